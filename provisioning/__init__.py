@@ -1,0 +1,1 @@
+"""comandia-admin: the operators' command line."""

@@ -1,0 +1,75 @@
+"""comandia-admin: provision and operate tenants from a shell or a script.
+
+Exit codes: 0 success, 1 the action failed (one line on stderr), 2 bad usage.
+`--json` (anywhere on the line) prints machine-readable results on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from comandia.provisioning.commands import servers, setup, tenants, users
+from comandia.provisioning.output import EXIT_FAILED, Output
+from comandia.server.config import load_config
+from comandia.server.db.bootstrap import control_database_ready
+from comandia.server.wiring import open_runtime
+from comandia.shared.domain.errors import DomainError, ValidationFailed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="comandia-admin", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
+    parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
+    parser.add_argument("--config", type=Path, help="TOML config file")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (setup, tenants, servers, users):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments
+    arguments = [a for a in arguments if a != "--json"]
+    args = build_parser().parse_args(arguments)
+    args.json = as_json
+    out = Output(as_json)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config({"home": args.home, "database_url": args.database_url}, config_file=args.config)
+    except ValueError as error:
+        out.error(str(error))
+        return EXIT_FAILED
+    try:
+        runtime = open_runtime(config)
+    except DomainError as error:
+        out.error(error.detail)
+        return EXIT_FAILED
+    try:
+        if getattr(args, "needs_control", True) and not control_database_ready(runtime.databases):
+            out.error("the control database is not ready: run `comandia-admin init --admin-user NAME` "
+                      "(or `comandia-admin migrate` after an upgrade)")
+            return EXIT_FAILED
+        code: int = args.handler(runtime, args, out)
+        return code
+    except ValidationFailed as error:
+        fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+        out.error(error.detail if not fields or fields in error.detail else f"{error.detail} ({fields})")
+        return EXIT_FAILED
+    except DomainError as error:
+        out.error(error.detail)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return EXIT_FAILED
+    finally:
+        runtime.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

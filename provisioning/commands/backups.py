@@ -1,0 +1,254 @@
+"""`backup run|list|prune|verify|restore|keygen` and `tenant move`.
+
+Exit codes follow comandia-admin's: 0 all good, 1 anything failed (a run reports every target
+and fails at the end if one did; a verify that finds damage fails), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from comandia.provisioning.progress import progress_bar
+from comandia.server.services.backups import BackupService
+from comandia.server.services.backups_crypto import load_key, write_new_key
+from comandia.server.services.backups_info import BackupInfo
+from comandia.server.services.moves import MoveService
+from comandia.server.wiring import Runtime
+
+ACTOR = "comandia-admin"
+if TYPE_CHECKING:
+    Verbs = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def register(commands: Verbs) -> None:
+    backup = commands.add_parser("backup", help="back up, verify and restore tenant databases")
+    verbs = backup.add_subparsers(dest="verb", required=True, metavar="VERB")
+    run = verbs.add_parser("run", help="dump tenants (and the control database) into the backup directory")
+    run.add_argument("tenants", nargs="*", metavar="TENANT")
+    run.add_argument("--all", action="store_true", help="every live tenant")
+    run.add_argument("--control", action="store_true", help="also the control database")
+    run.add_argument("--verify", action="store_true", help="restore-check each backup right away")
+    _key_option(run)
+    run.set_defaults(handler=run_backup)
+    listing = verbs.add_parser("list", help="list backups, newest first")
+    listing.add_argument("tenant", nargs="?", help="a tenant ID, or `control`")
+    listing.add_argument("--pruned", action="store_true", help="include pruned backups")
+    listing.set_defaults(handler=run_list)
+    prune = verbs.add_parser("prune", help="delete backups outside the retention policy")
+    prune.add_argument("--keep-daily", type=int, required=True, metavar="N")
+    prune.add_argument("--keep-weekly", type=int, required=True, metavar="M")
+    prune.set_defaults(handler=run_prune)
+    verify = verbs.add_parser("verify", help="prove a backup: checksum, scratch restore, row comparison")
+    target = verify.add_mutually_exclusive_group(required=True)
+    target.add_argument("backup_id", nargs="?", type=int, metavar="BACKUP_ID")
+    target.add_argument("--latest", metavar="TENANT", help="the newest backup of TENANT (or `control`)")
+    _key_option(verify)
+    verify.set_defaults(handler=run_verify)
+    restore = verbs.add_parser("restore", help="restore a tenant in place, or as a new tenant with --as")
+    restore.add_argument("tenant")
+    restore.add_argument("--at", type=int, metavar="BACKUP_ID", help="this backup (default: the newest)")
+    restore.add_argument("--as", dest="as_name", metavar="NEW_NAME", help="provision a new tenant instead")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _key_option(restore)
+    restore.set_defaults(handler=run_restore)
+    keygen = verbs.add_parser("keygen", help="write a new encryption key file (keep it safe!)")
+    keygen.add_argument("file", type=Path)
+    keygen.set_defaults(handler=run_keygen)
+
+
+def register_move(commands: Verbs) -> None:
+    """Add `move` to the `tenant` command registered by commands/tenants.py."""
+    # argparse offers no public way back to a parser's subcommands; the tenant parser has one.
+    tenant = commands.choices["tenant"]
+    verbs = next(a for a in tenant._actions if isinstance(a, argparse._SubParsersAction))
+    move = verbs.add_parser("move", help="move a tenant's database to another registered server")
+    move.add_argument("tenant_id")
+    move.add_argument("--to", required=True, metavar="SERVER", help="target server name (see `server list`)")
+    move.add_argument("--drop-source", action="store_true", help="drop the old database once moved")
+    move.add_argument("--yes", action="store_true", help="do not ask before dropping the source")
+    _key_option(move)
+    move.set_defaults(handler=run_move)
+
+
+def backup_service(runtime: Runtime) -> BackupService:
+    """The runtime's BackupService (built here until the composition root provides one)."""
+    service = getattr(runtime.services, "backups", None)
+    return (
+        service if isinstance(service, BackupService) else BackupService(runtime.databases, runtime.tenants)
+    )
+
+
+def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    if not (args.tenants or args.all or args.control) or (args.tenants and args.all):
+        out.error("name tenants, or pass --all, and/or --control")
+        return EXIT_USAGE
+    key = load_key(args.encrypt_key) if args.encrypt_key else None
+    with progress_bar("backup", enabled=not out.as_json) as advance:
+        report = backup_service(runtime).run(
+            None if args.all else args.tenants,
+            control=args.control,
+            key=key,
+            verify=args.verify,
+            on_progress=advance,
+        )
+    rows = [
+        [
+            o.label,
+            "ok" if o.ok else "FAILED",
+            o.backup.id if o.backup else "",
+            _size(o.backup),
+            f"{o.seconds:.1f}",
+            o.error or (o.verify.detail if o.verify else ""),
+        ]
+        for o in report.outcomes
+    ]
+    out.result(
+        {"run": report.run, "ok": report.ok, "outcomes": [o.to_json() for o in report.outcomes]},
+        lambda: out.table(["TARGET", "RESULT", "BACKUP", "SIZE", "SECONDS", "DETAIL"], rows),
+    )
+    failed = [o.label for o in report.outcomes if not o.ok]
+    if failed:
+        _failed(out, f"{len(failed)} of {len(report.outcomes)} backups failed: {', '.join(failed)}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    backups = backup_service(runtime).list(args.tenant, include_pruned=args.pruned)
+    out.result(
+        [b.to_json() for b in backups],
+        lambda: out.table(
+            ["ID", "TARGET", "STARTED", "STATUS", "SIZE", "ENCRYPTED", "VERIFIED", "PATH"],
+            [
+                [
+                    b.id,
+                    b.label,
+                    f"{b.started_at:%Y-%m-%d %H:%M}",
+                    b.status,
+                    _size(b),
+                    "yes" if b.encrypted else "",
+                    f"{b.verify_result} {b.verified_at:%Y-%m-%d %H:%M}" if b.verified_at else "never",
+                    b.path,
+                ]
+                for b in backups
+            ],
+        ),
+    )
+    return EXIT_OK
+
+
+def run_prune(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    pruned = backup_service(runtime).prune(args.keep_daily, args.keep_weekly)
+    out.result([b.to_json() for b in pruned], f"pruned {len(pruned)} backups")
+    return EXIT_OK
+
+
+def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    service = backup_service(runtime)
+    backup_id = args.backup_id if args.latest is None else service.latest(args.latest).id
+    key = load_key(args.encrypt_key) if args.encrypt_key else None
+    report = service.verify(backup_id, key)
+    out.result(
+        report.to_json(),
+        f"backup {backup_id}: {'ok' if report.ok else 'FAILED'} "
+        f"({report.stage}) {report.detail} [{report.seconds:.1f} s]",
+    )
+    if not report.ok:
+        _failed(out, f"backup {backup_id} failed its restore check at {report.stage}: {report.detail}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    service = backup_service(runtime)
+    key = load_key(args.encrypt_key) if args.encrypt_key else None
+    if args.as_name is None and not _confirmed(
+        out,
+        args.yes,
+        f"Replace tenant {args.tenant}'s database with backup "
+        f"{args.at or 'latest'}? Changes since that backup are lost. Type the tenant ID: ",
+        args.tenant,
+    ):
+        return EXIT_FAILED
+    if args.as_name is not None:
+        tenant = service.restore_as(args.tenant, args.as_name, args.at, key, actor=ACTOR)
+    else:
+        tenant = service.restore(args.tenant, args.at, key, actor=ACTOR)
+    out.result(tenant.to_json(), f"restored into {tenant.id} ({tenant.name}), state {tenant.state}")
+    return EXIT_OK
+
+
+def run_keygen(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    if args.file.exists():
+        out.error(f"{args.file} exists; refusing to overwrite a key (backups made with it need it)")
+        return EXIT_FAILED
+    write_new_key(args.file)
+    out.result(
+        {"key_file": str(args.file)},
+        f"wrote {args.file} (mode 0600). Keep a copy off this machine: without it, "
+        "encrypted backups cannot be restored by anyone.",
+    )
+    return EXIT_OK
+
+
+def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    if args.drop_source and not _confirmed(
+        out,
+        args.yes,
+        f"Move {args.tenant_id} to {args.to} and drop its old database? Type the tenant ID: ",
+        args.tenant_id,
+    ):
+        return EXIT_FAILED
+    key = load_key(args.encrypt_key) if args.encrypt_key else None
+    moves = getattr(runtime.services, "moves", None)
+    if not isinstance(moves, MoveService):
+        moves = MoveService(runtime.databases, runtime.tenants, backup_service(runtime))
+    report = moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
+    out.result(
+        report.to_json(),
+        f"moved {report.tenant_id} from {report.source} to {report.target}: "
+        f"{report.tables} tables, {report.rows} rows in {report.seconds:.1f} s"
+        + ("; old database dropped" if report.source_dropped else "; old database kept"),
+    )
+    return EXIT_OK
+
+
+def _key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--encrypt-key",
+        type=Path,
+        metavar="FILE",
+        help="AES-256 key file (`backup keygen`); losing it loses the backups",
+    )
+
+
+def _confirmed(out: Output, yes: bool, prompt: str, expected: str) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        out.error("refusing without confirmation: pass --yes")
+        return False
+    if input(prompt).strip() != expected:
+        out.error("not confirmed; nothing was changed")
+        return False
+    return True
+
+
+def _failed(out: Output, message: str) -> None:
+    """The one-line error on stderr; with --json the result already on stdout says it too."""
+    print(f"error: {message}", file=out.stderr)
+
+
+def _size(backup: BackupInfo | None) -> str:
+    if backup is None or backup.size_bytes is None:
+        return ""
+    size = float(backup.size_bytes)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""

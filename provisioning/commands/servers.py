@@ -1,0 +1,49 @@
+"""`server add|list`: the PostgreSQL servers tenants can live on."""
+
+from __future__ import annotations
+
+import argparse
+
+from comandia.provisioning.output import EXIT_OK, Output
+from comandia.server.wiring import Runtime
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = commands.add_parser("server", help="database servers for tenants")
+    verbs = server.add_subparsers(dest="verb", required=True, metavar="VERB")
+    add = verbs.add_parser("add", help="register a server (its role must create databases and roles)")
+    add.add_argument("name")
+    add.add_argument("url", help="e.g. postgresql://admin:secret@db2.internal:5432/postgres")
+    add.set_defaults(handler=run_add)
+    listing = verbs.add_parser("list", help="list servers with their tenant counts")
+    listing.add_argument("--probe", action="store_true", help="also check that each answers")
+    listing.set_defaults(handler=run_list)
+    for verb, accepts, text in (("drain", False, "stop placing new tenants on a server"),
+                                ("open", True, "place new tenants on a server again")):
+        parser = verbs.add_parser(verb, help=text)
+        parser.add_argument("name")
+        parser.set_defaults(handler=run_set_accepting, accepts=accepts)
+
+
+def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    server = runtime.servers.add(args.name, args.url, actor="comandia-admin")
+    out.result(server.to_json(), f"registered database server {server.name!r} (id {server.id})")
+    return EXIT_OK
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    servers = runtime.servers.list(probe=args.probe)
+    out.result(
+        [s.to_json() for s in servers],
+        lambda: out.table(
+            ["ID", "NAME", "TENANTS", "ACCEPTS", "REACHABLE", "VERSION"],
+            [[s.id, s.name, s.tenants, s.accepts_tenants, s.reachable, s.version] for s in servers],
+        ),
+    )
+    return EXIT_OK
+
+
+def run_set_accepting(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    server = runtime.servers.set_accepting(args.name, args.accepts, actor="comandia-admin")
+    out.result(server.to_json(), f"{server.name}: {'accepts' if server.accepts_tenants else 'drained; no'} new tenants")
+    return EXIT_OK

@@ -1,0 +1,100 @@
+"""`tenant create|list|show|deactivate|reactivate|delete`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
+from comandia.server.services.tenants import NewTenant
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.tenants import TenantInfo
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tenant = commands.add_parser("tenant", help="provision and manage tenants")
+    verbs = tenant.add_subparsers(dest="verb", required=True, metavar="VERB")
+    create = verbs.add_parser("create", help="provision a tenant (prints its ID)")
+    create.add_argument("name")
+    create.add_argument("--timezone", default="America/Mexico_City")
+    create.add_argument("--currency", default="MXN")
+    create.add_argument("--locale", default="es", choices=["es", "en"])
+    create.add_argument("--server", help="database server name (default: the one with fewest tenants)")
+    create.set_defaults(handler=run_create)
+    listing = verbs.add_parser("list", help="list tenants")
+    listing.add_argument("--all", action="store_true", help="include deleted tenants")
+    listing.set_defaults(handler=run_list)
+    for verb, handler, text in (
+        ("show", run_show, "show one tenant"),
+        ("deactivate", run_deactivate, "keep the data, refuse logins, close connections"),
+        ("reactivate", run_reactivate, "undo a deactivation"),
+    ):
+        parser = verbs.add_parser(verb, help=text)
+        parser.add_argument("tenant_id")
+        parser.set_defaults(handler=handler)
+    delete = verbs.add_parser("delete", help="final backup, then drop the database and role")
+    delete.add_argument("tenant_id")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.add_argument("--no-backup", action="store_true", help="skip the final dump")
+    delete.set_defaults(handler=run_delete)
+
+
+def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    tenant = runtime.tenants.create(
+        NewTenant(args.name, args.timezone, args.currency, args.locale, args.server), actor="comandia-admin"
+    )
+    out.result(tenant.to_json(), tenant.id)
+    return EXIT_OK
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    tenants = runtime.tenants.list(include_deleted=args.all)
+    out.result(
+        [t.to_json() for t in tenants],
+        lambda: out.table(
+            ["ID", "NAME", "STATE", "SERVER", "TIME ZONE", "CURRENCY", "REVISION"],
+            [[t.id, t.name, t.state, t.server, t.timezone, t.currency, t.schema_revision] for t in tenants],
+        ),
+    )
+    return EXIT_OK
+
+
+def run_show(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    _show(out, runtime.tenants.get(args.tenant_id))
+    return EXIT_OK
+
+
+def run_deactivate(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    _show(out, runtime.tenants.deactivate(args.tenant_id, actor="comandia-admin"))
+    return EXIT_OK
+
+
+def run_reactivate(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    _show(out, runtime.tenants.reactivate(args.tenant_id, actor="comandia-admin"))
+    return EXIT_OK
+
+
+def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    tenant = runtime.tenants.get(args.tenant_id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            out.error("refusing to delete without confirmation: pass --yes")
+            return EXIT_FAILED
+        backup_note = "without a final backup" if args.no_backup else "after a final backup"
+        answer = input(f"Delete tenant {tenant.id} ({tenant.name}) and its database {backup_note}? Type its ID: ")
+        if answer.strip() != tenant.id:
+            out.error("not confirmed; nothing was deleted")
+            return EXIT_FAILED
+    dump = runtime.tenants.delete(tenant.id, actor="comandia-admin", keep_backup=not args.no_backup)
+    out.result(
+        {"id": tenant.id, "deleted": True, "final_backup": str(dump) if dump else None},
+        f"deleted {tenant.id}" + (f"; final backup at {dump}" if dump else ""),
+    )
+    return EXIT_OK
+
+
+def _show(out: Output, tenant: TenantInfo) -> None:
+    out.result(
+        tenant.to_json(),
+        lambda: out.table(["FIELD", "VALUE"], [[k, v] for k, v in tenant.to_json().items()]),
+    )

@@ -1,0 +1,60 @@
+"""`user create|list|disable|enable`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from comandia.provisioning.output import EXIT_OK, Output
+from comandia.server.wiring import Runtime
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    user = commands.add_parser("user", help="console and API logins")
+    verbs = user.add_subparsers(dest="verb", required=True, metavar="VERB")
+    create = verbs.add_parser(
+        "create", help="create a login (password from COMANDIA_USER_PASSWORD, else a prompt)"
+    )
+    create.add_argument("username")
+    create.add_argument("--role", choices=["superadmin", "manager", "viewer"], default="manager")
+    create.add_argument("--tenant", help="the tenant a manager or viewer belongs to")
+    create.set_defaults(handler=run_create)
+    listing = verbs.add_parser("list", help="list logins")
+    listing.add_argument("--tenant")
+    listing.set_defaults(handler=run_list)
+    for verb, handler in (("disable", run_disable), ("enable", run_enable)):
+        parser = verbs.add_parser(verb, help=f"{verb} a login (disabling ends its sessions at once)")
+        parser.add_argument("username")
+        parser.set_defaults(handler=handler)
+
+
+def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    password = os.environ.get("COMANDIA_USER_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    user = runtime.users.create(args.username, password, args.role, args.tenant, actor="comandia-admin")
+    out.result(user.to_json(), f"created {user.role} {user.username!r}")
+    return EXIT_OK
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    users = runtime.users.list(args.tenant)
+    out.result(
+        [u.to_json() for u in users],
+        lambda: out.table(
+            ["ID", "USERNAME", "ROLE", "TENANT", "DISABLED"],
+            [[u.id, u.username, u.role, u.tenant_id, u.disabled] for u in users],
+        ),
+    )
+    return EXIT_OK
+
+
+def run_disable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    user = runtime.users.set_disabled(args.username, True, actor="comandia-admin")
+    out.result(user.to_json(), f"disabled {user.username!r}")
+    return EXIT_OK
+
+
+def run_enable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    user = runtime.users.set_disabled(args.username, False, actor="comandia-admin")
+    out.result(user.to_json(), f"enabled {user.username!r}")
+    return EXIT_OK

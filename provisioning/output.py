@@ -1,0 +1,44 @@
+"""How comandia-admin talks: tables for people, JSON for scripts, one-line errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Output:
+    def __init__(self, as_json: bool, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self.as_json = as_json
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    def result(self, data: Any, human: Callable[[], None] | str) -> None:
+        """Print `data` as JSON for scripts, or the human rendering."""
+        if self.as_json:
+            print(json.dumps(data, default=str, ensure_ascii=False, indent=2), file=self.stdout)
+        elif isinstance(human, str):
+            print(human, file=self.stdout)
+        else:
+            human()
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        table = Table(*columns, box=None, header_style="bold")
+        for row in rows:
+            table.add_row(*("" if value is None else str(value) for value in row))
+        Console(file=self.stdout, soft_wrap=True).print(table)
+
+    def error(self, message: str) -> None:
+        if self.as_json:
+            print(json.dumps({"error": message}, ensure_ascii=False), file=self.stdout)
+        print(f"error: {message}", file=self.stderr)
+
+    def info(self, message: str) -> None:
+        """A remark for people (never mixed into JSON output)."""
+        print(message, file=self.stderr if self.as_json else self.stdout)

@@ -1,0 +1,1 @@
+"""COMANDIA server: the appliance process (Falcon on Waitress, workers)."""

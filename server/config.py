@@ -1,0 +1,130 @@
+"""One frozen ServerConfig: the only module that reads os.environ or config files.
+
+Precedence, highest first: command-line flags, environment variables, the TOML file
+(`COMANDIA_CONFIG` or `--config`), built-in defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+DEFAULT_PREFIX = "comandia"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Everything the server and the admin tool need to know about their environment."""
+
+    home: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("comandia")))
+    # None means: start the embedded PostgreSQL in `home/pgdata`.
+    database_url: str | None = None
+    # Every database and role COMANDIA creates starts with this prefix, so one PostgreSQL
+    # server can hold several appliances (and test runs) side by side.
+    db_prefix: str = DEFAULT_PREFIX
+    secret_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    # Server connections COMANDIA may hold in total, control DB and every tenant together.
+    connection_budget: int = 40
+    tenant_pool_size: int = 4
+    engine_cache_size: int = 200
+    idle_pool_seconds: float = 60.0
+    budget_wait_seconds: float = 2.0
+    connect_timeout_seconds: int = 5
+    statement_timeout_ms: int = 15_000
+    max_body_bytes: int = 1024 * 1024
+    token_ttl_hours: int = 12
+    log_level: str = "INFO"
+    public_url: str | None = None
+
+    @property
+    def control_database(self) -> str:
+        return f"{self.db_prefix}_control"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.home / "secret.key"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.home / "backups"
+
+
+_ENV = {
+    "COMANDIA_HOME": "home",
+    "COMANDIA_DATABASE_URL": "database_url",
+    "COMANDIA_DB_PREFIX": "db_prefix",
+    "COMANDIA_SECRET_KEY": "secret_key",
+    "COMANDIA_HOST": "host",
+    "COMANDIA_PORT": "port",
+    "COMANDIA_THREADS": "threads",
+    "COMANDIA_CONNECTION_BUDGET": "connection_budget",
+    "COMANDIA_LOG_LEVEL": "log_level",
+    "COMANDIA_PUBLIC_URL": "public_url",
+}
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> ServerConfig:
+    """Build the config from defaults, the TOML file, the environment and `overrides` (flags).
+
+    Raises:
+        ValueError: a value of the wrong type or an unknown key in the file.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["COMANDIA_CONFIG"]) if env.get("COMANDIA_CONFIG") else None)
+    if path is not None:
+        values.update(_read_toml(path))
+    for variable, name in _ENV.items():
+        if env.get(variable):
+            values[name] = env[variable]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return replace(ServerConfig(), **_coerce(values))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        document = tomllib.load(handle)
+    flat: dict[str, Any] = {}
+    for section in document.values():
+        if isinstance(section, dict):
+            flat.update(section)
+    flat.update({k: v for k, v in document.items() if not isinstance(v, dict)})
+    return flat
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
+    kinds = {f.name: f.type for f in fields(ServerConfig)}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in kinds:
+            raise ValueError(f"unknown config key: {name}")
+        kind = str(kinds[name])
+        try:
+            if kind == "Path":
+                out[name] = Path(value).expanduser()
+            elif kind == "int":
+                out[name] = int(value)
+            elif kind == "float":
+                out[name] = float(value)
+            else:
+                out[name] = value
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"config key {name}: {value!r} is not a valid {kind}") from error
+    return out

@@ -1,0 +1,1 @@
+"""Databases: the control database, one database per tenant, and the servers they live on."""

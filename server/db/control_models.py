@@ -1,0 +1,153 @@
+"""Tables of the control database: who the tenants are and where they live, never their data.
+
+No table here holds a tenant's customers, orders or messages; `tests/server/db` checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from comandia.server.db.types import NAMING_CONVENTION, UtcDateTime
+
+TENANT_STATES = ("active", "inactive", "deleted")
+USER_ROLES = ("superadmin", "manager", "viewer")
+
+
+class ControlBase(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DbServer(ControlBase):
+    """A PostgreSQL server tenants can be placed on; the URL's role may create databases and roles."""
+
+    __tablename__ = "db_servers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    admin_url_sealed: Mapped[str] = mapped_column(sa.Text)
+    accepts_tenants: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
+class Tenant(ControlBase):
+    """One business. Rows are never deleted, so a tenant ID is never reused."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        sa.CheckConstraint(f"state IN {TENANT_STATES}", name="state"),
+        sa.Index(
+            "uq_tenants_live_name", sa.text("lower(name)"), unique=True,
+            postgresql_where=sa.text("state <> 'deleted'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(13), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    state: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    server_id: Mapped[int] = mapped_column(sa.ForeignKey("db_servers.id"))
+    database_name: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    role_name: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    role_password_sealed: Mapped[str] = mapped_column(sa.Text)
+    schema_revision: Mapped[str | None] = mapped_column(sa.String(32))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=sa.text("'{}'::jsonb"))
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class User(ControlBase):
+    """A console/API login: a superadmin, or a manager or viewer of exactly one tenant."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {USER_ROLES}", name="role"),
+        sa.CheckConstraint(
+            "(role = 'superadmin' AND tenant_id IS NULL) OR (role <> 'superadmin' AND tenant_id IS NOT NULL)",
+            name="role_scope",
+        ),
+        sa.Index("uq_users_username", sa.text("lower(username)"), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    password_hash: Mapped[str] = mapped_column(sa.Text)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    tenant_id: Mapped[str | None] = mapped_column(sa.ForeignKey("tenants.id"))
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+    password_changed_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
+class AuditEntry(ControlBase):
+    """Who did what to which tenant, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now(), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    tenant_id: Mapped[str | None] = mapped_column(sa.String(13), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=sa.text("'{}'::jsonb"))
+
+
+
+class AuthToken(ControlBase):
+    """An API bearer token, known here only by its SHA-256; expiring and revocable."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+    expires_at: Mapped[UtcDateTime]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class LoginFailure(ControlBase):
+    """One failed login, under 'user:<lower name>' and again under 'addr:<address>'."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (sa.Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(160))
+    at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
+BACKUP_STATES = ("running", "ok", "failed", "pruned")
+
+
+class Backup(ControlBase):
+    """One dump of a tenant database (or of the control database when `tenant_id` is NULL).
+
+    `path` is the backup's folder: the dump file and `manifest.json` live in it. A row is never
+    deleted; pruning removes the files and sets `status` to `pruned`.
+    """
+
+    __tablename__ = "backups"
+    __table_args__ = (sa.CheckConstraint(f"status IN {BACKUP_STATES}", name="status"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.ForeignKey("tenants.id"), index=True)
+    path: Mapped[str] = mapped_column(sa.Text)
+    started_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now(), index=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    size_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    encrypted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    status: Mapped[str] = mapped_column(sa.String(16), default="running", server_default="running")
+    verified_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    verify_result: Mapped[str | None] = mapped_column(sa.String(16))
+    verify_detail: Mapped[str | None] = mapped_column(sa.Text)
+    error: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,0 +1,241 @@
+"""Engines for the control database and every tenant database, under one connection budget.
+
+A PostgreSQL server holds a process per connection, so COMANDIA caps the connections it keeps
+open across all databases (`connection_budget`, default 40) whatever the number of tenants.
+Each tenant gets a small pool, created when first used; pools of tenants that went idle, or
+that fall off the least-recently-used end, are closed so that their connections can serve
+others. A request that finds the budget spent waits `budget_wait_seconds` for a connection to
+come free and then fails with `Unavailable`: the budget is never exceeded.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import QueuePool
+
+from comandia.shared.domain.errors import Unavailable
+
+
+class BudgetExhausted(Unavailable):
+    """Every connection COMANDIA may hold is in use and none came free in time."""
+
+
+class ConnectionBudget:
+    """Counts open server connections; `acquire` blocks (boundedly) when the limit is reached."""
+
+    def __init__(self, limit: int, wait_seconds: float) -> None:
+        self.limit = limit
+        self.wait_seconds = wait_seconds
+        self.in_use = 0
+        self.peak = 0
+        self._condition = threading.Condition()
+        # Set by the engine registry: closes an idle pool and says whether it freed anything.
+        self.reclaim: Callable[[], bool] = lambda: False
+
+    def acquire(self) -> None:
+        """Take one slot or raise BudgetExhausted after `wait_seconds`."""
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            with self._condition:
+                if self.in_use < self.limit:
+                    self.in_use += 1
+                    self.peak = max(self.peak, self.in_use)
+                    return
+            # Outside the lock: reclaiming closes connections, which calls release().
+            if self.reclaim():
+                continue
+            with self._condition:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise BudgetExhausted(
+                        f"all {self.limit} database connections are busy; try again shortly"
+                    )
+                if self.in_use >= self.limit:
+                    self._condition.wait(min(remaining, 0.05))
+
+    def release(self) -> None:
+        with self._condition:
+            self.in_use -= 1
+            self._condition.notify()
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """How every connection is opened: timeouts keep a dead server from hanging a request."""
+
+    connect_timeout_seconds: int = 5
+    statement_timeout_ms: int = 15_000
+    application_name: str = "comandia"
+
+
+def normalise_url(url: str | URL) -> URL:
+    """A SQLAlchemy URL for the psycopg 3 driver, whatever scheme the operator wrote."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def libpq_conninfo(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_budgeted_engine(
+    url: URL, budget: ConnectionBudget, pool_size: int, options: ConnectOptions
+) -> Engine:
+    """An engine whose every physical connection holds one budget slot while it is open."""
+    conninfo = libpq_conninfo(url)
+
+    def connect() -> psycopg.Connection[Any]:
+        budget.acquire()
+        try:
+            return psycopg.connect(
+                conninfo,
+                connect_timeout=options.connect_timeout_seconds,
+                options=f"-c statement_timeout={options.statement_timeout_ms}",
+                application_name=options.application_name,
+            )
+        except BaseException:
+            budget.release()
+            raise
+
+    engine = sa.create_engine(
+        url,
+        creator=connect,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=budget.wait_seconds,
+        pool_pre_ping=True,
+    )
+    _release_budget_on_close(engine, budget)
+    return engine
+
+
+def _release_budget_on_close(engine: Engine, budget: ConnectionBudget) -> None:
+    def released(*_: object) -> None:
+        budget.release()
+
+    event.listen(engine.pool, "close", released)
+    event.listen(engine.pool, "close_detached", released)
+
+
+@dataclass
+class _Entry:
+    engine: Engine
+    last_used: float
+
+
+class TenantEngines:
+    """Hands out one engine per tenant, bounded in number and in connections.
+
+    Args:
+        resolve: tenant id -> the URL of its database with its own role (raises NotFound).
+        budget: the connection budget shared with the control engine.
+        pool_size: connections one tenant may hold at once.
+        capacity: engines kept at most; the least recently used idle one is closed beyond it.
+        idle_seconds: a pool unused this long is closed by `close_idle`.
+    """
+
+    def __init__(
+        self,
+        resolve: Callable[[str], URL],
+        budget: ConnectionBudget,
+        pool_size: int,
+        capacity: int,
+        idle_seconds: float,
+        options: ConnectOptions,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._resolve = resolve
+        self._budget = budget
+        self._pool_size = pool_size
+        self._capacity = capacity
+        self._idle_seconds = idle_seconds
+        self._options = options
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        budget.reclaim = self.reclaim_one
+
+    def get(self, tenant_id: str) -> Engine:
+        """The tenant's engine, created on first use."""
+        with self._lock:
+            entry = self._entries.get(tenant_id)
+            if entry is not None:
+                entry.last_used = self._clock()
+                self._entries.move_to_end(tenant_id)
+                return entry.engine
+        url = self._resolve(tenant_id)  # outside the lock: it queries the control database
+        engine = create_budgeted_engine(url, self._budget, self._pool_size, self._options)
+        with self._lock:
+            existing = self._entries.get(tenant_id)
+            if existing is not None:
+                engine.dispose()
+                return existing.engine
+            self._entries[tenant_id] = _Entry(engine, self._clock())
+            self._evict_over_capacity()
+            return engine
+
+    def forget(self, tenant_id: str) -> None:
+        """Close the tenant's pool and drop its engine (deactivation, move, deletion)."""
+        with self._lock:
+            entry = self._entries.pop(tenant_id, None)
+        if entry is not None:
+            entry.engine.dispose()
+
+    def close_idle(self) -> int:
+        """Close pools unused for `idle_seconds`; returns how many were closed."""
+        cutoff = self._clock() - self._idle_seconds
+        with self._lock:
+            stale = [
+                tid for tid, e in self._entries.items()
+                if e.last_used < cutoff and e.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+            ]
+            entries = [self._entries.pop(tid) for tid in stale]
+        for entry in entries:
+            entry.engine.dispose()
+        return len(entries)
+
+    def reclaim_one(self) -> bool:
+        """Close the idle connections of the least recently used tenant that has any."""
+        with self._lock:
+            for entry in self._entries.values():
+                pool = entry.engine.pool
+                if pool.checkedin() > 0:  # type: ignore[attr-defined]
+                    victim = entry
+                    break
+            else:
+                return False
+        victim.engine.dispose()
+        return True
+
+    def close_all(self) -> None:
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+        for entry in entries:
+            entry.engine.dispose()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _evict_over_capacity(self) -> None:
+        # Caller holds the lock. Engines with connections checked out are skipped, not broken.
+        excess = len(self._entries) - self._capacity
+        for tenant_id in list(self._entries):
+            if excess <= 0:
+                break
+            entry = self._entries[tenant_id]
+            if entry.engine.pool.checkedout() == 0:  # type: ignore[attr-defined]
+                del self._entries[tenant_id]
+                entry.engine.dispose()
+                excess -= 1

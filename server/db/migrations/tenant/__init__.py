@@ -1,0 +1,1 @@
+"""Tenant database migrations (applied to the template and to every tenant)."""

@@ -1,0 +1,114 @@
+"""The databases of one appliance: the control database, every tenant's, and their servers.
+
+A service opens `with databases.tenant_session(tenant_id) as session:` and commits explicitly;
+leaving without commit rolls back. Connection failures come out as `Unavailable`, so the edge
+answers 503 and the caller can retry, instead of a bug's 500.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session
+
+from comandia.server.config import ServerConfig
+from comandia.server.db.cluster import Cluster
+from comandia.server.db.control_models import DbServer, Tenant
+from comandia.server.db.engines import (
+    ConnectionBudget,
+    ConnectOptions,
+    TenantEngines,
+    create_budgeted_engine,
+    normalise_url,
+)
+from comandia.server.db.secretbox import SecretBox
+from comandia.shared.domain.errors import NotFound, Unavailable
+
+# The control pool's connections are never reclaimed for tenants, so it stays a small share.
+CONTROL_POOL_MAX = 4
+
+
+class Databases:
+    """Hands out sessions on the control database and on tenant databases, and server handles."""
+
+    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox) -> None:
+        self.config = config
+        self.box = box
+        self.primary_url = normalise_url(primary_url)
+        self.budget = ConnectionBudget(config.connection_budget, config.budget_wait_seconds)
+        self.options = ConnectOptions(config.connect_timeout_seconds, config.statement_timeout_ms)
+        self.control_engine: Engine = create_budgeted_engine(
+            self.primary_url.set(database=config.control_database), self.budget,
+            max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
+        )
+        self.tenant_engines = TenantEngines(
+            self._tenant_url, self.budget, config.tenant_pool_size, config.engine_cache_size,
+            config.idle_pool_seconds, self.options,
+        )
+        self._clusters: dict[int, Cluster] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def prefix(self) -> str:
+        return self.config.db_prefix
+
+    def primary_cluster(self) -> Cluster:
+        return Cluster("main", self.primary_url, self.budget, self.options)
+
+    def cluster(self, server_id: int) -> Cluster:
+        """The handle of a registered database server."""
+        with self._lock:
+            cached = self._clusters.get(server_id)
+        if cached is not None:
+            return cached
+        with self.control_session() as session:
+            server = session.get(DbServer, server_id)
+            if server is None:
+                raise NotFound(f"database server {server_id} is not registered")
+            cluster = Cluster(server.name, normalise_url(self.box.open(server.admin_url_sealed)), self.budget, self.options)
+        with self._lock:
+            self._clusters[server_id] = cluster
+        return cluster
+
+    def forget_cluster(self, server_id: int) -> None:
+        with self._lock:
+            self._clusters.pop(server_id, None)
+
+    @contextmanager
+    def control_session(self) -> Iterator[Session]:
+        with _translated_failures("the control database"), Session(self.control_engine) as session:
+            yield session
+
+    @contextmanager
+    def tenant_session(self, tenant_id: str) -> Iterator[Session]:
+        engine = self.tenant_engines.get(tenant_id)
+        with _translated_failures(f"tenant {tenant_id}'s database"), Session(engine) as session:
+            yield session
+
+    def close(self) -> None:
+        self.tenant_engines.close_all()
+        self.control_engine.dispose()
+
+    def _tenant_url(self, tenant_id: str) -> URL:
+        with self.control_session() as session:
+            tenant = session.get(Tenant, tenant_id)
+            if tenant is None or tenant.state == "deleted":
+                raise NotFound(f"tenant {tenant_id} does not exist")
+            server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
+            password = self.box.open(tenant.role_password_sealed)
+        admin_url = self.cluster(server_id).admin_url
+        return admin_url.set(username=role, password=password, database=database)
+
+
+@contextmanager
+def _translated_failures(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        raise Unavailable(f"{what} is not reachable right now; try again shortly") from error
+    except sa.exc.TimeoutError as error:
+        raise Unavailable(f"{what} is busy (no free connection); try again shortly") from error

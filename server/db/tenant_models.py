@@ -1,0 +1,198 @@
+"""Tables of a tenant database: its catalog, customers and orders.
+
+The schema is built by the hand-written migrations in `migrations/tenant`; these models mirror it
+(tests/server/db/test_tenant_schema.py checks that they agree). Constraints are declared here too,
+so that reading a model tells the rules the database enforces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from comandia.server.db.types import E164, NAMING_CONVENTION, Json, Money, UtcDateTime
+
+ORDER_STATUSES = ("new", "confirmed", "shipped", "completed", "cancelled")
+SEARCH_EXPRESSION = (  # the same as in migration t0002
+    "to_tsvector('simple'::regconfig, number::text || ' ' || coalesce(customer_name, '') || ' ' "
+    "|| ltrim(customer_phone, '+') || ' ' || right(customer_phone, 10))"
+)
+
+
+class TenantBase(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> Any:
+    return sa.func.now()
+
+
+class Category(TenantBase):
+    __tablename__ = "categories"
+    __table_args__ = (sa.Index("uq_categories_lower_name", sa.text("lower(name)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+
+
+class Product(TenantBase):
+    """A catalog entry; `sku` is also the WhatsApp catalog's product_retailer_id."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        sa.UniqueConstraint("sku", name="uq_products_sku"),
+        sa.CheckConstraint("price >= 0", name="ck_products_price_not_negative"),
+        sa.CheckConstraint("stock IS NULL OR stock >= 0", name="ck_products_stock_not_negative"),
+        sa.CheckConstraint("sku <> ''", name="ck_products_sku_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    category_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("categories.id", ondelete="SET NULL"), index=True
+    )
+    price: Mapped[Money]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    available: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    stock: Mapped[int | None]
+    image_url: Mapped[str | None] = mapped_column(sa.Text)
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    extra: Mapped[Json]
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+
+    category: Mapped[Category | None] = relationship(lazy="joined")
+
+
+class Customer(TenantBase):
+    __tablename__ = "customers"
+    __table_args__ = (
+        sa.UniqueConstraint("wa_id", name="uq_customers_wa_id"),
+        sa.UniqueConstraint("phone", name="uq_customers_phone"),
+        sa.CheckConstraint(r"phone ~ '^\+[1-9][0-9]{1,14}$'", name="ck_customers_phone_e164"),
+        sa.Index("ix_customers_lower_name", sa.text("lower(name)")),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    wa_id: Mapped[str | None] = mapped_column(sa.String(32))
+    phone: Mapped[E164]
+    name: Mapped[str | None] = mapped_column(sa.String(120))
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    region: Mapped[str | None] = mapped_column(sa.String(120))
+    default_address: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    extra: Mapped[Json]
+    first_order_at: Mapped[UtcDateTime | None]
+    last_order_at: Mapped[UtcDateTime | None]
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+
+
+ORDER_NUMBERS = sa.Sequence("order_number_seq", metadata=TenantBase.metadata)
+
+
+class Order(TenantBase):
+    """An order; `version` grows by one on every change (the ETag), `number` is what people quote.
+
+    `customer_name` and `customer_phone` are the customer's as of ordering: the order list shows
+    and searches them without a join.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.UniqueConstraint("number", name="uq_orders_number"),
+        sa.CheckConstraint(f"status IN {ORDER_STATUSES}", name="ck_orders_status"),
+        sa.CheckConstraint("subtotal >= 0 AND delivery_fee >= 0", name="ck_orders_amounts_not_negative"),
+        sa.CheckConstraint("total = subtotal + delivery_fee", name="ck_orders_total"),
+        sa.CheckConstraint("version >= 1", name="ck_orders_version"),
+        sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
+        sa.Index("ix_orders_status_created", "status", sa.text("created_at DESC"), sa.text("id DESC")),
+        sa.Index("ix_orders_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+        sa.Index("ix_orders_search", "search", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    number: Mapped[int] = mapped_column(sa.BigInteger, server_default=ORDER_NUMBERS.next_value())
+    customer_id: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("customers.id", ondelete="RESTRICT")
+    )
+    customer_name: Mapped[str | None] = mapped_column(sa.String(120))
+    customer_phone: Mapped[E164]
+    status: Mapped[str] = mapped_column(sa.String(16), default="new", server_default="new")
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    delivery_address: Mapped[str | None] = mapped_column(sa.Text)
+    delivery_city: Mapped[str | None] = mapped_column(sa.String(120))
+    delivery_region: Mapped[str | None] = mapped_column(sa.String(120))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    subtotal: Mapped[Money]
+    delivery_fee: Mapped[Money] = mapped_column(server_default="0")
+    total: Mapped[Money]
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    extra: Mapped[Json]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    confirmed_at: Mapped[UtcDateTime | None]
+    shipped_at: Mapped[UtcDateTime | None]
+    completed_at: Mapped[UtcDateTime | None]
+    cancelled_at: Mapped[UtcDateTime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Maintained by PostgreSQL (see the migration); deferred so loading an order never reads it.
+    search: Mapped[Any] = mapped_column(TSVECTOR, sa.Computed(SEARCH_EXPRESSION), deferred=True)
+
+    items: Mapped[list[OrderItem]] = relationship(
+        order_by="OrderItem.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    history: Mapped[list[OrderStatusChange]] = relationship(
+        order_by="OrderStatusChange.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class OrderItem(TenantBase):
+    """One line: the product as it was when ordered (SKU, name, price), so later edits don't rewrite it."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (
+        sa.UniqueConstraint("order_id", "position", name="uq_order_items_order_id"),
+        sa.CheckConstraint("quantity > 0", name="ck_order_items_quantity_positive"),
+        sa.CheckConstraint("unit_price >= 0", name="ck_order_items_unit_price_not_negative"),
+        sa.CheckConstraint("line_total = unit_price * quantity", name="ck_order_items_line_total"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    product_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit_price: Mapped[Money]
+    quantity: Mapped[int]
+    line_total: Mapped[Money]
+
+
+class OrderStatusChange(TenantBase):
+    """One accepted status change; the first row of an order (from NULL to new) is its creation."""
+
+    __tablename__ = "order_status_history"
+    __table_args__ = (
+        sa.CheckConstraint(f"to_status IN {ORDER_STATUSES}", name="ck_order_status_history_to_status"),
+        sa.Index("ix_order_status_history_order_id", "order_id", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str] = mapped_column(sa.String(16))
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,0 +1,81 @@
+"""Every error leaves as RFC 9457 `application/problem+json`, mapped in this one place.
+
+Domain errors carry a message fit for the user. Anything else is a bug: it is logged with its
+traceback and answered with a bare 500 that shows no exception text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import falcon
+
+from comandia.shared.domain import errors
+
+log = logging.getLogger("comandia.http")
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS: list[tuple[type[errors.DomainError], int]] = [
+    (errors.InvalidTransition, 409),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.ValidationFailed, 422),
+    (errors.Unauthorized, 401),
+    (errors.Forbidden, 403),
+    (errors.TooManyRequests, 429),
+    (errors.Unavailable, 503),
+]
+
+
+def status_for(error: errors.DomainError) -> int:
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def write_problem(resp: falcon.Response, status: int, title: str, detail: str | None = None, **extra: Any) -> None:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    resp.status = status
+    resp.content_type = PROBLEM_JSON
+    resp.text = json.dumps(body, ensure_ascii=False)
+
+
+def handle_domain_error(req: falcon.Request, resp: falcon.Response, error: errors.DomainError, params: Any) -> None:
+    status = status_for(error)
+    extra: dict[str, Any] = {}
+    if isinstance(error, errors.ValidationFailed) and error.fields:
+        extra["errors"] = [{"field": k, "problem": v} for k, v in error.fields.items()]
+    if isinstance(error, errors.InvalidTransition):
+        extra["allowed"] = list(error.allowed)
+    if isinstance(error, errors.TooManyRequests):
+        resp.set_header("Retry-After", str(error.retry_after))
+    if isinstance(error, errors.Unavailable):
+        resp.set_header("Retry-After", "2")
+    if status == 401:
+        resp.set_header("WWW-Authenticate", "Bearer")
+    write_problem(resp, status, error.title, error.detail, **extra)
+
+
+def handle_http_error(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any) -> None:
+    for name, value in (error.headers or {}).items():
+        resp.set_header(name, value)
+    write_problem(resp, int(error.status_code), error.title or "Error", error.description)
+
+
+def handle_bug(req: falcon.Request, resp: falcon.Response, error: Exception, params: Any) -> None:
+    log.error("unhandled error on %s %s", req.method, req.path, exc_info=error)
+    write_problem(resp, 500, "Internal server error", "the error was logged; please retry or contact support")
+
+
+def install(app: falcon.App) -> None:
+    """Register the handlers; falcon picks the most specific class, so the order does not matter."""
+    app.add_error_handler(Exception, handle_bug)
+    app.add_error_handler(falcon.HTTPError, handle_http_error)
+    app.add_error_handler(errors.DomainError, handle_domain_error)

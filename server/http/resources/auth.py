@@ -1,0 +1,62 @@
+"""`/api/v1/auth/*`: log in (get a token), log out (revoke it), who am I, change my password."""
+
+from __future__ import annotations
+
+import falcon
+
+from comandia.server.http.auth import bearer_token, principal_of
+from comandia.server.http.bodies import Body
+from comandia.server.services.auth import AuthService
+from comandia.server.services.passwords import MAX_LENGTH
+from comandia.server.services.users import UserService
+
+
+class Login:
+    """POST {"username", "password"} -> {"token", "expires_at", "user"}; throttled (S6)."""
+
+    public = True
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = Body.read(req, ("username", "password"))
+        username = body.text("username", max_len=200)
+        # a password longer than any we accept cannot be right; refuse before hashing it
+        password = body.text("password", max_len=MAX_LENGTH)
+        resp.media = self._auth.login(username, password, req.remote_addr or "unknown").to_json()
+
+
+class Logout:
+    """POST: revoke the token this request carries."""
+
+    def __init__(self, auth: AuthService) -> None:
+        self._auth = auth
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._auth.logout(bearer_token(req))
+        resp.status = falcon.HTTP_204
+
+
+class Me:
+    """GET: the user the token belongs to."""
+
+    def __init__(self, users: UserService) -> None:
+        self._users = users
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self._users.get(principal_of(req).user_id).to_json()
+
+
+class Password:
+    """POST {"current_password", "new_password"}: every token of the user stops working."""
+
+    def __init__(self, users: UserService) -> None:
+        self._users = users
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = Body.read(req, ("current_password", "new_password"))
+        current = body.text("current_password", max_len=MAX_LENGTH)
+        new = body.text("new_password", max_len=MAX_LENGTH)
+        self._users.change_own_password(principal_of(req).user_id, current, new)
+        resp.status = falcon.HTTP_204

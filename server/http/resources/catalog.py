@@ -1,0 +1,86 @@
+"""`/api/v1/tenants/{tenant_id}/categories` and `/products`: the catalog of one tenant."""
+
+from __future__ import annotations
+
+import falcon
+
+from comandia.server.http.auth import access_tenant
+from comandia.server.http.bodies import Body, path_id, query_flag, query_int, query_text
+from comandia.server.services.catalog import CatalogService
+from comandia.shared.schemas.catalog import CategoryInput, ProductInput
+
+_CATEGORY_FIELDS = tuple(CategoryInput.__dataclass_fields__)
+_PRODUCT_FIELDS = tuple(ProductInput.__dataclass_fields__)
+
+
+class CategoryCollection:
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id)
+        resp.media = {"items": [c.to_json() for c in self._catalog.list_categories(tenant_id)]}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = CategoryInput.from_json(Body.read(req, _CATEGORY_FIELDS).data)
+        category = self._catalog.create_category(tenant_id, data)
+        resp.status = falcon.HTTP_201
+        resp.location = f"{req.path}/{category.id}"
+        resp.media = category.to_json()
+
+
+class CategoryItem:
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = CategoryInput.from_json(Body.read(req, _CATEGORY_FIELDS).data)
+        resp.media = self._catalog.update_category(tenant_id, path_id(category_id, "category"), data).to_json()
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        self._catalog.delete_category(tenant_id, path_id(category_id, "category"))
+        resp.status = falcon.HTTP_204
+
+
+class ProductCollection:
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        """?category_id=, ?available=true, ?q= (SKU or name)."""
+        access_tenant(req, tenant_id)
+        products = self._catalog.list_products(
+            tenant_id, category_id=query_int(req, "category_id"),
+            available_only=query_flag(req, "available"), text=query_text(req, "q"),
+        )
+        resp.media = {"items": [p.to_json() for p in products]}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = ProductInput.from_json(Body.read(req, _PRODUCT_FIELDS).data)
+        product = self._catalog.create_product(tenant_id, data)
+        resp.status = falcon.HTTP_201
+        resp.location = f"{req.path}/{product.id}"
+        resp.media = product.to_json()
+
+
+class ProductItem:
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
+        access_tenant(req, tenant_id)
+        resp.media = self._catalog.get_product(tenant_id, path_id(product_id, "product")).to_json()
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = ProductInput.from_json(Body.read(req, _PRODUCT_FIELDS).data)
+        resp.media = self._catalog.update_product(tenant_id, path_id(product_id, "product"), data).to_json()
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        self._catalog.delete_product(tenant_id, path_id(product_id, "product"))
+        resp.status = falcon.HTTP_204

@@ -1,0 +1,53 @@
+"""`/api/v1/tenants/{tenant_id}/customers`: the customers of one tenant."""
+
+from __future__ import annotations
+
+import falcon
+
+from comandia.server.http.auth import access_tenant
+from comandia.server.http.bodies import Body, path_id, query_int, query_text
+from comandia.server.services.customers import CustomerService
+from comandia.server.services.pages import MAX_PAGE_SIZE
+from comandia.shared.schemas.customers import CustomerInput
+
+_FIELDS = tuple(CustomerInput.__dataclass_fields__)
+
+
+class CustomerCollection:
+    def __init__(self, customers: CustomerService) -> None:
+        self._customers = customers
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        """?q= (name, phone or city), ?limit=, ?cursor= (from the previous page's next_cursor)."""
+        access_tenant(req, tenant_id)
+        page = self._customers.list(
+            tenant_id, text=query_text(req, "q"), limit=query_int(req, "limit", maximum=MAX_PAGE_SIZE),
+            cursor=query_text(req, "cursor", max_len=500),
+        )
+        resp.media = page.to_json()
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        customer = self._customers.create(tenant_id, CustomerInput.from_json(Body.read(req, _FIELDS).data))
+        resp.status = falcon.HTTP_201
+        resp.location = f"{req.path}/{customer.id}"
+        resp.media = customer.to_json()
+
+
+class CustomerItem:
+    def __init__(self, customers: CustomerService) -> None:
+        self._customers = customers
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, customer_id: str) -> None:
+        access_tenant(req, tenant_id)
+        resp.media = self._customers.get(tenant_id, path_id(customer_id, "customer")).to_json()
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, customer_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = CustomerInput.from_json(Body.read(req, _FIELDS).data)
+        resp.media = self._customers.update(tenant_id, path_id(customer_id, "customer"), data).to_json()
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, customer_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        self._customers.delete(tenant_id, path_id(customer_id, "customer"))
+        resp.status = falcon.HTTP_204

@@ -1,0 +1,50 @@
+"""`/api/v1/tenants/{tenant_id}/catalog/import`: upload a CSV or XLSX catalog, dry run or apply.
+
+The file is the raw request body, its kind named by Content-Type (`text/csv` or the XLSX type).
+`?dry_run=true` answers the per-row report and changes nothing; without it the whole file is
+applied in one transaction, or nothing is (422 naming the rows' problems).
+"""
+
+from __future__ import annotations
+
+import falcon
+
+from comandia.server.http.auth import access_tenant
+from comandia.server.http.bodies import query_flag
+from comandia.server.services.catalog_import import CatalogImportService, template_csv
+from comandia.server.services.tenants import TenantService
+from comandia.shared.domain.errors import ValidationFailed
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_NAMES = {"text/csv": "upload.csv", XLSX: "upload.xlsx"}
+
+
+class CatalogImport:
+    def __init__(self, imports: CatalogImportService) -> None:
+        self._imports = imports
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        dry_run = query_flag(req, "dry_run")
+        access_tenant(req, tenant_id, write=True)  # even a dry run is the first step of a write
+        kind = (req.content_type or "").split(";")[0].strip().lower()
+        if kind not in _NAMES:
+            raise falcon.HTTPUnsupportedMediaType(description=f"send the file as text/csv or {XLSX}")
+        content = req.bounded_stream.read()
+        if not content:
+            raise ValidationFailed("the file is empty", {"file": "is empty"})
+        run = self._imports.dry_run if dry_run else self._imports.apply
+        resp.media = run(tenant_id, content, _NAMES[kind]).to_json()
+
+
+class CatalogTemplate:
+    """GET: the CSV template (header and two example rows)."""
+
+    def __init__(self, tenants: TenantService) -> None:
+        self._tenants = tenants
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id)
+        self._tenants.get(tenant_id)  # the file is the same for all, but only live tenants have one
+        resp.content_type = "text/csv; charset=utf-8"
+        resp.downloadable_as = "catalog-template.csv"
+        resp.data = template_csv()

@@ -1,0 +1,55 @@
+"""`/api/v1/tenants/{tenant_id}/kpis` (a tenant's dashboard) and `/api/v1/admin/kpis` (all tenants)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import falcon
+
+from comandia.server.http.auth import access_tenant, require_superadmin
+from comandia.server.http.bodies import query_text
+from comandia.server.services.admin_kpis import AdminKpiService
+from comandia.server.services.kpis import KpiService
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.times import parse_date
+
+
+def query_range(req: falcon.Request) -> tuple[dt.date, dt.date]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both required and both included.
+
+    Raises:
+        ValidationFailed: a missing or malformed date (fields ``from``, ``to``).
+    """
+    days = []
+    for name in ("from", "to"):
+        value = query_text(req, name, max_len=10)
+        if value is None:
+            raise ValidationFailed(f"{name} is required", {name: "is required (YYYY-MM-DD)"})
+        days.append(parse_date(value, name))
+    return days[0], days[1]
+
+
+class TenantKpis:
+    """GET ?from=&to=&granularity=day|week|month: every KPI and the previous period's."""
+
+    def __init__(self, kpis: KpiService) -> None:
+        self._kpis = kpis
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
+        access_tenant(req, tenant_id)
+        from_day, to_day = query_range(req)
+        granularity = query_text(req, "granularity", max_len=10) or "day"
+        resp.media = self._kpis.tenant_report(tenant_id, from_day, to_day, granularity).to_json()
+
+
+class AdminKpis:
+    """GET ?from=&to=&sort=: totals and one row per tenant; superadmin only."""
+
+    def __init__(self, admin: AdminKpiService) -> None:
+        self._admin = admin
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        require_superadmin(req)
+        from_day, to_day = query_range(req)
+        sort = query_text(req, "sort", max_len=20) or "-revenue"
+        resp.media = self._admin.report(from_day, to_day, sort).to_json()

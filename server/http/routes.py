@@ -1,0 +1,48 @@
+"""The whole route table on one screen.
+
+`tests/server/http/test_route_coverage.py` checks that this table, the OpenAPI document and the
+isolation matrix name the same routes (RELIABILITY S2), so a new route cannot escape the tests.
+"""
+
+from __future__ import annotations
+
+import falcon
+
+from comandia.server.http.openapi import OpenApiDocument
+from comandia.server.http.resources import auth, catalog, customers, imports, orders, tenants, users
+from comandia.server.http.resources.health import Health, Ready
+from comandia.server.services.bundle import Services
+
+API = "/api/v1"
+
+
+def add_routes(app: falcon.App, services: Services) -> None:
+    app.add_route("/healthz", Health())
+    app.add_route("/readyz", Ready(services.ready))
+    app.add_route(f"{API}/openapi.json", OpenApiDocument())
+
+    app.add_route(f"{API}/auth/login", auth.Login(services.auth))
+    app.add_route(f"{API}/auth/logout", auth.Logout(services.auth))
+    app.add_route(f"{API}/auth/me", auth.Me(services.users))
+    app.add_route(f"{API}/auth/password", auth.Password(services.users))
+
+    app.add_route(f"{API}/tenants", tenants.TenantCollection(services.tenants))
+    app.add_route(f"{API}/tenants/{{tenant_id}}", tenants.TenantItem(services.tenants))
+    app.add_route(f"{API}/tenants/{{tenant_id}}/deactivate", tenants.TenantDeactivation(services.tenants))
+    app.add_route(f"{API}/tenants/{{tenant_id}}/reactivate", tenants.TenantReactivation(services.tenants))
+
+    app.add_route(f"{API}/users", users.UserCollection(services.users))
+    app.add_route(f"{API}/users/{{user_id}}", users.UserItem(services.users))
+
+    scoped = f"{API}/tenants/{{tenant_id}}"
+    app.add_route(f"{scoped}/categories", catalog.CategoryCollection(services.catalog))
+    app.add_route(f"{scoped}/categories/{{category_id}}", catalog.CategoryItem(services.catalog))
+    app.add_route(f"{scoped}/products", catalog.ProductCollection(services.catalog))
+    app.add_route(f"{scoped}/products/{{product_id}}", catalog.ProductItem(services.catalog))
+    app.add_route(f"{scoped}/catalog/import", imports.CatalogImport(services.catalog_import))
+    app.add_route(f"{scoped}/catalog/import/template", imports.CatalogTemplate(services.tenants))
+    app.add_route(f"{scoped}/customers", customers.CustomerCollection(services.customers))
+    app.add_route(f"{scoped}/customers/{{customer_id}}", customers.CustomerItem(services.customers))
+    app.add_route(f"{scoped}/orders", orders.OrderCollection(services.orders, services.tenants))
+    app.add_route(f"{scoped}/orders/{{order_id}}", orders.OrderItem(services.orders))
+    app.add_route(f"{scoped}/orders/{{order_id}}/status", orders.OrderStatus(services.orders))

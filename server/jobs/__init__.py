@@ -1,0 +1,1 @@
+"""Background loops inside the server process."""

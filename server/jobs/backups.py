@@ -1,0 +1,116 @@
+"""The daily backup inside the server: back up, restore-check and prune at a local time of day.
+
+Every scheduled backup is verified (R10): a backup counts only once it has been restored.
+Appliances that prefer systemd run `comandia-admin backup run --all --control --verify` from
+`installer/comandia-backup.timer` instead; the two must not both be enabled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from comandia.server.services.backups import BackupService
+from comandia.server.services.backups_crypto import load_key
+from comandia.shared.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BackupSchedule:
+    """When and how the daily backup runs (from ServerConfig's `backup_*` fields).
+
+    Args:
+        at: local time of day, "HH:MM" (e.g. "03:00").
+        keep_daily / keep_weekly: the retention applied after each run.
+        key_file: encrypt with the key in this file (None: unencrypted).
+        include_control: also back up the control database.
+    """
+
+    at: str = "03:00"
+    keep_daily: int = 14
+    keep_weekly: int = 8
+    key_file: Path | None = None
+    include_control: bool = True
+
+    def time_of_day(self) -> dt.time:
+        """The parsed `at`; raises ValueError for anything but HH:MM."""
+        hours, minutes = self.at.split(":")
+        return dt.time(int(hours), int(minutes))
+
+
+def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
+    """The first instant strictly after `now` whose local wall time is `at` (in `now`'s zone)."""
+    candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if candidate <= now:
+        candidate += dt.timedelta(days=1)
+    return candidate
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class BackupJob(threading.Thread):
+    """Sleeps until the configured time, runs every tenant's backup with a restore check, prunes.
+
+    A failing tenant is logged and the others continue; the job itself never dies of a
+    domain error (it tries again the next day). `stop()` wakes it and returns within seconds.
+    """
+
+    def __init__(
+        self,
+        backups: BackupService,
+        schedule: BackupSchedule,
+        clock: Callable[[], dt.datetime] = local_now,
+    ) -> None:
+        super().__init__(name="backup-schedule", daemon=True)
+        self._backups = backups
+        self._schedule = schedule
+        self._at = schedule.time_of_day()
+        self._clock = clock
+        self._stop_event = threading.Event()
+        self.runs = 0
+
+    def run(self) -> None:
+        while True:
+            now = self._clock()
+            # Re-evaluated each loop so a clock jump or DST change only shifts one run.
+            wait = (next_run(now, self._at) - now).total_seconds()
+            if self._stop_event.wait(max(wait, 0.0)):
+                return
+            self.run_once()
+
+    def run_once(self) -> None:
+        """One scheduled pass: backup + verify everything, then prune."""
+        try:
+            key = load_key(self._schedule.key_file) if self._schedule.key_file else None
+            report = self._backups.run(None, control=self._schedule.include_control, key=key, verify=True)
+            for outcome in report.outcomes:
+                if not outcome.ok:
+                    log.error(
+                        "scheduled backup of %s failed: %s",
+                        outcome.label,
+                        outcome.error or (outcome.verify.detail if outcome.verify else "?"),
+                    )
+            log.info(
+                "scheduled backup %s: %d of %d ok",
+                report.run,
+                sum(o.ok for o in report.outcomes),
+                len(report.outcomes),
+            )
+            self._backups.prune(self._schedule.keep_daily, self._schedule.keep_weekly)
+        except DomainError as error:
+            log.error("scheduled backup could not run: %s", error.detail)
+        except Exception:  # a bug must not kill the schedule; it is logged with its traceback
+            log.exception("scheduled backup crashed")
+        self.runs += 1
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)

@@ -1,0 +1,1 @@
+"""Use cases, one module per noun. They never import falcon; callers own nothing but arguments."""

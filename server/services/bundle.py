@@ -1,0 +1,31 @@
+"""The services the edges (HTTP, jobs, comandia-admin) are handed by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from comandia.server.services.auth import AuthService
+from comandia.server.services.catalog import CatalogService
+from comandia.server.services.catalog_import import CatalogImportService
+from comandia.server.services.customers import CustomerService
+from comandia.server.services.migrations import MigrationService
+from comandia.server.services.orders import OrderService
+from comandia.server.services.servers import ServerService
+from comandia.server.services.tenants import TenantService
+from comandia.server.services.users import UserService
+
+
+@dataclass
+class Services:
+    tenants: TenantService
+    servers: ServerService
+    users: UserService
+    migrations: MigrationService
+    ready: Callable[[], bool]
+    max_body_bytes: int
+    auth: AuthService
+    catalog: CatalogService
+    customers: CustomerService
+    orders: OrderService
+    catalog_import: CatalogImportService

@@ -1,0 +1,322 @@
+"""The catalog: categories and products of one tenant.
+
+A product's SKU is unique in the tenant and is also the WhatsApp catalog's product_retailer_id, so
+it is restricted to characters that survive every provider's API unchanged. Prices are Decimal,
+checked by `money.parse_amount` and rounded to the product's currency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.db.control_models import Tenant
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import Category, Product
+from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
+from comandia.shared.domain.money import is_currency, parse_amount, quantize
+from comandia.shared.domain.names import clean_name
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ProductInfo, ProductInput
+
+SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
+MAX_STOCK = 1_000_000_000
+MAX_DESCRIPTION = 2000
+MAX_URL = 2000
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """A product's validated column values (what `clean_product` returns)."""
+
+    sku: str
+    name: str
+    description: str
+    category_id: int | None
+    price: Decimal
+    currency: str
+    available: bool
+    stock: int | None
+    image_url: str | None
+    sort_order: int
+    extra: dict[str, Any]
+
+    def differs_from(self, product: Product) -> bool:
+        return any(getattr(product, key) != value for key, value in self.__dict__.items())
+
+
+def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
+    """Check every field of `data` and return the values to store.
+
+    Raises:
+        ValidationFailed: with one entry per bad field (all of them, not only the first).
+    """
+    problems: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def check(key: str, step: Any) -> None:
+        try:
+            values[key] = step()
+        except ValidationFailed as error:
+            problems[key] = next(iter(error.fields.values()), error.detail)
+
+    sku = data.sku.strip()
+    if SKU_PATTERN.fullmatch(sku):
+        values["sku"] = sku
+    else:
+        problems["sku"] = "must be 1 to 64 letters, digits or . _ - /, starting with a letter or digit"
+    currency = (data.currency or default_currency).strip().upper()
+    if not is_currency(currency):
+        problems["currency"] = f"unsupported currency {currency!r}"
+    check("name", lambda: clean_name(data.name, "name", max_len=200))
+    check("price", lambda: parse_amount(data.price, "price"))
+    if (
+        "price" in values
+        and "currency" not in problems
+        and quantize(values["price"], currency) != values["price"]
+    ):
+        problems["price"] = f"has more decimals than {currency} allows"
+    if len(data.description) > MAX_DESCRIPTION:
+        problems["description"] = f"must be at most {MAX_DESCRIPTION} characters"
+    if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
+        problems["stock"] = "must be empty (not tracked) or a whole number of at least 0"
+    image_url = (data.image_url or "").strip() or None
+    if image_url is not None and (
+        not image_url.startswith(("https://", "http://")) or len(image_url) > MAX_URL
+    ):
+        problems["image_url"] = "must be an http(s) address"
+    if not -1_000_000 <= data.sort_order <= 1_000_000:
+        problems["sort_order"] = "must be between -1000000 and 1000000"
+    if problems:
+        raise ValidationFailed("; ".join(f"{k} {v}" for k, v in problems.items()), problems)
+    return ProductFields(
+        sku=values["sku"],
+        name=values["name"],
+        description=data.description.strip(),
+        category_id=data.category_id,
+        price=values["price"],
+        currency=currency,
+        available=data.available,
+        stock=data.stock,
+        image_url=image_url,
+        sort_order=data.sort_order,
+        extra=dict(data.extra),
+    )
+
+
+def tenant_currency(databases: Databases, tenant_id: str) -> str:
+    """The tenant's currency from the registry (products default to it)."""
+    with databases.control_session() as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None or tenant.state == "deleted":
+            raise NotFound(f"tenant {tenant_id} does not exist")
+        return tenant.currency
+
+
+class CatalogService:
+    """Categories and products of each tenant."""
+
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+
+    # -- categories ----------------------------------------------------------------------------
+
+    def list_categories(self, tenant_id: str) -> list[CategoryInfo]:
+        with self._db.tenant_session(tenant_id) as session:
+            query = sa.select(Category).order_by(Category.sort_order, Category.name, Category.id)
+            return [category_info(c) for c in session.scalars(query)]
+
+    def create_category(self, tenant_id: str, data: CategoryInput) -> CategoryInfo:
+        """Raises: ValidationFailed (bad name), Conflict (the name exists, ignoring case)."""
+        name = clean_name(data.name, "name")
+        with self._db.tenant_session(tenant_id) as session:
+            _ensure_category_name_free(session, name, None)
+            category = Category(name=name, sort_order=data.sort_order)
+            session.add(category)
+            session.flush()
+            info = category_info(category)
+            session.commit()
+        return info
+
+    def update_category(self, tenant_id: str, category_id: int, data: CategoryInput) -> CategoryInfo:
+        """Raises: NotFound, ValidationFailed, Conflict (as `create_category`)."""
+        name = clean_name(data.name, "name")
+        with self._db.tenant_session(tenant_id) as session:
+            category = _category(session, category_id)
+            _ensure_category_name_free(session, name, category_id)
+            category.name, category.sort_order = name, data.sort_order
+            info = category_info(category)
+            session.commit()
+        return info
+
+    def delete_category(self, tenant_id: str, category_id: int) -> None:
+        """Delete a category; its products stay, without a category. Raises: NotFound."""
+        with self._db.tenant_session(tenant_id) as session:
+            session.delete(_category(session, category_id))
+            session.commit()
+
+    # -- products ------------------------------------------------------------------------------
+
+    def list_products(
+        self,
+        tenant_id: str,
+        category_id: int | None = None,
+        available_only: bool = False,
+        text: str | None = None,
+    ) -> list[ProductInfo]:
+        """Products in display order (sort_order, name); `text` matches SKU or name, ignoring case."""
+        with self._db.tenant_session(tenant_id) as session:
+            query = sa.select(Product).order_by(Product.sort_order, Product.name, Product.id)
+            if category_id is not None:
+                query = query.where(Product.category_id == category_id)
+            if available_only:
+                query = query.where(Product.available)
+            if text and text.strip():
+                pattern = "%" + _escape_like(text.strip()) + "%"
+                query = query.where(sa.or_(Product.sku.ilike(pattern), Product.name.ilike(pattern)))
+            return [product_info(p) for p in session.scalars(query)]
+
+    def get_product(self, tenant_id: str, product_id: int) -> ProductInfo:
+        with self._db.tenant_session(tenant_id) as session:
+            return product_info(_product(session, product_id))
+
+    def get_product_by_sku(self, tenant_id: str, sku: str) -> ProductInfo:
+        with self._db.tenant_session(tenant_id) as session:
+            product = session.scalar(sa.select(Product).where(Product.sku == sku.strip()))
+            if product is None:
+                raise NotFound(f"product {sku!r} does not exist")
+            return product_info(product)
+
+    def create_product(self, tenant_id: str, data: ProductInput) -> ProductInfo:
+        """Raises: ValidationFailed (field by field), NotFound (category), Conflict (SKU taken)."""
+        fields = clean_product(data, tenant_currency(self._db, tenant_id) if data.currency is None else "")
+        with self._db.tenant_session(tenant_id) as session:
+            _ensure_category(session, fields.category_id)
+            _ensure_sku_free(session, fields.sku, None)
+            product = Product(**fields.__dict__)
+            session.add(product)
+            with sku_race_as_conflict(fields.sku):
+                session.flush()
+            session.refresh(product)
+            info = product_info(product)
+            session.commit()
+        return info
+
+    def update_product(self, tenant_id: str, product_id: int, data: ProductInput) -> ProductInfo:
+        """Replace every field of a product (`currency` None keeps its currency).
+
+        Orders already placed keep their own copy of SKU, name and price.
+
+        Raises: NotFound, ValidationFailed, Conflict (the new SKU is another product's).
+        """
+        with self._db.tenant_session(tenant_id) as session:
+            product = _product(session, product_id)
+            fields = clean_product(data, product.currency)
+            _ensure_category(session, fields.category_id)
+            _ensure_sku_free(session, fields.sku, product_id)
+            if fields.differs_from(product):
+                for key, value in fields.__dict__.items():
+                    setattr(product, key, value)
+                product.updated_at = utcnow()
+            with sku_race_as_conflict(fields.sku):
+                session.flush()
+            session.refresh(product)
+            info = product_info(product)
+            session.commit()
+        return info
+
+    def set_available(self, tenant_id: str, product_id: int, available: bool) -> ProductInfo:
+        """Show or hide a product for ordering without touching anything else. Raises: NotFound."""
+        with self._db.tenant_session(tenant_id) as session:
+            product = _product(session, product_id)
+            if product.available != available:
+                product.available, product.updated_at = available, utcnow()
+            session.flush()
+            info = product_info(product)
+            session.commit()
+        return info
+
+    def delete_product(self, tenant_id: str, product_id: int) -> None:
+        """Delete a product; order lines keep their snapshot of it. Raises: NotFound."""
+        with self._db.tenant_session(tenant_id) as session:
+            session.delete(_product(session, product_id))
+            session.commit()
+
+
+def category_info(category: Category) -> CategoryInfo:
+    return CategoryInfo(id=category.id, name=category.name, sort_order=category.sort_order)
+
+
+def product_info(product: Product) -> ProductInfo:
+    return ProductInfo(
+        id=product.id,
+        sku=product.sku,
+        name=product.name,
+        description=product.description,
+        category_id=product.category_id,
+        category=product.category.name if product.category else None,
+        price=product.price,
+        currency=product.currency,
+        available=product.available,
+        stock=product.stock,
+        image_url=product.image_url,
+        sort_order=product.sort_order,
+        extra=dict(product.extra),
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )
+
+
+@contextmanager
+def sku_race_as_conflict(sku: str) -> Iterator[None]:
+    """Another transaction took the SKU between our check and our write: the same Conflict."""
+    try:
+        yield
+    except sa.exc.IntegrityError as error:
+        if getattr(error.orig, "diag", None) and error.orig.diag.constraint_name == "uq_products_sku":  # type: ignore[union-attr]
+            raise Conflict(f"another product already has SKU {sku!r}") from error
+        raise
+
+
+def _category(session: Session, category_id: int) -> Category:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound(f"category {category_id} does not exist")
+    return category
+
+
+def _product(session: Session, product_id: int) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"product {product_id} does not exist")
+    return product
+
+
+def _ensure_category(session: Session, category_id: int | None) -> None:
+    if category_id is not None and session.get(Category, category_id) is None:
+        raise ValidationFailed(f"category {category_id} does not exist", {"category_id": "does not exist"})
+
+
+def _ensure_category_name_free(session: Session, name: str, own_id: int | None) -> None:
+    query = sa.select(Category.id).where(sa.func.lower(Category.name) == name.lower())
+    taken = session.scalar(query if own_id is None else query.where(Category.id != own_id))
+    if taken is not None:
+        raise Conflict(f"a category named {name!r} already exists")
+
+
+def _ensure_sku_free(session: Session, sku: str, own_id: int | None) -> None:
+    query = sa.select(Product.id).where(Product.sku == sku)
+    taken = session.scalar(query if own_id is None else query.where(Product.id != own_id))
+    if taken is not None:
+        raise Conflict(f"another product already has SKU {sku!r}")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

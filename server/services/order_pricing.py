@@ -1,0 +1,149 @@
+"""Pricing an order's lines from the catalog, and reserving the stock they take.
+
+Prices always come from the catalog at the moment of ordering, never from the client: a line
+names a product (by SKU or id) and a quantity, and gets the product's current SKU, name and price
+as its snapshot. Products are locked (``FOR UPDATE``, in id order so that two orders never wait on
+each other in a cycle) while their stock is checked and decremented.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.db.tenant_models import OrderItem, Product
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.money import MAX_AMOUNT, Totals, line_total, order_totals
+from comandia.shared.schemas.orders import OrderLineInput
+
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class PricedLines:
+    items: list[OrderItem]
+    totals: Totals
+    currency: str
+
+
+def price_lines(
+    session: Session, lines: Sequence[OrderLineInput], delivery_fee: Decimal, currency: str | None = None
+) -> PricedLines:
+    """Turn wanted lines into order items priced from the catalog, and take their stock.
+
+    Args:
+        currency: the order's currency when it already has one (an edit); otherwise the products'.
+
+    Raises:
+        ValidationFailed: with field paths such as ``items[2].quantity`` for every bad line: no
+            lines, a missing or unavailable product, too little stock, mixed currencies, a total
+            too large.
+    """
+    problems = _shape_problems(lines)
+    if problems:
+        raise _failed(problems)
+    products = _lock_products(session, lines)
+    wanted: Counter[int] = Counter()
+    resolved: list[Product] = []
+    for index, line in enumerate(lines):
+        product = products.get(("id", line.product_id) if line.product_id is not None else ("sku", line.sku))
+        ref = "product_id" if line.product_id is not None else "sku"
+        if product is None:
+            problems[f"items[{index}].{ref}"] = "no such product in the catalog"
+            continue
+        if not product.available:
+            problems[f"items[{index}].{ref}"] = f"{product.name} is not available"
+        currency = currency or product.currency
+        if product.currency != currency:
+            problems[f"items[{index}].{ref}"] = (
+                f"{product.name} is priced in {product.currency}, not {currency}"
+            )
+        wanted[product.id] += line.quantity
+        resolved.append(product)
+    if not problems:  # every line has its product, so `resolved` lines up with `lines`
+        for index, product in enumerate(resolved):
+            if product.stock is not None and wanted[product.id] > product.stock:
+                problems[f"items[{index}].quantity"] = f"only {product.stock} of {product.name} in stock"
+    if problems:
+        raise _failed(problems)
+    assert currency is not None
+    items = [
+        OrderItem(
+            position=index,
+            product_id=product.id,
+            sku=product.sku,
+            name=product.name,
+            unit_price=product.price,
+            quantity=line.quantity,
+            line_total=line_total(product.price, line.quantity, currency),
+        )
+        for index, (line, product) in enumerate(zip(lines, resolved, strict=True))
+    ]
+    totals = order_totals(((item.unit_price, item.quantity) for item in items), delivery_fee, currency)
+    if totals.total >= MAX_AMOUNT:
+        raise _failed({"items": "the order total is too large"})
+    for product in {p.id: p for p in resolved}.values():
+        if product.stock is not None:
+            product.stock -= wanted[product.id]
+    return PricedLines(items=items, totals=totals, currency=currency)
+
+
+def release_stock(session: Session, items: Iterable[OrderItem]) -> None:
+    """Give back the stock `items` took (a cancelled order, lines replaced by an edit)."""
+    returned: Counter[int] = Counter()
+    for item in items:
+        if item.product_id is not None:
+            returned[item.product_id] += item.quantity
+    if not returned:
+        return
+    query = (
+        sa.select(Product).where(Product.id.in_(returned)).order_by(Product.id).with_for_update(of=Product)
+    )
+    for product in session.scalars(query):
+        if product.stock is not None:
+            product.stock += returned[product.id]
+
+
+def _shape_problems(lines: Sequence[OrderLineInput]) -> dict[str, str]:
+    if not lines:
+        return {"items": "an order needs at least one line"}
+    if len(lines) > MAX_LINES:
+        return {"items": f"an order may have at most {MAX_LINES} lines"}
+    problems: dict[str, str] = {}
+    for index, line in enumerate(lines):
+        if (line.sku is None) == (line.product_id is None):
+            problems[f"items[{index}]"] = "name the product by sku or by product_id (one of them)"
+        if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
+            problems[f"items[{index}].quantity"] = f"must be a whole number from 1 to {MAX_QUANTITY}"
+    return problems
+
+
+def _lock_products(session: Session, lines: Sequence[OrderLineInput]) -> dict[tuple[str, object], Product]:
+    skus = {line.sku.strip() for line in lines if line.sku is not None}
+    ids = {line.product_id for line in lines if line.product_id is not None}
+    query = (
+        sa.select(Product)
+        .where(sa.or_(Product.sku.in_(skus), Product.id.in_(ids)))
+        .order_by(Product.id)
+        .with_for_update(of=Product)
+    )
+    found: dict[tuple[str, object], Product] = {}
+    for product in session.scalars(query):
+        found[("sku", product.sku)] = product
+        found[("id", product.id)] = product
+    # Lines name SKUs as typed; look them up stripped.
+    for line in lines:
+        if line.sku is not None and ("sku", line.sku) not in found and ("sku", line.sku.strip()) in found:
+            found[("sku", line.sku)] = found[("sku", line.sku.strip())]
+    return found
+
+
+def _failed(problems: dict[str, str]) -> ValidationFailed:
+    detail = "; ".join(f"{path} {problem}" for path, problem in problems.items())
+    return ValidationFailed(f"the order cannot be placed: {detail}", problems)

@@ -1,0 +1,151 @@
+"""The order list: filters, sort and keyset pages, shaped for the indexes of migration t0002.
+
+``(created_at, id)`` keyset matches `ix_orders_created` and, with a status filter,
+`ix_orders_status_created`; a customer filter uses `ix_orders_customer_created`; text goes to the
+GIN index on the generated `search` column as a prefix query on every word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.db.tenant_models import Order
+from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.orders import parse_status
+from comandia.shared.schemas.orders import ORDER_SORTS, OrderPage, OrderQuery, OrderSummary
+
+MAX_SEARCH_WORDS = 8
+MIN_PHONE_DIGITS = 7
+"""Fewer digits alone are read as an order number only: "55" would match nearly every phone."""
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_WORD = re.compile(r"[^\W_]+")
+_PHONE_LIKE = re.compile(r"\+?[0-9 ().\-]{4,}")
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "created_at": Order.created_at,
+    "number": Order.number,
+    "total": Order.total,
+}
+
+
+def search_orders(session: Session, query: OrderQuery) -> OrderPage:
+    """One page of orders matching `query`.
+
+    Raises:
+        ValidationFailed: an unknown status or sort, a bad cursor, or an empty date range.
+    """
+    if query.sort not in ORDER_SORTS:
+        raise ValidationFailed(
+            f"unknown sort {query.sort!r}", {"sort": "must be one of " + ", ".join(ORDER_SORTS)}
+        )
+    descending = query.sort.startswith("-")
+    column = _SORT_COLUMNS[query.sort.lstrip("-")]
+    size = clamp_limit(query.limit)
+    statement = sa.select(Order).where(*_filters(query))
+    if query.cursor:
+        key, last_id = decode_cursor(query.cursor, query.sort)
+        bound = sa.tuple_(column, Order.id)
+        after = (_key_from_json(query.sort, key), last_id)
+        statement = statement.where(bound < after if descending else bound > after)
+    order = (column.desc(), Order.id.desc()) if descending else (column.asc(), Order.id.asc())
+    rows = list(session.scalars(statement.order_by(*order).limit(size + 1)))
+    page = rows[:size]
+    next_cursor = None
+    if len(rows) > size:
+        last = page[-1]
+        next_cursor = encode_cursor(query.sort, _key_to_json(getattr(last, column.key)), last.id)
+    return OrderPage(items=tuple(order_summary(o) for o in page), next_cursor=next_cursor)
+
+
+def order_summary(order: Order) -> OrderSummary:
+    return OrderSummary(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        channel=order.channel,
+        customer_id=order.customer_id,
+        customer_name=order.customer_name,
+        customer_phone=order.customer_phone,
+        total=order.total,
+        currency=order.currency,
+        version=order.version,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
+def text_query(text: str) -> str | None:
+    """A `to_tsquery('simple', ...)` string: every word as a prefix, all required; None if no words.
+
+    Something that looks like a phone number ("+52 55 1234-56") becomes one run of digits, since
+    the search column holds phones without separators.
+    """
+    stripped = text.strip()
+    if _PHONE_LIKE.fullmatch(stripped):
+        words = ["".join(ch for ch in stripped if ch.isdigit())]
+    else:
+        words = _WORD.findall(stripped)[:MAX_SEARCH_WORDS]
+    words = [w for w in words if w]
+    return " & ".join(f"{word}:*" for word in words) if words else None
+
+
+def _filters(query: OrderQuery) -> list[Any]:
+    filters: list[Any] = []
+    if query.statuses:
+        statuses = [parse_status(s, f"statuses[{i}]").value for i, s in enumerate(query.statuses)]
+        filters.append(Order.status.in_(statuses))
+    if query.customer_id is not None:
+        filters.append(Order.customer_id == query.customer_id)
+    if query.created_from is not None:
+        filters.append(Order.created_at >= query.created_from)
+    if query.created_to is not None:
+        filters.append(Order.created_at < query.created_to)
+    if query.created_from and query.created_to and query.created_to <= query.created_from:
+        raise ValidationFailed("the date range is empty", {"created_to": "must be after created_from"})
+    if query.text:
+        text_filter = _text_filter(query.text)
+        if text_filter is not None:
+            filters.append(text_filter)
+    return filters
+
+
+def _text_filter(text: str) -> Any | None:
+    """Digits alone are an order number ("1042", "#1042") or, when long enough, a phone's start."""
+    stripped = text.strip().removeprefix("#").strip()
+    if _DIGITS.fullmatch(stripped):
+        by_number = Order.number == int(stripped)
+        if len(stripped) < MIN_PHONE_DIGITS:
+            return by_number
+        return sa.or_(by_number, _matches(f"{stripped}:*"))
+    tsquery = text_query(stripped)
+    return None if tsquery is None else _matches(tsquery)
+
+
+def _matches(tsquery: str) -> Any:
+    return Order.search.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery))
+
+
+def _key_to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def _key_from_json(sort: str, key: Any) -> Any:
+    try:
+        if sort.endswith("created_at"):
+            return dt.datetime.fromisoformat(key)
+        if sort.endswith("total"):
+            return Decimal(key)
+        return int(key)
+    except (TypeError, ValueError, ArithmeticError):
+        raise ValidationFailed("invalid cursor", {"cursor": "is not a cursor from this list"}) from None

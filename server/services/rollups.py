@@ -1,0 +1,238 @@
+"""KPI rollups kept in step with orders, inside the order's own transaction.
+
+`Rollups` is OrderService's `on_change` hook. For every change it takes away what the order
+contributed before and adds what it contributes now, as deltas applied with
+``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``: two concurrent orders on one day both
+land, because the row lock serialises the additions instead of one overwriting the other. Keys
+are written in sorted order so two transactions lock rows in the same order (no deadlocks).
+
+What counts (docs/kpis.md): an order belongs to the local day of its `created_at` in the tenant's
+time zone. `kpi_daily_sales` holds every status (for "orders by status"); the other tables hold
+sales only, so a cancellation removes the order from them.
+
+`rebuild(session, timezone)` recomputes everything from the raw tables (repair, migrations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from comandia.server.db.control_models import Tenant
+from comandia.server.db.sessions import Databases
+from comandia.shared.domain.errors import NotFound
+from comandia.shared.schemas.orders import OrderDetail
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CANCELLED = "cancelled"
+DaysChanged = Callable[[str, set[dt.date]], None]
+"""Called as ``days_changed(tenant_id, days)`` after a transaction that changed rollups commits."""
+
+# table -> (key columns, summed columns)
+_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "kpi_daily_sales": (("day", "status"), ("orders", "revenue")),
+    **{f"kpi_{grain}_products": (("day", "sku"), ("quantity", "revenue")) for grain in ("daily", "monthly")},
+    **{f"kpi_{grain}_customers": (("day", "customer_id"), ("orders", "revenue")) for grain in ("daily", "monthly")},
+    **{f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue")) for grain in ("daily", "monthly")},
+}
+ROLLUP_TABLES = (*_TABLES, "kpi_customer_first")
+
+Deltas = dict[str, dict[tuple[object, ...], list[Decimal]]]
+
+
+class TenantZones:
+    """The IANA time zone of each tenant, read once from the control database and cached."""
+
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+        self._zones: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, tenant_id: str) -> str:
+        """Raises: NotFound when the tenant is not registered."""
+        with self._lock:
+            zone = self._zones.get(tenant_id)
+        if zone is None:
+            with self._db.control_session() as session:
+                zone = session.scalar(sa.select(Tenant.timezone).where(Tenant.id == tenant_id))
+            if zone is None:
+                raise NotFound(f"tenant {tenant_id} does not exist")
+            with self._lock:
+                self._zones[tenant_id] = zone
+        return zone
+
+    def forget(self, tenant_id: str) -> None:
+        """Drop the cached zone (call after a tenant's time zone changes, then rebuild)."""
+        with self._lock:
+            self._zones.pop(tenant_id, None)
+
+
+def local_day(instant: dt.datetime, timezone: str) -> dt.date:
+    """The tenant's calendar day of `instant` (an aware datetime)."""
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+class Rollups:
+    """The `on_change` hook of OrderService that keeps the KPI rollups current.
+
+    Args:
+        zones: tenant_id -> IANA time zone (a `TenantZones`).
+        days_changed: called after the order's transaction commits with the local days it
+            touched, to refresh the control database's summary; its failures are logged, never
+            raised (the order is already committed and the summary can be rebuilt).
+    """
+
+    def __init__(self, zones: Callable[[str], str], days_changed: DaysChanged | None = None) -> None:
+        self._zones = zones
+        self._days_changed = days_changed
+
+    def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+        zone = self._zones(tenant_id)
+        deltas: Deltas = {table: defaultdict(lambda: [Decimal(0), Decimal(0)]) for table in _TABLES}
+        names: dict[str, str] = {}
+        if before is not None:
+            _contribute(deltas, names, before, zone, -1)
+        _contribute(deltas, names, after, zone, +1)
+        apply_deltas(session, deltas, names)
+        refresh_first_sales(session, {after.customer_id} | ({before.customer_id} if before else set()))
+        if self._days_changed is not None:
+            days = {local_day(after.created_at, zone)}
+            if before is not None:
+                days.add(local_day(before.created_at, zone))
+            self._remember(session, tenant_id, days)
+
+    def _remember(self, session: Session, tenant_id: str, days: set[dt.date]) -> None:
+        pending: dict[str, set[dt.date]] = session.info.setdefault("kpi_days", {})
+        pending.setdefault(tenant_id, set()).update(days)
+        if not session.info.get("kpi_listening"):
+            session.info["kpi_listening"] = True
+            sa.event.listen(session, "after_commit", self._after_commit)
+            sa.event.listen(session, "after_rollback", _forget_pending)
+
+    def _after_commit(self, session: Session) -> None:
+        pending: dict[str, set[dt.date]] = session.info.pop("kpi_days", {})
+        assert self._days_changed is not None
+        for tenant_id, days in pending.items():
+            try:
+                self._days_changed(tenant_id, days)
+            except Exception:  # the order is committed; the summary is repairable by a rebuild
+                log.exception("could not refresh the KPI summary of tenant %s", tenant_id)
+
+
+def _forget_pending(session: Session) -> None:
+    session.info.pop("kpi_days", None)
+
+
+def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone: str, sign: int) -> None:
+    day = local_day(order.created_at, zone)
+    one, total = Decimal(sign), order.total * sign
+    _add(deltas["kpi_daily_sales"], (day, order.status), one, total)
+    if order.status == CANCELLED:
+        return
+    for grain, bucket in (("daily", day), ("monthly", day.replace(day=1))):
+        for item in order.items:
+            quantity = Decimal(item.quantity * sign)
+            _add(deltas[f"kpi_{grain}_products"], (bucket, item.sku), quantity, item.line_total * sign)
+            names[item.sku] = item.name
+        _add(deltas[f"kpi_{grain}_customers"], (bucket, order.customer_id), one, total)
+        place = (bucket, order.delivery_city or "", order.delivery_region or "")
+        _add(deltas[f"kpi_{grain}_places"], place, one, total)
+
+
+def _add(table: dict[tuple[object, ...], list[Decimal]], key: tuple[object, ...], a: Decimal, b: Decimal) -> None:
+    row = table[key]
+    row[0] += a
+    row[1] += b
+
+
+def apply_deltas(session: Session, deltas: Deltas, names: dict[str, str]) -> None:
+    """Add `deltas` (table -> key -> [count, amount]) to the rollups; zero deltas are skipped."""
+    for table, rows in deltas.items():
+        keys, sums = _TABLES[table]
+        params = []
+        for key in sorted(rows, key=repr):  # one lock order for every transaction
+            values = rows[key]
+            if values[0] == 0 and values[1] == 0:
+                continue
+            row: dict[str, object] = dict(zip(keys, key, strict=True))
+            row.update({sums[0]: int(values[0]), sums[1]: values[1]})
+            if table.endswith("_products"):
+                row["name"] = names.get(str(key[1]), "")
+            params.append(row)
+        if params:
+            session.execute(sa.text(_upsert_sql(table)), params)
+
+
+def _upsert_sql(table: str) -> str:
+    keys, sums = _TABLES[table]
+    columns = [*keys, *(["name"] if table.endswith("_products") else []), *sums]
+    updates = [f"{c} = {table}.{c} + EXCLUDED.{c}" for c in sums]
+    if table.endswith("_products"):
+        updates.append("name = EXCLUDED.name")
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
+    )
+
+
+def refresh_first_sales(session: Session, customer_ids: set[int]) -> None:
+    """Set each customer's first sale day from the daily rollup (none left: no row).
+
+    The customers' rows are locked first, so two transactions cancelling orders of one customer
+    recompute one after the other and the second sees the first's committed rollups (READ
+    COMMITTED takes a fresh snapshot per statement). Order creation holds this lock already.
+    """
+    ids = sorted(customer_ids)
+    session.execute(sa.text("SELECT id FROM customers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": ids})
+    session.execute(sa.text("DELETE FROM kpi_customer_first WHERE customer_id = ANY(:ids)"), {"ids": ids})
+    session.execute(sa.text(
+        "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
+        "FROM kpi_daily_customers WHERE customer_id = ANY(:ids) AND orders > 0 GROUP BY customer_id"), {"ids": ids})
+
+
+_DAY = "(o.created_at AT TIME ZONE :tz)::date"
+_SALE = "o.status <> 'cancelled'"
+_REBUILD = (
+    f"INSERT INTO kpi_daily_sales (day, status, orders, revenue) "
+    f"SELECT {_DAY}, o.status, count(*), sum(o.total) FROM orders o GROUP BY 1, 2",
+    f"INSERT INTO kpi_daily_products (day, sku, name, quantity, revenue) "
+    f"SELECT {_DAY}, i.sku, max(i.name), sum(i.quantity), sum(i.line_total) "
+    f"FROM orders o JOIN order_items i ON i.order_id = o.id WHERE {_SALE} GROUP BY 1, 2",
+    f"INSERT INTO kpi_daily_customers (day, customer_id, orders, revenue) "
+    f"SELECT {_DAY}, o.customer_id, count(*), sum(o.total) FROM orders o WHERE {_SALE} GROUP BY 1, 2",
+    f"INSERT INTO kpi_daily_places (day, city, region, orders, revenue) "
+    f"SELECT {_DAY}, coalesce(o.delivery_city, ''), coalesce(o.delivery_region, ''), count(*), sum(o.total) "
+    f"FROM orders o WHERE {_SALE} GROUP BY 1, 2, 3",
+    "INSERT INTO kpi_monthly_products (day, sku, name, quantity, revenue) SELECT date_trunc('month', day)::date,"
+    " sku, max(name), sum(quantity), sum(revenue) FROM kpi_daily_products GROUP BY 1, 2",
+    "INSERT INTO kpi_monthly_customers (day, customer_id, orders, revenue) SELECT date_trunc('month', day)::date,"
+    " customer_id, sum(orders), sum(revenue) FROM kpi_daily_customers GROUP BY 1, 2",
+    "INSERT INTO kpi_monthly_places (day, city, region, orders, revenue) SELECT date_trunc('month', day)::date,"
+    " city, region, sum(orders), sum(revenue) FROM kpi_daily_places GROUP BY 1, 2, 3",
+    "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
+    "FROM kpi_daily_customers GROUP BY customer_id",
+)
+
+
+def rebuild(session: Session, timezone: str) -> None:
+    """Recompute every rollup of the session's tenant from its raw tables; the caller commits.
+
+    Takes an exclusive lock on the rollup tables first, so order changes wait for the rebuild
+    instead of adding deltas to rows that are being replaced.
+    """
+    # A maintenance job over every order legitimately outlasts the per-request statement timeout.
+    session.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    session.execute(sa.text(f"LOCK TABLE {', '.join(ROLLUP_TABLES)} IN EXCLUSIVE MODE"))
+    session.execute(sa.text(f"TRUNCATE {', '.join(ROLLUP_TABLES)}"))
+    for statement in _REBUILD:
+        session.execute(sa.text(statement), {"tz": timezone})
+    for table in ROLLUP_TABLES:  # fresh statistics, or the planner guesses from empty tables
+        session.execute(sa.text(f"ANALYZE {table}"))

@@ -1,0 +1,101 @@
+"""Database servers tenants can be placed on."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from comandia.server.db.cluster import Cluster
+from comandia.server.db.control_models import DbServer, Tenant
+from comandia.server.db.engines import normalise_url
+from comandia.server.db.sessions import Databases
+from comandia.server.services import audit
+from comandia.shared.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from comandia.shared.schemas.tenants import ServerInfo
+
+PRIMARY = "main"
+
+
+class ServerService:
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+
+    def register_primary(self) -> None:
+        """Record (or refresh) the server that holds the control database as `main`."""
+        sealed = self._db.box.seal(self._db.primary_url.render_as_string(hide_password=False))
+        with self._db.control_session() as session:
+            server = session.scalar(sa.select(DbServer).where(DbServer.name == PRIMARY))
+            if server is None:
+                session.add(DbServer(name=PRIMARY, admin_url_sealed=sealed))
+            elif self._db.box.open(server.admin_url_sealed) != self._db.primary_url.render_as_string(
+                hide_password=False
+            ):
+                # The embedded cluster's socket path can move with the data directory.
+                server.admin_url_sealed = sealed
+                self._db.forget_cluster(server.id)
+            session.commit()
+
+    def add(self, name: str, url: str, actor: str) -> ServerInfo:
+        """Register a server after checking that its role can create databases and roles.
+
+        Raises:
+            ValidationFailed: a bad name or URL.
+            Conflict: the name is taken.
+            Unavailable: the server does not answer.
+        """
+        if not name or len(name) > 63 or not name.replace("-", "").replace("_", "").isalnum():
+            raise ValidationFailed("server name must be 1-63 letters, digits, '-' or '_'", {"name": "invalid"})
+        try:
+            parsed = normalise_url(url)
+        except (sa.exc.ArgumentError, ValueError) as error:
+            raise ValidationFailed(f"not a database URL: {error}", {"url": "invalid"}) from error
+        probe = Cluster(name, parsed, self._db.budget, self._db.options)
+        _check_privileges(probe)
+        with self._db.control_session() as session:
+            if session.scalar(sa.select(DbServer.id).where(DbServer.name == name)) is not None:
+                raise Conflict(f"a database server named {name!r} is already registered")
+            server = DbServer(name=name, admin_url_sealed=self._db.box.seal(parsed.render_as_string(hide_password=False)))
+            session.add(server)
+            audit.record(session, actor, "server.add", None, name=name)
+            session.commit()
+        return next(s for s in self.list() if s.name == name)
+
+    def set_accepting(self, name: str, accepts: bool, actor: str) -> ServerInfo:
+        """Open or close a server to new tenants (its existing tenants stay where they are)."""
+        with self._db.control_session() as session:
+            server = session.scalar(sa.select(DbServer).where(DbServer.name == name).with_for_update())
+            if server is None:
+                raise NotFound(f"database server {name!r} is not registered")
+            server.accepts_tenants = accepts
+            audit.record(session, actor, "server.open" if accepts else "server.drain", None, name=name)
+            session.commit()
+        return next(s for s in self.list() if s.name == name)
+
+    def list(self, probe: bool = False) -> list[ServerInfo]:
+        with self._db.control_session() as session:
+            live = sa.func.count(Tenant.id).filter(Tenant.state != "deleted")
+            rows = session.execute(
+                sa.select(DbServer, live).outerjoin(Tenant, Tenant.server_id == DbServer.id)
+                .group_by(DbServer.id).order_by(DbServer.id)
+            ).all()
+            servers = [(s.id, s.name, s.accepts_tenants, count) for s, count in rows]
+        result = []
+        for server_id, name, accepts, count in servers:
+            reachable, version = None, None
+            if probe:
+                try:
+                    version, reachable = self._db.cluster(server_id).version(), True
+                except DomainError:
+                    reachable = False
+            result.append(ServerInfo(server_id, name, int(count), accepts, reachable, version))
+        return result
+
+
+def _check_privileges(cluster: Cluster) -> None:
+    with cluster.connect() as connection:
+        row = connection.execute(
+            "SELECT rolsuper OR (rolcreatedb AND rolcreaterole) FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+    if not row or not row[0]:
+        raise ValidationFailed(
+            "the URL's role must be a superuser or have CREATEDB and CREATEROLE", {"url": "insufficient privileges"}
+        )

@@ -1,0 +1,103 @@
+"""Composition root: every long-lived object is built here from the ServerConfig, and nowhere else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from comandia.server.config import ServerConfig
+from comandia.server.db import dump
+from comandia.server.db.cluster import Cluster, harden_own_cluster
+from comandia.server.db.control_models import Tenant
+from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
+from comandia.server.db.engines import normalise_url
+from comandia.server.db.secretbox import load_secret_box
+from comandia.server.db.sessions import Databases
+from comandia.server.services.auth import AuthService
+from comandia.server.services.bundle import Services
+from comandia.server.services.catalog import CatalogService
+from comandia.server.services.catalog_import import CatalogImportService
+from comandia.server.services.customers import CustomerService
+from comandia.server.services.migrations import MigrationService
+from comandia.server.services.orders import OrderService
+from comandia.server.services.servers import ServerService
+from comandia.server.services.tenants import TenantService
+from comandia.server.services.users import UserService
+from comandia.shared.domain.errors import DomainError
+
+
+@dataclass
+class Runtime:
+    """The appliance's services and the resources they hold; `close()` releases them all."""
+
+    config: ServerConfig
+    databases: Databases
+    embedded: EmbeddedPostgres | None
+    services: Services
+
+    @property
+    def tenants(self) -> TenantService:
+        return self.services.tenants
+
+    @property
+    def servers(self) -> ServerService:
+        return self.services.servers
+
+    @property
+    def users(self) -> UserService:
+        return self.services.users
+
+    @property
+    def migrations(self) -> MigrationService:
+        return self.services.migrations
+
+    def close(self) -> None:
+        self.databases.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def open_runtime(config: ServerConfig) -> Runtime:
+    """Start (or join) the embedded PostgreSQL when no URL is configured, and build the services."""
+    embedded = None
+    if config.database_url:
+        primary = normalise_url(config.database_url)
+    else:
+        embedded = start_embedded(config.pgdata)
+        primary = normalise_url(embedded.url)
+    box = load_secret_box(config.secret_key, config.secret_key_file)
+    databases = Databases(config, primary, box)
+    if embedded is not None:
+        harden_own_cluster(databases.primary_cluster())
+
+    def final_dump(tenant: Tenant, cluster: Cluster) -> Path:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        out = config.backup_dir / "final" / f"{tenant.id}-{stamp}.dump"
+        dump.dump_database(dump.find_tool("pg_dump", cluster.version()), cluster.admin_url, tenant.database_name, out)
+        return out
+
+    def ready() -> bool:
+        try:
+            with databases.control_session() as session:
+                session.execute(sa.text("SELECT 1"))
+            return True
+        except DomainError:
+            return False
+
+    services = Services(
+        tenants=TenantService(databases, final_dump),
+        servers=ServerService(databases),
+        users=UserService(databases),
+        migrations=MigrationService(databases),
+        ready=ready,
+        max_body_bytes=config.max_body_bytes,
+        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours)),
+        catalog=CatalogService(databases),
+        customers=CustomerService(databases),
+        orders=OrderService(databases),
+        catalog_import=CatalogImportService(databases),
+    )
+    return Runtime(config=config, databases=databases, embedded=embedded, services=services)

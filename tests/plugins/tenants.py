@@ -1,0 +1,51 @@
+"""A migrated appliance per backend, and `make_tenant` to provision tenants quickly."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from comandia.server.config import ServerConfig, load_config
+from comandia.server.db.bootstrap import ensure_control_database
+from comandia.server.services.tenants import NewTenant
+from comandia.server.wiring import Runtime, open_runtime
+from comandia.shared.schemas.tenants import TenantInfo
+
+_names = itertools.count(1)
+
+
+def make_config(home: Path, url: str, prefix: str, **overrides: object) -> ServerConfig:
+    return load_config(
+        {"home": home, "database_url": url, "db_prefix": prefix, "secret_key": "test-secret-key", **overrides},
+        env={},
+    )
+
+
+@pytest.fixture(scope="session")
+def config(pg_url: str, run_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> ServerConfig:
+    return make_config(tmp_path_factory.mktemp("home"), pg_url, run_prefix)
+
+
+@pytest.fixture(scope="session")
+def runtime(config: ServerConfig) -> Iterator[Runtime]:
+    """The appliance's services on a migrated control database (shared by the session)."""
+    runtime = open_runtime(config)
+    ensure_control_database(runtime.databases)
+    runtime.servers.register_primary()
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@pytest.fixture
+def make_tenant(runtime: Runtime) -> Callable[..., TenantInfo]:
+    def make(name: str | None = None, **fields: str) -> TenantInfo:
+        name = name or f"Negocio {next(_names)} {secrets.token_hex(2)}"
+        return runtime.tenants.create(NewTenant(name=name, **fields), actor="tests")
+
+    return make

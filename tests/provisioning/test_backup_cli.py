@@ -1,0 +1,149 @@
+"""`comandia-admin backup ...` and `tenant move`: handlers driven with a Runtime and parsed arguments."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from comandia.provisioning.commands import backups as backup_commands
+from comandia.provisioning.commands import tenants as tenant_commands
+from comandia.provisioning.output import Output
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="comandia-admin")
+    commands = root.add_subparsers(dest="command", required=True)
+    tenant_commands.register(commands)
+    backup_commands.register(commands)
+    backup_commands.register_move(commands)
+    return root
+
+
+def admin(runtime: Runtime, *argv: str) -> tuple[int, Any, str]:
+    """Run one command with --json; returns (exit code, parsed stdout, stderr)."""
+    args = parser().parse_args(list(argv))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = args.handler(runtime, args, Output(True, stdout, stderr))
+    text = stdout.getvalue().strip()
+    return code, (json.loads(text) if text else None), stderr.getvalue()
+
+
+@pytest.fixture
+def tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> TenantInfo:
+    made = make_tenant(server="main")
+    with runtime.databases.tenant_session(made.id) as session:
+        session.execute(sa.text("CREATE TABLE notes (id int PRIMARY KEY, body text)"))
+        session.execute(
+            sa.text("INSERT INTO notes SELECT g, repeat('x', g % 50) FROM generate_series(1, 2000) g")
+        )
+        session.commit()
+    return made
+
+
+def notes(runtime: Runtime, tenant_id: str) -> list[tuple[Any, ...]]:
+    with runtime.databases.tenant_session(tenant_id) as session:
+        return [tuple(r) for r in session.execute(sa.text("SELECT * FROM notes ORDER BY id"))]
+
+
+def test_run_with_verify_then_list_and_verify_latest(runtime: Runtime, tenant: TenantInfo) -> None:
+    code, result, _ = admin(runtime, "backup", "run", tenant.id, "--control", "--verify")
+    assert code == 0 and result["ok"]
+    assert [o["label"] for o in result["outcomes"]] == [tenant.id, "control"]
+    assert all(o["verify"]["ok"] for o in result["outcomes"])
+    code, listed, _ = admin(runtime, "backup", "list", tenant.id)
+    assert code == 0 and listed[0]["verify_result"] == "ok" and listed[0]["tenant_id"] == tenant.id
+    code, report, _ = admin(runtime, "backup", "verify", "--latest", tenant.id)
+    assert code == 0 and report["ok"] and report["stage"] == "compare"
+
+
+def test_one_failing_tenant_does_not_stop_the_others_and_exits_1(
+    runtime: Runtime, tenant: TenantInfo, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    broken = make_tenant(server="main")
+    runtime.databases.tenant_engines.forget(broken.id)
+    runtime.databases.primary_cluster().drop_database(broken.database)  # gone behind the registry's back
+
+    code, result, stderr = admin(runtime, "backup", "run", broken.id, tenant.id)
+
+    assert code == 1 and broken.id in stderr
+    by_label = {o["label"]: o for o in result["outcomes"]}
+    assert by_label[tenant.id]["ok"] and not by_label[broken.id]["ok"]
+    assert by_label[broken.id]["error"]
+    code, listed, _ = admin(runtime, "backup", "list", broken.id)
+    assert listed[0]["status"] == "failed" and listed[0]["error"]
+
+
+def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, tenant: TenantInfo) -> None:
+    _, result, _ = admin(runtime, "backup", "run", tenant.id)
+    backup = result["outcomes"][0]["backup"]
+    dump = Path(backup["path"]) / f"{tenant.id}.dump"
+    data = bytearray(dump.read_bytes())
+    data[100] ^= 0xFF
+    dump.write_bytes(bytes(data))
+    before = notes(runtime, tenant.id)
+
+    code, report, stderr = admin(runtime, "backup", "verify", str(backup["id"]))
+    assert code == 1 and report["stage"] == "integrity" and "SHA-256" in stderr
+    with pytest.raises(Exception, match="SHA-256"):
+        admin(runtime, "backup", "restore", tenant.id, "--at", str(backup["id"]), "--yes")
+    assert notes(runtime, tenant.id) == before
+
+
+def test_encrypted_restore_in_place_and_as_a_new_tenant(
+    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
+) -> None:
+    key = tmp_path / "backup.key"
+    assert admin(runtime, "backup", "keygen", str(key))[0] == 0
+    assert admin(runtime, "backup", "keygen", str(key))[0] == 1  # never overwrites a key
+    before = notes(runtime, tenant.id)
+    code, result, _ = admin(runtime, "backup", "run", tenant.id, "--encrypt-key", str(key))
+    assert code == 0 and result["outcomes"][0]["backup"]["encrypted"]
+    with runtime.databases.tenant_session(tenant.id) as session:
+        session.execute(sa.text("DELETE FROM notes WHERE id > 10"))
+        session.commit()
+
+    code, _, stderr = admin(runtime, "backup", "restore", tenant.id, "--encrypt-key", str(key))
+    assert code == 1 and "--yes" in stderr  # no terminal, no --yes: nothing happens
+    code, restored, _ = admin(runtime, "backup", "restore", tenant.id, "--yes", "--encrypt-key", str(key))
+    assert code == 0 and restored["state"] == "active" and notes(runtime, tenant.id) == before
+    code, copy, _ = admin(
+        runtime, "backup", "restore", tenant.id, "--as", f"Copy {tenant.name}", "--encrypt-key", str(key)
+    )
+    assert code == 0 and copy["id"] != tenant.id and notes(runtime, copy["id"]) == before
+
+
+def test_prune_and_usage_errors(runtime: Runtime, tenant: TenantInfo) -> None:
+    assert admin(runtime, "backup", "run")[0] == 2
+    code, pruned, _ = admin(runtime, "backup", "prune", "--keep-daily", "1", "--keep-weekly", "0")
+    assert code == 0 and isinstance(pruned, list)
+
+
+@pytest.fixture
+def far_server(runtime: Runtime, second_cluster: EmbeddedCluster) -> Iterator[str]:
+    name = f"far-{runtime.config.db_prefix}"
+    if name not in {s.name for s in runtime.servers.list()}:
+        runtime.servers.add(name, second_cluster.url, actor="tests")
+    try:
+        yield name
+    finally:
+        drop_prefixed(second_cluster.url, runtime.config.db_prefix)
+
+
+def test_tenant_move_command(runtime: Runtime, tenant: TenantInfo, far_server: str) -> None:
+    before = notes(runtime, tenant.id)
+    code, report, _ = admin(
+        runtime, "tenant", "move", tenant.id, "--to", far_server, "--drop-source", "--yes"
+    )
+    assert code == 0 and report["target"] == far_server and report["source_dropped"]
+    assert runtime.tenants.get(tenant.id).server == far_server
+    assert notes(runtime, tenant.id) == before

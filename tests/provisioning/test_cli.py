@@ -1,0 +1,158 @@
+"""comandia-admin: scriptable output, exit codes 0/1/2, one-line errors, nothing half-done."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from comandia.provisioning.cli import main
+from comandia.server.config import ServerConfig
+from comandia.server.wiring import Runtime
+
+Admin = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def admin(
+    config: ServerConfig, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Admin]:
+    """Run comandia-admin in-process against the test appliance; returns (code, stdout, stderr)."""
+    monkeypatch.setenv("COMANDIA_HOME", str(config.home))
+    monkeypatch.setenv("COMANDIA_DATABASE_URL", config.database_url or "")
+    monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix)
+    monkeypatch.setenv("COMANDIA_SECRET_KEY", config.secret_key or "")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    yield run
+
+
+def test_init_is_idempotent_and_takes_the_password_from_the_environment(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMANDIA_ADMIN_PASSWORD", "correct horse battery")
+    code, out, _ = admin("init", "--admin-user", "root-admin", "--json")
+    assert code == 0 and json.loads(out)["admin"]["role"] == "superadmin"
+    code, out, _ = admin("init", "--admin-user", "root-admin", "--json")
+    assert code == 0 and json.loads(out)["created"] is False
+
+
+def test_tenant_create_prints_the_id_and_json_has_id_and_database(admin: Admin) -> None:
+    code, out, _ = admin("tenant", "create", "Cevichería Lima", "--timezone", "America/Lima", "--currency", "PEN")
+    assert code == 0
+    tenant_id = out.strip()
+    code, out, _ = admin("--json", "tenant", "show", tenant_id)
+    shown = json.loads(out)
+    assert code == 0 and shown["id"] == tenant_id and shown["database"].endswith(tenant_id)
+    code, out, _ = admin("tenant", "create", "Arepas Caracas", "--json")
+    created = json.loads(out)
+    assert code == 0 and {"id", "database"} <= created.keys()
+    code, out, _ = admin("tenant", "list", "--json")
+    assert {tenant_id, created["id"]} <= {t["id"] for t in json.loads(out)}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "time zone"),
+        (["tenant", "create", "Bad Money", "--currency", "ABC"], "currency"),
+        (["tenant", "create", "   "], "empty"),
+        (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
+        (["tenant", "show", "tdoesnotexist"], "does not exist"),
+        (["tenant", "show", "../../etc"], "does not exist"),
+        (["tenant", "deactivate", "t000000000000"], "does not exist"),
+        (["tenant", "delete", "t000000000000", "--yes"], "does not exist"),
+        (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "unreachable"),
+        (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "server name"),
+        (["server", "add", "badurl", "not a url"], "URL"),
+        (["user", "create", "manuel", "--role", "manager"], "tenant"),
+        (["user", "create", "solo", "--role", "superadmin", "--tenant", "t000000000000"], "tenant"),
+        (["user", "create", "m2", "--role", "manager", "--tenant", "t000000000000"], "does not exist"),
+        (["user", "create", "x"], "username"),
+        (["user", "disable", "nobody-here"], "does not exist"),
+    ],
+)
+def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch, argv: list[str], message: str
+) -> None:
+    monkeypatch.setenv("COMANDIA_USER_PASSWORD", "a good password")
+    code, out, err = admin(*argv)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["tenant", "create", "X", "--locale", "fr"],
+     ["user", "create", "u", "--role", "king"]],
+)
+def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
+    code, _, err = admin(*argv)
+    assert code == 2 and "usage:" in err
+
+
+def test_a_duplicate_name_fails_and_creates_nothing(admin: Admin) -> None:
+    assert admin("tenant", "create", "Empanadas Salta")[0] == 0
+    _, before, _ = admin("tenant", "list", "--json")
+    code, _, err = admin("tenant", "create", "EMPANADAS  salta")
+    assert code == 1 and "already exists" in err
+    assert admin("tenant", "list", "--json")[1] == before
+
+
+def test_users_are_scoped_and_can_be_disabled(admin: Admin, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMANDIA_USER_PASSWORD", "a good password")
+    tenant_id = admin("tenant", "create", "Pollos Quito")[1].strip()
+    code, out, _ = admin("--json", "user", "create", "gerente.quito", "--role", "manager", "--tenant", tenant_id)
+    assert code == 0 and json.loads(out)["tenant_id"] == tenant_id
+    code, out, _ = admin("--json", "user", "disable", "gerente.quito")
+    assert code == 0 and json.loads(out)["disabled"] is True
+    code, out, _ = admin("--json", "user", "list", "--tenant", tenant_id)
+    assert [u["username"] for u in json.loads(out)] == ["gerente.quito"]
+    code, _, err = admin("user", "create", "GERENTE.quito", "--role", "manager", "--tenant", tenant_id)
+    assert code == 1 and "taken" in err
+    monkeypatch.setenv("COMANDIA_USER_PASSWORD", "short")
+    code, _, err = admin("user", "create", "otro", "--role", "manager", "--tenant", tenant_id)
+    assert code == 1 and "at least 8" in err
+
+
+def test_delete_needs_confirmation_and_keeps_a_final_dump(admin: Admin, config: ServerConfig) -> None:
+    tenant_id = admin("tenant", "create", "Cierra Pronto")[1].strip()
+    code, _, err = admin("tenant", "delete", tenant_id)  # stdin is not a terminal under pytest
+    assert code == 1 and "--yes" in err
+    assert admin("tenant", "show", tenant_id)[0] == 0
+    code, out, _ = admin("--json", "tenant", "delete", tenant_id, "--yes")
+    result = json.loads(out)
+    assert code == 0 and result["deleted"] is True
+    assert Path(result["final_backup"]).is_file() and Path(result["final_backup"]).is_relative_to(config.home)
+    assert admin("tenant", "show", tenant_id)[0] == 1
+
+
+def test_deactivate_then_reactivate(admin: Admin) -> None:
+    tenant_id = admin("tenant", "create", "Dormida")[1].strip()
+    code, out, _ = admin("--json", "tenant", "deactivate", tenant_id)
+    assert code == 0 and json.loads(out)["state"] == "inactive"
+    code, _, err = admin("tenant", "deactivate", tenant_id)
+    assert code == 1 and "already inactive" in err
+    code, out, _ = admin("--json", "tenant", "reactivate", tenant_id)
+    assert code == 0 and json.loads(out)["state"] == "active"
+
+
+def test_commands_refuse_to_run_before_init(
+    tmp_path: Path, config: ServerConfig, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COMANDIA_HOME", str(tmp_path))
+    monkeypatch.setenv("COMANDIA_DATABASE_URL", config.database_url or "")
+    monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix + "_fresh")
+    assert main(["tenant", "list"]) == 1
+    assert "comandia-admin init" in capsys.readouterr().err

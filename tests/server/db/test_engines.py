@@ -1,0 +1,120 @@
+"""The connection budget holds whatever the number of tenants and the shape of the burst."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from comandia.server.config import ServerConfig
+from comandia.server.db.engines import BudgetExhausted, ConnectionBudget, normalise_url
+from comandia.server.db.secretbox import SecretBox
+from comandia.server.db.sessions import Databases
+from comandia.shared.schemas.tenants import TenantInfo
+
+
+def small_databases(config: ServerConfig, budget: int, wait: float = 0.3, idle: float = 60.0) -> Databases:
+    limited = replace(
+        config, connection_budget=budget, budget_wait_seconds=wait, tenant_pool_size=2, idle_pool_seconds=idle
+    )
+    return Databases(limited, normalise_url(config.database_url or ""), SecretBox(config.secret_key or ""))
+
+
+def server_connections(url: str, prefix: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE %s", (prefix + "%",)
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_budget_refuses_after_waiting_and_never_exceeds_its_limit() -> None:
+    budget = ConnectionBudget(limit=2, wait_seconds=0.2)
+    budget.acquire()
+    budget.acquire()
+    started = time.monotonic()
+    with pytest.raises(BudgetExhausted):
+        budget.acquire()
+    assert 0.15 <= time.monotonic() - started < 2
+    budget.release()
+    budget.acquire()
+    assert budget.peak == 2
+
+
+def test_a_waiting_request_gets_the_connection_released_meanwhile() -> None:
+    budget = ConnectionBudget(limit=1, wait_seconds=2)
+    budget.acquire()
+    threading.Timer(0.1, budget.release).start()
+    budget.acquire()
+    assert budget.in_use == 1
+
+
+def test_many_tenants_share_a_small_budget_by_closing_idle_pools(
+    config: ServerConfig, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    tenants = [make_tenant() for _ in range(8)]
+    databases = small_databases(config, budget=4)
+    try:
+        for _ in range(3):
+            for tenant in tenants:
+                with databases.tenant_session(tenant.id) as session:
+                    assert session.scalar(sa.text("SELECT tenant_id FROM tenant_info")) == tenant.id
+        assert databases.budget.peak <= 4
+        assert server_connections(config.database_url or "", config.db_prefix) <= 4 + 10  # others' sessions
+    finally:
+        databases.close()
+    assert databases.budget.in_use == 0
+
+
+def test_a_burst_over_the_budget_fails_clearly_instead_of_exceeding_it(
+    config: ServerConfig, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    tenants = [make_tenant() for _ in range(3)]
+    databases = small_databases(config, budget=4, wait=0.3)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def hold(tenant_id: str) -> None:
+        barrier.wait()
+        try:
+            with databases.tenant_session(tenant_id) as session:
+                session.execute(sa.text("SELECT pg_sleep(0.8)"))
+            outcomes.append("ok")
+        except BudgetExhausted as error:
+            assert "connections are busy" in error.detail
+            outcomes.append("refused")
+        except Exception as error:  # a pool timeout is also a clear refusal (Unavailable)
+            outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=hold, args=(tenants[i % 3].id,)) for i in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert databases.budget.peak <= 4
+        assert outcomes.count("ok") >= 1
+        assert set(outcomes) <= {"ok", "refused", "Unavailable"}
+        assert "refused" in outcomes or "Unavailable" in outcomes
+    finally:
+        databases.close()
+
+
+def test_idle_pools_are_closed(config: ServerConfig, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    databases = small_databases(config, budget=5, idle=0.0)
+    try:
+        with databases.tenant_session(tenant.id) as session:
+            session.execute(sa.text("SELECT 1"))
+        assert databases.budget.in_use >= 1
+        assert databases.tenant_engines.close_idle() == 1
+        assert len(databases.tenant_engines) == 0
+    finally:
+        databases.close()

@@ -1,0 +1,64 @@
+"""Every error is application/problem+json: bad JSON, big bodies, unknown routes and fields (S10, S11)."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from tests.plugins.api import World
+
+
+def _auth(world: World) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.manager_a.token}"}
+
+
+def test_malformed_json_is_400_problem(api_url: str, world: World) -> None:
+    response = requests.post(
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", data=b"{not json",
+        headers=_auth(world) | {"Content-Type": "application/json"}, timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert "Traceback" not in response.text
+
+
+def test_a_body_over_the_limit_is_refused_with_413_quickly(api_url: str, world: World) -> None:
+    started = time.perf_counter()
+    response = requests.post(
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", data=b"x" * (2 * 1024 * 1024),
+        headers=_auth(world) | {"Content-Type": "application/json"}, timeout=10,
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+    assert time.perf_counter() - started < 1.0
+
+
+def test_unknown_fields_and_query_parameters_are_named_in_a_422(api_url: str, world: World) -> None:
+    base = f"{api_url}/api/v1/tenants/{world.tenant_a.id}"
+    body = requests.post(f"{base}/categories", json={"name": "Bebidas", "colour": "red"}, headers=_auth(world),
+                         timeout=10)
+    assert body.status_code == 422
+    assert body.json()["errors"] == [{"field": "colour", "problem": "unknown field"}]
+    query = requests.get(f"{base}/orders", params={"stauts": "new"}, headers=_auth(world), timeout=10)
+    assert query.status_code == 422 and query.json()["errors"][0]["field"] == "stauts"
+
+
+def test_text_postgres_cannot_store_is_422_not_500(api_url: str, world: World) -> None:
+    response = requests.post(
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", json={"name": "a\u0000b"},
+        headers=_auth(world), timeout=10,
+    )
+    assert response.status_code == 422
+
+
+def test_unknown_route_is_404_problem(api_url: str) -> None:
+    response = requests.get(f"{api_url}/api/v1/nothing-here", timeout=10)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_openapi_document_is_public_and_lists_every_operation(api_url: str) -> None:
+    document = requests.get(f"{api_url}/api/v1/openapi.json", timeout=10).json()
+    assert document["openapi"] == "3.1.0"
+    assert "/api/v1/tenants/{tenant_id}/orders/{order_id}/status" in document["paths"]

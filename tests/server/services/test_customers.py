@@ -1,0 +1,130 @@
+"""Customers: E.164 phones, unique phone and wa_id, find-or-create for the WhatsApp flow."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+
+from comandia.server.services.catalog import CatalogService
+from comandia.server.services.customers import CustomerService
+from comandia.server.services.orders import OrderService
+from comandia.server.wiring import Runtime
+from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
+from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.customers import CustomerInfo, CustomerInput
+from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.tenants import TenantInfo
+
+MakeTenant = Callable[..., TenantInfo]
+
+
+@pytest.fixture(autouse=True)
+def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
+    """Close the pools of the tenants this test used, so later tests find the server quiet."""
+    yield
+    runtime.databases.tenant_engines.close_all()
+
+
+def test_create_normalises_the_phone_and_refuses_duplicates(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
+    tenant = make_tenant()
+    customers = CustomerService(runtime.databases)
+    ana = customers.create(
+        tenant.id, CustomerInput(phone="(55) 1234-5678", name=" Ana  López ", city="CDMX", notes=" "), "MX"
+    )
+    assert (ana.phone, ana.name, ana.city, ana.notes, ana.wa_id) == (
+        "+525512345678",
+        "Ana López",
+        "CDMX",
+        None,
+        None,
+    )
+    assert customers.get(tenant.id, ana.id) == ana
+    assert CustomerInfo.from_json(ana.to_json()) == ana
+    with pytest.raises(Conflict):
+        customers.create(tenant.id, CustomerInput(phone="+52 55 1234 5678"))
+    with pytest.raises(ValidationFailed) as caught:
+        customers.create(tenant.id, CustomerInput(phone="hola", wa_id="abc", name="\x00"))
+    assert set(caught.value.fields) == {"phone", "wa_id", "name"}
+    with pytest.raises(NotFound):
+        customers.get(tenant.id, 424242)
+
+
+def test_update_and_delete(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customers = CustomerService(runtime.databases)
+    ana = customers.create(tenant.id, CustomerInput(phone="+525512345678", name="Ana"))
+    beto = customers.create(tenant.id, CustomerInput(phone="+525587654321", name="Beto"))
+    updated = customers.update(tenant.id, ana.id, CustomerInput(phone="+525512345678", name="Ana María"))
+    assert updated.name == "Ana María" and updated.updated_at >= ana.updated_at
+    with pytest.raises(Conflict):
+        customers.update(tenant.id, beto.id, CustomerInput(phone="+525512345678"))
+    catalog = CatalogService(runtime.databases)
+    catalog.create_product(tenant.id, ProductInput(sku="A", name="A", price=Decimal(1)))
+    OrderService(runtime.databases).create(
+        tenant.id, OrderInput(customer_id=ana.id, items=(OrderLineInput(1, sku="A"),)), "t"
+    )
+    with pytest.raises(Conflict, match="has orders"):
+        customers.delete(tenant.id, ana.id)
+    customers.delete(tenant.id, beto.id)
+    with pytest.raises(NotFound):
+        customers.get(tenant.id, beto.id)
+
+
+def test_find_or_create_by_wa_id_then_phone(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customers = CustomerService(runtime.databases)
+    first = customers.find_or_create(tenant.id, wa_id="5215512345678", name="Ana")
+    assert (first.phone, first.wa_id, first.name) == ("+5215512345678", "5215512345678", "Ana")
+    again = customers.find_or_create(tenant.id, wa_id="5215512345678", name="Otra")
+    assert again.id == first.id and again.name == "Ana"
+    typed = customers.create(tenant.id, CustomerInput(phone="+573001112233"))
+    found = customers.find_or_create(tenant.id, wa_id="573001112233", name="Beto")
+    assert (found.id, found.wa_id, found.name) == (typed.id, "573001112233", "Beto")
+    with pytest.raises(ValidationFailed):
+        customers.find_or_create(tenant.id)
+
+
+def test_concurrent_first_messages_create_one_customer(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customers = CustomerService(runtime.databases)
+    barrier, ids = threading.Barrier(4), []
+
+    def arrive() -> None:
+        barrier.wait()
+        ids.append(customers.find_or_create(tenant.id, wa_id="5491122334455").id)
+
+    threads = [threading.Thread(target=arrive) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(ids) == 4 and len(set(ids)) == 1
+
+
+def test_list_searches_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customers = CustomerService(runtime.databases)
+    made = [
+        customers.create(
+            tenant.id, CustomerInput(phone=f"+52551234{i:04d}", name=f"Cliente {i}", city="Puebla")
+        )
+        for i in range(7)
+    ]
+    seen, cursor = [], None
+    while True:
+        page = customers.list(tenant.id, limit=3, cursor=cursor)
+        seen += [c.id for c in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [c.id for c in reversed(made)]
+    assert [c.id for c in customers.list(tenant.id, text="cliente 3").items] == [made[3].id]
+    assert [c.id for c in customers.list(tenant.id, text="12340005").items] == [made[5].id]
+    assert len(customers.list(tenant.id, text="puebla", limit=0).items) == 1  # clamped to at least one
+    with pytest.raises(ValidationFailed):
+        customers.list(tenant.id, cursor="not-a-cursor")

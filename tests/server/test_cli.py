@@ -1,0 +1,94 @@
+"""comandia-server as a real process: health, readiness, first run, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import requests
+
+from comandia.server.config import ServerConfig
+
+
+@contextmanager
+def server_process(env: dict[str, str], home: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    """Start comandia-server on an ephemeral port; yield (process, base URL, first output lines)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "comandia.server.cli", "--port", "0", "--home", str(home)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        assert process.stdout is not None
+        base = ""
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            found = re.search(r"listening on (http://\S+)", line)
+            if found:
+                base = found.group(1)
+                break
+        assert base, "".join(lines)
+        if "embedded" in lines[-1]:
+            lines.append(process.stdout.readline())  # the first-run password line follows
+        yield process, base, lines
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
+    env.update(extra)
+    return env
+
+
+def test_the_server_answers_health_and_readiness_and_stops_on_sigterm(config: ServerConfig, tmp_path: Path) -> None:
+    env = base_env(
+        COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=config.db_prefix + "_srv",
+        COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password",
+    )
+    with server_process(env, tmp_path) as (process, base, _):
+        assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+        assert requests.get(f"{base}/readyz", timeout=5).json() == {"status": "ready"}
+        missing = requests.get(f"{base}/nope", timeout=5)
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+        big = requests.post(f"{base}/healthz", data=b"x" * (2 * 1024 * 1024), timeout=10)
+        assert big.status_code == 413
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    from tests.plugins.postgres import drop_prefixed
+
+    drop_prefixed(config.database_url or "", config.db_prefix + "_srv")
+
+
+def test_with_no_configuration_it_runs_on_its_own_embedded_postgres(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with server_process(base_env(), home) as (process, base, lines):
+        output = "".join(lines)
+        assert "embedded PostgreSQL" in output and "log in as 'admin'" in output
+        password = re.search(r"with password (\S+)", output)
+        assert password and (home / "initial-admin-password").read_text().strip() == password.group(1)
+        assert requests.get(f"{base}/readyz", timeout=5).status_code == 200
+        postmaster = int((home / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
+        assert psutil.pid_exists(postmaster)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(postmaster) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not psutil.pid_exists(postmaster), "the embedded PostgreSQL outlived the server"
