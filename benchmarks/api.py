@@ -72,7 +72,9 @@ def seed(runtime: Runtime, tenant_id: str, orders: int) -> None:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
 
 
-def measure(name: str, count: int, call: Callable[[int], falcon.testing.Result], expected: int) -> list[float]:
+def measure(
+    name: str, count: int, call: Callable[[int], falcon.testing.Result], expected: int
+) -> list[float]:
     for index in range(min(20, count)):  # warm the pools and caches
         call(index)
     timings = []
@@ -84,8 +86,10 @@ def measure(name: str, count: int, call: Callable[[int], falcon.testing.Result],
         if result.status_code != expected:
             raise SystemExit(f"{name}: got {result.status_code} {result.text[:300]}")
     elapsed = time.perf_counter() - started
-    print(f"{name:<34} {count / elapsed:7.0f} req/s   p50 {statistics.median(timings):6.2f} ms"
-          f"   p95 {percentile(timings, 95):6.2f} ms   p99 {percentile(timings, 99):6.2f} ms")
+    print(
+        f"{name:<34} {count / elapsed:7.0f} req/s   p50 {statistics.median(timings):6.2f} ms"
+        f"   p95 {percentile(timings, 95):6.2f} ms   p99 {percentile(timings, 99):6.2f} ms"
+    )
     return timings
 
 
@@ -96,7 +100,9 @@ def run(runtime: Runtime, orders: int, requests: int) -> None:
     print(f"seeded {orders} orders in {time.perf_counter() - started:.1f} s")
     runtime.users.create("bench-manager", "bench password", "manager", tenant.id, actor="bench")
     token = runtime.services.auth.login("bench-manager", "bench password", address="bench").token
-    client = falcon.testing.TestClient(create_app(runtime.services), headers={"Authorization": f"Bearer {token}"})
+    client = falcon.testing.TestClient(
+        create_app(runtime.services), headers={"Authorization": f"Bearer {token}"}
+    )
     base = f"/api/v1/tenants/{tenant.id}/orders"
     first = client.simulate_get(base, params={"limit": 50}).json
     today = dt.date.today()
@@ -109,13 +115,19 @@ def run(runtime: Runtime, orders: int, requests: int) -> None:
         "list page 2 (cursor)": {"cursor": first["next_cursor"]},
         "list sort -total": {"sort": "-total"},
     }
-    list_timings: list[float] = []
+    list_timings: dict[str, list[float]] = {}
     for name, params in lists.items():
-        list_timings += measure(name, requests, lambda _i, p=params: client.simulate_get(base, params=p), 200)
+        list_timings[name] = measure(
+            name, requests, lambda _i, p=params: client.simulate_get(base, params=p), 200
+        )
     body = {"customer_id": 77, "items": [{"sku": "TACO-01", "quantity": 2}], "channel": "api"}
     create = measure("create order", requests, lambda _i: client.simulate_post(base, json=body), 201)
-    print(f"{'all lists':<34} p95 {percentile(list_timings, 95):6.2f} ms (target < 20)"
-          f"   create p95 {percentile(create, 95):6.2f} ms (target < 15)")
+    indexed = [t for name, times in list_timings.items() if name != "list sort -total" for t in times]
+    every = [t for times in list_timings.values() for t in times]
+    print(
+        f"lists p95 {percentile(every, 95):.2f} ms (without sort -total: {percentile(indexed, 95):.2f} ms;"
+        f" target < 20)   create p95 {percentile(create, 95):.2f} ms (target < 15)"
+    )
 
 
 def main() -> None:
@@ -128,8 +140,13 @@ def main() -> None:
     url = args.database_url or (cluster.url if cluster else "")
     prefix = "ba" + secrets.token_hex(3)
     config = load_config(
-        {"home": Path(tempfile.mkdtemp()), "database_url": url, "db_prefix": prefix, "secret_key": "bench",
-         "log_level": "WARNING"},
+        {
+            "home": Path(tempfile.mkdtemp()),
+            "database_url": url,
+            "db_prefix": prefix,
+            "secret_key": "bench",
+            "log_level": "WARNING",
+        },
         env={},
     )
     runtime = open_runtime(config)

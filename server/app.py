@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 
 from comandia.server.http import problems
@@ -12,11 +14,14 @@ from comandia.server.http.routes import add_routes
 from comandia.server.services.bundle import Services
 
 
-def create_app(services: Services) -> falcon.App:
+def create_app(services: Services) -> falcon.App[falcon.Request, falcon.Response]:
     # Order matters: the body cap answers 413 before authentication spends a query on the token,
     # and unknown query parameters are refused only to callers who are allowed in.
-    middleware = [
-        AccessLog(), BodyLimit(services.max_body_bytes), Authenticate(services.auth), StrictQuery(query_parameters()),
+    middleware: list[Any] = [
+        AccessLog(),
+        BodyLimit(services.max_body_bytes),
+        Authenticate(services.auth),
+        StrictQuery(query_parameters()),
     ]
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True

@@ -17,6 +17,7 @@ from waitress.server import create_server
 from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
+from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
@@ -72,6 +73,12 @@ def serve(runtime: Runtime) -> int:
     )
     closer = IdlePoolCloser(runtime.databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1))
     closer.start()
+    backup_job = None
+    if config.backup_time:
+        backup_job = BackupJob(runtime.services.backups, BackupSchedule(
+            config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
+        ))
+        backup_job.start()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
@@ -89,6 +96,8 @@ def serve(runtime: Runtime) -> int:
         log.info("stopping")
     finally:
         closer.stop()
+        if backup_job is not None:
+            backup_job.stop()
         server.close()
     return 0
 

@@ -44,6 +44,11 @@ class ServerConfig:
     token_ttl_hours: int = 12
     log_level: str = "INFO"
     public_url: str | None = None
+    # Daily backup inside the server at this local time ("03:00"); None leaves it to the systemd timer.
+    backup_time: str | None = None
+    backup_keep_daily: int = 14
+    backup_keep_weekly: int = 8
+    backup_key_file: Path | None = None
 
     @property
     def control_database(self) -> str:
@@ -73,6 +78,8 @@ _ENV = {
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_LOG_LEVEL": "log_level",
     "COMANDIA_PUBLIC_URL": "public_url",
+    "COMANDIA_BACKUP_TIME": "backup_time",
+    "COMANDIA_BACKUP_KEY_FILE": "backup_key_file",
 }
 
 
@@ -117,7 +124,7 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError(f"unknown config key: {name}")
         kind = str(kinds[name])
         try:
-            if kind == "Path":
+            if kind in ("Path", "Path | None"):
                 out[name] = Path(value).expanduser()
             elif kind == "int":
                 out[name] = int(value)

@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from comandia.server.config import ServerConfig
-from comandia.server.db import dump
 from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
@@ -17,11 +16,13 @@ from comandia.server.db.engines import normalise_url
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.services.auth import AuthService
+from comandia.server.services.backups import BackupService
 from comandia.server.services.bundle import Services
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.migrations import MigrationService
+from comandia.server.services.moves import MoveService
 from comandia.server.services.orders import OrderService
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
@@ -54,6 +55,14 @@ class Runtime:
     def migrations(self) -> MigrationService:
         return self.services.migrations
 
+    @property
+    def backups(self) -> BackupService:
+        return self.services.backups
+
+    @property
+    def moves(self) -> MoveService:
+        return self.services.moves
+
     def close(self) -> None:
         self.databases.close()
         if self.embedded is not None:
@@ -73,11 +82,12 @@ def open_runtime(config: ServerConfig) -> Runtime:
     if embedded is not None:
         harden_own_cluster(databases.primary_cluster())
 
+    backups: BackupService | None = None
+
     def final_dump(tenant: Tenant, cluster: Cluster) -> Path:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        out = config.backup_dir / "final" / f"{tenant.id}-{stamp}.dump"
-        dump.dump_database(dump.find_tool("pg_dump", cluster.version()), cluster.admin_url, tenant.database_name, out)
-        return out
+        # A delete's last dump is a regular backup: manifest, checksum and a registry row.
+        assert backups is not None
+        return Path(backups.backup_tenant(tenant.id).path)
 
     def ready() -> bool:
         try:
@@ -87,8 +97,10 @@ def open_runtime(config: ServerConfig) -> Runtime:
         except DomainError:
             return False
 
+    tenants = TenantService(databases, final_dump)
+    backups = BackupService(databases, tenants)
     services = Services(
-        tenants=TenantService(databases, final_dump),
+        tenants=tenants,
         servers=ServerService(databases),
         users=UserService(databases),
         migrations=MigrationService(databases),
@@ -99,5 +111,7 @@ def open_runtime(config: ServerConfig) -> Runtime:
         customers=CustomerService(databases),
         orders=OrderService(databases),
         catalog_import=CatalogImportService(databases),
+        backups=backups,
+        moves=MoveService(databases, tenants, backups),
     )
     return Runtime(config=config, databases=databases, embedded=embedded, services=services)

@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.provisioning.progress import progress_bar
-from comandia.server.services.backups import BackupService
 from comandia.server.services.backups_crypto import load_key, write_new_key
 from comandia.server.services.backups_info import BackupInfo
-from comandia.server.services.moves import MoveService
 from comandia.server.wiring import Runtime
 
 ACTOR = "comandia-admin"
@@ -60,11 +58,8 @@ def register(commands: Verbs) -> None:
     keygen.set_defaults(handler=run_keygen)
 
 
-def register_move(commands: Verbs) -> None:
-    """Add `move` to the `tenant` command registered by commands/tenants.py."""
-    # argparse offers no public way back to a parser's subcommands; the tenant parser has one.
-    tenant = commands.choices["tenant"]
-    verbs = next(a for a in tenant._actions if isinstance(a, argparse._SubParsersAction))
+def register_move(verbs: Verbs) -> None:
+    """Add `tenant move` to the `tenant` verbs (called by commands/tenants.py)."""
     move = verbs.add_parser("move", help="move a tenant's database to another registered server")
     move.add_argument("tenant_id")
     move.add_argument("--to", required=True, metavar="SERVER", help="target server name (see `server list`)")
@@ -74,21 +69,13 @@ def register_move(commands: Verbs) -> None:
     move.set_defaults(handler=run_move)
 
 
-def backup_service(runtime: Runtime) -> BackupService:
-    """The runtime's BackupService (built here until the composition root provides one)."""
-    service = getattr(runtime.services, "backups", None)
-    return (
-        service if isinstance(service, BackupService) else BackupService(runtime.databases, runtime.tenants)
-    )
-
-
 def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if not (args.tenants or args.all or args.control) or (args.tenants and args.all):
         out.error("name tenants, or pass --all, and/or --control")
         return EXIT_USAGE
     key = load_key(args.encrypt_key) if args.encrypt_key else None
     with progress_bar("backup", enabled=not out.as_json) as advance:
-        report = backup_service(runtime).run(
+        report = runtime.backups.run(
             None if args.all else args.tenants,
             control=args.control,
             key=key,
@@ -118,7 +105,7 @@ def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    backups = backup_service(runtime).list(args.tenant, include_pruned=args.pruned)
+    backups = runtime.backups.list(args.tenant, include_pruned=args.pruned)
     out.result(
         [b.to_json() for b in backups],
         lambda: out.table(
@@ -142,13 +129,13 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_prune(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    pruned = backup_service(runtime).prune(args.keep_daily, args.keep_weekly)
+    pruned = runtime.backups.prune(args.keep_daily, args.keep_weekly)
     out.result([b.to_json() for b in pruned], f"pruned {len(pruned)} backups")
     return EXIT_OK
 
 
 def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = backup_service(runtime)
+    service = runtime.backups
     backup_id = args.backup_id if args.latest is None else service.latest(args.latest).id
     key = load_key(args.encrypt_key) if args.encrypt_key else None
     report = service.verify(backup_id, key)
@@ -164,7 +151,7 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = backup_service(runtime)
+    service = runtime.backups
     key = load_key(args.encrypt_key) if args.encrypt_key else None
     if args.as_name is None and not _confirmed(
         out,
@@ -204,10 +191,7 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     ):
         return EXIT_FAILED
     key = load_key(args.encrypt_key) if args.encrypt_key else None
-    moves = getattr(runtime.services, "moves", None)
-    if not isinstance(moves, MoveService):
-        moves = MoveService(runtime.databases, runtime.tenants, backup_service(runtime))
-    report = moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
+    report = runtime.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
         f"moved {report.tenant_id} from {report.source} to {report.target}: "

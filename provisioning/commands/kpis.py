@@ -53,7 +53,10 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     partial = args.out.with_name(args.out.name + ".part")
     written = 0
     # The total is unknown while streaming: the bar counts megabytes written.
-    with progress_bar(f"exporting {args.dataset}", enabled=not args.json) as advance, open(partial, "wb") as file:
+    with (
+        progress_bar(f"exporting {args.dataset}", enabled=not args.json) as advance,
+        open(partial, "wb") as file,
+    ):
         for chunk in export.chunks:
             file.write(chunk)
             written += len(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from comandia.provisioning.commands.backups import register_move
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.tenants import NewTenant
 from comandia.server.wiring import Runtime
@@ -37,6 +38,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.add_argument("--no-backup", action="store_true", help="skip the final dump")
     delete.set_defaults(handler=run_delete)
+    register_move(verbs)
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -81,7 +83,8 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             out.error("refusing to delete without confirmation: pass --yes")
             return EXIT_FAILED
         backup_note = "without a final backup" if args.no_backup else "after a final backup"
-        answer = input(f"Delete tenant {tenant.id} ({tenant.name}) and its database {backup_note}? Type its ID: ")
+        answer = input(f"Delete tenant {tenant.id} ({tenant.name}) and its database {backup_note}? "
+                       "Type its ID: ")
         if answer.strip() != tenant.id:
             out.error("not confirmed; nothing was deleted")
             return EXIT_FAILED

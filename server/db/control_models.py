@@ -151,3 +151,56 @@ class Backup(ControlBase):
     verify_result: Mapped[str | None] = mapped_column(sa.String(16))
     verify_detail: Mapped[str | None] = mapped_column(sa.Text)
     error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+NUMBER_PROVIDERS = ("meta", "360dialog", "twilio", "sandbox")
+NUMBER_STATES = ("active", "paused")
+
+
+class WhatsAppNumber(ControlBase):
+    """A WhatsApp sender of one tenant at one provider; credentials sealed with the secret box.
+
+    Webhooks are routed on `phone_number_id` (Meta, 360dialog) or `e164` (Twilio's `To`), so both
+    are unique. `pause_reason` says why a number stopped (an operator, or a revoked token).
+    """
+
+    __tablename__ = "whatsapp_numbers"
+    __table_args__ = (
+        sa.CheckConstraint(f"provider IN {NUMBER_PROVIDERS}", name="provider"),
+        sa.CheckConstraint(f"state IN {NUMBER_STATES}", name="state"),
+        sa.CheckConstraint(r"e164 ~ '^\+[1-9][0-9]{1,14}$'", name="e164"),
+        sa.UniqueConstraint("e164", name="uq_whatsapp_numbers_e164"),
+        sa.Index("uq_whatsapp_numbers_phone_number_id", "phone_number_id", unique=True,
+                 postgresql_where=sa.text("phone_number_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.ForeignKey("tenants.id"), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(16))
+    e164: Mapped[str] = mapped_column(sa.String(16))
+    phone_number_id: Mapped[str | None] = mapped_column(sa.String(64))
+    waba_id: Mapped[str | None] = mapped_column(sa.String(64))
+    account_sid: Mapped[str | None] = mapped_column(sa.String(64))
+    access_token_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    app_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    api_key_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    auth_token_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    verify_token: Mapped[str | None] = mapped_column(sa.String(128))
+    webhook_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
+    pause_reason: Mapped[str | None] = mapped_column(sa.Text)
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
+class UnroutableEvent(ControlBase):
+    """A webhook for a number no tenant owns: kept for an operator, never processed."""
+
+    __tablename__ = "unroutable_events"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    received_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now(), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    routing_key: Mapped[str | None] = mapped_column(sa.String(128))
+    raw_body: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -116,6 +116,7 @@ class Order(TenantBase):
         sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_status_created", "status", sa.text("created_at DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
+        sa.Index("ix_orders_total", sa.text("total DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_search", "search", postgresql_using="gin"),
     )
 
@@ -196,3 +197,110 @@ class OrderStatusChange(TenantBase):
     actor: Mapped[str] = mapped_column(sa.String(120))
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+
+
+class InboxEvent(TenantBase):
+    """One inbound WhatsApp message as received (raw JSON), stored before the webhook answers 200.
+
+    `provider_message_id` (the wamid or Twilio's MessageSid) is unique: a provider's retry, even
+    days late, inserts nothing. `processed_at` is set in the transaction that queues the replies.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        sa.UniqueConstraint("provider_message_id", name="uq_inbox_provider_message_id"),
+        sa.Index(
+            "ix_inbox_pending",
+            "number_id",
+            "customer_key",
+            "id",
+            postgresql_where=sa.text("processed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(16))
+    number_id: Mapped[int] = mapped_column(sa.BigInteger)
+    provider_message_id: Mapped[str] = mapped_column(sa.String(128))
+    customer_key: Mapped[str] = mapped_column(sa.String(64))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    payload: Mapped[Json]
+    received_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    processed_at: Mapped[UtcDateTime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class MessageStatus(TenantBase):
+    """One delivery status of one of our messages; (wamid, status) is unique, so retries add nothing."""
+
+    __tablename__ = "message_statuses"
+    __table_args__ = (sa.UniqueConstraint("wamid", "status", name="uq_message_statuses_wamid"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    wamid: Mapped[str] = mapped_column(sa.String(128))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[UtcDateTime]
+    error_code: Mapped[int | None]
+
+
+class OutboxMessage(TenantBase):
+    """One message to send: queued -> sending -> sent | failed; `status` follows delivery (monotonic).
+
+    `seq` orders the messages of one customer on one number; `(in_reply_to, part)` is unique, so
+    one inbound message queues its reply set at most once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.CheckConstraint(f"state IN {OUTBOX_STATES}", name="ck_outbox_state"),
+        sa.UniqueConstraint("in_reply_to", "part", name="uq_outbox_in_reply_to"),
+        sa.UniqueConstraint("number_id", "customer_wa_id", "seq", name="uq_outbox_number_id"),
+        sa.Index(
+            "ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("state IN ('queued', 'sending')")
+        ),
+        sa.Index("ix_outbox_provider_message_id", "provider_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    number_id: Mapped[int] = mapped_column(sa.BigInteger)
+    customer_wa_id: Mapped[str] = mapped_column(sa.String(64))
+    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    part: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    payload: Mapped[Json]
+    state: Mapped[str] = mapped_column(sa.String(16), default="queued", server_default="queued")
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(128))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    claimed_at: Mapped[UtcDateTime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    error_code: Mapped[int | None]
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    sent_at: Mapped[UtcDateTime | None]
+    status: Mapped[str | None] = mapped_column(sa.String(16))
+    in_reply_to: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("inbox.id"))
+
+
+class ChatSession(TenantBase):
+    """One WhatsApp conversation: the flow's state for one customer on one receiving number.
+
+    `number_id` is the control database's id of the receiving number, as text; `customer_wa_id`
+    is the customer's wa_id (or BSUID). The row is locked while a message is handled, and its
+    state starts over when `expires_at` (the last message plus the idle time) has passed.
+    """
+
+    __tablename__ = "chat_sessions"
+    __table_args__ = (sa.UniqueConstraint("number_id", "customer_wa_id", name="uq_chat_sessions_number_id"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    number_id: Mapped[str] = mapped_column(sa.Text)
+    customer_wa_id: Mapped[str] = mapped_column(sa.Text)
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    state: Mapped[Json]
+    updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    expires_at: Mapped[UtcDateTime]

@@ -82,7 +82,9 @@ def _check_tree(value: Any, path: str) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > _INT_LIMIT:
-            raise ValidationFailed(f"{path or 'body'} is out of range", {path or "body": "number out of range"})
+            raise ValidationFailed(
+                f"{path or 'body'} is out of range", {path or "body": "number out of range"}
+            )
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValidationFailed(f"{path or 'body'} must be finite", {path or "body": "must be finite"})

@@ -56,7 +56,9 @@ class StrictQuery:
     def __init__(self, allowed: dict[tuple[str, str], frozenset[str]]) -> None:
         self._allowed = allowed
 
-    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any) -> None:
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any
+    ) -> None:
         if resource is None or not req.params:
             return
         allowed = self._allowed.get((req.uri_template or "", req.method))

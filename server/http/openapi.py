@@ -22,8 +22,11 @@ def build_document() -> dict[str, Any]:
     schemas = COMPONENTS | TENANT_COMPONENTS
     return {
         "openapi": "3.1.0",
-        "info": {"title": "COMANDIA API", "version": VERSION,
-                 "description": "Errors are RFC 9457 application/problem+json documents."},
+        "info": {
+            "title": "COMANDIA API",
+            "version": VERSION,
+            "description": "Errors are RFC 9457 application/problem+json documents.",
+        },
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -46,29 +46,57 @@ def admin_paths() -> dict[str, Schema]:
     api = "/api/v1"
     return {
         "/healthz": {"get": op("The process is up", (200, _STATUS), public=True)},
-        "/readyz": {"get": op("The control database answers", (200, _STATUS), public=True)
-                    | {"responses": {
-                        "200": {"description": "ready", "content": {"application/json": {"schema": _STATUS}}},
-                        "503": {"description": "not ready",
-                                "content": {"application/json": {"schema": _STATUS_DETAIL}}},
-                    }}},
+        "/readyz": {
+            "get": op("The control database answers", (200, _STATUS), public=True)
+            | {
+                "responses": {
+                    "200": {"description": "ready", "content": {"application/json": {"schema": _STATUS}}},
+                    "503": {
+                        "description": "not ready",
+                        "content": {"application/json": {"schema": _STATUS_DETAIL}},
+                    },
+                }
+            }
+        },
         f"{api}/openapi.json": {"get": op("This document", (200, {"type": "object"}), public=True)},
-        f"{api}/auth/login": {"post": op(
-            "Log in: a new bearer token", (200, ref("LoginResult")), errors=(401, 403, 429), public=True,
-            body=obj({"username": {"type": "string", "maxLength": 200},
-                      "password": {"type": "string", "maxLength": 256}}),
-        )},
+        f"{api}/auth/login": {
+            "post": op(
+                "Log in: a new bearer token",
+                (200, ref("LoginResult")),
+                errors=(401, 403, 429),
+                public=True,
+                body=obj(
+                    {
+                        "username": {"type": "string", "maxLength": 200},
+                        "password": {"type": "string", "maxLength": 256},
+                    }
+                ),
+            )
+        },
         f"{api}/auth/logout": {"post": op("Revoke this request's token", (204, None))},
         f"{api}/auth/me": {"get": op("The user this token belongs to", (200, ref("User")))},
-        f"{api}/auth/password": {"post": op(
-            "Change my password; every token of mine stops working", (204, None),
-            body=obj({"current_password": {"type": "string", "maxLength": 256}, "new_password": _PASSWORD}),
-        )},
+        f"{api}/auth/password": {
+            "post": op(
+                "Change my password; every token of mine stops working",
+                (204, None),
+                body=obj(
+                    {"current_password": {"type": "string", "maxLength": 256}, "new_password": _PASSWORD}
+                ),
+            )
+        },
         f"{api}/tenants": {
-            "get": op("List tenants (superadmin)", (200, ref("TenantList")), errors=(403, 422),
-                      params=[query_param("include_deleted", {"type": "boolean"})]),
-            "post": op("Create a tenant and its database (superadmin)", (201, ref("Tenant")),
-                       errors=(403, 404, 409), body=_NEW_TENANT),
+            "get": op(
+                "List tenants (superadmin)",
+                (200, ref("TenantList")),
+                errors=(403, 422),
+                params=[query_param("include_deleted", {"type": "boolean"})],
+            ),
+            "post": op(
+                "Create a tenant and its database (superadmin)",
+                (201, ref("Tenant")),
+                errors=(403, 404, 409),
+                body=_NEW_TENANT,
+            ),
         },
         f"{api}/tenants/{{tenant_id}}": {
             "parameters": [TENANT_PARAM],
@@ -76,22 +104,35 @@ def admin_paths() -> dict[str, Schema]:
         },
         f"{api}/tenants/{{tenant_id}}/deactivate": {
             "parameters": [TENANT_PARAM],
-            "post": op("Deactivate: keep the data, refuse logins (superadmin)", (200, ref("Tenant")),
-                       errors=(403, 404, 409)),
+            "post": op(
+                "Deactivate: keep the data, refuse logins (superadmin)",
+                (200, ref("Tenant")),
+                errors=(403, 404, 409),
+            ),
         },
         f"{api}/tenants/{{tenant_id}}/reactivate": {
             "parameters": [TENANT_PARAM],
             "post": op("Reactivate (superadmin)", (200, ref("Tenant")), errors=(403, 404, 409)),
         },
         f"{api}/users": {
-            "get": op("List users (superadmin)", (200, ref("UserList")), errors=(403, 422),
-                      params=[query_param("tenant_id", {"type": "string", "maxLength": 13})]),
-            "post": op("Create a user (superadmin)", (201, ref("User")), errors=(403, 404, 409), body=_NEW_USER),
+            "get": op(
+                "List users (superadmin)",
+                (200, ref("UserList")),
+                errors=(403, 422),
+                params=[query_param("tenant_id", {"type": "string", "maxLength": 13})],
+            ),
+            "post": op(
+                "Create a user (superadmin)", (201, ref("User")), errors=(403, 404, 409), body=_NEW_USER
+            ),
         },
         f"{api}/users/{{user_id}}": {
             "parameters": [_USER_PARAM],
             "get": op("Show a user (superadmin)", (200, ref("User")), errors=(403, 404)),
-            "patch": op("Disable/enable or reset the password; ends the user's sessions (superadmin)",
-                        (200, ref("User")), errors=(403, 404), body=_USER_CHANGE),
+            "patch": op(
+                "Disable/enable or reset the password; ends the user's sessions (superadmin)",
+                (200, ref("User")),
+                errors=(403, 404),
+                body=_USER_CHANGE,
+            ),
         },
     }

@@ -37,10 +37,13 @@ def nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def obj(properties: dict[str, Schema], required: tuple[str, ...] | None = None, closed: bool = True) -> Schema:
+def obj(
+    properties: dict[str, Schema], required: tuple[str, ...] | None = None, closed: bool = True
+) -> Schema:
     """An object schema; every property is required unless `required` says otherwise."""
     schema: Schema = {
-        "type": "object", "properties": properties,
+        "type": "object",
+        "properties": properties,
         "required": list(properties if required is None else required),
     }
     if closed:
@@ -71,20 +74,31 @@ COMPONENTS: dict[str, Schema] = {
             "allowed": {"type": "array", "items": {"type": "string"}},
         },
     },
-    "User": obj({
-        "id": ID, "username": {"type": "string"},
-        "role": {"type": "string", "enum": ["superadmin", "manager", "viewer"]},
-        "tenant_id": nullable({"type": "string"}), "disabled": {"type": "boolean"},
-    }),
+    "User": obj(
+        {
+            "id": ID,
+            "username": {"type": "string"},
+            "role": {"type": "string", "enum": ["superadmin", "manager", "viewer"]},
+            "tenant_id": nullable({"type": "string"}),
+            "disabled": {"type": "boolean"},
+        }
+    ),
     "LoginResult": obj({"token": {"type": "string"}, "expires_at": TIMESTAMP, "user": ref("User")}),
-    "Tenant": obj({
-        "id": {"type": "string", "pattern": TENANT_ID_PATTERN}, "name": {"type": "string"},
-        "state": {"type": "string", "enum": ["active", "inactive", "deleted"]},
-        "timezone": {"type": "string"}, "currency": {"type": "string"}, "locale": {"type": "string"},
-        "server": {"type": "string"}, "database": {"type": "string"},
-        "schema_revision": nullable({"type": "string"}), "created_at": TIMESTAMP,
-        "deactivated_at": nullable(TIMESTAMP),
-    }),
+    "Tenant": obj(
+        {
+            "id": {"type": "string", "pattern": TENANT_ID_PATTERN},
+            "name": {"type": "string"},
+            "state": {"type": "string", "enum": ["active", "inactive", "deleted"]},
+            "timezone": {"type": "string"},
+            "currency": {"type": "string"},
+            "locale": {"type": "string"},
+            "server": {"type": "string"},
+            "database": {"type": "string"},
+            "schema_revision": nullable({"type": "string"}),
+            "created_at": TIMESTAMP,
+            "deactivated_at": nullable(TIMESTAMP),
+        }
+    ),
     "TenantList": items_of("Tenant"),
     "UserList": items_of("User"),
 }

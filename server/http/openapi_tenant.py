@@ -35,76 +35,181 @@ _LINE_IN = obj({"quantity": _INT, "sku": _OPT_TEXT, "product_id": nullable(_INT)
 TENANT_COMPONENTS: dict[str, Schema] = {
     "Category": obj({"id": ID, "name": _TEXT, "sort_order": _INT}),
     "CategoryInput": obj({"name": _TEXT, "sort_order": _INT}, required=("name",)),
-    "Product": obj({
-        "id": ID, "sku": _TEXT, "name": _TEXT, "description": _TEXT, "category_id": nullable(ID),
-        "category": _OPT_TEXT, "price": _MONEY, "currency": _TEXT, "available": {"type": "boolean"},
-        "stock": nullable(_INT), "image_url": _OPT_TEXT, "sort_order": _INT, "extra": _EXTRA,
-        "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-    }),
-    "ProductInput": obj({
-        "sku": _TEXT, "name": _TEXT, "price": _MONEY_IN, "currency": _OPT_TEXT, "description": _TEXT,
-        "category_id": nullable(_INT), "available": {"type": "boolean"}, "stock": nullable(_INT),
-        "image_url": _OPT_TEXT, "sort_order": _INT, "extra": _EXTRA,
-    }, required=("sku", "name", "price")),
-    "Customer": obj({
-        "id": ID, "phone": _TEXT, **{k: _OPT_TEXT for k in _CUSTOMER_TEXTS}, "extra": _EXTRA,
-        "first_order_at": nullable(TIMESTAMP), "last_order_at": nullable(TIMESTAMP),
-        "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-    }),
+    "Product": obj(
+        {
+            "id": ID,
+            "sku": _TEXT,
+            "name": _TEXT,
+            "description": _TEXT,
+            "category_id": nullable(ID),
+            "category": _OPT_TEXT,
+            "price": _MONEY,
+            "currency": _TEXT,
+            "available": {"type": "boolean"},
+            "stock": nullable(_INT),
+            "image_url": _OPT_TEXT,
+            "sort_order": _INT,
+            "extra": _EXTRA,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+    ),
+    "ProductInput": obj(
+        {
+            "sku": _TEXT,
+            "name": _TEXT,
+            "price": _MONEY_IN,
+            "currency": _OPT_TEXT,
+            "description": _TEXT,
+            "category_id": nullable(_INT),
+            "available": {"type": "boolean"},
+            "stock": nullable(_INT),
+            "image_url": _OPT_TEXT,
+            "sort_order": _INT,
+            "extra": _EXTRA,
+        },
+        required=("sku", "name", "price"),
+    ),
+    "Customer": obj(
+        {
+            "id": ID,
+            "phone": _TEXT,
+            **{k: _OPT_TEXT for k in _CUSTOMER_TEXTS},
+            "extra": _EXTRA,
+            "first_order_at": nullable(TIMESTAMP),
+            "last_order_at": nullable(TIMESTAMP),
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+    ),
     "CustomerInput": obj(
         {"phone": _TEXT, **{k: _OPT_TEXT for k in _CUSTOMER_TEXTS}, "extra": _EXTRA}, required=("phone",)
     ),
     "CustomerPage": obj({"items": {"type": "array", "items": ref("Customer")}, "next_cursor": _OPT_TEXT}),
-    "OrderSummary": obj({
-        "id": ID, "number": _INT, "status": {"type": "string", "enum": _STATUS_NAMES}, "channel": _TEXT,
-        "customer_id": ID, "customer_name": _OPT_TEXT, "customer_phone": _TEXT, "total": _MONEY,
-        "currency": _TEXT, "version": _INT, "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-    }),
+    "OrderSummary": obj(
+        {
+            "id": ID,
+            "number": _INT,
+            "status": {"type": "string", "enum": _STATUS_NAMES},
+            "channel": _TEXT,
+            "customer_id": ID,
+            "customer_name": _OPT_TEXT,
+            "customer_phone": _TEXT,
+            "total": _MONEY,
+            "currency": _TEXT,
+            "version": _INT,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+    ),
     "OrderPage": obj({"items": {"type": "array", "items": ref("OrderSummary")}, "next_cursor": _OPT_TEXT}),
-    "OrderItem": obj({
-        "id": ID, "product_id": nullable(ID), "sku": _TEXT, "name": _TEXT, "unit_price": _MONEY,
-        "quantity": _INT, "line_total": _MONEY,
-    }),
-    "StatusChange": obj({
-        "from_status": _OPT_TEXT, "to_status": _TEXT, "actor": _TEXT, "at": TIMESTAMP, "reason": _OPT_TEXT,
-    }),
-    "Order": obj({
-        "id": ID, "number": _INT, "status": {"type": "string", "enum": _STATUS_NAMES}, "channel": _TEXT,
-        "customer_id": ID, "customer_name": _OPT_TEXT, "customer_phone": _TEXT,
-        **{k: _OPT_TEXT for k in _ORDER_TEXTS},
-        "subtotal": _MONEY, "delivery_fee": _MONEY, "total": _MONEY, "currency": _TEXT, "extra": _EXTRA,
-        "version": _INT, "created_at": TIMESTAMP, "updated_at": TIMESTAMP,
-        **{f"{k}_at": nullable(TIMESTAMP) for k in ("confirmed", "shipped", "completed", "cancelled")},
-        "cancel_reason": _OPT_TEXT,
-        "items": {"type": "array", "items": ref("OrderItem")},
-        "history": {"type": "array", "items": ref("StatusChange")},
-        "allowed_next": {"type": "array", "items": _TEXT},
-    }),
-    "OrderInput": obj({
-        "customer_id": _INT, "items": {"type": "array", "items": _LINE_IN}, "channel": _TEXT,
-        **{k: _OPT_TEXT for k in _ORDER_TEXTS}, "delivery_fee": _MONEY_IN, "extra": _EXTRA,
-    }, required=("customer_id", "items")),
-    "OrderEdit": obj({
-        "items": nullable({"type": "array", "items": _LINE_IN}), **{k: _OPT_TEXT for k in _ORDER_TEXTS},
-        "delivery_fee": nullable(_MONEY_IN),
-    }, required=()),
+    "OrderItem": obj(
+        {
+            "id": ID,
+            "product_id": nullable(ID),
+            "sku": _TEXT,
+            "name": _TEXT,
+            "unit_price": _MONEY,
+            "quantity": _INT,
+            "line_total": _MONEY,
+        }
+    ),
+    "StatusChange": obj(
+        {
+            "from_status": _OPT_TEXT,
+            "to_status": _TEXT,
+            "actor": _TEXT,
+            "at": TIMESTAMP,
+            "reason": _OPT_TEXT,
+        }
+    ),
+    "Order": obj(
+        {
+            "id": ID,
+            "number": _INT,
+            "status": {"type": "string", "enum": _STATUS_NAMES},
+            "channel": _TEXT,
+            "customer_id": ID,
+            "customer_name": _OPT_TEXT,
+            "customer_phone": _TEXT,
+            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
+            "subtotal": _MONEY,
+            "delivery_fee": _MONEY,
+            "total": _MONEY,
+            "currency": _TEXT,
+            "extra": _EXTRA,
+            "version": _INT,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            **{f"{k}_at": nullable(TIMESTAMP) for k in ("confirmed", "shipped", "completed", "cancelled")},
+            "cancel_reason": _OPT_TEXT,
+            "items": {"type": "array", "items": ref("OrderItem")},
+            "history": {"type": "array", "items": ref("StatusChange")},
+            "allowed_next": {"type": "array", "items": _TEXT},
+        }
+    ),
+    "OrderInput": obj(
+        {
+            "customer_id": _INT,
+            "items": {"type": "array", "items": _LINE_IN},
+            "channel": _TEXT,
+            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
+            "delivery_fee": _MONEY_IN,
+            "extra": _EXTRA,
+        },
+        required=("customer_id", "items"),
+    ),
+    "OrderEdit": obj(
+        {
+            "items": nullable({"type": "array", "items": _LINE_IN}),
+            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
+            "delivery_fee": nullable(_MONEY_IN),
+        },
+        required=(),
+    ),
     "StatusRequest": obj({"status": _TEXT, "reason": _OPT_TEXT}, required=("status",)),
-    "ImportReport": obj({
-        "rows": _INT, "created": _INT, "updated": _INT, "unchanged": _INT, "applied": {"type": "boolean"},
-        "issues": {"type": "array", "items": obj({"row": _INT, "column": _TEXT, "problem": _TEXT})},
-    }),
+    "ImportReport": obj(
+        {
+            "rows": _INT,
+            "created": _INT,
+            "updated": _INT,
+            "unchanged": _INT,
+            "applied": {"type": "boolean"},
+            "issues": {"type": "array", "items": obj({"row": _INT, "column": _TEXT, "problem": _TEXT})},
+        }
+    ),
     "CategoryList": items_of("Category"),
     "ProductList": items_of("Product"),
 }
 
-_LIMIT = query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200})
+_LIMIT = query_param(
+    "limit", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "page size; above 200 is clamped to 200"
+)
 _CURSOR = query_param("cursor", {"type": "string", "maxLength": 500})
 _Q = query_param("q", {"type": "string", "maxLength": 200}, "text search")
-_IF_MATCH: Schema = {"name": "If-Match", "in": "header", "required": False, "schema": _TEXT,
-                     "description": "the ETag from GET; a stale one answers 412"}
+_IF_MATCH: Schema = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": _TEXT,
+    "description": "the ETag from GET; a stale one answers 412",
+}
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _READ = (404,)
 _WRITE = (403, 404, 409)
+
+
+def _linked(operation: Schema, status: int, item_path: str, noun: str, methods: tuple[str, ...]) -> Schema:
+    """Add OpenAPI links from a create's answer to the item's operations (stateful fuzzing, S9)."""
+    pointer = item_path.replace("~", "~0").replace("/", "~1")
+    operation["responses"][str(status)]["links"] = {
+        f"{method.capitalize()}{noun.capitalize()}": {
+            "operationRef": f"#/paths/{pointer}/{method}",
+            "parameters": {"tenant_id": "$request.path.tenant_id", f"{noun}_id": "$response.body#/id"},
+        }
+        for method in methods
+    }
+    return operation
 
 
 def _item(noun: str) -> list[Schema]:
@@ -118,26 +223,49 @@ def tenant_paths() -> dict[str, Schema]:
         query_param("customer_id", {"type": "integer", "minimum": 1}),
         query_param("from", {"type": "string", "format": "date"}, "first local day, YYYY-MM-DD"),
         query_param("to", {"type": "string", "format": "date"}, "last local day (included)"),
-        _Q, query_param("sort", {"type": "string", "maxLength": 20}), _LIMIT, _CURSOR,
+        _Q,
+        query_param("sort", {"type": "string", "maxLength": 20}),
+        _LIMIT,
+        _CURSOR,
     ]
     return {
         f"{base}/categories": {
             "parameters": [TENANT_PARAM],
             "get": op("List categories", (200, ref("CategoryList")), _READ),
-            "post": op("Create a category", (201, ref("Category")), _WRITE, body=ref("CategoryInput")),
+            "post": _linked(
+                op("Create a category", (201, ref("Category")), _WRITE, body=ref("CategoryInput")),
+                201,
+                f"{base}/categories/{{category_id}}",
+                "category",
+                ("put", "delete"),
+            ),
         },
         f"{base}/categories/{{category_id}}": {
             "parameters": _item("category"),
-            "put": op("Rename or reorder a category", (200, ref("Category")), _WRITE, body=ref("CategoryInput")),
+            "put": op(
+                "Rename or reorder a category", (200, ref("Category")), _WRITE, body=ref("CategoryInput")
+            ),
             "delete": op("Delete a category (its products stay)", (204, None), _WRITE),
         },
         f"{base}/products": {
             "parameters": [TENANT_PARAM],
-            "get": op("List products", (200, ref("ProductList")), (404, 422), params=[
-                query_param("category_id", {"type": "integer", "minimum": 1}),
-                query_param("available", {"type": "boolean"}), _Q,
-            ]),
-            "post": op("Create a product", (201, ref("Product")), _WRITE, body=ref("ProductInput")),
+            "get": op(
+                "List products",
+                (200, ref("ProductList")),
+                (404, 422),
+                params=[
+                    query_param("category_id", {"type": "integer", "minimum": 1}),
+                    query_param("available", {"type": "boolean"}),
+                    _Q,
+                ],
+            ),
+            "post": _linked(
+                op("Create a product", (201, ref("Product")), _WRITE, body=ref("ProductInput")),
+                201,
+                f"{base}/products/{{product_id}}",
+                "product",
+                ("get", "put", "delete"),
+            ),
         },
         f"{base}/products/{{product_id}}": {
             "parameters": _item("product"),
@@ -149,8 +277,11 @@ def tenant_paths() -> dict[str, Schema]:
             "parameters": [TENANT_PARAM],
             "post": op(
                 "Import a CSV or XLSX catalog: dry run (per-row report) or apply all-or-nothing",
-                (200, ref("ImportReport")), _WRITE, params=[query_param("dry_run", {"type": "boolean"})],
-                body={"type": "string", "format": "binary"}, body_types=("text/csv", _XLSX),
+                (200, ref("ImportReport")),
+                _WRITE,
+                params=[query_param("dry_run", {"type": "boolean"})],
+                body={"type": "string", "format": "binary"},
+                body_types=("text/csv", _XLSX),
             ),
         },
         f"{base}/catalog/import/template": {
@@ -159,9 +290,19 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/customers": {
             "parameters": [TENANT_PARAM],
-            "get": op("List customers, newest first", (200, ref("CustomerPage")), (404, 422),
-                      params=[_Q, _LIMIT, _CURSOR]),
-            "post": op("Create a customer", (201, ref("Customer")), _WRITE, body=ref("CustomerInput")),
+            "get": op(
+                "List customers, newest first",
+                (200, ref("CustomerPage")),
+                (404, 422),
+                params=[_Q, _LIMIT, _CURSOR],
+            ),
+            "post": _linked(
+                op("Create a customer", (201, ref("Customer")), _WRITE, body=ref("CustomerInput")),
+                201,
+                f"{base}/customers/{{customer_id}}",
+                "customer",
+                ("get", "put", "delete"),
+            ),
         },
         f"{base}/customers/{{customer_id}}": {
             "parameters": _item("customer"),
@@ -171,19 +312,39 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/orders": {
             "parameters": [TENANT_PARAM],
-            "get": op("List orders: filters, sort, cursor pages", (200, ref("OrderPage")), (404, 422),
-                      params=order_params),
-            "post": op("Place an order", (201, ref("Order")), _WRITE, body=ref("OrderInput")),
+            "get": op(
+                "List orders: filters, sort, cursor pages",
+                (200, ref("OrderPage")),
+                (404, 422),
+                params=order_params,
+            ),
+            "post": _linked(
+                op("Place an order", (201, ref("Order")), _WRITE, body=ref("OrderInput")),
+                201,
+                f"{base}/orders/{{order_id}}",
+                "order",
+                ("get", "patch"),
+            ),
         },
         f"{base}/orders/{{order_id}}": {
             "parameters": _item("order"),
             "get": op("Show an order with its items and history (ETag)", (200, ref("Order")), _READ),
-            "patch": op("Edit an order while it is new", (200, ref("Order")), (*_WRITE, 412),
-                        body=ref("OrderEdit"), params=[_IF_MATCH]),
+            "patch": op(
+                "Edit an order while it is new",
+                (200, ref("Order")),
+                (*_WRITE, 412),
+                body=ref("OrderEdit"),
+                params=[_IF_MATCH],
+            ),
         },
         f"{base}/orders/{{order_id}}/status": {
             "parameters": _item("order"),
-            "post": op("Change the order's status", (200, ref("Order")), (*_WRITE, 412),
-                       body=ref("StatusRequest"), params=[_IF_MATCH]),
+            "post": op(
+                "Change the order's status",
+                (200, ref("Order")),
+                (*_WRITE, 412),
+                body=ref("StatusRequest"),
+                params=[_IF_MATCH],
+            ),
         },
     }

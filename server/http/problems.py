@@ -63,8 +63,12 @@ def handle_domain_error(req: falcon.Request, resp: falcon.Response, error: error
     write_problem(resp, status, error.title, error.detail, **extra)
 
 
-def handle_http_error(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any) -> None:
-    for name, value in (error.headers or {}).items():
+def handle_http_error(
+    req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any
+) -> None:
+    headers = error.headers or {}
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    for name, value in pairs:
         resp.set_header(name, value)
     write_problem(resp, int(error.status_code), error.title or "Error", error.description)
 
@@ -74,7 +78,7 @@ def handle_bug(req: falcon.Request, resp: falcon.Response, error: Exception, par
     write_problem(resp, 500, "Internal server error", "the error was logged; please retry or contact support")
 
 
-def install(app: falcon.App) -> None:
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     """Register the handlers; falcon picks the most specific class, so the order does not matter."""
     app.add_error_handler(Exception, handle_bug)
     app.add_error_handler(falcon.HTTPError, handle_http_error)

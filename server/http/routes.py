@@ -16,7 +16,7 @@ from comandia.server.services.bundle import Services
 API = "/api/v1"
 
 
-def add_routes(app: falcon.App, services: Services) -> None:
+def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Services) -> None:
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(services.ready))
     app.add_route(f"{API}/openapi.json", OpenApiDocument())

@@ -1,9 +1,10 @@
-"""The superadmin dashboard: every tenant over a range, from `tenant_daily` in the control database.
+"""The superadmin dashboard: every tenant over a range, from summary tables in the control database.
 
 `tenant_daily` holds one row per tenant and local day with aggregates only (counts and sums, no
-customer data). It is refreshed from the tenant's rollups right after an order change commits
-(`refresh_summary`, called by the rollup hook), and `rebuild_summary` / `rebuild_all` repair it.
-So a dashboard request reads one table and never opens a tenant database.
+customer data), `tenant_monthly` the same per month, `tenant_sizes` each database's last measured
+size. They are refreshed from the tenant's rollups right after an order change commits
+(`refresh_summary`, called by the rollup hook), and `rebuild_summary` / `rebuild_all` repair them.
+So a dashboard request reads the control database only and never opens a tenant database.
 
 Two refreshes of one day racing could write in the wrong order and leave slightly stale totals;
 each refresh reads committed totals, so the next change or a rebuild puts the day right.
@@ -18,7 +19,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
+
 from comandia.server.db.sessions import Databases
+from comandia.server.services.kpi_ranges import month_split, next_bucket
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.schemas.kpis import ADMIN_SORTS, AdminReport, StatusCount, TenantActivity
 
@@ -33,28 +36,44 @@ _DAY_TOTALS = (
     " FROM kpi_daily_sales s {where} GROUP BY s.day"
 )
 _UPSERT = (
-    "INSERT INTO tenant_daily (tenant_id, day, orders, cancelled, revenue, customers, db_bytes, updated_at) "
-    "VALUES (:tenant, :day, :orders, :cancelled, :revenue, :customers, :db_bytes, now()) "
+    "INSERT INTO tenant_daily (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
+    "VALUES (:tenant, :day, :orders, :cancelled, :revenue, :customers, now()) "
     "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
-    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, "
-    "db_bytes = coalesce(EXCLUDED.db_bytes, tenant_daily.db_bytes), updated_at = now()"
+    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+)
+_MONTHS = (
+    "INSERT INTO tenant_monthly (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
+    "SELECT tenant_id, date_trunc('month', day)::date, sum(orders), sum(cancelled), sum(revenue), "
+    "sum(customers), now() FROM tenant_daily WHERE tenant_id = :t AND day >= :lo AND day < :hi "
+    "AND date_trunc('month', day)::date = ANY(:months) GROUP BY 1, 2 "
+    "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
+    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+)
+_SIZE = (
+    "INSERT INTO tenant_sizes (tenant_id, db_bytes, measured_at) VALUES (:t, :b, now()) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET db_bytes = EXCLUDED.db_bytes, measured_at = now()"
 )
 _SORT_SQL = {
     "revenue": "revenue", "orders": "orders", "customers": "active_customers",
     "last_activity": "last_activity", "db_bytes": "db_bytes", "name": "lower(t.name)",
 }  # fmt: skip
+_COLUMNS = "tenant_id, orders, revenue, customers, messages_in, messages_out, failed_sends"
+# Whole months from tenant_monthly, the ragged ends from tenant_daily (see kpis._month_split);
+# the last activity is one backward index probe per tenant.
 _REPORT = (
-    "WITH sums AS (SELECT tenant_id, sum(orders) AS orders, sum(revenue) AS revenue,"
+    "WITH parts AS ("
+    f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :f AND day < :d1 UNION ALL"
+    f" SELECT {_COLUMNS} FROM tenant_monthly WHERE day >= :mf AND day < :mt UNION ALL"
+    f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :d3 AND day <= :t),"
+    " sums AS (SELECT tenant_id, sum(orders) AS orders, sum(revenue) AS revenue,"
     " sum(customers) AS active_customers, sum(messages_in) AS messages_in,"
-    " sum(messages_out) AS messages_out, sum(failed_sends) AS failed_sends"
-    " FROM tenant_daily WHERE day BETWEEN :f AND :t GROUP BY tenant_id),"
-    " latest AS (SELECT tenant_id, max(day) FILTER (WHERE orders + cancelled > 0) AS last_activity,"
-    " (array_agg(db_bytes ORDER BY updated_at DESC) FILTER (WHERE db_bytes IS NOT NULL))[1] AS db_bytes"
-    " FROM tenant_daily GROUP BY tenant_id) "
+    " sum(messages_out) AS messages_out, sum(failed_sends) AS failed_sends FROM parts GROUP BY tenant_id) "
     "SELECT t.id, t.name, t.state, coalesce(s.orders, 0) AS orders, coalesce(s.revenue, 0) AS revenue,"
-    " t.currency, coalesce(s.active_customers, 0) AS active_customers, l.last_activity, l.db_bytes,"
+    " t.currency, coalesce(s.active_customers, 0) AS active_customers, l.last_activity, z.db_bytes,"
     " coalesce(s.messages_in, 0), coalesce(s.messages_out, 0), coalesce(s.failed_sends, 0) "
-    "FROM tenants t LEFT JOIN sums s ON s.tenant_id = t.id LEFT JOIN latest l ON l.tenant_id = t.id "
+    "FROM tenants t LEFT JOIN sums s ON s.tenant_id = t.id LEFT JOIN tenant_sizes z ON z.tenant_id = t.id "
+    "LEFT JOIN LATERAL (SELECT d.day AS last_activity FROM tenant_daily d WHERE d.tenant_id = t.id"
+    " AND d.orders + d.cancelled > 0 ORDER BY d.day DESC LIMIT 1) l ON true "
     "WHERE t.state <> 'deleted' ORDER BY {order} NULLS LAST, t.id"
 )
 
@@ -94,10 +113,24 @@ class AdminKpiService:
             raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
         order = f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
         with self._db.control_session() as session:
-            rows = session.execute(sa.text(_REPORT.format(order=order)), {"f": from_day, "t": to_day}).all()
+            rows = session.execute(
+                sa.text(_REPORT.replace("{order}", order)), month_split(from_day, to_day)
+            ).all()
         tenants = tuple(
-            TenantActivity(r[0], r[1], r[2], int(r[3]), Decimal(r[4]), r[5], int(r[6]), r[7],
-                           None if r[8] is None else int(r[8]), int(r[9]), int(r[10]), int(r[11]))
+            TenantActivity(
+                r[0],
+                r[1],
+                r[2],
+                int(r[3]),
+                Decimal(r[4]),
+                r[5],
+                int(r[6]),
+                r[7],
+                None if r[8] is None else int(r[8]),
+                int(r[9]),
+                int(r[10]),
+                int(r[11]),
+            )
             for r in rows
         )
         by_currency: dict[str, list[Decimal]] = {}
@@ -106,10 +139,16 @@ class AdminKpiService:
             entry[0] += t.orders
             entry[1] += t.revenue
         return AdminReport(
-            from_day=from_day, to_day=to_day, sort=sort, tenants_count=len(tenants),
+            from_day=from_day,
+            to_day=to_day,
+            sort=sort,
+            tenants_count=len(tenants),
             orders=sum(t.orders for t in tenants),
-            revenue_by_currency=tuple(StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())),
-            active_customers=sum(t.active_customers for t in tenants), tenants=tenants,
+            revenue_by_currency=tuple(
+                StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())
+            ),
+            active_customers=sum(t.active_customers for t in tenants),
+            tenants=tenants,
         )
 
     def _copy(self, tenant_id: str, where: str, params: dict[str, object], replace: bool) -> None:
@@ -118,19 +157,20 @@ class AdminKpiService:
             size = self._size(session, tenant_id, force=replace)
         values = [
             {"tenant": tenant_id, "day": r[0], "orders": int(r[1]), "cancelled": int(r[2]),
-             "revenue": r[3], "customers": int(r[4]), "db_bytes": None}
+             "revenue": r[3], "customers": int(r[4])}
             for r in rows
-        ]
-        if size is not None:
-            if not values:  # keep the size somewhere even for a tenant with no orders yet
-                values.append({"tenant": tenant_id, "day": dt.date.today(), "orders": 0, "cancelled": 0,
-                               "revenue": 0, "customers": 0, "db_bytes": None})
-            values[-1]["db_bytes"] = size
+        ]  # fmt: skip
+        months = sorted({r["day"].replace(day=1) for r in values})  # type: ignore[attr-defined]
         with self._db.control_session() as control:
             if replace:
-                control.execute(sa.text("DELETE FROM tenant_daily WHERE tenant_id = :t"), {"t": tenant_id})
+                for table in ("tenant_daily", "tenant_monthly"):
+                    control.execute(sa.text(f"DELETE FROM {table} WHERE tenant_id = :t"), {"t": tenant_id})
             if values:
                 control.execute(sa.text(_UPSERT), values)
+                span = {"lo": months[0], "hi": next_bucket(months[-1], "month")}
+                control.execute(sa.text(_MONTHS), {"t": tenant_id, "months": months, **span})
+            if size is not None:
+                control.execute(sa.text(_SIZE), {"t": tenant_id, "b": size})
             control.commit()
 
     def _size(self, session: sa.orm.Session, tenant_id: str, force: bool) -> int | None:

@@ -24,7 +24,7 @@ from comandia.server.db.control_models import AuthToken, LoginFailure, Tenant, U
 from comandia.server.db.sessions import Databases
 from comandia.server.services.passwords import hash_password, needs_rehash, verify_password
 from comandia.shared.domain.errors import Forbidden, TooManyRequests, Unauthorized
-from comandia.shared.domain.roles import Principal
+from comandia.shared.domain.roles import Principal, Role
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.auth import LoginResult
 from comandia.shared.schemas.users import UserInfo
@@ -49,14 +49,20 @@ class AuthService:
         databases: the appliance's databases (only the control database is used).
         token_ttl: how long a token works after login.
         clock: returns the current aware UTC instant (tests inject their own).
+        verify: checks a password against a stored hash (None: no such user); tests count calls.
     """
 
     def __init__(
-        self, databases: Databases, token_ttl: dt.timedelta, clock: Callable[[], dt.datetime] = utcnow
+        self,
+        databases: Databases,
+        token_ttl: dt.timedelta,
+        clock: Callable[[], dt.datetime] = utcnow,
+        verify: Callable[[str | None, str], bool] = verify_password,
     ) -> None:
         self._db = databases
         self._ttl = token_ttl
         self._clock = clock
+        self._verify = verify
 
     def login(self, username: str, password: str, address: str) -> LoginResult:
         """Check a user's password and issue a new token.
@@ -77,12 +83,13 @@ class AuthService:
             self._refuse_if_throttled(session, keys, now)
             wanted = username.strip().lower()
             user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == wanted))
-            if not verify_password(user.password_hash if user else None, password) or user is None:
+            if not self._verify(user.password_hash if user else None, password) or user is None:
                 session.add_all([LoginFailure(key=key, at=now) for key in keys])
                 # rows past the window count for nothing; sweeping them here keeps the table small
                 session.execute(
-                    sa.delete(LoginFailure)
-                    .where(LoginFailure.key.in_(keys), LoginFailure.at <= now - FAILURE_WINDOW)
+                    sa.delete(LoginFailure).where(
+                        LoginFailure.key.in_(keys), LoginFailure.at <= now - FAILURE_WINDOW
+                    )
                 )
                 session.commit()
                 raise Unauthorized(BAD_CREDENTIALS)
@@ -92,9 +99,11 @@ class AuthService:
             session.execute(sa.delete(LoginFailure).where(LoginFailure.key == keys[0]))
             token = secrets.token_urlsafe(32)
             expires_at = now + self._ttl
-            session.add(AuthToken(
-                token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
-            ))
+            session.add(
+                AuthToken(
+                    token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
+                )
+            )
             session.commit()
             info = UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
         return LoginResult(token=token, expires_at=expires_at, user=info)
@@ -114,8 +123,10 @@ class AuthService:
             .join(User, User.id == AuthToken.user_id)
             .outerjoin(Tenant, Tenant.id == User.tenant_id)
             .where(
-                AuthToken.token_hash == token_digest(token), AuthToken.revoked_at.is_(None),
-                AuthToken.expires_at > now, User.disabled.is_(False),
+                AuthToken.token_hash == token_digest(token),
+                AuthToken.revoked_at.is_(None),
+                AuthToken.expires_at > now,
+                User.disabled.is_(False),
                 sa.or_(User.tenant_id.is_(None), Tenant.state == "active"),
             )
         )
@@ -127,7 +138,7 @@ class AuthService:
             if last_used is None or now - last_used > LAST_USED_PRECISION:
                 session.execute(sa.update(AuthToken).where(AuthToken.id == token_id).values(last_used_at=now))
                 session.commit()
-        return Principal(user_id=user_id, username=name, role=role, tenant_id=tenant_id)
+        return Principal(user_id=user_id, username=name, role=Role(role), tenant_id=tenant_id)
 
     def logout(self, token: str) -> None:
         """Revoke one token; revoking an unknown or already revoked token does nothing."""
@@ -143,8 +154,9 @@ class AuthService:
         since = now - FAILURE_WINDOW
         for key in keys:
             count, oldest = session.execute(
-                sa.select(sa.func.count(), sa.func.min(LoginFailure.at))
-                .where(LoginFailure.key == key, LoginFailure.at > since)
+                sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
+                    LoginFailure.key == key, LoginFailure.at > since
+                )
             ).one()
             if count >= MAX_FAILURES:
                 wait = max(1, math.ceil((oldest + FAILURE_WINDOW - now).total_seconds()))

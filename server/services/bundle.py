@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from comandia.server.services.auth import AuthService
+from comandia.server.services.backups import BackupService
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.migrations import MigrationService
+from comandia.server.services.moves import MoveService
 from comandia.server.services.orders import OrderService
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
@@ -29,3 +31,5 @@ class Services:
     customers: CustomerService
     orders: OrderService
     catalog_import: CatalogImportService
+    backups: BackupService
+    moves: MoveService

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis import KpiService, check_range
 from comandia.server.services.spreadsheets import (
@@ -27,58 +29,107 @@ from comandia.server.services.spreadsheets import (
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import local_day_bounds
 from comandia.shared.schemas.kpis import KpiPeriod, KpiReport
-from sqlalchemy.orm import Session
 
 DATASETS = ("orders", "customers", "products", "kpis")
 EXPORT_TIMEOUT_MS = 30 * 60 * 1000
 
 _ORDERS = sa.text(
-    "SELECT number, created_at, status, channel, customer_name, customer_phone, delivery_city, delivery_region,"
+    "SELECT number, created_at, status, channel, customer_name, customer_phone, delivery_city,"
+    " delivery_region,"
     " delivery_address, subtotal, delivery_fee, total, currency, confirmed_at, completed_at, cancelled_at,"
-    " cancel_reason FROM orders WHERE created_at >= :s AND created_at < :e ORDER BY created_at, id")
+    " cancel_reason FROM orders WHERE created_at >= :s AND created_at < :e ORDER BY created_at, id"
+)
 _ORDER_COLUMNS = [
-    ("Number", "int", 10), ("Created", "instant", 20), ("Status", "text", 11), ("Channel", "text", 10),
-    ("Customer", "text", 24), ("Phone", "text", 16), ("City", "text", 16), ("Region", "text", 16),
-    ("Address", "text", 30), ("Subtotal", "money", 12), ("Delivery fee", "money", 12), ("Total", "money", 12),
-    ("Currency", "text", 9), ("Confirmed", "instant", 20), ("Completed", "instant", 20),
-    ("Cancelled", "instant", 20), ("Cancel reason", "text", 24),
+    ("Number", "int", 10),
+    ("Created", "instant", 20),
+    ("Status", "text", 11),
+    ("Channel", "text", 10),
+    ("Customer", "text", 24),
+    ("Phone", "text", 16),
+    ("City", "text", 16),
+    ("Region", "text", 16),
+    ("Address", "text", 30),
+    ("Subtotal", "money", 12),
+    ("Delivery fee", "money", 12),
+    ("Total", "money", 12),
+    ("Currency", "text", 9),
+    ("Confirmed", "instant", 20),
+    ("Completed", "instant", 20),
+    ("Cancelled", "instant", 20),
+    ("Cancel reason", "text", 24),
 ]
 _ITEMS = sa.text(
     "SELECT o.number, o.created_at, o.status, o.customer_name, o.customer_phone, o.delivery_city,"
     " o.delivery_region, o.delivery_fee, o.total, o.currency, i.position, i.sku, i.name, i.unit_price,"
     " i.quantity, i.line_total FROM orders o JOIN order_items i ON i.order_id = o.id"
-    " WHERE o.created_at >= :s AND o.created_at < :e ORDER BY o.created_at, o.id, i.position")
+    " WHERE o.created_at >= :s AND o.created_at < :e ORDER BY o.created_at, o.id, i.position"
+)
 _ITEM_COLUMNS = [
-    ("Order", "int", 10), ("Created", "instant", 20), ("Status", "text", 11), ("Customer", "text", 24),
-    ("Phone", "text", 16), ("City", "text", 16), ("Region", "text", 16), ("Delivery fee", "money", 12),
-    ("Order total", "money", 12), ("Currency", "text", 9), ("Line", "int", 6), ("SKU", "text", 14),
-    ("Product", "text", 28), ("Unit price", "money", 12), ("Quantity", "int", 9), ("Line total", "money", 12),
+    ("Order", "int", 10),
+    ("Created", "instant", 20),
+    ("Status", "text", 11),
+    ("Customer", "text", 24),
+    ("Phone", "text", 16),
+    ("City", "text", 16),
+    ("Region", "text", 16),
+    ("Delivery fee", "money", 12),
+    ("Order total", "money", 12),
+    ("Currency", "text", 9),
+    ("Line", "int", 6),
+    ("SKU", "text", 14),
+    ("Product", "text", 28),
+    ("Unit price", "money", 12),
+    ("Quantity", "int", 9),
+    ("Line total", "money", 12),
 ]
 _CUSTOMERS = sa.text(
     "SELECT c.id, c.name, c.phone, c.city, c.region, c.created_at, c.first_order_at, c.last_order_at,"
     " coalesce(k.orders, 0), coalesce(k.revenue, 0) FROM customers c LEFT JOIN (SELECT customer_id,"
     " sum(orders) AS orders, sum(revenue) AS revenue FROM kpi_daily_customers WHERE day BETWEEN :f AND :t"
-    " GROUP BY customer_id) k ON k.customer_id = c.id ORDER BY c.id")
+    " GROUP BY customer_id) k ON k.customer_id = c.id ORDER BY c.id"
+)
 _CUSTOMER_COLUMNS = [
-    ("ID", "int", 8), ("Name", "text", 24), ("Phone", "text", 16), ("City", "text", 16), ("Region", "text", 16),
-    ("Created", "instant", 20), ("First order", "instant", 20), ("Last order", "instant", 20),
-    ("Orders in range", "int", 15), ("Revenue in range", "money", 16),
+    ("ID", "int", 8),
+    ("Name", "text", 24),
+    ("Phone", "text", 16),
+    ("City", "text", 16),
+    ("Region", "text", 16),
+    ("Created", "instant", 20),
+    ("First order", "instant", 20),
+    ("Last order", "instant", 20),
+    ("Orders in range", "int", 15),
+    ("Revenue in range", "money", 16),
 ]
 _PRODUCTS = sa.text(
     "SELECT p.sku, p.name, g.name, p.price, p.currency, p.available, p.stock, coalesce(k.quantity, 0),"
     " coalesce(k.revenue, 0) FROM products p LEFT JOIN categories g ON g.id = p.category_id"
     " LEFT JOIN (SELECT sku, sum(quantity) AS quantity, sum(revenue) AS revenue FROM kpi_daily_products"
-    " WHERE day BETWEEN :f AND :t GROUP BY sku) k ON k.sku = p.sku ORDER BY p.sku")
+    " WHERE day BETWEEN :f AND :t GROUP BY sku) k ON k.sku = p.sku ORDER BY p.sku"
+)
 _PRODUCT_COLUMNS = [
-    ("SKU", "text", 14), ("Name", "text", 28), ("Category", "text", 18), ("Price", "money", 12),
-    ("Currency", "text", 9), ("Available", "bool", 10), ("Stock", "int", 8), ("Sold in range", "int", 14),
+    ("SKU", "text", 14),
+    ("Name", "text", 28),
+    ("Category", "text", 18),
+    ("Price", "money", 12),
+    ("Currency", "text", 9),
+    ("Available", "bool", 10),
+    ("Stock", "int", 8),
+    ("Sold in range", "int", 14),
     ("Revenue in range", "money", 16),
 ]
 _TENANT_COLUMNS = [
-    ("Tenant", "text", 15), ("Name", "text", 28), ("State", "text", 9), ("Orders", "int", 10),
-    ("Revenue", "money", 14), ("Currency", "text", 9), ("Active customers", "int", 16),
-    ("Last activity", "date", 13), ("Database bytes", "int", 15), ("Messages in", "int", 12),
-    ("Messages out", "int", 12), ("Failed sends", "int", 12),
+    ("Tenant", "text", 15),
+    ("Name", "text", 28),
+    ("State", "text", 9),
+    ("Orders", "int", 10),
+    ("Revenue", "money", 14),
+    ("Currency", "text", 9),
+    ("Active customers", "int", 16),
+    ("Last activity", "date", 13),
+    ("Database bytes", "int", 15),
+    ("Messages in", "int", 12),
+    ("Messages out", "int", 12),
+    ("Failed sends", "int", 12),
 ]
 
 
@@ -89,7 +140,9 @@ class ExportService:
         self._db = databases
         self._kpis = kpis
 
-    def tenant_export(self, tenant_id: str, dataset: str, fmt: str, from_day: dt.date, to_day: dt.date) -> Export:
+    def tenant_export(
+        self, tenant_id: str, dataset: str, fmt: str, from_day: dt.date, to_day: dt.date
+    ) -> Export:
         """One dataset of one tenant over a range of its local days.
 
         Raises:
@@ -108,14 +161,31 @@ class ExportService:
         start, _ = local_day_bounds(from_day, timezone)
         _, end = local_day_bounds(to_day, timezone)
         params = {"s": start, "e": end, "f": from_day, "t": to_day}
-        return Export(filename, CONTENT_TYPES[fmt], self._tenant_chunks(tenant_id, dataset, fmt, timezone, params))
+        return Export(
+            filename, CONTENT_TYPES[fmt], self._tenant_chunks(tenant_id, dataset, fmt, timezone, params)
+        )
 
     def tenants_export(self, fmt: str, from_day: dt.date, to_day: dt.date, sort: str = "-revenue") -> Export:
         """The superadmin table as a file. Raises: ValidationFailed."""
         check_format(fmt)
         report = self._kpis.admin.report(from_day, to_day, sort)
-        rows = [[t.tenant_id, t.name, t.state, t.orders, t.revenue, t.currency, t.active_customers,
-                 t.last_activity, t.db_bytes, t.messages_in, t.messages_out, t.failed_sends] for t in report.tenants]
+        rows = [
+            [
+                t.tenant_id,
+                t.name,
+                t.state,
+                t.orders,
+                t.revenue,
+                t.currency,
+                t.active_customers,
+                t.last_activity,
+                t.db_bytes,
+                t.messages_in,
+                t.messages_out,
+                t.failed_sends,
+            ]
+            for t in report.tenants
+        ]
         sheet = Sheet("tenants", _TENANT_COLUMNS, lambda: rows)
         filename = f"tenants-{from_day.isoformat()}-{to_day.isoformat()}.{fmt}"
         return Export(filename, CONTENT_TYPES[fmt], write([sheet], fmt, "UTC"))
@@ -145,29 +215,51 @@ def _data_sheets(session: Session, dataset: str, fmt: str, params: dict[str, Any
 def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
     current, previous = report.current, report.previous
     summary = [
-        ["Orders", current.orders, previous.orders], ["Revenue", current.revenue, previous.revenue],
+        ["Orders", current.orders, previous.orders],
+        ["Revenue", current.revenue, previous.revenue],
         ["Average ticket", current.average_ticket, previous.average_ticket],
         ["New customers", current.new_customers, previous.new_customers],
         ["Returning customers", current.returning_customers, previous.returning_customers],
     ]
     sheets = [
-        Sheet("summary", [("Metric", "text", 22), ("Current", "money", 14), ("Previous", "money", 14)],
-              lambda: summary),
+        Sheet(
+            "summary",
+            [("Metric", "text", 22), ("Current", "money", 14), ("Previous", "money", 14)],
+            lambda: summary,
+        ),
         _table("series", [("Day", "date", 12)], [[p.start, p.orders, p.revenue] for p in current.series]),
-        _table("by status", [("Status", "text", 12)], [[s.status, s.orders, s.revenue] for s in current.by_status]),
-        Sheet("top products", [("SKU", "text", 14), ("Name", "text", 28), ("Quantity", "int", 10),
-                               ("Revenue", "money", 14)],
-              lambda: [[p.sku, p.name, p.quantity, p.revenue] for p in current.top_products]),
-        Sheet("top customers", [("ID", "int", 8), ("Name", "text", 24), ("Orders", "int", 10),
-                                ("Revenue", "money", 14)],
-              lambda: [[c.customer_id, c.name, c.orders, c.revenue] for c in current.top_customers]),
-        _table("cities", [("City", "text", 18), ("Region", "text", 18)],
-               [[p.city, p.region, p.orders, p.revenue] for p in current.by_city]),
-        _table("regions", [("Region", "text", 18)], [[p.region, p.orders, p.revenue] for p in current.by_region]),
+        _table(
+            "by status",
+            [("Status", "text", 12)],
+            [[s.status, s.orders, s.revenue] for s in current.by_status],
+        ),
+        Sheet(
+            "top products",
+            [("SKU", "text", 14), ("Name", "text", 28), ("Quantity", "int", 10), ("Revenue", "money", 14)],
+            lambda: [[p.sku, p.name, p.quantity, p.revenue] for p in current.top_products],
+        ),
+        Sheet(
+            "top customers",
+            [("ID", "int", 8), ("Name", "text", 24), ("Orders", "int", 10), ("Revenue", "money", 14)],
+            lambda: [[c.customer_id, c.name, c.orders, c.revenue] for c in current.top_customers],
+        ),
+        _table(
+            "cities",
+            [("City", "text", 18), ("Region", "text", 18)],
+            [[p.city, p.region, p.orders, p.revenue] for p in current.by_city],
+        ),
+        _table(
+            "regions", [("Region", "text", 18)], [[p.region, p.orders, p.revenue] for p in current.by_region]
+        ),
     ]
     if fmt == "csv":
-        return [Sheet("kpis", [("Section", "text", 0), ("Key", "text", 0), ("Count", "int", 0),
-                               ("Amount", "money", 0)], lambda: _flat(current))]
+        return [
+            Sheet(
+                "kpis",
+                [("Section", "text", 0), ("Key", "text", 0), ("Count", "int", 0), ("Amount", "money", 0)],
+                lambda: _flat(current),
+            )
+        ]
     return sheets
 
 

@@ -14,10 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import rollups
 from comandia.server.services.admin_kpis import AdminKpiService
+from comandia.server.services.kpi_ranges import month_split, next_bucket
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
@@ -29,7 +32,6 @@ from comandia.shared.schemas.kpis import (
     SeriesPoint,
     StatusCount,
 )
-from sqlalchemy.orm import Session
 
 MAX_RANGE_DAYS = 3 * 366
 TOP = 10
@@ -88,7 +90,9 @@ class KpiService:
         """(time zone, currency) of a live tenant. Raises: NotFound."""
         with self._db.control_session() as session:
             row = session.execute(
-                sa.select(Tenant.timezone, Tenant.currency).where(Tenant.id == tenant_id, Tenant.state != "deleted")
+                sa.select(Tenant.timezone, Tenant.currency).where(
+                    Tenant.id == tenant_id, Tenant.state != "deleted"
+                )
             ).first()
         if row is None:
             raise NotFound(f"tenant {tenant_id} does not exist")
@@ -100,73 +104,82 @@ def check_range(from_day: dt.date, to_day: dt.date) -> None:
     if from_day > to_day:
         raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
     if (to_day - from_day).days >= MAX_RANGE_DAYS:
-        raise ValidationFailed("the range is too long", {"from": f"ranges span at most {MAX_RANGE_DAYS} days"})
+        raise ValidationFailed(
+            "the range is too long", {"from": f"ranges span at most {MAX_RANGE_DAYS} days"}
+        )
 
 
 def period(session: Session, from_day: dt.date, to_day: dt.date, granularity: str) -> KpiPeriod:
     """Every KPI of one range, from the rollups of the session's tenant."""
-    span = _month_split(from_day, to_day)
+    span = month_split(from_day, to_day)
     statuses = [
         StatusCount(status, int(n), Decimal(r))
-        for status, n, r in session.execute(sa.text(
-            "SELECT status, sum(orders), sum(revenue) FROM kpi_daily_sales WHERE day BETWEEN :f AND :t "
-            "GROUP BY status HAVING sum(orders) > 0 ORDER BY status"), span)
+        for status, n, r in session.execute(
+            sa.text(
+                "SELECT status, sum(orders), sum(revenue) FROM kpi_daily_sales WHERE day BETWEEN :f AND :t "
+                "GROUP BY status HAVING sum(orders) > 0 ORDER BY status"
+            ),
+            span,
+        )
     ]
     sales = [s for s in statuses if s.status != rollups.CANCELLED]
     orders, revenue = sum(s.orders for s in sales), sum((s.revenue for s in sales), _ZERO)
     top_customers, active = _top_customers(session, span)
-    new = int(session.scalar(sa.text(
-        "SELECT count(*) FROM kpi_customer_first WHERE first_day BETWEEN :f AND :t"), span) or 0)
+    new = int(
+        session.scalar(
+            sa.text("SELECT count(*) FROM kpi_customer_first WHERE first_day BETWEEN :f AND :t"), span
+        )
+        or 0
+    )
     return KpiPeriod(
-        from_day=from_day, to_day=to_day, orders=orders, revenue=revenue,
+        from_day=from_day,
+        to_day=to_day,
+        orders=orders,
+        revenue=revenue,
         average_ticket=(revenue / orders).quantize(Decimal("0.01"), ROUND_HALF_UP) if orders else _ZERO,
-        new_customers=new, returning_customers=active - new,
-        series=_series(session, from_day, to_day, granularity), by_status=tuple(statuses),
+        new_customers=new,
+        returning_customers=active - new,
+        series=_series(session, from_day, to_day, granularity),
+        by_status=tuple(statuses),
         top_products=tuple(
-            ProductSales(sku, name, int(q), r) for sku, name, q, r in session.execute(sa.text(
-                f"SELECT sku, max(name), sum(quantity) AS q, sum(revenue) AS r FROM {_ranged('products')} "
-                "GROUP BY sku HAVING sum(quantity) > 0 ORDER BY r DESC, q DESC, sku LIMIT :n"), {**span, "n": TOP})
+            ProductSales(sku, name, int(q), r)
+            for sku, name, q, r in session.execute(
+                sa.text(
+                    "SELECT sku, max(name), sum(quantity) AS q, sum(revenue) AS r "
+                    f"FROM {_ranged('products')} "
+                    "GROUP BY sku HAVING sum(quantity) > 0 ORDER BY r DESC, q DESC, sku LIMIT :n"
+                ),
+                {**span, "n": TOP},
+            )
         ),
         top_customers=top_customers,
-        by_city=_places(session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])),
+        by_city=_places(
+            session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])
+        ),
         by_region=_places(session, span, "region", lambda row: PlaceSales(None, row[0], row[1], row[2])),
     )
 
 
-def _series(session: Session, from_day: dt.date, to_day: dt.date, granularity: str) -> tuple[SeriesPoint, ...]:
+def _series(
+    session: Session, from_day: dt.date, to_day: dt.date, granularity: str
+) -> tuple[SeriesPoint, ...]:
     """One point per bucket (empty ones too); a bucket starts at the later of its start and `from_day`."""
     rows = {
         max(bucket, from_day): (int(n), Decimal(r))
-        for bucket, n, r in session.execute(sa.text(
-            "SELECT date_trunc(:g, day)::date, sum(orders), sum(revenue) FROM kpi_daily_sales "
-            "WHERE day BETWEEN :f AND :t AND status <> 'cancelled' GROUP BY 1"),
-            {"g": granularity, "f": from_day, "t": to_day})
+        for bucket, n, r in session.execute(
+            sa.text(
+                "SELECT date_trunc(:g, day)::date, sum(orders), sum(revenue) FROM kpi_daily_sales "
+                "WHERE day BETWEEN :f AND :t AND status <> 'cancelled' GROUP BY 1"
+            ),
+            {"g": granularity, "f": from_day, "t": to_day},
+        )
     }
     points, start = [], from_day
     while start <= to_day:
         orders, revenue = rows.get(start, (0, _ZERO))
         points.append(SeriesPoint(start, orders, revenue))
-        start = _next_bucket(start, granularity)
+        start = next_bucket(start, granularity)
     return tuple(points)
-
-
-def _next_bucket(day: dt.date, granularity: str) -> dt.date:
-    if granularity == "day":
-        return day + dt.timedelta(days=1)
-    if granularity == "week":  # ISO weeks start on Monday, as date_trunc('week') does
-        return day + dt.timedelta(days=7 - day.weekday())
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def _month_split(from_day: dt.date, to_day: dt.date) -> dict[str, Any]:
-    """Query parameters: the range (f, t), its whole months [mf, mt) and the day parts around them.
-
-    Days [f, d1) and [d3, t] come from the daily tables, whole months from the monthly ones.
-    """
-    mf = from_day if from_day.day == 1 else _next_bucket(from_day, "month")
-    mt = max((to_day + dt.timedelta(days=1)).replace(day=1), mf)
-    return {"f": from_day, "t": to_day, "mf": mf, "mt": mt,
-            "d1": min(mf, to_day + dt.timedelta(days=1)), "d3": max(mt, from_day)}
 
 
 def _ranged(noun: str) -> str:
@@ -180,14 +193,18 @@ def _ranged(noun: str) -> str:
 
 def _top_customers(session: Session, span: dict[str, Any]) -> tuple[tuple[CustomerSales, ...], int]:
     """(the best customers of the range, how many customers bought in it) in one pass."""
-    rows = session.execute(sa.text(
-        "WITH active AS (SELECT customer_id, sum(orders) AS orders, sum(revenue) AS revenue "
-        f"FROM {_ranged('customers')} GROUP BY customer_id HAVING sum(orders) > 0), "
-        "top AS (SELECT *, count(*) OVER () AS active FROM active ORDER BY revenue DESC, orders DESC, "
-        "customer_id LIMIT :n) "
-        "SELECT t.customer_id, c.name, t.orders, t.revenue, t.active FROM top t "
-        "LEFT JOIN customers c ON c.id = t.customer_id ORDER BY t.revenue DESC, t.orders DESC, t.customer_id"),
-        {**span, "n": TOP}).all()
+    rows = session.execute(
+        sa.text(
+            "WITH active AS (SELECT customer_id, sum(orders) AS orders, sum(revenue) AS revenue "
+            f"FROM {_ranged('customers')} GROUP BY customer_id HAVING sum(orders) > 0), "
+            "top AS (SELECT *, count(*) OVER () AS active FROM active ORDER BY revenue DESC, orders DESC, "
+            "customer_id LIMIT :n) "
+            "SELECT t.customer_id, c.name, t.orders, t.revenue, t.active FROM top t "
+            "LEFT JOIN customers c ON c.id = t.customer_id "
+            "ORDER BY t.revenue DESC, t.orders DESC, t.customer_id"
+        ),
+        {**span, "n": TOP},
+    ).all()
     top = tuple(CustomerSales(int(cid), name, int(n), r) for cid, name, n, r, _ in rows)
     return top, int(rows[0][4]) if rows else 0
 
@@ -195,8 +212,12 @@ def _top_customers(session: Session, span: dict[str, Any]) -> tuple[tuple[Custom
 def _places(
     session: Session, span: dict[str, Any], columns: str, build: Callable[[Any], PlaceSales]
 ) -> tuple[PlaceSales, ...]:
-    rows = session.execute(sa.text(
-        f"SELECT {columns}, sum(orders) AS n, sum(revenue) AS r FROM {_ranged('places')} "
-        f"GROUP BY {columns} HAVING sum(orders) > 0 "
-        f"ORDER BY r DESC, n DESC, {columns} LIMIT :n"), {**span, "n": TOP_PLACES})
+    rows = session.execute(
+        sa.text(
+            f"SELECT {columns}, sum(orders) AS n, sum(revenue) AS r FROM {_ranged('places')} "
+            f"GROUP BY {columns} HAVING sum(orders) > 0 "
+            f"ORDER BY r DESC, n DESC, {columns} LIMIT :n"
+        ),
+        {**span, "n": TOP_PLACES},
+    )
     return tuple(build(row) for row in rows)

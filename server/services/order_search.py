@@ -48,13 +48,15 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
     descending = query.sort.startswith("-")
     column = _SORT_COLUMNS[query.sort.lstrip("-")]
     size = clamp_limit(query.limit)
+    # The number is unique on its own (uq_orders_number serves the sort); the others tie-break on id.
+    keys = (column,) if query.sort.lstrip("-") == "number" else (column, Order.id)
     statement = sa.select(Order).where(*_filters(query))
     if query.cursor:
         key, last_id = decode_cursor(query.cursor, query.sort)
-        bound = sa.tuple_(column, Order.id)
-        after = (_key_from_json(query.sort, key), last_id)
+        bound = sa.tuple_(*keys)
+        after = sa.tuple_(*(_key_from_json(query.sort, key), last_id)[: len(keys)])
         statement = statement.where(bound < after if descending else bound > after)
-    order = (column.desc(), Order.id.desc()) if descending else (column.asc(), Order.id.asc())
+    order = tuple(k.desc() if descending else k.asc() for k in keys)
     rows = list(session.scalars(statement.order_by(*order).limit(size + 1)))
     page = rows[:size]
     next_cursor = None

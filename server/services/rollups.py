@@ -24,11 +24,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.shared.domain.errors import NotFound
 from comandia.shared.schemas.orders import OrderDetail
-from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,14 @@ DaysChanged = Callable[[str, set[dt.date]], None]
 _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kpi_daily_sales": (("day", "status"), ("orders", "revenue")),
     **{f"kpi_{grain}_products": (("day", "sku"), ("quantity", "revenue")) for grain in ("daily", "monthly")},
-    **{f"kpi_{grain}_customers": (("day", "customer_id"), ("orders", "revenue")) for grain in ("daily", "monthly")},
-    **{f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue")) for grain in ("daily", "monthly")},
+    **{
+        f"kpi_{grain}_customers": (("day", "customer_id"), ("orders", "revenue"))
+        for grain in ("daily", "monthly")
+    },
+    **{
+        f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue"))
+        for grain in ("daily", "monthly")
+    },
 }
 ROLLUP_TABLES = (*_TABLES, "kpi_customer_first")
 
@@ -94,7 +101,9 @@ class Rollups:
         self._zones = zones
         self._days_changed = days_changed
 
-    def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+    def __call__(
+        self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail
+    ) -> None:
         zone = self._zones(tenant_id)
         deltas: Deltas = {table: defaultdict(lambda: [Decimal(0), Decimal(0)]) for table in _TABLES}
         names: dict[str, str] = {}
@@ -147,7 +156,9 @@ def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone:
         _add(deltas[f"kpi_{grain}_places"], place, one, total)
 
 
-def _add(table: dict[tuple[object, ...], list[Decimal]], key: tuple[object, ...], a: Decimal, b: Decimal) -> None:
+def _add(
+    table: dict[tuple[object, ...], list[Decimal]], key: tuple[object, ...], a: Decimal, b: Decimal
+) -> None:
     row = table[key]
     row[0] += a
     row[1] += b
@@ -184,18 +195,38 @@ def _upsert_sql(table: str) -> str:
 
 
 def refresh_first_sales(session: Session, customer_ids: set[int]) -> None:
-    """Set each customer's first sale day from the daily rollup (none left: no row).
+    """Set each customer's first sale day from the daily rollup (no sale left: no row).
 
-    The customers' rows are locked first, so two transactions cancelling orders of one customer
-    recompute one after the other and the second sees the first's committed rollups (READ
-    COMMITTED takes a fresh snapshot per statement). Order creation holds this lock already.
+    The customers' `kpi_customer_first` rows are locked first and then updated in place (never
+    deleted and re-inserted, so a waiting transaction follows the row): two transactions changing
+    one customer's orders recompute one after the other, and the second, in a new statement (READ
+    COMMITTED takes a fresh snapshot), sees the first's committed rollups. This lock is taken
+    after the product and rollup locks, as every order change does, so it cannot deadlock; the
+    customer row is deliberately not locked here (order creation takes it before the products).
     """
-    ids = sorted(customer_ids)
-    session.execute(sa.text("SELECT id FROM customers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"), {"ids": ids})
-    session.execute(sa.text("DELETE FROM kpi_customer_first WHERE customer_id = ANY(:ids)"), {"ids": ids})
-    session.execute(sa.text(
-        "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
-        "FROM kpi_daily_customers WHERE customer_id = ANY(:ids) AND orders > 0 GROUP BY customer_id"), {"ids": ids})
+    params = {"ids": sorted(customer_ids)}
+    session.execute(
+        sa.text(
+            "SELECT customer_id FROM kpi_customer_first WHERE customer_id = ANY(:ids) ORDER BY customer_id "
+            "FOR UPDATE"
+        ),
+        params,
+    )
+    session.execute(
+        sa.text(
+            "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
+            "FROM kpi_daily_customers WHERE customer_id = ANY(:ids) AND orders > 0 GROUP BY customer_id "
+            "ON CONFLICT (customer_id) DO UPDATE SET first_day = EXCLUDED.first_day"
+        ),
+        params,
+    )
+    session.execute(
+        sa.text(
+            "DELETE FROM kpi_customer_first k WHERE customer_id = ANY(:ids) AND NOT EXISTS (SELECT 1 "
+            "FROM kpi_daily_customers d WHERE d.customer_id = k.customer_id AND d.orders > 0)"
+        ),
+        params,
+    )
 
 
 _DAY = "(o.created_at AT TIME ZONE :tz)::date"
@@ -209,13 +240,17 @@ _REBUILD = (
     f"INSERT INTO kpi_daily_customers (day, customer_id, orders, revenue) "
     f"SELECT {_DAY}, o.customer_id, count(*), sum(o.total) FROM orders o WHERE {_SALE} GROUP BY 1, 2",
     f"INSERT INTO kpi_daily_places (day, city, region, orders, revenue) "
-    f"SELECT {_DAY}, coalesce(o.delivery_city, ''), coalesce(o.delivery_region, ''), count(*), sum(o.total) "
+    f"SELECT {_DAY}, coalesce(o.delivery_city, ''), coalesce(o.delivery_region, ''), count(*), "
+    "sum(o.total) "
     f"FROM orders o WHERE {_SALE} GROUP BY 1, 2, 3",
-    "INSERT INTO kpi_monthly_products (day, sku, name, quantity, revenue) SELECT date_trunc('month', day)::date,"
+    "INSERT INTO kpi_monthly_products (day, sku, name, quantity, revenue) "
+    "SELECT date_trunc('month', day)::date,"
     " sku, max(name), sum(quantity), sum(revenue) FROM kpi_daily_products GROUP BY 1, 2",
-    "INSERT INTO kpi_monthly_customers (day, customer_id, orders, revenue) SELECT date_trunc('month', day)::date,"
+    "INSERT INTO kpi_monthly_customers (day, customer_id, orders, revenue) "
+    "SELECT date_trunc('month', day)::date,"
     " customer_id, sum(orders), sum(revenue) FROM kpi_daily_customers GROUP BY 1, 2",
-    "INSERT INTO kpi_monthly_places (day, city, region, orders, revenue) SELECT date_trunc('month', day)::date,"
+    "INSERT INTO kpi_monthly_places (day, city, region, orders, revenue) "
+    "SELECT date_trunc('month', day)::date,"
     " city, region, sum(orders), sum(revenue) FROM kpi_daily_places GROUP BY 1, 2, 3",
     "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
     "FROM kpi_daily_customers GROUP BY customer_id",

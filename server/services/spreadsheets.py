@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
-from comandia.shared.domain.errors import ValidationFailed
+import xlsxwriter  # type: ignore[import-untyped]  # ships no py.typed marker
 from sqlalchemy.orm import Session
+
+from comandia.shared.domain.errors import ValidationFailed
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -124,8 +125,13 @@ def _xlsx_chunks(sheets: Sequence[Sheet], zone: ZoneInfo) -> Iterator[bytes]:
 
 
 def _write_workbook(path: str, sheets: Sequence[Sheet], zone: ZoneInfo) -> None:
-    options = {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False,
-               "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()}
+    options = {
+        "constant_memory": True,
+        "strings_to_urls": False,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "tmpdir": tempfile.gettempdir(),
+    }
     workbook = xlsxwriter.Workbook(path, options)
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1}),

@@ -132,7 +132,7 @@ class TenantService:
         """Drop the tenant's database and role; its registry row stays (state `deleted`).
 
         Returns:
-            The final dump's path, unless `keep_backup` is false.
+            The folder of the final backup (dump + manifest), unless `keep_backup` is false.
         """
         with self._db.control_session() as session:
             tenant = _live_tenant(session, tenant_id)

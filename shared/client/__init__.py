@@ -15,6 +15,15 @@ from comandia.shared.client.errors import (
 )
 
 __all__ = [
-    "ApiClient", "ApiError", "ClientError", "ConflictError", "ForbiddenError", "NotFoundError",
-    "ServerUnreachable", "TooManyRequestsError", "UnauthorizedError", "UnavailableError", "ValidationError",
+    "ApiClient",
+    "ApiError",
+    "ClientError",
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ServerUnreachable",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnavailableError",
+    "ValidationError",
 ]

@@ -28,8 +28,13 @@ class ApiClient:
         timeout: seconds to wait for each answer.
     """
 
-    def __init__(self, base_url: str, token: str | None = None, session: requests.Session | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.transport = Transport(base_url, token, session, timeout)
         self.auth = AuthApi(self.transport)
         self.tenants = TenantsApi(self.transport)
@@ -52,5 +57,7 @@ class ApiClient:
     def __enter__(self) -> ApiClient:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ImportReport, ProductInfo, ProductInput
+from comandia.shared.schemas.catalog import (
+    CategoryInfo,
+    CategoryInput,
+    ImportReport,
+    ProductInfo,
+    ProductInput,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,8 +34,13 @@ class CatalogApi:
     def delete_category(self, tenant_id: str, category_id: int) -> None:
         self._t.send_json("DELETE", f"/api/v1/tenants/{tenant_id}/categories/{category_id}")
 
-    def list_products(self, tenant_id: str, category_id: int | None = None, available_only: bool = False,
-                      text: str | None = None) -> list[ProductInfo]:
+    def list_products(
+        self,
+        tenant_id: str,
+        category_id: int | None = None,
+        available_only: bool = False,
+        text: str | None = None,
+    ) -> list[ProductInfo]:
         params = {"category_id": category_id, "available": "true" if available_only else None, "q": text}
         data = self._t.get_json(f"/api/v1/tenants/{tenant_id}/products", params)
         return [ProductInfo.from_json(item) for item in data["items"]]
@@ -49,15 +60,19 @@ class CatalogApi:
     def delete_product(self, tenant_id: str, product_id: int) -> None:
         self._t.send_json("DELETE", f"/api/v1/tenants/{tenant_id}/products/{product_id}")
 
-    def import_file(self, tenant_id: str, content: bytes, xlsx: bool = False, dry_run: bool = True) -> ImportReport:
+    def import_file(
+        self, tenant_id: str, content: bytes, xlsx: bool = False, dry_run: bool = True
+    ) -> ImportReport:
         """Upload a catalog file; a dry run reports per row, otherwise all rows apply or none.
 
         Raises:
             ValidationError: (apply) the file or some rows are invalid; `fields` names them.
         """
         response = self._t.request(
-            "POST", f"/api/v1/tenants/{tenant_id}/catalog/import",
-            params={"dry_run": "true" if dry_run else None}, data=content,
+            "POST",
+            f"/api/v1/tenants/{tenant_id}/catalog/import",
+            params={"dry_run": "true" if dry_run else None},
+            data=content,
             headers={"Content-Type": XLSX if xlsx else "text/csv"},
         )
         return ImportReport.from_json(response.json())

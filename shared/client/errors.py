@@ -24,8 +24,14 @@ class ApiError(ClientError):
         problem: the whole problem document as received.
     """
 
-    def __init__(self, status: int, title: str, detail: str = "", fields: dict[str, str] | None = None,
-                 problem: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        fields: dict[str, str] | None = None,
+        problem: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"{status} {title}: {detail}" if detail else f"{status} {title}")
         self.status = status
         self.title = title
@@ -65,9 +71,16 @@ class UnavailableError(ApiError):
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {
-    400: ValidationError, 422: ValidationError, 401: UnauthorizedError, 403: ForbiddenError,
-    404: NotFoundError, 409: ConflictError, 412: ConflictError, 428: ConflictError,
-    429: TooManyRequestsError, 503: UnavailableError,
+    400: ValidationError,
+    422: ValidationError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    412: ConflictError,
+    428: ConflictError,
+    429: TooManyRequestsError,
+    503: UnavailableError,
 }
 
 
@@ -75,10 +88,13 @@ def error_for(status: int, problem: dict[str, Any], retry_after: str | None = No
     """Build the typed error for a non-2xx answer whose body was `problem` (maybe empty)."""
     fields = {
         str(item.get("field")): str(item.get("problem"))
-        for item in problem.get("errors", []) if isinstance(item, dict)
+        for item in problem.get("errors", [])
+        if isinstance(item, dict)
     }
     kind = _BY_STATUS.get(status, ApiError)
-    error = kind(status, str(problem.get("title") or "HTTP error"), str(problem.get("detail") or ""), fields, problem)
+    error = kind(
+        status, str(problem.get("title") or "HTTP error"), str(problem.get("detail") or ""), fields, problem
+    )
     if isinstance(error, TooManyRequestsError) and retry_after and retry_after.isdigit():
         error.retry_after = int(retry_after)
     return error

@@ -14,8 +14,14 @@ class TenantsApi:
         data = self._t.get_json("/api/v1/tenants", {"include_deleted": "true" if include_deleted else None})
         return [TenantInfo.from_json(item) for item in data["items"]]
 
-    def create(self, name: str, timezone: str | None = None, currency: str | None = None,
-               locale: str | None = None, server: str | None = None) -> TenantInfo:
+    def create(
+        self,
+        name: str,
+        timezone: str | None = None,
+        currency: str | None = None,
+        locale: str | None = None,
+        server: str | None = None,
+    ) -> TenantInfo:
         fields = {"timezone": timezone, "currency": currency, "locale": locale, "server": server}
         body = {"name": name} | {k: v for k, v in fields.items() if v is not None}
         return TenantInfo.from_json(self._t.send_json("POST", "/api/v1/tenants", body))

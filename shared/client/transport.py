@@ -21,15 +21,28 @@ class Transport:
         timeout: seconds to wait for each answer.
     """
 
-    def __init__(self, base_url: str, token: str | None = None, session: requests.Session | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
-                data: bytes | None = None, headers: dict[str, str] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         """Send one request and return the 2xx response.
 
         Raises:
@@ -43,8 +56,13 @@ class Transport:
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             response = self.session.request(
-                method, self.base_url + path, json=json, params=clean_params, data=data,
-                headers=all_headers, timeout=self.timeout,
+                method,
+                self.base_url + path,
+                json=json,
+                params=clean_params,
+                data=data,
+                headers=all_headers,
+                timeout=self.timeout,
             )
         except (requests.ConnectionError, requests.Timeout) as error:
             raise ServerUnreachable(f"cannot reach {self.base_url}: {error.__class__.__name__}") from error
@@ -55,7 +73,9 @@ class Transport:
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()
 
-    def send_json(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    def send_json(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
         response = self.request(method, path, json=body, headers=headers)
         return response.json() if response.content else None
 

@@ -166,8 +166,12 @@ def _decode(kind: Any, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise ValidationFailed(f"{path} must be an object", {path: "must be an object"})
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value.get(f.name), f"{path}.{f.name}")
-                       for f in dataclasses.fields(kind)})
+        return kind(
+            **{
+                f.name: _decode(hints[f.name], value.get(f.name), f"{path}.{f.name}")
+                for f in dataclasses.fields(kind)
+            }
+        )
     try:
         if kind is Decimal and isinstance(value, str | int) and not isinstance(value, bool):
             return Decimal(value)
@@ -178,4 +182,6 @@ def _decode(kind: Any, value: Any, path: str) -> Any:
     else:
         if kind in (int, str) and isinstance(value, kind) and not isinstance(value, bool):
             return value
-    raise ValidationFailed(f"{path} must be a {getattr(kind, '__name__', kind)}", {path: "has the wrong type"})
+    raise ValidationFailed(
+        f"{path} must be a {getattr(kind, '__name__', kind)}", {path: "has the wrong type"}
+    )

@@ -76,7 +76,8 @@ def world(runtime: Runtime) -> World:
     tenant_a = runtime.tenants.create(NewTenant(name=f"Tienda A {secrets.token_hex(3)}"), actor="tests")
     tenant_b = runtime.tenants.create(NewTenant(name=f"Tienda B {secrets.token_hex(3)}"), actor="tests")
     return World(
-        tenant_a=tenant_a, tenant_b=tenant_b,
+        tenant_a=tenant_a,
+        tenant_b=tenant_b,
         superadmin=make_actor(runtime, "superadmin", None),
         manager_a=make_actor(runtime, "manager", tenant_a.id),
         manager_b=make_actor(runtime, "manager", tenant_b.id),

@@ -14,6 +14,7 @@ from comandia.server.db.bootstrap import ensure_control_database
 from comandia.server.services.tenants import NewTenant
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.postgres import EmbeddedCluster
 
 _names = itertools.count(1)
 
@@ -49,3 +50,29 @@ def make_tenant(runtime: Runtime) -> Callable[..., TenantInfo]:
         return runtime.tenants.create(NewTenant(name=name, **fields), actor="tests")
 
     return make
+
+
+def leave_server(runtime: Runtime, name: str, cluster_url: str) -> None:
+    """Undo a test's extra server: drained, its tenants deleted, its databases dropped."""
+    from tests.plugins.postgres import drop_prefixed
+
+    runtime.servers.set_accepting(name, False, actor="tests")
+    for tenant in runtime.tenants.list():
+        if tenant.server == name:
+            runtime.tenants.delete(tenant.id, actor="tests", keep_backup=False)
+    drop_prefixed(cluster_url, runtime.config.db_prefix)
+
+
+@pytest.fixture
+def extra_server(runtime: Runtime, second_cluster: EmbeddedCluster) -> Iterator[str]:
+    """A second database server registered with the appliance; drained and emptied afterwards."""
+    name = f"second-{runtime.config.db_prefix}"
+    known = {s.name: s for s in runtime.servers.list()}
+    if name not in known:
+        runtime.servers.add(name, second_cluster.url, actor="tests")
+    elif not known[name].accepts_tenants:
+        runtime.servers.set_accepting(name, True, actor="tests")
+    try:
+        yield name
+    finally:
+        leave_server(runtime, name, second_cluster.url)

@@ -129,14 +129,8 @@ def test_prune_and_usage_errors(runtime: Runtime, tenant: TenantInfo) -> None:
 
 
 @pytest.fixture
-def far_server(runtime: Runtime, second_cluster: EmbeddedCluster) -> Iterator[str]:
-    name = f"far-{runtime.config.db_prefix}"
-    if name not in {s.name for s in runtime.servers.list()}:
-        runtime.servers.add(name, second_cluster.url, actor="tests")
-    try:
-        yield name
-    finally:
-        drop_prefixed(second_cluster.url, runtime.config.db_prefix)
+def far_server(extra_server: str) -> str:
+    return extra_server
 
 
 def test_tenant_move_command(runtime: Runtime, tenant: TenantInfo, far_server: str) -> None:

@@ -134,7 +134,8 @@ def test_delete_needs_confirmation_and_keeps_a_final_dump(admin: Admin, config: 
     code, out, _ = admin("--json", "tenant", "delete", tenant_id, "--yes")
     result = json.loads(out)
     assert code == 0 and result["deleted"] is True
-    assert Path(result["final_backup"]).is_file() and Path(result["final_backup"]).is_relative_to(config.home)
+    final = Path(result["final_backup"])
+    assert (final / "manifest.json").is_file() and final.is_relative_to(config.home)
     assert admin("tenant", "show", tenant_id)[0] == 1
 
 

@@ -37,7 +37,9 @@ class CategoryItem:
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
         data = CategoryInput.from_json(Body.read(req, _CATEGORY_FIELDS).data)
-        resp.media = self._catalog.update_category(tenant_id, path_id(category_id, "category"), data).to_json()
+        resp.media = self._catalog.update_category(
+            tenant_id, path_id(category_id, "category"), data
+        ).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
@@ -53,8 +55,10 @@ class ProductCollection:
         """?category_id=, ?available=true, ?q= (SKU or name)."""
         access_tenant(req, tenant_id)
         products = self._catalog.list_products(
-            tenant_id, category_id=query_int(req, "category_id"),
-            available_only=query_flag(req, "available"), text=query_text(req, "q"),
+            tenant_id,
+            category_id=query_int(req, "category_id"),
+            available_only=query_flag(req, "available"),
+            text=query_text(req, "q"),
         )
         resp.media = {"items": [p.to_json() for p in products]}
 

@@ -7,7 +7,6 @@ import falcon
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body, path_id, query_int, query_text
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.pages import MAX_PAGE_SIZE
 from comandia.shared.schemas.customers import CustomerInput
 
 _FIELDS = tuple(CustomerInput.__dataclass_fields__)
@@ -21,7 +20,9 @@ class CustomerCollection:
         """?q= (name, phone or city), ?limit=, ?cursor= (from the previous page's next_cursor)."""
         access_tenant(req, tenant_id)
         page = self._customers.list(
-            tenant_id, text=query_text(req, "q"), limit=query_int(req, "limit", maximum=MAX_PAGE_SIZE),
+            tenant_id,
+            text=query_text(req, "q"),
+            limit=query_int(req, "limit"),
             cursor=query_text(req, "cursor", max_len=500),
         )
         resp.media = page.to_json()

@@ -15,25 +15,12 @@ from comandia.server.services.exports import ExportService
 from comandia.server.services.spreadsheets import Export
 
 
-class _Chunks:
-    """A file-like wrapper Falcon can stream: `read(size)` returns the next chunk."""
-
-    def __init__(self, export: Export) -> None:
-        self._chunks = export.chunks
-
-    def read(self, size: int = -1) -> bytes:
-        return next(self._chunks, b"")
-
-    def close(self) -> None:
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()  # ends the generator: closes its session and deletes its temporary file
-
-
 def _send(resp: falcon.Response, export: Export) -> None:
     resp.content_type = export.content_type
     resp.downloadable_as = export.filename
-    resp.stream = _Chunks(export)
+    # Falcon streams any iterable of bytes; the WSGI server calls the generator's close() at the
+    # end (or on a client disconnect), which closes its tenant session and temporary file.
+    resp.stream = export.chunks
 
 
 class TenantExport:
@@ -42,7 +29,9 @@ class TenantExport:
     def __init__(self, exports: ExportService) -> None:
         self._exports = exports
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, dataset: str, fmt: str) -> None:
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, tenant_id: str, dataset: str, fmt: str
+    ) -> None:
         access_tenant(req, tenant_id)
         from_day, to_day = query_range(req)
         _send(resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day))

@@ -13,7 +13,7 @@ import falcon
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body, path_id, query_int, query_text
 from comandia.server.services.orders import OrderService
-from comandia.server.services.pages import MAX_PAGE_SIZE
+from comandia.server.services.pages import DEFAULT_PAGE_SIZE
 from comandia.server.services.tenants import TenantService
 from comandia.shared.domain.times import local_range_to_utc, parse_date
 from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, version_from_etag
@@ -40,10 +40,13 @@ def read_order_query(req: falcon.Request, tenants: TenantService, tenant_id: str
         end = parse_date(last, "to") if last else parse_date("2999-12-30")
         created_from, created_to = local_range_to_utc(start, end, timezone)
     return OrderQuery(
-        statuses=statuses, customer_id=query_int(req, "customer_id"),
-        created_from=created_from, created_to=created_to, text=query_text(req, "q"),
+        statuses=statuses,
+        customer_id=query_int(req, "customer_id"),
+        created_from=created_from,
+        created_to=created_to,
+        text=query_text(req, "q"),
         sort=query_text(req, "sort", max_len=20) or "-created_at",
-        limit=query_int(req, "limit", maximum=MAX_PAGE_SIZE) or 50,
+        limit=query_int(req, "limit") or DEFAULT_PAGE_SIZE,
         cursor=query_text(req, "cursor", max_len=500),
     )
 
@@ -83,7 +86,9 @@ class OrderItem:
         number = path_id(order_id, "order")
         changes = OrderEdit.from_json(Body.read(req, _EDIT_FIELDS).data)
         expected = _precondition(req, self._orders, tenant_id, number)
-        order = self._orders.edit(tenant_id, number, changes, actor=principal.username, expected_version=expected)
+        order = self._orders.edit(
+            tenant_id, number, changes, actor=principal.username, expected_version=expected
+        )
         resp.etag = order.etag
         resp.media = order.to_json()
 
@@ -112,6 +117,7 @@ def _precondition(req: falcon.Request, orders: OrderService, tenant_id: str, ord
     expected = version_from_etag(req.get_header("If-Match"))
     if expected is not None and orders.get(tenant_id, order_id).version != expected:
         raise falcon.HTTPPreconditionFailed(
-            title="Precondition failed", description="the order changed since you read it; reload it and try again"
+            title="Precondition failed",
+            description="the order changed since you read it; reload it and try again",
         )
     return expected

@@ -46,7 +46,9 @@ class UserItem:
         principal = require_superadmin(req)
         body = Body.read(req, ("disabled", "password"))
         user = self._users.update(
-            path_id(user_id, "user"), actor=principal.username,
-            disabled=body.optional_flag("disabled"), password=body.optional_text("password", max_len=MAX_LENGTH),
+            path_id(user_id, "user"),
+            actor=principal.username,
+            disabled=body.optional_flag("disabled"),
+            password=body.optional_text("password", max_len=MAX_LENGTH),
         )
         resp.media = user.to_json()

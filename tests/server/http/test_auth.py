@@ -59,7 +59,9 @@ def test_expired_token_answers_401(client_for: ClientFor, expired_token: str) ->
 @pytest.mark.usefixtures("forget_login_failures")
 def test_wrong_password_is_401_problem_with_www_authenticate(api_url: str, world: World) -> None:
     response = requests.post(
-        f"{api_url}/api/v1/auth/login", json={"username": world.viewer_a.username, "password": "nope-nope"}, timeout=10
+        f"{api_url}/api/v1/auth/login",
+        json={"username": world.viewer_a.username, "password": "nope-nope"},
+        timeout=10,
     )
     assert response.status_code == 401
     assert response.headers["Content-Type"].startswith("application/problem+json")
@@ -104,15 +106,20 @@ def test_deactivated_tenants_managers_cannot_log_in_and_lose_their_tokens(
 
 
 @pytest.mark.usefixtures("forget_login_failures")
-def test_sixth_failed_login_is_throttled_without_hashing(client_for: ClientFor, world: World) -> None:
+def test_sixth_failed_login_is_throttled_and_answered_faster_than_a_hash(
+    client_for: ClientFor, world: World
+) -> None:
     client = client_for(None)
+    hashed = []
     for _ in range(5):
+        started = time.perf_counter()
         with pytest.raises(UnauthorizedError):
             client.auth.login("nobody-here", "wrong password")
+        hashed.append(time.perf_counter() - started)
     for name in ("nobody-here", world.viewer_a.username):  # the address is throttled for every name
         started = time.perf_counter()
         with pytest.raises(TooManyRequestsError) as caught:
             client.auth.login(name, "wrong password")
-        # an argon2id verify costs ~20-100 ms here; a throttled answer does not hash at all
-        assert time.perf_counter() - started < 0.05
+        # relative, not absolute: the machine may be busy, but skipping argon2 is always faster
+        assert time.perf_counter() - started < min(hashed)
         assert caught.value.retry_after > 0

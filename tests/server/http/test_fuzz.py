@@ -28,8 +28,11 @@ from comandia.server.wiring import Runtime
 from tests.plugins.api import PASSWORD, Actor, World, make_actor
 
 FUZZ = settings(
-    max_examples=4, deadline=None, phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck), database=None,
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    database=None,
 )
 
 
@@ -44,13 +47,16 @@ def sacrificial(runtime: Runtime, world: World) -> dict[str, Any]:
 # Schema-valid requests for every role; schema-invalid ones for one role, as rejecting them
 # happens before the role matters. This keeps the whole run near a minute.
 RUNS = [
-    ("superadmin", GenerationMode.POSITIVE), ("manager", GenerationMode.POSITIVE),
-    ("viewer", GenerationMode.POSITIVE), ("manager", GenerationMode.NEGATIVE),
+    ("superadmin", GenerationMode.POSITIVE),
+    ("manager", GenerationMode.POSITIVE),
+    ("viewer", GenerationMode.POSITIVE),
+    ("manager", GenerationMode.NEGATIVE),
 ]
 
 
 @pytest.mark.parametrize(("role", "mode"), RUNS, ids=[f"{r}-{m.value}" for r, m in RUNS])
 @pytest.mark.timeout(240)
+@pytest.mark.usefixtures("forget_login_failures")  # fuzzed logins fail from 127.0.0.1
 def test_api_answers_every_fuzzed_request_within_its_contract(
     role: str, mode: GenerationMode, api_url: str, runtime: Runtime, world: World, sacrificial: dict[str, Any]
 ) -> None:
@@ -59,7 +65,9 @@ def test_api_answers_every_fuzzed_request_within_its_contract(
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        run = _fuzzer(operation, mode, api_url, runtime, actor, _overrides(operation.path, world, sacrificial))
+        run = _fuzzer(
+            operation, mode, api_url, runtime, actor, _overrides(operation.path, world, sacrificial)
+        )
         try:
             run()
         except Unsatisfiable:
@@ -70,7 +78,12 @@ def test_api_answers_every_fuzzed_request_within_its_contract(
 
 
 def _fuzzer(
-    operation: Any, mode: GenerationMode, api_url: str, runtime: Runtime, actor: Actor, overrides: dict[str, str]
+    operation: Any,
+    mode: GenerationMode,
+    api_url: str,
+    runtime: Runtime,
+    actor: Actor,
+    overrides: dict[str, str],
 ) -> Callable[[], None]:
     """A Hypothesis test of one operation; raises on the first failing example."""
     auth = {"Authorization": f"Bearer {actor.token}"}

@@ -31,8 +31,12 @@ CELLS = [(path, method) for path, methods in MATRIX.items() for method in method
 PRINCIPALS = ("superadmin", "manager_a", "manager_b", "viewer_a", "anonymous", "expired", "revoked")
 # these act on the caller's own session or password, so each cell gets a throwaway user
 OWN_SESSION = {("/api/v1/auth/logout", "post"), ("/api/v1/auth/password", "post")}
-ROLES = {"superadmin": ("superadmin", "-"), "manager_a": ("manager", "a"), "manager_b": ("manager", "b"),
-         "viewer_a": ("viewer", "a")}
+ROLES = {
+    "superadmin": ("superadmin", "-"),
+    "manager_a": ("manager", "a"),
+    "manager_b": ("manager", "b"),
+    "viewer_a": ("viewer", "a"),
+}
 
 
 def _unique(prefix: str) -> str:
@@ -61,7 +65,9 @@ def _objects(runtime: Runtime, world: World, need_user: bool) -> Objects:
     order = s.orders.create(
         tenant, OrderInput(customer_id=buyer.id, items=(OrderLineInput(quantity=1, sku=sku),)), actor="tests"
     )
-    user = runtime.users.create(_unique("u"), PASSWORD, "viewer", tenant, actor="tests") if need_user else None
+    user = (
+        runtime.users.create(_unique("u"), PASSWORD, "viewer", tenant, actor="tests") if need_user else None
+    )
     return Objects(category.id, product.id, sku, customer.id, order.id, user.id if user else None)
 
 
@@ -70,10 +76,17 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
     phone = f"+52155{secrets.randbelow(10**8):08d}"
     bodies: dict[str, Callable[[], dict[str, Any]]] = {
         "POST /api/v1/auth/login": lambda: {"username": world.manager_a.username, "password": PASSWORD},
-        "POST /api/v1/auth/password": lambda: {"current_password": PASSWORD, "new_password": "another secret 1"},
+        "POST /api/v1/auth/password": lambda: {
+            "current_password": PASSWORD,
+            "new_password": "another secret 1",
+        },
         "POST /api/v1/tenants": lambda: {"name": _unique("Matriz")},
-        "POST /api/v1/users": lambda: {"username": _unique("new"), "password": PASSWORD, "role": "viewer",
-                                       "tenant_id": world.tenant_a.id},
+        "POST /api/v1/users": lambda: {
+            "username": _unique("new"),
+            "password": PASSWORD,
+            "role": "viewer",
+            "tenant_id": world.tenant_a.id,
+        },
         "PATCH /api/v1/users/{user_id}": lambda: {"disabled": False},
         "POST /categories": lambda: {"name": _unique("Cat")},
         "PUT /categories/{category_id}": lambda: {"name": _unique("Cat")},
@@ -90,19 +103,32 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
 
 @pytest.fixture(scope="session")
 def revoked_token(runtime: Runtime, world: World) -> str:
-    result = runtime.services.auth.login(world.manager_a.username, world.manager_a.password, address="fixture")
+    result = runtime.services.auth.login(
+        world.manager_a.username, world.manager_a.password, address="fixture"
+    )
     runtime.services.auth.logout(result.token)
     return result.token
 
 
+@pytest.mark.usefixtures("forget_login_failures")  # other tests' failed logins must not throttle ours
 @pytest.mark.parametrize(("path", "method"), CELLS, ids=[f"{m.upper()} {p}" for p, m in CELLS])
 def test_every_principal_gets_the_expected_status(
-    path: str, method: str, api_url: str, runtime: Runtime, world: World, expired_token: str, revoked_token: str
+    path: str,
+    method: str,
+    api_url: str,
+    runtime: Runtime,
+    world: World,
+    expired_token: str,
+    revoked_token: str,
 ) -> None:
     tokens = {
-        "superadmin": world.superadmin.token, "manager_a": world.manager_a.token,
-        "manager_b": world.manager_b.token, "viewer_a": world.viewer_a.token,
-        "anonymous": None, "expired": expired_token, "revoked": revoked_token,
+        "superadmin": world.superadmin.token,
+        "manager_a": world.manager_a.token,
+        "manager_b": world.manager_b.token,
+        "viewer_a": world.viewer_a.token,
+        "anonymous": None,
+        "expired": expired_token,
+        "revoked": revoked_token,
     }
     tenants = {"a": world.tenant_a.id, "b": world.tenant_b.id, "-": None}
     differences = []
@@ -113,19 +139,27 @@ def test_every_principal_gets_the_expected_status(
             token = make_actor(runtime, role, tenants[tenant]).token
         o = _objects(runtime, world, need_user="{user_id}" in path)
         url = api_url + path.format(
-            tenant_id=world.tenant_a.id, category_id=o.category_id, product_id=o.product_id,
-            customer_id=o.customer_id, order_id=o.order_id, user_id=o.user_id,
+            tenant_id=world.tenant_a.id,
+            category_id=o.category_id,
+            product_id=o.product_id,
+            customer_id=o.customer_id,
+            order_id=o.order_id,
+            user_id=o.user_id,
         )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         kwargs: dict[str, Any] = {"json": _body(path, method, o, world)}
         if path.endswith("/catalog/import"):
-            kwargs = {"data": f"sku,name,price\r\n{_unique('I')},Agua,1.00\r\n".encode(),
-                      "params": {"dry_run": "true"}}
+            kwargs = {
+                "data": f"sku,name,price\r\n{_unique('I')},Agua,1.00\r\n".encode(),
+                "params": {"dry_run": "true"},
+            }
             headers["Content-Type"] = "text/csv"
         response = requests.request(method.upper(), url, headers=headers, timeout=30, **kwargs)
         expected = MATRIX[path][method][principal]
         if response.status_code != expected:
-            differences.append(f"{principal}: expected {expected}, got {response.status_code} {response.text[:200]}")
+            differences.append(
+                f"{principal}: expected {expected}, got {response.status_code} {response.text[:200]}"
+            )
         if path.endswith("/deactivate") and response.status_code == 200:
             runtime.tenants.reactivate(world.tenant_a.id, actor="tests")
     assert differences == []
@@ -135,10 +169,15 @@ def test_server_routes_openapi_paths_and_the_matrix_name_the_same_operations(run
     app = create_app(runtime.services)
     served = {
         (route.path, info.method.lower())
-        for route in falcon.inspect.inspect_routes(app) for info in route.methods if not info.internal
+        for route in falcon.inspect.inspect_routes(app)
+        for info in route.methods
+        if not info.internal
     }
     documented = {
-        (path, method) for path, item in build_document()["paths"].items() for method in item if method != "parameters"
+        (path, method)
+        for path, item in build_document()["paths"].items()
+        for method in item
+        if method != "parameters"
     }
     in_matrix = set(CELLS)
     assert served == documented

@@ -22,7 +22,9 @@ ClientFor = Callable[[str | None], ApiClient]
 
 def _place(client: ApiClient, tenant_id: str, quantity: int = 2) -> OrderDetail:
     sku = f"SKU-{secrets.token_hex(4)}"
-    client.catalog.create_product(tenant_id, ProductInput(sku=sku, name=f"Taco {sku}", price=Decimal("25.00")))
+    client.catalog.create_product(
+        tenant_id, ProductInput(sku=sku, name=f"Taco {sku}", price=Decimal("25.00"))
+    )
     phone = f"+52155{secrets.randbelow(10**8):08d}"
     customer = client.customers.create(tenant_id, CustomerInput(phone=phone, name="Ana López"))
     return client.orders.create(
@@ -39,7 +41,9 @@ def test_manager_places_an_order_and_reads_it_with_items_and_history(
     assert len(again.items) == 1 and again.history[0].to_status == "new"
 
 
-def test_order_list_filters_by_status_customer_text_and_days(manager_a_client: ApiClient, world: World) -> None:
+def test_order_list_filters_by_status_customer_text_and_days(
+    manager_a_client: ApiClient, world: World
+) -> None:
     tenant = world.tenant_a.id
     order = _place(manager_a_client, tenant)
     manager_a_client.orders.change_status(tenant, order.id, "confirmed")
@@ -48,7 +52,10 @@ def test_order_list_filters_by_status_customer_text_and_days(manager_a_client: A
     assert manager_a_client.orders.list(tenant, statuses=("new",), customer_id=order.customer_id).items == ()
     today = dt.datetime.now(dt.UTC).date()
     days = manager_a_client.orders.list(
-        tenant, customer_id=order.customer_id, first_day=today - dt.timedelta(days=1), last_day=today + dt.timedelta(days=1)
+        tenant,
+        customer_id=order.customer_id,
+        first_day=today - dt.timedelta(days=1),
+        last_day=today + dt.timedelta(days=1),
     )
     assert [o.id for o in days.items] == [order.id]
     assert order.id in [o.id for o in manager_a_client.orders.list(tenant, text="Ana").items]
@@ -72,15 +79,18 @@ def test_stale_if_match_answers_412_and_changes_nothing(
     edited = manager_a_client.orders.edit(tenant, order.id, OrderEdit(notes="sin cebolla"), etag=order.etag)
     assert edited.version == order.version + 1
     response = requests.patch(
-        f"{api_url}/api/v1/tenants/{tenant}/orders/{order.id}", json={"notes": "con cebolla"},
-        headers={"Authorization": f"Bearer {world.manager_a.token}", "If-Match": order.etag}, timeout=10,
+        f"{api_url}/api/v1/tenants/{tenant}/orders/{order.id}",
+        json={"notes": "con cebolla"},
+        headers={"Authorization": f"Bearer {world.manager_a.token}", "If-Match": order.etag},
+        timeout=10,
     )
     assert response.status_code == 412
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert manager_a_client.orders.get(tenant, order.id).notes == "sin cebolla"
     get = requests.get(
         f"{api_url}/api/v1/tenants/{tenant}/orders/{order.id}",
-        headers={"Authorization": f"Bearer {world.manager_a.token}"}, timeout=10,
+        headers={"Authorization": f"Bearer {world.manager_a.token}"},
+        timeout=10,
     )
     assert get.headers["ETag"] == edited.etag
 

@@ -15,8 +15,10 @@ def _auth(world: World) -> dict[str, str]:
 
 def test_malformed_json_is_400_problem(api_url: str, world: World) -> None:
     response = requests.post(
-        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", data=b"{not json",
-        headers=_auth(world) | {"Content-Type": "application/json"}, timeout=10,
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories",
+        data=b"{not json",
+        headers=_auth(world) | {"Content-Type": "application/json"},
+        timeout=10,
     )
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("application/problem+json")
@@ -26,8 +28,10 @@ def test_malformed_json_is_400_problem(api_url: str, world: World) -> None:
 def test_a_body_over_the_limit_is_refused_with_413_quickly(api_url: str, world: World) -> None:
     started = time.perf_counter()
     response = requests.post(
-        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", data=b"x" * (2 * 1024 * 1024),
-        headers=_auth(world) | {"Content-Type": "application/json"}, timeout=10,
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories",
+        data=b"x" * (2 * 1024 * 1024),
+        headers=_auth(world) | {"Content-Type": "application/json"},
+        timeout=10,
     )
     assert response.status_code == 413
     assert response.json()["status"] == 413
@@ -36,8 +40,9 @@ def test_a_body_over_the_limit_is_refused_with_413_quickly(api_url: str, world: 
 
 def test_unknown_fields_and_query_parameters_are_named_in_a_422(api_url: str, world: World) -> None:
     base = f"{api_url}/api/v1/tenants/{world.tenant_a.id}"
-    body = requests.post(f"{base}/categories", json={"name": "Bebidas", "colour": "red"}, headers=_auth(world),
-                         timeout=10)
+    body = requests.post(
+        f"{base}/categories", json={"name": "Bebidas", "colour": "red"}, headers=_auth(world), timeout=10
+    )
     assert body.status_code == 422
     assert body.json()["errors"] == [{"field": "colour", "problem": "unknown field"}]
     query = requests.get(f"{base}/orders", params={"stauts": "new"}, headers=_auth(world), timeout=10)
@@ -46,8 +51,10 @@ def test_unknown_fields_and_query_parameters_are_named_in_a_422(api_url: str, wo
 
 def test_text_postgres_cannot_store_is_422_not_500(api_url: str, world: World) -> None:
     response = requests.post(
-        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories", json={"name": "a\u0000b"},
-        headers=_auth(world), timeout=10,
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories",
+        json={"name": "a\u0000b"},
+        headers=_auth(world),
+        timeout=10,
     )
     assert response.status_code == 422
 

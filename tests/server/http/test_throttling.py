@@ -8,6 +8,7 @@ import secrets
 import pytest
 
 from comandia.server.services.auth import AuthService
+from comandia.server.services.passwords import verify_password
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import TooManyRequests, Unauthorized
 from tests.plugins.api import PASSWORD, World, make_actor
@@ -64,3 +65,20 @@ def test_a_success_clears_the_accounts_failures(runtime: Runtime, world: World) 
     service.login(actor.username, PASSWORD, "198.51.100.8")
     _fail(service, actor.username, "198.51.100.9", 4)
     assert service.login(actor.username, PASSWORD, "198.51.100.10").token
+
+
+def test_a_throttled_login_does_not_hash_at_all(runtime: Runtime, world: World) -> None:
+    calls: list[str | None] = []
+
+    def counting_verify(stored: str | None, password: str) -> bool:
+        calls.append(stored)
+        return verify_password(stored, password)
+
+    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=Clock(), verify=counting_verify)
+    address = f"203.0.113.{secrets.randbelow(250)}"
+    _fail(service, f"ghost-{secrets.token_hex(3)}", address, 5)
+    assert len(calls) == 5
+    for name in (f"ghost-{secrets.token_hex(3)}", world.manager_a.username):
+        with pytest.raises(TooManyRequests):
+            service.login(name, "wrong password", address)
+    assert len(calls) == 5

@@ -50,14 +50,20 @@ class Shop:
         self.orders = OrderService(runtime.databases, on_change=kpis.on_change_hook(), clock=self.clock)
 
     def order(
-        self, at: dt.datetime, customer: int = 0, lines: tuple[tuple[str, int], ...] = (("TACO", 1),),
-        city: str | None = None, fee: str = "0",
+        self,
+        at: dt.datetime,
+        customer: int = 0,
+        lines: tuple[tuple[str, int], ...] = (("TACO", 1),),
+        city: str | None = None,
+        fee: str = "0",
     ) -> OrderDetail:
         self.clock.now = at
         person = PEOPLE[customer]
         data = OrderInput(
-            customer_id=self.customers[customer], items=tuple(OrderLineInput(q, sku=s) for s, q in lines),
-            delivery_city=city if city is not None else person[2], delivery_region=person[3],
+            customer_id=self.customers[customer],
+            items=tuple(OrderLineInput(q, sku=s) for s, q in lines),
+            delivery_city=city if city is not None else person[2],
+            delivery_region=person[3],
             delivery_fee=Decimal(fee),
         )
         return self.orders.create(self.tenant_id, data, actor="tests")

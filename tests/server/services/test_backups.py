@@ -225,14 +225,8 @@ def test_control_database_backup_verifies(runtime: Runtime, backups: BackupServi
 
 
 @pytest.fixture
-def second_server(runtime: Runtime, second_cluster: EmbeddedCluster) -> Iterator[str]:
-    name = f"move-{runtime.config.db_prefix}"
-    if name not in {s.name for s in runtime.servers.list()}:
-        runtime.servers.add(name, second_cluster.url, actor="tests")
-    try:
-        yield name
-    finally:
-        drop_prefixed(second_cluster.url, runtime.config.db_prefix)
+def second_server(extra_server: str) -> str:
+    return extra_server
 
 
 def test_move_between_two_instances_keeps_every_row(

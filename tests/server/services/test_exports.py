@@ -38,7 +38,9 @@ def workbook(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(runtime: Runtime, make_tenant: MakeTenant) -> None:
+def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
     export = exports.tenant_export(shop.tenant_id, "orders", "xlsx", D(2026, 3, 9), D(2026, 3, 10))
     assert export.filename.endswith(".xlsx") and "spreadsheetml" in export.content_type
@@ -53,16 +55,27 @@ def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(runtime: Runtime, 
     first = rows[0]
     assert first[1] == dt.datetime(2026, 3, 9, 23, 59)  # local wall time, a real datetime
     assert isinstance(first[0], int) and first[11] == pytest.approx(87.5) and first[10] == 15
-    assert orders.cell(2, 12).number_format == "#,##0.00" and orders.cell(2, 2).number_format == "yyyy-mm-dd hh:mm:ss"
+    assert (
+        orders.cell(2, 12).number_format == "#,##0.00"
+        and orders.cell(2, 2).number_format == "yyyy-mm-dd hh:mm:ss"
+    )
     assert orders.column_dimensions["E"].width > 20
     lines = list(items.iter_rows(min_row=2, values_only=True))
-    assert [(r[11], r[14], r[15]) for r in lines] == [("TACO", 2, 50), ("REF", 1, 22.5), ("FLAN", 3, 21.75),
-                                                     ("TACO", 1, 25)]
+    assert [(r[11], r[14], r[15]) for r in lines] == [
+        ("TACO", 2, 50),
+        ("REF", 1, 22.5),
+        ("FLAN", 3, 21.75),
+        ("TACO", 1, 25),
+    ]
 
 
-def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(runtime: Runtime, make_tenant: MakeTenant) -> None:
+def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
-    data = b"".join(exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 10)).chunks)
+    data = b"".join(
+        exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 10)).chunks
+    )
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Order", "Created", "Status"] and len(rows) == 5
@@ -111,7 +124,9 @@ def test_xlsx_goes_on_in_a_second_sheet_past_the_row_limit(monkeypatch: pytest.M
 
     monkeypatch.setattr(spreadsheets, "XLSX_MAX_ROWS", 4)
     assert XLSX_MAX_ROWS == 1_048_576
-    sheet = Sheet("n", [("N", "int", 5), ("Amount", "money", 8)], lambda: ([i, Decimal(i) / 4] for i in range(7)))
+    sheet = Sheet(
+        "n", [("N", "int", 5), ("Amount", "money", 8)], lambda: ([i, Decimal(i) / 4] for i in range(7))
+    )
     book = workbook(b"".join(write([sheet], "xlsx", "UTC")))
     assert book.sheetnames == ["n", "n (2)", "n (3)"]
     values = [r for name in book.sheetnames for r in book[name].iter_rows(min_row=2, values_only=True)]

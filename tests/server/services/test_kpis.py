@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import sqlalchemy as sa
+
 from comandia.server.services.kpis import KpiService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
@@ -23,7 +24,6 @@ from comandia.shared.schemas.kpis import (
     StatusCount,
 )
 from comandia.shared.schemas.tenants import TenantInfo
-
 from tests.server.services.kpi_shop import Shop
 
 MakeTenant = Callable[..., TenantInfo]
@@ -57,26 +57,43 @@ def expected(runtime: Runtime, tenant_id: str, f: D, t: D, granularity: str) -> 
     span = {"s": start, "e": end, "tz": ZONE, "g": granularity}
     sale = "o.status <> 'cancelled' AND o.created_at >= :s AND o.created_at < :e"
     with runtime.databases.tenant_session(tenant_id) as db:
+
         def rows(sql: str) -> list[sa.Row[tuple[object, ...]]]:
             return list(db.execute(sa.text(sql), span).all())
 
         n, revenue = rows(f"SELECT count(*), coalesce(sum(o.total), 0) FROM orders o WHERE {sale}")[0]
-        statuses = rows("SELECT status, count(*), sum(total) FROM orders WHERE created_at >= :s AND "
-                        "created_at < :e GROUP BY status ORDER BY status")
-        series = dict(rows(f"SELECT date_trunc(:g, o.created_at AT TIME ZONE :tz)::date, count(*) || '|' || "
-                           f"sum(o.total) FROM orders o WHERE {sale} GROUP BY 1"))
-        products = rows("SELECT i.sku, max(i.name), sum(i.quantity) q, sum(i.line_total) r FROM order_items i "
-                        f"JOIN orders o ON o.id = i.order_id WHERE {sale} GROUP BY i.sku ORDER BY r DESC, q DESC, "
-                        "i.sku LIMIT 10")
-        customers = rows("SELECT o.customer_id, c.name, count(*) n, sum(o.total) r FROM orders o JOIN customers c "
-                         f"ON c.id = o.customer_id WHERE {sale} GROUP BY 1, 2 ORDER BY r DESC, n DESC, 1 LIMIT 10")
-        cities = rows("SELECT coalesce(delivery_city, '') c, coalesce(delivery_region, '') g, count(*) n, "
-                      f"sum(total) r FROM orders o WHERE {sale} GROUP BY 1, 2 ORDER BY r DESC, n DESC, c, g")
-        regions = rows("SELECT coalesce(delivery_region, '') g, count(*) n, sum(total) r FROM orders o "
-                       f"WHERE {sale} GROUP BY 1 ORDER BY r DESC, n DESC, g")
-        returning = rows(f"SELECT count(DISTINCT o.customer_id), count(DISTINCT o.customer_id) FILTER (WHERE "
-                         "EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND "
-                         f"p.status <> 'cancelled' AND p.created_at < :s)) FROM orders o WHERE {sale}")[0]
+        statuses = rows(
+            "SELECT status, count(*), sum(total) FROM orders WHERE created_at >= :s AND "
+            "created_at < :e GROUP BY status ORDER BY status"
+        )
+        series = dict(
+            rows(
+                f"SELECT date_trunc(:g, o.created_at AT TIME ZONE :tz)::date, count(*) || '|' || "
+                f"sum(o.total) FROM orders o WHERE {sale} GROUP BY 1"
+            )
+        )
+        products = rows(
+            "SELECT i.sku, max(i.name), sum(i.quantity) q, sum(i.line_total) r FROM order_items i "
+            f"JOIN orders o ON o.id = i.order_id WHERE {sale} GROUP BY i.sku ORDER BY r DESC, q DESC, "
+            "i.sku LIMIT 10"
+        )
+        customers = rows(
+            "SELECT o.customer_id, c.name, count(*) n, sum(o.total) r FROM orders o JOIN customers c "
+            f"ON c.id = o.customer_id WHERE {sale} GROUP BY 1, 2 ORDER BY r DESC, n DESC, 1 LIMIT 10"
+        )
+        cities = rows(
+            "SELECT coalesce(delivery_city, '') c, coalesce(delivery_region, '') g, count(*) n, "
+            f"sum(total) r FROM orders o WHERE {sale} GROUP BY 1, 2 ORDER BY r DESC, n DESC, c, g"
+        )
+        regions = rows(
+            "SELECT coalesce(delivery_region, '') g, count(*) n, sum(total) r FROM orders o "
+            f"WHERE {sale} GROUP BY 1 ORDER BY r DESC, n DESC, g"
+        )
+        returning = rows(
+            f"SELECT count(DISTINCT o.customer_id), count(DISTINCT o.customer_id) FILTER (WHERE "
+            "EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND "
+            f"p.status <> 'cancelled' AND p.created_at < :s)) FROM orders o WHERE {sale}"
+        )[0]
     points = []
     day = f
     while day <= t:
@@ -87,9 +104,14 @@ def expected(runtime: Runtime, tenant_id: str, f: D, t: D, granularity: str) -> 
             points.append(SeriesPoint(day, int(count), Decimal(total)))
         day += dt.timedelta(days=1)
     return KpiPeriod(
-        f, t, n, Decimal(revenue),
+        f,
+        t,
+        n,
+        Decimal(revenue),
         (revenue / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else Decimal("0.00"),
-        returning[0] - returning[1], returning[1], tuple(points),
+        returning[0] - returning[1],
+        returning[1],
+        tuple(points),
         tuple(StatusCount(s, c, r) for s, c, r in statuses),
         tuple(ProductSales(s, nm, q, r) for s, nm, q, r in products),
         tuple(CustomerSales(i, nm, c, r) for i, nm, c, r in customers),
@@ -103,8 +125,13 @@ def test_every_kpi_matches_plain_sql_over_raw_orders(
     runtime: Runtime, make_tenant: MakeTenant, granularity: str
 ) -> None:
     shop, kpis = seeded(runtime, make_tenant)
-    ranges = [(D(2026, 3, 10), D(2026, 3, 16)), (D(2026, 3, 1), D(2026, 3, 31)),
-              (D(2026, 2, 20), D(2026, 4, 5)), (D(2026, 3, 9), D(2026, 3, 9)), (D(2026, 6, 1), D(2026, 6, 30))]
+    ranges = [
+        (D(2026, 3, 10), D(2026, 3, 16)),
+        (D(2026, 3, 1), D(2026, 3, 31)),
+        (D(2026, 2, 20), D(2026, 4, 5)),
+        (D(2026, 3, 9), D(2026, 3, 9)),
+        (D(2026, 6, 1), D(2026, 6, 30)),
+    ]
     for f, t in ranges:
         report = kpis.tenant_report(shop.tenant_id, f, t, granularity)
         length = (t - f).days + 1
@@ -114,11 +141,16 @@ def test_every_kpi_matches_plain_sql_over_raw_orders(
         assert KpiReport.from_json(report.to_json()) == report
 
 
-def test_range_edges_cancellations_and_new_versus_returning(runtime: Runtime, make_tenant: MakeTenant) -> None:
+def test_range_edges_cancellations_and_new_versus_returning(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
     shop, kpis = seeded(runtime, make_tenant)
     week = kpis.tenant_report(shop.tenant_id, D(2026, 3, 10), D(2026, 3, 16)).current
     # 10th 00:00 .. 16th 23:59 local: four sales (the cancelled one and the 9th/17th ones out).
-    assert (week.orders, week.revenue) == (4, Decimal("25.00") + Decimal("90.00") + Decimal("32.25") + Decimal("22.50"))
+    assert (week.orders, week.revenue) == (
+        4,
+        Decimal("25.00") + Decimal("90.00") + Decimal("32.25") + Decimal("22.50"),
+    )
     assert week.average_ticket == Decimal("42.44")
     assert {s.status: s.orders for s in week.by_status} == {"new": 3, "confirmed": 1, "cancelled": 1}
     assert (week.new_customers, week.returning_customers) == (2, 2)  # Carla, Dani new; Ana, Beto returning
@@ -135,8 +167,13 @@ def test_empty_ranges_and_a_tenant_without_orders(runtime: Runtime, make_tenant:
         assert (part.orders, part.revenue, part.average_ticket) == (0, Decimal(0), Decimal("0.00"))
         assert part.top_products == part.top_customers == part.by_city == part.by_status == ()
         assert all(p.orders == 0 for p in part.series)
-    assert [p.start for p in report.current.series] == [D(2026, 1, 1), D(2026, 1, 5), D(2026, 1, 12),
-                                                        D(2026, 1, 19), D(2026, 1, 26)]
+    assert [p.start for p in report.current.series] == [
+        D(2026, 1, 1),
+        D(2026, 1, 5),
+        D(2026, 1, 12),
+        D(2026, 1, 19),
+        D(2026, 1, 26),
+    ]
     assert report.previous.from_day == D(2025, 12, 1) and report.currency == "MXN"
 
 

@@ -1,5 +1,8 @@
 """Rollups stay equal to a recomputation from the raw tables, whatever happens to the orders."""
 
+# SQL text is kept one statement part per line, which reads better than wrapping at 110.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,15 +12,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from comandia.server.services.kpis import KpiService
 from comandia.server.services.rollups import Rollups
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.schemas.orders import OrderEdit, OrderLineInput
 from comandia.shared.schemas.tenants import TenantInfo
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.server.services.kpi_shop import SKUS, Shop
 
 MakeTenant = Callable[..., TenantInfo]
@@ -60,7 +63,10 @@ STORED = {
 
 def snapshot(runtime: Runtime, tenant_id: str, queries: dict[str, str]) -> dict[str, set[tuple[Any, ...]]]:
     with runtime.databases.tenant_session(tenant_id) as session:
-        return {name: set(map(tuple, session.execute(sa.text(q), {"tz": ZONE}).all())) for name, q in queries.items()}
+        return {
+            name: set(map(tuple, session.execute(sa.text(q), {"tz": ZONE}).all()))
+            for name, q in queries.items()
+        }
 
 
 _SHOPS: dict[int, tuple[Shop, KpiService]] = {}
@@ -73,19 +79,29 @@ def shared_shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiSer
     return _SHOPS[id(runtime)]
 
 
-lines = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda x: x[0])
+lines = st.lists(
+    st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda x: x[0]
+)
 # Instants around Santiago's 2026 DST changes and plain days, to the minute.
 instants = st.builds(
     lambda base, minutes: base + dt.timedelta(minutes=minutes),
-    st.sampled_from([dt.datetime(2026, 4, 4, 23, tzinfo=dt.UTC), dt.datetime(2026, 9, 6, 0, tzinfo=dt.UTC),
-                     dt.datetime(2026, 12, 31, 23, tzinfo=dt.UTC)]),
+    st.sampled_from(
+        [
+            dt.datetime(2026, 4, 4, 23, tzinfo=dt.UTC),
+            dt.datetime(2026, 9, 6, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 12, 31, 23, tzinfo=dt.UTC),
+        ]
+    ),
     st.integers(0, 8 * 60),
 )
 steps = st.one_of(
     st.tuples(st.just("create"), instants, st.integers(0, 3), lines),
     st.tuples(st.just("edit"), st.integers(0, 20), lines, st.sampled_from(["Lima", "", "Quito"])),
-    st.tuples(st.just("status"), st.integers(0, 20),
-              st.sampled_from(["confirmed", "shipped", "completed", "cancelled"])),
+    st.tuples(
+        st.just("status"),
+        st.integers(0, 20),
+        st.sampled_from(["confirmed", "shipped", "completed", "cancelled"]),
+    ),
 )
 
 
@@ -102,7 +118,9 @@ def test_rollups_equal_a_recomputation_after_random_order_streams(
                 created.append(shop.order(step[1], customer=step[2], lines=step[3]))
             elif created and step[0] == "edit":
                 target = created[step[1] % len(created)]
-                edit = OrderEdit(items=tuple(OrderLineInput(q, sku=s) for s, q in step[2]), delivery_city=step[3])
+                edit = OrderEdit(
+                    items=tuple(OrderLineInput(q, sku=s) for s, q in step[2]), delivery_city=step[3]
+                )
                 shop.orders.edit(shop.tenant_id, target.id, edit, "tests")
             elif created:
                 target = created[step[1] % len(created)]
@@ -126,12 +144,17 @@ def test_rebuild_recomputes_rollups_and_summary(runtime: Runtime, make_tenant: M
     kpis.rebuild(shop.tenant_id)
     assert snapshot(runtime, shop.tenant_id, STORED) == snapshot(runtime, shop.tenant_id, RECOMPUTE)
     with runtime.databases.control_session() as session:
-        rows = session.execute(sa.text(
-            "SELECT day, orders, cancelled, revenue, customers FROM tenant_daily WHERE tenant_id = :t AND "
-            "orders + cancelled > 0 ORDER BY day"), {"t": shop.tenant_id}).all()
+        rows = session.execute(
+            sa.text(
+                "SELECT day, orders, cancelled, revenue, customers FROM tenant_daily WHERE tenant_id = :t AND "
+                "orders + cancelled > 0 ORDER BY day"
+            ),
+            {"t": shop.tenant_id},
+        ).all()
     # Santiago is at UTC-4 in May: 03:30 UTC is 23:30 of the 1st, 04:30 UTC is 00:30 of the 2nd.
     assert [tuple(r) for r in rows] == [
-        (dt.date(2026, 5, 1), 0, 1, Decimal("0"), 0), (dt.date(2026, 5, 2), 1, 0, first.total / 2, 1)
+        (dt.date(2026, 5, 1), 0, 1, Decimal("0"), 0),
+        (dt.date(2026, 5, 2), 1, 0, first.total / 2, 1),
     ]
 
 

@@ -35,7 +35,7 @@ def prefixed(config: ServerConfig, kind: str) -> set[str]:
 def test_create_gives_the_tenant_its_own_database_and_role(
     runtime: Runtime, make_tenant: Callable[..., TenantInfo]
 ) -> None:
-    tenant = make_tenant("Taquería Don Pepe", timezone="America/Lima", currency="PEN")
+    tenant = make_tenant("Taquería Don Pepe", timezone="America/Lima", currency="PEN", server="main")
     assert is_tenant_id(tenant.id)
     assert tenant.database == f"{runtime.config.db_prefix}_{tenant.id}"
     assert (tenant.name, tenant.timezone, tenant.currency, tenant.state) == (
@@ -126,7 +126,8 @@ def test_delete_drops_database_and_role_but_never_frees_the_id(
 ) -> None:
     tenant = make_tenant("Se Va")
     dump = runtime.tenants.delete(tenant.id, actor="tests", keep_backup=True)
-    assert dump is not None and dump.stat().st_size > 0
+    assert dump is not None and (dump / "manifest.json").is_file()
+    assert any(f.suffix == ".dump" and f.stat().st_size > 0 for f in dump.iterdir())
     assert tenant.database not in prefixed(runtime.config, "databases")
     assert tenant.database not in prefixed(runtime.config, "roles")
     with pytest.raises(NotFound):

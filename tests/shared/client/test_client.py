@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Callable
 
@@ -53,7 +54,9 @@ def test_a_client_without_a_token_is_unauthorized(client_for: ClientFor) -> None
 def test_superadmin_manages_users_and_sees_tenants(superadmin_client: ApiClient, world: World) -> None:
     ids = {tenant.id for tenant in superadmin_client.tenants.list()}
     assert {world.tenant_a.id, world.tenant_b.id} <= ids
-    user = superadmin_client.users.create("cliente.prueba", "a good password", "viewer", world.tenant_a.id)
+    user = superadmin_client.users.create(
+        f"cliente.{secrets.token_hex(3)}", "a good password", "viewer", world.tenant_a.id
+    )
     assert user in superadmin_client.users.list(tenant_id=world.tenant_a.id)
     assert superadmin_client.users.update(user.id, disabled=True).disabled
 

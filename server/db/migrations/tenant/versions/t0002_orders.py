@@ -198,6 +198,7 @@ def upgrade() -> None:
         "orders",
         ["customer_id", sa.text("created_at DESC"), sa.text("id DESC")],
     )
+    op.create_index("ix_orders_total", "orders", [sa.text("total DESC"), sa.text("id DESC")])
     op.create_index("ix_orders_search", "orders", ["search"], postgresql_using="gin")
 
     op.create_table(

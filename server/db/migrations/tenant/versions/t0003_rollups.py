@@ -11,6 +11,8 @@ Products, customers and places are rolled up per day and per month: a long range
 months from the month tables and only its ragged ends from the day tables.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,7 +24,7 @@ depends_on = None
 _MONEY = sa.Numeric(14, 2)
 
 
-def _counts() -> list[sa.Column]:
+def _counts() -> list[sa.Column[Any]]:
     return [
         sa.Column("orders", sa.Integer, nullable=False, server_default="0"),
         sa.Column("revenue", _MONEY, nullable=False, server_default="0"),
@@ -51,7 +53,9 @@ def upgrade() -> None:
             sa.Column("customer_id", sa.BigInteger, primary_key=True),
             *_counts(),
         )
-        op.create_index(f"ix_kpi_{grain}_customers_customer", f"kpi_{grain}_customers", ["customer_id", "day"])
+        op.create_index(
+            f"ix_kpi_{grain}_customers_customer", f"kpi_{grain}_customers", ["customer_id", "day"]
+        )
         op.create_table(
             f"kpi_{grain}_places",
             sa.Column("day", sa.Date, primary_key=True),

@@ -1,0 +1,175 @@
+"""Chat turns: inbound message -> replies through `ConversationService`, the whole database path.
+
+Many customers chat at once over a few tenants, each through a whole conversation that ends in an
+order (greeting, menu, product, quantity, free text, cart, delivery data, confirm, status), on
+worker threads as the inbox worker would run them. Each turn locks the chat session row, reads
+the menu, runs the flow and stores the state; a confirmation also finds the customer and places
+the order. The WhatsApp transport (webhook, inbox, outbox, sending) is not included: its own
+benchmark adds it. Targets: >= 300 turns/s, p95 < 200 ms.
+
+    .venv/bin/python benchmarks/chat_turns.py [--tenants 3] [--customers 60] [--threads 16]
+                                              [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from comandia.server.chat.model import CustomerRef, Inbound, TenantContext  # noqa: E402
+from comandia.server.config import load_config  # noqa: E402
+from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
+from comandia.server.services.conversations import ConversationService, tenant_context  # noqa: E402
+from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
+from comandia.shared.schemas.catalog import CategoryInput, ProductInput  # noqa: E402
+from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
+
+CONVERSATION = (
+    "hola",
+    "menu",
+    "1",  # the first category
+    "1",  # its first product
+    "2",  # quantity
+    "quiero 2 pizzas margarita y una coca",
+    "carrito",
+    "finalizar",
+    "Cliente Bench",
+    "Av. Siempre Viva 742",
+    "Ciudad de México",
+    "1",  # confirm
+    "estado",
+)
+CATEGORIES = ("Pizzas", "Bebidas", "Postres", "Entradas")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def seed(runtime: Runtime, tenant_id: str) -> None:
+    """Four categories of eight products; the names the conversation types are among them."""
+    catalog = runtime.services.catalog
+    for position, name in enumerate(CATEGORIES):
+        category = catalog.create_category(tenant_id, CategoryInput(name, position)).id
+        for index in range(8):
+            catalog.create_product(
+                tenant_id,
+                ProductInput(
+                    sku=f"{name[:3].upper()}-{index}",
+                    name=f"{name[:-1]} especial {index}",
+                    price=Decimal(50 + index),
+                    category_id=category,
+                    sort_order=index + 1,
+                ),
+            )
+    pizzas = catalog.list_categories(tenant_id)[0].id
+    catalog.create_product(
+        tenant_id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal(120), category_id=pizzas)
+    )
+    catalog.create_product(tenant_id, ProductInput(sku="COCA", name="Coca-Cola", price=Decimal(25)))
+
+
+def converse(
+    service: ConversationService, tenant: TenantContext, customer: CustomerRef, timings: list[float]
+) -> int:
+    """One whole conversation; returns how many orders it placed (1 when all went well)."""
+    placed = 0
+    for text in CONVERSATION:
+        before = time.perf_counter()
+        replies = service.handle(tenant, "bench", customer, Inbound(kind="text", text=text))
+        timings.append((time.perf_counter() - before) * 1000)
+        placed += any("Pedido recibido" in reply.body for reply in replies)
+    return placed
+
+
+def run(runtime: Runtime, tenants: int, customers: int, threads: int) -> None:
+    databases = runtime.databases
+    service = ConversationService(
+        databases, runtime.services.orders, runtime.services.catalog, runtime.services.customers
+    )
+    contexts = []
+    for _ in range(tenants):
+        tenant = runtime.tenants.create(NewTenant(f"Bench {secrets.token_hex(3)}"), actor="bench")
+        seed(runtime, tenant.id)
+        contexts.append(tenant_context(databases, tenant.id))
+    people = [
+        (contexts[i % tenants], CustomerRef(f"52155{i:08d}", None, f"+52155{i:08d}", f"Cliente {i}"))
+        for i in range(customers)
+    ]
+    warm: list[float] = []
+    for context in contexts:  # warm the pools: one conversation per tenant, not measured
+        converse(service, context, CustomerRef("5215599999999", None, "+5215599999999", None), warm)
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def one(person: tuple[TenantContext, CustomerRef]) -> int:
+        local: list[float] = []
+        placed = converse(service, person[0], person[1], local)
+        with lock:
+            timings.extend(local)
+        return placed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        placed = sum(pool.map(one, people))
+    elapsed = time.perf_counter() - started
+    print(
+        f"{len(timings)} turns by {customers} customers over {tenants} tenants on {threads} threads "
+        f"in {elapsed:.1f} s; {placed} orders placed"
+    )
+    print(
+        f"chat turns {len(timings) / elapsed:7.0f} turns/s (target >= 300)   "
+        f"p50 {statistics.median(timings):6.1f} ms   p95 {percentile(timings, 95):6.1f} ms (target < 200)"
+        f"   p99 {percentile(timings, 99):6.1f} ms"
+    )
+    if placed != customers:
+        raise SystemExit(f"expected {customers} orders, got {placed}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tenants", type=int, default=3)
+    parser.add_argument("--customers", type=int, default=60)
+    parser.add_argument("--threads", type=int, default=12)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    cluster = None if args.database_url else EmbeddedCluster("bench")
+    url = args.database_url or (cluster.url if cluster else "")
+    prefix = "bc" + secrets.token_hex(3)
+    config = load_config(
+        {
+            "home": Path(tempfile.mkdtemp()),
+            "database_url": url,
+            "db_prefix": prefix,
+            "secret_key": "bench",
+            "log_level": "WARNING",
+        },
+        env={},
+    )
+    runtime = open_runtime(config)
+    try:
+        ensure_control_database(runtime.databases)
+        runtime.servers.register_primary()
+        run(runtime, args.tenants, args.customers, args.threads)
+    finally:
+        runtime.close()
+        if cluster is not None:
+            cluster.close()
+        else:
+            drop_prefixed(url, prefix)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Webhook ingest under load: signed Meta webhooks for 50 tenants posted to the real server.
+
+The server runs as its own process (`comandia-server` once routes.py registers the webhooks;
+until then this script's `--serve` mode, which composes the same app plus the webhook routes)
+on a throwaway embedded PostgreSQL, or on COMANDIA_DATABASE_URL. The load comes from another
+process: `wrk` with a Lua script cycling through pre-signed bodies (one message each, every
+wamid unique) when installed, else a bounded pool of Python threads. Targets (RELIABILITY L1):
+>= 1,000 acknowledged messages/s, p99 < 50 ms.
+
+    .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from comandia.server.providers.signatures import meta_signature  # noqa: E402
+
+APP_SECRET = "bench-app-secret"
+PNID_BASE = 990000000000000
+LUA = """
+local sigs, bodies, n, i = {}, {}, 0, 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local tab = line:find("\\t")
+    n = n + 1
+    sigs[n] = line:sub(1, tab - 1)
+    bodies[n] = line:sub(tab + 1)
+  end
+  i = tonumber(args[2]) or 0
+end
+function request()
+  i = i + 1
+  local k = (i % n) + 1
+  return wrk.format("POST", "/webhooks/meta",
+    {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = sigs[k]}, bodies[k])
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %f %f %f\\n", summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+def body_for(n: int, tenants: int) -> tuple[str, str]:
+    pnid = str(PNID_BASE + n % tenants)
+    sender = f"52155{n % 100000:08d}"
+    raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+        "field": "messages", "value": {"messaging_product": "whatsapp",
+                                       "metadata": {"display_phone_number": "15550001111", "phone_number_id": pnid},
+                                       "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
+                                       "messages": [{"from": sender, "id": f"wamid.BENCH{secrets.token_hex(12)}",
+                                                     "timestamp": "1750096325", "type": "text",
+                                                     "text": {"body": f"quiero {n % 9 + 1} tacos"}}]}}]}]},
+                     separators=(",", ":"))
+    return meta_signature(raw.encode(), APP_SECRET), raw
+
+
+def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
+    from comandia.server.config import load_config
+    from comandia.server.db.bootstrap import ensure_control_database
+    from comandia.server.services.number_directory import NumberDirectory, endpoints_for
+    from comandia.server.services.numbers import NewNumber, NumberService
+    from comandia.server.services.tenants import NewTenant
+    from comandia.server.wiring import open_runtime
+
+    config = load_config({"home": home, "database_url": url, "db_prefix": prefix, "secret_key": "bench-key"}, env={})
+    runtime = open_runtime(config)
+    try:
+        ensure_control_database(runtime.databases)
+        runtime.servers.register_primary()
+        numbers = NumberService(runtime.databases, NumberDirectory(runtime.databases, endpoints_for(config)))
+        for n in range(tenants):
+            tenant = runtime.tenants.create(NewTenant(name=f"Bench {n} {secrets.token_hex(2)}"), actor="bench")
+            numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
+                                             phone_number_id=str(PNID_BASE + n), access_token="bench",
+                                             app_secret=APP_SECRET), actor="bench")
+    finally:
+        runtime.close()
+
+
+def serve(port: int) -> None:
+    """The server composed as comandia-server does, plus the webhook routes (until routes.py has them)."""
+    from waitress.server import create_server
+
+    from comandia.server.app import create_app
+    from comandia.server.config import load_config
+    from comandia.server.http.webhooks import add_webhook_routes
+    from comandia.server.services.ingest import DirtyTenants, IngestService
+    from comandia.server.services.number_directory import NumberDirectory, endpoints_for
+    from comandia.server.wiring import open_runtime
+
+    config = load_config({"port": port})
+    runtime = open_runtime(config)
+    directory = NumberDirectory(runtime.databases, endpoints_for(config), public_url=config.public_url)
+    app = create_app(runtime.services)
+    add_webhook_routes(app, IngestService(runtime.databases, directory, DirtyTenants()), config.max_body_bytes,
+                       config.public_url)
+    server = create_server(app, host="127.0.0.1", port=port, threads=config.threads,
+                           max_request_body_size=config.max_body_bytes)
+    print("listening", flush=True)
+    try:
+        server.run()
+    finally:
+        runtime.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def python_load(base: str, seconds: float, connections: int, tenants: int) -> tuple[int, int, list[float]]:
+    bodies = [body_for(n, tenants) for n in range(int(seconds * 3000))]
+    latencies: list[float] = []
+    failures = [0]
+    cursor = iter(range(len(bodies)))
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        http = requests.Session()
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            sig, raw = bodies[index]
+            start = time.perf_counter()
+            response = http.post(f"{base}/webhooks/meta", data=raw.encode(),
+                                 headers={"Content-Type": "application/json", "X-Hub-Signature-256": sig})
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                failures[0] += response.status_code != 200
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), failures[0], latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--tenants", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
+    from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
+
+    cluster = None if os.environ.get("COMANDIA_DATABASE_URL") else EmbeddedCluster("bench")
+    url = os.environ.get("COMANDIA_DATABASE_URL") or cluster.url  # type: ignore[union-attr]
+    prefix = "cb" + secrets.token_hex(3)
+    home = Path(tempfile.mkdtemp(prefix="comandia-bench-"))
+    server = None
+    try:
+        started = time.monotonic()
+        provision(url, prefix, home, args.tenants)
+        print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
+        port = free_port()
+        env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
+               "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port)}
+        routes = (Path(__file__).resolve().parent.parent / "server" / "http" / "routes.py").read_text()
+        real = "webhook" in routes
+        command = ([str(Path(sys.executable).parent / "comandia-server")] if real
+                   else [sys.executable, __file__, "--serve", str(port)])
+        server = subprocess.Popen(command, env=env, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        print(f"server: {'comandia-server' if real else 'webhook_ingest --serve (routes.py has no webhooks yet)'}")
+        wrk = shutil.which("wrk")
+        if wrk:
+            data = home / "bodies.tsv"
+            with data.open("w") as handle:
+                for n in range(int(args.seconds * 4000)):
+                    sig, raw = body_for(n, args.tenants)
+                    handle.write(f"{sig}\t{raw}\n")
+            script = home / "meta.lua"
+            script.write_text(LUA)
+            result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
+                                     "-s", str(script), base, "--", str(data), "0"],
+                                    capture_output=True, text=True, check=True)
+            match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
+            assert match, result.stdout + result.stderr
+            total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
+            p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
+            acked = total - non200 - socket_errors
+            rate = acked / (micros / 1e6)
+            print(f"load: wrk -t2 -c{args.connections} for {micros / 1e6:.1f}s")
+        else:
+            total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
+            acked, socket_errors = total - non200, 0
+            rate = acked / args.seconds
+            latencies.sort()
+            p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
+            print(f"load: {args.connections} Python threads for {args.seconds:.0f}s")
+        print(f"acknowledged: {acked} of {total} posts ({non200} non-200, {socket_errors} socket errors)")
+        print(f"throughput: {rate:,.0f} acknowledged messages/s (target >= 1,000)")
+        print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 50 ms)")
+        return 0
+    finally:
+        if server is not None:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=30)
+        drop_prefixed(url, prefix)
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""`number add|list|test|pause|resume|remove`: a tenant's WhatsApp numbers.
+
+Secrets never go on the command line (it ends up in shell history and `ps`): they come from
+COMANDIA_NUMBER_ACCESS_TOKEN, _APP_SECRET, _API_KEY and _AUTH_TOKEN, or are prompted for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from comandia.server.services.number_directory import NumberDirectory, endpoints_for
+from comandia.server.services.numbers import NewNumber, NumberService
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.numbers import NumberInfo
+
+ACTOR = "comandia-admin"
+_SECRETS = {  # what each provider needs, and the variable that may hold it
+    "meta": (("access_token", "ACCESS_TOKEN"), ("app_secret", "APP_SECRET")),
+    "360dialog": (("api_key", "API_KEY"),),
+    "twilio": (("auth_token", "AUTH_TOKEN"),),
+    "sandbox": (),
+}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    number = commands.add_parser("number", help="WhatsApp numbers of tenants")
+    verbs = number.add_subparsers(dest="verb", required=True, metavar="VERB")
+    add = verbs.add_parser("add", help="register a number (secrets from COMANDIA_NUMBER_* or a prompt)")
+    add.add_argument("tenant")
+    add.add_argument("--provider", required=True, choices=sorted(_SECRETS))
+    add.add_argument("--number", required=True, help="the number in E.164, e.g. +5215512345678")
+    add.add_argument("--phone-number-id", help="Meta / 360dialog phone number id")
+    add.add_argument("--waba-id", help="Meta WhatsApp Business Account id (checked by `number test`)")
+    add.add_argument("--account-sid", help="Twilio account SID")
+    add.set_defaults(handler=run_add)
+    listing = verbs.add_parser("list", help="list numbers, of every tenant or one")
+    listing.add_argument("tenant", nargs="?")
+    listing.set_defaults(handler=run_list)
+    for verb, handler, text in (("test", run_test, "call the provider's API with the stored credentials"),
+                                ("pause", run_pause, "stop replying from a number"),
+                                ("resume", run_resume, "reply from a paused number again")):
+        parser = verbs.add_parser(verb, help=text)
+        parser.add_argument("id", type=int)
+        parser.set_defaults(handler=handler)
+    remove = verbs.add_parser("remove", help="forget a number (its webhooks become unroutable)")
+    remove.add_argument("id", type=int)
+    remove.add_argument("--yes", action="store_true", help="confirm")
+    remove.set_defaults(handler=run_remove)
+
+
+def number_service(runtime: Runtime) -> NumberService:
+    databases = runtime.databases
+    return NumberService(databases, NumberDirectory(databases, endpoints_for(runtime.config)))
+
+
+def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    secrets: dict[str, str] = {}
+    for field, variable in _SECRETS[args.provider]:
+        value = os.environ.get(f"COMANDIA_NUMBER_{variable}") or getpass.getpass(f"{field.replace('_', ' ')}: ")
+        secrets[field] = value
+    request = NewNumber(provider=args.provider, e164=args.number, phone_number_id=args.phone_number_id,
+                        waba_id=args.waba_id, account_sid=args.account_sid, **secrets)
+    number = number_service(runtime).add(args.tenant, request, actor=ACTOR)
+    lines = [f"added {number.provider} number {number.e164} as #{number.id} for tenant {number.tenant_id}",
+             f"webhook path: {number.webhook_path}"]
+    if number.verify_token:
+        lines.append(f"verify token (Meta app dashboard): {number.verify_token}")
+    if number.webhook_secret:
+        lines.append(f"webhook secret header X-Comandia-Secret (shown once): {number.webhook_secret}")
+    out.result(number.to_json(), "\n".join(lines))
+    return EXIT_OK
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    numbers = number_service(runtime).list(args.tenant)
+    out.result([n.to_json() for n in numbers], lambda: out.table(
+        ["ID", "TENANT", "PROVIDER", "NUMBER", "STATE", "LAST WEBHOOK"],
+        [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or "never"] for n in numbers]))
+    return EXIT_OK
+
+
+def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    result = number_service(runtime).test(None, args.id)
+    out.result(result.to_json(), "\n".join(
+        f"{'ok  ' if passed else 'FAIL'} {name}: {detail}" for name, passed, detail in result.checks))
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def run_pause(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    number = number_service(runtime).pause(None, args.id, actor=ACTOR)
+    out.result(number.to_json(), f"paused number #{number.id} ({number.e164})")
+    return EXIT_OK
+
+
+def run_resume(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    number = number_service(runtime).resume(None, args.id, actor=ACTOR)
+    out.result(number.to_json(), f"resumed number #{number.id} ({number.e164})")
+    return EXIT_OK
+
+
+def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    service = number_service(runtime)
+    number = service.get(None, args.id)
+    if not args.yes:
+        out.error(f"this removes number #{number.id} ({number.e164}) of tenant {number.tenant_id}; "
+                  "its webhooks will be unroutable and its queued messages fail. Add --yes to confirm")
+        return EXIT_USAGE
+    service.remove(None, args.id, actor=ACTOR)
+    out.result({"removed": number.id}, f"removed number #{number.id} ({number.e164})")
+    return EXIT_OK
+
+
+def _state(number: NumberInfo) -> str:
+    return number.state if not number.pause_reason else f"{number.state} ({number.pause_reason[:40]})"

@@ -1,0 +1,183 @@
+"""The cart (show, change, remove, empty) and checkout: name, address and city (or a location
+pin), a phone when WhatsApp gave none, the summary, and the confirmation that yields a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
+from comandia.server.chat.parsing import MAX_QUANTITY, match_products
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.phones import to_e164
+
+MAX_NAME = 120
+MAX_ADDRESS = 500
+MAX_CITY = 120
+_CART_LINE_ROWS = 7  # + checkout, more, empty = 10 rows
+
+
+def show_cart(turn: Turn, state: ChatState, prefix: str = "") -> Outcome:
+    """The cart as a list: a row per line (to change or remove it), then check out, add, empty."""
+    lines, _ = cart_lines(turn, state)
+    if not lines:
+        return done(replace(state, stage="start"), cart_buttons_reply(turn, state.with_cart({}), prefix))
+    t = turn.texts
+    rows: list[Row] = [
+        (f"line:{p.sku}", p.name, f"{q} × {turn.money(p.price)} = {turn.money(a)}")
+        for p, q, a in lines[:_CART_LINE_ROWS]
+    ]
+    rows += [("checkout", t("btn_checkout"), ""), ("menu", t("btn_more_products"), ""),
+             ("empty", t("btn_empty"), "")]  # fmt: skip
+    body = cart_buttons_reply(turn, state, prefix).body + "\n\n" + t("cart_hint")
+    return done(replace(state, stage="cart"), list_reply(body, t("cart_button"), [("", rows)]))
+
+
+def edit_line(turn: Turn, state: ChatState, sku: str) -> Outcome:
+    """Ask for a cart line's new quantity (0 removes it)."""
+    quantity = state.cart_dict().get(sku)
+    product = turn.catalog.product(sku)
+    if quantity is None or product is None:
+        return show_cart(turn, state)
+    t = turn.texts
+    reply = buttons_reply(
+        t("edit_line", name=product.name, quantity=quantity),
+        [(f"rm:{sku}", t("btn_remove")), ("cart", t("btn_cart"))],
+    )
+    return done(replace(state, stage="edit", pending_sku=sku), reply)
+
+
+def set_quantity(turn: Turn, state: ChatState, quantity: int | None) -> Outcome:
+    """The answer to `edit_line`: the new quantity of the line being edited."""
+    sku = state.pending_sku
+    if sku is None:
+        return show_cart(turn, state)
+    if quantity is None or not 0 <= quantity <= MAX_QUANTITY:
+        return done(state, text_reply(turn.texts("bad_quantity", max=MAX_QUANTITY)))
+    if quantity == 0:
+        return remove(turn, state, sku)
+    product = turn.catalog.product(sku)
+    if product is not None and product.stock is not None and quantity > product.stock:
+        return done(state, text_reply(turn.texts("out_of_stock", stock=product.stock, name=product.name)))
+    cart = state.cart_dict()
+    cart[sku] = quantity
+    return show_cart(turn, replace(state.with_cart(cart), pending_sku=None))
+
+
+def remove(turn: Turn, state: ChatState, sku: str) -> Outcome:
+    cart = state.cart_dict()
+    product = turn.catalog.product(sku)
+    name = product.name if product is not None else sku
+    if cart.pop(sku, None) is None:
+        return show_cart(turn, state, turn.texts("not_in_cart", name=name))
+    return show_cart(turn, replace(state.with_cart(cart), pending_sku=None), turn.texts("removed", name=name))
+
+
+def remove_named(turn: Turn, state: ChatState, words: str) -> Outcome:
+    """ "quitar la coca": remove the cart line whose product those words name."""
+    in_cart = state.cart_dict()
+    for product in match_products(words, turn.catalog):
+        if product.sku in in_cart:
+            return remove(turn, state, product.sku)
+    return show_cart(turn, state, turn.texts("not_in_cart", name=words))
+
+
+def empty_cart(turn: Turn, state: ChatState) -> Outcome:
+    state = replace(state.with_cart({}), stage="start", pending_sku=None)
+    return done(state, home_reply(turn, state, turn.texts("cart_emptied")))
+
+
+def start_checkout(turn: Turn, state: ChatState) -> Outcome:
+    """Ask for the delivery data still missing, then show the summary."""
+    if not cart_lines(turn, state)[0]:
+        return show_cart(turn, state)
+    t = turn.texts
+    if state.name is None:
+        buttons = []
+        if turn.customer.profile_name:
+            buttons.append(("usename", t("btn_use_name", name=turn.customer.profile_name)))
+        reply = buttons_reply(t("ask_name"), buttons) if buttons else text_reply(t("ask_name"))
+        return done(replace(state, stage="name"), reply)
+    if state.address is None:
+        return done(replace(state, stage="address"), text_reply(t("ask_address")))
+    if state.city is None and state.latitude is None:
+        return done(replace(state, stage="city"), text_reply(t("ask_city")))
+    if state.phone is None and turn.customer.phone_e164 is None and turn.customer.wa_id is None:
+        return done(replace(state, stage="phone"), text_reply(t("ask_phone")))
+    return summary(turn, state)
+
+
+def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: str | None) -> Outcome:
+    """A text answering the name, address, city or phone question (or a location pin)."""
+    if message.kind == "location" and message.latitude is not None and message.longitude is not None:
+        return take_location(turn, state, message)
+    if state.stage == "name" and reply_id == "usename" and turn.customer.profile_name:
+        return start_checkout(turn, replace(state, name=turn.customer.profile_name[:MAX_NAME]))
+    text = " ".join(message.text.split())
+    limit = {"name": MAX_NAME, "address": MAX_ADDRESS, "city": MAX_CITY, "phone": 40}[state.stage]
+    if message.kind != "text" or not text or len(text) > limit:
+        return done(state, text_reply(turn.texts("bad_text", max=limit)))
+    if state.stage == "phone":
+        try:
+            return start_checkout(turn, replace(state, phone=to_e164(text)))
+        except ValidationFailed:
+            return done(state, text_reply(turn.texts("bad_phone")))
+    if state.stage == "name":
+        return start_checkout(turn, replace(state, name=text))
+    if state.stage == "address":
+        return start_checkout(turn, replace(state, address=text))
+    return start_checkout(turn, replace(state, city=text))
+
+
+def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
+    """A location pin stands for the address and the city."""
+    place = message.location_address or message.location_name or f"{message.latitude}, {message.longitude}"
+    state = replace(
+        state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude
+    )
+    if state.stage in ("name", "address", "city", "phone", "summary"):
+        return start_checkout(turn, state)
+    return done(state, cart_buttons_reply(turn, state, turn.texts("location_received")))
+
+
+def summary(turn: Turn, state: ChatState) -> Outcome:
+    t = turn.texts
+    lines, total = cart_lines(turn, state)
+    text_lines = "\n".join(t("cart_line", quantity=q, name=p.name, total=turn.money(a)) for p, q, a in lines)
+    address = ", ".join(part for part in (state.address, state.city) if part)
+    body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
+    reply = buttons_reply(
+        body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))]
+    )
+    return done(replace(state, stage="summary"), reply)
+
+
+def confirm(turn: Turn, state: ChatState) -> Outcome:
+    """In the summary: hand the order to the service as a draft. Elsewhere: say where we are."""
+    if state.stage != "summary":
+        if not state.cart and state.last_order is not None:
+            return done(state, text_reply(turn.texts("already_placed", number=state.last_order)))
+        return start_checkout(turn, state) if state.cart else show_cart(turn, state)
+    lines, _ = cart_lines(turn, state)
+    if not lines:
+        return show_cart(turn, state)
+    draft = OrderDraft(
+        lines=tuple((p.sku, q) for p, q, _ in lines),
+        name=state.name or "",
+        address=state.address or "",
+        city=state.city,
+        phone=state.phone,
+        latitude=state.latitude,
+        longitude=state.longitude,
+        sequence=state.sequence + 1,
+    )
+    return Outcome(state, (), draft)
+
+
+def cancel(turn: Turn, state: ChatState) -> Outcome:
+    if not state.cart and state.stage == "start":
+        return done(state, home_reply(turn, state, turn.texts("nothing_to_cancel")))
+    fresh = state.restarted()
+    return done(replace(fresh, greeted=True), home_reply(turn, fresh, turn.texts("cancelled")))

@@ -1,0 +1,238 @@
+"""The chat-to-order brain: `step(state, message, ...) -> Outcome(state, replies, draft)`.
+
+Pure: no database, no clock, no network. The conversation service loads the state and the
+catalog, calls `step`, places the order when the outcome carries a draft (then calls
+`order_placed` or `order_failed` for the answer) and stores the new state.
+
+How a message is read, first match wins:
+
+1. A tapped button or list row is its id ("prod:PZ-MAR", "qty:2", "confirm"); ids are checked
+   against the catalog and the state, never trusted.
+2. In the quantity and cart-line stages, a typed quantity ("2", "dos").
+3. While asking for delivery data, the text is the answer (unless it is a keyword).
+4. A typed number or title of the last reply's choices (the plain-text menus of Twilio and the
+   sandbox): "2" means what tapping the second row would have meant.
+5. A keyword, the whole message: menu/menú, carrito/cart, cancelar/cancel, estado/status,
+   ayuda/help, hola/hi, and in context sí/yes, más/more, finalizar/checkout, vaciar/empty.
+6. "quitar la coca" / "remove coke"; a lone number names a product of the numbered menu.
+7. Otherwise a free-text order: "quiero 2 pizzas margarita y una coca", "2 x margarita".
+
+Every message gets exactly one reply (a confirmation may get none from `step` and one from
+`order_placed`): WhatsApp paces a customer to about one message every six seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat import checkout, menus
+from comandia.server.chat.model import (
+    MAX_INTERACTIVE_BODY,
+    MAX_TEXT_BODY,
+    CatalogView,
+    CustomerRef,
+    Inbound,
+    LatestOrder,
+    Reply,
+    TenantContext,
+    choice_for,
+    text_reply,
+)
+from comandia.server.chat.parsing import keyword, parse_order, parse_quantity, removal_target
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.texts import Texts
+from comandia.server.chat.turn import Outcome, Turn, done, home_reply
+
+__all__ = [
+    "Outcome",
+    "order_already_placed",
+    "order_failed",
+    "order_placed",
+    "status_notification",
+    "step",
+    "wants_latest_order",
+]
+
+_DELIVERY_STAGES = ("name", "address", "city", "phone")
+_ESCAPES = ("menu", "cart", "cancel", "help", "status")  # keywords that work while answering
+
+
+def step(
+    state: ChatState,
+    message: Inbound,
+    tenant: TenantContext,
+    catalog: CatalogView,
+    customer: CustomerRef,
+    latest: LatestOrder | None = None,
+) -> Outcome:
+    """Answer one customer message.
+
+    Args:
+        state: the conversation so far (`ChatState()` for a new or expired one).
+        message: what the customer sent.
+        tenant: the business, its language, currency and text overrides.
+        catalog: the menu now (prices and availability are read from it every time).
+        customer: who writes (a profile name offers itself as the order's name).
+        latest: the customer's latest order; needed only when `wants_latest_order` says so.
+
+    Returns:
+        The new state (with the last reply's choices remembered), the replies, and a draft when
+        the customer confirmed: the caller places it and answers with `order_placed`.
+    """
+    turn = Turn.of(tenant, catalog, customer)
+    outcome = _dispatch(turn, state, message, latest)
+    if state.notice == "expired" or (not state.greeted and outcome.replies):
+        outcome = _with_opening(turn, state, outcome)
+    outcome = replace(outcome, state=replace(outcome.state, notice=None, greeted=True))
+    return outcome.remembered() if outcome.replies else outcome
+
+
+def wants_latest_order(state: ChatState, message: Inbound) -> bool:
+    """Whether `step` will need the customer's latest order for this message ("estado")."""
+    if message.reply_id == "status":
+        return True
+    return message.kind == "text" and (
+        keyword(message.text) == "status" or choice_for(state.choices, message.text) == "status"
+    )
+
+
+def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
+    """The answer once the draft became order `number`: the cart and delivery data are cleared."""
+    fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
+    reply = text_reply(Texts(tenant)("placed", number=number, total=total_text))
+    return done(fresh, reply)
+
+
+def order_already_placed(tenant: TenantContext, state: ChatState) -> Outcome:
+    """The answer to a confirmation that raced another one which placed the order."""
+    number = state.last_order if state.last_order is not None else 0
+    return done(state, text_reply(Texts(tenant)("already_placed", number=number)))
+
+
+def order_failed(
+    tenant: TenantContext, state: ChatState, catalog: CatalogView, customer: CustomerRef, problem: str
+) -> Outcome:
+    """The answer when the order could not be placed (sold out meanwhile...): back to the cart."""
+    turn = Turn.of(tenant, catalog, customer)
+    outcome = checkout.show_cart(turn, state, turn.texts("order_failed", problem=problem))
+    return outcome.remembered()
+
+
+def status_notification(tenant: TenantContext, number: int, status: str) -> Reply:
+    """The message telling a customer their order changed status, in the tenant's language."""
+    texts = Texts(tenant)
+    return text_reply(texts("status_changed", number=number, status=texts.status(status)))
+
+
+def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrder | None) -> Outcome:
+    if message.kind == "order":
+        return menus.take_catalog_cart(turn, state, message.order_items)
+    if message.kind in ("media", "other"):
+        return done(state, home_reply(turn, state, turn.texts("media")))
+    text = message.text.strip()
+    action = message.reply_id if message.kind in ("button", "list") and message.reply_id else None
+    if action is None and state.stage in ("quantity", "edit") and message.kind != "location":
+        quantity = parse_quantity(text)
+        if quantity is not None:
+            verb = "qty" if state.stage == "quantity" else "set"
+            return _act(turn, state, f"{verb}:{quantity}", latest)
+    if state.stage in _DELIVERY_STAGES and (action is None or action == "usename"):
+        word = keyword(text) if message.kind == "text" else None
+        chosen = choice_for(state.choices, text) if message.kind == "text" else None
+        if word in _ESCAPES:
+            return _act(turn, state, str(word), latest)
+        return checkout.answer_delivery(turn, state, message, action or chosen)
+    if message.kind == "location":
+        return checkout.take_location(turn, state, message)
+    if action is None and text:
+        action = choice_for(state.choices, text)
+    if action is None and text:
+        return _read_text(turn, state, text, latest)
+    if action is None:
+        return done(state, home_reply(turn, state, turn.texts("not_understood")))
+    return _act(turn, state, action, latest)
+
+
+def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
+    word = keyword(text)
+    if word is not None:
+        return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
+    target = removal_target(text)
+    if target is not None and state.cart:
+        return checkout.remove_named(turn, state, target)
+    if text.strip().isdigit():
+        product = menus.product_by_number(turn, int(text.strip()))
+        if product is not None:
+            return menus.ask_quantity(turn, state, product.sku)
+    parsed = parse_order(text, turn.catalog)
+    if parsed.empty:
+        return done(state, home_reply(turn, state, turn.texts("not_understood")))
+    return menus.add_parsed(turn, state, parsed)
+
+
+_KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}
+
+
+def _act(turn: Turn, state: ChatState, action: str, latest: LatestOrder | None) -> Outcome:
+    """Carry out a checked action id (from a button, a row, a keyword or a typed choice)."""
+    t = turn.texts
+    kind, _, arg = action.partition(":")
+    simple = {
+        "menu": lambda: menus.show_menu(turn, state),
+        "more": lambda: menus.next_page(turn, state),
+        "cart": lambda: checkout.show_cart(turn, state),
+        "empty": lambda: checkout.empty_cart(turn, state),
+        "checkout": lambda: checkout.start_checkout(turn, state),
+        "confirm": lambda: checkout.confirm(turn, state),
+        "cancel": lambda: checkout.cancel(turn, state),
+        "usename": lambda: checkout.start_checkout(turn, state),
+        "status": lambda: done(state, home_reply(turn, state, _status_text(turn, latest))),
+        "help": lambda: done(state, home_reply(turn, state, t("help", example=turn.example()))),
+        "greet": lambda: done(state, home_reply(turn, state, _greeting(turn))),
+    }
+    if action in simple:
+        return simple[action]()
+    if kind == "cat" and arg.isdigit():
+        return menus.show_products(turn, state, int(arg), 0)
+    if kind == "page":
+        category, _, page = arg.partition(":")
+        if category.isdigit() and page.isdigit():
+            return menus.show_products(turn, state, int(category), int(page))
+    if kind == "prod" and arg:
+        return menus.ask_quantity(turn, state, arg)
+    if kind == "qty" and state.stage == "quantity":
+        return menus.add_quantity(turn, state, int(arg) if arg.isdigit() else None)
+    if kind == "set" and state.stage == "edit":
+        return checkout.set_quantity(turn, state, int(arg) if arg.isdigit() else None)
+    if kind == "line" and arg:
+        return checkout.edit_line(turn, state, arg)
+    if kind == "rm" and arg:
+        return checkout.remove(turn, state, arg)
+    # A stale or forged id (an old list tapped after the stage moved on): say what we can do.
+    return done(state, home_reply(turn, state, t("not_understood")))
+
+
+def _status_text(turn: Turn, latest: LatestOrder | None) -> str:
+    if latest is None:
+        return turn.texts("no_orders")
+    status = turn.texts.status(latest.status)
+    return turn.texts("status", number=latest.number, status=status, total=turn.money(latest.total))
+
+
+def _greeting(turn: Turn) -> str:
+    return turn.texts("greeting", business=turn.tenant.business_name, example=turn.example())
+
+
+def _with_opening(turn: Turn, state: ChatState, outcome: Outcome) -> Outcome:
+    """Put the welcome (or "your conversation expired") before the first reply of a conversation."""
+    t = turn.texts
+    first = outcome.replies[0]
+    welcome = t("welcome", business=turn.tenant.business_name)
+    greeting = _greeting(turn)
+    parts = [t("expired")] if state.notice == "expired" else []
+    if not state.greeted and not first.body.startswith((welcome, greeting[:20])):
+        parts.append(welcome)
+    body = "\n".join(parts) + "\n\n" + first.body
+    if not parts or len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
+        return outcome
+    return replace(outcome, replies=(replace(first, body=body), *outcome.replies[1:]))

@@ -1,0 +1,101 @@
+"""A conversation's state: what stage it is in, the cart, the delivery data, the last choices.
+
+Stored as JSON in the tenant's `chat_sessions.state`; `from_json` tolerates missing or
+malformed keys (an old or hand-edited row) by falling back to defaults, so a bad row costs the
+customer their cart, never an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+Stage = Literal["start", "menu", "products", "quantity", "cart", "edit", "name", "address", "city",
+                "phone", "summary"]  # fmt: skip
+STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
+MAX_CART_LINES = 30
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """One customer's conversation with one business number.
+
+    `choices` are the (id, title) pairs of the last reply in the order `Reply.to_text` numbers
+    them, so a typed "2" or a typed title means what tapping it would have meant.
+    `sequence` counts confirmed orders in this chat (the idempotency key's second half).
+    """
+
+    stage: Stage = "start"
+    cart: tuple[tuple[str, int], ...] = ()
+    category: int | None = None
+    page: int = 0
+    pending_sku: str | None = None
+    name: str | None = None
+    address: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    sequence: int = 0
+    last_order: int | None = None
+    notice: str | None = None
+    greeted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cart"] = [list(line) for line in self.cart]
+        data["choices"] = [list(choice) for choice in self.choices]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> ChatState:
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            stage = data.get("stage", "start")
+            return cls(
+                stage=stage if stage in STAGES else "start",
+                cart=tuple((str(sku), int(qty)) for sku, qty in data.get("cart") or () if int(qty) > 0),
+                category=_opt_int(data.get("category")),
+                page=max(0, int(data.get("page") or 0)),
+                pending_sku=_opt_str(data.get("pending_sku")),
+                name=_opt_str(data.get("name")),
+                address=_opt_str(data.get("address")),
+                city=_opt_str(data.get("city")),
+                phone=_opt_str(data.get("phone")),
+                latitude=_opt_float(data.get("latitude")),
+                longitude=_opt_float(data.get("longitude")),
+                choices=tuple((str(i), str(t)) for i, t in data.get("choices") or ()),
+                sequence=int(data.get("sequence") or 0),
+                last_order=_opt_int(data.get("last_order")),
+                notice=_opt_str(data.get("notice")),
+                greeted=bool(data.get("greeted")),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+    def restarted(self, notice: str | None = None) -> ChatState:
+        """A fresh conversation that still remembers the order count and the last order."""
+        return ChatState(sequence=self.sequence, last_order=self.last_order, notice=notice)
+
+    def with_cart(self, cart: dict[str, int]) -> ChatState:
+        return replace(self, cart=tuple((sku, qty) for sku, qty in cart.items() if qty > 0))
+
+    def cart_dict(self) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for sku, qty in self.cart:
+            merged[sku] = merged.get(sku, 0) + qty
+        return merged
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)

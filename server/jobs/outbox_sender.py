@@ -1,0 +1,72 @@
+"""Outbox sender threads: send what is due, tenant by tenant, and clean up after crashes.
+
+Several threads may run (`threads`); rows are claimed with SKIP LOCKED, so they share the work
+without sending a row twice, and one customer's messages still go out in order (see
+`services/outbox.py`). Each sweep also marks rows a crashed sender left `sending` as failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from comandia.server.services.ingest import DirtyTenants
+from comandia.server.services.outbox import OutboxSender
+from comandia.shared.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class OutboxSenderJob(threading.Thread):
+    """Args:
+        sender: sends one tenant's due rows.
+        dirty: tenants that just queued messages (woken at once).
+        tenants_with_numbers: every tenant that owns a WhatsApp number (swept for retries).
+        sweep_seconds: how often every tenant is checked for due retries and stale rows.
+    """
+
+    def __init__(self, sender: OutboxSender, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
+                 sweep_seconds: float = 1.0, name: str = "outbox-sender") -> None:
+        super().__init__(name=name, daemon=True)
+        self._sender = sender
+        self._dirty = dirty
+        self._tenants = tenants_with_numbers
+        self._sweep_seconds = sweep_seconds
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        next_sweep = 0.0
+        while not self._stop_event.is_set():
+            tenants = self._dirty.take()
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + self._sweep_seconds
+                swept = self._safely(self._tenants, set())
+                for tenant_id in swept:
+                    self._safely(lambda t=tenant_id: self._sender.recover_stale(t), 0)
+                tenants |= swept
+            for tenant_id in sorted(tenants):
+                if self._stop_event.is_set():
+                    return
+                if self._safely(lambda t=tenant_id: self._sender.send_due(t), 0) >= 50:
+                    self._dirty.mark({tenant_id})
+            if not tenants:
+                self._dirty.wait(min(0.2, self._sweep_seconds))
+
+    def _safely(self, action: Callable[[], T], fallback: T) -> T:
+        try:
+            return action()
+        except DomainError as error:
+            log.warning("outbox sender: %s", error.detail)
+        except Exception:  # a bug must not kill the sender
+            log.exception("outbox sender crashed on one pass")
+        return fallback
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self._dirty.wake()
+        self.join(timeout=15)

@@ -1,0 +1,180 @@
+"""What every WhatsApp provider speaks: normalised inbound records, outbound messages, send results.
+
+Providers are HTTP clients only: they know no database and no tenant. The webhook edge turns a
+provider's payload into `InboundMessage` / `StatusUpdate` records (`parsing.py`); the outbox sender
+hands an `OutboundMessage` to `Provider.send` and gets a `SendResult` or a classified `SendError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+ErrorKind = Literal["transient", "permanent", "auth"]
+
+INBOUND_KINDS = ("text", "button", "list", "order", "location", "media", "other")
+STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5}
+"""Delivery statuses only move up this ladder (`failed` is terminal); providers reorder them."""
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the providers' APIs live (tests point them at the loopback stand-in) and how long to wait."""
+
+    meta_base: str = "https://graph.facebook.com"
+    meta_version: str = "v21.0"
+    dialog360_base: str = "https://waba-v2.360dialog.io"
+    twilio_base: str = "https://api.twilio.com"
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One customer message, whatever the provider; `raw` is the provider's own JSON for replay.
+
+    A customer is identified by `wa_id` (the phone-based id to reply to) or, for WhatsApp users
+    without a visible phone, by the business-scoped `user_id`; at least one is present.
+    """
+
+    provider_message_id: str
+    routing_key: str
+    kind: str
+    wa_id: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+    sent_at: dt.datetime | None = None
+    text: str | None = None
+    reply_id: str | None = None
+    order_items: tuple[tuple[str, int], ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    location_name: str | None = None
+    location_address: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def customer_key(self) -> str:
+        """Whom to reply to: the wa_id when known, else the business-scoped user id."""
+        key = self.wa_id or self.user_id
+        assert key, "the parser guarantees a wa_id or a user_id"
+        return key
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A delivery status of a message we sent (`wamid` is its provider message id)."""
+
+    wamid: str
+    status: str
+    at: dt.datetime
+    routing_key: str
+    error_code: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedEvents:
+    """Everything one webhook POST carried, in payload order."""
+
+    messages: tuple[InboundMessage, ...] = ()
+    statuses: tuple[StatusUpdate, ...] = ()
+
+
+class PayloadError(ValueError):
+    """A webhook body that does not follow the provider's format; `path` names the bad field."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message to a customer: text, optionally with reply buttons or a list.
+
+    `text` is the whole message as plain text, for channels without interactive messages.
+    """
+
+    to: str
+    body: str
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+    list_button: str | None = None
+    list_sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "to": self.to, "body": self.body, "text": self.text,
+            "buttons": [list(b) for b in self.buttons], "list_button": self.list_button,
+            "list_sections": [[title, [list(r) for r in rows]] for title, rows in self.list_sections],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutboundMessage:
+        return cls(
+            to=str(data["to"]), body=str(data.get("body") or ""), text=str(data.get("text") or ""),
+            buttons=tuple((str(i), str(t)) for i, t in data.get("buttons") or ()),
+            list_button=data.get("list_button"),
+            list_sections=tuple(
+                (str(title), tuple((str(a), str(b), str(c)) for a, b, c in rows))
+                for title, rows in data.get("list_sections") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The provider accepted the message (not delivered: statuses follow) under this id."""
+
+    provider_message_id: str
+
+
+class SendError(Exception):
+    """A send the provider refused or that did not complete.
+
+    Attributes:
+        kind: `transient` (retry with backoff), `permanent` (record and stop) or `auth`
+            (credentials expired or revoked: stop the number and tell the tenant).
+        code: the provider's error code (Meta's `error.code`, Twilio's `code`), if any.
+        retry_after: seconds to wait at least before the next attempt, if the provider said.
+        max_attempts: retry at most this often (Meta's code 1 is retried once), None for no cap.
+    """
+
+    def __init__(
+        self, kind: ErrorKind, detail: str, code: int | None = None,
+        retry_after: float | None = None, max_attempts: int | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.kind: ErrorKind = kind
+        self.detail = detail
+        self.code = code
+        self.retry_after = retry_after
+        self.max_attempts = max_attempts
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of "test this number": each check by name, with what was found."""
+
+    checks: tuple[tuple[str, bool, str], ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(passed for _, passed, _ in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [{"name": n, "ok": p, "detail": d} for n, p, d in self.checks]}
+
+
+class Provider(Protocol):
+    """A provider's API for one number."""
+
+    name: str
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Send one message. Raises: SendError (classified)."""
+        ...
+
+    def check(self) -> CheckResult:
+        """Call the provider's API to see that the number's credentials and setup work."""
+        ...

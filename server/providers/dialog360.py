@@ -1,0 +1,40 @@
+"""360dialog: the Cloud API body sent to `{base}/messages` with the number's `D360-API-KEY`."""
+
+from __future__ import annotations
+
+import requests
+
+from comandia.server.providers.base import CheckResult, Endpoints, OutboundMessage, SendResult
+from comandia.server.providers.meta import classify_cloud_error, cloud_api_body, post_json
+
+
+class Dialog360Provider:
+    """One number at 360dialog; errors are Cloud API errors passed through (same retry policy)."""
+
+    name = "360dialog"
+
+    def __init__(self, api_key: str, session: requests.Session, endpoints: Endpoints) -> None:
+        self._key = api_key
+        self._session = session
+        self._endpoints = endpoints
+
+    @property
+    def _base(self) -> str:
+        return self._endpoints.dialog360_base.rstrip("/")
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        return post_json(self._session, f"{self._base}/messages", cloud_api_body(message),
+                         {"D360-API-KEY": self._key}, self._endpoints.timeout_seconds)
+
+    def check(self) -> CheckResult:
+        try:
+            response = self._session.get(f"{self._base}/v1/configs/webhook", headers={"D360-API-KEY": self._key},
+                                         timeout=self._endpoints.timeout_seconds)
+        except requests.RequestException as error:
+            return CheckResult((("webhook", False, f"provider unreachable ({error.__class__.__name__})"),))
+        if response.status_code >= 300:
+            return CheckResult((("webhook", False, classify_cloud_error(response).detail),))
+        url = (response.json() or {}).get("url") if response.content else None
+        if not url:
+            return CheckResult((("webhook", False, "no webhook URL configured at 360dialog"),))
+        return CheckResult((("webhook", True, f"webhook URL {url}"),))

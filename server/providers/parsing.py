@@ -1,0 +1,217 @@
+"""One parser per webhook format: raw body -> `ParsedEvents`, or `PayloadError` naming the field.
+
+The Cloud API format (Meta and 360dialog) is walked completely: every `entry[] × changes[] ×
+messages[] / statuses[] / errors[]`, never only `[0]`. Unknown change fields are skipped; unknown
+message types become kind "other" (stored, never an error). Twilio posts one form per event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, StatusUpdate
+
+log = logging.getLogger(__name__)
+
+_MEDIA = ("image", "audio", "video", "document", "sticker")
+_TWILIO_STATUSES = {"queued": "queued", "sending": "queued", "accepted": "queued", "sent": "sent",
+                    "delivered": "delivered", "read": "read", "undelivered": "failed", "failed": "failed"}
+
+
+def parse_cloud_api(body: bytes) -> ParsedEvents:
+    """Parse a Meta / 360dialog webhook body.
+
+    Raises:
+        PayloadError: not JSON, or a required field (ids, metadata) missing or of the wrong type.
+    """
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PayloadError("$", f"not JSON ({error.__class__.__name__})") from None
+    root = _obj(document, "$")
+    messages: list[InboundMessage] = []
+    statuses: list[StatusUpdate] = []
+    for e, entry in enumerate(_list(root.get("entry", []), "entry")):
+        entry = _obj(entry, f"entry[{e}]")
+        for c, change in enumerate(_list(entry.get("changes", []), f"entry[{e}].changes")):
+            path = f"entry[{e}].changes[{c}]"
+            change = _obj(change, path)
+            if change.get("field") != "messages":
+                continue  # a field we did not subscribe to: ignore it
+            value = _obj(change.get("value"), f"{path}.value")
+            metadata = _obj(value.get("metadata"), f"{path}.value.metadata")
+            route = _text(metadata, "phone_number_id", f"{path}.value.metadata")
+            contacts = [_obj(x, f"{path}.value.contacts[{i}]") for i, x in enumerate(_list(value.get("contacts", []),
+                                                                                           f"{path}.value.contacts"))]
+            for m, raw in enumerate(_list(value.get("messages", []), f"{path}.value.messages")):
+                messages.append(_message(_obj(raw, f"{path}.value.messages[{m}]"), route, contacts,
+                                         f"{path}.value.messages[{m}]"))
+            for s, raw in enumerate(_list(value.get("statuses", []), f"{path}.value.statuses")):
+                statuses.append(_status(_obj(raw, f"{path}.value.statuses[{s}]"), route, f"{path}.value.statuses[{s}]"))
+            for error in _list(value.get("errors", []), f"{path}.value.errors"):
+                log.warning("provider reported an error for number %s: code %s", route,
+                            error.get("code") if isinstance(error, dict) else "?")
+    return ParsedEvents(tuple(messages), tuple(statuses))
+
+
+def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], path: str) -> InboundMessage:
+    wamid = _text(raw, "id", path)
+    wa_id = _opt_text(raw, "from", path)
+    user_id = _opt_text(raw, "from_user_id", path)
+    contact = next((c for c in contacts if (wa_id and c.get("wa_id") == wa_id)
+                    or (user_id and c.get("user_id") == user_id)), contacts[0] if len(contacts) == 1 else {})
+    user_id = user_id or _opt_text(contact, "user_id", path)
+    if not wa_id and not user_id:
+        raise PayloadError(f"{path}.from", "neither `from` nor `from_user_id` is present")
+    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    kind_name = raw.get("type")
+    fields: dict[str, Any] = {"kind": "other"}
+    detail = raw.get(kind_name) if isinstance(kind_name, str) and isinstance(raw.get(kind_name), dict) else {}
+    if kind_name == "text":
+        fields = {"kind": "text", "text": _opt_text(detail, "body", f"{path}.text")}
+    elif kind_name == "interactive":
+        fields = _interactive(detail, f"{path}.interactive")
+    elif kind_name == "button":
+        fields = {"kind": "button", "reply_id": _opt_text(detail, "payload", f"{path}.button"),
+                  "text": _opt_text(detail, "text", f"{path}.button")}
+    elif kind_name == "order":
+        fields = {"kind": "order", "text": _opt_text(detail, "text", f"{path}.order"),
+                  "order_items": _order_items(detail, f"{path}.order")}
+    elif kind_name == "location":
+        fields = {"kind": "location", "latitude": _float(detail, "latitude", f"{path}.location"),
+                  "longitude": _float(detail, "longitude", f"{path}.location"),
+                  "location_name": _opt_text(detail, "name", f"{path}.location"),
+                  "location_address": _opt_text(detail, "address", f"{path}.location")}
+    elif kind_name in _MEDIA:
+        fields = {"kind": "media", "text": _opt_text(detail, "caption", f"{path}.{kind_name}")}
+    return InboundMessage(
+        provider_message_id=wamid, routing_key=route, wa_id=wa_id, user_id=user_id,
+        name=_opt_text(profile, "name", f"{path}.profile"), sent_at=_timestamp(raw, path),
+        raw={"message": raw, "contact": contact}, **fields,
+    )
+
+
+def _interactive(detail: dict[str, Any], path: str) -> dict[str, Any]:
+    kind = detail.get("type")
+    if kind in ("button_reply", "list_reply"):
+        reply = _obj(detail.get(kind), f"{path}.{kind}")
+        return {"kind": "button" if kind == "button_reply" else "list",
+                "reply_id": _text(reply, "id", f"{path}.{kind}"), "text": _opt_text(reply, "title", f"{path}.{kind}")}
+    return {"kind": "other"}
+
+
+def _order_items(detail: dict[str, Any], path: str) -> tuple[tuple[str, int], ...]:
+    items = []
+    for i, raw in enumerate(_list(detail.get("product_items", []), f"{path}.product_items")):
+        item = _obj(raw, f"{path}.product_items[{i}]")
+        quantity = item.get("quantity")
+        if isinstance(quantity, str) and quantity.isdigit():
+            quantity = int(quantity)
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            raise PayloadError(f"{path}.product_items[{i}].quantity", "must be an integer")
+        items.append((_text(item, "product_retailer_id", f"{path}.product_items[{i}]"), quantity))
+    return tuple(items)
+
+
+def _status(raw: dict[str, Any], route: str, path: str) -> StatusUpdate:
+    errors = raw.get("errors")
+    code = None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = errors[0].get("code") if isinstance(errors[0].get("code"), int) else None
+    at = _timestamp(raw, path) or dt.datetime.now(dt.UTC)
+    return StatusUpdate(wamid=_text(raw, "id", path), status=_text(raw, "status", path)[:16], at=at,
+                        routing_key=route, error_code=code)
+
+
+def parse_twilio_form(form: Mapping[str, str]) -> ParsedEvents:
+    """Parse one Twilio WhatsApp webhook (an inbound message or a status callback).
+
+    Raises:
+        PayloadError: MessageSid, To or From missing.
+    """
+    sid = _text(dict(form), "MessageSid", "form")
+    route = _text(dict(form), "To", "form").removeprefix("whatsapp:")
+    status = form.get("MessageStatus")
+    if status and status != "received":
+        code = form.get("ErrorCode")
+        return ParsedEvents(statuses=(StatusUpdate(
+            wamid=sid, status=_TWILIO_STATUSES.get(status, status)[:16], at=dt.datetime.now(dt.UTC),
+            routing_key=route, error_code=int(code) if code and code.isdigit() else None),))
+    sender = _text(dict(form), "From", "form").removeprefix("whatsapp:")
+    wa_id = form.get("WaId") or sender.lstrip("+")
+    fields: dict[str, Any] = {"kind": "text", "text": form.get("Body")}
+    if form.get("ButtonPayload"):
+        fields = {"kind": "button", "reply_id": form["ButtonPayload"], "text": form.get("ButtonText")}
+    elif form.get("ListId"):
+        fields = {"kind": "list", "reply_id": form["ListId"], "text": form.get("ListTitle")}
+    elif form.get("Latitude") and form.get("Longitude"):
+        fields = {"kind": "location", "latitude": _number(form["Latitude"], "Latitude"),
+                  "longitude": _number(form["Longitude"], "Longitude"), "location_address": form.get("Address"),
+                  "location_name": form.get("Label")}
+    elif (form.get("NumMedia") or "0") not in ("", "0"):
+        fields = {"kind": "media", "text": form.get("Body") or None}
+    return ParsedEvents(messages=(InboundMessage(
+        provider_message_id=sid, routing_key=route, wa_id=wa_id, name=form.get("ProfileName"),
+        raw={"form": dict(form)}, **fields),))
+
+
+def _obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(path, "must be an object")
+    return value
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise PayloadError(path, "must be an array")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, path: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value or len(value) > 128 and key != "body":
+        raise PayloadError(f"{path}.{key}", "must be a non-empty string")
+    return value
+
+
+def _opt_text(data: dict[str, Any], key: str, path: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PayloadError(f"{path}.{key}", "must be a string")
+    return value or None
+
+
+def _float(data: dict[str, Any], key: str, path: str) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PayloadError(f"{path}.{key}", "must be a number")
+    return _number(str(value), f"{path}.{key}")
+
+
+def _number(text: str, path: str) -> float:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise PayloadError(path, "must be a number") from None
+    if not value.is_finite():
+        raise PayloadError(path, "must be a finite number")
+    return float(value)
+
+
+def _timestamp(data: dict[str, Any], path: str) -> dt.datetime | None:
+    value = data.get("timestamp")
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or not str(value).isdigit():
+        raise PayloadError(f"{path}.timestamp", "must be Unix seconds")
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        raise PayloadError(f"{path}.timestamp", "out of range") from None

@@ -1,0 +1,32 @@
+"""The sandbox provider: accepts every message and keeps it in memory (demos and local trials).
+
+A sandbox number receives Cloud API payloads at /webhooks/sandbox/{number_id} with its secret
+header, and its replies are readable from `SandboxProvider.sent` instead of reaching WhatsApp.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from comandia.server.providers.base import CheckResult, OutboundMessage, SendResult
+
+
+class SandboxProvider:
+    """Records each message and answers with a generated id; `check` always passes."""
+
+    name = "sandbox"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, OutboundMessage]] = []
+        self._lock = threading.Lock()
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        wamid = "sandbox." + secrets.token_hex(12)
+        with self._lock:
+            self.sent.append((wamid, message))
+            del self.sent[:-1000]  # bounded: a sandbox is for trials, not an archive
+        return SendResult(wamid)
+
+    def check(self) -> CheckResult:
+        return CheckResult((("sandbox", True, "messages are kept in memory, not sent"),))

@@ -1,0 +1,75 @@
+"""Twilio's Programmable Messaging for WhatsApp senders (HTTP Basic, form-encoded, text only)."""
+
+from __future__ import annotations
+
+import requests
+
+from comandia.server.providers.base import CheckResult, Endpoints, OutboundMessage, SendError, SendResult
+
+AUTH_CODES = frozenset({20003, 20005, 20008})
+TRANSIENT_CODES = frozenset({20429, 20500, 20503, 63038})
+WINDOW_CLOSED = 63016  # outside the 24-hour window: a template is needed, never retried
+
+
+class TwilioProvider:
+    """One WhatsApp sender of a Twilio account; buttons and lists go out as plain text."""
+
+    name = "twilio"
+
+    def __init__(self, account_sid: str, auth_token: str, from_e164: str, session: requests.Session,
+                 endpoints: Endpoints, status_callback: str | None = None) -> None:
+        self._sid = account_sid
+        self._auth = (account_sid, auth_token)
+        self._from = from_e164
+        self._session = session
+        self._endpoints = endpoints
+        self._callback = status_callback
+
+    @property
+    def _account_url(self) -> str:
+        return f"{self._endpoints.twilio_base.rstrip('/')}/2010-04-01/Accounts/{self._sid}"
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        to = message.to if message.to.startswith("+") else "+" + message.to
+        form = {"From": f"whatsapp:{self._from}", "To": f"whatsapp:{to}", "Body": (message.text or message.body)[:1600]}
+        if self._callback:
+            form["StatusCallback"] = self._callback
+        try:
+            response = self._session.post(f"{self._account_url}/Messages.json", data=form, auth=self._auth,
+                                          timeout=self._endpoints.timeout_seconds)
+        except requests.RequestException as error:
+            raise SendError("transient", f"{error.__class__.__name__} talking to Twilio") from None
+        if response.status_code >= 300:
+            raise _classify(response)
+        try:
+            return SendResult(str(response.json()["sid"]))
+        except (ValueError, KeyError, TypeError):
+            raise SendError("permanent", "Twilio accepted the message but sent no sid") from None
+
+    def check(self) -> CheckResult:
+        try:
+            response = self._session.get(f"{self._account_url}.json", auth=self._auth,
+                                         timeout=self._endpoints.timeout_seconds)
+        except requests.RequestException as error:
+            return CheckResult((("account", False, f"Twilio unreachable ({error.__class__.__name__})"),))
+        if response.status_code >= 300:
+            return CheckResult((("account", False, _classify(response).detail),))
+        data = response.json()
+        status = data.get("status")
+        return CheckResult((("account", status == "active", f"account {data.get('friendly_name')!r} is {status}"),))
+
+
+def _classify(response: requests.Response) -> SendError:
+    code: int | None = None
+    detail = f"HTTP {response.status_code}"
+    try:
+        data = response.json()
+        code = data.get("code") if isinstance(data.get("code"), int) else None
+        detail = f"HTTP {response.status_code} code {code}: {str(data.get('message', ''))[:200]}"
+    except (ValueError, AttributeError):
+        pass
+    if code in AUTH_CODES or response.status_code == 401:
+        return SendError("auth", detail, code)
+    if code in TRANSIENT_CODES or response.status_code >= 500 or response.status_code == 429:
+        return SendError("transient", detail, code)
+    return SendError("permanent", detail, code)

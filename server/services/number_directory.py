@@ -1,0 +1,207 @@
+"""Which number (and so which tenant) a webhook is for, from an in-memory map of the control DB.
+
+Webhooks arrive hundreds of times a second; the map of numbers (with their secrets opened) is
+reloaded at most every `ttl` seconds and at once after any change made through `NumberService`
+in this process (`invalidate`). Another process's change is seen within `ttl`.
+`last_inbound_at` is written at most once a minute per number, so it costs nothing per message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+import sqlalchemy as sa
+
+from comandia.server.config import ServerConfig
+from comandia.server.db.control_models import Tenant, WhatsAppNumber
+from comandia.server.db.sessions import Databases
+from comandia.server.providers.base import Endpoints, Provider
+from comandia.server.providers.dialog360 import Dialog360Provider
+from comandia.server.providers.meta import MetaProvider
+from comandia.server.providers.sandbox import SandboxProvider
+from comandia.server.providers.twilio import TwilioProvider
+from comandia.shared.domain.errors import NotFound
+
+TOUCH_EVERY_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class RoutedNumber:
+    """A number as the webhook and the sender need it; secrets are opened (never logged)."""
+
+    id: int
+    tenant_id: str
+    provider: str
+    e164: str
+    phone_number_id: str | None
+    waba_id: str | None
+    account_sid: str | None
+    state: str
+    tenant_active: bool
+    verify_token: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    app_secret: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    auth_token: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def accepting(self) -> bool:
+        """False when the number is paused or its tenant inactive: messages get a polite notice."""
+        return self.state == "active" and self.tenant_active
+
+
+@dataclass
+class _Snapshot:
+    by_id: dict[int, RoutedNumber]
+    by_phone_number_id: dict[str, RoutedNumber]
+    by_e164: dict[str, RoutedNumber]
+    loaded_at: float
+
+
+class NumberDirectory:
+    """The cached number map, and one provider client per number built from it.
+
+    Args:
+        databases: the appliance's databases.
+        endpoints: the providers' base URLs and timeout.
+        ttl: seconds a loaded map is trusted.
+        http: the requests.Session every provider client shares.
+        clock: monotonic seconds (tests inject their own).
+        public_url: the appliance's public base URL, for Twilio's status callbacks.
+    """
+
+    def __init__(self, databases: Databases, endpoints: Endpoints, ttl: float = 5.0,
+                 http: requests.Session | None = None, clock: Callable[[], float] = time.monotonic,
+                 public_url: str | None = None) -> None:
+        self._db = databases
+        self.endpoints = endpoints
+        # Twilio posts delivery statuses to this URL (the appliance's public address).
+        self._status_callback = f"{public_url.rstrip('/')}/webhooks/twilio" if public_url else None
+        self._ttl = ttl
+        self._http = http
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._providers: dict[int, Provider] = {}
+        self._touched: dict[int, float] = {}
+        self.sandbox = SandboxProvider()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._snapshot = None
+            self._providers.clear()
+
+    def by_id(self, number_id: int) -> RoutedNumber | None:
+        return self._current().by_id.get(number_id)
+
+    def by_phone_number_id(self, phone_number_id: str) -> RoutedNumber | None:
+        return self._current().by_phone_number_id.get(phone_number_id)
+
+    def by_e164(self, e164: str) -> RoutedNumber | None:
+        return self._current().by_e164.get(e164)
+
+    def tenant_ids(self) -> set[str]:
+        """Tenants that own at least one number: the ones the workers sweep."""
+        return {n.tenant_id for n in self._current().by_id.values()}
+
+    def meta_app_secrets(self) -> set[str]:
+        return {n.app_secret for n in self._current().by_id.values() if n.provider == "meta" and n.app_secret}
+
+    def verify_tokens(self) -> list[str]:
+        return [n.verify_token for n in self._current().by_id.values() if n.verify_token]
+
+    def provider(self, number_id: int) -> Provider:
+        """The provider client of a number. Raises: NotFound (the number was removed)."""
+        with self._lock:
+            cached = self._providers.get(number_id)
+        if cached is not None:
+            return cached
+        number = self.by_id(number_id)
+        if number is None:
+            raise NotFound(f"WhatsApp number {number_id} does not exist")
+        built = build_provider(number, self._session(), self.endpoints, self.sandbox, self._status_callback)
+        with self._lock:
+            self._providers[number_id] = built
+        return built
+
+    def touch(self, number_ids: set[int]) -> None:
+        """Record that the numbers received a webhook (at most once a minute per number)."""
+        now = self._clock()
+        with self._lock:
+            due = {n for n in number_ids if now - self._touched.get(n, -TOUCH_EVERY_SECONDS) >= TOUCH_EVERY_SECONDS}
+            self._touched.update({n: now for n in due})
+        if not due:
+            return
+        with self._db.control_session() as session:
+            session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id.in_(due))
+                            .values(last_inbound_at=dt.datetime.now(dt.UTC)))
+            session.commit()
+
+    def _session(self) -> requests.Session:
+        with self._lock:
+            if self._http is None:
+                self._http = requests.Session()
+            return self._http
+
+    def _current(self) -> _Snapshot:
+        with self._lock:
+            snapshot = self._snapshot
+        if snapshot is not None and self._clock() - snapshot.loaded_at < self._ttl:
+            return snapshot
+        snapshot = self._load()
+        with self._lock:
+            self._snapshot = snapshot
+        return snapshot
+
+    def _load(self) -> _Snapshot:
+        box = self._db.box
+
+        def opened(sealed: str | None) -> str | None:
+            return box.open(sealed) if sealed else None
+
+        with self._db.control_session() as session:
+            rows = session.execute(sa.select(WhatsAppNumber, Tenant.state).join(Tenant)).all()
+            numbers = [RoutedNumber(
+                id=n.id, tenant_id=n.tenant_id, provider=n.provider, e164=n.e164,
+                phone_number_id=n.phone_number_id, waba_id=n.waba_id, account_sid=n.account_sid, state=n.state,
+                tenant_active=state == "active", verify_token=n.verify_token,
+                access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
+                api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
+                webhook_secret=opened(n.webhook_secret_sealed),
+            ) for n, state in rows if state != "deleted"]
+        return _Snapshot(
+            by_id={n.id: n for n in numbers},
+            by_phone_number_id={n.phone_number_id: n for n in numbers if n.phone_number_id},
+            by_e164={n.e164: n for n in numbers}, loaded_at=self._clock(),
+        )
+
+
+def endpoints_for(config: ServerConfig) -> Endpoints:
+    """The provider endpoints from the config (`whatsapp_*` keys; the defaults are production)."""
+    default = Endpoints()
+    return Endpoints(
+        meta_base=getattr(config, "whatsapp_meta_base", None) or default.meta_base,
+        meta_version=getattr(config, "whatsapp_meta_version", None) or default.meta_version,
+        dialog360_base=getattr(config, "whatsapp_360dialog_base", None) or default.dialog360_base,
+        twilio_base=getattr(config, "whatsapp_twilio_base", None) or default.twilio_base,
+        timeout_seconds=float(getattr(config, "whatsapp_timeout_seconds", None) or default.timeout_seconds),
+    )
+
+
+def build_provider(number: RoutedNumber, http: requests.Session, endpoints: Endpoints,
+                   sandbox: SandboxProvider, status_callback: str | None = None) -> Provider:
+    """The provider client for `number` with its credentials."""
+    if number.provider == "meta":
+        return MetaProvider(number.phone_number_id or "", number.waba_id, number.access_token or "", http, endpoints)
+    if number.provider == "360dialog":
+        return Dialog360Provider(number.api_key or "", http, endpoints)
+    if number.provider == "twilio":
+        return TwilioProvider(number.account_sid or "", number.auth_token or "", number.e164, http, endpoints,
+                              status_callback)
+    return sandbox

@@ -1,0 +1,228 @@
+"""A stand-in for Meta's Graph API, 360dialog and Twilio on 127.0.0.1, and fixture helpers.
+
+`stand_in` (session) is a threaded HTTP server that answers the send and check endpoints with
+the providers' documented success bodies and generated ids, and records every request. A test
+can make it answer documented errors (`fail("131056", times=3)`) or stall. `stand_in_reset`
+(autouse) clears the records and failures after each test. Requests that failed or stalled are
+recorded but never counted as accepted: `accepted` is what the provider would deliver.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+# HTTP status and body of each failure a test can ask for (Meta format; Twilio's below).
+_META_FAILURES = {
+    "500": (500, 131000, "Something went wrong"),
+    "429": (429, 80007, "Rate limit hit"),
+    "130429": (400, 130429, "Rate limit hit"),
+    "131056": (400, 131056, "(Business Account, Consumer Account) pair rate limit hit"),
+    "131047": (400, 131047, "Re-engagement message"),
+    "190": (401, 190, "Error validating access token: Session has expired"),
+}
+_TWILIO_FAILURES = {
+    "500": (500, 20500, "Internal Server Error"),
+    "429": (429, 20429, "Too Many Requests"),
+    "130429": (429, 20429, "Too Many Requests"),
+    "131056": (429, 20429, "Too Many Requests"),
+    "131047": (400, 63016, "Failed to send freeform message because you are outside the allowed window"),
+    "190": (401, 20003, "Authenticate"),
+}
+
+
+@dataclass
+class Recorded:
+    provider: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    message_id: str | None = None
+
+
+@dataclass
+class StandIn:
+    """The stand-in's state; the handler reads and writes it under `lock`."""
+
+    url: str = ""
+    requests: list[Recorded] = field(default_factory=list)
+    accepted: list[Recorded] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    failing_until: float = 0.0
+    failure_during: str = ""
+    stall_seconds: float = 2.0
+    webhook_url: str = "https://comandia.example/webhooks/360dialog/1"
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, kind: str, times: int = 1) -> None:
+        """Answer the next `times` sends with failure `kind` (a key of the tables, or "stall")."""
+        with self.lock:
+            self.failures.extend([kind] * times)
+
+    def fail_for(self, kind: str, seconds: float) -> None:
+        """Answer every send with `kind` for `seconds` from now (an outage)."""
+        with self.lock:
+            self.failure_during, self.failing_until = kind, time.monotonic() + seconds
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.accepted.clear()
+            self.failures.clear()
+            self.failing_until = 0.0
+
+    def next_failure(self) -> str | None:
+        with self.lock:
+            if self.failures:
+                return self.failures.pop(0)
+            if time.monotonic() < self.failing_until:
+                return self.failure_during
+        return None
+
+    def sent_texts(self, to: str | None = None) -> list[str]:
+        """The text of every accepted message (buttons/lists: their body), optionally to one customer."""
+        out = []
+        for r in self.accepted:
+            body = r.body
+            if r.provider == "twilio":
+                if to is None or body["To"] == f"whatsapp:+{to.lstrip('+')}":
+                    out.append(body["Body"])
+            elif to is None or body["to"] == to:
+                out.append(body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"])
+        return out
+
+
+_META_SEND = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)/messages$")
+_META_NUMBER = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)$")
+_META_SUBSCRIBED = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)/subscribed_apps$")
+_TWILIO_SEND = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)/Messages\.json$")
+_TWILIO_ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)\.json$")
+
+
+def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = urlsplit(self.path).path
+            if _META_SUBSCRIBED.match(path):
+                self._json(200, {"data": [{"whatsapp_business_api_data": {"id": "670843887433847", "name": "COMANDIA"}}]})
+            elif m := _META_NUMBER.match(path):
+                self._json(200, {"display_phone_number": "+1 555-000-1111", "verified_name": "Tienda", "id": m[2]})
+            elif path == "/v1/configs/webhook":
+                self._json(200, {"url": state.webhook_url})
+            elif m := _TWILIO_ACCOUNT.match(path):
+                self._json(200, {"sid": m[1], "friendly_name": "COMANDIA test", "status": "active"})
+            else:
+                self._json(404, {"error": {"message": "Unknown path", "code": 100}})
+
+        def do_POST(self) -> None:  # noqa: N802
+            path = urlsplit(self.path).path
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if m := _TWILIO_SEND.match(path):
+                self._send("twilio", path, dict(parse_qsl(raw.decode())), m[1])
+            elif _META_SEND.match(path) or path == "/messages":
+                self._send("meta" if path != "/messages" else "360dialog", path, json.loads(raw), None)
+            else:
+                self._json(404, {"error": {"message": "Unknown path", "code": 100}})
+
+        def _send(self, provider: str, path: str, body: Any, account: str | None) -> None:
+            record = Recorded(provider, "POST", path, dict(self.headers.items()), body)
+            with state.lock:
+                state.requests.append(record)
+            if not self._authorised(provider, account):
+                return
+            failure = state.next_failure()
+            if failure == "stall":
+                time.sleep(state.stall_seconds)
+                self._json(503, {"error": {"message": "Service temporarily unavailable", "code": 2}})
+                return
+            if failure is not None:
+                table = _TWILIO_FAILURES if provider == "twilio" else _META_FAILURES
+                status, code, message = table[failure]
+                if provider == "twilio":
+                    self._json(status, {"code": code, "message": message, "status": status,
+                                        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+                else:
+                    self._json(status, {"error": {"message": message, "type": "OAuthException", "code": code,
+                                                  "error_data": {"details": message},
+                                                  "fbtrace_id": secrets.token_hex(8)}})
+                return
+            if provider == "twilio":
+                record.message_id = "SM" + secrets.token_hex(16)
+                with state.lock:
+                    state.accepted.append(record)
+                self._json(201, {"sid": record.message_id, "account_sid": account, "status": "queued",
+                                 "to": body.get("To"), "from": body.get("From"), "body": body.get("Body")})
+                return
+            record.message_id = "wamid.HBgN" + base64.b32encode(secrets.token_bytes(15)).decode()
+            with state.lock:
+                state.accepted.append(record)
+            self._json(200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                             "messages": [{"id": record.message_id}]})
+
+        def _authorised(self, provider: str, account: str | None) -> bool:
+            header = {"meta": "Authorization", "360dialog": "D360-API-KEY", "twilio": "Authorization"}[provider]
+            if self.headers.get(header):
+                return True
+            if provider == "twilio":
+                self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            else:
+                self._json(401, {"error": {"message": "Invalid OAuth access token.", "code": 190}})
+            return False
+
+        def _json(self, status: int, data: Any) -> None:
+            payload = json.dumps(data).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and hung up (the stall tests) is expected here
+
+
+@pytest.fixture(scope="session")
+def stand_in() -> Iterator[StandIn]:
+    """The stand-in provider server for the whole session."""
+    state = StandIn()
+    server = _QuietServer(("127.0.0.1", 0), _handler(state))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="stand-in-provider", daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def stand_in_reset(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Forget what the stand-in recorded and was told, after each test that used it."""
+    yield
+    if "stand_in" in request.fixturenames:
+        request.getfixturevalue("stand_in").reset()

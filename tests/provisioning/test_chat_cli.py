@@ -1,0 +1,99 @@
+"""`comandia-admin chat`: a scripted conversation through the real service ends with a real order."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from comandia.provisioning.commands import chat
+from comandia.provisioning.output import Output
+from comandia.server.db.tenant_models import Order
+from comandia.server.services.catalog import CatalogService
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.tenants import TenantInfo
+
+SCRIPT = """\
+# a customer orders two pizzas and a drink, then confirms
+hola
+quiero 2 piza margarita y una coca
+/tap checkout
+Ana López
+Av. Siempre Viva 742
+Springfield
+1
+estado
+"""
+
+
+@pytest.fixture(autouse=True)
+def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
+    yield
+    runtime.databases.tenant_engines.close_all()
+
+
+def run(runtime: Runtime, *argv: str, as_json: bool = False) -> tuple[int, str]:
+    parser = argparse.ArgumentParser()
+    chat.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["chat", *argv])
+    buffer = io.StringIO()
+    code = args.handler(runtime, args, Output(as_json, stdout=buffer, stderr=io.StringIO()))
+    return code, buffer.getvalue()
+
+
+@pytest.fixture
+def tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> TenantInfo:
+    created = make_tenant()
+    catalog = CatalogService(runtime.databases)
+    catalog.create_product(
+        created.id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal("120"))
+    )
+    catalog.create_product(created.id, ProductInput(sku="COCA", name="Coca-Cola", price=Decimal("25")))
+    return created
+
+
+def test_a_script_ends_with_a_real_order(runtime: Runtime, tenant: TenantInfo, tmp_path: Path) -> None:
+    script = tmp_path / "chat.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    code, out = run(runtime, tenant.id, "--script", str(script), "--as", "+52 55 9876 5432")
+    assert code == 0
+    with runtime.databases.tenant_session(tenant.id) as session:
+        [order] = session.scalars(sa.select(Order)).all()
+        assert (order.channel, order.total, order.customer_phone) == (
+            "whatsapp",
+            Decimal("265.00"),
+            "+525598765432",
+        )
+    assert "> quiero 2 piza margarita y una coca" in out
+    assert f"*#{order.number}*" in out and "recibido" in out.rsplit("> estado", 1)[1]
+    assert "1. Confirmar" in out
+
+
+def test_json_output_lists_every_turn_with_its_choices(
+    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
+) -> None:
+    script = tmp_path / "chat.txt"
+    script.write_text("menu\n/order PZ-MAR:1 COCA:2\n", encoding="utf-8")
+    code, out = run(runtime, tenant.id, "--script", str(script), as_json=True)
+    turns = json.loads(out)
+    assert code == 0 and [t["message"] for t in turns] == ["menu", "/order PZ-MAR:1 COCA:2"]
+    assert {row["id"] for row in turns[0]["replies"][0]["sections"][0]["rows"]} == {
+        "prod:PZ-MAR",
+        "prod:COCA",
+    }
+    assert [b["id"] for b in turns[1]["replies"][0]["buttons"]] == ["checkout", "menu", "cart"]
+
+
+def test_a_malformed_command_fails_with_one_line(
+    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
+) -> None:
+    script = tmp_path / "chat.txt"
+    script.write_text("/order PZ-MAR\n", encoding="utf-8")
+    assert run(runtime, tenant.id, "--script", str(script))[0] == 1

@@ -1,0 +1,154 @@
+"""The outbox sender: exactly once, in order per customer, backoff on outages, codes kept, crash-safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import sqlalchemy as sa
+
+from comandia.server.db.control_models import WhatsAppNumber
+from comandia.server.services.outbox import CRASH_REASON, OutboxSender, queue_messages
+from tests.plugins.messaging import Messaging
+from tests.server.jobs.test_inbox_worker import meta_text
+
+
+def _queue(m: Messaging, customer: str, *bodies: str, number_id: int | None = None) -> None:
+    with m.runtime.databases.tenant_session(m.tenant.id) as session:
+        queue_messages(session, number_id or m.meta_1.id, customer,
+                       [{"kind": "reply", "body": b, "text": b} for b in bodies])
+        session.commit()
+
+
+def _states(m: Messaging) -> list[tuple[str, str, int | None]]:
+    return [tuple(r) for r in m.rows(m.tenant.id, "SELECT payload->>'body', state, error_code FROM outbox "  # type: ignore[misc]
+                                                  "ORDER BY id")]
+
+
+def _drain(m: Messaging, sender: OutboxSender, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sender.send_due(m.tenant.id)
+        pending = m.rows(m.tenant.id, "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')")[0][0]
+        if pending == 0:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"outbox not drained: {_states(m)}")
+
+
+def test_replies_are_sent_once_with_the_wamid_stored(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000010", "uno", "dos")
+    assert m.sender().send_due(m.tenant.id) == 2
+    assert m.sender().send_due(m.tenant.id) == 0
+    rows = m.rows(m.tenant.id, "SELECT provider_message_id, state FROM outbox ORDER BY seq")
+    assert [r[0] for r in rows] == [r.message_id for r in m.stand_in.accepted] and {r[1] for r in rows} == {"sent"}
+
+
+def test_a_provider_outage_then_recovery_delivers_every_reply_exactly_once(messaging: Messaging) -> None:
+    m = messaging
+    customers = [f"52155000001{i:02d}" for i in range(8)]
+    for customer in customers:
+        _queue(m, customer, f"{customer}-a", f"{customer}-b")
+    _queue(m, "5215500000199", "twilio-a", number_id=m.twilio.id)
+    m.stand_in.fail_for("500", 0.6)
+    m.stand_in.fail("429", 3)
+    m.stand_in.fail("130429", 2)
+    m.stand_in.fail("stall", 2)
+    m.stand_in.stall_seconds = 0.2
+    _drain(m, m.sender(backoff_base=0.02, backoff_cap=0.2))
+    for customer in customers:
+        assert m.stand_in.sent_texts(customer) == [f"{customer}-a", f"{customer}-b"]
+    assert len(m.stand_in.accepted) == 17 and {s for _, s, _ in _states(m)} == {"sent"}
+    assert len(m.stand_in.requests) > 17  # the failures were really retried
+
+
+def test_one_customers_messages_never_overtake_each_other(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000020", "primero", "segundo", "tercero")
+    m.stand_in.fail("500", 2)
+    sender = m.sender(backoff_base=0.05)
+    sender.send_due(m.tenant.id)  # the first fails: the others must wait for it
+    assert m.stand_in.accepted == []
+    _drain(m, sender)
+    assert m.stand_in.sent_texts("5215500000020") == ["primero", "segundo", "tercero"]
+
+
+def test_a_window_error_is_permanent_and_recorded_with_its_code(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000030", "tarde", "siguiente")
+    m.stand_in.fail("131047")
+    _drain(m, m.sender())
+    assert _states(m) == [("tarde", "failed", 131047), ("siguiente", "sent", None)]
+    assert len(m.stand_in.requests) == 2  # never retried
+
+
+def test_the_pair_rate_limit_waits_at_least_six_seconds(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000040", "rápido")
+    m.stand_in.fail("131056")
+    m.sender().send_due(m.tenant.id)
+    [(wait,)] = m.rows(m.tenant.id, "SELECT extract(epoch FROM next_attempt_at - now()) FROM outbox")
+    assert wait > 5 and _states(m) == [("rápido", "queued", 131056)]
+
+
+def test_an_expired_token_pauses_the_number_and_holds_its_messages(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000050", "hola")
+    m.stand_in.fail("190")
+    m.sender().send_due(m.tenant.id)
+    assert _states(m) == [("hola", "queued", 190)]
+    with m.runtime.databases.control_session() as session:
+        number = session.get(WhatsAppNumber, m.meta_1.id)
+        assert number is not None and number.state == "paused" and "190" in (number.pause_reason or "")
+
+
+def test_a_crash_while_sending_is_never_resent(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000060", "en vuelo", "después")
+    # What a sender killed during the HTTP call leaves: the first row committed as `sending`.
+    with m.runtime.databases.tenant_session(m.tenant.id) as session:
+        session.execute(sa.text("UPDATE outbox SET state = 'sending', attempts = 1, "
+                                "claimed_at = now() - interval '5 minutes' WHERE seq = 1"))
+        session.commit()
+    sender = m.sender(stale_after=dt.timedelta(seconds=60))
+    assert sender.send_due(m.tenant.id) == 0  # blocked behind the row in flight
+    assert sender.recover_stale(m.tenant.id) == 1
+    _drain(m, sender)
+    rows = m.rows(m.tenant.id, "SELECT payload->>'body', state, last_error FROM outbox ORDER BY seq")
+    assert rows == [("en vuelo", "failed", CRASH_REASON), ("después", "sent", None)]
+    assert m.stand_in.sent_texts() == ["después"]
+
+
+def test_a_recent_sending_row_is_left_alone(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000070", "en curso")
+    with m.runtime.databases.tenant_session(m.tenant.id) as session:
+        session.execute(sa.text("UPDATE outbox SET state = 'sending', claimed_at = now()"))
+        session.commit()
+    assert m.sender().recover_stale(m.tenant.id) == 0
+
+
+def test_statuses_that_arrived_before_the_send_was_recorded_are_applied(messaging: Messaging) -> None:
+    m = messaging
+    m.post("meta", *meta_text("wamid.S1", "5215500000080", "hola"))
+    m.processor().process(m.tenant.id)
+
+    class Racing(OutboxSender):
+        def _sent(self, tenant_id: str, row_id: int, wamid: str) -> None:
+            with m.runtime.databases.tenant_session(tenant_id) as session:  # the status beats our commit
+                session.execute(sa.text("INSERT INTO message_statuses (wamid, status, at) VALUES (:w, 'read', now())"),
+                                {"w": wamid})
+                session.commit()
+            super()._sent(tenant_id, row_id, wamid)
+
+    Racing(m.runtime.databases, m.directory).send_due(m.tenant.id)
+    assert m.rows(m.tenant.id, "SELECT state, status FROM outbox") == [("sent", "read")]
+
+
+def test_a_removed_number_fails_its_messages(messaging: Messaging) -> None:
+    m = messaging
+    _queue(m, "5215500000090", "huérfano", number_id=m.dialog.id)
+    m.numbers.remove(m.tenant.id, m.dialog.id, actor="tests")
+    m.sender().send_due(m.tenant.id)
+    assert m.rows(m.tenant.id, "SELECT state, last_error FROM outbox") == [("failed", "the WhatsApp number was removed")]
