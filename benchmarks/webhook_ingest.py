@@ -165,6 +165,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -184,6 +185,8 @@ def main() -> int:
         port = free_port()
         env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
                "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port)}
+        if args.budget:
+            env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
         routes = (Path(__file__).resolve().parent.parent / "server" / "http" / "routes.py").read_text()
         real = "webhook" in routes
         command = ([str(Path(sys.executable).parent / "comandia-server")] if real

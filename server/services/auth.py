@@ -78,20 +78,22 @@ class AuthService:
             Forbidden: the right password, but the user is disabled or their tenant inactive.
         """
         now = self._clock()
-        keys = (f"user:{username.strip().lower()[:150]}", f"addr:{address[:150]}")
+        wanted = username.strip().lower()
+        keys = (f"user:{wanted[:150]}", f"addr:{address[:150]}")
         with self._db.control_session() as session:
             self._refuse_if_throttled(session, keys, now)
-            wanted = username.strip().lower()
-            user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == wanted))
-            if not self._verify(user.password_hash if user else None, password) or user is None:
-                session.add_all([LoginFailure(key=key, at=now) for key in keys])
-                # rows past the window count for nothing; sweeping them here keeps the table small
-                session.execute(
-                    sa.delete(LoginFailure).where(
-                        LoginFailure.key.in_(keys), LoginFailure.at <= now - FAILURE_WINDOW
-                    )
-                )
-                session.commit()
+            found = session.execute(
+                sa.select(User.id, User.password_hash).where(sa.func.lower(User.username) == wanted)
+            ).first()
+        # Hashing takes 20-100 ms: no connection is held meanwhile, so a login storm cannot
+        # starve the small control pool every other request authenticates through (L3).
+        user_id, stored = (found[0], found[1]) if found else (None, None)
+        if not self._verify(stored, password) or user_id is None:
+            self._record_failure(keys, now)
+            raise Unauthorized(BAD_CREDENTIALS)
+        with self._db.control_session() as session:
+            user = session.get(User, user_id)
+            if user is None:  # deleted between the two transactions
                 raise Unauthorized(BAD_CREDENTIALS)
             _check_may_log_in(session, user)
             if needs_rehash(user.password_hash):
@@ -147,6 +149,17 @@ class AuthService:
                 sa.update(AuthToken)
                 .where(AuthToken.token_hash == token_digest(token), AuthToken.revoked_at.is_(None))
                 .values(revoked_at=self._clock())
+            )
+            session.commit()
+
+    def _record_failure(self, keys: tuple[str, ...], now: dt.datetime) -> None:
+        with self._db.control_session() as session:
+            session.add_all([LoginFailure(key=key, at=now) for key in keys])
+            # rows past the window count for nothing; sweeping them here keeps the table small
+            session.execute(
+                sa.delete(LoginFailure).where(
+                    LoginFailure.key.in_(keys), LoginFailure.at <= now - FAILURE_WINDOW
+                )
             )
             session.commit()
 

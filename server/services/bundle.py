@@ -9,6 +9,7 @@ from comandia.server.services.auth import AuthService
 from comandia.server.services.backups import BackupService
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
+from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
@@ -33,3 +34,4 @@ class Services:
     catalog_import: CatalogImportService
     backups: BackupService
     moves: MoveService
+    conversations: ConversationService

@@ -336,3 +336,15 @@ def test_every_reply_of_a_long_session_fits_whatsapp() -> None:
     ):
         reply = chat.say(text)
         assert reply.body and len(reply.to_text()) <= 4096
+
+
+def test_spanish_and_english_have_the_same_texts_with_the_same_fields() -> None:
+    from string import Formatter
+
+    from comandia.server.chat.texts import EN
+    from comandia.server.chat.texts import ES as SPANISH
+
+    assert SPANISH.keys() == EN.keys()
+    for key, text in SPANISH.items():
+        fields = {name for _, name, _, _ in Formatter().parse(text) if name}
+        assert fields == {name for _, name, _, _ in Formatter().parse(EN[key]) if name}, key

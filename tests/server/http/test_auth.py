@@ -21,6 +21,9 @@ from tests.plugins.api import World, make_actor
 
 ClientFor = Callable[[str | None], ApiClient]
 
+# every test here logs in from 127.0.0.1; earlier tests' failed logins must not throttle them
+pytestmark = pytest.mark.usefixtures("forget_login_failures")
+
 
 def test_login_returns_a_token_that_is_stored_only_as_its_hash(
     client_for: ClientFor, world: World, runtime: Runtime
@@ -56,7 +59,6 @@ def test_expired_token_answers_401(client_for: ClientFor, expired_token: str) ->
         client_for(expired_token).auth.me()
 
 
-@pytest.mark.usefixtures("forget_login_failures")
 def test_wrong_password_is_401_problem_with_www_authenticate(api_url: str, world: World) -> None:
     response = requests.post(
         f"{api_url}/api/v1/auth/login",
@@ -105,7 +107,6 @@ def test_deactivated_tenants_managers_cannot_log_in_and_lose_their_tokens(
     assert client_for(None).auth.login(actor.username, actor.password).user.id == actor.user_id
 
 
-@pytest.mark.usefixtures("forget_login_failures")
 def test_sixth_failed_login_is_throttled_and_answered_faster_than_a_hash(
     client_for: ClientFor, world: World
 ) -> None:

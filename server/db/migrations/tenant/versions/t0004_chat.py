@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "t0004"
-down_revision = "t0005"  # TEMP: t0005 branches from t0003 while its author tests; set back to "t0003"
+down_revision = "t0003"
 branch_labels = None
 depends_on = None
 

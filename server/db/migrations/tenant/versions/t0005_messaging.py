@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "t0005"
-down_revision = "t0003"  # TEMP: t0004 currently chains onto t0005; final: "t0004"
+down_revision = "t0004"
 branch_labels = None
 depends_on = None
 

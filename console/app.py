@@ -1,0 +1,110 @@
+"""`comandia-console`: the QApplication, the login, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from comandia.console.connection import Connection
+from comandia.console.context import AppContext
+from comandia.console.credentials import CredentialStore
+from comandia.console.i18n import Translator
+from comandia.console.settings import ConsoleSettings
+from comandia.console.tasks import TaskRunner
+from comandia.console.windows.login import LoggedIn, LoginDialog
+from comandia.console.windows.main_window import MainWindow
+from comandia.shared.client import ApiClient
+from comandia.shared.client.capabilities import CapabilitiesApi
+from comandia.shared.schemas.users import UserInfo
+
+
+def resume_session(client: ApiClient) -> tuple[UserInfo, frozenset[str]]:
+    """Background part of "remember me": is the kept token still good, and what does the server offer."""
+    return client.auth.me(), CapabilitiesApi(client.transport).paths()
+
+
+class ConsoleApp(QObject):
+    """Owns the context, the login dialog and the main window.
+
+    Signals: none.
+    """
+
+    def __init__(
+        self,
+        settings: ConsoleSettings,
+        credentials: CredentialStore,
+        inline: bool = False,
+        language: str | None = None,
+    ) -> None:
+        super().__init__()
+        connection = Connection(settings.server_url)
+        runner = TaskRunner(connection, inline=inline, parent=self)
+        self.ctx = AppContext(runner, settings, credentials, Translator(language or settings.language))
+        self.login = LoginDialog(self.ctx)
+        self.login.loggedIn.connect(self._logged_in)
+        self.window: MainWindow | None = None
+
+    def start(self) -> None:
+        """Reuse a remembered token if it still works; otherwise show the login."""
+        remembered = self.ctx.credentials.load()
+        if remembered is None:
+            self.login.show()
+            return
+        url, _user, token = remembered
+        connection = self.ctx.connection
+        connection.base_url, connection.token = url, token
+        self.ctx.runner.run(resume_session, self._resumed, lambda _error: self.login.show())
+
+    def _resumed(self, result: tuple[UserInfo, frozenset[str]]) -> None:
+        self.ctx.connection.user, self.ctx.connection.capabilities = result
+        self._open_main()
+
+    def _logged_in(self, _result: LoggedIn) -> None:
+        if self.window is None or not self.window.isVisible():
+            self._open_main()
+
+    def _open_main(self) -> None:
+        if self.window is not None:
+            self.window.detach()
+        self.window = MainWindow(self.ctx, self.login)
+        self.window.show()
+
+    def shutdown(self) -> None:
+        self.ctx.runner.shutdown()
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="comandia-console", description="COMANDIA desktop console")
+    parser.add_argument("--server", help="server URL (remembered for next time)")
+    parser.add_argument("--language", choices=("es", "en"), help="screen language (remembered)")
+    parser.add_argument("--startup-probe", action="store_true",
+                        help="print the seconds until the login window is shown, then quit")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    settings = ConsoleSettings()
+    if args.server:
+        settings.server_url = args.server
+    if args.language:
+        settings.language = args.language
+    credentials = CredentialStore()
+    console = ConsoleApp(settings, credentials)
+    if args.startup_probe:
+        console.login.show()
+        app.processEvents()
+        print(f"login window after {time.perf_counter() - started:.3f} s")  # noqa: T201 - the probe's output
+        console.shutdown()
+        return 0
+    QTimer.singleShot(0, console.start)
+    code = app.exec()
+    console.shutdown()
+    return int(code)

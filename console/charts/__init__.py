@@ -1,0 +1,1 @@
+"""Charts: Qt-free matplotlib figures (`figures`) and the widget that shows them (`canvas`)."""

@@ -1,0 +1,52 @@
+"""Where the console is logged in: server URL, token, user; one API client per worker thread.
+
+`ApiClient` is not thread-safe, so each thread of the pool gets its own (kept for reuse and
+closed together by `close()`). Nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from comandia.shared.client import ApiClient
+from comandia.shared.schemas.users import UserInfo
+
+
+@dataclass
+class Connection:
+    """The logged-in session: `token` changes when the user logs in again."""
+
+    base_url: str
+    token: str | None = None
+    user: UserInfo | None = None
+    timeout: float = 15.0
+    capabilities: frozenset[str] = frozenset()
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _made: list[ApiClient] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def is_superadmin(self) -> bool:
+        return self.user is not None and self.user.role == "superadmin"
+
+    def offers(self, path: str) -> bool:
+        """Tell whether the server routes `path` (a template from `comandia.shared.client.capabilities`)."""
+        return path in self.capabilities
+
+    def client(self) -> ApiClient:
+        """This thread's client, carrying the current token."""
+        client: ApiClient | None = getattr(self._local, "client", None)
+        if client is None or client.transport.base_url != self.base_url.rstrip("/"):
+            client = ApiClient(self.base_url, timeout=self.timeout)
+            self._local.client = client
+            with self._lock:
+                self._made.append(client)
+        client.token = self.token
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            made, self._made = self._made, []
+        for client in made:
+            client.close()

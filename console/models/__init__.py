@@ -1,0 +1,1 @@
+"""Qt item models over schema objects: no widgets, no HTTP (pages feed them)."""

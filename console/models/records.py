@@ -1,0 +1,101 @@
+"""The columns of each table (tenants, users, orders, customers, products, import issues, KPIs)."""
+
+from __future__ import annotations
+
+from comandia.console.formats import TenantFormat
+from comandia.console.i18n import Translator
+from comandia.console.models.table import Column
+from comandia.shared.schemas.catalog import ImportIssue, ProductInfo
+from comandia.shared.schemas.customers import CustomerInfo
+from comandia.shared.schemas.kpis import TenantActivity
+from comandia.shared.schemas.orders import OrderItemInfo, OrderSummary
+from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.users import UserInfo
+
+
+def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]]:
+    return [
+        Column(tr("tenants.name"), lambda t: t.name),
+        Column(tr("tenants.state"), lambda t: t.state),
+        Column(tr("tenants.server"), lambda t: t.server),
+        Column(tr("tenants.timezone"), lambda t: t.timezone),
+        Column(tr("tenants.currency"), lambda t: t.currency),
+        Column(tr("tenants.created"), lambda t: fmt.day(t.created_at.date()), lambda t: t.created_at.isoformat()),
+    ]
+
+
+def user_columns(tr: Translator) -> list[Column[UserInfo]]:
+    return [
+        Column(tr("users.username"), lambda u: u.username),
+        Column(tr("users.role"), lambda u: u.role),
+        Column(tr("users.tenant"), lambda u: u.tenant_id or ""),
+        Column(tr("users.disabled"), lambda u: tr("common.yes") if u.disabled else tr("common.no")),
+    ]
+
+
+def order_columns(tr: Translator, fmt: TenantFormat) -> list[Column[OrderSummary]]:
+    return [
+        Column(tr("orders.number"), lambda o: str(o.number), lambda o: o.number, right=True),
+        Column(tr("orders.created"), lambda o: fmt.instant(o.created_at), lambda o: o.created_at.isoformat()),
+        Column(tr("orders.customer"), lambda o: o.customer_name or ""),
+        Column(tr("orders.phone"), lambda o: o.customer_phone),
+        Column(tr("orders.status"), lambda o: tr(f"status.{o.status}")),
+        Column(tr("orders.channel"), lambda o: o.channel),
+        Column(tr("orders.total"), lambda o: fmt.money(o.total, o.currency), lambda o: o.total, right=True),
+    ]
+
+
+def order_item_columns(tr: Translator, fmt: TenantFormat, currency: str) -> list[Column[OrderItemInfo]]:
+    return [
+        Column(tr("detail.sku"), lambda i: i.sku),
+        Column(tr("catalog.name"), lambda i: i.name),
+        Column(tr("detail.qty"), lambda i: str(i.quantity), right=True),
+        Column(tr("detail.price"), lambda i: fmt.money(i.unit_price, currency), right=True),
+        Column(tr("detail.line_total"), lambda i: fmt.money(i.line_total, currency), right=True),
+    ]
+
+
+def customer_columns(tr: Translator, fmt: TenantFormat) -> list[Column[CustomerInfo]]:
+    return [
+        Column(tr("customers.name"), lambda c: c.name or ""),
+        Column(tr("customers.phone"), lambda c: c.phone),
+        Column(tr("customers.city"), lambda c: c.city or ""),
+        Column(tr("customers.region"), lambda c: c.region or ""),
+        Column(tr("customers.last_order"), lambda c: fmt.instant(c.last_order_at)),
+    ]
+
+
+def product_columns(tr: Translator, fmt: TenantFormat) -> list[Column[ProductInfo]]:
+    return [
+        Column(tr("catalog.sku"), lambda p: p.sku),
+        Column(tr("catalog.name"), lambda p: p.name),
+        Column(tr("catalog.category"), lambda p: p.category or ""),
+        Column(tr("catalog.price"), lambda p: fmt.money(p.price, p.currency), lambda p: p.price, right=True),
+        Column(tr("catalog.available"), lambda p: tr("common.yes") if p.available else tr("common.no")),
+        Column(tr("catalog.stock"), lambda p: "" if p.stock is None else str(p.stock), right=True),
+    ]
+
+
+def issue_columns(tr: Translator) -> list[Column[ImportIssue]]:
+    return [
+        Column(tr("import.row"), lambda i: str(i.row), lambda i: i.row, right=True),
+        Column(tr("import.column"), lambda i: i.column),
+        Column(tr("import.problem"), lambda i: i.problem),
+    ]
+
+
+def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantActivity]]:
+    def megabytes(a: TenantActivity) -> str:
+        return "" if a.db_bytes is None else fmt.number(a.db_bytes / 1_000_000, 1)
+
+    return [
+        Column(tr("tenants.name"), lambda a: a.name),
+        Column(tr("tenants.state"), lambda a: a.state),
+        Column(tr("admin.orders"), lambda a: fmt.number(a.orders), lambda a: a.orders, right=True),
+        Column(tr("admin.revenue"), lambda a: fmt.money(a.revenue, a.currency), lambda a: a.revenue, right=True),
+        Column(tr("admin.active"), lambda a: fmt.number(a.active_customers), lambda a: a.active_customers, True),
+        Column(tr("admin.last_activity"), lambda a: fmt.day(a.last_activity), lambda a: str(a.last_activity)),
+        Column(tr("admin.db_size"), megabytes, lambda a: a.db_bytes or 0, right=True),
+        Column(tr("admin.messages"), lambda a: f"{a.messages_in}/{a.messages_out}"),
+        Column(tr("admin.failed"), lambda a: str(a.failed_sends), lambda a: a.failed_sends, right=True),
+    ]

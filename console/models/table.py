@@ -1,0 +1,118 @@
+"""`RecordTableModel`: rows of schema objects, shown by columns, paged in on demand.
+
+The model never calls the API: when the view scrolls near the end, `fetchMore` emits
+`moreWanted(cursor)`; the page runs the request in the background and hands the rows back with
+`append_page`. So 10,000 orders arrive 200 at a time while the user scrolls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: its header and how to show (and sort) a record in it."""
+
+    title: str
+    text: Callable[[T], str]
+    sort_key: Callable[[T], Any] | None = None
+    right: bool = False
+
+
+class RecordTableModel(QAbstractTableModel, Generic[T]):
+    """A table of records with optional paging.
+
+    Signals:
+        moreWanted(str): the view wants the page after this cursor; answer with `append_page`.
+    """
+
+    moreWanted = Signal(str)
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[T] = []
+        self._cursor: str | None = None
+        self._waiting = False
+
+    # --- feeding -------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[T], next_cursor: str | None = None) -> None:
+        """Replace everything (a new query); `next_cursor` None means there is no more."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._cursor, self._waiting = next_cursor, False
+        self.endResetModel()
+
+    def append_page(self, rows: Sequence[T], next_cursor: str | None) -> None:
+        self._waiting = False
+        self._cursor = next_cursor
+        if rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    def prepend(self, rows: Sequence[T]) -> None:
+        """Put new records (new orders from the poll) on top."""
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self._rows[0:0] = rows
+            self.endInsertRows()
+
+    def replace(self, row: int, record: T) -> None:
+        self._rows[row] = record
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
+
+    def page_failed(self) -> None:
+        """The page request failed: allow `fetchMore` to ask again later."""
+        self._waiting = False
+
+    def record(self, row: int) -> T:
+        return self._rows[row]
+
+    def records(self) -> list[T]:
+        return list(self._rows)
+
+    # --- Qt model ------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record, column = self._rows[index.row()], self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record)
+        if role == SORT_ROLE:
+            return column.sort_key(record) if column.sort_key else column.text(record)
+        if role == RECORD_ROLE:
+            return record
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._columns[section].title
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._cursor is not None and not self._waiting
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt's signature
+        if self.canFetchMore(parent) and self._cursor is not None:
+            self._waiting = True
+            self.moreWanted.emit(self._cursor)

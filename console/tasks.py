@@ -1,0 +1,140 @@
+"""Background operations: every API call runs off the GUI thread; results come back by Signal.
+
+A task is a plain function `fn(client) -> result` that touches no widget. `TaskRunner.run`
+queues it on a `QThreadPool`; the worker emits the result (or the error) through a `_Relay`
+QObject living in the GUI thread, so the callbacks run there (queued connection). `inline=True`
+runs the function and the callbacks at once, for tests that want no threads at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from comandia.console.connection import Connection
+from comandia.shared.client import ApiClient, ClientError, UnauthorizedError
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[ApiClient], Any]
+Done = Callable[[Any], None]
+Failed = Callable[[Exception], None]
+
+
+class _Relay(QObject):
+    """Carries one task's outcome to the GUI thread.
+
+    Signals:
+        succeeded(object): the function's return value.
+        failed(object): the exception it raised.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, on_success: Done, on_failure: Done) -> None:
+        super().__init__()
+        self._on_success, self._on_failure = on_success, on_failure
+        # Bound slots of an object living in the GUI thread: a pool thread's emit is queued.
+        self.succeeded.connect(self._succeeded)
+        self.failed.connect(self._failed)
+
+    @Slot(object)
+    def _succeeded(self, result: object) -> None:
+        self._on_success(result)
+
+    @Slot(object)
+    def _failed(self, error: object) -> None:
+        self._on_failure(error)
+
+
+class _Job(QRunnable):
+    def __init__(self, connection: Connection, work: Work, relay: _Relay) -> None:
+        super().__init__()
+        self._connection, self._work, self._relay = connection, work, relay
+
+    def run(self) -> None:  # runs in a pool thread: no widget may be touched here
+        try:
+            result = self._work(self._connection.client())
+        except Exception as error:  # noqa: BLE001 - every failure must reach the GUI, never kill the pool
+            if not isinstance(error, ClientError):
+                log.exception("background task failed")
+            self._relay.failed.emit(error)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    """Runs client calls in a thread pool and delivers outcomes on the GUI thread.
+
+    Signals:
+        unauthorized(object): a task got 401; the login should come back (the error is passed).
+        busyChanged(int): how many tasks are still running.
+        failed(object, object): a task failed (error, retry callable) and had no own handler.
+    """
+
+    unauthorized = Signal(object)
+    busyChanged = Signal(int)
+    failed = Signal(object, object)
+
+    def __init__(self, connection: Connection, inline: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.connection = connection
+        self.inline = inline
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(4)
+        self._relays: set[_Relay] = set()
+
+    @property
+    def busy(self) -> int:
+        return len(self._relays)
+
+    def run(self, work: Work, on_done: Done | None = None, on_error: Failed | None = None) -> None:
+        """Run `work(client)` in the background; `on_done(result)` or `on_error(error)` on the GUI thread.
+
+        A 401 always goes to `unauthorized` (the login comes back) and then to `on_error`; other
+        errors go to `on_error`, or to `failed` with a retry when there is no `on_error`.
+        """
+
+        def retry() -> None:
+            self.run(work, on_done, on_error)
+
+        def finish_ok(result: object) -> None:
+            self._forget(relay)
+            if on_done is not None:
+                on_done(result)
+
+        def finish_error(error: object) -> None:
+            self._forget(relay)
+            assert isinstance(error, Exception)
+            if isinstance(error, UnauthorizedError):
+                self.unauthorized.emit(error)
+            if on_error is not None:
+                on_error(error)
+            elif not isinstance(error, UnauthorizedError):
+                self.failed.emit(error, retry)
+
+        relay = _Relay(finish_ok, finish_error)
+        self._relays.add(relay)
+        self.busyChanged.emit(len(self._relays))
+        if self.inline:
+            _Job(self.connection, work, relay).run()
+        else:
+            self._pool.start(_Job(self.connection, work, relay))
+
+    def _forget(self, relay: _Relay) -> None:
+        self._relays.discard(relay)
+        relay.deleteLater()
+        self.busyChanged.emit(len(self._relays))
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until every started job has returned (shutdown and tests only)."""
+        return bool(self._pool.waitForDone(msecs))
+
+    def shutdown(self) -> None:
+        self._pool.clear()
+        self._pool.waitForDone(30000)
+        self.connection.close()

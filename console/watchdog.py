@@ -1,0 +1,42 @@
+"""`StallWatchdog`: measures how long the GUI thread stays busy, with a QTimer in that thread.
+
+The timer should fire every `interval` ms; when it fires late, the GUI thread was running
+something else for (gap - interval) ms. `max_stall_ms` is the longest such stretch seen.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer
+
+
+class StallWatchdog(QObject):
+    """Records the longest GUI-thread stall between `start()` and `stop()`.
+
+    Signals: none.
+    """
+
+    def __init__(self, interval_ms: int = 5, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._interval = interval_ms
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+        self.max_stall_ms = 0.0
+        self.ticks = 0
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        stall = (now - self._last) * 1000 - self._interval
+        self.max_stall_ms = max(self.max_stall_ms, stall)
+        self._last = now
+        self.ticks += 1

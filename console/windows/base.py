@@ -1,0 +1,87 @@
+"""`Page`: what every page of the main window has (context, a busy bar, a reload)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from comandia.console.context import AppContext
+from comandia.console.errors import user_message
+from comandia.shared.client import ApiClient, UnauthorizedError
+
+
+class Page(QWidget):
+    """A page; subclasses fill `self.body` and implement `reload()`.
+
+    Signals:
+        message(str): a short status line for the main window's status bar.
+    """
+
+    message = Signal(str)
+    needs_tenant = False
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tr = ctx.tr
+        outer = QVBoxLayout(self)
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # indeterminate: the server does not report progress
+        self.progress.setMaximumHeight(8)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        outer.addWidget(self.progress)
+        outer.addWidget(self.notice)
+        self.body = QVBoxLayout()
+        outer.addLayout(self.body)
+        self._pending = 0
+
+    def reload(self) -> None:
+        """Load (again) what the page shows."""
+
+    def call(
+        self,
+        work: Callable[[ApiClient], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run `work` in the background with the busy bar shown; errors go to the banner by default."""
+        self._pending += 1
+        self.progress.show()
+
+        def done(result: Any) -> None:
+            self._settle()
+            if on_done is not None:
+                on_done(result)
+
+        def failed(error: Exception) -> None:
+            self._settle()
+            if isinstance(error, UnauthorizedError):
+                return  # the runner brought the login back; the page reloads after it
+            if on_error is not None:
+                on_error(error)
+            else:
+                raise_to_banner(error)
+
+        def raise_to_banner(error: Exception) -> None:
+            self.ctx.runner.failed.emit(error, lambda: self.call(work, on_done, on_error))
+
+        self.ctx.runner.run(work, done, failed)
+
+    def _settle(self) -> None:
+        self._pending = max(0, self._pending - 1)
+        if not self._pending:
+            self.progress.hide()
+
+    def say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def say_error(self, error: Exception) -> None:
+        self.say(user_message(error, self.tr))

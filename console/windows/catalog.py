@@ -1,0 +1,157 @@
+"""The catalog of the current tenant: products table, edit a product, open the import."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
+
+from comandia.console.context import AppContext
+from comandia.console.errors import user_message
+from comandia.console.models.proxy import SearchSortProxy
+from comandia.console.models.records import product_columns
+from comandia.console.models.table import RecordTableModel
+from comandia.console.windows.base import Page
+from comandia.console.windows.catalog_import import CatalogImportWindow
+from comandia.shared.schemas.catalog import ProductInfo, ProductInput
+
+
+def product_input(product: ProductInfo) -> ProductInput:
+    """The product as an update body, with every field it has now."""
+    return ProductInput(product.sku, product.name, product.price, product.currency, product.description,
+                        product.category_id, product.available, product.stock, product.image_url,
+                        product.sort_order, dict(product.extra))
+
+
+class ProductEditor(QDialog):
+    """Edit name, price, availability and stock of one product (non-modal).
+
+    Signals:
+        saved(object): the `ProductInfo` the server stored.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, page: Page, tenant_id: str, product: ProductInfo) -> None:
+        super().__init__(page)
+        self.page, self.tenant_id, self.product = page, tenant_id, product
+        tr = page.tr
+        self.setWindowTitle(f"{tr('catalog.edit')} — {product.sku}")
+        self.name = QLineEdit(product.name)
+        self.price = QLineEdit(str(product.price))
+        self.available = QCheckBox()
+        self.available.setChecked(product.available)
+        self.stock = QSpinBox()
+        self.stock.setRange(-1, 1_000_000)
+        self.stock.setSpecialValueText("—")
+        self.stock.setValue(-1 if product.stock is None else product.stock)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        form = QFormLayout(self)
+        form.addRow(tr("catalog.name"), self.name)
+        form.addRow(tr("catalog.price"), self.price)
+        form.addRow(tr("catalog.available"), self.available)
+        form.addRow(tr("catalog.stock"), self.stock)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.close)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            price = Decimal(self.price.text().replace(",", "."))
+        except InvalidOperation:
+            self.error.setText(self.page.tr("error.validation"))
+            return
+        stock = None if self.stock.value() < 0 else self.stock.value()
+        body = replace(product_input(self.product), name=self.name.text().strip(), price=price,
+                       available=self.available.isChecked(), stock=stock)
+        tenant_id, product_id = self.tenant_id, self.product.id
+        self.page.call(lambda client: client.catalog.update_product(tenant_id, product_id, body),
+                       self._saved, lambda error: self.error.setText(user_message(error, self.page.tr)))
+
+    def _saved(self, product: ProductInfo) -> None:
+        self.saved.emit(product)
+        self.close()
+
+
+class CatalogPage(Page):
+    """Signals: inherited `message(str)`."""
+
+    needs_tenant = True
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        tr = self.tr
+        self.model: RecordTableModel[ProductInfo] = RecordTableModel([], self)
+        self.proxy = SearchSortProxy(self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("common.search"))
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        edit = QPushButton(tr("catalog.edit"))
+        edit.clicked.connect(self.edit_selected)
+        self.import_button = QPushButton(tr("catalog.import"))
+        self.import_button.clicked.connect(self.open_import)
+        refresh = QPushButton(tr("common.refresh"))
+        refresh.clicked.connect(self.reload)
+        row = QHBoxLayout()
+        row.addWidget(self.search, 1)
+        for button in (edit, self.import_button, refresh):
+            row.addWidget(button)
+        self.table = QTableView()
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.body.addLayout(row)
+        self.body.addWidget(self.table)
+        self.editor: ProductEditor | None = None
+        self.importer: CatalogImportWindow | None = None
+
+    def reload(self) -> None:
+        tenant = self.ctx.tenant
+        if tenant is None:
+            return
+        tenant_id = tenant.id
+        self.call(lambda client: client.catalog.list_products(tenant_id), self._loaded)
+
+    def _loaded(self, products: list[ProductInfo]) -> None:
+        self.model = RecordTableModel(product_columns(self.tr, self.ctx.fmt), self)
+        self.model.set_rows(products)
+        self.proxy.setSourceModel(self.model)
+        self.table.setModel(self.proxy)
+        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.message.emit(self.tr("common.rows", count=len(products)))
+
+    def edit_selected(self) -> ProductEditor | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or self.ctx.tenant is None:
+            return None
+        product = self.model.record(self.proxy.mapToSource(rows[0]).row())
+        self.editor = ProductEditor(self, self.ctx.tenant.id, product)
+        self.editor.saved.connect(lambda _p: self.reload())
+        self.editor.show()
+        return self.editor
+
+    def open_import(self) -> CatalogImportWindow | None:
+        if self.ctx.tenant is None:
+            return None
+        self.importer = CatalogImportWindow(self.ctx, self.ctx.tenant.id, self)
+        self.importer.applied.connect(lambda _r: self.reload())
+        self.importer.show()
+        return self.importer

@@ -1,0 +1,195 @@
+"""The main window: navigation, tenant picker, error banner, and the login coming back on 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from comandia.console.context import AppContext
+from comandia.console.errors import user_message
+from comandia.console.windows.banner import Banner
+from comandia.console.windows.base import Page
+from comandia.console.windows.login import LoginDialog
+from comandia.console.windows.pages import build_pages
+from comandia.shared.schemas.tenants import TenantInfo
+
+
+class MainWindow(QMainWindow):
+    """Pages on the left, the current one on the right; superadmins pick any tenant, managers see theirs.
+
+    Signals: none (it listens to the task runner's `unauthorized` and `failed`).
+    """
+
+    def __init__(self, ctx: AppContext, login: LoginDialog) -> None:
+        super().__init__()
+        self.ctx, self.login = ctx, login
+        tr = ctx.tr
+        self.setWindowTitle(tr("app.title"))
+        self.resize(1200, 760)
+        self.banner = Banner(tr)
+        self.nav = QListWidget()
+        self.nav.setMaximumWidth(220)
+        self.stack = QStackedWidget()
+        self.tenant_box = QComboBox()
+        self.tenant_box.setMinimumWidth(240)
+        self.user_label = QLabel()
+        self.language_box = QComboBox()
+        self.language_box.addItems(["es", "en"])
+        self.language_box.setCurrentText(tr.language)
+        self.language_box.currentTextChanged.connect(self._change_language)
+        self.logout_button = QPushButton(tr("main.logout"))
+        self.logout_button.clicked.connect(self.log_out)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("main.tenant")))
+        top.addWidget(self.tenant_box)
+        top.addStretch(1)
+        top.addWidget(self.user_label)
+        top.addWidget(QLabel(tr("main.language")))
+        top.addWidget(self.language_box)
+        top.addWidget(self.logout_button)
+        split = QHBoxLayout()
+        split.addWidget(self.nav)
+        split.addWidget(self.stack, 1)
+        root = QVBoxLayout()
+        root.addLayout(top)
+        root.addWidget(self.banner)
+        root.addLayout(split, 1)
+        central = QWidget()
+        central.setLayout(root)
+        self.setCentralWidget(central)
+        self.pages: dict[str, Page] = {}
+        self._page_keys: list[str] = []
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.tenant_box.currentIndexChanged.connect(self._pick_tenant)
+        ctx.runner.unauthorized.connect(self._session_ended)
+        ctx.runner.failed.connect(self._failed)
+        login.loggedIn.connect(self._logged_in_again)
+        self.start()
+
+    # --- building ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Build the pages for the logged-in user and load the tenant list."""
+        connection = self.ctx.connection
+        user = connection.user
+        assert user is not None
+        self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=user.role))
+        for key, page in build_pages(self.ctx, connection.is_superadmin, self):
+            self.pages[key] = page
+            self._page_keys.append(key)
+            self.stack.addWidget(page)
+            self.nav.addItem(self.ctx.tr(f"nav.{key}"))
+            page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.load_tenants()
+
+    def load_tenants(self, then: Callable[[], None] | None = None) -> None:
+        user = self.ctx.connection.user
+        assert user is not None
+        if self.ctx.connection.is_superadmin:
+            work: Callable[..., list[TenantInfo]] = lambda client: client.tenants.list()  # noqa: E731
+        else:
+            tenant_id = user.tenant_id or ""
+            work = lambda client: [client.tenants.get(tenant_id)]  # noqa: E731
+        self.ctx.runner.run(work, lambda tenants: self._tenants_loaded(tenants, then))
+
+    def _tenants_loaded(self, tenants: list[TenantInfo], then: Callable[[], None] | None) -> None:
+        self.ctx.tenants = tenants
+        current = self.ctx.tenant.id if self.ctx.tenant else None
+        self.tenant_box.blockSignals(True)
+        self.tenant_box.clear()
+        for tenant in tenants:
+            self.tenant_box.addItem(tenant.name, tenant.id)
+        self.tenant_box.blockSignals(False)
+        index = next((i for i, t in enumerate(tenants) if t.id == current), 0)
+        if tenants:
+            self.tenant_box.setCurrentIndex(index)
+            self._pick_tenant(index)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        if then is not None:
+            then()
+
+    # --- navigation ----------------------------------------------------------------------
+    def open_page(self, key: str) -> Page:
+        self.nav.setCurrentRow(self._page_keys.index(key))
+        return self.pages[key]
+
+    def current_page(self) -> Page:
+        return self.pages[self._page_keys[self.stack.currentIndex()]]
+
+    def open_tenant(self, tenant_id: str, page: str = "orders") -> None:
+        """Make `tenant_id` the current tenant (a superadmin opening any tenant) and show `page`."""
+        index = self.tenant_box.findData(tenant_id)
+        if index < 0:
+            self.load_tenants(lambda: self.open_tenant(tenant_id, page))
+            return
+        self.tenant_box.setCurrentIndex(index)
+        self.open_page(page)
+
+    def _show_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+            page = self.current_page()
+            if not page.needs_tenant or self.ctx.tenant is not None:
+                page.reload()
+
+    def _pick_tenant(self, index: int) -> None:
+        tenant_id = self.tenant_box.itemData(index)
+        tenant = next((t for t in self.ctx.tenants if t.id == tenant_id), None)
+        if tenant is None or (self.ctx.tenant is not None and tenant.id == self.ctx.tenant.id):
+            self.ctx.tenant = tenant or self.ctx.tenant
+            return
+        self.ctx.tenant = tenant
+        if self.stack.count() and self.current_page().needs_tenant:
+            self.current_page().reload()
+
+    # --- session -------------------------------------------------------------------------
+    def _session_ended(self, _error: object) -> None:
+        """The token expired or was revoked: bring the login back, keep this window and page."""
+        if self.login.isVisible():
+            return
+        self.login.expired()
+        self.login.show()
+        self.login.raise_()
+
+    def _logged_in_again(self, _result: object) -> None:
+        self.banner.hide()
+        self.current_page().reload()
+
+    def _failed(self, error: object, retry: Callable[[], None]) -> None:
+        assert isinstance(error, Exception)
+        self.banner.show_error(user_message(error, self.ctx.tr), retry)
+
+    def _change_language(self, language: str) -> None:
+        self.ctx.settings.language = language
+        self.statusBar().showMessage(self.ctx.tr("settings.language_changed"), 8000)
+
+    def detach(self) -> None:
+        """Stop listening to the shared runner and login (a new main window replaces this one)."""
+        self.ctx.runner.unauthorized.disconnect(self._session_ended)
+        self.ctx.runner.failed.disconnect(self._failed)
+        self.login.loggedIn.disconnect(self._logged_in_again)
+        for page in self.pages.values():
+            poll = getattr(page, "poll", None)
+            if poll is not None:
+                poll.stop()
+        self.close()
+        self.deleteLater()
+
+    def log_out(self) -> None:
+        connection = self.ctx.connection
+        if connection.user is not None:
+            self.ctx.credentials.forget(connection.base_url, connection.user.username)
+        self.ctx.runner.run(lambda client: client.auth.logout(), on_error=lambda _e: None)
+        self.close()
+        self.login.show()

@@ -1,0 +1,86 @@
+"""Orders: the paged list, new orders appearing by the poll, and changing a status with If-Match."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from comandia.console.windows.orders import OrdersPage
+from comandia.shared.client import ApiClient
+from tests.console.conftest import LogIn, seed_orders
+from tests.plugins.api import World
+
+
+def test_manager_moves_an_order_to_an_allowed_status(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    window = log_in(world.manager_a)
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
+    row = next(i for i, o in enumerate(page.model.records()) if o.id == order.id)
+    detail = page.open_detail(row)
+    assert detail is not None
+    qtbot.waitUntil(lambda: detail.order is not None, timeout=10_000)
+    assert set(detail.buttons) == {"confirmed", "cancelled"}
+    assert detail.items.rowCount() == 1 and "Puebla" in detail.address.text()
+    with qtbot.waitSignal(detail.changed, timeout=10_000):
+        detail.buttons["confirmed"].click()
+    assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
+    assert set(detail.buttons) == {"shipped", "cancelled"}
+    assert detail.order is not None and detail.order.history[-1].to_status == "confirmed"
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+    detail.close()
+
+
+def test_a_stale_order_is_refused_and_reloaded(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    window = log_in(world.manager_a)
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
+    detail = page.open_detail(next(i for i, o in enumerate(page.model.records()) if o.id == order.id))
+    assert detail is not None
+    qtbot.waitUntil(lambda: detail.order is not None, timeout=10_000)
+    manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")  # someone else, meanwhile
+    detail.buttons["cancelled"].click()
+    qtbot.waitUntil(lambda: detail.order is not None and detail.order.status == "confirmed", timeout=10_000)
+    assert "Someone changed it first" in detail.notice.text()
+    assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+    detail.close()
+
+
+def test_new_orders_appear_without_restarting_and_pages_load_on_scroll(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    seed_orders(manager_a_client, world.tenant_a.id, 205)
+    window = log_in(world.manager_a)
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 200, timeout=10_000)
+    page.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 205, timeout=10_000)
+    before = page.model.rowCount()
+    fresh = seed_orders(manager_a_client, world.tenant_a.id, 2)
+    page.check_new()  # what the 10-second timer does
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 2, timeout=10_000)
+    assert {o.id for o in page.model.records()[:2]} == {o.id for o in fresh}
+    assert page.poll.isActive() and page.poll.interval() == 10_000
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_status_filter_shows_only_that_status(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    manager_a_client.orders.change_status(world.tenant_a.id, order.id, "cancelled", reason="test")
+    window = log_in(world.manager_a)
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    page.status.setCurrentIndex(page.status.findData("cancelled"))
+    qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
+    assert {o.status for o in page.model.records()} == {"cancelled"}
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
