@@ -22,6 +22,8 @@ from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
+from comandia.server.services.exports import ExportService
+from comandia.server.services.kpis import KpiService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
 from comandia.server.services.orders import OrderService
@@ -101,7 +103,8 @@ def open_runtime(config: ServerConfig) -> Runtime:
     tenants = TenantService(databases, final_dump)
     backups = BackupService(databases, tenants)
     catalog, customers = CatalogService(databases), CustomerService(databases)
-    orders = OrderService(databases)
+    kpis = KpiService(databases)
+    orders = OrderService(databases, on_change=kpis.on_change_hook())
     services = Services(
         tenants=tenants,
         servers=ServerService(databases),
@@ -116,6 +119,8 @@ def open_runtime(config: ServerConfig) -> Runtime:
         catalog_import=CatalogImportService(databases),
         backups=backups,
         moves=MoveService(databases, tenants, backups),
+        kpis=kpis,
+        exports=ExportService(databases, kpis),
         conversations=ConversationService(databases, orders, catalog, customers, idle_minutes=config.chat_idle_minutes),
     )
     return Runtime(config=config, databases=databases, embedded=embedded, services=services)

@@ -160,7 +160,7 @@ class AdminKpiService:
              "revenue": r[3], "customers": int(r[4])}
             for r in rows
         ]  # fmt: skip
-        months = sorted({r["day"].replace(day=1) for r in values})  # type: ignore[attr-defined]
+        months = sorted({r["day"].replace(day=1) for r in values})
         with self._db.control_session() as control:
             if replace:
                 for table in ("tenant_daily", "tenant_monthly"):

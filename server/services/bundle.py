@@ -11,6 +11,8 @@ from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
+from comandia.server.services.exports import ExportService
+from comandia.server.services.kpis import KpiService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
 from comandia.server.services.orders import OrderService
@@ -35,3 +37,5 @@ class Services:
     backups: BackupService
     moves: MoveService
     conversations: ConversationService
+    kpis: KpiService
+    exports: ExportService
