@@ -32,10 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comandia.server.providers.signatures import meta_signature  # noqa: E402
 
-APP_SECRET = "bench-app-secret"
+APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
 PNID_BASE = 990000000000000
 LUA = """
 local sigs, bodies, n, i = {}, {}, 0, 0
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 function init(args)
   for line in io.lines(args[1]) do
     local tab = line:find("\\t")
@@ -43,10 +48,10 @@ function init(args)
     sigs[n] = line:sub(1, tab - 1)
     bodies[n] = line:sub(tab + 1)
   end
-  i = tonumber(args[2]) or 0
+  i = tid  -- each wrk thread takes every WRK_THREADS-th body: no wamid is posted twice
 end
 function request()
-  i = i + 1
+  i = i + WRK_THREADS
   local k = (i % n) + 1
   return wrk.format("POST", "/webhooks/meta",
     {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = sigs[k]}, bodies[k])
@@ -90,7 +95,7 @@ def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
         for n in range(tenants):
             tenant = runtime.tenants.create(NewTenant(name=f"Bench {n} {secrets.token_hex(2)}"), actor="bench")
             numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
-                                             phone_number_id=str(PNID_BASE + n), access_token="bench",
+                                             phone_number_id=str(PNID_BASE + n), access_token="bench",  # noqa: S106
                                              app_secret=APP_SECRET), actor="bench")
     finally:
         runtime.close()
@@ -166,6 +171,7 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
+    parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -187,6 +193,8 @@ def main() -> int:
                "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port)}
         if args.budget:
             env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
+        if args.threads:
+            env["COMANDIA_THREADS"] = str(args.threads)
         routes = (Path(__file__).resolve().parent.parent / "server" / "http" / "routes.py").read_text()
         real = "webhook" in routes
         command = ([str(Path(sys.executable).parent / "comandia-server")] if real
@@ -208,9 +216,9 @@ def main() -> int:
                     sig, raw = body_for(n, args.tenants)
                     handle.write(f"{sig}\t{raw}\n")
             script = home / "meta.lua"
-            script.write_text(LUA)
+            script.write_text(LUA.replace("WRK_THREADS", "2"))
             result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
-                                     "-s", str(script), base, "--", str(data), "0"],
+                                     "-s", str(script), base, "--", str(data)],
                                     capture_output=True, text=True, check=True)
             match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
             assert match, result.stdout + result.stderr

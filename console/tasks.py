@@ -9,6 +9,8 @@ runs the function and the callbacks at once, for tests that want no threads at a
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,9 @@ Work = Callable[[ApiClient], Any]
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
 
+SLOW_HANDLER_MS = 50.0
+"""A result handler running longer than this on the GUI thread is logged (and fails the tests)."""
+
 
 class _Relay(QObject):
     """Carries one task's outcome to the GUI thread.
@@ -35,20 +40,30 @@ class _Relay(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, on_success: Done, on_failure: Done) -> None:
+    def __init__(self, on_success: Done, on_failure: Done, timings: deque[float]) -> None:
         super().__init__()
-        self._on_success, self._on_failure = on_success, on_failure
+        self._on_success, self._on_failure, self._timings = on_success, on_failure, timings
         # Bound slots of an object living in the GUI thread: a pool thread's emit is queued.
         self.succeeded.connect(self._succeeded)
         self.failed.connect(self._failed)
 
     @Slot(object)
     def _succeeded(self, result: object) -> None:
-        self._on_success(result)
+        self._timed(self._on_success, result)
 
     @Slot(object)
     def _failed(self, error: object) -> None:
-        self._on_failure(error)
+        self._timed(self._on_failure, error)
+
+    def _timed(self, handler: Done, value: object) -> None:
+        started = time.perf_counter()
+        try:
+            handler(value)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            self._timings.append(elapsed)
+            if elapsed > SLOW_HANDLER_MS:
+                log.warning("a result handler kept the GUI thread for %.0f ms: %r", elapsed, handler)
 
 
 class _Job(QRunnable):
@@ -87,6 +102,7 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(4)
         self._relays: set[_Relay] = set()
+        self.handler_ms: deque[float] = deque(maxlen=10_000)  # ms each result handler ran on the GUI thread
 
     @property
     def busy(self) -> int:
@@ -117,7 +133,7 @@ class TaskRunner(QObject):
             elif not isinstance(error, UnauthorizedError):
                 self.failed.emit(error, retry)
 
-        relay = _Relay(finish_ok, finish_error)
+        relay = _Relay(finish_ok, finish_error, self.handler_ms)
         self._relays.add(relay)
         self.busyChanged.emit(len(self._relays))
         if self.inline:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 
 class StallWatchdog(QObject):
@@ -22,10 +22,13 @@ class StallWatchdog(QObject):
         self._interval = interval_ms
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer's slack would look like a stall
         self._timer.timeout.connect(self._tick)
         self._last = 0.0
         self.max_stall_ms = 0.0
         self.ticks = 0
+        self.worst_at = 0.0
+        self.stalls: list[tuple[float, float]] = []
 
     def start(self) -> None:
         self._last = time.perf_counter()
@@ -37,6 +40,10 @@ class StallWatchdog(QObject):
     def _tick(self) -> None:
         now = time.perf_counter()
         stall = (now - self._last) * 1000 - self._interval
-        self.max_stall_ms = max(self.max_stall_ms, stall)
+        if stall > self.max_stall_ms:
+            self.max_stall_ms = stall
+            self.worst_at = now
+        if stall > 15:
+            self.stalls.append((now, stall))
         self._last = now
         self.ticks += 1

@@ -42,6 +42,12 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[T] = []
+        # Shown texts per row, made on first paint: a view asks data() for many roles per cell
+        # on every repaint, and formatting dates and money each time would stall the GUI thread.
+        self._texts: list[tuple[str, ...] | None] = []
+        self._align = [
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if c.right else None for c in self._columns
+        ]
         self._cursor: str | None = None
         self._waiting = False
 
@@ -50,6 +56,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         """Replace everything (a new query); `next_cursor` None means there is no more."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = [None] * len(self._rows)
         self._cursor, self._waiting = next_cursor, False
         self.endResetModel()
 
@@ -60,6 +67,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend([None] * len(rows))
             self.endInsertRows()
 
     def prepend(self, rows: Sequence[T]) -> None:
@@ -67,10 +75,12 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         if rows:
             self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
             self._rows[0:0] = rows
+            self._texts[0:0] = [None] * len(rows)
             self.endInsertRows()
 
     def replace(self, row: int, record: T) -> None:
         self._rows[row] = record
+        self._texts[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
 
     def page_failed(self) -> None:
@@ -90,18 +100,24 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._columns)
 
+    def texts(self, row: int) -> tuple[str, ...]:
+        """The shown text of every column of `row` (made once, then kept)."""
+        texts = self._texts[row]
+        if texts is None:
+            record = self._rows[row]
+            texts = self._texts[row] = tuple(column.text(record) for column in self._columns)
+        return texts
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        record, column = self._rows[index.row()], self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(record)
+            return self.texts(index.row())[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align[index.column()]
         if role == SORT_ROLE:
-            return column.sort_key(record) if column.sort_key else column.text(record)
+            column, record = self._columns[index.column()], self._rows[index.row()]
+            return column.sort_key(record) if column.sort_key else self.texts(index.row())[index.column()]
         if role == RECORD_ROLE:
-            return record
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return self._rows[index.row()]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

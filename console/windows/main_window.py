@@ -21,7 +21,7 @@ from comandia.console.errors import user_message
 from comandia.console.windows.banner import Banner
 from comandia.console.windows.base import Page
 from comandia.console.windows.login import LoginDialog
-from comandia.console.windows.pages import build_pages
+from comandia.console.windows.pages import PageFactory, page_factories
 from comandia.shared.schemas.tenants import TenantInfo
 
 
@@ -68,8 +68,9 @@ class MainWindow(QMainWindow):
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
-        self.pages: dict[str, Page] = {}
-        self._page_keys: list[str] = []
+        self.pages: dict[str, Page] = {}  # the pages built so far (on first visit)
+        self.page_keys: list[str] = []
+        self._factories: dict[str, PageFactory] = {}
         self.nav.currentRowChanged.connect(self._show_row)
         self.tenant_box.currentIndexChanged.connect(self._pick_tenant)
         ctx.runner.unauthorized.connect(self._session_ended)
@@ -84,13 +85,25 @@ class MainWindow(QMainWindow):
         user = connection.user
         assert user is not None
         self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=user.role))
-        for key, page in build_pages(self.ctx, connection.is_superadmin, self):
-            self.pages[key] = page
-            self._page_keys.append(key)
-            self.stack.addWidget(page)
+        for key, factory in page_factories(self.ctx, connection.is_superadmin, self):
+            self._factories[key] = factory
+            self.page_keys.append(key)
+            self.stack.addWidget(QWidget())  # a placeholder until the first visit
             self.nav.addItem(self.ctx.tr(f"nav.{key}"))
-            page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.load_tenants()
+
+    def page(self, key: str) -> Page:
+        """The page named `key`, built now if it was never visited."""
+        page = self.pages.get(key)
+        if page is None:
+            index = self.page_keys.index(key)
+            page = self.pages[key] = self._factories[key]()
+            page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return page
 
     def load_tenants(self, then: Callable[[], None] | None = None) -> None:
         user = self.ctx.connection.user
@@ -121,11 +134,11 @@ class MainWindow(QMainWindow):
 
     # --- navigation ----------------------------------------------------------------------
     def open_page(self, key: str) -> Page:
-        self.nav.setCurrentRow(self._page_keys.index(key))
-        return self.pages[key]
+        self.nav.setCurrentRow(self.page_keys.index(key))
+        return self.page(key)
 
     def current_page(self) -> Page:
-        return self.pages[self._page_keys[self.stack.currentIndex()]]
+        return self.page(self.page_keys[self.stack.currentIndex()])
 
     def open_tenant(self, tenant_id: str, page: str = "orders") -> None:
         """Make `tenant_id` the current tenant (a superadmin opening any tenant) and show `page`."""
@@ -138,8 +151,8 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         if row >= 0:
+            page = self.page(self.page_keys[row])
             self.stack.setCurrentIndex(row)
-            page = self.current_page()
             if not page.needs_tenant or self.ctx.tenant is not None:
                 page.reload()
 

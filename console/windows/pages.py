@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from comandia.console.context import AppContext
@@ -20,27 +21,44 @@ if TYPE_CHECKING:
     from comandia.console.windows.main_window import MainWindow
 
 
-def build_pages(ctx: AppContext, superadmin: bool, window: MainWindow) -> list[tuple[str, Page]]:
-    """(key, page) pairs; the key names the page in `nav.<key>` texts and in `MainWindow.open_page`."""
-    pages: list[tuple[str, Page]] = []
+PageFactory = Callable[[], Page]
+
+
+def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> list[tuple[str, PageFactory]]:
+    """(key, factory) pairs in navigation order; the key names the page in `nav.<key>` texts.
+
+    Pages are built on first visit: building and polishing every page when the window first
+    shows would keep the GUI thread busy for tens of milliseconds.
+    """
+
+    def tenants() -> Page:
+        page = TenantsPage(ctx)
+        page.opened.connect(window.open_tenant)
+        return page
+
+    def provision() -> Page:
+        page = ProvisionPage(ctx)
+        page.provisioned.connect(lambda _tenant: window.load_tenants())
+        return page
+
+    def onboarding() -> Page:
+        page = OnboardingPage(ctx)
+        page.tenantCreated.connect(lambda _tenant: window.load_tenants())
+        return page
+
+    factories: list[tuple[str, PageFactory]] = []
     if superadmin:
-        tenants = TenantsPage(ctx)
-        tenants.opened.connect(window.open_tenant)
-        provision = ProvisionPage(ctx)
-        provision.provisioned.connect(lambda _tenant: window.load_tenants())
-        onboarding = OnboardingPage(ctx)
-        onboarding.tenantCreated.connect(lambda _tenant: window.load_tenants())
-        pages += [
+        factories += [
             ("tenants", tenants),
             ("provision", provision),
             ("onboarding", onboarding),
-            ("users", UsersPage(ctx)),
-            ("admin_kpis", AdminKpisPage(ctx)),
+            ("users", lambda: UsersPage(ctx)),
+            ("admin_kpis", lambda: AdminKpisPage(ctx)),
         ]
-    pages += [
-        ("orders", OrdersPage(ctx)),
-        ("customers", CustomersPage(ctx)),
-        ("catalog", CatalogPage(ctx)),
-        ("kpis", KpisPage(ctx)),
+    factories += [
+        ("orders", lambda: OrdersPage(ctx)),
+        ("customers", lambda: CustomersPage(ctx)),
+        ("catalog", lambda: CatalogPage(ctx)),
+        ("kpis", lambda: KpisPage(ctx)),
     ]
-    return pages
+    return factories

@@ -9,7 +9,7 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.openapi import OpenApiDocument
-from comandia.server.http.resources import auth, catalog, customers, imports, orders, tenants, users
+from comandia.server.http.resources import auth, catalog, customers, exports, imports, kpis, orders, tenants, users
 from comandia.server.http.resources.health import Health, Ready
 from comandia.server.services.bundle import Services
 
@@ -46,3 +46,8 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/orders", orders.OrderCollection(services.orders, services.tenants))
     app.add_route(f"{scoped}/orders/{{order_id}}", orders.OrderItem(services.orders))
     app.add_route(f"{scoped}/orders/{{order_id}}/status", orders.OrderStatus(services.orders))
+    app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
+    app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports))
+
+    app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(services.kpis.admin))
+    app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))

@@ -17,7 +17,7 @@ import falcon
 from comandia.server.providers.base import PayloadError
 from comandia.server.services.ingest import IngestService
 
-SECRET_HEADER = "X-Comandia-Secret"
+SECRET_HEADER = "X-Comandia-Secret"  # noqa: S105 - a header name, not a secret
 """The header 360dialog (and the sandbox) is configured to send with the number's webhook secret."""
 
 
@@ -106,7 +106,9 @@ def _acknowledge(resp: falcon.Response) -> None:
     resp.text = "ok"
 
 
-def add_webhook_routes(app: falcon.App, ingest: IngestService, max_bytes: int, public_url: str | None) -> None:
+def add_webhook_routes(
+    app: falcon.App[falcon.Request, falcon.Response], ingest: IngestService, max_bytes: int, public_url: str | None
+) -> None:
     """Register the webhook routes (called from `routes.add_routes`)."""
     app.add_route("/webhooks/meta", MetaWebhook(ingest, max_bytes))
     app.add_route("/webhooks/360dialog/{number_id}", SecretHeaderWebhook(ingest, "360dialog", max_bytes))

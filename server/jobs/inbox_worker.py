@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from comandia.server.services.inbox import InboxProcessor
@@ -43,11 +44,12 @@ class InboxWorker(threading.Thread):
             tenants = self._dirty.take()
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self._sweep_seconds
-                tenants |= self._safely(self._tenants, set())
+                swept: set[str] = self._safely(self._tenants, set())
+                tenants |= swept
             for tenant_id in sorted(tenants):
                 if self._stop_event.is_set():
                     return
-                if self._safely(lambda t=tenant_id: self._processor.process(t), 0) >= 100:
+                if self._safely(partial(self._processor.process, tenant_id), 0) >= 100:
                     self._dirty.mark({tenant_id})  # more left: come back after the others had a turn
             if not tenants:
                 self._dirty.wait(min(0.5, self._sweep_seconds))

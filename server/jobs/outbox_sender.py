@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from comandia.server.services.ingest import DirtyTenants
@@ -27,32 +28,36 @@ class OutboxSenderJob(threading.Thread):
         sender: sends one tenant's due rows.
         dirty: tenants that just queued messages (woken at once).
         tenants_with_numbers: every tenant that owns a WhatsApp number (swept for retries).
-        sweep_seconds: how often every tenant is checked for due retries and stale rows.
+        sweep_seconds: how often every tenant is checked for due retries.
+        recover_seconds: how often rows a crashed sender left `sending` are looked for.
     """
 
     def __init__(self, sender: OutboxSender, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
-                 sweep_seconds: float = 1.0, name: str = "outbox-sender") -> None:
+                 sweep_seconds: float = 1.0, recover_seconds: float = 30.0, name: str = "outbox-sender") -> None:
         super().__init__(name=name, daemon=True)
         self._sender = sender
         self._dirty = dirty
         self._tenants = tenants_with_numbers
         self._sweep_seconds = sweep_seconds
+        self._recover_seconds = recover_seconds
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        next_sweep = 0.0
+        next_sweep = next_recovery = 0.0
         while not self._stop_event.is_set():
             tenants = self._dirty.take()
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self._sweep_seconds
-                swept = self._safely(self._tenants, set())
-                for tenant_id in swept:
-                    self._safely(lambda t=tenant_id: self._sender.recover_stale(t), 0)
+                swept: set[str] = self._safely(self._tenants, set())
+                if time.monotonic() >= next_recovery:
+                    next_recovery = time.monotonic() + self._recover_seconds
+                    for tenant_id in swept:
+                        self._safely(partial(self._sender.recover_stale, tenant_id), 0)
                 tenants |= swept
             for tenant_id in sorted(tenants):
                 if self._stop_event.is_set():
                     return
-                if self._safely(lambda t=tenant_id: self._sender.send_due(t), 0) >= 50:
+                if self._safely(partial(self._sender.send_due, tenant_id), 0) >= 50:
                     self._dirty.mark({tenant_id})
             if not tenants:
                 self._dirty.wait(min(0.2, self._sweep_seconds))

@@ -108,7 +108,8 @@ class MetaProvider:
 
     def check(self) -> CheckResult:
         checks = [self._get("number", f"{self._base}/{self._number}",
-                            {"fields": "display_phone_number,verified_name"}, ("display_phone_number", "verified_name"))]
+                            {"fields": "display_phone_number,verified_name"},
+                            ("display_phone_number", "verified_name"))]
         if self._waba:
             checks.append(self._get("webhooks subscribed", f"{self._base}/{self._waba}/subscribed_apps", None, ()))
         else:

@@ -53,9 +53,9 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
                                          f"{path}.value.messages[{m}]"))
             for s, raw in enumerate(_list(value.get("statuses", []), f"{path}.value.statuses")):
                 statuses.append(_status(_obj(raw, f"{path}.value.statuses[{s}]"), route, f"{path}.value.statuses[{s}]"))
-            for error in _list(value.get("errors", []), f"{path}.value.errors"):
+            for reported in _list(value.get("errors", []), f"{path}.value.errors"):
                 log.warning("provider reported an error for number %s: code %s", route,
-                            error.get("code") if isinstance(error, dict) else "?")
+                            reported.get("code") if isinstance(reported, dict) else "?")
     return ParsedEvents(tuple(messages), tuple(statuses))
 
 
@@ -68,10 +68,12 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
     user_id = user_id or _opt_text(contact, "user_id", path)
     if not wa_id and not user_id:
         raise PayloadError(f"{path}.from", "neither `from` nor `from_user_id` is present")
-    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    found_profile = contact.get("profile")
+    profile: dict[str, Any] = found_profile if isinstance(found_profile, dict) else {}
     kind_name = raw.get("type")
     fields: dict[str, Any] = {"kind": "other"}
-    detail = raw.get(kind_name) if isinstance(kind_name, str) and isinstance(raw.get(kind_name), dict) else {}
+    found = raw.get(kind_name) if isinstance(kind_name, str) else None
+    detail: dict[str, Any] = found if isinstance(found, dict) else {}
     if kind_name == "text":
         fields = {"kind": "text", "text": _opt_text(detail, "body", f"{path}.text")}
     elif kind_name == "interactive":

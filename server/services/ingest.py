@@ -14,7 +14,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 _Router = Callable[[str], RoutedNumber | None]
 # Core statements on the tables, executed with a list of rows: compiled once and cached, which
 # is most of the cost of a webhook besides the commit (an ORM `.values(rows)` compiles each time).
-_INSERT_INBOX = pg_insert(InboxEvent.__table__).on_conflict_do_nothing(index_elements=["provider_message_id"])
-_INSERT_STATUS = pg_insert(MessageStatus.__table__).on_conflict_do_nothing(index_elements=["wamid", "status"])
+_INSERT_INBOX = pg_insert(cast(sa.Table, InboxEvent.__table__)).on_conflict_do_nothing(
+    index_elements=["provider_message_id"])
+_INSERT_STATUS = pg_insert(cast(sa.Table, MessageStatus.__table__)).on_conflict_do_nothing(
+    index_elements=["wamid", "status"])
 
 
 class BadSignature(Unauthorized):
@@ -218,7 +220,8 @@ def store_statuses(session: sa.orm.Session, statuses: list[StatusUpdate]) -> Non
         raise_outbox_status(session, update.wamid, update.status, update.error_code)
 
 
-def status_rank_sql(column: sa.ColumnElement[str | None]) -> sa.ColumnElement[int]:
+def status_rank_sql(column: Any) -> sa.ColumnElement[int]:
+    """SQL for the rank of a status column in STATUS_RANK (-1 for none or unknown)."""
     return sa.case(*((column == name, rank) for name, rank in STATUS_RANK.items()), else_=-1)
 
 

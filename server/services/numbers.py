@@ -7,6 +7,7 @@ every change invalidates the webhook routing map of this process (`NumberDirecto
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,7 +110,8 @@ class NumberService:
         with self._db.control_session() as session:
             return _info(_number(session, tenant_id, number_id))
 
-    def pause(self, tenant_id: str | None, number_id: int, actor: str, reason: str = "paused by an operator") -> NumberInfo:
+    def pause(self, tenant_id: str | None, number_id: int, actor: str,
+              reason: str = "paused by an operator") -> NumberInfo:
         """Stop replying from the number; webhooks are still acknowledged and kept."""
         return self._set_state(tenant_id, number_id, "paused", reason[:500], actor)
 
@@ -131,7 +133,7 @@ class NumberService:
         self._directory.invalidate()  # test the credentials as stored now
         return self._directory.provider(number_id).check()
 
-    def unroutable(self, limit: int = 100) -> list[UnroutableInfo]:
+    def unroutable(self, limit: int = 100) -> builtins.list[UnroutableInfo]:
         """The newest webhook bodies no number claimed (superadmin view; bodies are not returned)."""
         with self._db.control_session() as session:
             rows = session.execute(

@@ -36,9 +36,9 @@ class NumberInfo:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NumberInfo:
-        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
         for key in ("last_inbound_at", "created_at"):
-            values[key] = dt.datetime.fromisoformat(values[key]) if values[key] else None
+            values[key] = dt.datetime.fromisoformat(str(values[key])) if values[key] else None
         return cls(**values)
 
 

@@ -132,7 +132,8 @@ def claim_fixture_numbers(runtime: Runtime, numbers: NumberService, tenant_id: s
             WhatsAppNumber.phone_number_id.in_((PNID_1, PNID_2, PNID_360)),
             WhatsAppNumber.e164.in_(("+15550001111", "+15550002222", TWILIO_TO, "+15550004444")))))
         session.commit()
-    meta = {"provider": "meta", "waba_id": "102290129340398", "access_token": "EAAG-test", "app_secret": META_APP_SECRET}
+    meta = {"provider": "meta", "waba_id": "102290129340398", "access_token": "EAAG-test",
+            "app_secret": META_APP_SECRET}
     return [
         numbers.add(tenant_id, NewNumber(e164="+15550001111", phone_number_id=PNID_1, **meta), actor="tests"),
         numbers.add(tenant_id, NewNumber(e164="+15550002222", phone_number_id=PNID_2, **meta), actor="tests"),

@@ -121,7 +121,8 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = urlsplit(self.path).path
             if _META_SUBSCRIBED.match(path):
-                self._json(200, {"data": [{"whatsapp_business_api_data": {"id": "670843887433847", "name": "COMANDIA"}}]})
+                app = {"whatsapp_business_api_data": {"id": "670843887433847", "name": "COMANDIA"}}
+                self._json(200, {"data": [app]})
             elif m := _META_NUMBER.match(path):
                 self._json(200, {"display_phone_number": "+1 555-000-1111", "verified_name": "Tienda", "id": m[2]})
             elif path == "/v1/configs/webhook":

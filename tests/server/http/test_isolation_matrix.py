@@ -145,6 +145,8 @@ def test_every_principal_gets_the_expected_status(
             customer_id=o.customer_id,
             order_id=o.order_id,
             user_id=o.user_id,
+            dataset="orders",
+            fmt="csv",
         )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         kwargs: dict[str, Any] = {"json": _body(path, method, o, world)}
@@ -154,6 +156,8 @@ def test_every_principal_gets_the_expected_status(
                 "params": {"dry_run": "true"},
             }
             headers["Content-Type"] = "text/csv"
+        if "/kpis" in path or "/exports/" in path:
+            kwargs["params"] = {"from": "2026-01-01", "to": "2026-01-31"}
         response = requests.request(method.upper(), url, headers=headers, timeout=30, **kwargs)
         expected = MATRIX[path][method][principal]
         if response.status_code != expected:

@@ -1,4 +1,5 @@
 """Webhooks end to end through the HTTP edge: signatures, routing, durable dedupe, statuses, limits."""
+# ruff: noqa: F811 - the fixtures are imported until pyproject's addopts registers the plugins
 
 from __future__ import annotations
 
@@ -138,7 +139,8 @@ def test_statuses_out_of_order_never_regress(messaging: Messaging) -> None:
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
         session.execute(sa.text(
             "INSERT INTO outbox (number_id, customer_wa_id, seq, payload, state, provider_message_id) VALUES "
-            "(:n, '5215512345678', 1, '{}', 'sent', 'wamid.OUT1'), (:n, '5215512345678', 2, '{}', 'sent', 'wamid.OUT2')"),
+            "(:n, '5215512345678', 1, '{}', 'sent', 'wamid.OUT1'), "
+            "(:n, '5215512345678', 2, '{}', 'sent', 'wamid.OUT2')"),
             {"n": m.meta_1.id})
         session.commit()
     assert m.post_fixture("meta", "statuses__out_of_order").status_code == 200
@@ -152,7 +154,8 @@ def test_a_status_before_its_message_is_applied_when_the_send_is_recorded(messag
     m = messaging
     body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
         {"field": "messages", "value": {"metadata": {"phone_number_id": PNID_1}, "statuses": [
-            {"id": "wamid.EARLY", "status": "delivered", "timestamp": "1750096325", "recipient_id": "1"}]}}]}]}).encode()
+            {"id": "wamid.EARLY", "status": "delivered", "timestamp": "1750096325", "recipient_id": "1"}]}}]}]}
+    ).encode()
     assert m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}).status_code == 200
     assert _count(m, "SELECT count(*) FROM message_statuses WHERE wamid = 'wamid.EARLY'") == 1
 

@@ -151,4 +151,5 @@ def test_a_removed_number_fails_its_messages(messaging: Messaging) -> None:
     _queue(m, "5215500000090", "huérfano", number_id=m.dialog.id)
     m.numbers.remove(m.tenant.id, m.dialog.id, actor="tests")
     m.sender().send_due(m.tenant.id)
-    assert m.rows(m.tenant.id, "SELECT state, last_error FROM outbox") == [("failed", "the WhatsApp number was removed")]
+    rows = m.rows(m.tenant.id, "SELECT state, last_error FROM outbox")
+    assert rows == [("failed", "the WhatsApp number was removed")]
