@@ -224,6 +224,7 @@ class InboxEvent(TenantBase):
             "id",
             postgresql_where=sa.text("processed_at IS NULL"),
         ),
+        sa.Index("ix_inbox_customer_key", "customer_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -78,10 +79,16 @@ class DirtyTenants:
 class IngestService:
     """Stores webhook events in the right tenant's database."""
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants) -> None:
+    def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
+                 unroutable_per_minute: int = 60) -> None:
         self._db = databases
         self._directory = directory
         self.dirty = dirty
+        # Unroutable Twilio posts cannot be authenticated (no number, no token): cap what they
+        # may write, so a flood of junk cannot fill the control database.
+        self._unroutable_cap = unroutable_per_minute
+        self._unroutable_window = (0.0, 0)
+        self._lock = threading.Lock()
 
     def verify_subscription(self, mode: str | None, token: str | None) -> bool:
         """Meta's GET handshake: mode `subscribe` and the token of one of our numbers."""
@@ -179,6 +186,14 @@ class IngestService:
 
     def _unroutable(self, provider: str, reason: str, key: str | None, body: bytes) -> None:
         log.warning("unroutable %s webhook: %s (%s)", provider, reason, key)
+        now = time.monotonic()
+        with self._lock:
+            started, count = self._unroutable_window
+            if now - started >= 60:
+                started, count = now, 0
+            self._unroutable_window = (started, count + 1)
+        if count >= self._unroutable_cap:
+            return  # logged, not stored: over this minute's cap
         with self._db.control_session() as session:
             session.add(UnroutableEvent(provider=provider, reason=reason, routing_key=key, raw_body=body))
             session.commit()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from urllib.parse import urlencode
 
@@ -120,6 +121,17 @@ def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messagi
             "Body": "hola"}
     result = messaging.post("twilio", urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
     assert result.status_code == 200 and _unroutable(messaging, "+15559990000") >= 1
+
+
+def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> None:
+    from comandia.server.services.ingest import DirtyTenants, IngestService
+
+    capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(), unroutable_per_minute=2)
+    key = "+1555" + secrets.token_hex(3).upper().replace("A", "1")[:6]
+    for n in range(5):
+        form = [("MessageSid", f"SM{n:032d}"), ("From", "whatsapp:+52155"), ("To", f"whatsapp:{key}")]
+        assert capped.ingest_twilio("https://x/webhooks/twilio", form, None, urlencode(form).encode()) == 0
+    assert _unroutable(messaging, key) == 2
 
 
 def test_malformed_signed_body_is_a_400(messaging: Messaging) -> None:

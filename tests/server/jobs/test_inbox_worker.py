@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-
-import sqlalchemy as sa
 
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.inbox import claim_pending
@@ -126,5 +123,3 @@ def test_a_message_that_keeps_failing_is_set_aside_and_does_not_block_others(mes
                                "FROM inbox ORDER BY id")
     assert rows == [("wamid.BOOM", 5, True, True), ("wamid.AFTER", 1, True, False)]
     assert [r[3] for r in outbox(m)] == ["eco: after"]
-    assert dt.datetime  # keeps the import for the type of clocks used elsewhere
-    assert sa

@@ -41,6 +41,8 @@ def upgrade() -> None:
     # The worker takes the oldest pending message of a customer whose earlier ones are done.
     op.create_index("ix_inbox_pending", "inbox", ["number_id", "customer_key", "id"],
                     postgresql_where=sa.text("processed_at IS NULL"))
+    # The status notifier finds the number a customer last wrote to.
+    op.create_index("ix_inbox_customer_key", "inbox", ["customer_key", "id"])
     op.create_table(
         "message_statuses",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),

@@ -1,0 +1,165 @@
+"""Demo data: a couple of tenants with a catalog, customers in several cities and months of orders.
+
+Orders are placed through the real OrderService with a clock set back in time, so the KPI
+rollups and the superadmin summary are built exactly as for live orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from comandia.server.db.sessions import Databases
+from comandia.server.services.bundle import Services
+from comandia.server.services.orders import OrderService
+from comandia.server.services.tenants import NewTenant
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.catalog import CategoryInput, ProductInput
+from comandia.shared.schemas.customers import CustomerInput
+from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    name: str
+    timezone: str
+    currency: str
+    phone_prefix: str
+    places: tuple[tuple[str, str], ...]
+    menu: dict[str, tuple[tuple[str, str, str], ...]]  # category -> (sku, name, price)
+
+
+SHOPS = (
+    DemoShop(
+        "Taquería El Güero (demo)", "America/Mexico_City", "MXN", "+52155",
+        (("Ciudad de México", "CDMX"), ("Guadalajara", "Jalisco"), ("Monterrey", "Nuevo León"),
+         ("Puebla", "Puebla"), ("Querétaro", "Querétaro")),
+        {
+            "Tacos": (("TAC-PAS", "Taco al pastor", "22.00"), ("TAC-SUA", "Taco de suadero", "24.00"),
+                      ("TAC-BIS", "Taco de bistec", "25.00"), ("TAC-CAM", "Taco de camarón", "38.00")),
+            "Bebidas": (("BEB-HOR", "Agua de horchata", "30.00"), ("BEB-JAM", "Agua de jamaica", "30.00"),
+                        ("BEB-COC", "Coca-Cola 600 ml", "28.00")),
+            "Postres": (("POS-FLA", "Flan napolitano", "45.00"), ("POS-CHU", "Churros (3)", "40.00")),
+        },
+    ),
+    DemoShop(
+        "Pizzería Napoli (demo)", "America/Bogota", "COP", "+57300",
+        (("Bogotá", "Cundinamarca"), ("Medellín", "Antioquia"), ("Cali", "Valle del Cauca"),
+         ("Barranquilla", "Atlántico")),
+        {
+            "Pizzas": (("PZ-MAR", "Pizza margarita", "32000.00"), ("PZ-HAW", "Pizza hawaiana", "36000.00"),
+                       ("PZ-PEP", "Pizza pepperoni", "38000.00"), ("PZ-4Q", "Pizza cuatro quesos", "41000.00")),
+            "Bebidas": (("BEB-LIM", "Limonada natural", "8000.00"), ("BEB-COC", "Coca-Cola 400 ml", "5000.00")),
+            "Postres": (("POS-TIR", "Tiramisú", "14000.00"),),
+        },
+    ),
+)
+
+FIRST_NAMES = ("Ana", "Luis", "María", "José", "Carmen", "Jorge", "Lucía", "Pedro", "Sofía", "Diego",
+               "Valentina", "Andrés", "Camila", "Miguel", "Paula", "Juan")
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant_id: str
+    name: str
+    manager: str
+    password: str
+    orders: int
+
+
+class _Clock:
+    """A clock the demo moves to each order's moment."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def create_demo(
+    services: Services, databases: Databases, days: int = 90, orders_per_day: int = 6, seed: int = 7,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> list[DemoTenant]:
+    """Create the demo tenants with a manager login each; returns how to log in as them."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    made = []
+    for shop in SHOPS:
+        tenant = services.tenants.create(
+            NewTenant(f"{shop.name} {secrets.token_hex(2)}", shop.timezone, shop.currency, "es"), actor="demo"
+        )
+        skus = _catalog(services, tenant.id, shop)
+        customers = _customers(services, tenant.id, shop, rng)
+        clock = _Clock()
+        orders = OrderService(databases, services.kpis.on_change_hook(), clock=clock)
+        count = _orders(orders, clock, tenant.id, skus, customers, rng, days, orders_per_day, on_progress)
+        manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
+        services.users.create(manager, password, "manager", tenant.id, actor="demo")
+        made.append(DemoTenant(tenant.id, tenant.name, manager, password, count))
+    return made
+
+
+def _catalog(services: Services, tenant_id: str, shop: DemoShop) -> list[str]:
+    skus = []
+    for position, (category, products) in enumerate(shop.menu.items()):
+        created = services.catalog.create_category(tenant_id, CategoryInput(category, sort_order=position))
+        for order, (sku, name, price) in enumerate(products):
+            services.catalog.create_product(
+                tenant_id, ProductInput(sku, name, Decimal(price), category_id=created.id, sort_order=order)
+            )
+            skus.append(sku)
+    return skus
+
+
+def _customers(services: Services, tenant_id: str, shop: DemoShop, rng: random.Random) -> list[tuple[int, str, str]]:
+    made = []
+    for i in range(40):
+        city, region = shop.places[min(int(rng.expovariate(0.8)), len(shop.places) - 1)]
+        customer = services.customers.create(tenant_id, CustomerInput(
+            phone=f"{shop.phone_prefix}{rng.randrange(10**7):07d}{i % 10}",
+            name=f"{rng.choice(FIRST_NAMES)} {chr(65 + i % 26)}.", city=city, region=region,
+            default_address=f"Calle {rng.randrange(1, 200)} #{rng.randrange(1, 99)}",
+        ))
+        made.append((customer.id, city, region))
+    return made
+
+
+def _orders(
+    orders: OrderService, clock: _Clock, tenant_id: str, skus: list[str], customers: list[tuple[int, str, str]],
+    rng: random.Random, days: int, per_day: int, on_progress: Callable[[int, int, str], None] | None,
+) -> int:
+    start, count = utcnow() - dt.timedelta(days=days), 0
+    total = days * per_day
+    for day in range(days):
+        for _ in range(rng.randint(max(per_day - 3, 1), per_day + 3)):
+            clock.now = start + dt.timedelta(days=day, minutes=rng.randrange(11 * 60, 22 * 60))
+            customer_id, city, region = customers[min(int(rng.expovariate(0.12)), len(customers) - 1)]
+            lines = tuple(OrderLineInput(rng.randint(1, 3), sku=sku) for sku in rng.sample(skus, rng.randint(1, 3)))
+            order = orders.create(tenant_id, OrderInput(
+                customer_id, lines, channel=rng.choice(("whatsapp", "whatsapp", "console")),
+                delivery_address="Calle 10 #5", delivery_city=city, delivery_region=region,
+            ), actor="demo")
+            _advance(orders, clock, tenant_id, order.id, rng, age_days=days - day)
+            count += 1
+            if on_progress is not None:
+                on_progress(min(count, total), total, tenant_id)
+    return count
+
+
+def _advance(orders: OrderService, clock: _Clock, tenant_id: str, order_id: int, rng: random.Random,
+             age_days: int) -> None:
+    """Move an order along its life as it would have gone (older orders are finished)."""
+    if rng.random() < 0.07:
+        clock.now += dt.timedelta(minutes=5)
+        orders.change_status(tenant_id, order_id, "cancelled", "demo", reason="El cliente canceló")
+        return
+    steps = ("confirmed", "shipped", "completed") if age_days > 1 else ("confirmed", "shipped", "completed")[
+        : rng.randint(0, 3)]
+    for status in steps:
+        clock.now += dt.timedelta(minutes=rng.randint(5, 25))
+        orders.change_status(tenant_id, order_id, status, "demo")
