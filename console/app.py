@@ -40,9 +40,10 @@ class ConsoleApp(QObject):
         credentials: CredentialStore,
         inline: bool = False,
         language: str | None = None,
+        connection: Connection | None = None,
     ) -> None:
         super().__init__()
-        connection = Connection(settings.server_url)
+        connection = connection or Connection(settings.server_url)
         runner = TaskRunner(connection, inline=inline, parent=self)
         self.ctx = AppContext(runner, settings, credentials, Translator(language or settings.language))
         self.login = LoginDialog(self.ctx)
@@ -64,9 +65,11 @@ class ConsoleApp(QObject):
         self.ctx.connection.user, self.ctx.connection.capabilities = result
         self._open_main()
 
-    def _logged_in(self, _result: LoggedIn) -> None:
-        if self.window is None or not self.window.isVisible():
-            self._open_main()
+    def _logged_in(self, result: LoggedIn) -> None:
+        window = self.window
+        same_user = window is not None and window.user == result.result.user
+        if window is None or not window.isVisible() or not same_user:
+            self._open_main()  # otherwise the window keeps its page and reloads it
 
     def _open_main(self) -> None:
         if self.window is not None:
@@ -82,8 +85,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="comandia-console", description="COMANDIA desktop console")
     parser.add_argument("--server", help="server URL (remembered for next time)")
     parser.add_argument("--language", choices=("es", "en"), help="screen language (remembered)")
-    parser.add_argument("--startup-probe", action="store_true",
-                        help="print the seconds until the login window is shown, then quit")
+    parser.add_argument(
+        "--startup-probe", action="store_true", help="print the seconds until the login window is shown, then quit"
+    )
     return parser.parse_args(argv)
 
 
@@ -92,9 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = ConsoleSettings()
-    if args.server:
+    if args.server and not args.startup_probe:  # a probe leaves the user's settings alone
         settings.server_url = args.server
-    if args.language:
+    if args.language and not args.startup_probe:
         settings.language = args.language
     credentials = CredentialStore()
     console = ConsoleApp(settings, credentials)

@@ -7,7 +7,10 @@ closed together by `close()`). Nothing here touches Qt.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import requests
 
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.users import UserInfo
@@ -22,6 +25,7 @@ class Connection:
     user: UserInfo | None = None
     timeout: float = 15.0
     capabilities: frozenset[str] = frozenset()
+    session_factory: Callable[[], requests.Session] = requests.Session  # a fake session for demos
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _made: list[ApiClient] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -38,7 +42,7 @@ class Connection:
         """This thread's client, carrying the current token."""
         client: ApiClient | None = getattr(self._local, "client", None)
         if client is None or client.transport.base_url != self.base_url.rstrip("/"):
-            client = ApiClient(self.base_url, timeout=self.timeout)
+            client = ApiClient(self.base_url, session=self.session_factory(), timeout=self.timeout)
             self._local.client = client
             with self._lock:
                 self._made.append(client)

@@ -75,6 +75,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "tenants.timezone": ("Zona horaria", "Time zone"),
     "tenants.currency": ("Moneda", "Currency"),
     "tenants.created": ("Creado", "Created"),
+    "state.active": ("activo", "active"),
+    "state.deactivated": ("desactivado", "deactivated"),
+    "state.deleted": ("eliminado", "deleted"),
     "tenants.deactivate": ("Desactivar", "Deactivate"),
     "tenants.reactivate": ("Reactivar", "Reactivate"),
     "tenants.open": ("Abrir", "Open"),
@@ -133,8 +136,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "detail.qty": ("Cant.", "Qty"),
     "detail.price": ("Precio", "Price"),
     "detail.line_total": ("Importe", "Amount"),
-    "detail.subtotal": ("Subtotal {subtotal} · envío {fee} · total {total}",
-                        "Subtotal {subtotal} · delivery {fee} · total {total}"),
+    "detail.subtotal": (
+        "Subtotal {subtotal} · envío {fee} · total {total}",
+        "Subtotal {subtotal} · delivery {fee} · total {total}",
+    ),
     # customers
     "customers.name": ("Nombre", "Name"),
     "customers.phone": ("Teléfono", "Phone"),
@@ -203,8 +208,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "admin.db_size": ("Tamaño BD (MB)", "DB size (MB)"),
     "admin.messages": ("Mensajes in/out", "Messages in/out"),
     "admin.failed": ("Envíos fallidos", "Failed sends"),
-    "admin.totals": ("{tenants} negocios · {orders} pedidos · {revenue}",
-                     "{tenants} tenants · {orders} orders · {revenue}"),
+    "admin.totals": (
+        "{tenants} negocios · {orders} pedidos · {revenue}",
+        "{tenants} tenants · {orders} orders · {revenue}",
+    ),
     # onboarding
     "onb.title": ("Alta guiada de un negocio", "Tenant onboarding"),
     "onb.step1": ("1. Crear negocio", "1. Create tenant"),
@@ -244,5 +251,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "onb.chat_done": ("Ya probé el chat", "I tested the chat"),
     "onb.live": ("¡Listo para salir en vivo!", "Ready to go live!"),
     "onb.missing": ("Falta: {items}", "Missing: {items}"),
-    "settings.language_changed": ("Idioma cambiado.", "Language changed."),
+    "settings.language_changed": (
+        "Idioma guardado; se aplica al volver a abrir la consola.",
+        "Language saved; it applies when the console is opened again.",
+    ),
 }

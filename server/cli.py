@@ -18,6 +18,8 @@ from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
+from comandia.server.jobs.inbox_worker import InboxWorker
+from comandia.server.jobs.outbox_sender import OutboxSenderJob
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
@@ -69,10 +71,17 @@ def serve(runtime: Runtime) -> int:
         return 1
     server = create_server(
         create_app(runtime.services), host=config.host, port=config.port, threads=config.threads,
-        max_request_body_size=config.max_body_bytes, ident="comandia",
+        max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes), ident="comandia",
     )
     closer = IdlePoolCloser(runtime.databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1))
     closer.start()
+    messaging_jobs = [
+        InboxWorker(runtime.services.inbox, runtime.services.ingest.dirty, runtime.services.number_directory.tenant_ids),
+        OutboxSenderJob(runtime.services.outbox, runtime.services.outbox_signal,
+                        runtime.services.number_directory.tenant_ids),
+    ]
+    for job in messaging_jobs:
+        job.start()
     backup_job = None
     if config.backup_time:
         backup_job = BackupJob(runtime.services.backups, BackupSchedule(
@@ -95,6 +104,8 @@ def serve(runtime: Runtime) -> int:
     except (SystemExit, KeyboardInterrupt):
         log.info("stopping")
     finally:
+        for job in messaging_jobs:
+            job.stop()
         closer.stop()
         if backup_job is not None:
             backup_job.stop()

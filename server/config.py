@@ -41,9 +41,17 @@ class ServerConfig:
     connect_timeout_seconds: int = 5
     statement_timeout_ms: int = 15_000
     max_body_bytes: int = 1024 * 1024
+    # Meta sends batches of up to 1,000 updates, about 3 MB.
+    webhook_max_body_bytes: int = 3 * 1024 * 1024
     token_ttl_hours: int = 12
     # A WhatsApp conversation idle this long starts over at the greeting.
     chat_idle_minutes: int = 60
+    # Provider API endpoints; the tests point them at a stand-in server on loopback.
+    whatsapp_meta_base: str = "https://graph.facebook.com"
+    whatsapp_meta_version: str = "v21.0"
+    whatsapp_360dialog_base: str = "https://waba-v2.360dialog.io"
+    whatsapp_twilio_base: str = "https://api.twilio.com"
+    whatsapp_timeout_seconds: float = 10.0
     log_level: str = "INFO"
     public_url: str | None = None
     # Daily backup inside the server at this local time ("03:00"); None leaves it to the systemd timer.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from comandia.server.chat.model import Reply, TenantContext
 from comandia.server.config import ServerConfig
 from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
@@ -23,14 +26,21 @@ from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.exports import ExportService
+from comandia.server.services.inbox import InboxProcessor, TenantContexts
+from comandia.server.services.ingest import DirtyTenants, IngestService
 from comandia.server.services.kpis import KpiService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
+from comandia.server.services.notifications import make_status_notifier
+from comandia.server.services.number_directory import NumberDirectory, endpoints_for
+from comandia.server.services.numbers import NumberService
 from comandia.server.services.orders import OrderService
+from comandia.server.services.outbox import OutboxSender
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.schemas.orders import OrderDetail
 
 
 @dataclass
@@ -102,16 +112,43 @@ def open_runtime(config: ServerConfig) -> Runtime:
 
     tenants = TenantService(databases, final_dump)
     backups = BackupService(databases, tenants)
+    services = build_services(config, databases, tenants, backups, ready)
+    return Runtime(config=config, databases=databases, embedded=embedded, services=services)
+
+
+def build_services(
+    config: ServerConfig, databases: Databases, tenants: TenantService, backups: BackupService,
+    ready: Callable[[], bool],
+) -> Services:
+    """Every service, with the order-change hooks (KPI rollups, customer notices) chained."""
     catalog, customers = CatalogService(databases), CustomerService(databases)
     kpis = KpiService(databases)
-    orders = OrderService(databases, on_change=kpis.on_change_hook())
-    services = Services(
+    directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url)
+    inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
+    contexts = TenantContexts(databases)
+    conversations: ConversationService | None = None
+
+    def status_text(tenant: TenantContext, number: int, status: str) -> Reply:
+        assert conversations is not None  # set just below; the hook runs only after wiring
+        return conversations.status_notification(tenant, number, status)
+
+    kpi_hook = kpis.on_change_hook()
+    notify = make_status_notifier(directory, contexts, status_text, on_queued=lambda t: outbox_signal.mark({t}))
+
+    def on_order_change(session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+        kpi_hook(session, tenant_id, before, after)
+        notify(session, tenant_id, before, after)
+
+    orders = OrderService(databases, on_change=on_order_change)
+    conversations = ConversationService(databases, orders, catalog, customers, idle_minutes=config.chat_idle_minutes)
+    return Services(
         tenants=tenants,
         servers=ServerService(databases),
         users=UserService(databases),
         migrations=MigrationService(databases),
         ready=ready,
         max_body_bytes=config.max_body_bytes,
+        webhook_max_body_bytes=config.webhook_max_body_bytes,
         auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours)),
         catalog=catalog,
         customers=customers,
@@ -121,6 +158,13 @@ def open_runtime(config: ServerConfig) -> Runtime:
         moves=MoveService(databases, tenants, backups),
         kpis=kpis,
         exports=ExportService(databases, kpis),
-        conversations=ConversationService(databases, orders, catalog, customers, idle_minutes=config.chat_idle_minutes),
+        conversations=conversations,
+        numbers=NumberService(databases, directory),
+        ingest=IngestService(databases, directory, inbox_signal),
+        inbox=InboxProcessor(databases, directory, conversations, contexts,
+                             on_queued=lambda t: outbox_signal.mark({t})),
+        outbox=OutboxSender(databases, directory),
+        outbox_signal=outbox_signal,
+        number_directory=directory,
+        public_url=config.public_url,
     )
-    return Runtime(config=config, databases=databases, embedded=embedded, services=services)

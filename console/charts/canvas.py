@@ -26,9 +26,9 @@ class ChartView(QWidget):
             self._layout.removeWidget(self.canvas)
             self.canvas.deleteLater()
         self.figure = figure
-        self.canvas = FigureCanvasQTAgg(figure)
+        self.canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]  # matplotlib ships no hints here
         self._layout.addWidget(self.canvas)
-        self.canvas.draw_idle()
+        self.canvas.draw_idle()  # type: ignore[no-untyped-call]  # same
 
     def save_png(self, path: str) -> None:
         if self.figure is not None:

@@ -43,10 +43,20 @@ def sales_over_time(report: KpiReport, tr: Translator, fmt: TenantFormat) -> Fig
     ax = figure.axes[0]
     current, previous = report.current.series, report.previous.series
     labels = [fmt.day(p.start) for p in current]
-    ax.plot(range(len(current)), [float(p.revenue) for p in current], marker="o", color=CURRENT,
-            label=f"{tr('chart.current')} ({fmt.day(report.current.from_day)}–{fmt.day(report.current.to_day)})")
-    ax.plot(range(len(previous)), [float(p.revenue) for p in previous], linestyle="--", color=PREVIOUS,
-            label=f"{tr('chart.previous')} ({fmt.day(report.previous.from_day)}–{fmt.day(report.previous.to_day)})")
+    ax.plot(
+        range(len(current)),
+        [float(p.revenue) for p in current],
+        marker="o",
+        color=CURRENT,
+        label=f"{tr('chart.current')} ({fmt.day(report.current.from_day)}–{fmt.day(report.current.to_day)})",
+    )
+    ax.plot(
+        range(len(previous)),
+        [float(p.revenue) for p in previous],
+        linestyle="--",
+        color=PREVIOUS,
+        label=f"{tr('chart.previous')} ({fmt.day(report.previous.from_day)}–{fmt.day(report.previous.to_day)})",
+    )
     step = max(1, len(labels) // 8)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=30, ha="right")
     ax.set_title(f"{tr('chart.sales')} · {tr('kpis.' + _unit(report.granularity))}")

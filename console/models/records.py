@@ -16,7 +16,7 @@ from comandia.shared.schemas.users import UserInfo
 def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]]:
     return [
         Column(tr("tenants.name"), lambda t: t.name),
-        Column(tr("tenants.state"), lambda t: t.state),
+        Column(tr("tenants.state"), lambda t: tr(f"state.{t.state}")),
         Column(tr("tenants.server"), lambda t: t.server),
         Column(tr("tenants.timezone"), lambda t: t.timezone),
         Column(tr("tenants.currency"), lambda t: t.currency),
@@ -90,7 +90,7 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
 
     return [
         Column(tr("tenants.name"), lambda a: a.name),
-        Column(tr("tenants.state"), lambda a: a.state),
+        Column(tr("tenants.state"), lambda a: tr(f"state.{a.state}")),
         Column(tr("admin.orders"), lambda a: fmt.number(a.orders), lambda a: a.orders, right=True),
         Column(tr("admin.revenue"), lambda a: fmt.money(a.revenue, a.currency), lambda a: a.revenue, right=True),
         Column(tr("admin.active"), lambda a: fmt.number(a.active_customers), lambda a: a.active_customers, True),

@@ -12,7 +12,7 @@ from comandia.console.formats import TenantFormat
 from comandia.console.models.proxy import SearchSortProxy
 from comandia.console.models.records import activity_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.console.windows.date_range import DateRangePicker
 from comandia.console.windows.export import ExportButton
 from comandia.shared.client import ApiClient
@@ -27,7 +27,7 @@ class AdminKpisPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.picker = DateRangePicker(self.tr, lambda: "UTC")
+        self.picker = DateRangePicker(self.i18n, lambda: "UTC")
         self.picker.changed.connect(lambda _a, _b: self.reload())
         self.export = ExportButton(self, ("tenants",), self._fetch_export, lambda: "comandia")
         self.totals = QLabel()
@@ -35,8 +35,8 @@ class AdminKpisPage(Page):
         row.addWidget(self.picker)
         row.addStretch(1)
         row.addWidget(self.export)
-        self.fmt = TenantFormat(language=self.tr.language)
-        self.model: RecordTableModel[TenantActivity] = RecordTableModel(activity_columns(self.tr, self.fmt), self)
+        self.fmt = TenantFormat(language=self.i18n.language)
+        self.model: RecordTableModel[TenantActivity] = RecordTableModel(activity_columns(self.i18n, self.fmt), self)
         self.proxy = SearchSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -57,7 +57,7 @@ class AdminKpisPage(Page):
         self.table.setEnabled(offered)
         self.export.setEnabled(offered)
         if not offered:
-            self.say(self.tr("main.not_offered"))
+            self.say(self.i18n("main.not_offered"))
             return
         first, last = self.picker.range()
         self.call(lambda client: self._load(client, first, last), self.show_report)
@@ -69,6 +69,10 @@ class AdminKpisPage(Page):
     def show_report(self, report: AdminReport) -> None:
         self.say("")
         money = " + ".join(self.fmt.money(r.revenue, r.status) for r in report.revenue_by_currency) or "0"
-        self.totals.setText(self.tr("admin.totals", tenants=report.tenants_count,
-                                    orders=self.fmt.number(report.orders), revenue=money))
+        self.totals.setText(
+            self.i18n(
+                "admin.totals", tenants=report.tenants_count, orders=self.fmt.number(report.orders), revenue=money
+            )
+        )
         self.model.set_rows(report.tenants)
+        fit_columns(self.table, self.model)

@@ -5,12 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
+from comandia.console.models.table import RecordTableModel
 from comandia.shared.client import ApiClient, UnauthorizedError
+
+SAMPLE_ROWS = 30
+
+
+def fit_columns(table: QTableView, model: RecordTableModel[Any]) -> None:
+    """Size columns to the header and the first rows (not every row: that would stall on big tables)."""
+    metrics = table.fontMetrics()
+    last = model.columnCount() - 1
+    for column in range(last):  # the last column stretches
+        texts = [str(model.headerData(column, Qt.Orientation.Horizontal))]
+        texts += [model.texts(row)[column] for row in range(min(SAMPLE_ROWS, model.rowCount()))]
+        table.setColumnWidth(column, min(320, max(metrics.horizontalAdvance(t) for t in texts) + 24))
+
+
+def set_date_format(edit: QDateEdit, language: str) -> None:
+    edit.setDisplayFormat("yyyy-MM-dd" if language == "en" else "dd/MM/yyyy")
 
 
 class Page(QWidget):
@@ -26,7 +43,7 @@ class Page(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.tr = ctx.tr
+        self.i18n = ctx.tr
         outer = QVBoxLayout(self)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -84,4 +101,4 @@ class Page(QWidget):
         self.notice.setVisible(bool(text))
 
     def say_error(self, error: Exception) -> None:
-        self.say(user_message(error, self.tr))
+        self.say(user_message(error, self.i18n))

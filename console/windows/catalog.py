@@ -25,16 +25,26 @@ from comandia.console.errors import user_message
 from comandia.console.models.proxy import SearchSortProxy
 from comandia.console.models.records import product_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.console.windows.catalog_import import CatalogImportWindow
 from comandia.shared.schemas.catalog import ProductInfo, ProductInput
 
 
 def product_input(product: ProductInfo) -> ProductInput:
     """The product as an update body, with every field it has now."""
-    return ProductInput(product.sku, product.name, product.price, product.currency, product.description,
-                        product.category_id, product.available, product.stock, product.image_url,
-                        product.sort_order, dict(product.extra))
+    return ProductInput(
+        product.sku,
+        product.name,
+        product.price,
+        product.currency,
+        product.description,
+        product.category_id,
+        product.available,
+        product.stock,
+        product.image_url,
+        product.sort_order,
+        dict(product.extra),
+    )
 
 
 class ProductEditor(QDialog):
@@ -49,7 +59,7 @@ class ProductEditor(QDialog):
     def __init__(self, page: Page, tenant_id: str, product: ProductInfo) -> None:
         super().__init__(page)
         self.page, self.tenant_id, self.product = page, tenant_id, product
-        tr = page.tr
+        tr = page.i18n
         self.setWindowTitle(f"{tr('catalog.edit')} — {product.sku}")
         self.name = QLineEdit(product.name)
         self.price = QLineEdit(str(product.price))
@@ -76,14 +86,22 @@ class ProductEditor(QDialog):
         try:
             price = Decimal(self.price.text().replace(",", "."))
         except InvalidOperation:
-            self.error.setText(self.page.tr("error.validation"))
+            self.error.setText(self.page.i18n("error.validation"))
             return
         stock = None if self.stock.value() < 0 else self.stock.value()
-        body = replace(product_input(self.product), name=self.name.text().strip(), price=price,
-                       available=self.available.isChecked(), stock=stock)
+        body = replace(
+            product_input(self.product),
+            name=self.name.text().strip(),
+            price=price,
+            available=self.available.isChecked(),
+            stock=stock,
+        )
         tenant_id, product_id = self.tenant_id, self.product.id
-        self.page.call(lambda client: client.catalog.update_product(tenant_id, product_id, body),
-                       self._saved, lambda error: self.error.setText(user_message(error, self.page.tr)))
+        self.page.call(
+            lambda client: client.catalog.update_product(tenant_id, product_id, body),
+            self._saved,
+            lambda error: self.error.setText(user_message(error, self.page.i18n)),
+        )
 
     def _saved(self, product: ProductInfo) -> None:
         self.saved.emit(product)
@@ -97,7 +115,7 @@ class CatalogPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        tr = self.tr
+        tr = self.i18n
         self.model: RecordTableModel[ProductInfo] = RecordTableModel([], self)
         self.proxy = SearchSortProxy(self)
         self.search = QLineEdit()
@@ -131,12 +149,13 @@ class CatalogPage(Page):
         self.call(lambda client: client.catalog.list_products(tenant_id), self._loaded)
 
     def _loaded(self, products: list[ProductInfo]) -> None:
-        self.model = RecordTableModel(product_columns(self.tr, self.ctx.fmt), self)
+        self.model = RecordTableModel(product_columns(self.i18n, self.ctx.fmt), self)
         self.model.set_rows(products)
         self.proxy.setSourceModel(self.model)
         self.table.setModel(self.proxy)
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-        self.message.emit(self.tr("common.rows", count=len(products)))
+        fit_columns(self.table, self.model)
+        self.message.emit(self.i18n("common.rows", count=len(products)))
 
     def edit_selected(self) -> ProductEditor | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

@@ -25,29 +25,27 @@ class CatalogImportWindow(Page):
     checked = Signal(object)
     applied = Signal(object)
 
-    def __init__(
-        self, ctx: AppContext, tenant_id: str, parent: QWidget | None = None, embedded: bool = False
-    ) -> None:
+    def __init__(self, ctx: AppContext, tenant_id: str, parent: QWidget | None = None, embedded: bool = False) -> None:
         super().__init__(ctx, None)
         self.setParent(parent, Qt.WindowType.Widget if embedded else Qt.WindowType.Window)
-        self.setWindowTitle(self.tr("import.title"))
+        self.setWindowTitle(self.i18n("import.title"))
         self.resize(700, 480)
         self.tenant_id = tenant_id
         self.content: bytes = b""
         self.xlsx = False
         self.report: ImportReport | None = None
         self.file_label = QLabel()
-        self.choose = QPushButton(self.tr("import.choose"))
+        self.choose = QPushButton(self.i18n("import.choose"))
         self.choose.clicked.connect(self.pick_file)
-        self.check_button = QPushButton(self.tr("import.dry_run"))
+        self.check_button = QPushButton(self.i18n("import.dry_run"))
         self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.dry_run)
-        self.apply_button = QPushButton(self.tr("import.apply"))
+        self.apply_button = QPushButton(self.i18n("import.apply"))
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.issues: RecordTableModel[ImportIssue] = RecordTableModel(issue_columns(self.tr), self)
+        self.issues: RecordTableModel[ImportIssue] = RecordTableModel(issue_columns(self.i18n), self)
         self.table = QTableView()
         self.table.setModel(self.issues)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -62,7 +60,7 @@ class CatalogImportWindow(Page):
         self.picker: QFileDialog | None = None
 
     def pick_file(self) -> None:
-        self.picker = QFileDialog(self, self.tr("import.choose"), "", "Catalog (*.csv *.xlsx)")
+        self.picker = QFileDialog(self, self.i18n("import.choose"), "", "Catalog (*.csv *.xlsx)")
         self.picker.fileSelected.connect(lambda path: self.load_file(Path(path)))
         self.picker.open()
 
@@ -77,39 +75,53 @@ class CatalogImportWindow(Page):
     def dry_run(self) -> None:
         self._start()
         tenant_id, content, xlsx = self.tenant_id, self.content, self.xlsx
-        self.call(lambda client: client.catalog.import_file(tenant_id, content, xlsx, dry_run=True),
-                  self._checked, self._failed)
+        self.call(
+            lambda client: client.catalog.import_file(tenant_id, content, xlsx, dry_run=True),
+            self._checked,
+            self._failed,
+        )
 
     def apply(self) -> None:
         if self.report is None or not self.report.ok:
-            self.say(self.tr("import.fix_first"))
+            self.say(self.i18n("import.fix_first"))
             return
         self._start()
         tenant_id, content, xlsx = self.tenant_id, self.content, self.xlsx
-        self.call(lambda client: client.catalog.import_file(tenant_id, content, xlsx, dry_run=False),
-                  self._applied, self._failed)
+        self.call(
+            lambda client: client.catalog.import_file(tenant_id, content, xlsx, dry_run=False),
+            self._applied,
+            self._failed,
+        )
 
     def _start(self) -> None:
-        self.say(self.tr("import.working"))
+        self.say(self.i18n("import.working"))
         self.apply_button.setEnabled(False)
         self.check_button.setEnabled(False)
 
     def _show(self, report: ImportReport) -> None:
         self.report = report
-        self.summary.setText(self.tr("import.summary", rows=report.rows, created=report.created,
-                                     updated=report.updated, unchanged=report.unchanged, issues=len(report.issues)))
+        self.summary.setText(
+            self.i18n(
+                "import.summary",
+                rows=report.rows,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                issues=len(report.issues),
+            )
+        )
         self.issues.set_rows(report.issues)
         self.check_button.setEnabled(True)
 
     def _checked(self, report: ImportReport) -> None:
         self._show(report)
-        self.say("" if report.ok else self.tr("import.fix_first"))
+        self.say("" if report.ok else self.i18n("import.fix_first"))
         self.apply_button.setEnabled(report.ok)
         self.checked.emit(report)
 
     def _applied(self, report: ImportReport) -> None:
         self._show(report)
-        self.say(self.tr("import.applied"))
+        self.say(self.i18n("import.applied"))
         self.applied.emit(report)
 
     def _failed(self, error: Exception) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QTableView, Q
 from comandia.console.context import AppContext
 from comandia.console.models.records import customer_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.schemas.customers import CustomerInfo, CustomerPage
 
 PAGE_SIZE = 200
@@ -21,9 +21,9 @@ class CustomersPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("common.search"))
+        self.search.setPlaceholderText(self.i18n("common.search"))
         self.search.returnPressed.connect(self.reload)
-        refresh = QPushButton(self.tr("common.refresh"))
+        refresh = QPushButton(self.i18n("common.refresh"))
         refresh.clicked.connect(self.reload)
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
@@ -40,17 +40,24 @@ class CustomersPage(Page):
         if tenant is None:
             return
         tenant_id, text = tenant.id, self.search.text().strip() or None
-        model: RecordTableModel[CustomerInfo] = RecordTableModel(customer_columns(self.tr, self.ctx.fmt), self)
+        model: RecordTableModel[CustomerInfo] = RecordTableModel(customer_columns(self.i18n, self.ctx.fmt), self)
         self.model = model
         self.table.setModel(model)
 
+        def failed(error: Exception) -> None:
+            model.page_failed()
+            self.say_error(error)
+
         def more(cursor: str) -> None:
-            self.call(lambda client: client.customers.list(tenant_id, text, PAGE_SIZE, cursor),
-                      lambda page: model.append_page(page.items, page.next_cursor),
-                      lambda error: (model.page_failed(), self.say_error(error)))
+            self.call(
+                lambda client: client.customers.list(tenant_id, text, PAGE_SIZE, cursor),
+                lambda page: model.append_page(page.items, page.next_cursor),
+                failed,
+            )
 
         def loaded(page: CustomerPage) -> None:
             model.set_rows(page.items, page.next_cursor)
+            fit_columns(self.table, model)
 
         model.moreWanted.connect(more)
         self.call(lambda client: client.customers.list(tenant_id, text, PAGE_SIZE), loaded)

@@ -27,7 +27,7 @@ def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 class DateRangePicker(QWidget):
     """Signals:
-        changed(object, object): the first and last day (`datetime.date`), both included.
+    changed(object, object): the first and last day (`datetime.date`), both included.
     """
 
     changed = Signal(object, object)
@@ -43,6 +43,7 @@ class DateRangePicker(QWidget):
         self.last = QDateEdit()
         for edit in (self.first, self.last):
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd" if tr.language == "en" else "dd/MM/yyyy")
             edit.setEnabled(False)
             edit.dateChanged.connect(self._custom_changed)
         row = QHBoxLayout(self)

@@ -36,7 +36,7 @@ class ExportButton(QWidget):
         self.dataset.setVisible(len(datasets) > 1)
         self.fmt = QComboBox()
         self.fmt.addItems(FORMATS)
-        self.button = QPushButton(page.tr("common.export"))
+        self.button = QPushButton(page.i18n("common.export"))
         self.button.clicked.connect(self.ask_path)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -47,7 +47,7 @@ class ExportButton(QWidget):
     def ask_path(self) -> None:
         fmt = self.fmt.currentText()
         suggested = f"{self._name()}-{self.dataset.currentText()}-{dt.date.today().isoformat()}.{fmt}"
-        self.dialog = QFileDialog(self, self.page.tr("common.export"), suggested, f"{fmt.upper()} (*.{fmt})")
+        self.dialog = QFileDialog(self, self.page.i18n("common.export"), suggested, f"{fmt.upper()} (*.{fmt})")
         self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         self.dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         self.dialog.open()  # window-modal sheet, but the event loop keeps running
@@ -58,7 +58,7 @@ class ExportButton(QWidget):
 
         def done(saved: Path) -> None:
             self.button.setEnabled(True)
-            self.page.say(self.page.tr("common.exported", path=str(saved)))
+            self.page.say(self.page.i18n("common.exported", path=str(saved)))
 
         def failed(error: Exception) -> None:
             self.button.setEnabled(True)

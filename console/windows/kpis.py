@@ -28,8 +28,14 @@ from comandia.shared.client.kpis import KpisApi
 from comandia.shared.schemas.kpis import KpiReport
 
 CHART_KEYS = ("sales", "by_status", "top_products", "top_customers", "by_city", "by_region")
-CHART_TITLES = ("chart.sales", "chart.by_status", "chart.top_products", "chart.top_customers",
-                "chart.by_city", "chart.by_region")
+CHART_TITLES = (
+    "chart.sales",
+    "chart.by_status",
+    "chart.top_products",
+    "chart.top_customers",
+    "chart.by_city",
+    "chart.by_region",
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,12 @@ class Dashboard:
 
 
 def load_dashboard(
-    client: ApiClient, tenant_id: str, first: dt.date, last: dt.date, granularity: str, tr: Translator,
+    client: ApiClient,
+    tenant_id: str,
+    first: dt.date,
+    last: dt.date,
+    granularity: str,
+    tr: Translator,
     language: str,
 ) -> Dashboard:
     """Background part: the report, then every figure (formatted in the tenant's own zone and currency)."""
@@ -55,7 +66,7 @@ class KpisPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        tr = self.tr
+        tr = self.i18n
         self.picker = DateRangePicker(tr, lambda: ctx.fmt.timezone)
         self.picker.changed.connect(lambda _a, _b: self.reload())
         self.granularity = QComboBox()
@@ -98,31 +109,39 @@ class KpisPage(Page):
         self.tabs.setEnabled(offered)
         self.export.setVisible(self.ctx.connection.offers(TENANT_EXPORTS))
         if not offered:
-            self.say(self.tr("main.not_offered"))
+            self.say(self.i18n("main.not_offered"))
             return
         first, last = self.picker.range()
-        granularity, tr, language, tenant_id = self.granularity.currentData(), self.tr, self.tr.language, tenant.id
-        self.call(lambda client: load_dashboard(client, tenant_id, first, last, granularity, tr, language),
-                  self.show_dashboard)
+        granularity, tr, language, tenant_id = self.granularity.currentData(), self.i18n, self.i18n.language, tenant.id
+        self.call(
+            lambda client: load_dashboard(client, tenant_id, first, last, granularity, tr, language),
+            self.show_dashboard,
+        )
 
     def show_dashboard(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
         current = dashboard.report.current
-        fmt = TenantFormat(dashboard.report.timezone, dashboard.report.currency, self.tr.language)
+        fmt = TenantFormat(dashboard.report.timezone, dashboard.report.currency, self.i18n.language)
         self.say("")
-        self.summary.setText(self.tr("kpis.summary", orders=fmt.number(current.orders),
-                                     revenue=fmt.money(current.revenue), ticket=fmt.money(current.average_ticket),
-                                     new=fmt.number(current.new_customers)))
+        self.summary.setText(
+            self.i18n(
+                "kpis.summary",
+                orders=fmt.number(current.orders),
+                revenue=fmt.money(current.revenue),
+                ticket=fmt.money(current.average_ticket),
+                new=fmt.number(current.new_customers),
+            )
+        )
         for key, view in self.views.items():
             view.show_figure(dashboard.figures[key])
 
     def ask_png_path(self) -> None:
         key = CHART_KEYS[self.tabs.currentIndex()]
-        self.dialog = QFileDialog(self, self.tr("kpis.save_png"), f"{key}.png", "PNG (*.png)")
+        self.dialog = QFileDialog(self, self.i18n("kpis.save_png"), f"{key}.png", "PNG (*.png)")
         self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         self.dialog.fileSelected.connect(lambda path: self.save_png(key, Path(path)))
         self.dialog.open()
 
     def save_png(self, key: str, path: Path) -> None:
         self.views[key].save_png(str(path))
-        self.say(self.tr("common.exported", path=str(path)))
+        self.say(self.i18n("common.exported", path=str(path)))

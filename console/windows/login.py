@@ -53,6 +53,7 @@ class LoginDialog(QDialog):
         tr = ctx.tr
         self.setWindowTitle(f"{tr('app.title')} — {tr('login.title')}")
         self.setModal(False)
+        self.setMinimumWidth(420)
         self.server = QLineEdit(ctx.settings.server_url)
         self.username = QLineEdit(ctx.settings.username)
         self.password = QLineEdit()

@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Build the pages for the logged-in user and load the tenant list."""
         connection = self.ctx.connection
-        user = connection.user
+        user = self.user = connection.user
         assert user is not None
         self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=user.role))
         for key, factory in page_factories(self.ctx, connection.is_superadmin, self):
@@ -101,8 +101,9 @@ class MainWindow(QMainWindow):
             page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
         return page
 
     def load_tenants(self, then: Callable[[], None] | None = None) -> None:

@@ -37,8 +37,8 @@ STEPS = ("onb.step1", "onb.step2", "onb.step3", "onb.step4", "onb.step5")
 
 class OnboardingPage(Page):
     """Signals:
-        tenantCreated(object): step 1 created this `TenantInfo`.
-        stepChanged(int): the wizard shows step n (0-based).
+    tenantCreated(object): step 1 created this `TenantInfo`.
+    stepChanged(int): the wizard shows step n (0-based).
     """
 
     tenantCreated = Signal(object)
@@ -46,7 +46,7 @@ class OnboardingPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        tr = self.tr
+        tr = self.i18n
         self.tenant_id: str | None = None
         self.progress_data: dict[str, Any] = {}
         self.resume = QComboBox()
@@ -71,9 +71,13 @@ class OnboardingPage(Page):
         self.connect_button.clicked.connect(self.connect_whatsapp)
         numbers = QWidget()
         number_form = QFormLayout(numbers)
-        for label, widget in (("onb.provider", self.provider), ("onb.e164", self.e164),
-                              ("onb.phone_number_id", self.phone_id), ("onb.access_token", self.token),
-                              ("onb.api_key", self.api_key)):
+        for label, widget in (
+            ("onb.provider", self.provider),
+            ("onb.e164", self.e164),
+            ("onb.phone_number_id", self.phone_id),
+            ("onb.access_token", self.token),
+            ("onb.api_key", self.api_key),
+        ):
             number_form.addRow(tr(label), widget)
         self.stack.addWidget(self._column(numbers, self.connect_button, self.number_note))
         self.catalog_host = QVBoxLayout()
@@ -122,7 +126,7 @@ class OnboardingPage(Page):
     def reload(self) -> None:
         names = {t.id: t.name for t in self.ctx.tenants}
         self.resume.clear()
-        self.resume.addItem(self.tr("onb.new"), None)
+        self.resume.addItem(self.i18n("onb.new"), None)
         for tenant_id in self.ctx.settings.onboarding_tenants():
             self.resume.addItem(names.get(tenant_id, tenant_id), tenant_id)
 
@@ -162,8 +166,13 @@ class OnboardingPage(Page):
             offered = self.ctx.connection.offers(NUMBERS)
             self.connect_button.setEnabled(offered)
             done = self.progress_data.get("number")
-            self.number_note.setText(self.tr("onb.connected", e164=done, path="") if done else
-                                     "" if offered else self.tr("onb.no_numbers_api", tenant=tenant))
+            self.number_note.setText(
+                self.i18n("onb.connected", e164=done, path="")
+                if done
+                else ""
+                if offered
+                else self.i18n("onb.no_numbers_api", tenant=tenant)
+            )
         elif step == 2 and self.tenant_id and (self.importer is None or self.importer.tenant_id != tenant):
             if self.importer is not None:
                 self.importer.deleteLater()
@@ -171,7 +180,7 @@ class OnboardingPage(Page):
             self.importer.applied.connect(lambda _r: self.remember(catalog=True))
             self.catalog_host.addWidget(self.importer)
         elif step == 3:
-            self.chat_text.setText(self.tr("onb.chat_instruction", tenant=tenant))
+            self.chat_text.setText(self.i18n("onb.chat_instruction", tenant=tenant))
         elif step == 4:
             self.check()
 
@@ -190,7 +199,7 @@ class OnboardingPage(Page):
 
     def _created(self, tenant: TenantInfo) -> None:
         self.create_button.setEnabled(True)
-        self.say(self.tr("onb.created", name=tenant.name))
+        self.say(self.i18n("onb.created", name=tenant.name))
         self.tenant_id, self.progress_data = tenant.id, {"step": 0, "name": tenant.name}
         self.remember()
         self.tenantCreated.emit(tenant)
@@ -200,14 +209,18 @@ class OnboardingPage(Page):
         if self.tenant_id is None:
             return
         tenant_id, provider, e164 = self.tenant_id, self.provider.currentText(), self.e164.text().strip()
-        secrets = {"phone_number_id": self.phone_id.text().strip(), "access_token": self.token.text(),
-                   "api_key": self.api_key.text()}
-        self.call(lambda client: connect_number(client, tenant_id, provider, e164, secrets), self._connected,
-                  self.say_error)
+        secrets = {
+            "phone_number_id": self.phone_id.text().strip(),
+            "access_token": self.token.text(),
+            "api_key": self.api_key.text(),
+        }
+        self.call(
+            lambda client: connect_number(client, tenant_id, provider, e164, secrets), self._connected, self.say_error
+        )
 
     def _connected(self, number: NumberInfo) -> None:
         self.remember(number=number.e164)
-        self.number_note.setText(self.tr("onb.connected", e164=number.e164, path=number.webhook_path))
+        self.number_note.setText(self.i18n("onb.connected", e164=number.e164, path=number.webhook_path))
 
     def check(self) -> None:
         if self.tenant_id is None:
@@ -218,9 +231,13 @@ class OnboardingPage(Page):
     def show_checklist(self, checklist: Checklist) -> None:
         self.checks.clear()
         marks = {True: "✔", False: "✘", None: "?"}
-        for key, ok in (("onb.check_tenant", checklist.tenant_active), ("onb.check_number", checklist.number_connected),
-                        ("onb.check_catalog", checklist.catalog_ready), ("onb.check_manager", checklist.manager_exists),
-                        ("onb.check_chat", checklist.chat_tested)):
-            self.checks.addItem(f"{marks[ok]}  {self.tr(key)}")
-        missing = ", ".join(self.tr(key) for key in checklist.missing())
-        self.verdict.setText(self.tr("onb.live") if checklist.ready else self.tr("onb.missing", items=missing))
+        for key, ok in (
+            ("onb.check_tenant", checklist.tenant_active),
+            ("onb.check_number", checklist.number_connected),
+            ("onb.check_catalog", checklist.catalog_ready),
+            ("onb.check_manager", checklist.manager_exists),
+            ("onb.check_chat", checklist.chat_tested),
+        ):
+            self.checks.addItem(f"{marks[ok]}  {self.i18n(key)}")
+        missing = ", ".join(self.i18n(key) for key in checklist.missing())
+        self.verdict.setText(self.i18n("onb.live") if checklist.ready else self.i18n("onb.missing", items=missing))

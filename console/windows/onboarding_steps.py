@@ -23,14 +23,26 @@ class Checklist:
 
     @property
     def ready(self) -> bool:
-        return all(v is not False for v in (self.tenant_active, self.number_connected, self.catalog_ready,
-                                             self.manager_exists, self.chat_tested))
+        return all(
+            v is not False
+            for v in (
+                self.tenant_active,
+                self.number_connected,
+                self.catalog_ready,
+                self.manager_exists,
+                self.chat_tested,
+            )
+        )
 
     def missing(self) -> list[str]:
         """The checklist keys (``onb.check_*``) still failing."""
-        pairs = (("onb.check_tenant", self.tenant_active), ("onb.check_number", self.number_connected),
-                 ("onb.check_catalog", self.catalog_ready), ("onb.check_manager", self.manager_exists),
-                 ("onb.check_chat", self.chat_tested))
+        pairs = (
+            ("onb.check_tenant", self.tenant_active),
+            ("onb.check_number", self.number_connected),
+            ("onb.check_catalog", self.catalog_ready),
+            ("onb.check_manager", self.manager_exists),
+            ("onb.check_chat", self.chat_tested),
+        )
         return [key for key, ok in pairs if ok is False]
 
 

@@ -50,23 +50,23 @@ class OrderDetailWindow(Page):
         self.items_view.horizontalHeader().setStretchLastSection(True)
         self.history = QListWidget()
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText(self.tr("detail.reason"))
-        self.actions = QHBoxLayout()
+        self.reason.setPlaceholderText(self.i18n("detail.reason"))
+        self.action_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        info = QGroupBox(self.tr("detail.customer"))
+        info = QGroupBox(self.i18n("detail.customer"))
         info_layout = QVBoxLayout(info)
         info_layout.addWidget(self.customer)
         info_layout.addWidget(self.address)
-        history = QGroupBox(self.tr("detail.history"))
+        history = QGroupBox(self.i18n("detail.history"))
         QVBoxLayout(history).addWidget(self.history)
         self.body.addWidget(self.header)
         self.body.addWidget(info)
-        self.body.addWidget(QLabel(self.tr("detail.items")))
+        self.body.addWidget(QLabel(self.i18n("detail.items")))
         self.body.addWidget(self.items_view, 2)
         self.body.addWidget(self.totals)
         self.body.addWidget(history, 1)
         self.body.addWidget(self.reason)
-        self.body.addLayout(self.actions)
+        self.body.addLayout(self.action_row)
         self.reload()
 
     def reload(self) -> None:
@@ -75,7 +75,7 @@ class OrderDetailWindow(Page):
 
     def show_order(self, order: OrderDetail) -> None:
         self.order = order
-        tr, fmt = self.tr, self.ctx.fmt
+        tr, fmt = self.i18n, self.ctx.fmt
         self.setWindowTitle(tr("detail.title", number=order.number))
         self.header.setText(f"{tr('detail.title', number=order.number)} — {tr('status.' + order.status)}")
         self.customer.setText(f"{order.customer_name or ''} · {order.customer_phone}")
@@ -86,23 +86,29 @@ class OrderDetailWindow(Page):
         self.items = RecordTableModel(order_item_columns(tr, fmt, order.currency), self)
         self.items.set_rows(order.items)
         self.items_view.setModel(self.items)
-        self.totals.setText(tr("detail.subtotal", subtotal=fmt.money(order.subtotal, order.currency),
-                               fee=fmt.money(order.delivery_fee, order.currency),
-                               total=fmt.money(order.total, order.currency)))
+        self.totals.setText(
+            tr(
+                "detail.subtotal",
+                subtotal=fmt.money(order.subtotal, order.currency),
+                fee=fmt.money(order.delivery_fee, order.currency),
+                total=fmt.money(order.total, order.currency),
+            )
+        )
         self.history.clear()
         for change in order.history:
             before = tr(f"status.{change.from_status}") if change.from_status else "—"
             reason = f" ({change.reason})" if change.reason else ""
-            self.history.addItem(f"{fmt.instant(change.at)}  {before} → {tr('status.' + change.to_status)}"
-                                 f"  · {change.actor}{reason}")
+            self.history.addItem(
+                f"{fmt.instant(change.at)}  {before} → {tr('status.' + change.to_status)}  · {change.actor}{reason}"
+            )
         for button in self.buttons.values():
-            self.actions.removeWidget(button)
+            self.action_row.removeWidget(button)
             button.deleteLater()
         self.buttons = {}
         for status in order.allowed_next:
             button = QPushButton(tr("detail.move_to", status=tr(f"status.{status}")))
             button.clicked.connect(lambda _checked=False, s=status: self.move_to(s))
-            self.actions.addWidget(button)
+            self.action_row.addWidget(button)
             self.buttons[status] = button
         self.reason.setVisible("cancelled" in order.allowed_next)
 
@@ -115,8 +121,11 @@ class OrderDetailWindow(Page):
         tenant_id, order_id, etag = self.tenant_id, order.id, order.etag
         for button in self.buttons.values():
             button.setEnabled(False)
-        self.call(lambda client: client.orders.change_status(tenant_id, order_id, status, reason, etag),
-                  self._moved, self._refused)
+        self.call(
+            lambda client: client.orders.change_status(tenant_id, order_id, status, reason, etag),
+            self._moved,
+            self._refused,
+        )
 
     def _moved(self, order: OrderDetail) -> None:
         self.say("")
@@ -130,4 +139,3 @@ class OrderDetailWindow(Page):
         else:
             for button in self.buttons.values():
                 button.setEnabled(True)
-

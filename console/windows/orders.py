@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from comandia.console.context import AppContext
 from comandia.console.models.records import order_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns, set_date_format
 from comandia.console.windows.order_detail import OrderDetailWindow
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.orders import OrderStatus
@@ -40,8 +40,17 @@ class OrderFilter:
     text: str | None = None
 
     def fetch(self, client: ApiClient, tenant_id: str, cursor: str | None = None) -> OrderPage:
-        return client.orders.list(tenant_id, self.statuses, self.customer_id, self.first_day, self.last_day,
-                                  self.text, "-created_at", PAGE_SIZE, cursor)
+        return client.orders.list(
+            tenant_id,
+            self.statuses,
+            self.customer_id,
+            self.first_day,
+            self.last_day,
+            self.text,
+            "-created_at",
+            PAGE_SIZE,
+            cursor,
+        )
 
 
 class OrdersPage(Page):
@@ -54,7 +63,7 @@ class OrdersPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        tr = self.tr
+        tr = self.i18n
         self.status = QComboBox()
         self.status.addItem(tr("common.all"), "")
         for status in OrderStatus:
@@ -65,6 +74,7 @@ class OrdersPage(Page):
         self.last_day = QDateEdit(today)
         for edit in (self.first_day, self.last_day):
             edit.setCalendarPopup(True)
+            set_date_format(edit, tr.language)
         self.customer = QLineEdit()
         self.customer.setPlaceholderText(tr("orders.customer_id"))
         self.customer.setMaximumWidth(110)
@@ -72,8 +82,16 @@ class OrdersPage(Page):
         self.text.setPlaceholderText(tr("common.search"))
         apply_button = QPushButton(tr("common.refresh"))
         filters = QHBoxLayout()
-        for widget in (self.status, self.use_dates, self.first_day, QLabel(tr("orders.to")), self.last_day,
-                       self.customer, self.text, apply_button):
+        for widget in (
+            self.status,
+            self.use_dates,
+            self.first_day,
+            QLabel(tr("orders.to")),
+            self.last_day,
+            self.customer,
+            self.text,
+            apply_button,
+        ):
             filters.addWidget(widget)
         self.body.addLayout(filters)
         self.model: RecordTableModel[OrderSummary] = RecordTableModel([], self)
@@ -111,7 +129,7 @@ class OrdersPage(Page):
         # A new model per query: a late page of the previous query cannot land in this one.
         self._generation += 1
         generation, query, tenant_id = self._generation, self.current_filter(), tenant.id
-        model: RecordTableModel[OrderSummary] = RecordTableModel(order_columns(self.tr, self.ctx.fmt), self)
+        model: RecordTableModel[OrderSummary] = RecordTableModel(order_columns(self.i18n, self.ctx.fmt), self)
         model.moreWanted.connect(lambda cursor: self._more(model, query, tenant_id, cursor))
         self.table.setModel(model)
         old, self.model = self.model, model
@@ -120,6 +138,7 @@ class OrdersPage(Page):
         def loaded(page: OrderPage) -> None:
             if generation == self._generation:
                 model.set_rows(page.items, page.next_cursor)
+                fit_columns(self.table, model)
                 self.poll.start()
 
         self.call(lambda client: query.fetch(client, tenant_id), loaded)
@@ -129,8 +148,11 @@ class OrdersPage(Page):
             model.page_failed()
             self.say_error(error)
 
-        self.call(lambda client: query.fetch(client, tenant_id, cursor),
-                  lambda page: model.append_page(page.items, page.next_cursor), failed)
+        self.call(
+            lambda client: query.fetch(client, tenant_id, cursor),
+            lambda page: model.append_page(page.items, page.next_cursor),
+            failed,
+        )
 
     def check_new(self) -> None:
         """Poll: put orders that appeared since the list was loaded on top; refresh changed ones."""
@@ -138,8 +160,9 @@ class OrdersPage(Page):
         if tenant is None or not self.isVisible():
             return
         model, query, tenant_id = self.model, self.current_filter(), tenant.id
-        self.call(lambda client: query.fetch(client, tenant_id), lambda page: self._merge(model, page),
-                  lambda _error: None)  # a failed poll is retried by the next tick
+        self.call(
+            lambda client: query.fetch(client, tenant_id), lambda page: self._merge(model, page), lambda _error: None
+        )  # a failed poll is retried by the next tick
 
     def _merge(self, model: RecordTableModel[OrderSummary], page: OrderPage) -> None:
         if model is not self.model:
@@ -152,7 +175,7 @@ class OrdersPage(Page):
                 model.replace(row, order)
         if fresh:
             model.prepend(fresh)
-            self.message.emit(self.tr("orders.new_arrived", count=len(fresh)))
+            self.message.emit(self.i18n("orders.new_arrived", count=len(fresh)))
 
     def open_detail(self, row: int) -> OrderDetailWindow | None:
         tenant = self.ctx.tenant

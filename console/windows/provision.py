@@ -22,8 +22,16 @@ from comandia.shared.domain.times import is_timezone
 from comandia.shared.schemas.tenants import TenantInfo
 
 LOGIN = re.compile(r"[A-Za-z0-9._-]{3,40}")
-ZONES = ("America/Mexico_City", "America/Bogota", "America/Lima", "America/Argentina/Buenos_Aires",
-         "America/Santiago", "America/Sao_Paulo", "Europe/Madrid", "UTC")
+ZONES = (
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Lima",
+    "America/Argentina/Buenos_Aires",
+    "America/Santiago",
+    "America/Sao_Paulo",
+    "Europe/Madrid",
+    "UTC",
+)
 CURRENCIES = ("MXN", "COP", "PEN", "ARS", "CLP", "BRL", "EUR", "USD")
 
 
@@ -70,7 +78,7 @@ class ProvisionForm(QWidget):
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tr = tr
+        self.i18n = tr
         self.name = QLineEdit()
         self.timezone = QComboBox()
         self.timezone.setEditable(True)
@@ -85,10 +93,14 @@ class ProvisionForm(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.hints: dict[str, QLabel] = {}
         layout = QFormLayout(self)
-        rows = (("name", "provision.name", self.name), ("timezone", "provision.timezone", self.timezone),
-                ("currency", "provision.currency", self.currency), ("locale", "provision.language", self.language),
-                ("manager", "provision.manager", self.manager),
-                ("password", "provision.manager_password", self.password))
+        rows = (
+            ("name", "provision.name", self.name),
+            ("timezone", "provision.timezone", self.timezone),
+            ("currency", "provision.currency", self.currency),
+            ("locale", "provision.language", self.language),
+            ("manager", "provision.manager", self.manager),
+            ("password", "provision.manager_password", self.password),
+        )
         for key, label, widget in rows:
             hint = QLabel()
             hint.setStyleSheet("color: #b00020")
@@ -102,13 +114,18 @@ class ProvisionForm(QWidget):
             box.currentTextChanged.connect(self.check)
 
     def value(self) -> NewTenantForm:
-        return NewTenantForm(self.name.text(), self.timezone.currentText().strip(),
-                             self.currency.currentText().strip().upper(), self.language.currentText(),
-                             self.manager.text().strip(), self.password.text())
+        return NewTenantForm(
+            self.name.text(),
+            self.timezone.currentText().strip(),
+            self.currency.currentText().strip().upper(),
+            self.language.currentText(),
+            self.manager.text().strip(),
+            self.password.text(),
+        )
 
     def check(self) -> bool:
         """Show the problems of the fields typed so far; True when the whole form is valid."""
-        problems = self.value().problems(self.tr)
+        problems = self.value().problems(self.i18n)
         touched = {"name": self.name.text(), "manager": self.manager.text(), "password": self.password.text()}
         for key, hint in self.hints.items():
             text = problems.get(key, "") if touched.get(key, "x") else ""
@@ -136,16 +153,16 @@ class ProvisionPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.form = ProvisionForm(self.tr)
-        self.submit = QPushButton(self.tr("provision.submit"))
+        self.form = ProvisionForm(self.i18n)
+        self.submit = QPushButton(self.i18n("provision.submit"))
         self.submit.setEnabled(False)
-        self.form.changed.connect(lambda: self.submit.setEnabled(not self.form.value().problems(self.tr)))
-        self.submit.clicked.connect(self.create)
+        self.form.changed.connect(lambda: self.submit.setEnabled(not self.form.value().problems(self.i18n)))
+        self.submit.clicked.connect(self.create_tenant)
         self.body.addWidget(self.form)
         self.body.addWidget(self.submit)
         self.body.addStretch(1)
 
-    def create(self) -> None:
+    def create_tenant(self) -> None:
         if not self.form.check():
             return
         form = self.form.value()
@@ -153,7 +170,7 @@ class ProvisionPage(Page):
         self.call(lambda client: provision(client, form), self._created, self._refused)
 
     def _created(self, tenant: TenantInfo) -> None:
-        self.say(self.tr("provision.created", name=tenant.name))
+        self.say(self.i18n("provision.created", name=tenant.name))
         self.form.name.clear()
         self.form.manager.clear()
         self.form.password.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMessageBox, QPushButton, QTableView, QWidget
 
@@ -9,7 +11,7 @@ from comandia.console.context import AppContext
 from comandia.console.models.proxy import SearchSortProxy
 from comandia.console.models.records import tenant_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.tenants import TenantInfo
 
@@ -25,7 +27,7 @@ class TenantsPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        tr = self.tr
+        tr = self.i18n
         self.model: RecordTableModel[TenantInfo] = RecordTableModel(tenant_columns(tr, ctx.fmt), self)
         self.proxy = SearchSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -56,8 +58,12 @@ class TenantsPage(Page):
         self.body.addWidget(self.table)
         self.confirm: QMessageBox | None = None
 
+    def _loaded(self, rows: list[Any]) -> None:
+        self.model.set_rows(rows)
+        fit_columns(self.table, self.model)
+
     def reload(self) -> None:
-        self.call(lambda client: client.tenants.list(include_deleted=True), self.model.set_rows)
+        self.call(lambda client: client.tenants.list(include_deleted=True), self._loaded)
 
     def selected(self) -> TenantInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -76,8 +82,13 @@ class TenantsPage(Page):
         if tenant is None:
             return
         key = "tenants.confirm_reactivate" if active else "tenants.confirm_deactivate"
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("app.title"), self.tr(key, name=tenant.name),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.i18n("app.title"),
+            self.i18n(key, name=tenant.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda answer: self._answered(answer, tenant, active))
         self.confirm = box

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QTableView, QWidget
 
 from comandia.console.context import AppContext
 from comandia.console.models.proxy import SearchSortProxy
 from comandia.console.models.records import user_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.schemas.users import UserInfo
 
 
@@ -17,15 +19,15 @@ class UsersPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.model: RecordTableModel[UserInfo] = RecordTableModel(user_columns(self.tr), self)
+        self.model: RecordTableModel[UserInfo] = RecordTableModel(user_columns(self.i18n), self)
         self.proxy = SearchSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("common.search"))
+        self.search.setPlaceholderText(self.i18n("common.search"))
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.toggle = QPushButton(self.tr("users.toggle"))
+        self.toggle = QPushButton(self.i18n("users.toggle"))
         self.toggle.clicked.connect(self.toggle_selected)
-        refresh = QPushButton(self.tr("common.refresh"))
+        refresh = QPushButton(self.i18n("common.refresh"))
         refresh.clicked.connect(self.reload)
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
@@ -39,8 +41,12 @@ class UsersPage(Page):
         self.body.addLayout(row)
         self.body.addWidget(self.table)
 
+    def _loaded(self, rows: list[Any]) -> None:
+        self.model.set_rows(rows)
+        fit_columns(self.table, self.model)
+
     def reload(self) -> None:
-        self.call(lambda client: client.users.list(), self.model.set_rows)
+        self.call(lambda client: client.users.list(), self._loaded)
 
     def toggle_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -33,12 +33,18 @@ class AccessLog:
 
 
 class BodyLimit:
-    """Refuses bodies over the cap with 413 before anything reads them."""
+    """Refuses bodies over the cap with 413 before anything reads them.
 
-    def __init__(self, max_bytes: int) -> None:
+    Webhooks have a cap of their own (Meta batches reach 3 MB), enforced where they read.
+    """
+
+    def __init__(self, max_bytes: int, own_limit_prefix: str = "/webhooks/") -> None:
         self.max_bytes = max_bytes
+        self._own_limit_prefix = own_limit_prefix
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.path.startswith(self._own_limit_prefix):
+            return
         length = req.content_length
         if length is not None and length > self.max_bytes:
             raise falcon.HTTPContentTooLarge(

@@ -10,6 +10,7 @@ import falcon
 
 from comandia.server.http.openapi_admin import admin_paths
 from comandia.server.http.openapi_kpis import KPI_COMPONENTS, kpi_paths
+from comandia.server.http.openapi_numbers import NUMBER_COMPONENTS, number_paths
 from comandia.server.http.openapi_schemas import COMPONENTS
 from comandia.server.http.openapi_tenant import TENANT_COMPONENTS, tenant_paths
 
@@ -19,8 +20,8 @@ VERSION = "1.0.0"
 @functools.cache
 def build_document() -> dict[str, Any]:
     """The whole document; built once (it depends on nothing at run time). Do not mutate it."""
-    paths = admin_paths() | tenant_paths() | kpi_paths()
-    schemas = COMPONENTS | TENANT_COMPONENTS | KPI_COMPONENTS
+    paths = admin_paths() | tenant_paths() | kpi_paths() | number_paths()
+    schemas = COMPONENTS | TENANT_COMPONENTS | KPI_COMPONENTS | NUMBER_COMPONENTS
     return {
         "openapi": "3.1.0",
         "info": {

@@ -9,7 +9,10 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.openapi import OpenApiDocument
-from comandia.server.http.resources import auth, catalog, customers, exports, imports, kpis, orders, tenants, users
+from comandia.server.http.resources import (
+    auth, catalog, customers, exports, imports, kpis, numbers, orders, tenants, users,
+)
+from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.http.resources.health import Health, Ready
 from comandia.server.services.bundle import Services
 
@@ -20,6 +23,7 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(services.ready))
     app.add_route(f"{API}/openapi.json", OpenApiDocument())
+    add_webhook_routes(app, services.ingest, services.webhook_max_body_bytes, services.public_url)
 
     app.add_route(f"{API}/auth/login", auth.Login(services.auth))
     app.add_route(f"{API}/auth/logout", auth.Logout(services.auth))
@@ -46,8 +50,14 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/orders", orders.OrderCollection(services.orders, services.tenants))
     app.add_route(f"{scoped}/orders/{{order_id}}", orders.OrderItem(services.orders))
     app.add_route(f"{scoped}/orders/{{order_id}}/status", orders.OrderStatus(services.orders))
+    app.add_route(f"{scoped}/numbers", numbers.NumberCollection(services.numbers))
+    app.add_route(f"{scoped}/numbers/{{number_id}}", numbers.NumberItem(services.numbers))
+    app.add_route(f"{scoped}/numbers/{{number_id}}/pause", numbers.NumberPause(services.numbers))
+    app.add_route(f"{scoped}/numbers/{{number_id}}/resume", numbers.NumberResume(services.numbers))
+    app.add_route(f"{scoped}/numbers/{{number_id}}/test", numbers.NumberTest(services.numbers))
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
     app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports))
 
+    app.add_route(f"{API}/admin/unroutable", numbers.UnroutableCollection(services.numbers))
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(services.kpis.admin))
     app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))

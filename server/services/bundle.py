@@ -12,10 +12,15 @@ from comandia.server.services.catalog_import import CatalogImportService
 from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.exports import ExportService
+from comandia.server.services.inbox import InboxProcessor
+from comandia.server.services.ingest import DirtyTenants, IngestService
 from comandia.server.services.kpis import KpiService
 from comandia.server.services.migrations import MigrationService
 from comandia.server.services.moves import MoveService
+from comandia.server.services.number_directory import NumberDirectory
+from comandia.server.services.numbers import NumberService
 from comandia.server.services.orders import OrderService
+from comandia.server.services.outbox import OutboxSender
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
@@ -29,6 +34,7 @@ class Services:
     migrations: MigrationService
     ready: Callable[[], bool]
     max_body_bytes: int
+    webhook_max_body_bytes: int
     auth: AuthService
     catalog: CatalogService
     customers: CustomerService
@@ -39,3 +45,10 @@ class Services:
     conversations: ConversationService
     kpis: KpiService
     exports: ExportService
+    numbers: NumberService
+    ingest: IngestService
+    inbox: InboxProcessor
+    outbox: OutboxSender
+    outbox_signal: DirtyTenants
+    number_directory: NumberDirectory
+    public_url: str | None

@@ -186,11 +186,11 @@ def endpoints_for(config: ServerConfig) -> Endpoints:
     """The provider endpoints from the config (`whatsapp_*` keys; the defaults are production)."""
     default = Endpoints()
     return Endpoints(
-        meta_base=getattr(config, "whatsapp_meta_base", None) or default.meta_base,
-        meta_version=getattr(config, "whatsapp_meta_version", None) or default.meta_version,
-        dialog360_base=getattr(config, "whatsapp_360dialog_base", None) or default.dialog360_base,
-        twilio_base=getattr(config, "whatsapp_twilio_base", None) or default.twilio_base,
-        timeout_seconds=float(getattr(config, "whatsapp_timeout_seconds", None) or default.timeout_seconds),
+        meta_base=config.whatsapp_meta_base or default.meta_base,
+        meta_version=config.whatsapp_meta_version or default.meta_version,
+        dialog360_base=config.whatsapp_360dialog_base or default.dialog360_base,
+        twilio_base=config.whatsapp_twilio_base or default.twilio_base,
+        timeout_seconds=config.whatsapp_timeout_seconds or default.timeout_seconds,
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path  # noqa: E402
 
 import keyring.backend  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, QThreadPool, qInstallMessageHandler  # noqa: E402
+from PySide6.QtCore import QMessageLogContext, QSettings, QThreadPool, QtMsgType, qInstallMessageHandler  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from comandia.console.app import ConsoleApp  # noqa: E402
@@ -132,5 +132,6 @@ def seed_orders(client: ApiClient, tenant_id: str, count: int, tag: str | None =
     )
     product = client.catalog.create_product(tenant_id, ProductInput(f"SKU-{tag}", f"Torta {tag}", Decimal("45.50")))
     line = OrderLineInput(quantity=2, product_id=product.id)
-    return [client.orders.create(tenant_id, OrderInput(customer.id, (line,), delivery_city="Puebla"))
-            for _ in range(count)]
+    return [
+        client.orders.create(tenant_id, OrderInput(customer.id, (line,), delivery_city="Puebla")) for _ in range(count)
+    ]

@@ -20,47 +20,106 @@ from comandia.shared.schemas.kpis import (
 
 def _period(first: dt.date, days: int, scale: float) -> KpiPeriod:
     series = tuple(
-        SeriesPoint(first + dt.timedelta(days=i), int(10 * scale) + i % 5,
-                    Decimal(str(round((1200 + 90 * (i % 7) + 15 * i) * scale, 2))))
+        SeriesPoint(
+            first + dt.timedelta(days=i),
+            int(10 * scale) + i % 5,
+            Decimal(str(round((1200 + 90 * (i % 7) + 15 * i) * scale, 2))),
+        )
         for i in range(days)
     )
     revenue = sum((p.revenue for p in series), Decimal(0))
     orders = sum(p.orders for p in series)
     return KpiPeriod(
-        from_day=first, to_day=first + dt.timedelta(days=days - 1), orders=orders, revenue=revenue,
-        average_ticket=(revenue / orders).quantize(Decimal("0.01")), new_customers=int(25 * scale),
-        returning_customers=int(40 * scale), series=series,
-        by_status=tuple(StatusCount(s, int(n * scale), Decimal(int(n * 95 * scale))) for s, n in
-                        (("new", 12), ("confirmed", 30), ("shipped", 22), ("completed", 180), ("cancelled", 9))),
-        top_products=tuple(ProductSales(f"SKU-{i}", name, int(q * scale), Decimal(int(q * 45 * scale))) for i, (name, q)
-                           in enumerate((("Taco al pastor", 320), ("Torta de milanesa", 210), ("Agua de jamaica", 190),
-                                         ("Quesadilla", 150), ("Refresco 600 ml", 120)))),
-        top_customers=tuple(CustomerSales(i, name, int(o * scale), Decimal(int(o * 160 * scale))) for i, (name, o)
-                            in enumerate((("Ana López", 14), ("Carlos Pérez", 11), ("María Gómez", 9),
-                                          (None, 7), ("Luis Torres", 6)), start=1)),
-        by_city=tuple(PlaceSales(city, region, int(o * scale), Decimal(int(o * 150 * scale))) for city, region, o
-                      in (("Puebla", "Puebla", 120), ("Cholula", "Puebla", 70), ("Tlaxcala", "Tlaxcala", 40),
-                          ("", "", 12))),
-        by_region=tuple(PlaceSales(None, region, int(o * scale), Decimal(int(o * 150 * scale))) for region, o
-                        in (("Puebla", 190), ("Tlaxcala", 40), ("", 12))),
+        from_day=first,
+        to_day=first + dt.timedelta(days=days - 1),
+        orders=orders,
+        revenue=revenue,
+        average_ticket=(revenue / orders).quantize(Decimal("0.01")),
+        new_customers=int(25 * scale),
+        returning_customers=int(40 * scale),
+        series=series,
+        by_status=tuple(
+            StatusCount(s, int(n * scale), Decimal(int(n * 95 * scale)))
+            for s, n in (("new", 12), ("confirmed", 30), ("shipped", 22), ("completed", 180), ("cancelled", 9))
+        ),
+        top_products=tuple(
+            ProductSales(f"SKU-{i}", name, int(q * scale), Decimal(int(q * 45 * scale)))
+            for i, (name, q) in enumerate(
+                (
+                    ("Taco al pastor", 320),
+                    ("Torta de milanesa", 210),
+                    ("Agua de jamaica", 190),
+                    ("Quesadilla", 150),
+                    ("Refresco 600 ml", 120),
+                )
+            )
+        ),
+        top_customers=tuple(
+            CustomerSales(i, name, int(o * scale), Decimal(int(o * 160 * scale)))
+            for i, (name, o) in enumerate(
+                (("Ana López", 14), ("Carlos Pérez", 11), ("María Gómez", 9), (None, 7), ("Luis Torres", 6)), start=1
+            )
+        ),
+        by_city=tuple(
+            PlaceSales(city, region, int(o * scale), Decimal(int(o * 150 * scale)))
+            for city, region, o in (
+                ("Puebla", "Puebla", 120),
+                ("Cholula", "Puebla", 70),
+                ("Tlaxcala", "Tlaxcala", 40),
+                ("", "", 12),
+            )
+        ),
+        by_region=tuple(
+            PlaceSales(None, region, int(o * scale), Decimal(int(o * 150 * scale)))
+            for region, o in (("Puebla", 190), ("Tlaxcala", 40), ("", 12))
+        ),
     )
 
 
 def sample_report(days: int = 30, last: dt.date = dt.date(2026, 3, 31)) -> KpiReport:
     first = last - dt.timedelta(days=days - 1)
     return KpiReport(
-        tenant_id="t-demo", currency="MXN", timezone="America/Mexico_City", granularity="day",
-        current=_period(first, days, 1.0), previous=_period(first - dt.timedelta(days=days), days, 0.8),
+        tenant_id="t-demo",
+        currency="MXN",
+        timezone="America/Mexico_City",
+        granularity="day",
+        current=_period(first, days, 1.0),
+        previous=_period(first - dt.timedelta(days=days), days, 0.8),
     )
 
 
 def sample_admin_report() -> AdminReport:
     rows = tuple(
-        TenantActivity(f"t-{i}", name, "active", orders, Decimal(orders * 187), currency, orders // 3,
-                       dt.date(2026, 3, 31 - i), 12_000_000 + i * 3_500_000, orders * 6, orders * 7, i)
-        for i, (name, orders, currency) in enumerate((("Taquería El Güero", 412, "MXN"), ("Panadería Lima", 233, "PEN"),
-                                                      ("Arepas Bogotá", 198, "COP"), ("Café Sevilla", 95, "EUR")))
+        TenantActivity(
+            f"t-{i}",
+            name,
+            "active",
+            orders,
+            Decimal(orders * 187),
+            currency,
+            orders // 3,
+            dt.date(2026, 3, 31 - i),
+            12_000_000 + i * 3_500_000,
+            orders * 6,
+            orders * 7,
+            i,
+        )
+        for i, (name, orders, currency) in enumerate(
+            (
+                ("Taquería El Güero", 412, "MXN"),
+                ("Panadería Lima", 233, "PEN"),
+                ("Arepas Bogotá", 198, "COP"),
+                ("Café Sevilla", 95, "EUR"),
+            )
+        )
     )
-    return AdminReport(dt.date(2026, 3, 1), dt.date(2026, 3, 31), "-revenue", len(rows), sum(r.orders for r in rows),
-                       (StatusCount("MXN", 412, Decimal(77044)), StatusCount("PEN", 233, Decimal(43571))),
-                       sum(r.active_customers for r in rows), rows)
+    return AdminReport(
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+        "-revenue",
+        len(rows),
+        sum(r.orders for r in rows),
+        (StatusCount("MXN", 412, Decimal(77044)), StatusCount("PEN", 233, Decimal(43571))),
+        sum(r.active_customers for r in rows),
+        rows,
+    )

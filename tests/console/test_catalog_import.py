@@ -20,8 +20,11 @@ def test_a_bad_row_is_reported_and_nothing_applies_until_fixed(
 ) -> None:
     tag = secrets.token_hex(3).upper()
     bad = tmp_path / "catalog.csv"
-    bad.write_text(HEADER + f"IMP-{tag}-1,Tamal verde,,Tamales,18.00,,yes,,,1\r\n"
-                   f"IMP-{tag}-2,Tamal rojo,,Tamales,dieciocho,,yes,,,2\r\n", encoding="utf-8")
+    bad.write_text(
+        HEADER + f"IMP-{tag}-1,Tamal verde,,Tamales,18.00,,yes,,,1\r\n"
+        f"IMP-{tag}-2,Tamal rojo,,Tamales,dieciocho,,yes,,,2\r\n",
+        encoding="utf-8",
+    )
     window = log_in(world.manager_a)
     page = window.open_page("catalog")
     assert isinstance(page, CatalogPage)

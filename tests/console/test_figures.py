@@ -46,17 +46,22 @@ def test_sales_chart_uses_the_tenant_currency_zone_and_language() -> None:
 
 def test_an_empty_period_says_there_is_no_data() -> None:
     report = sample_report()
-    empty = KpiReport.from_json(report.to_json() | {
-        "current": report.current.to_json() | {"series": [], "top_products": []},
-        "previous": report.previous.to_json() | {"series": [], "top_products": []},
-    })
+    empty = KpiReport.from_json(
+        report.to_json()
+        | {
+            "current": report.current.to_json() | {"series": [], "top_products": []},
+            "previous": report.previous.to_json() | {"series": [], "top_products": []},
+        }
+    )
     fmt = TenantFormat(report.timezone, report.currency, "en")
     for figure in (sales_over_time(empty, Translator("en"), fmt),):
         assert any(t.get_text() == "No data in this period" for t in figure.axes[0].texts)
 
 
 def test_figures_module_imports_no_qt() -> None:
-    code = ("import sys, comandia.console.charts.figures; "
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'matplotlib.pyplot'))]; "
-            "sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, comandia.console.charts.figures; "
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'matplotlib.pyplot'))]; "
+        "sys.exit(1 if bad else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -72,7 +72,7 @@ def test_dashboard_page_shows_figures_on_canvases(log_in: LogIn, world: World, q
     page = window.open_page("kpis")
     assert isinstance(page, KpisPage)
     report = sample_report()
-    page.show_dashboard(Dashboard(report, all_figures(report, page.tr, TenantFormat(report.timezone, "MXN", "en"))))
+    page.show_dashboard(Dashboard(report, all_figures(report, page.i18n, TenantFormat(report.timezone, "MXN", "en"))))
     assert all(view.canvas is not None for view in page.views.values())
     assert "orders" in page.summary.text() and "$" in page.summary.text()
     page.save_png("top_products", tmp_path / "top.png")

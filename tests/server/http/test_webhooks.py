@@ -1,5 +1,4 @@
 """Webhooks end to end through the HTTP edge: signatures, routing, durable dedupe, statuses, limits."""
-# ruff: noqa: F811 - the fixtures are imported until pyproject's addopts registers the plugins
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 
 from comandia.server.db.control_models import UnroutableEvent, WhatsAppNumber
 from comandia.server.providers.signatures import meta_signature, twilio_signature
-from tests.plugins.messaging import (  # noqa: F401 - fixtures, until pyproject registers the plugins
+from tests.plugins.messaging import (
     META_APP_SECRET,
     PNID_1,
     PUBLIC_URL,
@@ -21,10 +20,7 @@ from tests.plugins.messaging import (  # noqa: F401 - fixtures, until pyproject 
     TWILIO_TOKEN,
     Messaging,
     load_fixture,
-    messaging,
-    messaging_tenant,
 )
-from tests.plugins.providers import stand_in, stand_in_reset  # noqa: F401
 
 INBOX_COUNT = "SELECT count(*) FROM inbox"
 
@@ -56,11 +52,14 @@ def test_meta_handshake_refuses_a_wrong_token_or_mode(messaging: Messaging, para
     assert messaging.client.simulate_get("/webhooks/meta", params=params).status_code == 403
 
 
-@pytest.mark.parametrize("provider", ["meta", "360dialog", "twilio"])
-@pytest.mark.parametrize("attack", ["missing", "wrong secret", "one byte changed"])
+# 360dialog signs nothing: its secret header proves the sender, not the body (WHATSAPP.md), so
+# "one byte changed" has no meaning there.
+ATTACKS = [(p, a) for p in ("meta", "360dialog", "twilio") for a in ("missing", "wrong secret", "one byte changed")
+           if (p, a) != ("360dialog", "one byte changed")]
+
+
+@pytest.mark.parametrize(("provider", "attack"), ATTACKS)
 def test_bad_signatures_are_refused_and_store_nothing(messaging: Messaging, provider: str, attack: str) -> None:
-    if provider == "360dialog" and attack == "one byte changed":
-        pytest.skip("360dialog signs nothing: its secret header proves the sender, not the body (WHATSAPP.md)")
     body, headers = load_fixture(provider, "messages__text")
     header = {"meta": "X-Hub-Signature-256", "360dialog": "X-Comandia-Secret", "twilio": "X-Twilio-Signature"}[provider]
     if attack == "missing":
@@ -127,7 +126,7 @@ def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> No
     from comandia.server.services.ingest import DirtyTenants, IngestService
 
     capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(), unroutable_per_minute=2)
-    key = "+1555" + secrets.token_hex(3).upper().replace("A", "1")[:6]
+    key = f"+1555{secrets.randbelow(10**7):07d}"
     for n in range(5):
         form = [("MessageSid", f"SM{n:032d}"), ("From", "whatsapp:+52155"), ("To", f"whatsapp:{key}")]
         assert capped.ingest_twilio("https://x/webhooks/twilio", form, None, urlencode(form).encode()) == 0

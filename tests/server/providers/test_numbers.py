@@ -96,7 +96,8 @@ def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, w
     base = f"{API}/{world.tenant_a.id}/numbers"
     try:
         listed = api.simulate_get(base, headers=_auth(world.viewer_a.token))
-        assert listed.status_code == 200 and [n["id"] for n in listed.json["items"]] == [number.id]
+        assert listed.status_code == 200 and number.id in [n["id"] for n in listed.json["items"]]
+        assert {n["tenant_id"] for n in listed.json["items"]} == {world.tenant_a.id}
         assert api.simulate_get(base, headers=_auth(world.manager_b.token)).status_code == 404
         assert api.simulate_get(f"{base}/{number.id}", headers=_auth(world.manager_b.token)).status_code == 404
         other = f"{API}/{world.tenant_b.id}/numbers/{number.id}"

@@ -45,7 +45,8 @@ def test_a_failing_tenant_is_reported_and_a_rerun_resumes(
     report = runtime.migrations.migrate_all()
     assert behind.id in report.upgraded
     assert current.id in report.already_current
-    assert set(report.failed) == {broken.id}
+    mine = {behind.id, broken.id, current.id}
+    assert set(report.failed) & mine == {broken.id}  # other tests' tenants may be broken on purpose
     assert "zzzz_missing" in report.failed[broken.id]
     assert not report.ok
     with runtime.databases.primary_cluster().connect(broken.database) as connection:
@@ -54,7 +55,8 @@ def test_a_failing_tenant_is_reported_and_a_rerun_resumes(
 
     set_revision(runtime, broken, head)  # the operator repairs it
     rerun = runtime.migrations.migrate_all()
-    assert rerun.ok and broken.id in rerun.already_current and not rerun.upgraded
+    assert not set(rerun.failed) & mine
+    assert broken.id in rerun.already_current and not set(rerun.upgraded) & mine
     assert {t.schema_revision for t in runtime.tenants.list() if t.id in {behind.id, broken.id}} == {head}
 
 

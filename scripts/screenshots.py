@@ -1,0 +1,103 @@
+"""Render each console window with demo data to PNG (offscreen) into docs/img/.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/img] [--language en]
+
+No server is needed: the console runs unchanged over `scripts/console_demo.DemoSession`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from comandia.console.app import ConsoleApp  # noqa: E402
+from comandia.console.connection import Connection  # noqa: E402
+from comandia.console.credentials import CredentialStore  # noqa: E402
+from comandia.console.settings import ConsoleSettings  # noqa: E402
+from comandia.console.windows.catalog import CatalogPage  # noqa: E402
+from comandia.console.windows.main_window import MainWindow  # noqa: E402
+from comandia.console.windows.onboarding import OnboardingPage  # noqa: E402
+from comandia.console.windows.orders import OrdersPage  # noqa: E402
+from scripts.console_demo import TENANT_ID, DemoSession  # noqa: E402
+
+
+def quiet_platform_noise(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """The offscreen platform cannot resize native windows and says so each time; show the rest."""
+    if not message.startswith("This plugin does not support"):
+        print(f"Qt {kind.name}: {message}", file=sys.stderr)  # noqa: T201
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(app: QApplication, widget: QWidget, path: Path) -> None:
+    settle(app)
+    widget.grab().save(str(path))
+    print(f"wrote {path}")  # noqa: T201 - a script's report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/img"))
+    parser.add_argument("--language", choices=("es", "en"), default="en")
+    args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.language == "en" else f"-{args.language}"
+    qInstallMessageHandler(quiet_platform_noise)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    work = Path(tempfile.mkdtemp(prefix="comandia-shots-"))
+    settings = ConsoleSettings(QSettings(str(work / "console.ini"), QSettings.Format.IniFormat))
+    settings.server_url = "https://comandia.example.com"
+    connection = Connection(settings.server_url, session_factory=DemoSession)
+    console = ConsoleApp(settings, CredentialStore(), inline=True, language=args.language, connection=connection)
+    console.login.username.setText("admin")
+    console.login.show()
+    save(app, console.login, out / f"login{suffix}.png")
+    console.login.password.setText("demo password")
+    console.login.attempt()
+    window = console.window
+    assert isinstance(window, MainWindow)
+    window.resize(1280, 800)
+    window.open_tenant(TENANT_ID, "orders")
+    for key in ("tenants", "provision", "users", "admin_kpis", "orders", "customers", "catalog", "kpis"):
+        window.open_page(key)
+        save(app, window, out / f"{key}{suffix}.png")
+    orders = window.page("orders")
+    assert isinstance(orders, OrdersPage)
+    detail = orders.open_detail(0)
+    assert detail is not None
+    save(app, detail, out / f"order_detail{suffix}.png")
+    detail.close()
+    catalog = window.page("catalog")
+    assert isinstance(catalog, CatalogPage)
+    importer = catalog.open_import()
+    assert importer is not None
+    importer.load_file(work / "menu.csv", content=b"sku,name\n")
+    save(app, importer, out / f"catalog_import{suffix}.png")
+    importer.close()
+    onboarding = window.open_page("onboarding")
+    assert isinstance(onboarding, OnboardingPage)
+    onboarding.tenant_id = TENANT_ID
+    onboarding.progress_data = {"chat_done": True}
+    onboarding.chat_done.setChecked(True)
+    onboarding.go_to(4)
+    save(app, window, out / f"onboarding{suffix}.png")
+    console.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
