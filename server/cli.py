@@ -76,7 +76,8 @@ def serve(runtime: Runtime) -> int:
     closer = IdlePoolCloser(runtime.databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1))
     closer.start()
     messaging_jobs = [
-        InboxWorker(runtime.services.inbox, runtime.services.ingest.dirty, runtime.services.number_directory.tenant_ids),
+        InboxWorker(runtime.services.inbox, runtime.services.ingest.dirty,
+                    runtime.services.number_directory.tenant_ids),
         OutboxSenderJob(runtime.services.outbox, runtime.services.outbox_signal,
                         runtime.services.number_directory.tenant_ids),
     ]

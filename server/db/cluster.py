@@ -47,7 +47,9 @@ class Cluster:
                     application_name=self._options.application_name,
                 )
             except psycopg.OperationalError as error:
-                raise ServerUnreachable(f"database server {self.name!r} is unreachable: {_first_line(error)}") from error
+                raise ServerUnreachable(
+                    f"database server {self.name!r} is unreachable: {_first_line(error)}"
+                ) from error
             with connection:
                 yield connection
         finally:

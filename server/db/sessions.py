@@ -69,7 +69,8 @@ class Databases:
             server = session.get(DbServer, server_id)
             if server is None:
                 raise NotFound(f"database server {server_id} is not registered")
-            cluster = Cluster(server.name, normalise_url(self.box.open(server.admin_url_sealed)), self.budget, self.options)
+            url = normalise_url(self.box.open(server.admin_url_sealed))
+            cluster = Cluster(server.name, url, self.budget, self.options)
         with self._lock:
             self._clusters[server_id] = cluster
         return cluster

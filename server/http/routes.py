@@ -10,10 +10,19 @@ import falcon
 
 from comandia.server.http.openapi import OpenApiDocument
 from comandia.server.http.resources import (
-    auth, catalog, customers, exports, imports, kpis, numbers, orders, tenants, users,
+    auth,
+    catalog,
+    customers,
+    exports,
+    imports,
+    kpis,
+    numbers,
+    orders,
+    tenants,
+    users,
 )
-from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.http.resources.health import Health, Ready
+from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.services.bundle import Services
 
 API = "/api/v1"

@@ -66,7 +66,9 @@ class MigrationService:
             log.warning("migration of the template on %s failed", cluster.name, exc_info=error)
             report.failed[f"template@{cluster.name}"] = _reason(error)
 
-    def _upgrade_tenant(self, tenant_id: str, server_id: int, database: str, role: str, report: MigrationReport) -> None:
+    def _upgrade_tenant(
+        self, tenant_id: str, server_id: int, database: str, role: str, report: MigrationReport
+    ) -> None:
         try:
             cluster = self._db.cluster(server_id)
             with sa_connection(cluster, database, self._db.budget, self._db.options) as connection:

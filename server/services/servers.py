@@ -53,7 +53,8 @@ class ServerService:
         with self._db.control_session() as session:
             if session.scalar(sa.select(DbServer.id).where(DbServer.name == name)) is not None:
                 raise Conflict(f"a database server named {name!r} is already registered")
-            server = DbServer(name=name, admin_url_sealed=self._db.box.seal(parsed.render_as_string(hide_password=False)))
+            sealed = self._db.box.seal(parsed.render_as_string(hide_password=False))
+            server = DbServer(name=name, admin_url_sealed=sealed)
             session.add(server)
             audit.record(session, actor, "server.add", None, name=name)
             session.commit()

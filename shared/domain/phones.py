@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+
 from comandia.shared.domain.errors import ValidationFailed
 
 MAX_INPUT_LENGTH = 40

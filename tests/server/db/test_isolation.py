@@ -20,7 +20,9 @@ def role_url(runtime: Runtime, tenant_id: str, database: str) -> str:
         assert tenant is not None
         password = runtime.databases.box.open(tenant.role_password_sealed)
         role = tenant.role_name
-    url = runtime.databases.primary_url.set(drivername="postgresql", username=role, password=password, database=database)
+    url = runtime.databases.primary_url.set(
+        drivername="postgresql", username=role, password=password, database=database
+    )
     return url.render_as_string(hide_password=False)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -21,7 +21,7 @@ from comandia.server.services.moves import MoveService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, ValidationFailed
 from comandia.shared.schemas.tenants import TenantInfo
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
+from tests.plugins.postgres import EmbeddedCluster
 
 Rows = list[tuple[object, ...]]
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import (
     CURRENCIES,
@@ -16,8 +19,6 @@ from comandia.shared.domain.money import (
     parse_amount,
     quantize,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 currencies = st.sampled_from(sorted(CURRENCIES))
 cents = st.decimals(min_value=0, max_value=MAX_AMOUNT - Decimal("0.01"), places=2)

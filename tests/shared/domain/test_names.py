@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from comandia.shared.domain.errors import ValidationFailed
-from comandia.shared.domain.names import clean_name
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.names import clean_name
 
 
 @pytest.mark.parametrize(

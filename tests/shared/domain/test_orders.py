@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from comandia.shared.domain.errors import InvalidTransition, ValidationFailed
 from comandia.shared.domain.orders import (
     ORDER_CHANNELS,
@@ -13,8 +16,6 @@ from comandia.shared.domain.orders import (
     is_final,
     parse_status,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 FINAL = [OrderStatus.COMPLETED, OrderStatus.CANCELLED]
 requests = st.one_of(st.sampled_from(list(OrderStatus)), st.sampled_from(["", "paid", "NEW", "delivered"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import is_e164, to_e164
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.roles import Principal, Role, check_role_scope, parse_role
 

@@ -6,6 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import (
     is_timezone,
@@ -15,8 +18,6 @@ from comandia.shared.domain.times import (
     to_local,
     utcnow,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 LATIN_AMERICAN_ZONES = [
     "America/Mexico_City",
