@@ -24,7 +24,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
@@ -123,17 +123,28 @@ class Rollups:
         pending.setdefault(tenant_id, set()).update(days)
         if not session.info.get("kpi_listening"):
             session.info["kpi_listening"] = True
-            sa.event.listen(session, "after_commit", self._after_commit)
+            sa.event.listen(session, "after_commit", _mark_committed)
             sa.event.listen(session, "after_rollback", _forget_pending)
+            sa.event.listen(session, "after_transaction_end", self._after_end)
 
-    def _after_commit(self, session: Session) -> None:
-        pending: dict[str, set[dt.date]] = session.info.pop("kpi_days", {})
+    def _after_end(self, session: Session, transaction: SessionTransaction) -> None:
+        # Only now has the session given its connection back: refreshing reads the tenant's
+        # rollups on a connection of its own, and holding two per thread could drain the pool.
+        if transaction.parent is not None:
+            return
+        committed: dict[str, set[dt.date]] = session.info.pop("kpi_days_committed", {})
         assert self._days_changed is not None
-        for tenant_id, days in pending.items():
+        for tenant_id, days in committed.items():
             try:
                 self._days_changed(tenant_id, days)
             except Exception:  # the order is committed; the summary is repairable by a rebuild
                 log.exception("could not refresh the KPI summary of tenant %s", tenant_id)
+
+
+def _mark_committed(session: Session) -> None:
+    committed: dict[str, set[dt.date]] = session.info.setdefault("kpi_days_committed", {})
+    for tenant_id, days in session.info.pop("kpi_days", {}).items():
+        committed.setdefault(tenant_id, set()).update(days)
 
 
 def _forget_pending(session: Session) -> None:
