@@ -212,6 +212,15 @@ def _linked(operation: Schema, status: int, item_path: str, noun: str, methods: 
     return operation
 
 
+def _template_operation() -> Schema:
+    operation = op(
+        "The import template, CSV (default) or XLSX", (200, {"type": "string"}), (404, 422), ok_type="text/csv",
+        params=[query_param("format", {"enum": ["csv", "xlsx"]}, "file type (default csv)")],
+    )
+    operation["responses"]["200"]["content"][_XLSX] = {"schema": {"type": "string", "format": "binary"}}
+    return operation
+
+
 def _item(noun: str) -> list[Schema]:
     return [TENANT_PARAM, path_param(f"{noun}_id", ID)]
 
@@ -286,7 +295,7 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/catalog/import/template": {
             "parameters": [TENANT_PARAM],
-            "get": op("The CSV template", (200, {"type": "string"}), _READ, ok_type="text/csv"),
+            "get": _template_operation(),
         },
         f"{base}/customers": {
             "parameters": [TENANT_PARAM],

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import xlsxwriter
 from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
@@ -69,16 +70,34 @@ class _Plan:
     products: list[tuple[ProductFields, str | None]]  # fields and the category name
 
 
+_EXAMPLES = (
+    ("TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1"),
+    ("REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2"),
+)
+
+
 def template_csv() -> bytes:
     """The file to download and fill in: the header and two example rows, UTF-8 with a BOM (Excel)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerow(
-        ["TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1"]
-    )
-    writer.writerow(["REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2"])
+    writer.writerows(_EXAMPLES)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    """The same template as an XLSX workbook; every cell is text, so SKUs like 007 keep their zeros."""
+    out = io.BytesIO()
+    with xlsxwriter.Workbook(out, {"in_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("catalog")
+        header = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, COLUMNS, header)
+        for row, values in enumerate(_EXAMPLES, start=1):
+            for column, value in enumerate(values):
+                sheet.write_string(row, column, value)
+        sheet.freeze_panes(1, 0)
+        sheet.set_column(0, len(COLUMNS) - 1, 18)
+    return out.getvalue()
 
 
 def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:

@@ -11,7 +11,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_flag
-from comandia.server.services.catalog_import import CatalogImportService, template_csv
+from comandia.server.services.catalog_import import CatalogImportService, template_csv, template_xlsx
 from comandia.server.services.tenants import TenantService
 from comandia.shared.domain.errors import ValidationFailed
 
@@ -37,7 +37,7 @@ class CatalogImport:
 
 
 class CatalogTemplate:
-    """GET: the CSV template (header and two example rows)."""
+    """GET: the template (header and two example rows), CSV or, with ?format=xlsx, XLSX."""
 
     def __init__(self, tenants: TenantService) -> None:
         self._tenants = tenants
@@ -45,6 +45,14 @@ class CatalogTemplate:
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id)
         self._tenants.get(tenant_id)  # the file is the same for all, but only live tenants have one
-        resp.content_type = "text/csv; charset=utf-8"
-        resp.downloadable_as = "catalog-template.csv"
-        resp.data = template_csv()
+        kind = req.get_param("format") or "csv"
+        if kind not in ("csv", "xlsx"):
+            raise ValidationFailed("format must be csv or xlsx", {"format": "must be csv or xlsx"})
+        if kind == "xlsx":
+            resp.content_type = XLSX
+            resp.downloadable_as = "catalog-template.xlsx"
+            resp.data = template_xlsx()
+        else:
+            resp.content_type = "text/csv; charset=utf-8"
+            resp.downloadable_as = "catalog-template.csv"
+            resp.data = template_csv()

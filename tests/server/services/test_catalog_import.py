@@ -16,6 +16,7 @@ from comandia.server.services.catalog_import import (
     CatalogImportService,
     read_rows,
     template_csv,
+    template_xlsx,
 )
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
@@ -139,3 +140,9 @@ def test_unreadable_files_are_refused_whole(runtime: Runtime, make_tenant: MakeT
     with pytest.raises(ValidationFailed, match="more than 10000 rows"):
         read_rows(too_many.encode())
     assert len(read_rows(too_many.encode()[: too_many.encode().rindex(b"S")])) == MAX_ROWS
+
+
+def test_the_xlsx_template_imports_cleanly_as_it_is(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    report = CatalogImportService(runtime.databases).dry_run(tenant.id, template_xlsx(), "plantilla.xlsx")
+    assert (report.rows, report.created, report.issues) == (2, 2, ())
