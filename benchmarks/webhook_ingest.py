@@ -64,6 +64,8 @@ end
 """
 
 
+LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, the send fails at once
+
 def body_for(n: int, tenants: int) -> tuple[str, str]:
     pnid = str(PNID_BASE + n % tenants)
     sender = f"52155{n % 100000:08d}"
@@ -190,7 +192,9 @@ def main() -> int:
         print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
         port = free_port()
         env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
-               "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port)}
+               "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
+               # Replies must never leave the machine: point every provider at a closed loopback port.
+               **{f"COMANDIA_WHATSAPP_{p}_BASE": LOOPBACK_NOWHERE for p in ("META", "360DIALOG", "TWILIO")}}
         if args.budget:
             env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
         if args.threads:

@@ -90,6 +90,9 @@ _ENV = {
     "COMANDIA_PUBLIC_URL": "public_url",
     "COMANDIA_BACKUP_TIME": "backup_time",
     "COMANDIA_BACKUP_KEY_FILE": "backup_key_file",
+    "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
+    "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
+    "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
 }
 
 

@@ -20,7 +20,7 @@ from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import rollups
 from comandia.server.services.admin_kpis import AdminKpiService
-from comandia.server.services.kpi_ranges import month_split, next_bucket
+from comandia.server.services.kpi_ranges import cover, next_bucket
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
@@ -74,8 +74,20 @@ class KpiService:
         before_to = from_day - dt.timedelta(days=1)
         before_from = before_to - dt.timedelta(days=length - 1)
         with self._db.tenant_session(tenant_id) as session:
-            current = period(session, from_day, to_day, granularity)
-            previous = period(session, before_from, before_to, granularity)
+            # Each query sums a few tens of thousands of rollup rows: starting parallel workers
+            # costs more than it saves (and, with the row counts misestimated after the signed
+            # UNION ALL, made the planner sort and merge instead of hashing once).
+            # The customer sums hash tens of thousands of groups, which the planner underestimates
+            # (signed pieces): give them the memory to stay off disk.
+            session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+            session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
+            extent = session.execute(sa.text("SELECT min(day), max(day) FROM kpi_daily_sales")).one()
+            customers = _top_customers(
+                session,
+                [_clip(from_day, to_day, *extent), _clip(before_from, before_to, *extent)],
+            )
+            current = period(session, from_day, to_day, granularity, customers[0])
+            previous = period(session, before_from, before_to, granularity, customers[1])
         return KpiReport(tenant_id, currency, timezone, granularity, current, previous)
 
     def rebuild(self, tenant_id: str) -> None:
@@ -84,6 +96,8 @@ class KpiService:
         with self._db.tenant_session(tenant_id) as session:
             rollups.rebuild(session, timezone)
             session.commit()
+        with self._db.tenant_session(tenant_id) as session:
+            rollups.settle(session)
         self.admin.rebuild_summary(tenant_id)
 
     def tenant_settings(self, tenant_id: str) -> tuple[str, str]:
@@ -109,9 +123,18 @@ def check_range(from_day: dt.date, to_day: dt.date) -> None:
         )
 
 
-def period(session: Session, from_day: dt.date, to_day: dt.date, granularity: str) -> KpiPeriod:
-    """Every KPI of one range, from the rollups of the session's tenant."""
-    span = month_split(from_day, to_day)
+def period(
+    session: Session,
+    from_day: dt.date,
+    to_day: dt.date,
+    granularity: str,
+    customers: tuple[tuple[CustomerSales, ...], int] | None = None,
+) -> KpiPeriod:
+    """Every KPI of one range, from the rollups of the session's tenant.
+
+    `customers` is the range's (top customers, active count) when already read with another range.
+    """
+    span: dict[str, Any] = {"f": from_day, "t": to_day}
     statuses = [
         StatusCount(status, int(n), Decimal(r))
         for status, n, r in session.execute(
@@ -124,7 +147,7 @@ def period(session: Session, from_day: dt.date, to_day: dt.date, granularity: st
     ]
     sales = [s for s in statuses if s.status != rollups.CANCELLED]
     orders, revenue = sum(s.orders for s in sales), sum((s.revenue for s in sales), _ZERO)
-    top_customers, active = _top_customers(session, span)
+    top_customers, active = customers or _top_customers(session, [(from_day, to_day)])[0]
     new = int(
         session.scalar(
             sa.text("SELECT count(*) FROM kpi_customer_first WHERE first_day BETWEEN :f AND :t"), span
@@ -141,17 +164,7 @@ def period(session: Session, from_day: dt.date, to_day: dt.date, granularity: st
         returning_customers=active - new,
         series=_series(session, from_day, to_day, granularity),
         by_status=tuple(statuses),
-        top_products=tuple(
-            ProductSales(sku, name, int(q), r)
-            for sku, name, q, r in session.execute(
-                sa.text(
-                    "SELECT sku, max(name), sum(quantity) AS q, sum(revenue) AS r "
-                    f"FROM {_ranged('products')} "
-                    "GROUP BY sku HAVING sum(quantity) > 0 ORDER BY r DESC, q DESC, sku LIMIT :n"
-                ),
-                {**span, "n": TOP},
-            )
-        ),
+        top_products=_top_products(session, span),
         top_customers=top_customers,
         by_city=_places(
             session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])
@@ -182,42 +195,107 @@ def _series(
     return tuple(points)
 
 
-def _ranged(noun: str) -> str:
-    """A FROM item with the rows of kpi_{daily,monthly}_<noun> that make up the range exactly."""
-    return (
-        f"(SELECT * FROM kpi_daily_{noun} WHERE day >= :f AND day < :d1 UNION ALL "
-        f"SELECT * FROM kpi_monthly_{noun} WHERE day >= :mf AND day < :mt UNION ALL "
-        f"SELECT * FROM kpi_daily_{noun} WHERE day >= :d3 AND day <= :t) AS ranged"
-    )
+# noun -> (grains of its rollup tables, coarsest first; columns read, the summed ones last)
+_NOUNS = {
+    "customers": (("yearly", "monthly", "daily"), ("customer_id",), ("orders", "revenue")),
+    "products": (("monthly", "daily"), ("sku", "name"), ("quantity", "revenue")),
+    "places": (("monthly", "daily"), ("city", "region"), ("orders", "revenue")),
+}
 
 
-def _top_customers(session: Session, span: dict[str, Any]) -> tuple[tuple[CustomerSales, ...], int]:
-    """(the best customers of the range, how many customers bought in it) in one pass."""
+def _ranged(noun: str, span: dict[str, Any], tag: int = 0) -> tuple[str, dict[str, Any]]:
+    """A FROM item whose rows of kpi_{yearly,monthly,daily}_<noun> add up to the range exactly.
+
+    Adds the signed pieces of `kpi_ranges.cover` (a negative piece is subtracted, so a bucket can
+    stand for most of itself). Returns it with `span` plus the pieces' bounds (:p<tag>_<i>a, ...);
+    each row carries `tag` as column `p`, so several ranges can be read in one statement.
+    """
+    grains, keys, sums = _NOUNS[noun]
+    parts, params = [], dict(span)
+    for i, (grain, start, end, sign) in enumerate(
+        cover(span["f"], span["t"] + dt.timedelta(days=1), grains)
+    ):
+        params[f"p{tag}_{i}a"], params[f"p{tag}_{i}b"] = start, end
+        signed = ", ".join(f"{'-' if sign < 0 else ''}{c} AS {c}" for c in sums)
+        parts.append(
+            f"SELECT {tag} AS p, {', '.join(keys)}, {signed} FROM kpi_{grain}_{noun} "
+            f"WHERE day >= :p{tag}_{i}a AND day < :p{tag}_{i}b"
+        )
+    if not parts:
+        parts.append(f"SELECT {tag} AS p, {', '.join(keys)}, {', '.join(sums)} FROM kpi_daily_{noun} WHERE false")
+    return f"({' UNION ALL '.join(parts)})", params
+
+
+def _top_products(session: Session, span: dict[str, Any]) -> tuple[ProductSales, ...]:
+    ranged, params = _ranged("products", span)
     rows = session.execute(
         sa.text(
-            "WITH active AS (SELECT customer_id, sum(orders) AS orders, sum(revenue) AS revenue "
-            f"FROM {_ranged('customers')} GROUP BY customer_id HAVING sum(orders) > 0), "
-            "top AS (SELECT *, count(*) OVER () AS active FROM active ORDER BY revenue DESC, orders DESC, "
-            "customer_id LIMIT :n) "
-            "SELECT t.customer_id, c.name, t.orders, t.revenue, t.active FROM top t "
-            "LEFT JOIN customers c ON c.id = t.customer_id "
-            "ORDER BY t.revenue DESC, t.orders DESC, t.customer_id"
+            f"SELECT sku, max(name), sum(quantity) AS q, sum(revenue) AS r FROM {ranged} AS ranged "
+            "GROUP BY sku HAVING sum(quantity) > 0 ORDER BY r DESC, q DESC, sku LIMIT :n"
         ),
-        {**span, "n": TOP},
+        {**params, "n": TOP},
+    )
+    return tuple(ProductSales(sku, name, int(q), r) for sku, name, q, r in rows)
+
+
+def _clip(
+    from_day: dt.date, to_day: dt.date, first: dt.date | None, last: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """The range cut to the days that have any order (every rollup row has a `kpi_daily_sales`
+    row on its day), so no bucket is read for days without data; empty when none overlap."""
+    if first is None or last is None:
+        return from_day, from_day - dt.timedelta(days=1)
+    return max(from_day, first), min(to_day, last)
+
+
+def _top_customers(
+    session: Session, ranges: list[tuple[dt.date, dt.date]]
+) -> list[tuple[tuple[CustomerSales, ...], int]]:
+    """(the best customers, how many customers bought) of each range, in one statement.
+
+    The customer rows are the many ones: all ranges are summed in one pass (one hash table keyed
+    by range and customer), then each range's top is a top-N heap sort and its count a scan.
+    """
+    parts, params = [], {"n": TOP}
+    for tag, (from_day, to_day) in enumerate(ranges):
+        part, part_params = _ranged("customers", {"f": from_day, "t": to_day}, tag)
+        parts.append(part)
+        params.update({k: v for k, v in part_params.items() if k.startswith("p")})
+    tops = " UNION ALL ".join(
+        f"(SELECT * FROM active WHERE p = {tag} ORDER BY revenue DESC, orders DESC, customer_id LIMIT :n)"
+        for tag in range(len(ranges))
+    )
+    rows = session.execute(
+        sa.text(
+            "WITH active AS MATERIALIZED (SELECT p, customer_id, sum(orders) AS orders, "
+            f"sum(revenue) AS revenue FROM ({' UNION ALL '.join(parts)}) AS ranged "
+            "GROUP BY p, customer_id HAVING sum(orders) > 0) "
+            "SELECT p, NULL::bigint, NULL, count(*), NULL FROM active GROUP BY p UNION ALL "
+            f"SELECT t.p, t.customer_id, c.name, t.orders, t.revenue FROM ({tops}) AS t "
+            "LEFT JOIN customers c ON c.id = t.customer_id "
+            "ORDER BY 1, 5 DESC NULLS FIRST, 4 DESC, 2"
+        ),
+        params,
     ).all()
-    top = tuple(CustomerSales(int(cid), name, int(n), r) for cid, name, n, r, _ in rows)
-    return top, int(rows[0][4]) if rows else 0
+    result: list[tuple[list[CustomerSales], int]] = [([], 0) for _ in ranges]
+    for tag, cid, name, n, revenue in rows:
+        if cid is None:
+            result[tag] = (result[tag][0], int(n))
+        else:
+            result[tag][0].append(CustomerSales(int(cid), name, int(n), revenue))
+    return [(tuple(top), active) for top, active in result]
 
 
 def _places(
     session: Session, span: dict[str, Any], columns: str, build: Callable[[Any], PlaceSales]
 ) -> tuple[PlaceSales, ...]:
+    ranged, params = _ranged("places", span)
     rows = session.execute(
         sa.text(
-            f"SELECT {columns}, sum(orders) AS n, sum(revenue) AS r FROM {_ranged('places')} "
+            f"SELECT {columns}, sum(orders) AS n, sum(revenue) AS r FROM {ranged} AS ranged "
             f"GROUP BY {columns} HAVING sum(orders) > 0 "
             f"ORDER BY r DESC, n DESC, {columns} LIMIT :n"
         ),
-        {**span, "n": TOP_PLACES},
+        {**params, "n": TOP_PLACES},
     )
     return tuple(build(row) for row in rows)

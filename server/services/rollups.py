@@ -43,7 +43,7 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     **{f"kpi_{grain}_products": (("day", "sku"), ("quantity", "revenue")) for grain in ("daily", "monthly")},
     **{
         f"kpi_{grain}_customers": (("day", "customer_id"), ("orders", "revenue"))
-        for grain in ("daily", "monthly")
+        for grain in ("daily", "monthly", "yearly")
     },
     **{
         f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue"))
@@ -165,6 +165,7 @@ def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone:
         _add(deltas[f"kpi_{grain}_customers"], (bucket, order.customer_id), one, total)
         place = (bucket, order.delivery_city or "", order.delivery_region or "")
         _add(deltas[f"kpi_{grain}_places"], place, one, total)
+    _add(deltas["kpi_yearly_customers"], (day.replace(month=1, day=1), order.customer_id), one, total)
 
 
 def _add(
@@ -241,6 +242,9 @@ def refresh_first_sales(session: Session, customer_ids: set[int]) -> None:
 
 
 _DAY = "(o.created_at AT TIME ZONE :tz)::date"
+# The customer rollups are written in (day, customer_id) order: readers scan a range of days, and
+# a heap in day order serves it from a few pages instead of one page per row (live changes are
+# appended day by day, so they stay close to that order).
 _SALE = "o.status <> 'cancelled'"
 _REBUILD = (
     f"INSERT INTO kpi_daily_sales (day, status, orders, revenue) "
@@ -249,7 +253,7 @@ _REBUILD = (
     f"SELECT {_DAY}, i.sku, max(i.name), sum(i.quantity), sum(i.line_total) "
     f"FROM orders o JOIN order_items i ON i.order_id = o.id WHERE {_SALE} GROUP BY 1, 2",
     f"INSERT INTO kpi_daily_customers (day, customer_id, orders, revenue) "
-    f"SELECT {_DAY}, o.customer_id, count(*), sum(o.total) FROM orders o WHERE {_SALE} GROUP BY 1, 2",
+    f"SELECT {_DAY}, o.customer_id, count(*), sum(o.total) FROM orders o WHERE {_SALE} GROUP BY 1, 2 ORDER BY 1, 2",
     f"INSERT INTO kpi_daily_places (day, city, region, orders, revenue) "
     f"SELECT {_DAY}, coalesce(o.delivery_city, ''), coalesce(o.delivery_region, ''), count(*), "
     "sum(o.total) "
@@ -259,7 +263,10 @@ _REBUILD = (
     " sku, max(name), sum(quantity), sum(revenue) FROM kpi_daily_products GROUP BY 1, 2",
     "INSERT INTO kpi_monthly_customers (day, customer_id, orders, revenue) "
     "SELECT date_trunc('month', day)::date,"
-    " customer_id, sum(orders), sum(revenue) FROM kpi_daily_customers GROUP BY 1, 2",
+    " customer_id, sum(orders), sum(revenue) FROM kpi_daily_customers GROUP BY 1, 2 ORDER BY 1, 2",
+    "INSERT INTO kpi_yearly_customers (day, customer_id, orders, revenue) "
+    "SELECT date_trunc('year', day)::date,"
+    " customer_id, sum(orders), sum(revenue) FROM kpi_monthly_customers GROUP BY 1, 2 ORDER BY 1, 2",
     "INSERT INTO kpi_monthly_places (day, city, region, orders, revenue) "
     "SELECT date_trunc('month', day)::date,"
     " city, region, sum(orders), sum(revenue) FROM kpi_daily_places GROUP BY 1, 2, 3",
@@ -282,3 +289,14 @@ def rebuild(session: Session, timezone: str) -> None:
         session.execute(sa.text(statement), {"tz": timezone})
     for table in ROLLUP_TABLES:  # fresh statistics, or the planner guesses from empty tables
         session.execute(sa.text(f"ANALYZE {table}"))
+
+
+def settle(session: Session) -> None:
+    """VACUUM the rollup tables after a rebuild, in a session that has run nothing yet.
+
+    A rebuild rewrites every row: until vacuumed, the first readers set hint bits on every page
+    and the visibility map is empty, so dashboards read right after a rebuild are several times
+    slower until autovacuum gets to them. VACUUM cannot run in a transaction, hence autocommit.
+    """
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.execute(sa.text(f"VACUUM {', '.join(ROLLUP_TABLES)}"))

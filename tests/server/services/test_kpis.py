@@ -8,7 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
+from comandia.server.services.kpi_ranges import GRAIN_DAYS, cover
 from comandia.server.services.kpis import KpiService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
@@ -131,6 +134,10 @@ def test_every_kpi_matches_plain_sql_over_raw_orders(
         (D(2026, 2, 20), D(2026, 4, 5)),
         (D(2026, 3, 9), D(2026, 3, 9)),
         (D(2026, 6, 1), D(2026, 6, 30)),
+        (D(2026, 3, 2), D(2026, 3, 31)),  # March minus its 1st
+        (D(2026, 3, 5), D(2026, 3, 16)),  # inside one month
+        (D(2026, 2, 1), D(2026, 11, 30)),  # the year minus January and December
+        (D(2025, 12, 31), D(2026, 12, 31)),  # a day and a whole year
     ]
     for f, t in ranges:
         report = kpis.tenant_report(shop.tenant_id, f, t, granularity)
@@ -210,3 +217,26 @@ def test_superadmin_report_reads_the_summary_kept_after_each_commit(
     assert AdminReport.from_json(report.to_json()) == report
     with pytest.raises(ValidationFailed):
         kpis.admin.report(D(2026, 3, 10), D(2026, 3, 16), sort="password")
+
+
+@given(
+    st.dates(D(2023, 1, 1), D(2027, 12, 31)),
+    st.integers(0, 3 * 366),
+    st.sampled_from([("yearly", "monthly", "daily"), ("monthly", "daily"), ("daily",)]),
+)
+def test_signed_pieces_cover_each_day_of_the_range_exactly_once(
+    start: D, length: int, grains: tuple[str, ...]
+) -> None:
+    end = start + dt.timedelta(days=length)
+    pieces = cover(start, end, grains)
+    assert all(grain in grains and a < b for grain, a, b, _ in pieces)
+    for grain, a, b, _ in pieces:  # pieces are whole buckets of their grain
+        unit = GRAIN_DAYS[grain]
+        assert unit == "day" or (a.day == 1 and b.day == 1 and (unit == "month" or a.month == b.month == 1))
+    lo = min([start, *(a for _, a, _, _ in pieces)])
+    hi = max([end, *(b for _, _, b, _ in pieces)])
+    day = lo
+    while day < hi:
+        weight = sum(sign for _, a, b, sign in pieces if a <= day < b)
+        assert weight == (1 if start <= day < end else 0), day
+        day += dt.timedelta(days=1)

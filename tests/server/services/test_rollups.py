@@ -38,6 +38,8 @@ RECOMPUTE = {
     "FROM orders WHERE status != 'cancelled' GROUP BY 1, 2",
     "kpi_monthly_customers": "SELECT date_trunc('month', timezone(:tz, created_at))::date, customer_id, count(*), "
     "sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2",
+    "kpi_yearly_customers": "SELECT date_trunc('year', timezone(:tz, created_at))::date, customer_id, count(*), "
+    "sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2",
     "kpi_daily_places": "SELECT timezone(:tz, created_at)::date, coalesce(delivery_city, ''), "
     "coalesce(delivery_region, ''), count(*), sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2, 3",
     "kpi_monthly_products": (
@@ -54,6 +56,7 @@ STORED = {
     "kpi_daily_products": "SELECT day, sku, quantity, revenue FROM kpi_daily_products WHERE quantity <> 0",
     "kpi_daily_customers": "SELECT day, customer_id, orders, revenue FROM kpi_daily_customers WHERE orders <> 0",
     "kpi_monthly_customers": "SELECT day, customer_id, orders, revenue FROM kpi_monthly_customers WHERE orders <> 0",
+    "kpi_yearly_customers": "SELECT day, customer_id, orders, revenue FROM kpi_yearly_customers WHERE orders <> 0",
     "kpi_daily_places": "SELECT day, city, region, orders, revenue FROM kpi_daily_places WHERE orders <> 0",
     "kpi_monthly_products": "SELECT day, sku, quantity, revenue FROM kpi_monthly_products WHERE quantity <> 0",
     "kpi_monthly_places": "SELECT day, city, region, orders, revenue FROM kpi_monthly_places WHERE orders <> 0",

@@ -7,8 +7,9 @@ Create Date: 2026-11-28
 Kept up to date by `services/rollups.py` in the same transaction as each order change, with
 `INSERT ... ON CONFLICT DO UPDATE` adding deltas, so concurrent orders never lose an update.
 `day` is the tenant's local calendar day of the order's `created_at` (docs/kpis.md).
-Products, customers and places are rolled up per day and per month: a long range reads its whole
-months from the month tables and only its ragged ends from the day tables.
+Products, customers and places are rolled up per day and per month, customers also per year: a
+long range reads its whole years and months from the coarser tables and only its ragged ends from
+finer ones (services/kpi_ranges.cover).
 """
 
 from typing import Any
@@ -63,6 +64,14 @@ def upgrade() -> None:
             sa.Column("region", sa.String(120), primary_key=True),
             *_counts(),
         )
+    # Customers per calendar year too (`day` is January 1st): customer rows are the many ones, and
+    # a range of years reads a year, not twelve months (services/kpi_ranges.cover).
+    op.create_table(
+        "kpi_yearly_customers",
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("customer_id", sa.BigInteger, primary_key=True),
+        *_counts(),
+    )
     # Each customer's first sale: "new customers" is a range count here, not a scan of history.
     op.create_table(
         "kpi_customer_first",
@@ -74,6 +83,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kpi_customer_first")
+    op.drop_table("kpi_yearly_customers")
     for grain in ("monthly", "daily"):
         for noun in ("places", "customers", "products"):
             op.drop_table(f"kpi_{grain}_{noun}")
