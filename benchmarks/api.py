@@ -14,7 +14,6 @@ import datetime as dt
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,14 +23,12 @@ import falcon.testing
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import bench_runtime, percentile  # noqa: E402
 
 from comandia.server.app import create_app  # noqa: E402
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
 from comandia.server.services.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
+from comandia.server.wiring import Runtime  # noqa: E402
 from comandia.shared.schemas.catalog import ProductInput  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
 
 CUSTOMERS = 5_000
 SEED_SQL = [
@@ -52,11 +49,6 @@ SEED_SQL = [
     """INSERT INTO order_status_history (order_id, from_status, to_status, actor, at)
        SELECT id, NULL, 'new', 'seed', created_at FROM orders""",
 ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def seed(runtime: Runtime, tenant_id: str, orders: int) -> None:
@@ -136,30 +128,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    cluster = None if args.database_url else EmbeddedCluster("bench")
-    url = args.database_url or (cluster.url if cluster else "")
-    prefix = "ba" + secrets.token_hex(3)
-    config = load_config(
-        {
-            "home": Path(tempfile.mkdtemp()),
-            "database_url": url,
-            "db_prefix": prefix,
-            "secret_key": "bench",
-            "log_level": "WARNING",
-        },
-        env={},
-    )
-    runtime = open_runtime(config)
-    try:
-        ensure_control_database(runtime.databases)
-        runtime.servers.register_primary()
+    with bench_runtime(args.database_url, "ba") as runtime:
         run(runtime, args.orders, args.requests)
-    finally:
-        runtime.close()
-        if cluster is not None:
-            cluster.close()
-        else:
-            drop_prefixed(url, prefix)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import secrets
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,15 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import bench_runtime, percentile  # noqa: E402
 
 from comandia.server.chat.model import CustomerRef, Inbound, TenantContext  # noqa: E402
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
 from comandia.server.services.conversations import ConversationService, tenant_context  # noqa: E402
 from comandia.server.services.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
+from comandia.server.wiring import Runtime  # noqa: E402
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
 
 CONVERSATION = (
     "hola",
@@ -51,11 +48,6 @@ CONVERSATION = (
     "estado",
 )
 CATEGORIES = ("Pizzas", "Bebidas", "Postres", "Entradas")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def seed(runtime: Runtime, tenant_id: str) -> None:
@@ -145,30 +137,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=12)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    cluster = None if args.database_url else EmbeddedCluster("bench")
-    url = args.database_url or (cluster.url if cluster else "")
-    prefix = "bc" + secrets.token_hex(3)
-    config = load_config(
-        {
-            "home": Path(tempfile.mkdtemp()),
-            "database_url": url,
-            "db_prefix": prefix,
-            "secret_key": "bench",
-            "log_level": "WARNING",
-        },
-        env={},
-    )
-    runtime = open_runtime(config)
-    try:
-        ensure_control_database(runtime.databases)
-        runtime.servers.register_primary()
+    with bench_runtime(args.database_url, "bc") as runtime:
         run(runtime, args.tenants, args.customers, args.threads)
-    finally:
-        runtime.close()
-        if cluster is not None:
-            cluster.close()
-        else:
-            drop_prefixed(url, prefix)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,8 @@ connections held by COMANDIA whatever the number of tenants.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,12 +21,9 @@ import psycopg
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import bench_runtime, percentile  # noqa: E402
 
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
 from comandia.server.services.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import open_runtime  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
 
 
 class ConnectionSampler(threading.Thread):
@@ -52,40 +47,29 @@ class ConnectionSampler(threading.Thread):
                 time.sleep(0.02)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=200)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    cluster = None if args.database_url else EmbeddedCluster("bench")
-    url = args.database_url or (cluster.url if cluster else "")
-    prefix = "bp" + secrets.token_hex(3)
-    config = load_config(
-        {"home": Path(tempfile.mkdtemp()), "database_url": url, "db_prefix": prefix, "secret_key": "bench"}, env={}
-    )
-    runtime = open_runtime(config)
-    sampler = ConnectionSampler(url, prefix)
-    try:
-        ensure_control_database(runtime.databases)
-        runtime.servers.register_primary()
+    with bench_runtime(args.database_url, "bp", log_level="INFO") as runtime:
+        config = runtime.config
+        sampler = ConnectionSampler(config.database_url or "", config.db_prefix)
         sampler.start()
-        timings, ids = [], []
-        for i in range(args.tenants):
-            started = time.perf_counter()
-            ids.append(runtime.tenants.create(NewTenant(f"Negocio {i}"), actor="bench").id)
-            timings.append((time.perf_counter() - started) * 1000)
-        touch_started = time.perf_counter()
-        for tenant_id in ids:
-            with runtime.databases.tenant_session(tenant_id) as session:
-                session.execute(sa.text("SELECT tenant_id FROM tenant_info")).one()
-        touch_seconds = time.perf_counter() - touch_started
-        sampler.done.set()
-        sampler.join()
+        try:
+            timings, ids = [], []
+            for i in range(args.tenants):
+                started = time.perf_counter()
+                ids.append(runtime.tenants.create(NewTenant(f"Negocio {i}"), actor="bench").id)
+                timings.append((time.perf_counter() - started) * 1000)
+            touch_started = time.perf_counter()
+            for tenant_id in ids:
+                with runtime.databases.tenant_session(tenant_id) as session:
+                    session.execute(sa.text("SELECT tenant_id FROM tenant_info")).one()
+            touch_seconds = time.perf_counter() - touch_started
+        finally:
+            sampler.done.set()
+            sampler.join()
         rss_mb = psutil.Process().memory_info().rss / 2**20
         print(f"tenants provisioned:          {args.tenants}")
         print(f"provision ms/tenant:          p50 {statistics.median(timings):.0f}  p95 {percentile(timings, 95):.0f}"
@@ -95,14 +79,6 @@ def main() -> None:
               f"  limit {config.connection_budget}")
         print(f"engines cached after touch:   {len(runtime.databases.tenant_engines)}")
         print(f"process RSS after touching:   {rss_mb:.0f} MB")
-    finally:
-        sampler.done.set()
-        runtime.close()
-        if cluster is not None:
-            cluster.close()
-        else:
-            drop_prefixed(url, prefix)
-
 
 if __name__ == "__main__":
     main()
