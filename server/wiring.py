@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from comandia.server.chat import flow
 from comandia.server.chat.model import Reply, TenantContext
 from comandia.server.config import ServerConfig
 from comandia.server.db.cluster import Cluster, harden_own_cluster
@@ -133,7 +134,8 @@ def build_services(
         return conversations.status_notification(tenant, number, status)
 
     kpi_hook = kpis.on_change_hook()
-    notify = make_status_notifier(directory, contexts, status_text, on_queued=lambda t: outbox_signal.mark({t}))
+    notify = make_status_notifier(directory, contexts, status_text, on_queued=lambda t: outbox_signal.mark({t}),
+                                  status_label=flow.status_label)
 
     def on_order_change(session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
         kpi_hook(session, tenant_id, before, after)

@@ -1,4 +1,4 @@
-"""`number add|list|test|pause|resume|remove`: a tenant's WhatsApp numbers.
+"""`number add|list|test|pause|resume|template|remove`: a tenant's WhatsApp numbers.
 
 Secrets never go on the command line (it ends up in shell history and `ps`): they come from
 COMANDIA_NUMBER_ACCESS_TOKEN, _APP_SECRET, _API_KEY and _AUTH_TOKEN, or are prompted for.
@@ -35,6 +35,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--phone-number-id", help="Meta / 360dialog phone number id")
     add.add_argument("--waba-id", help="Meta WhatsApp Business Account id (checked by `number test`)")
     add.add_argument("--account-sid", help="Twilio account SID")
+    _template_arguments(add)
     add.set_defaults(handler=run_add)
     listing = verbs.add_parser("list", help="list numbers, of every tenant or one")
     listing.add_argument("tenant", nargs="?")
@@ -45,10 +46,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("id", type=int)
         parser.set_defaults(handler=handler)
+    template = verbs.add_parser("template", help="set the status template used after the 24-hour window")
+    template.add_argument("id", type=int)
+    _template_arguments(template)
+    template.add_argument("--clear", action="store_true", help="remove the template")
+    template.set_defaults(handler=run_template)
     remove = verbs.add_parser("remove", help="forget a number (its webhooks become unroutable)")
     remove.add_argument("id", type=int)
     remove.add_argument("--yes", action="store_true", help="confirm")
     remove.set_defaults(handler=run_remove)
+
+
+def _template_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status-template", help="approved template for status notices after the 24-hour "
+                        "window: its name (Meta, 360dialog) or Content SID (Twilio); {{1}} order, {{2}} status")
+    parser.add_argument("--template-language", help="the template's language code, e.g. es_MX (default: the "
+                        "tenant's language)")
 
 
 def number_service(runtime: Runtime) -> NumberService:
@@ -62,7 +75,8 @@ def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         value = os.environ.get(f"COMANDIA_NUMBER_{variable}") or getpass.getpass(f"{field.replace('_', ' ')}: ")
         secrets[field] = value
     request = NewNumber(provider=args.provider, e164=args.number, phone_number_id=args.phone_number_id,
-                        waba_id=args.waba_id, account_sid=args.account_sid, **secrets)
+                        waba_id=args.waba_id, account_sid=args.account_sid, status_template=args.status_template,
+                        template_language=args.template_language, **secrets)
     number = number_service(runtime).add(args.tenant, request, actor=ACTOR)
     lines = [f"added {number.provider} number {number.e164} as #{number.id} for tenant {number.tenant_id}",
              f"webhook path: {number.webhook_path}"]
@@ -98,6 +112,19 @@ def run_pause(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_resume(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     number = number_service(runtime).resume(None, args.id, actor=ACTOR)
     out.result(number.to_json(), f"resumed number #{number.id} ({number.e164})")
+    return EXIT_OK
+
+
+def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    if args.clear == bool(args.status_template):
+        out.error("give --status-template NAME, or --clear to remove the template")
+        return EXIT_USAGE
+    number = number_service(runtime).set_template(None, args.id, args.status_template, args.template_language,
+                                                  actor=ACTOR)
+    text = (f"number #{number.id} sends status notices after the 24-hour window as template "
+            f"{number.status_template} ({number.template_language or 'tenant language'})" if number.status_template
+            else f"number #{number.id} has no status template: late notices are recorded as failed")
+    out.result(number.to_json(), text)
     return EXIT_OK
 
 

@@ -124,6 +124,11 @@ def status_notification(tenant: TenantContext, number: int, status: str) -> Repl
     return text_reply(texts("status_changed", number=number, status=texts.status(status)))
 
 
+def status_label(tenant: TenantContext, status: str) -> str:
+    """An order status in the tenant's words (the variable of a status template)."""
+    return Texts(tenant).status(status)
+
+
 def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrder | None) -> Outcome:
     if message.kind == "order":
         return menus.take_catalog_cart(turn, state, message.order_items)

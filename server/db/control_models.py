@@ -190,6 +190,9 @@ class WhatsAppNumber(ControlBase):
     state: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
     pause_reason: Mapped[str | None] = mapped_column(sa.Text)
     last_inbound_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # An approved template for status notices after the 24-hour window (migration c0006).
+    status_template: Mapped[str | None] = mapped_column(sa.String(512))
+    template_language: Mapped[str | None] = mapped_column(sa.String(16))
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
 
 

@@ -28,13 +28,15 @@ NUMBER_COMPONENTS: dict[str, Schema] = {
         "phone_number_id": _OPT, "waba_id": _OPT, "account_sid": _OPT,
         "state": {"type": "string", "enum": ["active", "paused"]}, "pause_reason": _OPT,
         "last_inbound_at": nullable(TIMESTAMP), "created_at": TIMESTAMP, "webhook_path": _TEXT,
-        "verify_token": _OPT, "webhook_secret": _OPT,
+        "verify_token": _OPT, "webhook_secret": _OPT, "status_template": _OPT, "template_language": _OPT,
     }),
     "WhatsAppNumberInput": obj(
         {"provider": {"type": "string", "enum": _PROVIDERS}, "e164": {"type": "string", "maxLength": 40},
          **{name: {"type": "string", "maxLength": 64} for name in ("phone_number_id", "waba_id", "account_sid")},
          **{name: {"type": "string", "maxLength": 1000}
-            for name in ("access_token", "app_secret", "api_key", "auth_token", "webhook_secret")}},
+            for name in ("access_token", "app_secret", "api_key", "auth_token", "webhook_secret")},
+         "status_template": {"type": "string", "maxLength": 512},
+         "template_language": {"type": "string", "maxLength": 16}},
         required=("provider", "e164"),
     ),
     "WhatsAppNumberList": items_of("WhatsAppNumber"),

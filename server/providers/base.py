@@ -89,10 +89,28 @@ class PayloadError(ValueError):
 
 
 @dataclass(frozen=True)
-class OutboundMessage:
-    """One message to a customer: text, optionally with reply buttons or a list.
+class Template:
+    """An approved message template (Meta/360dialog: its name; Twilio: a Content SID) and its body
+    variables in order ({{1}}, {{2}}, ...): the only kind of message allowed after the 24-hour window."""
 
-    `text` is the whole message as plain text, for channels without interactive messages.
+    name: str
+    language: str
+    params: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "language": self.language, "params": list(self.params)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Template:
+        return cls(str(data["name"]), str(data["language"]), tuple(str(p) for p in data.get("params") or ()))
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message to a customer: text, optionally with reply buttons or a list, or a template.
+
+    `text` is the whole message as plain text, for channels without interactive messages (and
+    what the sandbox shows of a template).
     """
 
     to: str
@@ -101,13 +119,17 @@ class OutboundMessage:
     buttons: tuple[tuple[str, str], ...] = ()
     list_button: str | None = None
     list_sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()
+    template: Template | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "to": self.to, "body": self.body, "text": self.text,
             "buttons": [list(b) for b in self.buttons], "list_button": self.list_button,
             "list_sections": [[title, [list(r) for r in rows]] for title, rows in self.list_sections],
         }
+        if self.template is not None:
+            data["template"] = self.template.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutboundMessage:
@@ -119,6 +141,7 @@ class OutboundMessage:
                 (str(title), tuple((str(a), str(b), str(c)) for a, b, c in rows))
                 for title, rows in data.get("list_sections") or ()
             ),
+            template=Template.from_json(data["template"]) if data.get("template") else None,
         )
 
 

@@ -11,7 +11,14 @@ from typing import Any
 
 import requests
 
-from comandia.server.providers.base import CheckResult, Endpoints, OutboundMessage, SendError, SendResult
+from comandia.server.providers.base import (
+    CheckResult,
+    Endpoints,
+    OutboundMessage,
+    SendError,
+    SendResult,
+    Template,
+)
 
 TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 131056})
 AUTH_CODES = frozenset({0, 10, 190, 368, 131031} | set(range(200, 300)))
@@ -25,7 +32,10 @@ def cloud_api_body(message: OutboundMessage) -> dict[str, Any]:
     """The Cloud API JSON for `message`: reply buttons, a list, or text when limits do not fit."""
     body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.to}
     rows = sum(len(r) for _, r in message.list_sections)
-    if message.buttons and len(message.buttons) <= MAX_BUTTONS:
+    if message.template is not None:
+        body["type"] = "template"
+        body["template"] = template_body(message.template)
+    elif message.buttons and len(message.buttons) <= MAX_BUTTONS:
         body["type"] = "interactive"
         body["interactive"] = {
             "type": "button", "body": {"text": message.body[:MAX_INTERACTIVE_BODY]},
@@ -45,6 +55,14 @@ def cloud_api_body(message: OutboundMessage) -> dict[str, Any]:
         body["type"] = "text"
         body["text"] = {"body": (message.text or message.body)[:MAX_TEXT], "preview_url": False}
     return body
+
+
+def template_body(template: Template) -> dict[str, Any]:
+    """The Cloud API `template` object: name, language and the body variables as text parameters."""
+    data: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if template.params:
+        data["components"] = [{"type": "body", "parameters": [{"type": "text", "text": p} for p in template.params]}]
+    return data
 
 
 def classify_cloud_error(response: requests.Response) -> SendError:

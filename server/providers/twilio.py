@@ -1,6 +1,9 @@
-"""Twilio's Programmable Messaging for WhatsApp senders (HTTP Basic, form-encoded, text only)."""
+"""Twilio's Programmable Messaging for WhatsApp senders (HTTP Basic, form-encoded; text, or a
+Content template `HX…` with its variables after the 24-hour window)."""
 
 from __future__ import annotations
+
+import json
 
 import requests
 
@@ -31,7 +34,12 @@ class TwilioProvider:
 
     def send(self, message: OutboundMessage) -> SendResult:
         to = message.to if message.to.startswith("+") else "+" + message.to
-        form = {"From": f"whatsapp:{self._from}", "To": f"whatsapp:{to}", "Body": (message.text or message.body)[:1600]}
+        form = {"From": f"whatsapp:{self._from}", "To": f"whatsapp:{to}"}
+        if message.template is not None:
+            form["ContentSid"] = message.template.name
+            form["ContentVariables"] = json.dumps({str(i): p for i, p in enumerate(message.template.params, 1)})
+        else:
+            form["Body"] = (message.text or message.body)[:1600]
         if self._callback:
             form["StatusCallback"] = self._callback
         try:

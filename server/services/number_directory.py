@@ -49,6 +49,8 @@ class RoutedNumber:
     api_key: str | None = field(default=None, repr=False)
     auth_token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
+    status_template: str | None = None
+    template_language: str | None = None
 
     @property
     def accepting(self) -> bool:
@@ -174,6 +176,7 @@ class NumberDirectory:
                 access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
                 api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
                 webhook_secret=opened(n.webhook_secret_sealed),
+                status_template=n.status_template, template_language=n.template_language,
             ) for n, state in rows if state != "deleted"]
         return _Snapshot(
             by_id={n.id: n for n in numbers},

@@ -8,6 +8,7 @@ every change invalidates the webhook routing map of this process (`NumberDirecto
 from __future__ import annotations
 
 import builtins
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class NewNumber:
     auth_token: str | None = None
     webhook_secret: str | None = None
     """360dialog/sandbox: the secret header value; generated when not given."""
+    status_template: str | None = None
+    """The approved template for status notices after the 24-hour window (Twilio: a Content SID)."""
+    template_language: str | None = None
+    """The template's language code (e.g. `es_MX`); the tenant's language when not given."""
 
 
 class NumberService:
@@ -67,6 +72,7 @@ class NumberService:
             Conflict: the number or its phone_number_id is already registered.
         """
         e164 = _validate(request)
+        _validate_template(request.status_template, request.template_language)
         secret = None
         if request.provider in ("360dialog", "sandbox"):
             secret = request.webhook_secret or secrets.token_urlsafe(32)
@@ -87,6 +93,7 @@ class NumberService:
                 api_key_sealed=_seal(box.seal, request.api_key), auth_token_sealed=_seal(box.seal, request.auth_token),
                 verify_token=secrets.token_urlsafe(24) if request.provider == "meta" else None,
                 webhook_secret_sealed=_seal(box.seal, secret), state="active",
+                status_template=request.status_template, template_language=request.template_language,
             )
             session.add(number)
             session.flush()
@@ -133,6 +140,21 @@ class NumberService:
         self._directory.invalidate()  # test the credentials as stored now
         return self._directory.provider(number_id).check()
 
+    def set_template(self, tenant_id: str | None, number_id: int, template: str | None, language: str | None,
+                     actor: str) -> NumberInfo:
+        """Set (or clear, with None) the template for status notices after the 24-hour window."""
+        template, language = (template or "").strip() or None, (language or "").strip() or None
+        _validate_template(template, language)
+        with self._db.control_session() as session:
+            number = _number(session, tenant_id, number_id, lock=True)
+            number.status_template, number.template_language = template, language
+            audit.record(session, actor, "number.template", number.tenant_id, number_id=number_id,
+                         template=template)
+            session.commit()
+            info = _info(number)
+        self._directory.invalidate()
+        return info
+
     def unroutable(self, limit: int = 100) -> builtins.list[UnroutableInfo]:
         """The newest webhook bodies no number claimed (superadmin view; bodies are not returned)."""
         with self._db.control_session() as session:
@@ -174,6 +196,15 @@ def _validate(request: NewNumber) -> str:
     return e164
 
 
+def _validate_template(template: str | None, language: str | None) -> None:
+    if template is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,512}", template):
+        raise ValidationFailed("status_template must be a template name or Content SID (letters, digits, _)",
+                               {"status_template": "invalid"})
+    if language is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", language):
+        raise ValidationFailed("template_language must be a language code such as es or es_MX",
+                               {"template_language": "invalid"})
+
+
 def _seal(seal: Callable[[str], str], value: str | None) -> str | None:
     return seal(value.strip()) if value and value.strip() else None
 
@@ -199,4 +230,5 @@ def _info(number: WhatsAppNumber, webhook_secret: str | None = None) -> NumberIn
         state=number.state, pause_reason=number.pause_reason, last_inbound_at=number.last_inbound_at,
         created_at=number.created_at, webhook_path=_WEBHOOK_PATHS[number.provider].format(id=number.id),
         verify_token=number.verify_token, webhook_secret=webhook_secret,
+        status_template=number.status_template, template_language=number.template_language,
     )

@@ -34,6 +34,8 @@ from comandia.shared.domain.times import utcnow
 log = logging.getLogger(__name__)
 
 CRASH_REASON = "outcome unknown after crash"
+WINDOW_CLOSED_CODES = frozenset({131047, 63016})
+"""Meta/360dialog and Twilio: the customer's 24-hour window is closed; only a template may go out."""
 AUTH_HOLD = dt.timedelta(minutes=5)
 
 
@@ -45,11 +47,12 @@ def serialise_reply(reply: Any, kind: str = "reply") -> dict[str, Any]:
 
 
 def queue_messages(session: Session, number_id: int, customer: str, payloads: list[dict[str, Any]],
-                   in_reply_to: int | None = None) -> int:
+                   in_reply_to: int | None = None, failed_because: str | None = None) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
     The (number, customer) pair is locked for the rest of the transaction so that two writers
-    (the inbox worker, a manager's status change) never take the same `seq`.
+    (the inbox worker, a manager's status change) never take the same `seq`. `failed_because`
+    records messages that must not be sent (e.g. outside the 24-hour window) as failed, with why.
     """
     if not payloads:
         return 0
@@ -57,7 +60,9 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
     last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload, "in_reply_to": in_reply_to} for i, payload in enumerate(payloads)]
+             "payload": payload, "in_reply_to": in_reply_to,
+             **({"state": "failed", "last_error": failed_because} if failed_because else {})}
+            for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["in_reply_to", "part"]))
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -166,6 +171,8 @@ class OutboxSender:
             self._finish(tenant_id, row_id, state="queued", last_error=error.detail, error_code=error.code,
                          next_attempt_at=now + AUTH_HOLD, attempts=attempts - 1)
             return
+        if error.code in WINDOW_CLOSED_CODES and self._switch_to_template(tenant_id, row_id):
+            return
         cap = min(self._max_attempts, error.max_attempts or self._max_attempts)
         if error.kind == "transient" and attempts < cap:
             delay = min(self._cap, self._base * 2 ** (attempts - 1)) * (0.5 + self._jitter() / 2)
@@ -175,6 +182,19 @@ class OutboxSender:
             return
         log.info("tenant %s: outbox %d failed (code %s)", tenant_id, row_id, error.code)
         self._finish(tenant_id, row_id, state="failed", last_error=error.detail, error_code=error.code)
+
+    def _switch_to_template(self, tenant_id: str, row_id: int) -> bool:
+        """The window closed before this free-form message went out: send its template instead, if it has one."""
+        with self._db.tenant_session(tenant_id) as session:
+            row = session.get(OutboxMessage, row_id, with_for_update=True)
+            if row is None or not row.payload.get("fallback_template"):
+                return False
+            payload = dict(row.payload)
+            payload["template"] = payload.pop("fallback_template")
+            row.payload, row.state, row.next_attempt_at = payload, "queued", self._clock()
+            session.commit()
+        log.info("tenant %s: outbox %d outside the 24-hour window, retried as its template", tenant_id, row_id)
+        return True
 
     def _finish(self, tenant_id: str, row_id: int, **values: Any) -> None:
         with self._db.tenant_session(tenant_id) as session:

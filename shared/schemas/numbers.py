@@ -27,6 +27,8 @@ class NumberInfo:
     webhook_path: str
     verify_token: str | None = None
     webhook_secret: str | None = None
+    status_template: str | None = None
+    template_language: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -98,10 +98,16 @@ class StandIn:
             body = r.body
             if r.provider == "twilio":
                 if to is None or body["To"] == f"whatsapp:+{to.lstrip('+')}":
-                    out.append(body["Body"])
+                    out.append(body["Body"] if "Body" in body else f"template:{body['ContentSid']}")
             elif to is None or body["to"] == to:
-                out.append(body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"])
+                out.append(_cloud_text(body))
         return out
+
+
+def _cloud_text(body: dict[str, Any]) -> str:
+    if body["type"] == "template":
+        return f"template:{body['template']['name']}"
+    return str(body["text"]["body"] if body["type"] == "text" else body["interactive"]["body"]["text"])
 
 
 _META_SEND = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)/messages$")

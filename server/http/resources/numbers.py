@@ -15,7 +15,7 @@ from comandia.server.http.bodies import Body, path_id, query_int
 from comandia.server.services.numbers import NewNumber, NumberService
 
 _FIELDS = ("provider", "e164", "phone_number_id", "waba_id", "account_sid", "access_token", "app_secret",
-           "api_key", "auth_token", "webhook_secret")
+           "api_key", "auth_token", "webhook_secret", "status_template", "template_language")
 
 
 class NumberCollection:
@@ -36,6 +36,8 @@ class NumberCollection:
             **{name: body.optional_text(name, max_len=64) for name in ("phone_number_id", "waba_id", "account_sid")},
             **{name: body.optional_text(name, max_len=1000)
                for name in ("access_token", "app_secret", "api_key", "auth_token", "webhook_secret")},
+            status_template=body.optional_text("status_template", max_len=512),
+            template_language=body.optional_text("template_language", max_len=16),
         )
         number = self._numbers.add(tenant_id, request, actor=principal.username)
         resp.status = falcon.HTTP_201

@@ -149,3 +149,22 @@ def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: 
     assert _admin(runtime, "number", "remove", ident, "--yes")[0] == 0
     with pytest.raises(NotFound):
         messaging.numbers.get(None, int(ident))
+
+
+def test_cli_sets_and_clears_the_status_template(runtime: Runtime, messaging: Messaging,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMANDIA_NUMBER_API_KEY", "cli-key")
+    code, added, _ = _admin(runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog",
+                            "--number", "+15550007778", "--status-template", "order_update")
+    assert code == 0 and added["status_template"] == "order_update" and added["template_language"] is None
+    ident = str(added["id"])
+    code, changed, _ = _admin(runtime, "number", "template", ident, "--status-template", "pedido_estado",
+                              "--template-language", "es_MX")
+    assert code == 0 and (changed["status_template"], changed["template_language"]) == ("pedido_estado", "es_MX")
+    assert _admin(runtime, "number", "template", ident)[0] == 2  # neither a template nor --clear
+    with pytest.raises(ValidationFailed):  # comandia-admin turns it into exit code 2 with the message
+        _admin(runtime, "number", "template", ident, "--status-template", "bad name")
+    code, cleared, _ = _admin(runtime, "number", "template", ident, "--clear")
+    assert code == 0 and cleared["status_template"] is None
+    assert messaging.numbers.get(None, int(ident)).status_template is None
+    _admin(runtime, "number", "remove", ident, "--yes")
