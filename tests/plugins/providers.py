@@ -64,6 +64,8 @@ class StandIn:
     failure_during: str = ""
     stall_seconds: float = 2.0
     webhook_url: str = "https://comandia.example/webhooks/360dialog/1"
+    next_ids: list[str] = field(default_factory=list)
+    """Message ids to answer the next Cloud API sends with, in order (then random ones)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, kind: str, times: int = 1) -> None:
@@ -81,6 +83,7 @@ class StandIn:
             self.requests.clear()
             self.accepted.clear()
             self.failures.clear()
+            self.next_ids.clear()
             self.failing_until = 0.0
 
     def next_failure(self) -> str | None:
@@ -177,7 +180,9 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 self._json(201, {"sid": record.message_id, "account_sid": account, "status": "queued",
                                  "to": body.get("To"), "from": body.get("From"), "body": body.get("Body")})
                 return
-            record.message_id = "wamid.HBgN" + base64.b32encode(secrets.token_bytes(15)).decode()
+            with state.lock:
+                chosen = state.next_ids.pop(0) if state.next_ids else None
+            record.message_id = chosen or "wamid.HBgN" + base64.b32encode(secrets.token_bytes(15)).decode()
             with state.lock:
                 state.accepted.append(record)
             self._json(200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
