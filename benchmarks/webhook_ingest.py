@@ -1,10 +1,9 @@
 """Webhook ingest under load: signed Meta webhooks for 50 tenants posted to the real server.
 
-The server runs as its own process (`comandia-server` once routes.py registers the webhooks;
-until then this script's `--serve` mode, which composes the same app plus the webhook routes)
-on a throwaway embedded PostgreSQL, or on COMANDIA_DATABASE_URL. The load comes from another
-process: `wrk` with a Lua script cycling through pre-signed bodies (one message each, every
-wamid unique) when installed, else a bounded pool of Python threads. Targets (RELIABILITY L1):
+The server runs as its own process (`comandia-server`) on a throwaway embedded PostgreSQL, or on
+COMANDIA_DATABASE_URL. The load comes from another process: `wrk` with a Lua script cycling
+through pre-signed bodies (one message each, every wamid unique) when installed, else a bounded
+pool of Python threads. Targets (RELIABILITY L1):
 >= 1,000 acknowledged messages/s, p99 < 50 ms.
 
     .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
@@ -103,32 +102,6 @@ def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
         runtime.close()
 
 
-def serve(port: int) -> None:
-    """The server composed as comandia-server does, plus the webhook routes (until routes.py has them)."""
-    from waitress.server import create_server
-
-    from comandia.server.app import create_app
-    from comandia.server.config import load_config
-    from comandia.server.http.webhooks import add_webhook_routes
-    from comandia.server.services.ingest import DirtyTenants, IngestService
-    from comandia.server.services.number_directory import NumberDirectory, endpoints_for
-    from comandia.server.wiring import open_runtime
-
-    config = load_config({"port": port})
-    runtime = open_runtime(config)
-    directory = NumberDirectory(runtime.databases, endpoints_for(config), public_url=config.public_url)
-    app = create_app(runtime.services)
-    add_webhook_routes(app, IngestService(runtime.databases, directory, DirtyTenants()), config.max_body_bytes,
-                       config.public_url)
-    server = create_server(app, host="127.0.0.1", port=port, threads=config.threads,
-                           max_request_body_size=config.max_body_bytes)
-    print("listening", flush=True)
-    try:
-        server.run()
-    finally:
-        runtime.close()
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -174,11 +147,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return 0
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
     cluster = None if os.environ.get("COMANDIA_DATABASE_URL") else EmbeddedCluster("bench")
@@ -199,11 +168,8 @@ def main() -> int:
             env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
         if args.threads:
             env["COMANDIA_THREADS"] = str(args.threads)
-        routes = (Path(__file__).resolve().parent.parent / "server" / "http" / "routes.py").read_text()
-        real = "webhook" in routes
-        command = ([str(Path(sys.executable).parent / "comandia-server")] if real
-                   else [sys.executable, __file__, "--serve", str(port)])
-        server = subprocess.Popen(command, env=env, start_new_session=True)
+        server = subprocess.Popen([str(Path(sys.executable).parent / "comandia-server")], env=env,
+                                  start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -211,7 +177,6 @@ def main() -> int:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
-        print(f"server: {'comandia-server' if real else 'webhook_ingest --serve (routes.py has no webhooks yet)'}")
         wrk = shutil.which("wrk")
         if wrk:
             data = home / "bodies.tsv"
