@@ -71,11 +71,27 @@ class ConsoleApp(QObject):
         if window is None or not window.isVisible() or not same_user:
             self._open_main()  # otherwise the window keeps its page and reloads it
 
-    def _open_main(self) -> None:
+    def _open_main(self) -> MainWindow:
         if self.window is not None:
             self.window.detach()
-        self.window = MainWindow(self.ctx, self.login)
-        self.window.show()
+        window = self.window = MainWindow(self.ctx, self.login)
+        window.languageChanged.connect(self._change_language)
+        window.show()
+        return window
+
+    def _change_language(self, language: str) -> None:
+        """Show the console in `language` now: a new main window on the same tenant and page.
+
+        Every page reads its texts when it is built, so rebuilding the window is what retranslates
+        it; the login dialog follows the next time it is opened (a new start).
+        """
+        old = self.window
+        key = old.current_key() if old is not None else None
+        self.ctx.tr.language = language
+        window = self._open_main()
+        window.statusBar().showMessage(self.ctx.tr("settings.language_changed"), 8000)
+        if key is not None:
+            window.open_page(key)
 
     def shutdown(self) -> None:
         self.ctx.runner.shutdown()

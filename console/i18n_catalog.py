@@ -48,6 +48,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.customers": ("Clientes", "Customers"),
     "nav.catalog": ("Catálogo", "Catalog"),
     "nav.kpis": ("Indicadores", "Dashboard"),
+    "nav.audit": ("Registro de auditoría", "Audit log"),
     "main.tenant": ("Negocio:", "Tenant:"),
     "main.language": ("Idioma", "Language"),
     "main.logout": ("Cerrar sesión", "Log out"),
@@ -251,8 +252,32 @@ CATALOG: dict[str, tuple[str, str]] = {
     "onb.chat_done": ("Ya probé el chat", "I tested the chat"),
     "onb.live": ("¡Listo para salir en vivo!", "Ready to go live!"),
     "onb.missing": ("Falta: {items}", "Missing: {items}"),
+    "onb.chat_pane": (
+        "Escriba como un cliente del negocio: responde su bot real (por el canal de pruebas, sin WhatsApp) "
+        "y un pedido confirmado queda en los pedidos del negocio. En el servidor también sirve "
+        "«comandia-admin chat {tenant}».",
+        "Write as a customer of the business: its real bot answers (through the sandbox channel, no WhatsApp) "
+        "and a confirmed order lands in the business's orders. On the server, "
+        "“comandia-admin chat {tenant}” does the same.",
+    ),
+    "onb.chat_ordered": ("El chat de prueba creó el pedido #{number}.", "The test chat placed order #{number}."),
+    # test chat
+    "chat.phone": ("Teléfono del cliente", "Customer phone"),
+    "chat.placeholder": ("Escriba como cliente y pulse Intro…", "Type as a customer and press Enter…"),
+    "chat.send": ("Enviar", "Send"),
+    "chat.order_placed": ("Pedido #{number} creado ({total}).", "Order #{number} placed ({total})."),
+    "chat.open_orders": ("Ver pedidos", "Open orders"),
+    # audit log
+    "audit.at": ("Fecha (UTC)", "When (UTC)"),
+    "audit.actor": ("Quién", "Actor"),
+    "audit.action": ("Acción", "Action"),
+    "audit.tenant": ("Negocio", "Tenant"),
+    "audit.detail": ("Detalle", "Detail"),
+    "audit.all_tenants": ("Todos los negocios", "All tenants"),
+    "audit.actor_filter": ("Usuario…", "Actor…"),
+    "audit.action_filter": ("Acción (p. ej. tenant)…", "Action (e.g. tenant)…"),
     "settings.language_changed": (
-        "Idioma guardado; se aplica al volver a abrir la consola.",
-        "Language saved; it applies when the console is opened again.",
+        "Idioma cambiado; la ventana de inicio de sesión lo usará desde el próximo inicio.",
+        "Language changed; the login window uses it from the next start.",
     ),
 }

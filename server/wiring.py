@@ -19,6 +19,7 @@ from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
 from comandia.server.db.engines import normalise_url
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
+from comandia.server.services.audit import AuditService
 from comandia.server.services.auth import AuthService
 from comandia.server.services.backups import BackupService
 from comandia.server.services.bundle import Services
@@ -37,6 +38,7 @@ from comandia.server.services.number_directory import NumberDirectory, endpoints
 from comandia.server.services.numbers import NumberService
 from comandia.server.services.orders import OrderService
 from comandia.server.services.outbox import OutboxSender
+from comandia.server.services.sandbox_chat import SandboxChatService
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
@@ -169,4 +171,6 @@ def build_services(
         outbox_signal=outbox_signal,
         number_directory=directory,
         public_url=config.public_url,
+        audit=AuditService(databases),
+        sandbox_chat=SandboxChatService(databases, conversations),
     )

@@ -1,10 +1,11 @@
-"""The columns of each table (tenants, users, orders, customers, products, import issues, KPIs)."""
+"""The columns of each table (tenants, users, orders, customers, products, import issues, KPIs, audit)."""
 
 from __future__ import annotations
 
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.console.models.table import Column
+from comandia.shared.schemas.audit import AuditEntryInfo
 from comandia.shared.schemas.catalog import ImportIssue, ProductInfo
 from comandia.shared.schemas.customers import CustomerInfo
 from comandia.shared.schemas.kpis import TenantActivity
@@ -98,4 +99,15 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
         Column(tr("admin.db_size"), megabytes, lambda a: a.db_bytes or 0, right=True),
         Column(tr("admin.messages"), lambda a: f"{a.messages_in}/{a.messages_out}"),
         Column(tr("admin.failed"), lambda a: str(a.failed_sends), lambda a: a.failed_sends, right=True),
+    ]
+
+
+def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str]) -> list[Column[AuditEntryInfo]]:
+    """`fmt` should be UTC: the log spans tenants of every time zone."""
+    return [
+        Column(tr("audit.at"), lambda e: fmt.instant(e.at), lambda e: e.at.isoformat()),
+        Column(tr("audit.actor"), lambda e: e.actor),
+        Column(tr("audit.action"), lambda e: e.action),
+        Column(tr("audit.tenant"), lambda e: tenant_names.get(e.tenant_id, e.tenant_id) if e.tenant_id else ""),
+        Column(tr("audit.detail"), lambda e: ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))),
     ]

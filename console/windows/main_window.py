@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,8 +29,13 @@ from comandia.shared.schemas.tenants import TenantInfo
 class MainWindow(QMainWindow):
     """Pages on the left, the current one on the right; superadmins pick any tenant, managers see theirs.
 
-    Signals: none (it listens to the task runner's `unauthorized` and `failed`).
+    It listens to the task runner's `unauthorized` and `failed`.
+
+    Signals:
+        languageChanged(str): the user picked this screen language (already saved in the settings).
     """
+
+    languageChanged = Signal(str)
 
     def __init__(self, ctx: AppContext, login: LoginDialog) -> None:
         super().__init__()
@@ -186,7 +192,12 @@ class MainWindow(QMainWindow):
 
     def _change_language(self, language: str) -> None:
         self.ctx.settings.language = language
-        self.statusBar().showMessage(self.ctx.tr("settings.language_changed"), 8000)
+        self.languageChanged.emit(language)
+
+    def current_key(self) -> str | None:
+        """The key of the page on show (None before the first page is chosen)."""
+        row = self.nav.currentRow()
+        return self.page_keys[row] if 0 <= row < len(self.page_keys) else None
 
     def detach(self) -> None:
         """Stop listening to the shared runner and login (a new main window replaces this one)."""

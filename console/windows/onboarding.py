@@ -1,5 +1,9 @@
 """Onboarding wizard (superadmin): create tenant → WhatsApp number → catalog → test chat → go-live.
 
+The test-chat step talks to the tenant's real bot in a chat pane (`ChatPane`, through the
+server's sandbox endpoint) and is done once that chat placed an order; a server without the
+endpoint gets the `comandia-admin chat` instruction and a checkbox instead.
+
 Each step can be left and resumed: progress is stored per tenant in QSettings
 (`ConsoleSettings.onboarding`), and the "Resume" box lists the tenants with unfinished progress.
 """
@@ -24,12 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from comandia.console.context import AppContext
+from comandia.console.formats import TenantFormat
 from comandia.console.windows.base import Page
 from comandia.console.windows.catalog_import import CatalogImportWindow
 from comandia.console.windows.onboarding_steps import PROVIDERS, Checklist, check_go_live, connect_number
 from comandia.console.windows.provision import ProvisionForm, provision
-from comandia.shared.client.capabilities import NUMBERS
+from comandia.console.windows.sandbox_chat import ChatPane
+from comandia.shared.client.capabilities import NUMBERS, SANDBOX_CHAT
 from comandia.shared.schemas.numbers import NumberInfo
+from comandia.shared.schemas.sandbox import PlacedOrder
 from comandia.shared.schemas.tenants import TenantInfo
 
 STEPS = ("onb.step1", "onb.step2", "onb.step3", "onb.step4", "onb.step5")
@@ -39,10 +46,12 @@ class OnboardingPage(Page):
     """Signals:
     tenantCreated(object): step 1 created this `TenantInfo`.
     stepChanged(int): the wizard shows step n (0-based).
+    ordersRequested(str): show the orders of this tenant (the test chat's link).
     """
 
     tenantCreated = Signal(object)
     stepChanged = Signal(int)
+    ordersRequested = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -87,10 +96,17 @@ class OnboardingPage(Page):
         self.stack.addWidget(catalog)
         self.chat_text = QLabel()
         self.chat_text.setWordWrap(True)
-        self.chat_text.setStyleSheet("font-family: monospace")
         self.chat_done = QCheckBox(tr("onb.chat_done"))
         self.chat_done.toggled.connect(lambda on: self.remember(chat_done=on))
-        self.stack.addWidget(self._column(self.chat_text, self.chat_done))
+        self.chat = ChatPane(tr, self.call)
+        self.chat.orderPlaced.connect(self._chat_ordered)
+        self.chat.ordersRequested.connect(self._open_orders)
+        chat_step = QWidget()
+        chat_column = QVBoxLayout(chat_step)
+        chat_column.addWidget(self.chat_text)
+        chat_column.addWidget(self.chat, 1)
+        chat_column.addWidget(self.chat_done)
+        self.stack.addWidget(chat_step)
         self.checks = QListWidget()
         self.verdict = QLabel()
         recheck = QPushButton(tr("common.refresh"))
@@ -180,7 +196,12 @@ class OnboardingPage(Page):
             self.importer.applied.connect(lambda _r: self.remember(catalog=True))
             self.catalog_host.addWidget(self.importer)
         elif step == 3:
-            self.chat_text.setText(self.i18n("onb.chat_instruction", tenant=tenant))
+            offered = self.ctx.connection.offers(SANDBOX_CHAT)
+            self.chat.setVisible(offered)
+            self.chat_text.setStyleSheet("" if offered else "font-family: monospace")  # the command to copy
+            self.chat_text.setText(self.i18n("onb.chat_pane" if offered else "onb.chat_instruction", tenant=tenant))
+            if offered:
+                self.chat.set_tenant(tenant, self._format(tenant))
         elif step == 4:
             self.check()
 
@@ -221,6 +242,22 @@ class OnboardingPage(Page):
     def _connected(self, number: NumberInfo) -> None:
         self.remember(number=number.e164)
         self.number_note.setText(self.i18n("onb.connected", e164=number.e164, path=number.webhook_path))
+
+    def _format(self, tenant_id: str) -> TenantFormat:
+        tenant = next((t for t in self.ctx.tenants if t.id == tenant_id), None)
+        if tenant is None:
+            return TenantFormat(language=self.i18n.language)
+        return TenantFormat(tenant.timezone, tenant.currency, self.i18n.language)
+
+    def _open_orders(self) -> None:
+        if self.tenant_id is not None:
+            self.ordersRequested.emit(self.tenant_id)
+
+    def _chat_ordered(self, order: PlacedOrder) -> None:
+        """The test chat placed a real order: the step is done."""
+        self.remember(chat_order=order.number)
+        self.chat_done.setChecked(True)
+        self.say(self.i18n("onb.chat_ordered", number=order.number))
 
     def check(self) -> None:
         if self.tenant_id is None:

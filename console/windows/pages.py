@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from comandia.console.context import AppContext
 from comandia.console.windows.admin_kpis import AdminKpisPage
+from comandia.console.windows.audit import AuditLogPage
 from comandia.console.windows.base import Page
 from comandia.console.windows.catalog import CatalogPage
 from comandia.console.windows.customers import CustomersPage
@@ -44,6 +45,7 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
     def onboarding() -> Page:
         page = OnboardingPage(ctx)
         page.tenantCreated.connect(lambda _tenant: window.load_tenants())
+        page.ordersRequested.connect(lambda tenant_id: window.open_tenant(tenant_id, "orders"))
         return page
 
     factories: list[tuple[str, PageFactory]] = []
@@ -54,6 +56,7 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
             ("onboarding", onboarding),
             ("users", lambda: UsersPage(ctx)),
             ("admin_kpis", lambda: AdminKpisPage(ctx)),
+            ("audit", lambda: AuditLogPage(ctx)),
         ]
     factories += [
         ("orders", lambda: OrdersPage(ctx)),

@@ -165,7 +165,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     target = removal_target(text)
     if target is not None and state.cart:
         return checkout.remove_named(turn, state, target)
-    if text.strip().isdigit():
+    if _whole(text.strip()) is not None:
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
@@ -197,24 +197,33 @@ def _act(turn: Turn, state: ChatState, action: str, latest: LatestOrder | None) 
     }
     if action in simple:
         return simple[action]()
-    if kind == "cat" and arg.isdigit():
+    if kind == "cat" and _whole(arg) is not None:
         return menus.show_products(turn, state, int(arg), 0)
     if kind == "page":
         category, _, page = arg.partition(":")
-        if category.isdigit() and page.isdigit():
+        if _whole(category) is not None and _whole(page) is not None:
             return menus.show_products(turn, state, int(category), int(page))
     if kind == "prod" and arg:
         return menus.ask_quantity(turn, state, arg)
     if kind == "qty" and state.stage == "quantity":
-        return menus.add_quantity(turn, state, int(arg) if arg.isdigit() else None)
+        return menus.add_quantity(turn, state, _whole(arg))
     if kind == "set" and state.stage == "edit":
-        return checkout.set_quantity(turn, state, int(arg) if arg.isdigit() else None)
+        return checkout.set_quantity(turn, state, _whole(arg))
     if kind == "line" and arg:
         return checkout.edit_line(turn, state, arg)
     if kind == "rm" and arg:
         return checkout.remove(turn, state, arg)
     # A stale or forged id (an old list tapped after the stage moved on): say what we can do.
     return done(state, home_reply(turn, state, t("not_understood")))
+
+
+def _whole(text: str) -> int | None:
+    """`text` as a whole number written in ASCII digits, or None.
+
+    str.isdigit() also accepts "²" or "٣", which int() refuses: a typed superscript or a forged
+    reply id (the sandbox chat lets a client send any) must get an answer, not crash the turn.
+    """
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _status_text(turn: Turn, latest: LatestOrder | None) -> str:

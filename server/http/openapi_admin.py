@@ -6,6 +6,7 @@ from comandia.server.http.openapi_schemas import (
     ID,
     TENANT_ID_PATTERN,
     TENANT_PARAM,
+    TIMESTAMP,
     Schema,
     nullable,
     obj,
@@ -40,6 +41,24 @@ _NEW_USER = obj(
 )
 _USER_CHANGE = obj({"disabled": {"type": "boolean"}, "password": _PASSWORD}, required=())
 _USER_PARAM = path_param("user_id", ID)
+
+ADMIN_COMPONENTS: dict[str, Schema] = {
+    "AuditEntry": obj({
+        "id": ID, "at": TIMESTAMP, "actor": {"type": "string"}, "action": {"type": "string"},
+        "tenant_id": nullable({"type": "string"}), "detail": {"type": "object"},
+    }),
+    "AuditPage": obj({"items": {"type": "array", "items": ref("AuditEntry")},
+                      "next_cursor": nullable({"type": "string"})}),
+}
+_AUDIT_PARAMS = [
+    query_param("tenant_id", {"type": "string", "maxLength": 13}),
+    query_param("actor", {"type": "string", "maxLength": 64}),
+    query_param("action", {"type": "string", "maxLength": 64}, "an action, or its family (`tenant`)"),
+    query_param("from", {"type": "string", "format": "date"}, "first UTC day, YYYY-MM-DD"),
+    query_param("to", {"type": "string", "format": "date"}, "last UTC day (included)"),
+    query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+    query_param("cursor", {"type": "string", "maxLength": 500}),
+]
 
 
 def admin_paths() -> dict[str, Schema]:
@@ -134,5 +153,9 @@ def admin_paths() -> dict[str, Schema]:
                 errors=(403, 404),
                 body=_USER_CHANGE,
             ),
+        },
+        f"{api}/admin/audit": {
+            "get": op("The audit log, newest first (superadmin)", (200, ref("AuditPage")), errors=(403, 422),
+                      params=_AUDIT_PARAMS),
         },
     }

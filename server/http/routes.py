@@ -1,6 +1,6 @@
 """The whole route table on one screen.
 
-`tests/server/http/test_route_coverage.py` checks that this table, the OpenAPI document and the
+`tests/server/http/test_isolation_matrix.py` checks that this table, the OpenAPI document and the
 isolation matrix name the same routes (RELIABILITY S2), so a new route cannot escape the tests.
 """
 
@@ -10,6 +10,7 @@ import falcon
 
 from comandia.server.http.openapi import OpenApiDocument
 from comandia.server.http.resources import (
+    audit,
     auth,
     catalog,
     customers,
@@ -18,6 +19,7 @@ from comandia.server.http.resources import (
     kpis,
     numbers,
     orders,
+    sandbox,
     tenants,
     users,
 )
@@ -66,7 +68,9 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/numbers/{{number_id}}/test", numbers.NumberTest(services.numbers))
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
     app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports))
+    app.add_route(f"{scoped}/sandbox/messages", sandbox.SandboxMessages(services.sandbox_chat))
 
     app.add_route(f"{API}/admin/unroutable", numbers.UnroutableCollection(services.numbers))
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(services.kpis.admin))
+    app.add_route(f"{API}/admin/audit", audit.AuditCollection(services.audit))
     app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from comandia.server.services.audit import AuditService
 from comandia.server.services.auth import AuthService
 from comandia.server.services.backups import BackupService
 from comandia.server.services.catalog import CatalogService
@@ -21,6 +22,7 @@ from comandia.server.services.number_directory import NumberDirectory
 from comandia.server.services.numbers import NumberService
 from comandia.server.services.orders import OrderService
 from comandia.server.services.outbox import OutboxSender
+from comandia.server.services.sandbox_chat import SandboxChatService
 from comandia.server.services.servers import ServerService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
@@ -52,3 +54,5 @@ class Services:
     outbox_signal: DirtyTenants
     number_directory: NumberDirectory
     public_url: str | None
+    audit: AuditService
+    sandbox_chat: SandboxChatService

@@ -6,10 +6,12 @@ from types import TracebackType
 
 import requests
 
+from comandia.shared.client.audit import AuditApi
 from comandia.shared.client.auth import AuthApi
 from comandia.shared.client.catalog import CatalogApi
 from comandia.shared.client.customers import CustomersApi
 from comandia.shared.client.orders import OrdersApi
+from comandia.shared.client.sandbox import SandboxApi
 from comandia.shared.client.tenants import TenantsApi
 from comandia.shared.client.transport import DEFAULT_TIMEOUT, Transport
 from comandia.shared.client.users import UsersApi
@@ -42,6 +44,8 @@ class ApiClient:
         self.catalog = CatalogApi(self.transport)
         self.customers = CustomersApi(self.transport)
         self.orders = OrdersApi(self.transport)
+        self.sandbox = SandboxApi(self.transport)
+        self.audit = AuditApi(self.transport)
 
     @property
     def token(self) -> str | None:

@@ -106,6 +106,7 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
         "PATCH /orders/{order_id}": lambda: {"notes": "sin cebolla"},
         "POST /orders/{order_id}/status": lambda: {"status": "confirmed"},
         "POST /numbers": lambda: {"provider": "sandbox", "e164": _phone()},
+        "POST /sandbox/messages": lambda: {"phone": phone, "text": "hola"},
     }
     return bodies[key]() if key in bodies else None
 

@@ -77,8 +77,9 @@ def test_after_the_window_the_notice_goes_out_as_the_numbers_template(messaging:
     assert len(messaging.stand_in.accepted) == sent_before + 1
     body = last_sent(messaging)
     assert body["type"] == "template" and body["to"] == CUSTOMER
-    assert body["template"] == {"name": "order_update", "language": {"code": "es_MX"}, "components": [
-        {"type": "body", "parameters": [{"type": "text", "text": str(number)}, {"type": "text", "text": "confirmado"}]}]}
+    parameters = [{"type": "text", "text": str(number)}, {"type": "text", "text": "confirmado"}]
+    assert body["template"] == {"name": "order_update", "language": {"code": "es_MX"},
+                                "components": [{"type": "body", "parameters": parameters}]}
     assert messaging.rows(tenant_id, "SELECT state FROM outbox ORDER BY id DESC LIMIT 1") == [("sent",)]
 
 
