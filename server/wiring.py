@@ -22,6 +22,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth import AuthService
 from comandia.server.services.backups import BackupService
+from comandia.server.services.backups_crypto import load_key
 from comandia.server.services.bundle import Services
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.catalog_import import CatalogImportService
@@ -173,4 +174,5 @@ def build_services(
         public_url=config.public_url,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations),
+        backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import falcon
 
 from comandia.server.http.openapi_admin import ADMIN_COMPONENTS, admin_paths
+from comandia.server.http.openapi_backups import BACKUP_COMPONENTS, backup_paths
 from comandia.server.http.openapi_kpis import KPI_COMPONENTS, kpi_paths
 from comandia.server.http.openapi_numbers import NUMBER_COMPONENTS, number_paths
 from comandia.server.http.openapi_sandbox import SANDBOX_COMPONENTS, sandbox_paths
@@ -21,9 +22,10 @@ VERSION = "1.0.0"
 @functools.cache
 def build_document() -> dict[str, Any]:
     """The whole document; built once (it depends on nothing at run time). Do not mutate it."""
-    paths = admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths()
+    paths = admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths() | backup_paths()
     schemas = (
         COMPONENTS | ADMIN_COMPONENTS | TENANT_COMPONENTS | KPI_COMPONENTS | NUMBER_COMPONENTS | SANDBOX_COMPONENTS
+        | BACKUP_COMPONENTS
     )
     return {
         "openapi": "3.1.0",

@@ -12,6 +12,7 @@ from comandia.server.http.openapi import OpenApiDocument
 from comandia.server.http.resources import (
     audit,
     auth,
+    backups,
     catalog,
     customers,
     exports,
@@ -73,4 +74,10 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/admin/unroutable", numbers.UnroutableCollection(services.numbers))
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(services.kpis.admin))
     app.add_route(f"{API}/admin/audit", audit.AuditCollection(services.audit))
+    app.add_route(f"{API}/admin/backups", backups.BackupCollection(services.backups, services.backup_key))
+    app.add_route(f"{API}/admin/backups/tenants", backups.BackupStates(services.backups))
+    app.add_route(f"{API}/admin/backups/{{backup_id}}/verify", backups.BackupVerify(services.backups,
+                                                                                    services.backup_key))
+    app.add_route(f"{API}/admin/backups/{{backup_id}}/restore", backups.BackupRestore(services.backups,
+                                                                                      services.backup_key))
     app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))

@@ -12,6 +12,7 @@ row count and digest with the manifest, drops the scratch database and records t
 
 from __future__ import annotations
 
+import builtins
 import logging
 import secrets
 import shutil
@@ -32,6 +33,7 @@ from comandia.server.services.backups_retention import select_prunable
 from comandia.server.services.tenants import TenantService
 from comandia.shared.domain.errors import DomainError, NotFound, ValidationFailed
 from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.backups import TenantBackupState
 from comandia.shared.schemas.tenants import TenantInfo
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,23 @@ class BackupService:
         """Provision a new tenant called `new_name` holding a backup of `tenant_id`'s data."""
         backup = self._pick(tenant_id, backup_id)
         return backups_restore.restore_as_new(self._db, self._tenants, backup, new_name, key, actor)
+
+    def states(self) -> builtins.list[TenantBackupState]:
+        """Every live tenant's newest backup and last verified restore (R10), by tenant name."""
+        newest = (sa.select(Backup.started_at, Backup.status)
+                  .where(Backup.tenant_id == Tenant.id, Backup.status != "pruned")
+                  .order_by(Backup.started_at.desc(), Backup.id.desc()).limit(1).lateral("newest"))
+        verified = (sa.select(sa.func.max(Backup.verified_at)).where(Backup.tenant_id == Tenant.id,
+                                                                     Backup.verify_result == "ok")
+                    .scalar_subquery())
+        last_check = (sa.select(Backup.verify_result).where(Backup.tenant_id == Tenant.id,
+                                                            Backup.verified_at.is_not(None))
+                      .order_by(Backup.verified_at.desc()).limit(1).scalar_subquery())
+        query = (sa.select(Tenant.id, Tenant.name, newest.c.started_at, newest.c.status, verified, last_check)
+                 .outerjoin(newest, sa.true()).where(Tenant.state != "deleted").order_by(Tenant.name, Tenant.id))
+        with self._db.control_session() as session:
+            return [TenantBackupState(tenant_id, name, started, status, verified_at, check == "failed")
+                    for tenant_id, name, started, status, verified_at, check in session.execute(query)]
 
     def backup_tenant(self, tenant_id: str, key: bytes | None = None) -> BackupInfo:
         """Back up one tenant now; raises on failure (used by moves and final dumps)."""

@@ -56,3 +56,5 @@ class Services:
     public_url: str | None
     audit: AuditService
     sandbox_chat: SandboxChatService
+    backup_key: Callable[[], bytes | None]
+    """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""

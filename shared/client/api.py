@@ -8,6 +8,7 @@ import requests
 
 from comandia.shared.client.audit import AuditApi
 from comandia.shared.client.auth import AuthApi
+from comandia.shared.client.backups import BackupsApi
 from comandia.shared.client.catalog import CatalogApi
 from comandia.shared.client.customers import CustomersApi
 from comandia.shared.client.orders import OrdersApi
@@ -46,6 +47,7 @@ class ApiClient:
         self.orders = OrdersApi(self.transport)
         self.sandbox = SandboxApi(self.transport)
         self.audit = AuditApi(self.transport)
+        self.backups = BackupsApi(self.transport)
 
     @property
     def token(self) -> str | None:

@@ -55,9 +55,10 @@ class Objects:
     order_id: int
     user_id: int | None
     number_id: int | None
+    backup_id: int | None
 
 
-def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool) -> Objects:
+def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool, need_backup: bool) -> Objects:
     s, tenant = runtime.services, world.tenant_a.id
     category = s.catalog.create_category(tenant, CategoryInput(name=_unique("Cat")))
     sku = _unique("SKU")
@@ -71,8 +72,9 @@ def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool)
         runtime.users.create(_unique("u"), PASSWORD, "viewer", tenant, actor="tests") if need_user else None
     )
     number = s.numbers.add(tenant, NewNumber(provider="sandbox", e164=_phone()), actor="tests") if need_number else None
+    backup = s.backups.backup_tenant(tenant) if need_backup else None
     return Objects(category.id, product.id, sku, customer.id, order.id, user.id if user else None,
-                   number.id if number else None)
+                   number.id if number else None, backup.id if backup else None)
 
 
 def _phone() -> str:
@@ -107,6 +109,8 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
         "POST /orders/{order_id}/status": lambda: {"status": "confirmed"},
         "POST /numbers": lambda: {"provider": "sandbox", "e164": _phone()},
         "POST /sandbox/messages": lambda: {"phone": phone, "text": "hola"},
+        "POST /api/v1/admin/backups": lambda: {"tenant_id": world.tenant_a.id, "verify": False},
+        "POST /api/v1/admin/backups/{backup_id}/restore": lambda: {"name": _unique("Restaurada")},
     }
     return bodies[key]() if key in bodies else None
 
@@ -147,7 +151,8 @@ def test_every_principal_gets_the_expected_status(
         if (path, method) in OWN_SESSION and principal in ROLES:
             role, tenant = ROLES[principal]
             token = make_actor(runtime, role, tenants[tenant]).token
-        o = _objects(runtime, world, need_user="{user_id}" in path, need_number="{number_id}" in path)
+        o = _objects(runtime, world, need_user="{user_id}" in path, need_number="{number_id}" in path,
+                     need_backup="{backup_id}" in path)
         url = api_url + path.format(
             tenant_id=world.tenant_a.id,
             category_id=o.category_id,
@@ -156,6 +161,7 @@ def test_every_principal_gets_the_expected_status(
             order_id=o.order_id,
             user_id=o.user_id,
             number_id=o.number_id,
+            backup_id=o.backup_id,
             dataset="orders",
             fmt="csv",
         )

@@ -1,0 +1,103 @@
+"""`/api/v1/admin/backups`: superadmins list backups, back a tenant up now, check a backup by
+restoring it, and restore one as a new tenant. Tenant managers never see backups.
+
+Encrypted backups use the appliance's key file (COMANDIA_BACKUP_KEY_FILE), as the schedule does;
+the key never crosses the API. Backing up and checking run inside the request: a tenant takes
+seconds, and the console runs the call off its GUI thread with a busy indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import falcon
+
+from comandia.server.http.auth import require_superadmin
+from comandia.server.http.bodies import Body, path_id, query_int, query_text
+from comandia.server.services.backups import BackupService
+from comandia.server.services.backups_info import BackupInfo, VerifyReport
+from comandia.shared.domain.errors import Conflict, Unavailable
+from comandia.shared.schemas.backups import BackupRecord, RestoreCheck
+
+KeyLoader = Callable[[], bytes | None]
+
+
+def record(backup: BackupInfo) -> BackupRecord:
+    """The wire form of a backup: everything but its path on the appliance's disk."""
+    return BackupRecord(backup.id, backup.tenant_id, backup.started_at, backup.finished_at, backup.size_bytes,
+                        backup.encrypted, backup.status, backup.verified_at, backup.verify_result,
+                        backup.verify_detail, backup.error)
+
+
+def check(report: VerifyReport) -> RestoreCheck:
+    return RestoreCheck(report.backup_id, report.ok, report.stage, report.detail, round(report.seconds, 3),
+                        report.tables, report.rows, list(report.problems))
+
+
+class BackupCollection:
+    def __init__(self, backups: BackupService, key: KeyLoader) -> None:
+        self._backups = backups
+        self._key = key
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Backups newest first; `tenant_id=control` lists the control database's."""
+        require_superadmin(req)
+        tenant_id = query_text(req, "tenant_id", max_len=13)
+        limit = query_int(req, "limit", maximum=500) or 100
+        resp.media = {"items": [record(b).to_json() for b in self._backups.list(tenant_id)[:limit]]}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Back one tenant up now and, unless `verify` is false, prove the backup by restoring it."""
+        require_superadmin(req)
+        body = Body.read(req, ("tenant_id", "verify"))
+        tenant_id = body.text("tenant_id", max_len=13)
+        verify = body.optional_flag("verify")
+        key = self._key()
+        report = self._backups.run([tenant_id], key=key, verify=verify is not False)
+        [outcome] = report.outcomes
+        if outcome.backup is None or outcome.error:
+            raise Unavailable(f"the backup of {tenant_id} failed: {outcome.error or 'unknown error'}")
+        backup = self._backups.get(outcome.backup.id)
+        resp.status = falcon.HTTP_201
+        resp.location = f"/api/v1/admin/backups/{backup.id}"
+        resp.media = {"backup": record(backup).to_json(),
+                      "check": check(outcome.verify).to_json() if outcome.verify else None}
+
+
+class BackupStates:
+    def __init__(self, backups: BackupService) -> None:
+        self._backups = backups
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Each live tenant's newest backup and last verified restore."""
+        require_superadmin(req)
+        resp.media = {"items": [s.to_json() for s in self._backups.states()]}
+
+
+class BackupVerify:
+    def __init__(self, backups: BackupService, key: KeyLoader) -> None:
+        self._backups = backups
+        self._key = key
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, backup_id: str) -> None:
+        """Restore the backup into a scratch database and compare it with its manifest; recorded."""
+        require_superadmin(req)
+        resp.media = check(self._backups.verify(path_id(backup_id, "backup"), self._key())).to_json()
+
+
+class BackupRestore:
+    def __init__(self, backups: BackupService, key: KeyLoader) -> None:
+        self._backups = backups
+        self._key = key
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, backup_id: str) -> None:
+        """Provision a new tenant `name` holding this backup's data (the original is untouched)."""
+        principal = require_superadmin(req)
+        name = Body.read(req, ("name",)).text("name", max_len=120, min_len=1)
+        backup = self._backups.get(path_id(backup_id, "backup"))
+        if backup.tenant_id is None:
+            raise Conflict("a backup of the control database cannot become a tenant; use comandia-admin")
+        tenant = self._backups.restore_as(backup.tenant_id, name, backup.id, self._key(), actor=principal.username)
+        resp.status = falcon.HTTP_201
+        resp.location = f"/api/v1/tenants/{tenant.id}"
+        resp.media = tenant.to_json()
