@@ -41,6 +41,7 @@ from comandia.server.services.orders import OrderService
 from comandia.server.services.outbox import OutboxSender
 from comandia.server.services.sandbox_chat import SandboxChatService
 from comandia.server.services.servers import ServerService
+from comandia.server.services.tenant_settings import TenantSettingsService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
 from comandia.shared.domain.errors import DomainError
@@ -174,5 +175,6 @@ def build_services(
         public_url=config.public_url,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations),
+        tenant_settings=TenantSettingsService(databases, changed=contexts.invalidate),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )

@@ -146,6 +146,10 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
     t = turn.texts
     lines, total = cart_lines(turn, state)
     text_lines = "\n".join(t("cart_line", quantity=q, name=p.name, total=turn.money(a)) for p, q, a in lines)
+    fee = turn.tenant.delivery_fee
+    if fee > 0:  # the order service adds the same fee, so the total shown is the total charged
+        text_lines += "\n" + t("delivery_fee_line", fee=turn.money(fee))
+        total += fee
     address = ", ".join(part for part in (state.address, state.city) if part)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
     reply = buttons_reply(

@@ -33,7 +33,8 @@ Section = tuple[str, tuple[Row, ...]]
 
 @dataclass(frozen=True)
 class TenantContext:
-    """The business the bot speaks for; `text_overrides` come from the tenant's settings["texts"]."""
+    """The business the bot speaks for; `text_overrides` and `delivery_fee` come from the tenant's
+    settings (`services/tenant_settings.py`)."""
 
     tenant_id: str
     business_name: str
@@ -41,6 +42,7 @@ class TenantContext:
     currency: str
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
+    delivery_fee: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

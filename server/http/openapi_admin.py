@@ -39,6 +39,17 @@ _NEW_USER = obj(
     },
     required=("username", "password", "role"),
 )
+_SETTINGS = obj({
+    "locale": {"type": "string", "enum": ["es", "en"]},
+    "delivery_fee": {"type": "string", "description": 'a decimal amount such as "35.00"'},
+    "texts": {"type": "object", "additionalProperties": {"type": "string"}},
+})
+_SETTINGS_CHANGE = obj({
+    "locale": {"type": "string", "enum": ["es", "en"]},
+    "delivery_fee": {"type": ["string", "integer"], "description": 'an amount such as "35.00" (no floats)'},
+    "texts": {"type": "object", "maxProperties": 200,
+              "additionalProperties": {"type": ["string", "null"], "maxLength": 1000}},
+}, required=())
 _USER_CHANGE = obj({"disabled": {"type": "boolean"}, "password": _PASSWORD}, required=())
 _USER_PARAM = path_param("user_id", ID)
 
@@ -132,6 +143,12 @@ def admin_paths() -> dict[str, Schema]:
         f"{api}/tenants/{{tenant_id}}/reactivate": {
             "parameters": [TENANT_PARAM],
             "post": op("Reactivate (superadmin)", (200, ref("Tenant")), errors=(403, 404, 409)),
+        },
+        f"{api}/tenants/{{tenant_id}}/settings": {
+            "parameters": [TENANT_PARAM],
+            "get": op("The bot's language, delivery fee and text overrides", (200, _SETTINGS), errors=(404,)),
+            "patch": op("Change them (superadmin or the tenant's managers); a null text restores the built-in one",
+                        (200, _SETTINGS), errors=(403, 404), body=_SETTINGS_CHANGE),
         },
         f"{api}/users": {
             "get": op(

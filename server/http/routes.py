@@ -21,6 +21,7 @@ from comandia.server.http.resources import (
     numbers,
     orders,
     sandbox,
+    tenant_settings,
     tenants,
     users,
 )
@@ -46,6 +47,8 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/tenants/{{tenant_id}}", tenants.TenantItem(services.tenants))
     app.add_route(f"{API}/tenants/{{tenant_id}}/deactivate", tenants.TenantDeactivation(services.tenants))
     app.add_route(f"{API}/tenants/{{tenant_id}}/reactivate", tenants.TenantReactivation(services.tenants))
+    app.add_route(f"{API}/tenants/{{tenant_id}}/settings", tenant_settings.TenantSettingsResource(
+        services.tenant_settings))
 
     app.add_route(f"{API}/users", users.UserCollection(services.users))
     app.add_route(f"{API}/users/{{user_id}}", users.UserItem(services.users))

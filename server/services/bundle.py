@@ -24,6 +24,7 @@ from comandia.server.services.orders import OrderService
 from comandia.server.services.outbox import OutboxSender
 from comandia.server.services.sandbox_chat import SandboxChatService
 from comandia.server.services.servers import ServerService
+from comandia.server.services.tenant_settings import TenantSettingsService
 from comandia.server.services.tenants import TenantService
 from comandia.server.services.users import UserService
 
@@ -56,5 +57,6 @@ class Services:
     public_url: str | None
     audit: AuditService
     sandbox_chat: SandboxChatService
+    tenant_settings: TenantSettingsService
     backup_key: Callable[[], bytes | None]
     """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""

@@ -44,6 +44,7 @@ from comandia.server.db.tenant_models import Category, ChatSession, Customer, Or
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders import OrderService
+from comandia.server.services.tenant_settings import context_of
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
@@ -146,7 +147,7 @@ class ConversationService:
             )
             customer_id = found.id
             placed = self._placed(tenant.tenant_id, key) or self._create(
-                tenant.tenant_id, found.id, draft, key
+                tenant.tenant_id, found.id, draft, key, tenant.delivery_fee
             )
         except ValidationFailed as error:
             problem = _problem(error, draft, catalog)
@@ -174,9 +175,10 @@ class ConversationService:
             ).first()
         return None if found is None else (found.number, found.total)
 
-    def _create(self, tenant_id: str, customer_id: int, draft: OrderDraft, key: str) -> tuple[int, Decimal]:
+    def _create(self, tenant_id: str, customer_id: int, draft: OrderDraft, key: str,
+                delivery_fee: Decimal) -> tuple[int, Decimal]:
         try:
-            order = self._orders.create(tenant_id, _order_input(customer_id, draft, key), actor=ACTOR)
+            order = self._orders.create(tenant_id, _order_input(customer_id, draft, key, delivery_fee), actor=ACTOR)
         except sa.exc.IntegrityError as error:
             if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != CHAT_KEY_INDEX:
                 raise
@@ -226,7 +228,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
 
 
 def tenant_context(databases: Databases, tenant_id: str) -> TenantContext:
-    """The bot's view of a tenant from the registry: name, language, currency, text overrides.
+    """The bot's view of a tenant from the registry: name, language, currency, settings.
 
     Raises:
         NotFound: no such tenant (or it was deleted).
@@ -235,17 +237,7 @@ def tenant_context(databases: Databases, tenant_id: str) -> TenantContext:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None or tenant.state == "deleted":
             raise NotFound(f"tenant {tenant_id} does not exist")
-        texts = (tenant.settings or {}).get("texts")
-        items = texts.items() if isinstance(texts, dict) else ()
-        overrides = {str(k): v for k, v in items if isinstance(v, str)}
-        return TenantContext(
-            tenant_id=tenant.id,
-            business_name=tenant.name,
-            locale="en" if tenant.locale == "en" else "es",
-            currency=tenant.currency,
-            timezone=tenant.timezone,
-            text_overrides=overrides,
-        )
+        return context_of(tenant)
 
 
 def _lock_session(
@@ -290,7 +282,7 @@ def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> 
     return None if found is None else LatestOrder(number=found.number, status=found.status, total=found.total)
 
 
-def _order_input(customer_id: int, draft: OrderDraft, key: str) -> OrderInput:
+def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal) -> OrderInput:
     extra: dict[str, object] = {"chat_key": key, "delivery_name": draft.name}
     if draft.latitude is not None and draft.longitude is not None:
         extra["location"] = {"latitude": draft.latitude, "longitude": draft.longitude}
@@ -302,7 +294,7 @@ def _order_input(customer_id: int, draft: OrderDraft, key: str) -> OrderInput:
         channel="whatsapp",
         delivery_address=draft.address or None,
         delivery_city=draft.city,
-        delivery_fee=Decimal(0),
+        delivery_fee=delivery_fee,
         extra=extra,
     )
 

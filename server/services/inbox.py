@@ -29,6 +29,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
 from comandia.server.services.number_directory import NumberDirectory
 from comandia.server.services.outbox import queue_messages, serialise_reply
+from comandia.server.services.tenant_settings import context_of
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
 
@@ -68,15 +69,15 @@ class TenantContexts:
             tenant = session.get(Tenant, tenant_id)
             if tenant is None or tenant.state == "deleted":
                 raise NotFound(f"tenant {tenant_id} does not exist")
-            texts = tenant.settings.get("texts") if isinstance(tenant.settings, dict) else None
-            context = TenantContext(
-                tenant_id=tenant.id, business_name=tenant.name, locale="en" if tenant.locale == "en" else "es",
-                currency=tenant.currency, timezone=tenant.timezone,
-                text_overrides={str(k): str(v) for k, v in (texts or {}).items()},
-            )
+            context = context_of(tenant)
         with self._lock:
             self._cache[tenant_id] = (time.monotonic(), context)
         return context
+
+    def invalidate(self, tenant_id: str) -> None:
+        """Forget a tenant's cached context (its settings changed in this process)."""
+        with self._lock:
+            self._cache.pop(tenant_id, None)
 
 
 class InboxProcessor:

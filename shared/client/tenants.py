@@ -1,9 +1,11 @@
-"""`/api/v1/tenants`: create, list, show, deactivate, reactivate."""
+"""`/api/v1/tenants`: create, list, show, deactivate, reactivate, and the bot settings."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import TenantInfo, TenantSettings
 
 
 class TenantsApi:
@@ -34,3 +36,14 @@ class TenantsApi:
 
     def reactivate(self, tenant_id: str) -> TenantInfo:
         return TenantInfo.from_json(self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/reactivate"))
+
+    def settings(self, tenant_id: str) -> TenantSettings:
+        return TenantSettings.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/settings"))
+
+    def update_settings(self, tenant_id: str, locale: str | None = None, delivery_fee: Decimal | None = None,
+                        texts: dict[str, str | None] | None = None) -> TenantSettings:
+        """Change what is given; a text set to None goes back to the bot's built-in wording."""
+        body: dict[str, object] = {"locale": locale, "texts": texts,
+                                   "delivery_fee": None if delivery_fee is None else str(delivery_fee)}
+        changes = {k: v for k, v in body.items() if v is not None}
+        return TenantSettings.from_json(self._t.send_json("PATCH", f"/api/v1/tenants/{tenant_id}/settings", changes))

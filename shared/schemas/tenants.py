@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 
@@ -58,3 +59,21 @@ class ServerInfo:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ServerInfo:
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    """What a tenant's managers tune of their bot: its language, the delivery fee added to every
+    WhatsApp order, and their own wording of any bot text (`texts`: key -> template)."""
+
+    locale: str
+    delivery_fee: Decimal
+    texts: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"locale": self.locale, "delivery_fee": str(self.delivery_fee), "texts": dict(self.texts)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TenantSettings:
+        return cls(str(data["locale"]), Decimal(str(data["delivery_fee"])),
+                   {str(k): str(v) for k, v in (data.get("texts") or {}).items()})

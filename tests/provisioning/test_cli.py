@@ -149,6 +149,21 @@ def test_deactivate_then_reactivate(admin: Admin) -> None:
     assert code == 0 and json.loads(out)["state"] == "active"
 
 
+def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
+    tenant_id = admin("tenant", "create", "Tacos Don Beto")[1].strip()
+    code, out, _ = admin("--json", "tenant", "settings", tenant_id)
+    assert code == 0 and json.loads(out) == {"locale": "es", "delivery_fee": "0.00", "texts": {}}
+    code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--delivery-fee", "30", "--locale", "en",
+                         "--text", "welcome=Hi! This is {business}.")
+    assert code == 0 and json.loads(out) == {"locale": "en", "delivery_fee": "30.00",
+                                              "texts": {"welcome": "Hi! This is {business}."}}
+    code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
+    assert code == 1 and "unknown fields" in err
+    assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
+    code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--reset-text", "welcome")
+    assert code == 0 and json.loads(out)["texts"] == {}
+
+
 def test_commands_refuse_to_run_before_init(
     tmp_path: Path, config: ServerConfig, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

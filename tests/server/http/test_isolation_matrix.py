@@ -109,6 +109,7 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
         "POST /orders/{order_id}/status": lambda: {"status": "confirmed"},
         "POST /numbers": lambda: {"provider": "sandbox", "e164": _phone()},
         "POST /sandbox/messages": lambda: {"phone": phone, "text": "hola"},
+        "PATCH /settings": lambda: {"delivery_fee": "0"},
         "POST /api/v1/admin/backups": lambda: {"tenant_id": world.tenant_a.id, "verify": False},
         "POST /api/v1/admin/backups/{backup_id}/restore": lambda: {"name": _unique("Restaurada")},
     }
