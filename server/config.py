@@ -40,6 +40,9 @@ class ServerConfig:
     budget_wait_seconds: float = 2.0
     connect_timeout_seconds: int = 5
     statement_timeout_ms: int = 15_000
+    # Webhooks and /readyz answer 503 (the provider retries) when their database work takes longer
+    # than this, whatever the database does: slow, unreachable, or silent on an open connection.
+    database_deadline_seconds: float = 1.5
     max_body_bytes: int = 1024 * 1024
     # Meta sends batches of up to 1,000 updates, about 3 MB.
     webhook_max_body_bytes: int = 3 * 1024 * 1024

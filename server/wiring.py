@@ -109,11 +109,15 @@ def open_runtime(config: ServerConfig) -> Runtime:
 
     def ready() -> bool:
         try:
-            with databases.control_session() as session:
-                session.execute(sa.text("SELECT 1"))
-            return True
+            # Bounded: a probe that hangs while the database is silent would hold a request thread.
+            return databases.within(check_control)
         except DomainError:
             return False
+
+    def check_control() -> bool:
+        with databases.control_session() as session:
+            session.execute(sa.text("SELECT 1"))
+        return True
 
     tenants = TenantService(databases, final_dump)
     backups = BackupService(databases, tenants)

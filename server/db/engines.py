@@ -12,6 +12,12 @@ included). A connection that died under us (PostgreSQL restarted) fails its requ
 disconnect error, which the edge answers 503; SQLAlchemy then invalidates that pool, so the next
 request reconnects. `pool_recycle` replaces connections before a firewall or server idle
 timeout would drop them silently.
+
+`statement_timeout` is enforced by the server, so it cannot help when the server's answer never
+comes (a network blackhole, a stalled proxy that still acknowledges every byte): the client would
+wait forever. Under `answer_timeout(seconds)` the client stops waiting after `seconds` instead;
+the connection, its protocol state unknown, is closed, and SQLAlchemy discards it (and recycles
+the rest of that pool) as it does any disconnect.
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import sqlalchemy as sa
+from psycopg.abc import PQGen
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
@@ -34,6 +43,46 @@ from sqlalchemy.util.queue import Empty
 from comandia.shared.domain.errors import Unavailable
 
 RECYCLE_SECONDS = 1800
+# psycopg's own polling interval while it waits for the server (it checks for Ctrl-C as often).
+_WAIT_INTERVAL = 0.1
+
+_RV = TypeVar("_RV")
+_answer_timeout: ContextVar[float | None] = ContextVar("comandia_answer_timeout", default=None)
+
+
+@contextmanager
+def answer_timeout(seconds: float) -> Iterator[None]:
+    """Inside, waiting for any one answer from the database on this thread ends after `seconds`."""
+    token = _answer_timeout.set(seconds)
+    try:
+        yield
+    finally:
+        _answer_timeout.reset(token)
+
+
+class BoundedWaitConnection(psycopg.Connection[Any]):
+    """A psycopg connection that gives up on a silent server after the current `answer_timeout`.
+
+    psycopg runs every query, commit and rollback through `wait`, whose optional timeout bounds
+    the whole exchange. The bound is per exchange, not a deadline for the caller's work: an
+    exchange that starts late still gets its full time, so a healthy connection is never thrown
+    away for the caller's lateness. (Connecting does not come here: `connect_timeout` bounds it.)
+    """
+
+    def wait(self, gen: PQGen[_RV], interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> _RV:
+        limit = _answer_timeout.get()
+        if limit is None:
+            return super().wait(gen, interval, timeout)
+        started = time.monotonic()
+        try:
+            return super().wait(gen, interval, limit if timeout is None else min(timeout, limit))
+        except psycopg.OperationalError:
+            if time.monotonic() - started < limit:
+                raise
+            # The answer may still come, into a protocol state nobody tracks: never reuse this
+            # connection. Closed, it reads as a disconnect to SQLAlchemy, which discards it.
+            self.close()
+            raise psycopg.OperationalError(f"the database did not answer within {limit:g} s") from None
 
 
 class BudgetExhausted(Unavailable):
@@ -107,7 +156,7 @@ def create_budgeted_engine(
     def connect() -> psycopg.Connection[Any]:
         budget.acquire()
         try:
-            return psycopg.connect(
+            return BoundedWaitConnection.connect(
                 conninfo,
                 connect_timeout=options.connect_timeout_seconds,
                 options=f"-c statement_timeout={options.statement_timeout_ms}",

@@ -3,13 +3,20 @@
 A service opens `with databases.tenant_session(tenant_id) as session:` and commits explicitly;
 leaving without commit rolls back. Connection failures come out as `Unavailable`, so the edge
 answers 503 and the caller can retry, instead of a bug's 500.
+
+`Databases.within(work)` bounds a request's database work as a whole, for callers that must
+answer in time whatever the database does (webhooks: the provider retries a 503).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
@@ -22,6 +29,7 @@ from comandia.server.db.engines import (
     ConnectionBudget,
     ConnectOptions,
     TenantEngines,
+    answer_timeout,
     create_budgeted_engine,
     normalise_url,
 )
@@ -30,6 +38,12 @@ from comandia.shared.domain.errors import NotFound, Unavailable
 
 # The control pool's connections are never reclaimed for tenants, so it stays a small share.
 CONTROL_POOL_MAX = 4
+
+_T = TypeVar("_T")
+
+
+class DeadlineExceeded(Unavailable):
+    """The database work did not finish within the caller's deadline (it may still finish later)."""
 
 
 class Databases:
@@ -51,6 +65,10 @@ class Databases:
         )
         self._clusters: dict[int, Cluster] = {}
         self._lock = threading.Lock()
+        # Runs `within`'s work; as many workers as the server has request threads, created on use.
+        self._workers = max(1, config.threads)
+        self._bounded = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="comandia-bounded")
+        self._abandoned = 0  # running work whose caller stopped waiting
 
     @property
     def prefix(self) -> str:
@@ -90,7 +108,53 @@ class Databases:
         with _translated_failures(f"tenant {tenant_id}'s database"), Session(engine) as session:
             yield session
 
+    def within(self, work: Callable[[], _T], seconds: float | None = None) -> _T:
+        """Run `work` (database work) and return its result, or raise DeadlineExceeded after `seconds`.
+
+        For callers that must answer in time whatever the database does (webhooks, /readyz).
+        Opening a connection (libpq waits at least 2 s), waiting for a pooled one or a budget slot,
+        and a statement on a connection whose server went silent can each outlast such a caller.
+        So the work runs on a worker thread and the caller waits at most `seconds` (default:
+        `database_deadline_seconds`). Inside, each wait for a database answer also ends after
+        `seconds` (`answer_timeout`), so a silent connection is discarded, not waited on forever.
+        Work that finishes after its caller gave up must be harmless: webhook storing is idempotent.
+
+        When every worker is held by work whose caller already gave up, the database is not
+        answering: new work fails at once instead of queueing for the full deadline, so request
+        threads stay free and a flood of retries cannot pile up behind the outage.
+
+        Raises:
+            DeadlineExceeded: the time ran out, or the database is known not to answer right now;
+                otherwise whatever `work` raises.
+        """
+        seconds = self.config.database_deadline_seconds if seconds is None else seconds
+        at = time.monotonic() + seconds
+
+        def bounded() -> _T:
+            if time.monotonic() >= at:  # queued behind busy workers until its caller gave up
+                raise DeadlineExceeded("too late to start")
+            with answer_timeout(seconds):
+                return work()
+
+        with self._lock:
+            if self._abandoned >= self._workers:
+                raise DeadlineExceeded("the database is not answering; try again shortly")
+        future = self._bounded.submit(bounded)
+        try:
+            return future.result(timeout=max(at - time.monotonic(), 0.0))
+        except FutureTimeout:
+            if not future.cancel():  # running: count it until it ends
+                with self._lock:
+                    self._abandoned += 1
+                future.add_done_callback(self._abandoned_work_ended)
+            raise DeadlineExceeded(f"the database did not answer within {seconds:g} s; try again shortly") from None
+
+    def _abandoned_work_ended(self, _: Future[Any]) -> None:
+        with self._lock:
+            self._abandoned -= 1
+
     def close(self) -> None:
+        self._bounded.shutdown(wait=True, cancel_futures=True)
         self.tenant_engines.close_all()
         self.control_engine.dispose()
 

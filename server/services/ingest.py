@@ -2,20 +2,23 @@
 
 The contract with the providers (WHATSAPP.md): answer 200 only once every event of the POST is
 committed in its tenant's database, so a failure makes the provider retry; a retry inserts
-nothing new (unique provider message id, unique (wamid, status)). Events for numbers nobody owns
-are kept in `unroutable_events` and acknowledged. Nothing here interprets a message: the inbox
-worker does, later.
+nothing new (unique provider message id, unique (wamid, status)). Each POST's database work is
+bounded by `database_deadline_seconds` (503 past it, see `Databases.within`), so a slow or
+silent database never holds the provider's request, nor a server thread, for long. Events for
+numbers nobody owns are kept in `unroutable_events` and acknowledged. Nothing here interprets a
+message: the inbox worker does, later.
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,6 +43,9 @@ _INSERT_STATUS = pg_insert(cast(sa.Table, MessageStatus.__table__)).on_conflict_
     index_elements=["wamid", "status"])
 
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class BadSignature(Unauthorized):
@@ -78,6 +84,22 @@ class DirtyTenants:
         return self._event.wait(timeout)
 
 
+def _answers_in_time(
+    method: Callable[Concatenate[IngestService, _P], _R],
+) -> Callable[Concatenate[IngestService, _P], _R]:
+    """Run an ingest entry point under the database deadline (`Databases.within`).
+
+    The whole entry point, not only the insert: the number map it routes with is reloaded from
+    the control database, and that can stall as well.
+    """
+
+    @functools.wraps(method)
+    def bounded(self: IngestService, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return self._db.within(lambda: method(self, *args, **kwargs))
+
+    return bounded
+
+
 class IngestService:
     """Stores webhook events in the right tenant's database."""
 
@@ -101,6 +123,7 @@ class IngestService:
             matched |= hmac.compare_digest(candidate.encode(), token.encode())
         return matched
 
+    @_answers_in_time
     def ingest_meta(self, body: bytes, signature: str | None) -> int:
         """A Meta POST: check the app signature on the raw bytes, then store every event.
 
@@ -110,7 +133,8 @@ class IngestService:
         Raises:
             BadSignature: no known app secret signed `body` (nothing stored).
             PayloadError: the body is not a Cloud API payload.
-            Unavailable: a database could not store the events (the provider should retry).
+            Unavailable: a database could not store the events, or not within the deadline (the
+                provider should retry).
         """
         secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
         if secret is None:
@@ -124,6 +148,7 @@ class IngestService:
 
         return self._store("meta", body, events, route)
 
+    @_answers_in_time
     def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None) -> int:
         """A 360dialog (or sandbox) POST to the number's own URL, authenticated by its secret header."""
         number = self._directory.by_id(number_id)
@@ -140,6 +165,7 @@ class IngestService:
 
         return self._store(provider, body, events, route)
 
+    @_answers_in_time
     def ingest_twilio(self, public_url: str, form: Sequence[tuple[str, str]], signature: str | None,
                       raw: bytes) -> int:
         """A Twilio POST: route on `To`, check the signature with that account's auth token."""
