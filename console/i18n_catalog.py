@@ -49,6 +49,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.catalog": ("Catálogo", "Catalog"),
     "nav.kpis": ("Indicadores", "Dashboard"),
     "nav.audit": ("Registro de auditoría", "Audit log"),
+    "nav.backups": ("Copias de seguridad", "Backups"),
     "main.tenant": ("Negocio:", "Tenant:"),
     "main.language": ("Idioma", "Language"),
     "main.logout": ("Cerrar sesión", "Log out"),
@@ -276,6 +277,94 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.all_tenants": ("Todos los negocios", "All tenants"),
     "audit.actor_filter": ("Usuario…", "Actor…"),
     "audit.action_filter": ("Acción (p. ej. tenant)…", "Action (e.g. tenant)…"),
+    # backups
+    "backups.tenant": ("Negocio", "Tenant"),
+    "backups.last_backup": ("Última copia", "Last backup"),
+    "backups.status": ("Estado", "Status"),
+    "backups.last_verified": ("Última restauración verificada", "Last verified restore"),
+    "backups.attention": ("Atención", "Attention"),
+    "backups.never": ("nunca", "never"),
+    "backups.warn_failed": (
+        "La última prueba de restauración falló",
+        "The newest restore check failed",
+    ),
+    "backups.warn_never": ("Ninguna copia se restauró nunca", "No backup was ever restored"),
+    "backups.warn_stale": ("Más de 2 días sin restauración verificada", "No verified restore for over 2 days"),
+    "backups.state_running": ("en curso", "running"),
+    "backups.state_ok": ("correcta", "ok"),
+    "backups.state_failed": ("falló", "failed"),
+    "backups.state_pruned": ("depurada", "pruned"),
+    "backups.started": ("Inicio", "Started"),
+    "backups.size": ("Tamaño", "Size"),
+    "backups.encrypted": ("Cifrada", "Encrypted"),
+    "backups.checked_at": ("Verificada", "Checked"),
+    "backups.check": ("Prueba de restauración", "Restore check"),
+    "backups.unchecked": ("sin verificar", "not checked"),
+    "backups.check_ok": ("correcta", "ok"),
+    "backups.check_failed": ("falló", "failed"),
+    "backups.zone_note": (
+        "Horas en la zona de este equipo ({zone}). En rojo: la última prueba de restauración falló, "
+        "o no hay una restauración verificada en los últimos 2 días.",
+        "Times in this computer's time zone ({zone}). In red: the newest restore check failed, "
+        "or there is no verified restore in the last 2 days.",
+    ),
+    "backups.back_up": ("Copiar ahora", "Back up now"),
+    "backups.backing_up": ("Copiando…", "Backing up…"),
+    "backups.verify": ("Verificar", "Verify"),
+    "backups.verifying": ("Verificando…", "Verifying…"),
+    "backups.restore": ("Restaurar como negocio nuevo…", "Restore as new tenant…"),
+    "backups.restoring": ("Restaurando…", "Restoring…"),
+    "backups.list_title": ("Copias de {name}, la más reciente primero", "Backups of {name}, newest first"),
+    "backups.no_tenant": ("Elija un negocio arriba para ver sus copias.", "Pick a tenant above to see its backups."),
+    "backups.working_backup": (
+        "Copiando {name} y restaurando la copia para comprobarla; tarda unos segundos…",
+        "Backing up {name} and restoring the copy to check it; this takes a few seconds…",
+    ),
+    "backups.working_verify": (
+        "Restaurando la copia del {when} en una base de pruebas…",
+        "Restoring the backup of {when} into a scratch database…",
+    ),
+    "backups.working_restore": (
+        "Creando el negocio «{name}» desde la copia…",
+        "Creating tenant “{name}” from the backup…",
+    ),
+    "backups.done_ok": (
+        "Copia de {name} hecha ({size}) y restaurada con éxito: {tables} tablas, {rows} filas, {seconds} s.",
+        "Backed up {name} ({size}) and restored it successfully: {tables} tables, {rows} rows, {seconds} s.",
+    ),
+    "backups.done_unchecked": (
+        "Copia de {name} hecha ({size}); no se verificó.",
+        "Backed up {name} ({size}); not checked.",
+    ),
+    "backups.check_passed": (
+        "La copia se restauró con éxito: {tables} tablas, {rows} filas, {seconds} s.",
+        "The backup restored successfully: {tables} tables, {rows} rows, {seconds} s.",
+    ),
+    "backups.check_problem": (
+        "La prueba de restauración falló (etapa: {stage}): {detail}",
+        "The restore check failed (stage: {stage}): {detail}",
+    ),
+    "backups.run_failed": ("La copia falló: {detail}", "The backup failed: {detail}"),
+    "backups.action_failed": ("No se pudo: {message}", "It did not work: {message}"),
+    "backups.restore_title": ("Restaurar como negocio nuevo", "Restore as new tenant"),
+    "backups.restore_intro": (
+        "Se creará un negocio nuevo con los datos de la copia de {tenant} del {when}. "
+        "{tenant} no se modifica.",
+        "A new tenant will be created with the data of {tenant}'s backup of {when}. "
+        "{tenant} is not changed.",
+    ),
+    "backups.new_name": ("Nombre del negocio nuevo", "New tenant's name"),
+    "backups.copy_name": ("{name} (copia {day})", "{name} (copy {day})"),
+    "backups.name_required": ("Escriba un nombre para el negocio nuevo.", "Type a name for the new tenant."),
+    "backups.restore_next": ("Restaurar…", "Restore…"),
+    "backups.confirm_restore": (
+        "¿Crear el negocio «{name}» desde la copia de {tenant} del {when}?",
+        "Create tenant “{name}” from {tenant}'s backup of {when}?",
+    ),
+    "backups.restored": (
+        "Se creó el negocio «{name}» (id {id}) desde la copia. Aparece en Negocios y en el selector.",
+        "Created tenant “{name}” (id {id}) from the backup. It is listed in Tenants and in the tenant picker.",
+    ),
     "settings.language_changed": (
         "Idioma cambiado; la ventana de inicio de sesión lo usará desde el próximo inicio.",
         "Language changed; the login window uses it from the next start.",

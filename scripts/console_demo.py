@@ -7,6 +7,7 @@ are made up. Used by scripts/screenshots.py.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -15,7 +16,8 @@ from typing import Any
 
 import requests
 
-from comandia.shared.client.capabilities import ADMIN_KPIS, NUMBERS, TENANT_EXPORTS, TENANT_KPIS
+from comandia.shared.client.backups import BASE as BACKUPS
+from comandia.shared.client.capabilities import ADMIN_KPIS, AUDIT, NUMBERS, SANDBOX_CHAT, TENANT_EXPORTS, TENANT_KPIS
 from tests.console.kpi_data import sample_admin_report, sample_report
 
 NOW = dt.datetime(2026, 3, 31, 18, 30, tzinfo=dt.UTC)
@@ -181,6 +183,92 @@ IMPORT_REPORT = {
     ],
 }
 
+
+def audit_entry(i: int, action: str, actor: str, tenant_id: str | None, **detail: Any) -> dict[str, Any]:
+    at = NOW - dt.timedelta(hours=5 * i + 1, minutes=13 * i)
+    return {"id": 900 - i, "at": at.isoformat(), "actor": actor, "action": action, "tenant_id": tenant_id,
+            "detail": detail}
+
+
+AUDIT_ENTRIES = [
+    audit_entry(0, "user.enable", "admin", "t1demo", username="gerente.lima"),
+    audit_entry(1, "user.password_reset", "admin", TENANT_ID, username="caja.guero"),
+    audit_entry(2, "number.add", "admin", TENANT_ID, number_id=3, provider="meta"),
+    audit_entry(3, "user.create", "admin", TENANT_ID, username="caja.guero", role="viewer"),
+    audit_entry(4, "user.disable", "admin", "t1demo", username="gerente.lima"),
+    audit_entry(5, "tenant.deactivate", "admin", "t3demo"),
+    audit_entry(6, "tenant.settings", "soporte", "t2demo", delivery_fee="4000"),
+    audit_entry(7, "tenant.create", "admin", "t2demo", name="Arepas Bogotá", server="primary"),
+    audit_entry(8, "user.create", "admin", "t2demo", username="gerente.arepas", role="manager"),
+    audit_entry(9, "tenant.create", "admin", "t1demo", name="Panadería Lima", server="primary"),
+]
+
+
+def backup_state(i: int, verified_days_ago: int | None, failed: bool = False) -> dict[str, Any]:
+    last = NOW - dt.timedelta(hours=15.5)  # the nightly backup at 03:00 UTC
+    verified = None if verified_days_ago is None else last - dt.timedelta(days=verified_days_ago, seconds=-9)
+    return {"tenant_id": TENANTS[i]["id"], "tenant_name": TENANTS[i]["name"], "last_backup_at": last.isoformat(),
+            "last_backup_status": "ok", "last_verified_at": verified.isoformat() if verified else None,
+            "last_check_failed": failed}
+
+
+# The Güero is fine; Lima's newest restore check failed; Bogotá's last verified restore is old.
+BACKUP_STATES = [backup_state(0, 0), backup_state(1, 1, failed=True), backup_state(2, 3), backup_state(3, 0)]
+
+
+def backup(i: int, tenant_id: str, verify: str | None = "ok", detail: str | None = None) -> dict[str, Any]:
+    started = NOW - dt.timedelta(days=i, hours=15.5)
+    return {"id": 60 - i, "tenant_id": tenant_id, "started_at": started.isoformat(),
+            "finished_at": (started + dt.timedelta(seconds=4)).isoformat(), "size_bytes": 7_340_032 - i * 41_000,
+            "encrypted": True, "status": "ok", "verified_at": (started + dt.timedelta(seconds=9)).isoformat()
+            if verify else None, "verify_result": verify, "verify_detail": detail, "error": None}
+
+
+def backups_of(params: dict[str, Any]) -> dict[str, Any]:
+    tenant_id = str(params.get("tenant_id") or TENANT_ID)
+    failed = "restored 31 tables, but orders has 1,204 rows where the manifest says 1,205"
+    rows = [backup(i, tenant_id) for i in range(6)]
+    if tenant_id == "t1demo":
+        rows[0] = backup(0, tenant_id, "failed", failed)
+    rows[4] = backup(4, tenant_id, None)  # older backups are not all checked again
+    return {"items": rows}
+
+
+def backup_now(body: dict[str, Any]) -> dict[str, Any]:
+    done = backup(0, body["tenant_id"]) | {"id": 61, "started_at": (NOW - dt.timedelta(seconds=14)).isoformat()}
+    check = {"backup_id": 61, "ok": True, "stage": "compare", "detail": "restored and compared", "seconds": 8.7,
+             "tables": 31, "rows": 48_212, "problems": []}
+    return {"backup": done, "check": check}
+
+
+def button(reply_id: str, title: str) -> dict[str, Any]:
+    return {"id": reply_id, "title": title}
+
+
+def row(reply_id: str, title: str, price: str) -> dict[str, Any]:
+    return {"id": reply_id, "title": title, "description": price}
+
+
+MENU_TACOS = {"title": "Tacos", "rows": [row("p1", "Taco al pastor", "$25.00"), row("p2", "Taco de suadero", "$27.00")]}
+MENU_DRINKS = {"title": "Bebidas", "rows": [row("p5", "Agua de jamaica", "$30.00")]}
+CHAT_TURNS: list[dict[str, Any]] = [
+    {"replies": [{"body": "¡Hola! Bienvenido a Taquería El Güero ¿Qué se te antoja hoy?",
+                  "buttons": [button("menu", "Ver menú"), button("orders", "Mis pedidos")], "sections": []}]},
+    {"replies": [{"body": "Este es nuestro menú. Elige un producto:", "buttons": [], "list_button": "Menú",
+                  "sections": [MENU_TACOS, MENU_DRINKS]}]},
+    {"replies": [{"body": "Tu pedido:\n1 × Taco al pastor  $25.00\nEnvío  $30.00\nTotal  $55.00\n\n¿Lo confirmamos?",
+                  "buttons": [button("confirm", "Confirmar"), button("cancel", "Cancelar")], "sections": []}]},
+    {"replies": [{"body": "¡Listo! Tu pedido #501 está confirmado. Te avisamos cuando salga.", "buttons": [],
+                  "sections": []}], "order": {"id": 1501, "number": 501, "total": "55.00"}},
+]
+_chat_turn = itertools.count()
+
+
+def chat_turn() -> dict[str, Any]:
+    """The next turn of a canned conversation (the screenshots send the messages in this order)."""
+    return CHAT_TURNS[min(next(_chat_turn), len(CHAT_TURNS) - 1)]
+
+
 Route = tuple[str, str, Callable[[re.Match[str]], Any]]
 ROUTES: list[Route] = [
     (
@@ -192,7 +280,8 @@ ROUTES: list[Route] = [
     (
         "GET",
         r"/openapi\.json",
-        lambda m: {"paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS)}},
+        lambda m: {"paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS, AUDIT, SANDBOX_CHAT,
+                                              BACKUPS)}},
     ),
     ("GET", r"/tenants", lambda m: {"items": TENANTS}),
     ("GET", r"/tenants/([^/]+)", lambda m: next(t for t in TENANTS if t["id"] == m[1])),
@@ -205,6 +294,15 @@ ROUTES: list[Route] = [
     ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report().to_json()),
     ("GET", r"/admin/kpis", lambda m: sample_admin_report().to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
+    ("GET", r"/admin/audit", lambda m: {"items": AUDIT_ENTRIES, "next_cursor": None}),
+    ("GET", r"/admin/backups/tenants", lambda m: {"items": BACKUP_STATES}),
+    ("POST", r"/tenants/[^/]+/sandbox/messages", lambda m: chat_turn()),
+]
+# Routes whose answer depends on the query string or the JSON body: answer(match, params, body).
+QueryRoute = tuple[str, str, Callable[[re.Match[str], dict[str, Any], Any], Any]]
+QUERY_ROUTES: list[QueryRoute] = [
+    ("GET", r"/admin/backups", lambda m, params, body: backups_of(params)),
+    ("POST", r"/admin/backups", lambda m, params, body: backup_now(body)),
 ]
 
 
@@ -215,7 +313,10 @@ class DemoSession(requests.Session):
         path = str(url).split("/api/v1", 1)[-1].split("?", 1)[0]
         response = requests.Response()
         response.url = str(url)
-        for verb, pattern, answer in ROUTES:
+        params, body = kwargs.get("params") or {}, kwargs.get("json")
+        answers = [(v, p, lambda m, a=a: a(m)) for v, p, a in ROUTES]
+        answers += [(v, p, lambda m, a=a: a(m, params, body)) for v, p, a in QUERY_ROUTES]
+        for verb, pattern, answer in answers:
             match = re.fullmatch(pattern, path)
             if verb == method and match:
                 response.status_code = 200

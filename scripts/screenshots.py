@@ -24,11 +24,12 @@ from comandia.console.app import ConsoleApp  # noqa: E402
 from comandia.console.connection import Connection  # noqa: E402
 from comandia.console.credentials import CredentialStore  # noqa: E402
 from comandia.console.settings import ConsoleSettings  # noqa: E402
+from comandia.console.windows.backups import BackupsPage  # noqa: E402
 from comandia.console.windows.catalog import CatalogPage  # noqa: E402
 from comandia.console.windows.main_window import MainWindow  # noqa: E402
 from comandia.console.windows.onboarding import OnboardingPage  # noqa: E402
 from comandia.console.windows.orders import OrdersPage  # noqa: E402
-from scripts.console_demo import TENANT_ID, DemoSession  # noqa: E402
+from scripts.console_demo import NOW, TENANT_ID, DemoSession  # noqa: E402
 
 
 def quiet_platform_noise(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
@@ -72,9 +73,16 @@ def main() -> int:
     assert isinstance(window, MainWindow)
     window.resize(1280, 800)
     window.open_tenant(TENANT_ID, "orders")
-    for key in ("tenants", "provision", "users", "admin_kpis", "orders", "customers", "catalog", "kpis"):
+    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "kpis"):
         window.open_page(key)
         save(app, window, out / f"{key}{suffix}.png")
+    backups = window.page("backups")
+    assert isinstance(backups, BackupsPage)
+    backups.clock = lambda: NOW  # the demo data's "now", so its ages read as the docs describe them
+    window.open_page("backups")
+    backups.select_tenant("t1demo")  # red: its newest restore check failed, and the list says why
+    backups.backup_table.selectRow(1)  # the newest backup that passed its check: the one to restore from
+    save(app, window, out / f"backups{suffix}.png")
     orders = window.page("orders")
     assert isinstance(orders, OrdersPage)
     detail = orders.open_detail(0)
@@ -92,6 +100,13 @@ def main() -> int:
     assert isinstance(onboarding, OnboardingPage)
     onboarding.tenant_id = TENANT_ID
     onboarding.progress_data = {"chat_done": True}
+    onboarding.go_to(3)
+    chat = onboarding.chat
+    chat.input.setText("Hola")
+    chat.send_text()
+    for choice in ("menu", "p1", "confirm"):  # tap the bot's buttons as a customer would
+        chat.choice_buttons[choice].click()
+    save(app, window, out / f"sandbox_chat{suffix}.png")
     onboarding.chat_done.setChecked(True)
     onboarding.go_to(4)
     save(app, window, out / f"onboarding{suffix}.png")

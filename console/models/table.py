@@ -12,21 +12,28 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+WARN_BACKGROUND, WARN_FOREGROUND = QColor("#fde2e1"), QColor("#9b1c1c")
 
 
 @dataclass(frozen=True)
 class Column(Generic[T]):
-    """One column: its header and how to show (and sort) a record in it."""
+    """One column: its header and how to show (and sort) a record in it.
+
+    `warn(record)` true paints the cell in the warning colours; the text should say why as well
+    (colour alone does not reach every reader).
+    """
 
     title: str
     text: Callable[[T], str]
     sort_key: Callable[[T], Any] | None = None
     right: bool = False
+    warn: Callable[[T], bool] | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[T]):
@@ -118,6 +125,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return column.sort_key(record) if column.sort_key else self.texts(index.row())[index.column()]
         if role == RECORD_ROLE:
             return self._rows[index.row()]
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            warn = self._columns[index.column()].warn
+            if warn is not None and warn(self._rows[index.row()]):
+                return WARN_BACKGROUND if role == Qt.ItemDataRole.BackgroundRole else WARN_FOREGROUND
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

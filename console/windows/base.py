@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
 from comandia.console.context import AppContext
@@ -19,11 +20,15 @@ SAMPLE_ROWS = 30
 def fit_columns(table: QTableView, model: RecordTableModel[Any]) -> None:
     """Size columns to the header and the first rows (not every row: that would stall on big tables)."""
     metrics = table.fontMetrics()
+    header = QFont(table.horizontalHeader().font())
+    header.setBold(True)  # most styles draw header titles in bold: measure them so
+    header_metrics = QFontMetrics(header)
     last = model.columnCount() - 1
     for column in range(last):  # the last column stretches
-        texts = [str(model.headerData(column, Qt.Orientation.Horizontal))]
-        texts += [model.texts(row)[column] for row in range(min(SAMPLE_ROWS, model.rowCount()))]
-        table.setColumnWidth(column, min(320, max(metrics.horizontalAdvance(t) for t in texts) + 24))
+        title = header_metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal)))
+        texts = [model.texts(row)[column] for row in range(min(SAMPLE_ROWS, model.rowCount()))]
+        widest = max([title, *(metrics.horizontalAdvance(t) for t in texts)])
+        table.setColumnWidth(column, min(320, widest + 24))
 
 
 def set_date_format(edit: QDateEdit, language: str) -> None:
@@ -67,18 +72,23 @@ class Page(QWidget):
         work: Callable[[ApiClient], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        on_settled: Callable[[], None] | None = None,
     ) -> None:
-        """Run `work` in the background with the busy bar shown; errors go to the banner by default."""
+        """Run `work` in the background with the busy bar shown; errors go to the banner by default.
+
+        `on_settled()` runs first once the work ended, whatever the outcome — also on a 401, which
+        skips `on_error` (the login comes back instead), so a page can always leave its busy state.
+        """
         self._pending += 1
         self.progress.show()
 
         def done(result: Any) -> None:
-            self._settle()
+            self._settle(on_settled)
             if on_done is not None:
                 on_done(result)
 
         def failed(error: Exception) -> None:
-            self._settle()
+            self._settle(on_settled)
             if isinstance(error, UnauthorizedError):
                 return  # the runner brought the login back; the page reloads after it
             if on_error is not None:
@@ -87,14 +97,16 @@ class Page(QWidget):
                 raise_to_banner(error)
 
         def raise_to_banner(error: Exception) -> None:
-            self.ctx.runner.failed.emit(error, lambda: self.call(work, on_done, on_error))
+            self.ctx.runner.failed.emit(error, lambda: self.call(work, on_done, on_error, on_settled))
 
         self.ctx.runner.run(work, done, failed)
 
-    def _settle(self) -> None:
+    def _settle(self, on_settled: Callable[[], None] | None = None) -> None:
         self._pending = max(0, self._pending - 1)
         if not self._pending:
             self.progress.hide()
+        if on_settled is not None:
+            on_settled()
 
     def say(self, text: str) -> None:
         self.notice.setText(text)

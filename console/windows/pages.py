@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from comandia.console.context import AppContext
 from comandia.console.windows.admin_kpis import AdminKpisPage
 from comandia.console.windows.audit import AuditLogPage
+from comandia.console.windows.backups import BackupsPage
 from comandia.console.windows.base import Page
 from comandia.console.windows.catalog import CatalogPage
 from comandia.console.windows.customers import CustomersPage
@@ -48,6 +49,11 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
         page.ordersRequested.connect(lambda tenant_id: window.open_tenant(tenant_id, "orders"))
         return page
 
+    def backups() -> Page:
+        page = BackupsPage(ctx)
+        page.tenantRestored.connect(lambda _tenant: window.load_tenants())
+        return page
+
     factories: list[tuple[str, PageFactory]] = []
     if superadmin:
         factories += [
@@ -57,6 +63,7 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
             ("users", lambda: UsersPage(ctx)),
             ("admin_kpis", lambda: AdminKpisPage(ctx)),
             ("audit", lambda: AuditLogPage(ctx)),
+            ("backups", backups),
         ]
     factories += [
         ("orders", lambda: OrdersPage(ctx)),

@@ -35,6 +35,8 @@ Call = Callable[[Callable[[ApiClient], Any], Callable[[Any], None], Callable[[Ex
 _CUSTOMER_STYLE = "background: #dcf8c6; border-radius: 8px; padding: 6px;"
 _BOT_STYLE = "background: #f0f0f0; border-radius: 8px; padding: 6px;"
 _ERROR_STYLE = "color: #b00020;"
+_BUBBLE_WIDTH = 520
+_BUBBLE_PADDING = 16  # the style's 6 px each side and a little room
 
 
 class ChatPane(QWidget):
@@ -167,7 +169,11 @@ class ChatPane(QWidget):
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setStyleSheet(_CUSTOMER_STYLE if mine else _BOT_STYLE)
-        label.setMaximumWidth(520)
+        label.setMaximumWidth(_BUBBLE_WIDTH)
+        # A word-wrapped label guesses a narrow width and wraps short messages into a column;
+        # ask for the longest line's width (up to the bubble's maximum) instead.
+        longest = max((label.fontMetrics().horizontalAdvance(line) for line in text.splitlines()), default=0)
+        label.setMinimumWidth(min(_BUBBLE_WIDTH, longest + _BUBBLE_PADDING))
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         if mine:
