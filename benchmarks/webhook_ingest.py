@@ -30,6 +30,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comandia.server.providers.signatures import meta_signature  # noqa: E402
+from tests.plugins.providers import StandIn, serve_stand_in  # noqa: E402
 
 APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
 PNID_BASE = 990000000000000
@@ -63,7 +64,6 @@ end
 """
 
 
-LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, the send fails at once
 
 def body_for(n: int, tenants: int) -> tuple[str, str]:
     pnid = str(PNID_BASE + n % tenants)
@@ -148,6 +148,13 @@ def main() -> int:
     parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
     args = parser.parse_args()
+    # The bot's replies go to the loopback stand-in, which answers as Meta does: never off the
+    # machine, and no retry storm against a closed port to skew what the server is doing.
+    with serve_stand_in() as provider:
+        return run(args, provider)
+
+
+def run(args: argparse.Namespace, provider: StandIn) -> int:
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
     cluster = None if os.environ.get("COMANDIA_DATABASE_URL") else EmbeddedCluster("bench")
@@ -162,8 +169,7 @@ def main() -> int:
         port = free_port()
         env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
                "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
-               # Replies must never leave the machine: point every provider at a closed loopback port.
-               **{f"COMANDIA_WHATSAPP_{p}_BASE": LOOPBACK_NOWHERE for p in ("META", "360DIALOG", "TWILIO")}}
+               **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
         if args.budget:
             env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
         if args.threads:
@@ -206,6 +212,7 @@ def main() -> int:
         print(f"acknowledged: {acked} of {total} posts ({non200} non-200, {socket_errors} socket errors)")
         print(f"throughput: {rate:,.0f} acknowledged messages/s (target >= 1,000)")
         print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 50 ms)")
+        print(f"meanwhile the server's workers handed {len(provider.accepted)} replies to the provider stand-in")
         return 0
     finally:
         if server is not None:

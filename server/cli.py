@@ -18,7 +18,7 @@ from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
-from comandia.server.jobs.inbox_worker import InboxWorker
+from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_sender import OutboxSenderJob
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.users import has_superadmin
@@ -77,12 +77,15 @@ def serve(runtime: Runtime) -> int:
     )
     closer = IdlePoolCloser(runtime.databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1))
     closer.start()
-    messaging_jobs = [
+    claims = TenantClaims(runtime.services.ingest.dirty)
+    messaging_jobs: list[InboxWorker | OutboxSenderJob] = [
         InboxWorker(runtime.services.inbox, runtime.services.ingest.dirty,
-                    runtime.services.number_directory.tenant_ids),
-        OutboxSenderJob(runtime.services.outbox, runtime.services.outbox_signal,
-                        runtime.services.number_directory.tenant_ids),
+                    runtime.services.number_directory.tenant_ids, name=f"inbox-worker-{n}", claims=claims,
+                    yield_to=runtime.services.ingest.busy if n else lambda: False)
+        for n in range(max(1, config.inbox_workers))
     ]
+    messaging_jobs.append(OutboxSenderJob(runtime.services.outbox, runtime.services.outbox_signal,
+                                          runtime.services.number_directory.tenant_ids))
     for job in messaging_jobs:
         job.start()
     backup_job = None

@@ -32,6 +32,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    # Threads that turn inbound WhatsApp messages into replies; each works on one tenant at a time.
+    inbox_workers: int = 3
     # Server connections COMANDIA may hold in total, control DB and every tenant together.
     connection_budget: int = 40
     tenant_pool_size: int = 4
@@ -88,6 +90,7 @@ _ENV = {
     "COMANDIA_HOST": "host",
     "COMANDIA_PORT": "port",
     "COMANDIA_THREADS": "threads",
+    "COMANDIA_INBOX_WORKERS": "inbox_workers",
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_LOG_LEVEL": "log_level",
     "COMANDIA_PUBLIC_URL": "public_url",

@@ -225,6 +225,8 @@ class InboxEvent(TenantBase):
             postgresql_where=sa.text("processed_at IS NULL"),
         ),
         sa.Index("ix_inbox_customer_key", "customer_key", "id"),
+        # The worker's "oldest pending" in id order, without stepping over processed rows (t0006).
+        sa.Index("ix_inbox_unprocessed", "id", postgresql_where=sa.text("processed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -95,7 +95,13 @@ def _answers_in_time(
 
     @functools.wraps(method)
     def bounded(self: IngestService, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        return self._db.within(lambda: method(self, *args, **kwargs))
+        with self._lock:
+            self._in_flight += 1
+        try:
+            return self._db.within(lambda: method(self, *args, **kwargs))
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     return bounded
 
@@ -113,6 +119,16 @@ class IngestService:
         self._unroutable_cap = unroutable_per_minute
         self._unroutable_window = (0.0, 0)
         self._lock = threading.Lock()
+        self._in_flight = 0
+
+    def busy(self) -> bool:
+        """Whether webhooks are arriving faster than one at a time (more than one being stored now).
+
+        The inbox workers beyond the first step aside meanwhile: on a small machine, answering
+        the providers comes first, and the backlog is drained at full width once the burst passes.
+        """
+        with self._lock:
+            return self._in_flight > 1
 
     def verify_subscription(self, mode: str | None, token: str | None) -> bool:
         """Meta's GET handshake: mode `subscribe` and the token of one of our numbers."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +29,14 @@ from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import MessageStatus, OutboxMessage
 from comandia.server.providers.base import STATUS_RANK, OutboundMessage, SendError
 from comandia.server.services.number_directory import NumberDirectory
-from comandia.shared.domain.errors import NotFound
+from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
 
 log = logging.getLogger(__name__)
 
 CRASH_REASON = "outcome unknown after crash"
+RECORD_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
+"""Seconds between tries to record a send the provider accepted while the database is away."""
 WINDOW_CLOSED_CODES = frozenset({131047, 63016})
 """Meta/360dialog and Twilio: the customer's 24-hour window is closed; only a template may go out."""
 AUTH_HOLD = dt.timedelta(minutes=5)
@@ -150,7 +153,18 @@ class OutboxSender:
         except SendError as error:
             self._failed(tenant_id, row_id, number_id, attempts, error)
             return
-        self._sent(tenant_id, row_id, result.provider_message_id)
+        # The provider has the message now: only a database outage can stop us recording that,
+        # and giving up would leave the row to be marked "outcome unknown" although we know it.
+        for pause in (*RECORD_RETRY_PAUSES, None):
+            try:
+                self._sent(tenant_id, row_id, result.provider_message_id)
+                return
+            except Unavailable:
+                if pause is None:
+                    log.error("tenant %s: outbox %d was sent as %s but could not be recorded",
+                              tenant_id, row_id, result.provider_message_id)
+                    raise
+                time.sleep(pause)
 
     def _sent(self, tenant_id: str, row_id: int, wamid: str) -> None:
         with self._db.tenant_session(tenant_id) as session:

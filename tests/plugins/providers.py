@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -216,9 +217,10 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that timed out and hung up (the stall tests) is expected here
 
 
-@pytest.fixture(scope="session")
-def stand_in() -> Iterator[StandIn]:
-    """The stand-in provider server for the whole session."""
+@contextmanager
+def serve_stand_in() -> Iterator[StandIn]:
+    """Run the stand-in on an ephemeral loopback port (tests, and benchmarks whose replies must go
+    somewhere that answers like a provider)."""
     state = StandIn()
     server = _QuietServer(("127.0.0.1", 0), _handler(state))
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -230,6 +232,13 @@ def stand_in() -> Iterator[StandIn]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def stand_in() -> Iterator[StandIn]:
+    """The stand-in provider server for the whole session."""
+    with serve_stand_in() as state:
+        yield state
 
 
 @pytest.fixture(autouse=True)

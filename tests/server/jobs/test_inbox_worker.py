@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 
+from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.inbox import claim_pending
 from comandia.server.services.outbox import queue_messages
+from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
 
 
@@ -123,3 +127,83 @@ def test_a_message_that_keeps_failing_is_set_aside_and_does_not_block_others(mes
                                "FROM inbox ORDER BY id")
     assert rows == [("wamid.BOOM", 5, True, True), ("wamid.AFTER", 1, True, False)]
     assert [r[3] for r in outbox(m)] == ["eco: after"]
+
+
+def test_several_workers_share_tenants_one_worker_per_tenant_and_every_message_once(
+        messaging: Messaging, make_tenant: Callable[..., TenantInfo]) -> None:
+    import sqlalchemy as sa
+
+    from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
+    from tests.plugins.messaging import PNID_2
+
+    m = messaging
+    other = make_tenant().id
+    with m.runtime.databases.control_session() as session:
+        session.execute(sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id = :n"),
+                        {"t": other, "n": m.meta_2.id})
+        session.commit()
+    m.directory.invalidate()
+    brain = SlowEcho()
+    for n in range(40):
+        body, headers = meta_text(f"wamid.W{n}", f"52155000{n % 8:05d}", f"hola {n}", PNID_1 if n % 2 else PNID_2)
+        assert m.post("meta", body, headers).status_code == 200
+    claims = TenantClaims(m.ingest.dirty)
+    workers = [InboxWorker(m.processor(brain), m.ingest.dirty, m.directory.tenant_ids, sweep_seconds=0.2,
+                           name=f"w{n}", claims=claims) for n in range(3)]
+    for worker in workers:
+        worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(brain.calls) < 40:
+            time.sleep(0.05)
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert sorted(c[2].text for c in brain.calls) == sorted(f"hola {n}" for n in range(40))
+    assert brain.most_per_tenant == 1  # never two workers on one tenant's inbox
+    assert brain.most_at_once == 2  # the two tenants were worked on at the same time
+    for tenant_id in (m.tenant.id, other):
+        assert m.rows(tenant_id, "SELECT count(*) FROM inbox WHERE processed_at IS NULL") == [(0,)]
+        assert m.rows(tenant_id, "SELECT count(*), count(DISTINCT in_reply_to) FROM outbox") == [(20, 20)]
+
+
+class SlowEcho(EchoConversations):
+    """Echo that takes 20 ms a message and records how many run at once, per tenant and in all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running: dict[str, int] = {}
+        self.most_per_tenant = 0
+        self.most_at_once = 0
+
+    def handle(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> list[Reply]:
+        with self.lock:
+            self.running[tenant.tenant_id] = self.running.get(tenant.tenant_id, 0) + 1
+            self.most_per_tenant = max(self.most_per_tenant, self.running[tenant.tenant_id])
+            self.most_at_once = max(self.most_at_once, sum(self.running.values()))
+        time.sleep(0.02)
+        with self.lock:
+            self.running[tenant.tenant_id] -= 1
+        return super().handle(tenant, number_id, customer, message)
+
+
+def test_a_worker_told_to_step_aside_waits_until_the_burst_is_over(messaging: Messaging) -> None:
+    from comandia.server.jobs.inbox_worker import InboxWorker
+
+    m = messaging
+    burst = [True]
+    brain = EchoConversations()
+    worker = InboxWorker(m.processor(brain), m.ingest.dirty, m.directory.tenant_ids, sweep_seconds=0.1,
+                         yield_to=lambda: burst[0])
+    worker.start()
+    try:
+        assert m.post_fixture("meta", "messages__text").status_code == 200
+        time.sleep(0.5)
+        assert brain.calls == []
+        burst[0] = False
+        deadline = time.monotonic() + 5
+        while not brain.calls and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(brain.calls) == 1
+    finally:
+        worker.stop()

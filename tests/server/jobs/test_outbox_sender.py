@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from comandia.server.db.control_models import WhatsAppNumber
@@ -153,3 +154,28 @@ def test_a_removed_number_fails_its_messages(messaging: Messaging) -> None:
     m.sender().send_due(m.tenant.id)
     rows = m.rows(m.tenant.id, "SELECT state, last_error FROM outbox")
     assert rows == [("failed", "the WhatsApp number was removed")]
+
+
+def test_a_send_the_provider_accepted_is_recorded_once_the_database_is_back(
+        messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database drops right after the provider took the message (R1 saw it): the sender keeps
+    trying to record the outcome it knows, instead of leaving the row to be marked unknown."""
+    from comandia.server.services import outbox
+    from comandia.shared.domain.errors import Unavailable
+
+    m = messaging
+    _queue(m, "5215500000077", "hola")
+    sender = m.sender()
+    record = sender._sent
+    outages = [Unavailable("database away"), Unavailable("database away")]
+
+    def flaky(*args: object) -> None:
+        if outages:
+            raise outages.pop(0)
+        record(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sender, "_sent", flaky)
+    monkeypatch.setattr(outbox, "RECORD_RETRY_PAUSES", (0.01, 0.01, 0.01))
+    assert sender.send_due(m.tenant.id) == 1
+    [(wamid, state)] = m.rows(m.tenant.id, "SELECT provider_message_id, state FROM outbox")
+    assert state == "sent" and wamid == m.stand_in.accepted[-1].message_id and len(m.stand_in.accepted) == 1
