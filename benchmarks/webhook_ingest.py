@@ -79,6 +79,24 @@ def body_for(n: int, tenants: int) -> tuple[str, str]:
     return meta_signature(raw.encode(), APP_SECRET), raw
 
 
+def inbox_counts(url: str, prefix: str) -> tuple[int, int]:
+    """(stored, processed) inbox rows over every tenant database of the run."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        names = [r[0] for r in connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix.replace("_", r"\_") + r"\_t%",))]
+    stored = processed = 0
+    for name in names:
+        with psycopg.connect(make_conninfo(conninfo, dbname=name), autocommit=True) as connection:
+            row = connection.execute("SELECT count(*), count(processed_at) FROM inbox").fetchone()
+            if row is not None:
+                stored, processed = stored + row[0], processed + row[1]
+    return stored, processed
+
+
 def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
     from comandia.server.config import load_config
     from comandia.server.db.bootstrap import ensure_control_database
@@ -212,7 +230,9 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         print(f"acknowledged: {acked} of {total} posts ({non200} non-200, {socket_errors} socket errors)")
         print(f"throughput: {rate:,.0f} acknowledged messages/s (target >= 1,000)")
         print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 50 ms)")
-        print(f"meanwhile the server's workers handed {len(provider.accepted)} replies to the provider stand-in")
+        stored, processed = inbox_counts(url, prefix)
+        print(f"meanwhile the inbox workers processed {processed} of {stored} stored messages and the sender "
+              f"handed {len(provider.accepted)} replies to the provider stand-in")
         return 0
     finally:
         if server is not None:

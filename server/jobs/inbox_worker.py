@@ -101,9 +101,12 @@ class InboxWorker(threading.Thread):
                 continue
             done = 0
             try:
-                done = self._safely(partial(self._processor.process, mine, BATCH), 0)
+                done = self._safely(partial(self._processor.process, mine, BATCH, self._keep_going), 0)
             finally:
-                self._claims.release(mine, more=done >= BATCH)
+                self._claims.release(mine, more=done >= BATCH or self._yield_to())
+
+    def _keep_going(self) -> bool:
+        return not self._stop_event.is_set() and not self._yield_to()
 
     def _safely(self, action: Callable[[], T], fallback: T) -> T:
         try:

@@ -97,10 +97,10 @@ class InboxProcessor:
         self._clock = clock
         self._on_queued = on_queued
 
-    def process(self, tenant_id: str, limit: int = 100) -> int:
-        """Process up to `limit` pending rows; returns how many were taken."""
+    def process(self, tenant_id: str, limit: int = 100, keep_going: Callable[[], bool] = lambda: True) -> int:
+        """Process up to `limit` pending rows, checking `keep_going()` before each; returns how many were taken."""
         done = 0
-        while done < limit and self._process_one(tenant_id):
+        while done < limit and keep_going() and self._process_one(tenant_id):
             done += 1
         return done
 
