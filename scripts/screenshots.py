@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -111,6 +112,7 @@ def main() -> int:
     onboarding.go_to(4)
     save(app, window, out / f"onboarding{suffix}.png")
     console.shutdown()
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
