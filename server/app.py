@@ -9,7 +9,7 @@ import falcon
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
 from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
-from comandia.server.http.openapi import query_parameters
+from comandia.server.http.openapi import query_parameters, typed_query_parameters
 from comandia.server.http.routes import add_routes
 from comandia.server.services.bundle import Services
 
@@ -21,7 +21,7 @@ def create_app(services: Services) -> falcon.App[falcon.Request, falcon.Response
         AccessLog(),
         BodyLimit(services.max_body_bytes),
         Authenticate(services.auth),
-        StrictQuery(query_parameters()),
+        StrictQuery(query_parameters(), typed_query_parameters()),
     ]
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import falcon
+from falcon.uri import parse_query_string
 
 from comandia.shared.domain.errors import ValidationFailed
 
@@ -59,18 +60,29 @@ class StrictQuery:
     looks right and is wrong; naming the parameter is kinder.
     """
 
-    def __init__(self, allowed: dict[tuple[str, str], frozenset[str]]) -> None:
+    def __init__(self, allowed: dict[tuple[str, str], frozenset[str]],
+                 typed: dict[tuple[str, str], frozenset[str]] | None = None) -> None:
         self._allowed = allowed
+        self._typed = typed or {}
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any
     ) -> None:
-        if resource is None or not req.params:
+        if resource is None or not req.query_string:
             return
-        allowed = self._allowed.get((req.uri_template or "", req.method))
+        route = (req.uri_template or "", req.method)
+        allowed = self._allowed.get(route)
         if allowed is None:
             return  # a method the route does not serve: falcon answers 405
         unknown = sorted(name for name in req.params if name not in allowed)
         if unknown:
             fields = {name[:64]: "unknown query parameter" for name in unknown[:10]}
             raise ValidationFailed(f"unknown query parameter(s): {', '.join(unknown)[:200]}", fields)
+        # Falcon drops `?format=` as if absent; for a number, a date or a choice that would
+        # quietly answer with the default, so an empty value there is refused instead.
+        typed = self._typed.get(route, frozenset())
+        raw = parse_query_string(req.query_string, keep_blank=True)
+        empty = sorted(name for name, value in raw.items() if name in typed and value in ("", [""]))
+        if empty:
+            raise ValidationFailed(f"empty query parameter(s): {', '.join(empty)[:200]}",
+                                   {name[:64]: "must not be empty" for name in empty[:10]})

@@ -67,3 +67,22 @@ def query_parameters() -> dict[tuple[str, str], frozenset[str]]:
             own = [p for p in operation.get("parameters", []) if p["in"] == "query"]
             allowed[(path, method.upper())] = frozenset(p["name"] for p in shared + own)
     return allowed
+
+
+@functools.cache
+def typed_query_parameters() -> dict[tuple[str, str], frozenset[str]]:
+    """(path template, METHOD) -> the query parameters that are not free text (a number, a date, a
+    flag, one of a list): an empty value there is a mistake, not "absent"."""
+    typed: dict[tuple[str, str], frozenset[str]] = {}
+    for path, item in build_document()["paths"].items():
+        shared = [p for p in item.get("parameters", []) if p["in"] == "query"]
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            own = [p for p in operation.get("parameters", []) if p["in"] == "query"]
+            typed[(path, method.upper())] = frozenset(p["name"] for p in shared + own if not _free_text(p["schema"]))
+    return typed
+
+
+def _free_text(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and not {"enum", "format", "pattern"} & schema.keys()

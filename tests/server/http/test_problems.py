@@ -69,3 +69,13 @@ def test_openapi_document_is_public_and_lists_every_operation(api_url: str) -> N
     document = requests.get(f"{api_url}/api/v1/openapi.json", timeout=10).json()
     assert document["openapi"] == "3.1.0"
     assert "/api/v1/tenants/{tenant_id}/orders/{order_id}/status" in document["paths"]
+
+
+def test_an_empty_typed_query_parameter_is_refused_but_empty_free_text_is_absent(api_url: str, world: World) -> None:
+    headers = {"Authorization": f"Bearer {world.manager_a.token}"}
+    scoped = f"{api_url}/api/v1/tenants/{world.tenant_a.id}"
+    for path in ("/catalog/import/template?format=", "/orders?limit=", "/orders?from=", "/products?available="):
+        response = requests.get(scoped + path, headers=headers, timeout=10)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["errors"][0]["problem"] == "must not be empty"
+    assert requests.get(f"{scoped}/orders?q=", headers=headers, timeout=10).status_code == 200
