@@ -93,7 +93,9 @@ def test_a_typical_session_never_blocks_the_gui_thread(
             f"{slowest_action[0]} {slowest_action[1]:.1f} ms; longest event-loop stall {watchdog.max_stall_ms:.1f} ms; "
             f"login to first order page with data {first_page_s:.3f} s"
         )
-    assert len(handlers) >= 8 and watchdog.ticks > 50
+    # The watchdog must have been turning (a 5 ms timer over a session of a few hundred ms; a fast
+    # machine finishes in ~0.3 s and Qt coalesces ticks under load, so only "it ran" is checked).
+    assert len(handlers) >= 8 and watchdog.ticks > 10
     assert max(handlers) < LIMIT_MS
     assert slowest_action[1] < LIMIT_MS, slowest_action
     assert watchdog.max_stall_ms < EVENT_LOOP_LIMIT_MS
