@@ -9,11 +9,11 @@ but not processed when it died are taken up again at once.
 Spec versus measure: "every stored-but-unprocessed message processed within 5 s of restart"
 cannot hold for the backlog this load builds, because the webhook stores far faster than the
 inbox workers turn messages into replies while the burst lasts (~1,100 messages stranded at
-t = 3 s took 28-41 s to drain with three workers). What the test asserts instead, and prints:
+t = 3 s took 28-61 s to drain with three workers). What the test asserts instead, and prints:
 processing of that backlog resumes within `RESUME_DEADLINE` of the restart (spawn to first
 stranded message processed; measured 1.1-2.3 s), and the whole backlog drains with every message
 processed exactly once. As in R1, the time to acknowledge everything is printed, not asserted
-(measured 64 s against RELIABILITY's 60 s).
+(measured 55 s against RELIABILITY's 60 s).
 """
 
 from __future__ import annotations
