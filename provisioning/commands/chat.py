@@ -24,9 +24,10 @@ from typing import Any
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
 from comandia.server.services.catalog import CatalogService
-from comandia.server.services.conversations import ConversationService, tenant_context
+from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders import OrderService
+from comandia.server.services.tenant_settings import load_context
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
@@ -51,7 +52,7 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     except ValidationFailed as error:
         out.error(f"--as: {error.detail}")
         return EXIT_FAILED
-    tenant = tenant_context(runtime.databases, runtime.tenants.get(args.tenant_id).id)
+    tenant = load_context(runtime.databases, runtime.tenants.get(args.tenant_id).id)
     databases = runtime.databases
     service = ConversationService(
         databases, OrderService(databases), CatalogService(databases), CustomerService(databases)

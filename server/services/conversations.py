@@ -38,14 +38,12 @@ from comandia.server.chat.model import (
     TenantContext,
 )
 from comandia.server.chat.state import ChatState
-from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
 from comandia.server.services.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders import OrderService
-from comandia.server.services.tenant_settings import context_of
-from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
@@ -226,18 +224,6 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
         ),
     )  # fmt: skip
 
-
-def tenant_context(databases: Databases, tenant_id: str) -> TenantContext:
-    """The bot's view of a tenant from the registry: name, language, currency, settings.
-
-    Raises:
-        NotFound: no such tenant (or it was deleted).
-    """
-    with databases.control_session() as session:
-        tenant = session.get(Tenant, tenant_id)
-        if tenant is None or tenant.state == "deleted":
-            raise NotFound(f"tenant {tenant_id} does not exist")
-        return context_of(tenant)
 
 
 def _lock_session(

@@ -24,13 +24,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext, text_reply
-from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
 from comandia.server.services.number_directory import NumberDirectory
 from comandia.server.services.outbox import queue_messages, serialise_reply
-from comandia.server.services.tenant_settings import context_of
-from comandia.shared.domain.errors import NotFound, Unavailable
+from comandia.server.services.tenant_settings import load_context
+from comandia.shared.domain.errors import Unavailable
 from comandia.shared.domain.times import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,11 +64,7 @@ class TenantContexts:
             hit = self._cache.get(tenant_id)
         if hit is not None and time.monotonic() - hit[0] < self._ttl:
             return hit[1]
-        with self._db.control_session() as session:
-            tenant = session.get(Tenant, tenant_id)
-            if tenant is None or tenant.state == "deleted":
-                raise NotFound(f"tenant {tenant_id} does not exist")
-            context = context_of(tenant)
+        context = load_context(self._db, tenant_id)
         with self._lock:
             self._cache[tenant_id] = (time.monotonic(), context)
         return context

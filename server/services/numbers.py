@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.control_models import NUMBER_PROVIDERS, Tenant, UnroutableEvent, WhatsAppNumber
+from comandia.server.db.control_models import NUMBER_PROVIDERS, UnroutableEvent, WhatsAppNumber
 from comandia.server.db.sessions import Databases
 from comandia.server.providers.base import CheckResult
 from comandia.server.services import audit
 from comandia.server.services.number_directory import NumberDirectory
+from comandia.server.services.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.schemas.numbers import NumberInfo, UnroutableInfo
@@ -78,7 +79,7 @@ class NumberService:
             secret = request.webhook_secret or secrets.token_urlsafe(32)
         box = self._db.box
         with self._db.control_session() as session:
-            _live_tenant(session, tenant_id)
+            live_tenant(session, tenant_id)
             clash = session.scalar(sa.select(WhatsAppNumber.id).where(sa.or_(
                 WhatsAppNumber.e164 == e164,
                 sa.and_(WhatsAppNumber.phone_number_id.is_not(None),
@@ -108,7 +109,7 @@ class NumberService:
         with self._db.control_session() as session:
             query = sa.select(WhatsAppNumber).order_by(WhatsAppNumber.id)
             if tenant_id is not None:
-                _live_tenant(session, tenant_id)
+                live_tenant(session, tenant_id)
                 query = query.where(WhatsAppNumber.tenant_id == tenant_id)
             return [_info(n) for n in session.scalars(query)]
 
@@ -207,13 +208,6 @@ def _validate_template(template: str | None, language: str | None) -> None:
 
 def _seal(seal: Callable[[str], str], value: str | None) -> str | None:
     return seal(value.strip()) if value and value.strip() else None
-
-
-def _live_tenant(session: Session, tenant_id: str) -> Tenant:
-    tenant = session.get(Tenant, tenant_id) if len(tenant_id) <= 13 else None
-    if tenant is None or tenant.state == "deleted":
-        raise NotFound(f"tenant {tenant_id} does not exist")
-    return tenant
 
 
 def _number(session: Session, tenant_id: str | None, number_id: int, lock: bool = False) -> WhatsAppNumber:

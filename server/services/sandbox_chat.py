@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import ChatSession, Order
-from comandia.server.services.conversations import ConversationService, tenant_context
+from comandia.server.services.conversations import ConversationService
+from comandia.server.services.tenant_settings import load_context
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.schemas.sandbox import (
@@ -54,7 +55,7 @@ class SandboxChatService:
                 "send either text or reply_id", {"text": "give text or reply_id, not both or neither"}
             )
         phone = to_e164(message.phone)
-        tenant = tenant_context(self._db, tenant_id)
+        tenant = load_context(self._db, tenant_id)
         customer = CustomerRef(wa_id=phone.lstrip("+"), user_id=None, phone_e164=phone, profile_name=message.name)
         inbound = (
             Inbound(kind="text", text=message.text)

@@ -18,7 +18,8 @@ from comandia.server.chat.texts import BUILT_IN
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
-from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.server.services.tenants import live_tenant
+from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
 from comandia.shared.schemas.tenants import TenantSettings
 
@@ -40,6 +41,12 @@ def context_of(tenant: Tenant) -> TenantContext:
     )
 
 
+def load_context(databases: Databases, tenant_id: str) -> TenantContext:
+    """The bot's view of a tenant, read from the registry. Raises: NotFound (or deleted)."""
+    with databases.control_session() as session:
+        return context_of(live_tenant(session, tenant_id))
+
+
 class TenantSettingsService:
     """Reads and changes tenants' bot settings.
 
@@ -55,7 +62,7 @@ class TenantSettingsService:
     def get(self, tenant_id: str) -> TenantSettings:
         """Raises: NotFound."""
         with self._db.control_session() as session:
-            return _settings(_tenant(session.get(Tenant, tenant_id) if len(tenant_id) <= 13 else None, tenant_id))
+            return _settings(live_tenant(session, tenant_id))
 
     def update(self, tenant_id: str, actor: str, locale: str | None = None, delivery_fee: str | None = None,
                texts: Mapping[str, str | None] | None = None) -> TenantSettings:
@@ -70,8 +77,7 @@ class TenantSettingsService:
         fee = _fee(delivery_fee) if delivery_fee is not None else None
         checked = {key: check_text(key, value) for key, value in (texts or {}).items()}
         with self._db.control_session() as session:
-            tenant = _tenant(session.get(Tenant, tenant_id, with_for_update=True) if len(tenant_id) <= 13 else None,
-                             tenant_id)
+            tenant = live_tenant(session, tenant_id, lock=True)
             settings = dict(tenant.settings) if isinstance(tenant.settings, dict) else {}
             if fee is not None:
                 settings["delivery_fee"] = str(fee)
@@ -132,12 +138,6 @@ def _stored_fee(value: object) -> Decimal:
         return parse_amount(str(value)).quantize(CENTS) if value is not None else Decimal("0.00")
     except ValidationFailed:
         return Decimal("0.00")  # a hand-edited registry must not stop the bot
-
-
-def _tenant(tenant: Tenant | None, tenant_id: str) -> Tenant:
-    if tenant is None or tenant.state == "deleted":
-        raise NotFound(f"tenant {tenant_id} does not exist")
-    return tenant
 
 
 def _settings(tenant: Tenant) -> TenantSettings:

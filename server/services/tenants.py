@@ -97,7 +97,7 @@ class TenantService:
 
     def get(self, tenant_id: str) -> TenantInfo:
         with self._db.control_session() as session:
-            return _info(session, _live_tenant(session, tenant_id))
+            return _info(session, live_tenant(session, tenant_id))
 
     def list(self, include_deleted: bool = False) -> list[TenantInfo]:
         with self._db.control_session() as session:
@@ -109,7 +109,7 @@ class TenantService:
     def deactivate(self, tenant_id: str, actor: str) -> TenantInfo:
         """Keep the data, refuse the tenant's logins and close its connections."""
         with self._db.control_session() as session:
-            tenant = _live_tenant(session, tenant_id, lock=True)
+            tenant = live_tenant(session, tenant_id, lock=True)
             if tenant.state == "inactive":
                 raise Conflict(f"tenant {tenant_id} is already inactive")
             tenant.state, tenant.deactivated_at = "inactive", utcnow()
@@ -120,7 +120,7 @@ class TenantService:
 
     def reactivate(self, tenant_id: str, actor: str) -> TenantInfo:
         with self._db.control_session() as session:
-            tenant = _live_tenant(session, tenant_id, lock=True)
+            tenant = live_tenant(session, tenant_id, lock=True)
             if tenant.state == "active":
                 raise Conflict(f"tenant {tenant_id} is already active")
             tenant.state, tenant.deactivated_at = "active", None
@@ -135,7 +135,7 @@ class TenantService:
             The folder of the final backup (dump + manifest), unless `keep_backup` is false.
         """
         with self._db.control_session() as session:
-            tenant = _live_tenant(session, tenant_id)
+            tenant = live_tenant(session, tenant_id)
             session.expunge(tenant)
         cluster = self._db.cluster(tenant.server_id)
         dump: Path | None = None
@@ -230,7 +230,8 @@ def _undo_create(cluster: Cluster, database: str) -> None:
         log.exception("could not undo a failed tenant create: database/role %s may remain", database)
 
 
-def _live_tenant(session: Session, tenant_id: str, lock: bool = False) -> Tenant:
+def live_tenant(session: Session, tenant_id: str, lock: bool = False) -> Tenant:
+    """The registry row of a tenant that is not deleted. Raises: NotFound (also for a malformed id)."""
     tenant = session.get(Tenant, tenant_id, with_for_update=lock) if ids.is_tenant_id(tenant_id) else None
     if tenant is None or tenant.state == "deleted":
         raise NotFound(f"tenant {tenant_id} does not exist")

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext
 from comandia.server.db.tenant_models import ChatSession, Order
 from comandia.server.services.catalog import CatalogService
-from comandia.server.services.conversations import ConversationService, tenant_context
+from comandia.server.services.conversations import ConversationService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders import OrderService
+from comandia.server.services.tenant_settings import load_context
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
@@ -71,7 +72,7 @@ def shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[TenantContext, Conv
         clock=clock,
         idle_minutes=30,
     )
-    return tenant_context(runtime.databases, tenant.id), service, clock
+    return load_context(runtime.databases, tenant.id), service, clock
 
 
 def text(body: str) -> Inbound:
@@ -223,7 +224,7 @@ def test_english_tenant_and_text_overrides(runtime: Runtime, make_tenant: MakeTe
         assert row is not None
         row.settings = {**row.settings, "texts": {"welcome": "Howdy from {business}!", "bad": "{nope}"}}
         session.commit()
-    context = tenant_context(runtime.databases, tenant.id)
+    context = load_context(runtime.databases, tenant.id)
     service = ConversationService(
         runtime.databases, OrderService(runtime.databases), CatalogService(runtime.databases),
         CustomerService(runtime.databases),
