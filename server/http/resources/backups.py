@@ -24,14 +24,11 @@ KeyLoader = Callable[[], bytes | None]
 
 def record(backup: BackupInfo) -> BackupRecord:
     """The wire form of a backup: everything but its path on the appliance's disk."""
-    return BackupRecord(backup.id, backup.tenant_id, backup.started_at, backup.finished_at, backup.size_bytes,
-                        backup.encrypted, backup.status, backup.verified_at, backup.verify_result,
-                        backup.verify_detail, backup.error)
+    return BackupRecord.from_json(backup.to_json())
 
 
 def check(report: VerifyReport) -> RestoreCheck:
-    return RestoreCheck(report.backup_id, report.ok, report.stage, report.detail, round(report.seconds, 3),
-                        report.tables, report.rows, list(report.problems))
+    return RestoreCheck.from_json(report.to_json())
 
 
 class BackupCollection:
