@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile  # noqa: E402
 
 from comandia.server.app import create_app  # noqa: E402
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.server.wiring import Runtime  # noqa: E402
 from comandia.shared.schemas.catalog import ProductInput  # noqa: E402
 

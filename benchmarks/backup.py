@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comandia.server.config import load_config  # noqa: E402
 from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
-from comandia.server.services.backups import BackupService  # noqa: E402
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.backups.backups import BackupService  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile  # noqa: E402
 
 from comandia.server.chat.model import CustomerRef, Inbound, TenantContext  # noqa: E402
-from comandia.server.services.conversations import ConversationService, tenant_context  # noqa: E402
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.messaging.conversations import ConversationService, tenant_context  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.server.wiring import Runtime  # noqa: E402
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput  # noqa: E402
 

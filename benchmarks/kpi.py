@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comandia.server.config import load_config  # noqa: E402
 from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
-from comandia.server.services.exports import ExportService  # noqa: E402
-from comandia.server.services.kpis import KpiService  # noqa: E402
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.kpis.exports import ExportService  # noqa: E402
+from comandia.server.services.kpis.reports import KpiService  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.server.wiring import open_runtime  # noqa: E402
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
 

@@ -36,7 +36,7 @@ from waitress.server import create_server  # noqa: E402
 from comandia.console.i18n import Translator  # noqa: E402
 from comandia.console.windows.kpis import load_dashboard  # noqa: E402
 from comandia.server.app import create_app  # noqa: E402
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.shared.client import ApiClient  # noqa: E402
 
 PRESETS = {"7 days": (7, "day"), "30 days": (30, "day"), "90 days": (90, "day"), "2 years": (730, "week")}

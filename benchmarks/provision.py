@@ -23,7 +23,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile  # noqa: E402
 
-from comandia.server.services.tenants import NewTenant  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 
 
 class ConnectionSampler(threading.Thread):

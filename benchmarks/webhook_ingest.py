@@ -100,9 +100,9 @@ def inbox_counts(url: str, prefix: str) -> tuple[int, int]:
 def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
     from comandia.server.config import load_config
     from comandia.server.db.bootstrap import ensure_control_database
-    from comandia.server.services.number_directory import NumberDirectory, endpoints_for
-    from comandia.server.services.numbers import NewNumber, NumberService
-    from comandia.server.services.tenants import NewTenant
+    from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
+    from comandia.server.services.messaging.numbers import NewNumber, NumberService
+    from comandia.server.services.tenancy.tenants import NewTenant
     from comandia.server.wiring import open_runtime
 
     config = load_config({"home": home, "database_url": url, "db_prefix": prefix, "secret_key": "bench-key"}, env={})

@@ -21,7 +21,7 @@ from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_sender import OutboxSenderJob
 from comandia.server.jobs.pools import IdlePoolCloser
-from comandia.server.services.users import has_superadmin
+from comandia.server.services.auth.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.provisioning.progress import progress_bar
-from comandia.server.services.backups_crypto import load_key, write_new_key
-from comandia.server.services.backups_info import BackupInfo
+from comandia.server.services.backups.crypto import load_key, write_new_key
+from comandia.server.services.backups.info import BackupInfo
 from comandia.server.wiring import Runtime
 
 ACTOR = "comandia-admin"

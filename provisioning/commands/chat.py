@@ -23,11 +23,11 @@ from typing import Any
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
-from comandia.server.services.catalog import CatalogService
-from comandia.server.services.conversations import ConversationService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.orders import OrderService
-from comandia.server.services.tenant_settings import load_context
+from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.tenancy.settings import load_context
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164

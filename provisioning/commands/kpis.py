@@ -8,8 +8,8 @@ from pathlib import Path
 
 from comandia.provisioning.output import EXIT_OK, EXIT_USAGE, Output
 from comandia.provisioning.progress import progress_bar
-from comandia.server.services.exports import DATASETS, ExportService
-from comandia.server.services.kpis import KpiService
+from comandia.server.services.kpis.exports import DATASETS, ExportService
+from comandia.server.services.kpis.reports import KpiService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.times import parse_date
 

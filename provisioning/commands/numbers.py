@@ -11,8 +11,8 @@ import getpass
 import os
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
-from comandia.server.services.number_directory import NumberDirectory, endpoints_for
-from comandia.server.services.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
+from comandia.server.services.messaging.numbers import NewNumber, NumberService
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.numbers import NumberInfo
 

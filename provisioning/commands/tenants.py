@@ -7,7 +7,7 @@ import sys
 
 from comandia.provisioning.commands.backups import register_move
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.tenants import TenantInfo
 

@@ -34,7 +34,7 @@ Section = tuple[str, tuple[Row, ...]]
 @dataclass(frozen=True)
 class TenantContext:
     """The business the bot speaks for; `text_overrides` and `delivery_fee` come from the tenant's
-    settings (`services/tenant_settings.py`)."""
+    settings (`services/tenancy/settings.py`)."""
 
     tenant_id: str
     business_name: str

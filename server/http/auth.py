@@ -11,7 +11,7 @@ from typing import Any
 
 import falcon
 
-from comandia.server.services.auth import AuthService
+from comandia.server.services.auth.logins import AuthService
 from comandia.shared.domain.errors import Forbidden, NotFound, Unauthorized
 from comandia.shared.domain.roles import Principal
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 import falcon
 
 from comandia.server.providers.base import PayloadError
-from comandia.server.services.ingest import IngestService
+from comandia.server.services.messaging.ingest import IngestService
 
 SECRET_HEADER = "X-Comandia-Secret"  # noqa: S105 - a header name, not a secret
 """The header 360dialog (and the sandbox) is configured to send with the number's webhook secret."""

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from comandia.server.services.backups import BackupService
-from comandia.server.services.backups_crypto import load_key
+from comandia.server.services.backups.backups import BackupService
+from comandia.server.services.backups.crypto import load_key
 from comandia.shared.domain.errors import DomainError
 
 log = logging.getLogger(__name__)

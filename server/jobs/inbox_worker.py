@@ -22,8 +22,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
-from comandia.server.services.inbox import InboxProcessor
-from comandia.server.services.ingest import DirtyTenants
+from comandia.server.services.messaging.inbox import InboxProcessor
+from comandia.server.services.messaging.ingest import DirtyTenants
 from comandia.shared.domain.errors import DomainError
 
 log = logging.getLogger(__name__)

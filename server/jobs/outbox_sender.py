@@ -2,7 +2,7 @@
 
 Several threads may run (`threads`); rows are claimed with SKIP LOCKED, so they share the work
 without sending a row twice, and one customer's messages still go out in order (see
-`services/outbox.py`). Each sweep also marks rows a crashed sender left `sending` as failed.
+`services/messaging/outbox.py`). Each sweep also marks rows a crashed sender left `sending` as failed.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
-from comandia.server.services.ingest import DirtyTenants
-from comandia.server.services.outbox import OutboxSender
+from comandia.server.services.messaging.ingest import DirtyTenants
+from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.shared.domain.errors import DomainError
 
 log = logging.getLogger(__name__)

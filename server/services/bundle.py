@@ -6,27 +6,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from comandia.server.services.audit import AuditService
-from comandia.server.services.auth import AuthService
-from comandia.server.services.backups import BackupService
-from comandia.server.services.catalog import CatalogService
-from comandia.server.services.catalog_import import CatalogImportService
-from comandia.server.services.conversations import ConversationService
+from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.auth.users import UserService
+from comandia.server.services.backups.backups import BackupService
+from comandia.server.services.backups.moves import MoveService
+from comandia.server.services.catalog.catalog import CatalogService
+from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.exports import ExportService
-from comandia.server.services.inbox import InboxProcessor
-from comandia.server.services.ingest import DirtyTenants, IngestService
-from comandia.server.services.kpis import KpiService
-from comandia.server.services.migrations import MigrationService
-from comandia.server.services.moves import MoveService
-from comandia.server.services.number_directory import NumberDirectory
-from comandia.server.services.numbers import NumberService
-from comandia.server.services.orders import OrderService
-from comandia.server.services.outbox import OutboxSender
-from comandia.server.services.sandbox_chat import SandboxChatService
-from comandia.server.services.servers import ServerService
-from comandia.server.services.tenant_settings import TenantSettingsService
-from comandia.server.services.tenants import TenantService
-from comandia.server.services.users import UserService
+from comandia.server.services.kpis.exports import ExportService
+from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.inbox import InboxProcessor
+from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
+from comandia.server.services.messaging.numbers import NumberService
+from comandia.server.services.messaging.outbox import OutboxSender
+from comandia.server.services.messaging.sandbox import SandboxChatService
+from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.tenancy.migrations import MigrationService
+from comandia.server.services.tenancy.servers import ServerService
+from comandia.server.services.tenancy.settings import TenantSettingsService
+from comandia.server.services.tenancy.tenants import TenantService
 
 
 @dataclass

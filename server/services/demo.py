@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from comandia.server.db.sessions import Databases
 from comandia.server.services.bundle import Services
-from comandia.server.services.orders import OrderService
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.customers import CustomerInput

@@ -136,9 +136,9 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
     """Control database, `shops` tenants each with a Meta number and a two-product menu."""
     from comandia.server.config import load_config
     from comandia.server.db.bootstrap import ensure_control_database
-    from comandia.server.services.number_directory import NumberDirectory, endpoints_for
-    from comandia.server.services.numbers import NewNumber, NumberService
-    from comandia.server.services.tenants import NewTenant
+    from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
+    from comandia.server.services.messaging.numbers import NewNumber, NumberService
+    from comandia.server.services.tenancy.tenants import NewTenant
     from comandia.server.wiring import open_runtime
     from comandia.shared.domain.ids import tenant_database_name
     from comandia.shared.schemas.catalog import CategoryInput, ProductInput

@@ -38,7 +38,7 @@ RETRY_PAUSE = 0.05
 POST_TIMEOUT = 10.0
 GIVE_UP_AFTER = 240.0  # the senders stop trying after this; the test then reports what is missing
 ORDER_SCRIPT: tuple[tuple[str, str], ...] = (
-    # (kind, text or button id): the conversation tests/server/services/test_conversations.py checks.
+    # (kind, text or button id): the conversation tests/server/services/messaging/test_conversations.py checks.
     ("text", "hola"),
     ("text", "quiero 2 pizzas margarita y una coca"),
     ("button", "checkout"),

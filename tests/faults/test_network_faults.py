@@ -35,9 +35,9 @@ from comandia.server.config import ServerConfig
 from comandia.server.db.bootstrap import ensure_control_database
 from comandia.server.db.engines import ConnectionBudget, ConnectOptions, answer_timeout, create_budgeted_engine
 from comandia.server.providers.signatures import meta_signature
-from comandia.server.services.number_directory import NumberDirectory, endpoints_for
-from comandia.server.services.numbers import NewNumber, NumberService
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
+from comandia.server.services.messaging.numbers import NewNumber, NumberService
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import open_runtime
 from tests.faults.proxy import FaultyProxy, Upstream
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed

@@ -20,8 +20,8 @@ from waitress.server import create_server
 
 from comandia.server.app import create_app
 from comandia.server.db.control_models import LoginFailure
-from comandia.server.services.auth import AuthService
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.tenants import TenantInfo

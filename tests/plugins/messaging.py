@@ -30,12 +30,12 @@ from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
 from comandia.server.http.openapi import query_parameters
 from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.providers.base import Endpoints
-from comandia.server.services.inbox import InboxProcessor, TenantContexts
-from comandia.server.services.ingest import DirtyTenants, IngestService
-from comandia.server.services.number_directory import NumberDirectory
-from comandia.server.services.numbers import NewNumber, NumberService
-from comandia.server.services.outbox import OutboxSender
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.inbox import InboxProcessor, TenantContexts
+from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
+from comandia.server.services.messaging.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.outbox import OutboxSender
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.numbers import NumberInfo
 from comandia.shared.schemas.tenants import TenantInfo

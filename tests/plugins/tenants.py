@@ -11,7 +11,7 @@ import pytest
 
 from comandia.server.config import ServerConfig, load_config
 from comandia.server.db.bootstrap import ensure_control_database
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.postgres import EmbeddedCluster

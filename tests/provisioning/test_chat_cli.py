@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from comandia.provisioning.commands import chat
 from comandia.provisioning.output import Output
 from comandia.server.db.tenant_models import Order
-from comandia.server.services.catalog import CatalogService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict
 from tests.plugins.postgres import EmbeddedCluster

@@ -6,9 +6,9 @@ import falcon
 
 from comandia.server.http.auth import bearer_token, principal_of
 from comandia.server.http.bodies import Body
-from comandia.server.services.auth import AuthService
-from comandia.server.services.passwords import MAX_LENGTH
-from comandia.server.services.users import UserService
+from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.auth.passwords import MAX_LENGTH
+from comandia.server.services.auth.users import UserService
 
 
 class Login:

@@ -14,8 +14,8 @@ import falcon
 
 from comandia.server.http.auth import require_superadmin
 from comandia.server.http.bodies import Body, path_id, query_int, query_text
-from comandia.server.services.backups import BackupService
-from comandia.server.services.backups_info import BackupInfo, VerifyReport
+from comandia.server.services.backups.backups import BackupService
+from comandia.server.services.backups.info import BackupInfo, VerifyReport
 from comandia.shared.domain.errors import Conflict, Unavailable
 from comandia.shared.schemas.backups import BackupRecord, RestoreCheck
 

@@ -6,7 +6,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body, path_id, query_flag, query_int, query_text
-from comandia.server.services.catalog import CatalogService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 
 _CATEGORY_FIELDS = tuple(CategoryInput.__dataclass_fields__)

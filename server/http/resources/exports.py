@@ -11,8 +11,8 @@ import falcon
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import query_text
 from comandia.server.http.resources.kpis import query_range
-from comandia.server.services.exports import ExportService
-from comandia.server.services.spreadsheets import Export
+from comandia.server.services.kpis.exports import ExportService
+from comandia.server.services.kpis.spreadsheets import Export
 
 
 def _send(resp: falcon.Response, export: Export) -> None:

@@ -11,8 +11,8 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_flag
-from comandia.server.services.catalog_import import CatalogImportService, template_csv, template_xlsx
-from comandia.server.services.tenants import TenantService
+from comandia.server.services.catalog.imports import CatalogImportService, template_csv, template_xlsx
+from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import ValidationFailed
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

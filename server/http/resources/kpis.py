@@ -8,8 +8,8 @@ import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import query_text
-from comandia.server.services.admin_kpis import AdminKpiService
-from comandia.server.services.kpis import KpiService
+from comandia.server.services.kpis.admin_reports import AdminKpiService
+from comandia.server.services.kpis.reports import KpiService
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import parse_date
 

@@ -12,7 +12,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import Body, path_id, query_int
-from comandia.server.services.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.numbers import NewNumber, NumberService
 
 _FIELDS = ("provider", "e164", "phone_number_id", "waba_id", "account_sid", "access_token", "app_secret",
            "api_key", "auth_token", "webhook_secret", "status_template", "template_language")

@@ -12,9 +12,9 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body, path_id, query_int, query_text
-from comandia.server.services.orders import OrderService
+from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.pages import DEFAULT_PAGE_SIZE
-from comandia.server.services.tenants import TenantService
+from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.times import local_range_to_utc, parse_date
 from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, version_from_etag
 

@@ -10,7 +10,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body
-from comandia.server.services.sandbox_chat import SandboxChatService
+from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.shared.schemas.sandbox import SandboxMessage
 
 _FIELDS = ("phone", "name", "text", "reply_id")

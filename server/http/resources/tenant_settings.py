@@ -12,7 +12,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import Body
-from comandia.server.services.tenant_settings import MAX_TEXT, TenantSettingsService
+from comandia.server.services.tenancy.settings import MAX_TEXT, TenantSettingsService
 from comandia.shared.domain.errors import ValidationFailed
 
 

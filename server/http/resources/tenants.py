@@ -6,7 +6,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import Body, query_flag
-from comandia.server.services.tenants import NewTenant, TenantService
+from comandia.server.services.tenancy.tenants import NewTenant, TenantService
 
 _FIELDS = ("name", "timezone", "currency", "locale", "server")
 

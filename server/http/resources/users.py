@@ -6,8 +6,8 @@ import falcon
 
 from comandia.server.http.auth import require_superadmin
 from comandia.server.http.bodies import Body, path_id, query_text
-from comandia.server.services.passwords import MAX_LENGTH
-from comandia.server.services.users import UserService
+from comandia.server.services.auth.passwords import MAX_LENGTH
+from comandia.server.services.auth.users import UserService
 from comandia.shared.domain.roles import parse_role
 
 

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from comandia.server.http.openapi import build_document
 from comandia.server.http.openapi_schemas import TENANT_ID_PATTERN
-from comandia.server.services.tenants import NewTenant
+from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from tests.plugins.api import PASSWORD, Actor, World, make_actor
 

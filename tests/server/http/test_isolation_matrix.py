@@ -20,7 +20,7 @@ import requests
 
 from comandia.server.app import create_app
 from comandia.server.http.openapi import build_document
-from comandia.server.services.numbers import NewNumber
+from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.customers import CustomerInput

@@ -9,8 +9,8 @@ import pytest
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
 from comandia.server.http.resources import exports, kpis
-from comandia.server.services.exports import ExportService
-from comandia.server.services.kpis import KpiService
+from comandia.server.services.kpis.exports import ExportService
+from comandia.server.services.kpis.reports import KpiService
 from comandia.server.wiring import Runtime
 from tests.plugins.api import World
 

@@ -7,8 +7,8 @@ import secrets
 
 import pytest
 
-from comandia.server.services.auth import AuthService
-from comandia.server.services.passwords import verify_password
+from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.auth.passwords import verify_password
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import TooManyRequests, Unauthorized
 from tests.plugins.api import PASSWORD, World, make_actor

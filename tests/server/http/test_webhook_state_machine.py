@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from comandia.server.providers.base import STATUS_RANK
 from comandia.server.providers.signatures import meta_signature
-from comandia.server.services.outbox import queue_messages
+from comandia.server.services.messaging.outbox import queue_messages
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, Messaging
 
 CUSTOMER = "5215512340000"

@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from comandia.server.jobs.inbox_worker import InboxWorker
 from comandia.server.jobs.outbox_sender import OutboxSenderJob
 from comandia.server.providers.signatures import meta_signature, twilio_signature
-from comandia.server.services.catalog import CatalogService
-from comandia.server.services.conversations import ConversationService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.inbox import InboxProcessor
-from comandia.server.services.ingest import DirtyTenants
-from comandia.server.services.notifications import make_status_notifier
-from comandia.server.services.orders import OrderService
+from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.messaging.inbox import InboxProcessor
+from comandia.server.services.messaging.ingest import DirtyTenants
+from comandia.server.services.messaging.notifications import make_status_notifier
+from comandia.server.services.orders.orders import OrderService
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import (

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext
 from comandia.server.providers.signatures import meta_signature
-from comandia.server.services.inbox import claim_pending
-from comandia.server.services.outbox import queue_messages
+from comandia.server.services.messaging.inbox import claim_pending
+from comandia.server.services.messaging.outbox import queue_messages
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from comandia.server.db.control_models import WhatsAppNumber
-from comandia.server.services.outbox import CRASH_REASON, OutboxSender, queue_messages
+from comandia.server.services.messaging.outbox import CRASH_REASON, OutboxSender, queue_messages
 from tests.plugins.messaging import Messaging
 from tests.server.jobs.test_inbox_worker import meta_text
 
@@ -160,7 +160,7 @@ def test_a_send_the_provider_accepted_is_recorded_once_the_database_is_back(
         messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> None:
     """The database drops right after the provider took the message (R1 saw it): the sender keeps
     trying to record the outcome it knows, instead of leaving the row to be marked unknown."""
-    from comandia.server.services import outbox
+    from comandia.server.services.messaging import outbox
     from comandia.shared.domain.errors import Unavailable
 
     m = messaging

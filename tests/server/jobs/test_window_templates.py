@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from comandia.server.chat import flow
-from comandia.server.services.catalog import CatalogService
-from comandia.server.services.conversations import ConversationService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.inbox import InboxProcessor
-from comandia.server.services.notifications import make_status_notifier
-from comandia.server.services.orders import OrderService
+from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.messaging.inbox import InboxProcessor
+from comandia.server.services.messaging.notifications import make_status_notifier
+from comandia.server.services.orders.orders import OrderService
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import Messaging
 from tests.server.jobs.test_chats_end_to_end import CLOUD_SCRIPT, TEXT_SCRIPT, post_step, seed

@@ -15,8 +15,8 @@ from comandia.provisioning.commands import numbers as number_commands
 from comandia.provisioning.output import Output
 from comandia.server.app import create_app
 from comandia.server.http.resources import numbers as resources
-from comandia.server.services.number_directory import NumberDirectory
-from comandia.server.services.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.numbers import NewNumber, NumberService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from tests.plugins.api import World

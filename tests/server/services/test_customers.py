@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from comandia.server.services.catalog import CatalogService
+from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.orders import OrderService
+from comandia.server.services.orders.orders import OrderService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput

@@ -4,7 +4,7 @@ Revision ID: c0004
 Revises: c0003
 Create Date: 2026-11-28
 
-Refreshed from each tenant's rollups after an order change commits (`services/admin_kpis.py`),
+Refreshed from each tenant's rollups after an order change commits (`services/kpis/admin_reports.py`),
 so the dashboard reads one table instead of opening every tenant database.
 """
 

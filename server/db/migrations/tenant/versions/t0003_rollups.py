@@ -4,12 +4,12 @@ Revision ID: t0003
 Revises: t0002
 Create Date: 2026-11-28
 
-Kept up to date by `services/rollups.py` in the same transaction as each order change, with
+Kept up to date by `services/kpis/rollups.py` in the same transaction as each order change, with
 `INSERT ... ON CONFLICT DO UPDATE` adding deltas, so concurrent orders never lose an update.
 `day` is the tenant's local calendar day of the order's `created_at` (docs/kpis.md).
 Products, customers and places are rolled up per day and per month, customers also per year: a
 long range reads its whole years and months from the coarser tables and only its ragged ends from
-finer ones (services/kpi_ranges.cover).
+finer ones (services/kpis/ranges.cover).
 """
 
 from typing import Any
@@ -65,7 +65,7 @@ def upgrade() -> None:
             *_counts(),
         )
     # Customers per calendar year too (`day` is January 1st): customer rows are the many ones, and
-    # a range of years reads a year, not twelve months (services/kpi_ranges.cover).
+    # a range of years reads a year, not twelve months (services/kpis/ranges.cover).
     op.create_table(
         "kpi_yearly_customers",
         sa.Column("day", sa.Date, primary_key=True),

@@ -42,7 +42,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_chat_sessions_customer_id", "chat_sessions", ["customer_id"])
     # The bot's idempotency key: one order per confirmed chat draft, even when two confirmations
-    # race or a turn is retried after the order committed (services/conversations.py).
+    # race or a turn is retried after the order committed (services/messaging/conversations.py).
     op.create_index(
         "uq_orders_chat_key",
         "orders",

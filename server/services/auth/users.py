@@ -1,0 +1,136 @@
+"""Console and API users: superadmins, and managers or viewers of exactly one tenant."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.db.control_models import Tenant, User
+from comandia.server.db.sessions import Databases
+from comandia.server.services import audit
+from comandia.server.services.auth.logins import revoke_user_tokens
+from comandia.server.services.auth.passwords import hash_password, verify_password
+from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from comandia.shared.domain.roles import Role, check_role_scope
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.users import UserInfo
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+
+
+class UserService:
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+
+    def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
+        """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
+        if not USERNAME.match(username):
+            raise ValidationFailed(
+                "username: 2-64 letters, digits, '.', '_', '@' or '-'", {"username": "invalid"}
+            )
+        try:
+            parsed_role = Role(role)
+        except ValueError as error:
+            raise ValidationFailed(f"unknown role {role!r}", {"role": "invalid"}) from error
+        check_role_scope(parsed_role, tenant_id)
+        password_hash = hash_password(password)
+        with self._db.control_session() as session:
+            if tenant_id is not None:
+                tenant = session.get(Tenant, tenant_id)
+                if tenant is None or tenant.state == "deleted":
+                    raise NotFound(f"tenant {tenant_id} does not exist")
+            if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())):
+                raise Conflict(f"username {username!r} is taken")
+            user = User(
+                username=username, password_hash=password_hash, role=parsed_role.value, tenant_id=tenant_id
+            )
+            session.add(user)
+            audit.record(session, actor, "user.create", tenant_id, username=username, role=parsed_role.value)
+            session.commit()
+            return _info(user)
+
+    def list(self, tenant_id: str | None = None) -> list[UserInfo]:
+        with self._db.control_session() as session:
+            query = sa.select(User).order_by(User.id)
+            if tenant_id is not None:
+                query = query.where(User.tenant_id == tenant_id)
+            return [_info(u) for u in session.scalars(query)]
+
+    def set_disabled(self, username: str, disabled: bool, actor: str) -> UserInfo:
+        with self._db.control_session() as session:
+            user = session.scalar(
+                sa.select(User).where(sa.func.lower(User.username) == username.lower()).with_for_update()
+            )
+            if user is None:
+                raise NotFound(f"user {username!r} does not exist")
+            user.disabled = disabled
+            if disabled:
+                revoke_user_tokens(session, user.id, utcnow())
+            action = "user.disable" if disabled else "user.enable"
+            audit.record(session, actor, action, user.tenant_id, username=username)
+            session.commit()
+            return _info(user)
+
+    def get(self, user_id: int) -> UserInfo:
+        """Raises NotFound."""
+        with self._db.control_session() as session:
+            return _info(_user(session, user_id))
+
+    def update(
+        self, user_id: int, actor: str, disabled: bool | None = None, password: str | None = None
+    ) -> UserInfo:
+        """Disable/enable a user or set a new password; either ends all the user's sessions.
+
+        Raises:
+            NotFound: no such user.
+            ValidationFailed: the password is too short or too long.
+        """
+        new_hash = hash_password(password) if password is not None else None
+        with self._db.control_session() as session:
+            user = _user(session, user_id, lock=True)
+            if disabled is not None and disabled != user.disabled:
+                user.disabled = disabled
+                action = "user.disable" if disabled else "user.enable"
+                audit.record(session, actor, action, user.tenant_id, username=user.username)
+            if new_hash is not None:
+                user.password_hash, user.password_changed_at = new_hash, utcnow()
+                audit.record(session, actor, "user.password_reset", user.tenant_id, username=user.username)
+            if user.disabled or new_hash is not None:
+                revoke_user_tokens(session, user.id, utcnow())
+            session.commit()
+            return _info(user)
+
+    def change_own_password(self, user_id: int, current: str, new: str) -> None:
+        """A user replaces their own password; every token of theirs stops working.
+
+        Raises:
+            Unauthorized: `current` is wrong.
+            ValidationFailed: `new` is too short or too long.
+        """
+        new_hash = hash_password(new)
+        with self._db.control_session() as session:
+            user = _user(session, user_id, lock=True)
+            if not verify_password(user.password_hash, current):
+                raise Unauthorized("the current password is wrong")
+            user.password_hash, user.password_changed_at = new_hash, utcnow()
+            revoke_user_tokens(session, user.id, utcnow())
+            audit.record(session, user.username, "user.password_change", user.tenant_id)
+            session.commit()
+
+
+def _user(session: Session, user_id: int, lock: bool = False) -> User:
+    user = session.get(User, user_id, with_for_update=lock)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
+
+
+def has_superadmin(databases: Databases) -> bool:
+    with databases.control_session() as session:
+        return session.scalar(sa.select(User.id).where(User.role == "superadmin").limit(1)) is not None

@@ -1,0 +1,118 @@
+"""The manifest that travels with every backup file, and the integrity check that reads it.
+
+A backup folder holds the dump (``<label>.dump`` or ``<label>.dump.enc``) and ``manifest.json``.
+The manifest says what the dump must contain (rows and digests per table, taken in the same
+snapshot as the dump) and what the file must be (size, SHA-256), so a backup can be checked
+on any machine, without the control database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from comandia.server.db.dump import TableDigest
+from comandia.server.services.backups.crypto import BackupDamaged, file_sha256
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Manifest:
+    """What one backup holds. `sha256`/`size` are of the file as stored (encrypted or not)."""
+
+    label: str
+    tenant_id: str | None
+    database: str
+    server: str
+    server_version: int
+    dump_tool_version: int
+    schema_revision: str | None
+    started_at: str
+    finished_at: str
+    file: str
+    size: int
+    sha256: str
+    encrypted: bool
+    key_id: str | None
+    tables: dict[str, TableDigest] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tables"] = {name: asdict(digest) for name, digest in self.tables.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        fields["tables"] = {
+            name: TableDigest(int(t["rows"]), str(t["md5"])) for name, t in data["tables"].items()
+        }
+        return cls(**fields)
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> Path:
+    """Write `manifest.json` atomically (a temp file, fsync, rename) and return its path."""
+    path = folder / MANIFEST
+    partial = folder / (MANIFEST + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        json.dump(manifest.to_json(), handle, indent=2, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
+    return path
+
+
+def checked_manifest(folder: Path, expected_sha256: str | None = None) -> Manifest:
+    """Read the manifest and prove the dump file matches it, touching no database.
+
+    Args:
+        expected_sha256: the digest the control database recorded, if any; it must agree too,
+            so a file and manifest replaced together are still caught.
+
+    Raises:
+        BackupDamaged: the manifest is missing or unreadable, the file is missing, or its size
+            or SHA-256 differ.
+    """
+    path = folder / MANIFEST
+    try:
+        manifest = Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as error:
+        raise BackupDamaged(f"backup {folder} has no manifest; it cannot be trusted") from error
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BackupDamaged(f"the manifest of backup {folder} is unreadable: {error}") from error
+    if manifest.format_version > FORMAT_VERSION:
+        raise BackupDamaged(
+            f"backup {folder} has manifest format {manifest.format_version}; upgrade COMANDIA"
+        )
+    dump = folder / manifest.file
+    if not dump.is_file():
+        raise BackupDamaged(f"backup file {dump} is missing")
+    digest, size = file_sha256(dump)
+    if size != manifest.size:
+        raise BackupDamaged(
+            f"backup file {dump} has {size} bytes, the manifest says {manifest.size} (truncated?)"
+        )
+    if digest != manifest.sha256:
+        raise BackupDamaged(f"backup file {dump} does not match its manifest's SHA-256 (altered)")
+    if expected_sha256 is not None and expected_sha256 != manifest.sha256:
+        raise BackupDamaged(f"backup {folder}'s manifest disagrees with the SHA-256 recorded in the registry")
+    return manifest
+
+
+def compare_tables(expected: dict[str, TableDigest], actual: dict[str, TableDigest]) -> list[str]:
+    """Differences between the manifest's tables and a restored database's, one line each."""
+    problems = [f"{name}: missing after restore" for name in sorted(expected.keys() - actual.keys())]
+    problems += [f"{name}: not in the backup" for name in sorted(actual.keys() - expected.keys())]
+    for name in sorted(expected.keys() & actual.keys()):
+        want, got = expected[name], actual[name]
+        if want.rows != got.rows:
+            problems.append(f"{name}: {got.rows} rows, expected {want.rows}")
+        elif want.md5 != got.md5:
+            problems.append(f"{name}: row digest differs")
+    return problems

@@ -1,0 +1,252 @@
+"""Restore checks and restores. Every path proves the file against its manifest first.
+
+Order of operations, so that a bad backup never costs live data:
+1. integrity: manifest present, file size and SHA-256 equal to the manifest's and the registry's;
+2. restore into a database of our own (scratch for checks, staging for restores);
+3. compare every table's row count and digest with the manifest;
+4. only then touch the tenant: deactivate, swap the staging database in, reactivate.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from psycopg import sql
+
+from comandia.server.db import dump
+from comandia.server.db.cluster import Cluster
+from comandia.server.db.control_models import Backup, DbServer, Tenant
+from comandia.server.db.sessions import Databases
+from comandia.server.services import audit
+from comandia.server.services.backups.crypto import BackupDamaged, key_id, read_plain
+from comandia.server.services.backups.info import BackupInfo, VerifyReport
+from comandia.server.services.backups.manifest import Manifest, checked_manifest, compare_tables
+from comandia.server.services.tenancy.tenants import NewTenant, TenantService
+from comandia.shared.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.tenants import TenantInfo
+
+log = logging.getLogger(__name__)
+
+
+def open_backup(backup: BackupInfo, key: bytes | None) -> Manifest:
+    """The backup's manifest, after proving the file and checking that `key` opens it.
+
+    Raises:
+        BackupDamaged: missing manifest or file, wrong size or SHA-256.
+        ValidationFailed: an encrypted backup and no key, or another key.
+    """
+    manifest = checked_manifest(Path(backup.path), backup.sha256)
+    if manifest.encrypted:
+        if key is None:
+            raise ValidationFailed(f"backup {backup.id} is encrypted: pass --encrypt-key FILE")
+        if key_id(key) != manifest.key_id:
+            raise ValidationFailed(
+                f"backup {backup.id} was encrypted with another key (id {manifest.key_id})"
+            )
+    return manifest
+
+
+def load_and_compare(
+    cluster: Cluster, database: str, folder: Path, manifest: Manifest, key: bytes | None, role: str | None
+) -> list[str]:
+    """pg_restore the backup into the empty `database` and compare its tables with the manifest.
+
+    Returns:
+        The differences (empty when the restore matches the snapshot exactly).
+    """
+    server = cluster.version()
+    tool = dump.find_tool("pg_restore", max(server, manifest.dump_tool_version))
+    chunks = read_plain(folder / manifest.file, key if manifest.encrypted else None)
+    older = dump.tool_major(tool) > server
+    dump.restore_stream(tool, cluster.admin_url, database, chunks, role, older_server=older)
+    with cluster.connect(database) as connection, connection.transaction():
+        actual = dump.table_digests(connection)
+    return compare_tables(manifest.tables, actual)
+
+
+def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> VerifyReport:
+    """Integrity check, scratch restore, comparison; the result is recorded on the backup's row."""
+    started = time.monotonic()
+    try:
+        manifest = open_backup(backup, key)
+    except BackupDamaged as error:
+        return _record(
+            db, VerifyReport(backup.id, False, "integrity", error.detail, time.monotonic() - started)
+        )
+    cluster = _home_cluster(db, backup.tenant_id)
+    scratch = f"{db.prefix}_verify_{backup.id}"
+    cluster.drop_database(scratch)  # a leftover of an interrupted check: ours by name
+    cluster.create_database(scratch)
+    try:
+        problems = load_and_compare(cluster, scratch, Path(backup.path), manifest, key, None)
+    except (Unavailable, BackupDamaged) as error:
+        return _record(
+            db, VerifyReport(backup.id, False, "restore", error.detail, time.monotonic() - started)
+        )
+    finally:
+        cluster.drop_database(scratch)
+    rows = sum(t.rows for t in manifest.tables.values())
+    detail = "; ".join(problems) if problems else f"{len(manifest.tables)} tables, {rows} rows match"
+    report = VerifyReport(
+        backup.id,
+        not problems,
+        "compare",
+        detail,
+        time.monotonic() - started,
+        len(manifest.tables),
+        rows,
+        problems,
+    )
+    return _record(db, report)
+
+
+def restore_in_place(
+    db: Databases, tenants: TenantService, backup: BackupInfo, tenant_id: str, key: bytes | None, actor: str
+) -> TenantInfo:
+    """Swap a tenant's database for a proven restore of `backup` (see the module's order)."""
+    manifest = open_backup(backup, key)
+    with db.control_session() as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None or tenant.state == "deleted":
+            raise NotFound(f"tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)")
+        server_id, database, role, state = (
+            tenant.server_id,
+            tenant.database_name,
+            tenant.role_name,
+            tenant.state,
+        )
+        password = db.box.open(tenant.role_password_sealed)
+    cluster = db.cluster(server_id)
+    if not cluster.role_exists(role):  # the server was rebuilt empty after a loss: recreate the login
+        cluster.create_login_role(role, password)
+    staging = _stage(cluster, db.prefix, tenant_id, role, Path(backup.path), manifest, key)
+    if state == "active":
+        tenants.deactivate(tenant_id, actor)
+    try:
+        _swap(db, cluster, tenant_id, staging, database)
+        _registered(db, tenant_id, manifest, actor, "tenant.restore", backup_id=backup.id)
+    finally:
+        if state == "active":
+            tenants.reactivate(tenant_id, actor)
+    return tenants.get(tenant_id)
+
+
+def restore_as_new(
+    db: Databases, tenants: TenantService, backup: BackupInfo, new_name: str, key: bytes | None, actor: str
+) -> TenantInfo:
+    """Provision tenant `new_name` (same settings and server as the source) holding the backup."""
+    manifest = open_backup(backup, key)
+    with db.control_session() as session:
+        source = session.get(Tenant, backup.tenant_id) if backup.tenant_id else None
+        if source is None:
+            raise ValidationFailed(f"backup {backup.id} is not a tenant backup")
+        server = session.get(DbServer, source.server_id)
+        request = NewTenant(
+            new_name, source.timezone, source.currency, source.locale, server.name if server else None
+        )
+    created = tenants.create(request, actor)
+    cluster: Cluster | None = None
+    try:
+        with db.control_session() as session:
+            tenant = session.get(Tenant, created.id)
+            assert tenant is not None
+            server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
+        cluster = db.cluster(server_id)
+        staging = _stage(cluster, db.prefix, created.id, role, Path(backup.path), manifest, key)
+        with cluster.connect(staging) as connection:
+            connection.execute("UPDATE tenant_info SET tenant_id = %s", (created.id,))
+        _swap(db, cluster, created.id, staging, database)
+        _registered(
+            db, created.id, manifest, actor, "tenant.restore_as", backup_id=backup.id, source=backup.tenant_id
+        )
+    except BaseException:
+        if cluster is not None:
+            cluster.drop_database(f"{db.prefix}_restore_{created.id}")
+        tenants.delete(created.id, actor, keep_backup=False)
+        raise
+    return tenants.get(created.id)
+
+
+def _stage(
+    cluster: Cluster,
+    prefix: str,
+    tenant_id: str,
+    role: str,
+    folder: Path,
+    manifest: Manifest,
+    key: bytes | None,
+) -> str:
+    """Restore into `<prefix>_restore_<tenant>` owned by `role`; dropped again unless it matches."""
+    staging = f"{prefix}_restore_{tenant_id}"
+    cluster.drop_database(staging)
+    cluster.create_database(staging, owner=role)
+    try:
+        problems = load_and_compare(cluster, staging, folder, manifest, key, role)
+        if problems:
+            raise Conflict(
+                "the restored database does not match the backup's manifest: " + "; ".join(problems)
+            )
+    except BaseException:
+        cluster.drop_database(staging)
+        raise
+    return staging
+
+
+def _swap(db: Databases, cluster: Cluster, tenant_id: str, staging: str, database: str) -> None:
+    db.tenant_engines.forget(tenant_id)
+    cluster.drop_database(database)
+    try:
+        with cluster.connect() as connection:
+            connection.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                    sql.Identifier(staging), sql.Identifier(database)
+                )
+            )
+    except BaseException:
+        log.critical(
+            "tenant %s: database %s was dropped but %s could not be renamed to it; rename it by hand",
+            tenant_id,
+            database,
+            staging,
+        )
+        raise
+
+
+def _registered(
+    db: Databases, tenant_id: str, manifest: Manifest, actor: str, action: str, **detail: object
+) -> None:
+    with db.control_session() as session:
+        session.execute(
+            sa.update(Tenant).where(Tenant.id == tenant_id).values(schema_revision=manifest.schema_revision)
+        )
+        audit.record(session, actor, action, tenant_id, snapshot=manifest.started_at, **detail)
+        session.commit()
+
+
+def _home_cluster(db: Databases, tenant_id: str | None) -> Cluster:
+    """Where a scratch restore runs: the tenant's server, else the primary one."""
+    if tenant_id is not None:
+        with db.control_session() as session:
+            tenant = session.get(Tenant, tenant_id)
+            if tenant is not None and tenant.state != "deleted":
+                return db.cluster(tenant.server_id)
+    return db.primary_cluster()
+
+
+def _record(db: Databases, report: VerifyReport) -> VerifyReport:
+    with db.control_session() as session:
+        session.execute(
+            sa.update(Backup)
+            .where(Backup.id == report.backup_id)
+            .values(
+                verified_at=utcnow(),
+                verify_result="ok" if report.ok else "failed",
+                verify_detail=report.detail[:2000],
+            )
+        )
+        session.commit()
+    return report

@@ -1,0 +1,366 @@
+"""Catalog import from a CSV or XLSX file: a dry run that reports, an apply that is all-or-nothing.
+
+The file is parsed once into rows of text (`read_rows`), each row is checked with the same rules
+as a product typed in the console (`catalog.clean_product`), and every problem is reported as
+(row, column, problem), with row 1 the header line as spreadsheets number it. `apply` refuses the
+whole file when any row has a problem; otherwise it upserts every product by SKU, creating the
+categories named, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import xlsxwriter
+from sqlalchemy.orm import Session
+
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import Category, Product
+from comandia.server.services.catalog.catalog import (
+    ProductFields,
+    clean_product,
+    sku_race_as_conflict,
+    tenant_currency,
+)
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.money import parse_amount
+from comandia.shared.domain.names import clean_name
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.catalog import ImportIssue, ImportReport, ProductInput
+
+COLUMNS = (
+    "sku",
+    "name",
+    "description",
+    "category",
+    "price",
+    "currency",
+    "available",
+    "stock",
+    "image_url",
+    "sort_order",
+)
+REQUIRED = ("sku", "name", "price")
+MAX_ROWS = 10_000
+MAX_BYTES = 5 * 1024 * 1024
+MAX_REPORTED_FIELDS = 50
+_TRUE = {"1", "true", "yes", "y", "si", "sí", "s", "x", "verdadero"}
+_FALSE = {"0", "false", "no", "n", "falso"}
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    rows: int
+    issues: list[ImportIssue]
+    products: list[tuple[ProductFields, str | None]]  # fields and the category name
+
+
+_EXAMPLES = (
+    ("TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1"),
+    ("REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2"),
+)
+
+
+def template_csv() -> bytes:
+    """The file to download and fill in: the header and two example rows, UTF-8 with a BOM (Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_EXAMPLES)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    """The same template as an XLSX workbook; every cell is text, so SKUs like 007 keep their zeros."""
+    out = io.BytesIO()
+    with xlsxwriter.Workbook(out, {"in_memory": True}) as workbook:
+        sheet = workbook.add_worksheet("catalog")
+        header = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, COLUMNS, header)
+        for row, values in enumerate(_EXAMPLES, start=1):
+            for column, value in enumerate(values):
+                sheet.write_string(row, column, value)
+        sheet.freeze_panes(1, 0)
+        sheet.set_column(0, len(COLUMNS) - 1, 18)
+    return out.getvalue()
+
+
+def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
+    """Parse an uploaded CSV (UTF-8, optional BOM, comma or semicolon) or XLSX file into rows.
+
+    Raises:
+        ValidationFailed: (field ``file``) too large, too many rows, not a readable CSV or XLSX,
+            or a header without the required columns.
+    """
+    if len(content) > MAX_BYTES:
+        raise _file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    is_xlsx = content.startswith(_XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx")
+    table = _xlsx_table(content) if is_xlsx else _csv_table(content)
+    header = next(table, None)
+    if header is None:
+        raise _file_problem("is empty")
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise _file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
+    rows: list[_Row] = []
+    for number, values in enumerate(table, start=2):
+        if not any(v.strip() for v in values):
+            continue  # blank lines are common at the end of spreadsheets
+        if len(rows) >= MAX_ROWS:
+            raise _file_problem(f"has more than {MAX_ROWS} rows; split it")
+        cells = {
+            name: (values[i].strip() if i < len(values) else "")
+            for i, name in enumerate(names)
+            if name in COLUMNS
+        }
+        rows.append(_Row(number, cells))
+    return rows
+
+
+class CatalogImportService:
+    """Dry-run and apply catalog files."""
+
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+
+    def dry_run(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
+        """Check a file and say what `apply` would do; changes nothing.
+
+        Raises:
+            ValidationFailed: the file itself is unreadable (see `read_rows`); row problems are in the report.
+        """
+        rows = read_rows(content, filename)
+        currency = tenant_currency(self._db, tenant_id)
+        with self._db.tenant_session(tenant_id) as session:
+            plan = _plan(rows, currency)
+            return _report(session, plan, applied=False)
+
+    def apply(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
+        """Upsert every product of the file by SKU in one transaction, or nothing at all.
+
+        Raises:
+            ValidationFailed: the file is unreadable, or any row has a problem; `fields` maps
+                ``rows[<row>].<column>`` to the problem (the first 50; a dry run lists them all).
+            Conflict: another upload took one of the SKUs at the same moment.
+        """
+        rows = read_rows(content, filename)
+        currency = tenant_currency(self._db, tenant_id)
+        plan = _plan(rows, currency)
+        if plan.issues:
+            fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}
+            raise ValidationFailed(
+                f"the file has {len(plan.issues)} problem(s); nothing was imported", fields
+            )
+        with self._db.tenant_session(tenant_id) as session:
+            report = _report(session, plan, applied=True)
+            _write(session, plan)
+            session.commit()
+        return report
+
+
+def _plan(rows: list[_Row], currency: str) -> _Plan:
+    issues: list[ImportIssue] = []
+    products: list[tuple[ProductFields, str | None]] = []
+    first_row_of_sku: dict[str, int] = {}
+    for row in rows:
+        data, row_issues = _product_input(row)
+        category: str | None = None
+        if row.cells.get("category"):
+            try:
+                category = clean_name(row.cells["category"], "category")
+            except ValidationFailed as error:
+                row_issues.append(ImportIssue(row.number, "category", next(iter(error.fields.values()))))
+        if data is not None:
+            try:
+                fields = clean_product(data, currency)
+            except ValidationFailed as error:
+                row_issues.extend(
+                    ImportIssue(row.number, col, problem) for col, problem in error.fields.items()
+                )
+            else:
+                seen = first_row_of_sku.setdefault(fields.sku, row.number)
+                if seen != row.number:
+                    row_issues.append(ImportIssue(row.number, "sku", f"repeats the SKU of row {seen}"))
+                elif not row_issues:
+                    products.append((fields, category))
+        issues.extend(row_issues)
+    return _Plan(rows=len(rows), issues=issues, products=products)
+
+
+def _product_input(row: _Row) -> tuple[ProductInput | None, list[ImportIssue]]:
+    """Convert a row's text cells to a ProductInput; type problems become issues."""
+    cells, issues = row.cells, []
+    parsed: dict[str, Any] = {}
+    for column in ("stock", "sort_order"):
+        text = cells.get(column, "")
+        if text:
+            try:
+                parsed[column] = _whole_number(text)
+            except ValueError:
+                issues.append(ImportIssue(row.number, column, "must be a whole number"))
+    available = cells.get("available", "").lower()
+    if available and available not in _TRUE | _FALSE:
+        issues.append(ImportIssue(row.number, "available", "must be yes or no"))
+    for column in REQUIRED:
+        if not cells.get(column):
+            issues.append(ImportIssue(row.number, column, "is required"))
+    if cells.get("price"):
+        try:
+            parsed["price"] = parse_amount(cells["price"], "price")
+        except ValidationFailed as error:
+            issues.append(ImportIssue(row.number, "price", error.fields["price"]))
+    if issues:
+        return None, issues
+    return ProductInput(
+        sku=cells["sku"],
+        name=cells["name"],
+        price=parsed["price"],
+        currency=cells.get("currency") or None,
+        description=cells.get("description", ""),
+        available=available not in _FALSE,
+        stock=parsed.get("stock"),
+        image_url=cells.get("image_url") or None,
+        sort_order=parsed.get("sort_order", 0),
+    ), issues
+
+
+def _report(session: Session, plan: _Plan, applied: bool) -> ImportReport:
+    existing = _existing(session, [fields.sku for fields, _ in plan.products])
+    categories = _category_ids(session)
+    created = updated = unchanged = 0
+    for fields, category in plan.products:
+        product = existing.get(fields.sku)
+        if product is None:
+            created += 1
+        elif _with_category(fields, category, categories, product).differs_from(product):
+            updated += 1
+        else:
+            unchanged += 1
+    return ImportReport(
+        rows=plan.rows,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        issues=tuple(plan.issues),
+        applied=applied,
+    )
+
+
+def _write(session: Session, plan: _Plan) -> None:
+    categories = _category_ids(session)
+    for _, name in plan.products:
+        if name is not None and name.lower() not in categories:
+            category = Category(name=name)
+            session.add(category)
+            session.flush()
+            categories[name.lower()] = category.id
+    existing = _existing(session, [fields.sku for fields, _ in plan.products], lock=True)
+    now = utcnow()
+    for fields, name in plan.products:
+        product = existing.get(fields.sku)
+        values = _with_category(fields, name, categories, product)
+        if product is None:
+            session.add(Product(**values.__dict__, created_at=now, updated_at=now))
+        elif values.differs_from(product):
+            for key, value in values.__dict__.items():
+                setattr(product, key, value)
+            product.updated_at = now
+    with sku_race_as_conflict("(one of the file's)"):
+        session.flush()
+
+
+def _with_category(
+    fields: ProductFields, name: str | None, categories: dict[str, int], product: Product | None
+) -> ProductFields:
+    """The fields with the category named in the file; no category column keeps the product's."""
+    if name is None:
+        category_id = product.category_id if product is not None else None
+    else:
+        category_id = categories.get(name.lower(), -1)  # -1: a category the apply will create
+    extra = product.extra if product is not None else {}
+    return ProductFields(**{**fields.__dict__, "category_id": category_id, "extra": extra})
+
+
+def _existing(session: Session, skus: list[str], lock: bool = False) -> dict[str, Product]:
+    products: dict[str, Product] = {}
+    for start in range(0, len(skus), 1000):
+        query = sa.select(Product).where(Product.sku.in_(skus[start : start + 1000]))
+        if lock:
+            query = query.with_for_update(of=Product)
+        products.update((p.sku, p) for p in session.scalars(query))
+    return products
+
+
+def _category_ids(session: Session) -> dict[str, int]:
+    return {name.lower(): id_ for id_, name in session.execute(sa.select(Category.id, Category.name))}
+
+
+def _whole_number(text: str) -> int:
+    value = Decimal(text.replace(",", "."))  # spreadsheets may export 12 as "12.0"
+    if value != value.to_integral_value():
+        raise ValueError(text)
+    return int(value)
+
+
+def _csv_table(content: bytes) -> Iterator[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _file_problem("is not UTF-8 text; save it as 'CSV UTF-8' or upload the XLSX") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise _file_problem(f"is not valid CSV ({error})") from None
+
+
+def _xlsx_table(content: bytes) -> Iterator[list[str]]:
+    # Imported on use: only XLSX uploads need it. openpyxl ships no type hints.
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about spreadsheet features it ignores (styles, data validation);
+            # they do not change cell values, and a warning must not fail the upload.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise _file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        # Spreadsheets store 12.5 as a binary float; its shortest repr is what the person typed.
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def _file_problem(problem: str) -> ValidationFailed:
+    return ValidationFailed(f"the file {problem}", {"file": problem})

@@ -1,0 +1,184 @@
+"""The superadmin dashboard: every tenant over a range, from summary tables in the control database.
+
+`tenant_daily` holds one row per tenant and local day with aggregates only (counts and sums, no
+customer data), `tenant_monthly` the same per month, `tenant_sizes` each database's last measured
+size. They are refreshed from the tenant's rollups right after an order change commits
+(`refresh_summary`, called by the rollup hook), and `rebuild_summary` / `rebuild_all` repair them.
+So a dashboard request reads the control database only and never opens a tenant database.
+
+Two refreshes of one day racing could write in the wrong order and leave slightly stale totals;
+each refresh reads committed totals, so the next change or a rebuild puts the day right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from comandia.server.db.sessions import Databases
+from comandia.server.services.kpis.ranges import month_split, next_bucket
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.schemas.kpis import ADMIN_SORTS, AdminReport, StatusCount, TenantActivity
+
+SIZE_EVERY_SECONDS = 600.0
+"""Measure a tenant database's size at most this often (pg_database_size walks its files)."""
+
+_DAY_TOTALS = (
+    "SELECT s.day, coalesce(sum(s.orders) FILTER (WHERE s.status <> 'cancelled'), 0),"
+    " coalesce(sum(s.orders) FILTER (WHERE s.status = 'cancelled'), 0),"
+    " coalesce(sum(s.revenue) FILTER (WHERE s.status <> 'cancelled'), 0),"
+    " (SELECT count(*) FROM kpi_daily_customers c WHERE c.day = s.day AND c.orders > 0)"
+    " FROM kpi_daily_sales s {where} GROUP BY s.day"
+)
+_UPSERT = (
+    "INSERT INTO tenant_daily (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
+    "VALUES (:tenant, :day, :orders, :cancelled, :revenue, :customers, now()) "
+    "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
+    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+)
+_MONTHS = (
+    "INSERT INTO tenant_monthly (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
+    "SELECT tenant_id, date_trunc('month', day)::date, sum(orders), sum(cancelled), sum(revenue), "
+    "sum(customers), now() FROM tenant_daily WHERE tenant_id = :t AND day >= :lo AND day < :hi "
+    "AND date_trunc('month', day)::date = ANY(:months) GROUP BY 1, 2 "
+    "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
+    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+)
+_SIZE = (
+    "INSERT INTO tenant_sizes (tenant_id, db_bytes, measured_at) VALUES (:t, :b, now()) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET db_bytes = EXCLUDED.db_bytes, measured_at = now()"
+)
+_SORT_SQL = {
+    "revenue": "revenue", "orders": "orders", "customers": "active_customers",
+    "last_activity": "last_activity", "db_bytes": "db_bytes", "name": "lower(t.name)",
+}  # fmt: skip
+_COLUMNS = "tenant_id, orders, revenue, customers, messages_in, messages_out, failed_sends"
+# Whole months from tenant_monthly, the ragged ends from tenant_daily (see kpis._month_split);
+# the last activity is one backward index probe per tenant.
+_REPORT = (
+    "WITH parts AS ("
+    f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :f AND day < :d1 UNION ALL"
+    f" SELECT {_COLUMNS} FROM tenant_monthly WHERE day >= :mf AND day < :mt UNION ALL"
+    f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :d3 AND day <= :t),"
+    " sums AS (SELECT tenant_id, sum(orders) AS orders, sum(revenue) AS revenue,"
+    " sum(customers) AS active_customers, sum(messages_in) AS messages_in,"
+    " sum(messages_out) AS messages_out, sum(failed_sends) AS failed_sends FROM parts GROUP BY tenant_id) "
+    "SELECT t.id, t.name, t.state, coalesce(s.orders, 0) AS orders, coalesce(s.revenue, 0) AS revenue,"
+    " t.currency, coalesce(s.active_customers, 0) AS active_customers, l.last_activity, z.db_bytes,"
+    " coalesce(s.messages_in, 0), coalesce(s.messages_out, 0), coalesce(s.failed_sends, 0) "
+    "FROM tenants t LEFT JOIN sums s ON s.tenant_id = t.id LEFT JOIN tenant_sizes z ON z.tenant_id = t.id "
+    "LEFT JOIN LATERAL (SELECT d.day AS last_activity FROM tenant_daily d WHERE d.tenant_id = t.id"
+    " AND d.orders + d.cancelled > 0 ORDER BY d.day DESC LIMIT 1) l ON true "
+    "WHERE t.state <> 'deleted' ORDER BY {order} NULLS LAST, t.id"
+)
+
+
+class AdminKpiService:
+    """The control database's per-tenant daily summary and the superadmin report over it."""
+
+    def __init__(self, databases: Databases) -> None:
+        self._db = databases
+        self._sized: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def refresh_summary(self, tenant_id: str, days: Iterable[dt.date]) -> None:
+        """Copy the tenant's totals of `days` from its rollups into `tenant_daily`."""
+        wanted = sorted(set(days))
+        if wanted:
+            self._copy(tenant_id, "WHERE s.day = ANY(:days)", {"days": wanted}, replace=False)
+
+    def rebuild_summary(self, tenant_id: str) -> None:
+        """Replace every `tenant_daily` row of the tenant with its rollups' totals."""
+        self._copy(tenant_id, "", {}, replace=True)
+
+    def rebuild_all(self, tenant_ids: Iterable[str]) -> None:
+        for tenant_id in tenant_ids:
+            self.rebuild_summary(tenant_id)
+
+    def report(self, from_day: dt.date, to_day: dt.date, sort: str = "-revenue") -> AdminReport:
+        """Totals and one row per live tenant over the range, sorted by `sort` (``-`` = descending).
+
+        Raises:
+            ValidationFailed: an unknown sort key (field ``sort``) or a bad range (field ``from``).
+        """
+        key = sort.removeprefix("-")
+        if key not in ADMIN_SORTS:
+            raise ValidationFailed("unknown sort key", {"sort": "must be one of " + ", ".join(ADMIN_SORTS)})
+        if from_day > to_day:
+            raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
+        order = f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
+        with self._db.control_session() as session:
+            rows = session.execute(
+                sa.text(_REPORT.replace("{order}", order)), month_split(from_day, to_day)
+            ).all()
+        tenants = tuple(
+            TenantActivity(
+                r[0],
+                r[1],
+                r[2],
+                int(r[3]),
+                Decimal(r[4]),
+                r[5],
+                int(r[6]),
+                r[7],
+                None if r[8] is None else int(r[8]),
+                int(r[9]),
+                int(r[10]),
+                int(r[11]),
+            )
+            for r in rows
+        )
+        by_currency: dict[str, list[Decimal]] = {}
+        for t in tenants:
+            entry = by_currency.setdefault(t.currency, [Decimal(0), Decimal(0)])
+            entry[0] += t.orders
+            entry[1] += t.revenue
+        return AdminReport(
+            from_day=from_day,
+            to_day=to_day,
+            sort=sort,
+            tenants_count=len(tenants),
+            orders=sum(t.orders for t in tenants),
+            revenue_by_currency=tuple(
+                StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())
+            ),
+            active_customers=sum(t.active_customers for t in tenants),
+            tenants=tenants,
+        )
+
+    def _copy(self, tenant_id: str, where: str, params: dict[str, object], replace: bool) -> None:
+        with self._db.tenant_session(tenant_id) as session:
+            rows = session.execute(sa.text(_DAY_TOTALS.format(where=where)), params).all()
+            size = self._size(session, tenant_id, force=replace)
+        values = [
+            {"tenant": tenant_id, "day": r[0], "orders": int(r[1]), "cancelled": int(r[2]),
+             "revenue": r[3], "customers": int(r[4])}
+            for r in rows
+        ]  # fmt: skip
+        months = sorted({r["day"].replace(day=1) for r in values})
+        with self._db.control_session() as control:
+            if replace:
+                for table in ("tenant_daily", "tenant_monthly"):
+                    control.execute(sa.text(f"DELETE FROM {table} WHERE tenant_id = :t"), {"t": tenant_id})
+            if values:
+                control.execute(sa.text(_UPSERT), values)
+                span = {"lo": months[0], "hi": next_bucket(months[-1], "month")}
+                control.execute(sa.text(_MONTHS), {"t": tenant_id, "months": months, **span})
+            if size is not None:
+                control.execute(sa.text(_SIZE), {"t": tenant_id, "b": size})
+            control.commit()
+
+    def _size(self, session: sa.orm.Session, tenant_id: str, force: bool) -> int | None:
+        now = time.monotonic()
+        with self._lock:
+            due = force or now - self._sized.get(tenant_id, -SIZE_EVERY_SECONDS) >= SIZE_EVERY_SECONDS
+            if due:
+                self._sized[tenant_id] = now
+        if not due:
+            return None
+        return int(session.scalar(sa.text("SELECT pg_database_size(current_database())")) or 0)

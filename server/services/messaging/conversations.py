@@ -1,0 +1,297 @@
+"""WhatsApp conversations: run the chat flow for one inbound message against the tenant's data.
+
+`ConversationService.handle` is what the transport's inbox worker calls for each inbound
+message. It locks the (number, customer) session row (``SELECT ... FOR UPDATE``), so messages
+of one customer are handled one after the other; reads the menu in the same transaction; runs
+the pure `chat.flow.step`; stores the new state and commits; and places the order when the
+customer confirmed.
+
+Placing an order goes through `OrderService.create` (its stock checks and `on_change` listeners
+such as KPI rollups), which commits in its own transaction; the customer is found or created
+with `CustomerService` first for the same reason. So that a crash between that commit and ours
+cannot place a second order on a retry, each order carries an idempotency key in
+``extra["chat_key"]`` (session id and the chat's order count), unique in the database (index
+``uq_orders_chat_key``, migration t0004) and looked up before creating. The turn is therefore
+two short transactions around the order: see `ConversationService._place`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from comandia.server.chat import flow
+from comandia.server.chat.model import (
+    CatalogView,
+    CategoryView,
+    CustomerRef,
+    Inbound,
+    LatestOrder,
+    OrderDraft,
+    ProductView,
+    Reply,
+    TenantContext,
+)
+from comandia.server.chat.state import ChatState
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
+from comandia.server.services.catalog.catalog import CatalogService
+from comandia.server.services.customers import CustomerService
+from comandia.server.services.orders.orders import OrderService
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.money import format_money
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+
+ACTOR = "whatsapp"
+CHAT_KEY_INDEX = "uq_orders_chat_key"
+
+
+class ConversationService:
+    """The bot's side of every WhatsApp conversation.
+
+    Args:
+        databases: the appliance's databases.
+        orders: places confirmed orders (channel "whatsapp").
+        catalog: the catalog service (the menu itself is read inside the turn's transaction).
+        customers: finds or creates the customer by wa_id / phone when an order is placed.
+        clock: the current instant (tests and the sandbox inject their own).
+        idle_minutes: a conversation idle this long starts over (the cart is dropped).
+    """
+
+    def __init__(
+        self,
+        databases: Databases,
+        orders: OrderService,
+        catalog: CatalogService,
+        customers: CustomerService,
+        clock: Callable[[], dt.datetime] = utcnow,
+        idle_minutes: int = 60,
+    ) -> None:
+        self._db = databases
+        self._orders = orders
+        self._catalog = catalog
+        self._customers = customers
+        self._clock = clock
+        self._idle = dt.timedelta(minutes=idle_minutes)
+
+    def handle(
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
+    ) -> list[Reply]:
+        """Answer one inbound message; returns the replies (one, rarely two) to queue in order.
+
+        Raises:
+            ValueError: `customer` has neither wa_id, user_id nor phone.
+            Unavailable: the tenant's database cannot be reached (retry later).
+        """
+        now = self._clock()
+        with self._db.tenant_session(tenant.tenant_id) as session:
+            row, fresh = _lock_session(session, number_id, customer.key, now + self._idle)
+            state = ChatState.from_json(row.state)
+            if not fresh and row.expires_at <= now:
+                in_progress = state.stage != "start" or bool(state.cart)
+                state = state.restarted("expired" if in_progress else None)
+            catalog = load_catalog(session, tenant.currency)
+            latest = None
+            if flow.wants_latest_order(state, message):
+                latest = _latest_order(session, row, customer)
+            outcome = flow.step(state, message, tenant, catalog, customer, latest)
+            # With a draft this stores the summary state: a replayed confirmation re-drafts
+            # with the same sequence, hence the same key, and finds the order instead.
+            _store(row, outcome.state, now, self._idle)
+            session_id = row.id
+            session.commit()
+        if outcome.draft is None:
+            return list(outcome.replies)
+        return self._place(tenant, session_id, customer, outcome.draft, catalog, now)
+
+    def status_notification(self, tenant: TenantContext, order_number: int, new_status: str) -> Reply:
+        """The text telling the customer order `order_number` is now `new_status`, in their language."""
+        return flow.status_notification(tenant, order_number, new_status)
+
+    def status_label(self, tenant: TenantContext, status: str) -> str:
+        """An order status as the customer reads it, in the tenant's language (a template variable)."""
+        return flow.status_label(tenant, status)
+
+    def _place(
+        self,
+        tenant: TenantContext,
+        session_id: int,
+        customer: CustomerRef,
+        draft: OrderDraft,
+        catalog: CatalogView,
+        now: dt.datetime,
+    ) -> list[Reply]:
+        """Place a confirmed draft, then record the answer in the session.
+
+        The chat row is not locked meanwhile: a turn holds one pooled connection at a time
+        (tenant pools have no overflow, so nested sessions could starve each other). Two
+        confirmations racing here share one idempotency key, and the unique index on it
+        (migration t0004) lets only one order through; the other finds it.
+        """
+        key = f"{session_id}:{draft.sequence}"
+        customer_id: int | None = None
+        placed: tuple[int, Decimal] | None = None
+        problem = ""
+        try:
+            phone = customer.phone_e164 or draft.phone
+            found = self._customers.find_or_create(
+                tenant.tenant_id, phone=phone, wa_id=customer.wa_id, name=draft.name
+            )
+            customer_id = found.id
+            placed = self._placed(tenant.tenant_id, key) or self._create(
+                tenant.tenant_id, found.id, draft, key, tenant.delivery_fee
+            )
+        except ValidationFailed as error:
+            problem = _problem(error, draft, catalog)
+        with self._db.tenant_session(tenant.tenant_id) as session:
+            row = session.get(ChatSession, session_id, with_for_update=True)
+            assert row is not None  # sessions are never deleted
+            state = ChatState.from_json(row.state)
+            if placed is None:
+                outcome = flow.order_failed(tenant, state, catalog, customer, problem)
+            elif state.sequence >= draft.sequence:  # a racing confirmation already answered
+                outcome = flow.order_already_placed(tenant, state)
+            else:
+                total_text = format_money(placed[1], tenant.currency, tenant.locale)
+                outcome = flow.order_placed(tenant, state, placed[0], total_text)
+                row.customer_id = customer_id
+            _store(row, outcome.state, now, self._idle)
+            session.commit()
+        return list(outcome.replies)
+
+    def _placed(self, tenant_id: str, key: str) -> tuple[int, Decimal] | None:
+        """The order already placed under idempotency key `key`, as (number, total)."""
+        with self._db.tenant_session(tenant_id) as session:
+            found = session.execute(
+                sa.select(Order.number, Order.total).where(Order.extra["chat_key"].astext == key)
+            ).first()
+        return None if found is None else (found.number, found.total)
+
+    def _create(self, tenant_id: str, customer_id: int, draft: OrderDraft, key: str,
+                delivery_fee: Decimal) -> tuple[int, Decimal]:
+        try:
+            order = self._orders.create(tenant_id, _order_input(customer_id, draft, key, delivery_fee), actor=ACTOR)
+        except sa.exc.IntegrityError as error:
+            if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != CHAT_KEY_INDEX:
+                raise
+            placed = self._placed(tenant_id, key)  # a racing confirmation placed it first
+            assert placed is not None
+            return placed
+        return order.number, order.total
+
+
+def _store(row: ChatSession, state: ChatState, now: dt.datetime, idle: dt.timedelta) -> None:
+    row.state = state.to_json()
+    row.updated_at = now
+    row.expires_at = now + idle
+
+
+def load_catalog(session: Session, currency: str) -> CatalogView:
+    """The menu in display order, in one query (a turn is a handful of round trips; this is one).
+
+    Products priced in another currency than the tenant's cannot be ordered, so they are left
+    out; categories come from the products' rows, so an empty category is not listed.
+    """
+    rows = session.execute(
+        sa.select(
+            Product.sku, Product.name, Product.price, Product.category_id, Product.description,
+            Product.available, Product.stock, Category.name.label("category_name"),
+            Category.sort_order.label("category_order"),
+        )
+        .outerjoin(Category, Category.id == Product.category_id)
+        .where(Product.currency == currency)
+        .order_by(Product.sort_order, Product.name, Product.id)
+    ).all()  # fmt: skip
+    categories = {
+        row.category_id: (row.category_order, row.category_name, row.category_id)
+        for row in rows
+        if row.category_id is not None and row.category_name is not None
+    }
+    return CatalogView(
+        categories=tuple(CategoryView(id=i, name=n) for _, n, i in sorted(categories.values())),
+        products=tuple(
+            ProductView(
+                sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
+                description=p.description, available=p.available, stock=p.stock,
+            )
+            for p in rows
+        ),
+    )  # fmt: skip
+
+
+
+def _lock_session(
+    session: Session, number_id: str, key: str, expires_at: dt.datetime
+) -> tuple[ChatSession, bool]:
+    """The session row, locked; created (empty) when missing. Returns (row, created)."""
+    query = (
+        sa.select(ChatSession)
+        .where(ChatSession.number_id == number_id, ChatSession.customer_wa_id == key)
+        .with_for_update()
+    )
+    row = session.scalar(query)
+    if row is not None:
+        return row, False
+    # ON CONFLICT DO NOTHING: the customer's first two messages may arrive together.
+    session.execute(
+        insert(ChatSession)
+        .values(number_id=number_id, customer_wa_id=key, state={}, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=["number_id", "customer_wa_id"])
+    )
+    row = session.scalar(query)
+    assert row is not None
+    return row, True
+
+
+def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> LatestOrder | None:
+    customer_id = row.customer_id
+    if customer_id is None:
+        clauses = [Customer.wa_id == customer.wa_id] if customer.wa_id else []
+        clauses += [Customer.phone == customer.phone_e164] if customer.phone_e164 else []
+        if not clauses:
+            return None
+        customer_id = session.scalar(sa.select(Customer.id).where(sa.or_(*clauses)).limit(1))
+        if customer_id is None:
+            return None
+    found = session.execute(
+        sa.select(Order.number, Order.status, Order.total)
+        .where(Order.customer_id == customer_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else LatestOrder(number=found.number, status=found.status, total=found.total)
+
+
+def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal) -> OrderInput:
+    extra: dict[str, object] = {"chat_key": key, "delivery_name": draft.name}
+    if draft.latitude is not None and draft.longitude is not None:
+        extra["location"] = {"latitude": draft.latitude, "longitude": draft.longitude}
+    if draft.phone is not None:
+        extra["contact_phone"] = draft.phone
+    return OrderInput(
+        customer_id=customer_id,
+        items=tuple(OrderLineInput(quantity=quantity, sku=sku) for sku, quantity in draft.lines),
+        channel="whatsapp",
+        delivery_address=draft.address or None,
+        delivery_city=draft.city,
+        delivery_fee=delivery_fee,
+        extra=extra,
+    )
+
+
+def _problem(error: ValidationFailed, draft: OrderDraft, catalog: CatalogView) -> str:
+    """The products a refused order tripped on, by name (the error's own text is English)."""
+    names: list[str] = []
+    for path in error.fields:
+        if path.startswith("items[") and "]" in path:
+            index = path[6 : path.index("]")]
+            if index.isdigit() and int(index) < len(draft.lines):
+                product = catalog.product(draft.lines[int(index)][0])
+                names.append(product.name if product is not None else draft.lines[int(index)][0])
+    return ", ".join(dict.fromkeys(names)) or error.detail

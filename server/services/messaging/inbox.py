@@ -1,0 +1,176 @@
+"""The inbox worker's use case: turn stored inbound messages into queued replies, exactly once.
+
+For each pending row the processor asks the conversation service for replies and, in ONE
+transaction, queues them in the outbox (`in_reply_to` = the row) and marks the row processed.
+A crash before the commit leaves both undone, so the row is processed again and queues one reply
+set; after the commit the row is never taken again. (The conversation service commits its own
+effects, such as an order, and is idempotent for a replayed message: see `chat/`.)
+
+Order: a row is taken only when no earlier row of the same customer on the same number is pending,
+and rows are locked with SKIP LOCKED, so several workers never reorder one customer's messages.
+A message that keeps failing (a bug) is retried `MAX_ATTEMPTS` times, then set aside with its error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext, text_reply
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
+from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.outbox import queue_messages, serialise_reply
+from comandia.server.services.tenancy.settings import load_context
+from comandia.shared.domain.errors import Unavailable
+from comandia.shared.domain.times import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+UNAVAILABLE = {
+    "es": "Por ahora no estamos atendiendo por WhatsApp. Intenta más tarde, por favor.",
+    "en": "We are not taking WhatsApp orders right now. Please try again later.",
+}
+NOTICE_EVERY = dt.timedelta(days=1)
+
+
+class Conversations(Protocol):
+    """What the inbox needs of `services.conversations.ConversationService`."""
+
+    def handle(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> list[Reply]:
+        ...
+
+
+class TenantContexts:
+    """The bot's view of each tenant (name, locale, currency, texts), cached for `ttl` seconds."""
+
+    def __init__(self, databases: Databases, ttl: float = 30.0) -> None:
+        self._db = databases
+        self._ttl = ttl
+        self._cache: dict[str, tuple[float, TenantContext]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str) -> TenantContext:
+        """Raises: NotFound."""
+        with self._lock:
+            hit = self._cache.get(tenant_id)
+        if hit is not None and time.monotonic() - hit[0] < self._ttl:
+            return hit[1]
+        context = load_context(self._db, tenant_id)
+        with self._lock:
+            self._cache[tenant_id] = (time.monotonic(), context)
+        return context
+
+    def invalidate(self, tenant_id: str) -> None:
+        """Forget a tenant's cached context (its settings changed in this process)."""
+        with self._lock:
+            self._cache.pop(tenant_id, None)
+
+
+class InboxProcessor:
+    """Processes one tenant's pending inbox rows.
+
+    Args:
+        on_queued: told the tenant id after replies were committed (wakes the outbox sender).
+    """
+
+    def __init__(self, databases: Databases, directory: NumberDirectory, conversations: Conversations,
+                 contexts: TenantContexts, clock: Callable[[], dt.datetime] = utcnow,
+                 on_queued: Callable[[str], None] = lambda tenant_id: None) -> None:
+        self._db = databases
+        self._directory = directory
+        self._conversations = conversations
+        self._contexts = contexts
+        self._clock = clock
+        self._on_queued = on_queued
+
+    def process(self, tenant_id: str, limit: int = 100, keep_going: Callable[[], bool] = lambda: True) -> int:
+        """Process up to `limit` pending rows, checking `keep_going()` before each; returns how many were taken."""
+        done = 0
+        while done < limit and keep_going() and self._process_one(tenant_id):
+            done += 1
+        return done
+
+    def _process_one(self, tenant_id: str) -> bool:
+        with self._db.tenant_session(tenant_id) as session:
+            row = claim_pending(session)
+            if row is None:
+                return False
+            try:
+                queued = self._reply(session, tenant_id, row)
+            except Unavailable:
+                raise  # the environment (a database down): leave the row for the next pass
+            except Exception as error:  # a bug on one message must not stop the inbox
+                session.rollback()
+                log.exception("tenant %s: inbox %d failed", tenant_id, row.id)
+                self._record_failure(session, row.id, error)
+                return True
+            row.processed_at, row.attempts, row.error = self._clock(), row.attempts + 1, None
+            session.commit()
+        if queued:
+            self._on_queued(tenant_id)
+        return True
+
+    def _reply(self, session: Session, tenant_id: str, row: InboxEvent) -> int:
+        number = self._directory.by_id(row.number_id)
+        if number is None:
+            row.error = "the WhatsApp number was removed"
+            return 0
+        payload: dict[str, Any] = row.payload
+        if not number.accepting:
+            return self._unavailable_notice(session, tenant_id, row)
+        customer = payload.get("customer", {})
+        inbound = payload.get("inbound", {})
+        wa_id = customer.get("wa_id")
+        ref = CustomerRef(wa_id=wa_id, user_id=customer.get("user_id"),
+                          phone_e164=f"+{wa_id}" if wa_id and str(wa_id).isdigit() else None,
+                          profile_name=customer.get("name"))
+        message = Inbound(
+            kind=inbound.get("kind", "other"), text=inbound.get("text") or "", reply_id=inbound.get("reply_id"),
+            order_items=tuple((str(sku), int(qty)) for sku, qty in inbound.get("order_items") or ()),
+            latitude=inbound.get("latitude"), longitude=inbound.get("longitude"),
+            location_name=inbound.get("location_name"), location_address=inbound.get("location_address"),
+        )
+        replies = self._conversations.handle(self._contexts.get(tenant_id), str(row.number_id), ref, message)
+        return queue_messages(session, row.number_id, row.customer_key, [serialise_reply(r) for r in replies],
+                              in_reply_to=row.id)
+
+    def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent) -> int:
+        since = self._clock() - NOTICE_EVERY
+        recent = session.scalar(sa.select(OutboxMessage.id).where(
+            OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key,
+            OutboxMessage.payload["kind"].astext == "unavailable", OutboxMessage.created_at > since).limit(1))
+        if recent is not None:
+            return 0
+        locale = self._contexts.get(tenant_id).locale
+        notice = serialise_reply(text_reply(UNAVAILABLE.get(locale, UNAVAILABLE["es"])), kind="unavailable")
+        return queue_messages(session, row.number_id, row.customer_key, [notice], in_reply_to=row.id)
+
+    def _record_failure(self, session: Session, row_id: int, error: Exception) -> None:
+        row = session.get(InboxEvent, row_id, with_for_update=True)
+        if row is None:
+            return
+        row.attempts += 1
+        row.error = f"{error.__class__.__name__}: {str(error)[:500]}"
+        if row.attempts >= MAX_ATTEMPTS:
+            row.processed_at = self._clock()  # set aside: kept with its error, no longer retried
+        session.commit()
+
+
+def claim_pending(session: Session) -> InboxEvent | None:
+    """Lock the oldest pending row whose customer has no earlier pending row (SKIP LOCKED)."""
+    earlier = aliased(InboxEvent)
+    blocked = sa.exists().where(
+        earlier.number_id == InboxEvent.number_id, earlier.customer_key == InboxEvent.customer_key,
+        earlier.id < InboxEvent.id, earlier.processed_at.is_(None))
+    return session.scalar(
+        sa.select(InboxEvent).where(InboxEvent.processed_at.is_(None), ~blocked)
+        .order_by(InboxEvent.id).limit(1).with_for_update(skip_locked=True, of=InboxEvent))

@@ -1,0 +1,299 @@
+"""Webhook ingestion: authenticate, route each event to its tenant, store it durably, say who has work.
+
+The contract with the providers (WHATSAPP.md): answer 200 only once every event of the POST is
+committed in its tenant's database, so a failure makes the provider retry; a retry inserts
+nothing new (unique provider message id, unique (wamid, status)). Each POST's database work is
+bounded by `database_deadline_seconds` (503 past it, see `Databases.within`), so a slow or
+silent database never holds the provider's request, nor a server thread, for long. Events for
+numbers nobody owns are kept in `unroutable_events` and acknowledged. Nothing here interprets a
+message: the inbox worker does, later.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from comandia.server.db.control_models import UnroutableEvent
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
+from comandia.server.providers import signatures
+from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, StatusUpdate
+from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
+from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
+from comandia.shared.domain.errors import Unauthorized
+
+log = logging.getLogger(__name__)
+
+_Router = Callable[[str], RoutedNumber | None]
+# Core statements on the tables, executed with a list of rows: compiled once and cached, which
+# is most of the cost of a webhook besides the commit (an ORM `.values(rows)` compiles each time).
+_INSERT_INBOX = pg_insert(cast(sa.Table, InboxEvent.__table__)).on_conflict_do_nothing(
+    index_elements=["provider_message_id"])
+_INSERT_STATUS = pg_insert(cast(sa.Table, MessageStatus.__table__)).on_conflict_do_nothing(
+    index_elements=["wamid", "status"])
+
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class BadSignature(Unauthorized):
+    """The webhook's signature or secret is missing or wrong: nothing was stored."""
+
+
+class DirtyTenants:
+    """Tenants with new inbox rows, told by the webhook to the inbox worker (in-process only).
+
+    The worker also sweeps every tenant periodically, so a lost signal (another process, a
+    restart) delays work by one sweep and never loses it.
+    """
+
+    def __init__(self) -> None:
+        self._tenants: set[str] = set()
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+
+    def mark(self, tenant_ids: set[str]) -> None:
+        if tenant_ids:
+            with self._lock:
+                self._tenants |= tenant_ids
+            self._event.set()
+
+    def wake(self) -> None:
+        """Wake a waiting worker without giving it work (used to stop it)."""
+        self._event.set()
+
+    def take(self) -> set[str]:
+        with self._lock:
+            taken, self._tenants = self._tenants, set()
+            self._event.clear()
+        return taken
+
+    def wait(self, timeout: float) -> bool:
+        return self._event.wait(timeout)
+
+
+def _answers_in_time(
+    method: Callable[Concatenate[IngestService, _P], _R],
+) -> Callable[Concatenate[IngestService, _P], _R]:
+    """Run an ingest entry point under the database deadline (`Databases.within`).
+
+    The whole entry point, not only the insert: the number map it routes with is reloaded from
+    the control database, and that can stall as well.
+    """
+
+    @functools.wraps(method)
+    def bounded(self: IngestService, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            return self._db.within(lambda: method(self, *args, **kwargs))
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    return bounded
+
+
+class IngestService:
+    """Stores webhook events in the right tenant's database."""
+
+    def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
+                 unroutable_per_minute: int = 60) -> None:
+        self._db = databases
+        self._directory = directory
+        self.dirty = dirty
+        # Unroutable Twilio posts cannot be authenticated (no number, no token): cap what they
+        # may write, so a flood of junk cannot fill the control database.
+        self._unroutable_cap = unroutable_per_minute
+        self._unroutable_window = (0.0, 0)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+
+    def busy(self) -> bool:
+        """Whether webhooks are arriving faster than one at a time (more than one being stored now).
+
+        The inbox workers beyond the first step aside meanwhile: on a small machine, answering
+        the providers comes first, and the backlog is drained at full width once the burst passes.
+        """
+        with self._lock:
+            return self._in_flight > 1
+
+    def verify_subscription(self, mode: str | None, token: str | None) -> bool:
+        """Meta's GET handshake: mode `subscribe` and the token of one of our numbers."""
+        if mode != "subscribe" or not token:
+            return False
+        matched = False
+        for candidate in self._directory.verify_tokens():
+            matched |= hmac.compare_digest(candidate.encode(), token.encode())
+        return matched
+
+    @_answers_in_time
+    def ingest_meta(self, body: bytes, signature: str | None) -> int:
+        """A Meta POST: check the app signature on the raw bytes, then store every event.
+
+        Returns:
+            How many messages and statuses were routed to a tenant (duplicates included).
+
+        Raises:
+            BadSignature: no known app secret signed `body` (nothing stored).
+            PayloadError: the body is not a Cloud API payload.
+            Unavailable: a database could not store the events, or not within the deadline (the
+                provider should retry).
+        """
+        secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
+        if secret is None:
+            raise BadSignature("missing or invalid X-Hub-Signature-256")
+        events = parse_cloud_api(body)
+
+        def route(key: str) -> RoutedNumber | None:
+            number = self._directory.by_phone_number_id(key)
+            # Only numbers of the app that signed: one app cannot post for another's numbers.
+            return number if number is not None and number.provider == "meta" and number.app_secret == secret else None
+
+        return self._store("meta", body, events, route)
+
+    @_answers_in_time
+    def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None) -> int:
+        """A 360dialog (or sandbox) POST to the number's own URL, authenticated by its secret header."""
+        number = self._directory.by_id(number_id)
+        if number is None or number.provider != provider:
+            self._unroutable(provider, "no such number", str(number_id), body)
+            return 0
+        if not signatures.shared_secret_valid(secret, number.webhook_secret):
+            raise BadSignature("missing or invalid webhook secret header")
+        events = parse_cloud_api(body)
+
+        def route(key: str) -> RoutedNumber | None:
+            # The payload must be for the number of the URL when that number knows its id.
+            return number if number.phone_number_id in (None, key) else None
+
+        return self._store(provider, body, events, route)
+
+    @_answers_in_time
+    def ingest_twilio(self, public_url: str, form: Sequence[tuple[str, str]], signature: str | None,
+                      raw: bytes) -> int:
+        """A Twilio POST: route on `To`, check the signature with that account's auth token."""
+        fields: Mapping[str, str] = dict(form)
+        to = fields.get("To", "").removeprefix("whatsapp:")
+        number = self._directory.by_e164(to) if to else None
+        if number is None or number.provider != "twilio":
+            if not fields.get("MessageSid") or not to:
+                raise BadSignature("not a Twilio webhook")
+            self._unroutable("twilio", "no such number", to[:128], raw)
+            return 0
+        if not signatures.twilio_signature_valid(public_url, form, signature, number.auth_token or ""):
+            raise BadSignature("missing or invalid X-Twilio-Signature")
+        return self._store("twilio", raw, parse_twilio_form(fields), lambda key: number if key == to else None)
+
+    def _store(self, provider: str, body: bytes, events: ParsedEvents, route: _Router) -> int:
+        messages: dict[RoutedNumber, list[InboundMessage]] = defaultdict(list)
+        statuses: dict[RoutedNumber, list[StatusUpdate]] = defaultdict(list)
+        unknown: set[str] = set()
+        for message in events.messages:
+            number = route(message.routing_key)
+            if number is None:
+                unknown.add(message.routing_key)
+            else:
+                messages[number].append(message)
+        for status in events.statuses:
+            routed = route(status.routing_key)
+            if routed is None:
+                unknown.add(status.routing_key)
+            else:
+                statuses[routed].append(status)
+        for key in sorted(unknown):
+            self._unroutable(provider, "no number with this id", key[:128], body)
+        by_tenant: dict[str, set[RoutedNumber]] = defaultdict(set)
+        for number in set(messages) | set(statuses):
+            by_tenant[number.tenant_id].add(number)
+        for tenant_id, numbers in by_tenant.items():
+            with self._db.tenant_session(tenant_id) as session:
+                # Autocommit: each statement is committed when it returns, so the usual one-message
+                # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
+                # needed: every statement is idempotent, so after a failure (503) the provider's
+                # retry stores whatever is missing and nothing twice.
+                session.connection(execution_options=_AUTOCOMMIT)
+                for number in numbers:
+                    store_messages(session, provider, number.id, messages.get(number, []))
+                    store_statuses(session, statuses.get(number, []))
+                session.commit()
+        self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
+        self._directory.touch({n.id for ns in by_tenant.values() for n in ns})
+        return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
+
+    def _unroutable(self, provider: str, reason: str, key: str | None, body: bytes) -> None:
+        log.warning("unroutable %s webhook: %s (%s)", provider, reason, key)
+        now = time.monotonic()
+        with self._lock:
+            started, count = self._unroutable_window
+            if now - started >= 60:
+                started, count = now, 0
+            self._unroutable_window = (started, count + 1)
+        if count >= self._unroutable_cap:
+            return  # logged, not stored: over this minute's cap
+        with self._db.control_session() as session:
+            session.add(UnroutableEvent(provider=provider, reason=reason, routing_key=key, raw_body=body))
+            session.commit()
+
+
+def store_messages(session: sa.orm.Session, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
+    """Insert messages into the inbox; a provider message id already there is skipped."""
+    if not messages:
+        return
+    rows = [{"provider": provider, "number_id": number_id, "provider_message_id": m.provider_message_id,
+             "customer_key": m.customer_key[:64], "kind": m.kind, "payload": inbox_payload(m)} for m in messages]
+    session.execute(_INSERT_INBOX, rows)
+
+
+def inbox_payload(message: InboundMessage) -> dict[str, Any]:
+    """What an inbox row keeps: the provider's raw JSON (for replay) and the normalised record."""
+    return {
+        "raw": message.raw,
+        "customer": {"wa_id": message.wa_id, "user_id": message.user_id, "name": message.name},
+        "inbound": {"kind": message.kind, "text": message.text or "", "reply_id": message.reply_id,
+                    "order_items": [list(i) for i in message.order_items], "latitude": message.latitude,
+                    "longitude": message.longitude, "location_name": message.location_name,
+                    "location_address": message.location_address},
+    }
+
+
+def store_statuses(session: sa.orm.Session, statuses: list[StatusUpdate]) -> None:
+    """Record statuses (deduplicated on (wamid, status)) and move each outbox row's status up only."""
+    if not statuses:
+        return
+    rows = [{"wamid": s.wamid, "status": s.status, "at": s.at, "error_code": s.error_code} for s in statuses]
+    session.execute(_INSERT_STATUS, rows)
+    best: dict[str, StatusUpdate] = {}
+    for s in statuses:
+        if s.status in STATUS_RANK and STATUS_RANK[s.status] > STATUS_RANK.get(best[s.wamid].status if s.wamid in best
+                                                                                 else "", -1):
+            best[s.wamid] = s
+    for update in best.values():
+        raise_outbox_status(session, update.wamid, update.status, update.error_code)
+
+
+def status_rank_sql(column: Any) -> sa.ColumnElement[int]:
+    """SQL for the rank of a status column in STATUS_RANK (-1 for none or unknown)."""
+    return sa.case(*((column == name, rank) for name, rank in STATUS_RANK.items()), else_=-1)
+
+
+def raise_outbox_status(session: sa.orm.Session, wamid: str, status: str, error_code: int | None) -> None:
+    """Set the outbox row's delivery status to `status` unless it is already there or beyond."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.provider_message_id == wamid,
+               status_rank_sql(OutboxMessage.status) < STATUS_RANK[status])
+        .values(status=status, error_code=sa.func.coalesce(error_code, OutboxMessage.error_code))
+    )

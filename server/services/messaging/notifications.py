@@ -1,0 +1,91 @@
+"""Tell the customer on WhatsApp when a manager changes their order's status.
+
+`make_status_notifier(...)` returns an `OrderService` on_change hook. It runs inside the order's
+transaction, so the notice is queued in the outbox if and only if the status change commits.
+The notice goes out on the number the customer last wrote to; a customer who never wrote to us
+on WhatsApp (an order typed in the console) is not messaged.
+
+WhatsApp allows free-form messages only within 24 hours of the customer's last message
+(WHATSAPP.md rule 6). Past that, the notice goes out as the number's approved status template
+({{1}} the order number, {{2}} the status); a number without one records the notice as failed
+with the reason, so the manager sees that the customer must be told another way. Inside the
+window the template rides along, and the sender switches to it if the provider says the window
+closed meanwhile (131047, 63016).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.chat.model import Reply, TenantContext
+from comandia.server.db.tenant_models import Customer, InboxEvent
+from comandia.server.providers.base import Template
+from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
+from comandia.server.services.messaging.inbox import TenantContexts
+from comandia.server.services.messaging.outbox import queue_messages, serialise_reply
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.orders import OrderDetail
+
+StatusText = Callable[[TenantContext, int, str], Reply]
+"""`ConversationService.status_notification(tenant, order_number, new_status) -> Reply`."""
+StatusLabel = Callable[[TenantContext, str], str]
+"""`ConversationService.status_label(tenant, status) -> str`: the status as the customer reads it."""
+
+FREE_FORM_WINDOW = dt.timedelta(hours=24)
+SEND_MARGIN = dt.timedelta(minutes=10)
+"""A notice queued this close to the window's end may reach the provider after it: use the template."""
+DEFAULT_TEMPLATE_LANGUAGES = {"es": "es", "en": "en"}
+
+
+def make_status_notifier(
+    directory: NumberDirectory, contexts: TenantContexts, status_text: StatusText,
+    on_queued: Callable[[str], None] = lambda tenant_id: None,
+    status_label: StatusLabel = lambda tenant, status: status,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> Callable[[Session, str, OrderDetail | None, OrderDetail], None]:
+    """An `OnChange` hook that queues a status notice for status changes (not creation or edits)."""
+
+    def on_change(session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+        if before is None or before.status == after.status:
+            return
+        customer = session.get(Customer, after.customer_id)
+        if customer is None:
+            return
+        keys = [k for k in (customer.wa_id, customer.phone.lstrip("+")) if k]
+        last = session.execute(
+            sa.select(InboxEvent.number_id, InboxEvent.customer_key, InboxEvent.received_at)
+            .where(InboxEvent.customer_key.in_(keys)).order_by(InboxEvent.id.desc()).limit(1)).first()
+        if last is None:
+            return
+        number = directory.by_id(last.number_id)
+        if number is None or number.tenant_id != tenant_id:
+            return
+        tenant = contexts.get(tenant_id)
+        payload = serialise_reply(status_text(tenant, after.number, after.status), kind="status")
+        template = _template(number, tenant, str(after.number), status_label(tenant, after.status))
+        window_open = clock() - last.received_at < FREE_FORM_WINDOW - SEND_MARGIN
+        failed_because = None
+        if window_open and template is not None:
+            payload["fallback_template"] = template
+        elif not window_open and template is not None:
+            payload["template"] = template
+        elif not window_open:
+            failed_because = ("outside WhatsApp's 24-hour window and the number has no status template: "
+                              "tell the customer another way")
+        queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because)
+        if failed_because is None:
+            on_queued(tenant_id)
+
+    return on_change
+
+
+def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> dict[str, Any] | None:
+    if not number.status_template:
+        return None
+    language = number.template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
+    return Template(number.status_template, language, params).to_json()

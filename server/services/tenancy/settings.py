@@ -1,0 +1,145 @@
+"""A tenant's bot settings: language, delivery fee and its own wording of any bot text.
+
+They live in the registry (`tenants.locale` and the `settings` JSON), so the bot reads them with
+the tenant's name and currency in one query (`context_of`). Overrides are checked when saved:
+an unknown key, a template that does not parse, or one naming a field the built-in text does not
+have is refused with the reason, so a manager learns of a typo at once instead of the bot quietly
+falling back to its own text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from string import Formatter
+
+from comandia.server.chat.model import TenantContext
+from comandia.server.chat.texts import BUILT_IN
+from comandia.server.db.control_models import Tenant
+from comandia.server.db.sessions import Databases
+from comandia.server.services import audit
+from comandia.server.services.tenancy.tenants import live_tenant
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.money import parse_amount
+from comandia.shared.schemas.tenants import TenantSettings
+
+LOCALES = ("es", "en")
+MAX_TEXT = 1000
+MAX_FEE = Decimal("100000")
+CENTS = Decimal("0.01")
+
+
+def context_of(tenant: Tenant) -> TenantContext:
+    """The bot's view of a registry row."""
+    settings = tenant.settings if isinstance(tenant.settings, dict) else {}
+    texts = settings.get("texts")
+    return TenantContext(
+        tenant_id=tenant.id, business_name=tenant.name, locale="en" if tenant.locale == "en" else "es",
+        currency=tenant.currency, timezone=tenant.timezone,
+        text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
+        delivery_fee=_stored_fee(settings.get("delivery_fee")),
+    )
+
+
+def load_context(databases: Databases, tenant_id: str) -> TenantContext:
+    """The bot's view of a tenant, read from the registry. Raises: NotFound (or deleted)."""
+    with databases.control_session() as session:
+        return context_of(live_tenant(session, tenant_id))
+
+
+class TenantSettingsService:
+    """Reads and changes tenants' bot settings.
+
+    Args:
+        databases: the appliance's databases.
+        changed: told the tenant id after a change commits (drops cached bot contexts).
+    """
+
+    def __init__(self, databases: Databases, changed: Callable[[str], None] = lambda tenant_id: None) -> None:
+        self._db = databases
+        self._changed = changed
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        """Raises: NotFound."""
+        with self._db.control_session() as session:
+            return _settings(live_tenant(session, tenant_id))
+
+    def update(self, tenant_id: str, actor: str, locale: str | None = None, delivery_fee: str | None = None,
+               texts: Mapping[str, str | None] | None = None) -> TenantSettings:
+        """Change what is given; in `texts` a None or empty value goes back to the built-in text.
+
+        Raises:
+            NotFound: no such tenant.
+            ValidationFailed: an unknown language, a bad fee, or a bad text (field ``texts.<key>``).
+        """
+        if locale is not None and locale not in LOCALES:
+            raise ValidationFailed("unknown language", {"locale": "must be es or en"})
+        fee = _fee(delivery_fee) if delivery_fee is not None else None
+        checked = {key: check_text(key, value) for key, value in (texts or {}).items()}
+        with self._db.control_session() as session:
+            tenant = live_tenant(session, tenant_id, lock=True)
+            settings = dict(tenant.settings) if isinstance(tenant.settings, dict) else {}
+            if fee is not None:
+                settings["delivery_fee"] = str(fee)
+            if checked:
+                own = dict(settings.get("texts") or {})
+                for key, value in checked.items():
+                    if value is None:
+                        own.pop(key, None)
+                    else:
+                        own[key] = value
+                settings["texts"] = own
+            tenant.settings = settings
+            if locale is not None:
+                tenant.locale = locale
+            audit.record(session, actor, "tenant.settings", tenant_id, locale=locale, delivery_fee=delivery_fee,
+                         texts=sorted(checked))
+            session.commit()
+            result = _settings(tenant)
+        self._changed(tenant_id)
+        return result
+
+
+def check_text(key: str, value: str | None) -> str | None:
+    """The override to store for `key` (None: back to the built-in text). Raises: ValidationFailed."""
+    field = f"texts.{key}"
+    if key not in BUILT_IN["es"]:
+        raise ValidationFailed(f"the bot has no text {key!r}", {field: "unknown text"})
+    if value is None or not value.strip():
+        return None
+    if len(value) > MAX_TEXT:
+        raise ValidationFailed(f"text {key!r} is too long", {field: f"at most {MAX_TEXT} characters"})
+    allowed = _fields(BUILT_IN["es"][key])
+    try:
+        used = _fields(value)
+    except ValueError:
+        raise ValidationFailed(f"text {key!r} is not a valid template", {field: "unbalanced { or }"}) from None
+    unknown = sorted(used - allowed)
+    if unknown:
+        fields = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
+        raise ValidationFailed(f"text {key!r} names unknown fields {unknown}",
+                               {field: f"may use only these fields: {fields}"})
+    return value
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+
+
+def _fee(value: str) -> Decimal:
+    fee = parse_amount(value, "delivery_fee").quantize(CENTS)
+    if fee > MAX_FEE:
+        raise ValidationFailed("the delivery fee is too large", {"delivery_fee": f"at most {MAX_FEE}"})
+    return fee
+
+
+def _stored_fee(value: object) -> Decimal:
+    try:
+        return parse_amount(str(value)).quantize(CENTS) if value is not None else Decimal("0.00")
+    except ValidationFailed:
+        return Decimal("0.00")  # a hand-edited registry must not stop the bot
+
+
+def _settings(tenant: Tenant) -> TenantSettings:
+    context = context_of(tenant)
+    return TenantSettings(context.locale, context.delivery_fee, dict(context.text_overrides))

@@ -1,0 +1,148 @@
+"""Catalog import: CSV and XLSX, a per-row report on dry run, all-or-nothing apply, upsert by SKU."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from comandia.server.services.catalog.catalog import CatalogService
+from comandia.server.services.catalog.imports import (
+    MAX_BYTES,
+    MAX_ROWS,
+    CatalogImportService,
+    read_rows,
+    template_csv,
+    template_xlsx,
+)
+from comandia.server.wiring import Runtime
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.schemas.catalog import ImportIssue, ImportReport, ProductInput
+from comandia.shared.schemas.tenants import TenantInfo
+
+MakeTenant = Callable[..., TenantInfo]
+
+
+@pytest.fixture(autouse=True)
+def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
+    """Close the pools of the tenants this test used, so later tests find the server quiet."""
+    yield
+    runtime.databases.tenant_engines.close_all()
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_the_template_imports_cleanly(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer, catalog = CatalogImportService(runtime.databases), CatalogService(runtime.databases)
+    content = template_csv()
+    assert content.startswith(b"\xef\xbb\xbfsku,name,description,category,price")
+    report = importer.dry_run(tenant.id, content, "plantilla.csv")
+    assert (report.rows, report.created, report.updated, report.unchanged, report.issues) == (2, 2, 0, 0, ())
+    assert catalog.list_products(tenant.id) == []
+    applied = importer.apply(tenant.id, content)
+    assert applied.applied and applied.created == 2
+    products = {p.sku: p for p in catalog.list_products(tenant.id)}
+    assert products["REF-600"].price == Decimal("22.50") and products["REF-600"].stock == 48
+    assert products["TACO-01"].category == "Tacos" and products["TACO-01"].stock is None
+    again = importer.dry_run(tenant.id, content)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert ImportReport.from_json(again.to_json()) == again
+
+
+def test_semicolons_bom_and_decimal_commas(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer, catalog = CatalogImportService(runtime.databases), CatalogService(runtime.databases)
+    catalog.create_product(tenant.id, ProductInput(sku="A1", name="Viejo", price=Decimal("1.00")))
+    content = "\ufeffSKU;Name;Price;Available\r\nA1;Arepa;12,50;sí\r\nB2;Bollo;3;no\r\n\r\n".encode()
+    report = importer.apply(tenant.id, content, "lista.csv")
+    assert (report.rows, report.created, report.updated) == (2, 1, 1)
+    products = {p.sku: p for p in catalog.list_products(tenant.id)}
+    assert (products["A1"].name, products["A1"].price, products["A1"].available) == (
+        "Arepa",
+        Decimal("12.50"),
+        True,
+    )
+    assert products["B2"].available is False
+
+
+def test_xlsx_upload(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer = CatalogImportService(runtime.databases)
+    content = xlsx([
+        ["sku", "name", "price", "stock", "available", "category"],
+        ["X1", "Empanada", 12.5, 10.0, True, "Horno"],
+        ["X2", "Tamal", 20, None, False, None],
+    ])  # fmt: skip
+    report = importer.apply(tenant.id, content, "catalogo.xlsx")
+    assert (report.created, report.issues) == (2, ())
+    products = {p.sku: p for p in CatalogService(runtime.databases).list_products(tenant.id)}
+    assert (products["X1"].price, products["X1"].stock, products["X1"].category) == (
+        Decimal("12.5"),
+        10,
+        "Horno",
+    )
+    assert products["X2"].available is False and products["X2"].category is None
+
+
+def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer = CatalogImportService(runtime.databases)
+    content = (
+        "sku,name,price,stock,available,currency\n"
+        "OK1,Bien,10,,yes,\n"
+        ",Sin sku,10,,,\n"
+        "BAD2,Caro,10.999,-1,quizá,\n"
+        "OK1,Repetido,5,,,\n"
+        "BAD3,Moneda,5,2.5,,XYZ\n"
+    ).encode()
+    report = importer.dry_run(tenant.id, content)
+    assert report.rows == 5 and report.created == 1 and not report.ok
+    assert {(i.row, i.column) for i in report.issues} == {
+        (3, "sku"), (4, "price"), (4, "available"), (5, "sku"), (6, "stock"),
+    }  # fmt: skip
+    assert ImportIssue(5, "sku", "repeats the SKU of row 2") in report.issues
+    with pytest.raises(ValidationFailed) as caught:
+        importer.apply(tenant.id, content)
+    assert "rows[4].price" in caught.value.fields
+    assert CatalogService(runtime.databases).list_products(tenant.id) == []  # all or nothing
+    fixed = content.replace(b"2.5,,XYZ", b"2,,XYZ")
+    report = importer.dry_run(tenant.id, fixed)
+    assert (6, "currency") in {(i.row, i.column) for i in report.issues}
+
+
+def test_unreadable_files_are_refused_whole(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer = CatalogImportService(runtime.databases)
+    for content, problem in (
+        (b"", "is empty"),
+        (b"nombre,precio\nA,1\n", "has no column sku, name, price"),
+        ("sku,name,price\nA,Ñ,1\n".encode("latin-1"), "is not UTF-8"),
+        (b"PK\x03\x04garbage", "is not a readable XLSX"),
+        (b"x" * (MAX_BYTES + 1), "larger than 5 MB"),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            importer.dry_run(tenant.id, content)
+        assert problem in caught.value.fields["file"]
+    too_many = "sku,name,price\n" + "".join(f"S{i},N,1\n" for i in range(MAX_ROWS + 1))
+    with pytest.raises(ValidationFailed, match="more than 10000 rows"):
+        read_rows(too_many.encode())
+    assert len(read_rows(too_many.encode()[: too_many.encode().rindex(b"S")])) == MAX_ROWS
+
+
+def test_the_xlsx_template_imports_cleanly_as_it_is(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    report = CatalogImportService(runtime.databases).dry_run(tenant.id, template_xlsx(), "plantilla.xlsx")
+    assert (report.rows, report.created, report.issues) == (2, 2, ())

@@ -1,0 +1,133 @@
+"""Exports: real dates and numbers in XLSX (checked with openpyxl), Excel-friendly CSV, streamed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from comandia.server.services.kpis.exports import ExportService
+from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.spreadsheets import XLSX_MAX_ROWS, Sheet, write
+from comandia.server.wiring import Runtime
+from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.schemas.tenants import TenantInfo
+from tests.server.services.kpis.kpi_shop import Shop
+
+MakeTenant = Callable[..., TenantInfo]
+D = dt.date
+MX = dt.timezone(dt.timedelta(hours=-6))
+
+
+def shop_with_orders(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, ExportService]:
+    kpis = KpiService(runtime.databases)
+    shop = Shop(runtime, make_tenant(timezone="America/Mexico_City").id, kpis)
+    shop.order(dt.datetime(2026, 3, 9, 23, 59, tzinfo=MX), 0, (("TACO", 2), ("REF", 1)), fee="15")
+    shop.order(dt.datetime(2026, 3, 10, 8, 30, tzinfo=MX), 1, (("FLAN", 3),))
+    shop.cancel(shop.order(dt.datetime(2026, 3, 10, 9, 0, tzinfo=MX), 3, (("TACO", 1),)))
+    shop.order(dt.datetime(2026, 3, 11, 0, 0, tzinfo=MX), 2, (("REF", 1),))  # the day after the range
+    return shop, ExportService(runtime.databases, kpis)
+
+
+def workbook(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    export = exports.tenant_export(shop.tenant_id, "orders", "xlsx", D(2026, 3, 9), D(2026, 3, 10))
+    assert export.filename.endswith(".xlsx") and "spreadsheetml" in export.content_type
+    book = workbook(b"".join(export.chunks))
+    assert book.sheetnames == ["orders", "items"]
+    orders, items = book["orders"], book["items"]
+    header = [c.value for c in orders[1]]
+    assert header[:3] == ["Number", "Created", "Status"] and orders.freeze_panes == "A2"
+    assert orders.auto_filter.ref == "A1:Q4"
+    rows = list(orders.iter_rows(min_row=2, values_only=True))
+    assert [r[2] for r in rows] == ["new", "new", "cancelled"]
+    first = rows[0]
+    assert first[1] == dt.datetime(2026, 3, 9, 23, 59)  # local wall time, a real datetime
+    assert isinstance(first[0], int) and first[11] == pytest.approx(87.5) and first[10] == 15
+    assert (
+        orders.cell(2, 12).number_format == "#,##0.00"
+        and orders.cell(2, 2).number_format == "yyyy-mm-dd hh:mm:ss"
+    )
+    assert orders.column_dimensions["E"].width > 20
+    lines = list(items.iter_rows(min_row=2, values_only=True))
+    assert [(r[11], r[14], r[15]) for r in lines] == [
+        ("TACO", 2, 50),
+        ("REF", 1, 22.5),
+        ("FLAN", 3, 21.75),
+        ("TACO", 1, 25),
+    ]
+
+
+def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    data = b"".join(
+        exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 10)).chunks
+    )
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Order", "Created", "Status"] and len(rows) == 5
+    assert rows[1][1] == "2026-03-09 23:59:00" and rows[1][4] == "'+525511110001"  # no formula in Excel
+    assert (rows[1][11], rows[1][13], rows[1][15]) == ("TACO", "25.00", "50.00")
+
+
+def test_customers_products_and_kpis_exports(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    span = (D(2026, 3, 9), D(2026, 3, 10))
+    customers = workbook(b"".join(exports.tenant_export(shop.tenant_id, "customers", "xlsx", *span).chunks))
+    rows = {r[1]: r for r in customers["customers"].iter_rows(min_row=2, values_only=True)}
+    assert (rows["Ana"][8], rows["Ana"][9]) == (1, 87.5) and (rows["Carla"][8], rows["Dani"][8]) == (0, 0)
+    products = workbook(b"".join(exports.tenant_export(shop.tenant_id, "products", "xlsx", *span).chunks))
+    sold = {r[0]: (r[7], r[8], r[5]) for r in products["products"].iter_rows(min_row=2, values_only=True)}
+    assert sold == {"FLAN": (3, 21.75, True), "REF": (1, 22.5, True), "TACO": (2, 50, True)}
+    kpis = workbook(b"".join(exports.tenant_export(shop.tenant_id, "kpis", "xlsx", *span).chunks))
+    assert kpis.sheetnames[:3] == ["summary", "series", "by status"]
+    summary = {r[0]: r[1] for r in kpis["summary"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["Orders"], summary["Revenue"]) == (2, pytest.approx(109.25))
+    assert kpis["series"].cell(2, 1).value == dt.datetime(2026, 3, 9)
+    flat = b"".join(exports.tenant_export(shop.tenant_id, "kpis", "csv", *span).chunks).decode("utf-8-sig")
+    assert "sales,total,2,109.25" in flat
+
+
+def test_admin_tenants_export(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    book = workbook(b"".join(exports.tenants_export("xlsx", D(2026, 3, 1), D(2026, 3, 31)).chunks))
+    rows = {r[0]: r for r in book["tenants"].iter_rows(min_row=2, values_only=True)}
+    assert rows[shop.tenant_id][3] == 3 and rows[shop.tenant_id][7] == dt.datetime(2026, 3, 11)
+
+
+def test_bad_requests_fail_before_any_byte(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    with pytest.raises(ValidationFailed):
+        exports.tenant_export(shop.tenant_id, "passwords", "csv", D(2026, 3, 9), D(2026, 3, 10))
+    with pytest.raises(ValidationFailed):
+        exports.tenant_export(shop.tenant_id, "orders", "pdf", D(2026, 3, 9), D(2026, 3, 10))
+    with pytest.raises(NotFound):
+        exports.tenant_export("T0000000000000", "orders", "csv", D(2026, 3, 9), D(2026, 3, 10))
+
+
+def test_xlsx_goes_on_in_a_second_sheet_past_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Excel's row limit made tiny; the writer must roll over instead of failing.
+    import comandia.server.services.kpis.spreadsheets as spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "XLSX_MAX_ROWS", 4)
+    assert XLSX_MAX_ROWS == 1_048_576
+    sheet = Sheet(
+        "n", [("N", "int", 5), ("Amount", "money", 8)], lambda: ([i, Decimal(i) / 4] for i in range(7))
+    )
+    book = workbook(b"".join(write([sheet], "xlsx", "UTC")))
+    assert book.sheetnames == ["n", "n (2)", "n (3)"]
+    values = [r for name in book.sheetnames for r in book[name].iter_rows(min_row=2, values_only=True)]
+    assert [r[0] for r in values] == list(range(7))
