@@ -17,10 +17,6 @@ from waitress.server import create_server
 from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
-from comandia.server.jobs.backups import BackupJob, BackupSchedule
-from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
-from comandia.server.jobs.outbox_sender import OutboxSenderJob
-from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.auth.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
@@ -75,25 +71,8 @@ def serve(runtime: Runtime) -> int:
         create_app(runtime.services), host=config.host, port=config.port, threads=config.threads,
         max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes), ident="comandia",
     )
-    closer = IdlePoolCloser(runtime.databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1))
-    closer.start()
-    claims = TenantClaims(runtime.services.ingest.dirty)
-    messaging_jobs: list[InboxWorker | OutboxSenderJob] = [
-        InboxWorker(runtime.services.inbox, runtime.services.ingest.dirty,
-                    runtime.services.number_directory.tenant_ids, name=f"inbox-worker-{n}", claims=claims,
-                    yield_to=runtime.services.ingest.busy if n else lambda: False)
-        for n in range(max(1, config.inbox_workers))
-    ]
-    messaging_jobs.append(OutboxSenderJob(runtime.services.outbox, runtime.services.outbox_signal,
-                                          runtime.services.number_directory.tenant_ids))
-    for job in messaging_jobs:
+    for job in runtime.jobs:
         job.start()
-    backup_job = None
-    if config.backup_time:
-        backup_job = BackupJob(runtime.services.backups, BackupSchedule(
-            config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
-        ))
-        backup_job.start()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
@@ -110,11 +89,8 @@ def serve(runtime: Runtime) -> int:
     except (SystemExit, KeyboardInterrupt):
         log.info("stopping")
     finally:
-        for job in messaging_jobs:
+        for job in runtime.jobs:
             job.stop()
-        closer.stop()
-        if backup_job is not None:
-            backup_job.stop()
         server.close()
     return 0
 
@@ -126,17 +102,15 @@ def first_run(runtime: Runtime) -> str | None:
     runtime.servers.register_primary()
     if has_superadmin(runtime.databases):
         return None
-    password = os.environ.get("COMANDIA_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+    password = runtime.config.admin_password or secrets.token_urlsafe(12)
     runtime.users.create("admin", password, "superadmin", None, actor="comandia-server")
-    if "COMANDIA_ADMIN_PASSWORD" in os.environ:
+    if runtime.config.admin_password:
         return None
     note = runtime.config.home / "initial-admin-password"
     descriptor = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(password + "\n")
     return password
-
-
 
 
 if __name__ == "__main__":

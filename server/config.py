@@ -64,6 +64,12 @@ class ServerConfig:
     backup_keep_daily: int = 14
     backup_keep_weekly: int = 8
     backup_key_file: Path | None = None
+    # Secrets an operator hands over through the environment, so that they stay out of shell
+    # history and `ps`: the first superadmin's password (`init`, the server's first run), a new
+    # user's (`user create`) and a new number's credentials (`number add`, by field name).
+    admin_password: str | None = field(default=None, repr=False)
+    user_password: str | None = field(default=None, repr=False)
+    number_secrets: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
 
     @property
     def control_database(self) -> str:
@@ -99,6 +105,14 @@ _ENV = {
     "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
+    "COMANDIA_ADMIN_PASSWORD": "admin_password",
+    "COMANDIA_USER_PASSWORD": "user_password",
+}
+_NUMBER_SECRETS = {  # `number add` credentials, by the field of `NewNumber` they fill
+    "COMANDIA_NUMBER_ACCESS_TOKEN": "access_token",
+    "COMANDIA_NUMBER_APP_SECRET": "app_secret",
+    "COMANDIA_NUMBER_API_KEY": "api_key",
+    "COMANDIA_NUMBER_AUTH_TOKEN": "auth_token",
 }
 
 
@@ -120,6 +134,9 @@ def load_config(
     for variable, name in _ENV.items():
         if env.get(variable):
             values[name] = env[variable]
+    secrets = {name: env[variable] for variable, name in _NUMBER_SECRETS.items() if env.get(variable)}
+    if secrets:
+        values["number_secrets"] = secrets
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return replace(ServerConfig(), **_coerce(values))
 

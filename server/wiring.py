@@ -1,17 +1,22 @@
-"""Composition root: every long-lived object is built here from the ServerConfig, and nowhere else."""
+"""Composition root: the whole object graph (databases, services, signals, jobs) built from a ServerConfig.
+
+Every entry point gets its services here and builds none of its own: `comandia-server` and each
+`comandia-admin` command through `open_runtime`, the benchmarks and the tests too. A test or a
+benchmark that needs another clock, or a stand-in for the bot, asks `build_services` for the
+same graph with those `Collaborators` swapped in, so a hook (KPI rollups, customer notices) can
+never be left out of one entry point's orders again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from comandia.server.chat import flow
-from comandia.server.chat.model import Reply, TenantContext
 from comandia.server.config import ServerConfig
 from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
@@ -19,12 +24,17 @@ from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
 from comandia.server.db.engines import normalise_url
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
+from comandia.server.jobs.backups import BackupJob, BackupSchedule
+from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
+from comandia.server.jobs.outbox_sender import OutboxSenderJob
+from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.auth.users import UserService
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.crypto import load_key
 from comandia.server.services.backups.moves import MoveService
+from comandia.server.services.backups.recovery import RestoreService
 from comandia.server.services.bundle import Services
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.catalog.imports import CatalogImportService
@@ -33,29 +43,52 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-from comandia.server.services.messaging.inbox import InboxProcessor, TenantContexts
+from comandia.server.services.messaging.inbox import Conversations, InboxProcessor, TenantContexts
 from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
-from comandia.server.services.messaging.notifications import make_status_notifier
+from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
-from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.orders.orders import OnChange, OrderService
 from comandia.server.services.tenancy.migrations import MigrationService
 from comandia.server.services.tenancy.servers import ServerService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import DomainError
-from comandia.shared.schemas.orders import OrderDetail
+from comandia.shared.domain.times import utcnow
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """What a test, a benchmark or the demo may swap into the graph; the defaults are the real ones.
+
+    Args:
+        clock: the current instant for every service that stamps or compares times.
+        conversations: the bot the inbox asks for replies (None: the real `ConversationService`;
+            transport tests answer with a stand-in).
+    """
+
+    clock: Callable[[], dt.datetime] = utcnow
+    conversations: Conversations | None = None
+
+
+class Job(Protocol):
+    """A background thread of the server: started once, stopped once."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
 class Runtime:
-    """The appliance's services and the resources they hold; `close()` releases them all."""
+    """The appliance's databases, services and (not yet started) jobs; `close()` releases them all."""
 
     config: ServerConfig
     databases: Databases
-    embedded: EmbeddedPostgres | None
     services: Services
+    jobs: Sequence[Job] = field(default_factory=list)
+    embedded: EmbeddedPostgres | None = None
 
     @property
     def tenants(self) -> TenantService:
@@ -77,9 +110,9 @@ class Runtime:
     def backups(self) -> BackupService:
         return self.services.backups
 
-    @property
-    def moves(self) -> MoveService:
-        return self.services.moves
+    def rewired(self, collaborators: Collaborators) -> Services:
+        """The same graph on the same databases with other collaborators (a demo clock, a test's stand-in)."""
+        return build_services(self.config, self.databases, collaborators)
 
     def close(self) -> None:
         self.databases.close()
@@ -87,8 +120,8 @@ class Runtime:
             self.embedded.stop()
 
 
-def open_runtime(config: ServerConfig) -> Runtime:
-    """Start (or join) the embedded PostgreSQL when no URL is configured, and build the services."""
+def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborators()) -> Runtime:
+    """Start (or join) the embedded PostgreSQL when no URL is configured, and build the whole graph."""
     embedded = None
     if config.database_url:
         primary = normalise_url(config.database_url)
@@ -99,86 +132,108 @@ def open_runtime(config: ServerConfig) -> Runtime:
     databases = Databases(config, primary, box)
     if embedded is not None:
         harden_own_cluster(databases.primary_cluster())
-
-    backups: BackupService | None = None
-
-    def final_dump(tenant: Tenant, cluster: Cluster) -> Path:
-        # A delete's last dump is a regular backup: manifest, checksum and a registry row.
-        assert backups is not None
-        return Path(backups.backup_tenant(tenant.id).path)
-
-    def ready() -> bool:
-        try:
-            # Bounded: a probe that hangs while the database is silent would hold a request thread.
-            return databases.within(check_control)
-        except DomainError:
-            return False
-
-    def check_control() -> bool:
-        with databases.control_session() as session:
-            session.execute(sa.text("SELECT 1"))
-        return True
-
-    tenants = TenantService(databases, final_dump)
-    backups = BackupService(databases, tenants)
-    services = build_services(config, databases, tenants, backups, ready)
-    return Runtime(config=config, databases=databases, embedded=embedded, services=services)
+    services = build_services(config, databases, collaborators)
+    return Runtime(config, databases, services, build_jobs(config, databases, services), embedded)
 
 
 def build_services(
-    config: ServerConfig, databases: Databases, tenants: TenantService, backups: BackupService,
-    ready: Callable[[], bool],
+    config: ServerConfig, databases: Databases, collaborators: Collaborators = Collaborators(),
 ) -> Services:
-    """Every service, with the order-change hooks (KPI rollups, customer notices) chained."""
-    catalog, customers = CatalogService(databases), CustomerService(databases)
-    kpis = KpiService(databases)
+    """Every service and signal, with the order-change hooks (KPI rollups, customer notices) chained.
+
+    Built bottom-up, so no service waits for one made after it: a tenant's deletion makes its
+    final backup through `BackupService`, which needs no tenant service (restores, which do, are
+    `RestoreService`); customer notices are worded by the pure chat brain, not by the
+    conversation service that places orders.
+    """
+    clock = collaborators.clock
+    backups = BackupService(databases)
+    tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster))
+    catalog, customers, kpis = CatalogService(databases), CustomerService(databases), KpiService(databases)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url)
     inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
     contexts = TenantContexts(databases)
-    conversations: ConversationService | None = None
-
-    def status_text(tenant: TenantContext, number: int, status: str) -> Reply:
-        assert conversations is not None  # set just below; the hook runs only after wiring
-        return conversations.status_notification(tenant, number, status)
-
-    kpi_hook = kpis.on_change_hook()
-    notify = make_status_notifier(directory, contexts, status_text, on_queued=lambda t: outbox_signal.mark({t}),
-                                  status_label=flow.status_label)
-
-    def on_order_change(session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
-        kpi_hook(session, tenant_id, before, after)
-        notify(session, tenant_id, before, after)
-
-    orders = OrderService(databases, on_change=on_order_change)
-    conversations = ConversationService(databases, orders, catalog, customers, idle_minutes=config.chat_idle_minutes)
+    orders = OrderService(databases, on_change=_chain(
+        kpis.on_change_hook(),
+        StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+    ), clock=clock)
+    conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
+                                        idle_minutes=config.chat_idle_minutes)
     return Services(
         tenants=tenants,
         servers=ServerService(databases),
         users=UserService(databases),
         migrations=MigrationService(databases),
-        ready=ready,
+        ready=lambda: _ready(databases),
         max_body_bytes=config.max_body_bytes,
         webhook_max_body_bytes=config.webhook_max_body_bytes,
-        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours)),
+        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock),
         catalog=catalog,
         customers=customers,
         orders=orders,
         catalog_import=CatalogImportService(databases),
         backups=backups,
+        restores=RestoreService(databases, backups, tenants),
         moves=MoveService(databases, tenants, backups),
         kpis=kpis,
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
         ingest=IngestService(databases, directory, inbox_signal),
-        inbox=InboxProcessor(databases, directory, conversations, contexts,
-                             on_queued=lambda t: outbox_signal.mark({t})),
-        outbox=OutboxSender(databases, directory),
+        inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
+                             clock=clock, on_queued=lambda t: outbox_signal.mark({t})),
+        outbox=OutboxSender(databases, directory, clock=clock),
+        inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
         number_directory=directory,
+        contexts=contexts,
         public_url=config.public_url,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations),
         tenant_settings=TenantSettingsService(databases, changed=contexts.invalidate),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )
+
+
+def build_jobs(config: ServerConfig, databases: Databases, services: Services) -> list[Job]:
+    """The server's background threads, not started: inbox workers, the outbox sender, the pool
+    closer, and the daily backup when `backup_time` is set."""
+    claims = TenantClaims(services.inbox_signal)
+    jobs: list[Job] = [
+        InboxWorker(services.inbox, services.inbox_signal, services.number_directory.tenant_ids,
+                    name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
+        for n in range(max(1, config.inbox_workers))
+    ]
+    jobs.append(OutboxSenderJob(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
+    if config.backup_time:
+        jobs.append(BackupJob(services.backups, BackupSchedule(
+            config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
+        )))
+    return jobs
+
+
+def _chain(*hooks: OnChange) -> OnChange:
+    def on_change(*change: Any) -> None:
+        for hook in hooks:
+            hook(*change)
+
+    return on_change
+
+
+def _final_dump(backups: BackupService, tenant: Tenant, cluster: Cluster) -> Path:
+    # A delete's last dump is a regular backup: manifest, checksum and a registry row.
+    return Path(backups.backup_tenant(tenant.id).path)
+
+
+def _ready(databases: Databases) -> bool:
+    def check_control() -> bool:
+        with databases.control_session() as session:
+            session.execute(sa.text("SELECT 1"))
+        return True
+
+    try:
+        # Bounded: a probe that hangs while the database is silent would hold a request thread.
+        return databases.within(check_control)
+    except DomainError:
+        return False

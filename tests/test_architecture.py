@@ -37,3 +37,19 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
             relative = init.parent.relative_to(ROOT / folder)
             found.add(".".join([name, *relative.parts]))
     assert found == listed, f"missing: {found - listed}, stale: {listed - found}"
+
+
+# Modules that touch os.environ without reading a setting from it, each with why.
+ENVIRONMENT_PASSED_ON = {
+    "server/db/dump.py": "hands the process environment on to pg_dump and pg_restore, plus libpq's variables",
+}
+
+
+def test_only_the_config_reads_the_environment() -> None:
+    readers = set()
+    for folder in FOLDERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if "os.environ" in text or "getenv(" in text:
+                readers.add(path.relative_to(ROOT).as_posix())
+    assert readers - set(ENVIRONMENT_PASSED_ON) == {"server/config.py"}

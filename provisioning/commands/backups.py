@@ -151,7 +151,7 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = runtime.backups
+    service = runtime.services.restores
     key = load_key(args.encrypt_key) if args.encrypt_key else None
     if args.as_name is None and not _confirmed(
         out,
@@ -191,7 +191,7 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     ):
         return EXIT_FAILED
     key = load_key(args.encrypt_key) if args.encrypt_key else None
-    report = runtime.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
+    report = runtime.services.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
         f"moved {report.tenant_id} from {report.source} to {report.target}: "

@@ -23,10 +23,6 @@ from typing import Any
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
-from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.settings import load_context
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
@@ -53,10 +49,7 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         out.error(f"--as: {error.detail}")
         return EXIT_FAILED
     tenant = load_context(runtime.databases, runtime.tenants.get(args.tenant_id).id)
-    databases = runtime.databases
-    service = ConversationService(
-        databases, OrderService(databases), CatalogService(databases), CustomerService(databases)
-    )
+    service = runtime.services.conversations
     customer = CustomerRef(wa_id=phone.lstrip("+"), user_id=None, phone_e164=phone, profile_name=args.name)
     interactive = args.script is None and sys.stdin.isatty() and not out.as_json
     turns: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ import argparse
 from comandia.provisioning.output import EXIT_OK, Output
 from comandia.provisioning.progress import progress_bar
 from comandia.server.services.demo import create_demo
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Collaborators, Runtime
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,8 +19,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run_demo(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     with progress_bar("demo orders", enabled=not args.json) as advance:
-        tenants = create_demo(runtime.services, runtime.databases, args.days, args.orders_per_day,
-                              on_progress=advance)
+        tenants = create_demo(lambda clock: runtime.rewired(Collaborators(clock=clock)), args.days,
+                              args.orders_per_day, on_progress=advance)
     out.result(
         [t.__dict__ for t in tenants],
         lambda: out.table(

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from comandia.provisioning.output import EXIT_OK, EXIT_USAGE, Output
 from comandia.provisioning.progress import progress_bar
-from comandia.server.services.kpis.exports import DATASETS, ExportService
-from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.exports import DATASETS
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.times import parse_date
 
@@ -30,7 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_rebuild(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    kpis = KpiService(runtime.databases)
+    kpis = runtime.services.kpis
     tenant_ids = args.tenant_ids or [t.id for t in runtime.tenants.list()]
     with progress_bar("rebuilding KPIs", enabled=not args.json) as advance:
         for done, tenant_id in enumerate(tenant_ids):
@@ -46,7 +45,7 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if fmt not in ("xlsx", "csv"):
         out.error("--out must end in .xlsx or .csv")
         return EXIT_USAGE
-    exports = ExportService(runtime.databases, KpiService(runtime.databases))
+    exports = runtime.services.exports
     export = exports.tenant_export(
         args.tenant_id, args.dataset, fmt, parse_date(args.from_day, "from"), parse_date(args.to_day, "to")
     )

@@ -1,26 +1,25 @@
 """`number add|list|test|pause|resume|template|remove`: a tenant's WhatsApp numbers.
 
 Secrets never go on the command line (it ends up in shell history and `ps`): they come from
-COMANDIA_NUMBER_ACCESS_TOKEN, _APP_SECRET, _API_KEY and _AUTH_TOKEN, or are prompted for.
+COMANDIA_NUMBER_ACCESS_TOKEN, _APP_SECRET, _API_KEY and _AUTH_TOKEN (read by `server.config`),
+or are prompted for.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import os
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
-from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-from comandia.server.services.messaging.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.numbers import NumberInfo
 
 ACTOR = "comandia-admin"
-_SECRETS = {  # what each provider needs, and the variable that may hold it
-    "meta": (("access_token", "ACCESS_TOKEN"), ("app_secret", "APP_SECRET")),
-    "360dialog": (("api_key", "API_KEY"),),
-    "twilio": (("auth_token", "AUTH_TOKEN"),),
+_SECRETS = {  # what each provider needs
+    "meta": ("access_token", "app_secret"),
+    "360dialog": ("api_key",),
+    "twilio": ("auth_token",),
     "sandbox": (),
 }
 
@@ -64,20 +63,14 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
                         "tenant's language)")
 
 
-def number_service(runtime: Runtime) -> NumberService:
-    databases = runtime.databases
-    return NumberService(databases, NumberDirectory(databases, endpoints_for(runtime.config)))
-
-
 def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     secrets: dict[str, str] = {}
-    for field, variable in _SECRETS[args.provider]:
-        value = os.environ.get(f"COMANDIA_NUMBER_{variable}") or getpass.getpass(f"{field.replace('_', ' ')}: ")
-        secrets[field] = value
+    for field in _SECRETS[args.provider]:
+        secrets[field] = runtime.config.number_secrets.get(field) or getpass.getpass(f"{field.replace('_', ' ')}: ")
     request = NewNumber(provider=args.provider, e164=args.number, phone_number_id=args.phone_number_id,
                         waba_id=args.waba_id, account_sid=args.account_sid, status_template=args.status_template,
                         template_language=args.template_language, **secrets)
-    number = number_service(runtime).add(args.tenant, request, actor=ACTOR)
+    number = runtime.services.numbers.add(args.tenant, request, actor=ACTOR)
     lines = [f"added {number.provider} number {number.e164} as #{number.id} for tenant {number.tenant_id}",
              f"webhook path: {number.webhook_path}"]
     if number.verify_token:
@@ -89,7 +82,7 @@ def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    numbers = number_service(runtime).list(args.tenant)
+    numbers = runtime.services.numbers.list(args.tenant)
     out.result([n.to_json() for n in numbers], lambda: out.table(
         ["ID", "TENANT", "PROVIDER", "NUMBER", "STATE", "LAST WEBHOOK"],
         [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or "never"] for n in numbers]))
@@ -97,20 +90,20 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    result = number_service(runtime).test(None, args.id)
+    result = runtime.services.numbers.test(None, args.id)
     out.result(result.to_json(), "\n".join(
         f"{'ok  ' if passed else 'FAIL'} {name}: {detail}" for name, passed, detail in result.checks))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def run_pause(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    number = number_service(runtime).pause(None, args.id, actor=ACTOR)
+    number = runtime.services.numbers.pause(None, args.id, actor=ACTOR)
     out.result(number.to_json(), f"paused number #{number.id} ({number.e164})")
     return EXIT_OK
 
 
 def run_resume(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    number = number_service(runtime).resume(None, args.id, actor=ACTOR)
+    number = runtime.services.numbers.resume(None, args.id, actor=ACTOR)
     out.result(number.to_json(), f"resumed number #{number.id} ({number.e164})")
     return EXIT_OK
 
@@ -119,7 +112,7 @@ def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int
     if args.clear == bool(args.status_template):
         out.error("give --status-template NAME, or --clear to remove the template")
         return EXIT_USAGE
-    number = number_service(runtime).set_template(None, args.id, args.status_template, args.template_language,
+    number = runtime.services.numbers.set_template(None, args.id, args.status_template, args.template_language,
                                                   actor=ACTOR)
     text = (f"number #{number.id} sends status notices after the 24-hour window as template "
             f"{number.status_template} ({number.template_language or 'tenant language'})" if number.status_template
@@ -129,7 +122,7 @@ def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int
 
 
 def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = number_service(runtime)
+    service = runtime.services.numbers
     number = service.get(None, args.id)
     if not args.yes:
         out.error(f"this removes number #{number.id} ({number.e164}) of tenant {number.tenant_id}; "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.provisioning.progress import progress_bar
@@ -22,7 +21,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_init(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    password = os.environ.get("COMANDIA_ADMIN_PASSWORD") or _prompt_password()
+    password = runtime.config.admin_password or _prompt_password()
     revision = ensure_control_database(runtime.databases)
     runtime.servers.register_primary()
     try:

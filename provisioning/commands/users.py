@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 
 from comandia.provisioning.output import EXIT_OK, Output
 from comandia.server.wiring import Runtime
@@ -30,7 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    password = os.environ.get("COMANDIA_USER_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    password = runtime.config.user_password or getpass.getpass(f"password for {args.username}: ")
     user = runtime.users.create(args.username, password, args.role, args.tenant, actor="comandia-admin")
     out.result(user.to_json(), f"created {user.role} {user.username!r}")
     return EXIT_OK

@@ -81,6 +81,6 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/admin/backups/tenants", backups.BackupStates(services.backups))
     app.add_route(f"{API}/admin/backups/{{backup_id}}/verify", backups.BackupVerify(services.backups,
                                                                                     services.backup_key))
-    app.add_route(f"{API}/admin/backups/{{backup_id}}/restore", backups.BackupRestore(services.backups,
-                                                                                      services.backup_key))
+    app.add_route(f"{API}/admin/backups/{{backup_id}}/restore",
+                  backups.BackupRestore(services.backups, services.restores, services.backup_key))
     app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))

@@ -10,6 +10,7 @@ from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.auth.users import UserService
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.moves import MoveService
+from comandia.server.services.backups.recovery import RestoreService
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
@@ -17,7 +18,7 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.inbox import InboxProcessor
+from comandia.server.services.messaging.inbox import InboxProcessor, TenantContexts
 from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
@@ -29,8 +30,10 @@ from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.server.services.tenancy.tenants import TenantService
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """Every service of one appliance, built together by `server.wiring.build_services`."""
+
     tenants: TenantService
     servers: ServerService
     users: UserService
@@ -44,6 +47,7 @@ class Services:
     orders: OrderService
     catalog_import: CatalogImportService
     backups: BackupService
+    restores: RestoreService
     moves: MoveService
     conversations: ConversationService
     kpis: KpiService
@@ -52,8 +56,13 @@ class Services:
     ingest: IngestService
     inbox: InboxProcessor
     outbox: OutboxSender
+    inbox_signal: DirtyTenants
+    """Tenants with new inbox rows (the webhook tells the inbox workers)."""
     outbox_signal: DirtyTenants
+    """Tenants with newly queued replies (the inbox and status notices tell the outbox sender)."""
     number_directory: NumberDirectory
+    contexts: TenantContexts
+    """The bot's view of each tenant, cached (dropped when its settings change)."""
     public_url: str | None
     audit: AuditService
     sandbox_chat: SandboxChatService

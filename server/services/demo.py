@@ -1,7 +1,8 @@
 """Demo data: a couple of tenants with a catalog, customers in several cities and months of orders.
 
-Orders are placed through the real OrderService with a clock set back in time, so the KPI
-rollups and the superadmin summary are built exactly as for live orders.
+Orders are placed through the appliance's own services on a clock set back in time (the
+composition root's graph, rewired to that clock), so the KPI rollups and the superadmin summary
+are built exactly as for live orders.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from comandia.server.db.sessions import Databases
 from comandia.server.services.bundle import Services
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.tenants import NewTenant
@@ -83,21 +83,25 @@ class _Clock:
 
 
 def create_demo(
-    services: Services, databases: Databases, days: int = 90, orders_per_day: int = 6, seed: int = 7,
-    on_progress: Callable[[int, int, str], None] | None = None,
+    services_on: Callable[[Callable[[], dt.datetime]], Services], days: int = 90, orders_per_day: int = 6,
+    seed: int = 7, on_progress: Callable[[int, int, str], None] | None = None,
 ) -> list[DemoTenant]:
-    """Create the demo tenants with a manager login each; returns how to log in as them."""
+    """Create the demo tenants with a manager login each; returns how to log in as them.
+
+    Args:
+        services_on: the appliance's services on a given clock (`Runtime.rewired`).
+    """
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     made = []
     for shop in SHOPS:
+        clock = _Clock()
+        services = services_on(clock)
         tenant = services.tenants.create(
             NewTenant(f"{shop.name} {secrets.token_hex(2)}", shop.timezone, shop.currency, "es"), actor="demo"
         )
         skus = _catalog(services, tenant.id, shop)
         customers = _customers(services, tenant.id, shop, rng)
-        clock = _Clock()
-        orders = OrderService(databases, services.kpis.on_change_hook(), clock=clock)
-        count = _orders(orders, clock, tenant.id, skus, customers, rng, days, orders_per_day, on_progress)
+        count = _orders(services.orders, clock, tenant.id, skus, customers, rng, days, orders_per_day, on_progress)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
         made.append(DemoTenant(tenant.id, tenant.name, manager, password, count))

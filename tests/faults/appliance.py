@@ -136,8 +136,7 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
     """Control database, `shops` tenants each with a Meta number and a two-product menu."""
     from comandia.server.config import load_config
     from comandia.server.db.bootstrap import ensure_control_database
-    from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-    from comandia.server.services.messaging.numbers import NewNumber, NumberService
+    from comandia.server.services.messaging.numbers import NewNumber
     from comandia.server.services.tenancy.tenants import NewTenant
     from comandia.server.wiring import open_runtime
     from comandia.shared.domain.ids import tenant_database_name
@@ -150,7 +149,7 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
     try:
         ensure_control_database(runtime.databases)
         runtime.servers.register_primary()
-        numbers = NumberService(runtime.databases, NumberDirectory(runtime.databases, endpoints_for(config)))
+        numbers = runtime.services.numbers
         catalog = runtime.services.catalog
         for n in range(shops):
             tenant = runtime.tenants.create(NewTenant(name=f"Fault shop {n}"), actor="fault-tests")

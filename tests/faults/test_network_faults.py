@@ -35,8 +35,7 @@ from comandia.server.config import ServerConfig
 from comandia.server.db.bootstrap import ensure_control_database
 from comandia.server.db.engines import ConnectionBudget, ConnectOptions, answer_timeout, create_budgeted_engine
 from comandia.server.providers.signatures import meta_signature
-from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-from comandia.server.services.messaging.numbers import NewNumber, NumberService
+from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import open_runtime
 from tests.faults.proxy import FaultyProxy, Upstream
@@ -155,7 +154,7 @@ def provision(config: ServerConfig) -> list[str]:
     try:
         ensure_control_database(runtime.databases)
         runtime.servers.register_primary()  # through the proxy: the tenants' URLs are too
-        numbers = NumberService(runtime.databases, NumberDirectory(runtime.databases, endpoints_for(config)))
+        numbers = runtime.services.numbers
         databases = []
         for n in range(SHOPS):
             tenant = runtime.tenants.create(NewTenant(name=f"R5 {n} {secrets.token_hex(2)}"), actor="tests")

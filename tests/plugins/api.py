@@ -20,9 +20,8 @@ from waitress.server import create_server
 
 from comandia.server.app import create_app
 from comandia.server.db.control_models import LoginFailure
-from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.tenancy.tenants import NewTenant
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.tenants import TenantInfo
 
@@ -87,9 +86,9 @@ def world(runtime: Runtime) -> World:
 
 @pytest.fixture(scope="session")
 def expired_token(runtime: Runtime, world: World) -> str:
-    """A token of manager A that expired an hour ago (issued by a clock two days back)."""
+    """A token of manager A that expired long ago (issued by a clock two days back)."""
     past = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
-    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=lambda: past)
+    service = runtime.rewired(Collaborators(clock=lambda: past)).auth
     return service.login(world.manager_a.username, world.manager_a.password, address="fixture").token
 
 

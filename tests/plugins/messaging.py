@@ -1,14 +1,16 @@
 """The WhatsApp transport wired for tests: webhook app, numbers, inbox processor, outbox sender.
 
-`messaging` builds, per test, the webhook routes on the real middleware stack (as `create_app`
-does) in a falcon TestClient, a `NumberDirectory` whose providers talk to the stand-in, and a
-tenant owning the numbers the recorded fixtures in tests/data/webhooks are addressed to.
-`EchoConversations` stands in for the chat brain where a test is about transport only: it
-subclasses nothing because it is a Protocol implementation (`services.inbox.Conversations`).
+`messaging` takes, per test, the appliance's services from the composition root with the
+providers pointed at the stand-in, serves the webhook routes on the real middleware stack (as
+`create_app` does) in a falcon TestClient, and gives a tenant the numbers the recorded fixtures
+in tests/data/webhooks are addressed to. `Messaging.processor()` is an inbox whose bot is
+`EchoConversations`, for tests about transport only: it subclasses nothing because it is a
+Protocol implementation (`services.messaging.inbox.Conversations`); `services.inbox` runs the real bot.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import threading
@@ -30,13 +32,14 @@ from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
 from comandia.server.http.openapi import query_parameters
 from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.providers.base import Endpoints
+from comandia.server.services.bundle import Services
 from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.inbox import InboxProcessor, TenantContexts
-from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
+from comandia.server.services.messaging.inbox import Conversations, InboxProcessor, TenantContexts
+from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.numbers import NewNumber, NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.tenancy.tenants import NewTenant
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Runtime, build_services
 from comandia.shared.schemas.numbers import NumberInfo
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.providers import StandIn
@@ -77,11 +80,12 @@ class EchoConversations:
 @dataclass
 class Messaging:
     runtime: Runtime
+    services: Services
     directory: NumberDirectory
     numbers: NumberService
     ingest: IngestService
     contexts: TenantContexts
-    conversations: Any
+    conversations: EchoConversations
     client: falcon.testing.TestClient
     tenant: TenantInfo
     meta_1: NumberInfo
@@ -100,7 +104,8 @@ class Messaging:
                 "360dialog": f"/webhooks/360dialog/{self.dialog.id}"}[provider]
         return self.client.simulate_post(path, body=body, headers=headers)
 
-    def processor(self, conversations: Any = None) -> InboxProcessor:
+    def processor(self, conversations: Conversations | None = None) -> InboxProcessor:
+        """An inbox whose bot is `conversations` (default: the echo); the real one is `services.inbox`."""
         return InboxProcessor(self.runtime.databases, self.directory, conversations or self.conversations,
                               self.contexts)
 
@@ -152,17 +157,16 @@ def messaging_tenant(runtime: Runtime) -> TenantInfo:
 
 @pytest.fixture
 def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo) -> Iterator[Messaging]:
-    endpoints = Endpoints(meta_base=stand_in.url, dialog360_base=stand_in.url, twilio_base=stand_in.url,
-                          timeout_seconds=1.0)
-    directory = NumberDirectory(runtime.databases, endpoints, ttl=60.0)
-    numbers = NumberService(runtime.databases, directory)
-    ingest = IngestService(runtime.databases, directory, DirtyTenants())
+    config = dataclasses.replace(runtime.config, whatsapp_meta_base=stand_in.url, whatsapp_360dialog_base=stand_in.url,
+                                 whatsapp_twilio_base=stand_in.url, whatsapp_timeout_seconds=1.0)
+    services = build_services(config, runtime.databases)
+    directory, numbers, ingest = services.number_directory, services.numbers, services.ingest
     tenant = messaging_tenant
     with runtime.databases.tenant_session(tenant.id) as session:
         session.execute(sa.text("TRUNCATE inbox, outbox, message_statuses RESTART IDENTITY"))
         session.commit()
     meta_1, meta_2, dialog, twilio = claim_fixture_numbers(runtime, numbers, tenant.id)
     client = falcon.testing.TestClient(build_webhook_app(runtime, ingest))
-    yield Messaging(runtime, directory, numbers, ingest, TenantContexts(runtime.databases), EchoConversations(),
-                    client, tenant, meta_1, meta_2, dialog, twilio, stand_in, endpoints)
+    yield Messaging(runtime, services, directory, numbers, ingest, services.contexts, EchoConversations(),
+                    client, tenant, meta_1, meta_2, dialog, twilio, stand_in, directory.endpoints)
     runtime.databases.tenant_engines.close_all()

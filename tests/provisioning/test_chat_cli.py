@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from comandia.provisioning.cli import main as admin_main
 from comandia.provisioning.commands import chat
 from comandia.provisioning.output import Output
+from comandia.server.config import ServerConfig
 from comandia.server.db.tenant_models import Order
-from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
@@ -51,7 +54,7 @@ def run(runtime: Runtime, *argv: str, as_json: bool = False) -> tuple[int, str]:
 @pytest.fixture
 def tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> TenantInfo:
     created = make_tenant()
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     catalog.create_product(
         created.id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal("120"))
     )
@@ -74,6 +77,27 @@ def test_a_script_ends_with_a_real_order(runtime: Runtime, tenant: TenantInfo, t
     assert "> quiero 2 piza margarita y una coca" in out
     assert f"*#{order.number}*" in out and "recibido" in out.rsplit("> estado", 1)[1]
     assert "1. Confirmar" in out
+
+
+def test_orders_placed_from_comandia_admin_chat_reach_the_dashboards(
+    config: ServerConfig, tenant: TenantInfo, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The real command line, which builds its services through the composition root: once it
+    # built its own OrderService without the KPI hook, and its orders never reached the KPIs.
+    for variable, value in (("COMANDIA_HOME", str(config.home)), ("COMANDIA_DATABASE_URL", config.database_url or ""),
+                            ("COMANDIA_DB_PREFIX", config.db_prefix), ("COMANDIA_SECRET_KEY", config.secret_key or "")):
+        monkeypatch.setenv(variable, value)
+    script = tmp_path / "chat.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    for phone in ("+52 55 1111 2222", "+52 55 3333 4444"):
+        assert admin_main(["chat", tenant.id, "--script", str(script), "--as", phone]) == 0, capsys.readouterr().err
+    today = dt.datetime.now(ZoneInfo(tenant.timezone)).date()
+    days = (today - dt.timedelta(days=1), today)  # both orders, even if the tenant's midnight fell between
+    period = runtime.services.kpis.tenant_report(tenant.id, *days).current
+    assert (period.orders, period.revenue, period.new_customers) == (2, Decimal("530.00"), 2)
+    [row] = [r for r in runtime.services.kpis.admin.report(*days).tenants if r.tenant_id == tenant.id]
+    assert (row.orders, row.revenue) == (2, Decimal("530.00"))
 
 
 def test_json_output_lists_every_turn_with_its_choices(

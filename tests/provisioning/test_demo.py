@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from comandia.server.services.demo import create_demo
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.orders import OrderQuery
 
 
 def test_demo_tenants_have_orders_over_weeks_and_a_dashboard(runtime: Runtime) -> None:
-    made = create_demo(runtime.services, runtime.databases, days=10, orders_per_day=3)
+    made = create_demo(lambda clock: runtime.rewired(Collaborators(clock=clock)), days=10, orders_per_day=3)
     assert len(made) == 2
     for demo in made:
         page = runtime.services.orders.list(demo.tenant_id, OrderQuery(limit=200))

@@ -16,6 +16,7 @@ from comandia.server.http.auth import require_superadmin
 from comandia.server.http.bodies import Body, path_id, query_int, query_text
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.info import BackupInfo, VerifyReport
+from comandia.server.services.backups.recovery import RestoreService
 from comandia.shared.domain.errors import Conflict, Unavailable
 from comandia.shared.schemas.backups import BackupRecord, RestoreCheck
 
@@ -83,8 +84,9 @@ class BackupVerify:
 
 
 class BackupRestore:
-    def __init__(self, backups: BackupService, key: KeyLoader) -> None:
+    def __init__(self, backups: BackupService, restores: RestoreService, key: KeyLoader) -> None:
         self._backups = backups
+        self._restores = restores
         self._key = key
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, backup_id: str) -> None:
@@ -94,7 +96,7 @@ class BackupRestore:
         backup = self._backups.get(path_id(backup_id, "backup"))
         if backup.tenant_id is None:
             raise Conflict("a backup of the control database cannot become a tenant; use comandia-admin")
-        tenant = self._backups.restore_as(backup.tenant_id, name, backup.id, self._key(), actor=principal.username)
+        tenant = self._restores.restore_as(backup.tenant_id, name, backup.id, self._key(), actor=principal.username)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/v1/tenants/{tenant.id}"
         resp.media = tenant.to_json()

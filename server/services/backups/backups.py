@@ -26,15 +26,13 @@ import sqlalchemy as sa
 from comandia.server.db.cluster import Cluster
 from comandia.server.db.control_models import Backup, Tenant
 from comandia.server.db.sessions import Databases
-from comandia.server.services.backups import restore as backups_restore
+from comandia.server.services.backups import restore
 from comandia.server.services.backups.dumps import DumpTarget, dump_to_folder
 from comandia.server.services.backups.info import BackupInfo, VerifyReport, info
 from comandia.server.services.backups.retention import select_prunable
-from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import DomainError, NotFound, ValidationFailed
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.backups import TenantBackupState
-from comandia.shared.schemas.tenants import TenantInfo
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +76,14 @@ class RunReport:
 
 
 class BackupService:
-    """Backups, their retention, restore checks and restores.
+    """Backups, their retention and restore checks (restores proper: `recovery.RestoreService`).
 
     Args:
         databases: the appliance's databases (backups land in `databases.config.backup_dir`).
-        tenants: used to deactivate/reactivate around restores and to provision `restore_as`.
     """
 
-    def __init__(self, databases: Databases, tenants: TenantService) -> None:
+    def __init__(self, databases: Databases) -> None:
         self._db = databases
-        self._tenants = tenants
 
     @property
     def root(self) -> Path:
@@ -171,35 +167,7 @@ class BackupService:
             NotFound: no such backup.
             ValidationFailed: the backup is encrypted and `key` is missing or not its key.
         """
-        return backups_restore.verify(self._db, self.get(backup_id), key)
-
-    def restore(
-        self, tenant_id: str, backup_id: int | None = None, key: bytes | None = None, actor: str = "system"
-    ) -> TenantInfo:
-        """Replace a tenant's database with a backup (the newest when `backup_id` is None).
-
-        The backup is proven against its manifest and restored into a staging database first;
-        only when its tables match is the tenant deactivated, its database swapped for the
-        staging one, and the tenant reactivated (if it was active).
-
-        Raises:
-            BackupDamaged: the file or manifest fails the integrity check (nothing touched).
-            Conflict: the restored tables do not match the manifest (the live database kept).
-        """
-        backup = self._pick(tenant_id, backup_id)
-        return backups_restore.restore_in_place(self._db, self._tenants, backup, tenant_id, key, actor)
-
-    def restore_as(
-        self,
-        tenant_id: str,
-        new_name: str,
-        backup_id: int | None = None,
-        key: bytes | None = None,
-        actor: str = "system",
-    ) -> TenantInfo:
-        """Provision a new tenant called `new_name` holding a backup of `tenant_id`'s data."""
-        backup = self._pick(tenant_id, backup_id)
-        return backups_restore.restore_as_new(self._db, self._tenants, backup, new_name, key, actor)
+        return restore.verify(self._db, self.get(backup_id), key)
 
     def states(self) -> builtins.list[TenantBackupState]:
         """Every live tenant's newest backup and last verified restore (R10), by tenant name."""
@@ -225,14 +193,6 @@ class BackupService:
             utcnow().strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2),
             key,
         )
-
-    def _pick(self, tenant_id: str, backup_id: int | None) -> BackupInfo:
-        backup = self.latest(tenant_id) if backup_id is None else self.get(backup_id)
-        if backup.tenant_id != tenant_id:
-            raise NotFound(f"backup {backup.id} is not a backup of {tenant_id}")
-        if backup.status != "ok":
-            raise ValidationFailed(f"backup {backup.id} is {backup.status}; pick another with --at")
-        return backup
 
     def _targets(self, tenant_ids: Sequence[str] | None, control: bool) -> list[DumpTarget]:
         with self._db.control_session() as session:

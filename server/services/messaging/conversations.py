@@ -114,10 +114,6 @@ class ConversationService:
         """The text telling the customer order `order_number` is now `new_status`, in their language."""
         return flow.status_notification(tenant, order_number, new_status)
 
-    def status_label(self, tenant: TenantContext, status: str) -> str:
-        """An order status as the customer reads it, in the tenant's language (a template variable)."""
-        return flow.status_label(tenant, status)
-
     def _place(
         self,
         tenant: TenantContext,

@@ -1,6 +1,6 @@
 """Tell the customer on WhatsApp when a manager changes their order's status.
 
-`make_status_notifier(...)` returns an `OrderService` on_change hook. It runs inside the order's
+`StatusNotifier` is an `OrderService` on_change hook. It runs inside the order's
 transaction, so the notice is queued in the outbox if and only if the status change commits.
 The notice goes out on the number the customer last wrote to; a customer who never wrote to us
 on WhatsApp (an order typed in the console) is not messaged.
@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.chat.model import Reply, TenantContext
+from comandia.server.chat import flow
+from comandia.server.chat.model import TenantContext
 from comandia.server.db.tenant_models import Customer, InboxEvent
 from comandia.server.providers.base import Template
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
@@ -31,26 +32,31 @@ from comandia.server.services.messaging.outbox import queue_messages, serialise_
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
 
-StatusText = Callable[[TenantContext, int, str], Reply]
-"""`ConversationService.status_notification(tenant, order_number, new_status) -> Reply`."""
-StatusLabel = Callable[[TenantContext, str], str]
-"""`ConversationService.status_label(tenant, status) -> str`: the status as the customer reads it."""
-
 FREE_FORM_WINDOW = dt.timedelta(hours=24)
 SEND_MARGIN = dt.timedelta(minutes=10)
 """A notice queued this close to the window's end may reach the provider after it: use the template."""
 DEFAULT_TEMPLATE_LANGUAGES = {"es": "es", "en": "en"}
 
 
-def make_status_notifier(
-    directory: NumberDirectory, contexts: TenantContexts, status_text: StatusText,
-    on_queued: Callable[[str], None] = lambda tenant_id: None,
-    status_label: StatusLabel = lambda tenant, status: status,
-    clock: Callable[[], dt.datetime] = utcnow,
-) -> Callable[[Session, str, OrderDetail | None, OrderDetail], None]:
-    """An `OnChange` hook that queues a status notice for status changes (not creation or edits)."""
+class StatusNotifier:
+    """An `OrderService` on_change hook: queues a notice for status changes (not creation or edits).
 
-    def on_change(session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+    Args:
+        directory: the number the customer last wrote to, and its status template.
+        contexts: the tenant's language and wording.
+        on_queued: told the tenant id after a notice was queued (wakes the outbox sender).
+        clock: the current instant (tests inject their own).
+    """
+
+    def __init__(self, directory: NumberDirectory, contexts: TenantContexts,
+                 on_queued: Callable[[str], None] = lambda tenant_id: None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self._directory = directory
+        self._contexts = contexts
+        self._on_queued = on_queued
+        self._clock = clock
+
+    def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
         if before is None or before.status == after.status:
             return
         customer = session.get(Customer, after.customer_id)
@@ -62,13 +68,13 @@ def make_status_notifier(
             .where(InboxEvent.customer_key.in_(keys)).order_by(InboxEvent.id.desc()).limit(1)).first()
         if last is None:
             return
-        number = directory.by_id(last.number_id)
+        number = self._directory.by_id(last.number_id)
         if number is None or number.tenant_id != tenant_id:
             return
-        tenant = contexts.get(tenant_id)
-        payload = serialise_reply(status_text(tenant, after.number, after.status), kind="status")
-        template = _template(number, tenant, str(after.number), status_label(tenant, after.status))
-        window_open = clock() - last.received_at < FREE_FORM_WINDOW - SEND_MARGIN
+        tenant = self._contexts.get(tenant_id)
+        payload = serialise_reply(flow.status_notification(tenant, after.number, after.status), kind="status")
+        template = _template(number, tenant, str(after.number), flow.status_label(tenant, after.status))
+        window_open = self._clock() - last.received_at < FREE_FORM_WINDOW - SEND_MARGIN
         failed_because = None
         if window_open and template is not None:
             payload["fallback_template"] = template
@@ -79,9 +85,7 @@ def make_status_notifier(
                               "tell the customer another way")
         queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because)
         if failed_because is None:
-            on_queued(tenant_id)
-
-    return on_change
+            self._on_queued(tenant_id)
 
 
 def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> dict[str, Any] | None:

@@ -9,8 +9,6 @@ import pytest
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
 from comandia.server.http.resources import exports, kpis
-from comandia.server.services.kpis.exports import ExportService
-from comandia.server.services.kpis.reports import KpiService
 from comandia.server.wiring import Runtime
 from tests.plugins.api import World
 
@@ -19,19 +17,19 @@ API = "/api/v1"
 
 @pytest.fixture
 def client(runtime: Runtime) -> falcon.testing.TestClient:
-    service = KpiService(runtime.databases)
+    service = runtime.services.kpis
     app = falcon.App(middleware=[Authenticate(runtime.services.auth)])
     problems.install(app)
     scoped = f"{API}/tenants/{{tenant_id}}"
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(service))
     app.add_route(
         f"{scoped}/exports/{{dataset}}.{{fmt}}",
-        exports.TenantExport(ExportService(runtime.databases, service)),
+        exports.TenantExport(runtime.services.exports),
     )
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(service.admin))
     app.add_route(
         f"{API}/admin/exports/tenants.{{fmt}}",
-        exports.TenantsExport(ExportService(runtime.databases, service)),
+        exports.TenantsExport(runtime.services.exports),
     )
     return falcon.testing.TestClient(app)
 

@@ -16,16 +16,8 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.jobs.inbox_worker import InboxWorker
-from comandia.server.jobs.outbox_sender import OutboxSenderJob
 from comandia.server.providers.signatures import meta_signature, twilio_signature
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
-from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.messaging.inbox import InboxProcessor
-from comandia.server.services.messaging.ingest import DirtyTenants
-from comandia.server.services.messaging.notifications import make_status_notifier
-from comandia.server.services.orders.orders import OrderService
+from comandia.server.wiring import build_jobs
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import (
@@ -50,7 +42,7 @@ TEXT_SCRIPT: list[Step] = [("text", "hola"), ("text", "quiero 2 pizzas margarita
 
 
 def seed(m: Messaging, tenant_id: str) -> None:
-    catalog = CatalogService(m.runtime.databases)
+    catalog = m.services.catalog
     for sku, name, price in (("PZ-MAR", "Pizza margarita", "120"), ("COCA", "Coca-Cola", "25")):
         catalog.create_product(tenant_id, ProductInput(sku=sku, name=name, price=Decimal(price)))
 
@@ -100,14 +92,7 @@ def two_shops(messaging: Messaging, make_tenant: Callable[..., TenantInfo]) -> I
 
 def test_four_customers_chat_to_orders_on_two_tenants_at_once(messaging: Messaging, two_shops: tuple[str, str]) -> None:
     m = messaging
-    orders = OrderService(m.runtime.databases)
-    brain = ConversationService(m.runtime.databases, orders, CatalogService(m.runtime.databases),
-                                CustomerService(m.runtime.databases))
-    inbox_signal, outbox_signal = m.ingest.dirty, DirtyTenants()
-    processor = InboxProcessor(m.runtime.databases, m.directory, brain, m.contexts,
-                               on_queued=lambda t: outbox_signal.mark({t}))
-    jobs = [InboxWorker(processor, inbox_signal, m.directory.tenant_ids, sweep_seconds=0.5),
-            OutboxSenderJob(m.sender(), outbox_signal, m.directory.tenant_ids, sweep_seconds=0.2)]
+    jobs = build_jobs(m.runtime.config, m.runtime.databases, m.services)  # the real bot, as the server runs it
     for job in jobs:
         job.start()
     plans = {"5215500001001": ("meta-1", CLOUD_SCRIPT), "5215500001002": ("twilio", TEXT_SCRIPT),
@@ -147,21 +132,14 @@ def test_four_customers_chat_to_orders_on_two_tenants_at_once(messaging: Messagi
 def test_a_managers_status_change_is_sent_to_the_customer(messaging: Messaging, two_shops: tuple[str, str]) -> None:
     m = messaging
     tenant_a = two_shops[0]
-    outbox_signal = DirtyTenants()
-    brain_orders = OrderService(m.runtime.databases)
-    brain = ConversationService(m.runtime.databases, brain_orders, CatalogService(m.runtime.databases),
-                                CustomerService(m.runtime.databases))
-    processor = InboxProcessor(m.runtime.databases, m.directory, brain, m.contexts)
     for n, step in enumerate(CLOUD_SCRIPT):
         assert post_step(m, "meta-1", "5215500002001", n, step) == 200
-        processor.process(tenant_a)
-    notifier = make_status_notifier(m.directory, m.contexts, brain.status_notification,
-                                    on_queued=lambda t: outbox_signal.mark({t}))
-    manager_orders = OrderService(m.runtime.databases, on_change=notifier)
+        m.services.inbox.process(tenant_a)
+    m.services.outbox_signal.take()
     [(order_id, number)] = m.rows(tenant_a, "SELECT id, number FROM orders")
-    manager_orders.change_status(tenant_a, order_id, "confirmed", actor="manager")
-    assert outbox_signal.take() == {tenant_a}
+    m.services.orders.change_status(tenant_a, order_id, "confirmed", actor="manager")
+    assert m.services.outbox_signal.take() == {tenant_a}
     m.sender().send_due(tenant_a)
     texts = m.stand_in.sent_texts("5215500002001")
-    expected = brain.status_notification(m.contexts.get(tenant_a), number, "confirmed")
+    expected = m.services.conversations.status_notification(m.contexts.get(tenant_a), number, "confirmed")
     assert len(texts) == 8 and texts[-1] == expected.body

@@ -12,12 +12,6 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.chat import flow
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
-from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.messaging.inbox import InboxProcessor
-from comandia.server.services.messaging.notifications import make_status_notifier
 from comandia.server.services.orders.orders import OrderService
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import Messaging
@@ -36,18 +30,12 @@ def chat_to_order(m: Messaging, tenant_id: str, provider: str, template: str | N
     number = m.meta_1 if provider == "meta-1" else m.twilio
     m.numbers.set_template(tenant_id, number.id, template, language, actor="tests")
     seed(m, tenant_id)
-    databases = m.runtime.databases
-    brain = ConversationService(databases, OrderService(databases), CatalogService(databases),
-                                CustomerService(databases))
-    processor = InboxProcessor(databases, m.directory, brain, m.contexts)
     for n, step in enumerate(CLOUD_SCRIPT if provider == "meta-1" else TEXT_SCRIPT):
         assert post_step(m, provider, CUSTOMER, n, step) == 200
-        processor.process(tenant_id)
+        m.services.inbox.process(tenant_id)
     m.sender().send_due(tenant_id)
-    notifier = make_status_notifier(m.directory, m.contexts, brain.status_notification,
-                                    status_label=flow.status_label)
     [(order_id, order_number)] = m.rows(tenant_id, "SELECT id, number FROM orders")
-    return OrderService(databases, on_change=notifier), order_id, order_number
+    return m.services.orders, order_id, order_number
 
 
 def age_inbox(m: Messaging, tenant_id: str, hours: float) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 from typing import Any
@@ -15,9 +16,8 @@ from comandia.provisioning.commands import numbers as number_commands
 from comandia.provisioning.output import Output
 from comandia.server.app import create_app
 from comandia.server.http.resources import numbers as resources
-from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.numbers import NewNumber, NumberService
-from comandia.server.wiring import Runtime
+from comandia.server.services.messaging.numbers import NewNumber
+from comandia.server.wiring import Runtime, build_services
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from tests.plugins.api import World
 from tests.plugins.messaging import Messaging
@@ -83,10 +83,9 @@ def test_test_this_number_calls_the_provider_for_every_kind(messaging: Messaging
 
 
 def test_test_this_number_reports_an_unreachable_provider(runtime: Runtime, messaging: Messaging) -> None:
-    from comandia.server.providers.base import Endpoints
-
-    directory = NumberDirectory(runtime.databases, Endpoints(meta_base="http://127.0.0.1:9", timeout_seconds=0.5))
-    result = NumberService(runtime.databases, directory).test(None, messaging.meta_1.id)
+    unreachable = dataclasses.replace(runtime.config, whatsapp_meta_base="http://127.0.0.1:9",
+                                      whatsapp_timeout_seconds=0.5)
+    result = build_services(unreachable, runtime.databases).numbers.test(None, messaging.meta_1.id)
     assert not result.ok and "unreachable" in result.to_json()["checks"][0]["detail"]
 
 
@@ -126,6 +125,9 @@ def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, w
 
 
 def _admin(runtime: Runtime, *argv: str) -> tuple[int, Any, str]:
+    # As if COMANDIA_NUMBER_API_KEY were set: the credential comes from the config, never a prompt.
+    config = dataclasses.replace(runtime.config, number_secrets={"api_key": "cli-key"})
+    runtime = dataclasses.replace(runtime, config=config)
     root = argparse.ArgumentParser(prog="comandia-admin")
     number_commands.register(root.add_subparsers(dest="command", required=True))
     args = root.parse_args(list(argv))
@@ -135,9 +137,7 @@ def _admin(runtime: Runtime, *argv: str) -> tuple[int, Any, str]:
     return code, (json.loads(text) if text else None), stderr.getvalue()
 
 
-def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: Messaging,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMANDIA_NUMBER_API_KEY", "cli-key")
+def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: Messaging) -> None:
     code, added, _ = _admin(runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog",
                             "--number", "+15550007777")
     assert code == 0 and added["provider"] == "360dialog" and added["webhook_secret"]
@@ -151,9 +151,7 @@ def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: 
         messaging.numbers.get(None, int(ident))
 
 
-def test_cli_sets_and_clears_the_status_template(runtime: Runtime, messaging: Messaging,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMANDIA_NUMBER_API_KEY", "cli-key")
+def test_cli_sets_and_clears_the_status_template(runtime: Runtime, messaging: Messaging) -> None:
     code, added, _ = _admin(runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog",
                             "--number", "+15550007778", "--status-template", "order_update")
     assert code == 0 and added["status_template"] == "order_update" and added["template_language"] is None

@@ -8,9 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
-from comandia.server.services.orders.orders import OrderService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
@@ -32,7 +29,7 @@ def test_create_normalises_the_phone_and_refuses_duplicates(
     runtime: Runtime, make_tenant: MakeTenant
 ) -> None:
     tenant = make_tenant()
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     ana = customers.create(
         tenant.id, CustomerInput(phone="(55) 1234-5678", name=" Ana  López ", city="CDMX", notes=" "), "MX"
     )
@@ -56,16 +53,16 @@ def test_create_normalises_the_phone_and_refuses_duplicates(
 
 def test_update_and_delete(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     ana = customers.create(tenant.id, CustomerInput(phone="+525512345678", name="Ana"))
     beto = customers.create(tenant.id, CustomerInput(phone="+525587654321", name="Beto"))
     updated = customers.update(tenant.id, ana.id, CustomerInput(phone="+525512345678", name="Ana María"))
     assert updated.name == "Ana María" and updated.updated_at >= ana.updated_at
     with pytest.raises(Conflict):
         customers.update(tenant.id, beto.id, CustomerInput(phone="+525512345678"))
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     catalog.create_product(tenant.id, ProductInput(sku="A", name="A", price=Decimal(1)))
-    OrderService(runtime.databases).create(
+    runtime.services.orders.create(
         tenant.id, OrderInput(customer_id=ana.id, items=(OrderLineInput(1, sku="A"),)), "t"
     )
     with pytest.raises(Conflict, match="has orders"):
@@ -77,7 +74,7 @@ def test_update_and_delete(runtime: Runtime, make_tenant: MakeTenant) -> None:
 
 def test_find_or_create_by_wa_id_then_phone(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     first = customers.find_or_create(tenant.id, wa_id="5215512345678", name="Ana")
     assert (first.phone, first.wa_id, first.name) == ("+5215512345678", "5215512345678", "Ana")
     again = customers.find_or_create(tenant.id, wa_id="5215512345678", name="Otra")
@@ -91,7 +88,7 @@ def test_find_or_create_by_wa_id_then_phone(runtime: Runtime, make_tenant: MakeT
 
 def test_concurrent_first_messages_create_one_customer(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     barrier, ids = threading.Barrier(4), []
 
     def arrive() -> None:
@@ -108,7 +105,7 @@ def test_concurrent_first_messages_create_one_customer(runtime: Runtime, make_te
 
 def test_list_searches_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     made = [
         customers.create(
             tenant.id, CustomerInput(phone=f"+52551234{i:04d}", name=f"Cliente {i}", city="Puebla")

@@ -16,7 +16,6 @@ from comandia.server.jobs.backups import BackupJob, BackupSchedule, next_run
 from comandia.server.services.backups.backups import BackupService, RunReport
 from comandia.server.services.backups.crypto import MAGIC, BackupDamaged, load_key, write_new_key
 from comandia.server.services.backups.info import BackupInfo
-from comandia.server.services.backups.moves import MoveService
 from comandia.server.services.backups.retention import select_prunable
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, ValidationFailed
@@ -28,7 +27,7 @@ Rows = list[tuple[object, ...]]
 
 @pytest.fixture
 def backups(runtime: Runtime) -> BackupService:
-    return BackupService(runtime.databases, runtime.tenants)
+    return runtime.services.backups
 
 
 def seed(runtime: Runtime, tenant_id: str, rows: int = 500) -> None:
@@ -82,7 +81,7 @@ def test_backup_drop_restore_gives_identical_rows(
     runtime.databases.tenant_engines.forget(tenant.id)
     runtime.databases.primary_cluster().drop_database(tenant.database)
 
-    restored = backups.restore(tenant.id, actor="tests")
+    restored = runtime.services.restores.restore(tenant.id, actor="tests")
 
     assert restored.state == "active"
     assert contents(runtime, tenant.id) == before
@@ -167,7 +166,7 @@ def test_damaged_backup_is_caught_before_anything_is_touched(
     assert backups.get(backup.id).verify_result == "failed"
     assert not databases_like(runtime, f"{runtime.config.db_prefix}\\_verify\\_{backup.id}")
     with pytest.raises(BackupDamaged):
-        backups.restore(tenant.id, backup.id, actor="tests")
+        runtime.services.restores.restore(tenant.id, backup.id, actor="tests")
     assert runtime.tenants.get(tenant.id).state == "active"
     assert contents(runtime, tenant.id) == before
     assert not databases_like(runtime, f"{runtime.config.db_prefix}\\_restore\\_%")
@@ -195,7 +194,7 @@ def test_encrypted_backup_round_trips_only_with_its_key(
     assert backups.verify(backup.id, key).ok
     runtime.databases.tenant_engines.forget(tenant.id)
     runtime.databases.primary_cluster().drop_database(tenant.database)
-    backups.restore(tenant.id, key=key, actor="tests")
+    runtime.services.restores.restore(tenant.id, key=key, actor="tests")
     assert contents(runtime, tenant.id) == before
 
 
@@ -207,7 +206,7 @@ def test_restore_as_provisions_a_new_tenant_beside_the_original(
     items, _ = contents(runtime, tenant.id)
     backups.run([tenant.id])
 
-    copy = backups.restore_as(tenant.id, f"Copia {tenant.name}", actor="tests")
+    copy = runtime.services.restores.restore_as(tenant.id, f"Copia {tenant.name}", actor="tests")
 
     assert copy.id != tenant.id and copy.state == "active" and copy.currency == tenant.currency
     copied_items, copied_info = contents(runtime, copy.id)
@@ -236,7 +235,7 @@ def test_move_between_two_instances_keeps_every_row(
     second_server: str,
     second_cluster: EmbeddedCluster,
 ) -> None:
-    moves = MoveService(runtime.databases, runtime.tenants, backups)
+    moves = runtime.services.moves
     tenant = make_tenant(server="main")
     seed(runtime, tenant.id, rows=2_000)
     before = contents(runtime, tenant.id)
@@ -335,7 +334,7 @@ def test_restore_recreates_the_role_when_the_server_lost_it(
     runtime.databases.primary_cluster().drop_database(tenant.database)
     runtime.databases.primary_cluster().drop_role(tenant.database)
 
-    backups.restore(tenant.id, actor="tests")
+    runtime.services.restores.restore(tenant.id, actor="tests")
 
     assert contents(runtime, tenant.id) == before  # and the tenant logs in with its sealed password
 

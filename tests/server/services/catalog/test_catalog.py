@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import CategoryInput, ProductInfo, ProductInput
@@ -27,7 +26,7 @@ def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
 
 def test_product_round_trip_keeps_the_exact_price(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant(currency="PEN")
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     tacos = catalog.create_category(tenant.id, CategoryInput(name="  Tacos  "))
     created = catalog.create_product(
         tenant.id,
@@ -53,7 +52,7 @@ def test_product_round_trip_keeps_the_exact_price(runtime: Runtime, make_tenant:
 
 def test_bad_product_reports_every_field(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant(currency="CLP")
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     with pytest.raises(ValidationFailed) as caught:
         catalog.create_product(
             tenant.id,
@@ -80,7 +79,7 @@ def test_bad_product_reports_every_field(runtime: Runtime, make_tenant: MakeTena
 
 def test_sku_is_unique_per_tenant_only(runtime: Runtime, make_tenant: MakeTenant) -> None:
     first, second = make_tenant(), make_tenant()
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     product = ProductInput(sku="REF", name="Refresco", price=Decimal("22.50"))
     created = catalog.create_product(first.id, product)
     catalog.create_product(second.id, product)
@@ -98,7 +97,7 @@ def test_racing_creates_of_one_sku_give_one_product_and_a_conflict(
     runtime: Runtime, make_tenant: MakeTenant
 ) -> None:
     tenant = make_tenant()
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     barrier, outcomes = threading.Barrier(4), []
 
     def create() -> None:
@@ -121,7 +120,7 @@ def test_racing_creates_of_one_sku_give_one_product_and_a_conflict(
 
 def test_update_and_availability(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     product = catalog.create_product(tenant.id, ProductInput(sku="P1", name="Pan", price=Decimal("8")))
     unchanged = catalog.update_product(
         tenant.id, product.id, ProductInput(sku="P1", name="Pan", price=Decimal("8.00"))
@@ -143,7 +142,7 @@ def test_update_and_availability(runtime: Runtime, make_tenant: MakeTenant) -> N
 
 def test_categories(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     drinks = catalog.create_category(tenant.id, CategoryInput(name="Bebidas", sort_order=2))
     food = catalog.create_category(tenant.id, CategoryInput(name="Comida", sort_order=1))
     with pytest.raises(Conflict):

@@ -9,11 +9,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.catalog.imports import (
     MAX_BYTES,
     MAX_ROWS,
-    CatalogImportService,
     read_rows,
     template_csv,
     template_xlsx,
@@ -46,7 +44,7 @@ def xlsx(rows: list[list[object]]) -> bytes:
 
 def test_the_template_imports_cleanly(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    importer, catalog = CatalogImportService(runtime.databases), CatalogService(runtime.databases)
+    importer, catalog = runtime.services.catalog_import, runtime.services.catalog
     content = template_csv()
     assert content.startswith(b"\xef\xbb\xbfsku,name,description,category,price")
     report = importer.dry_run(tenant.id, content, "plantilla.csv")
@@ -64,7 +62,7 @@ def test_the_template_imports_cleanly(runtime: Runtime, make_tenant: MakeTenant)
 
 def test_semicolons_bom_and_decimal_commas(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    importer, catalog = CatalogImportService(runtime.databases), CatalogService(runtime.databases)
+    importer, catalog = runtime.services.catalog_import, runtime.services.catalog
     catalog.create_product(tenant.id, ProductInput(sku="A1", name="Viejo", price=Decimal("1.00")))
     content = "\ufeffSKU;Name;Price;Available\r\nA1;Arepa;12,50;sí\r\nB2;Bollo;3;no\r\n\r\n".encode()
     report = importer.apply(tenant.id, content, "lista.csv")
@@ -80,7 +78,7 @@ def test_semicolons_bom_and_decimal_commas(runtime: Runtime, make_tenant: MakeTe
 
 def test_xlsx_upload(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    importer = CatalogImportService(runtime.databases)
+    importer = runtime.services.catalog_import
     content = xlsx([
         ["sku", "name", "price", "stock", "available", "category"],
         ["X1", "Empanada", 12.5, 10.0, True, "Horno"],
@@ -88,7 +86,7 @@ def test_xlsx_upload(runtime: Runtime, make_tenant: MakeTenant) -> None:
     ])  # fmt: skip
     report = importer.apply(tenant.id, content, "catalogo.xlsx")
     assert (report.created, report.issues) == (2, ())
-    products = {p.sku: p for p in CatalogService(runtime.databases).list_products(tenant.id)}
+    products = {p.sku: p for p in runtime.services.catalog.list_products(tenant.id)}
     assert (products["X1"].price, products["X1"].stock, products["X1"].category) == (
         Decimal("12.5"),
         10,
@@ -99,7 +97,7 @@ def test_xlsx_upload(runtime: Runtime, make_tenant: MakeTenant) -> None:
 
 def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    importer = CatalogImportService(runtime.databases)
+    importer = runtime.services.catalog_import
     content = (
         "sku,name,price,stock,available,currency\n"
         "OK1,Bien,10,,yes,\n"
@@ -117,7 +115,7 @@ def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: M
     with pytest.raises(ValidationFailed) as caught:
         importer.apply(tenant.id, content)
     assert "rows[4].price" in caught.value.fields
-    assert CatalogService(runtime.databases).list_products(tenant.id) == []  # all or nothing
+    assert runtime.services.catalog.list_products(tenant.id) == []  # all or nothing
     fixed = content.replace(b"2.5,,XYZ", b"2,,XYZ")
     report = importer.dry_run(tenant.id, fixed)
     assert (6, "currency") in {(i.row, i.column) for i in report.issues}
@@ -125,7 +123,7 @@ def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: M
 
 def test_unreadable_files_are_refused_whole(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    importer = CatalogImportService(runtime.databases)
+    importer = runtime.services.catalog_import
     for content, problem in (
         (b"", "is empty"),
         (b"nombre,precio\nA,1\n", "has no column sku, name, price"),
@@ -144,5 +142,5 @@ def test_unreadable_files_are_refused_whole(runtime: Runtime, make_tenant: MakeT
 
 def test_the_xlsx_template_imports_cleanly_as_it_is(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
-    report = CatalogImportService(runtime.databases).dry_run(tenant.id, template_xlsx(), "plantilla.xlsx")
+    report = runtime.services.catalog_import.dry_run(tenant.id, template_xlsx(), "plantilla.xlsx")
     assert (report.rows, report.created, report.issues) == (2, 2, ())

@@ -5,11 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
-from comandia.server.services.kpis.reports import KpiService
-from comandia.server.services.orders.orders import OrderService
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput
@@ -34,20 +30,20 @@ class Clock:
 
 
 class Shop:
-    """A tenant with three products and four customers, and an OrderService with the KPI hook."""
+    """A tenant with three products and four customers, and the appliance's orders on a clock of its own."""
 
-    def __init__(self, runtime: Runtime, tenant_id: str, kpis: KpiService) -> None:
+    def __init__(self, runtime: Runtime, tenant_id: str) -> None:
         self.tenant_id = tenant_id
-        catalog = CatalogService(runtime.databases)
+        catalog = runtime.services.catalog
         for sku, price in zip(SKUS, ("25.00", "22.50", "7.25"), strict=True):
             catalog.create_product(tenant_id, ProductInput(sku=sku, name=sku.title(), price=Decimal(price)))
-        customers = CustomerService(runtime.databases)
+        customers = runtime.services.customers
         self.customers = [
             customers.create(tenant_id, CustomerInput(phone=p, name=n, city=c, region=r)).id
             for p, n, c, r in PEOPLE
         ]
         self.clock = Clock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        self.orders = OrderService(runtime.databases, on_change=kpis.on_change_hook(), clock=self.clock)
+        self.orders = runtime.rewired(Collaborators(clock=self.clock)).orders
 
     def order(
         self,

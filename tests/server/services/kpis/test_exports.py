@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 
 from comandia.server.services.kpis.exports import ExportService
-from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.spreadsheets import XLSX_MAX_ROWS, Sheet, write
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
@@ -25,13 +24,12 @@ MX = dt.timezone(dt.timedelta(hours=-6))
 
 
 def shop_with_orders(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, ExportService]:
-    kpis = KpiService(runtime.databases)
-    shop = Shop(runtime, make_tenant(timezone="America/Mexico_City").id, kpis)
+    shop = Shop(runtime, make_tenant(timezone="America/Mexico_City").id)
     shop.order(dt.datetime(2026, 3, 9, 23, 59, tzinfo=MX), 0, (("TACO", 2), ("REF", 1)), fee="15")
     shop.order(dt.datetime(2026, 3, 10, 8, 30, tzinfo=MX), 1, (("FLAN", 3),))
     shop.cancel(shop.order(dt.datetime(2026, 3, 10, 9, 0, tzinfo=MX), 3, (("TACO", 1),)))
     shop.order(dt.datetime(2026, 3, 11, 0, 0, tzinfo=MX), 2, (("REF", 1),))  # the day after the range
-    return shop, ExportService(runtime.databases, kpis)
+    return shop, runtime.services.exports
 
 
 def workbook(data: bytes) -> openpyxl.Workbook:

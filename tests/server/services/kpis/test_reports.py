@@ -40,8 +40,8 @@ def at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
 
 
 def seeded(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiService]:
-    kpis = KpiService(runtime.databases)
-    shop = Shop(runtime, make_tenant(timezone=ZONE).id, kpis)
+    kpis = runtime.services.kpis
+    shop = Shop(runtime, make_tenant(timezone=ZONE).id)
     shop.order(at(1, 10), 0, (("TACO", 2), ("REF", 1)), fee="15")  # before the range: Ana returns
     shop.order(at(9, 23, 59), 1, (("FLAN", 3),))  # last minute before the range
     shop.order(at(10, 0, 0), 0, (("TACO", 1),))  # first minute of the range
@@ -167,7 +167,7 @@ def test_range_edges_cancellations_and_new_versus_returning(
 
 
 def test_empty_ranges_and_a_tenant_without_orders(runtime: Runtime, make_tenant: MakeTenant) -> None:
-    kpis = KpiService(runtime.databases)
+    kpis = runtime.services.kpis
     tenant = make_tenant()
     report = kpis.tenant_report(tenant.id, D(2026, 1, 1), D(2026, 1, 31), "week")
     for part in (report.current, report.previous):
@@ -185,7 +185,7 @@ def test_empty_ranges_and_a_tenant_without_orders(runtime: Runtime, make_tenant:
 
 
 def test_bad_ranges_and_unknown_tenants_are_refused(runtime: Runtime, make_tenant: MakeTenant) -> None:
-    kpis = KpiService(runtime.databases)
+    kpis = runtime.services.kpis
     tenant = make_tenant()
     with pytest.raises(ValidationFailed):
         kpis.tenant_report(tenant.id, D(2026, 2, 1), D(2026, 1, 1))

@@ -77,8 +77,8 @@ _SHOPS: dict[int, tuple[Shop, KpiService]] = {}
 
 def shared_shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiService]:
     if id(runtime) not in _SHOPS:
-        kpis = KpiService(runtime.databases)
-        _SHOPS[id(runtime)] = (Shop(runtime, make_tenant(timezone=ZONE).id, kpis), kpis)
+        kpis = runtime.services.kpis
+        _SHOPS[id(runtime)] = (Shop(runtime, make_tenant(timezone=ZONE).id), kpis)
     return _SHOPS[id(runtime)]
 
 
@@ -134,8 +134,8 @@ def test_rollups_equal_a_recomputation_after_random_order_streams(
 
 
 def test_rebuild_recomputes_rollups_and_summary(runtime: Runtime, make_tenant: MakeTenant) -> None:
-    kpis = KpiService(runtime.databases)
-    shop = Shop(runtime, make_tenant(timezone=ZONE).id, kpis)
+    kpis = runtime.services.kpis
+    shop = Shop(runtime, make_tenant(timezone=ZONE).id)
     first = shop.order(dt.datetime(2026, 5, 2, 3, 30, tzinfo=dt.UTC), lines=(("TACO", 2),))
     shop.order(dt.datetime(2026, 5, 2, 4, 30, tzinfo=dt.UTC), customer=1)
     shop.cancel(first)
@@ -162,8 +162,7 @@ def test_rebuild_recomputes_rollups_and_summary(runtime: Runtime, make_tenant: M
 
 
 def test_a_failed_order_change_leaves_rollups_untouched(runtime: Runtime, make_tenant: MakeTenant) -> None:
-    kpis = KpiService(runtime.databases)
-    shop = Shop(runtime, make_tenant().id, kpis)
+    shop = Shop(runtime, make_tenant().id)
     order = shop.order(dt.datetime(2026, 5, 2, 18, tzinfo=dt.UTC))
     before = snapshot(runtime, shop.tenant_id, STORED)
     with pytest.raises(DomainError):
@@ -172,8 +171,8 @@ def test_a_failed_order_change_leaves_rollups_untouched(runtime: Runtime, make_t
 
 
 def test_summary_refresh_failure_does_not_fail_the_order(runtime: Runtime, make_tenant: MakeTenant) -> None:
-    kpis = KpiService(runtime.databases)
-    shop = Shop(runtime, make_tenant().id, kpis)
+    kpis = runtime.services.kpis
+    shop = Shop(runtime, make_tenant().id)
 
     def broken(tenant_id: str, days: set[dt.date]) -> None:
         raise RuntimeError("control database gone")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
@@ -12,12 +13,9 @@ import sqlalchemy as sa
 
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext
 from comandia.server.db.tenant_models import ChatSession, Order
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
 from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.settings import load_context
-from comandia.server.wiring import Runtime
+from comandia.server.wiring import Collaborators, Runtime, build_services
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 
@@ -44,7 +42,7 @@ def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
 
 def seed_menu(runtime: Runtime, tenant_id: str) -> None:
     """Pizzas (margarita 120, pepperoni 140), drinks (Coca-Cola 25 with stock 5), one sold out."""
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     pizzas = catalog.create_category(tenant_id, CategoryInput("Pizzas", 1)).id
     drinks = catalog.create_category(tenant_id, CategoryInput("Bebidas", 2)).id
     for sku, name, price, category, extra in (
@@ -64,14 +62,8 @@ def shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[TenantContext, Conv
     tenant = make_tenant(name=None)
     seed_menu(runtime, tenant.id)
     clock = Clock()
-    service = ConversationService(
-        runtime.databases,
-        OrderService(runtime.databases),
-        CatalogService(runtime.databases),
-        CustomerService(runtime.databases),
-        clock=clock,
-        idle_minutes=30,
-    )
+    config = dataclasses.replace(runtime.config, chat_idle_minutes=30)
+    service = build_services(config, runtime.databases, Collaborators(clock=clock)).conversations
     return load_context(runtime.databases, tenant.id), service, clock
 
 
@@ -161,7 +153,7 @@ def test_estado_tells_the_latest_orders_status(
     chat_to_summary(service, tenant)
     say(service, tenant, "sí")
     [order] = orders(runtime, tenant.tenant_id)
-    OrderService(runtime.databases).change_status(tenant.tenant_id, order.id, "confirmed", actor="ana")
+    runtime.services.orders.change_status(tenant.tenant_id, order.id, "confirmed", actor="ana")
     reply = say(service, tenant, "Estado")
     assert f"#{order.number}" in reply.body and "confirmado" in reply.body
     note = service.status_notification(tenant, order.number, "shipped")
@@ -206,7 +198,7 @@ def test_sold_out_meanwhile_answers_and_keeps_the_cart(
 ) -> None:
     tenant, service, _ = shop
     chat_to_summary(service, tenant)
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     coca = catalog.get_product_by_sku(tenant.tenant_id, "COCA")
     catalog.set_available(tenant.tenant_id, coca.id, False)
     reply = say(service, tenant, "confirmar")
@@ -225,10 +217,7 @@ def test_english_tenant_and_text_overrides(runtime: Runtime, make_tenant: MakeTe
         row.settings = {**row.settings, "texts": {"welcome": "Howdy from {business}!", "bad": "{nope}"}}
         session.commit()
     context = load_context(runtime.databases, tenant.id)
-    service = ConversationService(
-        runtime.databases, OrderService(runtime.databases), CatalogService(runtime.databases),
-        CustomerService(runtime.databases),
-    )  # fmt: skip
+    service = runtime.services.conversations
     reply = say(service, context, "I want two margarita pizzas")
     assert reply.body.startswith(f"Howdy from {tenant.name}!")
     assert "Added: 2 × Pizza margarita" in reply.body and "$240.00" in reply.body

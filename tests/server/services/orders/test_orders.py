@@ -12,8 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
@@ -42,7 +40,7 @@ def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
 
 def setup_shop(runtime: Runtime, tenant_id: str, stock: int | None = None) -> int:
     """Three products (TACO 25.00, REF 22.50 with `stock`, OFF unavailable) and one customer."""
-    catalog = CatalogService(runtime.databases)
+    catalog = runtime.services.catalog
     catalog.create_product(tenant_id, ProductInput(sku="TACO", name="Taco al pastor", price=Decimal("25.00")))
     catalog.create_product(
         tenant_id, ProductInput(sku="REF", name="Refresco", price=Decimal("22.50"), stock=stock)
@@ -50,7 +48,7 @@ def setup_shop(runtime: Runtime, tenant_id: str, stock: int | None = None) -> in
     catalog.create_product(
         tenant_id, ProductInput(sku="OFF", name="Pozole", price=Decimal("90"), available=False)
     )
-    customers = CustomerService(runtime.databases)
+    customers = runtime.services.customers
     return customers.create(tenant_id, CustomerInput(phone="+52 55 1234 5678", name="Ana López")).id
 
 
@@ -65,7 +63,7 @@ def new_order(service: OrderService, tenant_id: str, customer_id: int, **fields:
 def test_order_is_priced_from_the_catalog_and_numbered(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     order = new_order(service, tenant.id, customer_id, delivery_fee=Decimal("15"), notes="  sin cebolla ")
     assert [(i.sku, i.unit_price, i.quantity, i.line_total) for i in order.items] == [
         ("TACO", Decimal("25.00"), 2, Decimal("50.00")),
@@ -83,14 +81,14 @@ def test_order_is_priced_from_the_catalog_and_numbered(runtime: Runtime, make_te
     second = new_order(service, tenant.id, customer_id)
     assert second.number == order.number + 1
     assert service.get(tenant.id, order.id) == order
-    customer = CustomerService(runtime.databases).get(tenant.id, customer_id)
+    customer = runtime.services.customers.get(tenant.id, customer_id)
     assert customer.first_order_at == order.created_at and customer.last_order_at == second.created_at
 
 
 def test_bad_lines_are_refused_with_field_paths(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id, stock=1)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     lines = (
         OrderLineInput(quantity=1, sku="TACO"),
         OrderLineInput(quantity=1, sku="NOPE"),
@@ -120,7 +118,7 @@ def test_bad_lines_are_refused_with_field_paths(runtime: Runtime, make_tenant: M
 def test_stock_is_taken_by_orders_and_given_back_on_cancel(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id, stock=5)
-    catalog, service = CatalogService(runtime.databases), OrderService(runtime.databases)
+    catalog, service = runtime.services.catalog, runtime.services.orders
     ref = catalog.get_product_by_sku(tenant.id, "REF")
     order = new_order(service, tenant.id, customer_id, items=(OrderLineInput(quantity=3, product_id=ref.id),))
     assert catalog.get_product(tenant.id, ref.id).stock == 2
@@ -156,7 +154,7 @@ def test_status_changes_stamp_times_and_history(runtime: Runtime, make_tenant: M
 def test_refused_changes_say_what_is_allowed(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     order = new_order(service, tenant.id, customer_id)
     with pytest.raises(InvalidTransition) as caught:
         service.change_status(tenant.id, order.id, "shipped", "luis")
@@ -175,7 +173,7 @@ def test_refused_changes_say_what_is_allowed(runtime: Runtime, make_tenant: Make
 def test_stale_version_is_a_conflict(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     order = new_order(service, tenant.id, customer_id)
     expected = version_from_etag(order.etag)
     assert expected == 1
@@ -190,7 +188,7 @@ def test_stale_version_is_a_conflict(runtime: Runtime, make_tenant: MakeTenant) 
 def test_only_new_orders_can_be_edited(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     order = new_order(service, tenant.id, customer_id)
     edited = service.edit(
         tenant.id, order.id, OrderEdit(delivery_fee=Decimal("30"), delivery_address="Calle 5"), "a"
@@ -225,7 +223,7 @@ def test_on_change_runs_in_the_same_transaction(runtime: Runtime, make_tenant: M
 def test_list_filters_sorts_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    other = CustomerService(runtime.databases).create(
+    other = runtime.services.customers.create(
         tenant.id, CustomerInput(phone="+573001112233", name="Beto")
     )
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -290,7 +288,7 @@ def test_two_managers_changing_one_order_at_once_cannot_both_win(
 ) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     cases = ((("confirmed", "confirmed"), None, InvalidTransition), (("confirmed", "cancelled"), 1, Conflict))
     for targets, version, refusal in cases:
         order = new_order(service, tenant.id, customer_id)
@@ -308,7 +306,7 @@ def test_random_status_sequences_follow_the_machine(
     runtime: Runtime, make_tenant: MakeTenant, requested: list[OrderStatus]
 ) -> None:
     tenant_id, customer_id = _shared_shop(runtime, make_tenant)
-    service = OrderService(runtime.databases)
+    service = runtime.services.orders
     order = new_order(service, tenant_id, customer_id)
     status, accepted = OrderStatus.NEW, [(None, "new")]
     for target in requested:
@@ -334,7 +332,7 @@ def test_order_money_is_exact_in_the_database_and_on_the_wire(
     runtime: Runtime, make_tenant: MakeTenant, lines: list[tuple[Decimal, int]], fee: Decimal
 ) -> None:
     tenant_id, customer_id = _shared_shop(runtime, make_tenant)
-    catalog, service = CatalogService(runtime.databases), OrderService(runtime.databases)
+    catalog, service = runtime.services.catalog, runtime.services.orders
     wanted = []
     for price, quantity in lines:
         sku = f"H{next(_SKUS)}"

@@ -1,0 +1,33 @@
+"""ServerConfig: flags over the environment over the TOML file over defaults; secrets from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from comandia.server.config import load_config
+
+
+def test_flags_win_over_the_environment_which_wins_over_the_file(tmp_path: Path) -> None:
+    file = tmp_path / "comandia.toml"
+    file.write_text('[server]\nport = 9000\nthreads = 3\nhost = "10.0.0.5"\n', encoding="utf-8")
+    config = load_config({"port": 9100}, env={"COMANDIA_PORT": "9200", "COMANDIA_THREADS": "5"}, config_file=file)
+    assert (config.port, config.threads, config.host) == (9100, 5, "10.0.0.5")
+
+
+def test_operator_secrets_come_from_the_environment_and_never_show_in_the_repr() -> None:
+    config = load_config(env={"COMANDIA_ADMIN_PASSWORD": "admin-secret", "COMANDIA_USER_PASSWORD": "user-secret",
+                              "COMANDIA_NUMBER_ACCESS_TOKEN": "token-secret", "COMANDIA_NUMBER_API_KEY": ""})
+    assert (config.admin_password, config.user_password) == ("admin-secret", "user-secret")
+    assert config.number_secrets == {"access_token": "token-secret"}  # an empty variable is no secret
+    assert not {"admin-secret", "user-secret", "token-secret"} & set(repr(config).replace("'", " ").split())
+
+
+def test_an_unknown_key_or_a_bad_value_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "comandia.toml"
+    file.write_text("colour = 'blue'\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown config key: colour"):
+        load_config(env={}, config_file=file)
+    with pytest.raises(ValueError, match="port"):
+        load_config(env={"COMANDIA_PORT": "eighty"})
