@@ -13,10 +13,8 @@ Targets (RELIABILITY.md R7/R10): every backup restore-checked; the drill's resto
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,12 +22,10 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
-from comandia.server.services.backups.backups import BackupService  # noqa: E402
+from harness import bench_runtime  # noqa: E402
+
 from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
+from comandia.server.wiring import Runtime  # noqa: E402
 
 ORDERS_SQL = [
     "INSERT INTO customers (phone, name, city, region, default_address)"
@@ -76,61 +72,49 @@ def main() -> None:
     parser.add_argument("--drill-orders", type=int, default=100_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    cluster = None if args.database_url else EmbeddedCluster("bench")
-    url = args.database_url or (cluster.url if cluster else "")
-    prefix = "bb" + secrets.token_hex(3)
-    home = Path(tempfile.mkdtemp())
-    config = load_config(
-        {"home": home, "database_url": url, "db_prefix": prefix, "secret_key": "bench"}, env={}
-    )
-    runtime = open_runtime(config)
-    backups = BackupService(runtime.databases, runtime.tenants)
-    try:
-        ensure_control_database(runtime.databases)
-        runtime.servers.register_primary()
-        started = time.perf_counter()
-        ids = []
-        for i in range(args.tenants):
-            ids.append(runtime.tenants.create(NewTenant(f"Negocio {i}"), actor="bench").id)
-            seed(runtime, ids[-1], args.orders)
-        seeded = time.perf_counter() - started
-        print(f"provision + seed {args.tenants} x {args.orders} orders: {seeded:.1f} s")
+    with bench_runtime(args.database_url, "bb") as runtime:
+        run(runtime, args)
 
-        started = time.perf_counter()
-        report = backups.run(ids, verify=True)
-        total = time.perf_counter() - started
-        seconds = [o.seconds for o in report.outcomes]
-        verify_seconds = [o.verify.seconds for o in report.outcomes if o.verify]
-        sizes = [o.backup.size_bytes or 0 for o in report.outcomes if o.backup]
-        print(f"backup + verify all:     {total:.1f} s total, {sum(o.ok for o in report.outcomes)}"
-              f"/{len(report.outcomes)} ok")
-        print(f"per tenant (s):          p50 {statistics.median(seconds):.2f}  max {max(seconds):.2f}"
-              f"  (of which verify p50 {statistics.median(verify_seconds):.2f})")
-        print(f"dump size per tenant:    p50 {statistics.median(sizes) / 2**20:.2f} MiB")
 
-        drill = runtime.tenants.create(NewTenant("Restore drill"), actor="bench")
-        seed(runtime, drill.id, args.drill_orders)
-        started = time.perf_counter()
-        backup = backups.run([drill.id]).outcomes[0].backup
-        assert backup is not None
-        backed_up = time.perf_counter() - started
-        runtime.databases.tenant_engines.forget(drill.id)
-        runtime.databases.primary_cluster().drop_database(drill.database)
-        started = time.perf_counter()
-        backups.restore(drill.id, actor="bench")
-        restored = time.perf_counter() - started
-        started = time.perf_counter()
-        check = backups.verify(backup.id)
-        verified = time.perf_counter() - started
-        print(f"restore drill ({args.drill_orders} orders, {backup.size_bytes or 0} bytes):"
-              f" backup {backed_up:.2f} s, drop + restore (incl. compare) {restored:.2f} s,"
-              f" verify {verified:.2f} s -> {check.detail}")
-    finally:
-        runtime.close()
-        if cluster is not None:
-            cluster.close()
-        else:
-            drop_prefixed(url, prefix)
+def run(runtime: Runtime, args: argparse.Namespace) -> None:
+    backups = runtime.services.backups
+    started = time.perf_counter()
+    ids = []
+    for i in range(args.tenants):
+        ids.append(runtime.tenants.create(NewTenant(f"Negocio {i}"), actor="bench").id)
+        seed(runtime, ids[-1], args.orders)
+    seeded = time.perf_counter() - started
+    print(f"provision + seed {args.tenants} x {args.orders} orders: {seeded:.1f} s")
+
+    started = time.perf_counter()
+    report = backups.run(ids, verify=True)
+    total = time.perf_counter() - started
+    seconds = [o.seconds for o in report.outcomes]
+    verify_seconds = [o.verify.seconds for o in report.outcomes if o.verify]
+    sizes = [o.backup.size_bytes or 0 for o in report.outcomes if o.backup]
+    print(f"backup + verify all:     {total:.1f} s total, {sum(o.ok for o in report.outcomes)}"
+          f"/{len(report.outcomes)} ok")
+    print(f"per tenant (s):          p50 {statistics.median(seconds):.2f}  max {max(seconds):.2f}"
+          f"  (of which verify p50 {statistics.median(verify_seconds):.2f})")
+    print(f"dump size per tenant:    p50 {statistics.median(sizes) / 2**20:.2f} MiB")
+
+    drill = runtime.tenants.create(NewTenant("Restore drill"), actor="bench")
+    seed(runtime, drill.id, args.drill_orders)
+    started = time.perf_counter()
+    backup = backups.run([drill.id]).outcomes[0].backup
+    assert backup is not None
+    backed_up = time.perf_counter() - started
+    runtime.databases.tenant_engines.forget(drill.id)
+    runtime.databases.primary_cluster().drop_database(drill.database)
+    started = time.perf_counter()
+    runtime.services.restores.restore(drill.id, actor="bench")
+    restored = time.perf_counter() - started
+    started = time.perf_counter()
+    check = backups.verify(backup.id)
+    verified = time.perf_counter() - started
+    print(f"restore drill ({args.drill_orders} orders, {backup.size_bytes or 0} bytes):"
+          f" backup {backed_up:.2f} s, drop + restore (incl. compare) {restored:.2f} s,"
+          f" verify {verified:.2f} s -> {check.detail}")
 
 
 if __name__ == "__main__":

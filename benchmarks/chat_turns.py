@@ -1,4 +1,4 @@
-"""Chat turns: inbound message -> replies through `ConversationService`, the whole database path.
+"""Chat turns: inbound message -> replies through the appliance's `ConversationService`, the whole database path.
 
 Many customers chat at once over a few tenants, each through a whole conversation that ends in an
 order (greeting, menu, product, quantity, free text, cart, delivery data, confirm, status), on
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile  # noqa: E402
 
 from comandia.server.chat.model import CustomerRef, Inbound, TenantContext  # noqa: E402
-from comandia.server.services.messaging.conversations import ConversationService, tenant_context  # noqa: E402
+from comandia.server.services.messaging.conversations import ConversationService  # noqa: E402
 from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
 from comandia.server.wiring import Runtime  # noqa: E402
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput  # noqa: E402
@@ -87,15 +87,12 @@ def converse(
 
 
 def run(runtime: Runtime, tenants: int, customers: int, threads: int) -> None:
-    databases = runtime.databases
-    service = ConversationService(
-        databases, runtime.services.orders, runtime.services.catalog, runtime.services.customers
-    )
+    service = runtime.services.conversations  # as the inbox worker runs it: orders with every hook
     contexts = []
     for _ in range(tenants):
         tenant = runtime.tenants.create(NewTenant(f"Bench {secrets.token_hex(3)}"), actor="bench")
         seed(runtime, tenant.id)
-        contexts.append(tenant_context(databases, tenant.id))
+        contexts.append(runtime.services.contexts.get(tenant.id))
     people = [
         (contexts[i % tenants], CustomerRef(f"52155{i:08d}", None, f"+52155{i:08d}", f"Cliente {i}"))
         for i in range(customers)

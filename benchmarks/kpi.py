@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -34,13 +33,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
-from comandia.server.services.kpis.exports import ExportService  # noqa: E402
-from comandia.server.services.kpis.reports import KpiService  # noqa: E402
+from harness import bench_runtime  # noqa: E402
+
 from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import open_runtime  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
+from comandia.server.wiring import Runtime  # noqa: E402
 
 START = dt.date(2024, 12, 1)
 TODAY = START + dt.timedelta(days=729)
@@ -120,70 +116,59 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args()
-    cluster = None if args.database_url else EmbeddedCluster("kpibench")
-    url = args.database_url or (cluster.url if cluster else "")
-    prefix = "bk" + secrets.token_hex(3)
-    config = load_config(
-        {"home": Path(tempfile.mkdtemp()), "database_url": url, "db_prefix": prefix, "secret_key": "bench"},
-        env={},
+    with bench_runtime(args.database_url, "bk") as runtime:
+        run(runtime, args)
+
+
+def run(runtime: Runtime, args: argparse.Namespace) -> None:
+    tenant = runtime.tenants.create(NewTenant("Bench"), actor="bench")
+    kpis = runtime.services.kpis
+    admin_url = runtime.databases.primary_url.set(database=tenant.database)
+    conninfo = admin_url.render_as_string(hide_password=False).replace("+psycopg", "")
+    started = time.perf_counter()
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        for statement in SEED.format(orders=args.orders, customers=args.customers, start=START).split(
+            ";\n"
+        ):
+            if statement.strip():
+                connection.execute(statement)
+    print(
+        f"seeded {args.orders:,} orders / {3 * args.orders:,} items in {time.perf_counter() - started:.1f} s"
     )
-    runtime = open_runtime(config)
-    try:
-        ensure_control_database(runtime.databases)
-        runtime.servers.register_primary()
-        tenant = runtime.tenants.create(NewTenant("Bench"), actor="bench")
-        kpis = KpiService(runtime.databases)
-        admin_url = runtime.databases.primary_url.set(database=tenant.database)
-        conninfo = admin_url.render_as_string(hide_password=False).replace("+psycopg", "")
-        started = time.perf_counter()
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            for statement in SEED.format(orders=args.orders, customers=args.customers, start=START).split(
-                ";\n"
-            ):
-                if statement.strip():
-                    connection.execute(statement)
-        print(
-            f"seeded {args.orders:,} orders / {3 * args.orders:,} items in {time.perf_counter() - started:.1f} s"
-        )
-        started = time.perf_counter()
-        kpis.rebuild(tenant.id)
-        print(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")
-        engine = sa.create_engine(admin_url)
-        print(f"\ntenant dashboard ({args.runs} runs; current + previous period, every KPI)")
-        print(f"{'range':<10}{'rollups p50':>14}{'p95':>10}{'raw SQL p50':>14}{'p95':>10}")
-        for label, days in RANGES.items():
-            first = TODAY - dt.timedelta(days=days - 1)
-            p50, p95 = timed(lambda f=first: kpis.tenant_report(tenant.id, f, TODAY, "day"), args.runs)
-            s = dt.datetime.combine(first, dt.time(6), dt.UTC)
-            bounds = {"s": s, "e": s + dt.timedelta(days=days)}
+    started = time.perf_counter()
+    kpis.rebuild(tenant.id)
+    print(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")
+    engine = sa.create_engine(admin_url)
+    print(f"\ntenant dashboard ({args.runs} runs; current + previous period, every KPI)")
+    print(f"{'range':<10}{'rollups p50':>14}{'p95':>10}{'raw SQL p50':>14}{'p95':>10}")
+    for label, days in RANGES.items():
+        first = TODAY - dt.timedelta(days=days - 1)
+        p50, p95 = timed(lambda f=first: kpis.tenant_report(tenant.id, f, TODAY, "day"), args.runs)
+        s = dt.datetime.combine(first, dt.time(6), dt.UTC)
+        bounds = {"s": s, "e": s + dt.timedelta(days=days)}
 
-            def raw(bounds: dict[str, dt.datetime] = bounds) -> None:
-                with engine.connect() as c:
-                    for sql in RAW:
-                        c.execute(sa.text(sql), bounds).all()
+        def raw(bounds: dict[str, dt.datetime] = bounds) -> None:
+            with engine.connect() as c:
+                for sql in RAW:
+                    c.execute(sa.text(sql), bounds).all()
 
-            r50, r95 = timed(raw, 3)
-            print(f"{label:<10}{p50:>11.1f} ms{p95:>7.1f} ms{r50:>11.1f} ms{r95:>7.1f} ms")
-        engine.dispose()
-        seed_admin(runtime, tenant.id, args.tenants)
-        print(
-            f"\nsuperadmin dashboard over {args.tenants} tenants (registry + tenant_daily rows inserted directly)"
-        )
-        for label, days in RANGES.items():
-            first = TODAY - dt.timedelta(days=days - 1)
-            p50, p95 = timed(lambda f=first: kpis.admin.report(f, TODAY, "-revenue"), args.runs)
-            print(f"{label:<10}{p50:>11.1f} ms{p95:>7.1f} ms")
-        if not args.no_export:
-            export_xlsx(runtime, kpis, tenant.id)
-    finally:
-        runtime.close()
-        drop_prefixed(url, prefix)
-        if cluster is not None:
-            cluster.close()
+        r50, r95 = timed(raw, 3)
+        print(f"{label:<10}{p50:>11.1f} ms{p95:>7.1f} ms{r50:>11.1f} ms{r95:>7.1f} ms")
+    engine.dispose()
+    seed_admin(runtime, tenant.id, args.tenants)
+    print(
+        f"\nsuperadmin dashboard over {args.tenants} tenants (registry + tenant_daily rows inserted directly)"
+    )
+    for label, days in RANGES.items():
+        first = TODAY - dt.timedelta(days=days - 1)
+        p50, p95 = timed(lambda f=first: kpis.admin.report(f, TODAY, "-revenue"), args.runs)
+        print(f"{label:<10}{p50:>11.1f} ms{p95:>7.1f} ms")
+    if not args.no_export:
+        export_xlsx(runtime, tenant.id)
 
 
-def seed_admin(runtime: object, tenant_id: str, count: int) -> None:
-    databases = runtime.databases  # type: ignore[attr-defined]
+def seed_admin(runtime: Runtime, tenant_id: str, count: int) -> None:
+    databases = runtime.databases
     with databases.control_session() as session:
         session.execute(
             sa.text(
@@ -219,8 +204,8 @@ def seed_admin(runtime: object, tenant_id: str, count: int) -> None:
         session.commit()
 
 
-def export_xlsx(runtime: object, kpis: KpiService, tenant_id: str) -> None:
-    exports = ExportService(runtime.databases, kpis)  # type: ignore[attr-defined]
+def export_xlsx(runtime: Runtime, tenant_id: str) -> None:
+    exports = runtime.services.exports
     out = Path(tempfile.mkdtemp()) / "orders.xlsx"
     sampler = PeakRss()
     before = psutil.Process().memory_info().rss

@@ -1,7 +1,7 @@
 """Webhook ingest under load: signed Meta webhooks for 50 tenants posted to the real server.
 
 The server runs as its own process (`comandia-server`) on a throwaway embedded PostgreSQL, or on
-COMANDIA_DATABASE_URL. The load comes from another process: `wrk` with a Lua script cycling
+--database-url (default: COMANDIA_DATABASE_URL). The load comes from another process: `wrk` with a Lua script cycling
 through pre-signed bodies (one message each, every wamid unique) when installed, else a bounded
 pool of Python threads. Targets (RELIABILITY L1):
 >= 1,000 acknowledged messages/s, p99 < 50 ms.
@@ -100,8 +100,7 @@ def inbox_counts(url: str, prefix: str) -> tuple[int, int]:
 def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
     from comandia.server.config import load_config
     from comandia.server.db.bootstrap import ensure_control_database
-    from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-    from comandia.server.services.messaging.numbers import NewNumber, NumberService
+    from comandia.server.services.messaging.numbers import NewNumber
     from comandia.server.services.tenancy.tenants import NewTenant
     from comandia.server.wiring import open_runtime
 
@@ -110,7 +109,7 @@ def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
     try:
         ensure_control_database(runtime.databases)
         runtime.servers.register_primary()
-        numbers = NumberService(runtime.databases, NumberDirectory(runtime.databases, endpoints_for(config)))
+        numbers = runtime.services.numbers
         for n in range(tenants):
             tenant = runtime.tenants.create(NewTenant(name=f"Bench {n} {secrets.token_hex(2)}"), actor="bench")
             numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
@@ -165,6 +164,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
+    parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
+                        help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
     args = parser.parse_args()
     # The bot's replies go to the loopback stand-in, which answers as Meta does: never off the
     # machine, and no retry storm against a closed port to skew what the server is doing.
@@ -175,8 +176,8 @@ def main() -> int:
 def run(args: argparse.Namespace, provider: StandIn) -> int:
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
-    cluster = None if os.environ.get("COMANDIA_DATABASE_URL") else EmbeddedCluster("bench")
-    url = os.environ.get("COMANDIA_DATABASE_URL") or cluster.url  # type: ignore[union-attr]
+    cluster = None if args.database_url else EmbeddedCluster("bench")
+    url = args.database_url or cluster.url  # type: ignore[union-attr]
     prefix = "cb" + secrets.token_hex(3)
     home = Path(tempfile.mkdtemp(prefix="comandia-bench-"))
     server = None

@@ -1,0 +1,44 @@
+"""Every benchmark runs once at a tiny size, so none can rot unnoticed (figures are not asserted).
+
+A benchmark that stops running (a refactor removed what it imports, a service it builds by hand
+drifted from the composition root's) fails here, not months later when someone needs its figures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.postgres import EmbeddedCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = {
+    "api.py": ["--orders", "300", "--requests", "5"],
+    "backup.py": ["--tenants", "2", "--orders", "50", "--drill-orders", "200"],
+    "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
+    "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
+    "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
+    "provision.py": ["--tenants", "2"],
+    "webhook_ingest.py": ["--seconds", "1", "--tenants", "2", "--connections", "2"],
+}
+
+
+def test_every_benchmark_has_a_smoke_run() -> None:
+    scripts = {p.name for p in (ROOT / "benchmarks").glob("*.py")} - {"harness.py"}
+    assert scripts == set(TINY)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_at_a_tiny_size(script: str, embedded_cluster: EmbeddedCluster) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *TINY[script], "--database-url", embedded_cluster.url],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    assert result.stdout.strip(), "a benchmark prints its figures"
