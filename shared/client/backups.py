@@ -9,6 +9,8 @@ from comandia.shared.schemas.backups import BackupRecord, RestoreCheck, TenantBa
 from comandia.shared.schemas.tenants import TenantInfo
 
 BASE = "/api/v1/admin/backups"
+WORK_TIMEOUT = 600.0
+"""Seconds a backup, a restore check or a restore may take: each copies a whole tenant database."""
 
 
 class BackupsApi:
@@ -26,12 +28,13 @@ class BackupsApi:
 
     def run(self, tenant_id: str, verify: bool = True) -> tuple[BackupRecord, RestoreCheck | None]:
         """Back the tenant up now (and prove the backup by restoring it); takes seconds."""
-        data = self._t.send_json("POST", BASE, {"tenant_id": tenant_id, "verify": verify})
+        data = self._t.send_json("POST", BASE, {"tenant_id": tenant_id, "verify": verify}, timeout=WORK_TIMEOUT)
         return BackupRecord.from_json(data["backup"]), RestoreCheck.from_json(data["check"]) if data["check"] else None
 
     def verify(self, backup_id: int) -> RestoreCheck:
-        return RestoreCheck.from_json(self._t.send_json("POST", f"{BASE}/{backup_id}/verify"))
+        return RestoreCheck.from_json(self._t.send_json("POST", f"{BASE}/{backup_id}/verify", timeout=WORK_TIMEOUT))
 
     def restore_as(self, backup_id: int, name: str) -> TenantInfo:
         """A new tenant called `name` holding the backup's data."""
-        return TenantInfo.from_json(self._t.send_json("POST", f"{BASE}/{backup_id}/restore", {"name": name}))
+        path, body = f"{BASE}/{backup_id}/restore", {"name": name}
+        return TenantInfo.from_json(self._t.send_json("POST", path, body, timeout=WORK_TIMEOUT))

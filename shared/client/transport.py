@@ -42,6 +42,7 @@ class Transport:
         params: dict[str, Any] | None = None,
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> requests.Response:
         """Send one request and return the 2xx response.
 
@@ -62,7 +63,7 @@ class Transport:
                 params=clean_params,
                 data=data,
                 headers=all_headers,
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
             )
         except (requests.ConnectionError, requests.Timeout) as error:
             raise ServerUnreachable(f"cannot reach {self.base_url}: {error.__class__.__name__}") from error
@@ -74,9 +75,11 @@ class Transport:
         return self.request("GET", path, params=params).json()
 
     def send_json(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        response = self.request(method, path, json=body, headers=headers)
+        """`timeout` overrides the client's for a call known to take long (a backup and its check)."""
+        response = self.request(method, path, json=body, headers=headers, timeout=timeout)
         return response.json() if response.content else None
 
     def close(self) -> None:
