@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from comandia.shared.client import ApiClient
 from comandia.shared.client.numbers import NumbersApi
-from comandia.shared.schemas.numbers import NumberInfo
+from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 PROVIDERS = ("sandbox", "meta", "360dialog", "twilio")
 
@@ -47,7 +47,8 @@ class Checklist:
 
 
 def connect_number(client: ApiClient, tenant_id: str, provider: str, e164: str, secrets: dict[str, str]) -> NumberInfo:
-    return NumbersApi(client.transport).add(tenant_id, provider, e164, **secrets)
+    given = {name: value for name, value in secrets.items() if value}
+    return NumbersApi(client.transport).add(tenant_id, NewNumber(provider=provider, e164=e164, **given))
 
 
 def check_go_live(client: ApiClient, tenant_id: str, numbers_api: bool, chat_tested: bool) -> Checklist:

@@ -27,7 +27,7 @@ from comandia.console.errors import user_message
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.shared.client import ApiClient
-from comandia.shared.schemas.sandbox import BotReply, ChatChoice, PlacedOrder, SandboxMessage, SandboxTurn
+from comandia.shared.schemas.sandbox import BotReply, ChatChoice, ChatRow, PlacedOrder, SandboxMessage, SandboxTurn
 
 DEFAULT_PHONE = "+5215550000000"
 Call = Callable[[Callable[[ApiClient], Any], Callable[[Any], None], Callable[[Exception], None]], None]
@@ -207,7 +207,8 @@ class ChatPane(QWidget):
             self._append(column)
 
     def _choice_button(self, choice: ChatChoice) -> QPushButton:
-        text = f"{choice.title} — {choice.description}" if choice.description else choice.title
+        described = isinstance(choice, ChatRow) and choice.description
+        text = f"{choice.title} — {choice.description}" if described else choice.title
         button = QPushButton(text)
         button.setToolTip(choice.id)
         button.clicked.connect(lambda: self.choose(choice))

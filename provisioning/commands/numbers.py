@@ -92,7 +92,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     result = runtime.services.numbers.test(None, args.id)
     out.result(result.to_json(), "\n".join(
-        f"{'ok  ' if passed else 'FAIL'} {name}: {detail}" for name, passed, detail in result.checks))
+        f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in result.checks))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 

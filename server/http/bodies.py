@@ -1,74 +1,33 @@
 """Request bodies and query strings, parsed once at the edge into typed values (STYLE rule 7).
 
-Anything a client sends that breaks the contract is refused here with `ValidationFailed` naming
-the field, so resources and services never see raw dicts of unknown shape. Unknown fields are
-refused too: a typo in a field name should not be silently ignored.
+A body is decoded into its payload type from `comandia.shared.schemas` (the same type the OpenAPI
+document and the client use); anything that breaks the contract is refused with `ValidationFailed`
+naming the field, so resources and services never see raw dicts of unknown shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import falcon
 
 from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.schemas.wire import Request
+
+R = TypeVar("R", bound=Request)
 
 
-class Body:
-    """A JSON object from a request body, read field by field."""
+def read_body(req: falcon.Request, kind: type[R]) -> R:
+    """The request's JSON body as the payload type `kind`, the one way every body is read.
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-
-    @classmethod
-    def read(cls, req: falcon.Request, allowed: Iterable[str]) -> Body:
-        """Parse the body as a JSON object with only the `allowed` fields.
-
-        Raises:
-            falcon.HTTPBadRequest: malformed JSON or no body (falcon's own 400).
-            ValidationFailed: not an object, or an unknown field.
-        """
-        data = req.get_media()
-        if not isinstance(data, dict):
-            raise ValidationFailed("the body must be a JSON object", {"body": "must be an object"})
-        unknown = sorted(set(data) - set(allowed))
-        if unknown:
-            fields = {name[:64]: "unknown field" for name in unknown[:10]}
-            raise ValidationFailed(f"unknown field(s): {', '.join(unknown)[:200]}", fields)
-        _check_tree(data, "")
-        return cls(data)
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """The whole object, for a schema's `from_json` (already checked to be storable)."""
-        return self._data
-
-    def has(self, name: str) -> bool:
-        return name in self._data
-
-    def text(self, name: str, max_len: int = 1000, min_len: int = 0) -> str:
-        """A required string field."""
-        value = self._data.get(name)
-        if name not in self._data:
-            raise ValidationFailed(f"{name} is required", {name: "is required"})
-        return _check_text(name, value, max_len, min_len)
-
-    def optional_text(self, name: str, max_len: int = 1000, min_len: int = 0) -> str | None:
-        """A string field that may be absent or null."""
-        value = self._data.get(name)
-        return None if value is None else _check_text(name, value, max_len, min_len)
-
-    def optional_flag(self, name: str) -> bool | None:
-        """A boolean field that may be absent or null."""
-        value = self._data.get(name)
-        if value is not None and not isinstance(value, bool):
-            raise ValidationFailed(f"{name} must be true or false", {name: "must be a boolean"})
-        return value
-
-    def raw(self, name: str) -> Any:
-        """A field as parsed JSON, for a schema parser of its own (`from_json`)."""
-        return self._data.get(name)
+    Raises:
+        falcon.HTTPBadRequest: malformed JSON or no body (falcon's own 400).
+        ValidationFailed: text PostgreSQL cannot store or an integer out of range anywhere in
+            the document; not an object; an unknown field; a field of the wrong type (named).
+    """
+    data = req.get_media()
+    _check_tree(data, "")
+    return kind.from_json(data)
 
 
 _INT_LIMIT = 2**31 - 1  # the widest integer column a request can reach is a PostgreSQL integer

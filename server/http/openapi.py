@@ -8,25 +8,27 @@ from typing import Any
 
 import falcon
 
-from comandia.server.http.openapi_admin import ADMIN_COMPONENTS, admin_paths
-from comandia.server.http.openapi_backups import BACKUP_COMPONENTS, backup_paths
-from comandia.server.http.openapi_kpis import KPI_COMPONENTS, kpi_paths
-from comandia.server.http.openapi_numbers import NUMBER_COMPONENTS, number_paths
-from comandia.server.http.openapi_sandbox import SANDBOX_COMPONENTS, sandbox_paths
-from comandia.server.http.openapi_schemas import COMPONENTS
-from comandia.server.http.openapi_tenant import TENANT_COMPONENTS, tenant_paths
+from comandia.server.http.openapi_admin import admin_paths
+from comandia.server.http.openapi_backups import backup_paths
+from comandia.server.http.openapi_kpis import kpi_paths
+from comandia.server.http.openapi_numbers import number_paths
+from comandia.server.http.openapi_sandbox import sandbox_paths
+from comandia.server.http.openapi_schemas import PROBLEM, REF_TEMPLATE, ModelRef
+from comandia.server.http.openapi_tenant import tenant_paths
+from comandia.shared.schemas.wire import Wire, json_schemas
 
 VERSION = "1.0.0"
 
 
 @functools.cache
 def build_document() -> dict[str, Any]:
-    """The whole document; built once (it depends on nothing at run time). Do not mutate it."""
+    """The whole document; built once (it depends on nothing at run time). Do not mutate it.
+
+    Every request and response schema is generated from the payload type a path names with
+    `ref(Model)`, and from each type it holds.
+    """
     paths = admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths() | backup_paths()
-    schemas = (
-        COMPONENTS | ADMIN_COMPONENTS | TENANT_COMPONENTS | KPI_COMPONENTS | NUMBER_COMPONENTS | SANDBOX_COMPONENTS
-        | BACKUP_COMPONENTS
-    )
+    schemas = {"Problem": PROBLEM, **json_schemas(sorted(_models(paths), key=lambda m: m.__name__), REF_TEMPLATE)}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -40,6 +42,17 @@ def build_document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _models(node: Any) -> set[type[Wire]]:
+    """The payload types the paths refer to."""
+    if isinstance(node, ModelRef):
+        return {node.model}
+    if isinstance(node, dict):
+        return set().union(*(_models(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_models(value) for value in node))
+    return set()
 
 
 class OpenApiDocument:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from comandia.server.http.openapi_schemas import TENANT_PARAM, Schema, op, path_param, query_param, ref
+from comandia.shared.schemas.kpis import AdminReport, KpiReport
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE: Schema = {"type": "string", "format": "binary"}
@@ -15,12 +16,6 @@ _SORT = query_param(
     "revenue|orders|customers|last_activity|db_bytes|name; a leading - sorts descending",
 )
 _FORMAT = path_param("fmt", {"enum": ["xlsx", "csv"]})
-
-KPI_COMPONENTS: dict[str, Schema] = {
-    "KpiReport": {"type": "object", "required": ["current", "previous"]},
-    "AdminReport": {"type": "object", "required": ["tenants"]},
-}
-
 
 def _file(operation: Schema) -> Schema:
     """A download answers XLSX or CSV by the path's `fmt`: document both."""
@@ -35,7 +30,7 @@ def kpi_paths() -> dict[str, Schema]:
             "parameters": [TENANT_PARAM],
             "get": op(
                 "KPI dashboard of a date range, with the previous period of the same length",
-                (200, ref("KpiReport")), (404, 422),
+                (200, ref(KpiReport)), (404, 422),
                 params=[*_RANGE, query_param("granularity", {"enum": ["day", "week", "month"]})],
             ),
         },
@@ -45,7 +40,7 @@ def kpi_paths() -> dict[str, Schema]:
             "get": _file(op("Export a dataset as XLSX or CSV (streamed)", (200, _FILE), (404, 422), params=_RANGE)),
         },
         "/api/v1/admin/kpis": {
-            "get": op("Every tenant over a date range (superadmin)", (200, ref("AdminReport")), (403, 422),
+            "get": op("Every tenant over a date range (superadmin)", (200, ref(AdminReport)), (403, 422),
                       params=[*_RANGE, _SORT]),
         },
         "/api/v1/admin/exports/tenants.{fmt}": {

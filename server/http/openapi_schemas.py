@@ -1,16 +1,20 @@
-"""Building blocks of the OpenAPI 3.1 document: component schemas and the operation helper.
+"""Building blocks of the OpenAPI 3.1 document: references to payload types and the operation helper.
 
-The document is built in Python, next to the resources it describes, so one edit changes both;
-`tests/server/http` checks live responses against it and fuzzes the API with it (S2, S9).
+The paths are written in Python next to the resources they describe; every request and response
+schema is generated from its payload type in `comandia.shared.schemas` (`ref(Model)`), the type
+the resource decodes the body into and the client reads the answer as. `tests/server/http` checks
+live responses against the document and fuzzes the API with it (S2, S9).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-Schema = dict[str, Any]
+from comandia.shared.schemas.tenants import TENANT_ID_PATTERN
+from comandia.shared.schemas.wire import Wire
 
-TENANT_ID_PATTERN = "^t[0-9a-hjkmnp-tv-z]{12}$"
+Schema = dict[str, Any]
+REF_TEMPLATE = "#/components/schemas/{name}"
 
 _PROBLEM_TITLES = {
     400: "Malformed request (bad JSON, missing body)",
@@ -29,8 +33,20 @@ _PROBLEM_TITLES = {
 }
 
 
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
+class ModelRef(dict[str, Any]):
+    """A ``$ref`` to the component generated from a payload type (`build_document` collects them)."""
+
+    def __init__(self, model: type[Wire]) -> None:
+        super().__init__({"$ref": REF_TEMPLATE.format(name=model.__name__)})
+        self.model = model
+
+
+def ref(model: type[Wire]) -> ModelRef:
+    return ModelRef(model)
+
+
+def problem_ref() -> Schema:
+    return {"$ref": REF_TEMPLATE.format(name="Problem")}
 
 
 def nullable(schema: Schema) -> Schema:
@@ -51,57 +67,24 @@ def obj(
     return schema
 
 
-def items_of(name: str) -> Schema:
-    return obj({"items": {"type": "array", "items": ref(name)}})
-
-
-TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
 ID: Schema = {"type": "integer", "minimum": 1}
 
-COMPONENTS: dict[str, Schema] = {
-    "Problem": {
-        "type": "object",
-        "required": ["type", "title", "status"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "errors": {
-                "type": "array",
-                "items": obj({"field": {"type": "string"}, "problem": {"type": "string"}}),
-            },
-            "allowed": {"type": "array", "items": {"type": "string"}},
+PROBLEM: Schema = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": obj({"field": {"type": "string"}, "problem": {"type": "string"}}),
         },
+        "allowed": {"type": "array", "items": {"type": "string"}},
     },
-    "User": obj(
-        {
-            "id": ID,
-            "username": {"type": "string"},
-            "role": {"type": "string", "enum": ["superadmin", "manager", "viewer"]},
-            "tenant_id": nullable({"type": "string"}),
-            "disabled": {"type": "boolean"},
-        }
-    ),
-    "LoginResult": obj({"token": {"type": "string"}, "expires_at": TIMESTAMP, "user": ref("User")}),
-    "Tenant": obj(
-        {
-            "id": {"type": "string", "pattern": TENANT_ID_PATTERN},
-            "name": {"type": "string"},
-            "state": {"type": "string", "enum": ["active", "inactive", "deleted"]},
-            "timezone": {"type": "string"},
-            "currency": {"type": "string"},
-            "locale": {"type": "string"},
-            "server": {"type": "string"},
-            "database": {"type": "string"},
-            "schema_revision": nullable({"type": "string"}),
-            "created_at": TIMESTAMP,
-            "deactivated_at": nullable(TIMESTAMP),
-        }
-    ),
-    "TenantList": items_of("Tenant"),
-    "UserList": items_of("User"),
 }
+"""RFC 9457 problem details (written by `problems.py`, not a payload type: it is never decoded)."""
 
 
 def path_param(name: str, schema: Schema) -> Schema:
@@ -146,7 +129,7 @@ def op(
     for code in sorted(codes):
         responses[str(code)] = {
             "description": _PROBLEM_TITLES[code],
-            "content": {"application/problem+json": {"schema": ref("Problem")}},
+            "content": {"application/problem+json": {"schema": problem_ref()}},
         }
     operation: Schema = {"summary": summary, "responses": responses}
     if params:

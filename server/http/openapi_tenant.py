@@ -1,186 +1,23 @@
-"""OpenAPI paths and schemas of the tenant-scoped API: catalog, imports, customers, orders.
+"""OpenAPI paths of the tenant-scoped API: catalog, imports, customers, orders.
 
-Input schemas state the JSON types the edge enforces; business rules (lengths of names, phone
+Body schemas state the JSON types the edge enforces; business rules (lengths of names, phone
 spellings, money precision) are the services' and answer 422 with the field named.
 """
 
 from __future__ import annotations
 
-from comandia.server.http.openapi_schemas import (
-    ID,
-    TENANT_PARAM,
-    TIMESTAMP,
-    Schema,
-    items_of,
-    nullable,
-    obj,
-    op,
-    path_param,
-    query_param,
-    ref,
+from comandia.server.http.openapi_schemas import ID, TENANT_PARAM, Schema, op, path_param, query_param, ref
+from comandia.shared.schemas.catalog import (
+    CategoryInfo,
+    CategoryInput,
+    CategoryList,
+    ImportReport,
+    ProductInfo,
+    ProductInput,
+    ProductList,
 )
-
-_TEXT: Schema = {"type": "string"}
-_OPT_TEXT = nullable(_TEXT)
-_INT: Schema = {"type": "integer"}
-_MONEY: Schema = {"type": "string", "description": 'a decimal amount such as "12.50"'}
-_MONEY_IN: Schema = {"type": ["string", "integer"], "description": 'an amount such as "12.50" (no floats)'}
-_EXTRA: Schema = {"type": "object"}
-_STATUS_NAMES = ["new", "confirmed", "shipped", "completed", "cancelled"]
-
-_CUSTOMER_TEXTS = ("name", "wa_id", "city", "region", "default_address", "notes")
-_ORDER_TEXTS = ("delivery_address", "delivery_city", "delivery_region", "notes")
-_LINE_IN = obj({"quantity": _INT, "sku": _OPT_TEXT, "product_id": nullable(_INT)}, required=("quantity",))
-
-TENANT_COMPONENTS: dict[str, Schema] = {
-    "Category": obj({"id": ID, "name": _TEXT, "sort_order": _INT}),
-    "CategoryInput": obj({"name": _TEXT, "sort_order": _INT}, required=("name",)),
-    "Product": obj(
-        {
-            "id": ID,
-            "sku": _TEXT,
-            "name": _TEXT,
-            "description": _TEXT,
-            "category_id": nullable(ID),
-            "category": _OPT_TEXT,
-            "price": _MONEY,
-            "currency": _TEXT,
-            "available": {"type": "boolean"},
-            "stock": nullable(_INT),
-            "image_url": _OPT_TEXT,
-            "sort_order": _INT,
-            "extra": _EXTRA,
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-        }
-    ),
-    "ProductInput": obj(
-        {
-            "sku": _TEXT,
-            "name": _TEXT,
-            "price": _MONEY_IN,
-            "currency": _OPT_TEXT,
-            "description": _TEXT,
-            "category_id": nullable(_INT),
-            "available": {"type": "boolean"},
-            "stock": nullable(_INT),
-            "image_url": _OPT_TEXT,
-            "sort_order": _INT,
-            "extra": _EXTRA,
-        },
-        required=("sku", "name", "price"),
-    ),
-    "Customer": obj(
-        {
-            "id": ID,
-            "phone": _TEXT,
-            **{k: _OPT_TEXT for k in _CUSTOMER_TEXTS},
-            "extra": _EXTRA,
-            "first_order_at": nullable(TIMESTAMP),
-            "last_order_at": nullable(TIMESTAMP),
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-        }
-    ),
-    "CustomerInput": obj(
-        {"phone": _TEXT, **{k: _OPT_TEXT for k in _CUSTOMER_TEXTS}, "extra": _EXTRA}, required=("phone",)
-    ),
-    "CustomerPage": obj({"items": {"type": "array", "items": ref("Customer")}, "next_cursor": _OPT_TEXT}),
-    "OrderSummary": obj(
-        {
-            "id": ID,
-            "number": _INT,
-            "status": {"type": "string", "enum": _STATUS_NAMES},
-            "channel": _TEXT,
-            "customer_id": ID,
-            "customer_name": _OPT_TEXT,
-            "customer_phone": _TEXT,
-            "total": _MONEY,
-            "currency": _TEXT,
-            "version": _INT,
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-        }
-    ),
-    "OrderPage": obj({"items": {"type": "array", "items": ref("OrderSummary")}, "next_cursor": _OPT_TEXT}),
-    "OrderItem": obj(
-        {
-            "id": ID,
-            "product_id": nullable(ID),
-            "sku": _TEXT,
-            "name": _TEXT,
-            "unit_price": _MONEY,
-            "quantity": _INT,
-            "line_total": _MONEY,
-        }
-    ),
-    "StatusChange": obj(
-        {
-            "from_status": _OPT_TEXT,
-            "to_status": _TEXT,
-            "actor": _TEXT,
-            "at": TIMESTAMP,
-            "reason": _OPT_TEXT,
-        }
-    ),
-    "Order": obj(
-        {
-            "id": ID,
-            "number": _INT,
-            "status": {"type": "string", "enum": _STATUS_NAMES},
-            "channel": _TEXT,
-            "customer_id": ID,
-            "customer_name": _OPT_TEXT,
-            "customer_phone": _TEXT,
-            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
-            "subtotal": _MONEY,
-            "delivery_fee": _MONEY,
-            "total": _MONEY,
-            "currency": _TEXT,
-            "extra": _EXTRA,
-            "version": _INT,
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-            **{f"{k}_at": nullable(TIMESTAMP) for k in ("confirmed", "shipped", "completed", "cancelled")},
-            "cancel_reason": _OPT_TEXT,
-            "items": {"type": "array", "items": ref("OrderItem")},
-            "history": {"type": "array", "items": ref("StatusChange")},
-            "allowed_next": {"type": "array", "items": _TEXT},
-        }
-    ),
-    "OrderInput": obj(
-        {
-            "customer_id": _INT,
-            "items": {"type": "array", "items": _LINE_IN},
-            "channel": _TEXT,
-            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
-            "delivery_fee": _MONEY_IN,
-            "extra": _EXTRA,
-        },
-        required=("customer_id", "items"),
-    ),
-    "OrderEdit": obj(
-        {
-            "items": nullable({"type": "array", "items": _LINE_IN}),
-            **{k: _OPT_TEXT for k in _ORDER_TEXTS},
-            "delivery_fee": nullable(_MONEY_IN),
-        },
-        required=(),
-    ),
-    "StatusRequest": obj({"status": _TEXT, "reason": _OPT_TEXT}, required=("status",)),
-    "ImportReport": obj(
-        {
-            "rows": _INT,
-            "created": _INT,
-            "updated": _INT,
-            "unchanged": _INT,
-            "applied": {"type": "boolean"},
-            "issues": {"type": "array", "items": obj({"row": _INT, "column": _TEXT, "problem": _TEXT})},
-        }
-    ),
-    "CategoryList": items_of("Category"),
-    "ProductList": items_of("Product"),
-}
+from comandia.shared.schemas.customers import CustomerInfo, CustomerInput, CustomerPage
+from comandia.shared.schemas.orders import OrderDetail, OrderEdit, OrderInput, OrderPage, StatusRequest
 
 _LIMIT = query_param(
     "limit", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "page size; above 200 is clamped to 200"
@@ -191,7 +28,7 @@ _IF_MATCH: Schema = {
     "name": "If-Match",
     "in": "header",
     "required": False,
-    "schema": _TEXT,
+    "schema": {"type": "string"},
     "description": "the ETag from GET; a stale one answers 412",
 }
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -240,9 +77,9 @@ def tenant_paths() -> dict[str, Schema]:
     return {
         f"{base}/categories": {
             "parameters": [TENANT_PARAM],
-            "get": op("List categories", (200, ref("CategoryList")), _READ),
+            "get": op("List categories", (200, ref(CategoryList)), _READ),
             "post": _linked(
-                op("Create a category", (201, ref("Category")), _WRITE, body=ref("CategoryInput")),
+                op("Create a category", (201, ref(CategoryInfo)), _WRITE, body=ref(CategoryInput)),
                 201,
                 f"{base}/categories/{{category_id}}",
                 "category",
@@ -252,7 +89,7 @@ def tenant_paths() -> dict[str, Schema]:
         f"{base}/categories/{{category_id}}": {
             "parameters": _item("category"),
             "put": op(
-                "Rename or reorder a category", (200, ref("Category")), _WRITE, body=ref("CategoryInput")
+                "Rename or reorder a category", (200, ref(CategoryInfo)), _WRITE, body=ref(CategoryInput)
             ),
             "delete": op("Delete a category (its products stay)", (204, None), _WRITE),
         },
@@ -260,7 +97,7 @@ def tenant_paths() -> dict[str, Schema]:
             "parameters": [TENANT_PARAM],
             "get": op(
                 "List products",
-                (200, ref("ProductList")),
+                (200, ref(ProductList)),
                 (404, 422),
                 params=[
                     query_param("category_id", {"type": "integer", "minimum": 1}),
@@ -269,7 +106,7 @@ def tenant_paths() -> dict[str, Schema]:
                 ],
             ),
             "post": _linked(
-                op("Create a product", (201, ref("Product")), _WRITE, body=ref("ProductInput")),
+                op("Create a product", (201, ref(ProductInfo)), _WRITE, body=ref(ProductInput)),
                 201,
                 f"{base}/products/{{product_id}}",
                 "product",
@@ -278,15 +115,15 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/products/{{product_id}}": {
             "parameters": _item("product"),
-            "get": op("Show a product", (200, ref("Product")), _READ),
-            "put": op("Replace a product", (200, ref("Product")), _WRITE, body=ref("ProductInput")),
+            "get": op("Show a product", (200, ref(ProductInfo)), _READ),
+            "put": op("Replace a product", (200, ref(ProductInfo)), _WRITE, body=ref(ProductInput)),
             "delete": op("Delete a product", (204, None), _WRITE),
         },
         f"{base}/catalog/import": {
             "parameters": [TENANT_PARAM],
             "post": op(
                 "Import a CSV or XLSX catalog: dry run (per-row report) or apply all-or-nothing",
-                (200, ref("ImportReport")),
+                (200, ref(ImportReport)),
                 _WRITE,
                 params=[query_param("dry_run", {"type": "boolean"})],
                 body={"type": "string", "format": "binary"},
@@ -301,12 +138,12 @@ def tenant_paths() -> dict[str, Schema]:
             "parameters": [TENANT_PARAM],
             "get": op(
                 "List customers, newest first",
-                (200, ref("CustomerPage")),
+                (200, ref(CustomerPage)),
                 (404, 422),
                 params=[_Q, _LIMIT, _CURSOR],
             ),
             "post": _linked(
-                op("Create a customer", (201, ref("Customer")), _WRITE, body=ref("CustomerInput")),
+                op("Create a customer", (201, ref(CustomerInfo)), _WRITE, body=ref(CustomerInput)),
                 201,
                 f"{base}/customers/{{customer_id}}",
                 "customer",
@@ -315,20 +152,20 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/customers/{{customer_id}}": {
             "parameters": _item("customer"),
-            "get": op("Show a customer", (200, ref("Customer")), _READ),
-            "put": op("Replace a customer", (200, ref("Customer")), _WRITE, body=ref("CustomerInput")),
+            "get": op("Show a customer", (200, ref(CustomerInfo)), _READ),
+            "put": op("Replace a customer", (200, ref(CustomerInfo)), _WRITE, body=ref(CustomerInput)),
             "delete": op("Delete a customer without orders", (204, None), _WRITE),
         },
         f"{base}/orders": {
             "parameters": [TENANT_PARAM],
             "get": op(
                 "List orders: filters, sort, cursor pages",
-                (200, ref("OrderPage")),
+                (200, ref(OrderPage)),
                 (404, 422),
                 params=order_params,
             ),
             "post": _linked(
-                op("Place an order", (201, ref("Order")), _WRITE, body=ref("OrderInput")),
+                op("Place an order", (201, ref(OrderDetail)), _WRITE, body=ref(OrderInput)),
                 201,
                 f"{base}/orders/{{order_id}}",
                 "order",
@@ -337,12 +174,12 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/orders/{{order_id}}": {
             "parameters": _item("order"),
-            "get": op("Show an order with its items and history (ETag)", (200, ref("Order")), _READ),
+            "get": op("Show an order with its items and history (ETag)", (200, ref(OrderDetail)), _READ),
             "patch": op(
                 "Edit an order while it is new",
-                (200, ref("Order")),
+                (200, ref(OrderDetail)),
                 (*_WRITE, 412),
-                body=ref("OrderEdit"),
+                body=ref(OrderEdit),
                 params=[_IF_MATCH],
             ),
         },
@@ -350,9 +187,9 @@ def tenant_paths() -> dict[str, Schema]:
             "parameters": _item("order"),
             "post": op(
                 "Change the order's status",
-                (200, ref("Order")),
+                (200, ref(OrderDetail)),
                 (*_WRITE, 412),
-                body=ref("StatusRequest"),
+                body=ref(StatusRequest),
                 params=[_IF_MATCH],
             ),
         },

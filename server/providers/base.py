@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from comandia.shared.schemas.numbers import NumberCheck
+
 ErrorKind = Literal["transient", "permanent", "auth"]
 
 INBOUND_KINDS = ("text", "button", "list", "order", "location", "media", "other")
@@ -175,20 +177,6 @@ class SendError(Exception):
         self.max_attempts = max_attempts
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of "test this number": each check by name, with what was found."""
-
-    checks: tuple[tuple[str, bool, str], ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(passed for _, passed, _ in self.checks)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checks": [{"name": n, "ok": p, "detail": d} for n, p, d in self.checks]}
-
-
 class Provider(Protocol):
     """A provider's API for one number."""
 
@@ -198,6 +186,6 @@ class Provider(Protocol):
         """Send one message. Raises: SendError (classified)."""
         ...
 
-    def check(self) -> CheckResult:
+    def check(self) -> NumberCheck:
         """Call the provider's API to see that the number's credentials and setup work."""
         ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import requests
 
-from comandia.server.providers.base import CheckResult, Endpoints, OutboundMessage, SendResult
+from comandia.server.providers.base import Endpoints, OutboundMessage, SendResult
 from comandia.server.providers.meta import classify_cloud_error, cloud_api_body, post_json
+from comandia.shared.schemas.numbers import NumberCheck
 
 
 class Dialog360Provider:
@@ -26,15 +27,15 @@ class Dialog360Provider:
         return post_json(self._session, f"{self._base}/messages", cloud_api_body(message),
                          {"D360-API-KEY": self._key}, self._endpoints.timeout_seconds)
 
-    def check(self) -> CheckResult:
+    def check(self) -> NumberCheck:
         try:
             response = self._session.get(f"{self._base}/v1/configs/webhook", headers={"D360-API-KEY": self._key},
                                          timeout=self._endpoints.timeout_seconds)
         except requests.RequestException as error:
-            return CheckResult((("webhook", False, f"provider unreachable ({error.__class__.__name__})"),))
+            return NumberCheck.of(("webhook", False, f"provider unreachable ({error.__class__.__name__})"))
         if response.status_code >= 300:
-            return CheckResult((("webhook", False, classify_cloud_error(response).detail),))
+            return NumberCheck.of(("webhook", False, classify_cloud_error(response).detail))
         url = (response.json() or {}).get("url") if response.content else None
         if not url:
-            return CheckResult((("webhook", False, "no webhook URL configured at 360dialog"),))
-        return CheckResult((("webhook", True, f"webhook URL {url}"),))
+            return NumberCheck.of(("webhook", False, "no webhook URL configured at 360dialog"))
+        return NumberCheck.of(("webhook", True, f"webhook URL {url}"))

@@ -12,13 +12,13 @@ from typing import Any
 import requests
 
 from comandia.server.providers.base import (
-    CheckResult,
     Endpoints,
     OutboundMessage,
     SendError,
     SendResult,
     Template,
 )
+from comandia.shared.schemas.numbers import NumberCheck
 
 TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 131056})
 AUTH_CODES = frozenset({0, 10, 190, 368, 131031} | set(range(200, 300)))
@@ -124,7 +124,7 @@ class MetaProvider:
         return post_json(self._session, f"{self._base}/{self._number}/messages", cloud_api_body(message),
                          {"Authorization": f"Bearer {self._token}"}, self._endpoints.timeout_seconds)
 
-    def check(self) -> CheckResult:
+    def check(self) -> NumberCheck:
         checks = [self._get("number", f"{self._base}/{self._number}",
                             {"fields": "display_phone_number,verified_name"},
                             ("display_phone_number", "verified_name"))]
@@ -132,7 +132,7 @@ class MetaProvider:
             checks.append(self._get("webhooks subscribed", f"{self._base}/{self._waba}/subscribed_apps", None, ()))
         else:
             checks.append(("webhooks subscribed", False, "no WABA id configured; cannot check subscribed_apps"))
-        return CheckResult(tuple(checks))
+        return NumberCheck.of(*checks)
 
     def _get(self, label: str, url: str, params: dict[str, str] | None,
              fields: tuple[str, ...]) -> tuple[str, bool, str]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import secrets
 import threading
 
-from comandia.server.providers.base import CheckResult, OutboundMessage, SendResult
+from comandia.server.providers.base import OutboundMessage, SendResult
+from comandia.shared.schemas.numbers import NumberCheck
 
 
 class SandboxProvider:
@@ -28,5 +29,5 @@ class SandboxProvider:
             del self.sent[:-1000]  # bounded: a sandbox is for trials, not an archive
         return SendResult(wamid)
 
-    def check(self) -> CheckResult:
-        return CheckResult((("sandbox", True, "messages are kept in memory, not sent"),))
+    def check(self) -> NumberCheck:
+        return NumberCheck.of(("sandbox", True, "messages are kept in memory, not sent"))

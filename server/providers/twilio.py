@@ -7,7 +7,8 @@ import json
 
 import requests
 
-from comandia.server.providers.base import CheckResult, Endpoints, OutboundMessage, SendError, SendResult
+from comandia.server.providers.base import Endpoints, OutboundMessage, SendError, SendResult
+from comandia.shared.schemas.numbers import NumberCheck
 
 AUTH_CODES = frozenset({20003, 20005, 20008})
 TRANSIENT_CODES = frozenset({20429, 20500, 20503, 63038})
@@ -54,17 +55,17 @@ class TwilioProvider:
         except (ValueError, KeyError, TypeError):
             raise SendError("permanent", "Twilio accepted the message but sent no sid") from None
 
-    def check(self) -> CheckResult:
+    def check(self) -> NumberCheck:
         try:
             response = self._session.get(f"{self._account_url}.json", auth=self._auth,
                                          timeout=self._endpoints.timeout_seconds)
         except requests.RequestException as error:
-            return CheckResult((("account", False, f"Twilio unreachable ({error.__class__.__name__})"),))
+            return NumberCheck.of(("account", False, f"Twilio unreachable ({error.__class__.__name__})"))
         if response.status_code >= 300:
-            return CheckResult((("account", False, _classify(response).detail),))
+            return NumberCheck.of(("account", False, _classify(response).detail))
         data = response.json()
         status = data.get("status")
-        return CheckResult((("account", status == "active", f"account {data.get('friendly_name')!r} is {status}"),))
+        return NumberCheck.of(("account", status == "active", f"account {data.get('friendly_name')!r} is {status}"))
 
 
 def _classify(response: requests.Response) -> SendError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.auth import LoginResult
+from comandia.shared.schemas.auth import LoginRequest, LoginResult, PasswordChange
 from comandia.shared.schemas.users import UserInfo
 
 
@@ -19,7 +19,7 @@ class AuthApi:
             ForbiddenError: the account is disabled or its business deactivated.
         """
         result = LoginResult.from_json(
-            self._t.send_json("POST", "/api/v1/auth/login", {"username": username, "password": password})
+            self._t.send_json("POST", "/api/v1/auth/login", LoginRequest(username, password).to_json())
         )
         self._t.token = result.token
         return result
@@ -34,5 +34,5 @@ class AuthApi:
 
     def change_password(self, current: str, new: str) -> None:
         """Change my password; every token of mine stops working (log in again)."""
-        self._t.send_json("POST", "/api/v1/auth/password", {"current_password": current, "new_password": new})
+        self._t.send_json("POST", "/api/v1/auth/password", PasswordChange(current, new).to_json())
         self._t.token = None

@@ -6,9 +6,11 @@ from comandia.shared.client.transport import Transport
 from comandia.shared.schemas.catalog import (
     CategoryInfo,
     CategoryInput,
+    CategoryList,
     ImportReport,
     ProductInfo,
     ProductInput,
+    ProductList,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,7 +22,7 @@ class CatalogApi:
 
     def list_categories(self, tenant_id: str) -> list[CategoryInfo]:
         data = self._t.get_json(f"/api/v1/tenants/{tenant_id}/categories")
-        return [CategoryInfo.from_json(item) for item in data["items"]]
+        return list(CategoryList.from_json(data).items)
 
     def create_category(self, tenant_id: str, data: CategoryInput) -> CategoryInfo:
         return CategoryInfo.from_json(
@@ -43,7 +45,7 @@ class CatalogApi:
     ) -> list[ProductInfo]:
         params = {"category_id": category_id, "available": "true" if available_only else None, "q": text}
         data = self._t.get_json(f"/api/v1/tenants/{tenant_id}/products", params)
-        return [ProductInfo.from_json(item) for item in data["items"]]
+        return list(ProductList.from_json(data).items)
 
     def get_product(self, tenant_id: str, product_id: int) -> ProductInfo:
         return ProductInfo.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/products/{product_id}"))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.numbers import NumberInfo
+from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, NumberList
 
 
 class NumbersApi:
@@ -14,14 +12,13 @@ class NumbersApi:
 
     def list(self, tenant_id: str) -> list[NumberInfo]:
         data = self._t.get_json(f"/api/v1/tenants/{tenant_id}/numbers")
-        return [NumberInfo.from_json(item) for item in data["items"]]
+        return list(NumberList.from_json(data).items)
 
-    def add(self, tenant_id: str, provider: str, e164: str, **credentials: str | None) -> NumberInfo:
+    def add(self, tenant_id: str, number: NewNumber) -> NumberInfo:
         """Connect a number (superadmin); the answer carries the webhook secret, shown only here."""
-        body: dict[str, Any] = {"provider": provider, "e164": e164}
-        body |= {k: v for k, v in credentials.items() if v}
-        return NumberInfo.from_json(self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/numbers", body))
+        path = f"/api/v1/tenants/{tenant_id}/numbers"
+        return NumberInfo.from_json(self._t.send_json("POST", path, number.to_json()))
 
-    def test(self, tenant_id: str, number_id: int) -> Any:
-        """Ask the provider whether the stored credentials work; the checks as the server reports them."""
-        return self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/numbers/{number_id}/test")
+    def test(self, tenant_id: str, number_id: int) -> NumberCheck:
+        """Ask the provider whether the stored credentials work; each check with what was found."""
+        return NumberCheck.from_json(self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/numbers/{number_id}/test"))

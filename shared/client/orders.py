@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.orders import OrderDetail, OrderEdit, OrderInput, OrderPage
+from comandia.shared.schemas.orders import OrderDetail, OrderEdit, OrderInput, OrderPage, StatusRequest
 
 
 class OrdersApi:
@@ -57,5 +57,5 @@ class OrdersApi:
     ) -> OrderDetail:
         headers = {"If-Match": etag} if etag else None
         path = f"/api/v1/tenants/{tenant_id}/orders/{order_id}/status"
-        body = {"status": status, "reason": reason}
+        body = StatusRequest(status, reason).to_json()
         return OrderDetail.from_json(self._t.send_json("POST", path, body, headers=headers))

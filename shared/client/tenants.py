@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from comandia.shared.client.transport import Transport
-from comandia.shared.schemas.tenants import TenantInfo, TenantSettings
+from comandia.shared.schemas.tenants import (
+    Locale,
+    NewTenantRequest,
+    TenantInfo,
+    TenantList,
+    TenantSettings,
+    TenantSettingsChange,
+)
 
 
 class TenantsApi:
@@ -14,19 +21,18 @@ class TenantsApi:
 
     def list(self, include_deleted: bool = False) -> list[TenantInfo]:
         data = self._t.get_json("/api/v1/tenants", {"include_deleted": "true" if include_deleted else None})
-        return [TenantInfo.from_json(item) for item in data["items"]]
+        return list(TenantList.from_json(data).items)
 
     def create(
         self,
         name: str,
         timezone: str | None = None,
         currency: str | None = None,
-        locale: str | None = None,
+        locale: Locale | None = None,
         server: str | None = None,
     ) -> TenantInfo:
-        fields = {"timezone": timezone, "currency": currency, "locale": locale, "server": server}
-        body = {"name": name} | {k: v for k, v in fields.items() if v is not None}
-        return TenantInfo.from_json(self._t.send_json("POST", "/api/v1/tenants", body))
+        body = NewTenantRequest(name, timezone, currency, locale, server)
+        return TenantInfo.from_json(self._t.send_json("POST", "/api/v1/tenants", body.to_json()))
 
     def get(self, tenant_id: str) -> TenantInfo:
         return TenantInfo.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}"))
@@ -40,10 +46,9 @@ class TenantsApi:
     def settings(self, tenant_id: str) -> TenantSettings:
         return TenantSettings.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/settings"))
 
-    def update_settings(self, tenant_id: str, locale: str | None = None, delivery_fee: Decimal | None = None,
+    def update_settings(self, tenant_id: str, locale: Locale | None = None, delivery_fee: Decimal | None = None,
                         texts: dict[str, str | None] | None = None) -> TenantSettings:
         """Change what is given; a text set to None goes back to the bot's built-in wording."""
-        body: dict[str, object] = {"locale": locale, "texts": texts,
-                                   "delivery_fee": None if delivery_fee is None else str(delivery_fee)}
-        changes = {k: v for k, v in body.items() if v is not None}
+        fee = None if delivery_fee is None else format(delivery_fee, "f")
+        changes = TenantSettingsChange(locale, fee, texts).to_json()
         return TenantSettings.from_json(self._t.send_json("PATCH", f"/api/v1/tenants/{tenant_id}/settings", changes))

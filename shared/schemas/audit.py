@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from comandia.shared.schemas.wire import Wire
+
 
 @dataclass(frozen=True)
 class AuditQuery:
@@ -36,8 +38,7 @@ class AuditQuery:
         }
 
 
-@dataclass(frozen=True)
-class AuditEntryInfo:
+class AuditEntryInfo(Wire, frozen=True):
     id: int
     at: dt.datetime
     actor: str
@@ -45,41 +46,9 @@ class AuditEntryInfo:
     tenant_id: str | None
     detail: dict[str, Any]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at.isoformat(),
-            "actor": self.actor,
-            "action": self.action,
-            "tenant_id": self.tenant_id,
-            "detail": self.detail,
-        }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AuditEntryInfo:
-        return cls(
-            id=int(data["id"]),
-            at=dt.datetime.fromisoformat(str(data["at"])),
-            actor=data["actor"],
-            action=data["action"],
-            tenant_id=data.get("tenant_id"),
-            detail=dict(data.get("detail") or {}),
-        )
-
-
-@dataclass(frozen=True)
-class AuditPage:
+class AuditPage(Wire, frozen=True):
     """One page, newest first; pass `next_cursor` back as `AuditQuery.cursor` for the next."""
 
     items: tuple[AuditEntryInfo, ...]
     next_cursor: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"items": [item.to_json() for item in self.items], "next_cursor": self.next_cursor}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AuditPage:
-        return cls(
-            items=tuple(AuditEntryInfo.from_json(item) for item in data["items"]),
-            next_cursor=data.get("next_cursor"),
-        )

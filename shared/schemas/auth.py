@@ -1,29 +1,29 @@
-"""Logins on the wire: what POST /api/v1/auth/login answers."""
+"""Logins on the wire: what POST /api/v1/auth/login takes and answers, and a password change."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
 
-from comandia.shared.schemas.users import UserInfo
+import msgspec
+
+from comandia.shared.schemas.users import Password, UserInfo
+from comandia.shared.schemas.wire import Request, Wire
 
 
-@dataclass(frozen=True)
-class LoginResult:
+class LoginRequest(Request, frozen=True):
+    username: Annotated[str, msgspec.Meta(max_length=200)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class LoginResult(Wire, frozen=True):
     """A fresh bearer token, when it stops working, and who it belongs to."""
 
     token: str
     expires_at: dt.datetime
     user: UserInfo
 
-    def to_json(self) -> dict[str, Any]:
-        return {"token": self.token, "expires_at": self.expires_at.isoformat(), "user": self.user.to_json()}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LoginResult:
-        return cls(
-            token=data["token"],
-            expires_at=dt.datetime.fromisoformat(data["expires_at"]),
-            user=UserInfo.from_json(data["user"]),
-        )
+class PasswordChange(Request, frozen=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=256)]
+    new_password: Password

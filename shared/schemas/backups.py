@@ -7,21 +7,17 @@ time a backup of the tenant was restored into a scratch database and matched its
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated
+
+import msgspec
+
+from comandia.shared.schemas.tenants import TENANT_ID_PATTERN
+from comandia.shared.schemas.wire import Request, Wire, documented
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(str(value)) if value else None
-
-
-@dataclass(frozen=True)
-class BackupRecord:
-    """One backup; `tenant_id` None is the control database."""
+class BackupRecord(Wire, frozen=True):
+    """One backup; `tenant_id` None is the control database. (Its path on the appliance's disk
+    stays on the server: `BackupInfo` there adds it.)"""
 
     id: int
     tenant_id: str | None
@@ -29,29 +25,23 @@ class BackupRecord:
     finished_at: dt.datetime | None
     size_bytes: int | None
     encrypted: bool
-    status: str
+    status: Annotated[str, documented(enum=["running", "ok", "failed", "pruned"])]
     verified_at: dt.datetime | None
     verify_result: str | None
     verify_detail: str | None
     error: str | None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("started_at", "finished_at", "verified_at"):
-            data[key] = _iso(data[key])
-        return data
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BackupRecord:
-        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
-        for key in ("started_at", "finished_at", "verified_at"):
-            values[key] = _parse(values[key])
-        return cls(**values)
+class BackupList(Wire, frozen=True):
+    items: tuple[BackupRecord, ...]
 
 
-@dataclass(frozen=True)
-class RestoreCheck:
-    """The outcome of restoring a backup into a scratch database; `stage` says how far it got."""
+class RestoreCheck(Wire, frozen=True):
+    """The outcome of restoring a backup into a scratch database.
+
+    `stage` says how far it got: ``integrity`` (file vs manifest; no database touched),
+    ``restore`` (pg_restore into the scratch database) or ``compare`` (tables vs manifest).
+    """
 
     backup_id: int
     ok: bool
@@ -60,18 +50,28 @@ class RestoreCheck:
     seconds: float
     tables: int = 0
     rows: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RestoreCheck:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+    problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class TenantBackupState:
+class BackupRun(Wire, frozen=True):
+    """A backup made on request, with its restore check unless one was declined."""
+
+    backup: BackupRecord
+    check: RestoreCheck | None
+
+
+class BackupRequest(Request, frozen=True):
+    tenant_id: Annotated[str, msgspec.Meta(max_length=13), documented(pattern=TENANT_ID_PATTERN)]
+    verify: bool | None = None
+
+
+class RestoreRequest(Request, frozen=True):
+    """The name of the new tenant a backup is restored as."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+
+
+class TenantBackupState(Wire, frozen=True):
     """Where a live tenant stands: its newest backup, and its last verified restore."""
 
     tenant_id: str
@@ -82,15 +82,6 @@ class TenantBackupState:
     last_check_failed: bool
     """The newest restore check of the tenant failed (its backups may not be usable)."""
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("last_backup_at", "last_verified_at"):
-            data[key] = _iso(data[key])
-        return data
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TenantBackupState:
-        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
-        for key in ("last_backup_at", "last_verified_at"):
-            values[key] = _parse(values[key])
-        return cls(**values)
+class TenantBackupStateList(Wire, frozen=True):
+    items: tuple[TenantBackupState, ...]

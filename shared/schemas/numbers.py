@@ -1,4 +1,4 @@
-"""WhatsApp numbers on the wire: what the console and comandia-admin see of a number.
+"""WhatsApp numbers on the wire: what the console and comandia-admin see of a number, and send.
 
 Credentials never leave the server. `webhook_secret` is shown once, in the answer to the create
 call, because the operator must paste it into 360dialog's webhook configuration.
@@ -7,20 +7,26 @@ call, because the operator must paste it into 360dialog's webhook configuration.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated
+
+import msgspec
+
+from comandia.shared.schemas.wire import Request, Wire, documented
+
+PROVIDERS = ("meta", "360dialog", "twilio", "sandbox")
+_ID = Annotated[str, msgspec.Meta(max_length=64)]
+_SECRET = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
-@dataclass(frozen=True)
-class NumberInfo:
+class NumberInfo(Wire, frozen=True):
     id: int
     tenant_id: str
-    provider: str
+    provider: Annotated[str, documented(enum=list(PROVIDERS))]
     e164: str
     phone_number_id: str | None
     waba_id: str | None
     account_sid: str | None
-    state: str
+    state: Annotated[str, documented(enum=["active", "paused"])]
     pause_reason: str | None
     last_inbound_at: dt.datetime | None
     created_at: dt.datetime
@@ -30,22 +36,55 @@ class NumberInfo:
     status_template: str | None = None
     template_language: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("last_inbound_at", "created_at"):
-            data[key] = data[key].isoformat() if data[key] else None
-        return data
+
+class NumberList(Wire, frozen=True):
+    items: tuple[NumberInfo, ...]
+
+
+class NewNumber(Request, frozen=True):
+    """A number to add; which credentials are required depends on the provider (the service says)."""
+
+    provider: Annotated[str, msgspec.Meta(max_length=16), documented(enum=list(PROVIDERS))]
+    e164: Annotated[str, msgspec.Meta(max_length=40)]
+    phone_number_id: _ID | None = None
+    waba_id: _ID | None = None
+    account_sid: _ID | None = None
+    access_token: _SECRET | None = None
+    app_secret: _SECRET | None = None
+    api_key: _SECRET | None = None
+    auth_token: _SECRET | None = None
+    webhook_secret: _SECRET | None = None
+    """360dialog/sandbox: the secret header value; generated when not given."""
+    status_template: Annotated[str, msgspec.Meta(max_length=512)] | None = None
+    """The approved template for status notices after the 24-hour window (Twilio: a Content SID)."""
+    template_language: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    """The template's language code (e.g. `es_MX`); the tenant's language when not given."""
+
+
+class PauseRequest(Request, frozen=True):
+    reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class CheckLine(Wire, frozen=True):
+    """One check of "test this number": what was checked, whether it passed, what was found."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class NumberCheck(Wire, frozen=True):
+    """The outcome of "test this number"; `ok` when every check passed."""
+
+    ok: bool
+    checks: tuple[CheckLine, ...]
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> NumberInfo:
-        values: dict[str, Any] = {k: data.get(k) for k in cls.__dataclass_fields__}
-        for key in ("last_inbound_at", "created_at"):
-            values[key] = dt.datetime.fromisoformat(str(values[key])) if values[key] else None
-        return cls(**values)
+    def of(cls, *checks: tuple[str, bool, str]) -> NumberCheck:
+        return cls(all(passed for _, passed, _ in checks), tuple(CheckLine(*check) for check in checks))
 
 
-@dataclass(frozen=True)
-class UnroutableInfo:
+class UnroutableInfo(Wire, frozen=True):
     id: int
     received_at: dt.datetime
     provider: str
@@ -53,7 +92,6 @@ class UnroutableInfo:
     routing_key: str | None
     size_bytes: int
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["received_at"] = self.received_at.isoformat()
-        return data
+
+class UnroutableList(Wire, frozen=True):
+    items: tuple[UnroutableInfo, ...]

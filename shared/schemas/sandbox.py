@@ -7,120 +7,72 @@ becomes a real order of the tenant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, ClassVar
+
+import msgspec
+
+from comandia.shared.schemas.wire import Request, Wire
 
 
-@dataclass(frozen=True)
-class SandboxMessage:
+class SandboxMessage(Request, frozen=True, omit_defaults=True):
     """What the customer sends: `text`, or `reply_id` (a tapped button or list row), not both."""
 
-    phone: str
-    text: str | None = None
-    reply_id: str | None = None
-    name: str | None = None
+    json_schema_extra: ClassVar[dict[str, Any]] = {"oneOf": [{"required": ["text"]}, {"required": ["reply_id"]}]}
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"phone": self.phone}
-        for key in ("text", "reply_id", "name"):
-            value = getattr(self, key)
-            if value is not None:
-                body[key] = value
-        return body
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)] | None = None
+    reply_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
 
 
-@dataclass(frozen=True)
-class ChatChoice:
-    """A button or a list row: the id to send back as `reply_id`, and what the customer sees."""
+class ChatButton(Wire, frozen=True):
+    """A reply button: the id to send back as `reply_id`, and what the customer sees."""
+
+    id: str
+    title: str
+
+
+class ChatRow(Wire, frozen=True):
+    """A row of a list message: the id to send back as `reply_id`, its title and description."""
 
     id: str
     title: str
     description: str = ""
 
 
-@dataclass(frozen=True)
-class ChatSection:
+ChatChoice = ChatButton | ChatRow
+"""Either kind of choice: both have an `id` and a `title`."""
+
+
+class ChatSection(Wire, frozen=True):
     title: str
-    rows: tuple[ChatChoice, ...]
+    rows: tuple[ChatRow, ...]
 
 
-@dataclass(frozen=True)
-class BotReply:
+class BotReply(Wire, frozen=True):
     """One message of the bot: a body, then reply buttons or a list (or neither).
 
     `text` is the plain-text form providers without buttons send (choices numbered from 1).
     """
 
     body: str
-    buttons: tuple[ChatChoice, ...] = ()
+    buttons: tuple[ChatButton, ...] = ()
     list_button: str | None = None
     sections: tuple[ChatSection, ...] = ()
     text: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "body": self.body,
-            "buttons": [{"id": b.id, "title": b.title} for b in self.buttons],
-            "list_button": self.list_button,
-            "sections": [
-                {"title": s.title, "rows": [{"id": r.id, "title": r.title, "description": r.description}
-                                            for r in s.rows]}
-                for s in self.sections
-            ],
-            "text": self.text,
-        }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BotReply:
-        return cls(
-            body=data["body"],
-            buttons=tuple(ChatChoice(b["id"], b["title"]) for b in data.get("buttons", ())),
-            list_button=data.get("list_button"),
-            sections=tuple(
-                ChatSection(
-                    s["title"],
-                    tuple(ChatChoice(r["id"], r["title"], r.get("description") or "") for r in s["rows"]),
-                )
-                for s in data.get("sections", ())
-            ),
-            text=data.get("text", ""),
-        )
-
-
-@dataclass(frozen=True)
-class PlacedOrder:
+class PlacedOrder(Wire, frozen=True):
     """The order this turn placed: its id (for the API) and number (what the customer is told)."""
 
     id: int
     number: int
     total: Decimal
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "number": self.number, "total": str(self.total)}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PlacedOrder:
-        return cls(id=int(data["id"]), number=int(data["number"]), total=Decimal(str(data["total"])))
-
-
-@dataclass(frozen=True)
-class SandboxTurn:
+class SandboxTurn(Wire, frozen=True):
     """The answer to one sandbox message; `order` is set only on the turn that placed it."""
 
     replies: tuple[BotReply, ...]
     order: PlacedOrder | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "replies": [reply.to_json() for reply in self.replies],
-            "order": self.order.to_json() if self.order else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SandboxTurn:
-        order = data.get("order")
-        return cls(
-            replies=tuple(BotReply.from_json(reply) for reply in data["replies"]),
-            order=PlacedOrder.from_json(order) if order else None,
-        )

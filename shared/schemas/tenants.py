@@ -1,26 +1,26 @@
-"""Tenants and database servers on the wire."""
+"""Tenants, their bot settings and database servers on the wire."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Literal
+
+import msgspec
+
+from comandia.shared.schemas.wire import Request, Wire, documented
+
+TENANT_ID_PATTERN = "^t[0-9a-hjkmnp-tv-z]{12}$"
+LOCALES = ("es", "en")
+Locale = Literal["es", "en"]
+MAX_TEXT = 1000
+"""The longest a tenant's own wording of one bot text may be."""
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse(value: str | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromisoformat(value)
-
-
-@dataclass(frozen=True)
-class TenantInfo:
-    id: str
+class TenantInfo(Wire, frozen=True):
+    id: Annotated[str, documented(pattern=TENANT_ID_PATTERN)]
     name: str
-    state: str
+    state: Annotated[str, documented(enum=["active", "inactive", "deleted"])]
     timezone: str
     currency: str
     locale: str
@@ -30,22 +30,23 @@ class TenantInfo:
     created_at: dt.datetime
     deactivated_at: dt.datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["created_at"] = _iso(self.created_at)
-        data["deactivated_at"] = _iso(self.deactivated_at)
-        return data
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TenantInfo:
-        fields = {k: data.get(k) for k in cls.__dataclass_fields__}
-        fields["created_at"] = _parse(data["created_at"])
-        fields["deactivated_at"] = _parse(data.get("deactivated_at"))
-        return cls(**fields)
+class TenantList(Wire, frozen=True):
+    items: tuple[TenantInfo, ...]
 
 
-@dataclass(frozen=True)
-class ServerInfo:
+class NewTenantRequest(Request, frozen=True):
+    """A tenant to provision; left out, the time zone, currency and language are Mexico's, and
+    the server is the one with the fewest tenants."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    currency: Annotated[str, msgspec.Meta(max_length=3)] | None = None
+    locale: Locale | None = None
+    server: Annotated[str, msgspec.Meta(max_length=63)] | None = None
+
+
+class ServerInfo(Wire, frozen=True):
     id: int
     name: str
     tenants: int
@@ -53,27 +54,24 @@ class ServerInfo:
     reachable: bool | None = None
     version: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ServerInfo:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class TenantSettings:
+class TenantSettings(Wire, frozen=True):
     """What a tenant's managers tune of their bot: its language, the delivery fee added to every
     WhatsApp order, and their own wording of any bot text (`texts`: key -> template)."""
 
-    locale: str
+    locale: Annotated[str, documented(enum=list(LOCALES))]
     delivery_fee: Decimal
     texts: dict[str, str]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"locale": self.locale, "delivery_fee": str(self.delivery_fee), "texts": dict(self.texts)}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TenantSettings:
-        return cls(str(data["locale"]), Decimal(str(data["delivery_fee"])),
-                   {str(k): str(v) for k, v in (data.get("texts") or {}).items()})
+class TenantSettingsChange(Request, frozen=True, omit_defaults=True):
+    """Changes to the bot settings, each optional; in `texts` a null goes back to the built-in text.
+
+    The fee is a string such as ``"35.50"`` or a whole number, read by the settings service.
+    """
+
+    locale: Locale | None = None
+    delivery_fee: Annotated[str, msgspec.Meta(max_length=20)] | int | None = None
+    texts: Annotated[
+        dict[str, Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] | None], msgspec.Meta(max_length=200)
+    ] | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import bearer_token, principal_of
-from comandia.server.http.bodies import Body
+from comandia.server.http.bodies import read_body
 from comandia.server.services.auth.logins import AuthService
-from comandia.server.services.auth.passwords import MAX_LENGTH
 from comandia.server.services.auth.users import UserService
+from comandia.shared.schemas.auth import LoginRequest, PasswordChange
 
 
 class Login:
@@ -20,11 +20,9 @@ class Login:
         self._auth = auth
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = Body.read(req, ("username", "password"))
-        username = body.text("username", max_len=200)
-        # a password longer than any we accept cannot be right; refuse before hashing it
-        password = body.text("password", max_len=MAX_LENGTH)
-        resp.media = self._auth.login(username, password, req.remote_addr or "unknown").to_json()
+        # A password longer than any we accept cannot be right: LoginRequest refuses it before hashing.
+        login = read_body(req, LoginRequest)
+        resp.media = self._auth.login(login.username, login.password, req.remote_addr or "unknown").to_json()
 
 
 class Logout:
@@ -55,8 +53,6 @@ class Password:
         self._users = users
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = Body.read(req, ("current_password", "new_password"))
-        current = body.text("current_password", max_len=MAX_LENGTH)
-        new = body.text("new_password", max_len=MAX_LENGTH)
-        self._users.change_own_password(principal_of(req).user_id, current, new)
+        change = read_body(req, PasswordChange)
+        self._users.change_own_password(principal_of(req).user_id, change.current_password, change.new_password)
         resp.status = falcon.HTTP_204

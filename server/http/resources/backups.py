@@ -13,23 +13,13 @@ from collections.abc import Callable
 import falcon
 
 from comandia.server.http.auth import require_superadmin
-from comandia.server.http.bodies import Body, path_id, query_int, query_text
+from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.backups.backups import BackupService
-from comandia.server.services.backups.info import BackupInfo, VerifyReport
 from comandia.server.services.backups.recovery import RestoreService
 from comandia.shared.domain.errors import Conflict, Unavailable
-from comandia.shared.schemas.backups import BackupRecord, RestoreCheck
+from comandia.shared.schemas.backups import BackupList, BackupRequest, BackupRun, RestoreRequest, TenantBackupStateList
 
 KeyLoader = Callable[[], bytes | None]
-
-
-def record(backup: BackupInfo) -> BackupRecord:
-    """The wire form of a backup: everything but its path on the appliance's disk."""
-    return BackupRecord.from_json(backup.to_json())
-
-
-def check(report: VerifyReport) -> RestoreCheck:
-    return RestoreCheck.from_json(report.to_json())
 
 
 class BackupCollection:
@@ -42,14 +32,13 @@ class BackupCollection:
         require_superadmin(req)
         tenant_id = query_text(req, "tenant_id", max_len=13)
         limit = query_int(req, "limit", maximum=500) or 100
-        resp.media = {"items": [record(b).to_json() for b in self._backups.list(tenant_id)[:limit]]}
+        resp.media = BackupList(tuple(b.record for b in self._backups.list(tenant_id)[:limit])).to_json()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Back one tenant up now and, unless `verify` is false, prove the backup by restoring it."""
         require_superadmin(req)
-        body = Body.read(req, ("tenant_id", "verify"))
-        tenant_id = body.text("tenant_id", max_len=13)
-        verify = body.optional_flag("verify")
+        body = read_body(req, BackupRequest)
+        tenant_id, verify = body.tenant_id, body.verify
         key = self._key()
         report = self._backups.run([tenant_id], key=key, verify=verify is not False)
         [outcome] = report.outcomes
@@ -58,8 +47,7 @@ class BackupCollection:
         backup = self._backups.get(outcome.backup.id)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/v1/admin/backups/{backup.id}"
-        resp.media = {"backup": record(backup).to_json(),
-                      "check": check(outcome.verify).to_json() if outcome.verify else None}
+        resp.media = BackupRun(backup.record, outcome.verify).to_json()
 
 
 class BackupStates:
@@ -69,7 +57,7 @@ class BackupStates:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Each live tenant's newest backup and last verified restore."""
         require_superadmin(req)
-        resp.media = {"items": [s.to_json() for s in self._backups.states()]}
+        resp.media = TenantBackupStateList(tuple(self._backups.states())).to_json()
 
 
 class BackupVerify:
@@ -80,7 +68,7 @@ class BackupVerify:
     def on_post(self, req: falcon.Request, resp: falcon.Response, backup_id: str) -> None:
         """Restore the backup into a scratch database and compare it with its manifest; recorded."""
         require_superadmin(req)
-        resp.media = check(self._backups.verify(path_id(backup_id, "backup"), self._key())).to_json()
+        resp.media = self._backups.verify(path_id(backup_id, "backup"), self._key()).to_json()
 
 
 class BackupRestore:
@@ -92,7 +80,7 @@ class BackupRestore:
     def on_post(self, req: falcon.Request, resp: falcon.Response, backup_id: str) -> None:
         """Provision a new tenant `name` holding this backup's data (the original is untouched)."""
         principal = require_superadmin(req)
-        name = Body.read(req, ("name",)).text("name", max_len=120, min_len=1)
+        name = read_body(req, RestoreRequest).name
         backup = self._backups.get(path_id(backup_id, "backup"))
         if backup.tenant_id is None:
             raise Conflict("a backup of the control database cannot become a tenant; use comandia-admin")

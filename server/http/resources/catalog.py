@@ -5,12 +5,9 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant
-from comandia.server.http.bodies import Body, path_id, query_flag, query_int, query_text
+from comandia.server.http.bodies import path_id, query_flag, query_int, query_text, read_body
 from comandia.server.services.catalog.catalog import CatalogService
-from comandia.shared.schemas.catalog import CategoryInput, ProductInput
-
-_CATEGORY_FIELDS = tuple(CategoryInput.__dataclass_fields__)
-_PRODUCT_FIELDS = tuple(ProductInput.__dataclass_fields__)
+from comandia.shared.schemas.catalog import CategoryInput, CategoryList, ProductInput, ProductList
 
 
 class CategoryCollection:
@@ -19,11 +16,11 @@ class CategoryCollection:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id)
-        resp.media = {"items": [c.to_json() for c in self._catalog.list_categories(tenant_id)]}
+        resp.media = CategoryList(tuple(self._catalog.list_categories(tenant_id))).to_json()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        data = CategoryInput.from_json(Body.read(req, _CATEGORY_FIELDS).data)
+        data = read_body(req, CategoryInput)
         category = self._catalog.create_category(tenant_id, data)
         resp.status = falcon.HTTP_201
         resp.location = f"{req.path}/{category.id}"
@@ -36,7 +33,7 @@ class CategoryItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        data = CategoryInput.from_json(Body.read(req, _CATEGORY_FIELDS).data)
+        data = read_body(req, CategoryInput)
         resp.media = self._catalog.update_category(
             tenant_id, path_id(category_id, "category"), data
         ).to_json()
@@ -60,11 +57,11 @@ class ProductCollection:
             available_only=query_flag(req, "available"),
             text=query_text(req, "q"),
         )
-        resp.media = {"items": [p.to_json() for p in products]}
+        resp.media = ProductList(tuple(products)).to_json()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        data = ProductInput.from_json(Body.read(req, _PRODUCT_FIELDS).data)
+        data = read_body(req, ProductInput)
         product = self._catalog.create_product(tenant_id, data)
         resp.status = falcon.HTTP_201
         resp.location = f"{req.path}/{product.id}"
@@ -81,7 +78,7 @@ class ProductItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        data = ProductInput.from_json(Body.read(req, _PRODUCT_FIELDS).data)
+        data = read_body(req, ProductInput)
         resp.media = self._catalog.update_product(tenant_id, path_id(product_id, "product"), data).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant
-from comandia.server.http.bodies import Body, path_id, query_int, query_text
+from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.customers import CustomerService
 from comandia.shared.schemas.customers import CustomerInput
-
-_FIELDS = tuple(CustomerInput.__dataclass_fields__)
 
 
 class CustomerCollection:
@@ -29,7 +27,7 @@ class CustomerCollection:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        customer = self._customers.create(tenant_id, CustomerInput.from_json(Body.read(req, _FIELDS).data))
+        customer = self._customers.create(tenant_id, read_body(req, CustomerInput))
         resp.status = falcon.HTTP_201
         resp.location = f"{req.path}/{customer.id}"
         resp.media = customer.to_json()
@@ -45,7 +43,7 @@ class CustomerItem:
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, customer_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        data = CustomerInput.from_json(Body.read(req, _FIELDS).data)
+        data = read_body(req, CustomerInput)
         resp.media = self._customers.update(tenant_id, path_id(customer_id, "customer"), data).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, customer_id: str) -> None:

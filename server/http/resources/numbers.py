@@ -11,11 +11,9 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
-from comandia.server.http.bodies import Body, path_id, query_int
-from comandia.server.services.messaging.numbers import NewNumber, NumberService
-
-_FIELDS = ("provider", "e164", "phone_number_id", "waba_id", "account_sid", "access_token", "app_secret",
-           "api_key", "auth_token", "webhook_secret", "status_template", "template_language")
+from comandia.server.http.bodies import path_id, query_int, read_body
+from comandia.server.services.messaging.numbers import NumberService
+from comandia.shared.schemas.numbers import NewNumber, NumberList, PauseRequest, UnroutableList
 
 
 class NumberCollection:
@@ -24,21 +22,13 @@ class NumberCollection:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id)
-        resp.media = {"items": [n.to_json() for n in self._numbers.list(tenant_id)]}
+        resp.media = NumberList(tuple(self._numbers.list(tenant_id))).to_json()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         """Add a number; the answer shows its verify token / webhook secret (the secret only here)."""
         access_tenant(req, tenant_id)
         principal = require_superadmin(req)
-        body = Body.read(req, _FIELDS)
-        request = NewNumber(
-            provider=body.text("provider", max_len=16), e164=body.text("e164", max_len=40),
-            **{name: body.optional_text(name, max_len=64) for name in ("phone_number_id", "waba_id", "account_sid")},
-            **{name: body.optional_text(name, max_len=1000)
-               for name in ("access_token", "app_secret", "api_key", "auth_token", "webhook_secret")},
-            status_template=body.optional_text("status_template", max_len=512),
-            template_language=body.optional_text("template_language", max_len=16),
-        )
+        request = read_body(req, NewNumber)
         number = self._numbers.add(tenant_id, request, actor=principal.username)
         resp.status = falcon.HTTP_201
         resp.location = f"{req.path}/{number.id}"
@@ -68,7 +58,7 @@ class NumberPause:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         principal = access_tenant(req, tenant_id, write=True)
-        reason = Body.read(req, ("reason",)).optional_text("reason", max_len=500) if req.content_length else None
+        reason = read_body(req, PauseRequest).reason if req.content_length else None
         resp.media = self._numbers.pause(tenant_id, path_id(number_id, "number"), actor=principal.username,
                                          reason=reason or "paused by a manager").to_json()
 
@@ -102,4 +92,4 @@ class UnroutableCollection:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         require_superadmin(req)
         limit = query_int(req, "limit", maximum=500) or 100
-        resp.media = {"items": [e.to_json() for e in self._numbers.unroutable(limit)]}
+        resp.media = UnroutableList(tuple(self._numbers.unroutable(limit))).to_json()

@@ -11,15 +11,12 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant
-from comandia.server.http.bodies import Body, path_id, query_int, query_text
+from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.pages import DEFAULT_PAGE_SIZE
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.times import local_range_to_utc, parse_date
-from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, version_from_etag
-
-_CREATE_FIELDS = tuple(OrderInput.__dataclass_fields__)
-_EDIT_FIELDS = tuple(OrderEdit.__dataclass_fields__)
+from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, StatusRequest, version_from_etag
 
 
 def read_order_query(req: falcon.Request, tenants: TenantService, tenant_id: str) -> OrderQuery:
@@ -62,7 +59,7 @@ class OrderCollection:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         principal = access_tenant(req, tenant_id, write=True)
-        data = OrderInput.from_json(Body.read(req, _CREATE_FIELDS).data)
+        data = read_body(req, OrderInput)
         order = self._orders.create(tenant_id, data, actor=principal.username)
         resp.status = falcon.HTTP_201
         resp.location = f"{req.path}/{order.id}"
@@ -84,7 +81,7 @@ class OrderItem:
         """Edit lines, delivery data, notes or fee while the order is new."""
         principal = access_tenant(req, tenant_id, write=True)
         number = path_id(order_id, "order")
-        changes = OrderEdit.from_json(Body.read(req, _EDIT_FIELDS).data)
+        changes = read_body(req, OrderEdit)
         expected = _precondition(req, self._orders, tenant_id, number)
         order = self._orders.edit(
             tenant_id, number, changes, actor=principal.username, expected_version=expected
@@ -102,11 +99,11 @@ class OrderStatus:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, order_id: str) -> None:
         principal = access_tenant(req, tenant_id, write=True)
         number = path_id(order_id, "order")
-        body = Body.read(req, ("status", "reason"))
-        status, reason = body.text("status", max_len=20), body.optional_text("reason", max_len=2000)
+        change = read_body(req, StatusRequest)
         expected = _precondition(req, self._orders, tenant_id, number)
         order = self._orders.change_status(
-            tenant_id, number, status, actor=principal.username, reason=reason, expected_version=expected
+            tenant_id, number, change.status, actor=principal.username, reason=change.reason,
+            expected_version=expected,
         )
         resp.etag = order.etag
         resp.media = order.to_json()

@@ -9,11 +9,9 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant
-from comandia.server.http.bodies import Body
+from comandia.server.http.bodies import read_body
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.shared.schemas.sandbox import SandboxMessage
-
-_FIELDS = ("phone", "name", "text", "reply_id")
 
 
 class SandboxMessages:
@@ -23,11 +21,5 @@ class SandboxMessages:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         """One customer message in; the bot's replies (and the order it placed, if any) out."""
         access_tenant(req, tenant_id, write=True)
-        body = Body.read(req, _FIELDS)
-        message = SandboxMessage(
-            phone=body.text("phone", max_len=40, min_len=1),
-            name=body.optional_text("name", max_len=120),
-            text=body.optional_text("text", max_len=4096, min_len=1),
-            reply_id=body.optional_text("reply_id", max_len=200, min_len=1),
-        )
+        message = read_body(req, SandboxMessage)
         resp.media = self._sandbox.turn(tenant_id, message).to_json()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
-from comandia.server.http.bodies import Body, query_flag
+from comandia.server.http.bodies import query_flag, read_body
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
-
-_FIELDS = ("name", "timezone", "currency", "locale", "server")
+from comandia.shared.schemas.tenants import NewTenantRequest, TenantList
 
 
 class TenantCollection:
@@ -18,17 +17,17 @@ class TenantCollection:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         require_superadmin(req)
         include_deleted = query_flag(req, "include_deleted")
-        resp.media = {"items": [t.to_json() for t in self._tenants.list(include_deleted=include_deleted)]}
+        resp.media = TenantList(tuple(self._tenants.list(include_deleted=include_deleted))).to_json()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = require_superadmin(req)
-        body = Body.read(req, _FIELDS)
+        body = read_body(req, NewTenantRequest)
         request = NewTenant(
-            name=body.text("name", max_len=120),
-            timezone=body.optional_text("timezone", max_len=64) or NewTenant.timezone,
-            currency=body.optional_text("currency", max_len=3) or NewTenant.currency,
-            locale=body.optional_text("locale", max_len=8) or NewTenant.locale,
-            server=body.optional_text("server", max_len=63),
+            name=body.name,
+            timezone=body.timezone or NewTenant.timezone,
+            currency=body.currency or NewTenant.currency,
+            locale=body.locale or NewTenant.locale,
+            server=body.server,
         )
         tenant = self._tenants.create(request, actor=principal.username)
         resp.status = falcon.HTTP_201

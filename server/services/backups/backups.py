@@ -28,11 +28,11 @@ from comandia.server.db.control_models import Backup, Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services.backups import restore
 from comandia.server.services.backups.dumps import DumpTarget, dump_to_folder
-from comandia.server.services.backups.info import BackupInfo, VerifyReport, info
+from comandia.server.services.backups.info import BackupInfo, info
 from comandia.server.services.backups.retention import select_prunable
 from comandia.shared.domain.errors import DomainError, NotFound, ValidationFailed
 from comandia.shared.domain.times import utcnow
-from comandia.shared.schemas.backups import TenantBackupState
+from comandia.shared.schemas.backups import RestoreCheck, TenantBackupState
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class BackupOutcome:
     backup: BackupInfo | None
     seconds: float
     error: str | None = None
-    verify: VerifyReport | None = None
+    verify: RestoreCheck | None = None
 
     @property
     def ok(self) -> bool:
@@ -157,7 +157,7 @@ class BackupService:
                 session.commit()
         return pruned
 
-    def verify(self, backup_id: int, key: bytes | None = None) -> VerifyReport:
+    def verify(self, backup_id: int, key: bytes | None = None) -> RestoreCheck:
         """Prove a backup restores: integrity first, then a scratch restore and comparison.
 
         The result is recorded on the backup's row. Returns a report (``ok`` False on any

@@ -22,11 +22,12 @@ from comandia.server.db.control_models import Backup, DbServer, Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.crypto import BackupDamaged, key_id, read_plain
-from comandia.server.services.backups.info import BackupInfo, VerifyReport
+from comandia.server.services.backups.info import BackupInfo
 from comandia.server.services.backups.manifest import Manifest, checked_manifest, compare_tables
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
 from comandia.shared.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.backups import RestoreCheck
 from comandia.shared.schemas.tenants import TenantInfo
 
 log = logging.getLogger(__name__)
@@ -68,14 +69,14 @@ def load_and_compare(
     return compare_tables(manifest.tables, actual)
 
 
-def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> VerifyReport:
+def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck:
     """Integrity check, scratch restore, comparison; the result is recorded on the backup's row."""
     started = time.monotonic()
     try:
         manifest = open_backup(backup, key)
     except BackupDamaged as error:
         return _record(
-            db, VerifyReport(backup.id, False, "integrity", error.detail, time.monotonic() - started)
+            db, RestoreCheck(backup.id, False, "integrity", error.detail, _since(started))
         )
     cluster = _home_cluster(db, backup.tenant_id)
     scratch = f"{db.prefix}_verify_{backup.id}"
@@ -85,21 +86,14 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> VerifyReport
         problems = load_and_compare(cluster, scratch, Path(backup.path), manifest, key, None)
     except (Unavailable, BackupDamaged) as error:
         return _record(
-            db, VerifyReport(backup.id, False, "restore", error.detail, time.monotonic() - started)
+            db, RestoreCheck(backup.id, False, "restore", error.detail, _since(started))
         )
     finally:
         cluster.drop_database(scratch)
     rows = sum(t.rows for t in manifest.tables.values())
     detail = "; ".join(problems) if problems else f"{len(manifest.tables)} tables, {rows} rows match"
-    report = VerifyReport(
-        backup.id,
-        not problems,
-        "compare",
-        detail,
-        time.monotonic() - started,
-        len(manifest.tables),
-        rows,
-        problems,
+    report = RestoreCheck(
+        backup.id, not problems, "compare", detail, _since(started), len(manifest.tables), rows, tuple(problems)
     )
     return _record(db, report)
 
@@ -237,7 +231,11 @@ def _home_cluster(db: Databases, tenant_id: str | None) -> Cluster:
     return db.primary_cluster()
 
 
-def _record(db: Databases, report: VerifyReport) -> VerifyReport:
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+def _record(db: Databases, report: RestoreCheck) -> RestoreCheck:
     with db.control_session() as session:
         session.execute(
             sa.update(Backup)

@@ -11,20 +11,18 @@ import builtins
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comandia.server.db.control_models import NUMBER_PROVIDERS, UnroutableEvent, WhatsAppNumber
 from comandia.server.db.sessions import Databases
-from comandia.server.providers.base import CheckResult
 from comandia.server.services import audit
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
-from comandia.shared.schemas.numbers import NumberInfo, UnroutableInfo
+from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
 _REQUIRED = {
     "meta": ("phone_number_id", "access_token", "app_secret"),
@@ -34,27 +32,6 @@ _REQUIRED = {
 }
 _WEBHOOK_PATHS = {"meta": "/webhooks/meta", "twilio": "/webhooks/twilio",
                   "360dialog": "/webhooks/360dialog/{id}", "sandbox": "/webhooks/sandbox/{id}"}
-
-
-@dataclass(frozen=True)
-class NewNumber:
-    """What `add` needs; which credentials are required depends on the provider (`_REQUIRED`)."""
-
-    provider: str
-    e164: str
-    phone_number_id: str | None = None
-    waba_id: str | None = None
-    account_sid: str | None = None
-    access_token: str | None = None
-    app_secret: str | None = None
-    api_key: str | None = None
-    auth_token: str | None = None
-    webhook_secret: str | None = None
-    """360dialog/sandbox: the secret header value; generated when not given."""
-    status_template: str | None = None
-    """The approved template for status notices after the 24-hour window (Twilio: a Content SID)."""
-    template_language: str | None = None
-    """The template's language code (e.g. `es_MX`); the tenant's language when not given."""
 
 
 class NumberService:
@@ -135,7 +112,7 @@ class NumberService:
             session.commit()
         self._directory.invalidate()
 
-    def test(self, tenant_id: str | None, number_id: int) -> CheckResult:
+    def test(self, tenant_id: str | None, number_id: int) -> NumberCheck:
         """Call the provider's API with the number's credentials and report each check."""
         self.get(tenant_id, number_id)
         self._directory.invalidate()  # test the credentials as stored now

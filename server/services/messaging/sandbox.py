@@ -19,7 +19,8 @@ from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.schemas.sandbox import (
     BotReply,
-    ChatChoice,
+    ChatButton,
+    ChatRow,
     ChatSection,
     PlacedOrder,
     SandboxMessage,
@@ -90,10 +91,10 @@ class SandboxChatService:
 def _reply(reply: Reply) -> BotReply:
     return BotReply(
         body=reply.body,
-        buttons=tuple(ChatChoice(i, t) for i, t in reply.buttons),
+        buttons=tuple(ChatButton(i, t) for i, t in reply.buttons),
         list_button=reply.list_button,
         sections=tuple(
-            ChatSection(title, tuple(ChatChoice(i, t, d) for i, t, d in rows)) for title, rows in reply.list_sections
+            ChatSection(title, tuple(ChatRow(i, t, d) for i, t, d in rows)) for title, rows in reply.list_sections
         ),
         text=reply.to_text(),
     )

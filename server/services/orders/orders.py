@@ -79,7 +79,7 @@ class OrderService:
                 f"unknown channel {data.channel!r}",
                 {"channel": "must be one of " + ", ".join(ORDER_CHANNELS)},
             )
-        fee = parse_amount(data.delivery_fee, "delivery_fee")
+        fee = parse_amount(data.delivery_fee or 0, "delivery_fee")
         texts = _clean_texts({key: getattr(data, key) for key in _TEXTS})
         now = self._clock()
         with self._db.tenant_session(tenant_id) as session:

@@ -21,10 +21,8 @@ from comandia.server.services import audit
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
-from comandia.shared.schemas.tenants import TenantSettings
+from comandia.shared.schemas.tenants import LOCALES, MAX_TEXT, TenantSettings
 
-LOCALES = ("es", "en")
-MAX_TEXT = 1000
 MAX_FEE = Decimal("100000")
 CENTS = Decimal("0.01")
 

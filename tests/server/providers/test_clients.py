@@ -87,10 +87,10 @@ def test_twilio_errors_are_classified(stand_in: StandIn, http: requests.Session,
 
 def test_meta_check_reports_the_number_and_the_subscription(stand_in: StandIn, http: requests.Session) -> None:
     result = _meta(stand_in, http).check()
-    assert result.ok and [name for name, _, _ in result.checks] == ["number", "webhooks subscribed"]
+    assert result.ok and [check.name for check in result.checks] == ["number", "webhooks subscribed"]
 
 
 def test_meta_check_says_when_the_provider_is_unreachable(http: requests.Session) -> None:
     provider = MetaProvider("1", "2", "t", http, Endpoints(meta_base="http://127.0.0.1:9", timeout_seconds=0.5))
     result = provider.check()
-    assert not result.ok and "unreachable" in result.checks[0][2]
+    assert not result.ok and "unreachable" in result.checks[0].detail

@@ -299,7 +299,9 @@ def test_prune_keeps_the_newest_per_day_and_per_week(
 
 def _backup(id_: int, when: dt.datetime, verify: str | None = "ok") -> BackupInfo:
     return BackupInfo(
-        id_, "t0000000000aa", f"/x/{id_}", when, when, 1, "0" * 64, False, "ok", when, verify, None, None
+        id=id_, tenant_id="t0000000000aa", path=f"/x/{id_}", started_at=when, finished_at=when, size_bytes=1,
+        sha256="0" * 64, encrypted=False, status="ok", verified_at=when, verify_result=verify, verify_detail=None,
+        error=None,
     )
 
 
