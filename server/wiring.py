@@ -26,7 +26,7 @@ from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
-from comandia.server.jobs.outbox_sender import OutboxSenderJob
+from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.logins import AuthService
@@ -44,11 +44,12 @@ from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor, TenantContexts
-from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
+from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
+from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.orders.orders import OnChange, OrderService
 from comandia.server.services.tenancy.migrations import MigrationService
 from comandia.server.services.tenancy.servers import ServerService
@@ -204,7 +205,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
                     name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
         for n in range(max(1, config.inbox_workers))
     ]
-    jobs.append(OutboxSenderJob(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from comandia.server.jobs.loop import BackgroundLoop
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.crypto import load_key
 from comandia.shared.domain.errors import DomainError
@@ -56,7 +56,7 @@ def local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-class BackupJob(threading.Thread):
+class BackupJob(BackgroundLoop):
     """Sleeps until the configured time, runs every tenant's backup with a restore check, prunes.
 
     A failing tenant is logged and the others continue; the job itself never dies of a
@@ -69,12 +69,11 @@ class BackupJob(threading.Thread):
         schedule: BackupSchedule,
         clock: Callable[[], dt.datetime] = local_now,
     ) -> None:
-        super().__init__(name="backup-schedule", daemon=True)
+        super().__init__("backup-schedule")
         self._backups = backups
         self._schedule = schedule
         self._at = schedule.time_of_day()
         self._clock = clock
-        self._stop_event = threading.Event()
         self.runs = 0
 
     def run(self) -> None:
@@ -111,6 +110,3 @@ class BackupJob(threading.Thread):
             log.exception("scheduled backup crashed")
         self.runs += 1
 
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=10)

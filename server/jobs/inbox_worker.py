@@ -15,20 +15,15 @@ another process, or before a restart (RELIABILITY R2: processing resumes within 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
+from comandia.server.jobs.loop import BackgroundLoop
 from comandia.server.services.messaging.inbox import InboxProcessor
-from comandia.server.services.messaging.ingest import DirtyTenants
-from comandia.shared.domain.errors import DomainError
+from comandia.server.services.messaging.signals import DirtyTenants
 
-log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 BATCH = 20
 """Messages a worker processes before it lets other tenants (and other workers) have a turn."""
 STEP_ASIDE_SECONDS = 0.05
@@ -60,7 +55,7 @@ class TenantClaims:
             self._dirty.mark({tenant_id})
 
 
-class InboxWorker(threading.Thread):
+class InboxWorker(BackgroundLoop):
     """Args:
         processor: processes one tenant's inbox.
         dirty: tenants the webhook stored messages for.
@@ -72,14 +67,13 @@ class InboxWorker(threading.Thread):
     def __init__(self, processor: InboxProcessor, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
                  sweep_seconds: float = 2.0, name: str = "inbox-worker", claims: TenantClaims | None = None,
                  yield_to: Callable[[], bool] = lambda: False) -> None:
-        super().__init__(name=name, daemon=True)
+        super().__init__(name)
         self._processor = processor
         self._dirty = dirty
         self._tenants = tenants_with_numbers
         self._sweep_seconds = sweep_seconds
         self._claims = claims or TenantClaims(dirty)
         self._yield_to = yield_to
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         next_sweep = 0.0
@@ -108,16 +102,5 @@ class InboxWorker(threading.Thread):
     def _keep_going(self) -> bool:
         return not self._stop_event.is_set() and not self._yield_to()
 
-    def _safely(self, action: Callable[[], T], fallback: T) -> T:
-        try:
-            return action()
-        except DomainError as error:  # a database away: logged, retried on the next pass
-            log.warning("inbox worker: %s", error.detail)
-        except Exception:  # a bug must not kill the worker
-            log.exception("inbox worker crashed on one pass")
-        return fallback
-
-    def stop(self) -> None:
-        self._stop_event.set()
+    def _wake(self) -> None:
         self._dirty.wake()
-        self.join(timeout=10)

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from comandia.server.db.engines import TenantEngines
+from comandia.server.jobs.loop import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
 
-class IdlePoolCloser(threading.Thread):
+class IdlePoolCloser(BackgroundLoop):
     def __init__(self, engines: TenantEngines, every_seconds: float) -> None:
-        super().__init__(name="idle-pool-closer", daemon=True)
+        super().__init__("idle-pool-closer", stop_timeout=5)
         self._engines = engines
         self._every = every_seconds
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self._every):
-            closed = self._engines.close_idle()
+            closed = self._safely(self._engines.close_idle, 0)
             if closed:
                 log.debug("closed %d idle tenant pools", closed)
 
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join(timeout=5)

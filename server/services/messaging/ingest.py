@@ -30,6 +30,7 @@ from comandia.server.providers import signatures
 from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, StatusUpdate
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
+from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.shared.domain.errors import Unauthorized
 
 log = logging.getLogger(__name__)
@@ -50,38 +51,6 @@ _R = TypeVar("_R")
 
 class BadSignature(Unauthorized):
     """The webhook's signature or secret is missing or wrong: nothing was stored."""
-
-
-class DirtyTenants:
-    """Tenants with new inbox rows, told by the webhook to the inbox worker (in-process only).
-
-    The worker also sweeps every tenant periodically, so a lost signal (another process, a
-    restart) delays work by one sweep and never loses it.
-    """
-
-    def __init__(self) -> None:
-        self._tenants: set[str] = set()
-        self._event = threading.Event()
-        self._lock = threading.Lock()
-
-    def mark(self, tenant_ids: set[str]) -> None:
-        if tenant_ids:
-            with self._lock:
-                self._tenants |= tenant_ids
-            self._event.set()
-
-    def wake(self) -> None:
-        """Wake a waiting worker without giving it work (used to stop it)."""
-        self._event.set()
-
-    def take(self) -> set[str]:
-        with self._lock:
-            taken, self._tenants = self._tenants, set()
-            self._event.clear()
-        return taken
-
-    def wait(self, timeout: float) -> bool:
-        return self._event.wait(timeout)
 
 
 def _answers_in_time(

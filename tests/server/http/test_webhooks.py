@@ -123,7 +123,8 @@ def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messagi
 
 
 def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> None:
-    from comandia.server.services.messaging.ingest import DirtyTenants, IngestService
+    from comandia.server.services.messaging.ingest import IngestService
+    from comandia.server.services.messaging.signals import DirtyTenants
 
     capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(), unroutable_per_minute=2)
     key = f"+1555{secrets.randbelow(10**7):07d}"

@@ -7,23 +7,16 @@ without sending a row twice, and one customer's messages still go out in order (
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
-from comandia.server.services.messaging.ingest import DirtyTenants
+from comandia.server.jobs.loop import BackgroundLoop
 from comandia.server.services.messaging.outbox import OutboxSender
-from comandia.shared.domain.errors import DomainError
-
-log = logging.getLogger(__name__)
-
-T = TypeVar("T")
+from comandia.server.services.messaging.signals import DirtyTenants
 
 
-class OutboxSenderJob(threading.Thread):
+class OutboxWorker(BackgroundLoop):
     """Args:
         sender: sends one tenant's due rows.
         dirty: tenants that just queued messages (woken at once).
@@ -34,13 +27,12 @@ class OutboxSenderJob(threading.Thread):
 
     def __init__(self, sender: OutboxSender, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
                  sweep_seconds: float = 1.0, recover_seconds: float = 30.0, name: str = "outbox-sender") -> None:
-        super().__init__(name=name, daemon=True)
+        super().__init__(name, stop_timeout=15)
         self._sender = sender
         self._dirty = dirty
         self._tenants = tenants_with_numbers
         self._sweep_seconds = sweep_seconds
         self._recover_seconds = recover_seconds
-        self._stop_event = threading.Event()
 
     def run(self) -> None:
         next_sweep = next_recovery = 0.0
@@ -62,16 +54,5 @@ class OutboxSenderJob(threading.Thread):
             if not tenants:
                 self._dirty.wait(min(0.2, self._sweep_seconds))
 
-    def _safely(self, action: Callable[[], T], fallback: T) -> T:
-        try:
-            return action()
-        except DomainError as error:
-            log.warning("outbox sender: %s", error.detail)
-        except Exception:  # a bug must not kill the sender
-            log.exception("outbox sender crashed on one pass")
-        return fallback
-
-    def stop(self) -> None:
-        self._stop_event.set()
+    def _wake(self) -> None:
         self._dirty.wake()
-        self.join(timeout=15)
