@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from comandia.shared.domain.messages import CustomerRef as CustomerRef
+from comandia.shared.domain.messages import Inbound as Inbound
+from comandia.shared.domain.messages import InboundKind as InboundKind
+
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
 MAX_LIST_ROWS = 10
@@ -25,7 +29,6 @@ MAX_INTERACTIVE_BODY = 1024
 MAX_TEXT_BODY = 4096
 MAX_ID = 200
 
-InboundKind = Literal["text", "button", "list", "order", "location", "media", "other"]
 Row = tuple[str, str, str]
 """A list row: (id, title, description)."""
 Section = tuple[str, tuple[Row, ...]]
@@ -43,42 +46,6 @@ class TenantContext:
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class CustomerRef:
-    """Who writes: at least one of `wa_id` (digits) and `user_id` (WhatsApp's BSUID) is present."""
-
-    wa_id: str | None
-    user_id: str | None
-    phone_e164: str | None
-    profile_name: str | None
-
-    @property
-    def key(self) -> str:
-        """The id a chat session is keyed on: wa_id, else the BSUID, else the phone."""
-        key = self.wa_id or self.user_id or self.phone_e164
-        if not key:
-            raise ValueError("a customer needs a wa_id, a user_id or a phone")
-        return key
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One customer message, normalised by the transport (provider formats never reach the flow).
-
-    `reply_id` is the id of the tapped button or list row; `order_items` are (SKU, quantity)
-    pairs of a native catalog cart.
-    """
-
-    kind: InboundKind
-    text: str = ""
-    reply_id: str | None = None
-    order_items: tuple[tuple[str, int], ...] = ()
-    latitude: float | None = None
-    longitude: float | None = None
-    location_name: str | None = None
-    location_address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from comandia.shared.domain.messages import CustomerRef, Inbound
 from comandia.shared.schemas.numbers import NumberCheck
 
 ErrorKind = Literal["transient", "permanent", "auth"]
 
-INBOUND_KINDS = ("text", "button", "list", "order", "location", "media", "other")
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5}
 """Delivery statuses only move up this ladder (`failed` is terminal); providers reorder them."""
 
@@ -33,34 +33,24 @@ class Endpoints:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    """One customer message, whatever the provider; `raw` is the provider's own JSON for replay.
+    """One customer message as a webhook delivered it: who wrote (`customer`) and what (`content`,
+    the type the chat brain reads), where it was routed, and the provider's own JSON for replay.
 
     A customer is identified by `wa_id` (the phone-based id to reply to) or, for WhatsApp users
-    without a visible phone, by the business-scoped `user_id`; at least one is present.
+    without a visible phone, by the business-scoped `user_id`; the parser guarantees one of them.
     """
 
     provider_message_id: str
     routing_key: str
-    kind: str
-    wa_id: str | None = None
-    user_id: str | None = None
-    name: str | None = None
+    customer: CustomerRef
+    content: Inbound
     sent_at: dt.datetime | None = None
-    text: str | None = None
-    reply_id: str | None = None
-    order_items: tuple[tuple[str, int], ...] = ()
-    latitude: float | None = None
-    longitude: float | None = None
-    location_name: str | None = None
-    location_address: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def customer_key(self) -> str:
         """Whom to reply to: the wa_id when known, else the business-scoped user id."""
-        key = self.wa_id or self.user_id
-        assert key, "the parser guarantees a wa_id or a user_id"
-        return key
+        return self.customer.key
 
 
 @dataclass(frozen=True)
@@ -99,13 +89,6 @@ class Template:
     language: str
     params: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "language": self.language, "params": list(self.params)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Template:
-        return cls(str(data["name"]), str(data["language"]), tuple(str(p) for p in data.get("params") or ()))
-
 
 @dataclass(frozen=True)
 class OutboundMessage:
@@ -122,29 +105,6 @@ class OutboundMessage:
     list_button: str | None = None
     list_sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()
     template: Template | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = {
-            "to": self.to, "body": self.body, "text": self.text,
-            "buttons": [list(b) for b in self.buttons], "list_button": self.list_button,
-            "list_sections": [[title, [list(r) for r in rows]] for title, rows in self.list_sections],
-        }
-        if self.template is not None:
-            data["template"] = self.template.to_json()
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> OutboundMessage:
-        return cls(
-            to=str(data["to"]), body=str(data.get("body") or ""), text=str(data.get("text") or ""),
-            buttons=tuple((str(i), str(t)) for i, t in data.get("buttons") or ()),
-            list_button=data.get("list_button"),
-            list_sections=tuple(
-                (str(title), tuple((str(a), str(b), str(c)) for a, b, c in rows))
-                for title, rows in data.get("list_sections") or ()
-            ),
-            template=Template.from_json(data["template"]) if data.get("template") else None,
-        )
 
 
 @dataclass(frozen=True)

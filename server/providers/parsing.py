@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, StatusUpdate
+from comandia.shared.domain.messages import CustomerRef, Inbound
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +92,8 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
                   "location_address": _opt_text(detail, "address", f"{path}.location")}
     elif kind_name in _MEDIA:
         fields = {"kind": "media", "text": _opt_text(detail, "caption", f"{path}.{kind_name}")}
-    return InboundMessage(
-        provider_message_id=wamid, routing_key=route, wa_id=wa_id, user_id=user_id,
-        name=_opt_text(profile, "name", f"{path}.profile"), sent_at=_timestamp(raw, path),
-        raw={"message": raw, "contact": contact}, **fields,
-    )
+    return _received(wamid, route, wa_id, user_id, _opt_text(profile, "name", f"{path}.profile"), fields,
+                     sent_at=_timestamp(raw, path), raw={"message": raw, "contact": contact})
 
 
 def _interactive(detail: dict[str, Any], path: str) -> dict[str, Any]:
@@ -157,9 +155,17 @@ def parse_twilio_form(form: Mapping[str, str]) -> ParsedEvents:
                   "location_name": form.get("Label")}
     elif (form.get("NumMedia") or "0") not in ("", "0"):
         fields = {"kind": "media", "text": form.get("Body") or None}
-    return ParsedEvents(messages=(InboundMessage(
-        provider_message_id=sid, routing_key=route, wa_id=wa_id, name=form.get("ProfileName"),
-        raw={"form": dict(form)}, **fields),))
+    return ParsedEvents(messages=(
+        _received(sid, route, wa_id, None, form.get("ProfileName"), fields, sent_at=None, raw={"form": dict(form)}),))
+
+
+def _received(message_id: str, route: str, wa_id: str | None, user_id: str | None, name: str | None,
+              fields: dict[str, Any], sent_at: dt.datetime | None, raw: dict[str, Any]) -> InboundMessage:
+    """The message as the bot reads it; a phone-based wa_id is also the customer's E.164 number."""
+    customer = CustomerRef(wa_id=wa_id, user_id=user_id, profile_name=name,
+                           phone_e164=f"+{wa_id}" if wa_id and wa_id.isdigit() else None)
+    content = Inbound(**{**fields, "text": fields.get("text") or ""})
+    return InboundMessage(message_id, route, customer, content, sent_at, raw)
 
 
 def _obj(value: Any, path: str) -> dict[str, Any]:

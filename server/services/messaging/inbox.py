@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -27,7 +27,8 @@ from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContex
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
 from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.outbox import queue_messages, serialise_reply
+from comandia.server.services.messaging.outbox import queue_messages
+from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
 from comandia.server.services.tenancy.settings import load_context
 from comandia.shared.domain.errors import Unavailable
 from comandia.shared.domain.times import utcnow
@@ -124,23 +125,12 @@ class InboxProcessor:
         if number is None:
             row.error = "the WhatsApp number was removed"
             return 0
-        payload: dict[str, Any] = row.payload
         if not number.accepting:
             return self._unavailable_notice(session, tenant_id, row)
-        customer = payload.get("customer", {})
-        inbound = payload.get("inbound", {})
-        wa_id = customer.get("wa_id")
-        ref = CustomerRef(wa_id=wa_id, user_id=customer.get("user_id"),
-                          phone_e164=f"+{wa_id}" if wa_id and str(wa_id).isdigit() else None,
-                          profile_name=customer.get("name"))
-        message = Inbound(
-            kind=inbound.get("kind", "other"), text=inbound.get("text") or "", reply_id=inbound.get("reply_id"),
-            order_items=tuple((str(sku), int(qty)) for sku, qty in inbound.get("order_items") or ()),
-            latitude=inbound.get("latitude"), longitude=inbound.get("longitude"),
-            location_name=inbound.get("location_name"), location_address=inbound.get("location_address"),
-        )
-        replies = self._conversations.handle(self._contexts.get(tenant_id), str(row.number_id), ref, message)
-        return queue_messages(session, row.number_id, row.customer_key, [serialise_reply(r) for r in replies],
+        payload = InboxPayload.read(row.payload)
+        replies = self._conversations.handle(
+            self._contexts.get(tenant_id), str(row.number_id), payload.customer.ref(), payload.inbound)
+        return queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
                               in_reply_to=row.id)
 
     def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent) -> int:
@@ -151,7 +141,7 @@ class InboxProcessor:
         if recent is not None:
             return 0
         locale = self._contexts.get(tenant_id).locale
-        notice = serialise_reply(text_reply(UNAVAILABLE.get(locale, UNAVAILABLE["es"])), kind="unavailable")
+        notice = OutboxPayload.of(text_reply(UNAVAILABLE.get(locale, UNAVAILABLE["es"])), kind="unavailable")
         return queue_messages(session, row.number_id, row.customer_key, [notice], in_reply_to=row.id)
 
     def _record_failure(self, session: Session, row_id: int, error: Exception) -> None:

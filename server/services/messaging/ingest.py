@@ -30,6 +30,7 @@ from comandia.server.providers import signatures
 from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, StatusUpdate
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
+from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.shared.domain.errors import Unauthorized
 
@@ -222,20 +223,9 @@ def store_messages(session: sa.orm.Session, provider: str, number_id: int, messa
     if not messages:
         return
     rows = [{"provider": provider, "number_id": number_id, "provider_message_id": m.provider_message_id,
-             "customer_key": m.customer_key[:64], "kind": m.kind, "payload": inbox_payload(m)} for m in messages]
+             "customer_key": m.customer_key[:64], "kind": m.content.kind, "payload": InboxPayload.of(m).stored()}
+            for m in messages]
     session.execute(_INSERT_INBOX, rows)
-
-
-def inbox_payload(message: InboundMessage) -> dict[str, Any]:
-    """What an inbox row keeps: the provider's raw JSON (for replay) and the normalised record."""
-    return {
-        "raw": message.raw,
-        "customer": {"wa_id": message.wa_id, "user_id": message.user_id, "name": message.name},
-        "inbound": {"kind": message.kind, "text": message.text or "", "reply_id": message.reply_id,
-                    "order_items": [list(i) for i in message.order_items], "latitude": message.latitude,
-                    "longitude": message.longitude, "location_name": message.location_name,
-                    "location_address": message.location_address},
-    }
 
 
 def store_statuses(session: sa.orm.Session, statuses: list[StatusUpdate]) -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,8 @@ from comandia.server.db.tenant_models import Customer, InboxEvent
 from comandia.server.providers.base import Template
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
 from comandia.server.services.messaging.inbox import TenantContexts
-from comandia.server.services.messaging.outbox import queue_messages, serialise_reply
+from comandia.server.services.messaging.outbox import queue_messages
+from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
 
@@ -72,14 +73,14 @@ class StatusNotifier:
         if number is None or number.tenant_id != tenant_id:
             return
         tenant = self._contexts.get(tenant_id)
-        payload = serialise_reply(flow.status_notification(tenant, after.number, after.status), kind="status")
+        payload = OutboxPayload.of(flow.status_notification(tenant, after.number, after.status), kind="status")
         template = _template(number, tenant, str(after.number), flow.status_label(tenant, after.status))
         window_open = self._clock() - last.received_at < FREE_FORM_WINDOW - SEND_MARGIN
         failed_because = None
         if window_open and template is not None:
-            payload["fallback_template"] = template
+            payload = msgspec.structs.replace(payload, fallback_template=template)
         elif not window_open and template is not None:
-            payload["template"] = template
+            payload = msgspec.structs.replace(payload, template=template)
         elif not window_open:
             failed_because = ("outside WhatsApp's 24-hour window and the number has no status template: "
                               "tell the customer another way")
@@ -88,8 +89,8 @@ class StatusNotifier:
             self._on_queued(tenant_id)
 
 
-def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> dict[str, Any] | None:
+def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> Template | None:
     if not number.status_template:
         return None
     language = number.template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
-    return Template(number.status_template, language, params).to_json()
+    return Template(number.status_template, language, params)

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session, aliased
 from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import MessageStatus, OutboxMessage
-from comandia.server.providers.base import STATUS_RANK, OutboundMessage, SendError
+from comandia.server.providers.base import STATUS_RANK, SendError
 from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
 
@@ -42,14 +43,7 @@ WINDOW_CLOSED_CODES = frozenset({131047, 63016})
 AUTH_HOLD = dt.timedelta(minutes=5)
 
 
-def serialise_reply(reply: Any, kind: str = "reply") -> dict[str, Any]:
-    """A chat `Reply` (duck-typed: body, buttons, list_button, list_sections, to_text()) as outbox JSON."""
-    return {"kind": kind, "body": reply.body, "text": reply.to_text(),
-            "buttons": [list(b) for b in reply.buttons], "list_button": reply.list_button,
-            "list_sections": [[title, [list(r) for r in rows]] for title, rows in reply.list_sections]}
-
-
-def queue_messages(session: Session, number_id: int, customer: str, payloads: list[dict[str, Any]],
+def queue_messages(session: Session, number_id: int, customer: str, payloads: list[OutboxPayload],
                    in_reply_to: int | None = None, failed_because: str | None = None) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
@@ -63,7 +57,7 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
     last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload, "in_reply_to": in_reply_to,
+             "payload": payload.stored(), "in_reply_to": in_reply_to,
              **({"state": "failed", "last_error": failed_because} if failed_because else {})}
             for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
@@ -121,7 +115,7 @@ class OutboxSender:
             log.warning("tenant %s: %d message(s) marked failed: %s", tenant_id, count, CRASH_REASON)
         return count
 
-    def _claim(self, tenant_id: str) -> tuple[int, int, str, dict[str, Any], int] | None:
+    def _claim(self, tenant_id: str) -> tuple[int, int, str, OutboxPayload, int] | None:
         now = self._clock()
         earlier = aliased(OutboxMessage)
         blocked = sa.exists().where(
@@ -136,18 +130,18 @@ class OutboxSender:
             if row is None:
                 return None
             row.state, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
-            claimed = (row.id, row.number_id, row.customer_wa_id, dict(row.payload), row.attempts)
+            claimed = (row.id, row.number_id, row.customer_wa_id, OutboxPayload.read(row.payload), row.attempts)
             session.commit()  # committed before the provider is called: see the module docstring
         return claimed
 
-    def _send(self, tenant_id: str, row_id: int, number_id: int, customer: str, payload: dict[str, Any],
+    def _send(self, tenant_id: str, row_id: int, number_id: int, customer: str, payload: OutboxPayload,
               attempts: int) -> None:
         try:
             provider = self._directory.provider(number_id)
         except NotFound:
             self._finish(tenant_id, row_id, state="failed", last_error="the WhatsApp number was removed")
             return
-        message = OutboundMessage.from_json({**payload, "to": customer})
+        message = payload.to(customer)
         try:
             result = provider.send(message)
         except SendError as error:
@@ -201,11 +195,10 @@ class OutboxSender:
         """The window closed before this free-form message went out: send its template instead, if it has one."""
         with self._db.tenant_session(tenant_id) as session:
             row = session.get(OutboxMessage, row_id, with_for_update=True)
-            if row is None or not row.payload.get("fallback_template"):
+            payload = OutboxPayload.read(row.payload) if row is not None else None
+            if row is None or payload is None or payload.fallback_template is None:
                 return False
-            payload = dict(row.payload)
-            payload["template"] = payload.pop("fallback_template")
-            row.payload, row.state, row.next_attempt_at = payload, "queued", self._clock()
+            row.payload, row.state, row.next_attempt_at = payload.as_template().stored(), "queued", self._clock()
             session.commit()
         log.info("tenant %s: outbox %d outside the 24-hour window, retried as its template", tenant_id, row_id)
         return True

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.services.messaging.outbox import CRASH_REASON, OutboxSender, queue_messages
+from comandia.server.services.messaging.payloads import OutboxPayload
 from tests.plugins.messaging import Messaging
 from tests.server.jobs.test_inbox_worker import meta_text
 
@@ -17,7 +18,7 @@ from tests.server.jobs.test_inbox_worker import meta_text
 def _queue(m: Messaging, customer: str, *bodies: str, number_id: int | None = None) -> None:
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
         queue_messages(session, number_id or m.meta_1.id, customer,
-                       [{"kind": "reply", "body": b, "text": b} for b in bodies])
+                       [OutboxPayload("reply", b, b) for b in bodies])
         session.commit()
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from comandia.server.providers.base import PayloadError
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
+from comandia.shared.domain.messages import CustomerRef
 from tests.plugins.messaging import PNID_1, PNID_2, load_fixture
 
 
@@ -17,8 +18,8 @@ def _parse(name: str):  # type: ignore[no-untyped-def]
 
 def test_text_message_is_normalised_with_its_contact() -> None:
     (message,) = _parse("messages__text").messages
-    assert (message.kind, message.text, message.wa_id, message.user_id, message.name) == (
-        "text", "hola, quiero 2 tacos", "5215512345678", "MX.88123", "Ana")
+    assert (message.content.kind, message.content.text) == ("text", "hola, quiero 2 tacos")
+    assert message.customer == CustomerRef("5215512345678", "MX.88123", "+5215512345678", "Ana")
     assert message.routing_key == PNID_1 and message.raw["message"]["id"] == message.provider_message_id
 
 
@@ -27,32 +28,34 @@ def test_text_message_is_normalised_with_its_contact() -> None:
 ])
 def test_interactive_replies_carry_the_tapped_id(name: str, kind: str, reply_id: str) -> None:
     (message,) = _parse(name).messages
-    assert (message.kind, message.reply_id) == (kind, reply_id)
+    assert (message.content.kind, message.content.reply_id) == (kind, reply_id)
 
 
 def test_order_lines_are_sku_and_quantity() -> None:
     (message,) = _parse("messages__order").messages
-    assert message.kind == "order" and message.order_items == (("TACO", 2), ("AGUA", 1))
+    assert message.content.kind == "order" and message.content.order_items == (("TACO", 2), ("AGUA", 1))
 
 
 def test_location_has_coordinates_and_names() -> None:
     (message,) = _parse("messages__location").messages
-    assert (message.latitude, message.longitude, message.location_name) == (19.4326, -99.1332, "Casa")
+    content = message.content
+    assert (content.latitude, content.longitude, content.location_name) == (19.4326, -99.1332, "Casa")
 
 
 def test_non_ascii_text_survives_metas_escaping() -> None:
     (message,) = _parse("messages__non_ascii").messages
-    assert message.text == "¿Tienen piñata? 🎉 https://example.com/menú" and message.name == "José Ñúñez"
+    assert message.content.text == "¿Tienen piñata? 🎉 https://example.com/menú"
+    assert message.customer.profile_name == "José Ñúñez"
 
 
 def test_username_only_customer_is_keyed_on_the_user_id() -> None:
     (message,) = _parse("messages__username_only").messages
-    assert message.wa_id is None and message.customer_key == "BR.1502576394655843"
+    assert message.customer.wa_id is None and message.customer_key == "BR.1502576394655843"
 
 
 def test_unknown_type_is_kept_as_other() -> None:
     (message,) = _parse("messages__unknown_type").messages
-    assert message.kind == "other"
+    assert message.content.kind == "other"
 
 
 def test_batch_of_100_for_two_numbers_is_walked_completely() -> None:
@@ -93,8 +96,8 @@ def test_twilio_form_message_button_location_and_status() -> None:
     def form(name: str) -> dict[str, str]:
         return dict(parse_qsl(load_fixture("twilio", name)[0].decode(), keep_blank_values=True))
 
-    assert parse_twilio_form(form("messages__text")).messages[0].text == "hola"
-    assert parse_twilio_form(form("messages__button")).messages[0].reply_id == "confirm"
-    assert parse_twilio_form(form("messages__location")).messages[0].kind == "location"
+    assert parse_twilio_form(form("messages__text")).messages[0].content.text == "hola"
+    assert parse_twilio_form(form("messages__button")).messages[0].content.reply_id == "confirm"
+    assert parse_twilio_form(form("messages__location")).messages[0].content.kind == "location"
     (status,) = parse_twilio_form(form("statuses__delivered")).statuses
     assert status.status == "delivered" and status.routing_key == "+15550003333"
