@@ -43,7 +43,7 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
-from comandia.server.services.messaging.inbox import Conversations, InboxProcessor, TenantContexts
+from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
@@ -51,6 +51,7 @@ from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.orders.orders import OnChange, OrderService
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
 from comandia.server.services.tenancy.servers import ServerService
 from comandia.server.services.tenancy.settings import TenantSettingsService
@@ -148,12 +149,14 @@ def build_services(
     conversation service that places orders.
     """
     clock = collaborators.clock
+    contexts = TenantContexts(databases)
     backups = BackupService(databases)
-    tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster))
-    catalog, customers, kpis = CatalogService(databases), CustomerService(databases), KpiService(databases)
+    tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
+                            changed=contexts.forget)
+    catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
+    kpis = KpiService(databases, contexts)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url)
     inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
-    contexts = TenantContexts(databases)
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -172,7 +175,7 @@ def build_services(
         catalog=catalog,
         customers=customers,
         orders=orders,
-        catalog_import=CatalogImportService(databases),
+        catalog_import=CatalogImportService(databases, contexts),
         backups=backups,
         restores=RestoreService(databases, backups, tenants),
         moves=MoveService(databases, tenants, backups),
@@ -190,8 +193,8 @@ def build_services(
         contexts=contexts,
         public_url=config.public_url,
         audit=AuditService(databases),
-        sandbox_chat=SandboxChatService(databases, conversations),
-        tenant_settings=TenantSettingsService(databases, changed=contexts.invalidate),
+        sandbox_chat=SandboxChatService(databases, conversations, contexts),
+        tenant_settings=TenantSettingsService(databases, changed=contexts.forget),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )
 

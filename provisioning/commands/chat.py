@@ -23,7 +23,6 @@ from typing import Any
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
-from comandia.server.services.tenancy.settings import load_context
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
@@ -48,7 +47,7 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     except ValidationFailed as error:
         out.error(f"--as: {error.detail}")
         return EXIT_FAILED
-    tenant = load_context(runtime.databases, runtime.tenants.get(args.tenant_id).id)
+    tenant = runtime.services.contexts.get(args.tenant_id)
     service = runtime.services.conversations
     customer = CustomerRef(wa_id=phone.lstrip("+"), user_id=None, phone_e164=phone, profile_name=args.name)
     interactive = args.script is None and sys.stdin.isatty() and not out.as_json

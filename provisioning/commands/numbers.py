@@ -13,14 +13,15 @@ import getpass
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberInfo
 
 ACTOR = "comandia-admin"
 _SECRETS = {  # what each provider needs
-    "meta": ("access_token", "app_secret"),
-    "360dialog": ("api_key",),
-    "twilio": ("auth_token",),
-    "sandbox": (),
+    ProviderName.META: ("access_token", "app_secret"),
+    ProviderName.DIALOG360: ("api_key",),
+    ProviderName.TWILIO: ("auth_token",),
+    ProviderName.SANDBOX: (),
 }
 
 

@@ -13,8 +13,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from comandia.server.db.types import NAMING_CONVENTION, UtcDateTime
+from comandia.shared.domain.tenants import TenantState
+from comandia.shared.domain.whatsapp import NumberState, ProviderName
 
-TENANT_STATES = ("active", "inactive", "deleted")
+TENANT_STATES = tuple(TenantState)
 USER_ROLES = ("superadmin", "manager", "viewer")
 
 
@@ -153,8 +155,8 @@ class Backup(ControlBase):
     error: Mapped[str | None] = mapped_column(sa.Text)
 
 
-NUMBER_PROVIDERS = ("meta", "360dialog", "twilio", "sandbox")
-NUMBER_STATES = ("active", "paused")
+NUMBER_PROVIDERS = tuple(ProviderName)
+NUMBER_STATES = tuple(NumberState)
 
 
 class WhatsAppNumber(ControlBase):

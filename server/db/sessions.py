@@ -35,6 +35,7 @@ from comandia.server.db.engines import (
 )
 from comandia.server.db.secretbox import SecretBox
 from comandia.shared.domain.errors import NotFound, Unavailable
+from comandia.shared.domain.tenants import TenantState
 
 # The control pool's connections are never reclaimed for tenants, so it stays a small share.
 CONTROL_POOL_MAX = 4
@@ -161,7 +162,7 @@ class Databases:
     def _tenant_url(self, tenant_id: str) -> URL:
         with self.control_session() as session:
             tenant = session.get(Tenant, tenant_id)
-            if tenant is None or tenant.state == "deleted":
+            if tenant is None or tenant.state == TenantState.DELETED:
                 raise NotFound(f"tenant {tenant_id} does not exist")
             server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
             password = self.box.open(tenant.role_password_sealed)

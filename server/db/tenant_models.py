@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from comandia.server.db.types import E164, NAMING_CONVENTION, Json, Money, UtcDateTime
+from comandia.shared.domain.whatsapp import OutboxState
 
 ORDER_STATUSES = ("new", "confirmed", "shipped", "completed", "cancelled")
 SEARCH_EXPRESSION = (  # the same as in migration t0002
@@ -204,7 +205,7 @@ class OrderStatusChange(TenantBase):
     reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
-OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATES = tuple(OutboxState)
 
 
 class InboxEvent(TenantBase):

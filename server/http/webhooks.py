@@ -16,6 +16,7 @@ import falcon
 
 from comandia.server.providers.base import PayloadError
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.shared.domain.whatsapp import ProviderName
 
 SECRET_HEADER = "X-Comandia-Secret"  # noqa: S105 - a header name, not a secret
 """The header 360dialog (and the sandbox) is configured to send with the number's webhook secret."""
@@ -111,6 +112,6 @@ def add_webhook_routes(
 ) -> None:
     """Register the webhook routes (called from `routes.add_routes`)."""
     app.add_route("/webhooks/meta", MetaWebhook(ingest, max_bytes))
-    app.add_route("/webhooks/360dialog/{number_id}", SecretHeaderWebhook(ingest, "360dialog", max_bytes))
-    app.add_route("/webhooks/sandbox/{number_id}", SecretHeaderWebhook(ingest, "sandbox", max_bytes))
+    app.add_route("/webhooks/360dialog/{number_id}", SecretHeaderWebhook(ingest, ProviderName.DIALOG360, max_bytes))
+    app.add_route("/webhooks/sandbox/{number_id}", SecretHeaderWebhook(ingest, ProviderName.SANDBOX, max_bytes))
     app.add_route("/webhooks/twilio", TwilioWebhook(ingest, max_bytes, public_url))

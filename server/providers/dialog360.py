@@ -6,13 +6,14 @@ import requests
 
 from comandia.server.providers.base import Endpoints, OutboundMessage, SendResult
 from comandia.server.providers.meta import classify_cloud_error, cloud_api_body, post_json
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
 
 class Dialog360Provider:
     """One number at 360dialog; errors are Cloud API errors passed through (same retry policy)."""
 
-    name = "360dialog"
+    name = ProviderName.DIALOG360
 
     def __init__(self, api_key: str, session: requests.Session, endpoints: Endpoints) -> None:
         self._key = api_key

@@ -18,6 +18,7 @@ from comandia.server.providers.base import (
     SendResult,
     Template,
 )
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
 TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 131056})
@@ -106,7 +107,7 @@ def post_json(session: requests.Session, url: str, body: dict[str, Any], headers
 class MetaProvider:
     """One number on Meta's Cloud API (Bearer token of a system user)."""
 
-    name = "meta"
+    name = ProviderName.META
 
     def __init__(self, phone_number_id: str, waba_id: str | None, access_token: str,
                  session: requests.Session, endpoints: Endpoints) -> None:

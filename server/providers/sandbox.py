@@ -10,13 +10,14 @@ import secrets
 import threading
 
 from comandia.server.providers.base import OutboundMessage, SendResult
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
 
 class SandboxProvider:
     """Records each message and answers with a generated id; `check` always passes."""
 
-    name = "sandbox"
+    name = ProviderName.SANDBOX
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, OutboundMessage]] = []

@@ -8,6 +8,7 @@ import json
 import requests
 
 from comandia.server.providers.base import Endpoints, OutboundMessage, SendError, SendResult
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
 AUTH_CODES = frozenset({20003, 20005, 20008})
@@ -18,7 +19,7 @@ WINDOW_CLOSED = 63016  # outside the 24-hour window: a template is needed, never
 class TwilioProvider:
     """One WhatsApp sender of a Twilio account; buttons and lists go out as plain text."""
 
-    name = "twilio"
+    name = ProviderName.TWILIO
 
     def __init__(self, account_sid: str, auth_token: str, from_e164: str, session: requests.Session,
                  endpoints: Endpoints, status_callback: str | None = None) -> None:

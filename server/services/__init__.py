@@ -3,8 +3,10 @@
 The packages, from the bottom up (an import-linter contract in pyproject.toml holds this order):
 
     pages, audit                      keyset pages; the audit log every admin action writes
-    tenancy, auth, catalog,           tenants and their servers, settings and migrations; logins
-    customers, orders, kpis           and users; the menu; customers; orders; KPIs and exports
+    tenancy                           tenants, their servers, settings, migrations, and the one
+                                      cache of each tenant's facts (`tenancy.contexts`)
+    auth, catalog, customers,         logins and users; the menu; customers; orders; KPIs and
+    orders, kpis                      exports
     backups, messaging                copies of tenant databases (backup, restore, move); WhatsApp
     bundle                            the `Services` the composition root hands to the edges
     demo                              demo tenants with months of orders, made through `Services`

@@ -18,13 +18,14 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.inbox import InboxProcessor, TenantContexts
+from comandia.server.services.messaging.inbox import InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
 from comandia.server.services.tenancy.servers import ServerService
 from comandia.server.services.tenancy.settings import TenantSettingsService

@@ -11,9 +11,10 @@ from typing import Annotated
 
 import msgspec
 
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.wire import Request, Wire, documented
 
-PROVIDERS = ("meta", "360dialog", "twilio", "sandbox")
+PROVIDERS = tuple(ProviderName)
 _ID = Annotated[str, msgspec.Meta(max_length=64)]
 _SECRET = Annotated[str, msgspec.Meta(max_length=1000)]
 

@@ -34,10 +34,11 @@ from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.providers.base import Endpoints
 from comandia.server.services.bundle import Services
 from comandia.server.services.messaging.directory import NumberDirectory
-from comandia.server.services.messaging.inbox import Conversations, InboxProcessor, TenantContexts
+from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.numbers import NewNumber, NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime, build_services
 from comandia.shared.schemas.numbers import NumberInfo

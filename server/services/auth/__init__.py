@@ -2,5 +2,5 @@
 
 Entry points: `logins.AuthService` (log in and out, authenticate a token, throttle failures) and
 `users.UserService` (create, list, disable users; change a password).
-May import: `server.db`, `services.audit`, `shared`.
+May import: `server.db`, `services.tenancy`, `services.audit`, `shared`.
 """

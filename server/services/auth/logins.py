@@ -25,6 +25,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services.auth.passwords import hash_password, needs_rehash, verify_password
 from comandia.shared.domain.errors import Forbidden, TooManyRequests, Unauthorized
 from comandia.shared.domain.roles import Principal, Role
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.auth import LoginResult
 from comandia.shared.schemas.users import UserInfo
@@ -129,7 +130,7 @@ class AuthService:
                 AuthToken.revoked_at.is_(None),
                 AuthToken.expires_at > now,
                 User.disabled.is_(False),
-                sa.or_(User.tenant_id.is_(None), Tenant.state == "active"),
+                sa.or_(User.tenant_id.is_(None), Tenant.state == TenantState.ACTIVE),
             )
         )
         with self._db.control_session() as session:
@@ -190,5 +191,5 @@ def _check_may_log_in(session: Session, user: User) -> None:
         raise Forbidden("this account is disabled")
     if user.tenant_id is not None:
         state = session.scalar(sa.select(Tenant.state).where(Tenant.id == user.tenant_id))
-        if state != "active":
+        if state != TenantState.ACTIVE:
             raise Forbidden("this account's business is deactivated")

@@ -7,11 +7,12 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.control_models import Tenant, User
+from comandia.server.db.control_models import User
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.auth.logins import revoke_user_tokens
 from comandia.server.services.auth.passwords import hash_password, verify_password
+from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from comandia.shared.domain.roles import Role, check_role_scope
 from comandia.shared.domain.times import utcnow
@@ -38,9 +39,7 @@ class UserService:
         password_hash = hash_password(password)
         with self._db.control_session() as session:
             if tenant_id is not None:
-                tenant = session.get(Tenant, tenant_id)
-                if tenant is None or tenant.state == "deleted":
-                    raise NotFound(f"tenant {tenant_id} does not exist")
+                live_tenant(session, tenant_id)
             if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())):
                 raise Conflict(f"username {username!r} is taken")
             user = User(

@@ -31,6 +31,7 @@ from comandia.server.services.backups.dumps import DumpTarget, dump_to_folder
 from comandia.server.services.backups.info import BackupInfo, info
 from comandia.server.services.backups.retention import select_prunable
 from comandia.shared.domain.errors import DomainError, NotFound, ValidationFailed
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.backups import RestoreCheck, TenantBackupState
 
@@ -181,7 +182,8 @@ class BackupService:
                                                             Backup.verified_at.is_not(None))
                       .order_by(Backup.verified_at.desc()).limit(1).scalar_subquery())
         query = (sa.select(Tenant.id, Tenant.name, newest.c.started_at, newest.c.status, verified, last_check)
-                 .outerjoin(newest, sa.true()).where(Tenant.state != "deleted").order_by(Tenant.name, Tenant.id))
+                 .outerjoin(newest, sa.true()).where(Tenant.state != TenantState.DELETED)
+                 .order_by(Tenant.name, Tenant.id))
         with self._db.control_session() as session:
             return [TenantBackupState(tenant_id, name, started, status, verified_at, check == "failed")
                     for tenant_id, name, started, status, verified_at, check in session.execute(query)]
@@ -196,7 +198,7 @@ class BackupService:
 
     def _targets(self, tenant_ids: Sequence[str] | None, control: bool) -> list[DumpTarget]:
         with self._db.control_session() as session:
-            query = sa.select(Tenant).where(Tenant.state != "deleted").order_by(Tenant.id)
+            query = sa.select(Tenant).where(Tenant.state != TenantState.DELETED).order_by(Tenant.id)
             if tenant_ids is not None:
                 query = query.where(Tenant.id.in_(list(tenant_ids)))
             tenants = list(session.scalars(query))

@@ -23,8 +23,9 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.restore import load_and_compare, open_backup
-from comandia.server.services.tenancy.tenants import TenantService
+from comandia.server.services.tenancy.tenants import TenantService, live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
+from comandia.shared.domain.tenants import TenantState
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,7 @@ class MoveService:
         """
         started = time.monotonic()
         with self._db.control_session() as session:
-            tenant = session.get(Tenant, tenant_id)
-            if tenant is None or tenant.state == "deleted":
-                raise NotFound(f"tenant {tenant_id} does not exist")
+            tenant = live_tenant(session, tenant_id)
             target = session.scalar(sa.select(DbServer).where(DbServer.name == to_server))
             if target is None:
                 raise NotFound(f"database server {to_server!r} is not registered")
@@ -89,7 +88,7 @@ class MoveService:
                 f"server {to_server!r} already has a database or role named {database} (an old copy?); "
                 "drop it there first if it is stale"
             )
-        if state == "active":
+        if state == TenantState.ACTIVE:
             self._tenants.deactivate(tenant_id, actor)
         created = False
         try:
@@ -122,7 +121,7 @@ class MoveService:
                 _undo_target(destination, database, role)
             raise
         finally:
-            if state == "active":
+            if state == TenantState.ACTIVE:
                 self._tenants.reactivate(tenant_id, actor)
         if drop_source:
             source.drop_database(database)

@@ -26,6 +26,7 @@ from comandia.server.services.backups.info import BackupInfo
 from comandia.server.services.backups.manifest import Manifest, checked_manifest, compare_tables
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
 from comandia.shared.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.backups import RestoreCheck
 from comandia.shared.schemas.tenants import TenantInfo
@@ -105,7 +106,7 @@ def restore_in_place(
     manifest = open_backup(backup, key)
     with db.control_session() as session:
         tenant = session.get(Tenant, tenant_id)
-        if tenant is None or tenant.state == "deleted":
+        if tenant is None or tenant.state == TenantState.DELETED:
             raise NotFound(f"tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)")
         server_id, database, role, state = (
             tenant.server_id,
@@ -118,13 +119,13 @@ def restore_in_place(
     if not cluster.role_exists(role):  # the server was rebuilt empty after a loss: recreate the login
         cluster.create_login_role(role, password)
     staging = _stage(cluster, db.prefix, tenant_id, role, Path(backup.path), manifest, key)
-    if state == "active":
+    if state == TenantState.ACTIVE:
         tenants.deactivate(tenant_id, actor)
     try:
         _swap(db, cluster, tenant_id, staging, database)
         _registered(db, tenant_id, manifest, actor, "tenant.restore", backup_id=backup.id)
     finally:
-        if state == "active":
+        if state == TenantState.ACTIVE:
             tenants.reactivate(tenant_id, actor)
     return tenants.get(tenant_id)
 
@@ -226,7 +227,7 @@ def _home_cluster(db: Databases, tenant_id: str | None) -> Cluster:
     if tenant_id is not None:
         with db.control_session() as session:
             tenant = session.get(Tenant, tenant_id)
-            if tenant is not None and tenant.state != "deleted":
+            if tenant is not None and tenant.state != TenantState.DELETED:
                 return db.cluster(tenant.server_id)
     return db.primary_cluster()
 

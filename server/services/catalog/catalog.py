@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, Product
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import is_currency, parse_amount, quantize
 from comandia.shared.domain.names import clean_name
@@ -111,20 +111,17 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
     )
 
 
-def tenant_currency(databases: Databases, tenant_id: str) -> str:
-    """The tenant's currency from the registry (products default to it)."""
-    with databases.control_session() as session:
-        tenant = session.get(Tenant, tenant_id)
-        if tenant is None or tenant.state == "deleted":
-            raise NotFound(f"tenant {tenant_id} does not exist")
-        return tenant.currency
-
-
 class CatalogService:
-    """Categories and products of each tenant."""
+    """Categories and products of each tenant.
 
-    def __init__(self, databases: Databases) -> None:
+    Args:
+        databases: the appliance's databases.
+        contexts: each tenant's currency (a product priced in none is in the tenant's).
+    """
+
+    def __init__(self, databases: Databases, contexts: TenantContexts) -> None:
         self._db = databases
+        self._contexts = contexts
 
     # -- categories ----------------------------------------------------------------------------
 
@@ -196,7 +193,7 @@ class CatalogService:
 
     def create_product(self, tenant_id: str, data: ProductInput) -> ProductInfo:
         """Raises: ValidationFailed (field by field), NotFound (category), Conflict (SKU taken)."""
-        fields = clean_product(data, tenant_currency(self._db, tenant_id) if data.currency is None else "")
+        fields = clean_product(data, self._contexts.get(tenant_id).currency if data.currency is None else "")
         with self._db.tenant_session(tenant_id) as session:
             _ensure_category(session, fields.category_id)
             _ensure_sku_free(session, fields.sku, None)

@@ -28,8 +28,8 @@ from comandia.server.services.catalog.catalog import (
     ProductFields,
     clean_product,
     sku_race_as_conflict,
-    tenant_currency,
 )
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
 from comandia.shared.domain.names import clean_name
@@ -134,10 +134,16 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
 
 
 class CatalogImportService:
-    """Dry-run and apply catalog files."""
+    """Dry-run and apply catalog files.
 
-    def __init__(self, databases: Databases) -> None:
+    Args:
+        databases: the appliance's databases.
+        contexts: each tenant's currency (the file's prices are in it).
+    """
+
+    def __init__(self, databases: Databases, contexts: TenantContexts) -> None:
         self._db = databases
+        self._contexts = contexts
 
     def dry_run(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
         """Check a file and say what `apply` would do; changes nothing.
@@ -146,7 +152,7 @@ class CatalogImportService:
             ValidationFailed: the file itself is unreadable (see `read_rows`); row problems are in the report.
         """
         rows = read_rows(content, filename)
-        currency = tenant_currency(self._db, tenant_id)
+        currency = self._contexts.get(tenant_id).currency
         with self._db.tenant_session(tenant_id) as session:
             plan = _plan(rows, currency)
             return _report(session, plan, applied=False)
@@ -160,7 +166,7 @@ class CatalogImportService:
             Conflict: another upload took one of the SKUs at the same moment.
         """
         rows = read_rows(content, filename)
-        currency = tenant_currency(self._db, tenant_id)
+        currency = self._contexts.get(tenant_id).currency
         plan = _plan(rows, currency)
         if plan.issues:
             fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}

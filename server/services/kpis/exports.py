@@ -138,7 +138,7 @@ class ExportService:
 
     def __init__(self, databases: Databases, kpis: KpiService) -> None:
         self._db = databases
-        self._kpis = kpis
+        self._kpis = kpis  # the reports, and each tenant's time zone
 
     def tenant_export(
         self, tenant_id: str, dataset: str, fmt: str, from_day: dt.date, to_day: dt.date
@@ -153,7 +153,7 @@ class ExportService:
             raise ValidationFailed("unknown dataset", {"dataset": "must be one of " + ", ".join(DATASETS)})
         check_format(fmt)
         check_range(from_day, to_day)
-        timezone, _ = self._kpis.tenant_settings(tenant_id)
+        timezone = self._kpis.zone(tenant_id)
         filename = f"{tenant_id}-{dataset}-{from_day.isoformat()}-{to_day.isoformat()}.{fmt}"
         if dataset == "kpis":
             report = self._kpis.tenant_report(tenant_id, from_day, to_day, "day")

@@ -16,12 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis import rollups
 from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.ranges import cover, next_bucket
-from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.server.services.tenancy.contexts import TenantContexts
+from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
     CustomerSales,
@@ -44,17 +44,22 @@ class KpiService:
 
     Args:
         databases: the appliance's databases.
+        contexts: each tenant's time zone and currency.
         admin: refreshes the control database's per-tenant summary after order changes.
     """
 
-    def __init__(self, databases: Databases, admin: AdminKpiService | None = None) -> None:
+    def __init__(self, databases: Databases, contexts: TenantContexts, admin: AdminKpiService | None = None) -> None:
         self._db = databases
-        self.zones = rollups.TenantZones(databases)
+        self._contexts = contexts
         self.admin = admin or AdminKpiService(databases)
+
+    def zone(self, tenant_id: str) -> str:
+        """The tenant's IANA time zone: its days are the KPIs' days. Raises: NotFound."""
+        return self._contexts.get(tenant_id).timezone
 
     def on_change_hook(self) -> rollups.Rollups:
         """The `on_change` to give OrderService: rollups in-transaction, summary after commit."""
-        return rollups.Rollups(self.zones, self.admin.refresh_summary)
+        return rollups.Rollups(self.zone, self.admin.refresh_summary)
 
     def tenant_report(
         self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day"
@@ -69,7 +74,8 @@ class KpiService:
         check_range(from_day, to_day)
         if granularity not in GRANULARITIES:
             raise ValidationFailed("unknown granularity", {"granularity": "must be day, week or month"})
-        timezone, currency = self.tenant_settings(tenant_id)
+        context = self._contexts.get(tenant_id)
+        timezone, currency = context.timezone, context.currency
         length = (to_day - from_day).days + 1
         before_to = from_day - dt.timedelta(days=1)
         before_from = before_to - dt.timedelta(days=length - 1)
@@ -92,25 +98,13 @@ class KpiService:
 
     def rebuild(self, tenant_id: str) -> None:
         """Recompute the tenant's rollups from its raw tables, then its control-DB summary."""
-        timezone, _ = self.tenant_settings(tenant_id)
+        timezone = self.zone(tenant_id)
         with self._db.tenant_session(tenant_id) as session:
             rollups.rebuild(session, timezone)
             session.commit()
         with self._db.tenant_session(tenant_id) as session:
             rollups.settle(session)
         self.admin.rebuild_summary(tenant_id)
-
-    def tenant_settings(self, tenant_id: str) -> tuple[str, str]:
-        """(time zone, currency) of a live tenant. Raises: NotFound."""
-        with self._db.control_session() as session:
-            row = session.execute(
-                sa.select(Tenant.timezone, Tenant.currency).where(
-                    Tenant.id == tenant_id, Tenant.state != "deleted"
-                )
-            ).first()
-        if row is None:
-            raise NotFound(f"tenant {tenant_id} does not exist")
-        return row[0], row[1]
 
 
 def check_range(from_day: dt.date, to_day: dt.date) -> None:

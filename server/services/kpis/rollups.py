@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -26,9 +25,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, SessionTransaction
 
-from comandia.server.db.control_models import Tenant
-from comandia.server.db.sessions import Databases
-from comandia.shared.domain.errors import NotFound
 from comandia.shared.schemas.orders import OrderDetail
 
 log = logging.getLogger(__name__)
@@ -55,33 +51,6 @@ ROLLUP_TABLES = (*_TABLES, "kpi_customer_first")
 Deltas = dict[str, dict[tuple[object, ...], list[Decimal]]]
 
 
-class TenantZones:
-    """The IANA time zone of each tenant, read once from the control database and cached."""
-
-    def __init__(self, databases: Databases) -> None:
-        self._db = databases
-        self._zones: dict[str, str] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, tenant_id: str) -> str:
-        """Raises: NotFound when the tenant is not registered."""
-        with self._lock:
-            zone = self._zones.get(tenant_id)
-        if zone is None:
-            with self._db.control_session() as session:
-                zone = session.scalar(sa.select(Tenant.timezone).where(Tenant.id == tenant_id))
-            if zone is None:
-                raise NotFound(f"tenant {tenant_id} does not exist")
-            with self._lock:
-                self._zones[tenant_id] = zone
-        return zone
-
-    def forget(self, tenant_id: str) -> None:
-        """Drop the cached zone (call after a tenant's time zone changes, then rebuild)."""
-        with self._lock:
-            self._zones.pop(tenant_id, None)
-
-
 def local_day(instant: dt.datetime, timezone: str) -> dt.date:
     """The tenant's calendar day of `instant` (an aware datetime)."""
     return instant.astimezone(ZoneInfo(timezone)).date()
@@ -91,7 +60,7 @@ class Rollups:
     """The `on_change` hook of OrderService that keeps the KPI rollups current.
 
     Args:
-        zones: tenant_id -> IANA time zone (a `TenantZones`).
+        zones: tenant_id -> IANA time zone (`KpiService.zone`).
         days_changed: called after the order's transaction commits with the local days it
             touched, to refresh the control database's summary; its failures are logged, never
             raised (the order is already committed and the summary can be rebuilt).

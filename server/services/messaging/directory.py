@@ -26,6 +26,8 @@ from comandia.server.providers.meta import MetaProvider
 from comandia.server.providers.sandbox import SandboxProvider
 from comandia.server.providers.twilio import TwilioProvider
 from comandia.shared.domain.errors import NotFound
+from comandia.shared.domain.tenants import TenantState
+from comandia.shared.domain.whatsapp import NumberState, ProviderName
 
 TOUCH_EVERY_SECONDS = 60.0
 
@@ -55,7 +57,7 @@ class RoutedNumber:
     @property
     def accepting(self) -> bool:
         """False when the number is paused or its tenant inactive: messages get a polite notice."""
-        return self.state == "active" and self.tenant_active
+        return self.state == NumberState.ACTIVE and self.tenant_active
 
 
 @dataclass
@@ -113,7 +115,8 @@ class NumberDirectory:
         return {n.tenant_id for n in self._current().by_id.values()}
 
     def meta_app_secrets(self) -> set[str]:
-        return {n.app_secret for n in self._current().by_id.values() if n.provider == "meta" and n.app_secret}
+        numbers = self._current().by_id.values()
+        return {n.app_secret for n in numbers if n.provider == ProviderName.META and n.app_secret}
 
     def verify_tokens(self) -> list[str]:
         return [n.verify_token for n in self._current().by_id.values() if n.verify_token]
@@ -172,12 +175,12 @@ class NumberDirectory:
             numbers = [RoutedNumber(
                 id=n.id, tenant_id=n.tenant_id, provider=n.provider, e164=n.e164,
                 phone_number_id=n.phone_number_id, waba_id=n.waba_id, account_sid=n.account_sid, state=n.state,
-                tenant_active=state == "active", verify_token=n.verify_token,
+                tenant_active=state == TenantState.ACTIVE, verify_token=n.verify_token,
                 access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
                 api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
                 webhook_secret=opened(n.webhook_secret_sealed),
                 status_template=n.status_template, template_language=n.template_language,
-            ) for n, state in rows if state != "deleted"]
+            ) for n, state in rows if state != TenantState.DELETED]
         return _Snapshot(
             by_id={n.id: n for n in numbers},
             by_phone_number_id={n.phone_number_id: n for n in numbers if n.phone_number_id},
@@ -200,11 +203,11 @@ def endpoints_for(config: ServerConfig) -> Endpoints:
 def build_provider(number: RoutedNumber, http: requests.Session, endpoints: Endpoints,
                    sandbox: SandboxProvider, status_callback: str | None = None) -> Provider:
     """The provider client for `number` with its credentials."""
-    if number.provider == "meta":
+    if number.provider == ProviderName.META:
         return MetaProvider(number.phone_number_id or "", number.waba_id, number.access_token or "", http, endpoints)
-    if number.provider == "360dialog":
+    if number.provider == ProviderName.DIALOG360:
         return Dialog360Provider(number.api_key or "", http, endpoints)
-    if number.provider == "twilio":
+    if number.provider == ProviderName.TWILIO:
         return TwilioProvider(number.account_sid or "", number.auth_token or "", number.e164, http, endpoints,
                               status_callback)
     return sandbox

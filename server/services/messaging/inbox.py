@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -29,7 +27,7 @@ from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
-from comandia.server.services.tenancy.settings import load_context
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Unavailable
 from comandia.shared.domain.times import utcnow
 
@@ -48,32 +46,6 @@ class Conversations(Protocol):
 
     def handle(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> list[Reply]:
         ...
-
-
-class TenantContexts:
-    """The bot's view of each tenant (name, locale, currency, texts), cached for `ttl` seconds."""
-
-    def __init__(self, databases: Databases, ttl: float = 30.0) -> None:
-        self._db = databases
-        self._ttl = ttl
-        self._cache: dict[str, tuple[float, TenantContext]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, tenant_id: str) -> TenantContext:
-        """Raises: NotFound."""
-        with self._lock:
-            hit = self._cache.get(tenant_id)
-        if hit is not None and time.monotonic() - hit[0] < self._ttl:
-            return hit[1]
-        context = load_context(self._db, tenant_id)
-        with self._lock:
-            self._cache[tenant_id] = (time.monotonic(), context)
-        return context
-
-    def invalidate(self, tenant_id: str) -> None:
-        """Forget a tenant's cached context (its settings changed in this process)."""
-        with self._lock:
-            self._cache.pop(tenant_id, None)
 
 
 class InboxProcessor:

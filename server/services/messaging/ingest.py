@@ -33,6 +33,7 @@ from comandia.server.services.messaging.directory import NumberDirectory, Routed
 from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.shared.domain.errors import Unauthorized
+from comandia.shared.domain.whatsapp import ProviderName
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +131,10 @@ class IngestService:
         def route(key: str) -> RoutedNumber | None:
             number = self._directory.by_phone_number_id(key)
             # Only numbers of the app that signed: one app cannot post for another's numbers.
-            return number if number is not None and number.provider == "meta" and number.app_secret == secret else None
+            signed = number is not None and number.provider == ProviderName.META and number.app_secret == secret
+            return number if signed else None
 
-        return self._store("meta", body, events, route)
+        return self._store(ProviderName.META, body, events, route)
 
     @_answers_in_time
     def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None) -> int:
@@ -158,14 +160,15 @@ class IngestService:
         fields: Mapping[str, str] = dict(form)
         to = fields.get("To", "").removeprefix("whatsapp:")
         number = self._directory.by_e164(to) if to else None
-        if number is None or number.provider != "twilio":
+        if number is None or number.provider != ProviderName.TWILIO:
             if not fields.get("MessageSid") or not to:
                 raise BadSignature("not a Twilio webhook")
-            self._unroutable("twilio", "no such number", to[:128], raw)
+            self._unroutable(ProviderName.TWILIO, "no such number", to[:128], raw)
             return 0
         if not signatures.twilio_signature_valid(public_url, form, signature, number.auth_token or ""):
             raise BadSignature("missing or invalid X-Twilio-Signature")
-        return self._store("twilio", raw, parse_twilio_form(fields), lambda key: number if key == to else None)
+        events = parse_twilio_form(fields)
+        return self._store(ProviderName.TWILIO, raw, events, lambda key: number if key == to else None)
 
     def _store(self, provider: str, body: bytes, events: ParsedEvents, route: _Router) -> int:
         messages: dict[RoutedNumber, list[InboundMessage]] = defaultdict(list)

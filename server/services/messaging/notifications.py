@@ -27,9 +27,9 @@ from comandia.server.chat.model import TenantContext
 from comandia.server.db.tenant_models import Customer, InboxEvent
 from comandia.server.providers.base import Template
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
-from comandia.server.services.messaging.inbox import TenantContexts
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
 

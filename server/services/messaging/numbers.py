@@ -22,16 +22,17 @@ from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
+from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
 _REQUIRED = {
-    "meta": ("phone_number_id", "access_token", "app_secret"),
-    "360dialog": ("api_key",),
-    "twilio": ("account_sid", "auth_token"),
-    "sandbox": (),
+    ProviderName.META: ("phone_number_id", "access_token", "app_secret"),
+    ProviderName.DIALOG360: ("api_key",),
+    ProviderName.TWILIO: ("account_sid", "auth_token"),
+    ProviderName.SANDBOX: (),
 }
-_WEBHOOK_PATHS = {"meta": "/webhooks/meta", "twilio": "/webhooks/twilio",
-                  "360dialog": "/webhooks/360dialog/{id}", "sandbox": "/webhooks/sandbox/{id}"}
+_WEBHOOK_PATHS = {ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
+                  ProviderName.DIALOG360: "/webhooks/360dialog/{id}", ProviderName.SANDBOX: "/webhooks/sandbox/{id}"}
 
 
 class NumberService:
@@ -52,7 +53,7 @@ class NumberService:
         e164 = _validate(request)
         _validate_template(request.status_template, request.template_language)
         secret = None
-        if request.provider in ("360dialog", "sandbox"):
+        if request.provider in (ProviderName.DIALOG360, ProviderName.SANDBOX):
             secret = request.webhook_secret or secrets.token_urlsafe(32)
         box = self._db.box
         with self._db.control_session() as session:
@@ -69,8 +70,8 @@ class NumberService:
                 access_token_sealed=_seal(box.seal, request.access_token),
                 app_secret_sealed=_seal(box.seal, request.app_secret),
                 api_key_sealed=_seal(box.seal, request.api_key), auth_token_sealed=_seal(box.seal, request.auth_token),
-                verify_token=secrets.token_urlsafe(24) if request.provider == "meta" else None,
-                webhook_secret_sealed=_seal(box.seal, secret), state="active",
+                verify_token=secrets.token_urlsafe(24) if request.provider == ProviderName.META else None,
+                webhook_secret_sealed=_seal(box.seal, secret), state=NumberState.ACTIVE,
                 status_template=request.status_template, template_language=request.template_language,
             )
             session.add(number)
@@ -98,10 +99,10 @@ class NumberService:
     def pause(self, tenant_id: str | None, number_id: int, actor: str,
               reason: str = "paused by an operator") -> NumberInfo:
         """Stop replying from the number; webhooks are still acknowledged and kept."""
-        return self._set_state(tenant_id, number_id, "paused", reason[:500], actor)
+        return self._set_state(tenant_id, number_id, NumberState.PAUSED, reason[:500], actor)
 
     def resume(self, tenant_id: str | None, number_id: int, actor: str) -> NumberInfo:
-        return self._set_state(tenant_id, number_id, "active", None, actor)
+        return self._set_state(tenant_id, number_id, NumberState.ACTIVE, None, actor)
 
     def remove(self, tenant_id: str | None, number_id: int, actor: str) -> None:
         """Forget the number; its webhooks become unroutable and its queued messages fail."""

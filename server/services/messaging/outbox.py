@@ -32,6 +32,7 @@ from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
+from comandia.shared.domain.whatsapp import NumberState, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
              "payload": payload.stored(), "in_reply_to": in_reply_to,
-             **({"state": "failed", "last_error": failed_because} if failed_because else {})}
+             **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {})}
             for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["in_reply_to", "part"]))
@@ -107,8 +108,9 @@ class OutboxSender:
         cutoff = self._clock() - self._stale_after
         with self._db.tenant_session(tenant_id) as session:
             result = session.execute(
-                sa.update(OutboxMessage).where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < cutoff)
-                .values(state="failed", last_error=CRASH_REASON))
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at < cutoff)
+                .values(state=OutboxState.FAILED, last_error=CRASH_REASON))
             session.commit()
         count = int(result.rowcount)  # type: ignore[attr-defined]
         if count:
@@ -120,16 +122,16 @@ class OutboxSender:
         earlier = aliased(OutboxMessage)
         blocked = sa.exists().where(
             earlier.number_id == OutboxMessage.number_id, earlier.customer_wa_id == OutboxMessage.customer_wa_id,
-            earlier.seq < OutboxMessage.seq, earlier.state.in_(("queued", "sending")))
+            earlier.seq < OutboxMessage.seq, earlier.state.in_((OutboxState.QUEUED, OutboxState.SENDING)))
         with self._db.tenant_session(tenant_id) as session:
             row = session.scalar(
                 sa.select(OutboxMessage)
-                .where(OutboxMessage.state == "queued", OutboxMessage.next_attempt_at <= now, ~blocked)
+                .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.next_attempt_at <= now, ~blocked)
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
                 .with_for_update(skip_locked=True, of=OutboxMessage))
             if row is None:
                 return None
-            row.state, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+            row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
             claimed = (row.id, row.number_id, row.customer_wa_id, OutboxPayload.read(row.payload), row.attempts)
             session.commit()  # committed before the provider is called: see the module docstring
         return claimed
@@ -139,7 +141,7 @@ class OutboxSender:
         try:
             provider = self._directory.provider(number_id)
         except NotFound:
-            self._finish(tenant_id, row_id, state="failed", last_error="the WhatsApp number was removed")
+            self._finish(tenant_id, row_id, state=OutboxState.FAILED, last_error="the WhatsApp number was removed")
             return
         message = payload.to(customer)
         try:
@@ -167,7 +169,7 @@ class OutboxSender:
                                     .where(MessageStatus.wamid == wamid)).all()
             best = max(known, key=lambda s: STATUS_RANK.get(s[0], -1), default=None)
             session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                state="sent", provider_message_id=wamid, sent_at=self._clock(), last_error=None,
+                state=OutboxState.SENT, provider_message_id=wamid, sent_at=self._clock(), last_error=None,
                 status=best[0] if best else None, error_code=best[1] if best else None))
             session.commit()
 
@@ -176,7 +178,7 @@ class OutboxSender:
         if error.kind == "auth":
             self._pause_number(number_id, error)
             # Held, not failed: once the token is replaced the messages can still go out.
-            self._finish(tenant_id, row_id, state="queued", last_error=error.detail, error_code=error.code,
+            self._finish(tenant_id, row_id, state=OutboxState.QUEUED, last_error=error.detail, error_code=error.code,
                          next_attempt_at=now + AUTH_HOLD, attempts=attempts - 1)
             return
         if error.code in WINDOW_CLOSED_CODES and self._switch_to_template(tenant_id, row_id):
@@ -185,11 +187,11 @@ class OutboxSender:
         if error.kind == "transient" and attempts < cap:
             delay = min(self._cap, self._base * 2 ** (attempts - 1)) * (0.5 + self._jitter() / 2)
             delay = max(delay, error.retry_after or 0.0)
-            self._finish(tenant_id, row_id, state="queued", last_error=error.detail, error_code=error.code,
+            self._finish(tenant_id, row_id, state=OutboxState.QUEUED, last_error=error.detail, error_code=error.code,
                          next_attempt_at=now + dt.timedelta(seconds=delay))
             return
         log.info("tenant %s: outbox %d failed (code %s)", tenant_id, row_id, error.code)
-        self._finish(tenant_id, row_id, state="failed", last_error=error.detail, error_code=error.code)
+        self._finish(tenant_id, row_id, state=OutboxState.FAILED, last_error=error.detail, error_code=error.code)
 
     def _switch_to_template(self, tenant_id: str, row_id: int) -> bool:
         """The window closed before this free-form message went out: send its template instead, if it has one."""
@@ -198,7 +200,8 @@ class OutboxSender:
             payload = OutboxPayload.read(row.payload) if row is not None else None
             if row is None or payload is None or payload.fallback_template is None:
                 return False
-            row.payload, row.state, row.next_attempt_at = payload.as_template().stored(), "queued", self._clock()
+            row.payload, row.state = payload.as_template().stored(), OutboxState.QUEUED
+            row.next_attempt_at = self._clock()
             session.commit()
         log.info("tenant %s: outbox %d outside the 24-hour window, retried as its template", tenant_id, row_id)
         return True
@@ -212,8 +215,8 @@ class OutboxSender:
         reason = f"the provider refused the credentials (code {error.code}); replace them and resume"
         with self._db.control_session() as session:
             session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id == number_id,
-                                                            WhatsAppNumber.state == "active")
-                            .values(state="paused", pause_reason=reason))
+                                                            WhatsAppNumber.state == NumberState.ACTIVE)
+                            .values(state=NumberState.PAUSED, pause_reason=reason))
             session.commit()
         self._directory.invalidate()
         log.error("number %s paused: %s", number_id, reason)

@@ -14,7 +14,7 @@ from comandia.server.chat.model import CustomerRef, Inbound, Reply
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import ChatSession, Order
 from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.tenancy.settings import load_context
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.schemas.sandbox import (
@@ -37,11 +37,13 @@ class SandboxChatService:
     Args:
         databases: the appliance's databases.
         conversations: the bot (the same service the inbox worker uses).
+        contexts: the tenant the bot speaks for.
     """
 
-    def __init__(self, databases: Databases, conversations: ConversationService) -> None:
+    def __init__(self, databases: Databases, conversations: ConversationService, contexts: TenantContexts) -> None:
         self._db = databases
         self._conversations = conversations
+        self._contexts = contexts
 
     def turn(self, tenant_id: str, message: SandboxMessage) -> SandboxTurn:
         """Answer one customer message; the order it placed, if it placed one.
@@ -56,7 +58,7 @@ class SandboxChatService:
                 "send either text or reply_id", {"text": "give text or reply_id, not both or neither"}
             )
         phone = to_e164(message.phone)
-        tenant = load_context(self._db, tenant_id)
+        tenant = self._contexts.get(tenant_id)
         customer = CustomerRef(wa_id=phone.lstrip("+"), user_id=None, phone_e164=phone, profile_name=message.name)
         inbound = (
             Inbound(kind="text", text=message.text)

@@ -17,6 +17,7 @@ from comandia.server.db.bootstrap import ensure_control_database
 from comandia.server.db.cluster import sa_connection
 from comandia.server.db.control_models import DbServer, Tenant
 from comandia.server.db.sessions import Databases
+from comandia.shared.domain.tenants import TenantState
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class MigrationService:
             server_ids = list(session.scalars(sa.select(DbServer.id).order_by(DbServer.id)))
             tenants = list(session.execute(
                 sa.select(Tenant.id, Tenant.server_id, Tenant.database_name, Tenant.role_name)
-                .where(Tenant.state != "deleted").order_by(Tenant.id)
+                .where(Tenant.state != TenantState.DELETED).order_by(Tenant.id)
             ))
         for server_id in server_ids:
             self._upgrade_template(server_id, report)

@@ -10,6 +10,7 @@ from comandia.server.db.engines import normalise_url
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.shared.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.schemas.tenants import ServerInfo
 
 PRIMARY = "main"
@@ -73,7 +74,7 @@ class ServerService:
 
     def list(self, probe: bool = False) -> list[ServerInfo]:
         with self._db.control_session() as session:
-            live = sa.func.count(Tenant.id).filter(Tenant.state != "deleted")
+            live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
             rows = session.execute(
                 sa.select(DbServer, live).outerjoin(Tenant, Tenant.server_id == DbServer.id)
                 .group_by(DbServer.id).order_by(DbServer.id)

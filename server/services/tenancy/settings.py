@@ -1,10 +1,10 @@
 """A tenant's bot settings: language, delivery fee and its own wording of any bot text.
 
 They live in the registry (`tenants.locale` and the `settings` JSON), so the bot reads them with
-the tenant's name and currency in one query (`context_of`). Overrides are checked when saved:
-an unknown key, a template that does not parse, or one naming a field the built-in text does not
-have is refused with the reason, so a manager learns of a typo at once instead of the bot quietly
-falling back to its own text.
+the tenant's name and currency in one query (`context_of`, cached by `contexts.TenantContexts`).
+Overrides are checked when saved: an unknown key, a template that does not parse, or one naming a
+field the built-in text does not have is refused with the reason, so a manager learns of a typo at
+once instead of the bot quietly falling back to its own text.
 """
 
 from __future__ import annotations
@@ -37,12 +37,6 @@ def context_of(tenant: Tenant) -> TenantContext:
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
         delivery_fee=_stored_fee(settings.get("delivery_fee")),
     )
-
-
-def load_context(databases: Databases, tenant_id: str) -> TenantContext:
-    """The bot's view of a tenant, read from the registry. Raises: NotFound (or deleted)."""
-    with databases.control_session() as session:
-        return context_of(live_tenant(session, tenant_id))
 
 
 class TenantSettingsService:

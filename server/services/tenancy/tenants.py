@@ -27,6 +27,7 @@ from comandia.shared.domain import ids
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import is_currency
 from comandia.shared.domain.names import clean_name
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import is_timezone, utcnow
 from comandia.shared.schemas.tenants import TenantInfo
 
@@ -50,11 +51,15 @@ class TenantService:
     Args:
         databases: the appliance's databases.
         final_dump: called with (tenant, cluster) before a delete; returns the dump's path.
+        changed: told the tenant id after it is deactivated, reactivated or deleted (drops the
+            cached `TenantContext`; a move and a restore deactivate and reactivate through here).
     """
 
-    def __init__(self, databases: Databases, final_dump: Callable[[Tenant, Cluster], Path] | None = None) -> None:
+    def __init__(self, databases: Databases, final_dump: Callable[[Tenant, Cluster], Path] | None = None,
+                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
         self._db = databases
         self._final_dump = final_dump
+        self._changed = changed
         self._templates_ready: set[int] = set()
         self._lock = threading.Lock()
 
@@ -82,7 +87,7 @@ class TenantService:
             revision = self._copy_template(server_id, cluster, database, tenant_id)
             with self._db.control_session() as session:
                 tenant = Tenant(
-                    id=tenant_id, name=name, state="active", timezone=request.timezone,
+                    id=tenant_id, name=name, state=TenantState.ACTIVE, timezone=request.timezone,
                     currency=request.currency.upper(), locale=request.locale, server_id=server_id,
                     database_name=database, role_name=database,
                     role_password_sealed=self._db.box.seal(password), schema_revision=revision,
@@ -103,29 +108,31 @@ class TenantService:
         with self._db.control_session() as session:
             query = sa.select(Tenant).order_by(Tenant.created_at, Tenant.id)
             if not include_deleted:
-                query = query.where(Tenant.state != "deleted")
+                query = query.where(Tenant.state != TenantState.DELETED)
             return [_info(session, tenant) for tenant in session.scalars(query)]
 
     def deactivate(self, tenant_id: str, actor: str) -> TenantInfo:
         """Keep the data, refuse the tenant's logins and close its connections."""
         with self._db.control_session() as session:
             tenant = live_tenant(session, tenant_id, lock=True)
-            if tenant.state == "inactive":
+            if tenant.state == TenantState.INACTIVE:
                 raise Conflict(f"tenant {tenant_id} is already inactive")
-            tenant.state, tenant.deactivated_at = "inactive", utcnow()
+            tenant.state, tenant.deactivated_at = TenantState.INACTIVE, utcnow()
             audit.record(session, actor, "tenant.deactivate", tenant_id)
             session.commit()
         self._db.tenant_engines.forget(tenant_id)
+        self._changed(tenant_id)
         return self.get(tenant_id)
 
     def reactivate(self, tenant_id: str, actor: str) -> TenantInfo:
         with self._db.control_session() as session:
             tenant = live_tenant(session, tenant_id, lock=True)
-            if tenant.state == "active":
+            if tenant.state == TenantState.ACTIVE:
                 raise Conflict(f"tenant {tenant_id} is already active")
-            tenant.state, tenant.deactivated_at = "active", None
+            tenant.state, tenant.deactivated_at = TenantState.ACTIVE, None
             audit.record(session, actor, "tenant.reactivate", tenant_id)
             session.commit()
+        self._changed(tenant_id)
         return self.get(tenant_id)
 
     def delete(self, tenant_id: str, actor: str, keep_backup: bool = True) -> Path | None:
@@ -149,9 +156,10 @@ class TenantService:
         with self._db.control_session() as session:
             row = session.get(Tenant, tenant_id, with_for_update=True)
             assert row is not None
-            row.state, row.deleted_at = "deleted", utcnow()
+            row.state, row.deleted_at = TenantState.DELETED, utcnow()
             audit.record(session, actor, "tenant.delete", tenant_id, final_dump=str(dump) if dump else None)
             session.commit()
+        self._changed(tenant_id)
         return dump
 
     def _copy_template(self, server_id: int, cluster: Cluster, database: str, tenant_id: str) -> str | None:
@@ -190,7 +198,7 @@ def _validate(request: NewTenant) -> str:
 
 def _ensure_name_free(session: Session, name: str) -> None:
     taken = session.scalar(
-        sa.select(Tenant.id).where(sa.func.lower(Tenant.name) == name.lower(), Tenant.state != "deleted")
+        sa.select(Tenant.id).where(sa.func.lower(Tenant.name) == name.lower(), Tenant.state != TenantState.DELETED)
     )
     if taken is not None:
         raise Conflict(f"a tenant named {name!r} already exists ({taken})")
@@ -203,7 +211,7 @@ def _place(session: Session, server_name: str | None) -> DbServer:
         if server is None:
             raise NotFound(f"database server {server_name!r} is not registered")
         return server
-    live = sa.func.count(Tenant.id).filter(Tenant.state != "deleted")
+    live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
     query = (
         sa.select(DbServer).outerjoin(Tenant, Tenant.server_id == DbServer.id)
         .where(DbServer.accepts_tenants).group_by(DbServer.id).order_by(live, DbServer.id).limit(1)
@@ -233,7 +241,7 @@ def _undo_create(cluster: Cluster, database: str) -> None:
 def live_tenant(session: Session, tenant_id: str, lock: bool = False) -> Tenant:
     """The registry row of a tenant that is not deleted. Raises: NotFound (also for a malformed id)."""
     tenant = session.get(Tenant, tenant_id, with_for_update=lock) if ids.is_tenant_id(tenant_id) else None
-    if tenant is None or tenant.state == "deleted":
+    if tenant is None or tenant.state == TenantState.DELETED:
         raise NotFound(f"tenant {tenant_id} does not exist")
     return tenant
 

@@ -177,7 +177,7 @@ def test_summary_refresh_failure_does_not_fail_the_order(runtime: Runtime, make_
     def broken(tenant_id: str, days: set[dt.date]) -> None:
         raise RuntimeError("control database gone")
 
-    shop.orders._on_change = Rollups(kpis.zones, broken)
+    shop.orders._on_change = Rollups(kpis.zone, broken)
     with pytest.raises(RuntimeError):
         broken("", set())
     order = shop.order(dt.datetime(2026, 5, 2, 18, tzinfo=dt.UTC))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext
 from comandia.server.db.tenant_models import ChatSession, Order
 from comandia.server.services.messaging.conversations import ConversationService
-from comandia.server.services.tenancy.settings import load_context
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.wiring import Collaborators, Runtime, build_services
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
@@ -64,7 +64,7 @@ def shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[TenantContext, Conv
     clock = Clock()
     config = dataclasses.replace(runtime.config, chat_idle_minutes=30)
     service = build_services(config, runtime.databases, Collaborators(clock=clock)).conversations
-    return load_context(runtime.databases, tenant.id), service, clock
+    return runtime.services.contexts.get(tenant.id), service, clock
 
 
 def text(body: str) -> Inbound:
@@ -216,7 +216,7 @@ def test_english_tenant_and_text_overrides(runtime: Runtime, make_tenant: MakeTe
         assert row is not None
         row.settings = {**row.settings, "texts": {"welcome": "Howdy from {business}!", "bad": "{nope}"}}
         session.commit()
-    context = load_context(runtime.databases, tenant.id)
+    context = TenantContexts(runtime.databases).get(tenant.id)  # a fresh read: the row was edited by hand
     service = runtime.services.conversations
     reply = say(service, context, "I want two margarita pizzas")
     assert reply.body.startswith(f"Howdy from {tenant.name}!")
