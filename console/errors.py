@@ -37,11 +37,6 @@ def user_message(error: BaseException, tr: Translator) -> str:
     return tr("error.bug")
 
 
-def is_retryable(error: BaseException) -> bool:
-    """Tell whether trying the same thing later may work (network, 503, 429)."""
-    return isinstance(error, ServerUnreachable | UnavailableError | TooManyRequestsError)
-
-
 def field_problems(error: BaseException) -> dict[str, str]:
     """Field path -> problem of a validation error (empty for anything else)."""
     return dict(error.fields) if isinstance(error, ApiError) else {}

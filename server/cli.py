@@ -78,6 +78,7 @@ def serve(runtime: Runtime) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    # One host and port: waitress made a single-socket server, which has `effective_port`.
     address = f"http://{config.host}:{server.effective_port}"  # type: ignore[union-attr]
     print(f"COMANDIA listening on {address}  (data: {config.home}; database: "
           f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
+from msgspec.structs import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +28,7 @@ from comandia.console.models.table import RecordTableModel
 from comandia.console.windows.base import Page, fit_columns
 from comandia.console.windows.catalog_import import CatalogImportWindow
 from comandia.shared.schemas.catalog import ProductInfo, ProductInput
+from comandia.shared.schemas.wire import Amount
 
 
 def product_input(product: ProductInfo) -> ProductInput:
@@ -35,7 +36,7 @@ def product_input(product: ProductInfo) -> ProductInput:
     return ProductInput(
         product.sku,
         product.name,
-        product.price,
+        Amount(product.price),
         product.currency,
         product.description,
         product.category_id,
@@ -92,7 +93,7 @@ class ProductEditor(QDialog):
         body = replace(
             product_input(self.product),
             name=self.name.text().strip(),
-            price=price,
+            price=Amount(price),
             available=self.available.isChecked(),
             stock=stock,
         )

@@ -19,7 +19,7 @@ from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.money import is_currency
 from comandia.shared.domain.times import is_timezone
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import Locale, TenantInfo
 
 LOGIN = re.compile(r"[A-Za-z0-9._-]{3,40}")
 ZONES = (
@@ -62,7 +62,8 @@ class NewTenantForm:
 
 def provision(client: ApiClient, form: NewTenantForm) -> TenantInfo:
     """Background part: create the tenant, then its first manager."""
-    tenant = client.tenants.create(form.name.strip(), form.timezone, form.currency, form.locale)
+    locale: Locale = "en" if form.locale == "en" else "es"
+    tenant = client.tenants.create(form.name.strip(), form.timezone, form.currency, locale)
     client.users.create(form.manager, form.password, "manager", tenant.id)
     return tenant
 

@@ -63,16 +63,16 @@ class ChatPane(QWidget):
         self.choice_buttons: dict[str, QPushButton] = {}  # reply id -> button of the latest replies
         self.phone = QLineEdit(DEFAULT_PHONE)
         self.phone.setMaximumWidth(220)
-        self.thread = QVBoxLayout()
-        self.thread.addStretch(1)  # keeps the bubbles at the bottom while they are few
+        self.bubbles = QVBoxLayout()
+        self.bubbles.addStretch(1)  # keeps the bubbles at the bottom while they are few
         holder = QWidget()
-        holder.setLayout(self.thread)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(holder)
-        self.scroll.setMinimumHeight(260)
+        holder.setLayout(self.bubbles)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(holder)
+        self.scroller.setMinimumHeight(260)
         # follow the conversation: each new bubble grows the range, jump to its end
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroller.verticalScrollBar()
         bar.rangeChanged.connect(lambda _low, high: bar.setValue(high))
         self.input = QLineEdit()
         self.input.setPlaceholderText(tr("chat.placeholder"))
@@ -93,7 +93,7 @@ class ChatPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(who)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addLayout(line)
         layout.addWidget(self.status)
         layout.addWidget(self.result)
@@ -104,8 +104,8 @@ class ChatPane(QWidget):
         if tenant_id == self.tenant_id:
             return
         self.tenant_id = tenant_id
-        while self.thread.count() > 1:  # everything but the stretch
-            item = self.thread.takeAt(1)
+        while self.bubbles.count() > 1:  # everything but the stretch
+            item = self.bubbles.takeAt(1)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
@@ -202,13 +202,13 @@ class ChatPane(QWidget):
                 if section.title:
                     title = QLabel(f"<b>{_escape(section.title)}</b>")
                     column.addWidget(title)
-                for choice in section.rows:
-                    column.addWidget(self._choice_button(choice))
+                for row_choice in section.rows:
+                    column.addWidget(self._choice_button(row_choice))
             self._append(column)
 
     def _choice_button(self, choice: ChatChoice) -> QPushButton:
-        described = isinstance(choice, ChatRow) and choice.description
-        text = f"{choice.title} — {choice.description}" if described else choice.title
+        described = choice.description if isinstance(choice, ChatRow) else ""
+        text = f"{choice.title} — {described}" if described else choice.title
         button = QPushButton(text)
         button.setToolTip(choice.id)
         button.clicked.connect(lambda: self.choose(choice))
@@ -218,7 +218,7 @@ class ChatPane(QWidget):
     def _append(self, layout: QHBoxLayout | QVBoxLayout) -> None:
         holder = QWidget()
         holder.setLayout(layout)
-        self.thread.addWidget(holder)
+        self.bubbles.addWidget(holder)
 
 
 def _escape(text: str) -> str:

@@ -11,10 +11,9 @@ import argparse
 import getpass
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
-from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.schemas.numbers import NumberInfo
+from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 ACTOR = "comandia-admin"
 _SECRETS = {  # what each provider needs

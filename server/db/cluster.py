@@ -125,12 +125,6 @@ class Cluster:
                 (database,),
             )
 
-    def database_size(self, name: str) -> int:
-        with self.connect() as connection:
-            row = connection.execute("SELECT pg_database_size(%s)", (name,)).fetchone()
-        assert row is not None
-        return int(row[0])
-
 
 def _first_line(error: BaseException) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -47,21 +47,6 @@ def find_tool(name: str, server_major: int) -> Path:
     raise Unavailable(f"no {name} for PostgreSQL {server_major} is installed")
 
 
-def dump_database(tool: Path, admin_url: URL, database: str, out: Path) -> None:
-    """Write `database` to `out` in pg_dump's custom format (atomically: a temp file, then rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_suffix(out.suffix + ".partial")
-    env = _libpq_env(admin_url.set(database=database))
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [str(tool), "--format=custom", "--no-owner", "--file", str(partial)],
-        env=env, capture_output=True, text=True, check=False,
-    )
-    if result.returncode != 0:
-        partial.unlink(missing_ok=True)
-        raise Unavailable(f"pg_dump of {database} failed: {result.stderr.strip().splitlines()[-1:]}")
-    partial.replace(out)
-
-
 def start_dump(
     tool: Path, admin_url: URL, database: str, snapshot: str | None = None
 ) -> subprocess.Popen[bytes]:
@@ -206,7 +191,7 @@ def tool_major(tool: Path) -> int:
 
 @functools.cache  # a binary's version does not change while we run; asking costs a process
 def _major(tool: Path) -> int:
-    output = subprocess.run([str(tool), "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603
+    output = subprocess.run([str(tool), "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603 - our own binary
     try:
         return int(output.split()[-1].split(".")[0])
     except (IndexError, ValueError):

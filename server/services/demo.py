@@ -12,7 +12,6 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from comandia.server.services.bundle import Services
 from comandia.server.services.orders.orders import OrderService
@@ -21,6 +20,7 @@ from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.wire import Amount
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _catalog(services: Services, tenant_id: str, shop: DemoShop) -> list[str]:
         created = services.catalog.create_category(tenant_id, CategoryInput(category, sort_order=position))
         for order, (sku, name, price) in enumerate(products):
             services.catalog.create_product(
-                tenant_id, ProductInput(sku, name, Decimal(price), category_id=created.id, sort_order=order)
+                tenant_id, ProductInput(sku, name, Amount(price), category_id=created.id, sort_order=order)
             )
             skus.append(sku)
     return skus

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from comandia.shared.client.transport import Transport
@@ -31,7 +32,7 @@ class BackupsApi:
         params: dict[str, Any] = {"limit": limit} | ({"tenant_id": tenant_id} if tenant_id else {})
         return list(BackupList.from_json(self._t.get_json(BASE, params)).items)
 
-    def states(self) -> list[TenantBackupState]:
+    def states(self) -> builtins.list[TenantBackupState]:
         """Each live tenant's newest backup and last verified restore."""
         return list(TenantBackupStateList.from_json(self._t.get_json(f"{BASE}/tenants")).items)
 

@@ -26,11 +26,12 @@ from tests.plugins.providers import StandIn
 UNIQUE_MESSAGES = 20_000
 KILLS_AT = (1.0, 5.0)
 DOWN_SECONDS = 0.5
-DRAIN_TIMEOUT = 600.0
+DRAIN_TIMEOUT = 1200.0
+"""A stall guard, not a speed target: with several test runs sharing two cores a sound drain took over 600 s."""
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)
 def test_webhook_loses_and_doubles_nothing_when_postgres_is_killed_twice(stand_in: StandIn, tmp_path: Path) -> None:
     with appliance("r1", stand_in.url) as box:
         plan = build_plan(box.shops, unique=UNIQUE_MESSAGES)

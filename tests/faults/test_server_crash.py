@@ -31,7 +31,8 @@ UNIQUE_MESSAGES = 20_000
 KILL_AT = 3.0
 DOWN_SECONDS = 0.5
 RESUME_DEADLINE = 5.0
-DRAIN_TIMEOUT = 600.0
+DRAIN_TIMEOUT = 1200.0
+"""A stall guard, not a speed target: with several test runs sharing two cores a sound drain took over 600 s."""
 
 
 def processed_among(box: Appliance, wamids: set[str]) -> int:
@@ -51,7 +52,7 @@ def wait_first_processed(box: Appliance, wamids: set[str], timeout: float) -> fl
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)
 def test_a_killed_server_loses_nothing_and_takes_up_its_backlog_after_restart(
         stand_in: StandIn, tmp_path: Path) -> None:
     with appliance("r2", stand_in.url) as box:

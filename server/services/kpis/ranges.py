@@ -63,6 +63,11 @@ def _cost(pieces: list[Piece]) -> int:
     return total
 
 
+def _cheaper(inside: list[Piece], outside: list[Piece]) -> list[Piece]:
+    """The reading of a ragged edge that touches fewer rollup rows."""
+    return min(inside, outside, key=_cost)
+
+
 def cover(start: dt.date, end: dt.date, grains: tuple[str, ...], sign: int = 1) -> list[Piece]:
     """Signed pieces whose rows add up to exactly the days [start, end) (end excluded).
 
@@ -86,16 +91,16 @@ def cover(start: dt.date, end: dt.date, grains: tuple[str, ...], sign: int = 1) 
             *cover(bucket, start, finer, -sign),
             *cover(end, first, finer, -sign),
         ]
-        return min(inside, outside, key=_cost)
+        return _cheaper(inside, outside)
     pieces: list[Piece] = [(grain, first, last, sign)] if first < last else []
     if start < first:  # the ragged head, in the bucket ending at `first`
         bucket = _floor(start, grain)
         inside = cover(start, first, finer, sign)
         outside = [(grain, bucket, first, sign), *cover(bucket, start, finer, -sign)]
-        pieces += min(inside, outside, key=_cost)
+        pieces += _cheaper(inside, outside)
     if last < end:  # the ragged tail, in the bucket starting at `last`
         after = _after(last, grain)
         inside = cover(last, end, finer, sign)
         outside = [(grain, last, after, sign), *cover(end, after, finer, -sign)]
-        pieces += min(inside, outside, key=_cost)
+        pieces += _cheaper(inside, outside)
     return pieces

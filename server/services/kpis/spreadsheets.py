@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter  # type: ignore[import-untyped]  # ships no py.typed marker
+import xlsxwriter
 from sqlalchemy.orm import Session
 
 from comandia.shared.domain.errors import ValidationFailed

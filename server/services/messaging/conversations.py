@@ -47,6 +47,7 @@ from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.wire import Amount
 
 ACTOR = "whatsapp"
 CHAT_KEY_INDEX = "uq_orders_chat_key"
@@ -276,7 +277,7 @@ def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: De
         channel="whatsapp",
         delivery_address=draft.address or None,
         delivery_city=draft.city,
-        delivery_fee=delivery_fee,
+        delivery_fee=Amount(delivery_fee),
         extra=extra,
     )
 

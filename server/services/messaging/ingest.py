@@ -74,7 +74,8 @@ def _answers_in_time(
             with self._lock:
                 self._in_flight -= 1
 
-    return bounded
+    # functools.wraps types its result as _Wrapped, whose __call__ names `self`; it is the same callable.
+    return cast("Callable[Concatenate[IngestService, _P], _R]", bounded)
 
 
 class IngestService:

@@ -25,13 +25,13 @@ from comandia.shared.domain.phones import to_e164
 from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
-_REQUIRED = {
+_REQUIRED: dict[str, tuple[str, ...]] = {
     ProviderName.META: ("phone_number_id", "access_token", "app_secret"),
     ProviderName.DIALOG360: ("api_key",),
     ProviderName.TWILIO: ("account_sid", "auth_token"),
     ProviderName.SANDBOX: (),
 }
-_WEBHOOK_PATHS = {ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
+_WEBHOOK_PATHS: dict[str, str] = {ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
                   ProviderName.DIALOG360: "/webhooks/360dialog/{id}", ProviderName.SANDBOX: "/webhooks/sandbox/{id}"}
 
 
