@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -71,30 +72,26 @@ def _document_text() -> str:
 @functools.cache
 def query_parameters() -> dict[tuple[str, str], frozenset[str]]:
     """(path template, METHOD) -> the query parameters the document allows there."""
-    allowed: dict[tuple[str, str], frozenset[str]] = {}
-    for path, item in build_document()["paths"].items():
-        shared = [p for p in item.get("parameters", []) if p["in"] == "query"]
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            own = [p for p in operation.get("parameters", []) if p["in"] == "query"]
-            allowed[(path, method.upper())] = frozenset(p["name"] for p in shared + own)
-    return allowed
+    return _query_parameters(lambda schema: True)
 
 
 @functools.cache
 def typed_query_parameters() -> dict[tuple[str, str], frozenset[str]]:
     """(path template, METHOD) -> the query parameters that are not free text (a number, a date, a
     flag, one of a list): an empty value there is a mistake, not "absent"."""
-    typed: dict[tuple[str, str], frozenset[str]] = {}
+    return _query_parameters(lambda schema: not _free_text(schema))
+
+
+def _query_parameters(keep: Callable[[dict[str, Any]], bool]) -> dict[tuple[str, str], frozenset[str]]:
+    found: dict[tuple[str, str], frozenset[str]] = {}
     for path, item in build_document()["paths"].items():
         shared = [p for p in item.get("parameters", []) if p["in"] == "query"]
         for method, operation in item.items():
             if method == "parameters":
                 continue
             own = [p for p in operation.get("parameters", []) if p["in"] == "query"]
-            typed[(path, method.upper())] = frozenset(p["name"] for p in shared + own if not _free_text(p["schema"]))
-    return typed
+            found[(path, method.upper())] = frozenset(p["name"] for p in shared + own if keep(p["schema"]))
+    return found
 
 
 def _free_text(schema: dict[str, Any]) -> bool:

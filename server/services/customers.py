@@ -21,6 +21,7 @@ from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.customers import CustomerInfo, CustomerInput, CustomerPage
+from comandia.shared.schemas.wire import from_attributes
 
 WA_ID_PATTERN = re.compile(r"[1-9][0-9]{4,19}")
 MAX_TEXT = 2000
@@ -155,21 +156,7 @@ def find_or_create_customer(
 
 
 def customer_info(customer: Customer) -> CustomerInfo:
-    return CustomerInfo(
-        id=customer.id,
-        phone=customer.phone,
-        wa_id=customer.wa_id,
-        name=customer.name,
-        city=customer.city,
-        region=customer.region,
-        default_address=customer.default_address,
-        notes=customer.notes,
-        extra=dict(customer.extra),
-        first_order_at=customer.first_order_at,
-        last_order_at=customer.last_order_at,
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
-    )
+    return from_attributes(customer, CustomerInfo)
 
 
 def _lookup(session: Session, phone: str, wa_id: str | None) -> Customer | None:

@@ -77,6 +77,12 @@ def decode(data: Any, kind: type[T]) -> T:
         raise _validation_failed(_with_keys(str(error), data, kind)) from None
 
 
+def from_attributes(source: object, kind: type[W]) -> W:
+    """A payload read from the same-named attributes of `source` (e.g. a database row); mutable
+    values are copied. Raises: msgspec.ValidationError when an attribute is missing or mistyped."""
+    return msgspec.convert(source, kind, from_attributes=True)
+
+
 def narrowed(value: Wire, kind: type[W]) -> W:
     """`value` as its base payload type `kind` (the fields `kind` declares, none of a subclass's)."""
     return kind(**{name: getattr(value, name) for name in kind.__struct_fields__})

@@ -17,6 +17,7 @@ from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, Vali
 from comandia.shared.domain.roles import Role, check_role_scope
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.users import UserInfo
+from comandia.shared.schemas.wire import from_attributes
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
@@ -127,7 +128,7 @@ def _user(session: Session, user_id: int, lock: bool = False) -> User:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
+    return from_attributes(user, UserInfo)
 
 
 def has_superadmin(databases: Databases) -> bool:

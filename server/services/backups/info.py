@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from comandia.server.db.control_models import Backup
 from comandia.shared.schemas.backups import BackupRecord
-from comandia.shared.schemas.wire import narrowed
+from comandia.shared.schemas.wire import from_attributes, narrowed
 
 
 class BackupInfo(BackupRecord, frozen=True):
@@ -24,18 +24,4 @@ class BackupInfo(BackupRecord, frozen=True):
 
 
 def info(row: Backup) -> BackupInfo:
-    return BackupInfo(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        path=row.path,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        size_bytes=row.size_bytes,
-        sha256=row.sha256,
-        encrypted=row.encrypted,
-        status=row.status,
-        verified_at=row.verified_at,
-        verify_result=row.verify_result,
-        verify_detail=row.verify_detail,
-        error=row.error,
-    )
+    return from_attributes(row, BackupInfo)

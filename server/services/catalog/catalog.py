@@ -25,6 +25,7 @@ from comandia.shared.domain.money import is_currency, parse_amount, quantize
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ProductInfo, ProductInput
+from comandia.shared.schemas.wire import from_attributes
 
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
 MAX_STOCK = 1_000_000_000
@@ -248,7 +249,7 @@ class CatalogService:
 
 
 def category_info(category: Category) -> CategoryInfo:
-    return CategoryInfo(id=category.id, name=category.name, sort_order=category.sort_order)
+    return from_attributes(category, CategoryInfo)
 
 
 def product_info(product: Product) -> ProductInfo:

@@ -20,6 +20,7 @@ from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cu
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.orders import parse_status
 from comandia.shared.schemas.orders import ORDER_SORTS, OrderPage, OrderQuery, OrderSummary
+from comandia.shared.schemas.wire import from_attributes
 
 MAX_SEARCH_WORDS = 8
 MIN_PHONE_DIGITS = 7
@@ -67,20 +68,7 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
 
 
 def order_summary(order: Order) -> OrderSummary:
-    return OrderSummary(
-        id=order.id,
-        number=order.number,
-        status=order.status,
-        channel=order.channel,
-        customer_id=order.customer_id,
-        customer_name=order.customer_name,
-        customer_phone=order.customer_phone,
-        total=order.total,
-        currency=order.currency,
-        version=order.version,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-    )
+    return from_attributes(order, OrderSummary)
 
 
 def text_query(text: str) -> str | None:
