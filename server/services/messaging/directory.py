@@ -28,36 +28,54 @@ from comandia.server.providers.twilio import TwilioProvider
 from comandia.shared.domain.errors import NotFound
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.whatsapp import NumberState, ProviderName
+from comandia.shared.schemas.numbers import NumberInfo
 
 TOUCH_EVERY_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class RoutedNumber:
-    """A number as the webhook and the sender need it; secrets are opened (never logged)."""
+WEBHOOK_PATHS: dict[str, str] = {
+    ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
+    ProviderName.DIALOG360: "/webhooks/360dialog/{id}", ProviderName.SANDBOX: "/webhooks/sandbox/{id}",
+}
+"""Where each provider posts a number's webhooks (the console shows it; the operator configures it)."""
 
-    id: int
-    tenant_id: str
-    provider: str
-    e164: str
-    phone_number_id: str | None
-    waba_id: str | None
-    account_sid: str | None
-    state: str
-    tenant_active: bool
-    verify_token: str | None = field(default=None, repr=False)
+
+def number_info(number: WhatsAppNumber, webhook_secret: str | None = None) -> NumberInfo:
+    """What the API shows of a number; its webhook secret only when given (once, when it is made)."""
+    return NumberInfo(
+        id=number.id, tenant_id=number.tenant_id, provider=number.provider, e164=number.e164,
+        phone_number_id=number.phone_number_id, waba_id=number.waba_id, account_sid=number.account_sid,
+        state=number.state, pause_reason=number.pause_reason, last_inbound_at=number.last_inbound_at,
+        created_at=number.created_at, webhook_path=WEBHOOK_PATHS[number.provider].format(id=number.id),
+        verify_token=number.verify_token, webhook_secret=webhook_secret,
+        status_template=number.status_template, template_language=number.template_language,
+    )
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A number's provider secrets, opened; none of them ever shows in a repr (or a log line)."""
+
     access_token: str | None = field(default=None, repr=False)
     app_secret: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
     auth_token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
-    status_template: str | None = None
-    template_language: str | None = None
+
+
+@dataclass(frozen=True)
+class RoutedNumber:
+    """A number as the webhook and the sender need it: what the API shows of it (`info`, a wire
+    type, so never with credentials in it), whether its tenant is active, and its credentials."""
+
+    info: NumberInfo
+    tenant_active: bool
+    credentials: Credentials = field(default_factory=Credentials, repr=False)
 
     @property
     def accepting(self) -> bool:
         """False when the number is paused or its tenant inactive: messages get a polite notice."""
-        return self.state == NumberState.ACTIVE and self.tenant_active
+        return self.info.state == NumberState.ACTIVE and self.tenant_active
 
 
 @dataclass
@@ -112,14 +130,15 @@ class NumberDirectory:
 
     def tenant_ids(self) -> set[str]:
         """Tenants that own at least one number: the ones the workers sweep."""
-        return {n.tenant_id for n in self._current().by_id.values()}
+        return {n.info.tenant_id for n in self._current().by_id.values()}
 
     def meta_app_secrets(self) -> set[str]:
         numbers = self._current().by_id.values()
-        return {n.app_secret for n in numbers if n.provider == ProviderName.META and n.app_secret}
+        return {n.credentials.app_secret for n in numbers
+                if n.info.provider == ProviderName.META and n.credentials.app_secret}
 
     def verify_tokens(self) -> list[str]:
-        return [n.verify_token for n in self._current().by_id.values() if n.verify_token]
+        return [n.info.verify_token for n in self._current().by_id.values() if n.info.verify_token]
 
     def provider(self, number_id: int) -> Provider:
         """The provider client of a number. Raises: NotFound (the number was removed)."""
@@ -173,18 +192,15 @@ class NumberDirectory:
         with self._db.control_session() as session:
             rows = session.execute(sa.select(WhatsAppNumber, Tenant.state).join(Tenant)).all()
             numbers = [RoutedNumber(
-                id=n.id, tenant_id=n.tenant_id, provider=n.provider, e164=n.e164,
-                phone_number_id=n.phone_number_id, waba_id=n.waba_id, account_sid=n.account_sid, state=n.state,
-                tenant_active=state == TenantState.ACTIVE, verify_token=n.verify_token,
-                access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
-                api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
-                webhook_secret=opened(n.webhook_secret_sealed),
-                status_template=n.status_template, template_language=n.template_language,
+                number_info(n), tenant_active=state == TenantState.ACTIVE, credentials=Credentials(
+                    access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
+                    api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
+                    webhook_secret=opened(n.webhook_secret_sealed)),
             ) for n, state in rows if state != TenantState.DELETED]
         return _Snapshot(
-            by_id={n.id: n for n in numbers},
-            by_phone_number_id={n.phone_number_id: n for n in numbers if n.phone_number_id},
-            by_e164={n.e164: n for n in numbers}, loaded_at=self._clock(),
+            by_id={n.info.id: n for n in numbers},
+            by_phone_number_id={n.info.phone_number_id: n for n in numbers if n.info.phone_number_id},
+            by_e164={n.info.e164: n for n in numbers}, loaded_at=self._clock(),
         )
 
 
@@ -203,11 +219,12 @@ def endpoints_for(config: ServerConfig) -> Endpoints:
 def build_provider(number: RoutedNumber, http: requests.Session, endpoints: Endpoints,
                    sandbox: SandboxProvider, status_callback: str | None = None) -> Provider:
     """The provider client for `number` with its credentials."""
-    if number.provider == ProviderName.META:
-        return MetaProvider(number.phone_number_id or "", number.waba_id, number.access_token or "", http, endpoints)
-    if number.provider == ProviderName.DIALOG360:
-        return Dialog360Provider(number.api_key or "", http, endpoints)
-    if number.provider == ProviderName.TWILIO:
-        return TwilioProvider(number.account_sid or "", number.auth_token or "", number.e164, http, endpoints,
+    info, secret = number.info, number.credentials
+    if info.provider == ProviderName.META:
+        return MetaProvider(info.phone_number_id or "", info.waba_id, secret.access_token or "", http, endpoints)
+    if info.provider == ProviderName.DIALOG360:
+        return Dialog360Provider(secret.api_key or "", http, endpoints)
+    if info.provider == ProviderName.TWILIO:
+        return TwilioProvider(info.account_sid or "", secret.auth_token or "", info.e164, http, endpoints,
                               status_callback)
     return sandbox

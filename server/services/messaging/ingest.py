@@ -132,7 +132,8 @@ class IngestService:
         def route(key: str) -> RoutedNumber | None:
             number = self._directory.by_phone_number_id(key)
             # Only numbers of the app that signed: one app cannot post for another's numbers.
-            signed = number is not None and number.provider == ProviderName.META and number.app_secret == secret
+            signed = (number is not None and number.info.provider == ProviderName.META
+                      and number.credentials.app_secret == secret)
             return number if signed else None
 
         return self._store(ProviderName.META, body, events, route)
@@ -141,16 +142,16 @@ class IngestService:
     def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None) -> int:
         """A 360dialog (or sandbox) POST to the number's own URL, authenticated by its secret header."""
         number = self._directory.by_id(number_id)
-        if number is None or number.provider != provider:
+        if number is None or number.info.provider != provider:
             self._unroutable(provider, "no such number", str(number_id), body)
             return 0
-        if not signatures.shared_secret_valid(secret, number.webhook_secret):
+        if not signatures.shared_secret_valid(secret, number.credentials.webhook_secret):
             raise BadSignature("missing or invalid webhook secret header")
         events = parse_cloud_api(body)
 
         def route(key: str) -> RoutedNumber | None:
             # The payload must be for the number of the URL when that number knows its id.
-            return number if number.phone_number_id in (None, key) else None
+            return number if number.info.phone_number_id in (None, key) else None
 
         return self._store(provider, body, events, route)
 
@@ -161,12 +162,12 @@ class IngestService:
         fields: Mapping[str, str] = dict(form)
         to = fields.get("To", "").removeprefix("whatsapp:")
         number = self._directory.by_e164(to) if to else None
-        if number is None or number.provider != ProviderName.TWILIO:
+        if number is None or number.info.provider != ProviderName.TWILIO:
             if not fields.get("MessageSid") or not to:
                 raise BadSignature("not a Twilio webhook")
             self._unroutable(ProviderName.TWILIO, "no such number", to[:128], raw)
             return 0
-        if not signatures.twilio_signature_valid(public_url, form, signature, number.auth_token or ""):
+        if not signatures.twilio_signature_valid(public_url, form, signature, number.credentials.auth_token or ""):
             raise BadSignature("missing or invalid X-Twilio-Signature")
         events = parse_twilio_form(fields)
         return self._store(ProviderName.TWILIO, raw, events, lambda key: number if key == to else None)
@@ -191,7 +192,7 @@ class IngestService:
             self._unroutable(provider, "no number with this id", key[:128], body)
         by_tenant: dict[str, set[RoutedNumber]] = defaultdict(set)
         for number in set(messages) | set(statuses):
-            by_tenant[number.tenant_id].add(number)
+            by_tenant[number.info.tenant_id].add(number)
         for tenant_id, numbers in by_tenant.items():
             with self._db.tenant_session(tenant_id) as session:
                 # Autocommit: each statement is committed when it returns, so the usual one-message
@@ -200,11 +201,11 @@ class IngestService:
                 # retry stores whatever is missing and nothing twice.
                 session.connection(execution_options=_AUTOCOMMIT)
                 for number in numbers:
-                    store_messages(session, provider, number.id, messages.get(number, []))
+                    store_messages(session, provider, number.info.id, messages.get(number, []))
                     store_statuses(session, statuses.get(number, []))
                 session.commit()
         self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
-        self._directory.touch({n.id for ns in by_tenant.values() for n in ns})
+        self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
 
     def _unroutable(self, provider: str, reason: str, key: str | None, body: bytes) -> None:

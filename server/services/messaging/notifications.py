@@ -70,7 +70,7 @@ class StatusNotifier:
         if last is None:
             return
         number = self._directory.by_id(last.number_id)
-        if number is None or number.tenant_id != tenant_id:
+        if number is None or number.info.tenant_id != tenant_id:
             return
         tenant = self._contexts.get(tenant_id)
         payload = OutboxPayload.of(flow.status_notification(tenant, after.number, after.status), kind="status")
@@ -90,7 +90,8 @@ class StatusNotifier:
 
 
 def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> Template | None:
-    if not number.status_template:
+    info = number.info
+    if not info.status_template:
         return None
-    language = number.template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
-    return Template(number.status_template, language, params)
+    language = info.template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
+    return Template(info.status_template, language, params)

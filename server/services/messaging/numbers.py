@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from comandia.server.db.control_models import NUMBER_PROVIDERS, UnroutableEvent, WhatsAppNumber
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
-from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.directory import NumberDirectory, number_info
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
@@ -31,8 +31,6 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     ProviderName.TWILIO: ("account_sid", "auth_token"),
     ProviderName.SANDBOX: (),
 }
-_WEBHOOK_PATHS: dict[str, str] = {ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
-                  ProviderName.DIALOG360: "/webhooks/360dialog/{id}", ProviderName.SANDBOX: "/webhooks/sandbox/{id}"}
 
 
 class NumberService:
@@ -78,7 +76,7 @@ class NumberService:
             session.flush()
             audit.record(session, actor, "number.add", tenant_id, number_id=number.id, provider=request.provider)
             session.commit()
-            info = _info(number, webhook_secret=secret)
+            info = number_info(number, webhook_secret=secret)
         self._directory.invalidate()
         return info
 
@@ -89,12 +87,12 @@ class NumberService:
             if tenant_id is not None:
                 live_tenant(session, tenant_id)
                 query = query.where(WhatsAppNumber.tenant_id == tenant_id)
-            return [_info(n) for n in session.scalars(query)]
+            return [number_info(n) for n in session.scalars(query)]
 
     def get(self, tenant_id: str | None, number_id: int) -> NumberInfo:
         """Raises: NotFound (no such number, or not `tenant_id`'s)."""
         with self._db.control_session() as session:
-            return _info(_number(session, tenant_id, number_id))
+            return number_info(_number(session, tenant_id, number_id))
 
     def pause(self, tenant_id: str | None, number_id: int, actor: str,
               reason: str = "paused by an operator") -> NumberInfo:
@@ -130,7 +128,7 @@ class NumberService:
             audit.record(session, actor, "number.template", number.tenant_id, number_id=number_id,
                          template=template)
             session.commit()
-            info = _info(number)
+            info = number_info(number)
         self._directory.invalidate()
         return info
 
@@ -154,7 +152,7 @@ class NumberService:
             audit.record(session, actor, f"number.{'pause' if state == 'paused' else 'resume'}",
                          number.tenant_id, number_id=number_id)
             session.commit()
-            info = _info(number)
+            info = number_info(number)
         self._directory.invalidate()
         return info
 
@@ -193,14 +191,3 @@ def _number(session: Session, tenant_id: str | None, number_id: int, lock: bool 
     if number is None or (tenant_id is not None and number.tenant_id != tenant_id):
         raise NotFound(f"WhatsApp number {number_id} does not exist")
     return number
-
-
-def _info(number: WhatsAppNumber, webhook_secret: str | None = None) -> NumberInfo:
-    return NumberInfo(
-        id=number.id, tenant_id=number.tenant_id, provider=number.provider, e164=number.e164,
-        phone_number_id=number.phone_number_id, waba_id=number.waba_id, account_sid=number.account_sid,
-        state=number.state, pause_reason=number.pause_reason, last_inbound_at=number.last_inbound_at,
-        created_at=number.created_at, webhook_path=_WEBHOOK_PATHS[number.provider].format(id=number.id),
-        verify_token=number.verify_token, webhook_secret=webhook_secret,
-        status_template=number.status_template, template_language=number.template_language,
-    )
