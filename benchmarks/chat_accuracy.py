@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.server.chat.corpus import HELDOUT, PUBLIC, Played, load_chats, load_menus, play  # noqa: E402
+from tests.server.chat.corpus import HELDOUT, PUBLIC, Played, load_chats, load_menus, play
 
 
 def _table(title: str, rows: dict[str, list[Played]]) -> None:
