@@ -48,8 +48,10 @@ DEFAULT_CITY = "Puebla"
 DEFAULT_PHONE = "+52 55 1234 5678"
 _ORACLE_ROUNDS = 6  # "did you mean X?" questions answered in a row before the runner gives up
 _AUTOPILOT_ROUNDS = 10
-_SPANISH = frozenset("tu tus pedido carrito agregue agregué quieres quiere el la los las de que para con cuantas cuantos gracias listo tenemos menu".split())  # noqa: E501
-_ENGLISH = frozenset("your you order cart added want the of for with how many thanks done we have menu would".split())  # noqa: E501
+_SPANISH_WORDS = "tu tus pedido carrito agregue quieres el la los las de que para con cuantas gracias listo tenemos"
+_ENGLISH_WORDS = "your you order cart added want the of for with how many thanks done we have would"
+_SPANISH = frozenset(_SPANISH_WORDS.split())
+_ENGLISH = frozenset(_ENGLISH_WORDS.split())
 
 
 @dataclass(frozen=True)
