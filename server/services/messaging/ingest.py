@@ -130,6 +130,8 @@ class IngestService:
                 provider should retry).
         """
         secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
+        if secret is None and self._directory.reload_if_stale():  # a number of a new app, just added?
+            secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
         if secret is None:
             raise BadSignature("missing or invalid X-Hub-Signature-256")
         events = parse_cloud_api(body)
