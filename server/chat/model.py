@@ -202,6 +202,8 @@ class ProductView:
     description: str = ""
     available: bool = True
     stock: int | None = None
+    aliases: tuple[str, ...] = ()
+    """Other names the tenant gave it ("coca", "coke"); unambiguous across the catalog."""
 
 
 @dataclass(frozen=True)
