@@ -83,14 +83,14 @@ def clash_problems(product: NamedProduct, others: Iterable[NamedProduct]) -> dic
             alias_owners.setdefault(match_key(alias), other)
     problems: dict[str, str] = {}
     for index, alias in enumerate(product.aliases):
-        other = owners.get(match_key(alias))
-        if other is not None:
+        owner = owners.get(match_key(alias))
+        if owner is not None:
             problems[f"aliases[{index}]"] = (
-                f"«{alias}» is already a name or alias of product «{other.name}» ({other.key})"
+                f"«{alias}» is already a name or alias of product «{owner.name}» ({owner.key})"
             )
-    other = alias_owners.get(match_key(product.name))
-    if other is not None:
-        problems["name"] = f"«{product.name}» is an alias of product «{other.name}» ({other.key})"
+    owner = alias_owners.get(match_key(product.name))
+    if owner is not None:
+        problems["name"] = f"«{product.name}» is an alias of product «{owner.name}» ({owner.key})"
     return problems
 
 
