@@ -327,8 +327,17 @@ def _judge(session: _Session, played: Played) -> None:
         if fold(played.notes.get(sku, "")) != fold(note):
             played.failures.append(f"note of {sku}: {played.notes.get(sku)!r}, expected {note!r}")
     told = session.named_back
+    told_words = {w for segment in told for w in segment.split()}
     for word in chat.not_found:
-        if not any(fold(word) in segment for segment in told):
+        # Named back whole, or each of its words named back (split by "and": «fish», «chips»).
+        if not any(fold(word) in segment for segment in told) and not set(fold(word).split()) <= told_words | {
+            "and",
+            "y",
+            "de",
+            "of",
+            "con",
+            "with",
+        }:
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
     in_cart = [p for sku in final_cart if (p := session.catalog.product(sku)) is not None]
@@ -365,7 +374,7 @@ def _flat(text: str) -> str:
 
 
 def language_of(body: str) -> str | None:
-    """"es" or "en" by the commoner marker words of `body`; None when it cannot tell."""
+    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell."""
     words = re.findall(r"\w+", fold(body))
     spanish = sum(w in _SPANISH for w in words)
     english = sum(w in _ENGLISH for w in words)
@@ -386,5 +395,3 @@ def at_clock(chat: Chat, menu: Menu) -> dt.datetime:
     if chat.clock is not None:
         return dt.datetime.fromisoformat(chat.clock)
     return dt.datetime(2026, 3, 14, 13, 5, tzinfo=ZoneInfo(menu.tenant.timezone))
-
-
