@@ -23,7 +23,9 @@ def test_a_manager_edits_aliases_and_sees_a_clash_named(
     coke = manager_a_client.catalog.create_product(
         tenant_id, ProductInput(f"COCA-{tag}", f"Coca-Cola {tag}", Decimal("25"), aliases=(f"coca {tag}",))
     )
-    pepsi = manager_a_client.catalog.create_product(tenant_id, ProductInput(f"PEPSI-{tag}", f"Pepsi {tag}", Decimal("24")))
+    pepsi = manager_a_client.catalog.create_product(
+        tenant_id, ProductInput(f"PEPSI-{tag}", f"Pepsi {tag}", Decimal("24"))
+    )
     window = log_in(world.manager_a)
     page = window.open_page("catalog")
     assert isinstance(page, CatalogPage)
