@@ -11,8 +11,8 @@ small `_invalid(field, problem)` helpers. After a run, translate the new empty `
 
 from __future__ import annotations
 
-import datetime
 import contextlib
+import datetime
 import io
 import sys
 from collections.abc import Iterator

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import gettext as _gettext
-import os
 from collections.abc import Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -119,11 +118,11 @@ def accepted_language(header: str | None) -> Language:
     return DEFAULT_LANGUAGE
 
 
-def environment_language(environ: Mapping[str, str] | None = None) -> Language:
-    """comandia-admin's language: ``COMANDIA_LANGUAGE``, else the POSIX locale variables in their
-    order of precedence (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); Spanish by default,
-    also for the ``C``/``POSIX`` locale of servers and containers."""
-    env = os.environ if environ is None else environ
+def environment_language(env: Mapping[str, str]) -> Language:
+    """comandia-admin's language from its environment `env` (read by `server.config`):
+    ``COMANDIA_LANGUAGE``, else the POSIX locale variables in their order of precedence
+    (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); Spanish by default, also for the
+    ``C``/``POSIX`` locale of servers and containers."""
     for name in (LANGUAGE_VARIABLE, "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(name, "").split(":")[0].strip()
         if value and value not in ("C", "POSIX") and not value.startswith("C."):
