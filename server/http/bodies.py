@@ -7,6 +7,7 @@ naming the field, so resources and services never see raw dicts of unknown shape
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 import falcon
@@ -23,18 +24,58 @@ def read_body(req: falcon.Request, kind: type[R]) -> R:
     Raises:
         falcon.HTTPBadRequest: malformed JSON or no body (falcon's own 400).
         ValidationFailed: text PostgreSQL cannot store or an integer out of range anywhere in
-            the document; not an object; an unknown field; a field of the wrong type (named).
+            the document; nesting deeper than `MAX_DEPTH`; an `extra` deeper than
+            `EXTRA_MAX_DEPTH` or larger than `EXTRA_MAX_BYTES`; not an object; an unknown field; a
+            field of the wrong type (named).
     """
-    data = req.get_media()
-    _check_tree(data, "")
+    try:
+        data = req.get_media()
+    except RecursionError:
+        # The JSON decoder gives up near Python's recursion limit; a body that deep is hostile.
+        raise _too_deep("body", MAX_DEPTH) from None
+    _check_tree(data, "", 0)
+    if isinstance(data, dict) and "extra" in data:
+        _check_extra(data["extra"])
     return kind.from_json(data)
 
 
 _INT_LIMIT = 2**31 - 1  # the widest integer column a request can reach is a PostgreSQL integer
 
+MAX_DEPTH = 32
+"""No request body of the API nests deeper; the bound keeps every later walk of it cheap."""
+EXTRA_MAX_DEPTH = 16
+EXTRA_MAX_BYTES = 16 * 1024
+"""`extra` (free-form JSON kept with customers, products and orders) is stored, listed and
+exported on every read: bounded here, at the edge, so one hostile value cannot make every later
+list of the tenant slow or impossible to answer."""
 
-def _check_tree(value: Any, path: str) -> None:
-    """Refuse, anywhere in a JSON document, text PostgreSQL cannot store and integers out of range."""
+
+def _check_extra(extra: Any) -> None:
+    if _depth(extra) > EXTRA_MAX_DEPTH:
+        raise _too_deep("extra", EXTRA_MAX_DEPTH)
+    size = len(json.dumps(extra, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > EXTRA_MAX_BYTES:
+        raise ValidationFailed(f"extra is too large ({size} bytes)",
+                               {"extra": f"must be at most {EXTRA_MAX_BYTES} bytes as JSON"})
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _too_deep(name: str, limit: int) -> ValidationFailed:
+    return ValidationFailed(f"{name} is nested too deeply", {name: f"must nest at most {limit} levels"})
+
+
+def _check_tree(value: Any, path: str, depth: int) -> None:
+    """Refuse, anywhere in a JSON document, text PostgreSQL cannot store, integers out of range
+    and nesting deeper than `MAX_DEPTH`."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(path.split(".")[0].split("[")[0] or "body", MAX_DEPTH)
     if isinstance(value, str):
         _check_storable(path or "body", value)
     elif isinstance(value, bool):
@@ -49,11 +90,11 @@ def _check_tree(value: Any, path: str) -> None:
             raise ValidationFailed(f"{path or 'body'} must be finite", {path or "body": "must be finite"})
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _check_tree(item, f"{path}[{index}]")
+            _check_tree(item, f"{path}[{index}]", depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_storable(path or "body", key)
-            _check_tree(item, f"{path}.{key}" if path else key)
+            _check_tree(item, f"{path}.{key}" if path else key, depth + 1)
 
 
 def _check_text(name: str, value: Any, max_len: int, min_len: int) -> str:
