@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from waitress.server import create_server
 
@@ -100,7 +101,8 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
     except DomainError as error:
         print(f"error: {error.detail}", file=sys.stderr)
         return 1
-    where: dict[str, object] = (
+    # Waitress takes either a host and port or bound sockets, never both.
+    where: dict[str, Any] = (
         {"sockets": [inherited]} if inherited is not None else {"host": config.host, "port": config.port})
     server = create_server(
         create_app(runtime.services), threads=config.threads, ident="comandia",
