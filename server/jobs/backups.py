@@ -2,7 +2,7 @@
 
 Every scheduled backup is verified (R10): a backup counts only once it has been restored.
 Appliances that prefer systemd run `comandia-admin backup run --all --control --verify` from
-`installer/comandia-backup.timer` instead; the two must not both be enabled.
+`installer/systemd/comandia-backup.timer` instead; the two must not both be enabled.
 """
 
 from __future__ import annotations
