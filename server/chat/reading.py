@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
-from comandia.server.chat.matching import ACCEPT, ASK, MARGIN, SURE, Match, ProductIndex, index_for
+from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
@@ -28,6 +28,10 @@ _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ADDING = frozenset({"con", "with"})
+_SIZES = frozenset(
+    ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
+     "medium"]
+)  # fmt: skip
 _GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
 
 
@@ -69,6 +73,8 @@ class _Part:
     in_note: bool = False
     portions: list[tuple[str, int]] = field(default_factory=list)
     """Portion words set aside ("2 latas"): the product itself when nothing else is named."""
+    sized: bool = False
+    """A size word was set apart ("de litro"): a name typed exactly is not sure to be the one."""
     closed: bool = False
     """A quantity came after the name ("pastor x3"): the next product word starts a new part."""
     elliptic: bool = False
@@ -82,7 +88,9 @@ class _Token:
 
 
 _MEASURE = re.compile(r"(\d+)(l|lt|lts|ml|kg|g|gr|grs|oz|pz)", re.IGNORECASE)
-_UNITS = frozenset(["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas"])
+_UNITS = frozenset(
+    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas"]
+)
 
 
 def tokens(text: str) -> list[_Token]:
@@ -123,7 +131,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         note = " ".join(part.note)
         pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
         for words_here, said_here in pieces:
-            verdict = _verdict(index.match(words_here, lex.synonyms))
+            verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
             if verdict is None:
                 found_in.append((number_, said_here))
             elif verdict[0]:
@@ -156,6 +164,10 @@ def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | Non
         return None
     top = matches[0]
     close = [m for m in matches if top.score - m.score < MARGIN]
+    if top.score < EXACT and len(matches) > 1 and matches[1].typed >= SURE and top.typed >= SURE:
+        # Both explain every typed word ("clásica": Hamburguesa clásica, Combo clásico): only a
+        # clear lead in the rest of the name decides; otherwise ask.
+        close = [m for m in matches if m.typed >= SURE and top.score - m.score < WIDE_MARGIN]
     if len(close) == 1 and (top.score >= ACCEPT or top.typed >= SURE):
         return True, (top.product,)
     return False, tuple(m.product for m in close[:3])
@@ -212,9 +224,12 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
+        elif folded == "x" and not index.knows("x"):
+            pass  # "2 x margarita": the times sign
         elif folded in _GLUE or ((folded in lex.fillers or folded in lex.portions) and not index.knows(folded)):
             if folded in lex.portions:
                 current.portions.append((folded, position))
+                current.sized = current.sized or folded in _SIZES
         else:
             if current.closed:
                 parts.append(current)
