@@ -15,6 +15,8 @@ from typing import Any
 
 import platformdirs
 
+from comandia.shared.i18n import Language, environment_language
+
 DEFAULT_PREFIX = "comandia"
 
 
@@ -32,6 +34,9 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    # Server processes on this host (`--workers`), sharing one listening socket; each has
+    # `threads` request threads and an equal share of `connection_budget`.
+    workers: int = 1
     # Threads that turn inbound WhatsApp messages into replies; each works on one tenant at a time.
     inbox_workers: int = 3
     # Server connections COMANDIA may hold in total, control DB and every tenant together.
@@ -96,6 +101,7 @@ _ENV = {
     "COMANDIA_HOST": "host",
     "COMANDIA_PORT": "port",
     "COMANDIA_THREADS": "threads",
+    "COMANDIA_WORKERS": "workers",
     "COMANDIA_INBOX_WORKERS": "inbox_workers",
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_LOG_LEVEL": "log_level",
@@ -171,3 +177,9 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError) as error:
             raise ValueError(f"config key {name}: {value!r} is not a valid {kind}") from error
     return out
+
+
+def reader_language(env: Mapping[str, str] | None = None) -> Language:
+    """The language comandia-admin speaks to the person at the terminal (``es`` unless the
+    environment asks for English: see `shared.i18n.environment_language`)."""
+    return environment_language(os.environ if env is None else env)

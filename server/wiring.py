@@ -23,6 +23,7 @@ from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
 from comandia.server.db.engines import libpq_conninfo, normalise_url
+from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
@@ -229,7 +230,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
             config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
-        )))
+        ), claim=lambda slot: claim_slot(databases, "daily-backup", slot)))
     return jobs
 
 

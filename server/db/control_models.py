@@ -199,7 +199,11 @@ class WhatsAppNumber(ControlBase):
 
 
 class UnroutableEvent(ControlBase):
-    """A webhook for a number no tenant owns: kept for an operator, never processed."""
+    """A webhook for a number no tenant owns: a bounded summary kept for an operator, never processed.
+
+    Such a post cannot be authenticated, so only its first KiB is kept (`body_excerpt`), with
+    its size and the address it came from (migration c0008).
+    """
 
     __tablename__ = "unroutable_events"
 
@@ -208,4 +212,21 @@ class UnroutableEvent(ControlBase):
     provider: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.String(200))
     routing_key: Mapped[str | None] = mapped_column(sa.String(128))
-    raw_body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    body_excerpt: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    source: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class ScheduledRun(ControlBase):
+    """One run of a scheduled job (the daily backup) at one slot, claimed by the process that runs it.
+
+    The primary key makes the claim: with several server processes (or hosts) waking at the same
+    slot, exactly one inserts the row and runs the job; the others see the conflict and skip it.
+    """
+
+    __tablename__ = "scheduled_runs"
+
+    job: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    slot: Mapped[UtcDateTime] = mapped_column(primary_key=True)
+    claimed_by: Mapped[str] = mapped_column(sa.String(255))
+    claimed_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import falcon
 
 from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.wire import Request
 
 R = TypeVar("R", bound=Request)
@@ -82,12 +83,12 @@ def _check_tree(value: Any, path: str, depth: int) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > _INT_LIMIT:
-            raise ValidationFailed(
-                f"{path or 'body'} is out of range", {path or "body": "number out of range"}
-            )
+            raise ValidationFailed("{field} is out of range", {path or "body": N_("number out of range")},
+                                   field=path or "body")
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValidationFailed(f"{path or 'body'} must be finite", {path or "body": "must be finite"})
+            raise ValidationFailed("{field} must be finite", {path or "body": N_("must be finite")},
+                                   field=path or "body")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_tree(item, f"{path}[{index}]", depth + 1)
@@ -99,23 +100,25 @@ def _check_tree(value: Any, path: str, depth: int) -> None:
 
 def _check_text(name: str, value: Any, max_len: int, min_len: int) -> str:
     if not isinstance(value, str):
-        raise ValidationFailed(f"{name} must be a string", {name: "must be a string"})
+        raise ValidationFailed("{field} must be a string", {name: N_("must be a string")}, field=name)
     _check_storable(name, value)
     if len(value) > max_len:
-        raise ValidationFailed(f"{name} is too long", {name: f"must be at most {max_len} characters"})
+        raise ValidationFailed("{field} is too long", {name: N_("must be at most {n} characters")}, field=name,
+                               n=max_len)
     if len(value) < min_len:
-        raise ValidationFailed(f"{name} is too short", {name: f"must be at least {min_len} characters"})
+        raise ValidationFailed("{field} is too short", {name: N_("must be at least {n} characters")}, field=name,
+                               n=min_len)
     return value
 
 
 def _check_storable(name: str, value: str) -> None:
     """PostgreSQL refuses NUL in text and UTF-8 cannot carry lone surrogates: refuse both here."""
     if "\x00" in value:
-        raise ValidationFailed(f"{name} must not contain NUL characters", {name: "contains NUL"})
+        raise ValidationFailed("{field} must not contain NUL characters", {name: N_("contains NUL")}, field=name)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationFailed(f"{name} is not valid Unicode text", {name: "invalid text"}) from None
+        raise ValidationFailed("{field} is not valid Unicode text", {name: N_("invalid text")}, field=name) from None
 
 
 def query_text(req: falcon.Request, name: str, max_len: int = 200) -> str | None:
@@ -126,10 +129,18 @@ def query_text(req: falcon.Request, name: str, max_len: int = 200) -> str | None
     return _check_text(name, value, max_len, 0)
 
 
+_MISSING = {  # one sentence per noun, so that each language can write it its own way
+    "backup": N_("backup {id} does not exist"), "category": N_("category {id} does not exist"),
+    "customer": N_("customer {id} does not exist"), "number": N_("number {id} does not exist"),
+    "order": N_("order {id} does not exist"), "product": N_("product {id} does not exist"),
+    "user": N_("user {id} does not exist"),
+}
+
+
 def path_id(value: str, what: str) -> int:
     """A numeric ID from the URL; anything else names nothing, so it is 404 like a missing ID."""
     if not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise NotFound(f"{what} {value[:40]} does not exist")
+        raise NotFound(_MISSING.get(what, N_("{what} {id} does not exist")), what=what, id=value[:40])
     return int(value)
 
 
@@ -140,10 +151,11 @@ def query_int(req: falcon.Request, name: str, minimum: int = 1, maximum: int = _
         return None
     text = value.strip()
     if not text.lstrip("-").isdigit() or not text.isascii() or len(text) > 12:
-        raise ValidationFailed(f"{name} must be a whole number", {name: "must be a whole number"})
+        raise ValidationFailed("{field} must be a whole number", {name: N_("must be a whole number")}, field=name)
     number = int(text)
     if not minimum <= number <= maximum:
-        raise ValidationFailed(f"{name} is out of range", {name: f"must be between {minimum} and {maximum}"})
+        raise ValidationFailed("{field} is out of range", {name: N_("must be between {minimum} and {maximum}")},
+                               field=name, minimum=minimum, maximum=maximum)
     return number
 
 
@@ -156,4 +168,4 @@ def query_flag(req: falcon.Request, name: str, default: bool = False) -> bool:
         return True
     if value.lower() in ("false", "0"):
         return False
-    raise ValidationFailed(f"{name} must be true or false", {name: "must be true or false"})
+    raise ValidationFailed("{field} must be true or false", {name: N_("must be true or false")}, field=name)

@@ -46,12 +46,12 @@ def clean_name(value: str, field: str, max_len: int = DEFAULT_MAX_LENGTH) -> str
     if any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in cleaned):
         raise _invalid(field, "must not contain control characters")
     if len(cleaned) > max_len:
-        raise _invalid(field, f"must be at most {max_len} characters")
+        raise _invalid(field, "must be at most {n} characters", n=max_len)
     return cleaned
 
 
-def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:
+    return ValidationFailed.of_field(field, problem, **values)
 
 
 def match_key(value: str) -> str:

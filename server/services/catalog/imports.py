@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,7 +29,7 @@ from comandia.server.db.tenant_models import Category, Product
 from comandia.server.services.catalog.aliases import (
     SEPARATORS,
     NamedProduct,
-    clash_problems,
+    clashes,
     lock_names,
     named_products,
 )
@@ -41,6 +38,7 @@ from comandia.server.services.catalog.catalog import (
     clean_product,
     sku_race_as_conflict,
 )
+from comandia.server.services.catalog.uploads import MAX_COLUMNS, csv_table, file_problem, xlsx_table
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
@@ -124,22 +122,22 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
             or a header without the required columns.
     """
     if len(content) > MAX_BYTES:
-        raise _file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
     is_xlsx = content.startswith(_XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx")
-    table = _xlsx_table(content) if is_xlsx else _csv_table(content)
+    table = xlsx_table(content) if is_xlsx else csv_table(content)
     header = next(table, None)
     if header is None:
-        raise _file_problem("is empty")
-    names = [h.strip().lower() for h in header]
+        raise file_problem("is empty")
+    names = [h.strip().lower() for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise _file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
+        raise file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
     rows: list[_Row] = []
     for number, values in enumerate(table, start=2):
         if not any(v.strip() for v in values):
             continue  # blank lines are common at the end of spreadsheets
         if len(rows) >= MAX_ROWS:
-            raise _file_problem(f"has more than {MAX_ROWS} rows; split it")
+            raise file_problem(f"has more than {MAX_ROWS} rows; split it")
         cells = {
             name: (values[i].strip() if i < len(values) else "")
             for i, name in enumerate(names)
@@ -251,9 +249,9 @@ def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
     clean: list[tuple[ProductFields, str | None]] = []
     for fields, category in plan.products:
         row = plan.row_of_sku[fields.sku]
-        problems = clash_problems(final[fields.sku], final.values())
-        issues.extend(_issue(row, path, problem) for path, problem in problems.items())
-        if not problems:
+        found = clashes(final[fields.sku], final.values())
+        issues.extend(_issue(row, clash.field, clash.problem) for clash in found)
+        if not found:
             clean.append((fields, category))
     if len(issues) == len(plan.issues):
         return plan
@@ -385,49 +383,3 @@ def _whole_number(text: str) -> int:
     return int(value)
 
 
-def _csv_table(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_problem("is not UTF-8 text; save it as 'CSV UTF-8' or upload the XLSX") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as error:
-        raise _file_problem(f"is not valid CSV ({error})") from None
-
-
-def _xlsx_table(content: bytes) -> Iterator[list[str]]:
-    # Imported on use: only XLSX uploads need it. openpyxl ships no type hints.
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about spreadsheet features it ignores (styles, data validation);
-            # they do not change cell values, and a warning must not fail the upload.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise _file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        # Spreadsheets store 12.5 as a binary float; its shortest repr is what the person typed.
-        return repr(value) if not value.is_integer() else str(int(value))
-    return str(value)
-
-
-def _file_problem(problem: str) -> ValidationFailed:
-    return ValidationFailed(f"the file {problem}", {"file": problem})
