@@ -46,6 +46,9 @@ class TenantContext:
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
+    country_locale: str = "es_MX"
+    """How the tenant's country writes money and dates (`shared.domain.locales`), whatever `locale`
+    (the conversation's language) is: an English chat with a Mexican tenant reads $1,490.00."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def context_of(tenant: Tenant) -> TenantContext:
         tenant_id=tenant.id, business_name=tenant.name, locale="en" if tenant.locale == "en" else "es",
         currency=tenant.currency, timezone=tenant.timezone,
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
-        delivery_fee=_stored_fee(settings.get("delivery_fee")),
+        delivery_fee=_stored_fee(settings.get("delivery_fee")), country_locale=tenant.country_locale,
     )
 
 
