@@ -1,7 +1,7 @@
 """Each tenant's country as a full locale (es_MX, es_AR, en_US): how its money and dates are written.
 
-Revision ID: c0008
-Revises: c0007
+Revision ID: c0009
+Revises: c0008
 Create Date: 2026-12-05
 
 `tenants.locale` stays the bot's language (es/en). Existing tenants get the locale of the country
@@ -14,8 +14,8 @@ from alembic import op
 
 from comandia.shared.domain.locales import locale_for_zone
 
-revision = "c0008"
-down_revision = "c0007"
+revision = "c0009"
+down_revision = "c0008"
 branch_labels = None
 depends_on = None
 
