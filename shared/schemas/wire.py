@@ -152,8 +152,8 @@ _PROBLEMS = (  # msgspec's words -> the ones our clients (and message catalogs) 
     (re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$"), "unknown field"),
     (re.compile(r"^Expected `str` of length <= (?P<n>\d+)$"), "must be at most {n} characters"),
     (re.compile(r"^Expected `str` of length >= (?P<n>\d+)$"), "must be at least {n} characters"),
-    (re.compile(r"^Expected `(int|float)` >= (?P<n>-?\d+)$"), "must be at least {n}"),
-    (re.compile(r"^Expected `(int|float)` <= (?P<n>-?\d+)$"), "must be at most {n}"),
+    (re.compile(r"^Expected `(int|float)` >= (?P<n>-?\d+)(\.0)?$"), "must be at least {n}"),
+    (re.compile(r"^Expected `(int|float)` <= (?P<n>-?\d+)(\.0)?$"), "must be at most {n}"),
     (re.compile(r"^Expected `datetime` with a timezone component$"),
      "must include a UTC offset, such as 2026-01-31T12:00:00+00:00"),
     (re.compile(r"^Invalid RFC3339 encoded datetime$"), "must be an ISO 8601 date and time"),
@@ -164,6 +164,12 @@ _PROBLEMS = (  # msgspec's words -> the ones our clients (and message catalogs) 
     (re.compile(r"^Expected `(object|dict)`, got `.*`$"), "must be an object"),
     (re.compile(r"^Expected `array`, got `.*`$"), "must be a list"),
     (re.compile(r"^Invalid enum value (?P<value>.*)$"), "is not one of the allowed values"),
+    (re.compile(r"^Expected `str` matching regex '\^\(\(\[01\].*$"), "must be a time such as 09:30 (00:00 to 24:00)"),
+    (re.compile(r"^Expected `str` matching regex .*$"), "is not written the expected way"),
+    (re.compile(r"^Expected `(int|float)` > (?P<n>-?\d+)(\.0)?$"), "must be more than {n}"),
+    (re.compile(r"^Expected `(array|object)` of length <= (?P<n>\d+)$"), "must have at most {n} items"),
+    (re.compile(r"^Expected `array` of length (?P<n>\d+), got \d+$"), "must have {n} items"),
+    (re.compile(r"^Invalid RFC3339 encoded date$"), "must be a date such as 2026-12-25"),
 )
 
 
