@@ -50,6 +50,7 @@ __all__ = [
     "order_placed",
     "status_notification",
     "step",
+    "suggested",
     "wants_latest_order",
 ]
 
@@ -94,6 +95,11 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
     return message.kind == "text" and (
         keyword(message.text) == "status" or choice_for(state.choices, message.text) == "status"
     )
+
+
+def suggested(state: ChatState) -> tuple[str, ...]:
+    """The SKUs the bot's last reply asks "did you mean …?" about (its "pick:SKU" choices)."""
+    return tuple(choice_id[5:] for choice_id, _ in state.choices if choice_id.startswith("pick:"))
 
 
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
