@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from comandia.server.db.types import E164, NAMING_CONVENTION, Json, Money, UtcDateTime
@@ -51,6 +51,7 @@ class Product(TenantBase):
         sa.CheckConstraint("price >= 0", name="ck_products_price_not_negative"),
         sa.CheckConstraint("stock IS NULL OR stock >= 0", name="ck_products_stock_not_negative"),
         sa.CheckConstraint("sku <> ''", name="ck_products_sku_not_empty"),
+        sa.CheckConstraint("cardinality(aliases) <= 20", name="ck_products_aliases_bounded"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -66,6 +67,11 @@ class Product(TenantBase):
     stock: Mapped[int | None]
     image_url: Mapped[str | None] = mapped_column(sa.Text)
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Other names customers use ("coca", "coke"); cleaned and kept unambiguous by the catalog
+    # service (t0007).
+    aliases: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), default=list, server_default=sa.text("'{}'::text[]")
+    )
     extra: Mapped[Json]
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
     updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
@@ -172,6 +178,9 @@ class OrderItem(TenantBase):
         sa.CheckConstraint("quantity > 0", name="ck_order_items_quantity_positive"),
         sa.CheckConstraint("unit_price >= 0", name="ck_order_items_unit_price_not_negative"),
         sa.CheckConstraint("line_total = unit_price * quantity", name="ck_order_items_line_total"),
+        sa.CheckConstraint(
+            "note IS NULL OR char_length(note) BETWEEN 1 AND 200", name="ck_order_items_note_bounded"
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -185,6 +194,8 @@ class OrderItem(TenantBase):
     unit_price: Mapped[Money]
     quantity: Mapped[int]
     line_total: Mapped[Money]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    """What the customer asked of this line ("sin cebolla"), t0007."""
 
 
 class OrderStatusChange(TenantBase):

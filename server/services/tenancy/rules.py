@@ -212,4 +212,5 @@ def _encode(value: Any) -> Any:
 
 
 def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+    """`problem` is a catalog text (`scripts/i18n.py` extracts the calls of `_invalid`)."""
+    return ValidationFailed.of_field(field, problem)
