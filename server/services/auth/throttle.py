@@ -88,9 +88,10 @@ class LoginThrottle:
     def clear(self, key: str) -> int:
         """Forget a key's failures (`comandia-admin user unlock`); returns how many there were."""
         with self._db.control_session() as session:
-            count = session.execute(sa.delete(LoginFailure).where(LoginFailure.key == key)).rowcount
+            cleared = session.scalars(sa.delete(LoginFailure).where(LoginFailure.key == key)
+                                      .returning(LoginFailure.id)).all()
             session.commit()
-        return int(count or 0)
+        return len(cleared)
 
 
 def _refuse_if_slowed(session: Session, key: str, now: dt.datetime) -> None:
