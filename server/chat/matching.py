@@ -125,7 +125,7 @@ class ProductIndex:
             found[word_key] = 1.0
         if len(word_key) < 3 or word_key.isdigit():
             return found
-        cutoff = 80 if len(word_key) <= 4 else 74
+        cutoff = 85 if len(word_key) <= 4 else 80 if len(word_key) <= 6 else 74  # short keys: near-equal only
         for candidate, score, _ in process.extract(word_key, self.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=cutoff, limit=8):  # fmt: skip
             found[candidate] = max(found.get(candidate, 0.0), score / 100)

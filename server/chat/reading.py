@@ -162,6 +162,9 @@ def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | Non
     """(sure, products): one product when sure, up to three to ask about, None when nothing fits."""
     if not matches or (matches[0].score < ASK and matches[0].typed < SURE):
         return None
+    spelled = [m for m in matches if m.typed >= 0.999]
+    if spelled:  # names holding every typed word as typed beat names that only resemble them
+        matches = spelled
     top = matches[0]
     close = [m for m in matches if top.score - m.score < MARGIN]
     if top.score < EXACT and len(matches) > 1 and matches[1].typed >= SURE and top.typed >= SURE:

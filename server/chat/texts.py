@@ -82,6 +82,7 @@ ES: dict[str, str] = {
     "cart_full": "Tu carrito ya tiene el máximo de productos distintos.",
     "not_on_menu": "No tenemos «{text}» en el menú; escribe «menú» para ver lo que hay.",
     "unavailable_words": "Por ahora no tenemos «{text}»: {name} no está disponible.",
+    "quantity_set": "Listo: {quantity} × {name}.",
     "did_you_mean": "¿Te refieres a *{name}*?",
     "which_one": "¿Cuál quieres para «{text}»?",
     "btn_yes": "Sí",
@@ -167,6 +168,7 @@ EN: dict[str, str] = {
     "cart_full": "Your cart already has the most different products it can hold.",
     "not_on_menu": "We don't have “{text}” on the menu; type “menu” to see what we have.",
     "unavailable_words": "We don't have “{text}” right now: {name} is not available.",
+    "quantity_set": "Done: {quantity} × {name}.",
     "did_you_mean": "Did you mean *{name}*?",
     "which_one": "Which one do you want for “{text}”?",
     "btn_yes": "Yes",
@@ -213,7 +215,7 @@ class Texts:
         return built_in.format(**fields)
 
     def money(self, amount: Decimal) -> str:
-        return format_money(amount, self.tenant.currency, self.tenant.locale)
+        return format_money(amount, self.tenant.currency, self.tenant.formats_locale)
 
     def status(self, status: str) -> str:
         key = f"status.{status}"
