@@ -46,6 +46,8 @@ class TenantContext:
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
+    faq: tuple[tuple[str, str], ...] = ()
+    """(question, answer) pairs the tenant wrote (settings key `faq`); the bot answers from them."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,19 @@ def context_of(tenant: Tenant) -> TenantContext:
         currency=tenant.currency, timezone=tenant.timezone,
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
         delivery_fee=_stored_fee(settings.get("delivery_fee")),
+        faq=faq_pairs(settings.get("faq")),
     )
+
+
+def faq_pairs(value: object) -> tuple[tuple[str, str], ...]:
+    """The `faq` setting ([{question, answer}, ...]) as pairs; malformed entries are skipped."""
+    if not isinstance(value, list):
+        return ()
+    pairs = []
+    for entry in value:
+        if isinstance(entry, dict) and isinstance(entry.get("question"), str) and isinstance(entry.get("answer"), str):
+            pairs.append((entry["question"], entry["answer"]))
+    return tuple(pairs)
 
 
 class TenantSettingsService:
