@@ -138,6 +138,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "detail.qty": ("Cant.", "Qty"),
     "detail.price": ("Precio", "Price"),
     "detail.line_total": ("Importe", "Amount"),
+    "detail.item_note": ("Indicaciones", "Customer's note"),
     "detail.subtotal": (
         "Subtotal {subtotal} · envío {fee} · total {total}",
         "Subtotal {subtotal} · delivery {fee} · total {total}",

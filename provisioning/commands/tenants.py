@@ -1,4 +1,4 @@
-"""`tenant create|list|show|settings|deactivate|reactivate|delete`."""
+"""`tenant create|list|show|deactivate|reactivate|delete` (`settings|pause|resume`: tenant_settings.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from comandia.provisioning.commands.backups import register_move
-from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from comandia.provisioning.commands.tenant_settings import register_settings
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.tenants import TenantInfo
@@ -33,21 +34,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("tenant_id")
         parser.set_defaults(handler=handler)
-    settings = verbs.add_parser("settings", help="show or change the bot's language, delivery fee and texts")
-    settings.add_argument("tenant_id")
-    settings.add_argument("--locale", choices=["es", "en"], help="the bot's language")
-    settings.add_argument("--delivery-fee", help="added to every WhatsApp order, e.g. 35.00")
-    settings.add_argument("--text", action="append", default=[], metavar="KEY=TEMPLATE",
-                          help="word a bot text your way, e.g. greeting='¡Hola! Esto es {business}.' (repeatable)")
-    settings.add_argument("--reset-text", action="append", default=[], metavar="KEY",
-                          help="back to the built-in wording (repeatable)")
-    settings.set_defaults(handler=run_settings)
     delete = verbs.add_parser("delete", help="final backup, then drop the database and role")
     delete.add_argument("tenant_id")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.add_argument("--no-backup", action="store_true", help="skip the final dump")
     delete.set_defaults(handler=run_delete)
     register_move(verbs)
+    register_settings(verbs)
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -102,25 +95,6 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         {"id": tenant.id, "deleted": True, "final_backup": str(dump) if dump else None},
         f"deleted {tenant.id}" + (f"; final backup at {dump}" if dump else ""),
     )
-    return EXIT_OK
-
-
-def run_settings(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = runtime.services.tenant_settings
-    texts: dict[str, str | None] = {key: None for key in args.reset_text}
-    for pair in args.text:
-        key, sep, template = pair.partition("=")
-        if not sep:
-            out.error(f"--text needs KEY=TEMPLATE, got {pair!r}")
-            return EXIT_USAGE
-        texts[key.strip()] = template
-    changing = args.locale is not None or args.delivery_fee is not None or texts
-    settings = (service.update(args.tenant_id, actor="comandia-admin", locale=args.locale,
-                               delivery_fee=args.delivery_fee, texts=texts or None)
-                if changing else service.get(args.tenant_id))
-    rows = [["locale", settings.locale], ["delivery_fee", str(settings.delivery_fee)]]
-    rows += [[f"text {key}", value] for key, value in sorted(settings.texts.items())]
-    out.result(settings.to_json(), lambda: out.table(["SETTING", "VALUE"], rows))
     return EXIT_OK
 
 

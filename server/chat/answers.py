@@ -84,7 +84,7 @@ def asks(text: str) -> bool:
 
 def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The tenant's FAQ answers the message asks about, or None."""
-    if not turn.tenant.faq or not asks(text):
+    if not turn.tenant.rules.faq or not asks(text):
         return None
     lex = lexicon()
     wanted = [key(w) for w in intents.normalised(text).split()
@@ -92,7 +92,8 @@ def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not wanted:
         return None
     answers = []
-    for question, answer in turn.tenant.faq:
+    for entry in turn.tenant.rules.faq:
+        question, answer = entry.question, entry.answer
         question_keys = {key(w) for w in intents.normalised(question).split() if len(w) >= 3}
         answer_keys = {key(w) for w in intents.normalised(answer).split() if len(w) >= 3}
         in_question = sum(_near(k, question_keys) for k in wanted)

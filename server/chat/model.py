@@ -16,6 +16,7 @@ from typing import Literal
 from comandia.shared.domain.messages import CustomerRef as CustomerRef
 from comandia.shared.domain.messages import Inbound as Inbound
 from comandia.shared.domain.messages import InboundKind as InboundKind
+from comandia.shared.schemas.rules import BusinessRules
 
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
@@ -36,8 +37,9 @@ Section = tuple[str, tuple[Row, ...]]
 
 @dataclass(frozen=True)
 class TenantContext:
-    """The business the bot speaks for; `text_overrides` and `delivery_fee` come from the tenant's
-    settings (`services/tenancy/settings.py`)."""
+    """The business the bot speaks for; `text_overrides`, `delivery_fee` and the business `rules`
+    (hours, pause, zones, payment, FAQ, cancel and hand-off limits) come from the tenant's settings
+    (`services/tenancy/settings.py`), already checked."""
 
     tenant_id: str
     business_name: str
@@ -46,8 +48,7 @@ class TenantContext:
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
-    faq: tuple[tuple[str, str], ...] = ()
-    """(question, answer) pairs the tenant wrote (settings key `faq`); the bot answers from them."""
+    rules: BusinessRules = field(default_factory=BusinessRules)
 
 
 @dataclass(frozen=True)

@@ -152,16 +152,40 @@ def test_deactivate_then_reactivate(admin: Admin) -> None:
 def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
     tenant_id = admin("tenant", "create", "Tacos Don Beto")[1].strip()
     code, out, _ = admin("--json", "tenant", "settings", tenant_id)
-    assert code == 0 and json.loads(out) == {"locale": "es", "delivery_fee": "0.00", "texts": {}}
+    shown = json.loads(out)
+    assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == ("es", "0.00", {})
+    assert shown["opening_hours"] is None and shown["orders_paused"] is False and shown["handoff_idle_minutes"] == 30
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--delivery-fee", "30", "--locale", "en",
                          "--text", "welcome=Hi! This is {business}.")
-    assert code == 0 and json.loads(out) == {"locale": "en", "delivery_fee": "30.00",
-                                              "texts": {"welcome": "Hi! This is {business}."}}
+    shown = json.loads(out)
+    assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == (
+        "en", "30.00", {"welcome": "Hi! This is {business}."})
     code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
     assert code == 1 and "unknown fields" in err
     assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--reset-text", "welcome")
     assert code == 0 and json.loads(out)["texts"] == {}
+
+
+def test_tenant_settings_set_any_key_pause_and_resume(admin: Admin) -> None:
+    tenant_id = admin("tenant", "create", "Pollos Doña Rosa")[1].strip()
+    code, out, _ = admin("--json", "tenant", "settings", tenant_id,
+                         "--set", 'opening_hours={"mon": [["09:00", "22:00"]]}', "--set", "fulfilment=both",
+                         "--set", "pickup_address=Av. Juárez 12, Centro", "--set", "minimum_order=150")
+    shown = json.loads(out)
+    assert code == 0 and shown["opening_hours"]["mon"] == [["09:00", "22:00"]] and shown["opening_hours"]["tue"] == []
+    assert (shown["fulfilment"], shown["pickup_address"], shown["minimum_order"]) == (
+        "both", "Av. Juárez 12, Centro", "150")
+    code, _, err = admin("tenant", "settings", tenant_id, "--set", 'opening_hours={"mon": [["09:00", "09:00"]]}')
+    assert code == 1 and "opening_hours.mon[0]" in err
+    code, _, err = admin("tenant", "settings", tenant_id, "--set", "fulfilment=pickup", "--set", "pickup_address=")
+    assert code == 1 and "pickup_address" in err
+    assert admin("tenant", "settings", tenant_id, "--set", "fulfilment")[0] == 2
+    code, out, _ = admin("--json", "tenant", "pause", tenant_id, "--message", "Cocina llena, volvemos en 20 min")
+    assert code == 0 and json.loads(out)["orders_paused"] is True
+    assert json.loads(out)["paused_message"] == "Cocina llena, volvemos en 20 min"
+    code, out, _ = admin("--json", "tenant", "resume", tenant_id)
+    assert code == 0 and json.loads(out)["orders_paused"] is False
 
 
 def test_commands_refuse_to_run_before_init(
