@@ -45,7 +45,6 @@ def context_of(tenant: Tenant) -> TenantContext:
     )
 
 
-
 class TenantSettingsService:
     """Reads and changes tenants' bot settings.
 
