@@ -196,3 +196,19 @@ def test_commands_refuse_to_run_before_init(
     monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix + "_fresh")
     assert main(["tenant", "list"]) == 1
     assert "comandia-admin init" in capsys.readouterr().err
+
+
+def test_user_unlock_forgets_the_failed_attempts(admin: Admin, runtime: Runtime) -> None:
+    from comandia.server.services.auth.throttle import MAX_FAILURES
+    from comandia.shared.domain.errors import TooManyRequests, Unauthorized
+
+    runtime.users.create("gerente.unlock", "correct horse battery", "superadmin", None, actor="tests")
+    for n in range(MAX_FAILURES):
+        with pytest.raises(Unauthorized):
+            runtime.services.auth.login("gerente.unlock", "wrong password", f"192.0.2.{n + 40}")
+    with pytest.raises(TooManyRequests):
+        runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.60")
+    code, out, _ = admin("--json", "user", "unlock", "gerente.unlock")
+    assert code == 0 and json.loads(out)["failures_cleared"] >= MAX_FAILURES
+    assert runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.61").token
+    assert admin("user", "unlock", "nobody-here")[0] == 1
