@@ -61,10 +61,32 @@ def test_tenant_create_prints_the_id_and_json_has_id_and_database(admin: Admin) 
 
 
 @pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"country_locale": "es_MX", "currency": "MXN", "timezone": "America/Mexico_City", "locale": "es"}),
+        (["--locale", "es_AR"], {"country_locale": "es_AR", "currency": "ARS",
+                                 "timezone": "America/Argentina/Buenos_Aires", "locale": "es"}),
+        (["--locale", "es-co"], {"country_locale": "es_CO", "currency": "COP", "timezone": "America/Bogota"}),
+        (["--locale", "en_US", "--timezone", "America/Chicago"], {"country_locale": "en_US", "currency": "USD",
+                                                                  "timezone": "America/Chicago", "locale": "en"}),
+        (["--timezone", "America/Santiago", "--currency", "CLP"], {"country_locale": "es_CL", "locale": "es"}),
+        (["--locale", "en", "--timezone", "Europe/Madrid", "--currency", "EUR"],
+         {"country_locale": "es_ES", "locale": "en"}),  # a bare language: the bot's; the country from the zone
+    ],
+)
+def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], expected: dict[str, str]) -> None:
+    code, out, err = admin("--json", "tenant", "create", f"Locale {len(argv)} {'-'.join(argv)}"[:60], *argv)
+    assert code == 0, err
+    assert expected.items() <= json.loads(out).items()
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "time zone"),
         (["tenant", "create", "Bad Money", "--currency", "ABC"], "currency"),
+        (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
+        (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
         (["tenant", "create", "   "], "empty"),
         (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
         (["tenant", "show", "tdoesnotexist"], "does not exist"),
@@ -94,8 +116,7 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["tenant", "create", "X", "--locale", "fr"],
-     ["user", "create", "u", "--role", "king"]],
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"]],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
