@@ -46,7 +46,8 @@ def test_no_hours_means_always_open_except_closed_days_and_the_pause() -> None:
     rules = BusinessRules(closed_days=(dt.date(2026, 12, 25),))
     assert hours.is_open(rules, at(15, 3))
     assert hours.opening(rules, "America/Mexico_City", dt.datetime(2026, 12, 25, 18, tzinfo=dt.UTC)).state == "closed"
-    assert hours.opening(msgspec.structs.replace(rules, orders_paused=True), "America/Mexico_City", at(15, 3)).state == "paused"
+    paused = msgspec.structs.replace(rules, orders_paused=True)
+    assert hours.opening(paused, "America/Mexico_City", at(15, 3)).state == "paused"
 
 
 @pytest.mark.parametrize(("moment", "opens"), [
@@ -106,7 +107,8 @@ def test_a_pause_refuses_orders_with_the_tenants_message_even_at_the_confirmatio
     open_now = at(10, 12)
     summary = ChatState(greeted=True, cart=(("PZ-MAR", 1),), name="Ana", address="Av. Juárez 1", city="CDMX",
                         stage="summary")
-    paused = replace(ES, rules=msgspec.structs.replace(RULES, orders_paused=True, paused_message="Cocina llena, volvemos a las 3"))
+    message = "Cocina llena, volvemos a las 3"
+    paused = replace(ES, rules=msgspec.structs.replace(RULES, orders_paused=True, paused_message=message))
     outcome = flow.step(summary, Inbound(kind="button", reply_id="confirm"), paused, MENU, ANA, now=open_now)
     assert outcome.draft is None and "Cocina llena, volvemos a las 3" in outcome.replies[0].body
     _, reply = say(replace(ES, rules=BusinessRules(orders_paused=True)), ChatState(), "hola", open_now)
