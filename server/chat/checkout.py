@@ -134,9 +134,7 @@ def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: st
 def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
     """A location pin stands for the address and the city."""
     place = message.location_address or message.location_name or f"{message.latitude}, {message.longitude}"
-    state = replace(
-        state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude
-    )
+    state = replace(state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude)
     if state.stage in ("name", "address", "city", "phone", "summary"):
         return start_checkout(turn, state)
     return done(state, cart_buttons_reply(turn, state, turn.texts("location_received")))
@@ -152,9 +150,7 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
         total += fee
     address = ", ".join(part for part in (state.address, state.city) if part)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
-    reply = buttons_reply(
-        body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))]
-    )
+    reply = buttons_reply(body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))])
     return done(replace(state, stage="summary"), reply)
 
 

@@ -83,10 +83,7 @@ def step(
         the customer confirmed: the caller places it and answers with `order_placed`.
     """
     state = _with_language(state, message, tenant)
-    speaking = tenant
-    if state.language in ("es", "en") and state.language != tenant.locale:
-        speaking = replace(tenant, locale="en" if state.language == "en" else "es")
-    turn = Turn.of(speaking, catalog, customer)
+    turn = Turn.of(_speaking(tenant, state), catalog, customer)
     try:
         outcome = _dispatch(turn, state, message, latest)
     except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
@@ -114,21 +111,21 @@ def suggested(state: ChatState) -> tuple[str, ...]:
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
     """The answer once the draft became order `number`: the cart and delivery data are cleared."""
     fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
-    reply = text_reply(Texts(tenant)("placed", number=number, total=total_text))
+    reply = text_reply(Texts(_speaking(tenant, state))("placed", number=number, total=total_text))
     return done(fresh, reply)
 
 
 def order_already_placed(tenant: TenantContext, state: ChatState) -> Outcome:
     """The answer to a confirmation that raced another one which placed the order."""
     number = state.last_order if state.last_order is not None else 0
-    return done(state, text_reply(Texts(tenant)("already_placed", number=number)))
+    return done(state, text_reply(Texts(_speaking(tenant, state))("already_placed", number=number)))
 
 
 def order_failed(
     tenant: TenantContext, state: ChatState, catalog: CatalogView, customer: CustomerRef, problem: str
 ) -> Outcome:
     """The answer when the order could not be placed (sold out meanwhile...): back to the cart."""
-    turn = Turn.of(tenant, catalog, customer)
+    turn = Turn.of(_speaking(tenant, state), catalog, customer)
     outcome = checkout.show_cart(turn, state, turn.texts("order_failed", problem=problem))
     return outcome.remembered()
 
@@ -142,6 +139,13 @@ def status_notification(tenant: TenantContext, number: int, status: str) -> Repl
 def status_label(tenant: TenantContext, status: str) -> str:
     """An order status in the tenant's words (the variable of a status template)."""
     return Texts(tenant).status(status)
+
+
+def _speaking(tenant: TenantContext, state: ChatState) -> TenantContext:
+    """The tenant as this customer is answered: in the language they write in."""
+    if state.language in ("es", "en") and state.language != tenant.locale:
+        return replace(tenant, locale="en" if state.language == "en" else "es")
+    return tenant
 
 
 def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) -> ChatState:
@@ -206,6 +210,17 @@ def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcom
     return None
 
 
+def _confirms(turn: Turn, text: str) -> bool:
+    """Yes to the summary: "sí", "👍", "si, así está bien", "sure thing" (no product, no "no")."""
+    if intents.is_exactly(text, "yes"):
+        return True
+    words = intents.normalised(text).split()
+    if intents.mentions(text, "yes") is None or "no" in words or "not" in words:
+        return False
+    reading = read_order(text, turn.catalog)
+    return not (reading.items or reading.doubts)
+
+
 def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
     """`outcome` with `said` before its first reply and `named` among what it named back."""
     if not outcome.replies or not said:
@@ -222,7 +237,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     t = turn.texts
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(t("handoff"))), handoff=True)
-    if state.stage == "summary" and intents.is_exactly(text, "yes"):
+    if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         reply = text_reply(t("cancel_requested", number=state.last_order))

@@ -358,10 +358,10 @@ def _judge(session: _Session, played: Played) -> None:
             if _flat(needle) not in said:
                 played.failures.append(f"the answer to turn {turn} lacks {needle!r}")
     wanted = chat.language or session.tenant.locale
-    for turn, bodies in session.turn_bodies.items():
-        spoken = language_of(bodies[-1])
-        if spoken is not None and spoken != wanted:
-            played.failures.append(f"the answer to turn {turn} is in {spoken}, expected {wanted}")
+    last = len(chat.turns)  # a customer may switch languages: the answer to their last turn counts
+    spoken = language_of(session.turn_bodies[last][-1]) if session.turn_bodies.get(last) else None
+    if spoken is not None and spoken != wanted:
+        played.failures.append(f"the answer to turn {last} is in {spoken}, expected {wanted}")
 
 
 def _named(product: ProductView, quoted: list[str]) -> bool:
