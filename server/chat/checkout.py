@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from comandia.server.chat import hours
 from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
 from comandia.server.chat.parsing import MAX_QUANTITY, match_products
 from comandia.server.chat.state import ChatState
@@ -94,6 +95,9 @@ def start_checkout(turn: Turn, state: ChatState) -> Outcome:
     """Ask for the delivery data still missing, then show the summary."""
     if not cart_lines(turn, state)[0]:
         return show_cart(turn, state)
+    refusal = hours.checkout_refusal(turn)
+    if refusal is not None:  # paused, or closed and the tenant takes no orders for later
+        return done(replace(state, stage="start"), home_reply(turn, state, refusal))
     t = turn.texts
     if state.name is None:
         buttons = []
@@ -175,6 +179,8 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
         total += fee
     address = ", ".join(part for part in (state.address, state.city) if part)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
+    later = hours.later_line(turn)
+    body += f"\n{later}" if later else ""
     reply = buttons_reply(body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))])
     return done(replace(state, stage="summary"), reply)
 
@@ -188,6 +194,9 @@ def confirm(turn: Turn, state: ChatState) -> Outcome:
     lines, _ = cart_lines(turn, state)
     if not lines:
         return show_cart(turn, state)
+    refusal = hours.checkout_refusal(turn)  # paused while the summary was shown
+    if refusal is not None:
+        return done(replace(state, stage="start"), home_reply(turn, state, refusal))
     draft = OrderDraft(
         lines=tuple((p.sku, q) for p, q, _ in lines),
         name=state.name or "",

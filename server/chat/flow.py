@@ -23,10 +23,14 @@ Every message gets exactly one reply (a confirmation may get none from `step` an
 
 from __future__ import annotations
 
+<<<<<<< HEAD
 import unicodedata
+=======
+import datetime as dt
+>>>>>>> main
 from dataclasses import replace
 
-from comandia.server.chat import answers, checkout, editing, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, hours, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -68,6 +72,7 @@ def step(
     catalog: CatalogView,
     customer: CustomerRef,
     latest: LatestOrder | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome:
     """Answer one customer message.
 
@@ -78,6 +83,7 @@ def step(
         catalog: the menu now (prices and availability are read from it every time).
         customer: who writes (a profile name offers itself as the order's name).
         latest: the customer's latest order; needed only when `wants_latest_order` says so.
+        now: the instant of the message, for the opening hours (None: they are not checked).
 
     Returns:
         The new state (with the last reply's choices remembered), the replies, and a draft when
@@ -86,11 +92,13 @@ def step(
     if message.kind == "text":
         message = replace(message, text=_visible(message.text))
     state = _with_language(state, message, tenant)
-    turn = Turn.of(_speaking(tenant, state), catalog, customer)
+    turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
         outcome = _dispatch(turn, state, message, latest)
     except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
         outcome = done(state, home_reply(turn, state, turn.texts("not_understood")))
+    if not state.greeted and outcome.replies:
+        outcome = _with_hours_notice(turn, outcome)
     if state.notice == "expired" or (not state.greeted and outcome.replies):
         outcome = _with_opening(turn, state, outcome)
     outcome = replace(outcome, state=replace(outcome.state, notice=None, greeted=True))
@@ -346,6 +354,16 @@ def _status_text(turn: Turn, latest: LatestOrder | None) -> str:
 
 def _greeting(turn: Turn) -> str:
     return turn.texts("greeting", business=turn.tenant.business_name, example=turn.example())
+
+
+def _with_hours_notice(turn: Turn, outcome: Outcome) -> Outcome:
+    """End the first reply of a conversation with "we are closed, we open at…" or the pause."""
+    notice = hours.opening_notice(turn)
+    first = outcome.replies[0]
+    body = first.body + "\n\n" + notice if notice else ""
+    if not notice or notice in first.body or len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
+        return outcome
+    return replace(outcome, replies=(replace(first, body=body), *outcome.replies[1:]))
 
 
 def _with_opening(turn: Turn, state: ChatState, outcome: Outcome) -> Outcome:
