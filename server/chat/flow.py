@@ -23,11 +23,8 @@ Every message gets exactly one reply (a confirmation may get none from `step` an
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-import unicodedata
-=======
 import datetime as dt
->>>>>>> main
+import unicodedata
 from dataclasses import replace
 
 from comandia.server.chat import answers, checkout, editing, hours, intents, menus, ordering
