@@ -91,6 +91,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # provision
     "provision.title": ("Nuevo negocio", "New tenant"),
     "provision.name": ("Nombre del negocio", "Business name"),
+    "provision.country": ("País (formato de moneda y fechas)", "Country (money and date format)"),
     "provision.timezone": ("Zona horaria", "Time zone"),
     "provision.currency": ("Moneda", "Currency"),
     "provision.language": ("Idioma del bot", "Bot language"),

@@ -32,7 +32,9 @@ from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.services.audit import AuditService
+from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.auth.throttle import LoginThrottle
 from comandia.server.services.auth.users import UserService
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.crypto import load_key
@@ -177,15 +179,19 @@ def build_services(
     ), clock=clock)
     conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
                                         idle_minutes=config.chat_idle_minutes)
+    # One small pool hashes every password and one throttle counts every failed check, for
+    # logins and password changes alike (RELIABILITY S17).
+    hashing, throttle = PasswordHashing(), LoginThrottle(databases)
     return Services(
         tenants=tenants,
         servers=ServerService(databases),
-        users=UserService(databases),
+        users=UserService(databases, hashing, throttle),
         migrations=MigrationService(databases),
         ready=lambda: _ready(databases),
         max_body_bytes=config.max_body_bytes,
         webhook_max_body_bytes=config.webhook_max_body_bytes,
-        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock),
+        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock, hashing=hashing,
+                         throttle=throttle),
         catalog=catalog,
         customers=customers,
         orders=orders,
@@ -206,6 +212,7 @@ def build_services(
         number_directory=directory,
         contexts=contexts,
         public_url=config.public_url,
+        trusted_proxies=config.trusted_proxies,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),

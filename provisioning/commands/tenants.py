@@ -18,9 +18,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     verbs = tenant.add_subparsers(dest="verb", required=True, metavar="VERB")
     create = verbs.add_parser("create", help="provision a tenant (prints its ID)")
     create.add_argument("name")
-    create.add_argument("--timezone", default="America/Mexico_City")
-    create.add_argument("--currency", default="MXN")
-    create.add_argument("--locale", default="es", choices=["es", "en"])
+    create.add_argument("--locale", help="the country as a full locale: es_MX (default), es_AR, es_CO, es_CL, "
+                        "es_ES, en_US, ...; its currency, time zone and bot language are the defaults "
+                        "(es or en alone: only the bot's language)")
+    create.add_argument("--timezone", help="IANA time zone (default: the locale's, America/Mexico_City)")
+    create.add_argument("--currency", help="ISO 4217 code (default: the locale's, MXN)")
     create.add_argument("--server", help="database server name (default: the one with fewest tenants)")
     create.set_defaults(handler=run_create)
     listing = verbs.add_parser("list", help="list tenants")
@@ -56,8 +58,9 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [t.to_json() for t in tenants],
         lambda: out.table(
-            ["ID", "NAME", "STATE", "SERVER", "TIME ZONE", "CURRENCY", "REVISION"],
-            [[t.id, t.name, t.state, t.server, t.timezone, t.currency, t.schema_revision] for t in tenants],
+            ["ID", "NAME", "STATE", "SERVER", "LOCALE", "TIME ZONE", "CURRENCY", "REVISION"],
+            [[t.id, t.name, t.state, t.server, t.country_locale, t.timezone, t.currency, t.schema_revision]
+             for t in tenants],
         ),
     )
     return EXIT_OK

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from comandia.shared.domain.locales import locale_for_zone
 from comandia.shared.domain.messages import CustomerRef as CustomerRef
 from comandia.shared.domain.messages import Inbound as Inbound
 from comandia.shared.domain.messages import InboundKind as InboundKind
@@ -49,6 +50,15 @@ class TenantContext:
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
     rules: BusinessRules = field(default_factory=BusinessRules)
+    country_locale: str = ""
+    """How the tenant's country writes money and dates (`shared.domain.locales`), whatever `locale`
+    (the conversation's language) is: an English chat with a Mexican tenant reads $1,490.00.
+    Empty: the country of `timezone`."""
+
+    @property
+    def formats_locale(self) -> str:
+        """`country_locale`, or the locale of the time zone's country when none was given."""
+        return self.country_locale or locale_for_zone(self.timezone)
 
 
 @dataclass(frozen=True)

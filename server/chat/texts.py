@@ -223,7 +223,7 @@ class Texts:
         return built_in.format(**fields)
 
     def money(self, amount: Decimal) -> str:
-        return format_money(amount, self.tenant.currency, self.tenant.locale)
+        return format_money(amount, self.tenant.currency, self.tenant.formats_locale)
 
     def status(self, status: str) -> str:
         key = f"status.{status}"

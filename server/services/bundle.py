@@ -66,6 +66,8 @@ class Services:
     contexts: TenantContexts
     """The bot's view of each tenant, cached (dropped when its settings change)."""
     public_url: str | None
+    trusted_proxies: tuple[str, ...]
+    """Addresses or networks of the reverse proxies whose X-Forwarded-For is believed."""
     audit: AuditService
     sandbox_chat: SandboxChatService
     tenant_settings: TenantSettingsService

@@ -28,10 +28,13 @@ class TenantsApi:
         name: str,
         timezone: str | None = None,
         currency: str | None = None,
-        locale: Locale | None = None,
+        locale: str | None = None,
         server: str | None = None,
+        country_locale: str | None = None,
     ) -> TenantInfo:
-        body = NewTenantRequest(name, timezone, currency, locale, server)
+        """`locale`: the country as a full locale (``es_AR``) or the bot's language (``es``/``en``);
+        `country_locale`: the country, when `locale` is the bot's language."""
+        body = NewTenantRequest(name, timezone, currency, locale, server, country_locale)
         return TenantInfo.from_json(self._t.send_json("POST", "/api/v1/tenants", body.to_json()))
 
     def get(self, tenant_id: str) -> TenantInfo:

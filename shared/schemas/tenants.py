@@ -47,11 +47,15 @@ class TenantInfo(Wire, frozen=True):
     timezone: str
     currency: str
     locale: str
+    """The bot's language (es or en)."""
     server: str
     database: str
     schema_revision: str | None
     created_at: dt.datetime
     deactivated_at: dt.datetime | None = None
+    country_locale: str = "es_MX"
+    """The country as a full locale (es_MX, es_AR, es_CO, es_CL, es_ES, en_US, ...): how the tenant's
+    money, numbers and dates are written."""
 
 
 class TenantList(Wire, frozen=True):
@@ -59,14 +63,17 @@ class TenantList(Wire, frozen=True):
 
 
 class NewTenantRequest(Request, frozen=True):
-    """A tenant to provision; left out, the time zone, currency and language are Mexico's, and
+    """A tenant to provision. `locale` is its country as a full locale (``es_AR``: then the
+    currency, time zone and bot language default to Argentina's) or only the bot's language
+    (``es``/``en``: the country then follows the time zone). Left out, everything is Mexico's, and
     the server is the one with the fewest tenants."""
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     currency: Annotated[str, msgspec.Meta(max_length=3)] | None = None
-    locale: Locale | None = None
+    locale: Annotated[str, msgspec.Meta(max_length=16)] | None = None
     server: Annotated[str, msgspec.Meta(max_length=63)] | None = None
+    country_locale: Annotated[str, msgspec.Meta(max_length=16)] | None = None
 
 
 class ServerInfo(Wire, frozen=True):

@@ -61,10 +61,32 @@ def test_tenant_create_prints_the_id_and_json_has_id_and_database(admin: Admin) 
 
 
 @pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"country_locale": "es_MX", "currency": "MXN", "timezone": "America/Mexico_City", "locale": "es"}),
+        (["--locale", "es_AR"], {"country_locale": "es_AR", "currency": "ARS",
+                                 "timezone": "America/Argentina/Buenos_Aires", "locale": "es"}),
+        (["--locale", "es-co"], {"country_locale": "es_CO", "currency": "COP", "timezone": "America/Bogota"}),
+        (["--locale", "en_US", "--timezone", "America/Chicago"], {"country_locale": "en_US", "currency": "USD",
+                                                                  "timezone": "America/Chicago", "locale": "en"}),
+        (["--timezone", "America/Santiago", "--currency", "CLP"], {"country_locale": "es_CL", "locale": "es"}),
+        (["--locale", "en", "--timezone", "Europe/Madrid", "--currency", "EUR"],
+         {"country_locale": "es_ES", "locale": "en"}),  # a bare language: the bot's; the country from the zone
+    ],
+)
+def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], expected: dict[str, str]) -> None:
+    code, out, err = admin("--json", "tenant", "create", f"Locale {len(argv)} {'-'.join(argv)}"[:60], *argv)
+    assert code == 0, err
+    assert expected.items() <= json.loads(out).items()
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "time zone"),
         (["tenant", "create", "Bad Money", "--currency", "ABC"], "currency"),
+        (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
+        (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
         (["tenant", "create", "   "], "empty"),
         (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
         (["tenant", "show", "tdoesnotexist"], "does not exist"),
@@ -94,8 +116,7 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["tenant", "create", "X", "--locale", "fr"],
-     ["user", "create", "u", "--role", "king"]],
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"]],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
@@ -196,3 +217,19 @@ def test_commands_refuse_to_run_before_init(
     monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix + "_fresh")
     assert main(["tenant", "list"]) == 1
     assert "comandia-admin init" in capsys.readouterr().err
+
+
+def test_user_unlock_forgets_the_failed_attempts(admin: Admin, runtime: Runtime) -> None:
+    from comandia.server.services.auth.throttle import MAX_FAILURES
+    from comandia.shared.domain.errors import TooManyRequests, Unauthorized
+
+    runtime.users.create("gerente.unlock", "correct horse battery", "superadmin", None, actor="tests")
+    for n in range(MAX_FAILURES):
+        with pytest.raises(Unauthorized):
+            runtime.services.auth.login("gerente.unlock", "wrong password", f"192.0.2.{n + 40}")
+    with pytest.raises(TooManyRequests):
+        runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.60")
+    code, out, _ = admin("--json", "user", "unlock", "gerente.unlock")
+    assert code == 0 and json.loads(out)["failures_cleared"] >= MAX_FAILURES
+    assert runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.61").token
+    assert admin("user", "unlock", "nobody-here")[0] == 1

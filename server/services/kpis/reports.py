@@ -94,7 +94,8 @@ class KpiService:
             )
             current = period(session, from_day, to_day, granularity, customers[0])
             previous = period(session, before_from, before_to, granularity, customers[1])
-        return KpiReport(tenant_id, currency, timezone, granularity, current, previous)
+        return KpiReport(tenant_id, currency, timezone, granularity, current, previous,
+                         country_locale=context.country_locale)
 
     def rebuild(self, tenant_id: str) -> None:
         """Recompute the tenant's rollups from its raw tables, then its control-DB summary."""

@@ -178,7 +178,7 @@ class ConversationService:
             elif state.sequence >= draft.sequence:  # a racing confirmation already answered
                 outcome = flow.order_already_placed(tenant, state)
             else:
-                total_text = format_money(placed[1], tenant.currency, tenant.locale)
+                total_text = format_money(placed[1], tenant.currency, tenant.formats_locale)
                 outcome = flow.order_placed(tenant, state, placed[0], total_text)
                 row.customer_id = customer_id
             _store(row, outcome.state, now, self._idle)

@@ -41,7 +41,7 @@ def context_of(tenant: Tenant) -> TenantContext:
         currency=tenant.currency, timezone=tenant.timezone,
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
         delivery_fee=_stored_fee(settings.get("delivery_fee")),
-        rules=stored_rules(settings),
+        rules=stored_rules(settings), country_locale=tenant.country_locale,
     )
 
 

@@ -141,6 +141,7 @@ def _menu(path: Path) -> Menu:
         locale="en" if locale.startswith("en") else "es",
         currency=str(data.get("currency", "MXN")),
         timezone=str(data.get("timezone", "America/Mexico_City")),
+        country_locale=locale,
     )
     categories: dict[str, int] = {}
     products: list[ProductView] = []
