@@ -23,8 +23,8 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
-_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
-_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
+_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
+_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ADDING = frozenset({"con", "with"})
@@ -57,10 +57,12 @@ class Reading:
     doubts: tuple[Doubt, ...] = ()
     unknown: tuple[str, ...] = ()
     language: str | None = None
+    loose: tuple[int, ...] = ()
+    """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown)
+        return not (self.items or self.doubts or self.unknown or self.loose)
 
 
 @dataclass
@@ -112,17 +114,20 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
+    loose: list[int] = []
     forgotten: set[int] = set()
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if not part.words:
+            if part.quantity is not None:
+                loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
         if part.elliptic and head is not None and _needs_head(head.words, part.words, index, lex):
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = _verdict(index.match(head.words, lex.synonyms))
-            if head.quantity is not None and shared == head.quantity and not (head_alone and head_alone[0]):
+            if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
                 forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
         elif not part.elliptic:
             head, head_number, shared = part, number_, 0
@@ -144,18 +149,16 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(w for w in kept if isinstance(w, Doubt)),
         tuple(w for w in kept if isinstance(w, str)),
         language,
+        tuple(loose),
     )
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
     """Whether "una de chocolate" names a product surely with the noun of the part before
-    ("dos conchas, …"), or is unsure without it."""
+    ("dos conchas, …")."""
     together = index.match([*head, *words], lex.synonyms)
     verdict = _verdict(together)
-    if verdict is not None and verdict[0] and together[0].typed >= SURE:
-        return True
-    alone = _verdict(index.match(words, lex.synonyms))
-    return alone is None or not alone[0]
+    return verdict is not None and verdict[0] and together[0].typed >= SURE
 
 
 def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:
@@ -189,7 +192,6 @@ def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> l
         if sure and left[0].product.sku != right[0].product.sku:
             return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
     return [(words, said)]
-
 
 
 def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[_Part]:
