@@ -1,0 +1,74 @@
+"""When the bot hands a chat to a person, and when a person's chat goes back to the bot.
+
+The bot stays silent for a customer whose chat a person has (`human`) or who waits for one
+(`waiting`), until a manager releases it or nobody acted on it for the tenant's
+`handoff_idle_minutes`. The bot hands over by itself when the customer asks for a person, when it
+failed to understand twice in a row, and for a message it cannot read (an image or voice note
+without a caption); it tells the customer that a person will answer.
+
+`asks_for_person` is the one place that recognises the request in words; the chat brain's own
+hand-off intent replaces it when the flow reports one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from comandia.server.chat.model import Reply, TenantContext, fold, text_reply
+from comandia.server.chat.texts import Texts
+from comandia.server.db.tenant_models import Conversation
+from comandia.shared.domain.messages import Inbound
+
+DEFAULT_IDLE_MINUTES = 30
+MISUNDERSTOOD_LIMIT = 2
+_PERSON = re.compile(
+    r"\b(hablar con (alguien|una persona|un humano|un agente|el encargado|el dueno)|asesor[a]?|humano|"
+    r"persona real|agente|operador[a]?|encargad[oa]|atencion (al cliente|personal)|"
+    r"agent|human|real person|talk to (someone|a person)|representative)\b")
+NOTICE = {
+    "es": "Te comunico con una persona del equipo; te responderá por aquí en cuanto pueda.",
+    "en": "I am passing you to a person from our team; they will answer here as soon as they can.",
+}
+
+
+def asks_for_person(message: Inbound) -> bool:
+    """Whether the customer asks for a person ("hablar con alguien", "asesor", "humano", "agent")."""
+    return message.kind == "text" and bool(_PERSON.search(fold(message.text)))
+
+
+def unreadable(message: Inbound) -> bool:
+    """A message the bot cannot read: media without a caption (images, voice notes), or unknown types."""
+    return message.kind in ("media", "other") and not message.text.strip()
+
+
+def misunderstood(tenant: TenantContext, replies: list[Reply]) -> bool:
+    """Whether the bot answered "I did not understand" or "that is not on our menu" (in its own
+    wording or the tenant's): the replies are compared with those texts, the only sign the flow
+    gives today."""
+    texts = Texts(tenant)
+    plain = texts("not_understood")
+    head, _, tail = texts("unknown_product", text="\x00").partition("\x00")
+    return any(reply.body.startswith(plain) or (reply.body.startswith(head) and tail in reply.body)
+               for reply in replies)
+
+
+def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
+    """Whether the bot must stay silent: a person has the chat or the customer waits for one,
+    and it has not been idle for `idle` (then the caller gives it back to the bot)."""
+    if row.state == "bot":
+        return False
+    since = row.agent_active_at if row.state == "human" and row.agent_active_at else row.state_changed_at
+    return now - since < idle
+
+
+def notice(tenant: TenantContext) -> Reply:
+    """What the bot tells the customer when it hands the chat over."""
+    return text_reply(NOTICE.get(tenant.locale, NOTICE["es"]))
+
+
+def idle_minutes(settings: object) -> int:
+    """The tenant's `handoff_idle_minutes` from its settings JSON (the default when unset or bad)."""
+    value = settings.get("handoff_idle_minutes") if isinstance(settings, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7 * 24 * 60 \
+        else DEFAULT_IDLE_MINUTES
