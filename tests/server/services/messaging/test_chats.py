@@ -17,9 +17,9 @@ from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.shared.domain.errors import Conflict, NotFound
+from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
-from comandia.shared.schemas.catalog import ProductInput
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
 
 ANA = "5215512345678"
