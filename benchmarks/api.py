@@ -23,12 +23,12 @@ import falcon.testing
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import bench_runtime, percentile  # noqa: E402
+from harness import bench_runtime, percentile
 
-from comandia.server.app import create_app  # noqa: E402
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime  # noqa: E402
-from comandia.shared.schemas.catalog import ProductInput  # noqa: E402
+from comandia.server.app import create_app
+from comandia.server.services.tenancy.tenants import NewTenant
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.catalog import ProductInput
 
 CUSTOMERS = 5_000
 SEED_SQL = [

@@ -22,10 +22,10 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import bench_runtime  # noqa: E402
+from harness import bench_runtime
 
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant
+from comandia.server.wiring import Runtime
 
 ORDERS_SQL = [
     "INSERT INTO customers (phone, name, city, region, default_address)"

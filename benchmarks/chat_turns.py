@@ -24,13 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import bench_runtime, percentile  # noqa: E402
+from harness import bench_runtime, percentile
 
-from comandia.server.chat.model import CustomerRef, Inbound, TenantContext  # noqa: E402
-from comandia.server.services.messaging.conversations import ConversationService  # noqa: E402
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime  # noqa: E402
-from comandia.shared.schemas.catalog import CategoryInput, ProductInput  # noqa: E402
+from comandia.server.chat.model import CustomerRef, Inbound, TenantContext
+from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.tenancy.tenants import NewTenant
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 
 CONVERSATION = (
     "hola",

@@ -159,7 +159,7 @@ def latency_part(runtime: Runtime, consoles: int, trials: int) -> None:
         jobs = build_jobs(config, runtime.databases, services)
         tenant = runtime.tenants.create(NewTenant(f"Live {secrets.token_hex(2)}"), actor="bench")
         services.numbers.add(tenant.id, NewNumber(provider="meta", e164="+15550007777", phone_number_id=PNID,
-                                                  waba_id="1", access_token="bench", app_secret=APP_SECRET),
+                                                  waba_id="1", access_token=APP_SECRET, app_secret=APP_SECRET),
                              actor="bench")
         runtime.users.create("bench-live", "bench password", "manager", tenant.id, actor="bench")
         token = services.auth.login("bench-live", "bench password", address="bench").token
@@ -193,8 +193,8 @@ def latency_part(runtime: Runtime, consoles: int, trials: int) -> None:
                 assert answer.status_code == 200, answer.text
                 chat_delays.append(_until_all_saw(watchers, "conversation:", ":waiting", acknowledged, sender,
                                                   runtime, tenant.id))
-                order = services.orders.create(tenant.id, OrderInput(buyer.id, (OrderLineInput(1, product_id=product.id),)),
-                                               actor="bench")
+                line = OrderLineInput(1, product_id=product.id)
+                order = services.orders.create(tenant.id, OrderInput(buyer.id, (line,)), actor="bench")
                 placed = time.perf_counter()
                 order_delays.append(_until_all_saw(watchers, f"order:{order.id}:new", "", placed))
         finally:

@@ -16,10 +16,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comandia.server.config import load_config  # noqa: E402
-from comandia.server.db.bootstrap import ensure_control_database  # noqa: E402
-from comandia.server.wiring import Runtime, open_runtime  # noqa: E402
-from tests.plugins.postgres import EmbeddedCluster, drop_prefixed  # noqa: E402
+from comandia.server.config import load_config
+from comandia.server.db.bootstrap import ensure_control_database
+from comandia.server.wiring import Runtime, open_runtime
+from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
 
 def percentile(values: list[float], p: float) -> float:

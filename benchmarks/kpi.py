@@ -33,10 +33,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness import bench_runtime  # noqa: E402
+from harness import bench_runtime
 
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.server.wiring import Runtime  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant
+from comandia.server.wiring import Runtime
 
 START = dt.date(2024, 12, 1)
 TODAY = START + dt.timedelta(days=729)

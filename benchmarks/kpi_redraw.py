@@ -27,17 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from harness import bench_runtime, percentile  # noqa: E402
-from kpi import SEED, START, TODAY  # noqa: E402
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from waitress.server import create_server  # noqa: E402
+from harness import bench_runtime, percentile
+from kpi import SEED, START, TODAY
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from PySide6.QtWidgets import QApplication
+from waitress.server import create_server
 
-from comandia.console.i18n import Translator  # noqa: E402
-from comandia.console.windows.kpis import load_dashboard  # noqa: E402
-from comandia.server.app import create_app  # noqa: E402
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
-from comandia.shared.client import ApiClient  # noqa: E402
+from comandia.console.i18n import Translator
+from comandia.console.windows.kpis import load_dashboard
+from comandia.server.app import create_app
+from comandia.server.services.tenancy.tenants import NewTenant
+from comandia.shared.client import ApiClient
 
 PRESETS = {"7 days": (7, "day"), "30 days": (30, "day"), "90 days": (90, "day"), "2 years": (730, "week")}
 

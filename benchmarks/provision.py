@@ -21,9 +21,9 @@ import psycopg
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import bench_runtime, percentile  # noqa: E402
+from harness import bench_runtime, percentile
 
-from comandia.server.services.tenancy.tenants import NewTenant  # noqa: E402
+from comandia.server.services.tenancy.tenants import NewTenant
 
 
 class ConnectionSampler(threading.Thread):

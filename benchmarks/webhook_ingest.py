@@ -29,8 +29,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comandia.server.providers.signatures import meta_signature  # noqa: E402
-from tests.plugins.providers import StandIn, serve_stand_in  # noqa: E402
+from comandia.server.providers.signatures import meta_signature
+from tests.plugins.providers import StandIn, serve_stand_in
 
 APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
 PNID_BASE = 990000000000000

@@ -46,6 +46,7 @@ class ConsoleApp(QObject):
         connection = connection or Connection(settings.server_url)
         runner = TaskRunner(connection, inline=inline, parent=self)
         self.ctx = AppContext(runner, settings, credentials, Translator(language or settings.language))
+        connection.language = self.ctx.tr.language  # the server's error texts in the console's language
         self.login = LoginDialog(self.ctx)
         self.login.loggedIn.connect(self._logged_in)
         self.window: MainWindow | None = None
@@ -88,6 +89,7 @@ class ConsoleApp(QObject):
         old = self.window
         key = old.current_key() if old is not None else None
         self.ctx.tr.language = language
+        self.ctx.connection.language = self.ctx.tr.language
         window = self._open_main()
         window.statusBar().showMessage(self.ctx.tr("settings.language_changed"), 8000)
         if key is not None:

@@ -25,6 +25,8 @@ class Connection:
     user: UserInfo | None = None
     timeout: float = 15.0
     capabilities: frozenset[str] = frozenset()
+    language: str = "es"
+    """The console's language, asked of the server for its error texts (`Accept-Language`)."""
     session_factory: Callable[[], requests.Session] = requests.Session  # a fake session for demos
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _made: list[ApiClient] = field(default_factory=list, repr=False)
@@ -47,6 +49,7 @@ class Connection:
             with self._lock:
                 self._made.append(client)
         client.token = self.token
+        client.transport.language = self.language
         return client
 
     def close(self) -> None:

@@ -18,10 +18,12 @@ from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
 from comandia.shared.domain.errors import DomainError, ValidationFailed
+from comandia.shared.version import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="comandia-admin", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"comandia-admin {__version__}")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")

@@ -18,19 +18,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QWidget
 
-from comandia.console.app import ConsoleApp  # noqa: E402
-from comandia.console.connection import Connection  # noqa: E402
-from comandia.console.credentials import CredentialStore  # noqa: E402
-from comandia.console.settings import ConsoleSettings  # noqa: E402
-from comandia.console.windows.backups import BackupsPage  # noqa: E402
-from comandia.console.windows.catalog import CatalogPage  # noqa: E402
-from comandia.console.windows.main_window import MainWindow  # noqa: E402
-from comandia.console.windows.onboarding import OnboardingPage  # noqa: E402
-from comandia.console.windows.orders import OrdersPage  # noqa: E402
-from scripts.console_demo import NOW, TENANT_ID, DemoSession  # noqa: E402
+from comandia.console.app import ConsoleApp
+from comandia.console.connection import Connection
+from comandia.console.credentials import CredentialStore
+from comandia.console.settings import ConsoleSettings
+from comandia.console.windows.backups import BackupsPage
+from comandia.console.windows.catalog import CatalogPage
+from comandia.console.windows.main_window import MainWindow
+from comandia.console.windows.onboarding import OnboardingPage
+from comandia.console.windows.orders import OrdersPage
+from scripts.console_demo import NOW, TENANT_ID, DemoSession
 
 
 def quiet_platform_noise(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:

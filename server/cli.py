@@ -20,12 +20,14 @@ from comandia.server.db.bootstrap import control_database_ready, ensure_control_
 from comandia.server.services.auth.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.version import __version__
 
 log = logging.getLogger("comandia.server")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="comandia-server", description="Run the COMANDIA server.")
+    parser.add_argument("--version", action="version", version=f"comandia-server {__version__}")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")

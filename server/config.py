@@ -15,6 +15,8 @@ from typing import Any
 
 import platformdirs
 
+from comandia.shared.i18n import Language, environment_language
+
 DEFAULT_PREFIX = "comandia"
 
 
@@ -171,3 +173,9 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError) as error:
             raise ValueError(f"config key {name}: {value!r} is not a valid {kind}") from error
     return out
+
+
+def reader_language(env: Mapping[str, str] | None = None) -> Language:
+    """The language comandia-admin speaks to the person at the terminal (``es`` unless the
+    environment asks for English: see `shared.i18n.environment_language`)."""
+    return environment_language(os.environ if env is None else env)

@@ -18,13 +18,16 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from comandia.server.config import ServerConfig
+from comandia.server.db.changes import Change, ChangeAnnouncer
 from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
-from comandia.server.db.engines import normalise_url
+from comandia.server.db.engines import libpq_conninfo, normalise_url
+from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
+from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
@@ -153,12 +156,23 @@ def build_services(
     """
     clock = collaborators.clock
     contexts = TenantContexts(databases)
+    announce = ChangeAnnouncer(databases)
+
+    def tenant_changed(tenant_id: str) -> None:
+        contexts.forget(tenant_id)
+        announce.tenant(tenant_id)
+
+    def settings_changed(tenant_id: str) -> None:
+        contexts.forget(tenant_id)
+        announce.settings(tenant_id)
+
     backups = BackupService(databases)
     tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
-                            changed=contexts.forget)
+                            changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
     kpis = KpiService(databases, contexts)
-    directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url)
+    directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
+                                announce=announce.numbers)
     inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(),
@@ -198,7 +212,7 @@ def build_services(
         public_url=config.public_url,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
-        tenant_settings=TenantSettingsService(databases, changed=contexts.forget),
+        tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
         changes=ChangeFeed(databases, clock=clock),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
@@ -207,7 +221,7 @@ def build_services(
 
 def build_jobs(config: ServerConfig, databases: Databases, services: Services) -> list[Job]:
     """The server's background threads, not started: inbox workers, the outbox sender, the pool
-    closer, and the daily backup when `backup_time` is set."""
+    closer, the listener for other processes' changes, and the daily backup when `backup_time` is set."""
     claims = TenantClaims(services.inbox_signal)
     jobs: list[Job] = [
         InboxWorker(services.inbox, services.inbox_signal, services.number_directory.tenant_ids,
@@ -216,11 +230,29 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     ]
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
+    jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
+                               on_change=lambda change, key: _forget(databases, services, change, key),
+                               on_reconnect=lambda: _forget_all(services)))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
             config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
-        )))
+        ), claim=lambda slot: claim_slot(databases, "daily-backup", slot)))
     return jobs
+
+
+def _forget(databases: Databases, services: Services, change: Change, key: str) -> None:
+    """Another process (or this one) announced a change: drop what this process cached of it."""
+    if change == Change.NUMBERS:
+        services.number_directory.forget()
+    elif change in (Change.TENANT, Change.SETTINGS):
+        services.contexts.forget(key)
+        if change == Change.TENANT:  # deactivated, deleted or moved: its pool must not be reused
+            databases.tenant_engines.forget(key)
+
+
+def _forget_all(services: Services) -> None:
+    services.number_directory.forget()
+    services.contexts.forget_all()
 
 
 def _chain(*hooks: OnChange) -> OnChange:

@@ -23,6 +23,7 @@ from comandia.console.windows.banner import Banner
 from comandia.console.windows.base import Page
 from comandia.console.windows.login import LoginDialog
 from comandia.console.windows.pages import PageFactory, page_factories
+from comandia.shared.client import ApiClient
 from comandia.shared.schemas.tenants import TenantInfo
 
 
@@ -115,11 +116,12 @@ class MainWindow(QMainWindow):
     def load_tenants(self, then: Callable[[], None] | None = None) -> None:
         user = self.ctx.connection.user
         assert user is not None
-        if self.ctx.connection.is_superadmin:
-            work: Callable[..., list[TenantInfo]] = lambda client: client.tenants.list()  # noqa: E731
-        else:
-            tenant_id = user.tenant_id or ""
-            work = lambda client: [client.tenants.get(tenant_id)]  # noqa: E731
+        superadmin, tenant_id = self.ctx.connection.is_superadmin, user.tenant_id or ""
+
+        def work(client: ApiClient) -> list[TenantInfo]:
+            # A manager sees only its own tenant; listing them all is the superadmin's.
+            return client.tenants.list() if superadmin else [client.tenants.get(tenant_id)]
+
         self.ctx.runner.run(work, lambda tenants: self._tenants_loaded(tenants, then))
 
     def _tenants_loaded(self, tenants: list[TenantInfo], then: Callable[[], None] | None) -> None:

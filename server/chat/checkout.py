@@ -175,6 +175,7 @@ def confirm(turn: Turn, state: ChatState) -> Outcome:
         phone=state.phone,
         latitude=state.latitude,
         longitude=state.longitude,
+        notes=tuple(n for n in state.notes if any(p.sku == n[0] for p, _, _ in lines)),
         sequence=state.sequence + 1,
     )
     return Outcome(state, (), draft)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from comandia.server.chat import checkout, menus
+from comandia.server.chat import checkout, intents, menus, ordering
+from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
     MAX_TEXT_BODY,
@@ -38,7 +39,8 @@ from comandia.server.chat.model import (
     choice_for,
     text_reply,
 )
-from comandia.server.chat.parsing import keyword, parse_order, parse_quantity, removal_target
+from comandia.server.chat.parsing import keyword, parse_quantity, removal_target
+from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply
@@ -50,6 +52,7 @@ __all__ = [
     "order_placed",
     "status_notification",
     "step",
+    "suggested",
     "wants_latest_order",
 ]
 
@@ -79,8 +82,15 @@ def step(
         The new state (with the last reply's choices remembered), the replies, and a draft when
         the customer confirmed: the caller places it and answers with `order_placed`.
     """
-    turn = Turn.of(tenant, catalog, customer)
-    outcome = _dispatch(turn, state, message, latest)
+    state = _with_language(state, message, tenant)
+    speaking = tenant
+    if state.language in ("es", "en") and state.language != tenant.locale:
+        speaking = replace(tenant, locale="en" if state.language == "en" else "es")
+    turn = Turn.of(speaking, catalog, customer)
+    try:
+        outcome = _dispatch(turn, state, message, latest)
+    except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
+        outcome = done(state, home_reply(turn, state, turn.texts("not_understood")))
     if state.notice == "expired" or (not state.greeted and outcome.replies):
         outcome = _with_opening(turn, state, outcome)
     outcome = replace(outcome, state=replace(outcome.state, notice=None, greeted=True))
@@ -94,6 +104,11 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
     return message.kind == "text" and (
         keyword(message.text) == "status" or choice_for(state.choices, message.text) == "status"
     )
+
+
+def suggested(state: ChatState) -> tuple[str, ...]:
+    """The SKUs the bot's last reply asks "did you mean …?" about (its "pick:SKU" choices)."""
+    return tuple(choice_id[5:] for choice_id, _ in state.choices if choice_id.startswith("pick:"))
 
 
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
@@ -129,7 +144,24 @@ def status_label(tenant: TenantContext, status: str) -> str:
     return Texts(tenant).status(status)
 
 
+def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) -> ChatState:
+    """The customer's language follows what they write; an unclear message keeps the current one."""
+    if message.kind != "text":
+        return state
+    spoken = language_of(intents.normalised(message.text).split())
+    if spoken is None or spoken == (state.language or tenant.locale):
+        return state
+    return replace(state, language=None if spoken == tenant.locale else spoken)
+
+
 def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrder | None) -> Outcome:
+    if state.stage == "suggest" and state.suggestions:
+        answered = _answer_suggestion(turn, state, message)
+        if answered is not None:
+            return answered
+        state, said, named = ordering.drop_suggestions(turn, state)
+        outcome = _dispatch(turn, state, message, latest)
+        return _prefixed(outcome, said, named)
     if message.kind == "order":
         return menus.take_catalog_cart(turn, state, message.order_items)
     if message.kind in ("media", "other"):
@@ -158,7 +190,46 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     return _act(turn, state, action, latest)
 
 
+def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcome | None:
+    """The answer to "¿Te refieres a …?" (a tap, a typed choice, yes or no), or None when the
+    customer wrote something else."""
+    action = message.reply_id if message.kind in ("button", "list") else None
+    if action is None and message.kind == "text":
+        action = choice_for(state.choices, message.text)
+        skus = state.suggestions[0][0]
+        if action is None and intents.is_exactly(message.text, "yes") and len(skus) == 1:
+            action = f"pick:{skus[0]}"
+        elif action is None and intents.is_exactly(message.text, "no"):
+            action = "nomatch"
+    if action is not None and (action.startswith("pick:") or action == "nomatch"):
+        return ordering.answer(turn, state, action)
+    return None
+
+
+def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
+    """`outcome` with `said` before its first reply and `named` among what it named back."""
+    if not outcome.replies or not said:
+        return outcome
+    first = outcome.replies[0]
+    body = said + "\n\n" + first.body
+    if len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
+        return replace(outcome, replies=(text_reply(said), *outcome.replies), named_back=(*outcome.named_back, *named))
+    first = replace(first, body=body)
+    return replace(outcome, replies=(first, *outcome.replies[1:]), named_back=(*outcome.named_back, *named))
+
+
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
+    t = turn.texts
+    if intents.mentions(text, "handoff"):
+        return replace(done(state, text_reply(t("handoff"))), handoff=True)
+    if state.stage == "summary" and intents.is_exactly(text, "yes"):
+        return checkout.confirm(turn, state)
+    if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
+        reply = text_reply(t("cancel_requested", number=state.last_order))
+        return replace(done(state, reply), cancel_order=state.last_order)
+    if intents.only(text, "thanks"):
+        closing = t("thanks_close") if state.last_order is not None and not state.cart else t("welcome_back")
+        return done(state, text_reply(closing))
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
@@ -169,10 +240,12 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    parsed = parse_order(text, turn.catalog)
-    if parsed.empty:
+    reading = read_order(text, turn.catalog)
+    if reading.empty:
+        if intents.is_exactly(text, "yes") and state.cart:
+            return checkout.start_checkout(turn, state)
         return done(state, home_reply(turn, state, turn.texts("not_understood")))
-    return menus.add_parsed(turn, state, parsed)
+    return ordering.apply_reading(turn, state, reading)
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

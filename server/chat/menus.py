@@ -120,6 +120,12 @@ def add_lines(turn: Turn, state: ChatState, lines: list[tuple[ProductView, int]]
 
 def add_parsed(turn: Turn, state: ChatState, parsed: ParsedOrder, prefix: str = "") -> Outcome:
     """A free-text order: add what matched, ask about ties, explain what matched nothing."""
+    outcome = _add_parsed(turn, state, parsed, prefix)
+    refused = tuple(p.name for p, _ in parsed.lines if not p.available)
+    return replace(outcome, named_back=(*parsed.unknown, *refused, *(a.text for a in parsed.ambiguous)))
+
+
+def _add_parsed(turn: Turn, state: ChatState, parsed: ParsedOrder, prefix: str) -> Outcome:
     t = turn.texts
     state, note = add_lines(turn, state, list(parsed.lines))
     unknown = "\n".join(t("unknown_product", text=text) for text in parsed.unknown)

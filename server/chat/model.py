@@ -202,6 +202,8 @@ class ProductView:
     description: str = ""
     available: bool = True
     stock: int | None = None
+    aliases: tuple[str, ...] = ()
+    """Other names the tenant gave the product ("coca", "refresco"); the matcher reads them too."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,8 @@ class OrderDraft:
     phone: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    notes: tuple[tuple[str, str], ...] = ()
+    """(sku, note) of the lines the customer qualified ("sin cebolla"), stored on the order item."""
     sequence: int = 0
     """Counts the customer's confirmed drafts in this chat: with the session id it makes the
     idempotency key that stops a replayed confirmation from placing a second order."""

@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 Stage = Literal["start", "menu", "products", "quantity", "cart", "edit", "name", "address", "city",
-                "phone", "summary"]  # fmt: skip
+                "phone", "summary", "suggest"]  # fmt: skip
+Suggestion = tuple[tuple[str, ...], int, str, str]
+"""A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note)."""
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 MAX_CART_LINES = 30
 
@@ -41,11 +43,21 @@ class ChatState:
     last_order: int | None = None
     notice: str | None = None
     greeted: bool = False
+    notes: tuple[tuple[str, str], ...] = ()
+    """(sku, note) of cart lines the customer qualified ("sin cebolla")."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Doubts to ask about, the first one asked now ("¿Te refieres a …?")."""
+    language: str | None = None
+    """The language this customer writes in ("es"/"en"), when it is not the tenant's."""
+    last_sku: str | None = None
+    """The product added last, for "agrégale otra" / "déjalo en uno"."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["cart"] = [list(line) for line in self.cart]
         data["choices"] = [list(choice) for choice in self.choices]
+        data["notes"] = [list(note) for note in self.notes]
+        data["suggestions"] = [[list(skus), qty, words, note] for skus, qty, words, note in self.suggestions]
         return data
 
     @classmethod
@@ -71,16 +83,27 @@ class ChatState:
                 last_order=_opt_int(data.get("last_order")),
                 notice=_opt_str(data.get("notice")),
                 greeted=bool(data.get("greeted")),
+                notes=tuple((str(sku), str(note)) for sku, note in data.get("notes") or ()),
+                suggestions=tuple(
+                    (tuple(str(s) for s in skus), int(qty), str(words), str(note))
+                    for skus, qty, words, note in data.get("suggestions") or ()
+                ),
+                language=data.get("language") if data.get("language") in ("es", "en") else None,
+                last_sku=_opt_str(data.get("last_sku")),
             )
         except (TypeError, ValueError):
             return cls()
 
     def restarted(self, notice: str | None = None) -> ChatState:
         """A fresh conversation that still remembers the order count and the last order."""
-        return ChatState(sequence=self.sequence, last_order=self.last_order, notice=notice)
+        return ChatState(
+            sequence=self.sequence, last_order=self.last_order, notice=notice, language=self.language
+        )
 
     def with_cart(self, cart: dict[str, int]) -> ChatState:
-        return replace(self, cart=tuple((sku, qty) for sku, qty in cart.items() if qty > 0))
+        kept = tuple((sku, qty) for sku, qty in cart.items() if qty > 0)
+        skus = {sku for sku, _ in kept}
+        return replace(self, cart=kept, notes=tuple(n for n in self.notes if n[0] in skus))
 
     def cart_dict(self) -> dict[str, int]:
         merged: dict[str, int] = {}

@@ -27,6 +27,13 @@ class Outcome:
     state: ChatState
     replies: tuple[Reply, ...]
     draft: OrderDraft | None = None
+    named_back: tuple[str, ...] = ()
+    """What the replies told the customer was not taken (words not on the menu, unavailable
+    products), as the replies spell it: every part of a message is applied or named back."""
+    handoff: bool = False
+    """The customer asked for a person: the live-operations side hands the chat over."""
+    cancel_order: int | None = None
+    """The number of the customer's order they asked to cancel (checked by the flow as allowed)."""
 
     def remembered(self) -> Outcome:
         """The outcome with the last reply's choices stored, so typed numbers and titles work."""

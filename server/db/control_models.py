@@ -209,3 +209,18 @@ class UnroutableEvent(ControlBase):
     reason: Mapped[str] = mapped_column(sa.String(200))
     routing_key: Mapped[str | None] = mapped_column(sa.String(128))
     raw_body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class ScheduledRun(ControlBase):
+    """One run of a scheduled job (the daily backup) at one slot, claimed by the process that runs it.
+
+    The primary key makes the claim: with several server processes (or hosts) waking at the same
+    slot, exactly one inserts the row and runs the job; the others see the conflict and skip it.
+    """
+
+    __tablename__ = "scheduled_runs"
+
+    job: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    slot: Mapped[UtcDateTime] = mapped_column(primary_key=True)
+    claimed_by: Mapped[str] = mapped_column(sa.String(255))
+    claimed_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())

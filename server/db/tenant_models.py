@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from comandia.server.db.types import E164, NAMING_CONVENTION, Json, Money, UtcDateTime
@@ -51,6 +51,7 @@ class Product(TenantBase):
         sa.CheckConstraint("price >= 0", name="ck_products_price_not_negative"),
         sa.CheckConstraint("stock IS NULL OR stock >= 0", name="ck_products_stock_not_negative"),
         sa.CheckConstraint("sku <> ''", name="ck_products_sku_not_empty"),
+        sa.CheckConstraint("cardinality(aliases) <= 20", name="ck_products_aliases_bounded"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -66,6 +67,11 @@ class Product(TenantBase):
     stock: Mapped[int | None]
     image_url: Mapped[str | None] = mapped_column(sa.Text)
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Other names customers use ("coca", "coke"); cleaned and kept unambiguous by the catalog
+    # service (t0007).
+    aliases: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), default=list, server_default=sa.text("'{}'::text[]")
+    )
     extra: Mapped[Json]
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
     updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
@@ -172,6 +178,9 @@ class OrderItem(TenantBase):
         sa.CheckConstraint("quantity > 0", name="ck_order_items_quantity_positive"),
         sa.CheckConstraint("unit_price >= 0", name="ck_order_items_unit_price_not_negative"),
         sa.CheckConstraint("line_total = unit_price * quantity", name="ck_order_items_line_total"),
+        sa.CheckConstraint(
+            "note IS NULL OR char_length(note) BETWEEN 1 AND 200", name="ck_order_items_note_bounded"
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -185,6 +194,8 @@ class OrderItem(TenantBase):
     unit_price: Mapped[Money]
     quantity: Mapped[int]
     line_total: Mapped[Money]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    """What the customer asked of this line ("sin cebolla"), t0007."""
 
 
 class OrderStatusChange(TenantBase):
@@ -292,7 +303,7 @@ class OutboxMessage(TenantBase):
     status: Mapped[str | None] = mapped_column(sa.String(16))
     in_reply_to: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("inbox.id"))
     author: Mapped[str | None] = mapped_column(sa.String(120))
-    """The manager who wrote this message by hand (t0007); None for the bot's replies and notices."""
+    """The manager who wrote this message by hand (t0008); None for the bot's replies and notices."""
 
 
 class ChatSession(TenantBase):
@@ -321,7 +332,7 @@ CONVERSATION_STATES = ("bot", "waiting", "human")
 
 
 class Conversation(TenantBase):
-    """One customer on one receiving number, as the console lists and a person answers it (t0007).
+    """One customer on one receiving number, as the console lists and a person answers it (t0008).
 
     `public_id` is the opaque id of the API (no phone in URLs). `state`: the bot answers (`bot`),
     the customer waits for a person (`waiting`), or a person has the chat (`human`, `agent`).
@@ -360,7 +371,7 @@ class Conversation(TenantBase):
 
 
 class Change(TenantBase):
-    """One entry of the changes feed the console polls (t0007): `kind` names what, `ref` which one."""
+    """One entry of the changes feed the console polls (t0008): `kind` names what, `ref` which one."""
 
     __tablename__ = "changes"
 

@@ -64,7 +64,7 @@ def access_tenant(req: falcon.Request, tenant_id: str, write: bool = False) -> P
     """
     principal = principal_of(req)
     if not principal.can_read_tenant(tenant_id):
-        raise NotFound(f"tenant {tenant_id} does not exist")
+        raise NotFound("tenant {tenant_id} does not exist", tenant_id=tenant_id)
     if write and not principal.can_write_tenant(tenant_id):
         raise Forbidden("a viewer may read this tenant's data but not change it")
     req.context.tenant_id = tenant_id

@@ -10,6 +10,7 @@ import falcon
 from falcon.uri import parse_query_string
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 log = logging.getLogger("comandia.access")
 
@@ -76,13 +77,14 @@ class StrictQuery:
             return  # a method the route does not serve: falcon answers 405
         unknown = sorted(name for name in req.params if name not in allowed)
         if unknown:
-            fields = {name[:64]: "unknown query parameter" for name in unknown[:10]}
-            raise ValidationFailed(f"unknown query parameter(s): {', '.join(unknown)[:200]}", fields)
+            fields = {name[:64]: N_("unknown query parameter") for name in unknown[:10]}
+            raise ValidationFailed("unknown query parameter(s): {names}", fields, names=", ".join(unknown)[:200])
         # Falcon drops `?format=` as if absent; for a number, a date or a choice that would
         # quietly answer with the default, so an empty value there is refused instead.
         typed = self._typed.get(route, frozenset())
         raw = parse_query_string(req.query_string, keep_blank=True)
         empty = sorted(name for name, value in raw.items() if name in typed and value in ("", [""]))
         if empty:
-            raise ValidationFailed(f"empty query parameter(s): {', '.join(empty)[:200]}",
-                                   {name[:64]: "must not be empty" for name in empty[:10]})
+            raise ValidationFailed("empty query parameter(s): {names}",
+                                   {name[:64]: N_("must not be empty") for name in empty[:10]},
+                                   names=", ".join(empty)[:200])

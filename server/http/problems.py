@@ -2,6 +2,9 @@
 
 Domain errors carry a message fit for the user. Anything else is a bug: it is logged with its
 traceback and answered with a bare 500 that shows no exception text.
+
+Titles and details are in the caller's language, chosen by `Accept-Language` (Spanish when the
+header is absent or names neither Spanish nor English), from the message catalog (`shared.i18n`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 import falcon
 
 from comandia.shared.domain import errors
+from comandia.shared.i18n import N_, accepted_language, gettext
 
 log = logging.getLogger("comandia.http")
 
@@ -47,11 +51,17 @@ def write_problem(resp: falcon.Response, status: int, title: str, detail: str | 
     resp.text = json.dumps(body, ensure_ascii=False)
 
 
+def language_of(req: falcon.Request) -> str:
+    """The language the caller reads (``es`` or ``en``), from its `Accept-Language` header."""
+    return accepted_language(req.get_header("Accept-Language"))
+
+
 def handle_domain_error(req: falcon.Request, resp: falcon.Response, error: errors.DomainError, params: Any) -> None:
     status = status_for(error)
+    language = language_of(req)
     extra: dict[str, Any] = {}
     if isinstance(error, errors.ValidationFailed) and error.fields:
-        extra["errors"] = [{"field": k, "problem": v} for k, v in error.fields.items()]
+        extra["errors"] = [{"field": k, "problem": v} for k, v in error.localized_fields(language).items()]
     if isinstance(error, errors.InvalidTransition):
         extra["allowed"] = list(error.allowed)
     if isinstance(error, errors.TooManyRequests):
@@ -60,7 +70,8 @@ def handle_domain_error(req: falcon.Request, resp: falcon.Response, error: error
         resp.set_header("Retry-After", "2")
     if status == 401:
         resp.set_header("WWW-Authenticate", "Bearer")
-    write_problem(resp, status, error.title, error.detail, **extra)
+    resp.vary = ("Accept-Language",)
+    write_problem(resp, status, error.localized_title(language), error.localized(language), **extra)
 
 
 def handle_http_error(
@@ -70,12 +81,18 @@ def handle_http_error(
     pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
     for name, value in pairs:
         resp.set_header(name, value)
-    write_problem(resp, int(error.status_code), error.title or "Error", error.description)
+    language = language_of(req)
+    resp.vary = ("Accept-Language",)
+    title = gettext(language, error.title or N_("Error"))
+    detail = gettext(language, error.description) if error.description else None  # gettext("") is the header
+    write_problem(resp, int(error.status_code), title, detail)
 
 
 def handle_bug(req: falcon.Request, resp: falcon.Response, error: Exception, params: Any) -> None:
     log.error("unhandled error on %s %s", req.method, req.path, exc_info=error)
-    write_problem(resp, 500, "Internal server error", "the error was logged; please retry or contact support")
+    language = language_of(req)
+    write_problem(resp, 500, gettext(language, N_("Internal server error")),
+                  gettext(language, N_("the error was logged; please retry or contact support")))
 
 
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:

@@ -2,7 +2,7 @@
 
 Every scheduled backup is verified (R10): a backup counts only once it has been restored.
 Appliances that prefer systemd run `comandia-admin backup run --all --control --verify` from
-`installer/comandia-backup.timer` instead; the two must not both be enabled.
+`installer/systemd/comandia-backup.timer` instead; the two must not both be enabled.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from comandia.server.jobs.loop import BackgroundLoop
@@ -68,22 +69,30 @@ class BackupJob(BackgroundLoop):
         backups: BackupService,
         schedule: BackupSchedule,
         clock: Callable[[], dt.datetime] = local_now,
+        claim: Callable[[dt.datetime], bool] = lambda slot: True,
     ) -> None:
         super().__init__("backup-schedule")
         self._backups = backups
         self._schedule = schedule
         self._at = schedule.time_of_day()
         self._clock = clock
+        self._claim = claim
         self.runs = 0
+        self.skipped = 0
 
     def run(self) -> None:
         while True:
             now = self._clock()
             # Re-evaluated each loop so a clock jump or DST change only shifts one run.
-            wait = (next_run(now, self._at) - now).total_seconds()
-            if self._stop_event.wait(max(wait, 0.0)):
+            slot = next_run(now, self._at)
+            if self._stop_event.wait(max((slot - now).total_seconds(), 0.0)):
                 return
-            self.run_once()
+            # Every server process wakes for the slot; the one that claims it runs the backup.
+            if self._safely(partial(self._claim, slot), False):
+                self.run_once()
+            else:
+                log.info("the backup of %s runs in another process", slot.isoformat())
+                self.skipped += 1
 
     def run_once(self) -> None:
         """One scheduled pass: backup + verify everything, then prune."""

@@ -66,11 +66,29 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True)
+class RejectedEvent:
+    """One message or status of an authenticated webhook that cannot be kept as it came (a NUL,
+    a lone surrogate, a 20,000-character `from`, nesting past the limit, a field missing).
+
+    It is quarantined with its `reason` and a bounded, escaped `excerpt`, and never processed;
+    the rest of its POST is stored as usual (RELIABILITY S15). `provider_message_id` and
+    `customer_key` are None when the event's own were unusable.
+    """
+
+    routing_key: str
+    provider_message_id: str | None
+    customer_key: str | None
+    reason: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
 class ParsedEvents:
     """Everything one webhook POST carried, in payload order."""
 
     messages: tuple[InboundMessage, ...] = ()
     statuses: tuple[StatusUpdate, ...] = ()
+    rejected: tuple[RejectedEvent, ...] = ()
 
 
 class PayloadError(ValueError):

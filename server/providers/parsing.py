@@ -3,6 +3,11 @@
 The Cloud API format (Meta and 360dialog) is walked completely: every `entry[] × changes[] ×
 messages[] / statuses[] / errors[]`, never only `[0]`. Unknown change fields are skipped; unknown
 message types become kind "other" (stored, never an error). Twilio posts one form per event.
+
+One bad message never costs the others of its POST: a message or status that breaks the format
+or carries what PostgreSQL cannot store (NUL, lone surrogates), an over-long id or sender, or
+nesting past `MAX_DEPTH` becomes a `RejectedEvent` (quarantined by the ingest, with its reason).
+Only an envelope that cannot be read or routed at all is a `PayloadError` for the whole POST.
 """
 
 from __future__ import annotations
@@ -14,12 +19,20 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, StatusUpdate
+from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, RejectedEvent, StatusUpdate
 from comandia.shared.domain.messages import CustomerRef, Inbound
 
 log = logging.getLogger(__name__)
 
 _MEDIA = ("image", "audio", "video", "document", "sticker")
+MAX_DEPTH = 32
+"""Deeper than any real message (a Cloud API message nests about 5 levels)."""
+MAX_TEXT = 65_536
+"""Characters in any one string (a WhatsApp text is at most 4,096)."""
+MAX_ID = 128
+"""Characters in a message id, `from` or `from_user_id` (wa_ids are phone digits, BSUIDs ~30)."""
+EXCERPT = 2_000
+"""Characters of a quarantined event kept for an operator, escaped to ASCII."""
 _TWILIO_STATUSES = {"queued": "queued", "sending": "queued", "accepted": "queued", "sent": "sent",
                     "delivered": "delivered", "read": "read", "undelivered": "failed", "failed": "failed"}
 
@@ -34,9 +47,13 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PayloadError("$", f"not JSON ({error.__class__.__name__})") from None
+    except RecursionError:
+        # json gives up near Python's recursion limit (~1,000 levels): a body that deep is hostile.
+        raise PayloadError("$", "nested too deeply") from None
     root = _obj(document, "$")
     messages: list[InboundMessage] = []
     statuses: list[StatusUpdate] = []
+    rejected: list[RejectedEvent] = []
     for e, entry in enumerate(_list(root.get("entry", []), "entry")):
         entry = _obj(entry, f"entry[{e}]")
         for c, change in enumerate(_list(entry.get("changes", []), f"entry[{e}].changes")):
@@ -50,20 +67,86 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
             contacts = [_obj(x, f"{path}.value.contacts[{i}]") for i, x in enumerate(_list(value.get("contacts", []),
                                                                                            f"{path}.value.contacts"))]
             for m, raw in enumerate(_list(value.get("messages", []), f"{path}.value.messages")):
-                messages.append(_message(_obj(raw, f"{path}.value.messages[{m}]"), route, contacts,
-                                         f"{path}.value.messages[{m}]"))
+                where = f"{path}.value.messages[{m}]"
+                try:
+                    message = _message(_obj(raw, where), route, contacts, where)
+                    check_storable(message.raw, where)
+                    messages.append(message)
+                except PayloadError as error:
+                    rejected.append(rejected_event(raw, route, error))
             for s, raw in enumerate(_list(value.get("statuses", []), f"{path}.value.statuses")):
-                statuses.append(_status(_obj(raw, f"{path}.value.statuses[{s}]"), route, f"{path}.value.statuses[{s}]"))
+                where = f"{path}.value.statuses[{s}]"
+                try:
+                    check_storable(raw, where)
+                    statuses.append(_status(_obj(raw, where), route, where))
+                except PayloadError as error:
+                    rejected.append(rejected_event(raw, route, error))
             for reported in _list(value.get("errors", []), f"{path}.value.errors"):
                 log.warning("provider reported an error for number %s: code %s", route,
                             reported.get("code") if isinstance(reported, dict) else "?")
-    return ParsedEvents(tuple(messages), tuple(statuses))
+    return ParsedEvents(tuple(messages), tuple(statuses), tuple(rejected))
+
+
+def check_storable(value: Any, path: str, depth: int = 0) -> None:
+    """Refuse what PostgreSQL cannot store or what no real event carries, anywhere in `value`.
+
+    Raises:
+        PayloadError: a NUL or a lone surrogate in a key or a string, a string over `MAX_TEXT`
+            characters, or nesting deeper than `MAX_DEPTH` (checked before descending further).
+    """
+    if depth > MAX_DEPTH:
+        raise PayloadError(path, f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise PayloadError(path, f"longer than {MAX_TEXT} characters")
+        if "\x00" in value:
+            raise PayloadError(path, "contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PayloadError(path, "is not valid Unicode (a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_storable(key, path, depth + 1)
+            check_storable(item, f"{path}.{key}"[:200], depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_storable(item, f"{path}[{index}]"[:200], depth + 1)
+
+
+def rejected_event(raw: Any, route: str, error: PayloadError) -> RejectedEvent:
+    """What is kept of an event that cannot be stored: its reason and an escaped, bounded excerpt."""
+    fields: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    return RejectedEvent(routing_key=route,
+                         provider_message_id=_usable_id(fields.get("id") or fields.get("MessageSid")),
+                         customer_key=_usable_id(fields.get("from") or fields.get("WaId")),
+                         reason=str(error)[:500], excerpt=excerpt(raw))
+
+
+def excerpt(raw: Any) -> str:
+    """`raw` as ASCII-escaped JSON, cut to `EXCERPT` characters (NULs and surrogates become escapes)."""
+    try:
+        text = json.dumps(raw, ensure_ascii=True, default=repr)
+    except (RecursionError, ValueError):
+        return "(nested too deeply to show)"
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def _usable_id(value: Any) -> str | None:
+    """`value` when it can key a row (a short, storable string), else None."""
+    if not isinstance(value, str) or not value or len(value) > MAX_ID:
+        return None
+    try:
+        check_storable(value, "id")
+    except PayloadError:
+        return None
+    return value
 
 
 def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], path: str) -> InboundMessage:
     wamid = _text(raw, "id", path)
-    wa_id = _opt_text(raw, "from", path)
-    user_id = _opt_text(raw, "from_user_id", path)
+    wa_id = _opt_id(raw, "from", path)
+    user_id = _opt_id(raw, "from_user_id", path)
     contact = next((c for c in contacts if (wa_id and c.get("wa_id") == wa_id)
                     or (user_id and c.get("user_id") == user_id)), contacts[0] if len(contacts) == 1 else {})
     user_id = user_id or _opt_text(contact, "user_id", path)
@@ -136,6 +219,14 @@ def parse_twilio_form(form: Mapping[str, str]) -> ParsedEvents:
     """
     sid = _text(dict(form), "MessageSid", "form")
     route = _text(dict(form), "To", "form").removeprefix("whatsapp:")
+    try:
+        check_storable(dict(form), "form")
+        return _twilio_event(form, sid, route)
+    except PayloadError as error:
+        return ParsedEvents(rejected=(rejected_event(dict(form), route, error),))
+
+
+def _twilio_event(form: Mapping[str, str], sid: str, route: str) -> ParsedEvents:
     status = form.get("MessageStatus")
     if status and status != "received":
         code = form.get("ErrorCode")
@@ -143,7 +234,7 @@ def parse_twilio_form(form: Mapping[str, str]) -> ParsedEvents:
             wamid=sid, status=_TWILIO_STATUSES.get(status, status)[:16], at=dt.datetime.now(dt.UTC),
             routing_key=route, error_code=int(code) if code and code.isdigit() else None),))
     sender = _text(dict(form), "From", "form").removeprefix("whatsapp:")
-    wa_id = form.get("WaId") or sender.lstrip("+")
+    wa_id = _opt_id(dict(form), "WaId", "form") or sender.lstrip("+")
     fields: dict[str, Any] = {"kind": "text", "text": form.get("Body")}
     if form.get("ButtonPayload"):
         fields = {"kind": "button", "reply_id": form["ButtonPayload"], "text": form.get("ButtonText")}
@@ -182,8 +273,15 @@ def _list(value: Any, path: str) -> list[Any]:
 
 def _text(data: dict[str, Any], key: str, path: str) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not value or len(value) > 128 and key != "body":
+    if not isinstance(value, str) or not value or len(value) > MAX_ID and key != "body":
         raise PayloadError(f"{path}.{key}", "must be a non-empty string")
+    return value
+
+
+def _opt_id(data: dict[str, Any], key: str, path: str) -> str | None:
+    value = _opt_text(data, key, path)
+    if value is not None and len(value) > MAX_ID:
+        raise PayloadError(f"{path}.{key}", f"longer than {MAX_ID} characters")
     return value
 
 

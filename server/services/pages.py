@@ -41,9 +41,16 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         made_for, key, row_id = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise _bad_cursor("is not a cursor from this list") from None
-    if made_for != sort or not isinstance(row_id, int):
+    if made_for != sort:
         raise _bad_cursor("was made for another sort order; start from the first page")
+    if not is_bigint(row_id):
+        raise _bad_cursor("is not a cursor from this list")
     return key, row_id
+
+
+def is_bigint(value: Any) -> bool:
+    """Whether `value` is a whole number a PostgreSQL bigint holds (a bool is not a number here)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def _bad_cursor(problem: str) -> ValidationFailed:

@@ -38,8 +38,9 @@ class ApiClient:
         token: str | None = None,
         session: requests.Session | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        language: str | None = None,
     ) -> None:
-        self.transport = Transport(base_url, token, session, timeout)
+        self.transport = Transport(base_url, token, session, timeout, language)
         self.auth = AuthApi(self.transport)
         self.tenants = TenantsApi(self.transport)
         self.users = UsersApi(self.transport)

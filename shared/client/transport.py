@@ -19,6 +19,8 @@ class Transport:
         token: a bearer token, or None before logging in.
         session: a `requests.Session` to reuse (injected by tests); a new one otherwise.
         timeout: seconds to wait for each answer.
+        language: sent as `Accept-Language`, the language of the server's error texts (``es``
+            or ``en``); None leaves it to the server (Spanish).
     """
 
     def __init__(
@@ -27,8 +29,10 @@ class Transport:
         token: str | None = None,
         session: requests.Session | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        language: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.language = language
         self.token = token
         self.session = session or requests.Session()
         self.timeout = timeout
@@ -53,6 +57,8 @@ class Transport:
         all_headers = {"Accept": "application/json, application/problem+json"}
         if self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
+        if self.language:
+            all_headers["Accept-Language"] = self.language
         all_headers.update(headers or {})
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         try:

@@ -1,5 +1,11 @@
 """The errors domain code raises; the HTTP edge and the CLI map them to answers in one place each.
 
+An error keeps its text as an English template with its values (`template`, `values`): `detail`
+is the English sentence for logs, and `localized(language)` the same sentence from the message
+catalog (`shared.i18n`) for the person reading it. Pass values as keywords to have them
+translated: ``NotFound("tenant {tenant_id} not found", tenant_id=tid)``; an f-string still works
+but reaches a Spanish reader in English.
+
 Environment failures (a database that does not answer, a provider outage) are `Unavailable`,
 apart from bugs, so callers can retry them and operators can tell them apart.
 """
@@ -8,77 +14,113 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from comandia.shared.i18n import N_, fill, gettext, text
+
+INVALID_FIELD = N_("invalid {field}: {problem}")
+
 
 class DomainError(Exception):
     """Base of every error that carries a message fit for a user."""
 
-    title = "Request failed"
+    title = N_("Request failed")
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str, /, **values: object) -> None:
+        self.template = detail
+        self.values = values
+        self.detail = fill(detail, values)
+        super().__init__(self.detail)
+
+    def localized(self, language: str) -> str:
+        """The detail in `language` (``es`` or ``en``), from the message catalog."""
+        return text(language, self.template, **self.values)
+
+    def localized_title(self, language: str) -> str:
+        return gettext(language, self.title)
 
 
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it does (same answer on purpose)."""
 
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     """The request clashes with the current state (a duplicate name, a stale version)."""
 
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class InvalidTransition(Conflict):
     """An order status change the state machine does not allow."""
 
-    title = "Invalid status change"
+    title = N_("Invalid status change")
 
     def __init__(self, current: str, requested: str, allowed: tuple[str, ...]) -> None:
-        allowed_text = ", ".join(allowed) if allowed else "none (final state)"
         super().__init__(
-            f"cannot change status from {current!r} to {requested!r}; allowed next: {allowed_text}"
+            "cannot change status from '{current}' to '{requested}'; allowed next: {allowed}",
+            current=current, requested=requested, allowed=", ".join(allowed) if allowed else "none (final state)",
         )
         self.current = current
         self.requested = requested
         self.allowed = allowed
 
+    def localized(self, language: str) -> str:
+        allowed = ", ".join(self.allowed) if self.allowed else gettext(language, "none (final state)")
+        return text(language, self.template, current=self.current, requested=self.requested, allowed=allowed)
+
 
 class ValidationFailed(DomainError):
     """Input that breaks a rule; `fields` maps a field path to what is wrong with it."""
 
-    title = "Invalid input"
+    title = N_("Invalid input")
 
-    def __init__(self, detail: str, fields: Mapping[str, str] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, /, fields: Mapping[str, str] | None = None, **values: object) -> None:
+        super().__init__(detail, **values)
         self.fields = dict(fields or {})
+        self._field_templates = dict(self.fields)
+        if values:
+            self.fields = {name: fill(problem, values) for name, problem in self.fields.items()}
+
+    @classmethod
+    def of_field(cls, field: str, problem: str, /, **values: object) -> ValidationFailed:
+        """``invalid <field>: <problem>``, with `problem` a catalog template filled from `values`."""
+        return cls(INVALID_FIELD, {field: problem}, field=field, problem=fill(problem, values), **values)
+
+    def localized(self, language: str) -> str:
+        if self.template == INVALID_FIELD and len(self.fields) == 1:
+            field, problem = next(iter(self._field_templates.items()))
+            values = {**self.values, "problem": text(language, problem, **self.values)}
+            return text(language, INVALID_FIELD, **values)
+        return super().localized(language)
+
+    def localized_fields(self, language: str) -> dict[str, str]:
+        """Each field's problem in `language` (the same values fill the field templates)."""
+        return {field: text(language, problem, **self.values) for field, problem in self._field_templates.items()}
 
 
 class Unauthorized(DomainError):
     """No valid credentials (missing, wrong, expired or revoked)."""
 
-    title = "Unauthorized"
+    title = N_("Unauthorized")
 
 
 class Forbidden(DomainError):
     """Authenticated, but the role may not do this (for example a viewer writing)."""
 
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class TooManyRequests(DomainError):
     """Throttled; `retry_after` says in how many seconds to try again."""
 
-    title = "Too many requests"
+    title = N_("Too many requests")
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, /, retry_after: int, **values: object) -> None:
+        super().__init__(detail, **values)
         self.retry_after = retry_after
 
 
 class Unavailable(DomainError):
     """A dependency (database server, connection budget, provider) cannot serve now; retry later."""
 
-    title = "Service unavailable"
+    title = N_("Service unavailable")

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 # ISO 4217 code -> digits of the minor unit. COP keeps 2 because price lists carry centavos even
 # though coins for them no longer circulate; CLP and PYG have no minor unit at all.
@@ -158,10 +159,10 @@ def _checked(amount: Decimal, field: str) -> Decimal:
     if amount < 0:
         raise _invalid(field, "must not be negative")
     if amount >= MAX_AMOUNT:
-        raise _invalid(field, f"must be less than {MAX_AMOUNT:,.0f}")
+        raise _invalid(field, "must be less than {maximum}", maximum=f"{MAX_AMOUNT:,.0f}")
     cents = amount.quantize(Decimal(1).scaleb(-MAX_DECIMALS))
     if cents != amount:
-        raise _invalid(field, f"must have at most {MAX_DECIMALS} decimals")
+        raise _invalid(field, "must have at most {n} decimals", n=MAX_DECIMALS)
     # Keep the caller's scale ("1.5" stays 1.5) unless it is wider than cents ("1.500") or an
     # exponent ("1E+2"), so that str() of the result never shows an exponent or extra zeros.
     exponent = amount.as_tuple().exponent
@@ -175,7 +176,8 @@ def _minor_unit(currency: str) -> Decimal:
     """``Decimal("0.01")`` for a two-digit currency, ``Decimal("1")`` for CLP and PYG."""
     digits = CURRENCIES.get(currency)
     if digits is None:
-        raise ValidationFailed(f"unsupported currency {currency!r}", {"currency": "is not supported"})
+        raise ValidationFailed("unsupported currency '{currency}'", {"currency": N_("is not supported")},
+                               currency=currency)
     return Decimal(1).scaleb(-digits)
 
 
@@ -187,5 +189,5 @@ def _group_digits(amount: Decimal, locale: Locale) -> str:
     return f"{whole}{decimal_mark}{fraction}" if fraction else whole
 
 
-def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:
+    return ValidationFailed.of_field(field, problem, **values)

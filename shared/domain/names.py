@@ -46,9 +46,21 @@ def clean_name(value: str, field: str, max_len: int = DEFAULT_MAX_LENGTH) -> str
     if any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in cleaned):
         raise _invalid(field, "must not contain control characters")
     if len(cleaned) > max_len:
-        raise _invalid(field, f"must be at most {max_len} characters")
+        raise _invalid(field, "must be at most {n} characters", n=max_len)
     return cleaned
 
 
-def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:
+    return ValidationFailed.of_field(field, problem, **values)
+
+
+def match_key(value: str) -> str:
+    """The form under which two names count as the same for a customer typing them.
+
+    Lower case, accents dropped, every run of characters that are not letters or digits made
+    one space: "Coca-Cola", "coca cola" and "COCA  COLA" share the key "coca cola", and so do
+    "Jalapeño" and "jalapeno". Used to keep product aliases unambiguous.
+    """
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())

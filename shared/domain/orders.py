@@ -16,6 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from comandia.shared.domain.errors import InvalidTransition, ValidationFailed
+from comandia.shared.i18n import N_
 
 
 class OrderStatus(StrEnum):
@@ -52,9 +53,8 @@ def parse_status(value: str, field: str = "status") -> OrderStatus:
     try:
         return OrderStatus(value)
     except ValueError:
-        names = ", ".join(OrderStatus)
-        problem = f"must be one of: {names}"
-        raise ValidationFailed(f"unknown order status {value!r}", {field: problem}) from None
+        raise ValidationFailed("unknown order status '{value}'", {field: N_("must be one of: {names}")},
+                               value=value, names=", ".join(OrderStatus)) from None
 
 
 def allowed_next(status: OrderStatus | str) -> tuple[OrderStatus, ...]:

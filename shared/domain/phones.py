@@ -86,7 +86,7 @@ def _region(default_region: str | None) -> str | None:
         return None
     region = default_region.strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise _invalid("region", f"{default_region!r} is not a known country code")
+        raise _invalid("region", "'{region}' is not a known country code", region=default_region)
     return region
 
 
@@ -121,5 +121,5 @@ def _is_whatsapp_mexican_mobile(number: phonenumbers.PhoneNumber) -> bool:
     return bool(phonenumbers.is_possible_number(modern))
 
 
-def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:
+    return ValidationFailed.of_field(field, problem, **values)

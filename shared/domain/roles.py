@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 
 class Role(StrEnum):
@@ -31,8 +32,8 @@ def parse_role(value: str, field: str = "role") -> Role:
     try:
         return Role(value)
     except ValueError:
-        problem = "must be one of: " + ", ".join(Role)
-        raise ValidationFailed(f"unknown role {value!r}", {field: problem}) from None
+        raise ValidationFailed("unknown role '{value}'", {field: N_("must be one of: {names}")},
+                               value=value, names=", ".join(Role)) from None
 
 
 def check_role_scope(role: Role, tenant_id: str | None) -> None:

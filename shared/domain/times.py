@@ -87,7 +87,7 @@ def parse_date(value: str, field: str = "date") -> date:
     except ValueError:
         raise _invalid(field, "is not a date that exists") from None
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise _invalid(field, f"must be between {MIN_YEAR} and {MAX_YEAR}")
+        raise _invalid(field, "must be between {minimum} and {maximum}", minimum=MIN_YEAR, maximum=MAX_YEAR)
     return parsed
 
 
@@ -99,7 +99,7 @@ def _known_zones() -> frozenset[str]:
 
 def _zone(tz_name: str) -> ZoneInfo:
     if not is_timezone(tz_name):
-        raise _invalid("timezone", f"{tz_name!r} is not an IANA time zone such as America/Mexico_City")
+        raise _invalid("timezone", "'{zone}' is not an IANA time zone such as America/Mexico_City", zone=tz_name)
     return ZoneInfo(tz_name)
 
 
@@ -130,5 +130,5 @@ def _require_aware(value: datetime) -> None:
         raise ValueError("expected an aware datetime (with a time zone), got a naive one")
 
 
-def _invalid(field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:
+    return ValidationFailed.of_field(field, problem, **values)

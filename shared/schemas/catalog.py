@@ -40,6 +40,8 @@ class ProductInfo(Wire, frozen=True):
     extra: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
+    aliases: tuple[str, ...] = ()
+    """Other names customers use for it ("coca", "coke"); the bot matches them too."""
 
 
 class ProductList(Wire, frozen=True):
@@ -60,6 +62,9 @@ class ProductInput(Request, frozen=True):
     image_url: str | None = None
     sort_order: int = 0
     extra: dict[str, Any] = {}
+    aliases: tuple[str, ...] = ()
+    """Other names customers use (at most 20, each up to 60 characters, no `|` or `;`); none
+    may be another product's name or alias."""
 
 
 class ImportIssue(Wire, frozen=True):

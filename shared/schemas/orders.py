@@ -34,7 +34,9 @@ def version_from_etag(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    # ASCII digits only (str.isdigit accepts "²" and Arabic digits, which int() then refuses), and
+    # no more than a version can have: int() of 5,000 digits raises, and no order reaches 10^18.
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise ValidationFailed("If-Match must be an ETag of this order", {"If-Match": "is not an order ETag"})
     return int(text)
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, TypeVar, cast
 import msgspec
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 T = TypeVar("T")
 W = TypeVar("W", bound="Wire")
@@ -148,22 +149,22 @@ def _schema(kind: type) -> dict[str, Any]:
 
 _AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 _PROBLEMS = (  # msgspec's words -> the ones our clients (and message catalogs) know
-    (re.compile(r"^Object missing required field `(?P<field>[^`]+)`$"), "is required"),
-    (re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$"), "unknown field"),
-    (re.compile(r"^Expected `str` of length <= (?P<n>\d+)$"), "must be at most {n} characters"),
-    (re.compile(r"^Expected `str` of length >= (?P<n>\d+)$"), "must be at least {n} characters"),
-    (re.compile(r"^Expected `(int|float)` >= (?P<n>-?\d+)$"), "must be at least {n}"),
-    (re.compile(r"^Expected `(int|float)` <= (?P<n>-?\d+)$"), "must be at most {n}"),
+    (re.compile(r"^Object missing required field `(?P<field>[^`]+)`$"), N_("is required")),
+    (re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`$"), N_("unknown field")),
+    (re.compile(r"^Expected `str` of length <= (?P<n>\d+)$"), N_("must be at most {n} characters")),
+    (re.compile(r"^Expected `str` of length >= (?P<n>\d+)$"), N_("must be at least {n} characters")),
+    (re.compile(r"^Expected `(int|float)` >= (?P<n>-?\d+)$"), N_("must be at least {n}")),
+    (re.compile(r"^Expected `(int|float)` <= (?P<n>-?\d+)$"), N_("must be at most {n}")),
     (re.compile(r"^Expected `datetime` with a timezone component$"),
-     "must include a UTC offset, such as 2026-01-31T12:00:00+00:00"),
-    (re.compile(r"^Invalid RFC3339 encoded datetime$"), "must be an ISO 8601 date and time"),
-    (re.compile(r"^Expected `int`, got `.*`$"), "must be an integer"),
-    (re.compile(r"^Expected `(str|datetime)`, got `.*`$"), "must be a string"),
-    (re.compile(r"^Expected `bool`, got `.*`$"), "must be true or false"),
-    (re.compile(r"^Expected `(int \| str|str \| int)`, got `.*`$"), "must be a string or a whole number"),
-    (re.compile(r"^Expected `(object|dict)`, got `.*`$"), "must be an object"),
-    (re.compile(r"^Expected `array`, got `.*`$"), "must be a list"),
-    (re.compile(r"^Invalid enum value (?P<value>.*)$"), "is not one of the allowed values"),
+     N_("must include a UTC offset, such as 2026-01-31T12:00:00+00:00")),
+    (re.compile(r"^Invalid RFC3339 encoded datetime$"), N_("must be an ISO 8601 date and time")),
+    (re.compile(r"^Expected `int`, got `.*`$"), N_("must be an integer")),
+    (re.compile(r"^Expected `(str|datetime)`, got `.*`$"), N_("must be a string")),
+    (re.compile(r"^Expected `bool`, got `.*`$"), N_("must be true or false")),
+    (re.compile(r"^Expected `(int \| str|str \| int)`, got `.*`$"), N_("must be a string or a whole number")),
+    (re.compile(r"^Expected `(object|dict)`, got `.*`$"), N_("must be an object")),
+    (re.compile(r"^Expected `array`, got `.*`$"), N_("must be a list")),
+    (re.compile(r"^Invalid enum value (?P<value>.*)$"), N_("is not one of the allowed values")),
 )
 
 
@@ -218,8 +219,6 @@ def _validation_failed(message: str) -> ValidationFailed:
         if found:
             groups = found.groupdict()
             if "field" in groups:
-                path = f"{path}.{groups['field']}"
-            problem = words.format(**groups)
-            break
-    field = path.lstrip(".") or "body"
-    return ValidationFailed(f"invalid {field}: {problem}", {field: problem})
+                path = f"{path}.{groups.pop('field')}"
+            return ValidationFailed.of_field(path.lstrip(".") or "body", words, **groups)
+    return ValidationFailed.of_field(path.lstrip(".") or "body", problem)

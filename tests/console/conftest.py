@@ -10,25 +10,25 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import secrets  # noqa: E402 - after the environment above
-from collections.abc import Callable, Iterator  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from pathlib import Path  # noqa: E402
+import secrets
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
 
-import keyring.backend  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QMessageLogContext, QSettings, QThreadPool, QtMsgType, qInstallMessageHandler  # noqa: E402
-from pytestqt.qtbot import QtBot  # noqa: E402
+import keyring.backend
+import pytest
+from PySide6.QtCore import QMessageLogContext, QSettings, QThreadPool, QtMsgType, qInstallMessageHandler
+from pytestqt.qtbot import QtBot
 
-from comandia.console.app import ConsoleApp  # noqa: E402
-from comandia.console.credentials import CredentialStore  # noqa: E402
-from comandia.console.settings import ConsoleSettings  # noqa: E402
-from comandia.console.windows.main_window import MainWindow  # noqa: E402
-from comandia.shared.client import ApiClient  # noqa: E402
-from comandia.shared.schemas.catalog import ProductInput  # noqa: E402
-from comandia.shared.schemas.customers import CustomerInput  # noqa: E402
-from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput  # noqa: E402
-from tests.plugins.api import Actor  # noqa: E402
+from comandia.console.app import ConsoleApp
+from comandia.console.credentials import CredentialStore
+from comandia.console.settings import ConsoleSettings
+from comandia.console.windows.main_window import MainWindow
+from comandia.shared.client import ApiClient
+from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.customers import CustomerInput
+from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput
+from tests.plugins.api import Actor
 
 # The offscreen platform cannot resize native windows; it says so for every top-level window.
 # That is the test platform's limitation, not something the console did wrong.

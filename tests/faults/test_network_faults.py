@@ -159,7 +159,7 @@ def provision(config: ServerConfig) -> list[str]:
         for n in range(SHOPS):
             tenant = runtime.tenants.create(NewTenant(name=f"R5 {n} {secrets.token_hex(2)}"), actor="tests")
             numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555880{n:04d}",
-                                             phone_number_id=str(PNID_BASE + n), access_token="r5",  # noqa: S106
+                                             phone_number_id=str(PNID_BASE + n), access_token="r5",
                                              app_secret=APP_SECRET), actor="tests")
             databases.append(tenant.database)
         return databases

@@ -11,7 +11,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_flag
-from comandia.server.services.catalog.imports import CatalogImportService, template_csv, template_xlsx
+from comandia.server.services.catalog.imports import MAX_BYTES, CatalogImportService, template_csv, template_xlsx
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import ValidationFailed
 
@@ -29,7 +29,7 @@ class CatalogImport:
         kind = (req.content_type or "").split(";")[0].strip().lower()
         if kind not in _NAMES:
             raise falcon.HTTPUnsupportedMediaType(description=f"send the file as text/csv or {XLSX}")
-        content = req.bounded_stream.read()
+        content = req.bounded_stream.read(MAX_BYTES + 1)  # read_rows refuses more, whatever the headers said
         if not content:
             raise ValidationFailed("the file is empty", {"file": "is empty"})
         run = self._imports.dry_run if dry_run else self._imports.apply

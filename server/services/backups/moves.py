@@ -101,7 +101,8 @@ class MoveService:
             destination.create_database(database, owner=role)
             problems = load_and_compare(destination, database, Path(backup.path), manifest, key, role)
             if problems:
-                raise Conflict("the copy on the target does not match the backup: " + "; ".join(problems))
+                raise Conflict("the copy on the target does not match the backup: {problems}",
+                               problems="; ".join(problems))
             with self._db.control_session() as session:
                 session.execute(sa.update(Tenant).where(Tenant.id == tenant_id).values(server_id=target_id))
                 audit.record(

@@ -183,7 +183,7 @@ def _stage(
         problems = load_and_compare(cluster, staging, folder, manifest, key, role)
         if problems:
             raise Conflict(
-                "the restored database does not match the backup's manifest: " + "; ".join(problems)
+                "the restored database does not match the backup's manifest: {problems}", problems="; ".join(problems)
             )
     except BaseException:
         cluster.drop_database(staging)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, Product
+from comandia.server.services.catalog.aliases import NamedProduct, clean_aliases, ensure_unambiguous
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import is_currency, parse_amount, quantize
@@ -48,6 +49,10 @@ class ProductFields:
     image_url: str | None
     sort_order: int
     extra: dict[str, Any]
+    aliases: list[str]
+
+    def named(self) -> NamedProduct:
+        return NamedProduct(self.sku, self.name, tuple(self.aliases))
 
     def differs_from(self, product: Product) -> bool:
         return any(getattr(product, key) != value for key, value in self.__dict__.items())
@@ -95,6 +100,10 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
         problems["image_url"] = "must be an http(s) address"
     if not -1_000_000 <= data.sort_order <= 1_000_000:
         problems["sort_order"] = "must be between -1000000 and 1000000"
+    try:
+        values["aliases"] = clean_aliases(data.aliases, values.get("name"))
+    except ValidationFailed as error:
+        problems.update(error.fields)
     if problems:
         raise ValidationFailed("; ".join(f"{k} {v}" for k, v in problems.items()), problems)
     return ProductFields(
@@ -109,6 +118,7 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
         image_url=image_url,
         sort_order=data.sort_order,
         extra=dict(data.extra),
+        aliases=values["aliases"],
     )
 
 
@@ -198,6 +208,7 @@ class CatalogService:
         with self._db.tenant_session(tenant_id) as session:
             _ensure_category(session, fields.category_id)
             _ensure_sku_free(session, fields.sku, None)
+            ensure_unambiguous(session, fields.named())
             product = Product(**fields.__dict__)
             session.add(product)
             with sku_race_as_conflict(fields.sku):
@@ -208,7 +219,7 @@ class CatalogService:
         return info
 
     def update_product(self, tenant_id: str, product_id: int, data: ProductInput) -> ProductInfo:
-        """Replace every field of a product (`currency` None keeps its currency).
+        """Replace every field of a product (`currency` None keeps its currency, aliases included).
 
         Orders already placed keep their own copy of SKU, name and price.
 
@@ -219,6 +230,7 @@ class CatalogService:
             fields = clean_product(data, product.currency)
             _ensure_category(session, fields.category_id)
             _ensure_sku_free(session, fields.sku, product_id)
+            ensure_unambiguous(session, NamedProduct(product.sku, fields.name, tuple(fields.aliases)))
             if fields.differs_from(product):
                 for key, value in fields.__dict__.items():
                     setattr(product, key, value)
@@ -267,6 +279,7 @@ def product_info(product: Product) -> ProductInfo:
         image_url=product.image_url,
         sort_order=product.sort_order,
         extra=dict(product.extra),
+        aliases=tuple(product.aliases),
         created_at=product.created_at,
         updated_at=product.updated_at,
     )

@@ -5,15 +5,17 @@ as a product typed in the console (`catalog.clean_product`), and every problem i
 (row, column, problem), with row 1 the header line as spreadsheets number it. `apply` refuses the
 whole file when any row has a problem; otherwise it upserts every product by SKU, creating the
 categories named, in one transaction.
+
+The `aliases` column lists a product's other names separated by `|` (or `;`): when the file has
+the column, each row's cell is the product's whole list (an empty cell clears it); a file
+without the column keeps every product's aliases. An alias that is another product's name or
+alias, in the file or in the catalog as the file leaves it, is a row problem like any other.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import warnings
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,11 +26,19 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, Product
+from comandia.server.services.catalog.aliases import (
+    SEPARATORS,
+    NamedProduct,
+    clash_problems,
+    lock_names,
+    named_products,
+)
 from comandia.server.services.catalog.catalog import (
     ProductFields,
     clean_product,
     sku_race_as_conflict,
 )
+from comandia.server.services.catalog.uploads import MAX_COLUMNS, csv_table, file_problem, xlsx_table
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
@@ -47,6 +57,7 @@ COLUMNS = (
     "stock",
     "image_url",
     "sort_order",
+    "aliases",
 )
 REQUIRED = ("sku", "name", "price")
 MAX_ROWS = 10_000
@@ -68,11 +79,14 @@ class _Plan:
     rows: int
     issues: list[ImportIssue]
     products: list[tuple[ProductFields, str | None]]  # fields and the category name
+    aliases_given: bool  # the file has an aliases column (else every product keeps its own)
+    row_of_sku: dict[str, int]
 
 
 _EXAMPLES = (
-    ("TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1"),
-    ("REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2"),
+    ("TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1",
+     "pastor|taco de trompo"),
+    ("REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2", "refresco|soda"),
 )
 
 
@@ -108,22 +122,22 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
             or a header without the required columns.
     """
     if len(content) > MAX_BYTES:
-        raise _file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
     is_xlsx = content.startswith(_XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx")
-    table = _xlsx_table(content) if is_xlsx else _csv_table(content)
+    table = xlsx_table(content) if is_xlsx else csv_table(content)
     header = next(table, None)
     if header is None:
-        raise _file_problem("is empty")
-    names = [h.strip().lower() for h in header]
+        raise file_problem("is empty")
+    names = [h.strip().lower() for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise _file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
+        raise file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
     rows: list[_Row] = []
     for number, values in enumerate(table, start=2):
         if not any(v.strip() for v in values):
             continue  # blank lines are common at the end of spreadsheets
         if len(rows) >= MAX_ROWS:
-            raise _file_problem(f"has more than {MAX_ROWS} rows; split it")
+            raise file_problem(f"has more than {MAX_ROWS} rows; split it")
         cells = {
             name: (values[i].strip() if i < len(values) else "")
             for i, name in enumerate(names)
@@ -153,8 +167,9 @@ class CatalogImportService:
         """
         rows = read_rows(content, filename)
         currency = self._contexts.get(tenant_id).currency
+        plan = _plan(rows, currency)
         with self._db.tenant_session(tenant_id) as session:
-            plan = _plan(rows, currency)
+            plan = _with_alias_issues(session, plan)
             return _report(session, plan, applied=False)
 
     def apply(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
@@ -168,16 +183,20 @@ class CatalogImportService:
         rows = read_rows(content, filename)
         currency = self._contexts.get(tenant_id).currency
         plan = _plan(rows, currency)
-        if plan.issues:
-            fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}
-            raise ValidationFailed(
-                f"the file has {len(plan.issues)} problem(s); nothing was imported", fields
-            )
         with self._db.tenant_session(tenant_id) as session:
+            lock_names(session)
+            plan = _with_alias_issues(session, plan)
+            _refuse_issues(plan)
             report = _report(session, plan, applied=True)
             _write(session, plan)
             session.commit()
         return report
+
+
+def _refuse_issues(plan: _Plan) -> None:
+    if plan.issues:
+        fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}
+        raise ValidationFailed(f"the file has {len(plan.issues)} problem(s); nothing was imported", fields)
 
 
 def _plan(rows: list[_Row], currency: str) -> _Plan:
@@ -196,9 +215,7 @@ def _plan(rows: list[_Row], currency: str) -> _Plan:
             try:
                 fields = clean_product(data, currency)
             except ValidationFailed as error:
-                row_issues.extend(
-                    ImportIssue(row.number, col, problem) for col, problem in error.fields.items()
-                )
+                row_issues.extend(_issue(row.number, path, problem) for path, problem in error.fields.items())
             else:
                 seen = first_row_of_sku.setdefault(fields.sku, row.number)
                 if seen != row.number:
@@ -206,7 +223,39 @@ def _plan(rows: list[_Row], currency: str) -> _Plan:
                 elif not row_issues:
                     products.append((fields, category))
         issues.extend(row_issues)
-    return _Plan(rows=len(rows), issues=issues, products=products)
+    aliases_given = bool(rows) and "aliases" in rows[0].cells
+    return _Plan(len(rows), issues, products, aliases_given, first_row_of_sku)
+
+
+def _issue(row: int, path: str, problem: str) -> ImportIssue:
+    """An issue in the column a field path names: ``aliases[2]`` is the third alias of the cell."""
+    column, _, index = path.partition("[")
+    if index[:-1].isdigit():
+        problem = f"alias {int(index[:-1]) + 1} {problem}"
+    return ImportIssue(row, column, problem)
+
+
+def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
+    """The plan with a problem for each alias (or name) that is another product's name or alias.
+
+    Compared with the catalog as applying the file would leave it: the file's rows replace the
+    products with their SKU, the others stay as they are.
+    """
+    final = {named.key: named for named in named_products(session)}
+    for fields, _ in plan.products:
+        kept = final[fields.sku].aliases if not plan.aliases_given and fields.sku in final else ()
+        final[fields.sku] = NamedProduct(fields.sku, fields.name, tuple(fields.aliases) or kept)
+    issues = list(plan.issues)
+    clean: list[tuple[ProductFields, str | None]] = []
+    for fields, category in plan.products:
+        row = plan.row_of_sku[fields.sku]
+        problems = clash_problems(final[fields.sku], final.values())
+        issues.extend(_issue(row, path, problem) for path, problem in problems.items())
+        if not problems:
+            clean.append((fields, category))
+    if len(issues) == len(plan.issues):
+        return plan
+    return _Plan(plan.rows, sorted(issues, key=lambda i: i.row), clean, plan.aliases_given, plan.row_of_sku)
 
 
 def _product_input(row: _Row) -> tuple[ProductInput | None, list[ImportIssue]]:
@@ -243,7 +292,15 @@ def _product_input(row: _Row) -> tuple[ProductInput | None, list[ImportIssue]]:
         stock=parsed.get("stock"),
         image_url=cells.get("image_url") or None,
         sort_order=parsed.get("sort_order", 0),
+        aliases=split_aliases(cells.get("aliases", "")),
     ), issues
+
+
+def split_aliases(cell: str) -> tuple[str, ...]:
+    """A file cell's aliases: "coca | coke;refresco" -> ("coca", "coke", "refresco")."""
+    for separator in SEPARATORS[1:]:
+        cell = cell.replace(separator, SEPARATORS[0])
+    return tuple(part.strip() for part in cell.split(SEPARATORS[0]) if part.strip())
 
 
 def _report(session: Session, plan: _Plan, applied: bool) -> ImportReport:
@@ -254,7 +311,7 @@ def _report(session: Session, plan: _Plan, applied: bool) -> ImportReport:
         product = existing.get(fields.sku)
         if product is None:
             created += 1
-        elif _with_category(fields, category, categories, product).differs_from(product):
+        elif _final_fields(plan, fields, category, categories, product).differs_from(product):
             updated += 1
         else:
             unchanged += 1
@@ -280,7 +337,7 @@ def _write(session: Session, plan: _Plan) -> None:
     now = utcnow()
     for fields, name in plan.products:
         product = existing.get(fields.sku)
-        values = _with_category(fields, name, categories, product)
+        values = _final_fields(plan, fields, name, categories, product)
         if product is None:
             session.add(Product(**values.__dict__, created_at=now, updated_at=now))
         elif values.differs_from(product):
@@ -291,16 +348,18 @@ def _write(session: Session, plan: _Plan) -> None:
         session.flush()
 
 
-def _with_category(
-    fields: ProductFields, name: str | None, categories: dict[str, int], product: Product | None
+def _final_fields(
+    plan: _Plan, fields: ProductFields, name: str | None, categories: dict[str, int], product: Product | None
 ) -> ProductFields:
-    """The fields with the category named in the file; no category column keeps the product's."""
+    """The fields with the category named in the file; no category (or aliases) column keeps the
+    product's."""
     if name is None:
         category_id = product.category_id if product is not None else None
     else:
         category_id = categories.get(name.lower(), -1)  # -1: a category the apply will create
     extra = product.extra if product is not None else {}
-    return ProductFields(**{**fields.__dict__, "category_id": category_id, "extra": extra})
+    aliases = fields.aliases if plan.aliases_given or product is None else list(product.aliases)
+    return ProductFields(**{**fields.__dict__, "category_id": category_id, "extra": extra, "aliases": aliases})
 
 
 def _existing(session: Session, skus: list[str], lock: bool = False) -> dict[str, Product]:
@@ -324,49 +383,3 @@ def _whole_number(text: str) -> int:
     return int(value)
 
 
-def _csv_table(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_problem("is not UTF-8 text; save it as 'CSV UTF-8' or upload the XLSX") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as error:
-        raise _file_problem(f"is not valid CSV ({error})") from None
-
-
-def _xlsx_table(content: bytes) -> Iterator[list[str]]:
-    # Imported on use: only XLSX uploads need it. openpyxl ships no type hints.
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about spreadsheet features it ignores (styles, data validation);
-            # they do not change cell values, and a warning must not fail the upload.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise _file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        # Spreadsheets store 12.5 as a binary float; its shortest repr is what the person typed.
-        return repr(value) if not value.is_integer() else str(int(value))
-    return str(value)
-
-
-def _file_problem(problem: str) -> ValidationFailed:
-    return ValidationFailed(f"the file {problem}", {"file": problem})

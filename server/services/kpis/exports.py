@@ -61,7 +61,7 @@ _ORDER_COLUMNS = [
 _ITEMS = sa.text(
     "SELECT o.number, o.created_at, o.status, o.customer_name, o.customer_phone, o.delivery_city,"
     " o.delivery_region, o.delivery_fee, o.total, o.currency, i.position, i.sku, i.name, i.unit_price,"
-    " i.quantity, i.line_total FROM orders o JOIN order_items i ON i.order_id = o.id"
+    " i.quantity, i.line_total, i.note FROM orders o JOIN order_items i ON i.order_id = o.id"
     " WHERE o.created_at >= :s AND o.created_at < :e ORDER BY o.created_at, o.id, i.position"
 )
 _ITEM_COLUMNS = [
@@ -81,6 +81,7 @@ _ITEM_COLUMNS = [
     ("Unit price", "money", 12),
     ("Quantity", "int", 9),
     ("Line total", "money", 12),
+    ("Note", "text", 24),
 ]
 _CUSTOMERS = sa.text(
     "SELECT c.id, c.name, c.phone, c.city, c.region, c.created_at, c.first_order_at, c.last_order_at,"
@@ -102,7 +103,8 @@ _CUSTOMER_COLUMNS = [
 ]
 _PRODUCTS = sa.text(
     "SELECT p.sku, p.name, g.name, p.price, p.currency, p.available, p.stock, coalesce(k.quantity, 0),"
-    " coalesce(k.revenue, 0) FROM products p LEFT JOIN categories g ON g.id = p.category_id"
+    " coalesce(k.revenue, 0), array_to_string(p.aliases, ' | ') FROM products p"
+    " LEFT JOIN categories g ON g.id = p.category_id"
     " LEFT JOIN (SELECT sku, sum(quantity) AS quantity, sum(revenue) AS revenue FROM kpi_daily_products"
     " WHERE day BETWEEN :f AND :t GROUP BY sku) k ON k.sku = p.sku ORDER BY p.sku"
 )
@@ -116,6 +118,7 @@ _PRODUCT_COLUMNS = [
     ("Stock", "int", 8),
     ("Sold in range", "int", 14),
     ("Revenue in range", "money", 16),
+    ("Aliases", "text", 24),
 ]
 _TENANT_COLUMNS = [
     ("Tenant", "text", 15),

@@ -198,7 +198,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
     rows = session.execute(
         sa.select(
             Product.sku, Product.name, Product.price, Product.category_id, Product.description,
-            Product.available, Product.stock, Category.name.label("category_name"),
+            Product.available, Product.stock, Product.aliases, Category.name.label("category_name"),
             Category.sort_order.label("category_order"),
         )
         .outerjoin(Category, Category.id == Product.category_id)
@@ -216,6 +216,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
             ProductView(
                 sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
                 description=p.description, available=p.available, stock=p.stock,
+                aliases=tuple(p.aliases),
             )
             for p in rows
         ),

@@ -1,8 +1,10 @@
 """Which number (and so which tenant) a webhook is for, from an in-memory map of the control DB.
 
 Webhooks arrive hundreds of times a second; the map of numbers (with their secrets opened) is
-reloaded at most every `ttl` seconds and at once after any change made through `NumberService`
-in this process (`invalidate`). Another process's change is seen within `ttl`.
+reloaded at most every `ttl` seconds, at once after any change made through `NumberService`
+(`invalidate`, which also announces it to the other processes: they `forget` theirs), and when a
+webhook names a number the map does not hold (at most every `MISS_RELOAD_SECONDS`), so a number
+added a moment ago is never filed as unknown.
 `last_inbound_at` is written at most once a minute per number, so it costs nothing per message.
 """
 
@@ -31,6 +33,8 @@ from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.schemas.numbers import NumberInfo
 
 TOUCH_EVERY_SECONDS = 60.0
+# A miss reloads the map, but posts naming unknown numbers must not turn into a reload each.
+MISS_RELOAD_SECONDS = 0.5
 
 
 WEBHOOK_PATHS: dict[str, str] = {
@@ -96,11 +100,12 @@ class NumberDirectory:
         http: the requests.Session every provider client shares.
         clock: monotonic seconds (tests inject their own).
         public_url: the appliance's public base URL, for Twilio's status callbacks.
+        announce: tells the other processes that the numbers changed (`invalidate`).
     """
 
     def __init__(self, databases: Databases, endpoints: Endpoints, ttl: float = 5.0,
                  http: requests.Session | None = None, clock: Callable[[], float] = time.monotonic,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, announce: Callable[[], None] = lambda: None) -> None:
         self._db = databases
         self.endpoints = endpoints
         # Twilio posts delivery statuses to this URL (the appliance's public address).
@@ -109,24 +114,50 @@ class NumberDirectory:
         self._http = http
         self._clock = clock
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
         self._providers: dict[int, Provider] = {}
         self._touched: dict[int, float] = {}
+        self._announce = announce
         self.sandbox = SandboxProvider()
 
     def invalidate(self) -> None:
+        """The numbers changed here: drop the map and tell the other processes."""
+        self.forget()
+        self._announce()
+
+    def forget(self) -> None:
+        """Drop the map and the provider clients: they are built again on the next use."""
         with self._lock:
             self._snapshot = None
             self._providers.clear()
 
     def by_id(self, number_id: int) -> RoutedNumber | None:
-        return self._current().by_id.get(number_id)
+        return self._find(lambda snapshot: snapshot.by_id.get(number_id))
 
     def by_phone_number_id(self, phone_number_id: str) -> RoutedNumber | None:
-        return self._current().by_phone_number_id.get(phone_number_id)
+        return self._find(lambda snapshot: snapshot.by_phone_number_id.get(phone_number_id))
 
     def by_e164(self, e164: str) -> RoutedNumber | None:
-        return self._current().by_e164.get(e164)
+        return self._find(lambda snapshot: snapshot.by_e164.get(e164))
+
+    def reload_if_stale(self) -> bool:
+        """Reload the map unless it is younger than `MISS_RELOAD_SECONDS`; True when it was reloaded.
+
+        For a webhook that names a number (or is signed by an app secret) the map does not know:
+        it may have been added a moment ago, by another process or before its announcement came.
+        """
+        with self._reload_lock:  # one reload for a burst of misses, not one each
+            if self._clock() - self._current().loaded_at < MISS_RELOAD_SECONDS:
+                return False
+            self._reload()
+            return True
+
+    def _find(self, lookup: Callable[[_Snapshot], RoutedNumber | None]) -> RoutedNumber | None:
+        found = lookup(self._current())
+        if found is None and self.reload_if_stale():
+            found = lookup(self._current())
+        return found
 
     def tenant_ids(self) -> set[str]:
         """Tenants that own at least one number: the ones the workers sweep."""
@@ -178,6 +209,9 @@ class NumberDirectory:
             snapshot = self._snapshot
         if snapshot is not None and self._clock() - snapshot.loaded_at < self._ttl:
             return snapshot
+        return self._reload()
+
+    def _reload(self) -> _Snapshot:
         snapshot = self._load()
         with self._lock:
             self._snapshot = snapshot

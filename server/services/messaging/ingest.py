@@ -11,14 +11,16 @@ message: the inbox worker does, later.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 import hmac
 import logging
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,7 +29,7 @@ from comandia.server.db.control_models import UnroutableEvent
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
 from comandia.server.providers import signatures
-from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, StatusUpdate
+from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, RejectedEvent, StatusUpdate
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
 from comandia.server.services.messaging.payloads import InboxPayload
@@ -46,6 +48,9 @@ _INSERT_STATUS = pg_insert(cast(sa.Table, MessageStatus.__table__)).on_conflict_
     index_elements=["wamid", "status"])
 
 _AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+QUARANTINED = "quarantined"
+"""The inbox `kind` of an event kept but never processed (see `quarantine`)."""
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -125,6 +130,8 @@ class IngestService:
                 provider should retry).
         """
         secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
+        if secret is None and self._directory.reload_if_stale():  # a number of a new app, just added?
+            secret = signatures.matching_meta_secret(body, signature, self._directory.meta_app_secrets())
         if secret is None:
             raise BadSignature("missing or invalid X-Hub-Signature-256")
         events = parse_cloud_api(body)
@@ -173,25 +180,14 @@ class IngestService:
         return self._store(ProviderName.TWILIO, raw, events, lambda key: number if key == to else None)
 
     def _store(self, provider: str, body: bytes, events: ParsedEvents, route: _Router) -> int:
-        messages: dict[RoutedNumber, list[InboundMessage]] = defaultdict(list)
-        statuses: dict[RoutedNumber, list[StatusUpdate]] = defaultdict(list)
         unknown: set[str] = set()
-        for message in events.messages:
-            number = route(message.routing_key)
-            if number is None:
-                unknown.add(message.routing_key)
-            else:
-                messages[number].append(message)
-        for status in events.statuses:
-            routed = route(status.routing_key)
-            if routed is None:
-                unknown.add(status.routing_key)
-            else:
-                statuses[routed].append(status)
+        messages = _by_number(events.messages, route, unknown)
+        statuses = _by_number(events.statuses, route, unknown)
+        rejected = _by_number(events.rejected, route, unknown)
         for key in sorted(unknown):
             self._unroutable(provider, "no number with this id", key[:128], body)
         by_tenant: dict[str, set[RoutedNumber]] = defaultdict(set)
-        for number in set(messages) | set(statuses):
+        for number in set(messages) | set(statuses) | set(rejected):
             by_tenant[number.info.tenant_id].add(number)
         for tenant_id, numbers in by_tenant.items():
             with self._db.tenant_session(tenant_id) as session:
@@ -203,6 +199,7 @@ class IngestService:
                 for number in numbers:
                     store_messages(session, provider, number.info.id, messages.get(number, []))
                     store_statuses(session, statuses.get(number, []))
+                    quarantine(session, provider, number.info.id, rejected.get(number, []))
                 session.commit()
         self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
         self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
@@ -223,6 +220,26 @@ class IngestService:
             session.commit()
 
 
+class _Routed(Protocol):
+    @property
+    def routing_key(self) -> str: ...
+
+
+_E = TypeVar("_E", bound=_Routed)
+
+
+def _by_number(events: Sequence[_E], route: _Router, unknown: set[str]) -> dict[RoutedNumber, list[_E]]:
+    """`events` grouped by the number each routes to; the keys that route nowhere go to `unknown`."""
+    grouped: dict[RoutedNumber, list[_E]] = defaultdict(list)
+    for event in events:
+        number = route(event.routing_key)
+        if number is None:
+            unknown.add(event.routing_key)
+        else:
+            grouped[number].append(event)
+    return grouped
+
+
 def store_messages(session: sa.orm.Session, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
     """Insert messages into the inbox; a provider message id already there is skipped."""
     if not messages:
@@ -230,6 +247,24 @@ def store_messages(session: sa.orm.Session, provider: str, number_id: int, messa
     rows = [{"provider": provider, "number_id": number_id, "provider_message_id": m.provider_message_id,
              "customer_key": m.customer_key[:64], "kind": m.content.kind, "payload": InboxPayload.of(m).stored()}
             for m in messages]
+    session.execute(_INSERT_INBOX, rows)
+
+
+def quarantine(session: sa.orm.Session, provider: str, number_id: int, events: list[RejectedEvent]) -> None:
+    """Keep events that cannot be stored as they came in the inbox, set aside (never processed),
+    with their reason in `error` and an escaped excerpt: an operator sees them, the provider's
+    retries add nothing (an unusable id is replaced by a digest of the excerpt), and they block
+    nobody's queue."""
+    if not events:
+        return
+    for event in events:
+        log.warning("quarantined %s event for number %s: %s", provider, number_id, event.reason)
+    now = dt.datetime.now(dt.UTC)
+    rows = [{"provider": provider, "number_id": number_id, "kind": QUARANTINED,
+             "provider_message_id": event.provider_message_id
+             or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
+             "customer_key": event.customer_key or "", "processed_at": now, "error": event.reason,
+             "payload": {"reason": event.reason, "excerpt": event.excerpt}} for event in events]
     session.execute(_INSERT_INBOX, rows)
 
 

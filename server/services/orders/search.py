@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comandia.server.db.tenant_models import Order
-from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
+from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor, is_bigint
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.orders import parse_status
 from comandia.shared.schemas.orders import ORDER_SORTS, OrderPage, OrderQuery, OrderSummary
@@ -130,12 +130,21 @@ def _key_to_json(value: Any) -> Any:
     return value
 
 
+_TOTAL_LIMIT = Decimal(10) ** 15
+"""Above any order total a money column holds: a key beyond it names no row (and would overflow)."""
+
+
 def _key_from_json(sort: str, key: Any) -> Any:
+    """The sort key a cursor carries, as the column's type; a value the column cannot hold is refused."""
     try:
         if sort.endswith("created_at"):
             return dt.datetime.fromisoformat(key)
         if sort.endswith("total"):
-            return Decimal(key)
-        return int(key)
+            total = Decimal(key)
+            if total.is_finite() and abs(total) < _TOTAL_LIMIT:
+                return total
+        elif is_bigint(key):
+            return key
     except (TypeError, ValueError, ArithmeticError):
-        raise ValidationFailed("invalid cursor", {"cursor": "is not a cursor from this list"}) from None
+        pass
+    raise ValidationFailed("invalid cursor", {"cursor": "is not a cursor from this list"})

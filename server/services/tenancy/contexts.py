@@ -54,6 +54,11 @@ class TenantContexts:
         with self._lock:
             self._cache.pop(tenant_id, None)
 
+    def forget_all(self) -> None:
+        """Drop every cached context (changes announced while this process was not listening)."""
+        with self._lock:
+            self._cache.clear()
+
     def _entry(self, tenant_id: str) -> _Entry:
         with self._lock:
             hit = self._cache.get(tenant_id)

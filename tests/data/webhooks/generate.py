@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from comandia.server.providers.signatures import meta_signature, twilio_signature  # noqa: E402
+from comandia.server.providers.signatures import meta_signature, twilio_signature
 
 HERE = Path(__file__).parent
 META_APP_SECRET = "fixture-app-secret"

@@ -234,7 +234,7 @@ def test_unknown_products_stale_ids_and_media_get_helpful_answers() -> None:
     chat = Chat()
     chat.say("hola")
     reply = chat.say("quiero sushi")
-    assert "No encontré «sushi»" in reply.body and ids(reply)[0] == "menu"
+    assert "No tenemos «sushi»" in reply.body and ids(reply)[0] == "menu"
     assert "ya no está en nuestro menú" in chat.tap("prod:NOPE").body
     assert "Agua de jamaica no está disponible" in chat.tap("prod:AGUA").body
     assert "solo leo texto" in chat.send(Inbound(kind="media")).body
@@ -244,7 +244,7 @@ def test_unknown_products_stale_ids_and_media_get_helpful_answers() -> None:
 
 def test_a_word_fitting_several_products_offers_them() -> None:
     reply = Chat().say("una pizza")
-    assert ids(reply) == ["prod:PZ-MAR", "prod:PZ-PEP", "prod:PZ-HAW"] and "¿Cuál" in reply.body
+    assert ids(reply) == ["pick:PZ-MAR", "pick:PZ-PEP", "pick:PZ-HAW", "nomatch"] and "¿Cuál" in reply.body
 
 
 def test_a_lone_number_names_a_product_of_the_numbered_menu() -> None:

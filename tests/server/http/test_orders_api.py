@@ -139,8 +139,8 @@ def test_manager_gets_404_for_other_tenants_order_like_a_missing_tenant(
         manager_b_client.orders.get(world.tenant_a.id, order.id)
     with pytest.raises(NotFoundError) as missing:
         manager_b_client.orders.get("t000000000000", order.id)
-    assert other.value.detail == f"tenant {world.tenant_a.id} does not exist"
-    assert missing.value.detail == "tenant t000000000000 does not exist"
+    assert other.value.detail == f"el negocio {world.tenant_a.id} no existe"  # Spanish unless asked otherwise
+    assert missing.value.detail == "el negocio t000000000000 no existe"
 
 
 def test_catalog_import_dry_run_reports_rows_and_apply_is_all_or_nothing(

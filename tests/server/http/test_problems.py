@@ -44,7 +44,7 @@ def test_unknown_fields_and_query_parameters_are_named_in_a_422(api_url: str, wo
         f"{base}/categories", json={"name": "Bebidas", "colour": "red"}, headers=_auth(world), timeout=10
     )
     assert body.status_code == 422
-    assert body.json()["errors"] == [{"field": "colour", "problem": "unknown field"}]
+    assert body.json()["errors"] == [{"field": "colour", "problem": "campo desconocido"}]  # Spanish by default
     query = requests.get(f"{base}/orders", params={"stauts": "new"}, headers=_auth(world), timeout=10)
     assert query.status_code == 422 and query.json()["errors"][0]["field"] == "stauts"
 
@@ -77,5 +77,26 @@ def test_an_empty_typed_query_parameter_is_refused_but_empty_free_text_is_absent
     for path in ("/catalog/import/template?format=", "/orders?limit=", "/orders?from=", "/products?available="):
         response = requests.get(scoped + path, headers=headers, timeout=10)
         assert response.status_code == 422, (path, response.text)
-        assert response.json()["errors"][0]["problem"] == "must not be empty"
+        assert response.json()["errors"][0]["problem"] == "no debe estar vacío"  # Spanish by default
     assert requests.get(f"{scoped}/orders?q=", headers=headers, timeout=10).status_code == 200
+
+
+def test_problems_are_in_the_language_the_caller_accepts(api_url: str, world: World) -> None:
+    """Spanish by default and for Spanish or unknown languages, English when the caller prefers it."""
+    url = f"{api_url}/api/v1/tenants/{world.tenant_a.id}/categories"
+    answers = {}
+    for header in (None, "es-MX", "en-US,en;q=0.9", "fr, en;q=0.5", "de"):
+        headers = _auth(world) | ({"Accept-Language": header} if header else {})
+        response = requests.post(url, json={"name": "x" * 500}, headers=headers, timeout=10)
+        assert response.status_code == 422 and "Accept-Language" in response.headers["Vary"]
+        answers[header] = response.json()
+    for header in (None, "es-MX", "de"):
+        assert answers[header]["title"] == "Datos no válidos"
+        assert answers[header]["detail"] == "name no válido: debe tener como máximo 120 caracteres"
+        assert answers[header]["errors"] == [{"field": "name", "problem": "debe tener como máximo 120 caracteres"}]
+    for header in ("en-US,en;q=0.9", "fr, en;q=0.5"):
+        assert answers[header]["title"] == "Invalid input"
+        assert answers[header]["detail"] == "invalid name: must be at most 120 characters"
+    missing = requests.get(f"{api_url}/api/v1/tenants/t000000000000/orders", headers=_auth(world), timeout=10)
+    assert missing.json()["title"] == "No encontrado"
+    assert missing.json()["detail"] == "el negocio t000000000000 no existe"

@@ -81,13 +81,22 @@ def test_unknown_fields_are_ignored() -> None:
     (b"[]", "$"),
     (b'{"entry": {}}', "entry"),
     (b'{"entry": [{"changes": [{"field": "messages", "value": {}}]}]}', "entry[0].changes[0].value.metadata"),
-    (b'{"entry": [{"changes": [{"field": "messages", "value": {"metadata": {"phone_number_id": "1"},'
-     b' "messages": [{"type": "text", "from": "1"}]}}]}]}', "entry[0].changes[0].value.messages[0].id"),
+    (b'{"entry": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "$"),
 ])
 def test_malformed_bodies_name_the_bad_field(body: bytes, path: str) -> None:
     with pytest.raises(PayloadError) as caught:
         parse_cloud_api(body)
     assert caught.value.path == path
+
+
+def test_a_malformed_message_is_rejected_with_its_field_and_the_others_kept() -> None:
+    body = (b'{"entry": [{"changes": [{"field": "messages", "value": {"metadata": {"phone_number_id": "1"},'
+            b' "messages": [{"type": "text", "from": "1"}, {"type": "text", "from": "1", "id": "w2"}]}}]}]}')
+    events = parse_cloud_api(body)
+    assert [m.provider_message_id for m in events.messages] == ["w2"]
+    reasons = [r.reason for r in events.rejected]
+    assert reasons == ["entry[0].changes[0].value.messages[0].id: must be a non-empty string"]
+    assert events.rejected[0].routing_key == "1" and events.rejected[0].provider_message_id is None
 
 
 def test_twilio_form_message_button_location_and_status() -> None:

@@ -48,7 +48,7 @@ def test_conflict_forbidden_and_not_found_are_typed(
 def test_a_client_without_a_token_is_unauthorized(client_for: ClientFor) -> None:
     with pytest.raises(UnauthorizedError) as caught:
         client_for(None).auth.me()
-    assert caught.value.title == "Unauthorized"
+    assert caught.value.title == "No autorizado"  # Spanish unless the client asks for English
 
 
 def test_superadmin_manages_users_and_sees_tenants(superadmin_client: ApiClient, world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.jobs.backups import BackupJob, BackupSchedule, next_run
 from comandia.server.services.backups.backups import BackupService, RunReport
 from comandia.server.services.backups.crypto import MAGIC, BackupDamaged, load_key, write_new_key
@@ -371,3 +373,20 @@ def test_scheduled_job_backs_up_everything_with_a_restore_check_then_prunes() ->
     job.start()
     job.stop()  # wakes the sleeping thread at once
     assert not job.is_alive()
+
+
+def test_two_server_processes_waking_for_the_same_slot_back_up_once(runtime: Runtime) -> None:
+    # Just before 03:00 on a day no other test uses, as each process's clock reads it.
+    now = dt.datetime(2031, 5, 4, 2, 59, 59, 900_000).astimezone()
+    fakes = [RecordingBackups(), RecordingBackups()]
+    jobs = [BackupJob(fake, BackupSchedule(at="03:00"), clock=lambda: now,
+                      claim=lambda slot: claim_slot(runtime.databases, "daily-backup", slot)) for fake in fakes]
+    for job in jobs:
+        job.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(job.runs + job.skipped for job in jobs):
+        time.sleep(0.02)
+    for job in jobs:
+        job.stop()
+    assert sum(job.runs for job in jobs) == 1 and all(job.runs + job.skipped for job in jobs)
+    assert sum(len(fake.calls) for fake in fakes) == 2  # one run: backup everything, then prune

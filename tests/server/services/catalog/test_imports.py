@@ -144,3 +144,57 @@ def test_the_xlsx_template_imports_cleanly_as_it_is(runtime: Runtime, make_tenan
     tenant = make_tenant()
     report = runtime.services.catalog_import.dry_run(tenant.id, template_xlsx(), "plantilla.xlsx")
     assert (report.rows, report.created, report.issues) == (2, 2, ())
+
+
+def test_the_aliases_column_sets_replaces_and_clears(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer, catalog = runtime.services.catalog_import, runtime.services.catalog
+    content = (
+        b"sku;name;price;aliases\r\n"
+        b'COCA;Coca-Cola 600 ml;25;"coca | coke;cocacola"\r\n'
+        b"PZ;Pizza margarita;120;margarita|  pizza de queso \r\n"
+        b"AGUA;Agua natural;15;\r\n"
+    )
+    report = importer.apply(tenant.id, content, "menu.csv")
+    assert (report.created, report.issues) == (3, ())
+    aliases = {p.sku: p.aliases for p in catalog.list_products(tenant.id)}
+    assert aliases == {"COCA": ("coca", "coke", "cocacola"), "PZ": ("margarita", "pizza de queso"), "AGUA": ()}
+    # The same file again changes nothing; a new cell replaces the list, an empty one clears it.
+    assert importer.dry_run(tenant.id, content).unchanged == 3
+    again = b"sku,name,price,aliases\r\nCOCA,Coca-Cola 600 ml,25,coke\r\nPZ,Pizza margarita,120,\r\n"
+    assert importer.apply(tenant.id, again).updated == 2
+    aliases = {p.sku: p.aliases for p in catalog.list_products(tenant.id)}
+    assert (aliases["COCA"], aliases["PZ"]) == (("coke",), ())
+    # A file without the column keeps every product's aliases.
+    no_column = b"sku,name,price\r\nCOCA,Coca-Cola 600 ml,26\r\n"
+    assert importer.apply(tenant.id, no_column).updated == 1
+    assert catalog.get_product_by_sku(tenant.id, "COCA").aliases == ("coke",)
+
+
+def test_ambiguous_aliases_are_row_problems(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    importer, catalog = runtime.services.catalog_import, runtime.services.catalog
+    catalog.create_product(tenant.id, ProductInput(sku="AGUA", name="Agua de jamaica", price=Decimal(20),
+                                                   aliases=("jamaica",)))  # fmt: skip
+    content = (
+        "sku,name,price,aliases\r\n"
+        "COCA,Coca-Cola,25,coca|refresco\r\n"  # row 2
+        "SPRITE,Sprite,25,Refresco\r\n"  # row 3: the alias of row 2
+        "FLOR,Flor de Jamaica,30,JAMAICA\r\n"  # row 4: the alias of a product not in the file
+        "PZ,Pizza,120," + "x" * 61 + "|ok\r\n"  # row 5: too long
+        "AGUA,Agua de jamaica,20,\r\n"  # row 6: clears AGUA's alias, so row 4 would be fine...
+    ).encode()
+    report = importer.dry_run(tenant.id, content)
+    problems = {(i.row, i.column): i.problem for i in report.issues}
+    assert set(problems) == {(2, "aliases"), (3, "aliases"), (5, "aliases")}, problems
+    assert "«refresco» is already a name or alias of product «Sprite» (SPRITE)" in problems[(2, "aliases")]
+    assert "«Coca-Cola» (COCA)" in problems[(3, "aliases")]
+    assert problems[(5, "aliases")] == "alias 1 must be at most 60 characters"
+    with pytest.raises(ValidationFailed) as caught:
+        importer.apply(tenant.id, content)
+    assert set(caught.value.fields) == {"rows[2].aliases", "rows[3].aliases", "rows[5].aliases"}
+    assert [p.sku for p in catalog.list_products(tenant.id)] == ["AGUA"]
+    # ...and without row 6 the clash with the catalog is reported.
+    kept = "\r\n".join(content.decode().split("\r\n")[:4]).encode()
+    problems = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, kept).issues}
+    assert "«Agua de jamaica» (AGUA)" in problems[(4, "aliases")]

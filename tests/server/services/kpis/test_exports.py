@@ -15,6 +15,7 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.spreadsheets import XLSX_MAX_ROWS, Sheet, write
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.server.services.kpis.kpi_shop import Shop
 
@@ -129,3 +130,17 @@ def test_xlsx_goes_on_in_a_second_sheet_past_the_row_limit(monkeypatch: pytest.M
     assert book.sheetnames == ["n", "n (2)", "n (3)"]
     values = [r for name in book.sheetnames for r in book[name].iter_rows(min_row=2, values_only=True)]
     assert [r[0] for r in values] == list(range(7))
+
+
+def test_products_export_lists_aliases_and_imports_back_unchanged(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    catalog, span = runtime.services.catalog, (D(2026, 3, 9), D(2026, 3, 10))
+    taco = catalog.get_product_by_sku(shop.tenant_id, "TACO")
+    catalog.update_product(shop.tenant_id, taco.id, ProductInput(sku="TACO", name="Taco", price=taco.price,
+                                                                  aliases=("taquito", "taco al pastor")))  # fmt: skip
+    data = b"".join(exports.tenant_export(shop.tenant_id, "products", "csv", *span).chunks)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Aliases"
+    assert {r[0]: r[-1] for r in rows[1:]} == {"FLAN": "", "REF": "", "TACO": "taquito | taco al pastor"}
+    report = runtime.services.catalog_import.dry_run(shop.tenant_id, data, "products.csv")
+    assert (report.issues, report.created, report.updated, report.unchanged) == ((), 0, 0, 3)

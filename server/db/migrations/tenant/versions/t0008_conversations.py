@@ -1,7 +1,7 @@
 """Conversations a person can read and answer, and the changes feed the console polls.
 
-Revision ID: t0007
-Revises: t0006
+Revision ID: t0008
+Revises: t0007
 Create Date: 2026-12-05
 
 `conversations` is one customer on one of the tenant's numbers, as the console lists it: an
@@ -20,8 +20,8 @@ id order and a reader never skips a row committed late (see `services/messaging/
 import sqlalchemy as sa
 from alembic import op
 
-revision = "t0007"
-down_revision = "t0006"
+revision = "t0008"
+down_revision = "t0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,126 @@
+"""Keep the message catalogs in step with the code: extract every marked text, update the .po files.
+
+    .venv/bin/python scripts/i18n.py          # extract, then add new texts to es/en (es left empty)
+    .venv/bin/python scripts/i18n.py --check  # exit 1 when a text lacks its Spanish translation
+
+Texts are found by Babel's Python extractor from the calls listed in `KEYWORDS`: the catalog
+functions of `shared.i18n`, the domain error classes (their first argument is the detail) and the
+small `_invalid(field, problem)` helpers. After a run, translate the new empty `msgstr` entries in
+``shared/locale/es/LC_MESSAGES/comandia.po``; English needs none (the msgid is the English text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ("shared", "server", "provisioning")
+LOCALE_DIR = ROOT / "shared" / "locale"
+LANGUAGES = ("es", "en")
+STABLE_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+_ERRORS = ("DomainError", "NotFound", "Conflict", "ValidationFailed", "Unauthorized", "Forbidden",
+           "TooManyRequests", "Unavailable")
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
+    "N_": None,
+    "gettext": (2,),
+    "ngettext": (2, 3),
+    "text": (2,),
+    "plural": (2, 3),
+    "of_field": (2,),
+    "_invalid": (2,),
+    **{name: (1,) for name in _ERRORS},
+}
+
+
+def extracted() -> Iterator[tuple[str | tuple[str, str], str, int]]:
+    """(message, file, line) of every marked text in the product's sources."""
+    with contextlib.redirect_stderr(io.StringIO()):  # Babel's f-string notices: `untranslatable()`
+        for folder in SOURCES:
+            for filename, line, message, _comments, _context in extract_from_dir(
+                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(),
+                strip_comment_tags=True,
+            ):
+                yield message, f"{folder}/{filename}", line
+
+
+def untranslatable() -> list[str]:
+    """Where a marked call is given an f-string: its text reaches every reader in English."""
+    notices = io.StringIO()
+    with contextlib.redirect_stderr(notices):
+        for folder in SOURCES:
+            for _ in extract_from_dir(ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
+                pass
+    lines = notices.getvalue().splitlines()
+    return sorted({line.split(": warning")[0].replace(f"{ROOT}/", "") for line in lines if "f-string" in line})
+
+
+def template() -> Catalog:
+    catalog = Catalog(project="COMANDIA", domain="comandia", charset="utf-8")
+    for message, location, line in extracted():
+        if isinstance(message, tuple):
+            catalog.add(tuple(m for m in message if m), locations=[(location, line)])
+        elif message and any(character.isalpha() for character in message):
+            catalog.add(message, locations=[(location, line)])
+    return catalog
+
+
+def catalog_file(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / "comandia.po"
+
+
+def read(language: str) -> Catalog:
+    with catalog_file(language).open("rb") as source:
+        return read_po(source, locale=language, domain="comandia")
+
+
+def update() -> None:
+    pot = template()
+    for language in LANGUAGES:
+        path = catalog_file(language)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        catalog = read(language) if path.exists() else Catalog(locale=language, domain="comandia")
+        catalog.update(pot, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.fuzzy = False
+        catalog.creation_date = catalog.revision_date = STABLE_DATE  # no diff noise from a re-run
+        catalog.project, catalog.version = "COMANDIA", ""
+        catalog.msgid_bugs_address = ""
+        catalog.last_translator = catalog.language_team = ""
+        with path.open("wb") as target:
+            write_po(target, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
+
+
+def missing_spanish() -> list[str]:
+    """The marked texts that have no Spanish translation (empty, fuzzy or absent)."""
+    spanish = read("es")
+    problems = []
+    for message, location, _line in extracted():
+        msgid = message[0] if isinstance(message, tuple) else message
+        if not msgid or not any(character.isalpha() for character in msgid):
+            continue
+        entry = spanish.get(msgid)
+        strings = entry.string if entry else None
+        translated = all(strings) if isinstance(strings, tuple | list) else bool(strings)
+        if entry is None or entry.fuzzy or not translated:
+            problems.append(f"{location}: {msgid!r}")
+    return problems
+
+
+if __name__ == "__main__":
+    if "--check" in sys.argv[1:]:
+        missing = missing_spanish()
+        print("\n".join(missing) or "every text has its Spanish translation")
+        print(f"{len(untranslatable())} calls still given an f-string (English for every reader)")
+        sys.exit(1 if missing else 0)
+    update()
+    print(f"updated {', '.join(str(catalog_file(language).relative_to(ROOT)) for language in LANGUAGES)}")

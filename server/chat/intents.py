@@ -1,0 +1,63 @@
+"""What a message wants besides products: yes, no, thanks, a person, cancelling, a total or a price.
+
+The phrases are data (`lexicon.toml` [intents]); here is only how they are looked for: a whole
+message that is one of them (yes, no), a message made only of them and fillers (thanks), or a
+phrase anywhere in the message on word boundaries (a person, cancelling, editing, questions).
+"""
+
+from __future__ import annotations
+
+import re
+
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.model import fold
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalised(text: str) -> str:
+    """Folded words separated by one space; emojis and punctuation gone."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
+def is_exactly(text: str, intent: str) -> bool:
+    """Whether the whole message is one of the intent's phrases ("sí", "👍", "nel")."""
+    phrases = lexicon().intent_phrases(intent)
+    bare = fold(text).strip(" .!¡¿?,")
+    words = normalised(text)
+    return bare in phrases or (bool(words) and words in phrases) or _without_fillers(words) in phrases
+
+
+def mentions(text: str, intent: str) -> str | None:
+    """The first of the intent's phrases found in the message on word boundaries, or None."""
+    words = f" {normalised(text)} "
+    raw = fold(text)
+    for phrase in lexicon().intent_phrases(intent):
+        if phrase.isascii() and f" {phrase} " in words:
+            return phrase
+        if not phrase.isascii() and not phrase.replace(" ", "").isalnum() and phrase in raw:
+            return phrase
+    return None
+
+
+def only(text: str, intent: str) -> bool:
+    """Whether the message says nothing but the intent's phrases, fillers and emojis ("gracias jefe 🙏")."""
+    lex = lexicon()
+    words = normalised(text)
+    for phrase in lex.intent_phrases(intent):
+        words = f" {words} ".replace(f" {phrase} ", " ").strip()
+    found = mentions(text, intent) is not None or any(p in fold(text) for p in lex.intent_phrases(intent))
+    return found and all(w in lex.fillers for w in words.split())
+
+
+def rest_after(text: str, phrase: str) -> str:
+    """The message's words after `phrase` ("quítale la coca" -> "la coca")."""
+    words = normalised(text)
+    index = f" {words} ".find(f" {phrase} ")
+    return words[index + len(phrase) :].strip() if index >= 0 else words
+
+
+def _without_fillers(words: str) -> str:
+    lex = lexicon()
+    kept = [w for w in words.split() if w not in lex.fillers or w in ("si", "no", "ya", "va", "ok", "dale")]
+    return " ".join(kept)

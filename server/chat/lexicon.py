@@ -1,0 +1,83 @@
+"""The customer's words that are not product names, read once from `lexicon.toml` (data, not code).
+
+Everything is folded (`model.fold`), so lookups compare folded text. Number words go through
+text2num (Spanish, then English); the lexicon only adds the idioms ("media docena", "un par de").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from text_to_num import text2num
+
+from comandia.server.chat.model import fold
+
+MAX_NUMBER = 999
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    fillers: frozenset[str]
+    portions: frozenset[str]
+    quantities: dict[str, int]
+    """Folded phrase -> quantity; several-word phrases are matched before single words."""
+    intents: dict[str, tuple[str, ...]]
+    """Intent -> folded phrases (yes, no, thanks, handoff, cancel, remove, set, more, total, price, done)."""
+    english: frozenset[str]
+    spanish: frozenset[str]
+    synonyms: dict[str, str]
+
+    def intent_phrases(self, intent: str) -> tuple[str, ...]:
+        return self.intents.get(intent, ())
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon, read at first use (never at import)."""
+    data = tomllib.loads(resources.files("comandia.server.chat").joinpath("lexicon.toml").read_text("utf-8"))
+    intents = {name: tuple(sorted({fold(p) for p in phrases}, key=len, reverse=True))
+               for name, phrases in data["intents"].items()}  # fmt: skip
+    return Lexicon(
+        fillers=frozenset(fold(data["fillers"]).split()),
+        portions=frozenset(fold(data["portions"]).split()),
+        quantities={fold(k): int(v) for k, v in data["quantities"].items()},
+        intents=intents,
+        english=frozenset(fold(data["language"]["english"]).split()),
+        spanish=frozenset(fold(data["language"]["spanish"]).split()),
+        synonyms={fold(k): fold(v) for k, v in data["synonyms"].items()},
+    )
+
+
+@cache
+def number(word: str) -> int | None:
+    """A folded word as a whole number: digits, "x3"/"3x", or a Spanish or English number word."""
+    if word.isascii() and word.isdigit():
+        return int(word) if len(word) <= 3 else None
+    if len(word) > 1 and word.isascii() and word.startswith("x") and word[1:].isdigit() and len(word) <= 4:
+        return int(word[1:])
+    if len(word) > 1 and word.isascii() and word.endswith("x") and word[:-1].isdigit() and len(word) <= 4:
+        return int(word[:-1])
+    if not word.isalpha() or len(word) < 3:
+        return None
+    for language in ("es", "en"):
+        try:
+            value = int(text2num(word, language))
+        except ValueError:
+            continue
+        return value if 0 < value <= MAX_NUMBER else None
+    return None
+
+
+def language_of(words: list[str]) -> str | None:
+    """ "en" or "es" when the folded words clearly lean one way, else None (keep the current one)."""
+    lex = lexicon()
+    english = sum(w in lex.english for w in words)
+    spanish = sum(w in lex.spanish for w in words)
+    if english >= 2 and english > spanish * 2:
+        return "en"
+    if spanish >= 1 and spanish > english:
+        return "es"
+    return None

@@ -1,0 +1,182 @@
+"""Which product a customer's words name, and how sure we are (0 to 1).
+
+Words are compared by a Spanish phonetic key (k/qu/c, s/z/c, h dropped, ll/y, b/v, doubled
+letters, plural, diminutive and gender endings), then by rapidfuzz's similarity, so "kesadiya",
+"bolcanes" and "suaderro" find their products. A product is scored by how much of what was
+typed it explains and how much of its name (weighted by how rare each word is on the menu:
+"taco" says little at a taquería, "pastor" says it all) was typed; its aliases count as names.
+Words typed run together or split ("hotdog", "pas tor") are compared joined too.
+
+    high (>= ACCEPT, clearly ahead of the next)  -> taken
+    middle (>= ASK) or a tie                      -> "¿Te refieres a …?"
+    low                                           -> named back as not on the menu
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from comandia.server.chat.model import CatalogView, ProductView, fold
+
+ACCEPT = 0.74
+SURE = 0.9
+"""Typed words this well explained (each one a name word, spelled nearly right) are taken at a
+lower overall score: "flan" names "Flan napolitano" when no other product has a flan."""
+ASK = 0.5
+MARGIN = 0.08
+_NAME_STOPWORDS = frozenset(
+    ["de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and", "with"]
+)
+_DIMINUTIVE = re.compile(r"(?:c|ec)?(?:it|ill)(?:o|a|os|as)$")
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def key(word: str) -> str:
+    """The phonetic key of a folded word: "quesadillas" and "kesadiya" share "kesadi"."""
+    w = word
+    if w.isdigit():
+        return w
+    if len(w) > 6 and _DIMINUTIVE.search(w):
+        w = _DIMINUTIVE.sub("", w)
+    elif len(w) > 4 and w.endswith("es") and w[-3] not in "aeiou":
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    w = w.replace("ch", "C").replace("sh", "C").replace("ll", "y").replace("qu", "k").replace("ph", "f")
+    w = re.sub(r"c(?=[ei])", "s", w).replace("c", "k")
+    w = re.sub(r"g(?=[ei])", "j", w).replace("z", "s").replace("v", "b").replace("h", "").replace("w", "u")
+    w = re.sub(r"y(?![aeiou])", "i", w)
+    w = re.sub(r"(.)\1+", r"\1", w)
+    if len(w) > 3 and w[-1] in "aeo":
+        w = w[:-1]
+    return w or word
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Match:
+    product: ProductView
+    score: float
+    typed: float = 0.0
+    """How much of what was typed the product's name explains (0 to 1)."""
+
+
+@dataclass(frozen=True)
+class _Name:
+    product: ProductView
+    keys: tuple[str, ...]
+    weights: tuple[float, ...]
+    joined: str
+
+
+class ProductIndex:
+    """A menu prepared for matching: every name and alias as weighted phonetic keys."""
+
+    def __init__(self, catalog: CatalogView) -> None:
+        names: list[tuple[ProductView, list[str]]] = []
+        for product in catalog.products:
+            for name in (product.name, *product.aliases):
+                keys = [key(w) for w in words(name) if w not in _NAME_STOPWORDS]
+                if keys:
+                    names.append((product, keys))
+                for i in range(len(keys) - 1):  # "hotdog" typed for "Hot dog"
+                    names.append((product, [*keys[:i], keys[i] + keys[i + 1], *keys[i + 2 :]]))
+        frequency: dict[str, int] = {}
+        for product in catalog.products:
+            seen = {k for p, keys in names if p is product for k in keys}
+            for k in seen:
+                frequency[k] = frequency.get(k, 0) + 1
+        total = max(1, len(catalog.products))
+        self.names = [
+            _Name(p, tuple(keys), tuple(math.log(1 + total / frequency[k]) for k in keys), "".join(keys))
+            for p, keys in names
+        ]
+        self.vocabulary = sorted(frequency)
+        spelled = [words(n) for p in catalog.products for n in (p.name, *p.aliases)]
+        self.folded_words = frozenset(w for name in spelled for w in name)
+        self.folded_pairs = frozenset(f"{a} {b}" for name in spelled for a, b in zip(name, name[1:], strict=False))
+        self.folded_triples = frozenset(
+            " ".join(name[i : i + 3]) for name in spelled for i in range(len(name) - 2)
+        )
+
+    def knows(self, word: str) -> bool:
+        """Whether a folded word is (exactly) a word of some product name or alias."""
+        return word in self.folded_words
+
+    def similar(self, word_key: str) -> dict[str, float]:
+        """Name keys resembling a typed key, with how much (1 for the same key)."""
+        found: dict[str, float] = {}
+        if word_key in self.vocabulary:
+            found[word_key] = 1.0
+        if len(word_key) < 3 or word_key.isdigit():
+            return found
+        cutoff = 80 if len(word_key) <= 4 else 74
+        for candidate, score, _ in process.extract(word_key, self.vocabulary, scorer=fuzz.ratio,
+                                                   score_cutoff=cutoff, limit=8):  # fmt: skip
+            found[candidate] = max(found.get(candidate, 0.0), score / 100)
+        for candidate in self.vocabulary:  # an abbreviation: "marg" for "margarita"
+            if len(word_key) >= 4 and candidate.startswith(word_key) and candidate != word_key:
+                found[candidate] = max(found.get(candidate, 0.0), 0.8 + 0.15 * len(word_key) / len(candidate))
+        return found
+
+    def match(self, typed: list[str], synonyms: dict[str, str] | None = None) -> list[Match]:
+        """Products the folded words `typed` may name, best first (at most one entry per product);
+        a word's synonym ("large" -> "grande") counts as well as the word."""
+        kept = [w for w in typed if w not in _NAME_STOPWORDS]
+        keys = [key(w) for w in kept]
+        if not keys:
+            return []
+        similar = []
+        for word, word_key in zip(kept, keys, strict=True):
+            options = self.similar(word_key)
+            for other in (synonyms or {}).get(word, "").split():
+                for name_key, value in self.similar(key(other)).items():
+                    options[name_key] = max(options.get(name_key, 0.0), value)
+            similar.append(options)
+        joined = "".join(keys)
+        best: dict[str, Match] = {}
+        for name in self.names:
+            score, typed_share = _score(similar, name)
+            if len(joined) >= 5 and abs(len(joined) - len(name.joined)) <= 3:
+                together = fuzz.ratio(joined, name.joined) / 100
+                if together >= 0.88 and together > score:
+                    score, typed_share = together, together
+            sku = name.product.sku
+            if score > 0 and (sku not in best or best[sku].score < score):
+                best[sku] = Match(name.product, score, typed_share)
+        return sorted(best.values(), key=lambda m: -m.score)
+
+
+def _score(similar: list[dict[str, float]], name: _Name) -> tuple[float, float]:
+    """How well typed words (as their similar keys) and a name explain each other, 0 to 1, and
+    how much of the typed words the name explains."""
+    typed_covered = 0.0
+    name_covered = [0.0] * len(name.keys)
+    for options in similar:
+        best = 0.0
+        for position, name_key in enumerate(name.keys):
+            value = options.get(name_key, 0.0)
+            if value > best:
+                best = value
+            if value > name_covered[position]:
+                name_covered[position] = value
+        typed_covered += best
+    if typed_covered == 0:
+        return 0.0, 0.0
+    typed_share = typed_covered / len(similar)
+    name_share = sum(c * w for c, w in zip(name_covered, name.weights, strict=True)) / sum(name.weights)
+    return 2 * typed_share * name_share / (typed_share + name_share), typed_share
+
+
+@lru_cache(maxsize=32)
+def index_for(catalog: CatalogView) -> ProductIndex:
+    """The index of a menu, kept while the same menu keeps coming (a turn reads it fresh)."""
+    return ProductIndex(catalog)

@@ -1,0 +1,108 @@
+"""A free-text order applied to the cart, every part accounted for, and "¿Te refieres a …?".
+
+What `reading.read_order` found is applied at once: items are added (or refused by name when
+unavailable or beyond stock), words not on the menu are named back ("No tenemos «torta»"), and
+doubts wait in `state.suggestions`, asked one at a time with buttons ("pick:SKU" / "nomatch").
+The reply says all of it, then shows the cart; `Outcome.named_back` lists what was not taken.
+
+Restating rule: an item named again is added again ("otra coca" = one more); to change a
+quantity the customer says so ("que sean 4", "déjalo en uno"), and "quita …" removes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat.menus import add_lines
+from comandia.server.chat.model import Row, buttons_reply, list_reply
+from comandia.server.chat.reading import Item, Reading
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+
+
+def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = "") -> Outcome:
+    """Add the items, name back the unknown words, queue the doubts, and answer with all of it."""
+    t = turn.texts
+    state, said, refused = add_items(turn, state, reading.items)
+    lines = [prefix] if prefix else []
+    lines += said
+    lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
+    state = replace(state, suggestions=state.suggestions + doubts)
+    outcome = next_step(turn, state, "\n".join(lines))
+    return replace(outcome, named_back=(*outcome.named_back, *reading.unknown, *refused))
+
+
+def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:
+    """Add items one by one: (new state, what was said, names of products refused)."""
+    said: list[str] = []
+    refused: list[str] = []
+    for item in items:
+        before = state.cart_dict().get(item.product.sku, 0)
+        state, note = add_lines(turn, state, [(item.product, item.quantity)])
+        said.append(note)
+        if state.cart_dict().get(item.product.sku, 0) == before:
+            refused.append(item.product.name)
+            continue
+        state = replace(state, last_sku=item.product.sku)
+        if item.note:
+            kept = tuple(n for n in state.notes if n[0] != item.product.sku)
+            state = replace(state, notes=(*kept, (item.product.sku, item.note)))
+    return state, said, refused
+
+
+def next_step(turn: Turn, state: ChatState, prefix: str) -> Outcome:
+    """Ask about the next doubt, or show the cart."""
+    if state.suggestions:
+        return _ask(turn, state, prefix)
+    state = replace(state, stage="cart", pending_sku=None)
+    return done(state, cart_buttons_reply(turn, state, prefix))
+
+
+def answer(turn: Turn, state: ChatState, action: str) -> Outcome:
+    """The customer's answer to "¿Te refieres a …?": a product ("pick:SKU") or none ("nomatch")."""
+    t = turn.texts
+    skus, quantity, words, note = state.suggestions[0]
+    state = replace(state, suggestions=state.suggestions[1:])
+    sku = action.removeprefix("pick:")
+    product = turn.catalog.product(sku) if action.startswith("pick:") and sku in skus else None
+    if product is None:
+        outcome = next_step(turn, state, t("skipped", text=words))
+        return replace(outcome, named_back=(words,))
+    state, said, refused = add_items(turn, state, (Item(product, quantity, note, words),))
+    outcome = next_step(turn, state, "\n".join(said))
+    return replace(outcome, named_back=tuple(refused))
+
+
+def drop_suggestions(turn: Turn, state: ChatState) -> tuple[ChatState, str, tuple[str, ...]]:
+    """The customer wrote something else instead of answering: the doubts are named back."""
+    words = tuple(s[2] for s in state.suggestions)
+    said = "\n".join(turn.texts("skipped", text=w) for w in words)
+    return replace(state, suggestions=(), stage="cart"), said, words
+
+
+def _ask(turn: Turn, state: ChatState, prefix: str) -> Outcome:
+    t = turn.texts
+    skus, _, words, _ = state.suggestions[0]
+    products = [p for s in skus if (p := turn.catalog.product(s)) is not None]
+    state = replace(state, stage="suggest")
+    if len(products) == 1:
+        body = _join(prefix, t("did_you_mean", name=products[0].name))
+        buttons = [(f"pick:{products[0].sku}", t("btn_yes")), ("nomatch", t("btn_no"))]
+        return done(state, buttons_reply(body, buttons))
+    body = _join(prefix, t("which_one", text=words))
+    if len(products) == 2:
+        buttons = [(f"pick:{p.sku}", p.name) for p in products] + [("nomatch", t("btn_none"))]
+        reply = buttons_reply(body, buttons)
+        if len(reply.buttons) == 3:
+            return done(state, reply)
+    rows: list[Row] = [(f"pick:{p.sku}", p.name, turn.money(p.price)) for p in products]
+    rows.append(("nomatch", t("btn_none"), ""))
+    return done(state, list_reply(body, t("products_button"), [("", rows)]))
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first}\n\n{second}" if first and second else first or second
+
+
+__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "next_step"]

@@ -1,0 +1,254 @@
+"""Reading a free-text order into items, doubts and words not on the menu, with nothing left over.
+
+A message is cut into parts at commas, new lines, "y"/"and" (unless the menu's own names hold
+them: "Empanada de jamón y queso") and at a quantity that follows a named product ("5 de pastor
+2 de suadero"). In each part, quantities (digits, number words, "x3", "media docena"), greetings,
+fillers, polite forms and portion words (`lexicon.toml`) are set apart; what follows "sin", "con",
+"bien", "extra" after the product is the line's note ("sin cebolla"). The rest names a product:
+
+- matched with high confidence -> an `Item`;
+- middle confidence, or a tie between products -> a `Doubt` (the bot asks "¿Te refieres a …?");
+- low -> `unknown`, the customer's own words, named back.
+
+Every part of the message ends in exactly one of the three, or held only words that order
+nothing ("hola", "porfa"): that is what "every message is fully accounted for" rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
+from comandia.server.chat.matching import ACCEPT, ASK, MARGIN, SURE, Match, ProductIndex, index_for
+from comandia.server.chat.model import CatalogView, ProductView, fold
+
+_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
+_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
+_NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
+_ENGLISH_ARTICLES = frozenset({"a", "an"})
+_GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
+
+
+@dataclass(frozen=True)
+class Item:
+    product: ProductView
+    quantity: int
+    note: str = ""
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class Doubt:
+    candidates: tuple[ProductView, ...]
+    quantity: int
+    words: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Reading:
+    items: tuple[Item, ...] = ()
+    doubts: tuple[Doubt, ...] = ()
+    unknown: tuple[str, ...] = ()
+    language: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.items or self.doubts or self.unknown)
+
+
+@dataclass
+class _Part:
+    quantity: int | None = None
+    words: list[str] = field(default_factory=list)
+    spans: list[int] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
+    in_note: bool = False
+    portions: list[tuple[str, int]] = field(default_factory=list)
+    """Portion words set aside ("2 latas"): the product itself when nothing else is named."""
+    closed: bool = False
+    """A quantity came after the name ("pastor x3"): the next product word starts a new part."""
+    elliptic: bool = False
+    """The part starts with "de" and no product noun ("una de chocolate"): the noun is the part's before."""
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    folded: str
+
+
+def tokens(text: str) -> list[_Token]:
+    return [_Token(t, t if t in _SEPARATORS else fold(t)) for t in _TOKENS.findall(text)]
+
+
+def read_order(text: str, catalog: CatalogView) -> Reading:
+    """Read `text` as an order against `catalog` (unavailable products are matched too)."""
+    lex = lexicon()
+    index = index_for(catalog)
+    found = tokens(text)
+    language = language_of([t.folded for t in found])
+    parts = _parts(found, index, lex, english=language == "en")
+    found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
+    forgotten: set[int] = set()
+    head, head_number, shared = None, -1, 0
+    for number_, part in enumerate(parts):
+        if not part.words:
+            continue
+        words = part.words
+        if part.elliptic and head is not None:
+            words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
+            shared += part.quantity or 1
+            if head.quantity is not None and shared == head.quantity:
+                forgotten.add(head_number)  # the head only named the noun of the parts after it
+        else:
+            head, head_number, shared = part, number_, 0
+        quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
+        said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
+        note = " ".join(part.note)
+        for words_here, said_here in _pieces(words, said, index, lex):
+            verdict = _verdict(index.match(words_here, lex.synonyms))
+            if verdict is None:
+                found_in.append((number_, said_here))
+            elif verdict[0]:
+                found_in.append((number_, Item(verdict[1][0], quantity, note, said_here)))
+            else:
+                found_in.append((number_, Doubt(verdict[1], quantity, said_here, note)))
+    kept = [what for number_, what in found_in if number_ not in forgotten]
+    return Reading(
+        tuple(w for w in kept if isinstance(w, Item)),
+        tuple(w for w in kept if isinstance(w, Doubt)),
+        tuple(w for w in kept if isinstance(w, str)),
+        language,
+    )
+
+
+def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:
+    """(sure, products): one product when sure, up to three to ask about, None when nothing fits."""
+    if not matches or (matches[0].score < ASK and matches[0].typed < SURE):
+        return None
+    top = matches[0]
+    close = [m for m in matches if top.score - m.score < MARGIN]
+    if len(close) == 1 and (top.score >= ACCEPT or top.typed >= SURE):
+        return True, (top.product,)
+    return False, tuple(m.product for m in close[:3])
+
+
+def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> list[tuple[list[str], str]]:
+    """The words as one product, or as two when one product does not explain them and two do
+    ("bife de chorizo con papas fritas")."""
+    whole = index.match(words, lex.synonyms)
+    if len(words) < 2 or (whole and whole[0].typed >= SURE):
+        return [(words, said)]
+    for cut in range(1, len(words)):
+        left, right = index.match(words[:cut], lex.synonyms), index.match(words[cut:], lex.synonyms)
+        sure = left and right and left[0].typed >= SURE and right[0].typed >= SURE
+        if sure and left[0].product.sku != right[0].product.sku:
+            return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
+    return [(words, said)]
+
+
+
+def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[_Part]:
+    parts: list[_Part] = []
+    current = _Part()
+    position = 0
+    while position < len(found):
+        folded = found[position].folded
+        phrase, value = _quantity_phrase(found, position, lex, index)
+        if phrase:
+            current = _quantity(parts, current, value)
+            position += phrase
+            continue
+        if folded in _SEPARATORS and not _held_by_name(found, position, index):
+            parts.append(current)
+            current = _Part()
+        elif current.in_note:
+            current.note.append(found[position].text)
+        elif folded in _NOTE_MARKERS and not current.words and parts and parts[-1].words and not index.knows(folded):
+            current = parts.pop()  # "large americano, extra hot": the note of the item before
+            current.in_note = True
+            current.note.append(found[position].text)
+        elif folded in _NOTE_MARKERS and current.words and not index.knows(folded):
+            current.in_note = True
+            current.note.append(found[position].text)
+        elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
+            current = _quantity(parts, current, number(found[position + 1].folded) or 1)
+            current.closed = bool(current.words)  # "pastor x 3 …": the next product is another item
+            position += 1
+        elif _is_quantity(found, position, index, english):
+            value = number(folded) or lex.quantities.get(folded, 1)
+            had_words = bool(current.words) and current.quantity is None
+            current = _quantity(parts, current, value)
+            current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
+        elif (folded in lex.fillers or folded in lex.portions) and not index.knows(folded):
+            if folded in lex.portions:
+                current.portions.append((folded, position))
+        else:
+            if current.closed:
+                parts.append(current)
+                current = _Part()
+            if (not current.words and not current.portions and position > 1
+                    and found[position - 1].folded in ("de", "del")
+                    and _is_quantity(found, position - 2, index, english)):  # fmt: skip
+                current.elliptic = True  # "una de vainilla": a quantity, "de", a flavour
+            current.words.append(folded)
+            current.spans.append(position)
+        position += 1
+    parts.append(current)
+    kept: list[_Part] = []
+    for part in parts:
+        if not part.words and part.portions:  # "y 2 latas": the portion word is the product
+            part.words = [w for w, _ in part.portions]
+            part.spans = [p for _, p in part.portions]
+        # "unos pastorcitos, como 5": a lone quantity belongs to the part before
+        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
+            kept[-1].quantity = part.quantity
+        elif part.words or part.quantity is not None:
+            kept.append(part)
+    return kept
+
+
+def _quantity(parts: list[_Part], current: _Part, value: int) -> _Part:
+    """A quantity starts a new part when the current one already has a product and a quantity."""
+    if current.words and (current.quantity is not None or current.in_note):
+        parts.append(current)
+        return _Part(quantity=value)
+    if current.words:
+        current.quantity = value  # "ciel 3", "pastor x3": after the name
+    else:
+        current.quantity = value if current.quantity is None else current.quantity * value
+    return current
+
+
+def _is_quantity(found: list[_Token], position: int, index: ProductIndex, english: bool) -> bool:
+    folded = found[position].folded
+    if index.knows(folded) and not folded.isdigit():
+        return False
+    if position + 1 < len(found) and f"{folded} {found[position + 1].folded}" in index.folded_pairs:
+        return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
+    if folded in _ENGLISH_ARTICLES:
+        return english
+    if folded in lexicon().fillers and folded not in lexicon().quantities:
+        return False  # "unos", "unas": some, not one
+    return number(folded) is not None or folded in lexicon().quantities
+
+
+def _quantity_phrase(found: list[_Token], position: int, lex: Lexicon, index: ProductIndex) -> tuple[int, int]:
+    """(tokens used, value) of a several-word quantity idiom starting here ("media docena de")."""
+    for size in (4, 3, 2):
+        if position + size > len(found):
+            continue
+        phrase = " ".join(t.folded for t in found[position : position + size])
+        if phrase in lex.quantities:
+            return size, lex.quantities[phrase]
+    return 0, 0
+
+
+def _held_by_name(found: list[_Token], position: int, index: ProductIndex) -> bool:
+    """Whether a separator word sits inside a product name here ("jamón y queso")."""
+    if position == 0 or position + 1 >= len(found):
+        return False
+    trio = f"{found[position - 1].folded} {found[position].folded} {found[position + 1].folded}"
+    return trio in index.folded_triples

@@ -1,0 +1,397 @@
+"""The chat corpus player: menus and chats from `tests/data/chats/` played through the real flow.
+
+`tests/data/chats/README.md` is the contract this module implements: how a chat is played (the
+customer's turns, the oracle's answer to "did you mean X?", the checkout autopilot, the `after`
+messages), when it passes, and what a silent drop is. `test_corpus.py` runs every chat as a test
+case; `benchmarks/chat_accuracy.py` prints the pass rates and silent drops per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import traceback
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from rapidfuzz import fuzz
+
+from comandia.server.chat import flow
+from comandia.server.chat.model import (
+    CatalogView,
+    CategoryView,
+    CustomerRef,
+    Inbound,
+    LatestOrder,
+    OrderDraft,
+    ProductView,
+    TenantContext,
+    fold,
+)
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome
+
+ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
+MENUS = ROOT / "menus"
+PUBLIC = ROOT / "public"
+HELDOUT = ROOT / "heldout"
+KNOWN_FAILURES = ROOT / "known_failures.toml"
+
+Expect = Literal["order", "no_order", "cancelled", "handoff"]
+EXPECTS: tuple[str, ...] = ("order", "no_order", "cancelled", "handoff")
+DEFAULT_NAME = "Cliente Corpus"
+DEFAULT_ADDRESS = "Calle Reforma 12, Centro"
+DEFAULT_CITY = "Puebla"
+DEFAULT_PHONE = "+52 55 1234 5678"
+_ORACLE_ROUNDS = 6  # "did you mean X?" questions answered in a row before the runner gives up
+_AUTOPILOT_ROUNDS = 10
+_SPANISH_WORDS = "tu tus pedido carrito agregue quieres el la los las de que para con cuantas gracias listo tenemos"
+_ENGLISH_WORDS = "your you order cart added want the of for with how many thanks done we have would"
+_SPANISH = frozenset(_SPANISH_WORDS.split())
+_ENGLISH = frozenset(_ENGLISH_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Menu:
+    name: str
+    tenant: TenantContext
+    catalog: CatalogView
+
+
+@dataclass(frozen=True)
+class Chat:
+    """One chat of the corpus, as its file states it (README "A chat file")."""
+
+    id: str
+    about: str
+    file: str
+    menu: str
+    turns: tuple[str, ...]
+    expect: Expect
+    items: dict[str, int] = field(default_factory=dict)
+    clock: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    customer: dict[str, str] = field(default_factory=dict)
+    confirm: str | None = None
+    after: tuple[str, ...] = ()
+    notes: dict[str, str] = field(default_factory=dict)
+    not_found: tuple[str, ...] = ()
+    replies: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    language: str | None = None
+
+
+@dataclass
+class Played:
+    """What happened when a chat was played: the transcript, the outcome and what went wrong."""
+
+    chat: Chat
+    transcript: list[str] = field(default_factory=list)
+    outcome: str = "no_order"
+    items: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    silent_drops: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def report(self) -> str:
+        """The chat's transcript and what failed, to read in a failing test."""
+        head = f"chat {self.chat.id} ({self.chat.file}): {self.chat.about}"
+        wanted = f"expected {self.chat.expect} {self.chat.items or ''}; got {self.outcome} {self.items or ''}"
+        return "\n".join([head, wanted, *("  FAIL " + f for f in self.failures), "", *self.transcript])
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_menus(folder: Path = MENUS) -> dict[str, Menu]:
+    return {path.stem: _menu(path) for path in sorted(folder.glob("*.toml"))}
+
+
+def load_chats(folder: Path) -> list[Chat]:
+    """Every chat of every file in `folder`, in file then chat order."""
+    chats: list[Chat] = []
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in data.get("chat", []):
+            chats.append(_chat(entry, path.stem, str(data.get("menu", ""))))
+    return chats
+
+
+def known_failures(path: Path = KNOWN_FAILURES) -> dict[str, str]:
+    """Chat id -> why it does not pass yet (the list may only shrink)."""
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.get("failures", {}).items()}
+
+
+def _menu(path: Path) -> Menu:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    locale = str(data.get("locale", "es_MX"))
+    tenant = TenantContext(
+        tenant_id=f"corpus-{path.stem}",
+        business_name=str(data["business"]),
+        locale="en" if locale.startswith("en") else "es",
+        currency=str(data.get("currency", "MXN")),
+        timezone=str(data.get("timezone", "America/Mexico_City")),
+    )
+    categories: dict[str, int] = {}
+    products: list[ProductView] = []
+    for entry in data.get("products", []):
+        category = entry.get("category")
+        category_id = categories.setdefault(str(category), len(categories) + 1) if category else None
+        products.append(
+            ProductView(
+                sku=str(entry["sku"]),
+                name=str(entry["name"]),
+                price=Decimal(str(entry["price"])),
+                category_id=category_id,
+                description=str(entry.get("description", "")),
+                available=bool(entry.get("available", True)),
+                aliases=tuple(str(a) for a in entry.get("aliases", ())),
+            )
+        )
+    catalog = CatalogView(
+        categories=tuple(CategoryView(id=i, name=n) for n, i in categories.items()), products=tuple(products)
+    )
+    return Menu(path.stem, tenant, catalog)
+
+
+def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
+    expect = str(entry.get("expect", "order"))
+    if expect not in EXPECTS:
+        raise ValueError(f"chat {entry.get('id')}: expect must be one of {EXPECTS}, not {expect!r}")
+    return Chat(
+        id=str(entry["id"]),
+        about=str(entry.get("about", "")),
+        file=file,
+        menu=str(entry.get("menu", default_menu)),
+        turns=tuple(str(t) for t in entry.get("turns", ())),
+        expect=expect,  # type: ignore[arg-type]  # checked against EXPECTS above
+        items={str(k): int(v) for k, v in entry.get("items", {}).items()},
+        clock=str(entry["clock"]) if "clock" in entry else None,
+        settings=dict(entry.get("settings", {})),
+        customer={str(k): str(v) for k, v in entry.get("customer", {}).items()},
+        confirm=str(entry["confirm"]) if "confirm" in entry else None,
+        after=tuple(str(t) for t in entry.get("after", ())),
+        notes={str(k): str(v) for k, v in entry.get("notes", {}).items()},
+        not_found=tuple(str(w) for w in entry.get("not_found", ())),
+        replies={int(k): tuple(str(s) for s in v) for k, v in entry.get("replies", {}).items()},
+        language=str(entry["language"]) if "language" in entry else None,
+    )
+
+
+def tenant_for(menu: Menu, chat: Chat) -> TenantContext:
+    """The menu's tenant with the chat's settings applied (the keys the flow reads)."""
+    return menu.tenant
+
+
+# -- playing ---------------------------------------------------------------------------------
+
+
+class _Session:
+    """One customer talking to the real flow; placed orders are kept as the service would."""
+
+    def __init__(self, chat: Chat, menu: Menu, played: Played) -> None:
+        self.chat, self.played = chat, played
+        self.tenant = tenant_for(menu, chat)
+        self.catalog = menu.catalog
+        self.customer = CustomerRef("5215512340000", None, "+5215512340000", None)
+        self.state = ChatState()
+        self.draft: OrderDraft | None = None
+        self.number: int | None = None
+        self.cancelled = False
+        self.handoff = False
+        self.bodies: list[str] = []
+        self.named_back: list[str] = []
+        self.turn_bodies: dict[int, list[str]] = {}
+
+    def send(self, message: Inbound, said: str, turn: int | None = None) -> Outcome:
+        self.played.transcript.append(f"cliente: {said}")
+        latest = None
+        if self.number is not None:
+            status = "cancelled" if self.cancelled else "new"
+            latest = LatestOrder(self.number, status, Decimal(0))
+        outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest)
+        self.state = outcome.state
+        if outcome.handoff:
+            self.handoff = True
+        if outcome.cancel_order is not None and outcome.cancel_order == self.number:
+            self.cancelled = True
+        replies = list(outcome.replies)
+        if outcome.draft is not None:
+            self.draft = outcome.draft
+            self.number = 1 if self.number is None else self.number + 1
+            self.cancelled = False
+            placed = flow.order_placed(self.tenant, self.state, self.number, "$0")
+            self.state = placed.state
+            replies += placed.replies
+        said_now = _flat(" ".join(r.to_text() for r in replies))
+        for words in outcome.named_back:
+            if _flat(words) not in said_now:
+                self.played.failures.append(f"claims to name back {words!r} but its replies do not say it")
+            self.named_back.append(fold(words))
+        for reply in replies:
+            text = reply.to_text()
+            self.bodies.append(text)
+            if turn is not None:
+                self.turn_bodies.setdefault(turn, []).append(text)
+            self.played.transcript.append("bot: " + text.replace("\n", "\n     "))
+        return outcome
+
+    def say(self, text: str, turn: int | None = None) -> None:
+        self.send(Inbound(kind="text", text=text), text, turn)
+        self.answer_suggestions()
+
+    def tap(self, reply_id: str) -> None:
+        self.send(Inbound(kind="button", reply_id=reply_id), f"[toca {reply_id}]")
+
+    def answer_suggestions(self) -> None:
+        """Answer "did you mean X?" as the customer would: yes when X is wanted, no otherwise."""
+        for _ in range(_ORACLE_ROUNDS):
+            offered = flow.suggested(self.state)
+            if not offered:
+                return
+            wanted = [sku for sku in offered if sku in self.chat.items]
+            self.tap(f"pick:{wanted[0]}" if wanted else "nomatch")
+
+    def checkout(self) -> None:
+        """The autopilot: answer what a checkout needs from `customer` and `confirm`."""
+        customer = self.chat.customer
+        answers = {
+            "name": customer.get("name", DEFAULT_NAME),
+            "address": customer.get("address", DEFAULT_ADDRESS),
+            "city": customer.get("city", DEFAULT_CITY),
+            "phone": customer.get("phone", DEFAULT_PHONE),
+        }
+        for _ in range(_AUTOPILOT_ROUNDS):
+            if self.draft is not None:
+                return
+            stage = self.state.stage
+            if flow.suggested(self.state):
+                self.answer_suggestions()
+            elif stage in answers:
+                self.say(answers[stage])
+            elif stage == "summary":
+                if self.chat.confirm is not None:
+                    self.say(self.chat.confirm)
+                else:
+                    self.tap("confirm")
+            elif self.state.cart:
+                self.tap("checkout")
+            else:
+                return
+
+
+def play(chat: Chat, menus: dict[str, Menu]) -> Played:
+    """Play `chat` through the real flow and judge it (README "How the runner plays a chat")."""
+    played = Played(chat)
+    menu = menus.get(chat.menu)
+    if menu is None:
+        played.failures.append(f"unknown menu {chat.menu!r}")
+        return played
+    session = _Session(chat, menu, played)
+    try:
+        for number, text in enumerate(chat.turns, 1):
+            session.say(text, number)
+        if chat.expect in ("order", "cancelled"):
+            session.checkout()
+        for text in chat.after:
+            session.say(text)
+    except Exception:  # noqa: BLE001  -- a raising turn is a failure to report, with its traceback
+        played.failures.append("a turn raised:\n" + traceback.format_exc())
+    _judge(session, played)
+    return played
+
+
+def _judge(session: _Session, played: Played) -> None:
+    chat = played.chat
+    if session.draft is not None:
+        played.outcome = "cancelled" if session.cancelled else "order"
+        played.items = dict(session.draft.lines)
+        played.notes = dict(session.draft.notes)
+    elif session.handoff:
+        played.outcome = "handoff"
+    final_cart = played.items if session.draft is not None else session.state.cart_dict()
+    if played.outcome != chat.expect:
+        played.failures.append(f"outcome {played.outcome}, expected {chat.expect}")
+    if chat.expect in ("order", "cancelled") and played.items != chat.items:
+        played.failures.append(f"items {played.items}, expected {chat.items}")
+    for sku, note in chat.notes.items():
+        if fold(played.notes.get(sku, "")) != fold(note):
+            played.failures.append(f"note of {sku}: {played.notes.get(sku)!r}, expected {note!r}")
+    told = session.named_back
+    told_words = {w for segment in told for w in segment.split()}
+    for word in chat.not_found:
+        # Named back whole, or each of its words named back (split by "and": «fish», «chips»).
+        if not any(fold(word) in segment for segment in told) and not set(fold(word).split()) <= told_words | {
+            "and",
+            "y",
+            "de",
+            "of",
+            "con",
+            "with",
+        }:
+            played.failures.append(f"«{word}» was not named back as not on the menu")
+            played.silent_drops.append(word)
+    in_cart = [p for sku in final_cart if (p := session.catalog.product(sku)) is not None]
+    orphans = [segment for segment in told if not any(_named(p, [segment]) for p in in_cart)]
+    for sku in chat.items:
+        product = session.catalog.product(sku)
+        named = orphans or (product is not None and _named(product, told))
+        if final_cart.get(sku, 0) == 0 and not named:
+            played.silent_drops.append(sku)
+            played.failures.append(f"{sku} silently dropped: not in the cart and nothing was named back")
+    for turn, needles in chat.replies.items():
+        said = _flat(" ".join(session.turn_bodies.get(turn, [])))
+        for needle in needles:
+            if _flat(needle) not in said:
+                played.failures.append(f"the answer to turn {turn} lacks {needle!r}")
+    wanted = chat.language or session.tenant.locale
+    for turn, bodies in session.turn_bodies.items():
+        spoken = language_of(bodies[-1])
+        if spoken is not None and spoken != wanted:
+            played.failures.append(f"the answer to turn {turn} is in {spoken}, expected {wanted}")
+
+
+def _named(product: ProductView, quoted: list[str]) -> bool:
+    """Whether a quoted segment names `product` (or a word of it) back to the customer."""
+    words = {w for name in (product.name, *product.aliases) for w in fold(name).split() if len(w) >= 3}
+    return any(
+        fuzz.ratio(word, candidate) >= 80 for segment in quoted for candidate in segment.split() for word in words
+    )
+
+
+def _flat(text: str) -> str:
+    """Folded with every kind of space as one plain space (Babel writes narrow no-break spaces)."""
+    return " ".join(fold(text).split())
+
+
+def language_of(body: str) -> str | None:
+    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell."""
+    words = re.findall(r"\w+", fold(body))
+    spanish = sum(w in _SPANISH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    if spanish == english:
+        return None
+    return "es" if spanish > english else "en"
+
+
+def play_folder(folder: Path, menus: dict[str, Menu] | None = None) -> list[Played]:
+    menus = load_menus() if menus is None else menus
+    return [play(chat, menus) for chat in load_chats(folder)]
+
+
+def at_clock(chat: Chat, menu: Menu) -> dt.datetime:
+    """The moment the chat happens: its `clock`, else 2026-03-14 13:05 in the menu's zone."""
+    from zoneinfo import ZoneInfo
+
+    if chat.clock is not None:
+        return dt.datetime.fromisoformat(chat.clock)
+    return dt.datetime(2026, 3, 14, 13, 5, tzinfo=ZoneInfo(menu.tenant.timezone))

@@ -1,0 +1,50 @@
+"""Products over HTTP: aliases go in and out through the one schema, a clash is a 422 naming it."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+import pytest
+import requests
+
+from comandia.shared.client import ApiClient, ValidationError
+from comandia.shared.schemas.catalog import ProductInput
+from tests.plugins.api import World
+
+
+def test_aliases_round_trip_and_a_clash_names_the_other_product(
+    api_url: str, world: World, manager_a_client: ApiClient
+) -> None:
+    tag = secrets.token_hex(3).upper()
+    tenant_id = world.tenant_a.id
+    created = manager_a_client.catalog.create_product(
+        tenant_id,
+        ProductInput(f"COCA-{tag}", f"Coca-Cola {tag}", Decimal("25"), aliases=(f"coca {tag}", f"Coke {tag}")),
+    )
+    assert created.aliases == (f"coca {tag}", f"Coke {tag}")
+    assert manager_a_client.catalog.get_product(tenant_id, created.id).aliases == created.aliases
+    with pytest.raises(ValidationError) as caught:
+        manager_a_client.catalog.create_product(
+            tenant_id, ProductInput(f"PEPSI-{tag}", "Pepsi", Decimal("25"), aliases=(f"COKE {tag}",))
+        )
+    assert caught.value.fields == {
+        "aliases[0]": f"«COKE {tag}» is already a name or alias of product «Coca-Cola {tag}» (COCA-{tag})"
+    }
+    headers = {"Authorization": f"Bearer {world.manager_a.token}"}
+    base = f"{api_url}/api/v1/tenants/{tenant_id}/products"
+    hostile = [
+        {"aliases": ["x"] * 21},
+        {"aliases": ["y" * 61]},
+        {"aliases": "coca"},
+        {"aliases": [{"deep": ["nested"]}]},
+        {"aliases": ["a|b"]},
+    ]
+    for extra in hostile:
+        body = {"sku": f"BAD-{tag}", "name": "Bad", "price": "1.00"} | extra
+        response = requests.post(base, json=body, headers=headers, timeout=10)
+        assert response.status_code == 422, (extra, response.text)
+        assert response.json()["errors"][0]["field"].startswith("aliases"), response.text
+    response = requests.put(f"{base}/{created.id}", json={"sku": f"COCA-{tag}", "name": f"Coca-Cola {tag}",
+                            "price": "25.00"}, headers=headers, timeout=10)  # fmt: skip
+    assert response.status_code == 200 and response.json()["aliases"] == []

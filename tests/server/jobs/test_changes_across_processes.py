@@ -1,0 +1,105 @@
+"""Several server processes stay in step: a change made by one (or by comandia-admin) reaches the
+others' caches at once through LISTEN/NOTIFY, and a number added a moment ago is never unknown."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from comandia.server.db.control_models import Tenant
+from comandia.server.jobs.changes import ChangeListener
+from comandia.server.services.messaging.directory import MISS_RELOAD_SECONDS, NumberDirectory, endpoints_for
+from comandia.server.services.messaging.numbers import NewNumber
+from comandia.server.wiring import Runtime, open_runtime
+from comandia.shared.domain.tenants import TenantState
+from comandia.shared.schemas.tenants import TenantInfo
+
+
+def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+@pytest.fixture
+def other(runtime: Runtime) -> Iterator[Runtime]:
+    """A second server process's object graph on the same control database, listening."""
+    process = open_runtime(runtime.config)
+    listener = next(job for job in process.jobs if isinstance(job, ChangeListener))
+    listener.start()
+    try:
+        assert eventually(lambda: listener.listening)
+        yield process
+    finally:
+        listener.stop()
+        process.close()
+
+
+def greeting(process: Runtime, tenant_id: str) -> str | None:
+    return process.services.contexts.get(tenant_id).text_overrides.get("greeting")
+
+
+def test_a_settings_change_in_one_process_reaches_the_others_cache_at_once(
+        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    assert greeting(other, tenant.id) is None  # now cached there for 30 s
+    runtime.services.tenant_settings.update(tenant.id, "tests", texts={"greeting": "¡Qué onda! Soy {business}."})
+    assert eventually(lambda: greeting(other, tenant.id) == "¡Qué onda! Soy {business}.", 2.0)
+
+
+def test_a_tenant_deactivated_by_one_process_is_inactive_in_the_others(
+        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    assert other.services.contexts.state(tenant.id) == TenantState.ACTIVE
+    runtime.tenants.deactivate(tenant.id, actor="tests")
+    assert eventually(lambda: other.services.contexts.state(tenant.id) == TenantState.INACTIVE, 2.0)
+
+
+def test_a_listener_that_lost_its_connection_drops_its_caches_when_it_is_back(
+        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    assert other.services.contexts.get(tenant.id).business_name == tenant.name
+    with runtime.databases.control_session() as session:  # a change nobody announces
+        session.execute(sa.update(Tenant).where(Tenant.id == tenant.id).values(name="Renombrado sin aviso"))
+        # The listener's own connection goes away: whatever was announced meanwhile is lost.
+        session.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'comandia-changes' AND datname = current_database()"))
+        session.commit()
+    assert eventually(lambda: other.services.contexts.get(tenant.id).business_name == "Renombrado sin aviso", 5.0)
+
+
+class CountingDirectory(NumberDirectory):
+    loads = 0
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        self.loads += 1
+        return super()._load()
+
+
+def test_a_number_added_a_moment_ago_is_found_and_unknown_numbers_cannot_force_a_reload_each(
+        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    now = [1000.0]
+    directory = CountingDirectory(runtime.databases, endpoints_for(runtime.config), ttl=3600.0,
+                                  clock=lambda: now[0])
+    e164 = "+1555" + str(secrets.randbelow(10**7)).zfill(7)
+    assert directory.by_e164(e164) is None
+    # Added by another process (comandia-admin) that this directory did not hear about.
+    runtime.services.numbers.add(make_tenant().id, NewNumber(
+        provider="twilio", e164=e164, account_sid="AC" + secrets.token_hex(16),
+        auth_token=secrets.token_hex(16)), actor="tests")
+    loads = directory.loads
+    for _ in range(200):  # a flood of posts naming numbers nobody has, in the same instant
+        assert directory.by_e164("+15550000000") is None
+    assert directory.loads == loads  # the map is younger than MISS_RELOAD_SECONDS: no reload
+    now[0] += MISS_RELOAD_SECONDS
+    found = directory.by_e164(e164)
+    assert found is not None and found.info.e164 == e164
+    assert directory.loads == loads + 1

@@ -1,0 +1,101 @@
+"""The message catalogs: Spanish first, English too; every marked text has its Spanish translation."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from comandia.shared import i18n
+from comandia.shared.domain.errors import InvalidTransition, NotFound, ValidationFailed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_marked_text_has_a_spanish_translation() -> None:
+    missing = _script().missing_spanish()
+    assert missing == [], "run scripts/i18n.py and translate:\n" + "\n".join(missing)
+
+
+def test_translations_keep_the_fields_of_their_english_text() -> None:
+    """A Spanish text that drops or renames a `{field}` would show a wrong or half sentence."""
+    import string
+
+    catalog = _script().read("es")
+    wrong = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = {name for text in ids for _, name, _, _ in string.Formatter().parse(text) if name}
+        for text in strings:
+            got = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            if got != wanted:
+                wrong.append(f"{message.id!r}: {text!r}")
+    assert wrong == []
+
+
+def test_the_catalogs_are_package_data() -> None:
+    for language in i18n.LANGUAGES:
+        assert i18n.catalog_path(language).is_file()
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        (None, "es"), ("", "es"), ("en", "en"), ("en-US,en;q=0.9", "en"), ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("fr-FR, en;q=0.5", "en"), ("fr", "es"), ("en;q=0.2, es;q=0.8", "es"), ("en;q=0, es", "es"),
+        ("en;q=abc", "es"), ("*", "es"), ("EN_gb", "en"), (",,,;;;q=", "es"), ("x" * 5000, "es"),
+    ],
+)
+def test_accept_language_picks_spanish_unless_english_is_preferred(header: str | None, language: str) -> None:
+    assert i18n.accepted_language(header) == language
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({}, "es"), ({"LANG": "C.UTF-8"}, "es"), ({"LANG": "en_US.UTF-8"}, "en"), ({"LANG": "es_MX.UTF-8"}, "es"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "es_AR.UTF-8"}, "es"), ({"LANGUAGE": "en:es", "LANG": "es_MX"}, "en"),
+        ({"COMANDIA_LANGUAGE": "es", "LANG": "en_US.UTF-8"}, "es"), ({"LC_ALL": "POSIX"}, "es"),
+    ],
+)
+def test_the_command_line_language_comes_from_the_environment(environ: dict[str, str], language: str) -> None:
+    assert i18n.environment_language(environ) == language
+
+
+def test_texts_are_spanish_by_default_and_english_on_request() -> None:
+    assert i18n.text("es", "tenant {tenant_id} does not exist", tenant_id="t1") == "el negocio t1 no existe"
+    assert i18n.text("en", "tenant {tenant_id} does not exist", tenant_id="t1") == "tenant t1 does not exist"
+    assert i18n.text("pt", "Not found") == "No encontrado"  # an unknown language is Spanish
+
+
+def test_a_text_not_in_the_catalog_comes_back_as_written() -> None:
+    assert i18n.text("es", "no such text {x}", x=1) == "no such text 1"
+    assert i18n.text("es", "braces {of its own}", x=1) == "braces {of its own}"
+
+
+def test_domain_errors_carry_their_template_and_translate_for_the_reader() -> None:
+    error = NotFound("tenant {tenant_id} does not exist", tenant_id="t9")
+    assert error.detail == "tenant t9 does not exist"  # logs stay English
+    assert error.localized("es") == "el negocio t9 no existe"
+    assert error.localized_title("es") == "No encontrado"
+    field = ValidationFailed.of_field("name", "must be at most {n} characters", n=5)
+    assert field.detail == "invalid name: must be at most 5 characters"
+    assert field.localized("es") == "name no válido: debe tener como máximo 5 caracteres"
+    assert field.localized_fields("es") == {"name": "debe tener como máximo 5 caracteres"}
+    assert field.fields == {"name": "must be at most 5 characters"}
+    final = InvalidTransition("delivered", "new", ())
+    assert "ninguno (estado final)" in final.localized("es")
+    assert "none (final state)" in final.detail
