@@ -193,7 +193,11 @@ class ConversationsPage(Page):
             return api.takeover(tenant_id, conversation_id) if action == "takeover" else api.release(
                 tenant_id, conversation_id)
 
-        self.call(work, lambda _summary: (self.open(conversation_id), self.reload()))
+        def moved(_summary: ConversationSummary) -> None:
+            self.open(conversation_id)
+            self.reload()
+
+        self.call(work, moved)
 
     def _changed(self, entries: list[ChangeEntry]) -> None:
         chats = kinds(entries, "conversation")

@@ -16,12 +16,14 @@ import datetime as dt
 import re
 
 from comandia.server.chat.model import Reply, TenantContext, fold, text_reply
-from comandia.server.chat.texts import Texts
+from comandia.server.chat.texts import BUILT_IN, Texts
 from comandia.server.db.tenant_models import Conversation
 from comandia.shared.domain.messages import Inbound
 
 DEFAULT_IDLE_MINUTES = 30
 MISUNDERSTOOD_LIMIT = 2
+MISUNDERSTOOD_TEXTS = ("not_understood", "unknown_product", "not_on_menu")
+"""The bot's texts that say it did not understand (those with a field are matched around it)."""
 _PERSON = re.compile(
     r"\b(hablar con (alguien|una persona|un humano|un agente|el encargado|el dueno)|asesor[a]?|humano|"
     r"persona real|agente|operador[a]?|encargad[oa]|atencion (al cliente|personal)|"
@@ -47,10 +49,9 @@ def misunderstood(tenant: TenantContext, replies: list[Reply]) -> bool:
     wording or the tenant's): the replies are compared with those texts, the only sign the flow
     gives today."""
     texts = Texts(tenant)
-    plain = texts("not_understood")
-    head, _, tail = texts("unknown_product", text="\x00").partition("\x00")
-    return any(reply.body.startswith(plain) or (reply.body.startswith(head) and tail in reply.body)
-               for reply in replies)
+    markers = [texts(key, text="\x00").partition("\x00") for key in MISUNDERSTOOD_TEXTS if key in BUILT_IN["es"]]
+    return any(reply.body.startswith(head) and tail in reply.body
+               for reply in replies for head, _, tail in markers if head or tail)
 
 
 def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
