@@ -198,6 +198,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "catalog.sku": ("SKU", "SKU"),
     "catalog.name": ("Producto", "Product"),
     "catalog.category": ("Categoría", "Category"),
+    "catalog.aliases": ("Otros nombres", "Other names"),
+    "catalog.aliases_hint": (
+        "Uno por línea: como lo piden sus clientes (p. ej. coca, coke). El bot los reconoce.",
+        "One per line: what your customers call it (e.g. coca, coke). The bot understands them.",
+    ),
     "catalog.price": ("Precio", "Price"),
     "catalog.available": ("Disponible", "Available"),
     "catalog.stock": ("Existencias", "Stock"),

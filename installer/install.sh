@@ -89,10 +89,12 @@ ES[backup_failed]='el respaldo previo falló: no se actualizó nada; sigue en us
 EN[backup_failed]='the pre-upgrade backup failed: nothing was upgraded; COMANDIA %s is still in use'
 ES[migrating]='migrando la base de control y cada negocio a %s'
 EN[migrating]='migrating the control database and every tenant to %s'
-ES[migrate_failed]='la migración a %s falló: sigue en servicio COMANDIA %s. Revisión de cada negocio:'
-EN[migrate_failed]='the migration to %s failed: COMANDIA %s keeps serving. Each tenant'"'"'s revision:'
+ES[migrate_failed]='la migración a %s falló: sigue en servicio COMANDIA %s. Revisión de cada negocio (negocio, revisión, estado, nombre):'
+EN[migrate_failed]='the migration to %s failed: COMANDIA %s keeps serving. Each tenant'"'"'s revision (tenant, revision, state, name):'
 ES[migrate_howto]='Para terminar: corrija la causa y ejecute de nuevo "install.sh upgrade" (los negocios ya migrados no se repiten). Para volver atrás un negocio: comandia-admin backup restore NEGOCIO --yes (respaldo de hace un momento).'
 EN[migrate_howto]='To finish: fix the cause and run "install.sh upgrade" again (tenants already migrated are skipped). To roll a tenant back: comandia-admin backup restore TENANT --yes (the backup just taken).'
+ES[migrate_log]='detalles de la migración: %s'
+EN[migrate_log]='the migration'"'"'s details: %s'
 ES[upgraded]='COMANDIA actualizado de %s a %s'
 EN[upgraded]='COMANDIA upgraded from %s to %s'
 ES[uninstalled]='COMANDIA desinstalado; los datos siguen en %s y la configuración en %s (use --purge --yes para borrarlos)'
@@ -325,9 +327,8 @@ build_release() {
     created "$RELEASE_DIR"
     mkdir -p "$RELEASE_DIR"
     "$PYTHON" -m venv "$RELEASE_DIR/venv"
+    # pip compiles the modules as it installs them, as root: the service cannot write here.
     "$RELEASE_DIR/venv/bin/pip" install --quiet "$wheel"
-    # Compiled now, by root: the service's user cannot write here (ProtectSystem=strict).
-    "$RELEASE_DIR/venv/bin/python" -m compileall -q "$RELEASE_DIR/venv/lib" > /dev/null || true
 }
 
 current_version() {
@@ -526,9 +527,19 @@ do_upgrade() {
         die backup_failed "$old"
     fi
     say migrating "$RELEASE_VERSION"
-    if ! ADMIN_RELEASE=$RELEASE_DIR admin migrate; then
+    local log_dir=$ROOT/var/log/comandia log
+    make_dir "$log_dir" 0750
+    log=$log_dir/upgrade-$RELEASE_VERSION-$(date -u +%Y%m%dT%H%M%SZ).log
+    # The migration's own output (with the tracebacks of what failed) goes to the log; the
+    # operator gets the summary: which tenant is at which revision.
+    if ! ADMIN_RELEASE=$RELEASE_DIR admin migrate > "$log" 2>&1; then
         say migrate_failed "$RELEASE_VERSION" "$old" >&2
-        ADMIN_RELEASE=$OPT/current admin tenant list >&2 || true
+        grep -E '^(FAILED|control at) ' "$log" >&2 || true
+        ADMIN_RELEASE=$OPT/current admin --json tenant list 2> /dev/null |
+            "$OPT/current/venv/bin/python" -c 'import json, sys
+for tenant in json.load(sys.stdin):
+    print("  " + "  ".join(str(tenant[key]) for key in ("id", "schema_revision", "state", "name")))' >&2 || true
+        say migrate_log "$log" >&2
         say migrate_howto >&2
         exit 1
     fi

@@ -12,7 +12,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from comandia.provisioning.commands import backups, chat, demo, kpis, numbers, servers, setup, tenants, users
+from comandia.provisioning.commands import (
+    backups,
+    catalog,
+    chat,
+    demo,
+    kpis,
+    numbers,
+    servers,
+    setup,
+    tenants,
+    users,
+)
 from comandia.provisioning.output import EXIT_FAILED, Output
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready
@@ -29,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (setup, tenants, servers, users, numbers, backups, chat, kpis, demo):
+    for module in (setup, tenants, servers, users, numbers, backups, catalog, chat, kpis, demo):
         module.register(commands)
     return parser
 

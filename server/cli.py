@@ -7,22 +7,27 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from waitress.server import create_server
 
 from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
+from comandia.server.processes import listening_socket, supervise, worker_env
 from comandia.server.services.auth.users import has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.version import __version__
 
 log = logging.getLogger("comandia.server")
+
+MAX_WORKERS = 64
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -31,6 +36,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")
+    parser.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
+    parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
@@ -41,12 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         config = load_config(
-            {"host": args.host, "port": args.port, "threads": args.threads, "home": args.home,
-             "database_url": args.database_url},
+            {"host": args.host, "port": args.port, "threads": args.threads, "workers": args.workers,
+             "home": args.home, "database_url": args.database_url},
             config_file=args.config,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not 1 <= config.workers <= MAX_WORKERS:
+        print(f"error: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
         return 2
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
@@ -57,22 +67,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error.detail}", file=sys.stderr)
         return 1
     try:
+        if args.worker_fd is not None:
+            return serve(runtime, socket.socket(fileno=args.worker_fd))
+        if config.workers > 1:
+            return serve_with_workers(runtime, list(sys.argv[1:] if argv is None else argv))
         return serve(runtime)
     finally:
         runtime.close()
 
 
-def serve(runtime: Runtime) -> int:
+def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
+    """The supervisor of `--workers N`: first run, the shared socket, then the workers (processes.py)."""
+    config = runtime.config
+    try:
+        admin_password = first_run(runtime)
+        sock = listening_socket(config.host, config.port)
+    except DomainError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot listen on {config.host}:{config.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
+    url = runtime.databases.primary_url.render_as_string(hide_password=False)
+    return supervise(argv, sock, config.workers, worker_env(url, config.connection_budget, config.workers))
+
+
+def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
+    """Serve until SIGTERM: on host:port, or on `inherited` as one of the `--workers` processes."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
     except DomainError as error:
         print(f"error: {error.detail}", file=sys.stderr)
         return 1
+    # Waitress takes either a host and port or bound sockets, never both.
+    where: dict[str, Any] = (
+        {"sockets": [inherited]} if inherited is not None else {"host": config.host, "port": config.port})
     server = create_server(
-        create_app(runtime.services), host=config.host, port=config.port, threads=config.threads,
-        max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes), ident="comandia",
+        create_app(runtime.services), threads=config.threads, ident="comandia",
+        max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes), **where,
     )
+    if inherited is None:
+        # One host and port: waitress made a single-socket server, which has `effective_port`.
+        announce(runtime, f"http://{config.host}:{server.effective_port}", admin_password)  # type: ignore[union-attr]
+    else:
+        log.info("server process %d serving", os.getpid())
     for job in runtime.jobs:
         job.start()
 
@@ -80,13 +120,6 @@ def serve(runtime: Runtime) -> int:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    # One host and port: waitress made a single-socket server, which has `effective_port`.
-    address = f"http://{config.host}:{server.effective_port}"  # type: ignore[union-attr]
-    print(f"COMANDIA listening on {address}  (data: {config.home}; database: "
-          f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
-    if admin_password:
-        print(f"First run: log in as 'admin' with password {admin_password}  "
-              f"(also saved in {config.home / 'initial-admin-password'})", flush=True)
     try:
         server.run()
     except (SystemExit, KeyboardInterrupt):
@@ -96,6 +129,16 @@ def serve(runtime: Runtime) -> int:
             job.stop()
         server.close()
     return 0
+
+
+def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:
+    config = runtime.config
+    processes = f" with {config.workers} server processes" if config.workers > 1 else ""
+    print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
+          f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
+    if admin_password:
+        print(f"First run: log in as 'admin' with password {admin_password}  "
+              f"(also saved in {config.home / 'initial-admin-password'})", flush=True)
 
 
 def first_run(runtime: Runtime) -> str | None:

@@ -34,6 +34,9 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    # Server processes on this host (`--workers`), sharing one listening socket; each has
+    # `threads` request threads and an equal share of `connection_budget`.
+    workers: int = 1
     # Threads that turn inbound WhatsApp messages into replies; each works on one tenant at a time.
     inbox_workers: int = 3
     # Server connections COMANDIA may hold in total, control DB and every tenant together.
@@ -98,6 +101,7 @@ _ENV = {
     "COMANDIA_HOST": "host",
     "COMANDIA_PORT": "port",
     "COMANDIA_THREADS": "threads",
+    "COMANDIA_WORKERS": "workers",
     "COMANDIA_INBOX_WORKERS": "inbox_workers",
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_LOG_LEVEL": "log_level",

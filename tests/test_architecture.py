@@ -74,6 +74,7 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
 # Modules that touch os.environ without reading a setting from it, each with why.
 ENVIRONMENT_PASSED_ON = {
     "server/db/dump.py": "hands the process environment on to pg_dump and pg_restore, plus libpq's variables",
+    "server/processes.py": "hands the process environment on to the --workers processes, plus their database",
 }
 
 

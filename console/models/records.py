@@ -70,6 +70,7 @@ def product_columns(tr: Translator, fmt: TenantFormat) -> list[Column[ProductInf
     return [
         Column(tr("catalog.sku"), lambda p: p.sku),
         Column(tr("catalog.name"), lambda p: p.name),
+        Column(tr("catalog.aliases"), lambda p: ", ".join(p.aliases)),
         Column(tr("catalog.category"), lambda p: p.category or ""),
         Column(tr("catalog.price"), lambda p: fmt.money(p.price, p.currency), lambda p: p.price, right=True),
         Column(tr("catalog.available"), lambda p: tr("common.yes") if p.available else tr("common.no")),

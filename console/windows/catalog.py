@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from comandia.console.context import AppContext
-from comandia.console.errors import user_message
+from comandia.console.errors import field_problems, user_message
 from comandia.console.models.proxy import SearchSortProxy
 from comandia.console.models.records import product_columns
 from comandia.console.models.table import RecordTableModel
@@ -34,22 +35,28 @@ from comandia.shared.schemas.wire import Amount
 def product_input(product: ProductInfo) -> ProductInput:
     """The product as an update body, with every field it has now."""
     return ProductInput(
-        product.sku,
-        product.name,
-        Amount(product.price),
-        product.currency,
-        product.description,
-        product.category_id,
-        product.available,
-        product.stock,
-        product.image_url,
-        product.sort_order,
-        dict(product.extra),
+        sku=product.sku,
+        name=product.name,
+        price=Amount(product.price),
+        currency=product.currency,
+        description=product.description,
+        category_id=product.category_id,
+        available=product.available,
+        stock=product.stock,
+        image_url=product.image_url,
+        sort_order=product.sort_order,
+        extra=dict(product.extra),
+        aliases=product.aliases,
     )
 
 
+def aliases_from_text(text: str) -> tuple[str, ...]:
+    """The aliases typed one per line (blank lines ignored); the server cleans and checks them."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
 class ProductEditor(QDialog):
-    """Edit name, price, availability and stock of one product (non-modal).
+    """Edit name, other names (aliases), price, availability and stock of one product (non-modal).
 
     Signals:
         saved(object): the `ProductInfo` the server stored.
@@ -70,10 +77,16 @@ class ProductEditor(QDialog):
         self.stock.setRange(-1, 1_000_000)
         self.stock.setSpecialValueText("—")
         self.stock.setValue(-1 if product.stock is None else product.stock)
+        self.aliases = QPlainTextEdit("\n".join(product.aliases))
+        self.aliases.setPlaceholderText(tr("catalog.aliases_hint"))
+        self.aliases.setToolTip(tr("catalog.aliases_hint"))
+        self.aliases.setTabChangesFocus(True)
         self.error = QLabel()
+        self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020")
         form = QFormLayout(self)
         form.addRow(tr("catalog.name"), self.name)
+        form.addRow(tr("catalog.aliases"), self.aliases)
         form.addRow(tr("catalog.price"), self.price)
         form.addRow(tr("catalog.available"), self.available)
         form.addRow(tr("catalog.stock"), self.stock)
@@ -96,13 +109,21 @@ class ProductEditor(QDialog):
             price=Amount(price),
             available=self.available.isChecked(),
             stock=stock,
+            aliases=aliases_from_text(self.aliases.toPlainText()),
         )
         tenant_id, product_id = self.tenant_id, self.product.id
         self.page.call(
             lambda client: client.catalog.update_product(tenant_id, product_id, body),
             self._saved,
-            lambda error: self.error.setText(user_message(error, self.page.i18n)),
+            self._failed,
         )
+
+    def _failed(self, error: BaseException) -> None:
+        """Say what the server refused; an alias clash names the other product."""
+        problems = field_problems(error)
+        details = [f"{self.page.i18n('catalog.aliases')}: {p}" for f, p in problems.items() if f.startswith("aliases")]
+        self.error.setText("\n".join([user_message(error, self.page.i18n), *details]) if details
+                           else user_message(error, self.page.i18n))  # fmt: skip
 
     def _saved(self, product: ProductInfo) -> None:
         self.saved.emit(product)

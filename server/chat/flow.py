@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from comandia.server.chat import checkout, intents, menus, ordering
+from comandia.server.chat import checkout, editing, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -39,7 +39,7 @@ from comandia.server.chat.model import (
     choice_for,
     text_reply,
 )
-from comandia.server.chat.parsing import keyword, parse_quantity, removal_target
+from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
@@ -233,9 +233,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
-    target = removal_target(text)
-    if target is not None and state.cart:
-        return checkout.remove_named(turn, state, target)
+    edited = editing.edit(turn, state, text)
+    if edited is not None:
+        return edited
     if _whole(text.strip()) is not None:
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:

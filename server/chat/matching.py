@@ -29,6 +29,8 @@ SURE = 0.9
 lower overall score: "flan" names "Flan napolitano" when no other product has a flan."""
 ASK = 0.5
 MARGIN = 0.08
+WIDE_MARGIN = 0.15
+EXACT = 1.1
 _NAME_STOPWORDS = frozenset(
     ["de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and", "with"]
 )
@@ -75,6 +77,8 @@ class _Name:
     keys: tuple[str, ...]
     weights: tuple[float, ...]
     joined: str
+    all_keys: frozenset[str]
+    """The keys of every name and alias of the product: what the customer typed may mix them."""
 
 
 class ProductIndex:
@@ -89,16 +93,19 @@ class ProductIndex:
                     names.append((product, keys))
                 for i in range(len(keys) - 1):  # "hotdog" typed for "Hot dog"
                     names.append((product, [*keys[:i], keys[i] + keys[i + 1], *keys[i + 2 :]]))
+        per_product: dict[str, set[str]] = {}
+        for product, keys in names:
+            per_product.setdefault(product.sku, set()).update(keys)
         frequency: dict[str, int] = {}
-        for product in catalog.products:
-            seen = {k for p, keys in names if p is product for k in keys}
+        for seen in per_product.values():
             for k in seen:
                 frequency[k] = frequency.get(k, 0) + 1
         total = max(1, len(catalog.products))
         self.names = [
-            _Name(p, tuple(keys), tuple(math.log(1 + total / frequency[k]) for k in keys), "".join(keys))
+            _Name(p, tuple(keys), tuple(math.log(1 + total / frequency[k]) for k in keys), "".join(keys),
+                  frozenset(per_product[p.sku]))
             for p, keys in names
-        ]
+        ]  # fmt: skip
         self.vocabulary = sorted(frequency)
         spelled = [words(n) for p in catalog.products for n in (p.name, *p.aliases)]
         self.folded_words = frozenset(w for name in spelled for w in name)
@@ -118,7 +125,7 @@ class ProductIndex:
             found[word_key] = 1.0
         if len(word_key) < 3 or word_key.isdigit():
             return found
-        cutoff = 80 if len(word_key) <= 4 else 74
+        cutoff = 85 if len(word_key) <= 4 else 80 if len(word_key) <= 6 else 74  # short keys: near-equal only
         for candidate, score, _ in process.extract(word_key, self.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=cutoff, limit=8):  # fmt: skip
             found[candidate] = max(found.get(candidate, 0.0), score / 100)
@@ -127,9 +134,10 @@ class ProductIndex:
                 found[candidate] = max(found.get(candidate, 0.0), 0.8 + 0.15 * len(word_key) / len(candidate))
         return found
 
-    def match(self, typed: list[str], synonyms: dict[str, str] | None = None) -> list[Match]:
+    def match(self, typed: list[str], synonyms: dict[str, str] | None = None, exact: bool = True) -> list[Match]:
         """Products the folded words `typed` may name, best first (at most one entry per product);
-        a word's synonym ("large" -> "grande") counts as well as the word."""
+        a word's synonym ("large" -> "grande") counts as well as the word. `exact` lifts a name
+        typed exactly above near names; off when a size was said apart ("de litro")."""
         kept = [w for w in typed if w not in _NAME_STOPWORDS]
         keys = [key(w) for w in kept]
         if not keys:
@@ -145,6 +153,8 @@ class ProductIndex:
         best: dict[str, Match] = {}
         for name in self.names:
             score, typed_share = _score(similar, name)
+            if exact and sorted(keys) == sorted(name.keys):
+                score, typed_share = EXACT, 1.0  # the name itself, as typed: above any near name
             if len(joined) >= 5 and abs(len(joined) - len(name.joined)) <= 3:
                 together = fuzz.ratio(joined, name.joined) / 100
                 if together >= 0.88 and together > score:
@@ -164,10 +174,12 @@ def _score(similar: list[dict[str, float]], name: _Name) -> tuple[float, float]:
         best = 0.0
         for position, name_key in enumerate(name.keys):
             value = options.get(name_key, 0.0)
-            if value > best:
-                best = value
             if value > name_covered[position]:
                 name_covered[position] = value
+        for name_key in name.all_keys:
+            value = options.get(name_key, 0.0)
+            if value > best:
+                best = value
         typed_covered += best
     if typed_covered == 0:
         return 0.0, 0.0

@@ -203,7 +203,8 @@ class ProductView:
     available: bool = True
     stock: int | None = None
     aliases: tuple[str, ...] = ()
-    """Other names the tenant gave the product ("coca", "refresco"); the matcher reads them too."""
+    """Other names the tenant gave the product ("coca", "refresco"), then the built-in ones that
+    apply to it (`chat/synonyms.py`, added by `with_builtin_synonyms`); the matcher reads them too."""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,10 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
     refused: list[str] = []
     for item in items:
         before = state.cart_dict().get(item.product.sku, 0)
+        if not item.product.available and item.words:
+            said.append(turn.texts("unavailable_words", text=item.words, name=item.product.name))
+            refused += [item.words, item.product.name]
+            continue
         state, note = add_lines(turn, state, [(item.product, item.quantity)])
         said.append(note)
         if state.cart_dict().get(item.product.sku, 0) == before:

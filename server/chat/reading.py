@@ -17,16 +17,21 @@ nothing ("hola", "porfa"): that is what "every message is fully accounted for" r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
-from comandia.server.chat.matching import ACCEPT, ASK, MARGIN, SURE, Match, ProductIndex, index_for
+from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
+_ADDING = frozenset({"con", "with"})
+_SIZES = frozenset(
+    ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
+     "medium"]
+)  # fmt: skip
 _GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
 
 
@@ -64,9 +69,12 @@ class _Part:
     words: list[str] = field(default_factory=list)
     spans: list[int] = field(default_factory=list)
     note: list[str] = field(default_factory=list)
+    note_spans: list[int] = field(default_factory=list)
     in_note: bool = False
     portions: list[tuple[str, int]] = field(default_factory=list)
     """Portion words set aside ("2 latas"): the product itself when nothing else is named."""
+    sized: bool = False
+    """A size word was set apart ("de litro"): a name typed exactly is not sure to be the one."""
     closed: bool = False
     """A quantity came after the name ("pastor x3"): the next product word starts a new part."""
     elliptic: bool = False
@@ -79,8 +87,21 @@ class _Token:
     folded: str
 
 
+_MEASURE = re.compile(r"(\d+)(l|lt|lts|ml|kg|g|gr|grs|oz|pz)", re.IGNORECASE)
+_UNITS = frozenset(
+    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas"]
+)
+
+
 def tokens(text: str) -> list[_Token]:
-    return [_Token(t, t if t in _SEPARATORS else fold(t)) for t in _TOKENS.findall(text)]
+    found: list[_Token] = []
+    for raw in _TOKENS.findall(text):
+        measure = _MEASURE.fullmatch(raw)
+        if measure:  # "3l", "600ml": a size, as "3 l"
+            found += [_Token(measure.group(1), measure.group(1)), _Token(measure.group(2), fold(measure.group(2)))]
+        else:
+            found.append(_Token(raw, raw if raw in _SEPARATORS else fold(raw)))
+    return found
 
 
 def read_order(text: str, catalog: CatalogView) -> Reading:
@@ -97,18 +118,20 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         if not part.words:
             continue
         words = part.words
-        if part.elliptic and head is not None:
+        if part.elliptic and head is not None and _needs_head(head.words, part.words, index, lex):
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
-            if head.quantity is not None and shared == head.quantity:
-                forgotten.add(head_number)  # the head only named the noun of the parts after it
-        else:
+            head_alone = _verdict(index.match(head.words, lex.synonyms))
+            if head.quantity is not None and shared == head.quantity and not (head_alone and head_alone[0]):
+                forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
+        elif not part.elliptic:
             head, head_number, shared = part, number_, 0
         quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
         said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
         note = " ".join(part.note)
-        for words_here, said_here in _pieces(words, said, index, lex):
-            verdict = _verdict(index.match(words_here, lex.synonyms))
+        pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
+        for words_here, said_here in pieces:
+            verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
             if verdict is None:
                 found_in.append((number_, said_here))
             elif verdict[0]:
@@ -124,12 +147,30 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     )
 
 
+def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether "una de chocolate" names a product surely with the noun of the part before
+    ("dos conchas, …"), or is unsure without it."""
+    together = index.match([*head, *words], lex.synonyms)
+    verdict = _verdict(together)
+    if verdict is not None and verdict[0] and together[0].typed >= SURE:
+        return True
+    alone = _verdict(index.match(words, lex.synonyms))
+    return alone is None or not alone[0]
+
+
 def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:
     """(sure, products): one product when sure, up to three to ask about, None when nothing fits."""
     if not matches or (matches[0].score < ASK and matches[0].typed < SURE):
         return None
+    spelled = [m for m in matches if m.typed >= 0.999]
+    if spelled:  # names holding every typed word as typed beat names that only resemble them
+        matches = spelled
     top = matches[0]
     close = [m for m in matches if top.score - m.score < MARGIN]
+    if top.score < EXACT and len(matches) > 1 and matches[1].typed >= SURE and top.typed >= SURE:
+        # Both explain every typed word ("clásica": Hamburguesa clásica, Combo clásico): only a
+        # clear lead in the rest of the name decides; otherwise ask.
+        close = [m for m in matches if m.typed >= SURE and top.score - m.score < WIDE_MARGIN]
     if len(close) == 1 and (top.score >= ACCEPT or top.typed >= SURE):
         return True, (top.product,)
     return False, tuple(m.product for m in close[:3])
@@ -143,7 +184,8 @@ def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> l
         return [(words, said)]
     for cut in range(1, len(words)):
         left, right = index.match(words[:cut], lex.synonyms), index.match(words[cut:], lex.synonyms)
-        sure = left and right and left[0].typed >= SURE and right[0].typed >= SURE
+        left_verdict, right_verdict = _verdict(left), _verdict(right)
+        sure = left_verdict and right_verdict and left_verdict[0] and right_verdict[0]
         if sure and left[0].product.sku != right[0].product.sku:
             return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
     return [(words, said)]
@@ -166,13 +208,16 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current = _Part()
         elif current.in_note:
             current.note.append(found[position].text)
+            current.note_spans.append(position)
         elif folded in _NOTE_MARKERS and not current.words and parts and parts[-1].words and not index.knows(folded):
             current = parts.pop()  # "large americano, extra hot": the note of the item before
             current.in_note = True
             current.note.append(found[position].text)
+            current.note_spans.append(position)
         elif folded in _NOTE_MARKERS and current.words and not index.knows(folded):
             current.in_note = True
             current.note.append(found[position].text)
+            current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
             current = _quantity(parts, current, number(found[position + 1].folded) or 1)
             current.closed = bool(current.words)  # "pastor x 3 …": the next product is another item
@@ -182,9 +227,12 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
-        elif (folded in lex.fillers or folded in lex.portions) and not index.knows(folded):
+        elif folded == "x" and not index.knows("x"):
+            pass  # "2 x margarita": the times sign
+        elif folded in _GLUE or ((folded in lex.fillers or folded in lex.portions) and not index.knows(folded)):
             if folded in lex.portions:
                 current.portions.append((folded, position))
+                current.sized = current.sized or folded in _SIZES
         else:
             if current.closed:
                 parts.append(current)
@@ -197,6 +245,7 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.spans.append(position)
         position += 1
     parts.append(current)
+    parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex)]
     kept: list[_Part] = []
     for part in parts:
         if not part.words and part.portions:  # "y 2 latas": the portion word is the product
@@ -208,6 +257,22 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
         elif part.words or part.quantity is not None:
             kept.append(part)
     return kept
+
+
+def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Lexicon) -> list[_Part]:
+    """A note that surely names a product ("brisket sandwich with slaw", "con papas fritas") is
+    that product, a part of its own: a product is never hidden in a note."""
+    if not part.note or fold(part.note[0]) not in _ADDING:
+        return [part]
+    ignored = lex.fillers | lex.portions | _GLUE
+    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
+    words = [found[i].folded for i in spans]
+    matches = index.match(words, lex.synonyms) if words else []
+    verdict = _verdict(matches)
+    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+        return [part]
+    item = _Part(words=words, spans=spans)
+    return [replace(part, note=[], note_spans=[], in_note=False), item]
 
 
 def _quantity(parts: list[_Part], current: _Part, value: int) -> _Part:
@@ -226,8 +291,14 @@ def _is_quantity(found: list[_Token], position: int, index: ProductIndex, englis
     folded = found[position].folded
     if index.knows(folded) and not folded.isdigit():
         return False
-    if position + 1 < len(found) and f"{folded} {found[position + 1].folded}" in index.folded_pairs:
+    following = found[position + 1].folded if position + 1 < len(found) else ""
+    if f"{folded} {following}" in index.folded_pairs:
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
+    after_product = position > 0 and index.knows(found[position - 1].folded) and found[position - 1].folded not in _GLUE
+    if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
+        return False  # "coca 3 lt": a size the menu has, not a quantity
+    if folded.isdigit() and index.knows(folded) and position > 1 and found[position - 1].folded == "de":
+        return False  # "2 cocas de 3": the size
     if folded in _ENGLISH_ARTICLES:
         return english
     if folded in lexicon().fillers and folded not in lexicon().quantities:

@@ -199,7 +199,11 @@ class WhatsAppNumber(ControlBase):
 
 
 class UnroutableEvent(ControlBase):
-    """A webhook for a number no tenant owns: kept for an operator, never processed."""
+    """A webhook for a number no tenant owns: a bounded summary kept for an operator, never processed.
+
+    Such a post cannot be authenticated, so only its first KiB is kept (`body_excerpt`), with
+    its size and the address it came from (migration c0008).
+    """
 
     __tablename__ = "unroutable_events"
 
@@ -208,7 +212,9 @@ class UnroutableEvent(ControlBase):
     provider: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.String(200))
     routing_key: Mapped[str | None] = mapped_column(sa.String(128))
-    raw_body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    body_excerpt: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    source: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class ScheduledRun(ControlBase):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import falcon
 
+from comandia.server.http.clients import client_address
 from comandia.server.providers.base import PayloadError
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.shared.domain.whatsapp import ProviderName
@@ -49,7 +50,7 @@ class MetaWebhook:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, self._max_bytes)
         try:
-            self._ingest.ingest_meta(body, req.get_header("X-Hub-Signature-256"))
+            self._ingest.ingest_meta(body, req.get_header("X-Hub-Signature-256"), client_address(req))
         except PayloadError as error:
             raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
         _acknowledge(resp)
@@ -69,7 +70,8 @@ class SecretHeaderWebhook:
         body = read_body(req, self._max_bytes)
         number = int(number_id) if number_id.isdigit() and len(number_id) < 19 else -1
         try:
-            self._ingest.ingest_cloud_with_secret(self._provider, number, body, req.get_header(SECRET_HEADER))
+            self._ingest.ingest_cloud_with_secret(self._provider, number, body, req.get_header(SECRET_HEADER),
+                                                  client_address(req))
         except PayloadError as error:
             raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
         _acknowledge(resp)
@@ -94,7 +96,7 @@ class TwilioWebhook:
             raise falcon.HTTPBadRequest(title="Malformed webhook", description="not a form") from None
         url = f"{self._public_url}{req.relative_uri}" if self._public_url else req.url
         try:
-            self._ingest.ingest_twilio(url, form, req.get_header("X-Twilio-Signature"), body)
+            self._ingest.ingest_twilio(url, form, req.get_header("X-Twilio-Signature"), body, client_address(req))
         except PayloadError as error:
             raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
         resp.content_type = "text/xml"

@@ -53,6 +53,7 @@ class Appliance:
     port: int
     env: dict[str, str]
     tenants: list[Tenant]
+    server_args: tuple[str, ...] = ()
     server: subprocess.Popen[bytes] | None = None
     server_log: Path = field(init=False)
 
@@ -73,7 +74,8 @@ class Appliance:
         started = time.monotonic()
         with self.server_log.open("ab") as log:
             self.server = subprocess.Popen(
-                [sys.executable, "-m", "comandia.server.cli", "--port", str(self.port), "--home", str(self.home)],
+                [sys.executable, "-m", "comandia.server.cli", "--port", str(self.port), "--home", str(self.home),
+                 *self.server_args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         while time.monotonic() - started < READY_TIMEOUT_SECONDS:
@@ -170,7 +172,7 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
 
 
 @contextlib.contextmanager
-def appliance(label: str, provider_base: str, shops: int = 3) -> Iterator[Appliance]:
+def appliance(label: str, provider_base: str, shops: int = 3, server_args: tuple[str, ...] = ()) -> Iterator[Appliance]:
     """A provisioned appliance with its server running; all of it gone on exit."""
     home = Path(tempfile.mkdtemp(prefix=f"comandia-{label}-home-"))
     try:
@@ -182,7 +184,7 @@ def appliance(label: str, provider_base: str, shops: int = 3) -> Iterator[Applia
                     # One line per request would be 30,000 lines; warnings and errors still show.
                     "COMANDIA_LOG_LEVEL": "WARNING",
                     **{f"COMANDIA_WHATSAPP_{p}_BASE": provider_base for p in ("META", "360DIALOG", "TWILIO")}}
-            box = Appliance(cluster, home, free_port(), env, tenants)
+            box = Appliance(cluster, home, free_port(), env, tenants, server_args)
             try:
                 box.start_server()
                 yield box

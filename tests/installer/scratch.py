@@ -37,9 +37,11 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def install_sh(*args: str | Path, lang: str = "es_MX.UTF-8", timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def install_sh(
+    *args: str | Path, lang: str = "es_MX.UTF-8", timeout: float = 600, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(INSTALL_SH), *map(str, args)], env=clean_env(LANG=lang, LC_ALL=""), capture_output=True, text=True,
+        [str(INSTALL_SH), *map(str, args)], env=clean_env(LANG=lang, LC_ALL="", **env), capture_output=True, text=True,
         timeout=timeout, check=False,
     )
 

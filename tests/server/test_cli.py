@@ -19,10 +19,11 @@ from comandia.server.config import ServerConfig
 
 
 @contextmanager
-def server_process(env: dict[str, str], home: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+def server_process(env: dict[str, str], home: Path,
+                   *args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """Start comandia-server on an ephemeral port; yield (process, base URL, first output lines)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "comandia.server.cli", "--port", "0", "--home", str(home)],
+        [sys.executable, "-m", "comandia.server.cli", "--port", "0", "--home", str(home), *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     lines: list[str] = []

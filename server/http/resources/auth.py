@@ -6,6 +6,7 @@ import falcon
 
 from comandia.server.http.auth import bearer_token, principal_of
 from comandia.server.http.bodies import read_body
+from comandia.server.http.clients import client_address
 from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.auth.users import UserService
 from comandia.shared.schemas.auth import LoginRequest, PasswordChange
@@ -22,7 +23,7 @@ class Login:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         # A password longer than any we accept cannot be right: LoginRequest refuses it before hashing.
         login = read_body(req, LoginRequest)
-        resp.media = self._auth.login(login.username, login.password, req.remote_addr or "unknown").to_json()
+        resp.media = self._auth.login(login.username, login.password, client_address(req)).to_json()
 
 
 class Logout:

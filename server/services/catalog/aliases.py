@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from comandia.server.db.tenant_models import Product
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.names import clean_name, match_key
+from comandia.shared.i18n import N_, fill
 
 MAX_ALIASES = 20  # also a CHECK constraint (migration t0007)
 MAX_ALIAS_LENGTH = 60
@@ -46,31 +47,48 @@ def clean_aliases(values: Sequence[str], own_name: str | None) -> list[str]:
             with no letter or digit, or with a `|` or `;` (field ``aliases[<i>]`` or ``aliases``).
     """
     if len(values) > MAX_ALIASES:
-        raise ValidationFailed(
-            f"a product has at most {MAX_ALIASES} aliases", {"aliases": f"must be at most {MAX_ALIASES}"}
-        )
+        raise ValidationFailed.of_field("aliases", "must be at most {n}", n=MAX_ALIASES)
     kept: list[str] = []
     seen = {match_key(own_name)} if own_name else set()
     for index, value in enumerate(values):
         field = f"aliases[{index}]"
         alias = clean_name(value, field, max_len=MAX_ALIAS_LENGTH)
         if any(separator in alias for separator in SEPARATORS):
-            raise ValidationFailed(f"invalid {field}: must not contain | or ;", {field: "must not contain | or ;"})
+            raise ValidationFailed.of_field(field, "must not contain | or ;")
         key = match_key(alias)
         if not key:
-            raise ValidationFailed(f"invalid {field}: needs a letter or a digit", {field: "needs a letter or a digit"})
+            raise ValidationFailed.of_field(field, "needs a letter or a digit")
         if key not in seen:
             seen.add(key)
             kept.append(alias)
     return kept
 
 
-def clash_problems(product: NamedProduct, others: Iterable[NamedProduct]) -> dict[str, str]:
+ALIAS_TAKEN = N_("«{alias}» is already a name or alias of product «{product}» ({sku})")
+NAME_TAKEN = N_("«{alias}» is an alias of product «{product}» ({sku})")
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One of a product's names that another product already answers to."""
+
+    field: str  # "aliases[<i>]", or "name" when the product's name is another product's alias
+    template: str
+    values: dict[str, str]
+
+    @property
+    def problem(self) -> str:
+        """The problem in English (import reports are English for now)."""
+        return fill(self.template, self.values)
+
+    def error(self) -> ValidationFailed:
+        return ValidationFailed.of_field(self.field, self.template, **self.values)
+
+
+def clashes(product: NamedProduct, others: Iterable[NamedProduct]) -> list[Clash]:
     """Where `product`'s aliases (or its name) are another product's name or alias.
 
-    Returns:
-        Field path (``aliases[<i>]`` or ``name``) to the problem naming the other product; empty
-        when nothing clashes. Two products may still share a name: only aliases must be unique.
+    Two products may still share a name: only aliases must point at one product.
     """
     owners: dict[str, NamedProduct] = {}
     alias_owners: dict[str, NamedProduct] = {}
@@ -81,31 +99,30 @@ def clash_problems(product: NamedProduct, others: Iterable[NamedProduct]) -> dic
             owners.setdefault(key, other)
         for alias in other.aliases:
             alias_owners.setdefault(match_key(alias), other)
-    problems: dict[str, str] = {}
+    found: list[Clash] = []
     for index, alias in enumerate(product.aliases):
         owner = owners.get(match_key(alias))
         if owner is not None:
-            problems[f"aliases[{index}]"] = (
-                f"«{alias}» is already a name or alias of product «{owner.name}» ({owner.key})"
-            )
+            values = {"alias": alias, "product": owner.name, "sku": owner.key}
+            found.append(Clash(f"aliases[{index}]", ALIAS_TAKEN, values))
     owner = alias_owners.get(match_key(product.name))
     if owner is not None:
-        problems["name"] = f"«{product.name}» is an alias of product «{owner.name}» ({owner.key})"
-    return problems
+        found.append(Clash("name", NAME_TAKEN, {"alias": product.name, "product": owner.name, "sku": owner.key}))
+    return found
 
 
 def ensure_unambiguous(session: Session, product: NamedProduct) -> None:
     """Refuse `product` when one of its names is another product's name or alias.
 
     Raises:
-        ValidationFailed: with every clash, each naming the other product (see `clash_problems`).
+        ValidationFailed: naming the first clash's field and the other product (see `clashes`).
     """
     lock_names(session)
     if not product.aliases and not _any_aliases(session):
         return  # the common case: no product has aliases, nothing to compare
-    problems = clash_problems(product, named_products(session))
-    if problems:
-        raise ValidationFailed("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
+    found = clashes(product, named_products(session))
+    if found:
+        raise found[0].error()
 
 
 def lock_names(session: Session) -> None:

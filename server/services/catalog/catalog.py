@@ -253,6 +253,23 @@ class CatalogService:
             session.commit()
         return info
 
+    def set_aliases(self, tenant_id: str, product_id: int, aliases: tuple[str, ...]) -> ProductInfo:
+        """Replace a product's aliases and nothing else (what `comandia-admin catalog aliases` does).
+
+        Raises: NotFound, ValidationFailed (a bad alias, or one that is another product's name
+        or alias: see `aliases.ensure_unambiguous`).
+        """
+        with self._db.tenant_session(tenant_id) as session:
+            product = _product(session, product_id)
+            cleaned = clean_aliases(aliases, product.name)
+            ensure_unambiguous(session, NamedProduct(product.sku, product.name, tuple(cleaned)))
+            if cleaned != list(product.aliases):
+                product.aliases, product.updated_at = cleaned, utcnow()
+            session.flush()
+            info = product_info(product)
+            session.commit()
+        return info
+
     def delete_product(self, tenant_id: str, product_id: int) -> None:
         """Delete a product; order lines keep their snapshot of it. Raises: NotFound."""
         with self._db.tenant_session(tenant_id) as session:

@@ -29,7 +29,7 @@ from comandia.server.db.tenant_models import Category, Product
 from comandia.server.services.catalog.aliases import (
     SEPARATORS,
     NamedProduct,
-    clash_problems,
+    clashes,
     lock_names,
     named_products,
 )
@@ -249,9 +249,9 @@ def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
     clean: list[tuple[ProductFields, str | None]] = []
     for fields, category in plan.products:
         row = plan.row_of_sku[fields.sku]
-        problems = clash_problems(final[fields.sku], final.values())
-        issues.extend(_issue(row, path, problem) for path, problem in problems.items())
-        if not problems:
+        found = clashes(final[fields.sku], final.values())
+        issues.extend(_issue(row, clash.field, clash.problem) for clash in found)
+        if not found:
             clean.append((fields, category))
     if len(issues) == len(plan.issues):
         return plan

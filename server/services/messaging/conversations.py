@@ -38,6 +38,7 @@ from comandia.server.chat.model import (
     TenantContext,
 )
 from comandia.server.chat.state import ChatState
+from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
 from comandia.server.services.catalog.catalog import CatalogService
@@ -193,7 +194,8 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
     """The menu in display order, in one query (a turn is a handful of round trips; this is one).
 
     Products priced in another currency than the tenant's cannot be ordered, so they are left
-    out; categories come from the products' rows, so an empty category is not listed.
+    out; categories come from the products' rows, so an empty category is not listed. Each
+    product's aliases are the tenant's, then the built-in synonyms that apply (chat/synonyms.py).
     """
     rows = session.execute(
         sa.select(
@@ -210,7 +212,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
         for row in rows
         if row.category_id is not None and row.category_name is not None
     }
-    return CatalogView(
+    return with_builtin_synonyms(CatalogView(
         categories=tuple(CategoryView(id=i, name=n) for _, n, i in sorted(categories.values())),
         products=tuple(
             ProductView(
@@ -220,8 +222,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
             )
             for p in rows
         ),
-    )  # fmt: skip
-
+    ))  # fmt: skip
 
 
 def _lock_session(

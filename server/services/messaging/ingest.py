@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import logging
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
@@ -25,7 +24,6 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from comandia.server.db.control_models import UnroutableEvent
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
 from comandia.server.providers import signatures
@@ -34,6 +32,7 @@ from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
 from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
 from comandia.shared.domain.errors import Unauthorized
 from comandia.shared.domain.whatsapp import ProviderName
 
@@ -87,14 +86,12 @@ class IngestService:
     """Stores webhook events in the right tenant's database."""
 
     def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
-                 unroutable_per_minute: int = 60) -> None:
+                 unroutable: UnroutableLimits | None = None) -> None:
         self._db = databases
         self._directory = directory
         self.dirty = dirty
-        # Unroutable Twilio posts cannot be authenticated (no number, no token): cap what they
-        # may write, so a flood of junk cannot fill the control database.
-        self._unroutable_cap = unroutable_per_minute
-        self._unroutable_window = (0.0, 0)
+        # Posts for unknown numbers cannot be authenticated: a bounded summary at a bounded rate.
+        self.unroutable = UnroutableLog(databases, unroutable)
         self._lock = threading.Lock()
         self._in_flight = 0
 
@@ -117,7 +114,7 @@ class IngestService:
         return matched
 
     @_answers_in_time
-    def ingest_meta(self, body: bytes, signature: str | None) -> int:
+    def ingest_meta(self, body: bytes, signature: str | None, source: str | None = None) -> int:
         """A Meta POST: check the app signature on the raw bytes, then store every event.
 
         Returns:
@@ -143,14 +140,15 @@ class IngestService:
                       and number.credentials.app_secret == secret)
             return number if signed else None
 
-        return self._store(ProviderName.META, body, events, route)
+        return self._store(ProviderName.META, body, events, route, source)
 
     @_answers_in_time
-    def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None) -> int:
+    def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None,
+                                 source: str | None = None) -> int:
         """A 360dialog (or sandbox) POST to the number's own URL, authenticated by its secret header."""
         number = self._directory.by_id(number_id)
         if number is None or number.info.provider != provider:
-            self._unroutable(provider, "no such number", str(number_id), body)
+            self.unroutable.keep(provider, "no such number", str(number_id), body, source)
             return 0
         if not signatures.shared_secret_valid(secret, number.credentials.webhook_secret):
             raise BadSignature("missing or invalid webhook secret header")
@@ -160,11 +158,11 @@ class IngestService:
             # The payload must be for the number of the URL when that number knows its id.
             return number if number.info.phone_number_id in (None, key) else None
 
-        return self._store(provider, body, events, route)
+        return self._store(provider, body, events, route, source)
 
     @_answers_in_time
     def ingest_twilio(self, public_url: str, form: Sequence[tuple[str, str]], signature: str | None,
-                      raw: bytes) -> int:
+                      raw: bytes, source: str | None = None) -> int:
         """A Twilio POST: route on `To`, check the signature with that account's auth token."""
         fields: Mapping[str, str] = dict(form)
         to = fields.get("To", "").removeprefix("whatsapp:")
@@ -172,20 +170,20 @@ class IngestService:
         if number is None or number.info.provider != ProviderName.TWILIO:
             if not fields.get("MessageSid") or not to:
                 raise BadSignature("not a Twilio webhook")
-            self._unroutable(ProviderName.TWILIO, "no such number", to[:128], raw)
+            self.unroutable.keep(ProviderName.TWILIO, "no such number", to, raw, source)
             return 0
         if not signatures.twilio_signature_valid(public_url, form, signature, number.credentials.auth_token or ""):
             raise BadSignature("missing or invalid X-Twilio-Signature")
         events = parse_twilio_form(fields)
-        return self._store(ProviderName.TWILIO, raw, events, lambda key: number if key == to else None)
+        return self._store(ProviderName.TWILIO, raw, events, lambda key: number if key == to else None, source)
 
-    def _store(self, provider: str, body: bytes, events: ParsedEvents, route: _Router) -> int:
+    def _store(self, provider: str, body: bytes, events: ParsedEvents, route: _Router, source: str | None) -> int:
         unknown: set[str] = set()
         messages = _by_number(events.messages, route, unknown)
         statuses = _by_number(events.statuses, route, unknown)
         rejected = _by_number(events.rejected, route, unknown)
         for key in sorted(unknown):
-            self._unroutable(provider, "no number with this id", key[:128], body)
+            self.unroutable.keep(provider, "no number with this id", key, body, source)
         by_tenant: dict[str, set[RoutedNumber]] = defaultdict(set)
         for number in set(messages) | set(statuses) | set(rejected):
             by_tenant[number.info.tenant_id].add(number)
@@ -204,20 +202,6 @@ class IngestService:
         self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
         self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
-
-    def _unroutable(self, provider: str, reason: str, key: str | None, body: bytes) -> None:
-        log.warning("unroutable %s webhook: %s (%s)", provider, reason, key)
-        now = time.monotonic()
-        with self._lock:
-            started, count = self._unroutable_window
-            if now - started >= 60:
-                started, count = now, 0
-            self._unroutable_window = (started, count + 1)
-        if count >= self._unroutable_cap:
-            return  # logged, not stored: over this minute's cap
-        with self._db.control_session() as session:
-            session.add(UnroutableEvent(provider=provider, reason=reason, routing_key=key, raw_body=body))
-            session.commit()
 
 
 class _Routed(Protocol):

@@ -138,7 +138,7 @@ class NumberService:
             rows = session.execute(
                 sa.select(UnroutableEvent.id, UnroutableEvent.received_at, UnroutableEvent.provider,
                           UnroutableEvent.reason, UnroutableEvent.routing_key,
-                          sa.func.octet_length(UnroutableEvent.raw_body))
+                          UnroutableEvent.size_bytes)
                 .order_by(UnroutableEvent.id.desc()).limit(max(1, min(limit, 500)))).all()
             return [UnroutableInfo(*row) for row in rows]
 

@@ -32,6 +32,7 @@ from comandia.server.chat.model import (
     fold,
 )
 from comandia.server.chat.state import ChatState
+from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
@@ -160,7 +161,8 @@ def _menu(path: Path) -> Menu:
     catalog = CatalogView(
         categories=tuple(CategoryView(id=i, name=n) for n, i in categories.items()), products=tuple(products)
     )
-    return Menu(path.stem, tenant, catalog)
+    # As the server's load_catalog does: the built-in synonyms after the menu's own aliases.
+    return Menu(path.stem, tenant, with_builtin_synonyms(catalog))
 
 
 def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:

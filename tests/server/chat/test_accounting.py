@@ -65,7 +65,7 @@ def test_no_named_product_goes_missing_without_a_word(order: tuple[Menu, list[tu
     menu, lines, text = order
     outcome = flow.step(ChatState(), Inbound(kind="text", text=text), menu.tenant, menu.catalog, CUSTOMER)
     cart = outcome.state.cart_dict()
-    asked = set(flow.suggested(outcome.state))
+    asked = set(flow.suggested(outcome.state)) | {s for d in outcome.state.suggestions for s in d[0]}
     said = " ".join(r.to_text() for r in outcome.replies)
     for product, _ in lines:
         if product.sku in cart or product.sku in asked:

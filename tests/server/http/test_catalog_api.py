@@ -28,11 +28,17 @@ def test_aliases_round_trip_and_a_clash_names_the_other_product(
         manager_a_client.catalog.create_product(
             tenant_id, ProductInput(f"PEPSI-{tag}", "Pepsi", Decimal("25"), aliases=(f"COKE {tag}",))
         )
-    assert caught.value.fields == {
-        "aliases[0]": f"«COKE {tag}» is already a name or alias of product «Coca-Cola {tag}» (COCA-{tag})"
+    assert caught.value.fields == {  # Spanish first: the client sends no Accept-Language
+        "aliases[0]": f"«COKE {tag}» ya es un nombre u otro nombre del producto «Coca-Cola {tag}» (COCA-{tag})"
     }
     headers = {"Authorization": f"Bearer {world.manager_a.token}"}
     base = f"{api_url}/api/v1/tenants/{tenant_id}/products"
+    english = requests.post(base, json={"sku": f"P2-{tag}", "name": "Pepsi", "price": "25.00", "aliases": [
+        f"coca {tag}"]}, headers=headers | {"Accept-Language": "en"}, timeout=10)  # fmt: skip
+    assert english.status_code == 422 and english.json()["errors"] == [{
+        "field": "aliases[0]",
+        "problem": f"«coca {tag}» is already a name or alias of product «Coca-Cola {tag}» (COCA-{tag})",
+    }]  # fmt: skip
     hostile = [
         {"aliases": ["x"] * 21},
         {"aliases": ["y" * 61]},

@@ -125,8 +125,10 @@ def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messagi
 def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> None:
     from comandia.server.services.messaging.ingest import IngestService
     from comandia.server.services.messaging.signals import DirtyTenants
+    from comandia.server.services.messaging.unroutable import UnroutableLimits
 
-    capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(), unroutable_per_minute=2)
+    capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(),
+                           UnroutableLimits(per_minute=2))
     key = f"+1555{secrets.randbelow(10**7):07d}"
     for n in range(5):
         form = [("MessageSid", f"SM{n:032d}"), ("From", "whatsapp:+52155"), ("To", f"whatsapp:{key}")]

@@ -1,0 +1,111 @@
+"""`catalog list|template|import|aliases`: a tenant's products from the shell.
+
+`import` is a dry run unless `--apply` is given, like the console's import window: it prints every
+problem as (row, column, problem) and exits 1 when the file has any.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
+from comandia.server.services.catalog.imports import template_csv, template_xlsx
+from comandia.server.wiring import Runtime
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.schemas.catalog import ImportReport, ProductInfo
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    catalog = commands.add_parser("catalog", help="a tenant's products: list, import a file, aliases")
+    verbs = catalog.add_subparsers(dest="verb", required=True, metavar="VERB")
+    listing = verbs.add_parser("list", help="list the products with their aliases")
+    listing.add_argument("tenant_id", metavar="TENANT")
+    listing.add_argument("--search", help="only SKUs or names containing this text")
+    listing.set_defaults(handler=run_list)
+    template = verbs.add_parser("template", help="write the import template to fill in")
+    template.add_argument("--out", required=True, type=Path, help="file to write; .xlsx or .csv")
+    template.set_defaults(handler=run_template, needs_control=False)
+    imports = verbs.add_parser("import", help="check a CSV or XLSX catalog file (and apply it with --apply)")
+    imports.add_argument("tenant_id", metavar="TENANT")
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--apply", action="store_true", help="apply it when it has no problem (all or nothing)")
+    imports.set_defaults(handler=run_import)
+    aliases = verbs.add_parser(
+        "aliases", help="show or change a product's other names (what customers call it)"
+    )
+    aliases.add_argument("tenant_id", metavar="TENANT")
+    aliases.add_argument("sku")
+    change = aliases.add_mutually_exclusive_group()
+    change.add_argument("--set", nargs="+", metavar="ALIAS", help="replace the list with these")
+    change.add_argument("--add", nargs="+", metavar="ALIAS", help="add these to the list")
+    change.add_argument("--remove", nargs="+", metavar="ALIAS", help="take these out of the list")
+    change.add_argument("--clear", action="store_true", help="remove every alias")
+    aliases.set_defaults(handler=run_aliases)
+
+
+def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    products = runtime.services.catalog.list_products(args.tenant_id, text=args.search)
+    out.result(
+        [p.to_json() for p in products],
+        lambda: out.table(
+            ["SKU", "NAME", "PRICE", "AVAILABLE", "STOCK", "ALIASES"],
+            [[p.sku, p.name, f"{p.price} {p.currency}", p.available, p.stock, " | ".join(p.aliases)]
+             for p in products],
+        ),
+    )  # fmt: skip
+    return EXIT_OK
+
+
+def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    path: Path = args.out
+    path.write_bytes(template_xlsx() if path.suffix.lower() == ".xlsx" else template_csv())
+    out.result({"path": str(path)}, f"wrote {path}")
+    return EXIT_OK
+
+
+def run_import(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    try:
+        content = args.file.read_bytes()
+    except OSError as error:
+        raise ValidationFailed(f"cannot read {args.file}: {error.strerror}", {"file": "cannot be read"}) from None
+    importer = runtime.services.catalog_import
+    report = importer.dry_run(args.tenant_id, content, args.file.name)
+    if args.apply and report.ok:
+        report = importer.apply(args.tenant_id, content, args.file.name)
+    out.result(report.to_json(), lambda: _print_report(out, report, args.apply))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def run_aliases(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    catalog = runtime.services.catalog
+    product = catalog.get_product_by_sku(args.tenant_id, args.sku)
+    wanted: tuple[str, ...] | None = None
+    if args.set:
+        wanted = tuple(args.set)
+    elif args.add:
+        wanted = product.aliases + tuple(args.add)
+    elif args.remove:
+        gone = {alias.casefold().strip() for alias in args.remove}
+        wanted = tuple(a for a in product.aliases if a.casefold() not in gone)
+    elif args.clear:
+        wanted = ()
+    if wanted is not None:
+        product = catalog.set_aliases(args.tenant_id, product.id, wanted)
+    out.result(product.to_json(), lambda: _print_aliases(out, product))
+    return EXIT_OK
+
+
+def _print_report(out: Output, report: ImportReport, apply: bool) -> None:
+    verb = "applied" if report.applied else "would apply" if report.ok else "nothing applied"
+    out.info(
+        f"{report.rows} rows: {report.created} new, {report.updated} changed, {report.unchanged} unchanged ({verb})"
+    )
+    if report.issues:
+        out.table(["ROW", "COLUMN", "PROBLEM"], [[i.row, i.column, i.problem] for i in report.issues])
+    elif not apply:
+        out.info("the file is clean: run again with --apply to import it")
+
+
+def _print_aliases(out: Output, product: ProductInfo) -> None:
+    out.info(f"{product.sku} {product.name}: " + (" | ".join(product.aliases) or "(no aliases)"))

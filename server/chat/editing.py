@@ -1,0 +1,192 @@
+"""Changing the cart in words: remove, set a quantity, add more of the last thing, swap, restart.
+
+The restating rule (docs/whatsapp.md): naming a product again adds to it ("otra coca" is one
+more); a quantity is replaced only when the customer says so ("que sean 4", "déjalo en uno",
+"mejor 6", "son 3, no 1", "make that 3"); "quita …" removes the line, "quita una …" one unit;
+"en lugar de la horchata una jamaica" swaps; "scratch that" / "borra todo" starts the cart over.
+When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
+
+Each function returns None when the message is not that kind of edit, so the flow reads it as an
+order instead; what an edit names that is not in the cart is said back, never ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
+from comandia.server.chat.menus import add_lines
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+
+_OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
+_SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "pon", "pone", "ponle", "just", "only", "actually"})
+_SWAP = re.compile(
+    r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
+)
+_CHANGE = re.compile(r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|for|with)\s+(?P<new>.+)$")
+
+
+def edit(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The message as a cart edit, or None when it is not one."""
+    words = intents.normalised(text)
+    if not words:
+        return None
+    restart = intents.mentions(text, "restart")
+    if restart is not None:
+        return _restart(turn, state, intents.rest_after(text, restart))
+    if not state.cart:
+        return None
+    return (
+        _swap(turn, state, words) or _remove(turn, state, text) or _set(turn, state, text) or _more(turn, state, text)
+    )
+
+
+def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
+    emptied = replace(state.with_cart({}), suggestions=(), last_sku=None)
+    reading = read_order(rest, turn.catalog) if rest else None
+    said = turn.texts("cart_emptied")
+    if reading is None or reading.empty:
+        return done(replace(emptied, stage="start"), cart_buttons_reply(turn, emptied, said))
+    return apply_reading(turn, emptied, reading, said)
+
+
+def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    found = _SWAP.match(words) or _CHANGE.match(words)
+    if found is None:
+        return None
+    old = _in_cart(turn, state, found.group("old"))
+    new = read_order(found.group("new"), turn.catalog)
+    if old is None or not new.items:
+        return None
+    cart = state.cart_dict()
+    cart.pop(old.sku, None)
+    state = state.with_cart(cart)
+    return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
+
+
+def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    phrase = intents.mentions(text, "remove")
+    if phrase is None:
+        return None
+    rest = intents.rest_after(text, phrase)
+    count = _leading_count(rest)
+    product = _in_cart(turn, state, rest)
+    if product is None and count is not None and _names_nothing(turn, rest):
+        product = _last(turn, state)  # "quítale uno": of the product added last
+    t = turn.texts
+    if product is None:
+        reading = read_order(rest, turn.catalog)
+        named = next((i.product for i in reading.items), None)
+        body = t("not_in_cart", name=named.name) if named else t("not_on_menu", text=rest)
+        outcome = done(replace(state, stage="cart"), cart_buttons_reply(turn, state, body))
+        return replace(outcome, named_back=(named.name if named else rest,))
+    cart = state.cart_dict()
+    left = cart.get(product.sku, 0) - count if count is not None else 0
+    if left > 0:
+        cart[product.sku] = left
+        said = t("quantity_set", quantity=left, name=product.name)
+    else:
+        cart.pop(product.sku, None)
+        said = t("removed", name=product.name)
+    state = replace(state.with_cart(cart), stage="cart")
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    words = intents.normalised(text)
+    phrase = intents.mentions(text, "set")
+    first = words.split()[0]
+    if phrase is None and first not in _SET_OPENERS:
+        return None
+    old_values = {m.group(1) for m in _OLD_VALUE.finditer(words)}
+    numbers = [w for w in words.split() if _count(w) is not None and w not in old_values]
+    if not numbers:
+        return None
+    following = words.split()[words.split().index(numbers[0]) + 1 :][:1]
+    if following and following[0] in ("mas", "more"):
+        return None  # "ponle 2 más": more, not a new quantity
+    quantity = _count(numbers[0]) or 0
+    if phrase is not None:
+        words = f" {words} ".replace(f" {phrase} ", " ").strip()
+    rest = " ".join(w for w in words.split() if w not in numbers and w not in old_values and w not in _SET_OPENERS)
+    reading = read_order(rest, turn.catalog)
+    if reading.unknown or len(reading.items) + len(reading.doubts) > 1:
+        return None  # more than a quantity and one product: read it as an order, every word accounted for
+    product = _in_cart(turn, state, rest)
+    if product is None:
+        if reading.items or reading.doubts:
+            return None  # it names something not in the cart: an order, read as one
+        product = _last(turn, state)
+    if product is None:
+        return None
+    cart = state.cart_dict()
+    t = turn.texts
+    if quantity == 0:
+        cart.pop(product.sku, None)
+        said = t("removed", name=product.name)
+    else:
+        cart[product.sku] = min(quantity, MAX_NUMBER)
+        said = t("quantity_set", quantity=cart[product.sku], name=product.name)
+    state = replace(state.with_cart(cart), stage="cart", last_sku=product.sku)
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "agrégale otra" / "one more": more of the product added last, when no product is named."""
+    if intents.mentions(text, "more") is None:
+        return None
+    reading = read_order(text, turn.catalog)
+    if not reading.empty:
+        return None
+    product = _last(turn, state)
+    if product is None:
+        return None
+    counts = [c for w in intents.normalised(text).split() if (c := _count(w)) is not None]
+    state, said = add_lines(turn, state, [(product, counts[0] if counts else 1)])
+    state = replace(state, stage="cart")
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """The cart's product those words name (the best-scored one that is in the cart)."""
+    if not words.strip():
+        return None
+    reading = read_order(words, turn.catalog)
+    cart = state.cart_dict()
+    for item in reading.items:
+        if item.product.sku in cart:
+            return item.product
+    for doubt in reading.doubts:
+        inside = [p for p in doubt.candidates if p.sku in cart]
+        if len(inside) == 1:
+            return inside[0]
+    return None
+
+
+def _names_nothing(turn: Turn, words: str) -> bool:
+    return read_order(words, turn.catalog).empty
+
+
+def _last(turn: Turn, state: ChatState) -> ProductView | None:
+    cart = state.cart_dict()
+    sku = state.last_sku if state.last_sku in cart else (state.cart[-1][0] if state.cart else None)
+    return turn.catalog.product(sku) if sku else None
+
+
+def _count(word: str) -> int | None:
+    if word in ("un", "una", "uno", "one", "otra", "otro"):
+        return 1
+    if word in ("ninguno", "ninguna", "none", "cero", "zero"):
+        return 0
+    return number(word)
+
+
+def _leading_count(words: str) -> int | None:
+    first = words.split()[0] if words.split() else ""
+    return _count(first) if first not in lexicon().fillers or first in ("un", "una", "uno") else None

@@ -1,0 +1,72 @@
+"""`comandia-server --workers N`: N processes serve one port; a killed one is replaced, the port
+keeps answering, and SIGTERM stops them all."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+import requests
+
+from comandia.server.config import ServerConfig
+from tests.plugins.postgres import drop_prefixed
+from tests.server.test_cli import base_env, server_process
+
+
+def workers_of(supervisor: int) -> list[psutil.Process]:
+    return [child for child in psutil.Process(supervisor).children()
+            if "--worker-fd" in child.cmdline()]
+
+
+def eventually(check: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def ready(base: str) -> bool:
+    try:
+        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:  # no process accepts yet: the connection waits in the queue
+        return False
+
+
+def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: ServerConfig, tmp_path: Path) -> None:
+    prefix = config.db_prefix + "_wrk"
+    env = base_env(COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=prefix,
+                   COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password")
+    try:
+        with server_process(env, tmp_path, "--workers", "2") as (supervisor, base, lines):
+            assert "with 2 server processes" in "".join(lines)
+            assert eventually(lambda: len(workers_of(supervisor.pid)) == 2 and ready(base))
+            first = {worker.pid for worker in workers_of(supervisor.pid)}
+            assert all(requests.get(f"{base}/healthz", timeout=5).status_code == 200 for _ in range(20))
+
+            psutil.Process(min(first)).send_signal(signal.SIGKILL)
+            # The other process answers meanwhile; the supervisor starts a new one.
+            assert all(requests.get(f"{base}/healthz", timeout=5).status_code == 200 for _ in range(20))
+            assert eventually(lambda: len(workers_of(supervisor.pid)) == 2
+                              and {w.pid for w in workers_of(supervisor.pid)} != first)
+            assert eventually(lambda: ready(base))
+
+            survivors = workers_of(supervisor.pid)
+            supervisor.send_signal(signal.SIGTERM)
+            assert supervisor.wait(timeout=30) == 0
+            assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE for worker in survivors)
+    finally:
+        drop_prefixed(config.database_url or "", prefix)
+
+
+def test_a_worker_count_out_of_range_is_one_clear_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "comandia.server.cli", "--workers", "0", "--home", str(tmp_path)],
+                          capture_output=True, text=True, env=base_env(), timeout=60)
+    assert done.returncode == 2 and done.stderr.strip() == "error: --workers must be between 1 and 64"
