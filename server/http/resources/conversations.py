@@ -14,6 +14,7 @@ from comandia.server.http.bodies import query_int, query_text, read_body
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.shared.domain.errors import NotFound, ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.conversations import HumanMessage
 
 _ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -23,7 +24,7 @@ STATES = ("bot", "waiting", "human")
 def conversation_id(value: str) -> str:
     """A conversation id from the path; anything that cannot be one is "not found", like a stranger's."""
     if not 8 <= len(value) <= 24 or not set(value) <= _ID_CHARS:
-        raise NotFound(f"conversation {value[:40]} does not exist")
+        raise NotFound("conversation {id} does not exist", id=value[:40])
     return value
 
 
@@ -35,7 +36,7 @@ class ConversationCollection:
         access_tenant(req, tenant_id)
         state = query_text(req, "state", max_len=10)
         if state and state not in STATES:
-            raise ValidationFailed("unknown state", {"state": "must be bot, waiting or human"})
+            raise ValidationFailed.of_field("state", N_("must be bot, waiting or human"))
         page = self._chats.list(tenant_id, limit=query_int(req, "limit"),
                                 cursor=query_text(req, "cursor", max_len=500), state=state)
         resp.media = page.to_json()

@@ -110,9 +110,8 @@ class ChatService:
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id, lock=True)
             if row.last_inbound_at is None or now >= row.last_inbound_at + FREE_FORM_WINDOW - SEND_MARGIN:
-                raise Conflict("la ventana de 24 horas de WhatsApp está cerrada: solo se puede enviar una "
-                               "plantilla aprobada / WhatsApp's 24-hour window is closed: only an approved "
-                               "template may be sent")
+                raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
+                               "template now")
             queue_messages(session, row.number_id, row.customer_key, [OutboxPayload("human", text, text)],
                            author=actor, conversation=row, at=now)
             took_over = chatlog.set_state(row, "human", now, reason="manager", agent=actor)
@@ -176,7 +175,7 @@ def _access(session: Session, public_id: str, lock: bool = False) -> Conversatio
     query = sa.select(Conversation).where(Conversation.public_id == public_id)
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
-        raise NotFound(f"conversation {public_id} does not exist")
+        raise NotFound("conversation {id} does not exist", id=public_id)
     return row
 
 
