@@ -30,4 +30,4 @@ class AppContext:
     def fmt(self) -> TenantFormat:
         if self.tenant is None:
             return TenantFormat(language=self.tr.language)
-        return TenantFormat(self.tenant.timezone, self.tenant.currency, self.tr.language)
+        return TenantFormat(self.tenant.timezone, self.tenant.currency, self.tr.language, self.tenant.country_locale)

@@ -1,4 +1,10 @@
-"""Dates, numbers and money as the tenant reads them (its time zone, currency and language)."""
+"""Dates, numbers and money as the tenant's country writes them (its locale, time zone, currency).
+
+Money and numbers follow the tenant's country whatever the console's language (a Mexican tenant
+reads `$50,175.00` in Spanish and in English); dates follow the country too, except that an English
+console shows a Spanish-speaking tenant's dates the American way. Everything goes through the one
+formatter in `comandia.shared.domain` (Babel).
+"""
 
 from __future__ import annotations
 
@@ -6,39 +12,50 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import format_money
-from comandia.shared.domain.times import to_local
+from comandia.shared.domain.times import format_day, format_instant
 
 
 @dataclass(frozen=True)
 class TenantFormat:
-    """How to show values of one tenant to a user reading `language` (``es`` or ``en``)."""
+    """How to show values of one tenant to a user reading `language` (``es`` or ``en``).
+
+    `country_locale` is the tenant's (`TenantInfo.country_locale`); pages that show no one tenant
+    (the audit log, the all-tenants dashboard) keep the default, Mexico's.
+    """
 
     timezone: str = "UTC"
     currency: str = "USD"
     language: str = "es"
+    country_locale: str = "es_MX"
+
+    @property
+    def date_locale(self) -> str:
+        """The locale dates are written in: the tenant's, unless the reader's language differs."""
+        if self.language == "en":
+            return self.country_locale if self.country_locale.startswith("en") else "en_US"
+        return self.country_locale if self.country_locale.startswith("es") else "es_MX"
 
     def money(self, amount: Decimal, currency: str | None = None) -> str:
         try:
-            return format_money(amount, currency or self.currency, "en" if self.language == "en" else "es")
+            return format_money(amount, currency or self.currency, self.country_locale)
         except ValidationFailed:  # a currency the formatter does not know: still show the number
             return f"{currency or self.currency} {self.number(amount, 2)}"
 
     def number(self, value: int | Decimal | float, decimals: int = 0) -> str:
-        text = f"{value:,.{decimals}f}"
-        if self.language == "en":
-            return text
-        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return str(format_decimal(value, format=pattern, locale=self.country_locale, decimal_quantization=True))
 
     def instant(self, value: dt.datetime | None) -> str:
         """A UTC instant as the tenant's local date and time."""
         if value is None:
             return ""
-        local = to_local(value, self.timezone)
-        return local.strftime("%Y-%m-%d %H:%M" if self.language == "en" else "%d/%m/%Y %H:%M")
+        return format_instant(value, self.timezone, self.date_locale)
 
     def day(self, value: dt.date | None) -> str:
         if value is None:
             return ""
-        return value.strftime("%Y-%m-%d" if self.language == "en" else "%d/%m/%Y")
+        return format_day(value, self.date_locale)

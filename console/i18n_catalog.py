@@ -93,6 +93,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # provision
     "provision.title": ("Nuevo negocio", "New tenant"),
     "provision.name": ("Nombre del negocio", "Business name"),
+    "provision.country": ("País (formato de moneda y fechas)", "Country (money and date format)"),
     "provision.timezone": ("Zona horaria", "Time zone"),
     "provision.currency": ("Moneda", "Currency"),
     "provision.language": ("Idioma del bot", "Bot language"),
@@ -184,6 +185,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "detail.qty": ("Cant.", "Qty"),
     "detail.price": ("Precio", "Price"),
     "detail.line_total": ("Importe", "Amount"),
+    "detail.item_note": ("Indicaciones", "Customer's note"),
     "detail.subtotal": (
         "Subtotal {subtotal} · envío {fee} · total {total}",
         "Subtotal {subtotal} · delivery {fee} · total {total}",

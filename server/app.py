@@ -8,6 +8,7 @@ import falcon
 
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
+from comandia.server.http.clients import ClientAddress
 from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
 from comandia.server.http.openapi import query_parameters, typed_query_parameters
 from comandia.server.http.routes import add_routes
@@ -18,6 +19,7 @@ def create_app(services: Services) -> falcon.App[falcon.Request, falcon.Response
     # Order matters: the body cap answers 413 before authentication spends a query on the token,
     # and unknown query parameters are refused only to callers who are allowed in.
     middleware: list[Any] = [
+        ClientAddress(services.trusted_proxies),
         AccessLog(),
         BodyLimit(services.max_body_bytes),
         Authenticate(services.auth),

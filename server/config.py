@@ -6,6 +6,7 @@ Precedence, highest first: command-line flags, environment variables, the TOML f
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -64,6 +65,9 @@ class ServerConfig:
     whatsapp_timeout_seconds: float = 10.0
     log_level: str = "INFO"
     public_url: str | None = None
+    # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
+    # from any other peer the header is ignored (it would let a caller escape per-address limits).
+    trusted_proxies: tuple[str, ...] = ()
     # Daily backup inside the server at this local time ("03:00"); None leaves it to the systemd timer.
     backup_time: str | None = None
     backup_keep_daily: int = 14
@@ -106,6 +110,7 @@ _ENV = {
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_LOG_LEVEL": "log_level",
     "COMANDIA_PUBLIC_URL": "public_url",
+    "COMANDIA_TRUSTED_PROXIES": "trusted_proxies",
     "COMANDIA_BACKUP_TIME": "backup_time",
     "COMANDIA_BACKUP_KEY_FILE": "backup_key_file",
     "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
@@ -172,6 +177,8 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
                 out[name] = int(value)
             elif kind == "float":
                 out[name] = float(value)
+            elif kind == "tuple[str, ...]":
+                out[name] = _address_list(value)
             else:
                 out[name] = value
         except (TypeError, ValueError) as error:
@@ -183,3 +190,14 @@ def reader_language(env: Mapping[str, str] | None = None) -> Language:
     """The language comandia-admin speaks to the person at the terminal (``es`` unless the
     environment asks for English: see `shared.i18n.environment_language`)."""
     return environment_language(os.environ if env is None else env)
+
+
+def _address_list(value: Any) -> tuple[str, ...]:
+    """A comma-separated list (the environment) or a list (TOML) of addresses or CIDR networks.
+
+    Raises:
+        ValueError: an entry that is neither.
+    """
+    items = value.split(",") if isinstance(value, str) else list(value)
+    networks = tuple(str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip())
+    return networks

@@ -31,8 +31,11 @@ from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
+from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.services.audit import AuditService
+from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
+from comandia.server.services.auth.throttle import LoginThrottle
 from comandia.server.services.auth.users import UserService
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.crypto import load_key
@@ -44,6 +47,7 @@ from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.services.messaging import changes
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
@@ -63,6 +67,7 @@ from comandia.server.services.tenancy.servers import ServerService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 
 
@@ -171,25 +176,30 @@ def build_services(
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
     kpis = KpiService(databases, contexts)
+    summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)
     inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
     orders = OrderService(databases, on_change=_chain(
-        kpis.on_change_hook(),
+        kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
         changes.order_hook,  # last: it takes the feed's lock, held until the order commits
     ), clock=clock)
     conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
                                         idle_minutes=config.chat_idle_minutes)
+    # One small pool hashes every password and one throttle counts every failed check, for
+    # logins and password changes alike (RELIABILITY S17).
+    hashing, throttle = PasswordHashing(), LoginThrottle(databases)
     return Services(
         tenants=tenants,
         servers=ServerService(databases),
-        users=UserService(databases),
+        users=UserService(databases, hashing, throttle),
         migrations=MigrationService(databases),
         ready=lambda: _ready(databases),
         max_body_bytes=config.max_body_bytes,
         webhook_max_body_bytes=config.webhook_max_body_bytes,
-        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock),
+        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock, hashing=hashing,
+                         throttle=throttle),
         catalog=catalog,
         customers=customers,
         orders=orders,
@@ -198,18 +208,21 @@ def build_services(
         restores=RestoreService(databases, backups, tenants),
         moves=MoveService(databases, tenants, backups),
         kpis=kpis,
+        summaries=summaries,
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
         ingest=IngestService(databases, directory, inbox_signal),
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
-                             clock=clock, on_queued=lambda t: outbox_signal.mark({t})),
+                             clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
+                             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes),
         outbox=OutboxSender(databases, directory, clock=clock),
         inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
         number_directory=directory,
         contexts=contexts,
         public_url=config.public_url,
+        trusted_proxies=config.trusted_proxies,
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
@@ -229,6 +242,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
         for n in range(max(1, config.inbox_workers))
     ]
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
+        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
                                on_change=lambda change, key: _forget(databases, services, change, key),

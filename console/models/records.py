@@ -53,6 +53,7 @@ def order_item_columns(tr: Translator, fmt: TenantFormat, currency: str) -> list
         Column(tr("detail.qty"), lambda i: str(i.quantity), right=True),
         Column(tr("detail.price"), lambda i: fmt.money(i.unit_price, currency), right=True),
         Column(tr("detail.line_total"), lambda i: fmt.money(i.line_total, currency), right=True),
+        Column(tr("detail.item_note"), lambda i: i.note or ""),
     ]
 
 

@@ -55,7 +55,7 @@ def load_dashboard(
 ) -> Dashboard:
     """Background part: the report, then every figure (formatted in the tenant's own zone and currency)."""
     report = KpisApi(client.transport).tenant(tenant_id, first, last, granularity)
-    fmt = TenantFormat(report.timezone, report.currency, language)
+    fmt = TenantFormat(report.timezone, report.currency, language, report.country_locale)
     return Dashboard(report, all_figures(report, tr, fmt))
 
 
@@ -121,7 +121,8 @@ class KpisPage(Page):
     def show_dashboard(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
         current = dashboard.report.current
-        fmt = TenantFormat(dashboard.report.timezone, dashboard.report.currency, self.i18n.language)
+        report = dashboard.report
+        fmt = TenantFormat(report.timezone, report.currency, self.i18n.language, report.country_locale)
         self.say("")
         self.summary.setText(
             self.i18n(

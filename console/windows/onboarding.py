@@ -247,7 +247,7 @@ class OnboardingPage(Page):
         tenant = next((t for t in self.ctx.tenants if t.id == tenant_id), None)
         if tenant is None:
             return TenantFormat(language=self.i18n.language)
-        return TenantFormat(tenant.timezone, tenant.currency, self.i18n.language)
+        return TenantFormat(tenant.timezone, tenant.currency, self.i18n.language, tenant.country_locale)
 
     def _open_orders(self) -> None:
         if self.tenant_id is not None:

@@ -17,6 +17,7 @@ from comandia.console.errors import field_problems
 from comandia.console.i18n import Translator
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
+from comandia.shared.domain.locales import TENANT_LOCALES, country_name, currency_of, language_of, zone_of
 from comandia.shared.domain.money import is_currency
 from comandia.shared.domain.times import is_timezone
 from comandia.shared.schemas.tenants import Locale, TenantInfo
@@ -43,6 +44,7 @@ class NewTenantForm:
     locale: str
     manager: str
     password: str
+    country_locale: str = "es_MX"
 
     def problems(self, tr: Translator) -> dict[str, str]:
         """Field -> problem, checked here before asking the server (empty when all is well)."""
@@ -63,7 +65,8 @@ class NewTenantForm:
 def provision(client: ApiClient, form: NewTenantForm) -> TenantInfo:
     """Background part: create the tenant, then its first manager."""
     locale: Locale = "en" if form.locale == "en" else "es"
-    tenant = client.tenants.create(form.name.strip(), form.timezone, form.currency, locale)
+    tenant = client.tenants.create(form.name.strip(), form.timezone, form.currency, locale,
+                                   country_locale=form.country_locale)
     client.users.create(form.manager, form.password, "manager", tenant.id)
     return tenant
 
@@ -81,6 +84,10 @@ class ProvisionForm(QWidget):
         super().__init__(parent)
         self.i18n = tr
         self.name = QLineEdit()
+        self.country = QComboBox()
+        for tag in TENANT_LOCALES:
+            self.country.addItem(f"{country_name(tag, tr.language)} ({tag})", tag)
+        self.country.currentIndexChanged.connect(self._country_chosen)
         self.timezone = QComboBox()
         self.timezone.setEditable(True)
         self.timezone.addItems(ZONES)
@@ -96,6 +103,7 @@ class ProvisionForm(QWidget):
         layout = QFormLayout(self)
         rows = (
             ("name", "provision.name", self.name),
+            ("country_locale", "provision.country", self.country),
             ("timezone", "provision.timezone", self.timezone),
             ("currency", "provision.currency", self.currency),
             ("locale", "provision.language", self.language),
@@ -122,7 +130,15 @@ class ProvisionForm(QWidget):
             self.language.currentText(),
             self.manager.text().strip(),
             self.password.text(),
+            str(self.country.currentData() or "es_MX"),
         )
+
+    def _country_chosen(self) -> None:
+        """A country brings its time zone, currency and language; each can still be changed."""
+        tag = str(self.country.currentData() or "es_MX")
+        self.timezone.setCurrentText(zone_of(tag))
+        self.currency.setCurrentText(currency_of(tag))
+        self.language.setCurrentText(language_of(tag))
 
     def check(self) -> bool:
         """Show the problems of the fields typed so far; True when the whole form is valid."""

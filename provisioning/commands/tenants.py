@@ -1,4 +1,4 @@
-"""`tenant create|list|show|settings|deactivate|reactivate|delete`."""
+"""`tenant create|list|show|deactivate|reactivate|delete` (`settings|pause|resume`: tenant_settings.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from comandia.provisioning.commands.backups import register_move
-from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from comandia.provisioning.commands.tenant_settings import register_settings
+from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.tenants import TenantInfo
@@ -17,9 +18,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     verbs = tenant.add_subparsers(dest="verb", required=True, metavar="VERB")
     create = verbs.add_parser("create", help="provision a tenant (prints its ID)")
     create.add_argument("name")
-    create.add_argument("--timezone", default="America/Mexico_City")
-    create.add_argument("--currency", default="MXN")
-    create.add_argument("--locale", default="es", choices=["es", "en"])
+    create.add_argument("--locale", help="the country as a full locale: es_MX (default), es_AR, es_CO, es_CL, "
+                        "es_ES, en_US, ...; its currency, time zone and bot language are the defaults "
+                        "(es or en alone: only the bot's language)")
+    create.add_argument("--timezone", help="IANA time zone (default: the locale's, America/Mexico_City)")
+    create.add_argument("--currency", help="ISO 4217 code (default: the locale's, MXN)")
     create.add_argument("--server", help="database server name (default: the one with fewest tenants)")
     create.set_defaults(handler=run_create)
     listing = verbs.add_parser("list", help="list tenants")
@@ -33,21 +36,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("tenant_id")
         parser.set_defaults(handler=handler)
-    settings = verbs.add_parser("settings", help="show or change the bot's language, delivery fee and texts")
-    settings.add_argument("tenant_id")
-    settings.add_argument("--locale", choices=["es", "en"], help="the bot's language")
-    settings.add_argument("--delivery-fee", help="added to every WhatsApp order, e.g. 35.00")
-    settings.add_argument("--text", action="append", default=[], metavar="KEY=TEMPLATE",
-                          help="word a bot text your way, e.g. greeting='¡Hola! Esto es {business}.' (repeatable)")
-    settings.add_argument("--reset-text", action="append", default=[], metavar="KEY",
-                          help="back to the built-in wording (repeatable)")
-    settings.set_defaults(handler=run_settings)
     delete = verbs.add_parser("delete", help="final backup, then drop the database and role")
     delete.add_argument("tenant_id")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.add_argument("--no-backup", action="store_true", help="skip the final dump")
     delete.set_defaults(handler=run_delete)
     register_move(verbs)
+    register_settings(verbs)
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -63,8 +58,9 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [t.to_json() for t in tenants],
         lambda: out.table(
-            ["ID", "NAME", "STATE", "SERVER", "TIME ZONE", "CURRENCY", "REVISION"],
-            [[t.id, t.name, t.state, t.server, t.timezone, t.currency, t.schema_revision] for t in tenants],
+            ["ID", "NAME", "STATE", "SERVER", "LOCALE", "TIME ZONE", "CURRENCY", "REVISION"],
+            [[t.id, t.name, t.state, t.server, t.country_locale, t.timezone, t.currency, t.schema_revision]
+             for t in tenants],
         ),
     )
     return EXIT_OK
@@ -102,25 +98,6 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         {"id": tenant.id, "deleted": True, "final_backup": str(dump) if dump else None},
         f"deleted {tenant.id}" + (f"; final backup at {dump}" if dump else ""),
     )
-    return EXIT_OK
-
-
-def run_settings(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    service = runtime.services.tenant_settings
-    texts: dict[str, str | None] = {key: None for key in args.reset_text}
-    for pair in args.text:
-        key, sep, template = pair.partition("=")
-        if not sep:
-            out.error(f"--text needs KEY=TEMPLATE, got {pair!r}")
-            return EXIT_USAGE
-        texts[key.strip()] = template
-    changing = args.locale is not None or args.delivery_fee is not None or texts
-    settings = (service.update(args.tenant_id, actor="comandia-admin", locale=args.locale,
-                               delivery_fee=args.delivery_fee, texts=texts or None)
-                if changing else service.get(args.tenant_id))
-    rows = [["locale", settings.locale], ["delivery_fee", str(settings.delivery_fee)]]
-    rows += [[f"text {key}", value] for key, value in sorted(settings.texts.items())]
-    out.result(settings.to_json(), lambda: out.table(["SETTING", "VALUE"], rows))
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""`user create|list|disable|enable`."""
+"""`user create|list|disable|enable|unlock`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser = verbs.add_parser(verb, help=f"{verb} a login (disabling ends its sessions at once)")
         parser.add_argument("username")
         parser.set_defaults(handler=handler)
+    unlock = verbs.add_parser("unlock", help="forget a login's failed attempts, so its next login is not slowed")
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=run_unlock)
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -56,4 +59,11 @@ def run_disable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_enable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     user = runtime.users.set_disabled(args.username, False, actor="comandia-admin")
     out.result(user.to_json(), f"enabled {user.username!r}")
+    return EXIT_OK
+
+
+def run_unlock(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    cleared = runtime.users.unlock(args.username, actor="comandia-admin")
+    out.result({"username": args.username, "failures_cleared": cleared},
+               f"unlocked {args.username!r} ({cleared} failed attempts forgotten)")
     return EXIT_OK

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from comandia.server.chat import checkout, editing, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -233,6 +233,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
+    answered = answers.faq(turn, state, text) or answers.price_or_total(turn, state, text)
+    if answered is not None:
+        return answered
     edited = editing.edit(turn, state, text)
     if edited is not None:
         return edited

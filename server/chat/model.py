@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from comandia.shared.domain.locales import locale_for_zone
 from comandia.shared.domain.messages import CustomerRef as CustomerRef
 from comandia.shared.domain.messages import Inbound as Inbound
 from comandia.shared.domain.messages import InboundKind as InboundKind
+from comandia.shared.schemas.rules import BusinessRules
 
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
@@ -36,8 +38,9 @@ Section = tuple[str, tuple[Row, ...]]
 
 @dataclass(frozen=True)
 class TenantContext:
-    """The business the bot speaks for; `text_overrides` and `delivery_fee` come from the tenant's
-    settings (`services/tenancy/settings.py`)."""
+    """The business the bot speaks for; `text_overrides`, `delivery_fee` and the business `rules`
+    (hours, pause, zones, payment, FAQ, cancel and hand-off limits) come from the tenant's settings
+    (`services/tenancy/settings.py`), already checked."""
 
     tenant_id: str
     business_name: str
@@ -46,6 +49,16 @@ class TenantContext:
     timezone: str
     text_overrides: dict[str, str] = field(default_factory=dict)
     delivery_fee: Decimal = Decimal(0)
+    rules: BusinessRules = field(default_factory=BusinessRules)
+    country_locale: str = ""
+    """How the tenant's country writes money and dates (`shared.domain.locales`), whatever `locale`
+    (the conversation's language) is: an English chat with a Mexican tenant reads $1,490.00.
+    Empty: the country of `timezone`."""
+
+    @property
+    def formats_locale(self) -> str:
+        """`country_locale`, or the locale of the time zone's country when none was given."""
+        return self.country_locale or locale_for_zone(self.timezone)
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,23 @@ from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = "") -> Outcome:
     """Add the items, name back the unknown words, queue the doubts, and answer with all of it."""
     t = turn.texts
-    state, said, refused = add_items(turn, state, reading.items)
+    items = reading.items
+    loose_said: list[str] = []
+    last = turn.catalog.product(state.last_sku) if state.last_sku else None
+    for quantity in reading.loose:
+        if last is not None:
+            items = (Item(last, quantity, "", str(quantity)), *items)
+        else:
+            loose_said.append(str(quantity))
+    state, said, refused = add_items(turn, state, items)
     lines = [prefix] if prefix else []
     lines += said
     lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    lines += [t("which_product", text=words) for words in loose_said]
     doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
-    return replace(outcome, named_back=(*outcome.named_back, *reading.unknown, *refused))
+    return replace(outcome, named_back=(*outcome.named_back, *reading.unknown, *refused, *loose_said))
 
 
 def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:

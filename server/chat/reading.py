@@ -57,10 +57,12 @@ class Reading:
     doubts: tuple[Doubt, ...] = ()
     unknown: tuple[str, ...] = ()
     language: str | None = None
+    loose: tuple[int, ...] = ()
+    """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown)
+        return not (self.items or self.doubts or self.unknown or self.loose)
 
 
 @dataclass
@@ -112,10 +114,13 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
+    loose: list[int] = []
     forgotten: set[int] = set()
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if not part.words:
+            if part.quantity is not None:
+                loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
         if part.elliptic and head is not None and _needs_head(head.words, part.words, index, lex):
@@ -144,6 +149,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(w for w in kept if isinstance(w, Doubt)),
         tuple(w for w in kept if isinstance(w, str)),
         language,
+        tuple(loose),
     )
 
 
@@ -189,7 +195,6 @@ def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> l
         if sure and left[0].product.sku != right[0].product.sku:
             return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
     return [(words, said)]
-
 
 
 def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[_Part]:

@@ -83,6 +83,7 @@ ES: dict[str, str] = {
     "not_on_menu": "No tenemos «{text}» en el menú; escribe «menú» para ver lo que hay.",
     "unavailable_words": "Por ahora no tenemos «{text}»: {name} no está disponible.",
     "quantity_set": "Listo: {quantity} × {name}.",
+    "which_product": "¿De qué producto quieres «{text}»? Escribe también su nombre.",
     "did_you_mean": "¿Te refieres a *{name}*?",
     "which_one": "¿Cuál quieres para «{text}»?",
     "btn_yes": "Sí",
@@ -169,6 +170,7 @@ EN: dict[str, str] = {
     "not_on_menu": "We don't have “{text}” on the menu; type “menu” to see what we have.",
     "unavailable_words": "We don't have “{text}” right now: {name} is not available.",
     "quantity_set": "Done: {quantity} × {name}.",
+    "which_product": "Which product do you want “{text}” of? Type its name too.",
     "did_you_mean": "Did you mean *{name}*?",
     "which_one": "Which one do you want for “{text}”?",
     "btn_yes": "Yes",
@@ -215,7 +217,7 @@ class Texts:
         return built_in.format(**fields)
 
     def money(self, amount: Decimal) -> str:
-        return format_money(amount, self.tenant.currency, self.tenant.locale)
+        return format_money(amount, self.tenant.currency, self.tenant.formats_locale)
 
     def status(self, status: str) -> str:
         key = f"status.{status}"

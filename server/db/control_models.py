@@ -53,7 +53,9 @@ class Tenant(ControlBase):
     state: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
     timezone: Mapped[str] = mapped_column(sa.String(64))
     currency: Mapped[str] = mapped_column(sa.String(3))
-    locale: Mapped[str] = mapped_column(sa.String(8))
+    locale: Mapped[str] = mapped_column(sa.String(8))  # the bot's language: es or en
+    # The country as a full locale (es_MX, es_AR, en_US): how money and dates are written.
+    country_locale: Mapped[str] = mapped_column(sa.String(16), default="es_MX", server_default="es_MX")
     server_id: Mapped[int] = mapped_column(sa.ForeignKey("db_servers.id"))
     database_name: Mapped[str] = mapped_column(sa.String(63), unique=True)
     role_name: Mapped[str] = mapped_column(sa.String(63), unique=True)

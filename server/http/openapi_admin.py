@@ -95,7 +95,8 @@ def admin_paths() -> dict[str, Schema]:
         },
         f"{api}/tenants/{{tenant_id}}/settings": {
             "parameters": [TENANT_PARAM],
-            "get": op("The bot's language, delivery fee and text overrides", (200, ref(TenantSettings)), errors=(404,)),
+            "get": op("The bot's language, delivery fee, text overrides and business rules",
+                      (200, ref(TenantSettings)), errors=(404,)),
             "patch": op("Change them (superadmin or the tenant's managers); a null text restores the built-in one",
                         (200, ref(TenantSettings)), errors=(403, 404), body=ref(TenantSettingsChange)),
         },

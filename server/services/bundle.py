@@ -16,6 +16,7 @@ from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.conversations import ConversationService
@@ -55,6 +56,8 @@ class Services:
     moves: MoveService
     conversations: ConversationService
     kpis: KpiService
+    summaries: PendingSummaries
+    """Days whose superadmin summary waits for the summary refresher (copied at once without it)."""
     exports: ExportService
     numbers: NumberService
     ingest: IngestService
@@ -68,6 +71,8 @@ class Services:
     contexts: TenantContexts
     """The bot's view of each tenant, cached (dropped when its settings change)."""
     public_url: str | None
+    trusted_proxies: tuple[str, ...]
+    """Addresses or networks of the reverse proxies whose X-Forwarded-For is believed."""
     audit: AuditService
     sandbox_chat: SandboxChatService
     tenant_settings: TenantSettingsService

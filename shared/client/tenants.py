@@ -28,10 +28,13 @@ class TenantsApi:
         name: str,
         timezone: str | None = None,
         currency: str | None = None,
-        locale: Locale | None = None,
+        locale: str | None = None,
         server: str | None = None,
+        country_locale: str | None = None,
     ) -> TenantInfo:
-        body = NewTenantRequest(name, timezone, currency, locale, server)
+        """`locale`: the country as a full locale (``es_AR``) or the bot's language (``es``/``en``);
+        `country_locale`: the country, when `locale` is the bot's language."""
+        body = NewTenantRequest(name, timezone, currency, locale, server, country_locale)
         return TenantInfo.from_json(self._t.send_json("POST", "/api/v1/tenants", body.to_json()))
 
     def get(self, tenant_id: str) -> TenantInfo:
@@ -50,5 +53,9 @@ class TenantsApi:
                         texts: dict[str, str | None] | None = None) -> TenantSettings:
         """Change what is given; a text set to None goes back to the bot's built-in wording."""
         fee = None if delivery_fee is None else format(delivery_fee, "f")
-        changes = TenantSettingsChange(locale, fee, texts).to_json()
-        return TenantSettings.from_json(self._t.send_json("PATCH", f"/api/v1/tenants/{tenant_id}/settings", changes))
+        return self.change_settings(tenant_id, TenantSettingsChange(locale=locale, delivery_fee=fee, texts=texts))
+
+    def change_settings(self, tenant_id: str, change: TenantSettingsChange) -> TenantSettings:
+        """Replace each settings key `change` names (hours, zones, payment methods...) as a whole."""
+        body = change.to_json()
+        return TenantSettings.from_json(self._t.send_json("PATCH", f"/api/v1/tenants/{tenant_id}/settings", body))

@@ -7,11 +7,15 @@ Nothing here knows a tenant: the currency code is always an explicit argument.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
+from babel.numbers import format_currency
 
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.i18n import N_
@@ -28,19 +32,16 @@ MAX_AMOUNT = Decimal(10) ** 10
 
 MAX_DECIMALS = 2
 
-Locale = Literal["es", "en"]
 
 # Digits, optionally a point and more digits. Signs, exponents, symbols, spaces inside and
 # thousands separators are all refused: "1.234,50" could be read two ways, so it is read none.
 _AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # \d would also take Arabic-Indic digits
 
-# Prefix per currency, with the space where local usage puts one ("S/ 12,50", "R$ 12,50").
-_PREFIXES: dict[str, str] = {
-    "ARS": "$", "BOB": "Bs ", "BRL": "R$ ", "CLP": "$", "COP": "$", "CRC": "₡", "DOP": "$",
-    "GTQ": "Q", "HNL": "L", "MXN": "$", "NIO": "C$", "PAB": "B/. ", "PEN": "S/ ", "PYG": "₲",
-    "USD": "$", "UYU": "$", "VES": "Bs. ",
-}  # fmt: skip
-_SEPARATORS: dict[str, tuple[str, str]] = {"es": (".", ","), "en": (",", ".")}
+# Shown without decimals whatever the price list holds: no coins below the unit circulate.
+WHOLE_DISPLAY = frozenset({"CLP", "COP", "PYG"})
+# Where CLDR's pattern is not how the country's businesses write prices (Argentina: "$ 1.490,00").
+_CURRENCY_PATTERNS = {"es_AR": "¤ #,##0.00"}
+_SHORT_LOCALES = {"es": "es_MX", "en": "en_US"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,26 +121,41 @@ def order_totals(lines: Iterable[tuple[Decimal, int]], delivery_fee: Decimal, cu
     return Totals(subtotal=subtotal, delivery_fee=fee, total=subtotal + fee)
 
 
-def format_money(amount: Decimal, currency: str, locale: Locale = "es") -> str:
-    """Show `amount` as people in `locale` read it, rounded to the currency's minor unit.
-
-    ``es`` groups thousands with ``.`` and writes decimals after ``,``; ``en`` does the opposite.
-    The symbol comes first (``$1.234,50``, ``S/ 12,50``, ``R$ 12,50``), except that in ``es``
-    US dollars show as ``US$`` and euros go last after a space (``12,50 €``; ``€12.50`` in ``en``).
-    A negative amount puts its sign before the symbol (``-$5,00``).
+def format_money(amount: Decimal, currency: str, locale: str = "es_MX") -> str:
+    """Show `amount` as people of `locale`'s country write it (Babel, CLDR data): ``$1,490.00`` in
+    es_MX, ``$ 1.490,00`` in es_AR, ``1.490,00 €`` in es_ES, ``$1.490`` for COP and CLP, which show
+    no decimals. `locale` is the tenant's country (`shared.domain.locales`), never the reader's
+    language: an English conversation with a Mexican tenant still reads ``$``, not ``MX$``. A bare
+    ``es``/``en`` means es_MX/en_US.
 
     Raises:
         ValidationFailed: an unknown currency or locale.
     """
-    if locale not in _SEPARATORS:
-        raise ValidationFailed(f"unsupported locale {locale!r}", {"locale": "must be 'es' or 'en'"})
+    babel_locale = _babel_locale(locale)
+    digits = 0 if currency in WHOLE_DISPLAY else None
     rounded = quantize(amount, currency)
-    number = _group_digits(abs(rounded), locale)
-    sign = "-" if rounded < 0 else ""  # an amount that rounds to zero shows no sign
-    if currency == "EUR":
-        return f"{sign}{number} €" if locale == "es" else f"{sign}€{number}"
-    prefix = "US$" if currency == "USD" and locale == "es" else _PREFIXES[currency]
-    return f"{sign}{prefix}{number}"
+    if digits == 0:
+        rounded = rounded.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # an amount that rounds to zero shows no sign
+    pattern = _CURRENCY_PATTERNS.get(str(babel_locale)) or babel_locale.currency_formats["standard"].pattern
+    if digits == 0:
+        pattern = re.sub(r"\.0+", "", pattern)
+    return format_currency(rounded, currency, format=pattern, locale=babel_locale, currency_digits=digits is None)
+
+
+def _babel_locale(locale: str) -> BabelLocale:
+    tag = _SHORT_LOCALES.get(locale, locale)
+    try:
+        return _parsed_locale(tag)
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise ValidationFailed("unsupported locale '{locale}'", {"locale": N_("is not a known locale")},
+                               locale=locale) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_locale(tag: str) -> BabelLocale:
+    return BabelLocale.parse(tag.replace("-", "_"))
 
 
 def _decimal_from_text(text: str, field: str) -> Decimal:
@@ -179,14 +195,6 @@ def _minor_unit(currency: str) -> Decimal:
         raise ValidationFailed("unsupported currency '{currency}'", {"currency": N_("is not supported")},
                                currency=currency)
     return Decimal(1).scaleb(-digits)
-
-
-def _group_digits(amount: Decimal, locale: Locale) -> str:
-    """Write a non-negative, already rounded amount with the locale's separators."""
-    thousands, decimal_mark = _SEPARATORS[locale]
-    whole, _, fraction = f"{amount:,f}".partition(".")
-    whole = whole.replace(",", thousands)
-    return f"{whole}{decimal_mark}{fraction}" if fraction else whole
 
 
 def _invalid(field: str, problem: str, **values: object) -> ValidationFailed:

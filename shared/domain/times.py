@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_skeleton, format_time
+
 from comandia.shared.domain.errors import ValidationFailed
 
 MIN_YEAR = 1900
@@ -72,6 +74,25 @@ def local_range_to_utc(from_day: date, to_day: date, tz_name: str) -> tuple[date
     return _start_of_local_day(from_day, zone), _start_of_local_day(to_day + _ONE_DAY, zone)
 
 
+def format_instant(value: datetime, tz_name: str, locale: str = "es_MX") -> str:
+    """The instant `value` as a date and time on the wall clock of `tz_name`, written as `locale`
+    writes them (Babel, CLDR): ``5/12/2026 1:05 p.m.`` in es_MX, ``05-12-2026 13:05`` in es_CL,
+    ``12/5/2026 1:05 PM`` in en_US.
+
+    Raises:
+        ValueError: `value` is naive.
+        ValidationFailed: `tz_name` is not a time zone.
+    """
+    local = to_local(value, tz_name)
+    tag = _display_locale(locale)
+    return f"{format_skeleton('yMd', local, locale=tag)} {format_time(local, 'short', locale=tag)}"
+
+
+def format_day(value: date, locale: str = "es_MX") -> str:
+    """A calendar day written as `locale` writes it (``5/12/2026`` in es_MX, ``12/5/2026`` in en_US)."""
+    return str(format_skeleton("yMd", value, locale=_display_locale(locale)))
+
+
 def parse_date(value: str, field: str = "date") -> date:
     """Read a calendar date written ``YYYY-MM-DD``.
 
@@ -123,6 +144,10 @@ def _start_of_local_day(day: date, zone: ZoneInfo) -> datetime:
         else:
             low = middle
     return datetime.fromtimestamp(high, UTC)
+
+
+def _display_locale(locale: str) -> str:
+    return {"es": "es_MX", "en": "en_US"}.get(locale, locale).replace("-", "_")
 
 
 def _require_aware(value: datetime) -> None:

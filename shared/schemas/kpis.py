@@ -80,6 +80,8 @@ class KpiReport(Wire, frozen=True):
     granularity: str
     current: KpiPeriod
     previous: KpiPeriod
+    country_locale: str = "es_MX"
+    """How the tenant's country writes money and dates (es_MX, es_AR, en_US, ...)."""
 
 
 class TenantActivity(Wire, frozen=True):

@@ -42,11 +42,13 @@ def version_from_etag(value: str | None) -> int | None:
 
 
 class OrderLineInput(Request, frozen=True):
-    """One wanted line: a product by `sku` or by `product_id` (one of them), and a quantity."""
+    """One wanted line: a product by `sku` or by `product_id` (one of them), and a quantity;
+    `note` is what the customer asked of it ("sin cebolla"), up to 200 characters."""
 
     quantity: int
     sku: str | None = None
     product_id: int | None = None
+    note: str | None = None
 
 
 class OrderInput(Request, frozen=True):
@@ -88,6 +90,8 @@ class OrderItemInfo(Wire, frozen=True):
     unit_price: Decimal
     quantity: int
     line_total: Decimal
+    note: str | None = None
+    """What the customer asked of this line ("sin cebolla", "bien dorada")."""
 
 
 class StatusChangeInfo(Wire, frozen=True):

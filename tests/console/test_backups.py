@@ -50,18 +50,19 @@ def test_the_health_cells_say_and_paint_the_warning(qtbot: QtBot) -> None:
     model.set_rows([state(NOW - dt.timedelta(hours=3), name="Fresca"), state(None, name="Nunca"),
                     state(NOW - dt.timedelta(days=1), failed=True, name="Rota")])
     fresh, never, broken = (model.texts(row) for row in range(3))
-    assert fresh[3] == "2026-03-31 15:30" and fresh[4] == ""
+    assert fresh[3] == "3/31/2026 3:30\u202fPM" and fresh[4] == ""
     assert never[3] == WARNING_MARK + "never" and never[4] == "No backup was ever restored"
     assert broken[3].startswith(WARNING_MARK) and broken[4] == "The newest restore check failed"
     assert model.data(model.index(0, 3), Qt.ItemDataRole.BackgroundRole) is None
     assert model.data(model.index(1, 3), Qt.ItemDataRole.BackgroundRole) == WARN_BACKGROUND
     assert model.data(model.index(2, 4), Qt.ItemDataRole.BackgroundRole) == WARN_BACKGROUND
     assert human_size(None, fmt) == "" and human_size(950, fmt) == "950 B"
-    assert human_size(12_345_678, fmt) == "12.3 MB" and human_size(12_345_678, TenantFormat()) == "12,3 MB"
+    assert human_size(12_345_678, fmt) == "12.3 MB"
+    assert human_size(12_345_678, TenantFormat(country_locale="es_AR")) == "12,3 MB"
     damaged = BackupRecord(7, "t1", NOW, NOW, 2048, True, "ok", NOW, "failed", "sha256 differs", None)
     backups: RecordTableModel[BackupRecord] = RecordTableModel(backup_columns(tr, fmt))
     backups.set_rows([damaged])
-    assert backups.texts(0) == ("2026-03-31 18:30", "2.0 kB", "Yes", "ok", "2026-03-31 18:30",
+    assert backups.texts(0) == ("3/31/2026 6:30\u202fPM", "2.0 kB", "Yes", "ok", "3/31/2026 6:30\u202fPM",
                                 WARNING_MARK + "failed — sha256 differs")
 
 

@@ -36,13 +36,20 @@ def test_language_defaults_from_the_system_locale() -> None:
 
 
 def test_money_dates_and_numbers_follow_the_tenant() -> None:
-    lima = TenantFormat("America/Lima", "PEN", "es")
+    """Money and numbers as the tenant's country writes them, whatever the console's language."""
+    lima = TenantFormat("America/Lima", "PEN", "es", "es_PE")
     at = dt.datetime(2026, 3, 1, 3, 30, tzinfo=dt.UTC)
-    assert lima.instant(at) == "28/02/2026 22:30"
-    assert lima.money(Decimal("1234.5")) == "S/ 1.234,50"
-    assert TenantFormat("Europe/Madrid", "EUR", "en").money(Decimal("12.5")) == "€12.50"
-    assert TenantFormat(language="en").number(1234567) == "1,234,567"
-    assert lima.number(1234567) == "1.234.567"
+    assert lima.instant(at) == "28/2/2026 10:30\u202fp.\u202fm."  # the evening before, in Lima
+    assert lima.money(Decimal("1234.5")) == "S/\u00a01,234.50"
+    assert lima.number(1234567) == "1,234,567"
+    madrid_in_english = TenantFormat("Europe/Madrid", "EUR", "en", "es_ES")
+    assert madrid_in_english.money(Decimal("1234.5")) == "1.234,50\u00a0€"
+    assert madrid_in_english.day(dt.date(2026, 3, 1)) == "3/1/2026"  # dates in the reader's language
+    buenos_aires = TenantFormat("America/Argentina/Buenos_Aires", "ARS", "es", "es_AR")
+    assert buenos_aires.money(Decimal("50175")) == "$ 50.175,00" and buenos_aires.number(1234567) == "1.234.567"
+    mexico_in_english = TenantFormat("America/Mexico_City", "MXN", "en", "es_MX")
+    assert mexico_in_english.money(Decimal("50175")) == "$50,175.00"  # never MX$, never $50.175,00
+    assert TenantFormat("America/Bogota", "COP", "es", "es_CO").money(Decimal("18500")) == "$18.500"
 
 
 def test_the_console_never_imports_the_server_or_database_libraries() -> None:

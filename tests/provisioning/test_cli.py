@@ -61,10 +61,32 @@ def test_tenant_create_prints_the_id_and_json_has_id_and_database(admin: Admin) 
 
 
 @pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"country_locale": "es_MX", "currency": "MXN", "timezone": "America/Mexico_City", "locale": "es"}),
+        (["--locale", "es_AR"], {"country_locale": "es_AR", "currency": "ARS",
+                                 "timezone": "America/Argentina/Buenos_Aires", "locale": "es"}),
+        (["--locale", "es-co"], {"country_locale": "es_CO", "currency": "COP", "timezone": "America/Bogota"}),
+        (["--locale", "en_US", "--timezone", "America/Chicago"], {"country_locale": "en_US", "currency": "USD",
+                                                                  "timezone": "America/Chicago", "locale": "en"}),
+        (["--timezone", "America/Santiago", "--currency", "CLP"], {"country_locale": "es_CL", "locale": "es"}),
+        (["--locale", "en", "--timezone", "Europe/Madrid", "--currency", "EUR"],
+         {"country_locale": "es_ES", "locale": "en"}),  # a bare language: the bot's; the country from the zone
+    ],
+)
+def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], expected: dict[str, str]) -> None:
+    code, out, err = admin("--json", "tenant", "create", f"Locale {len(argv)} {'-'.join(argv)}"[:60], *argv)
+    assert code == 0, err
+    assert expected.items() <= json.loads(out).items()
+
+
+@pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "time zone"),
         (["tenant", "create", "Bad Money", "--currency", "ABC"], "currency"),
+        (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
+        (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
         (["tenant", "create", "   "], "empty"),
         (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
         (["tenant", "show", "tdoesnotexist"], "does not exist"),
@@ -94,8 +116,7 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["tenant", "create", "X", "--locale", "fr"],
-     ["user", "create", "u", "--role", "king"]],
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"]],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
@@ -152,16 +173,40 @@ def test_deactivate_then_reactivate(admin: Admin) -> None:
 def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
     tenant_id = admin("tenant", "create", "Tacos Don Beto")[1].strip()
     code, out, _ = admin("--json", "tenant", "settings", tenant_id)
-    assert code == 0 and json.loads(out) == {"locale": "es", "delivery_fee": "0.00", "texts": {}}
+    shown = json.loads(out)
+    assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == ("es", "0.00", {})
+    assert shown["opening_hours"] is None and shown["orders_paused"] is False and shown["handoff_idle_minutes"] == 30
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--delivery-fee", "30", "--locale", "en",
                          "--text", "welcome=Hi! This is {business}.")
-    assert code == 0 and json.loads(out) == {"locale": "en", "delivery_fee": "30.00",
-                                              "texts": {"welcome": "Hi! This is {business}."}}
+    shown = json.loads(out)
+    assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == (
+        "en", "30.00", {"welcome": "Hi! This is {business}."})
     code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
     assert code == 1 and "unknown fields" in err
     assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--reset-text", "welcome")
     assert code == 0 and json.loads(out)["texts"] == {}
+
+
+def test_tenant_settings_set_any_key_pause_and_resume(admin: Admin) -> None:
+    tenant_id = admin("tenant", "create", "Pollos Doña Rosa")[1].strip()
+    code, out, _ = admin("--json", "tenant", "settings", tenant_id,
+                         "--set", 'opening_hours={"mon": [["09:00", "22:00"]]}', "--set", "fulfilment=both",
+                         "--set", "pickup_address=Av. Juárez 12, Centro", "--set", "minimum_order=150")
+    shown = json.loads(out)
+    assert code == 0 and shown["opening_hours"]["mon"] == [["09:00", "22:00"]] and shown["opening_hours"]["tue"] == []
+    assert (shown["fulfilment"], shown["pickup_address"], shown["minimum_order"]) == (
+        "both", "Av. Juárez 12, Centro", "150")
+    code, _, err = admin("tenant", "settings", tenant_id, "--set", 'opening_hours={"mon": [["09:00", "09:00"]]}')
+    assert code == 1 and "opening_hours.mon[0]" in err
+    code, _, err = admin("tenant", "settings", tenant_id, "--set", "fulfilment=pickup", "--set", "pickup_address=")
+    assert code == 1 and "pickup_address" in err
+    assert admin("tenant", "settings", tenant_id, "--set", "fulfilment")[0] == 2
+    code, out, _ = admin("--json", "tenant", "pause", tenant_id, "--message", "Cocina llena, volvemos en 20 min")
+    assert code == 0 and json.loads(out)["orders_paused"] is True
+    assert json.loads(out)["paused_message"] == "Cocina llena, volvemos en 20 min"
+    code, out, _ = admin("--json", "tenant", "resume", tenant_id)
+    assert code == 0 and json.loads(out)["orders_paused"] is False
 
 
 def test_commands_refuse_to_run_before_init(
@@ -172,3 +217,19 @@ def test_commands_refuse_to_run_before_init(
     monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix + "_fresh")
     assert main(["tenant", "list"]) == 1
     assert "comandia-admin init" in capsys.readouterr().err
+
+
+def test_user_unlock_forgets_the_failed_attempts(admin: Admin, runtime: Runtime) -> None:
+    from comandia.server.services.auth.throttle import MAX_FAILURES
+    from comandia.shared.domain.errors import TooManyRequests, Unauthorized
+
+    runtime.users.create("gerente.unlock", "correct horse battery", "superadmin", None, actor="tests")
+    for n in range(MAX_FAILURES):
+        with pytest.raises(Unauthorized):
+            runtime.services.auth.login("gerente.unlock", "wrong password", f"192.0.2.{n + 40}")
+    with pytest.raises(TooManyRequests):
+        runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.60")
+    code, out, _ = admin("--json", "user", "unlock", "gerente.unlock")
+    assert code == 0 and json.loads(out)["failures_cleared"] >= MAX_FAILURES
+    assert runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.61").token
+    assert admin("user", "unlock", "nobody-here")[0] == 1

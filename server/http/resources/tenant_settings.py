@@ -1,4 +1,4 @@
-"""`/api/v1/tenants/{tenant_id}/settings`: the bot's language, delivery fee and text overrides.
+"""`/api/v1/tenants/{tenant_id}/settings`: the bot's language, texts, delivery fee and business rules.
 
 Members read them; the superadmin and the tenant's managers change them (a viewer gets 403,
 another tenant's manager 404, as everywhere).
@@ -23,11 +23,7 @@ class TenantSettingsResource:
         resp.media = self._settings.get(tenant_id).to_json()
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
-        """{"locale", "delivery_fee", "texts": {key: template or null}}, each optional."""
+        """Any settings keys (`TenantSettingsChange`), each replaced whole."""
         principal = access_tenant(req, tenant_id, write=True)
         change = read_body(req, TenantSettingsChange)
-        # Money never travels as a JSON float (binary rounding): a string ("35.50") or a whole number.
-        fee = change.delivery_fee if change.delivery_fee is None else str(change.delivery_fee)
-        updated = self._settings.update(tenant_id, actor=principal.username, locale=change.locale,
-                                        delivery_fee=fee, texts=change.texts)
-        resp.media = updated.to_json()
+        resp.media = self._settings.update(tenant_id, principal.username, change).to_json()

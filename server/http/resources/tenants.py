@@ -22,13 +22,8 @@ class TenantCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = require_superadmin(req)
         body = read_body(req, NewTenantRequest)
-        request = NewTenant(
-            name=body.name,
-            timezone=body.timezone or NewTenant.timezone,
-            currency=body.currency or NewTenant.currency,
-            locale=body.locale or NewTenant.locale,
-            server=body.server,
-        )
+        request = NewTenant(name=body.name, timezone=body.timezone, currency=body.currency, locale=body.locale,
+                            server=body.server, country_locale=body.country_locale)
         tenant = self._tenants.create(request, actor=principal.username)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/v1/tenants/{tenant.id}"

@@ -4,34 +4,35 @@ Tokens come from `secrets.token_urlsafe(32)` (256 bits) and are stored only as t
 a copy of the control database lets nobody in. Every request re-checks the user and the tenant
 (`authenticate`), so disabling a user or deactivating a tenant ends its sessions at once.
 
-Failed logins are counted per user name and per client address (RELIABILITY S6): from the 6th
-attempt within 30 minutes the login is refused with 429 *before* any password is hashed, so a
-storm of guesses costs a cheap indexed count, and unknown names are answered the same way.
+Failed logins are counted per user name and per client address (RELIABILITY S6, S17) by
+`throttle.LoginThrottle`, atomically and *before* any password is hashed: from the 6th failure
+within 30 minutes a key is slowed to one attempt a minute, the rest answered 429 at the cost of
+an indexed count; unknown names and disabled accounts are answered exactly like wrong passwords.
+Hashing runs on `hashing.PasswordHashing`'s small bounded pool, never on every server thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.control_models import AuthToken, LoginFailure, Tenant, User
+from comandia.server.db.control_models import AuthToken, Tenant, User
 from comandia.server.db.sessions import Databases
-from comandia.server.services.auth.passwords import hash_password, needs_rehash, verify_password
-from comandia.shared.domain.errors import Forbidden, TooManyRequests, Unauthorized
+from comandia.server.services.auth.hashing import PasswordHashing
+from comandia.server.services.auth.passwords import needs_rehash
+from comandia.server.services.auth.throttle import LoginThrottle, throttle_keys
+from comandia.shared.domain.errors import Forbidden, Unauthorized
 from comandia.shared.domain.roles import Principal, Role
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.auth import LoginResult
 from comandia.shared.schemas.users import UserInfo
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=30)
 # Writing last_used_at on every request would turn each read into a write; a minute is precise
 # enough to tell which sessions are alive.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -50,7 +51,8 @@ class AuthService:
         databases: the appliance's databases (only the control database is used).
         token_ttl: how long a token works after login.
         clock: returns the current aware UTC instant (tests inject their own).
-        verify: checks a password against a stored hash (None: no such user); tests count calls.
+        hashing: the bounded pool passwords are checked on (shared with `UserService`).
+        throttle: the failed-attempt counts (shared with `UserService`).
     """
 
     def __init__(
@@ -58,12 +60,14 @@ class AuthService:
         databases: Databases,
         token_ttl: dt.timedelta,
         clock: Callable[[], dt.datetime] = utcnow,
-        verify: Callable[[str | None, str], bool] = verify_password,
+        hashing: PasswordHashing | None = None,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self._db = databases
         self._ttl = token_ttl
         self._clock = clock
-        self._verify = verify
+        self._hashing = hashing or PasswordHashing()
+        self._throttle = throttle or LoginThrottle(databases)
 
     def login(self, username: str, password: str, address: str) -> LoginResult:
         """Check a user's password and issue a new token.
@@ -74,32 +78,33 @@ class AuthService:
             address: the client's address, for per-address throttling.
 
         Raises:
-            TooManyRequests: 5 failures within 30 minutes for this name or this address.
-            Unauthorized: unknown user or wrong password (one answer for both).
-            Forbidden: the right password, but the user is disabled or their tenant inactive.
+            TooManyRequests: over the limit for this name or this address and tried within the
+                minute, or the hashing pool is full.
+            Unauthorized: unknown user, wrong password or disabled user (one answer for all).
+            Forbidden: the right password, but the user's tenant is inactive.
         """
         now = self._clock()
         wanted = username.strip().lower()
-        keys = (f"user:{wanted[:150]}", f"addr:{address[:150]}")
+        keys = throttle_keys(wanted, address)
+        attempt = self._throttle.admit(keys, now)
         with self._db.control_session() as session:
-            self._refuse_if_throttled(session, keys, now)
             found = session.execute(
-                sa.select(User.id, User.password_hash).where(sa.func.lower(User.username) == wanted)
+                sa.select(User.id, User.password_hash, User.disabled).where(sa.func.lower(User.username) == wanted)
             ).first()
         # Hashing takes 20-100 ms: no connection is held meanwhile, so a login storm cannot
         # starve the small control pool every other request authenticates through (L3).
-        user_id, stored = (found[0], found[1]) if found else (None, None)
-        if not self._verify(stored, password) or user_id is None:
-            self._record_failure(keys, now)
-            raise Unauthorized(BAD_CREDENTIALS)
+        user_id, stored, disabled = (found[0], found[1], found[2]) if found else (None, None, False)
+        # A disabled account is checked like any other and answered like a wrong password, so
+        # the answer never tells a guesser that the password was right.
+        if not self._hashing.verify(stored, password) or user_id is None or disabled:
+            raise Unauthorized(BAD_CREDENTIALS)  # the attempt stays recorded as a failure
         with self._db.control_session() as session:
             user = session.get(User, user_id)
-            if user is None:  # deleted between the two transactions
+            if user is None or user.disabled:  # deleted or disabled between the two transactions
                 raise Unauthorized(BAD_CREDENTIALS)
             _check_may_log_in(session, user)
             if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            session.execute(sa.delete(LoginFailure).where(LoginFailure.key == keys[0]))
+                user.password_hash = self._hashing.hash(password)
             token = secrets.token_urlsafe(32)
             expires_at = now + self._ttl
             session.add(
@@ -109,6 +114,7 @@ class AuthService:
             )
             session.commit()
             info = UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
+        self._throttle.succeeded(attempt, clear_key=keys[0])
         return LoginResult(token=token, expires_at=expires_at, user=info)
 
     def authenticate(self, token: str) -> Principal:
@@ -153,29 +159,6 @@ class AuthService:
             )
             session.commit()
 
-    def _record_failure(self, keys: tuple[str, ...], now: dt.datetime) -> None:
-        with self._db.control_session() as session:
-            session.add_all([LoginFailure(key=key, at=now) for key in keys])
-            # rows past the window count for nothing; sweeping them here keeps the table small
-            session.execute(
-                sa.delete(LoginFailure).where(
-                    LoginFailure.key.in_(keys), LoginFailure.at <= now - FAILURE_WINDOW
-                )
-            )
-            session.commit()
-
-    def _refuse_if_throttled(self, session: Session, keys: tuple[str, ...], now: dt.datetime) -> None:
-        since = now - FAILURE_WINDOW
-        for key in keys:
-            count, oldest = session.execute(
-                sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
-                    LoginFailure.key == key, LoginFailure.at > since
-                )
-            ).one()
-            if count >= MAX_FAILURES:
-                wait = max(1, math.ceil((oldest + FAILURE_WINDOW - now).total_seconds()))
-                raise TooManyRequests("too many failed logins; try again later", retry_after=wait)
-
 
 def revoke_user_tokens(session: Session, user_id: int, now: dt.datetime) -> None:
     """Revoke every live token of a user, in the caller's transaction (disable, password change)."""
@@ -187,8 +170,6 @@ def revoke_user_tokens(session: Session, user_id: int, now: dt.datetime) -> None
 
 
 def _check_may_log_in(session: Session, user: User) -> None:
-    if user.disabled:
-        raise Forbidden("this account is disabled")
     if user.tenant_id is not None:
         state = session.scalar(sa.select(Tenant.state).where(Tenant.id == user.tenant_id))
         if state != TenantState.ACTIVE:

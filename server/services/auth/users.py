@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from comandia.server.db.control_models import User
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
+from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import revoke_user_tokens
-from comandia.server.services.auth.passwords import hash_password, verify_password
+from comandia.server.services.auth.passwords import check_strength
+from comandia.server.services.auth.throttle import LoginThrottle, throttle_keys
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from comandia.shared.domain.roles import Role, check_role_scope
@@ -23,8 +25,14 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 
 class UserService:
-    def __init__(self, databases: Databases) -> None:
+    """Users and their passwords; every password check and hash runs on the shared bounded
+    `hashing` pool, and a password change is throttled like a login (`throttle`)."""
+
+    def __init__(self, databases: Databases, hashing: PasswordHashing | None = None,
+                 throttle: LoginThrottle | None = None) -> None:
         self._db = databases
+        self._hashing = hashing or PasswordHashing()
+        self._throttle = throttle or LoginThrottle(databases)
 
     def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
         """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
@@ -37,7 +45,7 @@ class UserService:
         except ValueError as error:
             raise ValidationFailed(f"unknown role {role!r}", {"role": "invalid"}) from error
         check_role_scope(parsed_role, tenant_id)
-        password_hash = hash_password(password)
+        password_hash = self._hashing.hash(password)
         with self._db.control_session() as session:
             if tenant_id is not None:
                 live_tenant(session, tenant_id)
@@ -87,7 +95,7 @@ class UserService:
             NotFound: no such user.
             ValidationFailed: the password is too short or too long.
         """
-        new_hash = hash_password(password) if password is not None else None
+        new_hash = self._hashing.hash(password) if password is not None else None
         with self._db.control_session() as session:
             user = _user(session, user_id, lock=True)
             if disabled is not None and disabled != user.disabled:
@@ -102,22 +110,49 @@ class UserService:
             session.commit()
             return _info(user)
 
-    def change_own_password(self, user_id: int, current: str, new: str) -> None:
+    def change_own_password(self, user_id: int, current: str, new: str, address: str = "local") -> None:
         """A user replaces their own password; every token of theirs stops working.
 
+        Guessing `current` here is guessing a password: it is throttled like a login, per user
+        and per `address`, before anything is hashed.
+
         Raises:
+            TooManyRequests: too many wrong current passwords (or the hashing pool is full).
             Unauthorized: `current` is wrong.
             ValidationFailed: `new` is too short or too long.
         """
-        new_hash = hash_password(new)
+        check_strength(new)
+        with self._db.control_session() as session:
+            user = _user(session, user_id)
+            name, stored = user.username, user.password_hash
+        keys = throttle_keys(name, address)
+        attempt = self._throttle.admit(keys, utcnow())
+        if not self._hashing.verify(stored, current):
+            raise Unauthorized("the current password is wrong")  # the attempt stays a failure
+        new_hash = self._hashing.hash(new)
         with self._db.control_session() as session:
             user = _user(session, user_id, lock=True)
-            if not verify_password(user.password_hash, current):
-                raise Unauthorized("the current password is wrong")
+            if user.password_hash != stored:
+                raise Unauthorized("the current password is wrong")  # changed meanwhile
             user.password_hash, user.password_changed_at = new_hash, utcnow()
             revoke_user_tokens(session, user.id, utcnow())
             audit.record(session, user.username, "user.password_change", user.tenant_id)
             session.commit()
+        self._throttle.succeeded(attempt, clear_key=keys[0])
+
+    def unlock(self, username: str, actor: str) -> int:
+        """Forget an account's failed attempts, so its next login is not slowed; returns how many.
+
+        Raises: NotFound (no such user).
+        """
+        with self._db.control_session() as session:
+            user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+            if user is None:
+                raise NotFound(f"user {username!r} does not exist")
+            cleared = self._throttle.clear(throttle_keys(user.username, "-")[0])
+            audit.record(session, actor, "user.unlock", user.tenant_id, username=user.username, failures=cleared)
+            session.commit()
+        return cleared
 
 
 def _user(session: Session, user_id: int, lock: bool = False) -> User:

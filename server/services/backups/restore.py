@@ -140,9 +140,8 @@ def restore_as_new(
         if source is None:
             raise ValidationFailed(f"backup {backup.id} is not a tenant backup")
         server = session.get(DbServer, source.server_id)
-        request = NewTenant(
-            new_name, source.timezone, source.currency, source.locale, server.name if server else None
-        )
+        request = NewTenant(new_name, source.timezone, source.currency, source.locale,
+                            server.name if server else None, country_locale=source.country_locale)
     created = tenants.create(request, actor)
     cluster: Cluster | None = None
     try:

@@ -44,6 +44,7 @@ from comandia.server.db.tenant_models import Category, ChatSession, Customer, Or
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.orders.pricing import fit_note
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
@@ -156,7 +157,7 @@ class ConversationService:
             elif state.sequence >= draft.sequence:  # a racing confirmation already answered
                 outcome = flow.order_already_placed(tenant, state)
             else:
-                total_text = format_money(placed[1], tenant.currency, tenant.locale)
+                total_text = format_money(placed[1], tenant.currency, tenant.formats_locale)
                 outcome = flow.order_placed(tenant, state, placed[0], total_text)
                 row.customer_id = customer_id
             _store(row, outcome.state, now, self._idle)
@@ -273,9 +274,13 @@ def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: De
         extra["location"] = {"latitude": draft.latitude, "longitude": draft.longitude}
     if draft.phone is not None:
         extra["contact_phone"] = draft.phone
+    written: dict[str, list[str]] = {}
+    for sku, note in draft.notes:
+        written.setdefault(sku, []).append(note)
+    notes = {sku: fit_note("; ".join(dict.fromkeys(texts))) for sku, texts in written.items()}
     return OrderInput(
         customer_id=customer_id,
-        items=tuple(OrderLineInput(quantity=quantity, sku=sku) for sku, quantity in draft.lines),
+        items=tuple(OrderLineInput(quantity=quantity, sku=sku, note=notes.get(sku)) for sku, quantity in draft.lines),
         channel="whatsapp",
         delivery_address=draft.address or None,
         delivery_city=draft.city,

@@ -21,6 +21,7 @@ from comandia.server.db.tenant_models import Conversation
 from comandia.shared.domain.messages import Inbound
 
 DEFAULT_IDLE_MINUTES = 30
+"""Used when no idle time is given (the tenant's `rules.handoff_idle_minutes` is, by the wiring)."""
 MISUNDERSTOOD_LIMIT = 2
 MISUNDERSTOOD_TEXTS = ("not_understood", "unknown_product", "not_on_menu")
 """The bot's texts that say it did not understand (those with a field are matched around it)."""
@@ -28,10 +29,6 @@ _PERSON = re.compile(
     r"\b(hablar con (alguien|una persona|un humano|un agente|el encargado|el dueno)|asesor[a]?|humano|"
     r"persona real|agente|operador[a]?|encargad[oa]|atencion (al cliente|personal)|"
     r"agent|human|real person|talk to (someone|a person)|representative)\b")
-NOTICE = {
-    "es": "Te comunico con una persona del equipo; te responderá por aquí en cuanto pueda.",
-    "en": "I am passing you to a person from our team; they will answer here as soon as they can.",
-}
 
 
 def asks_for_person(message: Inbound) -> bool:
@@ -65,11 +62,4 @@ def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
 
 def notice(tenant: TenantContext) -> Reply:
     """What the bot tells the customer when it hands the chat over."""
-    return text_reply(NOTICE.get(tenant.locale, NOTICE["es"]))
-
-
-def idle_minutes(settings: object) -> int:
-    """The tenant's `handoff_idle_minutes` from its settings JSON (the default when unset or bad)."""
-    value = settings.get("handoff_idle_minutes") if isinstance(settings, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7 * 24 * 60 \
-        else DEFAULT_IDLE_MINUTES
+    return text_reply(Texts(tenant)("handoff"))

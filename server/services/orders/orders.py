@@ -267,6 +267,7 @@ def order_detail(order: Order) -> OrderDetail:
                 unit_price=i.unit_price,
                 quantity=i.quantity,
                 line_total=i.line_total,
+                note=i.note,
             )
             for i in order.items
         ),

@@ -8,6 +8,7 @@ each other in a cycle) while their stock is checked and decremented.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 from comandia.server.db.tenant_models import OrderItem, Product
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import MAX_AMOUNT, Totals, line_total, order_totals
+from comandia.shared.domain.names import clean_name
 from comandia.shared.schemas.orders import OrderLineInput
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
+MAX_NOTE = 200  # also a CHECK constraint (migration t0007)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ def price_lines(
             unit_price=product.price,
             quantity=line.quantity,
             line_total=line_total(product.price, line.quantity, currency),
+            note=_note(line.note),
         )
         for index, (line, product) in enumerate(zip(lines, resolved, strict=True))
     ]
@@ -121,7 +125,37 @@ def _shape_problems(lines: Sequence[OrderLineInput]) -> dict[str, str]:
             problems[f"items[{index}]"] = "name the product by sku or by product_id (one of them)"
         if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
             problems[f"items[{index}].quantity"] = f"must be a whole number from 1 to {MAX_QUANTITY}"
+        if line.note is not None:
+            try:
+                _note(line.note, f"items[{index}].note")
+            except ValidationFailed as error:
+                problems.update(error.fields)
     return problems
+
+
+def _note(text: str | None, field: str = "note") -> str | None:
+    """A line's note cleaned like a name (spaces collapsed, no control characters); blank is none.
+
+    Raises:
+        ValidationFailed: the note has a control character or is longer than `MAX_NOTE`.
+    """
+    if text is None or not text.strip():
+        return None
+    return clean_name(text, field, max_len=MAX_NOTE)
+
+
+def fit_note(text: str | None) -> str | None:
+    """A note the customer typed, made storable: control characters as spaces, clipped to `MAX_NOTE`.
+
+    For notes nobody can be asked to shorten (the chat's): an order is never refused over its note.
+    """
+    if text is None:
+        return None
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+    cleaned = " ".join(unicodedata.normalize("NFC", kept).split())
+    if len(cleaned) > MAX_NOTE:
+        cleaned = cleaned[: MAX_NOTE - 1].rstrip() + "…"
+    return cleaned or None
 
 
 def _lock_products(session: Session, lines: Sequence[OrderLineInput]) -> dict[tuple[str, object], Product]:

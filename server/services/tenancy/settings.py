@@ -1,27 +1,32 @@
-"""A tenant's bot settings: language, delivery fee and its own wording of any bot text.
+"""A tenant's settings: the bot's language, the flat delivery fee, its own wording of any bot text,
+and the business rules (hours, pause, delivery zones, payment, alerts, FAQ: `rules.py` checks them).
 
 They live in the registry (`tenants.locale` and the `settings` JSON), so the bot reads them with
 the tenant's name and currency in one query (`context_of`, cached by `contexts.TenantContexts`).
-Overrides are checked when saved: an unknown key, a template that does not parse, or one naming a
-field the built-in text does not have is refused with the reason, so a manager learns of a typo at
-once instead of the bot quietly falling back to its own text.
+A change replaces each key it names as a whole. Text overrides are checked when saved: an unknown
+key, a template that does not parse, or one naming a field the built-in text does not have is
+refused with the reason, so a manager learns of a typo at once instead of the bot quietly falling
+back to its own text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from string import Formatter
+
+import msgspec
 
 from comandia.server.chat.model import TenantContext
 from comandia.server.chat.texts import BUILT_IN
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
+from comandia.server.services.tenancy.rules import check_together, checked_rule, stored_form, stored_rules
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
-from comandia.shared.schemas.tenants import LOCALES, MAX_TEXT, TenantSettings
+from comandia.shared.schemas.tenants import LOCALES, MAX_TEXT, TenantSettings, TenantSettingsChange
 
 MAX_FEE = Decimal("100000")
 CENTS = Decimal("0.01")
@@ -36,6 +41,7 @@ def context_of(tenant: Tenant) -> TenantContext:
         currency=tenant.currency, timezone=tenant.timezone,
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
         delivery_fee=_stored_fee(settings.get("delivery_fee")),
+        rules=stored_rules(settings), country_locale=tenant.country_locale,
     )
 
 
@@ -56,21 +62,25 @@ class TenantSettingsService:
         with self._db.control_session() as session:
             return _settings(live_tenant(session, tenant_id))
 
-    def update(self, tenant_id: str, actor: str, locale: str | None = None, delivery_fee: str | None = None,
-               texts: Mapping[str, str | None] | None = None) -> TenantSettings:
-        """Change what is given; in `texts` a None or empty value goes back to the built-in text.
+    def update(self, tenant_id: str, actor: str, change: TenantSettingsChange) -> TenantSettings:
+        """Change what `change` names: each key is replaced whole; in `texts` a None or empty value
+        goes back to the built-in text.
 
         Raises:
             NotFound: no such tenant.
-            ValidationFailed: an unknown language, a bad fee, or a bad text (field ``texts.<key>``).
+            ValidationFailed: a bad value, named by its field (``delivery_zones[0].fee``,
+                ``texts.<key>``, ``opening_hours.mon[1]``).
         """
-        if locale is not None and locale not in LOCALES:
+        if change.locale is not None and change.locale not in LOCALES:
             raise ValidationFailed("unknown language", {"locale": "must be es or en"})
-        fee = _fee(delivery_fee) if delivery_fee is not None else None
-        checked = {key: check_text(key, value) for key, value in (texts or {}).items()}
+        fee = _fee(str(change.delivery_fee)) if change.delivery_fee is not None else None
+        checked = {key: check_text(key, value) for key, value in (change.texts or {}).items()}
+        rules = {key: checked_rule(key, value) for key, value in change.rules().items()}
         with self._db.control_session() as session:
             tenant = live_tenant(session, tenant_id, lock=True)
             settings = dict(tenant.settings) if isinstance(tenant.settings, dict) else {}
+            check_together(msgspec.structs.replace(stored_rules(settings), **rules), named=rules)
+            settings.update({key: stored_form(value) for key, value in rules.items()})
             if fee is not None:
                 settings["delivery_fee"] = str(fee)
             if checked:
@@ -82,10 +92,10 @@ class TenantSettingsService:
                         own[key] = value
                 settings["texts"] = own
             tenant.settings = settings
-            if locale is not None:
-                tenant.locale = locale
-            audit.record(session, actor, "tenant.settings", tenant_id, locale=locale, delivery_fee=delivery_fee,
-                         texts=sorted(checked))
+            if change.locale is not None:
+                tenant.locale = change.locale
+            audit.record(session, actor, "tenant.settings", tenant_id, locale=change.locale,
+                         delivery_fee=None if fee is None else str(fee), texts=sorted(checked), rules=sorted(rules))
             session.commit()
             result = _settings(tenant)
         self._changed(tenant_id)
@@ -134,4 +144,5 @@ def _stored_fee(value: object) -> Decimal:
 
 def _settings(tenant: Tenant) -> TenantSettings:
     context = context_of(tenant)
-    return TenantSettings(context.locale, context.delivery_fee, dict(context.text_overrides))
+    return TenantSettings(locale=context.locale, delivery_fee=context.delivery_fee,
+                          texts=dict(context.text_overrides), **msgspec.structs.asdict(context.rules))

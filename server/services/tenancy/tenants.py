@@ -25,6 +25,14 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.shared.domain import ids
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
+from comandia.shared.domain.locales import (
+    DEFAULT_LOCALE,
+    currency_of,
+    language_of,
+    locale_for_zone,
+    tenant_locale,
+    zone_of,
+)
 from comandia.shared.domain.money import is_currency
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.tenants import TenantState
@@ -38,11 +46,45 @@ LOCALES = ("es", "en")
 
 @dataclass(frozen=True)
 class NewTenant:
+    """A tenant to provision. `locale` is a full locale (``es_AR``: the country, whose money, dates,
+    currency and time zone are then the defaults) or the bot's language alone (``es``/``en``: the
+    country then comes from the time zone); `country_locale` names the country explicitly."""
+
     name: str
-    timezone: str = "America/Mexico_City"
-    currency: str = "MXN"
-    locale: str = "es"
+    timezone: str | None = None
+    currency: str | None = None
+    locale: str | None = None
     server: str | None = None
+    country_locale: str | None = None
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    timezone: str
+    currency: str
+    language: str
+    country_locale: str
+
+
+def _resolve(request: NewTenant) -> _Resolved:
+    """Fill in what the request left out from what it gave (see `NewTenant`).
+
+    Raises:
+        ValidationFailed: a locale COMANDIA does not serve.
+    """
+    given = (request.locale or "").strip()
+    language = given if given in LOCALES else None
+    country = request.country_locale or (given if given and language is None else None)
+    if country is not None:
+        country = tenant_locale(country)
+    elif request.timezone and is_timezone(request.timezone):
+        country = locale_for_zone(request.timezone)
+    else:
+        country = tenant_locale(language or DEFAULT_LOCALE)
+    return _Resolved(
+        timezone=request.timezone or zone_of(country), currency=(request.currency or currency_of(country)).upper(),
+        language=language or language_of(country), country_locale=country,
+    )
 
 
 class TenantService:
@@ -72,7 +114,8 @@ class TenantService:
             NotFound: `request.server` is not registered.
             Unavailable: the database server does not answer.
         """
-        name = _validate(request)
+        resolved = _resolve(request)
+        name = _validate(request.name, resolved)
         with self._db.control_session() as session:
             _ensure_name_free(session, name)
             server = _place(session, request.server)
@@ -87,8 +130,9 @@ class TenantService:
             revision = self._copy_template(server_id, cluster, database, tenant_id)
             with self._db.control_session() as session:
                 tenant = Tenant(
-                    id=tenant_id, name=name, state=TenantState.ACTIVE, timezone=request.timezone,
-                    currency=request.currency.upper(), locale=request.locale, server_id=server_id,
+                    id=tenant_id, name=name, state=TenantState.ACTIVE, timezone=resolved.timezone,
+                    currency=resolved.currency, locale=resolved.language, country_locale=resolved.country_locale,
+                    server_id=server_id,
                     database_name=database, role_name=database,
                     role_password_sealed=self._db.box.seal(password), schema_revision=revision,
                 )
@@ -182,15 +226,13 @@ class TenantService:
             self._templates_ready.add(server_id)
 
 
-def _validate(request: NewTenant) -> str:
-    name = clean_name(request.name, "name", max_len=120)
+def _validate(raw_name: str, resolved: _Resolved) -> str:
+    name = clean_name(raw_name, "name", max_len=120)
     problems: dict[str, str] = {}
-    if not is_timezone(request.timezone):
-        problems["timezone"] = f"unknown time zone {request.timezone!r} (use an IANA name like America/Lima)"
-    if not is_currency(request.currency.upper()):
-        problems["currency"] = f"unsupported currency {request.currency!r}"
-    if request.locale not in LOCALES:
-        problems["locale"] = f"locale must be one of {', '.join(LOCALES)}"
+    if not is_timezone(resolved.timezone):
+        problems["timezone"] = f"unknown time zone {resolved.timezone!r} (use an IANA name like America/Lima)"
+    if not is_currency(resolved.currency):
+        problems["currency"] = f"unsupported currency {resolved.currency!r}"
     if problems:
         raise ValidationFailed("; ".join(problems.values()), problems)
     return name
@@ -250,7 +292,8 @@ def _info(session: Session, tenant: Tenant) -> TenantInfo:
     server = session.get(DbServer, tenant.server_id)
     return TenantInfo(
         id=tenant.id, name=tenant.name, state=tenant.state, timezone=tenant.timezone,
-        currency=tenant.currency, locale=tenant.locale, server=server.name if server else "?",
+        currency=tenant.currency, locale=tenant.locale, country_locale=tenant.country_locale,
+        server=server.name if server else "?",
         database=tenant.database_name, schema_revision=tenant.schema_revision,
         created_at=tenant.created_at, deactivated_at=tenant.deactivated_at,
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import tomllib
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from comandia.server.chat.model import (
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
+from comandia.server.services.tenancy.rules import stored_rules
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
 MENUS = ROOT / "menus"
@@ -141,6 +142,7 @@ def _menu(path: Path) -> Menu:
         locale="en" if locale.startswith("en") else "es",
         currency=str(data.get("currency", "MXN")),
         timezone=str(data.get("timezone", "America/Mexico_City")),
+        country_locale=locale,
     )
     categories: dict[str, int] = {}
     products: list[ProductView] = []
@@ -190,8 +192,8 @@ def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
 
 
 def tenant_for(menu: Menu, chat: Chat) -> TenantContext:
-    """The menu's tenant with the chat's settings applied (the keys the flow reads)."""
-    return menu.tenant
+    """The menu's tenant with the chat's settings applied, read as the server reads them."""
+    return replace(menu.tenant, rules=stored_rules(chat.settings))
 
 
 # -- playing ---------------------------------------------------------------------------------

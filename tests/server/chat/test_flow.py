@@ -42,7 +42,7 @@ class Chat:
         self.state = outcome.state
         if outcome.draft is not None:
             self.placed += 1
-            outcome = flow.order_placed(self.tenant, self.state, 100 + self.placed, "$1,00")
+            outcome = flow.order_placed(self.tenant, self.state, 100 + self.placed, "$1.00")
             self.state = outcome.state
         assert len(outcome.replies) == 1
         return outcome.replies[0]
@@ -76,7 +76,7 @@ def test_menu_lists_categories_then_products_with_prices() -> None:
     assert ids(reply) == ["cat:1", "cat:2", "cat:0"] and reply.list_button == "Ver categorías"
     reply = chat.tap("cat:1")
     assert ids(reply) == ["prod:PZ-MAR", "prod:PZ-PEP", "prod:PZ-HAW", "menu"]
-    assert reply.list_sections[0][1][0][2].startswith("$120,00 · Tomate")
+    assert reply.list_sections[0][1][0][2].startswith("$120.00 · Tomate")
     assert "Agua de jamaica" not in chat.tap("cat:2").to_text()  # unavailable products are not offered
 
 
@@ -105,15 +105,15 @@ def test_a_whole_order_by_typed_numbers_as_on_a_text_only_provider() -> None:
     chat = Chat()
     assert "1. Ver menú" in chat.say("hola").to_text()
     chat.say("1")  # Ver menú
-    assert "1. Pizza margarita — $120,00" in chat.say("1").to_text()  # Pizzas
+    assert "1. Pizza margarita — $120.00" in chat.say("1").to_text()  # Pizzas
     assert "¿Cuántas" in chat.say("1").body  # margarita
     reply = chat.say("2")
-    assert "Agregado: 2 × Pizza margarita" in reply.body and "Total: $240,00" in reply.body
+    assert "Agregado: 2 × Pizza margarita" in reply.body and "Total: $240.00" in reply.body
     assert chat.say("1").body == "¿A nombre de quién va el pedido?"  # Finalizar pedido
     chat.say("1")  # Usar Ana
     chat.say("Av. Reforma 222")
     summary = chat.say("CDMX")
-    assert "Total: *$240,00*" in summary.body and "Entrega: Av. Reforma 222, CDMX" in summary.body
+    assert "Total: *$240.00*" in summary.body and "Entrega: Av. Reforma 222, CDMX" in summary.body
     chat.say("1")  # Confirmar
     assert chat.last is not None and chat.last.draft is not None
     assert (chat.last.draft.lines, chat.last.draft.name, chat.last.draft.sequence) == (
@@ -149,7 +149,7 @@ def test_the_cart_can_be_shown_changed_emptied_and_lines_removed() -> None:
     chat.say("2 margarita, 1 pepperoni y una coca")
     reply = chat.say("carrito")
     assert ids(reply) == ["line:PZ-MAR", "line:PZ-PEP", "line:COCA", "checkout", "menu", "empty"]
-    assert "1 × Pizza pepperoni — $140,00" in reply.body and "Total: $405,00" in reply.body
+    assert "1 × Pizza pepperoni — $140.00" in reply.body and "Total: $405.00" in reply.body
     assert "tienes 2" in chat.tap("line:PZ-MAR").body
     assert "5 × Pizza margarita" in chat.say("5").body
     chat.tap("line:PZ-PEP")
@@ -207,7 +207,7 @@ def test_estado_reports_the_latest_order_or_none() -> None:
     assert not flow.wants_latest_order(chat.state, Inbound(kind="text", text="menu"))
     assert "Todavía no tienes pedidos" in chat.say("estado").body
     latest = LatestOrder(number=42, status="shipped", total=Decimal("265"))
-    assert "*#42* está: *en camino*. Total: $265,00" in chat.say("estado", latest).body
+    assert "*#42* está: *en camino*. Total: $265.00" in chat.say("estado", latest).body
 
 
 def test_status_notifications_in_the_tenants_language() -> None:

@@ -79,8 +79,12 @@ def test_disabling_a_user_ends_their_tokens_at_once(
     superadmin_client.users.update(actor.user_id, disabled=True)
     with pytest.raises(UnauthorizedError):
         client_for(actor.token).auth.me()
-    with pytest.raises(ForbiddenError):
+    # the same answer as a wrong password: a guesser never learns that the password was right
+    with pytest.raises(UnauthorizedError) as right:
         client_for(None).auth.login(actor.username, actor.password)
+    with pytest.raises(UnauthorizedError) as wrong:
+        client_for(None).auth.login(actor.username, "not the password")
+    assert str(right.value) == str(wrong.value)
 
 
 def test_password_change_ends_old_tokens_and_the_new_password_works(

@@ -38,7 +38,7 @@ def test_a_manager_words_the_bot_and_sets_a_fee_which_the_chat_and_the_order_use
     say("Ana")
     say("Av. Reforma 222")
     summary = " ".join(r.body for r in say("CDMX").replies)
-    assert "Envío — $35,50" in summary and "Total: *$275,50*" in summary
+    assert "Envío — $35.50" in summary and "Total: *$275.50*" in summary
     placed = say("1")
     assert placed.order is not None and placed.order.total == Decimal("275.50")
     order = superadmin_client.orders.get(tenant.id, placed.order.id)

@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 
+from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.auth.passwords import verify_password
 from comandia.server.wiring import Runtime
@@ -74,7 +75,8 @@ def test_a_throttled_login_does_not_hash_at_all(runtime: Runtime, world: World) 
         calls.append(stored)
         return verify_password(stored, password)
 
-    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=Clock(), verify=counting_verify)
+    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=Clock(),
+                          hashing=PasswordHashing(verify=counting_verify))
     address = f"203.0.113.{secrets.randbelow(250)}"
     _fail(service, f"ghost-{secrets.token_hex(3)}", address, 5)
     assert len(calls) == 5

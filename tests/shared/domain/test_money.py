@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -12,6 +12,7 @@ from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import (
     CURRENCIES,
     MAX_AMOUNT,
+    WHOLE_DISPLAY,
     format_money,
     is_currency,
     line_total,
@@ -162,47 +163,50 @@ def test_currencies_without_a_minor_unit_are_chile_and_paraguay() -> None:
 @pytest.mark.parametrize(
     ("amount", "currency", "locale", "expected"),
     [
-        ("1234.5", "MXN", "es", "$1.234,50"),
-        ("1234.5", "MXN", "en", "$1,234.50"),
-        ("1234.4", "CLP", "es", "$1.234"),
-        ("1234567", "COP", "es", "$1.234.567,00"),
-        ("12.5", "PEN", "es", "S/ 12,50"),
-        ("12.5", "USD", "es", "US$12,50"),
-        ("12.5", "USD", "en", "$12.50"),
-        ("12.5", "EUR", "es", "12,50 €"),
-        ("12.5", "EUR", "en", "€12.50"),
-        ("12.5", "BRL", "es", "R$ 12,50"),
-        ("12.5", "GTQ", "es", "Q12,50"),
-        ("12.5", "CRC", "es", "₡12,50"),
-        ("12.5", "BOB", "es", "Bs 12,50"),
-        ("12000", "PYG", "es", "₲12.000"),
-        ("12.5", "HNL", "es", "L12,50"),
-        ("12.5", "NIO", "es", "C$12,50"),
-        ("12.5", "PAB", "es", "B/. 12,50"),
-        ("12.5", "VES", "es", "Bs. 12,50"),
-        ("0.005", "MXN", "es", "$0,01"),
-        ("999.999", "MXN", "es", "$1.000,00"),
-        ("-5", "MXN", "es", "-$5,00"),
-        ("-0.001", "MXN", "es", "$0,00"),
+        ("1490", "MXN", "es_MX", "$1,490.00"),  # as Mexicans write it, never $1.490,00
+        ("50175", "MXN", "es_MX", "$50,175.00"),
+        ("1490", "ARS", "es_AR", "$\u00a01.490,00".replace("\u00a0", " ")),
+        ("1490", "COP", "es_CO", "$1.490"),  # no decimals: no coins below the peso circulate
+        ("1490.5", "COP", "es_CO", "$1.491"),
+        ("1234567", "COP", "es_CO", "$1.234.567"),
+        ("1490", "CLP", "es_CL", "$1.490"),
+        ("1490", "EUR", "es_ES", "1.490,00\u00a0€"),
+        ("14900", "EUR", "es_ES", "14.900,00\u00a0€"),
+        ("1490", "USD", "en_US", "$1,490.00"),
+        ("1490", "MXN", "es", "$1,490.00"),  # a bare language means its main country
+        ("12.5", "PEN", "es_PE", "S/\u00a012.50"),
+        ("12000", "PYG", "es_PY", "Gs.\u00a012.000"),
+        ("0.005", "MXN", "es_MX", "$0.01"),
+        ("999.999", "MXN", "es_MX", "$1,000.00"),
+        ("-5", "MXN", "es_MX", "-$5.00"),
+        ("-0.001", "MXN", "es_MX", "$0.00"),
     ],
 )
-def test_format_money_writes_amounts_as_people_read_them(
+def test_format_money_writes_amounts_as_the_country_does(
     amount: str, currency: str, locale: str, expected: str
 ) -> None:
-    assert format_money(Decimal(amount), currency, locale) == expected  # type: ignore[arg-type]
+    assert format_money(Decimal(amount), currency, locale) == expected
+
+
+def test_an_english_reader_of_a_mexican_tenant_still_sees_pesos_as_mexicans_write_them() -> None:
+    """The formatter takes the tenant's country, not the conversation's language: no `MX$`."""
+    assert format_money(Decimal("1490"), "MXN", "es_MX") == "$1,490.00"
+    assert format_money(Decimal("1490"), "MXN", "en_US") == "MX$1,490.00"  # what es_MX avoids
 
 
 @given(cents, currencies)
 def test_formatted_amounts_read_back_as_the_rounded_amount(amount: Decimal, currency: str) -> None:
-    text = format_money(amount, currency, "en")
-    first_digit = next(index for index, char in enumerate(text) if char.isdigit())
-    number = text[first_digit:].replace(",", "")  # some symbols carry a point: "B/. ", "Bs. "
-
-    assert Decimal(number) == quantize(amount, currency)
+    text = format_money(amount, currency, "en_US")
+    digits = "".join(char for char in text if char.isdigit() or char == ".")
+    number = digits.strip(".")
+    expected = quantize(amount, currency)
+    if currency in WHOLE_DISPLAY:
+        expected = expected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert Decimal(number) == expected
 
 
 def test_format_money_refuses_unknown_locales() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        format_money(Decimal(1), "MXN", "pt")  # type: ignore[arg-type]
+        format_money(Decimal(1), "MXN", "xx_YY")
 
     assert "locale" in caught.value.fields

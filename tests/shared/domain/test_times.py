@@ -148,3 +148,16 @@ def test_parse_date_refuses_anything_else_naming_the_field(text: str) -> None:
         parse_date(text, field="from")
 
     assert set(caught.value.fields) == {"from"}
+
+
+def test_instants_are_written_in_the_tenant_zone_as_its_country_writes_them() -> None:
+    from comandia.shared.domain.times import format_day, format_instant
+
+    instant = datetime(2026, 12, 5, 19, 5, tzinfo=UTC)
+    assert format_instant(instant, "America/Mexico_City", "es_MX") == "5/12/2026 1:05\u202fp.m."
+    assert format_instant(instant, "America/Argentina/Buenos_Aires", "es_AR") == "5/12/2026 16:05"
+    assert format_instant(instant, "America/Santiago", "es_CL") == "05-12-2026 16:05"
+    assert format_instant(instant, "Europe/Madrid", "es_ES") == "5/12/2026 20:05"
+    assert format_instant(instant, "America/New_York", "en_US") == "12/5/2026 2:05\u202fPM"
+    assert format_day(date(2026, 1, 31), "es_CO") == "31/1/2026"
+    assert format_day(date(2026, 1, 31), "en_US") == "1/31/2026"

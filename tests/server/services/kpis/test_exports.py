@@ -16,6 +16,7 @@ from comandia.server.services.kpis.spreadsheets import XLSX_MAX_ROWS, Sheet, wri
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.orders import OrderInput, OrderLineInput
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.server.services.kpis.kpi_shop import Shop
 
@@ -144,3 +145,17 @@ def test_products_export_lists_aliases_and_imports_back_unchanged(runtime: Runti
     assert {r[0]: r[-1] for r in rows[1:]} == {"FLAN": "", "REF": "", "TACO": "taquito | taco al pastor"}
     report = runtime.services.catalog_import.dry_run(shop.tenant_id, data, "products.csv")
     assert (report.issues, report.created, report.updated, report.unchanged) == ((), 0, 0, 3)
+
+
+def test_order_lines_export_their_note(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop = Shop(runtime, make_tenant(timezone="America/Mexico_City").id)
+    shop.clock.now = dt.datetime(2026, 3, 9, 12, 0, tzinfo=MX)
+    lines = (OrderLineInput(2, sku="TACO", note="sin cebolla"), OrderLineInput(1, sku="REF"))
+    data = OrderInput(shop.customers[0], lines)
+    shop.orders.create(shop.tenant_id, data, actor="ana")
+    export = runtime.services.exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 9))
+    rows = list(csv.reader(io.StringIO(b"".join(export.chunks).decode("utf-8-sig"))))
+    assert rows[0][-1] == "Note" and [(r[11], r[-1]) for r in rows[1:]] == [("TACO", "sin cebolla"), ("REF", "")]
+    book = workbook(b"".join(runtime.services.exports.tenant_export(shop.tenant_id, "orders", "xlsx",
+                                                                    D(2026, 3, 9), D(2026, 3, 9)).chunks))  # fmt: skip
+    assert [r[-1] for r in book["items"].iter_rows(min_row=2, values_only=True)] == ["sin cebolla", None]

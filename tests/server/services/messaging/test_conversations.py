@@ -91,7 +91,7 @@ def chat_to_summary(service: ConversationService, tenant: TenantContext) -> Repl
     say(service, tenant, "hola")
     reply = say(service, tenant, "quiero 2 pizzas margarita y una coca")
     assert "2 × Pizza margarita" in reply.body and "1 × Coca-Cola" in reply.body
-    assert "$265,00" in reply.body
+    assert "$265.00" in reply.body
     say(service, tenant, Inbound(kind="button", reply_id="checkout"))
     say(service, tenant, Inbound(kind="button", reply_id="usename"))
     say(service, tenant, "Av. Reforma 222, depto 3")
@@ -107,7 +107,7 @@ def test_a_whole_chat_places_a_whatsapp_order_and_tells_its_number(
     chat_to_summary(service, tenant)
     reply = say(service, tenant, Inbound(kind="button", reply_id="confirm"))
     [order] = orders(runtime, tenant.tenant_id)
-    assert f"#{order.number}" in reply.body and "$265,00" in reply.body
+    assert f"#{order.number}" in reply.body and "$265.00" in reply.body
     assert (order.status, order.channel, order.total) == ("new", "whatsapp", Decimal("265.00"))
     assert [(i.sku, i.quantity) for i in order.items] == [("PZ-MAR", 2), ("COCA", 1)]
     assert (order.delivery_address, order.delivery_city) == ("Av. Reforma 222, depto 3", "Ciudad de México")
@@ -177,7 +177,7 @@ def test_a_native_catalog_order_becomes_the_cart(
     say(service, tenant, "una coca")
     reply = say(service, tenant, Inbound(kind="order", order_items=(("PZ-PEP", 2), ("NOPE", 1))))
     assert "2 × Pizza pepperoni" in reply.body and "Coca-Cola" not in reply.body
-    assert "NOPE" in reply.body and "$280,00" in reply.body
+    assert "NOPE" in reply.body and "$280.00" in reply.body
     assert [b[0] for b in reply.buttons] == ["checkout", "menu", "cart"]
 
 

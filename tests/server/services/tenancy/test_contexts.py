@@ -14,7 +14,7 @@ from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound
 from comandia.shared.domain.tenants import TenantState
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
 
 MakeTenant = Callable[..., TenantInfo]
 
@@ -23,7 +23,7 @@ def test_a_settings_change_reaches_the_bot_at_once(runtime: Runtime, make_tenant
     tenant = make_tenant()
     contexts = runtime.services.contexts
     assert contexts.get(tenant.id).delivery_fee == Decimal("0.00")
-    runtime.services.tenant_settings.update(tenant.id, actor="tests", delivery_fee="35", locale="en")
+    runtime.services.tenant_settings.update(tenant.id, "tests", TenantSettingsChange(delivery_fee="35", locale="en"))
     context = contexts.get(tenant.id)
     assert (context.delivery_fee, context.locale) == (Decimal("35.00"), "en")
 
