@@ -10,6 +10,7 @@ the cart with its total. Whatever they name that is not on the menu is named bac
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -72,6 +73,7 @@ _ASKING = frozenset(
         "are",
     ]
 )
+_CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
                  "do you sell", "venden")  # fmt: skip
 
@@ -87,24 +89,25 @@ def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not turn.tenant.rules.faq or not asks(text):
         return None
     lex = lexicon()
-    wanted = [key(w) for w in intents.normalised(text).split()
-              if w not in lex.fillers and w not in _QUESTION_WORDS and len(w) >= 3]  # fmt: skip
-    if not wanted:
+    said: list[str] = []
+    for clause in _CLAUSES.split(intents.normalised(text)):  # "¿a qué hora cierran y aceptan tarjeta?"
+        wanted = [key(w) for w in clause.split() if w not in lex.fillers and w not in _QUESTION_WORDS and len(w) >= 3]
+        if not wanted:
+            continue
+        scored = []
+        for entry in turn.tenant.rules.faq:
+            question_keys = {key(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
+            answer_keys = {key(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
+            in_question = sum(_near(k, question_keys) for k in wanted)
+            in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
+            if in_question >= 1 and in_either / len(wanted) >= 0.5:
+                scored.append((in_either / len(wanted), entry.answer))
+        if scored:
+            best = max(score for score, _ in scored)
+            said += [answer for score, answer in scored if score >= best - 0.34 and answer not in said]
+    if not said:
         return None
-    answers = []
-    for entry in turn.tenant.rules.faq:
-        question, answer = entry.question, entry.answer
-        question_keys = {key(w) for w in intents.normalised(question).split() if len(w) >= 3}
-        answer_keys = {key(w) for w in intents.normalised(answer).split() if len(w) >= 3}
-        in_question = sum(_near(k, question_keys) for k in wanted)
-        in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
-        if in_question >= 1 and in_either / len(wanted) >= 0.5:
-            answers.append((in_either / len(wanted), answer))
-    if not answers:
-        return None
-    best = max(score for score, _ in answers)
-    said = "\n\n".join(answer for score, answer in answers if score >= best - 0.34)
-    return done(state, home_reply(turn, state, said))
+    return done(state, home_reply(turn, state, "\n\n".join(said)))
 
 
 def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:

@@ -72,9 +72,15 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
 
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
+    words = intents.normalised(text).split()
+    if phrase is None and len(words) >= 2 and "no" in (words[0], words[-1]):
+        product = _in_cart(turn, state, " ".join(w for w in words if w != "no"))
+        if product is None:
+            return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
+        phrase = "no"
     if phrase is None:
         return None
-    rest = intents.rest_after(text, phrase)
+    rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
     count = _leading_count(rest)
     product = _in_cart(turn, state, rest)
     if product is None and count is not None and _names_nothing(turn, rest):

@@ -23,8 +23,8 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
-_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
-_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
+_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
+_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ADDING = frozenset({"con", "with"})
@@ -127,7 +127,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = _verdict(index.match(head.words, lex.synonyms))
-            if head.quantity is not None and shared == head.quantity and not (head_alone and head_alone[0]):
+            if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
                 forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
         elif not part.elliptic:
             head, head_number, shared = part, number_, 0
@@ -155,13 +155,10 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
     """Whether "una de chocolate" names a product surely with the noun of the part before
-    ("dos conchas, …"), or is unsure without it."""
+    ("dos conchas, …")."""
     together = index.match([*head, *words], lex.synonyms)
     verdict = _verdict(together)
-    if verdict is not None and verdict[0] and together[0].typed >= SURE:
-        return True
-    alone = _verdict(index.match(words, lex.synonyms))
-    return alone is None or not alone[0]
+    return verdict is not None and verdict[0] and together[0].typed >= SURE
 
 
 def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:

@@ -15,6 +15,7 @@ from string import Formatter
 from typing import Any
 
 from comandia.server.chat.model import TenantContext
+from comandia.server.chat.rule_texts import RULES_EN, RULES_ES
 from comandia.shared.domain.money import format_money
 
 ES: dict[str, str] = {
@@ -191,7 +192,7 @@ EN: dict[str, str] = {
     "status.cancelled": "cancelled",
 }  # fmt: skip
 
-BUILT_IN: dict[str, dict[str, str]] = {"es": ES, "en": EN}
+BUILT_IN: dict[str, dict[str, str]] = {"es": ES | RULES_ES, "en": EN | RULES_EN}
 
 
 class Texts:
@@ -199,7 +200,7 @@ class Texts:
 
     def __init__(self, tenant: TenantContext) -> None:
         self.tenant = tenant
-        self._built_in = BUILT_IN.get(tenant.locale, ES)
+        self._built_in = BUILT_IN.get(tenant.locale, BUILT_IN["es"])
 
     def __call__(self, key: str, **fields: Any) -> str:
         """The text for `key` with `fields` filled in.
