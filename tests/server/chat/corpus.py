@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
 from rapidfuzz import fuzz
 
 from comandia.server.chat import flow
@@ -34,7 +35,8 @@ from comandia.server.chat.model import (
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
-from comandia.server.services.tenancy.rules import stored_rules
+from comandia.server.services.tenancy.rules import checked_rule
+from comandia.shared.schemas.tenants import TenantSettingsChange
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
 MENUS = ROOT / "menus"
@@ -192,8 +194,15 @@ def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
 
 
 def tenant_for(menu: Menu, chat: Chat) -> TenantContext:
-    """The menu's tenant with the chat's settings applied, read as the server reads them."""
-    return replace(menu.tenant, rules=stored_rules(chat.settings))
+    """The menu's tenant with the chat's settings applied, checked as the settings API checks them."""
+    if not chat.settings:
+        return menu.tenant
+    change = TenantSettingsChange.from_json(chat.settings)
+    rules = {key: checked_rule(key, value) for key, value in change.rules().items()}
+    tenant = replace(menu.tenant, rules=msgspec.structs.replace(menu.tenant.rules, **rules))
+    if change.delivery_fee is not None:
+        tenant = replace(tenant, delivery_fee=Decimal(str(change.delivery_fee)))
+    return tenant
 
 
 # -- playing ---------------------------------------------------------------------------------
@@ -205,6 +214,7 @@ class _Session:
     def __init__(self, chat: Chat, menu: Menu, played: Played) -> None:
         self.chat, self.played = chat, played
         self.tenant = tenant_for(menu, chat)
+        self.now = at_clock(chat, menu)
         self.catalog = menu.catalog
         self.customer = CustomerRef("5215512340000", None, "+5215512340000", None)
         self.state = ChatState()
@@ -222,7 +232,7 @@ class _Session:
         if self.number is not None:
             status = "cancelled" if self.cancelled else "new"
             latest = LatestOrder(self.number, status, Decimal(0))
-        outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest)
+        outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest, self.now)
         self.state = outcome.state
         if outcome.handoff:
             self.handoff = True
