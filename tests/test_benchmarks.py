@@ -20,6 +20,7 @@ TINY = {
     "api.py": ["--orders", "300", "--requests", "5"],
     "backup.py": ["--tenants", "2", "--orders", "50", "--drill-orders", "200"],
     "chat_accuracy.py": [],
+    "chat_matching.py": ["--products", "50", "--rounds", "1"],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
