@@ -22,6 +22,7 @@ TINY = {
     "chat_accuracy.py": [],
     "chat_matching.py": ["--products", "50", "--rounds", "1"],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
+    "conversations.py": ["--chats", "300", "--messages", "40", "--requests", "5", "--consoles", "2", "--trials", "1"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],
