@@ -19,6 +19,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.bad_password": ("Usuario o contraseña incorrectos.", "Wrong username or password."),
     "login.expired": ("Su sesión terminó. Vuelva a iniciar sesión.", "Your session ended. Please log in again."),
     "login.required": ("Complete servidor, usuario y contraseña.", "Fill in server, username and password."),
+    # the server's release against the console's (shared/version.py)
+    "version.label": ("Servidor {server} · consola {console}", "Server {server} · console {console}"),
+    "version.unknown": ("desconocida", "unknown"),
+    "version.server_newer": (
+        "El servidor tiene la versión {server}, más nueva que la que admite esta consola ({console}). "
+        "Instale la consola {server} para usar todo lo nuevo; algunas pantallas pueden fallar mientras tanto.",
+        "The server runs version {server}, newer than this console ({console}) supports. "
+        "Install console {server} to use what is new; some screens may fail until then.",
+    ),
+    "version.server_older": (
+        "El servidor tiene la versión {server}, más antigua que la que admite esta consola ({console}). "
+        "Actualice el servidor (installer/install.sh upgrade) o use una consola de su versión; "
+        "algunas pantallas pueden fallar mientras tanto.",
+        "The server runs version {server}, older than this console ({console}) supports. "
+        "Upgrade the server (installer/install.sh upgrade) or use a console of its version; "
+        "some screens may fail until then.",
+    ),
     # errors
     "error.unreachable": (
         "No se puede conectar con el servidor. Revise la red o reintente.",
@@ -243,8 +260,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "onb.connect": ("Conectar número", "Connect number"),
     "onb.connected": ("Número {e164} conectado. Webhook: {path}", "Number {e164} connected. Webhook: {path}"),
     "onb.no_numbers_api": (
-        "Este servidor no ofrece la API de números: conecte el número con «comandia-admin numbers add {tenant}».",
-        "This server has no numbers API: connect the number with “comandia-admin numbers add {tenant}”.",
+        "Este servidor no ofrece la API de números: conecte el número con «comandia-admin number add {tenant}».",
+        "This server has no numbers API: connect the number with “comandia-admin number add {tenant}”.",
     ),
     "onb.chat_instruction": (
         "Pruebe el bot en una terminal del servidor:\n\n    comandia-admin chat {tenant}\n\n"

@@ -32,6 +32,7 @@ from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
+from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
@@ -47,6 +48,7 @@ from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
@@ -63,6 +65,7 @@ from comandia.server.services.tenancy.servers import ServerService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
 
 
@@ -172,11 +175,12 @@ def build_services(
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
     kpis = KpiService(databases, contexts)
+    summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)
     inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
     orders = OrderService(databases, on_change=_chain(
-        kpis.on_change_hook(),
+        kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
     ), clock=clock)
     conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
@@ -202,6 +206,7 @@ def build_services(
         restores=RestoreService(databases, backups, tenants),
         moves=MoveService(databases, tenants, backups),
         kpis=kpis,
+        summaries=summaries,
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
@@ -232,6 +237,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
         for n in range(max(1, config.inbox_workers))
     ]
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
+        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
                                on_change=lambda change, key: _forget(databases, services, change, key),

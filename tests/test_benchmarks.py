@@ -25,7 +25,7 @@ TINY = {
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],
     "upload_bombs.py": ["--zip-mib", "64"],
-    "webhook_ingest.py": ["--seconds", "1", "--tenants", "2", "--connections", "2"],
+    "webhook_ingest.py": ["--seconds", "1", "--tenants", "2", "--connections", "2", "--processes", "1,2"],
 }
 
 

@@ -110,9 +110,7 @@ class ProductIndex:
         spelled = [words(n) for p in catalog.products for n in (p.name, *p.aliases)]
         self.folded_words = frozenset(w for name in spelled for w in name)
         self.folded_pairs = frozenset(f"{a} {b}" for name in spelled for a, b in zip(name, name[1:], strict=False))
-        self.folded_triples = frozenset(
-            " ".join(name[i : i + 3]) for name in spelled for i in range(len(name) - 2)
-        )
+        self.folded_triples = frozenset(" ".join(name[i : i + 3]) for name in spelled for i in range(len(name) - 2))
 
     def knows(self, word: str) -> bool:
         """Whether a folded word is (exactly) a word of some product name or alias."""

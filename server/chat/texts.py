@@ -15,6 +15,7 @@ from string import Formatter
 from typing import Any
 
 from comandia.server.chat.model import TenantContext
+from comandia.server.chat.rule_texts import RULES_EN, RULES_ES
 from comandia.shared.domain.money import format_money
 
 ES: dict[str, str] = {
@@ -83,6 +84,7 @@ ES: dict[str, str] = {
     "not_on_menu": "No tenemos «{text}» en el menú; escribe «menú» para ver lo que hay.",
     "unavailable_words": "Por ahora no tenemos «{text}»: {name} no está disponible.",
     "quantity_set": "Listo: {quantity} × {name}.",
+    "which_product": "¿De qué producto quieres «{text}»? Escribe también su nombre.",
     "did_you_mean": "¿Te refieres a *{name}*?",
     "which_one": "¿Cuál quieres para «{text}»?",
     "btn_yes": "Sí",
@@ -169,6 +171,7 @@ EN: dict[str, str] = {
     "not_on_menu": "We don't have “{text}” on the menu; type “menu” to see what we have.",
     "unavailable_words": "We don't have “{text}” right now: {name} is not available.",
     "quantity_set": "Done: {quantity} × {name}.",
+    "which_product": "Which product do you want “{text}” of? Type its name too.",
     "did_you_mean": "Did you mean *{name}*?",
     "which_one": "Which one do you want for “{text}”?",
     "btn_yes": "Yes",
@@ -189,7 +192,7 @@ EN: dict[str, str] = {
     "status.cancelled": "cancelled",
 }  # fmt: skip
 
-BUILT_IN: dict[str, dict[str, str]] = {"es": ES, "en": EN}
+BUILT_IN: dict[str, dict[str, str]] = {"es": ES | RULES_ES, "en": EN | RULES_EN}
 
 
 class Texts:
@@ -197,7 +200,7 @@ class Texts:
 
     def __init__(self, tenant: TenantContext) -> None:
         self.tenant = tenant
-        self._built_in = BUILT_IN.get(tenant.locale, ES)
+        self._built_in = BUILT_IN.get(tenant.locale, BUILT_IN["es"])
 
     def __call__(self, key: str, **fields: Any) -> str:
         """The text for `key` with `fields` filled in.

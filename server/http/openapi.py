@@ -17,8 +17,7 @@ from comandia.server.http.openapi_sandbox import sandbox_paths
 from comandia.server.http.openapi_schemas import PROBLEM, REF_TEMPLATE, ModelRef
 from comandia.server.http.openapi_tenant import tenant_paths
 from comandia.shared.schemas.wire import Wire, json_schemas
-
-VERSION = "1.0.0"
+from comandia.shared.version import __version__
 
 
 @functools.cache
@@ -34,7 +33,8 @@ def build_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "COMANDIA API",
-            "version": VERSION,
+            # The server's release (shared/version.py): the console compares it with its own.
+            "version": __version__,
             "description": "Errors are RFC 9457 application/problem+json documents.",
         },
         "paths": paths,

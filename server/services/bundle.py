@@ -16,6 +16,7 @@ from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
+from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.inbox import InboxProcessor
@@ -53,6 +54,8 @@ class Services:
     moves: MoveService
     conversations: ConversationService
     kpis: KpiService
+    summaries: PendingSummaries
+    """Days whose superadmin summary waits for the summary refresher (copied at once without it)."""
     exports: ExportService
     numbers: NumberService
     ingest: IngestService

@@ -9,7 +9,7 @@ the same length, so the dashboard can show the change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -57,9 +57,17 @@ class KpiService:
         """The tenant's IANA time zone: its days are the KPIs' days. Raises: NotFound."""
         return self._contexts.get(tenant_id).timezone
 
-    def on_change_hook(self) -> rollups.Rollups:
-        """The `on_change` to give OrderService: rollups in-transaction, summary after commit."""
-        return rollups.Rollups(self.zone, self.admin.refresh_summary)
+    def on_change_hook(self, days_changed: rollups.DaysChanged | None = None) -> rollups.Rollups:
+        """The `on_change` to give OrderService: rollups in-transaction, then after commit
+        `days_changed` (default: copy the days into the control database's summary at once)."""
+        return rollups.Rollups(self.zone, days_changed or self.admin.refresh_summary)
+
+    def catch_up_summaries(self, tenant_ids: Iterable[str]) -> None:
+        """Copy the days around today (in any zone) of `tenant_ids` into the summary."""
+        today = dt.datetime.now(dt.UTC).date()
+        days = {today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)}
+        for tenant_id in tenant_ids:
+            self.admin.refresh_summary(tenant_id, days)
 
     def tenant_report(
         self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day"

@@ -103,7 +103,7 @@ class ConversationService:
             latest = None
             if flow.wants_latest_order(state, message):
                 latest = _latest_order(session, row, customer)
-            outcome = flow.step(state, message, tenant, catalog, customer, latest)
+            outcome = flow.step(state, message, tenant, catalog, customer, latest, now)
             # With a draft this stores the summary state: a replayed confirmation re-drafts
             # with the same sequence, hence the same key, and finds the order instead.
             _store(row, outcome.state, now, self._idle)
