@@ -49,6 +49,7 @@ from comandia.server.chat.turn import Outcome, Turn, done, home_reply
 
 __all__ = [
     "Outcome",
+    "cancel_answered",
     "order_already_placed",
     "order_failed",
     "order_placed",
@@ -121,6 +122,28 @@ def order_placed(tenant: TenantContext, state: ChatState, number: int, total_tex
     fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
     reply = text_reply(Texts(_speaking(tenant, state))("placed", number=number, total=total_text))
     return done(fresh, reply)
+
+
+CANCEL_TEXTS = {
+    "cancelled": "cancel_requested",
+    "already": "cancel_already",
+    "not_new": "cancel_not_new",
+    "too_late": "cancel_too_late",
+    "not_found": "cancel_not_found",
+}
+"""The answer to each result of the order service's customer cancellation (`CustomerCancel`)."""
+
+
+def cancel_answered(tenant: TenantContext, state: ChatState, number: int, result: str, status: str) -> Outcome:
+    """The answer once the order service acted on the outcome's `cancel_order` (as `order_placed`
+    answers a draft): only a real cancellation says "cancelled"; a refusal says why.
+
+    Args:
+        result: the service's `CustomerCancel` value; `status` the order's status now.
+    """
+    texts = Texts(tenant)
+    key = CANCEL_TEXTS.get(result, "cancel_not_found")
+    return done(state, text_reply(texts(key, number=number, status=texts.status(status))))
 
 
 def order_already_placed(tenant: TenantContext, state: ChatState) -> Outcome:
