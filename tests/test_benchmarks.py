@@ -21,6 +21,7 @@ TINY = {
     "backup.py": ["--tenants", "2", "--orders", "50", "--drill-orders", "200"],
     "chat_accuracy.py": [],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
+    "conversations.py": ["--chats", "300", "--messages", "40", "--requests", "5", "--consoles", "2", "--trials", "1"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],

@@ -4,6 +4,7 @@ pin), a phone when WhatsApp gave none, the summary, and the confirmation that yi
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -144,10 +145,34 @@ def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: st
         except ValidationFailed:
             return done(state, text_reply(turn.texts("bad_phone")))
     if state.stage == "name":
-        return start_checkout(turn, replace(state, name=text))
+        return start_checkout(turn, replace(state, name=bare_name(text)))
     if state.stage == "address":
-        return start_checkout(turn, replace(state, address=text, zone=None))
+        return start_checkout(turn, replace(state, address=text, city=state.city or city_in(text), zone=None))
     return start_checkout(turn, replace(state, city=text, zone=None))
+
+
+_NAME_OPENERS = re.compile(
+    r"^(?:(?:hola|buenas|hi|hello)[,!.\s]+)?(?:yo\s+)?(?:soy|me llamo|mi nombre es|a nombre de|es para|para|"
+    r"i am|i'm|im|my name is|name is|it's|its|this is|nombre:?)\s+",
+    re.IGNORECASE,
+)
+
+
+def bare_name(text: str) -> str:
+    """The name without the words around it: "soy Lupita" -> "Lupita", "my name is Ann" -> "Ann"."""
+    name = _NAME_OPENERS.sub("", text.strip()).strip(" .,!")
+    return name or text
+
+
+def city_in(address: str) -> str | None:
+    """The city an address already names ("…, Roma Norte, CDMX" -> "CDMX"), so it is not asked.
+
+    Street, neighbourhood, city: three comma-separated parts, the last without digits.
+    """
+    parts = [p.strip() for p in address.split(",") if p.strip()]
+    if len(parts) >= 3 and not any(c.isdigit() for c in parts[-1]):
+        return parts[-1][:MAX_CITY]
+    return None
 
 
 def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:

@@ -24,6 +24,7 @@ Every message gets exactly one reply (a confirmation may get none from `step` an
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import replace
 
 from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering
@@ -48,6 +49,7 @@ from comandia.server.chat.turn import Outcome, Turn, done, home_reply
 
 __all__ = [
     "Outcome",
+    "cancel_answered",
     "order_already_placed",
     "order_failed",
     "order_placed",
@@ -85,6 +87,8 @@ def step(
         The new state (with the last reply's choices remembered), the replies, and a draft when
         the customer confirmed: the caller places it and answers with `order_placed`.
     """
+    if message.kind == "text":
+        message = replace(message, text=_visible(message.text))
     state = _with_language(state, message, tenant)
     turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
@@ -122,6 +126,28 @@ def order_placed(tenant: TenantContext, state: ChatState, number: int, total_tex
     return done(fresh, text_reply(body))
 
 
+CANCEL_TEXTS = {
+    "cancelled": "cancel_requested",
+    "already": "cancel_already",
+    "not_new": "cancel_not_new",
+    "too_late": "cancel_too_late",
+    "not_found": "cancel_not_found",
+}
+"""The answer to each result of the order service's customer cancellation (`CustomerCancel`)."""
+
+
+def cancel_answered(tenant: TenantContext, state: ChatState, number: int, result: str, status: str) -> Outcome:
+    """The answer once the order service acted on the outcome's `cancel_order` (as `order_placed`
+    answers a draft): only a real cancellation says "cancelled"; a refusal says why.
+
+    Args:
+        result: the service's `CustomerCancel` value; `status` the order's status now.
+    """
+    texts = Texts(tenant)
+    key = CANCEL_TEXTS.get(result, "cancel_not_found")
+    return done(state, text_reply(texts(key, number=number, status=texts.status(status))))
+
+
 def order_already_placed(tenant: TenantContext, state: ChatState) -> Outcome:
     """The answer to a confirmation that raced another one which placed the order."""
     number = state.last_order if state.last_order is not None else 0
@@ -146,6 +172,12 @@ def status_notification(tenant: TenantContext, number: int, status: str) -> Repl
 def status_label(tenant: TenantContext, status: str) -> str:
     """An order status in the tenant's words (the variable of a status template)."""
     return Texts(tenant).status(status)
+
+
+def _visible(text: str) -> str:
+    """The text without control and invisible format characters (zero-width spaces, BOM, RTL
+    marks): they would split words ("pi\u200bzza") and say nothing; new lines are kept."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
 
 
 def _speaking(tenant: TenantContext, state: ChatState) -> TenantContext:
@@ -194,11 +226,22 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return checkout.take_location(turn, state, message)
     if action is None and text:
         action = choice_for(state.choices, text)
+    if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
+        return _reaction(turn, state, text)
     if action is None and text:
         return _read_text(turn, state, text, latest)
     if action is None:
         return done(state, home_reply(turn, state, turn.texts("not_understood")))
     return _act(turn, state, action, latest)
+
+
+def _reaction(turn: Turn, state: ChatState, text: str) -> Outcome:
+    """An emoji or a reaction alone: 👍 confirms a summary, 🙏 after an order thanks, else a smile."""
+    if state.stage == "summary" and intents.is_exactly(text, "yes"):
+        return checkout.confirm(turn, state)
+    if intents.only(text, "thanks") and state.last_order is not None and not state.cart:
+        return done(state, text_reply(turn.texts("thanks_close")))
+    return done(state, home_reply(turn, state, turn.texts("reaction")))
 
 
 def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcome | None:

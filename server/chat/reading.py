@@ -28,6 +28,7 @@ _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ADDING = frozenset({"con", "with"})
+_POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
@@ -133,12 +134,14 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             head, head_number, shared = part, number_, 0
         quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
         said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
-        note = " ".join(part.note)
+        note = _note_text(part.note, lex)
         pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
-            if verdict is None:
-                found_in.append((number_, said_here))
+            if verdict is None:  # named back with its note: «pan con tomate», not «pan»
+                end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
+                whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
+                found_in.append((number_, whole if said_here == said else said_here))
             elif verdict[0]:
                 found_in.append((number_, Item(verdict[1][0], quantity, note, said_here)))
             else:
@@ -159,6 +162,14 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
     together = index.match([*head, *words], lex.synonyms)
     verdict = _verdict(together)
     return verdict is not None and verdict[0] and together[0].typed >= SURE
+
+
+def _note_text(note: list[str], lex: Lexicon) -> str:
+    """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
+    words = list(note)
+    while words and fold(words[-1]) in _POLITE:
+        words.pop()
+    return " ".join(words)
 
 
 def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:
@@ -216,7 +227,7 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif folded in _NOTE_MARKERS and current.words and not index.knows(folded):
+        elif folded in _NOTE_MARKERS and current.words and not _held_by_name(found, position, index):
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)

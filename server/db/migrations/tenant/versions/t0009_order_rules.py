@@ -1,8 +1,8 @@
 """Orders remember how they are fulfilled and paid: delivery or pickup, the delivery zone, the
 payment method and the cash the customer pays with.
 
-Revision ID: t0008
-Revises: t0007
+Revision ID: t0009
+Revises: t0008
 Create Date: 2026-12-05
 
 The fee itself was already on the order (`delivery_fee`); `delivery_zone` names the tenant's zone
@@ -14,8 +14,8 @@ the KPIs can add up sales by zone. `pay_with` is what the customer said they wil
 import sqlalchemy as sa
 from alembic import op
 
-revision = "t0008"
-down_revision = "t0007"
+revision = "t0009"
+down_revision = "t0008"
 branch_labels = None
 depends_on = None
 
