@@ -27,7 +27,7 @@ _EARTH_KM = 6371.0
 _EXACT = ("exacto", "exact", "justo", "cabal", "completo", "sin cambio", "no necesito cambio", "no change")
 _PICKUP_WORDS = ("recoger", "recojo", "paso", "pasar", "pickup", "pick up", "voy por", "en el local", "para llevar")
 _DELIVERY_WORDS = ("domicilio", "envio", "envialo", "mandar", "mandalo", "traer", "delivery", "deliver", "a casa")
-_PAYMENT_WORDS = {
+_PAYMENT_WORDS: dict[str, tuple[str, ...]] = {
     "cash": ("efectivo", "cash", "billete", "contado"),
     "card_on_delivery": ("tarjeta", "card", "terminal", "debito", "credito"),
     "transfer": ("transferencia", "transfer", "spei", "deposito", "clabe"),
@@ -202,7 +202,7 @@ def _zone_named(turn: Turn, name: str | None) -> DeliveryZone | None:
     return next((z for z in turn.tenant.rules.delivery_zones if z.name == name), None) if name else None
 
 
-_FULFILMENT = {"pickup": _PICKUP_WORDS, "delivery": _DELIVERY_WORDS}
+_FULFILMENT: dict[str, tuple[str, ...]] = {"pickup": _PICKUP_WORDS, "delivery": _DELIVERY_WORDS}
 
 
 def _word_in(text: str, words: dict[str, tuple[str, ...]]) -> str | None:
