@@ -21,6 +21,9 @@
 #          /etc/systemd/system/comandia.service, comandia-backup.{service,timer}
 #          /etc/nginx/sites-{available,enabled}/comandia.conf   with --domain
 set -euo pipefail
+# The service's user reads what root installs here, whatever root's own umask (some hardened
+# systems use 077); private files get their mode explicitly.
+umask 022
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE=$(cd "$HERE/.." && pwd)

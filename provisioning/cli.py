@@ -24,11 +24,13 @@ from comandia.provisioning.commands import (
     tenants,
     users,
 )
+from comandia.provisioning.homes import server_home_elsewhere
 from comandia.provisioning.output import EXIT_FAILED, Output
-from comandia.server.config import load_config
+from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
 from comandia.shared.domain.errors import DomainError, ValidationFailed
+from comandia.shared.i18n import text
 from comandia.shared.version import __version__
 
 
@@ -57,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config({"home": args.home, "database_url": args.database_url}, config_file=args.config)
     except ValueError as error:
         out.error(str(error))
+        return EXIT_FAILED
+    elsewhere = server_home_elsewhere(config)
+    if elsewhere is not None and args.command != "init":
+        out.error(text(reader_language(), "no COMANDIA data in {home}, but the server's is in {server_home}: run "
+                       "comandia-admin with COMANDIA_HOME={server_home} (on an installed appliance: sudo "
+                       "comandia-admin ...)", home=config.home, server_home=elsewhere))
         return EXIT_FAILED
     try:
         runtime = open_runtime(config)
