@@ -38,8 +38,9 @@ class Output:
         """A domain error as one line, in the reader's language, naming the fields it is about."""
         detail = error.localized(self.language)
         if isinstance(error, ValidationFailed) and error.fields:
-            fields = "; ".join(f"{k}: {v}" for k, v in error.localized_fields(self.language).items())
-            detail = detail if fields in detail else f"{detail} ({fields})"
+            problems = error.localized_fields(self.language)
+            if not all(problem in detail for problem in problems.values()):  # say each problem once
+                detail = f"{detail} ({'; '.join(f'{k}: {v}' for k, v in problems.items())})"
         self.error(detail)
 
     def result(self, data: Any, human: Callable[[], None] | str) -> None:
