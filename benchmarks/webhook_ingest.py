@@ -7,6 +7,10 @@ pool of Python threads. Targets (RELIABILITY L1):
 >= 1,000 acknowledged messages/s, p99 < 50 ms.
 
     .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
+        [--processes 1,2,4]
+
+`--processes` runs the same load once per count of server processes (`comandia-server --workers`,
+the connection budget split between them) on the same tenants, and prints the scaling.
 """
 
 from __future__ import annotations
@@ -164,6 +168,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
+    parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,2,4 (default 1)")
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
                         help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
     args = parser.parse_args()
@@ -176,29 +181,50 @@ def main() -> int:
 def run(args: argparse.Namespace, provider: StandIn) -> int:
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
+    counts = [int(n) for n in args.processes.split(",")]
     cluster = None if args.database_url else EmbeddedCluster("bench")
     url = args.database_url or cluster.url  # type: ignore[union-attr]
     prefix = "cb" + secrets.token_hex(3)
     home = Path(tempfile.mkdtemp(prefix="comandia-bench-"))
-    server = None
     try:
         started = time.monotonic()
         provision(url, prefix, home, args.tenants)
         print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
-        port = free_port()
-        env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
-               "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
-               **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
-        if args.budget:
-            env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
-        if args.threads:
-            env["COMANDIA_THREADS"] = str(args.threads)
-        server = subprocess.Popen([str(Path(sys.executable).parent / "comandia-server")], env=env,
-                                  start_new_session=True)
+        rates = {}
+        for processes in counts:
+            print(f"\n== {processes} server process{'es' if processes > 1 else ''}")
+            rates[processes] = measure(args, provider, url, prefix, home, processes)
+        if len(counts) > 1:
+            base = rates[counts[0]]
+            print("\nscaling: " + ", ".join(f"{n} processes {rate:,.0f}/s ({rate / base:.2f} x)"
+                                           for n, rate in rates.items()) + f" on {os.cpu_count()} cores")
+        return 0
+    finally:
+        drop_prefixed(url, prefix)
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path,
+            processes: int) -> float:
+    """One server with `processes` processes under the load; returns acknowledged messages/s."""
+    port = free_port()
+    env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
+           "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
+           "COMANDIA_WORKERS": str(processes),
+           **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
+    if args.budget:
+        env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
+    if args.threads:
+        env["COMANDIA_THREADS"] = str(args.threads)
+    server = subprocess.Popen([str(Path(sys.executable).parent / "comandia-server")], env=env,
+                              start_new_session=True)
+    try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        for _ in range(600):
             try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
@@ -234,15 +260,10 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         stored, processed = inbox_counts(url, prefix)
         print(f"meanwhile the inbox workers processed {processed} of {stored} stored messages and the sender "
               f"handed {len(provider.accepted)} replies to the provider stand-in")
-        return 0
+        return rate
     finally:
-        if server is not None:
-            os.killpg(server.pid, 15)
-            server.wait(timeout=30)
-        drop_prefixed(url, prefix)
-        if cluster is not None:
-            cluster.close()
-        shutil.rmtree(home, ignore_errors=True)
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,14 @@ from comandia.console.tasks import TaskRunner
 from comandia.console.windows.login import LoggedIn, LoginDialog
 from comandia.console.windows.main_window import MainWindow
 from comandia.shared.client import ApiClient
-from comandia.shared.client.capabilities import CapabilitiesApi
+from comandia.shared.client.capabilities import CapabilitiesApi, ServerDescription
 from comandia.shared.schemas.users import UserInfo
+from comandia.shared.version import __version__
 
 
-def resume_session(client: ApiClient) -> tuple[UserInfo, frozenset[str]]:
+def resume_session(client: ApiClient) -> tuple[UserInfo, ServerDescription]:
     """Background part of "remember me": is the kept token still good, and what does the server offer."""
-    return client.auth.me(), CapabilitiesApi(client.transport).paths()
+    return client.auth.me(), CapabilitiesApi(client.transport).describe()
 
 
 class ConsoleApp(QObject):
@@ -62,8 +63,10 @@ class ConsoleApp(QObject):
         connection.base_url, connection.token = url, token
         self.ctx.runner.run(resume_session, self._resumed, lambda _error: self.login.show())
 
-    def _resumed(self, result: tuple[UserInfo, frozenset[str]]) -> None:
-        self.ctx.connection.user, self.ctx.connection.capabilities = result
+    def _resumed(self, result: tuple[UserInfo, ServerDescription]) -> None:
+        connection = self.ctx.connection
+        connection.user, server = result
+        connection.capabilities, connection.server_version = server.paths, server.version
         self._open_main()
 
     def _logged_in(self, result: LoggedIn) -> None:
@@ -78,6 +81,7 @@ class ConsoleApp(QObject):
         window = self.window = MainWindow(self.ctx, self.login)
         window.languageChanged.connect(self._change_language)
         window.show()
+        window.show_versions(__version__, self.ctx.connection.server_version)
         return window
 
     def _change_language(self, language: str) -> None:
@@ -101,6 +105,7 @@ class ConsoleApp(QObject):
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="comandia-console", description="COMANDIA desktop console")
+    parser.add_argument("--version", action="version", version=f"comandia-console {__version__}")
     parser.add_argument("--server", help="server URL (remembered for next time)")
     parser.add_argument("--language", choices=("es", "en"), help="screen language (remembered)")
     parser.add_argument(

@@ -25,6 +25,8 @@ class Connection:
     user: UserInfo | None = None
     timeout: float = 15.0
     capabilities: frozenset[str] = frozenset()
+    server_version: str = ""
+    """The server's release as its OpenAPI document says (empty until logged in)."""
     language: str = "es"
     """The console's language, asked of the server for its error texts (`Accept-Language`)."""
     session_factory: Callable[[], requests.Session] = requests.Session  # a fake session for demos

@@ -19,6 +19,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.bad_password": ("Usuario o contraseña incorrectos.", "Wrong username or password."),
     "login.expired": ("Su sesión terminó. Vuelva a iniciar sesión.", "Your session ended. Please log in again."),
     "login.required": ("Complete servidor, usuario y contraseña.", "Fill in server, username and password."),
+    # the server's release against the console's (shared/version.py)
+    "version.label": ("Servidor {server} · consola {console}", "Server {server} · console {console}"),
+    "version.unknown": ("desconocida", "unknown"),
+    "version.server_newer": (
+        "El servidor tiene la versión {server}, más nueva que la que admite esta consola ({console}). "
+        "Instale la consola {server} para usar todo lo nuevo; algunas pantallas pueden fallar mientras tanto.",
+        "The server runs version {server}, newer than this console ({console}) supports. "
+        "Install console {server} to use what is new; some screens may fail until then.",
+    ),
+    "version.server_older": (
+        "El servidor tiene la versión {server}, más antigua que la que admite esta consola ({console}). "
+        "Actualice el servidor (installer/install.sh upgrade) o use una consola de su versión; "
+        "algunas pantallas pueden fallar mientras tanto.",
+        "The server runs version {server}, older than this console ({console}) supports. "
+        "Upgrade the server (installer/install.sh upgrade) or use a console of its version; "
+        "some screens may fail until then.",
+    ),
     # errors
     "error.unreachable": (
         "No se puede conectar con el servidor. Revise la red o reintente.",
@@ -44,6 +61,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "nav.users": ("Usuarios", "Users"),
     "nav.admin_kpis": ("Panel general", "All tenants dashboard"),
     "nav.onboarding": ("Alta guiada", "Onboarding"),
+    "nav.board": ("Tablero de pedidos", "Order board"),
+    "nav.conversations": ("Conversaciones", "Conversations"),
     "nav.orders": ("Pedidos", "Orders"),
     "nav.customers": ("Clientes", "Customers"),
     "nav.catalog": ("Catálogo", "Catalog"),
@@ -122,6 +141,50 @@ CATALOG: dict[str, tuple[str, str]] = {
     "orders.to": ("Hasta", "To"),
     "orders.customer_id": ("Id. cliente", "Customer id"),
     "orders.new_arrived": ("{count} pedidos nuevos", "{count} new orders"),
+    # order board
+    "board.column.new": ("Nuevo", "New"),
+    "board.column.confirmed": ("Confirmado", "Confirmed"),
+    "board.column.shipped": ("Enviado", "Shipped"),
+    "board.column.completed": ("Completado", "Completed"),
+    "board.move": ("Pasar a {status} →", "Move to {status} →"),
+    "board.age": ("hace {minutes} min", "{minutes} min ago"),
+    "alert.new_order.title": ("Pedido nuevo", "New order"),
+    "alert.new_order.text": ("Llegó un pedido nuevo por WhatsApp.", "A new order arrived."),
+    "alert.waiting.title": ("Un cliente espera", "A customer is waiting"),
+    "alert.waiting.text": ("Un cliente pidió hablar con una persona.", "A customer asked for a person."),
+    # conversations
+    "chats.state.bot": ("🤖 Bot", "🤖 Bot"),
+    "chats.state.waiting": ("⏳ Espera a una persona", "⏳ Waiting for a person"),
+    "chats.state.human": ("🙋 Atendido por una persona", "🙋 With a person"),
+    "chats.unknown": ("Cliente sin nombre", "Unnamed customer"),
+    "chats.customer": ("Cliente", "Customer"),
+    "chats.bot": ("Bot", "Bot"),
+    "chats.reply_placeholder": ("Escriba su respuesta al cliente…", "Type your reply to the customer…"),
+    "chats.send": ("Enviar", "Send"),
+    "chats.takeover": ("Tomar la conversación", "Take over"),
+    "chats.release": ("Devolver al bot", "Give back to the bot"),
+    "chats.orders": ("Pedidos del cliente: {orders}", "The customer's orders: {orders}"),
+    "chats.no_orders": ("El cliente aún no tiene pedidos.", "The customer has no orders yet."),
+    "chats.window_open": (
+        "Puede responder con texto libre (el cliente escribió en las últimas 24 horas).",
+        "You may reply with free text (the customer wrote within 24 hours).",
+    ),
+    "chats.window_closed": (
+        "Pasaron más de 24 horas desde el último mensaje del cliente: WhatsApp solo permite una plantilla "
+        "aprobada.",
+        "More than 24 hours since the customer's last message: WhatsApp allows only an approved template.",
+    ),
+    "chats.kind.media": ("📎 Archivo o imagen", "📎 File or picture"),
+    "chats.kind.location": ("📍 Ubicación", "📍 Location"),
+    "chats.kind.order": ("🛒 Carrito", "🛒 Cart"),
+    "chats.kind.other": ("Mensaje no compatible", "Unsupported message"),
+    "chats.kind.button": ("(botón)", "(button)"),
+    "chats.kind.list": ("(opción)", "(choice)"),
+    "chats.kind.text": ("", ""),
+    "chats.kind.reply": ("", ""),
+    "chats.kind.human": ("", ""),
+    "chats.kind.status": ("", ""),
+    "chats.kind.unavailable": ("", ""),
     "status.new": ("Nuevo", "New"),
     "status.confirmed": ("Confirmado", "Confirmed"),
     "status.shipped": ("Enviado", "Shipped"),
@@ -243,8 +306,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "onb.connect": ("Conectar número", "Connect number"),
     "onb.connected": ("Número {e164} conectado. Webhook: {path}", "Number {e164} connected. Webhook: {path}"),
     "onb.no_numbers_api": (
-        "Este servidor no ofrece la API de números: conecte el número con «comandia-admin numbers add {tenant}».",
-        "This server has no numbers API: connect the number with “comandia-admin numbers add {tenant}”.",
+        "Este servidor no ofrece la API de números: conecte el número con «comandia-admin number add {tenant}».",
+        "This server has no numbers API: connect the number with “comandia-admin number add {tenant}”.",
     ),
     "onb.chat_instruction": (
         "Pruebe el bot en una terminal del servidor:\n\n    comandia-admin chat {tenant}\n\n"

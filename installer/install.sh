@@ -346,6 +346,8 @@ env_value() {  # env_value NAME: the value in the existing env file, unquoted
     sed -n "s/^$1='\\(.*\\)'\$/\\1/p; s/^$1=\\([^']*\\)\$/\\1/p" "$ENV_FILE" | tail -n 1
 }
 
+MANAGED_KEYS="COMANDIA_HOME COMANDIA_DATABASE_URL COMANDIA_HOST COMANDIA_PORT COMANDIA_PUBLIC_URL COMANDIA_TRUSTED_PROXIES"
+
 write_env() {
     local url=$1 public_url="" proxies=""
     if [[ -n $DOMAIN ]]; then
@@ -358,7 +360,8 @@ write_env() {
     fi
     if [[ -n $(env_value COMANDIA_BACKUP_TIME) ]]; then say backup_twice "$ENV_FILE"; fi
     {
-        echo "# COMANDIA's service environment, written by installer/install.sh (rerun it to change these)."
+        echo "# COMANDIA's service environment, written by installer/install.sh: rerun it to change the first"
+        echo "# six values; lines you add below them (COMANDIA_WORKERS=2, ...) are kept."
         echo "# Read by comandia.service, comandia-backup.service and /usr/bin/comandia-admin."
         echo "# The admin password is never kept here: see $DATA/initial-admin-password after the first start."
         echo "COMANDIA_HOME='$DATA'"
@@ -367,6 +370,11 @@ write_env() {
         echo "COMANDIA_PORT='$PORT'"
         echo "COMANDIA_PUBLIC_URL='$public_url'"
         echo "COMANDIA_TRUSTED_PROXIES='$proxies'"
+        # Settings the operator added (COMANDIA_WORKERS, COMANDIA_CONNECTION_BUDGET, ...) stay.
+        if [[ -f $ENV_FILE ]]; then
+            grep -E '^[A-Z_][A-Z0-9_]*=' "$ENV_FILE" |
+                grep -vE "^(${MANAGED_KEYS// /|}|COMANDIA_BACKUP_TIME)=" || true
+        fi
     } | write "$ENV_FILE" 0640 "root:$SERVICE_USER"
 }
 
@@ -386,6 +394,8 @@ local_database_url() {
         else
             runuser -u postgres -- psql -Xq -v ON_ERROR_STOP=1 -c "CREATE ROLE comandia LOGIN SUPERUSER PASSWORD '$password'" > /dev/null
         fi
+        # Tenant roles reach only their own database, not even the maintenance one (docs/tenants.md).
+        runuser -u postgres -- psql -Xq -v ON_ERROR_STOP=1 -c "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC" > /dev/null
     fi
     echo "postgresql+psycopg://comandia:$password@127.0.0.1:5432/postgres"
 }

@@ -48,6 +48,9 @@ from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
+from comandia.server.services.messaging import changes
+from comandia.server.services.messaging.changes import ChangeFeed
+from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
@@ -180,6 +183,7 @@ def build_services(
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        changes.order_hook,  # last: it takes the feed's lock, held until the order commits
     ), clock=clock)
     conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
                                         idle_minutes=config.chat_idle_minutes)
@@ -210,7 +214,8 @@ def build_services(
         numbers=NumberService(databases, directory),
         ingest=IngestService(databases, directory, inbox_signal),
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
-                             clock=clock, on_queued=lambda t: outbox_signal.mark({t})),
+                             clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
+                             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes),
         outbox=OutboxSender(databases, directory, clock=clock),
         inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
@@ -221,6 +226,8 @@ def build_services(
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
+        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        changes=ChangeFeed(databases, clock=clock),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
 from comandia.shared.client import ApiClient, UnauthorizedError
-from comandia.shared.client.capabilities import CapabilitiesApi
+from comandia.shared.client.capabilities import CapabilitiesApi, ServerDescription
 from comandia.shared.schemas.auth import LoginResult
 
 
@@ -29,13 +29,13 @@ class LoggedIn:
     """What a successful login brings: the token, the user and what the server offers."""
 
     result: LoginResult
-    capabilities: frozenset[str]
+    server: ServerDescription
 
 
 def log_in(client: ApiClient, username: str, password: str) -> LoggedIn:
-    """Background part of the login: the token, then the server's route list."""
+    """Background part of the login: the token, then the server's version and route list."""
     result = client.auth.login(username, password)
-    return LoggedIn(result, CapabilitiesApi(client.transport).paths())
+    return LoggedIn(result, CapabilitiesApi(client.transport).describe())
 
 
 class LoginDialog(QDialog):
@@ -113,7 +113,7 @@ class LoginDialog(QDialog):
         self.submit.setEnabled(True)
         connection = self.ctx.connection
         connection.token, connection.user = result.result.token, result.result.user
-        connection.capabilities = result.capabilities
+        connection.capabilities, connection.server_version = result.server.paths, result.server.version
         self.ctx.settings.server_url = connection.base_url
         self.ctx.settings.username = result.result.user.username
         if self.remember.isChecked():

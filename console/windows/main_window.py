@@ -25,6 +25,7 @@ from comandia.console.windows.login import LoginDialog
 from comandia.console.windows.pages import PageFactory, page_factories
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.version import compare
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +46,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("app.title"))
         self.resize(1200, 760)
         self.banner = Banner(tr)
+        # Its own banner, so that a failure shown and cleared on the other one never hides it.
+        self.version_banner = Banner(tr)
+        self.version_label = QLabel()
         self.nav = QListWidget()
         self.nav.setMaximumWidth(220)
         self.stack = QStackedWidget()
@@ -70,6 +74,7 @@ class MainWindow(QMainWindow):
         split.addWidget(self.stack, 1)
         root = QVBoxLayout()
         root.addLayout(top)
+        root.addWidget(self.version_banner)
         root.addWidget(self.banner)
         root.addLayout(split, 1)
         central = QWidget()
@@ -98,6 +103,18 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())  # a placeholder until the first visit
             self.nav.addItem(self.ctx.tr(f"nav.{key}"))
         self.load_tenants()
+
+    def show_versions(self, console: str, server: str) -> None:
+        """The console's and the server's release in the status bar; a warning when they do not fit."""
+        tr = self.ctx.tr
+        shown = server or tr("version.unknown")
+        self.version_label.setText(tr("version.label", server=shown, console=console))
+        self.statusBar().addPermanentWidget(self.version_label)
+        fit = compare(console, server)
+        if fit in ("server_newer", "server_older"):
+            self.version_banner.show_error(tr(f"version.{fit}", server=shown, console=console), None)
+        else:
+            self.version_banner.hide()
 
     def page(self, key: str) -> Page:
         """The page named `key`, built now if it was never visited."""

@@ -10,7 +10,9 @@ from comandia.console.windows.admin_kpis import AdminKpisPage
 from comandia.console.windows.audit import AuditLogPage
 from comandia.console.windows.backups import BackupsPage
 from comandia.console.windows.base import Page
+from comandia.console.windows.board import BoardPage
 from comandia.console.windows.catalog import CatalogPage
+from comandia.console.windows.conversations import ConversationsPage
 from comandia.console.windows.customers import CustomersPage
 from comandia.console.windows.kpis import KpisPage
 from comandia.console.windows.onboarding import OnboardingPage
@@ -66,6 +68,8 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
             ("backups", backups),
         ]
     factories += [
+        ("board", lambda: BoardPage(ctx)),  # a manager's home: the first page they see
+        ("conversations", lambda: ConversationsPage(ctx)),
         ("orders", lambda: OrdersPage(ctx)),
         ("customers", lambda: CustomersPage(ctx)),
         ("catalog", lambda: CatalogPage(ctx)),

@@ -4,8 +4,10 @@ pin), a phone when WhatsApp gave none, the summary, and the confirmation that yi
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from comandia.server.chat import hours
 from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
 from comandia.server.chat.parsing import MAX_QUANTITY, match_products
 from comandia.server.chat.state import ChatState
@@ -93,6 +95,9 @@ def start_checkout(turn: Turn, state: ChatState) -> Outcome:
     """Ask for the delivery data still missing, then show the summary."""
     if not cart_lines(turn, state)[0]:
         return show_cart(turn, state)
+    refusal = hours.checkout_refusal(turn)
+    if refusal is not None:  # paused, or closed and the tenant takes no orders for later
+        return done(replace(state, stage="start"), home_reply(turn, state, refusal))
     t = turn.texts
     if state.name is None:
         buttons = []
@@ -125,18 +130,40 @@ def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: st
         except ValidationFailed:
             return done(state, text_reply(turn.texts("bad_phone")))
     if state.stage == "name":
-        return start_checkout(turn, replace(state, name=text))
+        return start_checkout(turn, replace(state, name=bare_name(text)))
     if state.stage == "address":
-        return start_checkout(turn, replace(state, address=text))
+        return start_checkout(turn, replace(state, address=text, city=state.city or city_in(text)))
     return start_checkout(turn, replace(state, city=text))
+
+
+_NAME_OPENERS = re.compile(
+    r"^(?:(?:hola|buenas|hi|hello)[,!.\s]+)?(?:yo\s+)?(?:soy|me llamo|mi nombre es|a nombre de|es para|para|"
+    r"i am|i'm|im|my name is|name is|it's|its|this is|nombre:?)\s+",
+    re.IGNORECASE,
+)
+
+
+def bare_name(text: str) -> str:
+    """The name without the words around it: "soy Lupita" -> "Lupita", "my name is Ann" -> "Ann"."""
+    name = _NAME_OPENERS.sub("", text.strip()).strip(" .,!")
+    return name or text
+
+
+def city_in(address: str) -> str | None:
+    """The city an address already names ("…, Roma Norte, CDMX" -> "CDMX"), so it is not asked.
+
+    Street, neighbourhood, city: three comma-separated parts, the last without digits.
+    """
+    parts = [p.strip() for p in address.split(",") if p.strip()]
+    if len(parts) >= 3 and not any(c.isdigit() for c in parts[-1]):
+        return parts[-1][:MAX_CITY]
+    return None
 
 
 def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
     """A location pin stands for the address and the city."""
     place = message.location_address or message.location_name or f"{message.latitude}, {message.longitude}"
-    state = replace(
-        state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude
-    )
+    state = replace(state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude)
     if state.stage in ("name", "address", "city", "phone", "summary"):
         return start_checkout(turn, state)
     return done(state, cart_buttons_reply(turn, state, turn.texts("location_received")))
@@ -152,9 +179,9 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
         total += fee
     address = ", ".join(part for part in (state.address, state.city) if part)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
-    reply = buttons_reply(
-        body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))]
-    )
+    later = hours.later_line(turn)
+    body += f"\n{later}" if later else ""
+    reply = buttons_reply(body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))])
     return done(replace(state, stage="summary"), reply)
 
 
@@ -167,6 +194,9 @@ def confirm(turn: Turn, state: ChatState) -> Outcome:
     lines, _ = cart_lines(turn, state)
     if not lines:
         return show_cart(turn, state)
+    refusal = hours.checkout_refusal(turn)  # paused while the summary was shown
+    if refusal is not None:
+        return done(replace(state, stage="start"), home_reply(turn, state, refusal))
     draft = OrderDraft(
         lines=tuple((p.sku, q) for p, q, _ in lines),
         name=state.name or "",

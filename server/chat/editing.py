@@ -41,7 +41,7 @@ def edit(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if restart is not None:
         return _restart(turn, state, intents.rest_after(text, restart))
     if not state.cart:
-        return None
+        return _more(turn, state, text) if state.last_sku else None
     return (
         _swap(turn, state, words) or _remove(turn, state, text) or _set(turn, state, text) or _more(turn, state, text)
     )
@@ -72,13 +72,19 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
 
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
+    words = intents.normalised(text).split()
+    if phrase is None and len(words) >= 2 and "no" in (words[0], words[-1]):
+        product = _in_cart(turn, state, " ".join(w for w in words if w != "no"))
+        if product is None:
+            return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
+        phrase = "no"
     if phrase is None:
         return None
-    rest = intents.rest_after(text, phrase)
+    rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
     count = _leading_count(rest)
     product = _in_cart(turn, state, rest)
     if product is None and count is not None and _names_nothing(turn, rest):
-        product = _last(turn, state)  # "quítale uno": of the product added last
+        product = _last(turn, state, in_cart=True)  # "quítale uno": of the product added last
     t = turn.texts
     if product is None:
         reading = read_order(rest, turn.catalog)
@@ -122,7 +128,7 @@ def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if product is None:
         if reading.items or reading.doubts:
             return None  # it names something not in the cart: an order, read as one
-        product = _last(turn, state)
+        product = _last(turn, state, in_cart=True)
     if product is None:
         return None
     cart = state.cart_dict()
@@ -139,7 +145,8 @@ def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 
 def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "agrégale otra" / "one more": more of the product added last, when no product is named."""
-    if intents.mentions(text, "more") is None:
+    counts = [c for w in intents.normalised(text).split() if (c := _count(w)) is not None]
+    if intents.mentions(text, "more") is None and not counts:
         return None
     reading = read_order(text, turn.catalog)
     if not reading.empty:
@@ -147,7 +154,6 @@ def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     product = _last(turn, state)
     if product is None:
         return None
-    counts = [c for w in intents.normalised(text).split() if (c := _count(w)) is not None]
     state, said = add_lines(turn, state, [(product, counts[0] if counts else 1)])
     state = replace(state, stage="cart")
     return done(state, cart_buttons_reply(turn, state, said))
@@ -170,12 +176,14 @@ def _in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
 
 
 def _names_nothing(turn: Turn, words: str) -> bool:
-    return read_order(words, turn.catalog).empty
+    reading = read_order(words, turn.catalog)
+    return not (reading.items or reading.doubts or reading.unknown)
 
 
-def _last(turn: Turn, state: ChatState) -> ProductView | None:
-    cart = state.cart_dict()
-    sku = state.last_sku if state.last_sku in cart else (state.cart[-1][0] if state.cart else None)
+def _last(turn: Turn, state: ChatState, in_cart: bool = False) -> ProductView | None:
+    """The product added (or asked about) last, else the cart's last line."""
+    last = state.last_sku if not in_cart or state.last_sku in state.cart_dict() else None
+    sku = last or (state.cart[-1][0] if state.cart else None)
     return turn.catalog.product(sku) if sku else None
 
 

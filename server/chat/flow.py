@@ -23,9 +23,11 @@ Every message gets exactly one reply (a confirmation may get none from `step` an
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from dataclasses import replace
 
-from comandia.server.chat import checkout, editing, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, hours, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -47,6 +49,7 @@ from comandia.server.chat.turn import Outcome, Turn, done, home_reply
 
 __all__ = [
     "Outcome",
+    "cancel_answered",
     "order_already_placed",
     "order_failed",
     "order_placed",
@@ -67,6 +70,7 @@ def step(
     catalog: CatalogView,
     customer: CustomerRef,
     latest: LatestOrder | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome:
     """Answer one customer message.
 
@@ -77,20 +81,22 @@ def step(
         catalog: the menu now (prices and availability are read from it every time).
         customer: who writes (a profile name offers itself as the order's name).
         latest: the customer's latest order; needed only when `wants_latest_order` says so.
+        now: the instant of the message, for the opening hours (None: they are not checked).
 
     Returns:
         The new state (with the last reply's choices remembered), the replies, and a draft when
         the customer confirmed: the caller places it and answers with `order_placed`.
     """
+    if message.kind == "text":
+        message = replace(message, text=_visible(message.text))
     state = _with_language(state, message, tenant)
-    speaking = tenant
-    if state.language in ("es", "en") and state.language != tenant.locale:
-        speaking = replace(tenant, locale="en" if state.language == "en" else "es")
-    turn = Turn.of(speaking, catalog, customer)
+    turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
         outcome = _dispatch(turn, state, message, latest)
     except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
         outcome = done(state, home_reply(turn, state, turn.texts("not_understood")))
+    if not state.greeted and outcome.replies:
+        outcome = _with_hours_notice(turn, outcome)
     if state.notice == "expired" or (not state.greeted and outcome.replies):
         outcome = _with_opening(turn, state, outcome)
     outcome = replace(outcome, state=replace(outcome.state, notice=None, greeted=True))
@@ -114,21 +120,43 @@ def suggested(state: ChatState) -> tuple[str, ...]:
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
     """The answer once the draft became order `number`: the cart and delivery data are cleared."""
     fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
-    reply = text_reply(Texts(tenant)("placed", number=number, total=total_text))
+    reply = text_reply(Texts(_speaking(tenant, state))("placed", number=number, total=total_text))
     return done(fresh, reply)
+
+
+CANCEL_TEXTS = {
+    "cancelled": "cancel_requested",
+    "already": "cancel_already",
+    "not_new": "cancel_not_new",
+    "too_late": "cancel_too_late",
+    "not_found": "cancel_not_found",
+}
+"""The answer to each result of the order service's customer cancellation (`CustomerCancel`)."""
+
+
+def cancel_answered(tenant: TenantContext, state: ChatState, number: int, result: str, status: str) -> Outcome:
+    """The answer once the order service acted on the outcome's `cancel_order` (as `order_placed`
+    answers a draft): only a real cancellation says "cancelled"; a refusal says why.
+
+    Args:
+        result: the service's `CustomerCancel` value; `status` the order's status now.
+    """
+    texts = Texts(tenant)
+    key = CANCEL_TEXTS.get(result, "cancel_not_found")
+    return done(state, text_reply(texts(key, number=number, status=texts.status(status))))
 
 
 def order_already_placed(tenant: TenantContext, state: ChatState) -> Outcome:
     """The answer to a confirmation that raced another one which placed the order."""
     number = state.last_order if state.last_order is not None else 0
-    return done(state, text_reply(Texts(tenant)("already_placed", number=number)))
+    return done(state, text_reply(Texts(_speaking(tenant, state))("already_placed", number=number)))
 
 
 def order_failed(
     tenant: TenantContext, state: ChatState, catalog: CatalogView, customer: CustomerRef, problem: str
 ) -> Outcome:
     """The answer when the order could not be placed (sold out meanwhile...): back to the cart."""
-    turn = Turn.of(tenant, catalog, customer)
+    turn = Turn.of(_speaking(tenant, state), catalog, customer)
     outcome = checkout.show_cart(turn, state, turn.texts("order_failed", problem=problem))
     return outcome.remembered()
 
@@ -142,6 +170,19 @@ def status_notification(tenant: TenantContext, number: int, status: str) -> Repl
 def status_label(tenant: TenantContext, status: str) -> str:
     """An order status in the tenant's words (the variable of a status template)."""
     return Texts(tenant).status(status)
+
+
+def _visible(text: str) -> str:
+    """The text without control and invisible format characters (zero-width spaces, BOM, RTL
+    marks): they would split words ("pi\u200bzza") and say nothing; new lines are kept."""
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+def _speaking(tenant: TenantContext, state: ChatState) -> TenantContext:
+    """The tenant as this customer is answered: in the language they write in."""
+    if state.language in ("es", "en") and state.language != tenant.locale:
+        return replace(tenant, locale="en" if state.language == "en" else "es")
+    return tenant
 
 
 def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) -> ChatState:
@@ -183,11 +224,22 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return checkout.take_location(turn, state, message)
     if action is None and text:
         action = choice_for(state.choices, text)
+    if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
+        return _reaction(turn, state, text)
     if action is None and text:
         return _read_text(turn, state, text, latest)
     if action is None:
         return done(state, home_reply(turn, state, turn.texts("not_understood")))
     return _act(turn, state, action, latest)
+
+
+def _reaction(turn: Turn, state: ChatState, text: str) -> Outcome:
+    """An emoji or a reaction alone: 👍 confirms a summary, 🙏 after an order thanks, else a smile."""
+    if state.stage == "summary" and intents.is_exactly(text, "yes"):
+        return checkout.confirm(turn, state)
+    if intents.only(text, "thanks") and state.last_order is not None and not state.cart:
+        return done(state, text_reply(turn.texts("thanks_close")))
+    return done(state, home_reply(turn, state, turn.texts("reaction")))
 
 
 def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcome | None:
@@ -206,6 +258,17 @@ def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcom
     return None
 
 
+def _confirms(turn: Turn, text: str) -> bool:
+    """Yes to the summary: "sí", "👍", "si, así está bien", "sure thing" (no product, no "no")."""
+    if intents.is_exactly(text, "yes"):
+        return True
+    words = intents.normalised(text).split()
+    if intents.mentions(text, "yes") is None or "no" in words or "not" in words:
+        return False
+    reading = read_order(text, turn.catalog)
+    return not (reading.items or reading.doubts)
+
+
 def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
     """`outcome` with `said` before its first reply and `named` among what it named back."""
     if not outcome.replies or not said:
@@ -222,7 +285,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     t = turn.texts
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(t("handoff"))), handoff=True)
-    if state.stage == "summary" and intents.is_exactly(text, "yes"):
+    if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         reply = text_reply(t("cancel_requested", number=state.last_order))
@@ -233,6 +296,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
+    answered = answers.faq(turn, state, text) or answers.price_or_total(turn, state, text)
+    if answered is not None:
+        return answered
     edited = editing.edit(turn, state, text)
     if edited is not None:
         return edited
@@ -308,6 +374,16 @@ def _status_text(turn: Turn, latest: LatestOrder | None) -> str:
 
 def _greeting(turn: Turn) -> str:
     return turn.texts("greeting", business=turn.tenant.business_name, example=turn.example())
+
+
+def _with_hours_notice(turn: Turn, outcome: Outcome) -> Outcome:
+    """End the first reply of a conversation with "we are closed, we open at…" or the pause."""
+    notice = hours.opening_notice(turn)
+    first = outcome.replies[0]
+    body = first.body + "\n\n" + notice if notice else ""
+    if not notice or notice in first.body or len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
+        return outcome
+    return replace(outcome, replies=(replace(first, body=body), *outcome.replies[1:]))
 
 
 def _with_opening(turn: Turn, state: ChatState, outcome: Outcome) -> Outcome:

@@ -14,23 +14,36 @@ from __future__ import annotations
 from dataclasses import replace
 
 from comandia.server.chat.menus import add_lines
-from comandia.server.chat.model import Row, buttons_reply, list_reply
+from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+
+MAX_ECHO = 80
+"""Words named back are cut to this length: a 4,096-character message is not read back whole."""
 
 
 def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = "") -> Outcome:
     """Add the items, name back the unknown words, queue the doubts, and answer with all of it."""
     t = turn.texts
-    state, said, refused = add_items(turn, state, reading.items)
+    items = reading.items
+    loose_said: list[str] = []
+    last = turn.catalog.product(state.last_sku) if state.last_sku else None
+    for quantity in reading.loose:
+        if last is not None:
+            items = (Item(last, quantity, "", str(quantity)), *items)
+        else:
+            loose_said.append(str(quantity))
+    state, said, refused = add_items(turn, state, items)
     lines = [prefix] if prefix else []
     lines += said
-    lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in reading.unknown]
+    lines += [t("which_product", text=words) for words in loose_said]
     doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
-    return replace(outcome, named_back=(*outcome.named_back, *reading.unknown, *refused))
+    unknown = tuple(clip(words, MAX_ECHO) for words in reading.unknown)
+    return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said))
 
 
 def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:

@@ -23,11 +23,12 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
-_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?]")
-_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?"})
+_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
+_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ADDING = frozenset({"con", "with"})
+_POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
@@ -57,10 +58,12 @@ class Reading:
     doubts: tuple[Doubt, ...] = ()
     unknown: tuple[str, ...] = ()
     language: str | None = None
+    loose: tuple[int, ...] = ()
+    """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown)
+        return not (self.items or self.doubts or self.unknown or self.loose)
 
 
 @dataclass
@@ -112,28 +115,33 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
+    loose: list[int] = []
     forgotten: set[int] = set()
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if not part.words:
+            if part.quantity is not None:
+                loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
         if part.elliptic and head is not None and _needs_head(head.words, part.words, index, lex):
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = _verdict(index.match(head.words, lex.synonyms))
-            if head.quantity is not None and shared == head.quantity and not (head_alone and head_alone[0]):
+            if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
                 forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
         elif not part.elliptic:
             head, head_number, shared = part, number_, 0
         quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
         said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
-        note = " ".join(part.note)
+        note = _note_text(part.note, lex)
         pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
-            if verdict is None:
-                found_in.append((number_, said_here))
+            if verdict is None:  # named back with its note: «pan con tomate», not «pan»
+                end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
+                whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
+                found_in.append((number_, whole if said_here == said else said_here))
             elif verdict[0]:
                 found_in.append((number_, Item(verdict[1][0], quantity, note, said_here)))
             else:
@@ -144,18 +152,24 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(w for w in kept if isinstance(w, Doubt)),
         tuple(w for w in kept if isinstance(w, str)),
         language,
+        tuple(loose),
     )
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
     """Whether "una de chocolate" names a product surely with the noun of the part before
-    ("dos conchas, …"), or is unsure without it."""
+    ("dos conchas, …")."""
     together = index.match([*head, *words], lex.synonyms)
     verdict = _verdict(together)
-    if verdict is not None and verdict[0] and together[0].typed >= SURE:
-        return True
-    alone = _verdict(index.match(words, lex.synonyms))
-    return alone is None or not alone[0]
+    return verdict is not None and verdict[0] and together[0].typed >= SURE
+
+
+def _note_text(note: list[str], lex: Lexicon) -> str:
+    """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
+    words = list(note)
+    while words and fold(words[-1]) in _POLITE:
+        words.pop()
+    return " ".join(words)
 
 
 def _verdict(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | None:
@@ -191,7 +205,6 @@ def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> l
     return [(words, said)]
 
 
-
 def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[_Part]:
     parts: list[_Part] = []
     current = _Part()
@@ -214,7 +227,7 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif folded in _NOTE_MARKERS and current.words and not index.knows(folded):
+        elif folded in _NOTE_MARKERS and current.words and not _held_by_name(found, position, index):
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)

@@ -96,9 +96,7 @@ class ChatState:
 
     def restarted(self, notice: str | None = None) -> ChatState:
         """A fresh conversation that still remembers the order count and the last order."""
-        return ChatState(
-            sequence=self.sequence, last_order=self.last_order, notice=notice, language=self.language
-        )
+        return ChatState(sequence=self.sequence, last_order=self.last_order, notice=notice, language=self.language)
 
     def with_cart(self, cart: dict[str, int]) -> ChatState:
         kept = tuple((sku, qty) for sku, qty in cart.items() if qty > 0)

@@ -15,6 +15,7 @@ from string import Formatter
 from typing import Any
 
 from comandia.server.chat.model import TenantContext
+from comandia.server.chat.rule_texts import RULES_EN, RULES_ES
 from comandia.shared.domain.money import format_money
 
 ES: dict[str, str] = {
@@ -83,6 +84,7 @@ ES: dict[str, str] = {
     "not_on_menu": "No tenemos «{text}» en el menú; escribe «menú» para ver lo que hay.",
     "unavailable_words": "Por ahora no tenemos «{text}»: {name} no está disponible.",
     "quantity_set": "Listo: {quantity} × {name}.",
+    "which_product": "¿De qué producto quieres «{text}»? Escribe también su nombre.",
     "did_you_mean": "¿Te refieres a *{name}*?",
     "which_one": "¿Cuál quieres para «{text}»?",
     "btn_yes": "Sí",
@@ -91,6 +93,10 @@ ES: dict[str, str] = {
     "skipped": "Entendido, no agregué «{text}».",
     "handoff": "Te comunico con una persona del equipo; en un momento te responden por aquí.",
     "cancel_requested": "Listo, cancelé tu pedido *#{number}*.",
+    "cancel_already": "Tu pedido *#{number}* ya estaba cancelado.",
+    "cancel_not_new": "Tu pedido *#{number}* ya está {status}, así que ya no se puede cancelar por aquí. Si lo necesitas, escribe «hablar con alguien».",
+    "cancel_too_late": "Tu pedido *#{number}* ya no se puede cancelar por aquí. Si lo necesitas, escribe «hablar con alguien».",
+    "cancel_not_found": "No encontré un pedido tuyo que se pueda cancelar. Escribe «estado» para ver tu último pedido.",
     "thanks_close": "¡Gracias a ti! Que lo disfrutes. Aquí estamos cuando quieras 🙌",
     "welcome_back": "¡Con gusto! Escribe lo que quieras pedir cuando gustes.",
     "price_line": "*{name}*: {price}",
@@ -169,6 +175,7 @@ EN: dict[str, str] = {
     "not_on_menu": "We don't have “{text}” on the menu; type “menu” to see what we have.",
     "unavailable_words": "We don't have “{text}” right now: {name} is not available.",
     "quantity_set": "Done: {quantity} × {name}.",
+    "which_product": "Which product do you want “{text}” of? Type its name too.",
     "did_you_mean": "Did you mean *{name}*?",
     "which_one": "Which one do you want for “{text}”?",
     "btn_yes": "Yes",
@@ -177,6 +184,10 @@ EN: dict[str, str] = {
     "skipped": "OK, I did not add “{text}”.",
     "handoff": "I am passing you to a person on our team; they will answer you here shortly.",
     "cancel_requested": "Done, I cancelled your order *#{number}*.",
+    "cancel_already": "Your order *#{number}* was already cancelled.",
+    "cancel_not_new": "Your order *#{number}* is already {status}, so it can no longer be cancelled here. If you need to, type “talk to someone”.",
+    "cancel_too_late": "Your order *#{number}* can no longer be cancelled here. If you need to, type “talk to someone”.",
+    "cancel_not_found": "I did not find an order of yours that can be cancelled. Type “status” to see your latest order.",
     "thanks_close": "Thank you! Enjoy it. We are here whenever you need us 🙌",
     "welcome_back": "You are welcome! Type what you would like to order whenever you want.",
     "price_line": "*{name}*: {price}",
@@ -189,7 +200,7 @@ EN: dict[str, str] = {
     "status.cancelled": "cancelled",
 }  # fmt: skip
 
-BUILT_IN: dict[str, dict[str, str]] = {"es": ES, "en": EN}
+BUILT_IN: dict[str, dict[str, str]] = {"es": ES | RULES_ES, "en": EN | RULES_EN}
 
 
 class Texts:
@@ -197,7 +208,7 @@ class Texts:
 
     def __init__(self, tenant: TenantContext) -> None:
         self.tenant = tenant
-        self._built_in = BUILT_IN.get(tenant.locale, ES)
+        self._built_in = BUILT_IN.get(tenant.locale, BUILT_IN["es"])
 
     def __call__(self, key: str, **fields: Any) -> str:
         """The text for `key` with `fields` filled in.

@@ -3,6 +3,7 @@ reply pieces several stages share: the cart as text and the usual buttons."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -50,10 +51,13 @@ class Turn:
     catalog: CatalogView
     customer: CustomerRef
     texts: Texts
+    now: dt.datetime | None = None
+    """The instant of the message (aware); None: the opening hours are not checked."""
 
     @classmethod
-    def of(cls, tenant: TenantContext, catalog: CatalogView, customer: CustomerRef) -> Turn:
-        return cls(tenant, catalog, customer, Texts(tenant))
+    def of(cls, tenant: TenantContext, catalog: CatalogView, customer: CustomerRef,
+           now: dt.datetime | None = None) -> Turn:
+        return cls(tenant, catalog, customer, Texts(tenant), now)
 
     def example(self) -> str:
         """A product name to show in examples ("2 x margarita")."""

@@ -302,6 +302,8 @@ class OutboxMessage(TenantBase):
     sent_at: Mapped[UtcDateTime | None]
     status: Mapped[str | None] = mapped_column(sa.String(16))
     in_reply_to: Mapped[int | None] = mapped_column(sa.BigInteger, sa.ForeignKey("inbox.id"))
+    author: Mapped[str | None] = mapped_column(sa.String(120))
+    """The manager who wrote this message by hand (t0008); None for the bot's replies and notices."""
 
 
 class ChatSession(TenantBase):
@@ -324,3 +326,57 @@ class ChatSession(TenantBase):
     state: Mapped[Json]
     updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
     expires_at: Mapped[UtcDateTime]
+
+
+CONVERSATION_STATES = ("bot", "waiting", "human")
+
+
+class Conversation(TenantBase):
+    """One customer on one receiving number, as the console lists and a person answers it (t0008).
+
+    `public_id` is the opaque id of the API (no phone in URLs). `state`: the bot answers (`bot`),
+    the customer waits for a person (`waiting`), or a person has the chat (`human`, `agent`).
+    The last message, its direction and the unread count are kept here so the list needs no join.
+    `misunderstood` counts the bot's failed understandings in a row (two hand the chat over).
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        sa.UniqueConstraint("public_id", name="uq_conversations_public_id"),
+        sa.UniqueConstraint("number_id", "customer_key", name="uq_conversations_number_id"),
+        sa.CheckConstraint(f"state IN {CONVERSATION_STATES}", name="ck_conversations_state"),
+        sa.CheckConstraint("last_direction IN ('in', 'out')", name="ck_conversations_last_direction"),
+        sa.CheckConstraint("unread >= 0", name="ck_conversations_unread_not_negative"),
+        sa.Index("ix_conversations_recent", sa.text("last_message_at DESC"), sa.text("id DESC")),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(24))
+    number_id: Mapped[int] = mapped_column(sa.BigInteger)
+    customer_key: Mapped[str] = mapped_column(sa.String(64))
+    customer_phone: Mapped[str | None] = mapped_column(sa.String(16))
+    customer_name: Mapped[str | None] = mapped_column(sa.String(120))
+    state: Mapped[str] = mapped_column(sa.String(16), default="bot", server_default="bot")
+    state_changed_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    handoff_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    agent: Mapped[str | None] = mapped_column(sa.String(120))
+    agent_active_at: Mapped[UtcDateTime | None]
+    last_message_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    last_message_text: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    last_direction: Mapped[str] = mapped_column(sa.String(3), default="in", server_default="in")
+    last_inbound_at: Mapped[UtcDateTime | None]
+    unread: Mapped[int] = mapped_column(default=0, server_default="0")
+    misunderstood: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+
+
+class Change(TenantBase):
+    """One entry of the changes feed the console polls (t0008): `kind` names what, `ref` which one."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    ref: Mapped[str] = mapped_column(sa.String(64))
+    detail: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    at: Mapped[UtcDateTime] = mapped_column(server_default=_now())

@@ -11,14 +11,14 @@ import falcon
 
 from comandia.server.http.openapi_admin import admin_paths
 from comandia.server.http.openapi_backups import backup_paths
+from comandia.server.http.openapi_conversations import conversation_paths
 from comandia.server.http.openapi_kpis import kpi_paths
 from comandia.server.http.openapi_numbers import number_paths
 from comandia.server.http.openapi_sandbox import sandbox_paths
 from comandia.server.http.openapi_schemas import PROBLEM, REF_TEMPLATE, ModelRef
 from comandia.server.http.openapi_tenant import tenant_paths
 from comandia.shared.schemas.wire import Wire, json_schemas
-
-VERSION = "1.0.0"
+from comandia.shared.version import __version__
 
 
 @functools.cache
@@ -28,13 +28,15 @@ def build_document() -> dict[str, Any]:
     Every request and response schema is generated from the payload type a path names with
     `ref(Model)`, and from each type it holds.
     """
-    paths = admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths() | backup_paths()
+    paths = (admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths() | backup_paths()
+             | conversation_paths())
     schemas = {"Problem": PROBLEM, **json_schemas(sorted(_models(paths), key=lambda m: m.__name__), REF_TEMPLATE)}
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "COMANDIA API",
-            "version": VERSION,
+            # The server's release (shared/version.py): the console compares it with its own.
+            "version": __version__,
             "description": "Errors are RFC 9457 application/problem+json documents.",
         },
         "paths": paths,

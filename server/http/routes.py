@@ -14,6 +14,7 @@ from comandia.server.http.resources import (
     auth,
     backups,
     catalog,
+    conversations,
     customers,
     exports,
     imports,
@@ -73,6 +74,15 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
     app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports))
     app.add_route(f"{scoped}/sandbox/messages", sandbox.SandboxMessages(services.sandbox_chat))
+    app.add_route(f"{scoped}/conversations", conversations.ConversationCollection(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}", conversations.ConversationItem(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/messages",
+                  conversations.ConversationMessages(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/takeover",
+                  conversations.ConversationTakeover(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/release",
+                  conversations.ConversationRelease(services.chats))
+    app.add_route(f"{scoped}/changes", conversations.Changes(services.changes))
 
     app.add_route(f"{API}/admin/unroutable", numbers.UnroutableCollection(services.numbers))
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(services.kpis.admin))

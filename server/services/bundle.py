@@ -17,6 +17,8 @@ from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
+from comandia.server.services.messaging.changes import ChangeFeed
+from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.inbox import InboxProcessor
@@ -74,5 +76,9 @@ class Services:
     audit: AuditService
     sandbox_chat: SandboxChatService
     tenant_settings: TenantSettingsService
+    chats: ChatService
+    """Conversations as people read and answer them (list, transcript, takeover, release, reply)."""
+    changes: ChangeFeed
+    """What the console must redraw: new orders, status changes, chats (polled by cursor)."""
     backup_key: Callable[[], bytes | None]
     """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""

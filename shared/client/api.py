@@ -10,6 +10,7 @@ from comandia.shared.client.audit import AuditApi
 from comandia.shared.client.auth import AuthApi
 from comandia.shared.client.backups import BackupsApi
 from comandia.shared.client.catalog import CatalogApi
+from comandia.shared.client.conversations import ConversationsApi
 from comandia.shared.client.customers import CustomersApi
 from comandia.shared.client.orders import OrdersApi
 from comandia.shared.client.sandbox import SandboxApi
@@ -47,6 +48,7 @@ class ApiClient:
         self.customers = CustomersApi(self.transport)
         self.orders = OrdersApi(self.transport)
         self.sandbox = SandboxApi(self.transport)
+        self.conversations = ConversationsApi(self.transport)
         self.audit = AuditApi(self.transport)
         self.backups = BackupsApi(self.transport)
 

@@ -12,6 +12,7 @@ from comandia.console.app import ConsoleApp
 from comandia.console.credentials import CredentialStore
 from comandia.console.settings import ConsoleSettings
 from comandia.console.windows.customers import CustomersPage
+from comandia.shared.version import __version__
 from tests.console.conftest import LogIn, MemoryKeyring
 from tests.plugins.api import World
 
@@ -103,3 +104,30 @@ def test_expired_token_brings_the_login_back_and_keeps_the_page(
     assert console.window is window and window.isVisible()
     assert window.current_page() is page
     assert window.ctx.connection.token != expired_token
+
+
+def test_the_status_bar_shows_both_versions_and_no_warning_when_they_match(
+    console: ConsoleApp, log_in: LogIn, world: World
+) -> None:
+    window = log_in(world.manager_a)
+    assert window.ctx.connection.server_version == __version__
+    tr = window.ctx.tr
+    assert window.version_label.text() == tr("version.label", server=__version__, console=__version__)
+    assert __version__ in window.version_label.text()
+    assert window.version_banner.isHidden()
+
+
+@pytest.mark.parametrize(("server", "fit"), [("9.0.0", "server_newer"), ("0.0.1", "server_older")])
+def test_a_server_newer_or_older_than_the_console_supports_is_said_plainly(
+    console: ConsoleApp, log_in: LogIn, world: World, server: str, fit: str
+) -> None:
+    window = log_in(world.manager_a)
+    window.show_versions(__version__, server)
+    assert not window.version_banner.isHidden()
+    text = window.version_banner.text.text()
+    assert text == window.ctx.tr(f"version.{fit}", server=server, console=__version__)
+    assert ("newer" in text or "nueva" in text) == (fit == "server_newer")
+    assert server in text and __version__ in text
+    window.banner.show_error("otro error", None)
+    window.banner.hide()  # a failure shown and cleared elsewhere leaves the version warning up
+    assert not window.version_banner.isHidden()

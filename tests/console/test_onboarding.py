@@ -33,7 +33,7 @@ def test_wizard_steps_can_be_left_and_resumed(log_in: LogIn, world: World, qtbot
     tenant = created.args[0]
     assert page.stack.currentIndex() == 1
     if not window.ctx.connection.offers(NUMBERS):
-        assert f"comandia-admin numbers add {tenant.id}" in page.number_note.text()
+        assert f"comandia-admin number add {tenant.id}" in page.number_note.text()
         assert not page.connect_button.isEnabled()
     page.next_button.click()
     assert page.stack.currentIndex() == 2 and page.importer is not None

@@ -204,6 +204,23 @@ def test_installing_again_with_the_same_options_changes_nothing(root: Path, cert
     assert tree_digest(root) == before
 
 
+def test_a_rerun_keeps_the_operators_settings_and_drops_a_second_backup_schedule(
+    root: Path, certificate: tuple[Path, Path]
+) -> None:
+    env_file = root / "etc/comandia/comandia.env"
+    env_file.write_text(env_file.read_text() + "COMANDIA_WORKERS='2'\nCOMANDIA_BACKUP_TIME='03:00'\n")
+    env = read_env_file(root)
+    result = install_sh("install", "--root", root, "--database-url", env["COMANDIA_DATABASE_URL"],
+                        "--port", env["COMANDIA_PORT"])
+    assert result.returncode == 0, result.stderr
+    assert "COMANDIA_BACKUP_TIME quitado" in result.stdout
+    after = read_env_file(root)
+    assert after["COMANDIA_WORKERS"] == "2"
+    assert "COMANDIA_BACKUP_TIME" not in after
+    assert after["COMANDIA_PUBLIC_URL"] == env["COMANDIA_PUBLIC_URL"]  # kept without --domain
+    assert mode(env_file) == 0o640
+
+
 @pytest.mark.parametrize(
     ("args", "spanish", "english"),
     [

@@ -43,15 +43,18 @@ from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
-from comandia.server.services.orders.orders import OrderService
+from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel, OrderService
 from comandia.server.services.orders.pricing import fit_note
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_, text
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
 from comandia.shared.schemas.wire import Amount
 
-ACTOR = "whatsapp"
+ACTOR = CHAT_ACTOR
+CUSTOMER_CANCEL_REASON = N_("cancelled by the customer in the chat")
+"""The reason managers read on an order the customer cancelled (in the tenant's language)."""
 CHAT_KEY_INDEX = "uq_orders_chat_key"
 
 
@@ -103,15 +106,33 @@ class ConversationService:
             latest = None
             if flow.wants_latest_order(state, message):
                 latest = _latest_order(session, row, customer)
-            outcome = flow.step(state, message, tenant, catalog, customer, latest)
+            outcome = flow.step(state, message, tenant, catalog, customer, latest, now)
+            customer_id = row.customer_id if outcome.cancel_order is None else _customer_id(session, row, customer)
             # With a draft this stores the summary state: a replayed confirmation re-drafts
             # with the same sequence, hence the same key, and finds the order instead.
             _store(row, outcome.state, now, self._idle)
             session_id = row.id
             session.commit()
+        if outcome.cancel_order is not None:
+            return self._cancel(tenant, outcome, outcome.cancel_order, customer_id)
         if outcome.draft is None:
             return list(outcome.replies)
         return self._place(tenant, session_id, customer, outcome.draft, catalog, now)
+
+    def _cancel(
+        self, tenant: TenantContext, outcome: flow.Outcome, number: int, customer_id: int | None
+    ) -> list[Reply]:
+        """Cancel the order the customer asked to, when they still may; answer what happened.
+
+        Like placing an order, it is the order service's own transaction (its history, stock
+        and listeners), after the turn's; the flow's state needs no change either way.
+        """
+        result, status = CustomerCancel.NOT_FOUND, ""
+        if customer_id is not None:
+            reason = text(tenant.locale, CUSTOMER_CANCEL_REASON)
+            limit = tenant.rules.customer_cancel_minutes
+            result, status = self._orders.cancel_by_customer(tenant.tenant_id, number, customer_id, limit, reason)
+        return list(flow.cancel_answered(tenant, outcome.state, number, result, status).replies)
 
     def status_notification(self, tenant: TenantContext, order_number: int, new_status: str) -> Reply:
         """The text telling the customer order `order_number` is now `new_status`, in their language."""
@@ -249,16 +270,21 @@ def _lock_session(
     return row, True
 
 
+def _customer_id(session: Session, row: ChatSession, customer: CustomerRef) -> int | None:
+    """The customer writing: the one this chat placed an order for, else found by wa_id or phone."""
+    if row.customer_id is not None:
+        return row.customer_id
+    clauses = [Customer.wa_id == customer.wa_id] if customer.wa_id else []
+    clauses += [Customer.phone == customer.phone_e164] if customer.phone_e164 else []
+    if not clauses:
+        return None
+    return session.scalar(sa.select(Customer.id).where(sa.or_(*clauses)).limit(1))
+
+
 def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> LatestOrder | None:
-    customer_id = row.customer_id
+    customer_id = _customer_id(session, row, customer)
     if customer_id is None:
-        clauses = [Customer.wa_id == customer.wa_id] if customer.wa_id else []
-        clauses += [Customer.phone == customer.phone_e164] if customer.phone_e164 else []
-        if not clauses:
-            return None
-        customer_id = session.scalar(sa.select(Customer.id).where(sa.or_(*clauses)).limit(1))
-        if customer_id is None:
-            return None
+        return None
     found = session.execute(
         sa.select(Order.number, Order.status, Order.total)
         .where(Order.customer_id == customer_id)

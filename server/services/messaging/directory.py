@@ -96,14 +96,15 @@ class NumberDirectory:
     Args:
         databases: the appliance's databases.
         endpoints: the providers' base URLs and timeout.
-        ttl: seconds a loaded map is trusted.
+        ttl: seconds a loaded map is trusted: a backstop only, since changes are announced to
+            every process and a miss reloads at once.
         http: the requests.Session every provider client shares.
         clock: monotonic seconds (tests inject their own).
         public_url: the appliance's public base URL, for Twilio's status callbacks.
         announce: tells the other processes that the numbers changed (`invalidate`).
     """
 
-    def __init__(self, databases: Databases, endpoints: Endpoints, ttl: float = 5.0,
+    def __init__(self, databases: Databases, endpoints: Endpoints, ttl: float = 60.0,
                  http: requests.Session | None = None, clock: Callable[[], float] = time.monotonic,
                  public_url: str | None = None, announce: Callable[[], None] = lambda: None) -> None:
         self._db = databases

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, aliased
 
 from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext, text_reply
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import InboxEvent, OutboxMessage
+from comandia.server.db.tenant_models import Conversation, InboxEvent, OutboxMessage
+from comandia.server.services.messaging import chatlog, handoff
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
@@ -51,19 +52,25 @@ class Conversations(Protocol):
 class InboxProcessor:
     """Processes one tenant's pending inbox rows.
 
+    Each message also moves its conversation to the top of the list (`chatlog`), and the bot is
+    not asked while a person has the chat or the customer waits for one (`handoff`).
+
     Args:
         on_queued: told the tenant id after replies were committed (wakes the outbox sender).
+        idle_minutes: the tenant's `handoff_idle_minutes` (a chat left that long goes back to the bot).
     """
 
     def __init__(self, databases: Databases, directory: NumberDirectory, conversations: Conversations,
                  contexts: TenantContexts, clock: Callable[[], dt.datetime] = utcnow,
-                 on_queued: Callable[[str], None] = lambda tenant_id: None) -> None:
+                 on_queued: Callable[[str], None] = lambda tenant_id: None,
+                 idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES) -> None:
         self._db = databases
         self._directory = directory
         self._conversations = conversations
         self._contexts = contexts
         self._clock = clock
         self._on_queued = on_queued
+        self._idle_minutes = idle_minutes
 
     def process(self, tenant_id: str, limit: int = 100, keep_going: Callable[[], bool] = lambda: True) -> int:
         """Process up to `limit` pending rows, checking `keep_going()` before each; returns how many were taken."""
@@ -97,15 +104,39 @@ class InboxProcessor:
         if number is None:
             row.error = "the WhatsApp number was removed"
             return 0
-        if not number.accepting:
-            return self._unavailable_notice(session, tenant_id, row)
         payload = InboxPayload.read(row.payload)
-        replies = self._conversations.handle(
-            self._contexts.get(tenant_id), str(row.number_id), payload.customer.ref(), payload.inbound)
-        return queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
-                              in_reply_to=row.id)
+        customer = payload.customer.ref()
+        conversation = chatlog.lock(session, row.number_id, row.customer_key, customer.phone_e164,
+                                    customer.profile_name)
+        chatlog.record_inbound(conversation, row.received_at, _preview(payload.inbound))
+        if not number.accepting:
+            return self._unavailable_notice(session, tenant_id, row, conversation)
+        now = self._clock()
+        idle = dt.timedelta(minutes=self._idle_minutes(tenant_id))
+        if handoff.silenced(conversation, now, idle):
+            chatlog.announce(session, conversation, state_changed=False)
+            return 0  # a person has the chat, or the customer waits for one: the bot stays silent
+        changed = conversation.state != "bot" and chatlog.set_state(conversation, "bot", now)  # idle too long
+        tenant = self._contexts.get(tenant_id)
+        inbound = payload.inbound
+        reason = "asked" if handoff.asks_for_person(inbound) else "unreadable" if handoff.unreadable(inbound) else None
+        replies: list[Reply] = []
+        if reason is None:
+            replies = self._conversations.handle(tenant, str(row.number_id), customer, inbound)
+            conversation.misunderstood = conversation.misunderstood + 1 if handoff.misunderstood(tenant, replies) else 0
+            if conversation.misunderstood >= handoff.MISUNDERSTOOD_LIMIT:
+                reason, replies = "misunderstood", []
+        if reason is not None:
+            replies = [handoff.notice(tenant)]
+        queued = queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
+                                in_reply_to=row.id, conversation=conversation, at=now)
+        if reason is not None:
+            changed = chatlog.set_state(conversation, "waiting", now, reason=reason) or changed
+        chatlog.announce(session, conversation, changed)
+        return queued
 
-    def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent) -> int:
+    def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent,
+                            conversation: Conversation) -> int:
         since = self._clock() - NOTICE_EVERY
         recent = session.scalar(sa.select(OutboxMessage.id).where(
             OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key,
@@ -114,7 +145,8 @@ class InboxProcessor:
             return 0
         locale = self._contexts.get(tenant_id).locale
         notice = OutboxPayload.of(text_reply(UNAVAILABLE.get(locale, UNAVAILABLE["es"])), kind="unavailable")
-        return queue_messages(session, row.number_id, row.customer_key, [notice], in_reply_to=row.id)
+        return queue_messages(session, row.number_id, row.customer_key, [notice], in_reply_to=row.id,
+                              conversation=conversation, at=self._clock())
 
     def _record_failure(self, session: Session, row_id: int, error: Exception) -> None:
         row = session.get(InboxEvent, row_id, with_for_update=True)
@@ -136,3 +168,10 @@ def claim_pending(session: Session) -> InboxEvent | None:
     return session.scalar(
         sa.select(InboxEvent).where(InboxEvent.processed_at.is_(None), ~blocked)
         .order_by(InboxEvent.id).limit(1).with_for_update(skip_locked=True, of=InboxEvent))
+
+
+def _preview(message: Inbound) -> str:
+    """The list's one-line view of a customer's message ("📷" for a picture without a caption)."""
+    if message.text:
+        return message.text
+    return {"location": "📍", "media": "📎", "order": "🛒"}.get(message.kind, message.reply_id or message.kind)

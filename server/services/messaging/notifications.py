@@ -1,4 +1,5 @@
-"""Tell the customer on WhatsApp when a manager changes their order's status.
+"""Tell the customer on WhatsApp when a manager changes their order's status (not when the customer
+cancelled it in the chat: the chat's answer says so).
 
 `StatusNotifier` is an `OrderService` on_change hook. It runs inside the order's
 transaction, so the notice is queued in the outbox if and only if the status change commits.
@@ -29,6 +30,7 @@ from comandia.server.providers.base import Template
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.server.services.orders.orders import CHAT_ACTOR
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
@@ -60,6 +62,8 @@ class StatusNotifier:
     def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
         if before is None or before.status == after.status:
             return
+        if after.history and after.history[-1].actor == CHAT_ACTOR:
+            return  # the customer did it in the chat (a cancellation), and the chat already answered
         customer = session.get(Customer, after.customer_id)
         if customer is None:
             return

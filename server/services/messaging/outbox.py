@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session, aliased
 
 from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import MessageStatus, OutboxMessage
+from comandia.server.db.tenant_models import Conversation, MessageStatus, OutboxMessage
 from comandia.server.providers.base import STATUS_RANK, SendError
+from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
@@ -45,25 +46,32 @@ AUTH_HOLD = dt.timedelta(minutes=5)
 
 
 def queue_messages(session: Session, number_id: int, customer: str, payloads: list[OutboxPayload],
-                   in_reply_to: int | None = None, failed_because: str | None = None) -> int:
+                   in_reply_to: int | None = None, failed_because: str | None = None, author: str | None = None,
+                   conversation: Conversation | None = None, at: dt.datetime | None = None) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
-    The (number, customer) pair is locked for the rest of the transaction so that two writers
-    (the inbox worker, a manager's status change) never take the same `seq`. `failed_because`
-    records messages that must not be sent (e.g. outside the 24-hour window) as failed, with why.
+    The conversation row is locked first (`chatlog.lock`, unless the caller passes the one it
+    holds), then the (number, customer) pair, so that two writers (the inbox worker, a manager's
+    status change or reply) never take the same `seq` and never wait on each other. `failed_because`
+    records messages that must not be sent (e.g. outside the 24-hour window) as failed, with why;
+    `author` names the person who wrote them (None: the bot or a notice).
     """
     if not payloads:
         return 0
+    row = conversation or chatlog.lock(session, number_id, customer)
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"outbox:{number_id}:{customer}"))))
     last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload.stored(), "in_reply_to": in_reply_to,
+             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author,
              **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {})}
             for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["in_reply_to", "part"]))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    added = int(result.rowcount)  # type: ignore[attr-defined]
+    if added:
+        chatlog.record_outbound(row, at or utcnow(), payloads[-1].body)
+    return added
 
 
 class OutboxSender:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,6 +40,19 @@ OnChange = Callable[[Session, str, OrderDetail | None, OrderDetail], None]
 
 MAX_TEXT = 2000
 MAX_ACTOR = 120
+CHAT_ACTOR = "whatsapp"
+"""Who a change made by the customer in the WhatsApp chat is recorded as (placing, cancelling)."""
+
+
+class CustomerCancel(StrEnum):
+    """What became of a customer's request, in the chat, to cancel their latest order."""
+
+    CANCELLED = "cancelled"
+    ALREADY = "already"  # it was cancelled before
+    NOT_NEW = "not_new"  # confirmed or further on: only the business can cancel it now
+    TOO_LATE = "too_late"  # placed longer ago than the tenant's customer_cancel_minutes
+    NOT_FOUND = "not_found"  # not the customer's latest order (or not theirs at all)
+
 _STAMPS = {
     OrderStatus.CONFIRMED: "confirmed_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -196,26 +210,61 @@ class OrderService:
             order = _order(session, order_id, lock=True)
             _check_version(order, expected_version)
             check_transition(order.status, to, reason)
-            before = order_detail(order)
-            target = OrderStatus(to)
-            now = self._clock()
-            clean_reason = reason.strip()[:MAX_TEXT] if reason and reason.strip() else None
-            if target is OrderStatus.CANCELLED:
-                release_stock(session, order.items)
-                order.cancel_reason = clean_reason
-            setattr(order, _STAMPS[target], now)
-            order.history.append(
-                OrderStatusChange(
-                    from_status=order.status,
-                    to_status=target.value,
-                    actor=_actor(actor),
-                    at=now,
-                    reason=clean_reason,
-                )
+            return self._move(session, tenant_id, order, OrderStatus(to), actor, reason)
+
+    def cancel_by_customer(
+        self, tenant_id: str, number: int, customer_id: int, limit_minutes: int | None, reason: str
+    ) -> tuple[CustomerCancel, str]:
+        """Cancel order `number` because its customer asked to in the chat, when they still may.
+
+        The order must be the customer's latest, still `new`, and (with a limit) placed at most
+        `limit_minutes` ago (the tenant's `customer_cancel_minutes`; 0: never by chat). The change
+        is recorded like a manager's, with the actor `CHAT_ACTOR` and `reason` (in the tenant's
+        language), and gives the stock back. Nothing is raised for a refusal: the bot says why.
+
+        Returns:
+            What happened (`CustomerCancel`) and the order's status now ("" when not found), for
+            the bot's answer.
+        """
+        with self._db.tenant_session(tenant_id) as session:
+            order = session.scalar(
+                sa.select(Order).where(Order.customer_id == customer_id)
+                .order_by(Order.created_at.desc(), Order.id.desc()).limit(1).with_for_update()
+            )  # fmt: skip
+            if order is None or order.number != number:
+                return CustomerCancel.NOT_FOUND, ""
+            if order.status == OrderStatus.CANCELLED:
+                return CustomerCancel.ALREADY, order.status
+            if order.status != OrderStatus.NEW:
+                return CustomerCancel.NOT_NEW, order.status
+            if limit_minutes is not None and self._clock() - order.created_at > dt.timedelta(minutes=limit_minutes):
+                return CustomerCancel.TOO_LATE, order.status
+            after = self._move(session, tenant_id, order, OrderStatus.CANCELLED, CHAT_ACTOR, reason)
+            return CustomerCancel.CANCELLED, after.status
+
+    def _move(
+        self, session: Session, tenant_id: str, order: Order, target: OrderStatus, actor: str, reason: str | None
+    ) -> OrderDetail:
+        """Apply a checked status change to a locked order, record it and commit."""
+        before = order_detail(order)
+        now = self._clock()
+        clean_reason = reason.strip()[:MAX_TEXT] if reason and reason.strip() else None
+        if target is OrderStatus.CANCELLED:
+            release_stock(session, order.items)
+            order.cancel_reason = clean_reason
+        setattr(order, _STAMPS[target], now)
+        order.history.append(
+            OrderStatusChange(
+                from_status=order.status,
+                to_status=target.value,
+                actor=_actor(actor),
+                at=now,
+                reason=clean_reason,
             )
-            order.status = target.value
-            self._bump(order, now)
-            return self._finish(session, tenant_id, before, order)
+        )
+        order.status = target.value
+        self._bump(order, now)
+        return self._finish(session, tenant_id, before, order)
 
     def _bump(self, order: Order, now: dt.datetime | None = None) -> None:
         order.version += 1

@@ -12,11 +12,12 @@ import datetime as dt
 import re
 import tomllib
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
 from rapidfuzz import fuzz
 
 from comandia.server.chat import flow
@@ -34,6 +35,8 @@ from comandia.server.chat.model import (
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
+from comandia.server.services.tenancy.rules import checked_rule
+from comandia.shared.schemas.tenants import TenantSettingsChange
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
 MENUS = ROOT / "menus"
@@ -191,8 +194,15 @@ def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
 
 
 def tenant_for(menu: Menu, chat: Chat) -> TenantContext:
-    """The menu's tenant with the chat's settings applied (the keys the flow reads)."""
-    return menu.tenant
+    """The menu's tenant with the chat's settings applied, checked as the settings API checks them."""
+    if not chat.settings:
+        return menu.tenant
+    change = TenantSettingsChange.from_json(chat.settings)
+    rules = {key: checked_rule(key, value) for key, value in change.rules().items()}
+    tenant = replace(menu.tenant, rules=msgspec.structs.replace(menu.tenant.rules, **rules))
+    if change.delivery_fee is not None:
+        tenant = replace(tenant, delivery_fee=Decimal(str(change.delivery_fee)))
+    return tenant
 
 
 # -- playing ---------------------------------------------------------------------------------
@@ -204,6 +214,7 @@ class _Session:
     def __init__(self, chat: Chat, menu: Menu, played: Played) -> None:
         self.chat, self.played = chat, played
         self.tenant = tenant_for(menu, chat)
+        self.now = at_clock(chat, menu)
         self.catalog = menu.catalog
         self.customer = CustomerRef("5215512340000", None, "+5215512340000", None)
         self.state = ChatState()
@@ -221,7 +232,7 @@ class _Session:
         if self.number is not None:
             status = "cancelled" if self.cancelled else "new"
             latest = LatestOrder(self.number, status, Decimal(0))
-        outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest)
+        outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest, self.now)
         self.state = outcome.state
         if outcome.handoff:
             self.handoff = True
@@ -357,10 +368,10 @@ def _judge(session: _Session, played: Played) -> None:
             if _flat(needle) not in said:
                 played.failures.append(f"the answer to turn {turn} lacks {needle!r}")
     wanted = chat.language or session.tenant.locale
-    for turn, bodies in session.turn_bodies.items():
-        spoken = language_of(bodies[-1])
-        if spoken is not None and spoken != wanted:
-            played.failures.append(f"the answer to turn {turn} is in {spoken}, expected {wanted}")
+    last = len(chat.turns)  # a customer may switch languages: the answer to their last turn counts
+    spoken = language_of(session.turn_bodies[last][-1]) if session.turn_bodies.get(last) else None
+    if spoken is not None and spoken != wanted:
+        played.failures.append(f"the answer to turn {last} is in {spoken}, expected {wanted}")
 
 
 def _named(product: ProductView, quoted: list[str]) -> bool:

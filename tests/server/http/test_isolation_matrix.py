@@ -6,6 +6,7 @@ tenant A (made through the services), so a permitted DELETE in one cell cannot c
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import tomllib
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import requests
 
 from comandia.server.app import create_app
 from comandia.server.http.openapi import build_document
+from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
@@ -56,9 +58,11 @@ class Objects:
     user_id: int | None
     number_id: int | None
     backup_id: int | None
+    conversation: str | None
 
 
-def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool, need_backup: bool) -> Objects:
+def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool, need_backup: bool,
+             need_conversation: bool = False) -> Objects:
     s, tenant = runtime.services, world.tenant_a.id
     category = s.catalog.create_category(tenant, CategoryInput(name=_unique("Cat")))
     sku = _unique("SKU")
@@ -73,8 +77,19 @@ def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool,
     )
     number = s.numbers.add(tenant, NewNumber(provider="sandbox", e164=_phone()), actor="tests") if need_number else None
     backup = s.backups.backup_tenant(tenant) if need_backup else None
+    conversation = _conversation(runtime, tenant) if need_conversation else None
     return Objects(category.id, product.id, sku, customer.id, order.id, user.id if user else None,
-                   number.id if number else None, backup.id if backup else None)
+                   number.id if number else None, backup.id if backup else None, conversation)
+
+
+def _conversation(runtime: Runtime, tenant_id: str) -> str:
+    """A chat of tenant A whose customer wrote just now (the 24-hour window is open)."""
+    with runtime.databases.tenant_session(tenant_id) as session:
+        row = chatlog.lock(session, 999_999, f"52155{secrets.randbelow(10**8):08d}")
+        chatlog.record_inbound(row, dt.datetime.now(dt.UTC), "hola")
+        public_id = row.public_id
+        session.commit()
+    return public_id
 
 
 def _phone() -> str:
@@ -110,6 +125,7 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
         "POST /numbers": lambda: {"provider": "sandbox", "e164": _phone()},
         "POST /sandbox/messages": lambda: {"phone": phone, "text": "hola"},
         "PATCH /settings": lambda: {"delivery_fee": "0"},
+        "POST /conversations/{conversation}/messages": lambda: {"text": "Hola, soy Ana de la tienda"},
         "POST /api/v1/admin/backups": lambda: {"tenant_id": world.tenant_a.id, "verify": False},
         "POST /api/v1/admin/backups/{backup_id}/restore": lambda: {"name": _unique("Restaurada")},
     }
@@ -153,7 +169,7 @@ def test_every_principal_gets_the_expected_status(
             role, tenant = ROLES[principal]
             token = make_actor(runtime, role, tenants[tenant]).token
         o = _objects(runtime, world, need_user="{user_id}" in path, need_number="{number_id}" in path,
-                     need_backup="{backup_id}" in path)
+                     need_backup="{backup_id}" in path, need_conversation="{conversation}" in path)
         url = api_url + path.format(
             tenant_id=world.tenant_a.id,
             category_id=o.category_id,
@@ -163,6 +179,7 @@ def test_every_principal_gets_the_expected_status(
             user_id=o.user_id,
             number_id=o.number_id,
             backup_id=o.backup_id,
+            conversation=o.conversation,
             dataset="orders",
             fmt="csv",
         )

@@ -16,7 +16,7 @@ from comandia.server.services.messaging.directory import MISS_RELOAD_SECONDS, Nu
 from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.tenants import TenantState
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
 
 
 def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
@@ -50,7 +50,8 @@ def test_a_settings_change_in_one_process_reaches_the_others_cache_at_once(
         runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
     tenant = make_tenant()
     assert greeting(other, tenant.id) is None  # now cached there for 30 s
-    runtime.services.tenant_settings.update(tenant.id, "tests", texts={"greeting": "¡Qué onda! Soy {business}."})
+    runtime.services.tenant_settings.update(
+        tenant.id, "tests", TenantSettingsChange(texts={"greeting": "¡Qué onda! Soy {business}."}))
     assert eventually(lambda: greeting(other, tenant.id) == "¡Qué onda! Soy {business}.", 2.0)
 
 

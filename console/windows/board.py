@@ -1,0 +1,156 @@
+"""The order board, a manager's home: one column per status, a card per order, one click onward.
+
+Columns Nuevo, Confirmado, Enviado and Completado (today's) fill from the order list; the board
+follows the changes feed (`ChangeWatcher`, every 1.5 s) and reloads when an order is placed or
+moves, with a sound and a tray notification for each new order and each chat waiting for a
+person. A card's button moves its order to the next status (the customer is told, as always).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from comandia.console.alerts import Alerts
+from comandia.console.changes import ChangeWatcher, kinds
+from comandia.console.context import AppContext
+from comandia.console.windows.base import Page
+from comandia.shared.client import ApiClient
+from comandia.shared.domain.orders import allowed_next
+from comandia.shared.domain.times import to_local, utcnow
+from comandia.shared.schemas.conversations import ChangeEntry
+from comandia.shared.schemas.orders import OrderPage, OrderSummary
+
+COLUMNS = ("new", "confirmed", "shipped", "completed")
+ACTIVE = COLUMNS[:3]
+LIMIT = 200
+CARDS = 30
+"""Cards drawn per column, newest on top; the header counts them all."""
+
+
+def next_status(status: str) -> str | None:
+    """The board's next step for `status` (never a cancellation: that stays in the order's window)."""
+    return next((s.value for s in allowed_next(status) if s.value != "cancelled"), None)
+
+
+class OrderCard(QFrame):
+    """One order: number, customer, total and age; a button for the next status."""
+
+    def __init__(self, board: BoardPage, order: OrderSummary) -> None:
+        super().__init__()
+        self.order = order
+        tr, fmt = board.i18n, board.ctx.fmt
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        minutes = max(0, int((dt.datetime.now(dt.UTC) - order.created_at).total_seconds() // 60))
+        self.title = QLabel(f"<b>#{order.number}</b> · {order.customer_name or order.customer_phone}")
+        self.detail = QLabel(f"{fmt.money(order.total, order.currency)} · {tr('board.age', minutes=minutes)}")
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        target = next_status(order.status)
+        self.advance: QPushButton | None = None
+        if target is not None:
+            self.advance = QPushButton(tr("board.move", status=tr(f"board.column.{target}")))
+            self.advance.clicked.connect(lambda: board.advance(order, target))
+            layout.addWidget(self.advance)
+
+
+class BoardPage(Page):
+    """Orders by status, live.
+
+    Signals: inherited `message(str)`.
+    """
+
+    needs_tenant = True
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, alerts: Alerts | None = None) -> None:
+        super().__init__(ctx, parent)
+        tr = self.i18n
+        self.alerts = alerts or Alerts()
+        self.columns: dict[str, QListWidget] = {}
+        self.headers: dict[str, QLabel] = {}
+        row = QHBoxLayout()
+        for status in COLUMNS:
+            box = QVBoxLayout()
+            header = QLabel(f"<b>{tr(f'board.column.{status}')}</b>")
+            cards = QListWidget()
+            cards.setSpacing(3)
+            box.addWidget(header)
+            box.addWidget(cards, 1)
+            row.addLayout(box, 1)
+            self.columns[status], self.headers[status] = cards, header
+        self.body.addLayout(row, 1)
+        self.poll = ChangeWatcher(ctx, self)
+        self.poll.changed.connect(self._changed)
+        self.poll.reset.connect(self.reload)
+        self._generation = 0
+
+    def reload(self) -> None:
+        tenant = self.ctx.tenant
+        if tenant is None:
+            return
+        self._generation += 1
+        generation, tenant_id, zone = self._generation, tenant.id, tenant.timezone
+
+        def fetch(client: ApiClient) -> list[OrderSummary]:
+            active = client.orders.list(tenant_id, ACTIVE, limit=LIMIT)
+            today = to_local(utcnow(), zone).date()
+            done: OrderPage = client.orders.list(tenant_id, ("completed",), first_day=today, last_day=today,
+                                                 limit=LIMIT)
+            return [*active.items, *done.items]
+
+        def loaded(orders: list[OrderSummary]) -> None:
+            if generation == self._generation:
+                self.show_orders(orders)
+
+        self.call(fetch, loaded)
+        self.poll.start()
+
+    def show_orders(self, orders: list[OrderSummary]) -> None:
+        for status, cards in self.columns.items():
+            cards.clear()
+            mine = [o for o in orders if o.status == status]
+            for order in sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)[:CARDS]:
+                card = OrderCard(self, order)
+                item = QListWidgetItem()
+                item.setSizeHint(card.sizeHint())
+                cards.addItem(item)
+                cards.setItemWidget(item, card)
+            self.headers[status].setText(f"<b>{self.i18n(f'board.column.{status}')}</b> ({len(mine)})")
+
+    def cards(self, status: str) -> list[OrderCard]:
+        """The cards of one column, top to bottom."""
+        column = self.columns[status]
+        found = [column.itemWidget(column.item(i)) for i in range(column.count())]
+        return [card for card in found if isinstance(card, OrderCard)]
+
+    def advance(self, order: OrderSummary, target: str) -> None:
+        tenant = self.ctx.tenant
+        if tenant is None:
+            return
+        tenant_id = tenant.id
+        self.call(lambda client: client.orders.change_status(tenant_id, order.id, target, etag=order.etag),
+                  lambda _detail: self.reload())
+
+    def _changed(self, entries: list[ChangeEntry]) -> None:
+        tr = self.i18n
+        orders = kinds(entries, "order")
+        for entry in orders:
+            if entry.detail == "new":
+                self.alerts.raise_alert(tr("alert.new_order.title"), tr("alert.new_order.text"))
+        for entry in kinds(entries, "conversation"):
+            if entry.detail == "waiting":
+                self.alerts.raise_alert(tr("alert.waiting.title"), tr("alert.waiting.text"))
+        if orders:
+            self.reload()

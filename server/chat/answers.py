@@ -1,0 +1,144 @@
+"""Questions answered, not searched as products: the tenant's FAQ, prices, "¿hay …?" and the total.
+
+A FAQ entry (settings key `faq`: question and answer) answers a message that asks something and
+shares most of its meaningful words with the entry (compared by phonetic key, so "tarjeta" and
+"targeta" agree); several entries answer a message that asks several things. A price question
+("¿a cómo está la hamburguesa?", "how much is the brisket sandwich") lists the prices of what it
+names; "¿hay horchata?" says yes with the price without adding it; "¿cuánto sería todo?" shows
+the cart with its total. Whatever they name that is not on the menu is named back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rapidfuzz import fuzz
+
+from comandia.server.chat import intents
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import key
+from comandia.server.chat.reading import read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+
+_QUESTION_WORDS = frozenset(
+    [
+        "que",
+        "cual",
+        "cuales",
+        "cuanto",
+        "cuanta",
+        "cuantos",
+        "cuantas",
+        "como",
+        "donde",
+        "cuando",
+        "quien",
+        "hora",
+        "horas",
+        "hay",
+        "what",
+        "which",
+        "how",
+        "where",
+        "when",
+        "who",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "much",
+        "many",
+    ]
+)
+_ASKING = frozenset(
+    [
+        "tienen",
+        "tienes",
+        "tenes",
+        "teneis",
+        "hay",
+        "aceptan",
+        "hacen",
+        "llevan",
+        "manejan",
+        "abren",
+        "cierran",
+        "do",
+        "does",
+        "can",
+        "is",
+        "are",
+    ]
+)
+_CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
+_AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
+                 "do you sell", "venden")  # fmt: skip
+
+
+def asks(text: str) -> bool:
+    """Whether the message reads as a question (a question mark, or opens with a question word)."""
+    words = intents.normalised(text).split()
+    return "?" in text or "¿" in text or bool(words and (words[0] in _QUESTION_WORDS or words[0] in _ASKING))
+
+
+def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The tenant's FAQ answers the message asks about, or None."""
+    if not turn.tenant.rules.faq or not asks(text):
+        return None
+    lex = lexicon()
+    said: list[str] = []
+    for clause in _CLAUSES.split(intents.normalised(text)):  # "¿a qué hora cierran y aceptan tarjeta?"
+        wanted = [key(w) for w in clause.split() if w not in lex.fillers and w not in _QUESTION_WORDS and len(w) >= 3]
+        if not wanted:
+            continue
+        scored = []
+        for entry in turn.tenant.rules.faq:
+            question_keys = {key(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
+            answer_keys = {key(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
+            in_question = sum(_near(k, question_keys) for k in wanted)
+            in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
+            if in_question >= 1 and in_either / len(wanted) >= 0.5:
+                scored.append((in_either / len(wanted), entry.answer))
+        if scored:
+            best = max(score for score, _ in scored)
+            said += [answer for score, answer in scored if score >= best - 0.34 and answer not in said]
+    if not said:
+        return None
+    return done(state, home_reply(turn, state, "\n\n".join(said)))
+
+
+def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """A price, availability or total question answered, or None when the message is not one."""
+    if "?" in text and text[text.index("?") + 1 :].strip(" ?¿!.,"):
+        return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
+    price = intents.mentions(text, "price")
+    available = next((p for p in _AVAILABILITY if intents.normalised(text).startswith(p + " ")), None)
+    if price is None and not (available and asks(text)):
+        if intents.mentions(text, "total") is not None and state.cart:
+            return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
+        return None
+    rest = intents.rest_after(text, price or str(available))
+    reading = read_order(rest, turn.catalog)
+    if reading.empty or (available and not price and reading.unknown and not reading.items):
+        if intents.mentions(text, "total") is not None:
+            return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
+        if reading.empty:
+            return None
+    t = turn.texts
+    products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
+    lines = [t("price_line", name=p.name, price=turn.money(p.price))
+             + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
+    lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    if len(products) == 1:
+        state = replace(state, last_sku=products[0].sku)  # "ok, dame uno" orders what was asked about
+    outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
+                   else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
+    refused = tuple(p.name for p in products if not p.available)
+    return replace(outcome, named_back=(*reading.unknown, *refused))
+
+
+def _near(word_key: str, keys: set[str]) -> bool:
+    return word_key in keys or any(len(k) >= 4 and fuzz.ratio(word_key, k) >= 85 for k in keys)

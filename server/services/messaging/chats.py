@@ -1,0 +1,238 @@
+"""Conversations for people: the chat list, a transcript, takeover, release and a person's reply.
+
+A person's reply goes through the same outbox as the bot's (queued in order after whatever the
+bot queued for that customer, sent once): free text while the customer's 24-hour window is open;
+outside it WhatsApp allows only an approved template, and the conversation says so
+(`reply_mode`). Replying takes the chat over, as a person typing in a chat the bot also answers
+would confuse the customer. Takeover, release and every human message are in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import Conversation, Customer, InboxEvent, Order, OutboxMessage
+from comandia.server.services import audit
+from comandia.server.services.messaging import chatlog
+from comandia.server.services.messaging.outbox import queue_messages
+from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
+from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
+from comandia.shared.domain.errors import Conflict, NotFound
+from comandia.shared.domain.times import utcnow
+from comandia.shared.schemas.conversations import (
+    MAX_TRANSCRIPT,
+    ConversationDetail,
+    ConversationPage,
+    ConversationSummary,
+    TranscriptMessage,
+)
+from comandia.shared.schemas.orders import OrderSummary
+from comandia.shared.schemas.sandbox import BotReply, ChatButton, ChatRow, ChatSection
+from comandia.shared.schemas.wire import from_attributes
+
+FREE_FORM_WINDOW = dt.timedelta(hours=24)
+SEND_MARGIN = dt.timedelta(minutes=10)
+"""A reply queued this close to the window's end may reach the provider after it closed."""
+ORDERS_SHOWN = 10
+_SORT = "-last_message_at"
+
+
+class ChatService:
+    """What managers do with their tenant's WhatsApp conversations.
+
+    Args:
+        databases: the appliance's databases.
+        on_queued: told the tenant id after a person's reply was queued (wakes the outbox sender).
+        clock: the current instant (tests inject their own).
+    """
+
+    def __init__(self, databases: Databases, on_queued: Callable[[str], None] = lambda tenant_id: None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self._db = databases
+        self._on_queued = on_queued
+        self._clock = clock
+
+    def list(self, tenant_id: str, limit: int | None = None, cursor: str | None = None,
+             state: str | None = None) -> ConversationPage:
+        """Chats, newest message first, in keyset pages; `state` keeps only bot, waiting or human ones.
+
+        Raises:
+            ValidationFailed: a malformed cursor.
+        """
+        size = clamp_limit(limit)
+        query = sa.select(Conversation).order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+        if state:
+            query = query.where(Conversation.state == state)
+        if cursor:
+            key, row_id = decode_cursor(cursor, _SORT)
+            at = dt.datetime.fromisoformat(str(key))
+            query = query.where(sa.tuple_(Conversation.last_message_at, Conversation.id) < (at, row_id))
+        with self._db.tenant_session(tenant_id) as session:
+            rows = list(session.scalars(query.limit(size + 1)))
+        more, rows = len(rows) > size, rows[:size]
+        after = encode_cursor(_SORT, rows[-1].last_message_at.isoformat(), rows[-1].id) if more else None
+        return ConversationPage(items=tuple(summary(r) for r in rows), next_cursor=after)
+
+    def get(self, tenant_id: str, public_id: str) -> ConversationDetail:
+        """One chat with its newest messages and the customer's orders; opening it marks it read.
+
+        Raises:
+            NotFound: no such conversation in this tenant.
+        """
+        now = self._clock()
+        with self._db.tenant_session(tenant_id) as session:
+            row = _access(session, public_id, lock=True)
+            messages, more = _transcript(session, row)
+            orders = _orders(session, row)
+            row.unread = 0
+            session.commit()
+            closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
+            open_ = closes is not None and now < closes - SEND_MARGIN
+            return ConversationDetail(
+                conversation=summary(row), messages=messages, more_messages=more, orders=orders,
+                window_open=open_, window_closes_at=closes, reply_mode="text" if open_ else "template",
+                template=None,
+            )
+
+    def send(self, tenant_id: str, public_id: str, text: str, actor: str) -> TranscriptMessage:
+        """Queue a person's reply (and take the chat over if the bot had it).
+
+        Raises:
+            NotFound: no such conversation.
+            Conflict: the customer's 24-hour window is closed (only an approved template may go out).
+        """
+        now = self._clock()
+        with self._db.tenant_session(tenant_id) as session:
+            row = _access(session, public_id, lock=True)
+            if row.last_inbound_at is None or now >= row.last_inbound_at + FREE_FORM_WINDOW - SEND_MARGIN:
+                raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
+                               "template now")
+            queue_messages(session, row.number_id, row.customer_key, [OutboxPayload("human", text, text)],
+                           author=actor, conversation=row, at=now)
+            took_over = chatlog.set_state(row, "human", now, reason="manager", agent=actor)
+            row.unread, row.agent_active_at = 0, now
+            sent = session.scalar(sa.select(OutboxMessage).where(
+                OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
+                .order_by(OutboxMessage.seq.desc()).limit(1))
+            assert sent is not None
+            message, sent_id = _outbound(sent), sent.id
+            chatlog.announce(session, row, took_over)
+            session.commit()
+        self._on_queued(tenant_id)
+        with self._db.control_session() as control:
+            if took_over:
+                audit.record(control, actor, "conversation.takeover", tenant_id, conversation=public_id)
+            audit.record(control, actor, "conversation.message", tenant_id, conversation=public_id,
+                         outbox_id=sent_id, characters=len(text))
+            control.commit()
+        return message
+
+    def takeover(self, tenant_id: str, public_id: str, actor: str) -> ConversationSummary:
+        """A person has the chat: the bot stays silent for this customer until released.
+
+        Raises:
+            NotFound: no such conversation.
+        """
+        return self._move(tenant_id, public_id, actor, "human", "conversation.takeover")
+
+    def release(self, tenant_id: str, public_id: str, actor: str) -> ConversationSummary:
+        """Give the chat back to the bot. Raises: NotFound."""
+        return self._move(tenant_id, public_id, actor, "bot", "conversation.release")
+
+    def _move(self, tenant_id: str, public_id: str, actor: str, state: str, action: str) -> ConversationSummary:
+        now = self._clock()
+        with self._db.tenant_session(tenant_id) as session:
+            row = _access(session, public_id, lock=True)
+            changed = chatlog.set_state(row, state, now, reason="manager" if state == "human" else None,
+                                        agent=actor if state == "human" else None)
+            if state == "human":
+                row.unread = 0
+            if changed:
+                chatlog.announce(session, row, changed)
+            result = summary(row)
+            session.commit()
+        with self._db.control_session() as control:
+            audit.record(control, actor, action, tenant_id, conversation=public_id)
+            control.commit()
+        return result
+
+
+def summary(row: Conversation) -> ConversationSummary:
+    return ConversationSummary(
+        id=row.public_id, number_id=row.number_id, customer_phone=row.customer_phone,
+        customer_name=row.customer_name, state=row.state, state_changed_at=row.state_changed_at,
+        handoff_reason=row.handoff_reason, agent=row.agent, last_message_at=row.last_message_at,
+        last_message_text=row.last_message_text, last_direction=row.last_direction, unread=row.unread,
+    )
+
+
+def _access(session: Session, public_id: str, lock: bool = False) -> Conversation:
+    query = sa.select(Conversation).where(Conversation.public_id == public_id)
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound("conversation {id} does not exist", id=public_id)
+    return row
+
+
+def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMessage, ...], bool]:
+    """The newest `MAX_TRANSCRIPT` messages of both sides, oldest first; and whether there are more."""
+    inbound = session.execute(
+        sa.select(InboxEvent.id, InboxEvent.kind, InboxEvent.received_at, InboxEvent.payload)
+        .where(InboxEvent.number_id == row.number_id, InboxEvent.customer_key == row.customer_key)
+        .order_by(InboxEvent.id.desc()).limit(MAX_TRANSCRIPT + 1)).all()
+    outbound = list(session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
+        .order_by(OutboxMessage.seq.desc()).limit(MAX_TRANSCRIPT + 1)))
+    messages = [_inbound(r.id, r.kind, r.received_at, r.payload) for r in inbound]
+    messages += [_outbound(r) for r in outbound]
+    messages.sort(key=lambda m: (m.at, m.direction == "out", m.id))
+    return tuple(messages[-MAX_TRANSCRIPT:]), len(messages) > MAX_TRANSCRIPT
+
+
+def _inbound(row_id: int, kind: str, at: dt.datetime, payload: dict[str, object]) -> TranscriptMessage:
+    try:
+        inbound = InboxPayload.read(payload).inbound
+        text = inbound.text or ""
+        if inbound.kind == "location" and not text:
+            text = " ".join(str(part) for part in (inbound.location_name, inbound.location_address,
+                                                   inbound.latitude, inbound.longitude) if part is not None)
+    except Exception:  # noqa: BLE001 -- a row written by an older version must not hide the whole chat
+        text = ""
+    return TranscriptMessage(id=f"in-{row_id}", direction="in", at=at, kind=kind, text=text)
+
+
+def _outbound(row: OutboxMessage) -> TranscriptMessage:
+    payload = OutboxPayload.read(row.payload)
+    reply = None
+    if payload.buttons or payload.list_sections:
+        reply = BotReply(
+            body=payload.body, buttons=tuple(ChatButton(id=i, title=t) for i, t in payload.buttons),
+            list_button=payload.list_button, text=payload.text,
+            sections=tuple(ChatSection(title=title, rows=tuple(ChatRow(id=i, title=t, description=d)
+                                                                 for i, t, d in rows))
+                           for title, rows in payload.list_sections),
+        )
+    return TranscriptMessage(
+        id=f"out-{row.id}", direction="out", at=row.created_at, kind=payload.kind, text=payload.body,
+        author=row.author, reply=reply, template=payload.template.name if payload.template else None,
+        delivery=row.state, status=row.status, error=row.last_error,
+    )
+
+
+def _orders(session: Session, row: Conversation) -> tuple[OrderSummary, ...]:
+    """The customer's latest orders, found by wa_id or phone (a chat may predate any order)."""
+    clauses = [Customer.wa_id == row.customer_key]
+    if row.customer_phone:
+        clauses.append(Customer.phone == row.customer_phone)
+    ids = list(session.scalars(sa.select(Customer.id).where(sa.or_(*clauses))))
+    if not ids:
+        return ()
+    orders = session.scalars(sa.select(Order).where(Order.customer_id.in_(ids))
+                             .order_by(Order.created_at.desc(), Order.id.desc()).limit(ORDERS_SHOWN))
+    return tuple(from_attributes(o, OrderSummary) for o in orders)

@@ -1,0 +1,92 @@
+"""The order board and the conversations page against a real server: live orders, one-click moves,
+alerts, a transcript, a reply and a takeover that silences the bot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from pytestqt.qtbot import QtBot
+
+from comandia.console.windows.board import BoardPage
+from comandia.console.windows.conversations import ConversationsPage
+from comandia.server.db.tenant_models import InboxEvent
+from comandia.server.services.messaging import chatlog
+from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
+from comandia.server.wiring import Runtime
+from comandia.shared.client import ApiClient
+from comandia.shared.domain.messages import Inbound
+from tests.console.conftest import LogIn, seed_orders
+from tests.plugins.api import World
+
+
+def test_the_board_is_a_managers_home_and_a_new_order_appears_with_an_alert(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    qtbot.waitUntil(lambda: board.poll._cursor is not None, timeout=10_000)  # noqa: SLF001 -- following the feed
+    before = board.alerts.count
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
+    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    assert board.alerts.last is not None and board.alerts.last[0] == "New order"
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_one_click_moves_a_card_to_the_next_column(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")
+    board.reload()
+    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("confirmed")), timeout=10_000)
+    card = next(c for c in board.cards("confirmed") if c.order.id == order.id)
+    assert card.advance is not None and "Shipped" in card.advance.text()
+    card.advance.click()
+    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("shipped")), timeout=10_000)
+    assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "shipped"
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def _chat(runtime: Runtime, tenant_id: str, name: str) -> str:
+    """A chat whose customer wrote just now, recorded as the inbox records one (already answered)."""
+    key, now, text = f"52155{secrets.randbelow(10**8):08d}", dt.datetime.now(dt.UTC), "hola, ¿tienen envío?"
+    payload = InboxPayload({}, StoredCustomer(wa_id=key, name=name), Inbound(kind="text", text=text))
+    with runtime.databases.tenant_session(tenant_id) as session:
+        session.add(InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}",
+                               customer_key=key, kind="text", payload=payload.stored(), processed_at=now))
+        row = chatlog.lock(session, 999_998, key, name=name)
+        chatlog.record_inbound(row, now, text)
+        chatlog.announce(session, row, state_changed=False)
+        public_id = row.public_id
+        session.commit()
+    return public_id
+
+
+def test_a_manager_reads_a_chat_takes_it_over_replies_and_gives_it_back(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient, runtime: Runtime
+) -> None:
+    name = f"Ana {secrets.token_hex(2)}"
+    chat_id = _chat(runtime, world.tenant_a.id, name)
+    window = log_in(world.manager_a)
+    page = window.open_page("conversations")
+    assert isinstance(page, ConversationsPage)
+    qtbot.waitUntil(lambda: any(c.id == chat_id for c in page.items), timeout=10_000)
+    page.chats.setCurrentRow(next(i for i, c in enumerate(page.items) if c.id == chat_id))
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.id == chat_id, timeout=10_000)
+    assert "hola, ¿tienen envío?" in page.transcript.toPlainText()
+    assert page.reply.isEnabled() and page.takeover_button.isEnabled()
+    page.takeover_button.click()
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "human", timeout=10_000)
+    assert manager_a_client.conversations.get(world.tenant_a.id, chat_id).conversation.state == "human"
+    page.reply.setText("Sí, enviamos a toda la ciudad")
+    page.send_button.click()
+    qtbot.waitUntil(lambda: "Sí, enviamos" in page.transcript.toPlainText(), timeout=10_000)
+    page.release_button.click()
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "bot", timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
