@@ -5,8 +5,9 @@
 
 Texts are found by Babel's Python extractor from the calls listed in `KEYWORDS`: the catalog
 functions of `shared.i18n`, the domain error classes (their first argument is the detail) and the
-small `_invalid(field, problem)` helpers; comandia-admin's `--help` texts are read from its parser. After a run, translate the new empty `msgstr` entries in
-``shared/locale/es/LC_MESSAGES/comandia.po``; English needs none (the msgid is the English text).
+small `_invalid(field, problem)` helpers; comandia-admin's `--help` texts are read from its parser.
+After a run, translate the new empty `msgstr` entries in ``shared/locale/es/LC_MESSAGES/comandia.po``;
+English needs none (the msgid is the English text).
 """
 
 from __future__ import annotations
