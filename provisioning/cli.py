@@ -24,6 +24,7 @@ from comandia.provisioning.commands import (
     tenants,
     users,
 )
+from comandia.provisioning.homes import server_home_elsewhere
 from comandia.provisioning.output import EXIT_FAILED, Output
 from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
@@ -103,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config({"home": args.home, "database_url": args.database_url}, config_file=args.config)
     except ValueError as error:
         out.error(str(error))
+        return EXIT_FAILED
+    elsewhere = server_home_elsewhere(config)
+    if elsewhere is not None and args.command != "init":
+        out.error(out.say("no COMANDIA data in {home}, but the server's is in {server_home}: run comandia-admin with "
+                          "COMANDIA_HOME={server_home} (on an installed appliance: sudo comandia-admin ...)",
+                          home=config.home, server_home=elsewhere))
         return EXIT_FAILED
     try:
         runtime = open_runtime(config)

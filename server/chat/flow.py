@@ -258,6 +258,19 @@ def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcom
     return None
 
 
+def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome:
+    """The FAQ answer, and whatever the message also orders ("¿entregan en la Narvarte? 8 de
+    pastor"): what follows the last question mark is read as an order; without one, only the
+    products named surely are taken (the question's own words are not products)."""
+    after = text[text.rindex("?") + 1 :] if "?" in text else ""
+    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog)
+    if not after.strip(" ,.!"):
+        reading = replace(reading, doubts=(), unknown=(), loose=())
+    if reading.empty:
+        return done(state, home_reply(turn, state, faq))
+    return ordering.apply_reading(turn, state, reading, faq)
+
+
 def _confirms(turn: Turn, text: str) -> bool:
     """Yes to the summary: "sí", "👍", "si, así está bien", "sure thing" (no product, no "no")."""
     if intents.is_exactly(text, "yes"):
@@ -296,7 +309,10 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
-    answered = answers.faq(turn, state, text) or answers.price_or_total(turn, state, text)
+    faq = answers.faq(turn, text)
+    if faq is not None:
+        return _faq_and_order(turn, state, text, faq)
+    answered = answers.price_or_total(turn, state, text)
     if answered is not None:
         return answered
     edited = editing.edit(turn, state, text)

@@ -76,7 +76,7 @@ def language_of(words: list[str]) -> str | None:
     lex = lexicon()
     english = sum(w in lex.english for w in words)
     spanish = sum(w in lex.spanish for w in words)
-    if english >= 2 and english > spanish * 2:
+    if (english >= 2 and english > spanish * 2) or (english >= 1 and spanish == 0 and len(words) >= 3):
         return "en"
     if spanish >= 1 and spanish > english:
         return "es"

@@ -173,6 +173,7 @@ class ProductIndex:
         keys = [key(w) for w in kept]
         if not keys:
             return []
+        kept, keys = self._rejoined(kept, keys)
         similar = []
         for word, word_key in zip(kept, keys, strict=True):
             options = self.similar(word_key)
@@ -210,6 +211,19 @@ class ProductIndex:
             if score > 0 and (sku not in best or best[sku].score < score):
                 best[sku] = Match(name.product, score, typed_share)
         return sorted(best.values(), key=lambda m: (-m.score, self._rank[m.product.sku]))
+
+    def _rejoined(self, kept: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+        """A word split in two ("pepe roni") joined back when only the whole is a menu word."""
+        position = 0
+        while position + 1 < len(keys):
+            first, second = keys[position], keys[position + 1]
+            together = key(kept[position] + kept[position + 1])
+            known = self._vocabulary_set
+            if together in known and first not in known and second not in known:
+                kept[position : position + 2] = [kept[position] + kept[position + 1]]
+                keys[position : position + 2] = [together]
+            position += 1
+        return kept, keys
 
     def forget(self) -> None:
         """Drop the remembered word and phrase matches (benchmarks measure a turn from cold)."""

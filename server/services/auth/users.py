@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from comandia.shared.i18n import N_
 from comandia.shared.schemas.users import UserInfo
 from comandia.shared.schemas.wire import from_attributes
 
+FIRST_ADMIN = "admin"
+"""The superadmin the server makes on its first run, with a generated password kept in a 0600 file."""
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 
@@ -30,10 +33,16 @@ class UserService:
     `hashing` pool, and a password change is throttled like a login (`throttle`)."""
 
     def __init__(self, databases: Databases, hashing: PasswordHashing | None = None,
-                 throttle: LoginThrottle | None = None) -> None:
+                 throttle: LoginThrottle | None = None, first_password_file: Path | None = None) -> None:
         self._db = databases
         self._hashing = hashing or PasswordHashing()
         self._throttle = throttle or LoginThrottle(databases)
+        self._first_password_file = first_password_file
+
+    def _forget_first_password(self, username: str) -> None:
+        """The first admin's generated password stops being true when it changes: remove its file."""
+        if username == FIRST_ADMIN and self._first_password_file is not None:
+            self._first_password_file.unlink(missing_ok=True)
 
     def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
         """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
@@ -109,6 +118,8 @@ class UserService:
             if user.disabled or new_hash is not None:
                 revoke_user_tokens(session, user.id, utcnow())
             session.commit()
+            if new_hash is not None:
+                self._forget_first_password(user.username)
             return _info(user)
 
     def change_own_password(self, user_id: int, current: str, new: str, address: str = "local") -> None:
@@ -140,6 +151,7 @@ class UserService:
             audit.record(session, user.username, "user.password_change", user.tenant_id)
             session.commit()
         self._throttle.succeeded(attempt, clear_key=keys[0])
+        self._forget_first_password(name)
 
     def unlock(self, username: str, actor: str) -> int:
         """Forget an account's failed attempts, so its next login is not slowed; returns how many.
