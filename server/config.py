@@ -89,6 +89,11 @@ class ServerConfig:
         return self.home / "secret.key"
 
     @property
+    def first_password_file(self) -> Path:
+        """Where the first run keeps the generated password of `admin` (0600; removed once changed)."""
+        return self.home / "initial-admin-password"
+
+    @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"
 

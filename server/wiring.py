@@ -26,6 +26,7 @@ from comandia.server.db.engines import libpq_conninfo, normalise_url
 from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
+from comandia.server.files import private_home
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
@@ -136,6 +137,7 @@ class Runtime:
 def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborators()) -> Runtime:
     """Start (or join) the embedded PostgreSQL when no URL is configured, and build the whole graph."""
     embedded = None
+    private_home(config.home, embedded=not config.database_url)
     if config.database_url:
         primary = normalise_url(config.database_url)
     else:
@@ -193,7 +195,7 @@ def build_services(
     return Services(
         tenants=tenants,
         servers=ServerService(databases),
-        users=UserService(databases, hashing, throttle),
+        users=UserService(databases, hashing, throttle, first_password_file=config.first_password_file),
         migrations=MigrationService(databases),
         ready=lambda: _ready(databases),
         max_body_bytes=config.max_body_bytes,

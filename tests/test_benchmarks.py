@@ -20,6 +20,7 @@ TINY = {
     "api.py": ["--orders", "300", "--requests", "5"],
     "backup.py": ["--tenants", "2", "--orders", "50", "--drill-orders", "200"],
     "chat_accuracy.py": [],
+    "chat_matching.py": ["--products", "50", "--rounds", "1"],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
     "conversations.py": ["--chats", "300", "--messages", "40", "--requests", "5", "--consoles", "2", "--trials", "1"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],

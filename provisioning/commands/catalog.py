@@ -13,6 +13,7 @@ from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.catalog.imports import template_csv, template_xlsx
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.catalog import ImportReport, ProductInfo
 
 
@@ -55,7 +56,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [p.to_json() for p in products],
         lambda: out.table(
-            ["SKU", "NAME", "PRICE", "AVAILABLE", "STOCK", "ALIASES"],
+            [N_("SKU"), N_("NAME"), N_("PRICE"), N_("AVAILABLE"), N_("STOCK"), N_("ALIASES")],
             [[p.sku, p.name, f"{p.price} {p.currency}", p.available, p.stock, " | ".join(p.aliases)]
              for p in products],
         ),
@@ -66,7 +67,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     path: Path = args.out
     path.write_bytes(template_xlsx() if path.suffix.lower() == ".xlsx" else template_csv())
-    out.result({"path": str(path)}, f"wrote {path}")
+    out.result({"path": str(path)}, out.say("wrote {path}", path=path))
     return EXIT_OK
 
 
@@ -112,15 +113,16 @@ def run_availability(runtime: Runtime, args: argparse.Namespace, out: Output) ->
 
 
 def _print_report(out: Output, report: ImportReport, apply: bool) -> None:
-    verb = "applied" if report.applied else "would apply" if report.ok else "nothing applied"
-    out.info(
-        f"{report.rows} rows: {report.created} new, {report.updated} changed, {report.unchanged} unchanged ({verb})"
-    )
+    verb = out.say("applied") if report.applied else out.say("would apply") if report.ok else out.say(
+        "nothing applied")
+    out.info(out.say("{rows} rows: {created} new, {updated} changed, {unchanged} unchanged ({verb})",
+                      rows=report.rows, created=report.created, updated=report.updated, unchanged=report.unchanged,
+                      verb=verb))
     if report.issues:
-        out.table(["ROW", "COLUMN", "PROBLEM"], [[i.row, i.column, i.problem] for i in report.issues])
+        out.table([N_("ROW"), N_("COLUMN"), N_("PROBLEM")], [[i.row, i.column, i.problem] for i in report.issues])
     elif not apply:
-        out.info("the file is clean: run again with --apply to import it")
+        out.info(out.say("the file is clean: run again with --apply to import it"))
 
 
 def _print_aliases(out: Output, product: ProductInfo) -> None:
-    out.info(f"{product.sku} {product.name}: " + (" | ".join(product.aliases) or "(no aliases)"))
+    out.info(f"{product.sku} {product.name}: " + (" | ".join(product.aliases) or out.say("(no aliases)")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +39,7 @@ _DIMINUTIVE = re.compile(r"(?:c|ec)?(?:it|ill)(?:o|a|os|as)$")
 _WORDS = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def key(word: str) -> str:
     """The phonetic key of a folded word: "quesadillas" and "kesadiya" share "kesadi"."""
     w = word
@@ -79,6 +81,8 @@ class _Name:
     joined: str
     all_keys: frozenset[str]
     """The keys of every name and alias of the product: what the customer typed may mix them."""
+    weight: float
+    sorted_keys: tuple[str, ...]
 
 
 class ProductIndex:
@@ -102,11 +106,22 @@ class ProductIndex:
                 frequency[k] = frequency.get(k, 0) + 1
         total = max(1, len(catalog.products))
         self.names = [
-            _Name(p, tuple(keys), tuple(math.log(1 + total / frequency[k]) for k in keys), "".join(keys),
-                  frozenset(per_product[p.sku]))
+            _Name(
+                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights), tuple(sorted(keys))
+            )
             for p, keys in names
+            for weights in [tuple(math.log(1 + total / frequency[k]) for k in keys)]
         ]  # fmt: skip
         self.vocabulary = sorted(frequency)
+        self._vocabulary_set = frozenset(frequency)
+        self._by_key: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.names):
+            for k in entry.all_keys:
+                self._by_key.setdefault(k, []).append(position)
+        self._joined = [entry.joined for entry in self.names]
+        self._rank = {p.sku: position for position, p in reversed(list(enumerate(catalog.products)))}
+        self._similar: dict[str, dict[str, float]] = {}
+        self._matches: dict[tuple[tuple[str, ...], bool, int], list[Match]] = {}
         spelled = [words(n) for p in catalog.products for n in (p.name, *p.aliases)]
         self.folded_words = frozenset(w for name in spelled for w in name)
         self.folded_pairs = frozenset(f"{a} {b}" for name in spelled for a, b in zip(name, name[1:], strict=False))
@@ -118,8 +133,14 @@ class ProductIndex:
 
     def similar(self, word_key: str) -> dict[str, float]:
         """Name keys resembling a typed key, with how much (1 for the same key)."""
+        cached = self._similar.get(word_key)
+        if cached is None:
+            cached = self._similar[word_key] = self._resembling(word_key)
+        return dict(cached)
+
+    def _resembling(self, word_key: str) -> dict[str, float]:
         found: dict[str, float] = {}
-        if word_key in self.vocabulary:
+        if word_key in self._vocabulary_set:
             found[word_key] = 1.0
         if len(word_key) < 3 or word_key.isdigit():
             return found
@@ -127,66 +148,128 @@ class ProductIndex:
         for candidate, score, _ in process.extract(word_key, self.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=cutoff, limit=8):  # fmt: skip
             found[candidate] = max(found.get(candidate, 0.0), score / 100)
-        for candidate in self.vocabulary:  # an abbreviation: "marg" for "margarita"
-            if len(word_key) >= 4 and candidate.startswith(word_key) and candidate != word_key:
-                found[candidate] = max(found.get(candidate, 0.0), 0.8 + 0.15 * len(word_key) / len(candidate))
+        if len(word_key) >= 4:  # an abbreviation: "marg" for "margarita" (the sorted keys after it)
+            for candidate in self.vocabulary[bisect_left(self.vocabulary, word_key) :]:
+                if not candidate.startswith(word_key):
+                    break
+                if candidate != word_key:
+                    found[candidate] = max(found.get(candidate, 0.0), 0.8 + 0.15 * len(word_key) / len(candidate))
         return found
 
     def match(self, typed: list[str], synonyms: dict[str, str] | None = None, exact: bool = True) -> list[Match]:
         """Products the folded words `typed` may name, best first (at most one entry per product);
         a word's synonym ("large" -> "grande") counts as well as the word. `exact` lifts a name
         typed exactly above near names; off when a size was said apart ("de litro")."""
+        memo = (tuple(typed), exact, id(synonyms))
+        found = self._matches.get(memo)
+        if found is None:
+            if len(self._matches) > _MEMO_LIMIT:
+                self._matches.clear()
+            found = self._matches[memo] = self._match(typed, synonyms or {}, exact)
+        return found
+
+    def _match(self, typed: list[str], synonyms: dict[str, str], exact: bool) -> list[Match]:
         kept = [w for w in typed if w not in _NAME_STOPWORDS]
         keys = [key(w) for w in kept]
         if not keys:
             return []
+        kept, keys = self._rejoined(kept, keys)
         similar = []
         for word, word_key in zip(kept, keys, strict=True):
             options = self.similar(word_key)
-            for other in (synonyms or {}).get(word, "").split():
+            for other in synonyms.get(word, "").split():
                 for name_key, value in self.similar(key(other)).items():
                     options[name_key] = max(options.get(name_key, 0.0), value)
             similar.append(options)
         joined = "".join(keys)
+        candidates = {position for options in similar for k in options for position in self._by_key.get(k, ())}
+        if len(joined) >= 5:  # words run together or split: "hotdog", "pepe roni"
+            for _, _, position in process.extract(joined, self._joined, scorer=fuzz.ratio, score_cutoff=88, limit=20):
+                candidates.add(position)
+        merged: dict[str, float] = {}  # each name key's best resemblance to any typed word
+        for options in similar:
+            for name_key, value in options.items():
+                if value > merged.get(name_key, 0.0):
+                    merged[name_key] = value
+        typed_shares: dict[str, float] = {}  # the same for every name of a product
+        as_typed = tuple(sorted(keys))
+        near_length = len(joined) >= 5
         best: dict[str, Match] = {}
-        for name in self.names:
-            score, typed_share = _score(similar, name)
-            if exact and sorted(keys) == sorted(name.keys):
+        for position in candidates:
+            name = self.names[position]
+            sku = name.product.sku
+            typed_share = typed_shares.get(sku)
+            if typed_share is None:
+                typed_share = typed_shares[sku] = _typed_share(similar, name.all_keys)
+            score = _score(typed_share, merged, name)
+            if exact and as_typed == name.sorted_keys:
                 score, typed_share = EXACT, 1.0  # the name itself, as typed: above any near name
-            if len(joined) >= 5 and abs(len(joined) - len(name.joined)) <= 3:
+            if near_length and abs(len(joined) - len(name.joined)) <= 3:
                 together = fuzz.ratio(joined, name.joined) / 100
                 if together >= 0.88 and together > score:
                     score, typed_share = together, together
-            sku = name.product.sku
             if score > 0 and (sku not in best or best[sku].score < score):
                 best[sku] = Match(name.product, score, typed_share)
-        return sorted(best.values(), key=lambda m: -m.score)
+        return sorted(best.values(), key=lambda m: (-m.score, self._rank[m.product.sku]))
+
+    def _rejoined(self, kept: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+        """A word split in two ("pepe roni") joined back when only the whole is a menu word."""
+        position = 0
+        while position + 1 < len(keys):
+            first, second = keys[position], keys[position + 1]
+            together = key(kept[position] + kept[position + 1])
+            known = self._vocabulary_set
+            if together in known and first not in known and second not in known:
+                kept[position : position + 2] = [kept[position] + kept[position + 1]]
+                keys[position : position + 2] = [together]
+            position += 1
+        return kept, keys
+
+    def forget(self) -> None:
+        """Drop the remembered word and phrase matches (benchmarks measure a turn from cold)."""
+        self._similar.clear()
+        self._matches.clear()
 
 
-def _score(similar: list[dict[str, float]], name: _Name) -> tuple[float, float]:
-    """How well typed words (as their similar keys) and a name explain each other, 0 to 1, and
-    how much of the typed words the name explains."""
-    typed_covered = 0.0
-    name_covered = [0.0] * len(name.keys)
+def _typed_share(similar: list[dict[str, float]], product_keys: frozenset[str]) -> float:
+    """How much of the typed words (each as its resembling keys) a product's names explain, 0 to 1."""
+    covered = 0.0
     for options in similar:
-        best = 0.0
-        for position, name_key in enumerate(name.keys):
-            value = options.get(name_key, 0.0)
-            if value > name_covered[position]:
-                name_covered[position] = value
-        for name_key in name.all_keys:
-            value = options.get(name_key, 0.0)
-            if value > best:
-                best = value
-        typed_covered += best
-    if typed_covered == 0:
-        return 0.0, 0.0
-    typed_share = typed_covered / len(similar)
-    name_share = sum(c * w for c, w in zip(name_covered, name.weights, strict=True)) / sum(name.weights)
-    return 2 * typed_share * name_share / (typed_share + name_share), typed_share
+        covered += max((value for name_key, value in options.items() if name_key in product_keys), default=0.0)
+    return covered / len(similar)
+
+
+def _score(typed_share: float, merged: dict[str, float], name: _Name) -> float:
+    """How well the typed words and a name explain each other, 0 to 1: the harmonic mean of the
+    share of the typed words explained and the (rarity-weighted) share of the name typed."""
+    if typed_share == 0:
+        return 0.0
+    name_share = sum(merged.get(k, 0.0) * w for k, w in zip(name.keys, name.weights, strict=True)) / name.weight
+    return 2 * typed_share * name_share / (typed_share + name_share) if name_share else 0.0
+
+
+_MEMO_LIMIT = 4096
+_RECENT: list[tuple[CatalogView, ProductIndex]] = []
+
+
+def index_for(catalog: CatalogView) -> ProductIndex:
+    """The index of a menu: the same object is looked up by identity (a turn asks many times),
+    an equal menu (the next turn reads it afresh) by content; built only when the menu changed."""
+    for seen, index in _RECENT:
+        if seen is catalog:
+            return index
+    index = _index_by_content(catalog)
+    _RECENT.insert(0, (catalog, index))
+    del _RECENT[8:]
+    return index
 
 
 @lru_cache(maxsize=32)
-def index_for(catalog: CatalogView) -> ProductIndex:
-    """The index of a menu, kept while the same menu keeps coming (a turn reads it fresh)."""
+def _index_by_content(catalog: CatalogView) -> ProductIndex:
     return ProductIndex(catalog)
+
+
+def clear_indexes() -> None:
+    """Forget every built index (benchmarks time a build from nothing)."""
+    _RECENT.clear()
+    _index_by_content.cache_clear()

@@ -27,7 +27,7 @@ _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
-_ADDING = frozenset({"con", "with"})
+_TAKING_AWAY = frozenset({"sin", "without", "no"})
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
@@ -196,11 +196,16 @@ def _pieces(words: list[str], said: str, index: ProductIndex, lex: Lexicon) -> l
     whole = index.match(words, lex.synonyms)
     if len(words) < 2 or (whole and whole[0].typed >= SURE):
         return [(words, said)]
+    named = {whole[0].product.sku} if whole and whole[0].typed >= 0.5 else set()
     for cut in range(1, len(words)):
         left, right = index.match(words[:cut], lex.synonyms), index.match(words[cut:], lex.synonyms)
         left_verdict, right_verdict = _verdict(left), _verdict(right)
         sure = left_verdict and right_verdict and left_verdict[0] and right_verdict[0]
-        if sure and left[0].product.sku != right[0].product.sku:
+        if (
+            sure
+            and left[0].product.sku != right[0].product.sku
+            and not named & {left[0].product.sku, right[0].product.sku}
+        ):
             return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
     return [(words, said)]
 
@@ -222,7 +227,8 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
         elif current.in_note:
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif folded in _NOTE_MARKERS and not current.words and parts and parts[-1].words and not index.knows(folded):
+        elif (folded in _NOTE_MARKERS and folded != "no" and not current.words and parts and parts[-1].words
+              and position > 0 and found[position - 1].folded in (",", "/") and not index.knows(folded)):  # fmt: skip
             current = parts.pop()  # "large americano, extra hot": the note of the item before
             current.in_note = True
             current.note.append(found[position].text)
@@ -275,7 +281,7 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
 def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Lexicon) -> list[_Part]:
     """A note that surely names a product ("brisket sandwich with slaw", "con papas fritas") is
     that product, a part of its own: a product is never hidden in a note."""
-    if not part.note or fold(part.note[0]) not in _ADDING:
+    if not part.note or fold(part.note[0]) in _TAKING_AWAY:
         return [part]
     ignored = lex.fillers | lex.portions | _GLUE
     spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
@@ -296,7 +302,10 @@ def _quantity(parts: list[_Part], current: _Part, value: int) -> _Part:
     if current.words:
         current.quantity = value  # "ciel 3", "pastor x3": after the name
     else:
-        current.quantity = value if current.quantity is None else current.quantity * value
+        if current.quantity is None or current.quantity == value:  # "2 (dos) gringas" says it twice
+            current.quantity = value
+        else:
+            current.quantity *= value
     return current
 
 

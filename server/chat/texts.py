@@ -218,11 +218,11 @@ class Texts:
         """
         built_in = self._built_in[key]
         override = self.tenant.text_overrides.get(key)
-        if isinstance(override, str) and override.strip() and _fits(override, fields):
-            try:
-                return override.format(**fields)
-            except (ValueError, IndexError, KeyError, AttributeError):
-                pass  # a broken override falls back to the built-in text
+        if isinstance(override, str) and override.strip():
+            rendered = render_plain(override, fields)
+            if rendered is not None:
+                return rendered
+            # a broken or oversized override falls back to the built-in text
         return built_in.format(**fields)
 
     def money(self, amount: Decimal) -> str:
@@ -233,11 +233,37 @@ class Texts:
         return self(key) if key in self._built_in else status
 
 
-def _fits(template: str, fields: dict[str, Any]) -> bool:
-    """Whether `template` only names fields we pass (and parses at all)."""
+MAX_RENDERED = 4096
+"""Characters of a rendered text: a WhatsApp text body holds no more."""
+
+
+def plain_fields(template: str) -> set[str]:
+    """The `{field}` names of a manager's template.
+
+    Raises:
+        ValueError: unbalanced braces, or a placeholder that is not a plain name: a format spec
+            (``{business:>1000000000}`` asked for a gigabyte), a conversion (``{business!r}``),
+            an attribute or an index (``{name.__class__}``, ``{0}``).
+    """
+    names = set()
+    for _, name, spec, conversion in Formatter().parse(template):
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise ValueError(f"only plain {{field}} placeholders are allowed, not {{{name}...}}")
+        names.add(name)
+    return names
+
+
+def render_plain(template: str, fields: dict[str, Any]) -> str | None:
+    """`template` with its plain `{field}`s filled in; None when it names anything else, names a
+    field not given, or renders longer than `MAX_RENDERED`."""
     try:
-        names = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+        names = plain_fields(template)
     except ValueError:
-        return False
-    # Plain names only: "{name.__class__}" and "{0}" are refused, not evaluated.
-    return all(name in fields for name in names)
+        return None
+    if not names <= fields.keys():
+        return None
+    # Plain names only, so the result is at most the template times the longest value: bounded.
+    rendered = template.format(**{name: str(fields[name]) for name in names})
+    return rendered if len(rendered) <= MAX_RENDERED else None

@@ -55,8 +55,9 @@ class Turn:
     """The instant of the message (aware); None: the opening hours are not checked."""
 
     @classmethod
-    def of(cls, tenant: TenantContext, catalog: CatalogView, customer: CustomerRef,
-           now: dt.datetime | None = None) -> Turn:
+    def of(
+        cls, tenant: TenantContext, catalog: CatalogView, customer: CustomerRef, now: dt.datetime | None = None
+    ) -> Turn:
         return cls(tenant, catalog, customer, Texts(tenant), now)
 
     def example(self) -> str:

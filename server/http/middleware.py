@@ -9,6 +9,7 @@ from typing import Any
 import falcon
 from falcon.uri import parse_query_string
 
+from comandia.server.logs import escape_control
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.i18n import N_
 
@@ -29,8 +30,8 @@ class AccessLog:
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any, succeeded: bool) -> None:
         elapsed_ms = (time.perf_counter() - getattr(req.context, "started", time.perf_counter())) * 1000
         log.info(
-            "%s %s %s tenant=%s %.1fms", req.method, req.path, resp.status_code,
-            getattr(req.context, "tenant_id", None) or "-", elapsed_ms,
+            "%s %s %s tenant=%s %.1fms", escape_control(req.method), escape_control(req.path), resp.status_code,
+            escape_control(str(getattr(req.context, "tenant_id", None) or "-")), elapsed_ms,
         )
 
 

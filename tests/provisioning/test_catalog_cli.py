@@ -30,7 +30,7 @@ def run(runtime: Runtime, *argv: str, as_json: bool = True) -> tuple[int, str]:
     catalog.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["catalog", *argv])
     buffer = io.StringIO()
-    code = args.handler(runtime, args, Output(as_json, stdout=buffer, stderr=io.StringIO()))
+    code = args.handler(runtime, args, Output(as_json, stdout=buffer, stderr=io.StringIO(), language="en"))
     return code, buffer.getvalue()
 
 

@@ -6,6 +6,8 @@ format, range, tenant) runs before the first byte, so errors still answer as pro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
@@ -16,11 +18,41 @@ from comandia.server.services.kpis.spreadsheets import Export
 
 
 def _send(resp: falcon.Response, export: Export) -> None:
+    # The first chunk is made before the status goes out: it is what takes a database connection
+    # (CSV reads its first rows, XLSX the whole file), so a connection budget spent by other
+    # downloads answers 503 with Retry-After, not a 200 whose body then breaks off.
+    stream = Primed(export.chunks)
     resp.content_type = export.content_type
     resp.downloadable_as = export.filename
-    # Falcon streams any iterable of bytes; the WSGI server calls the generator's close() at the
-    # end (or on a client disconnect), which closes its tenant session and temporary file.
-    resp.stream = export.chunks
+    resp.stream = stream
+
+
+class Primed:
+    """An iterator of chunks whose first chunk is already made; `close` closes the source, which
+    the WSGI server calls at the end or on a client disconnect (the tenant session and the
+    temporary file are released there)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        try:
+            self._first: bytes | None = next(chunks, b"")
+        except BaseException:
+            self.close()
+            raise
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._chunks)
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
 
 
 class TenantExport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -18,9 +19,12 @@ from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from comandia.shared.domain.roles import Role, check_role_scope
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.users import UserInfo
 from comandia.shared.schemas.wire import from_attributes
 
+FIRST_ADMIN = "admin"
+"""The superadmin the server makes on its first run, with a generated password kept in a 0600 file."""
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 
@@ -29,10 +33,16 @@ class UserService:
     `hashing` pool, and a password change is throttled like a login (`throttle`)."""
 
     def __init__(self, databases: Databases, hashing: PasswordHashing | None = None,
-                 throttle: LoginThrottle | None = None) -> None:
+                 throttle: LoginThrottle | None = None, first_password_file: Path | None = None) -> None:
         self._db = databases
         self._hashing = hashing or PasswordHashing()
         self._throttle = throttle or LoginThrottle(databases)
+        self._first_password_file = first_password_file
+
+    def _forget_first_password(self, username: str) -> None:
+        """The first admin's generated password stops being true when it changes: remove its file."""
+        if username == FIRST_ADMIN and self._first_password_file is not None:
+            self._first_password_file.unlink(missing_ok=True)
 
     def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
         """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
@@ -43,14 +53,14 @@ class UserService:
         try:
             parsed_role = Role(role)
         except ValueError as error:
-            raise ValidationFailed(f"unknown role {role!r}", {"role": "invalid"}) from error
+            raise ValidationFailed("unknown role '{value}'", {"role": N_("invalid")}, value=role) from error
         check_role_scope(parsed_role, tenant_id)
         password_hash = self._hashing.hash(password)
         with self._db.control_session() as session:
             if tenant_id is not None:
                 live_tenant(session, tenant_id)
             if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())):
-                raise Conflict(f"username {username!r} is taken")
+                raise Conflict("username '{username}' is taken", username=username)
             user = User(
                 username=username, password_hash=password_hash, role=parsed_role.value, tenant_id=tenant_id
             )
@@ -72,7 +82,7 @@ class UserService:
                 sa.select(User).where(sa.func.lower(User.username) == username.lower()).with_for_update()
             )
             if user is None:
-                raise NotFound(f"user {username!r} does not exist")
+                raise NotFound("user '{username}' does not exist", username=username)
             user.disabled = disabled
             if disabled:
                 revoke_user_tokens(session, user.id, utcnow())
@@ -108,6 +118,8 @@ class UserService:
             if user.disabled or new_hash is not None:
                 revoke_user_tokens(session, user.id, utcnow())
             session.commit()
+            if new_hash is not None:
+                self._forget_first_password(user.username)
             return _info(user)
 
     def change_own_password(self, user_id: int, current: str, new: str, address: str = "local") -> None:
@@ -139,6 +151,7 @@ class UserService:
             audit.record(session, user.username, "user.password_change", user.tenant_id)
             session.commit()
         self._throttle.succeeded(attempt, clear_key=keys[0])
+        self._forget_first_password(name)
 
     def unlock(self, username: str, actor: str) -> int:
         """Forget an account's failed attempts, so its next login is not slowed; returns how many.
@@ -148,7 +161,7 @@ class UserService:
         with self._db.control_session() as session:
             user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
             if user is None:
-                raise NotFound(f"user {username!r} does not exist")
+                raise NotFound("user '{username}' does not exist", username=username)
             cleared = self._throttle.clear(throttle_keys(user.username, "-")[0])
             audit.record(session, actor, "user.unlock", user.tenant_id, username=user.username, failures=cleared)
             session.commit()
@@ -158,7 +171,7 @@ class UserService:
 def _user(session: Session, user_id: int, lock: bool = False) -> User:
     user = session.get(User, user_id, with_for_update=lock)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound("user {id} does not exist", id=user_id)
     return user
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from comandia.server.db import dump
 from comandia.server.db.cluster import Cluster, Connection
+from comandia.server.files import private_dir
 from comandia.server.services.backups.crypto import CHUNK, SealedWriter, key_id
 from comandia.server.services.backups.manifest import Manifest, write_manifest
 from comandia.shared.domain.times import utcnow
@@ -33,12 +34,13 @@ class DumpTarget:
 
 
 def dump_to_folder(target: DumpTarget, cluster: Cluster, folder: Path, key: bytes | None) -> Manifest:
-    """Write `<label>.dump[.enc]` and `manifest.json` into `folder` (created, mode 0700).
+    """Write `<label>.dump[.enc]` and `manifest.json` into `folder` (created, mode 0700, as are the
+    missing folders above it, `backups/` among them).
 
     Raises:
         Unavailable: the server does not answer or pg_dump failed; nothing is left in `folder`.
     """
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(folder)
     name = f"{target.label}.dump" + (".enc" if key is not None else "")
     partial = folder / (name + ".partial")
     started = utcnow()

@@ -11,7 +11,6 @@ formula (OWASP "CSV injection").
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -88,16 +87,26 @@ def _csv_chunks(sheets: Sequence[Sheet], zone: ZoneInfo) -> Iterator[bytes]:
     sheet = sheets[0]
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow([title for title, _, _ in sheet.columns])
+    buffer.write(_csv_line([title for title, _, _ in sheet.columns]))
     kinds = [kind for _, kind, _ in sheet.columns]
     for row in sheet.rows():
-        out.writerow([_csv_cell(value, kind, zone) for value, kind in zip(row, kinds, strict=True)])
+        buffer.write(_csv_line([_csv_cell(value, kind, zone) for value, kind in zip(row, kinds, strict=True)]))
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
+
+
+_QUOTE_IF = (",", ";", '"', "\r", "\n")
+
+
+def _csv_line(cells: Sequence[Any]) -> str:
+    """One CSV line, quoted as the csv module quotes (only where needed), and also where a field
+    holds a `;`: Excel in Spanish (and most of Latin America) splits CSV on `;`, where an unquoted
+    one would shift the row's columns. The csv module quotes only for its own delimiter."""
+    fields = ("" if cell is None else str(cell) for cell in cells)
+    return ",".join('"' + f.replace('"', '""') + '"' if any(c in f for c in _QUOTE_IF) else f for f in fields) + "\r\n"
 
 
 def _csv_cell(value: Any, kind: str, zone: ZoneInfo) -> Any:

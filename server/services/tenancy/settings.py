@@ -18,7 +18,7 @@ from string import Formatter
 import msgspec
 
 from comandia.server.chat.model import TenantContext
-from comandia.server.chat.texts import BUILT_IN
+from comandia.server.chat.texts import BUILT_IN, plain_fields
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
@@ -113,9 +113,10 @@ def check_text(key: str, value: str | None) -> str | None:
         raise ValidationFailed(f"text {key!r} is too long", {field: f"at most {MAX_TEXT} characters"})
     allowed = _fields(BUILT_IN["es"][key])
     try:
-        used = _fields(value)
+        used = plain_fields(value)
     except ValueError:
-        raise ValidationFailed(f"text {key!r} is not a valid template", {field: "unbalanced { or }"}) from None
+        raise ValidationFailed(f"text {key!r} is not a valid template",
+                               {field: "only plain {field} placeholders, with balanced { and }"}) from None
     unknown = sorted(used - allowed)
     if unknown:
         fields = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
