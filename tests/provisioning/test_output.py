@@ -13,7 +13,7 @@ LONG = ["t4k9x2m7qz0ab", "/var/lib/comandia/backups/20261205T030000Z/t4k9x2m7qz0
 
 def test_into_a_pipe_every_row_is_one_whole_line() -> None:
     out = io.StringIO()
-    Output(False, stdout=out).table(["ID", "FILE", "TIME ZONE", "PASSWORD"], [LONG, LONG])
+    Output(False, stdout=out, language="en").table(["ID", "FILE", "TIME ZONE", "PASSWORD"], [LONG, LONG])
     lines = out.getvalue().splitlines()
     assert len(lines) == 3
     for line in lines[1:]:
@@ -22,7 +22,7 @@ def test_into_a_pipe_every_row_is_one_whole_line() -> None:
 
 def test_on_an_80_column_terminal_long_values_wrap_and_nothing_is_cut() -> None:
     out = io.StringIO()
-    Output(False, stdout=out).table(["ID", "FILE", "TIME ZONE", "PASSWORD"], [LONG], width=80)
+    Output(False, stdout=out, language="en").table(["ID", "FILE", "TIME ZONE", "PASSWORD"], [LONG], width=80)
     text = out.getvalue()
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "…" not in text
