@@ -28,8 +28,8 @@ from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.files import private_home
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
-from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.changes import ChangeListener
+from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser

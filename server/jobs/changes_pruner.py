@@ -26,9 +26,13 @@ class ChangesPruner(BackgroundLoop):
 
     def run(self) -> None:
         while not self._stop_event.wait(self._every):
-            for tenant_id in self._safely(lambda: list(self._tenant_ids()), []):
+            none: list[str] = []
+            for tenant_id in self._safely(lambda: list(self._tenant_ids()), none):
                 if self._stop_event.is_set():
                     return
-                dropped = self._safely(lambda t=tenant_id: self._feed.prune(t), 0)
-                if dropped:
-                    log.debug("tenant %s: %d old changes pruned", tenant_id, dropped)
+                self._prune(tenant_id)
+
+    def _prune(self, tenant_id: str) -> None:
+        dropped = self._safely(lambda: self._feed.prune(tenant_id), 0)
+        if dropped:
+            log.debug("tenant %s: %d old changes pruned", tenant_id, dropped)
