@@ -452,8 +452,11 @@ configure_nginx() {
 
 # --- Commands ------------------------------------------------------------------------------------
 do_install() {
-    check_python
     check_source
+    # A fresh Debian has python3 but not its venv module: that one prerequisite is installed
+    # before Python is checked; a Python older than 3.11 (Ubuntu 22.04) is still refused here.
+    if ((!SCRATCH)) && [[ $PYTHON == python3 ]]; then apt_install python3 python3-venv; fi
+    check_python
     local packages=(python3 python3-venv)
     [[ -n $DATABASE_URL ]] || packages+=(postgresql)
     [[ -z $DOMAIN ]] || packages+=(nginx certbot ssl-cert)

@@ -16,7 +16,6 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from comandia.server.chat import intents
-from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
@@ -73,6 +72,14 @@ _ASKING = frozenset(
         "are",
     ]
 )
+_FAQ_SHARE = 0.33
+"""Of a question's meaningful words, the share an entry (question or answer) must hold, one of
+them in its question: "¿cuánto se tardan en llegar a Cumbres?" finds "¿Cuánto tardan en entregar?"."""
+_FAQ_IGNORED = _QUESTION_WORDS | frozenset(
+    ["los", "las", "del", "una", "uno", "unos", "unas", "con", "para", "por", "que", "the", "and", "you", "for",
+     "with", "your", "our", "hola", "buenas", "porfa", "favor", "please", "gracias", "oye", "este", "esta",
+     "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
+)  # fmt: skip
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
                  "do you sell", "venden")  # fmt: skip
@@ -84,14 +91,13 @@ def asks(text: str) -> bool:
     return "?" in text or "¿" in text or bool(words and (words[0] in _QUESTION_WORDS or words[0] in _ASKING))
 
 
-def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    """The tenant's FAQ answers the message asks about, or None."""
+def faq(turn: Turn, text: str) -> str | None:
+    """The tenant's FAQ answers to what the message asks, or None."""
     if not turn.tenant.rules.faq or not asks(text):
         return None
-    lex = lexicon()
     said: list[str] = []
     for clause in _CLAUSES.split(intents.normalised(text)):  # "¿a qué hora cierran y aceptan tarjeta?"
-        wanted = [key(w) for w in clause.split() if w not in lex.fillers and w not in _QUESTION_WORDS and len(w) >= 3]
+        wanted = [key(w) for w in clause.split() if w not in _FAQ_IGNORED and len(w) >= 3]
         if not wanted:
             continue
         scored = []
@@ -100,14 +106,14 @@ def faq(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             answer_keys = {key(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
             in_question = sum(_near(k, question_keys) for k in wanted)
             in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
-            if in_question >= 1 and in_either / len(wanted) >= 0.5:
+            if in_question >= 1 and in_either / len(wanted) >= _FAQ_SHARE:
                 scored.append((in_either / len(wanted), entry.answer))
         if scored:
             best = max(score for score, _ in scored)
             said += [answer for score, answer in scored if score >= best - 0.34 and answer not in said]
     if not said:
         return None
-    return done(state, home_reply(turn, state, "\n\n".join(said)))
+    return "\n\n".join(said)
 
 
 def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:

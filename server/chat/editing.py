@@ -25,7 +25,9 @@ from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
 _OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
-_SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "pon", "pone", "ponle", "just", "only", "actually"})
+_SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "actually"})
+_EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cada uno|cada una)\b")
+_ONLY = frozenset({"nomas", "solo", "solamente", "just", "only", "unicamente"})
 _SWAP = re.compile(
     r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
 )
@@ -43,8 +45,49 @@ def edit(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not state.cart:
         return _more(turn, state, text) if state.last_sku else None
     return (
-        _swap(turn, state, words) or _remove(turn, state, text) or _set(turn, state, text) or _more(turn, state, text)
+        _each(turn, state, words)
+        or _only(turn, state, words)
+        or _swap(turn, state, words)
+        or _remove(turn, state, text)
+        or _set(turn, state, text)
+        or _more(turn, state, text)
     )
+
+
+def _each(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "2 de cada uno" / "de cada cosa pon 2": every line of the cart gets that quantity."""
+    if not _EACH.search(words):
+        return None
+    counts = [c for w in _EACH.sub(" ", words).split() if (c := _count(w)) is not None and c > 0]
+    if len(counts) != 1:
+        return None
+    cart = {sku: min(counts[0], MAX_NUMBER) for sku in state.cart_dict()}
+    state = replace(state.with_cart(cart), stage="cart")
+    said = "\n".join(turn.texts("quantity_set", quantity=q, name=p.name)
+                     for sku, q in cart.items() if (p := turn.catalog.product(sku)) is not None)  # fmt: skip
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "mejor nomás el licuado": keep only the lines named, when they are all in the cart."""
+    split = words.split()
+    at = next((i for i, w in enumerate(split) if w in _ONLY), None)
+    if at is None:
+        return None
+    reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
+    cart = state.cart_dict()
+    named = [i.product for i in reading.items]
+    if not named or reading.unknown or reading.doubts or any(p.sku not in cart for p in named):
+        return None
+    if any(i.quantity != 1 or _leading_count(" ".join(split[at + 1 :])) is not None for i in reading.items):
+        return None  # "solo quiero 2 tacos": a quantity, not a choice among the lines
+    kept = {p.sku: cart[p.sku] for p in named}
+    if len(kept) == len(cart):
+        return None
+    gone = [turn.catalog.product(sku) for sku in cart if sku not in kept]
+    state = replace(state.with_cart(kept), stage="cart")
+    said = "\n".join(turn.texts("removed", name=p.name) for p in gone if p is not None)
+    return done(state, cart_buttons_reply(turn, state, said))
 
 
 def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
@@ -107,7 +150,7 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     words = intents.normalised(text)
     phrase = intents.mentions(text, "set")
-    first = words.split()[0]
+    first = next((w for w in words.split() if w not in lexicon().fillers or w in _SET_OPENERS), "")
     if phrase is None and first not in _SET_OPENERS:
         return None
     old_values = {m.group(1) for m in _OLD_VALUE.finditer(words)}

@@ -27,7 +27,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import replace
 
-from comandia.server.chat import answers, checkout, editing, hours, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -59,7 +59,7 @@ __all__ = [
     "wants_latest_order",
 ]
 
-_DELIVERY_STAGES = ("name", "address", "city", "phone")
+_DELIVERY_STAGES = ("name", "address", "city", "phone", *fulfilment.STAGES)
 _ESCAPES = ("menu", "cart", "cancel", "help", "status")  # keywords that work while answering
 
 
@@ -120,8 +120,10 @@ def suggested(state: ChatState) -> tuple[str, ...]:
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
     """The answer once the draft became order `number`: the cart and delivery data are cleared."""
     fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
-    reply = text_reply(Texts(_speaking(tenant, state))("placed", number=number, total=total_text))
-    return done(fresh, reply)
+    texts = Texts(_speaking(tenant, state))
+    eta = fulfilment.eta_minutes(tenant.rules, state.zone)
+    body = texts("placed", number=number, total=total_text) + (f"\n{texts('eta_line', minutes=eta)}" if eta else "")
+    return done(fresh, text_reply(body))
 
 
 CANCEL_TEXTS = {
@@ -214,7 +216,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         if quantity is not None:
             verb = "qty" if state.stage == "quantity" else "set"
             return _act(turn, state, f"{verb}:{quantity}", latest)
-    if state.stage in _DELIVERY_STAGES and (action is None or action == "usename"):
+    if state.stage in _DELIVERY_STAGES and (action is None or action == "usename" or action[:4] in ("ful:", "pay:")):
         word = keyword(text) if message.kind == "text" else None
         chosen = choice_for(state.choices, text) if message.kind == "text" else None
         if word in _ESCAPES:
@@ -258,6 +260,19 @@ def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcom
     return None
 
 
+def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome:
+    """The FAQ answer, and whatever the message also orders ("¿entregan en la Narvarte? 8 de
+    pastor"): what follows the last question mark is read as an order; without one, only the
+    products named surely are taken (the question's own words are not products)."""
+    after = text[text.rindex("?") + 1 :] if "?" in text else ""
+    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog)
+    if not after.strip(" ,.!"):
+        reading = replace(reading, doubts=(), unknown=(), loose=())
+    if reading.empty:
+        return done(state, home_reply(turn, state, faq))
+    return ordering.apply_reading(turn, state, reading, faq)
+
+
 def _confirms(turn: Turn, text: str) -> bool:
     """Yes to the summary: "sí", "👍", "si, así está bien", "sure thing" (no product, no "no")."""
     if intents.is_exactly(text, "yes"):
@@ -296,7 +311,10 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
-    answered = answers.faq(turn, state, text) or answers.price_or_total(turn, state, text)
+    faq = answers.faq(turn, text)
+    if faq is not None:
+        return _faq_and_order(turn, state, text, faq)
+    answered = answers.price_or_total(turn, state, text)
     if answered is not None:
         return answered
     edited = editing.edit(turn, state, text)
