@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
-from comandia.server.chat import hours
+from comandia.server.chat import fulfilment, hours
 from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
 from comandia.server.chat.parsing import MAX_QUANTITY, match_products
 from comandia.server.chat.state import ChatState
@@ -98,6 +99,10 @@ def start_checkout(turn: Turn, state: ChatState) -> Outcome:
     refusal = hours.checkout_refusal(turn)
     if refusal is not None:  # paused, or closed and the tenant takes no orders for later
         return done(replace(state, stage="start"), home_reply(turn, state, refusal))
+    first = fulfilment.ask_first(turn, state)  # delivery or pickup, the minimum order
+    if isinstance(first, Outcome):
+        return first
+    state = first
     t = turn.texts
     if state.name is None:
         buttons = []
@@ -105,19 +110,29 @@ def start_checkout(turn: Turn, state: ChatState) -> Outcome:
             buttons.append(("usename", t("btn_use_name", name=turn.customer.profile_name)))
         reply = buttons_reply(t("ask_name"), buttons) if buttons else text_reply(t("ask_name"))
         return done(replace(state, stage="name"), reply)
-    if state.address is None:
-        return done(replace(state, stage="address"), text_reply(t("ask_address")))
-    if state.city is None and state.latitude is None:
-        return done(replace(state, stage="city"), text_reply(t("ask_city")))
+    if state.fulfilment != "pickup":
+        if state.address is None:
+            return done(replace(state, stage="address"), text_reply(t("ask_address")))
+        if state.city is None and state.latitude is None:
+            return done(replace(state, stage="city"), text_reply(t("ask_city")))
+        zoned = fulfilment.place_in_zone(turn, state)
+        if isinstance(zoned, Outcome):
+            return zoned
+        state = zoned
     if state.phone is None and turn.customer.phone_e164 is None and turn.customer.wa_id is None:
         return done(replace(state, stage="phone"), text_reply(t("ask_phone")))
-    return summary(turn, state)
+    paying = fulfilment.ask_payment(turn, state)
+    return paying if isinstance(paying, Outcome) else summary(turn, paying)
 
 
 def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: str | None) -> Outcome:
-    """A text answering the name, address, city or phone question (or a location pin)."""
+    """A text answering the name, address, city or phone question (or a location pin), or one of
+    the business rules' questions (delivery or pickup, payment, cash: `fulfilment.answer`)."""
     if message.kind == "location" and message.latitude is not None and message.longitude is not None:
         return take_location(turn, state, message)
+    if state.stage in fulfilment.STAGES:
+        answered = fulfilment.answer(turn, state, message, reply_id)
+        return answered if isinstance(answered, Outcome) else start_checkout(turn, answered)
     if state.stage == "name" and reply_id == "usename" and turn.customer.profile_name:
         return start_checkout(turn, replace(state, name=turn.customer.profile_name[:MAX_NAME]))
     text = " ".join(message.text.split())
@@ -132,8 +147,8 @@ def answer_delivery(turn: Turn, state: ChatState, message: Inbound, reply_id: st
     if state.stage == "name":
         return start_checkout(turn, replace(state, name=bare_name(text)))
     if state.stage == "address":
-        return start_checkout(turn, replace(state, address=text, city=state.city or city_in(text)))
-    return start_checkout(turn, replace(state, city=text))
+        return start_checkout(turn, replace(state, address=text, city=state.city or city_in(text), zone=None))
+    return start_checkout(turn, replace(state, city=text, zone=None))
 
 
 _NAME_OPENERS = re.compile(
@@ -163,7 +178,8 @@ def city_in(address: str) -> str | None:
 def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
     """A location pin stands for the address and the city."""
     place = message.location_address or message.location_name or f"{message.latitude}, {message.longitude}"
-    state = replace(state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude)
+    state = replace(state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude,
+                    zone=None)
     if state.stage in ("name", "address", "city", "phone", "summary"):
         return start_checkout(turn, state)
     return done(state, cart_buttons_reply(turn, state, turn.texts("location_received")))
@@ -173,14 +189,16 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
     t = turn.texts
     lines, total = cart_lines(turn, state)
     text_lines = "\n".join(t("cart_line", quantity=q, name=p.name, total=turn.money(a)) for p, q, a in lines)
-    fee = turn.tenant.delivery_fee
+    fee = fulfilment.fee(turn, state)
     if fee > 0:  # the order service adds the same fee, so the total shown is the total charged
         text_lines += "\n" + t("delivery_fee_line", fee=turn.money(fee))
         total += fee
     address = ", ".join(part for part in (state.address, state.city) if part)
+    if state.fulfilment == "pickup":
+        address = t("pickup_where", address=turn.tenant.rules.pickup_address)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
     later = hours.later_line(turn)
-    body += f"\n{later}" if later else ""
+    body += "".join(f"\n{line}" for line in [*fulfilment.summary_lines(turn, state), *([later] if later else [])])
     reply = buttons_reply(body, [("confirm", t("btn_confirm")), ("cart", t("btn_change")), ("cancel", t("btn_cancel"))])
     return done(replace(state, stage="summary"), reply)
 
@@ -206,6 +224,11 @@ def confirm(turn: Turn, state: ChatState) -> Outcome:
         latitude=state.latitude,
         longitude=state.longitude,
         notes=tuple(n for n in state.notes if any(p.sku == n[0] for p, _, _ in lines)),
+        fulfilment=state.fulfilment or "delivery",
+        delivery_fee=fulfilment.fee(turn, state),
+        zone=state.zone,
+        payment=state.payment,
+        pay_with=Decimal(state.pay_with) if state.pay_with else None,
         sequence=state.sequence + 1,
     )
     return Outcome(state, (), draft)

@@ -27,7 +27,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import replace
 
-from comandia.server.chat import answers, checkout, editing, hours, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -59,7 +59,7 @@ __all__ = [
     "wants_latest_order",
 ]
 
-_DELIVERY_STAGES = ("name", "address", "city", "phone")
+_DELIVERY_STAGES = ("name", "address", "city", "phone", *fulfilment.STAGES)
 _ESCAPES = ("menu", "cart", "cancel", "help", "status")  # keywords that work while answering
 
 
@@ -120,8 +120,10 @@ def suggested(state: ChatState) -> tuple[str, ...]:
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
     """The answer once the draft became order `number`: the cart and delivery data are cleared."""
     fresh = replace(state.restarted(), sequence=state.sequence + 1, last_order=number, greeted=True)
-    reply = text_reply(Texts(_speaking(tenant, state))("placed", number=number, total=total_text))
-    return done(fresh, reply)
+    texts = Texts(_speaking(tenant, state))
+    eta = fulfilment.eta_minutes(tenant.rules, state.zone)
+    body = texts("placed", number=number, total=total_text) + (f"\n{texts('eta_line', minutes=eta)}" if eta else "")
+    return done(fresh, text_reply(body))
 
 
 CANCEL_TEXTS = {
@@ -214,7 +216,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         if quantity is not None:
             verb = "qty" if state.stage == "quantity" else "set"
             return _act(turn, state, f"{verb}:{quantity}", latest)
-    if state.stage in _DELIVERY_STAGES and (action is None or action == "usename"):
+    if state.stage in _DELIVERY_STAGES and (action is None or action == "usename" or action[:4] in ("ful:", "pay:")):
         word = keyword(text) if message.kind == "text" else None
         chosen = choice_for(state.choices, text) if message.kind == "text" else None
         if word in _ESCAPES:

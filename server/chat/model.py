@@ -266,6 +266,12 @@ class OrderDraft:
     longitude: float | None = None
     notes: tuple[tuple[str, str], ...] = ()
     """(sku, note) of the lines the customer qualified ("sin cebolla"), stored on the order item."""
+    fulfilment: str = "delivery"
+    delivery_fee: Decimal | None = None
+    """The fee the summary showed (the zone's, the flat one, 0 for pickup); None: the tenant's flat fee."""
+    zone: str | None = None
+    payment: str | None = None
+    pay_with: Decimal | None = None
     sequence: int = 0
     """Counts the customer's confirmed drafts in this chat: with the session id it makes the
     idempotency key that stops a replayed confirmation from placing a second order."""

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 Stage = Literal["start", "menu", "products", "quantity", "cart", "edit", "name", "address", "city",
-                "phone", "summary", "suggest"]  # fmt: skip
+                "phone", "summary", "suggest", "fulfilment", "payment", "cash"]  # fmt: skip
 Suggestion = tuple[tuple[str, ...], int, str, str]
 """A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note)."""
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
@@ -51,6 +51,14 @@ class ChatState:
     """The language this customer writes in ("es"/"en"), when it is not the tenant's."""
     last_sku: str | None = None
     """The product added last, for "agrégale otra" / "déjalo en uno"."""
+    fulfilment: str | None = None
+    """ "delivery" or "pickup", once known (`chat/fulfilment.py`)."""
+    zone: str | None = None
+    """The delivery zone the address fell in."""
+    payment: str | None = None
+    """The payment method's kind the customer chose."""
+    pay_with: str | None = None
+    """Cash the customer pays with ("500.00"; "" when they pay the exact amount)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,6 +98,10 @@ class ChatState:
                 ),
                 language=data.get("language") if data.get("language") in ("es", "en") else None,
                 last_sku=_opt_str(data.get("last_sku")),
+                fulfilment=data.get("fulfilment") if data.get("fulfilment") in ("delivery", "pickup") else None,
+                zone=_opt_str(data.get("zone")),
+                payment=_opt_str(data.get("payment")),
+                pay_with=_opt_str(data.get("pay_with")),
             )
         except (TypeError, ValueError):
             return cls()

@@ -8,6 +8,7 @@ so that reading a model tells the rules the database enforces.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,6 +121,12 @@ class Order(TenantBase):
         sa.CheckConstraint("subtotal >= 0 AND delivery_fee >= 0", name="ck_orders_amounts_not_negative"),
         sa.CheckConstraint("total = subtotal + delivery_fee", name="ck_orders_total"),
         sa.CheckConstraint("version >= 1", name="ck_orders_version"),
+        sa.CheckConstraint("fulfilment IN ('delivery', 'pickup')", name="ck_orders_fulfilment"),
+        sa.CheckConstraint(
+            "payment_method IS NULL OR payment_method IN ('cash', 'card_on_delivery', 'transfer', 'link')",
+            name="ck_orders_payment_method",
+        ),
+        sa.CheckConstraint("pay_with IS NULL OR pay_with >= 0", name="ck_orders_pay_with"),
         sa.Index("ix_orders_created", sa.text("created_at DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_status_created", "status", sa.text("created_at DESC"), sa.text("id DESC")),
         sa.Index("ix_orders_customer_created", "customer_id", sa.text("created_at DESC"), sa.text("id DESC")),
@@ -158,6 +165,11 @@ class Order(TenantBase):
     completed_at: Mapped[UtcDateTime | None]
     cancelled_at: Mapped[UtcDateTime | None]
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # t0009: how the order is fulfilled and paid (the business rules' choices, kept as they applied).
+    fulfilment: Mapped[str] = mapped_column(sa.String(16), default="delivery", server_default="delivery")
+    delivery_zone: Mapped[str | None] = mapped_column(sa.String(80))
+    payment_method: Mapped[str | None] = mapped_column(sa.String(32))
+    pay_with: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     # Maintained by PostgreSQL (see the migration); deferred so loading an order never reads it.
     search: Mapped[Any] = mapped_column(TSVECTOR, sa.Computed(SEARCH_EXPRESSION), deferred=True)
 

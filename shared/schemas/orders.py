@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.schemas.rules import PaymentKind
 from comandia.shared.schemas.wire import Amount, Instant, Request, Wire
 
 ORDER_SORTS = ("-created_at", "created_at", "-number", "number", "-total", "total")
@@ -62,6 +63,12 @@ class OrderInput(Request, frozen=True):
     delivery_fee: Amount | None = None
     """None (or left out): no delivery fee."""
     extra: dict[str, Any] = {}
+    fulfilment: Literal["delivery", "pickup"] = "delivery"
+    delivery_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=80)] | None = None
+    """The tenant's delivery zone that set the fee (settings `delivery_zones`), for sales by zone."""
+    payment_method: PaymentKind | None = None
+    pay_with: Amount | None = None
+    """Cash the customer will pay with, for the change."""
 
 
 class OrderEdit(Request, frozen=True, omit_defaults=True):
@@ -155,6 +162,10 @@ class OrderDetail(Wire, frozen=True):
     items: tuple[OrderItemInfo, ...]
     history: tuple[StatusChangeInfo, ...]
     allowed_next: tuple[str, ...]
+    fulfilment: str = "delivery"
+    delivery_zone: str | None = None
+    payment_method: str | None = None
+    pay_with: Decimal | None = None
 
     @property
     def etag(self) -> str:

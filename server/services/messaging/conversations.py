@@ -50,6 +50,7 @@ from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import utcnow
 from comandia.shared.i18n import N_, text
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.rules import PAYMENT_KINDS, PaymentKind
 from comandia.shared.schemas.wire import Amount
 
 ACTOR = CHAT_ACTOR
@@ -310,9 +311,17 @@ def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: De
         channel="whatsapp",
         delivery_address=draft.address or None,
         delivery_city=draft.city,
-        delivery_fee=Amount(delivery_fee),
+        delivery_fee=Amount(delivery_fee if draft.delivery_fee is None else draft.delivery_fee),
+        fulfilment="pickup" if draft.fulfilment == "pickup" else "delivery",
+        delivery_zone=draft.zone,
+        payment_method=_payment_kind(draft.payment),
+        pay_with=None if draft.pay_with is None else Amount(draft.pay_with),
         extra=extra,
     )
+
+
+def _payment_kind(kind: str | None) -> PaymentKind | None:
+    return next((k for k in PAYMENT_KINDS if k == kind), None)
 
 
 def _problem(error: ValidationFailed, draft: OrderDraft, catalog: CatalogView) -> str:

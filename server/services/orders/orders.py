@@ -112,6 +112,10 @@ class OrderService:
                 total=priced.totals.total,
                 currency=priced.currency,
                 extra=dict(data.extra),
+                fulfilment=data.fulfilment,
+                delivery_zone=data.delivery_zone,
+                payment_method=data.payment_method,
+                pay_with=None if data.pay_with is None else parse_amount(data.pay_with, "pay_with"),
                 version=1,
                 created_at=now,
                 updated_at=now,
@@ -307,6 +311,10 @@ def order_detail(order: Order) -> OrderDetail:
         completed_at=order.completed_at,
         cancelled_at=order.cancelled_at,
         cancel_reason=order.cancel_reason,
+        fulfilment=order.fulfilment,
+        delivery_zone=order.delivery_zone,
+        payment_method=order.payment_method,
+        pay_with=order.pay_with,
         items=tuple(
             OrderItemInfo(
                 id=i.id,

@@ -200,3 +200,27 @@ def test_a_viewer_cannot_pause_and_another_tenants_manager_gets_404(api_url: str
         response = requests.patch(f"{api_url}/api/v1/tenants/{world.tenant_a.id}/settings", timeout=10,
                                   json={"orders_paused": True}, headers={"Authorization": f"Bearer {actor.token}"})
         assert response.status_code == status, response.text
+
+
+def test_a_sandbox_order_stores_its_zone_fee_and_payment(superadmin_client: ApiClient,
+                                                         make_tenant: Callable[..., TenantInfo]) -> None:
+    from comandia.shared.schemas.catalog import ProductInput
+    from comandia.shared.schemas.sandbox import SandboxMessage
+
+    shop = make_tenant()
+    superadmin_client.catalog.create_product(shop.id, ProductInput("PZ-MAR", "Pizza margarita", Decimal("120")))
+    superadmin_client.tenants.change_settings(shop.id, TenantSettingsChange(
+        delivery_zones=(DeliveryZone("Centro", Decimal("30"), cities=("Centro",), eta_minutes=40),),
+        payment_methods=(PaymentMethod("cash"), PaymentMethod("card_on_delivery")),
+    ))
+    phone = f"+52155{secrets.randbelow(10**8):08d}"
+    for text in ("2 margarita", None, "Ana", "Av. Juárez 5, Centro", "Puebla", "efectivo", "500"):
+        turn = superadmin_client.sandbox.send(shop.id, SandboxMessage(phone, text=text,
+                                                                        reply_id=None if text else "checkout"))
+    summary = " ".join(r.body for r in turn.replies)
+    assert "Tiempo estimado: 40 min" in summary and "tu cambio" in summary
+    placed = superadmin_client.sandbox.send(shop.id, SandboxMessage(phone, text="1"))
+    assert placed.order is not None and placed.order.total == Decimal("270.00")
+    order = superadmin_client.orders.get(shop.id, placed.order.id)
+    assert (order.fulfilment, order.delivery_zone, order.delivery_fee) == ("delivery", "Centro", Decimal("30.00"))
+    assert (order.payment_method, order.pay_with) == ("cash", Decimal("500.00"))
