@@ -332,8 +332,17 @@ build_release() {
     created "$RELEASE_DIR"
     mkdir -p "$RELEASE_DIR"
     "$PYTHON" -m venv "$RELEASE_DIR/venv"
-    # pip compiles the modules as it installs them, as root: the service cannot write here.
-    "$RELEASE_DIR/venv/bin/pip" install --quiet "$wheel"
+    # The dependencies come pinned with their hashes from the checkout's requirements.lock
+    # (docs/reliability.md, S12), then COMANDIA itself; `pip check` refuses a wheel that needs
+    # what the lock does not hold. pip compiles as it installs, as root: the service cannot write here.
+    local pip=$RELEASE_DIR/venv/bin/pip
+    if [[ -f $SOURCE/requirements.lock ]]; then
+        "$pip" install --quiet --require-hashes -r "$SOURCE/requirements.lock"
+        "$pip" install --quiet --no-deps "$wheel"
+        "$pip" check > /dev/null
+    else
+        "$pip" install --quiet "$wheel"
+    fi
 }
 
 current_version() {
