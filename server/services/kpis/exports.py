@@ -44,7 +44,7 @@ _ORDERS = sa.text(
 _ORDER_COLUMNS = [
     (N_("Number"), "int", 10),
     (N_("Created"), "instant", 20),
-    (N_("Status"), "status", 11),
+    (N_("Status"), "word", 11),
     (N_("Channel"), "text", 10),
     (N_("Customer"), "text", 24),
     (N_("Phone"), "text", 16),
@@ -69,7 +69,7 @@ _ITEMS = sa.text(
 _ITEM_COLUMNS = [
     (N_("Order"), "int", 10),
     (N_("Created"), "instant", 20),
-    (N_("Status"), "status", 11),
+    (N_("Status"), "word", 11),
     (N_("Customer"), "text", 24),
     (N_("Phone"), "text", 16),
     (N_("City"), "text", 16),
@@ -233,13 +233,13 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
     sheets = [
         Sheet(
             N_("summary"),
-            [(N_("Metric"), "text", 22), (N_("Current"), "money", 14), (N_("Previous"), "money", 14)],
+            [(N_("Metric"), "word", 22), (N_("Current"), "money", 14), (N_("Previous"), "money", 14)],
             lambda: summary,
         ),
         _table(N_("series"), [(N_("Day"), "date", 12)], [[p.start, p.orders, p.revenue] for p in current.series]),
         _table(
             N_("by status"),
-            [(N_("Status"), "status", 12)],
+            [(N_("Status"), "word", 12)],
             [[s.status, s.orders, s.revenue] for s in current.by_status],
         ),
         Sheet(

@@ -41,8 +41,8 @@ CHUNK = 256 * 1024
 XLSX_MAX_ROWS = 1_048_576
 _UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 
-# kind of a column: text, int, money, date, instant (aware datetime, shown local), bool, status (an
-# order status, shown in the reader's language)
+# kind of a column: text, int, money, date, instant (aware datetime, shown local), bool, word (a value
+# from the catalogs, such as an order status, shown in the reader's language)
 Column = tuple[str, str, int]
 """(title, kind, width in characters)."""
 
@@ -149,7 +149,7 @@ def _csv_line(cells: Sequence[Any]) -> str:
 def _csv_cell(value: Any, kind: str, zone: ZoneInfo, style: Style) -> Any:
     if value is None:
         return ""
-    if kind == "status":
+    if kind == "word":
         return style.word(str(value))
     if kind == "instant":
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
@@ -217,7 +217,7 @@ def _write_sheet(workbook: Any, sheet: Sheet, formats: dict[str, Any], zone: Zon
                 ws.write_datetime(row_number, col, value, formats[kind])
             elif kind == "bool":
                 ws.write_boolean(row_number, col, value)
-            elif kind == "status":
+            elif kind == "word":
                 ws.write_string(row_number, col, style.word(str(value)))
             else:
                 ws.write_string(row_number, col, str(value))
