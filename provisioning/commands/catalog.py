@@ -1,4 +1,4 @@
-"""`catalog list|template|import|aliases`: a tenant's products from the shell.
+"""`catalog list|template|import|aliases|sold-out|available`: a tenant's products from the shell.
 
 `import` is a dry run unless `--apply` is given, like the console's import window: it prints every
 problem as (row, column, problem) and exits 1 when the file has any.
@@ -43,6 +43,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     change.add_argument("--remove", nargs="+", metavar="ALIAS", help="take these out of the list")
     change.add_argument("--clear", action="store_true", help="remove every alias")
     aliases.set_defaults(handler=run_aliases)
+    for verb, text in (("sold-out", "mark a product sold out: the bot stops offering it"),
+                       ("available", "put a sold-out product back on sale")):  # fmt: skip
+        parser = verbs.add_parser(verb, help=text)
+        parser.add_argument("tenant_id", metavar="TENANT")
+        parser.add_argument("sku")
+        parser.set_defaults(handler=run_availability, available=verb == "available")
 
 
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -94,6 +100,15 @@ def run_aliases(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if wanted is not None:
         product = catalog.set_aliases(args.tenant_id, product.id, wanted)
     out.result(product.to_json(), lambda: _print_aliases(out, product))
+    return EXIT_OK
+
+
+def run_availability(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    catalog = runtime.services.catalog
+    product = catalog.get_product_by_sku(args.tenant_id, args.sku)
+    product = catalog.set_available(args.tenant_id, product.id, args.available)
+    state = "on sale" if product.available else "sold out"
+    out.result(product.to_json(), f"{product.sku} {product.name}: {state}")
     return EXIT_OK
 
 
