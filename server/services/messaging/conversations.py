@@ -240,7 +240,8 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
         products=tuple(
             ProductView(
                 sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
-                description=p.description, available=p.available, stock=p.stock,
+                # A counted product at 0 is sold out until the count goes up again.
+                description=p.description, available=p.available and (p.stock is None or p.stock > 0), stock=p.stock,
                 aliases=tuple(p.aliases),
             )
             for p in rows
