@@ -28,7 +28,7 @@ from comandia.console.models.records import product_columns
 from comandia.console.models.table import RecordTableModel
 from comandia.console.windows.base import Page, fit_columns
 from comandia.console.windows.catalog_import import CatalogImportWindow
-from comandia.shared.schemas.catalog import ProductInfo, ProductInput, ProductStockChange
+from comandia.shared.schemas.catalog import ProductInfo, ProductInput
 from comandia.shared.schemas.wire import Amount
 
 
@@ -147,14 +147,11 @@ class CatalogPage(Page):
         edit.clicked.connect(self.edit_selected)
         self.import_button = QPushButton(tr("catalog.import"))
         self.import_button.clicked.connect(self.open_import)
-        self.sold_out_button = QPushButton(tr("catalog.sold_out_toggle"))
-        self.sold_out_button.setToolTip(tr("catalog.sold_out_hint"))
-        self.sold_out_button.clicked.connect(self.toggle_sold_out)
         refresh = QPushButton(tr("common.refresh"))
         refresh.clicked.connect(self.reload)
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
-        for button in (edit, self.sold_out_button, self.import_button, refresh):
+        for button in (edit, self.import_button, refresh):
             row.addWidget(button)
         self.table = QTableView()
         self.table.setSortingEnabled(True)
@@ -191,20 +188,6 @@ class CatalogPage(Page):
         self.editor.saved.connect(lambda _p: self.reload())
         self.editor.show()
         return self.editor
-
-    def toggle_sold_out(self) -> None:
-        """One click: the selected product is sold out, or back on sale (nothing else changes)."""
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows or self.ctx.tenant is None:
-            return
-        product = self.model.record(self.proxy.mapToSource(rows[0]).row())
-        tenant_id, change = self.ctx.tenant.id, ProductStockChange(available=not product.available)
-        self.call(lambda client: client.catalog.change_stock(tenant_id, product.id, change), self._toggled)
-
-    def _toggled(self, product: ProductInfo) -> None:
-        key = "catalog.back_on_sale" if product.available else "catalog.now_sold_out"
-        self.message.emit(self.i18n(key, name=product.name))
-        self.reload()
 
     def open_import(self) -> CatalogImportWindow | None:
         if self.ctx.tenant is None:

@@ -15,7 +15,6 @@ from comandia.shared.schemas.catalog import (
     ProductInfo,
     ProductInput,
     ProductList,
-    ProductStockChange,
 )
 from comandia.shared.schemas.customers import CustomerInfo, CustomerInput, CustomerPage
 from comandia.shared.schemas.orders import OrderDetail, OrderEdit, OrderInput, OrderPage, StatusRequest
@@ -118,8 +117,6 @@ def tenant_paths() -> dict[str, Schema]:
             "parameters": _item("product"),
             "get": op("Show a product", (200, ref(ProductInfo)), _READ),
             "put": op("Replace a product", (200, ref(ProductInfo)), _WRITE, body=ref(ProductInput)),
-            "patch": op("Mark a product sold out or back, or set its stock count", (200, ref(ProductInfo)), _WRITE,
-                        body=ref(ProductStockChange)),
             "delete": op("Delete a product", (204, None), _WRITE),
         },
         f"{base}/catalog/import": {

@@ -11,7 +11,6 @@ from comandia.shared.schemas.catalog import (
     ProductInfo,
     ProductInput,
     ProductList,
-    ProductStockChange,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,11 +58,6 @@ class CatalogApi:
     def update_product(self, tenant_id: str, product_id: int, data: ProductInput) -> ProductInfo:
         path = f"/api/v1/tenants/{tenant_id}/products/{product_id}"
         return ProductInfo.from_json(self._t.send_json("PUT", path, data.to_json()))
-
-    def change_stock(self, tenant_id: str, product_id: int, change: ProductStockChange) -> ProductInfo:
-        """Sold out or back in one click (`available`), and/or the stock count."""
-        path = f"/api/v1/tenants/{tenant_id}/products/{product_id}"
-        return ProductInfo.from_json(self._t.send_json("PATCH", path, change.to_json()))
 
     def delete_product(self, tenant_id: str, product_id: int) -> None:
         self._t.send_json("DELETE", f"/api/v1/tenants/{tenant_id}/products/{product_id}")

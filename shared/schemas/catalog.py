@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
-
-import msgspec
+from typing import Any
 
 from comandia.shared.schemas.wire import Amount, Request, Wire
 
@@ -67,14 +65,6 @@ class ProductInput(Request, frozen=True):
     aliases: tuple[str, ...] = ()
     """Other names customers use (at most 20, each up to 60 characters, no `|` or `;`); none
     may be another product's name or alias."""
-
-
-class ProductStockChange(Request, frozen=True, omit_defaults=True):
-    """Sold out or back in one click (`available`), and/or the stock count (`stock`: a number, or
-    null for not counted); a field left out stays as it is. A counted product at 0 cannot be ordered."""
-
-    available: bool | msgspec.UnsetType = msgspec.UNSET
-    stock: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)] | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class ImportIssue(Wire, frozen=True):

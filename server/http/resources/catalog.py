@@ -7,7 +7,7 @@ import falcon
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_flag, query_int, query_text, read_body
 from comandia.server.services.catalog.catalog import CatalogService
-from comandia.shared.schemas.catalog import CategoryInput, CategoryList, ProductInput, ProductList, ProductStockChange
+from comandia.shared.schemas.catalog import CategoryInput, CategoryList, ProductInput, ProductList
 
 
 class CategoryCollection:
@@ -80,12 +80,6 @@ class ProductItem:
         access_tenant(req, tenant_id, write=True)
         data = read_body(req, ProductInput)
         resp.media = self._catalog.update_product(tenant_id, path_id(product_id, "product"), data).to_json()
-
-    def on_patch(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
-        """Sold out or back, and/or the stock count (`ProductStockChange`)."""
-        access_tenant(req, tenant_id, write=True)
-        change = read_body(req, ProductStockChange)
-        resp.media = self._catalog.change_stock(tenant_id, path_id(product_id, "product"), change).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
         access_tenant(req, tenant_id, write=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import is_currency, parse_amount, quantize
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.times import utcnow
-from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ProductInfo, ProductInput, ProductStockChange
+from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ProductInfo, ProductInput
 from comandia.shared.schemas.wire import from_attributes
 
 SKU_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}")
@@ -249,21 +248,6 @@ class CatalogService:
             product = _product(session, product_id)
             if product.available != available:
                 product.available, product.updated_at = available, utcnow()
-            session.flush()
-            info = product_info(product)
-            session.commit()
-        return info
-
-    def change_stock(self, tenant_id: str, product_id: int, change: ProductStockChange) -> ProductInfo:
-        """Mark a product sold out or back (`available`) and/or set its stock count; nothing else
-        changes. Raises: NotFound."""
-        with self._db.tenant_session(tenant_id) as session:
-            product = _product(session, product_id)
-            if not isinstance(change.available, msgspec.UnsetType):
-                product.available = change.available
-            if not isinstance(change.stock, msgspec.UnsetType):
-                product.stock = change.stock
-            product.updated_at = utcnow()
             session.flush()
             info = product_info(product)
             session.commit()
