@@ -218,6 +218,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "catalog.name": ("Producto", "Product"),
     "catalog.category": ("Categoría", "Category"),
     "catalog.aliases": ("Otros nombres", "Other names"),
+    "catalog.sold_out": ("Agotado", "Sold out"),
+    "catalog.mark_sold_out": ("Marcar agotado", "Mark sold out"),
+    "catalog.back_on_sale": ("Volver a vender", "Back on sale"),
+    "catalog.now_sold_out": (
+        "«{name}» está agotado: el bot ya no lo ofrece.", "“{name}” is sold out: the bot no longer offers it."
+    ),
+    "catalog.now_available": ("«{name}» vuelve a estar a la venta.", "“{name}” is on sale again."),
     "catalog.aliases_hint": (
         "Uno por línea: como lo piden sus clientes (p. ej. coca, coke). El bot los reconoce.",
         "One per line: what your customers call it (e.g. coca, coke). The bot understands them.",

@@ -29,8 +29,8 @@ from comandia.provisioning.output import EXIT_FAILED, Output
 from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
-from comandia.shared.domain.errors import DomainError, ValidationFailed
-from comandia.shared.i18n import text
+from comandia.shared.domain.errors import DomainError
+from comandia.shared.i18n import gettext
 from comandia.shared.version import __version__
 
 
@@ -47,13 +47,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def translated(parser: argparse.ArgumentParser, language: str) -> argparse.ArgumentParser:
+    """`parser` with its descriptions and help texts in `language` (the catalogs hold them:
+    `scripts/i18n.py` collects them from the parser itself). argparse's own words stay English."""
+    for text_of in help_texts(parser):
+        text_of.set(gettext(language, text_of.get()))
+    return parser
+
+
+class _HelpText:
+    """One help or description string inside a parser, readable and replaceable."""
+
+    def __init__(self, owner: argparse.ArgumentParser | argparse.Action, attribute: str) -> None:
+        self._owner, self._attribute = owner, attribute
+
+    def get(self) -> str:
+        return str(getattr(self._owner, self._attribute))
+
+    def set(self, value: str) -> None:
+        setattr(self._owner, self._attribute, value)
+
+
+def help_texts(parser: argparse.ArgumentParser) -> list[_HelpText]:
+    """Every description and help string of `parser` and its sub-commands, each once."""
+    found: list[_HelpText] = []
+    seen: set[int] = set()
+
+    def walk(current: argparse.ArgumentParser) -> None:
+        if id(current) in seen:
+            return
+        seen.add(id(current))
+        if current.description:
+            found.append(_HelpText(current, "description"))
+        for action in current._actions:
+            if action.help and action.help != argparse.SUPPRESS:
+                found.append(_HelpText(action, "help"))
+            if isinstance(action, argparse._SubParsersAction):
+                found.extend(_HelpText(choice, "help") for choice in action._choices_actions if choice.help)
+                for sub in action.choices.values():
+                    walk(sub)
+
+    walk(parser)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in arguments
     arguments = [a for a in arguments if a != "--json"]
-    args = build_parser().parse_args(arguments)
+    language = reader_language()
+    args = translated(build_parser(), language).parse_args(arguments)
     args.json = as_json
-    out = Output(as_json)
+    out = Output(as_json, language=language)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = load_config({"home": args.home, "database_url": args.database_url}, config_file=args.config)
@@ -62,31 +107,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     elsewhere = server_home_elsewhere(config)
     if elsewhere is not None and args.command != "init":
-        out.error(text(reader_language(), "no COMANDIA data in {home}, but the server's is in {server_home}: run "
-                       "comandia-admin with COMANDIA_HOME={server_home} (on an installed appliance: sudo "
-                       "comandia-admin ...)", home=config.home, server_home=elsewhere))
+        out.error(out.say("no COMANDIA data in {home}, but the server's is in {server_home}: run comandia-admin with "
+                          "COMANDIA_HOME={server_home} (on an installed appliance: sudo comandia-admin ...)",
+                          home=config.home, server_home=elsewhere))
         return EXIT_FAILED
     try:
         runtime = open_runtime(config)
     except DomainError as error:
-        out.error(error.detail)
+        out.failure(error)
         return EXIT_FAILED
     try:
         if getattr(args, "needs_control", True) and not control_database_ready(runtime.databases):
-            out.error("the control database is not ready: run `comandia-admin init --admin-user NAME` "
-                      "(or `comandia-admin migrate` after an upgrade)")
+            out.error(out.say("the control database is not ready: run `comandia-admin init --admin-user NAME` "
+                               "(or `comandia-admin migrate` after an upgrade)"))
             return EXIT_FAILED
         code: int = args.handler(runtime, args, out)
         return code
-    except ValidationFailed as error:
-        fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
-        out.error(error.detail if not fields or fields in error.detail else f"{error.detail} ({fields})")
-        return EXIT_FAILED
     except DomainError as error:
-        out.error(error.detail)
+        out.failure(error)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        out.error("interrupted")
+        out.error(out.say("interrupted"))
         return EXIT_FAILED
     finally:
         runtime.close()

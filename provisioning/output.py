@@ -1,4 +1,10 @@
-"""How comandia-admin talks: tables for people, JSON for scripts, one-line errors on stderr."""
+"""How comandia-admin talks: tables for people, JSON for scripts, one-line errors on stderr.
+
+Everything a person reads is in `language` (Spanish unless the environment asks for English,
+`server.config.reader_language`), from the message catalogs: write the English text as a template
+and let `say` translate it (``out.say("deleted {tenant_id}", tenant_id=...)``); table headers
+and domain errors are translated here. JSON for scripts stays as it is, in any language.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,32 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
+from comandia.shared.domain.errors import DomainError, ValidationFailed
+from comandia.shared.i18n import DEFAULT_LANGUAGE, gettext, text
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class Output:
-    def __init__(self, as_json: bool, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+    def __init__(self, as_json: bool, stdout: TextIO | None = None, stderr: TextIO | None = None,
+                 language: str = DEFAULT_LANGUAGE) -> None:
         self.as_json = as_json
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
+        self.language = language
+
+    def say(self, message: str, /, **values: object) -> str:
+        """`message` (an English template from the catalog) in the reader's language, filled in."""
+        return text(self.language, message, **values)
+
+    def failure(self, error: DomainError) -> None:
+        """A domain error as one line, in the reader's language, naming the fields it is about."""
+        detail = error.localized(self.language)
+        if isinstance(error, ValidationFailed) and error.fields:
+            problems = error.localized_fields(self.language)
+            if not all(problem in detail for problem in problems.values()):  # say each problem once
+                detail = f"{detail} ({'; '.join(f'{k}: {v}' for k, v in problems.items())})"
+        self.error(detail)
 
     def result(self, data: Any, human: Callable[[], None] | str) -> None:
         """Print `data` as JSON for scripts, or the human rendering."""
@@ -29,7 +53,7 @@ class Output:
             human()
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        table = Table(*columns, box=None, header_style="bold")
+        table = Table(*(gettext(self.language, column) for column in columns), box=None, header_style="bold")
         for row in rows:
             table.add_row(*("" if value is None else str(value) for value in row))
         Console(file=self.stdout, soft_wrap=True).print(table)

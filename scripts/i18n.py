@@ -5,8 +5,9 @@
 
 Texts are found by Babel's Python extractor from the calls listed in `KEYWORDS`: the catalog
 functions of `shared.i18n`, the domain error classes (their first argument is the detail) and the
-small `_invalid(field, problem)` helpers. After a run, translate the new empty `msgstr` entries in
-``shared/locale/es/LC_MESSAGES/comandia.po``; English needs none (the msgid is the English text).
+small `_invalid(field, problem)` helpers; comandia-admin's `--help` texts are read from its parser.
+After a run, translate the new empty `msgstr` entries in ``shared/locale/es/LC_MESSAGES/comandia.po``;
+English needs none (the msgid is the English text).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "text": (2,),
     "plural": (2, 3),
     "of_field": (2,),
+    "say": (1,),  # comandia-admin's Output.say(message, **values)
     "_invalid": (2,),
     **{name: (1,) for name in _ERRORS},
 }
@@ -51,6 +53,15 @@ def extracted() -> Iterator[tuple[str | tuple[str, str], str, int]]:
                 strip_comment_tags=True,
             ):
                 yield message, f"{folder}/{filename}", line
+    yield from command_line_help()
+
+
+def command_line_help() -> Iterator[tuple[str, str, int]]:
+    """comandia-admin's descriptions and help texts, read from the parser it builds."""
+    from comandia.provisioning.cli import build_parser, help_texts
+
+    for help_text in help_texts(build_parser()):
+        yield help_text.get(), "provisioning/cli.py (--help)", 0
 
 
 def untranslatable() -> list[str]:

@@ -29,6 +29,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.files import private_home
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
+from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
@@ -246,6 +247,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
         tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))
+    jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
                                on_change=lambda change, key: _forget(databases, services, change, key),

@@ -145,13 +145,16 @@ class CatalogPage(Page):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         edit = QPushButton(tr("catalog.edit"))
         edit.clicked.connect(self.edit_selected)
+        self.sold_out_button = QPushButton(tr("catalog.mark_sold_out"))
+        self.sold_out_button.setEnabled(False)
+        self.sold_out_button.clicked.connect(self.toggle_sold_out)
         self.import_button = QPushButton(tr("catalog.import"))
         self.import_button.clicked.connect(self.open_import)
         refresh = QPushButton(tr("common.refresh"))
         refresh.clicked.connect(self.reload)
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
-        for button in (edit, self.import_button, refresh):
+        for button in (edit, self.sold_out_button, self.import_button, refresh):
             row.addWidget(button)
         self.table = QTableView()
         self.table.setSortingEnabled(True)
@@ -175,15 +178,41 @@ class CatalogPage(Page):
         self.model.set_rows(products)
         self.proxy.setSourceModel(self.model)
         self.table.setModel(self.proxy)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self._selection_changed()
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         fit_columns(self.table, self.model)
         self.message.emit(self.i18n("common.rows", count=len(products)))
 
-    def edit_selected(self) -> ProductEditor | None:
+    def selected(self) -> ProductInfo | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows or self.ctx.tenant is None:
+        return self.model.record(self.proxy.mapToSource(rows[0]).row()) if rows else None
+
+    def _selection_changed(self) -> None:
+        product = self.selected()
+        self.sold_out_button.setEnabled(product is not None)
+        key = "catalog.back_on_sale" if product is not None and not product.available else "catalog.mark_sold_out"
+        self.sold_out_button.setText(self.i18n(key))
+
+    def toggle_sold_out(self) -> None:
+        """Mark the selected product sold out, or back on sale, in one click (nothing else changes)."""
+        product = self.selected()
+        if product is None or self.ctx.tenant is None:
+            return
+        tenant_id, product_id, available = self.ctx.tenant.id, product.id, not product.available
+        self.sold_out_button.setEnabled(False)
+        self.call(lambda client: client.catalog.set_available(tenant_id, product_id, available), self._toggled,
+                  on_settled=self._selection_changed)
+
+    def _toggled(self, product: ProductInfo) -> None:
+        key = "catalog.now_available" if product.available else "catalog.now_sold_out"
+        self.reload()
+        self.message.emit(self.i18n(key, name=product.name))
+
+    def edit_selected(self) -> ProductEditor | None:
+        product = self.selected()
+        if product is None or self.ctx.tenant is None:
             return None
-        product = self.model.record(self.proxy.mapToSource(rows[0]).row())
         self.editor = ProductEditor(self, self.ctx.tenant.id, product)
         self.editor.saved.connect(lambda _p: self.reload())
         self.editor.show()

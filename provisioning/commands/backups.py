@@ -16,6 +16,7 @@ from comandia.provisioning.progress import progress_bar
 from comandia.server.services.backups.crypto import load_key, write_new_key
 from comandia.server.services.backups.info import BackupInfo
 from comandia.server.wiring import Runtime
+from comandia.shared.i18n import N_
 
 ACTOR = "comandia-admin"
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def register_move(verbs: Verbs) -> None:
 
 def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if not (args.tenants or args.all or args.control) or (args.tenants and args.all):
-        out.error("name tenants, or pass --all, and/or --control")
+        out.error(out.say("name tenants, or pass --all, and/or --control"))
         return EXIT_USAGE
     key = load_key(args.encrypt_key) if args.encrypt_key else None
     with progress_bar("backup", enabled=not out.as_json) as advance:
@@ -95,11 +96,12 @@ def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     ]
     out.result(
         {"run": report.run, "ok": report.ok, "outcomes": [o.to_json() for o in report.outcomes]},
-        lambda: out.table(["TARGET", "RESULT", "BACKUP", "SIZE", "SECONDS", "DETAIL"], rows),
+        lambda: out.table([N_("TARGET"), N_("RESULT"), N_("BACKUP"), N_("SIZE"), N_("SECONDS"), N_("DETAIL")], rows),
     )
     failed = [o.label for o in report.outcomes if not o.ok]
     if failed:
-        _failed(out, f"{len(failed)} of {len(report.outcomes)} backups failed: {', '.join(failed)}")
+        _failed(out, out.say("{failed} of {total} backups failed: {names}", failed=len(failed),
+                              total=len(report.outcomes), names=", ".join(failed)))
         return EXIT_FAILED
     return EXIT_OK
 
@@ -109,7 +111,8 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [b.to_json() for b in backups],
         lambda: out.table(
-            ["ID", "TARGET", "STARTED", "STATUS", "SIZE", "ENCRYPTED", "VERIFIED", "PATH"],
+            [N_("ID"), N_("TARGET"), N_("STARTED"), N_("STATUS"), N_("SIZE"), N_("ENCRYPTED"), N_("VERIFIED"),
+             N_("PATH")],
             [
                 [
                     b.id,
@@ -130,7 +133,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_prune(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     pruned = runtime.backups.prune(args.keep_daily, args.keep_weekly)
-    out.result([b.to_json() for b in pruned], f"pruned {len(pruned)} backups")
+    out.result([b.to_json() for b in pruned], out.say("pruned {count} backups", count=len(pruned)))
     return EXIT_OK
 
 
@@ -141,11 +144,13 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = service.verify(backup_id, key)
     out.result(
         report.to_json(),
-        f"backup {backup_id}: {'ok' if report.ok else 'FAILED'} "
-        f"({report.stage}) {report.detail} [{report.seconds:.1f} s]",
+        out.say("backup {id}: {result} ({stage}) {detail} [{seconds} s]", id=backup_id,
+                result=out.say("ok") if report.ok else out.say("FAILED"), stage=report.stage, detail=report.detail,
+                seconds=f"{report.seconds:.1f}"),
     )
     if not report.ok:
-        _failed(out, f"backup {backup_id} failed its restore check at {report.stage}: {report.detail}")
+        _failed(out, out.say("backup {id} failed its restore check at {stage}: {detail}", id=backup_id,
+                              stage=report.stage, detail=report.detail))
         return EXIT_FAILED
     return EXIT_OK
 
@@ -156,8 +161,8 @@ def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.as_name is None and not _confirmed(
         out,
         args.yes,
-        f"Replace tenant {args.tenant}'s database with backup "
-        f"{args.at or 'latest'}? Changes since that backup are lost. Type the tenant ID: ",
+        out.say("Replace tenant {tenant}'s database with backup {backup}? Changes since that backup are lost. "
+                 "Type the tenant ID: ", tenant=args.tenant, backup=args.at or out.say("latest")),
         args.tenant,
     ):
         return EXIT_FAILED
@@ -165,19 +170,21 @@ def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         tenant = service.restore_as(args.tenant, args.as_name, args.at, key, actor=ACTOR)
     else:
         tenant = service.restore(args.tenant, args.at, key, actor=ACTOR)
-    out.result(tenant.to_json(), f"restored into {tenant.id} ({tenant.name}), state {tenant.state}")
+    out.result(tenant.to_json(), out.say("restored into {id} ({name}), state {state}", id=tenant.id,
+                                          name=tenant.name, state=tenant.state))
     return EXIT_OK
 
 
 def run_keygen(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.file.exists():
-        out.error(f"{args.file} exists; refusing to overwrite a key (backups made with it need it)")
+        out.error(out.say("{path} exists; refusing to overwrite a key (backups made with it need it)",
+                           path=args.file))
         return EXIT_FAILED
     write_new_key(args.file)
     out.result(
         {"key_file": str(args.file)},
-        f"wrote {args.file} (mode 0600). Keep a copy off this machine: without it, "
-        "encrypted backups cannot be restored by anyone.",
+        out.say("wrote {path} (mode 0600). Keep a copy off this machine: without it, encrypted backups cannot "
+                 "be restored by anyone.", path=args.file),
     )
     return EXIT_OK
 
@@ -186,7 +193,8 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.drop_source and not _confirmed(
         out,
         args.yes,
-        f"Move {args.tenant_id} to {args.to} and drop its old database? Type the tenant ID: ",
+        out.say("Move {tenant} to {server} and drop its old database? Type the tenant ID: ", tenant=args.tenant_id,
+                 server=args.to),
         args.tenant_id,
     ):
         return EXIT_FAILED
@@ -194,9 +202,10 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = runtime.services.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
-        f"moved {report.tenant_id} from {report.source} to {report.target}: "
-        f"{report.tables} tables, {report.rows} rows in {report.seconds:.1f} s"
-        + ("; old database dropped" if report.source_dropped else "; old database kept"),
+        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s",
+                 tenant=report.tenant_id, source=report.source, target=report.target, tables=report.tables,
+                 rows=report.rows, seconds=f"{report.seconds:.1f}")
+        + (out.say("; old database dropped") if report.source_dropped else out.say("; old database kept")),
     )
     return EXIT_OK
 
@@ -214,10 +223,10 @@ def _confirmed(out: Output, yes: bool, prompt: str, expected: str) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        out.error("refusing without confirmation: pass --yes")
+        out.error(out.say("refusing without confirmation: pass --yes"))
         return False
     if input(prompt).strip() != expected:
-        out.error("not confirmed; nothing was changed")
+        out.error(out.say("not confirmed; nothing was changed"))
         return False
     return True
 

@@ -1,4 +1,4 @@
-"""`catalog list|template|import|aliases`: a tenant's products from the shell.
+"""`catalog list|template|import|aliases|sold-out|available`: a tenant's products from the shell.
 
 `import` is a dry run unless `--apply` is given, like the console's import window: it prints every
 problem as (row, column, problem) and exits 1 when the file has any.
@@ -13,6 +13,7 @@ from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.catalog.imports import template_csv, template_xlsx
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.catalog import ImportReport, ProductInfo
 
 
@@ -42,6 +43,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     change.add_argument("--remove", nargs="+", metavar="ALIAS", help="take these out of the list")
     change.add_argument("--clear", action="store_true", help="remove every alias")
     aliases.set_defaults(handler=run_aliases)
+    for verb, text in (("sold-out", "mark a product sold out: the bot stops offering it"),
+                       ("available", "put a sold-out product back on sale")):  # fmt: skip
+        parser = verbs.add_parser(verb, help=text)
+        parser.add_argument("tenant_id", metavar="TENANT")
+        parser.add_argument("sku")
+        parser.set_defaults(handler=run_availability, available=verb == "available")
 
 
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -49,7 +56,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [p.to_json() for p in products],
         lambda: out.table(
-            ["SKU", "NAME", "PRICE", "AVAILABLE", "STOCK", "ALIASES"],
+            [N_("SKU"), N_("NAME"), N_("PRICE"), N_("AVAILABLE"), N_("STOCK"), N_("ALIASES")],
             [[p.sku, p.name, f"{p.price} {p.currency}", p.available, p.stock, " | ".join(p.aliases)]
              for p in products],
         ),
@@ -60,7 +67,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     path: Path = args.out
     path.write_bytes(template_xlsx() if path.suffix.lower() == ".xlsx" else template_csv())
-    out.result({"path": str(path)}, f"wrote {path}")
+    out.result({"path": str(path)}, out.say("wrote {path}", path=path))
     return EXIT_OK
 
 
@@ -96,16 +103,26 @@ def run_aliases(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def run_availability(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
+    catalog = runtime.services.catalog
+    product = catalog.get_product_by_sku(args.tenant_id, args.sku)
+    product = catalog.set_available(args.tenant_id, product.id, args.available)
+    state = "on sale" if product.available else "sold out"
+    out.result(product.to_json(), f"{product.sku} {product.name}: {state}")
+    return EXIT_OK
+
+
 def _print_report(out: Output, report: ImportReport, apply: bool) -> None:
-    verb = "applied" if report.applied else "would apply" if report.ok else "nothing applied"
-    out.info(
-        f"{report.rows} rows: {report.created} new, {report.updated} changed, {report.unchanged} unchanged ({verb})"
-    )
+    verb = out.say("applied") if report.applied else out.say("would apply") if report.ok else out.say(
+        "nothing applied")
+    out.info(out.say("{rows} rows: {created} new, {updated} changed, {unchanged} unchanged ({verb})",
+                      rows=report.rows, created=report.created, updated=report.updated, unchanged=report.unchanged,
+                      verb=verb))
     if report.issues:
-        out.table(["ROW", "COLUMN", "PROBLEM"], [[i.row, i.column, i.problem] for i in report.issues])
+        out.table([N_("ROW"), N_("COLUMN"), N_("PROBLEM")], [[i.row, i.column, i.problem] for i in report.issues])
     elif not apply:
-        out.info("the file is clean: run again with --apply to import it")
+        out.info(out.say("the file is clean: run again with --apply to import it"))
 
 
 def _print_aliases(out: Output, product: ProductInfo) -> None:
-    out.info(f"{product.sku} {product.name}: " + (" | ".join(product.aliases) or "(no aliases)"))
+    out.info(f"{product.sku} {product.name}: " + (" | ".join(product.aliases) or out.say("(no aliases)")))

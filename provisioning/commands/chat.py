@@ -55,7 +55,7 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     for line in _lines(args.script, interactive):
         message = parse_line(line)
         if message is None:
-            out.error(f"cannot read {line!r}: see `comandia-admin chat --help`")
+            out.error(out.say("cannot read '{line}': see `comandia-admin chat --help`", line=line))
             return EXIT_FAILED
         replies = service.handle(tenant, SANDBOX_NUMBER, customer, message)
         turns.append({"message": line, "replies": [reply_json(r) for r in replies]})

@@ -8,6 +8,7 @@ from comandia.provisioning.output import EXIT_OK, Output
 from comandia.provisioning.progress import progress_bar
 from comandia.server.services.demo import create_demo
 from comandia.server.wiring import Collaborators, Runtime
+from comandia.shared.i18n import N_
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,7 @@ def run_demo(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [t.__dict__ for t in tenants],
         lambda: out.table(
-            ["TENANT", "NAME", "ORDERS", "MANAGER LOGIN", "PASSWORD"],
+            [N_("TENANT"), N_("NAME"), N_("ORDERS"), N_("MANAGER LOGIN"), N_("PASSWORD")],
             [[t.tenant_id, t.name, t.orders, t.manager, t.password] for t in tenants],
         ),
     )

@@ -31,19 +31,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_rebuild(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     kpis = runtime.services.kpis
     tenant_ids = args.tenant_ids or [t.id for t in runtime.tenants.list()]
-    with progress_bar("rebuilding KPIs", enabled=not args.json) as advance:
+    with progress_bar(out.say("rebuilding KPIs"), enabled=not args.json) as advance:
         for done, tenant_id in enumerate(tenant_ids):
             advance(done, len(tenant_ids), tenant_id)
             kpis.rebuild(tenant_id)
         advance(len(tenant_ids), len(tenant_ids), "")
-    out.result({"rebuilt": tenant_ids}, f"rebuilt the KPIs of {len(tenant_ids)} tenant(s)")
+    out.result({"rebuilt": tenant_ids}, out.say("rebuilt the KPIs of {count} tenant(s)", count=len(tenant_ids)))
     return EXIT_OK
 
 
 def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        out.error("--out must end in .xlsx or .csv")
+        out.error(out.say("--out must end in .xlsx or .csv"))
         return EXIT_USAGE
     exports = runtime.services.exports
     export = exports.tenant_export(
@@ -53,7 +53,7 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     written = 0
     # The total is unknown while streaming: the bar counts megabytes written.
     with (
-        progress_bar(f"exporting {args.dataset}", enabled=not args.json) as advance,
+        progress_bar(out.say("exporting {dataset}", dataset=args.dataset), enabled=not args.json) as advance,
         open(partial, "wb") as file,
     ):
         for chunk in export.chunks:
@@ -61,5 +61,6 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             written += len(chunk)
             advance(written // 1_000_000, 0, f"{written / 1e6:.1f} MB")
     os.replace(partial, args.out)  # a half-written file never carries the final name
-    out.result({"file": str(args.out), "bytes": written}, f"wrote {args.out} ({written:,} bytes)")
+    out.result({"file": str(args.out), "bytes": written},
+               out.say("wrote {path} ({size} bytes)", path=args.out, size=f"{written:,}"))
     return EXIT_OK

@@ -13,6 +13,7 @@ import getpass
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.whatsapp import ProviderName
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 ACTOR = "comandia-admin"
@@ -71,12 +72,14 @@ def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
                         waba_id=args.waba_id, account_sid=args.account_sid, status_template=args.status_template,
                         template_language=args.template_language, **secrets)
     number = runtime.services.numbers.add(args.tenant, request, actor=ACTOR)
-    lines = [f"added {number.provider} number {number.e164} as #{number.id} for tenant {number.tenant_id}",
-             f"webhook path: {number.webhook_path}"]
+    lines = [out.say("added {provider} number {e164} as #{id} for tenant {tenant}", provider=number.provider,
+                      e164=number.e164, id=number.id, tenant=number.tenant_id),
+             out.say("webhook path: {path}", path=number.webhook_path)]
     if number.verify_token:
-        lines.append(f"verify token (Meta app dashboard): {number.verify_token}")
+        lines.append(out.say("verify token (Meta app dashboard): {token}", token=number.verify_token))
     if number.webhook_secret:
-        lines.append(f"webhook secret header X-Comandia-Secret (shown once): {number.webhook_secret}")
+        lines.append(out.say("webhook secret header X-Comandia-Secret (shown once): {secret}",
+                              secret=number.webhook_secret))
     out.result(number.to_json(), "\n".join(lines))
     return EXIT_OK
 
@@ -84,7 +87,7 @@ def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     numbers = runtime.services.numbers.list(args.tenant)
     out.result([n.to_json() for n in numbers], lambda: out.table(
-        ["ID", "TENANT", "PROVIDER", "NUMBER", "STATE", "LAST WEBHOOK"],
+        [N_("ID"), N_("TENANT"), N_("PROVIDER"), N_("NUMBER"), N_("STATE"), N_("LAST WEBHOOK")],
         [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or "never"] for n in numbers]))
     return EXIT_OK
 
@@ -98,25 +101,26 @@ def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_pause(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     number = runtime.services.numbers.pause(None, args.id, actor=ACTOR)
-    out.result(number.to_json(), f"paused number #{number.id} ({number.e164})")
+    out.result(number.to_json(), out.say("paused number #{id} ({e164})", id=number.id, e164=number.e164))
     return EXIT_OK
 
 
 def run_resume(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     number = runtime.services.numbers.resume(None, args.id, actor=ACTOR)
-    out.result(number.to_json(), f"resumed number #{number.id} ({number.e164})")
+    out.result(number.to_json(), out.say("resumed number #{id} ({e164})", id=number.id, e164=number.e164))
     return EXIT_OK
 
 
 def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.clear == bool(args.status_template):
-        out.error("give --status-template NAME, or --clear to remove the template")
+        out.error(out.say("give --status-template NAME, or --clear to remove the template"))
         return EXIT_USAGE
     number = runtime.services.numbers.set_template(None, args.id, args.status_template, args.template_language,
                                                   actor=ACTOR)
-    text = (f"number #{number.id} sends status notices after the 24-hour window as template "
-            f"{number.status_template} ({number.template_language or 'tenant language'})" if number.status_template
-            else f"number #{number.id} has no status template: late notices are recorded as failed")
+    text = (out.say("number #{id} sends status notices after the 24-hour window as template {template} "
+                     "({language})", id=number.id, template=number.status_template,
+                     language=number.template_language or out.say("tenant language")) if number.status_template
+            else out.say("number #{id} has no status template: late notices are recorded as failed", id=number.id))
     out.result(number.to_json(), text)
     return EXIT_OK
 
@@ -129,7 +133,7 @@ def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
                   "its webhooks will be unroutable and its queued messages fail. Add --yes to confirm")
         return EXIT_USAGE
     service.remove(None, args.id, actor=ACTOR)
-    out.result({"removed": number.id}, f"removed number #{number.id} ({number.e164})")
+    out.result({"removed": number.id}, out.say("removed number #{id} ({e164})", id=number.id, e164=number.e164))
     return EXIT_OK
 
 

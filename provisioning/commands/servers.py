@@ -6,6 +6,7 @@ import argparse
 
 from comandia.provisioning.output import EXIT_OK, Output
 from comandia.server.wiring import Runtime
+from comandia.shared.i18n import N_
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +28,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     server = runtime.servers.add(args.name, args.url, actor="comandia-admin")
-    out.result(server.to_json(), f"registered database server {server.name!r} (id {server.id})")
+    out.result(server.to_json(), out.say("registered database server '{name}' (id {id})", name=server.name,
+                                          id=server.id))
     return EXIT_OK
 
 
@@ -36,7 +38,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [s.to_json() for s in servers],
         lambda: out.table(
-            ["ID", "NAME", "TENANTS", "ACCEPTS", "REACHABLE", "VERSION"],
+            [N_("ID"), N_("NAME"), N_("TENANTS"), N_("ACCEPTS"), N_("REACHABLE"), N_("VERSION")],
             [[s.id, s.name, s.tenants, s.accepts_tenants, s.reachable, s.version] for s in servers],
         ),
     )
@@ -45,5 +47,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_set_accepting(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     server = runtime.servers.set_accepting(args.name, args.accepts, actor="comandia-admin")
-    out.result(server.to_json(), f"{server.name}: {'accepts' if server.accepts_tenants else 'drained; no'} new tenants")
+    state = (out.say("{name}: accepts new tenants", name=server.name) if server.accepts_tenants
+             else out.say("{name}: drained; no new tenants", name=server.name))
+    out.result(server.to_json(), state)
     return EXIT_OK

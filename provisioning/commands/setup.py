@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_init(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    password = runtime.config.admin_password or _prompt_password()
+    password = runtime.config.admin_password or _prompt_password(out)
     revision = ensure_control_database(runtime.databases)
     runtime.servers.register_primary()
     try:
@@ -32,21 +32,23 @@ def run_init(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         user = next(u for u in runtime.users.list() if u.username.lower() == args.admin_user.lower())
     out.result(
         {"control_revision": revision, "admin": user.to_json(), "created": created, "home": str(runtime.config.home)},
-        f"control database ready (revision {revision}); superadmin {user.username!r} "
-        f"{'created' if created else 'already exists'}",
+        out.say("control database ready (revision {revision}); superadmin '{username}' created", revision=revision,
+                 username=user.username) if created
+        else out.say("control database ready (revision {revision}); superadmin '{username}' already exists",
+                      revision=revision, username=user.username),
     )
     return EXIT_OK
 
 
-def _prompt_password() -> str:
-    first = getpass.getpass("password for the superadmin: ")
-    if first != getpass.getpass("repeat the password: "):
+def _prompt_password(out: Output) -> str:
+    first = getpass.getpass(out.say("password for the superadmin: "))
+    if first != getpass.getpass(out.say("repeat the password: ")):
         raise ValidationFailed("the passwords do not match", {"password": "mismatch"})
     return first
 
 
 def run_migrate(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    with progress_bar("migrating tenants", enabled=not args.json) as advance:
+    with progress_bar(out.say("migrating tenants"), enabled=not args.json) as advance:
         report = runtime.migrations.migrate_all(advance)
     runtime.servers.register_primary()
     summary = {
@@ -60,9 +62,10 @@ def run_migrate(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     def human() -> None:
         total = len(report.upgraded) + len(report.already_current) + len(report.failed)
         ok = len(report.upgraded) + len(report.already_current)
-        out.info(f"control at {report.control_revision}; tenants at {report.target_revision}: {ok}/{total}")
+        out.info(out.say("control at {control}; tenants at {target}: {ok}/{total}", control=report.control_revision,
+                          target=report.target_revision, ok=ok, total=total))
         for tenant_id, reason in report.failed.items():
-            out.info(f"FAILED {tenant_id}: {reason}")
+            out.info(out.say("FAILED {tenant}: {reason}", tenant=tenant_id, reason=reason))
 
     out.result(summary, human)
     return EXIT_OK if report.ok else EXIT_FAILED

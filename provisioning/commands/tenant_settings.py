@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from comandia.provisioning.output import EXIT_OK, EXIT_USAGE, Output
 from comandia.server.wiring import Runtime
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.rules import RULE_KEYS
 from comandia.shared.schemas.tenants import TenantSettings, TenantSettingsChange
 
@@ -52,14 +53,14 @@ def run_settings(runtime: Runtime, args: argparse.Namespace, out: Output) -> int
     for pair in args.text:
         key, sep, template = pair.partition("=")
         if not sep:
-            out.error(f"--text needs KEY=TEMPLATE, got {pair!r}")
+            out.error(out.say("--text needs KEY=TEMPLATE, got '{pair}'", pair=pair))
             return EXIT_USAGE
         texts[key.strip()] = template
     body: dict[str, Any] = {}
     for pair in args.rules:
         key, sep, value = pair.partition("=")
         if not sep:
-            out.error(f"--set needs KEY=VALUE, got {pair!r}")
+            out.error(out.say("--set needs KEY=VALUE, got '{pair}'", pair=pair))
             return EXIT_USAGE
         body[key.strip()] = _value(value)
     if args.locale is not None:
@@ -100,4 +101,4 @@ def _show(out: Output, settings: TenantSettings) -> None:
     rows = [["locale", settings.locale], ["delivery_fee", data["delivery_fee"]]]
     rows += [[f"text {key}", value] for key, value in sorted(settings.texts.items())]
     rows += [[key, json.dumps(data[key], ensure_ascii=False)] for key in RULE_KEYS]
-    out.result(data, lambda: out.table(["SETTING", "VALUE"], rows))
+    out.result(data, lambda: out.table([N_("SETTING"), N_("VALUE")], rows))

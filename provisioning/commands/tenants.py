@@ -10,6 +10,7 @@ from comandia.provisioning.commands.tenant_settings import register_settings
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.tenants import TenantInfo
 
 
@@ -58,7 +59,8 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [t.to_json() for t in tenants],
         lambda: out.table(
-            ["ID", "NAME", "STATE", "SERVER", "LOCALE", "TIME ZONE", "CURRENCY", "REVISION"],
+            [N_("ID"), N_("NAME"), N_("STATE"), N_("SERVER"), N_("LOCALE"), N_("TIME ZONE"), N_("CURRENCY"),
+             N_("REVISION")],
             [[t.id, t.name, t.state, t.server, t.country_locale, t.timezone, t.currency, t.schema_revision]
              for t in tenants],
         ),
@@ -85,18 +87,23 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     tenant = runtime.tenants.get(args.tenant_id)
     if not args.yes:
         if not sys.stdin.isatty():
-            out.error("refusing to delete without confirmation: pass --yes")
+            out.error(out.say("refusing to delete without confirmation: pass --yes"))
             return EXIT_FAILED
-        backup_note = "without a final backup" if args.no_backup else "after a final backup"
-        answer = input(f"Delete tenant {tenant.id} ({tenant.name}) and its database {backup_note}? "
-                       "Type its ID: ")
+        question = (
+            out.say("Delete tenant {id} ({name}) and its database without a final backup? Type its ID: ",
+                     id=tenant.id, name=tenant.name) if args.no_backup
+            else out.say("Delete tenant {id} ({name}) and its database after a final backup? Type its ID: ",
+                          id=tenant.id, name=tenant.name)
+        )
+        answer = input(question)
         if answer.strip() != tenant.id:
-            out.error("not confirmed; nothing was deleted")
+            out.error(out.say("not confirmed; nothing was deleted"))
             return EXIT_FAILED
     dump = runtime.tenants.delete(tenant.id, actor="comandia-admin", keep_backup=not args.no_backup)
     out.result(
         {"id": tenant.id, "deleted": True, "final_backup": str(dump) if dump else None},
-        f"deleted {tenant.id}" + (f"; final backup at {dump}" if dump else ""),
+        out.say("deleted {id}; final backup at {path}", id=tenant.id, path=dump) if dump
+        else out.say("deleted {id}", id=tenant.id),
     )
     return EXIT_OK
 
@@ -104,5 +111,5 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def _show(out: Output, tenant: TenantInfo) -> None:
     out.result(
         tenant.to_json(),
-        lambda: out.table(["FIELD", "VALUE"], [[k, v] for k, v in tenant.to_json().items()]),
+        lambda: out.table([N_("FIELD"), N_("VALUE")], [[k, v] for k, v in tenant.to_json().items()]),
     )

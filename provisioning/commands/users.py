@@ -7,6 +7,7 @@ import getpass
 
 from comandia.provisioning.output import EXIT_OK, Output
 from comandia.server.wiring import Runtime
+from comandia.shared.i18n import N_
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,9 +33,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_create(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    password = runtime.config.user_password or getpass.getpass(f"password for {args.username}: ")
+    prompt = out.say("password for {username}: ", username=args.username)
+    password = runtime.config.user_password or getpass.getpass(prompt)
     user = runtime.users.create(args.username, password, args.role, args.tenant, actor="comandia-admin")
-    out.result(user.to_json(), f"created {user.role} {user.username!r}")
+    out.result(user.to_json(), out.say("created {role} '{username}'", role=user.role, username=user.username))
     return EXIT_OK
 
 
@@ -43,7 +45,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [u.to_json() for u in users],
         lambda: out.table(
-            ["ID", "USERNAME", "ROLE", "TENANT", "DISABLED"],
+            [N_("ID"), N_("USERNAME"), N_("ROLE"), N_("TENANT"), N_("DISABLED")],
             [[u.id, u.username, u.role, u.tenant_id, u.disabled] for u in users],
         ),
     )
@@ -52,18 +54,19 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_disable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     user = runtime.users.set_disabled(args.username, True, actor="comandia-admin")
-    out.result(user.to_json(), f"disabled {user.username!r}")
+    out.result(user.to_json(), out.say("disabled '{username}'", username=user.username))
     return EXIT_OK
 
 
 def run_enable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     user = runtime.users.set_disabled(args.username, False, actor="comandia-admin")
-    out.result(user.to_json(), f"enabled {user.username!r}")
+    out.result(user.to_json(), out.say("enabled '{username}'", username=user.username))
     return EXIT_OK
 
 
 def run_unlock(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     cleared = runtime.users.unlock(args.username, actor="comandia-admin")
     out.result({"username": args.username, "failures_cleared": cleared},
-               f"unlocked {args.username!r} ({cleared} failed attempts forgotten)")
+               out.say("unlocked '{username}' ({count} failed attempts forgotten)", username=args.username,
+                        count=cleared))
     return EXIT_OK

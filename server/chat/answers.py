@@ -76,8 +76,10 @@ _FAQ_SHARE = 0.33
 """Of a question's meaningful words, the share an entry (question or answer) must hold, one of
 them in its question: "¿cuánto se tardan en llegar a Cumbres?" finds "¿Cuánto tardan en entregar?"."""
 _FAQ_IGNORED = _QUESTION_WORDS | frozenset(
-    ["los", "las", "del", "una", "uno", "unos", "unas", "con", "para", "por", "que", "the", "and", "you", "for", "with", "your", "our", "hola", "buenas", "porfa", "favor", "please", "gracias", "oye", "este", "esta", "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
-)
+    ["los", "las", "del", "una", "uno", "unos", "unas", "con", "para", "por", "que", "the", "and", "you", "for",
+     "with", "your", "our", "hola", "buenas", "porfa", "favor", "please", "gracias", "oye", "este", "esta",
+     "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
+)  # fmt: skip
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
                  "do you sell", "venden")  # fmt: skip

@@ -76,7 +76,8 @@ def language_of(words: list[str]) -> str | None:
     lex = lexicon()
     english = sum(w in lex.english for w in words)
     spanish = sum(w in lex.spanish for w in words)
-    if (english >= 2 and english > spanish * 2) or (english >= 1 and spanish == 0 and len(words) >= 3):
+    strong = sum(w in lex.english and len(w) >= 3 for w in words)  # "a", "no", "me" are Spanish too
+    if (english >= 2 and english > spanish * 2) or (strong >= 1 and spanish == 0 and len(words) >= 3):
         return "en"
     if spanish >= 1 and spanish > english:
         return "es"

@@ -115,10 +115,10 @@ class ProductIndex:
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
         self._by_key: dict[str, list[int]] = {}
-        for position, name in enumerate(self.names):
-            for k in name.all_keys:
+        for position, entry in enumerate(self.names):
+            for k in entry.all_keys:
                 self._by_key.setdefault(k, []).append(position)
-        self._joined = [name.joined for name in self.names]
+        self._joined = [entry.joined for entry in self.names]
         self._rank = {p.sku: position for position, p in reversed(list(enumerate(catalog.products)))}
         self._similar: dict[str, dict[str, float]] = {}
         self._matches: dict[tuple[tuple[str, ...], bool, int], list[Match]] = {}

@@ -163,7 +163,7 @@ class Databases:
         with self.control_session() as session:
             tenant = session.get(Tenant, tenant_id)
             if tenant is None or tenant.state == TenantState.DELETED:
-                raise NotFound(f"tenant {tenant_id} does not exist")
+                raise NotFound("tenant {tenant_id} does not exist", tenant_id=tenant_id)
             server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
             password = self.box.open(tenant.role_password_sealed)
         admin_url = self.cluster(server_id).admin_url

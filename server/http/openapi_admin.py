@@ -60,6 +60,7 @@ def admin_paths() -> dict[str, Schema]:
             "post": op(
                 "Change my password; every token of mine stops working",
                 (204, None),
+                errors=(429,),
                 body=ref(PasswordChange),
             )
         },

@@ -28,7 +28,7 @@ _PROBLEM_TITLES = {
     415: "Unsupported content type",
     422: "Invalid input; `errors` names the fields",
     428: "If-Match is required",
-    429: "Too many failed logins; see Retry-After",
+    429: "Too many failed password checks (or too many waiting); see Retry-After",
     503: "A database is unreachable; retry",
 }
 

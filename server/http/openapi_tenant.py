@@ -12,6 +12,7 @@ from comandia.shared.schemas.catalog import (
     CategoryInput,
     CategoryList,
     ImportReport,
+    ProductAvailability,
     ProductInfo,
     ProductInput,
     ProductList,
@@ -118,6 +119,15 @@ def tenant_paths() -> dict[str, Schema]:
             "get": op("Show a product", (200, ref(ProductInfo)), _READ),
             "put": op("Replace a product", (200, ref(ProductInfo)), _WRITE, body=ref(ProductInput)),
             "delete": op("Delete a product", (204, None), _WRITE),
+        },
+        f"{base}/products/{{product_id}}/availability": {
+            "parameters": _item("product"),
+            "put": op(
+                "Mark a product sold out or back on sale (nothing else changes)",
+                (200, ref(ProductInfo)),
+                _WRITE,
+                body=ref(ProductAvailability),
+            ),
         },
         f"{base}/catalog/import": {
             "parameters": [TENANT_PARAM],

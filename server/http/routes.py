@@ -59,6 +59,8 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/categories/{{category_id}}", catalog.CategoryItem(services.catalog))
     app.add_route(f"{scoped}/products", catalog.ProductCollection(services.catalog))
     app.add_route(f"{scoped}/products/{{product_id}}", catalog.ProductItem(services.catalog))
+    app.add_route(f"{scoped}/products/{{product_id}}/availability",
+                  catalog.ProductAvailabilityItem(services.catalog))
     app.add_route(f"{scoped}/catalog/import", imports.CatalogImport(services.catalog_import))
     app.add_route(f"{scoped}/catalog/import/template", imports.CatalogTemplate(services.tenants))
     app.add_route(f"{scoped}/customers", customers.CustomerCollection(services.customers))

@@ -8,6 +8,7 @@ from comandia.shared.schemas.catalog import (
     CategoryInput,
     CategoryList,
     ImportReport,
+    ProductAvailability,
     ProductInfo,
     ProductInput,
     ProductList,
@@ -58,6 +59,11 @@ class CatalogApi:
     def update_product(self, tenant_id: str, product_id: int, data: ProductInput) -> ProductInfo:
         path = f"/api/v1/tenants/{tenant_id}/products/{product_id}"
         return ProductInfo.from_json(self._t.send_json("PUT", path, data.to_json()))
+
+    def set_available(self, tenant_id: str, product_id: int, available: bool) -> ProductInfo:
+        """Mark a product sold out (False) or back on sale (True); nothing else changes."""
+        path = f"/api/v1/tenants/{tenant_id}/products/{product_id}/availability"
+        return ProductInfo.from_json(self._t.send_json("PUT", path, ProductAvailability(available).to_json()))
 
     def delete_product(self, tenant_id: str, product_id: int) -> None:
         self._t.send_json("DELETE", f"/api/v1/tenants/{tenant_id}/products/{product_id}")

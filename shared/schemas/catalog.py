@@ -44,6 +44,12 @@ class ProductInfo(Wire, frozen=True):
     """Other names customers use for it ("coca", "coke"); the bot matches them too."""
 
 
+class ProductAvailability(Request, frozen=True):
+    """Mark a product sold out (`available` false) or back on sale, touching nothing else."""
+
+    available: bool
+
+
 class ProductList(Wire, frozen=True):
     items: tuple[ProductInfo, ...]
 

@@ -52,3 +52,31 @@ def test_a_manager_edits_aliases_and_sees_a_clash_named(
         f"refresco de cola {tag}",
     )
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_manager_marks_a_product_sold_out_and_back_in_one_click(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    tag = secrets.token_hex(3).upper()
+    tenant_id = world.tenant_a.id
+    flan = manager_a_client.catalog.create_product(tenant_id, ProductInput(f"FLAN-{tag}", f"Flan {tag}", Decimal("30")))
+    window = log_in(world.manager_a)
+    page = window.open_page("catalog")
+    assert isinstance(page, CatalogPage)
+    qtbot.waitUntil(lambda: any(p.id == flan.id for p in page.model.records()), timeout=10_000)
+    assert not page.sold_out_button.isEnabled()
+    page.search.setText(f"FLAN-{tag}")
+    page.table.selectRow(0)
+    assert page.sold_out_button.isEnabled() and page.sold_out_button.text() == page.i18n("catalog.mark_sold_out")
+    page.sold_out_button.click()
+    qtbot.waitUntil(lambda: not manager_a_client.catalog.get_product(tenant_id, flan.id).available, timeout=10_000)
+    qtbot.waitUntil(lambda: any(p.id == flan.id and not p.available for p in page.model.records()), timeout=10_000)
+    header = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+    row = next(i for i, p in enumerate(page.model.records()) if p.id == flan.id)
+    cell = page.model.data(page.model.index(row, header.index(page.i18n("catalog.available"))))
+    assert cell == page.i18n("catalog.sold_out")
+    page.table.selectRow(0)
+    assert page.sold_out_button.text() == page.i18n("catalog.back_on_sale")
+    page.sold_out_button.click()
+    qtbot.waitUntil(lambda: manager_a_client.catalog.get_product(tenant_id, flan.id).available, timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

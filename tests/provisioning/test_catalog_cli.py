@@ -14,7 +14,7 @@ import pytest
 from comandia.provisioning.commands import catalog
 from comandia.provisioning.output import Output
 from comandia.server.wiring import Runtime
-from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 
@@ -30,7 +30,7 @@ def run(runtime: Runtime, *argv: str, as_json: bool = True) -> tuple[int, str]:
     catalog.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["catalog", *argv])
     buffer = io.StringIO()
-    code = args.handler(runtime, args, Output(as_json, stdout=buffer, stderr=io.StringIO()))
+    code = args.handler(runtime, args, Output(as_json, stdout=buffer, stderr=io.StringIO(), language="en"))
     return code, buffer.getvalue()
 
 
@@ -89,3 +89,15 @@ def test_aliases_set_add_remove_clear(runtime: Runtime, make_tenant: Callable[..
     assert aliases("--clear") == []
     code, out = run(runtime, "aliases", tenant.id, "COCA", "--set", "coca", as_json=False)
     assert out.strip() == "COCA Coca-Cola: coca"
+
+
+def test_sold_out_and_back(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    runtime.services.catalog.create_product(tenant.id, ProductInput(sku="FLAN", name="Flan", price=Decimal(30)))
+    code, out = run(runtime, "sold-out", tenant.id, "FLAN", as_json=False)
+    assert code == 0 and out.strip() == "FLAN Flan: sold out"
+    assert not runtime.services.catalog.get_product_by_sku(tenant.id, "FLAN").available
+    code, out = run(runtime, "available", tenant.id, "FLAN")
+    assert code == 0 and json.loads(out)["available"] is True
+    with pytest.raises(NotFound):
+        run(runtime, "sold-out", tenant.id, "NOPE")

@@ -24,6 +24,7 @@ def admin(
     monkeypatch.setenv("COMANDIA_DATABASE_URL", config.database_url or "")
     monkeypatch.setenv("COMANDIA_DB_PREFIX", config.db_prefix)
     monkeypatch.setenv("COMANDIA_SECRET_KEY", config.secret_key or "")
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")  # what a Spanish-speaking operator reads, whatever LANG is here
 
     def run(*argv: str) -> tuple[int, str, str]:
         try:
@@ -83,24 +84,24 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "time zone"),
-        (["tenant", "create", "Bad Money", "--currency", "ABC"], "currency"),
+        (["tenant", "create", "Bad Zone", "--timezone", "Nowhere/Land"], "zona horaria"),
+        (["tenant", "create", "Bad Money", "--currency", "ABC"], "moneda"),
         (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
         (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
-        (["tenant", "create", "   "], "empty"),
+        (["tenant", "create", "   "], "vacío"),
         (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
-        (["tenant", "show", "tdoesnotexist"], "does not exist"),
-        (["tenant", "show", "../../etc"], "does not exist"),
-        (["tenant", "deactivate", "t000000000000"], "does not exist"),
-        (["tenant", "delete", "t000000000000", "--yes"], "does not exist"),
+        (["tenant", "show", "tdoesnotexist"], "no existe"),
+        (["tenant", "show", "../../etc"], "no existe"),
+        (["tenant", "deactivate", "t000000000000"], "no existe"),
+        (["tenant", "delete", "t000000000000", "--yes"], "no existe"),
         (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "unreachable"),
-        (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "server name"),
+        (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "nombre del servidor"),
         (["server", "add", "badurl", "not a url"], "URL"),
         (["user", "create", "manuel", "--role", "manager"], "tenant"),
         (["user", "create", "solo", "--role", "superadmin", "--tenant", "t000000000000"], "tenant"),
-        (["user", "create", "m2", "--role", "manager", "--tenant", "t000000000000"], "does not exist"),
+        (["user", "create", "m2", "--role", "manager", "--tenant", "t000000000000"], "no existe"),
         (["user", "create", "x"], "username"),
-        (["user", "disable", "nobody-here"], "does not exist"),
+        (["user", "disable", "nobody-here"], "no existe"),
     ],
 )
 def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
@@ -141,7 +142,7 @@ def test_users_are_scoped_and_can_be_disabled(admin: Admin, monkeypatch: pytest.
     code, out, _ = admin("--json", "user", "list", "--tenant", tenant_id)
     assert [u["username"] for u in json.loads(out)] == ["gerente.quito"]
     code, _, err = admin("user", "create", "GERENTE.quito", "--role", "manager", "--tenant", tenant_id)
-    assert code == 1 and "taken" in err
+    assert code == 1 and "ya existe" in err
     monkeypatch.setenv("COMANDIA_USER_PASSWORD", "short")
     code, _, err = admin("user", "create", "otro", "--role", "manager", "--tenant", tenant_id)
     assert code == 1 and "at least 8" in err
@@ -233,3 +234,27 @@ def test_user_unlock_forgets_the_failed_attempts(admin: Admin, runtime: Runtime)
     assert code == 0 and json.loads(out)["failures_cleared"] >= MAX_FAILURES
     assert runtime.services.auth.login("gerente.unlock", "correct horse battery", "192.0.2.61").token
     assert admin("user", "unlock", "nobody-here")[0] == 1
+
+
+def test_the_command_line_speaks_spanish_first_and_english_on_request(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = admin("tenant", "list")
+    assert code == 0 and "NOMBRE" in out and "ESTADO" in out
+    code, _, err = admin("tenant", "show", "t000000000000")
+    assert code == 1 and err.strip() == "error: el negocio t000000000000 no existe"
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
+    code, out, _ = admin("tenant", "list")
+    assert code == 0 and "NAME" in out and "STATE" in out
+    code, _, err = admin("tenant", "show", "t000000000000")
+    assert err.strip() == "error: tenant t000000000000 does not exist"
+
+
+def test_the_help_is_spanish_too(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from comandia.provisioning.cli import main as run
+
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(["tenant", "create", "--help"])
+    text = capsys.readouterr().out
+    assert "zona horaria IANA" in text and "el país como configuración regional completa" in text

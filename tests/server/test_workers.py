@@ -21,7 +21,7 @@ def workers_of(supervisor: int) -> list[psutil.Process]:
             if "--worker-fd" in child.cmdline()]
 
 
-def eventually(check: Callable[[], bool], seconds: float = 30.0) -> bool:
+def eventually(check: Callable[[], bool], seconds: float = 120.0) -> bool:  # generous: CI shares its cores
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():

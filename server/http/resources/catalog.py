@@ -7,7 +7,13 @@ import falcon
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_flag, query_int, query_text, read_body
 from comandia.server.services.catalog.catalog import CatalogService
-from comandia.shared.schemas.catalog import CategoryInput, CategoryList, ProductInput, ProductList
+from comandia.shared.schemas.catalog import (
+    CategoryInput,
+    CategoryList,
+    ProductAvailability,
+    ProductInput,
+    ProductList,
+)
 
 
 class CategoryCollection:
@@ -85,3 +91,15 @@ class ProductItem:
         access_tenant(req, tenant_id, write=True)
         self._catalog.delete_product(tenant_id, path_id(product_id, "product"))
         resp.status = falcon.HTTP_204
+
+
+class ProductAvailabilityItem:
+    """`PUT .../products/{product_id}/availability`: sold out, or back on sale, in one click."""
+
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, product_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        data = read_body(req, ProductAvailability)
+        resp.media = self._catalog.set_available(tenant_id, path_id(product_id, "product"), data.available).to_json()

@@ -19,6 +19,7 @@ from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from comandia.shared.domain.roles import Role, check_role_scope
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.users import UserInfo
 from comandia.shared.schemas.wire import from_attributes
 
@@ -52,14 +53,14 @@ class UserService:
         try:
             parsed_role = Role(role)
         except ValueError as error:
-            raise ValidationFailed(f"unknown role {role!r}", {"role": "invalid"}) from error
+            raise ValidationFailed("unknown role '{value}'", {"role": N_("invalid")}, value=role) from error
         check_role_scope(parsed_role, tenant_id)
         password_hash = self._hashing.hash(password)
         with self._db.control_session() as session:
             if tenant_id is not None:
                 live_tenant(session, tenant_id)
             if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())):
-                raise Conflict(f"username {username!r} is taken")
+                raise Conflict("username '{username}' is taken", username=username)
             user = User(
                 username=username, password_hash=password_hash, role=parsed_role.value, tenant_id=tenant_id
             )
@@ -81,7 +82,7 @@ class UserService:
                 sa.select(User).where(sa.func.lower(User.username) == username.lower()).with_for_update()
             )
             if user is None:
-                raise NotFound(f"user {username!r} does not exist")
+                raise NotFound("user '{username}' does not exist", username=username)
             user.disabled = disabled
             if disabled:
                 revoke_user_tokens(session, user.id, utcnow())
@@ -160,7 +161,7 @@ class UserService:
         with self._db.control_session() as session:
             user = session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
             if user is None:
-                raise NotFound(f"user {username!r} does not exist")
+                raise NotFound("user '{username}' does not exist", username=username)
             cleared = self._throttle.clear(throttle_keys(user.username, "-")[0])
             audit.record(session, actor, "user.unlock", user.tenant_id, username=user.username, failures=cleared)
             session.commit()
@@ -170,7 +171,7 @@ class UserService:
 def _user(session: Session, user_id: int, lock: bool = False) -> User:
     user = session.get(User, user_id, with_for_update=lock)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound("user {id} does not exist", id=user_id)
     return user
 
 

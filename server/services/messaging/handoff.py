@@ -6,16 +6,16 @@ The bot stays silent for a customer whose chat a person has (`human`) or who wai
 failed to understand twice in a row, and for a message it cannot read (an image or voice note
 without a caption); it tells the customer that a person will answer.
 
-`asks_for_person` is the one place that recognises the request in words; the chat brain's own
-hand-off intent replaces it when the flow reports one.
+The request for a person is the chat brain's hand-off intent (its lexicon); the bot answers it
+with its "handoff" text, which `asked_for_person` recognises, and this module does the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 
-from comandia.server.chat.model import Reply, TenantContext, fold, text_reply
+from comandia.server.chat.model import Reply, TenantContext, text_reply
 from comandia.server.chat.texts import BUILT_IN, Texts
 from comandia.server.db.tenant_models import Conversation
 from comandia.shared.domain.messages import Inbound
@@ -25,15 +25,12 @@ DEFAULT_IDLE_MINUTES = 30
 MISUNDERSTOOD_LIMIT = 2
 MISUNDERSTOOD_TEXTS = ("not_understood", "unknown_product", "not_on_menu")
 """The bot's texts that say it did not understand (those with a field are matched around it)."""
-_PERSON = re.compile(
-    r"\b(hablar con (alguien|una persona|un humano|un agente|el encargado|el dueno)|asesor[a]?|humano|"
-    r"persona real|agente|operador[a]?|encargad[oa]|atencion (al cliente|personal)|"
-    r"agent|human|real person|talk to (someone|a person)|representative)\b")
-
-
-def asks_for_person(message: Inbound) -> bool:
-    """Whether the customer asks for a person ("hablar con alguien", "asesor", "humano", "agent")."""
-    return message.kind == "text" and bool(_PERSON.search(fold(message.text)))
+def asked_for_person(tenant: TenantContext, replies: list[Reply]) -> bool:
+    """Whether the bot recognised a request for a person (the chat brain's hand-off intent,
+    "hablar con alguien", "asesor", "humano", "agent"): it answered with its "handoff" text."""
+    notices = [texts("handoff") for texts in _languages(tenant)]
+    # `in`, not `==`: a first message also gets the greeting.
+    return any(notice in reply.body for reply in replies for notice in notices)
 
 
 def unreadable(message: Inbound) -> bool:
@@ -45,8 +42,8 @@ def misunderstood(tenant: TenantContext, replies: list[Reply]) -> bool:
     """Whether the bot answered "I did not understand" or "that is not on our menu" (in its own
     wording or the tenant's): the replies are compared with those texts, the only sign the flow
     gives today."""
-    texts = Texts(tenant)
-    markers = [texts(key, text="\x00").partition("\x00") for key in MISUNDERSTOOD_TEXTS if key in BUILT_IN["es"]]
+    markers = [texts(key, text="\x00").partition("\x00") for texts in _languages(tenant)
+               for key in MISUNDERSTOOD_TEXTS if key in BUILT_IN["es"]]
     return any(reply.body.startswith(head) and tail in reply.body
                for reply in replies for head, _, tail in markers if head or tail)
 
@@ -63,3 +60,8 @@ def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
 def notice(tenant: TenantContext) -> Reply:
     """What the bot tells the customer when it hands the chat over."""
     return text_reply(Texts(tenant)("handoff"))
+
+
+def _languages(tenant: TenantContext) -> list[Texts]:
+    """The bot's texts in each language it may answer in (it follows the customer's language)."""
+    return [Texts(dataclasses.replace(tenant, locale=language)) for language in ("es", "en")]

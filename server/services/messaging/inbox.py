@@ -119,14 +119,16 @@ class InboxProcessor:
         changed = conversation.state != "bot" and chatlog.set_state(conversation, "bot", now)  # idle too long
         tenant = self._contexts.get(tenant_id)
         inbound = payload.inbound
-        reason = "asked" if handoff.asks_for_person(inbound) else "unreadable" if handoff.unreadable(inbound) else None
+        reason = "unreadable" if handoff.unreadable(inbound) else None
         replies: list[Reply] = []
         if reason is None:
             replies = self._conversations.handle(tenant, str(row.number_id), customer, inbound)
             conversation.misunderstood = conversation.misunderstood + 1 if handoff.misunderstood(tenant, replies) else 0
-            if conversation.misunderstood >= handoff.MISUNDERSTOOD_LIMIT:
-                reason, replies = "misunderstood", []
-        if reason is not None:
+            if handoff.asked_for_person(tenant, replies):
+                reason = "asked"  # the bot's own answer already says a person will write
+            elif conversation.misunderstood >= handoff.MISUNDERSTOOD_LIMIT:
+                reason = "misunderstood"
+        if reason in ("unreadable", "misunderstood"):
             replies = [handoff.notice(tenant)]
         queued = queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
                                 in_reply_to=row.id, conversation=conversation, at=now)

@@ -37,6 +37,7 @@ from comandia.shared.domain.money import is_currency
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import is_timezone, utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.tenants import TenantInfo
 
 log = logging.getLogger(__name__)
@@ -230,11 +231,12 @@ def _validate(raw_name: str, resolved: _Resolved) -> str:
     name = clean_name(raw_name, "name", max_len=120)
     problems: dict[str, str] = {}
     if not is_timezone(resolved.timezone):
-        problems["timezone"] = f"unknown time zone {resolved.timezone!r} (use an IANA name like America/Lima)"
+        problems["timezone"] = N_("unknown time zone '{timezone}' (use an IANA name like America/Lima)")
     if not is_currency(resolved.currency):
-        problems["currency"] = f"unsupported currency {resolved.currency!r}"
-    if problems:
-        raise ValidationFailed("; ".join(problems.values()), problems)
+        problems["currency"] = N_("unsupported currency '{currency}'")
+    if problems:  # the detail names the first problem; `fields` carries each
+        raise ValidationFailed(next(iter(problems.values())), problems, timezone=resolved.timezone,
+                               currency=resolved.currency)
     return name
 
 
@@ -284,7 +286,7 @@ def live_tenant(session: Session, tenant_id: str, lock: bool = False) -> Tenant:
     """The registry row of a tenant that is not deleted. Raises: NotFound (also for a malformed id)."""
     tenant = session.get(Tenant, tenant_id, with_for_update=lock) if ids.is_tenant_id(tenant_id) else None
     if tenant is None or tenant.state == TenantState.DELETED:
-        raise NotFound(f"tenant {tenant_id} does not exist")
+        raise NotFound("tenant {tenant_id} does not exist", tenant_id=tenant_id)
     return tenant
 
 

@@ -117,6 +117,7 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
         "PUT /categories/{category_id}": lambda: {"name": _unique("Cat")},
         "POST /products": lambda: {"sku": _unique("P"), "name": "Agua", "price": "10.00"},
         "PUT /products/{product_id}": lambda: {"sku": _unique("P"), "name": "Agua", "price": "11.00"},
+        "PUT /products/{product_id}/availability": lambda: {"available": False},
         "POST /customers": lambda: {"phone": phone},
         "PUT /customers/{customer_id}": lambda: {"phone": phone, "name": "Luis"},
         "POST /orders": lambda: {"customer_id": o.customer_id, "items": [{"quantity": 1, "sku": o.sku}]},

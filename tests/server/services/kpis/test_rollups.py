@@ -25,6 +25,7 @@ from tests.server.services.kpis.kpi_shop import SKUS, Shop
 
 MakeTenant = Callable[..., TenantInfo]
 ZONE = "America/Santiago"  # clocks change at local midnight: the hardest days to get right
+# (in pesos with cents: Chilean pesos, the zone's own default, have none and the prices do)
 
 # Plain SQL over raw orders, written apart from the service (UTC instants to local dates with
 # timezone(), not AT TIME ZONE): what every rollup table must hold, zero rows left out.
@@ -78,7 +79,7 @@ _SHOPS: dict[int, tuple[Shop, KpiService]] = {}
 def shared_shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiService]:
     if id(runtime) not in _SHOPS:
         kpis = runtime.services.kpis
-        _SHOPS[id(runtime)] = (Shop(runtime, make_tenant(timezone=ZONE).id), kpis)
+        _SHOPS[id(runtime)] = (Shop(runtime, make_tenant(timezone=ZONE, currency="MXN").id), kpis)
     return _SHOPS[id(runtime)]
 
 
@@ -135,7 +136,7 @@ def test_rollups_equal_a_recomputation_after_random_order_streams(
 
 def test_rebuild_recomputes_rollups_and_summary(runtime: Runtime, make_tenant: MakeTenant) -> None:
     kpis = runtime.services.kpis
-    shop = Shop(runtime, make_tenant(timezone=ZONE).id)
+    shop = Shop(runtime, make_tenant(timezone=ZONE, currency="MXN").id)
     first = shop.order(dt.datetime(2026, 5, 2, 3, 30, tzinfo=dt.UTC), lines=(("TACO", 2),))
     shop.order(dt.datetime(2026, 5, 2, 4, 30, tzinfo=dt.UTC), customer=1)
     shop.cancel(first)
