@@ -217,7 +217,8 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
     """The menu in display order, in one query (a turn is a handful of round trips; this is one).
 
     Products priced in another currency than the tenant's cannot be ordered, so they are left
-    out; categories come from the products' rows, so an empty category is not listed. Each
+    out; categories come from the products' rows, so an empty category is not listed. A product
+whose stock count reached 0 is unavailable, as one marked sold out is. Each
     product's aliases are the tenant's, then the built-in synonyms that apply (chat/synonyms.py).
     """
     rows = session.execute(
@@ -240,8 +241,7 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
         products=tuple(
             ProductView(
                 sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
-                # A counted product at 0 is sold out until the count goes up again.
-                description=p.description, available=p.available and (p.stock is None or p.stock > 0), stock=p.stock,
+                description=p.description, available=p.available and p.stock != 0, stock=p.stock,
                 aliases=tuple(p.aliases),
             )
             for p in rows
