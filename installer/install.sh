@@ -111,6 +111,8 @@ case "${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}" in
     en*) LANGUAGE_TABLE=EN ;;
     *) LANGUAGE_TABLE=ES ;;
 esac
+# comandia-admin, run by the installer, speaks the installer's language.
+if [[ $LANGUAGE_TABLE == EN ]]; then export COMANDIA_LANGUAGE=en; else export COMANDIA_LANGUAGE=es; fi
 
 # say KEY [ARGS...]: the message in the operator's language, formatted with ARGS.
 say() {
@@ -550,7 +552,7 @@ do_upgrade() {
     # operator gets the summary: which tenant is at which revision.
     if ! ADMIN_RELEASE=$RELEASE_DIR admin migrate > "$log" 2>&1; then
         say migrate_failed "$RELEASE_VERSION" "$old" >&2
-        grep -E '^(FAILED|control at) ' "$log" >&2 || true
+        grep -E '^(FAILED|FALLÓ|control at|control en) ' "$log" >&2 || true
         ADMIN_RELEASE=$OPT/current admin --json tenant list 2> /dev/null |
             "$OPT/current/venv/bin/python" -c 'import json, sys
 for tenant in json.load(sys.stdin):

@@ -52,11 +52,17 @@ class Output:
         else:
             human()
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        table = Table(*(gettext(self.language, column) for column in columns), box=None, header_style="bold")
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None) -> None:
+        """Rows under their headers (translated). Nothing is ever cut short (ids, paths, passwords,
+        time zones): on a terminal a long value wraps inside its column; into a pipe or a file each
+        row stays on one line, however wide (`width` overrides both, for tests)."""
+        table = Table(box=None, header_style="bold")
+        for column in columns:
+            table.add_column(gettext(self.language, column), overflow="fold")
         for row in rows:
             table.add_row(*("" if value is None else str(value) for value in row))
-        Console(file=self.stdout, soft_wrap=True).print(table)
+        terminal = self.stdout.isatty()
+        Console(file=self.stdout, width=width or (None if terminal else 100_000), soft_wrap=not terminal).print(table)
 
     def error(self, message: str) -> None:
         if self.as_json:

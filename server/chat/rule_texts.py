@@ -42,6 +42,10 @@ RULES_ES: dict[str, str] = {
     "details.card_on_delivery": "{details}",
     "details.cash": "{details}",
     "eta_line": "⏱️ Tiempo estimado: {minutes} min.",
+    "sold_out": "Se nos acabó {name} 😔.",
+    "sold_out_words": "Por ahora no tenemos «{text}»: se nos acabó {name} 😔.",
+    "sold_out_category": "De {category} te puedo ofrecer: {names}.",
+    "sold_out_others": "Te puedo ofrecer: {names}.",
 }  # fmt: skip
 
 RULES_EN: dict[str, str] = {
@@ -78,4 +82,8 @@ RULES_EN: dict[str, str] = {
     "details.card_on_delivery": "{details}",
     "details.cash": "{details}",
     "eta_line": "⏱️ Estimated time: {minutes} min.",
+    "sold_out": "Sorry, we ran out of {name} 😔.",
+    "sold_out_words": "We don't have “{text}” right now: we ran out of {name} 😔.",
+    "sold_out_category": "From {category} I can offer you: {names}.",
+    "sold_out_others": "I can offer you: {names}.",
 }  # fmt: skip

@@ -95,7 +95,10 @@ class Flood(threading.Thread):
         self.stopping: asyncio.Event | None = None
 
     def run(self) -> None:
-        self.loop.run_until_complete(self._main())
+        try:
+            self.loop.run_until_complete(self._main())
+        finally:
+            self.loop.close()
 
     async def _main(self) -> None:
         self.stopping = asyncio.Event()

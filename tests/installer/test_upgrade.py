@@ -92,7 +92,7 @@ def test_a_failed_migration_keeps_the_old_release_serving_and_a_good_upgrade_kee
         assert "la migración a 0.1.1 falló: sigue en servicio COMANDIA 0.1.0" in broken.stderr
         # Each tenant's revision, and how to finish or roll back.
         assert f"  {tenant}  {head}  active  Tacos Don Pepe" in broken.stderr, broken.stderr
-        assert f"FAILED {tenant}: division by zero" in broken.stderr
+        assert f"FALLÓ {tenant}: division by zero" in broken.stderr
         assert "Traceback" not in broken.stderr
         assert "install.sh upgrade" in broken.stderr and "backup restore" in broken.stderr
         assert (root / "opt/comandia/current").readlink() == Path("releases/0.1.0")

@@ -179,13 +179,14 @@ class CatalogService:
         available_only: bool = False,
         text: str | None = None,
     ) -> list[ProductInfo]:
-        """Products in display order (sort_order, name); `text` matches SKU or name, ignoring case."""
+        """Products in display order (sort_order, name); `text` matches SKU or name, ignoring case;
+        `available_only` leaves out the sold-out ones (marked so, or at 0 of a counted stock)."""
         with self._db.tenant_session(tenant_id) as session:
             query = sa.select(Product).order_by(Product.sort_order, Product.name, Product.id)
             if category_id is not None:
                 query = query.where(Product.category_id == category_id)
-            if available_only:
-                query = query.where(Product.available)
+            if available_only:  # on sale, and not at 0 of a counted stock
+                query = query.where(Product.available, sa.or_(Product.stock.is_(None), Product.stock > 0))
             if text and text.strip():
                 pattern = "%" + _escape_like(text.strip()) + "%"
                 query = query.where(sa.or_(Product.sku.ilike(pattern), Product.name.ilike(pattern)))

@@ -236,7 +236,8 @@ def test_unknown_products_stale_ids_and_media_get_helpful_answers() -> None:
     reply = chat.say("quiero sushi")
     assert "No tenemos «sushi»" in reply.body and ids(reply)[0] == "menu"
     assert "ya no está en nuestro menú" in chat.tap("prod:NOPE").body
-    assert "Agua de jamaica no está disponible" in chat.tap("prod:AGUA").body
+    sold_out = "Se nos acabó Agua de jamaica 😔. De Bebidas te puedo ofrecer: Coca-Cola 600 ml."
+    assert sold_out in chat.tap("prod:AGUA").body
     assert "solo leo texto" in chat.send(Inbound(kind="media")).body
     assert "No entendí" in chat.tap("forged:thing").body
     assert "No entendí" in chat.say("¿?¿?").body
@@ -258,7 +259,7 @@ def test_a_native_catalog_cart_replaces_the_cart() -> None:
     chat.say("3 margaritas")
     reply = chat.send(Inbound(kind="order", order_items=(("COCA", 2), ("GONE", 1), ("AGUA", 1))))
     assert chat.state.cart == (("COCA", 2),)
-    assert "GONE ya no está" in reply.body and "Agua de jamaica no está disponible" in reply.body
+    assert "GONE ya no está" in reply.body and "Se nos acabó Agua de jamaica" in reply.body
 
 
 def test_an_expired_conversation_says_so() -> None:

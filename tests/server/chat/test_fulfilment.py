@@ -48,7 +48,7 @@ class Chat:
 def test_pickup_skips_the_address_and_shows_where_to_pick_up() -> None:
     chat = Chat()
     assert chat.tap("checkout").body == "¿Lo enviamos a domicilio o pasas a recogerlo?"
-    assert chat.say("paso a recogerlo").body == "¿Cómo vas a pagar?"
+    assert chat.say("lo recojo en el local").body == "¿Cómo vas a pagar?"
     reply = chat.say("tarjeta")
     assert "para recoger en Av. Juárez 12, Centro" in reply.body and "Envío" not in reply.body
     assert "Pago: Tarjeta al recibir" in reply.body

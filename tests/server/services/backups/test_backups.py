@@ -13,6 +13,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from comandia.server.db.control_models import Tenant
+from comandia.server.db.engines import libpq_conninfo
 from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.jobs.backups import BackupJob, BackupSchedule, next_run
 from comandia.server.services.backups.backups import BackupService, RunReport
@@ -390,3 +392,50 @@ def test_two_server_processes_waking_for_the_same_slot_back_up_once(runtime: Run
         job.stop()
     assert sum(job.runs for job in jobs) == 1 and all(job.runs + job.skipped for job in jobs)
     assert sum(len(fake.calls) for fake in fakes) == 2  # one run: backup everything, then prune
+
+
+def test_r7_twenty_writers_during_a_backup_then_a_restore_into_a_new_database(
+    runtime: Runtime, backups: BackupService, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    """RELIABILITY R7 as written: 10,000 rows, 20 writers on their own connections while the backup
+    runs; its restore check (a new database) equals the snapshot's counts and ordered-row digests;
+    then the tenant is restored beside itself, timed (< 30 s wanted; printed)."""
+    tenant = make_tenant(server="main")
+    seed(runtime, tenant.id, rows=10_000)
+    with runtime.databases.control_session() as session:
+        database = session.scalars(sa.select(Tenant.database_name).where(Tenant.id == tenant.id)).one()
+    conninfo = libpq_conninfo(runtime.databases.primary_cluster().admin_url.set(database=database))
+    stop, failures, written = threading.Event(), [], [0] * 20
+
+    def writer(index: int) -> None:
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as connection:
+                n = 1_000_000 * (index + 1)
+                while not stop.is_set():
+                    connection.execute("INSERT INTO items (id, name) VALUES (%s, 'late')", (n,))
+                    n += 1
+                    written[index] += 1
+        except Exception as error:  # noqa: BLE001 - reported by the test, not lost in a thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        report = backups.run([tenant.id], verify=True)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert all(written), written  # every one of the 20 writers wrote during the backup
+    outcome = report.outcomes[0]
+    assert outcome.ok, (outcome.error, outcome.verify)
+    assert outcome.verify is not None and outcome.verify.stage == "compare" and outcome.verify.rows >= 10_001
+    started = time.perf_counter()
+    copy = runtime.services.restores.restore_as(tenant.id, f"R7 {tenant.name}", actor="tests")
+    seconds = time.perf_counter() - started
+    copied, _ = contents(runtime, copy.id)
+    print(f"R7: 20 writers wrote {sum(written)} rows during the backup; restore into a new database {seconds:.1f} s")
+    assert 10_000 < len(copied) < 10_000 + sum(written) + 1
