@@ -38,7 +38,7 @@ from comandia.server.chat.model import (
     TenantContext,
 )
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.synonyms import with_builtin_synonyms
+from comandia.server.chat.synonyms import extra_aliases
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
 from comandia.server.services.catalog.catalog import CatalogService
@@ -236,17 +236,18 @@ whose stock count reached 0 is unavailable, as one marked sold out is. Each
         for row in rows
         if row.category_id is not None and row.category_name is not None
     }
-    return with_builtin_synonyms(CatalogView(
+    extras = extra_aliases([(p.name, tuple(p.aliases)) for p in rows])
+    return CatalogView(
         categories=tuple(CategoryView(id=i, name=n) for _, n, i in sorted(categories.values())),
         products=tuple(
             ProductView(
                 sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
                 description=p.description, available=p.available and p.stock != 0, stock=p.stock,
-                aliases=tuple(p.aliases),
+                aliases=tuple(p.aliases) + extra,
             )
-            for p in rows
+            for p, extra in zip(rows, extras, strict=True)
         ),
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _lock_session(

@@ -283,6 +283,10 @@ class _Session:
             "address": customer.get("address", DEFAULT_ADDRESS),
             "city": customer.get("city", DEFAULT_CITY),
             "phone": customer.get("phone", DEFAULT_PHONE),
+            # The business rules' questions (settings fulfilment and payment_methods).
+            "fulfilment": customer.get("fulfilment", "a domicilio"),
+            "payment": customer.get("payment", "efectivo"),
+            "cash": customer.get("cash", "exacto"),
         }
         for _ in range(_AUTOPILOT_ROUNDS):
             if self.draft is not None:
