@@ -47,7 +47,8 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         return EXIT_USAGE
     exports = runtime.services.exports
     export = exports.tenant_export(
-        args.tenant_id, args.dataset, fmt, parse_date(args.from_day, "from"), parse_date(args.to_day, "to")
+        args.tenant_id, args.dataset, fmt, parse_date(args.from_day, "from"), parse_date(args.to_day, "to"),
+        language=out.language,
     )
     partial = args.out.with_name(args.out.name + ".part")
     written = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from comandia.server.chat import stock
 from comandia.server.chat.model import ProductView, Row, buttons_reply, list_reply, text_reply
 from comandia.server.chat.parsing import MAX_QUANTITY, ParsedOrder
 from comandia.server.chat.state import MAX_CART_LINES, ChatState
@@ -78,7 +79,7 @@ def ask_quantity(turn: Turn, state: ChatState, sku: str) -> Outcome:
     if product is None:
         return show_menu(turn, state, turn.texts("unknown_sku", sku=sku))
     if not product.available:
-        return show_menu(turn, state, turn.texts("unavailable", name=product.name))
+        return show_menu(turn, state, stock.sold_out(turn, product))
     t = turn.texts
     description = (product.description[:300] + "\n") if product.description else ""
     body = t("ask_quantity", name=product.name, price=turn.money(product.price), description=description)
@@ -107,7 +108,7 @@ def add_lines(turn: Turn, state: ChatState, lines: list[tuple[ProductView, int]]
     for product, quantity in lines:
         have = cart.get(product.sku, 0)
         if not product.available:
-            notes.append(t("unavailable", name=product.name))
+            notes.append(stock.sold_out(turn, product))
         elif product.stock is not None and have + quantity > product.stock:
             notes.append(t("out_of_stock", stock=product.stock, name=product.name))
         elif product.sku not in cart and len(cart) >= MAX_CART_LINES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from comandia.server.chat import stock
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading
@@ -53,7 +54,7 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
     for item in items:
         before = state.cart_dict().get(item.product.sku, 0)
         if not item.product.available and item.words:
-            said.append(turn.texts("unavailable_words", text=item.words, name=item.product.name))
+            said.append(stock.sold_out(turn, item.product, item.words))
             refused += [item.words, item.product.name]
             continue
         state, note = add_lines(turn, state, [(item.product, item.quantity)])

@@ -42,6 +42,12 @@ RULES_ES: dict[str, str] = {
     "details.card_on_delivery": "{details}",
     "details.cash": "{details}",
     "eta_line": "⏱️ Tiempo estimado: {minutes} min.",
+    "sold_out": "Se nos acabó {name} 😔.",
+    "sold_out_words": "Por ahora no tenemos «{text}»: se nos acabó {name} 😔.",
+    "sold_out_category": "De {category} te puedo ofrecer: {names}.",
+    "sold_out_others": "Te puedo ofrecer: {names}.",
+    "repeat_order": "Listo, puse en tu carrito lo de tu último pedido (#{number}).",
+    "repeat_gone": "Esto ya no lo tenemos: {names}.",
 }  # fmt: skip
 
 RULES_EN: dict[str, str] = {
@@ -78,4 +84,10 @@ RULES_EN: dict[str, str] = {
     "details.card_on_delivery": "{details}",
     "details.cash": "{details}",
     "eta_line": "⏱️ Estimated time: {minutes} min.",
+    "sold_out": "Sorry, we ran out of {name} 😔.",
+    "sold_out_words": "We don't have “{text}” right now: we ran out of {name} 😔.",
+    "sold_out_category": "From {category} I can offer you: {names}.",
+    "sold_out_others": "I can offer you: {names}.",
+    "repeat_order": "Done, I put your last order (#{number}) in your cart.",
+    "repeat_gone": "We no longer have: {names}.",
 }  # fmt: skip

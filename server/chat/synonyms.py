@@ -2,16 +2,19 @@
 
 A product whose name starts with one of an entry's `names` is also called each of its `also`
 ("Coca-Cola 600 ml" is also "coca" and "coke"). Starts with, not contains: "Brownie con helado"
-is a brownie, and a customer's "un helado" must not become one. `with_builtin_synonyms` adds them to a menu's
-products after the tenant's own aliases, leaving out any that is already a product's name or a
-tenant's alias, so what the tenant wrote always wins. Pure: the file is read once, at first use.
+is a brownie, and a customer's "un helado" must not become one. `extra_aliases` gives them for a
+menu (the server's `load_catalog` adds them after the tenant's aliases); `with_builtin_synonyms`
+does the same to a whole `CatalogView` (the chat corpus). They come after the tenant's own
+aliases, leaving out any that is already a product's name or a tenant's alias, so what the
+tenant wrote wins. Pure: the file is read once, at first use.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from comandia.server.chat.model import CatalogView
@@ -42,23 +45,44 @@ def builtin_synonyms() -> tuple[Synonym, ...]:
 
 def builtin_aliases(name: str) -> tuple[str, ...]:
     """The built-in other names of a product called `name`, without repeats or the name itself."""
-    found: dict[str, str] = {match_key(name): name}
+    return tuple(alias for alias, _ in _keyed_aliases(name))
+
+
+@lru_cache(maxsize=50_000)
+def _keyed_aliases(name: str) -> tuple[tuple[str, str], ...]:
+    """(alias, its match key) of `builtin_aliases`; cached: the menu is read on every turn and
+    product names rarely change."""
+    found: dict[str, str] = {_key(name): name}
     for synonym in builtin_synonyms():
         if synonym.applies_to(name):
             for alias in synonym.also:
-                found.setdefault(match_key(alias), alias)
-    return tuple(list(found.values())[1:])
+                found.setdefault(_key(alias), alias)
+    return tuple((alias, key) for key, alias in list(found.items())[1:])
+
+
+@lru_cache(maxsize=200_000)
+def _key(text: str) -> str:
+    return match_key(text)
+
+
+def extra_aliases(products: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """For each product given as (name, its own aliases): the built-in names to add after its own.
+
+    A built-in name that is a product's name or a tenant alias anywhere on the menu is left out:
+    on a menu with a product called "Coca" the tenant's product keeps that word to itself. Runs
+    on every turn, so it builds no objects: the caller puts the names where they belong.
+    """
+    keyed = [_keyed_aliases(name) for name, _ in products]
+    if not any(keyed):
+        return [() for _ in products]  # a menu without any dish the file knows: nothing to compare
+    taken = {_key(n) for name, aliases in products for n in (name, *aliases)}
+    return [tuple(alias for alias, key in pairs if key not in taken) for pairs in keyed]
 
 
 def with_builtin_synonyms(catalog: CatalogView) -> CatalogView:
-    """`catalog` with each product's built-in other names after its own aliases.
-
-    A built-in name that is a product's name or a tenant alias anywhere on the menu is left out:
-    on a menu with a product called "Coca" the tenant's product keeps that word to itself.
-    """
-    taken = {match_key(n) for p in catalog.products for n in (p.name, *p.aliases)}
-    products = []
-    for product in catalog.products:
-        extra = tuple(a for a in builtin_aliases(product.name) if match_key(a) not in taken)
-        products.append(replace(product, aliases=product.aliases + extra) if extra else product)
-    return replace(catalog, products=tuple(products))
+    """`catalog` with each product's built-in other names after its own aliases (`extra_aliases`)."""
+    extras = extra_aliases([(p.name, p.aliases) for p in catalog.products])
+    products = tuple(
+        replace(p, aliases=p.aliases + extra) if extra else p for p, extra in zip(catalog.products, extras, strict=True)
+    )
+    return replace(catalog, products=products)

@@ -29,6 +29,9 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+STATUS_WORDS = (N_("new"), N_("confirmed"), N_("shipped"), N_("cancelled"), N_("completed"))
+"""The statuses as words for the catalogs: exports and messages show them in the reader's language."""
+
 TRANSITIONS: Mapping[OrderStatus, tuple[OrderStatus, ...]] = MappingProxyType(
     {
         OrderStatus.NEW: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED),

@@ -12,6 +12,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import query_text
+from comandia.server.http.problems import language_of
 from comandia.server.http.resources.kpis import query_range
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.spreadsheets import Export
@@ -66,7 +67,7 @@ class TenantExport:
     ) -> None:
         access_tenant(req, tenant_id)
         from_day, to_day = query_range(req)
-        _send(resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day))
+        _send(resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day, language_of(req)))
 
 
 class TenantsExport:
@@ -79,4 +80,4 @@ class TenantsExport:
         require_superadmin(req)
         from_day, to_day = query_range(req)
         sort = query_text(req, "sort", max_len=20) or "-revenue"
-        _send(resp, self._exports.tenants_export(fmt, from_day, to_day, sort))
+        _send(resp, self._exports.tenants_export(fmt, from_day, to_day, sort, language_of(req)))

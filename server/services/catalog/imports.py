@@ -128,7 +128,7 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
     header = next(table, None)
     if header is None:
         raise file_problem("is empty")
-    names = [h.strip().lower() for h in header[:MAX_COLUMNS]]
+    names = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
@@ -145,6 +145,16 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
         }
         rows.append(_Row(number, cells))
     return rows
+
+
+# Headers in Spanish (and the products export's, in either language) name the same columns, so a
+# Spanish-speaking manager's file and an exported product list import as they are.
+_HEADERS = {
+    "nombre": "name", "descripción": "description", "descripcion": "description", "categoría": "category",
+    "categoria": "category", "precio": "price", "moneda": "currency", "disponible": "available",
+    "existencias": "stock", "imagen": "image_url", "url de imagen": "image_url", "orden": "sort_order",
+    "otros nombres": "aliases", "alias": "aliases", "image url": "image_url", "sort order": "sort_order",
+}  # fmt: skip
 
 
 class CatalogImportService:

@@ -22,12 +22,14 @@ from comandia.server.services.kpis.spreadsheets import (
     CONTENT_TYPES,
     Export,
     Sheet,
+    Style,
     check_format,
     stream_rows,
     write,
 )
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import local_day_bounds
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import KpiPeriod, KpiReport
 
 DATASETS = ("orders", "customers", "products", "kpis")
@@ -40,23 +42,23 @@ _ORDERS = sa.text(
     " cancel_reason FROM orders WHERE created_at >= :s AND created_at < :e ORDER BY created_at, id"
 )
 _ORDER_COLUMNS = [
-    ("Number", "int", 10),
-    ("Created", "instant", 20),
-    ("Status", "text", 11),
-    ("Channel", "text", 10),
-    ("Customer", "text", 24),
-    ("Phone", "text", 16),
-    ("City", "text", 16),
-    ("Region", "text", 16),
-    ("Address", "text", 30),
-    ("Subtotal", "money", 12),
-    ("Delivery fee", "money", 12),
-    ("Total", "money", 12),
-    ("Currency", "text", 9),
-    ("Confirmed", "instant", 20),
-    ("Completed", "instant", 20),
-    ("Cancelled", "instant", 20),
-    ("Cancel reason", "text", 24),
+    (N_("Number"), "int", 10),
+    (N_("Created"), "instant", 20),
+    (N_("Status"), "word", 11),
+    (N_("Channel"), "text", 10),
+    (N_("Customer"), "text", 24),
+    (N_("Phone"), "text", 16),
+    (N_("City"), "text", 16),
+    (N_("Region"), "text", 16),
+    (N_("Address"), "text", 30),
+    (N_("Subtotal"), "money", 12),
+    (N_("Delivery fee"), "money", 12),
+    (N_("Total"), "money", 12),
+    (N_("Currency"), "text", 9),
+    (N_("Confirmed"), "instant", 20),
+    (N_("Completed"), "instant", 20),
+    (N_("Cancelled"), "instant", 20),
+    (N_("Cancel reason"), "text", 24),
 ]
 _ITEMS = sa.text(
     "SELECT o.number, o.created_at, o.status, o.customer_name, o.customer_phone, o.delivery_city,"
@@ -65,23 +67,23 @@ _ITEMS = sa.text(
     " WHERE o.created_at >= :s AND o.created_at < :e ORDER BY o.created_at, o.id, i.position"
 )
 _ITEM_COLUMNS = [
-    ("Order", "int", 10),
-    ("Created", "instant", 20),
-    ("Status", "text", 11),
-    ("Customer", "text", 24),
-    ("Phone", "text", 16),
-    ("City", "text", 16),
-    ("Region", "text", 16),
-    ("Delivery fee", "money", 12),
-    ("Order total", "money", 12),
-    ("Currency", "text", 9),
-    ("Line", "int", 6),
-    ("SKU", "text", 14),
-    ("Product", "text", 28),
-    ("Unit price", "money", 12),
-    ("Quantity", "int", 9),
-    ("Line total", "money", 12),
-    ("Note", "text", 24),
+    (N_("Order"), "int", 10),
+    (N_("Created"), "instant", 20),
+    (N_("Status"), "word", 11),
+    (N_("Customer"), "text", 24),
+    (N_("Phone"), "text", 16),
+    (N_("City"), "text", 16),
+    (N_("Region"), "text", 16),
+    (N_("Delivery fee"), "money", 12),
+    (N_("Order total"), "money", 12),
+    (N_("Currency"), "text", 9),
+    (N_("Line"), "int", 6),
+    (N_("SKU"), "text", 14),
+    (N_("Product"), "text", 28),
+    (N_("Unit price"), "money", 12),
+    (N_("Quantity"), "int", 9),
+    (N_("Line total"), "money", 12),
+    (N_("Note"), "text", 24),
 ]
 _CUSTOMERS = sa.text(
     "SELECT c.id, c.name, c.phone, c.city, c.region, c.created_at, c.first_order_at, c.last_order_at,"
@@ -90,16 +92,16 @@ _CUSTOMERS = sa.text(
     " GROUP BY customer_id) k ON k.customer_id = c.id ORDER BY c.id"
 )
 _CUSTOMER_COLUMNS = [
-    ("ID", "int", 8),
-    ("Name", "text", 24),
-    ("Phone", "text", 16),
-    ("City", "text", 16),
-    ("Region", "text", 16),
-    ("Created", "instant", 20),
-    ("First order", "instant", 20),
-    ("Last order", "instant", 20),
-    ("Orders in range", "int", 15),
-    ("Revenue in range", "money", 16),
+    (N_("ID"), "int", 8),
+    (N_("Name"), "text", 24),
+    (N_("Phone"), "text", 16),
+    (N_("City"), "text", 16),
+    (N_("Region"), "text", 16),
+    (N_("Created"), "instant", 20),
+    (N_("First order"), "instant", 20),
+    (N_("Last order"), "instant", 20),
+    (N_("Orders in range"), "int", 15),
+    (N_("Revenue in range"), "money", 16),
 ]
 _PRODUCTS = sa.text(
     "SELECT p.sku, p.name, g.name, p.price, p.currency, p.available, p.stock, coalesce(k.quantity, 0),"
@@ -109,30 +111,30 @@ _PRODUCTS = sa.text(
     " WHERE day BETWEEN :f AND :t GROUP BY sku) k ON k.sku = p.sku ORDER BY p.sku"
 )
 _PRODUCT_COLUMNS = [
-    ("SKU", "text", 14),
-    ("Name", "text", 28),
-    ("Category", "text", 18),
-    ("Price", "money", 12),
-    ("Currency", "text", 9),
-    ("Available", "bool", 10),
-    ("Stock", "int", 8),
-    ("Sold in range", "int", 14),
-    ("Revenue in range", "money", 16),
-    ("Aliases", "text", 24),
+    (N_("SKU"), "text", 14),
+    (N_("Name"), "text", 28),
+    (N_("Category"), "text", 18),
+    (N_("Price"), "money", 12),
+    (N_("Currency"), "text", 9),
+    (N_("Available"), "bool", 10),
+    (N_("Stock"), "int", 8),
+    (N_("Sold in range"), "int", 14),
+    (N_("Revenue in range"), "money", 16),
+    (N_("Aliases"), "text", 24),
 ]
 _TENANT_COLUMNS = [
-    ("Tenant", "text", 15),
-    ("Name", "text", 28),
-    ("State", "text", 9),
-    ("Orders", "int", 10),
-    ("Revenue", "money", 14),
-    ("Currency", "text", 9),
-    ("Active customers", "int", 16),
-    ("Last activity", "date", 13),
-    ("Database bytes", "int", 15),
-    ("Messages in", "int", 12),
-    ("Messages out", "int", 12),
-    ("Failed sends", "int", 12),
+    (N_("Tenant"), "text", 15),
+    (N_("Name"), "text", 28),
+    (N_("State"), "text", 9),
+    (N_("Orders"), "int", 10),
+    (N_("Revenue"), "money", 14),
+    (N_("Currency"), "text", 9),
+    (N_("Active customers"), "int", 16),
+    (N_("Last activity"), "date", 13),
+    (N_("Database bytes"), "int", 15),
+    (N_("Messages in"), "int", 12),
+    (N_("Messages out"), "int", 12),
+    (N_("Failed sends"), "int", 12),
 ]
 
 
@@ -144,9 +146,10 @@ class ExportService:
         self._kpis = kpis  # the reports, and each tenant's time zone
 
     def tenant_export(
-        self, tenant_id: str, dataset: str, fmt: str, from_day: dt.date, to_day: dt.date
+        self, tenant_id: str, dataset: str, fmt: str, from_day: dt.date, to_day: dt.date, language: str = "es"
     ) -> Export:
-        """One dataset of one tenant over a range of its local days.
+        """One dataset of one tenant over a range of its local days; headers, sheet names and
+        statuses in `language`, amounts in the tenant's currency as its country writes it (XLSX).
 
         Raises:
             ValidationFailed: an unknown dataset or format, or a bad range.
@@ -156,20 +159,23 @@ class ExportService:
             raise ValidationFailed("unknown dataset", {"dataset": "must be one of " + ", ".join(DATASETS)})
         check_format(fmt)
         check_range(from_day, to_day)
-        timezone = self._kpis.zone(tenant_id)
+        context = self._kpis.context(tenant_id)
+        timezone = context.timezone
+        style = Style(language, context.currency, context.formats_locale)
         filename = f"{tenant_id}-{dataset}-{from_day.isoformat()}-{to_day.isoformat()}.{fmt}"
         if dataset == "kpis":
             report = self._kpis.tenant_report(tenant_id, from_day, to_day, "day")
-            return Export(filename, CONTENT_TYPES[fmt], write(_kpi_sheets(report, fmt), fmt, timezone))
+            return Export(filename, CONTENT_TYPES[fmt], write(_kpi_sheets(report, fmt), fmt, timezone, style))
         start, _ = local_day_bounds(from_day, timezone)
         _, end = local_day_bounds(to_day, timezone)
         params = {"s": start, "e": end, "f": from_day, "t": to_day}
         return Export(
-            filename, CONTENT_TYPES[fmt], self._tenant_chunks(tenant_id, dataset, fmt, timezone, params)
+            filename, CONTENT_TYPES[fmt], self._tenant_chunks(tenant_id, dataset, fmt, timezone, params, style)
         )
 
-    def tenants_export(self, fmt: str, from_day: dt.date, to_day: dt.date, sort: str = "-revenue") -> Export:
-        """The superadmin table as a file. Raises: ValidationFailed."""
+    def tenants_export(self, fmt: str, from_day: dt.date, to_day: dt.date, sort: str = "-revenue",
+                       language: str = "es") -> Export:
+        """The superadmin table as a file, its headers in `language`. Raises: ValidationFailed."""
         check_format(fmt)
         report = self._kpis.admin.report(from_day, to_day, sort)
         rows = [
@@ -189,17 +195,17 @@ class ExportService:
             ]
             for t in report.tenants
         ]
-        sheet = Sheet("tenants", _TENANT_COLUMNS, lambda: rows)
+        sheet = Sheet(N_("tenants"), _TENANT_COLUMNS, lambda: rows)
         filename = f"tenants-{from_day.isoformat()}-{to_day.isoformat()}.{fmt}"
-        return Export(filename, CONTENT_TYPES[fmt], write([sheet], fmt, "UTC"))
+        return Export(filename, CONTENT_TYPES[fmt], write([sheet], fmt, "UTC", Style(language)))
 
     def _tenant_chunks(
-        self, tenant_id: str, dataset: str, fmt: str, timezone: str, params: dict[str, Any]
+        self, tenant_id: str, dataset: str, fmt: str, timezone: str, params: dict[str, Any], style: Style
     ) -> Iterator[bytes]:
         with self._db.tenant_session(tenant_id) as session:
             # A big export's first fetch may sort millions of lines: longer than a request's limit.
             session.execute(sa.text(f"SET LOCAL statement_timeout = {EXPORT_TIMEOUT_MS}"))
-            yield from write(_data_sheets(session, dataset, fmt, params), fmt, timezone)
+            yield from write(_data_sheets(session, dataset, fmt, params), fmt, timezone, style)
 
 
 def _data_sheets(session: Session, dataset: str, fmt: str, params: dict[str, Any]) -> list[Sheet]:
@@ -207,59 +213,61 @@ def _data_sheets(session: Session, dataset: str, fmt: str, params: dict[str, Any
         return lambda: stream_rows(session, sql, params)
 
     if dataset == "orders":
-        items = Sheet("items", _ITEM_COLUMNS, rows(_ITEMS))
+        items = Sheet(N_("items"), _ITEM_COLUMNS, rows(_ITEMS))
         # CSV has one table: one row per line with its order's columns; XLSX has both sheets.
-        return [items] if fmt == "csv" else [Sheet("orders", _ORDER_COLUMNS, rows(_ORDERS)), items]
+        return [items] if fmt == "csv" else [Sheet(N_("orders"), _ORDER_COLUMNS, rows(_ORDERS)), items]
     if dataset == "customers":
-        return [Sheet("customers", _CUSTOMER_COLUMNS, rows(_CUSTOMERS))]
-    return [Sheet("products", _PRODUCT_COLUMNS, rows(_PRODUCTS))]
+        return [Sheet(N_("customers"), _CUSTOMER_COLUMNS, rows(_CUSTOMERS))]
+    return [Sheet(N_("products"), _PRODUCT_COLUMNS, rows(_PRODUCTS))]
 
 
 def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
     current, previous = report.current, report.previous
     summary = [
-        ["Orders", current.orders, previous.orders],
-        ["Revenue", current.revenue, previous.revenue],
-        ["Average ticket", current.average_ticket, previous.average_ticket],
-        ["New customers", current.new_customers, previous.new_customers],
-        ["Returning customers", current.returning_customers, previous.returning_customers],
+        [N_("Orders"), current.orders, previous.orders],
+        [N_("Revenue"), current.revenue, previous.revenue],
+        [N_("Average ticket"), current.average_ticket, previous.average_ticket],
+        [N_("New customers"), current.new_customers, previous.new_customers],
+        [N_("Returning customers"), current.returning_customers, previous.returning_customers],
     ]
     sheets = [
         Sheet(
-            "summary",
-            [("Metric", "text", 22), ("Current", "money", 14), ("Previous", "money", 14)],
+            N_("summary"),
+            [(N_("Metric"), "word", 22), (N_("Current"), "money", 14), (N_("Previous"), "money", 14)],
             lambda: summary,
         ),
-        _table("series", [("Day", "date", 12)], [[p.start, p.orders, p.revenue] for p in current.series]),
+        _table(N_("series"), [(N_("Day"), "date", 12)], [[p.start, p.orders, p.revenue] for p in current.series]),
         _table(
-            "by status",
-            [("Status", "text", 12)],
+            N_("by status"),
+            [(N_("Status"), "word", 12)],
             [[s.status, s.orders, s.revenue] for s in current.by_status],
         ),
         Sheet(
-            "top products",
-            [("SKU", "text", 14), ("Name", "text", 28), ("Quantity", "int", 10), ("Revenue", "money", 14)],
+            N_("top products"),
+            [(N_("SKU"), "text", 14), (N_("Name"), "text", 28), (N_("Quantity"), "int", 10),
+             (N_("Revenue"), "money", 14)],
             lambda: [[p.sku, p.name, p.quantity, p.revenue] for p in current.top_products],
         ),
         Sheet(
-            "top customers",
-            [("ID", "int", 8), ("Name", "text", 24), ("Orders", "int", 10), ("Revenue", "money", 14)],
+            N_("top customers"),
+            [(N_("ID"), "int", 8), (N_("Name"), "text", 24), (N_("Orders"), "int", 10), (N_("Revenue"), "money", 14)],
             lambda: [[c.customer_id, c.name, c.orders, c.revenue] for c in current.top_customers],
         ),
         _table(
-            "cities",
-            [("City", "text", 18), ("Region", "text", 18)],
+            N_("cities"),
+            [(N_("City"), "text", 18), (N_("Region"), "text", 18)],
             [[p.city, p.region, p.orders, p.revenue] for p in current.by_city],
         ),
         _table(
-            "regions", [("Region", "text", 18)], [[p.region, p.orders, p.revenue] for p in current.by_region]
+            N_("regions"), [(N_("Region"), "text", 18)], [[p.region, p.orders, p.revenue] for p in current.by_region]
         ),
     ]
     if fmt == "csv":
         return [
             Sheet(
                 "kpis",
-                [("Section", "text", 0), ("Key", "text", 0), ("Count", "int", 0), ("Amount", "money", 0)],
+                [(N_("Section"), "text", 0), (N_("Key"), "text", 0), (N_("Count"), "int", 0),
+                 (N_("Amount"), "money", 0)],
                 lambda: _flat(current),
             )
         ]
@@ -267,7 +275,7 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
 
 
 def _table(name: str, keys: Sequence[tuple[str, str, int]], rows: Sequence[Sequence[Any]]) -> Sheet:
-    return Sheet(name, [*keys, ("Orders", "int", 10), ("Revenue", "money", 14)], lambda: rows)
+    return Sheet(name, [*keys, (N_("Orders"), "int", 10), (N_("Revenue"), "money", 14)], lambda: rows)
 
 
 def _flat(period: KpiPeriod) -> Iterable[Sequence[Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from comandia.server.chat.model import TenantContext
 from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis import rollups
 from comandia.server.services.kpis.admin_reports import AdminKpiService
@@ -56,6 +57,10 @@ class KpiService:
     def zone(self, tenant_id: str) -> str:
         """The tenant's IANA time zone: its days are the KPIs' days. Raises: NotFound."""
         return self._contexts.get(tenant_id).timezone
+
+    def context(self, tenant_id: str) -> TenantContext:
+        """The tenant's facts (zone, currency, country locale) for exports. Raises: NotFound."""
+        return self._contexts.get(tenant_id)
 
     def on_change_hook(self, days_changed: rollups.DaysChanged | None = None) -> rollups.Rollups:
         """The `on_change` to give OrderService: rollups in-transaction, then after commit

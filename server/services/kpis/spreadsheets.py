@@ -4,7 +4,10 @@ Rows are read with server-side cursors (`stream_results`) in batches and written
 a million orders never sit in memory: CSV is yielded chunk by chunk; XLSX goes through
 xlsxwriter's `constant_memory` mode into a temporary file that is then streamed and deleted.
 Instants are written in the tenant's local time (Excel has no time zones), amounts as numbers with
-two decimals, dates as real dates. CSV is UTF-8 with a BOM so Excel detects the encoding, and a
+two decimals, dates as real dates. Headers, sheet names and order statuses are in the reader's
+language (`Style.language`, from the message catalogs); in XLSX, amounts carry the tenant's currency
+symbol where its country puts it (Babel), while CSV stays machine-readable (ISO dates, a decimal
+point, no symbol) so that it imports anywhere. CSV is UTF-8 with a BOM so Excel detects the encoding, and a
 text cell starting with = + - @ gets a leading apostrophe so a spreadsheet never runs it as a
 formula (OWASP "CSV injection").
 """
@@ -20,9 +23,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_symbol
 from sqlalchemy.orm import Session
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.money import WHOLE_DISPLAY
+from comandia.shared.i18n import gettext
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -34,7 +41,8 @@ CHUNK = 256 * 1024
 XLSX_MAX_ROWS = 1_048_576
 _UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 
-# kind of a column: text, int, money, date, instant (aware datetime, shown local), bool
+# kind of a column: text, int, money, date, instant (aware datetime, shown local), bool, word (a value
+# from the catalogs, such as an order status, shown in the reader's language)
 Column = tuple[str, str, int]
 """(title, kind, width in characters)."""
 
@@ -46,6 +54,35 @@ class Sheet:
     name: str
     columns: Sequence[Column]
     rows: Callable[[], Iterable[Sequence[Any]]]
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a file speaks: its words in `language`; amounts in `currency` as `locale`'s country
+    writes them (XLSX only; None: plain numbers, as in the superadmin's many-currency table)."""
+
+    language: str = "es"
+    currency: str | None = None
+    locale: str = "es_MX"
+
+    def word(self, text: str) -> str:
+        return gettext(self.language, text)
+
+    def money_format(self) -> str:
+        """An Excel number format such as ``"$"#,##0.00`` or ``#,##0.00 "€"`` (no decimals for CLP/COP)."""
+        number = "#,##0" if self.currency in WHOLE_DISPLAY else "#,##0.00"
+        if self.currency is None:
+            return number
+        try:
+            symbol = get_currency_symbol(self.currency, locale=self.locale)
+            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.split(";")[0]
+        except (ValueError, UnknownLocaleError):
+            return number
+        quoted = '"' + symbol.replace('"', "") + '"'
+        spaced = "\u00a0" in pattern or " " in pattern
+        if pattern.strip().startswith("¤"):
+            return f"{quoted} {number}" if spaced else f"{quoted}{number}"
+        return f"{number} {quoted}" if spaced else f"{number}{quoted}"
 
 
 @dataclass(frozen=True)
@@ -71,7 +108,7 @@ def stream_rows(session: Session, sql: Any, params: dict[str, Any]) -> Iterator[
         yield from batch
 
 
-def write(sheets: Sequence[Sheet], fmt: str, timezone: str) -> Iterator[bytes]:
+def write(sheets: Sequence[Sheet], fmt: str, timezone: str, style: Style | None = None) -> Iterator[bytes]:
     """The file's bytes, produced lazily; CSV holds only the first sheet.
 
     Raises:
@@ -79,18 +116,18 @@ def write(sheets: Sequence[Sheet], fmt: str, timezone: str) -> Iterator[bytes]:
     """
     check_format(fmt)
     writer = _xlsx_chunks if fmt == "xlsx" else _csv_chunks
-    return writer(sheets, ZoneInfo(timezone))
+    return writer(sheets, ZoneInfo(timezone), style or Style())
 
 
-def _csv_chunks(sheets: Sequence[Sheet], zone: ZoneInfo) -> Iterator[bytes]:
+def _csv_chunks(sheets: Sequence[Sheet], zone: ZoneInfo, style: Style) -> Iterator[bytes]:
     """CSV has one table: the first sheet (datasets made for CSV put everything there)."""
     sheet = sheets[0]
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    buffer.write(_csv_line([title for title, _, _ in sheet.columns]))
+    buffer.write(_csv_line([style.word(title) for title, _, _ in sheet.columns]))
     kinds = [kind for _, kind, _ in sheet.columns]
     for row in sheet.rows():
-        buffer.write(_csv_line([_csv_cell(value, kind, zone) for value, kind in zip(row, kinds, strict=True)]))
+        buffer.write(_csv_line([_csv_cell(value, kind, zone, style) for value, kind in zip(row, kinds, strict=True)]))
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -109,9 +146,11 @@ def _csv_line(cells: Sequence[Any]) -> str:
     return ",".join('"' + f.replace('"', '""') + '"' if any(c in f for c in _QUOTE_IF) else f for f in fields) + "\r\n"
 
 
-def _csv_cell(value: Any, kind: str, zone: ZoneInfo) -> Any:
+def _csv_cell(value: Any, kind: str, zone: ZoneInfo, style: Style) -> Any:
     if value is None:
         return ""
+    if kind == "word":
+        return style.word(str(value))
     if kind == "instant":
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     if kind == "money":
@@ -121,11 +160,11 @@ def _csv_cell(value: Any, kind: str, zone: ZoneInfo) -> Any:
     return value
 
 
-def _xlsx_chunks(sheets: Sequence[Sheet], zone: ZoneInfo) -> Iterator[bytes]:
+def _xlsx_chunks(sheets: Sequence[Sheet], zone: ZoneInfo, style: Style) -> Iterator[bytes]:
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="comandia-export-")
     os.close(handle)
     try:
-        _write_workbook(path, sheets, zone)
+        _write_workbook(path, sheets, zone, style)
         with open(path, "rb") as file:
             while chunk := file.read(CHUNK):
                 yield chunk
@@ -133,7 +172,7 @@ def _xlsx_chunks(sheets: Sequence[Sheet], zone: ZoneInfo) -> Iterator[bytes]:
         os.unlink(path)
 
 
-def _write_workbook(path: str, sheets: Sequence[Sheet], zone: ZoneInfo) -> None:
+def _write_workbook(path: str, sheets: Sequence[Sheet], zone: ZoneInfo, style: Style) -> None:
     options = {
         "constant_memory": True,
         "strings_to_urls": False,
@@ -144,28 +183,29 @@ def _write_workbook(path: str, sheets: Sequence[Sheet], zone: ZoneInfo) -> None:
     workbook = xlsxwriter.Workbook(path, options)
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1}),
-        "money": workbook.add_format({"num_format": "#,##0.00"}),
+        "money": workbook.add_format({"num_format": style.money_format()}),
         "int": workbook.add_format({"num_format": "0"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
         "instant": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
     }
     try:
         for sheet in sheets:
-            _write_sheet(workbook, sheet, formats, zone)
+            _write_sheet(workbook, sheet, formats, zone, style)
     finally:
         workbook.close()
 
 
-def _write_sheet(workbook: Any, sheet: Sheet, formats: dict[str, Any], zone: ZoneInfo) -> None:
+def _write_sheet(workbook: Any, sheet: Sheet, formats: dict[str, Any], zone: ZoneInfo, style: Style) -> None:
     """Write one dataset, going on in "name (2)", "name (3)" past Excel's row limit."""
     kinds = [kind for _, kind, _ in sheet.columns]
-    part, ws, row_number = 1, _new_worksheet(workbook, sheet, sheet.name, formats), 0
+    name = style.word(sheet.name)
+    part, ws, row_number = 1, _new_worksheet(workbook, sheet, name, formats, style), 0
     for row in sheet.rows():
         row_number += 1
         if row_number >= XLSX_MAX_ROWS:
             _finish(ws, sheet, row_number - 1)
             part += 1
-            ws, row_number = _new_worksheet(workbook, sheet, f"{sheet.name} ({part})", formats), 1
+            ws, row_number = _new_worksheet(workbook, sheet, f"{name} ({part})", formats, style), 1
         for col, (value, kind) in enumerate(zip(row, kinds, strict=True)):
             if value is None:
                 continue
@@ -177,16 +217,18 @@ def _write_sheet(workbook: Any, sheet: Sheet, formats: dict[str, Any], zone: Zon
                 ws.write_datetime(row_number, col, value, formats[kind])
             elif kind == "bool":
                 ws.write_boolean(row_number, col, value)
+            elif kind == "word":
+                ws.write_string(row_number, col, style.word(str(value)))
             else:
                 ws.write_string(row_number, col, str(value))
     _finish(ws, sheet, row_number)
 
 
-def _new_worksheet(workbook: Any, sheet: Sheet, name: str, formats: dict[str, Any]) -> Any:
+def _new_worksheet(workbook: Any, sheet: Sheet, name: str, formats: dict[str, Any], style: Style) -> Any:
     ws = workbook.add_worksheet(name[:31])
     for col, (title, _, width) in enumerate(sheet.columns):
         ws.set_column(col, col, width)
-        ws.write_string(0, col, title, formats["header"])
+        ws.write_string(0, col, style.word(title), formats["header"])
     ws.freeze_panes(1, 0)
     return ws
 

@@ -38,9 +38,9 @@ from comandia.server.chat.model import (
     TenantContext,
 )
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.synonyms import with_builtin_synonyms
+from comandia.server.chat.synonyms import extra_aliases
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
+from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, OrderItem, Product
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel, OrderService
@@ -217,7 +217,8 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
     """The menu in display order, in one query (a turn is a handful of round trips; this is one).
 
     Products priced in another currency than the tenant's cannot be ordered, so they are left
-    out; categories come from the products' rows, so an empty category is not listed. Each
+    out; categories come from the products' rows, so an empty category is not listed. A product
+whose stock count reached 0 is unavailable, as one marked sold out is. Each
     product's aliases are the tenant's, then the built-in synonyms that apply (chat/synonyms.py).
     """
     rows = session.execute(
@@ -235,17 +236,18 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
         for row in rows
         if row.category_id is not None and row.category_name is not None
     }
-    return with_builtin_synonyms(CatalogView(
+    extras = extra_aliases([(p.name, tuple(p.aliases)) for p in rows])
+    return CatalogView(
         categories=tuple(CategoryView(id=i, name=n) for _, n, i in sorted(categories.values())),
         products=tuple(
             ProductView(
                 sku=p.sku, name=p.name, price=p.price, category_id=p.category_id,
-                description=p.description, available=p.available, stock=p.stock,
-                aliases=tuple(p.aliases),
+                description=p.description, available=p.available and p.stock != 0, stock=p.stock,
+                aliases=tuple(p.aliases) + extra,
             )
-            for p in rows
+            for p, extra in zip(rows, extras, strict=True)
         ),
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _lock_session(
@@ -292,7 +294,14 @@ def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> 
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(1)
     ).first()
-    return None if found is None else LatestOrder(number=found.number, status=found.status, total=found.total)
+    if found is None:
+        return None
+    lines = session.execute(  # for "lo mismo de la vez pasada": the lines still name their SKUs
+        sa.select(OrderItem.sku, OrderItem.quantity).join(Order, Order.id == OrderItem.order_id)
+        .where(Order.number == found.number).order_by(OrderItem.position)
+    ).all()
+    return LatestOrder(number=found.number, status=found.status, total=found.total,
+                       lines=tuple((row.sku, row.quantity) for row in lines))
 
 
 def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal) -> OrderInput:

@@ -283,6 +283,10 @@ class _Session:
             "address": customer.get("address", DEFAULT_ADDRESS),
             "city": customer.get("city", DEFAULT_CITY),
             "phone": customer.get("phone", DEFAULT_PHONE),
+            # The business rules' questions (settings fulfilment and payment_methods).
+            "fulfilment": customer.get("fulfilment", "a domicilio"),
+            "payment": customer.get("payment", "efectivo"),
+            "cash": customer.get("cash", "exacto"),
         }
         for _ in range(_AUTOPILOT_ROUNDS):
             if self.draft is not None:
@@ -388,7 +392,12 @@ def _flat(text: str) -> str:
 
 
 def language_of(body: str) -> str | None:
-    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell."""
+    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell.
+
+    Product and business names (between asterisks, after "×") are the menu's words, not the
+    bot's language, and are left out.
+    """
+    body = re.sub(r"\*[^*\n]*\*|×[^\n—]*", " ", body)
     words = re.findall(r"\w+", fold(body))
     spanish = sum(w in _SPANISH for w in words)
     english = sum(w in _ENGLISH for w in words)

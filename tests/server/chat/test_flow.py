@@ -28,9 +28,7 @@ from tests.server.chat.menu import ANA, EN, ES, MENU
 class Chat:
     """A conversation driven by hand; `draft` keeps the last confirmed draft."""
 
-    def __init__(
-        self, tenant: TenantContext = ES, catalog: CatalogView = MENU, customer: CustomerRef = ANA
-    ) -> None:
+    def __init__(self, tenant: TenantContext = ES, catalog: CatalogView = MENU, customer: CustomerRef = ANA) -> None:
         self.tenant, self.catalog, self.customer = tenant, catalog, customer
         self.state = ChatState()
         self.last: Outcome | None = None
@@ -87,8 +85,7 @@ def test_a_menu_of_one_category_goes_straight_to_its_products() -> None:
 
 def test_long_menus_page_with_a_more_row_and_never_exceed_ten_rows() -> None:
     products = tuple(
-        ProductView(f"P{i}", f"Producto con un nombre muy largo número {i}", Decimal(i), 1)
-        for i in range(1, 26)
+        ProductView(f"P{i}", f"Producto con un nombre muy largo número {i}", Decimal(i), 1) for i in range(1, 26)
     )
     catalog = CatalogView((CategoryView(1, "Todo"),), products)
     chat = Chat(catalog=catalog)
@@ -236,7 +233,8 @@ def test_unknown_products_stale_ids_and_media_get_helpful_answers() -> None:
     reply = chat.say("quiero sushi")
     assert "No tenemos «sushi»" in reply.body and ids(reply)[0] == "menu"
     assert "ya no está en nuestro menú" in chat.tap("prod:NOPE").body
-    assert "Agua de jamaica no está disponible" in chat.tap("prod:AGUA").body
+    sold_out = "Se nos acabó Agua de jamaica 😔. De Bebidas te puedo ofrecer: Coca-Cola 600 ml."
+    assert sold_out in chat.tap("prod:AGUA").body
     assert "solo leo texto" in chat.send(Inbound(kind="media")).body
     assert "No entendí" in chat.tap("forged:thing").body
     assert "No entendí" in chat.say("¿?¿?").body
@@ -258,7 +256,7 @@ def test_a_native_catalog_cart_replaces_the_cart() -> None:
     chat.say("3 margaritas")
     reply = chat.send(Inbound(kind="order", order_items=(("COCA", 2), ("GONE", 1), ("AGUA", 1))))
     assert chat.state.cart == (("COCA", 2),)
-    assert "GONE ya no está" in reply.body and "Agua de jamaica no está disponible" in reply.body
+    assert "GONE ya no está" in reply.body and "Se nos acabó Agua de jamaica" in reply.body
 
 
 def test_an_expired_conversation_says_so() -> None:

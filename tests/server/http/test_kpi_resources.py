@@ -53,7 +53,7 @@ def test_members_read_their_dashboard_and_others_get_404(
 def test_exports_stream_files_with_a_name(client: falcon.testing.TestClient, world: World) -> None:
     path = f"{API}/tenants/{world.tenant_a.id}/exports/orders.csv"
     answer = get(client, path, world.manager_a.token, "from=2026-03-01&to=2026-03-31")
-    assert answer.status_code == 200 and answer.content.startswith(b"\xef\xbb\xbfOrder,")
+    assert answer.status_code == 200 and answer.content.startswith(b"\xef\xbb\xbfPedido,")
     assert "attachment" in answer.headers["content-disposition"]
     bad = get(
         client,

@@ -108,3 +108,18 @@ def test_the_bot_reads_the_aliases(runtime: Runtime, make_tenant: MakeTenant) ->
     product = catalog.product("COCA-600")
     # The tenant's aliases first, then the built-in synonyms that apply (chat/synonyms.toml).
     assert product is not None and product.aliases[:2] == ("coca", "coke") and "coquita" in product.aliases
+
+
+def test_a_product_at_zero_stock_is_unavailable_to_the_bot_and_the_list(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
+    tenant = make_tenant()
+    catalog = runtime.services.catalog
+    catalog.create_product(tenant.id, ProductInput(sku="FLAN", name="Flan", price=Decimal("30"), stock=0))
+    catalog.create_product(tenant.id, ProductInput(sku="PAY", name="Pay de queso", price=Decimal("35"), stock=2))
+    catalog.create_product(tenant.id, ProductInput(sku="CAFE", name="Café", price=Decimal("20")))
+    with runtime.databases.tenant_session(tenant.id) as session:
+        menu = load_catalog(session, tenant.currency)
+    assert [p.sku for p in menu.available()] == ["CAFE", "PAY"]
+    assert [p.sku for p in catalog.list_products(tenant.id, available_only=True)] == ["CAFE", "PAY"]
+    assert catalog.get_product_by_sku(tenant.id, "FLAN").available  # the manager's switch is untouched

@@ -126,7 +126,8 @@ def test_unreadable_files_are_refused_whole(runtime: Runtime, make_tenant: MakeT
     importer = runtime.services.catalog_import
     for content, problem in (
         (b"", "is empty"),
-        (b"nombre,precio\nA,1\n", "has no column sku, name, price"),
+        (b"nombre,precio\nA,1\n", "has no column sku in"),  # Spanish headers are read; sku lacks
+        (b"nom,prix\nA,1\n", "has no column sku, name, price"),
         ("sku,name,price\nA,Ñ,1\n".encode("latin-1"), "is not UTF-8"),
         (b"PK\x03\x04garbage", "is not a readable XLSX"),
         (b"x" * (MAX_BYTES + 1), "larger than 5 MB"),

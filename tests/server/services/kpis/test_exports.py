@@ -45,18 +45,18 @@ def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(
     export = exports.tenant_export(shop.tenant_id, "orders", "xlsx", D(2026, 3, 9), D(2026, 3, 10))
     assert export.filename.endswith(".xlsx") and "spreadsheetml" in export.content_type
     book = workbook(b"".join(export.chunks))
-    assert book.sheetnames == ["orders", "items"]
-    orders, items = book["orders"], book["items"]
+    assert book.sheetnames == ["pedidos", "artículos"]  # Spanish unless asked otherwise
+    orders, items = book["pedidos"], book["artículos"]
     header = [c.value for c in orders[1]]
-    assert header[:3] == ["Number", "Created", "Status"] and orders.freeze_panes == "A2"
+    assert header[:3] == ["Número", "Creado", "Estado"] and orders.freeze_panes == "A2"
     assert orders.auto_filter.ref == "A1:Q4"
     rows = list(orders.iter_rows(min_row=2, values_only=True))
-    assert [r[2] for r in rows] == ["new", "new", "cancelled"]
+    assert [r[2] for r in rows] == ["nuevo", "nuevo", "cancelado"]
     first = rows[0]
     assert first[1] == dt.datetime(2026, 3, 9, 23, 59)  # local wall time, a real datetime
     assert isinstance(first[0], int) and first[11] == pytest.approx(87.5) and first[10] == 15
     assert (
-        orders.cell(2, 12).number_format == "#,##0.00"
+        orders.cell(2, 12).number_format == '"$"#,##0.00'  # pesos as Mexicans write them
         and orders.cell(2, 2).number_format == "yyyy-mm-dd hh:mm:ss"
     )
     assert orders.column_dimensions["E"].width > 20
@@ -78,7 +78,7 @@ def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(
     )
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Order", "Created", "Status"] and len(rows) == 5
+    assert rows[0][:3] == ["Pedido", "Creado", "Estado"] and len(rows) == 5
     assert rows[1][1] == "2026-03-09 23:59:00" and rows[1][4] == "'+525511110001"  # no formula in Excel
     assert (rows[1][11], rows[1][13], rows[1][15]) == ("TACO", "25.00", "50.00")
 
@@ -87,16 +87,16 @@ def test_customers_products_and_kpis_exports(runtime: Runtime, make_tenant: Make
     shop, exports = shop_with_orders(runtime, make_tenant)
     span = (D(2026, 3, 9), D(2026, 3, 10))
     customers = workbook(b"".join(exports.tenant_export(shop.tenant_id, "customers", "xlsx", *span).chunks))
-    rows = {r[1]: r for r in customers["customers"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[1]: r for r in customers["clientes"].iter_rows(min_row=2, values_only=True)}
     assert (rows["Ana"][8], rows["Ana"][9]) == (1, 87.5) and (rows["Carla"][8], rows["Dani"][8]) == (0, 0)
     products = workbook(b"".join(exports.tenant_export(shop.tenant_id, "products", "xlsx", *span).chunks))
-    sold = {r[0]: (r[7], r[8], r[5]) for r in products["products"].iter_rows(min_row=2, values_only=True)}
+    sold = {r[0]: (r[7], r[8], r[5]) for r in products["productos"].iter_rows(min_row=2, values_only=True)}
     assert sold == {"FLAN": (3, 21.75, True), "REF": (1, 22.5, True), "TACO": (2, 50, True)}
     kpis = workbook(b"".join(exports.tenant_export(shop.tenant_id, "kpis", "xlsx", *span).chunks))
-    assert kpis.sheetnames[:3] == ["summary", "series", "by status"]
-    summary = {r[0]: r[1] for r in kpis["summary"].iter_rows(min_row=2, values_only=True)}
-    assert (summary["Orders"], summary["Revenue"]) == (2, pytest.approx(109.25))
-    assert kpis["series"].cell(2, 1).value == dt.datetime(2026, 3, 9)
+    assert kpis.sheetnames[:3] == ["resumen", "serie", "por estado"]
+    summary = {r[0]: r[1] for r in kpis["resumen"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["Pedidos"], summary["Ventas"]) == (2, pytest.approx(109.25))
+    assert kpis["serie"].cell(2, 1).value == dt.datetime(2026, 3, 9)
     flat = b"".join(exports.tenant_export(shop.tenant_id, "kpis", "csv", *span).chunks).decode("utf-8-sig")
     assert "sales,total,2,109.25" in flat
 
@@ -104,7 +104,7 @@ def test_customers_products_and_kpis_exports(runtime: Runtime, make_tenant: Make
 def test_admin_tenants_export(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
     book = workbook(b"".join(exports.tenants_export("xlsx", D(2026, 3, 1), D(2026, 3, 31)).chunks))
-    rows = {r[0]: r for r in book["tenants"].iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r for r in book["negocios"].iter_rows(min_row=2, values_only=True)}
     assert rows[shop.tenant_id][3] == 3 and rows[shop.tenant_id][7] == dt.datetime(2026, 3, 11)
 
 
@@ -141,7 +141,7 @@ def test_products_export_lists_aliases_and_imports_back_unchanged(runtime: Runti
                                                                   aliases=("taquito", "taco al pastor")))  # fmt: skip
     data = b"".join(exports.tenant_export(shop.tenant_id, "products", "csv", *span).chunks)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][-1] == "Aliases"
+    assert rows[0][-1] == "Otros nombres"
     assert {r[0]: r[-1] for r in rows[1:]} == {"FLAN": "", "REF": "", "TACO": "taquito | taco al pastor"}
     report = runtime.services.catalog_import.dry_run(shop.tenant_id, data, "products.csv")
     assert (report.issues, report.created, report.updated, report.unchanged) == ((), 0, 0, 3)
@@ -155,7 +155,18 @@ def test_order_lines_export_their_note(runtime: Runtime, make_tenant: MakeTenant
     shop.orders.create(shop.tenant_id, data, actor="ana")
     export = runtime.services.exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 9))
     rows = list(csv.reader(io.StringIO(b"".join(export.chunks).decode("utf-8-sig"))))
-    assert rows[0][-1] == "Note" and [(r[11], r[-1]) for r in rows[1:]] == [("TACO", "sin cebolla"), ("REF", "")]
+    assert rows[0][-1] == "Nota" and [(r[11], r[-1]) for r in rows[1:]] == [("TACO", "sin cebolla"), ("REF", "")]
     book = workbook(b"".join(runtime.services.exports.tenant_export(shop.tenant_id, "orders", "xlsx",
                                                                     D(2026, 3, 9), D(2026, 3, 9)).chunks))  # fmt: skip
-    assert [r[-1] for r in book["items"].iter_rows(min_row=2, values_only=True)] == ["sin cebolla", None]
+    assert [r[-1] for r in book["artículos"].iter_rows(min_row=2, values_only=True)] == ["sin cebolla", None]
+
+
+def test_an_english_reader_gets_english_headers_sheets_and_statuses(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop, exports = shop_with_orders(runtime, make_tenant)
+    span = (D(2026, 3, 9), D(2026, 3, 10))
+    data = b"".join(exports.tenant_export(shop.tenant_id, "orders", "csv", *span, language="en").chunks)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Order", "Created", "Status"] and {r[2] for r in rows[1:]} == {"new", "cancelled"}
+    book = workbook(b"".join(exports.tenant_export(shop.tenant_id, "orders", "xlsx", *span, language="en").chunks))
+    assert book.sheetnames == ["orders", "items"]
+    assert book["orders"].cell(2, 12).number_format == '"$"#,##0.00'  # the tenant's country, not the reader's

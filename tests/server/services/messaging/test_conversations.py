@@ -188,7 +188,7 @@ def test_unknown_and_unavailable_products_get_a_helpful_answer(
     reply = say(service, tenant, "quiero una hamburguesa")
     assert "No tenemos «hamburguesa»" in reply.body and reply.buttons[0][0] == "menu"
     reply = say(service, tenant, "agua de jamaica")
-    assert "no tenemos «agua de jamaica»: Agua de jamaica no está disponible" in reply.body
+    assert "no tenemos «agua de jamaica»: se nos acabó Agua de jamaica" in reply.body
     reply = say(service, tenant, "6 cocas")
     assert "Solo nos quedan 5 de Coca-Cola" in reply.body
 
