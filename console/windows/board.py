@@ -3,13 +3,17 @@
 Columns Nuevo, Confirmado, Enviado and Completado (today's) fill from the order list; the board
 follows the changes feed (`ChangeWatcher`, every 1.5 s) and reloads when an order is placed or
 moves, with a sound and a tray notification for each new order and each chat waiting for a
-person. A card's button moves its order to the next status (the customer is told, as always).
+person. A card's button moves its order to the next status (the customer is told, as always);
+another prints its kitchen ticket (the system print dialog, or a PDF).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QPdfWriter, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,12 +28,13 @@ from PySide6.QtWidgets import (
 from comandia.console.alerts import Alerts
 from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
+from comandia.console.tickets import ticket_html
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.orders import allowed_next
 from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.conversations import ChangeEntry
-from comandia.shared.schemas.orders import OrderPage, OrderSummary
+from comandia.shared.schemas.orders import OrderDetail, OrderPage, OrderSummary
 
 COLUMNS = ("new", "confirmed", "shipped", "completed")
 ACTIVE = COLUMNS[:3]
@@ -58,6 +63,9 @@ class OrderCard(QFrame):
         self.detail = QLabel(f"{fmt.money(order.total, order.currency)} · {tr('board.age', minutes=minutes)}")
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
+        self.ticket = QPushButton(tr("board.ticket"))
+        self.ticket.clicked.connect(lambda: board.print_ticket(order))
+        layout.addWidget(self.ticket)
         target = next_status(order.status)
         self.advance: QPushButton | None = None
         if target is not None:
@@ -69,10 +77,13 @@ class OrderCard(QFrame):
 class BoardPage(Page):
     """Orders by status, live.
 
-    Signals: inherited `message(str)`.
+    Signals:
+        printed(str): a kitchen ticket was printed (the PDF's path; empty for a printer).
+        Inherited `message(str)`.
     """
 
     needs_tenant = True
+    printed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, alerts: Alerts | None = None) -> None:
         super().__init__(ctx, parent)
@@ -142,6 +153,37 @@ class BoardPage(Page):
         tenant_id = tenant.id
         self.call(lambda client: client.orders.change_status(tenant_id, order.id, target, etag=order.etag),
                   lambda _detail: self.reload())
+
+    def print_ticket(self, order: OrderSummary, pdf_path: str | None = None) -> None:
+        """Print the order's kitchen ticket: the system print dialog, or a PDF at `pdf_path`.
+
+        The dialog opens non-modally (`show`), so the board keeps updating meanwhile.
+        """
+        tenant = self.ctx.tenant
+        if tenant is None:
+            return
+        tenant_id = tenant.id
+
+        def loaded(detail: OrderDetail) -> None:
+            document = QTextDocument(self)
+            document.setHtml(ticket_html(detail, self.i18n, self.ctx.fmt))
+            if pdf_path is not None:
+                writer = QPdfWriter(pdf_path)
+                writer.setTitle(self.i18n("ticket.title", number=detail.number))
+                document.print_(writer)
+                self.printed.emit(pdf_path)
+                return
+            printer = QPrinter()
+            dialog = QPrintDialog(printer, self)
+
+            def accepted() -> None:
+                document.print_(printer)
+                self.printed.emit("")
+
+            dialog.accepted.connect(accepted)
+            dialog.show()
+
+        self.call(lambda client: client.orders.get(tenant_id, order.id), loaded)
 
     def _changed(self, entries: list[ChangeEntry]) -> None:
         tr = self.i18n

@@ -12,7 +12,7 @@ from comandia.server.chat import fulfilment, hours
 from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
 from comandia.server.chat.parsing import MAX_QUANTITY, match_products
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply, line_name
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
 
@@ -178,8 +178,9 @@ def city_in(address: str) -> str | None:
 def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
     """A location pin stands for the address and the city."""
     place = message.location_address or message.location_name or f"{message.latitude}, {message.longitude}"
-    state = replace(state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude,
-                    zone=None)
+    state = replace(
+        state, address=place[:MAX_ADDRESS], latitude=message.latitude, longitude=message.longitude, zone=None
+    )
     if state.stage in ("name", "address", "city", "phone", "summary"):
         return start_checkout(turn, state)
     return done(state, cart_buttons_reply(turn, state, turn.texts("location_received")))
@@ -188,7 +189,9 @@ def take_location(turn: Turn, state: ChatState, message: Inbound) -> Outcome:
 def summary(turn: Turn, state: ChatState) -> Outcome:
     t = turn.texts
     lines, total = cart_lines(turn, state)
-    text_lines = "\n".join(t("cart_line", quantity=q, name=p.name, total=turn.money(a)) for p, q, a in lines)
+    text_lines = "\n".join(
+        t("cart_line", quantity=q, name=line_name(turn, state, p), total=turn.money(a)) for p, q, a in lines
+    )
     fee = fulfilment.fee(turn, state)
     if fee > 0:  # the order service adds the same fee, so the total shown is the total charged
         text_lines += "\n" + t("delivery_fee_line", fee=turn.money(fee))

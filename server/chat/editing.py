@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from comandia.server.chat import intents
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
+from comandia.server.chat.matching import SURE, index_for
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
@@ -24,6 +25,7 @@ from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
+_REPLACED = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+\S+")
 _OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
 _SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "actually"})
 _EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cada uno|cada una)\b")
@@ -77,9 +79,14 @@ def _only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()
     named = [i.product for i in reading.items]
-    if not named or reading.unknown or reading.doubts or any(p.sku not in cart for p in named):
+    if reading.doubts:  # "el licuado": the one licuado in the cart
+        one = _among_cart(turn, state, " ".join(split[at + 1 :]))
+        if one is None or len(reading.doubts) > 1:
+            return None
+        named.append(one)
+    if not named or reading.unknown or any(p.sku not in cart for p in named):
         return None
-    if any(i.quantity != 1 or _leading_count(" ".join(split[at + 1 :])) is not None for i in reading.items):
+    if _leading_count(" ".join(split[at + 1 :])) is not None:
         return None  # "solo quiero 2 tacos": a quantity, not a choice among the lines
     kept = {p.sku: cart[p.sku] for p in named}
     if len(kept) == len(cart):
@@ -161,8 +168,9 @@ def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if following and following[0] in ("mas", "more"):
         return None  # "ponle 2 más": more, not a new quantity
     quantity = _count(numbers[0]) or 0
-    if phrase is not None:
-        words = f" {words} ".replace(f" {phrase} ", " ").strip()
+    words = _REPLACED.sub(" ", words)  # "en vez de 2": the old quantity, said and done
+    for said in lexicon().intent_phrases("set"):  # "que sean", "déjalo en": the edit's own words
+        words = f" {words} ".replace(f" {said} ", " ").strip()
     rest = " ".join(w for w in words.split() if w not in numbers and w not in old_values and w not in _SET_OPENERS)
     reading = read_order(rest, turn.catalog)
     if reading.unknown or len(reading.items) + len(reading.doubts) > 1:
@@ -211,11 +219,17 @@ def _in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
     for item in reading.items:
         if item.product.sku in cart:
             return item.product
-    for doubt in reading.doubts:
-        inside = [p for p in doubt.candidates if p.sku in cart]
-        if len(inside) == 1:
-            return inside[0]
-    return None
+    return _among_cart(turn, state, words) if reading.doubts else None
+
+
+def _among_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """ "el licuado" with several licuados on the menu and one in the cart: that one."""
+    cart = state.cart_dict()
+    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
+    inside = [m for m in index_for(turn.catalog).match(typed, lexicon().synonyms) if m.product.sku in cart]
+    if not inside or inside[0].typed < SURE or (len(inside) > 1 and inside[1].typed >= inside[0].typed):
+        return None
+    return inside[0].product
 
 
 def _names_nothing(turn: Turn, words: str) -> bool:

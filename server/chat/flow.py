@@ -27,7 +27,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import replace
 
-from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering
+from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering, repeat
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -109,6 +109,7 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
         return True
     return message.kind == "text" and (
         keyword(message.text) == "status" or choice_for(state.choices, message.text) == "status"
+        or repeat.wants_repeat(message.text)
     )
 
 
@@ -305,6 +306,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         reply = text_reply(t("cancel_requested", number=state.last_order))
         return replace(done(state, reply), cancel_order=state.last_order)
+    if repeat.wants_repeat(text):
+        return repeat.repeat_last(turn, state, latest)
     if intents.only(text, "thanks"):
         closing = t("thanks_close") if state.last_order is not None and not state.cart else t("welcome_back")
         return done(state, text_reply(closing))

@@ -55,8 +55,10 @@ def place_in_zone(turn: Turn, state: ChatState) -> ChatState | Outcome:
         return state
     zone = zone_for(turn, state)
     if zone is None:
-        if state.latitude is None and any(z.radius_km is not None for z in rules.delivery_zones) and not any(
-            z.cities for z in rules.delivery_zones
+        if (
+            state.latitude is None
+            and any(z.radius_km is not None for z in rules.delivery_zones)
+            and not any(z.cities for z in rules.delivery_zones)
         ):
             return done(replace(state, stage="address"), text_reply(turn.texts("ask_location_for_zone")))
         where = ", ".join(part for part in (state.address, state.city) if part)
@@ -158,8 +160,12 @@ def zone_for(turn: Turn, state: ChatState) -> DeliveryZone | None:
     for zone in rules.delivery_zones:
         if any(f" {_plain(city)} " in words for city in zone.cities):
             return zone
-        if (zone.radius_km is not None and rules.business_location is not None and state.latitude is not None
-                and state.longitude is not None):
+        if (
+            zone.radius_km is not None
+            and rules.business_location is not None
+            and state.latitude is not None
+            and state.longitude is not None
+        ):
             origin = rules.business_location
             if distance_km(origin.latitude, origin.longitude, state.latitude, state.longitude) <= zone.radius_km:
                 return zone
@@ -193,8 +199,11 @@ def _ask_fulfilment(turn: Turn, state: ChatState, body: str) -> Outcome:
 def _ask_payment(turn: Turn, state: ChatState, body: str) -> Outcome:
     t = turn.texts
     choices = [(f"pay:{m.kind}", t(f"pay.{m.kind}")) for m in turn.tenant.rules.payment_methods]
-    reply = (buttons_reply(body, choices) if len(choices) <= 3
-             else list_reply(body, t("payment_button"), [("", [(i, title, "") for i, title in choices])]))
+    reply = (
+        buttons_reply(body, choices)
+        if len(choices) <= 3
+        else list_reply(body, t("payment_button"), [("", [(i, title, "") for i, title in choices])])
+    )
     return done(replace(state, stage="payment"), reply)
 
 

@@ -251,6 +251,8 @@ class LatestOrder:
     number: int
     status: str
     total: Decimal
+    lines: tuple[tuple[str, int], ...] = ()
+    """(sku, quantity) of its lines, for "lo mismo de la vez pasada"."""
 
 
 @dataclass(frozen=True)

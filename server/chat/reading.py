@@ -169,6 +169,8 @@ def _note_text(note: list[str], lex: Lexicon) -> str:
     words = list(note)
     while words and fold(words[-1]) in _POLITE:
         words.pop()
+    if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in _TAKING_AWAY:
+        words.pop(0)  # "with no onions" -> "no onions"
     return " ".join(words)
 
 
@@ -216,6 +218,10 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
     position = 0
     while position < len(found):
         folded = found[position].folded
+        replaced = _old_value(found, position)
+        if replaced:  # "en vez de 2", "instead of 2": the quantity being replaced, not one ordered
+            position += replaced
+            continue
         phrase, value = _quantity_phrase(found, position, lex, index)
         if phrase:
             current = _quantity(parts, current, value)
@@ -281,8 +287,8 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
 def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Lexicon) -> list[_Part]:
     """A note that surely names a product ("brisket sandwich with slaw", "con papas fritas") is
     that product, a part of its own: a product is never hidden in a note."""
-    if not part.note or fold(part.note[0]) in _TAKING_AWAY:
-        return [part]
+    if not part.note or any(fold(w) in _TAKING_AWAY for w in part.note):
+        return [part]  # "with no onions": a product taken away is a note, never an item
     ignored = lex.fillers | lex.portions | _GLUE
     spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
     words = [found[i].folded for i in spans]
@@ -292,6 +298,16 @@ def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Le
         return [part]
     item = _Part(words=words, spans=spans)
     return [replace(part, note=[], note_spans=[], in_note=False), item]
+
+
+def _old_value(found: list[_Token], position: int) -> int:
+    """How many tokens "en vez de N" / "en lugar de N" / "instead of N" takes here (0: none)."""
+    ahead = [t.folded for t in found[position : position + 4]]
+    if ahead[:3] in (["en", "vez", "de"], ["en", "lugar", "de"]) and len(ahead) == 4 and number(ahead[3]):
+        return 4
+    if ahead[:2] == ["instead", "of"] and len(ahead) >= 3 and number(ahead[2]):
+        return 3
+    return 0
 
 
 def _quantity(parts: list[_Part], current: _Part, value: int) -> _Part:

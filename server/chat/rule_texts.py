@@ -46,6 +46,8 @@ RULES_ES: dict[str, str] = {
     "sold_out_words": "Por ahora no tenemos «{text}»: se nos acabó {name} 😔.",
     "sold_out_category": "De {category} te puedo ofrecer: {names}.",
     "sold_out_others": "Te puedo ofrecer: {names}.",
+    "repeat_order": "Listo, puse en tu carrito lo de tu último pedido (#{number}).",
+    "repeat_gone": "Esto ya no lo tenemos: {names}.",
 }  # fmt: skip
 
 RULES_EN: dict[str, str] = {
@@ -86,4 +88,6 @@ RULES_EN: dict[str, str] = {
     "sold_out_words": "We don't have “{text}” right now: we ran out of {name} 😔.",
     "sold_out_category": "From {category} I can offer you: {names}.",
     "sold_out_others": "I can offer you: {names}.",
+    "repeat_order": "Done, I put your last order (#{number}) in your cart.",
+    "repeat_gone": "We no longer have: {names}.",
 }  # fmt: skip

@@ -87,6 +87,12 @@ def cart_lines(turn: Turn, state: ChatState) -> tuple[list[tuple[ProductView, in
     return lines, total
 
 
+def line_name(turn: Turn, state: ChatState, product: ProductView) -> str:
+    """A cart line's product name with the customer's note ("Taco al pastor (sin cebolla)")."""
+    note = dict(state.notes).get(product.sku)
+    return product.name + (turn.texts("note_suffix", note=note) if note else "")
+
+
 def cart_text(turn: Turn, state: ChatState) -> str:
     """The cart as text lines with the total, or the empty-cart sentence."""
     lines, total = cart_lines(turn, state)
@@ -94,7 +100,7 @@ def cart_text(turn: Turn, state: ChatState) -> str:
         return turn.texts("cart_empty")
     t = turn.texts
     body = [t("cart_title")]
-    body += [t("cart_line", quantity=q, name=p.name, total=turn.money(a)) for p, q, a in lines]
+    body += [t("cart_line", quantity=q, name=line_name(turn, state, p), total=turn.money(a)) for p, q, a in lines]
     body.append(t("cart_total", total=turn.money(total)))
     return "\n".join(body)
 

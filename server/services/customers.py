@@ -83,7 +83,7 @@ class CustomerService:
         with self._db.tenant_session(tenant_id) as session:
             customer = _customer(session, customer_id)
             if session.scalar(sa.select(Order.id).where(Order.customer_id == customer_id).limit(1)):
-                raise Conflict(f"customer {customer_id} has orders and cannot be deleted")
+                raise Conflict("customer {id} has orders and cannot be deleted", id=customer_id)
             session.delete(customer)
             session.commit()
 
@@ -170,7 +170,7 @@ def _lookup(session: Session, phone: str, wa_id: str | None) -> Customer | None:
 def _customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"customer {customer_id} does not exist")
+        raise NotFound("customer {id} does not exist", id=customer_id)
     return customer
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from comandia.console.tickets import ticket_html
 from comandia.console.windows.board import BoardPage
 from comandia.console.windows.conversations import ConversationsPage
 from comandia.server.db.tenant_models import InboxEvent
@@ -89,4 +91,23 @@ def test_a_manager_reads_a_chat_takes_it_over_replies_and_gives_it_back(
     qtbot.waitUntil(lambda: "Sí, enviamos" in page.transcript.toPlainText(), timeout=10_000)
     page.release_button.click()
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "bot", timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_cards_kitchen_ticket_prints_to_a_pdf(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient, tmp_path: Path
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    board.reload()
+    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    target = tmp_path / "comanda.pdf"
+    with qtbot.waitSignal(board.printed, timeout=10_000):
+        board.print_ticket(order, str(target))  # type: ignore[arg-type]
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 1000
+    detail = manager_a_client.orders.get(world.tenant_a.id, order.id)
+    html = ticket_html(detail, window.ctx.tr, window.ctx.fmt)
+    assert f"#{order.number}" in html and "2×" in html and "Torta" in html
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

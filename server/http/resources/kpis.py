@@ -12,6 +12,7 @@ from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import parse_date
+from comandia.shared.i18n import N_
 
 
 def query_range(req: falcon.Request) -> tuple[dt.date, dt.date]:
@@ -24,7 +25,7 @@ def query_range(req: falcon.Request) -> tuple[dt.date, dt.date]:
     for name in ("from", "to"):
         value = query_text(req, name, max_len=10)
         if value is None:
-            raise ValidationFailed(f"{name} is required", {name: "is required (YYYY-MM-DD)"})
+            raise ValidationFailed("{field} is required", {name: N_("is required (YYYY-MM-DD)")}, field=name)
         days.append(parse_date(value, name))
     return days[0], days[1]
 

@@ -25,6 +25,7 @@ from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import is_currency, parse_amount, quantize
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.catalog import CategoryInfo, CategoryInput, ProductInfo, ProductInput
 from comandia.shared.schemas.wire import from_attributes
 
@@ -200,7 +201,7 @@ class CatalogService:
         with self._db.tenant_session(tenant_id) as session:
             product = session.scalar(sa.select(Product).where(Product.sku == sku.strip()))
             if product is None:
-                raise NotFound(f"product {sku!r} does not exist")
+                raise NotFound("product '{sku}' does not exist", sku=sku)
             return product_info(product)
 
     def create_product(self, tenant_id: str, data: ProductInput) -> ProductInfo:
@@ -310,41 +311,41 @@ def sku_race_as_conflict(sku: str) -> Iterator[None]:
         yield
     except sa.exc.IntegrityError as error:
         if getattr(error.orig, "diag", None) and error.orig.diag.constraint_name == "uq_products_sku":  # type: ignore[union-attr]
-            raise Conflict(f"another product already has SKU {sku!r}") from error
+            raise Conflict("another product already has SKU '{sku}'", sku=sku) from error
         raise
 
 
 def _category(session: Session, category_id: int) -> Category:
     category = session.get(Category, category_id)
     if category is None:
-        raise NotFound(f"category {category_id} does not exist")
+        raise NotFound("category {id} does not exist", id=category_id)
     return category
 
 
 def _product(session: Session, product_id: int) -> Product:
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound(f"product {product_id} does not exist")
+        raise NotFound("product {id} does not exist", id=product_id)
     return product
 
 
 def _ensure_category(session: Session, category_id: int | None) -> None:
     if category_id is not None and session.get(Category, category_id) is None:
-        raise ValidationFailed(f"category {category_id} does not exist", {"category_id": "does not exist"})
+        raise ValidationFailed("category {id} does not exist", {"category_id": N_("does not exist")}, id=category_id)
 
 
 def _ensure_category_name_free(session: Session, name: str, own_id: int | None) -> None:
     query = sa.select(Category.id).where(sa.func.lower(Category.name) == name.lower())
     taken = session.scalar(query if own_id is None else query.where(Category.id != own_id))
     if taken is not None:
-        raise Conflict(f"a category named {name!r} already exists")
+        raise Conflict("a category named '{name}' already exists", name=name)
 
 
 def _ensure_sku_free(session: Session, sku: str, own_id: int | None) -> None:
     query = sa.select(Product.id).where(Product.sku == sku)
     taken = session.scalar(query if own_id is None else query.where(Product.id != own_id))
     if taken is not None:
-        raise Conflict(f"another product already has SKU {sku!r}")
+        raise Conflict("another product already has SKU '{sku}'", sku=sku)
 
 
 def _escape_like(text: str) -> str:

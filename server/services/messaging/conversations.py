@@ -40,7 +40,7 @@ from comandia.server.chat.model import (
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import extra_aliases
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, Product
+from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, OrderItem, Product
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService
 from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel, OrderService
@@ -294,7 +294,14 @@ def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> 
         .order_by(Order.created_at.desc(), Order.id.desc())
         .limit(1)
     ).first()
-    return None if found is None else LatestOrder(number=found.number, status=found.status, total=found.total)
+    if found is None:
+        return None
+    lines = session.execute(  # for "lo mismo de la vez pasada": the lines still name their SKUs
+        sa.select(OrderItem.sku, OrderItem.quantity).join(Order, Order.id == OrderItem.order_id)
+        .where(Order.number == found.number).order_by(OrderItem.position)
+    ).all()
+    return LatestOrder(number=found.number, status=found.status, total=found.total,
+                       lines=tuple((row.sku, row.quantity) for row in lines))
 
 
 def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal) -> OrderInput:

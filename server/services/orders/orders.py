@@ -25,6 +25,7 @@ from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.money import MAX_AMOUNT, order_totals, parse_amount
 from comandia.shared.domain.orders import ORDER_CHANNELS, OrderStatus, allowed_next, check_transition
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import (
     OrderDetail,
     OrderEdit,
@@ -90,8 +91,8 @@ class OrderService:
         """
         if data.channel not in ORDER_CHANNELS:
             raise ValidationFailed(
-                f"unknown channel {data.channel!r}",
-                {"channel": "must be one of " + ", ".join(ORDER_CHANNELS)},
+                "unknown channel '{value}'", {"channel": N_("must be one of: {names}")}, value=data.channel,
+                names=", ".join(ORDER_CHANNELS),
             )
         fee = parse_amount(data.delivery_fee or 0, "delivery_fee")
         texts = _clean_texts({key: getattr(data, key) for key in _TEXTS})
@@ -164,7 +165,8 @@ class OrderService:
             order = _order(session, order_id, lock=True)
             _check_version(order, expected_version)
             if order.status != OrderStatus.NEW:
-                raise Conflict(f"order {order.number} is {order.status}; only new orders can be edited")
+                raise Conflict("order {number} is {status}; only new orders can be edited", number=order.number,
+                               status=order.status)
             before = order_detail(order)
             fee = order.delivery_fee if fee is None else fee
             if changes.items is None:
@@ -344,15 +346,15 @@ def _order(session: Session, order_id: int, lock: bool) -> Order:
         query = query.with_for_update()
     order = session.scalar(query)
     if order is None:
-        raise NotFound(f"order {order_id} does not exist")
+        raise NotFound("order {id} does not exist", id=order_id)
     return order
 
 
 def _check_version(order: Order, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != order.version:
         raise Conflict(
-            f"order {order.number} was changed by someone else (it is at version {order.version}, "
-            f"you had {expected_version}); reload it and try again"
+            "order {number} was changed by someone else (it is at version {version}, you had {expected}); "
+            "reload it and try again", number=order.number, version=order.version, expected=expected_version,
         )
 
 
@@ -368,6 +370,7 @@ def _clean_texts(values: dict[str, str | None]) -> dict[str, str | None]:
     for key, value in values.items():
         text = (value or "").strip()
         if len(text) > MAX_TEXT:
-            raise ValidationFailed(f"{key} is too long", {key: f"must be at most {MAX_TEXT} characters"})
+            raise ValidationFailed("{field} is too long", {key: N_("must be at most {n} characters")}, field=key,
+                                   n=MAX_TEXT)
         cleaned[key] = text or None
     return cleaned

@@ -392,7 +392,12 @@ def _flat(text: str) -> str:
 
 
 def language_of(body: str) -> str | None:
-    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell."""
+    """ "es" or "en" by the commoner marker words of `body`; None when it cannot tell.
+
+    Product and business names (between asterisks, after "×") are the menu's words, not the
+    bot's language, and are left out.
+    """
+    body = re.sub(r"\*[^*\n]*\*|×[^\n—]*", " ", body)
     words = re.findall(r"\w+", fold(body))
     spanish = sum(w in _SPANISH for w in words)
     english = sum(w in _ENGLISH for w in words)

@@ -28,9 +28,7 @@ from tests.server.chat.menu import ANA, EN, ES, MENU
 class Chat:
     """A conversation driven by hand; `draft` keeps the last confirmed draft."""
 
-    def __init__(
-        self, tenant: TenantContext = ES, catalog: CatalogView = MENU, customer: CustomerRef = ANA
-    ) -> None:
+    def __init__(self, tenant: TenantContext = ES, catalog: CatalogView = MENU, customer: CustomerRef = ANA) -> None:
         self.tenant, self.catalog, self.customer = tenant, catalog, customer
         self.state = ChatState()
         self.last: Outcome | None = None
@@ -87,8 +85,7 @@ def test_a_menu_of_one_category_goes_straight_to_its_products() -> None:
 
 def test_long_menus_page_with_a_more_row_and_never_exceed_ten_rows() -> None:
     products = tuple(
-        ProductView(f"P{i}", f"Producto con un nombre muy largo número {i}", Decimal(i), 1)
-        for i in range(1, 26)
+        ProductView(f"P{i}", f"Producto con un nombre muy largo número {i}", Decimal(i), 1) for i in range(1, 26)
     )
     catalog = CatalogView((CategoryView(1, "Todo"),), products)
     chat = Chat(catalog=catalog)

@@ -14,15 +14,22 @@ from comandia.shared.schemas.rules import BusinessRules, DeliveryZone, Location,
 from tests.server.chat.menu import ANA, ES, MENU
 
 ZONES = (
-    DeliveryZone("Centro", Decimal("30"), cities=("Centro", "Roma Norte"), minimum_order=Decimal("100"),
-                 eta_minutes=35),
+    DeliveryZone(
+        "Centro", Decimal("30"), cities=("Centro", "Roma Norte"), minimum_order=Decimal("100"), eta_minutes=35
+    ),
     DeliveryZone("Cerca", Decimal("15"), radius_km=2.0, eta_minutes=25),
 )
 RULES = BusinessRules(
-    fulfilment="both", pickup_address="Av. Juárez 12, Centro", business_location=Location(19.4326, -99.1332),
-    delivery_zones=ZONES, eta_minutes=45,
-    payment_methods=(PaymentMethod("cash"), PaymentMethod("transfer", "BBVA CLABE 0121 8000 1234"),
-                     PaymentMethod("card_on_delivery")),
+    fulfilment="both",
+    pickup_address="Av. Juárez 12, Centro",
+    business_location=Location(19.4326, -99.1332),
+    delivery_zones=ZONES,
+    eta_minutes=45,
+    payment_methods=(
+        PaymentMethod("cash"),
+        PaymentMethod("transfer", "BBVA CLABE 0121 8000 1234"),
+        PaymentMethod("card_on_delivery"),
+    ),
 )
 CART = ChatState(greeted=True, cart=(("PZ-MAR", 2),), name="Ana")
 
@@ -55,8 +62,12 @@ def test_pickup_skips_the_address_and_shows_where_to_pick_up() -> None:
     chat.tap("confirm")
     assert chat.outcome is not None and chat.outcome.draft is not None
     draft = chat.outcome.draft
-    assert (draft.fulfilment, draft.delivery_fee, draft.payment, draft.zone) == ("pickup", Decimal("0.00"),
-                                                                                 "card_on_delivery", None)
+    assert (draft.fulfilment, draft.delivery_fee, draft.payment, draft.zone) == (
+        "pickup",
+        Decimal("0.00"),
+        "card_on_delivery",
+        None,
+    )
 
 
 def test_a_named_neighbourhood_sets_the_zone_fee_time_and_cash_change() -> None:

@@ -18,8 +18,12 @@ from tests.server.chat.menu import ANA, EN, ES, MENU
 
 MX = ZoneInfo("America/Mexico_City")
 WEEK = OpeningHours(
-    mon=(("09:00", "14:00"), ("18:00", "22:00")), tue=(("09:00", "22:00"),), wed=(("09:00", "22:00"),),
-    thu=(("09:00", "22:00"),), fri=(("09:00", "23:30"),), sat=(("20:00", "02:00"),),
+    mon=(("09:00", "14:00"), ("18:00", "22:00")),
+    tue=(("09:00", "22:00"),),
+    wed=(("09:00", "22:00"),),
+    thu=(("09:00", "22:00"),),
+    fri=(("09:00", "23:30"),),
+    sat=(("20:00", "02:00"),),
 )  # Sunday closed; Saturday night runs into Sunday
 RULES = BusinessRules(opening_hours=WEEK, closed_days=(dt.date(2026, 3, 16),))
 
@@ -29,16 +33,29 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 3, day, hour, minute, tzinfo=MX)
 
 
-@pytest.mark.parametrize(("moment", "is_open"), [
-    (at(9, 9), True), (at(9, 8, 59), False), (at(9, 13, 59), True), (at(9, 14), False),
-    (at(9, 16), False), (at(9, 18), True), (at(9, 22), False),
-    (at(14, 19, 59), False), (at(14, 20), True), (at(14, 23, 59), True),
-    (at(15, 1, 30), True), (at(15, 2), False), (at(15, 12), False),
-    (at(16, 10), False),  # a Monday, but a closed day
-    (at(17, 10), True),
-])
-def test_a_moment_is_open_when_a_range_of_its_day_or_the_night_before_covers_it(moment: dt.datetime,
-                                                                               is_open: bool) -> None:
+@pytest.mark.parametrize(
+    ("moment", "is_open"),
+    [
+        (at(9, 9), True),
+        (at(9, 8, 59), False),
+        (at(9, 13, 59), True),
+        (at(9, 14), False),
+        (at(9, 16), False),
+        (at(9, 18), True),
+        (at(9, 22), False),
+        (at(14, 19, 59), False),
+        (at(14, 20), True),
+        (at(14, 23, 59), True),
+        (at(15, 1, 30), True),
+        (at(15, 2), False),
+        (at(15, 12), False),
+        (at(16, 10), False),  # a Monday, but a closed day
+        (at(17, 10), True),
+    ],
+)
+def test_a_moment_is_open_when_a_range_of_its_day_or_the_night_before_covers_it(
+    moment: dt.datetime, is_open: bool
+) -> None:
     assert hours.is_open(RULES, moment) is is_open
 
 
@@ -50,12 +67,15 @@ def test_no_hours_means_always_open_except_closed_days_and_the_pause() -> None:
     assert hours.opening(paused, "America/Mexico_City", at(15, 3)).state == "paused"
 
 
-@pytest.mark.parametrize(("moment", "opens"), [
-    (at(9, 15), at(9, 18)),      # between Monday's ranges
-    (at(9, 23), at(10, 9)),      # after closing: tomorrow morning
-    (at(15, 3), at(17, 9)),      # Sunday, then Monday the 16th is closed: Tuesday
-    (at(14, 10), at(14, 20)),    # Saturday opens at night
-])
+@pytest.mark.parametrize(
+    ("moment", "opens"),
+    [
+        (at(9, 15), at(9, 18)),  # between Monday's ranges
+        (at(9, 23), at(10, 9)),  # after closing: tomorrow morning
+        (at(15, 3), at(17, 9)),  # Sunday, then Monday the 16th is closed: Tuesday
+        (at(14, 10), at(14, 20)),  # Saturday opens at night
+    ],
+)
 def test_the_next_opening_skips_closed_days(moment: dt.datetime, opens: dt.datetime) -> None:
     assert hours.next_opening(RULES, moment) == opens
 
@@ -105,8 +125,9 @@ def test_menu_only_shows_the_menu_but_refuses_the_checkout() -> None:
 
 def test_a_pause_refuses_orders_with_the_tenants_message_even_at_the_confirmation() -> None:
     open_now = at(10, 12)
-    summary = ChatState(greeted=True, cart=(("PZ-MAR", 1),), name="Ana", address="Av. Juárez 1", city="CDMX",
-                        stage="summary")
+    summary = ChatState(
+        greeted=True, cart=(("PZ-MAR", 1),), name="Ana", address="Av. Juárez 1", city="CDMX", stage="summary"
+    )
     message = "Cocina llena, volvemos a las 3"
     paused = replace(ES, rules=msgspec.structs.replace(RULES, orders_paused=True, paused_message=message))
     outcome = flow.step(summary, Inbound(kind="button", reply_id="confirm"), paused, MENU, ANA, now=open_now)

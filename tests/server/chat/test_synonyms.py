@@ -42,8 +42,12 @@ def test_brands_and_dishes_get_their_other_names() -> None:
 
 def test_the_tenants_own_names_and_aliases_win() -> None:
     catalog = with_builtin_synonyms(
-        menu(("COCA", "Coca-Cola 600 ml", ("refri",)), ("C2", "Coca", ()), ("JOCHO", "Hot dog", ()),
-             ("PERRO", "Perrito", ("perro caliente",)))  # fmt: skip
+        menu(
+            ("COCA", "Coca-Cola 600 ml", ("refri",)),
+            ("C2", "Coca", ()),
+            ("JOCHO", "Hot dog", ()),
+            ("PERRO", "Perrito", ("perro caliente",)),
+        )  # fmt: skip
     )
     products = {p.sku: p.aliases for p in catalog.products}
     assert products["COCA"][0] == "refri" and "coke" in products["COCA"] and "coca" not in products["COCA"]
