@@ -107,7 +107,10 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
         {"sockets": [inherited]} if inherited is not None else {"host": config.host, "port": config.port})
     server = create_server(
         create_app(runtime.services), threads=config.threads, ident="comandia",
-        max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes), **where,
+        max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes),
+        # Waitress 3 drops X-Forwarded-For unless it trusts the peer itself (one address, no
+        # networks); the app decides instead, against COMANDIA_TRUSTED_PROXIES (http/clients.py).
+        clear_untrusted_proxy_headers=False, **where,
     )
     if inherited is None:
         # One host and port: waitress made a single-socket server, which has `effective_port`.

@@ -40,7 +40,7 @@ _AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # \d would also take Arabic-Ind
 # Shown without decimals whatever the price list holds: no coins below the unit circulate.
 WHOLE_DISPLAY = frozenset({"CLP", "COP", "PYG"})
 # Where CLDR's pattern is not how the country's businesses write prices (Argentina: "$ 1.490,00").
-_CURRENCY_PATTERNS = {"es_AR": "¤ #,##0.00"}
+CURRENCY_PATTERNS = {"es_AR": "¤ #,##0.00"}
 _SHORT_LOCALES = {"es": "es_MX", "en": "en_US"}
 
 
@@ -138,7 +138,7 @@ def format_money(amount: Decimal, currency: str, locale: str = "es_MX") -> str:
         rounded = rounded.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)  # an amount that rounds to zero shows no sign
-    pattern = _CURRENCY_PATTERNS.get(str(babel_locale)) or babel_locale.currency_formats["standard"].pattern
+    pattern = CURRENCY_PATTERNS.get(str(babel_locale)) or babel_locale.currency_formats["standard"].pattern
     if digits == 0:
         pattern = re.sub(r"\.0+", "", pattern)
     return format_currency(rounded, currency, format=pattern, locale=babel_locale, currency_digits=digits is None)

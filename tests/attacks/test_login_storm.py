@@ -33,7 +33,9 @@ WAMID = "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAT1"
 @pytest.fixture
 def proxied_url(runtime: Runtime) -> Iterator[str]:
     services = dataclasses.replace(runtime.services, trusted_proxies=("127.0.0.1",))
-    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=8)
+    # as comandia-server serves it: X-Forwarded-For reaches the app, which decides whom to believe
+    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=8,
+                           clear_untrusted_proxy_headers=False)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -52,7 +52,9 @@ class World:
 
 @pytest.fixture(scope="session")
 def api_url(runtime: Runtime) -> Iterator[str]:
-    server = create_server(create_app(runtime.services), host="127.0.0.1", port=0, threads=8)
+    # As comandia-server serves it: proxy headers reach the app, which decides whom to believe.
+    server = create_server(create_app(runtime.services), host="127.0.0.1", port=0, threads=8,
+                           clear_untrusted_proxy_headers=False)
     thread = threading.Thread(target=server.run, name="waitress-tests", daemon=True)
     thread.start()
     try:

@@ -28,7 +28,7 @@ from babel.numbers import get_currency_symbol
 from sqlalchemy.orm import Session
 
 from comandia.shared.domain.errors import ValidationFailed
-from comandia.shared.domain.money import WHOLE_DISPLAY
+from comandia.shared.domain.money import CURRENCY_PATTERNS, WHOLE_DISPLAY
 from comandia.shared.i18n import gettext
 
 FORMATS = ("xlsx", "csv")
@@ -75,7 +75,8 @@ class Style:
             return number
         try:
             symbol = get_currency_symbol(self.currency, locale=self.locale)
-            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.split(";")[0]
+            standard = Locale.parse(self.locale).currency_formats["standard"].pattern
+            pattern = CURRENCY_PATTERNS.get(self.locale, standard).split(";")[0]
         except (ValueError, UnknownLocaleError):
             return number
         quoted = '"' + symbol.replace('"', "") + '"'

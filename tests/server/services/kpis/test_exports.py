@@ -170,3 +170,16 @@ def test_an_english_reader_gets_english_headers_sheets_and_statuses(runtime: Run
     book = workbook(b"".join(exports.tenant_export(shop.tenant_id, "orders", "xlsx", *span, language="en").chunks))
     assert book.sheetnames == ["orders", "items"]
     assert book["orders"].cell(2, 12).number_format == '"$"#,##0.00'  # the tenant's country, not the reader's
+
+
+@pytest.mark.parametrize(
+    ("currency", "locale", "expected"),
+    [("MXN", "es_MX", '"$"#,##0.00'), ("ARS", "es_AR", '"$" #,##0.00'), ("EUR", "es_ES", '#,##0.00 "€"'),
+     ("COP", "es_CO", '"$"#,##0'), ("CLP", "es_CL", '"$"#,##0'), (None, "es_MX", "#,##0.00")],
+)
+def test_xlsx_amounts_carry_the_currency_as_the_country_writes_it(
+    currency: str | None, locale: str, expected: str
+) -> None:
+    from comandia.server.services.kpis.spreadsheets import Style
+
+    assert Style("es", currency, locale).money_format() == expected
