@@ -20,6 +20,7 @@ import pytest
 from tests.faults.appliance import Appliance, appliance, check_invariants
 from tests.faults.load import SenderProcess, build_plan, write_plan
 from tests.plugins.providers import StandIn
+from tests.server.test_workers import is_worker
 
 UNIQUE_MESSAGES = 3_000
 WORKERS = 3
@@ -30,7 +31,7 @@ DRAIN_TIMEOUT = 1200.0
 
 def workers(box: Appliance) -> list[psutil.Process]:
     assert box.server is not None
-    return [child for child in psutil.Process(box.server.pid).children() if "--worker-fd" in child.cmdline()]
+    return [child for child in psutil.Process(box.server.pid).children() if is_worker(child)]
 
 
 @pytest.mark.slow

@@ -17,8 +17,15 @@ from tests.server.test_cli import base_env, server_process
 
 
 def workers_of(supervisor: int) -> list[psutil.Process]:
-    return [child for child in psutil.Process(supervisor).children()
-            if "--worker-fd" in child.cmdline()]
+    """The supervisor's live worker processes (a killed one is a zombie until it is reaped)."""
+    return [child for child in psutil.Process(supervisor).children() if is_worker(child)]
+
+
+def is_worker(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE and "--worker-fd" in process.cmdline()
+    except psutil.Error:  # gone, or a zombie, between listing and reading it
+        return False
 
 
 def eventually(check: Callable[[], bool], seconds: float = 120.0) -> bool:  # generous: CI shares its cores
