@@ -168,6 +168,7 @@ def run(runtime: Runtime, args: argparse.Namespace) -> None:
 
 
 def seed_admin(runtime: Runtime, tenant_id: str, count: int) -> None:
+    # The fake tenants' ids start with 'tb', as a real tenant id may too: the bench's own is left out.
     databases = runtime.databases
     with databases.control_session() as session:
         session.execute(
@@ -191,13 +192,16 @@ def seed_admin(runtime: Runtime, tenant_id: str, count: int) -> None:
             sa.text(
                 "INSERT INTO tenant_monthly (tenant_id, day, orders, cancelled, revenue, customers)"
                 " SELECT tenant_id, date_trunc('month', day)::date, sum(orders), sum(cancelled), sum(revenue),"
-                " sum(customers) FROM tenant_daily WHERE tenant_id LIKE 'tb%' GROUP BY 1, 2"
-            )
+                " sum(customers) FROM tenant_daily WHERE tenant_id LIKE 'tb%' AND tenant_id <> :t GROUP BY 1, 2"
+            ),
+            {"t": tenant_id},
         )
         session.execute(
             sa.text(
-                "INSERT INTO tenant_sizes (tenant_id, db_bytes) SELECT id, 10000000 FROM tenants WHERE id LIKE 'tb%'"
-            )
+                "INSERT INTO tenant_sizes (tenant_id, db_bytes) SELECT id, 10000000 FROM tenants"
+                " WHERE id LIKE 'tb%' AND id <> :t"
+            ),
+            {"t": tenant_id},
         )
         session.execute(sa.text("ANALYZE tenant_daily"))
         session.execute(sa.text("ANALYZE tenant_monthly"))
