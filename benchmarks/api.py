@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile
 
 from comandia.server.app import create_app
+from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
@@ -129,7 +130,13 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with bench_runtime(args.database_url, "ba") as runtime:
-        run(runtime, args.orders, args.requests)
+        # As in the server: the superadmin summary is copied by its refresher, not by each order.
+        refresher = SummaryRefresher(runtime.services.summaries, catch_up=lambda: None)
+        refresher.start()
+        try:
+            run(runtime, args.orders, args.requests)
+        finally:
+            refresher.stop()
 
 
 if __name__ == "__main__":
