@@ -129,6 +129,28 @@ def test_stock_is_taken_by_orders_and_given_back_on_cancel(runtime: Runtime, mak
     assert catalog.get_product(tenant.id, ref.id).stock == 5
 
 
+def place_at_once(
+    service: OrderService, tenant_id: str, customer_id: int, line_sets: list[tuple[OrderLineInput, ...]]
+) -> list[object]:
+    """One thread per set of lines, released by one barrier; returns each order or refusal."""
+    barrier, outcomes = threading.Barrier(len(line_sets)), []
+
+    def place(lines: tuple[OrderLineInput, ...]) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(service.create(tenant_id, OrderInput(customer_id=customer_id, items=lines), "ana"))
+        except DomainError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=place, args=(lines,)) for lines in line_sets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
 def test_concurrent_orders_never_oversell_counted_stock(runtime: Runtime, make_tenant: MakeTenant) -> None:
     """Four customers confirm at the same instant, each in their own transaction, for 2 left of two
     counted products named in opposite orders: exactly two orders win, the stock ends at 0 (never
@@ -139,21 +161,8 @@ def test_concurrent_orders_never_oversell_counted_stock(runtime: Runtime, make_t
     catalog.create_product(tenant.id, ProductInput(sku="AGUA", name="Agua", price=Decimal("15"), stock=2))
     forwards = (OrderLineInput(quantity=1, sku="REF"), OrderLineInput(quantity=1, sku="AGUA"))
     for round_ in range(3):
-        barrier, outcomes = threading.Barrier(4), []
-
-        def place(lines: tuple[OrderLineInput, ...]) -> None:
-            barrier.wait()
-            try:
-                outcomes.append(service.create(tenant.id, OrderInput(customer_id=customer_id, items=lines), "ana"))
-            except DomainError as error:
-                outcomes.append(error)
-
-        threads = [threading.Thread(target=place, args=(forwards if n % 2 else forwards[::-1],)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert not any(thread.is_alive() for thread in threads)
+        line_sets = [forwards if n % 2 else forwards[::-1] for n in range(4)]
+        outcomes = place_at_once(service, tenant.id, customer_id, line_sets)
         placed = [o for o in outcomes if isinstance(o, OrderDetail)]
         refused = [o for o in outcomes if isinstance(o, ValidationFailed)]
         assert (len(placed), len(refused)) == (2, 2), (round_, outcomes)
