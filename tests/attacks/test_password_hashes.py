@@ -32,7 +32,9 @@ def _parameters(stored: str) -> tuple[int, int, int]:
     return memory, time_cost, lanes
 
 
-def test_a_new_users_password_is_stored_as_argon2id_with_at_least_owasps_parameters(runtime: Runtime, world: World) -> None:
+def test_a_new_users_password_is_stored_as_argon2id_with_at_least_owasps_parameters(
+    runtime: Runtime, world: World
+) -> None:
     actor = make_actor(runtime, "viewer", world.tenant_a.id)
     stored = _stored_hash(runtime, actor.user_id)
     memory, time_cost, lanes = _parameters(stored)
