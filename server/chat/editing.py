@@ -131,10 +131,14 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if phrase is None:
         return None
     rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
+    if not _names_something(turn, rest):  # "la horchata cancélala": the product comes first
+        before = intents.rest_before(text, phrase)
+        if _names_something(turn, before):
+            rest = before
     count = _leading_count(rest)
     product = _in_cart(turn, state, rest)
-    if product is None and count is not None and _names_nothing(turn, rest):
-        product = _last(turn, state, in_cart=True)  # "quítale uno": of the product added last
+    if product is None and (count is not None or not rest.strip()) and _names_nothing(turn, rest):
+        product = _last(turn, state, in_cart=True)  # "quítale uno", "quítalo": of the product added last
     t = turn.texts
     if product is None:
         reading = read_order(rest, turn.catalog)
@@ -230,6 +234,11 @@ def _among_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
     if not inside or inside[0].typed < SURE or (len(inside) > 1 and inside[1].typed >= inside[0].typed):
         return None
     return inside[0].product
+
+
+def _names_something(turn: Turn, words: str) -> bool:
+    """Whether the words name a product (surely or in doubt), or words not on the menu."""
+    return bool(words.strip()) and not read_order(words, turn.catalog).empty
 
 
 def _names_nothing(turn: Turn, words: str) -> bool:

@@ -210,6 +210,59 @@ def test_tenant_settings_set_any_key_pause_and_resume(admin: Admin) -> None:
     assert code == 0 and json.loads(out)["orders_paused"] is False
 
 
+EVERY_RULE = {
+    "opening_hours": {"mon": [["09:00", "14:00"], ["18:00", "23:00"]], "sat": [["20:00", "02:00"]]},
+    "closed_days": ["2026-12-25", "2026-01-01"],
+    "orders_paused": True,
+    "paused_message": "Volvemos en 20 minutos",
+    "after_hours": "menu_only",
+    "fulfilment": "both",
+    "pickup_address": "Av. Juárez 12, Centro",
+    "business_location": {"latitude": 19.43, "longitude": -99.13},
+    "delivery_zones": [{"name": "Roma", "cities": ["Roma Norte"], "fee": "30.00", "minimum_order": "100",
+                        "eta_minutes": 40},
+                       {"name": "Cerca", "radius_km": 3.5, "fee": "20"}],
+    "minimum_order": "150",
+    "eta_minutes": 45,
+    "payment_methods": [{"kind": "cash"}, {"kind": "transfer", "details": "CLABE 0123"},
+                        {"kind": "link", "details": "https://pago.example/x"}, {"kind": "card_on_delivery"}],
+    "order_alerts": ["+52 55 1234 5678", "Cocina@Example.com"],
+    "faq": [{"question": "¿Tienen estacionamiento?", "answer": "Sí, enfrente."}],
+    "customer_cancel_minutes": 10,
+    "handoff_idle_minutes": 45,
+}
+
+
+def test_tenant_settings_sets_every_rule_key(admin: Admin) -> None:
+    """`--set` reaches every rule key of the API (a key added to `BusinessRules` must be listed here)."""
+    from comandia.shared.schemas.rules import RULE_KEYS
+
+    assert set(EVERY_RULE) == set(RULE_KEYS)
+    tenant_id = admin("tenant", "create", "Todo Configurado")[1].strip()
+    sets = [arg for key, value in EVERY_RULE.items()
+            for arg in ("--set", f"{key}={json.dumps(value, ensure_ascii=False)}")]
+    code, out, err = admin("--json", "tenant", "settings", tenant_id, *sets)
+    assert code == 0, err
+    shown = json.loads(admin("--json", "tenant", "settings", tenant_id)[1])
+    assert shown["opening_hours"]["mon"] == EVERY_RULE["opening_hours"]["mon"]  # type: ignore[index]
+    assert shown["opening_hours"]["sat"] == [["20:00", "02:00"]] and shown["opening_hours"]["sun"] == []
+    assert shown["closed_days"] == ["2026-01-01", "2026-12-25"]
+    assert shown["delivery_zones"][0] == {"name": "Roma", "fee": "30.00", "cities": ["Roma Norte"],
+                                          "radius_km": None, "minimum_order": "100", "eta_minutes": 40}
+    assert shown["delivery_zones"][1]["radius_km"] == 3.5 and shown["delivery_zones"][1]["minimum_order"] == "0"
+    assert shown["order_alerts"] == ["+525512345678", "cocina@example.com"]
+    assert [m["kind"] for m in shown["payment_methods"]] == ["cash", "transfer", "link", "card_on_delivery"]
+    for key in ("orders_paused", "paused_message", "after_hours", "fulfilment", "pickup_address",
+                "business_location", "minimum_order", "eta_minutes", "faq", "customer_cancel_minutes",
+                "handoff_idle_minutes"):
+        assert shown[key] == EVERY_RULE[key], key
+    code, out, _ = admin("tenant", "settings", tenant_id)  # the table names every key too
+    assert code == 0 and all(key in out for key in RULE_KEYS)
+    code, _, err = admin("tenant", "settings", tenant_id, "--set",
+                         'delivery_zones=[{"name": "Roma", "cities": ["Roma"], "fee": "-5"}]')
+    assert code == 1 and "delivery_zones[0].fee" in err
+
+
 def test_commands_refuse_to_run_before_init(
     tmp_path: Path, config: ServerConfig, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
