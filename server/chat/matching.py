@@ -109,8 +109,8 @@ class ProductIndex:
         total = max(1, len(catalog.products))
         self.names = [
             _Name(
-                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights), tuple(sorted(keys)),
-                tuple(zip(keys, weights, strict=True)),
+                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights),
+                tuple(sorted(keys)), tuple(zip(keys, weights, strict=True)),
             )
             for p, keys in names
             for weights in [tuple(math.log(1 + total / frequency[k]) for k in keys)]
