@@ -166,9 +166,9 @@ def _validate(request: NewNumber) -> str:
     e164 = to_e164(request.e164, field="e164")
     missing = [name for name in _REQUIRED[request.provider] if not (getattr(request, name) or "").strip()]
     if missing:
-        raise ValidationFailed("a {provider} number needs {fields}",
+        raise ValidationFailed("a {provider} number needs {names}",
                                {name: N_("is required for this provider") for name in missing},
-                               provider=request.provider, fields=", ".join(missing))
+                               provider=request.provider, names=", ".join(missing))
     for name in ("phone_number_id", "waba_id", "account_sid"):
         value = getattr(request, name)
         if value is not None and (len(value) > 64 or not value.replace("_", "").isalnum()):

@@ -124,8 +124,8 @@ def check_text(key: str, value: str | None) -> str | None:
     if unknown:
         fields = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
         raise ValidationFailed("text '{key}' names unknown fields {unknown}",
-                               {field: N_("may use only these fields: {fields}")}, key=key, unknown=str(unknown),
-                               fields=fields)
+                               {field: N_("may use only these fields: {allowed}")}, key=key, unknown=str(unknown),
+                               allowed=fields)
     return value
 
 
