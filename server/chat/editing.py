@@ -296,12 +296,7 @@ def _variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         line, other = fits[0] if fits and (fits[0][0] == last or len(fits) == 1) else (None, None)
     if line is None or other is None or line.sku not in state.cart_dict():
         return None
-    cart = state.cart_dict()
-    quantity = cart.pop(line.sku)
-    note = dict(state.notes).get(line.sku, "")
-    state = state.with_cart(cart)
-    reading = Reading(items=(Item(other, quantity, note, " ".join(new)),))
-    return apply_reading(turn, state, reading, turn.texts("removed", name=line.name))
+    return _replace_line(turn, state, line, other, new)
 
 
 def _qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -326,12 +321,17 @@ def _qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     other = variant_of(turn.catalog, last, words)
     if other is None or (named is not None and named.sku != other.sku):
         return None
+    return _replace_line(turn, state, last, other, words)
+
+
+def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: ProductView, words: list[str]) -> Outcome:
+    """The cart's `line` becomes `other`, with the same quantity and note, said as removed and added."""
     cart = state.cart_dict()
-    quantity = cart.pop(last.sku)
-    note = dict(state.notes).get(last.sku, "")
+    quantity = cart.pop(line.sku)
+    note = dict(state.notes).get(line.sku, "")
     state = state.with_cart(cart)
     swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
-    return apply_reading(turn, state, swapped, turn.texts("removed", name=last.name))
+    return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
 
 
 def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
