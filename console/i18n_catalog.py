@@ -201,6 +201,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "aprobada.",
         "More than 24 hours since the customer's last message: WhatsApp allows only an approved template.",
     ),
+    "chats.window_template": (
+        "Pasaron más de 24 horas desde el último mensaje del cliente: su respuesta sale como la plantilla "
+        "aprobada «{template}».",
+        "More than 24 hours since the customer's last message: your reply goes out as the approved template "
+        "“{template}”.",
+    ),
+    "chats.sent_as_template": ("enviado como plantilla «{template}»", "sent as template “{template}”"),
     "chats.kind.media": ("📎 Archivo o imagen", "📎 File or picture"),
     "chats.kind.location": ("📍 Ubicación", "📍 Location"),
     "chats.kind.order": ("🛒 Carrito", "🛒 Cart"),

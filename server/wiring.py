@@ -229,7 +229,7 @@ def build_services(
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
-        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )
