@@ -151,6 +151,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "board.column.shipped": ("Enviado", "Shipped"),
     "board.column.completed": ("Completado", "Completed"),
     "board.move": ("Pasar a {status} →", "Move to {status} →"),
+    "board.age_now": ("recién llegado", "just now"),
     "board.age": ("hace {minutes} min", "{minutes} min ago"),
     "board.age_hours": ("hace {hours} h {minutes} min", "{hours} h {minutes} min ago"),
     "board.age_days": ("hace {days} d", "{days} d ago"),

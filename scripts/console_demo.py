@@ -21,7 +21,8 @@ from comandia.shared.client.capabilities import ADMIN_KPIS, AUDIT, NUMBERS, SAND
 from comandia.shared.version import __version__
 from tests.console.kpi_data import sample_admin_report, sample_report
 
-NOW = dt.datetime(2026, 3, 31, 18, 30, tzinfo=dt.UTC)
+NOW = dt.datetime.now(dt.UTC).replace(hour=19, minute=30, second=0, microsecond=0)
+"""The demo's "now": today at 13:30 in Mexico City, so the pictures are dated around the day they are taken."""
 TENANT_ID = "t7demo0taqueria"
 NAMES = ("Ana López", "Carlos Pérez", "María Gómez", "Luis Torres", "Sofía Ramírez", "Jorge Díaz", "Lucía Herrera")
 STATUSES = ("new", "new", "confirmed", "shipped", "completed", "completed", "cancelled")
@@ -292,8 +293,18 @@ CHATS = [  # (name, state, minutes ago, last message, unread)
 ]
 
 
+READ: set[int] = set()
+"""Chats the console marked read (their unread count is 0 from then on, as on the server)."""
+
+
+def mark_read(i: int) -> dict[str, Any]:
+    READ.add(i)
+    return chat(i)
+
+
 def chat(i: int) -> dict[str, Any]:
     name, state, minutes, text, unread = CHATS[i]
+    unread = 0 if i in READ else unread
     at = (NOW - dt.timedelta(minutes=minutes)).isoformat()
     return {"id": f"c{i}demo000000000000000", "number_id": 1, "customer_phone": f"+52 222 555 {2000 + i:04d}",
             "customer_name": name, "state": state, "state_changed_at": at,
@@ -347,11 +358,12 @@ ROUTES: list[Route] = [
                                                           "next_cursor": None}),
     ("GET", r"/tenants/[^/]+/conversations/([^/]+)", lambda m: chat_detail(m[1])),
     ("GET", r"/tenants/[^/]+/changes", lambda m: {"items": [], "cursor": 1}),
+    ("POST", r"/tenants/[^/]+/conversations/([^/]+)/read", lambda m: mark_read(int(m[1][1]))),
     ("GET", r"/tenants/[^/]+/orders/(\d+)", lambda m: order_detail(int(m[1]))),
     ("GET", r"/tenants/[^/]+/customers", lambda m: {"items": [customer(i) for i in range(40)], "next_cursor": None}),
     ("GET", r"/tenants/[^/]+/products", lambda m: {"items": [product(i, r) for i, r in enumerate(PRODUCTS)]}),
     ("POST", r"/tenants/[^/]+/catalog/import", lambda m: IMPORT_REPORT),
-    ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report().to_json()),
+    ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report(last=NOW.date()).to_json()),
     ("GET", r"/admin/kpis", lambda m: sample_admin_report().to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
     ("GET", r"/admin/audit", lambda m: {"items": AUDIT_ENTRIES, "next_cursor": None}),

@@ -104,7 +104,7 @@ def main() -> int:
         save(app, window, out / f"{key}{suffix}.png")
     window.change_theme("dark")
     save(app, window, out / f"board-dark{suffix}.png")
-    window.change_theme("light")
+    window.change_theme("system")
     chats = window.open_page("conversations")
     assert isinstance(chats, ConversationsPage)
     chats.chats.setCurrentRow(0)

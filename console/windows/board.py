@@ -52,6 +52,8 @@ CARDS_PER_BATCH = 8
 
 def age_text(minutes: int, tr: Translator) -> str:
     """How long ago, as a kitchen says it: minutes, then hours and minutes, then days."""
+    if minutes < 1:
+        return tr("board.age_now")
     if minutes < 60:
         return tr("board.age", minutes=minutes)
     if minutes < 24 * 60:

@@ -63,6 +63,7 @@ def test_an_empty_board_says_so_in_each_column(log_in: LogIn, world: World, qtbo
 
 def test_an_orders_age_reads_in_minutes_hours_then_days() -> None:
     tr = Translator("es")
+    assert age_text(0, tr) == "recién llegado"
     assert age_text(5, tr) == "hace 5 min"
     assert age_text(134, tr) == "hace 2 h 14 min"
     assert age_text(3 * 24 * 60 + 7, tr) == "hace 3 d"
