@@ -17,7 +17,6 @@ from comandia.shared.schemas.kpis import (
     TenantActivity,
 )
 
-
 WEEK = (0.78, 0.74, 0.82, 0.93, 1.22, 1.48, 1.13)
 """A restaurant's week, Monday first: quiet early in the week, busiest on Friday and Saturday."""
 
