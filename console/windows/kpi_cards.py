@@ -57,7 +57,7 @@ class KpiCards(QWidget):
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tr = tr
+        self.i18n = tr
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 4, 0, 4)
         row.setSpacing(10)
@@ -67,14 +67,14 @@ class KpiCards(QWidget):
 
     def show_report(self, report: KpiReport, fmt: TenantFormat) -> None:
         now, before = report.current, report.previous
-        values = {
+        values: dict[str, tuple[str, Decimal | int, Decimal | int]] = {
             "orders": (fmt.number(now.orders), now.orders, before.orders),
             "revenue": (fmt.money(now.revenue), now.revenue, before.revenue),
             "average_ticket": (fmt.money(now.average_ticket), now.average_ticket, before.average_ticket),
             "new_customers": (fmt.number(now.new_customers), now.new_customers, before.new_customers),
         }
         for key, (shown, current, previous) in values.items():
-            self.cards[key].show_value(shown, *change_text(current, previous, self.tr, fmt))
+            self.cards[key].show_value(shown, *change_text(current, previous, self.i18n, fmt))
 
     def text(self) -> str:
         """Every card as one line of text (what a screen reader or a test reads)."""
