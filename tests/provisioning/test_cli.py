@@ -230,6 +230,8 @@ EVERY_RULE = {
     "faq": [{"question": "¿Tienen estacionamiento?", "answer": "Sí, enfrente."}],
     "customer_cancel_minutes": 10,
     "handoff_idle_minutes": 45,
+    "handoff_template": "respuesta_soporte",
+    "handoff_template_language": "es_MX",
 }
 
 
