@@ -27,6 +27,7 @@ from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.orders.alerts import OrderAlertService
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
@@ -80,5 +81,9 @@ class Services:
     """Conversations as people read and answer them (list, transcript, takeover, release, reply)."""
     changes: ChangeFeed
     """What the console must redraw: new orders, status changes, chats (polled by cursor)."""
+    alerts: OrderAlertService
+    """New-order alerts to the business's own numbers and addresses (sent by the alert job, listed)."""
+    alert_signal: DirtyTenants
+    """Tenants with newly queued order alerts (told after the order commits)."""
     backup_key: Callable[[], bytes | None]
     """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""
