@@ -152,6 +152,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ticket.title": ("Comanda del pedido #{number}", "Kitchen ticket, order #{number}"),
     "ticket.notes": ("Notas", "Notes"),
     "ticket.total": ("Total", "Total"),
+    "ticket.delivery": ("A DOMICILIO", "DELIVERY"),
+    "ticket.pickup": ("PARA RECOGER", "PICK-UP"),
+    "ticket.payment": ("Pago", "Payment"),
+    "ticket.payment.cash": ("efectivo", "cash"),
+    "ticket.payment.card_on_delivery": ("tarjeta al entregar", "card on delivery"),
+    "ticket.payment.transfer": ("transferencia", "bank transfer"),
+    "ticket.payment.link": ("enlace de pago", "payment link"),
+    "ticket.change": ("paga con {pay_with}, cambio {change}", "pays with {pay_with}, change {change}"),
     "alert.new_order.title": ("Pedido nuevo", "New order"),
     "alert.new_order.text": ("Llegó un pedido nuevo por WhatsApp.", "A new order arrived."),
     "alert.waiting.title": ("Un cliente espera", "A customer is waiting"),
@@ -178,6 +186,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "aprobada.",
         "More than 24 hours since the customer's last message: WhatsApp allows only an approved template.",
     ),
+    "chats.window_template": (
+        "Pasaron más de 24 horas desde el último mensaje del cliente: su respuesta sale como la plantilla "
+        "aprobada «{template}».",
+        "More than 24 hours since the customer's last message: your reply goes out as the approved template "
+        "“{template}”.",
+    ),
+    "chats.sent_as_template": ("enviado como plantilla «{template}»", "sent as template “{template}”"),
     "chats.kind.media": ("📎 Archivo o imagen", "📎 File or picture"),
     "chats.kind.location": ("📍 Ubicación", "📍 Location"),
     "chats.kind.order": ("🛒 Carrito", "🛒 Cart"),

@@ -233,7 +233,7 @@ def build_services(
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
-        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
         alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)),
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),

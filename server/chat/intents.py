@@ -16,8 +16,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def normalised(text: str) -> str:
-    """Folded words separated by one space; emojis and punctuation gone."""
-    return " ".join(_WORD.findall(fold(text)))
+    """Folded words separated by one space, chat shorthand written out ("q" -> "que"); emojis
+    and punctuation gone."""
+    lex = lexicon()
+    return " ".join(lex.spelled(w) for w in _WORD.findall(fold(text)))
 
 
 def is_exactly(text: str, intent: str) -> bool:
@@ -55,6 +57,13 @@ def rest_after(text: str, phrase: str) -> str:
     words = normalised(text)
     index = f" {words} ".find(f" {phrase} ")
     return words[index + len(phrase) :].strip() if index >= 0 else words
+
+
+def rest_before(text: str, phrase: str) -> str:
+    """The message's words before `phrase` ("la horchata cancélala" -> "la horchata")."""
+    words = normalised(text)
+    index = f" {words} ".find(f" {phrase} ")
+    return words[: max(index - 1, 0)].strip() if index >= 0 else ""
 
 
 def _without_fillers(words: str) -> str:

@@ -29,6 +29,12 @@ class Lexicon:
     english: frozenset[str]
     spanish: frozenset[str]
     synonyms: dict[str, str]
+    abbreviations: dict[str, str]
+    """Folded chat shorthand -> the folded word it stands for ("q" -> "que", "xfa" -> "porfa")."""
+
+    def spelled(self, word: str) -> str:
+        """A folded word with chat shorthand written out ("q" -> "que"); others unchanged."""
+        return self.abbreviations.get(word, word)
 
     def intent_phrases(self, intent: str) -> tuple[str, ...]:
         return self.intents.get(intent, ())
@@ -48,6 +54,7 @@ def lexicon() -> Lexicon:
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
         synonyms={fold(k): fold(v) for k, v in data["synonyms"].items()},
+        abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
     )
 
 

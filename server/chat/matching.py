@@ -131,6 +131,10 @@ class ProductIndex:
         """Whether a folded word is (exactly) a word of some product name or alias."""
         return word in self.folded_words
 
+    def knows_key(self, word: str) -> bool:
+        """Whether a folded word is a name word up to its phonetic key ("litros" for "litro")."""
+        return key(word) in self._vocabulary_set
+
     def similar(self, word_key: str) -> dict[str, float]:
         """Name keys resembling a typed key, with how much (1 for the same key)."""
         cached = self._similar.get(word_key)

@@ -139,6 +139,15 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What the bot answered one message with: the replies in order, and whether it handed the
+    chat to a person (the flow's typed `Outcome.handoff`: the customer asked for one)."""
+
+    replies: tuple[Reply, ...]
+    handoff: bool = False
+
+
 def text_reply(body: str) -> Reply:
     return Reply(body=body[:MAX_TEXT_BODY])
 

@@ -29,6 +29,10 @@ _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "wi
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _TAKING_AWAY = frozenset({"sin", "without", "no"})
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
+_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
+"""What an order is for ("para una fiesta"): the article before it counts nothing."""
+_LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
+"""Laughter at the end of a note ("sin piña jaja"): said to the person, not the kitchen."""
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
@@ -96,14 +100,19 @@ _UNITS = frozenset(
 )
 
 
+_HALF = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*2|\u00bd)(?![\d/])")
+"""A half written as a fraction ("1/2 docena", "½ docena"): read as the word "media"."""
+
+
 def tokens(text: str) -> list[_Token]:
     found: list[_Token] = []
-    for raw in _TOKENS.findall(text):
+    lex = lexicon()
+    for raw in _TOKENS.findall(_HALF.sub(" media ", text)):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [_Token(measure.group(1), measure.group(1)), _Token(measure.group(2), fold(measure.group(2)))]
         else:
-            found.append(_Token(raw, raw if raw in _SEPARATORS else fold(raw)))
+            found.append(_Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
     return found
 
 
@@ -167,7 +176,7 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
 def _note_text(note: list[str], lex: Lexicon) -> str:
     """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
     words = list(note)
-    while words and fold(words[-1]) in _POLITE:
+    while words and (fold(words[-1]) in _POLITE or _LAUGH.fullmatch(fold(words[-1]))):
         words.pop()
     if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in _TAKING_AWAY:
         words.pop(0)  # "with no onions" -> "no onions"
@@ -254,7 +263,11 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
-        elif folded in _GLUE or ((folded in lex.fillers or folded in lex.portions) and not index.knows(folded)):
+        elif folded in _GLUE or (folded in lex.fillers and not index.knows(folded)) or (
+            folded in lex.portions and not index.knows_key(folded)  # "2 litros de jamaica": Agua de jamaica litro
+        ):
+            if folded in _OCCASIONS and current.quantity is not None and not current.words:
+                current.quantity = None  # "para una fiesta": an article, not one of something
             if folded in lex.portions:
                 current.portions.append((folded, position))
                 current.sized = current.sized or folded in _SIZES

@@ -50,7 +50,7 @@ def admin_paths() -> dict[str, Schema]:
             "post": op(
                 "Log in: a new bearer token",
                 (200, ref(LoginResult)),
-                errors=(401, 403, 429),
+                errors=(401, 429),
                 public=True,
                 body=ref(LoginRequest),
             )

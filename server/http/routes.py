@@ -81,6 +81,7 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/conversations/{{conversation}}", conversations.ConversationItem(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/messages",
                   conversations.ConversationMessages(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/read", conversations.ConversationRead(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/takeover",
                   conversations.ConversationTakeover(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/release",

@@ -96,6 +96,10 @@ PaymentMethods = Annotated[tuple[PaymentMethod, ...], msgspec.Meta(max_length=4)
 Recipients = Annotated[tuple[Recipient, ...], msgspec.Meta(max_length=10)]
 Faq = Annotated[tuple[FaqEntry, ...], msgspec.Meta(max_length=50)]
 CancelMinutes = Annotated[int, msgspec.Meta(ge=0, le=10080)]
+TemplateName = Annotated[str, msgspec.Meta(max_length=512, pattern=r"^[A-Za-z0-9_]*$",
+                                           description="a template name or Twilio Content SID; empty: none")]
+TemplateLanguage = Annotated[str, msgspec.Meta(max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$",
+                                               description="es, es_MX...; empty: the tenant's language")]
 
 
 class BusinessRules(Wire, frozen=True, kw_only=True):
@@ -125,6 +129,12 @@ class BusinessRules(Wire, frozen=True, kw_only=True):
     """How long after placing it a customer may cancel a still-new order by chat; None: no limit."""
     handoff_idle_minutes: Minutes = 30
     """A manager's take-over of a chat ends after this many minutes without a manager message."""
+    handoff_template: TemplateName = ""
+    """The approved template a person's reply goes out as after the customer's 24-hour window
+    (Meta/360dialog: its name; Twilio: its Content SID), the reply being its one body variable
+    {{1}}. Empty: such a reply is refused (409)."""
+    handoff_template_language: TemplateLanguage = ""
+    """The template's language code; empty: the tenant's language (es or en)."""
 
 
 RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__

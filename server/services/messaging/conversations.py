@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from comandia.server.chat import flow
 from comandia.server.chat.model import (
+    Answer,
     CatalogView,
     CategoryView,
     CustomerRef,
@@ -90,7 +91,13 @@ class ConversationService:
     def handle(
         self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
     ) -> list[Reply]:
-        """Answer one inbound message; returns the replies (one, rarely two) to queue in order.
+        """The replies (one, rarely two) to one inbound message, in order: `answer` without its flags."""
+        return list(self.answer(tenant, number_id, customer, message).replies)
+
+    def answer(
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
+    ) -> Answer:
+        """Answer one inbound message: the replies to queue in order, and the hand-off flag.
 
         Raises:
             ValueError: `customer` has neither wa_id, user_id nor phone.
@@ -115,10 +122,10 @@ class ConversationService:
             session_id = row.id
             session.commit()
         if outcome.cancel_order is not None:
-            return self._cancel(tenant, outcome, outcome.cancel_order, customer_id)
+            return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
-            return list(outcome.replies)
-        return self._place(tenant, session_id, customer, outcome.draft, catalog, now)
+            return Answer(outcome.replies, handoff=outcome.handoff)
+        return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now)))
 
     def _cancel(
         self, tenant: TenantContext, outcome: flow.Outcome, number: int, customer_id: int | None
