@@ -12,8 +12,8 @@ import time
 from functools import partial
 
 from comandia.server.jobs.loop import BackgroundLoop
+from comandia.server.services.messaging.alerts import OrderAlertService
 from comandia.server.services.messaging.signals import DirtyTenants
-from comandia.server.services.orders.alerts import OrderAlertService
 
 
 class AlertWorker(BackgroundLoop):

@@ -143,6 +143,7 @@ RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__
 
 
 AlertState = Literal["queued", "sending", "sent", "failed"]
+AlertChannel = Literal["whatsapp", "email"]
 
 
 class OrderAlertInfo(Wire, frozen=True, kw_only=True):
@@ -155,7 +156,7 @@ class OrderAlertInfo(Wire, frozen=True, kw_only=True):
     order_id: int
     order_number: int
     recipient: str
-    channel: Literal["whatsapp", "email"]
+    channel: AlertChannel
     state: AlertState
     attempts: int
     last_error: str | None

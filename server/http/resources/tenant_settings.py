@@ -13,7 +13,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import read_body
-from comandia.server.services.orders.alerts import OrderAlertService
+from comandia.server.services.messaging.alerts import OrderAlertService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.shared.schemas.rules import OrderAlertList
 from comandia.shared.schemas.tenants import TenantSettingsChange

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from comandia.server.chat.model import TenantContext
 from comandia.server.providers.mail import MailError, SmtpMailer, SmtpSettings
-from comandia.server.services.orders.alerts import CRASH_REASON, NO_NUMBER, OrderAlertService
-from comandia.server.services.orders.tickets import order_ticket
+from comandia.server.services.messaging.alerts import CRASH_REASON, NO_NUMBER, OrderAlertService
+from comandia.server.services.messaging.tickets import order_ticket
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderItemInfo, OrderLineInput
 from comandia.shared.schemas.tenants import TenantSettingsChange
@@ -118,7 +118,7 @@ def test_an_email_alert_is_retried_while_the_server_is_down_and_sent_once_it_is_
     port = free_port()  # nobody listens yet
     order = place_order(messaging, ("cocina@example.com",))
     alerts = alert_service(messaging, plain(port))
-    with caplog.at_level(logging.WARNING, logger="comandia.server.services.orders.alerts"):
+    with caplog.at_level(logging.WARNING, logger="comandia.server.services.messaging.alerts"):
         assert alerts.send_due(messaging.tenant.id) == 1
         assert alerts.send_due(messaging.tenant.id) == 1  # due again at once (no backoff in this test)
     [listed] = [a for a in alerts.recent(messaging.tenant.id) if a.order_id == order.id]

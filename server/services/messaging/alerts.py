@@ -26,7 +26,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -39,11 +39,11 @@ from comandia.server.providers.mail import MailError, SmtpMailer
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
-from comandia.server.services.orders.tickets import order_ticket
+from comandia.server.services.messaging.tickets import order_ticket
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
-from comandia.shared.schemas.rules import OrderAlertInfo
+from comandia.shared.schemas.rules import AlertChannel, AlertState, OrderAlertInfo
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class OrderAlertService:
                 OrderAlert.state == "sending", OrderAlert.claimed_at < cutoff).values(
                 state="failed", last_error=CRASH_REASON))
             session.commit()
-        count = int(result.rowcount)
+        count = int(result.rowcount)  # type: ignore[attr-defined]
         if count:
             log.warning("tenant %s: %d order alert(s) marked failed: %s", tenant_id, count, CRASH_REASON)
         return count
@@ -164,8 +164,9 @@ class OrderAlertService:
                 error = outbox_error or (f"WhatsApp error {code}" if undelivered else None)
                 sent_at = outbox_sent
             alerts.append(OrderAlertInfo(
-                order_id=alert.order_id, order_number=number, recipient=alert.recipient, channel=alert.channel,
-                state=state, attempts=alert.attempts, last_error=error, created_at=alert.created_at, sent_at=sent_at))
+                order_id=alert.order_id, order_number=number, recipient=alert.recipient,
+                channel=cast(AlertChannel, alert.channel), state=cast(AlertState, state), attempts=alert.attempts,
+                last_error=error, created_at=alert.created_at, sent_at=sent_at))
         return alerts
 
     def _hand_to_outbox(self, tenant_id: str, limit: int) -> int:
