@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from comandia.server.chat import intents
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
-from comandia.server.chat.matching import SURE, index_for
+from comandia.server.chat.matching import SURE, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
@@ -117,16 +117,7 @@ def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) 
     product = _in_cart(turn, state, " ".join(before)) if before else _last(turn, state, in_cart=True)
     if product is None:
         return None
-    cart = state.cart_dict()
-    t = turn.texts
-    if quantity == 0:
-        cart.pop(product.sku, None)
-        said = t("removed", name=product.name)
-    else:
-        cart[product.sku] = min(quantity, MAX_NUMBER)
-        said = t("quantity_set", quantity=cart[product.sku], name=product.name)
-    state = replace(state.with_cart(cart), stage="cart", last_sku=product.sku)
-    return done(state, cart_buttons_reply(turn, state, said))
+    return _set_lines(turn, state, [(product, quantity)], last=product.sku)
 
 
 def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
@@ -160,6 +151,9 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if product is None:
             return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
         phrase = "no"
+    opener = next((w for w in words if w not in lexicon().fillers), "")
+    if phrase is None and opener in ("sin", "without"):
+        phrase = opener  # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note
     if phrase is None:
         return None
     rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
@@ -173,6 +167,13 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         product = _last(turn, state, in_cart=True)  # "quítale uno", "quítalo": of the product added last
     t = turn.texts
     if product is None:
+        lines = _category_lines(turn, state, rest)
+        if lines:  # "sin pan mejor": every line of the "Pan dulce" category
+            return _set_lines(turn, state, [(p, 0) for p in lines])
+        if phrase.split()[0] in ("sin", "mejor", "without"):
+            # "mejor sin cebolla", "sin mayo" (Ave mayo is not in the cart): an ingredient, the
+            # note of the line talked about last; read as one
+            return None
         reading = read_order(rest, turn.catalog)
         named = next((i.product for i in reading.items), None)
         body = t("not_in_cart", name=named.name) if named else t("not_on_menu", text=rest)
@@ -218,16 +219,7 @@ def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         product = _last(turn, state, in_cart=True)
     if product is None:
         return None
-    cart = state.cart_dict()
-    t = turn.texts
-    if quantity == 0:
-        cart.pop(product.sku, None)
-        said = t("removed", name=product.name)
-    else:
-        cart[product.sku] = min(quantity, MAX_NUMBER)
-        said = t("quantity_set", quantity=cart[product.sku], name=product.name)
-    state = replace(state.with_cart(cart), stage="cart", last_sku=product.sku)
-    return done(state, cart_buttons_reply(turn, state, said))
+    return _set_lines(turn, state, [(product, quantity)], last=product.sku)
 
 
 def _set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -243,7 +235,6 @@ def _set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     clauses = [c for c in _CLAUSES.split(words) if c.strip()]
     if len(clauses) < 2:
         return None
-    cart = state.cart_dict()
     changes: list[tuple[ProductView, int]] = []
     for clause in clauses:
         split = [w for w in clause.split() if w not in _SET_OPENERS]
@@ -253,16 +244,23 @@ def _set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if len(counts) != 1 or product is None:
             return None
         changes.append((product, counts[0]))
-    t = turn.texts
+    return _set_lines(turn, state, changes)
+
+
+def _set_lines(
+    turn: Turn, state: ChatState, changes: list[tuple[ProductView, int]], last: str | None = None
+) -> Outcome:
+    """Each product's line set to its quantity (0 removes it), said line by line, with the cart."""
+    cart = state.cart_dict()
     said = []
     for product, quantity in changes:
         if quantity == 0:
             cart.pop(product.sku, None)
-            said.append(t("removed", name=product.name))
+            said.append(turn.texts("removed", name=product.name))
         else:
             cart[product.sku] = min(quantity, MAX_NUMBER)
-            said.append(t("quantity_set", quantity=cart[product.sku], name=product.name))
-    state = replace(state.with_cart(cart), stage="cart")
+            said.append(turn.texts("quantity_set", quantity=cart[product.sku], name=product.name))
+    state = replace(state.with_cart(cart), stage="cart", last_sku=last or state.last_sku)
     return done(state, cart_buttons_reply(turn, state, "\n".join(said)))
 
 
@@ -376,6 +374,17 @@ def _among_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
     if not inside or inside[0].typed < SURE or (len(inside) > 1 and inside[1].typed >= inside[0].typed):
         return None
     return inside[0].product
+
+
+def _category_lines(turn: Turn, state: ChatState, words: str) -> list[ProductView]:
+    """The cart's products whose category the words name ("el pan" -> Pan dulce), or none."""
+    typed = {key(w) for w in words.split() if w not in lexicon().fillers and len(w) >= 3}
+    if not typed:
+        return []
+    named = {c.id for c in turn.catalog.categories
+             if typed & {key(w) for w in words_of(c.name) if w not in _STOPWORDS and len(w) >= 3}}  # fmt: skip
+    products = [turn.catalog.product(sku) for sku, _ in state.cart]
+    return [p for p in products if p is not None and p.category_id in named]
 
 
 def _names_something(turn: Turn, words: str) -> bool:

@@ -83,6 +83,8 @@ class _Name:
     """The keys of every name and alias of the product: what the customer typed may mix them."""
     weight: float
     sorted_keys: tuple[str, ...]
+    pairs: tuple[tuple[str, float], ...]
+    """(key, weight) of each of `keys`: the scoring loop reads them together."""
 
 
 class ProductIndex:
@@ -107,7 +109,8 @@ class ProductIndex:
         total = max(1, len(catalog.products))
         self.names = [
             _Name(
-                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights), tuple(sorted(keys))
+                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights),
+                tuple(sorted(keys)), tuple(zip(keys, weights, strict=True)),
             )
             for p, keys in names
             for weights in [tuple(math.log(1 + total / frequency[k]) for k in keys)]
@@ -198,23 +201,35 @@ class ProductIndex:
         typed_shares: dict[str, float] = {}  # the same for every name of a product
         as_typed = tuple(sorted(keys))
         near_length = len(joined) >= 5
-        best: dict[str, Match] = {}
+        # The hot loop of a turn (a common word such as "grande" makes a thousand candidates at
+        # 500 products): the score written out, and a product's Match built once, for its best name.
+        best: dict[str, tuple[float, float, ProductView]] = {}
+        names, get, length = self.names, merged.get, len(joined)
         for position in candidates:
-            name = self.names[position]
+            name = names[position]
             sku = name.product.sku
             typed_share = typed_shares.get(sku)
             if typed_share is None:
                 typed_share = typed_shares[sku] = _typed_share(similar, name.all_keys)
-            score = _score(typed_share, merged, name)
+            # The harmonic mean of the share of the typed words explained and the
+            # (rarity-weighted) share of the name typed, 0 to 1.
+            score = 0.0
+            if typed_share != 0:
+                name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
+                if name_share:
+                    score = 2 * typed_share * name_share / (typed_share + name_share)
             if exact and as_typed == name.sorted_keys:
                 score, typed_share = EXACT, 1.0  # the name itself, as typed: above any near name
-            if near_length and abs(len(joined) - len(name.joined)) <= 3:
+            if near_length and abs(length - len(name.joined)) <= 3:
                 together = fuzz.ratio(joined, name.joined) / 100
                 if together >= 0.88 and together > score:
                     score, typed_share = together, together
-            if score > 0 and (sku not in best or best[sku].score < score):
-                best[sku] = Match(name.product, score, typed_share)
-        return sorted(best.values(), key=lambda m: (-m.score, self._rank[m.product.sku]))
+            if score > 0:
+                seen = best.get(sku)
+                if seen is None or seen[0] < score:
+                    best[sku] = (score, typed_share, name.product)
+        found = [Match(product, score, typed_share) for score, typed_share, product in best.values()]
+        return sorted(found, key=lambda m: (-m.score, self._rank[m.product.sku]))
 
     def _rejoined(self, kept: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
         """A word split in two ("pepe roni") joined back when only the whole is a menu word."""
@@ -241,15 +256,6 @@ def _typed_share(similar: list[dict[str, float]], product_keys: frozenset[str]) 
     for options in similar:
         covered += max((value for name_key, value in options.items() if name_key in product_keys), default=0.0)
     return covered / len(similar)
-
-
-def _score(typed_share: float, merged: dict[str, float], name: _Name) -> float:
-    """How well the typed words and a name explain each other, 0 to 1: the harmonic mean of the
-    share of the typed words explained and the (rarity-weighted) share of the name typed."""
-    if typed_share == 0:
-        return 0.0
-    name_share = sum(merged.get(k, 0.0) * w for k, w in zip(name.keys, name.weights, strict=True)) / name.weight
-    return 2 * typed_share * name_share / (typed_share + name_share) if name_share else 0.0
 
 
 _MEMO_LIMIT = 4096
