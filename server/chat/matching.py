@@ -32,9 +32,8 @@ ASK = 0.5
 MARGIN = 0.08
 WIDE_MARGIN = 0.15
 EXACT = 1.1
-_NAME_STOPWORDS = frozenset(
-    ["de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and", "with"]
-)
+_NAME_STOPWORDS = frozenset(["de", "del", "al", "la", "el", "los", "las", "y", "e", "en", "a", "the", "of", "and"])
+"""Not "con"/"with": "Agua con gas" and "Agua sin gas" differ by it, so "agua" alone is asked about."""
 _DIMINUTIVE = re.compile(r"(?:c|ec)?(?:it|ill)(?:o|a|os|as)$")
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -113,7 +112,8 @@ class ProductIndex:
                 tuple(sorted(keys)), tuple(zip(keys, weights, strict=True)),
             )
             for p, keys in names
-            for weights in [tuple(math.log(1 + total / frequency[k]) for k in keys)]
+            for weights in [tuple(math.log(1 + total / frequency[k]) * _measure_weight(keys, i)
+                                  for i, k in enumerate(keys))]
         ]  # fmt: skip
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
@@ -256,6 +256,19 @@ def _typed_share(similar: list[dict[str, float]], product_keys: frozenset[str]) 
     for options in similar:
         covered += max((value for name_key, value in options.items() if name_key in product_keys), default=0.0)
     return covered / len(similar)
+
+
+_MEASURES = frozenset({"ml", "l", "lt", "lts", "litr", "g", "gr", "kg", "kil", "gram", "oz", "ons", "ps"})
+
+
+def _measure_weight(keys: list[str], position: int) -> float:
+    """How much a name word counts when not typed: a measure ("500 ml") little, so "agua" is as
+    near "Agua sin gas 500 ml" as "Agua con gas"; typed, it still decides ("coca 3 litros"). A
+    unit without a number ("Agua de jamaica litro") is a size word and counts in full."""
+    here = keys[position]
+    if here.isdigit() or (here in _MEASURES and position > 0 and keys[position - 1].isdigit()):
+        return 0.2
+    return 1.0
 
 
 _MEMO_LIMIT = 4096

@@ -30,6 +30,7 @@ SPANISH = {
     "kpis.md": "indicadores.md",
     "operations.md": "operaciones.md",
     "reliability.md": "confiabilidad.md",
+    "scaling.md": "escalabilidad.md",
     "tenants.md": "negocios.md",
     "whatsapp.md": "whatsapp.md",
 }
@@ -37,7 +38,6 @@ GUIDES = {  # Spanish-only guides for operators -> the English page that holds t
     "agregar-negocio.md": "tenants.md",
     "configurar-whatsapp.md": "whatsapp.md",
     "desactivar-cliente.md": "operations.md",
-    "escalabilidad.md": "architecture.md",
     "primer-cliente.md": "install.md",
     "respaldos.md": "operations.md",
 }
