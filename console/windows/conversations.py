@@ -56,6 +56,7 @@ class ConversationsPage(Page):
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
         self.transcript = QTextBrowser()
+        self.transcript.setPlaceholderText(tr("chats.pick"))
         self.orders = QLabel()
         self.orders.setWordWrap(True)
         self.window_note = QLabel()
@@ -105,6 +106,7 @@ class ConversationsPage(Page):
     def _listed(self, page: ConversationPage) -> None:
         current = self.detail.conversation.id if self.detail else None
         self.items = list(page.items)
+        self.transcript.setPlaceholderText(self.i18n("chats.pick" if self.items else "chats.none"))
         self.chats.blockSignals(True)
         self.chats.clear()
         for chat in self.items:
