@@ -51,7 +51,7 @@ def key(word: str) -> str:
     elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
         w = w[:-1]
     w = w.replace("ch", "C").replace("sh", "C").replace("ll", "y").replace("qu", "k").replace("ph", "f")
-    w = re.sub(r"c(?=[ei])", "s", w).replace("c", "k")
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k")
     w = re.sub(r"g(?=[ei])", "j", w).replace("z", "s").replace("v", "b").replace("h", "").replace("w", "u")
     w = re.sub(r"y(?![aeiou])", "i", w)
     w = re.sub(r"(.)\1+", r"\1", w)
