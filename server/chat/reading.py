@@ -129,7 +129,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too)."""
     lex = lexicon()
     index = index_for(catalog)
-    found = tokens(text)
+    found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
