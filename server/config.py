@@ -63,6 +63,10 @@ class ServerConfig:
     whatsapp_360dialog_base: str = "https://waba-v2.360dialog.io"
     whatsapp_twilio_base: str = "https://api.twilio.com"
     whatsapp_timeout_seconds: float = 10.0
+    # Files customers send: at most this many bytes each (WhatsApp allows 16 MB for audio and
+    # video), downloaded within this many seconds, kept in `media_dir` (one folder per tenant).
+    media_max_bytes: int = 16 * 1024 * 1024
+    media_deadline_seconds: float = 60.0
     log_level: str = "INFO"
     public_url: str | None = None
     # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
@@ -101,6 +105,10 @@ class ServerConfig:
     def backup_dir(self) -> Path:
         return self.home / "backups"
 
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
 
 _ENV = {
     "COMANDIA_HOME": "home",
@@ -121,6 +129,7 @@ _ENV = {
     "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
+    "COMANDIA_MEDIA_MAX_BYTES": "media_max_bytes",
     "COMANDIA_ADMIN_PASSWORD": "admin_password",
     "COMANDIA_USER_PASSWORD": "user_password",
 }
