@@ -48,7 +48,8 @@ def only(text: str, intent: str) -> bool:
     words = normalised(text)
     for phrase in lex.intent_phrases(intent):
         words = f" {words} ".replace(f" {phrase} ", " ").strip()
-    found = mentions(text, intent) is not None or any(p in fold(text) for p in lex.intent_phrases(intent))
+    folded = fold(text)
+    found = mentions(text, intent) is not None or any(p in folded for p in lex.intent_phrases(intent))
     return found and all(w in lex.fillers for w in words.split())
 
 

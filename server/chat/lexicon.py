@@ -22,6 +22,8 @@ MAX_NUMBER = 999
 class Lexicon:
     fillers: frozenset[str]
     portions: frozenset[str]
+    note_words: frozenset[str]
+    """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     quantities: dict[str, int]
     """Folded phrase -> quantity; several-word phrases are matched before single words."""
     intents: dict[str, tuple[str, ...]]
@@ -49,6 +51,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
+        note_words=frozenset(fold(data["note_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),

@@ -25,9 +25,13 @@ from comandia.server.chat.model import CatalogView, ProductView, fold
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
-_NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
+_NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+_NOTE_OPENERS = _NOTE_MARKERS - {"con", "with", "no"}
+"""Markers that open a note even with no product before them ("que vaya bien cocida"): of the
+product talked about last. "con" and "no" do not: "con 2 cocas" orders, "no, mejor…" edits."""
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
-_TAKING_AWAY = frozenset({"sin", "without", "no"})
+_ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
+_TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
 """What an order is for ("para una fiesta"): the article before it counts nothing."""
@@ -64,10 +68,13 @@ class Reading:
     language: str | None = None
     loose: tuple[int, ...] = ()
     """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
+    notes: tuple[str, ...] = ()
+    """Notes that followed no product in the message ("que vaya bien cocida"): of the product
+    talked about before it."""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose)
+        return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
 
 
 @dataclass
@@ -125,11 +132,20 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
+    notes: list[str] = []
     forgotten: set[int] = set()
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if not part.words:
-            if part.quantity is not None:
+            if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
+                note = _note_text(part.note, lex)
+                before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
+                if before and not getattr(found_in[before[-1]][1], "note", ""):
+                    at, what = found_in[before[-1]]
+                    found_in[before[-1]] = (at, replace(what, note=note))  # type: ignore[type-var]
+                else:
+                    notes.append(note)
+            elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
@@ -162,6 +178,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(w for w in kept if isinstance(w, str)),
         language,
         tuple(loose),
+        tuple(notes),
     )
 
 
@@ -178,6 +195,10 @@ def _note_text(note: list[str], lex: Lexicon) -> str:
     words = list(note)
     while words and (fold(words[-1]) in _POLITE or _LAUGH.fullmatch(fold(words[-1]))):
         words.pop()
+    folded = [fold(w) for w in words]
+    if (len(words) > 3 and folded[0] in ("con", "with") and folded[1] in _ARTICLES
+            and (folded[3] in _NOTE_MARKERS or folded[3] in lex.note_words)):  # fmt: skip
+        words = words[3:]  # "con la carne bien asada": how the meat comes, "bien asada"
     if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in _TAKING_AWAY:
         words.pop(0)  # "with no onions" -> "no onions"
     return " ".join(words)
@@ -248,7 +269,21 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif folded in _NOTE_MARKERS and current.words and not _held_by_name(found, position, index):
+        elif (
+            (folded in _NOTE_OPENERS or folded in lex.note_words)
+            and not current.words
+            and not current.portions
+            and not index.knows(folded)
+            and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
+        ):
+            current.in_note = True  # "que vaya bien cocida": a note with no product before it
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif (
+            (folded in _NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            and current.words
+            and not _held_by_name(found, position, index)
+        ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
@@ -263,9 +298,7 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
-        elif folded in _GLUE or (folded in lex.fillers and not index.knows(folded)) or (
-            folded in lex.portions and not index.knows_key(folded)  # "2 litros de jamaica": Agua de jamaica litro
-        ):
+        elif _set_apart(folded, index, lex):
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
                 current.quantity = None  # "para una fiesta": an article, not one of something
             if folded in lex.portions:
@@ -292,9 +325,19 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
         if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
             kept[-1].quantity = part.quantity
-        elif part.words or part.quantity is not None:
+        elif part.words or part.quantity is not None or part.note:
             kept.append(part)
     return kept
+
+
+def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word is glue, a filler or a portion word rather than part of a product's name:
+    words of the menu's names stay ("2 litros de jamaica" names Agua de jamaica litro)."""
+    if folded in _GLUE:
+        return True
+    if folded in lex.fillers and not index.knows(folded):
+        return True
+    return folded in lex.portions and not index.knows_key(folded)
 
 
 def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Lexicon) -> list[_Part]:

@@ -131,6 +131,19 @@ def format_money(amount: Decimal, currency: str, locale: str = "es_MX") -> str:
     Raises:
         ValidationFailed: an unknown currency or locale.
     """
+    if isinstance(amount, Decimal) and amount.is_finite():
+        return _formatted(amount, currency, locale)  # a turn shows the same prices again and again
+    return _format_money(amount, currency, locale)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _formatted(amount: Decimal, currency: str, locale: str) -> str:
+    """`_format_money`, remembered. Equal amounts written with other exponents ("5.0", "5.00")
+    share an entry, which is right: the amount is rounded to the currency's digits first."""
+    return _format_money(amount, currency, locale)
+
+
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
     babel_locale = _babel_locale(locale)
     digits = 0 if currency in WHOLE_DISPLAY else None
     rounded = quantize(amount, currency)
