@@ -17,6 +17,7 @@ from comandia.console.i18n import Translator
 from comandia.console.settings import ConsoleSettings
 from comandia.console.startup import seconds_since_start
 from comandia.console.tasks import TaskRunner
+from comandia.console.theme import apply_theme
 from comandia.console.windows.login import LoggedIn, LoginDialog
 from comandia.console.windows.main_window import MainWindow
 from comandia.shared.client import ApiClient
@@ -45,6 +46,9 @@ class ConsoleApp(QObject):
         connection: Connection | None = None,
     ) -> None:
         super().__init__()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
         connection = connection or Connection(settings.server_url)
         runner = TaskRunner(connection, inline=inline, parent=self)
         self.ctx = AppContext(runner, settings, credentials, Translator(language or settings.language))

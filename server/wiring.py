@@ -212,7 +212,7 @@ def build_services(
         catalog_import=CatalogImportService(databases, contexts),
         backups=backups,
         restores=RestoreService(databases, backups, tenants),
-        moves=MoveService(databases, tenants, backups),
+        moves=MoveService(databases, backups, changed=tenant_changed),
         kpis=kpis,
         summaries=summaries,
         exports=ExportService(databases, kpis),

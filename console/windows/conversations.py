@@ -86,6 +86,7 @@ class ConversationsPage(Page):
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
         self.transcript = Transcript()
+        self.transcript.setPlaceholderText(tr("chats.pick"))
         self.transcript.anchorClicked.connect(self._link)
         self.files = QTemporaryDir()  # opened files live here until the page goes
         self.orders = QLabel()
@@ -137,6 +138,7 @@ class ConversationsPage(Page):
     def _listed(self, page: ConversationPage) -> None:
         current = self.detail.conversation.id if self.detail else None
         self.items = list(page.items)
+        self.transcript.setPlaceholderText(self.i18n("chats.pick" if self.items else "chats.none"))
         self.chats.blockSignals(True)
         self.chats.clear()
         for chat in self.items:

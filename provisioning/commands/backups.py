@@ -202,9 +202,10 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = runtime.services.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
-        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s",
+        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s "
+                "(writes refused for {frozen} s)",
                  tenant=report.tenant_id, source=report.source, target=report.target, tables=report.tables,
-                 rows=report.rows, seconds=f"{report.seconds:.1f}")
+                 rows=report.rows, seconds=f"{report.seconds:.1f}", frozen=f"{report.frozen_seconds:.1f}")
         + (out.say("; old database dropped") if report.source_dropped else out.say("; old database kept")),
     )
     return EXIT_OK

@@ -27,6 +27,7 @@ from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS, variant_of
 
 _REPLACED = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+\S+")
 _OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
@@ -37,12 +38,8 @@ _SWAP = re.compile(
     r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
 )
 _CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
-_SMALLER = frozenset({"chico", "chica", "chicos", "chicas", "mediano", "mediana", "normal", "regular", "small",
-                      "medium", "sencillo", "sencilla", "personal"})  # fmt: skip
-"""Words that ask for a line without its size word ("mejor uno chico")."""
 _VARIANT_CUES = frozenset({"mejor", "better", "actually", "rather", "prefiero", "preferible"})
 _IT = frozenset({"la", "lo", "las", "los", "it", "them"})
-_STOPWORDS = frozenset({"de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and"})
 _CHANGE = re.compile(r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|for|with)\s+(?P<new>.+)$")
 
 
@@ -64,6 +61,7 @@ def edit(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         or _set(turn, state, text)
         or _set_each(turn, state, text)
         or _variant(turn, state, text)
+        or _qualified(turn, state, text)
         or _more(turn, state, text)
     )
 
@@ -152,8 +150,10 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
         phrase = "no"
     opener = next((w for w in words if w not in lexicon().fillers), "")
-    if phrase is None and opener in ("sin", "without"):
-        phrase = opener  # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note
+    if phrase is None and opener in ("sin", "without") and not read_order(text, turn.catalog).items:
+        # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note; never
+        # when the words name a product themselves ("sin gas": Agua sin gas)
+        phrase = opener
     if phrase is None:
         return None
     rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
@@ -283,57 +283,55 @@ def _variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     lex = lexicon()
     target = [w for w in target if w not in _SET_OPENERS and w not in lex.fillers]
-    new = [w for w in new if w not in lex.fillers or w in _SMALLER]
+    new = [w for w in new if w not in lex.fillers or w in SMALLER]
     if not new or _counted(new):
         return None
     if target:
         line = _in_cart(turn, state, " ".join(target))
-        other = _variant_of(turn, line, new) if line is not None else None
+        other = variant_of(turn.catalog, line, new) if line is not None else None
     else:  # "make it a double": the last line, else the one line of the cart it fits
         last = _last(turn, state, in_cart=True)
         lines = [last] + [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) and p != last]
-        fits = [(p, v) for p in lines if p is not None and (v := _variant_of(turn, p, new)) is not None]
+        fits = [(p, v) for p in lines if p is not None and (v := variant_of(turn.catalog, p, new)) is not None]
         line, other = fits[0] if fits and (fits[0][0] == last or len(fits) == 1) else (None, None)
     if line is None or other is None or line.sku not in state.cart_dict():
         return None
+    return _replace_line(turn, state, line, other, new)
+
+
+def _qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """Words that only qualify the line added last ("sin gas" after "un agua", "grande" after
+    "una hawaiana"): that line becomes the product they make with it; restating it changes nothing."""
+    lex = lexicon()
+    said = intents.normalised(text).split()
+    words = [w for w in said if w not in lex.fillers or w in SIZES]
+    if not words or not (words[0] in ("sin", "con", "without", "with") or set(words) <= SIZES):
+        return None
+    if any(_count(w) is not None for w in said):
+        return None  # "una mediana": one more of something, not this line changed
+    last = _last(turn, state, in_cart=True)
+    if last is None or last.sku not in state.cart_dict():
+        return None
+    if set(words) <= {w for name in (last.name, *last.aliases) for w in words_of(name)}:
+        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))  # "mediana": it is
+    reading = read_order(text, turn.catalog)
+    named = reading.items[0].product if len(reading.items) == 1 and not reading.unknown else None
+    if named is not None and named.sku in state.cart_dict():
+        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))  # "sin gas": it is
+    other = variant_of(turn.catalog, last, words)
+    if other is None or (named is not None and named.sku != other.sku):
+        return None
+    return _replace_line(turn, state, last, other, words)
+
+
+def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: ProductView, words: list[str]) -> Outcome:
+    """The cart's `line` becomes `other`, with the same quantity and note, said as removed and added."""
     cart = state.cart_dict()
     quantity = cart.pop(line.sku)
     note = dict(state.notes).get(line.sku, "")
     state = state.with_cart(cart)
-    reading = Reading(items=(Item(other, quantity, note, " ".join(new)),))
-    return apply_reading(turn, state, reading, turn.texts("removed", name=line.name))
-
-
-def _variant_of(turn: Turn, line: ProductView, new: list[str]) -> ProductView | None:
-    """The one product that `line`'s name makes with the words `new`: added to the name ("grande"),
-    or in place of one of its words ("de plátano" for "mamey"); "chico" drops a size word."""
-    index = index_for(turn.catalog)
-    synonyms = lexicon().synonyms
-    name = [w for w in words_of(line.name) if w not in _STOPWORDS]
-    smaller = [w for w in new if w in _SMALLER]
-    new = [w for w in new if w not in _SMALLER]
-    tries = [name] if new else []
-    tries += [name[:i] + name[i + 1 :] for i in range(len(name))]
-    found: dict[str, float] = {}
-    for kept in tries:
-        words = [*kept, *new]
-        if not kept and not set(name) & set(new):
-            continue  # nothing of the line is left: another product, not a variant of it
-        matches = index.match(words, synonyms)
-        if not matches or matches[0].product.sku == line.sku:
-            continue
-        top = matches[0]
-        if top.typed < SURE or (len(matches) > 1 and matches[1].typed >= SURE and matches[1].score >= top.score):
-            continue
-        if not new and (not smaller or top.score < 1):
-            continue  # "chico": only a name that is the line's own without its size word
-        found[top.product.sku] = max(found.get(top.product.sku, 0.0), top.score)
-    if not found:
-        return None
-    best = sorted(found.items(), key=lambda kv: -kv[1])
-    if len(best) > 1 and best[1][1] >= best[0][1]:
-        return None
-    return turn.catalog.product(best[0][0])
+    swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
+    return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
 
 
 def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -382,7 +380,7 @@ def _category_lines(turn: Turn, state: ChatState, words: str) -> list[ProductVie
     if not typed:
         return []
     named = {c.id for c in turn.catalog.categories
-             if typed & {key(w) for w in words_of(c.name) if w not in _STOPWORDS and len(w) >= 3}}  # fmt: skip
+             if typed & {key(w) for w in words_of(c.name) if w not in STOPWORDS and len(w) >= 3}}  # fmt: skip
     products = [turn.catalog.product(sku) for sku, _ in state.cart]
     return [p for p in products if p is not None and p.category_id in named]
 

@@ -22,13 +22,15 @@ from dataclasses import dataclass, field, replace
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.variants import SIZES, described, variant_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 _NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
-_NOTE_OPENERS = _NOTE_MARKERS - {"con", "with", "no"}
-"""Markers that open a note even with no product before them ("que vaya bien cocida"): of the
-product talked about last. "con" and "no" do not: "con 2 cocas" orders, "no, mejor…" edits."""
+_NOTE_OPENERS = _NOTE_MARKERS - {"no"}
+"""Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
+of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
+cocas" orders); a note that names a product is that product ("con papas fritas")."""
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 _ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
 _TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
@@ -155,14 +157,39 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             head_alone = _verdict(index.match(head.words, lex.synonyms))
             if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
                 forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
-        elif not part.elliptic:
+        elif head is not None and _shares_head(head, part, index, lex):
+            shared += part.quantity or 1  # "media docena de empanadas, 2 de carne … y 2 caprese"
+            if head.quantity is None or shared == head.quantity:
+                forgotten.add(head_number)
+        else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
+        previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
+        if previous is None and set(part.words) <= _SAME:
+            loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
+            continue
+        again = _same_again(previous, part.words, catalog) if previous is not None else None
+        if again is not None:  # "un jugo de naranja grande y uno chico", "… y otro igual"
+            quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
+            said = " ".join(found[i].text for i in part.spans)
+            found_in.append((number_, Item(again, quantity, _note_text(part.note, lex), said)))
+            continue
         quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
         said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
         note = _note_text(part.note, lex)
         pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if verdict is not None and not verdict[0] and part.note:  # "agua, sin gas": the note decides
+                decided = _decided(verdict[1], [*words_here, *(fold(w) for w in part.note)], index, lex)
+                verdict, note = (decided, "") if decided is not None else (verdict, note)
+            if verdict is None and (by_description := described(catalog, words_here)) is not None:
+                verdict = (True, (by_description,))  # "carne cortada a cuchillo": Empanada de carne
+            doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
+            if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
+                    and verdict[1][0] in doubted.candidates):  # fmt: skip
+                # "un agua, sin gas", "un licuado, de fresa": the part says which one the doubt was
+                found_in[-1] = (number_ - 1, Item(verdict[1][0], doubted.quantity, doubted.note or note, said_here))
+                continue
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
@@ -180,6 +207,44 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(loose),
         tuple(notes),
     )
+
+
+_SAME = frozenset({"igual", "iguales", "mismo", "misma", "mismos", "mismas", "same"})
+
+
+def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:
+    """The product a part names through the item before it: "otro igual" (the same one), "uno
+    chico" (its other size); None when the part names a product of its own."""
+    if not words or not set(words) <= _SAME | SIZES:
+        return None
+    if set(words) <= _SAME:
+        return previous.product
+    return variant_of(catalog, previous.product, [w for w in words if w not in _SAME])
+
+
+def _decided(
+    candidates: tuple[ProductView, ...], words: list[str], index: ProductIndex, lex: Lexicon
+) -> tuple[bool, tuple[ProductView, ...]] | None:
+    """One of the doubted products, when the words with the note name it surely ("agua" + "sin gas")."""
+    verdict = _verdict(index.match(words, lex.synonyms))
+    if verdict is not None and verdict[0] and verdict[1][0] in candidates:
+        return verdict
+    return None
+
+
+def _shares_head(head: _Part, part: _Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a part that names a product by itself ("2 caprese") is one more share of an unsure
+    head before it ("media docena de empanadas, …"): the head's words fit that same product."""
+    if head.quantity is None or part.quantity is None or not part.words:
+        return False
+    head_alone = _verdict(index.match(head.words, lex.synonyms))
+    alone = _verdict(index.match(part.words, lex.synonyms))
+    if head_alone is None or head_alone[0] or alone is None or not alone[0]:
+        return False
+    matches = index.match([*head.words, *part.words], lex.synonyms)
+    together = _verdict(matches)
+    # the head's words must fit too: "una mexicana, una coca" never makes the coca a share of it
+    return together is not None and together[0] and together[1][0] == alone[1][0] and matches[0].typed >= SURE
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
@@ -298,6 +363,9 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
+        elif folded in _SAME and current.quantity is not None and not current.words:
+            current.words.append(folded)  # "y otro igual": the item before, once more
+            current.spans.append(position)
         elif _set_apart(folded, index, lex):
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
                 current.quantity = None  # "para una fiesta": an article, not one of something

@@ -17,16 +17,18 @@ from comandia.shared.schemas.kpis import (
     TenantActivity,
 )
 
+WEEK = (0.78, 0.74, 0.82, 0.93, 1.22, 1.48, 1.13)
+"""A restaurant's week, Monday first: quiet early in the week, busiest on Friday and Saturday."""
+
+
+def _day(day: dt.date, i: int, scale: float) -> SeriesPoint:
+    wobble = ((i * 7919) % 13 - 6) / 100  # a fixed ±6 %, so no two weeks look alike
+    weight = WEEK[day.weekday()] * (1 + 0.004 * i) * (1 + wobble) * scale
+    return SeriesPoint(day, round(11 * weight), Decimal(str(round(1500 * weight, 2))))
+
 
 def _period(first: dt.date, days: int, scale: float) -> KpiPeriod:
-    series = tuple(
-        SeriesPoint(
-            first + dt.timedelta(days=i),
-            int(10 * scale) + i % 5,
-            Decimal(str(round((1200 + 90 * (i % 7) + 15 * i) * scale, 2))),
-        )
-        for i in range(days)
-    )
+    series = tuple(_day(first + dt.timedelta(days=i), i, scale) for i in range(days))
     revenue = sum((p.revenue for p in series), Decimal(0))
     orders = sum(p.orders for p in series)
     return KpiPeriod(

@@ -95,7 +95,7 @@ class TenantService:
         databases: the appliance's databases.
         final_dump: called with (tenant, cluster) before a delete; returns the dump's path.
         changed: told the tenant id after it is deactivated, reactivated or deleted (drops the
-            cached `TenantContext`; a move and a restore deactivate and reactivate through here).
+            cached `TenantContext`; a restore deactivates and reactivates through here).
     """
 
     def __init__(self, databases: Databases, final_dump: Callable[[Tenant, Cluster], Path] | None = None,
