@@ -6,6 +6,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.title": ("COMANDIA — consola", "COMANDIA — console"),
     # login
     "login.title": ("Iniciar sesión", "Log in"),
+    "login.tagline": ("Pedidos por WhatsApp, en vivo", "WhatsApp orders, live"),
     "login.server": ("Servidor", "Server"),
     "login.username": ("Usuario", "Username"),
     "login.password": ("Contraseña", "Password"),
@@ -77,6 +78,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "theme.light": ("Claro", "Light"),
     "theme.dark": ("Oscuro", "Dark"),
     "main.user": ("{user} ({role})", "{user} ({role})"),
+    "role.superadmin": ("superadministrador", "superadmin"),
+    "role.manager": ("encargado", "manager"),
+    "role.viewer": ("consulta", "viewer"),
     "main.loading": ("Cargando…", "Loading…"),
     "main.not_offered": (
         "Este servidor todavía no ofrece esta función.",

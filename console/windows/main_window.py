@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
+from comandia.console.i18n import LANGUAGE_NAMES
 from comandia.console.theme import THEMES, apply_theme, colors, logo, page_icon
 from comandia.console.windows.banner import Banner
 from comandia.console.windows.base import Page
@@ -59,9 +60,10 @@ class MainWindow(QMainWindow):
         self.tenant_box.setMinimumWidth(240)
         self.user_label = QLabel()
         self.language_box = QComboBox()
-        self.language_box.addItems(["es", "en"])
-        self.language_box.setCurrentText(tr.language)
-        self.language_box.currentTextChanged.connect(self._change_language)
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_box.addItem(name, code)
+        self.language_box.setCurrentIndex(self.language_box.findData(tr.language))
+        self.language_box.currentIndexChanged.connect(lambda _i: self._change_language(self.language_box.currentData()))
         self.theme_box = QComboBox()
         for theme in THEMES:
             self.theme_box.addItem(tr(f"theme.{theme}"), theme)
@@ -127,7 +129,7 @@ class MainWindow(QMainWindow):
         connection = self.ctx.connection
         user = self.user = connection.user
         assert user is not None
-        self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=user.role))
+        self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=self.ctx.tr(f"role.{user.role}")))
         for key, factory in page_factories(self.ctx, connection.is_superadmin, self):
             self._factories[key] = factory
             self.page_keys.append(key)

@@ -38,6 +38,8 @@ _SWAP = re.compile(
     r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
 )
 _CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
+_ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another"})
+"""One more, never a quantity to set: "mejor otro igual" adds."""
 _VARIANT_CUES = frozenset({"mejor", "better", "actually", "rather", "prefiero", "preferible"})
 _IT = frozenset({"la", "lo", "las", "los", "it", "them"})
 _CHANGE = re.compile(r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|for|with)\s+(?P<new>.+)$")
@@ -198,7 +200,7 @@ def _set(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if phrase is None and first not in _SET_OPENERS:
         return None
     old_values = {m.group(1) for m in _OLD_VALUE.finditer(words)}
-    numbers = [w for w in _counted(words.split()) if w not in old_values]
+    numbers = [w for w in _counted(words.split()) if w not in old_values and w not in _ANOTHER]
     if not numbers:
         return None
     following = words.split()[words.split().index(numbers[0]) + 1 :][:1]

@@ -209,7 +209,9 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     )
 
 
-_SAME = frozenset({"igual", "iguales", "mismo", "misma", "mismos", "mismas", "same"})
+_SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",
+                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that"})  # fmt: skip
+"""After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
 
 
 def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:

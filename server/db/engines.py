@@ -174,6 +174,9 @@ def create_budgeted_engine(
         max_overflow=0,
         pool_timeout=budget.wait_seconds,
         pool_recycle=RECYCLE_SECONDS,
+        # A failed statement's error (logged with its traceback as a bug) would otherwise carry
+        # its parameters: passwords being checked, token hashes, customers' phones (S11).
+        hide_parameters=True,
     )
     _release_budget_on_close(engine, budget)
     return engine
