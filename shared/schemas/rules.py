@@ -143,3 +143,31 @@ class BusinessRules(Wire, frozen=True, kw_only=True):
 RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__
 """The rule keys, in the order the API, the CLI and the console list them."""
 
+
+
+AlertState = Literal["queued", "sending", "sent", "failed"]
+AlertChannel = Literal["whatsapp", "email"]
+
+
+class OrderAlertInfo(Wire, frozen=True, kw_only=True):
+    """One new-order alert to one of the tenant's `order_alerts` recipients, and how it went.
+
+    `state` of a WhatsApp alert is its outbox message's (queued until the provider took it,
+    then sent, or failed with `last_error`); of an e-mail alert, the SMTP server's answer.
+    """
+
+    order_id: int
+    order_number: int
+    recipient: str
+    channel: AlertChannel
+    state: AlertState
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class OrderAlertList(Wire, frozen=True):
+    """The latest alerts, newest first."""
+
+    items: tuple[OrderAlertInfo, ...]

@@ -87,6 +87,26 @@ def relative_links() -> list[tuple[str, str]]:
     return links
 
 
+def test_every_english_page_has_its_spanish_counterpart() -> None:
+    english = {page.name for page in DOCS.glob("*.md")}
+    assert english == set(SPANISH), "add the page to SPANISH (or drop it from there) and write its counterpart"
+    spanish = {page.name for page in ES.glob("*.md")}
+    missing = sorted(f"docs/es/{name} (for docs/{page})" for page, name in SPANISH.items() if name not in spanish)
+    assert not missing, f"Spanish pages missing: {missing}"
+    unlisted = sorted(spanish - set(SPANISH.values()) - set(GUIDES))
+    assert not unlisted, f"Spanish pages in neither SPANISH nor GUIDES: {unlisted}"
+    assert all((DOCS / page).is_file() for page in GUIDES.values())
+
+
+@pytest.mark.parametrize("english", sorted(SPANISH))
+def test_each_page_links_its_counterpart_at_the_top(english: str) -> None:
+    spanish = SPANISH[english]
+    en_top = "\n".join((DOCS / english).read_text(encoding="utf-8").splitlines()[:TOP_LINES])
+    es_top = "\n".join((ES / spanish).read_text(encoding="utf-8").splitlines()[:TOP_LINES])
+    assert f"(es/{spanish})" in en_top, f"docs/{english} does not link es/{spanish} under its title"
+    assert f"(../{english})" in es_top, f"docs/es/{spanish} does not link ../{english} under its title"
+
+
 @pytest.mark.parametrize("guide", sorted(GUIDES))
 def test_each_spanish_guide_links_its_english_page(guide: str) -> None:
     text = (ES / guide).read_text(encoding="utf-8")

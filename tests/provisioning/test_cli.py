@@ -230,6 +230,8 @@ EVERY_RULE = {
     "faq": [{"question": "¿Tienen estacionamiento?", "answer": "Sí, enfrente."}],
     "customer_cancel_minutes": 10,
     "handoff_idle_minutes": 45,
+    "handoff_template": "respuesta_gerente",
+    "handoff_template_language": "es_MX",
 }
 
 
@@ -254,7 +256,7 @@ def test_tenant_settings_sets_every_rule_key(admin: Admin) -> None:
     assert [m["kind"] for m in shown["payment_methods"]] == ["cash", "transfer", "link", "card_on_delivery"]
     for key in ("orders_paused", "paused_message", "after_hours", "fulfilment", "pickup_address",
                 "business_location", "minimum_order", "eta_minutes", "faq", "customer_cancel_minutes",
-                "handoff_idle_minutes"):
+                "handoff_idle_minutes", "handoff_template", "handoff_template_language"):
         assert shown[key] == EVERY_RULE[key], key
     code, out, _ = admin("tenant", "settings", tenant_id)  # the table names every key too
     assert code == 0 and all(key in out for key in RULE_KEYS)

@@ -164,6 +164,11 @@ class NumberDirectory:
         """Tenants that own at least one number: the ones the workers sweep."""
         return {n.info.tenant_id for n in self._current().by_id.values()}
 
+    def numbers_of(self, tenant_id: str) -> list[RoutedNumber]:
+        """The tenant's numbers that can send now (active, tenant active), oldest first."""
+        numbers = self._current().by_id.values()
+        return sorted((n for n in numbers if n.info.tenant_id == tenant_id and n.accepting), key=lambda n: n.info.id)
+
     def meta_app_secrets(self) -> set[str]:
         numbers = self._current().by_id.values()
         return {n.credentials.app_secret for n in numbers
