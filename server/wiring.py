@@ -36,8 +36,8 @@ from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
-from comandia.server.providers.media import MediaLimits
 from comandia.server.providers.mail import SmtpMailer, SmtpSettings
+from comandia.server.providers.media import MediaLimits
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
