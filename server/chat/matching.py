@@ -122,6 +122,9 @@ class ProductIndex:
             for k in entry.all_keys:
                 self._by_key.setdefault(k, []).append(position)
         self._joined = [entry.joined for entry in self.names]
+        self._products = catalog.products
+        self._sku_pattern: re.Pattern[str] | None = None
+        self._sku_names: dict[str, str] = {}
         self._rank = {p.sku: position for position, p in reversed(list(enumerate(catalog.products)))}
         self._similar: dict[str, dict[str, float]] = {}
         self._matches: dict[tuple[tuple[str, ...], bool, int], list[Match]] = {}
@@ -133,6 +136,16 @@ class ProductIndex:
     def knows(self, word: str) -> bool:
         """Whether a folded word is (exactly) a word of some product name or alias."""
         return word in self.folded_words
+
+    def with_skus_named(self, text: str) -> str:
+        """`text` with each typed SKU ("pz-pep", "3 x PZ-HAW") written as its product's name. Only
+        SKUs that are not plain words count: a SKU "COCA" must not turn "coca de lata" into another."""
+        if self._sku_pattern is None:
+            coded = sorted((p.sku for p in self._products if not p.sku.isalpha()), key=len, reverse=True)
+            self._sku_names = {fold(p.sku): p.name for p in self._products}
+            alternatives = "|".join(re.escape(sku) for sku in coded) or r"(?!x)x"
+            self._sku_pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        return self._sku_pattern.sub(lambda m: f" {self._sku_names.get(fold(m.group(0)), m.group(0))} ", text)
 
     def knows_key(self, word: str) -> bool:
         """Whether a folded word is a name word up to its phonetic key ("litros" for "litro")."""

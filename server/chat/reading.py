@@ -129,7 +129,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too)."""
     lex = lexicon()
     index = index_for(catalog)
-    found = tokens(text)
+    found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
@@ -485,5 +485,11 @@ def _held_by_name(found: list[_Token], position: int, index: ProductIndex) -> bo
     """Whether a separator word sits inside a product name here ("jamón y queso")."""
     if position == 0 or position + 1 >= len(found):
         return False
-    trio = f"{found[position - 1].folded} {found[position].folded} {found[position + 1].folded}"
-    return trio in index.folded_triples
+    before, here, after = found[position - 1].folded, found[position].folded, found[position + 1].folded
+    if f"{before} {here} {after}" in index.folded_triples:
+        return True
+    if here not in ("and", "&", "y", "e"):
+        return False
+    synonyms = lexicon().synonyms  # "ham and cheese croissant": Croissant de jamón y queso
+    spanish = f"{synonyms.get(before, before).split()[0]} y {synonyms.get(after, after).split()[0]}"
+    return spanish in index.folded_triples

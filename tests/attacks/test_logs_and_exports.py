@@ -7,7 +7,6 @@ import dataclasses
 import io
 import logging
 import secrets
-import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -15,9 +14,7 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
-from waitress.server import create_server
 
-from comandia.server.app import create_app
 from comandia.server.db.control_models import Tenant
 from comandia.server.logs import FORMAT, EscapingFormatter
 from comandia.server.services.kpis.exports import ExportService
@@ -25,7 +22,7 @@ from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
-from tests.plugins.api import World, make_actor
+from tests.plugins.api import World, make_actor, served
 
 
 def test_a_newline_in_a_path_cannot_forge_an_access_log_line(
@@ -108,15 +105,8 @@ class ExportsCutPartWay(ExportService):
 
 @pytest.fixture
 def cutting_url(runtime: Runtime) -> Iterator[str]:
-    services = dataclasses.replace(runtime.services, exports=ExportsCutPartWay(runtime))
-    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served(dataclasses.replace(runtime.services, exports=ExportsCutPartWay(runtime)), threads=4) as url:
+        yield url
 
 
 def test_a_download_cut_part_way_is_logged_with_the_bytes_sent_and_the_reason(
