@@ -14,8 +14,8 @@ import html
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFrame,
@@ -232,6 +232,9 @@ class BoardPage(Page):
             if pdf_path is not None:
                 writer = QPdfWriter(pdf_path)
                 writer.setTitle(self.i18n("ticket.title", number=detail.number))
+                # Receipt paper: 80 mm wide, as a kitchen's thermal printer takes it.
+                writer.setPageSize(QPageSize(QSizeF(80, 200), QPageSize.Unit.Millimeter, "80 mm"))
+                writer.setPageMargins(QMarginsF(4, 4, 4, 4), QPageLayout.Unit.Millimeter)
                 document.print_(writer)
                 self.printed.emit(pdf_path)
                 return

@@ -16,6 +16,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from comandia.server.chat import intents, ordering
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
@@ -105,13 +106,13 @@ def faq(turn: Turn, text: str) -> str | None:
         return None
     said: list[str] = []
     for clause in _CLAUSES.split(intents.normalised(text)):  # "¿a qué hora cierran y aceptan tarjeta?"
-        wanted = [key(w) for w in clause.split() if w not in _FAQ_IGNORED and len(w) >= 3]
+        wanted = [_concept(w) for w in clause.split() if w not in _FAQ_IGNORED and len(w) >= 3]
         if not wanted:
             continue
         scored = []
         for entry in turn.tenant.rules.faq:
-            question_keys = {key(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
-            answer_keys = {key(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
+            question_keys = {_concept(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
+            answer_keys = {_concept(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
             in_question = sum(_near(k, question_keys) for k in wanted)
             in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
             if in_question >= 1 and in_either / len(wanted) >= _FAQ_SHARE:
@@ -171,6 +172,12 @@ def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Out
     if reading is None or reading.empty:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     return ordering.apply_reading(turn, state, reading)
+
+
+def _concept(word: str) -> str:
+    """A folded word as the FAQ compares it: its group's word ("demora" -> "tardan"), else its key."""
+    concept = lexicon().faq_concepts.get(word)
+    return f"={concept}" if concept is not None else key(word)
 
 
 def _near(word_key: str, keys: set[str]) -> bool:

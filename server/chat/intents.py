@@ -35,6 +35,11 @@ def mentions(text: str, intent: str) -> str | None:
     words = f" {normalised(text)} "
     raw = fold(text)
     for phrase in lexicon().intent_phrases(intent):
+        if phrase.endswith("*"):  # a stem: "cancel*" is "cancélemelo", "cancelen", "cancelar"…
+            found = next((w for w in words.split() if w.startswith(phrase[:-1])), None)
+            if found is not None:
+                return found
+            continue
         if phrase.isascii() and f" {phrase} " in words:
             return phrase
         if not phrase.isascii() and not phrase.replace(" ", "").isalnum() and phrase in raw:

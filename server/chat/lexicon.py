@@ -32,6 +32,8 @@ class Lexicon:
     spanish: frozenset[str]
     synonyms: dict[str, str]
     abbreviations: dict[str, str]
+    faq_concepts: dict[str, str]
+    """Folded word -> its FAQ group's first word: the words that ask the same of a tenant's FAQ."""
     """Folded chat shorthand -> the folded word it stands for ("q" -> "que", "xfa" -> "porfa")."""
 
     def spelled(self, word: str) -> str:
@@ -58,6 +60,7 @@ def lexicon() -> Lexicon:
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
         synonyms={fold(k): fold(v) for k, v in data["synonyms"].items()},
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
+        faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
     )
 
 
