@@ -28,7 +28,7 @@ from comandia.shared.client.exports import DATASETS, ExportsApi
 from comandia.shared.client.kpis import KpisApi
 from comandia.shared.schemas.kpis import KpiReport
 
-CHART_KEYS = ("sales", "by_status", "top_products", "top_customers", "by_city", "by_region")
+CHART_KEYS = ("sales", "by_status", "top_products", "top_customers", "by_city", "by_region", "by_zone")
 CHART_TITLES = (
     "chart.sales",
     "chart.by_status",
@@ -36,6 +36,7 @@ CHART_TITLES = (
     "chart.top_customers",
     "chart.by_city",
     "chart.by_region",
+    "chart.by_zone",
 )
 
 

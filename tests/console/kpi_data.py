@@ -15,6 +15,7 @@ from comandia.shared.schemas.kpis import (
     SeriesPoint,
     StatusCount,
     TenantActivity,
+    ZoneSales,
 )
 
 WEEK = (0.78, 0.74, 0.82, 0.93, 1.22, 1.48, 1.13)
@@ -74,6 +75,10 @@ def _period(first: dt.date, days: int, scale: float) -> KpiPeriod:
         by_region=tuple(
             PlaceSales(None, region, int(o * scale), Decimal(int(o * 150 * scale)))
             for region, o in (("Puebla", 190), ("Tlaxcala", 40), ("", 12))
+        ),
+        by_zone=tuple(
+            ZoneSales(fulfilment, zone, int(o * scale), Decimal(int(o * 150 * scale)))
+            for fulfilment, zone, o in (("delivery", "Centro", 110), ("pickup", "", 80), ("delivery", "Cholula", 50))
         ),
     )
 

@@ -32,6 +32,7 @@ from comandia.shared.schemas.kpis import (
     ProductSales,
     SeriesPoint,
     StatusCount,
+    ZoneSales,
 )
 
 MAX_RANGE_DAYS = 3 * 366
@@ -178,6 +179,7 @@ def period(
             session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])
         ),
         by_region=_places(session, span, "region", lambda row: PlaceSales(None, row[0], row[1], row[2])),
+        by_zone=_zones(session, span),
     )
 
 
@@ -208,6 +210,7 @@ _NOUNS = {
     "customers": (("yearly", "monthly", "daily"), ("customer_id",), ("orders", "revenue")),
     "products": (("monthly", "daily"), ("sku", "name"), ("quantity", "revenue")),
     "places": (("monthly", "daily"), ("city", "region"), ("orders", "revenue")),
+    "zones": (("monthly", "daily"), ("fulfilment", "zone"), ("orders", "revenue")),
 }
 
 
@@ -307,3 +310,16 @@ def _places(
         {**params, "n": TOP_PLACES},
     )
     return tuple(build(row) for row in rows)
+
+
+def _zones(session: Session, span: dict[str, Any]) -> tuple[ZoneSales, ...]:
+    """Sales by delivery zone (and pickup), the best first; a tenant has at most 50 zones."""
+    ranged, params = _ranged("zones", span)
+    rows = session.execute(
+        sa.text(
+            f"SELECT fulfilment, zone, sum(orders) AS n, sum(revenue) AS r FROM {ranged} AS ranged "
+            "GROUP BY fulfilment, zone HAVING sum(orders) > 0 ORDER BY r DESC, n DESC, fulfilment, zone"
+        ),
+        params,
+    )
+    return tuple(ZoneSales(fulfilment, zone, int(n), r) for fulfilment, zone, n, r in rows)
