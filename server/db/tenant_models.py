@@ -386,7 +386,7 @@ MEDIA_STATES = ("pending", "stored", "failed", "expired")
 
 
 class MediaFile(TenantBase):
-    """A file a customer sent (t0011): its provider reference until the media worker downloads it,
+    """A file a customer sent (t0012): its provider reference until the media worker downloads it,
     then where it is under the tenant's media folder (`path`, relative to it).
 
     `state`: `pending` (to download; `next_attempt_at` says when), `stored`, `failed` (`error` says

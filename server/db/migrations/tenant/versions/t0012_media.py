@@ -1,7 +1,7 @@
 """Files customers send: one `media` row per picture, voice note or document of an inbound message.
 
-Revision ID: t0011
-Revises: t0010
+Revision ID: t0012
+Revises: t0011
 Create Date: 2026-12-05
 
 The bytes are not in the database: they live in the tenant's folder under COMANDIA_HOME/media
@@ -12,8 +12,8 @@ worker downloads it, then the file's path, type, size and hash, and its state.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "t0011"
-down_revision = "t0010"
+revision = "t0012"
+down_revision = "t0011"
 branch_labels = None
 depends_on = None
 
