@@ -156,7 +156,7 @@ class Cluster:
                         return
                 if time.monotonic() > deadline:
                     raise Unavailable("sessions on {database} did not end within {seconds} s", database=database,
-                                      seconds=f"{within_seconds:g}")
+                                      seconds=format(within_seconds, "g"))
                 time.sleep(0.02)
 
     def terminate_sessions(self, database: str) -> None:

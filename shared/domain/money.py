@@ -188,7 +188,7 @@ def _checked(amount: Decimal, field: str) -> Decimal:
     if amount < 0:
         raise _invalid(field, "must not be negative")
     if amount >= MAX_AMOUNT:
-        raise _invalid(field, "must be less than {maximum}", maximum=f"{MAX_AMOUNT:,.0f}")
+        raise _invalid(field, "must be less than {maximum}", maximum=format(MAX_AMOUNT, ",.0f"))
     cents = amount.quantize(Decimal(1).scaleb(-MAX_DECIMALS))
     if cents != amount:
         raise _invalid(field, "must have at most {n} decimals", n=MAX_DECIMALS)

@@ -89,7 +89,7 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
         (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
         (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
         (["tenant", "create", "   "], "vacío"),
-        (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
+        (["tenant", "create", "On Mars", "--server", "mars"], "no está registrado"),
         (["tenant", "show", "tdoesnotexist"], "no existe"),
         (["tenant", "show", "../../etc"], "no existe"),
         (["tenant", "deactivate", "t000000000000"], "no existe"),
@@ -128,7 +128,7 @@ def test_a_duplicate_name_fails_and_creates_nothing(admin: Admin) -> None:
     assert admin("tenant", "create", "Empanadas Salta")[0] == 0
     _, before, _ = admin("tenant", "list", "--json")
     code, _, err = admin("tenant", "create", "EMPANADAS  salta")
-    assert code == 1 and "already exists" in err
+    assert code == 1 and "ya existe un negocio llamado" in err
     assert admin("tenant", "list", "--json")[1] == before
 
 
@@ -145,7 +145,7 @@ def test_users_are_scoped_and_can_be_disabled(admin: Admin, monkeypatch: pytest.
     assert code == 1 and "ya existe" in err
     monkeypatch.setenv("COMANDIA_USER_PASSWORD", "short")
     code, _, err = admin("user", "create", "otro", "--role", "manager", "--tenant", tenant_id)
-    assert code == 1 and "at least 8" in err
+    assert code == 1 and "al menos 8" in err
 
 
 def test_delete_needs_confirmation_and_keeps_a_final_dump(admin: Admin, config: ServerConfig) -> None:
@@ -166,7 +166,7 @@ def test_deactivate_then_reactivate(admin: Admin) -> None:
     code, out, _ = admin("--json", "tenant", "deactivate", tenant_id)
     assert code == 0 and json.loads(out)["state"] == "inactive"
     code, _, err = admin("tenant", "deactivate", tenant_id)
-    assert code == 1 and "already inactive" in err
+    assert code == 1 and "ya está inactivo" in err
     code, out, _ = admin("--json", "tenant", "reactivate", tenant_id)
     assert code == 0 and json.loads(out)["state"] == "active"
 
@@ -183,7 +183,7 @@ def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
     assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == (
         "en", "30.00", {"welcome": "Hi! This is {business}."})
     code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
-    assert code == 1 and "unknown fields" in err
+    assert code == 1 and "usa campos desconocidos" in err
     assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--reset-text", "welcome")
     assert code == 0 and json.loads(out)["texts"] == {}

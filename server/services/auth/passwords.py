@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -24,9 +25,11 @@ _DUMMY_HASH = _hasher.hash("comandia-dummy-password")
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise ValidationFailed(f"password must have at least {MIN_LENGTH} characters", {"password": "too short"})
+        raise ValidationFailed("password must have at least {count} characters", {"password": N_("too short")},
+                               count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise ValidationFailed(f"password must have at most {MAX_LENGTH} characters", {"password": "too long"})
+        raise ValidationFailed("password must have at most {count} characters", {"password": N_("too long")},
+                               count=MAX_LENGTH)
 
 
 def hash_password(password: str) -> str:

@@ -89,17 +89,18 @@ class MoveService:
             tenant = live_tenant(session, tenant_id)
             target = session.scalar(sa.select(DbServer).where(DbServer.name == to_server))
             if target is None:
-                raise NotFound(f"database server {to_server!r} is not registered")
+                raise NotFound("database server '{server}' is not registered", server=to_server)
             if target.id == tenant.server_id:
-                raise ValidationFailed(f"tenant {tenant_id} already lives on {to_server!r}")
+                raise ValidationFailed("tenant {tenant_id} already lives on '{server}'", tenant_id=tenant_id,
+                                       server=to_server)
             source_id, target_id = tenant.server_id, target.id
             database, role = tenant.database_name, tenant.role_name
             password = self._db.box.open(tenant.role_password_sealed)
         source, destination = self._db.cluster(source_id), self._db.cluster(target_id)
         if destination.database_exists(database) or destination.role_exists(role):
             raise Conflict(
-                f"server {to_server!r} already has a database or role named {database} (an old copy?); "
-                "drop it there first if it is stale"
+                "server '{server}' already has a database or role named {database} (an old copy?); "
+                "drop it there first if it is stale", server=to_server, database=database,
             )
         created = False
         source.allow_login(role, False)

@@ -23,6 +23,7 @@ from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.ranges import cover, next_bucket
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
     CustomerSales,
@@ -128,7 +129,7 @@ def check_range(from_day: dt.date, to_day: dt.date) -> None:
         raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
     if (to_day - from_day).days >= MAX_RANGE_DAYS:
         raise ValidationFailed(
-            "the range is too long", {"from": f"ranges span at most {MAX_RANGE_DAYS} days"}
+            "the range is too long", {"from": N_("ranges span at most {days} days")}, days=MAX_RANGE_DAYS
         )
 
 

@@ -185,7 +185,7 @@ class NumberDirectory:
             return cached
         number = self.by_id(number_id)
         if number is None:
-            raise NotFound(f"WhatsApp number {number_id} does not exist")
+            raise NotFound("WhatsApp number {number_id} does not exist", number_id=number_id)
         built = build_provider(number, self._session(), self.endpoints, self.sandbox, self._status_callback)
         with self._lock:
             self._providers[number_id] = built
