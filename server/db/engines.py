@@ -269,7 +269,7 @@ class ReclaimablePool(QueuePool):
 
     _wait_seconds: float = 30.0
 
-    @property  # type: ignore[override]
+    @property
     def _timeout(self) -> float:
         left = time_left()
         return self._wait_seconds if left is None else max(0.0, min(self._wait_seconds, left))
