@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 
+import requests
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -15,7 +15,9 @@ from comandia.console.context import AppContext
 from comandia.console.credentials import CredentialStore
 from comandia.console.i18n import Translator
 from comandia.console.settings import ConsoleSettings
+from comandia.console.startup import seconds_since_start
 from comandia.console.tasks import TaskRunner
+from comandia.console.theme import apply_theme
 from comandia.console.windows.login import LoggedIn, LoginDialog
 from comandia.console.windows.main_window import MainWindow
 from comandia.shared.client import ApiClient
@@ -44,6 +46,9 @@ class ConsoleApp(QObject):
         connection: Connection | None = None,
     ) -> None:
         super().__init__()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
         connection = connection or Connection(settings.server_url)
         runner = TaskRunner(connection, inline=inline, parent=self)
         self.ctx = AppContext(runner, settings, credentials, Translator(language or settings.language))
@@ -67,15 +72,16 @@ class ConsoleApp(QObject):
         connection = self.ctx.connection
         connection.user, server = result
         connection.capabilities, connection.server_version = server.paths, server.version
-        self._open_main()
+        self.open_main()
 
     def _logged_in(self, result: LoggedIn) -> None:
         window = self.window
         same_user = window is not None and window.user == result.result.user
         if window is None or not window.isVisible() or not same_user:
-            self._open_main()  # otherwise the window keeps its page and reloads it
+            self.open_main()  # otherwise the window keeps its page and reloads it
 
-    def _open_main(self) -> MainWindow:
+    def open_main(self) -> MainWindow:
+        """Show a new main window for the logged-in user (replacing the one on show)."""
         if self.window is not None:
             self.window.detach()
         window = self.window = MainWindow(self.ctx, self.login)
@@ -94,7 +100,7 @@ class ConsoleApp(QObject):
         key = old.current_key() if old is not None else None
         self.ctx.tr.language = language
         self.ctx.connection.language = self.ctx.tr.language
-        window = self._open_main()
+        window = self.open_main()
         window.statusBar().showMessage(self.ctx.tr("settings.language_changed"), 8000)
         if key is not None:
             window.open_page(key)
@@ -109,28 +115,60 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--server", help="server URL (remembered for next time)")
     parser.add_argument("--language", choices=("es", "en"), help="screen language (remembered)")
     parser.add_argument(
-        "--startup-probe", action="store_true", help="print the seconds until the login window is shown, then quit"
+        "--startup-probe",
+        action="store_true",
+        help="show the login window, build the main window with every page (offline), print the seconds "
+        "since the process started, then quit",
     )
     return parser.parse_args(argv)
 
 
+class _Offline(requests.Session):
+    """The probe's HTTP session: every request fails as an unreachable server would, nothing leaves."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+        raise requests.ConnectionError("startup probe: offline")
+
+
+def probe(app: QApplication, settings: ConsoleSettings, credentials: CredentialStore) -> int:
+    """`--startup-probe`: time to the login window, then to a main window with every page built.
+
+    The main window is a superadmin's (every page) for a made-up user on an offline session, so
+    the probe needs no server and sends nothing; its pages show the unreachable-server banner.
+    """
+    console = ConsoleApp(settings, credentials, connection=Connection("http://probe.invalid", session_factory=_Offline))
+    console.login.show()
+    app.processEvents()
+    login, from_process = seconds_since_start()
+    console.ctx.connection.user = UserInfo(id=0, username="probe", role="superadmin", tenant_id=None, disabled=False)
+    window = console.open_main()
+    for key in window.page_keys:
+        window.page(key)
+    app.processEvents()
+    main_window, _ = seconds_since_start()
+    console.ctx.runner.wait_idle()
+    app.processEvents()
+    since = "process start" if from_process else "package import"
+    print(f"login window after {login:.3f} s")  # noqa: T201 - the probe's output
+    print(f"main window after {main_window:.3f} s ({len(window.page_keys)} pages; from {since})")  # noqa: T201
+    window.close()
+    console.shutdown()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    started = time.perf_counter()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     settings = ConsoleSettings()
-    if args.server and not args.startup_probe:  # a probe leaves the user's settings alone
-        settings.server_url = args.server
-    if args.language and not args.startup_probe:
-        settings.language = args.language
     credentials = CredentialStore()
+    if args.startup_probe:  # a probe leaves the user's settings alone
+        return probe(app, settings, credentials)
+    if args.server:
+        settings.server_url = args.server
+    if args.language:
+        settings.language = args.language
     console = ConsoleApp(settings, credentials)
-    if args.startup_probe:
-        console.login.show()
-        app.processEvents()
-        print(f"login window after {time.perf_counter() - started:.3f} s")  # noqa: T201 - the probe's output
-        console.shutdown()
-        return 0
     QTimer.singleShot(0, console.start)
     code = app.exec()
     console.shutdown()

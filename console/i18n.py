@@ -5,6 +5,8 @@ from __future__ import annotations
 from comandia.console.i18n_catalog import CATALOG
 
 LANGUAGES = ("es", "en")
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+"""Each language in its own name, as a language picker shows it."""
 
 
 def default_language(system_locale: str) -> str:

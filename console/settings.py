@@ -1,4 +1,4 @@
-"""The console's remembered choices (QSettings): server, user, language, onboarding progress."""
+"""The console's remembered choices (QSettings): server, user, language, theme, onboarding progress."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ class ConsoleSettings:
     @language.setter
     def language(self, value: str) -> None:
         self._store.setValue("ui/language", value)
+
+    @property
+    def theme(self) -> str:
+        """``system`` (follow the desktop), ``light`` or ``dark``."""
+        value = self._text("ui/theme", "system")
+        return value if value in ("system", "light", "dark") else "system"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._store.setValue("ui/theme", value)
 
     def onboarding(self, tenant_id: str) -> dict[str, Any]:
         """What the onboarding wizard stored for `tenant_id` (step reached, answers)."""

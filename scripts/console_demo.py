@@ -18,9 +18,11 @@ import requests
 
 from comandia.shared.client.backups import BASE as BACKUPS
 from comandia.shared.client.capabilities import ADMIN_KPIS, AUDIT, NUMBERS, SANDBOX_CHAT, TENANT_EXPORTS, TENANT_KPIS
+from comandia.shared.version import __version__
 from tests.console.kpi_data import sample_admin_report, sample_report
 
-NOW = dt.datetime(2026, 3, 31, 18, 30, tzinfo=dt.UTC)
+NOW = dt.datetime.now(dt.UTC).replace(hour=19, minute=30, second=0, microsecond=0)
+"""The demo's "now": today at 13:30 in Mexico City, so the pictures are dated around the day they are taken."""
 TENANT_ID = "t7demo0taqueria"
 NAMES = ("Ana López", "Carlos Pérez", "María Gómez", "Luis Torres", "Sofía Ramírez", "Jorge Díaz", "Lucía Herrera")
 STATUSES = ("new", "new", "confirmed", "shipped", "completed", "completed", "cancelled")
@@ -82,6 +84,7 @@ def order_detail(order_id: int) -> dict[str, Any]:
             "unit_price": "25.00",
             "quantity": 4,
             "line_total": "100.00",
+            "note": "sin cebolla, con mucha piña",
         },
         {
             "id": 2,
@@ -98,7 +101,10 @@ def order_detail(order_id: int) -> dict[str, Any]:
         "delivery_address": "Av. Reforma 123, int. 4",
         "delivery_city": "Puebla",
         "delivery_region": "Puebla",
-        "notes": "Sin cebolla, por favor",
+        "notes": "Tocar el timbre; portón verde",
+        "delivery_zone": "Centro",
+        "payment_method": "cash",
+        "pay_with": "200.00",
         "subtotal": "145.00",
         "delivery_fee": "30.00",
         "total": "175.00",
@@ -269,6 +275,67 @@ def chat_turn() -> dict[str, Any]:
     return CHAT_TURNS[min(next(_chat_turn), len(CHAT_TURNS) - 1)]
 
 
+def board_orders(params: dict[str, Any]) -> dict[str, Any]:
+    """The order list as the board asks it (by status): the last hours' open orders, today's completed."""
+    wanted = set(str(params.get("status") or "").split(",")) - {""}
+    if not wanted:
+        return {"items": [order(n) for n in range(120)], "next_cursor": None}
+    recent = 8 if wanted != {"completed"} else 22
+    return {"items": [order(n) for n in range(recent) if order(n)["status"] in wanted], "next_cursor": None}
+
+
+CHATS = [  # (name, state, minutes ago, last message, unread)
+    ("Lucía Herrera", "waiting", 2, "¿Puedo hablar con alguien? El repartidor no encuentra la casa", 2),
+    ("Carlos Pérez", "human", 9, "Perfecto, gracias por avisar 🙌", 0),
+    ("Ana López", "bot", 14, "¡Listo! Tu pedido #500 está confirmado.", 0),
+    ("Jorge Díaz", "bot", 41, "Quiero 3 tacos al pastor y una horchata", 0),
+    ("María Gómez", "bot", 95, "¿Hasta qué hora abren hoy?", 0),
+]
+
+
+READ: set[int] = set()
+"""Chats the console marked read (their unread count is 0 from then on, as on the server)."""
+
+
+def mark_read(i: int) -> dict[str, Any]:
+    READ.add(i)
+    return chat(i)
+
+
+def chat(i: int) -> dict[str, Any]:
+    name, state, minutes, text, unread = CHATS[i]
+    unread = 0 if i in READ else unread
+    at = (NOW - dt.timedelta(minutes=minutes)).isoformat()
+    return {"id": f"c{i}demo000000000000000", "number_id": 1, "customer_phone": f"+52 222 555 {2000 + i:04d}",
+            "customer_name": name, "state": state, "state_changed_at": at,
+            "handoff_reason": "asked" if state == "waiting" else None,
+            "agent": "gerente" if state == "human" else None, "last_message_at": at, "last_message_text": text,
+            "last_direction": "in" if state != "human" else "out", "unread": unread}
+
+
+def chat_detail(chat_id: str) -> dict[str, Any]:
+    summary = chat(int(chat_id[1]))
+    def said(minutes: int, direction: str, text: str, **more: Any) -> dict[str, Any]:
+        at = (NOW - dt.timedelta(minutes=minutes)).isoformat()
+        return {"id": f"m{minutes}{direction}", "direction": direction, "at": at, "kind": "text", "text": text} | more
+    messages = [
+        said(31, "in", "Hola, quiero pedir para llevar a domicilio"),
+        said(31, "out", "¡Hola Lucía! ¿Qué se te antoja hoy?", reply={"body": "¡Hola Lucía! ¿Qué se te antoja hoy?",
+             "buttons": [{"id": "menu", "title": "Ver menú"}, {"id": "repeat", "title": "Repetir pedido"}]},
+             status="read"),
+        said(30, "in", "2 tacos al pastor y una horchata grande"),
+        said(30, "out", "Tu pedido: 2× Taco al pastor, 1× Horchata grande. Total $95.00", status="read"),
+        said(29, "in", "Confirmar"),
+        said(29, "out", "¡Listo! Tu pedido #493 está confirmado. Te avisamos cuando salga.", status="delivered"),
+        said(3, "in", "El repartidor no encuentra la casa, es la puerta verde junto a la farmacia"),
+        said(2, "in", "¿Puedo hablar con alguien?"),
+        said(2, "out", "Te comunico con una persona del negocio; te responde en unos minutos.", status="delivered"),
+    ]
+    return {"conversation": summary, "messages": messages, "more_messages": False,
+            "orders": [order(7)], "window_open": True,
+            "window_closes_at": (NOW + dt.timedelta(hours=23)).isoformat(), "reply_mode": "text", "template": None}
+
+
 Route = tuple[str, str, Callable[[re.Match[str]], Any]]
 ROUTES: list[Route] = [
     (
@@ -280,18 +347,23 @@ ROUTES: list[Route] = [
     (
         "GET",
         r"/openapi\.json",
-        lambda m: {"paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS, AUDIT, SANDBOX_CHAT,
+        lambda m: {"info": {"version": __version__},
+                   "paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS, AUDIT, SANDBOX_CHAT,
                                               BACKUPS)}},
     ),
     ("GET", r"/tenants", lambda m: {"items": TENANTS}),
     ("GET", r"/tenants/([^/]+)", lambda m: next(t for t in TENANTS if t["id"] == m[1])),
     ("GET", r"/users", lambda m: {"items": USERS}),
-    ("GET", r"/tenants/[^/]+/orders", lambda m: {"items": [order(n) for n in range(120)], "next_cursor": None}),
+    ("GET", r"/tenants/[^/]+/conversations", lambda m: {"items": [chat(i) for i in range(len(CHATS))],
+                                                          "next_cursor": None}),
+    ("GET", r"/tenants/[^/]+/conversations/([^/]+)", lambda m: chat_detail(m[1])),
+    ("GET", r"/tenants/[^/]+/changes", lambda m: {"items": [], "cursor": 1}),
+    ("POST", r"/tenants/[^/]+/conversations/([^/]+)/read", lambda m: mark_read(int(m[1][1]))),
     ("GET", r"/tenants/[^/]+/orders/(\d+)", lambda m: order_detail(int(m[1]))),
     ("GET", r"/tenants/[^/]+/customers", lambda m: {"items": [customer(i) for i in range(40)], "next_cursor": None}),
     ("GET", r"/tenants/[^/]+/products", lambda m: {"items": [product(i, r) for i, r in enumerate(PRODUCTS)]}),
     ("POST", r"/tenants/[^/]+/catalog/import", lambda m: IMPORT_REPORT),
-    ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report().to_json()),
+    ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report(last=NOW.date()).to_json()),
     ("GET", r"/admin/kpis", lambda m: sample_admin_report().to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
     ("GET", r"/admin/audit", lambda m: {"items": AUDIT_ENTRIES, "next_cursor": None}),
@@ -302,6 +374,7 @@ ROUTES: list[Route] = [
 QueryRoute = tuple[str, str, Callable[[re.Match[str], dict[str, Any], Any], Any]]
 QUERY_ROUTES: list[QueryRoute] = [
     ("GET", r"/admin/backups", lambda m, params, body: backups_of(params)),
+    ("GET", r"/tenants/[^/]+/orders", lambda m, params, body: board_orders(params)),
     ("POST", r"/admin/backups", lambda m, params, body: backup_now(body)),
 ]
 

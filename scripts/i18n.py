@@ -81,7 +81,8 @@ def _is_sql(site: str) -> bool:
     path, _, line = site.rpartition(":")
     source = (ROOT / path).read_text(encoding="utf-8").splitlines()
     start = max(int(line) - 3, 0)
-    return any(word in " ".join(source[start:int(line)]) for word in ("sa.text(", "SELECT", "GROUP BY", "ORDER BY"))
+    sql = ("sa.text(", "SELECT", "GROUP BY", "ORDER BY", "SET LOCAL")
+    return any(word in " ".join(source[start:int(line)]) for word in sql)
 
 
 def template() -> Catalog:

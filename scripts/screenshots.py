@@ -19,14 +19,18 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 
 from comandia.console.app import ConsoleApp
 from comandia.console.connection import Connection
 from comandia.console.credentials import CredentialStore
 from comandia.console.settings import ConsoleSettings
+from comandia.console.tickets import ticket_html
 from comandia.console.windows.backups import BackupsPage
+from comandia.console.windows.board import BoardPage
 from comandia.console.windows.catalog import CatalogPage
+from comandia.console.windows.conversations import ConversationsPage
 from comandia.console.windows.main_window import MainWindow
 from comandia.console.windows.onboarding import OnboardingPage
 from comandia.console.windows.orders import OrdersPage
@@ -47,6 +51,23 @@ def settle(app: QApplication, rounds: int = 5) -> None:
 def save(app: QApplication, widget: QWidget, path: Path) -> None:
     settle(app)
     widget.grab().save(str(path))
+    print(f"wrote {path}")  # noqa: T201 - a script's report
+
+
+def save_ticket(console: ConsoleApp, path: Path) -> None:
+    """The kitchen ticket of a demo order as it prints, on a white strip of receipt paper."""
+    ctx = console.ctx
+    detail = ctx.connection.client().orders.get(TENANT_ID, 1007)
+    document = QTextDocument()
+    document.setHtml(ticket_html(detail, ctx.tr, ctx.fmt))
+    document.setTextWidth(420)
+    image = QImage(int(document.size().width()) + 40, int(document.size().height()) + 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(20, 20)
+    document.drawContents(painter)
+    painter.end()
+    image.save(str(path))
     print(f"wrote {path}")  # noqa: T201 - a script's report
 
 
@@ -74,9 +95,21 @@ def main() -> int:
     assert isinstance(window, MainWindow)
     window.resize(1280, 800)
     window.open_tenant(TENANT_ID, "orders")
-    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "kpis"):
+    board = window.page("board")
+    assert isinstance(board, BoardPage)
+    board.clock = lambda: NOW  # ages as the demo's "now" reads them
+    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "kpis",
+                "board"):
         window.open_page(key)
         save(app, window, out / f"{key}{suffix}.png")
+    window.change_theme("dark")
+    save(app, window, out / f"board-dark{suffix}.png")
+    window.change_theme("system")
+    chats = window.open_page("conversations")
+    assert isinstance(chats, ConversationsPage)
+    chats.chats.setCurrentRow(0)
+    save(app, window, out / f"conversations{suffix}.png")
+    save_ticket(console, out / f"ticket{suffix}.png")
     backups = window.page("backups")
     assert isinstance(backups, BackupsPage)
     backups.clock = lambda: NOW  # the demo data's "now", so its ages read as the docs describe them

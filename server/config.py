@@ -63,6 +63,17 @@ class ServerConfig:
     whatsapp_360dialog_base: str = "https://waba-v2.360dialog.io"
     whatsapp_twilio_base: str = "https://api.twilio.com"
     whatsapp_timeout_seconds: float = 10.0
+    # The SMTP server that sends new-order alerts to the e-mail addresses of a tenant's
+    # `order_alerts`; None: e-mail alerts are recorded as failed with the reason (never dropped).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    # "starttls" (upgrade a plain connection, port 587), "ssl" (TLS from the start, port 465) or
+    # "none" (a relay on the same host or network only: credentials and tickets travel in clear).
+    smtp_tls: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "comandia@localhost"
+    smtp_timeout_seconds: float = 10.0
     log_level: str = "INFO"
     public_url: str | None = None
     # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
@@ -121,6 +132,12 @@ _ENV = {
     "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
+    "COMANDIA_SMTP_HOST": "smtp_host",
+    "COMANDIA_SMTP_PORT": "smtp_port",
+    "COMANDIA_SMTP_TLS": "smtp_tls",
+    "COMANDIA_SMTP_USER": "smtp_user",
+    "COMANDIA_SMTP_PASSWORD": "smtp_password",
+    "COMANDIA_SMTP_FROM": "smtp_from",
     "COMANDIA_ADMIN_PASSWORD": "admin_password",
     "COMANDIA_USER_PASSWORD": "user_password",
 }

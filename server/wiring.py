@@ -27,6 +27,7 @@ from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
 from comandia.server.files import private_home
+from comandia.server.jobs.alerts import AlertWorker
 from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.changes_pruner import ChangesPruner
@@ -34,6 +35,7 @@ from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
+from comandia.server.providers.mail import SmtpMailer, SmtpSettings
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
@@ -51,6 +53,7 @@ from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.services.messaging import changes
+from comandia.server.services.messaging.alerts import OrderAlerts, OrderAlertService
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.conversations import ConversationService
@@ -182,10 +185,11 @@ def build_services(
     summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)
-    inbox_signal, outbox_signal = DirtyTenants(), DirtyTenants()
+    inbox_signal, outbox_signal, alert_signal = DirtyTenants(), DirtyTenants(), DirtyTenants()
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        OrderAlerts(contexts, on_queued=lambda t: alert_signal.mark({t})),
         changes.order_hook,  # last: it takes the feed's lock, held until the order commits
     ), clock=clock)
     conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
@@ -209,7 +213,7 @@ def build_services(
         catalog_import=CatalogImportService(databases, contexts),
         backups=backups,
         restores=RestoreService(databases, backups, tenants),
-        moves=MoveService(databases, tenants, backups),
+        moves=MoveService(databases, backups, changed=tenant_changed),
         kpis=kpis,
         summaries=summaries,
         exports=ExportService(databases, kpis),
@@ -229,8 +233,11 @@ def build_services(
         audit=AuditService(databases),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
-        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
+        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)),
+                                 on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
+        alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
     )
 
@@ -245,6 +252,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
         for n in range(max(1, config.inbox_workers))
     ]
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
         tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))
     jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
@@ -272,6 +280,12 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
 def _forget_all(services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
+
+
+def smtp_settings(config: ServerConfig) -> SmtpSettings:
+    """The SMTP client's settings from the appliance's config (`COMANDIA_SMTP_*`)."""
+    return SmtpSettings(host=config.smtp_host, port=config.smtp_port, tls=config.smtp_tls, user=config.smtp_user,
+                        password=config.smtp_password, sender=config.smtp_from, timeout=config.smtp_timeout_seconds)
 
 
 def _chain(*hooks: OnChange) -> OnChange:

@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
-from comandia.shared.schemas.kpis import KpiReport, PlaceSales
+from comandia.shared.schemas.kpis import KpiReport, PlaceSales, ZoneSales
 
 CURRENT, PREVIOUS = "#1f77b4", "#b0b0b0"
 SIZE = (7.0, 3.6)
@@ -143,6 +143,23 @@ def sales_by_place(report: KpiReport, tr: Translator, fmt: TenantFormat, by: str
     return figure
 
 
+def sales_by_zone(report: KpiReport, tr: Translator, fmt: TenantFormat, limit: int = 12) -> Figure:
+    """Revenue per delivery zone and pickup, this period and the previous."""
+    figure = _figure()
+
+    def name(z: ZoneSales) -> str:
+        if z.fulfilment == "pickup":
+            return tr("chart.pickup")
+        return z.zone or tr("chart.no_zone")
+
+    before = {name(z): float(z.revenue) for z in report.previous.by_zone}
+    rows = report.current.by_zone[:limit]
+    labels = [name(z) for z in rows]
+    _paired_bars(figure, labels, [float(z.revenue) for z in rows], [before.get(n, 0.0) for n in labels], tr)
+    _finish_money_bars(figure, tr, fmt, report, tr("chart.by_zone"), tr("chart.zone"))
+    return figure
+
+
 def _finish_money_bars(
     figure: Figure, tr: Translator, fmt: TenantFormat, report: KpiReport, title: str, ylabel: str
 ) -> None:
@@ -159,6 +176,7 @@ CHARTS = {
     "top_products": top_products,
     "top_customers": top_customers,
     "by_city": sales_by_place,
+    "by_zone": sales_by_zone,
 }
 
 

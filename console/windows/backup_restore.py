@@ -28,7 +28,7 @@ class RestoreDialog(QDialog):
         self.name = QLineEdit(suggestion)
         self.name.setMaxLength(NAME_MAX)
         self.problem = QLabel(tr("backups.name_required"))
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setObjectName("error")  # red in the theme
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.next_button = self.buttons.addButton(tr("backups.restore_next"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("common.cancel"))

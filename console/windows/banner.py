@@ -17,7 +17,7 @@ class Banner(QFrame):
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet("Banner { background: #fff3cd; border: 1px solid #e0c36b; }")
+        self.setObjectName("banner")  # yellow in the theme (console/theme.py)
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.retry_button = QPushButton(tr("banner.retry"))

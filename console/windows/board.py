@@ -10,9 +10,12 @@ another prints its kitchen ticket (the system print dialog, or a PDF).
 from __future__ import annotations
 
 import datetime as dt
+import html
+import itertools
+from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +32,8 @@ from PySide6.QtWidgets import (
 from comandia.console.alerts import Alerts
 from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
+from comandia.console.i18n import Translator
+from comandia.console.theme import ASSETS, colors, svg_pixmap
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
@@ -41,6 +47,18 @@ ACTIVE = COLUMNS[:3]
 LIMIT = 200
 CARDS = 30
 """Cards drawn per column, newest on top; the header counts them all."""
+CARDS_PER_BATCH = 8
+
+
+def age_text(minutes: int, tr: Translator) -> str:
+    """How long ago, as a kitchen says it: minutes, then hours and minutes, then days."""
+    if minutes < 1:
+        return tr("board.age_now")
+    if minutes < 60:
+        return tr("board.age", minutes=minutes)
+    if minutes < 24 * 60:
+        return tr("board.age_hours", hours=minutes // 60, minutes=minutes % 60)
+    return tr("board.age_days", days=minutes // (24 * 60))
 
 
 def next_status(status: str) -> str | None:
@@ -55,21 +73,31 @@ class OrderCard(QFrame):
         super().__init__()
         self.order = order
         tr, fmt = board.i18n, board.ctx.fmt
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("orderCard")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        minutes = max(0, int((dt.datetime.now(dt.UTC) - order.created_at).total_seconds() // 60))
-        self.title = QLabel(f"<b>#{order.number}</b> · {order.customer_name or order.customer_phone}")
-        self.detail = QLabel(f"{fmt.money(order.total, order.currency)} · {tr('board.age', minutes=minutes)}")
-        layout.addWidget(self.title)
-        layout.addWidget(self.detail)
-        self.ticket = QPushButton(tr("board.ticket"))
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        minutes = max(0, int((board.clock() - order.created_at).total_seconds() // 60))
+        self.title = QLabel(f"<b>#{order.number}</b> · {html.escape(order.customer_name or order.customer_phone)}")
+        self.title.setWordWrap(True)
+        self.ticket = QToolButton()
+        self.ticket.setIcon(board.print_icon)
+        self.ticket.setToolTip(tr("board.ticket"))
+        self.ticket.setAccessibleName(tr("board.ticket"))
+        self.ticket.setAutoRaise(True)
         self.ticket.clicked.connect(lambda: board.print_ticket(order))
-        layout.addWidget(self.ticket)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.ticket, 0, Qt.AlignmentFlag.AlignTop)
+        self.detail = QLabel(f"<b>{fmt.money(order.total, order.currency)}</b> · {age_text(minutes, tr)}")
+        self.detail.setObjectName("cardMeta")
+        layout.addLayout(top)
+        layout.addWidget(self.detail)
         target = next_status(order.status)
         self.advance: QPushButton | None = None
         if target is not None:
             self.advance = QPushButton(tr("board.move", status=tr(f"board.column.{target}")))
+            self.advance.setProperty("primary", True)
             self.advance.clicked.connect(lambda: board.advance(order, target))
             layout.addWidget(self.advance)
 
@@ -89,23 +117,37 @@ class BoardPage(Page):
         super().__init__(ctx, parent)
         tr = self.i18n
         self.alerts = alerts or Alerts()
+        self.clock: Callable[[], dt.datetime] = utcnow
+        self.print_icon = QIcon(svg_pixmap(ASSETS / "icons" / "print.svg", 40, colors(ctx.settings.theme).muted))
         self.columns: dict[str, QListWidget] = {}
         self.headers: dict[str, QLabel] = {}
+        self.empty: dict[str, QLabel] = {}
         row = QHBoxLayout()
+        row.setSpacing(10)
         for status in COLUMNS:
             box = QVBoxLayout()
-            header = QLabel(f"<b>{tr(f'board.column.{status}')}</b>")
+            header = QLabel(tr(f"board.column.{status}"))
+            header.setObjectName("columnTitle")
             cards = QListWidget()
-            cards.setSpacing(3)
+            cards.setSpacing(4)
+            cards.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+            cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards take the width
+            cards.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+            empty = QLabel(tr(f"board.empty.{status}"))
+            empty.setObjectName("emptyState")
+            empty.setWordWrap(True)
+            empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             box.addWidget(header)
+            box.addWidget(empty)
             box.addWidget(cards, 1)
             row.addLayout(box, 1)
-            self.columns[status], self.headers[status] = cards, header
+            self.columns[status], self.headers[status], self.empty[status] = cards, header, empty
         self.body.addLayout(row, 1)
         self.poll = ChangeWatcher(ctx, self)
         self.poll.changed.connect(self._changed)
         self.poll.reset.connect(self.reload)
         self._generation = 0
+        self._batch = 0
 
     def reload(self) -> None:
         tenant = self.ctx.tenant
@@ -129,16 +171,36 @@ class BoardPage(Page):
         self.poll.start()
 
     def show_orders(self, orders: list[OrderSummary]) -> None:
+        """Fill the columns with `orders`: the counts at once, the cards a few at a time.
+
+        A card is a dozen styled widgets; building a busy board's 120 in one go would hold the
+        GUI thread for tens of milliseconds, so they come in batches between events.
+        """
+        self._batch += 1
+        shown: list[list[tuple[str, OrderSummary]]] = []
         for status, cards in self.columns.items():
             cards.clear()
             mine = [o for o in orders if o.status == status]
-            for order in sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)[:CARDS]:
-                card = OrderCard(self, order)
-                item = QListWidgetItem()
-                item.setSizeHint(card.sizeHint())
-                cards.addItem(item)
-                cards.setItemWidget(item, card)
-            self.headers[status].setText(f"<b>{self.i18n(f'board.column.{status}')}</b> ({len(mine)})")
+            newest = sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)[:CARDS]
+            shown.append([(status, order) for order in newest])
+            self.headers[status].setText(f"{self.i18n(f'board.column.{status}')} ({len(mine)})")
+            self.empty[status].setVisible(not mine)
+        # Row by row across the columns: the top of every column shows first.
+        waiting = [pair for row in itertools.zip_longest(*shown) for pair in row if pair is not None]
+        self._add_cards(self._batch, waiting)
+
+    def _add_cards(self, batch: int, waiting: list[tuple[str, OrderSummary]]) -> None:
+        if batch != self._batch:
+            return  # a newer list replaced this one
+        for status, order in waiting[:CARDS_PER_BATCH]:
+            card = OrderCard(self, order)
+            item = QListWidgetItem()
+            item.setSizeHint(card.sizeHint())
+            self.columns[status].addItem(item)
+            self.columns[status].setItemWidget(item, card)
+        rest = waiting[CARDS_PER_BATCH:]
+        if rest:
+            QTimer.singleShot(0, lambda: self._add_cards(batch, rest))
 
     def cards(self, status: str) -> list[OrderCard]:
         """The cards of one column, top to bottom."""
@@ -170,6 +232,9 @@ class BoardPage(Page):
             if pdf_path is not None:
                 writer = QPdfWriter(pdf_path)
                 writer.setTitle(self.i18n("ticket.title", number=detail.number))
+                # Receipt paper: 80 mm wide, as a kitchen's thermal printer takes it.
+                writer.setPageSize(QPageSize(QSizeF(80, 200), QPageSize.Unit.Millimeter, "80 mm"))
+                writer.setPageMargins(QMarginsF(4, 4, 4, 4), QPageLayout.Unit.Millimeter)
                 document.print_(writer)
                 self.printed.emit(pdf_path)
                 return

@@ -83,7 +83,7 @@ class ProductEditor(QDialog):
         self.aliases.setTabChangesFocus(True)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setObjectName("error")  # red in the theme
         form = QFormLayout(self)
         form.addRow(tr("catalog.name"), self.name)
         form.addRow(tr("catalog.aliases"), self.aliases)

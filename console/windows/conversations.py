@@ -3,8 +3,10 @@
 The list shows who waits for a person first in mind (its state in words), the last message and
 the unread count; the transcript shows both sides with the bot's buttons as sent and the ticks of
 each of our messages. Writing a reply takes the chat over (the bot stays silent); "Devolver al bot"
-releases it. Outside WhatsApp's 24-hour window the page says that only a template can go out.
-The page follows the changes feed while it is on show.
+releases it. Outside WhatsApp's 24-hour window the page says that the reply goes out as the
+tenant's approved hand-off template (or that none is set, and then the reply box is off), and
+each message sent as a template says so. Showing a chat marks it read (`POST …/read`); getting it
+does not. The page follows the changes feed while it is on show.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class ConversationsPage(Page):
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
         self.transcript = QTextBrowser()
+        self.transcript.setPlaceholderText(tr("chats.pick"))
         self.orders = QLabel()
         self.orders.setWordWrap(True)
         self.window_note = QLabel()
@@ -103,6 +106,7 @@ class ConversationsPage(Page):
     def _listed(self, page: ConversationPage) -> None:
         current = self.detail.conversation.id if self.detail else None
         self.items = list(page.items)
+        self.transcript.setPlaceholderText(self.i18n("chats.pick" if self.items else "chats.none"))
         self.chats.blockSignals(True)
         self.chats.clear()
         for chat in self.items:
@@ -142,8 +146,23 @@ class ConversationsPage(Page):
         bar.setValue(bar.maximum())
         orders = [f"#{o.number} {tr(f'status.{o.status}')} {fmt.money(o.total, o.currency)}" for o in detail.orders]
         self.orders.setText(tr("chats.orders", orders=", ".join(orders)) if orders else tr("chats.no_orders"))
-        self.window_note.setText(tr("chats.window_open") if detail.window_open else tr("chats.window_closed"))
+        if detail.window_open:
+            self.window_note.setText(tr("chats.window_open"))
+        elif detail.template:
+            self.window_note.setText(tr("chats.window_template", template=detail.template))
+        else:
+            self.window_note.setText(tr("chats.window_closed"))
         self._show_controls()
+        if chat.unread:
+            self._mark_read(chat.id)
+
+    def _mark_read(self, conversation_id: str) -> None:
+        tenant = self.ctx.tenant
+        if tenant is None:
+            return
+        tenant_id = tenant.id
+        self.call(lambda client: client.conversations.mark_read(tenant_id, conversation_id),
+                  lambda _summary: self.reload())
 
     def _bubble(self, message: TranscriptMessage) -> str:
         tr, fmt = self.i18n, self.ctx.fmt
@@ -157,6 +176,8 @@ class ConversationsPage(Page):
             choices = [b.title for b in message.reply.buttons] + [
                 r.title for s in message.reply.sections for r in s.rows]
             text += "<br>" + " ".join(f"[{html.escape(c)}]" for c in choices)
+        if message.template:
+            text += f"<br><i>{html.escape(tr('chats.sent_as_template', template=message.template))}</i>"
         ticks = TICKS.get(message.status or "", "") if message.direction == "out" else ""
         if message.delivery == "failed":
             ticks = "⚠ " + html.escape(message.error or "")
@@ -167,7 +188,8 @@ class ConversationsPage(Page):
     def _show_controls(self) -> None:
         chat = self.detail.conversation if self.detail else None
         writable = self.ctx.connection.user is not None and self.ctx.connection.user.role != "viewer"
-        self.reply.setEnabled(chat is not None and writable and bool(self.detail and self.detail.window_open))
+        can_send = bool(self.detail and (self.detail.window_open or self.detail.template))
+        self.reply.setEnabled(chat is not None and writable and can_send)
         self.send_button.setEnabled(self.reply.isEnabled())
         self.takeover_button.setEnabled(chat is not None and writable and chat.state != "human")
         self.release_button.setEnabled(chat is not None and writable and chat.state != "bot")

@@ -21,13 +21,14 @@ from comandia.console.i18n import Translator
 from comandia.console.windows.base import Page
 from comandia.console.windows.date_range import DateRangePicker
 from comandia.console.windows.export import ExportButton
+from comandia.console.windows.kpi_cards import KpiCards
 from comandia.shared.client import ApiClient
 from comandia.shared.client.capabilities import TENANT_EXPORTS, TENANT_KPIS
 from comandia.shared.client.exports import DATASETS, ExportsApi
 from comandia.shared.client.kpis import KpisApi
 from comandia.shared.schemas.kpis import KpiReport
 
-CHART_KEYS = ("sales", "by_status", "top_products", "top_customers", "by_city", "by_region")
+CHART_KEYS = ("sales", "by_status", "top_products", "top_customers", "by_city", "by_region", "by_zone")
 CHART_TITLES = (
     "chart.sales",
     "chart.by_status",
@@ -35,6 +36,7 @@ CHART_TITLES = (
     "chart.top_customers",
     "chart.by_city",
     "chart.by_region",
+    "chart.by_zone",
 )
 
 
@@ -83,7 +85,7 @@ class KpisPage(Page):
         row.addStretch(1)
         row.addWidget(self.save_button)
         row.addWidget(self.export)
-        self.summary = QLabel()
+        self.summary = KpiCards(tr)
         self.tabs = QTabWidget()
         self.views: dict[str, ChartView] = {}
         for key, title in zip(CHART_KEYS, CHART_TITLES, strict=True):
@@ -120,19 +122,10 @@ class KpisPage(Page):
 
     def show_dashboard(self, dashboard: Dashboard) -> None:
         self.dashboard = dashboard
-        current = dashboard.report.current
         report = dashboard.report
         fmt = TenantFormat(report.timezone, report.currency, self.i18n.language, report.country_locale)
         self.say("")
-        self.summary.setText(
-            self.i18n(
-                "kpis.summary",
-                orders=fmt.number(current.orders),
-                revenue=fmt.money(current.revenue),
-                ticket=fmt.money(current.average_ticket),
-                new=fmt.number(current.new_customers),
-            )
-        )
+        self.summary.show_report(report, fmt)
         for key, view in self.views.items():
             view.show_figure(dashboard.figures[key])
 

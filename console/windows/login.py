@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
+from comandia.console.theme import logo
 from comandia.shared.client import ApiClient, UnauthorizedError
 from comandia.shared.client.capabilities import CapabilitiesApi, ServerDescription
 from comandia.shared.schemas.auth import LoginResult
@@ -67,7 +69,7 @@ class LoginDialog(QDialog):
         else:
             self.keyring_note.hide()
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setObjectName("error")  # red in the theme (console/theme.py)
         self.error.setWordWrap(True)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -83,7 +85,16 @@ class LoginDialog(QDialog):
         self.submit = self.buttons.addButton(tr("login.submit"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.submit.clicked.connect(self.attempt)
         self.password.returnPressed.connect(self.attempt)
+        brand_logo = QLabel()
+        brand_logo.setPixmap(logo().pixmap(40, 40))
+        brand = QLabel(f"COMANDIA<br><span style='font-size:9pt; font-weight:400'>{tr('login.tagline')}</span>")
+        brand.setObjectName("brand")
+        header = QHBoxLayout()
+        header.addWidget(brand_logo)
+        header.addWidget(brand, 1)
         layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addLayout(header)
         layout.addLayout(form)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.error)

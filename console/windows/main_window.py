@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
+from comandia.console.i18n import LANGUAGE_NAMES
+from comandia.console.theme import THEMES, apply_theme, colors, logo, page_icon
 from comandia.console.windows.banner import Banner
 from comandia.console.windows.base import Page
 from comandia.console.windows.login import LoginDialog
@@ -50,33 +53,63 @@ class MainWindow(QMainWindow):
         self.version_banner = Banner(tr)
         self.version_label = QLabel()
         self.nav = QListWidget()
-        self.nav.setMaximumWidth(220)
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(20, 20))
         self.stack = QStackedWidget()
         self.tenant_box = QComboBox()
         self.tenant_box.setMinimumWidth(240)
         self.user_label = QLabel()
         self.language_box = QComboBox()
-        self.language_box.addItems(["es", "en"])
-        self.language_box.setCurrentText(tr.language)
-        self.language_box.currentTextChanged.connect(self._change_language)
+        for code, name in LANGUAGE_NAMES.items():
+            self.language_box.addItem(name, code)
+        self.language_box.setCurrentIndex(self.language_box.findData(tr.language))
+        self.language_box.currentIndexChanged.connect(lambda _i: self._change_language(self.language_box.currentData()))
+        self.theme_box = QComboBox()
+        for theme in THEMES:
+            self.theme_box.addItem(tr(f"theme.{theme}"), theme)
+        self.theme_box.setCurrentIndex(THEMES.index(ctx.settings.theme))
+        self.theme_box.currentIndexChanged.connect(lambda _i: self.change_theme(self.theme_box.currentData()))
         self.logout_button = QPushButton(tr("main.logout"))
         self.logout_button.clicked.connect(self.log_out)
         top = QHBoxLayout()
+        top.setSpacing(8)
         top.addWidget(QLabel(tr("main.tenant")))
         top.addWidget(self.tenant_box)
         top.addStretch(1)
         top.addWidget(self.user_label)
+        top.addSpacing(12)
         top.addWidget(QLabel(tr("main.language")))
         top.addWidget(self.language_box)
+        top.addWidget(QLabel(tr("main.theme")))
+        top.addWidget(self.theme_box)
         top.addWidget(self.logout_button)
-        split = QHBoxLayout()
-        split.addWidget(self.nav)
-        split.addWidget(self.stack, 1)
-        root = QVBoxLayout()
-        root.addLayout(top)
-        root.addWidget(self.version_banner)
-        root.addWidget(self.banner)
-        root.addLayout(split, 1)
+        brand_logo = QLabel()
+        brand_logo.setPixmap(logo().pixmap(32, 32))
+        brand = QLabel("COMANDIA")
+        brand.setObjectName("brand")
+        brand_row = QHBoxLayout()
+        brand_row.setContentsMargins(10, 10, 10, 6)
+        brand_row.addWidget(brand_logo)
+        brand_row.addWidget(brand, 1)
+        sidebar = QWidget()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(226)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(0)
+        side.addLayout(brand_row)
+        side.addWidget(self.nav, 1)
+        content = QVBoxLayout()
+        content.setContentsMargins(12, 8, 12, 4)
+        content.addLayout(top)
+        content.addWidget(self.version_banner)
+        content.addWidget(self.banner)
+        content.addWidget(self.stack, 1)
+        root = QHBoxLayout()
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(sidebar)
+        root.addLayout(content, 1)
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
@@ -96,13 +129,33 @@ class MainWindow(QMainWindow):
         connection = self.ctx.connection
         user = self.user = connection.user
         assert user is not None
-        self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=user.role))
+        self.user_label.setText(self.ctx.tr("main.user", user=user.username, role=self.ctx.tr(f"role.{user.role}")))
         for key, factory in page_factories(self.ctx, connection.is_superadmin, self):
             self._factories[key] = factory
             self.page_keys.append(key)
             self.stack.addWidget(QWidget())  # a placeholder until the first visit
             self.nav.addItem(self.ctx.tr(f"nav.{key}"))
+        self.show_icons()
         self.load_tenants()
+
+    def show_icons(self) -> None:
+        """Draw the sidebar's page icons in the current theme's colours."""
+        theme = colors(self.ctx.settings.theme)
+        for row, key in enumerate(self.page_keys):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setIcon(page_icon(key, theme))
+
+    def change_theme(self, theme: str) -> None:
+        """Dress the whole console in `theme` (``system``, ``light`` or ``dark``) now and remember it."""
+        self.ctx.settings.theme = theme
+        self.theme_box.blockSignals(True)
+        self.theme_box.setCurrentIndex(THEMES.index(theme))
+        self.theme_box.blockSignals(False)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.show_icons()
 
     def show_versions(self, console: str, server: str) -> None:
         """The console's and the server's release in the status bar; a warning when they do not fit."""
@@ -177,6 +230,7 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         if row >= 0:
+            self.statusBar().clearMessage()  # the last page's status line is not this one's
             page = self.page(self.page_keys[row])
             self.stack.setCurrentIndex(row)
             if not page.needs_tenant or self.ctx.tenant is not None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from comandia.console.context import AppContext
+from comandia.console.fulfilment import fulfilment_line
 from comandia.console.models.records import order_item_columns
 from comandia.console.models.table import RecordTableModel
 from comandia.console.windows.base import Page
@@ -43,6 +44,8 @@ class OrderDetailWindow(Page):
         self.customer = QLabel()
         self.address = QLabel()
         self.address.setWordWrap(True)
+        self.fulfilment = QLabel()
+        self.fulfilment.setWordWrap(True)
         self.totals = QLabel()
         self.items: RecordTableModel[OrderItemInfo] = RecordTableModel([], self)
         self.items_view = QTableView()
@@ -57,6 +60,7 @@ class OrderDetailWindow(Page):
         info_layout = QVBoxLayout(info)
         info_layout.addWidget(self.customer)
         info_layout.addWidget(self.address)
+        info_layout.addWidget(self.fulfilment)
         history = QGroupBox(self.i18n("detail.history"))
         QVBoxLayout(history).addWidget(self.history)
         self.body.addWidget(self.header)
@@ -83,6 +87,7 @@ class OrderDetailWindow(Page):
         place = ", ".join(p for p in (order.delivery_address, order.delivery_city, order.delivery_region) if p)
         notes = f"\n{tr('detail.notes')}: {order.notes}" if order.notes else ""
         self.address.setText(f"{tr('detail.address')}: {place}{notes}")
+        self.fulfilment.setText(fulfilment_line(tr, fmt, order))
         self.items.set_rows([])
         self.items = RecordTableModel(order_item_columns(tr, fmt, order.currency), self)
         self.items.set_rows(order.items)

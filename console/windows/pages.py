@@ -14,7 +14,6 @@ from comandia.console.windows.board import BoardPage
 from comandia.console.windows.catalog import CatalogPage
 from comandia.console.windows.conversations import ConversationsPage
 from comandia.console.windows.customers import CustomersPage
-from comandia.console.windows.kpis import KpisPage
 from comandia.console.windows.onboarding import OnboardingPage
 from comandia.console.windows.orders import OrdersPage
 from comandia.console.windows.provision import ProvisionPage
@@ -51,6 +50,13 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
         page.ordersRequested.connect(lambda tenant_id: window.open_tenant(tenant_id, "orders"))
         return page
 
+    def kpis() -> Page:
+        # Imported on first visit: the dashboard brings matplotlib (about half a second), which
+        # would otherwise delay the login window of every start.
+        from comandia.console.windows.kpis import KpisPage  # noqa: PLC0415
+
+        return KpisPage(ctx)
+
     def backups() -> Page:
         page = BackupsPage(ctx)
         page.tenantRestored.connect(lambda _tenant: window.load_tenants())
@@ -73,6 +79,6 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
         ("orders", lambda: OrdersPage(ctx)),
         ("customers", lambda: CustomersPage(ctx)),
         ("catalog", lambda: CatalogPage(ctx)),
-        ("kpis", lambda: KpisPage(ctx)),
+        ("kpis", kpis),
     ]
     return factories

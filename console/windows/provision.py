@@ -112,7 +112,7 @@ class ProvisionForm(QWidget):
         )
         for key, label, widget in rows:
             hint = QLabel()
-            hint.setStyleSheet("color: #b00020")
+            hint.setObjectName("error")  # red in the theme
             hint.hide()
             self.hints[key] = hint
             layout.addRow(tr(label), widget)

@@ -146,7 +146,7 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         report.to_json(),
         out.say("backup {id}: {result} ({stage}) {detail} [{seconds} s]", id=backup_id,
                 result=out.say("ok") if report.ok else out.say("FAILED"), stage=report.stage, detail=report.detail,
-                seconds=f"{report.seconds:.1f}"),
+                seconds=format(report.seconds, ".1f")),
     )
     if not report.ok:
         _failed(out, out.say("backup {id} failed its restore check at {stage}: {detail}", id=backup_id,
@@ -202,9 +202,10 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = runtime.services.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
-        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s",
+        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s "
+                "(writes refused for {frozen} s)",
                  tenant=report.tenant_id, source=report.source, target=report.target, tables=report.tables,
-                 rows=report.rows, seconds=f"{report.seconds:.1f}")
+                 rows=report.rows, seconds=format(report.seconds, ".1f"), frozen=format(report.frozen_seconds, ".1f"))
         + (out.say("; old database dropped") if report.source_dropped else out.say("; old database kept")),
     )
     return EXIT_OK

@@ -75,7 +75,8 @@ def run_import(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     try:
         content = args.file.read_bytes()
     except OSError as error:
-        raise ValidationFailed(f"cannot read {args.file}: {error.strerror}", {"file": "cannot be read"}) from None
+        raise ValidationFailed("cannot read {path}: {reason}", {"file": N_("cannot be read")}, path=str(args.file),
+                               reason=error.strerror) from None
     importer = runtime.services.catalog_import
     report = importer.dry_run(args.tenant_id, content, args.file.name)
     if args.apply and report.ok:

@@ -63,5 +63,5 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             advance(written // 1_000_000, 0, f"{written / 1e6:.1f} MB")
     os.replace(partial, args.out)  # a half-written file never carries the final name
     out.result({"file": str(args.out), "bytes": written},
-               out.say("wrote {path} ({size} bytes)", path=args.out, size=f"{written:,}"))
+               out.say("wrote {path} ({size} bytes)", path=args.out, size=format(written, ",")))
     return EXIT_OK

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
-from comandia.server.chat import intents
+from comandia.server.chat import intents, ordering
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
@@ -80,6 +81,14 @@ _FAQ_IGNORED = _QUESTION_WORDS | frozenset(
      "with", "your", "our", "hola", "buenas", "porfa", "favor", "please", "gracias", "oye", "este", "esta",
      "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
 )  # fmt: skip
+_PRICE_WORDS = frozenset({"cuanto", "cuanta", "cuantos", "cuantas", "precio", "precios", "cuesta", "cuestan", "vale",
+                          "valen", "como", "price", "cost", "costs"})  # fmt: skip
+"""A question with one of these words asks a price ("y la concha, ¿cuánto?"), once "a cómo" and the
+other phrases of lexicon.toml [intents] price were not found."""
+_TOTAL_WORDS = frozenset({"total", "todo", "junto", "everything", "altogether"})
+_ONLY_TOTAL = frozenset({"cuanto es", "cuanto seria", "cuanto le debo", "cuanto te debo", "cuanto va", "cuanto queda",
+                         "how much do i owe"})  # fmt: skip
+"""Total phrases that never ask a product's price, even with no "todo" ("¿cuánto le debo?")."""
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
                  "do you sell", "venden")  # fmt: skip
@@ -97,13 +106,13 @@ def faq(turn: Turn, text: str) -> str | None:
         return None
     said: list[str] = []
     for clause in _CLAUSES.split(intents.normalised(text)):  # "¿a qué hora cierran y aceptan tarjeta?"
-        wanted = [key(w) for w in clause.split() if w not in _FAQ_IGNORED and len(w) >= 3]
+        wanted = [_concept(w) for w in clause.split() if w not in _FAQ_IGNORED and len(w) >= 3]
         if not wanted:
             continue
         scored = []
         for entry in turn.tenant.rules.faq:
-            question_keys = {key(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
-            answer_keys = {key(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
+            question_keys = {_concept(w) for w in intents.normalised(entry.question).split() if len(w) >= 3}
+            answer_keys = {_concept(w) for w in intents.normalised(entry.answer).split() if len(w) >= 3}
             in_question = sum(_near(k, question_keys) for k in wanted)
             in_either = sum(_near(k, question_keys | answer_keys) for k in wanted)
             if in_question >= 1 and in_either / len(wanted) >= _FAQ_SHARE:
@@ -120,14 +129,22 @@ def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """A price, availability or total question answered, or None when the message is not one."""
     if "?" in text and text[text.index("?") + 1 :].strip(" ?¿!.,"):
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
+    words = intents.normalised(text).split()
+    total = intents.mentions(text, "total")
+    if total is not None and (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
+        return _total_and_order(turn, state, text, total)
     price = intents.mentions(text, "price")
+    if price is None and asks(text):  # "y la concha de vainilla, ¿cuánto?", "¿en cuánto las conchas?"
+        price = next((w for w in words if w in _PRICE_WORDS), None)
     available = next((p for p in _AVAILABILITY if intents.normalised(text).startswith(p + " ")), None)
     if price is None and not (available and asks(text)):
         if intents.mentions(text, "total") is not None and state.cart:
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         return None
     rest = intents.rest_after(text, price or str(available))
-    reading = read_order(rest, turn.catalog)
+    if price is not None and not rest.strip(" ?"):
+        rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"
+    reading = read_order(" ".join(w for w in rest.split() if w not in _PRICE_WORDS), turn.catalog)
     if reading.empty or (available and not price and reading.unknown and not reading.items):
         if intents.mentions(text, "total") is not None:
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
@@ -144,6 +161,23 @@ def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     refused = tuple(p.name for p in products if not p.available)
     return replace(outcome, named_back=(*reading.unknown, *refused))
+
+
+def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:
+    """ "y un flan, ¿cuánto sale en total?": what the message orders is added, then the cart with
+    its total is shown; a bare "¿cuánto es todo?" shows the cart."""
+    said = f" {intents.normalised(text)} ".replace(f" {total} ", " ")
+    rest = " ".join(w for w in said.split() if w not in _TOTAL_WORDS and w not in _PRICE_WORDS)
+    reading = read_order(rest, turn.catalog) if rest else None
+    if reading is None or reading.empty:
+        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
+    return ordering.apply_reading(turn, state, reading)
+
+
+def _concept(word: str) -> str:
+    """A folded word as the FAQ compares it: its group's word ("demora" -> "tardan"), else its key."""
+    concept = lexicon().faq_concepts.get(word)
+    return f"={concept}" if concept is not None else key(word)
 
 
 def _near(word_key: str, keys: set[str]) -> bool:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from comandia.server.chat import fulfilment, hours
 from comandia.server.chat.model import Inbound, OrderDraft, Row, buttons_reply, list_reply, text_reply
-from comandia.server.chat.parsing import MAX_QUANTITY, match_products
+from comandia.server.chat.parsing import MAX_QUANTITY
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply, line_name
 from comandia.shared.domain.errors import ValidationFailed
@@ -76,15 +76,6 @@ def remove(turn: Turn, state: ChatState, sku: str) -> Outcome:
     if cart.pop(sku, None) is None:
         return show_cart(turn, state, turn.texts("not_in_cart", name=name))
     return show_cart(turn, replace(state.with_cart(cart), pending_sku=None), turn.texts("removed", name=name))
-
-
-def remove_named(turn: Turn, state: ChatState, words: str) -> Outcome:
-    """ "quitar la coca": remove the cart line whose product those words name."""
-    in_cart = state.cart_dict()
-    for product in match_products(words, turn.catalog):
-        if product.sku in in_cart:
-            return remove(turn, state, product.sku)
-    return show_cart(turn, state, turn.texts("not_in_cart", name=words))
 
 
 def empty_cart(turn: Turn, state: ChatState) -> Outcome:

@@ -300,7 +300,7 @@ def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
     if intents.mentions(text, "handoff"):
-        return replace(done(state, text_reply(t("handoff"))), handoff=True)
+        return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
     if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):

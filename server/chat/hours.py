@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
 
+from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Turn
 from comandia.shared.schemas.rules import BusinessRules
 
@@ -133,6 +134,22 @@ def opening_notice(turn: Turn) -> str | None:
         return turn.texts("closed_no_opening")
     key = "closed_for_later" if rules.after_hours == "take_for_later" else "closed_menu_only"
     return turn.texts(key, when=_when(turn, state.opens_at, now))
+
+
+def handoff_text(texts: Texts, now: dt.datetime | None) -> str:
+    """What the bot says when it hands the chat to a person: that one will answer, and, while
+    the business is closed, that it is closed and when it opens (paused is not closed: people
+    are there). `texts` is the tenant's, in the conversation's language; `now` None: not checked."""
+    tenant = texts.tenant
+    if now is None:
+        return texts("handoff")
+    state = opening(tenant.rules, tenant.timezone, now)
+    if state.state != "closed":
+        return texts("handoff")
+    if state.opens_at is None:
+        return texts("handoff_closed_no_opening")
+    word, day, time = when_text(state.opens_at, now, tenant.locale)
+    return texts("handoff_closed", when=texts(f"when.{word}", day=day, time=time))
 
 
 def checkout_refusal(turn: Turn) -> str | None:

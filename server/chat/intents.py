@@ -16,8 +16,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def normalised(text: str) -> str:
-    """Folded words separated by one space; emojis and punctuation gone."""
-    return " ".join(_WORD.findall(fold(text)))
+    """Folded words separated by one space, chat shorthand written out ("q" -> "que"); emojis
+    and punctuation gone."""
+    lex = lexicon()
+    return " ".join(lex.spelled(w) for w in _WORD.findall(fold(text)))
 
 
 def is_exactly(text: str, intent: str) -> bool:
@@ -33,6 +35,11 @@ def mentions(text: str, intent: str) -> str | None:
     words = f" {normalised(text)} "
     raw = fold(text)
     for phrase in lexicon().intent_phrases(intent):
+        if phrase.endswith("*"):  # a stem: "cancel*" is "cancélemelo", "cancelen", "cancelar"…
+            found = next((w for w in words.split() if w.startswith(phrase[:-1])), None)
+            if found is not None:
+                return found
+            continue
         if phrase.isascii() and f" {phrase} " in words:
             return phrase
         if not phrase.isascii() and not phrase.replace(" ", "").isalnum() and phrase in raw:
@@ -46,7 +53,8 @@ def only(text: str, intent: str) -> bool:
     words = normalised(text)
     for phrase in lex.intent_phrases(intent):
         words = f" {words} ".replace(f" {phrase} ", " ").strip()
-    found = mentions(text, intent) is not None or any(p in fold(text) for p in lex.intent_phrases(intent))
+    folded = fold(text)
+    found = mentions(text, intent) is not None or any(p in folded for p in lex.intent_phrases(intent))
     return found and all(w in lex.fillers for w in words.split())
 
 
@@ -55,6 +63,13 @@ def rest_after(text: str, phrase: str) -> str:
     words = normalised(text)
     index = f" {words} ".find(f" {phrase} ")
     return words[index + len(phrase) :].strip() if index >= 0 else words
+
+
+def rest_before(text: str, phrase: str) -> str:
+    """The message's words before `phrase` ("la horchata cancélala" -> "la horchata")."""
+    words = normalised(text)
+    index = f" {words} ".find(f" {phrase} ")
+    return words[: max(index - 1, 0)].strip() if index >= 0 else ""
 
 
 def _without_fillers(words: str) -> str:

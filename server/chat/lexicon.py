@@ -22,6 +22,8 @@ MAX_NUMBER = 999
 class Lexicon:
     fillers: frozenset[str]
     portions: frozenset[str]
+    note_words: frozenset[str]
+    """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     quantities: dict[str, int]
     """Folded phrase -> quantity; several-word phrases are matched before single words."""
     intents: dict[str, tuple[str, ...]]
@@ -29,6 +31,14 @@ class Lexicon:
     english: frozenset[str]
     spanish: frozenset[str]
     synonyms: dict[str, str]
+    abbreviations: dict[str, str]
+    faq_concepts: dict[str, str]
+    """Folded word -> its FAQ group's first word: the words that ask the same of a tenant's FAQ."""
+    """Folded chat shorthand -> the folded word it stands for ("q" -> "que", "xfa" -> "porfa")."""
+
+    def spelled(self, word: str) -> str:
+        """A folded word with chat shorthand written out ("q" -> "que"); others unchanged."""
+        return self.abbreviations.get(word, word)
 
     def intent_phrases(self, intent: str) -> tuple[str, ...]:
         return self.intents.get(intent, ())
@@ -43,11 +53,14 @@ def lexicon() -> Lexicon:
     return Lexicon(
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
+        note_words=frozenset(fold(data["note_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
         synonyms={fold(k): fold(v) for k, v in data["synonyms"].items()},
+        abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
+        faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
     )
 
 

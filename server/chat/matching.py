@@ -32,9 +32,8 @@ ASK = 0.5
 MARGIN = 0.08
 WIDE_MARGIN = 0.15
 EXACT = 1.1
-_NAME_STOPWORDS = frozenset(
-    ["de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and", "with"]
-)
+_NAME_STOPWORDS = frozenset(["de", "del", "al", "la", "el", "los", "las", "y", "e", "en", "a", "the", "of", "and"])
+"""Not "con"/"with": "Agua con gas" and "Agua sin gas" differ by it, so "agua" alone is asked about."""
 _DIMINUTIVE = re.compile(r"(?:c|ec)?(?:it|ill)(?:o|a|os|as)$")
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -52,7 +51,7 @@ def key(word: str) -> str:
     elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
         w = w[:-1]
     w = w.replace("ch", "C").replace("sh", "C").replace("ll", "y").replace("qu", "k").replace("ph", "f")
-    w = re.sub(r"c(?=[ei])", "s", w).replace("c", "k")
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k")
     w = re.sub(r"g(?=[ei])", "j", w).replace("z", "s").replace("v", "b").replace("h", "").replace("w", "u")
     w = re.sub(r"y(?![aeiou])", "i", w)
     w = re.sub(r"(.)\1+", r"\1", w)
@@ -83,6 +82,8 @@ class _Name:
     """The keys of every name and alias of the product: what the customer typed may mix them."""
     weight: float
     sorted_keys: tuple[str, ...]
+    pairs: tuple[tuple[str, float], ...]
+    """(key, weight) of each of `keys`: the scoring loop reads them together."""
 
 
 class ProductIndex:
@@ -107,10 +108,12 @@ class ProductIndex:
         total = max(1, len(catalog.products))
         self.names = [
             _Name(
-                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights), tuple(sorted(keys))
+                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights),
+                tuple(sorted(keys)), tuple(zip(keys, weights, strict=True)),
             )
             for p, keys in names
-            for weights in [tuple(math.log(1 + total / frequency[k]) for k in keys)]
+            for weights in [tuple(math.log(1 + total / frequency[k]) * _measure_weight(keys, i)
+                                  for i, k in enumerate(keys))]
         ]  # fmt: skip
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
@@ -119,6 +122,9 @@ class ProductIndex:
             for k in entry.all_keys:
                 self._by_key.setdefault(k, []).append(position)
         self._joined = [entry.joined for entry in self.names]
+        self._products = catalog.products
+        self._sku_pattern: re.Pattern[str] | None = None
+        self._sku_names: dict[str, str] = {}
         self._rank = {p.sku: position for position, p in reversed(list(enumerate(catalog.products)))}
         self._similar: dict[str, dict[str, float]] = {}
         self._matches: dict[tuple[tuple[str, ...], bool, int], list[Match]] = {}
@@ -130,6 +136,20 @@ class ProductIndex:
     def knows(self, word: str) -> bool:
         """Whether a folded word is (exactly) a word of some product name or alias."""
         return word in self.folded_words
+
+    def with_skus_named(self, text: str) -> str:
+        """`text` with each typed SKU ("pz-pep", "3 x PZ-HAW") written as its product's name. Only
+        SKUs that are not plain words count: a SKU "COCA" must not turn "coca de lata" into another."""
+        if self._sku_pattern is None:
+            coded = sorted((p.sku for p in self._products if not p.sku.isalpha()), key=len, reverse=True)
+            self._sku_names = {fold(p.sku): p.name for p in self._products}
+            alternatives = "|".join(re.escape(sku) for sku in coded) or r"(?!x)x"
+            self._sku_pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+        return self._sku_pattern.sub(lambda m: f" {self._sku_names.get(fold(m.group(0)), m.group(0))} ", text)
+
+    def knows_key(self, word: str) -> bool:
+        """Whether a folded word is a name word up to its phonetic key ("litros" for "litro")."""
+        return key(word) in self._vocabulary_set
 
     def similar(self, word_key: str) -> dict[str, float]:
         """Name keys resembling a typed key, with how much (1 for the same key)."""
@@ -194,23 +214,35 @@ class ProductIndex:
         typed_shares: dict[str, float] = {}  # the same for every name of a product
         as_typed = tuple(sorted(keys))
         near_length = len(joined) >= 5
-        best: dict[str, Match] = {}
+        # The hot loop of a turn (a common word such as "grande" makes a thousand candidates at
+        # 500 products): the score written out, and a product's Match built once, for its best name.
+        best: dict[str, tuple[float, float, ProductView]] = {}
+        names, get, length = self.names, merged.get, len(joined)
         for position in candidates:
-            name = self.names[position]
+            name = names[position]
             sku = name.product.sku
             typed_share = typed_shares.get(sku)
             if typed_share is None:
                 typed_share = typed_shares[sku] = _typed_share(similar, name.all_keys)
-            score = _score(typed_share, merged, name)
+            # The harmonic mean of the share of the typed words explained and the
+            # (rarity-weighted) share of the name typed, 0 to 1.
+            score = 0.0
+            if typed_share != 0:
+                name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
+                if name_share:
+                    score = 2 * typed_share * name_share / (typed_share + name_share)
             if exact and as_typed == name.sorted_keys:
                 score, typed_share = EXACT, 1.0  # the name itself, as typed: above any near name
-            if near_length and abs(len(joined) - len(name.joined)) <= 3:
+            if near_length and abs(length - len(name.joined)) <= 3:
                 together = fuzz.ratio(joined, name.joined) / 100
                 if together >= 0.88 and together > score:
                     score, typed_share = together, together
-            if score > 0 and (sku not in best or best[sku].score < score):
-                best[sku] = Match(name.product, score, typed_share)
-        return sorted(best.values(), key=lambda m: (-m.score, self._rank[m.product.sku]))
+            if score > 0:
+                seen = best.get(sku)
+                if seen is None or seen[0] < score:
+                    best[sku] = (score, typed_share, name.product)
+        found = [Match(product, score, typed_share) for score, typed_share, product in best.values()]
+        return sorted(found, key=lambda m: (-m.score, self._rank[m.product.sku]))
 
     def _rejoined(self, kept: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
         """A word split in two ("pepe roni") joined back when only the whole is a menu word."""
@@ -239,13 +271,17 @@ def _typed_share(similar: list[dict[str, float]], product_keys: frozenset[str]) 
     return covered / len(similar)
 
 
-def _score(typed_share: float, merged: dict[str, float], name: _Name) -> float:
-    """How well the typed words and a name explain each other, 0 to 1: the harmonic mean of the
-    share of the typed words explained and the (rarity-weighted) share of the name typed."""
-    if typed_share == 0:
-        return 0.0
-    name_share = sum(merged.get(k, 0.0) * w for k, w in zip(name.keys, name.weights, strict=True)) / name.weight
-    return 2 * typed_share * name_share / (typed_share + name_share) if name_share else 0.0
+_MEASURES = frozenset({"ml", "l", "lt", "lts", "litr", "g", "gr", "kg", "kil", "gram", "oz", "ons", "ps"})
+
+
+def _measure_weight(keys: list[str], position: int) -> float:
+    """How much a name word counts when not typed: a measure ("500 ml") little, so "agua" is as
+    near "Agua sin gas 500 ml" as "Agua con gas"; typed, it still decides ("coca 3 litros"). A
+    unit without a number ("Agua de jamaica litro") is a size word and counts in full."""
+    here = keys[position]
+    if here.isdigit() or (here in _MEASURES and position > 0 and keys[position - 1].isdigit()):
+        return 0.2
+    return 1.0
 
 
 _MEMO_LIMIT = 4096

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from comandia.server.chat import stock
 from comandia.server.chat.model import ProductView, Row, buttons_reply, list_reply, text_reply
-from comandia.server.chat.parsing import MAX_QUANTITY, ParsedOrder
+from comandia.server.chat.parsing import MAX_QUANTITY
 from comandia.server.chat.state import MAX_CART_LINES, ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
 UNCATEGORISED = 0
 
@@ -117,32 +117,6 @@ def add_lines(turn: Turn, state: ChatState, lines: list[tuple[ProductView, int]]
             cart[product.sku] = min(have + quantity, MAX_QUANTITY)
             notes.append(t("added", quantity=quantity, name=product.name))
     return state.with_cart(cart), "\n".join(notes)
-
-
-def add_parsed(turn: Turn, state: ChatState, parsed: ParsedOrder, prefix: str = "") -> Outcome:
-    """A free-text order: add what matched, ask about ties, explain what matched nothing."""
-    outcome = _add_parsed(turn, state, parsed, prefix)
-    refused = tuple(p.name for p, _ in parsed.lines if not p.available)
-    return replace(outcome, named_back=(*parsed.unknown, *refused, *(a.text for a in parsed.ambiguous)))
-
-
-def _add_parsed(turn: Turn, state: ChatState, parsed: ParsedOrder, prefix: str) -> Outcome:
-    t = turn.texts
-    state, note = add_lines(turn, state, list(parsed.lines))
-    unknown = "\n".join(t("unknown_product", text=text) for text in parsed.unknown)
-    if parsed.ambiguous and not parsed.lines:
-        tie = parsed.ambiguous[0]
-        rows: list[Row] = [(f"prod:{p.sku}", p.name, _row_description(turn, p)) for p in tie.candidates]
-        body = _join(prefix, _join(unknown, t("ambiguous", text=tie.text)))
-        reply = list_reply(body, t("products_button"), [("", rows)])
-        return done(replace(state, stage="products"), reply)
-    if not parsed.lines:
-        body = _join(prefix, _join(unknown, t("help", example=turn.example())))
-        return done(state, home_reply(turn, state, body))
-    ties = "\n".join(t("ambiguous", text=a.text) + " " + ", ".join(p.name for p in a.candidates)
-                     for a in parsed.ambiguous)  # fmt: skip
-    body = _join(prefix, _join(_join(note, unknown), ties))
-    return done(replace(state, stage="cart", pending_sku=None), cart_buttons_reply(turn, state, body))
 
 
 def take_catalog_cart(turn: Turn, state: ChatState, items: tuple[tuple[str, int], ...]) -> Outcome:

@@ -8,6 +8,7 @@ drop duplicates and cap the counts, so callers never have to count characters th
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -129,6 +130,22 @@ def choice_for(choices: tuple[tuple[str, str], ...] | list[tuple[str, str]], ans
 
 def fold(text: str) -> str:
     """Lower case without accents or surrounding spaces ("Menú " -> "menu")."""
+    if text.isascii():  # most messages: no accent to take off, and casefold is lower for ASCII
+        return text.lower().strip()
+    return _folded(text) if len(text) <= _FOLD_CACHED else _fold(text)
+
+
+_FOLD_CACHED = 256
+"""Longer texts (a 4,096-character message) are folded each time rather than kept."""
+
+
+@functools.lru_cache(maxsize=16384)
+def _folded(text: str) -> str:
+    """`_fold`, remembered: a turn folds the same message and the same menu names many times."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
@@ -137,6 +154,15 @@ def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, ending in "…" when it was cut."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot answered one message with: the replies in order, and whether it handed the
+    chat to a person (the flow's typed `Outcome.handoff`: the customer asked for one)."""
+
+    replies: tuple[Reply, ...]
+    handoff: bool = False
 
 
 def text_reply(body: str) -> Reply:

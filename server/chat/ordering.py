@@ -35,9 +35,10 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
             items = (Item(last, quantity, "", str(quantity)), *items)
         else:
             loose_said.append(str(quantity))
+    state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
     state, said, refused = add_items(turn, state, items)
     lines = [prefix] if prefix else []
-    lines += said
+    lines += said + noted
     lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in reading.unknown]
     lines += [t("which_product", text=words) for words in loose_said]
     doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
@@ -45,6 +46,27 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     outcome = next_step(turn, state, "\n".join(lines))
     unknown = tuple(clip(words, MAX_ECHO) for words in reading.unknown)
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said))
+
+
+def _add_notes(
+    turn: Turn, state: ChatState, notes: tuple[str, ...], loose_said: list[str]
+) -> tuple[ChatState, list[str], list[str]]:
+    """Notes that followed no product ("que vaya bien cocida") go to the line talked about last;
+    with an empty cart they are asked about ("¿De qué producto…?"), never dropped."""
+    cart = state.cart_dict()
+    sku = state.last_sku if state.last_sku in cart else (state.cart[-1][0] if state.cart else None)
+    product = turn.catalog.product(sku) if sku else None
+    said: list[str] = []
+    for note in notes:
+        if product is None:
+            loose_said.append(note)
+            continue
+        old = dict(state.notes).get(product.sku)
+        joined = f"{old}, {note}" if old and note not in old else note
+        kept = tuple(n for n in state.notes if n[0] != product.sku)
+        state = replace(state, notes=(*kept, (product.sku, joined)))
+        said.append(turn.texts("note_set", name=product.name, note=joined))
+    return state, said, loose_said
 
 
 def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:

@@ -22,13 +22,23 @@ from dataclasses import dataclass, field, replace
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.variants import SIZES, described, variant_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
-_NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy"})
+_NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+_NOTE_OPENERS = _NOTE_MARKERS - {"no"}
+"""Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
+of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
+cocas" orders); a note that names a product is that product ("con papas fritas")."""
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
-_TAKING_AWAY = frozenset({"sin", "without", "no"})
+_ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
+_TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
+_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
+"""What an order is for ("para una fiesta"): the article before it counts nothing."""
+_LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
+"""Laughter at the end of a note ("sin piña jaja"): said to the person, not the kitchen."""
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
@@ -60,10 +70,13 @@ class Reading:
     language: str | None = None
     loose: tuple[int, ...] = ()
     """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
+    notes: tuple[str, ...] = ()
+    """Notes that followed no product in the message ("que vaya bien cocida"): of the product
+    talked about before it."""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose)
+        return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
 
 
 @dataclass
@@ -96,14 +109,19 @@ _UNITS = frozenset(
 )
 
 
+_HALF = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*2|\u00bd)(?![\d/])")
+"""A half written as a fraction ("1/2 docena", "½ docena"): read as the word "media"."""
+
+
 def tokens(text: str) -> list[_Token]:
     found: list[_Token] = []
-    for raw in _TOKENS.findall(text):
+    lex = lexicon()
+    for raw in _TOKENS.findall(_HALF.sub(" media ", text)):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [_Token(measure.group(1), measure.group(1)), _Token(measure.group(2), fold(measure.group(2)))]
         else:
-            found.append(_Token(raw, raw if raw in _SEPARATORS else fold(raw)))
+            found.append(_Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
     return found
 
 
@@ -111,16 +129,25 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too)."""
     lex = lexicon()
     index = index_for(catalog)
-    found = tokens(text)
+    found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = _parts(found, index, lex, english=language == "en")
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
+    notes: list[str] = []
     forgotten: set[int] = set()
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if not part.words:
-            if part.quantity is not None:
+            if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
+                note = _note_text(part.note, lex)
+                before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
+                if before and not getattr(found_in[before[-1]][1], "note", ""):
+                    at, what = found_in[before[-1]]
+                    found_in[before[-1]] = (at, replace(what, note=note))  # type: ignore[type-var]
+                else:
+                    notes.append(note)
+            elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
@@ -130,14 +157,39 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             head_alone = _verdict(index.match(head.words, lex.synonyms))
             if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
                 forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
-        elif not part.elliptic:
+        elif head is not None and _shares_head(head, part, index, lex):
+            shared += part.quantity or 1  # "media docena de empanadas, 2 de carne … y 2 caprese"
+            if head.quantity is None or shared == head.quantity:
+                forgotten.add(head_number)
+        else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
+        previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
+        if previous is None and set(part.words) <= _SAME:
+            loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
+            continue
+        again = _same_again(previous, part.words, catalog) if previous is not None else None
+        if again is not None:  # "un jugo de naranja grande y uno chico", "… y otro igual"
+            quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
+            said = " ".join(found[i].text for i in part.spans)
+            found_in.append((number_, Item(again, quantity, _note_text(part.note, lex), said)))
+            continue
         quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
         said = " ".join(found[i].text for i in range(part.spans[0], part.spans[-1] + 1))
         note = _note_text(part.note, lex)
         pieces = [(words, said)] if words is not part.words else _pieces(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = _verdict(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if verdict is not None and not verdict[0] and part.note:  # "agua, sin gas": the note decides
+                decided = _decided(verdict[1], [*words_here, *(fold(w) for w in part.note)], index, lex)
+                verdict, note = (decided, "") if decided is not None else (verdict, note)
+            if verdict is None and (by_description := described(catalog, words_here)) is not None:
+                verdict = (True, (by_description,))  # "carne cortada a cuchillo": Empanada de carne
+            doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
+            if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
+                    and verdict[1][0] in doubted.candidates):  # fmt: skip
+                # "un agua, sin gas", "un licuado, de fresa": the part says which one the doubt was
+                found_in[-1] = (number_ - 1, Item(verdict[1][0], doubted.quantity, doubted.note or note, said_here))
+                continue
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
@@ -153,7 +205,48 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         tuple(w for w in kept if isinstance(w, str)),
         language,
         tuple(loose),
+        tuple(notes),
     )
+
+
+_SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",
+                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that"})  # fmt: skip
+"""After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
+
+
+def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:
+    """The product a part names through the item before it: "otro igual" (the same one), "uno
+    chico" (its other size); None when the part names a product of its own."""
+    if not words or not set(words) <= _SAME | SIZES:
+        return None
+    if set(words) <= _SAME:
+        return previous.product
+    return variant_of(catalog, previous.product, [w for w in words if w not in _SAME])
+
+
+def _decided(
+    candidates: tuple[ProductView, ...], words: list[str], index: ProductIndex, lex: Lexicon
+) -> tuple[bool, tuple[ProductView, ...]] | None:
+    """One of the doubted products, when the words with the note name it surely ("agua" + "sin gas")."""
+    verdict = _verdict(index.match(words, lex.synonyms))
+    if verdict is not None and verdict[0] and verdict[1][0] in candidates:
+        return verdict
+    return None
+
+
+def _shares_head(head: _Part, part: _Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a part that names a product by itself ("2 caprese") is one more share of an unsure
+    head before it ("media docena de empanadas, …"): the head's words fit that same product."""
+    if head.quantity is None or part.quantity is None or not part.words:
+        return False
+    head_alone = _verdict(index.match(head.words, lex.synonyms))
+    alone = _verdict(index.match(part.words, lex.synonyms))
+    if head_alone is None or head_alone[0] or alone is None or not alone[0]:
+        return False
+    matches = index.match([*head.words, *part.words], lex.synonyms)
+    together = _verdict(matches)
+    # the head's words must fit too: "una mexicana, una coca" never makes the coca a share of it
+    return together is not None and together[0] and together[1][0] == alone[1][0] and matches[0].typed >= SURE
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
@@ -167,8 +260,12 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
 def _note_text(note: list[str], lex: Lexicon) -> str:
     """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
     words = list(note)
-    while words and fold(words[-1]) in _POLITE:
+    while words and (fold(words[-1]) in _POLITE or _LAUGH.fullmatch(fold(words[-1]))):
         words.pop()
+    folded = [fold(w) for w in words]
+    if (len(words) > 3 and folded[0] in ("con", "with") and folded[1] in _ARTICLES
+            and (folded[3] in _NOTE_MARKERS or folded[3] in lex.note_words)):  # fmt: skip
+        words = words[3:]  # "con la carne bien asada": how the meat comes, "bien asada"
     if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in _TAKING_AWAY:
         words.pop(0)  # "with no onions" -> "no onions"
     return " ".join(words)
@@ -239,7 +336,21 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif folded in _NOTE_MARKERS and current.words and not _held_by_name(found, position, index):
+        elif (
+            (folded in _NOTE_OPENERS or folded in lex.note_words)
+            and not current.words
+            and not current.portions
+            and not index.knows(folded)
+            and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
+        ):
+            current.in_note = True  # "que vaya bien cocida": a note with no product before it
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif (
+            (folded in _NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            and current.words
+            and not _held_by_name(found, position, index)
+        ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
@@ -254,7 +365,12 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
-        elif folded in _GLUE or ((folded in lex.fillers or folded in lex.portions) and not index.knows(folded)):
+        elif folded in _SAME and current.quantity is not None and not current.words:
+            current.words.append(folded)  # "y otro igual": the item before, once more
+            current.spans.append(position)
+        elif _set_apart(folded, index, lex):
+            if folded in _OCCASIONS and current.quantity is not None and not current.words:
+                current.quantity = None  # "para una fiesta": an article, not one of something
             if folded in lex.portions:
                 current.portions.append((folded, position))
                 current.sized = current.sized or folded in _SIZES
@@ -279,9 +395,19 @@ def _parts(found: list[_Token], index: ProductIndex, lex: Lexicon, english: bool
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
         if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
             kept[-1].quantity = part.quantity
-        elif part.words or part.quantity is not None:
+        elif part.words or part.quantity is not None or part.note:
             kept.append(part)
     return kept
+
+
+def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word is glue, a filler or a portion word rather than part of a product's name:
+    words of the menu's names stay ("2 litros de jamaica" names Agua de jamaica litro)."""
+    if folded in _GLUE:
+        return True
+    if folded in lex.fillers and not index.knows(folded):
+        return True
+    return folded in lex.portions and not index.knows_key(folded)
 
 
 def _note_or_item(part: _Part, found: list[_Token], index: ProductIndex, lex: Lexicon) -> list[_Part]:
@@ -359,5 +485,11 @@ def _held_by_name(found: list[_Token], position: int, index: ProductIndex) -> bo
     """Whether a separator word sits inside a product name here ("jamón y queso")."""
     if position == 0 or position + 1 >= len(found):
         return False
-    trio = f"{found[position - 1].folded} {found[position].folded} {found[position + 1].folded}"
-    return trio in index.folded_triples
+    before, here, after = found[position - 1].folded, found[position].folded, found[position + 1].folded
+    if f"{before} {here} {after}" in index.folded_triples:
+        return True
+    if here not in ("and", "&", "y", "e"):
+        return False
+    synonyms = lexicon().synonyms  # "ham and cheese croissant": Croissant de jamón y queso
+    spanish = f"{synonyms.get(before, before).split()[0]} y {synonyms.get(after, after).split()[0]}"
+    return spanish in index.folded_triples

@@ -6,6 +6,7 @@ DATABASE cannot run in a transaction). Names are always passed as `psycopg.sql.I
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,6 +117,47 @@ class Cluster:
     def drop_role(self, name: str) -> None:
         with self.connect() as connection:
             connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+    def allow_login(self, role: str, allowed: bool) -> None:
+        """ALTER ROLE … LOGIN / NOLOGIN: a NOLOGIN role's new connections are refused at once."""
+        statement = sql.SQL("ALTER ROLE {} LOGIN" if allowed else "ALTER ROLE {} NOLOGIN").format(sql.Identifier(role))
+        with self.connect() as connection:
+            connection.execute(statement)
+
+    def can_login(self, role: str) -> bool:
+        with self.connect() as connection:
+            row = connection.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        return bool(row and row[0])
+
+    def end_sessions(self, database: str, within_seconds: float = 5.0) -> None:
+        """Terminate every session on `database` until none is left (its role must be NOLOGIN).
+
+        A backend that was authenticating while the role became NOLOGIN shows up in
+        pg_stat_activity a moment later, so one pass is not enough: terminate, look again.
+
+        Raises:
+            Unavailable: sessions were still there after `within_seconds`.
+        """
+        deadline = time.monotonic() + within_seconds
+        with self.connect() as connection:
+            while True:
+                row = connection.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (database,),
+                ).fetchone()
+                if row is not None and row[0] == 0:
+                    time.sleep(0.05)  # one more look for a backend that was still logging in
+                    left = connection.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (database,),
+                    ).fetchone()
+                    if left is not None and left[0] == 0:
+                        return
+                if time.monotonic() > deadline:
+                    raise Unavailable("sessions on {database} did not end within {seconds} s", database=database,
+                                      seconds=format(within_seconds, "g"))
+                time.sleep(0.02)
 
     def terminate_sessions(self, database: str) -> None:
         with self.connect() as connection:

@@ -44,7 +44,7 @@ def find_tool(name: str, server_major: int) -> Path:
     for candidate in candidates:
         if candidate.exists() and _major(candidate) >= server_major:
             return candidate
-    raise Unavailable(f"no {name} for PostgreSQL {server_major} is installed")
+    raise Unavailable("no {program} for PostgreSQL {version} is installed", program=name, version=server_major)
 
 
 def start_dump(
@@ -73,7 +73,8 @@ def finish_process(process: subprocess.Popen[bytes], what: str) -> None:
             stream.close()
     if process.wait() != 0:
         lines = stderr.decode(errors="replace").strip().splitlines()
-        raise Unavailable(f"{what} failed: {lines[-1] if lines else f'exit code {process.returncode}'}")
+        reason = lines[-1] if lines else "exit code " + str(process.returncode)
+        raise Unavailable("{what} failed: {reason}", what=what, reason=reason)
 
 
 def restore_stream(
@@ -123,7 +124,8 @@ def restore_stream(
         process.stderr.close()
     lines = b"".join(errors).decode(errors="replace").strip().splitlines()
     if code != 0 and not (older_server and _only_unknown_settings(lines)):
-        raise Unavailable(f"pg_restore into {database} failed: {lines[-1] if lines else f'exit code {code}'}")
+        reason = lines[-1] if lines else "exit code " + str(code)
+        raise Unavailable("pg_restore into {database} failed: {reason}", database=database, reason=reason)
 
 
 def _only_unknown_settings(lines: list[str]) -> bool:

@@ -224,6 +224,9 @@ def create_budgeted_engine(
         max_overflow=0,
         pool_timeout=budget.wait_seconds,
         pool_recycle=RECYCLE_SECONDS,
+        # A failed statement's error (logged with its traceback as a bug) would otherwise carry
+        # its parameters: passwords being checked, token hashes, customers' phones (S11).
+        hide_parameters=True,
     )
     _release_budget_on_close(engine, budget)
     return engine
@@ -344,6 +347,7 @@ class TenantEngines:
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._forgets = 0  # counts `forget` calls, so `get` can tell that its URL may be stale
         budget.reclaim = self.reclaim_one
 
     def get(self, tenant_id: str) -> Engine:
@@ -354,21 +358,29 @@ class TenantEngines:
                 entry.last_used = self._clock()
                 self._entries.move_to_end(tenant_id)
                 return entry.engine
-        url = self._resolve(tenant_id)  # outside the lock: it queries the control database
-        engine = create_budgeted_engine(url, self._budget, self._pool_size, self._options)
-        with self._lock:
-            existing = self._entries.get(tenant_id)
-            if existing is not None:
-                engine.dispose()
-                return existing.engine
-            self._entries[tenant_id] = _Entry(engine, self._clock())
-            self._evict_over_capacity()
-            return engine
+        while True:
+            with self._lock:
+                epoch = self._forgets
+            url = self._resolve(tenant_id)  # outside the lock: it queries the control database
+            engine = create_budgeted_engine(url, self._budget, self._pool_size, self._options)
+            with self._lock:
+                existing = self._entries.get(tenant_id)
+                if existing is not None:
+                    engine.dispose()
+                    return existing.engine
+                if self._forgets == epoch:
+                    self._entries[tenant_id] = _Entry(engine, self._clock())
+                    self._evict_over_capacity()
+                    return engine
+            # A `forget` ran while the URL was being read: it may be the old server's (a move
+            # switched the registry meanwhile). Caching it would keep writing there: read again.
+            engine.dispose()
 
     def forget(self, tenant_id: str) -> None:
         """Close the tenant's pool and drop its engine (deactivation, move, deletion)."""
         with self._lock:
             entry = self._entries.pop(tenant_id, None)
+            self._forgets += 1
         if entry is not None:
             entry.engine.dispose()
 

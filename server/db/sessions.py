@@ -87,7 +87,7 @@ class Databases:
         with self.control_session() as session:
             server = session.get(DbServer, server_id)
             if server is None:
-                raise NotFound(f"database server {server_id} is not registered")
+                raise NotFound("database server {server_id} is not registered", server_id=server_id)
             url = normalise_url(self.box.open(server.admin_url_sealed))
             cluster = Cluster(server.name, url, self.budget, self.options)
         with self._lock:
@@ -203,6 +203,6 @@ def _translated_failures(what: str) -> Iterator[None]:
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        raise Unavailable(f"{what} is not reachable right now; try again shortly") from error
+        raise Unavailable("{what} is not reachable right now; try again shortly", what=what) from error
     except sa.exc.TimeoutError as error:
-        raise Unavailable(f"{what} is busy (no free connection); try again shortly") from error
+        raise Unavailable("{what} is busy (no free connection); try again shortly", what=what) from error

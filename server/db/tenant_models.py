@@ -392,3 +392,37 @@ class Change(TenantBase):
     ref: Mapped[str] = mapped_column(sa.String(64))
     detail: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+
+
+class OrderAlert(TenantBase):
+    """The business told of a new order (t0010): one row per order and recipient, so never twice.
+
+    A WhatsApp alert is an outbox message (`outbox_id`; its state is the outbox row's); an e-mail
+    alert is sent from here: queued -> sending -> sent | failed, like the outbox.
+    """
+
+    __tablename__ = "order_alerts"
+    __table_args__ = (
+        sa.CheckConstraint("channel IN ('whatsapp', 'email')", name="ck_order_alerts_channel"),
+        sa.CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed')", name="ck_order_alerts_state"),
+        sa.UniqueConstraint("order_id", "recipient", name="uq_order_alerts_order_id"),
+        sa.Index("ix_order_alerts_due", "next_attempt_at",
+                 postgresql_where=sa.text("channel = 'email' AND state IN ('queued', 'sending')")),
+        sa.Index("ix_order_alerts_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    subject: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    outbox_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    """The outbox message of a WhatsApp alert (no foreign key: the outbox is pruned on its own)."""
+    state: Mapped[str] = mapped_column(sa.String(16), default="queued", server_default="queued")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    claimed_at: Mapped[UtcDateTime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    sent_at: Mapped[UtcDateTime | None]

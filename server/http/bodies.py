@@ -56,8 +56,8 @@ def _check_extra(extra: Any) -> None:
         raise _too_deep("extra", EXTRA_MAX_DEPTH)
     size = len(json.dumps(extra, ensure_ascii=False, separators=(",", ":")).encode())
     if size > EXTRA_MAX_BYTES:
-        raise ValidationFailed(f"extra is too large ({size} bytes)",
-                               {"extra": f"must be at most {EXTRA_MAX_BYTES} bytes as JSON"})
+        raise ValidationFailed("extra is too large ({size} bytes)",
+                               {"extra": N_("must be at most {limit} bytes as JSON")}, size=size, limit=EXTRA_MAX_BYTES)
 
 
 def _depth(value: Any) -> int:
@@ -69,7 +69,8 @@ def _depth(value: Any) -> int:
 
 
 def _too_deep(name: str, limit: int) -> ValidationFailed:
-    return ValidationFailed(f"{name} is nested too deeply", {name: f"must nest at most {limit} levels"})
+    return ValidationFailed("{name} is nested too deeply", {name: N_("must nest at most {limit} levels")}, name=name,
+                            limit=limit)
 
 
 def _check_tree(value: Any, path: str, depth: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from comandia.server.http.openapi_schemas import ID, TENANT_PARAM, Schema, obj, op, path_param, query_param, ref
 from comandia.shared.schemas.audit import AuditPage
 from comandia.shared.schemas.auth import LoginRequest, LoginResult, PasswordChange
+from comandia.shared.schemas.rules import OrderAlertList
 from comandia.shared.schemas.tenants import (
     NewTenantRequest,
     TenantInfo,
@@ -49,7 +50,7 @@ def admin_paths() -> dict[str, Schema]:
             "post": op(
                 "Log in: a new bearer token",
                 (200, ref(LoginResult)),
-                errors=(401, 403, 429),
+                errors=(401, 429),
                 public=True,
                 body=ref(LoginRequest),
             )
@@ -100,6 +101,12 @@ def admin_paths() -> dict[str, Schema]:
                       (200, ref(TenantSettings)), errors=(404,)),
             "patch": op("Change them (superadmin or the tenant's managers); a null text restores the built-in one",
                         (200, ref(TenantSettings)), errors=(403, 404), body=ref(TenantSettingsChange)),
+        },
+        f"{api}/tenants/{{tenant_id}}/order-alerts": {
+            "parameters": [TENANT_PARAM],
+            "get": op("The latest new-order alerts to the business (WhatsApp, e-mail) and how each went",
+                      (200, ref(OrderAlertList)), errors=(404,),
+                      params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
         },
         f"{api}/users": {
             "get": op(

@@ -35,12 +35,18 @@ def conversation_paths() -> dict[str, Schema]:
         },
         f"{base}/conversations/{{conversation}}": {
             "parameters": _ITEM,
-            "get": op("Show a conversation: transcript, ticks, the customer's orders (marks it read)",
+            "get": op("Show a conversation: transcript, ticks, the customer's orders (changes nothing)",
                       (200, ref(ConversationDetail)), (404,)),
+        },
+        f"{base}/conversations/{{conversation}}/read": {
+            "parameters": _ITEM,
+            "post": op("Mark the conversation read (the console calls it when the chat is shown)",
+                       (200, ref(ConversationSummary)), (404,)),
         },
         f"{base}/conversations/{{conversation}}/messages": {
             "parameters": _ITEM,
-            "post": op("Send a person's reply (takes the chat over; 409 outside the 24-hour window)",
+            "post": op("Send a person's reply (takes the chat over); outside the 24-hour window as the "
+                       "hand-off template, 409 when the tenant has none",
                        (201, ref(TranscriptMessage)), (403, 404, 409), body=ref(HumanMessage)),
         },
         f"{base}/conversations/{{conversation}}/takeover": {

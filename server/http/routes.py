@@ -50,6 +50,7 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/tenants/{{tenant_id}}/reactivate", tenants.TenantReactivation(services.tenants))
     app.add_route(f"{API}/tenants/{{tenant_id}}/settings", tenant_settings.TenantSettingsResource(
         services.tenant_settings))
+    app.add_route(f"{API}/tenants/{{tenant_id}}/order-alerts", tenant_settings.OrderAlertsResource(services.alerts))
 
     app.add_route(f"{API}/users", users.UserCollection(services.users))
     app.add_route(f"{API}/users/{{user_id}}", users.UserItem(services.users))
@@ -80,6 +81,7 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/conversations/{{conversation}}", conversations.ConversationItem(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/messages",
                   conversations.ConversationMessages(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/read", conversations.ConversationRead(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/takeover",
                   conversations.ConversationTakeover(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/release",

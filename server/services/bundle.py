@@ -17,6 +17,7 @@ from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
+from comandia.server.services.messaging.alerts import OrderAlertService
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.conversations import ConversationService
@@ -80,5 +81,9 @@ class Services:
     """Conversations as people read and answer them (list, transcript, takeover, release, reply)."""
     changes: ChangeFeed
     """What the console must redraw: new orders, status changes, chats (polled by cursor)."""
+    alerts: OrderAlertService
+    """New-order alerts to the business's own numbers and addresses (sent by the alert job, listed)."""
+    alert_signal: DirtyTenants
+    """Tenants with newly queued order alerts (told after the order commits)."""
     backup_key: Callable[[], bytes | None]
     """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""

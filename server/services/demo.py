@@ -1,5 +1,8 @@
 """Demo data: a couple of tenants with a catalog, customers in several cities and months of orders.
 
+The orders follow a restaurant's rhythm in the tenant's own time zone: lunch and dinner peaks,
+quiet Mondays and Tuesdays, busy Fridays and Saturdays, slow growth, and the last ones today.
+
 Orders are placed through the appliance's own services on a clock set back in time (the
 composition root's graph, rewired to that clock), so the KPI rollups and the superadmin summary
 are built exactly as for live orders.
@@ -12,11 +15,12 @@ import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from comandia.server.services.bundle import Services
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.tenants import NewTenant
-from comandia.shared.domain.times import utcnow
+from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
@@ -101,7 +105,8 @@ def create_demo(
         )
         skus = _catalog(services, tenant.id, shop)
         customers = _customers(services, tenant.id, shop, rng)
-        count = _orders(services.orders, clock, tenant.id, skus, customers, rng, days, orders_per_day, on_progress)
+        count = _orders(services.orders, clock, (tenant.id, shop.timezone), skus, customers, rng, days,
+                        orders_per_day, on_progress)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
         made.append(DemoTenant(tenant.id, tenant.name, manager, password, count))
@@ -133,22 +138,45 @@ def _customers(services: Services, tenant_id: str, shop: DemoShop, rng: random.R
     return made
 
 
+WEEK = (0.75, 0.7, 0.8, 0.95, 1.25, 1.5, 1.1)
+"""How busy each weekday is against the average, Monday first: a restaurant's week."""
+
+
+def _moments(day: dt.date, count: int, zone: str, rng: random.Random) -> list[dt.datetime]:
+    """`count` order times on the local `day`: around lunch (14:00) and dinner (20:30), in UTC."""
+    moments = []
+    for _ in range(count):
+        hour = rng.gauss(14.0, 0.9) if rng.random() < 0.45 else rng.gauss(20.5, 1.1)
+        local = dt.datetime.combine(day, dt.time(), ZoneInfo(zone)) + dt.timedelta(hours=min(max(hour, 11.0), 23.5))
+        moments.append(local.astimezone(dt.UTC))
+    return sorted(moments)
+
+
 def _orders(
-    orders: OrderService, clock: _Clock, tenant_id: str, skus: list[str], customers: list[tuple[int, str, str]],
-    rng: random.Random, days: int, per_day: int, on_progress: Callable[[int, int, str], None] | None,
+    orders: OrderService, clock: _Clock, tenant: tuple[str, str], skus: list[str],
+    customers: list[tuple[int, str, str]], rng: random.Random, days: int, per_day: int,
+    on_progress: Callable[[int, int, str], None] | None,
 ) -> int:
-    start, count = utcnow() - dt.timedelta(days=days), 0
-    total = days * per_day
-    for day in range(days):
-        for _ in range(rng.randint(max(per_day - 3, 1), per_day + 3)):
-            clock.now = start + dt.timedelta(days=day, minutes=rng.randrange(11 * 60, 22 * 60))
+    """Orders over the last `days` local days up to now: busier weekends, lunch and dinner peaks, and
+    a business slowly growing (the last weeks about a third busier than the first)."""
+    tenant_id, zone = tenant
+    now = utcnow()
+    today, count, total = to_local(now, zone).date(), 0, days * per_day
+    for back in range(days - 1, -1, -1):
+        day = today - dt.timedelta(days=back)
+        growth = 0.85 + 0.3 * (days - back) / days
+        expected = per_day * WEEK[day.weekday()] * growth * rng.uniform(0.85, 1.15)
+        for moment in _moments(day, max(1, round(expected)), zone, rng):
+            if moment > now:
+                break  # the rest of today has not happened yet
+            clock.now = moment
             customer_id, city, region = customers[min(int(rng.expovariate(0.12)), len(customers) - 1)]
             lines = tuple(OrderLineInput(rng.randint(1, 3), sku=sku) for sku in rng.sample(skus, rng.randint(1, 3)))
             order = orders.create(tenant_id, OrderInput(
                 customer_id, lines, channel=rng.choice(("whatsapp", "whatsapp", "console")),
                 delivery_address="Calle 10 #5", delivery_city=city, delivery_region=region,
             ), actor="demo")
-            _advance(orders, clock, tenant_id, order.id, rng, age_days=days - day)
+            _advance(orders, clock, tenant_id, order.id, rng, now)
             count += 1
             if on_progress is not None:
                 on_progress(min(count, total), total, tenant_id)
@@ -156,14 +184,17 @@ def _orders(
 
 
 def _advance(orders: OrderService, clock: _Clock, tenant_id: str, order_id: int, rng: random.Random,
-             age_days: int) -> None:
-    """Move an order along its life as it would have gone (older orders are finished)."""
+             now: dt.datetime) -> None:
+    """Move an order along its life as it would have gone until `now`: older orders are finished,
+    the last hour's are still on the board."""
     if rng.random() < 0.07:
-        clock.now += dt.timedelta(minutes=5)
-        orders.change_status(tenant_id, order_id, "cancelled", "demo", reason="El cliente canceló")
+        if clock.now + dt.timedelta(minutes=5) <= now:
+            clock.now += dt.timedelta(minutes=5)
+            orders.change_status(tenant_id, order_id, "cancelled", "demo", reason="El cliente canceló")
         return
-    steps = ("confirmed", "shipped", "completed") if age_days > 1 else ("confirmed", "shipped", "completed")[
-        : rng.randint(0, 3)]
-    for status in steps:
-        clock.now += dt.timedelta(minutes=rng.randint(5, 25))
+    for status in ("confirmed", "shipped", "completed"):
+        moment = clock.now + dt.timedelta(minutes=rng.randint(5, 25))
+        if moment > now:
+            return
+        clock.now = moment
         orders.change_status(tenant_id, order_id, status, "demo")

@@ -54,4 +54,4 @@ def is_bigint(value: Any) -> bool:
 
 
 def _bad_cursor(problem: str) -> ValidationFailed:
-    return ValidationFailed(f"invalid cursor: {problem}", {"cursor": problem})
+    return ValidationFailed("invalid cursor: {problem}", {"cursor": problem}, problem=problem)

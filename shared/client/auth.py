@@ -15,8 +15,9 @@ class AuthApi:
         """Log in and keep the new token for the following requests.
 
         Raises:
-            UnauthorizedError: wrong name or password. TooManyRequestsError: throttled.
-            ForbiddenError: the account is disabled or its business deactivated.
+            UnauthorizedError: wrong name or password, or the account is disabled or its
+                business deactivated (one answer, so it never tells that a password is right).
+            TooManyRequestsError: throttled.
         """
         result = LoginResult.from_json(
             self._t.send_json("POST", "/api/v1/auth/login", LoginRequest(username, password).to_json())

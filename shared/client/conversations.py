@@ -34,6 +34,11 @@ class ConversationsApi:
         path = f"/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/messages"
         return TranscriptMessage.from_json(self._t.send_json("POST", path, HumanMessage(text).to_json()))
 
+    def mark_read(self, tenant_id: str, conversation_id: str) -> ConversationSummary:
+        """The chat was shown: its unread count goes to 0 (getting it does not)."""
+        path = f"/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/read"
+        return ConversationSummary.from_json(self._t.send_json("POST", path))
+
     def takeover(self, tenant_id: str, conversation_id: str) -> ConversationSummary:
         path = f"/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/takeover"
         return ConversationSummary.from_json(self._t.send_json("POST", path))

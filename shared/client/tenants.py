@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from comandia.shared.client.transport import Transport
+from comandia.shared.schemas.rules import OrderAlertList
 from comandia.shared.schemas.tenants import (
     Locale,
     NewTenantRequest,
@@ -59,3 +60,8 @@ class TenantsApi:
         """Replace each settings key `change` names (hours, zones, payment methods...) as a whole."""
         body = change.to_json()
         return TenantSettings.from_json(self._t.send_json("PATCH", f"/api/v1/tenants/{tenant_id}/settings", body))
+
+    def order_alerts(self, tenant_id: str, limit: int = 50) -> OrderAlertList:
+        """The latest new-order alerts to the business and how each went (failures with their reason)."""
+        return OrderAlertList.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/order-alerts",
+                                                          params={"limit": limit}))

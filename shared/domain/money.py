@@ -131,6 +131,19 @@ def format_money(amount: Decimal, currency: str, locale: str = "es_MX") -> str:
     Raises:
         ValidationFailed: an unknown currency or locale.
     """
+    if isinstance(amount, Decimal) and amount.is_finite():
+        return _formatted(amount, currency, locale)  # a turn shows the same prices again and again
+    return _format_money(amount, currency, locale)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _formatted(amount: Decimal, currency: str, locale: str) -> str:
+    """`_format_money`, remembered. Equal amounts written with other exponents ("5.0", "5.00")
+    share an entry, which is right: the amount is rounded to the currency's digits first."""
+    return _format_money(amount, currency, locale)
+
+
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
     babel_locale = _babel_locale(locale)
     digits = 0 if currency in WHOLE_DISPLAY else None
     rounded = quantize(amount, currency)
@@ -175,7 +188,7 @@ def _checked(amount: Decimal, field: str) -> Decimal:
     if amount < 0:
         raise _invalid(field, "must not be negative")
     if amount >= MAX_AMOUNT:
-        raise _invalid(field, "must be less than {maximum}", maximum=f"{MAX_AMOUNT:,.0f}")
+        raise _invalid(field, "must be less than {maximum}", maximum=format(MAX_AMOUNT, ",.0f"))
     cents = amount.quantize(Decimal(1).scaleb(-MAX_DECIMALS))
     if cents != amount:
         raise _invalid(field, "must have at most {n} decimals", n=MAX_DECIMALS)

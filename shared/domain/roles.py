@@ -51,7 +51,7 @@ def check_role_scope(role: Role, tenant_id: str | None) -> None:
         )
     if role is not Role.SUPERADMIN and tenant_id is None:
         raise ValidationFailed(
-            f"a {role.value} belongs to one tenant", {"tenant_id": f"is required for a {role.value}"}
+            "a {role} belongs to one tenant", {"tenant_id": N_("is required for a {role}")}, role=role.value
         )
 
 

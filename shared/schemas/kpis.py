@@ -53,6 +53,16 @@ class PlaceSales(Wire, frozen=True):
     revenue: Decimal
 
 
+class ZoneSales(Wire, frozen=True):
+    """Sales of one delivery zone, or of pickup (`fulfilment` "pickup"); `zone` "" when no zone set
+    the order's fee (pickup, or delivery by a tenant without zones)."""
+
+    fulfilment: str
+    zone: str
+    orders: int
+    revenue: Decimal
+
+
 class KpiPeriod(Wire, frozen=True):
     """Every KPI of one date range (both ends included, local days of the tenant)."""
 
@@ -69,6 +79,8 @@ class KpiPeriod(Wire, frozen=True):
     top_customers: tuple[CustomerSales, ...]
     by_city: tuple[PlaceSales, ...]
     by_region: tuple[PlaceSales, ...]
+    by_zone: tuple[ZoneSales, ...] = ()
+    """Sales by delivery zone and pickup (docs/business-rules.md); empty from an older server."""
 
 
 class KpiReport(Wire, frozen=True):

@@ -96,6 +96,10 @@ PaymentMethods = Annotated[tuple[PaymentMethod, ...], msgspec.Meta(max_length=4)
 Recipients = Annotated[tuple[Recipient, ...], msgspec.Meta(max_length=10)]
 Faq = Annotated[tuple[FaqEntry, ...], msgspec.Meta(max_length=50)]
 CancelMinutes = Annotated[int, msgspec.Meta(ge=0, le=10080)]
+TemplateName = Annotated[str, msgspec.Meta(max_length=512, pattern=r"^[A-Za-z0-9_]*$",
+                                           description="a template name or Twilio Content SID; empty: none")]
+TemplateLanguage = Annotated[str, msgspec.Meta(max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$",
+                                               description="es, es_MX...; empty: the tenant's language")]
 
 
 class BusinessRules(Wire, frozen=True, kw_only=True):
@@ -125,8 +129,42 @@ class BusinessRules(Wire, frozen=True, kw_only=True):
     """How long after placing it a customer may cancel a still-new order by chat; None: no limit."""
     handoff_idle_minutes: Minutes = 30
     """A manager's take-over of a chat ends after this many minutes without a manager message."""
+    handoff_template: TemplateName = ""
+    """The approved template a person's reply goes out as after the customer's 24-hour window
+    (Meta/360dialog: its name; Twilio: its Content SID), the reply being its one body variable
+    {{1}}. Empty: such a reply is refused (409)."""
+    handoff_template_language: TemplateLanguage = ""
+    """The template's language code; empty: the tenant's language (es or en)."""
 
 
 RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__
 """The rule keys, in the order the API, the CLI and the console list them."""
 
+
+
+AlertState = Literal["queued", "sending", "sent", "failed"]
+AlertChannel = Literal["whatsapp", "email"]
+
+
+class OrderAlertInfo(Wire, frozen=True, kw_only=True):
+    """One new-order alert to one of the tenant's `order_alerts` recipients, and how it went.
+
+    `state` of a WhatsApp alert is its outbox message's (queued until the provider took it,
+    then sent, or failed with `last_error`); of an e-mail alert, the SMTP server's answer.
+    """
+
+    order_id: int
+    order_number: int
+    recipient: str
+    channel: AlertChannel
+    state: AlertState
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class OrderAlertList(Wire, frozen=True):
+    """The latest alerts, newest first."""
+
+    items: tuple[OrderAlertInfo, ...]

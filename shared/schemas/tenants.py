@@ -26,6 +26,8 @@ from comandia.shared.schemas.rules import (
     OpeningHours,
     PaymentMethods,
     Recipients,
+    TemplateLanguage,
+    TemplateName,
 )
 from comandia.shared.schemas.wire import Amount, Request, Wire, documented
 
@@ -126,6 +128,8 @@ class TenantSettingsChange(Request, frozen=True, kw_only=True, omit_defaults=Tru
     faq: Field[Faq] = UNSET
     customer_cancel_minutes: Field[CancelMinutes | None] = UNSET
     handoff_idle_minutes: Field[Minutes] = UNSET
+    handoff_template: Field[TemplateName] = UNSET
+    handoff_template_language: Field[TemplateLanguage] = UNSET
 
     def rules(self) -> dict[str, object]:
         """The rule keys this change names, with their new values."""

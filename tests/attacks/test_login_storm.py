@@ -19,11 +19,10 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from waitress.server import create_server
 
-from comandia.server.app import create_app
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.wiring import Runtime
+from tests.plugins.api import served
 from tests.plugins.messaging import META_APP_SECRET, Messaging, load_fixture
 
 STORM_THREADS, WEBHOOKS = 16, 80
@@ -32,17 +31,8 @@ WAMID = "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjAT1"
 
 @pytest.fixture
 def proxied_url(runtime: Runtime) -> Iterator[str]:
-    services = dataclasses.replace(runtime.services, trusted_proxies=("127.0.0.1",))
-    # as comandia-server serves it: X-Forwarded-For reaches the app, which decides whom to believe
-    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=8,
-                           clear_untrusted_proxy_headers=False)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with served(dataclasses.replace(runtime.services, trusted_proxies=("127.0.0.1",))) as url:
+        yield url
 
 
 def test_a_login_storm_never_starves_the_webhooks(proxied_url: str, messaging: Messaging) -> None:

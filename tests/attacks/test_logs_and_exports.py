@@ -3,19 +3,26 @@ escaped in every logged value), and CSV exports quote a field holding `;` (Spani
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import secrets
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 
+from comandia.server.db.control_models import Tenant
 from comandia.server.logs import FORMAT, EscapingFormatter
+from comandia.server.services.kpis.exports import ExportService
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.schemas.catalog import ProductInput
-from tests.plugins.api import World
+from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.api import World, make_actor, served
 
 
 def test_a_newline_in_a_path_cannot_forge_an_access_log_line(
@@ -73,3 +80,64 @@ def test_a_streamed_export_over_the_connection_budget_answers_503(api_url: str, 
     assert answer.status_code == 503, (answer.status_code, answer.text[:200])
     assert answer.headers["content-type"].startswith("application/problem+json") and "Retry-After" in answer.headers
     assert requests.get(url, params=params, headers=headers, timeout=60).status_code == 200
+
+
+class ExportsCutPartWay(ExportService):
+    """The real exports, whose database session is ended (as a statement timeout or a lost server
+    ends it) once the download has sent its first chunks; the next fetch then really fails."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime.databases, runtime.services.kpis)
+        self._admin = runtime.databases.primary_cluster()
+
+    def _tenant_chunks(self, tenant_id: str, *args: Any) -> Iterator[bytes]:
+        for number, chunk in enumerate(super()._tenant_chunks(tenant_id, *args)):
+            yield chunk
+            if number == 1:
+                with self._admin.connect() as admin:
+                    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s"
+                                  " AND state = 'idle in transaction'", (self._role(tenant_id),))
+
+    def _role(self, tenant_id: str) -> str:
+        with self._db.control_session() as session:
+            return session.scalars(sa.select(Tenant.role_name).where(Tenant.id == tenant_id)).one()
+
+
+@pytest.fixture
+def cutting_url(runtime: Runtime) -> Iterator[str]:
+    with served(dataclasses.replace(runtime.services, exports=ExportsCutPartWay(runtime)), threads=4) as url:
+        yield url
+
+
+def test_a_download_cut_part_way_is_logged_with_the_bytes_sent_and_the_reason(
+    api_url: str, cutting_url: str, runtime: Runtime, make_tenant: Callable[..., TenantInfo],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The access line goes out with the 200 before the body; how the body ended is its own line."""
+    tenant = make_tenant()
+    with runtime.databases.tenant_session(tenant.id) as session:
+        session.execute(sa.text("INSERT INTO customers (phone, name, extra) SELECT '+5215500' || lpad(n::text, 6, '0'),"
+                                " 'Cliente ' || n, '{}' FROM generate_series(1, 10000) AS n"))
+        session.commit()
+    token = make_actor(runtime, "manager", tenant.id).token
+    path = f"/api/v1/tenants/{tenant.id}/exports/customers.csv"
+    params = {"from": "2026-01-01", "to": "2026-12-31"}
+    headers = {"Authorization": f"Bearer {token}"}
+    caplog.set_level(logging.INFO, logger="comandia.access")
+
+    whole = requests.get(api_url + path, params=params, headers=headers, timeout=60)
+    assert whole.status_code == 200 and whole.content.count(b"\n") > 10000
+    received = 0
+    with requests.get(cutting_url + path, params=params, headers=headers, timeout=60, stream=True) as answer:
+        assert answer.status_code == 200
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):  # a broken transfer, not a short file
+            for chunk in answer.iter_content(64 * 1024):
+                received += len(chunk)
+    lines = [r.getMessage() for r in caplog.records if " download " in r.getMessage()]
+    print("\n" + "\n".join(lines))
+    assert f"GET {path} tenant={tenant.id} download complete: {len(whole.content)} bytes sent" in lines
+    cut = [line for line in lines if "download cut after" in line]
+    assert len(cut) == 1 and cut[0].startswith(f"GET {path} tenant={tenant.id}"), lines
+    assert "terminating connection" in cut[0]
+    sent = int(cut[0].split("download cut after ")[1].split(" bytes")[0])
+    assert received <= sent < len(whole.content)

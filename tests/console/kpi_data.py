@@ -15,18 +15,21 @@ from comandia.shared.schemas.kpis import (
     SeriesPoint,
     StatusCount,
     TenantActivity,
+    ZoneSales,
 )
+
+WEEK = (0.78, 0.74, 0.82, 0.93, 1.22, 1.48, 1.13)
+"""A restaurant's week, Monday first: quiet early in the week, busiest on Friday and Saturday."""
+
+
+def _day(day: dt.date, i: int, scale: float) -> SeriesPoint:
+    wobble = ((i * 7919) % 13 - 6) / 100  # a fixed ±6 %, so no two weeks look alike
+    weight = WEEK[day.weekday()] * (1 + 0.004 * i) * (1 + wobble) * scale
+    return SeriesPoint(day, round(11 * weight), Decimal(str(round(1500 * weight, 2))))
 
 
 def _period(first: dt.date, days: int, scale: float) -> KpiPeriod:
-    series = tuple(
-        SeriesPoint(
-            first + dt.timedelta(days=i),
-            int(10 * scale) + i % 5,
-            Decimal(str(round((1200 + 90 * (i % 7) + 15 * i) * scale, 2))),
-        )
-        for i in range(days)
-    )
+    series = tuple(_day(first + dt.timedelta(days=i), i, scale) for i in range(days))
     revenue = sum((p.revenue for p in series), Decimal(0))
     orders = sum(p.orders for p in series)
     return KpiPeriod(
@@ -72,6 +75,10 @@ def _period(first: dt.date, days: int, scale: float) -> KpiPeriod:
         by_region=tuple(
             PlaceSales(None, region, int(o * scale), Decimal(int(o * 150 * scale)))
             for region, o in (("Puebla", 190), ("Tlaxcala", 40), ("", 12))
+        ),
+        by_zone=tuple(
+            ZoneSales(fulfilment, zone, int(o * scale), Decimal(int(o * 150 * scale)))
+            for fulfilment, zone, o in (("delivery", "Centro", 110), ("pickup", "", 80), ("delivery", "Cholula", 50))
         ),
     )
 

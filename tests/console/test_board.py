@@ -107,6 +107,7 @@ def test_a_cards_kitchen_ticket_prints_to_a_pdf(
     with qtbot.waitSignal(board.printed, timeout=10_000):
         board.print_ticket(order, str(target))  # type: ignore[arg-type]
     assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 1000
+    assert b"/MediaBox [0 0 227." in target.read_bytes()  # 80 mm receipt paper (226.77 pt, rounded)
     detail = manager_a_client.orders.get(world.tenant_a.id, order.id)
     html = ticket_html(detail, window.ctx.tr, window.ctx.fmt)
     assert f"#{order.number}" in html and "2×" in html and "Torta" in html

@@ -18,7 +18,7 @@ from tests.console.kpi_data import sample_report
 def test_every_chart_has_a_title_axis_labels_and_the_previous_period() -> None:
     report = sample_report()
     figures = all_figures(report, Translator("en"), TenantFormat(report.timezone, report.currency, "en"))
-    assert set(figures) == {"sales", "by_status", "top_products", "top_customers", "by_city", "by_region"}
+    assert set(figures) == {"sales", "by_status", "top_products", "top_customers", "by_city", "by_region", "by_zone"}
     for name, figure in figures.items():
         ax = figure.axes[0]
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), name
@@ -65,3 +65,14 @@ def test_figures_module_imports_no_qt() -> None:
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_sales_by_zone_names_pickup_and_the_zones_in_spanish() -> None:
+    from comandia.console.charts.figures import sales_by_zone
+
+    report = sample_report()
+    figure = sales_by_zone(report, Translator("es"), TenantFormat(report.timezone, "MXN", "es"))
+    ax = figure.axes[0]
+    FigureCanvasAgg(figure).draw()
+    assert ax.get_title() == "Ventas por zona" and ax.get_ylabel() == "Zona"
+    assert {t.get_text() for t in ax.get_yticklabels()} >= {"Centro", "Para recoger", "Cholula"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.console.windows.admin_kpis import AdminKpisPage
 from comandia.console.windows.date_range import DateRangePicker, preset_range
+from comandia.console.windows.kpi_cards import change_text
 from comandia.console.windows.kpis import Dashboard, KpisPage
 from comandia.shared.client import ApiClient
 from comandia.shared.client.capabilities import ADMIN_KPIS, TENANT_KPIS
@@ -74,7 +76,17 @@ def test_dashboard_page_shows_figures_on_canvases(log_in: LogIn, world: World, q
     report = sample_report()
     page.show_dashboard(Dashboard(report, all_figures(report, page.i18n, TenantFormat(report.timezone, "MXN", "en"))))
     assert all(view.canvas is not None for view in page.views.values())
-    assert "orders" in page.summary.text() and "$" in page.summary.text()
+    cards = page.summary.cards
+    assert cards["orders"].value.text() == f"{report.current.orders:,}" and cards["revenue"].value.text()[0] == "$"
+    assert cards["revenue"].delta.text()[0] in "▲▼" and cards["revenue"].delta.property("trend") in ("up", "down")
     page.save_png("top_products", tmp_path / "top.png")
     assert (tmp_path / "top.png").read_bytes().startswith(b"\x89PNG")
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_kpi_cards_change_says_up_down_same_or_nothing_to_compare() -> None:
+    tr, fmt = Translator("es"), TenantFormat("America/Mexico_City", "MXN", "es", "es_MX")
+    assert change_text(Decimal("1200"), Decimal("1000"), tr, fmt) == ("▲ 20 % frente al periodo anterior", "up")
+    assert change_text(3, 4, tr, fmt) == ("▼ 25 % frente al periodo anterior", "down")
+    assert change_text(1000, 1001, tr, fmt) == ("igual que el periodo anterior", "flat")
+    assert change_text(5, 0, tr, fmt) == ("sin periodo anterior para comparar", "flat")

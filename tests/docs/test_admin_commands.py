@@ -3,7 +3,8 @@ command fails here (`numbers add` once stood in the docs and the console for `nu
 
 Commands are read from code (fenced blocks and `inline code`) in README.md and docs/**/*.md,
 English and Spanish; each command path (`backup restore`, `tenant deactivate|reactivate`) is
-walked through comandia-admin's own parser and its `--help` is run.
+walked through comandia-admin's own parser and its `--help` is run, and every `--option` shown
+with it must be one that command (or comandia-admin itself) takes.
 """
 
 from __future__ import annotations
@@ -81,3 +82,27 @@ def test_every_admin_command_in_the_docs_exists(doc: str, line: int, words: list
         with pytest.raises(SystemExit) as ended:
             build_parser().parse_args([*path, "--help"])
         assert ended.value.code == 0, f"{doc}:{line}: `comandia-admin {' '.join(path)}` does not exist"
+
+
+FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
+
+
+def options_of(path: list[str]) -> set[str]:
+    parser = build_parser()
+    options = {option for action in parser._actions for option in action.option_strings}
+    for word in path:
+        parser = subcommands(parser)[word]
+        options |= {option for action in parser._actions for option in action.option_strings}
+    return options
+
+
+@pytest.mark.parametrize(("doc", "line", "words"), SHOWN, ids=[f"{d}:{n}" for d, n, _ in SHOWN])
+def test_every_option_in_the_docs_exists(doc: str, line: int, words: list[str]) -> None:
+    """`--keep-daily`, `--status-template`: a renamed option fails here, not in an operator's shell."""
+    for path in command_paths(words):
+        try:
+            known = options_of(path)
+        except KeyError:
+            continue  # a missing subcommand, reported by the test above
+        unknown = sorted({flag for word in words for flag in FLAG.findall(word)} - known)
+        assert not unknown, f"{doc}:{line}: `comandia-admin {' '.join(path)}` has no {', '.join(unknown)}"

@@ -51,6 +51,9 @@ RETRY_PAUSE = 0.05
 GIVE_UP_SECONDS = 30.0
 P99_BOUND = 2.0
 RECOVERY_BOUND = 2.0
+L2_SENDERS = 24  # unpaced: as much load as the test process can make beside the server
+L2_RECOVERY_BOUND = 5.0
+L2_BLACKHOLE_BOUND = 8.0  # not RELIABILITY's 2 s: see the test
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, sends fail at once
 
 
@@ -132,20 +135,66 @@ def test_a_silent_connection_ends_at_its_answer_timeout_and_the_pool_reconnects(
 
 def test_webhooks_through_latency_resets_and_a_blackhole_lose_nothing_and_answer_in_time(
         proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
+    faulty = proxy[0]
+    with faults_run(proxy, embedded_cluster, tmp_path) as run:
+        figures = summarise(run.load, run.phases)
+        figures["proxy"] = proxy_figures(faulty)
+        print("".join(f"\nR5 {name}: {json.dumps(row)}" for name, row in figures.items()))  # noqa: T201 - with -s
+        check_figures(figures, run.load, run.probes, run.phases, faulty, run.config)
+        check_nothing_lost(run.load, embedded_cluster.url, run.databases)
+
+
+def test_l2_unpaced_webhook_load_through_the_same_faults_loses_nothing_and_recovers(
+        proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
+    """RELIABILITY L2: R5's faults under as much load as L2_SENDERS unpaced senders make.
+
+    Pass: p99 <= 2 s during the latency and the resets (the blackhole's p99 is printed and only
+    bounded, see below), 0 acknowledged lost, every message acknowledged in the end, and answers
+    back to the baseline's latency within 5 s of each fault's end. The rate is
+    printed per phase beside the baseline's; Python senders on the shared 2-core box reach far
+    less than L1's 1,000 msg/s (benchmarks/webhook_ingest.py measures that with wrk)."""
+    faulty = proxy[0]
+    with faults_run(proxy, embedded_cluster, tmp_path, senders=L2_SENDERS, pace=0.0) as run:
+        figures = summarise(run.load, run.phases)
+        print("".join(f"\nL2 {name}: {json.dumps(row)}" for name, row in figures.items()))  # noqa: T201 - with -s
+        report = json.dumps(figures)
+        for fault in ("latency", "reset"):
+            assert figures[fault]["p99"] <= P99_BOUND, f"webhook p99 over {P99_BOUND} s during {fault}: {report}"
+        # Open (docs/reliability.md, L2): in the blackhole, more senders than request threads queue
+        # in Waitress behind requests that each wait the 1.5 s database deadline: p99 4.4 s here.
+        # Bounded (the deadline and the abandoned-work fast path hold), not yet within 2 s.
+        assert figures["blackhole"]["p99"] <= L2_BLACKHOLE_BOUND, report
+        for fault in ("latency", "reset", "blackhole"):
+            assert figures[f"after {fault}"]["recovered_after"] <= L2_RECOVERY_BOUND, f"slow recovery: {report}"
+        assert faulty.stats.reset >= 3 and figures["blackhole"]["not_200"] >= 1, report
+        assert not run.load.given_up, f"{len(run.load.given_up)} messages never acknowledged: {report}"
+        check_nothing_lost(run.load, embedded_cluster.url, run.databases)
+
+
+@dataclass
+class Run:
+    config: ServerConfig
+    databases: list[str]
+    load: Load
+    probes: list[Attempt]
+    phases: list[Phase]
+
+
+@contextlib.contextmanager
+def faults_run(proxy: tuple[FaultyProxy, str], cluster: EmbeddedCluster, tmp_path: Path, senders: int = SENDERS,
+               pace: float = SEND_EVERY) -> Iterator[Run]:
+    """Provision an appliance behind the proxy, run `comandia-server` through the faults, stop it;
+    yields what happened, then drops the appliance's databases."""
     faulty, url = proxy
     prefix = "ct" + secrets.token_hex(3)
     config = make_config(tmp_path / "home", url, prefix)
     try:
         databases = provision(config)
         with server_process(config, tmp_path / "server.log") as base:
-            load, probes, phases = run_faults(faulty, base)
-        figures = summarise(load, phases)
-        figures["proxy"] = proxy_figures(faulty)
-        print("".join(f"\nR5 {name}: {json.dumps(row)}" for name, row in figures.items()))  # noqa: T201 - with -s
-        check_figures(figures, load, probes, phases, faulty, config)
-        check_nothing_lost(load, embedded_cluster.url, databases)
+            load, probes, phases = run_faults(faulty, base, senders, pace)
+        yield Run(config, databases, load, probes, phases)
     finally:
-        drop_prefixed(embedded_cluster.url, prefix)
+        drop_prefixed(cluster.url, prefix)
 
 
 def provision(config: ServerConfig) -> list[str]:
@@ -204,11 +253,13 @@ def wait_listening(process: subprocess.Popen[bytes], log: Path, timeout: float =
     raise AssertionError("the server did not start:\n" + log.read_text()[-3000:])
 
 
-def run_faults(faulty: FaultyProxy, base: str) -> tuple[Load, list[Attempt], list[Phase]]:
-    """Post webhooks from SENDERS threads and probe /readyz while the faults come and go."""
+def run_faults(faulty: FaultyProxy, base: str, senders: int = SENDERS,
+               pace: float = SEND_EVERY) -> tuple[Load, list[Attempt], list[Phase]]:
+    """Post webhooks from `senders` threads, each at most one per `pace` seconds (0: as fast as
+    it can), and probe /readyz while the faults come and go."""
     load, probes = Load(), Load()
-    workers = [threading.Thread(target=send_messages, args=(base, n, load), name=f"r5-sender-{n}")
-               for n in range(SENDERS)]
+    workers = [threading.Thread(target=send_messages, args=(base, n, load, pace), name=f"r5-sender-{n}")
+               for n in range(senders)]
     workers.append(threading.Thread(target=probe_ready, args=(base, probes), name="r5-probe"))
     for worker in workers:
         worker.start()
@@ -246,13 +297,13 @@ def timed(name: str, seconds: float, begin: Callable[[], None], end: Callable[[]
     return Phase(name, started, time.monotonic())
 
 
-def send_messages(base: str, sender: int, load: Load) -> None:
+def send_messages(base: str, sender: int, load: Load, pace: float = SEND_EVERY) -> None:
     """Post unique messages until told to stop, each one retried until it is acknowledged."""
     http = requests.Session()
     n = 0
     while not load.stop.is_set():
         n += 1
-        paced = time.monotonic() + SEND_EVERY
+        paced = time.monotonic() + pace
         wamid = f"wamid.R5{sender:02d}{n:06d}{secrets.token_hex(4)}"
         body = meta_body(PNID_BASE + (sender + n) % SHOPS, f"52155{sender:02d}{n % 1000:06d}", wamid)
         if post_until_acknowledged(http, base, body, load):
@@ -335,6 +386,7 @@ def summarise(load: Load, phases: list[Phase]) -> dict[str, dict[str, float]]:
         latencies = [a.latency for a in attempts]
         figures[phase.name] = {
             "attempts": len(attempts), "not_200": sum(a.status != 200 for a in attempts),
+            "acknowledged_per_s": round(sum(a.status == 200 for a in attempts) / (phase.ended - phase.started), 1),
             "p50": round(percentile(latencies, 50), 3), "p99": round(percentile(latencies, 99), 3),
             "max": round(max(latencies, default=0.0), 3),
         }

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -20,6 +21,7 @@ from waitress.server import create_server
 
 from comandia.server.app import create_app
 from comandia.server.db.control_models import LoginFailure
+from comandia.server.services.bundle import Services
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.client import ApiClient
@@ -50,10 +52,11 @@ class World:
     viewer_a: Actor
 
 
-@pytest.fixture(scope="session")
-def api_url(runtime: Runtime) -> Iterator[str]:
-    # As comandia-server serves it: proxy headers reach the app, which decides whom to believe.
-    server = create_server(create_app(runtime.services), host="127.0.0.1", port=0, threads=8,
+@contextmanager
+def served(services: Services, threads: int = 8) -> Iterator[str]:
+    """The app of `services` on Waitress on a free loopback port, as comandia-server serves it:
+    proxy headers reach the app, which decides whom to believe."""
+    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=threads,
                            clear_untrusted_proxy_headers=False)
     thread = threading.Thread(target=server.run, name="waitress-tests", daemon=True)
     thread.start()
@@ -62,6 +65,12 @@ def api_url(runtime: Runtime) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def api_url(runtime: Runtime) -> Iterator[str]:
+    with served(runtime.services) as url:
+        yield url
 
 
 def make_actor(runtime: Runtime, role: str, tenant_id: str | None, password: str = PASSWORD) -> Actor:

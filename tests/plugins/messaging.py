@@ -24,7 +24,7 @@ import falcon.testing
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext, buttons_reply, text_reply
+from comandia.server.chat.model import Answer, CustomerRef, Inbound, Reply, TenantContext, buttons_reply, text_reply
 from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
@@ -73,6 +73,11 @@ class EchoConversations:
         if message.kind == "text" and message.text == "menu":
             return [buttons_reply("¿Qué deseas?", [("a", "Tacos"), ("b", "Agua")])]
         return [text_reply(f"eco: {message.text or message.reply_id or message.kind}")]
+
+    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> Answer:
+        """`handle`'s replies; "persona" is a request for a person (the flow's typed flag)."""
+        replies = tuple(self.handle(tenant, number_id, customer, message))
+        return Answer(replies, handoff=message.kind == "text" and message.text == "persona")
 
     def status_notification(self, tenant: TenantContext, order_number: int, new_status: str) -> Reply:
         return text_reply(f"Tu pedido {order_number} está {new_status}")

@@ -89,7 +89,7 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
         (["tenant", "create", "Crêperie", "--locale", "fr"], "locale"),
         (["tenant", "create", "Crêperie", "--locale", "pt_BR"], "locale"),
         (["tenant", "create", "   "], "vacío"),
-        (["tenant", "create", "On Mars", "--server", "mars"], "not registered"),
+        (["tenant", "create", "On Mars", "--server", "mars"], "no está registrado"),
         (["tenant", "show", "tdoesnotexist"], "no existe"),
         (["tenant", "show", "../../etc"], "no existe"),
         (["tenant", "deactivate", "t000000000000"], "no existe"),
@@ -128,7 +128,7 @@ def test_a_duplicate_name_fails_and_creates_nothing(admin: Admin) -> None:
     assert admin("tenant", "create", "Empanadas Salta")[0] == 0
     _, before, _ = admin("tenant", "list", "--json")
     code, _, err = admin("tenant", "create", "EMPANADAS  salta")
-    assert code == 1 and "already exists" in err
+    assert code == 1 and "ya existe un negocio llamado" in err
     assert admin("tenant", "list", "--json")[1] == before
 
 
@@ -145,7 +145,7 @@ def test_users_are_scoped_and_can_be_disabled(admin: Admin, monkeypatch: pytest.
     assert code == 1 and "ya existe" in err
     monkeypatch.setenv("COMANDIA_USER_PASSWORD", "short")
     code, _, err = admin("user", "create", "otro", "--role", "manager", "--tenant", tenant_id)
-    assert code == 1 and "at least 8" in err
+    assert code == 1 and "al menos 8" in err
 
 
 def test_delete_needs_confirmation_and_keeps_a_final_dump(admin: Admin, config: ServerConfig) -> None:
@@ -166,7 +166,7 @@ def test_deactivate_then_reactivate(admin: Admin) -> None:
     code, out, _ = admin("--json", "tenant", "deactivate", tenant_id)
     assert code == 0 and json.loads(out)["state"] == "inactive"
     code, _, err = admin("tenant", "deactivate", tenant_id)
-    assert code == 1 and "already inactive" in err
+    assert code == 1 and "ya está inactivo" in err
     code, out, _ = admin("--json", "tenant", "reactivate", tenant_id)
     assert code == 0 and json.loads(out)["state"] == "active"
 
@@ -183,7 +183,7 @@ def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
     assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == (
         "en", "30.00", {"welcome": "Hi! This is {business}."})
     code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
-    assert code == 1 and "unknown fields" in err
+    assert code == 1 and "usa campos desconocidos" in err
     assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
     code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--reset-text", "welcome")
     assert code == 0 and json.loads(out)["texts"] == {}
@@ -208,6 +208,61 @@ def test_tenant_settings_set_any_key_pause_and_resume(admin: Admin) -> None:
     assert json.loads(out)["paused_message"] == "Cocina llena, volvemos en 20 min"
     code, out, _ = admin("--json", "tenant", "resume", tenant_id)
     assert code == 0 and json.loads(out)["orders_paused"] is False
+
+
+EVERY_RULE = {
+    "opening_hours": {"mon": [["09:00", "14:00"], ["18:00", "23:00"]], "sat": [["20:00", "02:00"]]},
+    "closed_days": ["2026-12-25", "2026-01-01"],
+    "orders_paused": True,
+    "paused_message": "Volvemos en 20 minutos",
+    "after_hours": "menu_only",
+    "fulfilment": "both",
+    "pickup_address": "Av. Juárez 12, Centro",
+    "business_location": {"latitude": 19.43, "longitude": -99.13},
+    "delivery_zones": [{"name": "Roma", "cities": ["Roma Norte"], "fee": "30.00", "minimum_order": "100",
+                        "eta_minutes": 40},
+                       {"name": "Cerca", "radius_km": 3.5, "fee": "20"}],
+    "minimum_order": "150",
+    "eta_minutes": 45,
+    "payment_methods": [{"kind": "cash"}, {"kind": "transfer", "details": "CLABE 0123"},
+                        {"kind": "link", "details": "https://pago.example/x"}, {"kind": "card_on_delivery"}],
+    "order_alerts": ["+52 55 1234 5678", "Cocina@Example.com"],
+    "faq": [{"question": "¿Tienen estacionamiento?", "answer": "Sí, enfrente."}],
+    "customer_cancel_minutes": 10,
+    "handoff_idle_minutes": 45,
+    "handoff_template": "respuesta_gerente",
+    "handoff_template_language": "es_MX",
+}
+
+
+def test_tenant_settings_sets_every_rule_key(admin: Admin) -> None:
+    """`--set` reaches every rule key of the API (a key added to `BusinessRules` must be listed here)."""
+    from comandia.shared.schemas.rules import RULE_KEYS
+
+    assert set(EVERY_RULE) == set(RULE_KEYS)
+    tenant_id = admin("tenant", "create", "Todo Configurado")[1].strip()
+    sets = [arg for key, value in EVERY_RULE.items()
+            for arg in ("--set", f"{key}={json.dumps(value, ensure_ascii=False)}")]
+    code, out, err = admin("--json", "tenant", "settings", tenant_id, *sets)
+    assert code == 0, err
+    shown = json.loads(admin("--json", "tenant", "settings", tenant_id)[1])
+    assert shown["opening_hours"]["mon"] == EVERY_RULE["opening_hours"]["mon"]  # type: ignore[index]
+    assert shown["opening_hours"]["sat"] == [["20:00", "02:00"]] and shown["opening_hours"]["sun"] == []
+    assert shown["closed_days"] == ["2026-01-01", "2026-12-25"]
+    assert shown["delivery_zones"][0] == {"name": "Roma", "fee": "30.00", "cities": ["Roma Norte"],
+                                          "radius_km": None, "minimum_order": "100", "eta_minutes": 40}
+    assert shown["delivery_zones"][1]["radius_km"] == 3.5 and shown["delivery_zones"][1]["minimum_order"] == "0"
+    assert shown["order_alerts"] == ["+525512345678", "cocina@example.com"]
+    assert [m["kind"] for m in shown["payment_methods"]] == ["cash", "transfer", "link", "card_on_delivery"]
+    for key in ("orders_paused", "paused_message", "after_hours", "fulfilment", "pickup_address",
+                "business_location", "minimum_order", "eta_minutes", "faq", "customer_cancel_minutes",
+                "handoff_idle_minutes", "handoff_template", "handoff_template_language"):
+        assert shown[key] == EVERY_RULE[key], key
+    code, out, _ = admin("tenant", "settings", tenant_id)  # the table names every key too
+    assert code == 0 and all(key in out for key in RULE_KEYS)
+    code, _, err = admin("tenant", "settings", tenant_id, "--set",
+                         'delivery_zones=[{"name": "Roma", "cities": ["Roma"], "fee": "-5"}]')
+    assert code == 1 and "delivery_zones[0].fee" in err
 
 
 def test_commands_refuse_to_run_before_init(

@@ -27,6 +27,23 @@ def test_every_marked_text_has_a_spanish_translation() -> None:
     assert missing == [], "run scripts/i18n.py and translate:\n" + "\n".join(missing)
 
 
+def test_no_marked_text_is_an_f_string() -> None:
+    """An f-string reaches every reader in English: errors and messages pass their values as
+    keywords (``NotFound("tenant {tenant_id} ...", tenant_id=...)``) so the catalog translates them."""
+    sites = _script().untranslatable()
+    assert sites == [], "give these calls a template and keyword values:\n" + "\n".join(sites)
+
+
+def test_an_error_built_from_a_template_reads_in_spanish() -> None:
+    from comandia.shared.domain.roles import Role, check_role_scope
+
+    with pytest.raises(ValidationFailed) as caught:
+        check_role_scope(Role.MANAGER, None)
+    assert caught.value.localized("es") == "un manager pertenece a un negocio"
+    assert caught.value.localized("en") == "a manager belongs to one tenant"
+    assert caught.value.localized_fields("es") == {"tenant_id": "es obligatorio para un manager"}
+
+
 def test_translations_keep_the_fields_of_their_english_text() -> None:
     """A Spanish text that drops or renames a `{field}` would show a wrong or half sentence."""
     import string

@@ -1,8 +1,9 @@
 """`/api/v1/tenants/{tenant_id}/conversations` and `/changes`: the live side of a tenant.
 
-The list, a transcript (opening it marks it read), a person's reply, takeover and release; and
-the changes feed the console polls. Conversation ids are opaque: a phone never appears in a URL.
-Reading is for everyone who may read the tenant; answering and taking over are writes.
+The list, a transcript, marking it read, a person's reply, takeover and release; and the changes
+feed the console polls. Conversation ids are opaque: a phone never appears in a URL. Reading (and
+marking read: a viewer reads chats too) is for everyone who may read the tenant; answering and
+taking over are writes.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ class ConversationItem:
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str) -> None:
         access_tenant(req, tenant_id)
         resp.media = self._chats.get(tenant_id, conversation_id(conversation)).to_json()
+
+
+class ConversationRead:
+    """POST: the chat was shown to a person; its unread count goes to 0 (GET never does that)."""
+
+    def __init__(self, chats: ChatService) -> None:
+        self._chats = chats
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str) -> None:
+        access_tenant(req, tenant_id)
+        resp.media = self._chats.mark_read(tenant_id, conversation_id(conversation)).to_json()
 
 
 class ConversationMessages:

@@ -2,10 +2,17 @@
 
 The file is streamed (`resp.stream`) as the service produces it; every check (access, dataset,
 format, range, tenant) runs before the first byte, so errors still answer as problem+json.
+
+The access log's line for a download is written when the status goes out, before the body. So
+each download adds a line of its own when it ends, with the bytes really sent: `complete`, `cut`
+(the export failed part-way: a database limit such as the statement timeout, a lost
+connection; the client gets a broken transfer, never a file that looks whole) with the reason,
+or `stopped by the client`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import falcon
@@ -14,15 +21,19 @@ from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import query_text
 from comandia.server.http.problems import language_of
 from comandia.server.http.resources.kpis import query_range
+from comandia.server.logs import escape_control
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.spreadsheets import Export
+from comandia.shared.domain.errors import DomainError
+
+log = logging.getLogger("comandia.access")
 
 
-def _send(resp: falcon.Response, export: Export) -> None:
+def _send(req: falcon.Request, resp: falcon.Response, export: Export, tenant_id: str | None = None) -> None:
     # The first chunk is made before the status goes out: it is what takes a database connection
     # (CSV reads its first rows, XLSX the whole file), so a connection budget spent by other
     # downloads answers 503 with Retry-After, not a 200 whose body then breaks off.
-    stream = Primed(export.chunks)
+    stream = Primed(export.chunks, f"{req.method} {req.path} tenant={tenant_id or '-'}")
     resp.content_type = export.content_type
     resp.downloadable_as = export.filename
     resp.stream = stream
@@ -31,13 +42,22 @@ def _send(resp: falcon.Response, export: Export) -> None:
 class Primed:
     """An iterator of chunks whose first chunk is already made; `close` closes the source, which
     the WSGI server calls at the end or on a client disconnect (the tenant session and the
-    temporary file are released there)."""
+    temporary file are released there). Logs how the download ended and the bytes it sent.
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    Args:
+        chunks: the export's bytes.
+        request: "METHOD path tenant=…" for the log line (escaped when logged).
+    """
+
+    def __init__(self, chunks: Iterator[bytes], request: str = "-") -> None:
         self._chunks = chunks
+        self._request = request
+        self._sent = 0
+        self._ended = False
         try:
             self._first: bytes | None = next(chunks, b"")
         except BaseException:
+            self._ended = True  # answered as a problem: the ordinary access line tells it
             self.close()
             raise
 
@@ -46,14 +66,45 @@ class Primed:
 
     def __next__(self) -> bytes:
         if self._first is not None:
-            first, self._first = self._first, None
-            return first
-        return next(self._chunks)
+            chunk, self._first = self._first, None
+        else:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._end("complete")
+                raise
+            except BaseException as error:
+                self._end("cut", error)
+                raise  # the server breaks the transfer off: the client never sees a whole-looking file
+        self._sent += len(chunk)
+        return chunk
 
     def close(self) -> None:
+        self._end("stopped by the client")
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
+
+    def _end(self, how: str, error: BaseException | None = None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if error is None:
+            level = logging.INFO if how == "complete" else logging.WARNING
+            log.log(level, "%s download %s: %d bytes sent", escape_control(self._request), how, self._sent)
+            return
+        log.warning("%s download cut after %d bytes: %s", escape_control(self._request), self._sent,
+                    escape_control(_reason(error)))
+
+
+def _reason(error: BaseException) -> str:
+    """The limit or failure that stopped a download, in one line (the cause's first line too)."""
+    reason = error.detail if isinstance(error, DomainError) else type(error).__name__
+    cause = error.__cause__
+    if cause is not None:
+        lines = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+        reason += f" ({lines[0] if lines else type(cause).__name__})"
+    return reason
 
 
 class TenantExport:
@@ -67,7 +118,8 @@ class TenantExport:
     ) -> None:
         access_tenant(req, tenant_id)
         from_day, to_day = query_range(req)
-        _send(resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day, language_of(req)))
+        _send(req, resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day, language_of(req)),
+              tenant_id)
 
 
 class TenantsExport:
@@ -80,4 +132,4 @@ class TenantsExport:
         require_superadmin(req)
         from_day, to_day = query_range(req)
         sort = query_text(req, "sort", max_len=20) or "-revenue"
-        _send(resp, self._exports.tenants_export(fmt, from_day, to_day, sort, language_of(req)))
+        _send(req, resp, self._exports.tenants_export(fmt, from_day, to_day, sort, language_of(req)))

@@ -1,6 +1,6 @@
 """Password hashing on its own small bounded pool, so it can never starve the webhooks (RELIABILITY S17).
 
-argon2id is meant to be expensive (~100 ms of a core and 64 MiB per check here). Sixteen request
+argon2id is meant to be expensive (~25 ms of a core and 19 MiB per check here, S5). Sixteen request
 threads hashing at once took every core and pushed webhook medians from 6 ms to 2.4 s. So at
 most `workers` hashes run at a time, at most `waiting` more requests wait for one, and any
 request past that is answered 429 at once instead of holding a server thread: password work

@@ -26,7 +26,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.passwords import needs_rehash
 from comandia.server.services.auth.throttle import LoginThrottle, throttle_keys
-from comandia.shared.domain.errors import Forbidden, Unauthorized
+from comandia.shared.domain.errors import Unauthorized
 from comandia.shared.domain.roles import Principal, Role
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
@@ -80,8 +80,9 @@ class AuthService:
         Raises:
             TooManyRequests: over the limit for this name or this address and tried within the
                 minute, or the hashing pool is full.
-            Unauthorized: unknown user, wrong password or disabled user (one answer for all).
-            Forbidden: the right password, but the user's tenant is inactive.
+            Unauthorized: unknown user, wrong password, disabled user or a user of a deactivated
+                tenant (one answer for all: a 403 for the right password would tell a guesser
+                that the password was right).
         """
         now = self._clock()
         wanted = username.strip().lower()
@@ -89,14 +90,18 @@ class AuthService:
         attempt = self._throttle.admit(keys, now)
         with self._db.control_session() as session:
             found = session.execute(
-                sa.select(User.id, User.password_hash, User.disabled).where(sa.func.lower(User.username) == wanted)
+                sa.select(User.id, User.password_hash, User.disabled, Tenant.state)
+                .outerjoin(Tenant, Tenant.id == User.tenant_id)
+                .where(sa.func.lower(User.username) == wanted)
             ).first()
         # Hashing takes 20-100 ms: no connection is held meanwhile, so a login storm cannot
         # starve the small control pool every other request authenticates through (L3).
-        user_id, stored, disabled = (found[0], found[1], found[2]) if found else (None, None, False)
-        # A disabled account is checked like any other and answered like a wrong password, so
-        # the answer never tells a guesser that the password was right.
-        if not self._hashing.verify(stored, password) or user_id is None or disabled:
+        user_id, stored, disabled, state = found if found else (None, None, False, None)
+        # A disabled account, or one of a deactivated tenant, is checked like any other and
+        # answered like a wrong password, so the answer never tells a guesser that the password
+        # was right.
+        shut = disabled or state not in (None, TenantState.ACTIVE)
+        if not self._hashing.verify(stored, password) or user_id is None or shut:
             raise Unauthorized(BAD_CREDENTIALS)  # the attempt stays recorded as a failure
         with self._db.control_session() as session:
             user = session.get(User, user_id)
@@ -173,4 +178,4 @@ def _check_may_log_in(session: Session, user: User) -> None:
     if user.tenant_id is not None:
         state = session.scalar(sa.select(Tenant.state).where(Tenant.id == user.tenant_id))
         if state != TenantState.ACTIVE:
-            raise Forbidden("this account's business is deactivated")
+            raise Unauthorized(BAD_CREDENTIALS)  # deactivated between the two transactions

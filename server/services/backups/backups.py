@@ -128,14 +128,14 @@ class BackupService:
         with self._db.control_session() as session:
             row = session.get(Backup, backup_id)
             if row is None:
-                raise NotFound(f"backup {backup_id} does not exist")
+                raise NotFound("backup {backup_id} does not exist", backup_id=backup_id)
             return info(row)
 
     def latest(self, tenant_id: str) -> BackupInfo:
         """The newest usable (status ok) backup of a tenant, or of the control database."""
         usable = [b for b in self.list(tenant_id) if b.status == "ok"]
         if not usable:
-            raise NotFound(f"no backup of {tenant_id} exists")
+            raise NotFound("no backup of {tenant_id} exists", tenant_id=tenant_id)
         return usable[0]
 
     def prune(self, keep_daily: int, keep_weekly: int) -> list[BackupInfo]:
@@ -204,7 +204,7 @@ class BackupService:
             tenants = list(session.scalars(query))
             missing = set(tenant_ids or ()) - {t.id for t in tenants}
             if missing:
-                raise NotFound(f"tenant {sorted(missing)[0]} does not exist")
+                raise NotFound("tenant {tenant_id} does not exist", tenant_id=sorted(missing)[0])
             targets = [DumpTarget(t.id, t.id, t.server_id, t.database_name) for t in tenants]
         if control:
             targets.append(DumpTarget(CONTROL, None, None, self._db.config.control_database))

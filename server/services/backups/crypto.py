@@ -46,7 +46,8 @@ def load_key(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ValidationFailed(f"cannot read the encryption key {path}: {error.strerror}") from error
+        raise ValidationFailed("cannot read the encryption key {path}: {reason}", path=str(path),
+                               reason=error.strerror) from error
     if len(data) == 32:
         return data
     text = data.strip()
@@ -57,7 +58,7 @@ def load_key(path: Path) -> bytes:
             continue
         if len(key) == 32:
             return key
-    raise ValidationFailed(f"{path} does not hold a 256-bit key (32 bytes, base64 or hex)")
+    raise ValidationFailed("{path} does not hold a 256-bit key (32 bytes, base64 or hex)", path=str(path))
 
 
 def write_new_key(path: Path) -> None:

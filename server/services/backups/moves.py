@@ -1,16 +1,26 @@
 """Move a tenant's database to another registered server.
 
-deactivate -> back up (a normal, recorded backup) -> role and database on the target ->
-restore -> compare every table with the backup's manifest -> point the registry at the target
--> reactivate. Until the registry switches, the source is untouched and authoritative: any
-failure removes what was created on the target and reactivates the tenant where it was. The
-source database is kept (a fallback) unless `drop_source` is set.
+freeze (the tenant's role NOLOGIN on the source, every session ended) -> back up (a normal,
+recorded backup) -> role and database on the target -> restore -> compare every table with the
+backup's manifest -> point the registry at the target (the frozen window ends). Until the
+registry switches, the source is untouched and authoritative: any failure removes what was
+created on the target and lets the role log in on the source again. The source database is
+kept (a fallback, its role left NOLOGIN so nothing writes to the stale copy) unless
+`drop_source` is set.
+
+While frozen, nothing can write to the tenant: not its managers, not the superadmin, not the
+webhooks, not the jobs (every tenant session logs in as the tenant's role, and NOLOGIN refuses
+new connections at once). A write that was under way when the sessions ended is rolled back.
+Each is answered 503 with `Retry-After` (the database is "not reachable"), never 500, so
+clients and WhatsApp retry; nothing acknowledged is lost because nothing is acknowledged
+before it commits. The tenant stays active meanwhile: its managers keep their sessions.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +33,8 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.restore import load_and_compare, open_backup
-from comandia.server.services.tenancy.tenants import TenantService, live_tenant
+from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
-from comandia.shared.domain.tenants import TenantState
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,8 @@ class MoveReport:
     tables: int
     rows: int
     seconds: float
+    frozen_seconds: float
+    """How long the tenant could not be written (NOLOGIN until the registry pointed at the target)."""
     source_dropped: bool
 
     def to_json(self) -> dict[str, Any]:
@@ -50,14 +61,16 @@ class MoveService:
 
     Args:
         databases: the appliance's databases.
-        tenants: deactivation and reactivation around the move.
         backups: makes the (recorded) backup the move restores from.
+        changed: told the tenant id when its database is frozen, moved or thawed (every process
+            drops its pool and cached context of the tenant).
     """
 
-    def __init__(self, databases: Databases, tenants: TenantService, backups: BackupService) -> None:
+    def __init__(self, databases: Databases, backups: BackupService,
+                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
         self._db = databases
-        self._tenants = tenants
         self._backups = backups
+        self._changed = changed
 
     def move(
         self, tenant_id: str, to_server: str, actor: str, drop_source: bool = False, key: bytes | None = None
@@ -76,24 +89,26 @@ class MoveService:
             tenant = live_tenant(session, tenant_id)
             target = session.scalar(sa.select(DbServer).where(DbServer.name == to_server))
             if target is None:
-                raise NotFound(f"database server {to_server!r} is not registered")
+                raise NotFound("database server '{server}' is not registered", server=to_server)
             if target.id == tenant.server_id:
-                raise ValidationFailed(f"tenant {tenant_id} already lives on {to_server!r}")
-            source_id, target_id, state = tenant.server_id, target.id, tenant.state
+                raise ValidationFailed("tenant {tenant_id} already lives on '{server}'", tenant_id=tenant_id,
+                                       server=to_server)
+            source_id, target_id = tenant.server_id, target.id
             database, role = tenant.database_name, tenant.role_name
             password = self._db.box.open(tenant.role_password_sealed)
         source, destination = self._db.cluster(source_id), self._db.cluster(target_id)
         if destination.database_exists(database) or destination.role_exists(role):
             raise Conflict(
-                f"server {to_server!r} already has a database or role named {database} (an old copy?); "
-                "drop it there first if it is stale"
+                "server '{server}' already has a database or role named {database} (an old copy?); "
+                "drop it there first if it is stale", server=to_server, database=database,
             )
-        if state == TenantState.ACTIVE:
-            self._tenants.deactivate(tenant_id, actor)
         created = False
+        source.allow_login(role, False)
+        frozen = time.monotonic()
         try:
-            # Connections opened before the deactivation must not write after the snapshot.
-            source.terminate_sessions(database)
+            # Connections opened before the freeze must not write after the snapshot.
+            source.end_sessions(database)
+            self._forget(tenant_id)
             backup = self._backups.backup_tenant(tenant_id, key)
             manifest = open_backup(backup, key)
             destination.create_login_role(role, password)
@@ -116,14 +131,15 @@ class MoveService:
                     source_kept=not drop_source,
                 )
                 session.commit()
-            self._db.tenant_engines.forget(tenant_id)
+            self._forget(tenant_id)
+            frozen_seconds = time.monotonic() - frozen
         except BaseException:
             if created:
                 _undo_target(destination, database, role)
+            _thaw(source, role)
+            self._forget(tenant_id)
             raise
-        finally:
-            if state == TenantState.ACTIVE:
-                self._tenants.reactivate(tenant_id, actor)
+        log.info("moved tenant %s to %s; frozen %.2f s", tenant_id, to_server, frozen_seconds)
         if drop_source:
             source.drop_database(database)
             source.drop_role(role)
@@ -136,8 +152,20 @@ class MoveService:
             len(manifest.tables),
             rows,
             time.monotonic() - started,
+            frozen_seconds,
             drop_source,
         )
+
+    def _forget(self, tenant_id: str) -> None:
+        self._db.tenant_engines.forget(tenant_id)
+        self._changed(tenant_id)
+
+
+def _thaw(cluster: Cluster, role: str) -> None:
+    try:
+        cluster.allow_login(role, True)
+    except Exception:  # the move's own error matters more; say what the operator must do
+        log.exception("could not let %s log in again on %s: run ALTER ROLE %s LOGIN there", role, cluster.name, role)
 
 
 def _undo_target(cluster: Cluster, database: str, role: str) -> None:

@@ -60,8 +60,10 @@ class RestoreService:
     def _pick(self, tenant_id: str, backup_id: int | None) -> BackupInfo:
         backup = self._backups.latest(tenant_id) if backup_id is None else self._backups.get(backup_id)
         if backup.tenant_id != tenant_id:
-            raise NotFound(f"backup {backup.id} is not a backup of {tenant_id}")
+            raise NotFound("backup {backup_id} is not a backup of {tenant_id}", backup_id=backup.id,
+                           tenant_id=tenant_id)
         if backup.status != "ok":
-            raise ValidationFailed(f"backup {backup.id} is {backup.status}; pick another with --at")
+            raise ValidationFailed("backup {backup_id} is {status}; pick another with --at", backup_id=backup.id,
+                                   status=backup.status)
         return backup
 

@@ -44,10 +44,11 @@ def open_backup(backup: BackupInfo, key: bytes | None) -> Manifest:
     manifest = checked_manifest(Path(backup.path), backup.sha256)
     if manifest.encrypted:
         if key is None:
-            raise ValidationFailed(f"backup {backup.id} is encrypted: pass --encrypt-key FILE")
+            raise ValidationFailed("backup {backup_id} is encrypted: pass --encrypt-key FILE", backup_id=backup.id)
         if key_id(key) != manifest.key_id:
             raise ValidationFailed(
-                f"backup {backup.id} was encrypted with another key (id {manifest.key_id})"
+                "backup {backup_id} was encrypted with another key (id {key_id})", backup_id=backup.id,
+                key_id=manifest.key_id,
             )
     return manifest
 
@@ -107,7 +108,8 @@ def restore_in_place(
     with db.control_session() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None or tenant.state == TenantState.DELETED:
-            raise NotFound(f"tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)")
+            raise NotFound("tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)",
+                           tenant_id=tenant_id)
         server_id, database, role, state = (
             tenant.server_id,
             tenant.database_name,
@@ -138,7 +140,7 @@ def restore_as_new(
     with db.control_session() as session:
         source = session.get(Tenant, backup.tenant_id) if backup.tenant_id else None
         if source is None:
-            raise ValidationFailed(f"backup {backup.id} is not a tenant backup")
+            raise ValidationFailed("backup {backup_id} is not a tenant backup", backup_id=backup.id)
         server = session.get(DbServer, source.server_id)
         request = NewTenant(new_name, source.timezone, source.currency, source.locale,
                             server.name if server else None, country_locale=source.country_locale)

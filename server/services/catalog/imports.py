@@ -206,7 +206,7 @@ class CatalogImportService:
 def _refuse_issues(plan: _Plan) -> None:
     if plan.issues:
         fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}
-        raise ValidationFailed(f"the file has {len(plan.issues)} problem(s); nothing was imported", fields)
+        raise ValidationFailed("the file has {count} problem(s); nothing was imported", fields, count=len(plan.issues))
 
 
 def _plan(rows: list[_Row], currency: str) -> _Plan:

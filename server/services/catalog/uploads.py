@@ -126,4 +126,4 @@ def _cell_text(value: object) -> str:
 
 
 def file_problem(problem: str) -> ValidationFailed:
-    return ValidationFailed(f"the file {problem}", {"file": problem})
+    return ValidationFailed("the file {problem}", {"file": problem}, problem=problem)

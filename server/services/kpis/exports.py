@@ -261,6 +261,11 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
         _table(
             N_("regions"), [(N_("Region"), "text", 18)], [[p.region, p.orders, p.revenue] for p in current.by_region]
         ),
+        _table(
+            N_("zones"),
+            [(N_("Fulfilment"), "word", 12), (N_("Zone"), "text", 18)],
+            [[z.fulfilment, z.zone, z.orders, z.revenue] for z in current.by_zone],
+        ),
     ]
     if fmt == "csv":
         return [
@@ -272,6 +277,10 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
             )
         ]
     return sheets
+
+
+FULFILMENT_WORDS = (N_("delivery"), N_("pickup"))
+"""How an order was fulfilled, as words for the catalogs (the zones sheet shows them translated)."""
 
 
 def _table(name: str, keys: Sequence[tuple[str, str, int]], rows: Sequence[Sequence[Any]]) -> Sheet:
@@ -290,3 +299,4 @@ def _flat(period: KpiPeriod) -> Iterable[Sequence[Any]]:
     yield from (["customer", str(c.customer_id), c.orders, c.revenue] for c in period.top_customers)
     yield from (["city", f"{p.city} / {p.region}", p.orders, p.revenue] for p in period.by_city)
     yield from (["region", p.region, p.orders, p.revenue] for p in period.by_region)
+    yield from (["zone", f"{z.fulfilment} / {z.zone}", z.orders, z.revenue] for z in period.by_zone)

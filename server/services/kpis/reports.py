@@ -23,6 +23,7 @@ from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.ranges import cover, next_bucket
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
     CustomerSales,
@@ -32,6 +33,7 @@ from comandia.shared.schemas.kpis import (
     ProductSales,
     SeriesPoint,
     StatusCount,
+    ZoneSales,
 )
 
 MAX_RANGE_DAYS = 3 * 366
@@ -127,7 +129,7 @@ def check_range(from_day: dt.date, to_day: dt.date) -> None:
         raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
     if (to_day - from_day).days >= MAX_RANGE_DAYS:
         raise ValidationFailed(
-            "the range is too long", {"from": f"ranges span at most {MAX_RANGE_DAYS} days"}
+            "the range is too long", {"from": N_("ranges span at most {days} days")}, days=MAX_RANGE_DAYS
         )
 
 
@@ -178,6 +180,7 @@ def period(
             session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])
         ),
         by_region=_places(session, span, "region", lambda row: PlaceSales(None, row[0], row[1], row[2])),
+        by_zone=_zones(session, span),
     )
 
 
@@ -208,6 +211,7 @@ _NOUNS = {
     "customers": (("yearly", "monthly", "daily"), ("customer_id",), ("orders", "revenue")),
     "products": (("monthly", "daily"), ("sku", "name"), ("quantity", "revenue")),
     "places": (("monthly", "daily"), ("city", "region"), ("orders", "revenue")),
+    "zones": (("monthly", "daily"), ("fulfilment", "zone"), ("orders", "revenue")),
 }
 
 
@@ -307,3 +311,16 @@ def _places(
         {**params, "n": TOP_PLACES},
     )
     return tuple(build(row) for row in rows)
+
+
+def _zones(session: Session, span: dict[str, Any]) -> tuple[ZoneSales, ...]:
+    """Sales by delivery zone (and pickup), the best first; a tenant has at most 50 zones."""
+    ranged, params = _ranged("zones", span)
+    rows = session.execute(
+        sa.text(
+            f"SELECT fulfilment, zone, sum(orders) AS n, sum(revenue) AS r FROM {ranged} AS ranged "
+            "GROUP BY fulfilment, zone HAVING sum(orders) > 0 ORDER BY r DESC, n DESC, fulfilment, zone"
+        ),
+        params,
+    )
+    return tuple(ZoneSales(fulfilment, zone, int(n), r) for fulfilment, zone, n, r in rows)

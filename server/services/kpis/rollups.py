@@ -45,6 +45,10 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue"))
         for grain in ("daily", "monthly")
     },
+    **{
+        f"kpi_{grain}_zones": (("day", "fulfilment", "zone"), ("orders", "revenue"))
+        for grain in ("daily", "monthly")
+    },
 }
 ROLLUP_TABLES = (*_TABLES, "kpi_customer_first")
 
@@ -134,6 +138,7 @@ def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone:
         _add(deltas[f"kpi_{grain}_customers"], (bucket, order.customer_id), one, total)
         place = (bucket, order.delivery_city or "", order.delivery_region or "")
         _add(deltas[f"kpi_{grain}_places"], place, one, total)
+        _add(deltas[f"kpi_{grain}_zones"], (bucket, order.fulfilment, order.delivery_zone or ""), one, total)
     _add(deltas["kpi_yearly_customers"], (day.replace(month=1, day=1), order.customer_id), one, total)
 
 
@@ -227,6 +232,12 @@ _REBUILD = (
     f"SELECT {_DAY}, coalesce(o.delivery_city, ''), coalesce(o.delivery_region, ''), count(*), "
     "sum(o.total) "
     f"FROM orders o WHERE {_SALE} GROUP BY 1, 2, 3",
+    f"INSERT INTO kpi_daily_zones (day, fulfilment, zone, orders, revenue) "
+    f"SELECT {_DAY}, o.fulfilment, coalesce(o.delivery_zone, ''), count(*), sum(o.total) "
+    f"FROM orders o WHERE {_SALE} GROUP BY 1, 2, 3",
+    "INSERT INTO kpi_monthly_zones (day, fulfilment, zone, orders, revenue) "
+    "SELECT date_trunc('month', day)::date,"
+    " fulfilment, zone, sum(orders), sum(revenue) FROM kpi_daily_zones GROUP BY 1, 2, 3",
     "INSERT INTO kpi_monthly_products (day, sku, name, quantity, revenue) "
     "SELECT date_trunc('month', day)::date,"
     " sku, max(name), sum(quantity), sum(revenue) FROM kpi_daily_products GROUP BY 1, 2",

@@ -14,6 +14,7 @@ formula (OWASP "CSV injection").
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -105,8 +106,14 @@ def stream_rows(session: Session, sql: Any, params: dict[str, Any]) -> Iterator[
     """The rows of `sql`, fetched through a server-side cursor `BATCH` at a time."""
     streamed = sql.execution_options(stream_results=True, max_row_buffer=BATCH)
     result = session.connection().execute(streamed, params)
-    for batch in result.partitions(BATCH):
-        yield from batch
+    try:
+        for batch in result.partitions(BATCH):
+            yield from batch
+    finally:
+        # A download cut part-way (a lost connection, the client gone) must not leave its server
+        # cursor to the garbage collector; closing it on a dead connection may fail, harmlessly.
+        with contextlib.suppress(Exception):
+            result.close()
 
 
 def write(sheets: Sequence[Sheet], fmt: str, timezone: str, style: Style | None = None) -> Iterator[bytes]:

@@ -2,9 +2,13 @@
 
 A person's reply goes through the same outbox as the bot's (queued in order after whatever the
 bot queued for that customer, sent once): free text while the customer's 24-hour window is open;
-outside it WhatsApp allows only an approved template, and the conversation says so
-(`reply_mode`). Replying takes the chat over, as a person typing in a chat the bot also answers
-would confuse the customer. Takeover, release and every human message are in the audit log.
+outside it WhatsApp allows only an approved template, so the reply goes out as the tenant's
+hand-off template (business rules `handoff_template`, `handoff_template_language`) with the
+text as its one variable, and the conversation and the message say so (`reply_mode`,
+`template`); with no such template it is refused. Replying takes the chat over, as a person
+typing in a chat the bot also answers would confuse the customer. Reading a chat is never a
+side effect of opening it: `mark_read` is its own call. Takeover, release and every human
+message are in the audit log.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Conversation, Customer, InboxEvent, Order, OutboxMessage
+from comandia.server.providers.base import Template
 from comandia.server.services import audit
-from comandia.server.services.messaging import chatlog
+from comandia.server.services.messaging import changes, chatlog
+from comandia.server.services.messaging.notifications import DEFAULT_TEMPLATE_LANGUAGES
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
+from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.conversations import (
@@ -39,6 +46,9 @@ FREE_FORM_WINDOW = dt.timedelta(hours=24)
 SEND_MARGIN = dt.timedelta(minutes=10)
 """A reply queued this close to the window's end may reach the provider after it closed."""
 ORDERS_SHOWN = 10
+TEMPLATE_PARAMETER = 1000
+"""Characters of a reply sent as a template variable (Meta refuses new lines and long runs of
+spaces in one, so the text is sent on one line)."""
 _SORT = "-last_message_at"
 
 
@@ -49,13 +59,15 @@ class ChatService:
         databases: the appliance's databases.
         on_queued: told the tenant id after a person's reply was queued (wakes the outbox sender).
         clock: the current instant (tests inject their own).
+        contexts: the tenants' settings (the hand-off template); None: no tenant has one.
     """
 
     def __init__(self, databases: Databases, on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, contexts: TenantContexts | None = None) -> None:
         self._db = databases
         self._on_queued = on_queued
         self._clock = clock
+        self._contexts = contexts
 
     def list(self, tenant_id: str, limit: int | None = None, cursor: str | None = None,
              state: str | None = None) -> ConversationPage:
@@ -79,40 +91,63 @@ class ChatService:
         return ConversationPage(items=tuple(summary(r) for r in rows), next_cursor=after)
 
     def get(self, tenant_id: str, public_id: str) -> ConversationDetail:
-        """One chat with its newest messages and the customer's orders; opening it marks it read.
+        """One chat with its newest messages and the customer's orders (reading it changes nothing:
+        see `mark_read`). `template` is the one a reply now would go out as, None when none
+        is set.
 
         Raises:
             NotFound: no such conversation in this tenant.
         """
         now = self._clock()
+        template = self._template(tenant_id, "")
         with self._db.tenant_session(tenant_id) as session:
-            row = _access(session, public_id, lock=True)
+            row = _access(session, public_id)
             messages, more = _transcript(session, row)
             orders = _orders(session, row)
-            row.unread = 0
-            session.commit()
             closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
             open_ = closes is not None and now < closes - SEND_MARGIN
             return ConversationDetail(
                 conversation=summary(row), messages=messages, more_messages=more, orders=orders,
                 window_open=open_, window_closes_at=closes, reply_mode="text" if open_ else "template",
-                template=None,
+                template=template.name if template is not None else None,
             )
+
+    def mark_read(self, tenant_id: str, public_id: str) -> ConversationSummary:
+        """A person has read the chat (the console calls it when the chat is shown): no unread left.
+
+        Raises:
+            NotFound: no such conversation in this tenant.
+        """
+        with self._db.tenant_session(tenant_id) as session:
+            row = _access(session, public_id, lock=True)
+            if row.unread:
+                row.unread = 0
+                changes.append(session, "conversation", row.public_id, "read")
+            result = summary(row)
+            session.commit()
+        return result
 
     def send(self, tenant_id: str, public_id: str, text: str, actor: str) -> TranscriptMessage:
         """Queue a person's reply (and take the chat over if the bot had it).
 
+        Inside the customer's 24-hour window it goes out as text (and as the hand-off template
+        if the provider answers that the window closed meanwhile); outside it, as the template.
+
         Raises:
             NotFound: no such conversation.
-            Conflict: the customer's 24-hour window is closed (only an approved template may go out).
+            Conflict: the window is closed and the tenant has no hand-off template.
         """
         now = self._clock()
+        template = self._template(tenant_id, text)
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id, lock=True)
+            payload = OutboxPayload("human", text, text, fallback_template=template)
             if row.last_inbound_at is None or now >= row.last_inbound_at + FREE_FORM_WINDOW - SEND_MARGIN:
-                raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
-                               "template now")
-            queue_messages(session, row.number_id, row.customer_key, [OutboxPayload("human", text, text)],
+                if template is None:
+                    raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
+                                   "template now, and the business rule handoff_template is not set")
+                payload = payload.as_template()
+            queue_messages(session, row.number_id, row.customer_key, [payload],
                            author=actor, conversation=row, at=now)
             took_over = chatlog.set_state(row, "human", now, reason="manager", agent=actor)
             row.unread, row.agent_active_at = 0, now
@@ -131,6 +166,17 @@ class ChatService:
                          outbox_id=sent_id, characters=len(text))
             control.commit()
         return message
+
+    def _template(self, tenant_id: str, text: str) -> Template | None:
+        """The tenant's hand-off template carrying `text`; None when the tenant has none."""
+        if self._contexts is None:
+            return None
+        tenant = self._contexts.get(tenant_id)
+        rules = tenant.rules
+        if not rules.handoff_template:
+            return None
+        language = rules.handoff_template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
+        return Template(rules.handoff_template, language, (" ".join(text.split())[:TEMPLATE_PARAMETER],))
 
     def takeover(self, tenant_id: str, public_id: str, actor: str) -> ConversationSummary:
         """A person has the chat: the bot stays silent for this customer until released.

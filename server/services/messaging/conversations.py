@@ -18,8 +18,10 @@ two short transactions around the order: see `ConversationService._place`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from comandia.server.chat import flow
 from comandia.server.chat.model import (
+    Answer,
     CatalogView,
     CategoryView,
     CustomerRef,
@@ -86,11 +89,18 @@ class ConversationService:
         self._customers = customers
         self._clock = clock
         self._idle = dt.timedelta(minutes=idle_minutes)
+        self._menus = MenuMemo()
 
     def handle(
         self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
     ) -> list[Reply]:
-        """Answer one inbound message; returns the replies (one, rarely two) to queue in order.
+        """The replies (one, rarely two) to one inbound message, in order: `answer` without its flags."""
+        return list(self.answer(tenant, number_id, customer, message).replies)
+
+    def answer(
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
+    ) -> Answer:
+        """Answer one inbound message: the replies to queue in order, and the hand-off flag.
 
         Raises:
             ValueError: `customer` has neither wa_id, user_id nor phone.
@@ -103,7 +113,7 @@ class ConversationService:
             if not fresh and row.expires_at <= now:
                 in_progress = state.stage != "start" or bool(state.cart)
                 state = state.restarted("expired" if in_progress else None)
-            catalog = load_catalog(session, tenant.currency)
+            catalog = self._menus.load(session, tenant.tenant_id, tenant.currency)
             latest = None
             if flow.wants_latest_order(state, message):
                 latest = _latest_order(session, row, customer)
@@ -115,10 +125,10 @@ class ConversationService:
             session_id = row.id
             session.commit()
         if outcome.cancel_order is not None:
-            return self._cancel(tenant, outcome, outcome.cancel_order, customer_id)
+            return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
-            return list(outcome.replies)
-        return self._place(tenant, session_id, customer, outcome.draft, catalog, now)
+            return Answer(outcome.replies, handoff=outcome.handoff)
+        return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now)))
 
     def _cancel(
         self, tenant: TenantContext, outcome: flow.Outcome, number: int, customer_id: int | None
@@ -218,19 +228,63 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
 
     Products priced in another currency than the tenant's cannot be ordered, so they are left
     out; categories come from the products' rows, so an empty category is not listed. A product
-whose stock count reached 0 is unavailable, as one marked sold out is. Each
+    whose stock count reached 0 is unavailable, as one marked sold out is. Each
     product's aliases are the tenant's, then the built-in synonyms that apply (chat/synonyms.py).
     """
-    rows = session.execute(
-        sa.select(
-            Product.sku, Product.name, Product.price, Product.category_id, Product.description,
-            Product.available, Product.stock, Product.aliases, Category.name.label("category_name"),
-            Category.sort_order.label("category_order"),
-        )
-        .outerjoin(Category, Category.id == Product.category_id)
-        .where(Product.currency == currency)
-        .order_by(Product.sort_order, Product.name, Product.id)
-    ).all()  # fmt: skip
+    return _catalog_from(_menu_rows(session, currency))
+
+
+class MenuMemo:
+    """The menu each tenant's last turn read, kept while its rows stay the same.
+
+    Every turn still reads the rows (a price, a stock count or an alias changed by a manager is
+    seen at once); only building the `CatalogView` again is skipped when they are equal, and the
+    same object then finds the matcher's index by identity (`chat.matching.index_for`).
+    """
+
+    def __init__(self, tenants: int = 256) -> None:
+        self._tenants = tenants
+        self._menus: dict[tuple[str, str], tuple[Sequence[Any], CatalogView]] = {}
+        self._lock = threading.Lock()
+
+    def load(self, session: Session, tenant_id: str, currency: str) -> CatalogView:
+        """`load_catalog(session, currency)` for `tenant_id`."""
+        rows = _menu_rows(session, currency)
+        memo = (tenant_id, currency)
+        with self._lock:
+            seen = self._menus.get(memo)
+        if seen is not None and seen[0] == rows:
+            return seen[1]
+        catalog = _catalog_from(rows)
+        with self._lock:
+            if len(self._menus) >= self._tenants and memo not in self._menus:
+                self._menus.pop(next(iter(self._menus)))  # the menu built longest ago goes first
+            self._menus.pop(memo, None)
+            self._menus[memo] = (rows, catalog)
+        return catalog
+
+
+_MENU_COLUMNS = (
+    Product.__table__.c.sku, Product.__table__.c.name, Product.__table__.c.price, Product.__table__.c.category_id,
+    Product.__table__.c.description, Product.__table__.c.available, Product.__table__.c.stock,
+    Product.__table__.c.aliases, Category.__table__.c.name.label("category_name"),
+    Category.__table__.c.sort_order.label("category_order"),
+)  # fmt: skip
+
+
+def _menu_rows(session: Session, currency: str) -> Sequence[Any]:
+    """The menu's rows, through the session's connection: plain columns need no ORM machinery."""
+    products, categories = Product.__table__, Category.__table__
+    query = (
+        sa.select(*_MENU_COLUMNS)
+        .select_from(products.outerjoin(categories, categories.c.id == products.c.category_id))
+        .where(products.c.currency == currency)
+        .order_by(products.c.sort_order, products.c.name, products.c.id)
+    )
+    return session.connection().execute(query).all()
+
+
+def _catalog_from(rows: Sequence[Any]) -> CatalogView:
     categories = {
         row.category_id: (row.category_order, row.category_name, row.category_id)
         for row in rows

@@ -164,6 +164,11 @@ class NumberDirectory:
         """Tenants that own at least one number: the ones the workers sweep."""
         return {n.info.tenant_id for n in self._current().by_id.values()}
 
+    def numbers_of(self, tenant_id: str) -> list[RoutedNumber]:
+        """The tenant's numbers that can send now (active, tenant active), oldest first."""
+        numbers = self._current().by_id.values()
+        return sorted((n for n in numbers if n.info.tenant_id == tenant_id and n.accepting), key=lambda n: n.info.id)
+
     def meta_app_secrets(self) -> set[str]:
         numbers = self._current().by_id.values()
         return {n.credentials.app_secret for n in numbers
@@ -180,7 +185,7 @@ class NumberDirectory:
             return cached
         number = self.by_id(number_id)
         if number is None:
-            raise NotFound(f"WhatsApp number {number_id} does not exist")
+            raise NotFound("WhatsApp number {number_id} does not exist", number_id=number_id)
         built = build_provider(number, self._session(), self.endpoints, self.sandbox, self._status_callback)
         with self._lock:
             self._providers[number_id] = built

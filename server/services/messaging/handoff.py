@@ -6,8 +6,9 @@ The bot stays silent for a customer whose chat a person has (`human`) or who wai
 failed to understand twice in a row, and for a message it cannot read (an image or voice note
 without a caption); it tells the customer that a person will answer.
 
-The request for a person is the chat brain's hand-off intent (its lexicon); the bot answers it
-with its "handoff" text, which `asked_for_person` recognises, and this module does the rest.
+The request for a person is the chat brain's typed hand-off flag (`Outcome.handoff`, carried to
+the inbox as `Answer.handoff`); the bot's answer already says a person will write. While the
+business is closed, every hand-off notice says so and when it opens (`hours.handoff_text`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from comandia.server.chat import hours
 from comandia.server.chat.model import Reply, TenantContext, text_reply
 from comandia.server.chat.texts import BUILT_IN, Texts
 from comandia.server.db.tenant_models import Conversation
@@ -25,12 +27,6 @@ DEFAULT_IDLE_MINUTES = 30
 MISUNDERSTOOD_LIMIT = 2
 MISUNDERSTOOD_TEXTS = ("not_understood", "unknown_product", "not_on_menu")
 """The bot's texts that say it did not understand (those with a field are matched around it)."""
-def asked_for_person(tenant: TenantContext, replies: list[Reply]) -> bool:
-    """Whether the bot recognised a request for a person (the chat brain's hand-off intent,
-    "hablar con alguien", "asesor", "humano", "agent"): it answered with its "handoff" text."""
-    notices = [texts("handoff") for texts in _languages(tenant)]
-    # `in`, not `==`: a first message also gets the greeting.
-    return any(notice in reply.body for reply in replies for notice in notices)
 
 
 def unreadable(message: Inbound) -> bool:
@@ -57,9 +53,10 @@ def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
     return now - since < idle
 
 
-def notice(tenant: TenantContext) -> Reply:
-    """What the bot tells the customer when it hands the chat over."""
-    return text_reply(Texts(tenant)("handoff"))
+def notice(tenant: TenantContext, now: dt.datetime | None = None) -> Reply:
+    """What the bot tells the customer when it hands the chat over: a person will answer, and
+    while the business is closed, that it is and when it opens."""
+    return text_reply(hours.handoff_text(Texts(tenant), now))
 
 
 def _languages(tenant: TenantContext) -> list[Texts]:

@@ -21,7 +21,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from comandia.server.chat.model import CustomerRef, Inbound, Reply, TenantContext, text_reply
+from comandia.server.chat.model import Answer, CustomerRef, Inbound, Reply, TenantContext, text_reply
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Conversation, InboxEvent, OutboxMessage
 from comandia.server.services.messaging import chatlog, handoff
@@ -45,7 +45,7 @@ NOTICE_EVERY = dt.timedelta(days=1)
 class Conversations(Protocol):
     """What the inbox needs of `services.conversations.ConversationService`."""
 
-    def handle(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> list[Reply]:
+    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> Answer:
         ...
 
 
@@ -122,14 +122,15 @@ class InboxProcessor:
         reason = "unreadable" if handoff.unreadable(inbound) else None
         replies: list[Reply] = []
         if reason is None:
-            replies = self._conversations.handle(tenant, str(row.number_id), customer, inbound)
+            answer = self._conversations.answer(tenant, str(row.number_id), customer, inbound)
+            replies = list(answer.replies)
             conversation.misunderstood = conversation.misunderstood + 1 if handoff.misunderstood(tenant, replies) else 0
-            if handoff.asked_for_person(tenant, replies):
-                reason = "asked"  # the bot's own answer already says a person will write
+            if answer.handoff:
+                reason = "asked"  # the bot's own answer already says a person will write (and if closed)
             elif conversation.misunderstood >= handoff.MISUNDERSTOOD_LIMIT:
                 reason = "misunderstood"
         if reason in ("unreadable", "misunderstood"):
-            replies = [handoff.notice(tenant)]
+            replies = [handoff.notice(tenant, now)]
         queued = queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
                                 in_reply_to=row.id, conversation=conversation, at=now)
         if reason is not None:

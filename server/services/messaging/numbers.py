@@ -23,6 +23,7 @@ from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.domain.whatsapp import NumberState, ProviderName
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -61,7 +62,8 @@ class NumberService:
                 sa.and_(WhatsAppNumber.phone_number_id.is_not(None),
                         WhatsAppNumber.phone_number_id == request.phone_number_id))))
             if clash is not None:
-                raise Conflict(f"this number (or its phone_number_id) is already registered as number {clash}")
+                raise Conflict("this number (or its phone_number_id) is already registered as number {number_id}",
+                               number_id=clash)
             number = WhatsAppNumber(
                 tenant_id=tenant_id, provider=request.provider, e164=e164,
                 phone_number_id=request.phone_number_id, waba_id=request.waba_id, account_sid=request.account_sid,
@@ -147,7 +149,7 @@ class NumberService:
         with self._db.control_session() as session:
             number = _number(session, tenant_id, number_id, lock=True)
             if number.state == state:
-                raise Conflict(f"number {number_id} is already {state}")
+                raise Conflict("number {number_id} is already {state}", number_id=number_id, state=state)
             number.state, number.pause_reason = state, reason
             audit.record(session, actor, f"number.{'pause' if state == 'paused' else 'resume'}",
                          number.tenant_id, number_id=number_id)
@@ -159,17 +161,18 @@ class NumberService:
 
 def _validate(request: NewNumber) -> str:
     if request.provider not in NUMBER_PROVIDERS:
-        raise ValidationFailed(f"unknown provider {request.provider!r}",
-                               {"provider": "must be one of " + ", ".join(NUMBER_PROVIDERS)})
+        raise ValidationFailed("unknown provider '{provider}'", {"provider": N_("must be one of {choices}")},
+                               provider=request.provider, choices=", ".join(NUMBER_PROVIDERS))
     e164 = to_e164(request.e164, field="e164")
     missing = [name for name in _REQUIRED[request.provider] if not (getattr(request, name) or "").strip()]
     if missing:
-        raise ValidationFailed(f"a {request.provider} number needs {', '.join(missing)}",
-                               {name: "is required for this provider" for name in missing})
+        raise ValidationFailed("a {provider} number needs {names}",
+                               {name: N_("is required for this provider") for name in missing},
+                               provider=request.provider, names=", ".join(missing))
     for name in ("phone_number_id", "waba_id", "account_sid"):
         value = getattr(request, name)
         if value is not None and (len(value) > 64 or not value.replace("_", "").isalnum()):
-            raise ValidationFailed(f"{name} must be up to 64 letters or digits", {name: "invalid"})
+            raise ValidationFailed("{name} must be up to 64 letters or digits", {name: N_("invalid")}, name=name)
     return e164
 
 
@@ -189,5 +192,5 @@ def _seal(seal: Callable[[str], str], value: str | None) -> str | None:
 def _number(session: Session, tenant_id: str | None, number_id: int, lock: bool = False) -> WhatsAppNumber:
     number = session.get(WhatsAppNumber, number_id, with_for_update=lock)
     if number is None or (tenant_id is not None and number.tenant_id != tenant_id):
-        raise NotFound(f"WhatsApp number {number_id} does not exist")
+        raise NotFound("WhatsApp number {number_id} does not exist", number_id=number_id)
     return number

@@ -17,7 +17,7 @@ from comandia.server.chat.model import Reply
 from comandia.server.providers.base import InboundMessage, OutboundMessage, Template
 from comandia.shared.domain.messages import CustomerRef, Inbound
 
-OutboxKind = Literal["reply", "status", "unavailable", "human"]
+OutboxKind = Literal["reply", "status", "unavailable", "human", "alert"]
 
 
 class StoredCustomer(msgspec.Struct, frozen=True):

@@ -180,4 +180,4 @@ def _lock_products(session: Session, lines: Sequence[OrderLineInput]) -> dict[tu
 
 def _failed(problems: dict[str, str]) -> ValidationFailed:
     detail = "; ".join(f"{path} {problem}" for path, problem in problems.items())
-    return ValidationFailed(f"the order cannot be placed: {detail}", problems)
+    return ValidationFailed("the order cannot be placed: {detail}", problems, detail=detail)

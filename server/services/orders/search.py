@@ -19,6 +19,7 @@ from comandia.server.db.tenant_models import Order
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor, is_bigint
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.orders import parse_status
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import ORDER_SORTS, OrderPage, OrderQuery, OrderSummary
 from comandia.shared.schemas.wire import from_attributes
 
@@ -44,7 +45,8 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
     """
     if query.sort not in ORDER_SORTS:
         raise ValidationFailed(
-            f"unknown sort {query.sort!r}", {"sort": "must be one of " + ", ".join(ORDER_SORTS)}
+            "unknown sort '{sort}'", {"sort": N_("must be one of {choices}")}, sort=query.sort,
+            choices=", ".join(ORDER_SORTS),
         )
     descending = query.sort.startswith("-")
     column = _SORT_COLUMNS[query.sort.lstrip("-")]

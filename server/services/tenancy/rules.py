@@ -139,7 +139,7 @@ def _zones(value: tuple[DeliveryZone, ...]) -> tuple[DeliveryZone, ...]:
         field = f"delivery_zones[{index}]"
         name = zone.name.strip()
         if not name or name.casefold() in names:
-            raise _invalid(f"{field}.name", "each zone needs its own name")
+            raise _invalid(field + ".name", "each zone needs its own name")
         names.add(name.casefold())
         cities = tuple(dict.fromkeys(c.strip() for c in zone.cities if c.strip()))
         if bool(cities) == (zone.radius_km is not None):
@@ -157,13 +157,13 @@ def _payment_methods(value: tuple[PaymentMethod, ...]) -> tuple[PaymentMethod, .
     for index, method in enumerate(value):
         field = f"payment_methods[{index}]"
         if method.kind in kinds:
-            raise _invalid(f"{field}.kind", "each kind once")
+            raise _invalid(field + ".kind", "each kind once")
         kinds.add(method.kind)
         details = method.details.strip()
         if method.kind == "transfer" and not details:
-            raise _invalid(f"{field}.details", "a transfer needs the bank details customers are sent")
+            raise _invalid(field + ".details", "a transfer needs the bank details customers are sent")
         if method.kind == "link" and not _LINK.fullmatch(details):
-            raise _invalid(f"{field}.details", "a payment link starts with https://")
+            raise _invalid(field + ".details", "a payment link starts with https://")
     return tuple(msgspec.structs.replace(m, details=m.details.strip()) for m in value)
 
 
@@ -187,7 +187,7 @@ def _faq(value: tuple[FaqEntry, ...]) -> tuple[FaqEntry, ...]:
     for index, entry in enumerate(value):
         question, answer = entry.question.strip(), entry.answer.strip()
         if not question or not answer:
-            raise _invalid(f"faq[{index}]", "needs a question and its answer")
+            raise _invalid("faq[" + str(index) + "]", "needs a question and its answer")
         entries.append(FaqEntry(question, answer))
     return tuple(entries)
 

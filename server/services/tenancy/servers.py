@@ -11,6 +11,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.shared.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from comandia.shared.domain.tenants import TenantState
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.tenants import ServerInfo
 
 PRIMARY = "main"
@@ -48,12 +49,12 @@ class ServerService:
         try:
             parsed = normalise_url(url)
         except (sa.exc.ArgumentError, ValueError) as error:
-            raise ValidationFailed(f"not a database URL: {error}", {"url": "invalid"}) from error
+            raise ValidationFailed("not a database URL: {reason}", {"url": N_("invalid")}, reason=str(error)) from error
         probe = Cluster(name, parsed, self._db.budget, self._db.options)
         _check_privileges(probe)
         with self._db.control_session() as session:
             if session.scalar(sa.select(DbServer.id).where(DbServer.name == name)) is not None:
-                raise Conflict(f"a database server named {name!r} is already registered")
+                raise Conflict("a database server named '{name}' is already registered", name=name)
             sealed = self._db.box.seal(parsed.render_as_string(hide_password=False))
             server = DbServer(name=name, admin_url_sealed=sealed)
             session.add(server)
@@ -66,7 +67,7 @@ class ServerService:
         with self._db.control_session() as session:
             server = session.scalar(sa.select(DbServer).where(DbServer.name == name).with_for_update())
             if server is None:
-                raise NotFound(f"database server {name!r} is not registered")
+                raise NotFound("database server '{server}' is not registered", server=name)
             server.accepts_tenants = accepts
             audit.record(session, actor, "server.open" if accepts else "server.drain", None, name=name)
             session.commit()

@@ -26,6 +26,7 @@ from comandia.server.services.tenancy.rules import check_together, checked_rule,
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.tenants import LOCALES, MAX_TEXT, TenantSettings, TenantSettingsChange
 
 MAX_FEE = Decimal("100000")
@@ -106,22 +107,25 @@ def check_text(key: str, value: str | None) -> str | None:
     """The override to store for `key` (None: back to the built-in text). Raises: ValidationFailed."""
     field = f"texts.{key}"
     if key not in BUILT_IN["es"]:
-        raise ValidationFailed(f"the bot has no text {key!r}", {field: "unknown text"})
+        raise ValidationFailed("the bot has no text '{key}'", {field: N_("unknown text")}, key=key)
     if value is None or not value.strip():
         return None
     if len(value) > MAX_TEXT:
-        raise ValidationFailed(f"text {key!r} is too long", {field: f"at most {MAX_TEXT} characters"})
+        raise ValidationFailed("text '{key}' is too long", {field: N_("at most {count} characters")}, key=key,
+                               count=MAX_TEXT)
     allowed = _fields(BUILT_IN["es"][key])
     try:
         used = plain_fields(value)
     except ValueError:
-        raise ValidationFailed(f"text {key!r} is not a valid template",
-                               {field: "only plain {field} placeholders, with balanced { and }"}) from None
+        raise ValidationFailed("text '{key}' is not a valid template",
+                               {field: N_("only plain {{field}} placeholders, with balanced {{ and }}")},
+                               key=key) from None
     unknown = sorted(used - allowed)
     if unknown:
         fields = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
-        raise ValidationFailed(f"text {key!r} names unknown fields {unknown}",
-                               {field: f"may use only these fields: {fields}"})
+        raise ValidationFailed("text '{key}' names unknown fields {unknown}",
+                               {field: N_("may use only these fields: {allowed}")}, key=key, unknown=str(unknown),
+                               allowed=fields)
     return value
 
 
@@ -132,7 +136,7 @@ def _fields(template: str) -> set[str]:
 def _fee(value: str) -> Decimal:
     fee = parse_amount(value, "delivery_fee").quantize(CENTS)
     if fee > MAX_FEE:
-        raise ValidationFailed("the delivery fee is too large", {"delivery_fee": f"at most {MAX_FEE}"})
+        raise ValidationFailed("the delivery fee is too large", {"delivery_fee": N_("at most {limit}")}, limit=MAX_FEE)
     return fee
 
 

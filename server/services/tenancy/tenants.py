@@ -95,7 +95,7 @@ class TenantService:
         databases: the appliance's databases.
         final_dump: called with (tenant, cluster) before a delete; returns the dump's path.
         changed: told the tenant id after it is deactivated, reactivated or deleted (drops the
-            cached `TenantContext`; a move and a restore deactivate and reactivate through here).
+            cached `TenantContext`; a restore deactivates and reactivates through here).
     """
 
     def __init__(self, databases: Databases, final_dump: Callable[[Tenant, Cluster], Path] | None = None,
@@ -161,7 +161,7 @@ class TenantService:
         with self._db.control_session() as session:
             tenant = live_tenant(session, tenant_id, lock=True)
             if tenant.state == TenantState.INACTIVE:
-                raise Conflict(f"tenant {tenant_id} is already inactive")
+                raise Conflict("tenant {tenant_id} is already inactive", tenant_id=tenant_id)
             tenant.state, tenant.deactivated_at = TenantState.INACTIVE, utcnow()
             audit.record(session, actor, "tenant.deactivate", tenant_id)
             session.commit()
@@ -173,7 +173,7 @@ class TenantService:
         with self._db.control_session() as session:
             tenant = live_tenant(session, tenant_id, lock=True)
             if tenant.state == TenantState.ACTIVE:
-                raise Conflict(f"tenant {tenant_id} is already active")
+                raise Conflict("tenant {tenant_id} is already active", tenant_id=tenant_id)
             tenant.state, tenant.deactivated_at = TenantState.ACTIVE, None
             audit.record(session, actor, "tenant.reactivate", tenant_id)
             session.commit()
@@ -245,7 +245,7 @@ def _ensure_name_free(session: Session, name: str) -> None:
         sa.select(Tenant.id).where(sa.func.lower(Tenant.name) == name.lower(), Tenant.state != TenantState.DELETED)
     )
     if taken is not None:
-        raise Conflict(f"a tenant named {name!r} already exists ({taken})")
+        raise Conflict("a tenant named '{name}' already exists ({tenant_id})", name=name, tenant_id=taken)
 
 
 def _place(session: Session, server_name: str | None) -> DbServer:
@@ -253,7 +253,7 @@ def _place(session: Session, server_name: str | None) -> DbServer:
     if server_name is not None:
         server = session.scalar(sa.select(DbServer).where(DbServer.name == server_name))
         if server is None:
-            raise NotFound(f"database server {server_name!r} is not registered")
+            raise NotFound("database server '{server}' is not registered", server=server_name)
         return server
     live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
     query = (

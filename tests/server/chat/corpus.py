@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
 MENUS = ROOT / "menus"
 PUBLIC = ROOT / "public"
 HELDOUT = ROOT / "heldout"
+UNSEEN = ROOT / "unseen"
+"""Chats written in one sitting before being run, by an engineer of the chat brain: measured, never tuned to."""
 KNOWN_FAILURES = ROOT / "known_failures.toml"
 
 Expect = Literal["order", "no_order", "cancelled", "handoff"]

@@ -13,6 +13,7 @@ import pytest
 from tests.server.chat.corpus import (
     HELDOUT,
     PUBLIC,
+    UNSEEN,
     Chat,
     Menu,
     Played,
@@ -44,7 +45,7 @@ def test_the_corpus_is_there_and_every_chat_names_a_known_menu() -> None:
 
 
 def test_chat_ids_are_unique_across_the_corpus() -> None:
-    ids = [c.id for c in PUBLIC_CHATS + load_chats(HELDOUT)]
+    ids = [c.id for c in PUBLIC_CHATS + load_chats(HELDOUT) + load_chats(UNSEEN)]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
@@ -74,3 +75,9 @@ def test_no_held_out_chat_drops_an_item_silently() -> None:
     menus = _menus()
     dropped = {c.id: len(p.silent_drops) for c in load_chats(HELDOUT) if (p := play(c, menus)).silent_drops}
     assert not dropped, f"held-out chats with silent drops (id: count): {dropped}"
+
+
+def test_no_unseen_chat_drops_an_item_silently() -> None:
+    menus = _menus()
+    dropped = {c.id: p.silent_drops for c in load_chats(UNSEEN) if (p := play(c, menus)).silent_drops}
+    assert not dropped, f"unseen chats with silent drops: {dropped}"

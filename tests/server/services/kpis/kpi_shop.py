@@ -52,6 +52,8 @@ class Shop:
         lines: tuple[tuple[str, int], ...] = (("TACO", 1),),
         city: str | None = None,
         fee: str = "0",
+        zone: str | None = None,
+        fulfilment: str = "delivery",
     ) -> OrderDetail:
         self.clock.now = at
         person = PEOPLE[customer]
@@ -61,6 +63,8 @@ class Shop:
             delivery_city=city if city is not None else person[2],
             delivery_region=person[3],
             delivery_fee=Decimal(fee),
+            delivery_zone=zone,
+            fulfilment=fulfilment,
         )
         return self.orders.create(self.tenant_id, data, actor="tests")
 

@@ -25,6 +25,7 @@ from comandia.shared.schemas.kpis import (
     ProductSales,
     SeriesPoint,
     StatusCount,
+    ZoneSales,
 )
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.server.services.kpis.kpi_shop import Shop
@@ -44,10 +45,10 @@ def seeded(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiService]
     shop = Shop(runtime, make_tenant(timezone=ZONE).id)
     shop.order(at(1, 10), 0, (("TACO", 2), ("REF", 1)), fee="15")  # before the range: Ana returns
     shop.order(at(9, 23, 59), 1, (("FLAN", 3),))  # last minute before the range
-    shop.order(at(10, 0, 0), 0, (("TACO", 1),))  # first minute of the range
-    shop.move(shop.order(at(12, 13), 2, (("REF", 4),), city="Toluca"), "confirmed")
-    shop.cancel(shop.order(at(14, 9), 3, (("TACO", 9),)))  # cancelled: never a sale
-    shop.order(at(16, 18), 3, (("FLAN", 1), ("TACO", 1)))
+    shop.order(at(10, 0, 0), 0, (("TACO", 1),), zone="Roma")  # first minute of the range
+    shop.move(shop.order(at(12, 13), 2, (("REF", 4),), city="Toluca", zone="Centro"), "confirmed")
+    shop.cancel(shop.order(at(14, 9), 3, (("TACO", 9),), zone="Roma"))  # cancelled: never a sale
+    shop.order(at(16, 18), 3, (("FLAN", 1), ("TACO", 1)), fulfilment="pickup")
     shop.order(at(16, 23, 59), 1, (("REF", 1),))  # last minute of the range
     shop.order(at(17, 0, 0), 2, (("TACO", 5),))  # just after the range
     return shop, kpis
@@ -92,6 +93,10 @@ def expected(runtime: Runtime, tenant_id: str, f: D, t: D, granularity: str) -> 
             "SELECT coalesce(delivery_region, '') g, count(*) n, sum(total) r FROM orders o "
             f"WHERE {sale} GROUP BY 1 ORDER BY r DESC, n DESC, g"
         )
+        zones = rows(
+            "SELECT fulfilment f, coalesce(delivery_zone, '') z, count(*) n, sum(total) r FROM orders o "
+            f"WHERE {sale} GROUP BY 1, 2 ORDER BY r DESC, n DESC, f, z"
+        )
         returning = rows(
             f"SELECT count(DISTINCT o.customer_id), count(DISTINCT o.customer_id) FILTER (WHERE "
             "EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND "
@@ -120,6 +125,7 @@ def expected(runtime: Runtime, tenant_id: str, f: D, t: D, granularity: str) -> 
         tuple(CustomerSales(i, nm, c, r) for i, nm, c, r in customers),
         tuple(PlaceSales(c, g, k, r) for c, g, k, r in cities[:20]),
         tuple(PlaceSales(None, g, k, r) for g, k, r in regions[:20]),
+        tuple(ZoneSales(f, z, k, r) for f, z, k, r in zones),
     )
 
 
@@ -164,6 +170,9 @@ def test_range_edges_cancellations_and_new_versus_returning(
     assert week.by_city[0] == PlaceSales("Toluca", "CDMX", 1, Decimal("90.00"))
     assert [p.sku for p in week.top_products] == ["REF", "TACO", "FLAN"]
     assert week.top_customers[0].name == "Carla"
+    assert week.by_zone == (  # the cancelled Roma order is no sale
+        ZoneSales("delivery", "Centro", 1, Decimal("90.00")), ZoneSales("pickup", "", 1, Decimal("32.25")),
+        ZoneSales("delivery", "Roma", 1, Decimal("25.00")), ZoneSales("delivery", "", 1, Decimal("22.50")))
 
 
 def test_empty_ranges_and_a_tenant_without_orders(runtime: Runtime, make_tenant: MakeTenant) -> None:

@@ -49,6 +49,10 @@ RECOMPUTE = {
     ),
     "kpi_monthly_places": "SELECT date_trunc('month', timezone(:tz, created_at))::date, coalesce(delivery_city, ''), "
     "coalesce(delivery_region, ''), count(*), sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2, 3",
+    "kpi_daily_zones": "SELECT timezone(:tz, created_at)::date, fulfilment, coalesce(delivery_zone, ''), count(*), "
+    "sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2, 3",
+    "kpi_monthly_zones": "SELECT date_trunc('month', timezone(:tz, created_at))::date, fulfilment, "
+    "coalesce(delivery_zone, ''), count(*), sum(total) FROM orders WHERE status != 'cancelled' GROUP BY 1, 2, 3",
     "kpi_customer_first": "SELECT customer_id, min(timezone(:tz, created_at)::date) FROM orders "
     "WHERE status != 'cancelled' GROUP BY 1",
 }
@@ -61,6 +65,8 @@ STORED = {
     "kpi_daily_places": "SELECT day, city, region, orders, revenue FROM kpi_daily_places WHERE orders <> 0",
     "kpi_monthly_products": "SELECT day, sku, quantity, revenue FROM kpi_monthly_products WHERE quantity <> 0",
     "kpi_monthly_places": "SELECT day, city, region, orders, revenue FROM kpi_monthly_places WHERE orders <> 0",
+    "kpi_daily_zones": "SELECT day, fulfilment, zone, orders, revenue FROM kpi_daily_zones WHERE orders <> 0",
+    "kpi_monthly_zones": "SELECT day, fulfilment, zone, orders, revenue FROM kpi_monthly_zones WHERE orders <> 0",
     "kpi_customer_first": "SELECT customer_id, first_day FROM kpi_customer_first",
 }
 

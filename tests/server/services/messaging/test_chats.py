@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +22,8 @@ from comandia.shared.domain.errors import Conflict, NotFound
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.rules import OpeningHours
+from comandia.shared.schemas.tenants import TenantSettingsChange
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
 
 ANA = "5215512345678"
@@ -63,7 +67,9 @@ def test_a_customer_message_opens_a_chat_with_both_sides_and_the_buttons_as_sent
     assert detail.messages[-1].reply is not None
     assert [b.title for b in detail.messages[-1].reply.buttons] == ["Tacos", "Agua"]
     assert detail.window_open and detail.reply_mode == "text"
-    assert chats(m).list(m.tenant.id).items[0].unread == 0  # opening the chat read it
+    assert chats(m).list(m.tenant.id).items[0].unread == 2  # getting the chat is not reading it
+    assert chats(m).mark_read(m.tenant.id, chat.id).unread == 0
+    assert chats(m).list(m.tenant.id).items[0].unread == 0
 
 
 def test_delivery_ticks_come_from_the_statuses(messaging: Messaging) -> None:
@@ -134,6 +140,83 @@ def test_outside_the_24_hour_window_a_free_text_reply_is_refused(messaging: Mess
     with pytest.raises(Conflict):
         chats(m, later).send(m.tenant.id, chat, "¿Sigues ahí?", actor="luis")
     assert m.rows(m.tenant.id, "SELECT count(*) FROM outbox WHERE author IS NOT NULL")[0][0] == 0
+
+
+@pytest.fixture
+def rules_restored(messaging: Messaging) -> Iterator[None]:
+    """The transport tests share one tenant: its hours and templates go back to the defaults."""
+    yield
+    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
+        opening_hours=None, handoff_template="", handoff_template_language=""))
+
+
+@pytest.mark.usefixtures("rules_restored")
+def test_outside_the_window_a_reply_goes_out_as_the_tenants_handoff_template(messaging: Messaging) -> None:
+    m = messaging
+    say(m, "wamid.W2", "hola")
+    m.processor().process(m.tenant.id)
+    chat = only_chat(m)
+    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(
+        handoff_template="respuesta_asesor", handoff_template_language="es_MX"))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+    service = ChatService(m.runtime.databases, clock=lambda: later, contexts=m.services.contexts)
+    detail = service.get(m.tenant.id, chat)
+    assert (detail.reply_mode, detail.template) == ("template", "respuesta_asesor")
+    sent = service.send(m.tenant.id, chat, "¿Sigues ahí?\nTe guardamos el pedido.", actor="luis")
+    assert sent.template == "respuesta_asesor"
+    m.sender().send_due(m.tenant.id)
+    m.sender().send_due(m.tenant.id)
+    body = m.stand_in.accepted[-1].body
+    assert body["type"] == "template" and body["template"] == {
+        "name": "respuesta_asesor", "language": {"code": "es_MX"},
+        "components": [{"type": "body", "parameters": [
+            {"type": "text", "text": "¿Sigues ahí? Te guardamos el pedido."}]}]}
+    assert service.get(m.tenant.id, chat).messages[-1].template == "respuesta_asesor"
+
+
+@pytest.mark.usefixtures("rules_restored")
+def test_a_reply_in_the_window_carries_the_template_for_when_the_window_closed_meanwhile(
+        messaging: Messaging) -> None:
+    m = messaging
+    say(m, "wamid.W3", "hola")
+    m.processor().process(m.tenant.id)
+    chat = only_chat(m)
+    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(handoff_template="asesor"))
+    m.sender().send_due(m.tenant.id)  # the bot's "eco: hola"
+    m.stand_in.fail("131047")  # then the window closes before the person's reply reaches Meta
+    service = ChatService(m.runtime.databases, contexts=m.services.contexts)
+    assert service.send(m.tenant.id, chat, "Hola", actor="luis").template is None
+    for _ in range(3):
+        m.sender().send_due(m.tenant.id)
+    assert m.stand_in.sent_texts() == ["eco: hola", "template:asesor"]
+    assert m.stand_in.accepted[-1].body["template"]["language"] == {"code": "es"}
+
+
+def test_the_handoff_flag_is_typed_not_read_from_the_reply_text(messaging: Messaging) -> None:
+    m = messaging
+    say(m, "wamid.P2", "persona")  # the echo bot's typed request for a person
+    say(m, "wamid.P3", "Te comunico con una persona del equipo", sender="5215500000009")  # echoed, no flag
+    m.processor().process(m.tenant.id)
+    states = {c.customer_phone: (c.state, c.handoff_reason) for c in chats(m).list(m.tenant.id).items}
+    assert states == {"+" + ANA: ("waiting", "asked"), "+5215500000009": ("bot", None)}
+
+
+@pytest.mark.usefixtures("rules_restored")
+def test_a_handoff_while_closed_says_closed_and_when_it_opens(messaging: Messaging) -> None:
+    m = messaging
+    nobody = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    zone = ZoneInfo(m.services.contexts.get(m.tenant.id).timezone)
+    later = (dt.datetime.now(zone) + dt.timedelta(days=2)).strftime("%a").lower()  # closed today and tomorrow
+    hours = OpeningHours(**{**nobody, later: [("09:00", "18:00")]})  # type: ignore[arg-type]
+    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(opening_hours=hours))
+    say(m, "wamid.P4", "quiero hablar con alguien")
+    image = {"type": "image", "image": {"id": "MEDIA9", "mime_type": "image/jpeg", "sha256": "x"}}
+    m.post("meta", *meta_message("wamid.P5", "5215500000008", image))
+    m.services.inbox.process(m.tenant.id)
+    notices = [r[0] for r in m.rows(m.tenant.id, "SELECT payload->>'body' FROM outbox ORDER BY id")]
+    assert len(notices) == 2
+    for notice in notices:
+        assert "persona" in notice and "cerrado" in notice and "9:00" in notice, notice
 
 
 @pytest.mark.parametrize("text", ["quiero hablar con alguien", "me pasas con un ASESOR?", "humano por favor",

@@ -129,6 +129,55 @@ def test_stock_is_taken_by_orders_and_given_back_on_cancel(runtime: Runtime, mak
     assert catalog.get_product(tenant.id, ref.id).stock == 5
 
 
+def place_at_once(
+    service: OrderService, tenant_id: str, customer_id: int, line_sets: list[tuple[OrderLineInput, ...]]
+) -> list[object]:
+    """One thread per set of lines, released by one barrier; returns each order or refusal."""
+    barrier, outcomes = threading.Barrier(len(line_sets)), []
+
+    def place(lines: tuple[OrderLineInput, ...]) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(service.create(tenant_id, OrderInput(customer_id=customer_id, items=lines), "ana"))
+        except DomainError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=place, args=(lines,)) for lines in line_sets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def test_concurrent_orders_never_oversell_counted_stock(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    """Four customers confirm at the same instant, each in their own transaction, for 2 left of two
+    counted products named in opposite orders: exactly two orders win, the stock ends at 0 (never
+    below), nobody deadlocks, and the products at 0 are unavailable until restocked."""
+    tenant = make_tenant()
+    customer_id = setup_shop(runtime, tenant.id, stock=2)
+    catalog, service = runtime.services.catalog, runtime.services.orders
+    catalog.create_product(tenant.id, ProductInput(sku="AGUA", name="Agua", price=Decimal("15"), stock=2))
+    forwards = (OrderLineInput(quantity=1, sku="REF"), OrderLineInput(quantity=1, sku="AGUA"))
+    for round_ in range(3):
+        line_sets = [forwards if n % 2 else forwards[::-1] for n in range(4)]
+        outcomes = place_at_once(service, tenant.id, customer_id, line_sets)
+        placed = [o for o in outcomes if isinstance(o, OrderDetail)]
+        refused = [o for o in outcomes if isinstance(o, ValidationFailed)]
+        assert (len(placed), len(refused)) == (2, 2), (round_, outcomes)
+        assert all("in stock" in " ".join(error.fields.values()) for error in refused)
+        for sku in ("REF", "AGUA"):
+            assert catalog.get_product_by_sku(tenant.id, sku).stock == 0
+        on_sale = {p.sku for p in catalog.list_products(tenant.id, available_only=True)}
+        assert on_sale == {"TACO"}
+        with pytest.raises(ValidationFailed, match="in stock"):
+            new_order(service, tenant.id, customer_id, items=forwards[:1])
+        for order in placed:  # cancelling gives the stock back: the next round starts at 2 again
+            service.change_status(tenant.id, order.id, "cancelled", "ana", reason="prueba")
+        assert {p.sku for p in catalog.list_products(tenant.id, available_only=True)} == {"TACO", "REF", "AGUA"}
+
+
 def test_status_changes_stamp_times_and_history(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)

@@ -1,0 +1,68 @@
+"""Other products a product's name makes, and products named by their description.
+
+A cart line changes size or flavour in words ("mejor que sea la grande", "que el de mamey sea de
+plátano", "uno chico" after "un jugo de naranja grande"): the product is the one the line's name
+makes with the new words, added to it or in place of one of its words. A customer may also name
+a product by the words of its description ("media docena de carne cortada a cuchillo"): when the
+first words leave a choice between products and the rest are all words of exactly one of their
+descriptions, that one is meant.
+"""
+
+from __future__ import annotations
+
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import SURE, index_for, key, words
+from comandia.server.chat.model import CatalogView, ProductView
+
+SMALLER = frozenset({"chico", "chica", "chicos", "chicas", "mediano", "mediana", "normal", "regular", "small",
+                     "medium", "sencillo", "sencilla", "personal"})  # fmt: skip
+"""Words that ask for a product without its size word ("mejor uno chico")."""
+SIZES = SMALLER | frozenset({"grande", "grandes", "large", "big", "chiquito", "chiquita", "familiar", "doble"})
+STOPWORDS = frozenset({"de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and"})
+
+
+def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> ProductView | None:
+    """The one product that `line`'s name makes with the folded words `new`: added to the name
+    ("grande"), or in place of one of its words ("de plátano" for "mamey"); "chico" drops a size
+    word. None when no product, or more than one, fits."""
+    index = index_for(catalog)
+    synonyms = lexicon().synonyms
+    name = [w for w in words(line.name) if w not in STOPWORDS]
+    smaller = [w for w in new if w in SMALLER]
+    new = [w for w in new if w not in SMALLER]
+    tries = [name] if new else []
+    tries += [name[:i] + name[i + 1 :] for i in range(len(name))]
+    found: dict[str, float] = {}
+    for kept in tries:
+        if not kept and not set(name) & set(new):
+            continue  # nothing of the line is left: another product, not a variant of it
+        matches = index.match([*kept, *new], synonyms)
+        if not matches or matches[0].product.sku == line.sku:
+            continue
+        top = matches[0]
+        if top.typed < SURE or (len(matches) > 1 and matches[1].typed >= SURE and matches[1].score >= top.score):
+            continue
+        if not new and (not smaller or top.score < 1):
+            continue  # "chico": only a name that is the line's own without its size word
+        found[top.product.sku] = max(found.get(top.product.sku, 0.0), top.score)
+    if not found:
+        return None
+    best = sorted(found.items(), key=lambda kv: -kv[1])
+    if len(best) > 1 and best[1][1] >= best[0][1]:
+        return None
+    return catalog.product(best[0][0])
+
+
+def described(catalog: CatalogView, typed: list[str]) -> ProductView | None:
+    """The product that the first typed words name (surely or among a few) and whose description
+    holds every other meaningful typed word, when exactly one does ("carne cortada a cuchillo")."""
+    for cut in range(len(typed) - 1, 0, -1):
+        rest = {key(w) for w in typed[cut:] if w not in STOPWORDS and len(w) >= 3}
+        if not rest:
+            continue
+        matches = index_for(catalog).match(typed[:cut], lexicon().synonyms)
+        candidates = [m.product for m in matches if m.typed >= SURE][:4]
+        fitting = [p for p in candidates if rest <= {key(w) for w in words(p.description)}]
+        if len(fitting) == 1:
+            return fitting[0]
+    return None
