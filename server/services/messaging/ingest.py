@@ -243,7 +243,8 @@ class StalledTenants:
             trial = tenant_id in self._stalled
             if trial:
                 if tenant_id in self._trying:
-                    raise DeadlineExceeded(f"tenant {tenant_id}'s database is not answering; try again shortly")
+                    raise DeadlineExceeded("tenant {tenant_id}'s database is not answering; try again shortly",
+                                           tenant_id=tenant_id)
                 self._trying.add(tenant_id)
         try:
             yield
