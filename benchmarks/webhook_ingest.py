@@ -11,6 +11,13 @@ pool of Python threads. Targets (RELIABILITY L1):
 
 `--processes` runs the same load once per count of server processes (`comandia-server --workers`,
 the connection budget split between them) on the same tenants, and prints the scaling.
+
+In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on
+Waitress, HMAC, JSON, one autocommit INSERT) writing to one database and to one database per
+tenant under the same connection budget, and the product's figures are printed beside the
+probe's with their ratio. The machine is shared and its load moves the absolute figures; the
+ratio to the probe measured minutes apart, and the server CPU time per message (summed over the
+server's processes, and so over its inbox and outbox workers too), move much less.
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -161,13 +170,43 @@ def python_load(base: str, seconds: float, connections: int, tenants: int) -> tu
     return len(latencies), failures[0], latencies
 
 
+@dataclass
+class Figures:
+    """One load run against one server."""
+
+    acked: int
+    total: int
+    non200: int
+    socket_errors: int
+    seconds: float
+    p50: float
+    p99: float
+    worst: float
+    cpu_seconds: float  # the server's processes, user + system, during the load
+
+    @property
+    def rate(self) -> float:
+        return self.acked / self.seconds
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return 1000 * self.cpu_seconds / max(self.acked, 1)
+
+    def line(self, name: str) -> str:
+        return (f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
+                f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg  "
+                f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
+                f"{self.socket_errors} socket errors)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--budget", type=int, help="server connection budget (COMANDIA_CONNECTION_BUDGET)")
-    parser.add_argument("--threads", type=int, help="server worker threads (COMANDIA_THREADS)")
+    parser.add_argument("--budget", type=int, default=40,
+                        help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)")
+    parser.add_argument("--threads", type=int, default=8, help="request threads of the server and of the probe")
     parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,2,4 (default 1)")
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
                         help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
@@ -189,15 +228,43 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
     try:
         started = time.monotonic()
         provision(url, prefix, home, args.tenants)
+        probe_databases = create_probe_databases(url, prefix, args.tenants)
         print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
+        print(f"load: wrk -t2 -c{args.connections} for {args.seconds:.0f}s each, one message per post, "
+              f"server budget {args.budget} connections, {args.threads} threads; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        results: dict[str, Figures] = {}
+        probe_single = measure(args, probe_command(args, url, probe_databases[:1]), {}, home)
+        results["probe, 1 database"] = probe_single
+        print(probe_single.line("probe, 1 database"))
+        if args.tenants > 1:
+            results[f"probe, {args.tenants} databases"] = measure(args, probe_command(args, url, probe_databases), {},
+                                                                   home)
+            print(results[f"probe, {args.tenants} databases"].line(f"probe, {args.tenants} databases"))
         rates = {}
         for processes in counts:
-            print(f"\n== {processes} server process{'es' if processes > 1 else ''}")
-            rates[processes] = measure(args, provider, url, prefix, home, processes)
+            name = f"COMANDIA, {processes} process{'es' if processes > 1 else ''}"
+            figures = measure(args, [str(Path(sys.executable).parent / "comandia-server")],
+                              server_env(args, provider, url, prefix, home, processes), home)
+            results[name] = figures
+            rates[processes] = figures.rate
+            print(figures.line(name))
+            stored, processed = inbox_counts(url, prefix)
+            print(f"  meanwhile the inbox workers processed {processed} of {stored} stored messages and the sender "
+                  f"handed {len(provider.accepted)} replies to the provider stand-in")
+        print(f"\nafter: load average {os.getloadavg()[0]:.1f}")
+        for name, figures in results.items():
+            print(figures.line(name))
+        for processes in counts:
+            product = results[f"COMANDIA, {processes} process{'es' if processes > 1 else ''}"]
+            print(f"{processes} process(es): {product.rate / probe_single.rate:.2f} x the 1-database probe's "
+                  f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
+                  f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message; "
+                  f"targets >= 1,500 msg/s, p99 < 50 ms")
         if len(counts) > 1:
             base = rates[counts[0]]
-            print("\nscaling: " + ", ".join(f"{n} processes {rate:,.0f}/s ({rate / base:.2f} x)"
-                                           for n, rate in rates.items()) + f" on {os.cpu_count()} cores")
+            print("scaling: " + ", ".join(f"{n} processes {rate:,.0f}/s ({rate / base:.2f} x)"
+                                          for n, rate in rates.items()) + f" on {os.cpu_count()} cores")
         return 0
     finally:
         drop_prefixed(url, prefix)
@@ -206,20 +273,55 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def measure(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path,
-            processes: int) -> float:
-    """One server with `processes` processes under the load; returns acknowledged messages/s."""
+def create_probe_databases(url: str, prefix: str, count: int) -> list[str]:
+    """One database per tenant for the probe (named after the run's prefix, so they are dropped with it)."""
+    import psycopg
+
+    names = [f"{prefix}_probe{n}" for n in range(count)]
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        for name in names:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return names
+
+
+def probe_command(args: argparse.Namespace, url: str, databases: list[str]) -> list[str]:
+    return [sys.executable, str(Path(__file__).with_name("ingest_probe.py")), "--port", "{port}",
+            "--secret", APP_SECRET, "--conninfo", url.replace("postgresql+psycopg://", "postgresql://"),
+            "--databases", ",".join(databases), "--budget", str(args.budget), "--threads", str(args.threads)]
+
+
+def server_env(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path,
+               processes: int) -> dict[str, str]:
+    return {"COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
+            "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": "{port}",
+            "COMANDIA_WORKERS": str(processes), "COMANDIA_CONNECTION_BUDGET": str(args.budget),
+            "COMANDIA_THREADS": str(args.threads),
+            **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants."""
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return total
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path) -> Figures:
+    """Start `command` ("{port}" filled in), post the load to it, stop it; its figures."""
     port = free_port()
-    env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
-           "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
-           "COMANDIA_WORKERS": str(processes),
-           **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
-    if args.budget:
-        env["COMANDIA_CONNECTION_BUDGET"] = str(args.budget)
-    if args.threads:
-        env["COMANDIA_THREADS"] = str(args.threads)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "comandia-server")], env=env,
-                              start_new_session=True)
+    command = [part.replace("{port}", str(port)) for part in command]
+    env = {**os.environ, **{k: v.replace("{port}", str(port)) for k, v in env.items()}}
+    server = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):
@@ -228,6 +330,8 @@ def measure(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, 
                     break
             except requests.RequestException:
                 time.sleep(0.1)
+        time.sleep(0.5)  # the workers' first sweep is not the load's
+        cpu_before = tree_cpu_seconds(server.pid)
         wrk = shutil.which("wrk")
         if wrk:
             data = home / "bodies.tsv"
@@ -237,30 +341,22 @@ def measure(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, 
                     handle.write(f"{sig}\t{raw}\n")
             script = home / "meta.lua"
             script.write_text(LUA.replace("WRK_THREADS", "2"))
+            cpu_before = tree_cpu_seconds(server.pid)
             result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
                                      "-s", str(script), base, "--", str(data)],
                                     capture_output=True, text=True, check=True)
+            cpu = tree_cpu_seconds(server.pid) - cpu_before
             match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
             assert match, result.stdout + result.stderr
             total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
             p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
-            acked = total - non200 - socket_errors
-            rate = acked / (micros / 1e6)
-            print(f"load: wrk -t2 -c{args.connections} for {micros / 1e6:.1f}s")
-        else:
-            total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
-            acked, socket_errors = total - non200, 0
-            rate = acked / args.seconds
-            latencies.sort()
-            p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
-            print(f"load: {args.connections} Python threads for {args.seconds:.0f}s")
-        print(f"acknowledged: {acked} of {total} posts ({non200} non-200, {socket_errors} socket errors)")
-        print(f"throughput: {rate:,.0f} acknowledged messages/s (target >= 1,000)")
-        print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < 50 ms)")
-        stored, processed = inbox_counts(url, prefix)
-        print(f"meanwhile the inbox workers processed {processed} of {stored} stored messages and the sender "
-              f"handed {len(provider.accepted)} replies to the provider stand-in")
-        return rate
+            return Figures(total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst,
+                           cpu)
+        total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
+        cpu = tree_cpu_seconds(server.pid) - cpu_before
+        latencies.sort()
+        p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
+        return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

@@ -63,6 +63,10 @@ class ServerConfig:
     whatsapp_360dialog_base: str = "https://waba-v2.360dialog.io"
     whatsapp_twilio_base: str = "https://api.twilio.com"
     whatsapp_timeout_seconds: float = 10.0
+    # Files customers send: at most this many bytes each (WhatsApp allows 16 MB for audio and
+    # video), downloaded within this many seconds, kept in `media_dir` (one folder per tenant).
+    media_max_bytes: int = 16 * 1024 * 1024
+    media_deadline_seconds: float = 60.0
     # The SMTP server that sends new-order alerts to the e-mail addresses of a tenant's
     # `order_alerts`; None: e-mail alerts are recorded as failed with the reason (never dropped).
     smtp_host: str | None = None
@@ -112,6 +116,10 @@ class ServerConfig:
     def backup_dir(self) -> Path:
         return self.home / "backups"
 
+    @property
+    def media_dir(self) -> Path:
+        return self.home / "media"
+
 
 _ENV = {
     "COMANDIA_HOME": "home",
@@ -132,6 +140,7 @@ _ENV = {
     "COMANDIA_WHATSAPP_META_BASE": "whatsapp_meta_base",
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
+    "COMANDIA_MEDIA_MAX_BYTES": "media_max_bytes",
     "COMANDIA_SMTP_HOST": "smtp_host",
     "COMANDIA_SMTP_PORT": "smtp_port",
     "COMANDIA_SMTP_TLS": "smtp_tls",

@@ -32,10 +32,12 @@ from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
+from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.providers.mail import SmtpMailer, SmtpSettings
+from comandia.server.providers.media import MediaLimits
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
@@ -60,6 +62,7 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.media import MediaService
 from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
@@ -185,7 +188,8 @@ def build_services(
     summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)
-    inbox_signal, outbox_signal, alert_signal = DirtyTenants(), DirtyTenants(), DirtyTenants()
+    inbox_signal, outbox_signal, alert_signal, media_signal = DirtyTenants(), DirtyTenants(), DirtyTenants(), \
+        DirtyTenants()
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -222,7 +226,8 @@ def build_services(
         ingest=IngestService(databases, directory, inbox_signal),
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
-                             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes),
+                             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
+                             on_media=lambda t: media_signal.mark({t})),
         outbox=OutboxSender(databases, directory, clock=clock),
         inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
@@ -239,6 +244,11 @@ def build_services(
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
+        media=MediaService(databases, directory, config.media_dir,
+                           MediaLimits(max_bytes=config.media_max_bytes, deadline_seconds=config.media_deadline_seconds,
+                                       read_seconds=config.whatsapp_timeout_seconds),
+                           retention_days=lambda t: contexts.get(t).rules.media_retention_days, clock=clock),
+        media_signal=media_signal,
     )
 
 
@@ -252,6 +262,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
         for n in range(max(1, config.inbox_workers))
     ]
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
         tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))

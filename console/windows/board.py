@@ -36,6 +36,7 @@ from comandia.console.i18n import Translator
 from comandia.console.theme import ASSETS, colors, svg_pixmap
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.base import Page
+from comandia.console.windows.pause_bar import PauseBar
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.orders import allowed_next
 from comandia.shared.domain.times import to_local, utcnow
@@ -142,6 +143,8 @@ class BoardPage(Page):
             box.addWidget(cards, 1)
             row.addLayout(box, 1)
             self.columns[status], self.headers[status], self.empty[status] = cards, header, empty
+        self.pause = PauseBar(self)  # pause orders now; failed new-order alerts (business rules)
+        self.body.addWidget(self.pause)
         self.body.addLayout(row, 1)
         self.poll = ChangeWatcher(ctx, self)
         self.poll.changed.connect(self._changed)
@@ -168,6 +171,7 @@ class BoardPage(Page):
                 self.show_orders(orders)
 
         self.call(fetch, loaded)
+        self.pause.reload()
         self.poll.start()
 
     def show_orders(self, orders: list[OrderSummary]) -> None:

@@ -7,12 +7,22 @@ releases it. Outside WhatsApp's 24-hour window the page says that the reply goes
 tenant's approved hand-off template (or that none is set, and then the reply box is off), and
 each message sent as a template says so. Showing a chat marks it read (`POST …/read`); getting it
 does not. The page follows the changes feed while it is on show.
+
+Files customers send: a picture is previewed in the transcript (fetched in the background, only
+for managers: the server serves files to them alone); a voice note, video or document is a link
+that saves it to a temporary folder of this page and opens it with the system's player or viewer
+(QDesktopServices); a location is a link to the map. A file still downloading, one that could not
+be downloaded, and one deleted by the retention rule each say so.
 """
 
 from __future__ import annotations
 
 import html
+import mimetypes
+from pathlib import Path
 
+from PySide6.QtCore import QTemporaryDir, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,15 +39,35 @@ from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
+from comandia.shared.client.conversations import MediaDownload
 from comandia.shared.schemas.conversations import (
     ChangeEntry,
     ConversationDetail,
     ConversationPage,
     ConversationSummary,
+    MediaEntry,
     TranscriptMessage,
 )
 
 TICKS = {"sent": "✓", "delivered": "✓✓", "read": "✓✓ 👁", "failed": "⚠"}
+PREVIEWED = ("image", "sticker")
+PREVIEW_WIDTH = 240
+MAX_PREVIEWS = 200
+
+
+class Transcript(QTextBrowser):
+    """The transcript view; `media:<id>` images come from `images` (the previews fetched so far)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: dict[str, QImage] = {}
+        self.setOpenLinks(False)
+
+    def loadResource(self, kind: int, url: QUrl | str) -> object:  # noqa: N802 -- Qt's name
+        address = QUrl(url)
+        if address.scheme() == "media":
+            return self.images.get(address.path())
+        return super().loadResource(kind, address)
 
 
 class ConversationsPage(Page):
@@ -55,8 +85,10 @@ class ConversationsPage(Page):
         self.chats.setMaximumWidth(360)
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
-        self.transcript = QTextBrowser()
+        self.transcript = Transcript()
         self.transcript.setPlaceholderText(tr("chats.pick"))
+        self.transcript.anchorClicked.connect(self._link)
+        self.files = QTemporaryDir()  # opened files live here until the page goes
         self.orders = QLabel()
         self.orders.setWordWrap(True)
         self.window_note = QLabel()
@@ -144,6 +176,7 @@ class ConversationsPage(Page):
         self.transcript.setHtml("".join(self._bubble(m) for m in detail.messages))
         bar = self.transcript.verticalScrollBar()
         bar.setValue(bar.maximum())
+        self._fetch_previews(detail)
         orders = [f"#{o.number} {tr(f'status.{o.status}')} {fmt.money(o.total, o.currency)}" for o in detail.orders]
         self.orders.setText(tr("chats.orders", orders=", ".join(orders)) if orders else tr("chats.no_orders"))
         if detail.window_open:
@@ -164,6 +197,90 @@ class ConversationsPage(Page):
         self.call(lambda client: client.conversations.mark_read(tenant_id, conversation_id),
                   lambda _summary: self.reload())
 
+    def _can_fetch_media(self) -> bool:
+        user = self.ctx.connection.user
+        return user is not None and user.role != "viewer"
+
+    def _render(self) -> None:
+        if self.detail is None:
+            return
+        bar = self.transcript.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 4
+        self.transcript.setHtml("".join(self._bubble(m) for m in self.detail.messages))
+        if at_end:
+            bar.setValue(bar.maximum())
+
+    def _fetch_previews(self, detail: ConversationDetail) -> None:
+        tenant = self.ctx.tenant
+        if tenant is None or not self._can_fetch_media():
+            return
+        tenant_id, conversation_id = tenant.id, detail.conversation.id
+        for message in detail.messages:
+            for entry in message.media:
+                if entry.kind in PREVIEWED and entry.state == "stored" and entry.id not in self.transcript.images:
+                    self._fetch_preview(tenant_id, conversation_id, entry.id)
+
+    def _fetch_preview(self, tenant_id: str, conversation_id: str, media_id: str) -> None:
+        def work(client: ApiClient) -> MediaDownload:
+            return client.conversations.media(tenant_id, conversation_id, media_id)
+
+        def loaded(download: MediaDownload) -> None:
+            self._preview_loaded(media_id, download)
+
+        self.call(work, loaded)
+
+    def _preview_loaded(self, media_id: str, download: MediaDownload) -> None:
+        image = QImage.fromData(download.content)
+        if image.isNull():
+            return
+        if len(self.transcript.images) >= MAX_PREVIEWS:
+            self.transcript.images.pop(next(iter(self.transcript.images)))
+        self.transcript.images[media_id] = image.scaledToWidth(min(PREVIEW_WIDTH, image.width()))
+        self.transcript.document().addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"media:{media_id}"),
+                                               self.transcript.images[media_id])
+        self._render()
+
+    def _media_html(self, entry: MediaEntry) -> str:
+        tr, fmt = self.i18n, self.ctx.fmt
+        what = tr(f"chats.media.kind.{entry.kind}") if entry.kind in (
+            "image", "sticker", "audio", "video", "document") else tr("chats.media.kind.document")
+        if entry.state == "pending":
+            return html.escape(tr("chats.media.pending", what=what))
+        if entry.state == "failed":
+            return html.escape(tr("chats.media.failed", what=what, error=entry.error or ""))
+        if entry.state == "expired":
+            return html.escape(tr("chats.media.expired", what=what))
+        if not self._can_fetch_media():
+            return html.escape(tr("chats.media.managers_only", what=what))
+        if entry.kind in PREVIEWED and entry.id in self.transcript.images:
+            return f'<a href="open-media:{entry.id}"><img src="media:{entry.id}"></a>'
+        size = f"{fmt.number((entry.size or 0) / 1024, 0)} KB"
+        return f'<a href="open-media:{entry.id}">{html.escape(tr("chats.media.open", what=what, size=size))}</a>'
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() in ("https", "http"):
+            QDesktopServices.openUrl(url)  # a location's map
+            return
+        if url.scheme() != "open-media" or self.detail is None or self.ctx.tenant is None:
+            return
+        media_id = url.path()
+        entry = next((e for m in self.detail.messages for e in m.media if e.id == media_id), None)
+        if entry is None:
+            return
+        tenant_id, conversation_id = self.ctx.tenant.id, self.detail.conversation.id
+        self.call(lambda client: client.conversations.media(tenant_id, conversation_id, media_id),
+                  lambda download: self._open_file(entry, download))
+
+    def _open_file(self, entry: MediaEntry, download: MediaDownload) -> None:
+        """Save the file in the page's temporary folder and open it with the system's viewer."""
+        mime = download.mime.partition(";")[0].strip()
+        extension = mimetypes.guess_extension(mime) or ""
+        name = Path(entry.filename or f"{entry.kind}-{entry.id}{extension}").name  # never a path from outside
+        target = Path(self.files.path()) / entry.id / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(download.content)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
     def _bubble(self, message: TranscriptMessage) -> str:
         tr, fmt = self.i18n, self.ctx.fmt
         if message.direction == "in":
@@ -176,6 +293,10 @@ class ConversationsPage(Page):
             choices = [b.title for b in message.reply.buttons] + [
                 r.title for s in message.reply.sections for r in s.rows]
             text += "<br>" + " ".join(f"[{html.escape(c)}]" for c in choices)
+        for entry in message.media:
+            text += "<br>" + self._media_html(entry)
+        if message.map_url:
+            text += f'<br><a href="{html.escape(message.map_url)}">{html.escape(tr("chats.map"))}</a>'
         if message.template:
             text += f"<br><i>{html.escape(tr('chats.sent_as_template', template=message.template))}</i>"
         ticks = TICKS.get(message.status or "", "") if message.direction == "out" else ""

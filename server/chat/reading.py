@@ -491,5 +491,5 @@ def _held_by_name(found: list[_Token], position: int, index: ProductIndex) -> bo
     if here not in ("and", "&", "y", "e"):
         return False
     synonyms = lexicon().synonyms  # "ham and cheese croissant": Croissant de jamón y queso
-    spanish = f"{synonyms.get(before, before).split()[0]} y {synonyms.get(after, after).split()[0]}"
-    return spanish in index.folded_triples
+    first, second = synonyms.get(before, before).split(), synonyms.get(after, after).split()
+    return bool(first and second) and f"{first[0]} y {second[0]}" in index.folded_triples

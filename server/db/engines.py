@@ -18,6 +18,12 @@ comes (a network blackhole, a stalled proxy that still acknowledges every byte):
 wait forever. Under `answer_timeout(seconds)` the client stops waiting after `seconds` instead;
 the connection, its protocol state unknown, is closed, and SQLAlchemy discards it (and recycles
 the rest of that pool) as it does any disconnect.
+
+Under `database_deadline(seconds)` all of a request's database work ends by one instant, on the
+request's own thread: the wait for a budget slot, for a pooled connection, for a new connection
+to open, and for each answer. Past it the work fails with `DeadlineExceeded` (a 503); an exchange
+cut short closes its connection as above. Only opening a connection runs on another thread, and
+only when it could outlast the deadline: libpq's `connect_timeout` cannot be shorter than 2 s.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +56,36 @@ _WAIT_INTERVAL = 0.1
 
 _RV = TypeVar("_RV")
 _answer_timeout: ContextVar[float | None] = ContextVar("comandia_answer_timeout", default=None)
+_deadline: ContextVar[float | None] = ContextVar("comandia_database_deadline", default=None)
+
+
+class DeadlineExceeded(Unavailable):
+    """The database work did not finish within the caller's deadline (it may still finish later)."""
+
+
+@contextmanager
+def database_deadline(seconds: float) -> Iterator[None]:
+    """Inside, this thread's database work (slots, checkouts, connects, answers) ends `seconds` from now.
+
+    Work cut short fails as `Unavailable` (`DeadlineExceeded`, or a closed connection's error).
+    """
+    at = time.monotonic() + seconds
+    outer = _deadline.get()
+    token = _deadline.set(at if outer is None else min(at, outer))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def time_left() -> float | None:
+    """Seconds left before the current `database_deadline` (None outside one)."""
+    at = _deadline.get()
+    return None if at is None else at - time.monotonic()
+
+
+def _over() -> DeadlineExceeded:
+    return DeadlineExceeded("the database did not answer in time; try again shortly")
 
 
 @contextmanager
@@ -71,6 +109,11 @@ class BoundedWaitConnection(psycopg.Connection[Any]):
 
     def wait(self, gen: PQGen[_RV], interval: float = _WAIT_INTERVAL, timeout: float | None = None) -> _RV:
         limit = _answer_timeout.get()
+        left = time_left()
+        if left is not None:
+            if left <= 0:  # nothing sent yet: the connection stays as it was
+                raise psycopg.OperationalError("the database deadline has passed")
+            limit = left if limit is None else min(limit, left)
         if limit is None:
             return super().wait(gen, interval, timeout)
         started = time.monotonic()
@@ -102,8 +145,9 @@ class ConnectionBudget:
         self.reclaim: Callable[[], bool] = lambda: False
 
     def acquire(self) -> None:
-        """Take one slot or raise BudgetExhausted after `wait_seconds`."""
-        deadline = time.monotonic() + self.wait_seconds
+        """Take one slot or raise BudgetExhausted after `wait_seconds` (or at the `database_deadline`)."""
+        left = time_left()
+        deadline = time.monotonic() + (self.wait_seconds if left is None else min(self.wait_seconds, left))
         while True:
             with self._condition:
                 if self.in_use < self.limit:
@@ -153,15 +197,21 @@ def create_budgeted_engine(
     """An engine whose every physical connection holds one budget slot while it is open."""
     conninfo = libpq_conninfo(url)
 
+    def open_connection() -> psycopg.Connection[Any]:
+        return BoundedWaitConnection.connect(
+            conninfo,
+            connect_timeout=options.connect_timeout_seconds,
+            options=f"-c statement_timeout={options.statement_timeout_ms}",
+            application_name=options.application_name,
+        )
+
     def connect() -> psycopg.Connection[Any]:
         budget.acquire()
+        left = time_left()
+        if left is not None and left < options.connect_timeout_seconds:
+            return _connect_in_time(open_connection, left, budget)
         try:
-            return BoundedWaitConnection.connect(
-                conninfo,
-                connect_timeout=options.connect_timeout_seconds,
-                options=f"-c statement_timeout={options.statement_timeout_ms}",
-                application_name=options.application_name,
-            )
+            return open_connection()
         except BaseException:
             budget.release()
             raise
@@ -182,8 +232,59 @@ def create_budgeted_engine(
     return engine
 
 
+# Opens connections that might outlast their caller's deadline (see `_connect_in_time`).
+_connector = ThreadPoolExecutor(max_workers=8, thread_name_prefix="comandia-connect")
+
+
+def _connect_in_time(
+    open_connection: Callable[[], psycopg.Connection[Any]], seconds: float, budget: ConnectionBudget
+) -> psycopg.Connection[Any]:
+    """`open_connection()` (holding a budget slot already), given up after `seconds`.
+
+    On another thread, since libpq will not time out sooner than 2 s. A connection that opens
+    after its caller gave up is closed, and only then is its slot released: the budget counts
+    every connection that may exist.
+    """
+    if seconds <= 0:
+        budget.release()
+        raise _over()
+    future = _connector.submit(open_connection)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        def late(done: Future[psycopg.Connection[Any]]) -> None:
+            if done.exception() is None:
+                done.result().close()
+            budget.release()
+
+        future.add_done_callback(late)
+        raise _over() from None
+    except BaseException:
+        budget.release()
+        raise
+
+
 class ReclaimablePool(QueuePool):
-    """A QueuePool that can close one of its idle connections, so that slot serves another tenant."""
+    """A QueuePool that can close one of its idle connections, so that slot serves another tenant.
+
+    Its checkout wait (`pool_timeout`) ends at the `database_deadline` when that comes sooner.
+    """
+
+    _wait_seconds: float = 30.0
+
+    @property
+    def _timeout(self) -> float:
+        left = time_left()
+        return self._wait_seconds if left is None else max(0.0, min(self._wait_seconds, left))
+
+    @_timeout.setter
+    def _timeout(self, seconds: float) -> None:
+        self._wait_seconds = seconds
+
+    def recreate(self) -> QueuePool:
+        pool = super().recreate()
+        pool._timeout = self._wait_seconds  # not a deadline's remainder
+        return pool
 
     def close_one_idle(self) -> bool:
         """Close one idle connection; False when none was open. The pool reopens one when needed."""

@@ -5,7 +5,9 @@ leaving without commit rolls back. Connection failures come out as `Unavailable`
 answers 503 and the caller can retry, instead of a bug's 500.
 
 `Databases.within(work)` bounds a request's database work as a whole, for callers that must
-answer in time whatever the database does (webhooks: the provider retries a 503).
+answer in time whatever the database does (/readyz). The webhook's one write needs no session:
+`tenant_autocommit(tenant_id)` lends it a pooled connection in autocommit, and it keeps its
+deadline on its own thread (`engines.database_deadline`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
@@ -28,6 +31,7 @@ from comandia.server.db.control_models import DbServer, Tenant
 from comandia.server.db.engines import (
     ConnectionBudget,
     ConnectOptions,
+    DeadlineExceeded,
     TenantEngines,
     answer_timeout,
     create_budgeted_engine,
@@ -41,10 +45,6 @@ from comandia.shared.domain.tenants import TenantState
 CONTROL_POOL_MAX = 4
 
 _T = TypeVar("_T")
-
-
-class DeadlineExceeded(Unavailable):
-    """The database work did not finish within the caller's deadline (it may still finish later)."""
 
 
 class Databases:
@@ -108,6 +108,34 @@ class Databases:
         engine = self.tenant_engines.get(tenant_id)
         with _translated_failures(f"tenant {tenant_id}'s database"), Session(engine) as session:
             yield session
+
+    @contextmanager
+    def tenant_autocommit(self, tenant_id: str) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection of the tenant's, in autocommit: each statement is committed when it returns.
+
+        For one idempotent write that needs no transaction and no ORM (the webhook's), at the
+        cost of one round trip. Failures come out as `Unavailable`, as from `tenant_session`.
+        """
+        engine = self.tenant_engines.get(tenant_id)
+        with _translated_failures(f"tenant {tenant_id}'s database"):
+            try:
+                fairy = engine.raw_connection()
+            except psycopg.OperationalError as error:  # connecting failed: raw_connection does not wrap it
+                raise sa.exc.OperationalError(None, None, error) from error
+            try:
+                connection = fairy.driver_connection
+                assert isinstance(connection, psycopg.Connection)  # noqa: S101 - the only driver
+                connection.autocommit = True
+                try:
+                    yield connection
+                finally:
+                    if not connection.closed:
+                        connection.autocommit = False  # as the pool's other users expect it
+            except psycopg.OperationalError as error:
+                fairy.invalidate(error)  # its state is unknown: never lend it again
+                raise sa.exc.OperationalError(None, None, error) from error
+            finally:
+                fairy.close()
 
     def within(self, work: Callable[[], _T], seconds: float | None = None) -> _T:
         """Run `work` (database work) and return its result, or raise DeadlineExceeded after `seconds`.

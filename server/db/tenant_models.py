@@ -382,6 +382,49 @@ class Conversation(TenantBase):
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
 
 
+MEDIA_STATES = ("pending", "stored", "failed", "expired")
+
+
+class MediaFile(TenantBase):
+    """A file a customer sent (t0012): its provider reference until the media worker downloads it,
+    then where it is under the tenant's media folder (`path`, relative to it).
+
+    `state`: `pending` (to download; `next_attempt_at` says when), `stored`, `failed` (`error` says
+    why; the transcript says it could not be downloaded) or `expired` (deleted by the retention
+    rule; the row stays so the transcript still says a file was sent).
+    """
+
+    __tablename__ = "media"
+    __table_args__ = (
+        sa.UniqueConstraint("public_id", name="uq_media_public_id"),
+        sa.CheckConstraint(f"state IN {MEDIA_STATES}", name="ck_media_state"),
+        sa.CheckConstraint("size IS NULL OR size >= 0", name="ck_media_size_not_negative"),
+        sa.Index("ix_media_inbox_id", "inbox_id"),
+        sa.Index("ix_media_due", "next_attempt_at", postgresql_where=sa.text("state = 'pending'")),
+        sa.Index("ix_media_stored", "created_at", postgresql_where=sa.text("state = 'stored'")),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(24))
+    inbox_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("inbox.id", ondelete="CASCADE"))
+    number_id: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    provider_ref: Mapped[str] = mapped_column(sa.String(1024))
+    declared_mime: Mapped[str | None] = mapped_column(sa.String(128))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    caption: Mapped[str | None] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(16), default="pending", server_default="pending")
+    mime: Mapped[str | None] = mapped_column(sa.String(128))
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    path: Mapped[str | None] = mapped_column(sa.String(255))
+    attempts: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    next_attempt_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
+    stored_at: Mapped[UtcDateTime | None]
+
+
 class Change(TenantBase):
     """One entry of the changes feed the console polls (t0008): `kind` names what, `ref` which one."""
 

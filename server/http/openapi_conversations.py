@@ -43,6 +43,12 @@ def conversation_paths() -> dict[str, Schema]:
             "post": op("Mark the conversation read (the console calls it when the chat is shown)",
                        (200, ref(ConversationSummary)), (404,)),
         },
+        f"{base}/conversations/{{conversation}}/media/{{media_id}}": {
+            "parameters": [*_ITEM, path_param("media_id", {"type": "string", "pattern": CONVERSATION_ID_PATTERN})],
+            "get": op("Download a file the customer sent (managers; 409 while not downloaded, failed or expired)",
+                      (200, {"type": "string", "format": "binary"}), (403, 404, 409),
+                      ok_type="application/octet-stream"),
+        },
         f"{base}/conversations/{{conversation}}/messages": {
             "parameters": _ITEM,
             "post": op("Send a person's reply (takes the chat over); outside the 24-hour window as the "

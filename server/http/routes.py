@@ -82,6 +82,8 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/conversations/{{conversation}}/messages",
                   conversations.ConversationMessages(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/read", conversations.ConversationRead(services.chats))
+    app.add_route(f"{scoped}/conversations/{{conversation}}/media/{{media_id}}",
+                  conversations.ConversationMedia(services.media))
     app.add_route(f"{scoped}/conversations/{{conversation}}/takeover",
                   conversations.ConversationTakeover(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}/release",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.messages import CustomerRef, Inbound
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
@@ -167,4 +169,10 @@ class Provider(Protocol):
 
     def check(self) -> NumberCheck:
         """Call the provider's API to see that the number's credentials and setup work."""
+        ...
+
+    def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
+        """Download the file a customer sent (`ref`: a media id, or Twilio's MediaUrl) into `target`.
+
+        Raises: MediaFetchError (classified; `target` is left absent)."""
         ...

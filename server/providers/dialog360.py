@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
 import requests
 
+from comandia.server.providers import media
 from comandia.server.providers.base import Endpoints, OutboundMessage, SendResult
+from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.server.providers.meta import classify_cloud_error, cloud_api_body, post_json
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
@@ -27,6 +32,15 @@ class Dialog360Provider:
     def send(self, message: OutboundMessage) -> SendResult:
         return post_json(self._session, f"{self._base}/messages", cloud_api_body(message),
                          {"D360-API-KEY": self._key}, self._endpoints.timeout_seconds)
+
+    def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
+        """`GET {base}/{media-id}` answers Meta's URL (lookaside.fbsbx.com/whatsapp_business/attachments/…);
+        360dialog serves it at the same path and query on its own host, with the number's API key."""
+        headers = {"D360-API-KEY": self._key}
+        found = media.lookup(self._session, f"{self._base}/{quote(ref, safe='')}", headers, limits)
+        meta_url = urlsplit(found["url"])
+        url = f"{self._base}{meta_url.path}" + (f"?{meta_url.query}" if meta_url.query else "")
+        return media.download(self._session, url, target, limits, headers=headers)
 
     def check(self) -> NumberCheck:
         try:

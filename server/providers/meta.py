@@ -7,10 +7,13 @@ token, permission and account-lock codes are `auth` (stop the number, tell the t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
+from comandia.server.providers import media
 from comandia.server.providers.base import (
     Endpoints,
     OutboundMessage,
@@ -18,6 +21,7 @@ from comandia.server.providers.base import (
     SendResult,
     Template,
 )
+from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
@@ -124,6 +128,12 @@ class MetaProvider:
     def send(self, message: OutboundMessage) -> SendResult:
         return post_json(self._session, f"{self._base}/{self._number}/messages", cloud_api_body(message),
                          {"Authorization": f"Bearer {self._token}"}, self._endpoints.timeout_seconds)
+
+    def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
+        """`GET /{media-id}` gives a URL valid about 5 minutes, fetched with the same bearer token."""
+        headers = {"Authorization": f"Bearer {self._token}"}
+        found = media.lookup(self._session, f"{self._base}/{quote(ref, safe='')}", headers, limits)
+        return media.download(self._session, found["url"], target, limits, headers=headers)
 
     def check(self) -> NumberCheck:
         checks = [self._get("number", f"{self._base}/{self._number}",

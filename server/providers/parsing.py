@@ -20,11 +20,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, RejectedEvent, StatusUpdate
-from comandia.shared.domain.messages import CustomerRef, Inbound
+from comandia.shared.domain.messages import CustomerRef, Inbound, MediaRef
 
 log = logging.getLogger(__name__)
 
 _MEDIA = ("image", "audio", "video", "document", "sticker")
+MAX_TWILIO_MEDIA = 10
 MAX_DEPTH = 32
 """Deeper than any real message (a Cloud API message nests about 5 levels)."""
 MAX_TEXT = 65_536
@@ -174,7 +175,10 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
                   "location_name": _opt_text(detail, "name", f"{path}.location"),
                   "location_address": _opt_text(detail, "address", f"{path}.location")}
     elif kind_name in _MEDIA:
-        fields = {"kind": "media", "text": _opt_text(detail, "caption", f"{path}.{kind_name}")}
+        where = f"{path}.{kind_name}"
+        fields = {"kind": "media", "text": _opt_text(detail, "caption", where),
+                  "media": (MediaRef(kind_name, _text(detail, "id", where), _opt_text(detail, "mime_type", where),
+                                     _opt_text(detail, "filename", where)),)}
     return _received(wamid, route, wa_id, user_id, _opt_text(profile, "name", f"{path}.profile"), fields,
                      sent_at=_timestamp(raw, path), raw={"message": raw, "contact": contact})
 
@@ -245,9 +249,22 @@ def _twilio_event(form: Mapping[str, str], sid: str, route: str) -> ParsedEvents
                   "longitude": _number(form["Longitude"], "Longitude"), "location_address": form.get("Address"),
                   "location_name": form.get("Label")}
     elif (form.get("NumMedia") or "0") not in ("", "0"):
-        fields = {"kind": "media", "text": form.get("Body") or None}
+        fields = {"kind": "media", "text": form.get("Body") or None, "media": _twilio_media(form)}
     return ParsedEvents(messages=(
         _received(sid, route, wa_id, None, form.get("ProfileName"), fields, sent_at=None, raw={"form": dict(form)}),))
+
+
+def _twilio_media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
+    """`MediaUrl0..` with their `MediaContentType0..` (WhatsApp sends at most 10 per message)."""
+    found = []
+    for i in range(MAX_TWILIO_MEDIA):
+        url = form.get(f"MediaUrl{i}")
+        if not url:
+            break
+        mime = form.get(f"MediaContentType{i}") or None
+        kind = (mime or "").partition("/")[0]
+        found.append(MediaRef(kind if kind in ("image", "audio", "video") else "document", url, mime))
+    return tuple(found)
 
 
 def _received(message_id: str, route: str, wa_id: str | None, user_id: str | None, name: str | None,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import secrets
 import threading
+from pathlib import Path
 
 from comandia.server.providers.base import OutboundMessage, SendResult
+from comandia.server.providers.media import Downloaded, MediaFetchError, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
@@ -29,6 +31,10 @@ class SandboxProvider:
             self.sent.append((wamid, message))
             del self.sent[:-1000]  # bounded: a sandbox is for trials, not an archive
         return SendResult(wamid)
+
+    def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
+        """A sandbox chat has no provider to download from."""
+        raise MediaFetchError("permanent", "the sandbox keeps no media")
 
     def check(self) -> NumberCheck:
         return NumberCheck.of(("sandbox", True, "messages are kept in memory, not sent"))

@@ -4,10 +4,13 @@ Content template `HX…` with its variables after the 24-hour window)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import requests
 
+from comandia.server.providers import media
 from comandia.server.providers.base import Endpoints, OutboundMessage, SendError, SendResult
+from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
 
@@ -55,6 +58,15 @@ class TwilioProvider:
             return SendResult(str(response.json()["sid"]))
         except (ValueError, KeyError, TypeError):
             raise SendError("permanent", "Twilio accepted the message but sent no sid") from None
+
+    def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
+        """A `MediaUrl` with HTTP Basic (AccountSid:AuthToken); Twilio redirects to the file's
+        storage, and `requests` drops the credentials when the host changes. Only URLs under this
+        account on Twilio's API host are fetched: the webhook is signed, but its URL is not
+        followed anywhere else with the account's credentials."""
+        if not ref.startswith(f"{self._account_url}/"):
+            raise media.MediaFetchError("permanent", "the MediaUrl is not under this Twilio account")
+        return media.download(self._session, ref, target, limits, auth=self._auth)
 
     def check(self) -> NumberCheck:
         try:

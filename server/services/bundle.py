@@ -24,6 +24,7 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.inbox import InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.media import MediaService
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
@@ -87,3 +88,7 @@ class Services:
     """Tenants with newly queued order alerts (told after the order commits)."""
     backup_key: Callable[[], bytes | None]
     """The backup encryption key from COMANDIA_BACKUP_KEY_FILE, read at each use (None: unencrypted)."""
+    media: MediaService
+    """The files customers send: downloaded by the media worker, served to managers, expired."""
+    media_signal: DirtyTenants
+    """Tenants whose inbox just recorded files to download (wakes the media worker)."""

@@ -3,6 +3,8 @@ feed the console polls."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from comandia.shared.client.transport import Transport
 from comandia.shared.schemas.conversations import (
     ChangePage,
@@ -12,6 +14,14 @@ from comandia.shared.schemas.conversations import (
     HumanMessage,
     TranscriptMessage,
 )
+
+
+@dataclass(frozen=True)
+class MediaDownload:
+    """The bytes of a customer's file and their content type."""
+
+    content: bytes
+    mime: str
 
 
 class ConversationsApi:
@@ -33,6 +43,12 @@ class ConversationsApi:
         """A person's reply; raises ConflictError when the 24-hour window is closed."""
         path = f"/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/messages"
         return TranscriptMessage.from_json(self._t.send_json("POST", path, HumanMessage(text).to_json()))
+
+    def media(self, tenant_id: str, conversation_id: str, media_id: str) -> MediaDownload:
+        """A file the customer sent (managers only; the server caps its size)."""
+        path = f"/api/v1/tenants/{tenant_id}/conversations/{conversation_id}/media/{media_id}"
+        response = self._t.request("GET", path, headers={"Accept": "*/*, application/problem+json"})
+        return MediaDownload(response.content, response.headers.get("Content-Type", "application/octet-stream"))
 
     def mark_read(self, tenant_id: str, conversation_id: str) -> ConversationSummary:
         """The chat was shown: its unread count goes to 0 (getting it does not)."""

@@ -31,11 +31,23 @@ class CustomerRef:
 
 
 @dataclass(frozen=True)
+class MediaRef:
+    """A file a customer sent, as the provider names it: Meta's and 360dialog's media id, or a
+    Twilio `MediaUrl`; `kind` is image, audio, video, document or sticker."""
+
+    kind: str
+    ref: str
+    mime: str | None = None
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One customer message, normalised by the transport (provider formats never reach the flow).
 
     `reply_id` is the id of the tapped button or list row; `order_items` are (SKU, quantity)
-    pairs of a native catalog cart.
+    pairs of a native catalog cart. `media` are the files of a `media` message (downloaded by
+    the media worker; the bot reads only the caption, in `text`).
     """
 
     kind: InboundKind
@@ -46,3 +58,4 @@ class Inbound:
     longitude: float | None = None
     location_name: str | None = None
     location_address: str | None = None
+    media: tuple[MediaRef, ...] = ()

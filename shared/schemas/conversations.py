@@ -46,6 +46,22 @@ class ConversationPage(Wire, frozen=True):
     next_cursor: str | None
 
 
+class MediaEntry(Wire, frozen=True):
+    """A file the customer sent: `id` for `GET …/conversations/{id}/media/{media_id}` (managers),
+    `kind` (image, audio, video, document, sticker), `state` (`pending` while it downloads,
+    `stored`, `failed`: it could not be downloaded, `error` says why; `expired`: deleted by the
+    retention rule), its type and size once stored, the caption and the file name it came with."""
+
+    id: str
+    kind: str
+    state: Annotated[str, documented(enum=["pending", "stored", "failed", "expired"])]
+    mime: str | None = None
+    size: int | None = None
+    caption: str | None = None
+    filename: str | None = None
+    error: str | None = None
+
+
 class TranscriptMessage(Wire, frozen=True):
     """One message of a chat, either side.
 
@@ -53,6 +69,7 @@ class TranscriptMessage(Wire, frozen=True):
     `out` is ours: the bot's (`author` None; `reply` holds the buttons or list as sent) or a
     person's (`author` their user name). `delivery` is our outbox's state (queued, sending, sent,
     failed) and `status` the provider's ticks (sent, delivered, read, failed), None until known.
+    A customer's files are in `media`; a location has its coordinates and `map_url`.
     """
 
     id: str
@@ -66,6 +83,10 @@ class TranscriptMessage(Wire, frozen=True):
     delivery: str | None = None
     status: str | None = None
     error: str | None = None
+    media: tuple[MediaEntry, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    map_url: str | None = None
 
 
 class ConversationDetail(Wire, frozen=True):

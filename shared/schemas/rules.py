@@ -96,6 +96,7 @@ PaymentMethods = Annotated[tuple[PaymentMethod, ...], msgspec.Meta(max_length=4)
 Recipients = Annotated[tuple[Recipient, ...], msgspec.Meta(max_length=10)]
 Faq = Annotated[tuple[FaqEntry, ...], msgspec.Meta(max_length=50)]
 CancelMinutes = Annotated[int, msgspec.Meta(ge=0, le=10080)]
+MediaRetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
 TemplateName = Annotated[str, msgspec.Meta(max_length=512, pattern=r"^[A-Za-z0-9_]*$",
                                            description="a template name or Twilio Content SID; empty: none")]
 TemplateLanguage = Annotated[str, msgspec.Meta(max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$",
@@ -135,6 +136,8 @@ class BusinessRules(Wire, frozen=True, kw_only=True):
     {{1}}. Empty: such a reply is refused (409)."""
     handoff_template_language: TemplateLanguage = ""
     """The template's language code; empty: the tenant's language (es or en)."""
+    media_retention_days: MediaRetentionDays = 90
+    """Pictures, voice notes and documents customers sent are deleted after this many days."""
 
 
 RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__

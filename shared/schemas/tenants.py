@@ -22,6 +22,7 @@ from comandia.shared.schemas.rules import (
     Fulfilment,
     Location,
     LongText,
+    MediaRetentionDays,
     Minutes,
     OpeningHours,
     PaymentMethods,
@@ -130,6 +131,7 @@ class TenantSettingsChange(Request, frozen=True, kw_only=True, omit_defaults=Tru
     handoff_idle_minutes: Field[Minutes] = UNSET
     handoff_template: Field[TemplateName] = UNSET
     handoff_template_language: Field[TemplateLanguage] = UNSET
+    media_retention_days: Field[MediaRetentionDays] = UNSET
 
     def rules(self) -> dict[str, object]:
         """The rule keys this change names, with their new values."""

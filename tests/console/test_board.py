@@ -7,12 +7,15 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QBuffer, QIODevice, QUrl
+from PySide6.QtGui import QDesktopServices, QImage
 from pytestqt.qtbot import QtBot
 
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.board import BoardPage
 from comandia.console.windows.conversations import ConversationsPage
-from comandia.server.db.tenant_models import InboxEvent
+from comandia.server.db.tenant_models import InboxEvent, MediaFile
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
 from comandia.server.wiring import Runtime
@@ -112,3 +115,71 @@ def test_a_cards_kitchen_ticket_prints_to_a_pdf(
     html = ticket_html(detail, window.ctx.tr, window.ctx.fmt)
     assert f"#{order.number}" in html and "2×" in html and "Torta" in html
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def _chat_with_files(runtime: Runtime, tenant_id: str, name: str) -> tuple[str, str, str]:
+    """A chat whose customer sent a picture (stored), a voice note (stored) and a location, recorded
+    as the inbox and the media worker record them; returns the chat's, the picture's and the note's ids."""
+    key, now = f"52155{secrets.randbelow(10**8):08d}", dt.datetime.now(dt.UTC)
+    folder = runtime.services.media.folder(tenant_id)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    picture = QImage(320, 200, QImage.Format.Format_RGB32)
+    picture.fill(0x2E7D32)
+    picture.save(buffer, "PNG")
+    files = {"image": (bytes(buffer.data().data()), "image/png"), "audio": (b"OggS" + b"\0" * 200, "audio/ogg")}
+    ids = {}
+    with runtime.databases.tenant_session(tenant_id) as session:
+        row = chatlog.lock(session, 999_998, key, name=name)
+        for n, (kind, (content, mime)) in enumerate(files.items()):
+            payload = InboxPayload({}, StoredCustomer(wa_id=key, name=name), Inbound(kind="media"))
+            inbox = InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}.{n}",
+                               customer_key=key, kind="media", payload=payload.stored(), processed_at=now)
+            session.add(inbox)
+            session.flush()
+            ids[kind] = secrets.token_urlsafe(12)
+            (folder / ids[kind]).parent.mkdir(parents=True, exist_ok=True)
+            (folder / ids[kind]).write_bytes(content)
+            session.add(MediaFile(public_id=ids[kind], inbox_id=inbox.id, number_id=999_998, kind=kind,
+                                  provider_ref="x", state="stored", mime=mime, size=len(content), path=ids[kind]))
+        place = InboxPayload({}, StoredCustomer(wa_id=key, name=name),
+                             Inbound(kind="location", latitude=19.4326, longitude=-99.1332))
+        session.add(InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}.loc",
+                               customer_key=key, kind="location", payload=place.stored(), processed_at=now))
+        chatlog.record_inbound(row, now, "📍")
+        chatlog.announce(session, row, state_changed=False)
+        public_id = row.public_id
+        session.commit()
+    return public_id, ids["image"], ids["audio"]
+
+
+def test_a_picture_is_previewed_a_voice_note_opens_in_the_player_and_a_location_links_to_the_map(
+    log_in: LogIn, world: World, qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+    # The system's player or browser is outside the test: record what the page asks it to open.
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(QUrl(url)) or True)
+    chat_id, picture_id, note_id = _chat_with_files(runtime, world.tenant_a.id, f"Eva {secrets.token_hex(2)}")
+    window = log_in(world.manager_a)
+    page = window.open_page("conversations")
+    assert isinstance(page, ConversationsPage)
+    qtbot.waitUntil(lambda: any(c.id == chat_id for c in page.items), timeout=10_000)
+    page.chats.setCurrentRow(next(i for i, c in enumerate(page.items) if c.id == chat_id))
+    qtbot.waitUntil(lambda: picture_id in page.transcript.images, timeout=10_000)
+    assert page.transcript.images[picture_id].width() == 240  # the preview, scaled
+    assert f'src="media:{picture_id}"' in page.transcript.toHtml() or picture_id in page.transcript.toHtml()
+    assert "Open the voice note" in page.transcript.toPlainText() or "nota de voz" in page.transcript.toPlainText()
+    page.transcript.anchorClicked.emit(QUrl(f"open-media:{note_id}"))
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=10_000)
+    saved = Path(opened[0].toLocalFile())
+    assert saved.read_bytes().startswith(b"OggS") and saved.suffix in (".oga", ".ogg", ".opus")
+    assert "openstreetmap.org" in page.transcript.toHtml()
+    page.transcript.anchorClicked.emit(QUrl("https://www.openstreetmap.org/?mlat=19.432600&mlon=-99.133200"))
+    assert opened[-1].host() == "www.openstreetmap.org"
+    qtbot.waitUntil(lambda: manager_chat_unread(runtime, world.tenant_a.id, chat_id) == 0,  # shown: read
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def manager_chat_unread(runtime: Runtime, tenant_id: str, chat_id: str) -> int:
+    return next(c.unread for c in runtime.services.chats.list(tenant_id).items if c.id == chat_id)

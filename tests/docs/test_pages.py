@@ -3,8 +3,8 @@
 `SPANISH` is the one mapping of every English page under docs/ to its Spanish counterpart under
 docs/es/; `GUIDES` lists the Spanish-only step-by-step guides and the English page each draws on.
 A page added in one language without its counterpart, a page missing from its language's index,
-a counterpart not linked at the top of a page, and a relative link (or its #anchor) that leads
-nowhere all fail here.
+a counterpart not linked at the top of a page, a section or table row that one language has and
+the other lacks, and a relative link (or its #anchor) that leads nowhere all fail here.
 """
 
 from __future__ import annotations
@@ -151,3 +151,23 @@ def test_slug_matches_github() -> None:
         "cómo-encuentra-una-petición-la-base-de-su-negocio")
     assert slug("Verify: a backup counts only once it has been restored") == (
         "verify-a-backup-counts-only-once-it-has-been-restored")
+
+
+SAME_SHAPE = sorted(set(SPANISH) - {"README.md", "console.md", "install.md"})  # those are laid out apart
+
+
+def shape(page: Path) -> dict[str, int]:
+    """What a translation keeps: its sections, subsections and table rows."""
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    return {
+        "sections (##)": len(re.findall(r"^## ", text, re.M)),
+        "subsections (###)": len(re.findall(r"^### ", text, re.M)),
+        "table rows": len(re.findall(r"^\|", text, re.M)),
+    }
+
+
+@pytest.mark.parametrize("english", SAME_SHAPE)
+def test_each_translation_has_the_shape_of_its_page(english: str) -> None:
+    """A section or a table row (a route, a rule, a promise) added in one language only fails here:
+    write it in the other language in the same commit."""
+    assert shape(ES / SPANISH[english]) == shape(DOCS / english), f"docs/{english} and docs/es/{SPANISH[english]}"

@@ -169,7 +169,8 @@ def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo)
     directory, numbers, ingest = services.number_directory, services.numbers, services.ingest
     tenant = messaging_tenant
     with runtime.databases.tenant_session(tenant.id) as session:
-        session.execute(sa.text("TRUNCATE inbox, outbox, message_statuses, conversations, changes RESTART IDENTITY"))
+        session.execute(sa.text("TRUNCATE media, inbox, outbox, message_statuses, conversations, changes "
+                                "RESTART IDENTITY"))
         session.commit()
     meta_1, meta_2, dialog, twilio = claim_fixture_numbers(runtime, numbers, tenant.id)
     client = falcon.testing.TestClient(build_webhook_app(runtime, ingest))

@@ -10,6 +10,7 @@ recorded but never counted as accepted: `accepted` is what the provider would de
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import secrets
@@ -54,6 +55,20 @@ class Recorded:
 
 
 @dataclass
+class MediaFile:
+    """A file the stand-in serves as a customer's media. The hostile knobs: `announce` a
+    Content-Length other than the real one, send in `chunk`-byte pieces `pause` seconds apart
+    (a slow server), and no Content-Length at all (`chunked`)."""
+
+    body: bytes
+    mime: str = "image/jpeg"
+    announce: int | None = None
+    chunk: int = 65536
+    pause: float = 0.0
+    chunked: bool = False
+
+
+@dataclass
 class StandIn:
     """The stand-in's state; the handler reads and writes it under `lock`."""
 
@@ -67,6 +82,8 @@ class StandIn:
     webhook_url: str = "https://comandia.example/webhooks/360dialog/1"
     next_ids: list[str] = field(default_factory=list)
     """Message ids to answer the next Cloud API sends with, in order (then random ones)."""
+    media: dict[str, MediaFile] = field(default_factory=dict)
+    """Files by media id (Meta, 360dialog) or Twilio media sid, served with each provider's credentials."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, kind: str, times: int = 1) -> None:
@@ -85,6 +102,7 @@ class StandIn:
             self.accepted.clear()
             self.failures.clear()
             self.next_ids.clear()
+            self.media.clear()
             self.failing_until = 0.0
 
     def next_failure(self) -> str | None:
@@ -119,6 +137,8 @@ _META_NUMBER = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)$")
 _META_SUBSCRIBED = re.compile(r"^/(v[0-9.]+)/([0-9A-Za-z_]+)/subscribed_apps$")
 _TWILIO_SEND = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)/Messages\.json$")
 _TWILIO_ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)\.json$")
+_TWILIO_MEDIA = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-zA-Z]+)/Messages/MM[0-9a-zA-Z]+/Media/(ME[0-9a-zA-Z]+)$")
+_D360_MEDIA = re.compile(r"^/([0-9A-Za-z_]+)$")
 
 
 def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
@@ -129,8 +149,21 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            path = urlsplit(self.path).path
-            if _META_SUBSCRIBED.match(path):
+            url = urlsplit(self.path)
+            path = url.path
+            meta = _META_NUMBER.match(path)
+            if meta and meta[2] in state.media:  # Cloud API media lookup: GET /{version}/{media-id}
+                self._media_lookup("meta", meta[2], f"{state.url}/media-files/{meta[2]}")
+            elif (m := _D360_MEDIA.match(path)) and m[1] in state.media:  # 360dialog: GET /{media-id}
+                self._media_lookup("360dialog", m[1], "https://lookaside.fbsbx.com/whatsapp_business/attachments/"
+                                   f"?mid={m[1]}&ext=1750096325&hash=ARfD")
+            elif path.startswith("/media-files/"):  # the short-lived URL Meta answered
+                self._media_bytes("meta", path.removeprefix("/media-files/"))
+            elif path == "/whatsapp_business/attachments/":
+                self._media_bytes("360dialog", dict(parse_qsl(url.query)).get("mid", ""))
+            elif m := _TWILIO_MEDIA.match(path):
+                self._media_bytes("twilio", m[2])
+            elif _META_SUBSCRIBED.match(path):
                 app = {"whatsapp_business_api_data": {"id": "670843887433847", "name": "COMANDIA"}}
                 self._json(200, {"data": [app]})
             elif m := _META_NUMBER.match(path):
@@ -188,6 +221,42 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 state.accepted.append(record)
             self._json(200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
                              "messages": [{"id": record.message_id}]})
+
+        def _media_lookup(self, provider: str, media_id: str, url: str) -> None:
+            with state.lock:
+                state.requests.append(Recorded(provider, "GET", self.path, dict(self.headers.items()), None))
+            if not self._authorised(provider, None):
+                return
+            file = state.media[media_id]
+            self._json(200, {"messaging_product": "whatsapp", "url": url, "mime_type": file.mime,
+                             "sha256": hashlib.sha256(file.body).hexdigest(), "file_size": len(file.body),
+                             "id": media_id})
+
+        def _media_bytes(self, provider: str, media_id: str) -> None:
+            with state.lock:
+                state.requests.append(Recorded(provider, "GET", self.path, dict(self.headers.items()), None))
+                file = state.media.get(media_id)
+            if not self._authorised(provider, None):
+                return
+            if file is None:
+                self._json(404, {"error": {"message": "Media not found", "code": 100}})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", file.mime)
+            if file.chunked:
+                self.send_header("Connection", "close")
+            else:
+                self.send_header("Content-Length", str(file.announce if file.announce is not None else len(file.body)))
+            self.end_headers()
+            try:
+                for start in range(0, len(file.body), file.chunk):
+                    self.wfile.write(file.body[start:start + file.chunk])
+                    self.wfile.flush()
+                    if file.pause:
+                        time.sleep(file.pause)
+            except OSError:
+                pass  # the client gave up (the caps at work)
+            self.close_connection = True
 
         def _authorised(self, provider: str, account: str | None) -> bool:
             header = {"meta": "Authorization", "360dialog": "D360-API-KEY", "twilio": "Authorization"}[provider]

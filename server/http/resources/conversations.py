@@ -14,6 +14,7 @@ from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_int, query_text, read_body
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
+from comandia.server.services.messaging.media import MediaService
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.conversations import HumanMessage
@@ -61,6 +62,30 @@ class ConversationRead:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str) -> None:
         access_tenant(req, tenant_id)
         resp.media = self._chats.mark_read(tenant_id, conversation_id(conversation)).to_json()
+
+
+class ConversationMedia:
+    """GET: the bytes of a file the customer sent, streamed from the tenant's media folder.
+
+    Managers (and the superadmin) only: customers' pictures and documents are personal data a
+    read-only viewer does not need. Another tenant's file, or one of another conversation, is
+    404 like one that does not exist; one not downloaded (pending, failed, expired) is 409. The
+    type is the allow-listed one stored, sent as an attachment with `nosniff`, so a browser never
+    runs it as a page.
+    """
+
+    def __init__(self, media: MediaService) -> None:
+        self._media = media
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str,
+               media_id: str) -> None:
+        access_tenant(req, tenant_id, write=True)
+        stored = self._media.open(tenant_id, conversation_id(conversation), conversation_id(media_id))
+        resp.content_type = stored.mime
+        resp.downloadable_as = stored.filename
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        resp.cache_control = ["private", "no-store"]
+        resp.set_stream(stored.path.open("rb"), stored.size)
 
 
 class ConversationMessages:

@@ -23,7 +23,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Conversation, Customer, InboxEvent, Order, OutboxMessage
 from comandia.server.providers.base import Template
 from comandia.server.services import audit
-from comandia.server.services.messaging import changes, chatlog
+from comandia.server.services.messaging import changes, chatlog, media
 from comandia.server.services.messaging.notifications import DEFAULT_TEMPLATE_LANGUAGES
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
@@ -36,6 +36,7 @@ from comandia.shared.schemas.conversations import (
     ConversationDetail,
     ConversationPage,
     ConversationSummary,
+    MediaEntry,
     TranscriptMessage,
 )
 from comandia.shared.schemas.orders import OrderSummary
@@ -235,22 +236,30 @@ def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMe
         sa.select(OutboxMessage)
         .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
         .order_by(OutboxMessage.seq.desc()).limit(MAX_TRANSCRIPT + 1)))
-    messages = [_inbound(r.id, r.kind, r.received_at, r.payload) for r in inbound]
+    files = media.entries(session, [r.id for r in inbound if r.kind == "media"])
+    messages = [_inbound(r.id, r.kind, r.received_at, r.payload, tuple(files.get(r.id, ()))) for r in inbound]
     messages += [_outbound(r) for r in outbound]
     messages.sort(key=lambda m: (m.at, m.direction == "out", m.id))
     return tuple(messages[-MAX_TRANSCRIPT:]), len(messages) > MAX_TRANSCRIPT
 
 
-def _inbound(row_id: int, kind: str, at: dt.datetime, payload: dict[str, object]) -> TranscriptMessage:
+def _inbound(row_id: int, kind: str, at: dt.datetime, payload: dict[str, object],
+             files: tuple[MediaEntry, ...] = ()) -> TranscriptMessage:
+    latitude = longitude = map_url = None
     try:
         inbound = InboxPayload.read(payload).inbound
         text = inbound.text or ""
-        if inbound.kind == "location" and not text:
-            text = " ".join(str(part) for part in (inbound.location_name, inbound.location_address,
-                                                   inbound.latitude, inbound.longitude) if part is not None)
+        if inbound.kind == "location" and inbound.latitude is not None and inbound.longitude is not None:
+            latitude, longitude = inbound.latitude, inbound.longitude
+            where = f"{latitude:.6f}/{longitude:.6f}"
+            map_url = f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{where}"
+            if not text:
+                text = " · ".join(part for part in (inbound.location_name, inbound.location_address,
+                                                     f"{latitude:.6f}, {longitude:.6f}") if part)
     except Exception:  # noqa: BLE001 -- a row written by an older version must not hide the whole chat
         text = ""
-    return TranscriptMessage(id=f"in-{row_id}", direction="in", at=at, kind=kind, text=text)
+    return TranscriptMessage(id=f"in-{row_id}", direction="in", at=at, kind=kind, text=text, media=files,
+                             latitude=latitude, longitude=longitude, map_url=map_url)
 
 
 def _outbound(row: OutboxMessage) -> TranscriptMessage:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from comandia.server.chat.model import Answer, CustomerRef, Inbound, Reply, TenantContext, text_reply
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Conversation, InboxEvent, OutboxMessage
-from comandia.server.services.messaging import chatlog, handoff
+from comandia.server.services.messaging import chatlog, handoff, media
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
@@ -58,12 +58,14 @@ class InboxProcessor:
     Args:
         on_queued: told the tenant id after replies were committed (wakes the outbox sender).
         idle_minutes: the tenant's `handoff_idle_minutes` (a chat left that long goes back to the bot).
+        on_media: told the tenant id after a message brought files to download (wakes the media worker).
     """
 
     def __init__(self, databases: Databases, directory: NumberDirectory, conversations: Conversations,
                  contexts: TenantContexts, clock: Callable[[], dt.datetime] = utcnow,
                  on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES) -> None:
+                 idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES,
+                 on_media: Callable[[str], None] = lambda tenant_id: None) -> None:
         self._db = databases
         self._directory = directory
         self._conversations = conversations
@@ -71,6 +73,7 @@ class InboxProcessor:
         self._clock = clock
         self._on_queued = on_queued
         self._idle_minutes = idle_minutes
+        self._on_media = on_media
 
     def process(self, tenant_id: str, limit: int = 100, keep_going: Callable[[], bool] = lambda: True) -> int:
         """Process up to `limit` pending rows, checking `keep_going()` before each; returns how many were taken."""
@@ -85,6 +88,7 @@ class InboxProcessor:
             if row is None:
                 return False
             try:
+                files = media.record(session, row.id, row.number_id, InboxPayload.read(row.payload).inbound)
                 queued = self._reply(session, tenant_id, row)
             except Unavailable:
                 raise  # the environment (a database down): leave the row for the next pass
@@ -97,6 +101,8 @@ class InboxProcessor:
             session.commit()
         if queued:
             self._on_queued(tenant_id)
+        if files:
+            self._on_media(tenant_id)
         return True
 
     def _reply(self, session: Session, tenant_id: str, row: InboxEvent) -> int:

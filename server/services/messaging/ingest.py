@@ -3,10 +3,16 @@
 The contract with the providers (WHATSAPP.md): answer 200 only once every event of the POST is
 committed in its tenant's database, so a failure makes the provider retry; a retry inserts
 nothing new (unique provider message id, unique (wamid, status)). Each POST's database work is
-bounded by `database_deadline_seconds` (503 past it, see `Databases.within`), so a slow or
-silent database never holds the provider's request, nor a server thread, for long. Events for
+bounded by `database_deadline_seconds` (503 past it, see `engines.database_deadline`), so a slow
+or silent database never holds the provider's request, nor a server thread, for long. Events for
 numbers nobody owns are kept in `unroutable_events` and acknowledged. Nothing here interprets a
 message: the inbox worker does, later.
+
+The path is as short as the contract allows, since it runs hundreds of times a second: verify
+the signature, parse, route from the cached number map, then one autocommit statement per table
+on a pooled connection of the tenant's (`Databases.tenant_autocommit`), on the request's own
+thread, with no ORM session: SQL written once below, sent as prepared statements once psycopg has
+seen them a few times.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ import hmac
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
+import msgspec
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from comandia.server.db.engines import DeadlineExceeded, database_deadline, time_left
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
 from comandia.server.providers import signatures
@@ -33,20 +42,31 @@ from comandia.server.services.messaging.directory import NumberDirectory, Routed
 from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
-from comandia.shared.domain.errors import Unauthorized
+from comandia.shared.domain.errors import Unauthorized, Unavailable
 from comandia.shared.domain.whatsapp import ProviderName
 
 log = logging.getLogger(__name__)
 
 _Router = Callable[[str], RoutedNumber | None]
-# Core statements on the tables, executed with a list of rows: compiled once and cached, which
-# is most of the cost of a webhook besides the commit (an ORM `.values(rows)` compiles each time).
-_INSERT_INBOX = pg_insert(cast(sa.Table, InboxEvent.__table__)).on_conflict_do_nothing(
-    index_elements=["provider_message_id"])
-_INSERT_STATUS = pg_insert(cast(sa.Table, MessageStatus.__table__)).on_conflict_do_nothing(
-    index_elements=["wamid", "status"])
+# The webhook's statements, on the tables of server/db/tenant_models.py (InboxEvent, MessageStatus,
+# OutboxMessage). Plain SQL on the driver: the ORM's per-statement work cost as much as the
+# round trip, and psycopg prepares a statement it has run five times.
+_INSERT_INBOX = (
+    f"INSERT INTO {InboxEvent.__tablename__} (provider, number_id, provider_message_id, customer_key, kind, "
+    "processed_at, error, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) "
+    "ON CONFLICT (provider_message_id) DO NOTHING")
+_INSERT_STATUS = (f"INSERT INTO {MessageStatus.__tablename__} (wamid, status, at, error_code) VALUES (%s, %s, %s, %s) "
+                  "ON CONFLICT (wamid, status) DO NOTHING")
+_RANK = "CASE status " + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in STATUS_RANK.items()) + " ELSE -1 END"
+_RAISE_OUTBOX_STATUS = (
+    f"UPDATE {OutboxMessage.__tablename__} SET status = %(status)s, "  # noqa: S608 - names and ranks are ours
+    "error_code = coalesce(%(error_code)s, error_code) "
+    f"WHERE provider_message_id = %(wamid)s AND {_RANK} < %(rank)s")
+_ENCODER = msgspec.json.Encoder()
 
-_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+def _ENCODE(value: Any) -> str:  # noqa: N802 - read as a constant's use
+    return _ENCODER.encode(value).decode()  # text, cast to jsonb by the statement (bytes would be bytea)
 
 QUARANTINED = "quarantined"
 """The inbox `kind` of an event kept but never processed (see `quarantine`)."""
@@ -62,7 +82,7 @@ class BadSignature(Unauthorized):
 def _answers_in_time(
     method: Callable[Concatenate[IngestService, _P], _R],
 ) -> Callable[Concatenate[IngestService, _P], _R]:
-    """Run an ingest entry point under the database deadline (`Databases.within`).
+    """Run an ingest entry point under the database deadline, on the caller's thread.
 
     The whole entry point, not only the insert: the number map it routes with is reloaded from
     the control database, and that can stall as well.
@@ -73,7 +93,8 @@ def _answers_in_time(
         with self._lock:
             self._in_flight += 1
         try:
-            return self._db.within(lambda: method(self, *args, **kwargs))
+            with database_deadline(self._db.config.database_deadline_seconds):
+                return method(self, *args, **kwargs)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -94,6 +115,7 @@ class IngestService:
         self.unroutable = UnroutableLog(databases, unroutable)
         self._lock = threading.Lock()
         self._in_flight = 0
+        self._stalled = StalledTenants()
 
     def busy(self) -> bool:
         """Whether webhooks are arriving faster than one at a time (more than one being stored now).
@@ -188,20 +210,58 @@ class IngestService:
         for number in set(messages) | set(statuses) | set(rejected):
             by_tenant[number.info.tenant_id].add(number)
         for tenant_id, numbers in by_tenant.items():
-            with self._db.tenant_session(tenant_id) as session:
-                # Autocommit: each statement is committed when it returns, so the usual one-message
-                # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
-                # needed: every statement is idempotent, so after a failure (503) the provider's
-                # retry stores whatever is missing and nothing twice.
-                session.connection(execution_options=_AUTOCOMMIT)
+            # Autocommit: each statement is committed when it returns, so the usual one-message
+            # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
+            # needed: every statement is idempotent, so after a failure (503) the provider's
+            # retry stores whatever is missing and nothing twice.
+            with self._stalled.attempt(tenant_id), self._db.tenant_autocommit(tenant_id) as connection:
                 for number in numbers:
-                    store_messages(session, provider, number.info.id, messages.get(number, []))
-                    store_statuses(session, statuses.get(number, []))
-                    quarantine(session, provider, number.info.id, rejected.get(number, []))
-                session.commit()
+                    store_messages(connection, provider, number.info.id, messages.get(number, []))
+                    store_statuses(connection, statuses.get(number, []))
+                    quarantine(connection, provider, number.info.id, rejected.get(number, []))
         self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
         self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
+
+
+class StalledTenants:
+    """Tenants whose database let a webhook's deadline run out: one post at a time tries it again.
+
+    The others are answered 503 at once (the provider retries) instead of each holding a request
+    thread for the whole deadline: with every thread held, posts would queue for a thread and
+    answer only after two deadlines. The first post that stores clears the tenant.
+    """
+
+    def __init__(self) -> None:
+        self._stalled: set[str] = set()
+        self._trying: set[str] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def attempt(self, tenant_id: str) -> Iterator[None]:
+        with self._lock:
+            trial = tenant_id in self._stalled
+            if trial:
+                if tenant_id in self._trying:
+                    raise DeadlineExceeded("tenant {tenant_id}'s database is not answering; try again shortly",
+                                           tenant_id=tenant_id)
+                self._trying.add(tenant_id)
+        try:
+            yield
+        except Unavailable:
+            left = time_left()
+            if left is not None and left <= 0:
+                with self._lock:
+                    self._stalled.add(tenant_id)
+            raise
+        else:
+            if trial:
+                with self._lock:
+                    self._stalled.discard(tenant_id)
+        finally:
+            if trial:
+                with self._lock:
+                    self._trying.discard(tenant_id)
 
 
 class _Routed(Protocol):
@@ -224,59 +284,51 @@ def _by_number(events: Sequence[_E], route: _Router, unknown: set[str]) -> dict[
     return grouped
 
 
-def store_messages(session: sa.orm.Session, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
+def store_messages(connection: psycopg.Connection[Any], provider: str, number_id: int,
+                   messages: list[InboundMessage]) -> None:
     """Insert messages into the inbox; a provider message id already there is skipped."""
-    if not messages:
-        return
-    rows = [{"provider": provider, "number_id": number_id, "provider_message_id": m.provider_message_id,
-             "customer_key": m.customer_key[:64], "kind": m.content.kind, "payload": InboxPayload.of(m).stored()}
-            for m in messages]
-    session.execute(_INSERT_INBOX, rows)
+    _insert(connection, _INSERT_INBOX, [
+        (provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None, None,
+         _ENCODE(InboxPayload.of(m))) for m in messages])
 
 
-def quarantine(session: sa.orm.Session, provider: str, number_id: int, events: list[RejectedEvent]) -> None:
+def quarantine(connection: psycopg.Connection[Any], provider: str, number_id: int,
+               events: list[RejectedEvent]) -> None:
     """Keep events that cannot be stored as they came in the inbox, set aside (never processed),
     with their reason in `error` and an escaped excerpt: an operator sees them, the provider's
     retries add nothing (an unusable id is replaced by a digest of the excerpt), and they block
     nobody's queue."""
-    if not events:
-        return
     for event in events:
         log.warning("quarantined %s event for number %s: %s", provider, number_id, event.reason)
     now = dt.datetime.now(dt.UTC)
-    rows = [{"provider": provider, "number_id": number_id, "kind": QUARANTINED,
-             "provider_message_id": event.provider_message_id
-             or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
-             "customer_key": event.customer_key or "", "processed_at": now, "error": event.reason,
-             "payload": {"reason": event.reason, "excerpt": event.excerpt}} for event in events]
-    session.execute(_INSERT_INBOX, rows)
+    _insert(connection, _INSERT_INBOX, [
+        (provider, number_id, event.provider_message_id
+         or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
+         event.customer_key or "", QUARANTINED, now, event.reason,
+         _ENCODE({"reason": event.reason, "excerpt": event.excerpt})) for event in events])
 
 
-def store_statuses(session: sa.orm.Session, statuses: list[StatusUpdate]) -> None:
+def store_statuses(connection: psycopg.Connection[Any], statuses: list[StatusUpdate]) -> None:
     """Record statuses (deduplicated on (wamid, status)) and move each outbox row's status up only."""
-    if not statuses:
-        return
-    rows = [{"wamid": s.wamid, "status": s.status, "at": s.at, "error_code": s.error_code} for s in statuses]
-    session.execute(_INSERT_STATUS, rows)
+    _insert(connection, _INSERT_STATUS, [(s.wamid, s.status, s.at, s.error_code) for s in statuses])
     best: dict[str, StatusUpdate] = {}
     for s in statuses:
         if s.status in STATUS_RANK and STATUS_RANK[s.status] > STATUS_RANK.get(best[s.wamid].status if s.wamid in best
                                                                                  else "", -1):
             best[s.wamid] = s
-    for update in best.values():
-        raise_outbox_status(session, update.wamid, update.status, update.error_code)
+    if best:
+        connection.cursor().executemany(_RAISE_OUTBOX_STATUS, [
+            {"status": u.status, "rank": STATUS_RANK[u.status], "error_code": u.error_code, "wamid": u.wamid}
+            for u in best.values()])
+
+
+def _insert(connection: psycopg.Connection[Any], statement: str, rows: list[tuple[Any, ...]]) -> None:
+    if len(rows) == 1:
+        connection.execute(statement, rows[0])
+    elif rows:
+        connection.cursor().executemany(statement, rows)  # pipelined: one round trip
 
 
 def status_rank_sql(column: Any) -> sa.ColumnElement[int]:
     """SQL for the rank of a status column in STATUS_RANK (-1 for none or unknown)."""
     return sa.case(*((column == name, rank) for name, rank in STATUS_RANK.items()), else_=-1)
-
-
-def raise_outbox_status(session: sa.orm.Session, wamid: str, status: str, error_code: int | None) -> None:
-    """Set the outbox row's delivery status to `status` unless it is already there or beyond."""
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.provider_message_id == wamid,
-               status_rank_sql(OutboxMessage.status) < STATUS_RANK[status])
-        .values(status=status, error_code=sa.func.coalesce(error_code, OutboxMessage.error_code))
-    )

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from comandia.server.app import create_app
+from comandia.server.db.tenant_models import InboxEvent, MediaFile
 from comandia.server.http.openapi import build_document
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.numbers import NewNumber
@@ -59,6 +60,7 @@ class Objects:
     number_id: int | None
     backup_id: int | None
     conversation: str | None
+    media_id: str | None = None
 
 
 def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool, need_backup: bool,
@@ -77,19 +79,30 @@ def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool,
     )
     number = s.numbers.add(tenant, NewNumber(provider="sandbox", e164=_phone()), actor="tests") if need_number else None
     backup = s.backups.backup_tenant(tenant) if need_backup else None
-    conversation = _conversation(runtime, tenant) if need_conversation else None
+    conversation, media_id = _conversation(runtime, tenant) if need_conversation else (None, None)
     return Objects(category.id, product.id, sku, customer.id, order.id, user.id if user else None,
-                   number.id if number else None, backup.id if backup else None, conversation)
+                   number.id if number else None, backup.id if backup else None, conversation, media_id)
 
 
-def _conversation(runtime: Runtime, tenant_id: str) -> str:
-    """A chat of tenant A whose customer wrote just now (the 24-hour window is open)."""
+def _conversation(runtime: Runtime, tenant_id: str) -> tuple[str, str]:
+    """A chat of tenant A whose customer wrote just now (the 24-hour window is open) and sent a
+    picture, stored; returns the ids of both."""
+    key = f"52155{secrets.randbelow(10**8):08d}"
+    media_id = secrets.token_urlsafe(12)
+    (runtime.services.media.folder(tenant_id) / media_id).parent.mkdir(parents=True, exist_ok=True)
+    (runtime.services.media.folder(tenant_id) / media_id).write_bytes(b"\xff\xd8\xff jpeg")
     with runtime.databases.tenant_session(tenant_id) as session:
-        row = chatlog.lock(session, 999_999, f"52155{secrets.randbelow(10**8):08d}")
+        row = chatlog.lock(session, 999_999, key)
         chatlog.record_inbound(row, dt.datetime.now(dt.UTC), "hola")
         public_id = row.public_id
+        inbox = InboxEvent(provider="meta", number_id=999_999, provider_message_id=f"wamid.{media_id}",
+                           customer_key=key, kind="media", payload={}, processed_at=dt.datetime.now(dt.UTC))
+        session.add(inbox)
+        session.flush()
+        session.add(MediaFile(public_id=media_id, inbox_id=inbox.id, number_id=999_999, kind="image",
+                              provider_ref="1", state="stored", mime="image/jpeg", size=9, path=media_id))
         session.commit()
-    return public_id
+    return public_id, media_id
 
 
 def _phone() -> str:
@@ -181,6 +194,7 @@ def test_every_principal_gets_the_expected_status(
             number_id=o.number_id,
             backup_id=o.backup_id,
             conversation=o.conversation,
+            media_id=o.media_id,
             dataset="orders",
             fmt="csv",
         )

@@ -56,7 +56,7 @@ def test_dedupe_and_status_order_hold_in_any_interleaving(messaging: Messaging) 
         def __init__(self) -> None:
             super().__init__()
             with m.runtime.databases.tenant_session(m.tenant.id) as session:
-                session.execute(sa.text("TRUNCATE inbox, outbox, message_statuses RESTART IDENTITY"))
+                session.execute(sa.text("TRUNCATE media, inbox, outbox, message_statuses RESTART IDENTITY"))
                 session.commit()
             m.stand_in.reset()
             self.inbound: set[str] = set()
