@@ -17,6 +17,7 @@ from comandia.console.windows.customers import CustomersPage
 from comandia.console.windows.onboarding import OnboardingPage
 from comandia.console.windows.orders import OrdersPage
 from comandia.console.windows.provision import ProvisionPage
+from comandia.console.windows.rules_page import RulesPage
 from comandia.console.windows.tenants import TenantsPage
 from comandia.console.windows.users import UsersPage
 
@@ -79,6 +80,7 @@ def page_factories(ctx: AppContext, superadmin: bool, window: MainWindow) -> lis
         ("orders", lambda: OrdersPage(ctx)),
         ("customers", lambda: CustomersPage(ctx)),
         ("catalog", lambda: CatalogPage(ctx)),
+        ("settings", lambda: RulesPage(ctx)),  # the business rules (settings keys)
         ("kpis", kpis),
     ]
     return factories

@@ -21,7 +21,7 @@ def test_the_probe_builds_every_page_offline_and_exits_0(tmp_path: Path) -> None
     assert probe.returncode == 0, probe.stderr
     login, main = probe.stdout.splitlines()
     assert login.startswith("login window after ") and login.endswith(" s")
-    assert main.startswith("main window after ") and "(13 pages; from process start)" in main
+    assert main.startswith("main window after ") and "(14 pages; from process start)" in main
     assert not list(tmp_path.rglob("*.conf")), "the probe saved settings"
 
 

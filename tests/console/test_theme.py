@@ -17,7 +17,7 @@ from tests.plugins.api import World
 
 def test_every_page_has_an_icon_and_the_logo_is_drawn(qapp: QApplication) -> None:
     keys = ("tenants", "provision", "onboarding", "users", "admin_kpis", "audit", "backups", "board",
-            "conversations", "orders", "customers", "catalog", "kpis")
+            "conversations", "orders", "customers", "catalog", "settings", "kpis")
     for key in keys:
         icon = page_icon(key, LIGHT)
         assert not icon.isNull() and not icon.pixmap(20, 20).toImage().isNull(), key
