@@ -105,7 +105,7 @@ def admin_paths() -> dict[str, Schema]:
         f"{api}/tenants/{{tenant_id}}/order-alerts": {
             "parameters": [TENANT_PARAM],
             "get": op("The latest new-order alerts to the business (WhatsApp, e-mail) and how each went",
-                      (200, ref(OrderAlertList)), errors=(404,),
+                      (200, ref(OrderAlertList)), errors=(404, 422),
                       params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
         },
         f"{api}/users": {

@@ -175,7 +175,7 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
                   "location_name": _opt_text(detail, "name", f"{path}.location"),
                   "location_address": _opt_text(detail, "address", f"{path}.location")}
     elif kind_name in _MEDIA:
-        where = f"{path}.{kind_name}"
+        where = path + "." + kind_name
         fields = {"kind": "media", "text": _opt_text(detail, "caption", where),
                   "media": (MediaRef(kind_name, _text(detail, "id", where), _opt_text(detail, "mime_type", where),
                                      _opt_text(detail, "filename", where)),)}

@@ -120,7 +120,7 @@ def test_a_tenant_moved_under_writes_loses_nothing_and_refuses_writes_retryably_
 
     def order_as(token: str) -> Callable[[str], requests.Response]:
         session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        session.headers.update({"Authorization": f"Bearer {token}", "Accept-Language": "en"})
 
         def send(tag: str) -> requests.Response:
             return session.post(orders_url, timeout=30, json={
@@ -129,6 +129,7 @@ def test_a_tenant_moved_under_writes_loses_nothing_and_refuses_writes_retryably_
 
     def webhook() -> Callable[[str], requests.Response]:
         session = requests.Session()
+        session.headers["Accept-Language"] = "en"
 
         def send(tag: str) -> requests.Response:
             unique = body.replace(WAMID.encode(), f"wamid.MOVE{tag}".encode())

@@ -161,8 +161,8 @@ def test_l2_unpaced_webhook_load_through_the_same_faults_loses_nothing_and_recov
         for fault in ("latency", "reset"):
             assert figures[fault]["p99"] <= P99_BOUND, f"webhook p99 over {P99_BOUND} s during {fault}: {report}"
         # Open (docs/reliability.md, L2): in the blackhole, more senders than request threads queue
-        # in Waitress behind requests that each wait the 1.5 s database deadline: p99 4.4 s here.
-        # Bounded (the deadline and the abandoned-work fast path hold), not yet within 2 s.
+        # in Waitress behind requests that wait the 1.5 s database deadline: p99 1.5-2.9 s here
+        # (4.4 s before the one-post-at-a-time fast path). Bounded, not reliably within 2 s.
         assert figures["blackhole"]["p99"] <= L2_BLACKHOLE_BOUND, report
         for fault in ("latency", "reset", "blackhole"):
             assert figures[f"after {fault}"]["recovered_after"] <= L2_RECOVERY_BOUND, f"slow recovery: {report}"

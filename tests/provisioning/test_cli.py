@@ -232,6 +232,7 @@ EVERY_RULE = {
     "handoff_idle_minutes": 45,
     "handoff_template": "respuesta_gerente",
     "handoff_template_language": "es_MX",
+    "media_retention_days": 30,
 }
 
 
@@ -256,7 +257,7 @@ def test_tenant_settings_sets_every_rule_key(admin: Admin) -> None:
     assert [m["kind"] for m in shown["payment_methods"]] == ["cash", "transfer", "link", "card_on_delivery"]
     for key in ("orders_paused", "paused_message", "after_hours", "fulfilment", "pickup_address",
                 "business_location", "minimum_order", "eta_minutes", "faq", "customer_cancel_minutes",
-                "handoff_idle_minutes", "handoff_template", "handoff_template_language"):
+                "handoff_idle_minutes", "handoff_template", "handoff_template_language", "media_retention_days"):
         assert shown[key] == EVERY_RULE[key], key
     code, out, _ = admin("tenant", "settings", tenant_id)  # the table names every key too
     assert code == 0 and all(key in out for key in RULE_KEYS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import falcon
 
 from comandia.server.http.auth import access_tenant
-from comandia.server.http.bodies import read_body
+from comandia.server.http.bodies import query_int, read_body
 from comandia.server.services.messaging.alerts import OrderAlertService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.shared.schemas.rules import OrderAlertList
@@ -39,7 +39,7 @@ class OrderAlertsResource:
         self._alerts = alerts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
-        """`?limit=` (1 to 200, default 50; clamped), newest first."""
+        """`?limit=` (1 to 200, default 50), newest first."""
         access_tenant(req, tenant_id)
-        limit = req.get_param_as_int("limit", min_value=1) or 50
+        limit = query_int(req, "limit", maximum=200) or 50
         resp.media = OrderAlertList(tuple(self._alerts.recent(tenant_id, limit))).to_json()
