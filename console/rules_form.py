@@ -98,6 +98,13 @@ def parse_number(text: str, field: str) -> float | None:
         raise FormProblem(field, "rules.bad_number") from None
 
 
+def number_text(value: float | None) -> str:
+    """A number as parse_number reads it back exactly (19.432608 stays so; 3.0 is "3"); None -> ""."""
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def parse_whole(text: str, field: str) -> int | None:
     """A whole number; "" -> None."""
     cleaned = text.strip()
@@ -143,7 +150,7 @@ def zone_row(zone: DeliveryZone) -> dict[str, str]:
     return {
         "name": zone.name,
         "cities": ", ".join(zone.cities),
-        "radius_km": "" if zone.radius_km is None else f"{zone.radius_km:g}",
+        "radius_km": number_text(zone.radius_km),
         "fee": str(zone.fee),
         "minimum_order": str(zone.minimum_order),
         "eta_minutes": "" if zone.eta_minutes is None else str(zone.eta_minutes),

@@ -130,6 +130,7 @@ class RulesPage(Page):
         super().__init__(ctx, parent)
         tr = self.i18n
         self.stored: TenantSettings | None = None
+        self.stored_for = ""  # the tenant `stored` belongs to: a save never diffs against another's
         # Hours
         self.always_open = QCheckBox(tr("rules.always_open"))
         self.days = {day: QLineEdit() for day in WEEKDAYS}
@@ -242,11 +243,13 @@ class RulesPage(Page):
         if tenant is None:
             return
         tenant_id = tenant.id
-        self.call(lambda client: client.tenants.settings(tenant_id), self.show_settings)
+        self.stored = None
+        self.call(lambda client: client.tenants.settings(tenant_id),
+                  lambda settings: self.show_settings(settings, tenant_id))
 
-    def show_settings(self, settings: TenantSettings) -> None:
-        """Fill the form with `settings` (what the server holds now) and forget past problems."""
-        self.stored = settings
+    def show_settings(self, settings: TenantSettings, tenant_id: str) -> None:
+        """Fill the form with `settings` of `tenant_id` (what the server holds now); forget past problems."""
+        self.stored, self.stored_for = settings, tenant_id
         self.show_problems([])
         hours = settings.opening_hours
         self.always_open.setChecked(hours is None)
@@ -260,8 +263,8 @@ class RulesPage(Page):
         self.fulfilment.setCurrentIndex(self.fulfilment.findData(settings.fulfilment))
         self.pickup_address.setText(settings.pickup_address)
         where = settings.business_location
-        self.latitude.setText("" if where is None else f"{where.latitude:g}")
-        self.longitude.setText("" if where is None else f"{where.longitude:g}")
+        self.latitude.setText(form.number_text(None if where is None else where.latitude))
+        self.longitude.setText(form.number_text(None if where is None else where.longitude))
         self.zones.set_rows([form.zone_row(z) for z in settings.delivery_zones])
         self.minimum_order.setText(str(settings.minimum_order))
         self.eta_minutes.setValue(settings.eta_minutes or 0)
@@ -319,7 +322,7 @@ class RulesPage(Page):
     def save(self) -> None:
         """Send the keys that changed; the server's refusal is listed under the form."""
         tenant, stored = self.ctx.tenant, self.stored
-        if tenant is None or stored is None or self.read_only:
+        if tenant is None or stored is None or self.stored_for != tenant.id or self.read_only:
             return
         try:
             change = form.change_of(stored, self.values())
@@ -336,7 +339,7 @@ class RulesPage(Page):
         self.save_button.setEnabled(False)
 
         def saved(settings: TenantSettings) -> None:
-            self.show_settings(settings)
+            self.show_settings(settings, tenant_id)
             self.message.emit(self.i18n("rules.saved"))
 
         def refused(error: Exception) -> None:
