@@ -93,6 +93,7 @@ def test_an_exception_on_every_route_answers_a_bare_500_and_logs_no_secret(
             tenant_id=world.tenant_a.id, category_id=objects.category_id, product_id=objects.product_id,
             customer_id=objects.customer_id, order_id=objects.order_id, user_id=objects.user_id,
             number_id=objects.number_id, backup_id=objects.backup_id, conversation=objects.conversation,
+            media_id=objects.media_id,
             dataset="orders", fmt="csv",
         )
         headers = {"Authorization": f"Bearer {token}", "X-Api-Secret": SEED_APP_SECRET}
