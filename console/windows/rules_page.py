@@ -51,6 +51,8 @@ class RowsTable(QWidget):
         self.table = QTableWidget(0, len(columns))
         self.table.setHorizontalHeaderLabels([tr(f"rules.col.{c}") for c in columns])
         self.table.horizontalHeader().setStretchLastSection(True)
+        for column, name in enumerate(columns):  # what people type at length gets the room
+            self.table.setColumnWidth(column, 240 if name in ("cities", "details", "question") else 120)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.add_button = QPushButton(tr("rules.add_row"))
         self.remove_button = QPushButton(tr("rules.remove_row"))
@@ -110,6 +112,13 @@ class RowsTable(QWidget):
                 box.setEnabled(not read_only)
         self.add_button.setVisible(not read_only)
         self.remove_button.setVisible(not read_only)
+
+
+def _hint(text: str) -> QLabel:
+    """A wrapped explanation line (a long one must not widen the form past the window)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
 
 
 def _spin(low: int, high: int, none_text: str = "") -> QSpinBox:
@@ -172,7 +181,7 @@ class RulesPage(Page):
         delivery.addRow(tr("rules.fulfilment"), self.fulfilment)
         delivery.addRow(tr("rules.pickup_address"), self.pickup_address)
         delivery.addRow(tr("rules.business_location"), location)
-        delivery.addRow(QLabel(tr("rules.zones_hint")))
+        delivery.addRow(_hint(tr("rules.zones_hint")))
         delivery.addRow(self.zones)
         delivery.addRow(tr("rules.minimum_order"), self.minimum_order)
         delivery.addRow(tr("rules.eta_minutes"), self.eta_minutes)
@@ -182,7 +191,7 @@ class RulesPage(Page):
         self.order_alerts.setPlaceholderText(tr("rules.order_alerts_hint"))
         self.order_alerts.setMaximumHeight(90)
         payment = QFormLayout()
-        payment.addRow(QLabel(tr("rules.payment_hint")))
+        payment.addRow(_hint(tr("rules.payment_hint")))
         payment.addRow(self.payments)
         payment.addRow(tr("rules.order_alerts"), self.order_alerts)
         # Chat
@@ -194,7 +203,7 @@ class RulesPage(Page):
         self.handoff_template_language.setPlaceholderText(tr("rules.template_language_hint"))
         self.media_retention_days = _spin(1, 3650)
         chat = QFormLayout()
-        chat.addRow(QLabel(tr("rules.faq")))
+        chat.addRow(_hint(tr("rules.faq")))
         chat.addRow(self.faq)
         chat.addRow(tr("rules.customer_cancel_minutes"), self.customer_cancel_minutes)
         chat.addRow(tr("rules.handoff_idle_minutes"), self.handoff_idle_minutes)
