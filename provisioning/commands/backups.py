@@ -120,8 +120,8 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
                     f"{b.started_at:%Y-%m-%d %H:%M}",
                     b.status,
                     _size(b),
-                    "yes" if b.encrypted else "",
-                    f"{b.verify_result} {b.verified_at:%Y-%m-%d %H:%M}" if b.verified_at else "never",
+                    out.say("yes") if b.encrypted else "",
+                    f"{b.verify_result} {b.verified_at:%Y-%m-%d %H:%M}" if b.verified_at else out.say("never"),
                     b.path,
                 ]
                 for b in backups

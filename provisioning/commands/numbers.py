@@ -88,7 +88,7 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     numbers = runtime.services.numbers.list(args.tenant)
     out.result([n.to_json() for n in numbers], lambda: out.table(
         [N_("ID"), N_("TENANT"), N_("PROVIDER"), N_("NUMBER"), N_("STATE"), N_("LAST WEBHOOK")],
-        [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or "never"] for n in numbers]))
+        [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or out.say("never")] for n in numbers]))
     return EXIT_OK
 
 
