@@ -204,7 +204,7 @@ class BoardPage(Page):
             self.columns[status].setItemWidget(item, card)
         rest = waiting[CARDS_PER_BATCH:]
         if rest:
-            QTimer.singleShot(0, lambda: self._add_cards(batch, rest))
+            QTimer.singleShot(0, self, lambda: self._add_cards(batch, rest))  # dropped with the board
 
     def cards(self, status: str) -> list[OrderCard]:
         """The cards of one column, top to bottom."""
