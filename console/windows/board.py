@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QMarginsF, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QIcon, QPageLayout, QPageSize, QPdfWriter, QResizeEvent, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -67,8 +68,40 @@ def next_status(status: str) -> str | None:
     return next((s.value for s in allowed_next(status) if s.value != "cancelled"), None)
 
 
+def item_lines(order: OrderSummary, tr: Translator) -> list[str]:
+    """The order's lines as a kitchen reads them ("2× Taco de pastor (sin cebolla)"), and "y 4 más"
+    when the list carries only the first ones."""
+    lines = [tr("board.item_note", quantity=i.quantity, name=i.name, note=i.note) if i.note
+             else tr("board.item", quantity=i.quantity, name=i.name) for i in order.items]
+    if order.more_items:
+        lines.append(tr("board.more_items", count=order.more_items))
+    return lines
+
+
+def fulfilment_text(order: OrderSummary, tr: Translator) -> str:
+    """Pickup, or delivery with its zone when the rules set one."""
+    if order.fulfilment == "pickup":
+        return tr("board.pickup")
+    return order.delivery_zone or tr("board.delivery")
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text cut with "…" to the label's width (the whole text stays in `full`)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.full = text
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens the card
+        self.setText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 -- Qt's name
+        super().resizeEvent(event)
+        self.setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, max(0, self.width())))
+
+
 class OrderCard(QFrame):
-    """One order: number, customer, total and age; a button for the next status."""
+    """One order: number, customer, items, total and age; a button for the next status."""
 
     def __init__(self, board: BoardPage, order: OrderSummary) -> None:
         super().__init__()
@@ -90,9 +123,15 @@ class OrderCard(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.ticket, 0, Qt.AlignmentFlag.AlignTop)
-        self.detail = QLabel(f"<b>{fmt.money(order.total, order.currency)}</b> · {age_text(minutes, tr)}")
+        self.detail = QLabel(f"<b>{fmt.money(order.total, order.currency)}</b> · {age_text(minutes, tr)}"
+                             f" · {html.escape(fulfilment_text(order, tr))}")
         self.detail.setObjectName("cardMeta")
+        lines = item_lines(order, tr)
+        self.items = ElidedLabel(" · ".join(lines))
+        self.items.setToolTip("\n".join(lines))  # the whole list, one line each
+        self.items.setVisible(bool(lines))
         layout.addLayout(top)
+        layout.addWidget(self.items)
         layout.addWidget(self.detail)
         target = next_status(order.status)
         self.advance: QPushButton | None = None

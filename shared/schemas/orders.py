@@ -111,8 +111,23 @@ class StatusChangeInfo(Wire, frozen=True):
     reason: str | None
 
 
+SUMMARY_ITEMS = 10
+"""Lines an order's summary carries at most; `OrderSummary.more_items` counts the rest."""
+SUMMARY_NOTE = 40
+"""Characters of a line's note a summary keeps (the detail has it whole)."""
+
+
+class OrderSummaryItem(Wire, frozen=True):
+    """One line as a board card shows it: "2× Taco de pastor (sin cebolla)"."""
+
+    quantity: int
+    name: str
+    note: str | None = None
+    """The customer's note on the line, clipped to `SUMMARY_NOTE` characters (ending in "…")."""
+
+
 class OrderSummary(Wire, frozen=True):
-    """An order as the list shows it."""
+    """An order as the list shows it: its first `SUMMARY_ITEMS` lines, and how many more it has."""
 
     id: int
     number: int
@@ -126,6 +141,11 @@ class OrderSummary(Wire, frozen=True):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    items: tuple[OrderSummaryItem, ...] = ()
+    more_items: int = 0
+    """Lines beyond `items` (an order of 14 lines: 10 in `items`, `more_items` 4)."""
+    fulfilment: str = "delivery"
+    delivery_zone: str | None = None
 
     @property
     def etag(self) -> str:

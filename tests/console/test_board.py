@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from PySide6.QtCore import QBuffer, QIODevice, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 from pytestqt.qtbot import QtBot
 
+from comandia.console.i18n import Translator
 from comandia.console.tickets import ticket_html
-from comandia.console.windows.board import BoardPage
+from comandia.console.windows.board import BoardPage, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
 from comandia.server.db.tenant_models import InboxEvent, MediaFile
 from comandia.server.services.messaging import chatlog
@@ -21,6 +23,7 @@ from comandia.server.services.messaging.payloads import InboxPayload, StoredCust
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.messages import Inbound
+from comandia.shared.schemas.orders import OrderSummary, OrderSummaryItem
 from tests.console.conftest import LogIn, seed_orders
 from tests.plugins.api import World
 
@@ -56,6 +59,38 @@ def test_one_click_moves_a_card_to_the_next_column(
     qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("shipped")), timeout=10_000)
     assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "shipped"
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_card_shows_its_items_elided_with_the_whole_list_in_the_tooltip(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
+    board.reload()
+    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    card = next(c for c in board.cards("new") if c.order.id == order.id)
+    line = f"2× {order.items[0].name}"
+    assert card.items.full == line and card.items.toolTip() == line and card.items.isVisibleTo(card)
+    assert "Delivery" in card.detail.text()
+    card.items.resize(40, card.items.height())  # narrower than the text: cut with an ellipsis
+    assert card.items.text().endswith("…") and card.items.full == line
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_item_lines_read_as_a_kitchen_says_them_in_spanish_first() -> None:
+    now = dt.datetime.now(dt.UTC)
+    order = OrderSummary(
+        id=1, number=7, status="new", channel="whatsapp", customer_id=1, customer_name="Ana",
+        customer_phone="+525512345678", total=Decimal("95"), currency="MXN", version=1, created_at=now,
+        updated_at=now, more_items=4, fulfilment="pickup",
+        items=(OrderSummaryItem(2, "Taco de pastor", "sin cebolla"), OrderSummaryItem(1, "Coca-Cola")),
+    )
+    spanish = Translator("es")
+    assert item_lines(order, spanish) == ["2× Taco de pastor (sin cebolla)", "1× Coca-Cola", "y 4 más"]
+    assert item_lines(order, Translator("en"))[-1] == "and 4 more"
+    assert fulfilment_text(order, spanish) == "Recoge en el local"
 
 
 def _chat(runtime: Runtime, tenant_id: str, name: str) -> str:

@@ -27,6 +27,7 @@ from comandia.server.services.messaging import changes, chatlog, media
 from comandia.server.services.messaging.notifications import DEFAULT_TEMPLATE_LANGUAGES
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
+from comandia.server.services.orders.search import order_summaries
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound
@@ -41,7 +42,6 @@ from comandia.shared.schemas.conversations import (
 )
 from comandia.shared.schemas.orders import OrderSummary
 from comandia.shared.schemas.sandbox import BotReply, ChatButton, ChatRow, ChatSection
-from comandia.shared.schemas.wire import from_attributes
 
 FREE_FORM_WINDOW = dt.timedelta(hours=24)
 SEND_MARGIN = dt.timedelta(minutes=10)
@@ -290,4 +290,4 @@ def _orders(session: Session, row: Conversation) -> tuple[OrderSummary, ...]:
         return ()
     orders = session.scalars(sa.select(Order).where(Order.customer_id.in_(ids))
                              .order_by(Order.created_at.desc(), Order.id.desc()).limit(ORDERS_SHOWN))
-    return tuple(from_attributes(o, OrderSummary) for o in orders)
+    return order_summaries(session, list(orders))

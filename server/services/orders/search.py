@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from comandia.server.db.tenant_models import Order
+from comandia.server.db.tenant_models import Order, OrderItem
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor, is_bigint
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.orders import parse_status
 from comandia.shared.i18n import N_
-from comandia.shared.schemas.orders import ORDER_SORTS, OrderPage, OrderQuery, OrderSummary
+from comandia.shared.schemas.orders import (
+    ORDER_SORTS,
+    SUMMARY_ITEMS,
+    SUMMARY_NOTE,
+    OrderPage,
+    OrderQuery,
+    OrderSummary,
+    OrderSummaryItem,
+)
 from comandia.shared.schemas.wire import from_attributes
 
 MAX_SEARCH_WORDS = 8
@@ -66,11 +75,56 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
     if len(rows) > size:
         last = page[-1]
         next_cursor = encode_cursor(query.sort, _key_to_json(getattr(last, column.key)), last.id)
-    return OrderPage(items=tuple(order_summary(o) for o in page), next_cursor=next_cursor)
+    return OrderPage(items=order_summaries(session, page), next_cursor=next_cursor)
 
 
-def order_summary(order: Order) -> OrderSummary:
-    return from_attributes(order, OrderSummary)
+def order_summaries(session: Session, orders: Sequence[Order]) -> tuple[OrderSummary, ...]:
+    """`orders` as the list shows them, each with its first `SUMMARY_ITEMS` lines.
+
+    The lines of the whole page come in one query (never one per order), at most `SUMMARY_ITEMS`
+    per order however long an order is, with the count of the rest.
+    """
+    if not orders:
+        return ()
+    ranked = (
+        sa.select(
+            OrderItem.order_id, OrderItem.quantity, OrderItem.name, OrderItem.note,
+            sa.func.row_number().over(partition_by=OrderItem.order_id, order_by=OrderItem.position).label("rank"),
+            sa.func.count().over(partition_by=OrderItem.order_id).label("lines"),
+        )
+        .where(OrderItem.order_id.in_([o.id for o in orders]))
+        .subquery()
+    )
+    lines: dict[int, list[OrderSummaryItem]] = {}
+    counts: dict[int, int] = {}
+    statement = sa.select(ranked).where(ranked.c.rank <= SUMMARY_ITEMS).order_by(ranked.c.order_id, ranked.c.rank)
+    for row in session.execute(statement):
+        lines.setdefault(row.order_id, []).append(
+            OrderSummaryItem(quantity=row.quantity, name=row.name, note=_short_note(row.note))
+        )
+        counts[row.order_id] = row.lines
+    return tuple(
+        from_attributes(_Summarised(o, tuple(lines.get(o.id, ())), counts.get(o.id, 0) - len(lines.get(o.id, ()))),
+                        OrderSummary)
+        for o in orders
+    )
+
+
+class _Summarised:
+    """An order row read as a summary: its own columns, and the lines found for it (never `Order.items`,
+    which would load every line of every order one query at a time)."""
+
+    def __init__(self, order: Order, items: tuple[OrderSummaryItem, ...], more_items: int) -> None:
+        self._order, self.items, self.more_items = order, items, more_items
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._order, name)
+
+
+def _short_note(note: str | None) -> str | None:
+    if note is None or len(note) <= SUMMARY_NOTE:
+        return note
+    return note[: SUMMARY_NOTE - 1].rstrip() + "…"
 
 
 def text_query(text: str) -> str | None:
