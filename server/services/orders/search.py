@@ -30,7 +30,6 @@ from comandia.shared.schemas.orders import (
     OrderSummary,
     OrderSummaryItem,
 )
-from comandia.shared.schemas.wire import from_attributes
 
 MAX_SEARCH_WORDS = 8
 MIN_PHONE_DIGITS = 7
@@ -78,47 +77,48 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
     return OrderPage(items=order_summaries(session, page), next_cursor=next_cursor)
 
 
+_RANKED_LINES = (
+    sa.select(
+        OrderItem.order_id, OrderItem.quantity, OrderItem.name, OrderItem.note,
+        sa.func.row_number().over(partition_by=OrderItem.order_id, order_by=OrderItem.position).label("rank"),
+        sa.func.count().over(partition_by=OrderItem.order_id).label("lines"),
+    )
+    .where(OrderItem.order_id.in_(sa.bindparam("order_ids", expanding=True)))
+    .subquery()
+)
+_FIRST_LINES = (
+    sa.select(_RANKED_LINES)
+    .where(_RANKED_LINES.c.rank <= SUMMARY_ITEMS)
+    .order_by(_RANKED_LINES.c.order_id, _RANKED_LINES.c.rank)
+)
+"""The first `SUMMARY_ITEMS` lines of the orders `order_ids`, each with its order's line count
+(built once: the statement is the same for every page, only the ids change)."""
+_ORDER_FIELDS = tuple(f for f in OrderSummary.__struct_fields__ if f not in ("items", "more_items"))
+
+
 def order_summaries(session: Session, orders: Sequence[Order]) -> tuple[OrderSummary, ...]:
     """`orders` as the list shows them, each with its first `SUMMARY_ITEMS` lines.
 
-    The lines of the whole page come in one query (never one per order), at most `SUMMARY_ITEMS`
-    per order however long an order is, with the count of the rest.
+    The lines of the whole page come in one query (never one per order, and never `Order.items`,
+    which would load each order's lines apart), at most `SUMMARY_ITEMS` per order however long an
+    order is, with the count of the rest.
     """
     if not orders:
         return ()
-    ranked = (
-        sa.select(
-            OrderItem.order_id, OrderItem.quantity, OrderItem.name, OrderItem.note,
-            sa.func.row_number().over(partition_by=OrderItem.order_id, order_by=OrderItem.position).label("rank"),
-            sa.func.count().over(partition_by=OrderItem.order_id).label("lines"),
-        )
-        .where(OrderItem.order_id.in_([o.id for o in orders]))
-        .subquery()
-    )
     lines: dict[int, list[OrderSummaryItem]] = {}
     counts: dict[int, int] = {}
-    statement = sa.select(ranked).where(ranked.c.rank <= SUMMARY_ITEMS).order_by(ranked.c.order_id, ranked.c.rank)
-    for row in session.execute(statement):
+    for row in session.execute(_FIRST_LINES, {"order_ids": [o.id for o in orders]}):
         lines.setdefault(row.order_id, []).append(
             OrderSummaryItem(quantity=row.quantity, name=row.name, note=_short_note(row.note))
         )
         counts[row.order_id] = row.lines
-    return tuple(
-        from_attributes(_Summarised(o, tuple(lines.get(o.id, ())), counts.get(o.id, 0) - len(lines.get(o.id, ()))),
-                        OrderSummary)
-        for o in orders
-    )
-
-
-class _Summarised:
-    """An order row read as a summary: its own columns, and the lines found for it (never `Order.items`,
-    which would load every line of every order one query at a time)."""
-
-    def __init__(self, order: Order, items: tuple[OrderSummaryItem, ...], more_items: int) -> None:
-        self._order, self.items, self.more_items = order, items, more_items
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._order, name)
+    summaries = []
+    for order in orders:
+        shown = tuple(lines.get(order.id, ()))
+        # The row's own columns, as loaded (the types the schema declares): no re-validation needed.
+        fields = {name: getattr(order, name) for name in _ORDER_FIELDS}
+        summaries.append(OrderSummary(**fields, items=shown, more_items=counts.get(order.id, 0) - len(shown)))
+    return tuple(summaries)
 
 
 def _short_note(note: str | None) -> str | None:
