@@ -17,10 +17,9 @@ from comandia.console.errors import field_problems
 from comandia.console.i18n import Translator
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
-from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.locales import TENANT_LOCALES, country_name, currency_of, language_of, zone_of
 from comandia.shared.domain.money import is_currency
-from comandia.shared.domain.tenants import TENANT_NAME_MAX, clean_tenant_name
+from comandia.shared.domain.tenants import TENANT_NAME_MAX, is_tenant_name
 from comandia.shared.domain.times import is_timezone
 from comandia.shared.schemas.tenants import Locale, TenantInfo
 
@@ -51,7 +50,7 @@ class NewTenantForm:
     def problems(self, tr: Translator) -> dict[str, str]:
         """Field -> problem, checked here before asking the server (empty when all is well)."""
         found: dict[str, str] = {}
-        if not _is_tenant_name(self.name):
+        if not is_tenant_name(self.name):  # the server's own rule: never refuse what it accepts
             found["name"] = tr("provision.need_name", n=TENANT_NAME_MAX)
         if not is_timezone(self.timezone):
             found["timezone"] = tr("provision.bad_timezone")
@@ -62,15 +61,6 @@ class NewTenantForm:
         if len(self.password) < 8:
             found["password"] = tr("provision.bad_password")
         return found
-
-
-def _is_tenant_name(name: str) -> bool:
-    """The server's own rule (shared), so the dialog never refuses what the server accepts."""
-    try:
-        clean_tenant_name(name)
-    except ValidationFailed:
-        return False
-    return True
 
 
 def provision(client: ApiClient, form: NewTenantForm) -> TenantInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.names import clean_name
 
 TENANT_NAME_MAX = 120
@@ -28,3 +29,12 @@ def clean_tenant_name(value: str) -> str:
         ValidationFailed: empty, with a control character, or too long (field ``name``).
     """
     return clean_name(value, "name", max_len=TENANT_NAME_MAX)
+
+
+def is_tenant_name(value: str) -> bool:
+    """Whether `clean_tenant_name` accepts `value` (for forms that check as the user types)."""
+    try:
+        clean_tenant_name(value)
+    except ValidationFailed:
+        return False
+    return True

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, TypeAlias, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from comandia.shared.domain.tenants import TENANT_NAME_MAX
 from comandia.shared.schemas.rules import (
     RULE_KEYS,
     Address,
@@ -30,7 +31,6 @@ from comandia.shared.schemas.rules import (
     TemplateLanguage,
     TemplateName,
 )
-from comandia.shared.domain.tenants import TENANT_NAME_MAX
 from comandia.shared.schemas.wire import Amount, Request, Wire, documented
 
 T = TypeVar("T")
