@@ -105,11 +105,12 @@ class Primed:
         if self._ended:
             return
         self._ended = True
-        reason = None if error is None else _reason(error)
+        reason = None
         if error is None:
             level = logging.INFO if how == "complete" else logging.WARNING
             log.log(level, "%s download %s: %d bytes sent", escape_control(self._request), how, self._sent)
         else:
+            reason = _reason(error)
             log.warning("%s download cut after %d bytes: %s", escape_control(self._request), self._sent,
                         escape_control(reason))
         if how != "complete" and self._unfinished is not None:
