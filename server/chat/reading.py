@@ -75,8 +75,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
-            at, what = taken
-            found_in[at] = (found_in[at][0], what)  # "10 alitas… no, perdón, 12": the item said again
+            found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
             continue
         if not part.words:
             if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
