@@ -307,7 +307,8 @@ class ConversationsPage(Page):
         if message.delivery == "failed":
             ticks = "⚠ " + html.escape(message.error or "")
         elif message.status == "failed" and message.error_code in WINDOW_CLOSED:
-            ticks = "⚠ " + html.escape(tr("chats.window_closed_resent" if message.resent_as else "chats.window_closed"))
+            said = "chats.undelivered_resent" if message.resent_as else "chats.undelivered_window"
+            ticks = "⚠ " + html.escape(tr(said))
         return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};padding:4px">'
                 f"<small>{html.escape(who)} · {fmt.instant(message.at)} {ticks}</small><br>{text}"
                 f"</div></td></tr></table>")
