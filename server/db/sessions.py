@@ -46,7 +46,8 @@ CONTROL_POOL_MAX = 4
 class Databases:
     """Hands out sessions on the control database and on tenant databases, and server handles."""
 
-    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox, connector: Executor | None = None) -> None:
+    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox,
+                 connector: Executor | None = None) -> None:
         self.config = config
         self.box = box
         self.primary_url = normalise_url(primary_url)
@@ -146,7 +147,8 @@ class Databases:
             password = self.box.open(tenant.role_password_sealed)
         url = self.cluster(server_id).admin_url.set(username=role, password=password, database=database)
         pooler = self.options.pooler
-        if pooler is not None and (url.host, url.port or 5432) == (self.primary_url.host, self.primary_url.port or 5432):
+        primary = (self.primary_url.host, self.primary_url.port or 5432)
+        if pooler is not None and (url.host, url.port or 5432) == primary:
             url = url.set(host=pooler[0], port=pooler[1])
         return url
 

@@ -110,7 +110,8 @@ class Proxy:
 def render_site(upstreams: Sequence[str], http_port: int, https_port: int, directory: Path) -> str:
     """The installer's site, its placeholders filled as `install.sh` fills them, one `server` per process."""
     servers = "\n    ".join(f"server {upstream};" for upstream in upstreams)
-    values = {"server @UPSTREAM@;": servers, "@UPSTREAM@": upstreams[0], "@DOMAIN@": "localhost", "@HTTP_PORT@": str(http_port),
+    values = {"server @UPSTREAM@;": servers, "@UPSTREAM@": upstreams[0], "@DOMAIN@": "localhost",
+              "@HTTP_PORT@": str(http_port),
               "@HTTPS_PORT@": str(https_port), "@CERTIFICATE@": str(directory / "cert.pem"),
               "@CERTIFICATE_KEY@": str(directory / "key.pem"), "@ACME_ROOT@": str(directory / "acme"),
               "@LOG_DIR@": str(directory / "logs")}
@@ -137,7 +138,7 @@ def nginx(upstreams: Sequence[str]) -> Iterator[Proxy]:
         f"http {{\n  access_log off;\n  client_body_temp_path {directory}/body;\n"
         f"  proxy_temp_path {directory}/proxy;\n  include {directory}/site.conf;\n}}\n")
     if os.geteuid() == 0:  # workers run as nobody by default; they need the temp paths
-        os.chmod(directory, 0o755)
+        os.chmod(directory, 0o755)  # noqa: S103 - a throwaway test directory, nothing secret
     process = subprocess.Popen([_binary("nginx"), "-c", str(directory / "nginx.conf"), "-p", str(directory),
                                 "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
