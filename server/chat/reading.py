@@ -123,7 +123,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
                 decided = decided_by_note(verdict[1], [*words_here, *(fold(w) for w in part.note)], index, lex)
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
-                verdict = (True, (by_description,))  # "carne cortada a cuchillo": Empanada de carne
+                verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
