@@ -68,6 +68,7 @@ from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.window_resend import WindowClosedResender
 from comandia.server.services.orders.orders import OnChange, OrderService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
@@ -190,6 +191,11 @@ def build_services(
                                 announce=announce.numbers)
     inbox_signal, outbox_signal, alert_signal, media_signal = DirtyTenants(), DirtyTenants(), DirtyTenants(), \
         DirtyTenants()
+    window_signal = DirtyTenants()
+
+    def window_closed(tenant_ids: set[str]) -> None:
+        window_signal.mark(tenant_ids)
+        outbox_signal.mark(tenant_ids)  # wakes the outbox worker, which resends first
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -223,7 +229,7 @@ def build_services(
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal),
+        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed),
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
                              idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
@@ -240,7 +246,7 @@ def build_services(
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
-        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)),
+        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)), contexts,
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
@@ -249,6 +255,8 @@ def build_services(
                                        read_seconds=config.whatsapp_timeout_seconds),
                            retention_days=lambda t: contexts.get(t).rules.media_retention_days, clock=clock),
         media_signal=media_signal,
+        window_resend=WindowClosedResender(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        window_signal=window_signal,
     )
 
 
@@ -261,7 +269,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
                     name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
         for n in range(max(1, config.inbox_workers))
     ]
-    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids,
+                             resend=services.window_resend.resend, window_closed=services.window_signal))
     jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(

@@ -39,6 +39,7 @@ from comandia.server.providers import signatures
 from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, RejectedEvent, StatusUpdate
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
+from comandia.server.services.messaging.outbox import WINDOW_CLOSED_CODES
 from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
@@ -107,10 +108,12 @@ class IngestService:
     """Stores webhook events in the right tenant's database."""
 
     def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
-                 unroutable: UnroutableLimits | None = None) -> None:
+                 unroutable: UnroutableLimits | None = None,
+                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None) -> None:
         self._db = databases
         self._directory = directory
         self.dirty = dirty
+        self._on_window_closed = on_window_closed
         # Posts for unknown numbers cannot be authenticated: a bounded summary at a bounded rate.
         self.unroutable = UnroutableLog(databases, unroutable)
         self._lock = threading.Lock()
@@ -220,6 +223,10 @@ class IngestService:
                     store_statuses(connection, statuses.get(number, []))
                     quarantine(connection, provider, number.info.id, rejected.get(number, []))
         self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
+        closed = {t for t, ns in by_tenant.items() for n in ns for s in statuses.get(n, [])
+                  if s.status == "failed" and s.error_code in WINDOW_CLOSED_CODES}
+        if closed:
+            self._on_window_closed(closed)  # a sent message the window refused: resent as its template
         self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
 
