@@ -36,7 +36,7 @@ from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
-from comandia.server.providers.mail import SmtpMailer, SmtpSettings
+from comandia.server.providers.mail import SmtpMailer
 from comandia.server.providers.media import MediaLimits
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
@@ -246,7 +246,7 @@ def build_services(
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
-        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)), contexts,
+        alerts=OrderAlertService(databases, directory, SmtpMailer(config.smtp), contexts,
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
@@ -300,12 +300,6 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
 def _forget_all(services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
-
-
-def smtp_settings(config: ServerConfig) -> SmtpSettings:
-    """The SMTP client's settings from the appliance's config (`COMANDIA_SMTP_*`)."""
-    return SmtpSettings(host=config.smtp_host, port=config.smtp_port, tls=config.smtp_tls, user=config.smtp_user,
-                        password=config.smtp_password, sender=config.smtp_from, timeout=config.smtp_timeout_seconds)
 
 
 def _chain(*hooks: OnChange) -> OnChange:
