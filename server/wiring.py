@@ -222,7 +222,7 @@ def build_services(
         orders=orders,
         catalog_import=CatalogImportService(databases, contexts),
         backups=backups,
-        restores=RestoreService(databases, backups, tenants),
+        restores=RestoreService(databases, backups, tenants, changed=tenant_changed),
         moves=MoveService(databases, backups, changed=tenant_changed),
         kpis=kpis,
         summaries=summaries,
