@@ -147,9 +147,9 @@ def test_l2_unpaced_webhook_load_through_the_same_faults_loses_nothing_and_recov
         proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
     """RELIABILITY L2: R5's faults under as much load as L2_SENDERS unpaced senders make.
 
-    Pass: p99 <= 2 s during the latency, the resets and the blackhole, 0 acknowledged lost, every message acknowledged in the end, and answers
-    back to the baseline's latency within 5 s of each fault's end. The rate is
-    printed per phase beside the baseline's; Python senders on the shared 2-core box reach far
+    Pass: p99 <= 2 s during the latency, the resets and the blackhole, 0 acknowledged lost, every
+    message acknowledged in the end, and answers back to the baseline's latency within 5 s of each
+    fault's end. The rate is printed per phase beside the baseline's; Python senders on the shared 2-core box reach far
     less than L1's 1,000 msg/s (benchmarks/webhook_ingest.py measures that with wrk)."""
     faulty = proxy[0]
     with faults_run(proxy, embedded_cluster, tmp_path, senders=L2_SENDERS, pace=0.0) as run:
