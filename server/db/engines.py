@@ -192,7 +192,7 @@ class ConnectOptions:
     connector: Executor | None = field(default=None, compare=False)
 
     def behind_pooler(self, url: URL) -> bool:
-        return self.pooler is not None and (url.host, url.port or 5432) == self.pooler
+        return self.pooler is not None and (url.host or "", url.port or 5432) == self.pooler
 
 
 def normalise_url(url: str | URL) -> URL:
