@@ -140,10 +140,13 @@ def _marks_agree(line: ProductView, new: list[str]) -> bool:
 
 
 def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: ProductView, words: list[str]) -> Outcome:
-    """The cart's `line` becomes `other`, with the same quantity and note, said as removed and added."""
+    """The cart's `line` becomes `other`, with the same quantity, said as removed and added. Its
+    note stays through a size or a "sin/con" change ("bien dorada", now grande); another flavour
+    or kind is another dish, and the extras asked for the old one are not carried over."""
     cart = state.cart_dict()
     quantity = cart.pop(line.sku)
-    note = dict(state.notes).get(line.sku, "")
+    resized = all(w in SIZES for w in words if w not in _MARKED) or words[0] in _MARKED
+    note = dict(state.notes).get(line.sku, "") if resized else ""
     state = state.with_cart(cart)
     swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
     return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
