@@ -42,6 +42,7 @@ from comandia.server.services.messaging.directory import NumberDirectory, Routed
 from comandia.server.services.messaging.outbox import WINDOW_CLOSED_CODES
 from comandia.server.services.messaging.payloads import InboxPayload
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.silent_servers import SilentServers, cap_for
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
 from comandia.shared.domain.errors import Unauthorized, Unavailable
 from comandia.shared.domain.whatsapp import ProviderName
@@ -119,6 +120,7 @@ class IngestService:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._stalled = StalledTenants()
+        self._silent = SilentServers(cap_for(databases.config.threads))
 
     def busy(self) -> bool:
         """Whether webhooks are arriving faster than one at a time (more than one being stored now).
@@ -217,7 +219,8 @@ class IngestService:
             # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
             # needed: every statement is idempotent, so after a failure (503) the provider's
             # retry stores whatever is missing and nothing twice.
-            with self._stalled.attempt(tenant_id), self._db.tenant_autocommit(tenant_id) as connection:
+            with self._stalled.attempt(tenant_id), self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)), \
+                    self._db.tenant_autocommit(tenant_id) as connection:
                 for number in numbers:
                     store_messages(connection, provider, number.info.id, messages.get(number, []))
                     store_statuses(connection, statuses.get(number, []))
