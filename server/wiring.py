@@ -32,6 +32,7 @@ from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
+from comandia.server.jobs.journal_drain import JournalDrain
 from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
@@ -62,6 +63,7 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.media import MediaService
 from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
@@ -190,6 +192,9 @@ def build_services(
                                 announce=announce.numbers)
     inbox_signal, outbox_signal, alert_signal, media_signal = DirtyTenants(), DirtyTenants(), DirtyTenants(), \
         DirtyTenants()
+    if config.ingest not in ("journal", "direct"):
+        raise ValueError(f"config key ingest: {config.ingest!r} is neither 'journal' nor 'direct'")
+    journal = IngestJournal(databases, inbox_signal, directory.touch) if config.ingest == "journal" else None
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -223,7 +228,8 @@ def build_services(
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal),
+        ingest=IngestService(databases, directory, inbox_signal, journal=journal),
+        journal=journal,
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
                              idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
@@ -261,6 +267,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
                     name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
         for n in range(max(1, config.inbox_workers))
     ]
+    if services.journal is not None:
+        jobs.append(JournalDrain(services.journal))
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
     jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
