@@ -246,7 +246,7 @@ def build_services(
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
-        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)),
+        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)), contexts,
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,

@@ -19,6 +19,7 @@ from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.locales import TENANT_LOCALES, country_name, currency_of, language_of, zone_of
 from comandia.shared.domain.money import is_currency
+from comandia.shared.domain.tenants import TENANT_NAME_MAX, is_tenant_name
 from comandia.shared.domain.times import is_timezone
 from comandia.shared.schemas.tenants import Locale, TenantInfo
 
@@ -49,8 +50,8 @@ class NewTenantForm:
     def problems(self, tr: Translator) -> dict[str, str]:
         """Field -> problem, checked here before asking the server (empty when all is well)."""
         found: dict[str, str] = {}
-        if not 2 <= len(self.name.strip()) <= 80:
-            found["name"] = tr("provision.need_name")
+        if not is_tenant_name(self.name):  # the server's own rule: never refuse what it accepts
+            found["name"] = tr("provision.need_name", n=TENANT_NAME_MAX)
         if not is_timezone(self.timezone):
             found["timezone"] = tr("provision.bad_timezone")
         if not is_currency(self.currency):

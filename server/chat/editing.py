@@ -33,7 +33,9 @@ _REPLACED = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+\S+")
 _OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
 _SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "actually"})
 _EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cada uno|cada una)\b")
-_ONLY = frozenset({"nomas", "solo", "solamente", "just", "only", "unicamente"})
+_ONLY = frozenset({"nomas", "nadamas", "namas", "solo", "solamente", "just", "only", "unicamente"})
+_ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
+"""Two words for "only": "mejor nada más 3", "no más 2" (before a number; "no más coca" is not)."""
 _SWAP = re.compile(
     r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
 )
@@ -47,7 +49,7 @@ _CHANGE = re.compile(r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)
 
 def edit(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The message as a cart edit, or None when it is not one."""
-    words = intents.normalised(text)
+    words = _ONLY_SAID.sub("nomas", intents.normalised(text))
     if not words:
         return None
     restart = intents.mentions(text, "restart")
@@ -90,7 +92,8 @@ def _only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         return None
     after = [w for w in split[at + 1 :] if w not in lexicon().fillers or _count(w) is not None]
     if len(after) == 1 and _count(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
-        return _only_count(turn, state, split[:at], _count(after[0]) or 0)
+        before = [w for w in split[:at] if w not in lexicon().fillers and w not in _SET_OPENERS]
+        return _only_count(turn, state, before, _count(after[0]) or 0)
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()
     named = [i.product for i in reading.items]
@@ -101,8 +104,9 @@ def _only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         named.append(one)
     if not named or reading.unknown or any(p.sku not in cart for p in named):
         return None
-    if _leading_count(" ".join(split[at + 1 :])) is not None:
-        return None  # "solo quiero 2 tacos": a quantity, not a choice among the lines
+    count = _leading_count(" ".join(w for w in split[at + 1 :] if w not in _SET_OPENERS))
+    if count is not None:  # "nomás 3 de pastor", "only one lemonade then": that line's quantity
+        return _set_lines(turn, state, [(named[0], count)], last=named[0].sku) if len(named) == 1 else None
     kept = {p.sku: cart[p.sku] for p in named}
     if len(kept) == len(cart):
         return None
@@ -339,9 +343,11 @@ def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: Produc
 def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "agrégale otra" / "one more": more of the product added last, when no product is named."""
     counts = [c for w in intents.normalised(text).split() if (c := _count(w)) is not None]
-    if intents.mentions(text, "more") is None and not counts:
+    phrase = intents.mentions(text, "more")
+    if phrase is None and not counts:
         return None
-    reading = read_order(text, turn.catalog)
+    rest = intents.without(text, "more") if phrase else text
+    reading = read_order(rest, turn.catalog)  # "repite el último porfa": the phrase orders nothing
     if not reading.empty:
         return None
     product = _last(turn, state)

@@ -45,7 +45,7 @@ from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
-from comandia.server.chat.turn import Outcome, Turn, done, home_reply
+from comandia.server.chat.turn import Outcome, Turn, done, home_reply, puzzled
 
 __all__ = [
     "Outcome",
@@ -94,7 +94,7 @@ def step(
     try:
         outcome = _dispatch(turn, state, message, latest)
     except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
-        outcome = done(state, home_reply(turn, state, turn.texts("not_understood")))
+        outcome = puzzled(turn, state)
     if not state.greeted and outcome.replies:
         outcome = _with_hours_notice(turn, outcome)
     if state.notice == "expired" or (not state.greeted and outcome.replies):
@@ -232,7 +232,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text:
         return _read_text(turn, state, text, latest)
     if action is None:
-        return done(state, home_reply(turn, state, turn.texts("not_understood")))
+        return puzzled(turn, state)
     return _act(turn, state, action, latest)
 
 
@@ -331,7 +331,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if reading.empty:
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
-        return done(state, home_reply(turn, state, turn.texts("not_understood")))
+        return puzzled(turn, state)
     return ordering.apply_reading(turn, state, reading)
 
 
@@ -374,7 +374,7 @@ def _act(turn: Turn, state: ChatState, action: str, latest: LatestOrder | None) 
     if kind == "rm" and arg:
         return checkout.remove(turn, state, arg)
     # A stale or forged id (an old list tapped after the stage moved on): say what we can do.
-    return done(state, home_reply(turn, state, t("not_understood")))
+    return puzzled(turn, state)
 
 
 def _whole(text: str) -> int | None:

@@ -58,6 +58,14 @@ def only(text: str, intent: str) -> bool:
     return found and all(w in lex.fillers for w in words.split())
 
 
+def without(text: str, intent: str) -> str:
+    """The message's words without any of the intent's phrases ("lo mismo de nuevo porfa" -> "porfa")."""
+    words = f" {normalised(text)} "
+    for phrase in lexicon().intent_phrases(intent):
+        words = words.replace(f" {phrase} ", " ")
+    return words.strip()
+
+
 def rest_after(text: str, phrase: str) -> str:
     """The message's words after `phrase` ("quítale la coca" -> "la coca")."""
     words = normalised(text)

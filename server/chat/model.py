@@ -158,11 +158,13 @@ def clip(text: str, limit: int) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the bot answered one message with: the replies in order, and whether it handed the
-    chat to a person (the flow's typed `Outcome.handoff`: the customer asked for one)."""
+    """What the bot answered one message with: the replies in order, whether it handed the chat
+    to a person (the flow's typed `Outcome.handoff`: the customer asked for one), and whether it
+    understood the message (`Outcome.understood`: two misses in a row hand the chat over)."""
 
     replies: tuple[Reply, ...]
     handoff: bool = False
+    understood: bool = True
 
 
 def text_reply(body: str) -> Reply:

@@ -45,7 +45,8 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
     unknown = tuple(clip(words, MAX_ECHO) for words in reading.unknown)
-    return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said))
+    understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
+    return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
 
 
 def _add_notes(

@@ -35,6 +35,9 @@ class Outcome:
     """The customer asked for a person: the live-operations side hands the chat over."""
     cancel_order: int | None = None
     """The number of the customer's order they asked to cancel (checked by the flow as allowed)."""
+    understood: bool = True
+    """False when the bot could make nothing of the message (it answered "I did not understand",
+    or every word it read was named back as not on the menu): two in a row hand the chat over."""
 
     def remembered(self) -> Outcome:
         """The outcome with the last reply's choices stored, so typed numbers and titles work."""
@@ -71,6 +74,11 @@ class Turn:
 
 def done(state: ChatState, *replies: Reply, draft: OrderDraft | None = None) -> Outcome:
     return Outcome(state, tuple(replies), draft)
+
+
+def puzzled(turn: Turn, state: ChatState) -> Outcome:
+    """ "I did not understand", with the buttons of the start, flagged as not understood."""
+    return Outcome(state, (home_reply(turn, state, turn.texts("not_understood")),), understood=False)
 
 
 def cart_lines(turn: Turn, state: ChatState) -> tuple[list[tuple[ProductView, int, Decimal]], Decimal]:

@@ -75,7 +75,8 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/numbers/{{number_id}}/resume", numbers.NumberResume(services.numbers))
     app.add_route(f"{scoped}/numbers/{{number_id}}/test", numbers.NumberTest(services.numbers))
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
-    app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports))
+    app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}",
+                  exports.TenantExport(services.exports, services.audit))
     app.add_route(f"{scoped}/sandbox/messages", sandbox.SandboxMessages(services.sandbox_chat))
     app.add_route(f"{scoped}/conversations", conversations.ConversationCollection(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}", conversations.ConversationItem(services.chats))
@@ -99,4 +100,4 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
                                                                                     services.backup_key))
     app.add_route(f"{API}/admin/backups/{{backup_id}}/restore",
                   backups.BackupRestore(services.backups, services.restores, services.backup_key))
-    app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports))
+    app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports, services.audit))

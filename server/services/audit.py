@@ -29,6 +29,13 @@ class AuditService:
     def __init__(self, databases: Databases) -> None:
         self._db = databases
 
+    def write(self, actor: str, action: str, tenant_id: str | None = None, **detail: Any) -> None:
+        """Record an entry in a transaction of its own: for events that happen outside any action's
+        transaction (a download that breaks off after its 200 went out)."""
+        with self._db.control_session() as session:
+            record(session, actor, action, tenant_id, **detail)
+            session.commit()
+
     def list(self, query: AuditQuery) -> AuditPage:
         """One page of entries matching `query`.
 

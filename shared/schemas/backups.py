@@ -11,6 +11,7 @@ from typing import Annotated
 
 import msgspec
 
+from comandia.shared.domain.tenants import TENANT_NAME_MAX
 from comandia.shared.schemas.tenants import TENANT_ID_PATTERN
 from comandia.shared.schemas.wire import Request, Wire, documented
 
@@ -68,7 +69,7 @@ class BackupRequest(Request, frozen=True):
 class RestoreRequest(Request, frozen=True):
     """The name of the new tenant a backup is restored as."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=TENANT_NAME_MAX)]
 
 
 class TenantBackupState(Wire, frozen=True):

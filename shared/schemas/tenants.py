@@ -9,6 +9,7 @@ from typing import Annotated, Literal, TypeAlias, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from comandia.shared.domain.tenants import TENANT_NAME_MAX
 from comandia.shared.schemas.rules import (
     RULE_KEYS,
     Address,
@@ -71,7 +72,7 @@ class NewTenantRequest(Request, frozen=True):
     (``es``/``en``: the country then follows the time zone). Left out, everything is Mexico's, and
     the server is the one with the fewest tenants."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=TENANT_NAME_MAX)]
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     currency: Annotated[str, msgspec.Meta(max_length=3)] | None = None
     locale: Annotated[str, msgspec.Meta(max_length=16)] | None = None

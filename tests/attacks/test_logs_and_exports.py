@@ -7,6 +7,10 @@ import dataclasses
 import io
 import logging
 import secrets
+import socket
+import struct
+import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -15,7 +19,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from comandia.server.db.control_models import Tenant
+from comandia.server.db.control_models import AuditEntry, Tenant
 from comandia.server.logs import FORMAT, EscapingFormatter
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.wiring import Runtime
@@ -141,3 +145,46 @@ def test_a_download_cut_part_way_is_logged_with_the_bytes_sent_and_the_reason(
     assert "terminating connection" in cut[0]
     sent = int(cut[0].split("download cut after ")[1].split(" bytes")[0])
     assert received <= sent < len(whole.content)
+    entry = _audit_entries(runtime, tenant.id)[0]
+    assert entry.actor == token_user(runtime, token) and entry.detail["how"] == "cut", entry.detail
+    assert entry.detail["bytes_sent"] == sent and entry.detail["file"].endswith(".csv")
+    assert "terminating connection" in entry.detail["reason"]
+    assert len(_audit_entries(runtime, tenant.id)) == 1  # the whole download is not an audit event
+
+
+def test_a_download_the_client_abandons_is_recorded_in_the_audit_log(
+    api_url: str, runtime: Runtime, make_tenant: Callable[..., TenantInfo],
+) -> None:
+    tenant = make_tenant()
+    with runtime.databases.tenant_session(tenant.id) as session:
+        session.execute(sa.text("INSERT INTO customers (phone, name, extra) SELECT '+5215501' || lpad(n::text, 6, '0'),"
+                                " repeat('Cliente ', 14) || n, '{}' FROM generate_series(1, 40000) AS n"))
+        session.commit()
+    token = make_actor(runtime, "manager", tenant.id).token
+    host, port = urllib.parse.urlsplit(api_url).netloc.split(":")
+    request = (f"GET /api/v1/tenants/{tenant.id}/exports/customers.csv?from=2026-01-01&to=2026-12-31 HTTP/1.1\r\n"
+               f"Host: {host}\r\nAuthorization: Bearer {token}\r\n\r\n")
+    with socket.create_connection((host, int(port)), timeout=60) as client:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.sendall(request.encode())
+        assert client.recv(4096).startswith(b"HTTP/1.1 200")
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
+    # the client went away mid-transfer, the server finds out at its next send
+    deadline = time.monotonic() + 30
+    while not _audit_entries(runtime, tenant.id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    entries = _audit_entries(runtime, tenant.id)
+    assert len(entries) == 1, entries
+    assert entries[0].detail["how"] in ("cut", "stopped by the client"), entries[0].detail
+    assert entries[0].detail["bytes_sent"] > 0
+
+
+def _audit_entries(runtime: Runtime, tenant_id: str) -> list[AuditEntry]:
+    with runtime.databases.control_session() as session:
+        return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.tenant_id == tenant_id,
+                                                                AuditEntry.action == "export.cut")
+                                    .order_by(AuditEntry.id.desc())))
+
+
+def token_user(runtime: Runtime, token: str) -> str:
+    return runtime.services.auth.authenticate(token).username

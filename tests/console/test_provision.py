@@ -7,9 +7,11 @@ import secrets
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from comandia.console.windows.provision import ProvisionPage
+from comandia.console.i18n import Translator
+from comandia.console.windows.provision import NewTenantForm, ProvisionPage
 from comandia.console.windows.tenants import TenantsPage
 from comandia.shared.client import ApiClient
+from comandia.shared.domain.tenants import is_tenant_name
 from tests.console.conftest import LogIn
 from tests.plugins.api import World
 
@@ -21,7 +23,7 @@ def test_superadmin_provisions_a_tenant_with_its_manager(
     page = window.open_page("provision")
     assert isinstance(page, ProvisionPage)
     form = page.form
-    form.name.setText("x")
+    form.name.setText("   ")
     form.currency.setCurrentText("PESOS")
     form.manager.setText("a b")
     form.password.setText("short")
@@ -42,6 +44,19 @@ def test_superadmin_provisions_a_tenant_with_its_manager(
     managers = [u for u in superadmin_client.users.list(tenant.id) if u.role == "manager"]
     assert [u.username for u in managers] == [login]
     qtbot.waitUntil(lambda: window.tenant_box.findData(tenant.id) >= 0, timeout=10_000)
+
+
+def test_the_dialog_checks_the_name_by_the_servers_rule() -> None:
+    names = ["A", "  Té  ", "x" * 120, " " + "x" * 120 + " ", "x" * 121, "", "   ", "Bar\x00"]
+    for language in ("es", "en"):
+        tr = Translator(language)
+        for name in names:
+            form = NewTenantForm(name, "America/Lima", "PEN", "es", "gerente", "a long password")
+            assert ("name" not in form.problems(tr)) == is_tenant_name(name), (language, name)
+    refused = NewTenantForm("x" * 121, "America/Lima", "PEN", "es", "gerente", "a long password")
+    assert "120" in refused.problems(Translator("es"))["name"]
+    assert "120" in refused.problems(Translator("en"))["name"]
+    assert [is_tenant_name(name) for name in names] == [True, True, True, True, False, False, False, False]
 
 
 def test_superadmin_deactivates_after_confirming(

@@ -32,6 +32,7 @@ from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
 from comandia.server.http.openapi import query_parameters
 from comandia.server.http.webhooks import add_webhook_routes
 from comandia.server.providers.base import Endpoints
+from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.bundle import Services
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
@@ -42,7 +43,7 @@ from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime, build_services
 from comandia.shared.schemas.numbers import NumberInfo
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
 from tests.plugins.providers import StandIn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "webhooks"
@@ -128,10 +129,25 @@ class Messaging:
         options.setdefault("jitter", lambda: 0.0)
         return OutboxSender(self.runtime.databases, self.directory, **options)
 
+    def say(self, wamid: str, text: str, sender: str) -> None:
+        """`sender` writes `text` to the first fixture number (the webhook is accepted, not yet processed)."""
+        body, headers = meta_message(wamid, sender, {"type": "text", "text": {"body": text}})
+        assert self.post("meta", body, headers).status_code == 200
+
     def rows(self, tenant_id: str, sql: str, **params: Any) -> list[Any]:
         self.deliver_journal()
         with self.runtime.databases.tenant_session(tenant_id) as session:
             return list(session.execute(sa.text(sql), params).all())
+
+
+def meta_message(wamid: str, sender: str, message: dict[str, object]) -> tuple[bytes, dict[str, str]]:
+    """A signed Cloud API webhook: `sender` wrote `message` to the first fixture number."""
+    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
+                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+                                       "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
+                                                     **message}]}}]}]}).encode()
+    return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
 
 
 def build_webhook_app(runtime: Runtime, ingest: IngestService, max_bytes: int | None = None) -> falcon.App:
@@ -186,3 +202,11 @@ def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo)
     yield Messaging(runtime, services, directory, numbers, ingest, services.contexts, EchoConversations(),
                     client, tenant, meta_1, meta_2, dialog, twilio, stand_in, directory.endpoints)
     runtime.databases.tenant_engines.close_all()
+
+
+@pytest.fixture
+def rules_restored(messaging: Messaging) -> Iterator[None]:
+    """The transport tests share one tenant: its hours and templates go back to the defaults."""
+    yield
+    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
+        opening_hours=None, handoff_template="", handoff_template_language=""))

@@ -11,7 +11,12 @@ transaction.
 `OrderAlertService.send_due` is that job's pass for one tenant:
 - a WhatsApp alert is handed to the outbox (one transaction: the outbox row is queued and the
   alert row points at it), from the number the customer wrote to, else the tenant's oldest active
-  number; the outbox sends it once, retries transient failures and records permanent ones;
+  number; the outbox sends it once, retries transient failures and records permanent ones.
+  WhatsApp takes free text only within 24 hours of the alert phone's own last message to that
+  number (`window.py`): inside, the ticket goes as text, with the tenant's hand-off template
+  riding along for when the provider says the window closed meanwhile; outside, as that template
+  with the ticket on one line as its variable; with no template the alert fails at once with the
+  reason (`NO_TEMPLATE`), which the console shows;
 - an e-mail alert is claimed (`sending`, committed before the SMTP server is called, as the outbox
   does), sent through the appliance's SMTP client, and recorded sent, queued again with backoff
   (transient) or failed with the server's answer. A row left `sending` by a crash is marked failed,
@@ -40,6 +45,7 @@ from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.server.services.messaging.tickets import order_ticket
+from comandia.server.services.messaging.window import handoff_template, window_open
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
@@ -49,6 +55,8 @@ log = logging.getLogger(__name__)
 
 CRASH_REASON = "outcome unknown after crash"
 NO_NUMBER = "the business has no active WhatsApp number to send the alert from"
+NO_TEMPLATE = ("the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
+               "so WhatsApp allows only an approved template, and the business rule handoff_template is not set")
 SKIPPED_CHANNELS = frozenset({"import"})
 """Orders read from a file are history, not news: nobody is alerted."""
 MAX_LISTED = 200
@@ -87,6 +95,7 @@ class OrderAlertService:
         databases: the appliance's databases.
         directory: the tenant's WhatsApp numbers.
         mailer: the appliance's SMTP client.
+        contexts: the tenant's hand-off template (a WhatsApp alert outside the 24-hour window).
         on_handed: told the tenant id after WhatsApp alerts went to the outbox (wakes its sender).
         clock: the current instant (tests inject their own).
         backoff_base / backoff_cap: seconds of the first and the longest e-mail retry delay.
@@ -95,7 +104,7 @@ class OrderAlertService:
         jitter: a number in [0, 1) (tests inject a fixed one).
     """
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, mailer: SmtpMailer,
+    def __init__(self, databases: Databases, directory: NumberDirectory, mailer: SmtpMailer, contexts: TenantContexts,
                  on_handed: Callable[[str], None] = lambda tenant_id: None,
                  clock: Callable[[], dt.datetime] = utcnow, backoff_base: float = 30.0, backoff_cap: float = 1800.0,
                  max_attempts: int = 8, stale_after: dt.timedelta = dt.timedelta(minutes=5),
@@ -103,6 +112,7 @@ class OrderAlertService:
         self._db = databases
         self._directory = directory
         self._mailer = mailer
+        self._contexts = contexts
         self._on_handed = on_handed
         self._clock = clock
         self._base, self._cap, self._max_attempts = backoff_base, backoff_cap, max_attempts
@@ -182,7 +192,11 @@ class OrderAlertService:
                     log.warning("tenant %s: order alert %d failed: %s", tenant_id, alert.id, NO_NUMBER)
                     continue
                 key = alert.recipient.lstrip("+")
-                payload = OutboxPayload(kind="alert", body=alert.body, text=alert.body)
+                payload = self._payload(session, tenant_id, number_id, key, alert.body)
+                if payload is None:
+                    alert.state, alert.last_error = "failed", NO_TEMPLATE
+                    log.warning("tenant %s: order alert %d failed: %s", tenant_id, alert.id, NO_TEMPLATE)
+                    continue
                 queue_messages(session, number_id, key, [payload], at=self._clock())
                 alert.outbox_id = session.scalar(sa.select(sa.func.max(OutboxMessage.id)).where(
                     OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == key))
@@ -190,6 +204,17 @@ class OrderAlertService:
                 handed += 1
             session.commit()
         return handed
+
+    def _payload(self, session: Session, tenant_id: str, number_id: int, key: str, body: str) -> OutboxPayload | None:
+        """The alert as text inside the recipient's window, as the hand-off template outside it;
+        None when the window is closed and the tenant has no template."""
+        template = handoff_template(self._contexts.get(tenant_id), body)
+        payload = OutboxPayload(kind="alert", body=body, text=body, fallback_template=template)
+        last = session.scalar(sa.select(sa.func.max(InboxEvent.received_at)).where(
+            InboxEvent.number_id == number_id, InboxEvent.customer_key == key))
+        if window_open(last, self._clock()):
+            return payload
+        return payload.as_template() if template is not None else None
 
     def _sender_number(self, session: Session, tenant_id: str, order_id: int) -> int | None:
         """The number the order's customer last wrote to, else the tenant's oldest active number."""

@@ -24,9 +24,9 @@ from comandia.server.db.tenant_models import Conversation, Customer, InboxEvent,
 from comandia.server.providers.base import Template
 from comandia.server.services import audit
 from comandia.server.services.messaging import changes, chatlog, media
-from comandia.server.services.messaging.notifications import DEFAULT_TEMPLATE_LANGUAGES
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
+from comandia.server.services.messaging.window import FREE_FORM_WINDOW, handoff_template, window_open
 from comandia.server.services.orders.search import order_summaries
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
 from comandia.server.services.tenancy.contexts import TenantContexts
@@ -43,13 +43,7 @@ from comandia.shared.schemas.conversations import (
 from comandia.shared.schemas.orders import OrderSummary
 from comandia.shared.schemas.sandbox import BotReply, ChatButton, ChatRow, ChatSection
 
-FREE_FORM_WINDOW = dt.timedelta(hours=24)
-SEND_MARGIN = dt.timedelta(minutes=10)
-"""A reply queued this close to the window's end may reach the provider after it closed."""
 ORDERS_SHOWN = 10
-TEMPLATE_PARAMETER = 1000
-"""Characters of a reply sent as a template variable (Meta refuses new lines and long runs of
-spaces in one, so the text is sent on one line)."""
 _SORT = "-last_message_at"
 
 
@@ -106,7 +100,7 @@ class ChatService:
             messages, more = _transcript(session, row)
             orders = _orders(session, row)
             closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
-            open_ = closes is not None and now < closes - SEND_MARGIN
+            open_ = window_open(row.last_inbound_at, now)
             return ConversationDetail(
                 conversation=summary(row), messages=messages, more_messages=more, orders=orders,
                 window_open=open_, window_closes_at=closes, reply_mode="text" if open_ else "template",
@@ -143,7 +137,7 @@ class ChatService:
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id, lock=True)
             payload = OutboxPayload("human", text, text, fallback_template=template)
-            if row.last_inbound_at is None or now >= row.last_inbound_at + FREE_FORM_WINDOW - SEND_MARGIN:
+            if not window_open(row.last_inbound_at, now):
                 if template is None:
                     raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
                                    "template now, and the business rule handoff_template is not set")
@@ -172,12 +166,7 @@ class ChatService:
         """The tenant's hand-off template carrying `text`; None when the tenant has none."""
         if self._contexts is None:
             return None
-        tenant = self._contexts.get(tenant_id)
-        rules = tenant.rules
-        if not rules.handoff_template:
-            return None
-        language = rules.handoff_template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
-        return Template(rules.handoff_template, language, (" ".join(text.split())[:TEMPLATE_PARAMETER],))
+        return handoff_template(self._contexts.get(tenant_id), text)
 
     def takeover(self, tenant_id: str, public_id: str, actor: str) -> ConversationSummary:
         """A person has the chat: the bot stays silent for this customer until released.

@@ -100,7 +100,7 @@ class ConversationService:
     def answer(
         self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
     ) -> Answer:
-        """Answer one inbound message: the replies to queue in order, and the hand-off flag.
+        """Answer one inbound message: the replies to queue in order, the hand-off and understood flags.
 
         Raises:
             ValueError: `customer` has neither wa_id, user_id nor phone.
@@ -127,7 +127,7 @@ class ConversationService:
         if outcome.cancel_order is not None:
             return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
-            return Answer(outcome.replies, handoff=outcome.handoff)
+            return Answer(outcome.replies, handoff=outcome.handoff, understood=outcome.understood)
         return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now)))
 
     def _cancel(

@@ -7,41 +7,30 @@ failed to understand twice in a row, and for a message it cannot read (an image 
 without a caption); it tells the customer that a person will answer.
 
 The request for a person is the chat brain's typed hand-off flag (`Outcome.handoff`, carried to
-the inbox as `Answer.handoff`); the bot's answer already says a person will write. While the
+the inbox as `Answer.handoff`); the bot's answer already says a person will write. A failure to
+understand is its typed `Outcome.understood` (`Answer.understood`), never read from the reply's text. While the
 business is closed, every hand-off notice says so and when it opens (`hours.handoff_text`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from comandia.server.chat import hours
 from comandia.server.chat.model import Reply, TenantContext, text_reply
-from comandia.server.chat.texts import BUILT_IN, Texts
+from comandia.server.chat.texts import Texts
 from comandia.server.db.tenant_models import Conversation
 from comandia.shared.domain.messages import Inbound
 
 DEFAULT_IDLE_MINUTES = 30
 """Used when no idle time is given (the tenant's `rules.handoff_idle_minutes` is, by the wiring)."""
 MISUNDERSTOOD_LIMIT = 2
-MISUNDERSTOOD_TEXTS = ("not_understood", "unknown_product", "not_on_menu")
-"""The bot's texts that say it did not understand (those with a field are matched around it)."""
+"""Answers in a row the chat brain flagged as not understood (`Answer.understood`) that hand over."""
 
 
 def unreadable(message: Inbound) -> bool:
     """A message the bot cannot read: media without a caption (images, voice notes), or unknown types."""
     return message.kind in ("media", "other") and not message.text.strip()
-
-
-def misunderstood(tenant: TenantContext, replies: list[Reply]) -> bool:
-    """Whether the bot answered "I did not understand" or "that is not on our menu" (in its own
-    wording or the tenant's): the replies are compared with those texts, the only sign the flow
-    gives today."""
-    markers = [texts(key, text="\x00").partition("\x00") for texts in _languages(tenant)
-               for key in MISUNDERSTOOD_TEXTS if key in BUILT_IN["es"]]
-    return any(reply.body.startswith(head) and tail in reply.body
-               for reply in replies for head, _, tail in markers if head or tail)
 
 
 def silenced(row: Conversation, now: dt.datetime, idle: dt.timedelta) -> bool:
@@ -58,7 +47,3 @@ def notice(tenant: TenantContext, now: dt.datetime | None = None) -> Reply:
     while the business is closed, that it is and when it opens."""
     return text_reply(hours.handoff_text(Texts(tenant), now))
 
-
-def _languages(tenant: TenantContext) -> list[Texts]:
-    """The bot's texts in each language it may answer in (it follows the customer's language)."""
-    return [Texts(dataclasses.replace(tenant, locale=language)) for language in ("es", "en")]

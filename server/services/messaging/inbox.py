@@ -130,7 +130,7 @@ class InboxProcessor:
         if reason is None:
             answer = self._conversations.answer(tenant, str(row.number_id), customer, inbound)
             replies = list(answer.replies)
-            conversation.misunderstood = conversation.misunderstood + 1 if handoff.misunderstood(tenant, replies) else 0
+            conversation.misunderstood = 0 if answer.understood else conversation.misunderstood + 1
             if answer.handoff:
                 reason = "asked"  # the bot's own answer already says a person will write (and if closed)
             elif conversation.misunderstood >= handoff.MISUNDERSTOOD_LIMIT:

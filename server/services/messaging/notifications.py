@@ -30,15 +30,11 @@ from comandia.server.providers.base import Template
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.server.services.messaging.window import template_language, window_open
 from comandia.server.services.orders.orders import CHAT_ACTOR
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
-
-FREE_FORM_WINDOW = dt.timedelta(hours=24)
-SEND_MARGIN = dt.timedelta(minutes=10)
-"""A notice queued this close to the window's end may reach the provider after it: use the template."""
-DEFAULT_TEMPLATE_LANGUAGES = {"es": "es", "en": "en"}
 
 
 class StatusNotifier:
@@ -79,13 +75,13 @@ class StatusNotifier:
         tenant = self._contexts.get(tenant_id)
         payload = OutboxPayload.of(flow.status_notification(tenant, after.number, after.status), kind="status")
         template = _template(number, tenant, str(after.number), flow.status_label(tenant, after.status))
-        window_open = self._clock() - last.received_at < FREE_FORM_WINDOW - SEND_MARGIN
+        open_ = window_open(last.received_at, self._clock())
         failed_because = None
-        if window_open and template is not None:
+        if open_ and template is not None:
             payload = msgspec.structs.replace(payload, fallback_template=template)
-        elif not window_open and template is not None:
+        elif not open_ and template is not None:
             payload = msgspec.structs.replace(payload, template=template)
-        elif not window_open:
+        elif not open_:
             failed_because = ("outside WhatsApp's 24-hour window and the number has no status template: "
                               "tell the customer another way")
         queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because)
@@ -97,5 +93,4 @@ def _template(number: RoutedNumber, tenant: TenantContext, *params: str) -> Temp
     info = number.info
     if not info.status_template:
         return None
-    language = info.template_language or DEFAULT_TEMPLATE_LANGUAGES.get(tenant.locale, tenant.locale)
-    return Template(info.status_template, language, params)
+    return Template(info.status_template, template_language(tenant, info.template_language), params)

@@ -34,8 +34,7 @@ from comandia.shared.domain.locales import (
     zone_of,
 )
 from comandia.shared.domain.money import is_currency
-from comandia.shared.domain.names import clean_name
-from comandia.shared.domain.tenants import TenantState
+from comandia.shared.domain.tenants import TenantState, clean_tenant_name
 from comandia.shared.domain.times import is_timezone, utcnow
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.tenants import TenantInfo
@@ -228,7 +227,7 @@ class TenantService:
 
 
 def _validate(raw_name: str, resolved: _Resolved) -> str:
-    name = clean_name(raw_name, "name", max_len=120)
+    name = clean_tenant_name(raw_name)
     problems: dict[str, str] = {}
     if not is_timezone(resolved.timezone):
         problems["timezone"] = N_("unknown time zone '{timezone}' (use an IANA name like America/Lima)")

@@ -24,12 +24,12 @@ def client(runtime: Runtime) -> falcon.testing.TestClient:
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(service))
     app.add_route(
         f"{scoped}/exports/{{dataset}}.{{fmt}}",
-        exports.TenantExport(runtime.services.exports),
+        exports.TenantExport(runtime.services.exports, runtime.services.audit),
     )
     app.add_route(f"{API}/admin/kpis", kpis.AdminKpis(service.admin))
     app.add_route(
         f"{API}/admin/exports/tenants.{{fmt}}",
-        exports.TenantsExport(runtime.services.exports),
+        exports.TenantsExport(runtime.services.exports, runtime.services.audit),
     )
     return falcon.testing.TestClient(app)
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from comandia.server.chat.model import TenantContext
 from comandia.server.providers.mail import MailError, SmtpMailer, SmtpSettings
-from comandia.server.services.messaging.alerts import CRASH_REASON, NO_NUMBER, OrderAlertService
+from comandia.server.services.messaging.alerts import CRASH_REASON, NO_NUMBER, NO_TEMPLATE, OrderAlertService
 from comandia.server.services.messaging.tickets import order_ticket
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderItemInfo, OrderLineInput
@@ -37,7 +37,7 @@ def plain(port: int) -> SmtpSettings:
 
 
 def alert_service(m: Messaging, settings: SmtpSettings, **options: object) -> OrderAlertService:
-    return OrderAlertService(m.runtime.databases, m.directory, SmtpMailer(settings), backoff_base=0.0,
+    return OrderAlertService(m.runtime.databases, m.directory, SmtpMailer(settings), m.contexts, backoff_base=0.0,
                              jitter=lambda: 0.0, **options)  # type: ignore[arg-type]
 
 
@@ -62,6 +62,7 @@ def alerts_of(m: Messaging, order_id: int) -> list[tuple[str, str, str, int | No
 
 def test_a_new_order_reaches_the_business_on_whatsapp_and_by_email_once(messaging: Messaging,
                                                                         smtp: SmtpStandIn) -> None:
+    messaging.say("wamid.AL1", "hola", sender=ALERT_WA)  # within 24 hours: WhatsApp takes free text
     order = place_order(messaging, (ALERT_PHONE, "Cocina@Example.com"), fulfilment="delivery",
                         delivery_zone="Roma", payment_method="cash", pay_with=Decimal("3100"))
     assert [(c, r, s) for c, r, s, _ in alerts_of(messaging, order.id)] == [
@@ -88,6 +89,52 @@ def test_a_new_order_reaches_the_business_on_whatsapp_and_by_email_once(messagin
     listed = {a.channel: a for a in alerts.recent(messaging.tenant.id)}
     assert (listed["whatsapp"].state, listed["email"].state) == ("sent", "sent")
     assert listed["email"].order_number == order.number and listed["email"].sent_at is not None
+
+
+@pytest.mark.usefixtures("rules_restored")
+def test_outside_the_window_a_whatsapp_alert_goes_as_the_handoff_template(messaging: Messaging) -> None:
+    m = messaging  # the alert phone never wrote to the business: free text would be refused
+    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(
+        handoff_template="aviso_pedido", handoff_template_language="es_MX"))
+    order = place_order(m, (ALERT_PHONE,))
+    alerts = alert_service(m, SmtpSettings(host=None))
+    assert alerts.send_due(m.tenant.id) == 1
+    m.sender().send_due(m.tenant.id)
+    [sent] = [r.body for r in m.stand_in.accepted if r.body["to"] == ALERT_WA]
+    assert sent["type"] == "template" and sent["template"]["name"] == "aviso_pedido"
+    assert sent["template"]["language"] == {"code": "es_MX"}
+    [parameter] = sent["template"]["components"][0]["parameters"]
+    assert parameter["text"].startswith(f"🛎️ Pedido nuevo #{order.number}") and "\n" not in parameter["text"]
+    assert "2 × Taco al pastor: $2,980.00 (sin cebolla)" in parameter["text"]
+    [listed] = [a for a in alerts.recent(m.tenant.id) if a.order_id == order.id]
+    assert (listed.state, listed.last_error) == ("sent", None)
+
+
+@pytest.mark.usefixtures("rules_restored")
+def test_an_alert_the_provider_refuses_as_outside_the_window_goes_again_as_the_template(
+        messaging: Messaging) -> None:
+    m = messaging
+    m.say("wamid.AL2", "hola", sender=ALERT_WA)
+    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(handoff_template="aviso_pedido"))
+    place_order(m, (ALERT_PHONE,))
+    alerts = alert_service(m, SmtpSettings(host=None))
+    assert alerts.send_due(m.tenant.id) == 1
+    m.stand_in.fail("131047")  # the window closed before the ticket reached Meta
+    for _ in range(3):
+        m.sender().send_due(m.tenant.id)
+    assert m.stand_in.sent_texts(ALERT_WA) == ["template:aviso_pedido"]
+
+
+def test_outside_the_window_without_a_template_the_alert_fails_with_the_reason(messaging: Messaging) -> None:
+    m = messaging
+    order = place_order(m, (ALERT_PHONE,))
+    alerts = alert_service(m, SmtpSettings(host=None))
+    alerts.send_due(m.tenant.id)
+    m.sender().send_due(m.tenant.id)
+    assert m.stand_in.sent_texts(ALERT_WA) == []
+    assert m.rows(m.tenant.id, "SELECT count(*) FROM outbox")[0][0] == 0
+    [listed] = [a for a in alerts.recent(m.tenant.id) if a.order_id == order.id]
+    assert (listed.state, listed.last_error) == ("failed", NO_TEMPLATE)
 
 
 def test_the_ticket_shows_time_in_the_tenants_zone_and_english_when_the_tenant_speaks_it() -> None:

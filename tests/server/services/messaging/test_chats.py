@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,22 +23,13 @@ from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
 from comandia.shared.schemas.rules import OpeningHours
 from comandia.shared.schemas.tenants import TenantSettingsChange
-from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
+from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging, meta_message
 
 ANA = "5215512345678"
 
 
-def meta_message(wamid: str, sender: str, message: dict[str, object]) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-                                       "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
-                                                     **message}]}}]}]}).encode()
-    return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
-
-
 def say(m: Messaging, wamid: str, text: str, sender: str = ANA) -> None:
-    assert m.post("meta", *meta_message(wamid, sender, {"type": "text", "text": {"body": text}})).status_code == 200
+    m.say(wamid, text, sender)
 
 
 def chats(m: Messaging, clock: dt.datetime | None = None) -> ChatService:
@@ -140,14 +130,6 @@ def test_outside_the_24_hour_window_a_free_text_reply_is_refused(messaging: Mess
     with pytest.raises(Conflict):
         chats(m, later).send(m.tenant.id, chat, "¿Sigues ahí?", actor="luis")
     assert m.rows(m.tenant.id, "SELECT count(*) FROM outbox WHERE author IS NOT NULL")[0][0] == 0
-
-
-@pytest.fixture
-def rules_restored(messaging: Messaging) -> Iterator[None]:
-    """The transport tests share one tenant: its hours and templates go back to the defaults."""
-    yield
-    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
-        opening_hours=None, handoff_template="", handoff_template_language=""))
 
 
 @pytest.mark.usefixtures("rules_restored")

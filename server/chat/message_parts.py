@@ -1,0 +1,315 @@
+"""Cutting a customer message into parts, each one item (or a note, or a lone quantity).
+
+A message is cut at commas, new lines, "y"/"and" (unless the menu's own names hold them:
+"Empanada de jamón y queso") and at a quantity that follows a named product ("5 de pastor 2 de
+suadero"). In each part, quantities (digits, number words, "x3", "media docena"), greetings,
+fillers, polite forms and portion words (`lexicon.toml`) are set apart; what follows "sin", "con",
+"bien", "extra" after the product is the part's note ("sin cebolla"). `reading.read_order` says
+what each part's words name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from comandia.server.chat.lexicon import Lexicon, lexicon, number
+from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
+from comandia.server.chat.model import fold
+from comandia.server.chat.verdicts import verdict_of
+
+_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
+_SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
+NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+_NOTE_OPENERS = NOTE_MARKERS - {"no"}
+"""Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
+of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
+cocas" orders); a note that names a product is that product ("con papas fritas")."""
+_ENGLISH_ARTICLES = frozenset({"a", "an"})
+ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
+TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
+_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
+"""What an order is for ("para una fiesta"): the article before it counts nothing."""
+_SIZES = frozenset(
+    ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
+     "medium"]
+)  # fmt: skip
+_GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
+
+
+@dataclass
+class Part:
+    quantity: int | None = None
+    words: list[str] = field(default_factory=list)
+    spans: list[int] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
+    note_spans: list[int] = field(default_factory=list)
+    in_note: bool = False
+    portions: list[tuple[str, int]] = field(default_factory=list)
+    """Portion words set aside ("2 latas"): the product itself when nothing else is named."""
+    sized: bool = False
+    """A size word was set apart ("de litro"): a name typed exactly is not sure to be the one."""
+    closed: bool = False
+    """A quantity came after the name ("pastor x3"): the next product word starts a new part."""
+    elliptic: bool = False
+    """The part starts with "de" and no product noun ("una de chocolate"): the noun is the part's before."""
+    corrects: bool = False
+    """The part takes back the item before it ("10 alitas… no, perdón, 12"; "2 hawaianas, no, mejor 3")."""
+
+    @property
+    def blank(self) -> bool:
+        """Nothing said yet: no product words, quantity, note or portion word."""
+        return not (self.words or self.note or self.portions or self.in_note) and self.quantity is None
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    folded: str
+
+
+_MEASURE = re.compile(r"(\d+)(l|lt|lts|ml|kg|g|gr|grs|oz|pz)", re.IGNORECASE)
+_UNITS = frozenset(
+    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas"]
+)
+
+
+_HALF = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*2|\u00bd)(?![\d/])")
+"""A half written as a fraction ("1/2 docena", "½ docena"): read as the word "media"."""
+
+
+def tokens(text: str) -> list[Token]:
+    found: list[Token] = []
+    lex = lexicon()
+    for raw in _TOKENS.findall(_HALF.sub(" media ", text)):
+        measure = _MEASURE.fullmatch(raw)
+        if measure:  # "3l", "600ml": a size, as "3 l"
+            found += [Token(measure.group(1), measure.group(1)), Token(measure.group(2), fold(measure.group(2)))]
+        else:
+            found.append(Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
+    return found
+
+
+SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",
+                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that"})  # fmt: skip
+"""After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
+
+
+def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[Part]:
+    parts: list[Part] = []
+    current = Part()
+    position = 0
+    while position < len(found):
+        folded = found[position].folded
+        replaced = _old_value(found, position)
+        if replaced:  # "en vez de 2", "instead of 2": the quantity being replaced, not one ordered
+            position += replaced
+            continue
+        taken_back = _correction(found, position, lex, said_before=bool(parts) or not current.blank)
+        if taken_back:
+            current = _corrected(parts, current)
+            position += taken_back
+            continue
+        phrase, value = _quantity_phrase(found, position, lex, index)
+        if phrase:
+            current = _quantity(parts, current, value)
+            position += phrase
+            continue
+        if folded in _SEPARATORS and not _held_by_name(found, position, index):
+            if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
+                parts.append(current)
+                current = Part()
+        elif current.in_note:
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif (folded in NOTE_MARKERS and folded != "no" and not current.words and parts and parts[-1].words
+              and position > 0 and found[position - 1].folded in (",", "/") and not index.knows(folded)):  # fmt: skip
+            current = parts.pop()  # "large americano, extra hot": the note of the item before
+            current.in_note = True
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif (
+            (folded in _NOTE_OPENERS or folded in lex.note_words)
+            and not current.words
+            and not current.portions
+            and not index.knows(folded)
+            and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
+        ):
+            current.in_note = True  # "que vaya bien cocida": a note with no product before it
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif (
+            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            and current.words
+            and not _held_by_name(found, position, index)
+        ):  # "sin cebolla", "bife de chorizo jugoso"
+            current.in_note = True
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
+        elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
+            current = _quantity(parts, current, number(found[position + 1].folded) or 1)
+            current.closed = bool(current.words)  # "pastor x 3 …": the next product is another item
+            position += 1
+        elif _is_quantity(found, position, index, english):
+            value = number(folded) or lex.quantities.get(folded, 1)
+            had_words = bool(current.words) and current.quantity is None
+            current = _quantity(parts, current, value)
+            current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
+        elif folded == "x" and not index.knows("x"):
+            pass  # "2 x margarita": the times sign
+        elif folded in SAME and current.quantity is not None and not current.words:
+            current.words.append(folded)  # "y otro igual": the item before, once more
+            current.spans.append(position)
+        elif _set_apart(folded, index, lex):
+            if folded in _OCCASIONS and current.quantity is not None and not current.words:
+                current.quantity = None  # "para una fiesta": an article, not one of something
+            if folded in lex.portions:
+                current.portions.append((folded, position))
+                current.sized = current.sized or folded in _SIZES
+        else:
+            if current.closed:
+                parts.append(current)
+                current = Part()
+            if (not current.words and not current.portions and position > 1
+                    and found[position - 1].folded in ("de", "del")
+                    and _is_quantity(found, position - 2, index, english)):  # fmt: skip
+                current.elliptic = True  # "una de vainilla": a quantity, "de", a flavour
+            current.words.append(folded)
+            current.spans.append(position)
+        position += 1
+    parts.append(current)
+    parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex)]
+    kept: list[Part] = []
+    for part in parts:
+        if not part.words and part.portions:  # "y 2 latas": the portion word is the product
+            part.words = [w for w, _ in part.portions]
+            part.spans = [p for _, p in part.portions]
+        # "unos pastorcitos, como 5": a lone quantity belongs to the part before
+        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
+            kept[-1].quantity = part.quantity
+        elif part.words or part.quantity is not None or part.note:
+            kept.append(part)
+    return kept
+
+
+def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:
+    """How many tokens a correction takes here ("no, perdón", "digo", "sorry I mean"; 0: none).
+
+    Only after something was said, and "no" only before a separator, a quantity or another
+    correction word: "no cebolla" is a note and "no más" is "only"."""
+    if not said_before:
+        return 0
+    for phrase in lex.intent_phrases("correction"):
+        size = phrase.count(" ") + 1
+        if " ".join(t.folded for t in found[position : position + size]) == phrase:
+            return size
+    if found[position].folded != "no" or position + 1 >= len(found):
+        return 0
+    following = found[position + 1].folded
+    if following in _SEPARATORS or number(following) is not None or following in lex.quantities:
+        return 1
+    return 0
+
+
+def _corrected(parts: list[Part], current: Part) -> Part:
+    """The part that follows a correction: it takes back the item said before it. A quantity said
+    alone just before ("5 no 6 panes") is itself taken back."""
+    if current.words or current.note or current.portions:
+        parts.append(current)
+        return Part(corrects=True)
+    return Part(corrects=current.corrects or bool(parts))
+
+
+def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word is glue, a filler or a portion word rather than part of a product's name:
+    words of the menu's names stay ("2 litros de jamaica" names Agua de jamaica litro)."""
+    if folded in _GLUE:
+        return True
+    if folded in lex.fillers and not index.knows(folded):
+        return True
+    return folded in lex.portions and not index.knows_key(folded)
+
+
+def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> list[Part]:
+    """A note that surely names a product ("brisket sandwich with slaw", "con papas fritas") is
+    that product, a part of its own: a product is never hidden in a note."""
+    if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
+        return [part]  # "with no onions": a product taken away is a note, never an item
+    ignored = lex.fillers | lex.portions | _GLUE
+    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
+    words = [found[i].folded for i in spans]
+    matches = index.match(words, lex.synonyms) if words else []
+    verdict = verdict_of(matches)
+    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+        return [part]
+    item = Part(words=words, spans=spans)
+    return [replace(part, note=[], note_spans=[], in_note=False), item]
+
+
+def _old_value(found: list[Token], position: int) -> int:
+    """How many tokens "en vez de N" / "en lugar de N" / "instead of N" takes here (0: none)."""
+    ahead = [t.folded for t in found[position : position + 4]]
+    if ahead[:3] in (["en", "vez", "de"], ["en", "lugar", "de"]) and len(ahead) == 4 and number(ahead[3]):
+        return 4
+    if ahead[:2] == ["instead", "of"] and len(ahead) >= 3 and number(ahead[2]):
+        return 3
+    return 0
+
+
+def _quantity(parts: list[Part], current: Part, value: int) -> Part:
+    """A quantity starts a new part when the current one already has a product and a quantity."""
+    if current.words and (current.quantity is not None or current.in_note):
+        parts.append(current)
+        return Part(quantity=value)
+    if current.words:
+        current.quantity = value  # "ciel 3", "pastor x3": after the name
+    else:
+        if current.quantity is None or current.quantity == value:  # "2 (dos) gringas" says it twice
+            current.quantity = value
+        else:
+            current.quantity *= value
+    return current
+
+
+def _is_quantity(found: list[Token], position: int, index: ProductIndex, english: bool) -> bool:
+    folded = found[position].folded
+    if index.knows(folded) and not folded.isdigit():
+        return False
+    following = found[position + 1].folded if position + 1 < len(found) else ""
+    if f"{folded} {following}" in index.folded_pairs:
+        return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
+    after_product = position > 0 and index.knows(found[position - 1].folded) and found[position - 1].folded not in _GLUE
+    if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
+        return False  # "coca 3 lt": a size the menu has, not a quantity
+    if folded.isdigit() and index.knows(folded) and position > 1 and found[position - 1].folded == "de":
+        return False  # "2 cocas de 3": the size
+    if folded in _ENGLISH_ARTICLES:
+        return english
+    if folded in lexicon().fillers and folded not in lexicon().quantities:
+        return False  # "unos", "unas": some, not one
+    return number(folded) is not None or folded in lexicon().quantities
+
+
+def _quantity_phrase(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> tuple[int, int]:
+    """(tokens used, value) of a several-word quantity idiom starting here ("media docena de")."""
+    for size in (4, 3, 2):
+        if position + size > len(found):
+            continue
+        phrase = " ".join(t.folded for t in found[position : position + size])
+        if phrase in lex.quantities:
+            return size, lex.quantities[phrase]
+    return 0, 0
+
+
+def _held_by_name(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether a separator word sits inside a product name here ("jamón y queso")."""
+    if position == 0 or position + 1 >= len(found):
+        return False
+    before, here, after = found[position - 1].folded, found[position].folded, found[position + 1].folded
+    if f"{before} {here} {after}" in index.folded_triples:
+        return True
+    if here not in ("and", "&", "y", "e"):
+        return False
+    synonyms = lexicon().synonyms  # "ham and cheese croissant": Croissant de jamón y queso
+    first, second = synonyms.get(before, before).split(), synonyms.get(after, after).split()
+    return bool(first and second) and f"{first[0]} y {second[0]}" in index.folded_triples
