@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -19,6 +20,31 @@ import platformdirs
 from comandia.shared.i18n import Language, environment_language
 
 DEFAULT_PREFIX = "comandia"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server that sends new-order alerts to the e-mail addresses of a tenant's
+    `order_alerts` (`providers/mail.py` speaks to it); `host` None: e-mail alerts are recorded
+    as failed with the reason (never dropped)."""
+
+    host: str | None = None
+    port: int = 587
+    tls: str = "starttls"
+    """"starttls" (upgrade a plain connection, port 587), "ssl" (TLS from the start, port 465) or
+    "none" (a relay on the same host or network only: credentials and tickets travel in clear)."""
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str = "comandia@localhost"
+    timeout: float = 10.0
+    tls_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    """None: the system's trusted CAs (tests pass a context that trusts their own certificate)."""
+
+
+_SMTP_KEYS = {"smtp_host": "host", "smtp_port": "port", "smtp_tls": "tls", "smtp_user": "user",
+              "smtp_password": "password", "smtp_from": "sender", "smtp_timeout_seconds": "timeout"}
+"""The flat names (environment after COMANDIA_, the file's keys) of the `SmtpSettings` fields."""
+_SMTP_KINDS = {key: next(f.type for f in fields(SmtpSettings) if f.name == name) for key, name in _SMTP_KEYS.items()}
 
 
 @dataclass(frozen=True)
@@ -71,17 +97,8 @@ class ServerConfig:
     # video), downloaded within this many seconds, kept in `media_dir` (one folder per tenant).
     media_max_bytes: int = 16 * 1024 * 1024
     media_deadline_seconds: float = 60.0
-    # The SMTP server that sends new-order alerts to the e-mail addresses of a tenant's
-    # `order_alerts`; None: e-mail alerts are recorded as failed with the reason (never dropped).
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    # "starttls" (upgrade a plain connection, port 587), "ssl" (TLS from the start, port 465) or
-    # "none" (a relay on the same host or network only: credentials and tickets travel in clear).
-    smtp_tls: str = "starttls"
-    smtp_user: str | None = None
-    smtp_password: str | None = field(default=None, repr=False)
-    smtp_from: str = "comandia@localhost"
-    smtp_timeout_seconds: float = 10.0
+    # The SMTP server that sends new-order alerts (COMANDIA_SMTP_*, or smtp_* keys in the file).
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
     log_level: str = "INFO"
     public_url: str | None = None
     # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
@@ -146,14 +163,14 @@ _ENV = {
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
     "COMANDIA_MEDIA_MAX_BYTES": "media_max_bytes",
+    "COMANDIA_ADMIN_PASSWORD": "admin_password",
+    "COMANDIA_USER_PASSWORD": "user_password",
     "COMANDIA_SMTP_HOST": "smtp_host",
     "COMANDIA_SMTP_PORT": "smtp_port",
     "COMANDIA_SMTP_TLS": "smtp_tls",
     "COMANDIA_SMTP_USER": "smtp_user",
     "COMANDIA_SMTP_PASSWORD": "smtp_password",
     "COMANDIA_SMTP_FROM": "smtp_from",
-    "COMANDIA_ADMIN_PASSWORD": "admin_password",
-    "COMANDIA_USER_PASSWORD": "user_password",
 }
 _NUMBER_SECRETS = {  # `number add` credentials, by the field of `NewNumber` they fill
     "COMANDIA_NUMBER_ACCESS_TOKEN": "access_token",
@@ -185,7 +202,11 @@ def load_config(
     if secrets:
         values["number_secrets"] = secrets
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return replace(ServerConfig(), **_coerce(values))
+    smtp = _coerce({key: values.pop(key) for key in list(values) if key in _SMTP_KEYS}, _SMTP_KINDS)
+    config = replace(ServerConfig(), **_coerce(values, {f.name: f.type for f in fields(ServerConfig)}))
+    if not smtp:
+        return config
+    return replace(config, smtp=SmtpSettings(**{_SMTP_KEYS[key]: value for key, value in smtp.items()}))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -199,8 +220,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return flat
 
 
-def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
-    kinds = {f.name: f.type for f in fields(ServerConfig)}
+def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` converted to the types `kinds` names (a key's annotation, by key)."""
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in kinds:

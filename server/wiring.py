@@ -37,7 +37,7 @@ from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
-from comandia.server.providers.mail import SmtpMailer, SmtpSettings
+from comandia.server.providers.mail import SmtpMailer
 from comandia.server.providers.media import MediaLimits
 from comandia.server.services.audit import AuditService
 from comandia.server.services.auth.hashing import PasswordHashing
@@ -70,6 +70,7 @@ from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.window_resend import WindowClosedResender
 from comandia.server.services.orders.orders import OnChange, OrderService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
@@ -192,9 +193,15 @@ def build_services(
                                 announce=announce.numbers)
     inbox_signal, outbox_signal, alert_signal, media_signal = DirtyTenants(), DirtyTenants(), DirtyTenants(), \
         DirtyTenants()
+    window_signal = DirtyTenants()
+
+    def window_closed(tenant_ids: set[str]) -> None:
+        window_signal.mark(tenant_ids)
+        outbox_signal.mark(tenant_ids)  # wakes the outbox worker, which resends first
     if config.ingest not in ("journal", "direct"):
         raise ValueError(f"config key ingest: {config.ingest!r} is neither 'journal' nor 'direct'")
-    journal = IngestJournal(databases, inbox_signal, directory.touch) if config.ingest == "journal" else None
+    journal = (IngestJournal(databases, inbox_signal, directory.touch, on_window_closed=window_closed)
+               if config.ingest == "journal" else None)
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -221,14 +228,14 @@ def build_services(
         orders=orders,
         catalog_import=CatalogImportService(databases, contexts),
         backups=backups,
-        restores=RestoreService(databases, backups, tenants),
+        restores=RestoreService(databases, backups, tenants, changed=tenant_changed),
         moves=MoveService(databases, backups, changed=tenant_changed),
         kpis=kpis,
         summaries=summaries,
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal, journal=journal),
+        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal),
         journal=journal,
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
@@ -246,7 +253,7 @@ def build_services(
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
-        alerts=OrderAlertService(databases, directory, SmtpMailer(smtp_settings(config)), contexts,
+        alerts=OrderAlertService(databases, directory, SmtpMailer(config.smtp), contexts,
                                  on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
@@ -255,6 +262,8 @@ def build_services(
                                        read_seconds=config.whatsapp_timeout_seconds),
                            retention_days=lambda t: contexts.get(t).rules.media_retention_days, clock=clock),
         media_signal=media_signal,
+        window_resend=WindowClosedResender(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+        window_signal=window_signal,
     )
 
 
@@ -269,7 +278,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     ]
     if services.journal is not None:
         jobs.append(JournalDrain(services.journal))
-    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids))
+    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids,
+                             resend=services.window_resend.resend, window_closed=services.window_signal))
     jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
@@ -299,12 +309,6 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
 def _forget_all(services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
-
-
-def smtp_settings(config: ServerConfig) -> SmtpSettings:
-    """The SMTP client's settings from the appliance's config (`COMANDIA_SMTP_*`)."""
-    return SmtpSettings(host=config.smtp_host, port=config.smtp_port, tls=config.smtp_tls, user=config.smtp_user,
-                        password=config.smtp_password, sender=config.smtp_from, timeout=config.smtp_timeout_seconds)
 
 
 def _chain(*hooks: OnChange) -> OnChange:

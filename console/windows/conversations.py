@@ -50,6 +50,8 @@ from comandia.shared.schemas.conversations import (
 )
 
 TICKS = {"sent": "✓", "delivered": "✓✓", "read": "✓✓ 👁", "failed": "⚠"}
+WINDOW_CLOSED = (131047, 63016)
+"""Provider codes of a message refused because the customer's 24-hour window had closed."""
 PREVIEWED = ("image", "sticker")
 PREVIEW_WIDTH = 240
 MAX_PREVIEWS = 200
@@ -299,9 +301,14 @@ class ConversationsPage(Page):
             text += f'<br><a href="{html.escape(message.map_url)}">{html.escape(tr("chats.map"))}</a>'
         if message.template:
             text += f"<br><i>{html.escape(tr('chats.sent_as_template', template=message.template))}</i>"
+        if message.resend_of:
+            text += f"<br><i>{html.escape(tr('chats.resend'))}</i>"
         ticks = TICKS.get(message.status or "", "") if message.direction == "out" else ""
         if message.delivery == "failed":
             ticks = "⚠ " + html.escape(message.error or "")
+        elif message.status == "failed" and message.error_code in WINDOW_CLOSED:
+            said = "chats.undelivered_resent" if message.resent_as else "chats.undelivered_window"
+            ticks = "⚠ " + html.escape(tr(said))
         return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};padding:4px">'
                 f"<small>{html.escape(who)} · {fmt.instant(message.at)} {ticks}</small><br>{text}"
                 f"</div></td></tr></table>")

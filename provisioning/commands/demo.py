@@ -23,7 +23,7 @@ def run_demo(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         tenants = create_demo(lambda clock: runtime.rewired(Collaborators(clock=clock)), args.days,
                               args.orders_per_day, on_progress=advance)
     out.result(
-        [t.__dict__ for t in tenants],
+        [t.login() for t in tenants],
         lambda: out.table(
             [N_("TENANT"), N_("NAME"), N_("ORDERS"), N_("MANAGER LOGIN"), N_("PASSWORD")],
             [[t.tenant_id, t.name, t.orders, t.manager, t.password] for t in tenants],

@@ -17,9 +17,9 @@ from rapidfuzz import fuzz
 
 from comandia.server.chat import intents, ordering
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.matching import key
+from comandia.server.chat.matching import SURE, index_for, key
 from comandia.server.chat.reading import read_order
-from comandia.server.chat.state import ChatState
+from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
 
 _QUESTION_WORDS = frozenset(
@@ -125,8 +125,9 @@ def faq(turn: Turn, text: str) -> str | None:
     return "\n\n".join(said)
 
 
-def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    """A price, availability or total question answered, or None when the message is not one."""
+def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
+    """A price, availability or total question answered, or None when the message is not one.
+    After a price answer (`asked`), "¿y el de cabeza?" asks the price of one more product."""
     if "?" in text and text[text.index("?") + 1 :].strip(" ?¿!.,"):
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
     words = intents.normalised(text).split()
@@ -136,6 +137,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     price = intents.mentions(text, "price")
     if price is None and asks(text):  # "y la concha de vainilla, ¿cuánto?", "¿en cuánto las conchas?"
         price = next((w for w in words if w in _PRICE_WORDS), None)
+    if price is None and asked and "?" in text and words[:1] in (["y"], ["and"]):
+        price = words[0]  # "¿y el de cabeza?" right after a price: its price
     available = next((p for p in _AVAILABILITY if intents.normalised(text).startswith(p + " ")), None)
     if price is None and not (available and asks(text)):
         if intents.mentions(text, "total") is not None and state.cart:
@@ -151,16 +154,28 @@ def price_or_total(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if reading.empty:
             return None
     t = turn.texts
+    unsure = tuple(d.words for d in reading.doubts if not _explained(turn, d.words))
     products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
-    lines = [t("price_line", name=p.name, price=turn.money(p.price))
-             + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
+    lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
+    lines += [t("price_line", name=p.name, price=turn.money(p.price))
+              + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
     lines += [t("not_on_menu", text=words) for words in reading.unknown]
     if len(products) == 1:
         state = replace(state, last_sku=products[0].sku)  # "ok, dame uno" orders what was asked about
+    if reading.items and not reading.doubts:
+        state = replace(state, asked=(*asked, *(i.product.sku for i in reading.items))[-MAX_ASKED:])
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     refused = tuple(p.name for p in products if not p.available)
-    return replace(outcome, named_back=(*reading.unknown, *refused))
+    return replace(outcome, named_back=(*unsure, *reading.unknown, *refused))
+
+
+def _explained(turn: Turn, words: str) -> bool:
+    """Whether the products asked about hold every word the customer typed ("la hawaiana": the
+    medium and the large one), or only resemble them ("veggie burgers": the Cheeseburger)."""
+    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
+    matches = index_for(turn.catalog).match(typed, lexicon().synonyms)
+    return bool(matches) and matches[0].typed >= SURE
 
 
 def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:

@@ -108,7 +108,8 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
     if message.reply_id == "status":
         return True
     return message.kind == "text" and (
-        keyword(message.text) == "status" or choice_for(state.choices, message.text) == "status"
+        keyword(message.text) == "status"
+        or choice_for(state.choices, message.text) == "status"
         or repeat.wants_repeat(message.text)
     )
 
@@ -222,6 +223,9 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         chosen = choice_for(state.choices, text) if message.kind == "text" else None
         if word in _ESCAPES:
             return _act(turn, state, str(word), latest)
+        more = ordering.still_ordering(turn, text) if state.stage in ("name", "city") and not action else None
+        if more is not None:  # "y 2 de bistec" answering the name: the order goes on
+            return ordering.apply_reading(turn, replace(state, stage="cart"), more)
         return checkout.answer_delivery(turn, state, message, action or chosen)
     if message.kind == "location":
         return checkout.take_location(turn, state, message)
@@ -299,6 +303,7 @@ def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
 
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
+    asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
     if state.stage == "summary" and _confirms(turn, text):
@@ -317,10 +322,10 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     faq = answers.faq(turn, text)
     if faq is not None:
         return _faq_and_order(turn, state, text, faq)
-    answered = answers.price_or_total(turn, state, text)
+    answered = answers.price_or_total(turn, state, text, asked)
     if answered is not None:
         return answered
-    edited = editing.edit(turn, state, text)
+    edited = editing.edit(turn, state, text, asked)
     if edited is not None:
         return edited
     if _whole(text.strip()) is not None:

@@ -7,6 +7,10 @@ typed it explains and how much of its name (weighted by how rare each word is on
 "taco" says little at a taquería, "pastor" says it all) was typed; its aliases count as names.
 Words typed run together or split ("hotdog", "pas tor") are compared joined too.
 
+A common word ("grande" on a menu of sizes) names hundreds of products; only the ones a reading
+can use are scored in full (see `ProductIndex._score_until_irrelevant`), the others are ranked by
+the most they could score and left out once that is too little to matter.
+
     high (>= ACCEPT, clearly ahead of the next)  -> taken
     middle (>= ASK) or a tie                      -> "¿Te refieres a …?"
     low                                           -> named back as not on the menu
@@ -17,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -86,6 +91,10 @@ class _Name:
     """(key, weight) of each of `keys`: the scoring loop reads them together."""
 
 
+_Best = tuple[float, float, ProductView]
+"""A product's best name so far: (score, share of the typed words explained, the product)."""
+
+
 class ProductIndex:
     """A menu prepared for matching: every name and alias as weighted phonetic keys."""
 
@@ -122,6 +131,30 @@ class ProductIndex:
             for k in entry.all_keys:
                 self._by_key.setdefault(k, []).append(position)
         self._joined = [entry.joined for entry in self.names]
+        self._names_of: dict[str, list[int]] = {}
+        self._by_sorted_keys: dict[tuple[str, ...], list[int]] = {}
+        for position, entry in enumerate(self.names):
+            self._names_of.setdefault(entry.product.sku, []).append(position)
+            self._by_sorted_keys.setdefault(entry.sorted_keys, []).append(position)
+        by_length = sorted(range(len(self._joined)), key=lambda position: (len(self._joined[position]), position))
+        self._length_positions = by_length
+        self._by_length = [self._joined[position] for position in by_length]
+        self._lengths = [len(joined) for joined in self._by_length]
+        heaviest: dict[tuple[str, str], float] = {}  # (key, sku): the most the key weighs in a name
+        for entry in self.names:
+            in_name: dict[str, float] = {}
+            for k, w in entry.pairs:
+                in_name[k] = in_name.get(k, 0.0) + w / entry.weight
+            for k, share in in_name.items():
+                pair = (k, entry.product.sku)
+                heaviest[pair] = max(heaviest.get(pair, 0.0), share)
+        self._weights_by_key: dict[str, list[tuple[str, float]]] = {}
+        for (k, sku), share in heaviest.items():
+            self._weights_by_key.setdefault(k, []).append((sku, share))
+        self._skus_by_key: dict[str, list[str]] = {}
+        for sku, seen in per_product.items():
+            for k in seen:
+                self._skus_by_key.setdefault(k, []).append(sku)
         self._products = catalog.products
         self._sku_pattern: re.Pattern[str] | None = None
         self._sku_names: dict[str, str] = {}
@@ -188,7 +221,8 @@ class ProductIndex:
             found = self._matches[memo] = self._match(typed, synonyms or {}, exact)
         return found
 
-    def _match(self, typed: list[str], synonyms: dict[str, str], exact: bool) -> list[Match]:
+    def _match(self, typed: list[str], synonyms: dict[str, str], exact: bool, *, complete: bool = False) -> list[Match]:
+        """`match` from cold; `complete` scores every candidate (the tests check what is left out)."""
         kept = [w for w in typed if w not in _NAME_STOPWORDS]
         keys = [key(w) for w in kept]
         if not keys:
@@ -202,47 +236,109 @@ class ProductIndex:
                     options[name_key] = max(options.get(name_key, 0.0), value)
             similar.append(options)
         joined = "".join(keys)
-        candidates = {position for options in similar for k in options for position in self._by_key.get(k, ())}
-        if len(joined) >= 5:  # words run together or split: "hotdog", "pepe roni"
-            for _, _, position in process.extract(joined, self._joined, scorer=fuzz.ratio, score_cutoff=88, limit=20):
-                candidates.add(position)
         merged: dict[str, float] = {}  # each name key's best resemblance to any typed word
         for options in similar:
             for name_key, value in options.items():
                 if value > merged.get(name_key, 0.0):
                     merged[name_key] = value
-        typed_shares: dict[str, float] = {}  # the same for every name of a product
-        as_typed = tuple(sorted(keys))
-        near_length = len(joined) >= 5
-        # The hot loop of a turn (a common word such as "grande" makes a thousand candidates at
-        # 500 products): the score written out, and a product's Match built once, for its best name.
-        best: dict[str, tuple[float, float, ProductView]] = {}
-        names, get, length = self.names, merged.get, len(joined)
-        for position in candidates:
-            name = names[position]
-            sku = name.product.sku
-            typed_share = typed_shares.get(sku)
-            if typed_share is None:
-                typed_share = typed_shares[sku] = _typed_share(similar, name.all_keys)
-            # The harmonic mean of the share of the typed words explained and the
-            # (rarity-weighted) share of the name typed, 0 to 1.
-            score = 0.0
-            if typed_share != 0:
-                name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
-                if name_share:
-                    score = 2 * typed_share * name_share / (typed_share + name_share)
-            if exact and as_typed == name.sorted_keys:
-                score, typed_share = EXACT, 1.0  # the name itself, as typed: above any near name
-            if near_length and abs(length - len(name.joined)) <= 3:
-                together = fuzz.ratio(joined, name.joined) / 100
-                if together >= 0.88 and together > score:
-                    score, typed_share = together, together
-            if score > 0:
-                seen = best.get(sku)
-                if seen is None or seen[0] < score:
-                    best[sku] = (score, typed_share, name.product)
+        shares = self._typed_shares(similar)
+        name_bounds = self._name_share_bounds(merged)
+        overridden = self._overridden(keys, joined, exact, shares)
+        scoring = _Scoring(self.names, merged, tuple(sorted(keys)) if exact else None, joined)
+        # Every product that may be taken, asked about or chosen among the cart's lines is scored in
+        # full: the ones explaining (nearly) every typed word and the ones named whole or run together.
+        best: dict[str, _Best] = {}
+        rest: list[tuple[float, str]] = []
+        for sku, share in shares.items():
+            if share >= SURE or sku in overridden:
+                scoring.product(self._names_of[sku], share, best)
+            else:  # ranked by the most its names could score
+                most = min(1.0, name_bounds.get(sku, 0.0))
+                rest.append((2 * share * most / (share + most) if most else 0.0, sku))
+        for sku in [sku for sku in overridden if sku not in shares]:  # named only run together
+            scoring.product(overridden[sku], 0.0, best)
+        rest.sort(key=lambda r: -r[0])
+        if complete:
+            for _, sku in rest:
+                scoring.product(self._names_of[sku], shares[sku], best)
+        else:
+            self._score_until_irrelevant(rest, shares, scoring, best)
         found = [Match(product, score, typed_share) for score, typed_share, product in best.values()]
         return sorted(found, key=lambda m: (-m.score, self._rank[m.product.sku]))
+
+    def _typed_shares(self, similar: list[dict[str, float]]) -> dict[str, float]:
+        """How much of the typed words (each as its resembling keys) each product's names explain,
+        0 to 1, for every product that explains any (summed word by word, in the typed order)."""
+        covered: dict[str, float] = {}
+        for options in similar:
+            here: dict[str, float] = {}
+            for name_key, value in options.items():
+                for sku in self._skus_by_key.get(name_key, ()):
+                    if value > here.get(sku, 0.0):
+                        here[sku] = value
+            for sku, value in here.items():
+                covered[sku] = covered.get(sku, 0.0) + value
+        count = len(similar)
+        return {sku: value / count for sku, value in covered.items()}
+
+    def _name_share_bounds(self, merged: dict[str, float]) -> dict[str, float]:
+        """For each product, at least the (rarity-weighted) share of any of its names typed: each
+        typed key's resemblance times the most that key weighs in one of the product's names."""
+        bounds: dict[str, float] = {}
+        for name_key, value in merged.items():
+            for sku, weight in self._weights_by_key.get(name_key, ()):
+                bounds[sku] = bounds.get(sku, 0.0) + value * weight
+        return bounds
+
+    def _overridden(self, keys: list[str], joined: str, exact: bool, shares: dict[str, float]) -> dict[str, list[int]]:
+        """The products with a name typed exactly or run together ("hotdog"), with the positions of
+        the names they are scored by: a product no typed word explains only by those names."""
+        found: dict[str, list[int]] = {}
+        if exact:
+            for position in self._by_sorted_keys.get(tuple(sorted(keys)), ()):
+                found.setdefault(self.names[position].product.sku, [])
+        if len(joined) >= 5:  # words run together or split: "hotdog", "pepe roni"
+            for rank, position in enumerate(self._spelled_near(joined)):
+                if abs(len(joined) - len(self._joined[position])) > 3:
+                    continue  # scored by its words only
+                sku = self.names[position].product.sku
+                if sku in shares or rank < _RUN_TOGETHER_CANDIDATES:
+                    found.setdefault(sku, []).append(position)
+        for sku, positions in found.items():
+            if sku in shares:  # every name of a product that explains a typed word is a candidate
+                found[sku] = self._names_of[sku]
+            else:
+                positions.sort()
+        return found
+
+    def _spelled_near(self, joined: str) -> list[int]:
+        """The positions of the names whose keys run together are at least 88 % like `joined`, most
+        alike first (then in menu order). Only names of a near length can be: the Indel distance is
+        at least the difference in length, so a ratio of 88 needs |a - b| <= 0.12 (a + b)."""
+        length = len(joined)
+        shortest = math.ceil(length * 0.88 / 1.12 - _SLACK)
+        longest = math.floor(length * 1.12 / 0.88 + _SLACK)
+        start = bisect_left(self._lengths, shortest)
+        stop = bisect_left(self._lengths, longest + 1)
+        near = process.extract(joined, self._by_length[start:stop], scorer=fuzz.ratio, score_cutoff=88, limit=None)
+        found = sorted((-score, self._length_positions[start + at]) for _, score, at in near)
+        return [position for _, position in found]
+
+    def _score_until_irrelevant(
+        self, rest: list[tuple[float, str]], shares: dict[str, float], scoring: _Scoring, best: dict[str, _Best]
+    ) -> None:
+        """Score the other products, best bound first, until no one left can change a reading: one
+        below the first two, below every product explaining the typed words and clearly behind the
+        best (a margin wider than any the reader compares by) is never taken, asked about, or
+        chosen among the cart's lines, so it is left out of the matches."""
+        floor = min((score for score, typed_share, _ in best.values() if typed_share >= SURE), default=math.inf)
+        first, second = _two_best(entry[0] for entry in best.values())
+        for bound, sku in rest:
+            if len(best) >= 2 and bound < min(floor, first - WIDE_MARGIN) - _SLACK and second > bound + _SLACK:
+                return
+            scoring.product(self._names_of[sku], shares[sku], best)
+            if sku in best:
+                first, second = _two_best((first, second, best[sku][0]))
 
     def _rejoined(self, kept: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
         """A word split in two ("pepe roni") joined back when only the whole is a menu word."""
@@ -263,12 +359,54 @@ class ProductIndex:
         self._matches.clear()
 
 
-def _typed_share(similar: list[dict[str, float]], product_keys: frozenset[str]) -> float:
-    """How much of the typed words (each as its resembling keys) a product's names explain, 0 to 1."""
-    covered = 0.0
-    for options in similar:
-        covered += max((value for name_key, value in options.items() if name_key in product_keys), default=0.0)
-    return covered / len(similar)
+def _two_best(scores: Iterable[float]) -> tuple[float, float]:
+    """The highest and the second highest of `scores` (-inf for the ones missing)."""
+    first = second = -math.inf
+    for score in scores:
+        if score > first:
+            first, second = score, first
+        elif score > second:
+            second = score
+    return first, second
+
+
+class _Scoring:
+    """One reading's score of a product's names: the harmonic mean of the share of the typed words
+    explained and the (rarity-weighted) share of the name typed, 0 to 1; a name typed exactly is
+    above any near name, and one typed run together or split scores by its spelling."""
+
+    def __init__(self, names: list[_Name], merged: dict[str, float], as_typed: tuple[str, ...] | None,
+                 joined: str) -> None:  # fmt: skip
+        self.names, self.get, self.as_typed, self.joined = names, merged.get, as_typed, joined
+        self.near_length = len(joined) >= 5
+
+    def product(self, positions: list[int], typed_share: float, best: dict[str, _Best]) -> None:
+        """Score the names at `positions` (one product's) and keep the product's best in `best`."""
+        names, get, length, joined = self.names, self.get, len(self.joined), self.joined
+        for position in positions:
+            name = names[position]
+            share, score = typed_share, 0.0
+            if share != 0:
+                name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
+                if name_share:
+                    score = 2 * share * name_share / (share + name_share)
+            if self.as_typed == name.sorted_keys:
+                score, share = EXACT, 1.0  # the name itself, as typed: above any near name
+            if self.near_length and abs(length - len(name.joined)) <= 3:
+                together = fuzz.ratio(joined, name.joined) / 100
+                if together >= 0.88 and together > score:
+                    score, share = together, together
+            if score > 0:
+                sku = name.product.sku
+                seen = best.get(sku)
+                if seen is None or seen[0] < score:
+                    best[sku] = (score, share, name.product)
+
+
+_RUN_TOGETHER_CANDIDATES = 20
+"""Names resembling the typed words run together that are scored even when no typed word is theirs."""
+_SLACK = 1e-9
+"""Room for rounding when a product's bound is compared with the scores it must stay below."""
 
 
 _MEASURES = frozenset({"ml", "l", "lt", "lts", "litr", "g", "gr", "kg", "kil", "gram", "oz", "ons", "ps"})

@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from comandia.server.chat import stock
+from comandia.server.chat.intents import normalised
+from comandia.server.chat.lexicon import number
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
-from comandia.server.chat.reading import Item, Reading
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
@@ -47,6 +49,15 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     unknown = tuple(clip(words, MAX_ECHO) for words in reading.unknown)
     understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
+
+
+def still_ordering(turn: Turn, text: str) -> Reading | None:
+    """The order in an answer to "¿A nombre de quién…?" that is one more item ("y 2 de bistec"
+    after an "ok" began the checkout): counted, every word a sure product. None for a real answer."""
+    if not any(number(word) is not None for word in normalised(text).split()):
+        return None
+    reading = read_order(text, turn.catalog)
+    return reading if reading.items and not (reading.unknown or reading.doubts) else None
 
 
 def _add_notes(
@@ -146,4 +157,4 @@ def _join(first: str, second: str) -> str:
     return f"{first}\n\n{second}" if first and second else first or second
 
 
-__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "next_step"]
+__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "next_step", "still_ordering"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon
+from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.message_parts import ARTICLES, NOTE_MARKERS, SAME, TAKING_AWAY, Part, parts_of, tokens
 from comandia.server.chat.model import CatalogView, ProductView, fold
@@ -65,6 +65,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too)."""
     lex = lexicon()
     index = index_for(catalog)
+    each, text = _each(text)
     found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = parts_of(found, index, lex, english=language == "en")
@@ -122,7 +123,7 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
                 decided = decided_by_note(verdict[1], [*words_here, *(fold(w) for w in part.note)], index, lex)
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
-                verdict = (True, (by_description,))  # "carne cortada a cuchillo": Empanada de carne
+                verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
@@ -138,6 +139,8 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             else:
                 found_in.append((number_, Doubt(verdict[1], quantity, said_here, note)))
     kept = [what for number_, what in found_in if number_ not in forgotten]
+    if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
+        kept = [w if isinstance(w, str) else replace(w, quantity=each) for w in kept]
     return Reading(
         tuple(w for w in kept if isinstance(w, Item)),
         tuple(w for w in kept if isinstance(w, Doubt)),
@@ -156,6 +159,23 @@ def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> Produ
     if set(words) <= SAME:
         return previous.product
     return variant_of(catalog, previous.product, [w for w in words if w not in SAME])
+
+
+_EACH = re.compile(
+    r"\b(?:(?P<before>\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each)"
+    r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una))\s+(?:x\s*)?(?P<after>\w+))\b",
+    re.IGNORECASE,
+)
+
+
+def _each(text: str) -> tuple[int, str]:
+    """(N, the text without it) when the message asks N of each product it names ("2 de cada
+    uno", "de cada uno 3", "two of each"); (0, the text) otherwise."""
+    found = _EACH.search(text)
+    count = number(fold(found.group("before") or found.group("after"))) if found else None
+    if found is None or not count:
+        return 0, text
+    return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
 
 
 def _taken_back(

@@ -16,6 +16,7 @@ Suggestion = tuple[tuple[str, ...], int, str, str]
 """A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note)."""
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 MAX_CART_LINES = 30
+MAX_ASKED = 4
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class ChatState:
     """The payment method's kind the customer chose."""
     pay_with: str | None = None
     """Cash the customer pays with ("500.00"; "" when they pay the exact amount)."""
+    asked: tuple[str, ...] = ()
+    """The SKUs the last answer gave the price of: "¿y el de cabeza?" asks on, "2 de cada uno" orders them."""
 
     def to_json(self) -> dict[str, Any]:
         # Shallow: every field is a plain value or a tuple rewritten below (asdict's deep copy
@@ -68,6 +71,7 @@ class ChatState:
         data["choices"] = [list(choice) for choice in self.choices]
         data["notes"] = [list(note) for note in self.notes]
         data["suggestions"] = [[list(skus), qty, words, note] for skus, qty, words, note in self.suggestions]
+        data["asked"] = list(self.asked)
         return data
 
     @classmethod
@@ -104,6 +108,7 @@ class ChatState:
                 zone=_opt_str(data.get("zone")),
                 payment=_opt_str(data.get("payment")),
                 pay_with=_opt_str(data.get("pay_with")),
+                asked=tuple(str(sku) for sku in data.get("asked") or ())[:MAX_ASKED],
             )
         except (TypeError, ValueError):
             return cls()

@@ -53,9 +53,12 @@ def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> Produ
     return catalog.product(best[0][0])
 
 
-def described(catalog: CatalogView, typed: list[str]) -> ProductView | None:
-    """The product that the first typed words name (surely or among a few) and whose description
-    holds every other meaningful typed word, when exactly one does ("carne cortada a cuchillo")."""
+def described(catalog: CatalogView, typed: list[str]) -> tuple[bool, ProductView] | None:
+    """(sure, product): the product that the first typed words name (surely or among a few) and
+    whose description holds every other meaningful typed word, when exactly one does ("carne
+    cortada a cuchillo"). One such word is only worth asking about: it may be one ingredient of
+    many ("jugo de piña" is not surely the Jugo verde with piña; "pizza de chorizo" may be the
+    mexicana)."""
     for cut in range(len(typed) - 1, 0, -1):
         rest = {key(w) for w in typed[cut:] if w not in STOPWORDS and len(w) >= 3}
         if not rest:
@@ -64,5 +67,5 @@ def described(catalog: CatalogView, typed: list[str]) -> ProductView | None:
         candidates = [m.product for m in matches if m.typed >= SURE][:4]
         fitting = [p for p in candidates if rest <= {key(w) for w in words(p.description)}]
         if len(fitting) == 1:
-            return fitting[0]
+            return len(rest) > 1, fitting[0]
     return None

@@ -295,6 +295,8 @@ class OutboxMessage(TenantBase):
             "ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("state IN ('queued', 'sending')")
         ),
         sa.Index("ix_outbox_provider_message_id", "provider_message_id"),
+        sa.Index("ix_outbox_window_closed", "number_id", "customer_wa_id", "seq",
+                 postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'")),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

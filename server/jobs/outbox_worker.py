@@ -3,6 +3,9 @@
 Several threads may run (`threads`); rows are claimed with SKIP LOCKED, so they share the work
 without sending a row twice, and one customer's messages still go out in order (see
 `services/messaging/outbox.py`). Each sweep also marks rows a crashed sender left `sending` as failed.
+Messages a webhook reported failed because the 24-hour window had closed are resent as their
+template first (`window_resend.py`): at once when this process took the webhook, else at the
+recovery sweep.
 """
 
 from __future__ import annotations
@@ -22,22 +25,28 @@ class OutboxWorker(BackgroundLoop):
         dirty: tenants that just queued messages (woken at once).
         tenants_with_numbers: every tenant that owns a WhatsApp number (swept for retries).
         sweep_seconds: how often every tenant is checked for due retries.
-        recover_seconds: how often rows a crashed sender left `sending` are looked for.
+        recover_seconds: how often rows a crashed sender left `sending` are looked for (and late
+            window-closed failures are resent for every tenant).
+        resend: queues the templates of a tenant's late window-closed failures (`WindowClosedResender.resend`).
+        window_closed: tenants whose webhook just reported such a failure.
     """
 
     def __init__(self, sender: OutboxSender, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
-                 sweep_seconds: float = 1.0, recover_seconds: float = 30.0, name: str = "outbox-sender") -> None:
+                 sweep_seconds: float = 1.0, recover_seconds: float = 30.0, name: str = "outbox-sender",
+                 resend: Callable[[str], int] = lambda tenant_id: 0, window_closed: DirtyTenants | None = None) -> None:
         super().__init__(name, stop_timeout=15)
         self._sender = sender
         self._dirty = dirty
         self._tenants = tenants_with_numbers
         self._sweep_seconds = sweep_seconds
         self._recover_seconds = recover_seconds
+        self._resend = resend
+        self._window_closed = window_closed or DirtyTenants()
 
     def run(self) -> None:
         next_sweep = next_recovery = 0.0
         while not self._stop_event.is_set():
-            tenants = self._dirty.take()
+            tenants, refused = self._dirty.take(), self._window_closed.take()
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self._sweep_seconds
                 swept: set[str] = self._safely(self._tenants, set())
@@ -45,7 +54,11 @@ class OutboxWorker(BackgroundLoop):
                     next_recovery = time.monotonic() + self._recover_seconds
                     for tenant_id in swept:
                         self._safely(partial(self._sender.recover_stale, tenant_id), 0)
+                    refused |= swept  # a signal lost to another process, or a resend that waited
                 tenants |= swept
+            for tenant_id in sorted(refused):
+                self._safely(partial(self._resend, tenant_id), 0)
+            tenants |= refused
             for tenant_id in sorted(tenants):
                 if self._stop_event.is_set():
                     return

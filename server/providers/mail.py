@@ -11,26 +11,12 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from comandia.server.config import SmtpSettings
+
 TLS_MODES = ("starttls", "ssl", "none")
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to send; `host` None: e-mail is not configured on this appliance."""
-
-    host: str | None
-    port: int = 587
-    tls: str = "starttls"
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    sender: str = "comandia@localhost"
-    timeout: float = 10.0
-    tls_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
-    """None: the system's trusted CAs (tests pass a context that trusts their own certificate)."""
 
 
 class MailError(Exception):

@@ -30,6 +30,7 @@ from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
 from comandia.server.services.messaging.sandbox import SandboxChatService
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.window_resend import WindowClosedResender
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.services.tenancy.migrations import MigrationService
@@ -95,3 +96,7 @@ class Services:
     """The files customers send: downloaded by the media worker, served to managers, expired."""
     media_signal: DirtyTenants
     """Tenants whose inbox just recorded files to download (wakes the media worker)."""
+    window_resend: WindowClosedResender
+    """Messages reported failed after sending because the 24-hour window had closed: resent as their template."""
+    window_signal: DirtyTenants
+    """Tenants whose webhook just reported such a failure (the outbox worker resends at once)."""

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from comandia.server.services.bundle import Services
@@ -68,12 +68,35 @@ FIRST_NAMES = ("Ana", "Luis", "María", "José", "Carmen", "Jorge", "Lucía", "P
 
 
 @dataclass(frozen=True)
+class PlannedOrder:
+    """One demo order as it will be placed: when (UTC), for which customer (an index into the
+    demo's customers), what, and the status changes after it with their moments."""
+
+    at: dt.datetime
+    customer: int
+    lines: tuple[tuple[int, str], ...]  # (quantity, sku)
+    channel: str
+    steps: tuple[tuple[dt.datetime, str], ...] = ()
+
+    @property
+    def status(self) -> str:
+        """Where the order ends up."""
+        return self.steps[-1][1] if self.steps else "new"
+
+
+@dataclass(frozen=True)
 class DemoTenant:
     tenant_id: str
     name: str
     manager: str
     password: str
     orders: int
+    plan: tuple[PlannedOrder, ...] = field(default=(), repr=False, compare=False)
+
+    def login(self) -> dict[str, object]:
+        """What the operator is shown: the tenant, its order count and the manager's login."""
+        return {"tenant_id": self.tenant_id, "name": self.name, "orders": self.orders, "manager": self.manager,
+                "password": self.password}
 
 
 class _Clock:
@@ -105,11 +128,14 @@ def create_demo(
         )
         skus = _catalog(services, tenant.id, shop)
         customers = _customers(services, tenant.id, shop, rng)
-        count = _orders(services.orders, clock, (tenant.id, shop.timezone), skus, customers, rng, days,
-                        orders_per_day, on_progress)
+        plan = plan_orders(shop.timezone, skus, len(customers), rng, days, orders_per_day, utcnow())
+        for count, planned in enumerate(plan, start=1):
+            _place(services.orders, clock, tenant.id, planned, customers)
+            if on_progress is not None:
+                on_progress(count, len(plan), tenant.id)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
-        made.append(DemoTenant(tenant.id, tenant.name, manager, password, count))
+        made.append(DemoTenant(tenant.id, tenant.name, manager, password, len(plan), tuple(plan)))
     return made
 
 
@@ -152,16 +178,12 @@ def _moments(day: dt.date, count: int, zone: str, rng: random.Random) -> list[dt
     return sorted(moments)
 
 
-def _orders(
-    orders: OrderService, clock: _Clock, tenant: tuple[str, str], skus: list[str],
-    customers: list[tuple[int, str, str]], rng: random.Random, days: int, per_day: int,
-    on_progress: Callable[[int, int, str], None] | None,
-) -> int:
-    """Orders over the last `days` local days up to now: busier weekends, lunch and dinner peaks, and
-    a business slowly growing (the last weeks about a third busier than the first)."""
-    tenant_id, zone = tenant
-    now = utcnow()
-    today, count, total = to_local(now, zone).date(), 0, days * per_day
+def plan_orders(zone: str, skus: list[str], customers: int, rng: random.Random, days: int, per_day: int,
+                now: dt.datetime) -> list[PlannedOrder]:
+    """Orders over the last `days` local days up to `now`: busier weekends, lunch and dinner peaks,
+    a business slowly growing (the last weeks about a third busier than the first), and the
+    newest orders still open. Pure: the demo places exactly this plan, and tests check its rhythm."""
+    today, plan = to_local(now, zone).date(), []
     for back in range(days - 1, -1, -1):
         day = today - dt.timedelta(days=back)
         growth = 0.85 + 0.3 * (days - back) / days
@@ -169,32 +191,38 @@ def _orders(
         for moment in _moments(day, max(1, round(expected)), zone, rng):
             if moment > now:
                 break  # the rest of today has not happened yet
-            clock.now = moment
-            customer_id, city, region = customers[min(int(rng.expovariate(0.12)), len(customers) - 1)]
-            lines = tuple(OrderLineInput(rng.randint(1, 3), sku=sku) for sku in rng.sample(skus, rng.randint(1, 3)))
-            order = orders.create(tenant_id, OrderInput(
-                customer_id, lines, channel=rng.choice(("whatsapp", "whatsapp", "console")),
-                delivery_address="Calle 10 #5", delivery_city=city, delivery_region=region,
-            ), actor="demo")
-            _advance(orders, clock, tenant_id, order.id, rng, now)
-            count += 1
-            if on_progress is not None:
-                on_progress(min(count, total), total, tenant_id)
-    return count
+            customer = min(int(rng.expovariate(0.12)), customers - 1)
+            lines = tuple((rng.randint(1, 3), sku) for sku in rng.sample(skus, rng.randint(1, 3)))
+            channel = rng.choice(("whatsapp", "whatsapp", "console"))
+            plan.append(PlannedOrder(moment, customer, lines, channel, _steps(moment, rng, now)))
+    return plan
 
 
-def _advance(orders: OrderService, clock: _Clock, tenant_id: str, order_id: int, rng: random.Random,
-             now: dt.datetime) -> None:
-    """Move an order along its life as it would have gone until `now`: older orders are finished,
-    the last hour's are still on the board."""
+def _steps(placed: dt.datetime, rng: random.Random, now: dt.datetime) -> tuple[tuple[dt.datetime, str], ...]:
+    """An order's life as it would have gone until `now`: older orders are finished (a few
+    cancelled), the last hour's are still on the board."""
     if rng.random() < 0.07:
-        if clock.now + dt.timedelta(minutes=5) <= now:
-            clock.now += dt.timedelta(minutes=5)
-            orders.change_status(tenant_id, order_id, "cancelled", "demo", reason="El cliente canceló")
-        return
+        cancelled = placed + dt.timedelta(minutes=5)
+        return ((cancelled, "cancelled"),) if cancelled <= now else ()
+    steps, moment = [], placed
     for status in ("confirmed", "shipped", "completed"):
-        moment = clock.now + dt.timedelta(minutes=rng.randint(5, 25))
+        moment += dt.timedelta(minutes=rng.randint(5, 25))
         if moment > now:
-            return
+            break
+        steps.append((moment, status))
+    return tuple(steps)
+
+
+def _place(orders: OrderService, clock: _Clock, tenant_id: str, planned: PlannedOrder,
+           customers: list[tuple[int, str, str]]) -> None:
+    """Place one planned order and move it along, each step on the clock at its moment."""
+    clock.now = planned.at
+    customer_id, city, region = customers[planned.customer]
+    order = orders.create(tenant_id, OrderInput(
+        customer_id, tuple(OrderLineInput(quantity, sku=sku) for quantity, sku in planned.lines),
+        channel=planned.channel, delivery_address="Calle 10 #5", delivery_city=city, delivery_region=region,
+    ), actor="demo")
+    for moment, status in planned.steps:
         clock.now = moment
-        orders.change_status(tenant_id, order_id, status, "demo")
+        reason = "El cliente canceló" if status == "cancelled" else None
+        orders.change_status(tenant_id, order.id, status, "demo", reason=reason)

@@ -70,6 +70,9 @@ class TranscriptMessage(Wire, frozen=True):
     person's (`author` their user name). `delivery` is our outbox's state (queued, sending, sent,
     failed) and `status` the provider's ticks (sent, delivered, read, failed), None until known.
     A customer's files are in `media`; a location has its coordinates and `map_url`.
+    `error_code` is the provider's code of a failure (131047 / 63016: the 24-hour window had
+    closed); such a message carrying a template is sent again as it: `resent_as` names the new
+    message, whose `resend_of` names the failed one.
     """
 
     id: str
@@ -83,6 +86,9 @@ class TranscriptMessage(Wire, frozen=True):
     delivery: str | None = None
     status: str | None = None
     error: str | None = None
+    error_code: int | None = None
+    resend_of: str | None = None
+    resent_as: str | None = None
     media: tuple[MediaEntry, ...] = ()
     latitude: float | None = None
     longitude: float | None = None

@@ -31,3 +31,18 @@ def test_an_unknown_key_or_a_bad_value_is_refused(tmp_path: Path) -> None:
         load_config(env={}, config_file=file)
     with pytest.raises(ValueError, match="port"):
         load_config(env={"COMANDIA_PORT": "eighty"})
+
+
+def test_the_mail_server_comes_from_the_environment_or_the_file_as_one_setting(tmp_path: Path) -> None:
+    file = tmp_path / "comandia.toml"
+    file.write_text('[mail]\nsmtp_host = "mail.example.com"\nsmtp_port = 465\nsmtp_timeout_seconds = 3\n',
+                    encoding="utf-8")
+    config = load_config(env={"COMANDIA_SMTP_TLS": "ssl", "COMANDIA_SMTP_PASSWORD": "smtp-secret",
+                              "COMANDIA_SMTP_FROM": "pedidos@example.com"}, config_file=file)
+    smtp = config.smtp
+    assert (smtp.host, smtp.port, smtp.tls, smtp.sender, smtp.timeout) == (
+        "mail.example.com", 465, "ssl", "pedidos@example.com", 3.0)
+    assert smtp.password == "smtp-secret" and "smtp-secret" not in repr(config)
+    assert load_config(env={}).smtp.host is None  # unset: e-mail alerts are recorded failed, with the reason
+    with pytest.raises(ValueError, match="smtp_port"):
+        load_config(env={"COMANDIA_SMTP_PORT": "veinte"})

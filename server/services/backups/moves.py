@@ -8,11 +8,11 @@ created on the target and lets the role log in on the source again. The source d
 kept (a fallback, its role left NOLOGIN so nothing writes to the stale copy) unless
 `drop_source` is set.
 
-While frozen, nothing can write to the tenant: not its managers, not the superadmin, not the
-webhooks, not the jobs (every tenant session logs in as the tenant's role, and NOLOGIN refuses
-new connections at once). A write that was under way when the sessions ended is rolled back.
-Each is answered 503 with `Retry-After` (the database is "not reachable"), never 500, so
-clients and WhatsApp retry; nothing acknowledged is lost because nothing is acknowledged
+While frozen (`freezing.freeze`), nothing can write to the tenant: not its managers, not the
+superadmin, not the webhooks, not the jobs (every tenant session logs in as the tenant's role,
+and NOLOGIN refuses new connections at once). A write that was under way when the sessions ended
+is rolled back. Each is answered 503 with `Retry-After` (the database is "not reachable"), never
+500, so clients and WhatsApp retry; nothing acknowledged is lost because nothing is acknowledged
 before it commits. The tenant stays active meanwhile: its managers keep their sessions.
 """
 
@@ -32,6 +32,7 @@ from comandia.server.db.control_models import DbServer, Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.backups import BackupService
+from comandia.server.services.backups.freezing import freeze, thaw
 from comandia.server.services.backups.restore import load_and_compare, open_backup
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
@@ -103,12 +104,10 @@ class MoveService:
                 "drop it there first if it is stale", server=to_server, database=database,
             )
         created = False
-        source.allow_login(role, False)
         frozen = time.monotonic()
         try:
             # Connections opened before the freeze must not write after the snapshot.
-            source.end_sessions(database)
-            self._forget(tenant_id)
+            freeze(source, database, role, lambda: self._forget(tenant_id))
             backup = self._backups.backup_tenant(tenant_id, key)
             manifest = open_backup(backup, key)
             destination.create_login_role(role, password)
@@ -136,7 +135,7 @@ class MoveService:
         except BaseException:
             if created:
                 _undo_target(destination, database, role)
-            _thaw(source, role)
+            thaw(source, role)
             self._forget(tenant_id)
             raise
         log.info("moved tenant %s to %s; frozen %.2f s", tenant_id, to_server, frozen_seconds)
@@ -159,13 +158,6 @@ class MoveService:
     def _forget(self, tenant_id: str) -> None:
         self._db.tenant_engines.forget(tenant_id)
         self._changed(tenant_id)
-
-
-def _thaw(cluster: Cluster, role: str) -> None:
-    try:
-        cluster.allow_login(role, True)
-    except Exception:  # the move's own error matters more; say what the operator must do
-        log.exception("could not let %s log in again on %s: run ALTER ROLE %s LOGIN there", role, cluster.name, role)
 
 
 def _undo_target(cluster: Cluster, database: str, role: str) -> None:

@@ -1,10 +1,12 @@
 """Restores: a tenant's database replaced by one of its backups, or a new tenant made from one.
 
-Apart from `BackupService` because a restore provisions and deactivates tenants, while a tenant's
+Apart from `BackupService` because a restore provisions tenants, while a tenant's
 deletion makes a final backup: with both in one class the two services would need each other.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from comandia.server.db.sessions import Databases
 from comandia.server.services.backups.backups import BackupService
@@ -21,13 +23,16 @@ class RestoreService:
     Args:
         databases: the appliance's databases.
         backups: finds the backup to restore.
-        tenants: deactivation and reactivation around a restore; provisions `restore_as`.
+        tenants: provisions `restore_as`.
+        changed: told the tenant id when its database is frozen and swapped by a restore in place.
     """
 
-    def __init__(self, databases: Databases, backups: BackupService, tenants: TenantService) -> None:
+    def __init__(self, databases: Databases, backups: BackupService, tenants: TenantService,
+                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
         self._db = databases
         self._backups = backups
         self._tenants = tenants
+        self._changed = changed
 
     def restore(
         self, tenant_id: str, backup_id: int | None = None, key: bytes | None = None, actor: str = "system"
@@ -35,15 +40,16 @@ class RestoreService:
         """Replace a tenant's database with a backup (the newest when `backup_id` is None).
 
         The backup is proven against its manifest and restored into a staging database first;
-        only when its tables match is the tenant deactivated, its database swapped for the
-        staging one, and the tenant reactivated (if it was active).
+        only when its tables match is the tenant frozen (its role NOLOGIN: every write refused
+        with 503 + Retry-After, the superadmin's too; sessions kept), its database swapped for the
+        staging one, and the tenant thawed.
 
         Raises:
             BackupDamaged: the file or manifest fails the integrity check (nothing touched).
             Conflict: the restored tables do not match the manifest (the live database kept).
         """
         backup = self._pick(tenant_id, backup_id)
-        return restore_in_place(self._db, self._tenants, backup, tenant_id, key, actor)
+        return restore_in_place(self._db, self._tenants, backup, tenant_id, key, actor, self._changed)
 
     def restore_as(
         self,

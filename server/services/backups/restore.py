@@ -4,13 +4,20 @@ Order of operations, so that a bad backup never costs live data:
 1. integrity: manifest present, file size and SHA-256 equal to the manifest's and the registry's;
 2. restore into a database of our own (scratch for checks, staging for restores);
 3. compare every table's row count and digest with the manifest;
-4. only then touch the tenant: deactivate, swap the staging database in, reactivate.
+4. only then touch the tenant: freeze it (`freezing.freeze`: its role NOLOGIN, its sessions
+   ended, so every write, the superadmin's too, is refused with 503 + `Retry-After` and retried
+   by its sender), swap the staging database in (two renames: the live one aside, the staging
+   one in its place; the old one is dropped after the thaw, since DROP DATABASE can take
+   seconds on a busy server), thaw it. The tenant stays active and its users
+   keep their sessions; writes acknowledged before the freeze went to the database that the
+   backup replaces, as a restore means.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,6 +29,7 @@ from comandia.server.db.control_models import Backup, DbServer, Tenant
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.crypto import BackupDamaged, key_id, read_plain
+from comandia.server.services.backups.freezing import freeze, thaw
 from comandia.server.services.backups.info import BackupInfo
 from comandia.server.services.backups.manifest import Manifest, checked_manifest, compare_tables
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
@@ -101,34 +109,44 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
 
 
 def restore_in_place(
-    db: Databases, tenants: TenantService, backup: BackupInfo, tenant_id: str, key: bytes | None, actor: str
+    db: Databases, tenants: TenantService, backup: BackupInfo, tenant_id: str, key: bytes | None, actor: str,
+    changed: Callable[[str], None] = lambda tenant_id: None,
 ) -> TenantInfo:
-    """Swap a tenant's database for a proven restore of `backup` (see the module's order)."""
+    """Swap a tenant's database for a proven restore of `backup` (see the module's order).
+
+    `changed` is told the tenant id when its database is frozen and swapped (every process drops
+    its pool and cached context of the tenant)."""
     manifest = open_backup(backup, key)
     with db.control_session() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None or tenant.state == TenantState.DELETED:
             raise NotFound("tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)",
                            tenant_id=tenant_id)
-        server_id, database, role, state = (
-            tenant.server_id,
-            tenant.database_name,
-            tenant.role_name,
-            tenant.state,
-        )
+        server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
         password = db.box.open(tenant.role_password_sealed)
     cluster = db.cluster(server_id)
     if not cluster.role_exists(role):  # the server was rebuilt empty after a loss: recreate the login
         cluster.create_login_role(role, password)
     staging = _stage(cluster, db.prefix, tenant_id, role, Path(backup.path), manifest, key)
-    if state == TenantState.ACTIVE:
-        tenants.deactivate(tenant_id, actor)
+
+    def forget() -> None:
+        db.tenant_engines.forget(tenant_id)
+        changed(tenant_id)
+
+    replaced = _replaced_name(db.prefix, tenant_id)
+    cluster.drop_database(replaced)  # a leftover of an interrupted restore: ours by name
+    could_login = cluster.can_login(role)  # a role kept NOLOGIN on purpose stays so
+    frozen = time.monotonic()
     try:
-        _swap(db, cluster, tenant_id, staging, database)
+        freeze(cluster, database, role, forget)
+        _swap(db, cluster, tenant_id, staging, database, replaced)
         _registered(db, tenant_id, manifest, actor, "tenant.restore", backup_id=backup.id)
+        forget()
     finally:
-        if state == TenantState.ACTIVE:
-            tenants.reactivate(tenant_id, actor)
+        if could_login:
+            thaw(cluster, role)
+        log.info("restored tenant %s from backup %d; frozen %.2f s", tenant_id, backup.id, time.monotonic() - frozen)
+    cluster.drop_database(replaced)
     return tenants.get(tenant_id)
 
 
@@ -155,7 +173,9 @@ def restore_as_new(
         staging = _stage(cluster, db.prefix, created.id, role, Path(backup.path), manifest, key)
         with cluster.connect(staging) as connection:
             connection.execute("UPDATE tenant_info SET tenant_id = %s", (created.id,))
-        _swap(db, cluster, created.id, staging, database)
+        replaced = _replaced_name(db.prefix, created.id)
+        _swap(db, cluster, created.id, staging, database, replaced)
+        cluster.drop_database(replaced)
         _registered(
             db, created.id, manifest, actor, "tenant.restore_as", backup_id=backup.id, source=backup.tenant_id
         )
@@ -192,24 +212,35 @@ def _stage(
     return staging
 
 
-def _swap(db: Databases, cluster: Cluster, tenant_id: str, staging: str, database: str) -> None:
+def _replaced_name(prefix: str, tenant_id: str) -> str:
+    """Where a restore puts the database it replaces until it drops it."""
+    return f"{prefix}_replaced_{tenant_id}"
+
+
+def _swap(db: Databases, cluster: Cluster, tenant_id: str, staging: str, database: str, replaced: str) -> None:
+    """Rename `database` to `replaced` and `staging` to `database` (each instant, unlike a drop);
+    the caller drops `replaced`. A failed second rename puts the live database back. A database
+    lost with its server (restored onto a rebuilt one) has nothing to put aside."""
     db.tenant_engines.forget(tenant_id)
-    cluster.drop_database(database)
+    present = cluster.database_exists(database)
+    if present:
+        cluster.terminate_sessions(database)  # a RENAME needs the database to itself
+        _rename(cluster, database, replaced)
     try:
-        with cluster.connect() as connection:
-            connection.execute(
-                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                    sql.Identifier(staging), sql.Identifier(database)
-                )
-            )
+        _rename(cluster, staging, database)
     except BaseException:
-        log.critical(
-            "tenant %s: database %s was dropped but %s could not be renamed to it; rename it by hand",
-            tenant_id,
-            database,
-            staging,
-        )
+        try:
+            if present:
+                _rename(cluster, replaced, database)
+        except BaseException:
+            log.critical("tenant %s: its database is now named %s and %s could not take its place; rename one "
+                         "of them to %s by hand", tenant_id, replaced, staging, database)
         raise
+
+
+def _rename(cluster: Cluster, old: str, new: str) -> None:
+    with cluster.connect() as connection:
+        connection.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new)))
 
 
 def _registered(

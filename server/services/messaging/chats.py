@@ -265,7 +265,9 @@ def _outbound(row: OutboxMessage) -> TranscriptMessage:
     return TranscriptMessage(
         id=f"out-{row.id}", direction="out", at=row.created_at, kind=payload.kind, text=payload.body,
         author=row.author, reply=reply, template=payload.template.name if payload.template else None,
-        delivery=row.state, status=row.status, error=row.last_error,
+        delivery=row.state, status=row.status, error=row.last_error, error_code=row.error_code,
+        resend_of=f"out-{payload.resend_of}" if payload.resend_of else None,
+        resent_as=f"out-{payload.resent_as}" if payload.resent_as else None,
     )
 
 

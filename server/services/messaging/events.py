@@ -17,6 +17,7 @@ import psycopg
 
 from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
 from comandia.server.providers.base import STATUS_RANK, InboundMessage, RejectedEvent, StatusUpdate
+from comandia.server.services.messaging.outbox import WINDOW_CLOSED_CODES
 from comandia.server.services.messaging.payloads import InboxPayload
 
 QUARANTINED = "quarantined"
@@ -55,6 +56,11 @@ class TenantEvents(msgspec.Struct, array_like=True):
     def has_messages(self) -> bool:
         """Whether the inbox workers have something to do (a quarantined event is never processed)."""
         return any(row[4] != QUARANTINED for row in self.inbox)
+
+    @property
+    def window_closed(self) -> bool:
+        """Whether a message we sent was refused for the closed 24-hour window (it is resent as its template)."""
+        return any(row[1] == "failed" and row[3] in WINDOW_CLOSED_CODES for row in self.statuses)
 
     def add_messages(self, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
         self.inbox.extend((provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None,

@@ -85,11 +85,15 @@ class IngestService:
     """Stores webhook events in the right tenant's database."""
 
     def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
-                 unroutable: UnroutableLimits | None = None, journal: IngestJournal | None = None) -> None:
+                 unroutable: UnroutableLimits | None = None,
+                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
+                 journal: IngestJournal | None = None) -> None:
         self._db = databases
         self._journal = journal
+        self._on_window_closed = on_window_closed
         self._directory = directory
         self.dirty = dirty
+        self._on_window_closed = on_window_closed
         # Posts for unknown numbers cannot be authenticated: a bounded summary at a bounded rate.
         self.unroutable = UnroutableLog(databases, unroutable)
         self._lock = threading.Lock()
@@ -208,6 +212,9 @@ class IngestService:
                 with self._stalled.attempt(tenant_id), self._db.tenant_autocommit(tenant_id) as connection:
                     deliver(connection, tenant_events)
             self.dirty.mark({t for t, e in by_tenant.items() if e.has_messages})
+            closed = {t for t, e in by_tenant.items() if e.window_closed}
+            if closed:
+                self._on_window_closed(closed)  # a sent message the window refused: resent as its template
             self._directory.touch({n for e in by_tenant.values() for n in e.numbers})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
 

@@ -56,11 +56,14 @@ class IngestJournal:
         databases: where the journal (control database) and the tenants' databases are.
         dirty: the inbox workers' signal, marked for every tenant that received messages.
         touch: records that numbers received a webhook (`NumberDirectory.touch`).
+        on_window_closed: told the tenants whose delivered statuses say the 24-hour window refused a message.
     """
 
     def __init__(self, databases: Databases, dirty: DirtyTenants, touch: Callable[[set[int]], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None) -> None:
         self._db = databases
+        self._on_window_closed = on_window_closed
         self._dirty = dirty
         self._touch = touch
         self._clock = clock
@@ -101,6 +104,7 @@ class IngestJournal:
         with self._lock:
             resting = [t for t, at in self._retry_at.items() if at > now]
         marked: set[str] = set()
+        closed: set[str] = set()
         numbers: set[int] = set()
         with self._db.journal_autocommit() as connection, connection.transaction():
             taken = connection.execute(_TAKE, (resting, limit)).fetchall()
@@ -116,9 +120,13 @@ class IngestJournal:
                 numbers.update(events.numbers)
                 if events.has_messages:
                     marked.add(tenant_id)
+                if events.window_closed:
+                    closed.add(tenant_id)
             if done:
                 connection.execute(_DELETE, (done,))
         self._dirty.mark(marked)
+        if closed:
+            self._on_window_closed(closed)  # a sent message the window refused: resent as its template
         if numbers:
             self._touch(numbers)
         return len(taken)

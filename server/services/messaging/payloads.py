@@ -59,7 +59,9 @@ class OutboxPayload(msgspec.Struct, frozen=True):
 
     `template` set: the message goes out as that template (past the 24-hour window).
     `fallback_template` set: sent free-form, retried as this template if the provider answers
-    that the window closed meanwhile.
+    that the window closed meanwhile. A message reported failed for that after it was sent is
+    queued again as its template (`window_resend.py`): the new row's `resend_of` and the
+    original's `resent_as` are each other's outbox ids.
     """
 
     kind: OutboxKind
@@ -70,6 +72,8 @@ class OutboxPayload(msgspec.Struct, frozen=True):
     list_sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = ()
     template: Template | None = None
     fallback_template: Template | None = None
+    resend_of: int | None = None
+    resent_as: int | None = None
 
     @classmethod
     def of(cls, reply: Reply, kind: OutboxKind = "reply") -> OutboxPayload:
@@ -82,7 +86,7 @@ class OutboxPayload(msgspec.Struct, frozen=True):
 
     def stored(self) -> dict[str, Any]:
         data = cast(dict[str, Any], msgspec.to_builtins(self))
-        for key in ("template", "fallback_template"):  # absent, not null, as rows always had them
+        for key in ("template", "fallback_template", "resend_of", "resent_as"):  # absent, not null, as always
             if data[key] is None:
                 del data[key]
         return data

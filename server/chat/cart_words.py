@@ -1,0 +1,108 @@
+"""The words of a cart edit read against the cart: which line they name, what they count, and the
+lines set to new quantities (shared by `editing`, `quantity_edits` and `line_changes`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
+from comandia.server.chat.matching import SURE, index_for, key
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.reading import read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.variants import STOPWORDS
+
+SET_OPENERS = frozenset({"mejor", "son", "eran", "no", "perdon", "actually"})
+"""Words that open a new quantity ("mejor 6", "son 3, no 1", "no, eran 3")."""
+
+
+def set_lines(turn: Turn, state: ChatState, changes: list[tuple[ProductView, int]], last: str | None = None) -> Outcome:
+    """Each product's line set to its quantity (0 removes it), said line by line, with the cart."""
+    cart = state.cart_dict()
+    said = []
+    for product, quantity in changes:
+        if quantity == 0:
+            cart.pop(product.sku, None)
+            said.append(turn.texts("removed", name=product.name))
+        else:
+            cart[product.sku] = min(quantity, MAX_NUMBER)
+            said.append(turn.texts("quantity_set", quantity=cart[product.sku], name=product.name))
+    state = replace(state.with_cart(cart), stage="cart", last_sku=last or state.last_sku)
+    return done(state, cart_buttons_reply(turn, state, "\n".join(said)))
+
+
+def in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """The cart's product those words name (the best-scored one that is in the cart)."""
+    if not words.strip():
+        return None
+    reading = read_order(words, turn.catalog)
+    cart = state.cart_dict()
+    for item in reading.items:
+        if item.product.sku in cart:
+            return item.product
+    # "el licuado" (a doubt), "las mexicanas" (Pizza mexicana, while the cart holds the grande):
+    # the one line of the cart those words fit as well
+    return among_cart(turn, state, words) if reading.doubts or reading.items else None
+
+
+def among_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """ "el licuado" with several licuados on the menu and one in the cart: that one."""
+    cart = state.cart_dict()
+    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
+    inside = [m for m in index_for(turn.catalog).match(typed, lexicon().synonyms) if m.product.sku in cart]
+    if not inside or inside[0].typed < SURE or (len(inside) > 1 and inside[1].typed >= inside[0].typed):
+        return None
+    return inside[0].product
+
+
+def category_lines(turn: Turn, state: ChatState, words: str) -> list[ProductView]:
+    """The cart's products whose category the words name ("el pan" -> Pan dulce), or none."""
+    typed = {key(w) for w in words.split() if w not in lexicon().fillers and len(w) >= 3}
+    if not typed:
+        return []
+    named = {c.id for c in turn.catalog.categories
+             if typed & {key(w) for w in words_of(c.name) if w not in STOPWORDS and len(w) >= 3}}  # fmt: skip
+    products = [turn.catalog.product(sku) for sku, _ in state.cart]
+    return [p for p in products if p is not None and p.category_id in named]
+
+
+def names_something(turn: Turn, words: str) -> bool:
+    """Whether the words name a product (surely or in doubt), or words not on the menu."""
+    return bool(words.strip()) and not read_order(words, turn.catalog).empty
+
+
+def names_nothing(turn: Turn, words: str) -> bool:
+    reading = read_order(words, turn.catalog)
+    return not (reading.items or reading.doubts or reading.unknown)
+
+
+def last_line(turn: Turn, state: ChatState, in_cart: bool = False) -> ProductView | None:
+    """The product added (or asked about) last, else the cart's last line."""
+    last = state.last_sku if not in_cart or state.last_sku in state.cart_dict() else None
+    sku = last or (state.cart[-1][0] if state.cart else None)
+    return turn.catalog.product(sku) if sku else None
+
+
+def count_of(word: str) -> int | None:
+    if word in ("un", "una", "uno", "one", "otra", "otro"):
+        return 1
+    if word in ("ninguno", "ninguna", "none", "cero", "zero"):
+        return 0
+    return number(word)
+
+
+def counted(words: list[str]) -> list[str]:
+    """The words that count something: "3 litros" is a size, not three of something."""
+    return [w for i, w in enumerate(words) if count_of(w) is not None and words[i + 1 : i + 2] not in UNIT_AFTER]
+
+
+UNIT_AFTER = [[u] for u in ("l", "lt", "lts", "litro", "litros", "ml", "kg", "kilo", "kilos", "g", "gr", "gramos",
+                             "oz", "onzas", "pulgadas", "cm")]  # fmt: skip
+
+
+def leading_count(words: str) -> int | None:
+    first = words.split()[0] if words.split() else ""
+    return count_of(first) if first not in lexicon().fillers or first in ("un", "una", "uno") else None

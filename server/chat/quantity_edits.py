@@ -1,0 +1,168 @@
+"""Quantities changed in words: "que sean 4 en vez de 2", "déjalo en uno", "mejor nada más 3",
+"2 de cada uno", "de las mexicanas solo una", "mejor 4 de pastor y ninguno de bistec".
+
+Each function returns None when the message is not that kind of edit (`editing` tries the next).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.cart_words import (
+    SET_OPENERS,
+    among_cart,
+    count_of,
+    counted,
+    in_cart,
+    last_line,
+    leading_count,
+    names_something,
+    set_lines,
+)
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+
+_REPLACED = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+\S+")
+_OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
+_EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cada uno|cada una)\b")
+_ONLY = frozenset({"nomas", "nadamas", "namas", "solo", "solamente", "just", "only", "unicamente"})
+ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
+"""Two words for "only": "mejor nada más 3", "no más 2" (before a number; "no más coca" is not)."""
+_CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
+_ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another"})
+"""One more, never a quantity to set: "mejor otro igual" adds."""
+
+
+def each(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "2 de cada uno" / "de cada cosa pon 2": every line of the cart gets that quantity."""
+    quantity = _each_count(turn, words)
+    if quantity is None:
+        return None
+    cart = {sku: quantity for sku in state.cart_dict()}
+    state = replace(state.with_cart(cart), stage="cart")
+    said = "\n".join(turn.texts("quantity_set", quantity=q, name=p.name)
+                     for sku, q in cart.items() if (p := turn.catalog.product(sku)) is not None)  # fmt: skip
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def each_asked(turn: Turn, state: ChatState, words: str, asked: tuple[str, ...]) -> Outcome | None:
+    """ "va, 2 de cada uno" after the prices of two products: that many of each of them."""
+    quantity = _each_count(turn, words) if asked else None
+    if quantity is None:
+        return None
+    products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
+    return apply_reading(turn, state, Reading(items=tuple(Item(p, quantity, "", p.name) for p in products)))
+
+
+def _each_count(turn: Turn, words: str) -> int | None:
+    """N of "2 de cada uno" when the message names no product itself ("papitas y doritos, 2 de
+    cada uno" is an order of those two, read as one)."""
+    if not _EACH.search(words):
+        return None
+    rest = _EACH.sub(" ", words).split()
+    counts = [c for w in rest if (c := count_of(w)) is not None and c > 0]
+    if len(counts) != 1 or names_something(turn, " ".join(w for w in rest if count_of(w) is None)):
+        return None
+    return min(counts[0], MAX_NUMBER)
+
+
+def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "mejor nomás el licuado": keep only the lines named, when they are all in the cart."""
+    split = words.split()
+    at = next((i for i, w in enumerate(split) if w in _ONLY), None)
+    if at is None:
+        return None
+    after = [w for w in split[at + 1 :] if w not in lexicon().fillers or count_of(w) is not None]
+    if len(after) == 1 and count_of(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
+        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS]
+        return _only_count(turn, state, before, count_of(after[0]) or 0)
+    reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
+    cart = state.cart_dict()
+    named = [i.product for i in reading.items]
+    if reading.doubts:  # "el licuado": the one licuado in the cart
+        one = among_cart(turn, state, " ".join(split[at + 1 :]))
+        if one is None or len(reading.doubts) > 1:
+            return None
+        named.append(one)
+    if not named or reading.unknown or any(p.sku not in cart for p in named):
+        return None
+    count = leading_count(" ".join(w for w in split[at + 1 :] if w not in SET_OPENERS))
+    if count is not None:  # "nomás 3 de pastor", "only one lemonade then": that line's quantity
+        return set_lines(turn, state, [(named[0], count)], last=named[0].sku) if len(named) == 1 else None
+    kept = {p.sku: cart[p.sku] for p in named}
+    if len(kept) == len(cart):
+        return None
+    gone = [turn.catalog.product(sku) for sku in cart if sku not in kept]
+    state = replace(state.with_cart(kept), stage="cart")
+    said = "\n".join(turn.texts("removed", name=p.name) for p in gone if p is not None)
+    return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) -> Outcome | None:
+    """ "de las mexicanas solo una", "of the fries just one": the line named before gets that quantity."""
+    product = in_cart(turn, state, " ".join(before)) if before else last_line(turn, state, in_cart=True)
+    if product is None:
+        return None
+    return set_lines(turn, state, [(product, quantity)], last=product.sku)
+
+
+def set_quantity(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    words = intents.normalised(text)
+    phrase = intents.mentions(text, "set")
+    first = next((w for w in words.split() if w not in lexicon().fillers or w in SET_OPENERS), "")
+    if phrase is None and first not in SET_OPENERS:
+        return None
+    old_values = {m.group(1) for m in _OLD_VALUE.finditer(words)}
+    numbers = [w for w in counted(words.split()) if w not in old_values and w not in _ANOTHER]
+    if not numbers:
+        return None
+    following = words.split()[words.split().index(numbers[0]) + 1 :][:1]
+    if following and following[0] in ("mas", "more"):
+        return None  # "ponle 2 más": more, not a new quantity
+    quantity = count_of(numbers[0]) or 0
+    words = _REPLACED.sub(" ", words)  # "en vez de 2": the old quantity, said and done
+    for said in lexicon().intent_phrases("set"):  # "que sean", "déjalo en": the edit's own words
+        words = f" {words} ".replace(f" {said} ", " ").strip()
+    rest = " ".join(w for w in words.split() if w not in numbers and w not in old_values and w not in SET_OPENERS)
+    reading = read_order(rest, turn.catalog)
+    if reading.unknown or len(reading.items) + len(reading.doubts) > 1:
+        return None  # more than a quantity and one product: read it as an order, every word accounted for
+    product = in_cart(turn, state, rest)
+    if product is None:
+        if reading.items or reading.doubts:
+            return None  # it names something not in the cart: an order, read as one
+        product = last_line(turn, state, in_cart=True)
+    if product is None:
+        return None
+    return set_lines(turn, state, [(product, quantity)], last=product.sku)
+
+
+def set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "mejor 4 de pastor y ninguno de bistec": a quantity for each of several cart lines, when
+    every clause names one line of the cart and one quantity (otherwise it is an order)."""
+    words = intents.normalised(text)
+    phrase = intents.mentions(text, "set")
+    first = next((w for w in words.split() if w not in lexicon().fillers or w in SET_OPENERS), "")
+    if phrase is None and first not in SET_OPENERS:
+        return None
+    if phrase is not None:
+        words = f" {words} ".replace(f" {phrase} ", " ").strip()
+    clauses = [c for c in _CLAUSES.split(words) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    changes: list[tuple[ProductView, int]] = []
+    for clause in clauses:
+        split = [w for w in clause.split() if w not in SET_OPENERS]
+        counting = counted(split)
+        counts = [count_of(w) or 0 for w in counting]
+        product = in_cart(turn, state, " ".join(w for w in split if w not in counting))
+        if len(counts) != 1 or product is None:
+            return None
+        changes.append((product, counts[0]))
+    return set_lines(turn, state, changes)
