@@ -434,6 +434,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "chat.send": ("Enviar", "Send"),
     "chat.order_placed": ("Pedido #{number} creado ({total}).", "Order #{number} placed ({total})."),
     "chat.open_orders": ("Ver pedidos", "Open orders"),
+    "chat.apart": ("Chat de prueba: no pasa por WhatsApp y no aparece en Conversaciones; los pedidos que confirme "
+                   "son reales.", "Test chat: nothing goes through WhatsApp and it is not listed in Conversations; "
+                   "the orders you confirm are real."),
+    "chat.handoff": ("En WhatsApp este chat pasaría ahora a una persona (en Conversaciones, «esperando»); en la "
+                     "prueba el bot sigue contestando.", "On WhatsApp this chat would now wait for a person (in "
+                     "Conversations, “waiting”); in the test the bot goes on answering."),
     # audit log
     "audit.at": ("Fecha (UTC)", "When (UTC)"),
     "audit.actor": ("Quién", "Actor"),

@@ -54,6 +54,10 @@ class ServerConfig:
     home: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("comandia")))
     # None means: start the embedded PostgreSQL in `home/pgdata`.
     database_url: str | None = None
+    # A PgBouncer in transaction mode in front of the server of `database_url` ("postgresql://host:port"):
+    # tenants on that server are reached through it, with prepared statements off. The control
+    # database stays direct (it holds advisory locks and LISTENs). docs/scaling.md.
+    tenant_pooler_url: str | None = None
     # Every database and role COMANDIA creates starts with this prefix, so one PostgreSQL
     # server can hold several appliances (and test runs) side by side.
     db_prefix: str = DEFAULT_PREFIX
@@ -145,6 +149,7 @@ class ServerConfig:
 _ENV = {
     "COMANDIA_HOME": "home",
     "COMANDIA_DATABASE_URL": "database_url",
+    "COMANDIA_TENANT_POOLER_URL": "tenant_pooler_url",
     "COMANDIA_DB_PREFIX": "db_prefix",
     "COMANDIA_SECRET_KEY": "secret_key",
     "COMANDIA_HOST": "host",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from comandia.server.db.changes import Change, ChangeAnnouncer
 from comandia.server.db.cluster import Cluster, harden_own_cluster
 from comandia.server.db.control_models import Tenant
 from comandia.server.db.embedded import EmbeddedPostgres, start_embedded
-from comandia.server.db.engines import libpq_conninfo, normalise_url
+from comandia.server.db.engines import database_deadline, libpq_conninfo, normalise_url
 from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.db.secretbox import load_secret_box
 from comandia.server.db.sessions import Databases
@@ -113,6 +114,7 @@ class Runtime:
     services: Services
     jobs: Sequence[Job] = field(default_factory=list)
     embedded: EmbeddedPostgres | None = None
+    connector: ThreadPoolExecutor | None = None
 
     @property
     def tenants(self) -> TenantService:
@@ -140,6 +142,8 @@ class Runtime:
 
     def close(self) -> None:
         self.databases.close()
+        if self.connector is not None:
+            self.connector.shutdown(wait=False, cancel_futures=True)
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -154,11 +158,13 @@ def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborat
         embedded = start_embedded(config.pgdata)
         primary = normalise_url(embedded.url)
     box = load_secret_box(config.secret_key, config.secret_key_file)
-    databases = Databases(config, primary, box)
+    # Opens connections that might outlast a request's database deadline (engines.py).
+    connector = ThreadPoolExecutor(max_workers=8, thread_name_prefix="comandia-connect")
+    databases = Databases(config, primary, box, connector)
     if embedded is not None:
         harden_own_cluster(databases.primary_cluster())
     services = build_services(config, databases, collaborators)
-    return Runtime(config, databases, services, build_jobs(config, databases, services), embedded)
+    return Runtime(config, databases, services, build_jobs(config, databases, services), embedded, connector)
 
 
 def build_services(
@@ -218,7 +224,7 @@ def build_services(
         servers=ServerService(databases),
         users=UserService(databases, hashing, throttle, first_password_file=config.first_password_file),
         migrations=MigrationService(databases),
-        ready=lambda: _ready(databases),
+        ready=lambda: _ready(databases, config.database_deadline_seconds),
         max_body_bytes=config.max_body_bytes,
         webhook_max_body_bytes=config.webhook_max_body_bytes,
         auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock, hashing=hashing,
@@ -324,14 +330,11 @@ def _final_dump(backups: BackupService, tenant: Tenant, cluster: Cluster) -> Pat
     return Path(backups.backup_tenant(tenant.id).path)
 
 
-def _ready(databases: Databases) -> bool:
-    def check_control() -> bool:
-        with databases.control_session() as session:
-            session.execute(sa.text("SELECT 1"))
-        return True
-
+def _ready(databases: Databases, seconds: float) -> bool:
     try:
         # Bounded: a probe that hangs while the database is silent would hold a request thread.
-        return databases.within(check_control)
+        with database_deadline(seconds), databases.control_session() as session:
+            session.execute(sa.text("SELECT 1"))
+        return True
     except DomainError:
         return False

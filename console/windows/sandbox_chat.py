@@ -3,7 +3,8 @@
 Every message goes to ``POST /tenants/{id}/sandbox/messages`` in the background (the page's
 `call`); the bot's replies come back as bubbles, with its buttons and list rows as push buttons
 that send the choice's id, as a tap on WhatsApp would. A turn that places an order shows its
-number with a link to the orders page.
+number with a link to the orders page. Test chats are not listed in Conversations (see
+`services/messaging/sandbox.py`): the pane says so, and says when WhatsApp would hand the chat over.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class ChatPane(QWidget):
         self.send_button.clicked.connect(self.send_text)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.apart = QLabel(tr("chat.apart"))  # a manager must not look for these chats in Conversations
+        self.apart.setWordWrap(True)
         self.result = QLabel()
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.linkActivated.connect(lambda _link: self.ordersRequested.emit())
@@ -93,6 +96,7 @@ class ChatPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(who)
+        layout.addWidget(self.apart)
         layout.addWidget(self.scroller, 1)
         layout.addLayout(line)
         layout.addWidget(self.status)
@@ -141,6 +145,9 @@ class ChatPane(QWidget):
         self.choice_buttons = {}
         for reply in turn.replies:
             self._bot_reply(reply)
+        if turn.handoff:
+            self.status.setStyleSheet("")
+            self.status.setText(self.tr_("chat.handoff"))
         if turn.order is not None:
             self.show_order(turn.order)
             self.orderPlaced.emit(turn.order)

@@ -3,7 +3,9 @@
 The messages go through the real `ConversationService` (the tenant's menu, the chat session
 table, real orders with channel "whatsapp"), only WhatsApp is left out: this is how an operator
 tries a new tenant before going live. Replies print as the plain-text fallback that providers
-without buttons get, so answering "2" picks the second choice.
+without buttons get, so answering "2" picks the second choice. A test chat is not listed in the
+console's Conversations (as the console's test chat and the sandbox API): when the bot would hand
+it to a person, a note says so and the bot goes on answering.
 
 A script has one customer message per line; blank lines and lines starting with ``#`` are
 skipped. Three commands stand for what a phone sends besides text:
@@ -57,13 +59,17 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         if message is None:
             out.error(out.say("cannot read '{line}': see `comandia-admin chat --help`", line=line))
             return EXIT_FAILED
-        replies = service.handle(tenant, SANDBOX_NUMBER, customer, message)
-        turns.append({"message": line, "replies": [reply_json(r) for r in replies]})
+        answer = service.answer(tenant, SANDBOX_NUMBER, customer, message)
+        turns.append({"message": line, "replies": [reply_json(r) for r in answer.replies], "handoff": answer.handoff})
         if not out.as_json:
             if not interactive:
                 print(f"> {line}", file=out.stdout)
-            for reply in replies:
+            for reply in answer.replies:
                 print(_indent(reply.to_text()) + "\n", file=out.stdout)
+            if answer.handoff:  # test chats are not in Conversations: say what WhatsApp would do
+                note = out.say("on WhatsApp this chat would now wait for a person in Conversations; test chats "
+                               "are not listed there, so the bot goes on answering here")
+                print(_indent(f"({note})") + "\n", file=out.stdout)
     if out.as_json:
         out.result(turns, "")
     return EXIT_OK

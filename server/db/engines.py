@@ -22,8 +22,9 @@ the rest of that pool) as it does any disconnect.
 Under `database_deadline(seconds)` all of a request's database work ends by one instant, on the
 request's own thread: the wait for a budget slot, for a pooled connection, for a new connection
 to open, and for each answer. Past it the work fails with `DeadlineExceeded` (a 503); an exchange
-cut short closes its connection as above. Only opening a connection runs on another thread, and
-only when it could outlast the deadline: libpq's `connect_timeout` cannot be shorter than 2 s.
+cut short closes its connection as above. Only opening a connection runs on another thread (the
+`connector` the composition root gives), and only when it could outlast the deadline: libpq's
+`connect_timeout` cannot be shorter than 2 s.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import psycopg
@@ -174,11 +175,24 @@ class ConnectionBudget:
 
 @dataclass(frozen=True)
 class ConnectOptions:
-    """How every connection is opened: timeouts keep a dead server from hanging a request."""
+    """How every connection is opened: timeouts keep a dead server from hanging a request.
+
+    `pooler` is the (host, port) of a PgBouncer in transaction mode: connections to it prepare
+    no statements (a prepared statement lives on one server connection, and the next
+    transaction may get another) and send no `options` startup parameter (PgBouncer refuses
+    it; its `connect_query` sets the statement timeout instead, docs/scaling.md). `connector`
+    opens connections that could outlast their caller's deadline (see `_connect_in_time`);
+    without one, libpq's `connect_timeout` bounds them.
+    """
 
     connect_timeout_seconds: int = 5
     statement_timeout_ms: int = 15_000
     application_name: str = "comandia"
+    pooler: tuple[str, int] | None = None
+    connector: Executor | None = field(default=None, compare=False)
+
+    def behind_pooler(self, url: URL) -> bool:
+        return self.pooler is not None and (url.host or "", url.port or 5432) == self.pooler
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -196,20 +210,22 @@ def create_budgeted_engine(
 ) -> Engine:
     """An engine whose every physical connection holds one budget slot while it is open."""
     conninfo = libpq_conninfo(url)
+    extra: dict[str, Any] = (
+        {"prepare_threshold": None} if options.behind_pooler(url)
+        else {"options": f"-c statement_timeout={options.statement_timeout_ms}"}
+    )
 
     def open_connection() -> psycopg.Connection[Any]:
         return BoundedWaitConnection.connect(
-            conninfo,
-            connect_timeout=options.connect_timeout_seconds,
-            options=f"-c statement_timeout={options.statement_timeout_ms}",
-            application_name=options.application_name,
+            conninfo, connect_timeout=options.connect_timeout_seconds,
+            application_name=options.application_name, **extra,
         )
 
     def connect() -> psycopg.Connection[Any]:
         budget.acquire()
         left = time_left()
-        if left is not None and left < options.connect_timeout_seconds:
-            return _connect_in_time(open_connection, left, budget)
+        if left is not None and left < options.connect_timeout_seconds and options.connector is not None:
+            return _connect_in_time(options.connector, open_connection, left, budget)
         try:
             return open_connection()
         except BaseException:
@@ -232,12 +248,9 @@ def create_budgeted_engine(
     return engine
 
 
-# Opens connections that might outlast their caller's deadline (see `_connect_in_time`).
-_connector = ThreadPoolExecutor(max_workers=8, thread_name_prefix="comandia-connect")
-
-
 def _connect_in_time(
-    open_connection: Callable[[], psycopg.Connection[Any]], seconds: float, budget: ConnectionBudget
+    connector: Executor, open_connection: Callable[[], psycopg.Connection[Any]], seconds: float,
+    budget: ConnectionBudget,
 ) -> psycopg.Connection[Any]:
     """`open_connection()` (holding a budget slot already), given up after `seconds`.
 
@@ -248,7 +261,7 @@ def _connect_in_time(
     if seconds <= 0:
         budget.release()
         raise _over()
-    future = _connector.submit(open_connection)
+    future = connector.submit(open_connection)
     try:
         return future.result(timeout=seconds)
     except FutureTimeout:

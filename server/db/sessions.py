@@ -4,25 +4,25 @@ A service opens `with databases.tenant_session(tenant_id) as session:` and commi
 leaving without commit rolls back. Connection failures come out as `Unavailable`, so the edge
 answers 503 and the caller can retry, instead of a bug's 500.
 
-`Databases.within(work)` bounds a request's database work as a whole, for callers that must
-answer in time whatever the database does (/readyz). The webhook's one write needs no session:
-`tenant_autocommit(tenant_id)` lends it a pooled connection in autocommit, and it keeps its
-deadline on its own thread (`engines.database_deadline`).
+Callers that must answer in time whatever the database does (webhooks, /readyz) bound their
+work with `engines.database_deadline`, on their own thread. The webhook's one write needs no
+session: `tenant_autocommit(tenant_id)` lends it a pooled connection in autocommit.
+
+With `tenant_pooler_url` set, tenants on the primary server are reached through that PgBouncer
+(transaction mode) and the control database directly: it holds advisory locks and LISTENs.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session
 
 from comandia.server.config import ServerConfig
@@ -31,9 +31,7 @@ from comandia.server.db.control_models import DbServer, Tenant
 from comandia.server.db.engines import (
     ConnectionBudget,
     ConnectOptions,
-    DeadlineExceeded,
     TenantEngines,
-    answer_timeout,
     create_budgeted_engine,
     normalise_url,
 )
@@ -44,18 +42,21 @@ from comandia.shared.domain.tenants import TenantState
 # The control pool's connections are never reclaimed for tenants, so it stays a small share.
 CONTROL_POOL_MAX = 4
 
-_T = TypeVar("_T")
-
 
 class Databases:
     """Hands out sessions on the control database and on tenant databases, and server handles."""
 
-    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox) -> None:
+    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox,
+                 connector: Executor | None = None) -> None:
         self.config = config
         self.box = box
         self.primary_url = normalise_url(primary_url)
         self.budget = ConnectionBudget(config.connection_budget, config.budget_wait_seconds)
-        self.options = ConnectOptions(config.connect_timeout_seconds, config.statement_timeout_ms)
+        pooler = make_url(config.tenant_pooler_url) if config.tenant_pooler_url else None
+        self.options = ConnectOptions(
+            config.connect_timeout_seconds, config.statement_timeout_ms,
+            pooler=(pooler.host or "127.0.0.1", pooler.port or 6432) if pooler else None, connector=connector,
+        )
         self.control_engine: Engine = create_budgeted_engine(
             self.primary_url.set(database=config.control_database), self.budget,
             max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
@@ -71,10 +72,6 @@ class Databases:
         )
         self._clusters: dict[int, Cluster] = {}
         self._lock = threading.Lock()
-        # Runs `within`'s work; as many workers as the server has request threads, created on use.
-        self._workers = max(1, config.threads)
-        self._bounded = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="comandia-bounded")
-        self._abandoned = 0  # running work whose caller stopped waiting
 
     @property
     def prefix(self) -> str:
@@ -135,53 +132,7 @@ class Databases:
         with _autocommit(self.journal_engine, "the control database") as connection:
             yield connection
 
-    def within(self, work: Callable[[], _T], seconds: float | None = None) -> _T:
-        """Run `work` (database work) and return its result, or raise DeadlineExceeded after `seconds`.
-
-        For callers that must answer in time whatever the database does (webhooks, /readyz).
-        Opening a connection (libpq waits at least 2 s), waiting for a pooled one or a budget slot,
-        and a statement on a connection whose server went silent can each outlast such a caller.
-        So the work runs on a worker thread and the caller waits at most `seconds` (default:
-        `database_deadline_seconds`). Inside, each wait for a database answer also ends after
-        `seconds` (`answer_timeout`), so a silent connection is discarded, not waited on forever.
-        Work that finishes after its caller gave up must be harmless: webhook storing is idempotent.
-
-        When every worker is held by work whose caller already gave up, the database is not
-        answering: new work fails at once instead of queueing for the full deadline, so request
-        threads stay free and a flood of retries cannot pile up behind the outage.
-
-        Raises:
-            DeadlineExceeded: the time ran out, or the database is known not to answer right now;
-                otherwise whatever `work` raises.
-        """
-        seconds = self.config.database_deadline_seconds if seconds is None else seconds
-        at = time.monotonic() + seconds
-
-        def bounded() -> _T:
-            if time.monotonic() >= at:  # queued behind busy workers until its caller gave up
-                raise DeadlineExceeded("too late to start")
-            with answer_timeout(seconds):
-                return work()
-
-        with self._lock:
-            if self._abandoned >= self._workers:
-                raise DeadlineExceeded("the database is not answering; try again shortly")
-        future = self._bounded.submit(bounded)
-        try:
-            return future.result(timeout=max(at - time.monotonic(), 0.0))
-        except FutureTimeout:
-            if not future.cancel():  # running: count it until it ends
-                with self._lock:
-                    self._abandoned += 1
-                future.add_done_callback(self._abandoned_work_ended)
-            raise DeadlineExceeded(f"the database did not answer within {seconds:g} s; try again shortly") from None
-
-    def _abandoned_work_ended(self, _: Future[Any]) -> None:
-        with self._lock:
-            self._abandoned -= 1
-
     def close(self) -> None:
-        self._bounded.shutdown(wait=True, cancel_futures=True)
         self.tenant_engines.close_all()
         self.journal_engine.dispose()
         self.control_engine.dispose()
@@ -193,8 +144,12 @@ class Databases:
                 raise NotFound("tenant {tenant_id} does not exist", tenant_id=tenant_id)
             server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
             password = self.box.open(tenant.role_password_sealed)
-        admin_url = self.cluster(server_id).admin_url
-        return admin_url.set(username=role, password=password, database=database)
+        url = self.cluster(server_id).admin_url.set(username=role, password=password, database=database)
+        pooler = self.options.pooler
+        primary = (self.primary_url.host, self.primary_url.port or 5432)
+        if pooler is not None and (url.host, url.port or 5432) == primary:
+            url = url.set(host=pooler[0], port=pooler[1])
+        return url
 
 
 @contextmanager

@@ -72,7 +72,13 @@ class PlacedOrder(Wire, frozen=True):
 
 
 class SandboxTurn(Wire, frozen=True):
-    """The answer to one sandbox message; `order` is set only on the turn that placed it."""
+    """The answer to one sandbox message; `order` is set only on the turn that placed it.
+
+    `handoff`: on WhatsApp the bot would now hand the chat to a person (the customer asked for
+    one). Sandbox chats are not conversations: they are not listed in `GET conversations`, nobody
+    takes them over, and the bot goes on answering; the console and `comandia-admin chat` say so.
+    """
 
     replies: tuple[BotReply, ...]
     order: PlacedOrder | None = None
+    handoff: bool = False

@@ -109,3 +109,24 @@ def test_the_test_chat_step_talks_to_the_real_bot_and_ends_with_a_real_order(
     qtbot.waitUntil(lambda: window.ctx.tenant is not None and window.ctx.tenant.id == tenant.id, timeout=15_000)
     assert isinstance(window.current_page(), OrdersPage)
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_the_test_chat_says_it_is_not_in_conversations_and_when_whatsapp_would_hand_over(
+    log_in: LogIn, world: World, qtbot: QtBot, superadmin_client: ApiClient
+) -> None:
+    tenant = superadmin_client.tenants.create(f"Chat {secrets.token_hex(3)}")
+    superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ-MAR", "Pizza margarita", Decimal("120")))
+    window = log_in(world.superadmin)
+    window.ctx.settings.save_onboarding(tenant.id, {"step": 3, "name": tenant.name})
+    page = window.open_page("onboarding")
+    assert isinstance(page, OnboardingPage)
+    page.reload()
+    page.resume_tenant(tenant.id)
+    pane = page.chat
+    assert pane.apart.text() == window.ctx.tr("chat.apart") and not pane.apart.isHidden()
+    pane.phone.setText(f"+52155{secrets.randbelow(10**8):08d}")
+    pane.input.setText("quiero hablar con alguien")
+    pane.send_button.click()
+    qtbot.waitUntil(lambda: not pane.busy, timeout=15_000)
+    assert pane.status.text() == window.ctx.tr("chat.handoff")
+    assert superadmin_client.conversations.list(tenant.id).items == ()

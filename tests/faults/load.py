@@ -7,7 +7,7 @@ messages). A customer's messages stay in order on one sender, as WhatsApp delive
 customer's messages one after the other; copies of a message come later than the original on
 the same sender, so a duplicate can never overtake the conversation it belongs to.
 
-The senders run in a child process (`python -m tests.faults.load PLAN BASE RESULT`), so they do
+The senders run in a child process (`python -m tests.faults.load PLAN BASE RESULT [spread]`), so they do
 not compete for the test process's GIL with whatever the test does meanwhile. Like Meta, each
 sender retries a post until it gets a 200: after any other status, a timeout or a refused
 connection it pauses `RETRY_PAUSE` and posts the same bytes again. The child prints `started`
@@ -22,6 +22,7 @@ import json
 import os
 import random
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -150,10 +151,22 @@ class SenderLog:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def send_all(posts: list[list[str]], base: str, started: float, log: SenderLog) -> None:
-    """One sender: post each body until it is acknowledged (200), pausing between retries."""
+def sender_connection(base: str, source: str | None) -> http.client.HTTPConnection:
+    """A connection to `base` (https: the test proxy's self-signed certificate is not checked),
+    from loopback address `source` when given: each sender is then its own client for nginx's
+    per-address limits, as the provider's many senders are."""
     address = urlsplit(base)
-    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT)
+    bind = (source, 0) if source else None
+    if address.scheme == "https":
+        return http.client.HTTPSConnection(address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT,
+                                           source_address=bind, context=ssl._create_unverified_context())  # noqa: S323
+    return http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT,
+                                      source_address=bind)
+
+
+def send_all(posts: list[list[str]], base: str, started: float, log: SenderLog, source: str | None = None) -> None:
+    """One sender: post each body until it is acknowledged (200), pausing between retries."""
+    connection = sender_connection(base, source)
     for wamid, signature, body in posts:
         data = body.encode()
         headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
@@ -178,11 +191,12 @@ def send_all(posts: list[list[str]], base: str, started: float, log: SenderLog) 
     connection.close()
 
 
-def main(plan_path: str, base: str, result_path: str) -> int:
+def main(plan_path: str, base: str, result_path: str, spread: str = "") -> int:
     senders: list[list[list[str]]] = json.loads(Path(plan_path).read_text())
     log = SenderLog()
     started = time.monotonic()
-    threads = [threading.Thread(target=send_all, args=(posts, base, started, log), name=f"sender-{i}")
+    threads = [threading.Thread(target=send_all, name=f"sender-{i}",
+                                args=(posts, base, started, log, f"127.0.0.{10 + i}" if spread else None))
                for i, posts in enumerate(senders)]
     print("started", flush=True)
     for thread in threads:
@@ -195,16 +209,18 @@ def main(plan_path: str, base: str, result_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))
 
 
 class SenderProcess:
-    """The senders as a child process (this module's `main`), started on `plan_path`."""
+    """The senders as a child process (this module's `main`), started on `plan_path`; with
+    `spread`, each sender posts from its own loopback address."""
 
-    def __init__(self, plan_path: Path, base: str, result_path: Path) -> None:
+    def __init__(self, plan_path: Path, base: str, result_path: Path, spread: bool = False) -> None:
         self.result_path = result_path
         self.process = subprocess.Popen([sys.executable, "-m", "tests.faults.load", str(plan_path), base,
-                                         str(result_path)], stdout=subprocess.PIPE, start_new_session=True,
+                                         str(result_path), *(["spread"] if spread else [])],
+                                        stdout=subprocess.PIPE, start_new_session=True,
                                         cwd=Path(__file__).resolve().parents[2])
         assert self.process.stdout is not None
         line = self.process.stdout.readline()

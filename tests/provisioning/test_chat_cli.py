@@ -121,3 +121,12 @@ def test_a_malformed_command_fails_with_one_line(
     script = tmp_path / "chat.txt"
     script.write_text("/order PZ-MAR\n", encoding="utf-8")
     assert run(runtime, tenant.id, "--script", str(script))[0] == 1
+
+
+def test_asking_for_a_person_says_what_whatsapp_would_do(runtime: Runtime, tenant: TenantInfo, tmp_path: Path) -> None:
+    script = tmp_path / "persona.txt"
+    script.write_text("quiero hablar con alguien\n", encoding="utf-8")
+    code, out = run(runtime, tenant.id, "--script", str(script))
+    assert code == 0 and "Conversaciones" in out and "chats de prueba no aparecen" in out
+    code, out = run(runtime, tenant.id, "--script", str(script), as_json=True)
+    assert [turn["handoff"] for turn in json.loads(out)] == [True]

@@ -4,6 +4,11 @@ The customer message goes through `ConversationService.handle` exactly as `coman
 sends it: the tenant's menu, its chat session table (under the ``sandbox`` number, so a real
 WhatsApp conversation of the same phone is not disturbed) and real orders. Only the provider is
 left out: the replies are answered to the caller instead of being queued for WhatsApp.
+
+Sandbox chats are kept apart from the Conversations a manager works in: they are tests, nothing
+of them reached a customer, and listing them would put test phones among the unread and waiting
+chats (and their alerts). So they get no conversation row, no hand-off (`SandboxTurn.handoff` says
+when WhatsApp would have handed over) and no takeover; their orders are real, on the board.
 """
 
 from __future__ import annotations
@@ -66,10 +71,10 @@ class SandboxChatService:
             else Inbound(kind="button", reply_id=message.reply_id)
         )
         before = self._latest_order(tenant_id, customer.key)
-        replies = self._conversations.handle(tenant, SANDBOX_NUMBER, customer, inbound)
+        answer = self._conversations.answer(tenant, SANDBOX_NUMBER, customer, inbound)
         after = self._latest_order(tenant_id, customer.key)
         placed = after if after is not None and (before is None or after.id != before.id) else None
-        return SandboxTurn(replies=tuple(_reply(r) for r in replies), order=placed)
+        return SandboxTurn(replies=tuple(_reply(r) for r in answer.replies), order=placed, handoff=answer.handoff)
 
     def _latest_order(self, tenant_id: str, key: str) -> PlacedOrder | None:
         """The newest order this sandbox conversation placed (its idempotency key starts with the session id)."""

@@ -69,3 +69,16 @@ def test_forged_reply_ids_and_odd_digits_get_an_answer_not_an_error(
                            (None, "cat:99999999999999999999"), (None, "rm:nope"), (None, "set:²")):
         turn = superadmin_client.sandbox.send(tenant.id, SandboxMessage(phone, text=text, reply_id=reply_id))
         assert turn.replies and turn.order is None
+
+
+def test_a_sandbox_chat_is_apart_from_conversations_and_says_when_whatsapp_would_hand_over(
+    superadmin_client: ApiClient, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    tenant = make_tenant()
+    superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ", "Pizza", Decimal("120")))
+    phone = _phone()
+    asked = superadmin_client.sandbox.send(tenant.id, SandboxMessage(phone, text="quiero hablar con alguien"))
+    assert asked.handoff is True and "persona" in asked.replies[0].body
+    after = superadmin_client.sandbox.send(tenant.id, SandboxMessage(phone, text="menu"))
+    assert after.handoff is False and after.replies  # nobody takes a test over: the bot goes on
+    assert superadmin_client.conversations.list(tenant.id).items == ()  # test chats are not listed
