@@ -39,6 +39,7 @@ from comandia.server.services.messaging.directory import NumberDirectory, Routed
 from comandia.server.services.messaging.events import TenantEvents, deliver
 from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.signals import DirtyTenants
+from comandia.server.services.messaging.silent_servers import SilentServers, cap_for
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
 from comandia.shared.domain.errors import Unauthorized, Unavailable
 from comandia.shared.domain.whatsapp import ProviderName
@@ -99,6 +100,7 @@ class IngestService:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._stalled = StalledTenants()
+        self._silent = SilentServers(cap_for(databases.config.threads))
 
     def busy(self) -> bool:
         """Whether webhooks are arriving faster than one at a time (more than one being stored now).
@@ -201,7 +203,8 @@ class IngestService:
         if self._journal is not None:
             # One row per tenant in one database: committed when the statement returns. The
             # drain delivers it to the tenant's database within a second and marks the tenant.
-            with self._stalled.attempt(_JOURNAL):
+            journal = self._db.journal_engine.url
+            with self._stalled.attempt(_JOURNAL), self._silent.waiting(f"{journal.host}:{journal.port}"):
                 self._journal.append(by_tenant)
         else:
             for tenant_id, tenant_events in by_tenant.items():
@@ -209,7 +212,9 @@ class IngestService:
                 # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
                 # needed: every statement is idempotent, so after a failure (503) the provider's
                 # retry stores whatever is missing and nothing twice.
-                with self._stalled.attempt(tenant_id), self._db.tenant_autocommit(tenant_id) as connection:
+                with self._stalled.attempt(tenant_id), \
+                        self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)), \
+                        self._db.tenant_autocommit(tenant_id) as connection:
                     deliver(connection, tenant_events)
             self.dirty.mark({t for t, e in by_tenant.items() if e.has_messages})
             closed = {t for t, e in by_tenant.items() if e.window_closed}
