@@ -45,7 +45,9 @@ from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 _SWAP = re.compile(
     r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
 )
-_CHANGE = re.compile(r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|for|with)\s+(?P<new>.+)$")
+_CHANGE = re.compile(
+    r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
+)
 
 
 def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
@@ -90,8 +92,11 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
-    cart.pop(old.sku, None)
-    state = state.with_cart(cart)
+    quantity = cart.pop(old.sku, 1)
+    said = [w for w in counted(found.group("new").split()) if w not in ("unos", "unas", "some")]
+    if len(new.items) == 1 and not said:  # "cambia el pastor por suadero", "por unas de chicharrón": as many
+        new = replace(new, items=(replace(new.items[0], quantity=quantity),))
+    state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
 
 

@@ -389,6 +389,11 @@ class TenantEngines:
             # switched the registry meanwhile). Caching it would keep writing there: read again.
             engine.dispose()
 
+    def server_of(self, tenant_id: str) -> str:
+        """"host:port" of the server holding the tenant's database (its engine is created if need be)."""
+        url = self.get(tenant_id).url
+        return f"{url.host}:{url.port}"
+
     def forget(self, tenant_id: str) -> None:
         """Close the tenant's pool and drop its engine (deactivation, move, deletion)."""
         with self._lock:
