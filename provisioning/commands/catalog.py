@@ -78,9 +78,10 @@ def run_import(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         raise ValidationFailed("cannot read {path}: {reason}", {"file": N_("cannot be read")}, path=str(args.file),
                                reason=error.strerror) from None
     importer = runtime.services.catalog_import
-    report = importer.dry_run(args.tenant_id, content, args.file.name)
+    language = "en" if out.as_json else out.language  # a script reads the same JSON in any language
+    report = importer.dry_run(args.tenant_id, content, args.file.name, language)
     if args.apply and report.ok:
-        report = importer.apply(args.tenant_id, content, args.file.name)
+        report = importer.apply(args.tenant_id, content, args.file.name, language)
     out.result(report.to_json(), lambda: _print_report(out, report, args.apply))
     return EXIT_OK if report.ok else EXIT_FAILED
 

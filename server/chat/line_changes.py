@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import SET_OPENERS, count_of, counted, in_cart, last_line
+from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line
 from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.reading import Item, Reading
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
-from comandia.server.chat.variants import SIZES, SMALLER, variant_of
+from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS, variant_of
 
 _VARIANT_CUES = frozenset({"mejor", "better", "actually", "rather", "prefiero", "preferible"})
 _IT = frozenset({"la", "lo", "las", "los", "it", "them"})
@@ -59,36 +60,93 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return _replace_line(turn, state, line, other, new)
 
 
+_MARKED = frozenset({"sin", "con", "without", "with"})
+_BOTH = frozenset({"dos", "ambos", "ambas", "both", "todos", "todas"})
+"""After an article, the line's own units ("sin gas las dos"), not a quantity."""
+_MORE = frozenset({"y", "e", "and", "otro", "otra", "otros", "otras", "another", "tambien", "also", "mas", "more"})
+
+
 def qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    """Words that only qualify the line added last ("sin gas" after "un agua", "grande" after
-    "una hawaiana"): that line becomes the product they make with it; restating it changes nothing."""
+    """Words that only qualify a line of the cart ("sin gas" after "un agua, un flan", "grande",
+    "de fresa", "verdes" after "unos chilaquiles", "el jugo grande"): the line becomes the product
+    they make with it; restating what it already is changes nothing.
+
+    The line is the one the words name ("el agua sin gas"), else the one added last when they fit
+    it, else the one line they fit. A bare word ("verdes", "italiano") only qualifies a line the
+    customer named vaguely (by words its whole family shares: "chilaquiles", "un completo"):
+    after "3 de pastor", "suadero" is an order."""
     lex = lexicon()
     said = intents.normalised(text).split()
-    words = [w for w in said if w not in lex.fillers or w in SIZES]
-    if not words or not (words[0] in ("sin", "con", "without", "with") or set(words) <= SIZES):
+    counts = [w for i, w in enumerate(said) if w in counted(said) and not _units(said, i) and w not in ("a", "an")]
+    if _MORE & set(said) or counts:
+        return None  # "una mediana", "y de fresa": one more of something, not a line changed
+    words = [w for w in said if (w not in lex.fillers or w in SIZES or w in _MARKED) and w not in _BOTH]
+    if not words:
         return None
-    if any(count_of(w) is not None for w in said):
-        return None  # "una mediana": one more of something, not this line changed
+    marked = words[0] in _MARKED or set(words) <= SIZES or (said[:1] == ["de"] and len(words) <= 3)
+    lines = _lines(turn, state)
+    named = [line for line in lines if any(_is_head(line, w) for w in words)]
+    open_to = [line for line in named or lines if marked or named or line.sku in state.vague]
+    fits = [(line, fit) for line in open_to if (fit := _fit(turn, line, words)) is not None]
+    changes = [(line, fit) for line, fit in fits if fit != line]
+    if not changes:  # "sin gas" when the water is without gas already: it is
+        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state)) if fits else None
+    if changes[0][0] != lines[0] and len(changes) > 1:
+        return None  # two lines it could change, neither the last: read as an order (or asked)
+    line, other = changes[0]
+    return _replace_line(turn, state, line, other, words)
+
+
+def _units(said: list[str], at: int) -> bool:
+    """Whether the count word at `at` is the line's own units: "las dos", "both"."""
+    return said[at] in _BOTH and (at > 0 and said[at - 1] in ("las", "los") or said[at] != "dos")
+
+
+def _lines(turn: Turn, state: ChatState) -> list[ProductView]:
+    """The cart's products, the one talked about last first."""
     last = last_line(turn, state, in_cart=True)
-    if last is None or last.sku not in state.cart_dict():
-        return None
-    if set(words) <= {w for name in (last.name, *last.aliases) for w in words_of(name)}:
-        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))  # "mediana": it is
-    reading = read_order(text, turn.catalog)
-    named = reading.items[0].product if len(reading.items) == 1 and not reading.unknown else None
-    if named is not None and named.sku in state.cart_dict():
-        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))  # "sin gas": it is
-    other = variant_of(turn.catalog, last, words)
-    if other is None or (named is not None and named.sku != other.sku):
-        return None
-    return _replace_line(turn, state, last, other, words)
+    others = [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) is not None and p != last]
+    return ([last] if last is not None and last.sku in state.cart_dict() else []) + others
+
+
+def _heads(product: ProductView) -> set[str]:
+    """The keys of the first word of the product's name and aliases ("agua", "pizza", "coca")."""
+    names = (product.name, *product.aliases)
+    return {key(first[0]) for name in names if (first := [w for w in words_of(name) if w not in STOPWORDS])}
+
+
+def _is_head(line: ProductView, word: str) -> bool:
+    """Whether the word names the line by its head ("agua"; "burger" for a Cheeseburger)."""
+    heads = _heads(line)
+    return key(word) in heads or (len(word) >= 4 and any(h.endswith(key(word)) for h in heads))
+
+
+def _fit(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
+    """The product a line becomes with the words: itself when its name already says them, else
+    the variant they make (`variants.variant_of`), else None."""
+    new = [w for w in words if not _is_head(line, w)]
+    if not [w for w in new if w not in _MARKED]:
+        return None  # "el agua": the line named, nothing said about it; "con todo" is a note
+    own = {key(w) for name in (line.name, *line.aliases) for w in words_of(name)}
+    if {key(w) for w in new if w not in _MARKED} <= own and _marks_agree(line, new):
+        return line
+    return variant_of(turn.catalog, line, new)
+
+
+def _marks_agree(line: ProductView, new: list[str]) -> bool:
+    """ "con gas" is not what "Agua sin gas" already is, though both say "gas"."""
+    name = set(words_of(line.name))
+    return all(w in name or not (name & _MARKED) for w in new if w in _MARKED)
 
 
 def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: ProductView, words: list[str]) -> Outcome:
-    """The cart's `line` becomes `other`, with the same quantity and note, said as removed and added."""
+    """The cart's `line` becomes `other`, with the same quantity, said as removed and added. Its
+    note stays through a size or a "sin/con" change ("bien dorada", now grande); another flavour
+    or kind is another dish, and the extras asked for the old one are not carried over."""
     cart = state.cart_dict()
     quantity = cart.pop(line.sku)
-    note = dict(state.notes).get(line.sku, "")
+    resized = all(w in SIZES for w in words if w not in _MARKED) or words[0] in _MARKED
+    note = dict(state.notes).get(line.sku, "") if resized else ""
     state = state.with_cart(cart)
     swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
     return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from comandia.server.chat import stock
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import number
+from comandia.server.chat.lexicon import lexicon, number
+from comandia.server.chat.matching import SURE, index_for
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -96,11 +97,22 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
         if state.cart_dict().get(item.product.sku, 0) == before:
             refused.append(item.product.name)
             continue
-        state = replace(state, last_sku=item.product.sku)
+        vague = tuple(v for v in state.vague if v != item.product.sku)
+        if _vague(turn, item.words):
+            vague += (item.product.sku,)
+        state = replace(state, last_sku=item.product.sku, vague=vague)
         if item.note:
             kept = tuple(n for n in state.notes if n[0] != item.product.sku)
             state = replace(state, notes=(*kept, (item.product.sku, item.note)))
     return state, said, refused
+
+
+def _vague(turn: Turn, words: str) -> bool:
+    """Whether the customer's words for an item fit several products as well ("un agua": with or
+    without gas; "unos chilaquiles": green or red)."""
+    typed = [w for w in normalised(words).split() if w not in lexicon().fillers]
+    matches = index_for(turn.catalog).match(typed, lexicon().synonyms) if typed else []
+    return len([m for m in matches[:2] if m.typed >= SURE]) > 1
 
 
 def next_step(turn: Turn, state: ChatState, prefix: str) -> Outcome:

@@ -60,6 +60,9 @@ class ChatState:
     """The payment method's kind the customer chose."""
     pay_with: str | None = None
     """Cash the customer pays with ("500.00"; "" when they pay the exact amount)."""
+    vague: tuple[str, ...] = ()
+    """Cart lines the customer named by words their family shares ("un agua", "unos chilaquiles"):
+    a later bare "sin gas" / "verdes" says which one (`line_changes.qualified`)."""
     asked: tuple[str, ...] = ()
     """The SKUs the last answer gave the price of: "¿y el de cabeza?" asks on, "2 de cada uno" orders them."""
 
@@ -72,6 +75,7 @@ class ChatState:
         data["notes"] = [list(note) for note in self.notes]
         data["suggestions"] = [[list(skus), qty, words, note] for skus, qty, words, note in self.suggestions]
         data["asked"] = list(self.asked)
+        data["vague"] = list(self.vague)
         return data
 
     @classmethod
@@ -109,6 +113,7 @@ class ChatState:
                 payment=_opt_str(data.get("payment")),
                 pay_with=_opt_str(data.get("pay_with")),
                 asked=tuple(str(sku) for sku in data.get("asked") or ())[:MAX_ASKED],
+                vague=tuple(str(sku) for sku in data.get("vague") or ())[:MAX_CART_LINES],
             )
         except (TypeError, ValueError):
             return cls()
@@ -120,7 +125,8 @@ class ChatState:
     def with_cart(self, cart: dict[str, int]) -> ChatState:
         kept = tuple((sku, qty) for sku, qty in cart.items() if qty > 0)
         skus = {sku for sku, _ in kept}
-        return replace(self, cart=kept, notes=tuple(n for n in self.notes if n[0] in skus))
+        notes = tuple(n for n in self.notes if n[0] in skus)
+        return replace(self, cart=kept, notes=notes, vague=tuple(v for v in self.vague if v in skus))
 
     def cart_dict(self) -> dict[str, int]:
         merged: dict[str, int] = {}

@@ -17,7 +17,9 @@ from comandia.server.chat.model import CatalogView, ProductView
 SMALLER = frozenset({"chico", "chica", "chicos", "chicas", "mediano", "mediana", "normal", "regular", "small",
                      "medium", "sencillo", "sencilla", "personal"})  # fmt: skip
 """Words that ask for a product without its size word ("mejor uno chico")."""
-SIZES = SMALLER | frozenset({"grande", "grandes", "large", "big", "chiquito", "chiquita", "familiar", "doble"})
+SIZES = SMALLER | frozenset(
+    {"grande", "grandes", "large", "big", "chiquito", "chiquita", "familiar", "doble", "double"}
+)
 STOPWORDS = frozenset({"de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and"})
 
 

@@ -192,7 +192,7 @@ class ConnectOptions:
     connector: Executor | None = field(default=None, compare=False)
 
     def behind_pooler(self, url: URL) -> bool:
-        return self.pooler is not None and (url.host, url.port or 5432) == self.pooler
+        return self.pooler is not None and (url.host or "", url.port or 5432) == self.pooler
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -388,6 +388,11 @@ class TenantEngines:
             # A `forget` ran while the URL was being read: it may be the old server's (a move
             # switched the registry meanwhile). Caching it would keep writing there: read again.
             engine.dispose()
+
+    def server_of(self, tenant_id: str) -> str:
+        """"host:port" of the server holding the tenant's database (its engine is created if need be)."""
+        url = self.get(tenant_id).url
+        return f"{url.host}:{url.port}"
 
     def forget(self, tenant_id: str) -> None:
         """Close the tenant's pool and drop its engine (deactivation, move, deletion)."""

@@ -93,6 +93,11 @@ class ValidationFailed(DomainError):
             return text(language, INVALID_FIELD, **values)
         return super().localized(language)
 
+    @property
+    def field_templates(self) -> dict[str, str]:
+        """Each field's problem as its catalog template (`values` fill it in)."""
+        return dict(self._field_templates)
+
     def localized_fields(self, language: str) -> dict[str, str]:
         """Each field's problem in `language` (the same values fill the field templates)."""
         return {field: text(language, problem, **self.values) for field, problem in self._field_templates.items()}

@@ -12,6 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,9 +25,11 @@ from comandia.console.app import ConsoleApp
 from comandia.console.credentials import CredentialStore
 from comandia.console.settings import ConsoleSettings
 from comandia.console.windows.main_window import MainWindow
+from comandia.console.windows.order_detail import OrderDetailWindow
+from comandia.console.windows.orders import OrdersPage
 from comandia.shared.client import ApiClient
-from comandia.shared.schemas.catalog import ProductInput
-from comandia.shared.schemas.customers import CustomerInput
+from comandia.shared.schemas.catalog import ProductInfo, ProductInput
+from comandia.shared.schemas.customers import CustomerInfo, CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput
 from tests.plugins.api import Actor
 
@@ -124,14 +127,36 @@ def log_in(console: ConsoleApp, qtbot: QtBot) -> LogIn:
     return run
 
 
-def seed_orders(client: ApiClient, tenant_id: str, count: int, tag: str | None = None) -> list[OrderDetail]:
-    """A customer, a product and `count` orders of that customer in the tenant."""
+def customer_and_product(client: ApiClient, tenant_id: str, price: str = "45.50", tag: str | None = None,
+                         ) -> tuple[CustomerInfo, ProductInfo]:
+    """A new customer (in Puebla) and a new product in the tenant, both named after `tag`."""
     tag = tag or secrets.token_hex(3)
     customer = client.customers.create(
         tenant_id, CustomerInput(phone=f"+5255{secrets.randbelow(10**8):08d}", name=f"Cliente {tag}", city="Puebla")
     )
-    product = client.catalog.create_product(tenant_id, ProductInput(f"SKU-{tag}", f"Torta {tag}", Decimal("45.50")))
+    product = client.catalog.create_product(tenant_id, ProductInput(f"SKU-{tag}", f"Torta {tag}", Decimal(price)))
+    return customer, product
+
+
+def seed_orders(client: ApiClient, tenant_id: str, count: int, tag: str | None = None) -> list[OrderDetail]:
+    """A customer, a product and `count` orders of that customer in the tenant."""
+    customer, product = customer_and_product(client, tenant_id, tag=tag)
     line = OrderLineInput(quantity=2, product_id=product.id)
     return [
         client.orders.create(tenant_id, OrderInput(customer.id, (line,), delivery_city="Puebla")) for _ in range(count)
     ]
+
+
+@contextmanager
+def order_detail(window: MainWindow, qtbot: QtBot, order_id: int) -> Iterator[OrderDetailWindow]:
+    """The order's detail, opened from the orders page once the list shows it and loaded; closed
+    on leaving, once the console's background work is done."""
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    qtbot.waitUntil(lambda: any(o.id == order_id for o in page.model.records()), timeout=10_000)
+    detail = page.open_detail(next(i for i, o in enumerate(page.model.records()) if o.id == order_id))
+    assert detail is not None
+    qtbot.waitUntil(lambda: detail.order is not None, timeout=10_000)
+    yield detail
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+    detail.close()

@@ -16,8 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from comandia.console.i18n import Translator
 from comandia.console.tickets import ticket_html
-from comandia.console.windows.board import BoardPage, fulfilment_text, item_lines
+from comandia.console.windows.board import BoardPage, OrderCard, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
+from comandia.console.windows.main_window import MainWindow
 from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
@@ -29,17 +30,29 @@ from tests.console.conftest import LogIn, seed_orders
 from tests.plugins.api import World
 
 
+def board_of(window: MainWindow) -> BoardPage:
+    """The board, a manager's home page."""
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    return board
+
+
+def wait_for_card(qtbot: QtBot, board: BoardPage, status: str, order_id: int) -> OrderCard:
+    """The order's card once it shows in the `status` column."""
+    qtbot.waitUntil(lambda: any(c.order.id == order_id for c in board.cards(status)), timeout=10_000)
+    return next(c for c in board.cards(status) if c.order.id == order_id)
+
+
 def test_the_board_is_a_managers_home_and_a_new_order_appears_with_an_alert(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     qtbot.waitUntil(lambda: board.poll._cursor is not None, timeout=10_000)  # noqa: SLF001 -- following the feed
     before = board.alerts.count
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    wait_for_card(qtbot, board, "new", order.id)
     assert board.alerts.last is not None and board.alerts.last[0] == "New order"
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
@@ -48,16 +61,14 @@ def test_one_click_moves_a_card_to_the_next_column(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("confirmed")), timeout=10_000)
-    card = next(c for c in board.cards("confirmed") if c.order.id == order.id)
+    card = wait_for_card(qtbot, board, "confirmed", order.id)
     assert card.advance is not None and "Shipped" in card.advance.text()
     card.advance.click()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("shipped")), timeout=10_000)
+    wait_for_card(qtbot, board, "shipped", order.id)
     assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "shipped"
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
@@ -66,12 +77,10 @@ def test_a_card_shows_its_items_elided_with_the_whole_list_in_the_tooltip(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
-    card = next(c for c in board.cards("new") if c.order.id == order.id)
+    card = wait_for_card(qtbot, board, "new", order.id)
     line = f"2× {order.items[0].name}"
     assert card.items.full == line and card.items.toolTip() == line and card.items.isVisibleTo(card)
     assert "Delivery" in card.detail.text()
@@ -137,11 +146,10 @@ def test_a_cards_kitchen_ticket_prints_to_a_pdf(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient, tmp_path: Path
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    wait_for_card(qtbot, board, "new", order.id)
     target = tmp_path / "comanda.pdf"
     with qtbot.waitSignal(board.printed, timeout=10_000):
         board.print_ticket(order, str(target))  # type: ignore[arg-type]

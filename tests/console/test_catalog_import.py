@@ -37,6 +37,7 @@ def test_a_bad_row_is_reported_and_nothing_applies_until_fixed(
     assert importer.issues.rowCount() >= 1
     assert importer.issues.data(importer.issues.index(0, 0)) == "3"  # row 1 is the header
     assert importer.issues.data(importer.issues.index(0, 1)) == "price"
+    assert importer.issues.data(importer.issues.index(0, 2)).startswith("must be a number")  # the console's language
     assert not importer.apply_button.isEnabled()
     assert "Fix the marked rows" in importer.notice.text()
     assert not [p for p in manager_a_client.catalog.list_products(world.tenant_a.id) if p.sku.startswith(f"IMP-{tag}")]

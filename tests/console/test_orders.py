@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from comandia.console.windows.orders import OrdersPage
 from comandia.shared.client import ApiClient
-from tests.console.conftest import LogIn, seed_orders
+from tests.console.conftest import LogIn, order_detail, seed_orders
 from tests.plugins.api import World
 
 
@@ -14,43 +14,26 @@ def test_manager_moves_an_order_to_an_allowed_status(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
-    window = log_in(world.manager_a)
-    page = window.open_page("orders")
-    assert isinstance(page, OrdersPage)
-    qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
-    row = next(i for i, o in enumerate(page.model.records()) if o.id == order.id)
-    detail = page.open_detail(row)
-    assert detail is not None
-    qtbot.waitUntil(lambda: detail.order is not None, timeout=10_000)
-    assert set(detail.buttons) == {"confirmed", "cancelled"}
-    assert detail.items.rowCount() == 1 and "Puebla" in detail.address.text()
-    with qtbot.waitSignal(detail.changed, timeout=10_000):
-        detail.buttons["confirmed"].click()
-    assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
-    assert set(detail.buttons) == {"shipped", "cancelled"}
-    assert detail.order is not None and detail.order.history[-1].to_status == "confirmed"
-    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
-    detail.close()
+    with order_detail(log_in(world.manager_a), qtbot, order.id) as detail:
+        assert set(detail.buttons) == {"confirmed", "cancelled"}
+        assert detail.items.rowCount() == 1 and "Puebla" in detail.address.text()
+        with qtbot.waitSignal(detail.changed, timeout=10_000):
+            detail.buttons["confirmed"].click()
+        assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
+        assert set(detail.buttons) == {"shipped", "cancelled"}
+        assert detail.order is not None and detail.order.history[-1].to_status == "confirmed"
 
 
 def test_a_stale_order_is_refused_and_reloaded(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
-    window = log_in(world.manager_a)
-    page = window.open_page("orders")
-    assert isinstance(page, OrdersPage)
-    qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
-    detail = page.open_detail(next(i for i, o in enumerate(page.model.records()) if o.id == order.id))
-    assert detail is not None
-    qtbot.waitUntil(lambda: detail.order is not None, timeout=10_000)
-    manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")  # someone else, meanwhile
-    detail.buttons["cancelled"].click()
-    qtbot.waitUntil(lambda: detail.order is not None and detail.order.status == "confirmed", timeout=10_000)
-    assert "Someone changed it first" in detail.notice.text()
-    assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
-    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
-    detail.close()
+    with order_detail(log_in(world.manager_a), qtbot, order.id) as detail:
+        manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")  # someone else, meanwhile
+        detail.buttons["cancelled"].click()
+        qtbot.waitUntil(lambda: detail.order is not None and detail.order.status == "confirmed", timeout=10_000)
+        assert "Someone changed it first" in detail.notice.text()
+        assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "confirmed"
 
 
 def test_new_orders_appear_without_restarting_and_pages_load_on_scroll(

@@ -53,7 +53,6 @@ P99_BOUND = 2.0
 RECOVERY_BOUND = 2.0
 L2_SENDERS = 24  # unpaced: as much load as the test process can make beside the server
 L2_RECOVERY_BOUND = 5.0
-L2_BLACKHOLE_BOUND = 8.0  # not RELIABILITY's 2 s: see the test
 LOOPBACK_NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, sends fail at once
 
 
@@ -148,22 +147,19 @@ def test_l2_unpaced_webhook_load_through_the_same_faults_loses_nothing_and_recov
         proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
     """RELIABILITY L2: R5's faults under as much load as L2_SENDERS unpaced senders make.
 
-    Pass: p99 <= 2 s during the latency and the resets (the blackhole's p99 is printed and only
-    bounded, see below), 0 acknowledged lost, every message acknowledged in the end, and answers
-    back to the baseline's latency within 5 s of each fault's end. The rate is
-    printed per phase beside the baseline's; Python senders on the shared 2-core box reach far
+    Pass: p99 <= 2 s during the latency, the resets and the blackhole, 0 acknowledged lost, every
+    message acknowledged in the end, and answers back to the baseline's latency within 5 s of each
+    fault's end. The rate is printed per phase beside the baseline's; Python senders on the shared 2-core box reach far
     less than L1's 1,000 msg/s (benchmarks/webhook_ingest.py measures that with wrk)."""
     faulty = proxy[0]
     with faults_run(proxy, embedded_cluster, tmp_path, senders=L2_SENDERS, pace=0.0) as run:
         figures = summarise(run.load, run.phases)
         print("".join(f"\nL2 {name}: {json.dumps(row)}" for name, row in figures.items()))  # noqa: T201 - with -s
         report = json.dumps(figures)
-        for fault in ("latency", "reset"):
+        # The blackhole's p99 was 1.5-2.95 s before `SilentServers` (more senders than request
+        # threads queued in Waitress behind posts waiting the 1.5 s deadline): now ~0.3 s.
+        for fault in ("latency", "reset", "blackhole"):
             assert figures[fault]["p99"] <= P99_BOUND, f"webhook p99 over {P99_BOUND} s during {fault}: {report}"
-        # Open (docs/reliability.md, L2): in the blackhole, more senders than request threads queue
-        # in Waitress behind requests that wait the 1.5 s database deadline: p99 1.5-2.9 s here
-        # (4.4 s before the one-post-at-a-time fast path). Bounded, not reliably within 2 s.
-        assert figures["blackhole"]["p99"] <= L2_BLACKHOLE_BOUND, report
         for fault in ("latency", "reset", "blackhole"):
             assert figures[f"after {fault}"]["recovered_after"] <= L2_RECOVERY_BOUND, f"slow recovery: {report}"
         assert faulty.stats.reset >= 3 and figures["blackhole"]["not_200"] >= 1, report

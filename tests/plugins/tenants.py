@@ -18,6 +18,9 @@ from tests.plugins.postgres import EmbeddedCluster
 
 _names = itertools.count(1)
 
+MakeTenant = Callable[..., TenantInfo]
+"""`make_tenant`: a new tenant (a generated name unless given; `fields` go to `NewTenant`)."""
+
 
 def make_config(home: Path, url: str, prefix: str, **overrides: object) -> ServerConfig:
     return load_config(
@@ -50,12 +53,20 @@ def runtime(config: ServerConfig) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def make_tenant(runtime: Runtime) -> Callable[..., TenantInfo]:
+def make_tenant(runtime: Runtime) -> MakeTenant:
     def make(name: str | None = None, **fields: str) -> TenantInfo:
         name = name or f"Negocio {next(_names)} {secrets.token_hex(2)}"
         return runtime.tenants.create(NewTenant(name=name, **fields), actor="tests")
 
     return make
+
+
+@pytest.fixture
+def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
+    """Close the pools of the tenants a test used, so later tests find the server quiet (a test
+    module asks for it with `pytestmark = pytest.mark.usefixtures("release_tenant_connections")`)."""
+    yield
+    runtime.databases.tenant_engines.close_all()
 
 
 def leave_server(runtime: Runtime, name: str, cluster_url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,11 +18,7 @@ from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def run(runtime: Runtime, *argv: str, as_json: bool = True) -> tuple[int, str]:

@@ -2,7 +2,8 @@
 
 The file is the raw request body, its kind named by Content-Type (`text/csv` or the XLSX type).
 `?dry_run=true` answers the per-row report and changes nothing; without it the whole file is
-applied in one transaction, or nothing is (422 naming the rows' problems).
+applied in one transaction, or nothing is (422 naming the rows' problems). The problems read in
+the caller's `Accept-Language`, like every problem detail.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_flag
+from comandia.server.http.problems import language_of
 from comandia.server.services.catalog.imports import MAX_BYTES, CatalogImportService, template_csv, template_xlsx
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import ValidationFailed
@@ -33,7 +35,7 @@ class CatalogImport:
         if not content:
             raise ValidationFailed("the file is empty", {"file": "is empty"})
         run = self._imports.dry_run if dry_run else self._imports.apply
-        resp.media = run(tenant_id, content, _NAMES[kind]).to_json()
+        resp.media = run(tenant_id, content, _NAMES[kind], language_of(req)).to_json()
 
 
 class CatalogTemplate:

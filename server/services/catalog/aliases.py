@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from comandia.server.db.tenant_models import Product
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.names import clean_name, match_key
-from comandia.shared.i18n import N_, fill
+from comandia.shared.i18n import N_
 
 MAX_ALIASES = 20  # also a CHECK constraint (migration t0007)
 MAX_ALIAS_LENGTH = 60
@@ -75,11 +75,6 @@ class Clash:
     field: str  # "aliases[<i>]", or "name" when the product's name is another product's alias
     template: str
     values: dict[str, str]
-
-    @property
-    def problem(self) -> str:
-        """The problem in English (import reports are English for now)."""
-        return fill(self.template, self.values)
 
     def error(self) -> ValidationFailed:
         return ValidationFailed.of_field(self.field, self.template, **self.values)

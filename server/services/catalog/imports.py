@@ -38,13 +38,24 @@ from comandia.server.services.catalog.catalog import (
     clean_product,
     sku_race_as_conflict,
 )
+from comandia.server.services.catalog.import_issues import (
+    IS_REQUIRED,
+    REPEATED_SKU,
+    WHOLE_NUMBER,
+    YES_OR_NO,
+    Problem,
+    RowIssue,
+    RowProblems,
+    field_issue,
+)
 from comandia.server.services.catalog.uploads import MAX_COLUMNS, csv_table, file_problem, xlsx_table
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.times import utcnow
-from comandia.shared.schemas.catalog import ImportIssue, ImportReport, ProductInput
+from comandia.shared.i18n import DEFAULT_LANGUAGE
+from comandia.shared.schemas.catalog import ImportReport, ProductInput
 
 COLUMNS = (
     "sku",
@@ -77,15 +88,26 @@ class _Row:
 @dataclass(frozen=True)
 class _Plan:
     rows: int
-    issues: list[ImportIssue]
+    issues: list[RowIssue]
     products: list[tuple[ProductFields, str | None]]  # fields and the category name
     aliases_given: bool  # the file has an aliases column (else every product keeps its own)
     row_of_sku: dict[str, int]
 
 
 _EXAMPLES = (
-    ("TACO-01", "Taco al pastor", "Con piña y cilantro", "Tacos", "25.00", "", "yes", "", "", "1",
-     "pastor|taco de trompo"),
+    (
+        "TACO-01",
+        "Taco al pastor",
+        "Con piña y cilantro",
+        "Tacos",
+        "25.00",
+        "",
+        "yes",
+        "",
+        "",
+        "1",
+        "pastor|taco de trompo",
+    ),
     ("REF-600", "Refresco 600 ml", "", "Bebidas", "22.50", "", "yes", "48", "", "2", "refresco|soda"),
 )
 
@@ -139,9 +161,7 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
         if len(rows) >= MAX_ROWS:
             raise file_problem(f"has more than {MAX_ROWS} rows; split it")
         cells = {
-            name: (values[i].strip() if i < len(values) else "")
-            for i, name in enumerate(names)
-            if name in COLUMNS
+            name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(names) if name in COLUMNS
         }
         rows.append(_Row(number, cells))
     return rows
@@ -169,8 +189,10 @@ class CatalogImportService:
         self._db = databases
         self._contexts = contexts
 
-    def dry_run(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
-        """Check a file and say what `apply` would do; changes nothing.
+    def dry_run(
+        self, tenant_id: str, content: bytes, filename: str | None = None, language: str = DEFAULT_LANGUAGE
+    ) -> ImportReport:
+        """Check a file and say what `apply` would do, its problems in `language`; changes nothing.
 
         Raises:
             ValidationFailed: the file itself is unreadable (see `read_rows`); row problems are in the report.
@@ -180,9 +202,11 @@ class CatalogImportService:
         plan = _plan(rows, currency)
         with self._db.tenant_session(tenant_id) as session:
             plan = _with_alias_issues(session, plan)
-            return _report(session, plan, applied=False)
+            return _report(session, plan, applied=False, language=language)
 
-    def apply(self, tenant_id: str, content: bytes, filename: str | None = None) -> ImportReport:
+    def apply(
+        self, tenant_id: str, content: bytes, filename: str | None = None, language: str = DEFAULT_LANGUAGE
+    ) -> ImportReport:
         """Upsert every product of the file by SKU in one transaction, or nothing at all.
 
         Raises:
@@ -197,7 +221,7 @@ class CatalogImportService:
             lock_names(session)
             plan = _with_alias_issues(session, plan)
             _refuse_issues(plan)
-            report = _report(session, plan, applied=True)
+            report = _report(session, plan, applied=True, language=language)
             _write(session, plan)
             session.commit()
         return report
@@ -205,12 +229,11 @@ class CatalogImportService:
 
 def _refuse_issues(plan: _Plan) -> None:
     if plan.issues:
-        fields = {f"rows[{i.row}].{i.column}": i.problem for i in plan.issues[:MAX_REPORTED_FIELDS]}
-        raise ValidationFailed("the file has {count} problem(s); nothing was imported", fields, count=len(plan.issues))
+        raise RowProblems(plan.issues, MAX_REPORTED_FIELDS)
 
 
 def _plan(rows: list[_Row], currency: str) -> _Plan:
-    issues: list[ImportIssue] = []
+    issues: list[RowIssue] = []
     products: list[tuple[ProductFields, str | None]] = []
     first_row_of_sku: dict[str, int] = {}
     for row in rows:
@@ -220,29 +243,21 @@ def _plan(rows: list[_Row], currency: str) -> _Plan:
             try:
                 category = clean_name(row.cells["category"], "category")
             except ValidationFailed as error:
-                row_issues.append(ImportIssue(row.number, "category", next(iter(error.fields.values()))))
+                row_issues.append(RowIssue(row.number, "category", Problem.of(error, next(iter(error.fields)))))
         if data is not None:
             try:
                 fields = clean_product(data, currency)
             except ValidationFailed as error:
-                row_issues.extend(_issue(row.number, path, problem) for path, problem in error.fields.items())
+                row_issues.extend(field_issue(row.number, path, Problem.of(error, path)) for path in error.fields)
             else:
                 seen = first_row_of_sku.setdefault(fields.sku, row.number)
                 if seen != row.number:
-                    row_issues.append(ImportIssue(row.number, "sku", f"repeats the SKU of row {seen}"))
+                    row_issues.append(RowIssue(row.number, "sku", Problem(REPEATED_SKU, {"row": seen})))
                 elif not row_issues:
                     products.append((fields, category))
         issues.extend(row_issues)
     aliases_given = bool(rows) and "aliases" in rows[0].cells
     return _Plan(len(rows), issues, products, aliases_given, first_row_of_sku)
-
-
-def _issue(row: int, path: str, problem: str) -> ImportIssue:
-    """An issue in the column a field path names: ``aliases[2]`` is the third alias of the cell."""
-    column, _, index = path.partition("[")
-    if index[:-1].isdigit():
-        problem = f"alias {int(index[:-1]) + 1} {problem}"
-    return ImportIssue(row, column, problem)
 
 
 def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
@@ -260,7 +275,7 @@ def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
     for fields, category in plan.products:
         row = plan.row_of_sku[fields.sku]
         found = clashes(final[fields.sku], final.values())
-        issues.extend(_issue(row, clash.field, clash.problem) for clash in found)
+        issues.extend(field_issue(row, clash.field, Problem(clash.template, clash.values)) for clash in found)
         if not found:
             clean.append((fields, category))
     if len(issues) == len(plan.issues):
@@ -268,9 +283,10 @@ def _with_alias_issues(session: Session, plan: _Plan) -> _Plan:
     return _Plan(plan.rows, sorted(issues, key=lambda i: i.row), clean, plan.aliases_given, plan.row_of_sku)
 
 
-def _product_input(row: _Row) -> tuple[ProductInput | None, list[ImportIssue]]:
+def _product_input(row: _Row) -> tuple[ProductInput | None, list[RowIssue]]:
     """Convert a row's text cells to a ProductInput; type problems become issues."""
-    cells, issues = row.cells, []
+    cells = row.cells
+    issues: list[RowIssue] = []
     parsed: dict[str, Any] = {}
     for column in ("stock", "sort_order"):
         text = cells.get(column, "")
@@ -278,18 +294,18 @@ def _product_input(row: _Row) -> tuple[ProductInput | None, list[ImportIssue]]:
             try:
                 parsed[column] = _whole_number(text)
             except ValueError:
-                issues.append(ImportIssue(row.number, column, "must be a whole number"))
+                issues.append(RowIssue(row.number, column, Problem(WHOLE_NUMBER)))
     available = cells.get("available", "").lower()
     if available and available not in _TRUE | _FALSE:
-        issues.append(ImportIssue(row.number, "available", "must be yes or no"))
+        issues.append(RowIssue(row.number, "available", Problem(YES_OR_NO)))
     for column in REQUIRED:
         if not cells.get(column):
-            issues.append(ImportIssue(row.number, column, "is required"))
+            issues.append(RowIssue(row.number, column, Problem(IS_REQUIRED)))
     if cells.get("price"):
         try:
             parsed["price"] = parse_amount(cells["price"], "price")
         except ValidationFailed as error:
-            issues.append(ImportIssue(row.number, "price", error.fields["price"]))
+            issues.append(RowIssue(row.number, "price", Problem.of(error, "price")))
     if issues:
         return None, issues
     return ProductInput(
@@ -313,7 +329,7 @@ def split_aliases(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split(SEPARATORS[0]) if part.strip())
 
 
-def _report(session: Session, plan: _Plan, applied: bool) -> ImportReport:
+def _report(session: Session, plan: _Plan, applied: bool, language: str) -> ImportReport:
     existing = _existing(session, [fields.sku for fields, _ in plan.products])
     categories = _category_ids(session)
     created = updated = unchanged = 0
@@ -330,7 +346,7 @@ def _report(session: Session, plan: _Plan, applied: bool) -> ImportReport:
         created=created,
         updated=updated,
         unchanged=unchanged,
-        issues=tuple(plan.issues),
+        issues=tuple(issue.localized(language) for issue in plan.issues),
         applied=applied,
     )
 
@@ -391,5 +407,3 @@ def _whole_number(text: str) -> int:
     if value != value.to_integral_value():
         raise ValueError(text)
     return int(value)
-
-

@@ -106,14 +106,14 @@ class TenantSettingsService:
 def check_text(key: str, value: str | None) -> str | None:
     """The override to store for `key` (None: back to the built-in text). Raises: ValidationFailed."""
     field = f"texts.{key}"
-    if key not in BUILT_IN["es"]:
+    if key not in BUILT_IN:
         raise ValidationFailed("the bot has no text '{key}'", {field: N_("unknown text")}, key=key)
     if value is None or not value.strip():
         return None
     if len(value) > MAX_TEXT:
         raise ValidationFailed("text '{key}' is too long", {field: N_("at most {count} characters")}, key=key,
                                count=MAX_TEXT)
-    allowed = _fields(BUILT_IN["es"][key])
+    allowed = _fields(BUILT_IN[key])
     try:
         used = plain_fields(value)
     except ValueError:

@@ -336,13 +336,12 @@ def test_every_reply_of_a_long_session_fits_whatsapp() -> None:
         assert reply.body and len(reply.to_text()) <= 4096
 
 
-def test_spanish_and_english_have_the_same_texts_with_the_same_fields() -> None:
-    from string import Formatter
+def test_the_bot_reads_its_texts_from_the_catalogs_in_the_conversations_language() -> None:
+    from comandia.server.chat.texts import BUILT_IN, Texts
 
-    from comandia.server.chat.texts import EN
-    from comandia.server.chat.texts import ES as SPANISH
-
-    assert SPANISH.keys() == EN.keys()
-    for key, text in SPANISH.items():
-        fields = {name for _, name, _, _ in Formatter().parse(text) if name}
-        assert fields == {name for _, name, _, _ in Formatter().parse(EN[key]) if name}, key
+    spanish, english = Texts(ES), Texts(replace(ES, locale="en"))
+    assert spanish("greeting", business="X", example="Y").startswith("¡Hola! Bienvenido a *X*")
+    assert english("greeting", business="X", example="Y").startswith("Hi! Welcome to *X*")
+    assert spanish("btn_pickup") == "Paso a recoger"  # the business rules' texts too
+    assert spanish.status("shipped") == "en camino"
+    assert set(BUILT_IN) >= {"greeting", "paused", "status.new"}

@@ -10,16 +10,9 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.tenant_models import TenantBase
 from comandia.server.wiring import Runtime
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 SEED = """
 INSERT INTO products (sku, name, price, currency) VALUES ('TACO', 'Taco', 25.00, 'MXN');

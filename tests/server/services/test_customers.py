@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,16 +12,9 @@ from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInfo, CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def test_create_normalises_the_phone_and_refuses_duplicates(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -12,16 +11,9 @@ from comandia.server.services.messaging.conversations import load_catalog
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def coke(*aliases: str, sku: str = "COCA-600", name: str = "Coca-Cola 600 ml") -> ProductInput:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -12,16 +11,9 @@ import pytest
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import CategoryInput, ProductInfo, ProductInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def test_product_round_trip_keeps_the_exact_price(runtime: Runtime, make_tenant: MakeTenant) -> None:

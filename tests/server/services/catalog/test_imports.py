@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -19,16 +18,9 @@ from comandia.server.services.catalog.imports import (
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.schemas.catalog import ImportIssue, ImportReport, ProductInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -106,7 +98,7 @@ def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: M
         "OK1,Repetido,5,,,\n"
         "BAD3,Moneda,5,2.5,,XYZ\n"
     ).encode()
-    report = importer.dry_run(tenant.id, content)
+    report = importer.dry_run(tenant.id, content, language="en")
     assert report.rows == 5 and report.created == 1 and not report.ok
     assert {(i.row, i.column) for i in report.issues} == {
         (3, "sku"), (4, "price"), (4, "available"), (5, "sku"), (6, "stock"),
@@ -115,6 +107,10 @@ def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: M
     with pytest.raises(ValidationFailed) as caught:
         importer.apply(tenant.id, content)
     assert "rows[4].price" in caught.value.fields
+    assert caught.value.localized_fields("es")["rows[5].sku"] == "repite el SKU de la fila 2"
+    assert caught.value.localized_fields("en")["rows[4].available"] == "must be yes or no"
+    spanish = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, content).issues}  # Spanish first
+    assert spanish[(3, "sku")] == "es obligatorio" and spanish[(6, "stock")] == "debe ser un número entero"
     assert runtime.services.catalog.list_products(tenant.id) == []  # all or nothing
     fixed = content.replace(b"2.5,,XYZ", b"2,,XYZ")
     report = importer.dry_run(tenant.id, fixed)
@@ -185,17 +181,20 @@ def test_ambiguous_aliases_are_row_problems(runtime: Runtime, make_tenant: MakeT
         "PZ,Pizza,120," + "x" * 61 + "|ok\r\n"  # row 5: too long
         "AGUA,Agua de jamaica,20,\r\n"  # row 6: clears AGUA's alias, so row 4 would be fine...
     ).encode()
-    report = importer.dry_run(tenant.id, content)
+    report = importer.dry_run(tenant.id, content, language="en")
     problems = {(i.row, i.column): i.problem for i in report.issues}
     assert set(problems) == {(2, "aliases"), (3, "aliases"), (5, "aliases")}, problems
     assert "«refresco» is already a name or alias of product «Sprite» (SPRITE)" in problems[(2, "aliases")]
     assert "«Coca-Cola» (COCA)" in problems[(3, "aliases")]
     assert problems[(5, "aliases")] == "alias 1 must be at most 60 characters"
+    spanish = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, content).issues}
+    assert spanish[(2, "aliases")].startswith("alias 2: «refresco» ya ")
+    assert spanish[(5, "aliases")].startswith("alias 1: ") and "60" in spanish[(5, "aliases")]
     with pytest.raises(ValidationFailed) as caught:
         importer.apply(tenant.id, content)
     assert set(caught.value.fields) == {"rows[2].aliases", "rows[3].aliases", "rows[5].aliases"}
     assert [p.sku for p in catalog.list_products(tenant.id)] == ["AGUA"]
     # ...and without row 6 the clash with the catalog is reported.
     kept = "\r\n".join(content.decode().split("\r\n")[:4]).encode()
-    problems = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, kept).issues}
+    problems = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, kept, language="en").issues}
     assert "«Agua de jamaica» (AGUA)" in problems[(4, "aliases")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
 from decimal import Decimal
 
 import openpyxl
@@ -17,10 +16,9 @@ from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound, ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 from tests.server.services.kpis.kpi_shop import Shop
 
-MakeTenant = Callable[..., TenantInfo]
 D = dt.date
 MX = dt.timezone(dt.timedelta(hours=-6))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -27,10 +26,9 @@ from comandia.shared.schemas.kpis import (
     StatusCount,
     ZoneSales,
 )
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 from tests.server.services.kpis.kpi_shop import Shop
 
-MakeTenant = Callable[..., TenantInfo]
 ZONE = "America/Mexico_City"  # UTC-6 all year
 D = dt.date
 

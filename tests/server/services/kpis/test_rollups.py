@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +19,9 @@ from comandia.server.services.kpis.rollups import Rollups
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.schemas.orders import OrderEdit, OrderLineInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 from tests.server.services.kpis.kpi_shop import SKUS, Shop
 
-MakeTenant = Callable[..., TenantInfo]
 ZONE = "America/Santiago"  # clocks change at local midnight: the hardest days to get right
 # (in pesos with cents: Chilean pesos, the zone's own default, have none and the prices do)
 

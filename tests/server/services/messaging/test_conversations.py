@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -17,9 +16,8 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.wiring import Collaborators, Runtime, build_services
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
 ANA = CustomerRef(wa_id="5215512345678", user_id=None, phone_e164="+5215512345678", profile_name="Ana")
 NUMBER = "7"
 
@@ -34,10 +32,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def seed_menu(runtime: Runtime, tenant_id: str) -> None:

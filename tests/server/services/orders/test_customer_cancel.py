@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -16,9 +16,8 @@ from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput, OrderQuery
 from comandia.shared.schemas.rules import BusinessRules
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
 ANA = CustomerRef(wa_id="5215512345678", user_id=None, phone_e164="+5215512345678", profile_name="Ana")
 REASON = "cancelado por el cliente en el chat"
 
@@ -31,10 +30,7 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -14,15 +13,9 @@ from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderEdit, OrderInput, OrderLineInput, OrderQuery
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +14,9 @@ from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import SUMMARY_ITEMS, OrderInput, OrderLineInput, OrderQuery, OrderSummaryItem
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 class Statements:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -26,16 +25,9 @@ from comandia.shared.schemas.orders import (
     OrderQuery,
     version_from_etag,
 )
-from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.tenants import MakeTenant
 
-MakeTenant = Callable[..., TenantInfo]
-
-
-@pytest.fixture(autouse=True)
-def release_tenant_connections(runtime: Runtime) -> Iterator[None]:
-    """Close the pools of the tenants this test used, so later tests find the server quiet."""
-    yield
-    runtime.databases.tenant_engines.close_all()
+pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
 def setup_shop(runtime: Runtime, tenant_id: str, stock: int | None = None) -> int:

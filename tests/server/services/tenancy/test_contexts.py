@@ -3,7 +3,6 @@ deletion at once, and another process's change within the cache's time to live."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -14,9 +13,8 @@ from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import NotFound
 from comandia.shared.domain.tenants import TenantState
-from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
-
-MakeTenant = Callable[..., TenantInfo]
+from comandia.shared.schemas.tenants import TenantSettingsChange
+from tests.plugins.tenants import MakeTenant
 
 
 def test_a_settings_change_reaches_the_bot_at_once(runtime: Runtime, make_tenant: MakeTenant) -> None:
