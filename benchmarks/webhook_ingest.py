@@ -92,8 +92,9 @@ def body_for(n: int, tenants: int) -> tuple[str, str]:
     return meta_signature(raw.encode(), APP_SECRET), raw
 
 
-def inbox_counts(url: str, prefix: str) -> tuple[int, int]:
-    """(stored, processed) inbox rows over every tenant database of the run."""
+def inbox_counts(url: str, prefix: str) -> tuple[int, int, int]:
+    """(stored, processed) inbox rows over every tenant database of the run, and the rows still in
+    the ingest journal (acknowledged, not yet delivered to their tenant's inbox)."""
     import psycopg
     from psycopg.conninfo import make_conninfo
 
@@ -107,7 +108,9 @@ def inbox_counts(url: str, prefix: str) -> tuple[int, int]:
             row = connection.execute("SELECT count(*), count(processed_at) FROM inbox").fetchone()
             if row is not None:
                 stored, processed = stored + row[0], processed + row[1]
-    return stored, processed
+    with psycopg.connect(make_conninfo(conninfo, dbname=f"{prefix}_control"), autocommit=True) as connection:
+        row = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
+    return stored, processed, row[0] if row else 0
 
 
 def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
@@ -249,17 +252,22 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
             results[name] = figures
             rates[processes] = figures.rate
             print(figures.line(name))
-            stored, processed = inbox_counts(url, prefix)
-            print(f"  meanwhile the inbox workers processed {processed} of {stored} stored messages and the sender "
-                  f"handed {len(provider.accepted)} replies to the provider stand-in")
+            stored, processed, journaled = inbox_counts(url, prefix)
+            print(f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
+                  f"({journaled} still in the ingest journal when the server stopped) and the sender handed "
+                  f"{len(provider.accepted)} replies to the provider stand-in")
         print(f"\nafter: load average {os.getloadavg()[0]:.1f}")
         for name, figures in results.items():
             print(figures.line(name))
+        probe_many = results.get(f"probe, {args.tenants} databases")
         for processes in counts:
             product = results[f"COMANDIA, {processes} process{'es' if processes > 1 else ''}"]
+            many = (f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
+                    f"{product.cpu_ms_per_message / probe_many.cpu_ms_per_message:.1f} x its CPU per message"
+                    if probe_many else "")
             print(f"{processes} process(es): {product.rate / probe_single.rate:.2f} x the 1-database probe's "
                   f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
-                  f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message; "
+                  f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message{many}; "
                   f"targets >= 1,500 msg/s, p99 < 50 ms")
         if len(counts) > 1:
             base = rates[counts[0]]

@@ -81,6 +81,10 @@ class ServerConfig:
     # Webhooks and /readyz answer 503 (the provider retries) when their database work takes longer
     # than this, whatever the database does: slow, unreachable, or silent on an open connection.
     database_deadline_seconds: float = 1.5
+    # "journal": a webhook is acknowledged once kept in the control database's ingest journal,
+    # delivered to its tenant's database within a second; "direct": once in the tenant's database
+    # (docs/architecture.md, "The webhook's path").
+    ingest: str = "journal"
     max_body_bytes: int = 1024 * 1024
     # Meta sends batches of up to 1,000 updates, about 3 MB.
     webhook_max_body_bytes: int = 3 * 1024 * 1024
@@ -154,6 +158,7 @@ _ENV = {
     "COMANDIA_WORKERS": "workers",
     "COMANDIA_INBOX_WORKERS": "inbox_workers",
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
+    "COMANDIA_INGEST": "ingest",
     "COMANDIA_LOG_LEVEL": "log_level",
     "COMANDIA_PUBLIC_URL": "public_url",
     "COMANDIA_TRUSTED_PROXIES": "trusted_proxies",

@@ -33,6 +33,7 @@ from comandia.server.jobs.backups import BackupJob, BackupSchedule
 from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.changes_pruner import ChangesPruner
 from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
+from comandia.server.jobs.journal_drain import JournalDrain
 from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
@@ -63,6 +64,7 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory, endpoints_for
 from comandia.server.services.messaging.inbox import Conversations, InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.media import MediaService
 from comandia.server.services.messaging.notifications import StatusNotifier
 from comandia.server.services.messaging.numbers import NumberService
@@ -202,6 +204,10 @@ def build_services(
     def window_closed(tenant_ids: set[str]) -> None:
         window_signal.mark(tenant_ids)
         outbox_signal.mark(tenant_ids)  # wakes the outbox worker, which resends first
+    if config.ingest not in ("journal", "direct"):
+        raise ValueError(f"config key ingest: {config.ingest!r} is neither 'journal' nor 'direct'")
+    journal = (IngestJournal(databases, inbox_signal, directory.touch, on_window_closed=window_closed)
+               if config.ingest == "journal" else None)
     orders = OrderService(databases, on_change=_chain(
         kpis.on_change_hook(summaries.days_changed),
         StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
@@ -235,7 +241,8 @@ def build_services(
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed),
+        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal),
+        journal=journal,
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
                              idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
@@ -275,6 +282,8 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
                     name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
         for n in range(max(1, config.inbox_workers))
     ]
+    if services.journal is not None:
+        jobs.append(JournalDrain(services.journal))
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids,
                              resend=services.window_resend.resend, window_closed=services.window_signal))
     jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))

@@ -37,7 +37,7 @@ from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import qualified, variant
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, set_each, set_quantity
+from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, retake, set_each, set_quantity
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -65,6 +65,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         each(turn, state, words)
         or only(turn, state, words)
         or _swap(turn, state, words)
+        or retake(turn, state, text)
         or _remove(turn, state, text)
         or set_quantity(turn, state, text)
         or set_each(turn, state, text)
@@ -103,7 +104,7 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
     words = intents.normalised(text).split()
-    if phrase is None and len(words) >= 2 and "no" in (words[0], words[-1]) and not counted(words):
+    if phrase is None and len(words) >= 2 and "no" in (words[0], words[-1]) and not _counts(words):
         product = in_cart(turn, state, " ".join(w for w in words if w != "no"))
         if product is None:
             return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
@@ -148,6 +149,11 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         said = t("removed", name=product.name)
     state = replace(state.with_cart(cart), stage="cart")
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _counts(words: list[str]) -> bool:
+    """Whether any word counts something ("no perdón, 2 kilos de tortillas" is not a removal)."""
+    return any(count_of(w) for w in words)
 
 
 def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:

@@ -166,3 +166,61 @@ def set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             return None
         changes.append((product, counts[0]))
     return set_lines(turn, state, changes)
+
+
+_INTERJECTIONS = frozenset({"uy", "uyy", "ay", "ah", "oh", "ups", "oops", "chale", "hijole", "ash", "ok", "okay"})
+_TAKING_BACK = frozenset({"no", "wait", "espera", "esperate", "perate", "nel"})
+_RESTATING = frozenset({"mejor", "make", "actually", "rather"})
+"""Words that restate rather than take back ("mejor 4 de pastor y ninguno de bistec" sets
+several lines, "mejor ponle 2 más" adds): `set_quantity` and `set_each` read those."""
+
+
+def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "no, 1 coca", "me equivoqué, 3 leches", "wait no, 3 hot dogs", "corrijo: 2 cocas": a message
+    that opens by taking back what was said sets the cart lines it names to the quantities it says
+    (one of several products asked about is the one in the cart); what it names that is not in the
+    cart is added as any order."""
+    words = intents.normalised(text).split()
+    rest = _after_taking_back(words)
+    if rest is None or not any(count_of(w) for w in rest) or {"mas", "more"} & set(rest):
+        return None
+    reading = read_order(" ".join(rest), turn.catalog)
+    if reading.unknown or reading.loose or reading.notes:
+        return None
+    cart = state.cart_dict()
+    changes = [(i.product, i.quantity) for i in reading.items if i.product.sku in cart]
+    asked = []
+    for doubt in reading.doubts:
+        inside = [p for p in doubt.candidates if p.sku in cart]
+        if len(inside) > 1:
+            return None
+        if inside:  # "no, 1 coca": the coca of the cart
+            changes.append((inside[0], doubt.quantity))
+        else:
+            asked.append(doubt)
+    if not changes:
+        return None
+    said = []
+    for product, quantity in changes:
+        cart[product.sku] = min(quantity, MAX_NUMBER)
+        said.append(turn.texts("quantity_set", quantity=cart[product.sku], name=product.name))
+    added = tuple(i for i in reading.items if i.product.sku not in state.cart_dict())
+    state = replace(state.with_cart(cart), last_sku=changes[-1][0].sku)
+    return apply_reading(turn, state, Reading(items=added, doubts=tuple(asked)), "\n".join(said))
+
+
+def _after_taking_back(words: list[str]) -> list[str] | None:
+    """The words after the opening "no, perdón" / "me equivoqué" / "wait no", or None when the
+    message does not open by taking something back."""
+    phrases = [p for p in lexicon().intent_phrases("correction") if p.split()[0] not in _RESTATING]
+    at, took = 0, False
+    while at < len(words):
+        if words[at] in _INTERJECTIONS or words[at] in _TAKING_BACK:
+            took = took or words[at] in _TAKING_BACK
+            at += 1
+            continue
+        phrase = next((p for p in phrases if words[at : at + p.count(" ") + 1] == p.split()), None)
+        if phrase is None:
+            break
+        took, at = True, at + phrase.count(" ") + 1
+    return words[at:] if took else None

@@ -232,3 +232,19 @@ class ScheduledRun(ControlBase):
     slot: Mapped[UtcDateTime] = mapped_column(primary_key=True)
     claimed_by: Mapped[str] = mapped_column(sa.String(255))
     claimed_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
+class IngestJournalRow(ControlBase):
+    """One tenant's part of an acknowledged webhook, waiting to be delivered to its database.
+
+    `sealed` is the events as the tenant's inbox will store them, encrypted with a key of that
+    tenant's (`SecretBox.derived`); the drain deletes the row once its events are committed in
+    the tenant's database, and nothing else reads it (migration c0010, services/messaging/journal.py).
+    """
+
+    __tablename__ = "ingest_journal"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(13))
+    received_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)

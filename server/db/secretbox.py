@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -18,7 +19,26 @@ class SecretBox:
     """Encrypts and decrypts short strings with Fernet (AES-128-CBC + HMAC-SHA256)."""
 
     def __init__(self, key: str) -> None:
-        self._fernet = Fernet(_as_fernet_key(key))
+        self._key = _as_fernet_key(key)
+        self._fernet = Fernet(self._key)
+
+    def derived(self, label: str) -> SecretBox:
+        """A box with a key of its own, derived from this one and `label` (HMAC-SHA256).
+
+        One key per purpose and tenant: a row sealed for one tenant cannot be opened as another's.
+        """
+        digest = hmac.new(self._key, label.encode(), hashlib.sha256).digest()
+        return SecretBox(base64.urlsafe_b64encode(digest).decode())
+
+    def seal_bytes(self, plaintext: bytes) -> bytes:
+        return self._fernet.encrypt(plaintext)
+
+    def open_bytes(self, token: bytes) -> bytes:
+        """Decrypt `token`. Raises: ValueError (another key, or altered)."""
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as error:
+            raise ValueError("sealed data cannot be decrypted: wrong COMANDIA_SECRET_KEY?") from error
 
     def seal(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

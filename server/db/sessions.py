@@ -61,6 +61,11 @@ class Databases:
             self.primary_url.set(database=config.control_database), self.budget,
             max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
         )
+        # Lazy, as every engine: no connection is opened until a webhook is journaled.
+        self.journal_engine: Engine = create_budgeted_engine(
+            self.primary_url.set(database=config.control_database), self.budget,
+            max(1, min(config.threads, config.connection_budget // 4)), self.options
+        )
         self.tenant_engines = TenantEngines(
             self._tenant_url, self.budget, config.tenant_pool_size, config.engine_cache_size,
             config.idle_pool_seconds, self.options,
@@ -110,32 +115,26 @@ class Databases:
     def tenant_autocommit(self, tenant_id: str) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection of the tenant's, in autocommit: each statement is committed when it returns.
 
-        For one idempotent write that needs no transaction and no ORM (the webhook's), at the
-        cost of one round trip. Failures come out as `Unavailable`, as from `tenant_session`.
+        For idempotent writes that need no ORM (the webhook's, the journal's delivery), at the cost
+        of one round trip each (`connection.transaction()` groups several). Failures come out as
+        `Unavailable`, as from `tenant_session`.
         """
-        engine = self.tenant_engines.get(tenant_id)
-        with _translated_failures(f"tenant {tenant_id}'s database"):
-            try:
-                fairy = engine.raw_connection()
-            except psycopg.OperationalError as error:  # connecting failed: raw_connection does not wrap it
-                raise sa.exc.OperationalError(None, None, error) from error
-            try:
-                connection = fairy.driver_connection
-                assert isinstance(connection, psycopg.Connection)  # noqa: S101 - the only driver
-                connection.autocommit = True
-                try:
-                    yield connection
-                finally:
-                    if not connection.closed:
-                        connection.autocommit = False  # as the pool's other users expect it
-            except psycopg.OperationalError as error:
-                fairy.invalidate(error)  # its state is unknown: never lend it again
-                raise sa.exc.OperationalError(None, None, error) from error
-            finally:
-                fairy.close()
+        with _autocommit(self.tenant_engines.get(tenant_id), f"tenant {tenant_id}'s database") as connection:
+            yield connection
+
+    @contextmanager
+    def journal_autocommit(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection to the control database for the ingest journal, in autocommit.
+
+        Its own pool, as wide as the request threads, so webhooks never wait behind the control
+        pool's other users (logins, the number map).
+        """
+        with _autocommit(self.journal_engine, "the control database") as connection:
+            yield connection
 
     def close(self) -> None:
         self.tenant_engines.close_all()
+        self.journal_engine.dispose()
         self.control_engine.dispose()
 
     def _tenant_url(self, tenant_id: str) -> URL:
@@ -161,3 +160,27 @@ def _translated_failures(what: str) -> Iterator[None]:
         raise Unavailable("{what} is not reachable right now; try again shortly", what=what) from error
     except sa.exc.TimeoutError as error:
         raise Unavailable("{what} is busy (no free connection); try again shortly", what=what) from error
+
+
+@contextmanager
+def _autocommit(engine: Engine, what: str) -> Iterator[psycopg.Connection[Any]]:
+    """A pooled psycopg connection of `engine` in autocommit; failures as `Unavailable` naming `what`."""
+    with _translated_failures(what):
+        try:
+            fairy = engine.raw_connection()
+        except psycopg.OperationalError as error:  # connecting failed: raw_connection does not wrap it
+            raise sa.exc.OperationalError(None, None, error) from error
+        try:
+            connection = fairy.driver_connection
+            assert isinstance(connection, psycopg.Connection)  # noqa: S101 - the only driver
+            connection.autocommit = True
+            try:
+                yield connection
+            finally:
+                if not connection.closed:
+                    connection.autocommit = False  # as the pool's other users expect it
+        except psycopg.OperationalError as error:
+            fairy.invalidate(error)  # its state is unknown: never lend it again
+            raise sa.exc.OperationalError(None, None, error) from error
+        finally:
+            fairy.close()

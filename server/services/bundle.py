@@ -24,6 +24,7 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.messaging.directory import NumberDirectory
 from comandia.server.services.messaging.inbox import InboxProcessor
 from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.media import MediaService
 from comandia.server.services.messaging.numbers import NumberService
 from comandia.server.services.messaging.outbox import OutboxSender
@@ -64,6 +65,8 @@ class Services:
     exports: ExportService
     numbers: NumberService
     ingest: IngestService
+    journal: IngestJournal | None
+    """Where webhooks are kept until the drain delivers them (None: `ingest = "direct"`)."""
     inbox: InboxProcessor
     outbox: OutboxSender
     inbox_signal: DirtyTenants

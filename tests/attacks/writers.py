@@ -19,7 +19,9 @@ from decimal import Decimal
 import requests
 
 from comandia.server.providers.signatures import meta_signature
+from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.numbers import NewNumber
+from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
@@ -142,3 +144,11 @@ def order_tag(tag: str) -> str:
 def message_id(tag: str) -> str:
     """The stored wamid for a sender's tag."""
     return f"wamid.FREEZE{tag}"
+
+
+def deliver_journal(runtime: Runtime) -> None:
+    """What the server's drain thread does within a second: the ingest journal into the tenants'
+    databases (the app these tests serve runs without the server's threads)."""
+    journal = IngestJournal(runtime.databases, DirtyTenants(), runtime.services.number_directory.touch)
+    while journal.drain():
+        pass

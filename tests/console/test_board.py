@@ -9,15 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import QBuffer, QIODevice, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 from pytestqt.qtbot import QtBot
 
 from comandia.console.i18n import Translator
 from comandia.console.tickets import ticket_html
-from comandia.console.windows.board import BoardPage, fulfilment_text, item_lines
+from comandia.console.windows.board import BoardPage, OrderCard, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
-from comandia.server.db.tenant_models import InboxEvent, MediaFile
+from comandia.console.windows.main_window import MainWindow
+from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
 from comandia.server.wiring import Runtime
@@ -28,17 +30,29 @@ from tests.console.conftest import LogIn, seed_orders
 from tests.plugins.api import World
 
 
+def board_of(window: MainWindow) -> BoardPage:
+    """The board, a manager's home page."""
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    return board
+
+
+def wait_for_card(qtbot: QtBot, board: BoardPage, status: str, order_id: int) -> OrderCard:
+    """The order's card once it shows in the `status` column."""
+    qtbot.waitUntil(lambda: any(c.order.id == order_id for c in board.cards(status)), timeout=10_000)
+    return next(c for c in board.cards(status) if c.order.id == order_id)
+
+
 def test_the_board_is_a_managers_home_and_a_new_order_appears_with_an_alert(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     qtbot.waitUntil(lambda: board.poll._cursor is not None, timeout=10_000)  # noqa: SLF001 -- following the feed
     before = board.alerts.count
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    wait_for_card(qtbot, board, "new", order.id)
     assert board.alerts.last is not None and board.alerts.last[0] == "New order"
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
@@ -47,16 +61,14 @@ def test_one_click_moves_a_card_to_the_next_column(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     manager_a_client.orders.change_status(world.tenant_a.id, order.id, "confirmed")
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("confirmed")), timeout=10_000)
-    card = next(c for c in board.cards("confirmed") if c.order.id == order.id)
+    card = wait_for_card(qtbot, board, "confirmed", order.id)
     assert card.advance is not None and "Shipped" in card.advance.text()
     card.advance.click()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("shipped")), timeout=10_000)
+    wait_for_card(qtbot, board, "shipped", order.id)
     assert manager_a_client.orders.get(world.tenant_a.id, order.id).status == "shipped"
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
@@ -65,12 +77,10 @@ def test_a_card_shows_its_items_elided_with_the_whole_list_in_the_tooltip(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
-    card = next(c for c in board.cards("new") if c.order.id == order.id)
+    card = wait_for_card(qtbot, board, "new", order.id)
     line = f"2× {order.items[0].name}"
     assert card.items.full == line and card.items.toolTip() == line and card.items.isVisibleTo(card)
     assert "Delivery" in card.detail.text()
@@ -136,11 +146,10 @@ def test_a_cards_kitchen_ticket_prints_to_a_pdf(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient, tmp_path: Path
 ) -> None:
     window = log_in(world.manager_a)
-    board = window.current_page()
-    assert isinstance(board, BoardPage)
+    board = board_of(window)
     order = seed_orders(manager_a_client, world.tenant_a.id, 1)[0]
     board.reload()
-    qtbot.waitUntil(lambda: any(c.order.id == order.id for c in board.cards("new")), timeout=10_000)
+    wait_for_card(qtbot, board, "new", order.id)
     target = tmp_path / "comanda.pdf"
     with qtbot.waitSignal(board.printed, timeout=10_000):
         board.print_ticket(order, str(target))  # type: ignore[arg-type]
@@ -218,3 +227,23 @@ def test_a_picture_is_previewed_a_voice_note_opens_in_the_player_and_a_location_
 
 def manager_chat_unread(runtime: Runtime, tenant_id: str, chat_id: str) -> int:
     return next(c.unread for c in runtime.services.chats.list(tenant_id).items if c.id == chat_id)
+
+
+def test_a_chat_that_starts_waiting_for_a_person_raises_an_alert_on_the_board(
+    log_in: LogIn, world: World, qtbot: QtBot, runtime: Runtime
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    qtbot.waitUntil(lambda: board.poll._cursor is not None, timeout=10_000)  # noqa: SLF001 -- following the feed
+    chat_id = _chat(runtime, world.tenant_a.id, f"Luis {secrets.token_hex(2)}")
+    before = board.alerts.count
+    with runtime.databases.tenant_session(world.tenant_a.id) as session:  # the bot hands it over, as the inbox does
+        row = session.scalar(sa.select(Conversation).where(Conversation.public_id == chat_id).with_for_update())
+        assert row is not None
+        chatlog.set_state(row, "waiting", dt.datetime.now(dt.UTC), reason="asked")
+        chatlog.announce(session, row, state_changed=True)
+        session.commit()
+    qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
+    assert board.alerts.last is not None and board.alerts.last[0] == window.ctx.tr("alert.waiting.title")
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

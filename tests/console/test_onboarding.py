@@ -9,11 +9,13 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from comandia.console.windows.main_window import MainWindow
 from comandia.console.windows.onboarding import OnboardingPage
 from comandia.console.windows.orders import OrdersPage
 from comandia.shared.client import ApiClient
 from comandia.shared.client.capabilities import NUMBERS, SANDBOX_CHAT
 from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.tenants import TenantInfo
 from tests.console.conftest import LogIn
 from tests.console.test_catalog_import import HEADER
 from tests.plugins.api import World
@@ -65,6 +67,16 @@ def test_wizard_steps_can_be_left_and_resumed(log_in: LogIn, world: World, qtbot
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
+def at_the_chat_step(window: MainWindow, tenant: TenantInfo) -> OnboardingPage:
+    """The onboarding page resumed at its test-chat step (step 3) for `tenant`."""
+    window.ctx.settings.save_onboarding(tenant.id, {"step": 3, "name": tenant.name})
+    page = window.open_page("onboarding")
+    assert isinstance(page, OnboardingPage)
+    page.reload()
+    page.resume_tenant(tenant.id)
+    return page
+
+
 def test_the_test_chat_step_talks_to_the_real_bot_and_ends_with_a_real_order(
     log_in: LogIn, world: World, qtbot: QtBot, superadmin_client: ApiClient
 ) -> None:
@@ -72,11 +84,7 @@ def test_the_test_chat_step_talks_to_the_real_bot_and_ends_with_a_real_order(
     superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ-MAR", "Pizza margarita", Decimal("120")))
     superadmin_client.catalog.create_product(tenant.id, ProductInput("COCA", "Coca-Cola", Decimal("25")))
     window = log_in(world.superadmin)
-    window.ctx.settings.save_onboarding(tenant.id, {"step": 3, "name": tenant.name})
-    page = window.open_page("onboarding")
-    assert isinstance(page, OnboardingPage)
-    page.reload()
-    page.resume_tenant(tenant.id)
+    page = at_the_chat_step(window, tenant)
     pane = page.chat
     assert page.stack.currentIndex() == 3 and window.ctx.connection.offers(SANDBOX_CHAT)
     assert not pane.isHidden() and not page.chat_done.isChecked()
@@ -117,11 +125,7 @@ def test_the_test_chat_says_it_is_not_in_conversations_and_when_whatsapp_would_h
     tenant = superadmin_client.tenants.create(f"Chat {secrets.token_hex(3)}")
     superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ-MAR", "Pizza margarita", Decimal("120")))
     window = log_in(world.superadmin)
-    window.ctx.settings.save_onboarding(tenant.id, {"step": 3, "name": tenant.name})
-    page = window.open_page("onboarding")
-    assert isinstance(page, OnboardingPage)
-    page.reload()
-    page.resume_tenant(tenant.id)
+    page = at_the_chat_step(window, tenant)
     pane = page.chat
     assert pane.apart.text() == window.ctx.tr("chat.apart") and not pane.apart.isHidden()
     pane.phone.setText(f"+52155{secrets.randbelow(10**8):08d}")

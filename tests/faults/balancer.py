@@ -19,7 +19,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +85,7 @@ def pgbouncer(cluster: KillableCluster) -> Iterator[Pooler]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     pooler = Pooler(port, directory)
     try:
-        _wait_for(lambda: _listens(port), process, lambda: pooler.log_tail())
+        _wait_for(lambda: _listens(port), process, pooler.log_tail)
         yield pooler
     finally:
         _stop(process)
@@ -162,14 +162,14 @@ def _stderr(process: subprocess.Popen[bytes]) -> str:
     return process.stderr.read().decode(errors="replace")
 
 
-def _wait_for(ready: object, process: subprocess.Popen[bytes], tail: object) -> None:
-    assert callable(ready) and callable(tail)
+def _wait_for(ready: Callable[[], bool], process: subprocess.Popen[bytes], tail: Callable[[], str]) -> None:
+    name = Path(str(process.args[0])).name  # type: ignore[index]
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while not ready():
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited {process.returncode}:\n{tail()}")
+            raise RuntimeError(f"{name} exited {process.returncode}:\n{tail()}")
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{process.args[0]} did not start:\n{tail()}")
+            raise TimeoutError(f"{name} did not start:\n{tail()}")
         time.sleep(0.05)
 
 

@@ -14,6 +14,7 @@ connections went through PgBouncer while the control database's did not.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -36,8 +37,6 @@ DRAIN_TIMEOUT = 1200.0
 
 
 def server_env(cluster: KillableCluster, pooler: Pooler, provider_base: str) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
     return env | {
         "COMANDIA_DATABASE_URL": cluster.url, "COMANDIA_TENANT_POOLER_URL": pooler.url,
@@ -100,6 +99,8 @@ def test_three_processes_behind_nginx_and_pgbouncer_lose_double_and_forget_nothi
                     problems.append(f"{result['statuses']['500']} webhooks answered 500")
                 logs = "\n".join(box.log_tail(2000) for box in others) + proxy.log_tail() + pooler.log_tail()
                 assert not problems, "\n".join(problems) + "\n" + logs
+                # nginx met the killed process (refused or cut connections) and sent its webhooks on.
+                assert f"127.0.0.1:{first.port}" in proxy.log_tail(10**7), "the kill went unnoticed: no load then?"
                 pooled = pooler.log_tail(10**7)
                 assert all(f"db={t.database}" in pooled for t in tenants), "tenants were not reached through PgBouncer"
                 assert f"db={PREFIX}_control" not in pooled, "the control database must be reached directly"

@@ -77,7 +77,8 @@ class StandIn:
     accepted: list[Recorded] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     failing_until: float = 0.0
-    failure_during: str = ""
+    failure_during: tuple[str, ...] = ()
+    outage_answers: int = 0
     stall_seconds: float = 2.0
     webhook_url: str = "https://comandia.example/webhooks/360dialog/1"
     next_ids: list[str] = field(default_factory=list)
@@ -91,10 +92,12 @@ class StandIn:
         with self.lock:
             self.failures.extend([kind] * times)
 
-    def fail_for(self, kind: str, seconds: float) -> None:
-        """Answer every send with `kind` for `seconds` from now (an outage)."""
+    def fail_for(self, kind: str | tuple[str, ...], seconds: float) -> None:
+        """Answer every send with `kind` for `seconds` from now (an outage); several kinds take
+        turns, one send each."""
         with self.lock:
-            self.failure_during, self.failing_until = kind, time.monotonic() + seconds
+            self.failure_during = (kind,) if isinstance(kind, str) else kind
+            self.failing_until, self.outage_answers = time.monotonic() + seconds, 0
 
     def reset(self) -> None:
         with self.lock:
@@ -103,14 +106,15 @@ class StandIn:
             self.failures.clear()
             self.next_ids.clear()
             self.media.clear()
-            self.failing_until = 0.0
+            self.failing_until, self.stall_seconds = 0.0, 2.0
 
     def next_failure(self) -> str | None:
         with self.lock:
             if self.failures:
                 return self.failures.pop(0)
             if time.monotonic() < self.failing_until:
-                return self.failure_during
+                self.outage_answers += 1
+                return self.failure_during[(self.outage_answers - 1) % len(self.failure_during)]
         return None
 
     def sent_texts(self, to: str | None = None) -> list[str]:

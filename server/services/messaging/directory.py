@@ -200,8 +200,11 @@ class NumberDirectory:
         if not due:
             return
         with self._db.control_session() as session:
+            # No session synchronisation: nothing of these rows is loaded here, and evaluating the
+            # IN clause against the session cost more than the update itself.
             session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id.in_(due))
-                            .values(last_inbound_at=dt.datetime.now(dt.UTC)))
+                            .values(last_inbound_at=dt.datetime.now(dt.UTC))
+                            .execution_options(synchronize_session=False))
             session.commit()
 
     def _session(self) -> requests.Session:

@@ -1,25 +1,25 @@
 """Webhook ingestion: authenticate, route each event to its tenant, store it durably, say who has work.
 
 The contract with the providers (WHATSAPP.md): answer 200 only once every event of the POST is
-committed in its tenant's database, so a failure makes the provider retry; a retry inserts
-nothing new (unique provider message id, unique (wamid, status)). Each POST's database work is
-bounded by `database_deadline_seconds` (503 past it, see `engines.database_deadline`), so a slow
-or silent database never holds the provider's request, nor a server thread, for long. Events for
-numbers nobody owns are kept in `unroutable_events` and acknowledged. Nothing here interprets a
-message: the inbox worker does, later.
+committed, so a failure makes the provider retry; a retry inserts nothing new (unique provider
+message id, unique (wamid, status)). Each POST's database work is bounded by
+`database_deadline_seconds` (503 past it, see `engines.database_deadline`), so a slow or silent
+database never holds the provider's request, nor a server thread, for long. Events for numbers
+nobody owns are kept in `unroutable_events` and acknowledged. Nothing here interprets a message:
+the inbox worker does, later.
 
 The path is as short as the contract allows, since it runs hundreds of times a second: verify
-the signature, parse, route from the cached number map, then one autocommit statement per table
-on a pooled connection of the tenant's (`Databases.tenant_autocommit`), on the request's own
-thread, with no ORM session: SQL written once below, sent as prepared statements once psycopg has
-seen them a few times.
+the signature, parse, route from the cached number map, then one autocommit statement on the
+request's own thread, with no ORM session. With the ingest journal (`ingest = "journal"`, the
+default) that statement writes each tenant's part, sealed, to one table of the control database
+(journal.py), and the drain delivers it to the tenant's database within a second; without it
+(`"direct"`) the events go to each tenant's database on a pooled connection of its own
+(`Databases.tenant_autocommit`), one database connection per tenant of the post.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import hashlib
 import hmac
 import logging
 import threading
@@ -28,19 +28,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-import msgspec
-import psycopg
 import sqlalchemy as sa
 
 from comandia.server.db.engines import DeadlineExceeded, database_deadline, time_left
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import InboxEvent, MessageStatus, OutboxMessage
 from comandia.server.providers import signatures
-from comandia.server.providers.base import STATUS_RANK, InboundMessage, ParsedEvents, RejectedEvent, StatusUpdate
+from comandia.server.providers.base import STATUS_RANK, ParsedEvents
 from comandia.server.providers.parsing import parse_cloud_api, parse_twilio_form
 from comandia.server.services.messaging.directory import NumberDirectory, RoutedNumber
-from comandia.server.services.messaging.outbox import WINDOW_CLOSED_CODES
-from comandia.server.services.messaging.payloads import InboxPayload
+from comandia.server.services.messaging.events import TenantEvents, deliver
+from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.messaging.silent_servers import SilentServers, cap_for
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
@@ -50,28 +47,8 @@ from comandia.shared.domain.whatsapp import ProviderName
 log = logging.getLogger(__name__)
 
 _Router = Callable[[str], RoutedNumber | None]
-# The webhook's statements, on the tables of server/db/tenant_models.py (InboxEvent, MessageStatus,
-# OutboxMessage). Plain SQL on the driver: the ORM's per-statement work cost as much as the
-# round trip, and psycopg prepares a statement it has run five times.
-_INSERT_INBOX = (
-    f"INSERT INTO {InboxEvent.__tablename__} (provider, number_id, provider_message_id, customer_key, kind, "
-    "processed_at, error, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) "
-    "ON CONFLICT (provider_message_id) DO NOTHING")
-_INSERT_STATUS = (f"INSERT INTO {MessageStatus.__tablename__} (wamid, status, at, error_code) VALUES (%s, %s, %s, %s) "
-                  "ON CONFLICT (wamid, status) DO NOTHING")
-_RANK = "CASE status " + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in STATUS_RANK.items()) + " ELSE -1 END"
-_RAISE_OUTBOX_STATUS = (
-    f"UPDATE {OutboxMessage.__tablename__} SET status = %(status)s, "  # noqa: S608 - names and ranks are ours
-    "error_code = coalesce(%(error_code)s, error_code) "
-    f"WHERE provider_message_id = %(wamid)s AND {_RANK} < %(rank)s")
-_ENCODER = msgspec.json.Encoder()
-
-
-def _ENCODE(value: Any) -> str:  # noqa: N802 - read as a constant's use
-    return _ENCODER.encode(value).decode()  # text, cast to jsonb by the statement (bytes would be bytea)
-
-QUARANTINED = "quarantined"
-"""The inbox `kind` of an event kept but never processed (see `quarantine`)."""
+_JOURNAL = ""
+"""The `StalledTenants` key of the ingest journal (tenant ids are never empty)."""
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -110,8 +87,11 @@ class IngestService:
 
     def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
                  unroutable: UnroutableLimits | None = None,
-                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None) -> None:
+                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
+                 journal: IngestJournal | None = None) -> None:
         self._db = databases
+        self._journal = journal
+        self._on_window_closed = on_window_closed
         self._directory = directory
         self.dirty = dirty
         self._on_window_closed = on_window_closed
@@ -211,26 +191,36 @@ class IngestService:
         rejected = _by_number(events.rejected, route, unknown)
         for key in sorted(unknown):
             self.unroutable.keep(provider, "no number with this id", key, body, source)
-        by_tenant: dict[str, set[RoutedNumber]] = defaultdict(set)
+        by_tenant: dict[str, TenantEvents] = defaultdict(TenantEvents)
         for number in set(messages) | set(statuses) | set(rejected):
-            by_tenant[number.info.tenant_id].add(number)
-        for tenant_id, numbers in by_tenant.items():
-            # Autocommit: each statement is committed when it returns, so the usual one-message
-            # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
-            # needed: every statement is idempotent, so after a failure (503) the provider's
-            # retry stores whatever is missing and nothing twice.
-            with self._stalled.attempt(tenant_id), self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)), \
-                    self._db.tenant_autocommit(tenant_id) as connection:
-                for number in numbers:
-                    store_messages(connection, provider, number.info.id, messages.get(number, []))
-                    store_statuses(connection, statuses.get(number, []))
-                    quarantine(connection, provider, number.info.id, rejected.get(number, []))
-        self.dirty.mark({t for t, ns in by_tenant.items() if any(messages.get(n) for n in ns)})
-        closed = {t for t, ns in by_tenant.items() for n in ns for s in statuses.get(n, [])
-                  if s.status == "failed" and s.error_code in WINDOW_CLOSED_CODES}
-        if closed:
-            self._on_window_closed(closed)  # a sent message the window refused: resent as its template
-        self._directory.touch({n.info.id for ns in by_tenant.values() for n in ns})
+            tenant = by_tenant[number.info.tenant_id]
+            tenant.numbers.append(number.info.id)
+            tenant.add_messages(provider, number.info.id, messages.get(number, []))
+            tenant.add_statuses(statuses.get(number, []))
+            for event in rejected.get(number, []):
+                log.warning("quarantined %s event for number %s: %s", provider, number.info.id, event.reason)
+            tenant.add_rejected(provider, number.info.id, rejected.get(number, []))
+        if self._journal is not None:
+            # One row per tenant in one database: committed when the statement returns. The
+            # drain delivers it to the tenant's database within a second and marks the tenant.
+            journal = self._db.journal_engine.url
+            with self._stalled.attempt(_JOURNAL), self._silent.waiting(f"{journal.host}:{journal.port}"):
+                self._journal.append(by_tenant)
+        else:
+            for tenant_id, tenant_events in by_tenant.items():
+                # Autocommit: each statement is committed when it returns, so the usual one-message
+                # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
+                # needed: every statement is idempotent, so after a failure (503) the provider's
+                # retry stores whatever is missing and nothing twice.
+                with self._stalled.attempt(tenant_id), \
+                        self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)), \
+                        self._db.tenant_autocommit(tenant_id) as connection:
+                    deliver(connection, tenant_events)
+            self.dirty.mark({t for t, e in by_tenant.items() if e.has_messages})
+            closed = {t for t, e in by_tenant.items() if e.window_closed}
+            if closed:
+                self._on_window_closed(closed)  # a sent message the window refused: resent as its template
+            self._directory.touch({n for e in by_tenant.values() for n in e.numbers})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
 
 
@@ -292,51 +282,6 @@ def _by_number(events: Sequence[_E], route: _Router, unknown: set[str]) -> dict[
         else:
             grouped[number].append(event)
     return grouped
-
-
-def store_messages(connection: psycopg.Connection[Any], provider: str, number_id: int,
-                   messages: list[InboundMessage]) -> None:
-    """Insert messages into the inbox; a provider message id already there is skipped."""
-    _insert(connection, _INSERT_INBOX, [
-        (provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None, None,
-         _ENCODE(InboxPayload.of(m))) for m in messages])
-
-
-def quarantine(connection: psycopg.Connection[Any], provider: str, number_id: int,
-               events: list[RejectedEvent]) -> None:
-    """Keep events that cannot be stored as they came in the inbox, set aside (never processed),
-    with their reason in `error` and an escaped excerpt: an operator sees them, the provider's
-    retries add nothing (an unusable id is replaced by a digest of the excerpt), and they block
-    nobody's queue."""
-    for event in events:
-        log.warning("quarantined %s event for number %s: %s", provider, number_id, event.reason)
-    now = dt.datetime.now(dt.UTC)
-    _insert(connection, _INSERT_INBOX, [
-        (provider, number_id, event.provider_message_id
-         or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
-         event.customer_key or "", QUARANTINED, now, event.reason,
-         _ENCODE({"reason": event.reason, "excerpt": event.excerpt})) for event in events])
-
-
-def store_statuses(connection: psycopg.Connection[Any], statuses: list[StatusUpdate]) -> None:
-    """Record statuses (deduplicated on (wamid, status)) and move each outbox row's status up only."""
-    _insert(connection, _INSERT_STATUS, [(s.wamid, s.status, s.at, s.error_code) for s in statuses])
-    best: dict[str, StatusUpdate] = {}
-    for s in statuses:
-        if s.status in STATUS_RANK and STATUS_RANK[s.status] > STATUS_RANK.get(best[s.wamid].status if s.wamid in best
-                                                                                 else "", -1):
-            best[s.wamid] = s
-    if best:
-        connection.cursor().executemany(_RAISE_OUTBOX_STATUS, [
-            {"status": u.status, "rank": STATUS_RANK[u.status], "error_code": u.error_code, "wamid": u.wamid}
-            for u in best.values()])
-
-
-def _insert(connection: psycopg.Connection[Any], statement: str, rows: list[tuple[Any, ...]]) -> None:
-    if len(rows) == 1:
-        connection.execute(statement, rows[0])
-    elif rows:
-        connection.cursor().executemany(statement, rows)  # pipelined: one round trip
 
 
 def status_rank_sql(column: Any) -> sa.ColumnElement[int]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
+import falcon.testing
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.db.control_models import UnroutableEvent, WhatsAppNumber
+from comandia.server.db.control_models import IngestJournalRow, UnroutableEvent, WhatsAppNumber
+from comandia.server.db.engines import create_budgeted_engine
 from comandia.server.providers.signatures import meta_signature, twilio_signature
+from comandia.server.services.messaging.ingest import IngestService
+from comandia.server.services.messaging.journal import IngestJournal
+from comandia.server.services.messaging.signals import DirtyTenants
 from tests.plugins.messaging import (
     META_APP_SECRET,
     PNID_1,
@@ -19,6 +26,7 @@ from tests.plugins.messaging import (
     TWILIO_TO,
     TWILIO_TOKEN,
     Messaging,
+    build_webhook_app,
     load_fixture,
 )
 
@@ -123,8 +131,6 @@ def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messagi
 
 
 def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> None:
-    from comandia.server.services.messaging.ingest import IngestService
-    from comandia.server.services.messaging.signals import DirtyTenants
     from comandia.server.services.messaging.unroutable import UnroutableLimits
 
     capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(),
@@ -185,21 +191,76 @@ def test_a_paused_number_still_acknowledges_and_keeps_messages(messaging: Messag
     assert _count(messaging) == 1
 
 
-def test_a_database_failure_answers_503_so_the_provider_retries(messaging: Messaging) -> None:
-    m = messaging
+@contextmanager
+def _tenant_database_gone(m: Messaging) -> Iterator[None]:
     with m.runtime.databases.control_session() as session:  # point the tenant at a database that is gone
         session.execute(sa.text("UPDATE tenants SET database_name = 'comandia_missing_db' WHERE id = :t"),
                         {"t": m.tenant.id})
         session.commit()
     m.runtime.databases.tenant_engines.forget(m.tenant.id)
     try:
-        assert m.post_fixture("meta", "messages__text").status_code == 503
+        yield
     finally:
         with m.runtime.databases.control_session() as session:
             session.execute(sa.text("UPDATE tenants SET database_name = role_name WHERE id = :t"), {"t": m.tenant.id})
             session.commit()
         m.runtime.databases.tenant_engines.forget(m.tenant.id)
+
+
+def _journaled(m: Messaging) -> int:
+    with m.runtime.databases.control_session() as session:
+        return int(session.scalar(sa.select(sa.func.count()).where(IngestJournalRow.tenant_id == m.tenant.id)) or 0)
+
+
+def test_a_tenant_database_failure_keeps_the_message_in_the_journal_until_it_answers(messaging: Messaging) -> None:
+    m = messaging
+    with _tenant_database_gone(m):
+        assert m.post_fixture("meta", "messages__text").status_code == 200
+        assert _journaled(m) == 1, "acknowledged, so kept until the tenant's database has it"
+    assert _journaled(m) == 1
+    # A fresh drain (the first one rests the tenant for a few seconds) delivers it, once.
+    IngestJournal(m.runtime.databases, DirtyTenants(), m.directory.touch).drain()
+    assert _journaled(m) == 0 and _count(m) == 1
     assert m.post_fixture("meta", "messages__text").status_code == 200 and _count(m) == 1
+
+
+def test_the_journal_sealed_a_tenant_row_with_that_tenant_key_only(messaging: Messaging) -> None:
+    m = messaging
+    with _tenant_database_gone(m):
+        m.post_fixture("meta", "messages__text")
+    with m.runtime.databases.control_session() as session:
+        sealed = session.scalar(sa.select(IngestJournalRow.sealed).where(IngestJournalRow.tenant_id == m.tenant.id))
+    assert sealed is not None and b"wamid" not in sealed
+    box = m.runtime.databases.box
+    assert b"wamid" in box.derived(f"ingest-journal:{m.tenant.id}").open_bytes(sealed)
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        box.derived("ingest-journal:tsomeoneelse0").open_bytes(sealed)
+    IngestJournal(m.runtime.databases, DirtyTenants(), m.directory.touch).drain()
+
+
+def test_a_journal_failure_answers_503_so_the_provider_retries(messaging: Messaging) -> None:
+    m = messaging
+    databases = m.runtime.databases
+    working = databases.journal_engine
+    databases.journal_engine = create_budgeted_engine(
+        working.url.set(database="comandia_missing_db"), databases.budget, 1, databases.options)
+    body, headers = load_fixture("meta", "messages__text")
+    try:
+        assert m.client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 503
+    finally:
+        databases.journal_engine.dispose()
+        databases.journal_engine = working
+    assert m.post_fixture("meta", "messages__text").status_code == 200 and _count(m) == 1
+
+
+def test_without_the_journal_a_tenant_database_failure_answers_503(messaging: Messaging) -> None:
+    m = messaging
+    direct = IngestService(m.runtime.databases, m.directory, DirtyTenants())
+    client = falcon.testing.TestClient(build_webhook_app(m.runtime, direct))
+    body, headers = load_fixture("meta", "messages__text")
+    with _tenant_database_gone(m):
+        assert client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 503
+    assert client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 200 and _count(m) == 1
 
 
 def test_last_inbound_at_is_recorded_for_the_number(messaging: Messaging) -> None:
