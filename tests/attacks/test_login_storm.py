@@ -78,7 +78,8 @@ def test_a_login_storm_never_starves_the_webhooks(proxied_url: str, messaging: M
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2], latencies[int(0.99 * (len(latencies) - 1))]
     print(f"L3: {sum(answers.values())} storm logins in {storm_seconds:.1f} s "
-          f"({sum(answers.values()) / storm_seconds:.0f}/s, RELIABILITY's storm is 200/s; {answers}); webhook p50 {p50 * 1000:.0f} ms, "
+          f"({sum(answers.values()) / storm_seconds:.0f}/s, RELIABILITY's storm is 200/s; {answers}); "
+          f"webhook p50 {p50 * 1000:.0f} ms, "
           f"p99 {p99 * 1000:.0f} ms; {details}")
     assert answers.get(401, 0) > 0, "the storm's guesses were really checked (hashed)"
     assert codes == [200] * WEBHOOKS
