@@ -1,6 +1,6 @@
 """`ChangeWatcher`: polls the tenant's changes feed and says what changed (no widgets here).
 
-One small request every `interval_ms` (1.5 s): the server answers an empty page from an index
+One small request every `interval_ms` (1 s): the server answers an empty page from an index
 when nothing changed, so ten consoles on one tenant cost it ten cheap queries a second. A poll
 is skipped while the previous one is still out, and a failed poll is simply tried again.
 """
@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from comandia.console.context import AppContext
 from comandia.shared.schemas.conversations import ChangeEntry, ChangePage
 
-INTERVAL_MS = 1500
+INTERVAL_MS = 1000
 
 
 class ChangeWatcher(QObject):

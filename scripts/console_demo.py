@@ -337,6 +337,33 @@ def chat_detail(chat_id: str) -> dict[str, Any]:
 
 
 Route = tuple[str, str, Callable[[re.Match[str]], Any]]
+def tenant_settings() -> dict[str, Any]:
+    """The business rules of the demo taquería, as the rules page reads them."""
+    lunch_and_dinner = [["13:00", "17:00"], ["19:00", "23:00"]]
+    return {
+        "locale": "es", "delivery_fee": "35.00", "texts": {},
+        "opening_hours": {**{day: lunch_and_dinner for day in ("tue", "wed", "thu", "fri", "sat")},
+                          "sun": [["13:00", "18:00"]], "mon": []},
+        "closed_days": [(NOW.date() + dt.timedelta(days=12)).isoformat()],
+        "orders_paused": False, "paused_message": "", "after_hours": "take_for_later", "fulfilment": "both",
+        "pickup_address": "Av. Álvaro Obregón 120, Roma Norte, CDMX",
+        "business_location": {"latitude": 19.4194, "longitude": -99.1617},
+        "delivery_zones": [
+            {"name": "Roma y Condesa", "fee": "25.00", "cities": ["Roma Norte", "Roma Sur", "Condesa"],
+             "radius_km": None, "minimum_order": "150.00", "eta_minutes": 35},
+            {"name": "Hasta 5 km", "fee": "45.00", "cities": [], "radius_km": 5.0, "minimum_order": "250.00",
+             "eta_minutes": 50}],
+        "minimum_order": "120.00", "eta_minutes": 40,
+        "payment_methods": [{"kind": "cash", "details": ""}, {"kind": "card_on_delivery", "details": ""},
+                            {"kind": "transfer", "details": "BBVA · CLABE 012180001234567891 · Taquería Demo"}],
+        "order_alerts": ["cocina@taqueria.example", "+52 55 1234 5678"],
+        "faq": [{"question": "¿Tienen opciones vegetarianas?", "answer": "Sí: tacos de hongos y de nopal."},
+                {"question": "¿Facturan?", "answer": "Sí, pídala al confirmar su pedido."}],
+        "customer_cancel_minutes": 5, "handoff_idle_minutes": 30, "handoff_template": "respuesta_asesor",
+        "handoff_template_language": "es_MX", "media_retention_days": 90,
+    }
+
+
 ROUTES: list[Route] = [
     (
         "POST",
@@ -366,6 +393,8 @@ ROUTES: list[Route] = [
     ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report(last=NOW.date()).to_json()),
     ("GET", r"/admin/kpis", lambda m: sample_admin_report().to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
+    ("GET", r"/tenants/[^/]+/settings", lambda m: tenant_settings()),
+    ("GET", r"/tenants/[^/]+/order-alerts", lambda m: {"items": []}),  # no failed new-order alert to show
     ("GET", r"/admin/audit", lambda m: {"items": AUDIT_ENTRIES, "next_cursor": None}),
     ("GET", r"/admin/backups/tenants", lambda m: {"items": BACKUP_STATES}),
     ("POST", r"/tenants/[^/]+/sandbox/messages", lambda m: chat_turn()),

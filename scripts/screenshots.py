@@ -98,12 +98,14 @@ def main() -> int:
     board = window.page("board")
     assert isinstance(board, BoardPage)
     board.clock = lambda: NOW  # ages as the demo's "now" reads them
-    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "kpis",
-                "board"):
+    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "settings",
+                "kpis", "board"):
         window.open_page(key)
         save(app, window, out / f"{key}{suffix}.png")
     window.change_theme("dark")
     save(app, window, out / f"board-dark{suffix}.png")
+    window.open_page("kpis")
+    save(app, window, out / f"kpis-dark{suffix}.png")
     window.change_theme("system")
     chats = window.open_page("conversations")
     assert isinstance(chats, ConversationsPage)

@@ -32,7 +32,8 @@ class ExportButton(QWidget):
         super().__init__(page)
         self.page, self._fetch, self._name = page, fetch, name
         self.dataset = QComboBox()
-        self.dataset.addItems(datasets)
+        for key in datasets:  # shown in the console's language, sent as the API's name
+            self.dataset.addItem(page.i18n(f"export.dataset.{key}"), key)
         self.dataset.setVisible(len(datasets) > 1)
         self.fmt = QComboBox()
         self.fmt.addItems(FORMATS)
@@ -46,14 +47,14 @@ class ExportButton(QWidget):
 
     def ask_path(self) -> None:
         fmt = self.fmt.currentText()
-        suggested = f"{self._name()}-{self.dataset.currentText()}-{dt.date.today().isoformat()}.{fmt}"
+        suggested = f"{self._name()}-{self.dataset.currentData()}-{dt.date.today().isoformat()}.{fmt}"
         self.dialog = QFileDialog(self, self.page.i18n("common.export"), suggested, f"{fmt.upper()} (*.{fmt})")
         self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         self.dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         self.dialog.open()  # window-modal sheet, but the event loop keeps running
 
     def export_to(self, path: Path) -> None:
-        work = download(self._fetch, self.dataset.currentText(), self.fmt.currentText(), path)
+        work = download(self._fetch, str(self.dataset.currentData()), self.fmt.currentText(), path)
         self.button.setEnabled(False)
 
         def done(saved: Path) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from PySide6.QtCore import QBuffer, QIODevice, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 from pytestqt.qtbot import QtBot
@@ -18,7 +19,7 @@ from comandia.console.tickets import ticket_html
 from comandia.console.windows.board import BoardPage, OrderCard, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
 from comandia.console.windows.main_window import MainWindow
-from comandia.server.db.tenant_models import InboxEvent, MediaFile
+from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
 from comandia.server.wiring import Runtime
@@ -226,3 +227,23 @@ def test_a_picture_is_previewed_a_voice_note_opens_in_the_player_and_a_location_
 
 def manager_chat_unread(runtime: Runtime, tenant_id: str, chat_id: str) -> int:
     return next(c.unread for c in runtime.services.chats.list(tenant_id).items if c.id == chat_id)
+
+
+def test_a_chat_that_starts_waiting_for_a_person_raises_an_alert_on_the_board(
+    log_in: LogIn, world: World, qtbot: QtBot, runtime: Runtime
+) -> None:
+    window = log_in(world.manager_a)
+    board = window.current_page()
+    assert isinstance(board, BoardPage)
+    qtbot.waitUntil(lambda: board.poll._cursor is not None, timeout=10_000)  # noqa: SLF001 -- following the feed
+    chat_id = _chat(runtime, world.tenant_a.id, f"Luis {secrets.token_hex(2)}")
+    before = board.alerts.count
+    with runtime.databases.tenant_session(world.tenant_a.id) as session:  # the bot hands it over, as the inbox does
+        row = session.scalar(sa.select(Conversation).where(Conversation.public_id == chat_id).with_for_update())
+        assert row is not None
+        chatlog.set_state(row, "waiting", dt.datetime.now(dt.UTC), reason="asked")
+        chatlog.announce(session, row, state_changed=True)
+        session.commit()
+    qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
+    assert board.alerts.last is not None and board.alerts.last[0] == window.ctx.tr("alert.waiting.title")
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

@@ -124,10 +124,18 @@ class Appliance:
         return {row[0] for t in self.tenants for row in self.tenant_query(
             t, "SELECT provider_message_id FROM inbox WHERE processed_at IS NULL")}
 
+    def journaled(self) -> int:
+        """Rows acknowledged but not yet delivered to their tenant's inbox (the ingest journal)."""
+        conninfo = f"postgresql://postgres@127.0.0.1:{self.cluster.port}/{PREFIX}_control"
+        with psycopg.connect(conninfo, connect_timeout=5) as connection:
+            row = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
+        return int(row[0]) if row else 0
+
     def wait_processed(self, timeout: float) -> float:
-        """Block until no inbox row is pending; returns the seconds it took (raises on timeout)."""
+        """Block until the journal is delivered and no inbox row is pending; returns the seconds it
+        took (raises on timeout)."""
         started = time.monotonic()
-        while pending := self.pending():
+        while (pending := self.pending()) or self.journaled():
             if time.monotonic() - started > timeout:
                 raise TimeoutError(f"{len(pending)} inbox rows still pending after {timeout:.0f}s:\n{self.log_tail()}")
             time.sleep(0.2)

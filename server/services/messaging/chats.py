@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -25,12 +26,13 @@ from comandia.server.providers.base import Template
 from comandia.server.services import audit
 from comandia.server.services.messaging import changes, chatlog, media
 from comandia.server.services.messaging.outbox import queue_messages
-from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayload
+from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.server.services.messaging.window import FREE_FORM_WINDOW, handoff_template, window_open
 from comandia.server.services.orders.search import order_summaries
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound
+from comandia.shared.domain.messages import Inbound
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.conversations import (
     MAX_TRANSCRIPT,
@@ -218,7 +220,9 @@ def _access(session: Session, public_id: str, lock: bool = False) -> Conversatio
 def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMessage, ...], bool]:
     """The newest `MAX_TRANSCRIPT` messages of both sides, oldest first; and whether there are more."""
     inbound = session.execute(
-        sa.select(InboxEvent.id, InboxEvent.kind, InboxEvent.received_at, InboxEvent.payload)
+        # only the message the bot read: the provider's raw JSON beside it is most of the row's bytes
+        sa.select(InboxEvent.id, InboxEvent.kind, InboxEvent.received_at,
+                  InboxEvent.payload["inbound"].label("inbound"))
         .where(InboxEvent.number_id == row.number_id, InboxEvent.customer_key == row.customer_key)
         .order_by(InboxEvent.id.desc()).limit(MAX_TRANSCRIPT + 1)).all()
     outbound = list(session.scalars(
@@ -226,17 +230,18 @@ def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMe
         .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
         .order_by(OutboxMessage.seq.desc()).limit(MAX_TRANSCRIPT + 1)))
     files = media.entries(session, [r.id for r in inbound if r.kind == "media"])
-    messages = [_inbound(r.id, r.kind, r.received_at, r.payload, tuple(files.get(r.id, ()))) for r in inbound]
+    messages = [_inbound(r.id, r.kind, r.received_at, r.inbound, tuple(files.get(r.id, ()))) for r in inbound]
     messages += [_outbound(r) for r in outbound]
     messages.sort(key=lambda m: (m.at, m.direction == "out", m.id))
     return tuple(messages[-MAX_TRANSCRIPT:]), len(messages) > MAX_TRANSCRIPT
 
 
-def _inbound(row_id: int, kind: str, at: dt.datetime, payload: dict[str, object],
+def _inbound(row_id: int, kind: str, at: dt.datetime, stored: object,
              files: tuple[MediaEntry, ...] = ()) -> TranscriptMessage:
+    """A customer's message from its inbox row's stored `Inbound` (`InboxPayload.inbound`)."""
     latitude = longitude = map_url = None
     try:
-        inbound = InboxPayload.read(payload).inbound
+        inbound = msgspec.convert(stored, Inbound)
         text = inbound.text or ""
         if inbound.kind == "location" and inbound.latitude is not None and inbound.longitude is not None:
             latitude, longitude = inbound.latitude, inbound.longitude

@@ -23,6 +23,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
 import psycopg
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 2000
 """Rows one drain pass takes at most."""
+DELIVERY_THREADS = 4
+"""Tenants delivered at once by one drain pass (each holds one of its tenant's connections); one
+per 10 connections of the process's budget, so a small share (several processes) is not starved."""
 RETRY_SECONDS = 3.0
 """How long a tenant whose database failed is left out of the drain before it is tried again."""
 
@@ -70,6 +74,9 @@ class IngestJournal:
         self._boxes: dict[str, SecretBox] = {}
         self._retry_at: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._deliveries = ThreadPoolExecutor(
+            max_workers=max(1, min(DELIVERY_THREADS, databases.config.connection_budget // 10)),
+            thread_name_prefix="journal-delivery")
         self.pending = threading.Event()
         """Set when this process journaled rows (the drain waits on it)."""
 
@@ -112,8 +119,11 @@ class IngestJournal:
             for row_id, tenant_id, sealed in taken:
                 by_tenant[tenant_id].append((row_id, sealed))
             done: list[int] = []
-            for tenant_id, rows in by_tenant.items():
-                events = self._deliver(tenant_id, [sealed for _, sealed in rows])
+            # Tenants side by side: a delivery mostly waits (a connection to open, a commit), and
+            # the interpreter is free meanwhile.
+            delivered = self._deliveries.map(
+                lambda item: self._deliver(item[0], [sealed for _, sealed in item[1]]), by_tenant.items())
+            for (tenant_id, rows), events in zip(by_tenant.items(), delivered, strict=True):
                 if events is None:
                     continue
                 done.extend(row_id for row_id, _ in rows)
