@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import ARTICLES, NOTE_MARKERS, SAME, TAKING_AWAY, Part, parts_of, tokens
 from comandia.server.chat.model import CatalogView, ProductView, fold
 from comandia.server.chat.variants import SIZES, described, variant_of
@@ -119,6 +120,8 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if verdict is not None and verdict[0] and _size_unsaid(verdict[1][0], words_here):
+                verdict = (False, verdict[1])  # "una cerveza": the Doble de cerveza is one size of it
             if verdict is not None and not verdict[0] and part.note:  # "agua, sin gas": the note decides
                 decided = decided_by_note(verdict[1], [*words_here, *(fold(w) for w in part.note)], index, lex)
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
@@ -176,6 +179,13 @@ def _each(text: str) -> tuple[int, str]:
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
+
+
+def _size_unsaid(product: ProductView, typed: list[str]) -> bool:
+    """Whether the product is a size of what was typed ("Doble de cerveza" for "cerveza"): the
+    other sizes may be on the menu under names of their own (a Caña), so it is asked about."""
+    name = words_of(product.name)
+    return len(name) >= 3 and name[0] in SIZES and name[1] == "de" and name[0] not in typed
 
 
 def _taken_back(

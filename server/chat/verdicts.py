@@ -7,6 +7,10 @@ from comandia.server.chat.lexicon import Lexicon
 from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex
 from comandia.server.chat.model import ProductView
 
+TYPED_ENOUGH = 0.67
+"""A name that leaves a third of the typed words unexplained ("coca light de 600": no Light on
+the menu) is asked about, however close the rest: the word may be the variant the menu lacks."""
+
 
 def decided_by_note(
     candidates: tuple[ProductView, ...], words: list[str], index: ProductIndex, lex: Lexicon
@@ -31,7 +35,7 @@ def verdict_of(matches: list[Match]) -> tuple[bool, tuple[ProductView, ...]] | N
         # Both explain every typed word ("clásica": Hamburguesa clásica, Combo clásico): only a
         # clear lead in the rest of the name decides; otherwise ask.
         close = [m for m in matches if m.typed >= SURE and top.score - m.score < WIDE_MARGIN]
-    if len(close) == 1 and (top.score >= ACCEPT or top.typed >= SURE):
+    if len(close) == 1 and ((top.score >= ACCEPT and top.typed > TYPED_ENOUGH) or top.typed >= SURE):
         return True, (top.product,)
     return False, tuple(m.product for m in close[:3])
 

@@ -5,26 +5,25 @@ retention; and a location shown with its map link."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from urllib.parse import urlencode
 
 import pytest
 
 from comandia.server.providers.media import MediaLimits
-from comandia.server.providers.signatures import meta_signature, twilio_signature
+from comandia.server.providers.signatures import twilio_signature
 from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.media import MediaService
 from comandia.shared.domain.errors import Conflict, NotFound
+from comandia.shared.schemas.conversations import MediaEntry
 from tests.plugins.messaging import (
-    META_APP_SECRET,
-    PNID_1,
     PUBLIC_URL,
     TWILIO_ACCOUNT,
     TWILIO_TO,
     TWILIO_TOKEN,
     EchoConversations,
     Messaging,
+    meta_message,
 )
 from tests.plugins.providers import MediaFile
 
@@ -36,12 +35,22 @@ def post_image(m: Messaging, wamid: str, media_id: str, caption: str | None = No
     image: dict[str, object] = {"id": media_id, "mime_type": "image/jpeg", "sha256": "x"}
     if caption:
         image["caption"] = caption
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": ANA}],
-                                       "messages": [{"from": ANA, "id": wamid, "timestamp": "1750096325",
-                                                     "type": "image", "image": image}]}}]}]}).encode()
-    assert m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}).status_code == 200
+    assert m.post("meta", *meta_message(wamid, ANA, {"type": "image", "image": image})).status_code == 200
+
+
+def received(m: Messaging, wamid: str, media_id: str) -> str:
+    """Ana's picture `media_id` went through the inbox and the media worker; returns her chat."""
+    post_image(m, wamid, media_id)
+    m.processor().process(m.tenant.id)
+    m.services.media.fetch_due(m.tenant.id)
+    return chat_of(m)
+
+
+def the_media(m: Messaging, chat: str) -> MediaEntry:
+    """The one file of the chat's one inbound message, as the transcript shows it."""
+    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat).messages if x.direction == "in"]
+    [entry] = message.media
+    return entry
 
 
 def chat_of(m: Messaging) -> str:
@@ -58,12 +67,10 @@ def test_a_picture_is_downloaded_off_the_webhook_path_shown_and_served(messaging
     m.processor(echo).process(m.tenant.id)
     assert [c[2].text for c in echo.calls] == ["quiero 2 de estas"]  # the caption is read as text
     chat = chat_of(m)
-    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat).messages if x.direction == "in"]
-    [entry] = message.media
+    entry = the_media(m, chat)
     assert (entry.kind, entry.state, entry.caption) == ("image", "pending", "quiero 2 de estas")
     assert m.services.media.fetch_due(m.tenant.id) == 1
-    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat).messages if x.direction == "in"]
-    [entry] = message.media
+    entry = the_media(m, chat)
     assert (entry.state, entry.mime, entry.size) == ("stored", "image/jpeg", len(JPEG))
     stored = m.services.media.open(m.tenant.id, chat, entry.id)
     assert stored.path.read_bytes() == JPEG and stored.mime == "image/jpeg"
@@ -75,10 +82,7 @@ def test_a_picture_is_downloaded_off_the_webhook_path_shown_and_served(messaging
 def test_another_conversation_or_tenant_cannot_open_the_file(messaging: Messaging, make_tenant) -> None:  # type: ignore[no-untyped-def]
     m = messaging
     m.stand_in.media["M2"] = MediaFile(JPEG)
-    post_image(m, "wamid.IMG2", "M2")
-    m.processor().process(m.tenant.id)
-    m.services.media.fetch_due(m.tenant.id)
-    chat = chat_of(m)
+    chat = received(m, "wamid.IMG2", "M2")
     [media_id] = [r[0] for r in m.rows(m.tenant.id, "SELECT public_id FROM media")]
     with pytest.raises(NotFound):
         m.services.media.open(make_tenant().id, chat, media_id)
@@ -89,12 +93,8 @@ def test_another_conversation_or_tenant_cannot_open_the_file(messaging: Messagin
 def test_a_file_that_cannot_be_downloaded_says_so_in_the_transcript(messaging: Messaging) -> None:
     m = messaging
     m.stand_in.media["HTML"] = MediaFile(b"<html>login</html>", mime="text/html")
-    post_image(m, "wamid.IMG3", "HTML")
-    m.processor().process(m.tenant.id)
-    m.services.media.fetch_due(m.tenant.id)
-    chat = chat_of(m)
-    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat).messages if x.direction == "in"]
-    [entry] = message.media
+    chat = received(m, "wamid.IMG3", "HTML")
+    entry = the_media(m, chat)
     assert entry.state == "failed" and "not allowed" in (entry.error or "")
     with pytest.raises(Conflict):
         m.services.media.open(m.tenant.id, chat, entry.id)
@@ -121,10 +121,7 @@ def test_a_transient_failure_is_retried_with_backoff_until_it_works(messaging: M
 def test_retention_deletes_old_files_and_the_transcript_keeps_saying_one_was_sent(messaging: Messaging) -> None:
     m = messaging
     m.stand_in.media["OLD"] = MediaFile(JPEG)
-    post_image(m, "wamid.IMG5", "OLD")
-    m.processor().process(m.tenant.id)
-    m.services.media.fetch_due(m.tenant.id)
-    chat = chat_of(m)
+    chat = received(m, "wamid.IMG5", "OLD")
     [(media_id, path)] = m.rows(m.tenant.id, "SELECT public_id, path FROM media")
     file = m.services.media.folder(m.tenant.id) / path
     assert file.exists()
@@ -140,12 +137,7 @@ def test_retention_deletes_old_files_and_the_transcript_keeps_saying_one_was_sen
 def test_a_location_shows_its_coordinates_and_a_map_link(messaging: Messaging) -> None:
     m = messaging
     location = {"latitude": 19.4326, "longitude": -99.1332, "name": "Zócalo"}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": ANA}],
-                                       "messages": [{"from": ANA, "id": "wamid.LOC1", "timestamp": "1750096325",
-                                                     "type": "location", "location": location}]}}]}]}).encode()
-    m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)})
+    m.post("meta", *meta_message("wamid.LOC1", ANA, {"type": "location", "location": location}))
     m.processor().process(m.tenant.id)
     [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat_of(m)).messages
                  if x.direction == "in"]

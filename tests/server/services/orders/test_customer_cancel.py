@@ -14,7 +14,7 @@ from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel
 from comandia.server.wiring import Collaborators, Runtime, build_services
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
-from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput, OrderQuery
+from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput, OrderQuery, OrderSummary
 from comandia.shared.schemas.rules import BusinessRules
 from tests.plugins.tenants import MakeTenant
 
@@ -96,7 +96,12 @@ def chat(runtime: Runtime, tenant_id: str, clock: Clock, cancel_minutes: int | N
     return say
 
 
-def place_by_chat(say: Callable[[str | Inbound], str]) -> None:
+def ordered_by_chat(runtime: Runtime, make_tenant: MakeTenant, clock: Clock, cancel_minutes: int,
+                    ) -> tuple[str, Callable[[str | Inbound], str], OrderSummary]:
+    """A shop whose customers may cancel for `cancel_minutes`, and Ana's order placed in its chat:
+    the tenant, Ana's side of the chat, and the order."""
+    tenant_id = shop(runtime, make_tenant)
+    say = chat(runtime, tenant_id, clock, cancel_minutes)
     say("hola")
     say("quiero 2 tacos al pastor")
     say(Inbound(kind="button", reply_id="checkout"))
@@ -104,15 +109,14 @@ def place_by_chat(say: Callable[[str | Inbound], str]) -> None:
     say("Av. Reforma 222")
     say("Puebla")
     assert "#" in say(Inbound(kind="button", reply_id="confirm"))
+    [summary] = runtime.services.orders.list(tenant_id, OrderQuery()).items
+    return tenant_id, say, summary
 
 
 def test_a_customer_cancels_by_chat_and_the_managers_see_why(
     runtime: Runtime, make_tenant: MakeTenant, clock: Clock
 ) -> None:
-    tenant_id = shop(runtime, make_tenant)
-    say = chat(runtime, tenant_id, clock, cancel_minutes=15)
-    place_by_chat(say)
-    [summary] = runtime.services.orders.list(tenant_id, OrderQuery()).items
+    tenant_id, say, summary = ordered_by_chat(runtime, make_tenant, clock, cancel_minutes=15)
     clock.now += dt.timedelta(minutes=5)
     answer = say("mejor cancélalo porfa")
     assert f"cancelé tu pedido *#{summary.number}*" in answer
@@ -124,10 +128,7 @@ def test_a_customer_cancels_by_chat_and_the_managers_see_why(
 def test_a_late_or_confirmed_order_is_not_cancelled_and_the_customer_is_told(
     runtime: Runtime, make_tenant: MakeTenant, clock: Clock
 ) -> None:
-    tenant_id = shop(runtime, make_tenant)
-    say = chat(runtime, tenant_id, clock, cancel_minutes=10)
-    place_by_chat(say)
-    [summary] = runtime.services.orders.list(tenant_id, OrderQuery()).items
+    tenant_id, say, summary = ordered_by_chat(runtime, make_tenant, clock, cancel_minutes=10)
     clock.now += dt.timedelta(minutes=11)
     answer = say("cancela mi pedido")
     assert "ya no se puede cancelar" in answer and "cancelé" not in answer

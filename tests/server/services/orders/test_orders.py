@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -121,26 +123,33 @@ def test_stock_is_taken_by_orders_and_given_back_on_cancel(runtime: Runtime, mak
     assert catalog.get_product(tenant.id, ref.id).stock == 5
 
 
-def place_at_once(
-    service: OrderService, tenant_id: str, customer_id: int, line_sets: list[tuple[OrderLineInput, ...]]
-) -> list[object]:
-    """One thread per set of lines, released by one barrier; returns each order or refusal."""
-    barrier, outcomes = threading.Barrier(len(line_sets)), []
+def at_once(calls: list[Callable[[], object]]) -> list[object]:
+    """Each call in its own thread, released together by one barrier; returns what each returned
+    or the domain error it raised (in the order they finished)."""
+    barrier, outcomes = threading.Barrier(len(calls)), []
 
-    def place(lines: tuple[OrderLineInput, ...]) -> None:
+    def run(call: Callable[[], object]) -> None:
         barrier.wait()
         try:
-            outcomes.append(service.create(tenant_id, OrderInput(customer_id=customer_id, items=lines), "ana"))
+            outcomes.append(call())
         except DomainError as error:
             outcomes.append(error)
 
-    threads = [threading.Thread(target=place, args=(lines,)) for lines in line_sets]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
     return outcomes
+
+
+def place_at_once(
+    service: OrderService, tenant_id: str, customer_id: int, line_sets: list[tuple[OrderLineInput, ...]]
+) -> list[object]:
+    """One order per set of lines, placed at the same moment; returns each order or refusal."""
+    return at_once([functools.partial(service.create, tenant_id, OrderInput(customer_id=customer_id, items=lines),
+                                      "ana") for lines in line_sets])
 
 
 def test_concurrent_orders_never_oversell_counted_stock(runtime: Runtime, make_tenant: MakeTenant) -> None:
@@ -307,21 +316,8 @@ def race(
     service: OrderService, tenant_id: str, order_id: int, targets: tuple[str, str], version: int | None
 ) -> list[object]:
     """Two threads change one order's status at the same moment; returns both outcomes."""
-    barrier, outcomes = threading.Barrier(2), []
-
-    def change(target: str) -> None:
-        barrier.wait()
-        try:
-            outcomes.append(service.change_status(tenant_id, order_id, target, "m", "por teléfono", version))
-        except DomainError as error:
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=change, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+    return at_once([functools.partial(service.change_status, tenant_id, order_id, target, "m", "por teléfono",
+                                      version) for target in targets])
 
 
 def test_two_managers_changing_one_order_at_once_cannot_both_win(
