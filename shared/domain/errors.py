@@ -78,6 +78,7 @@ class ValidationFailed(DomainError):
         super().__init__(detail, **values)
         self.fields = dict(fields or {})
         self._field_templates = dict(self.fields)
+        self._field_values: dict[str, Mapping[str, object]] = {}
         if values:
             self.fields = {name: fill(problem, values) for name, problem in self.fields.items()}
 
@@ -93,14 +94,35 @@ class ValidationFailed(DomainError):
             return text(language, INVALID_FIELD, **values)
         return super().localized(language)
 
+    @classmethod
+    def of_problems(
+        cls, detail: str, problems: Mapping[str, tuple[str, Mapping[str, object]]], /, **values: object
+    ) -> ValidationFailed:
+        """Several fields, each problem a catalog template with values of its own (two fields may
+        both name a ``{field}`` or a ``{count}``): ``{"price": ("has more decimals than {currency}
+        allows", {"currency": "CLP"})}``."""
+        error = cls(detail, {field: fill(template, own) for field, (template, own) in problems.items()}, **values)
+        error._field_templates = {field: template for field, (template, _) in problems.items()}
+        error._field_values = {field: dict(own) for field, (_, own) in problems.items()}
+        return error
+
     @property
     def field_templates(self) -> dict[str, str]:
-        """Each field's problem as its catalog template (`values` fill it in)."""
+        """Each field's problem as its catalog template (`field_values` fill it in)."""
         return dict(self._field_templates)
 
+    def field_values(self, field: str) -> dict[str, object]:
+        """The values that fill the problem of `field`."""
+        return {**self.values, **self._field_values.get(field, {})}
+
+    def field_problem(self, field: str) -> tuple[str, dict[str, object]]:
+        """(template, values) of the problem of `field`, to pass it on to another error."""
+        return self._field_templates.get(field, self.fields.get(field, "")), self.field_values(field)
+
     def localized_fields(self, language: str) -> dict[str, str]:
-        """Each field's problem in `language` (the same values fill the field templates)."""
-        return {field: text(language, problem, **self.values) for field, problem in self._field_templates.items()}
+        """Each field's problem in `language`, filled with its values."""
+        return {field: text(language, problem, **self.field_values(field))
+                for field, problem in self._field_templates.items()}  # fmt: skip
 
 
 class Unauthorized(DomainError):

@@ -19,15 +19,18 @@ from comandia.console.tickets import ticket_html
 from comandia.console.windows.board import BoardPage, OrderCard, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
 from comandia.console.windows.main_window import MainWindow
-from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile
+from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile, OutboxMessage
 from comandia.server.services.messaging import chatlog
+from comandia.server.services.messaging.inbox import InboxProcessor
 from comandia.server.services.messaging.payloads import InboxPayload, StoredCustomer
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.messages import Inbound
+from comandia.shared.schemas.numbers import NewNumber
 from comandia.shared.schemas.orders import OrderSummary, OrderSummaryItem
 from tests.console.conftest import LogIn, seed_orders
 from tests.plugins.api import World
+from tests.plugins.messaging import EchoConversations
 
 
 def board_of(window: MainWindow) -> BoardPage:
@@ -246,4 +249,45 @@ def test_a_chat_that_starts_waiting_for_a_person_raises_an_alert_on_the_board(
         session.commit()
     qtbot.waitUntil(lambda: board.alerts.count > before, timeout=10_000)
     assert board.alerts.last is not None and board.alerts.last[0] == window.ctx.tr("alert.waiting.title")
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_takeover_in_the_console_silences_the_bot_and_a_release_lets_it_answer_again(
+    log_in: LogIn, world: World, qtbot: QtBot, superadmin_client: ApiClient, runtime: Runtime
+) -> None:
+    tenant = superadmin_client.tenants.create(f"Silencio {secrets.token_hex(3)}")
+    digits = f"{secrets.randbelow(10**7):07d}"
+    number = runtime.services.numbers.add(tenant.id, NewNumber(
+        provider="meta", e164=f"+1555{digits}", phone_number_id=f"97{digits}", waba_id="1", access_token="x",
+        app_secret="x"), actor="tests")
+    key, echo = f"52155{secrets.randbelow(10**8):08d}", EchoConversations()
+    inbox = InboxProcessor(runtime.databases, runtime.services.number_directory, echo, runtime.services.contexts)
+
+    def customer_writes(text: str) -> int:
+        """A pending message of the customer, answered as the inbox worker would; the replies queued."""
+        payload = InboxPayload({}, StoredCustomer(wa_id=key, name="Ana"), Inbound(kind="text", text=text))
+        with runtime.databases.tenant_session(tenant.id) as session:
+            session.add(InboxEvent(provider="meta", number_id=number.id, provider_message_id=f"wamid.{key}.{text}",
+                                   customer_key=key, kind="text", payload=payload.stored()))
+            session.commit()
+        inbox.process(tenant.id)
+        with runtime.databases.tenant_session(tenant.id) as session:
+            return int(session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.customer_wa_id == key, OutboxMessage.author.is_(None))) or 0)
+
+    assert customer_writes("hola") == 1  # the bot answers while it has the chat
+    window = log_in(world.superadmin)
+    window.open_tenant(tenant.id, "conversations")
+    page = window.page("conversations")
+    assert isinstance(page, ConversationsPage)
+    qtbot.waitUntil(lambda: window.current_page() is page and len(page.items) == 1, timeout=15_000)
+    page.chats.setCurrentRow(0)
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=10_000)
+    page.takeover_button.click()
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "human", timeout=10_000)
+    assert customer_writes("¿me oyes?") == 1  # silent: a person has the chat
+    page.release_button.click()
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "bot", timeout=10_000)
+    assert customer_writes("¿y ahora?") == 2  # given back: the bot answers again
+    assert [m.text for _, _, m in echo.calls] == ["hola", "¿y ahora?"]
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

@@ -8,7 +8,7 @@ checked by `money.parse_amount` and rounded to the product's currency.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,23 +65,24 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
     Raises:
         ValidationFailed: with one entry per bad field (all of them, not only the first).
     """
-    problems: dict[str, str] = {}
+    problems: dict[str, tuple[str, Mapping[str, object]]] = {}
     values: dict[str, Any] = {}
 
     def check(key: str, step: Any) -> None:
         try:
             values[key] = step()
         except ValidationFailed as error:
-            problems[key] = next(iter(error.fields.values()), error.detail)
+            problems[key] = error.field_problem(next(iter(error.fields), "")) if error.fields else (
+                error.template, error.values)
 
     sku = data.sku.strip()
     if SKU_PATTERN.fullmatch(sku):
         values["sku"] = sku
     else:
-        problems["sku"] = "must be 1 to 64 letters, digits or . _ - /, starting with a letter or digit"
+        problems["sku"] = (N_("must be 1 to 64 letters, digits or . _ - /, starting with a letter or digit"), {})
     currency = (data.currency or default_currency).strip().upper()
     if not is_currency(currency):
-        problems["currency"] = f"unsupported currency {currency!r}"
+        problems["currency"] = (N_("unsupported currency '{currency}'"), {"currency": currency})
     check("name", lambda: clean_name(data.name, "name", max_len=200))
     check("price", lambda: parse_amount(data.price, "price"))
     if (
@@ -89,24 +90,24 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
         and "currency" not in problems
         and quantize(values["price"], currency) != values["price"]
     ):
-        problems["price"] = f"has more decimals than {currency} allows"
+        problems["price"] = (N_("has more decimals than {currency} allows"), {"currency": currency})
     if len(data.description) > MAX_DESCRIPTION:
-        problems["description"] = f"must be at most {MAX_DESCRIPTION} characters"
+        problems["description"] = (N_("must be at most {count} characters"), {"count": MAX_DESCRIPTION})
     if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
-        problems["stock"] = "must be empty (not tracked) or a whole number of at least 0"
+        problems["stock"] = (N_("must be empty (not tracked) or a whole number of at least 0"), {})
     image_url = (data.image_url or "").strip() or None
     if image_url is not None and (
         not image_url.startswith(("https://", "http://")) or len(image_url) > MAX_URL
     ):
-        problems["image_url"] = "must be an http(s) address"
+        problems["image_url"] = (N_("must be an http(s) address"), {})
     if not -1_000_000 <= data.sort_order <= 1_000_000:
-        problems["sort_order"] = "must be between -1000000 and 1000000"
+        problems["sort_order"] = (N_("must be between -1000000 and 1000000"), {})
     try:
         values["aliases"] = clean_aliases(data.aliases, values.get("name"))
     except ValidationFailed as error:
-        problems.update(error.fields)
+        problems.update((field, error.field_problem(field)) for field in error.fields)
     if problems:
-        raise ValidationFailed("; ".join(f"{k} {v}" for k, v in problems.items()), problems)
+        raise ValidationFailed.of_problems(N_("check these fields: {names}"), problems, names=", ".join(problems))
     return ProductFields(
         sku=values["sku"],
         name=values["name"],

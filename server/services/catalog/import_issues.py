@@ -38,7 +38,8 @@ class Problem:
     @classmethod
     def of(cls, error: ValidationFailed, path: str) -> Problem:
         """The problem `error` names for the field `path`."""
-        return cls(error.field_templates.get(path, error.fields.get(path, "")), error.values)
+        template, values = error.field_problem(path)
+        return cls(template, values)
 
 
 @dataclass(frozen=True)

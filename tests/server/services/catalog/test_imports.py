@@ -111,6 +111,7 @@ def test_dry_run_reports_row_column_and_problem(runtime: Runtime, make_tenant: M
     assert caught.value.localized_fields("en")["rows[4].available"] == "must be yes or no"
     spanish = {(i.row, i.column): i.problem for i in importer.dry_run(tenant.id, content).issues}  # Spanish first
     assert spanish[(3, "sku")] == "es obligatorio" and spanish[(6, "stock")] == "debe ser un número entero"
+    assert spanish[(4, "price")] == "debe tener como máximo 2 decimales"
     assert runtime.services.catalog.list_products(tenant.id) == []  # all or nothing
     fixed = content.replace(b"2.5,,XYZ", b"2,,XYZ")
     report = importer.dry_run(tenant.id, fixed)
