@@ -17,10 +17,11 @@ from rapidfuzz import fuzz
 
 from comandia.server.chat import intents, ordering
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.matching import SURE, index_for, key
+from comandia.server.chat.matching import SURE, key
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+from comandia.server.chat.verdicts import explains
 
 _QUESTION_WORDS = frozenset(
     [
@@ -154,7 +155,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         if reading.empty:
             return None
     t = turn.texts
-    unsure = tuple(d.words for d in reading.doubts if not _explained(turn, d.words))
+    unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
     products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
     lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
     lines += [t("price_line", name=p.name, price=turn.money(p.price))
@@ -168,14 +169,6 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     refused = tuple(p.name for p in products if not p.available)
     return replace(outcome, named_back=(*unsure, *reading.unknown, *refused))
-
-
-def _explained(turn: Turn, words: str) -> bool:
-    """Whether the products asked about hold every word the customer typed ("la hawaiana": the
-    medium and the large one), or only resemble them ("veggie burgers": the Cheeseburger)."""
-    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
-    matches = index_for(turn.catalog).match(typed, lexicon().synonyms)
-    return bool(matches) and matches[0].typed >= SURE
 
 
 def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:

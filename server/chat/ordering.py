@@ -22,7 +22,11 @@ from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.verdicts import explains
 
+HALF_TYPED = 0.51
+"""A doubt whose best product holds no more than half of the typed words ("completo vegetariano")
+is said not to be on the menu as well as asked about: the closest ones may still be wanted."""
 MAX_ECHO = 80
 """Words named back are cut to this length: a 4,096-character message is not read back whole."""
 
@@ -42,12 +46,13 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     state, said, refused = add_items(turn, state, items)
     lines = [prefix] if prefix else []
     lines += said + noted
-    lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in reading.unknown]
+    half = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, HALF_TYPED))
+    lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in (*reading.unknown, *half)]
     lines += [t("which_product", text=words) for words in loose_said]
     doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
-    unknown = tuple(clip(words, MAX_ECHO) for words in reading.unknown)
+    unknown = tuple(clip(words, MAX_ECHO) for words in (*reading.unknown, *half))
     understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
 

@@ -19,7 +19,16 @@ from dataclasses import dataclass, replace
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.message_parts import ARTICLES, NOTE_MARKERS, SAME, TAKING_AWAY, Part, parts_of, tokens
+from comandia.server.chat.message_parts import (
+    ARTICLES,
+    NOTE_MARKERS,
+    SAME,
+    TAKING_AWAY,
+    Part,
+    Token,
+    parts_of,
+    tokens,
+)
 from comandia.server.chat.model import CatalogView, ProductView, fold
 from comandia.server.chat.variants import SIZES, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
@@ -136,6 +145,10 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
+                paired = _other_pair(found_in, number_, part, found)
+                if paired is not None:  # "de queso y cebolla" is not the Empanada de jamón y queso
+                    found_in[-1] = (number_ - 1, f"{paired} {found[part.spans[0] - 1].text} {whole}")
+                    continue
                 found_in.append((number_, whole if said_here == said else said_here))
             elif verdict[0]:
                 found_in.append((number_, Item(verdict[1][0], quantity, note, said_here)))
@@ -179,6 +192,20 @@ def _each(text: str) -> tuple[int, str]:
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
+
+
+def _other_pair(
+    found_in: list[tuple[int, Item | Doubt | str]], number_: int, part: Part, found: list[Token]
+) -> str | None:
+    """The words of the item just before when it and this unknown part are one pair joined by "y"
+    that the menu's pair-named product only half fits ("queso y cebolla" against "Empanada de
+    jamón y queso"): the pair is not on the menu, and is named back whole."""
+    before = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
+    joined = part.spans[0] > 0 and found[part.spans[0] - 1].folded in ("y", "e", "and")
+    if not isinstance(before, Item) or not joined or part.quantity is not None:
+        return None
+    name = words_of(before.product.name)
+    return before.words if any(w in ("y", "e", "and") for w in name[1:-1]) else None
 
 
 def _size_unsaid(product: ProductView, typed: list[str]) -> bool:

@@ -3,9 +3,10 @@ the words cut into two products when one does not explain them ("bife de chorizo
 
 from __future__ import annotations
 
-from comandia.server.chat.lexicon import Lexicon
-from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex
-from comandia.server.chat.model import ProductView
+from comandia.server.chat import intents
+from comandia.server.chat.lexicon import Lexicon, lexicon
+from comandia.server.chat.matching import ACCEPT, ASK, EXACT, MARGIN, SURE, WIDE_MARGIN, Match, ProductIndex, index_for
+from comandia.server.chat.model import CatalogView, ProductView
 
 TYPED_ENOUGH = 0.67
 """A name that leaves a third of the typed words unexplained ("coca light de 600": no Light on
@@ -58,3 +59,11 @@ def cut_in_products(words: list[str], said: str, index: ProductIndex, lex: Lexic
         ):
             return [(words[:cut], " ".join(words[:cut])), (words[cut:], " ".join(words[cut:]))]
     return [(words, said)]
+
+
+def explains(catalog: CatalogView, words: str, enough: float) -> bool:
+    """Whether the best product for the words holds more than `enough` of what was typed ("la
+    hawaiana": both sizes hold it all; "veggie burgers": the Cheeseburger only resembles it)."""
+    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
+    matches = index_for(catalog).match(typed, lexicon().synonyms)
+    return bool(matches) and matches[0].typed >= enough

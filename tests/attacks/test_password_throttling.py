@@ -20,14 +20,7 @@ from comandia.server.services.auth.passwords import verify_password
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import TooManyRequests, Unauthorized
 from tests.plugins.api import PASSWORD, World, make_actor
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
+from tests.plugins.clock import Clock
 
 
 class CountingVerify:

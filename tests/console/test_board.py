@@ -26,6 +26,7 @@ from comandia.server.services.messaging.payloads import InboxPayload, StoredCust
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.messages import Inbound
+from comandia.shared.schemas.conversations import TranscriptMessage
 from comandia.shared.schemas.numbers import NewNumber
 from comandia.shared.schemas.orders import OrderSummary, OrderSummaryItem
 from tests.console.conftest import LogIn, seed_orders
@@ -291,3 +292,23 @@ def test_a_takeover_in_the_console_silences_the_bot_and_a_release_lets_it_answer
     assert customer_writes("¿y ahora?") == 2  # given back: the bot answers again
     assert [m.text for _, _, m in echo.calls] == ["hola", "¿y ahora?"]
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_reply_the_window_refused_after_sending_reads_as_resent_as_the_template(
+    log_in: LogIn, world: World
+) -> None:
+    window = log_in(world.manager_a)
+    page = window.open_page("conversations")
+    assert isinstance(page, ConversationsPage)
+    at, tr = dt.datetime.now(dt.UTC), window.ctx.tr
+    failed = TranscriptMessage(id="out-7", direction="out", at=at, kind="human", text="Primero", author="luis",
+                               delivery="sent", status="failed", error_code=131047, resent_as="out-9")
+    resend = TranscriptMessage(id="out-9", direction="out", at=at, kind="human", text="Primero", author="luis",
+                               template="asesor", delivery="sent", resend_of="out-7")
+    lost = TranscriptMessage(id="out-8", direction="out", at=at, kind="human", text="Hola", author="luis",
+                             delivery="sent", status="failed", error_code=131047)
+    assert tr("chats.undelivered_resent") in page._bubble(failed)  # noqa: SLF001 -- the bubble's text
+    assert tr("chats.resend") in page._bubble(resend)  # noqa: SLF001
+    assert tr("chats.undelivered_window") in page._bubble(lost)  # noqa: SLF001
+    plain = page._bubble(lost)  # noqa: SLF001
+    assert tr("chats.resend") not in plain and tr("chats.undelivered_resent") not in plain

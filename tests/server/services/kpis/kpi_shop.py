@@ -9,6 +9,7 @@ from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput
+from tests.plugins.clock import Clock
 
 SKUS = ("TACO", "REF", "FLAN")
 PEOPLE = (
@@ -17,16 +18,6 @@ PEOPLE = (
     ("+525511110003", "Carla", "CDMX", "CDMX"),
     ("+525511110004", "Dani", None, None),
 )
-
-
-class Clock:
-    """The instant stamped on the next order change; tests set `now`."""
-
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class Shop:

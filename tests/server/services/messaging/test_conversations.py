@@ -16,20 +16,11 @@ from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.server.wiring import Collaborators, Runtime, build_services
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
+from tests.plugins.clock import Clock
 from tests.plugins.tenants import MakeTenant
 
 ANA = CustomerRef(wa_id="5215512345678", user_id=None, phone_e164="+5215512345678", profile_name="Ana")
 NUMBER = "7"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 pytestmark = pytest.mark.usefixtures("release_tenant_connections")
@@ -56,7 +47,7 @@ def seed_menu(runtime: Runtime, tenant_id: str) -> None:
 def shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[TenantContext, ConversationService, Clock]:
     tenant = make_tenant(name=None)
     seed_menu(runtime, tenant.id)
-    clock = Clock()
+    clock = Clock(dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC))
     config = dataclasses.replace(runtime.config, chat_idle_minutes=30)
     service = build_services(config, runtime.databases, Collaborators(clock=clock)).conversations
     return runtime.services.contexts.get(tenant.id), service, clock

@@ -16,18 +16,11 @@ from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderLineInput, OrderQuery, OrderSummary
 from comandia.shared.schemas.rules import BusinessRules
+from tests.plugins.clock import Clock
 from tests.plugins.tenants import MakeTenant
 
 ANA = CustomerRef(wa_id="5215512345678", user_id=None, phone_e164="+5215512345678", profile_name="Ana")
 REASON = "cancelado por el cliente en el chat"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 12, 5, 20, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 pytestmark = pytest.mark.usefixtures("release_tenant_connections")
@@ -35,7 +28,7 @@ pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(dt.datetime(2026, 12, 5, 20, 0, tzinfo=dt.UTC))
 
 
 def shop(runtime: Runtime, make_tenant: MakeTenant) -> str:
