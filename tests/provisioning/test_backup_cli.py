@@ -63,6 +63,12 @@ def test_run_with_verify_then_list_and_verify_latest(runtime: Runtime, tenant: T
     assert code == 0 and listed[0]["verify_result"] == "ok" and listed[0]["tenant_id"] == tenant.id
     code, report, _ = admin(runtime, "backup", "verify", "--latest", tenant.id)
     assert code == 0 and report["ok"] and report["stage"] == "compare"
+    shown_as = {"es": "{tables} tablas, {rows} filas coinciden", "en": "{tables} tables, {rows} rows match"}
+    for language, match in shown_as.items():
+        args = parser().parse_args(["backup", "verify", "--latest", tenant.id])
+        shown = io.StringIO()
+        assert args.handler(runtime, args, Output(False, shown, io.StringIO(), language=language)) == 0
+        assert match.format(tables=report["tables"], rows=report["rows"]) in shown.getvalue(), shown.getvalue()
 
 
 def test_one_failing_tenant_does_not_stop_the_others_and_exits_1(
