@@ -1,8 +1,13 @@
-"""Every screen text in Spanish and English: a dict catalog and a `Translator` (no Qt here)."""
+"""Every screen text in Spanish and English, from the message catalogs: a `Translator` (no Qt here).
+
+The keys and their English texts are in `i18n_catalog`; the translations in the product's gettext
+catalogs (`shared.i18n`, ``shared/locale``), which `scripts/i18n.py` keeps in step with the code.
+"""
 
 from __future__ import annotations
 
 from comandia.console.i18n_catalog import CATALOG
+from comandia.shared.i18n import fill, gettext, pgettext
 
 LANGUAGES = ("es", "en")
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
@@ -24,8 +29,22 @@ class Translator:
         self.language = language if language in LANGUAGES else "es"
 
     def __call__(self, key: str, **values: object) -> str:
-        texts = CATALOG.get(key)
-        if texts is None:
+        english = CATALOG.get(key)
+        if english is None:
             return key
-        text = texts[0] if self.language == "es" else texts[1]
-        return text.format(**values) if values else text
+        if isinstance(english, tuple):
+            translated, english = pgettext(self.language, *english), english[1]
+        else:
+            translated = gettext(self.language, english)
+        if not values:
+            return translated
+        try:
+            return translated.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):  # a bad translation: the English
+            return fill(english, values)
+
+
+def both_languages() -> dict[str, tuple[str, str]]:
+    """Every key with its Spanish and its English text (unfilled templates)."""
+    spanish, english = Translator("es"), Translator("en")
+    return {key: (spanish(key), english(key)) for key in CATALOG}

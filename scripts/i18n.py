@@ -24,7 +24,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("shared", "server", "provisioning")
+SOURCES = ("shared", "server", "provisioning", "console")
 LOCALE_DIR = ROOT / "shared" / "locale"
 LANGUAGES = ("es", "en")
 STABLE_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
@@ -33,6 +33,7 @@ _ERRORS = ("DomainError", "NotFound", "Conflict", "ValidationFailed", "Unauthori
            "TooManyRequests", "Unavailable", "DeadlineExceeded")
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,
+    "NC_": ((1, "c"), 2),
     "gettext": (2,),
     "ngettext": (2, 3),
     "text": (2,),
@@ -44,16 +45,17 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
 }
 
 
-def extracted() -> Iterator[tuple[str | tuple[str, str], str, int]]:
-    """(message, file, line) of every marked text in the product's sources."""
+def extracted() -> Iterator[tuple[str | tuple[str, str], str, int, str | None]]:
+    """(message, file, line, context) of every marked text in the product's sources."""
     with contextlib.redirect_stderr(io.StringIO()):  # Babel's f-string notices: `untranslatable()`
         for folder in SOURCES:
-            for filename, line, message, _comments, _context in extract_from_dir(
+            for filename, line, message, _comments, context in extract_from_dir(
                 ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(),
                 strip_comment_tags=True,
             ):
-                yield message, f"{folder}/{filename}", line
-    yield from command_line_help()
+                yield message, f"{folder}/{filename}", line, context
+    for message, location, line in command_line_help():
+        yield message, location, line, None
 
 
 def command_line_help() -> Iterator[tuple[str, str, int]]:
@@ -87,11 +89,11 @@ def _is_sql(site: str) -> bool:
 
 def template() -> Catalog:
     catalog = Catalog(project="COMANDIA", domain="comandia", charset="utf-8")
-    for message, location, line in extracted():
+    for message, location, line, context in extracted():
         if isinstance(message, tuple):
-            catalog.add(tuple(m for m in message if m), locations=[(location, line)])
+            catalog.add(tuple(m for m in message if m), locations=[(location, line)], context=context)
         elif message and any(character.isalpha() for character in message):
-            catalog.add(message, locations=[(location, line)])
+            catalog.add(message, locations=[(location, line)], context=context)
     return catalog
 
 
@@ -125,11 +127,11 @@ def missing_spanish() -> list[str]:
     """The marked texts that have no Spanish translation (empty, fuzzy or absent)."""
     spanish = read("es")
     problems = []
-    for message, location, _line in extracted():
+    for message, location, _line, context in extracted():
         msgid = message[0] if isinstance(message, tuple) else message
         if not msgid or not any(character.isalpha() for character in msgid):
             continue
-        entry = spanish.get(msgid)
+        entry = spanish.get(msgid, context=context)
         strings = entry.string if entry else None
         translated = all(strings) if isinstance(strings, tuple | list) else bool(strings)
         if entry is None or entry.fuzzy or not translated:

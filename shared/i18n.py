@@ -43,6 +43,17 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention that extracti
     return message
 
 
+def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802 (a gettext marker, like N_)
+    """Mark `message` for the catalog under `context`: the same English read two ways in Spanish
+    ("Log in" as a title and as a button); read it back with `pgettext`."""
+    return context, message
+
+
+def pgettext(language: str, context: str, message: str) -> str:
+    """`message` under `context` in `language`; the English text itself when it has no translation."""
+    return translations(language).pgettext(context, message)
+
+
 def language_of(tag: str | None) -> Language:
     """The catalog language for a locale or language tag: ``en``, ``en_US``, ``en-GB`` -> ``en``;
     anything else (``es_MX``, ``pt``, empty, None) -> ``es``."""

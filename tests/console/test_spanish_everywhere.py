@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from comandia.console.app import ConsoleApp
-from comandia.console.i18n_catalog import CATALOG
+from comandia.console.i18n import both_languages
 from tests.console.conftest import LogIn
 from tests.plugins.api import World
 
 KEY = re.compile(r"^[a-z_]+\.[a-z_.]+$")  # what Translator gives back for a key it does not know
-ENGLISH_ONLY = {en for es, en in CATALOG.values() if es != en and len(en) > 3 and "{" not in en}
+ENGLISH_ONLY = {en for es, en in both_languages().values() if es != en and len(en) > 3 and "{" not in en}
 
 
 def visible_texts(root: QWidget) -> set[str]:

@@ -10,8 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from comandia.console.formats import TenantFormat
-from comandia.console.i18n import Translator, default_language
-from comandia.console.i18n_catalog import CATALOG
+from comandia.console.i18n import Translator, both_languages, default_language
+
+CATALOG = both_languages()
 
 CONSOLE = Path(__file__).resolve().parents[2] / "console"
 KEY = re.compile(r"""\b(?:i18n|tr)\(\s*["']([a-z_0-9]+\.[a-z_0-9]+)["']""")
