@@ -80,7 +80,8 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         return None
     after = [w for w in split[at + 1 :] if w not in lexicon().fillers or count_of(w) is not None]
     if len(after) == 1 and count_of(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
-        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS]
+        setting = {w for phrase in lexicon().intent_phrases("set") for w in phrase.split()}  # "déjalo", "sean"
+        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS and w not in setting]
         return _only_count(turn, state, before, count_of(after[0]) or 0)
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()
