@@ -26,6 +26,8 @@ from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, h
 
 _SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
+_ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
+"""Words of a category question that name nothing ("what kind of sides do you have")."""
 _RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")
 
 
@@ -141,7 +143,7 @@ def _category(turn: Turn, text: str) -> int | None:
     for cid, name, _ in menus.groups(turn):
         named = {_singular(w) for w in intents.normalised(name).split() if len(w) > 3}
         if named & {_singular(w) for w in said}:
-            rest = read_order(" ".join(w for w in said if _singular(w) not in named), turn.catalog)
+            rest = read_order(" ".join(w for w in said if _singular(w) not in named and w not in _ASKING), turn.catalog)
             return None if rest.items or rest.doubts or rest.unknown else cid  # "me das dos hot dogs" orders
     return None
 
