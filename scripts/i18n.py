@@ -30,7 +30,7 @@ LANGUAGES = ("es", "en")
 STABLE_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 _ERRORS = ("DomainError", "NotFound", "Conflict", "ValidationFailed", "Unauthorized", "Forbidden",
-           "TooManyRequests", "Unavailable")
+           "TooManyRequests", "Unavailable", "DeadlineExceeded")
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,
     "NC_": ((1, "c"), 2),

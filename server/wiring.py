@@ -141,6 +141,8 @@ class Runtime:
         return build_services(self.config, self.databases, collaborators)
 
     def close(self) -> None:
+        if self.services.journal is not None:
+            self.services.journal.close()
         self.databases.close()
         if self.connector is not None:
             self.connector.shutdown(wait=False, cancel_futures=True)

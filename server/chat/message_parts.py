@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
@@ -197,7 +198,7 @@ def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bo
 
     Only after something was said, and "no" only before a separator, a quantity or another
     correction word: "no cebolla" is a note and "no más" is "only"."""
-    if not said_before:
+    if not said_before or found[position].folded not in _correction_openers():
         return 0
     for phrase in lex.intent_phrases("correction"):
         size = phrase.count(" ") + 1
@@ -209,6 +210,12 @@ def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bo
     if following in _SEPARATORS or number(following) is not None or following in lex.quantities:
         return 1
     return 0
+
+
+@cache
+def _correction_openers() -> frozenset[str]:
+    """The first words of the correction phrases, and "no": most tokens are none of them."""
+    return frozenset({"no", *(phrase.split()[0] for phrase in lexicon().intent_phrases("correction"))})
 
 
 def _corrected(parts: list[Part], current: Part) -> Part:

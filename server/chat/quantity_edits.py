@@ -80,7 +80,8 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         return None
     after = [w for w in split[at + 1 :] if w not in lexicon().fillers or count_of(w) is not None]
     if len(after) == 1 and count_of(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
-        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS]
+        setting = {w for phrase in lexicon().intent_phrases("set") for w in phrase.split()}  # "déjalo", "sean"
+        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS and w not in setting]
         return _only_count(turn, state, before, count_of(after[0]) or 0)
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()
@@ -182,7 +183,9 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     cart is added as any order."""
     words = intents.normalised(text).split()
     rest = _after_taking_back(words)
-    if rest is None or not any(count_of(w) for w in rest) or {"mas", "more"} & set(rest):
+    if rest is not None and not any(count_of(w) for w in rest):
+        return _taken_for(turn, state, rest)
+    if rest is None or {"mas", "more"} & set(rest):
         return None
     reading = read_order(" ".join(rest), turn.catalog)
     if reading.unknown or reading.loose or reading.notes:
@@ -224,3 +227,39 @@ def _after_taking_back(words: list[str]) -> list[str] | None:
             break
         took, at = True, at + phrase.count(" ") + 1
     return words[at:] if took else None
+
+
+_INSTEAD = frozenset({"era", "eran", "sino", "es", "son", "no", "was", "were", "not"})
+"""Words between what was meant and what was said: "no era huevo, era jamón", "de bistec, no de
+suadero", "no las cocas sino fantas"."""
+
+
+def _taken_for(turn: Turn, state: ChatState, rest: list[str]) -> Outcome | None:
+    """ "no perdón, no era huevo, era jamón", "de bistec no de suadero": one product of the cart
+    and one not, said apart by "era"/"no"/"sino": the cart's line becomes the other (as many)."""
+    cuts = [i for i, w in enumerate(rest) if w in _INSTEAD and 0 < i < len(rest) - 1]
+    cart = state.cart_dict()
+    for cut in cuts:
+        left = [w for w in rest[:cut] if w not in _INSTEAD]
+        right = [w for w in rest[cut + 1 :] if w not in _INSTEAD]
+        named = [_one_sure(turn, left), _one_sure(turn, right)]
+        if None in named:
+            continue
+        inside = [p for p in named if p is not None and p.sku in cart]
+        outside = [p for p in named if p is not None and p.sku not in cart]
+        if len(inside) == 1 and len(outside) == 1:
+            quantity = cart.pop(inside[0].sku)
+            state = replace(state.with_cart(cart), last_sku=None)
+            swapped = Reading(items=(Item(outside[0], quantity, "", outside[0].name),))
+            return apply_reading(turn, state, swapped, turn.texts("removed", name=inside[0].name))
+    return None
+
+
+def _one_sure(turn: Turn, words: list[str]) -> ProductView | None:
+    """The one product the words name surely, nothing else said."""
+    if not words:
+        return None
+    reading = read_order(" ".join(words), turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown:
+        return None
+    return reading.items[0].product

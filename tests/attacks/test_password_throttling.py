@@ -17,6 +17,7 @@ from comandia.server.http.clients import ClientAddress
 from comandia.server.services.auth.hashing import PasswordHashing
 from comandia.server.services.auth.logins import AuthService
 from comandia.server.services.auth.passwords import verify_password
+from comandia.server.services.auth.throttle import MEMO_SECONDS, LoginThrottle, throttle_keys
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import TooManyRequests, Unauthorized
 from tests.plugins.api import PASSWORD, World, make_actor
@@ -107,7 +108,26 @@ def test_an_attacker_keeps_one_guess_a_minute_and_the_superadmin_unlocks(runtime
         with pytest.raises(TooManyRequests):  # and nothing more that minute
             service.login(actor.username, "another guess", f"198.19.{secrets.randbelow(250)}.9")
     assert runtime.users.unlock(actor.username, actor="tests") >= 5
+    # `service` stands for the server's process, `runtime.users` for comandia-admin's: the server
+    # repeats the database's last refusal for at most MEMO_SECONDS before asking it again (L3)
+    clock.now += dt.timedelta(seconds=MEMO_SECONDS)
     assert service.login(actor.username, PASSWORD, "192.0.2.9").token
+
+
+def test_a_refused_key_is_refused_again_without_the_database_for_a_few_seconds_only(runtime: Runtime) -> None:
+    clock = Clock()
+    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=clock)
+    actor = make_actor(runtime, "superadmin", None)
+    _five_failures(service, actor.username)
+    with pytest.raises(TooManyRequests):  # the database refuses the 6th guess within the minute
+        service.login(actor.username, PASSWORD, "192.0.2.10")
+    # another process (comandia-admin) unlocks the account: the database forgets its failures
+    assert LoginThrottle(runtime.databases).clear(throttle_keys(actor.username, "-")[0]) >= 5
+    clock.now += dt.timedelta(seconds=MEMO_SECONDS - 1)
+    with pytest.raises(TooManyRequests):  # this process still repeats the refusal it was given
+        service.login(actor.username, PASSWORD, "192.0.2.11")
+    clock.now += dt.timedelta(seconds=1)
+    assert service.login(actor.username, PASSWORD, "192.0.2.12").token  # then asks the database again
 
 
 def test_a_disabled_account_answers_like_a_wrong_password(runtime: Runtime, world: World) -> None:

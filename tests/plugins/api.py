@@ -146,6 +146,7 @@ def forget_login_failures(runtime: Runtime) -> Iterator[None]:
         with runtime.databases.control_session() as session:
             session.execute(sa.delete(LoginFailure))
             session.commit()
+        runtime.services.auth.forget_refusals()
 
     forget()
     yield

@@ -5,6 +5,9 @@ threads hashing at once took every core and pushed webhook medians from 6 ms to 
 most `workers` hashes run at a time, at most `waiting` more requests wait for one, and any
 request past that is answered 429 at once instead of holding a server thread: password work
 can tie up `workers + waiting` of the server's threads, never all of them.
+
+A login takes its place (`reserve`) before it records anything in the control database, so a
+storm the pool refuses costs neither a hash nor a database write per attempt (RELIABILITY L3).
 """
 
 from __future__ import annotations
@@ -35,12 +38,26 @@ class PasswordHashing:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """Raises: TooManyRequests when the pool and its queue are full."""
+        with self.reserve() as verify:
+            return verify(stored_hash, password)
+
+    @contextmanager
+    def reserve(self) -> Iterator[Callable[[str | None, str], bool]]:
+        """A place in the pool (or its queue), taken now; inside, the yielded verify runs on it.
+
+        Raises:
+            TooManyRequests: when the pool and its queue are full (nothing else was done).
+        """
         with self._slot():
+            yield self._verify_reserved
+
+    def _verify_reserved(self, stored_hash: str | None, password: str) -> bool:
+        with self._running:
             return self._verify(stored_hash, password)
 
     def hash(self, password: str) -> str:
         """Raises: TooManyRequests (pool full), ValidationFailed (too short or too long)."""
-        with self._slot():
+        with self._slot(), self._running:
             return self._hash(password)
 
     @contextmanager
@@ -48,7 +65,6 @@ class PasswordHashing:
         if not self._admitted.acquire(blocking=False):
             raise TooManyRequests(BUSY, retry_after=1)
         try:
-            with self._running:
-                yield
+            yield
         finally:
             self._admitted.release()

@@ -7,7 +7,8 @@ a copy of the control database lets nobody in. Every request re-checks the user 
 Failed logins are counted per user name and per client address (RELIABILITY S6, S17) by
 `throttle.LoginThrottle`, atomically and *before* any password is hashed: from the 6th failure
 within 30 minutes a key is slowed to one attempt a minute, the rest answered 429 at the cost of
-an indexed count; unknown names and disabled accounts are answered exactly like wrong passwords.
+an indexed count (or, for a few seconds after the database refused a key, of nothing: the
+process repeats that refusal itself); unknown names and disabled accounts are answered exactly like wrong passwords.
 Hashing runs on `hashing.PasswordHashing`'s small bounded pool, never on every server thread.
 """
 
@@ -87,21 +88,26 @@ class AuthService:
         now = self._clock()
         wanted = username.strip().lower()
         keys = throttle_keys(wanted, address)
-        attempt = self._throttle.admit(keys, now)
-        with self._db.control_session() as session:
-            found = session.execute(
-                sa.select(User.id, User.password_hash, User.disabled, Tenant.state)
-                .outerjoin(Tenant, Tenant.id == User.tenant_id)
-                .where(sa.func.lower(User.username) == wanted)
-            ).first()
-        # Hashing takes 20-100 ms: no connection is held meanwhile, so a login storm cannot
-        # starve the small control pool every other request authenticates through (L3).
-        user_id, stored, disabled, state = found if found else (None, None, False, None)
+        # A key the database already slowed is refused here, before the pool and the database;
+        # then the pool's place: a storm it refuses costs no failure row in the database (L3).
+        self._throttle.refuse_if_remembered(keys, now)
+        with self._hashing.reserve() as verify:
+            attempt = self._throttle.admit(keys, now)
+            with self._db.control_session() as session:
+                found = session.execute(
+                    sa.select(User.id, User.password_hash, User.disabled, Tenant.state)
+                    .outerjoin(Tenant, Tenant.id == User.tenant_id)
+                    .where(sa.func.lower(User.username) == wanted)
+                ).first()
+            # Hashing takes 20-100 ms: no connection is held meanwhile, so a login storm cannot
+            # starve the small control pool every other request authenticates through (L3).
+            user_id, stored, disabled, state = found if found else (None, None, False, None)
+            right = verify(stored, password)
         # A disabled account, or one of a deactivated tenant, is checked like any other and
         # answered like a wrong password, so the answer never tells a guesser that the password
         # was right.
         shut = disabled or state not in (None, TenantState.ACTIVE)
-        if not self._hashing.verify(stored, password) or user_id is None or shut:
+        if not right or user_id is None or shut:
             raise Unauthorized(BAD_CREDENTIALS)  # the attempt stays recorded as a failure
         with self._db.control_session() as session:
             user = session.get(User, user_id)
@@ -121,6 +127,10 @@ class AuthService:
             info = UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
         self._throttle.succeeded(attempt, clear_key=keys[0])
         return LoginResult(token=token, expires_at=expires_at, user=info)
+
+    def forget_refusals(self) -> None:
+        """Forget the refusals this process repeats without the database (after a bulk unlock)."""
+        self._throttle.forget_refusals()
 
     def authenticate(self, token: str) -> Principal:
         """The principal a bearer token acts for, checked against the user and tenant right now.

@@ -28,7 +28,7 @@ QUARANTINED = "quarantined"
 # five times.
 _INSERT_INBOX = (
     f"INSERT INTO {InboxEvent.__tablename__} (provider, number_id, provider_message_id, customer_key, kind, "
-    "processed_at, error, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) "
+    "processed_at, error, payload, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) "
     "ON CONFLICT (provider_message_id) DO NOTHING")
 _INSERT_STATUS = (f"INSERT INTO {MessageStatus.__tablename__} (wamid, status, at, error_code) VALUES (%s, %s, %s, %s) "
                   "ON CONFLICT (wamid, status) DO NOTHING")
@@ -38,7 +38,10 @@ _RAISE_OUTBOX_STATUS = (
     f"error_code = coalesce(%s, error_code) WHERE provider_message_id = %s AND {_RANK} < %s")
 _ENCODER = msgspec.json.Encoder()
 
-InboxRow = tuple[str, int, str, str, str, dt.datetime | None, str | None, str]
+InboxRow = tuple[str, int, str, str, str, dt.datetime | None, str | None, str, dt.datetime]
+"""provider, number, message id, customer, kind, processed at, error, payload, received at: the
+webhook's time, not the delivery's (a journaled row may reach a database that was down hours later,
+and the 24-hour window and the transcript count from when the customer wrote)."""
 StatusRow = tuple[str, str, dt.datetime, int | None]
 RaiseRow = tuple[str, int | None, str, int]  # status, error code, wamid, rank
 
@@ -63,8 +66,9 @@ class TenantEvents(msgspec.Struct, array_like=True):
         return any(row[1] == "failed" and row[3] in WINDOW_CLOSED_CODES for row in self.statuses)
 
     def add_messages(self, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
+        now = dt.datetime.now(dt.UTC)
         self.inbox.extend((provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None,
-                           None, _json(InboxPayload.of(m))) for m in messages)
+                           None, _json(InboxPayload.of(m)), now) for m in messages)
 
     def add_rejected(self, provider: str, number_id: int, events: list[RejectedEvent]) -> None:
         """Events that cannot be stored as they came, kept in the inbox set aside (never processed),
@@ -75,7 +79,7 @@ class TenantEvents(msgspec.Struct, array_like=True):
         self.inbox.extend((provider, number_id, event.provider_message_id
                            or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
                            event.customer_key or "", QUARANTINED, now, event.reason,
-                           _json({"reason": event.reason, "excerpt": event.excerpt})) for event in events)
+                           _json({"reason": event.reason, "excerpt": event.excerpt}), now) for event in events)
 
     def add_statuses(self, statuses: list[StatusUpdate]) -> None:
         """Statuses (deduplicated on (wamid, status)); each outbox row's status only moves up."""

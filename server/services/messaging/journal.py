@@ -166,6 +166,10 @@ class IngestJournal:
             self._retry_at.pop(tenant_id, None)
         return events
 
+    def close(self) -> None:
+        """Stop the delivery threads (the runtime closes; rows not delivered stay for the next start)."""
+        self._deliveries.shutdown(wait=True, cancel_futures=True)
+
     def _rest(self, tenant_id: str, seconds: float) -> None:
         with self._lock:
             self._retry_at[tenant_id] = self._clock() + seconds

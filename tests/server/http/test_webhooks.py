@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode
@@ -218,9 +220,15 @@ def test_a_tenant_database_failure_keeps_the_message_in_the_journal_until_it_ans
         assert m.post_fixture("meta", "messages__text").status_code == 200
         assert _journaled(m) == 1, "acknowledged, so kept until the tenant's database has it"
     assert _journaled(m) == 1
+    acknowledged_by = dt.datetime.now(dt.UTC)
+    time.sleep(0.05)
     # A fresh drain (the first one rests the tenant for a few seconds) delivers it, once.
-    IngestJournal(m.runtime.databases, DirtyTenants(), m.directory.touch).drain()
+    late = IngestJournal(m.runtime.databases, DirtyTenants(), m.directory.touch)
+    late.drain()
+    late.close()
     assert _journaled(m) == 0 and _count(m) == 1
+    [(received,)] = m.rows(m.tenant.id, "SELECT received_at FROM inbox")
+    assert received <= acknowledged_by, "received when the customer wrote, not when the drain delivered it"
     assert m.post_fixture("meta", "messages__text").status_code == 200 and _count(m) == 1
 
 
