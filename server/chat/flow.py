@@ -27,7 +27,18 @@ import datetime as dt
 import unicodedata
 from dataclasses import replace
 
-from comandia.server.chat import answers, checkout, editing, fulfilment, hours, intents, menus, ordering, repeat
+from comandia.server.chat import (
+    answers,
+    checkout,
+    editing,
+    fulfilment,
+    hours,
+    intents,
+    menus,
+    ordering,
+    questions,
+    repeat,
+)
 from comandia.server.chat.lexicon import language_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -322,6 +333,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     faq = answers.faq(turn, text)
     if faq is not None:
         return _faq_and_order(turn, state, text, faq)
+    question = questions.answer(turn, state, text)
+    if question is not None:
+        return question
     answered = answers.price_or_total(turn, state, text, asked)
     if answered is not None:
         return answered

@@ -27,7 +27,8 @@ class Lexicon:
     quantities: dict[str, int]
     """Folded phrase -> quantity; several-word phrases are matched before single words."""
     intents: dict[str, tuple[str, ...]]
-    """Intent -> folded phrases (yes, no, thanks, handoff, cancel, remove, set, more, total, price, done)."""
+    """Intent -> folded phrases (yes, no, thanks, handoff, cancel, remove, set, more, total, price, done;
+    and the [questions] topics as ask_hours, ask_delivery, ask_menu…)."""
     english: frozenset[str]
     spanish: frozenset[str]
     synonyms: dict[str, str]
@@ -50,6 +51,8 @@ def lexicon() -> Lexicon:
     data = tomllib.loads(resources.files("comandia.server.chat").joinpath("lexicon.toml").read_text("utf-8"))
     intents = {name: tuple(sorted({fold(p) for p in phrases}, key=len, reverse=True))
                for name, phrases in data["intents"].items()}  # fmt: skip
+    intents |= {f"ask_{name}": tuple(sorted({fold(p) for p in phrases}, key=len, reverse=True))
+                for name, phrases in data["questions"].items()}  # fmt: skip
     return Lexicon(
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),

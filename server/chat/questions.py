@@ -1,0 +1,170 @@
+"""Questions about the business and the menu, answered instead of searched as products.
+
+A message that asks (a question mark, or a question word first) about opening hours, delivery
+(its fee, its zones, how long it takes), the minimum order or payment is answered from the
+tenant's rules; "mándame el menú" shows the whole menu, "¿qué postres tienen?" a category, "¿qué
+lleva el volcán?" a product's description (and remembers it, so "ok dame 2" orders it) and "¿qué
+llevo?" the cart. The topics' words are data (`lexicon.toml` [questions]). A question after an
+order in the same message ("2 de bistec y una coca. ¿cuánto tardan?") is answered and the order
+read. The tenant's own FAQ answers first (flow.py), so a tenant can say it their way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from babel.dates import get_day_names
+
+from comandia.server.chat import intents, menus, ordering
+from comandia.server.chat.answers import asks
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.model import text_reply
+from comandia.server.chat.reading import read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+
+_SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
+_WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
+_ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
+"""Words of a category question that name nothing ("what kind of sides do you have")."""
+_RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")
+
+
+def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The answer to a question about the business or the menu, or None when the message is not one."""
+    asked = [s for s in _SENTENCES.split(text) if s.strip() and asks(s)]
+    for sentence in asked:
+        said = _rules_answer(turn, sentence)
+        if said is not None:
+            rest = " ".join(s for s in _SENTENCES.split(text) if s not in asked)
+            return _with_order(turn, state, rest, said)
+    whole = asks(text) and not text[text.rfind("?") + 1 :].strip(" ?¿!.,")  # nothing ordered after it
+    if intents.mentions(text, "ask_cart") and whole:
+        return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
+    described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
+                 if whole else None)  # fmt: skip
+    if described is not None:
+        return described
+    category = _category(turn, text) if whole else None
+    if category is not None:
+        return menus.show_products(turn, state, category, 0)
+    return _menu(turn, state, text)
+
+
+def _rules_answer(turn: Turn, sentence: str) -> str | None:
+    words = set(intents.normalised(sentence).split())
+    topic = next((t for t in _RULE_TOPICS if words & set(lexicon().intent_phrases(f"ask_{t}"))), None)
+    if topic is None or read_order(sentence, turn.catalog).items:
+        return None  # "¿tiene pay de queso?" names a product: the price questions answer it
+    rules, t = turn.tenant.rules, turn.texts
+    if topic == "hours":
+        return _hours(turn)
+    if topic == "minimum":
+        return t("ask.minimum", minimum=turn.money(rules.minimum_order)) if rules.minimum_order else t("ask.no_minimum")
+    if topic == "payment":
+        if not rules.payment_methods:
+            return t("ask.payment_any")
+        return t("ask.payment", methods=", ".join(t(f"pay.{m.kind}") for m in rules.payment_methods))
+    if topic == "eta":
+        minutes = rules.eta_minutes or next((z.eta_minutes for z in rules.delivery_zones if z.eta_minutes), None)
+        return t("ask.eta", minutes=minutes) if minutes else t("ask.eta_unknown")
+    return _delivery(turn, sentence, words)
+
+
+def _delivery(turn: Turn, sentence: str, words: set[str]) -> str:
+    rules, t = turn.tenant.rules, turn.texts
+    if rules.fulfilment == "pickup":
+        return t("ask.pickup_only", address=rules.pickup_address or "—")
+    folded = f" {intents.normalised(sentence)} "
+    for zone in rules.delivery_zones:
+        if any(f" {intents.normalised(place)} " in folded for place in (zone.name, *zone.cities)):
+            return t("ask.zone_yes", place=zone.name, fee=turn.money(zone.fee))
+    if rules.delivery_zones:
+        zones = ", ".join(f"{z.name} ({turn.money(z.fee)})" for z in rules.delivery_zones)
+        return t("ask.zones", zones=zones)
+    fee = turn.tenant.delivery_fee
+    return t("ask.delivery_fee", fee=turn.money(fee)) if fee else t("ask.delivery_free")
+
+
+def _hours(turn: Turn) -> str:
+    """The week's hours, days with the same hours together ("lunes a domingo: 10:00–19:00")."""
+    t, hours = turn.texts, turn.tenant.rules.opening_hours
+    if hours is None:
+        return t("ask.hours_always")
+    names = get_day_names("wide", locale="en_US" if turn.tenant.locale == "en" else "es_MX")
+    runs: list[tuple[int, int, str]] = []
+    for day in range(7):
+        ranges = hours.day(day)
+        said = ", ".join(f"{a}–{b}" for a, b in ranges) if ranges else t("ask.closed_day")
+        if runs and runs[-1][2] == said:
+            runs[-1] = (runs[-1][0], day, said)
+        else:
+            runs.append((day, day, said))
+    lines = [
+        (names[a] if a == b else t("ask.day_range", first=names[a], last=names[b])) + f": {said}" for a, b, said in runs
+    ]
+    return t("ask.hours", hours="\n".join(lines))
+
+
+def _with_order(turn: Turn, state: ChatState, rest: str, said: str) -> Outcome:
+    reading = read_order(rest, turn.catalog) if rest.strip(" ,.!") else None
+    if reading is None or reading.empty:
+        reply = cart_buttons_reply(turn, state, said) if state.cart else home_reply(turn, state, said)
+        return done(state, reply)
+    return ordering.apply_reading(turn, state, reading, said)
+
+
+def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome | None:
+    """ "¿qué lleva el volcán?", "oiga, ¿tienen aguachile?": the products named surely, with their
+    price and description, not added; the last one is remembered for "ok, dame 2"."""
+    phrase = intents.mentions(text, intent)
+    if phrase is None:
+        return None
+    reading = read_order(intents.rest_after(text, phrase), turn.catalog)
+    if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
+        return None  # an unavailable product: answers.py says so and offers others
+    t = turn.texts
+    products = [i.product for i in reading.items]
+    lines = [
+        t("price_line", name=p.name, price=turn.money(p.price)) + (f"\n{p.description}" if p.description else "")
+        for p in products
+    ]
+    state = replace(state, last_sku=products[-1].sku)
+    body = "\n\n".join(lines)
+    return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
+
+
+def _category(turn: Turn, text: str) -> int | None:
+    """The category a question names ("¿qué postres tienen?", "what drinks do you have")."""
+    said = intents.normalised(text).split()
+    if not _WHICH & set(said):
+        return None
+    for cid, name, _ in menus.groups(turn):
+        named = {_singular(w) for w in intents.normalised(name).split() if len(w) > 3}
+        if named & {_singular(w) for w in said}:
+            rest = read_order(" ".join(w for w in said if _singular(w) not in named and w not in _ASKING), turn.catalog)
+            return None if rest.items or rest.doubts or rest.unknown else cid  # "me das dos hot dogs" orders
+    return None
+
+
+def _singular(word: str) -> str:
+    return word[:-2] if word.endswith("es") and len(word) > 5 else word[:-1] if word.endswith("s") else word
+
+
+def _menu(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "mándame el menú", "¿me pasas la carta?": every product with its price, then the categories."""
+    phrase = intents.mentions(text, "ask_menu")
+    if phrase is None:
+        return None
+    rest = read_order(intents.without(text, "ask_menu"), turn.catalog)
+    if rest.items or rest.doubts:
+        return None
+    lines = []
+    for _, name, products in menus.groups(turn):
+        lines.append(f"*{name}*")
+        lines += [turn.texts("price_line", name=p.name, price=turn.money(p.price)) for p in products]
+    shown = menus.show_menu(turn, state)
+    named = tuple(rest.unknown)
+    said = "\n".join(lines) + "".join(f"\n\n{turn.texts('not_on_menu', text=w)}" for w in named)
+    return replace(shown, replies=(text_reply(said[:4000]), *shown.replies), named_back=(*shown.named_back, *named))
