@@ -116,12 +116,14 @@ class ConversationService:
             catalog = self._menus.load(session, tenant.tenant_id, tenant.currency)
             latest = None
             if flow.wants_latest_order(state, message):
-                latest = _latest_order(session, row, customer)
+                latest = _latest_order(session, row.customer_id, customer)
             outcome = flow.step(state, message, tenant, catalog, customer, latest, now)
-            customer_id = row.customer_id if outcome.cancel_order is None else _customer_id(session, row, customer)
+            customer_id = (
+                row.customer_id if outcome.cancel_order is None else _customer_id(session, row.customer_id, customer)
+            )
             # With a draft this stores the summary state: a replayed confirmation re-drafts
             # with the same sequence, hence the same key, and finds the order instead.
-            _store(row, outcome.state, now, self._idle)
+            _store_turn(session, row.id, outcome.state, now, self._idle)
             session_id = row.id
             session.commit()
         if outcome.cancel_order is not None:
@@ -223,6 +225,20 @@ def _store(row: ChatSession, state: ChatState, now: dt.datetime, idle: dt.timede
     row.expires_at = now + idle
 
 
+_CHAT_SESSIONS = ChatSession.__table__
+_STORE_TURN = (
+    sa.update(_CHAT_SESSIONS)
+    .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
+    .values(state=sa.bindparam("state"), updated_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"))
+)
+
+
+def _store_turn(session: Session, session_id: int, state: ChatState, now: dt.datetime, idle: dt.timedelta) -> None:
+    """`_store` for the row `_lock_session` read: one UPDATE, without the ORM's unit of work."""
+    values = {"session_id": session_id, "state": state.to_json(), "now": now, "expires_at": now + idle}
+    session.connection().execute(_STORE_TURN, values)
+
+
 def load_catalog(session: Session, currency: str) -> CatalogView:
     """The menu in display order, in one query (a turn is a handful of round trips; this is one).
 
@@ -272,16 +288,18 @@ _MENU_COLUMNS = (
 )  # fmt: skip
 
 
+_PRODUCTS, _CATEGORIES = Product.__table__, Category.__table__
+_MENU_QUERY = (  # built once: every turn reads the menu
+    sa.select(*_MENU_COLUMNS)
+    .select_from(_PRODUCTS.outerjoin(_CATEGORIES, _CATEGORIES.c.id == _PRODUCTS.c.category_id))
+    .where(_PRODUCTS.c.currency == sa.bindparam("currency"))
+    .order_by(_PRODUCTS.c.sort_order, _PRODUCTS.c.name, _PRODUCTS.c.id)
+)
+
+
 def _menu_rows(session: Session, currency: str) -> Sequence[Any]:
     """The menu's rows, through the session's connection: plain columns need no ORM machinery."""
-    products, categories = Product.__table__, Category.__table__
-    query = (
-        sa.select(*_MENU_COLUMNS)
-        .select_from(products.outerjoin(categories, categories.c.id == products.c.category_id))
-        .where(products.c.currency == currency)
-        .order_by(products.c.sort_order, products.c.name, products.c.id)
-    )
-    return session.connection().execute(query).all()
+    return session.connection().execute(_MENU_QUERY, {"currency": currency}).all()
 
 
 def _catalog_from(rows: Sequence[Any]) -> CatalogView:
@@ -304,16 +322,24 @@ def _catalog_from(rows: Sequence[Any]) -> CatalogView:
     )  # fmt: skip
 
 
+# Every turn runs these, so they are built once, and plain rows skip the ORM's identity map and
+# unit of work (SQLAlchemy's CPU was most of a turn's; PostgreSQL's work is the same).
+_LOCK_SESSION = (
+    sa.select(_CHAT_SESSIONS)
+    .where(
+        _CHAT_SESSIONS.c.number_id == sa.bindparam("number_id"),
+        _CHAT_SESSIONS.c.customer_wa_id == sa.bindparam("key"),
+    )
+    .with_for_update()
+)
+
+
 def _lock_session(
     session: Session, number_id: str, key: str, expires_at: dt.datetime
-) -> tuple[ChatSession, bool]:
-    """The session row, locked; created (empty) when missing. Returns (row, created)."""
-    query = (
-        sa.select(ChatSession)
-        .where(ChatSession.number_id == number_id, ChatSession.customer_wa_id == key)
-        .with_for_update()
-    )
-    row = session.scalar(query)
+) -> tuple[sa.Row[Any], bool]:
+    """The session row (plain columns), locked; created (empty) when missing. Returns (row, created)."""
+    keys = {"number_id": number_id, "key": key}
+    row = session.connection().execute(_LOCK_SESSION, keys).one_or_none()
     if row is not None:
         return row, False
     # ON CONFLICT DO NOTHING: the customer's first two messages may arrive together.
@@ -322,15 +348,15 @@ def _lock_session(
         .values(number_id=number_id, customer_wa_id=key, state={}, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["number_id", "customer_wa_id"])
     )
-    row = session.scalar(query)
+    row = session.connection().execute(_LOCK_SESSION, keys).one_or_none()
     assert row is not None
     return row, True
 
 
-def _customer_id(session: Session, row: ChatSession, customer: CustomerRef) -> int | None:
-    """The customer writing: the one this chat placed an order for, else found by wa_id or phone."""
-    if row.customer_id is not None:
-        return row.customer_id
+def _customer_id(session: Session, known: int | None, customer: CustomerRef) -> int | None:
+    """The customer writing: `known` (the one this chat placed an order for), else found by wa_id or phone."""
+    if known is not None:
+        return known
     clauses = [Customer.wa_id == customer.wa_id] if customer.wa_id else []
     clauses += [Customer.phone == customer.phone_e164] if customer.phone_e164 else []
     if not clauses:
@@ -338,8 +364,8 @@ def _customer_id(session: Session, row: ChatSession, customer: CustomerRef) -> i
     return session.scalar(sa.select(Customer.id).where(sa.or_(*clauses)).limit(1))
 
 
-def _latest_order(session: Session, row: ChatSession, customer: CustomerRef) -> LatestOrder | None:
-    customer_id = _customer_id(session, row, customer)
+def _latest_order(session: Session, known: int | None, customer: CustomerRef) -> LatestOrder | None:
+    customer_id = _customer_id(session, known, customer)
     if customer_id is None:
         return None
     found = session.execute(
