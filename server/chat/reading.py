@@ -256,10 +256,15 @@ def _shares_head(head: Part, part: Part, index: ProductIndex, lex: Lexicon) -> b
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
     """Whether "una de chocolate" names a product surely with the noun of the part before
-    ("dos conchas, …")."""
+    ("dos conchas, …"). Only when the part's own words are part of that product's name: the
+    head's words alone can make the match sure ("una pepperoni mediana y una de lata"), and then
+    "de lata" is another item (or named back), never one more of the head swallowing its words."""
     together = index.match([*head, *words], lex.synonyms)
     verdict = verdict_of(together)
-    return verdict is not None and verdict[0] and together[0].typed >= SURE
+    if verdict is None or not verdict[0] or together[0].typed < SURE:
+        return False
+    product = verdict[1][0]
+    return any(m.product is product and m.typed > 0 for m in index.match(words, lex.synonyms))
 
 
 def _note_text(note: list[str], lex: Lexicon) -> str:
