@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel
 
 from comandia.server.chat.model import fold
 
@@ -56,9 +59,7 @@ def keyword(text: str) -> str | None:
         if words in spellings:
             return name
     if len(words) >= 5 and " " not in words:  # one typo in a long single word ("carito", "ayduda")
-        for name, spellings in KEYWORDS.items():
-            if any(len(s) >= 5 and _similarity(words, s) >= 0.85 for s in spellings):
-                return name
+        return _typo_keyword(words)
     return None
 
 
@@ -70,6 +71,35 @@ def parse_quantity(text: str) -> int | None:
     first = words[0]
     value = int(first) if first.isdigit() and len(first) <= 4 else _NUMBER_WORDS.get(first)
     return value if value is not None and 0 <= value <= MAX_QUANTITY else None
+
+
+_TYPO_SCORE = 0.85
+# The spellings a typo may stand for, in KEYWORDS' order (the first keyword that is close wins).
+_TYPO_SPELLINGS = tuple((name, s) for name, spellings in KEYWORDS.items() for s in sorted(spellings) if len(s) >= 5)
+
+
+@lru_cache(maxsize=4096)
+def _typo_keyword(word: str) -> str | None:
+    """The keyword a long single word is one typo away from; cached, as customers repeat words."""
+    for name, spelling in _TYPO_SPELLINGS:
+        if _close(word, spelling):
+            return name
+    return None
+
+
+def _close(word: str, candidate: str) -> bool:
+    """`_similarity(word, candidate) >= 0.85`, with rapidfuzz's Indel score as a cheap exact precheck.
+
+    difflib's ratio is 2·M/T where M counts the characters of its matching blocks, which form a
+    common subsequence, so M <= the longest common subsequence and the ratio never exceeds
+    rapidfuzz's Indel similarity (2·LCS/T). A candidate that fails the precheck cannot pass
+    difflib; the few that pass are decided by difflib itself, so decisions stay the same.
+    """
+    if candidate.startswith(word) or len(word) < 4 or len(candidate) <= 2:
+        return _similarity(word, candidate) >= _TYPO_SCORE
+    if not Indel.normalized_similarity(word, candidate, score_cutoff=_TYPO_SCORE - 1e-9):
+        return False
+    return _similarity(word, candidate) >= _TYPO_SCORE
 
 
 def _similarity(word: str, candidate: str) -> float:
