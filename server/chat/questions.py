@@ -17,13 +17,13 @@ from dataclasses import replace
 
 from babel.dates import format_time, get_day_names
 
-from comandia.server.chat import intents, menus, ordering
+from comandia.server.chat import fulfilment, intents, menus, ordering
 from comandia.server.chat.answers import asks
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import text_reply
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
 
 _SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
@@ -36,7 +36,7 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The answer to a question about the business or the menu, or None when the message is not one."""
     asked = [s for s in _SENTENCES.split(text) if s.strip() and _asks(s)]
     for sentence in asked:
-        said = _rules_answer(turn, sentence)
+        said = _rules_answer(turn, state, sentence)
         if said is not None:
             rest = " ".join(s for s in _SENTENCES.split(text) if s not in asked)
             return _with_order(turn, state, rest, said)
@@ -62,7 +62,7 @@ def _asks(sentence: str) -> bool:
     return asks(sentence) or asks(" ".join(words))
 
 
-def _rules_answer(turn: Turn, sentence: str) -> str | None:
+def _rules_answer(turn: Turn, state: ChatState, sentence: str) -> str | None:
     words = set(intents.normalised(sentence).split())
     topic = next((t for t in _RULE_TOPICS if words & set(lexicon().intent_phrases(f"ask_{t}"))), None)
     if topic is None or read_order(sentence, turn.catalog).items:
@@ -79,7 +79,11 @@ def _rules_answer(turn: Turn, sentence: str) -> str | None:
     if topic == "eta":
         minutes = rules.eta_minutes or next((z.eta_minutes for z in rules.delivery_zones if z.eta_minutes), None)
         return t("ask.eta", minutes=minutes) if minutes else t("ask.eta_unknown")
-    return _delivery(turn, sentence, words)
+    said = _delivery(turn, sentence, words)
+    if state.cart and intents.mentions(sentence, "total") is not None and rules.fulfilment != "pickup":
+        with_fee = cart_lines(turn, state)[1] + fulfilment.fee(turn, state)  # "¿cuánto sería todo con envío?"
+        said += "\n" + t("ask.total_with_delivery", total=turn.money(with_fee))
+    return said
 
 
 def _delivery(turn: Turn, sentence: str, words: set[str]) -> str:
