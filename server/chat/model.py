@@ -119,7 +119,7 @@ class Reply:
 def choice_for(choices: tuple[tuple[str, str], ...] | list[tuple[str, str]], answer: str) -> str | None:
     """The id of the choice numbered `answer` (1-based) or titled `answer`; None when none is."""
     text = fold(answer).strip(" .)#")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "⓵" is a digit to isdigit() but not to int()
         index = int(text) - 1
         return choices[index][0] if 0 <= index < len(choices) else None
     for choice_id, title in choices:

@@ -11,18 +11,19 @@ read. The tenant's own FAQ answers first (flow.py), so a tenant can say it their
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
-from babel.dates import get_day_names
+from babel.dates import format_time, get_day_names
 
-from comandia.server.chat import intents, menus, ordering
+from comandia.server.chat import fulfilment, intents, menus, ordering
 from comandia.server.chat.answers import asks
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import text_reply
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
 
 _SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
@@ -33,13 +34,13 @@ _RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")
 
 def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The answer to a question about the business or the menu, or None when the message is not one."""
-    asked = [s for s in _SENTENCES.split(text) if s.strip() and asks(s)]
+    asked = [s for s in _SENTENCES.split(text) if s.strip() and _asks(s)]
     for sentence in asked:
-        said = _rules_answer(turn, sentence)
+        said = _rules_answer(turn, state, sentence)
         if said is not None:
             rest = " ".join(s for s in _SENTENCES.split(text) if s not in asked)
             return _with_order(turn, state, rest, said)
-    whole = asks(text) and not text[text.rfind("?") + 1 :].strip(" ?¿!.,")  # nothing ordered after it
+    whole = _asks(text) and not text[text.rfind("?") + 1 :].strip(" ?¿!.,")  # nothing ordered after it
     if intents.mentions(text, "ask_cart") and whole:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
@@ -52,7 +53,16 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return _menu(turn, state, text)
 
 
-def _rules_answer(turn: Turn, sentence: str) -> str | None:
+def _asks(sentence: str) -> bool:
+    """A question, also when it opens with a filler or "a" ("a q hora cierran", "oye cuánto tardan")."""
+    words = intents.normalised(sentence).split()
+    fillers = lexicon().fillers
+    while words and (words[0] in fillers or words[0] in ("a", "y", "and")):
+        words = words[1:]
+    return asks(sentence) or asks(" ".join(words))
+
+
+def _rules_answer(turn: Turn, state: ChatState, sentence: str) -> str | None:
     words = set(intents.normalised(sentence).split())
     topic = next((t for t in _RULE_TOPICS if words & set(lexicon().intent_phrases(f"ask_{t}"))), None)
     if topic is None or read_order(sentence, turn.catalog).items:
@@ -69,7 +79,11 @@ def _rules_answer(turn: Turn, sentence: str) -> str | None:
     if topic == "eta":
         minutes = rules.eta_minutes or next((z.eta_minutes for z in rules.delivery_zones if z.eta_minutes), None)
         return t("ask.eta", minutes=minutes) if minutes else t("ask.eta_unknown")
-    return _delivery(turn, sentence, words)
+    said = _delivery(turn, sentence, words)
+    if state.cart and intents.mentions(sentence, "total") is not None and rules.fulfilment != "pickup":
+        with_fee = cart_lines(turn, state)[1] + fulfilment.fee(turn, state)  # "¿cuánto sería todo con envío?"
+        said += "\n" + t("ask.total_with_delivery", total=turn.money(with_fee))
+    return said
 
 
 def _delivery(turn: Turn, sentence: str, words: set[str]) -> str:
@@ -96,7 +110,7 @@ def _hours(turn: Turn) -> str:
     runs: list[tuple[int, int, str]] = []
     for day in range(7):
         ranges = hours.day(day)
-        said = ", ".join(f"{a}–{b}" for a, b in ranges) if ranges else t("ask.closed_day")
+        said = ", ".join(f"{_time(turn, a)}–{_time(turn, b)}" for a, b in ranges) if ranges else t("ask.closed_day")
         if runs and runs[-1][2] == said:
             runs[-1] = (runs[-1][0], day, said)
         else:
@@ -105,6 +119,13 @@ def _hours(turn: Turn) -> str:
         (names[a] if a == b else t("ask.day_range", first=names[a], last=names[b])) + f": {said}" for a, b, said in runs
     ]
     return t("ask.hours", hours="\n".join(lines))
+
+
+def _time(turn: Turn, hhmm: str) -> str:
+    """ "18:00" as the conversation reads it: "18:00" in Spanish, "6:00 PM" in English."""
+    if turn.tenant.locale != "en" or hhmm == "24:00":
+        return hhmm
+    return format_time(dt.time(int(hhmm[:2]), int(hhmm[3:])), "h:mm a", locale="en_US")
 
 
 def _with_order(turn: Turn, state: ChatState, rest: str, said: str) -> Outcome:
@@ -141,9 +162,9 @@ def _category(turn: Turn, text: str) -> int | None:
     if not _WHICH & set(said):
         return None
     for cid, name, _ in menus.groups(turn):
-        named = {_singular(w) for w in intents.normalised(name).split() if len(w) > 3}
-        if named & {_singular(w) for w in said}:
-            rest = read_order(" ".join(w for w in said if _singular(w) not in named and w not in _ASKING), turn.catalog)
+        every = {_singular(w) for w in intents.normalised(name).split()}
+        if {w for w in every if len(w) > 3} & {_singular(w) for w in said}:
+            rest = read_order(" ".join(w for w in said if _singular(w) not in every and w not in _ASKING), turn.catalog)
             return None if rest.items or rest.doubts or rest.unknown else cid  # "me das dos hot dogs" orders
     return None
 

@@ -68,4 +68,5 @@ RULES: dict[str, str] = {
     "ask.zones": N_("We deliver to: {zones}."),
     "ask.delivery_fee": N_("Yes, we deliver to your home; delivery costs {fee}."),
     "ask.delivery_free": N_("Yes, we deliver to your home, free of charge."),
+    "ask.total_with_delivery": N_("With delivery, your total is {total}."),
 }  # fmt: skip
