@@ -21,7 +21,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -225,7 +225,7 @@ def _store(row: ChatSession, state: ChatState, now: dt.datetime, idle: dt.timede
     row.expires_at = now + idle
 
 
-_CHAT_SESSIONS = ChatSession.__table__
+_CHAT_SESSIONS = cast(sa.Table, ChatSession.__table__)  # a mapped class's table is a Table
 _STORE_TURN = (
     sa.update(_CHAT_SESSIONS)
     .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
