@@ -188,6 +188,7 @@ def faults_run(proxy: tuple[FaultyProxy, str], cluster: EmbeddedCluster, tmp_pat
         databases = provision(config)
         with server_process(config, tmp_path / "server.log") as base:
             load, probes, phases = run_faults(faulty, base, senders, pace)
+            wait_journal_delivered(cluster.url, config.control_database)
         yield Run(config, databases, load, probes, phases)
     finally:
         drop_prefixed(cluster.url, prefix)
@@ -424,6 +425,18 @@ def check_figures(figures: dict[str, dict[str, float]], load: Load, probes: list
     last = phases[-1]
     recovered = Phase("recovered", last.started + RECOVERY_BOUND, last.ended)
     assert all(p.status == 200 for p in inside(probes, recovered)), "/readyz still failing after the blackhole"
+
+
+def wait_journal_delivered(superuser_url: str, control_database: str, timeout: float = 60.0) -> None:
+    """Acknowledged webhooks are stored in the ingest journal first; the server's drain moves them
+    to their tenants' inboxes (a tenant whose database failed is retried a few seconds later).
+    Wait for that, read past the proxy, before the inboxes are counted."""
+    conninfo = make_url(superuser_url).set(drivername="postgresql", database=control_database)
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as connection:
+        while (row := connection.execute("SELECT count(*) FROM ingest_journal").fetchone()) and row[0]:
+            assert time.monotonic() < deadline, f"{row[0]} journaled webhooks not delivered after {timeout:.0f} s"
+            time.sleep(0.2)
 
 
 def check_nothing_lost(load: Load, superuser_url: str, databases: list[str]) -> None:

@@ -51,6 +51,7 @@ _APPEND = f"INSERT INTO {_TABLE} (tenant_id, sealed) VALUES (%s, %s)"  # noqa: S
 _TAKE = (f"SELECT id, tenant_id, sealed FROM {_TABLE} WHERE tenant_id <> ALL(%s) "  # noqa: S608 - our table
          "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED")
 _DELETE = f"DELETE FROM {_TABLE} WHERE id = ANY(%s)"  # noqa: S608 - our table
+_ONE_DRAIN = "SELECT pg_try_advisory_xact_lock(hashtext('comandia.ingest_journal.drain'))"
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(TenantEvents)
 
@@ -100,8 +101,11 @@ class IngestJournal:
     def drain(self, limit: int = DRAIN_BATCH) -> int:
         """Deliver up to `limit` journaled rows (any process's) and delete those delivered.
 
-        Rows are taken with SKIP LOCKED, so several processes drain side by side, each row once
-        at a time. Returns how many rows were taken.
+        One pass at a time on the whole appliance (an advisory lock held by the pass's
+        transaction): two processes draining side by side could take one customer's two
+        messages apart and store the second first, and the bot would read "sí" before the order.
+        A process that finds a pass running leaves its rows to it (`pending` stays set, so it
+        tries again shortly). Returns how many rows were taken.
 
         Raises:
             Unavailable: the control database is not reachable (rows stay for the next pass).
@@ -114,6 +118,10 @@ class IngestJournal:
         closed: set[str] = set()
         numbers: set[int] = set()
         with self._db.journal_autocommit() as connection, connection.transaction():
+            running = connection.execute(_ONE_DRAIN).fetchone()
+            if not (running and running[0]):
+                self.pending.set()
+                return 0
             taken = connection.execute(_TAKE, (resting, limit)).fetchall()
             by_tenant: dict[str, list[tuple[int, bytes]]] = defaultdict(list)
             for row_id, tenant_id, sealed in taken:
