@@ -7,6 +7,7 @@ server, in the order sent, in the session's own transaction, with the same locks
 and timeouts; only the waiting is shared, at the end of the block. A failure in any of them
 aborts the transaction as before and comes out of the block as SQLAlchemy's error for it (so a
 lost connection is still `Unavailable` at the edge, a unique violation still an IntegrityError).
+Rows a statement returns (`Pipeline.query`) are read after the block.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ Params = Mapping[str, Any]
 class Pipeline:
     """Statements queued in a pipeline; written with psycopg's ``%(name)s`` placeholders."""
 
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+    def __init__(self, connection: psycopg.Connection[Any], cursor: psycopg.Cursor[Any]) -> None:
+        self._connection = connection
         self._cursor = cursor
 
     def execute(self, sql: str, params: Params | None = None) -> None:
@@ -34,6 +36,12 @@ class Pipeline:
     def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
         if rows:
             self._cursor.executemany(sql.encode(), rows)
+
+    def query(self, sql: str, params: Params | None = None) -> psycopg.Cursor[Any]:
+        """Queue a statement whose rows are read from the returned cursor once the block has ended."""
+        cursor = self._connection.cursor()
+        cursor.execute(sql.encode(), params)
+        return cursor
 
 
 @contextmanager
@@ -52,7 +60,7 @@ def pipelined(session: Session) -> Iterator[Pipeline]:
     assert isinstance(driver, psycopg.Connection)  # noqa: S101 - the only driver
     try:
         with driver.pipeline(), driver.cursor() as cursor:
-            yield Pipeline(cursor)
+            yield Pipeline(driver, cursor)
     except psycopg.Error as error:
         if driver.closed:  # never lend it again (SQLAlchemy does the same for its own statements)
             connection.invalidate(error)
