@@ -134,6 +134,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not current.words
             and not current.portions
             and not index.knows(folded)
+            and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
