@@ -42,12 +42,10 @@ from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
-_SWAP = re.compile(
-    r"^(?:.*?\b)?(?:en lugar del?|en vez del?|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
-)
-_SWAP_NEW_FIRST = re.compile(
-    r"^(?:.*?\b)?(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.+?)\s+(?:en lugar del?|en vez del?|instead of)\s+(?P<old>.+)$"
-)
+_INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
+_COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
+_SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
+_SWAP_NEW_FIRST = re.compile(rf"^(?:.*?\b)?(?P<new>{_COUNTED}.+?)\s+{_INSTEAD}\s+(?P<old>.+)$")
 """"mejor un vermú en vez del tinto": the new item first, then the line it replaces."""
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
@@ -127,10 +125,10 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     if some is not None and 0 < some < cart.get(old.sku, 0):  # "cambiá 2 de pollo por 2 de humita": 2 of the 6
         cart[old.sku] -= some
         state = state.with_cart(cart)
-        said = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
+        left = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
         if not counted(found.group("new").split()):
             new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
-        return apply_reading(turn, state, new, said)
+        return apply_reading(turn, state, new, left)
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(found.group("new").split()) if w not in ("unos", "unas", "some")]
     if len(new.items) == 1 and not said:  # "cambia el pastor por suadero", "por unas de chicharrón": as many

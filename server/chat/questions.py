@@ -74,8 +74,9 @@ def order_eta(turn: Turn, state: ChatState, latest: LatestOrder | None) -> Outco
         said = t("ask.eta", minutes=minutes) if minutes else t("ask.eta_unknown")
     else:
         status = t.status(latest.status)
-        key = "ask.order_eta" if minutes and latest.status in ("new", "confirmed", "shipped") else "ask.order_eta_unknown"
-        said = t(key, number=latest.number, status=status, minutes=minutes)
+        coming = minutes and latest.status in ("new", "confirmed", "shipped")
+        said = t("ask.order_eta" if coming else "ask.order_eta_unknown", number=latest.number, status=status,
+                 minutes=minutes)  # fmt: skip
         if latest.status in ("completed", "cancelled"):
             said = t("status", number=latest.number, status=status, total=turn.money(latest.total))
     reply = cart_buttons_reply(turn, state, said) if state.cart else home_reply(turn, state, said)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from comandia.server.chat.model import CatalogView, ProductView
-from comandia.server.chat.model import CategoryView
+from comandia.server.chat.model import CatalogView, CategoryView, ProductView
 from comandia.server.chat.synonyms import builtin_aliases, builtin_synonyms, kind_words, with_builtin_synonyms
 from comandia.shared.domain.names import match_key
 
