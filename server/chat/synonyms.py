@@ -88,6 +88,12 @@ def builtin_kinds() -> tuple[Kind, ...]:
     )
 
 
+@cache
+def every_kind_word() -> frozenset[str]:
+    """Every kind's words, folded ("gaseosa", "chela", "bebida"): what names a product by its kind."""
+    return frozenset(match_key(word) for kind in builtin_kinds() for word in kind.words)
+
+
 @lru_cache(maxsize=50_000)
 def kind_words(name: str, category: str = "") -> tuple[str, ...]:
     """The words of every kind a product called `name`, in category `category`, is of."""
