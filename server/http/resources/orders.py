@@ -16,6 +16,7 @@ from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.pages import DEFAULT_PAGE_SIZE
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.times import local_range_to_utc, parse_date
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, StatusRequest, version_from_etag
 
 
@@ -114,7 +115,7 @@ def _precondition(req: falcon.Request, orders: OrderService, tenant_id: str, ord
     expected = version_from_etag(req.get_header("If-Match"))
     if expected is not None and orders.get(tenant_id, order_id).version != expected:
         raise falcon.HTTPPreconditionFailed(
-            title="Precondition failed",
-            description="the order changed since you read it; reload it and try again",
+            title=N_("Precondition failed"),
+            description=N_("the order changed since you read it; reload it and try again"),
         )
     return expected
