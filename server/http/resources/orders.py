@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.orders.orders import OrderService
@@ -62,10 +63,8 @@ class OrderCollection:
         principal = access_tenant(req, tenant_id, write=True)
         data = read_body(req, OrderInput)
         order = self._orders.create(tenant_id, data, actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{order.id}"
         resp.etag = order.etag
-        resp.media = order.to_json()
+        created(resp, f"{req.path}/{order.id}", order)
 
 
 class OrderItem:
