@@ -40,6 +40,7 @@ from comandia.server.chat import (
     repeat,
 )
 from comandia.server.chat.lexicon import language_of
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
     MAX_TEXT_BODY,
@@ -53,7 +54,6 @@ from comandia.server.chat.model import (
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
-from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts

@@ -22,7 +22,9 @@ from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
-NOTE_MARKERS = frozenset({"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+NOTE_MARKERS = frozenset(
+    {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
+)
 _NOTE_OPENERS = NOTE_MARKERS - {"no"}
 """Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
 of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
