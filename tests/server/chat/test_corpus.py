@@ -67,7 +67,12 @@ def test_public_chat(chat: Chat) -> None:
 
 
 def test_no_public_chat_drops_an_item_silently() -> None:
-    dropped = {c.id: _played(c.id).silent_drops for c in PUBLIC_CHATS if _played(c.id).silent_drops}
+    """A listed known failure whose reason starts with SILENT is a silent drop already on record (and
+    test_public_chat fails when it stops failing); any other silent drop fails here."""
+    on_record = {i for i, reason in KNOWN.items() if reason.startswith("SILENT")}
+    dropped = {
+        c.id: _played(c.id).silent_drops for c in PUBLIC_CHATS if _played(c.id).silent_drops and c.id not in on_record
+    }
     assert not dropped, "\n\n".join(_played(i).report() for i in dropped)
 
 
