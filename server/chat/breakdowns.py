@@ -19,7 +19,7 @@ from dataclasses import replace
 from comandia.server.chat.lexicon import Lexicon
 from comandia.server.chat.matching import SURE, ProductIndex
 from comandia.server.chat.message_parts import Part
-from comandia.server.chat.variants import SIZES
+from comandia.server.chat.variants import SIZES, SMALLER
 from comandia.server.chat.verdicts import verdict_of
 
 _DOZEN = 12
@@ -71,9 +71,22 @@ def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) ->
     if not head.words:
         return True
     verdict = verdict_of(index.match(head.words, lex.synonyms))
-    if verdict is None or not verdict[0]:
-        return True
-    return all(member.plain or set(member.words) <= SIZES for member in members)
+    if verdict is not None and verdict[0]:
+        return all(_sized(member) for member in members)
+    return all(_sized(member) or member.elliptic or _fits_with(head, member, index, lex) for member in members)
+
+
+def _sized(member: Part) -> bool:
+    """ "uno normal", "uno grande": a size of what the total named."""
+    return member.plain or (bool(member.words) and set(member.words) <= SIZES)
+
+
+def _fits_with(head: Part, member: Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the total's words and the member's name one product surely, all of them its words
+    ("pizzas grandes" + "hawaiana"): "carne x4" + "verdura x2" are two items, not a breakdown."""
+    matches = index.match([*head.words, *member.words], lex.synonyms)
+    verdict = verdict_of(matches)
+    return verdict is not None and verdict[0] and matches[0].typed >= SURE
 
 
 def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Lexicon) -> Part:
@@ -83,10 +96,11 @@ def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Le
     if not head.words:
         return replace(member, quantity=quantity, dozens=False)
     sized = member.plain or bool(set(member.words) & SIZES)  # its own size replaces the total's
-    together = [*(w for w in head.words if not (sized and w in SIZES)), *member.words]
+    own = [] if member.words and set(member.words) <= SMALLER else member.words  # "uno chico": the plain one
+    together = [*(w for w in head.words if not (sized and w in SIZES)), *own]
     matches = index.match(together, lex.synonyms)
     verdict = verdict_of(matches)
-    if member.plain or set(member.words) <= SIZES or (verdict and verdict[0] and matches[0].typed >= SURE):
+    if _sized(member) or (verdict and verdict[0] and matches[0].typed >= SURE):
         spans = member.spans or head.spans
         return replace(member, quantity=quantity, words=together, spans=spans, elliptic=False, dozens=False)
     return replace(member, quantity=quantity, dozens=False)

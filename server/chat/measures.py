@@ -18,15 +18,15 @@ _FRACTIONS = {"medio": 2, "media": 2, "half": 2, "cuarto": 4, "quarter": 4}
 
 
 def per_unit(product: ProductView, said: list[str]) -> int:
-    """How many of `product` one measure the customer said is (folded words of the part):
-    2 for "kilo" of a half-kilo product, 4 of a quarter-kilo one, else 1."""
-    if any(word in _FRACTIONS for word in said):
-        return 1
+    """How many of `product` one measure the customer said is (folded words of the part): 2 for
+    "kilo" of a half-kilo product, 4 of a quarter-kilo one, 2 for "medio kilo" of a quarter;
+    else 1 (a measure smaller than the product's is the product: its smallest sale)."""
     unit = next((_WHOLE[word] for word in said if word in _WHOLE), None)
     if unit is None:
         return 1
-    name = words(product.name)
+    asked = next((_FRACTIONS[word] for word in said if word in _FRACTIONS), 1)
+    name = [word for word in words(product.name) if word != "de"]  # "cuarto de kilo"
     for fraction, measure in zip(name, name[1:], strict=False):
-        if fraction in _FRACTIONS and _WHOLE.get(measure) == unit:
-            return _FRACTIONS[fraction]
+        if fraction in _FRACTIONS and _WHOLE.get(measure) == unit and _FRACTIONS[fraction] % asked == 0:
+            return _FRACTIONS[fraction] // asked
     return 1

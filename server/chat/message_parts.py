@@ -119,6 +119,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         phrase, value = _quantity_phrase(found, position, lex, index)
         if phrase:
+            if _unknown_before(current, found, position + phrase, index):
+                parts.append(current)
+                current = Part()
             current = _quantity(parts, current, value)
             position += phrase
             if found[position - 1].folded in _DOZEN:
@@ -166,6 +169,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             position += 1
         elif _is_quantity(found, position, index, english):
             value = number(folded) or lex.quantities.get(folded, 1)
+            if _unknown_before(current, found, position + 1, index):
+                parts.append(current)
+                current = Part()
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
@@ -214,6 +220,18 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
 _DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
 _HALF_WORDS = frozenset({"media", "medio"})
 _PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
+
+
+def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
+    """Whether a quantity followed by more words opens an item of its own after words that are no
+    menu word ("…no me dio tiempo de cocinar, me podía mandar 10 tacos de pastor"): those words
+    are named back apart, never with the order inside them. After a product ("ciel 3") the
+    quantity is that product's."""
+    if not current.words or current.quantity is not None or current.in_note or after >= len(found):
+        return False
+    if found[after].folded in _SEPARATORS or found[after].folded in _UNITS:
+        return False
+    return not any(index.knows_key(word) for word in current.words)
 
 
 def _counted_in_dozens(current: Part, found: list[Token], position: int) -> int:

@@ -20,6 +20,7 @@ from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.measures import per_unit
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -30,7 +31,6 @@ from comandia.server.chat.message_parts import (
     parts_of,
     tokens,
 )
-from comandia.server.chat.measures import per_unit
 from comandia.server.chat.model import CatalogView, ProductView, fold
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, described, variant_of
@@ -128,11 +128,11 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
-        if again is not None and _resizes(previous, part, found_in, number_):
-            # "the pizza hawaiana, large please": the size of the item just said, not one more
+        resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
+        if resized is not None:  # "the pizza hawaiana, large please": the item just said, that size
             at, was = found_in[-1]
             assert isinstance(was, Item)
-            found_in[-1] = (at, Item(again, was.quantity, was.note or _note_text(part.note, lex), was.words))
+            found_in[-1] = (at, Item(resized, was.quantity, was.note or _note_text(part.note, lex), was.words))
             continue
         if again is not None:  # "un jugo de naranja grande y uno chico", "… y otro igual"
             quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
@@ -206,16 +206,20 @@ def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item 
     return resized
 
 
-def _resizes(previous: Item, part: Part, found_in: list[tuple[int, Item | Doubt | str]], number_: int) -> bool:
-    """Whether a part of size words alone, with no quantity ("…, large please"), right after an
-    item sizes that item: "uno chico" (a quantity) or "otro igual" (same) are one more."""
-    return (
-        part.quantity is None
-        and bool(found_in)
-        and found_in[-1][0] == number_ - 1
-        and found_in[-1][1] is previous
-        and set(part.words) <= SIZES
-    )
+_MEASURES = frozenset({"litro", "litros", "lt", "ml", "kilo", "kilos", "kg", "medio", "media", "half"})
+
+
+def _resized(
+    previous: Item, part: Part, found_in: list[tuple[int, Item | Doubt | str]], number_: int, catalog: CatalogView
+) -> ProductView | None:
+    """The other size of the item just before that a part of size words alone, with no quantity,
+    names ("…, large please", "un agua de jamaica, de litro"); None otherwise: "uno chico" (a
+    quantity) or "otro igual" is one more."""
+    if part.quantity is not None or not found_in or found_in[-1][0] != number_ - 1 or found_in[-1][1] is not previous:
+        return None
+    if not part.words or not set(part.words) <= SIZES | _MEASURES:
+        return None
+    return variant_of(catalog, previous.product, part.words)
 
 
 def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:
@@ -229,8 +233,8 @@ def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> Produ
 
 
 _EACH = re.compile(
-    r"\b(?:(?P<before>\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
-    r"|c\s*/\s*u|cada\s+(?:uno|una))"
+    r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
+    r"|(?:de\s+)?c\s*/\s*u|cada\s+(?:uno|una))"
     r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una)|c\s*/\s*u)\s+(?:x\s*)?(?P<after>\w+))\b",
     re.IGNORECASE,
 )
@@ -240,10 +244,23 @@ def _each(text: str) -> tuple[int, str]:
     """(N, the text without it) when the message asks N of each product it names ("2 de cada
     uno", "de cada uno 3", "two of each", "3 c/u"); (0, the text) otherwise."""
     found = _EACH.search(text)
-    count = number(fold(found.group("before") or found.group("after"))) if found else None
+    count = _count_said(fold(found.group("before") or found.group("after"))) if found else None
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
+
+
+def _count_said(words: str) -> int | None:
+    """The count said before "de cada uno": a number ("2"), or dozens ("una docena", "media
+    docena", "dos docenas")."""
+    quantities = lexicon().quantities
+    if words in quantities and " " in words:
+        return quantities[words]
+    said = words.split()
+    if len(said) == 2:  # "dos docenas"
+        first = number(said[0])
+        return first * 12 if first else None
+    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "a", "an") else 1)
 
 
 def _other_pair(

@@ -2,9 +2,10 @@
 grande", "same but with chicken", "otro igual pero de fresa".
 
 The customer repeats the quantity of the line added last and names what differs: another flavour
-of the same dish (a product of its own, read as one), or another size or flavour of that line's
-product ("pero grande": the grande of it). A count said in the message wins ("lo mismo pero 2 de
-suadero"). When the rest names nothing surely, this is no such message and is read as an order.
+or size of that line's product ("pero grande": the grande of it; "pero de pepperoni" after a
+large hawaiana: the large pepperoni), else a product of its own, read as one. A count said in
+the message wins ("lo mismo pero 2 de suadero"). When the rest names nothing surely, this is no
+such message and is read as an order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ _SAME_BUT = re.compile(
 )
 
 
+_GLUE = frozenset({"de", "del", "con", "with", "of", "the", "la", "el", "los", "las", "un", "una", "uno"})
+
+
 def same_but(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "lo mismo pero de suadero": as many of the other product as the line added last."""
     found = _SAME_BUT.search(intents.normalised(text))
@@ -36,9 +40,11 @@ def same_but(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     rest = found.group("rest")
     quantity = state.cart_dict().get(before.sku, 1)
     reading = read_order(rest, turn.catalog)
-    product = reading.items[0].product if len(reading.items) == 1 and not (reading.doubts or reading.unknown) else None
-    if product is None:
-        product = variant_of(turn.catalog, before, [w for w in words_of(rest) if w not in ("de", "con", "with")])
+    # the line's own product in the other flavour or size first: "igual pero de pepperoni" after
+    # a large hawaiana is the large pepperoni
+    product = variant_of(turn.catalog, before, [w for w in words_of(rest) if w not in _GLUE and not w.isdigit()])
+    if product is None and len(reading.items) == 1 and not (reading.doubts or reading.unknown):
+        product = reading.items[0].product
     if product is None:
         return None
     if counted(rest.split()) and reading.items:

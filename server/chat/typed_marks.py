@@ -17,9 +17,7 @@ import re
 from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.model import fold
 
-_MARK = re.compile(
-    r"^(?P<lead>[ \t]*)(?P<n>\d{1,2})[ \t]*(?P<sign>\)-?|\.-?|-(?=[ \t]))[ \t]*(?=\S)", re.MULTILINE
-)
+_MARK = re.compile(r"^(?P<lead>[ \t]*)(?P<n>\d{1,2})[ \t]*(?P<sign>\)-?|\.-?|-(?=[ \t]))[ \t]*(?=\S)", re.MULTILINE)
 """A number opening a line as a list numbers it: "1)", "2.", "3.-", "4 -" (a dash only before a
 quantity: "1 - pastor" may be one pastor)."""
 _INLINE_MARK = re.compile(r"(?:(?<=\s)|^)(?P<n>\d{1,2})\)[ \t]*(?=\S)")

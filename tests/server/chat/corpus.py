@@ -368,11 +368,16 @@ def _judge(session: _Session, played: Played) -> None:
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
     catalog = session.catalog
+    asked_numbers = sum(segment.strip().isdigit() for segment in told)  # "¿De qué producto son «1»?"
     for sku in chat.items:
         product = catalog.product(sku)
-        if final_cart.get(sku, 0) == 0 and not (product is not None and _named(product, told, catalog)):
-            played.silent_drops.append(sku)
-            played.failures.append(f"{sku} silently dropped: not in the cart and nothing said back names it")
+        if final_cart.get(sku, 0) != 0 or (product is not None and _named(product, told, catalog)):
+            continue
+        if asked_numbers:  # one quantity the bot asked about covers one item, whichever it was
+            asked_numbers -= 1
+            continue
+        played.silent_drops.append(sku)
+        played.failures.append(f"{sku} silently dropped: not in the cart and nothing said back names it")
     if session.draft is not None:
         played.silent_wrong = _silently_wrong(chat, played.items, told, catalog)
     for turn, needles in chat.replies.items():
