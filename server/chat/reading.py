@@ -20,7 +20,7 @@ from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import per_unit
+from comandia.server.chat.measures import measured_size, per_unit
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -219,7 +219,7 @@ def _resized(
         return None
     if not part.words or not set(part.words) <= SIZES | _MEASURES:
         return None
-    return variant_of(catalog, previous.product, part.words)
+    return variant_of(catalog, previous.product, part.words) or measured_size(catalog, previous.product, part.words)
 
 
 def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:
