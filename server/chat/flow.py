@@ -122,6 +122,7 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
         keyword(message.text) == "status"
         or choice_for(state.choices, message.text) == "status"
         or repeat.wants_repeat(message.text)
+        or questions.about_my_order(message.text)
     )
 
 
@@ -144,6 +145,7 @@ CANCEL_TEXTS = {
     "already": "cancel_already",
     "not_new": "cancel_not_new",
     "too_late": "cancel_too_late",
+    "not_by_chat": "cancel_not_by_chat",
     "not_found": "cancel_not_found",
 }
 """The answer to each result of the order service's customer cancellation (`CustomerCancel`)."""
@@ -322,10 +324,14 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
+        if turn.tenant.rules.customer_cancel_minutes == 0:  # "never by chat": nothing to ask the service
+            return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
         reply = text_reply(t("cancel_requested", number=state.last_order))
         return replace(done(state, reply), cancel_order=state.last_order)
     if repeat.wants_repeat(text):
         return repeat.repeat_last(turn, state, latest)
+    if questions.about_my_order(text) and not read_order(text, turn.catalog).items:
+        return questions.order_eta(turn, state, latest)
     if intents.only(text, "thanks"):
         closing = t("thanks_close") if state.last_order is not None and not state.cart else t("welcome_back")
         return done(state, text_reply(closing))

@@ -17,6 +17,7 @@ from functools import cache
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
 from comandia.server.chat.model import fold
+from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
@@ -150,6 +151,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not current.words
             and not current.portions
             and not index.knows(folded)
+            and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
@@ -320,11 +322,14 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
         return [part]  # "with no onions": a product taken away is a note, never an item
     ignored = lex.fillers | lex.portions | _GLUE
-    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
+    # a portion word the menu's names use is part of the name: "con un refresco de lata"
+    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored or index.knows(found[i].folded)]
     words = [found[i].folded for i in spans]
     matches = index.match(words, lex.synonyms) if words else []
     verdict = verdict_of(matches)
-    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+    # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
+    kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
+    if not kind and not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
         return [part]
     item = Part(words=words, spans=spans)
     return [replace(part, note=[], note_spans=[], in_note=False), item]
