@@ -121,7 +121,7 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
-    assert code == 2 and "usage:" in err
+    assert code == 2 and "uso:" in err and "usage:" not in err
 
 
 def test_a_duplicate_name_fails_and_creates_nothing(admin: Admin) -> None:
@@ -317,3 +317,48 @@ def test_the_help_is_spanish_too(capsys: pytest.CaptureFixture[str], monkeypatch
         run(["tenant", "create", "--help"])
     text = capsys.readouterr().out
     assert "zona horaria IANA" in text and "el país como configuración regional completa" in text
+
+
+ARGPARSE_ENGLISH = ("usage:", "positional arguments", "options:", "show this help message", "required:",
+                    "invalid choice", "unrecognized arguments", "expected one argument")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["tenant", "--help"], ["backup", "verify", "--help"], ["tenant", "create"], ["frobnicate"],
+     ["user", "create", "u", "--role", "king"], ["tenant", "list", "--bogus"], ["tenant", "create", "--locale"]],
+)
+def test_help_and_usage_errors_are_spanish_down_to_argparses_own_words(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comandia.provisioning.cli import main as run
+
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(argv)
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert said.startswith("uso: ")
+    assert not [english for english in ARGPARSE_ENGLISH if english in said], said
+    assert "opciones:" in said or "error: " in said
+
+
+def test_argparse_speaks_english_with_an_english_locale_and_is_left_as_it_was(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from comandia.provisioning.cli import main as run
+
+    for name in ("COMANDIA_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    with pytest.raises(SystemExit):
+        run(["tenant", "create"])
+    said = capsys.readouterr().err
+    assert said.startswith("usage: ") and "the following arguments are required: name" in said
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(["tenant", "create"])
+    assert "faltan estos argumentos obligatorios: name" in capsys.readouterr().err
+    assert "usage: " in argparse.ArgumentParser(prog="other").format_usage()  # others' parsers untouched
