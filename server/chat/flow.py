@@ -40,6 +40,7 @@ from comandia.server.chat import (
     repeat,
 )
 from comandia.server.chat.lexicon import language_of
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
     MAX_TEXT_BODY,
@@ -53,7 +54,7 @@ from comandia.server.chat.model import (
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply, puzzled
@@ -358,12 +359,33 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
     reading = read_order(text, turn.catalog, dozens=dozens)
+    said_yes, _, rest = text.partition(",")
+    if rest.strip() and intents.is_exactly(said_yes, "yes"):
+        after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
+        reading = after if after.loose and not (after.items or after.doubts or after.unknown) else reading
+    if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
+        reading = _of_asked(turn, reading, asked)
     if reading.empty:
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
         return puzzled(turn, state)
     outcome = ordering.apply_reading(turn, state, reading)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
+    """ "va uno" right after a price answer: of the product it gave, or asked which of those it gave
+    (before what was ordered earlier: the customer is answering the prices)."""
+    products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
+    if len(products) == 1:
+        items = tuple(Item(products[0], quantity, "", str(quantity)) for quantity in reading.loose)
+        return replace(reading, loose=(), items=items)
+    if not products:
+        return reading
+    shared = [w for w in words_of(products[0].name) if all(w in words_of(p.name) for p in products[1:])]
+    said = " ".join(shared) or products[0].name
+    doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
+    return replace(reading, loose=(), doubts=doubts)
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

@@ -97,6 +97,8 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
         (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "unreachable"),
         (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "nombre del servidor"),
         (["server", "add", "badurl", "not a url"], "URL"),
+        (["server", "pooler", "main", "postgresql://comandia:secret@127.0.0.1:6432"], "pooler se escribe"),
+        (["server", "pooler", "mars", "postgresql://127.0.0.1:6432"], "no está registrado"),
         (["user", "create", "manuel", "--role", "manager"], "tenant"),
         (["user", "create", "solo", "--role", "superadmin", "--tenant", "t000000000000"], "tenant"),
         (["user", "create", "m2", "--role", "manager", "--tenant", "t000000000000"], "no existe"),
@@ -117,7 +119,8 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"]],
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"],
+     ["server", "pooler", "main"], ["server", "pooler", "main", "postgresql://127.0.0.1:6432", "--direct"]],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
@@ -362,3 +365,16 @@ def test_argparse_speaks_english_with_an_english_locale_and_is_left_as_it_was(
         run(["tenant", "create"])
     assert "faltan estos argumentos obligatorios: name" in capsys.readouterr().err
     assert "usage: " in argparse.ArgumentParser(prog="other").format_usage()  # others' parsers untouched
+
+
+def test_a_server_s_pooler_is_set_listed_and_removed(admin: Admin, config: ServerConfig, runtime: Runtime) -> None:
+    name = f"pooled-{config.db_prefix}"  # the primary server again, under a name of its own, with no tenants
+    runtime.servers.add(name, config.database_url or "", actor="tests")
+    runtime.servers.set_accepting(name, False, actor="tests")
+    code, out, _ = admin("--json", "server", "pooler", name, "postgresql://127.0.0.1")
+    assert code == 0 and json.loads(out)["pooler_url"] == "postgresql://127.0.0.1:6432"  # PgBouncer's port
+    code, out, _ = admin("server", "list")
+    assert code == 0 and "postgresql://127.0.0.1:6432" in out and "POOLER" in out
+    code, out, _ = admin("server", "pooler", name, "--direct")
+    assert code == 0 and "directamente" in out
+    assert next(s for s in runtime.servers.list() if s.name == name).pooler_url is None
