@@ -297,7 +297,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
                                on_change=lambda change, key: _forget(databases, services, change, key),
-                               on_reconnect=lambda: _forget_all(services)))
+                               on_reconnect=lambda: _forget_all(databases, services)))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
             config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
@@ -317,9 +317,10 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
         databases.forget_server(int(key))
 
 
-def _forget_all(services: Services) -> None:
+def _forget_all(databases: Databases, services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
+    databases.recheck_poolers()  # a pooler changed while the listener was away
 
 
 def _chain(*hooks: OnChange) -> OnChange:
