@@ -207,7 +207,8 @@ def build_services(
         contexts.forget(tenant_id)
         announce.settings(tenant_id)
 
-    backups = BackupService(databases)
+    # A backup delivers its tenant's journaled webhooks first (`journal` is built below).
+    backups = BackupService(databases, deliver_journal=lambda t: journal.deliver_tenant(t) if journal else 0)
     tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
@@ -239,7 +240,7 @@ def build_services(
     hashing, throttle = PasswordHashing(), LoginThrottle(databases)
     return Services(
         tenants=tenants,
-        servers=ServerService(databases),
+        servers=ServerService(databases, changed=announce.server),
         users=UserService(databases, hashing, throttle, first_password_file=config.first_password_file),
         migrations=MigrationService(databases),
         ready=lambda: _ready(databases, config.database_deadline_seconds),
@@ -367,6 +368,8 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
         services.contexts.forget(key)
         if change == Change.TENANT:  # deactivated, deleted or moved: its pool must not be reused
             databases.tenant_engines.forget(key)
+    elif change == Change.SERVER:  # its pooler changed: its tenants connect the new way
+        databases.forget_server(int(key))
 
 
 def _forget_all(services: Services) -> None:

@@ -17,11 +17,14 @@ from functools import cache
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
 from comandia.server.chat.model import fold
+from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
-NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+NOTE_MARKERS = frozenset(
+    {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
+)
 _NOTE_OPENERS = NOTE_MARKERS - {"no"}
 """Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
 of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
@@ -35,6 +38,8 @@ _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
 )  # fmt: skip
+_INNER_OPENERS = frozenset({"con", "with"})
+"""Inside a note, what may open a product of its own ("a punto con ensalada mixta")."""
 _GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
 
 
@@ -134,6 +139,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not current.words
             and not current.portions
             and not index.knows(folded)
+            and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
@@ -145,6 +151,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
+            if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
+                current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
@@ -242,12 +250,24 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     that product, a part of its own: a product is never hidden in a note."""
     if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
         return [part]  # "with no onions": a product taken away is a note, never an item
+    inner = next((k for k, i in enumerate(part.note_spans[1:], 1) if found[i].folded in _INNER_OPENERS), None)
+    if inner is not None:  # "a punto con ensalada mixta": the note, then what follows "con" on its own
+        head = replace(part, note=part.note[: len(part.note) - len(part.note_spans) + inner],
+                       note_spans=part.note_spans[:inner])  # fmt: skip
+        tail = Part(note=part.note[len(part.note) - len(part.note_spans) + inner :],
+                    note_spans=part.note_spans[inner:], in_note=True)  # fmt: skip
+        split = _note_or_item(tail, found, index, lex)
+        if len(split) == 2:
+            return [head, split[1]]
     ignored = lex.fillers | lex.portions | _GLUE
-    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
+    # a portion word the menu's names use is part of the name: "con un refresco de lata"
+    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored or index.knows(found[i].folded)]
     words = [found[i].folded for i in spans]
     matches = index.match(words, lex.synonyms) if words else []
     verdict = verdict_of(matches)
-    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+    # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
+    kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
+    if not kind and not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
         return [part]
     item = Part(words=words, spans=spans)
     return [replace(part, note=[], note_spans=[], in_note=False), item]

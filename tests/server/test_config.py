@@ -57,3 +57,11 @@ def test_a_yes_or_no_setting_reads_as_the_environment_and_toml_write_it(tmp_path
     assert load_config(env={}).jobs_process is False
     with pytest.raises(ValueError, match="jobs_process"):
         load_config(env={"COMANDIA_JOBS_PROCESS": "quizás"})
+
+
+def test_media_and_backups_live_in_the_home_unless_a_shared_folder_is_named(tmp_path: Path) -> None:
+    home = load_config(env={"COMANDIA_HOME": str(tmp_path / "home")})
+    assert (home.media_dir, home.backup_dir) == (tmp_path / "home" / "media", tmp_path / "home" / "backups")
+    shared = load_config(env={"COMANDIA_HOME": str(tmp_path / "home"), "COMANDIA_MEDIA_DIR": str(tmp_path / "nfs/m"),
+                              "COMANDIA_BACKUP_DIR": str(tmp_path / "nfs/b")})
+    assert (shared.media_dir, shared.backup_dir) == (tmp_path / "nfs" / "m", tmp_path / "nfs" / "b")
