@@ -304,7 +304,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
     """
     listener = partial(ChangeListener, libpq_conninfo(databases.control_engine.url),
                        on_change=lambda change, key: _forget(databases, services, change, key),
-                       on_reconnect=lambda: _forget_all(services))
+                       on_reconnect=lambda: _forget_all(databases, services))
     shared: list[Job] = [
         SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
             tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)),
@@ -372,9 +372,10 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
         databases.forget_server(int(key))
 
 
-def _forget_all(services: Services) -> None:
+def _forget_all(databases: Databases, services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
+    databases.recheck_poolers()  # a pooler changed while the listener was away
 
 
 def _chain(*hooks: OnChange) -> OnChange:

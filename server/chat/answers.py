@@ -154,6 +154,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         if reading.empty:
             return None
+    if not (reading.items or reading.doubts or reading.unknown):
+        return None  # "como 3" (about three), "¿cómo 2?": a quantity, not a product to price
     t = turn.texts
     unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
     products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]

@@ -39,6 +39,7 @@ from comandia.server.chat.menus import add_lines
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, retake, set_each, set_quantity
 from comandia.server.chat.reading import read_order
+from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
@@ -64,7 +65,8 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
-        each(turn, state, words)
+        same_but(turn, state, text)
+        or each(turn, state, words)
         or only(turn, state, words)
         or _swap(turn, state, words)
         or retake(turn, state, text)

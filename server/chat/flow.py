@@ -318,6 +318,8 @@ def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
     asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
+    unsized, dozens = state.unsized, state.dozens
+    state = replace(state, unsized=None, dozens=False)  # of the message just before only
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
     if state.stage == "summary" and _confirms(turn, text):
@@ -346,6 +348,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     answered = answers.price_or_total(turn, state, text, asked)
     if answered is not None:
         return answered
+    counted = ordering.count_of_unsized(turn, state, text, unsized)
+    if counted is not None:  # "dame unos de tripa" … "como 3": the count of that line
+        return counted
     edited = editing.edit(turn, state, text, asked)
     if edited is not None:
         return edited
@@ -353,7 +358,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    reading = read_order(text, turn.catalog)
+    reading = read_order(text, turn.catalog, dozens=dozens)
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
         after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
@@ -364,7 +369,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
         return puzzled(turn, state)
-    return ordering.apply_reading(turn, state, reading)
+    outcome = ordering.apply_reading(turn, state, reading)
+    return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
 
 
 def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:

@@ -61,6 +61,10 @@ class Part:
     """The part starts with "de" and no product noun ("una de chocolate"): the noun is the part's before."""
     corrects: bool = False
     """The part takes back the item before it ("10 alitas… no, perdón, 12"; "2 hawaianas, no, mejor 3")."""
+    dozens: bool = False
+    """The quantity was said in dozens ("dos docenas"): a breakdown after it may count dozens too."""
+    plain: bool = False
+    """ "uno normal", "one regular": the part names the plain size of the product talked about."""
 
     @property
     def blank(self) -> bool:
@@ -101,7 +105,9 @@ SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igua
 """After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
 
 
-def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[Part]:
+def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: bool, dozens: bool = False) -> list[Part]:
+    """The parts of a message; `dozens`: the customer counted in dozens just before ("media
+    docena de jyq" … "y media de verdura")."""
     parts: list[Part] = []
     current = Part()
     position = 0
@@ -118,8 +124,18 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         phrase, value = _quantity_phrase(found, position, lex, index)
         if phrase:
+            if _unknown_before(current, found, position + phrase, index):
+                parts.append(current)
+                current = Part()
             current = _quantity(parts, current, value)
             position += phrase
+            if found[position - 1].folded in _DOZEN:
+                position += _counted_in_dozens(current, found, position)
+            continue
+        if (folded in _HALF_WORDS and current.blank and (dozens or any(p.dozens for p in parts))
+                and position + 1 < len(found) and found[position + 1].folded in ("de", "of")):  # fmt: skip
+            current.quantity, current.dozens = 6, True  # "media docena de carne y media de verdura"
+            position += 1
             continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
             if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
@@ -161,15 +177,22 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             position += 1
         elif _is_quantity(found, position, index, english):
             value = number(folded) or lex.quantities.get(folded, 1)
+            if _unknown_before(current, found, position + 1, index):
+                parts.append(current)
+                current = Part()
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
+            if folded in _DOZEN:
+                position += _counted_in_dozens(current, found, position + 1)
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
         elif _set_apart(folded, index, lex):
+            if folded in _PLAIN and current.quantity is not None and not current.words:
+                current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
                 current.quantity = None  # "para una fiesta": an article, not one of something
             if folded in lex.portions:
@@ -188,17 +211,71 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         position += 1
     parts.append(current)
     parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex)]
+    parts = _paired(parts)
     kept: list[Part] = []
     for part in parts:
         if not part.words and part.portions:  # "y 2 latas": the portion word is the product
             part.words = [w for w, _ in part.portions]
             part.spans = [p for _, p in part.portions]
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
-        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
-            kept[-1].quantity = part.quantity
+        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
+            kept[-1].quantity, kept[-1].dozens = part.quantity, part.dozens
         elif part.words or part.quantity is not None or part.note:
             kept.append(part)
     return kept
+
+
+_DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
+_HALF_WORDS = frozenset({"media", "medio"})
+_PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
+
+
+def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
+    """Whether a quantity followed by more words opens an item of its own after words that are no
+    menu word ("…no me dio tiempo de cocinar, me podía mandar 10 tacos de pastor"): those words
+    are named back apart, never with the order inside them. After a product ("ciel 3") the
+    quantity is that product's."""
+    if not current.words or current.quantity is not None or current.in_note or after >= len(found):
+        return False
+    if found[after].folded in _SEPARATORS or found[after].folded in _UNITS:
+        return False
+    return not any(index.knows_key(word) for word in current.words)
+
+
+def _counted_in_dozens(current: Part, found: list[Token], position: int) -> int:
+    """Mark the part's quantity as said in dozens, and add the half of "una docena y media" /
+    "a dozen and a half" that follows at `position`: how many tokens that half took (0: none)."""
+    current.dozens = True
+    ahead = [t.folded for t in found[position : position + 3]]
+    half = 2 if ahead[:2] in (["y", "media"], ["y", "medio"]) else 3 if ahead == ["and", "a", "half"] else 0
+    if half and current.quantity is not None:
+        current.quantity += 6
+    return half
+
+
+def _paired(parts: list[Part]) -> list[Part]:
+    """Quantities said in a row after as many products with none ("de pastor y de bistec, 2 y 2";
+    "pastor, suadero y bistec: 3, 2 y 1"), each given to its product in order."""
+    result: list[Part] = []
+    position = 0
+    while position < len(parts):
+        run = position
+        while run < len(parts) and _lone_quantity(parts[run]):
+            run += 1
+        count = run - position
+        named = result[-count:] if count >= 2 and len(result) >= count else []
+        if named and all(p.words and p.quantity is None for p in named):
+            for part, lone in zip(named, parts[position:run], strict=True):
+                part.quantity = lone.quantity
+            position = run
+            continue
+        result.append(parts[position])
+        position += 1
+    return result
+
+
+def _lone_quantity(part: Part) -> bool:
+    return part.quantity is not None and not (part.words or part.note or part.portions or part.plain)
 
 
 def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:

@@ -105,6 +105,17 @@ class Databases:
             self._clusters.pop(server_id, None)
             self._poolers.pop(server_id, None)
 
+    def recheck_poolers(self) -> None:
+        """Forget every server whose pooler in the registry is not the one this process routes through."""
+        with self.control_session() as session:
+            rows = session.execute(sa.select(DbServer.id, DbServer.pooler_url))
+            registered = {server_id: url for server_id, url in rows}
+        with self._lock:
+            stale = [server_id for server_id, pooler in self._poolers.items()
+                     if pooler != pooler_address(registered.get(server_id))]
+        for server_id in stale:
+            self.forget_server(server_id)
+
     def forget_server(self, server_id: int) -> None:
         """The server's registry row changed (its pooler): read it again, and reconnect its tenants.
 

@@ -39,9 +39,7 @@ class CategoryItem:
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
         data = read_body(req, CategoryInput)
-        resp.media = self._catalog.update_category(
-            tenant_id, path_id(category_id, "category"), data
-        ).to_json()
+        resp.media = self._catalog.update_category(tenant_id, path_id(category_id, "category"), data).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)

@@ -32,9 +32,12 @@ class CatalogImport:
         access_tenant(req, tenant_id, write=True)  # even a dry run is the first step of a write
         kind = (req.content_type or "").split(";")[0].strip().lower()
         if kind not in _NAMES:
-            raise falcon.HTTPUnsupportedMediaType(description=N_(
-                "send the file as text/csv or as XLSX "
-                "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"))
+            raise falcon.HTTPUnsupportedMediaType(
+                description=N_(
+                    "send the file as text/csv or as XLSX "
+                    "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"
+                )
+            )
         content = req.bounded_stream.read(MAX_BYTES + 1)  # read_rows refuses more, whatever the headers said
         if not content:
             raise file_problem("is empty")

@@ -153,8 +153,7 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
     names = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise file_problem("has no column {columns} in its first line (see the template)",
-                           columns=", ".join(missing))
+        raise file_problem("has no column {columns} in its first line (see the template)", columns=", ".join(missing))
     rows: list[_Row] = []
     for number, values in enumerate(table, start=2):
         if not any(v.strip() for v in values):

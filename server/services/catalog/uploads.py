@@ -100,11 +100,17 @@ def check_archive(content: bytes) -> None:
         is_sheet = member.filename.startswith("xl/worksheets/")
         limit = MAX_SHEET_BYTES if is_sheet else MAX_MEMBER_BYTES
         if member.file_size > limit:
-            raise file_problem("expands to more than {limit} MB ({member}); the limit is {limit} MB",
-                               limit=limit // (1024 * 1024), member=member.filename[:80])
+            raise file_problem(
+                "expands to more than {limit} MB ({member}); the limit is {limit} MB",
+                limit=limit // (1024 * 1024),
+                member=member.filename[:80],
+            )
         if member.file_size > _RATIO_FROM and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise file_problem("is compressed more than {ratio} to 1 ({member}), as no spreadsheet is; "
-                               "the limit is {ratio} to 1", ratio=MAX_RATIO, member=member.filename[:80])
+            raise file_problem(
+                "is compressed more than {ratio} to 1 ({member}), as no spreadsheet is; the limit is {ratio} to 1",
+                ratio=MAX_RATIO,
+                member=member.filename[:80],
+            )
 
 
 def _capped(rows: Iterator[Any]) -> Iterator[Any]:
@@ -112,8 +118,10 @@ def _capped(rows: Iterator[Any]) -> Iterator[Any]:
     spreadsheet reader yields the gap before a far-away row, and walking it is the cost)."""
     for position, row in enumerate(rows, start=1):
         if position > MAX_SHEET_ROWS:
-            raise file_problem("has rows past row {limit}; the limit is {limit} rows "
-                               "(delete what is below the products)", limit=MAX_SHEET_ROWS)
+            raise file_problem(
+                "has rows past row {limit}; the limit is {limit} rows (delete what is below the products)",
+                limit=MAX_SHEET_ROWS,
+            )
         yield row
 
 

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from comandia.server.db.control_models import DbServer
 from comandia.server.db.engines import ConnectionBudget, ConnectOptions, create_budgeted_engine, normalise_url
 from comandia.server.db.sessions import Databases
 from comandia.server.services.tenancy.tenants import NewTenant
@@ -104,3 +105,24 @@ def test_a_pooler_is_a_host_and_port_and_nothing_else(runtime: Runtime, url: str
         runtime.servers.set_pooler("main", url, actor="tests")
     with pytest.raises(NotFound):
         runtime.servers.set_pooler("no-such-server", "postgresql://127.0.0.1:6432", actor="tests")
+
+
+def test_a_pooler_changed_while_a_process_was_not_listening_is_picked_up_when_it_listens_again(
+        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant()
+    away = Databases(runtime.config, runtime.databases.primary_url, runtime.databases.box)  # another process
+    try:
+        direct = away.tenant_engines.get(tenant.id).url
+        with runtime.databases.control_session() as session:  # set by a process whose NOTIFY it missed
+            session.execute(sa.update(DbServer).where(DbServer.name == "main").values(
+                pooler_url="postgresql://127.0.0.1:6999"))
+            session.commit()
+        assert away.tenant_engines.get(tenant.id).url == direct  # nothing told it yet
+        away.recheck_poolers()  # what its change listener does after reconnecting
+        pooled = away.tenant_engines.get(tenant.id).url
+        assert (pooled.host, pooled.port, pooled.database) == ("127.0.0.1", 6999, tenant.database)
+    finally:
+        with runtime.databases.control_session() as session:
+            session.execute(sa.update(DbServer).where(DbServer.name == "main").values(pooler_url=None))
+            session.commit()
+        away.close()
