@@ -10,7 +10,6 @@ another prints its kitchen ticket (the system print dialog, or a PDF).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 from collections.abc import Callable
 
@@ -33,8 +32,8 @@ from PySide6.QtWidgets import (
 from comandia.console.alerts import Alerts
 from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
-from comandia.console.models.records import channel_label
 from comandia.console.i18n import Translator
+from comandia.console.models.records import channel_label
 from comandia.console.theme import ASSETS, colors, svg_pixmap
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.base import Page

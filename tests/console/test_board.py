@@ -28,8 +28,8 @@ from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.messages import Inbound
 from comandia.shared.schemas.conversations import TranscriptMessage
-from comandia.shared.schemas.numbers import NewNumber
 from comandia.shared.schemas.customers import CustomerInput
+from comandia.shared.schemas.numbers import NewNumber
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput, OrderSummary, OrderSummaryItem
 from comandia.shared.schemas.users import UserInfo
 from tests.console.conftest import LogIn, customer_and_product, seed_orders

@@ -86,7 +86,8 @@ def test_orders_placed_from_comandia_admin_chat_are_test_orders_through_the_comp
     for variable, value in (("COMANDIA_HOME", str(config.home)), ("COMANDIA_DATABASE_URL", config.database_url or ""),
                             ("COMANDIA_DB_PREFIX", config.db_prefix), ("COMANDIA_SECRET_KEY", config.secret_key or "")):
         monkeypatch.setenv(variable, value)
-    runtime.services.tenant_settings.update(tenant.id, "tests", TenantSettingsChange(order_alerts=("cocina@example.com",)))
+    alerts = TenantSettingsChange(order_alerts=("cocina@example.com",))
+    runtime.services.tenant_settings.update(tenant.id, "tests", alerts)
     script = tmp_path / "chat.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     for phone in ("+52 55 1111 2222", "+52 55 3333 4444"):

@@ -34,6 +34,7 @@ from comandia.shared.schemas.sandbox import (
     SandboxTurn,
 )
 
+
 class SandboxChatService:
     """Runs sandbox turns.
 
