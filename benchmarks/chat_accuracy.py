@@ -24,12 +24,13 @@ from tests.server.chat.corpus import HELDOUT, PUBLIC, UNSEEN, Played, load_chats
 
 
 def _table(title: str, rows: dict[str, list[Played]]) -> None:
-    print(f"  {title:<34} {'chats':>6} {'pass':>6} {'rate':>7} {'silent':>7}")
+    print(f"  {title:<34} {'chats':>6} {'pass':>6} {'rate':>7} {'silent':>7} {'wrong':>6}")
     for name in sorted(rows):
         played = rows[name]
         passed = sum(p.passed for p in played)
         silent = sum(len(p.silent_drops) for p in played)
-        print(f"  {name[:34]:<34} {len(played):>6} {passed:>6} {passed / len(played):>7.1%} {silent:>7}")
+        wrong = sum(len(p.silent_wrong) for p in played)
+        print(f"  {name[:34]:<34} {len(played):>6} {passed:>6} {passed / len(played):>7.1%} {silent:>7} {wrong:>6}")
 
 
 def report(name: str, folder: Path, show_failures: bool) -> tuple[int, int, int]:
@@ -40,6 +41,7 @@ def report(name: str, folder: Path, show_failures: bool) -> tuple[int, int, int]
     elapsed = time.perf_counter() - started
     passed = sum(p.passed for p in played)
     silent = sum(len(p.silent_drops) for p in played)
+    wrong = sum(len(p.silent_wrong) for p in played)
     print(f"\n== {name}: {len(played)} chats")
     if not played:
         return 0, 0, 0
@@ -52,12 +54,15 @@ def report(name: str, folder: Path, show_failures: bool) -> tuple[int, int, int]
     _table("expected outcome", by_outcome)
     print(
         f"  TOTAL {name}: pass {passed}/{len(played)} = {passed / len(played):.1%}, silent drops {silent}, "
+        f"silently wrong lines {wrong}, "
         f"{elapsed / len(played) * 1000:.2f} ms per chat"
     )
     if show_failures and name == "public":
         for p in played:
             if not p.passed:
                 print(f"  - {p.chat.id}: {'; '.join(f.splitlines()[0] for f in p.failures)}")
+                if p.silent_wrong:
+                    print(f"      silently wrong: {', '.join(p.silent_wrong)}")
     return len(played), passed, silent
 
 

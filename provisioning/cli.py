@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from comandia.provisioning import parser_language
 from comandia.provisioning.commands import (
     backups,
     catalog,
@@ -30,7 +31,6 @@ from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
 from comandia.shared.domain.errors import DomainError
-from comandia.shared.i18n import gettext
 from comandia.shared.version import __version__
 
 
@@ -47,56 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def translated(parser: argparse.ArgumentParser, language: str) -> argparse.ArgumentParser:
-    """`parser` with its descriptions and help texts in `language` (the catalogs hold them:
-    `scripts/i18n.py` collects them from the parser itself). argparse's own words stay English."""
-    for text_of in help_texts(parser):
-        text_of.set(gettext(language, text_of.get()))
-    return parser
-
-
-class _HelpText:
-    """One help or description string inside a parser, readable and replaceable."""
-
-    def __init__(self, owner: argparse.ArgumentParser | argparse.Action, attribute: str) -> None:
-        self._owner, self._attribute = owner, attribute
-
-    def get(self) -> str:
-        return str(getattr(self._owner, self._attribute))
-
-    def set(self, value: str) -> None:
-        setattr(self._owner, self._attribute, value)
-
-
-def help_texts(parser: argparse.ArgumentParser) -> list[_HelpText]:
-    """Every description and help string of `parser` and its sub-commands, each once."""
-    found: list[_HelpText] = []
-    seen: set[int] = set()
-
-    def walk(current: argparse.ArgumentParser) -> None:
-        if id(current) in seen:
-            return
-        seen.add(id(current))
-        if current.description:
-            found.append(_HelpText(current, "description"))
-        for action in current._actions:
-            if action.help and action.help != argparse.SUPPRESS:
-                found.append(_HelpText(action, "help"))
-            if isinstance(action, argparse._SubParsersAction):
-                found.extend(_HelpText(choice, "help") for choice in action._choices_actions if choice.help)
-                for sub in action.choices.values():
-                    walk(sub)
-
-    walk(parser)
-    return found
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in arguments
     arguments = [a for a in arguments if a != "--json"]
     language = reader_language()
-    args = translated(build_parser(), language).parse_args(arguments)
+    with parser_language.speaking(language):  # argparse's own words too ("uso:", "opciones", errors)
+        args = parser_language.translated(build_parser(), language).parse_args(arguments)
     args.json = as_json
     out = Output(as_json, language=language)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -41,6 +41,8 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "of_field": (2,),
     "say": (1,),  # comandia-admin's Output.say(message, **values)
     "_invalid": (2,),
+    "file_problem": (1,),  # an uploaded file's problem: server/services/catalog/uploads.py
+    "_bad_cursor": (1,),  # a list cursor's problem: server/services/pages.py
     **{name: (1,) for name in _ERRORS},
 }
 
@@ -60,7 +62,8 @@ def extracted() -> Iterator[tuple[str | tuple[str, str], str, int, str | None]]:
 
 def command_line_help() -> Iterator[tuple[str, str, int]]:
     """comandia-admin's descriptions and help texts, read from the parser it builds."""
-    from comandia.provisioning.cli import build_parser, help_texts
+    from comandia.provisioning.cli import build_parser
+    from comandia.provisioning.parser_language import help_texts
 
     for help_text in help_texts(build_parser()):
         yield help_text.get(), "provisioning/cli.py (--help)", 0

@@ -101,6 +101,11 @@ class ServerConfig:
     # video), downloaded within this many seconds, kept in `media_dir` (one folder per tenant).
     media_max_bytes: int = 16 * 1024 * 1024
     media_deadline_seconds: float = 60.0
+    # Where customers' files and the backups are kept; None: `home/media` and `home/backups`. With
+    # processes on several hosts both must be one shared folder (NFS): a file downloaded, or a
+    # backup taken, by one host is read by another's (docs/scaling.md).
+    media_folder: Path | None = None
+    backup_folder: Path | None = None
     # The SMTP server that sends new-order alerts (COMANDIA_SMTP_*, or smtp_* keys in the file).
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     log_level: str = "INFO"
@@ -139,11 +144,11 @@ class ServerConfig:
 
     @property
     def backup_dir(self) -> Path:
-        return self.home / "backups"
+        return self.backup_folder or self.home / "backups"
 
     @property
     def media_dir(self) -> Path:
-        return self.home / "media"
+        return self.media_folder or self.home / "media"
 
 
 _ENV = {
@@ -168,6 +173,8 @@ _ENV = {
     "COMANDIA_WHATSAPP_360DIALOG_BASE": "whatsapp_360dialog_base",
     "COMANDIA_WHATSAPP_TWILIO_BASE": "whatsapp_twilio_base",
     "COMANDIA_MEDIA_MAX_BYTES": "media_max_bytes",
+    "COMANDIA_MEDIA_DIR": "media_folder",
+    "COMANDIA_BACKUP_DIR": "backup_folder",
     "COMANDIA_ADMIN_PASSWORD": "admin_password",
     "COMANDIA_USER_PASSWORD": "user_password",
     "COMANDIA_SMTP_HOST": "smtp_host",

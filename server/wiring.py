@@ -191,7 +191,8 @@ def build_services(
         contexts.forget(tenant_id)
         announce.settings(tenant_id)
 
-    backups = BackupService(databases)
+    # A backup delivers its tenant's journaled webhooks first (`journal` is built below).
+    backups = BackupService(databases, deliver_journal=lambda t: journal.deliver_tenant(t) if journal else 0)
     tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
@@ -223,7 +224,7 @@ def build_services(
     hashing, throttle = PasswordHashing(), LoginThrottle(databases)
     return Services(
         tenants=tenants,
-        servers=ServerService(databases),
+        servers=ServerService(databases, changed=announce.server),
         users=UserService(databases, hashing, throttle, first_password_file=config.first_password_file),
         migrations=MigrationService(databases),
         ready=lambda: _ready(databases, config.database_deadline_seconds),
@@ -296,7 +297,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
     jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
     jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
                                on_change=lambda change, key: _forget(databases, services, change, key),
-                               on_reconnect=lambda: _forget_all(services)))
+                               on_reconnect=lambda: _forget_all(databases, services)))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
             config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
@@ -312,11 +313,14 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
         services.contexts.forget(key)
         if change == Change.TENANT:  # deactivated, deleted or moved: its pool must not be reused
             databases.tenant_engines.forget(key)
+    elif change == Change.SERVER:  # its pooler changed: its tenants connect the new way
+        databases.forget_server(int(key))
 
 
-def _forget_all(services: Services) -> None:
+def _forget_all(databases: Databases, services: Services) -> None:
     services.number_directory.forget()
     services.contexts.forget_all()
+    databases.recheck_poolers()  # a pooler changed while the listener was away
 
 
 def _chain(*hooks: OnChange) -> OnChange:

@@ -32,9 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imports.add_argument("file", type=Path)
     imports.add_argument("--apply", action="store_true", help="apply it when it has no problem (all or nothing)")
     imports.set_defaults(handler=run_import)
-    aliases = verbs.add_parser(
-        "aliases", help="show or change a product's other names (what customers call it)"
-    )
+    aliases = verbs.add_parser("aliases", help="show or change a product's other names (what customers call it)")
     aliases.add_argument("tenant_id", metavar="TENANT")
     aliases.add_argument("sku")
     change = aliases.add_mutually_exclusive_group()
@@ -75,8 +73,9 @@ def run_import(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     try:
         content = args.file.read_bytes()
     except OSError as error:
-        raise ValidationFailed("cannot read {path}: {reason}", {"file": N_("cannot be read")}, path=str(args.file),
-                               reason=error.strerror) from None
+        raise ValidationFailed(
+            "cannot read {path}: {reason}", {"file": N_("cannot be read")}, path=str(args.file), reason=error.strerror
+        ) from None
     importer = runtime.services.catalog_import
     language = "en" if out.as_json else out.language  # a script reads the same JSON in any language
     report = importer.dry_run(args.tenant_id, content, args.file.name, language)
@@ -115,11 +114,17 @@ def run_availability(runtime: Runtime, args: argparse.Namespace, out: Output) ->
 
 
 def _print_report(out: Output, report: ImportReport, apply: bool) -> None:
-    verb = out.say("applied") if report.applied else out.say("would apply") if report.ok else out.say(
-        "nothing applied")
-    out.info(out.say("{rows} rows: {created} new, {updated} changed, {unchanged} unchanged ({verb})",
-                      rows=report.rows, created=report.created, updated=report.updated, unchanged=report.unchanged,
-                      verb=verb))
+    verb = out.say("applied") if report.applied else out.say("would apply") if report.ok else out.say("nothing applied")
+    out.info(
+        out.say(
+            "{rows} rows: {created} new, {updated} changed, {unchanged} unchanged ({verb})",
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            verb=verb,
+        )
+    )
     if report.issues:
         out.table([N_("ROW"), N_("COLUMN"), N_("PROBLEM")], [[i.row, i.column, i.problem] for i in report.issues])
     elif not apply:

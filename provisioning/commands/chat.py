@@ -47,7 +47,7 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     try:
         phone = to_e164(args.phone)
     except ValidationFailed as error:
-        out.error(f"--as: {error.detail}")
+        out.error(f"--as: {error.localized(out.language)}")
         return EXIT_FAILED
     tenant = runtime.services.contexts.get(args.tenant_id)
     service = runtime.services.conversations

@@ -129,8 +129,9 @@ def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     service = runtime.services.numbers
     number = service.get(None, args.id)
     if not args.yes:
-        out.error(f"this removes number #{number.id} ({number.e164}) of tenant {number.tenant_id}; "
-                  "its webhooks will be unroutable and its queued messages fail. Add --yes to confirm")
+        out.error(out.say("this removes number #{id} ({e164}) of tenant {tenant_id}; its webhooks will be "
+                          "unroutable and its queued messages fail. Add --yes to confirm",
+                          id=number.id, e164=number.e164, tenant_id=number.tenant_id))
         return EXIT_USAGE
     service.remove(None, args.id, actor=ACTOR)
     out.result({"removed": number.id}, out.say("removed number #{id} ({e164})", id=number.id, e164=number.e164))

@@ -154,6 +154,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         if reading.empty:
             return None
+    if not (reading.items or reading.doubts or reading.unknown):
+        return None  # "como 3" (about three), "¿cómo 2?": a quantity, not a product to price
     t = turn.texts
     unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
     products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
@@ -165,6 +167,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         state = replace(state, last_sku=products[0].sku)  # "ok, dame uno" orders what was asked about
     if reading.items and not reading.doubts:
         state = replace(state, asked=(*asked, *(i.product.sku for i in reading.items))[-MAX_ASKED:])
+    elif len(products) > 1 and not reading.items:  # "¿a cuánto el pollo?": entero or medio, "va uno" asks which
+        state = replace(state, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     refused = tuple(p.name for p in products if not p.available)

@@ -39,12 +39,15 @@ from comandia.server.chat.menus import add_lines
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, retake, set_each, set_quantity
 from comandia.server.chat.reading import read_order
+from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
-_SWAP = re.compile(
-    r"^(?:.*?\b)?(?:en lugar de|en vez de|instead of)\s+(?P<old>.+?)\s+(?P<new>(?:una|uno|un|otra|otro|a|an|\d+)\b.*)$"
-)
+_INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
+_COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
+_SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
+_SWAP_NEW_FIRST = re.compile(rf"^(?:.*?\b)?(?P<new>{_COUNTED}.+?)\s+{_INSTEAD}\s+(?P<old>.+)$")
+""""mejor un vermú en vez del tinto": the new item first, then the line it replaces."""
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
@@ -62,17 +65,43 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
-        each(turn, state, words)
+        same_but(turn, state, text)
+        or each(turn, state, words)
         or only(turn, state, words)
         or _swap(turn, state, words)
         or retake(turn, state, text)
         or _remove(turn, state, text)
+        or _note_for_line(turn, state, text)
         or set_quantity(turn, state, text)
         or set_each(turn, state, text)
         or variant(turn, state, text)
         or qualified(turn, state, text)
         or _more(turn, state, text)
     )
+
+
+_DEFINITE = frozenset({"el", "la", "los", "las", "the", "al", "del"})
+"""An article that points at something already said: "el pastor sin cebolla" is the pastor in the cart."""
+
+
+def _note_for_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "el pastor sin cebolla porfa", "the burger without pickles": the note of a line already in
+    the cart (a definite article, one product, a note, nothing counted), not one more of it."""
+    words = intents.normalised(text).split()
+    if not _DEFINITE & set(words) or _counts(words):
+        return None
+    reading = read_order(text, turn.catalog)
+    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.notes:
+        return None
+    said = reading.items[0] if reading.items else reading.doubts[0]
+    if not said.note or intents.is_exactly(said.note, "no"):
+        return None  # "el flan no" removes the flan (and reaches here only when it is not in the cart)
+    product = in_cart(turn, state, said.words)
+    if product is None:
+        return None
+    state = replace(state, notes=(*(n for n in state.notes if n[0] != product.sku), (product.sku, said.note)))
+    state = replace(state, stage="cart", last_sku=product.sku)
+    return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=product.name, note=said.note)))
 
 
 def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
@@ -85,14 +114,23 @@ def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
 
 
 def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
-    found = _SWAP.match(words) or _CHANGE.match(words)
+    found = _SWAP.match(words) or _CHANGE.match(words) or _SWAP_NEW_FIRST.match(words)
     if found is None:
         return None
-    old = in_cart(turn, state, found.group("old"))
+    some = leading_count(found.group("old"))
+    named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
+    old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
     new = read_order(found.group("new"), turn.catalog)
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
+    if some is not None and 0 < some < cart.get(old.sku, 0):  # "cambiá 2 de pollo por 2 de humita": 2 of the 6
+        cart[old.sku] -= some
+        state = state.with_cart(cart)
+        left = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
+        if not counted(found.group("new").split()):
+            new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
+        return apply_reading(turn, state, new, left)
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(found.group("new").split()) if w not in ("unos", "unas", "some")]
     if len(new.items) == 1 and not said:  # "cambia el pastor por suadero", "por unas de chicharrón": as many

@@ -40,6 +40,7 @@ from comandia.server.chat import (
     repeat,
 )
 from comandia.server.chat.lexicon import language_of
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
     MAX_TEXT_BODY,
@@ -53,7 +54,7 @@ from comandia.server.chat.model import (
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply, puzzled
@@ -122,6 +123,7 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
         keyword(message.text) == "status"
         or choice_for(state.choices, message.text) == "status"
         or repeat.wants_repeat(message.text)
+        or questions.about_my_order(message.text)
     )
 
 
@@ -144,6 +146,7 @@ CANCEL_TEXTS = {
     "already": "cancel_already",
     "not_new": "cancel_not_new",
     "too_late": "cancel_too_late",
+    "not_by_chat": "cancel_not_by_chat",
     "not_found": "cancel_not_found",
 }
 """The answer to each result of the order service's customer cancellation (`CustomerCancel`)."""
@@ -315,15 +318,21 @@ def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
     asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
+    unsized, dozens = state.unsized, state.dozens
+    state = replace(state, unsized=None, dozens=False)  # of the message just before only
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
     if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
+        if turn.tenant.rules.customer_cancel_minutes == 0:  # "never by chat": nothing to ask the service
+            return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
         reply = text_reply(t("cancel_requested", number=state.last_order))
         return replace(done(state, reply), cancel_order=state.last_order)
     if repeat.wants_repeat(text):
         return repeat.repeat_last(turn, state, latest)
+    if questions.about_my_order(text) and not read_order(text, turn.catalog).items:
+        return questions.order_eta(turn, state, latest)
     if intents.only(text, "thanks"):
         closing = t("thanks_close") if state.last_order is not None and not state.cart else t("welcome_back")
         return done(state, text_reply(closing))
@@ -339,6 +348,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     answered = answers.price_or_total(turn, state, text, asked)
     if answered is not None:
         return answered
+    counted = ordering.count_of_unsized(turn, state, text, unsized)
+    if counted is not None:  # "dame unos de tripa" … "como 3": the count of that line
+        return counted
     edited = editing.edit(turn, state, text, asked)
     if edited is not None:
         return edited
@@ -346,12 +358,34 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    reading = read_order(text, turn.catalog)
+    reading = read_order(text, turn.catalog, dozens=dozens)
+    said_yes, _, rest = text.partition(",")
+    if rest.strip() and intents.is_exactly(said_yes, "yes"):
+        after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
+        reading = after if after.loose and not (after.items or after.doubts or after.unknown) else reading
+    if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
+        reading = _of_asked(turn, reading, asked)
     if reading.empty:
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
         return puzzled(turn, state)
-    return ordering.apply_reading(turn, state, reading)
+    outcome = ordering.apply_reading(turn, state, reading)
+    return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
+    """ "va uno" right after a price answer: of the product it gave, or asked which of those it gave
+    (before what was ordered earlier: the customer is answering the prices)."""
+    products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
+    if len(products) == 1:
+        items = tuple(Item(products[0], quantity, "", str(quantity)) for quantity in reading.loose)
+        return replace(reading, loose=(), items=items)
+    if not products:
+        return reading
+    shared = [w for w in words_of(products[0].name) if all(w in words_of(p.name) for p in products[1:])]
+    said = " ".join(shared) or products[0].name
+    doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
+    return replace(reading, loose=(), doubts=doubts)
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

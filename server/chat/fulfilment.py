@@ -26,7 +26,12 @@ STAGES = ("fulfilment", "payment", "cash")
 _EARTH_KM = 6371.0
 _EXACT = ("exacto", "exact", "justo", "cabal", "completo", "sin cambio", "no necesito cambio", "no change")
 _PICKUP_WORDS = ("recoger", "recojo", "paso", "pasar", "pickup", "pick up", "voy por", "en el local", "para llevar")
-_DELIVERY_WORDS = ("domicilio", "envio", "envialo", "mandar", "mandalo", "traer", "delivery", "deliver", "a casa")
+_DELIVERY_WORDS = (
+    "domicilio", "envio", "envialo", "envien", "enviar", "mandar", "mandalo", "manden", "mandenlo", "mandenmelo",
+    "traer", "traigan", "traiga", "traes", "traen", "traemelo", "llevan", "lleven", "llevenmelo", "delivery",
+    "deliver", "a casa", "mi casa", "mi depa", "mi oficina", "my place", "my house", "my home", "bring it",
+)  # fmt: skip
+"""Words of a delivery answer ("que me la traigan a mi casa porfa"); pickup's are read first."""
 _PAYMENT_WORDS: dict[str, tuple[str, ...]] = {
     "cash": ("efectivo", "cash", "billete", "contado"),
     "card_on_delivery": ("tarjeta", "card", "terminal", "debito", "credito"),

@@ -14,6 +14,7 @@ from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.measures import measured_size
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading
@@ -130,7 +131,7 @@ def _fit(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     own = {key(w) for name in (line.name, *line.aliases) for w in words_of(name)}
     if {key(w) for w in new if w not in _MARKED} <= own and _marks_agree(line, new):
         return line
-    return variant_of(turn.catalog, line, new)
+    return variant_of(turn.catalog, line, new) or measured_size(turn.catalog, line, new)
 
 
 def _marks_agree(line: ProductView, new: list[str]) -> bool:

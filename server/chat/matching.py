@@ -49,8 +49,11 @@ def key(word: str) -> str:
     w = word
     if w.isdigit():
         return w
-    if len(w) > 6 and _DIMINUTIVE.search(w):
-        w = _DIMINUTIVE.sub("", w)
+    if len(w) > 5 and w.endswith("z"):
+        w = w[:-1] + "s"  # "sabritaz": a final z sounds s, and may be a plural's
+    diminutive = _DIMINUTIVE.search(w) if len(w) > 5 else None
+    if diminutive is not None and diminutive.start() >= 3:
+        w = w[: diminutive.start()]  # "dorito" and "doritos" alike, not only the longer plural
     elif len(w) > 4 and w.endswith("es") and w[-3] not in "aeiou":
         w = w[:-2]
     elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -126,6 +129,7 @@ class ProductIndex:
         ]  # fmt: skip
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
+        self._head_keys = frozenset(keys[0] for _, keys in names)
         self._by_key: dict[str, list[int]] = {}
         for position, entry in enumerate(self.names):
             for k in entry.all_keys:
@@ -183,6 +187,11 @@ class ProductIndex:
     def knows_key(self, word: str) -> bool:
         """Whether a folded word is a name word up to its phonetic key ("litros" for "litro")."""
         return key(word) in self._vocabulary_set
+
+    def heads_a_name(self, word: str) -> bool:
+        """Whether a folded word is, up to its phonetic key, the first word of some name or alias
+        ("tostaditas" for "Tostada de camarón"; not "asada" for "Cebollitas asadas")."""
+        return key(word) in self._head_keys
 
     def similar(self, word_key: str) -> dict[str, float]:
         """Name keys resembling a typed key, with how much (1 for the same key)."""

@@ -17,11 +17,14 @@ from functools import cache
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
 from comandia.server.chat.model import fold
+from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
-NOTE_MARKERS = frozenset({"sin", "con", "bien", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"})
+NOTE_MARKERS = frozenset(
+    {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
+)
 _NOTE_OPENERS = NOTE_MARKERS - {"no"}
 """Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
 of the product talked about last. Not "no" ("no, mejor…" edits), nor before a quantity ("con 2
@@ -35,6 +38,8 @@ _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
      "medium"]
 )  # fmt: skip
+_INNER_OPENERS = frozenset({"con", "with"})
+"""Inside a note, what may open a product of its own ("a punto con ensalada mixta")."""
 _GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
 
 
@@ -56,6 +61,10 @@ class Part:
     """The part starts with "de" and no product noun ("una de chocolate"): the noun is the part's before."""
     corrects: bool = False
     """The part takes back the item before it ("10 alitas… no, perdón, 12"; "2 hawaianas, no, mejor 3")."""
+    dozens: bool = False
+    """The quantity was said in dozens ("dos docenas"): a breakdown after it may count dozens too."""
+    plain: bool = False
+    """ "uno normal", "one regular": the part names the plain size of the product talked about."""
 
     @property
     def blank(self) -> bool:
@@ -96,7 +105,9 @@ SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igua
 """After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
 
 
-def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[Part]:
+def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: bool, dozens: bool = False) -> list[Part]:
+    """The parts of a message; `dozens`: the customer counted in dozens just before ("media
+    docena de jyq" … "y media de verdura")."""
     parts: list[Part] = []
     current = Part()
     position = 0
@@ -113,8 +124,18 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         phrase, value = _quantity_phrase(found, position, lex, index)
         if phrase:
+            if _unknown_before(current, found, position + phrase, index):
+                parts.append(current)
+                current = Part()
             current = _quantity(parts, current, value)
             position += phrase
+            if found[position - 1].folded in _DOZEN:
+                position += _counted_in_dozens(current, found, position)
+            continue
+        if (folded in _HALF_WORDS and current.blank and (dozens or any(p.dozens for p in parts))
+                and position + 1 < len(found) and found[position + 1].folded in ("de", "of")):  # fmt: skip
+            current.quantity, current.dozens = 6, True  # "media docena de carne y media de verdura"
+            position += 1
             continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
             if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
@@ -134,6 +155,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not current.words
             and not current.portions
             and not index.knows(folded)
+            and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
@@ -145,6 +167,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
+            if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
+                current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
@@ -153,15 +177,22 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             position += 1
         elif _is_quantity(found, position, index, english):
             value = number(folded) or lex.quantities.get(folded, 1)
+            if _unknown_before(current, found, position + 1, index):
+                parts.append(current)
+                current = Part()
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
+            if folded in _DOZEN:
+                position += _counted_in_dozens(current, found, position + 1)
         elif folded == "x" and not index.knows("x"):
             pass  # "2 x margarita": the times sign
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
         elif _set_apart(folded, index, lex):
+            if folded in _PLAIN and current.quantity is not None and not current.words:
+                current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
                 current.quantity = None  # "para una fiesta": an article, not one of something
             if folded in lex.portions:
@@ -180,17 +211,71 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         position += 1
     parts.append(current)
     parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex)]
+    parts = _paired(parts)
     kept: list[Part] = []
     for part in parts:
         if not part.words and part.portions:  # "y 2 latas": the portion word is the product
             part.words = [w for w, _ in part.portions]
             part.spans = [p for _, p in part.portions]
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
-        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None:
-            kept[-1].quantity = part.quantity
+        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
+            kept[-1].quantity, kept[-1].dozens = part.quantity, part.dozens
         elif part.words or part.quantity is not None or part.note:
             kept.append(part)
     return kept
+
+
+_DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
+_HALF_WORDS = frozenset({"media", "medio"})
+_PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
+
+
+def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
+    """Whether a quantity followed by more words opens an item of its own after words that are no
+    menu word ("…no me dio tiempo de cocinar, me podía mandar 10 tacos de pastor"): those words
+    are named back apart, never with the order inside them. After a product ("ciel 3") the
+    quantity is that product's."""
+    if not current.words or current.quantity is not None or current.in_note or after >= len(found):
+        return False
+    if found[after].folded in _SEPARATORS or found[after].folded in _UNITS:
+        return False
+    return not any(index.knows_key(word) for word in current.words)
+
+
+def _counted_in_dozens(current: Part, found: list[Token], position: int) -> int:
+    """Mark the part's quantity as said in dozens, and add the half of "una docena y media" /
+    "a dozen and a half" that follows at `position`: how many tokens that half took (0: none)."""
+    current.dozens = True
+    ahead = [t.folded for t in found[position : position + 3]]
+    half = 2 if ahead[:2] in (["y", "media"], ["y", "medio"]) else 3 if ahead == ["and", "a", "half"] else 0
+    if half and current.quantity is not None:
+        current.quantity += 6
+    return half
+
+
+def _paired(parts: list[Part]) -> list[Part]:
+    """Quantities said in a row after as many products with none ("de pastor y de bistec, 2 y 2";
+    "pastor, suadero y bistec: 3, 2 y 1"), each given to its product in order."""
+    result: list[Part] = []
+    position = 0
+    while position < len(parts):
+        run = position
+        while run < len(parts) and _lone_quantity(parts[run]):
+            run += 1
+        count = run - position
+        named = result[-count:] if count >= 2 and len(result) >= count else []
+        if named and all(p.words and p.quantity is None for p in named):
+            for part, lone in zip(named, parts[position:run], strict=True):
+                part.quantity = lone.quantity
+            position = run
+            continue
+        result.append(parts[position])
+        position += 1
+    return result
+
+
+def _lone_quantity(part: Part) -> bool:
+    return part.quantity is not None and not (part.words or part.note or part.portions or part.plain)
 
 
 def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:
@@ -242,12 +327,24 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     that product, a part of its own: a product is never hidden in a note."""
     if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
         return [part]  # "with no onions": a product taken away is a note, never an item
+    inner = next((k for k, i in enumerate(part.note_spans[1:], 1) if found[i].folded in _INNER_OPENERS), None)
+    if inner is not None:  # "a punto con ensalada mixta": the note, then what follows "con" on its own
+        head = replace(part, note=part.note[: len(part.note) - len(part.note_spans) + inner],
+                       note_spans=part.note_spans[:inner])  # fmt: skip
+        tail = Part(note=part.note[len(part.note) - len(part.note_spans) + inner :],
+                    note_spans=part.note_spans[inner:], in_note=True)  # fmt: skip
+        split = _note_or_item(tail, found, index, lex)
+        if len(split) == 2:
+            return [head, split[1]]
     ignored = lex.fillers | lex.portions | _GLUE
-    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored]
+    # a portion word the menu's names use is part of the name: "con un refresco de lata"
+    spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored or index.knows(found[i].folded)]
     words = [found[i].folded for i in spans]
     matches = index.match(words, lex.synonyms) if words else []
     verdict = verdict_of(matches)
-    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+    # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
+    kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
+    if not kind and not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
         return [part]
     item = Part(words=words, spans=spans)
     return [replace(part, note=[], note_spans=[], in_note=False), item]

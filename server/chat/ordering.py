@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from comandia.server.chat import stock
+from comandia.server.chat.cart_words import set_lines
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import lexicon, number
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for
+from comandia.server.chat.measures import per_unit
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -66,6 +68,26 @@ def still_ordering(turn: Turn, text: str) -> Reading | None:
     return reading if reading.items and not (reading.unknown or reading.doubts) else None
 
 
+_NOT_A_COUNT = frozenset({"no", "mejor", "son", "eran", "otro", "otra", "otros", "otras", "mas", "more", "another",
+                          "de", "of", "y", "and"})  # fmt: skip
+
+
+def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | None) -> Outcome | None:
+    """The count of the line the message before added with none ("dame unos de tripa" … "como
+    3", "unas 4"): that line set to it. None when the message is more than a bare quantity, or
+    the line is not the one talked about last."""
+    if unsized is None or unsized != state.last_sku or unsized not in state.cart_dict():
+        return None
+    words = normalised(text).split()
+    if set(words) & _NOT_A_COUNT or len([w for w in words if number(w) is not None]) != 1:
+        return None  # "one more", "son 3, no 1", "otra": more of it, or a correction
+    reading = read_order(" ".join(w for w in words if w not in lexicon().portions), turn.catalog)
+    product = turn.catalog.product(unsized)
+    if product is None or len(reading.loose) != 1 or reading.items or reading.doubts or reading.unknown:
+        return None
+    return set_lines(turn, state, [(product, reading.loose[0])], last=unsized) if reading.loose[0] else None
+
+
 def _add_notes(
     turn: Turn, state: ChatState, notes: tuple[str, ...], loose_said: list[str]
 ) -> tuple[ChatState, list[str], list[str]]:
@@ -105,7 +127,8 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
         vague = tuple(v for v in state.vague if v != item.product.sku)
         if _vague(turn, item.words):
             vague += (item.product.sku,)
-        state = replace(state, last_sku=item.product.sku, vague=vague)
+        unsized = None if item.counted else item.product.sku
+        state = replace(state, last_sku=item.product.sku, vague=vague, unsized=unsized)
         if item.note:
             kept = tuple(n for n in state.notes if n[0] != item.product.sku)
             state = replace(state, notes=(*kept, (item.product.sku, item.note)))
@@ -138,6 +161,7 @@ def answer(turn: Turn, state: ChatState, action: str) -> Outcome:
     if product is None:
         outcome = next_step(turn, state, t("skipped", text=words))
         return replace(outcome, named_back=(words,))
+    quantity = min(quantity * per_unit(product, normalised(words).split()), MAX_NUMBER)  # "2 kilos de…"
     state, said, refused = add_items(turn, state, (Item(product, quantity, note, words),))
     outcome = next_step(turn, state, "\n".join(said))
     return replace(outcome, named_back=tuple(refused))

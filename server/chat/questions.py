@@ -20,7 +20,7 @@ from babel.dates import format_time, get_day_names
 from comandia.server.chat import fulfilment, intents, menus, ordering
 from comandia.server.chat.answers import asks
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.model import text_reply
+from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
@@ -30,6 +30,13 @@ _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "
 _ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
 """Words of a category question that name nothing ("what kind of sides do you have")."""
 _RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")
+_PLACE = re.compile(
+    r"^.*\b(?:a|al|en|hasta|para|por|to|in)\s+(?:(?:la|el|los|las|colonia|col|barrio|zona|the)\.?\s+)*"
+    r"(?P<place>[^?¿!.,;\s][^?¿!.,;]*?)[\s?¿!.,;]*$",
+    re.IGNORECASE,
+)
+"""A delivery question ending in a place: the words after its last "a"/"en"/"to" (the last: "a
+domicilio en Coyoacán"), past an article or "colonia"."""
 
 
 def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -51,6 +58,29 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if category is not None:
         return menus.show_products(turn, state, category, 0)
     return _menu(turn, state, text)
+
+
+def about_my_order(text: str) -> bool:
+    """Whether the message asks when or how the order already placed comes ("¿a qué hora llega mi
+    pedido?", "where is my order"): its status and time, not the opening hours."""
+    return intents.mentions(text, "ask_my_order") is not None and intents.mentions(text, "ask_arrival") is not None
+
+
+def order_eta(turn: Turn, state: ChatState, latest: LatestOrder | None) -> Outcome:
+    """The customer's latest order's status and the usual time; before any order, the usual time."""
+    t, rules = turn.texts, turn.tenant.rules
+    minutes = rules.eta_minutes or next((z.eta_minutes for z in rules.delivery_zones if z.eta_minutes), None)
+    if latest is None:
+        said = t("ask.eta", minutes=minutes) if minutes else t("ask.eta_unknown")
+    else:
+        status = t.status(latest.status)
+        coming = minutes and latest.status in ("new", "confirmed", "shipped")
+        said = t("ask.order_eta" if coming else "ask.order_eta_unknown", number=latest.number, status=status,
+                 minutes=minutes)  # fmt: skip
+        if latest.status in ("completed", "cancelled"):
+            said = t("status", number=latest.number, status=status, total=turn.money(latest.total))
+    reply = cart_buttons_reply(turn, state, said) if state.cart else home_reply(turn, state, said)
+    return done(state, reply)
 
 
 def _asks(sentence: str) -> bool:
@@ -96,9 +126,24 @@ def _delivery(turn: Turn, sentence: str, words: set[str]) -> str:
             return t("ask.zone_yes", place=zone.name, fee=turn.money(zone.fee))
     if rules.delivery_zones:
         zones = ", ".join(f"{z.name} ({turn.money(z.fee)})" for z in rules.delivery_zones)
-        return t("ask.zones", zones=zones)
+        place = _place_named(sentence)
+        return t("ask.zone_no", place=place, zones=zones) if place else t("ask.zones", zones=zones)
     fee = turn.tenant.delivery_fee
     return t("ask.delivery_fee", fee=turn.money(fee)) if fee else t("ask.delivery_free")
+
+
+def _place_named(sentence: str) -> str | None:
+    """The place a delivery question names, as the customer wrote it ("¿llegan a la colonia
+    Roma?" -> "Roma"), or None when it names none ("¿hacen envíos a domicilio?")."""
+    found = _PLACE.match(sentence.strip())
+    if found is None:
+        return None
+    place = found.group("place").strip()
+    words = intents.normalised(place).split()
+    lex = lexicon()
+    asking = {w for topic in _RULE_TOPICS for w in lex.intent_phrases(f"ask_{topic}")}
+    named = [w for w in words if w not in lex.fillers and w not in asking and not w.isdigit()]
+    return place if named and len(words) <= 4 else None
 
 
 def _hours(turn: Turn) -> str:

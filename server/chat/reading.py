@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.measures import measured_size, per_unit
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -30,6 +32,7 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
 
@@ -44,6 +47,8 @@ class Item:
     quantity: int
     note: str = ""
     words: str = ""
+    counted: bool = True
+    """The customer said how many ("3 de tripa"); False for "unos de tripa" (`ChatState.unsized`)."""
 
 
 @dataclass(frozen=True)
@@ -65,20 +70,23 @@ class Reading:
     notes: tuple[str, ...] = ()
     """Notes that followed no product in the message ("que vaya bien cocida"): of the product
     talked about before it."""
+    dozens: bool = False
+    """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
 
     @property
     def empty(self) -> bool:
         return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
 
 
-def read_order(text: str, catalog: CatalogView) -> Reading:
-    """Read `text` as an order against `catalog` (unavailable products are matched too)."""
+def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading:
+    """Read `text` as an order against `catalog` (unavailable products are matched too);
+    `dozens`: the customer counted in dozens just before ("y media de verdura" is six)."""
     lex = lexicon()
     index = index_for(catalog)
-    each, text = _each(text)
+    each, text = _each(without_marks(text))
     found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
-    parts = parts_of(found, index, lex, english=language == "en")
+    parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
     notes: list[str] = []
@@ -113,11 +121,19 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
                 forgotten.add(head_number)
         else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
+        if _sizes_all(part, catalog, found_in):  # "…, ambas grandes": every item before, that size
+            continue
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
+        resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
+        if resized is not None:  # "the pizza hawaiana, large please": the item just said, that size
+            at, was = found_in[-1]
+            assert isinstance(was, Item)
+            found_in[-1] = (at, Item(resized, was.quantity, was.note or _note_text(part.note, lex), was.words))
+            continue
         if again is not None:  # "un jugo de naranja grande y uno chico", "… y otro igual"
             quantity = min(max(part.quantity or 1, 1), MAX_NUMBER)
             said = " ".join(found[i].text for i in part.spans)
@@ -151,7 +167,9 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
                     continue
                 found_in.append((number_, whole if said_here == said else said_here))
             elif verdict[0]:
-                found_in.append((number_, Item(verdict[1][0], quantity, note, said_here)))
+                measured = quantity * per_unit(verdict[1][0], [*part.words, *(w for w, _ in part.portions)])
+                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
+                found_in.append((number_, item))
             else:
                 found_in.append((number_, Doubt(verdict[1], quantity, said_here, note)))
     kept = [what for number_, what in found_in if number_ not in forgotten]
@@ -164,7 +182,44 @@ def read_order(text: str, catalog: CatalogView) -> Reading:
         language,
         tuple(loose),
         tuple(notes),
+        any(part.dozens for part in parts),
     )
+
+
+_ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
+
+
+def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]]) -> bool:
+    """Size every item read so far when the part is "ambas grandes" / "both large" / "todas
+    grandes": True when it did (at least one had that size); False leaves the part to be read
+    (and named back) as any other."""
+    words = set(part.words)
+    if not (words & _ALL and words & SIZES and words <= _ALL | SIZES) or part.quantity is not None:
+        return False
+    sizes = [w for w in part.words if w in SIZES]
+    resized = False
+    for at, (number_, what) in enumerate(found_in):
+        other = variant_of(catalog, what.product, sizes) if isinstance(what, Item) else None
+        if other is not None and isinstance(what, Item):
+            found_in[at] = (number_, replace(what, product=other))
+            resized = True
+    return resized
+
+
+_MEASURES = frozenset({"litro", "litros", "lt", "ml", "kilo", "kilos", "kg", "medio", "media", "half"})
+
+
+def _resized(
+    previous: Item, part: Part, found_in: list[tuple[int, Item | Doubt | str]], number_: int, catalog: CatalogView
+) -> ProductView | None:
+    """The other size of the item just before that a part of size words alone, with no quantity,
+    names ("…, large please", "un agua de jamaica, de litro"); None otherwise: "uno chico" (a
+    quantity) or "otro igual" is one more."""
+    if part.quantity is not None or not found_in or found_in[-1][0] != number_ - 1 or found_in[-1][1] is not previous:
+        return None
+    if not part.words or not set(part.words) <= SIZES | _MEASURES:
+        return None
+    return variant_of(catalog, previous.product, part.words) or measured_size(catalog, previous.product, part.words)
 
 
 def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> ProductView | None:
@@ -178,20 +233,34 @@ def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> Produ
 
 
 _EACH = re.compile(
-    r"\b(?:(?P<before>\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each)"
-    r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una))\s+(?:x\s*)?(?P<after>\w+))\b",
+    r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
+    r"|(?:de\s+)?c\s*/\s*u|cada\s+(?:uno|una))"
+    r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una)|c\s*/\s*u)\s+(?:x\s*)?(?P<after>\w+))\b",
     re.IGNORECASE,
 )
 
 
 def _each(text: str) -> tuple[int, str]:
     """(N, the text without it) when the message asks N of each product it names ("2 de cada
-    uno", "de cada uno 3", "two of each"); (0, the text) otherwise."""
+    uno", "de cada uno 3", "two of each", "3 c/u"); (0, the text) otherwise."""
     found = _EACH.search(text)
-    count = number(fold(found.group("before") or found.group("after"))) if found else None
+    count = _count_said(fold(found.group("before") or found.group("after"))) if found else None
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
+
+
+def _count_said(words: str) -> int | None:
+    """The count said before "de cada uno": a number ("2"), or dozens ("una docena", "media
+    docena", "dos docenas")."""
+    quantities = lexicon().quantities
+    if words in quantities and " " in words:
+        return quantities[words]
+    said = words.split()
+    if len(said) == 2:  # "dos docenas"
+        first = number(said[0])
+        return first * 12 if first else None
+    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "a", "an") else 1)
 
 
 def _other_pair(

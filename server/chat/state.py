@@ -65,6 +65,11 @@ class ChatState:
     a later bare "sin gas" / "verdes" says which one (`line_changes.qualified`)."""
     asked: tuple[str, ...] = ()
     """The SKUs the last answer gave the price of: "¿y el de cabeza?" asks on, "2 de cada uno" orders them."""
+    unsized: str | None = None
+    """The line the message before added with no count ("dame unos de tripa"): a bare quantity
+    next ("como 3") is its count, not three more."""
+    dozens: bool = False
+    """The message before counted in dozens ("media docena de jyq"): "y media de verdura" is six."""
 
     def to_json(self) -> dict[str, Any]:
         # Shallow: every field is a plain value or a tuple rewritten below (asdict's deep copy
@@ -114,6 +119,8 @@ class ChatState:
                 pay_with=_opt_str(data.get("pay_with")),
                 asked=tuple(str(sku) for sku in data.get("asked") or ())[:MAX_ASKED],
                 vague=tuple(str(sku) for sku in data.get("vague") or ())[:MAX_CART_LINES],
+                unsized=_opt_str(data.get("unsized")),
+                dozens=bool(data.get("dozens")),
             )
         except (TypeError, ValueError):
             return cls()

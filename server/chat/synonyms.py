@@ -1,4 +1,5 @@
-"""Built-in other names of common drinks and dishes (`synonyms.toml`, data, not code).
+"""Built-in other names of common drinks and dishes, and words for kinds of product (`synonyms.toml`,
+data, not code).
 
 A product whose name starts with one of an entry's `names` is also called each of its `also`
 ("Coca-Cola 600 ml" is also "coca" and "coke"). Starts with, not contains: "Brownie con helado"
@@ -6,7 +7,9 @@ is a brownie, and a customer's "un helado" must not become one. `extra_aliases` 
 menu (the server's `load_catalog` adds them after the tenant's aliases); `with_builtin_synonyms`
 does the same to a whole `CatalogView` (the chat corpus). They come after the tenant's own
 aliases, leaving out any that is already a product's name or a tenant's alias, so what the
-tenant wrote wins. Pure: the file is read once, at first use.
+tenant wrote wins. A kind's words ("gaseosa", "chela", "bebida") go to every product of that kind
+on the menu: one soft drink is "la gaseosa", several are asked about. Pure: the file is read
+once, at first use.
 """
 
 from __future__ import annotations
@@ -43,6 +46,65 @@ def builtin_synonyms() -> tuple[Synonym, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Kind:
+    """A kind of product ("gaseosa", "cerveza", "bebida"): its words go to every product of it."""
+
+    words: tuple[str, ...]
+    """What customers call any product of the kind, as written in the file."""
+    names: tuple[str, ...] = ()
+    """Match keys: a product name starting with one of them (whole words) is of the kind."""
+    whole: tuple[str, ...] = ()
+    """Match keys: a product name that is exactly one of them is of the kind."""
+    categories: tuple[str, ...] = ()
+    """Match keys of category names whose products are of the kind."""
+    includes: tuple[str, ...] = ()
+    """The first words of other kinds whose products are of this kind too (a gaseosa is a bebida)."""
+
+    def holds(self, name: str, category: str) -> bool:
+        named = match_key(name)
+        padded = f"{named} "
+        return (
+            named in self.whole
+            or any(padded.startswith(f"{key} ") for key in self.names)
+            or (bool(category) and match_key(category) in self.categories)
+            or any(kind.holds(name, category) for kind in builtin_kinds() if kind.words[0] in self.includes)
+        )
+
+
+@cache
+def builtin_kinds() -> tuple[Kind, ...]:
+    """The [[kind]] entries of `synonyms.toml`, read at first use (never at import)."""
+    text = resources.files("comandia.server.chat").joinpath("synonyms.toml").read_text("utf-8")
+    return tuple(
+        Kind(
+            words=tuple(entry["words"]),
+            names=tuple(match_key(n) for n in entry.get("names", ())),
+            whole=tuple(match_key(n) for n in entry.get("whole", ())),
+            categories=tuple(match_key(c) for c in entry.get("categories", ())),
+            includes=tuple(entry.get("includes", ())),
+        )
+        for entry in tomllib.loads(text).get("kind", ())
+    )
+
+
+@cache
+def every_kind_word() -> frozenset[str]:
+    """Every kind's words, folded ("gaseosa", "chela", "bebida"): what names a product by its kind."""
+    return frozenset(match_key(word) for kind in builtin_kinds() for word in kind.words)
+
+
+@lru_cache(maxsize=50_000)
+def kind_words(name: str, category: str = "") -> tuple[str, ...]:
+    """The words of every kind a product called `name`, in category `category`, is of."""
+    found: dict[str, str] = {}
+    for kind in builtin_kinds():
+        if kind.holds(name, category):
+            for word in kind.words:
+                found.setdefault(_key(word), word)
+    return tuple(found.values())
+
+
 def builtin_aliases(name: str) -> tuple[str, ...]:
     """The built-in other names of a product called `name`, without repeats or the name itself."""
     return tuple(alias for alias, _ in _keyed_aliases(name))
@@ -65,23 +127,39 @@ def _key(text: str) -> str:
     return match_key(text)
 
 
-def extra_aliases(products: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, ...]]:
-    """For each product given as (name, its own aliases): the built-in names to add after its own.
+def extra_aliases(
+    products: Sequence[tuple[str, tuple[str, ...]]], categories: Sequence[str | None] = ()
+) -> list[tuple[str, ...]]:
+    """For each product given as (name, its own aliases): the built-in names to add after its own,
+    then the words of the kinds it is of (`categories`: each product's category name, if known).
 
     A built-in name that is a product's name or a tenant alias anywhere on the menu is left out:
     on a menu with a product called "Coca" the tenant's product keeps that word to itself. Runs
     on every turn, so it builds no objects: the caller puts the names where they belong.
     """
-    keyed = [_keyed_aliases(name) for name, _ in products]
+    named = list(categories) + [None] * (len(products) - len(categories))
+    keyed = [
+        _keyed_aliases(name) + _keyed_kind_words(name, category or "")
+        for (name, _), category in zip(products, named, strict=True)
+    ]
     if not any(keyed):
         return [() for _ in products]  # a menu without any dish the file knows: nothing to compare
     taken = {_key(n) for name, aliases in products for n in (name, *aliases)}
-    return [tuple(alias for alias, key in pairs if key not in taken) for pairs in keyed]
+    return [tuple(dict.fromkeys(alias for alias, key in pairs if key not in taken)) for pairs in keyed]
+
+
+@lru_cache(maxsize=50_000)
+def _keyed_kind_words(name: str, category: str) -> tuple[tuple[str, str], ...]:
+    return tuple((word, _key(word)) for word in kind_words(name, category))
 
 
 def with_builtin_synonyms(catalog: CatalogView) -> CatalogView:
     """`catalog` with each product's built-in other names after its own aliases (`extra_aliases`)."""
-    extras = extra_aliases([(p.name, p.aliases) for p in catalog.products])
+    category_names = {c.id: c.name for c in catalog.categories}
+    extras = extra_aliases(
+        [(p.name, p.aliases) for p in catalog.products],
+        [category_names.get(p.category_id) if p.category_id is not None else None for p in catalog.products],
+    )
     products = tuple(
         replace(p, aliases=p.aliases + extra) if extra else p for p, extra in zip(catalog.products, extras, strict=True)
     )

@@ -101,6 +101,7 @@ BOT: dict[str, str] = {
     "cancel_already": N_("Your order *#{number}* was already cancelled."),
     "cancel_not_new": N_("Your order *#{number}* is already {status}, so it can no longer be cancelled here. If you need to, type “talk to someone”."),
     "cancel_too_late": N_("Your order *#{number}* can no longer be cancelled here. If you need to, type “talk to someone”."),
+    "cancel_not_by_chat": N_("Orders are not cancelled by chat here, so your order *#{number}* stays as it is. If you need to, type “talk to someone”."),
     "cancel_not_found": N_("I did not find an order of yours that can be cancelled. Type “status” to see your latest order."),
     "thanks_close": N_("Thank you! Enjoy it. We are here whenever you need us 🙌"),
     "welcome_back": N_("You are welcome! Type what you would like to order whenever you want."),

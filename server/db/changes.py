@@ -23,11 +23,12 @@ CHANNEL = "comandia_changes"
 
 
 class Change(StrEnum):
-    """What changed; the tenant kinds carry the tenant id (`tenant:t_ab12`)."""
+    """What changed; the tenant kinds carry the tenant id (`tenant:t_ab12`), a server its id."""
 
     NUMBERS = "numbers"
     TENANT = "tenant"  # deactivated, reactivated, deleted or moved: its contexts and its engine
     SETTINGS = "settings"  # the bot settings: its context only
+    SERVER = "server"  # a database server's pooler (key: its id): every tenant's engine
 
 
 def payload(change: Change, key: str = "") -> str:
@@ -57,6 +58,9 @@ class ChangeAnnouncer:
 
     def settings(self, tenant_id: str) -> None:
         self._announce(payload(Change.SETTINGS, tenant_id))
+
+    def server(self, server_id: int) -> None:
+        self._announce(payload(Change.SERVER, str(server_id)))
 
     def _announce(self, text: str) -> None:
         try:

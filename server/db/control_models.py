@@ -33,6 +33,9 @@ class DbServer(ControlBase):
     name: Mapped[str] = mapped_column(sa.String(63), unique=True)
     admin_url_sealed: Mapped[str] = mapped_column(sa.Text)
     accepts_tenants: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # "postgresql://host:port" of a PgBouncer in transaction mode in front of it (migration c0012):
+    # its tenants are reached through it. No credentials: tenants log in with their own roles.
+    pooler_url: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
 
 

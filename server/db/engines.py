@@ -334,7 +334,8 @@ class TenantEngines:
     """Hands out one engine per tenant, bounded in number and in connections.
 
     Args:
-        resolve: tenant id -> the URL of its database with its own role (raises NotFound).
+        resolve: tenant id -> the URL of its database with its own role (raises NotFound), and the
+            options to open it with (those of its server's pooler, if it has one).
         budget: the connection budget shared with the control engine.
         pool_size: connections one tenant may hold at once.
         capacity: engines kept at most; the least recently used idle one is closed beyond it.
@@ -343,12 +344,11 @@ class TenantEngines:
 
     def __init__(
         self,
-        resolve: Callable[[str], URL],
+        resolve: Callable[[str], tuple[URL, ConnectOptions]],
         budget: ConnectionBudget,
         pool_size: int,
         capacity: int,
         idle_seconds: float,
-        options: ConnectOptions,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._resolve = resolve
@@ -356,7 +356,6 @@ class TenantEngines:
         self._pool_size = pool_size
         self._capacity = capacity
         self._idle_seconds = idle_seconds
-        self._options = options
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
@@ -374,8 +373,8 @@ class TenantEngines:
         while True:
             with self._lock:
                 epoch = self._forgets
-            url = self._resolve(tenant_id)  # outside the lock: it queries the control database
-            engine = create_budgeted_engine(url, self._budget, self._pool_size, self._options)
+            url, options = self._resolve(tenant_id)  # outside the lock: it queries the control database
+            engine = create_budgeted_engine(url, self._budget, self._pool_size, options)
             with self._lock:
                 existing = self._entries.get(tenant_id)
                 if existing is not None:
@@ -400,6 +399,15 @@ class TenantEngines:
             entry = self._entries.pop(tenant_id, None)
             self._forgets += 1
         if entry is not None:
+            entry.engine.dispose()
+
+    def forget_all(self) -> None:
+        """Close every tenant's pool and drop every engine (a server's pooler changed)."""
+        with self._lock:
+            entries = list(self._entries.values())
+            self._entries.clear()
+            self._forgets += 1
+        for entry in entries:
             entry.engine.dispose()
 
     def close_idle(self) -> int:
@@ -431,11 +439,7 @@ class TenantEngines:
         return any(isinstance(pool, ReclaimablePool) and pool.close_one_idle() for pool in pools)
 
     def close_all(self) -> None:
-        with self._lock:
-            entries = list(self._entries.values())
-            self._entries.clear()
-        for entry in entries:
-            entry.engine.dispose()
+        self.forget_all()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -8,8 +8,10 @@ Callers that must answer in time whatever the database does (webhooks, /readyz) 
 work with `engines.database_deadline`, on their own thread. The webhook's one write needs no
 session: `tenant_autocommit(tenant_id)` lends it a pooled connection in autocommit.
 
-With `tenant_pooler_url` set, tenants on the primary server are reached through that PgBouncer
-(transaction mode) and the control database directly: it holds advisory locks and LISTENs.
+Tenants on a database server with a pooler (a PgBouncer in transaction mode) are reached through
+it: the server's own `pooler_url` in the registry (`comandia-admin server pooler`), or for the
+primary server `tenant_pooler_url` when the registry names none. The control database is always
+reached directly: it holds advisory locks and LISTENs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -52,11 +55,9 @@ class Databases:
         self.box = box
         self.primary_url = normalise_url(primary_url)
         self.budget = ConnectionBudget(config.connection_budget, config.budget_wait_seconds)
-        pooler = make_url(config.tenant_pooler_url) if config.tenant_pooler_url else None
-        self.options = ConnectOptions(
-            config.connect_timeout_seconds, config.statement_timeout_ms,
-            pooler=(pooler.host or "127.0.0.1", pooler.port or 6432) if pooler else None, connector=connector,
-        )
+        self._primary_pooler = pooler_address(config.tenant_pooler_url)
+        self.options = ConnectOptions(config.connect_timeout_seconds, config.statement_timeout_ms,
+                                      connector=connector)
         self.control_engine: Engine = create_budgeted_engine(
             self.primary_url.set(database=config.control_database), self.budget,
             max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
@@ -67,10 +68,11 @@ class Databases:
             max(1, min(config.threads, config.connection_budget // 4)), self.options
         )
         self.tenant_engines = TenantEngines(
-            self._tenant_url, self.budget, config.tenant_pool_size, config.engine_cache_size,
-            config.idle_pool_seconds, self.options,
+            self._tenant_route, self.budget, config.tenant_pool_size, config.engine_cache_size,
+            config.idle_pool_seconds,
         )
         self._clusters: dict[int, Cluster] = {}
+        self._poolers: dict[int, tuple[str, int] | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -92,13 +94,36 @@ class Databases:
                 raise NotFound("database server {server_id} is not registered", server_id=server_id)
             url = normalise_url(self.box.open(server.admin_url_sealed))
             cluster = Cluster(server.name, url, self.budget, self.options)
+            pooler = pooler_address(server.pooler_url)
         with self._lock:
             self._clusters[server_id] = cluster
+            self._poolers[server_id] = pooler
         return cluster
 
     def forget_cluster(self, server_id: int) -> None:
         with self._lock:
             self._clusters.pop(server_id, None)
+            self._poolers.pop(server_id, None)
+
+    def recheck_poolers(self) -> None:
+        """Forget every server whose pooler in the registry is not the one this process routes through."""
+        with self.control_session() as session:
+            rows = session.execute(sa.select(DbServer.id, DbServer.pooler_url))
+            registered = {server_id: url for server_id, url in rows}
+        with self._lock:
+            stale = [server_id for server_id, pooler in self._poolers.items()
+                     if pooler != pooler_address(registered.get(server_id))]
+        for server_id in stale:
+            self.forget_server(server_id)
+
+    def forget_server(self, server_id: int) -> None:
+        """The server's registry row changed (its pooler): read it again, and reconnect its tenants.
+
+        Every tenant's pool is closed, not only this server's: which server a cached engine is on is
+        not kept, and an operator changes a pooler seldom.
+        """
+        self.forget_cluster(server_id)
+        self.tenant_engines.forget_all()
 
     @contextmanager
     def control_session(self) -> Iterator[Session]:
@@ -138,6 +163,10 @@ class Databases:
         self.control_engine.dispose()
 
     def _tenant_url(self, tenant_id: str) -> URL:
+        return self._tenant_route(tenant_id)[0]
+
+    def _tenant_route(self, tenant_id: str) -> tuple[URL, ConnectOptions]:
+        """Where the tenant's connections go (its server, or that server's pooler) and how they are opened."""
         with self.control_session() as session:
             tenant = session.get(Tenant, tenant_id)
             if tenant is None or tenant.state == TenantState.DELETED:
@@ -145,11 +174,22 @@ class Databases:
             server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
             password = self.box.open(tenant.role_password_sealed)
         url = self.cluster(server_id).admin_url.set(username=role, password=password, database=database)
-        pooler = self.options.pooler
+        with self._lock:
+            pooler = self._poolers.get(server_id)
         primary = (self.primary_url.host, self.primary_url.port or 5432)
-        if pooler is not None and (url.host, url.port or 5432) == primary:
-            url = url.set(host=pooler[0], port=pooler[1])
-        return url
+        if pooler is None and (url.host, url.port or 5432) == primary:
+            pooler = self._primary_pooler
+        if pooler is None:
+            return url, self.options
+        return url.set(host=pooler[0], port=pooler[1]), replace(self.options, pooler=pooler)
+
+
+def pooler_address(url: str | None) -> tuple[str, int] | None:
+    """(host, port) of a pooler URL ("postgresql://host:port"; PgBouncer's port 6432 by default)."""
+    if not url:
+        return None
+    parsed = make_url(url)
+    return parsed.host or "127.0.0.1", parsed.port or 6432
 
 
 @contextmanager

@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 
 import falcon
 
+from comandia.server.http.problems import language_of
 from comandia.shared.domain.errors import NotFound, ValidationFailed
-from comandia.shared.i18n import N_
+from comandia.shared.i18n import N_, text
 from comandia.shared.schemas.wire import Request
 
 R = TypeVar("R", bound=Request)
@@ -23,7 +24,7 @@ def read_body(req: falcon.Request, kind: type[R]) -> R:
     """The request's JSON body as the payload type `kind`, the one way every body is read.
 
     Raises:
-        falcon.HTTPBadRequest: malformed JSON or no body (falcon's own 400).
+        falcon.HTTPBadRequest: malformed JSON or no body.
         ValidationFailed: text PostgreSQL cannot store or an integer out of range anywhere in
             the document; nesting deeper than `MAX_DEPTH`; an `extra` deeper than
             `EXTRA_MAX_DEPTH` or larger than `EXTRA_MAX_BYTES`; not an object; an unknown field; a
@@ -34,6 +35,12 @@ def read_body(req: falcon.Request, kind: type[R]) -> R:
     except RecursionError:
         # The JSON decoder gives up near Python's recursion limit; a body that deep is hostile.
         raise _too_deep("body", MAX_DEPTH) from None
+    except falcon.MediaNotFoundError:
+        raise falcon.HTTPBadRequest(title=N_("Invalid JSON"), description=N_("the request has no body")) from None
+    except falcon.MediaMalformedError as error:  # falcon's words are English: ours, with the decoder's reason
+        reason = str(error.__cause__ or "")[:200]
+        raise falcon.HTTPBadRequest(title=N_("Invalid JSON"), description=text(
+            language_of(req), "the body is not valid JSON ({reason})", reason=reason)) from None
     _check_tree(data, "", 0)
     if isinstance(data, dict) and "extra" in data:
         _check_extra(data["extra"])

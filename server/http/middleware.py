@@ -9,9 +9,10 @@ from typing import Any
 import falcon
 from falcon.uri import parse_query_string
 
+from comandia.server.http.problems import language_of
 from comandia.server.logs import escape_control
 from comandia.shared.domain.errors import ValidationFailed
-from comandia.shared.i18n import N_
+from comandia.shared.i18n import N_, text
 
 log = logging.getLogger("comandia.access")
 
@@ -50,8 +51,10 @@ class BodyLimit:
             return
         length = req.content_length
         if length is not None and length > self.max_bytes:
+            language = language_of(req)  # the detail has a value, so it is translated here, not by the handler
             raise falcon.HTTPContentTooLarge(
-                title="Request body too large", description=f"the limit is {self.max_bytes} bytes"
+                title=N_("Request body too large"),
+                description=text(language, "the limit is {limit} bytes", limit=self.max_bytes),
             )
 
 

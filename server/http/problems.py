@@ -83,9 +83,32 @@ def handle_http_error(
         resp.set_header(name, value)
     language = language_of(req)
     resp.vary = ("Accept-Language",)
-    title = gettext(language, error.title or N_("Error"))
+    title = gettext(language, _title(error))
     detail = gettext(language, error.description) if error.description else None  # gettext("") is the header
     write_problem(resp, int(error.status_code), title, detail)
+
+
+_HTTP_TITLES = {
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    406: N_("Not acceptable"),
+    411: N_("Length required"),
+    412: N_("Precondition failed"),
+    413: N_("Request body too large"),
+    415: N_("Unsupported media type"),
+}
+
+
+def _title(error: falcon.HTTPError) -> str:
+    """The catalog title of a falcon error. Falcon's own (a route that does not exist, a method
+    it does not take) are English status lines such as "405 Method Not Allowed": they give way
+    to ours; a title given where the error is raised is a catalog text already."""
+    own = error.title or ""
+    if own and not own[:3].isdigit():
+        return own
+    return _HTTP_TITLES.get(int(error.status_code), N_("Error"))
 
 
 def handle_bug(req: falcon.Request, resp: falcon.Response, error: Exception, params: Any) -> None:

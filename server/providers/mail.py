@@ -15,8 +15,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from comandia.server.config import SmtpSettings
+from comandia.shared.i18n import N_
 
 TLS_MODES = ("starttls", "ssl", "none")
+RECIPIENT_REFUSED = N_("recipient refused")
+"""Before the server's answers; the words of ours in a failure, translated where it is read."""
 
 
 class MailError(Exception):
@@ -47,7 +50,7 @@ class SmtpMailer:
         """Send one message to `to`. Raises: MailError (nothing configured counts as permanent)."""
         settings = self._settings
         if not settings.host:
-            raise MailError("no SMTP server is configured on this appliance (COMANDIA_SMTP_HOST)", permanent=True)
+            raise MailError(N_("no SMTP server is configured on this appliance (COMANDIA_SMTP_HOST)"), permanent=True)
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = settings.sender, to, subject
         message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="comandia")
@@ -78,7 +81,7 @@ def _describe(error: Exception) -> str:
     """The server's answer without the recipient's address (logs carry no personal data)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = {f"{code} {reply.decode(errors='replace')}" for code, reply in error.recipients.values()}
-        return "recipient refused: " + "; ".join(sorted(answers))
+        return RECIPIENT_REFUSED + ": " + "; ".join(sorted(answers))
     if isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
         return f"SMTP {error.smtp_code} {reply}"

@@ -99,9 +99,7 @@ class CustomerService:
         if text and text.strip():
             pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(
-                sa.or_(
-                    Customer.name.ilike(pattern), Customer.phone.ilike(pattern), Customer.city.ilike(pattern)
-                )
+                sa.or_(Customer.name.ilike(pattern), Customer.phone.ilike(pattern), Customer.city.ilike(pattern))
             )
         if cursor:
             _, last_id = decode_cursor(cursor, _LIST_SORT)
@@ -179,9 +177,7 @@ def _clean_wa_id(wa_id: str | None) -> str | None:
         return None
     text = wa_id.strip().removeprefix("+")
     if not WA_ID_PATTERN.fullmatch(text):
-        raise ValidationFailed(
-            "invalid wa_id: must be the digits of a WhatsApp number", {"wa_id": "must be digits"}
-        )
+        raise ValidationFailed("invalid wa_id: must be the digits of a WhatsApp number", {"wa_id": "must be digits"})
     return text
 
 

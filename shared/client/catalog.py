@@ -52,9 +52,7 @@ class CatalogApi:
         return ProductInfo.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/products/{product_id}"))
 
     def create_product(self, tenant_id: str, data: ProductInput) -> ProductInfo:
-        return ProductInfo.from_json(
-            self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/products", data.to_json())
-        )
+        return ProductInfo.from_json(self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/products", data.to_json()))
 
     def update_product(self, tenant_id: str, product_id: int, data: ProductInput) -> ProductInfo:
         path = f"/api/v1/tenants/{tenant_id}/products/{product_id}"
@@ -68,9 +66,7 @@ class CatalogApi:
     def delete_product(self, tenant_id: str, product_id: int) -> None:
         self._t.send_json("DELETE", f"/api/v1/tenants/{tenant_id}/products/{product_id}")
 
-    def import_file(
-        self, tenant_id: str, content: bytes, xlsx: bool = False, dry_run: bool = True
-    ) -> ImportReport:
+    def import_file(self, tenant_id: str, content: bytes, xlsx: bool = False, dry_run: bool = True) -> ImportReport:
         """Upload a catalog file; a dry run reports per row, otherwise all rows apply or none.
 
         Raises:

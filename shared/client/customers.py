@@ -17,9 +17,7 @@ class CustomersApi:
         return CustomerPage.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/customers", params))
 
     def get(self, tenant_id: str, customer_id: int) -> CustomerInfo:
-        return CustomerInfo.from_json(
-            self._t.get_json(f"/api/v1/tenants/{tenant_id}/customers/{customer_id}")
-        )
+        return CustomerInfo.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/customers/{customer_id}"))
 
     def create(self, tenant_id: str, data: CustomerInput) -> CustomerInfo:
         return CustomerInfo.from_json(

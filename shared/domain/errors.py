@@ -88,10 +88,12 @@ class ValidationFailed(DomainError):
         return cls(INVALID_FIELD, {field: problem}, field=field, problem=fill(problem, values), **values)
 
     def localized(self, language: str) -> str:
-        if self.template == INVALID_FIELD and len(self.fields) == 1:
+        if "{problem}" in self.template and len(self._field_templates) == 1:
+            # The detail quotes its one field's problem (`of_field`, "the file {problem}"): that
+            # problem is a catalog template too, translated before it is quoted.
             field, problem = next(iter(self._field_templates.items()))
-            values = {**self.values, "problem": text(language, problem, **self.values)}
-            return text(language, INVALID_FIELD, **values)
+            values = {**self.values, "problem": text(language, problem, **self.field_values(field))}
+            return text(language, self.template, **values)
         return super().localized(language)
 
     @classmethod

@@ -87,6 +87,8 @@ class ServerInfo(Wire, frozen=True):
     accepts_tenants: bool
     reachable: bool | None = None
     version: int | None = None
+    pooler_url: str | None = None
+    """The PgBouncer its tenants are reached through ("postgresql://host:port"), if any."""
 
 
 class TenantSettings(BusinessRules, frozen=True, kw_only=True):

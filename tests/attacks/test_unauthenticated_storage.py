@@ -1,18 +1,21 @@
 """Issue 14, finding 3 (S14): posts to unknown numbers cannot be authenticated, so they keep a
-bounded summary (never the body), at a bounded rate per address and in all, in a bounded table;
-authenticated traffic is unaffected by the flood."""
+bounded summary (never the body), at a bounded rate per address and in all (on the whole
+appliance, whatever the number of server processes), in a bounded table; authenticated traffic is
+unaffected by the flood."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from comandia.server.db.control_models import UnroutableEvent
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.signals import DirtyTenants
-from comandia.server.services.messaging.unroutable import EXCERPT_BYTES, UnroutableLimits
+from comandia.server.services.messaging.unroutable import EXCERPT_BYTES, UnroutableLimits, UnroutableLog
 from tests.plugins.messaging import Messaging
 
 BODY = b'{"object": "whatsapp_business_account", "junk": "' + b"x" * 1_000_000 + b'"}'
@@ -53,19 +56,57 @@ def test_a_flood_of_1_mb_posts_to_unknown_numbers_stores_a_bounded_summary(messa
     assert time.perf_counter() - started < 60
 
 
+def _age(m: Messaging, seconds: int) -> None:
+    """Move every stored summary `seconds` into the past (a minute passing, without waiting for it)."""
+    with m.runtime.databases.control_session() as session:
+        session.execute(sa.update(UnroutableEvent).values(
+            received_at=UnroutableEvent.received_at - dt.timedelta(seconds=seconds)))
+        session.commit()
+
+
 def test_many_addresses_are_capped_in_all_and_the_table_is_a_ring(messaging: Messaging) -> None:
     m = messaging
     _forget(m)
-    limits = UnroutableLimits(per_minute=50, per_source_per_minute=3, keep_rows=20)
-    ingest = IngestService(m.runtime.databases, m.directory, DirtyTenants(), limits)
-    kept = [ingest.ingest_cloud_with_secret("360dialog", 990001, BODY, None, source=f"10.0.{n // 200}.{n % 200}")
-            for n in range(100)]
-    assert kept == [0] * 100
-    rows, total, _ = _stored(m)
-    assert rows == limits.keep_rows and total <= limits.keep_rows * EXCERPT_BYTES
+    limits = UnroutableLimits(per_minute=10, per_source_per_minute=3, keep_rows=20)
+    now = [0.0]
+    for minute in range(3):
+        ingest = IngestService(m.runtime.databases, m.directory, DirtyTenants(), limits)
+        ingest.unroutable = UnroutableLog(m.runtime.databases, limits, clock=lambda: now[0])
+        kept = [ingest.ingest_cloud_with_secret("360dialog", 990001, BODY, None,
+                                                source=f"10.{minute}.{n // 200}.{n % 200}") for n in range(100)]
+        assert kept == [0] * 100
+        rows, total, _ = _stored(m)
+        assert rows == min((minute + 1) * limits.per_minute, limits.keep_rows), f"minute {minute}: {rows} rows"
+        assert total <= limits.keep_rows * EXCERPT_BYTES
+        _age(m, 61)
+        now[0] += 61
     with m.runtime.databases.control_session() as session:
-        newest = session.scalars(sa.select(UnroutableEvent.source).order_by(UnroutableEvent.id.desc())).first()
-    assert newest == "10.0.0.49", "the ring keeps the newest rows"
+        sources = list(session.scalars(sa.select(UnroutableEvent.source).order_by(UnroutableEvent.id)))
+    assert sources == [f"10.{minute}.0.{n}" for minute in (1, 2) for n in range(10)], "the ring keeps the newest rows"
+
+
+def test_the_caps_hold_for_the_whole_appliance_not_per_process(messaging: Messaging) -> None:
+    """Three server processes (three logs, each with its own memory) store no more than one would."""
+    m = messaging
+    _forget(m)
+    limits = UnroutableLimits(per_minute=6, per_source_per_minute=4)
+    now = [0.0]
+    processes = [UnroutableLog(m.runtime.databases, limits, clock=lambda: now[0]) for _ in range(3)]
+    kept = [log.keep("meta", "no such number", "999", BODY, "10.1.1.1") for _ in range(3) for log in processes]
+    assert kept.count(True) == limits.per_source_per_minute, "one address's cap, counted across processes"
+    kept = [log.keep("meta", "no such number", "999", BODY, f"10.2.2.{n}") for n in range(4) for log in processes]
+    assert kept.count(True) == limits.per_minute - limits.per_source_per_minute, "the cap in all, across processes"
+    assert _stored(m)[0] == limits.per_minute
+    # A minute later there is room again, on every process (what each remembered has lapsed).
+    _age(m, 61)
+    now[0] += 61
+    assert all(log.keep("meta", "no such number", "999", BODY, "10.1.1.1") for log in processes[:3])
+    assert _stored(m)[0] == limits.per_minute + 3
+
+
+def test_a_per_minute_cap_larger_than_the_ring_is_refused() -> None:
+    with pytest.raises(ValueError, match="keep_rows"):
+        UnroutableLimits(per_minute=50, keep_rows=20)
 
 
 def test_a_nul_or_a_newline_in_an_unknown_twilio_number_is_kept_escaped(messaging: Messaging) -> None:

@@ -23,19 +23,28 @@ CEILING_SECONDS = 5.0
 def _upload(api_url: str, world: World, content: bytes, kind: str) -> tuple[requests.Response, float]:
     url = f"{api_url}/api/v1/tenants/{world.tenant_a.id}/catalog/import"
     started = time.perf_counter()
-    answer = requests.post(url, params={"dry_run": "true"}, data=content, timeout=120,
-                           headers={"Authorization": f"Bearer {world.manager_a.token}", "Content-Type": kind})
+    answer = requests.post(
+        url,
+        params={"dry_run": "true"},
+        data=content,
+        timeout=120,
+        headers={"Authorization": f"Bearer {world.manager_a.token}", "Content-Type": kind},
+    )
     return answer, time.perf_counter() - started
 
 
-@pytest.mark.parametrize(("name", "make", "kind", "limit_words"), [
-    ("dimension bomb", bombs.dimension_bomb, XLSX, "20000"),
-    ("zip bomb", lambda: bombs.zip_bomb(256), XLSX, "MB"),
-    ("CSV of a million blank lines", bombs.csv_of_blank_lines, "text/csv", "20000"),
-    ("CSV of 60,000 rows", lambda: bombs.csv_of_rows(60_000), "text/csv", "10000"),
-])
+@pytest.mark.parametrize(
+    ("name", "make", "kind", "limit_words"),
+    [
+        ("dimension bomb", bombs.dimension_bomb, XLSX, "20000"),
+        ("zip bomb", lambda: bombs.zip_bomb(256), XLSX, "MB"),
+        ("CSV of a million blank lines", bombs.csv_of_blank_lines, "text/csv", "20000"),
+        ("CSV of 60,000 rows", lambda: bombs.csv_of_rows(60_000), "text/csv", "10000"),
+    ],
+)
 def test_a_bomb_is_refused_naming_the_limit_in_bounded_time(
-        api_url: str, world: World, name: str, make: Callable[[], bytes], kind: str, limit_words: str) -> None:
+    api_url: str, world: World, name: str, make: Callable[[], bytes], kind: str, limit_words: str
+) -> None:
     answer, seconds = _upload(api_url, world, make(), kind)
     assert answer.status_code in (413, 422), (name, answer.text)
     assert limit_words in answer.text, answer.text

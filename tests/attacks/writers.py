@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import requests
+import sqlalchemy as sa
 
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.messaging.journal import IngestJournal
@@ -81,6 +82,34 @@ class Writers:
     messages: Tally
     manager_token: str
 
+    @property
+    def refused(self) -> list[tuple[float, float]]:
+        """(sent, answered) of every 503, orders and webhooks."""
+        return self.orders.refused + self.messages.refused
+
+    def summary(self) -> str:
+        """How long the writers saw 503s and what each kind was answered, for the test's printout."""
+        refused = self.refused
+        seen = max(answered for _, answered in refused) - min(sent for sent, _ in refused) if refused else 0.0
+        return (f"writers saw 503s for {seen:.2f} s; orders {dict(self.orders.statuses)}, webhooks "
+                f"{dict(self.messages.statuses)}; {len(self.orders.acknowledged)} orders and "
+                f"{len(self.messages.acknowledged)} messages acknowledged")
+
+    def check_frozen_answers(self) -> None:
+        """What a frozen tenant owes its writers: never another status than 201/200/503 (no 500, no
+        401/403), every write acknowledged in the end, orders (the superadmin's too) refused with
+        `Retry-After` and a retryable detail, webhooks acknowledged all along (the ingest journal
+        keeps them until the tenant's database takes them)."""
+        orders, messages = self.orders, self.messages
+        assert set(orders.statuses) <= {201, 503} and set(messages.statuses) <= {200, 503}, "never a 500"
+        assert orders.unacknowledged == [] and messages.unacknowledged == []
+        assert orders.statuses[503] > 0, "the orders met the frozen window"
+        assert set(messages.statuses) == {200}, "the ingest journal took the webhooks through the frozen window"
+        assert orders.refused_superadmin > 0, "the superadmin's writes were refused too"
+        assert orders.refused_without_retry_after == 0 and messages.refused_without_retry_after == 0
+        assert all(detail.endswith("try again shortly") for detail in orders.details | messages.details), (
+            orders.details, messages.details)
+
 
 @contextmanager
 def writing(runtime: Runtime, api_url: str, tenant: str, managers: int = 4, superadmins: int = 1,
@@ -144,6 +173,16 @@ def order_tag(tag: str) -> str:
 def message_id(tag: str) -> str:
     """The stored wamid for a sender's tag."""
     return f"wamid.FREEZE{tag}"
+
+
+def stored_tags(runtime: Runtime, tenant: str) -> tuple[Counter[str], Counter[str]]:
+    """How many times each order note and each message id is in `tenant`'s database, once the
+    ingest journal is delivered."""
+    deliver_journal(runtime)
+    with runtime.databases.tenant_session(tenant) as session:
+        notes = Counter(session.scalars(sa.text("SELECT notes FROM orders")).all())
+        wamids = Counter(session.scalars(sa.text("SELECT provider_message_id FROM inbox")).all())
+    return notes, wamids
 
 
 def deliver_journal(runtime: Runtime) -> None:

@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from comandia.server.chat.model import Answer, CustomerRef, Inbound, Reply, TenantContext, buttons_reply, text_reply
-from comandia.server.db.control_models import WhatsAppNumber
+from comandia.server.db.control_models import UnroutableEvent, WhatsAppNumber
 from comandia.server.http import problems
 from comandia.server.http.auth import Authenticate
 from comandia.server.http.middleware import AccessLog, BodyLimit, StrictQuery
@@ -182,7 +182,8 @@ def claim_fixture_numbers(runtime: Runtime, numbers: NumberService, tenant_id: s
 
 @pytest.fixture(scope="session")
 def messaging_tenant(runtime: Runtime) -> TenantInfo:
-    """One tenant for the transport tests; `messaging` empties its messaging tables before each test."""
+    """One tenant for the transport tests; `messaging` empties its messaging tables (and the
+    appliance's unroutable summaries) before each test."""
     return runtime.tenants.create(NewTenant(name=f"Mensajes {secrets.token_hex(3)}"), actor="tests")
 
 
@@ -196,6 +197,10 @@ def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo)
     with runtime.databases.tenant_session(tenant.id) as session:
         session.execute(sa.text("TRUNCATE media, inbox, outbox, message_statuses, conversations, changes "
                                 "RESTART IDENTITY"))
+        session.commit()
+    with runtime.databases.control_session() as session:
+        # The unroutable caps count the whole appliance's rows of the last minute: start each test at none.
+        session.execute(sa.delete(UnroutableEvent))
         session.commit()
     meta_1, meta_2, dialog, twilio = claim_fixture_numbers(runtime, numbers, tenant.id)
     client = falcon.testing.TestClient(build_webhook_app(runtime, ingest))

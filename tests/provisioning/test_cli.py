@@ -97,6 +97,8 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
         (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "unreachable"),
         (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "nombre del servidor"),
         (["server", "add", "badurl", "not a url"], "URL"),
+        (["server", "pooler", "main", "postgresql://comandia:secret@127.0.0.1:6432"], "pooler se escribe"),
+        (["server", "pooler", "mars", "postgresql://127.0.0.1:6432"], "no está registrado"),
         (["user", "create", "manuel", "--role", "manager"], "tenant"),
         (["user", "create", "solo", "--role", "superadmin", "--tenant", "t000000000000"], "tenant"),
         (["user", "create", "m2", "--role", "manager", "--tenant", "t000000000000"], "no existe"),
@@ -117,11 +119,12 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"]],
+    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"],
+     ["server", "pooler", "main"], ["server", "pooler", "main", "postgresql://127.0.0.1:6432", "--direct"]],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
-    assert code == 2 and "usage:" in err
+    assert code == 2 and "uso:" in err and "usage:" not in err
 
 
 def test_a_duplicate_name_fails_and_creates_nothing(admin: Admin) -> None:
@@ -317,3 +320,61 @@ def test_the_help_is_spanish_too(capsys: pytest.CaptureFixture[str], monkeypatch
         run(["tenant", "create", "--help"])
     text = capsys.readouterr().out
     assert "zona horaria IANA" in text and "el país como configuración regional completa" in text
+
+
+ARGPARSE_ENGLISH = ("usage:", "positional arguments", "options:", "show this help message", "required:",
+                    "invalid choice", "unrecognized arguments", "expected one argument")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["tenant", "--help"], ["backup", "verify", "--help"], ["tenant", "create"], ["frobnicate"],
+     ["user", "create", "u", "--role", "king"], ["tenant", "list", "--bogus"], ["tenant", "create", "--locale"]],
+)
+def test_help_and_usage_errors_are_spanish_down_to_argparses_own_words(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comandia.provisioning.cli import main as run
+
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(argv)
+    captured = capsys.readouterr()
+    said = captured.out + captured.err
+    assert said.startswith("uso: ")
+    assert not [english for english in ARGPARSE_ENGLISH if english in said], said
+    assert "opciones:" in said or "error: " in said
+
+
+def test_argparse_speaks_english_with_an_english_locale_and_is_left_as_it_was(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from comandia.provisioning.cli import main as run
+
+    for name in ("COMANDIA_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    with pytest.raises(SystemExit):
+        run(["tenant", "create"])
+    said = capsys.readouterr().err
+    assert said.startswith("usage: ") and "the following arguments are required: name" in said
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(["tenant", "create"])
+    assert "faltan estos argumentos obligatorios: name" in capsys.readouterr().err
+    assert "usage: " in argparse.ArgumentParser(prog="other").format_usage()  # others' parsers untouched
+
+
+def test_a_server_s_pooler_is_set_listed_and_removed(admin: Admin, config: ServerConfig, runtime: Runtime) -> None:
+    name = f"pooled-{config.db_prefix}"  # the primary server again, under a name of its own, with no tenants
+    runtime.servers.add(name, config.database_url or "", actor="tests")
+    runtime.servers.set_accepting(name, False, actor="tests")
+    code, out, _ = admin("--json", "server", "pooler", name, "postgresql://127.0.0.1")
+    assert code == 0 and json.loads(out)["pooler_url"] == "postgresql://127.0.0.1:6432"  # PgBouncer's port
+    code, out, _ = admin("server", "list")
+    assert code == 0 and "postgresql://127.0.0.1:6432" in out and "POOLER" in out
+    code, out, _ = admin("server", "pooler", name, "--direct")
+    assert code == 0 and "directamente" in out
+    assert next(s for s in runtime.servers.list() if s.name == name).pooler_url is None

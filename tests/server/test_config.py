@@ -46,3 +46,11 @@ def test_the_mail_server_comes_from_the_environment_or_the_file_as_one_setting(t
     assert load_config(env={}).smtp.host is None  # unset: e-mail alerts are recorded failed, with the reason
     with pytest.raises(ValueError, match="smtp_port"):
         load_config(env={"COMANDIA_SMTP_PORT": "veinte"})
+
+
+def test_media_and_backups_live_in_the_home_unless_a_shared_folder_is_named(tmp_path: Path) -> None:
+    home = load_config(env={"COMANDIA_HOME": str(tmp_path / "home")})
+    assert (home.media_dir, home.backup_dir) == (tmp_path / "home" / "media", tmp_path / "home" / "backups")
+    shared = load_config(env={"COMANDIA_HOME": str(tmp_path / "home"), "COMANDIA_MEDIA_DIR": str(tmp_path / "nfs/m"),
+                              "COMANDIA_BACKUP_DIR": str(tmp_path / "nfs/b")})
+    assert (shared.media_dir, shared.backup_dir) == (tmp_path / "nfs" / "m", tmp_path / "nfs" / "b")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import require_superadmin
 from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.backups.backups import BackupService
@@ -46,9 +47,7 @@ class BackupCollection:
             raise Unavailable("the backup of {tenant_id} failed: {reason}", tenant_id=tenant_id,
                               reason=outcome.error or "unknown error")
         backup = self._backups.get(outcome.backup.id)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/admin/backups/{backup.id}"
-        resp.media = BackupRun(backup.record, outcome.verify).to_json()
+        created(resp, f"/api/v1/admin/backups/{backup.id}", BackupRun(backup.record, outcome.verify))
 
 
 class BackupStates:
@@ -86,6 +85,4 @@ class BackupRestore:
         if backup.tenant_id is None:
             raise Conflict("a backup of the control database cannot become a tenant; use comandia-admin")
         tenant = self._restores.restore_as(backup.tenant_id, name, backup.id, self._key(), actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/tenants/{tenant.id}"
-        resp.media = tenant.to_json()
+        created(resp, f"/api/v1/tenants/{tenant.id}", tenant)

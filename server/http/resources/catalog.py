@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_flag, query_int, query_text, read_body
 from comandia.server.services.catalog.catalog import CatalogService
@@ -28,9 +29,7 @@ class CategoryCollection:
         access_tenant(req, tenant_id, write=True)
         data = read_body(req, CategoryInput)
         category = self._catalog.create_category(tenant_id, data)
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{category.id}"
-        resp.media = category.to_json()
+        created(resp, f"{req.path}/{category.id}", category)
 
 
 class CategoryItem:
@@ -40,9 +39,7 @@ class CategoryItem:
     def on_put(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
         data = read_body(req, CategoryInput)
-        resp.media = self._catalog.update_category(
-            tenant_id, path_id(category_id, "category"), data
-        ).to_json()
+        resp.media = self._catalog.update_category(tenant_id, path_id(category_id, "category"), data).to_json()
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, category_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
@@ -69,9 +66,7 @@ class ProductCollection:
         access_tenant(req, tenant_id, write=True)
         data = read_body(req, ProductInput)
         product = self._catalog.create_product(tenant_id, data)
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{product.id}"
-        resp.media = product.to_json()
+        created(resp, f"{req.path}/{product.id}", product)
 
 
 class ProductItem:

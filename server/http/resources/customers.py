@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.customers import CustomerService
@@ -28,9 +29,7 @@ class CustomerCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
         customer = self._customers.create(tenant_id, read_body(req, CustomerInput))
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{customer.id}"
-        resp.media = customer.to_json()
+        created(resp, f"{req.path}/{customer.id}", customer)
 
 
 class CustomerItem:

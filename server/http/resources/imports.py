@@ -14,8 +14,10 @@ from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_flag
 from comandia.server.http.problems import language_of
 from comandia.server.services.catalog.imports import MAX_BYTES, CatalogImportService, template_csv, template_xlsx
+from comandia.server.services.catalog.uploads import file_problem
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NAMES = {"text/csv": "upload.csv", XLSX: "upload.xlsx"}
@@ -30,10 +32,15 @@ class CatalogImport:
         access_tenant(req, tenant_id, write=True)  # even a dry run is the first step of a write
         kind = (req.content_type or "").split(";")[0].strip().lower()
         if kind not in _NAMES:
-            raise falcon.HTTPUnsupportedMediaType(description=f"send the file as text/csv or {XLSX}")
+            raise falcon.HTTPUnsupportedMediaType(
+                description=N_(
+                    "send the file as text/csv or as XLSX "
+                    "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"
+                )
+            )
         content = req.bounded_stream.read(MAX_BYTES + 1)  # read_rows refuses more, whatever the headers said
         if not content:
-            raise ValidationFailed("the file is empty", {"file": "is empty"})
+            raise file_problem("is empty")
         run = self._imports.dry_run if dry_run else self._imports.apply
         resp.media = run(tenant_id, content, _NAMES[kind], language_of(req)).to_json()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import path_id, query_int, read_body
 from comandia.server.services.messaging.numbers import NumberService
@@ -30,9 +31,7 @@ class NumberCollection:
         principal = require_superadmin(req)
         request = read_body(req, NewNumber)
         number = self._numbers.add(tenant_id, request, actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{number.id}"
-        resp.media = number.to_json()
+        created(resp, f"{req.path}/{number.id}", number)
 
 
 class NumberItem:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import path_id, query_int, query_text, read_body
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.pages import DEFAULT_PAGE_SIZE
 from comandia.server.services.tenancy.tenants import TenantService
 from comandia.shared.domain.times import local_range_to_utc, parse_date
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import OrderEdit, OrderInput, OrderQuery, StatusRequest, version_from_etag
 
 
@@ -61,10 +63,8 @@ class OrderCollection:
         principal = access_tenant(req, tenant_id, write=True)
         data = read_body(req, OrderInput)
         order = self._orders.create(tenant_id, data, actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"{req.path}/{order.id}"
         resp.etag = order.etag
-        resp.media = order.to_json()
+        created(resp, f"{req.path}/{order.id}", order)
 
 
 class OrderItem:
@@ -114,7 +114,7 @@ def _precondition(req: falcon.Request, orders: OrderService, tenant_id: str, ord
     expected = version_from_etag(req.get_header("If-Match"))
     if expected is not None and orders.get(tenant_id, order_id).version != expected:
         raise falcon.HTTPPreconditionFailed(
-            title="Precondition failed",
-            description="the order changed since you read it; reload it and try again",
+            title=N_("Precondition failed"),
+            description=N_("the order changed since you read it; reload it and try again"),
         )
     return expected

@@ -13,6 +13,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_int, read_body
+from comandia.server.http.problems import language_of
 from comandia.server.services.messaging.alerts import OrderAlertService
 from comandia.server.services.tenancy.settings import TenantSettingsService
 from comandia.shared.schemas.rules import OrderAlertList
@@ -42,4 +43,4 @@ class OrderAlertsResource:
         """`?limit=` (1 to 200, default 50), newest first."""
         access_tenant(req, tenant_id)
         limit = query_int(req, "limit", maximum=200) or 50
-        resp.media = OrderAlertList(tuple(self._alerts.recent(tenant_id, limit))).to_json()
+        resp.media = OrderAlertList(tuple(self._alerts.recent(tenant_id, limit, language_of(req)))).to_json()

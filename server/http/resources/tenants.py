@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import query_flag, read_body
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
@@ -25,9 +26,7 @@ class TenantCollection:
         request = NewTenant(name=body.name, timezone=body.timezone, currency=body.currency, locale=body.locale,
                             server=body.server, country_locale=body.country_locale)
         tenant = self._tenants.create(request, actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/tenants/{tenant.id}"
-        resp.media = tenant.to_json()
+        created(resp, f"/api/v1/tenants/{tenant.id}", tenant)
 
 
 class TenantItem:

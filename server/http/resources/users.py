@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from comandia.server.http.answers import created
 from comandia.server.http.auth import require_superadmin
 from comandia.server.http.bodies import path_id, query_text, read_body
 from comandia.server.services.auth.users import UserService
@@ -23,9 +24,7 @@ class UserCollection:
         principal = require_superadmin(req)
         new = read_body(req, NewUserRequest)
         user = self._users.create(new.username, new.password, new.role, new.tenant_id, actor=principal.username)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/users/{user.id}"
-        resp.media = user.to_json()
+        created(resp, f"/api/v1/users/{user.id}", user)
 
 
 class UserItem:

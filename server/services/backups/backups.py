@@ -81,10 +81,14 @@ class BackupService:
 
     Args:
         databases: the appliance's databases (backups land in `databases.config.backup_dir`).
+        deliver_journal: delivers a tenant's rows still in the ingest journal to its database
+            and returns how many it left there (`IngestJournal.deliver_tenant`); a tenant's
+            backup calls it first, so a message acknowledged a moment before is in the backup.
     """
 
-    def __init__(self, databases: Databases) -> None:
+    def __init__(self, databases: Databases, deliver_journal: Callable[[str], int] = lambda tenant_id: 0) -> None:
         self._db = databases
+        self._deliver_journal = deliver_journal
 
     @property
     def root(self) -> Path:
@@ -188,12 +192,16 @@ class BackupService:
             return [TenantBackupState(tenant_id, name, started, status, verified_at, check == "failed")
                     for tenant_id, name, started, status, verified_at, check in session.execute(query)]
 
-    def backup_tenant(self, tenant_id: str, key: bytes | None = None) -> BackupInfo:
-        """Back up one tenant now; raises on failure (used by moves and final dumps)."""
+    def backup_tenant(self, tenant_id: str, key: bytes | None = None, journal: bool = True) -> BackupInfo:
+        """Back up one tenant now; raises on failure (used by moves and final dumps).
+
+        `journal` False leaves the tenant's journaled messages where they are: a move backs up a
+        frozen database (no login), and they reach the tenant on its new server after it.
+        """
         return self._backup(
             self._targets([tenant_id], False)[0],
             utcnow().strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2),
-            key,
+            key, journal,
         )
 
     def _targets(self, tenant_ids: Sequence[str] | None, control: bool) -> list[DumpTarget]:
@@ -210,8 +218,13 @@ class BackupService:
             targets.append(DumpTarget(CONTROL, None, None, self._db.config.control_database))
         return targets
 
-    def _backup(self, target: DumpTarget, run: str, key: bytes | None) -> BackupInfo:
+    def _backup(self, target: DumpTarget, run: str, key: bytes | None, journal: bool = True) -> BackupInfo:
         folder = self.root / run / target.label
+        if journal and target.tenant_id is not None:
+            left = self._deliver_journal(target.tenant_id)
+            if left:
+                log.warning("backup of %s: %d acknowledged webhooks of it are still in the ingest journal "
+                            "(its database did not take them) and are not in this backup", target.label, left)
         with self._db.control_session() as session:
             row = Backup(
                 tenant_id=target.tenant_id,

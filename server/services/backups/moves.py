@@ -108,7 +108,7 @@ class MoveService:
         try:
             # Connections opened before the freeze must not write after the snapshot.
             freeze(source, database, role, lambda: self._forget(tenant_id))
-            backup = self._backups.backup_tenant(tenant_id, key)
+            backup = self._backups.backup_tenant(tenant_id, key, journal=False)
             manifest = open_backup(backup, key)
             destination.create_login_role(role, password)
             created = True

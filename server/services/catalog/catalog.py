@@ -72,8 +72,9 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
         try:
             values[key] = step()
         except ValidationFailed as error:
-            problems[key] = error.field_problem(next(iter(error.fields), "")) if error.fields else (
-                error.template, error.values)
+            problems[key] = (
+                error.field_problem(next(iter(error.fields), "")) if error.fields else (error.template, error.values)
+            )
 
     sku = data.sku.strip()
     if SKU_PATTERN.fullmatch(sku):
@@ -85,20 +86,14 @@ def clean_product(data: ProductInput, default_currency: str) -> ProductFields:
         problems["currency"] = (N_("unsupported currency '{currency}'"), {"currency": currency})
     check("name", lambda: clean_name(data.name, "name", max_len=200))
     check("price", lambda: parse_amount(data.price, "price"))
-    if (
-        "price" in values
-        and "currency" not in problems
-        and quantize(values["price"], currency) != values["price"]
-    ):
+    if "price" in values and "currency" not in problems and quantize(values["price"], currency) != values["price"]:
         problems["price"] = (N_("has more decimals than {currency} allows"), {"currency": currency})
     if len(data.description) > MAX_DESCRIPTION:
         problems["description"] = (N_("must be at most {count} characters"), {"count": MAX_DESCRIPTION})
     if data.stock is not None and not 0 <= data.stock <= MAX_STOCK:
         problems["stock"] = (N_("must be empty (not tracked) or a whole number of at least 0"), {})
     image_url = (data.image_url or "").strip() or None
-    if image_url is not None and (
-        not image_url.startswith(("https://", "http://")) or len(image_url) > MAX_URL
-    ):
+    if image_url is not None and (not image_url.startswith(("https://", "http://")) or len(image_url) > MAX_URL):
         problems["image_url"] = (N_("must be an http(s) address"), {})
     if not -1_000_000 <= data.sort_order <= 1_000_000:
         problems["sort_order"] = (N_("must be between -1000000 and 1000000"), {})

@@ -144,7 +144,7 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
             or a header without the required columns.
     """
     if len(content) > MAX_BYTES:
-        raise file_problem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise file_problem("is larger than {limit} MB", limit=MAX_BYTES // (1024 * 1024))
     is_xlsx = content.startswith(_XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx")
     table = xlsx_table(content) if is_xlsx else csv_table(content)
     header = next(table, None)
@@ -153,13 +153,13 @@ def read_rows(content: bytes, filename: str | None = None) -> list[_Row]:
     names = [_HEADERS.get(h.strip().lower(), h.strip().lower()) for h in header[:MAX_COLUMNS]]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise file_problem(f"has no column {', '.join(missing)} in its first line (see the template)")
+        raise file_problem("has no column {columns} in its first line (see the template)", columns=", ".join(missing))
     rows: list[_Row] = []
     for number, values in enumerate(table, start=2):
         if not any(v.strip() for v in values):
             continue  # blank lines are common at the end of spreadsheets
         if len(rows) >= MAX_ROWS:
-            raise file_problem(f"has more than {MAX_ROWS} rows; split it")
+            raise file_problem("has more than {limit} rows; split it", limit=MAX_ROWS)
         cells = {
             name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(names) if name in COLUMNS
         }

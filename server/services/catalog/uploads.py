@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_, fill
 
 MAX_SHEET_ROWS = 20_000
 """Line or row positions read (blank ones included); the importer allows 10,000 products."""
@@ -34,6 +35,8 @@ MAX_MEMBER_BYTES = 8 * 1024 * 1024
 MAX_RATIO = 100
 """Inflated / compressed size of a member over 1 MiB (spreadsheet XML compresses 5-30×)."""
 _RATIO_FROM = 1024 * 1024
+FILE_PROBLEM = N_("the file {problem}")
+NOT_XLSX = N_("is not a readable XLSX workbook ({error})")
 
 
 def csv_table(content: bytes) -> Iterator[list[str]]:
@@ -47,7 +50,7 @@ def csv_table(content: bytes) -> Iterator[list[str]]:
     try:
         yield from _capped(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
-        raise file_problem(f"is not valid CSV ({error})") from None
+        raise file_problem("is not valid CSV ({error})", error=str(error)) from None
 
 
 def xlsx_table(content: bytes) -> Iterator[list[str]]:
@@ -63,7 +66,7 @@ def xlsx_table(content: bytes) -> Iterator[list[str]]:
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
-        raise file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
+        raise file_problem(NOT_XLSX, error=type(error).__name__) from None
     try:
         sheet = workbook.worksheets[0]
         # The declared dimension is a claim, not a fact: without it, rows are not padded to it.
@@ -73,7 +76,7 @@ def xlsx_table(content: bytes) -> Iterator[list[str]]:
             # The gap before a far row comes as rows of None: skip converting them cell by cell.
             yield [_cell_text(v) for v in values] if values.count(None) < len(values) else []
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
-        raise file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
+        raise file_problem(NOT_XLSX, error=type(error).__name__) from None
     finally:
         workbook.close()
 
@@ -90,18 +93,24 @@ def check_archive(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise file_problem(f"is not a readable XLSX workbook ({type(error).__name__})") from None
+        raise file_problem(NOT_XLSX, error=type(error).__name__) from None
     if len(members) > MAX_MEMBERS:
-        raise file_problem(f"holds more than {MAX_MEMBERS} files; the limit is {MAX_MEMBERS}")
+        raise file_problem("holds more than {limit} files; the limit is {limit}", limit=MAX_MEMBERS)
     for member in members:
         is_sheet = member.filename.startswith("xl/worksheets/")
         limit = MAX_SHEET_BYTES if is_sheet else MAX_MEMBER_BYTES
         if member.file_size > limit:
-            raise file_problem(f"expands to more than {limit // (1024 * 1024)} MB ({member.filename[:80]}); "
-                               f"the limit is {limit // (1024 * 1024)} MB")
+            raise file_problem(
+                "expands to more than {limit} MB ({member}); the limit is {limit} MB",
+                limit=limit // (1024 * 1024),
+                member=member.filename[:80],
+            )
         if member.file_size > _RATIO_FROM and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise file_problem(f"is compressed more than {MAX_RATIO} to 1 ({member.filename[:80]}), "
-                               f"as no spreadsheet is; the limit is {MAX_RATIO} to 1")
+            raise file_problem(
+                "is compressed more than {ratio} to 1 ({member}), as no spreadsheet is; the limit is {ratio} to 1",
+                ratio=MAX_RATIO,
+                member=member.filename[:80],
+            )
 
 
 def _capped(rows: Iterator[Any]) -> Iterator[Any]:
@@ -109,8 +118,10 @@ def _capped(rows: Iterator[Any]) -> Iterator[Any]:
     spreadsheet reader yields the gap before a far-away row, and walking it is the cost)."""
     for position, row in enumerate(rows, start=1):
         if position > MAX_SHEET_ROWS:
-            raise file_problem(f"has rows past row {MAX_SHEET_ROWS}; the limit is {MAX_SHEET_ROWS} rows "
-                               "(delete what is below the products)")
+            raise file_problem(
+                "has rows past row {limit}; the limit is {limit} rows (delete what is below the products)",
+                limit=MAX_SHEET_ROWS,
+            )
         yield row
 
 
@@ -125,5 +136,11 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def file_problem(problem: str) -> ValidationFailed:
-    return ValidationFailed("the file {problem}", {"file": problem}, problem=problem)
+def file_problem(problem: str, /, **values: object) -> ValidationFailed:
+    """A refusal of the whole file (field ``file``): `problem` is a catalog template that finishes
+    "the file ..." ("is larger than {limit} MB"), filled from `values` where it is read, so the
+    detail and the field's problem reach each reader in their language.
+
+    `scripts/i18n.py` collects the templates given to `file_problem`.
+    """
+    return ValidationFailed.of_problems(FILE_PROBLEM, {"file": (problem, values)}, problem=fill(problem, values))

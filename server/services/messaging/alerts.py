@@ -48,18 +48,35 @@ from comandia.server.services.messaging.tickets import order_ticket
 from comandia.server.services.messaging.window import handoff_template, window_open
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import DEFAULT_LANGUAGE, N_, gettext, text
 from comandia.shared.schemas.orders import OrderDetail
 from comandia.shared.schemas.rules import AlertChannel, AlertState, OrderAlertInfo
 
 log = logging.getLogger(__name__)
 
-CRASH_REASON = "outcome unknown after crash"
-NO_NUMBER = "the business has no active WhatsApp number to send the alert from"
-NO_TEMPLATE = ("the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
-               "so WhatsApp allows only an approved template, and the business rule handoff_template is not set")
+# Why an alert failed is kept on its row in English (the log says the same) and translated when
+# it is read: each reason of ours is a catalog text (`reason_in`).
+CRASH_REASON = N_("outcome unknown after crash")
+NO_NUMBER = N_("the business has no active WhatsApp number to send the alert from")
+NO_TEMPLATE = N_("the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
+                 "so WhatsApp allows only an approved template, and the business rule handoff_template is not set")
+WHATSAPP_ERROR = N_("WhatsApp error {code}")
 SKIPPED_CHANNELS = frozenset({"import"})
 """Orders read from a file are history, not news: nobody is alerted."""
 MAX_LISTED = 200
+
+
+def reason_in(language: str, reason: str | None) -> str | None:
+    """A stored failure reason in `language`. Ours are catalog texts, alone or before the answer
+    they quote ("recipient refused: 550 no such user"); a provider's or an SMTP server's own
+    words are shown as they came."""
+    if not reason:
+        return reason
+    translated = gettext(language, reason)
+    if translated != reason:
+        return translated
+    head, colon, answer = reason.partition(": ")
+    return gettext(language, head) + colon + answer if colon else reason
 
 
 class OrderAlerts:
@@ -155,8 +172,9 @@ class OrderAlertService:
             log.warning("tenant %s: %d order alert(s) marked failed: %s", tenant_id, count, CRASH_REASON)
         return count
 
-    def recent(self, tenant_id: str, limit: int = 50) -> list[OrderAlertInfo]:
-        """The latest alerts, newest first; a WhatsApp alert shows its outbox message's state and error."""
+    def recent(self, tenant_id: str, limit: int = 50, language: str = DEFAULT_LANGUAGE) -> list[OrderAlertInfo]:
+        """The latest alerts, newest first; a WhatsApp alert shows its outbox message's state and error.
+        Failure reasons read in `language` (`reason_in`)."""
         limit = max(1, min(limit, MAX_LISTED))
         with self._db.tenant_session(tenant_id) as session:
             rows = session.execute(
@@ -171,12 +189,12 @@ class OrderAlertService:
             if outbox_state is not None:  # a WhatsApp alert: the outbox (and the delivery status) tells
                 undelivered = delivery == "failed"
                 state = "failed" if undelivered else outbox_state
-                error = outbox_error or (f"WhatsApp error {code}" if undelivered else None)
+                error = outbox_error or (text(language, WHATSAPP_ERROR, code=code) if undelivered else None)
                 sent_at = outbox_sent
             alerts.append(OrderAlertInfo(
                 order_id=alert.order_id, order_number=number, recipient=alert.recipient,
                 channel=cast(AlertChannel, alert.channel), state=cast(AlertState, state), attempts=alert.attempts,
-                last_error=error, created_at=alert.created_at, sent_at=sent_at))
+                last_error=reason_in(language, error), created_at=alert.created_at, sent_at=sent_at))
         return alerts
 
     def _hand_to_outbox(self, tenant_id: str, limit: int) -> int:

@@ -312,7 +312,7 @@ def _catalog_from(rows: Sequence[Any]) -> CatalogView:
         for row in rows
         if row.category_id is not None and row.category_name is not None
     }
-    extras = extra_aliases([(p.name, tuple(p.aliases)) for p in rows])
+    extras = extra_aliases([(p.name, tuple(p.aliases)) for p in rows], [p.category_name for p in rows])
     return CatalogView(
         categories=tuple(CategoryView(id=i, name=n) for _, n, i in sorted(categories.values())),
         products=tuple(

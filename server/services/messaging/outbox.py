@@ -34,10 +34,12 @@ from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
 from comandia.shared.domain.whatsapp import NumberState, OutboxState
+from comandia.shared.i18n import N_
 
 log = logging.getLogger(__name__)
 
-CRASH_REASON = "outcome unknown after crash"
+CRASH_REASON = N_("outcome unknown after crash")
+NUMBER_REMOVED = N_("the WhatsApp number was removed")
 RECORD_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Seconds between tries to record a send the provider accepted while the database is away."""
 WINDOW_CLOSED_CODES = frozenset({131047, 63016})
@@ -149,7 +151,7 @@ class OutboxSender:
         try:
             provider = self._directory.provider(number_id)
         except NotFound:
-            self._finish(tenant_id, row_id, state=OutboxState.FAILED, last_error="the WhatsApp number was removed")
+            self._finish(tenant_id, row_id, state=OutboxState.FAILED, last_error=NUMBER_REMOVED)
             return
         message = payload.to(customer)
         try:

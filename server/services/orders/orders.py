@@ -52,6 +52,7 @@ class CustomerCancel(StrEnum):
     ALREADY = "already"  # it was cancelled before
     NOT_NEW = "not_new"  # confirmed or further on: only the business can cancel it now
     TOO_LATE = "too_late"  # placed longer ago than the tenant's customer_cancel_minutes
+    NOT_BY_CHAT = "not_by_chat"  # the tenant's customer_cancel_minutes is 0: never by chat
     NOT_FOUND = "not_found"  # not the customer's latest order (or not theirs at all)
 
 _STAMPS = {
@@ -243,6 +244,8 @@ class OrderService:
                 return CustomerCancel.ALREADY, order.status
             if order.status != OrderStatus.NEW:
                 return CustomerCancel.NOT_NEW, order.status
+            if limit_minutes == 0:  # not "0 minutes after": an order placed this instant is not cancelled either
+                return CustomerCancel.NOT_BY_CHAT, order.status
             if limit_minutes is not None and self._clock() - order.created_at > dt.timedelta(minutes=limit_minutes):
                 return CustomerCancel.TOO_LATE, order.status
             after = self._move(session, tenant_id, order, OrderStatus.CANCELLED, CHAT_ACTOR, reason)

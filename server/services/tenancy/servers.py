@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from comandia.server.db.cluster import Cluster
 from comandia.server.db.control_models import DbServer, Tenant
@@ -18,8 +21,14 @@ PRIMARY = "main"
 
 
 class ServerService:
-    def __init__(self, databases: Databases) -> None:
+    """Args:
+        databases: the appliance's databases.
+        changed: told a server's id after its pooler changed (every process reconnects its tenants).
+    """
+
+    def __init__(self, databases: Databases, changed: Callable[[int], None] = lambda server_id: None) -> None:
         self._db = databases
+        self._changed = changed
 
     def register_primary(self) -> None:
         """Record (or refresh) the server that holds the control database as `main`."""
@@ -73,6 +82,28 @@ class ServerService:
             session.commit()
         return next(s for s in self.list() if s.name == name)
 
+    def set_pooler(self, name: str, url: str | None, actor: str) -> ServerInfo:
+        """Reach the server's tenants through the PgBouncer at `url` ("postgresql://host:port"), or
+        directly again (None). Every process drops its tenants' pools and reconnects the new way.
+
+        Raises:
+            ValidationFailed: `url` is not "postgresql://host[:port]" (no user, password or database:
+                tenants log in with their own roles).
+            NotFound: no server of that name.
+        """
+        pooler = _pooler_url(url) if url else None
+        with self._db.control_session() as session:
+            server = session.scalar(sa.select(DbServer).where(DbServer.name == name).with_for_update())
+            if server is None:
+                raise NotFound("database server '{server}' is not registered", server=name)
+            server.pooler_url = pooler
+            server_id = server.id
+            audit.record(session, actor, "server.pooler", None, name=name, pooler=pooler)
+            session.commit()
+        self._db.forget_server(server_id)
+        self._changed(server_id)
+        return next(s for s in self.list() if s.name == name)
+
     def list(self, probe: bool = False) -> list[ServerInfo]:
         with self._db.control_session() as session:
             live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
@@ -80,17 +111,34 @@ class ServerService:
                 sa.select(DbServer, live).outerjoin(Tenant, Tenant.server_id == DbServer.id)
                 .group_by(DbServer.id).order_by(DbServer.id)
             ).all()
-            servers = [(s.id, s.name, s.accepts_tenants, count) for s, count in rows]
+            servers = [(s.id, s.name, s.accepts_tenants, count, s.pooler_url) for s, count in rows]
         result = []
-        for server_id, name, accepts, count in servers:
+        for server_id, name, accepts, count, pooler in servers:
             reachable, version = None, None
             if probe:
                 try:
                     version, reachable = self._db.cluster(server_id).version(), True
                 except DomainError:
                     reachable = False
-            result.append(ServerInfo(server_id, name, int(count), accepts, reachable, version))
+            result.append(ServerInfo(server_id, name, int(count), accepts, reachable, version, pooler))
         return result
+
+
+def _pooler_url(url: str) -> str:
+    """`url` as "postgresql://host:port" (PgBouncer's 6432 when no port is given).
+
+    Raises:
+        ValidationFailed: not a PostgreSQL URL of a host, or one with a user, password or database.
+    """
+    try:
+        parsed = make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as error:
+        raise ValidationFailed("not a database URL: {reason}", {"url": N_("invalid")}, reason=str(error)) from error
+    if (parsed.get_backend_name() not in ("postgresql", "postgres") or not parsed.host
+            or parsed.username or parsed.password or parsed.database):
+        raise ValidationFailed("a pooler is written postgresql://host:port, with no user, password or database",
+                               {"url": N_("invalid")})
+    return f"postgresql://{parsed.host}:{parsed.port or 6432}"
 
 
 def _check_privileges(cluster: Cluster) -> None:

@@ -21,6 +21,8 @@ import msgspec
 from rapidfuzz import fuzz
 
 from comandia.server.chat import flow
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import key
 from comandia.server.chat.model import (
     CatalogView,
     CategoryView,
@@ -56,6 +58,8 @@ _ORACLE_ROUNDS = 6  # "did you mean X?" questions answered in a row before the r
 _AUTOPILOT_ROUNDS = 10
 _SPANISH_WORDS = "tu tus pedido carrito agregue quieres el la los las de que para con cuantas gracias listo tenemos"
 _ENGLISH_WORDS = "your you order cart added want the of for with how many thanks done we have would"
+_GLUE = frozenset({"con", "sin", "del", "los", "las", "the", "and", "with", "para", "for"})
+"""Words of a name that refer to no product by themselves."""
 _SPANISH = frozenset(_SPANISH_WORDS.split())
 _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 
@@ -100,6 +104,9 @@ class Played:
     notes: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     silent_drops: list[str] = field(default_factory=list)
+    silent_wrong: list[str] = field(default_factory=list)
+    """Lines of a placed order that are silently wrong: a quantity the customer did not ask for,
+    or a product they did not ask for, with nothing said about that product (README)."""
 
     @property
     def passed(self) -> bool:
@@ -373,14 +380,19 @@ def _judge(session: _Session, played: Played) -> None:
         }:
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
-    in_cart = [p for sku in final_cart if (p := session.catalog.product(sku)) is not None]
-    orphans = [segment for segment in told if not any(_named(p, [segment]) for p in in_cart)]
+    catalog = session.catalog
+    asked_numbers = sum(segment.strip().isdigit() for segment in told)  # "¿De qué producto son «1»?"
     for sku in chat.items:
-        product = session.catalog.product(sku)
-        named = orphans or (product is not None and _named(product, told))
-        if final_cart.get(sku, 0) == 0 and not named:
-            played.silent_drops.append(sku)
-            played.failures.append(f"{sku} silently dropped: not in the cart and nothing was named back")
+        product = catalog.product(sku)
+        if final_cart.get(sku, 0) != 0 or (product is not None and _named(product, told, catalog)):
+            continue
+        if asked_numbers:  # one quantity the bot asked about covers one item, whichever it was
+            asked_numbers -= 1
+            continue
+        played.silent_drops.append(sku)
+        played.failures.append(f"{sku} silently dropped: not in the cart and nothing said back names it")
+    if session.draft is not None:
+        played.silent_wrong = _silently_wrong(chat, played.items, told, catalog)
     for turn, needles in chat.replies.items():
         said = _flat(" ".join(session.turn_bodies.get(turn, [])))
         for needle in needles:
@@ -393,12 +405,43 @@ def _judge(session: _Session, played: Played) -> None:
         played.failures.append(f"the answer to turn {last} is in {spoken}, expected {wanted}")
 
 
-def _named(product: ProductView, quoted: list[str]) -> bool:
-    """Whether a quoted segment names `product` (or a word of it) back to the customer."""
-    words = {w for name in (product.name, *product.aliases) for w in fold(name).split() if len(w) >= 3}
-    return any(
-        fuzz.ratio(word, candidate) >= 80 for segment in quoted for candidate in segment.split() for word in words
-    )
+def _silently_wrong(chat: Chat, placed: dict[str, int], told: list[str], catalog: CatalogView) -> list[str]:
+    """The placed order's lines the customer did not ask for, as they are, when nothing the bot
+    named back is about that product: a wrong quantity ("SKU 18 for 4") or an extra product
+    ("SKU 1 extra"). A bare number named back ("¿De qué producto son «12»?") told the customer
+    one quantity was not taken, so it covers a wrong quantity (never an extra product)."""
+    wrong: list[str] = []
+    asked_number = any(segment.strip().isdigit() for segment in told)
+    for sku, got in placed.items():
+        product = catalog.product(sku)
+        if product is not None and _named(product, told, catalog):
+            continue
+        wanted = chat.items.get(sku, 0)
+        if wanted == 0:
+            wrong.append(f"{sku} {got} extra")
+        elif got != wanted and not asked_number:
+            wrong.append(f"{sku} {got} for {wanted}")
+    return wrong
+
+
+def _named(product: ProductView, quoted: list[str], catalog: CatalogView) -> bool:
+    """Whether a segment the bot named back is about `product`: one of its words (or the English
+    word's Spanish synonym) is a word of the product's name, an alias or its category, spelled
+    nearly so (or alike by the reader's phonetic key: "sabritaz"). A segment about another
+    product covers nothing here: each named-back phrase covers only what its words refer to."""
+    category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
+    names = (product.name, *product.aliases, category)
+    words = {w for name in names for w in re.findall(r"\w+", fold(name)) if len(w) >= 3 and w not in _GLUE}
+    keys = {key(w) for w in words}
+    synonyms = lexicon().synonyms
+    for segment in quoted:
+        for typed in re.findall(r"\w+", fold(segment)):
+            for candidate in (typed, *synonyms.get(typed, "").split()):
+                if len(candidate) < 3:
+                    continue
+                if key(candidate) in keys or any(fuzz.ratio(word, candidate) >= 80 for word in words):
+                    return True
+    return False
 
 
 def _flat(text: str) -> str:

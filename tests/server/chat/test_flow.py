@@ -22,6 +22,7 @@ from comandia.server.chat.model import (
 )
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome
+from comandia.shared.schemas.rules import BusinessRules, OpeningHours
 from tests.server.chat.menu import ANA, EN, ES, MENU
 
 
@@ -205,6 +206,24 @@ def test_estado_reports_the_latest_order_or_none() -> None:
     assert "Todavía no tienes pedidos" in chat.say("estado").body
     latest = LatestOrder(number=42, status="shipped", total=Decimal("265"))
     assert "*#42* está: *en camino*. Total: $265.00" in chat.say("estado", latest).body
+
+
+def test_when_does_my_order_arrive_answers_about_the_order_not_the_opening_hours() -> None:
+    rules = BusinessRules(eta_minutes=35, opening_hours=OpeningHours(mon=(("09:00", "18:00"),)))
+    chat = Chat(tenant=replace(ES, rules=rules))
+    asking = Inbound(kind="text", text="¿a qué hora llega mi pedido?")
+    assert flow.wants_latest_order(chat.state, asking)
+    assert not flow.wants_latest_order(chat.state, Inbound(kind="text", text="¿a qué hora abren?"))
+    before = chat.say("¿a qué hora llega mi pedido?").body
+    assert "35 min" in before and "09:00" not in before
+    chat.state = replace(chat.state, last_order=42)
+    latest = LatestOrder(number=42, status="confirmed", total=Decimal("265"))
+    after = chat.say("oye y a que hora llega mi pedido?", latest).body
+    assert "*#42*: confirmado" in after and "35 min" in after and "09:00" not in after
+    english = Chat(tenant=replace(EN, rules=BusinessRules()))
+    english.state = replace(english.state, last_order=7)
+    said = english.say("where is my order?", LatestOrder(number=7, status="shipped", total=Decimal("9"))).body
+    assert "*#7*: on its way" in said and "let you know" in said
 
 
 def test_status_notifications_in_the_tenants_language() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from comandia.server.chat.model import CatalogView, ProductView
-from comandia.server.chat.synonyms import builtin_aliases, builtin_synonyms, with_builtin_synonyms
+from comandia.server.chat.model import CatalogView, CategoryView, ProductView
+from comandia.server.chat.synonyms import builtin_aliases, builtin_synonyms, kind_words, with_builtin_synonyms
 from comandia.shared.domain.names import match_key
 
 # Words that name several products, or different things by country: never a built-in synonym.
@@ -57,3 +58,20 @@ def test_the_tenants_own_names_and_aliases_win() -> None:
     # Two Coca-Colas both get "coca": the bot asks which one.
     both = with_builtin_synonyms(menu(("A", "Coca-Cola 600 ml", ()), ("B", "Coca-Cola 2 l", ())))
     assert all("coca" in p.aliases for p in both.products)
+
+
+def test_words_for_a_kind_go_to_every_product_of_that_kind_and_only_to_them() -> None:
+    assert {"gaseosa", "refresco"} <= set(kind_words("Coca-Cola 600 ml")) and "bebida" in kind_words("Bilz lata")
+    assert {"cerveza", "chela", "pola"} <= set(kind_words("Cerveza Club Colombia"))
+    assert "cerveza" in kind_words("Caña") and "cerveza" in kind_words("Doble de cerveza")
+    # Only a whole "Caña" is a beer (a Paraguayan caña is a spirit); "Chop suey" is no schop.
+    assert kind_words("Caña Aristócrata") == () and kind_words("Chop suey") == ()
+    assert kind_words("Paquete familiar") == () and kind_words("Refresco de cola") != ()
+    drink = kind_words("Agua de jamaica", "Bebidas")
+    assert "bebida" in drink and "gaseosa" not in drink and "cerveza" not in drink
+    drinks = menu(("COCA", "Coca-Cola lata", ()), ("JAM", "Agua de jamaica", ()), ("GAS", "Gaseosa", ()))
+    catalog = CatalogView((CategoryView(1, "Bebidas"),), tuple(replace(p, category_id=1) for p in drinks.products))
+    aliases = {p.sku: p.aliases for p in with_builtin_synonyms(catalog).products}
+    # The tenant's "Gaseosa" keeps its name to itself; every drink is a "bebida".
+    assert "gaseosa" not in aliases["COCA"] and "refresco" in aliases["COCA"]
+    assert "bebida" in aliases["COCA"] and "bebida" in aliases["JAM"] and "bebida" in aliases["GAS"]

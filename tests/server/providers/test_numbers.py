@@ -145,7 +145,8 @@ def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: 
     assert ident in {str(n["id"]) for n in _admin(runtime, "number", "list", messaging.tenant.id)[1]}
     assert _admin(runtime, "number", "pause", ident)[1]["state"] == "paused"
     assert _admin(runtime, "number", "resume", ident)[1]["state"] == "active"
-    assert _admin(runtime, "number", "remove", ident)[0] == 2  # no --yes: refused, says what it would do
+    code, _, said = _admin(runtime, "number", "remove", ident)
+    assert code == 2 and "esto elimina el número" in said and "--yes" in said  # refused, says what it would do
     assert _admin(runtime, "number", "remove", ident, "--yes")[0] == 0
     with pytest.raises(NotFound):
         messaging.numbers.get(None, int(ident))

@@ -17,9 +17,7 @@ from tests.plugins.tenants import MakeTenant
 pytestmark = pytest.mark.usefixtures("release_tenant_connections")
 
 
-def test_create_normalises_the_phone_and_refuses_duplicates(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_create_normalises_the_phone_and_refuses_duplicates(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customers = runtime.services.customers
     ana = customers.create(
@@ -54,9 +52,7 @@ def test_update_and_delete(runtime: Runtime, make_tenant: MakeTenant) -> None:
         customers.update(tenant.id, beto.id, CustomerInput(phone="+525512345678"))
     catalog = runtime.services.catalog
     catalog.create_product(tenant.id, ProductInput(sku="A", name="A", price=Decimal(1)))
-    runtime.services.orders.create(
-        tenant.id, OrderInput(customer_id=ana.id, items=(OrderLineInput(1, sku="A"),)), "t"
-    )
+    runtime.services.orders.create(tenant.id, OrderInput(customer_id=ana.id, items=(OrderLineInput(1, sku="A"),)), "t")
     with pytest.raises(Conflict, match="has orders"):
         customers.delete(tenant.id, ana.id)
     customers.delete(tenant.id, beto.id)
@@ -99,9 +95,7 @@ def test_list_searches_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> N
     tenant = make_tenant()
     customers = runtime.services.customers
     made = [
-        customers.create(
-            tenant.id, CustomerInput(phone=f"+52551234{i:04d}", name=f"Cliente {i}", city="Puebla")
-        )
+        customers.create(tenant.id, CustomerInput(phone=f"+52551234{i:04d}", name=f"Cliente {i}", city="Puebla"))
         for i in range(7)
     ]
     seen, cursor = [], None

@@ -13,17 +13,19 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from comandia.server.db.control_models import Tenant
+from comandia.server.db.control_models import IngestJournalRow, Tenant
 from comandia.server.db.engines import libpq_conninfo
 from comandia.server.db.scheduled_runs import claim_slot
 from comandia.server.jobs.backups import BackupJob, BackupSchedule, next_run
 from comandia.server.services.backups.backups import BackupService, RunReport
 from comandia.server.services.backups.crypto import MAGIC, BackupDamaged, load_key, write_new_key
 from comandia.server.services.backups.info import BackupInfo
+from comandia.server.services.backups.restore import open_backup
 from comandia.server.services.backups.retention import select_prunable
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, ValidationFailed
 from comandia.shared.schemas.tenants import TenantInfo
+from tests.plugins.messaging import Messaging, load_fixture
 from tests.plugins.postgres import EmbeddedCluster
 
 Rows = list[tuple[object, ...]]
@@ -439,3 +441,27 @@ def test_r7_twenty_writers_during_a_backup_then_a_restore_into_a_new_database(
     copied, _ = contents(runtime, copy.id)
     print(f"R7: 20 writers wrote {sum(written)} rows during the backup; restore into a new database {seconds:.1f} s")
     assert 10_000 < len(copied) < 10_000 + sum(written) + 1
+
+
+def test_a_message_acknowledged_a_moment_before_a_backup_is_in_it(messaging: Messaging) -> None:
+    """A webhook is acknowledged once in the ingest journal; the backup delivers the tenant's rows
+    before it dumps, so they are in it (and stored once: the drain finds nothing left)."""
+    m = messaging
+    body, headers = load_fixture("meta", "messages__text")
+    assert m.client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 200
+    assert (_journaled(m), _inbox(m)) == (1, 0), "acknowledged, not yet drained"
+    [outcome] = m.services.backups.run([m.tenant.id]).outcomes
+    assert outcome.ok and outcome.backup is not None, outcome.error
+    assert open_backup(outcome.backup, None).tables["public.inbox"].rows == 1
+    assert (_journaled(m), _inbox(m)) == (0, 1)
+
+
+def _journaled(m: Messaging) -> int:
+    with m.runtime.databases.control_session() as session:
+        return int(session.scalar(sa.select(sa.func.count()).where(IngestJournalRow.tenant_id == m.tenant.id)) or 0)
+
+
+def _inbox(m: Messaging) -> int:
+    """The tenant's inbox rows, read without delivering the journal first (as `Messaging.rows` does)."""
+    with m.runtime.databases.tenant_session(m.tenant.id) as session:
+        return int(session.scalar(sa.text("SELECT count(*) FROM inbox")) or 0)

@@ -62,9 +62,7 @@ def test_bad_product_reports_every_field(runtime: Runtime, make_tenant: MakeTena
         catalog.create_product(tenant.id, ProductInput(sku="EMP", name="Empanada", price=Decimal("1500.50")))
     assert caught.value.fields == {"price": "has more decimals than CLP allows"}
     with pytest.raises(ValidationFailed) as caught:
-        catalog.create_product(
-            tenant.id, ProductInput(sku="EMP", name="Empanada", price=Decimal(1), category_id=99)
-        )
+        catalog.create_product(tenant.id, ProductInput(sku="EMP", name="Empanada", price=Decimal(1), category_id=99))
     assert "category_id" in caught.value.fields
     assert catalog.list_products(tenant.id) == []
 
@@ -85,9 +83,7 @@ def test_sku_is_unique_per_tenant_only(runtime: Runtime, make_tenant: MakeTenant
     assert catalog.get_product(first.id, created.id).sku == "REF"
 
 
-def test_racing_creates_of_one_sku_give_one_product_and_a_conflict(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_racing_creates_of_one_sku_give_one_product_and_a_conflict(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     catalog = runtime.services.catalog
     barrier, outcomes = threading.Barrier(4), []
@@ -95,9 +91,7 @@ def test_racing_creates_of_one_sku_give_one_product_and_a_conflict(
     def create() -> None:
         barrier.wait()
         try:
-            outcomes.append(
-                catalog.create_product(tenant.id, ProductInput(sku="X", name="X", price=Decimal(1)))
-            )
+            outcomes.append(catalog.create_product(tenant.id, ProductInput(sku="X", name="X", price=Decimal(1))))
         except DomainError as error:
             outcomes.append(error)
 
@@ -114,13 +108,9 @@ def test_update_and_availability(runtime: Runtime, make_tenant: MakeTenant) -> N
     tenant = make_tenant()
     catalog = runtime.services.catalog
     product = catalog.create_product(tenant.id, ProductInput(sku="P1", name="Pan", price=Decimal("8")))
-    unchanged = catalog.update_product(
-        tenant.id, product.id, ProductInput(sku="P1", name="Pan", price=Decimal("8.00"))
-    )
+    unchanged = catalog.update_product(tenant.id, product.id, ProductInput(sku="P1", name="Pan", price=Decimal("8.00")))
     assert unchanged.updated_at == product.updated_at
-    changed = catalog.update_product(
-        tenant.id, product.id, ProductInput(sku="P1", name="Pan dulce", price=Decimal(9))
-    )
+    changed = catalog.update_product(tenant.id, product.id, ProductInput(sku="P1", name="Pan dulce", price=Decimal(9)))
     assert (changed.name, changed.price, changed.currency) == ("Pan dulce", Decimal("9"), "MXN")
     hidden = catalog.set_available(tenant.id, product.id, False)
     assert not hidden.available

@@ -175,13 +175,15 @@ def test_ambiguous_aliases_are_row_problems(runtime: Runtime, make_tenant: MakeT
     catalog.create_product(tenant.id, ProductInput(sku="AGUA", name="Agua de jamaica", price=Decimal(20),
                                                    aliases=("jamaica",)))  # fmt: skip
     content = (
-        "sku,name,price,aliases\r\n"
-        "COCA,Coca-Cola,25,coca|refresco\r\n"  # row 2
-        "SPRITE,Sprite,25,Refresco\r\n"  # row 3: the alias of row 2
-        "FLOR,Flor de Jamaica,30,JAMAICA\r\n"  # row 4: the alias of a product not in the file
-        "PZ,Pizza,120," + "x" * 61 + "|ok\r\n"  # row 5: too long
-        "AGUA,Agua de jamaica,20,\r\n"  # row 6: clears AGUA's alias, so row 4 would be fine...
-    ).encode()
+        (
+            "sku,name,price,aliases\r\n"
+            "COCA,Coca-Cola,25,coca|refresco\r\n"  # row 2
+            "SPRITE,Sprite,25,Refresco\r\n"  # row 3: the alias of row 2
+            "FLOR,Flor de Jamaica,30,JAMAICA\r\n"  # row 4: the alias of a product not in the file
+            "PZ,Pizza,120," + "x" * 61 + "|ok\r\n"  # row 5: too long
+            "AGUA,Agua de jamaica,20,\r\n"  # row 6: clears AGUA's alias, so row 4 would be fine...
+        ).encode()
+    )
     report = importer.dry_run(tenant.id, content, language="en")
     problems = {(i.row, i.column): i.problem for i in report.issues}
     assert set(problems) == {(2, "aliases"), (3, "aliases"), (5, "aliases")}, problems

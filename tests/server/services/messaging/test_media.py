@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
+from comandia.server.config import load_config
 from comandia.server.providers.media import MediaLimits
 from comandia.server.providers.signatures import twilio_signature
 from comandia.server.services.messaging.chats import ChatService
@@ -162,3 +164,24 @@ def test_twilio_media_urls_are_recorded_per_file(messaging: Messaging) -> None:
     assert m.services.media.fetch_due(m.tenant.id) == 2
     rows = m.rows(m.tenant.id, "SELECT kind, state, mime FROM media ORDER BY id")
     assert rows == [("image", "stored", "image/jpeg"), ("audio", "stored", "audio/ogg")]
+
+
+def test_hosts_that_share_the_media_folder_serve_each_others_files(messaging: Messaging, tmp_path: Path) -> None:
+    """Several hosts: a file downloaded on one is served by another when `COMANDIA_MEDIA_DIR` is one
+    shared folder; left in each host's `COMANDIA_HOME/media`, the other host cannot find it."""
+    m = messaging
+    shared = tmp_path / "nfs" / "media"
+    one, other = (load_config(env={"COMANDIA_HOME": str(tmp_path / name), "COMANDIA_MEDIA_DIR": str(shared)})
+                  for name in ("host-1", "host-2"))
+    alone = load_config(env={"COMANDIA_HOME": str(tmp_path / "host-3")})
+    assert (one.media_dir, alone.media_dir) == (shared, tmp_path / "host-3" / "media")
+    m.stand_in.media["M3SHARED"] = MediaFile(JPEG)
+    post_image(m, "wamid.SHARED", "M3SHARED")
+    m.processor().process(m.tenant.id)
+    assert MediaService(m.runtime.databases, m.directory, one.media_dir).fetch_due(m.tenant.id) == 1
+    chat = chat_of(m)
+    media_id = the_media(m, chat).id
+    served = MediaService(m.runtime.databases, m.directory, other.media_dir).open(m.tenant.id, chat, media_id)
+    assert served.path.read_bytes() == JPEG
+    with pytest.raises(Conflict, match="missing"):
+        MediaService(m.runtime.databases, m.directory, alone.media_dir).open(m.tenant.id, chat, media_id)

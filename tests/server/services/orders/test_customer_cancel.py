@@ -55,6 +55,8 @@ def test_the_service_cancels_only_the_latest_new_order_in_time(
     clock.now += dt.timedelta(minutes=1)
     second = place(ana)
     other = place(beto)
+    # 0 minutes is "never by chat", even for an order placed this very instant.
+    assert orders.cancel_by_customer(tenant_id, other.number, beto, 0, REASON) == (CustomerCancel.NOT_BY_CHAT, "new")
     assert runtime.services.catalog.get_product_by_sku(tenant_id, "TACO").stock == 4
     # Not the customer's latest, or not theirs at all.
     assert orders.cancel_by_customer(tenant_id, first.number, ana, None, REASON) == (CustomerCancel.NOT_FOUND, "")
@@ -62,7 +64,7 @@ def test_the_service_cancels_only_the_latest_new_order_in_time(
     # Past the tenant's limit (0: never by chat).
     clock.now += dt.timedelta(minutes=10, seconds=1)
     assert orders.cancel_by_customer(tenant_id, second.number, ana, 10, REASON)[0] is CustomerCancel.TOO_LATE
-    assert orders.cancel_by_customer(tenant_id, other.number, beto, 0, REASON)[0] is CustomerCancel.TOO_LATE
+    assert orders.cancel_by_customer(tenant_id, other.number, beto, 0, REASON)[0] is CustomerCancel.NOT_BY_CHAT
     assert orders.cancel_by_customer(tenant_id, second.number, ana, 11, REASON) == (CustomerCancel.CANCELLED,
                                                                                     "cancelled")  # fmt: skip
     cancelled = orders.get(tenant_id, second.id)
@@ -131,3 +133,13 @@ def test_a_late_or_confirmed_order_is_not_cancelled_and_the_customer_is_told(
     answer = say("cancela mi pedido")
     assert "ya está confirmado" in answer and "cancelé" not in answer
     assert runtime.services.orders.get(tenant_id, summary.id).status == "confirmed"
+
+
+def test_a_tenant_that_takes_no_cancellations_by_chat_keeps_the_order_and_says_so(
+    runtime: Runtime, make_tenant: MakeTenant, clock: Clock
+) -> None:
+    tenant_id, say, summary = ordered_by_chat(runtime, make_tenant, clock, cancel_minutes=0)
+    answer = say("cancela mi pedido")  # the same instant it was placed: still not by chat
+    assert "no se cancelan por chat" in answer and "cancelé" not in answer
+    order = runtime.services.orders.get(tenant_id, summary.id)
+    assert (order.status, order.cancel_reason) == ("new", None)

@@ -1,0 +1,106 @@
+"""A total broken down by the parts after it: "2 americanos, uno grande y uno normal", "2 pizzas
+grandes, una hawaiana y una de pepperoni", "dos docenas: una de carne y una de jamón y queso".
+
+The first part says how many in all and, maybe, of what (a family, a shared size, or only a count
+in dozens); the parts after it say how many of which and add up to that total. The total is then
+no item of its own: each part after it is read with the total's words ("pizzas grandes" +
+"hawaiana": Pizza hawaiana grande) and counted in the total's unit (a dozen each). When the parts
+do not add up, nothing is rewritten: the total stays an item (asked about when unsure), so a
+breakdown never silently changes what was counted.
+
+A total that names one product surely ("2 tacos de pastor, 1 de suadero y 1 de bistec") is broken
+down only by its sizes ("uno grande y uno normal"): other products after it are items of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat.lexicon import Lexicon
+from comandia.server.chat.matching import SURE, ProductIndex
+from comandia.server.chat.message_parts import Part
+from comandia.server.chat.variants import SIZES, SMALLER
+from comandia.server.chat.verdicts import verdict_of
+
+_DOZEN = 12
+
+
+def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon) -> list[Part]:
+    """The parts with every total that its following parts add up to replaced by those parts,
+    each read with the total's words and counted in its unit."""
+    result: list[Part] = []
+    position = 0
+    while position < len(parts):
+        head = parts[position]
+        group = _group(parts, position, index, lex)
+        if group is None:
+            result.append(head)
+            position += 1
+            continue
+        unit, members = group
+        result += [_with_head(head, member, unit, index, lex) for member in members]
+        position += 1 + len(members)
+    return result
+
+
+def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tuple[int, list[Part]] | None:
+    """(unit, the parts that break the total at `at` down), or None when it is no such total."""
+    head = parts[at]
+    total = head.quantity
+    if total is None or total < 2 or head.corrects or head.note:
+        return None
+    units = (1, _DOZEN) if head.dozens else (1,)
+    members: list[Part] = []
+    count = 0
+    for part in parts[at + 1 :]:
+        if part.quantity is None or part.corrects or not (part.words or part.plain):
+            return None
+        members.append(part)
+        count += part.quantity
+        for unit in units:
+            if count * unit == total and len(members) >= 2 and _fits(head, members, index, lex):
+                return unit, members
+        if count >= total:
+            return None
+    return None
+
+
+def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the parts are shares of the total: a total naming no product surely takes any; one
+    naming a product surely only takes its sizes ("uno grande y uno normal")."""
+    if not head.words:
+        return True
+    verdict = verdict_of(index.match(head.words, lex.synonyms))
+    if verdict is not None and verdict[0]:
+        return all(_sized(member) for member in members)
+    return all(_sized(member) or member.elliptic or _fits_with(head, member, index, lex) for member in members)
+
+
+def _sized(member: Part) -> bool:
+    """ "uno normal", "uno grande": a size of what the total named."""
+    return member.plain or (bool(member.words) and set(member.words) <= SIZES)
+
+
+def _fits_with(head: Part, member: Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the total's words and the member's name one product surely, all of them its words
+    ("pizzas grandes" + "hawaiana"): "carne x4" + "verdura x2" are two items, not a breakdown."""
+    matches = index.match([*head.words, *member.words], lex.synonyms)
+    verdict = verdict_of(matches)
+    return verdict is not None and verdict[0] and matches[0].typed >= SURE
+
+
+def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Lexicon) -> Part:
+    """The member read with the total's words when together they name a product surely, counted
+    in the total's unit."""
+    quantity = (member.quantity or 1) * unit
+    if not head.words:
+        return replace(member, quantity=quantity, dozens=False)
+    sized = member.plain or bool(set(member.words) & SIZES)  # its own size replaces the total's
+    own = [] if member.words and set(member.words) <= SMALLER else member.words  # "uno chico": the plain one
+    together = [*(w for w in head.words if not (sized and w in SIZES)), *own]
+    matches = index.match(together, lex.synonyms)
+    verdict = verdict_of(matches)
+    if _sized(member) or (verdict and verdict[0] and matches[0].typed >= SURE):
+        spans = member.spans or head.spans
+        return replace(member, quantity=quantity, words=together, spans=spans, elliptic=False, dozens=False)
+    return replace(member, quantity=quantity, dozens=False)

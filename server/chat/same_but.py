@@ -1,0 +1,52 @@
+"""The line before once more, changed in one thing: "lo mismo pero de suadero", "igual pero
+grande", "same but with chicken", "otro igual pero de fresa".
+
+The customer repeats the quantity of the line added last and names what differs: another flavour
+or size of that line's product ("pero grande": the grande of it; "pero de pepperoni" after a
+large hawaiana: the large pepperoni), else a product of its own, read as one. A count said in
+the message wins ("lo mismo pero 2 de suadero"). When the rest names nothing surely, this is no
+such message and is read as an order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.cart_words import counted, last_line
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.variants import variant_of
+
+_SAME_BUT = re.compile(
+    r"\b(?:lo mismo|la misma|el mismo|los mismos|las mismas|igual|otro igual|otra igual|otros iguales|otras iguales"
+    r"|the same|same|same thing)\s+(?:pero|but)\s+(?P<rest>.+)$"
+)
+
+
+_GLUE = frozenset({"de", "del", "con", "with", "of", "the", "la", "el", "los", "las", "un", "una", "uno"})
+
+
+def same_but(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "lo mismo pero de suadero": as many of the other product as the line added last."""
+    found = _SAME_BUT.search(intents.normalised(text))
+    before = last_line(turn, state, in_cart=True)
+    if found is None or before is None:
+        return None
+    rest = found.group("rest")
+    quantity = state.cart_dict().get(before.sku, 1)
+    reading = read_order(rest, turn.catalog)
+    # the line's own product in the other flavour or size first: "igual pero de pepperoni" after
+    # a large hawaiana is the large pepperoni
+    product = variant_of(turn.catalog, before, [w for w in words_of(rest) if w not in _GLUE and not w.isdigit()])
+    if product is None and len(reading.items) == 1 and not (reading.doubts or reading.unknown):
+        product = reading.items[0].product
+    if product is None:
+        return None
+    if counted(rest.split()) and reading.items:
+        quantity = reading.items[0].quantity
+    return apply_reading(turn, replace(state, stage="cart"), Reading(items=(Item(product, quantity, "", rest),)))
