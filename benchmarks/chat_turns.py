@@ -15,6 +15,7 @@ process spent per turn, steadier than wall time on a busy machine.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import sys
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime, percentile
 
 from comandia.server.chat.model import CustomerRef, Inbound, TenantContext
+from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.services.messaging.conversations import ConversationService
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import Runtime
@@ -75,15 +77,21 @@ def seed(runtime: Runtime, tenant_id: str) -> None:
 
 
 def converse(
-    service: ConversationService, tenant: TenantContext, customer: CustomerRef, timings: list[float]
+    service: ConversationService, tenant: TenantContext, customer: CustomerRef, timings: list[float],
+    placing: list[float] | None = None,
 ) -> int:
-    """One whole conversation; returns how many orders it placed (1 when all went well)."""
+    """One whole conversation; returns how many orders it placed (1 when all went well).
+
+    `placing` gets the times of the turns that placed an order (the confirmation)."""
     placed = 0
     for text in CONVERSATION:
         before = time.perf_counter()
         replies = service.handle(tenant, "bench", customer, Inbound(kind="text", text=text))
         timings.append((time.perf_counter() - before) * 1000)
-        placed += any("Pedido recibido" in reply.body for reply in replies)
+        if any("Pedido recibido" in reply.body for reply in replies):
+            placed += 1
+            if placing is not None:
+                placing.append(timings[-1])
     return placed
 
 
@@ -102,13 +110,16 @@ def run(runtime: Runtime, tenants: int, customers: int, threads: int) -> None:
     for context in contexts:  # warm the pools: one conversation per tenant, not measured
         converse(service, context, CustomerRef("5215599999999", None, "+5215599999999", None), warm)
     timings: list[float] = []
+    placing: list[float] = []
     lock = threading.Lock()
 
     def one(person: tuple[TenantContext, CustomerRef]) -> int:
         local: list[float] = []
-        placed = converse(service, person[0], person[1], local)
+        local_placing: list[float] = []
+        placed = converse(service, person[0], person[1], local, local_placing)
         with lock:
             timings.extend(local)
+            placing.extend(local_placing)
         return placed
 
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -127,6 +138,10 @@ def run(runtime: Runtime, tenants: int, customers: int, threads: int) -> None:
     # Wall-clock figures move with whatever else the machine runs; the CPU this process spent per
     # turn (all its threads; PostgreSQL's own work not included) compares runs more fairly.
     print(f"process CPU {cpu * 1000 / len(timings):6.2f} ms per turn (time.process_time)")
+    if placing:
+        print(f"turns that placed an order: p50 {statistics.median(placing):6.1f} ms"
+              f"   p95 {percentile(placing, 95):6.1f} ms   ({len(placing)} turns)")
+    print(f"load average {os.getloadavg()[0]:.2f} when the run ended")
     if placed != customers:
         raise SystemExit(f"expected {customers} orders, got {placed}")
 
@@ -139,7 +154,14 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with bench_runtime(args.database_url, "bc") as runtime:
-        run(runtime, args.tenants, args.customers, args.threads)
+        # As in the server (and benchmarks/api.py): the superadmin summary is copied by its
+        # refresher about once a second, not by each order on its own control connection.
+        refresher = SummaryRefresher(runtime.services.summaries, catch_up=lambda: None)
+        refresher.start()
+        try:
+            run(runtime, args.tenants, args.customers, args.threads)
+        finally:
+            refresher.stop()
 
 
 if __name__ == "__main__":

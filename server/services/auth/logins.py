@@ -40,6 +40,21 @@ LAST_USED_PRECISION = dt.timedelta(minutes=1)
 BAD_CREDENTIALS = "wrong user name or password"
 
 
+# Built once: every request checks its token (token hash -> user -> tenant, one indexed query).
+_TOKEN_CHECK = (
+    sa.select(AuthToken.id, AuthToken.last_used_at, User.id, User.username, User.role, User.tenant_id)
+    .join(User, User.id == AuthToken.user_id)
+    .outerjoin(Tenant, Tenant.id == User.tenant_id)
+    .where(
+        AuthToken.token_hash == sa.bindparam("digest"),
+        AuthToken.revoked_at.is_(None),
+        AuthToken.expires_at > sa.bindparam("now"),
+        User.disabled.is_(False),
+        sa.or_(User.tenant_id.is_(None), Tenant.state == TenantState.ACTIVE),
+    )
+)
+
+
 def token_digest(token: str) -> str:
     """The hex SHA-256 under which a token is stored and looked up."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -142,26 +157,16 @@ class AuthService:
             Unauthorized: unknown, expired or revoked token, disabled user, or inactive tenant.
         """
         now = self._clock()
-        query = (
-            sa.select(AuthToken.id, AuthToken.last_used_at, User.id, User.username, User.role, User.tenant_id)
-            .join(User, User.id == AuthToken.user_id)
-            .outerjoin(Tenant, Tenant.id == User.tenant_id)
-            .where(
-                AuthToken.token_hash == token_digest(token),
-                AuthToken.revoked_at.is_(None),
-                AuthToken.expires_at > now,
-                User.disabled.is_(False),
-                sa.or_(User.tenant_id.is_(None), Tenant.state == TenantState.ACTIVE),
-            )
-        )
         with self._db.control_session() as session:
-            row = session.execute(query).one_or_none()
+            # Every request runs this: in autocommit the check is one round trip, not three
+            # (BEGIN, SELECT, ROLLBACK); one statement sees one snapshot either way.
+            connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            row = connection.execute(_TOKEN_CHECK, {"digest": token_digest(token), "now": now}).one_or_none()
             if row is None:
                 raise Unauthorized("the token is missing, expired or revoked; log in again")
             token_id, last_used, user_id, name, role, tenant_id = row
             if last_used is None or now - last_used > LAST_USED_PRECISION:
-                session.execute(sa.update(AuthToken).where(AuthToken.id == token_id).values(last_used_at=now))
-                session.commit()
+                connection.execute(sa.update(AuthToken).where(AuthToken.id == token_id).values(last_used_at=now))
         return Principal(user_id=user_id, username=name, role=Role(role), tenant_id=tenant_id)
 
     def logout(self, token: str) -> None:

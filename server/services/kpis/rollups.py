@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, SessionTransaction
 
+from comandia.server.db.pipelines import Pipeline, pipelined
 from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.schemas.orders import OrderDetail
 
@@ -85,8 +86,10 @@ class Rollups:
         if before is not None:
             _contribute(deltas, names, before, zone, -1)
         _contribute(deltas, names, after, zone, +1)
-        apply_deltas(session, deltas, names)
-        refresh_first_sales(session, {after.customer_id} | ({before.customer_id} if before else set()))
+        # Every rollup write in one round trip: nothing here reads an answer back.
+        with pipelined(session) as pipeline:
+            apply_deltas(pipeline, deltas, names)
+            refresh_first_sales(pipeline, {after.customer_id} | ({before.customer_id} if before else set()))
         if self._days_changed is not None:
             days = {local_day(after.created_at, zone)}
             if before is not None:
@@ -154,7 +157,7 @@ def _add(
     row[1] += b
 
 
-def apply_deltas(session: Session, deltas: Deltas, names: dict[str, str]) -> None:
+def apply_deltas(pipeline: Pipeline, deltas: Deltas, names: dict[str, str]) -> None:
     """Add `deltas` (table -> key -> [count, amount]) to the rollups; zero deltas are skipped."""
     for table, rows in deltas.items():
         keys, sums = _TABLES[table]
@@ -168,8 +171,7 @@ def apply_deltas(session: Session, deltas: Deltas, names: dict[str, str]) -> Non
             if table.endswith("_products"):
                 row["name"] = names.get(str(key[1]), "")
             params.append(row)
-        if params:
-            session.execute(sa.text(_upsert_sql(table)), params)
+        pipeline.execute_many(_UPSERTS[table], params)
 
 
 def _upsert_sql(table: str) -> str:
@@ -179,12 +181,23 @@ def _upsert_sql(table: str) -> str:
     if table.endswith("_products"):
         updates.append("name = EXCLUDED.name")
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
     )
 
 
-def refresh_first_sales(session: Session, customer_ids: set[int]) -> None:
+_UPSERTS = {table: _upsert_sql(table) for table in _TABLES}
+_FIRST_SALES = (
+    "SELECT customer_id FROM kpi_customer_first WHERE customer_id = ANY(%(ids)s) ORDER BY customer_id FOR UPDATE",
+    "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
+    "FROM kpi_daily_customers WHERE customer_id = ANY(%(ids)s) AND orders > 0 GROUP BY customer_id "
+    "ON CONFLICT (customer_id) DO UPDATE SET first_day = EXCLUDED.first_day",
+    "DELETE FROM kpi_customer_first k WHERE customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 "
+    "FROM kpi_daily_customers d WHERE d.customer_id = k.customer_id AND d.orders > 0)",
+)
+
+
+def refresh_first_sales(pipeline: Pipeline, customer_ids: set[int]) -> None:
     """Set each customer's first sale day from the daily rollup (no sale left: no row).
 
     The customers' `kpi_customer_first` rows are locked first and then updated in place (never
@@ -193,30 +206,11 @@ def refresh_first_sales(session: Session, customer_ids: set[int]) -> None:
     COMMITTED takes a fresh snapshot), sees the first's committed rollups. This lock is taken
     after the product and rollup locks, as every order change does, so it cannot deadlock; the
     customer row is deliberately not locked here (order creation takes it before the products).
+    In a pipeline these are still three statements, run in this order, each with its own snapshot.
     """
     params = {"ids": sorted(customer_ids)}
-    session.execute(
-        sa.text(
-            "SELECT customer_id FROM kpi_customer_first WHERE customer_id = ANY(:ids) ORDER BY customer_id "
-            "FOR UPDATE"
-        ),
-        params,
-    )
-    session.execute(
-        sa.text(
-            "INSERT INTO kpi_customer_first (customer_id, first_day) SELECT customer_id, min(day) "
-            "FROM kpi_daily_customers WHERE customer_id = ANY(:ids) AND orders > 0 GROUP BY customer_id "
-            "ON CONFLICT (customer_id) DO UPDATE SET first_day = EXCLUDED.first_day"
-        ),
-        params,
-    )
-    session.execute(
-        sa.text(
-            "DELETE FROM kpi_customer_first k WHERE customer_id = ANY(:ids) AND NOT EXISTS (SELECT 1 "
-            "FROM kpi_daily_customers d WHERE d.customer_id = k.customer_id AND d.orders > 0)"
-        ),
-        params,
-    )
+    for statement in _FIRST_SALES:
+        pipeline.execute(statement, params)
 
 
 _DAY = "(o.created_at AT TIME ZONE :tz)::date"

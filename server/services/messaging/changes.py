@@ -20,6 +20,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from comandia.server.db.pipelines import pipelined
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Change
 from comandia.shared.domain.times import utcnow
@@ -31,11 +32,21 @@ PAGE = 500
 KEEP = dt.timedelta(days=2)
 
 
+_APPEND = (
+    "SELECT pg_advisory_xact_lock(%(key)s::bigint)",
+    "INSERT INTO changes (kind, ref, detail) VALUES (%(kind)s, %(ref)s, %(detail)s)",
+)
+
+
 def append(session: Session, kind: str, ref: str, detail: str = "") -> None:
-    """Add one change in the caller's transaction (call it last: the lock lasts until commit)."""
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
-    session.add(Change(kind=kind, ref=ref[:64], detail=detail[:32]))
-    session.flush()
+    """Add one change in the caller's transaction (call it last: the lock lasts until commit).
+
+    The lock and the row go in one round trip: the lock is still taken before the row's id.
+    """
+    params = {"key": LOCK_KEY, "kind": kind, "ref": ref[:64], "detail": detail[:32]}
+    with pipelined(session) as pipeline:
+        for statement in _APPEND:
+            pipeline.execute(statement, params)
 
 
 class ChangeFeed:

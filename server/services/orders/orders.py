@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import Customer, Order, OrderStatusChange
+from comandia.server.db.tenant_models import Order, OrderStatusChange
+from comandia.server.services.orders.placing import place_order
 from comandia.server.services.orders.pricing import price_lines, release_stock
 from comandia.server.services.orders.search import search_orders
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
@@ -99,39 +100,11 @@ class OrderService:
         texts = _clean_texts({key: getattr(data, key) for key in _TEXTS})
         now = self._clock()
         with self._db.tenant_session(tenant_id) as session:
-            customer = session.get(Customer, data.customer_id, with_for_update=True)
-            if customer is None:
-                raise ValidationFailed("the customer does not exist", {"customer_id": "does not exist"})
-            priced = price_lines(session, data.items, fee)
-            order = Order(
-                customer_id=customer.id,
-                customer_name=customer.name,
-                customer_phone=customer.phone,
-                status=OrderStatus.NEW.value,
-                channel=data.channel,
-                subtotal=priced.totals.subtotal,
-                delivery_fee=priced.totals.delivery_fee,
-                total=priced.totals.total,
-                currency=priced.currency,
-                extra=dict(data.extra),
-                fulfilment=data.fulfilment,
-                delivery_zone=data.delivery_zone,
-                payment_method=data.payment_method,
-                pay_with=None if data.pay_with is None else parse_amount(data.pay_with, "pay_with"),
-                version=1,
-                created_at=now,
-                updated_at=now,
-                items=priced.items,
-                **texts,
-            )
-            order.history.append(
-                OrderStatusChange(from_status=None, to_status="new", actor=_actor(actor), at=now)
-            )
-            customer.first_order_at = customer.first_order_at or now
-            customer.last_order_at = max(customer.last_order_at or now, now)
-            session.add(order)
-            session.flush()
-            return self._finish(session, tenant_id, None, order)
+            after = place_order(session, data, texts, fee, _actor(actor), now)
+            if self._on_change is not None:
+                self._on_change(session, tenant_id, None, after)
+            session.commit()
+            return after
 
     def get(self, tenant_id: str, order_id: int) -> OrderDetail:
         """Raises: NotFound."""

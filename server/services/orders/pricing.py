@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -35,6 +36,47 @@ class PricedLines:
     currency: str
 
 
+class Priceable(Protocol):
+    """What pricing reads of a catalog product: an ORM `Product` or a row locked without the ORM."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def available(self) -> bool: ...
+    @property
+    def stock(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """One line as ordered: the product's snapshot and what it costs."""
+
+    product_id: int
+    sku: str
+    name: str
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Pricing:
+    lines: list[PricedLine]
+    totals: Totals
+    currency: str
+    taken: dict[int, int]
+    """Stock each product with a stock count gives up: product id -> quantity."""
+
+
 def price_lines(
     session: Session, lines: Sequence[OrderLineInput], delivery_fee: Decimal, currency: str | None = None
 ) -> PricedLines:
@@ -48,12 +90,37 @@ def price_lines(
             lines, a missing or unavailable product, too little stock, mixed currencies, a total
             too large.
     """
-    problems = _shape_problems(lines)
+    problems = shape_problems(lines)
     if problems:
-        raise _failed(problems)
+        raise failed(problems)
     products = _lock_products(session, lines)
+    pricing = price_found(lines, products, delivery_fee, currency)
+    items = [
+        OrderItem(
+            position=index, product_id=line.product_id, sku=line.sku, name=line.name, unit_price=line.unit_price,
+            quantity=line.quantity, line_total=line.line_total, note=line.note,
+        )
+        for index, line in enumerate(pricing.lines)
+    ]
+    for product_id, quantity in pricing.taken.items():
+        product = products[("id", product_id)]
+        assert isinstance(product, Product) and product.stock is not None
+        product.stock -= quantity
+    return PricedLines(items=items, totals=pricing.totals, currency=pricing.currency)
+
+
+def price_found(
+    lines: Sequence[OrderLineInput], products: Mapping[tuple[str, object], Priceable], delivery_fee: Decimal,
+    currency: str | None = None,
+) -> Pricing:
+    """Price `lines` (already shape-checked) from `products`, locked and found by ("sku", s) and ("id", i).
+
+    Raises:
+        ValidationFailed: as `price_lines`, for every bad line.
+    """
+    problems: dict[str, str] = {}
     wanted: Counter[int] = Counter()
-    resolved: list[Product] = []
+    resolved: list[Priceable] = []
     for index, line in enumerate(lines):
         product = products.get(("id", line.product_id) if line.product_id is not None else ("sku", line.sku))
         ref = "product_id" if line.product_id is not None else "sku"
@@ -74,11 +141,10 @@ def price_lines(
             if product.stock is not None and wanted[product.id] > product.stock:
                 problems[f"items[{index}].quantity"] = f"only {product.stock} of {product.name} in stock"
     if problems:
-        raise _failed(problems)
+        raise failed(problems)
     assert currency is not None
-    items = [
-        OrderItem(
-            position=index,
+    priced = [
+        PricedLine(
             product_id=product.id,
             sku=product.sku,
             name=product.name,
@@ -87,15 +153,13 @@ def price_lines(
             line_total=line_total(product.price, line.quantity, currency),
             note=_note(line.note),
         )
-        for index, (line, product) in enumerate(zip(lines, resolved, strict=True))
+        for line, product in zip(lines, resolved, strict=True)
     ]
-    totals = order_totals(((item.unit_price, item.quantity) for item in items), delivery_fee, currency)
+    totals = order_totals(((line.unit_price, line.quantity) for line in priced), delivery_fee, currency)
     if totals.total >= MAX_AMOUNT:
-        raise _failed({"items": "the order total is too large"})
-    for product in {p.id: p for p in resolved}.values():
-        if product.stock is not None:
-            product.stock -= wanted[product.id]
-    return PricedLines(items=items, totals=totals, currency=currency)
+        raise failed({"items": "the order total is too large"})
+    taken = {product.id: wanted[product.id] for product in resolved if product.stock is not None}
+    return Pricing(lines=priced, totals=totals, currency=currency, taken=taken)
 
 
 def release_stock(session: Session, items: Iterable[OrderItem]) -> None:
@@ -114,7 +178,8 @@ def release_stock(session: Session, items: Iterable[OrderItem]) -> None:
             product.stock += returned[product.id]
 
 
-def _shape_problems(lines: Sequence[OrderLineInput]) -> dict[str, str]:
+def shape_problems(lines: Sequence[OrderLineInput]) -> dict[str, str]:
+    """What is wrong with the lines before any product is looked up (none: {})."""
     if not lines:
         return {"items": "an order needs at least one line"}
     if len(lines) > MAX_LINES:
@@ -178,6 +243,7 @@ def _lock_products(session: Session, lines: Sequence[OrderLineInput]) -> dict[tu
     return found
 
 
-def _failed(problems: dict[str, str]) -> ValidationFailed:
+def failed(problems: dict[str, str]) -> ValidationFailed:
+    """The error naming every bad line's field path."""
     detail = "; ".join(f"{path} {problem}" for path, problem in problems.items())
     return ValidationFailed("the order cannot be placed: {detail}", problems, detail=detail)

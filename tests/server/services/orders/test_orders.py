@@ -270,6 +270,49 @@ def test_on_change_runs_in_the_same_transaction(runtime: Runtime, make_tenant: M
     assert service.get(tenant.id, order.id).status == "confirmed"  # rolled back with the hook
 
 
+def test_a_new_order_reads_back_exactly_as_it_was_placed(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    # Creation writes its rows without the ORM and builds the answer itself: both must agree.
+    tenant = make_tenant()
+    customer_id = setup_shop(runtime, tenant.id, stock=5)
+    [taco] = [p for p in runtime.services.catalog.list_products(tenant.id) if p.sku == "TACO"]
+    lines = (
+        OrderLineInput(quantity=1, sku=" REF ", note="  bien   fría "),
+        OrderLineInput(quantity=3, product_id=taco.id),
+        OrderLineInput(quantity=2, sku="REF"),
+    )
+    service = runtime.services.orders
+    order = new_order(service, tenant.id, customer_id, items=lines, channel="api", fulfilment="pickup",
+                      delivery_zone="Centro", payment_method="cash", pay_with=Decimal("500"),
+                      extra={"mesa": 4, "tags": ["vip"]}, delivery_city=" Puebla ")
+    assert order == service.get(tenant.id, order.id)
+    assert [(i.sku, i.quantity, i.note) for i in order.items] == [
+        ("REF", 1, "bien fría"), (taco.sku, 3, None), ("REF", 2, None)
+    ]
+    assert (order.pay_with, order.delivery_city) == (Decimal("500"), "Puebla")
+    assert order.extra == {"mesa": 4, "tags": ["vip"]}
+    products = {p.sku: p for p in runtime.services.catalog.list_products(tenant.id)}
+    assert (products["REF"].stock, products["TACO"].stock) == (2, None)
+
+
+def test_a_failing_listener_leaves_no_trace_of_a_new_order(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customer_id = setup_shop(runtime, tenant.id, stock=3)
+
+    def broken(session: object, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
+        raise RuntimeError("the rollups broke")
+
+    with pytest.raises(RuntimeError):
+        new_order(OrderService(runtime.databases, on_change=broken), tenant.id, customer_id)
+    assert runtime.services.orders.list(tenant.id, OrderQuery()).items == ()
+    stock = {p.sku: p.stock for p in runtime.services.catalog.list_products(tenant.id)}
+    assert stock["REF"] == 3
+    customer = runtime.services.customers.get(tenant.id, customer_id)
+    assert (customer.first_order_at, customer.last_order_at) == (None, None)
+    placed = new_order(runtime.services.orders, tenant.id, customer_id)  # and the next one is whole
+    assert runtime.services.orders.get(tenant.id, placed.id) == placed
+    assert runtime.services.catalog.get_product(tenant.id, placed.items[1].product_id or 0).stock == 2
+
+
 def test_list_filters_sorts_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
