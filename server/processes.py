@@ -1,13 +1,16 @@
-"""`comandia-server --workers N`: N server processes on one host, sharing one listening socket.
+"""`comandia-server --workers N`: N request processes and one jobs process on one host.
 
 One Python process uses about one core; the appliance grows past it with processes. The
 supervisor (the process the operator started) binds the socket, creates the first superadmin,
-then starts N workers that inherit the socket and serve from it: the kernel hands each new
-connection to one of them, and connections waiting in the queue survive a worker's death. The
-workers share everything else through PostgreSQL: inbox rows are claimed with SKIP LOCKED, the
-daily backup's slot is claimed once, caches are dropped on NOTIFY. A worker that dies is
-started again (after a pause, so a worker that cannot start does not spin); SIGTERM stops them
-all. The configured `connection_budget` stays the appliance's total: each worker gets its share.
+then starts N workers that inherit the socket and serve requests from it: the kernel hands each
+new connection to one of them, and connections waiting in the queue survive a worker's death.
+Beside them one jobs process (no socket) runs every background job: the journal drain, the
+bot's inbox workers, the sender, backups; the workers tell it what they made work for with
+NOTIFY (jobs/work_relay.py). They share everything else through PostgreSQL: inbox rows are
+claimed with SKIP LOCKED, the daily backup's slot is claimed once, caches are dropped on NOTIFY.
+A process that dies is started again (after a pause, so one that cannot start does not spin);
+SIGTERM stops them all. The configured `connection_budget` stays the appliance's total: each
+process gets its share.
 """
 
 from __future__ import annotations
@@ -40,14 +43,20 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def worker_command(argv: Sequence[str], fd: int) -> list[str]:
-    """The worker's command line: the supervisor's own arguments, as one process on socket `fd`."""
-    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--worker-fd", str(fd)]
+    """A request process's command line: the supervisor's own arguments, serving on socket `fd`."""
+    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--worker-fd", str(fd),
+            "--role", "web"]
+
+
+def jobs_command(argv: Sequence[str]) -> list[str]:
+    """The jobs process's command line: the supervisor's own arguments, with no socket."""
+    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--role", "jobs"]
 
 
 def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[str, str]) -> int:
-    """Run `workers` worker processes until SIGTERM/SIGINT; start again any that dies."""
+    """Run `workers` request processes and the jobs process until SIGTERM/SIGINT; start again any that dies."""
     fd = sock.fileno()
-    command = worker_command(argv, fd)
+    commands = [worker_command(argv, fd)] * workers + [jobs_command(argv)]
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -57,10 +66,10 @@ def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(command: list[str]) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, env=env, pass_fds=(fd,))  # noqa: S603 - our own interpreter and module
 
-    running = [start() for _ in range(workers)]
+    running = [start(command) for command in commands]
     try:
         while not stopping:
             time.sleep(0.2)
@@ -69,7 +78,7 @@ def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[
                 if code is not None and not stopping:
                     log.warning("server process %d ended with %s; starting another", process.pid, code)
                     time.sleep(RESTART_PAUSE_SECONDS)
-                    running[index] = start()
+                    running[index] = start(commands[index])
     finally:
         for process in running:
             if process.poll() is None:
@@ -86,8 +95,9 @@ def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[
 
 
 def worker_env(database_url: str, connection_budget: int, workers: int) -> dict[str, str]:
-    """The workers' environment: the database the supervisor reached, and a share of the budget."""
+    """The processes' environment: the database the supervisor reached, and a share of the budget
+    (the jobs process counts as one more)."""
     env = dict(os.environ)
     env["COMANDIA_DATABASE_URL"] = database_url
-    env["COMANDIA_CONNECTION_BUDGET"] = str(max(connection_budget // workers, 8))
+    env["COMANDIA_CONNECTION_BUDGET"] = str(max(connection_budget // (workers + 1), 8))
     return env

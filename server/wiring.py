@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +40,7 @@ from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
+from comandia.server.jobs.work_relay import JOURNAL, WORK_CHANNEL, WorkRelay
 from comandia.server.providers.mail import SmtpMailer
 from comandia.server.providers.media import MediaLimits
 from comandia.server.services.audit import AuditService
@@ -97,6 +100,17 @@ class Collaborators:
     conversations: Conversations | None = None
 
 
+class ProcessRole(StrEnum):
+    """What one `comandia-server` process runs (docs/architecture.md, "Several processes")."""
+
+    ALL = "all"
+    """Requests and every background job: the one process of `--workers 1`, or one of several hosts."""
+    WEB = "web"
+    """Requests only (`--workers N`): its webhooks, replies and alerts are relayed to the jobs process."""
+    JOBS = "jobs"
+    """Every background job and no requests: the journal drain, the bot, the sender, backups."""
+
+
 class Job(Protocol):
     """A background thread of the server: started once, stopped once."""
 
@@ -150,8 +164,10 @@ class Runtime:
             self.embedded.stop()
 
 
-def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborators()) -> Runtime:
-    """Start (or join) the embedded PostgreSQL when no URL is configured, and build the whole graph."""
+def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborators(),
+                 role: ProcessRole = ProcessRole.ALL) -> Runtime:
+    """Start (or join) the embedded PostgreSQL when no URL is configured, and build the whole graph
+    with the jobs of `role`."""
     embedded = None
     private_home(config.home, embedded=not config.database_url)
     if config.database_url:
@@ -166,7 +182,7 @@ def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborat
     if embedded is not None:
         harden_own_cluster(databases.primary_cluster())
     services = build_services(config, databases, collaborators)
-    return Runtime(config, databases, services, build_jobs(config, databases, services), embedded, connector)
+    return Runtime(config, databases, services, build_jobs(config, databases, services, role), embedded, connector)
 
 
 def build_services(
@@ -276,13 +292,34 @@ def build_services(
     )
 
 
-def build_jobs(config: ServerConfig, databases: Databases, services: Services) -> list[Job]:
-    """The server's background threads, not started: inbox workers, the outbox sender, the pool
-    closer, the listener for other processes' changes, and the daily backup when `backup_time` is set."""
+def build_jobs(config: ServerConfig, databases: Databases, services: Services,
+               role: ProcessRole = ProcessRole.ALL) -> list[Job]:
+    """The server's background threads for a process of `role`, not started.
+
+    Every process listens for other processes' changes and closes its own idle pools and flushes
+    the summary days its own orders marked. A request process (`WEB`) runs nothing else: it relays
+    the work it made to the jobs process. The others run the inbox workers, the journal drain, the
+    outbox sender, the media and alert workers, the feed pruner and the daily backup when
+    `backup_time` is set.
+    """
+    listener = partial(ChangeListener, libpq_conninfo(databases.control_engine.url),
+                       on_change=lambda change, key: _forget(databases, services, change, key),
+                       on_reconnect=lambda: _forget_all(databases, services))
+    shared: list[Job] = [
+        SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
+            tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)),
+        IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)),
+    ]
+    if role == ProcessRole.WEB:
+        return [*shared, listener(), WorkRelay(_work_signals(services),
+                                               services.journal.pending if services.journal else None,
+                                               notify=partial(_notify_work, databases))]
     claims = TenantClaims(services.inbox_signal)
+    # In the jobs process no request competes for the interpreter: every inbox worker works.
+    busy = services.ingest.busy if role == ProcessRole.ALL else lambda: False
     jobs: list[Job] = [
         InboxWorker(services.inbox, services.inbox_signal, services.number_directory.tenant_ids,
-                    name=f"inbox-worker-{n}", claims=claims, yield_to=services.ingest.busy if n else lambda: False)
+                    name=f"inbox-worker-{n}", claims=claims, yield_to=busy if n else lambda: False)
         for n in range(max(1, config.inbox_workers))
     ]
     if services.journal is not None:
@@ -291,18 +328,36 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services) -
                              resend=services.window_resend.resend, window_closed=services.window_signal))
     jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
-    jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
-        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)))
     jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
-    jobs.append(IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)))
-    jobs.append(ChangeListener(libpq_conninfo(databases.control_engine.url),
-                               on_change=lambda change, key: _forget(databases, services, change, key),
-                               on_reconnect=lambda: _forget_all(databases, services)))
+    jobs.extend(shared)
+    jobs.append(listener(on_work=partial(_work_arrived, services) if role == ProcessRole.JOBS else None))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
             config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
         ), claim=lambda slot: claim_slot(databases, "daily-backup", slot)))
     return jobs
+
+
+def _work_signals(services: Services) -> dict[str, DirtyTenants]:
+    """The signals a request process marks, by the kind the work relay names them with."""
+    return {"inbox": services.inbox_signal, "outbox": services.outbox_signal, "alerts": services.alert_signal,
+            "media": services.media_signal, "window": services.window_signal}
+
+
+def _work_arrived(services: Services, kind: str, tenant_ids: set[str]) -> None:
+    """A request process made work (jobs/work_relay.py): wake this process's job for it."""
+    if kind == JOURNAL:
+        if services.journal is not None:
+            services.journal.pending.set()
+        return
+    signal = _work_signals(services).get(kind)
+    if signal is not None:  # a kind from a newer version: its job's sweep finds the work
+        signal.mark(tenant_ids)
+
+
+def _notify_work(databases: Databases, texts: list[str]) -> None:
+    with databases.journal_autocommit() as connection:
+        connection.execute("SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload", (WORK_CHANNEL, texts))
 
 
 def _forget(databases: Databases, services: Services, change: Change, key: str) -> None:

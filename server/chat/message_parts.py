@@ -346,7 +346,9 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
     if not kind and not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
         return [part]
-    item = Part(words=words, spans=spans)
+    counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
+    kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
+    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept])
     return [replace(part, note=[], note_spans=[], in_note=False), item]
 
 
@@ -382,7 +384,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     following = found[position + 1].folded if position + 1 < len(found) else ""
     if f"{folded} {following}" in index.folded_pairs:
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
-    after_product = position > 0 and index.knows(found[position - 1].folded) and found[position - 1].folded not in _GLUE
+    before = found[position - 1].folded if position > 0 else ""
+    after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
     if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
         return False  # "coca 3 lt": a size the menu has, not a quantity
     if folded.isdigit() and index.knows(folded) and position > 1 and found[position - 1].folded == "de":

@@ -16,9 +16,8 @@ from dataclasses import replace
 from comandia.server.chat import stock
 from comandia.server.chat.cart_words import set_lines
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
+from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.matching import SURE, index_for
-from comandia.server.chat.measures import per_unit
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -72,6 +71,10 @@ _NOT_A_COUNT = frozenset({"no", "mejor", "son", "eran", "otro", "otra", "otros",
                           "de", "of", "y", "and"})  # fmt: skip
 
 
+_SOME = frozenset({"unos", "unas", "some"})
+"""About ("unos 5"), not a count of their own."""
+
+
 def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | None) -> Outcome | None:
     """The count of the line the message before added with none ("dame unos de tripa" … "como
     3", "unas 4"): that line set to it. None when the message is more than a bare quantity, or
@@ -79,7 +82,7 @@ def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | Non
     if unsized is None or unsized != state.last_sku or unsized not in state.cart_dict():
         return None
     words = normalised(text).split()
-    if set(words) & _NOT_A_COUNT or len([w for w in words if number(w) is not None]) != 1:
+    if set(words) & _NOT_A_COUNT or len([w for w in words if number(w) is not None and w not in _SOME]) != 1:
         return None  # "one more", "son 3, no 1", "otra": more of it, or a correction
     reading = read_order(" ".join(w for w in words if w not in lexicon().portions), turn.catalog)
     product = turn.catalog.product(unsized)
@@ -161,7 +164,6 @@ def answer(turn: Turn, state: ChatState, action: str) -> Outcome:
     if product is None:
         outcome = next_step(turn, state, t("skipped", text=words))
         return replace(outcome, named_back=(words,))
-    quantity = min(quantity * per_unit(product, normalised(words).split()), MAX_NUMBER)  # "2 kilos de…"
     state, said, refused = add_items(turn, state, (Item(product, quantity, note, words),))
     outcome = next_step(turn, state, "\n".join(said))
     return replace(outcome, named_back=tuple(refused))

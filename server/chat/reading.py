@@ -170,8 +170,10 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 measured = quantity * per_unit(verdict[1][0], [*part.words, *(w for w, _ in part.portions)])
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
                 found_in.append((number_, item))
-            else:
-                found_in.append((number_, Doubt(verdict[1], quantity, said_here, note)))
+            else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
+                units = {per_unit(p, [*part.words, *(w for w, _ in part.portions)]) for p in verdict[1]}
+                measured = quantity * units.pop() if len(units) == 1 else quantity
+                found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     kept = [what for number_, what in found_in if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         kept = [w if isinstance(w, str) else replace(w, quantity=each) for w in kept]

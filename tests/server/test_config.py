@@ -48,6 +48,17 @@ def test_the_mail_server_comes_from_the_environment_or_the_file_as_one_setting(t
         load_config(env={"COMANDIA_SMTP_PORT": "veinte"})
 
 
+def test_a_yes_or_no_setting_reads_as_the_environment_and_toml_write_it(tmp_path: Path) -> None:
+    file = tmp_path / "comandia.toml"
+    file.write_text("jobs_process = true\n", encoding="utf-8")
+    assert load_config(env={}, config_file=file).jobs_process is True
+    assert load_config(env={"COMANDIA_JOBS_PROCESS": "false"}, config_file=file).jobs_process is False
+    assert load_config(env={"COMANDIA_JOBS_PROCESS": " Yes "}).jobs_process is True
+    assert load_config(env={}).jobs_process is False
+    with pytest.raises(ValueError, match="jobs_process"):
+        load_config(env={"COMANDIA_JOBS_PROCESS": "quizás"})
+
+
 def test_media_and_backups_live_in_the_home_unless_a_shared_folder_is_named(tmp_path: Path) -> None:
     home = load_config(env={"COMANDIA_HOME": str(tmp_path / "home")})
     assert (home.media_dir, home.backup_dir) == (tmp_path / "home" / "media", tmp_path / "home" / "backups")

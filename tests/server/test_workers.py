@@ -1,5 +1,5 @@
-"""`comandia-server --workers N`: N processes serve one port; a killed one is replaced, the port
-keeps answering, and SIGTERM stops them all."""
+"""`comandia-server --workers N`: N processes serve one port beside one jobs process; a killed one
+is replaced, the port keeps answering, and SIGTERM stops them all."""
 
 from __future__ import annotations
 
@@ -19,6 +19,18 @@ from tests.server.test_cli import base_env, server_process
 def workers_of(supervisor: int) -> list[psutil.Process]:
     """The supervisor's live worker processes (a killed one is a zombie until it is reaped)."""
     return [child for child in psutil.Process(supervisor).children() if is_worker(child)]
+
+
+def jobs_of(supervisor: int) -> list[psutil.Process]:
+    """The supervisor's live jobs process (no socket: `--role jobs`)."""
+    found = []
+    for child in psutil.Process(supervisor).children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and child.cmdline()[-2:] == ["--role", "jobs"]:
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
 
 
 def is_worker(process: psutil.Process) -> bool:
@@ -50,8 +62,9 @@ def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: 
                    COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password")
     try:
         with server_process(env, tmp_path, "--workers", "2") as (supervisor, base, lines):
-            assert "with 2 server processes" in "".join(lines)
+            assert "with 2 server processes and a jobs process" in "".join(lines)
             assert eventually(lambda: len(workers_of(supervisor.pid)) == 2 and ready(base))
+            assert eventually(lambda: len(jobs_of(supervisor.pid)) == 1)
             first = {worker.pid for worker in workers_of(supervisor.pid)}
             assert all(requests.get(f"{base}/healthz", timeout=5).status_code == 200 for _ in range(20))
 
@@ -62,7 +75,11 @@ def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: 
                               and {w.pid for w in workers_of(supervisor.pid)} != first)
             assert eventually(lambda: ready(base))
 
-            survivors = workers_of(supervisor.pid)
+            jobs = jobs_of(supervisor.pid)[0]
+            jobs.send_signal(signal.SIGKILL)
+            assert eventually(lambda: [p.pid for p in jobs_of(supervisor.pid)] not in ([], [jobs.pid]))
+
+            survivors = workers_of(supervisor.pid) + jobs_of(supervisor.pid)
             supervisor.send_signal(signal.SIGTERM)
             assert supervisor.wait(timeout=30) == 0
             assert not any(worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE for worker in survivors)

@@ -88,6 +88,8 @@ class _Snapshot:
     by_phone_number_id: dict[str, RoutedNumber]
     by_e164: dict[str, RoutedNumber]
     loaded_at: float
+    meta_app_secrets: frozenset[str] = frozenset()
+    """Every Meta number's app secret: each Meta webhook checks its signature against them."""
 
 
 class NumberDirectory:
@@ -169,10 +171,8 @@ class NumberDirectory:
         numbers = self._current().by_id.values()
         return sorted((n for n in numbers if n.info.tenant_id == tenant_id and n.accepting), key=lambda n: n.info.id)
 
-    def meta_app_secrets(self) -> set[str]:
-        numbers = self._current().by_id.values()
-        return {n.credentials.app_secret for n in numbers
-                if n.info.provider == ProviderName.META and n.credentials.app_secret}
+    def meta_app_secrets(self) -> frozenset[str]:
+        return self._current().meta_app_secrets
 
     def verify_tokens(self) -> list[str]:
         return [n.info.verify_token for n in self._current().by_id.values() if n.info.verify_token]
@@ -244,6 +244,8 @@ class NumberDirectory:
             by_id={n.info.id: n for n in numbers},
             by_phone_number_id={n.info.phone_number_id: n for n in numbers if n.info.phone_number_id},
             by_e164={n.info.e164: n for n in numbers}, loaded_at=self._clock(),
+            meta_app_secrets=frozenset(n.credentials.app_secret for n in numbers
+                                       if n.info.provider == ProviderName.META and n.credentials.app_secret),
         )
 
 

@@ -24,7 +24,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 
 import msgspec
 import psycopg
@@ -134,7 +134,11 @@ class IngestJournal:
             # the interpreter is free meanwhile.
             delivered = self._deliveries.map(
                 lambda item: self._deliver(item[0], [sealed for _, sealed in item[1]]), by_tenant.items())
-            for (tenant_id, rows), events in zip(by_tenant.items(), delivered, strict=True):
+            try:
+                results = list(delivered)
+            except CancelledError:  # the runtime closed under this pass: its rows stay for the next start
+                raise Unavailable("the server is stopping; the journal is drained at the next start") from None
+            for (tenant_id, rows), events in zip(by_tenant.items(), results, strict=True):
                 if events is None:
                     continue
                 done.extend(row_id for row_id, _ in rows)
