@@ -1,7 +1,7 @@
 """The console's look: Fusion, a light and a dark palette, one stylesheet, the logo and the page icons.
 
 Every colour the console draws comes from `Colors`; widgets name their role with an object name
-(``nav``, ``kpiCard``, ``emptyState``, ``orderCard``, ``banner``...) and the stylesheet dresses
+(``nav``, ``kpiCard``, ``emptyState``, ``orderCard``, ``testTag``, ``banner``...) and the stylesheet dresses
 them, so no page carries its own colours. `apply_theme` can be called again at any time: the
 whole application follows (the page icons are redrawn by the main window).
 """
@@ -100,6 +100,8 @@ QLabel#kpiDelta[trend="down"] {{ color: {c.error}; }}
 QLabel#columnTitle {{ font-size: 11pt; font-weight: 700; padding: 4px 2px; }}
 QLabel#emptyState {{ color: {c.muted}; font-size: 10.5pt; padding: 18px; }}
 QLabel#cardMeta {{ color: {c.muted}; }}
+QLabel#testTag {{ background: {c.warning_bg}; color: {c.warning_text}; border: 1px solid {c.warning_border};
+    border-radius: 4px; padding: 0 5px; font-size: 9pt; font-weight: 600; }}
 QLabel#error {{ color: {c.error}; }}
 QFrame#banner {{ background: {c.warning_bg}; border: 1px solid {c.warning_border}; border-radius: 6px; }}
 QFrame#banner QLabel {{ color: {c.warning_text}; }}

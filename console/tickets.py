@@ -2,7 +2,7 @@
 
 `ticket_html` is printed by the board through QTextDocument (to the printer or to a PDF).
 Quantities, line notes and pick-up or delivery are large, for a busy kitchen; money is the
-tenant's format and the time the tenant's zone.
+tenant's format and the time the tenant's zone. A test order (the test chat's) says so on top.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import html
 
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.schemas.orders import OrderDetail, OrderItemInfo
 
 
@@ -47,8 +48,9 @@ def ticket_html(order: OrderDetail, tr: Translator, fmt: TenantFormat) -> str:
     if order.notes:
         notes = f"<p style='font-size:13pt'><b>{tr('ticket.notes')}:</b> {html.escape(order.notes)}</p>"
     fulfilment = tr("ticket.pickup") if pickup else tr("ticket.delivery")
+    test = f"<p style='font-size:15pt'><b>{tr('ticket.test')}</b></p>" if order.channel in TEST_CHANNELS else ""
     return (
-        f"<h2>{tr('ticket.title', number=order.number)}</h2>"
+        f"{test}<h2>{tr('ticket.title', number=order.number)}</h2>"
         f"<p style='font-size:15pt'><b>{fulfilment}</b></p>"
         f"<p>{fmt.instant(order.created_at)}<br>{html.escape(order.customer_name or '')} "
         f"{html.escape(order.customer_phone)}</p>"

@@ -14,6 +14,14 @@ from comandia.shared.schemas.tenants import TenantInfo
 from comandia.shared.schemas.users import UserInfo
 
 
+def channel_label(channel: str, tr: Translator) -> str:
+    """Where an order came from in the screen language ("Prueba" for the test chat's); a channel this
+    console does not know (a newer server's) as the server names it."""
+    key = f"channel.{channel}"
+    label = tr(key)
+    return channel if label == key else label
+
+
 def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]]:
     return [
         Column(tr("tenants.name"), lambda t: t.name),
@@ -28,7 +36,7 @@ def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]
 def user_columns(tr: Translator) -> list[Column[UserInfo]]:
     return [
         Column(tr("users.username"), lambda u: u.username),
-        Column(tr("users.role"), lambda u: u.role),
+        Column(tr("users.role"), lambda u: tr(f"role.{u.role}")),
         Column(tr("users.tenant"), lambda u: u.tenant_id or ""),
         Column(tr("users.disabled"), lambda u: tr("common.yes") if u.disabled else tr("common.no")),
     ]
@@ -41,7 +49,7 @@ def order_columns(tr: Translator, fmt: TenantFormat) -> list[Column[OrderSummary
         Column(tr("orders.customer"), lambda o: o.customer_name or ""),
         Column(tr("orders.phone"), lambda o: o.customer_phone),
         Column(tr("orders.status"), lambda o: tr(f"status.{o.status}")),
-        Column(tr("orders.channel"), lambda o: o.channel),
+        Column(tr("orders.channel"), lambda o: channel_label(o.channel, tr)),
         Column(tr("orders.total"), lambda o: fmt.money(o.total, o.currency), lambda o: o.total, right=True),
     ]
 

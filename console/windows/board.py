@@ -10,7 +10,6 @@ another prints its kitchen ticket (the system print dialog, or a PDF).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 from collections.abc import Callable
 
@@ -34,12 +33,13 @@ from comandia.console.alerts import Alerts
 from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
 from comandia.console.i18n import Translator
+from comandia.console.models.records import channel_label
 from comandia.console.theme import ASSETS, colors, svg_pixmap
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.base import Page
 from comandia.console.windows.pause_bar import PauseBar
 from comandia.shared.client import ApiClient
-from comandia.shared.domain.orders import allowed_next
+from comandia.shared.domain.orders import TEST_CHANNELS, allowed_next
 from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.conversations import ChangeEntry
 from comandia.shared.schemas.orders import OrderDetail, OrderPage, OrderSummary
@@ -59,6 +59,8 @@ def age_text(minutes: int, tr: Translator) -> str:
     if minutes < 60:
         return tr("board.age", minutes=minutes)
     if minutes < 24 * 60:
+        if minutes % 60 == 0:
+            return tr("board.age_whole_hours", hours=minutes // 60)
         return tr("board.age_hours", hours=minutes // 60, minutes=minutes % 60)
     return tr("board.age_days", days=minutes // (24 * 60))
 
@@ -101,7 +103,11 @@ class ElidedLabel(QLabel):
 
 
 class OrderCard(QFrame):
-    """One order: number, customer, items, total and age; a button for the next status."""
+    """One order: number, customer, items, total and age; a button for the next status.
+
+    Every text is one line cut to the column's width (the card never grows wider than its column,
+    where it would be clipped); a test order (the test chat's) carries a "Prueba" tag.
+    """
 
     def __init__(self, board: BoardPage, order: OrderSummary) -> None:
         super().__init__()
@@ -112,8 +118,8 @@ class OrderCard(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         minutes = max(0, int((board.clock() - order.created_at).total_seconds() // 60))
-        self.title = QLabel(f"<b>#{order.number}</b> · {html.escape(order.customer_name or order.customer_phone)}")
-        self.title.setWordWrap(True)
+        number = QLabel(f"<b>#{order.number}</b> ·")
+        self.customer = ElidedLabel(order.customer_name or order.customer_phone)
         self.ticket = QToolButton()
         self.ticket.setIcon(board.print_icon)
         self.ticket.setToolTip(tr("board.ticket"))
@@ -121,23 +127,35 @@ class OrderCard(QFrame):
         self.ticket.setAutoRaise(True)
         self.ticket.clicked.connect(lambda: board.print_ticket(order))
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top.addWidget(number)
+        top.addWidget(self.customer, 1)
+        self.test_tag: QLabel | None = None
+        if order.channel in TEST_CHANNELS:
+            self.test_tag = QLabel(channel_label(order.channel, tr))
+            self.test_tag.setObjectName("testTag")
+            self.test_tag.setToolTip(tr("board.test_tip"))
+            top.addWidget(self.test_tag)
         top.addWidget(self.ticket, 0, Qt.AlignmentFlag.AlignTop)
-        self.detail = QLabel(f"<b>{fmt.money(order.total, order.currency)}</b> · {age_text(minutes, tr)}"
-                             f" · {html.escape(fulfilment_text(order, tr))}")
-        self.detail.setObjectName("cardMeta")
+        total = QLabel(f"<b>{fmt.money(order.total, order.currency)}</b> ·")
+        total.setObjectName("cardMeta")
+        self.meta = ElidedLabel(f"{age_text(minutes, tr)} · {fulfilment_text(order, tr)}")
+        self.meta.setObjectName("cardMeta")
+        detail = QHBoxLayout()
+        detail.addWidget(total)
+        detail.addWidget(self.meta, 1)
         lines = item_lines(order, tr)
         self.items = ElidedLabel(" · ".join(lines))
         self.items.setToolTip("\n".join(lines))  # the whole list, one line each
         self.items.setVisible(bool(lines))
         layout.addLayout(top)
         layout.addWidget(self.items)
-        layout.addWidget(self.detail)
+        layout.addLayout(detail)
         target = next_status(order.status)
         self.advance: QPushButton | None = None
         if target is not None:
             self.advance = QPushButton(tr("board.move", status=tr(f"board.column.{target}")))
             self.advance.setProperty("primary", True)
+            self.advance.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # the column's width
             self.advance.clicked.connect(lambda: board.advance(order, target))
             layout.addWidget(self.advance)
 

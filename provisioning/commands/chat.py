@@ -1,7 +1,7 @@
 """`chat TENANT [--script FILE] [--as PHONE]`: talk to a tenant's bot from the terminal.
 
 The messages go through the real `ConversationService` (the tenant's menu, the chat session
-table, real orders with channel "whatsapp"), only WhatsApp is left out: this is how an operator
+table, real orders with channel "sandbox", kept out of the KPIs), only WhatsApp is left out: this is how an operator
 tries a new tenant before going live. Replies print as the plain-text fallback that providers
 without buttons get, so answering "2" picks the second choice. A test chat is not listed in the
 console's Conversations (as the console's test chat and the sandbox API): when the bot would hand
@@ -25,11 +25,11 @@ from typing import Any
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, Output
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
+from comandia.server.services.messaging.conversations import SANDBOX_NUMBER
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
 
-SANDBOX_NUMBER = "sandbox"
 DEFAULT_PHONE = "+5215550000000"
 QUIT = ("/quit", "/exit", "/salir")
 

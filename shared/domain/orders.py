@@ -43,8 +43,13 @@ TRANSITIONS: Mapping[OrderStatus, tuple[OrderStatus, ...]] = MappingProxyType(
 )
 """Each status to the statuses it may change to, in the order a user interface should offer them."""
 
-ORDER_CHANNELS: tuple[str, ...] = ("whatsapp", "api", "console", "import")
-"""Where an order can come from: the bot, the HTTP API, the desktop console, a file import."""
+ORDER_CHANNELS: tuple[str, ...] = ("whatsapp", "api", "console", "import", "sandbox")
+"""Where an order can come from: the bot, the HTTP API, the desktop console, a file import, and the
+test chat (the console's, `comandia-admin chat`, the sandbox API)."""
+
+TEST_CHANNELS = frozenset({"sandbox"})
+"""Channels of test orders: real orders on the board, but nobody bought anything, so they are kept
+out of the KPIs and no customer is told of their status (docs/kpis.md)."""
 
 
 def parse_status(value: str, field: str = "status") -> OrderStatus:

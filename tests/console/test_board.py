@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QImage
 from pytestqt.qtbot import QtBot
 
 from comandia.console.i18n import Translator
+from comandia.console.models.records import channel_label, user_columns
 from comandia.console.tickets import ticket_html
 from comandia.console.windows.board import BoardPage, OrderCard, fulfilment_text, item_lines
 from comandia.console.windows.conversations import ConversationsPage
@@ -27,9 +28,11 @@ from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.messages import Inbound
 from comandia.shared.schemas.conversations import TranscriptMessage
+from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.numbers import NewNumber
-from comandia.shared.schemas.orders import OrderSummary, OrderSummaryItem
-from tests.console.conftest import LogIn, seed_orders
+from comandia.shared.schemas.orders import OrderInput, OrderLineInput, OrderSummary, OrderSummaryItem
+from comandia.shared.schemas.users import UserInfo
+from tests.console.conftest import LogIn, customer_and_product, seed_orders
 from tests.plugins.api import World
 from tests.plugins.messaging import EchoConversations
 
@@ -87,10 +90,40 @@ def test_a_card_shows_its_items_elided_with_the_whole_list_in_the_tooltip(
     card = wait_for_card(qtbot, board, "new", order.id)
     line = f"2× {order.items[0].name}"
     assert card.items.full == line and card.items.toolTip() == line and card.items.isVisibleTo(card)
-    assert "Delivery" in card.detail.text()
+    assert "Delivery" in card.meta.full
     card.items.resize(40, card.items.height())  # narrower than the text: cut with an ellipsis
     assert card.items.text().endswith("…") and card.items.full == line
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_a_test_chats_order_is_tagged_on_its_card_and_every_card_fits_its_column(
+    log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient
+) -> None:
+    window = log_in(world.manager_a)
+    window.resize(1000, 700)
+    board = board_of(window)
+    _, product = customer_and_product(manager_a_client, world.tenant_a.id)
+    customer = manager_a_client.customers.create(world.tenant_a.id, CustomerInput(
+        phone=f"+5255{secrets.randbelow(10**8):08d}", name="María Guadalupe Hernández de la Concepción Villaseñor"))
+    line = OrderLineInput(quantity=2, product_id=product.id)
+    test = manager_a_client.orders.create(world.tenant_a.id, OrderInput(customer.id, (line,), channel="sandbox"))
+    real = manager_a_client.orders.create(world.tenant_a.id, OrderInput(customer.id, (line,)))
+    board.reload()
+    tagged, plain = wait_for_card(qtbot, board, "new", test.id), wait_for_card(qtbot, board, "new", real.id)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+    assert tagged.test_tag is not None and tagged.test_tag.text() == "Test" and plain.test_tag is None
+    assert "not counted in the dashboard" in tagged.test_tag.toolTip()
+    column = board.columns["new"]
+    qtbot.waitUntil(lambda: all(c.geometry().right() < column.viewport().width() for c in board.cards("new")))
+    assert tagged.customer.text().endswith("…")  # the long name is cut, not the card
+
+
+def test_channels_and_roles_read_in_the_screen_language() -> None:
+    spanish = Translator("es")
+    assert [channel_label(c, spanish) for c in ("sandbox", "console", "whatsapp", "import", "fax")] == [
+        "Prueba", "Consola", "WhatsApp", "Importación", "fax"]  # a newer server's channel as it names it
+    user = UserInfo(id=1, username="ana", role="manager", tenant_id="t1", disabled=False)
+    assert [c.text(user) for c in user_columns(spanish)][1] == "encargado"
 
 
 def test_item_lines_read_as_a_kitchen_says_them_in_spanish_first() -> None:

@@ -66,4 +66,5 @@ def test_an_orders_age_reads_in_minutes_hours_then_days() -> None:
     assert age_text(0, tr) == "recién llegado"
     assert age_text(5, tr) == "hace 5 min"
     assert age_text(134, tr) == "hace 2 h 14 min"
+    assert age_text(60, tr) == "hace 1 h"  # not "1 h 0 min"
     assert age_text(3 * 24 * 60 + 7, tr) == "hace 3 d"

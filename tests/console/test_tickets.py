@@ -51,6 +51,12 @@ def test_a_pick_up_ticket_in_english_has_no_address_and_no_change_line() -> None
     assert "PICK-UP" in text and "Av. Juárez" not in text and "bank transfer" in text and "change" not in text
 
 
+def test_a_test_chats_order_says_on_top_of_its_ticket_not_to_prepare_it() -> None:
+    text = ticket_html(order(channel="sandbox"), Translator("es"), MEXICO)
+    assert text.index("PEDIDO DE PRUEBA: no preparar") < text.index("Comanda del pedido #1042")
+    assert "PRUEBA" not in ticket_html(order(), Translator("es"), MEXICO)
+
+
 def test_the_alert_chimes_with_qtmultimedia_and_beeps_without(qapp: object) -> None:
     with wave.open(str(CHIME)) as chime:
         assert chime.getnframes() / chime.getframerate() > 0.3

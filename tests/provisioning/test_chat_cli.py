@@ -21,7 +21,7 @@ from comandia.server.config import ServerConfig
 from comandia.server.db.tenant_models import Order
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
-from comandia.shared.schemas.tenants import TenantInfo
+from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
 
 SCRIPT = """\
 # a customer orders two pizzas and a drink, then confirms
@@ -67,7 +67,7 @@ def test_a_script_ends_with_a_real_order(runtime: Runtime, tenant: TenantInfo, t
     with runtime.databases.tenant_session(tenant.id) as session:
         [order] = session.scalars(sa.select(Order)).all()
         assert (order.channel, order.total, order.customer_phone) == (
-            "whatsapp",
+            "sandbox",
             Decimal("265.00"),
             "+525598765432",
         )
@@ -76,25 +76,32 @@ def test_a_script_ends_with_a_real_order(runtime: Runtime, tenant: TenantInfo, t
     assert "1. Confirmar" in out
 
 
-def test_orders_placed_from_comandia_admin_chat_reach_the_dashboards(
+def test_orders_placed_from_comandia_admin_chat_are_test_orders_through_the_composition_roots_hooks(
     config: ServerConfig, tenant: TenantInfo, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The real command line, which builds its services through the composition root: once it
-    # built its own OrderService without the KPI hook, and its orders never reached the KPIs.
+    # built its own OrderService without the order hooks, and its orders never reached the KPIs.
+    # Its orders are tests now (kept out of the KPIs), so the new-order alert hook tells it was wired.
     for variable, value in (("COMANDIA_HOME", str(config.home)), ("COMANDIA_DATABASE_URL", config.database_url or ""),
                             ("COMANDIA_DB_PREFIX", config.db_prefix), ("COMANDIA_SECRET_KEY", config.secret_key or "")):
         monkeypatch.setenv(variable, value)
+    alerts = TenantSettingsChange(order_alerts=("cocina@example.com",))
+    runtime.services.tenant_settings.update(tenant.id, "tests", alerts)
     script = tmp_path / "chat.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     for phone in ("+52 55 1111 2222", "+52 55 3333 4444"):
         assert admin_main(["chat", tenant.id, "--script", str(script), "--as", phone]) == 0, capsys.readouterr().err
+    with runtime.databases.tenant_session(tenant.id) as session:
+        alerted = session.execute(sa.text("SELECT o.channel, a.subject FROM order_alerts a JOIN orders o "
+                                          "ON o.id = a.order_id")).all()
+    assert [channel for channel, _ in alerted] == ["sandbox", "sandbox"]
+    assert all(subject.startswith("PRUEBA, no preparar") for _, subject in alerted)
     today = dt.datetime.now(ZoneInfo(tenant.timezone)).date()
     days = (today - dt.timedelta(days=1), today)  # both orders, even if the tenant's midnight fell between
     period = runtime.services.kpis.tenant_report(tenant.id, *days).current
-    assert (period.orders, period.revenue, period.new_customers) == (2, Decimal("530.00"), 2)
-    [row] = [r for r in runtime.services.kpis.admin.report(*days).tenants if r.tenant_id == tenant.id]
-    assert (row.orders, row.revenue) == (2, Decimal("530.00"))
+    assert (period.orders, period.revenue, period.new_customers) == (0, Decimal("0"), 0)
+    assert not [r for r in runtime.services.kpis.admin.report(*days).tenants if r.tenant_id == tenant.id and r.orders]
 
 
 def test_json_output_lists_every_turn_with_its_choices(

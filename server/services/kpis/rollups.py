@@ -8,7 +8,8 @@ are written in sorted order so two transactions lock rows in the same order (no 
 
 What counts (docs/kpis.md): an order belongs to the local day of its `created_at` in the tenant's
 time zone. `kpi_daily_sales` holds every status (for "orders by status"); the other tables hold
-sales only, so a cancellation removes the order from them.
+sales only, so a cancellation removes the order from them. Test orders (`TEST_CHANNELS`: the test
+chat's) count nowhere: nobody bought anything.
 
 `rebuild(session, timezone)` recomputes everything from the raw tables (repair, migrations).
 """
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, SessionTransaction
 
 from comandia.server.db.pipelines import Pipeline, pipelined
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.schemas.orders import OrderDetail
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,8 @@ def _forget_pending(session: Session) -> None:
 
 
 def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone: str, sign: int) -> None:
+    if order.channel in TEST_CHANNELS:
+        return
     day = local_day(order.created_at, zone)
     one, total = Decimal(sign), order.total * sign
     _add(deltas["kpi_daily_sales"], (day, order.status), one, total)
@@ -213,10 +217,11 @@ _DAY = "(o.created_at AT TIME ZONE :tz)::date"
 # The customer rollups are written in (day, customer_id) order: readers scan a range of days, and
 # a heap in day order serves it from a few pages instead of one page per row (live changes are
 # appended day by day, so they stay close to that order).
-_SALE = "o.status <> 'cancelled'"
+_COUNTED = "o.channel NOT IN ({})".format(", ".join(f"'{c}'" for c in sorted(TEST_CHANNELS)))
+_SALE = f"o.status <> 'cancelled' AND {_COUNTED}"
 _REBUILD = (
     f"INSERT INTO kpi_daily_sales (day, status, orders, revenue) "
-    f"SELECT {_DAY}, o.status, count(*), sum(o.total) FROM orders o GROUP BY 1, 2",
+    f"SELECT {_DAY}, o.status, count(*), sum(o.total) FROM orders o WHERE {_COUNTED} GROUP BY 1, 2",
     f"INSERT INTO kpi_daily_products (day, sku, name, quantity, revenue) "
     f"SELECT {_DAY}, i.sku, max(i.name), sum(i.quantity), sum(i.line_total) "
     f"FROM orders o JOIN order_items i ON i.order_id = o.id WHERE {_SALE} GROUP BY 1, 2",

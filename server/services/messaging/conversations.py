@@ -60,6 +60,9 @@ ACTOR = CHAT_ACTOR
 CUSTOMER_CANCEL_REASON = N_("cancelled by the customer in the chat")
 """The reason managers read on an order the customer cancelled (in the tenant's language)."""
 CHAT_KEY_INDEX = "uq_orders_chat_key"
+SANDBOX_NUMBER = "sandbox"
+"""The chat sessions' number id of test chats (the console's test chat, `comandia-admin chat`, the
+sandbox API): their orders get the channel "sandbox", WhatsApp's get "whatsapp"."""
 
 
 class ConversationService:
@@ -67,7 +70,7 @@ class ConversationService:
 
     Args:
         databases: the appliance's databases.
-        orders: places confirmed orders (channel "whatsapp").
+        orders: places confirmed orders (channel "whatsapp"; "sandbox" for the test chat's).
         catalog: the catalog service (the menu itself is read inside the turn's transaction).
         customers: finds or creates the customer by wa_id / phone when an order is placed.
         clock: the current instant (tests and the sandbox inject their own).
@@ -130,7 +133,8 @@ class ConversationService:
             return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
             return Answer(outcome.replies, handoff=outcome.handoff, understood=outcome.understood)
-        return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now)))
+        channel = "sandbox" if number_id == SANDBOX_NUMBER else "whatsapp"
+        return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now, channel)))
 
     def _cancel(
         self, tenant: TenantContext, outcome: flow.Outcome, number: int, customer_id: int | None
@@ -159,6 +163,7 @@ class ConversationService:
         draft: OrderDraft,
         catalog: CatalogView,
         now: dt.datetime,
+        channel: str,
     ) -> list[Reply]:
         """Place a confirmed draft, then record the answer in the session.
 
@@ -173,7 +178,9 @@ class ConversationService:
         problem = ""
         try:
             customer_id, placed = self._customer_and_placed(tenant.tenant_id, customer, draft, key)
-            placed = placed or self._create(tenant.tenant_id, customer_id, draft, key, tenant.delivery_fee)
+            placed = placed or self._create(
+                tenant.tenant_id, _order_input(customer_id, draft, key, tenant.delivery_fee, channel), key
+            )
         except ValidationFailed as error:
             problem = _problem(error, draft, catalog)
         with self._db.tenant_session(tenant.tenant_id) as session:
@@ -216,10 +223,9 @@ class ConversationService:
             found = session.execute(_PLACED, {"key": key}).first()
         return None if found is None else (found.number, found.total)
 
-    def _create(self, tenant_id: str, customer_id: int, draft: OrderDraft, key: str,
-                delivery_fee: Decimal) -> tuple[int, Decimal]:
+    def _create(self, tenant_id: str, data: OrderInput, key: str) -> tuple[int, Decimal]:
         try:
-            order = self._orders.create(tenant_id, _order_input(customer_id, draft, key, delivery_fee), actor=ACTOR)
+            order = self._orders.create(tenant_id, data, actor=ACTOR)
         except sa.exc.IntegrityError as error:
             if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != CHAT_KEY_INDEX:
                 raise
@@ -397,7 +403,7 @@ def _latest_order(session: Session, known: int | None, customer: CustomerRef) ->
                        lines=tuple((row.sku, row.quantity) for row in lines))
 
 
-def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal) -> OrderInput:
+def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal, channel: str) -> OrderInput:
     extra: dict[str, object] = {"chat_key": key, "delivery_name": draft.name}
     if draft.latitude is not None and draft.longitude is not None:
         extra["location"] = {"latitude": draft.latitude, "longitude": draft.longitude}
@@ -410,7 +416,7 @@ def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: De
     return OrderInput(
         customer_id=customer_id,
         items=tuple(OrderLineInput(quantity=quantity, sku=sku, note=notes.get(sku)) for sku, quantity in draft.lines),
-        channel="whatsapp",
+        channel=channel,
         delivery_address=draft.address or None,
         delivery_city=draft.city,
         delivery_fee=Amount(delivery_fee if draft.delivery_fee is None else draft.delivery_fee),

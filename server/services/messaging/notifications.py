@@ -4,7 +4,8 @@ cancelled it in the chat: the chat's answer says so).
 `StatusNotifier` is an `OrderService` on_change hook. It runs inside the order's
 transaction, so the notice is queued in the outbox if and only if the status change commits.
 The notice goes out on the number the customer last wrote to; a customer who never wrote to us
-on WhatsApp (an order typed in the console) is not messaged.
+on WhatsApp (an order typed in the console) is not messaged, nor is the customer of a test order
+(the test chat's: nothing of it went through WhatsApp).
 
 WhatsApp allows free-form messages only within 24 hours of the customer's last message
 (WHATSAPP.md rule 6). Past that, the notice goes out as the number's approved status template
@@ -33,6 +34,7 @@ from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.server.services.messaging.window import template_language, window_open
 from comandia.server.services.orders.orders import CHAT_ACTOR
 from comandia.server.services.tenancy.contexts import TenantContexts
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.orders import OrderDetail
 
@@ -56,7 +58,7 @@ class StatusNotifier:
         self._clock = clock
 
     def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
-        if before is None or before.status == after.status:
+        if before is None or before.status == after.status or after.channel in TEST_CHANNELS:
             return
         if after.history and after.history[-1].actor == CHAT_ACTOR:
             return  # the customer did it in the chat (a cancellation), and the chat already answered

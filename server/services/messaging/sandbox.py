@@ -8,7 +8,9 @@ left out: the replies are answered to the caller instead of being queued for Wha
 Sandbox chats are kept apart from the Conversations a manager works in: they are tests, nothing
 of them reached a customer, and listing them would put test phones among the unread and waiting
 chats (and their alerts). So they get no conversation row, no hand-off (`SandboxTurn.handoff` says
-when WhatsApp would have handed over) and no takeover; their orders are real, on the board.
+when WhatsApp would have handed over) and no takeover. Their orders are real and on the board, with
+the channel "sandbox" ("Prueba" in the console): kept out of the KPIs, and no customer is told of
+their status.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from comandia.server.chat.model import CustomerRef, Inbound, Reply
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import ChatSession, Order
-from comandia.server.services.messaging.conversations import ConversationService
+from comandia.server.services.messaging.conversations import SANDBOX_NUMBER, ConversationService
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
@@ -31,9 +33,6 @@ from comandia.shared.schemas.sandbox import (
     SandboxMessage,
     SandboxTurn,
 )
-
-SANDBOX_NUMBER = "sandbox"
-"""The chat sessions' number id for sandbox conversations (shared with `comandia-admin chat`)."""
 
 
 class SandboxChatService:

@@ -1,13 +1,15 @@
 """The short ticket of a new order that the business gets on WhatsApp or by e-mail.
 
 In the tenant's language through the message catalogs (Spanish first), money as the tenant's
-country writes it (Babel), the time on the tenant's wall clock. Pure: no I/O.
+country writes it (Babel), the time on the tenant's wall clock. A test order (the test chat's)
+says so first, so nobody cooks it. Pure: no I/O.
 """
 
 from __future__ import annotations
 
 from comandia.server.chat.model import TenantContext
 from comandia.shared.domain.money import format_money
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.times import format_instant
 from comandia.shared.i18n import N_, text
 from comandia.shared.schemas.orders import OrderDetail
@@ -30,7 +32,11 @@ def order_ticket(tenant: TenantContext, order: OrderDetail) -> tuple[str, str]:
         return format_money(amount, order.currency, tenant.formats_locale)  # type: ignore[arg-type]
 
     subject = text(language, "New order #{number} — {business}", number=order.number, business=tenant.business_name)
+    test = order.channel in TEST_CHANNELS  # the test chat's: the kitchen must not cook it
+    if test:
+        subject = text(language, "TEST, do not prepare: {subject}", subject=subject)
     lines = [
+        *([text(language, "🧪 Test order from the test chat: do not prepare it")] if test else []),
         text(language, "🛎️ New order #{number}", number=order.number),
         format_instant(order.created_at, tenant.timezone, tenant.formats_locale),
         text(language, "Customer: {name} {phone}", name=order.customer_name or "", phone=order.customer_phone).strip(),

@@ -41,7 +41,7 @@ def test_a_sandbox_conversation_places_a_real_order_of_the_tenant(
     assert placed.order is not None and placed.order.total == Decimal("265.00")
     assert f"#{placed.order.number}" in " ".join(r.body for r in placed.replies)
     order = superadmin_client.orders.get(tenant.id, placed.order.id)
-    assert (order.number, order.customer_phone, order.channel) == (placed.order.number, phone, "whatsapp")
+    assert (order.number, order.customer_phone, order.channel) == (placed.order.number, phone, "sandbox")
     assert say("estado").order is None  # a later turn does not report the same order again
 
 

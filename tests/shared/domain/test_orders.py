@@ -124,4 +124,4 @@ def test_parse_status_reads_values_and_refuses_other_spellings() -> None:
 
 
 def test_order_channels_are_the_four_ways_in() -> None:
-    assert ORDER_CHANNELS == ("whatsapp", "api", "console", "import")
+    assert ORDER_CHANNELS == ("whatsapp", "api", "console", "import", "sandbox")

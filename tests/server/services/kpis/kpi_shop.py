@@ -45,6 +45,7 @@ class Shop:
         fee: str = "0",
         zone: str | None = None,
         fulfilment: str = "delivery",
+        channel: str = "console",
     ) -> OrderDetail:
         self.clock.now = at
         person = PEOPLE[customer]
@@ -56,6 +57,7 @@ class Shop:
             delivery_fee=Decimal(fee),
             delivery_zone=zone,
             fulfilment=fulfilment,
+            channel=channel,
         )
         return self.orders.create(self.tenant_id, data, actor="tests")
 

@@ -166,6 +166,19 @@ def test_rebuild_recomputes_rollups_and_summary(runtime: Runtime, make_tenant: M
     ]
 
 
+def test_a_test_chats_order_counts_in_no_rollup_live_or_rebuilt(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    shop = Shop(runtime, make_tenant(timezone=ZONE, currency="MXN").id)
+    shop.order(dt.datetime(2026, 5, 2, 18, tzinfo=dt.UTC))
+    counted = snapshot(runtime, shop.tenant_id, STORED)
+    test = shop.order(dt.datetime(2026, 5, 2, 19, tzinfo=dt.UTC), customer=1, lines=(("FLAN", 3),), channel="sandbox")
+    shop.move(test, "confirmed")
+    assert snapshot(runtime, shop.tenant_id, STORED) == counted
+    runtime.services.kpis.rebuild(shop.tenant_id)
+    assert snapshot(runtime, shop.tenant_id, STORED) == counted
+    shop.cancel(test)  # taking it away again subtracts nothing either
+    assert snapshot(runtime, shop.tenant_id, STORED) == counted
+
+
 def test_a_failed_order_change_leaves_rollups_untouched(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop = Shop(runtime, make_tenant().id)
     order = shop.order(dt.datetime(2026, 5, 2, 18, tzinfo=dt.UTC))

@@ -239,6 +239,27 @@ def test_imported_orders_and_tenants_without_alerts_tell_nobody(messaging: Messa
     assert alerts_of(messaging, quiet.id) == []
 
 
+def test_a_test_chats_order_alerts_the_kitchen_as_a_test_and_tells_its_customer_nothing(
+        messaging: Messaging, smtp: SmtpStandIn) -> None:
+    customer_wa = "525512340000"  # place_order's customer, who also wrote on WhatsApp: a notice could reach them
+    messaging.say("wamid.TEST1", "hola", sender=customer_wa)
+    outbox = "SELECT count(*) FROM outbox WHERE customer_wa_id = :k"
+    test = place_order(messaging, ("cocina@example.com",), channel="sandbox")
+    real = place_order(messaging, ("cocina@example.com",))
+    assert alert_service(messaging, plain(smtp.port)).send_due(messaging.tenant.id) == 2
+    subjects = sorted(str(mail["Subject"]) for mail in smtp.mailbox.messages)
+    assert subjects == [f"PRUEBA, no preparar: Pedido nuevo #{test.number} — {messaging.tenant.name}",
+                        f"Pedido nuevo #{real.number} — {messaging.tenant.name}"]
+    [test_mail] = [m for m in smtp.mailbox.messages if str(m["Subject"]).startswith("PRUEBA")]
+    first_lines = test_mail.get_content().splitlines()[:2]
+    assert first_lines == ["🧪 Pedido de prueba del chat de prueba: no lo prepare", f"🛎️ Pedido nuevo #{test.number}"]
+    [(before,)] = messaging.rows(messaging.tenant.id, outbox, k=customer_wa)
+    messaging.services.orders.change_status(messaging.tenant.id, test.id, "confirmed", actor="gerente")
+    assert messaging.rows(messaging.tenant.id, outbox, k=customer_wa) == [(before,)]  # nobody bought it
+    messaging.services.orders.change_status(messaging.tenant.id, real.id, "confirmed", actor="gerente")
+    assert messaging.rows(messaging.tenant.id, outbox, k=customer_wa) == [(before + 1,)]  # a real one is told
+
+
 def test_the_smtp_client_speaks_starttls_and_logs_in(tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
     trust = ssl.create_default_context(cafile=str(cert))
