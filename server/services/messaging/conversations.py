@@ -45,7 +45,7 @@ from comandia.server.chat.synonyms import extra_aliases
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, OrderItem, Product
 from comandia.server.services.catalog.catalog import CatalogService
-from comandia.server.services.customers import CustomerService
+from comandia.server.services.customers import CustomerService, find_or_create_customer
 from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel, OrderService
 from comandia.server.services.orders.pricing import fit_note
 from comandia.shared.domain.errors import ValidationFailed
@@ -177,19 +177,15 @@ class ConversationService:
         placed: tuple[int, Decimal] | None = None
         problem = ""
         try:
-            phone = customer.phone_e164 or draft.phone
-            found = self._customers.find_or_create(
-                tenant.tenant_id, phone=phone, wa_id=customer.wa_id, name=draft.name
-            )
-            customer_id = found.id
-            placed = self._placed(tenant.tenant_id, key) or self._create(
-                tenant.tenant_id, _order_input(found.id, draft, key, tenant.delivery_fee, channel), key
+            customer_id, placed = self._customer_and_placed(tenant.tenant_id, customer, draft, key)
+            placed = placed or self._create(
+                tenant.tenant_id, _order_input(customer_id, draft, key, tenant.delivery_fee, channel), key
             )
         except ValidationFailed as error:
             problem = _problem(error, draft, catalog)
         with self._db.tenant_session(tenant.tenant_id) as session:
-            row = session.get(ChatSession, session_id, with_for_update=True)
-            assert row is not None  # sessions are never deleted
+            connection = session.connection()
+            row = connection.execute(_LOCK_STATE, {"session_id": session_id}).one()  # sessions are never deleted
             state = ChatState.from_json(row.state)
             if placed is None:
                 outcome = flow.order_failed(tenant, state, catalog, customer, problem)
@@ -198,17 +194,33 @@ class ConversationService:
             else:
                 total_text = format_money(placed[1], tenant.currency, tenant.formats_locale)
                 outcome = flow.order_placed(tenant, state, placed[0], total_text)
-                row.customer_id = customer_id
-            _store(row, outcome.state, now, self._idle)
+                connection.execute(_SET_CUSTOMER, {"session_id": session_id, "customer_id": customer_id})
+            _store_turn(session, session_id, outcome.state, now, self._idle)
             session.commit()
         return list(outcome.replies)
+
+    def _customer_and_placed(
+        self, tenant_id: str, customer: CustomerRef, draft: OrderDraft, key: str
+    ) -> tuple[int, tuple[int, Decimal] | None]:
+        """The customer (found or created) and the order already placed under `key`, as (number,
+        total), in one short transaction (committed: the customer must exist for the order's).
+
+        Raises:
+            ValidationFailed: the phone or name cannot be stored (see `find_or_create_customer`).
+        """
+        with self._db.tenant_session(tenant_id) as session:
+            found = find_or_create_customer(
+                session, phone=customer.phone_e164 or draft.phone, wa_id=customer.wa_id, name=draft.name
+            )
+            customer_id = found.id
+            placed = session.execute(_PLACED, {"key": key}).first()
+            session.commit()
+        return customer_id, None if placed is None else (placed.number, placed.total)
 
     def _placed(self, tenant_id: str, key: str) -> tuple[int, Decimal] | None:
         """The order already placed under idempotency key `key`, as (number, total)."""
         with self._db.tenant_session(tenant_id) as session:
-            found = session.execute(
-                sa.select(Order.number, Order.total).where(Order.extra["chat_key"].astext == key)
-            ).first()
+            found = session.execute(_PLACED, {"key": key}).first()
         return None if found is None else (found.number, found.total)
 
     def _create(self, tenant_id: str, data: OrderInput, key: str) -> tuple[int, Decimal]:
@@ -223,13 +235,16 @@ class ConversationService:
         return order.number, order.total
 
 
-def _store(row: ChatSession, state: ChatState, now: dt.datetime, idle: dt.timedelta) -> None:
-    row.state = state.to_json()
-    row.updated_at = now
-    row.expires_at = now + idle
-
-
 _CHAT_SESSIONS = cast(sa.Table, ChatSession.__table__)  # a mapped class's table is a Table
+_PLACED = sa.select(Order.number, Order.total).where(Order.extra["chat_key"].astext == sa.bindparam("key"))
+_LOCK_STATE = (
+    sa.select(_CHAT_SESSIONS.c.state).where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id")).with_for_update()
+)
+_SET_CUSTOMER = (
+    sa.update(_CHAT_SESSIONS)
+    .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
+    .values(customer_id=sa.bindparam("customer_id"))
+)
 _STORE_TURN = (
     sa.update(_CHAT_SESSIONS)
     .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
