@@ -21,7 +21,7 @@ import html
 import mimetypes
 from pathlib import Path
 
-from PySide6.QtCore import QTemporaryDir, QUrl
+from PySide6.QtCore import QEvent, Qt, QTemporaryDir, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from comandia.console.changes import ChangeWatcher, kinds
 from comandia.console.context import AppContext
+from comandia.console.theme import colors
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
 from comandia.shared.client.conversations import MediaDownload
@@ -58,7 +59,13 @@ MAX_PREVIEWS = 200
 
 
 class Transcript(QTextBrowser):
-    """The transcript view; `media:<id>` images come from `images` (the previews fetched so far)."""
+    """The transcript view; `media:<id>` images come from `images` (the previews fetched so far).
+
+    Signals:
+        restyled(): the theme changed; the bubbles are to be drawn again in its colours.
+    """
+
+    restyled = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,6 +77,11 @@ class Transcript(QTextBrowser):
         if address.scheme() == "media":
             return self.images.get(address.path())
         return super().loadResource(kind, address)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 -- Qt's name
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.restyled.emit()
+        super().changeEvent(event)
 
 
 class ConversationsPage(Page):
@@ -84,12 +96,16 @@ class ConversationsPage(Page):
         super().__init__(ctx, parent)
         tr = self.i18n
         self.chats = QListWidget()
+        self.chats.setMinimumWidth(300)
         self.chats.setMaximumWidth(360)
+        self.chats.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chats.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
         self.transcript = Transcript()
         self.transcript.setPlaceholderText(tr("chats.pick"))
         self.transcript.anchorClicked.connect(self._link)
+        self.transcript.restyled.connect(self._render)  # the bubbles take the theme's colours
         self.files = QTemporaryDir()  # opened files live here until the page goes
         self.orders = QLabel()
         self.orders.setWordWrap(True)
@@ -284,12 +300,12 @@ class ConversationsPage(Page):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     def _bubble(self, message: TranscriptMessage) -> str:
-        tr, fmt = self.i18n, self.ctx.fmt
+        tr, fmt, c = self.i18n, self.ctx.fmt, colors(self.ctx.settings.theme)
         if message.direction == "in":
-            who, align, colour = tr("chats.customer"), "left", "#f1f0f0"
+            who, align, colour = tr("chats.customer"), "left", c.bubble_in
         else:
             who = message.author or tr("chats.bot")
-            align, colour = "right", "#dcf8c6" if message.author else "#e7f0fd"
+            align, colour = "right", c.bubble_agent if message.author else c.bubble_bot
         text = html.escape(message.text or tr(f"chats.kind.{message.kind}")).replace("\n", "<br>")
         if message.reply is not None:
             choices = [b.title for b in message.reply.buttons] + [
@@ -309,8 +325,9 @@ class ConversationsPage(Page):
         elif message.status == "failed" and message.error_code in WINDOW_CLOSED:
             said = "chats.undelivered_resent" if message.resent_as else "chats.undelivered_window"
             ticks = "⚠ " + html.escape(tr(said))
-        return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};padding:4px">'
-                f"<small>{html.escape(who)} · {fmt.instant(message.at)} {ticks}</small><br>{text}"
+        return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};color:{c.text};'
+                f'padding:4px"><small style="color:{c.muted}">{html.escape(who)} · {fmt.instant(message.at)} {ticks}'
+                f"</small><br>{text}"
                 f"</div></td></tr></table>")
 
     def _show_controls(self) -> None:

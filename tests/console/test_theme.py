@@ -68,3 +68,19 @@ def test_an_orders_age_reads_in_minutes_hours_then_days() -> None:
     assert age_text(134, tr) == "hace 2 h 14 min"
     assert age_text(60, tr) == "hace 1 h"  # not "1 h 0 min"
     assert age_text(3 * 24 * 60 + 7, tr) == "hace 3 d"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_conversation_bubbles_are_readable_in_both_themes() -> None:
+    """The transcript's bubbles take the theme's colours (they were light grey under the dark theme's
+    light text, unreadable): every bubble against its text reaches WCAG's 4.5:1."""
+    for theme in (LIGHT, DARK):
+        text = _luminance(theme.text)
+        for bubble in (theme.bubble_in, theme.bubble_bot, theme.bubble_agent):
+            light, dark = sorted((text, _luminance(bubble)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5, (theme.text, bubble)
