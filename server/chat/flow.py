@@ -336,7 +336,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if intents.only(text, "thanks"):
         closing = t("thanks_close") if state.last_order is not None and not state.cart else t("welcome_back")
         return done(state, text_reply(closing))
-    word = keyword(text)
+    word = keyword(text) or ("greet" if intents.only(text, "greet") else None)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
     faq = answers.faq(turn, text)
