@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from comandia.server.services.demo import SHOPS, create_demo, plan_orders
+from comandia.server.services.demo import SHOPS, create_demo, plan_orders, street_address
 from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.orders import OrderQuery
 
@@ -32,6 +32,9 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         report = runtime.services.kpis.tenant_report(demo.tenant_id, today - dt.timedelta(days=12), today)
         assert report.current.orders > 0
         assert any(u.username == demo.manager for u in runtime.users.list(demo.tenant_id))
+        addresses = [runtime.services.orders.get(demo.tenant_id, o.id).delivery_address for o in items[:12]]
+        assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a)
+                                               for a in addresses)
 
 
 @pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
@@ -50,3 +53,30 @@ def test_demo_orders_follow_a_restaurants_day_and_week(shop) -> None:  # type: i
     assert max(moment for p in plan for moment in (p.at, *(m for m, _ in p.steps))) <= now
     assert {p.status for p in plan} >= {"completed", "cancelled"}
     assert all(0 <= p.customer < 40 and 1 <= len(p.lines) <= 3 for p in plan)
+
+
+@pytest.mark.parametrize("local", ["22:55", "08:00", "11:20", "13:40"])
+@pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
+def test_the_board_is_never_empty_after_a_demo(shop, local: str) -> None:  # type: ignore[no-untyped-def]
+    """Run after closing (22:55 in Mexico City, already tomorrow in UTC), before opening or
+    mid-lunch, the newest orders of the business's latest hours are still open: two new, two
+    confirmed, two shipped, every step between the order and now."""
+    hour, minute = map(int, local.split(":"))
+    now = dt.datetime(2026, 12, 5, hour, minute, tzinfo=ZoneInfo(shop.timezone)).astimezone(dt.UTC)
+    skus = [sku for products in shop.menu.values() for sku, _, _ in products]
+    plan = plan_orders(shop.timezone, skus, 40, random.Random(11), days=30, per_day=6, now=now)
+    newest = plan[-6:]
+    assert [p.status for p in newest] == ["shipped", "shipped", "confirmed", "confirmed", "new", "new"]
+    assert all(p.at <= m <= now for p in newest for m, _ in p.steps)
+    assert now - newest[0].at < dt.timedelta(hours=24)  # the latest opening hours, not last week
+    assert Counter(p.status for p in plan[:-6])["completed"] > 0.8 * len(plan[:-6])
+
+
+@pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
+def test_demo_addresses_are_varied_and_written_as_people_there_write_them(shop) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(3)
+    addresses = [street_address(shop, shop.places[0][2], rng) for _ in range(40)]
+    assert len(set(addresses)) >= 35
+    assert len({a.split(",")[0].rsplit(" ", 1)[0] for a in addresses}) >= 5  # several streets
+    mark = ", Col. " if shop.timezone == "America/Mexico_City" else " # "
+    assert all(mark in a and any(area in a for area in shop.places[0][2]) for a in addresses)
