@@ -4,6 +4,7 @@ The orders follow a restaurant's rhythm in the tenant's own time zone: lunch and
 quiet Mondays and Tuesdays, busy Fridays and Saturdays, slow growth, and the last ones today; the
 newest six are still open on the board (new, confirmed, shipped) whatever the hour the demo runs.
 Customers live at varied addresses written as people there write them (street, number, colonia).
+The taquería's WhatsApp chats, played through the real webhook and inbox, are in `demo_chats`.
 
 Orders are placed through the appliance's own services on a clock set back in time (the
 composition root's graph, rewired to that clock), so the KPI rollups and the superadmin summary
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from comandia.server.services.bundle import Services
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, DemoChat, add_demo_chats
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.shared.domain.times import to_local, utcnow
@@ -41,6 +43,8 @@ class DemoShop:
     streets: tuple[str, ...]
     address: str
     """How an address is written there: `{street}`, `{number}`, `{cross}` (Colombia's "# 45-12") and `{area}`."""
+    chats: tuple[DemoChat, ...] = ()
+    """Customers writing on WhatsApp as the demo ends (a sandbox number; see `demo_chats`)."""
 
 
 SHOPS = (
@@ -62,6 +66,7 @@ SHOPS = (
          "Av. Revolución", "Calle Zacatecas", "Calle Guanajuato", "Av. Chapultepec", "Calle Allende",
          "Calle Independencia", "Calle 5 de Mayo", "Av. Universidad", "Calle Tonalá", "Calle Orizaba"),
         "{street} {number}, Col. {area}",
+        TAQUERIA_CHATS,
     ),
     DemoShop(
         "Pizzería Napoli (demo)", "America/Bogota", "COP", "+57300",
@@ -136,6 +141,10 @@ class _Clock:
     def __call__(self) -> dt.datetime:
         return self.now
 
+    def to_present(self) -> None:
+        """Back to the real time: the demo's chats happen as it ends."""
+        self.now = utcnow()
+
 
 def create_demo(
     services_on: Callable[[Callable[[], dt.datetime]], Services], days: int = 90, orders_per_day: int = 6,
@@ -161,9 +170,12 @@ def create_demo(
             _place(services.orders, clock, tenant.id, planned, customers)
             if on_progress is not None:
                 on_progress(count, len(plan), tenant.id)
+        if shop.chats:
+            add_demo_chats(services, tenant.id, shop.phone_prefix, shop.chats, clock.to_present)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
-        made.append(DemoTenant(tenant.id, tenant.name, manager, password, len(plan), tuple(plan)))
+        placed = len(plan) + sum(chat.orders for chat in shop.chats)
+        made.append(DemoTenant(tenant.id, tenant.name, manager, password, placed, tuple(plan)))
     return made
 
 
