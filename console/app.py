@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import requests
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -15,19 +15,23 @@ from comandia.console.context import AppContext
 from comandia.console.credentials import CredentialStore
 from comandia.console.i18n import Translator
 from comandia.console.settings import ConsoleSettings
-from comandia.console.startup import seconds_since_start
 from comandia.console.tasks import TaskRunner
 from comandia.console.theme import apply_theme
 from comandia.console.windows.login import LoggedIn, LoginDialog
-from comandia.console.windows.main_window import MainWindow
-from comandia.shared.client import ApiClient
-from comandia.shared.client.capabilities import CapabilitiesApi, ServerDescription
-from comandia.shared.schemas.users import UserInfo
 from comandia.shared.version import __version__
 
+if TYPE_CHECKING:
+    # Imported where first used: the login window shows before the API client, `requests` and
+    # the main window's pages are loaded (`--startup-probe` times it; tests/console/test_startup.py).
+    from comandia.console.windows.main_window import MainWindow
+    from comandia.shared.client import ApiClient
+    from comandia.shared.client.capabilities import ServerDescription
+    from comandia.shared.schemas.users import UserInfo
 
 def resume_session(client: ApiClient) -> tuple[UserInfo, ServerDescription]:
     """Background part of "remember me": is the kept token still good, and what does the server offer."""
+    from comandia.shared.client.capabilities import CapabilitiesApi  # noqa: PLC0415 - see the imports
+
     return client.auth.me(), CapabilitiesApi(client.transport).describe()
 
 
@@ -82,6 +86,8 @@ class ConsoleApp(QObject):
 
     def open_main(self) -> MainWindow:
         """Show a new main window for the logged-in user (replacing the one on show)."""
+        from comandia.console.windows.main_window import MainWindow  # noqa: PLC0415 - see the imports
+
         if self.window is not None:
             self.window.detach()
         window = self.window = MainWindow(self.ctx, self.login)
@@ -123,39 +129,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class _Offline(requests.Session):
-    """The probe's HTTP session: every request fails as an unreachable server would, nothing leaves."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
-        raise requests.ConnectionError("startup probe: offline")
-
-
-def probe(app: QApplication, settings: ConsoleSettings, credentials: CredentialStore) -> int:
-    """`--startup-probe`: time to the login window, then to a main window with every page built.
-
-    The main window is a superadmin's (every page) for a made-up user on an offline session, so
-    the probe needs no server and sends nothing; its pages show the unreachable-server banner.
-    """
-    console = ConsoleApp(settings, credentials, connection=Connection("http://probe.invalid", session_factory=_Offline))
-    console.login.show()
-    app.processEvents()
-    login, from_process = seconds_since_start()
-    console.ctx.connection.user = UserInfo(id=0, username="probe", role="superadmin", tenant_id=None, disabled=False)
-    window = console.open_main()
-    for key in window.page_keys:
-        window.page(key)
-    app.processEvents()
-    main_window, _ = seconds_since_start()
-    console.ctx.runner.wait_idle()
-    app.processEvents()
-    since = "process start" if from_process else "package import"
-    print(f"login window after {login:.3f} s")  # noqa: T201 - the probe's output
-    print(f"main window after {main_window:.3f} s ({len(window.page_keys)} pages; from {since})")  # noqa: T201
-    window.close()
-    console.shutdown()
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -163,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = ConsoleSettings()
     credentials = CredentialStore()
     if args.startup_probe:  # a probe leaves the user's settings alone
+        from comandia.console.probe import probe  # noqa: PLC0415 - only the probe needs it
+
         return probe(app, settings, credentials)
     if args.server:
         settings.server_url = args.server

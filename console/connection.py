@@ -1,7 +1,8 @@
 """Where the console is logged in: server URL, token, user; one API client per worker thread.
 
 `ApiClient` is not thread-safe, so each thread of the pool gets its own (kept for reuse and
-closed together by `close()`). Nothing here touches Qt.
+closed together by `close()`). Nothing here touches Qt. The client and `requests` are imported
+on the first request, in a worker thread, so the login window shows without waiting for them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
-from comandia.shared.client import ApiClient
-from comandia.shared.schemas.users import UserInfo
+    from comandia.shared.client import ApiClient
+    from comandia.shared.schemas.users import UserInfo
+
+
+def requests_session() -> requests.Session:
+    """A plain `requests` session, imported on the first request: the login window waits for neither."""
+    import requests  # noqa: PLC0415 - lazy: `requests` takes ~0.4 s to import, after the window shows
+
+    return requests.Session()
 
 
 @dataclass
@@ -29,7 +39,7 @@ class Connection:
     """The server's release as its OpenAPI document says (empty until logged in)."""
     language: str = "es"
     """The console's language, asked of the server for its error texts (`Accept-Language`)."""
-    session_factory: Callable[[], requests.Session] = requests.Session  # a fake session for demos
+    session_factory: Callable[[], requests.Session] = requests_session  # a fake session for demos
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _made: list[ApiClient] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -46,6 +56,8 @@ class Connection:
         """This thread's client, carrying the current token."""
         client: ApiClient | None = getattr(self._local, "client", None)
         if client is None or client.transport.base_url != self.base_url.rstrip("/"):
+            from comandia.shared.client import ApiClient  # noqa: PLC0415 - on the first request, see the module
+
             client = ApiClient(self.base_url, session=self.session_factory(), timeout=self.timeout)
             self._local.client = client
             with self._lock:

@@ -12,16 +12,19 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from comandia.console.connection import Connection
-from comandia.shared.client import ApiClient, ClientError, UnauthorizedError
+from comandia.shared.client import ClientError, UnauthorizedError
+
+if TYPE_CHECKING:
+    from comandia.shared.client import ApiClient  # imported by the first request (console/connection.py)
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[ApiClient], Any]
+Work = Callable[["ApiClient"], Any]
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
 

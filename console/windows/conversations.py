@@ -102,6 +102,7 @@ class ConversationsPage(Page):
         self.chats.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.chats.currentRowChanged.connect(self._pick)
         self.header = QLabel()
+        self.header.setWordWrap(True)  # a long name or the Spanish state wraps, not widen the window past 1280 px
         self.transcript = Transcript()
         self.transcript.setPlaceholderText(tr("chats.pick"))
         self.transcript.anchorClicked.connect(self._link)

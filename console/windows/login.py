@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,9 +22,13 @@ from PySide6.QtWidgets import (
 from comandia.console.context import AppContext
 from comandia.console.errors import user_message
 from comandia.console.theme import logo
-from comandia.shared.client import ApiClient, UnauthorizedError
-from comandia.shared.client.capabilities import CapabilitiesApi, ServerDescription
-from comandia.shared.schemas.auth import LoginResult
+from comandia.shared.client import UnauthorizedError
+
+if TYPE_CHECKING:
+    # The client and `requests` come with the first request, after this window shows (console/connection.py).
+    from comandia.shared.client import ApiClient
+    from comandia.shared.client.capabilities import ServerDescription
+    from comandia.shared.schemas.auth import LoginResult
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class LoggedIn:
 
 def log_in(client: ApiClient, username: str, password: str) -> LoggedIn:
     """Background part of the login: the token, then the server's version and route list."""
+    from comandia.shared.client.capabilities import CapabilitiesApi  # noqa: PLC0415 - see the imports
+
     result = client.auth.login(username, password)
     return LoggedIn(result, CapabilitiesApi(client.transport).describe())
 

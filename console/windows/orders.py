@@ -25,6 +25,7 @@ from comandia.console.windows.base import Page, fit_columns, set_date_format
 from comandia.console.windows.order_detail import OrderDetailWindow
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.orders import OrderStatus
+from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.orders import OrderPage, OrderSummary
 
 PAGE_SIZE = 200
@@ -69,9 +70,9 @@ class OrdersPage(Page):
         for status in OrderStatus:
             self.status.addItem(tr(f"status.{status.value}"), status.value)
         self.use_dates = QCheckBox(tr("orders.from"))
-        today = QDate.currentDate()
-        self.first_day = QDateEdit(today.addDays(-30))
-        self.last_day = QDateEdit(today)
+        self.first_day, self.last_day = QDateEdit(), QDateEdit()
+        self._dates_zone: str | None = None
+        self._default_dates()
         for edit in (self.first_day, self.last_day):
             edit.setCalendarPopup(True)
             set_date_format(edit, tr.language)
@@ -122,10 +123,23 @@ class OrdersPage(Page):
             text=self.text.text().strip() or None,
         )
 
+    def _default_dates(self) -> None:
+        """Dates for the tenant's last 30 days, ending on its today in its own time zone: the
+        computer's (often UTC) day is already tomorrow in the Americas every evening. Set again when
+        the tenant's zone changes, unless the manager is filtering by dates."""
+        zone = self.ctx.tenant.timezone if self.ctx.tenant is not None else "UTC"
+        if zone == self._dates_zone or self.use_dates.isChecked():
+            return
+        self._dates_zone = zone
+        today = QDate(to_local(utcnow(), zone).date())
+        self.first_day.setDate(today.addDays(-30))
+        self.last_day.setDate(today)
+
     def reload(self) -> None:
         tenant = self.ctx.tenant
         if tenant is None:
             return
+        self._default_dates()
         # A new model per query: a late page of the previous query cannot land in this one.
         self._generation += 1
         generation, query, tenant_id = self._generation, self.current_filter(), tenant.id

@@ -9,6 +9,7 @@ The packages, from the bottom up (an import-linter contract in pyproject.toml ho
     orders, kpis                      exports
     backups, messaging                copies of tenant databases (backup, restore, move); WhatsApp
     bundle                            the `Services` the composition root hands to the edges
+    demo_chats                        demo customers' WhatsApp chats, through the real webhook and inbox
     demo                              demo tenants with months of orders, made through `Services`
 
 A package imports only packages below it, never a sibling on its own row. Each package's

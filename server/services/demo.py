@@ -1,7 +1,10 @@
 """Demo data: a couple of tenants with a catalog, customers in several cities and months of orders.
 
 The orders follow a restaurant's rhythm in the tenant's own time zone: lunch and dinner peaks,
-quiet Mondays and Tuesdays, busy Fridays and Saturdays, slow growth, and the last ones today.
+quiet Mondays and Tuesdays, busy Fridays and Saturdays, slow growth, and the last ones today; the
+newest six are still open on the board (new, confirmed, shipped) whatever the hour the demo runs.
+Customers live at varied addresses written as people there write them (street, number, colonia).
+The taquería's WhatsApp chats, played through the real webhook and inbox, are in `demo_chats`.
 
 Orders are placed through the appliance's own services on a clock set back in time (the
 composition root's graph, rewired to that clock), so the KPI rollups and the superadmin summary
@@ -10,6 +13,7 @@ are built exactly as for live orders.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import secrets
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from comandia.server.services.bundle import Services
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, DemoChat, add_demo_chats
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.shared.domain.times import to_local, utcnow
@@ -33,15 +38,23 @@ class DemoShop:
     timezone: str
     currency: str
     phone_prefix: str
-    places: tuple[tuple[str, str], ...]
+    places: tuple[tuple[str, str, tuple[str, ...]], ...]  # (city, region, neighbourhoods), busiest first
     menu: dict[str, tuple[tuple[str, str, str], ...]]  # category -> (sku, name, price)
+    streets: tuple[str, ...]
+    address: str
+    """How an address is written there: `{street}`, `{number}`, `{cross}` (Colombia's "# 45-12") and `{area}`."""
+    chats: tuple[DemoChat, ...] = ()
+    """Customers writing on WhatsApp as the demo ends (a sandbox number; see `demo_chats`)."""
 
 
 SHOPS = (
     DemoShop(
         "Taquería El Güero (demo)", "America/Mexico_City", "MXN", "+52155",
-        (("Ciudad de México", "CDMX"), ("Guadalajara", "Jalisco"), ("Monterrey", "Nuevo León"),
-         ("Puebla", "Puebla"), ("Querétaro", "Querétaro")),
+        (("Ciudad de México", "CDMX", ("Roma Norte", "Condesa", "Del Valle", "Narvarte", "Coyoacán", "Escandón")),
+         ("Guadalajara", "Jalisco", ("Americana", "Providencia", "Chapalita", "Santa Tere")),
+         ("Monterrey", "Nuevo León", ("Centro", "Mitras Centro", "Obispado", "Cumbres")),
+         ("Puebla", "Puebla", ("La Paz", "El Carmen", "Huexotitla")),
+         ("Querétaro", "Querétaro", ("Centro", "Jardines de la Hacienda", "Álamos"))),
         {
             "Tacos": (("TAC-PAS", "Taco al pastor", "22.00"), ("TAC-SUA", "Taco de suadero", "24.00"),
                       ("TAC-BIS", "Taco de bistec", "25.00"), ("TAC-CAM", "Taco de camarón", "38.00")),
@@ -49,22 +62,42 @@ SHOPS = (
                         ("BEB-COC", "Coca-Cola 600 ml", "28.00")),
             "Postres": (("POS-FLA", "Flan napolitano", "45.00"), ("POS-CHU", "Churros (3)", "40.00")),
         },
+        ("Av. Insurgentes Sur", "Calle Durango", "Av. Juárez", "Calle Hidalgo", "Calle Morelos",
+         "Av. Revolución", "Calle Zacatecas", "Calle Guanajuato", "Av. Chapultepec", "Calle Allende",
+         "Calle Independencia", "Calle 5 de Mayo", "Av. Universidad", "Calle Tonalá", "Calle Orizaba"),
+        "{street} {number}, Col. {area}",
+        TAQUERIA_CHATS,
     ),
     DemoShop(
         "Pizzería Napoli (demo)", "America/Bogota", "COP", "+57300",
-        (("Bogotá", "Cundinamarca"), ("Medellín", "Antioquia"), ("Cali", "Valle del Cauca"),
-         ("Barranquilla", "Atlántico")),
+        (("Bogotá", "Cundinamarca", ("Chapinero", "Teusaquillo", "Usaquén", "Cedritos", "La Soledad")),
+         ("Medellín", "Antioquia", ("El Poblado", "Laureles", "Belén", "Envigado")),
+         ("Cali", "Valle del Cauca", ("San Fernando", "Granada", "Ciudad Jardín")),
+         ("Barranquilla", "Atlántico", ("El Prado", "Alto Prado", "Riomar"))),
         {
             "Pizzas": (("PZ-MAR", "Pizza margarita", "32000.00"), ("PZ-HAW", "Pizza hawaiana", "36000.00"),
                        ("PZ-PEP", "Pizza pepperoni", "38000.00"), ("PZ-4Q", "Pizza cuatro quesos", "41000.00")),
             "Bebidas": (("BEB-LIM", "Limonada natural", "8000.00"), ("BEB-COC", "Coca-Cola 400 ml", "5000.00")),
             "Postres": (("POS-TIR", "Tiramisú", "14000.00"),),
         },
+        ("Carrera 7", "Calle 45", "Carrera 13", "Calle 72", "Avenida Caracas", "Carrera 15", "Calle 85",
+         "Carrera 43A", "Calle 10", "Transversal 39"),
+        "{street} # {cross}-{number}, {area}",
     ),
 )
 
 FIRST_NAMES = ("Ana", "Luis", "María", "José", "Carmen", "Jorge", "Lucía", "Pedro", "Sofía", "Diego",
                "Valentina", "Andrés", "Camila", "Miguel", "Paula", "Juan")
+LAST_NAMES = ("García", "Hernández", "López", "Martínez", "Rodríguez", "Pérez", "Sánchez", "Ramírez", "Torres",
+              "Flores", "Gómez", "Díaz", "Vargas", "Castro", "Ortiz", "Morales")
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    id: int
+    address: str
+    city: str
+    region: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +141,10 @@ class _Clock:
     def __call__(self) -> dt.datetime:
         return self.now
 
+    def to_present(self) -> None:
+        """Back to the real time: the demo's chats happen as it ends."""
+        self.now = utcnow()
+
 
 def create_demo(
     services_on: Callable[[Callable[[], dt.datetime]], Services], days: int = 90, orders_per_day: int = 6,
@@ -133,9 +170,12 @@ def create_demo(
             _place(services.orders, clock, tenant.id, planned, customers)
             if on_progress is not None:
                 on_progress(count, len(plan), tenant.id)
+        if shop.chats:
+            add_demo_chats(services, tenant.id, shop.phone_prefix, shop.chats, clock.to_present)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
-        made.append(DemoTenant(tenant.id, tenant.name, manager, password, len(plan), tuple(plan)))
+        placed = len(plan) + sum(chat.orders for chat in shop.chats)
+        made.append(DemoTenant(tenant.id, tenant.name, manager, password, placed, tuple(plan)))
     return made
 
 
@@ -151,17 +191,25 @@ def _catalog(services: Services, tenant_id: str, shop: DemoShop) -> list[str]:
     return skus
 
 
-def _customers(services: Services, tenant_id: str, shop: DemoShop, rng: random.Random) -> list[tuple[int, str, str]]:
+def _customers(services: Services, tenant_id: str, shop: DemoShop, rng: random.Random) -> list[DemoCustomer]:
     made = []
     for i in range(40):
-        city, region = shop.places[min(int(rng.expovariate(0.8)), len(shop.places) - 1)]
+        city, region, areas = shop.places[min(int(rng.expovariate(0.8)), len(shop.places) - 1)]
+        address = street_address(shop, areas, rng)
         customer = services.customers.create(tenant_id, CustomerInput(
             phone=f"{shop.phone_prefix}{rng.randrange(10**7):07d}{i % 10}",
-            name=f"{rng.choice(FIRST_NAMES)} {chr(65 + i % 26)}.", city=city, region=region,
-            default_address=f"Calle {rng.randrange(1, 200)} #{rng.randrange(1, 99)}",
+            name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", city=city, region=region,
+            default_address=address,
         ))
-        made.append((customer.id, city, region))
+        made.append(DemoCustomer(customer.id, address, city, region))
     return made
+
+
+def street_address(shop: DemoShop, areas: tuple[str, ...], rng: random.Random) -> str:
+    """A delivery address as people there write it: a street, a number, the neighbourhood (colonia)."""
+    address = shop.address.format(street=rng.choice(shop.streets), number=rng.randrange(2, 480),
+                                  cross=rng.randrange(1, 120), area=rng.choice(areas))
+    return address + (f", int. {rng.randrange(1, 12)}" if rng.random() < 0.25 else "")
 
 
 WEEK = (0.75, 0.7, 0.8, 0.95, 1.25, 1.5, 1.1)
@@ -195,7 +243,26 @@ def plan_orders(zone: str, skus: list[str], customers: int, rng: random.Random, 
             lines = tuple((rng.randint(1, 3), sku) for sku in rng.sample(skus, rng.randint(1, 3)))
             channel = rng.choice(("whatsapp", "whatsapp", "console"))
             plan.append(PlannedOrder(moment, customer, lines, channel, _steps(moment, rng, now)))
-    return plan
+    return _board(plan, rng, now)
+
+
+OPEN_ON_THE_BOARD = ("shipped", "shipped", "confirmed", "confirmed", "new", "new")
+"""Where the newest orders stand, oldest first: whatever the hour the demo runs (after closing, or
+before opening), the board shows the business's latest opening hours still being served."""
+
+
+def _board(plan: list[PlannedOrder], rng: random.Random, now: dt.datetime) -> list[PlannedOrder]:
+    """The plan with its newest orders open: new, confirmed or shipped, each step between its
+    order's moment and `now` (an order placed a minute ago is confirmed within that minute)."""
+    latest = plan[-len(OPEN_ON_THE_BOARD):]
+    opened = []
+    for planned, status in zip(latest, OPEN_ON_THE_BOARD[-len(latest):], strict=True):
+        steps, moment = [], planned.at
+        for step in ("confirmed", "shipped")[:("new", "confirmed", "shipped").index(status)]:
+            moment = min(moment + dt.timedelta(minutes=rng.randint(4, 20)), now)
+            steps.append((moment, step))
+        opened.append(dataclasses.replace(planned, steps=tuple(steps)))
+    return plan[:len(plan) - len(latest)] + opened
 
 
 def _steps(placed: dt.datetime, rng: random.Random, now: dt.datetime) -> tuple[tuple[dt.datetime, str], ...]:
@@ -214,13 +281,14 @@ def _steps(placed: dt.datetime, rng: random.Random, now: dt.datetime) -> tuple[t
 
 
 def _place(orders: OrderService, clock: _Clock, tenant_id: str, planned: PlannedOrder,
-           customers: list[tuple[int, str, str]]) -> None:
+           customers: list[DemoCustomer]) -> None:
     """Place one planned order and move it along, each step on the clock at its moment."""
     clock.now = planned.at
-    customer_id, city, region = customers[planned.customer]
+    customer = customers[planned.customer]
     order = orders.create(tenant_id, OrderInput(
-        customer_id, tuple(OrderLineInput(quantity, sku=sku) for quantity, sku in planned.lines),
-        channel=planned.channel, delivery_address="Calle 10 #5", delivery_city=city, delivery_region=region,
+        customer.id, tuple(OrderLineInput(quantity, sku=sku) for quantity, sku in planned.lines),
+        channel=planned.channel, delivery_address=customer.address, delivery_city=customer.city,
+        delivery_region=customer.region,
     ), actor="demo")
     for moment, status in planned.steps:
         clock.now = moment

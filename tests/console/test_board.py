@@ -158,7 +158,7 @@ def _chat(runtime: Runtime, tenant_id: str, name: str) -> str:
 def test_a_manager_reads_a_chat_takes_it_over_replies_and_gives_it_back(
     log_in: LogIn, world: World, qtbot: QtBot, manager_a_client: ApiClient, runtime: Runtime
 ) -> None:
-    name = f"Ana {secrets.token_hex(2)}"
+    name = f"Ana {secrets.token_hex(2)} de los Ángeles Fernández-Villalobos Santisteban"  # names run long
     chat_id = _chat(runtime, world.tenant_a.id, name)
     window = log_in(world.manager_a)
     page = window.open_page("conversations")
@@ -167,6 +167,7 @@ def test_a_manager_reads_a_chat_takes_it_over_replies_and_gives_it_back(
     page.chats.setCurrentRow(next(i for i, c in enumerate(page.items) if c.id == chat_id))
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.id == chat_id, timeout=10_000)
     assert "hola, ¿tienen envío?" in page.transcript.toPlainText()
+    assert window.minimumSizeHint().width() <= 1280, "the chat's header widened the window past a laptop's screen"
     assert page.reply.isEnabled() and page.takeover_button.isEnabled()
     page.takeover_button.click()
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.conversation.state == "human", timeout=10_000)

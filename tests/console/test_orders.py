@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import msgspec
 from pytestqt.qtbot import QtBot
 
 from comandia.console.windows.orders import OrdersPage
@@ -66,4 +70,30 @@ def test_status_filter_shows_only_that_status(
     page.status.setCurrentIndex(page.status.findData("cancelled"))
     qtbot.waitUntil(lambda: any(o.id == order.id for o in page.model.records()), timeout=10_000)
     assert {o.status for o in page.model.records()} == {"cancelled"}
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
+
+
+def test_the_date_filter_ends_on_the_tenants_today_not_the_computers(
+    log_in: LogIn, world: World, qtbot: QtBot
+) -> None:
+    """At 22:55 in Mexico City it is already tomorrow in UTC: "To" is the tenant's day. Two zones
+    14 and 11 hours from UTC: whatever the hour, at least one of them is not on UTC's day."""
+    window = log_in(world.manager_a)
+    page = window.open_page("orders")
+    assert isinstance(page, OrdersPage)
+    tenant = window.ctx.tenant
+    assert tenant is not None
+    shown = []
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        window.ctx.tenant = msgspec.structs.replace(tenant, timezone=zone)
+        page.reload()
+        today = dt.datetime.now(ZoneInfo(zone)).date()
+        assert page.last_day.date().toPython() == today
+        assert page.first_day.date().toPython() == today - dt.timedelta(days=30)
+        shown.append(today)
+    assert dt.datetime.now(dt.UTC).date() != shown[0] or dt.datetime.now(dt.UTC).date() != shown[1]
+    page.use_dates.setChecked(True)  # the manager filters by dates: a tenant's zone does not move them
+    window.ctx.tenant = tenant
+    page.reload()
+    assert page.last_day.date().toPython() == shown[1]
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)

@@ -1,5 +1,6 @@
 """`comandia-console --startup-probe`: the console starts, builds its main window and exits 0; matplotlib
-waits for the dashboard. The start-up time itself is a figure the probe prints, not a timed test."""
+waits for the dashboard, and `requests`, the API client and the main window wait until the login window
+shows. The start-up time itself is a figure the probe prints, not a timed test."""
 
 from __future__ import annotations
 
@@ -31,6 +32,37 @@ def test_opening_the_console_leaves_matplotlib_for_the_dashboard(tmp_path: Path)
     run = subprocess.run([sys.executable, "-c", code], env=offscreen_env(tmp_path), capture_output=True, text=True,
                          check=True, timeout=60)
     assert run.stdout.strip() == "[]"
+
+
+# `comandia-console` as a person starts it, stopped as soon as its login window is on screen.
+AT_THE_LOGIN_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from comandia.console.app import main
+from comandia.console.windows.login import LoginDialog
+
+def at_login() -> None:
+    qt = QApplication.instance()
+    if not any(isinstance(w, LoginDialog) and w.isVisible() for w in qt.topLevelWidgets()):
+        QTimer.singleShot(0, at_login)
+        return
+    heavy = ("requests", "urllib3", "matplotlib", "numpy", "comandia.shared.client.api",
+             "comandia.console.windows.main_window")
+    print("loaded before the login window:", sorted(m for m in sys.modules if m.startswith(heavy)))
+    qt.quit()
+
+QApplication(sys.argv[:1])
+QTimer.singleShot(0, at_login)
+sys.exit(main([]))
+"""
+
+
+def test_the_login_window_shows_before_requests_the_client_and_the_main_window_load(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-c", AT_THE_LOGIN_WINDOW], env=offscreen_env(tmp_path), capture_output=True,
+                         text=True, check=False, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "loaded before the login window: []"
 
 
 def test_the_start_is_read_from_proc_where_the_system_has_it(tmp_path: Path) -> None:

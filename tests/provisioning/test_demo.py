@@ -14,17 +14,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from comandia.server.services.demo import SHOPS, create_demo, plan_orders
+from comandia.server.services.demo import SHOPS, create_demo, plan_orders, street_address
 from comandia.server.wiring import Collaborators, Runtime
-from comandia.shared.schemas.orders import OrderQuery
+from comandia.shared.schemas.conversations import ConversationSummary
+from comandia.shared.schemas.orders import OrderQuery, OrderSummary
 
 
 def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: Runtime) -> None:
     made = create_demo(lambda clock: runtime.rewired(Collaborators(clock=clock)), days=10, orders_per_day=3)
     assert len(made) == 2
     for demo in made:
-        items = runtime.services.orders.list(demo.tenant_id, OrderQuery(limit=200)).items
-        assert len(items) == demo.orders == len(demo.plan) >= 10
+        chats = runtime.services.chats.list(demo.tenant_id).items
+        from_chats = [o for c in chats for o in runtime.services.chats.get(demo.tenant_id, c.id).orders]
+        assert len(from_chats) == demo.orders - len(demo.plan) == (1 if chats else 0)
+        items = [o for o in runtime.services.orders.list(demo.tenant_id, OrderQuery(limit=200)).items
+                 if o.id not in {c.id for c in from_chats}]
+        assert len(items) == len(demo.plan) >= 10
         assert sorted(o.created_at for o in items) == [p.at for p in demo.plan]
         assert Counter(o.status for o in items) == Counter(p.status for p in demo.plan)
         assert len({o.created_at.date() for o in items}) >= 5
@@ -32,6 +37,10 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         report = runtime.services.kpis.tenant_report(demo.tenant_id, today - dt.timedelta(days=12), today)
         assert report.current.orders > 0
         assert any(u.username == demo.manager for u in runtime.users.list(demo.tenant_id))
+        assert_conversations(runtime, demo.tenant_id, chats, from_chats)
+        addresses = [runtime.services.orders.get(demo.tenant_id, o.id).delivery_address for o in items[:12]]
+        assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a)
+                                               for a in addresses)
 
 
 @pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
@@ -50,3 +59,50 @@ def test_demo_orders_follow_a_restaurants_day_and_week(shop) -> None:  # type: i
     assert max(moment for p in plan for moment in (p.at, *(m for m, _ in p.steps))) <= now
     assert {p.status for p in plan} >= {"completed", "cancelled"}
     assert all(0 <= p.customer < 40 and 1 <= len(p.lines) <= 3 for p in plan)
+
+
+@pytest.mark.parametrize("local", ["22:55", "08:00", "11:20", "13:40"])
+@pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
+def test_the_board_is_never_empty_after_a_demo(shop, local: str) -> None:  # type: ignore[no-untyped-def]
+    """Run after closing (22:55 in Mexico City, already tomorrow in UTC), before opening or
+    mid-lunch, the newest orders of the business's latest hours are still open: two new, two
+    confirmed, two shipped, every step between the order and now."""
+    hour, minute = map(int, local.split(":"))
+    now = dt.datetime(2026, 12, 5, hour, minute, tzinfo=ZoneInfo(shop.timezone)).astimezone(dt.UTC)
+    skus = [sku for products in shop.menu.values() for sku, _, _ in products]
+    plan = plan_orders(shop.timezone, skus, 40, random.Random(11), days=30, per_day=6, now=now)
+    newest = plan[-6:]
+    assert [p.status for p in newest] == ["shipped", "shipped", "confirmed", "confirmed", "new", "new"]
+    assert all(p.at <= m <= now for p in newest for m, _ in p.steps)
+    assert now - newest[0].at < dt.timedelta(hours=24)  # the latest opening hours, not last week
+    assert Counter(p.status for p in plan[:-6])["completed"] > 0.8 * len(plan[:-6])
+
+
+@pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
+def test_demo_addresses_are_varied_and_written_as_people_there_write_them(shop) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(3)
+    addresses = [street_address(shop, shop.places[0][2], rng) for _ in range(40)]
+    assert len(set(addresses)) >= 35
+    assert len({a.split(",")[0].rsplit(" ", 1)[0] for a in addresses}) >= 5  # several streets
+    mark = ", Col. " if shop.timezone == "America/Mexico_City" else " # "
+    assert all(mark in a and any(area in a for area in shop.places[0][2]) for a in addresses)
+
+
+def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[ConversationSummary, ...],
+                         from_chats: list[OrderSummary]) -> None:
+    """The taquería's chats went through the real inbox and bot: customer and bot messages, one
+    order placed in the chat (new on the board), and on top a customer waiting for a person."""
+    if not chats:  # the pizzería has no chats (its WhatsApp is not set up in the demo)
+        return
+    assert len(chats) == 3
+    assert (chats[0].state, chats[0].handoff_reason, chats[0].last_direction) == ("waiting", "asked", "out")
+    assert [c.state for c in chats[1:]] == ["bot", "bot"]
+    [order] = from_chats
+    assert (order.channel, order.status) == ("whatsapp", "new")
+    for chat in chats:
+        messages = runtime.services.chats.get(tenant_id, chat.id).messages
+        assert [m.direction for m in messages] == ["in", "out"] * (len(messages) // 2)
+        assert all(m.delivery == "sent" for m in messages if m.direction == "out")
+        assert not any("No entendí" in m.text for m in messages)  # the scripts read as real, understood chats
+    placed = runtime.services.chats.get(tenant_id, chats[-1].id).messages
+    assert any(f"#{order.number}" in m.text for m in placed if m.direction == "out")
