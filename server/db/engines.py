@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from psycopg.abc import PQGen
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.util.queue import Empty
 
 from comandia.shared.domain.errors import Unavailable
@@ -298,6 +298,27 @@ class ReclaimablePool(QueuePool):
         pool = super().recreate()
         pool._timeout = self._wait_seconds  # not a deadline's remainder
         return pool
+
+    _disposed = False
+
+    def dispose(self) -> None:
+        """Close the idle connections; those lent out are closed when they come back.
+
+        QueuePool would put a lent connection back into this pool, which nothing uses any more
+        (the engine was dropped: a move, a deactivation, a pooler change), so it stayed open, and
+        held its budget place, until the garbage collector found it.
+        """
+        self._disposed = True
+        super().dispose()
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        if not self._disposed:
+            super()._do_return_conn(record)
+            return
+        try:  # as QueuePool does with a connection returned to a full pool
+            record.close()
+        finally:
+            self._dec_overflow()
 
     def close_one_idle(self) -> bool:
         """Close one idle connection; False when none was open. The pool reopens one when needed."""

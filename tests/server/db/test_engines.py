@@ -120,3 +120,26 @@ def test_idle_pools_are_closed(config: ServerConfig, make_tenant: Callable[..., 
         assert len(databases.tenant_engines) == 0
     finally:
         databases.close()
+
+
+def test_a_connection_lent_when_its_engine_is_dropped_is_closed_when_it_comes_back(
+    config: ServerConfig, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    """A move, a deactivation or a pooler change drops a tenant's engine while a request holds one
+    of its connections: that connection is closed when the request ends, and its budget place is
+    freed then, not left to the garbage collector (which warned "deleted while still open" in some
+    later test, and kept the place until it ran)."""
+    tenant = make_tenant()
+    databases = small_databases(config, budget=5)
+    try:
+        with databases.tenant_session(tenant.id) as session:
+            session.execute(sa.text("SELECT 1"))
+            lent = session.connection().connection.driver_connection
+            databases.tenant_engines.forget(tenant.id)
+            assert lent is not None and not lent.closed  # the request keeps working
+            session.execute(sa.text("SELECT 1"))
+            held = databases.budget.in_use  # the control database's connection counts too
+        assert lent.closed
+        assert databases.budget.in_use == held - 1
+    finally:
+        databases.close()
