@@ -171,3 +171,14 @@ def test_each_translation_has_the_shape_of_its_page(english: str) -> None:
     """A section or a table row (a route, a rule, a promise) added in one language only fails here:
     write it in the other language in the same commit."""
     assert shape(ES / SPANISH[english]) == shape(DOCS / english), f"docs/{english} and docs/es/{SPANISH[english]}"
+
+
+_CONFLICT = re.compile(r"^(<<<<<<<|=======$|>>>>>>>)", re.MULTILINE)
+
+
+def test_no_page_keeps_a_merge_conflicts_markers() -> None:
+    """A merge resolved in a hurry left `<<<<<<< HEAD` … `>>>>>>> main` in architecture.md (EN and
+    ES) for a whole session: both sides read as the page's text."""
+    pages = [REPO / "README.md", *sorted(DOCS.rglob("*.md"))]
+    marked = [str(page.relative_to(REPO)) for page in pages if _CONFLICT.search(page.read_text(encoding="utf-8"))]
+    assert len(pages) > 20 and marked == []
