@@ -4,7 +4,6 @@ is replaced, the port keeps answering, and SIGTERM stops them all."""
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import requests
 from comandia.server.config import ServerConfig
 from tests.plugins.postgres import drop_prefixed
 from tests.server.test_cli import base_env, server_process
+from tests.waiting import eventually as eventually_within
 
 
 def workers_of(supervisor: int) -> list[psutil.Process]:
@@ -40,13 +40,8 @@ def is_worker(process: psutil.Process) -> bool:
         return False
 
 
-def eventually(check: Callable[[], bool], seconds: float = 120.0) -> bool:  # generous: CI shares its cores
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
+def eventually(check: Callable[[], bool]) -> bool:
+    return eventually_within(check, 120.0, interval=0.1)  # generous: CI shares its cores
 
 
 def ready(base: str) -> bool:

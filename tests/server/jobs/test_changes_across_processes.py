@@ -4,7 +4,6 @@ others' caches at once through LISTEN/NOTIFY, and a number added a moment ago is
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -17,15 +16,7 @@ from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.wiring import Runtime, open_runtime
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.schemas.tenants import TenantInfo, TenantSettingsChange
-
-
-def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
+from tests.waiting import eventually
 
 
 @pytest.fixture

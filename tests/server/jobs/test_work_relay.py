@@ -4,8 +4,7 @@ NOTIFY, what they made work for (journaled webhooks, queued replies, order alert
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,15 +16,7 @@ from comandia.server.jobs.work_relay import WorkRelay, parse_work, payloads
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
 from comandia.shared.domain.errors import Unavailable
-
-
-def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
+from tests.waiting import eventually
 
 
 @pytest.fixture

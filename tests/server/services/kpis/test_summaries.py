@@ -4,7 +4,6 @@ once a second while the server's refresher runs, and flushed when it stops."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterable
 
 from comandia.server.jobs.summaries import SummaryRefresher
@@ -13,6 +12,7 @@ from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.domain.errors import Unavailable
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.server.services.kpis.kpi_shop import Shop
+from tests.waiting import eventually
 
 D = dt.date
 AT = dt.datetime(2026, 4, 2, 18, 0, tzinfo=dt.UTC)
@@ -49,15 +49,6 @@ def test_while_a_refresher_runs_changes_are_coalesced_per_tenant_and_a_failure_s
 def summary_orders(runtime: Runtime, tenant_id: str) -> int:
     rows = runtime.services.kpis.admin.report(D(2026, 4, 2), D(2026, 4, 2)).tenants
     return next(row.orders for row in rows if row.tenant_id == tenant_id)
-
-
-def eventually(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def test_with_the_servers_refresher_orders_reach_the_summary_within_seconds(
