@@ -146,9 +146,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 current.words, current.spans, current.quantity = [], [], 1
             said = [t.folded for t in found[position : position + taken]]
             count = said[0] if said[0].isdigit() else str(number(said[0]) or "")
-            kept = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []
-            current.words += kept  # the menu's own words for it ("Coca-Cola 2 litros") help the match
-            current.spans += [position, position + 1][: len(kept)]
+            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []
+            current.words += known  # the menu's own words for it ("Coca-Cola 2 litros") help the match
+            current.spans += [position, position + 1][: len(known)]
             position += taken
             continue
         if folded in _HALF_WORDS and position + 1 < len(found):  # "1/2 kg", "medio litro"
