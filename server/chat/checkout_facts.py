@@ -26,7 +26,10 @@ from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply, prefixed
 
-_PAY_VERB = r"(?:(?:te|le|les|se)\s+)?(?:pago|pagar[eo]?|pagamos|pagaria|pagaremos|voy a pagar|vamos a pagar|el pago es|el pago sera|forma de pago|i'?ll pay|i will pay|we'?ll pay|paying|pay|payment)"
+_PAY_VERB = (
+    r"(?:(?:te|le|les|se)\s+)?(?:pago|pagar[eo]?|pagamos|pagaria|pagaremos|voy a pagar|vamos a pagar|el pago es"
+    r"|el pago sera|forma de pago|i'?ll pay|i will pay|we'?ll pay|paying|pay|payment)"
+)
 _PAY_WORD = (
     r"(?P<pay>efectivo|cash|tarjeta(?:\s+de\s+(?:debito|credito))?|card|credit card|debit card|transferencia"
     r"|transfer|bank transfer|spei|deposito|link de pago|liga de pago|payment link)"
@@ -77,7 +80,8 @@ _NAME = re.compile(
 )
 _NAME_TAIL = re.compile(r"\s+(?:porfa|por favor|please|pls|gracias|thanks|y|and)\b.*$")
 _MAX_NAME_WORDS = 4
-_GLUE = frozenset("sea mejor mas bien instead actually rather better que es para mi pedido order".split())
+_GLUE = frozenset({"sea", "mejor", "mas", "bien", "instead", "actually", "rather", "better", "que", "es", "para", "mi",
+                   "pedido", "order"})  # fmt: skip
 """Words around the information that ask for nothing themselves ("y que sea para llevar")."""
 
 

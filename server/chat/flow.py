@@ -241,7 +241,8 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         more = ordering.still_ordering(turn, text) if state.stage in ("name", "city") and not action else None
         if more is not None:  # "y 2 de bistec" answering the name: the order goes on
             return ordering.apply_reading(turn, replace(state, stage="cart"), more)
-        noted = checkout_facts.answered_at_checkout(turn, state, text) if message.kind == "text" and not action else None
+        typed = message.kind == "text" and not action
+        noted = checkout_facts.answered_at_checkout(turn, state, text) if typed else None
         if noted is not None:  # "pago en efectivo" answering the name: noted, the name asked again
             return noted
         return checkout.answer_delivery(turn, state, message, action or chosen)
