@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness import bench_runtime
 from webhook_ingest import APP_SECRET, PNID_BASE, body_for
+
 from comandia.server.services.messaging.journal import IngestJournal
 from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.services.messaging.signals import DirtyTenants
@@ -73,9 +74,9 @@ def main() -> int:
                 left = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
             journal.close()
             print(f"{threads:>2} delivery threads: journaled {args.rows} webhooks in {journaled:.1f} s; "
-                  f"drained {taken} rows in {wall:.2f} s ({passes} passes): {taken / wall:,.0f} rows/s, {1000 * cpu / max(taken, 1):.3f} ms "
-                  f"of process CPU per row; {left[0] if left else '?'} left; load average {load:.1f} before, "
-                  f"{os.getloadavg()[0]:.1f} after")
+                  f"drained {taken} rows in {wall:.2f} s ({passes} passes): {taken / wall:,.0f} rows/s, "
+                  f"{1000 * cpu / max(taken, 1):.3f} ms of process CPU per row; {left[0] if left else '?'} left; "
+                  f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
     return 0
 
 
