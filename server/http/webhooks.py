@@ -31,8 +31,8 @@ def read_body(req: falcon.Request, max_bytes: int) -> bytes:
     body = req.bounded_stream.read(max_bytes + 1)
     if len(body) > max_bytes:
         # The detail has a value, so it is translated here; the error handler translates the title.
-        raise falcon.HTTPContentTooLarge(title=N_("Request body too large"),
-                                         description=text(language_of(req), "the limit is {limit} bytes", limit=max_bytes))
+        detail = text(language_of(req), "the limit is {limit} bytes", limit=max_bytes)
+        raise falcon.HTTPContentTooLarge(title=N_("Request body too large"), description=detail)
     return body
 
 

@@ -150,9 +150,11 @@ def test_malformed_signed_body_is_a_400_in_the_callers_language(messaging: Messa
     signed = {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
     result = messaging.post("meta", body, signed)
     assert result.status_code == 400 and "metadata" in result.json["detail"]
-    assert (result.json["title"], result.json["detail"].split(": ")[-1]) == ("Webhook mal formado", "debe ser un objeto")
+    problem = result.json["detail"].split(": ")[-1]
+    assert (result.json["title"], problem) == ("Webhook mal formado", "debe ser un objeto")
     english = messaging.post("meta", body, {**signed, "Accept-Language": "en"})
-    assert (english.json["title"], english.json["detail"].split(": ")[-1]) == ("Malformed webhook", "must be an object")
+    problem = english.json["detail"].split(": ")[-1]
+    assert (english.json["title"], problem) == ("Malformed webhook", "must be an object")
     result = messaging.post("twilio", b"\xff\xfe", {"Content-Type": "application/x-www-form-urlencoded"})
     assert (result.status_code, result.json["detail"]) == (400, "no es un formulario")
 
