@@ -31,6 +31,8 @@ def set_lines(turn: Turn, state: ChatState, changes: list[tuple[ProductView, int
             cart[product.sku] = min(quantity, MAX_NUMBER)
             said.append(turn.texts("quantity_set", quantity=cart[product.sku], name=product.name))
     state = replace(state.with_cart(cart), stage="cart", last_sku=last or state.last_sku)
+    if len(changes) == 1 and changes[0][1] and changes[0][0].sku == state.last_sku:
+        state = replace(state, unsized=state.last_sku)  # "mejor 12" … "bueno 10": its count, said again
     return done(state, cart_buttons_reply(turn, state, "\n".join(said)))
 
 

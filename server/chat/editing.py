@@ -40,7 +40,16 @@ from comandia.server.chat.line_changes import qualified, variant
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, retake, set_each, set_quantity
+from comandia.server.chat.quantity_edits import (
+    ONLY_SAID,
+    another_round,
+    each,
+    each_asked,
+    only,
+    retake,
+    set_each,
+    set_quantity,
+)
 from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
@@ -75,6 +84,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
         same_but(turn, state, text)
+        or another_round(turn, state, words)
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)

@@ -69,6 +69,9 @@ class Part:
     """The quantity was said in dozens ("dos docenas"): a breakdown after it may count dozens too."""
     plain: bool = False
     """ "uno normal", "one regular": the part names the plain size of the product talked about."""
+    another: bool = False
+    """The quantity was "otra"/"otro"/"another": with no product after it ("una gringa para mí y
+    otra para mi esposa"), one more of the item before."""
     measure: float | None = None
     """The size said, in millilitres or grams ("de dos litros", "1/2 kg"): it picks the product of
     that measure (`measures.sized_by_amount`)."""
@@ -217,6 +220,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 current = Part()
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
+            current.another = current.another or (folded in _ANOTHER and not current.words)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
             if folded in _DOZEN:
                 position += _counted_in_dozens(current, found, position + 1)
@@ -262,6 +266,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
 
 _DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
 _SIX_PACKS = frozenset({"six", "sixpack"})
+_ANOTHER = frozenset({"otra", "otro", "another"})
 _GRADES = frozenset({"numero", "num", "nro", "number", "talla", "size"})
 """Words a number after which is a grade or a size of the product ("del número 2", "talla 8")."""
 _HALF_WORDS = frozenset({"media", "medio"})

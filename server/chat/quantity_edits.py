@@ -39,6 +39,23 @@ _ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another"})
 """One more, never a quantity to set: "mejor otro igual" adds."""
 
 
+_ROUND = re.compile(r"\b(?:otra|otro|another|one more|una mas|la misma|same)\s+(?:ronda|round|vuelta|tanda|tirada)\b")
+
+
+def another_round(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "otra ronda de cañas", "another round": the line named (else the one talked about last)
+    once more with as many as it holds, a round being the same count again."""
+    found = _ROUND.search(words)
+    if found is None:
+        return None
+    rest = (words[: found.start()] + " " + words[found.end() :]).strip()
+    product = in_cart(turn, state, rest) if names_something(turn, rest) else last_line(turn, state, in_cart=True)
+    if product is None:
+        return None
+    cart = state.cart_dict()
+    return set_lines(turn, state, [(product, min(cart[product.sku] * 2, MAX_NUMBER))], last=product.sku)
+
+
 def each(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     """ "2 de cada uno" / "de cada cosa pon 2": every line of the cart gets that quantity."""
     quantity = _each_count(turn, words)
@@ -81,7 +98,9 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     after = [w for w in split[at + 1 :] if w not in lexicon().fillers or count_of(w) is not None]
     if len(after) == 1 and count_of(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
         setting = {w for phrase in lexicon().intent_phrases("set") for w in phrase.split()}  # "déjalo", "sean"
-        before = [w for w in split[:at] if w not in lexicon().fillers and w not in SET_OPENERS and w not in setting]
+        taking_back = {w for phrase in lexicon().intent_phrases("correction") for w in phrase.split()}  # "perdona"
+        before = [w for w in split[:at]
+                  if w not in lexicon().fillers and w not in SET_OPENERS | setting | taking_back]  # fmt: skip
         return _only_count(turn, state, before, count_of(after[0]) or 0)
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()

@@ -106,6 +106,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                     found_in[before[-1]] = (at, replace(what, note=note))  # type: ignore[type-var]
                 else:
                     notes.append(note)
+            elif part.another and (last := next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)):
+                said = " ".join(found[i].text for i in part.spans) or last.words  # "… y otra para mi esposa"
+                found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
@@ -254,11 +257,26 @@ _EACH = re.compile(
 )
 
 
+_PARTY = re.compile(r"\b(?:somos|seremos|we\s+are|we\s*re|there\s+are)\s+(?P<count>\w+)(?:\s+(?:personas|people))?\b",
+                    re.IGNORECASE)  # fmt: skip
+_FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)\b|\b(?:for\s+)?each(?:\s+of\s+us)?\b"
+                       r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
+
+
 def _each(text: str) -> tuple[int, str]:
     """(N, the text without it) when the message asks N of each product it names ("2 de cada
-    uno", "de cada uno 3", "two of each", "3 c/u"); (0, the text) otherwise."""
+    uno", "de cada uno 3", "two of each", "3 c/u", "somos tres, un americano para cada uno");
+    (0, the text) otherwise."""
     found = _EACH.search(text)
-    count = _count_said(fold(found.group("before") or found.group("after"))) if found else None
+    before = fold(found.group("before") or found.group("after")) if found else ""
+    count = _count_said(before) if found else None
+    if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
+        return 0, text[: found.start()] + " todas " + before + " " + text[found.end() :]
+    if not count and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
+        people = number(fold(party.group("count")))  # "somos tres, un americano para cada uno"
+        if people and people > 1:
+            cut = sorted([(party.start(), party.end()), (each.start(), each.end())])
+            return min(people, MAX_NUMBER), text[: cut[0][0]] + " " + text[cut[0][1] : cut[1][0]] + " " + text[cut[1][1] :]
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]

@@ -66,8 +66,8 @@ class ChatState:
     asked: tuple[str, ...] = ()
     """The SKUs the last answer gave the price of: "¿y el de cabeza?" asks on, "2 de cada uno" orders them."""
     unsized: str | None = None
-    """The line the message before added with no count ("dame unos de tripa"): a bare quantity
-    next ("como 3") is its count, not three more."""
+    """The line the message before added with no count ("dame unos de tripa"), or set to a new
+    count ("mejor 12"): a bare quantity next ("como 3", "bueno 10") is its count, not more of it."""
     dozens: bool = False
     """The message before counted in dozens ("media docena de jyq"): "y media de verdura" is six."""
 
