@@ -275,8 +275,8 @@ def _each(text: str) -> tuple[int, str]:
     if not count and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         people = number(fold(party.group("count")))  # "somos tres, un americano para cada uno"
         if people and people > 1:
-            cut = sorted([(party.start(), party.end()), (each.start(), each.end())])
-            return min(people, MAX_NUMBER), text[: cut[0][0]] + " " + text[cut[0][1] : cut[1][0]] + " " + text[cut[1][1] :]
+            (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
+            return min(people, MAX_NUMBER), f"{text[:a]} {text[b:c]} {text[d:]}"
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
