@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from comandia.provisioning import parser_language
+from comandia.shared import parser_language
 from comandia.provisioning.commands import (
     backups,
     catalog,
