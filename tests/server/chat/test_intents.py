@@ -28,9 +28,11 @@ def scanned(text: str, intent: str) -> str | None:
             found = next((w for w in words.split() if w.startswith(phrase[:-1])), None)
             if found is not None:
                 return found
-        elif phrase.isascii() and f" {phrase} " in words:
-            return phrase
-        elif not phrase.isascii() and not phrase.replace(" ", "").isalnum() and phrase in fold(text):
+        elif (
+            f" {phrase} " in words
+            if phrase.isascii()
+            else not phrase.replace(" ", "").isalnum() and phrase in fold(text)
+        ):
             return phrase
     return None
 
