@@ -32,9 +32,11 @@ cocas" orders); a note that names a product is that product ("con papas fritas")
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
 TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
-_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office", "funeral",
-                        "velorio", "sepelio", "cumpleanos", "cumple", "aniversario", "boda", "graduacion", "bautizo",
-                        "birthday", "anniversary", "wedding"})
+_OCCASIONS = frozenset(
+    ["fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office", "funeral", "velorio",
+     "sepelio", "cumpleanos", "cumple", "aniversario", "boda", "graduacion", "bautizo", "birthday", "anniversary",
+     "wedding"]
+)  # fmt: skip
 _SOME = frozenset({"unos", "unas", "some"})
 """Words that open an item without counting it ("y unas tortillas")."""
 """What an order is for ("para una fiesta"): the article before it counts nothing."""
