@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from typing import Literal
 
 from babel.dates import format_time, get_day_names
 
@@ -131,7 +132,8 @@ def _language_asked(text: str) -> str | None:
 def _in_language(turn: Turn, state: ChatState, language: str) -> Outcome:
     """The conversation goes on in `language`: said so in it, with an example to order."""
     state = replace(state, language=language)
-    turn = Turn.of(replace(turn.tenant, locale=language), turn.catalog, turn.customer, turn.now)
+    spoken: Literal["es", "en"] = "en" if language == "en" else "es"
+    turn = Turn.of(replace(turn.tenant, locale=spoken), turn.catalog, turn.customer, turn.now)
     said = turn.texts("ask.language", example=turn.example())
     return done(state, cart_buttons_reply(turn, state, said) if state.cart else home_reply(turn, state, said))
 
