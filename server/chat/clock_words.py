@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 
 _HOUR = r"(?:1[0-2]|0?[1-9])(?:[:.h][0-5]\d)?"
-_AFTER = r"(?:\s*(?:y\s+(?:media|cuarto)|en\s+punto|de\s+la\s+(?:ma[nñ]ana|tarde|noche)|a\.?\s?m\.?|p\.?\s?m\.?|hrs?|horas?))*"
+_AFTER = (
+    r"(?:\s*(?:y\s+(?:media|cuarto)|en\s+punto|de\s+la\s+(?:ma[nñ]ana|tarde|noche)"
+    r"|a\.?\s?m\.?|p\.?\s?m\.?|hrs?|horas?))*"
+)
 _ENDS = r"(?=\s*(?:$|[,;.!?\n]|y\s|and\s|porfa|por\s+favor|please|pls|gracias|thanks|thx))"
 _TIMES = re.compile(
     rf"\b(?:para|pa|a|como\s+a|tipo)\s+(?:las|la)\s+{_HOUR}{_AFTER}{_ENDS}"  # "para las 2 y media", "a la 1"
