@@ -40,7 +40,7 @@ from comandia.server.chat import (
     questions,
     repeat,
 )
-from comandia.server.chat.lexicon import language_of
+from comandia.server.chat.lexicon import language_of, lexicon, number
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -308,6 +308,14 @@ def _confirms(turn: Turn, text: str) -> bool:
     return not (reading.items or reading.doubts)
 
 
+def _closes(text: str) -> bool:
+    """Whether the message says the order is complete ("sería todo", "es todo gracias", "that's
+    it") and counts nothing: "mejor nada más uno" is "only one"."""
+    lex = lexicon()
+    counts = any(number(w) is not None or w in lex.quantities for w in intents.normalised(text).split())
+    return not counts and intents.only(text, "done")
+
+
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
     asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
@@ -320,6 +328,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         return noted
     if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
+    if state.cart and _closes(text):  # "listo, eso es todo", "that's it": nothing more to add
+        return checkout.confirm(turn, state) if state.stage == "summary" else checkout.start_checkout(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         if turn.tenant.rules.customer_cancel_minutes == 0:  # "never by chat": nothing to ask the service
             return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
