@@ -11,7 +11,7 @@ pool of Python threads. Targets (RELIABILITY L1):
 
 `--processes` runs the same load once per count of server processes (`comandia-server --workers`,
 the connection budget split between them) on the same tenants, and prints the scaling. `1` is
-the one process that does everything; `N` above 1 is N request processes and a jobs process
+the one process that does everything (`--single-process`); `N` above 1 is N request processes and a jobs process
 (the drain, the bot, the sender); `1j` is one request process and a jobs process.
 
 In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on

@@ -13,6 +13,7 @@ import requests
 from comandia.server.config import ServerConfig
 from tests.plugins.postgres import drop_prefixed
 from tests.server.test_cli import base_env, server_process
+from tests.waiting import answers
 from tests.waiting import eventually as eventually_within
 
 
@@ -45,10 +46,7 @@ def eventually(check: Callable[[], bool]) -> bool:
 
 
 def ready(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
-    except requests.RequestException:  # no process accepts yet: the connection waits in the queue
-        return False
+    return answers(f"{base}/readyz")  # False while no process accepts: the connection waits in the queue
 
 
 def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: ServerConfig, tmp_path: Path) -> None:
