@@ -10,8 +10,8 @@ NOTIFY (jobs/work_relay.py). They share everything else through PostgreSQL: inbo
 claimed with SKIP LOCKED, the daily backup's slot is claimed once, caches are dropped on NOTIFY.
 A process that dies is started again (after a pause, so one that cannot start does not spin);
 SIGTERM stops them all, and a supervisor that is killed outright takes them with it (they ask
-the kernel for SIGTERM when it dies), so its port is free for the next start. The configured `connection_budget` stays the appliance's total: each
-process gets its share.
+the kernel for SIGTERM when it dies), so its port is free for the next start. The configured
+`connection_budget` stays the appliance's total: each process gets its share.
 """
 
 from __future__ import annotations
