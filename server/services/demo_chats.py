@@ -3,8 +3,9 @@
 The demo business gets a sandbox number (its replies are kept in memory, never sent), and each
 customer message is a Cloud API webhook posted to it: the same ingest, journal, inbox, bot,
 hand-off and outbox as a real customer's. So the Conversations page shows what a manager sees on
-a real day: a chat that ended in an order (on the board, channel WhatsApp), one about opening
-hours, and a customer waiting for a person (state ``waiting``: the hand-off).
+a real day: a chat that ended in an order (on the board, tagged Test: a sandbox number's orders
+are test orders, kept out of the KPIs), one about opening hours, and a customer waiting for a
+person (state ``waiting``: the hand-off).
 """
 
 from __future__ import annotations

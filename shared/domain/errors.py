@@ -88,6 +88,11 @@ class ValidationFailed(DomainError):
         return cls(INVALID_FIELD, {field: problem}, field=field, problem=fill(problem, values), **values)
 
     def localized(self, language: str) -> str:
+        if "{problems}" in self.template:
+            # The detail lists every field with its problem (a refused order's lines): each
+            # problem is a catalog template, translated before the list is made.
+            listed = "; ".join(f"{field} {problem}" for field, problem in self.localized_fields(language).items())
+            return text(language, self.template, **{**self.values, "problems": listed})
         if "{problem}" in self.template and len(self._field_templates) == 1:
             # The detail quotes its one field's problem (`of_field`, "the file {problem}"): that
             # problem is a catalog template too, translated before it is quoted.

@@ -75,7 +75,8 @@ class EchoConversations:
             return [buttons_reply("¿Qué deseas?", [("a", "Tacos"), ("b", "Agua")])]
         return [text_reply(f"eco: {message.text or message.reply_id or message.kind}")]
 
-    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> Answer:
+    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *,
+               test: bool = False) -> Answer:
         """`handle`'s replies; "persona" is a request for a person (the flow's typed flag)."""
         replies = tuple(self.handle(tenant, number_id, customer, message))
         return Answer(replies, handoff=message.kind == "text" and message.text == "persona")

@@ -98,7 +98,7 @@ def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[Conversa
     assert (chats[0].state, chats[0].handoff_reason, chats[0].last_direction) == ("waiting", "asked", "out")
     assert [c.state for c in chats[1:]] == ["bot", "bot"]
     [order] = from_chats
-    assert (order.channel, order.status) == ("whatsapp", "new")
+    assert (order.channel, order.status) == ("sandbox", "new")  # a sandbox number's: a test order
     for chat in chats:
         messages = runtime.services.chats.get(tenant_id, chat.id).messages
         assert [m.direction for m in messages] == ["in", "out"] * (len(messages) // 2)

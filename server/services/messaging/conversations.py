@@ -62,7 +62,8 @@ CUSTOMER_CANCEL_REASON = N_("cancelled by the customer in the chat")
 CHAT_KEY_INDEX = "uq_orders_chat_key"
 SANDBOX_NUMBER = "sandbox"
 """The chat sessions' number id of test chats (the console's test chat, `comandia-admin chat`, the
-sandbox API): their orders get the channel "sandbox", WhatsApp's get "whatsapp"."""
+sandbox API): their orders get the channel "sandbox", WhatsApp's get "whatsapp" (a number of the
+sandbox provider is a test chat too: its inbox passes `test=True`)."""
 
 
 class ConversationService:
@@ -101,9 +102,12 @@ class ConversationService:
         return list(self.answer(tenant, number_id, customer, message).replies)
 
     def answer(
-        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *, test: bool = False
     ) -> Answer:
         """Answer one inbound message: the replies to queue in order, the hand-off and understood flags.
+
+        `test` marks a chat nobody really buys in (a number of the sandbox provider): its orders get
+        the channel "sandbox", like the test chat's (`SANDBOX_NUMBER`), so they stay out of the KPIs.
 
         Raises:
             ValueError: `customer` has neither wa_id, user_id nor phone.
@@ -133,7 +137,7 @@ class ConversationService:
             return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
             return Answer(outcome.replies, handoff=outcome.handoff, understood=outcome.understood)
-        channel = "sandbox" if number_id == SANDBOX_NUMBER else "whatsapp"
+        channel = "sandbox" if test or number_id == SANDBOX_NUMBER else "whatsapp"
         return Answer(tuple(self._place(tenant, session_id, customer, outcome.draft, catalog, now, channel)))
 
     def _cancel(

@@ -31,6 +31,7 @@ from comandia.server.services.messaging.payloads import InboxPayload, OutboxPayl
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Unavailable
 from comandia.shared.domain.times import utcnow
+from comandia.shared.domain.whatsapp import ProviderName
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ NOTICE_EVERY = dt.timedelta(days=1)
 class Conversations(Protocol):
     """What the inbox needs of `services.conversations.ConversationService`."""
 
-    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> Answer:
+    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *,
+               test: bool = False) -> Answer:
         ...
 
 
@@ -128,7 +130,9 @@ class InboxProcessor:
         reason = "unreadable" if handoff.unreadable(inbound) else None
         replies: list[Reply] = []
         if reason is None:
-            answer = self._conversations.answer(tenant, str(row.number_id), customer, inbound)
+            # A sandbox number's customers are people trying the bot: their orders are test orders.
+            test = number.info.provider == ProviderName.SANDBOX
+            answer = self._conversations.answer(tenant, str(row.number_id), customer, inbound, test=test)
             replies = list(answer.replies)
             conversation.misunderstood = 0 if answer.understood else conversation.misunderstood + 1
             if answer.handoff:

@@ -22,11 +22,15 @@ from comandia.server.db.tenant_models import OrderItem, Product
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import MAX_AMOUNT, Totals, line_total, order_totals
 from comandia.shared.domain.names import clean_name
+from comandia.shared.i18n import N_, fill
 from comandia.shared.schemas.orders import OrderLineInput
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
 MAX_NOTE = 200  # also a CHECK constraint (migration t0007)
+
+Problems = dict[str, tuple[str, dict[str, object]]]
+"""Field path -> (catalog template, its values): a refused order's problems, translated where read."""
 
 
 @dataclass(frozen=True)
@@ -118,28 +122,30 @@ def price_found(
     Raises:
         ValidationFailed: as `price_lines`, for every bad line.
     """
-    problems: dict[str, str] = {}
+    problems: Problems = {}
     wanted: Counter[int] = Counter()
     resolved: list[Priceable] = []
     for index, line in enumerate(lines):
         product = products.get(("id", line.product_id) if line.product_id is not None else ("sku", line.sku))
         ref = "product_id" if line.product_id is not None else "sku"
         if product is None:
-            problems[f"items[{index}].{ref}"] = "no such product in the catalog"
+            problems[f"items[{index}].{ref}"] = (N_("no such product in the catalog"), {})
             continue
         if not product.available:
-            problems[f"items[{index}].{ref}"] = f"{product.name} is not available"
+            problems[f"items[{index}].{ref}"] = (N_("{name} is not available"), {"name": product.name})
         currency = currency or product.currency
         if product.currency != currency:
             problems[f"items[{index}].{ref}"] = (
-                f"{product.name} is priced in {product.currency}, not {currency}"
+                N_("{name} is priced in {currency}, not {order_currency}"),
+                {"name": product.name, "currency": product.currency, "order_currency": currency},
             )
         wanted[product.id] += line.quantity
         resolved.append(product)
     if not problems:  # every line has its product, so `resolved` lines up with `lines`
         for index, product in enumerate(resolved):
             if product.stock is not None and wanted[product.id] > product.stock:
-                problems[f"items[{index}].quantity"] = f"only {product.stock} of {product.name} in stock"
+                problems[f"items[{index}].quantity"] = (
+                    N_("only {stock} of {name} in stock"), {"stock": product.stock, "name": product.name})
     if problems:
         raise failed(problems)
     assert currency is not None
@@ -157,7 +163,7 @@ def price_found(
     ]
     totals = order_totals(((line.unit_price, line.quantity) for line in priced), delivery_fee, currency)
     if totals.total >= MAX_AMOUNT:
-        raise failed({"items": "the order total is too large"})
+        raise failed({"items": (N_("the order total is too large"), {})})
     taken = {product.id: wanted[product.id] for product in resolved if product.stock is not None}
     return Pricing(lines=priced, totals=totals, currency=currency, taken=taken)
 
@@ -178,23 +184,24 @@ def release_stock(session: Session, items: Iterable[OrderItem]) -> None:
             product.stock += returned[product.id]
 
 
-def shape_problems(lines: Sequence[OrderLineInput]) -> dict[str, str]:
+def shape_problems(lines: Sequence[OrderLineInput]) -> Problems:
     """What is wrong with the lines before any product is looked up (none: {})."""
     if not lines:
-        return {"items": "an order needs at least one line"}
+        return {"items": (N_("an order needs at least one line"), {})}
     if len(lines) > MAX_LINES:
-        return {"items": f"an order may have at most {MAX_LINES} lines"}
-    problems: dict[str, str] = {}
+        return {"items": (N_("an order may have at most {limit} lines"), {"limit": MAX_LINES})}
+    problems: Problems = {}
     for index, line in enumerate(lines):
         if (line.sku is None) == (line.product_id is None):
-            problems[f"items[{index}]"] = "name the product by sku or by product_id (one of them)"
+            problems[f"items[{index}]"] = (N_("name the product by sku or by product_id (one of them)"), {})
         if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
-            problems[f"items[{index}].quantity"] = f"must be a whole number from 1 to {MAX_QUANTITY}"
+            problems[f"items[{index}].quantity"] = (
+                N_("must be a whole number from 1 to {limit}"), {"limit": MAX_QUANTITY})
         if line.note is not None:
             try:
                 _note(line.note, f"items[{index}].note")
             except ValidationFailed as error:
-                problems.update(error.fields)
+                problems.update({field: error.field_problem(field) for field in error.fields})
     return problems
 
 
@@ -243,7 +250,7 @@ def _lock_products(session: Session, lines: Sequence[OrderLineInput]) -> dict[tu
     return found
 
 
-def failed(problems: dict[str, str]) -> ValidationFailed:
-    """The error naming every bad line's field path."""
-    detail = "; ".join(f"{path} {problem}" for path, problem in problems.items())
-    return ValidationFailed("the order cannot be placed: {detail}", problems, detail=detail)
+def failed(problems: Problems) -> ValidationFailed:
+    """The error naming every bad line's field path, each problem translated for its reader."""
+    english = "; ".join(f"{path} {fill(template, values)}" for path, (template, values) in problems.items())
+    return ValidationFailed.of_problems(N_("the order cannot be placed: {problems}"), problems, problems=english)

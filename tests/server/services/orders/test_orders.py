@@ -109,6 +109,21 @@ def test_bad_lines_are_refused_with_field_paths(runtime: Runtime, make_tenant: M
     assert service.list(tenant.id, OrderQuery()).items == ()
 
 
+def test_a_refused_orders_problems_read_in_the_readers_language(runtime: Runtime, make_tenant: MakeTenant) -> None:
+    tenant = make_tenant()
+    customer_id = setup_shop(runtime, tenant.id, stock=1)
+    lines = (OrderLineInput(quantity=1, sku="OFF"), OrderLineInput(quantity=1, sku="NOPE"))
+    with pytest.raises(ValidationFailed) as caught:
+        new_order(runtime.services.orders, tenant.id, customer_id, items=lines)
+    assert caught.value.localized("es") == ("no se puede registrar el pedido: items[0].sku Pozole no está disponible; "
+                                            "items[1].sku no existe ese producto en el catálogo")
+    assert caught.value.localized_fields("en")["items[1].sku"] == "no such product in the catalog"
+    assert caught.value.detail.startswith("the order cannot be placed: items[0].sku Pozole is")  # logs: English
+    with pytest.raises(ValidationFailed) as caught:
+        new_order(runtime.services.orders, tenant.id, customer_id, items=(OrderLineInput(quantity=2, sku="REF"),))
+    assert caught.value.localized_fields("es") == {"items[0].quantity": "solo quedan 1 de Refresco en existencia"}
+
+
 def test_stock_is_taken_by_orders_and_given_back_on_cancel(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id, stock=5)

@@ -1,0 +1,25 @@
+"""A number of the sandbox provider is a test chat: nobody buys there, so its orders are test orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, add_demo_chats
+from comandia.server.wiring import Runtime
+from comandia.shared.schemas.catalog import ProductInput
+from comandia.shared.schemas.orders import OrderQuery
+from comandia.shared.schemas.tenants import TenantInfo
+
+
+def test_an_order_chatted_through_a_sandbox_number_is_a_test_order(
+        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    tenant = make_tenant(timezone="America/Mexico_City", currency="MXN")
+    for sku, name, price in (("T-PAS", "Taco al pastor", "22"), ("HORCH", "Horchata", "30")):
+        runtime.services.catalog.create_product(tenant.id, ProductInput(sku=sku, name=name, price=Decimal(price)))
+    ordering = next(chat for chat in TAQUERIA_CHATS if chat.orders)
+    add_demo_chats(runtime.services, tenant.id, "+52155", (ordering,), tick=lambda: None)
+    [order] = runtime.services.orders.list(tenant.id, OrderQuery(limit=10)).items
+    assert order.channel == "sandbox"  # "Prueba" on the board, out of the KPIs, no status messages
+    [chat] = runtime.services.chats.list(tenant.id).items
+    assert [o.id for o in runtime.services.chats.get(tenant.id, chat.id).orders] == [order.id]
