@@ -321,7 +321,7 @@ def server_env(args: argparse.Namespace, provider: StandIn, url: str, prefix: st
                processes: str) -> dict[str, str]:
     return {"COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
             "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": "{port}",
-            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes.endswith("j")),
+            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes != "1"),
             "COMANDIA_CONNECTION_BUDGET": str(args.budget),
             "COMANDIA_THREADS": str(args.threads),
             **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
