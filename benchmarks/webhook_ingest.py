@@ -20,6 +20,12 @@ tenant under the same connection budget, and the product's figures are printed b
 probe's with their ratio. The machine is shared and its load moves the absolute figures; the
 ratio to the probe measured minutes apart, and the server CPU time per message (summed over the
 server's processes, and so over its inbox and outbox workers too), move much less.
+
+For the product it also watches the ingest journal during the load (every 20 ms: the newest row
+journaled and the oldest still waiting) and, once the load stops, waits until the journal is
+empty: it prints how long that took and each message's lag from its acknowledgement to its
+tenant's inbox (p50, p99, max, to within the 20 ms of the watch). `benchmarks/journal_drain.py`
+measures the drain alone.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -47,6 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from comandia.server.providers.signatures import meta_signature
 from tests.plugins.providers import StandIn, serve_stand_in
 
+DRAIN_WAIT_SECONDS = 300.0
+"""How long the journal is given to empty once the load stops."""
 APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
 PNID_BASE = 990000000000000
 LUA = """
@@ -189,6 +198,7 @@ class Figures:
     worst: float
     cpu_seconds: float  # the server's processes, user + system, during the load
     jobs_cpu_seconds: float = 0.0  # of which the jobs process's (`--role jobs`), when there is one
+    drain: DrainLag | None = None  # the product's journal, watched during and after the load
 
     @property
     def rate(self) -> float:
@@ -208,7 +218,82 @@ class Figures:
         return (f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
                 f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg{self._jobs_share()}  "
                 f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
-                f"{self.socket_errors} socket errors)")
+                f"{self.socket_errors} socket errors)" + (f"\n{'':<34} {self.drain.line()}" if self.drain else ""))
+
+
+@dataclass
+class DrainLag:
+    """Watches the ingest journal from the load's start until it is empty after the load.
+
+    Every `every` seconds it notes the newest journal id (the sequence) and the oldest id still in
+    the journal: a row was acknowledged by the first watch that saw its id, and was in its tenant's
+    inbox by the first watch whose oldest waiting id is above it. Rows are delivered in id order
+    (one drain pass at a time takes the oldest), so that is each row's lag.
+    """
+
+    conninfo: str
+    every: float = 0.02
+    times: list[float] = field(default_factory=list)
+    newest: list[int] = field(default_factory=list)
+    delivered_below: list[int] = field(default_factory=list)
+    load_ended: float = 0.0
+    empty_after: float | None = None  # seconds from the load's end to an empty journal
+    left: int = 0
+    start_id: int = 0  # the newest journal id before the load
+
+    _SAMPLE = ("SELECT (SELECT min(id) FROM ingest_journal), "
+               "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+               "FROM ingest_journal_id_seq), (SELECT count(*) FROM ingest_journal)")
+
+    def watch(self, stop: threading.Event, timeout: float) -> None:
+        """Sample until `stop` is set and then the journal is empty, or `timeout` seconds after `stop`."""
+        import psycopg
+
+        with psycopg.connect(self.conninfo, autocommit=True) as connection:
+            first = connection.execute(self._SAMPLE).fetchone()
+            self.start_id = first[1] if first else 0
+            while True:
+                row = connection.execute(self._SAMPLE).fetchone()
+                now = time.monotonic()
+                assert row is not None
+                oldest, newest, waiting = row
+                self.times.append(now)
+                self.newest.append(newest)
+                # Kept non-decreasing: a row committed after a younger one can lower the oldest for a moment.
+                frontier = oldest if oldest is not None else newest + 1
+                self.delivered_below.append(max(frontier, self.delivered_below[-1] if self.delivered_below else 0))
+                if stop.is_set():
+                    if not self.load_ended:
+                        self.load_ended = now
+                    if not waiting:
+                        self.empty_after = now - self.load_ended
+                        break
+                    if now - self.load_ended > timeout:
+                        self.left = waiting
+                        break
+                time.sleep(self.every)
+
+    def lags(self) -> list[float]:
+        """Each delivered row's seconds from acknowledgement to inbox, in id order."""
+        lags: list[float] = []
+        if not self.times:
+            return lags
+        for row_id in range(self.start_id + 1, self.newest[-1] + 1):
+            seen = bisect_left(self.newest, row_id)
+            gone = bisect_left(self.delivered_below, row_id + 1)
+            if gone < len(self.times):
+                lags.append(max(self.times[gone] - self.times[seen], 0.0))
+        return sorted(lags)
+
+    def line(self) -> str:
+        lags = self.lags()
+        if not lags:
+            return "journal: nothing journaled"
+        at = [lags[min(len(lags) - 1, int(q * len(lags)))] for q in (0.5, 0.99)]
+        end = (f"empty {self.empty_after:.1f} s after the load stopped" if self.empty_after is not None
+               else f"{self.left} rows still waiting after the wait")
+        return (f"journal: ack to inbox p50 {1000 * at[0]:,.0f} ms, p99 {1000 * at[1]:,.0f} ms, "
+                f"max {1000 * lags[-1]:,.0f} ms over {len(lags)} rows; {end}")
 
 
 def main() -> int:
@@ -230,6 +315,8 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, provider: StandIn) -> int:
+    from psycopg.conninfo import make_conninfo
+
     from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
     counts = [n.strip() for n in args.processes.split(",")]
@@ -258,8 +345,9 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         rates = {}
         for processes in counts:
             name = product_name(processes)
+            control = make_conninfo(url.replace("postgresql+psycopg://", "postgresql://"), dbname=f"{prefix}_control")
             figures = measure(args, [str(Path(sys.executable).parent / "comandia-server")],
-                              server_env(args, provider, url, prefix, home, processes), home)
+                              server_env(args, provider, url, prefix, home, processes), home, DrainLag(control))
             results[name] = figures
             rates[processes] = figures.rate
             print(figures.line(name))
@@ -347,8 +435,10 @@ def tree_cpu_seconds(pid: int) -> tuple[float, float]:
     return total, jobs
 
 
-def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path) -> Figures:
-    """Start `command` ("{port}" filled in), post the load to it, stop it; its figures."""
+def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path,
+            drain: DrainLag | None = None) -> Figures:
+    """Start `command` ("{port}" filled in), post the load to it, stop it; its figures (with `drain`,
+    the journal's, after waiting for it to empty)."""
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in command]
     env = {**os.environ, **{k: v.replace("{port}", str(port)) for k, v in env.items()}}
@@ -362,37 +452,54 @@ def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], h
             except requests.RequestException:
                 time.sleep(0.1)
         time.sleep(0.5)  # the workers' first sweep is not the load's
-        cpu_before = tree_cpu_seconds(server.pid)
-        wrk = shutil.which("wrk")
-        if wrk:
-            data = home / "bodies.tsv"
-            with data.open("w") as handle:
-                for n in range(int(args.seconds * 4000)):
-                    sig, raw = body_for(n, args.tenants)
-                    handle.write(f"{sig}\t{raw}\n")
-            script = home / "meta.lua"
-            script.write_text(LUA.replace("WRK_THREADS", "2"))
-            cpu_before = tree_cpu_seconds(server.pid)
-            result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
-                                     "-s", str(script), base, "--", str(data)],
-                                    capture_output=True, text=True, check=True)
-            cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(server.pid), cpu_before,
-                                                                        strict=True))
-            match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
-            assert match, result.stdout + result.stderr
-            total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
-            p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
-            return Figures(total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst,
-                           cpu, jobs_cpu)
-        total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
-        cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(server.pid), cpu_before,
-                                                                    strict=True))
-        latencies.sort()
-        p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
-        return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu)
+        load_over = threading.Event()
+        watcher = (threading.Thread(target=drain.watch, args=(load_over, DRAIN_WAIT_SECONDS))
+                   if drain is not None else None)
+        if watcher is not None:
+            watcher.start()
+        try:
+            figures = _load(args, base, server.pid, home)
+        finally:
+            load_over.set()
+            if watcher is not None:
+                watcher.join()
+        figures.drain = drain
+        return figures
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def _load(args: argparse.Namespace, base: str, pid: int, home: Path) -> Figures:
+    """Post the load to the server at `base` (process `pid`); its figures."""
+    cpu_before = tree_cpu_seconds(pid)
+    wrk = shutil.which("wrk")
+    if wrk:
+        data = home / "bodies.tsv"
+        with data.open("w") as handle:
+            for n in range(int(args.seconds * 4000)):
+                sig, raw = body_for(n, args.tenants)
+                handle.write(f"{sig}\t{raw}\n")
+        script = home / "meta.lua"
+        script.write_text(LUA.replace("WRK_THREADS", "2"))
+        cpu_before = tree_cpu_seconds(pid)
+        result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
+                                 "-s", str(script), base, "--", str(data)],
+                                capture_output=True, text=True, check=True)
+        cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before,
+                                                                    strict=True))
+        match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
+        assert match, result.stdout + result.stderr
+        total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
+        p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
+        return Figures(total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst,
+                       cpu, jobs_cpu)
+    total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
+    cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before,
+                                                                strict=True))
+    latencies.sort()
+    p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
+    return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu)
 
 
 if __name__ == "__main__":

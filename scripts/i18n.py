@@ -43,6 +43,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_invalid": (2,),
     "file_problem": (1,),  # an uploaded file's problem: server/services/catalog/uploads.py
     "_bad_cursor": (1,),  # a list cursor's problem: server/services/pages.py
+    "PayloadError": (2,),  # a webhook body's problem: server/providers/base.py
     **{name: (1,) for name in _ERRORS},
 }
 

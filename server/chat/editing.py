@@ -2,10 +2,12 @@
 
 The restating rule (docs/whatsapp.md): naming a product again adds to it ("otra coca" is one
 more); a quantity is replaced only when the customer says so ("que sean 4", "déjalo en uno",
-"mejor 6", "son 3, no 1", "make that 3"); "quita …" removes the line, "quita una …" one unit;
-"en lugar de la horchata una jamaica" swaps; "mejor que sea la grande" / "que el de mamey sea de
-plátano" turns a line into another size or flavour of itself; "mejor 4 de pastor y ninguno de
-bistec" sets several lines; "scratch that" / "borra todo" starts the cart over.
+"mejor 6", "son 3, no 1", "make that 3"); "quita …" / "quítele …" removes the line, "quita una …"
+one unit, and so does naming it with "no" ("mejor no el pan", "actually no muffin"): never one more;
+"en lugar de la horchata una jamaica" and "cámbialo por ibuprofeno" swap; "mejor que sea la
+grande" / "que el de mamey sea de plátano" turns a line into another size or flavour of itself;
+"mejor 4 de pastor y ninguno de bistec" sets several lines; "scratch that" / "borra todo" starts the
+cart over.
 When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
 
 Here: which edit a message is (`edit`), removing, adding more of the last thing, swapping and
@@ -36,9 +38,10 @@ from comandia.server.chat.cart_words import (
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import qualified, variant
 from comandia.server.chat.menus import add_lines
+from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.quantity_edits import ONLY_SAID, each, each_asked, only, retake, set_each, set_quantity
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -51,6 +54,12 @@ _SWAP_NEW_FIRST = re.compile(rf"^(?:.*?\b)?(?P<new>{_COUNTED}.+?)\s+{_INSTEAD}\s
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
+_CHANGE_IT = re.compile(
+    r"^(?P<before>.*?\b)?(?:camb\w*?(?:lo|la|los|las)|(?:change|swap|replace|switch)\s+(?:it|that|this))"
+    r"\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
+)
+"""'cámbialo por un capuchino', 'cámbiemelo por…', 'swap it for…': the pronoun is the line named
+before it ('la hawaiana cámbiala por…'), else the line added last."""
 
 
 def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
@@ -68,6 +77,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         same_but(turn, state, text)
         or each(turn, state, words)
         or only(turn, state, words)
+        or _swap_last(turn, state, words)
         or _swap(turn, state, words)
         or retake(turn, state, text)
         or _remove(turn, state, text)
@@ -131,18 +141,43 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         if not counted(found.group("new").split()):
             new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
         return apply_reading(turn, state, new, left)
+    return _replaced(turn, state, old, new, found.group("new"))
+
+
+def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str) -> Outcome:
+    """The cart with the line of `old` gone and `new` added, as many as the old line unless the
+    customer counted them ("cambia el pastor por suadero", "por unas de chicharrón": as many)."""
+    cart = state.cart_dict()
     quantity = cart.pop(old.sku, 1)
-    said = [w for w in counted(found.group("new").split()) if w not in ("unos", "unas", "some")]
-    if len(new.items) == 1 and not said:  # "cambia el pastor por suadero", "por unas de chicharrón": as many
+    said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
+    if len(new.items) == 1 and not said:
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
     state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
 
 
+def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "mejor cámbialo por ibuprofeno", "swap it for a sesame bagel": the line added last becomes
+    the product named, as many as it was unless a count is said; None when no product is named
+    ("cámbialo a 3" sets a quantity)."""
+    found = _CHANGE_IT.match(words)
+    if found is None:
+        return None
+    before = found.group("before") or ""
+    old = in_cart(turn, state, before) if names_something(turn, before) else last_line(turn, state, in_cart=True)
+    if old is None:
+        return None
+    new = read_order(found.group("new"), turn.catalog)
+    if not new.items or new.doubts or new.unknown:
+        return None
+    return _replaced(turn, state, old, new, found.group("new"))
+
+
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
     words = intents.normalised(text).split()
-    if phrase is None and len(words) >= 2 and "no" in (words[0], words[-1]) and not _counts(words):
+    spoken = [w for w in words if w == "no" or w not in lexicon().fillers]  # "mejor no el pan", "actually no muffin"
+    if phrase is None and len(spoken) >= 2 and "no" in (spoken[0], words[-1]) and not _counts(words):
         product = in_cart(turn, state, " ".join(w for w in words if w != "no"))
         if product is None:
             return None  # "el flan no" removes the flan; "no, eran 3" is not a removal

@@ -30,6 +30,7 @@ from dataclasses import replace
 from comandia.server.chat import (
     answers,
     checkout,
+    checkout_facts,
     editing,
     fulfilment,
     hours,
@@ -39,7 +40,7 @@ from comandia.server.chat import (
     questions,
     repeat,
 )
-from comandia.server.chat.lexicon import language_of
+from comandia.server.chat.lexicon import language_of, lexicon, number
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -57,7 +58,7 @@ from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
-from comandia.server.chat.turn import Outcome, Turn, done, home_reply, puzzled
+from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled
 
 __all__ = [
     "Outcome",
@@ -220,7 +221,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
             return answered
         state, said, named = ordering.drop_suggestions(turn, state)
         outcome = _dispatch(turn, state, message, latest)
-        return _prefixed(outcome, said, named)
+        return prefixed(outcome, said, named)
     if message.kind == "order":
         return menus.take_catalog_cart(turn, state, message.order_items)
     if message.kind in ("media", "other"):
@@ -240,6 +241,10 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         more = ordering.still_ordering(turn, text) if state.stage in ("name", "city") and not action else None
         if more is not None:  # "y 2 de bistec" answering the name: the order goes on
             return ordering.apply_reading(turn, replace(state, stage="cart"), more)
+        typed = message.kind == "text" and not action
+        noted = checkout_facts.answered_at_checkout(turn, state, text) if typed else None
+        if noted is not None:  # "pago en efectivo" answering the name: noted, the name asked again
+            return noted
         return checkout.answer_delivery(turn, state, message, action or chosen)
     if message.kind == "location":
         return checkout.take_location(turn, state, message)
@@ -303,16 +308,12 @@ def _confirms(turn: Turn, text: str) -> bool:
     return not (reading.items or reading.doubts)
 
 
-def _prefixed(outcome: Outcome, said: str, named: tuple[str, ...]) -> Outcome:
-    """`outcome` with `said` before its first reply and `named` among what it named back."""
-    if not outcome.replies or not said:
-        return outcome
-    first = outcome.replies[0]
-    body = said + "\n\n" + first.body
-    if len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
-        return replace(outcome, replies=(text_reply(said), *outcome.replies), named_back=(*outcome.named_back, *named))
-    first = replace(first, body=body)
-    return replace(outcome, replies=(first, *outcome.replies[1:]), named_back=(*outcome.named_back, *named))
+def _closes(text: str) -> bool:
+    """Whether the message says the order is complete ("sería todo", "es todo gracias", "that's
+    it") and counts nothing: "mejor nada más uno" is "only one"."""
+    lex = lexicon()
+    counts = any(number(w) is not None or w in lex.quantities for w in intents.normalised(text).split())
+    return not counts and intents.only(text, "done")
 
 
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
@@ -322,8 +323,13 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     state = replace(state, unsized=None, dozens=False)  # of the message just before only
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
+    noted = checkout_facts.answered(turn, state, text)
+    if noted is not None:  # "efectivo" at the summary, "para llevar" mid-cart, an address before the checkout
+        return noted
     if state.stage == "summary" and _confirms(turn, text):
         return checkout.confirm(turn, state)
+    if state.cart and _closes(text):  # "listo, eso es todo", "that's it": nothing more to add
+        return checkout.confirm(turn, state) if state.stage == "summary" else checkout.start_checkout(turn, state)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         if turn.tenant.rules.customer_cancel_minutes == 0:  # "never by chat": nothing to ask the service
             return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))

@@ -8,11 +8,15 @@ phrase anywhere in the message on word boundaries (a person, cancelling, editing
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import fold
 
 _WORD = re.compile(r"[^\W_]+")
+_SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+"""Emoji skin-tone modifiers and the emoji presentation selector: 👍🏾 is 👍."""
+_RUN = re.compile(r"(\w)\1+")
 
 
 def normalised(text: str) -> str:
@@ -23,11 +27,31 @@ def normalised(text: str) -> str:
 
 
 def is_exactly(text: str, intent: str) -> bool:
-    """Whether the whole message is one of the intent's phrases ("sí", "👍", "nel")."""
+    """Whether the whole message is one of the intent's phrases ("sí", "👍🏾", "nel"), also
+    stretched or said twice as people type them ("siiii", "daleee", "yesss", "vale vale")."""
     phrases = lexicon().intent_phrases(intent)
-    bare = fold(text).strip(" .!¡¿?,")
+    bare = _SKIN_TONES.sub("", fold(text)).strip(" .!¡¿?,")
     words = normalised(text)
-    return bare in phrases or (bool(words) and words in phrases) or _without_fillers(words) in phrases
+    if bare in phrases or (bool(words) and words in phrases) or _without_fillers(words) in phrases:
+        return True
+    stretched = _stretched_phrases(intent)
+    return any(said and said in stretched for said in (_unstretched(words), _unstretched(_without_fillers(words))))
+
+
+def _unstretched(words: str) -> str:
+    """The words with every run of a letter as one letter and a word said twice in a row said once
+    ("siii siii" -> "si", "yesss" -> "yes"): a stretched word is the word."""
+    kept: list[str] = []
+    for word in _RUN.sub(r"\1", words).split():
+        if not kept or kept[-1] != word:
+            kept.append(word)
+    return " ".join(kept)
+
+
+@cache
+def _stretched_phrases(intent: str) -> frozenset[str]:
+    """The intent's phrases as `_unstretched` reads them ("all good" -> "al god")."""
+    return frozenset(_unstretched(p) for p in lexicon().intent_phrases(intent))
 
 
 def mentions(text: str, intent: str) -> str | None:

@@ -26,6 +26,13 @@ from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
 
 _SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
+_TRAILING_QUESTION = re.compile(
+    r"(?:\s*,\s*|\s+)(?=(?:y\s+|and\s+)?(?:en\s+|a\s+)?(?:cu[aá]nt[oa]s?|cu[aá]ndo|qu[eé]\s+hora|how\s+long|how\s+soon|"
+    r"when|what\s+time)\b)",
+    re.IGNORECASE,
+)
+"""Where a question said after an order without a full stop begins ("un pollo entero, en cuánto
+llega?", "3 de suadero y una horchata cuánto tardan")."""
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
 _ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
 """Words of a category question that name nothing ("what kind of sides do you have")."""
@@ -41,11 +48,12 @@ domicilio en Coyoacán"), past an article or "colonia"."""
 
 def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The answer to a question about the business or the menu, or None when the message is not one."""
-    asked = [s for s in _SENTENCES.split(text) if s.strip() and _asks(s)]
+    sentences = _sentences(text)
+    asked = [s for s in sentences if s.strip() and _asks(s)]
     for sentence in asked:
         said = _rules_answer(turn, state, sentence)
         if said is not None:
-            rest = " ".join(s for s in _SENTENCES.split(text) if s not in asked)
+            rest = " ".join(s for s in sentences if s not in asked)
             return _with_order(turn, state, rest, said)
     whole = _asks(text) and not text[text.rfind("?") + 1 :].strip(" ?¿!.,")  # nothing ordered after it
     if intents.mentions(text, "ask_cart") and whole:
@@ -58,6 +66,18 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if category is not None:
         return menus.show_products(turn, state, category, 0)
     return _menu(turn, state, text)
+
+
+def _sentences(text: str) -> list[str]:
+    """The message's sentences, a question that follows an order in the same sentence apart."""
+    found: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        cut = _TRAILING_QUESTION.search(sentence)
+        if cut is not None and cut.start() > 0 and _asks(sentence[cut.end() :]):
+            found += [sentence[: cut.start()], sentence[cut.end() :]]
+        else:
+            found.append(sentence)
+    return found
 
 
 def about_my_order(text: str) -> bool:
@@ -95,6 +115,8 @@ def _asks(sentence: str) -> bool:
 def _rules_answer(turn: Turn, state: ChatState, sentence: str) -> str | None:
     words = set(intents.normalised(sentence).split())
     topic = next((t for t in _RULE_TOPICS if words & set(lexicon().intent_phrases(f"ask_{t}"))), None)
+    if words & set(lexicon().intent_phrases("ask_eta_how")) and words & set(lexicon().intent_phrases("ask_eta_arrive")):
+        topic = "eta"  # "¿en cuánto llega?": the usual time, not the delivery zones
     if topic is None or read_order(sentence, turn.catalog).items:
         return None  # "¿tiene pay de queso?" names a product: the price questions answer it
     rules, t = turn.tenant.rules, turn.texts

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from comandia.server.chat.model import (
+    MAX_INTERACTIVE_BODY,
+    MAX_TEXT_BODY,
     CatalogView,
     CustomerRef,
     OrderDraft,
@@ -15,6 +17,7 @@ from comandia.server.chat.model import (
     Reply,
     TenantContext,
     buttons_reply,
+    text_reply,
 )
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
@@ -74,6 +77,18 @@ class Turn:
 
 def done(state: ChatState, *replies: Reply, draft: OrderDraft | None = None) -> Outcome:
     return Outcome(state, tuple(replies), draft)
+
+
+def prefixed(outcome: Outcome, said: str, named: tuple[str, ...] = ()) -> Outcome:
+    """`outcome` with `said` before its first reply and `named` among what it named back."""
+    if not outcome.replies or not said:
+        return outcome
+    first = outcome.replies[0]
+    body = said + "\n\n" + first.body
+    if len(body) > (MAX_INTERACTIVE_BODY if first.interactive else MAX_TEXT_BODY):
+        return replace(outcome, replies=(text_reply(said), *outcome.replies), named_back=(*outcome.named_back, *named))
+    first = replace(first, body=body)
+    return replace(outcome, replies=(first, *outcome.replies[1:]), named_back=(*outcome.named_back, *named))
 
 
 def puzzled(turn: Turn, state: ChatState) -> Outcome:

@@ -15,10 +15,13 @@ from urllib.parse import parse_qsl
 import falcon
 
 from comandia.server.http.clients import client_address
+from comandia.server.http.problems import language_of
 from comandia.server.providers.base import PayloadError
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.shared.domain.whatsapp import ProviderName
+from comandia.shared.i18n import N_, text
 
+MALFORMED = N_("Malformed webhook")
 SECRET_HEADER = "X-Comandia-Secret"  # noqa: S105 - a header name, not a secret
 """The header 360dialog (and the sandbox) is configured to send with the number's webhook secret."""
 
@@ -27,8 +30,16 @@ def read_body(req: falcon.Request, max_bytes: int) -> bytes:
     """The raw body, at most `max_bytes` (413 beyond, even without a Content-Length)."""
     body = req.bounded_stream.read(max_bytes + 1)
     if len(body) > max_bytes:
-        raise falcon.HTTPContentTooLarge(title="Request body too large", description=f"the limit is {max_bytes} bytes")
+        # The detail has a value, so it is translated here; the error handler translates the title.
+        detail = text(language_of(req), "the limit is {limit} bytes", limit=max_bytes)
+        raise falcon.HTTPContentTooLarge(title=N_("Request body too large"), description=detail)
     return body
+
+
+def malformed(req: falcon.Request, error: PayloadError) -> falcon.HTTPBadRequest:
+    """The 400 for a body that does not follow the provider's format, its field and problem in the
+    caller's language."""
+    return falcon.HTTPBadRequest(title=MALFORMED, description=error.localized(language_of(req))[:300])
 
 
 class MetaWebhook:
@@ -43,7 +54,7 @@ class MetaWebhook:
         challenge = req.get_param("hub.challenge")
         if challenge is None or not self._ingest.verify_subscription(
                 req.get_param("hub.mode"), req.get_param("hub.verify_token")):
-            raise falcon.HTTPForbidden(title="Forbidden", description="verification failed")
+            raise falcon.HTTPForbidden(title=N_("Forbidden"), description=N_("verification failed"))
         resp.content_type = falcon.MEDIA_TEXT
         resp.text = challenge
 
@@ -52,7 +63,7 @@ class MetaWebhook:
         try:
             self._ingest.ingest_meta(body, req.get_header("X-Hub-Signature-256"), client_address(req))
         except PayloadError as error:
-            raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
+            raise malformed(req, error) from None
         _acknowledge(resp)
 
 
@@ -73,7 +84,7 @@ class SecretHeaderWebhook:
             self._ingest.ingest_cloud_with_secret(self._provider, number, body, req.get_header(SECRET_HEADER),
                                                   client_address(req))
         except PayloadError as error:
-            raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
+            raise malformed(req, error) from None
         _acknowledge(resp)
 
 
@@ -93,12 +104,12 @@ class TwilioWebhook:
             form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
                              max_num_fields=500)
         except (UnicodeDecodeError, ValueError):
-            raise falcon.HTTPBadRequest(title="Malformed webhook", description="not a form") from None
+            raise falcon.HTTPBadRequest(title=MALFORMED, description=N_("not a form")) from None
         url = f"{self._public_url}{req.relative_uri}" if self._public_url else req.url
         try:
             self._ingest.ingest_twilio(url, form, req.get_header("X-Twilio-Signature"), body, client_address(req))
         except PayloadError as error:
-            raise falcon.HTTPBadRequest(title="Malformed webhook", description=str(error)[:300]) from None
+            raise malformed(req, error) from None
         resp.content_type = "text/xml"
         resp.text = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.messages import CustomerRef, Inbound
 from comandia.shared.domain.whatsapp import ProviderName
+from comandia.shared.i18n import fill, text
 from comandia.shared.schemas.numbers import NumberCheck
 
 ErrorKind = Literal["transient", "permanent", "auth"]
@@ -94,11 +95,22 @@ class ParsedEvents:
 
 
 class PayloadError(ValueError):
-    """A webhook body that does not follow the provider's format; `path` names the bad field."""
+    """A webhook body that does not follow the provider's format; `path` names the bad field.
 
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+    `problem` is a catalog template filled from `values`: `str()` is the English for logs,
+    `localized` the reader's language for the 400 answer. Name a built path in a variable first:
+    Babel's extractor skips a call with an f-string argument, so its problem would miss the catalog.
+    """
+
+    def __init__(self, path: str, problem: str, /, **values: object) -> None:
+        super().__init__(f"{path}: {fill(problem, values)}")
         self.path = path
+        self.problem = problem
+        self.values = values
+
+    def localized(self, language: str) -> str:
+        """``<path>: <problem>`` with the problem in `language`."""
+        return f"{self.path}: {text(language, self.problem, **self.values)}"
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PayloadError("$", f"not JSON ({error.__class__.__name__})") from None
+        raise PayloadError("$", "not JSON ({kind})", kind=error.__class__.__name__) from None
     except RecursionError:
         # json gives up near Python's recursion limit (~1,000 levels): a body that deep is hostile.
         raise PayloadError("$", "nested too deeply") from None
@@ -96,10 +96,10 @@ def check_storable(value: Any, path: str, depth: int = 0) -> None:
             characters, or nesting deeper than `MAX_DEPTH` (checked before descending further).
     """
     if depth > MAX_DEPTH:
-        raise PayloadError(path, f"nested deeper than {MAX_DEPTH} levels")
+        raise PayloadError(path, "nested deeper than {limit} levels", limit=MAX_DEPTH)
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
-            raise PayloadError(path, f"longer than {MAX_TEXT} characters")
+            raise PayloadError(path, "longer than {limit} characters", limit=MAX_TEXT)
         if "\x00" in value:
             raise PayloadError(path, "contains a NUL character")
         try:
@@ -152,7 +152,8 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
                     or (user_id and c.get("user_id") == user_id)), contacts[0] if len(contacts) == 1 else {})
     user_id = user_id or _opt_text(contact, "user_id", path)
     if not wa_id and not user_id:
-        raise PayloadError(f"{path}.from", "neither `from` nor `from_user_id` is present")
+        bad_field = f"{path}.from"
+        raise PayloadError(bad_field, "neither `from` nor `from_user_id` is present")
     found_profile = contact.get("profile")
     profile: dict[str, Any] = found_profile if isinstance(found_profile, dict) else {}
     kind_name = raw.get("type")
@@ -200,7 +201,8 @@ def _order_items(detail: dict[str, Any], path: str) -> tuple[tuple[str, int], ..
         if isinstance(quantity, str) and quantity.isdigit():
             quantity = int(quantity)
         if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise PayloadError(f"{path}.product_items[{i}].quantity", "must be an integer")
+            bad_field = f"{path}.product_items[{i}].quantity"
+            raise PayloadError(bad_field, "must be an integer")
         items.append((_text(item, "product_retailer_id", f"{path}.product_items[{i}]"), quantity))
     return tuple(items)
 
@@ -291,14 +293,16 @@ def _list(value: Any, path: str) -> list[Any]:
 def _text(data: dict[str, Any], key: str, path: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value or len(value) > MAX_ID and key != "body":
-        raise PayloadError(f"{path}.{key}", "must be a non-empty string")
+        bad_field = f"{path}.{key}"
+        raise PayloadError(bad_field, "must be a non-empty string")
     return value
 
 
 def _opt_id(data: dict[str, Any], key: str, path: str) -> str | None:
     value = _opt_text(data, key, path)
     if value is not None and len(value) > MAX_ID:
-        raise PayloadError(f"{path}.{key}", f"longer than {MAX_ID} characters")
+        bad_field = f"{path}.{key}"
+        raise PayloadError(bad_field, "longer than {limit} characters", limit=MAX_ID)
     return value
 
 
@@ -307,14 +311,16 @@ def _opt_text(data: dict[str, Any], key: str, path: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise PayloadError(f"{path}.{key}", "must be a string")
+        bad_field = f"{path}.{key}"
+        raise PayloadError(bad_field, "must be a string")
     return value or None
 
 
 def _float(data: dict[str, Any], key: str, path: str) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PayloadError(f"{path}.{key}", "must be a number")
+        bad_field = f"{path}.{key}"
+        raise PayloadError(bad_field, "must be a number")
     return _number(str(value), f"{path}.{key}")
 
 
@@ -333,8 +339,10 @@ def _timestamp(data: dict[str, Any], path: str) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, str | int) or not str(value).isdigit():
-        raise PayloadError(f"{path}.timestamp", "must be Unix seconds")
+        bad_field = f"{path}.timestamp"
+        raise PayloadError(bad_field, "must be Unix seconds")
     try:
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
     except (OverflowError, ValueError, OSError):
-        raise PayloadError(f"{path}.timestamp", "out of range") from None
+        bad_field = f"{path}.timestamp"
+        raise PayloadError(bad_field, "out of range") from None

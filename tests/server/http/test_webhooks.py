@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 import threading
 import time
@@ -144,16 +145,26 @@ def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> No
     assert _unroutable(messaging, key) == 2
 
 
-def test_malformed_signed_body_is_a_400(messaging: Messaging) -> None:
+def test_malformed_signed_body_is_a_400_in_the_callers_language(messaging: Messaging) -> None:
     body = b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {}}]}]}'
-    result = messaging.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)})
+    signed = {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
+    result = messaging.post("meta", body, signed)
     assert result.status_code == 400 and "metadata" in result.json["detail"]
+    problem = result.json["detail"].split(": ")[-1]
+    assert (result.json["title"], problem) == ("Webhook mal formado", "debe ser un objeto")
+    english = messaging.post("meta", body, {**signed, "Accept-Language": "en"})
+    problem = english.json["detail"].split(": ")[-1]
+    assert (english.json["title"], problem) == ("Malformed webhook", "must be an object")
+    result = messaging.post("twilio", b"\xff\xfe", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert (result.status_code, result.json["detail"]) == (400, "no es un formulario")
 
 
-def test_an_oversized_body_is_a_413(messaging: Messaging) -> None:
+def test_an_oversized_body_is_a_413_in_the_callers_language(messaging: Messaging) -> None:
     body = b"{" + b" " * (messaging.runtime.config.max_body_bytes + 10) + b"}"
     result = messaging.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)})
     assert result.status_code == 413
+    assert re.fullmatch(r"el límite es \d+ bytes", result.json["detail"])
+    assert result.json["title"] == "Cuerpo de la petición demasiado grande"
 
 
 def test_statuses_out_of_order_never_regress(messaging: Messaging) -> None:
