@@ -36,7 +36,13 @@ cocas" orders); a note that names a product is that product ("con papas fritas")
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
 TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
-_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
+_OCCASIONS = frozenset(
+    ["fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office", "funeral", "velorio",
+     "sepelio", "cumpleanos", "cumple", "aniversario", "boda", "graduacion", "bautizo", "birthday", "anniversary",
+     "wedding"]
+)  # fmt: skip
+_SOME = frozenset({"unos", "unas", "some"})
+"""Words that open an item without counting it ("y unas tortillas")."""
 """What an order is for ("para una fiesta"): the article before it counts nothing."""
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
@@ -233,6 +239,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             if folded in lex.portions:
                 current.portions.append((folded, position))
                 current.sized = current.sized or folded in _SIZES
+            if folded in _SOME and current.words and current.quantity is not None and not current.in_note:
+                current.closed = True  # "un pollo entero (este) unas tortillas": "unas" opens the next item
         else:
             if current.closed:
                 parts.append(current)
