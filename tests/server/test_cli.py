@@ -129,3 +129,22 @@ def test_a_killed_supervisor_takes_its_processes_with_it(embedded_cluster: Embed
                 requests.get(f"{base}/healthz", timeout=5)
     finally:
         drop_prefixed(embedded_cluster.url, prefix)
+
+
+def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_request(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from comandia.server.cli import main as run
+
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    said = capsys.readouterr().out
+    assert said.startswith("uso: comandia-server") and "--port PUERTO" in said and "--home CARPETA" in said
+    assert "dirección en la que escucha" in said and "address to listen on" not in said
+    assert run(["--workers", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    said = capsys.readouterr().out
+    assert said.startswith("usage: comandia-server") and "--port PORT" in said and "address to listen on" in said
