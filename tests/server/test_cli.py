@@ -143,6 +143,8 @@ def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_requ
     assert "dirección en la que escucha" in said and "address to listen on" not in said
     assert run(["--workers", "0"]) == 2
     assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
+    assert run(["--workers", "2", "--single-process"]) == 2  # several request processes need the jobs process
+    assert capsys.readouterr().err.strip().startswith("error: varios --workers necesitan el proceso de tareas")
     monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
     with pytest.raises(SystemExit):
         run(["--help"])

@@ -86,4 +86,5 @@ def test_a_worker_count_out_of_range_is_one_clear_line(tmp_path: Path) -> None:
 
     done = subprocess.run([sys.executable, "-m", "comandia.server.cli", "--workers", "0", "--home", str(tmp_path)],
                           capture_output=True, text=True, env=base_env(), timeout=60)
-    assert done.returncode == 2 and done.stderr.strip() == "error: --workers must be between 1 and 64"
+    # Spanish first: base_env() leaves out COMANDIA_LANGUAGE
+    assert done.returncode == 2 and done.stderr.strip() == "error: --workers debe estar entre 1 y 64"
