@@ -18,13 +18,15 @@ from typing import Any
 from waitress.server import create_server
 
 from comandia.server.app import create_app
-from comandia.server.config import load_config
+from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.logs import configure_logging
-from comandia.server.processes import listening_socket, supervise, worker_env
+from comandia.server.processes import follow_supervisor, listening_socket, supervise, worker_env
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
+from comandia.shared import parser_language
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.i18n import text
 from comandia.shared.version import __version__
 
 log = logging.getLogger("comandia.server")
@@ -34,34 +36,53 @@ JOBS_NICENESS = 5
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, its help and usage errors in the reader's language (Spanish first)."""
+    language = reader_language()
+    with parser_language.speaking(language):  # argparse's own words too ("uso:", "opciones", errors)
+        return parser_language.translated(build_parser(), language).parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """comandia-server's parser, in English: `parse_args` translates it (`scripts/i18n.py` reads it)."""
     parser = argparse.ArgumentParser(prog="comandia-server", description="Run the COMANDIA server.")
     parser.add_argument("--version", action="version", version=f"comandia-server {__version__}")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")
-    parser.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
+    parser.add_argument("--workers", type=int,
+                        help="request processes sharing the port, beside one jobs process (default 1)")
+    parser.add_argument("--single-process", action="store_true",
+                        help="requests and background jobs in this one process (tests, tiny installs)")
     parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
+    parser.add_argument("--supervisor", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--role", choices=[r.value for r in ProcessRole], default=ProcessRole.ALL.value,
                         help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.supervisor is not None:
+        follow_supervisor(args.supervisor)
     try:
         config = load_config(
             {"host": args.host, "port": args.port, "threads": args.threads, "workers": args.workers,
-             "home": args.home, "database_url": args.database_url},
+             "home": args.home, "database_url": args.database_url,
+             "jobs_process": False if args.single_process else None},
             config_file=args.config,
         )
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        fail(str(error))
         return 2
     if not 1 <= config.workers <= MAX_WORKERS:
-        print(f"error: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
+        fail(text(reader_language(), "--workers must be between 1 and {limit}", limit=MAX_WORKERS))
+        return 2
+    if config.workers > 1 and not config.jobs_process:
+        fail(text(reader_language(), "several --workers need the jobs process (leave out --single-process "
+                  "and COMANDIA_JOBS_PROCESS=false)"))
         return 2
     configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
@@ -69,32 +90,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         runtime = open_runtime(config, role=ProcessRole(args.role))
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     try:
         if args.role == ProcessRole.JOBS:
             return run_jobs(runtime)
         if args.worker_fd is not None:
             return serve(runtime, socket.socket(fileno=args.worker_fd))
-        if config.workers > 1 or config.jobs_process:
+        if config.jobs_process:
             return serve_with_workers(runtime, list(sys.argv[1:] if argv is None else argv))
         return serve(runtime)
     finally:
         runtime.close()
 
 
+def fail(message: str) -> None:
+    """One line on stderr, in the reader's language (the caller translated `message`)."""
+    print(f"error: {message}", file=sys.stderr)
+
+
 def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
-    """The supervisor of `--workers N`: first run, the shared socket, then the workers and the
-    jobs process (processes.py)."""
+    """The supervisor (the default layout, and `--workers N`): first run, the shared socket, then
+    the workers and the jobs process (processes.py)."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
         sock = listening_socket(config.host, config.port)
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     except OSError as error:
-        print(f"error: cannot listen on {config.host}:{config.port}: {error.strerror}", file=sys.stderr)
+        fail(text(reader_language(), "cannot listen on {host}:{port}: {reason}", host=config.host, port=config.port,
+                  reason=error.strerror))
         return 1
     announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
     url = runtime.databases.primary_url.render_as_string(hide_password=False)
@@ -102,7 +129,7 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
 
 
 def run_jobs(runtime: Runtime) -> int:
-    """The jobs process of `--workers N`: every background job, no requests, until SIGTERM.
+    """The jobs process: every background job, no requests, until SIGTERM.
 
     It runs at a lower CPU priority than the request processes: on a small machine acknowledging
     the providers comes first (their retries cost more than a reply a moment later), and the bot
@@ -130,12 +157,13 @@ def run_jobs(runtime: Runtime) -> int:
 
 
 def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
-    """Serve until SIGTERM: on host:port, or on `inherited` as one of the `--workers` processes."""
+    """Serve until SIGTERM: on host:port (`--single-process`), or on `inherited` as one of the
+    supervisor's request processes."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     # Waitress takes either a host and port or bound sockets, never both.
     where: dict[str, Any] = (
@@ -173,7 +201,7 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
 def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:
     config = runtime.config
     processes = (f" with {config.workers} server process{'es' if config.workers > 1 else ''} and a jobs process"
-                 if config.workers > 1 or config.jobs_process else "")
+                 if config.jobs_process else " (a single process)")
     print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
           f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
     if admin_password:

@@ -456,7 +456,7 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if index.knows(folded) and not folded.isdigit():
         return False
     following = found[position + 1].folded if position + 1 < len(found) else ""
-    if f"{folded} {following}" in index.folded_pairs:
+    if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
     after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
@@ -469,6 +469,20 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _english_pair(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether a number and an English word one or two after it are, in Spanish, a pair of a
+    product's name: "12 red roses" is the "Ramo de 12 rosas rojas" as "12 rosas rojas" is (English
+    puts the colour first)."""
+    synonyms = lexicon().synonyms
+    folded = found[position].folded
+    for token in found[position + 1 : position + 3]:
+        if token.folded in _UNITS:
+            return False  # "2 kilos de tomates": a quantity in a unit, whatever "2 kg" names
+        if any(f"{folded} {word}" in index.folded_pairs for word in synonyms.get(token.folded, "").split()):
+            return True
+    return False
 
 
 def _quantity_phrase(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> tuple[int, int]:
