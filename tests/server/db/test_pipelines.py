@@ -37,9 +37,12 @@ def test_a_queued_commit_commits_in_the_same_round_trip(runtime: Runtime, make_t
 
 def test_a_failed_statement_before_the_commit_commits_nothing(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant(name=None)
-    with runtime.databases.tenant_session(tenant.id) as session:
-        with pytest.raises(sa.exc.DBAPIError), pipelined(session) as pipeline:
-            pipeline.execute(_ADD, {"name": "Tortas"})
-            pipeline.execute("SELECT 1 / 0")
-            pipeline.commit()
+    with (
+        runtime.databases.tenant_session(tenant.id) as session,
+        pytest.raises(sa.exc.DBAPIError),
+        pipelined(session) as pipeline,
+    ):
+        pipeline.execute(_ADD, {"name": "Tortas"})
+        pipeline.execute("SELECT 1 / 0")
+        pipeline.commit()
     assert "Tortas" not in names(runtime, tenant.id)
