@@ -44,7 +44,8 @@ _PAY_KINDS = {"efectivo": "cash", "cash": "cash", "tarjeta": "card_on_delivery",
               "link": "link", "liga": "link"}  # fmt: skip
 
 _PICKUP = re.compile(
-    r"\b(?:(?:para|pa)\s+llevar\b(?!\s+(?:a|al|hasta)\b)|to go\b|take ?away\b|takeout\b|for pick ?up\b|pick ?up\b"
+    r"\b(?:(?:para|pa)\s+llevar\b(?!\s+(?:a|al|hasta)\b)|to go\b(?!\s+(?:with|for|to|and)\b)"
+    r"|take ?away\b|takeout\b|for pick ?up\b|pick ?up\b"
     r"|(?:i'?ll|we'?ll|i will|we will)\s+pick\s+it\s+up\b"
     r"|(?:(?:lo|la|los|las)\s+)?(?:paso|pasamos|voy|vamos|pasare|pasaremos|paso yo)\s+a\s+"
     r"(?:recoger|buscar|retirar|por)(?:lo|la|los|las|el|ella|ellos)?\b"
@@ -136,7 +137,7 @@ def read(text: str, catalog: CatalogView) -> Facts:
     payment = _PAYMENT.search(searched)
     if payment is not None:
         word = payment.group("pay")
-        if payment.group("verb") or not _names_product(word, catalog):
+        if payment.group("verb") or (not _names_product(word, catalog) and _plainly_paying(payment, text)):
             found["payment"] = _PAY_KINDS[word.split()[0] if word.split()[0] in _PAY_KINDS else word.split()[-1]]
             spans.append(payment.span())
     if not found:
@@ -190,6 +191,20 @@ def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[st
         else:
             said.append(t("payment_not_noted"))
     return state, said
+
+
+_PLAIN_PAY_WORDS = frozenset({"efectivo", "cash", "transferencia", "transfer", "bank transfer", "spei"})
+_PLAIN_PAY_PREPS = frozenset({"en", "por", "by", "via"})
+
+
+def _plainly_paying(payment: re.Match[str], text: str) -> bool:
+    """Whether a payment word said without a verb is one: a word only a payment uses ("efectivo"),
+    after "en"/"by" ("by card"), or the whole message ("tarjeta"); "a card" among products may be
+    a greeting card."""
+    if payment.group("pay") in _PLAIN_PAY_WORDS or payment.group("prep") in _PLAIN_PAY_PREPS:
+        return True
+    rest = text[: payment.start()] + " " + text[payment.end() :]
+    return Facts(rest=rest).rest_says_nothing
 
 
 def _names_product(words: str, catalog: CatalogView) -> bool:
