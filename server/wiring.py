@@ -373,8 +373,12 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
 
 
 def _forget_all(databases: Databases, services: Services) -> None:
+    """The listener (re)connected: whatever changed while it was away was not heard, so nothing
+    cached is trusted, tenant pools included (a tenant moved or deactivated meanwhile must not be
+    written through its old pool; a connection lent now is closed when it comes back)."""
     services.number_directory.forget()
     services.contexts.forget_all()
+    databases.tenant_engines.forget_all()
     databases.recheck_poolers()  # a pooler changed while the listener was away
 
 
