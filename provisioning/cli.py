@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from comandia.provisioning import parser_language
 from comandia.provisioning.commands import (
     backups,
     catalog,
@@ -30,6 +29,7 @@ from comandia.provisioning.output import EXIT_FAILED, Output
 from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
+from comandia.shared import parser_language
 from comandia.shared.domain.errors import DomainError
 from comandia.shared.version import __version__
 

@@ -57,17 +57,21 @@ def extracted() -> Iterator[tuple[str | tuple[str, str], str, int, str | None]]:
                 strip_comment_tags=True,
             ):
                 yield message, f"{folder}/{filename}", line, context
-    for message, location, line in command_line_help():
-        yield message, location, line, None
+    yield from command_line_help()
 
 
-def command_line_help() -> Iterator[tuple[str, str, int]]:
-    """comandia-admin's descriptions and help texts, read from the parser it builds."""
-    from comandia.provisioning.cli import build_parser
-    from comandia.provisioning.parser_language import help_texts
+def command_line_help() -> Iterator[tuple[str, str, int, str | None]]:
+    """comandia-admin's and comandia-server's descriptions, help texts and value names (under their
+    context), read from the parsers they build."""
+    from comandia.provisioning.cli import build_parser as admin_parser
+    from comandia.server.cli import build_parser as server_parser
+    from comandia.shared.parser_language import VALUE_NAME, help_texts, value_names
 
-    for help_text in help_texts(build_parser()):
-        yield help_text.get(), "provisioning/cli.py (--help)", 0
+    for location, parser in (("provisioning/cli.py", admin_parser()), ("server/cli.py", server_parser())):
+        for help_text in help_texts(parser):
+            yield help_text.get(), f"{location} (--help)", 0, None
+        for value_name in value_names(parser):
+            yield value_name.get(), f"{location} (--help)", 0, VALUE_NAME
 
 
 def untranslatable() -> list[str]:

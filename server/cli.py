@@ -18,13 +18,15 @@ from typing import Any
 from waitress.server import create_server
 
 from comandia.server.app import create_app
-from comandia.server.config import load_config
+from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.logs import configure_logging
 from comandia.server.processes import listening_socket, supervise, worker_env
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
+from comandia.shared import parser_language
 from comandia.shared.domain.errors import DomainError
+from comandia.shared.i18n import text
 from comandia.shared.version import __version__
 
 log = logging.getLogger("comandia.server")
@@ -34,6 +36,14 @@ JOBS_NICENESS = 5
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line, its help and usage errors in the reader's language (Spanish first)."""
+    language = reader_language()
+    with parser_language.speaking(language):  # argparse's own words too ("uso:", "opciones", errors)
+        return parser_language.translated(build_parser(), language).parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """comandia-server's parser, in English: `parse_args` translates it (`scripts/i18n.py` reads it)."""
     parser = argparse.ArgumentParser(prog="comandia-server", description="Run the COMANDIA server.")
     parser.add_argument("--version", action="version", version=f"comandia-server {__version__}")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
@@ -46,7 +56,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,10 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             config_file=args.config,
         )
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        fail(str(error))
         return 2
     if not 1 <= config.workers <= MAX_WORKERS:
-        print(f"error: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
+        fail(text(reader_language(), "--workers must be between 1 and {limit}", limit=MAX_WORKERS))
         return 2
     configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
@@ -69,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         runtime = open_runtime(config, role=ProcessRole(args.role))
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     try:
         if args.role == ProcessRole.JOBS:
@@ -83,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         runtime.close()
 
 
+def fail(message: str) -> None:
+    """One line on stderr, in the reader's language (the caller translated `message`)."""
+    print(f"error: {message}", file=sys.stderr)
+
+
 def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
     """The supervisor of `--workers N`: first run, the shared socket, then the workers and the
     jobs process (processes.py)."""
@@ -91,10 +106,11 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
         admin_password = first_run(runtime)
         sock = listening_socket(config.host, config.port)
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     except OSError as error:
-        print(f"error: cannot listen on {config.host}:{config.port}: {error.strerror}", file=sys.stderr)
+        fail(text(reader_language(), "cannot listen on {host}:{port}: {reason}", host=config.host, port=config.port,
+                  reason=error.strerror))
         return 1
     announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
     url = runtime.databases.primary_url.render_as_string(hide_password=False)
@@ -135,7 +151,7 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
     try:
         admin_password = first_run(runtime)
     except DomainError as error:
-        print(f"error: {error.detail}", file=sys.stderr)
+        fail(error.localized(reader_language()))
         return 1
     # Waitress takes either a host and port or bound sockets, never both.
     where: dict[str, Any] = (

@@ -8,7 +8,8 @@ phrase anywhere in the message on word boundaries (a person, cancelling, editing
 from __future__ import annotations
 
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import fold
@@ -22,8 +23,22 @@ _RUN = re.compile(r"(\w)\1+")
 def normalised(text: str) -> str:
     """Folded words separated by one space, chat shorthand written out ("q" -> "que"); emojis
     and punctuation gone."""
-    lex = lexicon()
-    return " ".join(lex.spelled(w) for w in _WORD.findall(fold(text)))
+    return _normalised(text) if len(text) <= _CACHED else _normalise(text)
+
+
+_CACHED = 256
+"""Longer texts (a 4,096-character message) are normalised each time rather than kept."""
+
+
+@lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    """`_normalise`, remembered: one turn asks it of the same message about ten times."""
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    spelled = lexicon().spelled
+    return " ".join(spelled(w) for w in _WORD.findall(fold(text)))
 
 
 def is_exactly(text: str, intent: str) -> bool:
@@ -56,27 +71,37 @@ def _stretched_phrases(intent: str) -> frozenset[str]:
 
 def mentions(text: str, intent: str) -> str | None:
     """The first of the intent's phrases found in the message on word boundaries, or None."""
-    words = f" {normalised(text)} "
-    raw = fold(text)
-    for phrase in lexicon().intent_phrases(intent):
-        if phrase.endswith("*"):  # a stem: "cancel*" is "cancélemelo", "cancelen", "cancelar"…
-            found = next((w for w in words.split() if w.startswith(phrase[:-1])), None)
-            if found is not None:
-                return found
-            continue
-        if phrase.isascii() and f" {phrase} " in words:
-            return phrase
-        if not phrase.isascii() and not phrase.replace(" ", "").isalnum() and phrase in raw:
-            return phrase
-    return None
+    phrases = _phrases(intent)
+    words = normalised(text)
+    # The first phrase in the lexicon's order that is there: each run of the message's words that
+    # starts as some phrase does is looked up, instead of every phrase searched for in the message.
+    said = words.split(" ")
+    first = len(phrases.order)
+    for i, word in enumerate(said):
+        if word in phrases.heads:
+            for n in phrases.lengths:
+                at = phrases.plain.get(" ".join(said[i : i + n]), first)
+                first = min(first, at)
+    if phrases.marks:
+        raw = fold(text)
+        first = min((at for at, mark in phrases.marks if at < first and mark in raw), default=first)
+    for at, stem in phrases.stems:  # a stem: "cancel*" is "cancélemelo", "cancelen", "cancelar"…
+        if at > first:
+            break
+        found = next((w for w in words.split() if w.startswith(stem)), None)
+        if found is not None:
+            return found
+    return phrases.order[first] if first < len(phrases.order) else None
 
 
 def only(text: str, intent: str) -> bool:
     """Whether the message says nothing but the intent's phrases, fillers and emojis ("gracias jefe 🙏")."""
     lex = lexicon()
     words = normalised(text)
-    for phrase in lex.intent_phrases(intent):
-        words = f" {words} ".replace(f" {phrase} ", " ").strip()
+    present = set(words.split())
+    for phrase in _phrases(intent).by_words:  # only one whose every word is there can be taken out
+        if present.issuperset(phrase[1]):
+            words = f" {words} ".replace(f" {phrase[0]} ", " ").strip()
     folded = fold(text)
     found = mentions(text, intent) is not None or any(p in folded for p in lex.intent_phrases(intent))
     return found and all(w in lex.fillers for w in words.split())
@@ -108,3 +133,45 @@ def _without_fillers(words: str) -> str:
     lex = lexicon()
     kept = [w for w in words.split() if w not in lex.fillers or w in ("si", "no", "ya", "va", "ok", "dale")]
     return " ".join(kept)
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """An intent's phrases as `mentions` and `only` look for them, in the lexicon's order (longest first)."""
+
+    order: tuple[str, ...]
+    plain: dict[str, int]
+    """ASCII phrases (whole words) -> their place in `order`: looked up among the message's words."""
+    heads: frozenset[str]
+    """The first words of the plain phrases."""
+    lengths: tuple[int, ...]
+    """How many words the plain phrases have."""
+    stems: tuple[tuple[int, str], ...]
+    """(place, stem) of the "cancel*" phrases: any word that starts with the stem."""
+    marks: tuple[tuple[int, str], ...]
+    """(place, phrase) of the phrases that are not words ("👍"): looked for in the folded text."""
+    by_words: tuple[tuple[str, tuple[str, ...]], ...]
+    """Every phrase with its words, in order: `only` takes out the ones all of whose words were said."""
+
+
+@cache
+def _phrases(intent: str) -> _Phrases:
+    """The intent's phrases sorted by how they are looked for, once (the lexicon is read once)."""
+    order = lexicon().intent_phrases(intent)
+    plain: dict[str, int] = {}
+    stems: list[tuple[int, str]] = []
+    marks: list[tuple[int, str]] = []
+    for at, phrase in enumerate(order):
+        if phrase.endswith("*"):
+            stems.append((at, phrase[:-1]))
+        elif phrase.isascii():
+            # Found in " words " between spaces only when made of single-spaced words: the words
+            # of a normalised message never hold a space or punctuation of their own.
+            if phrase.split(" ") == _WORD.findall(phrase):
+                plain.setdefault(phrase, at)
+        elif not phrase.replace(" ", "").isalnum():
+            marks.append((at, phrase))
+    heads = frozenset(phrase.split(" ")[0] for phrase in plain)
+    lengths = tuple(sorted({len(phrase.split(" ")) for phrase in plain}))
+    by_words = tuple((phrase, tuple(phrase.split(" "))) for phrase in order)
+    return _Phrases(order, plain, heads, lengths, tuple(stems), tuple(marks), by_words)

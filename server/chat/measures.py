@@ -1,9 +1,13 @@
-"""A quantity said in kilos or litres of a product sold by the half or the quarter.
+"""Quantities and sizes said in measures: kilos, litres, dozens, packs.
 
 "un kilo de tortillas" where the menu sells "Tortillas medio kilo" is two of them, and "2 litros
 de agua" of an "Agua de horchata medio litro" is four: read as one, the cart would silently hold
 half of what was asked. A measure the customer says in the product's own fraction ("medio kilo de
 tortillas") is one of it, as is anything sold whole ("un kilo de carnitas" of "Carnitas kilo").
+
+A size said with a count before it ("a 2 liter coke", "una coca de dos litros") picks the product
+of that measure, and a count said in dozens or six-packs of a product that is itself the dozen or
+the pack ("dos docenas de huevos" of "Huevos L docena") is that many of it, not twelve times more.
 """
 
 from __future__ import annotations
@@ -34,10 +38,42 @@ def per_unit(product: ProductView, said: list[str]) -> int:
     return 1
 
 
+_PER_UNIT = {"ml": 1, "l": 1000, "lt": 1000, "lts": 1000, "litro": 1000, "litros": 1000, "liter": 1000,
+             "liters": 1000, "litre": 1000, "litres": 1000, "g": 1, "gr": 1, "grs": 1, "gramos": 1, "kg": 1000,
+             "kilo": 1000, "kilos": 1000, "oz": 30}  # fmt: skip
+"""Millilitres or grams in one of each unit a customer writes a size in."""
+
+
+def amount_said(count: float, unit: str) -> float | None:
+    """The size `count` `unit` is, in millilitres or grams ("dos litros" -> 2000); None when the
+    folded word is no unit."""
+    per = _PER_UNIT.get(unit)
+    return count * per if per is not None else None
+
+
+def sized_by_amount(catalog: CatalogView, named: tuple[ProductView, ...], amount: float) -> ProductView | None:
+    """The product of the measured family of `named` whose measure is `amount` ("una coca de dos
+    litros" among "Coca-Cola 600 ml" and "Coca-Cola 2 litros"; "1/2 kg de picada" among the 500 g
+    and the 1 kg packs); None when no product, or more than one family, has it."""
+    families = {family for p in named if (family := _unmeasured(p.name)) is not None}
+    fits = [p for p in catalog.products if _unmeasured(p.name) in families and _amount(p.name) == amount]
+    return fits[0] if len(fits) == 1 else None
+
+
+_COLLECTIVES = {"docena": 12, "dozen": 12, "six": 6, "sixpack": 6}
+
+
+def sold_as(product: ProductView, counted_in: int) -> bool:
+    """Whether one `product` is the whole collective the customer counted in: a dozen (12) of
+    "Huevos L docena" or "Docena de facturas", a six-pack (6) of "Cerveza Mahou pack 6 latas"."""
+    name = words(product.name)
+    if any(_COLLECTIVES.get(word) == counted_in for word in name):
+        return "media" not in name and "medio" not in name  # "Media docena de …" is six
+    return any(word in ("pack", "packs") and str(counted_in) in name[at - 1 : at + 2] for at, word in enumerate(name))
+
+
 _BIG = frozenset({"grande", "grandes", "large", "big", "familiar", "jumbo"})
 _SMALL = frozenset({"chico", "chica", "chicos", "chicas", "small", "personal", "chiquito", "chiquita"})
-_ML = {"ml": 1, "l": 1000, "lt": 1000, "lts": 1000, "litro": 1000, "litros": 1000, "g": 1, "gr": 1, "kg": 1000,
-       "kilo": 1000, "kilos": 1000, "oz": 30}  # fmt: skip
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|lts|litros?|g|gr|kg|kilos?|oz)\b")
 
 
@@ -61,7 +97,7 @@ def measured_size(catalog: CatalogView, line: ProductView, said: list[str]) -> P
 
 def _amount(name: str) -> float | None:
     found = _AMOUNT.search(fold(name))
-    return float(found.group(1).replace(",", ".")) * _ML[found.group(2)] if found else None
+    return float(found.group(1).replace(",", ".")) * _PER_UNIT[found.group(2)] if found else None
 
 
 def _unmeasured(name: str) -> str | None:

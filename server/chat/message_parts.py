@@ -16,11 +16,15 @@ from functools import cache
 
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
+from comandia.server.chat.measures import amount_said
 from comandia.server.chat.model import fold
 from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.verdicts import verdict_of
 
-_TOKENS = re.compile(r"[^\W_]+|[,;/+&\n?.!:]")
+_TOKENS = re.compile(
+    r"\d+[.,]\d+(?=\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)|[^\W_]+|[,;/+&\n?.!:]"
+)
+"""Words, separators, and a decimal size ("1.5 litros", "1,5 l") kept whole: its comma is no list's."""
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 NOTE_MARKERS = frozenset(
     {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
@@ -32,7 +36,13 @@ cocas" orders); a note that names a product is that product ("con papas fritas")
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
 TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
-_OCCASIONS = frozenset({"fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office"})
+_OCCASIONS = frozenset(
+    ["fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office", "funeral", "velorio",
+     "sepelio", "cumpleanos", "cumple", "aniversario", "boda", "graduacion", "bautizo", "birthday", "anniversary",
+     "wedding"]
+)  # fmt: skip
+_SOME = frozenset({"unos", "unas", "some"})
+"""Words that open an item without counting it ("y unas tortillas")."""
 """What an order is for ("para una fiesta"): the article before it counts nothing."""
 _SIZES = frozenset(
     ["litro", "litros", "medio", "media", "kilo", "kilos", "kg", "grande", "chico", "mediano", "large", "small",
@@ -65,6 +75,12 @@ class Part:
     """The quantity was said in dozens ("dos docenas"): a breakdown after it may count dozens too."""
     plain: bool = False
     """ "uno normal", "one regular": the part names the plain size of the product talked about."""
+    measure: float | None = None
+    """The size said, in millilitres or grams ("de dos litros", "1/2 kg"): it picks the product of
+    that measure (`measures.sized_by_amount`)."""
+    counted_in: int = 0
+    """The quantity was said in dozens (12) or six-packs (6): of a product that is itself the dozen
+    or the pack, that many of it (`measures.sold_as`)."""
 
     @property
     def blank(self) -> bool:
@@ -122,19 +138,44 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current = _corrected(parts, current)
             position += taken_back
             continue
+        if folded in _GRADES and position + 1 < len(found) and found[position + 1].folded.isdigit():
+            grade = found[position + 1].folded  # "lápices del número 2": a grade of the product, no count
+            if index.knows(grade):
+                current.words.append(grade)
+                current.spans.append(position + 1)
+            position += 2
+            continue
+        size = _size_said(found, position, current)
+        if size is not None:  # "a 2 liter coke", "una coca de dos litros": a size, not a count
+            taken, current.measure, current.sized = size[0], size[1], True
+            if current.words and set(current.words) <= _ENGLISH_ARTICLES:  # "a" the menu knows ("Papas a la…")
+                current.words, current.spans, current.quantity = [], [], 1
+            said = [t.folded for t in found[position : position + taken]]
+            count = said[0] if said[0].isdigit() else str(number(said[0]) or "")
+            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []
+            current.words += known  # the menu's own words for it ("Coca-Cola 2 litros") help the match
+            current.spans += [position, position + 1][: len(known)]
+            position += taken
+            continue
+        if folded in _HALF_WORDS and position + 1 < len(found):  # "1/2 kg", "medio litro"
+            current.measure = amount_said(0.5, found[position + 1].folded) or current.measure
+        elif current.measure is None and current.quantity is not None and not current.words and position:
+            current.measure = amount_said(1, folded)  # "un kilo de picada", "2 kilos": of the kilo pack
         phrase, value = _quantity_phrase(found, position, lex, index)
         if phrase:
             if _unknown_before(current, found, position + phrase, index):
                 parts.append(current)
                 current = Part()
             current = _quantity(parts, current, value)
+            if any(t.folded in _SIX_PACKS for t in found[position : position + phrase]):
+                current.counted_in = 6  # "a six pack of mahou": one pack of six, if the menu sells the pack
             position += phrase
             if found[position - 1].folded in _DOZEN:
                 position += _counted_in_dozens(current, found, position)
             continue
         if (folded in _HALF_WORDS and current.blank and (dozens or any(p.dozens for p in parts))
                 and position + 1 < len(found) and found[position + 1].folded in ("de", "of")):  # fmt: skip
-            current.quantity, current.dozens = 6, True  # "media docena de carne y media de verdura"
+            current.quantity, current.dozens, current.counted_in = 6, True, 12  # "… y media de verdura"
             position += 1
             continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
@@ -198,6 +239,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             if folded in lex.portions:
                 current.portions.append((folded, position))
                 current.sized = current.sized or folded in _SIZES
+            if folded in _SOME and current.words and current.quantity is not None and not current.in_note:
+                current.closed = True  # "un pollo entero (este) unas tortillas": "unas" opens the next item
         else:
             if current.closed:
                 parts.append(current)
@@ -226,8 +269,39 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
 
 
 _DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
+_SIX_PACKS = frozenset({"six", "sixpack"})
+_GRADES = frozenset({"numero", "num", "nro", "number", "talla", "size"})
+"""Words a number after which is a grade or a size of the product ("del número 2", "talla 8")."""
 _HALF_WORDS = frozenset({"media", "medio"})
 _PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
+
+
+_AND_A_HALF = (["y", "medio"], ["y", "media"])
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+
+
+def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, float] | None:
+    """(tokens, millilitres or grams) of a size said here that counts nothing: a count and a unit
+    after the part's own count ("a 2 liter coke", "una de 2 litros") or after its product and "de"
+    ("una coca de dos litros"), a decimal ("1.5 l"), a unit and a half ("de litro y medio"). None
+    otherwise: "2 litros de jamaica" is two of the litre (`measures.per_unit`)."""
+    here = found[position].folded
+    ahead = [t.folded for t in found[position + 1 : position + 4]]
+    one = amount_said(1, here)
+    if one is not None and ahead[:2] in _AND_A_HALF:
+        return 3, one * 1.5
+    decimal = bool(_DECIMAL.fullmatch(here))
+    count = float(here.replace(",", ".")) if decimal else number(here)
+    if count is None or not ahead or amount_said(count, ahead[0]) is None:
+        return None
+    before = found[position - 1].folded if position else ""
+    article = bool(current.words) and set(current.words) <= _ENGLISH_ARTICLES  # "a 2 liter coke"
+    counted = (current.quantity is not None and not current.words) or article
+    after_name = bool(current.words) and before in ("de", "of")
+    if not (counted or after_name or decimal):
+        return None
+    half = 2 if ahead[1:3] in _AND_A_HALF else 0
+    return 2 + half, amount_said(count + (0.5 if half else 0), ahead[0]) or 0.0
 
 
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
@@ -245,7 +319,7 @@ def _unknown_before(current: Part, found: list[Token], after: int, index: Produc
 def _counted_in_dozens(current: Part, found: list[Token], position: int) -> int:
     """Mark the part's quantity as said in dozens, and add the half of "una docena y media" /
     "a dozen and a half" that follows at `position`: how many tokens that half took (0: none)."""
-    current.dozens = True
+    current.dozens, current.counted_in = True, 12
     ahead = [t.folded for t in found[position : position + 3]]
     half = 2 if ahead[:2] in (["y", "media"], ["y", "medio"]) else 3 if ahead == ["and", "a", "half"] else 0
     if half and current.quantity is not None:
@@ -382,19 +456,33 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if index.knows(folded) and not folded.isdigit():
         return False
     following = found[position + 1].folded if position + 1 < len(found) else ""
-    if f"{folded} {following}" in index.folded_pairs:
+    if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
     after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
     if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
         return False  # "coca 3 lt": a size the menu has, not a quantity
-    if folded.isdigit() and index.knows(folded) and position > 1 and found[position - 1].folded == "de":
-        return False  # "2 cocas de 3": the size
+    if folded.isdigit() and index.knows(folded) and position > 1 and found[position - 1].folded in ("de", "del"):
+        return False  # "2 cocas de 3", "un lápiz del 2": the size
     if folded in _ENGLISH_ARTICLES:
         return english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _english_pair(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether a number and an English word one or two after it are, in Spanish, a pair of a
+    product's name: "12 red roses" is the "Ramo de 12 rosas rojas" as "12 rosas rojas" is (English
+    puts the colour first)."""
+    synonyms = lexicon().synonyms
+    folded = found[position].folded
+    for token in found[position + 1 : position + 3]:
+        if token.folded in _UNITS:
+            return False  # "2 kilos de tomates": a quantity in a unit, whatever "2 kg" names
+        if any(f"{folded} {word}" in index.folded_pairs for word in synonyms.get(token.folded, "").split()):
+            return True
+    return False
 
 
 def _quantity_phrase(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
+from typing import Literal
 
 from babel.dates import format_time, get_day_names
 
@@ -48,6 +49,9 @@ domicilio en Coyoacán"), past an article or "colonia"."""
 
 def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The answer to a question about the business or the menu, or None when the message is not one."""
+    language = _language_asked(text)
+    if language is not None:
+        return _in_language(turn, state, language)
     sentences = _sentences(text)
     asked = [s for s in sentences if s.strip() and _asks(s)]
     for sentence in asked:
@@ -110,6 +114,28 @@ def _asks(sentence: str) -> bool:
     while words and (words[0] in fillers or words[0] in ("a", "y", "and")):
         words = words[1:]
     return asks(sentence) or asks(" ".join(words))
+
+
+def _language_asked(text: str) -> str | None:
+    """ "en" or "es" when the message only asks to talk in that language ("sorry, do you speak
+    english?", "¿hablan inglés?"), else None."""
+    lex = lexicon()
+    words = intents.normalised(text).split()
+    asking = set(lex.intent_phrases("ask_language_asking")) | lex.fillers
+    for language in ("english", "spanish"):
+        named = set(lex.intent_phrases(f"ask_language_{language}"))
+        if named & set(words) and all(w in asking or w in named for w in words):
+            return "en" if language == "english" else "es"
+    return None
+
+
+def _in_language(turn: Turn, state: ChatState, language: str) -> Outcome:
+    """The conversation goes on in `language`: said so in it, with an example to order."""
+    state = replace(state, language=language)
+    spoken: Literal["es", "en"] = "en" if language == "en" else "es"
+    turn = Turn.of(replace(turn.tenant, locale=spoken), turn.catalog, turn.customer, turn.now)
+    said = turn.texts("ask.language", example=turn.example())
+    return done(state, cart_buttons_reply(turn, state, said) if state.cart else home_reply(turn, state, said))
 
 
 def _rules_answer(turn: Turn, state: ChatState, sentence: str) -> str | None:

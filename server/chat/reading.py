@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass, replace
 
 from comandia.server.chat.breakdowns import broken_down
+from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit
+from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -83,7 +84,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     `dozens`: the customer counted in dozens just before ("y media de verdura" is six)."""
     lex = lexicon()
     index = index_for(catalog)
-    each, text = _each(without_marks(text))
+    each, text = _each(without_times(without_marks(text)))
     found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
@@ -145,6 +146,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
+                by_size = sized_by_amount(catalog, verdict[1], part.measure)
+                verdict = (True, (by_size,)) if by_size is not None else verdict
             if verdict is not None and verdict[0] and _size_unsaid(verdict[1][0], words_here):
                 verdict = (False, verdict[1])  # "una cerveza": the Doble de cerveza is one size of it
             if verdict is not None and not verdict[0] and part.note:  # "agua, sin gas": the note decides
@@ -167,12 +171,12 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                     continue
                 found_in.append((number_, whole if said_here == said else said_here))
             elif verdict[0]:
-                measured = quantity * per_unit(verdict[1][0], [*part.words, *(w for w, _ in part.portions)])
+                measured = _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
-                units = {per_unit(p, [*part.words, *(w for w, _ in part.portions)]) for p in verdict[1]}
-                measured = quantity * units.pop() if len(units) == 1 else quantity
+                counts = {_how_many(p, quantity, part) for p in verdict[1]}
+                measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     kept = [what for number_, what in found_in if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
@@ -186,6 +190,14 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+def _how_many(product: ProductView, quantity: int, part: Part) -> int:
+    """How many of `product` the part's quantity is: "un kilo" of a half-kilo product is 2
+    (`per_unit`); "dos docenas" of a product that is the dozen is 2, not 24 (`sold_as`)."""
+    if part.counted_in and quantity % part.counted_in == 0 and sold_as(product, part.counted_in):
+        return quantity // part.counted_in
+    return quantity * per_unit(product, [*part.words, *(w for w, _ in part.portions)])
 
 
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})

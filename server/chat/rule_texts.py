@@ -70,6 +70,7 @@ RULES: dict[str, str] = {
     "ask.payment": N_("We accept: {methods}."),
     "ask.payment_any": N_("I can't tell you our payment methods from here; type “talk to someone” and a person on our team will tell you."),
     "ask.eta": N_("It takes about {minutes} min."),
+    "ask.language": N_("Sure, I will write to you in English. Tell me what you would like, for example “2 x {example}”."),
     "ask.eta_unknown": N_("It depends on how busy we are; we will tell you the time with your order."),
     "ask.pickup_only": N_("We do not deliver; you can pick up your order at {address}."),
     "ask.zone_yes": N_("Yes, we deliver to {place}; delivery costs {fee}."),

@@ -320,6 +320,8 @@ def test_the_help_is_spanish_too(capsys: pytest.CaptureFixture[str], monkeypatch
         run(["tenant", "create", "--help"])
     text = capsys.readouterr().out
     assert "zona horaria IANA" in text and "el país como configuración regional completa" in text
+    assert "--timezone ZONA_HORARIA" in text and "--server SERVIDOR" in text and "TIMEZONE" not in text
+    assert "\n  nombre\n" in text  # the positional's value name too (its destination stays `name`)
 
 
 ARGPARSE_ENGLISH = ("usage:", "positional arguments", "options:", "show this help message", "required:",
@@ -363,7 +365,7 @@ def test_argparse_speaks_english_with_an_english_locale_and_is_left_as_it_was(
     monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
     with pytest.raises(SystemExit):
         run(["tenant", "create"])
-    assert "faltan estos argumentos obligatorios: name" in capsys.readouterr().err
+    assert "faltan estos argumentos obligatorios: nombre" in capsys.readouterr().err
     assert "usage: " in argparse.ArgumentParser(prog="other").format_usage()  # others' parsers untouched
 
 

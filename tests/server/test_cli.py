@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+import pytest
 import requests
 
 from comandia.server.config import ServerConfig
@@ -97,3 +98,22 @@ def test_with_no_configuration_it_runs_on_its_own_embedded_postgres(tmp_path: Pa
     while psutil.pid_exists(postmaster) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not psutil.pid_exists(postmaster), "the embedded PostgreSQL outlived the server"
+
+
+def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_request(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from comandia.server.cli import main as run
+
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "es")
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    said = capsys.readouterr().out
+    assert said.startswith("uso: comandia-server") and "--port PUERTO" in said and "--home CARPETA" in said
+    assert "dirección en la que escucha" in said and "address to listen on" not in said
+    assert run(["--workers", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
+    monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    said = capsys.readouterr().out
+    assert said.startswith("usage: comandia-server") and "--port PORT" in said and "address to listen on" in said
