@@ -47,7 +47,8 @@ class MediaWorker(BackgroundLoop):
                 next_sweep = time.monotonic() + self._sweep_seconds
                 if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + self._purge_seconds
-                    for tenant_id in self._safely(self._tenants, set()):
+                    everyone: set[str] = self._safely(self._tenants, set())
+                    for tenant_id in everyone:
                         self._safely(partial(self._media.purge_expired, tenant_id), 0)
                 swept: set[str] = self._safely(partial(self._plan.tenants, self._tenants), set())
                 tenants |= swept
