@@ -103,6 +103,19 @@ def fill(template: str, values: Mapping[str, object]) -> str:
         return template
 
 
+def reason_in(language: str, reason: str | None) -> str | None:
+    """A stored failure reason in `language`. Ours are catalog texts, alone or before the answer
+    they quote ("recipient refused: 550 no such user"); a provider's or an SMTP server's own
+    words are shown as they came."""
+    if not reason:
+        return reason
+    translated = gettext(language, reason)
+    if translated != reason:
+        return translated
+    head, colon, answer = reason.partition(": ")
+    return gettext(language, head) + colon + answer if colon else reason
+
+
 def accepted_language(header: str | None) -> Language:
     """The language to answer an HTTP ``Accept-Language`` header in: the first of ``es``/``en`` by
     the client's preference (q-values), Spanish when the header is absent or names neither."""

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.messages import CustomerRef, Inbound
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.i18n import fill, text
+from comandia.shared.i18n import N_, fill, text
 from comandia.shared.schemas.numbers import NumberCheck
 
 ErrorKind = Literal["transient", "permanent", "auth"]
@@ -145,6 +145,12 @@ class SendResult:
     """The provider accepted the message (not delivered: statuses follow) under this id."""
 
     provider_message_id: str
+
+
+UNREACHABLE = N_("the provider could not be reached")
+"""A send's failure reason when the connection failed or timed out; the error's class follows it.
+Reasons are stored in English and read in the manager's language (`shared.i18n.reason_in`)."""
+NO_MESSAGE_ID = N_("the provider accepted the message but sent no message id")
 
 
 class SendError(Exception):

@@ -15,6 +15,8 @@ import requests
 
 from comandia.server.providers import media
 from comandia.server.providers.base import (
+    NO_MESSAGE_ID,
+    UNREACHABLE,
     Endpoints,
     OutboundMessage,
     SendError,
@@ -99,13 +101,13 @@ def post_json(session: requests.Session, url: str, body: dict[str, Any], headers
         response = session.post(url, json=body, headers=headers, timeout=timeout)
     except requests.RequestException as error:
         # A connection failure or timeout: retried (WHATSAPP.md lists timeouts as transient).
-        raise SendError("transient", f"{error.__class__.__name__} talking to the provider") from None
+        raise SendError("transient", f"{UNREACHABLE}: {error.__class__.__name__}") from None
     if response.status_code >= 300:
         raise classify_cloud_error(response)
     try:
         return SendResult(str(response.json()["messages"][0]["id"]))
     except (ValueError, KeyError, IndexError, TypeError):
-        raise SendError("permanent", "the provider accepted the message but sent no message id") from None
+        raise SendError("permanent", NO_MESSAGE_ID) from None
 
 
 class MetaProvider:

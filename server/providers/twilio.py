@@ -9,7 +9,14 @@ from pathlib import Path
 import requests
 
 from comandia.server.providers import media
-from comandia.server.providers.base import Endpoints, OutboundMessage, SendError, SendResult
+from comandia.server.providers.base import (
+    NO_MESSAGE_ID,
+    UNREACHABLE,
+    Endpoints,
+    OutboundMessage,
+    SendError,
+    SendResult,
+)
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NumberCheck
@@ -51,13 +58,13 @@ class TwilioProvider:
             response = self._session.post(f"{self._account_url}/Messages.json", data=form, auth=self._auth,
                                           timeout=self._endpoints.timeout_seconds)
         except requests.RequestException as error:
-            raise SendError("transient", f"{error.__class__.__name__} talking to Twilio") from None
+            raise SendError("transient", f"{UNREACHABLE}: {error.__class__.__name__}") from None
         if response.status_code >= 300:
             raise _classify(response)
         try:
             return SendResult(str(response.json()["sid"]))
         except (ValueError, KeyError, TypeError):
-            raise SendError("permanent", "Twilio accepted the message but sent no sid") from None
+            raise SendError("permanent", NO_MESSAGE_ID) from None
 
     def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
         """A `MediaUrl` with HTTP Basic (AccountSid:AuthToken); Twilio redirects to the file's

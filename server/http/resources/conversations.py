@@ -12,6 +12,7 @@ import falcon
 
 from comandia.server.http.auth import access_tenant
 from comandia.server.http.bodies import query_int, query_text, read_body
+from comandia.server.http.problems import language_of
 from comandia.server.services.messaging.changes import ChangeFeed
 from comandia.server.services.messaging.chats import ChatService
 from comandia.server.services.messaging.media import MediaService
@@ -50,7 +51,8 @@ class ConversationItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str) -> None:
         access_tenant(req, tenant_id)
-        resp.media = self._chats.get(tenant_id, conversation_id(conversation)).to_json()
+        resp.vary = ("Accept-Language",)  # failure reasons are in the caller's language
+        resp.media = self._chats.get(tenant_id, conversation_id(conversation), language_of(req)).to_json()
 
 
 class ConversationRead:

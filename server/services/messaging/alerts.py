@@ -48,7 +48,7 @@ from comandia.server.services.messaging.tickets import order_ticket
 from comandia.server.services.messaging.window import handoff_template, window_open
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.times import utcnow
-from comandia.shared.i18n import DEFAULT_LANGUAGE, N_, gettext, text
+from comandia.shared.i18n import DEFAULT_LANGUAGE, N_, reason_in, text
 from comandia.shared.schemas.orders import OrderDetail
 from comandia.shared.schemas.rules import AlertChannel, AlertState, OrderAlertInfo
 
@@ -64,19 +64,6 @@ WHATSAPP_ERROR = N_("WhatsApp error {code}")
 SKIPPED_CHANNELS = frozenset({"import"})
 """Orders read from a file are history, not news: nobody is alerted."""
 MAX_LISTED = 200
-
-
-def reason_in(language: str, reason: str | None) -> str | None:
-    """A stored failure reason in `language`. Ours are catalog texts, alone or before the answer
-    they quote ("recipient refused: 550 no such user"); a provider's or an SMTP server's own
-    words are shown as they came."""
-    if not reason:
-        return reason
-    translated = gettext(language, reason)
-    if translated != reason:
-        return translated
-    head, colon, answer = reason.partition(": ")
-    return gettext(language, head) + colon + answer if colon else reason
 
 
 class OrderAlerts:

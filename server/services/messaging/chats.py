@@ -34,6 +34,7 @@ from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound
 from comandia.shared.domain.messages import Inbound
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import DEFAULT_LANGUAGE, reason_in
 from comandia.shared.schemas.conversations import (
     MAX_TRANSCRIPT,
     ConversationDetail,
@@ -87,10 +88,11 @@ class ChatService:
         after = encode_cursor(_SORT, rows[-1].last_message_at.isoformat(), rows[-1].id) if more else None
         return ConversationPage(items=tuple(summary(r) for r in rows), next_cursor=after)
 
-    def get(self, tenant_id: str, public_id: str) -> ConversationDetail:
+    def get(self, tenant_id: str, public_id: str, language: str = DEFAULT_LANGUAGE) -> ConversationDetail:
         """One chat with its newest messages and the customer's orders (reading it changes nothing:
         see `mark_read`). `template` is the one a reply now would go out as, None when none
-        is set.
+        is set. A message's failure reason reads in `language` (ours are catalog texts; a
+        provider's own words are shown as they came).
 
         Raises:
             NotFound: no such conversation in this tenant.
@@ -100,6 +102,8 @@ class ChatService:
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id)
             messages, more = _transcript(session, row)
+            messages = tuple(msgspec.structs.replace(m, error=reason_in(language, m.error)) if m.error else m
+                             for m in messages)
             orders = _orders(session, row)
             closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
             open_ = window_open(row.last_inbound_at, now)

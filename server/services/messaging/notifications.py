@@ -36,7 +36,12 @@ from comandia.server.services.orders.orders import CHAT_ACTOR
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import OrderDetail
+
+NO_STATUS_TEMPLATE = N_("outside WhatsApp's 24-hour window and the number has no status template: "
+                        "tell the customer another way")
+"""The reason a status notice is recorded failed at once (read in the manager's language)."""
 
 
 class StatusNotifier:
@@ -84,8 +89,7 @@ class StatusNotifier:
         elif not open_ and template is not None:
             payload = msgspec.structs.replace(payload, template=template)
         elif not open_:
-            failed_because = ("outside WhatsApp's 24-hour window and the number has no status template: "
-                              "tell the customer another way")
+            failed_because = NO_STATUS_TEMPLATE
         queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because)
         if failed_because is None:
             self._on_queued(tenant_id)

@@ -91,6 +91,13 @@ def test_without_a_template_a_late_notice_is_recorded_failed_and_not_sent(messag
     assert len(messaging.stand_in.requests) == sent_before
     [(state, error)] = messaging.rows(tenant_id, "SELECT state, last_error FROM outbox ORDER BY id DESC LIMIT 1")
     assert state == "failed" and "24-hour window" in error
+    # The manager reads why in the transcript, in their language (Spanish first).
+    chats = messaging.services.chats
+    [chat] = chats.list(tenant_id).items
+    [failed] = [m for m in chats.get(tenant_id, chat.id).messages if m.delivery == "failed"]
+    assert failed.error is not None and failed.error.startswith("fuera de la ventana de 24 horas de WhatsApp")
+    [failed] = [m for m in chats.get(tenant_id, chat.id, "en").messages if m.delivery == "failed"]
+    assert failed.error == error
 
 
 def test_inside_the_window_a_free_text_goes_out_and_a_window_error_falls_back_to_the_template(
