@@ -11,7 +11,7 @@ pool of Python threads. Targets (RELIABILITY L1):
 
 `--processes` runs the same load once per count of server processes (`comandia-server --workers`,
 the connection budget split between them) on the same tenants, and prints the scaling. `1` is
-the one process that does everything; `N` above 1 is N request processes and a jobs process
+the one process that does everything (`--single-process`); `N` above 1 is N request processes and a jobs process
 (the drain, the bot, the sender); `1j` is one request process and a jobs process.
 
 In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on
@@ -409,7 +409,7 @@ def server_env(args: argparse.Namespace, provider: StandIn, url: str, prefix: st
                processes: str) -> dict[str, str]:
     return {"COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
             "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": "{port}",
-            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes.endswith("j")),
+            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes != "1"),
             "COMANDIA_CONNECTION_BUDGET": str(args.budget),
             "COMANDIA_THREADS": str(args.threads),
             **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}

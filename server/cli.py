@@ -21,7 +21,7 @@ from comandia.server.app import create_app
 from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.logs import configure_logging
-from comandia.server.processes import listening_socket, supervise, worker_env
+from comandia.server.processes import follow_supervisor, listening_socket, supervise, worker_env
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
 from comandia.shared import parser_language
@@ -49,8 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")
-    parser.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
+    parser.add_argument("--workers", type=int,
+                        help="request processes sharing the port, beside one jobs process (default 1)")
+    parser.add_argument("--single-process", action="store_true",
+                        help="requests and background jobs in this one process (tests, tiny installs)")
     parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
+    parser.add_argument("--supervisor", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--role", choices=[r.value for r in ProcessRole], default=ProcessRole.ALL.value,
                         help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
@@ -61,10 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.supervisor is not None:
+        follow_supervisor(args.supervisor)
     try:
         config = load_config(
             {"host": args.host, "port": args.port, "threads": args.threads, "workers": args.workers,
-             "home": args.home, "database_url": args.database_url},
+             "home": args.home, "database_url": args.database_url,
+             "jobs_process": False if args.single_process else None},
             config_file=args.config,
         )
     except ValueError as error:
@@ -72,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not 1 <= config.workers <= MAX_WORKERS:
         fail(text(reader_language(), "--workers must be between 1 and {limit}", limit=MAX_WORKERS))
+        return 2
+    if config.workers > 1 and not config.jobs_process:
+        fail(text(reader_language(), "several --workers need the jobs process (leave out --single-process "
+                  "and COMANDIA_JOBS_PROCESS=false)"))
         return 2
     configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
@@ -86,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_jobs(runtime)
         if args.worker_fd is not None:
             return serve(runtime, socket.socket(fileno=args.worker_fd))
-        if config.workers > 1 or config.jobs_process:
+        if config.jobs_process:
             return serve_with_workers(runtime, list(sys.argv[1:] if argv is None else argv))
         return serve(runtime)
     finally:
@@ -99,8 +110,8 @@ def fail(message: str) -> None:
 
 
 def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
-    """The supervisor of `--workers N`: first run, the shared socket, then the workers and the
-    jobs process (processes.py)."""
+    """The supervisor (the default layout, and `--workers N`): first run, the shared socket, then
+    the workers and the jobs process (processes.py)."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
@@ -118,7 +129,7 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
 
 
 def run_jobs(runtime: Runtime) -> int:
-    """The jobs process of `--workers N`: every background job, no requests, until SIGTERM.
+    """The jobs process: every background job, no requests, until SIGTERM.
 
     It runs at a lower CPU priority than the request processes: on a small machine acknowledging
     the providers comes first (their retries cost more than a reply a moment later), and the bot
@@ -146,7 +157,8 @@ def run_jobs(runtime: Runtime) -> int:
 
 
 def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
-    """Serve until SIGTERM: on host:port, or on `inherited` as one of the `--workers` processes."""
+    """Serve until SIGTERM: on host:port (`--single-process`), or on `inherited` as one of the
+    supervisor's request processes."""
     config = runtime.config
     try:
         admin_password = first_run(runtime)
@@ -189,7 +201,7 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
 def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:
     config = runtime.config
     processes = (f" with {config.workers} server process{'es' if config.workers > 1 else ''} and a jobs process"
-                 if config.workers > 1 or config.jobs_process else "")
+                 if config.jobs_process else " (a single process)")
     print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
           f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
     if admin_password:

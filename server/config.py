@@ -68,10 +68,11 @@ class ServerConfig:
     # Server processes on this host (`--workers`), sharing one listening socket; each has
     # `threads` request threads and an equal share of `connection_budget`.
     workers: int = 1
-    # With several `workers` the background jobs (journal drain, bot, sender, backups) run in one
-    # process of their own and the workers only serve requests; true asks for that split with
-    # one worker too (docs/architecture.md, "Several processes").
-    jobs_process: bool = False
+    # The background jobs (journal drain, bot, sender, backups) run in one process of their own
+    # and the `workers` only serve requests: on 2 cores that acknowledges 1.6x the webhooks of one
+    # process doing everything (docs/scaling.md). False (`--single-process`) runs everything in
+    # the one process, for the tests and tiny installs (docs/architecture.md, "Several processes").
+    jobs_process: bool = True
     # Threads that turn inbound WhatsApp messages into replies; each works on one tenant at a time.
     inbox_workers: int = 3
     # Server connections COMANDIA may hold in total, control DB and every tenant together.

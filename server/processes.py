@@ -1,4 +1,4 @@
-"""`comandia-server --workers N`: N request processes and one jobs process on one host.
+"""`comandia-server` (`--workers N`): N request processes (1 by default) and one jobs process on one host.
 
 One Python process uses about one core; the appliance grows past it with processes. The
 supervisor (the process the operator started) binds the socket, creates the first superadmin,
@@ -9,12 +9,14 @@ bot's inbox workers, the sender, backups; the workers tell it what they made wor
 NOTIFY (jobs/work_relay.py). They share everything else through PostgreSQL: inbox rows are
 claimed with SKIP LOCKED, the daily backup's slot is claimed once, caches are dropped on NOTIFY.
 A process that dies is started again (after a pause, so one that cannot start does not spin);
-SIGTERM stops them all. The configured `connection_budget` stays the appliance's total: each
-process gets its share.
+SIGTERM stops them all, and a supervisor that is killed outright takes them with it (they ask
+the kernel for SIGTERM when it dies), so its port is free for the next start. The configured
+`connection_budget` stays the appliance's total: each process gets its share.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -29,6 +31,7 @@ log = logging.getLogger("comandia.server")
 
 RESTART_PAUSE_SECONDS = 1.0
 STOP_GRACE_SECONDS = 15.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -45,12 +48,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def worker_command(argv: Sequence[str], fd: int) -> list[str]:
     """A request process's command line: the supervisor's own arguments, serving on socket `fd`."""
     return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--worker-fd", str(fd),
-            "--role", "web"]
+            "--supervisor", str(os.getpid()), "--role", "web"]
 
 
 def jobs_command(argv: Sequence[str]) -> list[str]:
     """The jobs process's command line: the supervisor's own arguments, with no socket."""
-    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--role", "jobs"]
+    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1",
+            "--supervisor", str(os.getpid()), "--role", "jobs"]
 
 
 def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[str, str]) -> int:
@@ -92,6 +96,21 @@ def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[
                 process.wait()
         sock.close()
     return 0
+
+
+def follow_supervisor(supervisor: int) -> None:
+    """End (SIGTERM: the clean stop) when the supervisor `supervisor` dies, even by SIGKILL.
+
+    Without it the request processes of a killed supervisor would keep its socket, and the next
+    `comandia-server` could not listen on the port. Linux only (the appliance's platform): elsewhere
+    the supervisor's own SIGTERM is the only stop.
+    """
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != supervisor:  # it died before the request above: nobody will send the signal
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def worker_env(database_url: str, connection_budget: int, workers: int) -> dict[str, str]:

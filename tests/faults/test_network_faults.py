@@ -41,6 +41,7 @@ from comandia.server.wiring import open_runtime
 from tests.faults.proxy import FaultyProxy, Upstream
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 from tests.plugins.tenants import make_config
+from tests.waiting import answers
 
 APP_SECRET = "r5-app-secret"  # noqa: S105 - signs this test's load only
 PNID_BASE = 880000000000000
@@ -240,11 +241,12 @@ def server_process(config: ServerConfig, log: Path) -> Iterator[str]:
 
 
 def wait_listening(process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> str:
-    """The base URL the server prints once it listens."""
+    """The base URL the server prints once it listens, as soon as its request process answers (the
+    supervisor listens first; the faults' timings must not include the request process's start)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         found = re.search(r"listening on (http://\S+)", log.read_text())
-        if found:
+        if found and answers(f"{found.group(1)}/healthz", timeout=1):
             return found.group(1)
         time.sleep(0.1)
     raise AssertionError("the server did not start:\n" + log.read_text()[-3000:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import stat
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 import requests
 
 from comandia.server.config import ServerConfig
+from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
+from tests.waiting import answers, eventually
 
 
 @contextmanager
@@ -45,6 +48,9 @@ def server_process(env: dict[str, str], home: Path,
         assert base, "".join(lines)
         if "embedded" in lines[-1]:
             lines.append(process.stdout.readline())  # the first-run password line follows
+        # The supervisor listens before its request process has started: the first requests
+        # wait in the socket's queue until one accepts them, which on a busy machine takes a while.
+        assert eventually(lambda: answers(f"{base}/healthz"), 60.0, interval=0.1), "".join(lines)
         yield process, base, lines
     finally:
         if process.poll() is None:
@@ -65,7 +71,9 @@ def test_the_server_answers_health_and_readiness_and_stops_on_sigterm(config: Se
         COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=config.db_prefix + "_srv",
         COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password",
     )
-    with server_process(env, tmp_path) as (process, base, _):
+    with server_process(env, tmp_path, "--single-process") as (process, base, lines):
+        assert "(a single process)" in "".join(lines)
+        assert psutil.Process(process.pid).children() == []  # requests and jobs in this one process
         assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
         assert requests.get(f"{base}/readyz", timeout=5).json() == {"status": "ready"}
         missing = requests.get(f"{base}/nope", timeout=5)
@@ -74,8 +82,6 @@ def test_the_server_answers_health_and_readiness_and_stops_on_sigterm(config: Se
         assert big.status_code == 413
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
-    from tests.plugins.postgres import drop_prefixed
-
     drop_prefixed(config.database_url or "", config.db_prefix + "_srv")
 
 
@@ -84,6 +90,8 @@ def test_with_no_configuration_it_runs_on_its_own_embedded_postgres(tmp_path: Pa
     with server_process(base_env(), home) as (process, base, lines):
         output = "".join(lines)
         assert "embedded PostgreSQL" in output and "log in as 'admin'" in output
+        # the default layout: one request process beside the jobs process, under this supervisor
+        assert "with 1 server process and a jobs process" in output
         note = home / "initial-admin-password"
         password = note.read_text().strip()
         # the password is in a file only this user reads, never in the output (the journal)
@@ -100,6 +108,29 @@ def test_with_no_configuration_it_runs_on_its_own_embedded_postgres(tmp_path: Pa
     assert not psutil.pid_exists(postmaster), "the embedded PostgreSQL outlived the server"
 
 
+def test_a_killed_supervisor_takes_its_processes_with_it(embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
+    """SIGKILL on the process the operator started (no clean stop): its request and jobs processes
+    end too, so none keeps the port or works on beside the next start. (Processes, not the
+    database: one backend is enough.)"""
+    prefix = "ct" + secrets.token_hex(3) + "_sup"
+    env = base_env(COMANDIA_DATABASE_URL=embedded_cluster.url, COMANDIA_DB_PREFIX=prefix,
+                   COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password")
+    try:
+        with server_process(env, tmp_path) as (process, base, _):
+            deadline = time.monotonic() + 120
+            while len(children := psutil.Process(process.pid).children()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(children) == 2, children
+            process.send_signal(signal.SIGKILL)  # the supervisor alone, not its process group
+            process.wait()
+            gone, alive = psutil.wait_procs(children, timeout=60)
+            assert alive == [] and len(gone) == 2
+            with pytest.raises(requests.ConnectionError):
+                requests.get(f"{base}/healthz", timeout=5)
+    finally:
+        drop_prefixed(embedded_cluster.url, prefix)
+
+
 def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_request(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     from comandia.server.cli import main as run
@@ -112,6 +143,8 @@ def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_requ
     assert "dirección en la que escucha" in said and "address to listen on" not in said
     assert run(["--workers", "0"]) == 2
     assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
+    assert run(["--workers", "2", "--single-process"]) == 2  # several request processes need the jobs process
+    assert capsys.readouterr().err.strip().startswith("error: varios --workers necesitan el proceso de tareas")
     monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
     with pytest.raises(SystemExit):
         run(["--help"])

@@ -50,11 +50,11 @@ def test_the_mail_server_comes_from_the_environment_or_the_file_as_one_setting(t
 
 def test_a_yes_or_no_setting_reads_as_the_environment_and_toml_write_it(tmp_path: Path) -> None:
     file = tmp_path / "comandia.toml"
-    file.write_text("jobs_process = true\n", encoding="utf-8")
-    assert load_config(env={}, config_file=file).jobs_process is True
-    assert load_config(env={"COMANDIA_JOBS_PROCESS": "false"}, config_file=file).jobs_process is False
-    assert load_config(env={"COMANDIA_JOBS_PROCESS": " Yes "}).jobs_process is True
-    assert load_config(env={}).jobs_process is False
+    file.write_text("jobs_process = false\n", encoding="utf-8")
+    assert load_config(env={}, config_file=file).jobs_process is False
+    assert load_config(env={"COMANDIA_JOBS_PROCESS": "true"}, config_file=file).jobs_process is True
+    assert load_config(env={"COMANDIA_JOBS_PROCESS": " No "}).jobs_process is False
+    assert load_config(env={}).jobs_process is True  # the default: requests and jobs in two processes
     with pytest.raises(ValueError, match="jobs_process"):
         load_config(env={"COMANDIA_JOBS_PROCESS": "quizás"})
 

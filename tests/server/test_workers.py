@@ -13,6 +13,7 @@ import requests
 from comandia.server.config import ServerConfig
 from tests.plugins.postgres import drop_prefixed
 from tests.server.test_cli import base_env, server_process
+from tests.waiting import answers
 from tests.waiting import eventually as eventually_within
 
 
@@ -45,10 +46,7 @@ def eventually(check: Callable[[], bool]) -> bool:
 
 
 def ready(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
-    except requests.RequestException:  # no process accepts yet: the connection waits in the queue
-        return False
+    return answers(f"{base}/readyz")  # False while no process accepts: the connection waits in the queue
 
 
 def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: ServerConfig, tmp_path: Path) -> None:
@@ -88,4 +86,5 @@ def test_a_worker_count_out_of_range_is_one_clear_line(tmp_path: Path) -> None:
 
     done = subprocess.run([sys.executable, "-m", "comandia.server.cli", "--workers", "0", "--home", str(tmp_path)],
                           capture_output=True, text=True, env=base_env(), timeout=60)
-    assert done.returncode == 2 and done.stderr.strip() == "error: --workers must be between 1 and 64"
+    # Spanish first: base_env() leaves out COMANDIA_LANGUAGE
+    assert done.returncode == 2 and done.stderr.strip() == "error: --workers debe estar entre 1 y 64"

@@ -28,6 +28,7 @@ from comandia.server.services.kpis.spreadsheets import (
     write,
 )
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.times import local_day_bounds
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import KpiPeriod, KpiReport
@@ -89,8 +90,12 @@ _CUSTOMERS = sa.text(
     "SELECT c.id, c.name, c.phone, c.city, c.region, c.created_at, c.first_order_at, c.last_order_at,"
     " coalesce(k.orders, 0), coalesce(k.revenue, 0) FROM customers c LEFT JOIN (SELECT customer_id,"
     " sum(orders) AS orders, sum(revenue) AS revenue FROM kpi_daily_customers WHERE day BETWEEN :f AND :t"
-    " GROUP BY customer_id) k ON k.customer_id = c.id ORDER BY c.id"
-)
+    " GROUP BY customer_id) k ON k.customer_id = c.id"
+    # Not the test chat's phones (customers.real_customer): no order, or one through a real channel.
+    " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.channel IN :test)"
+    " OR EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.channel NOT IN :test)"
+    " ORDER BY c.id"
+).bindparams(sa.bindparam("test", value=tuple(sorted(TEST_CHANNELS)), expanding=True))
 _CUSTOMER_COLUMNS = [
     (N_("ID"), "int", 8),
     (N_("Name"), "text", 24),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import threading
 from decimal import Decimal
 
@@ -111,3 +114,31 @@ def test_list_searches_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> N
     assert len(customers.list(tenant.id, text="puebla", limit=0).items) == 1  # clamped to at least one
     with pytest.raises(ValidationFailed):
         customers.list(tenant.id, cursor="not-a-cursor")
+
+
+def test_the_test_chats_phones_are_kept_out_of_the_list_and_the_export(
+        runtime: Runtime, make_tenant: MakeTenant) -> None:
+    """A phone with only test orders (the test chat, a sandbox number) is a manager trying the bot;
+    once it orders through a real channel it is a customer like any other."""
+    tenant = make_tenant()
+    customers, orders = runtime.services.customers, runtime.services.orders
+    runtime.services.catalog.create_product(tenant.id, ProductInput(sku="A", name="Taco", price=Decimal("20")))
+    tester, buyer, quiet = (customers.create(tenant.id, CustomerInput(phone=f"+5255123400{i:02d}", name=name))
+                            for i, name in enumerate(("Prueba", "Ana", "Beto")))
+
+    def order(customer: CustomerInfo, channel: str) -> None:
+        orders.create(tenant.id, OrderInput(customer_id=customer.id, items=(OrderLineInput(1, sku="A"),),
+                                            channel=channel), "t")
+
+    order(tester, "sandbox")
+    order(buyer, "sandbox")
+    order(buyer, "whatsapp")
+    assert [c.name for c in customers.list(tenant.id).items] == ["Beto", "Ana"]
+    assert customers.list(tenant.id, text="prueba").items == ()
+    today = dt.date.today()
+    export = b"".join(runtime.services.exports.tenant_export(tenant.id, "customers", "csv", today, today).chunks)
+    names = [row[1] for row in csv.reader(io.StringIO(export.decode("utf-8-sig")))][1:]
+    assert names == ["Ana", "Beto"]
+    order(tester, "console")  # now a customer
+    assert [c.name for c in customers.list(tenant.id).items] == ["Beto", "Ana", "Prueba"]
+    assert quiet.id in {c.id for c in customers.list(tenant.id).items}
