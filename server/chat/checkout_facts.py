@@ -195,7 +195,7 @@ def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[st
 def _names_product(words: str, catalog: CatalogView) -> bool:
     """Whether a product's name or alias holds these words ("Tarjeta con dedicatoria", "Café para
     llevar"): the menu's words win over the checkout's."""
-    wanted = f" {' '.join(fold(words).split())} "
+    wanted = " " + " ".join(fold(words).split()) + " "  # no f-string: Babel's extractor misreads this one
     return any(wanted in f" {fold(n)} " for p in catalog.products for n in (p.name, *p.aliases))
 
 
