@@ -24,7 +24,9 @@ from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
+from comandia.server.chat.synonyms import every_kind_word, kind_words
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
+from comandia.shared.domain.names import match_key
 
 _SENTENCES = re.compile(r"(?<=[.!?\n])\s*")
 _TRAILING_QUESTION = re.compile(
@@ -59,7 +61,8 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if said is not None:
             rest = " ".join(s for s in sentences if s not in asked)
             return _with_order(turn, state, rest, said)
-    whole = _asks(text) and not text[text.rfind("?") + 1 :].strip(" ?¿!.,")  # nothing ordered after it
+    # nothing ordered after its question mark ("q rollos tienen" has none: all of it asks)
+    whole = _asks(text) and ("?" not in text or not text[text.rfind("?") + 1 :].strip(" ?¿!.,"))
     if intents.mentions(text, "ask_cart") and whole:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
@@ -69,7 +72,8 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     category = _category(turn, text) if whole else None
     if category is not None:
         return menus.show_products(turn, state, category, 0)
-    return _menu(turn, state, text)
+    of_kind = _of_kind(turn, state, text) if whole else None
+    return of_kind if of_kind is not None else _menu(turn, state, text)
 
 
 def _sentences(text: str) -> list[str]:
@@ -260,6 +264,37 @@ def _category(turn: Turn, text: str) -> int | None:
             rest = read_order(" ".join(w for w in said if _singular(w) not in every and w not in _ASKING), turn.catalog)
             return None if rest.items or rest.doubts or rest.unknown else cid  # "me das dos hot dogs" orders
     return None
+
+
+MAX_KIND_LINES = 20
+"""A kind's products listed at most (a WhatsApp message stays readable); the menu has the rest."""
+
+
+def _of_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "¿qué tienen de bebidas?" on a menu whose drinks are in several categories (Refrescos,
+    Agua, Cerveza): every available product of that kind with its price, not three to pick from."""
+    said = intents.normalised(text).split()
+    if not _WHICH & set(said):
+        return None
+    kinds = every_kind_word()
+    asked = next((w for w in said if match_key(w) in kinds or match_key(_singular(w)) in kinds), None)
+    if asked is None:
+        return None
+    keys = {match_key(asked), match_key(_singular(asked))}
+    rest = read_order(" ".join(w for w in said if w != asked and w not in _ASKING), turn.catalog)
+    if rest.items or rest.doubts or rest.unknown:
+        return None
+    found = [p for _, name, products in menus.groups(turn) for p in products
+             if keys & {match_key(k) for k in kind_words(p.name, name)}]  # fmt: skip
+    if not found:
+        return None
+    t = turn.texts
+    lines = [t("products_body", category=asked.capitalize())]
+    lines += [t("price_line", name=p.name, price=turn.money(p.price)) for p in found[:MAX_KIND_LINES]]
+    if len(found) > MAX_KIND_LINES:
+        lines.append(t("more_description"))
+    body = "\n".join(lines)
+    return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
 
 
 def _singular(word: str) -> str:
