@@ -37,6 +37,12 @@ class Pipeline:
         if rows:
             self._cursor.executemany(sql.encode(), rows)
 
+    def commit(self) -> None:
+        """Queue the transaction's COMMIT, to go with the statements before it in the same round
+        trip (the session's own `commit()` after the block then has nothing left to send). When a
+        statement before it fails, the server skips it and the block raises as for any failure."""
+        self._cursor.execute(b"COMMIT")
+
     def query(self, sql: str, params: Params | None = None) -> psycopg.Cursor[Any]:
         """Queue a statement whose rows are read from the returned cursor once the block has ended."""
         cursor = self._connection.cursor()

@@ -21,9 +21,10 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from psycopg.types.json import Jsonb
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -42,8 +43,9 @@ from comandia.server.chat.model import (
 )
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import extra_aliases
+from comandia.server.db.pipelines import pipelined
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import Category, ChatSession, Customer, Order, OrderItem, Product
+from comandia.server.db.tenant_models import ChatSession, Customer, Order, OrderItem
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.customers import CustomerService, find_or_create_customer
 from comandia.server.services.orders.orders import CHAT_ACTOR, CustomerCancel, OrderService
@@ -95,9 +97,7 @@ class ConversationService:
         self._idle = dt.timedelta(minutes=idle_minutes)
         self._menus = MenuMemo()
 
-    def handle(
-        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound
-    ) -> list[Reply]:
+    def handle(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound) -> list[Reply]:
         """The replies (one, rarely two) to one inbound message, in order: `answer` without its flags."""
         return list(self.answer(tenant, number_id, customer, message).replies)
 
@@ -115,12 +115,12 @@ class ConversationService:
         """
         now = self._clock()
         with self._db.tenant_session(tenant.tenant_id) as session:
-            row, fresh = _lock_session(session, number_id, customer.key, now + self._idle)
+            row, fresh, menu = _lock_session(session, number_id, customer.key, now + self._idle, tenant.currency)
             state = ChatState.from_json(row.state)
             if not fresh and row.expires_at <= now:
                 in_progress = state.stage != "start" or bool(state.cart)
                 state = state.restarted("expired" if in_progress else None)
-            catalog = self._menus.load(session, tenant.tenant_id, tenant.currency)
+            catalog = self._menus.catalog(tenant.tenant_id, tenant.currency, menu)
             latest = None
             if flow.wants_latest_order(state, message):
                 latest = _latest_order(session, row.customer_id, customer)
@@ -130,9 +130,8 @@ class ConversationService:
             )
             # With a draft this stores the summary state: a replayed confirmation re-drafts
             # with the same sequence, hence the same key, and finds the order instead.
-            _store_turn(session, row.id, outcome.state, now, self._idle)
             session_id = row.id
-            session.commit()
+            _commit_turn(session, session_id, outcome.state, now, self._idle)
         if outcome.cancel_order is not None:
             return Answer(tuple(self._cancel(tenant, outcome, outcome.cancel_order, customer_id)))
         if outcome.draft is None:
@@ -188,9 +187,12 @@ class ConversationService:
         except ValidationFailed as error:
             problem = _problem(error, draft, catalog)
         with self._db.tenant_session(tenant.tenant_id) as session:
-            connection = session.connection()
-            row = connection.execute(_LOCK_STATE, {"session_id": session_id}).one()  # sessions are never deleted
-            state = ChatState.from_json(row.state)
+            with pipelined(session) as pipeline:  # BEGIN and the lock in one round trip
+                locked = pipeline.query(_LOCK_STATE, {"session_id": session_id})
+            row = locked.fetchone()
+            assert row is not None  # sessions are never deleted
+            state = ChatState.from_json(row[0])
+            found: int | None = None
             if placed is None:
                 outcome = flow.order_failed(tenant, state, catalog, customer, problem)
             elif state.sequence >= draft.sequence:  # a racing confirmation already answered
@@ -198,9 +200,8 @@ class ConversationService:
             else:
                 total_text = format_money(placed[1], tenant.currency, tenant.formats_locale)
                 outcome = flow.order_placed(tenant, state, placed[0], total_text)
-                connection.execute(_SET_CUSTOMER, {"session_id": session_id, "customer_id": customer_id})
-            _store_turn(session, session_id, outcome.state, now, self._idle)
-            session.commit()
+                found = customer_id
+            _commit_turn(session, session_id, outcome.state, now, self._idle, found)
         return list(outcome.replies)
 
     def _customer_and_placed(
@@ -239,27 +240,47 @@ class ConversationService:
         return order.number, order.total
 
 
-_CHAT_SESSIONS = cast(sa.Table, ChatSession.__table__)  # a mapped class's table is a Table
 _PLACED = sa.select(Order.number, Order.total).where(Order.extra["chat_key"].astext == sa.bindparam("key"))
-_LOCK_STATE = (
-    sa.select(_CHAT_SESSIONS.c.state).where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id")).with_for_update()
+# A turn's own statements are psycopg's, sent in pipelines (server/db/pipelines.py): BEGIN, the
+# session's lock and the menu in one round trip, the state's UPDATE and COMMIT in another (they
+# were five, each waited for), and plain rows skip SQLAlchemy's result machinery.
+_LOCK_SESSION = (
+    "SELECT id, customer_id, state, expires_at FROM chat_sessions"
+    " WHERE number_id = %(number_id)s AND customer_wa_id = %(key)s FOR UPDATE"
 )
-_SET_CUSTOMER = (
-    sa.update(_CHAT_SESSIONS)
-    .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
-    .values(customer_id=sa.bindparam("customer_id"))
-)
+_LOCK_STATE = "SELECT state FROM chat_sessions WHERE id = %(session_id)s FOR UPDATE"
+_SET_CUSTOMER = "UPDATE chat_sessions SET customer_id = %(customer_id)s WHERE id = %(session_id)s"
 _STORE_TURN = (
-    sa.update(_CHAT_SESSIONS)
-    .where(_CHAT_SESSIONS.c.id == sa.bindparam("session_id"))
-    .values(state=sa.bindparam("state"), updated_at=sa.bindparam("now"), expires_at=sa.bindparam("expires_at"))
+    "UPDATE chat_sessions SET state = %(state)s, updated_at = %(now)s, expires_at = %(expires_at)s"
+    " WHERE id = %(session_id)s"
 )
 
 
-def _store_turn(session: Session, session_id: int, state: ChatState, now: dt.datetime, idle: dt.timedelta) -> None:
-    """`_store` for the row `_lock_session` read: one UPDATE, without the ORM's unit of work."""
-    values = {"session_id": session_id, "state": state.to_json(), "now": now, "expires_at": now + idle}
-    session.connection().execute(_STORE_TURN, values)
+class _SessionRow(NamedTuple):
+    """The columns of a chat session a turn reads."""
+
+    id: int
+    customer_id: int | None
+    state: Any
+    expires_at: dt.datetime
+
+
+def _commit_turn(
+    session: Session,
+    session_id: int,
+    state: ChatState,
+    now: dt.datetime,
+    idle: dt.timedelta,
+    customer_id: int | None = None,
+) -> None:
+    """Store the turn's state (and the customer its order was placed for) and commit, in one round trip."""
+    values = {"session_id": session_id, "state": Jsonb(state.to_json()), "now": now, "expires_at": now + idle}
+    with pipelined(session) as pipeline:
+        if customer_id is not None:
+            pipeline.execute(_SET_CUSTOMER, {"session_id": session_id, "customer_id": customer_id})
+        pipeline.execute(_STORE_TURN, values)
+        pipeline.commit()
+    session.commit()
 
 
 def load_catalog(session: Session, currency: str) -> CatalogView:
@@ -270,7 +291,9 @@ def load_catalog(session: Session, currency: str) -> CatalogView:
     whose stock count reached 0 is unavailable, as one marked sold out is. Each
     product's aliases are the tenant's, then the built-in synonyms that apply (chat/synonyms.py).
     """
-    return _catalog_from(_menu_rows(session, currency))
+    with pipelined(session) as pipeline:
+        rows = pipeline.query(_MENU_QUERY, {"currency": currency})
+    return _catalog_from(rows.fetchall())
 
 
 class MenuMemo:
@@ -281,14 +304,15 @@ class MenuMemo:
     same object then finds the matcher's index by identity (`chat.matching.index_for`).
     """
 
+    # The rows are read with the turn's lock (`_lock_session`); this only compares and builds.
+
     def __init__(self, tenants: int = 256) -> None:
         self._tenants = tenants
         self._menus: dict[tuple[str, str], tuple[Sequence[Any], CatalogView]] = {}
         self._lock = threading.Lock()
 
-    def load(self, session: Session, tenant_id: str, currency: str) -> CatalogView:
-        """`load_catalog(session, currency)` for `tenant_id`."""
-        rows = _menu_rows(session, currency)
+    def catalog(self, tenant_id: str, currency: str, rows: Sequence[tuple[Any, ...]]) -> CatalogView:
+        """The `CatalogView` of `tenant_id`'s menu `rows` (as `_MENU_QUERY` returns them) in `currency`."""
         memo = (tenant_id, currency)
         with self._lock:
             seen = self._menus.get(memo)
@@ -303,29 +327,31 @@ class MenuMemo:
         return catalog
 
 
-_MENU_COLUMNS = (
-    Product.__table__.c.sku, Product.__table__.c.name, Product.__table__.c.price, Product.__table__.c.category_id,
-    Product.__table__.c.description, Product.__table__.c.available, Product.__table__.c.stock,
-    Product.__table__.c.aliases, Category.__table__.c.name.label("category_name"),
-    Category.__table__.c.sort_order.label("category_order"),
-)  # fmt: skip
-
-
-_PRODUCTS, _CATEGORIES = Product.__table__, Category.__table__
-_MENU_QUERY = (  # built once: every turn reads the menu
-    sa.select(*_MENU_COLUMNS)
-    .select_from(_PRODUCTS.outerjoin(_CATEGORIES, _CATEGORIES.c.id == _PRODUCTS.c.category_id))
-    .where(_PRODUCTS.c.currency == sa.bindparam("currency"))
-    .order_by(_PRODUCTS.c.sort_order, _PRODUCTS.c.name, _PRODUCTS.c.id)
+_MENU_QUERY = (  # the menu in display order, one row a product
+    "SELECT p.sku, p.name, p.price, p.category_id, p.description, p.available, p.stock, p.aliases,"
+    " c.name AS category_name, c.sort_order AS category_order"
+    " FROM products p LEFT OUTER JOIN categories c ON c.id = p.category_id"
+    " WHERE p.currency = %(currency)s ORDER BY p.sort_order, p.name, p.id"
 )
 
 
-def _menu_rows(session: Session, currency: str) -> Sequence[Any]:
-    """The menu's rows, through the session's connection: plain columns need no ORM machinery."""
-    return session.connection().execute(_MENU_QUERY, {"currency": currency}).all()
+class _MenuRow(NamedTuple):
+    """A row of `_MENU_QUERY`."""
+
+    sku: str
+    name: str
+    price: Decimal
+    category_id: int | None
+    description: str
+    available: bool
+    stock: int | None
+    aliases: list[str]
+    category_name: str | None
+    category_order: int | None
 
 
-def _catalog_from(rows: Sequence[Any]) -> CatalogView:
+def _catalog_from(plain: Sequence[tuple[Any, ...]]) -> CatalogView:
+    rows = [_MenuRow(*row) for row in plain]
     categories = {
         row.category_id: (row.category_order, row.category_name, row.category_id)
         for row in rows
@@ -345,35 +371,29 @@ def _catalog_from(rows: Sequence[Any]) -> CatalogView:
     )  # fmt: skip
 
 
-# Every turn runs these, so they are built once, and plain rows skip the ORM's identity map and
-# unit of work (SQLAlchemy's CPU was most of a turn's; PostgreSQL's work is the same).
-_LOCK_SESSION = (
-    sa.select(_CHAT_SESSIONS)
-    .where(
-        _CHAT_SESSIONS.c.number_id == sa.bindparam("number_id"),
-        _CHAT_SESSIONS.c.customer_wa_id == sa.bindparam("key"),
-    )
-    .with_for_update()
-)
-
-
 def _lock_session(
-    session: Session, number_id: str, key: str, expires_at: dt.datetime
-) -> tuple[sa.Row[Any], bool]:
-    """The session row (plain columns), locked; created (empty) when missing. Returns (row, created)."""
+    session: Session, number_id: str, key: str, expires_at: dt.datetime, currency: str
+) -> tuple[_SessionRow, bool, list[tuple[Any, ...]]]:
+    """The session row, locked, created (empty) when missing; and the menu's rows (`_MENU_QUERY`)
+    in `currency`. Returns (row, created, menu rows)."""
     keys = {"number_id": number_id, "key": key}
-    row = session.connection().execute(_LOCK_SESSION, keys).one_or_none()
+    with pipelined(session) as pipeline:  # BEGIN, the lock and the menu in one round trip
+        locked = pipeline.query(_LOCK_SESSION, keys)
+        menu = pipeline.query(_MENU_QUERY, {"currency": currency})
+    row, rows = locked.fetchone(), menu.fetchall()
     if row is not None:
-        return row, False
+        return _SessionRow(*row), False, rows
     # ON CONFLICT DO NOTHING: the customer's first two messages may arrive together.
     session.execute(
         insert(ChatSession)
         .values(number_id=number_id, customer_wa_id=key, state={}, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["number_id", "customer_wa_id"])
     )
-    row = session.connection().execute(_LOCK_SESSION, keys).one_or_none()
+    with pipelined(session) as pipeline:
+        locked = pipeline.query(_LOCK_SESSION, keys)
+    row = locked.fetchone()
     assert row is not None
-    return row, True
+    return _SessionRow(*row), True, rows
 
 
 def _customer_id(session: Session, known: int | None, customer: CustomerRef) -> int | None:
@@ -400,11 +420,17 @@ def _latest_order(session: Session, known: int | None, customer: CustomerRef) ->
     if found is None:
         return None
     lines = session.execute(  # for "lo mismo de la vez pasada": the lines still name their SKUs
-        sa.select(OrderItem.sku, OrderItem.quantity).join(Order, Order.id == OrderItem.order_id)
-        .where(Order.number == found.number).order_by(OrderItem.position)
+        sa.select(OrderItem.sku, OrderItem.quantity)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(Order.number == found.number)
+        .order_by(OrderItem.position)
     ).all()
-    return LatestOrder(number=found.number, status=found.status, total=found.total,
-                       lines=tuple((row.sku, row.quantity) for row in lines))
+    return LatestOrder(
+        number=found.number,
+        status=found.status,
+        total=found.total,
+        lines=tuple((row.sku, row.quantity) for row in lines),
+    )
 
 
 def _order_input(customer_id: int, draft: OrderDraft, key: str, delivery_fee: Decimal, channel: str) -> OrderInput:
