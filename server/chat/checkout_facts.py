@@ -44,7 +44,8 @@ _PAY_KINDS = {"efectivo": "cash", "cash": "cash", "tarjeta": "card_on_delivery",
               "link": "link", "liga": "link"}  # fmt: skip
 
 _PICKUP = re.compile(
-    r"\b(?:(?:para|pa)\s+llevar\b(?!\s+(?:a|al|hasta)\b)|to go\b|take ?away\b|takeout\b|for pick ?up\b|pick ?up\b"
+    r"\b(?:(?:para|pa)\s+llevar\b(?!\s+(?:a|al|hasta)\b)|to go\b(?!\s+(?:with|for|to|and)\b)"
+    r"|take ?away\b|takeout\b|for pick ?up\b|pick ?up\b"
     r"|(?:i'?ll|we'?ll|i will|we will)\s+pick\s+it\s+up\b"
     r"|(?:(?:lo|la|los|las)\s+)?(?:paso|pasamos|voy|vamos|pasare|pasaremos|paso yo)\s+a\s+"
     r"(?:recoger|buscar|retirar|por)(?:lo|la|los|las|el|ella|ellos)?\b"
@@ -107,24 +108,24 @@ class Facts:
         return all(w in fillers or w in _GLUE for w in normalised(self.rest).split())
 
 
-def read(text: str, catalog: CatalogView) -> Facts:
-    """The checkout information in `text` and the rest of it; nothing for a question."""
-    if asks(text):
-        return Facts(rest=text)
-    folded = _same_length_fold(text)
+def read(message: str, catalog: CatalogView) -> Facts:
+    """The checkout information in `message` and the rest of it; nothing for a question."""
+    if asks(message):
+        return Facts(rest=message)
+    folded = _same_length_fold(message)
     spans: list[tuple[int, int]] = []
     found: dict[str, str] = {}
     address = _ADDRESS.search(folded)
     if address is not None:
         group = next(g for g in ("told", "street", "bare") if address.group(g))
-        said = text[address.start(group) : address.end(group)].strip(" .,;")
+        said = message[address.start(group) : address.end(group)].strip(" .,;")
         if any(c.isdigit() for c in said) or " s/n" in fold(said):
             found["address"] = said[:MAX_ADDRESS]
-            spans.append((address.start(), len(text)))
+            spans.append((address.start(), len(message)))
     searched = folded[: spans[0][0]] if spans else folded  # an address's own words say nothing else
     name = _NAME.search(searched)
     if name is not None:
-        said = _NAME_TAIL.sub("", text[name.start("name") : name.end("name")]).strip()
+        said = _NAME_TAIL.sub("", message[name.start("name") : name.end("name")]).strip()
         if said and len(said.split()) <= _MAX_NAME_WORDS and not _names_product(said, catalog):
             found["name"] = said[:MAX_NAME]
             spans.append((name.start(), name.start("name") + len(said)))
@@ -136,16 +137,16 @@ def read(text: str, catalog: CatalogView) -> Facts:
     payment = _PAYMENT.search(searched)
     if payment is not None:
         word = payment.group("pay")
-        if payment.group("verb") or not _names_product(word, catalog):
+        if payment.group("verb") or (not _names_product(word, catalog) and _plainly_paying(payment, message)):
             found["payment"] = _PAY_KINDS[word.split()[0] if word.split()[0] in _PAY_KINDS else word.split()[-1]]
             spans.append(payment.span())
     if not found:
-        return Facts(rest=text)
+        return Facts(rest=message)
     rest, end = [], 0
     for start, stop in sorted(spans):
-        rest.append(text[end:start])
+        rest.append(message[end:start])
         end = max(end, stop)
-    rest.append(text[end:])
+    rest.append(message[end:])
     return Facts(
         payment=found.get("payment"),
         fulfilment=found.get("fulfilment"),
@@ -190,6 +191,20 @@ def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[st
         else:
             said.append(t("payment_not_noted"))
     return state, said
+
+
+_PLAIN_PAY_WORDS = frozenset({"efectivo", "cash", "transferencia", "transfer", "bank transfer", "spei"})
+_PLAIN_PAY_PREPS = frozenset({"en", "por", "by", "via"})
+
+
+def _plainly_paying(payment: re.Match[str], text: str) -> bool:
+    """Whether a payment word said without a verb is one: a word only a payment uses ("efectivo"),
+    after "en"/"by" ("by card"), or the whole message ("tarjeta"); "a card" among products may be
+    a greeting card."""
+    if payment.group("pay") in _PLAIN_PAY_WORDS or payment.group("prep") in _PLAIN_PAY_PREPS:
+        return True
+    rest = text[: payment.start()] + " " + text[payment.end() :]
+    return Facts(rest=rest).rest_says_nothing
 
 
 def _names_product(words: str, catalog: CatalogView) -> bool:
