@@ -40,6 +40,7 @@ from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
 from comandia.server.jobs.summaries import SummaryRefresher
+from comandia.server.jobs.sweeps import SweepPlan
 from comandia.server.jobs.work_relay import JOURNAL, WORK_CHANNEL, WorkRelay
 from comandia.server.providers.mail import SmtpMailer
 from comandia.server.providers.media import MediaLimits
@@ -302,9 +303,18 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
     outbox sender, the media and alert workers, the feed pruner and the daily backup when
     `backup_time` is set.
     """
+    # Which tenants the workers' sweeps visit (jobs/sweeps.py); all of them once the listener is
+    # back, since work announced meanwhile was not heard.
+    plans = {kind: SweepPlan() for kind in ("inbox", "outbox", "media")}
+
+    def reconnected() -> None:
+        _forget_all(databases, services)
+        for plan in plans.values():
+            plan.sweep_all()
+
     listener = partial(ChangeListener, libpq_conninfo(databases.control_engine.url),
                        on_change=lambda change, key: _forget(databases, services, change, key),
-                       on_reconnect=lambda: _forget_all(databases, services))
+                       on_reconnect=reconnected)
     shared: list[Job] = [
         SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
             tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)),
@@ -319,14 +329,17 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
     busy = services.ingest.busy if role == ProcessRole.ALL else lambda: False
     jobs: list[Job] = [
         InboxWorker(services.inbox, services.inbox_signal, services.number_directory.tenant_ids,
-                    name=f"inbox-worker-{n}", claims=claims, yield_to=busy if n else lambda: False)
+                    name=f"inbox-worker-{n}", claims=claims, yield_to=busy if n else lambda: False,
+                    plan=plans["inbox"])
         for n in range(max(1, config.inbox_workers))
     ]
     if services.journal is not None:
         jobs.append(JournalDrain(services.journal))
     jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids,
-                             resend=services.window_resend.resend, window_closed=services.window_signal))
-    jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids))
+                             resend=services.window_resend.resend, window_closed=services.window_signal,
+                             plan=plans["outbox"]))
+    jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids,
+                            plan=plans["media"]))
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
     jobs.extend(shared)
@@ -373,8 +386,12 @@ def _forget(databases: Databases, services: Services, change: Change, key: str) 
 
 
 def _forget_all(databases: Databases, services: Services) -> None:
+    """The listener (re)connected: whatever changed while it was away was not heard, so nothing
+    cached is trusted, tenant pools included (a tenant moved or deactivated meanwhile must not be
+    written through its old pool; a connection lent now is closed when it comes back)."""
     services.number_directory.forget()
     services.contexts.forget_all()
+    databases.tenant_engines.forget_all()
     databases.recheck_poolers()  # a pooler changed while the listener was away
 
 

@@ -10,7 +10,9 @@ first worker goes on: acknowledging the providers comes first on a 2-core box, a
 join in to drain the backlog once the burst is over.
 
 The sweep (every `sweep_seconds`) picks up what the in-memory signal cannot: messages stored by
-another process, or before a restart (RELIABILITY R2: processing resumes within seconds of a restart).
+another process, or before a restart (RELIABILITY R2: processing resumes within seconds of a restart,
+since the first sweep visits every tenant). It visits the tenants its `SweepPlan` names (sweeps.py):
+those that had work lately, and every tenant every 30 s.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from functools import partial
 
 from comandia.server.jobs.loop import BackgroundLoop
+from comandia.server.jobs.sweeps import SweepPlan
 from comandia.server.services.messaging.inbox import InboxProcessor
 from comandia.server.services.messaging.signals import DirtyTenants
 
@@ -62,11 +65,12 @@ class InboxWorker(BackgroundLoop):
         tenants_with_numbers: every tenant that owns a WhatsApp number (the sweep's list).
         claims: shared by the workers of one process (a worker alone gets its own).
         yield_to: true while this worker should step aside (given to every worker but the first).
+        plan: which tenants the sweep visits (shared by the workers of one process; one of its own by default).
     """
 
     def __init__(self, processor: InboxProcessor, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
                  sweep_seconds: float = 2.0, name: str = "inbox-worker", claims: TenantClaims | None = None,
-                 yield_to: Callable[[], bool] = lambda: False) -> None:
+                 yield_to: Callable[[], bool] = lambda: False, plan: SweepPlan | None = None) -> None:
         super().__init__(name)
         self._processor = processor
         self._dirty = dirty
@@ -74,6 +78,7 @@ class InboxWorker(BackgroundLoop):
         self._sweep_seconds = sweep_seconds
         self._claims = claims or TenantClaims(dirty)
         self._yield_to = yield_to
+        self._plan = plan or SweepPlan()
 
     def run(self) -> None:
         next_sweep = 0.0
@@ -84,7 +89,7 @@ class InboxWorker(BackgroundLoop):
             tenants = self._dirty.take()
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + self._sweep_seconds
-                swept: set[str] = self._safely(self._tenants, set())
+                swept: set[str] = self._safely(partial(self._plan.tenants, self._tenants), set())
                 tenants |= swept
             mine = next((t for t in sorted(tenants) if self._claims.try_claim(t)), None)
             rest = tenants - {mine} if mine else set()
@@ -95,9 +100,11 @@ class InboxWorker(BackgroundLoop):
                 continue
             done = 0
             try:
-                done = self._safely(partial(self._processor.process, mine, BATCH, self._keep_going), 0)
+                done = self._safely(partial(self._processor.process, mine, BATCH, self._keep_going), -1)
             finally:
                 self._claims.release(mine, more=done >= BATCH or self._yield_to())
+            if done:  # work, or a failure to retry: swept every time for a while
+                self._plan.worked({mine})
 
     def _keep_going(self) -> bool:
         return not self._stop_event.is_set() and not self._yield_to()

@@ -54,10 +54,13 @@ def test_a_tenant_deactivated_by_one_process_is_inactive_in_the_others(
     assert eventually(lambda: other.services.contexts.state(tenant.id) == TenantState.INACTIVE, 2.0)
 
 
-def test_a_listener_that_lost_its_connection_drops_its_caches_when_it_is_back(
+def test_a_listener_that_lost_its_connection_drops_its_caches_and_tenant_pools_when_it_is_back(
         runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
     tenant = make_tenant()
     assert other.services.contexts.get(tenant.id).business_name == tenant.name
+    # A pool of the tenant's: had it moved or been deactivated unheard, this pool would write to the old place.
+    other.databases.tenant_engines.get(tenant.id)
+    assert len(other.databases.tenant_engines) == 1
     with runtime.databases.control_session() as session:  # a change nobody announces
         session.execute(sa.update(Tenant).where(Tenant.id == tenant.id).values(name="Renombrado sin aviso"))
         # The listener's own connection goes away: whatever was announced meanwhile is lost.
@@ -66,6 +69,7 @@ def test_a_listener_that_lost_its_connection_drops_its_caches_when_it_is_back(
             "WHERE application_name = 'comandia-changes' AND datname = current_database()"))
         session.commit()
     assert eventually(lambda: other.services.contexts.get(tenant.id).business_name == "Renombrado sin aviso", 5.0)
+    assert len(other.databases.tenant_engines) == 0
 
 
 class CountingDirectory(NumberDirectory):
