@@ -276,7 +276,7 @@ def _each(text: str) -> tuple[int, str]:
         people = number(fold(party.group("count")))  # "somos tres, un americano para cada uno"
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
-            return min(people, MAX_NUMBER), f"{text[:a]} {text[b:c]} {text[d:]}"
+            return min(people, MAX_NUMBER), " ".join((text[:a], text[b:c], text[d:]))
     if found is None or not count:
         return 0, text
     return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
