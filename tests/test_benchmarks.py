@@ -24,6 +24,8 @@ TINY = {
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
     "conversations.py": ["--chats", "300", "--messages", "40", "--requests", "5", "--consoles", "2", "--trials", "1",
                          "--busy", "2", "--busy-every", "0.5"],
+    "idle_jobs.py": ["--tenants", "2", "--seconds", "1", "--settle", "0"],
+    "journal_drain.py": ["--rows", "40", "--tenants", "2", "--threads", "2"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],
