@@ -98,8 +98,8 @@ def installed_server(root: Path, release: str = "current", **env: str) -> Iterat
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # the supervisor listens before its request process answers: wait for it too
             time.sleep(0.3)
         else:
             raise AssertionError("the installed server never became ready")
