@@ -22,11 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webhook_ingest import free_port, provision, tree_cpu_seconds
+from webhook_ingest import free_port, provision, tree_cpu_seconds, wait_ready
 
 
 def sessions(url: str, prefix: str) -> int:
@@ -46,12 +44,7 @@ def measure(server: str, url: str, prefix: str, home: Path, args: argparse.Names
            "COMANDIA_WORKERS": "1", "COMANDIA_JOBS_PROCESS": "true"}
     process = subprocess.Popen([server], env=env, start_new_session=True)
     try:
-        for _ in range(600):
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
+        wait_ready(f"http://127.0.0.1:{port}")
         time.sleep(args.settle)
         load = os.getloadavg()[0]
         before, opened = tree_cpu_seconds(process.pid), sessions(url, prefix)

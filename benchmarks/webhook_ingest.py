@@ -146,6 +146,16 @@ def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
         runtime.close()
 
 
+def wait_ready(base: str, tries: int = 600) -> None:
+    """Poll `base`/readyz until it answers 200: a starting server refuses, times out or says 503."""
+    for _ in range(tries):
+        try:
+            if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -445,12 +455,7 @@ def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], h
     server = subprocess.Popen(command, env=env, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
+        wait_ready(base)
         time.sleep(0.5)  # the workers' first sweep is not the load's
         load_over = threading.Event()
         watcher = (threading.Thread(target=drain.watch, args=(load_over, DRAIN_WAIT_SECONDS))
