@@ -227,7 +227,7 @@ class ExportService:
 
 
 def _data_sheets(session: Session, dataset: str, fmt: str, params: dict[str, Any]) -> list[Sheet]:
-    def rows(sql: sa.TextClause) -> Any:
+    def rows(sql: sa.Executable) -> Any:
         return lambda: stream_rows(session, sql, params)
 
     if dataset == "orders":
