@@ -257,8 +257,10 @@ _EACH = re.compile(
 )
 
 
-_PARTY = re.compile(r"\b(?:somos|seremos|we\s+are|we\s*re|there\s+are)\s+(?P<count>\w+)(?:\s+(?:personas|people))?\b",
+_PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
+                    r"(?:\s+(?:personas|people|ppl|pax))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us)\b",
                     re.IGNORECASE)  # fmt: skip
+"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us"."""
 _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)\b|\b(?:for\s+)?each(?:\s+of\s+us)?\b"
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
 
@@ -273,7 +275,7 @@ def _each(text: str) -> tuple[int, str]:
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
         return 0, text[: found.start()] + " todas " + before + " " + text[found.end() :]
     if not count and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
-        people = number(fold(party.group("count")))  # "somos tres, un americano para cada uno"
+        people = number(fold(party.group("count") or party.group("us")))  # "somos tres, un americano para cada uno"
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
             return min(people, MAX_NUMBER), " ".join((text[:a], text[b:c], text[d:]))
