@@ -17,10 +17,11 @@ the one process that does everything (`--single-process`); `N` above 1 is N requ
 In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on
 Waitress, HMAC, JSON, one autocommit INSERT) writing to one database and to one database per
 tenant under the same connection budget, and the product's figures are printed beside the
-probe's with their ratio; the one-database probe runs again after the product and the ratios are taken
-against the faster of its two runs (a checkpoint or another job can slow one). The machine is shared and its load moves the absolute figures; the
-ratio to the probe measured minutes apart, and the server CPU time per message (summed over the
-server's processes, and so over its inbox and outbox workers too), move much less.
+probe's with their ratio; the one-database probe runs again after the product and the ratios are
+taken against the faster of its two runs (a checkpoint or another job can slow one). The machine is
+shared and its load moves the absolute figures; the ratio to the probe measured minutes apart, and
+the server CPU time per message (summed over the server's processes, and so over its inbox and
+outbox workers too), move much less.
 
 For the product it also watches the ingest journal during the load (every 20 ms: the newest row
 journaled and the oldest still waiting) and, once the load stops, waits until the journal is
