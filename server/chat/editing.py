@@ -45,6 +45,7 @@ from comandia.server.chat.quantity_edits import (
     another_round,
     each,
     each_asked,
+    line_to_count,
     only,
     retake,
     set_each,
@@ -88,6 +89,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)
+        or line_to_count(turn, state, words)
         or _swap(turn, state, words)
         or retake(turn, state, text)
         or _remove(turn, state, text)

@@ -371,6 +371,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         reading = after if after.loose and not (after.items or after.doubts or after.unknown) else reading
     if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
         reading = _of_asked(turn, reading, asked)
+    elif asked and len(reading.loose) == 1 and reading.items:
+        reading = _of_other_asked(turn, reading, asked)
     if reading.empty:
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
@@ -392,6 +394,18 @@ def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
     said = " ".join(shared) or products[0].name
     doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
     return replace(reading, loose=(), doubts=doubts)
+
+
+def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
+    """ "2 y 2 de niño" after the prices of the comida corrida and the child's meal: the bare count
+    said first is of the one product asked about that the message does not name itself. Left
+    loose when that is not exactly one product (then it is asked about, never guessed)."""
+    named = {item.product.sku for item in reading.items}
+    others = [p for sku in dict.fromkeys(asked) if sku not in named and (p := turn.catalog.product(sku)) is not None]
+    if len(others) != 1:
+        return reading
+    quantity = reading.loose[0]
+    return replace(reading, loose=(), items=(Item(others[0], quantity, "", str(quantity)), *reading.items))
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

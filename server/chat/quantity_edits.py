@@ -132,6 +132,23 @@ def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) 
     return set_lines(turn, state, [(product, quantity)], last=product.sku)
 
 
+_LINE_TO_COUNT = re.compile(
+    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*)\s+(?P<line>.+?)\s+(?:a|en|to)\s+(?:(?:solo|just|only)\s+)?"
+    r"(?P<count>\w+)(?:\s+(?:no\s+mas|nada\s+mas|nomas|solo|only|please|pls|porfa|instead|then|entonces))*$"
+)
+
+
+def line_to_count(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4": the cart
+    line named set to that count (said as a swap, it is no product to swap to)."""
+    found = _LINE_TO_COUNT.match(words)
+    quantity = count_of(found.group("count")) if found else None
+    if found is None or quantity is None or count_of(found.group("line").split()[0]) is not None:
+        return None
+    product = in_cart(turn, state, found.group("line"))
+    return set_lines(turn, state, [(product, quantity)], last=product.sku) if product is not None else None
+
+
 def set_quantity(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     words = intents.normalised(text)
     phrase = intents.mentions(text, "set")

@@ -23,7 +23,7 @@ from comandia.server.chat.answers import asks
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
-from comandia.server.chat.state import ChatState
+from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.synonyms import every_kind_word, kind_words
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
 from comandia.shared.domain.names import match_key
@@ -248,7 +248,8 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
         t("price_line", name=p.name, price=turn.money(p.price)) + (f"\n{p.description}" if p.description else "")
         for p in products
     ]
-    state = replace(state, last_sku=products[-1].sku)
+    # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
+    state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
 
