@@ -151,9 +151,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current = _corrected(parts, current)
             position += taken_back
             continue
-        said = _dedication(found, position, lex) if (current.words or current.in_note) and current.saying is None else 0
-        if said:  # "una tarjeta que diga te amo": what it should say is its note, word for word
-            end = _dedication_end(found, position + said, index, english)
+        opening = (current.words or current.in_note) and current.saying is None
+        opener = _dedication(found, position, lex) if opening else 0
+        if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
+            end = _dedication_end(found, position + opener, index, english)
             current.in_note, current.saying = True, len(current.note_spans)
             current.note += [t.text for t in found[position:end]]
             current.note_spans += list(range(position, end))
