@@ -17,7 +17,8 @@ from typing import Any
 
 import platformdirs
 
-from comandia.shared.i18n import Language, environment_language
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_, Language, environment_language
 
 DEFAULT_PREFIX = "comandia"
 
@@ -206,7 +207,8 @@ def load_config(
     """Build the config from defaults, the TOML file, the environment and `overrides` (flags).
 
     Raises:
-        ValueError: a value of the wrong type or an unknown key in the file.
+        ValidationFailed: an unreadable or malformed file, an unknown key, or a value of the wrong
+            type; its text is the operator's to read, Spanish first (`localized`), the key as field.
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
@@ -228,8 +230,16 @@ def load_config(
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        document = tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as error:
+        raise ValidationFailed("cannot read the config file {path}: {reason}", {"config": "unreadable"},
+                               path=str(path), reason=error.strerror or str(error)) from error
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's own words (line and column) stay in English: they name the place to look at.
+        raise ValidationFailed("the config file {path} is not valid TOML: {reason}", {"config": "not TOML"},
+                               path=str(path), reason=str(error)) from error
     flat: dict[str, Any] = {}
     for section in document.values():
         if isinstance(section, dict):
@@ -238,12 +248,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return flat
 
 
+_WRONG_VALUE = {
+    "Path": N_("{value} is not a folder path"),
+    "Path | None": N_("{value} is not a folder path"),
+    "int": N_("{value} is not a whole number"),
+    "float": N_("{value} is not a number"),
+    "tuple[str, ...]": N_("{value} is not a list of IP addresses or networks (CIDR), separated by commas"),
+    "bool": N_("{value} is not yes or no (true/false, 1/0, yes/no, on/off)"),
+}
+"""What a value of each kind must be, as `_coerce` tells the operator (the catalog translates it)."""
+
+
 def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` converted to the types `kinds` names (a key's annotation, by key)."""
+    """`values` converted to the types `kinds` names (a key's annotation, by key).
+
+    Raises:
+        ValidationFailed: an unknown key, or a value that is not of its key's kind (field: the key).
+    """
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in kinds:
-            raise ValueError(f"unknown config key: {name}")
+            raise ValidationFailed("unknown config key: {name}", {name: "unknown"}, name=name)
         kind = str(kinds[name])
         try:
             if kind in ("Path", "Path | None"):
@@ -259,7 +284,7 @@ def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, An
             else:
                 out[name] = value
         except (TypeError, ValueError) as error:
-            raise ValueError(f"config key {name}: {value!r} is not a valid {kind}") from error
+            raise ValidationFailed.of_field(name, _WRONG_VALUE[kind], value=repr(value)) from error
     return out
 
 
