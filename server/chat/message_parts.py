@@ -464,6 +464,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
+    if _pack_count(folded, before, index):
+        return False  # "tapabocas x10" on a menu of "Tapabocas x 10": the pack, not ten of them
     after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
     if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
         return False  # "coca 3 lt": a size the menu has, not a quantity
@@ -476,16 +478,28 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     return number(folded) is not None or folded in lexicon().quantities
 
 
+def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
+    """Whether "x10" (or "10x") after a name word is the "x 10" of a product's name: the count of
+    a pack the menu sells as one product."""
+    digits = folded.strip("x")
+    if not digits.isdigit() or digits == folded or not index.knows(before):
+        return False
+    return f"x {digits}" in index.folded_pairs
+
+
 def _english_pair(found: list[Token], position: int, index: ProductIndex) -> bool:
     """Whether a number and an English word one or two after it are, in Spanish, a pair of a
     product's name: "12 red roses" is the "Ramo de 12 rosas rojas" as "12 rosas rojas" is (English
-    puts the colour first)."""
-    synonyms = lexicon().synonyms
+    puts the colour first), and "20 alitas" the "20 wings" of an English menu."""
+    lex = lexicon()
     folded = found[position].folded
     for token in found[position + 1 : position + 3]:
         if token.folded in _UNITS:
             return False  # "2 kilos de tomates": a quantity in a unit, whatever "2 kg" names
-        if any(f"{folded} {word}" in index.folded_pairs for word in synonyms.get(token.folded, "").split()):
+        meanings = lex.synonyms.get(token.folded, "").split()
+        if not index.knows(token.folded):
+            meanings += lex.backwards.get(token.folded, "").split()
+        if any(f"{folded} {word}" in index.folded_pairs for word in meanings):
             return True
     return False
 
