@@ -22,8 +22,8 @@ def test_an_unknown_code_or_a_bare_http_answer_still_reads_as_advice_never_as_ht
 
 
 def test_our_own_reasons_read_as_the_catalog_says() -> None:
-    assert send_failure_text("es", None, "the WhatsApp number was removed") == gettext("es", "the WhatsApp number was removed")
-    assert send_failure_text("es", None, "the WhatsApp number was removed") != "the WhatsApp number was removed"
+    removed = "the WhatsApp number was removed"
+    assert send_failure_text("es", None, removed) == gettext("es", removed) == "el número de WhatsApp fue eliminado"
 
 
 def test_every_advice_has_its_spanish() -> None:

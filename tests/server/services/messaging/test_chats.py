@@ -86,8 +86,9 @@ def test_a_message_whatsapp_refuses_tells_the_manager_what_failed_and_what_to_do
     m.sender().send_due(m.tenant.id)
     reply = chats(m).get(m.tenant.id, only_chat(m)).messages[-1]
     assert (reply.delivery, reply.error_code) == ("failed", 131026)
-    assert reply.error == ("WhatsApp no pudo entregarlo a este teléfono: puede que no tenga WhatsApp o que no haya "
-                           "aceptado sus últimos términos. Confirma el número con el cliente. (código de WhatsApp 131026)")
+    assert reply.error == ("WhatsApp no pudo entregarlo a este teléfono: puede que no tenga WhatsApp o que no "
+                           "haya aceptado sus últimos términos. Confirma el número con el cliente. "
+                           "(código de WhatsApp 131026)")
     english = chats(m).get(m.tenant.id, only_chat(m), language="en").messages[-1].error or ""
     assert english.startswith("WhatsApp could not deliver it") and english.endswith("(WhatsApp code 131026)")
     # The provider's own answer stays stored for support and the logs.
