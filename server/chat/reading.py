@@ -373,6 +373,10 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
     return any(m.product is product and m.typed > 0 for m in index.match(words, lex.synonyms))
 
 
+_DEGREES = frozenset({"less", "more", "extra", "light", "little", "lots", "double", "half", "easy", "heavy"})
+"""How much of something an English note asks ("with less ice"): the note is what follows "with"."""
+
+
 def _note_text(note: list[str], lex: Lexicon) -> str:
     """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
     words = list(note)
@@ -384,4 +388,6 @@ def _note_text(note: list[str], lex: Lexicon) -> str:
         words = words[3:]  # "con la carne bien asada": how the meat comes, "bien asada"
     if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in TAKING_AWAY:
         words.pop(0)  # "with no onions" -> "no onions"
+    elif len(words) > 1 and fold(words[0]) == "with" and fold(words[1]) in _DEGREES:
+        words.pop(0)  # "with less ice" -> "less ice"; Spanish keeps its "con" ("con poca azúcar")
     return " ".join(words)
