@@ -229,13 +229,17 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded))
+             or _ends_a_note_word(current, folded, lex))
             and current.words
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
+                current.note.append(found[current.spans.pop()].text)
+                current.words.pop()
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
@@ -627,6 +631,12 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:
+    """Whether the item's last word and this one are a note word in two ("medium-rare",
+    "medium well"), so the first is the note's and not the product's."""
+    return bool(current.words) and f"{current.words[-1]}-{folded}" in lex.note_words
 
 
 def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
