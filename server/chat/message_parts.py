@@ -151,6 +151,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current = _corrected(parts, current)
             position += taken_back
             continue
+        greeting = 0 if current.words or current.in_note else _greeting(found, position, lex, index)
+        if greeting:  # "Buen día, para la oficina: …" on a menu with an Agua del día: no order
+            position += greeting
+            continue
         opening = (current.words or current.in_note) and current.saying is None
         opener = _dedication(found, position, lex) if opening else 0
         if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
@@ -422,6 +426,27 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     if folded in lex.fillers and not index.knows(folded):
         return True
     return folded in lex.portions and not index.knows_key(folded)
+
+
+def _greeting(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> int:
+    """How many tokens a greeting of several words takes here ("buen día", "buenas noches", "good
+    morning"; `greet` in `lexicon.toml`) when one of its words is a menu word the filler list
+    cannot set apart ("día" of an Agua del día); 0: none, or the menu's names hold the phrase."""
+    if found[position].folded not in _greeting_openers():
+        return 0
+    for phrase in lex.intent_phrases("greet"):
+        said = phrase.split()
+        if len(said) < 2 or [t.folded for t in found[position : position + len(said)]] != said:
+            continue
+        if any(index.knows(w) for w in said) and " ".join(said[:2]) not in index.folded_pairs:
+            return len(said)
+        return 0
+    return 0
+
+
+@cache
+def _greeting_openers() -> frozenset[str]:
+    return frozenset(phrase.split()[0] for phrase in lexicon().intent_phrases("greet") if " " in phrase)
 
 
 def _dedication(found: list[Token], position: int, lex: Lexicon) -> int:
