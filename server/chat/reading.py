@@ -176,8 +176,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             elif verdict[0] and (units := whole_units(verdict[1][0], quantity, part.measure, part.counted_in,
                                                       part.of_item)) is None:  # fmt: skip
                 # "kilo y medio de asado" of the 1 kg pack: asked about, never rounded in silence
-                whole = max(_how_many(verdict[1][0], quantity, part) // max(part.counted_in, 1), 1)
-                found_in.append((number_, Doubt(verdict[1][:1], min(whole, MAX_NUMBER), said_here, note)))
+                rounded = max(_how_many(verdict[1][0], quantity, part) // max(part.counted_in, 1), 1)
+                found_in.append((number_, Doubt(verdict[1][:1], min(rounded, MAX_NUMBER), said_here, note)))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
