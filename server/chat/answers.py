@@ -83,7 +83,7 @@ _FAQ_IGNORED = _QUESTION_WORDS | frozenset(
      "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
 )  # fmt: skip
 _PRICE_WORDS = frozenset({"cuanto", "cuanta", "cuantos", "cuantas", "precio", "precios", "cuesta", "cuestan", "vale",
-                          "valen", "como", "price", "cost", "costs"})  # fmt: skip
+                          "valen", "como", "price", "cost", "costs", "estan", "esta", "sale", "salen"})  # fmt: skip
 """A question with one of these words asks a price ("y la concha, ¿cuánto?"), once "a cómo" and the
 other phrases of lexicon.toml [intents] price were not found."""
 _TOTAL_WORDS = frozenset({"total", "todo", "junto", "everything", "altogether"})

@@ -151,6 +151,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current = _corrected(parts, current)
             position += taken_back
             continue
+        greeting = 0 if current.words or current.in_note else _greeting(found, position, lex, index)
+        if greeting:  # "Buen día, para la oficina: …" on a menu with an Agua del día: no order
+            position += greeting
+            continue
         opening = (current.words or current.in_note) and current.saying is None
         opener = _dedication(found, position, lex) if opening else 0
         if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
@@ -225,13 +229,17 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded))
+             or _ends_a_note_word(current, folded, lex))
             and current.words
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
+                current.note.append(found[current.spans.pop()].text)
+                current.words.pop()
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
@@ -420,6 +428,27 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     return folded in lex.portions and not index.knows_key(folded)
 
 
+def _greeting(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> int:
+    """How many tokens a greeting of several words takes here ("buen día", "buenas noches", "good
+    morning"; `greet` in `lexicon.toml`) when one of its words is a menu word the filler list
+    cannot set apart ("día" of an Agua del día); 0: none, or the menu's names hold the phrase."""
+    if found[position].folded not in _greeting_openers():
+        return 0
+    for phrase in lex.intent_phrases("greet"):
+        said = phrase.split()
+        if len(said) < 2 or [t.folded for t in found[position : position + len(said)]] != said:
+            continue
+        if any(index.knows(w) for w in said) and " ".join(said[:2]) not in index.folded_pairs:
+            return len(said)
+        return 0
+    return 0
+
+
+@cache
+def _greeting_openers() -> frozenset[str]:
+    return frozenset(phrase.split()[0] for phrase in lexicon().intent_phrases("greet") if " " in phrase)
+
+
 def _dedication(found: list[Token], position: int, lex: Lexicon) -> int:
     """How many tokens a phrase that opens what a card or cake should say takes here ("que diga",
     "that says"; `dedication` in `lexicon.toml`); 0: none."""
@@ -602,6 +631,12 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:
+    """Whether the item's last word and this one are a note word in two ("medium-rare",
+    "medium well"), so the first is the note's and not the product's."""
+    return bool(current.words) and f"{current.words[-1]}-{folded}" in lex.note_words
 
 
 def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
