@@ -30,7 +30,7 @@ from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready
 from comandia.server.wiring import open_runtime
 from comandia.shared import parser_language
-from comandia.shared.domain.errors import DomainError
+from comandia.shared.domain.errors import DomainError, ValidationFailed
 from comandia.shared.version import __version__
 
 
@@ -59,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = load_config({"home": args.home, "database_url": args.database_url}, config_file=args.config)
-    except ValueError as error:
-        out.error(str(error))
+    except ValidationFailed as error:
+        out.error(error.localized(language))
         return EXIT_FAILED
     elsewhere = server_home_elsewhere(config)
     if elsewhere is not None and args.command != "init":

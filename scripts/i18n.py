@@ -1,7 +1,8 @@
 """Keep the message catalogs in step with the code: extract every marked text, update the .po files.
 
     .venv/bin/python scripts/i18n.py          # extract, then add new texts to es/en (es left empty)
-    .venv/bin/python scripts/i18n.py --check  # exit 1 when a text lacks Spanish or is an f-string
+    .venv/bin/python scripts/i18n.py --check  # exit 1 when a text lacks Spanish or is an f-string,
+                                              # or a catalog is not as a run would write it
 
 Texts are found by Babel's Python extractor from the calls listed in `KEYWORDS`: the catalog
 functions of `shared.i18n`, the domain error classes (their first argument is the detail) and the
@@ -114,21 +115,48 @@ def read(language: str) -> Catalog:
         return read_po(source, locale=language, domain="comandia")
 
 
+def rendered(existing: Catalog, pot: Catalog) -> bytes:
+    """The .po file of `existing` brought up to `pot`, exactly as `update()` writes it.
+
+    The entries are sorted by msgid and nothing in the output depends on the run (dates, the
+    order the file had before): two branches that each add a text next to the other's (``WhatsApp``
+    and ``WhatsApp error {code}``) merge into an order a re-run puts back, and `stale()` says so.
+    """
+    existing.update(pot, no_fuzzy_matching=True)
+    existing.obsolete.clear()
+    existing.fuzzy = False
+    existing.creation_date = existing.revision_date = STABLE_DATE  # no diff noise from a re-run
+    existing.project, existing.version = "COMANDIA", ""
+    existing.msgid_bugs_address = ""
+    existing.last_translator = existing.language_team = ""
+    target = io.BytesIO()
+    write_po(target, existing, width=100, omit_header=False, sort_output=True, include_lineno=False)
+    return target.getvalue()
+
+
+def _current(language: str) -> Catalog:
+    path = catalog_file(language)
+    return read(language) if path.exists() else Catalog(locale=language, domain="comandia")
+
+
 def update() -> None:
     pot = template()
     for language in LANGUAGES:
         path = catalog_file(language)
         path.parent.mkdir(parents=True, exist_ok=True)
-        catalog = read(language) if path.exists() else Catalog(locale=language, domain="comandia")
-        catalog.update(pot, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
-        catalog.fuzzy = False
-        catalog.creation_date = catalog.revision_date = STABLE_DATE  # no diff noise from a re-run
-        catalog.project, catalog.version = "COMANDIA", ""
-        catalog.msgid_bugs_address = ""
-        catalog.last_translator = catalog.language_team = ""
-        with path.open("wb") as target:
-            write_po(target, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
+        path.write_bytes(rendered(_current(language), pot))
+
+
+def stale() -> list[str]:
+    """The catalog files that differ from what `update()` would write (a text added or gone, or
+    entries out of order after a merge)."""
+    pot = template()
+    return [
+        str(catalog_file(language).relative_to(ROOT))
+        for language in LANGUAGES
+        if not catalog_file(language).exists()
+        or rendered(_current(language), pot) != catalog_file(language).read_bytes()
+    ]
 
 
 def missing_spanish() -> list[str]:
@@ -153,6 +181,9 @@ if __name__ == "__main__":
         print("\n".join(missing) or "every text has its Spanish translation")
         fixed = untranslatable()  # an f-string reaches every reader in English: as much a failure
         print("\n".join(fixed) or "no marked text is an f-string")
-        sys.exit(1 if missing or fixed else 0)
+        unsorted = stale()
+        print("\n".join(f"{path}: not as scripts/i18n.py writes it, run it" for path in unsorted)
+              or "the catalogs are as scripts/i18n.py writes them")
+        sys.exit(1 if missing or fixed or unsorted else 0)
     update()
     print(f"updated {', '.join(str(catalog_file(language).relative_to(ROOT)) for language in LANGUAGES)}")

@@ -25,7 +25,7 @@ from comandia.server.processes import follow_supervisor, listening_socket, super
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
 from comandia.shared import parser_language
-from comandia.shared.domain.errors import DomainError
+from comandia.shared.domain.errors import DomainError, ValidationFailed
 from comandia.shared.i18n import text
 from comandia.shared.version import __version__
 
@@ -74,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
              "jobs_process": False if args.single_process else None},
             config_file=args.config,
         )
-    except ValueError as error:
-        fail(str(error))
+    except ValidationFailed as error:
+        fail(error.localized(reader_language()))
         return 2
     if not 1 <= config.workers <= MAX_WORKERS:
         fail(text(reader_language(), "--workers must be between 1 and {limit}", limit=MAX_WORKERS))

@@ -6,6 +6,7 @@ Precedence, highest first: command-line flags, environment variables, the TOML f
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import ssl
@@ -17,7 +18,9 @@ from typing import Any
 
 import platformdirs
 
-from comandia.shared.i18n import Language, environment_language
+from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.times import is_timezone
+from comandia.shared.i18n import N_, Language, environment_language
 
 DEFAULT_PREFIX = "comandia"
 
@@ -114,6 +117,9 @@ class ServerConfig:
     # The SMTP server that sends new-order alerts (COMANDIA_SMTP_*, or smtp_* keys in the file).
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     log_level: str = "INFO"
+    # The appliance's own time zone (IANA name): the superadmin's pages that span every tenant (the
+    # audit log) show times and take days in it. `load_config` defaults it to the host's zone.
+    timezone: str = "UTC"
     public_url: str | None = None
     # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
     # from any other peer the header is ignored (it would let a caller escape per-address limits).
@@ -171,6 +177,7 @@ _ENV = {
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_INGEST": "ingest",
     "COMANDIA_LOG_LEVEL": "log_level",
+    "COMANDIA_TIMEZONE": "timezone",
     "COMANDIA_PUBLIC_URL": "public_url",
     "COMANDIA_TRUSTED_PROXIES": "trusted_proxies",
     "COMANDIA_BACKUP_TIME": "backup_time",
@@ -206,7 +213,8 @@ def load_config(
     """Build the config from defaults, the TOML file, the environment and `overrides` (flags).
 
     Raises:
-        ValueError: a value of the wrong type or an unknown key in the file.
+        ValidationFailed: an unreadable or malformed file, an unknown key, or a value of the wrong
+            type; its text is the operator's to read, Spanish first (`localized`), the key as field.
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
@@ -220,6 +228,9 @@ def load_config(
     if secrets:
         values["number_secrets"] = secrets
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    values.setdefault("timezone", host_timezone(env))
+    if not is_timezone(str(values["timezone"])):
+        raise ValidationFailed.of_field("timezone", _NOT_A_ZONE, value=repr(values["timezone"]))
     smtp = _coerce({key: values.pop(key) for key in list(values) if key in _SMTP_KEYS}, _SMTP_KINDS)
     config = replace(ServerConfig(), **_coerce(values, {f.name: f.type for f in fields(ServerConfig)}))
     if not smtp:
@@ -228,8 +239,16 @@ def load_config(
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        document = tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as error:
+        raise ValidationFailed("cannot read the config file {path}: {reason}", {"config": "unreadable"},
+                               path=str(path), reason=error.strerror or str(error)) from error
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's own words (line and column) stay in English: they name the place to look at.
+        raise ValidationFailed("the config file {path} is not valid TOML: {reason}", {"config": "not TOML"},
+                               path=str(path), reason=str(error)) from error
     flat: dict[str, Any] = {}
     for section in document.values():
         if isinstance(section, dict):
@@ -238,12 +257,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return flat
 
 
+_WRONG_VALUE = {
+    "Path": N_("{value} is not a folder path"),
+    "Path | None": N_("{value} is not a folder path"),
+    "int": N_("{value} is not a whole number"),
+    "float": N_("{value} is not a number"),
+    "tuple[str, ...]": N_("{value} is not a list of IP addresses or networks (CIDR), separated by commas"),
+    "bool": N_("{value} is not yes or no (true/false, 1/0, yes/no, on/off)"),
+}
+"""What a value of each kind must be, as `_coerce` tells the operator (the catalog translates it)."""
+
+
 def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` converted to the types `kinds` names (a key's annotation, by key)."""
+    """`values` converted to the types `kinds` names (a key's annotation, by key).
+
+    Raises:
+        ValidationFailed: an unknown key, or a value that is not of its key's kind (field: the key).
+    """
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in kinds:
-            raise ValueError(f"unknown config key: {name}")
+            raise ValidationFailed("unknown config key: {name}", {name: "unknown"}, name=name)
         kind = str(kinds[name])
         try:
             if kind in ("Path", "Path | None"):
@@ -259,8 +293,20 @@ def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, An
             else:
                 out[name] = value
         except (TypeError, ValueError) as error:
-            raise ValueError(f"config key {name}: {value!r} is not a valid {kind}") from error
+            raise ValidationFailed.of_field(name, _WRONG_VALUE[kind], value=repr(value)) from error
     return out
+
+
+_NOT_A_ZONE = N_("{value} is not a time zone such as America/Mexico_City")
+
+
+def host_timezone(env: Mapping[str, str], localtime: Path = Path("/etc/localtime")) -> str:
+    """The IANA name of this host's time zone: `TZ` when it names one, else the zone `localtime`
+    links to (how Debian and systemd keep it), else UTC."""
+    candidates = [env.get("TZ", "").removeprefix(":")]
+    with contextlib.suppress(OSError):  # no such file, a link loop: fall back to UTC
+        candidates.append(str(localtime.resolve()).partition("/zoneinfo/")[2])
+    return next((name for name in candidates if name and is_timezone(name)), "UTC")
 
 
 def reader_language(env: Mapping[str, str] | None = None) -> Language:

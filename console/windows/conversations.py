@@ -326,6 +326,8 @@ class ConversationsPage(Page):
         elif message.status == "failed" and message.error_code in WINDOW_CLOSED:
             said = "chats.undelivered_resent" if message.resent_as else "chats.undelivered_window"
             ticks = "⚠ " + html.escape(tr(said))
+        elif message.status == "failed" and message.error:  # taken, then not delivered: the server says why
+            ticks = "⚠ " + html.escape(message.error)
         return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};color:{c.text};'
                 f'padding:4px"><small style="color:{c.muted}">{html.escape(who)} · {fmt.instant(message.at)} {ticks}'
                 f"</small><br>{text}"

@@ -16,7 +16,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from comandia.server.chat import intents, ordering
-from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.matching import SURE, key
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import MAX_ASKED, ChatState
@@ -83,7 +83,7 @@ _FAQ_IGNORED = _QUESTION_WORDS | frozenset(
      "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
 )  # fmt: skip
 _PRICE_WORDS = frozenset({"cuanto", "cuanta", "cuantos", "cuantas", "precio", "precios", "cuesta", "cuestan", "vale",
-                          "valen", "como", "price", "cost", "costs"})  # fmt: skip
+                          "valen", "como", "price", "cost", "costs", "estan", "esta", "sale", "salen"})  # fmt: skip
 """A question with one of these words asks a price ("y la concha, ¿cuánto?"), once "a cómo" and the
 other phrases of lexicon.toml [intents] price were not found."""
 _TOTAL_WORDS = frozenset({"total", "todo", "junto", "everything", "altogether"})
@@ -93,6 +93,15 @@ _ONLY_TOTAL = frozenset({"cuanto es", "cuanto seria", "cuanto le debo", "cuanto 
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
                  "do you sell", "venden")  # fmt: skip
+
+
+_FOLLOW_ARTICLES = frozenset({"el", "la", "los", "las", "the"})
+
+
+def _asks_on(words: list[str]) -> bool:
+    """ "y los de lengua" with no question mark, right after a price: "and the …" counting nothing
+    asks on (an order says how many: "y 2 de lengua")."""
+    return len(words) > 1 and words[1] in _FOLLOW_ARTICLES and not any(number(w) is not None for w in words)
 
 
 def asks(text: str) -> bool:
@@ -138,8 +147,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     price = intents.mentions(text, "price")
     if price is None and asks(text):  # "y la concha de vainilla, ¿cuánto?", "¿en cuánto las conchas?"
         price = next((w for w in words if w in _PRICE_WORDS), None)
-    if price is None and asked and "?" in text and words[:1] in (["y"], ["and"]):
-        price = words[0]  # "¿y el de cabeza?" right after a price: its price
+    if price is None and asked and words[:1] in (["y"], ["and"]) and ("?" in text or _asks_on(words)):
+        price = words[0]  # "¿y el de cabeza?", "y los de lengua" right after a price: its price
     available = next((p for p in _AVAILABILITY if intents.normalised(text).startswith(p + " ")), None)
     if price is None and not (available and asks(text)):
         if intents.mentions(text, "total") is not None and state.cart:

@@ -45,6 +45,7 @@ from comandia.server.chat.quantity_edits import (
     another_round,
     each,
     each_asked,
+    line_to_count,
     only,
     retake,
     set_each,
@@ -88,6 +89,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)
+        or line_to_count(turn, state, words)
         or _swap(turn, state, words)
         or retake(turn, state, text)
         or _remove(turn, state, text)
@@ -197,9 +199,17 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note; never
         # when the words name a product themselves ("sin gas": Agua sin gas)
         phrase = opener
+    between = _between_verb_and_particle(words) if phrase is None else None
+    if between is not None and in_cart(turn, state, between) is not None:
+        phrase = "take off"  # "take the corn off", "knock the muffin off": the line named in between
     if phrase is None:
         return None
-    rest = " ".join(w for w in words if w != "no") if phrase == "no" else intents.rest_after(text, phrase)
+    if between is not None:
+        rest = between
+    elif phrase == "no":
+        rest = " ".join(w for w in words if w != "no")
+    else:
+        rest = intents.rest_after(text, phrase)
     if not names_something(turn, rest):  # "la horchata cancélala": the product comes first
         before = intents.rest_before(text, phrase)
         if names_something(turn, before):
@@ -232,6 +242,22 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         said = t("removed", name=product.name)
     state = replace(state.with_cart(cart), stage="cart")
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_PARTICLES = frozenset({"off", "out"})
+
+
+def _between_verb_and_particle(words: list[str]) -> str | None:
+    """The words between the verb and the particle of an English removal said apart ("take the
+    corn off", "knock the muffin off"; the `remove` phrases "take off", "knock off"…), or None."""
+    for phrase in lexicon().intent_phrases("remove"):
+        said = phrase.split()
+        if len(said) != 2 or said[1] not in _PARTICLES or said[0] not in words:
+            continue
+        start = words.index(said[0]) + 1
+        if said[1] in words[start + 1 :]:
+            return " ".join(words[start : start + 1 + words[start + 1 :].index(said[1])])
+    return None
 
 
 def _counts(words: list[str]) -> bool:

@@ -24,6 +24,7 @@ Every message gets exactly one reply (a confirmation may get none from `step` an
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -369,14 +370,31 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
         after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
         reading = after if after.loose and not (after.items or after.doubts or after.unknown) else reading
+    reading = _after_yes(turn, text, reading, dozens)
     if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
         reading = _of_asked(turn, reading, asked)
+    elif asked and len(reading.loose) == 1 and reading.items:
+        reading = _of_other_asked(turn, reading, asked)
     if reading.empty:
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
         return puzzled(turn, state)
     outcome = ordering.apply_reading(turn, state, reading)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+_FIRST_WORD = re.compile(r"^\W*\w+")
+
+
+def _after_yes(turn: Turn, text: str, reading: Reading, dozens: bool) -> Reading:
+    """ "vale pues 2 y 2 chocolates", "simon 3 de pastor": a yes before the order, no comma after it,
+    is no product (nor the owner of the count after it) when the rest reads with nothing unknown."""
+    first = _FIRST_WORD.match(text)
+    if not reading.unknown or first is None or not intents.is_exactly(first.group(0), "yes"):
+        return reading
+    after = read_order(text[first.end() :], turn.catalog, dozens=dozens)
+    kept = len(after.items) + len(after.doubts) >= len(reading.items) + len(reading.doubts)
+    return after if kept and not after.unknown and not after.empty else reading
 
 
 def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
@@ -392,6 +410,18 @@ def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
     said = " ".join(shared) or products[0].name
     doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
     return replace(reading, loose=(), doubts=doubts)
+
+
+def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
+    """ "2 y 2 de niño" after the prices of the comida corrida and the child's meal: the bare count
+    said first is of the one product asked about that the message does not name itself. Left
+    loose when that is not exactly one product (then it is asked about, never guessed)."""
+    named = {item.product.sku for item in reading.items}
+    others = [p for sku in dict.fromkeys(asked) if sku not in named and (p := turn.catalog.product(sku)) is not None]
+    if len(others) != 1:
+        return reading
+    quantity = reading.loose[0]
+    return replace(reading, loose=(), items=(Item(others[0], quantity, "", str(quantity)), *reading.items))
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

@@ -32,6 +32,10 @@ class Lexicon:
     english: frozenset[str]
     spanish: frozenset[str]
     synonyms: dict[str, str]
+    """Folded English word -> the folded Spanish words it also means ("large" -> "grande")."""
+    backwards: dict[str, str]
+    """`synonyms` read backwards, Spanish -> English ("grande" -> "large big", "alitas" -> "wings"),
+    so a Spanish speaker reads an English menu; not the `one_way` words."""
     abbreviations: dict[str, str]
     faq_concepts: dict[str, str]
     """Folded word -> its FAQ group's first word: the words that ask the same of a tenant's FAQ."""
@@ -53,6 +57,7 @@ def lexicon() -> Lexicon:
                for name, phrases in data["intents"].items()}  # fmt: skip
     intents |= {f"ask_{name}": tuple(sorted({fold(p) for p in phrases}, key=len, reverse=True))
                 for name, phrases in data["questions"].items()}  # fmt: skip
+    synonyms = {fold(k): fold(v) for k, v in data["synonyms"].items()}
     return Lexicon(
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
@@ -61,10 +66,21 @@ def lexicon() -> Lexicon:
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
-        synonyms={fold(k): fold(v) for k, v in data["synonyms"].items()},
+        synonyms=synonyms,
+        backwards=_backwards(synonyms, frozenset(fold(data["one_way"]).split())),
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
     )
+
+
+def _backwards(synonyms: dict[str, str], one_way: frozenset[str]) -> dict[str, str]:
+    """Each word of `synonyms`' meanings -> the words it is given for: "grande" is "large big"."""
+    found: dict[str, list[str]] = {}
+    for word, meanings in synonyms.items():
+        for meaning in meanings.split():
+            if meaning not in one_way and meaning != word and word not in found.setdefault(meaning, []):
+                found[meaning].append(word)
+    return {meaning: " ".join(words) for meaning, words in found.items()}
 
 
 @cache

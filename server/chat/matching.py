@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
 ACCEPT = 0.74
@@ -240,7 +241,7 @@ class ProductIndex:
         similar = []
         for word, word_key in zip(kept, keys, strict=True):
             options = self.similar(word_key)
-            for other in synonyms.get(word, "").split():
+            for other in self._meanings(word, word_key, synonyms):
                 for name_key, value in self.similar(key(other)).items():
                     options[name_key] = max(options.get(name_key, 0.0), value)
             similar.append(options)
@@ -274,6 +275,16 @@ class ProductIndex:
             self._score_until_irrelevant(rest, shares, scoring, best)
         found = [Match(product, score, typed_share) for score, typed_share, product in best.values()]
         return sorted(found, key=lambda m: (-m.score, self._rank[m.product.sku]))
+
+    def _meanings(self, word: str, word_key: str, synonyms: dict[str, str]) -> list[str]:
+        """The other words a typed word means: its synonyms ("large": "grande") and, when it is no
+        word of this menu's names and synonyms are read at all, the English it translates
+        ("alitas": "wings"). A word of the menu means itself: "agua" on a menu of "Agua sin gas"
+        and "Agua con gas" is either, not the one whose built-in alias is "water"."""
+        meanings = synonyms.get(word, "").split()
+        if synonyms and word_key not in self._vocabulary_set:
+            meanings += lexicon().backwards.get(word, "").split()
+        return meanings
 
     def _typed_shares(self, similar: list[dict[str, float]]) -> dict[str, float]:
         """How much of the typed words (each as its resembling keys) each product's names explain,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
-from comandia.server.chat.matching import ACCEPT, SURE, ProductIndex
+from comandia.server.chat.matching import ACCEPT, SURE, Match, ProductIndex, key
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_said
 from comandia.server.chat.model import fold
 from comandia.server.chat.synonyms import every_kind_word
@@ -84,6 +85,9 @@ class Part:
     counted_in: int = 0
     """The quantity was said in dozens (12) or six-packs (6): of a product that is itself the dozen
     or the pack, that many of it (`measures.sold_as`)."""
+    saying: int | None = None
+    """Where in `note_spans` what a card or cake should say begins ("… que diga te amo"): those
+    words are the note as written, never products (`_dedication`)."""
 
     @property
     def blank(self) -> bool:
@@ -107,10 +111,16 @@ _HALF = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*2|\u00bd)(?![\d/])")
 """A half written as a fraction ("1/2 docena", "½ docena"): read as the word "media"."""
 
 
+_WITH = re.compile(r"(?<![^\W_])w\s*/(?!\s*o\b)", re.IGNORECASE)
+""""w/" for "with" ("hot dog w/ extra mustard"): its slash is no list's."""
+_WITHOUT = re.compile(r"(?<![^\W_])w\s*/\s*o\b", re.IGNORECASE)
+""""w/o" for "without" ("a burger w/o onions")."""
+
+
 def tokens(text: str) -> list[Token]:
     found: list[Token] = []
     lex = lexicon()
-    for raw in _TOKENS.findall(_HALF.sub(" media ", text)):
+    for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", _HALF.sub(" media ", text)))):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [Token(measure.group(1), measure.group(1)), Token(measure.group(2), fold(measure.group(2)))]
@@ -140,6 +150,19 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         if taken_back:
             current = _corrected(parts, current)
             position += taken_back
+            continue
+        greeting = 0 if current.words or current.in_note else _greeting(found, position, lex, index)
+        if greeting:  # "Buen día, para la oficina: …" on a menu with an Agua del día: no order
+            position += greeting
+            continue
+        opening = (current.words or current.in_note) and current.saying is None
+        opener = _dedication(found, position, lex) if opening else 0
+        if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
+            end = _dedication_end(found, position + opener, index, english)
+            current.in_note, current.saying = True, len(current.note_spans)
+            current.note += [t.text for t in found[position:end]]
+            current.note_spans += list(range(position, end))
+            position = end
             continue
         if folded in _GRADES and position + 1 < len(found) and found[position + 1].folded.isdigit():
             grade = found[position + 1].folded  # "lápices del número 2": a grade of the product, no count
@@ -206,13 +229,17 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded)))
+            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded))
+             or _ends_a_note_word(current, folded, lex))
             and current.words
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
+                current.note.append(found[current.spans.pop()].text)
+                current.words.pop()
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
@@ -257,7 +284,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.spans.append(position)
         position += 1
     parts.append(current)
-    parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex)]
+    parts = [piece for part in parts for piece in _note_or_item(part, found, index, lex, english)]
     parts = _paired(parts)
     kept: list[Part] = []
     for part in parts:
@@ -401,34 +428,162 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     return folded in lex.portions and not index.knows_key(folded)
 
 
-def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> list[Part]:
+def _greeting(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> int:
+    """How many tokens a greeting of several words takes here ("buen día", "buenas noches", "good
+    morning"; `greet` in `lexicon.toml`) when one of its words is a menu word the filler list
+    cannot set apart ("día" of an Agua del día); 0: none, or the menu's names hold the phrase."""
+    if found[position].folded not in _greeting_openers():
+        return 0
+    for phrase in lex.intent_phrases("greet"):
+        said = phrase.split()
+        if len(said) < 2 or [t.folded for t in found[position : position + len(said)]] != said:
+            continue
+        if any(index.knows(w) for w in said) and " ".join(said[:2]) not in index.folded_pairs:
+            return len(said)
+        return 0
+    return 0
+
+
+@cache
+def _greeting_openers() -> frozenset[str]:
+    return frozenset(phrase.split()[0] for phrase in lexicon().intent_phrases("greet") if " " in phrase)
+
+
+def _dedication(found: list[Token], position: int, lex: Lexicon) -> int:
+    """How many tokens a phrase that opens what a card or cake should say takes here ("que diga",
+    "that says"; `dedication` in `lexicon.toml`); 0: none."""
+    if found[position].folded not in _dedication_openers():
+        return 0
+    for phrase in lex.intent_phrases("dedication"):
+        size = phrase.count(" ") + 1
+        if " ".join(t.folded for t in found[position : position + size]) == phrase:
+            return size
+    return 0
+
+
+@cache
+def _dedication_openers() -> frozenset[str]:
+    return frozenset(phrase.split()[0] for phrase in lexicon().intent_phrases("dedication"))
+
+
+def _dedication_end(found: list[Token], position: int, index: ProductIndex, english: bool) -> int:
+    """Where what a card should say ends: at a new line, or at a comma or "y" before a quantity
+    ("… que diga feliz día y 2 globos"); otherwise at the end of the message ("te amo, mamá")."""
+    while position < len(found):
+        here = found[position].folded
+        if here == "\n" or (here in _SEPARATORS and position + 1 < len(found)
+                             and _is_quantity(found, position + 1, index, english)):  # fmt: skip
+            return position
+        position += 1
+    return position
+
+
+def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[Part]:
     """A note that surely names a product ("brisket sandwich with slaw", "con papas fritas") is
     that product, a part of its own: a product is never hidden in a note."""
+    if part.saying is not None:
+        return _with_saying(part, found, index, lex, english)
     if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
         return [part]  # "with no onions": a product taken away is a note, never an item
+    named = _named_with_note(part, found, index, lex)
+    if named is not None:
+        return [named]
     inner = next((k for k, i in enumerate(part.note_spans[1:], 1) if found[i].folded in _INNER_OPENERS), None)
     if inner is not None:  # "a punto con ensalada mixta": the note, then what follows "con" on its own
         head = replace(part, note=part.note[: len(part.note) - len(part.note_spans) + inner],
                        note_spans=part.note_spans[:inner])  # fmt: skip
         tail = Part(note=part.note[len(part.note) - len(part.note_spans) + inner :],
                     note_spans=part.note_spans[inner:], in_note=True)  # fmt: skip
-        split = _note_or_item(tail, found, index, lex)
+        split = _note_or_item(tail, found, index, lex, english)
         if len(split) == 2:
             return [head, split[1]]
     ignored = lex.fillers | lex.portions | _GLUE
     # a portion word the menu's names use is part of the name: "con un refresco de lata"
     spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored or index.knows(found[i].folded)]
-    words = [found[i].folded for i in spans]
-    matches = index.match(words, lex.synonyms) if words else []
-    verdict = verdict_of(matches)
-    # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
-    kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
-    if not kind and not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+    words: list[str] = []
+    for tried in _note_names(part, spans, found, index):
+        words = [found[i].folded for i in tried]
+        matches = index.match(words, lex.synonyms) if words else []
+        verdict = verdict_of(matches)
+        # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
+        kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
+        sure = verdict is not None and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT
+        if kind or (sure and _names_alone(matches, words, english)):
+            spans = tried
+            break
+    else:
         return [part]
     counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
     kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
     item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept])
     return [replace(part, note=[], note_spans=[], in_note=False), item]
+
+
+_MORE = frozenset({"extra", "extras", "more", "mas"})
+"""Words that ask for more of a topping: on a menu that sells the topping ("Extra boba", "Extra
+de queso") the note names it; otherwise they only say how much ("with extra cheese foam")."""
+
+
+def _note_names(part: Part, spans: list[int], found: list[Token], index: ProductIndex) -> list[list[int]]:
+    """The note's words that may name a product, most first: with its marker when that is a word of
+    the menu's names ("extra boba": Extra boba), as said, and without a leading "extra" ("with
+    extra cheese foam": Cheese foam)."""
+    marker = found[part.note_spans[0]].folded
+    tries = [[part.note_spans[0], *spans]] if marker in _MORE and index.knows(marker) else []
+    tries.append(spans)
+    if len(spans) > 1 and found[spans[0]].folded in _MORE:
+        tries.append(spans[1:])
+    return tries
+
+
+def _names_alone(matches: list[Match], typed: list[str], english: bool) -> bool:
+    """Whether a note's words name its best product as a product of its own, not as how the item
+    comes: they hold the head of one of its names (its first word; in English its last), and no
+    other product holds them all unless they are that name as written. "con papas" names the Papas
+    a la francesa and "con tarjeta" the Tarjeta con dedicatoria; "con queso" names neither the Pizza
+    cuatro quesos nor the Quesadilla (whose "quesa" sounds alike) and "with onions" is no Onion rings."""
+    product, keys = matches[0].product, {key(w) for w in typed}
+    # An English word for a Spanish menu's word ("card": tarjeta) heads a Spanish name: first.
+    spanish = {key(other) for w in typed for other in lexicon().synonyms.get(w, "").split()}
+    names = [[w for w in words_of(name) if w not in _GLUE] for name in (product.name, *product.aliases)]
+    if not any(said and (key(said[-1] if english else said[0]) in keys or key(said[0]) in spanish) for said in names):
+        return False
+    shared = len(matches) > 1 and matches[1].typed >= SURE
+    return not shared or typed in names
+
+
+def _named_with_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> Part | None:
+    """The part with its note as one name, when that surely names another product than its words
+    alone: "3 elotes con takis" is the Elote con Flamin' Hot (alias "elote con takis"), not an
+    Elote entero with a note. None otherwise ("elote con todo")."""
+    if not part.words or len(part.note) != len(part.note_spans):
+        return None
+    noted = [found[i].folded for i in part.note_spans]
+    matches = index.match([*part.words, *noted], lex.synonyms)
+    verdict = verdict_of(matches)
+    if not (verdict and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT):
+        return None
+    alone = verdict_of(index.match(part.words, lex.synonyms))
+    if alone is not None and alone[0] and alone[1][0] is verdict[1][0]:
+        return None
+    return replace(part, words=[*part.words, *noted], spans=[*part.spans, *part.note_spans], note=[],
+                   note_spans=[], in_note=False)  # fmt: skip
+
+
+def _with_saying(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon, english: bool) -> list[Part]:
+    """A part whose note says what a card should say: the note before those words may name a
+    product ("un ramo … con una tarjeta que diga feliz día"), and then what it says is that
+    product's note; otherwise it is the part's own ("una tarjeta que diga te amo")."""
+    assert part.saying is not None
+    cut = len(part.note) - len(part.note_spans) + part.saying
+    head = replace(part, note=part.note[:cut], note_spans=part.note_spans[: part.saying], saying=None)
+    saying, saying_spans = part.note[cut:], part.note_spans[part.saying :]
+    if not head.note:
+        return [part]
+    split = _note_or_item(head, found, index, lex, english)
+    if len(split) != 2:
+        return [part]
+    return [split[0], replace(split[1], note=saying, note_spans=saying_spans, in_note=True)]
 
 
 def _old_value(found: list[Token], position: int) -> int:
@@ -464,6 +619,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
+    if _pack_count(folded, before, index):
+        return False  # "tapabocas x10" on a menu of "Tapabocas x 10": the pack, not ten of them
     after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
     if folded.isdigit() and index.knows(folded) and following in _UNITS and after_product:
         return False  # "coca 3 lt": a size the menu has, not a quantity
@@ -476,16 +633,34 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     return number(folded) is not None or folded in lexicon().quantities
 
 
+def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:
+    """Whether the item's last word and this one are a note word in two ("medium-rare",
+    "medium well"), so the first is the note's and not the product's."""
+    return bool(current.words) and f"{current.words[-1]}-{folded}" in lex.note_words
+
+
+def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
+    """Whether "x10" (or "10x") after a name word is the "x 10" of a product's name: the count of
+    a pack the menu sells as one product."""
+    digits = folded.strip("x")
+    if not digits.isdigit() or digits == folded or not index.knows(before):
+        return False
+    return f"x {digits}" in index.folded_pairs
+
+
 def _english_pair(found: list[Token], position: int, index: ProductIndex) -> bool:
     """Whether a number and an English word one or two after it are, in Spanish, a pair of a
     product's name: "12 red roses" is the "Ramo de 12 rosas rojas" as "12 rosas rojas" is (English
-    puts the colour first)."""
-    synonyms = lexicon().synonyms
+    puts the colour first), and "20 alitas" the "20 wings" of an English menu."""
+    lex = lexicon()
     folded = found[position].folded
     for token in found[position + 1 : position + 3]:
         if token.folded in _UNITS:
             return False  # "2 kilos de tomates": a quantity in a unit, whatever "2 kg" names
-        if any(f"{folded} {word}" in index.folded_pairs for word in synonyms.get(token.folded, "").split()):
+        meanings = lex.synonyms.get(token.folded, "").split()
+        if not index.knows(token.folded):
+            meanings += lex.backwards.get(token.folded, "").split()
+        if any(f"{folded} {word}" in index.folded_pairs for word in meanings):
             return True
     return False
 

@@ -38,6 +38,8 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     items = reading.items
     loose_said: list[str] = []
     last = turn.catalog.product(state.last_sku) if state.last_sku else None
+    if last is not None and any(item.product.sku == last.sku for item in reading.items):
+        last = None  # "3 y 2 de pastor" after pastor: the 3 is not of the pastor named beside it; asked
     for quantity in reading.loose:
         if last is not None:
             items = (Item(last, quantity, "", str(quantity)), *items)

@@ -35,6 +35,8 @@ _ONLY = frozenset({"nomas", "nadamas", "namas", "solo", "solamente", "just", "on
 ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
 """Two words for "only": "mejor nada más 3", "no más 2" (before a number; "no más coca" is not)."""
 _CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
+_CHANGED_MIND = frozenset({"siempre", "wait", "espera", "al", "final"})
+"""Words of "siempre no", "wait", "al final" before "nomás 3": they name no line."""
 _ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another"})
 """One more, never a quantity to set: "mejor otro igual" adds."""
 
@@ -99,8 +101,8 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     if len(after) == 1 and count_of(after[0]) is not None:  # "de las mexicanas solo una", "nomás 2"
         setting = {w for phrase in lexicon().intent_phrases("set") for w in phrase.split()}  # "déjalo", "sean"
         taking_back = {w for phrase in lexicon().intent_phrases("correction") for w in phrase.split()}  # "perdona"
-        before = [w for w in split[:at]
-                  if w not in lexicon().fillers and w not in SET_OPENERS | setting | taking_back]  # fmt: skip
+        skipped = SET_OPENERS | setting | taking_back | _CHANGED_MIND  # "siempre no, nomás 3": no product
+        before = [w for w in split[:at] if w not in lexicon().fillers and w not in skipped]
         return _only_count(turn, state, before, count_of(after[0]) or 0)
     reading = read_order(" ".join(split[at + 1 :]), turn.catalog)
     cart = state.cart_dict()
@@ -130,6 +132,23 @@ def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) 
     if product is None:
         return None
     return set_lines(turn, state, [(product, quantity)], last=product.sku)
+
+
+_LINE_TO_COUNT = re.compile(
+    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*)\s+(?P<line>.+?)\s+(?:a|en|to)\s+(?:(?:solo|just|only)\s+)?"
+    r"(?P<count>\w+)(?:\s+(?:no\s+mas|nada\s+mas|nomas|solo|only|please|pls|porfa|instead|then|entonces))*$"
+)
+
+
+def line_to_count(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4": the cart
+    line named set to that count (said as a swap, it is no product to swap to)."""
+    found = _LINE_TO_COUNT.match(words)
+    quantity = count_of(found.group("count")) if found else None
+    if found is None or quantity is None or count_of(found.group("line").split()[0]) is not None:
+        return None
+    product = in_cart(turn, state, found.group("line"))
+    return set_lines(turn, state, [(product, quantity)], last=product.sku) if product is not None else None
 
 
 def set_quantity(turn: Turn, state: ChatState, text: str) -> Outcome | None:

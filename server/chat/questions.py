@@ -23,7 +23,7 @@ from comandia.server.chat.answers import asks
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
-from comandia.server.chat.state import ChatState
+from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.synonyms import every_kind_word, kind_words
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
 from comandia.shared.domain.names import match_key
@@ -70,10 +70,12 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if described is not None:
         return described
     category = _category(turn, text) if whole else None
+    of_kind = _of_kind(turn, state, text, category) if whole else None
+    if of_kind is not None:
+        return of_kind
     if category is not None:
         return menus.show_products(turn, state, category, 0)
-    of_kind = _of_kind(turn, state, text) if whole else None
-    return of_kind if of_kind is not None else _menu(turn, state, text)
+    return _menu(turn, state, text)
 
 
 def _sentences(text: str) -> list[str]:
@@ -248,7 +250,8 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
         t("price_line", name=p.name, price=turn.money(p.price)) + (f"\n{p.description}" if p.description else "")
         for p in products
     ]
-    state = replace(state, last_sku=products[-1].sku)
+    # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
+    state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
 
@@ -270,14 +273,19 @@ MAX_KIND_LINES = 20
 """A kind's products listed at most (a WhatsApp message stays readable); the menu has the rest."""
 
 
-def _of_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    """ "¿qué tienen de bebidas?" on a menu whose drinks are in several categories (Refrescos,
-    Agua, Cerveza): every available product of that kind with its price, not three to pick from."""
-    said = intents.normalised(text).split()
+def _of_kind(turn: Turn, state: ChatState, text: str, category: int | None) -> Outcome | None:
+    """ "¿qué tienen de bebidas?", "¿qué hay de tomar?" on a menu whose drinks are in several
+    categories (Refrescos, Agua, Cerveza; Café and Bebidas): every available product of that kind
+    with its price, not three to pick from. None when they are all in `category`, the one the
+    question named: that category's own list answers."""
+    drinking = intents.mentions(text, "ask_drinks")
+    said = (intents.without(text, "ask_drinks") if drinking else intents.normalised(text)).split()
     if not _WHICH & set(said):
         return None
     kinds = every_kind_word()
     asked = next((w for w in said if match_key(w) in kinds or match_key(_singular(w)) in kinds), None)
+    if asked is None and drinking is not None:
+        asked = turn.texts("drinks_kind")
     if asked is None:
         return None
     keys = {match_key(asked), match_key(_singular(asked))}
@@ -286,7 +294,7 @@ def _of_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     found = [p for _, name, products in menus.groups(turn) for p in products
              if keys & {match_key(k) for k in kind_words(p.name, name)}]  # fmt: skip
-    if not found:
+    if not found or (category is not None and all(p.category_id == category for p in found)):
         return None
     t = turn.texts
     lines = [t("products_body", category=asked.capitalize())]

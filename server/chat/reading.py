@@ -84,7 +84,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     `dozens`: the customer counted in dozens just before ("y media de verdura" is six)."""
     lex = lexicon()
     index = index_for(catalog)
-    each, text = _each(without_times(without_marks(text)))
+    each, per_person, text = _each(without_times(without_marks(text)))
     found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
@@ -183,7 +183,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     kept = [what for number_, what in found_in if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
-        kept = [w if isinstance(w, str) else replace(w, quantity=each) for w in kept]
+        # "somos 3, dos de pastor para cada uno": what one person has, times the people
+        kept = [w if isinstance(w, str) else replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person
+                                                     else each) for w in kept]  # fmt: skip
     return Reading(
         tuple(w for w in kept if isinstance(w, Item)),
         tuple(w for w in kept if isinstance(w, Doubt)),
@@ -257,29 +259,32 @@ _EACH = re.compile(
 )
 
 
-_PARTY = re.compile(r"\b(?:somos|seremos|we\s+are|we\s*re|there\s+are)\s+(?P<count>\w+)(?:\s+(?:personas|people))?\b",
-                    re.IGNORECASE)  # fmt: skip
+_PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
+                    r"(?:\s+(?:personas|people|ppl|pax))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
+                    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
+"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
 _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)\b|\b(?:for\s+)?each(?:\s+of\s+us)?\b"
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
 
 
-def _each(text: str) -> tuple[int, str]:
-    """(N, the text without it) when the message asks N of each product it names ("2 de cada
-    uno", "de cada uno 3", "two of each", "3 c/u", "somos tres, un americano para cada uno");
-    (0, the text) otherwise."""
+def _each(text: str) -> tuple[int, bool, str]:
+    """(N, per person, the text without it) when the message asks N of each product it names
+    ("2 de cada uno", "de cada uno 3", "two of each", "3 c/u"), or what each of N people has
+    ("somos tres, un americano para cada uno": per person); (0, False, the text) otherwise."""
     found = _EACH.search(text)
     before = fold(found.group("before") or found.group("after")) if found else ""
     count = _count_said(before) if found else None
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
-        return 0, text[: found.start()] + " todas " + before + " " + text[found.end() :]
+        return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
     if not count and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
-        people = number(fold(party.group("count")))  # "somos tres, un americano para cada uno"
+        # "somos tres, un americano para cada uno"
+        people = number(fold(party.group("count") or party.group("us") or party.group("party")))
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
-            return min(people, MAX_NUMBER), " ".join((text[:a], text[b:c], text[d:]))
+            return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:]))
     if found is None or not count:
-        return 0, text
-    return min(count, MAX_NUMBER), text[: found.start()] + " " + text[found.end() :]
+        return 0, False, text
+    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :]
 
 
 def _count_said(words: str) -> int | None:
@@ -368,6 +373,10 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
     return any(m.product is product and m.typed > 0 for m in index.match(words, lex.synonyms))
 
 
+_DEGREES = frozenset({"less", "more", "extra", "light", "little", "lots", "double", "half", "easy", "heavy"})
+"""How much of something an English note asks ("with less ice"): the note is what follows "with"."""
+
+
 def _note_text(note: list[str], lex: Lexicon) -> str:
     """The note as written, without the politeness around it ("bien dorada porfa" -> "bien dorada")."""
     words = list(note)
@@ -379,4 +388,6 @@ def _note_text(note: list[str], lex: Lexicon) -> str:
         words = words[3:]  # "con la carne bien asada": how the meat comes, "bien asada"
     if len(words) > 1 and fold(words[0]) in ("con", "with") and fold(words[1]) in TAKING_AWAY:
         words.pop(0)  # "with no onions" -> "no onions"
+    elif len(words) > 1 and fold(words[0]) == "with" and fold(words[1]) in _DEGREES:
+        words.pop(0)  # "with less ice" -> "less ice"; Spanish keeps its "con" ("con poca azúcar")
     return " ".join(words)

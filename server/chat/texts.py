@@ -30,6 +30,7 @@ BOT: dict[str, str] = {
     "menu_body": N_("These are our categories. Pick one:"),
     "menu_button": N_("See categories"),
     "products_body": N_("*{category}*: pick a product."),
+    "drinks_kind": N_("drinks"),
     "products_button": N_("See products"),
     "other_category": N_("Other"),
     "more": N_("More…"),

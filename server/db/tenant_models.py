@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from comandia.server.db.types import E164, NAMING_CONVENTION, Json, Money, UtcDateTime
+from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.whatsapp import OutboxState
 
 ORDER_STATUSES = ("new", "confirmed", "shipped", "completed", "cancelled")
@@ -179,6 +180,16 @@ class Order(TenantBase):
     history: Mapped[list[OrderStatusChange]] = relationship(
         order_by="OrderStatusChange.id", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+def real_customer() -> sa.ColumnElement[bool]:
+    """True for a customer who is not only a test chat's: someone who never ordered, or has an order
+    through a real channel. A phone that has only test orders (`TEST_CHANNELS`: the test chat, a
+    sandbox number) is a manager trying the bot, not a customer, so the customer list and the
+    customer export leave it out. Both use this one expression, so they cannot disagree."""
+    test = sa.exists().where(Order.customer_id == Customer.id, Order.channel.in_(sorted(TEST_CHANNELS)))
+    real = sa.exists().where(Order.customer_id == Customer.id, Order.channel.not_in(sorted(TEST_CHANNELS)))
+    return sa.or_(~test, real)
 
 
 class OrderItem(TenantBase):

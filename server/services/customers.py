@@ -14,11 +14,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
-from comandia.server.db.tenant_models import Customer, Order
+from comandia.server.db.tenant_models import Customer, Order, real_customer
 from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cursor
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.names import clean_name
-from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.customers import CustomerInfo, CustomerInput, CustomerPage
@@ -27,15 +26,6 @@ from comandia.shared.schemas.wire import from_attributes
 WA_ID_PATTERN = re.compile(r"[1-9][0-9]{4,19}")
 MAX_TEXT = 2000
 _LIST_SORT = "-id"
-
-
-def real_customer() -> sa.ColumnElement[bool]:
-    """True for a customer who is not only a test chat's: someone who never ordered, or has an order
-    through a real channel. A phone that has only test orders (`TEST_CHANNELS`: the test chat, a
-    sandbox number) is a manager trying the bot, not a customer, so lists and exports leave it out."""
-    test = sa.exists().where(Order.customer_id == Customer.id, Order.channel.in_(sorted(TEST_CHANNELS)))
-    real = sa.exists().where(Order.customer_id == Customer.id, Order.channel.not_in(sorted(TEST_CHANNELS)))
-    return sa.or_(~test, real)
 
 
 class CustomerService:

@@ -32,6 +32,7 @@ _META_FAILURES = {
     "130429": (400, 130429, "Rate limit hit"),
     "131056": (400, 131056, "(Business Account, Consumer Account) pair rate limit hit"),
     "131047": (400, 131047, "Re-engagement message"),
+    "131026": (400, 131026, "Message undeliverable"),
     "190": (401, 190, "Error validating access token: Session has expired"),
 }
 _TWILIO_FAILURES = {
@@ -40,6 +41,7 @@ _TWILIO_FAILURES = {
     "130429": (429, 20429, "Too Many Requests"),
     "131056": (429, 20429, "Too Many Requests"),
     "131047": (400, 63016, "Failed to send freeform message because you are outside the allowed window"),
+    "131026": (400, 63003, "Channel could not find To address"),
     "190": (401, 20003, "Authenticate"),
 }
 

@@ -145,6 +145,10 @@ def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_requ
     assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
     assert run(["--workers", "2", "--single-process"]) == 2  # several request processes need the jobs process
     assert capsys.readouterr().err.strip().startswith("error: varios --workers necesitan el proceso de tareas")
+    monkeypatch.setenv("COMANDIA_THREADS", "ocho")  # a bad setting is the operator's to fix: in Spanish
+    assert run([]) == 2
+    assert capsys.readouterr().err.strip() == "error: threads no válido: 'ocho' no es un número entero"
+    monkeypatch.delenv("COMANDIA_THREADS")
     monkeypatch.setenv("COMANDIA_LANGUAGE", "en")
     with pytest.raises(SystemExit):
         run(["--help"])

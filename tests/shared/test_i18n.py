@@ -34,6 +34,27 @@ def test_no_marked_text_is_an_f_string() -> None:
     assert sites == [], "give these calls a template and keyword values:\n" + "\n".join(sites)
 
 
+def test_the_catalogs_are_as_the_script_writes_them() -> None:
+    """A merge of two branches that each added a text can leave entries out of order; the check
+    catches it, so every run of scripts/i18n.py leaves the files as they are."""
+    assert _script().stale() == [], "run scripts/i18n.py and commit the catalogs"
+
+
+def test_a_catalog_merged_out_of_order_is_written_back_in_order() -> None:
+    import io
+
+    from babel.messages.pofile import read_po
+
+    script = _script()
+    written = script.catalog_file("es").read_bytes()
+    header, *entries = written.split(b"\n\n")
+    entries[10], entries[11] = entries[11], entries[10]  # what git made of two branches' neighbouring additions
+    merged = b"\n\n".join([header, *entries])
+    assert merged != written
+    catalog = read_po(io.BytesIO(merged), locale="es", domain="comandia")
+    assert script.rendered(catalog, script.template()) == written
+
+
 def test_an_error_built_from_a_template_reads_in_spanish() -> None:
     from comandia.shared.domain.roles import Role, check_role_scope
 

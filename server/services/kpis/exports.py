@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
+from comandia.server.db.tenant_models import Customer, real_customer
 from comandia.server.services.kpis.reports import KpiService, check_range
 from comandia.server.services.kpis.spreadsheets import (
     CONTENT_TYPES,
@@ -28,7 +29,6 @@ from comandia.server.services.kpis.spreadsheets import (
     write,
 )
 from comandia.shared.domain.errors import ValidationFailed
-from comandia.shared.domain.orders import TEST_CHANNELS
 from comandia.shared.domain.times import local_day_bounds
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import KpiPeriod, KpiReport
@@ -86,16 +86,29 @@ _ITEM_COLUMNS = [
     (N_("Line total"), "money", 12),
     (N_("Note"), "text", 24),
 ]
-_CUSTOMERS = sa.text(
-    "SELECT c.id, c.name, c.phone, c.city, c.region, c.created_at, c.first_order_at, c.last_order_at,"
-    " coalesce(k.orders, 0), coalesce(k.revenue, 0) FROM customers c LEFT JOIN (SELECT customer_id,"
-    " sum(orders) AS orders, sum(revenue) AS revenue FROM kpi_daily_customers WHERE day BETWEEN :f AND :t"
-    " GROUP BY customer_id) k ON k.customer_id = c.id"
-    # Not the test chat's phones (customers.real_customer): no order, or one through a real channel.
-    " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.channel IN :test)"
-    " OR EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.channel NOT IN :test)"
-    " ORDER BY c.id"
-).bindparams(sa.bindparam("test", value=tuple(sorted(TEST_CHANNELS)), expanding=True))
+_DAILY_CUSTOMERS = sa.table(
+    "kpi_daily_customers", sa.column("day"), sa.column("customer_id"), sa.column("orders"), sa.column("revenue")
+)
+_RANGE_SALES = (
+    sa.select(
+        _DAILY_CUSTOMERS.c.customer_id,
+        sa.func.sum(_DAILY_CUSTOMERS.c.orders).label("orders"),
+        sa.func.sum(_DAILY_CUSTOMERS.c.revenue).label("revenue"),
+    )
+    .where(_DAILY_CUSTOMERS.c.day.between(sa.bindparam("f", type_=sa.Date), sa.bindparam("t", type_=sa.Date)))
+    .group_by(_DAILY_CUSTOMERS.c.customer_id)
+    .subquery("k")
+)
+_CUSTOMERS = (
+    sa.select(
+        Customer.id, Customer.name, Customer.phone, Customer.city, Customer.region, Customer.created_at,
+        Customer.first_order_at, Customer.last_order_at,
+        sa.func.coalesce(_RANGE_SALES.c.orders, 0), sa.func.coalesce(_RANGE_SALES.c.revenue, 0),
+    )
+    .outerjoin_from(Customer, _RANGE_SALES, _RANGE_SALES.c.customer_id == Customer.id)
+    .where(real_customer())  # not the test chat's phones: the customer list's rule
+    .order_by(Customer.id)
+)
 _CUSTOMER_COLUMNS = [
     (N_("ID"), "int", 8),
     (N_("Name"), "text", 24),
@@ -214,7 +227,7 @@ class ExportService:
 
 
 def _data_sheets(session: Session, dataset: str, fmt: str, params: dict[str, Any]) -> list[Sheet]:
-    def rows(sql: sa.TextClause) -> Any:
+    def rows(sql: sa.Executable) -> Any:
         return lambda: stream_rows(session, sql, params)
 
     if dataset == "orders":

@@ -47,8 +47,9 @@ from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.server.services.messaging.tickets import order_ticket
 from comandia.server.services.messaging.window import handoff_template, window_open
 from comandia.server.services.tenancy.contexts import TenantContexts
+from comandia.shared.domain.send_failures import send_failure_text
 from comandia.shared.domain.times import utcnow
-from comandia.shared.i18n import DEFAULT_LANGUAGE, N_, reason_in, text
+from comandia.shared.i18n import DEFAULT_LANGUAGE, N_, reason_in
 from comandia.shared.schemas.orders import OrderDetail
 from comandia.shared.schemas.rules import AlertChannel, AlertState, OrderAlertInfo
 
@@ -60,7 +61,6 @@ CRASH_REASON = N_("outcome unknown after crash")
 NO_NUMBER = N_("the business has no active WhatsApp number to send the alert from")
 NO_TEMPLATE = N_("the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
                  "so WhatsApp allows only an approved template, and the business rule handoff_template is not set")
-WHATSAPP_ERROR = N_("WhatsApp error {code}")
 SKIPPED_CHANNELS = frozenset({"import"})
 """Orders read from a file are history, not news: nobody is alerted."""
 MAX_LISTED = 200
@@ -172,16 +172,17 @@ class OrderAlertService:
                 .order_by(OrderAlert.id.desc()).limit(limit)).all()
         alerts = []
         for alert, number, outbox_state, outbox_error, outbox_sent, delivery, code in rows:
-            state, error, sent_at = alert.state, alert.last_error, alert.sent_at
+            state, error, sent_at = alert.state, reason_in(language, alert.last_error), alert.sent_at
             if outbox_state is not None:  # a WhatsApp alert: the outbox (and the delivery status) tells
                 undelivered = delivery == "failed"
                 state = "failed" if undelivered else outbox_state
-                error = outbox_error or (text(language, WHATSAPP_ERROR, code=code) if undelivered else None)
+                error = (send_failure_text(language, code, outbox_error) if state == "failed"
+                         else reason_in(language, outbox_error))
                 sent_at = outbox_sent
             alerts.append(OrderAlertInfo(
                 order_id=alert.order_id, order_number=number, recipient=alert.recipient,
                 channel=cast(AlertChannel, alert.channel), state=cast(AlertState, state), attempts=alert.attempts,
-                last_error=reason_in(language, error), created_at=alert.created_at, sent_at=sent_at))
+                last_error=error, created_at=alert.created_at, sent_at=sent_at))
         return alerts
 
     def _hand_to_outbox(self, tenant_id: str, limit: int) -> int:

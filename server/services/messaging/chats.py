@@ -33,6 +33,7 @@ from comandia.server.services.pages import clamp_limit, decode_cursor, encode_cu
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import Conflict, NotFound
 from comandia.shared.domain.messages import Inbound
+from comandia.shared.domain.send_failures import send_failure_text
 from comandia.shared.domain.times import utcnow
 from comandia.shared.i18n import DEFAULT_LANGUAGE, reason_in
 from comandia.shared.schemas.conversations import (
@@ -91,8 +92,8 @@ class ChatService:
     def get(self, tenant_id: str, public_id: str, language: str = DEFAULT_LANGUAGE) -> ConversationDetail:
         """One chat with its newest messages and the customer's orders (reading it changes nothing:
         see `mark_read`). `template` is the one a reply now would go out as, None when none
-        is set. A message's failure reason reads in `language` (ours are catalog texts; a
-        provider's own words are shown as they came).
+        is set. A message's failure reads in `language`: ours are catalog texts, a provider's
+        refusal or failed delivery becomes what failed and what to do, with its code.
 
         Raises:
             NotFound: no such conversation in this tenant.
@@ -102,8 +103,7 @@ class ChatService:
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id)
             messages, more = _transcript(session, row)
-            messages = tuple(msgspec.structs.replace(m, error=reason_in(language, m.error)) if m.error else m
-                             for m in messages)
+            messages = tuple(_readable_failure(m, language) for m in messages)
             orders = _orders(session, row)
             closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
             open_ = window_open(row.last_inbound_at, now)
@@ -278,6 +278,17 @@ def _outbound(row: OutboxMessage) -> TranscriptMessage:
         resend_of=f"out-{payload.resend_of}" if payload.resend_of else None,
         resent_as=f"out-{payload.resent_as}" if payload.resent_as else None,
     )
+
+
+def _readable_failure(message: TranscriptMessage, language: str) -> TranscriptMessage:
+    """`message` with its failure said for a manager: what failed and what to do, the provider's
+    code kept (`send_failure_text`); a message that did not fail keeps what it has."""
+    failed = message.delivery == "failed" or message.status == "failed"
+    if failed:
+        return msgspec.structs.replace(message, error=send_failure_text(language, message.error_code, message.error))
+    if message.error:
+        return msgspec.structs.replace(message, error=reason_in(language, message.error))
+    return message
 
 
 def _orders(session: Session, row: Conversation) -> tuple[OrderSummary, ...]:

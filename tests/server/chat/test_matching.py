@@ -101,3 +101,17 @@ def test_a_common_size_word_on_a_big_menu_scores_few_products() -> None:
     complete = index._match(typed, lexicon().synonyms, True, complete=True)
     assert short[0] == complete[0]
     assert len(short) * 10 < len(complete)
+
+
+def test_spanish_words_read_an_english_menu_but_a_word_of_the_menu_means_itself() -> None:
+    """`lexicon.toml`'s synonyms read backwards ("grandes" -> "large") name an English menu's
+    products; on a Spanish menu "agua" stays "agua", not the water whose built-in alias is "water"."""
+    menus, synonyms = load_menus(), lexicon().synonyms
+    wings = ProductIndex(menus["wings"].catalog)
+    assert wings.match(["papas", "grandes"], synonyms)[0].product.sku == "FRIES-L"
+    bagels = ProductIndex(menus["bagels"].catalog)
+    assert bagels.match(["cafe", "chico"], synonyms)[0].product.sku == "COF-S"
+    waters = ProductIndex(menus["parrilla"].catalog).match(["agua"], synonyms)
+    assert {m.product.sku for m in waters[:2]} == {"AGUA-SG", "AGUA-CG"}
+    assert waters[0].score - waters[1].score < matching.MARGIN  # asked which, not taken
+    assert "te" not in lexicon().backwards  # a pronoun too: `one_way`

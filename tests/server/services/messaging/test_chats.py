@@ -78,6 +78,24 @@ def test_delivery_ticks_come_from_the_statuses(messaging: Messaging) -> None:
     assert (reply.delivery, reply.status) == ("sent", "read")
 
 
+def test_a_message_whatsapp_refuses_tells_the_manager_what_failed_and_what_to_do(messaging: Messaging) -> None:
+    m = messaging
+    say(m, "wamid.F1", "hola")
+    m.processor().process(m.tenant.id)
+    m.stand_in.fail("131026")  # a phone without WhatsApp: refused for good
+    m.sender().send_due(m.tenant.id)
+    reply = chats(m).get(m.tenant.id, only_chat(m)).messages[-1]
+    assert (reply.delivery, reply.error_code) == ("failed", 131026)
+    assert reply.error == ("WhatsApp no pudo entregarlo a este teléfono: puede que no tenga WhatsApp o que no "
+                           "haya aceptado sus últimos términos. Confirma el número con el cliente. "
+                           "(código de WhatsApp 131026)")
+    english = chats(m).get(m.tenant.id, only_chat(m), language="en").messages[-1].error or ""
+    assert english.startswith("WhatsApp could not deliver it") and english.endswith("(WhatsApp code 131026)")
+    # The provider's own answer stays stored for support and the logs.
+    [(stored,)] = m.rows(m.tenant.id, "SELECT last_error FROM outbox WHERE state = 'failed'")
+    assert stored.startswith("HTTP 400 code 131026")
+
+
 def test_a_taken_over_chat_silences_the_bot_until_released(messaging: Messaging) -> None:
     m = messaging
     echo = EchoConversations()
