@@ -112,6 +112,24 @@ def read(message: str, catalog: CatalogView) -> Facts:
     """The checkout information in `message` and the rest of it; nothing for a question."""
     if asks(message):
         return Facts(rest=message)
+    return _read(message, catalog)
+
+
+def _changing_payment(state: ChatState, message: str, catalog: CatalogView) -> Facts:
+    """ "sorry can I pay by card instead?", "¿se puede con tarjeta mejor?" once a payment is chosen:
+    not a question about the business but the customer changing how they pay (only the payment
+    is taken from a question, and nothing else of it is read)."""
+    if state.payment is None or not asks(message):
+        return Facts(rest=message)
+    facts = _read(message, catalog, asked=True)
+    if facts.payment is None or facts.address is not None or facts.name is not None:
+        return Facts(rest=message)
+    return Facts(payment=facts.payment)  # the rest of the question asks nothing more ("perdón, ¿se puede…?")
+
+
+def _read(message: str, catalog: CatalogView, asked: bool = False) -> Facts:
+    """`read` of a message that may be a question; `asked`: one that asks to pay another way, where
+    a payment word after "con"/"with" is one ("¿se puede con tarjeta?")."""
     folded = _same_length_fold(message)
     spans: list[tuple[int, int]] = []
     found: dict[str, str] = {}
@@ -137,7 +155,8 @@ def read(message: str, catalog: CatalogView) -> Facts:
     payment = _PAYMENT.search(searched)
     if payment is not None:
         word = payment.group("pay")
-        if payment.group("verb") or (not _names_product(word, catalog) and _plainly_paying(payment, message)):
+        plainly = (asked and payment.group("prep") is not None) or _plainly_paying(payment, message)
+        if payment.group("verb") or (not _names_product(word, catalog) and plainly):
             found["payment"] = _PAY_KINDS[word.split()[0] if word.split()[0] in _PAY_KINDS else word.split()[-1]]
             spans.append(payment.span())
     if not found:
@@ -231,6 +250,8 @@ def answered(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     the message gives none."""
     facts = read(text, turn.catalog)
     if facts.empty:
+        facts = _changing_payment(state, text, turn.catalog)
+    if facts.empty:
         return None
     noted, said = note(turn, state, facts)
     prefix = "\n".join(said)
@@ -251,6 +272,8 @@ def answered_at_checkout(turn: Turn, state: ChatState, text: str) -> Outcome | N
     "¿A nombre de quién…?"): noted, and the checkout goes on (the question asked again if still
     unanswered). None for the answer to the question asked: its own reader takes it."""
     facts = read(text, turn.catalog)
+    if facts.empty:
+        facts = _changing_payment(state, text, turn.catalog)
     if facts.empty or not facts.rest_says_nothing:
         return None
     given = {key for key in ("payment", "fulfilment", "address", "name") if getattr(facts, key) is not None}
