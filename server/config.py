@@ -6,6 +6,7 @@ Precedence, highest first: command-line flags, environment variables, the TOML f
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import ssl
@@ -18,6 +19,7 @@ from typing import Any
 import platformdirs
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.times import is_timezone
 from comandia.shared.i18n import N_, Language, environment_language
 
 DEFAULT_PREFIX = "comandia"
@@ -115,6 +117,9 @@ class ServerConfig:
     # The SMTP server that sends new-order alerts (COMANDIA_SMTP_*, or smtp_* keys in the file).
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     log_level: str = "INFO"
+    # The appliance's own time zone (IANA name): the superadmin's pages that span every tenant (the
+    # audit log) show times and take days in it. `load_config` defaults it to the host's zone.
+    timezone: str = "UTC"
     public_url: str | None = None
     # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client;
     # from any other peer the header is ignored (it would let a caller escape per-address limits).
@@ -172,6 +177,7 @@ _ENV = {
     "COMANDIA_CONNECTION_BUDGET": "connection_budget",
     "COMANDIA_INGEST": "ingest",
     "COMANDIA_LOG_LEVEL": "log_level",
+    "COMANDIA_TIMEZONE": "timezone",
     "COMANDIA_PUBLIC_URL": "public_url",
     "COMANDIA_TRUSTED_PROXIES": "trusted_proxies",
     "COMANDIA_BACKUP_TIME": "backup_time",
@@ -222,6 +228,9 @@ def load_config(
     if secrets:
         values["number_secrets"] = secrets
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    values.setdefault("timezone", host_timezone(env))
+    if not is_timezone(str(values["timezone"])):
+        raise ValidationFailed.of_field("timezone", _NOT_A_ZONE, value=repr(values["timezone"]))
     smtp = _coerce({key: values.pop(key) for key in list(values) if key in _SMTP_KEYS}, _SMTP_KINDS)
     config = replace(ServerConfig(), **_coerce(values, {f.name: f.type for f in fields(ServerConfig)}))
     if not smtp:
@@ -286,6 +295,18 @@ def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, An
         except (TypeError, ValueError) as error:
             raise ValidationFailed.of_field(name, _WRONG_VALUE[kind], value=repr(value)) from error
     return out
+
+
+_NOT_A_ZONE = N_("{value} is not a time zone such as America/Mexico_City")
+
+
+def host_timezone(env: Mapping[str, str], localtime: Path = Path("/etc/localtime")) -> str:
+    """The IANA name of this host's time zone: `TZ` when it names one, else the zone `localtime`
+    links to (how Debian and systemd keep it), else UTC."""
+    candidates = [env.get("TZ", "").removeprefix(":")]
+    with contextlib.suppress(OSError):  # no such file, a link loop: fall back to UTC
+        candidates.append(str(localtime.resolve()).partition("/zoneinfo/")[2])
+    return next((name for name in candidates if name and is_timezone(name)), "UTC")
 
 
 def reader_language(env: Mapping[str, str] | None = None) -> Language:

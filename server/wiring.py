@@ -274,7 +274,7 @@ def build_services(
         contexts=contexts,
         public_url=config.public_url,
         trusted_proxies=config.trusted_proxies,
-        audit=AuditService(databases),
+        audit=AuditService(databases, config.timezone),
         sandbox_chat=SandboxChatService(databases, conversations, contexts),
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),

@@ -114,7 +114,7 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
 
 
 def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str]) -> list[Column[AuditEntryInfo]]:
-    """`fmt` should be UTC: the log spans tenants of every time zone."""
+    """`fmt` is in the appliance's time zone (`AuditPage.timezone`): the log spans every tenant's."""
     return [
         Column(tr("audit.at"), lambda e: fmt.instant(e.at), lambda e: e.at.isoformat()),
         Column(tr("audit.actor"), lambda e: e.actor),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from PySide6.QtCore import QDate
@@ -23,6 +24,7 @@ from comandia.console.models.records import audit_columns
 from comandia.console.models.table import RecordTableModel
 from comandia.console.windows.base import Page, fit_columns, set_date_format
 from comandia.shared.client.capabilities import AUDIT
+from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.audit import AuditEntryInfo, AuditPage, AuditQuery
 
 
@@ -41,11 +43,15 @@ class AuditLogPage(Page):
         self.action = QLineEdit()
         self.action.setPlaceholderText(tr("audit.action_filter"))
         self.use_dates = QCheckBox(tr("orders.from"))
-        today = QDate.currentDate()
-        self.first_day, self.last_day = QDateEdit(today.addDays(-30)), QDateEdit(today)
+        self.first_day, self.last_day = QDateEdit(), QDateEdit()
         for edit in (self.first_day, self.last_day):
             edit.setCalendarPopup(True)
             set_date_format(edit, tr.language)
+        # Times and days are the appliance's (the log spans every tenant's zone); the server names
+        # its zone with each page, UTC until the first one arrives.
+        self.fmt = TenantFormat(language=tr.language)
+        self.zone = QLabel()
+        self._show_days_of_today()
         refresh = QPushButton(tr("common.refresh"))
         refresh.clicked.connect(self.reload)
         self.actor.returnPressed.connect(self.reload)
@@ -55,13 +61,13 @@ class AuditLogPage(Page):
         for widget in (self.tenant, self.actor, self.action, self.use_dates, self.first_day,
                        QLabel(tr("orders.to")), self.last_day, refresh):
             filters.addWidget(widget)
-        self.fmt = TenantFormat(language=tr.language)  # UTC: the log spans every tenant's time zone
         self.model: RecordTableModel[AuditEntryInfo] = RecordTableModel([], self)
         self.table = QTableView()
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setModel(self.model)
         self.body.addLayout(filters)
+        self.body.addWidget(self.zone)
         self.body.addWidget(self.table, 1)
         self._generation = 0
 
@@ -103,12 +109,31 @@ class AuditLogPage(Page):
         old.deleteLater()
 
         def loaded(page: AuditPage) -> None:
-            if generation == self._generation:
-                self.say("")
-                model.set_rows(page.items, page.next_cursor)
-                fit_columns(self.table, model)
+            if generation != self._generation:
+                return
+            if page.timezone != self.fmt.timezone:
+                # The first page names the appliance's zone: this model's columns show UTC times,
+                # so ask again with columns (and today's days) in that zone.
+                self._use_zone(page.timezone)
+                self.reload()
+                return
+            self.say("")
+            model.set_rows(page.items, page.next_cursor)
+            fit_columns(self.table, model)
 
         self.call(lambda client: client.audit.list(query), loaded)
+
+    def _use_zone(self, zone: str) -> None:
+        self.fmt = replace(self.fmt, timezone=zone)
+        if not self.use_dates.isChecked():  # days the user chose stay as chosen
+            self._show_days_of_today()
+
+    def _show_days_of_today(self) -> None:
+        """The last 30 days up to today in the appliance's zone (not the computer's)."""
+        today = to_local(utcnow(), self.fmt.timezone).date()
+        self.first_day.setDate(QDate(today - dt.timedelta(days=30)))
+        self.last_day.setDate(QDate(today))
+        self.zone.setText(self.i18n("audit.zone", zone=self.fmt.timezone))
 
     def _more(self, model: RecordTableModel[AuditEntryInfo], query: AuditQuery, cursor: str) -> None:
         def failed(error: Exception) -> None:

@@ -26,8 +26,9 @@ def record(session: Session, actor: str, action: str, tenant_id: str | None = No
 class AuditService:
     """Reads the audit log, newest first, in keyset pages (the log only grows: ids never repeat)."""
 
-    def __init__(self, databases: Databases) -> None:
+    def __init__(self, databases: Databases, timezone: str = "UTC") -> None:
         self._db = databases
+        self._timezone = timezone  # the appliance's (ServerConfig.timezone): the log spans every tenant
 
     def write(self, actor: str, action: str, tenant_id: str | None = None, **detail: Any) -> None:
         """Record an entry in a transaction of its own: for events that happen outside any action's
@@ -37,7 +38,7 @@ class AuditService:
             session.commit()
 
     def list(self, query: AuditQuery) -> AuditPage:
-        """One page of entries matching `query`.
+        """One page of entries matching `query`; its days are the appliance's (`timezone`).
 
         Raises:
             ValidationFailed: a malformed cursor, or a date range that ends before it starts.
@@ -56,7 +57,7 @@ class AuditService:
             )
         if query.first_day or query.last_day:
             # local_range_to_utc refuses a range that ends before it starts (field "to")
-            since, until = local_range_to_utc(query.first_day or _FIRST, query.last_day or _LAST, "UTC")
+            since, until = local_range_to_utc(query.first_day or _FIRST, query.last_day or _LAST, self._timezone)
             statement = statement.where(AuditEntry.at >= since, AuditEntry.at < until)
         if query.cursor:
             _, last_id = decode_cursor(query.cursor, _SORT)
@@ -71,4 +72,4 @@ class AuditService:
             for r in rows
         )
         cursor = encode_cursor(_SORT, rows[-1].id, rows[-1].id) if more else None
-        return AuditPage(items=items, next_cursor=cursor)
+        return AuditPage(items=items, next_cursor=cursor, timezone=self._timezone)

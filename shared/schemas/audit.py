@@ -14,7 +14,8 @@ class AuditQuery:
     """Filters of the audit list; every one is optional.
 
     `action` matches the action itself or the family before its dot (``tenant`` matches
-    ``tenant.create``); `first_day`/`last_day` are UTC calendar days, both included.
+    ``tenant.create``); `first_day`/`last_day` are calendar days in the appliance's time zone
+    (`AuditPage.timezone`), both included.
     """
 
     tenant_id: str | None = None
@@ -48,7 +49,10 @@ class AuditEntryInfo(Wire, frozen=True):
 
 
 class AuditPage(Wire, frozen=True):
-    """One page, newest first; pass `next_cursor` back as `AuditQuery.cursor` for the next."""
+    """One page, newest first; pass `next_cursor` back as `AuditQuery.cursor` for the next.
+    `timezone` is the appliance's (IANA name): the days of the query are its days, and the page
+    shows times in it."""
 
     items: tuple[AuditEntryInfo, ...]
     next_cursor: str | None
+    timezone: str = "UTC"

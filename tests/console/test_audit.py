@@ -8,6 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from comandia.console.windows.audit import AuditLogPage
 from comandia.shared.client import ApiClient
+from comandia.shared.domain.times import to_local, utcnow
+from comandia.shared.schemas.audit import AuditQuery
 from tests.console.conftest import LogIn
 from tests.plugins.api import World
 
@@ -22,6 +24,11 @@ def test_the_audit_log_shows_filtered_entries_and_pages_in_more(
     page = window.open_page("audit")
     assert isinstance(page, AuditLogPage)
     qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=15_000)
+    # Times and "today" are the appliance's, and the page says which zone that is.
+    zone = superadmin_client.audit.list(AuditQuery(limit=1)).timezone
+    assert page.fmt.timezone == zone
+    assert page.zone.text() == page.i18n("audit.zone", zone=zone) and zone in page.zone.text()
+    assert page.last_day.date().toPython() == to_local(utcnow(), zone).date()
     page.page_size = 2
     page.tenant.setCurrentIndex(page.tenant.findData(world.tenant_a.id))
     page.actor.setText(world.superadmin.username)

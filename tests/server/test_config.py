@@ -89,3 +89,17 @@ def test_media_and_backups_live_in_the_home_unless_a_shared_folder_is_named(tmp_
     shared = load_config(env={"COMANDIA_HOME": str(tmp_path / "home"), "COMANDIA_MEDIA_DIR": str(tmp_path / "nfs/m"),
                               "COMANDIA_BACKUP_DIR": str(tmp_path / "nfs/b")})
     assert (shared.media_dir, shared.backup_dir) == (tmp_path / "nfs" / "m", tmp_path / "nfs" / "b")
+
+
+def test_the_appliances_time_zone_is_the_hosts_unless_set(tmp_path: Path) -> None:
+    from comandia.server.config import host_timezone
+
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/America/Bogota")
+    assert host_timezone({}, link) == "America/Bogota"
+    assert host_timezone({"TZ": ":America/Santiago"}, link) == "America/Santiago"
+    assert host_timezone({"TZ": "CST6"}, tmp_path / "none") == "UTC"  # neither names a place
+    assert load_config(env={"COMANDIA_TIMEZONE": "America/Mexico_City"}).timezone == "America/Mexico_City"
+    with pytest.raises(ValidationFailed) as wrong:
+        load_config(env={"COMANDIA_TIMEZONE": "Mexico"})
+    assert wrong.value.localized("es") == "timezone no válido: 'Mexico' no es una zona horaria como America/Mexico_City"
