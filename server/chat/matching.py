@@ -55,6 +55,8 @@ def key(word: str) -> str:
     diminutive = _DIMINUTIVE.search(w) if len(w) > 5 else None
     if diminutive is not None and diminutive.start() >= 3:
         w = w[: diminutive.start()]  # "dorito" and "doritos" alike, not only the longer plural
+    elif len(w) > 4 and w.endswith("ces"):
+        w = w[:-1]  # "dulces", "lapices", "nueces": the singular ends in "ce" or "z", both keyed "s"
     elif len(w) > 4 and w.endswith("es") and w[-3] not in "aeiou":
         w = w[:-2]
     elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):

@@ -21,7 +21,7 @@ from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as
+from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as, whole_units
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -173,8 +173,13 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                     found_in[-1] = (number_ - 1, f"{paired} {found[part.spans[0] - 1].text} {whole}")
                     continue
                 found_in.append((number_, whole if said_here == said else said_here))
+            elif verdict[0] and (units := whole_units(verdict[1][0], quantity, part.measure, part.counted_in,
+                                                      part.of_item)) is None:  # fmt: skip
+                # "kilo y medio de asado" of the 1 kg pack: asked about, never rounded in silence
+                rounded = max(_how_many(verdict[1][0], quantity, part) // max(part.counted_in, 1), 1)
+                found_in.append((number_, Doubt(verdict[1][:1], min(rounded, MAX_NUMBER), said_here, note)))
             elif verdict[0]:
-                measured = _how_many(verdict[1][0], quantity, part)
+                measured = units or _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
