@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
-from comandia.server.chat.matching import SURE, ProductIndex, index_for
+from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as, whole_units
 from comandia.server.chat.message_parts import (
@@ -168,7 +168,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
-                paired = _other_pair(found_in, number_, part, found)
+                paired = _other_pair(found_in, number_, part, found, index)
                 if paired is not None:  # "de queso y cebolla" is not the Empanada de jamón y queso
                     found_in[-1] = (number_ - 1, f"{paired} {found[part.spans[0] - 1].text} {whole}")
                     continue
@@ -306,17 +306,24 @@ def _count_said(words: str) -> int | None:
 
 
 def _other_pair(
-    found_in: list[tuple[int, Item | Doubt | str]], number_: int, part: Part, found: list[Token]
+    found_in: list[tuple[int, Item | Doubt | str]], number_: int, part: Part, found: list[Token], index: ProductIndex
 ) -> str | None:
     """The words of the item just before when it and this unknown part are one pair joined by "y"
     that the menu's pair-named product only half fits ("queso y cebolla" against "Empanada de
-    jamón y queso"): the pair is not on the menu, and is named back whole."""
+    jamón y queso"), or that the item only sounds like a word of ("un sol y sombra": «sol» is no
+    word of the menu, only near the «solo» of Café solo, whose head «café» was not said): the pair
+    is not on the menu, and is named back whole."""
     before = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
     joined = part.spans[0] > 0 and found[part.spans[0] - 1].folded in ("y", "e", "and")
     if not isinstance(before, Item) or not joined or part.quantity is not None:
         return None
     name = words_of(before.product.name)
-    return before.words if any(w in ("y", "e", "and") for w in name[1:-1]) else None
+    if any(w in ("y", "e", "and") for w in name[1:-1]):
+        return before.words
+    typed = words_of(before.words)
+    head = key(words_of(before.product.name)[0])
+    only_near = not any(index.knows(w) or head in index.similar(key(w)) for w in typed)
+    return before.words if only_near and len(part.words) == 1 else None
 
 
 def _size_unsaid(product: ProductView, typed: list[str]) -> bool:
