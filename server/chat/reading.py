@@ -173,6 +173,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                     found_in[-1] = (number_ - 1, f"{paired} {found[part.spans[0] - 1].text} {whole}")
                     continue
                 found_in.append((number_, whole if said_here == said else said_here))
+            elif verdict[0] and _part_of_one(verdict[1][0], quantity, part):
+                found_in.append((number_, Doubt(verdict[1], 1, said_here, note)))  # "media docena" of the dozen
             elif verdict[0]:
                 measured = _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
@@ -195,6 +197,12 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+def _part_of_one(product: ProductView, quantity: int, part: Part) -> bool:
+    """Whether the quantity is a part of one product sold as a whole dozen (or pack): "media
+    docena de huevos" of the "Huevos L docena" is half of one, not 6 of them; asked about (one)."""
+    return bool(part.counted_in) and quantity % part.counted_in != 0 and sold_as(product, part.counted_in)
 
 
 def _how_many(product: ProductView, quantity: int, part: Part) -> int:
