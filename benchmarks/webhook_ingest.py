@@ -317,6 +317,9 @@ def main() -> int:
                         help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)")
     parser.add_argument("--threads", type=int, default=8, help="request threads of the server and of the probe")
     parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,1j,2,4 (default 1)")
+    parser.add_argument("--server", action="append",
+                        help="comandia-server executables to measure in turn, e.g. another checkout's, to compare "
+                             "two versions in one run (default: this checkout's)")
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
                         help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
     args = parser.parse_args()
@@ -356,13 +359,15 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
                                                                    home)
             print(results[f"probe, {args.tenants} databases"].line(f"probe, {args.tenants} databases"))
         rates = {}
-        for processes in counts:
-            name = product_name(processes)
+        servers = args.server or [str(Path(sys.executable).parent / "comandia-server")]
+        products = [(processes, server) for processes in counts for server in servers]
+        for processes, server in products:
+            name = product_name(processes, server if len(servers) > 1 else None)
             control = make_conninfo(url.replace("postgresql+psycopg://", "postgresql://"), dbname=f"{prefix}_control")
-            figures = measure(args, [str(Path(sys.executable).parent / "comandia-server")],
+            figures = measure(args, [server],
                               server_env(args, provider, url, prefix, home, processes), home, DrainLag(control))
             results[name] = figures
-            rates[processes] = figures.rate
+            rates[name] = figures.rate
             print(figures.line(name))
             stored, processed, journaled = inbox_counts(url, prefix)
             print(f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
@@ -378,19 +383,20 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         for name, figures in results.items():
             print(figures.line(name))
         probe_many = results.get(f"probe, {args.tenants} databases")
-        for processes in counts:
-            product = results[product_name(processes)]
+        for processes, server in products:
+            name = product_name(processes, server if len(servers) > 1 else None)
+            product = results[name]
             many = (f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
                     f"{product.cpu_ms_per_message / probe_many.cpu_ms_per_message:.1f} x its CPU per message"
                     if probe_many else "")
-            print(f"{product_name(processes)}: {product.rate / probe_single.rate:.2f} x the 1-database probe's "
+            print(f"{name}: {product.rate / probe_single.rate:.2f} x the 1-database probe's "
                   f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
                   f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message{many}; "
                   f"targets >= 1,500 msg/s, p99 < 50 ms")
-        if len(counts) > 1:
-            base = rates[counts[0]]
-            print("scaling: " + ", ".join(f"{product_name(n)} {rate:,.0f}/s ({rate / base:.2f} x)"
-                                          for n, rate in rates.items()) + f" on {os.cpu_count()} cores")
+        if len(products) > 1:
+            base = next(iter(rates.values()))
+            print("scaling: " + ", ".join(f"{name} {rate:,.0f}/s ({rate / base:.2f} x)"
+                                          for name, rate in rates.items()) + f" on {os.cpu_count()} cores")
         return 0
     finally:
         drop_prefixed(url, prefix)
@@ -399,12 +405,14 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def product_name(processes: str) -> str:
-    """How a `--processes` entry is printed: `1`, `1j` (one request process and a jobs process), `N`."""
+def product_name(processes: str, server: str | None = None) -> str:
+    """How a `--processes` entry is printed: `1`, `1j` (one request process and a jobs process), `N`;
+    with `server` (several compared), the checkout it came from."""
     count = int(processes.rstrip("j"))
+    which = f" [{server}]" if server else ""
     if count == 1 and not processes.endswith("j"):
-        return "COMANDIA, 1 process"
-    return f"COMANDIA, {count} request process{'es' if count > 1 else ''} + jobs"
+        return "COMANDIA, 1 process" + which
+    return f"COMANDIA, {count} request process{'es' if count > 1 else ''} + jobs" + which
 
 
 def settle(url: str) -> None:

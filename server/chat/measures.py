@@ -72,6 +72,45 @@ def sold_as(product: ProductView, counted_in: int) -> bool:
     return any(word in ("pack", "packs") and str(counted_in) in name[at - 1 : at + 2] for at, word in enumerate(name))
 
 
+_NAMED_AMOUNT = re.compile(
+    r"(?:(\d+)\s*/\s*(\d+)\s*|\b(medio|media|cuarto)\s+(?:de\s+)?)?\b(kg|kilos?|l|lts?|litros?)\b"
+)
+
+
+def unit_amount(product: ProductView) -> float | None:
+    """The grams or millilitres one `product` is, from its name ("Asado de tira 1 kg", "Chipá 1/4
+    kg", "Kilo de huevo", "Tortillas medio kilo", "Agua de jamaica litro"); None when it names none."""
+    amount = _amount(product.name)
+    if amount is not None and "/" not in product.name:
+        return amount
+    found = _NAMED_AMOUNT.search(fold(product.name))
+    if found is None:
+        return None
+    whole = 1000.0
+    if found.group(1):
+        return whole * int(found.group(1)) / max(int(found.group(2)), 1)
+    return whole / _FRACTIONS[found.group(3)] if found.group(3) else whole
+
+
+def whole_units(product: ProductView, quantity: int, part_measure: float | None, counted_in: int,
+                of_item: bool) -> int | None:  # fmt: skip
+    """How many of `product` an amount the customer said is (`quantity` times `part_measure`:
+    "medio kilo de bizcochitos" of the 1/4 kg bag is 2), 0 when nothing was measured against the
+    product's own measure, None when it is no whole number of them: "kilo y medio de asado" of the
+    1 kg pack, "medio kilo de huevo" of the kilo, "media docena" of the dozen, "una coca de 3
+    litros" (`of_item`: the size of one) of the 600 ml. Those are asked about, never rounded in
+    silence."""
+    if counted_in and sold_as(product, counted_in):
+        return quantity // counted_in if quantity % counted_in == 0 else None
+    size = unit_amount(product) if part_measure else None
+    if not part_measure or not size:
+        return 0
+    if of_item:
+        return quantity if abs(part_measure - size) < 1e-6 else None
+    units = part_measure * quantity / size
+    return round(units) if abs(units - round(units)) < 1e-6 and round(units) >= 1 else None
+
+
 _BIG = frozenset({"grande", "grandes", "large", "big", "familiar", "jumbo"})
 _SMALL = frozenset({"chico", "chica", "chicos", "chicas", "small", "personal", "chiquito", "chiquita"})
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|lts|litros?|g|gr|kg|kilos?|oz)\b")

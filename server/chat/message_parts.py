@@ -82,6 +82,8 @@ class Part:
     measure: float | None = None
     """The size said, in millilitres or grams ("de dos litros", "1/2 kg"): it picks the product of
     that measure (`measures.sized_by_amount`)."""
+    of_item: bool = False
+    """The size was said after the product ("una coca de 3 litros"): the size of one, not an amount."""
     counted_in: int = 0
     """The quantity was said in dozens (12) or six-packs (6): of a product that is itself the dozen
     or the pack, that many of it (`measures.sold_as`)."""
@@ -177,6 +179,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             taken, current.measure, current.sized = size[0], size[1], True
             if current.words and set(current.words) <= _ENGLISH_ARTICLES:  # "a" the menu knows ("Papas a la…")
                 current.words, current.spans, current.quantity = [], [], 1
+            current.of_item = bool(current.words)
             said = [t.folded for t in found[position : position + taken]]
             count = said[0] if said[0].isdigit() else str(number(said[0]) or "")
             known = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
-from comandia.server.chat.matching import SURE, ProductIndex, index_for
+from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as
+from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as, whole_units
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -168,15 +168,18 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
-                paired = _other_pair(found_in, number_, part, found)
+                paired = _other_pair(found_in, number_, part, found, index)
                 if paired is not None:  # "de queso y cebolla" is not the Empanada de jamón y queso
                     found_in[-1] = (number_ - 1, f"{paired} {found[part.spans[0] - 1].text} {whole}")
                     continue
                 found_in.append((number_, whole if said_here == said else said_here))
-            elif verdict[0] and _part_of_one(verdict[1][0], quantity, part):
-                found_in.append((number_, Doubt(verdict[1], 1, said_here, note)))  # "media docena" of the dozen
+            elif verdict[0] and (units := whole_units(verdict[1][0], quantity, part.measure, part.counted_in,
+                                                      part.of_item)) is None:  # fmt: skip
+                # "kilo y medio de asado" of the 1 kg pack: asked about, never rounded in silence
+                rounded = max(_how_many(verdict[1][0], quantity, part) // max(part.counted_in, 1), 1)
+                found_in.append((number_, Doubt(verdict[1][:1], min(rounded, MAX_NUMBER), said_here, note)))
             elif verdict[0]:
-                measured = _how_many(verdict[1][0], quantity, part)
+                measured = units or _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
@@ -197,12 +200,6 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
-
-
-def _part_of_one(product: ProductView, quantity: int, part: Part) -> bool:
-    """Whether the quantity is a part of one product sold as a whole dozen (or pack): "media
-    docena de huevos" of the "Huevos L docena" is half of one, not 6 of them; asked about (one)."""
-    return bool(part.counted_in) and quantity % part.counted_in != 0 and sold_as(product, part.counted_in)
 
 
 def _how_many(product: ProductView, quantity: int, part: Part) -> int:
@@ -309,17 +306,24 @@ def _count_said(words: str) -> int | None:
 
 
 def _other_pair(
-    found_in: list[tuple[int, Item | Doubt | str]], number_: int, part: Part, found: list[Token]
+    found_in: list[tuple[int, Item | Doubt | str]], number_: int, part: Part, found: list[Token], index: ProductIndex
 ) -> str | None:
     """The words of the item just before when it and this unknown part are one pair joined by "y"
     that the menu's pair-named product only half fits ("queso y cebolla" against "Empanada de
-    jamón y queso"): the pair is not on the menu, and is named back whole."""
+    jamón y queso"), or that the item only sounds like a word of ("un sol y sombra": «sol» is no
+    word of the menu, only near the «solo» of Café solo, whose head «café» was not said): the pair
+    is not on the menu, and is named back whole."""
     before = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
     joined = part.spans[0] > 0 and found[part.spans[0] - 1].folded in ("y", "e", "and")
     if not isinstance(before, Item) or not joined or part.quantity is not None:
         return None
     name = words_of(before.product.name)
-    return before.words if any(w in ("y", "e", "and") for w in name[1:-1]) else None
+    if any(w in ("y", "e", "and") for w in name[1:-1]):
+        return before.words
+    typed = words_of(before.words)
+    head = key(words_of(before.product.name)[0])
+    only_near = not any(index.knows(w) or head in index.similar(key(w)) for w in typed)
+    return before.words if only_near and len(part.words) == 1 else None
 
 
 def _size_unsaid(product: ProductView, typed: list[str]) -> bool:

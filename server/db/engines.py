@@ -209,6 +209,27 @@ def create_budgeted_engine(
     url: URL, budget: ConnectionBudget, pool_size: int, options: ConnectOptions
 ) -> Engine:
     """An engine whose every physical connection holds one budget slot while it is open."""
+    engine = sa.create_engine(
+        url,
+        creator=budgeted_connector(url, budget, options),
+        poolclass=ReclaimablePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=budget.wait_seconds,
+        pool_recycle=RECYCLE_SECONDS,
+        # A failed statement's error (logged with its traceback as a bug) would otherwise carry
+        # its parameters: passwords being checked, token hashes, customers' phones (S11).
+        hide_parameters=True,
+    )
+    _release_budget_on_close(engine, budget)
+    return engine
+
+
+def budgeted_connector(
+    url: URL, budget: ConnectionBudget, options: ConnectOptions
+) -> Callable[[], psycopg.Connection[Any]]:
+    """Opens a `BoundedWaitConnection` to `url` holding one budget slot (the caller releases it
+    when the connection closes), within the current `database_deadline`."""
     conninfo = libpq_conninfo(url)
     extra: dict[str, Any] = (
         {"prepare_threshold": None} if options.behind_pooler(url)
@@ -232,20 +253,7 @@ def create_budgeted_engine(
             budget.release()
             raise
 
-    engine = sa.create_engine(
-        url,
-        creator=connect,
-        poolclass=ReclaimablePool,
-        pool_size=pool_size,
-        max_overflow=0,
-        pool_timeout=budget.wait_seconds,
-        pool_recycle=RECYCLE_SECONDS,
-        # A failed statement's error (logged with its traceback as a bug) would otherwise carry
-        # its parameters: passwords being checked, token hashes, customers' phones (S11).
-        hide_parameters=True,
-    )
-    _release_budget_on_close(engine, budget)
-    return engine
+    return connect
 
 
 def _connect_in_time(

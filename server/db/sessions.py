@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from comandia.server.config import ServerConfig
 from comandia.server.db.cluster import Cluster
 from comandia.server.db.control_models import DbServer, Tenant
+from comandia.server.db.direct_pool import DirectPool
 from comandia.server.db.engines import (
     ConnectionBudget,
     ConnectOptions,
@@ -62,10 +63,11 @@ class Databases:
             self.primary_url.set(database=config.control_database), self.budget,
             max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
         )
-        # Lazy, as every engine: no connection is opened until a webhook is journaled.
-        self.journal_engine: Engine = create_budgeted_engine(
+        # Lazy: no connection is opened until a webhook is journaled. As wide as the request
+        # threads (half the budget at most), so posts do not queue for a journal connection.
+        self.journal_pool = DirectPool(
             self.primary_url.set(database=config.control_database), self.budget,
-            max(1, min(config.threads, config.connection_budget // 4)), self.options
+            min(config.threads, max(1, config.connection_budget // 2)), self.options, "the control database",
         )
         self.tenant_engines = TenantEngines(
             self._tenant_route, self.budget, config.tenant_pool_size, config.engine_cache_size,
@@ -151,15 +153,15 @@ class Databases:
     def journal_autocommit(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection to the control database for the ingest journal, in autocommit.
 
-        Its own pool, as wide as the request threads, so webhooks never wait behind the control
-        pool's other users (logins, the number map).
+        Its own pool (`direct_pool.py`: plain psycopg, no SQLAlchemy pool on the webhook's path),
+        so webhooks never wait behind the control pool's other users (logins, the number map).
         """
-        with _autocommit(self.journal_engine, "the control database") as connection:
+        with self.journal_pool.connection() as connection:
             yield connection
 
     def close(self) -> None:
         self.tenant_engines.close_all()
-        self.journal_engine.dispose()
+        self.journal_pool.close()
         self.control_engine.dispose()
 
     def _tenant_url(self, tenant_id: str) -> URL:

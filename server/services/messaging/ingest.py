@@ -203,8 +203,7 @@ class IngestService:
         if self._journal is not None:
             # One row per tenant in one database: committed when the statement returns. The
             # drain delivers it to the tenant's database within a second and marks the tenant.
-            journal = self._db.journal_engine.url
-            with self._stalled.attempt(_JOURNAL), self._silent.waiting(f"{journal.host}:{journal.port}"):
+            with self._stalled.attempt(_JOURNAL), self._silent.waiting(self._db.journal_pool.server):
                 self._journal.append(by_tenant)
         else:
             for tenant_id, tenant_events in by_tenant.items():

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from comandia.server.db.control_models import IngestJournalRow, UnroutableEvent, WhatsAppNumber
-from comandia.server.db.engines import create_budgeted_engine
+from comandia.server.db.direct_pool import DirectPool
 from comandia.server.providers.signatures import meta_signature, twilio_signature
 from comandia.server.services.messaging.ingest import IngestService
 from comandia.server.services.messaging.journal import IngestJournal
@@ -260,15 +260,15 @@ def test_the_journal_sealed_a_tenant_row_with_that_tenant_key_only(messaging: Me
 def test_a_journal_failure_answers_503_so_the_provider_retries(messaging: Messaging) -> None:
     m = messaging
     databases = m.runtime.databases
-    working = databases.journal_engine
-    databases.journal_engine = create_budgeted_engine(
-        working.url.set(database="comandia_missing_db"), databases.budget, 1, databases.options)
+    working = databases.journal_pool
+    databases.journal_pool = DirectPool(working.url.set(database="comandia_missing_db"), databases.budget, 1,
+                                        databases.options, "the control database")
     body, headers = load_fixture("meta", "messages__text")
     try:
         assert m.client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 503
     finally:
-        databases.journal_engine.dispose()
-        databases.journal_engine = working
+        databases.journal_pool.close()
+        databases.journal_pool = working
     assert m.post_fixture("meta", "messages__text").status_code == 200 and _count(m) == 1
 
 
