@@ -71,7 +71,14 @@ def key(word: str) -> str:
     return w or word
 
 
+QUARTER = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*4|\u00bc)(?![\d/])")
+"""A quarter written as a fraction ("Helado 1/4 kg", "¼ de chipá"): read as the word "cuarto", in
+a product's name as in what the customer types, so "1/4 de helado" is not one of 4 nor a "1"."""
+
+
 def words(text: str) -> list[str]:
+    if "/" in text or "\u00bc" in text:
+        text = QUARTER.sub(" cuarto ", text)
     return _WORDS.findall(fold(text))
 
 
@@ -439,11 +446,14 @@ def _measure_weight(keys: list[str], position: int) -> float:
     near "Agua sin gas 500 ml" as "Agua con gas"; typed, it still decides ("coca 3 litros"). A
     unit without a number ("Agua de jamaica litro") is a size word and counts in full."""
     here = keys[position]
-    if here.isdigit() or (here in _MEASURES and position > 0 and keys[position - 1].isdigit()):
+    after_number = position > 0 and (keys[position - 1].isdigit() or keys[position - 1] == _QUARTER_KEY)
+    if here.isdigit() or (here in _MEASURES and after_number):
         return 0.2
     return 1.0
 
 
+_QUARTER_KEY = "kuart"
+"""The key of "cuarto": "Helado 1/4 kg" is "helado cuarto kg", its "kg" a unit after a number."""
 _MEMO_LIMIT = 4096
 _RECENT: list[tuple[CatalogView, ProductIndex]] = []
 

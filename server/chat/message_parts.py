@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
-from comandia.server.chat.matching import ACCEPT, SURE, Match, ProductIndex, key
+from comandia.server.chat.matching import ACCEPT, QUARTER, SURE, Match, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_said
 from comandia.server.chat.model import fold
@@ -122,7 +122,8 @@ _WITHOUT = re.compile(r"(?<![^\W_])w\s*/\s*o\b", re.IGNORECASE)
 def tokens(text: str) -> list[Token]:
     found: list[Token] = []
     lex = lexicon()
-    for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", _HALF.sub(" media ", text)))):
+    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", text))
+    for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [Token(measure.group(1), measure.group(1)), Token(measure.group(2), fold(measure.group(2)))]
