@@ -182,11 +182,7 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
         log.info("server process %d serving", os.getpid())
     for job in runtime.jobs:
         job.start()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop_once)
     try:
         server.run()
     except (SystemExit, KeyboardInterrupt):
@@ -196,6 +192,19 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
             job.stop()
         server.close()
     return 0
+
+
+def stop_once(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM: leave `server.run()` for the clean stop, and ignore any SIGTERM after this one.
+
+    A request process often gets two: a stop of the whole process group (`kill -- -PID`, the
+    benchmarks, systemd's mixed kill) and its supervisor's, a moment later. The second used to
+    raise SystemExit again in the middle of the clean stop (jobs stopping, the summary flush,
+    the interpreter joining its threads), cutting it short with an "Exception ignored ...
+    SystemExit" traceback. A process that does not stop in time is killed by its supervisor.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(0)
 
 
 def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:

@@ -186,7 +186,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
-    kept = [what for number_, what in found_in if number_ not in forgotten]
+    kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
         kept = [w if isinstance(w, str) else replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person
@@ -200,6 +200,30 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+def _flavours_asked(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
+    """Items among words not on the menu, all with no count ("un kilo de helado, dulce de leche,
+    chocolate y frutilla"), that only a word after the head of their product's names names (the
+    «chocolate» of a Salsa de chocolate extra): flavours of the item before, so asked about, never
+    added as a product of their own."""
+    unknown = {number_ for number_, what in found_in if isinstance(what, str)}
+    if not unknown:
+        return found_in
+    asked: list[tuple[int, Item | Doubt | str]] = []
+    for number_, what in found_in:
+        listed = number_ - 1 in unknown or number_ + 1 in unknown
+        if isinstance(what, Item) and listed and not what.counted and _said_without_head(what):
+            what = Doubt((what.product,), what.quantity, what.words, what.note)
+        asked.append((number_, what))
+    return asked
+
+
+def _said_without_head(item: Item) -> bool:
+    """Whether the words that named the item hold none of its names' heads (their first words)."""
+    typed = {key(w) for w in words_of(item.words)}
+    heads = {key(said[0]) for name in (item.product.name, *item.product.aliases) if (said := words_of(name))}
+    return bool(typed) and not typed & heads
 
 
 def _how_many(product: ProductView, quantity: int, part: Part) -> int:

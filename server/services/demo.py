@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from comandia.server.services.bundle import Services
-from comandia.server.services.demo_chats import TAQUERIA_CHATS, DemoChat, add_demo_chats
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, DemoChat, add_demo_chats, chat_moments
 from comandia.server.services.orders.orders import OrderService
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.shared.domain.times import to_local, utcnow
 from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 from comandia.shared.schemas.customers import CustomerInput
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput
+from comandia.shared.schemas.rules import OpeningHours
+from comandia.shared.schemas.tenants import TenantSettingsChange
 from comandia.shared.schemas.wire import Amount
 
 
@@ -45,6 +47,14 @@ class DemoShop:
     """How an address is written there: `{street}`, `{number}`, `{cross}` (Colombia's "# 45-12") and `{area}`."""
     chats: tuple[DemoChat, ...] = ()
     """Customers writing on WhatsApp as the demo ends (a sandbox number; see `demo_chats`)."""
+    hours: OpeningHours | None = None
+    """The business's opening hours (its settings): they hold every planned order (11:00 to 23:30)."""
+
+
+def _every_day(usual: tuple[str, str], weekend: tuple[str, str]) -> OpeningHours:
+    """`usual` hours Sunday to Thursday, `weekend` on Friday and Saturday nights."""
+    return OpeningHours(mon=(usual,), tue=(usual,), wed=(usual,), thu=(usual,), fri=(weekend,), sat=(weekend,),
+                        sun=(usual,))
 
 
 SHOPS = (
@@ -67,6 +77,7 @@ SHOPS = (
          "Calle Independencia", "Calle 5 de Mayo", "Av. Universidad", "Calle Tonalá", "Calle Orizaba"),
         "{street} {number}, Col. {area}",
         TAQUERIA_CHATS,
+        hours=_every_day(("11:00", "23:45"), ("11:00", "02:00")),
     ),
     DemoShop(
         "Pizzería Napoli (demo)", "America/Bogota", "COP", "+57300",
@@ -83,6 +94,7 @@ SHOPS = (
         ("Carrera 7", "Calle 45", "Carrera 13", "Calle 72", "Avenida Caracas", "Carrera 15", "Calle 85",
          "Carrera 43A", "Calle 10", "Transversal 39"),
         "{street} # {cross}-{number}, {area}",
+        hours=_every_day(("11:00", "23:45"), ("11:00", "00:30")),
     ),
 )
 
@@ -141,9 +153,9 @@ class _Clock:
     def __call__(self) -> dt.datetime:
         return self.now
 
-    def to_present(self) -> None:
-        """Back to the real time: the demo's chats happen as it ends."""
-        self.now = utcnow()
+    def set(self, moment: dt.datetime) -> None:
+        """To `moment`: the demo's chats each happen at their own."""
+        self.now = moment
 
 
 def create_demo(
@@ -163,15 +175,19 @@ def create_demo(
         tenant = services.tenants.create(
             NewTenant(f"{shop.name} {secrets.token_hex(2)}", shop.timezone, shop.currency, "es"), actor="demo"
         )
+        if shop.hours is not None:
+            services.tenant_settings.update(tenant.id, "demo", TenantSettingsChange(opening_hours=shop.hours))
         skus = _catalog(services, tenant.id, shop)
         customers = _customers(services, tenant.id, shop, rng)
-        plan = plan_orders(shop.timezone, skus, len(customers), rng, days, orders_per_day, utcnow())
+        now = utcnow()
+        plan = plan_orders(shop.timezone, skus, len(customers), rng, days, orders_per_day, now)
         for count, planned in enumerate(plan, start=1):
             _place(services.orders, clock, tenant.id, planned, customers)
             if on_progress is not None:
                 on_progress(count, len(plan), tenant.id)
         if shop.chats:
-            add_demo_chats(services, tenant.id, shop.phone_prefix, shop.chats, clock.to_present)
+            moments = chat_moments(shop.chats, shop.hours, shop.timezone, now, rng)
+            add_demo_chats(services, tenant.id, shop.phone_prefix, shop.chats, moments, clock.set)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
         placed = len(plan) + sum(chat.orders for chat in shop.chats)

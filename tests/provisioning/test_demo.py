@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from comandia.server.chat.hours import is_open
 from comandia.server.services.demo import SHOPS, create_demo, plan_orders, street_address
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, chat_moments
 from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.conversations import ConversationSummary
 from comandia.shared.schemas.orders import OrderQuery, OrderSummary
+from comandia.shared.schemas.rules import BusinessRules
 
 
 def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: Runtime) -> None:
@@ -37,6 +40,7 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         report = runtime.services.kpis.tenant_report(demo.tenant_id, today - dt.timedelta(days=12), today)
         assert report.current.orders > 0
         assert any(u.username == demo.manager for u in runtime.users.list(demo.tenant_id))
+        assert runtime.services.tenant_settings.get(demo.tenant_id).opening_hours is not None
         assert_conversations(runtime, demo.tenant_id, chats, from_chats)
         addresses = [runtime.services.orders.get(demo.tenant_id, o.id).delivery_address for o in items[:12]]
         assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a)
@@ -88,6 +92,28 @@ def test_demo_addresses_are_varied_and_written_as_people_there_write_them(shop) 
     assert all(mark in a and any(area in a for area in shop.places[0][2]) for a in addresses)
 
 
+@pytest.mark.parametrize("local", ["03:10", "11:20", "13:40", "23:40"])
+@pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
+def test_demo_orders_and_chats_happen_in_the_shops_opening_hours(shop, local: str) -> None:  # type: ignore[no-untyped-def]
+    """Every planned order, and every chat message, falls in the business's opening hours; the
+    chats are the latest opening hours' (a demo run at 03:10 has the evening's), one customer
+    after another over half an hour or more, never in the future and never all in one second."""
+    hour, minute = map(int, local.split(":"))
+    now = dt.datetime(2026, 12, 3, hour, minute, tzinfo=ZoneInfo(shop.timezone)).astimezone(dt.UTC)
+    rules, zone = BusinessRules(opening_hours=shop.hours), ZoneInfo(shop.timezone)
+    skus = [sku for products in shop.menu.values() for sku, _, _ in products]
+    plan = plan_orders(shop.timezone, skus, 40, random.Random(5), days=21, per_day=5, now=now)
+    assert all(is_open(rules, p.at.astimezone(zone)) for p in plan)
+    moments = chat_moments(TAQUERIA_CHATS, shop.hours, shop.timezone, now, random.Random(5))
+    flat = [m for chat in moments for m in chat]
+    assert [len(chat) for chat in moments] == [len(chat.turns) for chat in TAQUERIA_CHATS]
+    assert flat == sorted(flat) and len(set(flat)) == len(flat) and flat[-1] < now
+    assert now - flat[-1] < dt.timedelta(hours=12)  # the latest opening hours, not last week
+    assert flat[-1] - flat[0] > dt.timedelta(minutes=20)
+    assert all(is_open(rules, m.astimezone(zone)) for m in flat)
+    assert all(m.tzinfo is not None and m.utcoffset() == dt.timedelta(0) for m in flat)  # stored in UTC
+
+
 def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[ConversationSummary, ...],
                          from_chats: list[OrderSummary]) -> None:
     """The taquería's chats went through the real inbox and bot: customer and bot messages, one
@@ -104,5 +130,7 @@ def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[Conversa
         assert [m.direction for m in messages] == ["in", "out"] * (len(messages) // 2)
         assert all(m.delivery == "sent" for m in messages if m.direction == "out")
         assert not any("No entendí" in m.text for m in messages)  # the scripts read as real, understood chats
+        # Played in the latest opening hours on a clock set to them: never "we are closed", whenever it runs.
+        assert not any("cerrado" in m.text.lower() for m in messages if m.direction == "out")
     placed = runtime.services.chats.get(tenant_id, chats[-1].id).messages
     assert any(f"#{order.number}" in m.text for m in placed if m.direction == "out")

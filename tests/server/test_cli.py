@@ -154,3 +154,21 @@ def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_requ
         run(["--help"])
     said = capsys.readouterr().out
     assert said.startswith("usage: comandia-server") and "--port PORT" in said and "address to listen on" in said
+
+
+def test_a_second_sigterm_does_not_cut_the_clean_stop_short() -> None:
+    """The first SIGTERM leaves the server's loop; any later one (the supervisor's, after the
+    process group's) is ignored while the jobs stop, instead of raising SystemExit in the middle."""
+    from comandia.server.cli import stop_once
+
+    before = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, stop_once)
+    try:
+        with pytest.raises(SystemExit):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs at the next bytecode boundary
+        os.kill(os.getpid(), signal.SIGTERM)  # ignored: would raise SystemExit (or end pytest) otherwise
+        time.sleep(0.1)
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from comandia.server.services.demo_chats import TAQUERIA_CHATS, add_demo_chats
+from comandia.server.services.demo_chats import TAQUERIA_CHATS, add_demo_chats, chat_moments
 from comandia.server.wiring import Runtime
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.orders import OrderQuery
@@ -18,7 +20,9 @@ def test_an_order_chatted_through_a_sandbox_number_is_a_test_order(
     for sku, name, price in (("T-PAS", "Taco al pastor", "22"), ("HORCH", "Horchata", "30")):
         runtime.services.catalog.create_product(tenant.id, ProductInput(sku=sku, name=name, price=Decimal(price)))
     ordering = next(chat for chat in TAQUERIA_CHATS if chat.orders)
-    add_demo_chats(runtime.services, tenant.id, "+52155", (ordering,), tick=lambda: None)
+    now = dt.datetime.now(dt.UTC)
+    moments = chat_moments((ordering,), None, tenant.timezone, now, random.Random(5))
+    add_demo_chats(runtime.services, tenant.id, "+52155", (ordering,), moments, set_clock=lambda _moment: None)
     [order] = runtime.services.orders.list(tenant.id, OrderQuery(limit=10)).items
     assert order.channel == "sandbox"  # "Prueba" on the board, out of the KPIs, no status messages
     [chat] = runtime.services.chats.list(tenant.id).items
