@@ -617,9 +617,9 @@ def _quantity(parts: list[Part], current: Part, value: int) -> Part:
 
 def _is_quantity(found: list[Token], position: int, index: ProductIndex, english: bool) -> bool:
     folded = found[position].folded
-    if index.knows(folded) and not folded.isdigit():
-        return False
     following = found[position + 1].folded if position + 1 < len(found) else ""
+    if index.knows(folded) and not folded.isdigit() and not _counts_here(found, position, index):
+        return False
     if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
@@ -641,6 +641,20 @@ def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:
     """Whether the item's last word and this one are a note word in two ("medium-rare",
     "medium well"), so the first is the note's and not the product's."""
     return bool(current.words) and f"{current.words[-1]}-{folded}" in lex.note_words
+
+
+def _counts_here(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether an article or number word that some name holds ("un kilo", "Pizza cuatro quesos")
+    still counts here: it does unless the word beside it is its neighbour in that name, so "un
+    helado" is one ice cream of any size, not the "Helado 1 kg" whose alias is "un kilo"."""
+    folded = found[position].folded
+    value = number(folded) or lexicon().quantities.get(folded)
+    if value is None:
+        return False
+    before = found[position - 1].folded if position > 0 else ""
+    after = found[position + 1].folded if position + 1 < len(found) else ""
+    pairs = {f"{said} {after}" for said in (folded, str(value))} | {f"{before} {folded}"}
+    return not pairs & index.folded_pairs  # "six wings" is the "6 wings" as "six piece" is
 
 
 def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
