@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, 
 from comandia.console.windows.base import Page
 from comandia.shared.client import ApiClient
 from comandia.shared.client.exports import FORMATS
+from comandia.shared.domain.times import to_local, utcnow
 
 Fetch = Callable[[ApiClient, str, str], bytes]  # (client, dataset, fmt) -> file
 
@@ -25,12 +26,19 @@ def download(fetch: Fetch, dataset: str, fmt: str, path: Path) -> Callable[[ApiC
     return work
 
 
+def suggested_file(name: str, dataset: str, fmt: str, timezone: str, now: dt.datetime) -> str:
+    """The file name offered for an export: the business, the dataset and today's date in the
+    business's time zone (not the computer's: a Mexican shop's evening is already tomorrow in UTC)."""
+    return f"{name}-{dataset}-{to_local(now, timezone).date().isoformat()}.{fmt}"
+
+
 class ExportButton(QWidget):
     """Signals: none (it reports through the page's `message`)."""
 
-    def __init__(self, page: Page, datasets: tuple[str, ...], fetch: Fetch, name: Callable[[], str]) -> None:
+    def __init__(self, page: Page, datasets: tuple[str, ...], fetch: Fetch, name: Callable[[], str],
+                 timezone: Callable[[], str] = lambda: "UTC") -> None:
         super().__init__(page)
-        self.page, self._fetch, self._name = page, fetch, name
+        self.page, self._fetch, self._name, self._timezone = page, fetch, name, timezone
         self.dataset = QComboBox()
         for key in datasets:  # shown in the console's language, sent as the API's name
             self.dataset.addItem(page.i18n(f"export.dataset.{key}"), key)
@@ -47,7 +55,7 @@ class ExportButton(QWidget):
 
     def ask_path(self) -> None:
         fmt = self.fmt.currentText()
-        suggested = f"{self._name()}-{self.dataset.currentData()}-{dt.date.today().isoformat()}.{fmt}"
+        suggested = suggested_file(self._name(), str(self.dataset.currentData()), fmt, self._timezone(), utcnow())
         self.dialog = QFileDialog(self, self.page.i18n("common.export"), suggested, f"{fmt.upper()} (*.{fmt})")
         self.dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         self.dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))

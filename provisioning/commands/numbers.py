@@ -13,7 +13,7 @@ import getpass
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.i18n import N_
+from comandia.shared.i18n import N_, reason_in
 from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 ACTOR = "comandia-admin"
@@ -88,7 +88,8 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     numbers = runtime.services.numbers.list(args.tenant)
     out.result([n.to_json() for n in numbers], lambda: out.table(
         [N_("ID"), N_("TENANT"), N_("PROVIDER"), N_("NUMBER"), N_("STATE"), N_("LAST WEBHOOK")],
-        [[n.id, n.tenant_id, n.provider, n.e164, _state(n), n.last_inbound_at or out.say("never")] for n in numbers]))
+        [[n.id, n.tenant_id, n.provider, n.e164, _state(n, out.language), n.last_inbound_at or out.say("never")]
+         for n in numbers]))
     return EXIT_OK
 
 
@@ -138,5 +139,8 @@ def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _state(number: NumberInfo) -> str:
-    return number.state if not number.pause_reason else f"{number.state} ({number.pause_reason[:40]})"
+def _state(number: NumberInfo, language: str) -> str:
+    """The state, and why it is paused in the reader's language (ours are catalog texts; an
+    operator's own words are shown as typed)."""
+    reason = reason_in(language, number.pause_reason)
+    return number.state if not reason else f"{number.state} ({reason[:80]})"

@@ -34,3 +34,14 @@ def test_datasets_read_in_spanish_and_go_out_by_their_api_names(qtbot: QtBot, tm
     [work] = page.works
     assert work(None) == tmp_path / "clientes.csv"
     assert (tmp_path / "clientes.csv").read_bytes() == f"customers.{button.fmt.currentText()}".encode()
+
+
+def test_the_suggested_file_is_dated_in_the_businesss_time_zone() -> None:
+    import datetime as dt
+
+    from comandia.console.windows.export import suggested_file
+
+    evening_in_mexico = dt.datetime(2026, 12, 6, 3, 30, tzinfo=dt.UTC)  # 21:30 on the 5th there
+    assert suggested_file("Tacos", "orders", "csv", "America/Mexico_City", evening_in_mexico) == (
+        "Tacos-orders-2026-12-05.csv")
+    assert suggested_file("comandia", "tenants", "xlsx", "UTC", evening_in_mexico) == "comandia-tenants-2026-12-06.xlsx"

@@ -26,6 +26,9 @@ from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
+PAUSED_BY_OPERATOR = N_("paused by an operator")
+"""The pause reason when the operator gives none (a catalog text: `reason_in` reads it in Spanish)."""
+
 _REQUIRED: dict[str, tuple[str, ...]] = {
     ProviderName.META: ("phone_number_id", "access_token", "app_secret"),
     ProviderName.DIALOG360: ("api_key",),
@@ -97,7 +100,7 @@ class NumberService:
             return number_info(_number(session, tenant_id, number_id))
 
     def pause(self, tenant_id: str | None, number_id: int, actor: str,
-              reason: str = "paused by an operator") -> NumberInfo:
+              reason: str = PAUSED_BY_OPERATOR) -> NumberInfo:
         """Stop replying from the number; webhooks are still acknowledged and kept."""
         return self._set_state(tenant_id, number_id, NumberState.PAUSED, reason[:500], actor)
 

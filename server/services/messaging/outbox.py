@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 CRASH_REASON = N_("outcome unknown after crash")
 NUMBER_REMOVED = N_("the WhatsApp number was removed")
+CREDENTIALS_REFUSED = N_("the provider refused the number's credentials; replace them and resume the number")
+"""A number's pause reason, stored as ``<this>: code <provider's code>`` so `reason_in` translates it."""
 RECORD_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Seconds between tries to record a send the provider accepted while the database is away."""
 WINDOW_CLOSED_CODES = frozenset({131047, 63016})
@@ -222,7 +224,7 @@ class OutboxSender:
             session.commit()
 
     def _pause_number(self, number_id: int, error: SendError) -> None:
-        reason = f"the provider refused the credentials (code {error.code}); replace them and resume"
+        reason = f"{CREDENTIALS_REFUSED}: code {error.code}"  # the code after ": " stays as it came
         with self._db.control_session() as session:
             session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id == number_id,
                                                             WhatsAppNumber.state == NumberState.ACTIVE)
