@@ -214,6 +214,9 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         before = intents.rest_before(text, phrase)
         if names_something(turn, before):
             rest = before
+    then = _then_added(turn, state, rest)
+    if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
+        rest = then[0]
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
@@ -241,7 +244,31 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         cart.pop(product.sku, None)
         said = t("removed", name=product.name)
     state = replace(state.with_cart(cart), stage="cart")
+    if then is not None:
+        return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus"})
+"""Words after a removed line that open what comes instead ("… y pónganle unos aros", "…, mejor 2 cocas")."""
+
+
+def _then_added(turn: Turn, state: ChatState, rest: str) -> tuple[str, Reading] | None:
+    """(the words naming the cart line to remove, the reading of what is ordered after them) when a
+    removal goes on to order something else ("quítale el frappé mejor un té chai", "cancela las
+    micheladas, mejor 2 cocas"); None when the words name nothing off the cart."""
+    whole = read_order(rest, turn.catalog)
+    cart = state.cart_dict()
+    if not whole.doubts and all(item.product.sku in cart for item in whole.items):
+        return None
+    words = rest.split()
+    for at, word in enumerate(words[1:], 1):
+        if word not in _THEN or in_cart(turn, state, " ".join(words[:at])) is None:
+            continue
+        reading = read_order(" ".join(words[at + 1 :]), turn.catalog)
+        if reading.items or reading.doubts:
+            return " ".join(words[:at]), reading
+    return None
 
 
 _PARTICLES = frozenset({"off", "out"})

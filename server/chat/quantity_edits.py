@@ -225,6 +225,8 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return _taken_for(turn, state, rest)
     if rest is None or {"mas", "more"} & set(rest):
         return None
+    if intents.mentions(" ".join(rest), "remove") is not None:
+        return None  # "ay no, quítele los nuggets y póngale unos aros": a removal (`editing`), no count
     reading = read_order(" ".join(rest), turn.catalog)
     if reading.unknown or reading.loose or reading.notes:
         return None
