@@ -189,8 +189,12 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
-        kept = [w if isinstance(w, str) else replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person
-                                                     else each) for w in kept]  # fmt: skip
+        kept = [
+            w
+            if isinstance(w, str) or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
+            else replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each)
+            for w in kept
+        ]
     return Reading(
         tuple(w for w in kept if isinstance(w, Item)),
         tuple(w for w in kept if isinstance(w, Doubt)),
@@ -292,6 +296,8 @@ _PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(
                     r"(?:\s+(?:personas|people|ppl|pax|of\s+us))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
                     r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
 """How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
+_SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)
+"""An item for the table ("un rol para compartir", "fries to share"): one, not one per person."""
 _OF_EACH = re.compile(r"\b(?:de|of)\s+(?:cada|each)\b", re.IGNORECASE)
 _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)\b|\b(?:for\s+)?each(?:\s+of\s+us)?\b"
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
