@@ -20,6 +20,10 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 
+from rapidfuzz import fuzz, process
+
+from comandia.server.chat.matching import key as phonetic
+from comandia.server.chat.matching import words
 from comandia.server.chat.model import CatalogView
 from comandia.shared.domain.names import match_key
 
@@ -60,6 +64,9 @@ class Kind:
     """Match keys of category names whose products are of the kind."""
     includes: tuple[str, ...] = ()
     """The first words of other kinds whose products are of this kind too (a gaseosa is a bebida)."""
+    alike: tuple[str, ...] = ()
+    """Words of the kind given only on a menu none of whose name words sounds like them ("pola" is
+    a beer, but "polo" is how "pollo" is typed): see `extra_aliases`."""
 
     def holds(self, name: str, category: str) -> bool:
         named = match_key(name)
@@ -83,6 +90,7 @@ def builtin_kinds() -> tuple[Kind, ...]:
             whole=tuple(match_key(n) for n in entry.get("whole", ())),
             categories=tuple(match_key(c) for c in entry.get("categories", ())),
             includes=tuple(entry.get("includes", ())),
+            alike=tuple(entry.get("alike", ())),
         )
         for entry in tomllib.loads(text).get("kind", ())
     )
@@ -91,7 +99,7 @@ def builtin_kinds() -> tuple[Kind, ...]:
 @cache
 def every_kind_word() -> frozenset[str]:
     """Every kind's words, folded ("gaseosa", "chela", "bebida"): what names a product by its kind."""
-    return frozenset(match_key(word) for kind in builtin_kinds() for word in kind.words)
+    return frozenset(match_key(word) for kind in builtin_kinds() for word in (*kind.words, *kind.alike))
 
 
 @lru_cache(maxsize=50_000)
@@ -100,7 +108,7 @@ def kind_words(name: str, category: str = "") -> tuple[str, ...]:
     found: dict[str, str] = {}
     for kind in builtin_kinds():
         if kind.holds(name, category):
-            for word in kind.words:
+            for word in (*kind.words, *kind.alike):
                 found.setdefault(_key(word), word)
     return tuple(found.values())
 
@@ -145,7 +153,36 @@ def extra_aliases(
     if not any(keyed):
         return [() for _ in products]  # a menu without any dish the file knows: nothing to compare
     taken = {_key(n) for name, aliases in products for n in (name, *aliases)}
+    if any(key in _alike_keys() for pairs in keyed for _, key in pairs):
+        taken |= _sounding_alike(tuple(products))
     return [tuple(dict.fromkeys(alias for alias, key in pairs if key not in taken)) for pairs in keyed]
+
+
+@cache
+def _alike_keys() -> frozenset[str]:
+    return frozenset(_key(word) for kind in builtin_kinds() for word in kind.alike)
+
+
+@lru_cache(maxsize=64)
+def _sounding_alike(products: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    """The `alike` kind words (as match keys) that some word of the menu's names sounds like, by the
+    reader's phonetic key: on a menu with "Pollo" ("un polo"), "pola" is no beer. Cached: the menu
+    is read on every turn and rarely changes."""
+    said = {phonetic(word) for name, aliases in products for n in (name, *aliases) for word in words(n)}
+    return frozenset(
+        _key(word) for kind in builtin_kinds() for word in kind.alike if _sounds_like_one(phonetic(word), said)
+    )
+
+
+def _sounds_like_one(word_key: str, keys: set[str]) -> bool:
+    """Whether a phonetic key is near one of `keys` as a typo is: the same start and mostly the same
+    letters ("pol", which "polo" typed for "pollo" is, and "poy", which "pollo" is; not "kol", "cola")."""
+    near = [k for k in keys if k[:2] == word_key[:2]]
+    return process.extractOne(word_key, near, scorer=fuzz.ratio, score_cutoff=_ALIKE) is not None
+
+
+_ALIKE = 60
+"""How alike (rapidfuzz ratio) two phonetic keys with the same start must be: "pol"/"poy" are 67."""
 
 
 @lru_cache(maxsize=50_000)

@@ -6,7 +6,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from comandia.server.chat.model import CatalogView, CategoryView, ProductView
-from comandia.server.chat.synonyms import builtin_aliases, builtin_synonyms, kind_words, with_builtin_synonyms
+from comandia.server.chat.synonyms import (
+    builtin_aliases,
+    builtin_synonyms,
+    extra_aliases,
+    kind_words,
+    with_builtin_synonyms,
+)
 from comandia.shared.domain.names import match_key
 
 # Words that name several products, or different things by country: never a built-in synonym.
@@ -63,7 +69,9 @@ def test_the_tenants_own_names_and_aliases_win() -> None:
 def test_words_for_a_kind_go_to_every_product_of_that_kind_and_only_to_them() -> None:
     assert {"gaseosa", "refresco"} <= set(kind_words("Coca-Cola 600 ml")) and "bebida" in kind_words("Bilz lata")
     assert {"cerveza", "chela", "birra"} <= set(kind_words("Cerveza Club Colombia"))
-    assert "pola" not in kind_words("Cerveza Club Colombia")  # its key is that of "polo", a typed "pollo"
+    # "pola" is `alike`: its key is that of "polo", a typed "pollo", so no menu that sounds like it gets it
+    assert "pola" in extra_aliases([("Cerveza Club Colombia", ()), ("Coca-Cola", ())])[0]
+    assert "pola" not in extra_aliases([("Cerveza Club Colombia", ()), ("Pollo entero", ())])[0]
     assert "cerveza" in kind_words("Caña") and "cerveza" in kind_words("Doble de cerveza")
     # Only a whole "Caña" is a beer (a Paraguayan caña is a spirit); "Chop suey" is no schop.
     assert kind_words("Caña Aristócrata") == () and kind_words("Chop suey") == ()
