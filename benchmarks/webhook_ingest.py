@@ -7,8 +7,10 @@ pool of Python threads. Targets (RELIABILITY L1):
 >= 1,000 acknowledged messages/s, p99 < 50 ms.
 
     .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
-        [--processes 1,2,4]
+        [--processes 1,2,4] [--server OTHER/.venv/bin/comandia-server --server .venv/bin/comandia-server]
 
+`--server` (repeatable) measures each given `comandia-server` in turn on the same tenants, after
+the same probes, so two builds (another checkout's and this one's) are compared in one run.
 `--processes` runs the same load once per count of server processes (`comandia-server --workers`,
 the connection budget split between them) on the same tenants, and prints the scaling. `1` is
 the one process that does everything (`--single-process`); `N` above 1 is N request processes and a jobs process
