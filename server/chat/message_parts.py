@@ -323,9 +323,9 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     ("una coca de dos litros"), a decimal ("1.5 l"), a unit and a half ("de litro y medio"). None
     otherwise: "2 litros de jamaica" is two of the litre (`measures.per_unit`)."""
     here = found[position].folded
-    ahead = [t.folded for t in found[position + 1 : position + 4]]
+    ahead = [t.folded for t in found[position + 1 : position + 5]]
     one = amount_said(1, here)
-    if one is not None and ahead[:2] in _AND_A_HALF:
+    if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]):
         return 3, one * 1.5
     decimal = bool(_DECIMAL.fullmatch(here))
     count = float(here.replace(",", ".")) if decimal else number(here)
@@ -337,8 +337,14 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     after_name = bool(current.words) and before in ("de", "of")
     if not (counted or after_name or decimal):
         return None
-    half = 2 if ahead[1:3] in _AND_A_HALF else 0
+    half = 2 if ahead[1:3] in _AND_A_HALF and _half_ends(ahead[3:4]) else 0
     return 2 + half, amount_said(count + (0.5 if half else 0), ahead[0]) or 0.0
+
+
+def _half_ends(after: list[str]) -> bool:
+    """Whether "y medio" ends a measure here ("kilo y medio de asado", "de litro y medio"): not
+    before another product ("jarra 1 litro y 1/2 pollo" is a half chicken too)."""
+    return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of")
 
 
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:

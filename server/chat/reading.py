@@ -289,9 +289,10 @@ _EACH = re.compile(
 
 
 _PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
-                    r"(?:\s+(?:personas|people|ppl|pax))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
+                    r"(?:\s+(?:personas|people|ppl|pax|of\s+us))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
                     r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
 """How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
+_OF_EACH = re.compile(r"\b(?:de|of)\s+(?:cada|each)\b", re.IGNORECASE)
 _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)\b|\b(?:for\s+)?each(?:\s+of\s+us)?\b"
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
 
@@ -305,7 +306,9 @@ def _each(text: str) -> tuple[int, bool, str]:
     count = _count_said(before) if found else None
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
         return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
-    if not count and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
+    # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
+    one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
+    if (not count or one_each) and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         # "somos tres, un americano para cada uno"
         people = number(fold(party.group("count") or party.group("us") or party.group("party")))
         if people and people > 1:
