@@ -18,8 +18,9 @@ from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, QUARTER, SURE, Match, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_said
-from comandia.server.chat.model import fold
+from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.synonyms import every_kind_word
+from comandia.server.chat.variants import SIZES
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(
@@ -518,7 +519,8 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
         # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
         kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
         sure = verdict is not None and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT
-        if kind or (sure and _names_alone(matches, words, english)):
+        sized = verdict is not None and not sure and _sized_product(words, index, lex, english)
+        if kind or sized or (sure and _names_alone(matches, words, english)):
             spans = tried
             break
     else:
@@ -552,14 +554,36 @@ def _names_alone(matches: list[Match], typed: list[str], english: bool) -> bool:
     other product holds them all unless they are that name as written. "con papas" names the Papas
     a la francesa and "con tarjeta" the Tarjeta con dedicatoria; "con queso" names neither the Pizza
     cuatro quesos nor the Quesadilla (whose "quesa" sounds alike) and "with onions" is no Onion rings."""
-    product, keys = matches[0].product, {key(w) for w in typed}
-    # An English word for a Spanish menu's word ("card": tarjeta) heads a Spanish name: first.
-    spanish = {key(other) for w in typed for other in lexicon().synonyms.get(w, "").split()}
-    names = [[w for w in words_of(name) if w not in _GLUE] for name in (product.name, *product.aliases)]
-    if not any(said and (key(said[-1] if english else said[0]) in keys or key(said[0]) in spanish) for said in names):
+    product = matches[0].product
+    if not _headed(product, typed, english):
         return False
+    names = [[w for w in words_of(name) if w not in _GLUE] for name in (product.name, *product.aliases)]
     shared = len(matches) > 1 and matches[1].typed >= SURE
     return not shared or typed in names
+
+
+def _headed(product: ProductView, typed: list[str], english: bool) -> bool:
+    """Whether the typed words hold the head of one of the product's names: its first word, in
+    English its last; an English word for a Spanish menu's word ("card": tarjeta) heads it first."""
+    keys = {key(w) for w in typed}
+    spanish = {key(other) for w in typed for other in lexicon().synonyms.get(w, "").split()}
+    for name in (product.name, *product.aliases):
+        said = [w for w in words_of(name) if w not in _GLUE]
+        if said and (key(said[-1] if english else said[0]) in keys or key(said[0]) in spanish):
+            return True
+    return False
+
+
+def _sized_product(typed: list[str], index: ProductIndex, lex: Lexicon, english: bool) -> bool:
+    """Whether a note's words but its size surely name a product by its head ("con una inca kola
+    grande": the Inca Kolas, of which the size picks one): an item, asked about, never a note."""
+    core = [w for w in typed if w not in SIZES]
+    if not core or len(core) == len(typed):
+        return False
+    matches = index.match(core, lex.synonyms)
+    verdict = verdict_of(matches)
+    sure = verdict is not None and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT
+    return sure and _headed(matches[0].product, core, english)
 
 
 def _named_with_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> Part | None:
