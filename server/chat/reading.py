@@ -418,6 +418,7 @@ def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lex
     return any(m.product is product and m.typed > 0 for m in index.match(words, lex.synonyms))
 
 
+_GLUED = re.compile(r"\s+([,;:!?.])")
 _DEGREES = frozenset({"less", "more", "extra", "light", "little", "lots", "double", "half", "easy", "heavy"})
 """How much of something an English note asks ("with less ice"): the note is what follows "with"."""
 
@@ -435,4 +436,4 @@ def _note_text(note: list[str], lex: Lexicon) -> str:
         words.pop(0)  # "with no onions" -> "no onions"
     elif len(words) > 1 and fold(words[0]) == "with" and fold(words[1]) in _DEGREES:
         words.pop(0)  # "with less ice" -> "less ice"; Spanish keeps its "con" ("con poca azúcar")
-    return " ".join(words)
+    return _GLUED.sub(r"\1", " ".join(words))  # what a card says keeps its own commas: "te amo, tu gordo"
