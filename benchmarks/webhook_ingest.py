@@ -420,9 +420,10 @@ def product_name(processes: str, server: str | None = None) -> str:
 def settle(url: str) -> None:
     """Flush what creating the databases wrote before measuring anything.
 
-    CREATE DATABASE (WAL_LOG) writes each template into the WAL: with 100 new databases the checkpoint
-    it triggers ran during the first measurement, the 1-database probe's (1,589 msg/s against 3,821/s
-    minutes later in a run that created 6; docs/scaling.md).
+    The probe measured right after 100 databases are created runs slow (a checkpoint, autovacuum
+    visiting each new database): 1,589 msg/s against 3,821/s minutes later in a run that created 6.
+    This removes the checkpoint's share; the second probe run after the product (ratios against the
+    faster) covers the rest (docs/scaling.md).
     """
     import psycopg
 
