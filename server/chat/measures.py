@@ -72,6 +72,17 @@ def sold_as(product: ProductView, counted_in: int) -> bool:
     return any(word in ("pack", "packs") and str(counted_in) in name[at - 1 : at + 2] for at, word in enumerate(name))
 
 
+_PIECES = re.compile(r"\b(\d+)\s*(?:pc|pcs|pz|pza|pzas|pzs|piezas|pieces|piece|unidades|units)\b")
+
+
+def piece_count(product: ProductView) -> int | None:
+    """How many pieces one `product` is, from its name or description ("Boneless wings 8 pc",
+    "10 piezas"): "8 boneless" is one of the 8 pc, not eight of them. Below 3 (a pair of nigiris)
+    the customer may mean that many portions, so it counts for nothing."""
+    found = _PIECES.search(fold(f"{product.name} {product.description}"))
+    return int(found.group(1)) if found is not None and int(found.group(1)) >= 3 else None
+
+
 _NAMED_AMOUNT = re.compile(
     r"(?:(\d+)\s*/\s*(\d+)\s*|\b(medio|media|cuarto)\s+(?:de\s+)?)?\b(kg|kilos?|l|lts?|litros?)\b"
 )

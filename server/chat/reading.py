@@ -21,7 +21,7 @@ from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit, sized_by_amount, sold_as, whole_units
+from comandia.server.chat.measures import measured_size, per_unit, piece_count, sized_by_amount, sold_as, whole_units
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -235,6 +235,8 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
     (`per_unit`); "dos docenas" of a product that is the dozen is 2, not 24 (`sold_as`)."""
     if part.counted_in and quantity % part.counted_in == 0 and sold_as(product, part.counted_in):
         return quantity // part.counted_in
+    if part.quantity is not None and part.quantity == piece_count(product) and part.measure is None:
+        return 1  # "8 boneless" of "Boneless wings 8 pc", "10 alitas" of the 10 piezas: one of it
     return quantity * per_unit(product, [*part.words, *(w for w, _ in part.portions)])
 
 
