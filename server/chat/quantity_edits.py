@@ -196,15 +196,39 @@ def set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if len(clauses) < 2:
         return None
     changes: list[tuple[ProductView, int]] = []
+    added: list[Item] = []
     for clause in clauses:
         split = [w for w in clause.split() if w not in SET_OPENERS]
         counting = counted(split)
         counts = [count_of(w) or 0 for w in counting]
-        product = in_cart(turn, state, " ".join(w for w in split if w not in counting))
-        if len(counts) != 1 or product is None:
+        if len(counts) != 1 or {"mas", "more"} & set(split):
             return None
-        changes.append((product, counts[0]))
-    return set_lines(turn, state, changes)
+        product = in_cart(turn, state, " ".join(w for w in split if w not in counting))
+        new = _new_line(turn, state, split) if product is None and phrase is not None else None
+        if product is None and new is None:
+            return None
+        if new is not None:  # "make that 1 strawberry and 1 mango": the mango is added
+            added.append(new)
+        elif product is not None:
+            changes.append((product, counts[0]))
+    if not added:
+        return set_lines(turn, state, changes) if changes else None
+    if not changes or any(quantity == 0 for _, quantity in changes):
+        return None  # nothing of the cart restated, or a line dropped while others come: an order
+    cart = state.cart_dict()
+    for product, quantity in changes:
+        cart[product.sku] = min(quantity, MAX_NUMBER)
+    said = "\n".join(turn.texts("quantity_set", quantity=cart[p.sku], name=p.name) for p, _ in changes)
+    state = replace(state.with_cart(cart), last_sku=changes[-1][0].sku)
+    return apply_reading(turn, state, Reading(items=tuple(added)), said)
+
+
+def _new_line(turn: Turn, state: ChatState, clause: list[str]) -> Item | None:
+    """The one product not in the cart a clause of a quantity edit orders surely ("1 mango"), else None."""
+    reading = read_order(" ".join(clause), turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose or reading.notes:
+        return None
+    return reading.items[0] if reading.items[0].product.sku not in state.cart_dict() else None
 
 
 _INTERJECTIONS = frozenset({"uy", "uyy", "ay", "ah", "oh", "ups", "oops", "chale", "hijole", "ash", "ok", "okay"})
@@ -227,11 +251,17 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     if intents.mentions(" ".join(rest), "remove") is not None:
         return None  # "ay no, quítele los nuggets y póngale unos aros": a removal (`editing`), no count
+    rest = _without_setting(rest)  # "perdón, que sea uno nomás y un chaufa": "uno y un chaufa"
     reading = read_order(" ".join(rest), turn.catalog)
-    if reading.unknown or reading.loose or reading.notes:
+    if reading.unknown or reading.notes or len(reading.loose) > 1:
         return None
     cart = state.cart_dict()
     changes = [(i.product, i.quantity) for i in reading.items if i.product.sku in cart]
+    last = last_line(turn, state, in_cart=True) if reading.loose else None
+    if reading.loose and (last is None or last.sku in {p.sku for p, _ in changes}):
+        return None
+    if last is not None:  # "no, que sea uno nomás y …": the count of the line just talked about
+        changes.insert(0, (last, reading.loose[0]))
     asked = []
     for doubt in reading.doubts:
         inside = [p for p in doubt.candidates if p.sku in cart]
@@ -250,6 +280,17 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     added = tuple(i for i in reading.items if i.product.sku not in state.cart_dict())
     state = replace(state.with_cart(cart), last_sku=changes[-1][0].sku)
     return apply_reading(turn, state, Reading(items=added, doubts=tuple(asked)), "\n".join(said))
+
+
+def _without_setting(words: list[str]) -> list[str]:
+    """The words with the "que sea"/"que sean" that opens them and any "nomás" taken out: after a
+    taking back they only say the counts that follow are the new ones."""
+    opening = " ".join(words)
+    for phrase in sorted(lexicon().intent_phrases("set"), key=len, reverse=True):
+        if f"{opening} ".startswith(f"{phrase} "):
+            words = words[phrase.count(" ") + 1 :]
+            break
+    return [w for w in words if w not in _ONLY]
 
 
 def _after_taking_back(words: list[str]) -> list[str] | None:
