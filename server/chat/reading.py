@@ -113,12 +113,16 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         words = part.words
-        if part.elliptic and head is not None and _needs_head(head.words, part.words, index, lex):
+        if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
+                and _needs_head(head.words, part.words, index, lex)):  # fmt: skip
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
-            if (head.quantity is None or shared == head.quantity) and head_alone is not None and not head_alone[0]:
-                forgotten.add(head_number)  # the unsure head only named the noun of the parts after it
+            if ((head.quantity is None or shared == head.quantity) and head_alone is not None
+                    and (not head_alone[0] or (shared > (part.quantity or 1) and _only_noun(head.words, words, index, lex)))):  # fmt: skip
+                # the head only named the noun of the parts after it; a sure head only when split
+                # among several ("una corrida y una de niño" is two meals)
+                forgotten.add(head_number)
         elif head is not None and _shares_head(head, part, index, lex):
             shared += part.quantity or 1  # "media docena de empanadas, 2 de carne … y 2 caprese"
             if head.quantity is None or shared == head.quantity:
@@ -395,7 +399,7 @@ def _taken_back(
 def _shares_head(head: Part, part: Part, index: ProductIndex, lex: Lexicon) -> bool:
     """Whether a part that names a product by itself ("2 caprese") is one more share of an unsure
     head before it ("media docena de empanadas, …"): the head's words fit that same product."""
-    if head.quantity is None or part.quantity is None or not part.words:
+    if part.quantity is None or not part.words:  # "plumas: 2 azules…": the bare noun's shares too
         return False
     head_alone = verdict_of(index.match(head.words, lex.synonyms))
     alone = verdict_of(index.match(part.words, lex.synonyms))
@@ -405,6 +409,26 @@ def _shares_head(head: Part, part: Part, index: ProductIndex, lex: Lexicon) -> b
     together = verdict_of(matches)
     # the head's words must fit too: "una mexicana, una coca" never makes the coca a share of it
     return together is not None and together[0] and together[1][0] == alone[1][0] and matches[0].typed >= SURE
+
+
+def _listed_under(head: Part | None, part: Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a counted part follows a bare, unsure noun ("plumas: 2 azules 1 negra 1 roja"):
+    each count is one of that noun's products, as "una de vainilla" is after "dos conchas"."""
+    if head is None or head.quantity is not None or part.quantity is None or not head.words:
+        return False
+    head_alone = verdict_of(index.match(head.words, lex.synonyms))
+    return head_alone is not None and not head_alone[0]
+
+
+def _only_noun(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the head's words are all in the name of the product they make with a part's words
+    ("media docena de medialunas, 3 de manteca": Medialuna de manteca), so the head only said the
+    noun the parts share, even when its words alone name a product surely."""
+    verdict = verdict_of(index.match(words, lex.synonyms))
+    if verdict is None or not verdict[0]:
+        return False
+    named = {key(w) for w in words_of(verdict[1][0].name)}
+    return all(key(w) in named for w in head if w not in ARTICLES)
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
