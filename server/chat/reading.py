@@ -118,8 +118,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
+            split_among = shared > (part.quantity or 1) and _only_noun(head.words, words, index, lex)
             if ((head.quantity is None or shared == head.quantity) and head_alone is not None
-                    and (not head_alone[0] or (shared > (part.quantity or 1) and _only_noun(head.words, words, index, lex)))):  # fmt: skip
+                    and (not head_alone[0] or split_among)):  # fmt: skip
                 # the head only named the noun of the parts after it; a sure head only when split
                 # among several ("una corrida y una de niño" is two meals)
                 forgotten.add(head_number)
