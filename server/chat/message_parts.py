@@ -150,6 +150,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         if replaced:  # "en vez de 2", "instead of 2": the quantity being replaced, not one ordered
             position += replaced
             continue
+        if _fallback(found, position) and not current.blank:  # "¿tienen de bacalao? si no, una hawaiana"
+            parts.append(current)  # what was asked for is a part of its own, named back if not sold
+            current = Part()
+            position += 2
+            continue
         taken_back = _correction(found, position, lex, said_before=bool(parts) or not current.blank)
         if taken_back:
             current = _corrected(parts, current)
@@ -395,6 +400,13 @@ def _lone_quantity(part: Part) -> bool:
     return part.quantity is not None and not (part.words or part.note or part.portions or part.plain)
 
 
+def _fallback(found: list[Token], position: int) -> bool:
+    """Whether "si no" / "if not" starts here: what follows is ordered in case what came before is
+    not sold, so the "no" takes nothing back."""
+    pair = " ".join(t.folded for t in found[position : position + 2])
+    return pair in ("si no", "if not")
+
+
 def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:
     """How many tokens a correction takes here ("no, perdón", "digo", "sorry I mean"; 0: none).
 
@@ -408,6 +420,8 @@ def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bo
             return size
     if found[position].folded != "no" or position + 1 >= len(found):
         return 0
+    if position > 0 and found[position - 1].folded == "si":
+        return 0  # "¿tienen de bacalao? si no, una hawaiana" (`_fallback`): nothing taken back
     following = found[position + 1].folded
     if following in _SEPARATORS or number(following) is not None or following in lex.quantities:
         return 1

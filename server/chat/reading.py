@@ -120,13 +120,13 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
             split_among = shared > (part.quantity or 1) and _only_noun(head.words, words, index, lex)
             if ((head.quantity is None or shared == head.quantity) and head_alone is not None
-                    and (not head_alone[0] or split_among)):  # fmt: skip
+                    and (not head_alone[0] or split_among) and _menu_words(head.words, index, lex)):  # fmt: skip
                 # the head only named the noun of the parts after it; a sure head only when split
                 # among several ("una corrida y una de niño" is two meals)
                 forgotten.add(head_number)
         elif head is not None and _shares_head(head, part, index, lex):
             shared += part.quantity or 1  # "media docena de empanadas, 2 de carne … y 2 caprese"
-            if head.quantity is None or shared == head.quantity:
+            if (head.quantity is None or shared == head.quantity) and _menu_words(head.words, index, lex):
                 forgotten.add(head_number)
         else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
@@ -191,6 +191,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
+    found_in = _asked_before_fallback(found_in, parts, found)
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -209,6 +210,18 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+def _asked_before_fallback(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
+                           found: list[Token]) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "¿tienen empanadas de pollo? si no, 2 de pino": what was asked for before "si no" and is
+    only half on the menu is named back, not asked about: the fallback after it is the order."""
+    at = next((i for i in range(len(found) - 1) if found[i].folded in ("si", "if")
+               and found[i + 1].folded in ("no", "not")), None)  # fmt: skip
+    if at is None or not any(isinstance(w, Item) and parts[n].spans and parts[n].spans[0] > at for n, w in found_in):
+        return found_in
+    return [(n, w.words if isinstance(w, Doubt) and parts[n].spans and parts[n].spans[-1] < at else w)
+            for n, w in found_in]  # fmt: skip
 
 
 def _flavours_asked(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
@@ -419,6 +432,13 @@ def _listed_under(head: Part | None, part: Part, index: ProductIndex, lex: Lexic
         return False
     head_alone = verdict_of(index.match(head.words, lex.synonyms))
     return head_alone is not None and not head_alone[0]
+
+
+def _menu_words(head: list[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether every word of a head is a word of the menu's names (or says nothing): a head with a
+    word the menu lacks ("tienen tortas de bacalao? si no una hawaiana") asked for something else,
+    so it is named back or asked about, never forgotten as the noun of the parts after it."""
+    return all(w in ARTICLES or w in lex.fillers or index.knows_key(w) for w in head)
 
 
 def _only_noun(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
