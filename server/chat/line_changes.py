@@ -17,7 +17,7 @@ from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import measured_size
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Item, Reading
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS, variant_of
@@ -56,6 +56,8 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         lines = [last] + [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) and p != last]
         fits = [(p, v) for p in lines if p is not None and (v := variant_of(turn.catalog, p, new)) is not None]
         line, other = fits[0] if fits and (fits[0][0] == last or len(fits) == 1) else (None, None)
+        if not fits and ("sea" in words or "sean" in words):  # "3 rojos" … "mejor que sean de rajas"
+            line, other = last, _kin(turn, last, new) if last is not None else None
     if line is None or other is None or line.sku not in state.cart_dict():
         return None
     return _replace_line(turn, state, line, other, new)
@@ -132,6 +134,16 @@ def _fit(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     if {key(w) for w in new if w not in _MARKED} <= own and _marks_agree(line, new):
         return line
     return variant_of(turn.catalog, line, new) or measured_size(turn.catalog, line, new)
+
+
+def _kin(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
+    """The one product the words name surely when it shares the line's head ("de rajas" after
+    the Tamal rojo: the Tamal de rajas con queso), else None: another dish, not a kind of it."""
+    reading = read_order(" ".join(words), turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose:
+        return None
+    other = reading.items[0].product
+    return other if other != line and _heads(other) & _heads(line) else None
 
 
 def _marks_agree(line: ProductView, new: list[str]) -> bool:
