@@ -85,6 +85,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     lex = lexicon()
     index = index_for(catalog)
     each, per_person, text = _each(without_times(without_marks(text)))
+    text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text))
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
@@ -222,6 +223,19 @@ def _asked_before_fallback(found_in: list[tuple[int, Item | Doubt | str]], parts
         return found_in
     return [(n, w.words if isinstance(w, Doubt) and parts[n].spans and parts[n].spans[-1] < at else w)
             for n, w in found_in]  # fmt: skip
+
+
+_COURSE = re.compile(
+    r"\b(?:de|para|pa|of|for)\s+(postre|tomar|beber|entrada|dessert|drink|drinks|starters?)\b(?=\s*[,:]?\s*\w)",
+    re.IGNORECASE,
+)
+"""A course said before what the customer has in it ("y de postre un suspiro", "para tomar una
+inca", "for dessert a brownie"): it orders nothing itself ("postre" is no typo of "Mostrito")."""
+
+
+def _without_courses(text: str, index: ProductIndex) -> str:
+    """`text` with the courses it names set apart by a comma, unless the menu's names use the word."""
+    return _COURSE.sub(lambda m: m.group(0) if index.knows(fold(m.group(1))) else ",", text)
 
 
 def _flavours_asked(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
