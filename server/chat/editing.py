@@ -249,8 +249,10 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return done(state, cart_buttons_reply(turn, state, said))
 
 
-_THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus"})
-"""Words after a removed line that open what comes instead ("… y pónganle unos aros", "…, mejor 2 cocas")."""
+_THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus",
+                   "add", "agrega", "agregale", "agregame", "ponle", "ponme", "anade", "anademe"})  # fmt: skip
+"""Words after a removed line that open what comes instead ("… y pónganle unos aros", "…, mejor 2 cocas",
+"scratch the tenders, add a cajun corn": an adding verb after the comma)."""
 
 
 def _then_added(turn: Turn, state: ChatState, rest: str) -> tuple[str, Reading] | None:
