@@ -77,7 +77,7 @@ class DirectPool:
             yield connection
             healthy = True
         except psycopg.OperationalError as error:
-            raise Unavailable("{what} is not reachable right now; try again shortly", what=self._what) from error
+            raise unreachable(self._what) from error
         finally:
             self._give_back(connection, opened_at, healthy)
 
@@ -109,7 +109,7 @@ class DirectPool:
                     break
                 remaining = give_up - self._clock()
                 if remaining <= 0:
-                    raise Unavailable("{what} is busy (no free connection); try again shortly", what=self._what)
+                    raise busy(self._what)
                 self._changed.wait(remaining)
         try:
             return self._open(), self._clock()
@@ -123,7 +123,7 @@ class DirectPool:
         try:
             connection = self._connect()
         except psycopg.OperationalError as error:
-            raise Unavailable("{what} is not reachable right now; try again shortly", what=self._what) from error
+            raise unreachable(self._what) from error
         connection.autocommit = True
         return connection
 
@@ -138,6 +138,16 @@ class DirectPool:
             self._opened -= 1
             self._changed.notify()
         _close_quietly(connection, self._budget)
+
+
+def unreachable(what: str) -> Unavailable:
+    """The failure of a database that did not answer or broke the connection, naming it as `what`."""
+    return Unavailable("{what} is not reachable right now; try again shortly", what=what)
+
+
+def busy(what: str) -> Unavailable:
+    """The failure of a wait for a free connection to `what` that ran out of time."""
+    return Unavailable("{what} is busy (no free connection); try again shortly", what=what)
 
 
 def _close_quietly(connection: psycopg.Connection[Any], budget: ConnectionBudget) -> None:

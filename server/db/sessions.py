@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from comandia.server.config import ServerConfig
 from comandia.server.db.cluster import Cluster
 from comandia.server.db.control_models import DbServer, Tenant
-from comandia.server.db.direct_pool import DirectPool
+from comandia.server.db.direct_pool import DirectPool, busy, unreachable
 from comandia.server.db.engines import (
     ConnectionBudget,
     ConnectOptions,
@@ -40,7 +40,7 @@ from comandia.server.db.engines import (
     normalise_url,
 )
 from comandia.server.db.secretbox import SecretBox
-from comandia.shared.domain.errors import NotFound, Unavailable
+from comandia.shared.domain.errors import NotFound
 from comandia.shared.domain.tenants import TenantState
 
 # The control pool's connections are never reclaimed for tenants, so it stays a small share.
@@ -199,9 +199,9 @@ def _translated_failures(what: str) -> Iterator[None]:
     try:
         yield
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
-        raise Unavailable("{what} is not reachable right now; try again shortly", what=what) from error
+        raise unreachable(what) from error
     except sa.exc.TimeoutError as error:
-        raise Unavailable("{what} is busy (no free connection); try again shortly", what=what) from error
+        raise busy(what) from error
 
 
 @contextmanager
