@@ -364,7 +364,7 @@ def _judge(session: _Session, played: Played) -> None:
     if chat.expect in ("order", "cancelled") and played.items != chat.items:
         played.failures.append(f"items {played.items}, expected {chat.items}")
     for sku, note in chat.notes.items():
-        if fold(played.notes.get(sku, "")) != fold(note):
+        if not _note_holds(played.notes.get(sku, ""), note):
             played.failures.append(f"note of {sku}: {played.notes.get(sku)!r}, expected {note!r}")
     told = session.named_back
     told_words = {w for segment in told for w in segment.split()}
@@ -442,6 +442,17 @@ def _named(product: ProductView, quoted: list[str], catalog: CatalogView) -> boo
                 if key(candidate) in keys or any(fuzz.ratio(word, candidate) >= 80 for word in words):
                     return True
     return False
+
+
+def _note_holds(kept: str, expected: str) -> bool:
+    """The kept note says the expected words in a row (the kitchen reads them all); a word the
+    customer wrote around them («con poquita azúcar», «que diga feliz cumple») may stay."""
+    want, have = _words(expected), _words(kept)
+    return any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(text))
 
 
 def _flat(text: str) -> str:
