@@ -52,6 +52,7 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
+from comandia.server.chat.restating import one_of, restate
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -85,12 +86,14 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
         same_but(turn, state, text)
+        or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
         or _swap(turn, state, words)
+        or restate(turn, state, text)
         or retake(turn, state, text)
         or _remove(turn, state, text)
         or _note_for_line(turn, state, text)
