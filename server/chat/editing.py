@@ -7,7 +7,9 @@ one unit, and so does naming it with "no" ("mejor no el pan", "actually no muffi
 "en lugar de la horchata una jamaica" and "cámbialo por ibuprofeno" swap; "mejor que sea la
 grande" / "que el de mamey sea de plátano" turns a line into another size or flavour of itself;
 "mejor 4 de pastor y ninguno de bistec" sets several lines; "scratch that" / "borra todo" starts the
-cart over.
+cart over; a clause said as a change of mind states anew the lines it names ("actually 3 combos,
+and 1 tenders", "mejor medio kilo de picada" after the kilo, "make one of the cheeseburgers a
+double": `restating`).
 When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
 
 Here: which edit a message is (`edit`), removing, adding more of the last thing, swapping and

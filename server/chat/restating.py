@@ -206,9 +206,7 @@ def _core(product: ProductView) -> frozenset[str]:
     )  # fmt: skip
 
 
-_ONE_OF = re.compile(
-    r"^(?:.*?\b)?(?P<count>\w+)\s+(?:of the|of my|of them|de las|de los|de mis)\s+(?P<rest>.+)$"
-)
+_ONE_OF = re.compile(r"^(?:.*?\b)?(?P<count>\w+)\s+(?:of the|of my|of them|de las|de los|de mis)\s+(?P<rest>.+)$")
 _TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
 _CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*)$")
 
