@@ -249,7 +249,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return checkout.answer_delivery(turn, state, message, action or chosen)
     if message.kind == "location":
         return checkout.take_location(turn, state, message)
-    if action is None and text:
+    if action is None and text and not _counts_unsized(state, text):
         action = choice_for(state.choices, text)
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
@@ -258,6 +258,16 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
+
+
+def _counts_unsized(state: ChatState, text: str) -> bool:
+    """ "mole" … "2": a bare count right after a line added with none is that line's count (read as
+    `ordering.count_of_unsized` reads it), not the second button of the cart reply; a count equal
+    to the line's (the "1" of "Finalizar pedido") is still the button."""
+    if state.unsized is None or state.unsized != state.last_sku:
+        return False
+    quantity = parse_quantity(text)
+    return quantity is not None and quantity != state.cart_dict().get(state.unsized, quantity)
 
 
 def _reaction(turn: Turn, state: ChatState, text: str) -> Outcome:
