@@ -109,7 +109,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
                 if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
-                    joined = f"{had}, {note}" if had and note not in had else note if not had else had
+                    joined = f"{had}, {note}" if had and note not in had else (had or note)
                     found_in[before[-1]] = (at, replace(what, note=joined))  # type: ignore[type-var]
                 else:
                     notes.append(note)
@@ -169,8 +169,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
-                options = " ".join(found[i].text for i in range(spans[0], spans[-1] + 1)) if spans else ""
-                note = " ".join(w for w in (options or " ".join(words_here[cut:]), note) if w)
+                chose = " ".join(found[i].text for i in range(spans[0], spans[-1] + 1)) if spans else ""
+                note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 verdict = (True, (by_size,)) if by_size is not None else verdict
