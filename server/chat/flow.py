@@ -375,6 +375,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
+    text = _it_counted(text, asked)
     reading = read_order(text, turn.catalog, dozens=dozens)
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
@@ -391,6 +392,18 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         return puzzled(turn, state)
     outcome = ordering.apply_reading(turn, state, reading)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _it_counted(text: str, asked: tuple[str, ...]) -> str:
+    """ "dale sumalo", "ok add it", "me lo llevo" right after a price or a description: the verb with
+    its "it" is one of what was answered (`_of_asked` says which), or as many as the count after it."""
+    phrase = intents.mentions(text, "add_it") if asked else None
+    if phrase is None:
+        return text
+    said = intents.normalised(text)
+    after = f" {said} ".split(f" {phrase} ", 1)[1].split()
+    counted = bool(after) and number(after[0]) is not None  # "ponmelos 3": that many
+    return f" {said} ".replace(f" {phrase} ", " " if counted else " 1 ", 1).strip()
 
 
 _FIRST_WORD = re.compile(r"^\W*\w+")
