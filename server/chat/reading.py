@@ -169,7 +169,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
-                chose = " ".join(found[i].text for i in range(spans[0], spans[-1] + 1)) if spans else ""
+                chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
                 note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
@@ -252,6 +252,15 @@ def _options_after(
     return verdict, cut
 
 
+def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
+    """Where options that end at token `last` end, with the option words after it that the filler
+    list set apart ("30% sweet": «sweet» is also an exclamation)."""
+    end = last + 1
+    while end < len(found) and _option(found[end].folded, lex):
+        end += 1
+    return end
+
+
 _CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|choice|elecci[oó]n)\b", re.IGNORECASE)
 """A description that offers a choice ("Hasta 4 gustos", "flavor of your choice", "guisado a elegir")."""
 
@@ -287,7 +296,7 @@ def _option_of_item(
         return None
     previous = parts[number_ - 1]
     start = max([*previous.spans, *previous.note_spans]) + 1
-    said = [t.text for t in found[start : part.spans[-1] + 1]]
+    said = [t.text for t in found[start : _options_end(found, part.spans[-1], lex)]]
     if not item.note:
         while said and found[start].folded in (",", ":", ";", "y", "and", "e", "/"):
             said, start = said[1:], start + 1
