@@ -7,7 +7,9 @@ one unit, and so does naming it with "no" ("mejor no el pan", "actually no muffi
 "en lugar de la horchata una jamaica" and "cámbialo por ibuprofeno" swap; "mejor que sea la
 grande" / "que el de mamey sea de plátano" turns a line into another size or flavour of itself;
 "mejor 4 de pastor y ninguno de bistec" sets several lines; "scratch that" / "borra todo" starts the
-cart over.
+cart over; a clause said as a change of mind states anew the lines it names ("actually 3 combos,
+and 1 tenders", "mejor medio kilo de picada" after the kilo, "make one of the cheeseburgers a
+double": `restating`).
 When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
 
 Here: which edit a message is (`edit`), removing, adding more of the last thing, swapping and
@@ -52,6 +54,7 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
+from comandia.server.chat.restating import one_of, restate
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -85,12 +88,14 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
         same_but(turn, state, text)
+        or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
         or _swap(turn, state, words)
+        or restate(turn, state, text)
         or retake(turn, state, text)
         or _remove(turn, state, text)
         or _note_for_line(turn, state, text)
