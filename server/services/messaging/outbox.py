@@ -51,14 +51,15 @@ AUTH_HOLD = dt.timedelta(minutes=5)
 
 def queue_messages(session: Session, number_id: int, customer: str, payloads: list[OutboxPayload],
                    in_reply_to: int | None = None, failed_because: str | None = None, author: str | None = None,
-                   conversation: Conversation | None = None, at: dt.datetime | None = None) -> int:
+                   conversation: Conversation | None = None, *, at: dt.datetime) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
     The conversation row is locked first (`chatlog.lock`, unless the caller passes the one it
     holds), then the (number, customer) pair, so that two writers (the inbox worker, a manager's
     status change or reply) never take the same `seq` and never wait on each other. `failed_because`
     records messages that must not be sent (e.g. outside the 24-hour window) as failed, with why;
-    `author` names the person who wrote them (None: the bot or a notice).
+    `author` names the person who wrote them (None: the bot or a notice). `at` is the caller's
+    clock: the messages are written then and due then (a demo's chats keep their own moments).
     """
     if not payloads:
         return 0
@@ -67,14 +68,15 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
     last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author,
+             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author, "created_at": at,
+             "next_attempt_at": at,
              **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {})}
             for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["in_reply_to", "part"]))
     added = int(result.rowcount)  # type: ignore[attr-defined]
     if added:
-        chatlog.record_outbound(row, at or utcnow(), payloads[-1].body)
+        chatlog.record_outbound(row, at, payloads[-1].body)
     return added
 
 

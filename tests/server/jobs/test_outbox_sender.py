@@ -15,6 +15,7 @@ from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.messaging.outbox import CRASH_REASON, OutboxSender, queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.shared.domain.times import utcnow
 from comandia.shared.i18n import reason_in
 from tests.plugins.api import served
 from tests.plugins.messaging import META_APP_SECRET, Messaging, load_fixture
@@ -28,7 +29,7 @@ R4_STALL_SECONDS = 10.0
 def _queue(m: Messaging, customer: str, *bodies: str, number_id: int | None = None) -> None:
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
         queue_messages(session, number_id or m.meta_1.id, customer,
-                       [OutboxPayload("reply", b, b) for b in bodies])
+                       [OutboxPayload("reply", b, b) for b in bodies], at=utcnow())
         session.commit()
 
 
