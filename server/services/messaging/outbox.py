@@ -30,6 +30,7 @@ from comandia.server.db.tenant_models import Conversation, MessageStatus, Outbox
 from comandia.server.providers.base import STATUS_RANK, SendError
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.pauses import credentials_refused
 from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 CRASH_REASON = N_("outcome unknown after crash")
 NUMBER_REMOVED = N_("the WhatsApp number was removed")
-CREDENTIALS_REFUSED = N_("the provider refused the number's credentials; replace them and resume the number")
-"""A number's pause reason, stored as ``<this>: code <provider's code>`` so `reason_in` translates it."""
 RECORD_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Seconds between tries to record a send the provider accepted while the database is away."""
 WINDOW_CLOSED_CODES = frozenset({131047, 63016})
@@ -226,7 +225,7 @@ class OutboxSender:
             session.commit()
 
     def _pause_number(self, number_id: int, error: SendError) -> None:
-        reason = f"{CREDENTIALS_REFUSED}: code {error.code}"  # the code after ": " stays as it came
+        reason = credentials_refused(error.code)  # read back as a code and a sentence (`pauses`)
         with self._db.control_session() as session:
             session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id == number_id,
                                                             WhatsAppNumber.state == NumberState.ACTIVE)
