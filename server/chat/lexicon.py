@@ -28,6 +28,8 @@ class Lexicon:
     portions: frozenset[str]
     note_words: frozenset[str]
     """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
+    option_words: frozenset[str]
+    """Flavours, sauces, sweetness and ice: they choose or qualify a product, never name one."""
     quantities: dict[str, int]
     """Folded phrase -> quantity; several-word phrases are matched before single words."""
     intents: dict[str, tuple[str, ...]]
@@ -35,6 +37,8 @@ class Lexicon:
     and the [questions] topics as ask_hours, ask_delivery, ask_menu…)."""
     english: frozenset[str]
     spanish: frozenset[str]
+    either: frozenset[str]
+    """Shorthand both languages write ("k"): no sign of either."""
     synonyms: dict[str, str]
     """Folded English word -> the folded Spanish words it also means ("large" -> "grande")."""
     backwards: dict[str, str]
@@ -72,10 +76,12 @@ def lexicon() -> Lexicon:
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
         note_words=frozenset(fold(data["note_words"]).split()),
+        option_words=frozenset(fold(data["option_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
+        either=frozenset(fold(data["language"]["either"]).split()),
         synonyms=synonyms,
         backwards=_backwards(synonyms, frozenset(fold(data["one_way"]).split())),
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
