@@ -226,7 +226,8 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
         part = parts[number_] if number_ < len(parts) else None
         products = (what.product,) if isinstance(what, Item) else what.candidates if isinstance(what, Doubt) else ()
         before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and w.product in products), None)
-        if part is None or before is None or not part.spans or part.another or set(part.words) <= SAME:
+        if (isinstance(what, str) or part is None or before is None or not part.spans or part.another
+                or set(part.words) <= SAME):  # fmt: skip
             kept.append((number_, what))  # "and one more the same": one more
             continue
         start = part.spans[0] - 1
