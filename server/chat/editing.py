@@ -57,7 +57,7 @@ from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.restating import one_of, restate
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
@@ -91,7 +91,8 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
-        same_but(turn, state, text)
+        _removal_first(turn, state, text)
+        or same_but(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
@@ -263,6 +264,47 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_CLAUSE = re.compile(r"\s*[,;.]+\s*|\s+(?=(?:mejor|better|pero|but)\b)", re.IGNORECASE)
+"""Where a message may go from one instruction to the next: a comma, or before "mejor"/"but"."""
+
+
+def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "ah no, el jamón no, mejor 2 panelas", "quita el jamón, mejor dos panelas", "no fries, make
+    it 2 burgers", "ah no, el jamón no, mejor una coca": words that take one cart line out, then
+    words that change another line or order something: the line goes and the rest is read on
+    what is left, as a message of its own (the removal was lost, or the wrong line went). None
+    when what follows names no product or the first words take nothing out."""
+    for cut in _CLAUSE.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if not tail.strip() or not names_something(turn, head):
+            continue
+        removed = _remove(turn, state, head)
+        said = _taken_out(turn, state, removed.state) if removed is not None and not removed.named_back else None
+        if said is None or removed is None:
+            continue
+        reading = read_order(tail, turn.catalog)
+        if not (reading.items or reading.doubts):
+            return None
+        rest = edit(turn, removed.state, tail) or apply_reading(turn, removed.state, reading)
+        return prefixed(rest, said)
+    return None
+
+
+def _taken_out(turn: Turn, state: ChatState, after: ChatState) -> str | None:
+    """What a removal did to the cart, as the bot says it, when it took (part of) one line out and
+    changed nothing else; None otherwise."""
+    before, left = state.cart_dict(), after.cart_dict()
+    changed = [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
+    if len(changed) != 1 or left.get(changed[0], 0) >= before.get(changed[0], 0):
+        return None
+    product = turn.catalog.product(changed[0])
+    if product is None:
+        return None
+    if left.get(product.sku, 0):
+        return turn.texts("quantity_set", quantity=left[product.sku], name=product.name)
+    return turn.texts("removed", name=product.name)
 
 
 _THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus",

@@ -24,9 +24,10 @@ from comandia.server.chat.variants import SIZES
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(
-    r"\d+[.,]\d+(?=\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)|[^\W_]+|[,;/+&\n?.!:]"
+    r"\d+%|\d+[.,]\d+(?=\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)|[^\W_]+|[,;/+&\n?.!:]"
 )
-"""Words, separators, and a decimal size ("1.5 litros", "1,5 l") kept whole: its comma is no list's."""
+"""Words, separators, a percentage ("50%": how sweet, never a count) and a decimal size ("1.5
+litros", "1,5 l") kept whole: its comma is no list's."""
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 NOTE_MARKERS = frozenset(
     {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
@@ -120,10 +121,14 @@ _WITHOUT = re.compile(r"(?<![^\W_])w\s*/\s*o\b", re.IGNORECASE)
 """"w/o" for "without" ("a burger w/o onions")."""
 
 
+_PERCENT = re.compile(r"(\d+)\s*(?:%|por\s*ciento\b|percent\b|pct\b)", re.IGNORECASE)
+"""A percentage however written ("50 %", "25 por ciento", "30 percent"): one token, "50%"."""
+
+
 def tokens(text: str) -> list[Token]:
     found: list[Token] = []
     lex = lexicon()
-    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", text))
+    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"

@@ -79,9 +79,11 @@ class Reading:
         return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
 
 
-def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading:
+def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too);
-    `dozens`: the customer counted in dozens just before ("y media de verdura" is six)."""
+    `dozens`: the customer counted in dozens just before ("y media de verdura" is six);
+    `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
+    a question about it ("¿el latte ya lleva azúcar?")."""
     lex = lexicon()
     index = index_for(catalog)
     each, per_person, text = _each(without_times(without_marks(text)))
@@ -93,6 +95,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     loose: list[int] = []
     notes: list[str] = []
     forgotten: set[int] = set()
+    options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
@@ -102,9 +105,12 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
                 note = _note_text(part.note, lex)
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
-                if before and not getattr(found_in[before[-1]][1], "note", ""):
+                had = getattr(found_in[before[-1]][1], "note", "") if before else ""
+                beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
+                if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
-                    found_in[before[-1]] = (at, replace(what, note=note))  # type: ignore[type-var]
+                    joined = f"{had}, {note}" if had and note not in had else (had or note)
+                    found_in[before[-1]] = (at, replace(what, note=joined))  # type: ignore[type-var]
                 else:
                     notes.append(note)
             elif part.another and (last := next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)):
@@ -112,6 +118,11 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
+            continue
+        after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
+        if options and after and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
+            found_in[-1] = (found_in[-1][0], option)  # "6 wings, hot please", "un kilo: dulce de leche, menta y limón"
+            options_of.add(number_)
             continue
         words = part.words
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
@@ -155,6 +166,11 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
+                verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
+                spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
+                chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
+                note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 verdict = (True, (by_size,)) if by_size is not None else verdict
@@ -243,6 +259,80 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
         note = ", ".join(n for n in (earlier.note, what.note) if n)
         kept[before] = (at, replace(earlier, note=note))
     return kept
+
+
+def _option(word: str, lex: Lexicon) -> bool:
+    """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
+    an ice level (`option_words`), or a percentage ("50%")."""
+    return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
+
+
+def _options_after(
+    words: list[str], index: ProductIndex, lex: Lexicon
+) -> tuple[tuple[bool, tuple[ProductView, ...]], int] | None:
+    """(the sure verdict, where the options begin) when the words end in options after words that surely name
+    a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
+    or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
+    cut = len(words)
+    while cut and (_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
+        cut -= 1
+    if cut in (0, len(words)):
+        return None
+    verdict = verdict_of(index.match(words[:cut], lex.synonyms))
+    if verdict is None or not verdict[0] or _other_option(verdict[1][0], words, lex):
+        return None
+    return verdict, cut
+
+
+def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
+    """Where options that end at token `last` end, with the option words after it that the filler
+    list set apart ("30% sweet": «sweet» is also an exclamation)."""
+    end = last + 1
+    while end < len(found) and _option(found[end].folded, lex):
+        end += 1
+    return end
+
+
+_CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|choice|elecci[oó]n)\b", re.IGNORECASE)
+"""A description that offers a choice ("Hasta 4 gustos", "flavor of your choice", "guisado a elegir")."""
+
+
+def _other_option(product: ProductView, typed: list[str], lex: Lexicon) -> bool:
+    """Whether the product's name holds an option the customer did not say (its own flavour)."""
+    return any(_option(w, lex) and w not in typed for w in words_of(product.name))
+
+
+def _option_of_item(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    index: ProductIndex,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as more of its note, when the part is options alone with
+    no count ("6 wings, hot please", "… de helado: dulce de leche, menta granizada y limón"). Not
+    when the words head a product's name ("un latte, chocolate" on a menu of Chocolate caliente),
+    nor when they surely name a product and the item's description offers no choice (a Smoothie de
+    mango after a Jugo verde; but "Hasta 4 gustos" makes «chocolate» a flavour, not the Salsa de
+    chocolate extra)."""
+    if isinstance(item, str) or part.quantity is not None or part.note:
+        return None
+    if not all(_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
+        return None
+    verdict = verdict_of(index.match(part.words, lex.synonyms))
+    if verdict is not None and verdict[0] and not (isinstance(item, Item) and _CHOICE.search(item.product.description)):
+        return None
+    if isinstance(item, Item) and _other_option(item.product, words_of(item.words), lex):
+        return None
+    previous = parts[number_ - 1]
+    start = max([*previous.spans, *previous.note_spans]) + 1
+    said = [t.text for t in found[start : _options_end(found, part.spans[-1], lex)]]
+    if not item.note:
+        while said and found[start].folded in (",", ":", ";", "y", "and", "e", "/"):
+            said, start = said[1:], start + 1
+    return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *said]).strip()))
 
 
 def _asked_before_fallback(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
