@@ -241,7 +241,9 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
     for number_, what in found_in:
         part = parts[number_] if number_ < len(parts) else None
         products = (what.product,) if isinstance(what, Item) else what.candidates if isinstance(what, Doubt) else ()
-        before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and w.product in products), None)
+        typed = {key(w) for w in part.words if w not in ARTICLES} if part is not None else set()
+        before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and (w.product in products or (
+            typed and typed <= {key(n) for n in words_of(w.product.name)}))), None)  # fmt: skip  # "la pizza"
         if (isinstance(what, str) or part is None or before is None or not part.spans or part.another
                 or set(part.words) <= SAME):  # fmt: skip
             kept.append((number_, what))  # "and one more the same": one more
