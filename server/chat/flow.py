@@ -209,7 +209,7 @@ def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) ->
     """The customer's language follows what they write; an unclear message keeps the current one."""
     if message.kind != "text":
         return state
-    spoken = language_of(intents.normalised(message.text).split())
+    spoken = language_of(intents.language_words(message.text))
     if spoken is None or spoken == (state.language or tenant.locale):
         return state
     return replace(state, language=None if spoken == tenant.locale else spoken)

@@ -37,6 +37,8 @@ class Lexicon:
     and the [questions] topics as ask_hours, ask_delivery, ask_menu…)."""
     english: frozenset[str]
     spanish: frozenset[str]
+    either: frozenset[str]
+    """Shorthand both languages write ("k"): no sign of either."""
     synonyms: dict[str, str]
     """Folded English word -> the folded Spanish words it also means ("large" -> "grande")."""
     backwards: dict[str, str]
@@ -79,6 +81,7 @@ def lexicon() -> Lexicon:
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
+        either=frozenset(fold(data["language"]["either"]).split()),
         synonyms=synonyms,
         backwards=_backwards(synonyms, frozenset(fold(data["one_way"]).split())),
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
