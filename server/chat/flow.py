@@ -209,7 +209,7 @@ def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) ->
     """The customer's language follows what they write; an unclear message keeps the current one."""
     if message.kind != "text":
         return state
-    spoken = language_of(intents.normalised(message.text).split())
+    spoken = language_of(intents.language_words(message.text))
     if spoken is None or spoken == (state.language or tenant.locale):
         return state
     return replace(state, language=None if spoken == tenant.locale else spoken)
@@ -300,7 +300,7 @@ def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome
     pastor"): what follows the last question mark is read as an order; without one, only the
     products named surely are taken (the question's own words are not products)."""
     after = text[text.rindex("?") + 1 :] if "?" in text else ""
-    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog)
+    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog, options=False)
     if not after.strip(" ,.!"):
         reading = replace(reading, doubts=(), unknown=(), loose=())
     if reading.empty:
