@@ -123,13 +123,6 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
         after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
-        if (again_at := _restated(part, found_in, found)) is not None:  # "… una pizza. La pizza sin champiñones"
-            item = found_in.pop(again_at)[1]
-            assert isinstance(item, Item)
-            note = _note_text(part.note, lex)
-            joined = f"{item.note}, {note}" if item.note and note else item.note or note
-            found_in.append((number_, replace(item, note=joined)))  # talked about last: a note after it is its
-            continue
         if options and after and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
             found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
             options_of.add(number_)
@@ -335,20 +328,6 @@ def _included(
     if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
         return None
     return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
-
-
-def _restated(part: Part, found_in: list[tuple[int, Item | Doubt | str]], found: list[Token]) -> int | None:
-    """Where in `found_in` is the item of this message a part names again by its noun, with an
-    article and no count ("una pizza vegetariana, … La pizza, si es posible, sin champiñones"):
-    the customer says how that one comes, and orders nothing more. None otherwise."""
-    if part.quantity is not None or not part.spans or part.spans[0] == 0:
-        return None
-    if found[part.spans[0] - 1].folded not in ARTICLES:
-        return None
-    typed = {key(w) for w in part.words}
-    same = [at for at, (_, what) in enumerate(found_in)
-            if isinstance(what, Item) and typed <= {key(w) for w in words_of(what.product.name)}]  # fmt: skip
-    return same[0] if len(same) == 1 else None
 
 
 def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> Item | Doubt:
