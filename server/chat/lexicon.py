@@ -27,6 +27,8 @@ class Lexicon:
     fillers: frozenset[str]
     portions: frozenset[str]
     note_words: frozenset[str]
+    vague: frozenset[str]
+    """Words that name a product only vaguely ("agua mineral"): set apart, and what the rest names is asked."""
     """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     option_words: frozenset[str]
     """Flavours, sauces, sweetness and ice: they choose or qualify a product, never name one."""
@@ -76,6 +78,7 @@ def lexicon() -> Lexicon:
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
         note_words=frozenset(fold(data["note_words"]).split()),
+        vague=frozenset(fold(data["vague"]).split()),
         option_words=frozenset(fold(data["option_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,

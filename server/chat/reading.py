@@ -172,7 +172,11 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         note = _note_text(part.note, lex)
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
+            vague = [w for w in words_here if w in lex.vague and not index.knows(w)]
+            words_here = [w for w in words_here if w not in vague] or words_here  # "agua mineral": "agua", asked
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if vague and verdict is not None:
+                verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
             if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []

@@ -64,6 +64,8 @@ def cut_in_products(words: list[str], said: str, index: ProductIndex, lex: Lexic
 def explains(catalog: CatalogView, words: str, enough: float) -> bool:
     """Whether the best product for the words holds more than `enough` of what was typed ("la
     hawaiana": both sizes hold it all; "veggie burgers": the Cheeseburger only resembles it)."""
-    typed = [w for w in intents.normalised(words).split() if w not in lexicon().fillers]
-    matches = index_for(catalog).match(typed, lexicon().synonyms)
+    index, lex = index_for(catalog), lexicon()
+    typed = [w for w in intents.normalised(words).split()
+             if w not in lex.fillers and (w not in lex.vague or index.knows(w))]  # fmt: skip
+    matches = index.match(typed, lex.synonyms)
     return bool(matches) and matches[0].typed >= enough
