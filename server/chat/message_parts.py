@@ -92,6 +92,9 @@ class Part:
     saying: int | None = None
     """Where in `note_spans` what a card or cake should say begins ("… que diga te amo"): those
     words are the note as written, never products (`_dedication`)."""
+    with_item: bool = False
+    """The part was named after "con"/"with" ("una corrida con tinga"): it may be what the item
+    before comes with rather than a product of its own (`reading._included`)."""
 
     @property
     def blank(self) -> bool:
@@ -203,6 +206,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.measure is None and current.quantity is not None and not current.words and position:
             current.measure = amount_said(1, folded)  # "un kilo de picada", "2 kilos": of the kilo pack
         phrase, value = _quantity_phrase(found, position, lex, index)
+        if phrase and current.words and found[position - 1].folded in ("de", "of") and index.knows(str(value)):
+            current.words.append(str(value))  # "un ramo de una docena de rosas": the "12" of its name, no count
+            current.spans.append(position)
+            position += phrase
+            continue
         if phrase:
             if _unknown_before(current, found, position + phrase, index):
                 parts.append(current)
@@ -546,7 +554,11 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
         return [part]
     counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
     kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
-    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept])
+    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept],
+                with_item=True)  # fmt: skip
+    if not part.words and not part.portions and item.quantity is None and part.quantity is not None:
+        item.quantity = part.quantity  # "one with lemonade": the one is the lemonade's count, not a loose one
+        return [item]
     return [replace(part, note=[], note_spans=[], in_note=False), item]
 
 
