@@ -35,7 +35,7 @@ from comandia.server.chat.message_parts import (
 from comandia.server.chat.model import CatalogView, ProductView, fold
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
-from comandia.server.chat.variants import SIZES, described, variant_of
+from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
@@ -110,7 +110,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
                 if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
-                    joined = f"{had}, {note}" if had and note not in had else (had or note)
+                    joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
+                    joint = joint if joint in (",", "y", "and", "e") else ","
+                    joined = _GLUED.sub(r"\1", f"{had} {joint} {note}") if had and note not in had else (had or note)
                     found_in[before[-1]] = (at, replace(what, note=joined))  # type: ignore[type-var]
                 else:
                     notes.append(note)
@@ -120,7 +122,13 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
+        if part.quantity is None and not part.note and set(part.words) <= NOTE_MARKERS:
+            continue  # ", con extra de aguacate" on a menu of "Torta de chorizo con huevo": «con» names nothing
         after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
+        if after and (marked := _marked_note(part, number_, found_in[-1][1], parts, found, index, lex)):
+            found_in[-1] = (found_in[-1][0], marked)  # ", sin chile," where a name says "sin alcohol"
+            options_of.add(number_)
+            continue
         if options and after and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
             found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
             options_of.add(number_)
@@ -147,7 +155,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 forgotten.add(head_number)
         else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
-        if _sizes_all(part, catalog, found_in):  # "…, ambas grandes": every item before, that size
+        if _sizes_all(part, catalog, found_in, found):  # "…, ambas grandes": every item before, that size
             continue
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
@@ -328,6 +336,27 @@ def _included(
     return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
 
 
+def _marked_note(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    index: ProductIndex,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as more of its note, when the part opens with a note's
+    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count,
+    and what follows names no product surely: ", sin chile,", ", con poco picante,"."""
+    if isinstance(item, str) or part.quantity is not None or not part.words or part.words[0] not in NOTE_MARKERS:
+        return None
+    for said in (part.words, part.words[1:]):
+        verdict = verdict_of(index.match(said, lex.synonyms)) if set(said) - NOTE_MARKERS else None
+        if verdict is not None and verdict[0]:
+            return None  # ", con arroz", "w/ extra boba": a product of its own
+    return _noted(item, parts[number_ - 1], found, max([*part.spans, *part.note_spans]) + 1)
+
+
 def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> Item | Doubt:
     """The item with the words from the end of the part before up to `end` added to its note, as
     written; a first note starts at its first word (", porfa, una con bistec": «una con bistec»)."""
@@ -445,21 +474,57 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
 
 
-def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]]) -> bool:
+def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]],
+               found: list[Token]) -> bool:  # fmt: skip
     """Size every item read so far when the part is "ambas grandes" / "both large" / "todas
-    grandes": True when it did (at least one had that size); False leaves the part to be read
-    (and named back) as any other."""
-    words = set(part.words)
-    if not (words & _ALL and words & SIZES and words <= _ALL | SIZES) or part.quantity is not None:
+    grandes", or counts them all after "las"/"los"/"the" ("las dos medianas", "the two large"):
+    True when it did (one had that size, or some already were it, as a Pizza de pepperoni whose
+    alias is «pepperoni mediana»), the items without that size staying as they are; False leaves
+    the part to be read (and named back) as any other ("las dos medianas" was two more pizzas)."""
+    sizes = [w for w in part.words if key(w) in _SIZE_KEYS]
+    rest = set(part.words) - set(sizes)
+    items = [what for _, what in found_in if isinstance(what, Item)]
+    if not sizes or not rest <= _ALL or (part.quantity is None and not rest):
         return False
-    sizes = [w for w in part.words if w in SIZES]
-    resized = False
+    if part.quantity is not None and (rest or not _counts_all(part, found, items)):
+        return False
+    resized, already = False, False
     for at, (number_, what) in enumerate(found_in):
-        other = variant_of(catalog, what.product, sizes) if isinstance(what, Item) else None
-        if other is not None and isinstance(what, Item):
+        if not isinstance(what, Item):
+            continue
+        other = variant_of(catalog, what.product, sizes)
+        if other is not None and _keeps_name(what.product, other):
             found_in[at] = (number_, replace(what, product=other))
             resized = True
-    return resized
+        already = already or _is_size(what.product, sizes)
+    return resized or already
+
+
+_SIZE_KEYS = frozenset(key(w) for w in SIZES)
+_BOTH = frozenset({"los", "las", "the"})
+
+
+def _counts_all(part: Part, found: list[Token], items: list[Item]) -> bool:
+    """Whether the part's count, said after "las"/"los"/"the" right before its words, is as many
+    as the items (or the pieces) read before it ("una hawaiana y una mexicana, las dos grandes",
+    "2 hawaianas, las dos grandes")."""
+    at = part.spans[0] if part.spans else 0
+    if at < 2 or found[at - 2].folded not in _BOTH or number(found[at - 1].folded) != part.quantity:
+        return False
+    return (part.quantity or 0) >= 2 and part.quantity in (len(items), sum(i.quantity for i in items))
+
+
+def _keeps_name(line: ProductView, other: ProductView) -> bool:
+    """Whether `other` is `line` in another size: every word of its name but its size is still
+    there (a Jugo de zanahoria is never made the Jugo de naranja grande)."""
+    kept = {key(w) for w in words_of(other.name)}
+    return all(key(w) in kept for w in words_of(line.name) if key(w) not in _SIZE_KEYS and w not in STOPWORDS)
+
+
+def _is_size(product: ProductView, sizes: list[str]) -> bool:
+    """Whether the product's name, aliases or description say it is of that size already."""
+    said = {key(w) for text in (product.name, *product.aliases, product.description) for w in words_of(text)}
+    return all(key(w) in said for w in sizes)
 
 
 _MEASURES = frozenset({"litro", "litros", "lt", "ml", "kilo", "kilos", "kg", "medio", "media", "half"})
