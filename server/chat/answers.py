@@ -184,13 +184,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return None
     if not (reading.items or reading.doubts or reading.unknown):
         return None  # "como 3" (about three), "¿cómo 2?": a quantity, not a product to price
-    t = turn.texts
-    unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
-    products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
-    lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
-    lines += [t("price_line", name=p.name, price=turn.money(p.price))
-              + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
-    lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    lines, products, named = _priced(turn, reading)
     if len(products) == 1:
         state = replace(state, last_sku=products[0].sku)  # "ok, dame uno" orders what was asked about
     if reading.items and not reading.doubts:
@@ -199,8 +193,34 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         state = replace(state, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
+    return replace(outcome, named_back=named)
+
+
+def _priced(turn: Turn, reading: Reading) -> tuple[list[str], list[ProductView], tuple[str, ...]]:
+    """The answer's lines for the products a question names (their prices, and what is not on the
+    menu or not available now), those products, and what it names back."""
+    t = turn.texts
+    unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
+    products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
+    lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
+    lines += [t("price_line", name=p.name, price=turn.money(p.price))
+              + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
+    lines += [t("not_on_menu", text=words) for words in reading.unknown]
     refused = tuple(p.name for p in products if not p.available)
-    return replace(outcome, named_back=(*unsure, *reading.unknown, *refused))
+    return lines, products, (*unsure, *reading.unknown, *refused)
+
+
+def products_asked(turn: Turn, state: ChatState, sentence: str) -> tuple[ChatState, list[str], tuple[str, ...]]:
+    """ "¿y tienen jugo de guayaba?" asked beside the opening hours: (the state remembering the one
+    product it names, the answer's lines, what they name back); no lines when it names nothing."""
+    words = [w for w in intents.normalised(sentence).split() if w not in _PRICE_WORDS | _QUESTION_WORDS]
+    reading = read_order(" ".join(words), turn.catalog)
+    if not (reading.items or reading.doubts or reading.unknown):
+        return state, [], ()
+    lines, products, named = _priced(turn, reading)
+    if len(products) == 1:  # "ok, 2 please" orders it
+        state = replace(state, last_sku=products[0].sku, asked=(products[0].sku,))
+    return state, lines, named
 
 
 def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
