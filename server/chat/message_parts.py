@@ -92,6 +92,9 @@ class Part:
     saying: int | None = None
     """Where in `note_spans` what a card or cake should say begins ("… que diga te amo"): those
     words are the note as written, never products (`_dedication`)."""
+    with_item: bool = False
+    """The part was named after "con"/"with" ("una corrida con tinga"): it may be what the item
+    before comes with rather than a product of its own (`reading._included`)."""
 
     @property
     def blank(self) -> bool:
@@ -546,7 +549,11 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
         return [part]
     counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
     kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
-    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept])
+    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept],
+                with_item=True)  # fmt: skip
+    if not part.words and not part.portions and item.quantity is None and part.quantity is not None:
+        item.quantity = part.quantity  # "one with lemonade": the one is the lemonade's count, not a loose one
+        return [item]
     return [replace(part, note=[], note_spans=[], in_note=False), item]
 
 

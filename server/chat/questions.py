@@ -241,7 +241,8 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     phrase = intents.mentions(text, intent)
     if phrase is None:
         return None
-    reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)  # "¿hay pan dulce?": no Pan Bimbo
+    # "¿hay pan dulce?" asks for pan dulce, not for a Pan Bimbo that is «dulce»: no options
+    reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
         return None  # an unavailable product: answers.py says so and offers others
     t = turn.texts

@@ -34,6 +34,7 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
@@ -122,7 +123,12 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             continue
         asked = _asked_about(part, found)  # "…, y tienen crema?": looked up, no option of the item before
         after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
-        if options and not asked and after and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
+        of_item = options and not asked and after  # what follows an item, and asks nothing, may be its note
+        if of_item and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
+            found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
+            options_of.add(number_)
+            continue
+        if of_item and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
             found_in[-1] = (found_in[-1][0], option)  # "6 wings, hot please", "un kilo: dulce de leche, menta y limón"
             options_of.add(number_)
             continue
@@ -168,7 +174,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
-            if options and not asked and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
+            if (options and not asked and (verdict is None or not verdict[0])
+                    and (chosen := _options_after(words_here, index, lex))):  # fmt: skip
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
@@ -268,6 +275,53 @@ def _options_after(
     return verdict, cut
 
 
+_WITH_WORDS = frozenset({"con", "with"})
+_MORE_THAN_IT_COMES = frozenset({"extra", "extras", "mas", "more", "doble", "double", "otro", "otra", "another"})
+
+
+def _included(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    catalog: CatalogView,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as its note, when the part names, after "con"/"with",
+    a product that the item's description says it comes with: by its category ("Sopa del día,
+    arroz, guisado a elegir…": a Tinga de pollo of the Guisados), its head, or its kind ("8 wings,
+    regular fries and a drink": the Fresh lemonade of the Drinks; "… y gaseosa": a Coca-Cola).
+    "2 comidas corridas, una con mole y otra con tinga" adds no Mole; "con extra de aguacate" asks
+    for more than it comes with, so it is added."""
+    words = part.words[1:] if part.words and part.words[0] in _WITH_WORDS else part.words
+    if not isinstance(item, Item) or not (part.with_item or words is not part.words) or not words:
+        return None
+    if part.quantity is not None and part.quantity > item.quantity or _MORE_THAN_IT_COMES & set(part.words):
+        return None
+    verdict = verdict_of(index_for(catalog).match(words, lex.synonyms))
+    if verdict is None or not verdict[0] or verdict[1][0] is item.product:
+        return None
+    product = verdict[1][0]
+    comes_with = {key(w) for w in words_of(item.product.description)}
+    category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
+    heads = [said[0] for name in (product.name, *product.aliases) if (said := words_of(name))]
+    kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
+    if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
+        return None
+    return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
+
+
+def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> Item | Doubt:
+    """The item with the words from the end of the part before up to `end` added to its note, as
+    written; a first note starts at its first word (", porfa, una con bistec": «una con bistec»)."""
+    said = found[max([*previous.spans, *previous.note_spans]) + 1 : end]
+    if not item.note:
+        while said and (said[0].folded in (",", ":", ";", "-", "y", "and", "e", "/") or said[0].folded in _POLITE):
+            said = said[1:]
+    return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
+
+
 def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
     """Where options that end at token `last` end, with the option words after it that the filler
     list set apart ("30% sweet": «sweet» is also an exclamation)."""
@@ -310,13 +364,7 @@ def _option_of_item(
         return None
     if isinstance(item, Item) and _other_option(item.product, words_of(item.words), lex):
         return None
-    previous = parts[number_ - 1]
-    start = max([*previous.spans, *previous.note_spans]) + 1
-    said = [t.text for t in found[start : _options_end(found, part.spans[-1], lex)]]
-    if not item.note:
-        while said and found[start].folded in (",", ":", ";", "y", "and", "e", "/"):
-            said, start = said[1:], start + 1
-    return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *said]).strip()))
+    return _noted(item, parts[number_ - 1], found, _options_end(found, part.spans[-1], lex))
 
 
 def _asked_before_fallback(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
