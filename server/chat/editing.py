@@ -62,8 +62,12 @@ from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, p
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
-_SWAP_NEW_FIRST = re.compile(rf"^(?:.*?\b)?(?P<new>{_COUNTED}.+?)\s+{_INSTEAD}\s+(?P<old>.+)$")
-""""mejor un vermú en vez del tinto": the new item first, then the line it replaces."""
+_SWAP_NEW_FIRST = re.compile(
+    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)|(?:que sean?|make it|make that)\s+(?P<named>.+?))"
+    rf"\s+{_INSTEAD}\s+(?P<old>.+)$"
+)
+""""mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio": the new item first,
+then the line it replaces."""
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
@@ -148,7 +152,8 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     some = leading_count(found.group("old"))
     named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
     old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
-    new = read_order(found.group("new"), turn.catalog)
+    said_new = found.groupdict().get("new") or found.group("named")
+    new = read_order(said_new, turn.catalog)
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
@@ -156,10 +161,10 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         cart[old.sku] -= some
         state = state.with_cart(cart)
         left = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
-        if not counted(found.group("new").split()):
+        if not counted(said_new.split()):
             new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
         return apply_reading(turn, state, new, left)
-    return _replaced(turn, state, old, new, found.group("new"))
+    return _replaced(turn, state, old, new, said_new)
 
 
 def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str) -> Outcome:
@@ -191,9 +196,15 @@ def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     return _replaced(turn, state, old, new, found.group("new"))
 
 
+_OPENERS = frozenset({"nvm", "nevermind", "nah", "nope", "hmm", "mmm", "uy", "ay", "ah", "oh", "oops", "ups"})
+"""Words said to the person before a removal by "no": "nvm no tenders"."""
+
+
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
     words = intents.normalised(text).split()
+    while len(words) > 2 and words[0] in _OPENERS:
+        words = words[1:]  # "nvm no tenders", "nah no fries"
     spoken = [w for w in words if w == "no" or w not in lexicon().fillers]  # "mejor no el pan", "actually no muffin"
     if phrase is None and len(spoken) >= 2 and "no" in (spoken[0], words[-1]) and not _counts(words):
         product = in_cart(turn, state, " ".join(w for w in words if w != "no"))

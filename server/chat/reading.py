@@ -217,7 +217,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
-    found_in = _asked_before_fallback(found_in, parts, found)
+    found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -236,6 +236,40 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+_DEFINITE = frozenset({"el", "la", "los", "las", "the"})
+
+
+def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
+                found: list[Token]) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "un chocolate caliente y un croissant. El chocolate que no venga muy caliente": a product
+    read earlier in the message, named again with a definite article and no count, is that item
+    said again (its note, when it has one), never one more of it."""
+    kept: list[tuple[int, Item | Doubt | str]] = []
+    for number_, what in found_in:
+        part = parts[number_] if number_ < len(parts) else None
+        products = (what.product,) if isinstance(what, Item) else what.candidates if isinstance(what, Doubt) else ()
+        typed = {key(w) for w in part.words if w not in ARTICLES} if part is not None else set()
+        before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and (w.product in products or (
+            typed and typed <= {key(n) for n in words_of(w.product.name)}))), None)  # fmt: skip  # "la pizza"
+        if (isinstance(what, str) or part is None or before is None or not part.spans or part.another
+                or set(part.words) <= SAME):  # fmt: skip
+            kept.append((number_, what))  # "and one more the same": one more
+            continue
+        start = part.spans[0] - 1
+        while start > 0 and found[start].folded in ("de", "of"):
+            start -= 1  # "los de pastor"
+        said = range(part.spans[0], part.spans[-1] + 1)  # "le agradeceré que el ceviche no venga muy picante"
+        inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
+        if not (start >= 0 and found[start].folded in _DEFINITE) and not inside:
+            kept.append((number_, what))
+            continue
+        at, earlier = kept[before]
+        assert isinstance(earlier, Item)
+        note = ", ".join(n for n in (earlier.note, what.note) if n)
+        kept[before] = (at, replace(earlier, note=note))
+    return kept
 
 
 def _option(word: str, lex: Lexicon) -> bool:
