@@ -206,6 +206,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.measure is None and current.quantity is not None and not current.words and position:
             current.measure = amount_said(1, folded)  # "un kilo de picada", "2 kilos": of the kilo pack
         phrase, value = _quantity_phrase(found, position, lex, index)
+        if phrase and current.words and found[position - 1].folded in ("de", "of") and index.knows(str(value)):
+            current.words.append(str(value))  # "un ramo de una docena de rosas": the "12" of its name, no count
+            current.spans.append(position)
+            position += phrase
+            continue
         if phrase:
             if _unknown_before(current, found, position + phrase, index):
                 parts.append(current)

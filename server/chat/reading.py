@@ -111,7 +111,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
                 if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
-                    joined = f"{had}, {note}" if had and note not in had else (had or note)
+                    joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
+                    joint = joint if joint in (",", "y", "and", "e") else ","
+                    joined = _GLUED.sub(r"\1", f"{had} {joint} {note}") if had and note not in had else (had or note)
                     found_in[before[-1]] = (at, replace(what, note=joined))  # type: ignore[type-var]
                 else:
                     notes.append(note)
