@@ -36,7 +36,7 @@ from comandia.server.chat.message_parts import (
 from comandia.server.chat.model import CatalogView, ProductView, fold
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
-from comandia.server.chat.variants import SIZES, described, variant_of
+from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
@@ -152,7 +152,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 forgotten.add(head_number)
         else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
-        if _sizes_all(part, catalog, found_in):  # "…, ambas grandes": every item before, that size
+        if _sizes_all(part, catalog, found_in, found):  # "…, ambas grandes": every item before, that size
             continue
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
@@ -465,21 +465,57 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
 
 
-def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]]) -> bool:
+def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]],
+               found: list[Token]) -> bool:  # fmt: skip
     """Size every item read so far when the part is "ambas grandes" / "both large" / "todas
-    grandes": True when it did (at least one had that size); False leaves the part to be read
-    (and named back) as any other."""
-    words = set(part.words)
-    if not (words & _ALL and words & SIZES and words <= _ALL | SIZES) or part.quantity is not None:
+    grandes", or counts them all after "las"/"los"/"the" ("las dos medianas", "the two large"):
+    True when it did (one had that size, or some already were it, as a Pizza de pepperoni whose
+    alias is «pepperoni mediana»), the items without that size staying as they are; False leaves
+    the part to be read (and named back) as any other ("las dos medianas" was two more pizzas)."""
+    sizes = [w for w in part.words if key(w) in _SIZE_KEYS]
+    rest = set(part.words) - set(sizes)
+    items = [what for _, what in found_in if isinstance(what, Item)]
+    if not sizes or not rest <= _ALL or (part.quantity is None and not rest):
         return False
-    sizes = [w for w in part.words if w in SIZES]
-    resized = False
+    if part.quantity is not None and (rest or not _counts_all(part, found, items)):
+        return False
+    resized, already = False, False
     for at, (number_, what) in enumerate(found_in):
-        other = variant_of(catalog, what.product, sizes) if isinstance(what, Item) else None
-        if other is not None and isinstance(what, Item):
+        if not isinstance(what, Item):
+            continue
+        other = variant_of(catalog, what.product, sizes)
+        if other is not None and _keeps_name(what.product, other):
             found_in[at] = (number_, replace(what, product=other))
             resized = True
-    return resized
+        already = already or _is_size(what.product, sizes)
+    return resized or already
+
+
+_SIZE_KEYS = frozenset(key(w) for w in SIZES)
+_BOTH = frozenset({"los", "las", "the"})
+
+
+def _counts_all(part: Part, found: list[Token], items: list[Item]) -> bool:
+    """Whether the part's count, said after "las"/"los"/"the" right before its words, is as many
+    as the items (or the pieces) read before it ("una hawaiana y una mexicana, las dos grandes",
+    "2 hawaianas, las dos grandes")."""
+    at = part.spans[0] if part.spans else 0
+    if at < 2 or found[at - 2].folded not in _BOTH or number(found[at - 1].folded) != part.quantity:
+        return False
+    return (part.quantity or 0) >= 2 and part.quantity in (len(items), sum(i.quantity for i in items))
+
+
+def _keeps_name(line: ProductView, other: ProductView) -> bool:
+    """Whether `other` is `line` in another size: every word of its name but its size is still
+    there (a Jugo de zanahoria is never made the Jugo de naranja grande)."""
+    kept = {key(w) for w in words_of(other.name)}
+    return all(key(w) in kept for w in words_of(line.name) if key(w) not in _SIZE_KEYS and w not in STOPWORDS)
+
+
+def _is_size(product: ProductView, sizes: list[str]) -> bool:
+    """Whether the product's name, aliases or description say it is of that size already."""
+    said = {key(w) for text in (product.name, *product.aliases, product.description) for w in words_of(text)}
+    return all(key(w) in said for w in sizes)
 
 
 _MEASURES = frozenset({"litro", "litros", "lt", "ml", "kilo", "kilos", "kg", "medio", "media", "half"})
