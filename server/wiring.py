@@ -57,6 +57,7 @@ from comandia.server.services.bundle import Services
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
+from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
@@ -213,7 +214,7 @@ def build_services(
     tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
-    kpis = KpiService(databases, contexts)
+    kpis = KpiService(databases, contexts, AdminKpiService(databases, clock=clock))
     summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)

@@ -55,6 +55,12 @@ def currency_of(locale: str) -> str:
     return TENANT_LOCALES.get(locale, TENANT_LOCALES[DEFAULT_LOCALE])[0]
 
 
+def locale_for_currency(currency: str, default: str = DEFAULT_LOCALE) -> str:
+    """The locale of the first country that pays in `currency` (``PEN`` -> ``es_PE``, ``USD`` ->
+    ``en_US``): how a page listing many tenants writes each one's money; `default` for another."""
+    return next((locale for locale, (paid, _zone) in TENANT_LOCALES.items() if paid == currency), default)
+
+
 def zone_of(locale: str) -> str:
     """The time zone a new tenant of `locale` gets when none is given."""
     return TENANT_LOCALES.get(locale, TENANT_LOCALES[DEFAULT_LOCALE])[1]
