@@ -92,8 +92,10 @@ def product_columns(tr: Translator, fmt: TenantFormat) -> list[Column[ProductInf
         Column(tr("catalog.aliases"), lambda p: ", ".join(p.aliases)),
         Column(tr("catalog.category"), lambda p: p.category or ""),
         Column(tr("catalog.price"), lambda p: fmt.money(p.price, p.currency), lambda p: p.price, right=True),
-        Column(tr("catalog.available"), lambda p: tr("catalog.sold_out") if not p.available or p.stock == 0
-               else tr("common.yes")),  # fmt: skip
+        Column(
+            tr("catalog.available"),
+            lambda p: tr("catalog.sold_out") if not p.available or p.stock == 0 else tr("common.yes"),
+        ),  # fmt: skip
         Column(tr("catalog.stock"), lambda p: "" if p.stock is None else str(p.stock), right=True),
     ]
 

@@ -82,8 +82,10 @@ class OrderDetailWindow(Page):
         tr, fmt = self.i18n, self.ctx.fmt
         self.setWindowTitle(tr("detail.title", number=order.number))
         why = f" ({order.cancel_reason})" if order.status == "cancelled" and order.cancel_reason else ""
-        self.header.setText(f"{tr('detail.title', number=order.number)} — {tr('status.' + order.status)}{why}"
-                            f" · {channel_label(order.channel, tr)}")
+        self.header.setText(
+            f"{tr('detail.title', number=order.number)} — {tr('status.' + order.status)}{why}"
+            f" · {channel_label(order.channel, tr)}"
+        )
         self.customer.setText(f"{order.customer_name or ''} · {order.customer_phone}")
         place = ", ".join(p for p in (order.delivery_address, order.delivery_city, order.delivery_region) if p)
         notes = f"\n{tr('detail.notes')}: {order.notes}" if order.notes else ""

@@ -40,8 +40,9 @@ def tenant_locale(value: str, field: str = "locale") -> str:
     language, _, territory = text.partition("_")
     normal = f"{language.lower()}_{territory.upper()}" if territory else _SHORT.get(language.lower(), text)
     if normal not in TENANT_LOCALES:
-        raise ValidationFailed.of_field(field, N_("must be a locale such as es_MX, es_AR, es_CO, es_CL, es_ES or "
-                                                  "en_US"))
+        raise ValidationFailed.of_field(
+            field, N_("must be a locale such as es_MX, es_AR, es_CO, es_CL, es_ES or en_US")
+        )
     return normal
 
 

@@ -54,7 +54,11 @@ def test_money_dates_and_numbers_follow_the_tenant() -> None:
     # A page of many tenants (the all-tenants dashboard) writes each currency as its country does.
     everyone = TenantFormat(language="es")
     assert [everyone.money(Decimal("43571"), c) for c in ("PEN", "COP", "EUR", "MXN")] == [
-        "S/\u00a043,571.00", "$43.571", "43.571,00\u00a0€", "$43,571.00"]
+        "S/\u00a043,571.00",
+        "$43.571",
+        "43.571,00\u00a0€",
+        "$43,571.00",
+    ]
 
 
 def test_the_console_never_imports_the_server_or_database_libraries() -> None:
