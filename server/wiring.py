@@ -39,7 +39,7 @@ from comandia.server.jobs.journal_drain import JournalDrain
 from comandia.server.jobs.media_worker import MediaWorker
 from comandia.server.jobs.outbox_worker import OutboxWorker
 from comandia.server.jobs.pools import IdlePoolCloser
-from comandia.server.jobs.summaries import SummaryRefresher
+from comandia.server.jobs.summaries import CATCH_UP, SummaryRefresher
 from comandia.server.jobs.sweeps import SweepPlan
 from comandia.server.jobs.work_relay import JOURNAL, WORK_CHANNEL, WorkRelay
 from comandia.server.providers.mail import SmtpMailer
@@ -57,6 +57,7 @@ from comandia.server.services.bundle import Services
 from comandia.server.services.catalog.catalog import CatalogService
 from comandia.server.services.catalog.imports import CatalogImportService
 from comandia.server.services.customers import CustomerService
+from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.services.kpis.summaries import PendingSummaries
@@ -213,7 +214,7 @@ def build_services(
     tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
                             changed=tenant_changed)
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
-    kpis = KpiService(databases, contexts)
+    kpis = KpiService(databases, contexts, AdminKpiService(databases, clock=clock))
     summaries = PendingSummaries(kpis.admin.refresh_summary)
     directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
                                 announce=announce.numbers)
@@ -261,7 +262,8 @@ def build_services(
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal),
+        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal,
+                             clock=clock),
         journal=journal,
         inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
                              clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
@@ -299,9 +301,10 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
 
     Every process listens for other processes' changes and closes its own idle pools and flushes
     the summary days its own orders marked. A request process (`WEB`) runs nothing else: it relays
-    the work it made to the jobs process. The others run the inbox workers, the journal drain, the
-    outbox sender, the media and alert workers, the feed pruner and the daily backup when
-    `backup_time` is set.
+    the work it made to the jobs process, and asks it once, at start, to catch the summary up. The
+    others run the inbox workers, the journal drain, the outbox sender, the media and alert
+    workers, the feed pruner, the summary's catch-up (one process at a time) and the daily backup
+    when `backup_time` is set.
     """
     # Which tenants the workers' sweeps visit (jobs/sweeps.py); all of them once the listener is
     # back, since work announced meanwhile was not heard.
@@ -316,12 +319,12 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
                        on_change=lambda change, key: _forget(databases, services, change, key),
                        on_reconnect=reconnected)
     shared: list[Job] = [
-        SummaryRefresher(services.summaries, catch_up=lambda: services.kpis.catch_up_summaries(
-            tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)),
         IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)),
     ]
     if role == ProcessRole.WEB:
-        return [*shared, listener(), WorkRelay(_work_signals(services),
+        # The catch-up is the jobs process's: this one only asks for it, once, as it starts.
+        asking = SummaryRefresher(services.summaries, catch_up=lambda: _notify_work(databases, [f"{CATCH_UP}:"]))
+        return [*shared, asking, listener(), WorkRelay(_work_signals(services),
                                                services.journal.pending if services.journal else None,
                                                notify=partial(_notify_work, databases))]
     claims = TenantClaims(services.inbox_signal)
@@ -343,6 +346,7 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
     jobs.extend(shared)
+    jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: _catch_up_summaries(services)))
     jobs.append(listener(on_work=partial(_work_arrived, services) if role == ProcessRole.JOBS else None))
     if config.backup_time:
         jobs.append(BackupJob(services.backups, BackupSchedule(
@@ -363,9 +367,17 @@ def _work_arrived(services: Services, kind: str, tenant_ids: set[str]) -> None:
         if services.journal is not None:
             services.journal.pending.set()
         return
+    if kind == CATCH_UP:  # a request process started: the one before it may have died with days marked
+        services.summaries.ask_catch_up()
+        return
     signal = _work_signals(services).get(kind)
     if signal is not None:  # a kind from a newer version: its job's sweep finds the work
         signal.mark(tenant_ids)
+
+
+def _catch_up_summaries(services: Services) -> None:
+    services.kpis.catch_up_summaries(
+        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)
 
 
 def _notify_work(databases: Databases, texts: list[str]) -> None:

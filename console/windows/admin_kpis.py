@@ -50,7 +50,7 @@ class AdminKpisPage(Page):
 
     def _fetch_export(self, client: ApiClient, _dataset: str, fmt: str) -> bytes:
         first, last = self.picker.range()
-        return ExportsApi(client.transport).tenants(fmt, first, last)
+        return ExportsApi(client.transport).tenants(fmt, first, last, period=self.picker.period())
 
     def reload(self) -> None:
         offered = self.ctx.connection.offers(ADMIN_KPIS)
@@ -60,10 +60,14 @@ class AdminKpisPage(Page):
             self.say(self.i18n("main.not_offered"))
             return
         first, last = self.picker.range()
-        self.call(lambda client: self._load(client, first, last), self.show_report)
+        period = self.picker.period()
+        self.call(lambda client: self._load(client, first, last, period), self.show_report)
 
     @staticmethod
-    def _load(client: ApiClient, first: dt.date, last: dt.date) -> AdminReport:
+    def _load(client: ApiClient, first: dt.date, last: dt.date, period: str | None) -> AdminReport:
+        """A preset (today, 7 days...) ends on each business's own today, not the computer's or UTC's."""
+        if period is not None:
+            return KpisApi(client.transport).admin_latest(period)
         return KpisApi(client.transport).admin(first, last)
 
     def show_report(self, report: AdminReport) -> None:

@@ -10,19 +10,14 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 
 from comandia.console.i18n import Translator
+from comandia.shared.domain.times import PERIODS, period_days
 
-PRESETS = ("today", "7days", "30days", "month", "custom")
+PRESETS = (*PERIODS, "custom")
 
 
 def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """The days of `preset` ending `today` (both included)."""
-    if preset == "today":
-        return today, today
-    if preset == "7days":
-        return today - dt.timedelta(days=6), today
-    if preset == "month":
-        return today.replace(day=1), today
-    return today - dt.timedelta(days=29), today
+    return period_days(preset, today)
 
 
 class DateRangePicker(QWidget):
@@ -76,6 +71,11 @@ class DateRangePicker(QWidget):
     def _custom_changed(self) -> None:
         if self.preset.currentData() == "custom":
             self.changed.emit(*self.range())
+
+    def period(self) -> str | None:
+        """The preset chosen (one of `PERIODS`), None for a custom range."""
+        key = self.preset.currentData()
+        return None if key == "custom" else str(key)
 
     def range(self) -> tuple[dt.date, dt.date]:
         first, last = self.first.date(), self.last.date()

@@ -11,9 +11,10 @@ import argparse
 import getpass
 
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
+from comandia.server.services.messaging.pauses import readable
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.i18n import N_, reason_in
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 ACTOR = "comandia-admin"
@@ -142,5 +143,5 @@ def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def _state(number: NumberInfo, language: str) -> str:
     """The state, and why it is paused in the reader's language (ours are catalog texts; an
     operator's own words are shown as typed)."""
-    reason = reason_in(language, number.pause_reason)
+    reason = readable(number, language).pause_reason
     return number.state if not reason else f"{number.state} ({reason[:80]})"

@@ -18,7 +18,8 @@ from rapidfuzz import fuzz
 from comandia.server.chat import intents, ordering
 from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.matching import SURE, key
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
 from comandia.server.chat.verdicts import explains
@@ -40,6 +41,7 @@ _QUESTION_WORDS = frozenset(
         "horas",
         "hay",
         "what",
+        "whats",
         "which",
         "how",
         "where",
@@ -83,7 +85,8 @@ _FAQ_IGNORED = _QUESTION_WORDS | frozenset(
      "tienen", "tienes", "tiene", "tenes", "teneis", "hay", "have", "has", "can"]
 )  # fmt: skip
 _PRICE_WORDS = frozenset({"cuanto", "cuanta", "cuantos", "cuantas", "precio", "precios", "cuesta", "cuestan", "vale",
-                          "valen", "como", "price", "cost", "costs", "estan", "esta", "sale", "salen"})  # fmt: skip
+                          "valen", "como", "price", "cost", "costs", "estan", "esta", "sale", "salen", "valor",
+                          "much"})  # fmt: skip
 """A question with one of these words asks a price ("y la concha, ¿cuánto?"), once "a cómo" and the
 other phrases of lexicon.toml [intents] price were not found."""
 _TOTAL_WORDS = frozenset({"total", "todo", "junto", "everything", "altogether"})
@@ -92,7 +95,8 @@ _ONLY_TOTAL = frozenset({"cuanto es", "cuanto seria", "cuanto le debo", "cuanto 
 """Total phrases that never ask a product's price, even with no "todo" ("¿cuánto le debo?")."""
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
-                 "do you sell", "venden")  # fmt: skip
+                 "do you sell", "venden", "you guys have", "you guys got", "do u have", "y all got", "yall got",
+                 "you got", "u got")  # fmt: skip
 
 
 _FOLLOW_ARTICLES = frozenset({"el", "la", "los", "las", "the"})
@@ -107,7 +111,17 @@ def _asks_on(words: list[str]) -> bool:
 def asks(text: str) -> bool:
     """Whether the message reads as a question (a question mark, or opens with a question word)."""
     words = intents.normalised(text).split()
-    return "?" in text or "¿" in text or bool(words and (words[0] in _QUESTION_WORDS or words[0] in _ASKING))
+    if "?" in text or "¿" in text or bool(words and (words[0] in _QUESTION_WORDS or words[0] in _ASKING)):
+        return True
+    said = " ".join(words[:3])  # "yall got tenders", "you guys have churros": no question mark needed
+    return any(said == p or said.startswith(p + " ") for p in lexicon().intent_phrases("ask_available"))
+
+
+def _asks_after_fillers(words: list[str]) -> bool:
+    """ "hm how much tho", "oye cuánto": a question word first once the fillers before it are off."""
+    fillers = lexicon().fillers
+    opening = next((w for w in words if w not in fillers), "")
+    return opening in _QUESTION_WORDS
 
 
 def faq(turn: Turn, text: str) -> str | None:
@@ -138,14 +152,15 @@ def faq(turn: Turn, text: str) -> str | None:
 def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
     """A price, availability or total question answered, or None when the message is not one.
     After a price answer (`asked`), "¿y el de cabeza?" asks the price of one more product."""
-    if "?" in text and text[text.index("?") + 1 :].strip(" ?¿!.,"):
+    after = text[text.index("?") + 1 :] if "?" in text else ""
+    if after.strip(" ?¿!.,") and ("?" in after or not asks(after)):  # "…? whats the price" asks on
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
     if total is not None and (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
         return _total_and_order(turn, state, text, total)
     price = intents.mentions(text, "price")
-    if price is None and asks(text):  # "y la concha de vainilla, ¿cuánto?", "¿en cuánto las conchas?"
+    if price is None and (asks(text) or _asks_after_fillers(words)):  # "y la concha, ¿cuánto?", "hm how much tho"
         price = next((w for w in words if w in _PRICE_WORDS), None)
     if price is None and asked and words[:1] in (["y"], ["and"]) and ("?" in text or _asks_on(words)):
         price = words[0]  # "¿y el de cabeza?", "y los de lengua" right after a price: its price
@@ -157,7 +172,11 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     rest = intents.rest_after(text, price or str(available))
     if price is not None and not rest.strip(" ?"):
         rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"
-    reading = read_order(" ".join(w for w in rest.split() if w not in _PRICE_WORDS), turn.catalog)
+        if available and rest.startswith(available + " "):  # "you got brisket tacos? whats the price"
+            rest = rest[len(available) + 1 :]
+    reading = read_order(" ".join(w for w in rest.split() if w not in _PRICE_WORDS | _QUESTION_WORDS), turn.catalog)
+    if reading.empty and price is not None and asked:  # "¿tienen flan?" … "¿y cuánto cuesta?": of the flan
+        reading = Reading(items=tuple(Item(p, 1, "", p.name) for p in _products(turn, asked)))
     if reading.empty or (available and not price and reading.unknown and not reading.items):
         if intents.mentions(text, "total") is not None:
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
@@ -182,6 +201,10 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     refused = tuple(p.name for p in products if not p.available)
     return replace(outcome, named_back=(*unsure, *reading.unknown, *refused))
+
+
+def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
+    return [p for sku in dict.fromkeys(skus) if (p := turn.catalog.product(sku)) is not None]
 
 
 def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:

@@ -7,7 +7,9 @@ one unit, and so does naming it with "no" ("mejor no el pan", "actually no muffi
 "en lugar de la horchata una jamaica" and "cámbialo por ibuprofeno" swap; "mejor que sea la
 grande" / "que el de mamey sea de plátano" turns a line into another size or flavour of itself;
 "mejor 4 de pastor y ninguno de bistec" sets several lines; "scratch that" / "borra todo" starts the
-cart over.
+cart over; a clause said as a change of mind states anew the lines it names ("actually 3 combos,
+and 1 tenders", "mejor medio kilo de picada" after the kilo, "make one of the cheeseburgers a
+double": `restating`).
 When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
 
 Here: which edit a message is (`edit`), removing, adding more of the last thing, swapping and
@@ -52,15 +54,20 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
+from comandia.server.chat.restating import one_of, restate
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
-_SWAP_NEW_FIRST = re.compile(rf"^(?:.*?\b)?(?P<new>{_COUNTED}.+?)\s+{_INSTEAD}\s+(?P<old>.+)$")
-""""mejor un vermú en vez del tinto": the new item first, then the line it replaces."""
+_SWAP_NEW_FIRST = re.compile(
+    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)|(?:que sean?|make it|make that)\s+(?P<named>.+?))"
+    rf"\s+{_INSTEAD}\s+(?P<old>.+)$"
+)
+""""mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio": the new item first,
+then the line it replaces."""
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
@@ -84,13 +91,16 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     return (
-        same_but(turn, state, text)
+        _removal_first(turn, state, text)
+        or same_but(turn, state, text)
+        or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
         or _swap(turn, state, words)
+        or restate(turn, state, text)
         or retake(turn, state, text)
         or _remove(turn, state, text)
         or _note_for_line(turn, state, text)
@@ -142,7 +152,8 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     some = leading_count(found.group("old"))
     named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
     old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
-    new = read_order(found.group("new"), turn.catalog)
+    said_new = found.groupdict().get("new") or found.group("named")
+    new = read_order(said_new, turn.catalog)
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
@@ -150,10 +161,10 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         cart[old.sku] -= some
         state = state.with_cart(cart)
         left = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
-        if not counted(found.group("new").split()):
+        if not counted(said_new.split()):
             new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
         return apply_reading(turn, state, new, left)
-    return _replaced(turn, state, old, new, found.group("new"))
+    return _replaced(turn, state, old, new, said_new)
 
 
 def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str) -> Outcome:
@@ -185,9 +196,15 @@ def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     return _replaced(turn, state, old, new, found.group("new"))
 
 
+_OPENERS = frozenset({"nvm", "nevermind", "nah", "nope", "hmm", "mmm", "uy", "ay", "ah", "oh", "oops", "ups"})
+"""Words said to the person before a removal by "no": "nvm no tenders"."""
+
+
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     phrase = intents.mentions(text, "remove")
     words = intents.normalised(text).split()
+    while len(words) > 2 and words[0] in _OPENERS:
+        words = words[1:]  # "nvm no tenders", "nah no fries"
     spoken = [w for w in words if w == "no" or w not in lexicon().fillers]  # "mejor no el pan", "actually no muffin"
     if phrase is None and len(spoken) >= 2 and "no" in (spoken[0], words[-1]) and not _counts(words):
         product = in_cart(turn, state, " ".join(w for w in words if w != "no"))
@@ -247,6 +264,47 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_CLAUSE = re.compile(r"\s*[,;.]+\s*|\s+(?=(?:mejor|better|pero|but)\b)", re.IGNORECASE)
+"""Where a message may go from one instruction to the next: a comma, or before "mejor"/"but"."""
+
+
+def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "ah no, el jamón no, mejor 2 panelas", "quita el jamón, mejor dos panelas", "no fries, make
+    it 2 burgers", "ah no, el jamón no, mejor una coca": words that take one cart line out, then
+    words that change another line or order something: the line goes and the rest is read on
+    what is left, as a message of its own (the removal was lost, or the wrong line went). None
+    when what follows names no product or the first words take nothing out."""
+    for cut in _CLAUSE.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if not tail.strip() or not names_something(turn, head):
+            continue
+        removed = _remove(turn, state, head)
+        said = _taken_out(turn, state, removed.state) if removed is not None and not removed.named_back else None
+        if said is None or removed is None:
+            continue
+        reading = read_order(tail, turn.catalog)
+        if not (reading.items or reading.doubts):
+            return None
+        rest = edit(turn, removed.state, tail) or apply_reading(turn, removed.state, reading)
+        return prefixed(rest, said)
+    return None
+
+
+def _taken_out(turn: Turn, state: ChatState, after: ChatState) -> str | None:
+    """What a removal did to the cart, as the bot says it, when it took (part of) one line out and
+    changed nothing else; None otherwise."""
+    before, left = state.cart_dict(), after.cart_dict()
+    changed = [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
+    if len(changed) != 1 or left.get(changed[0], 0) >= before.get(changed[0], 0):
+        return None
+    product = turn.catalog.product(changed[0])
+    if product is None:
+        return None
+    if left.get(product.sku, 0):
+        return turn.texts("quantity_set", quantity=left[product.sku], name=product.name)
+    return turn.texts("removed", name=product.name)
 
 
 _THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus",

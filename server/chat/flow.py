@@ -209,7 +209,7 @@ def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) ->
     """The customer's language follows what they write; an unclear message keeps the current one."""
     if message.kind != "text":
         return state
-    spoken = language_of(intents.normalised(message.text).split())
+    spoken = language_of(intents.language_words(message.text))
     if spoken is None or spoken == (state.language or tenant.locale):
         return state
     return replace(state, language=None if spoken == tenant.locale else spoken)
@@ -249,7 +249,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return checkout.answer_delivery(turn, state, message, action or chosen)
     if message.kind == "location":
         return checkout.take_location(turn, state, message)
-    if action is None and text:
+    if action is None and text and not _counts_unsized(state, text):
         action = choice_for(state.choices, text)
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
@@ -258,6 +258,16 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
+
+
+def _counts_unsized(state: ChatState, text: str) -> bool:
+    """ "mole" … "2": a bare count right after a line added with none is that line's count (read as
+    `ordering.count_of_unsized` reads it), not the second button of the cart reply; a count equal
+    to the line's (the "1" of "Finalizar pedido") is still the button."""
+    if state.unsized is None or state.unsized != state.last_sku:
+        return False
+    quantity = parse_quantity(text)
+    return quantity is not None and quantity != state.cart_dict().get(state.unsized, quantity)
 
 
 def _reaction(turn: Turn, state: ChatState, text: str) -> Outcome:
@@ -290,7 +300,7 @@ def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome
     pastor"): what follows the last question mark is read as an order; without one, only the
     products named surely are taken (the question's own words are not products)."""
     after = text[text.rindex("?") + 1 :] if "?" in text else ""
-    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog)
+    reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog, options=False)
     if not after.strip(" ,.!"):
         reading = replace(reading, doubts=(), unknown=(), loose=())
     if reading.empty:
@@ -365,6 +375,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
+    text = _it_counted(text, asked)
     reading = read_order(text, turn.catalog, dozens=dozens)
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
@@ -381,6 +392,18 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         return puzzled(turn, state)
     outcome = ordering.apply_reading(turn, state, reading)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _it_counted(text: str, asked: tuple[str, ...]) -> str:
+    """ "dale sumalo", "ok add it", "me lo llevo" right after a price or a description: the verb with
+    its "it" is one of what was answered (`_of_asked` says which), or as many as the count after it."""
+    phrase = intents.mentions(text, "add_it") if asked else None
+    if phrase is None:
+        return text
+    said = intents.normalised(text)
+    after = f" {said} ".split(f" {phrase} ", 1)[1].split()
+    counted = bool(after) and number(after[0]) is not None  # "ponmelos 3": that many
+    return f" {said} ".replace(f" {phrase} ", " " if counted else " 1 ", 1).strip()
 
 
 _FIRST_WORD = re.compile(r"^\W*\w+")

@@ -41,6 +41,13 @@ def _normalise(text: str) -> str:
     return " ".join(spelled(w) for w in _WORD.findall(fold(text)))
 
 
+def language_words(text: str) -> list[str]:
+    """The message's words as its language is told from them: shorthand written out, except the
+    shorthand both languages write ("k": «que» or "ok")."""
+    lex = lexicon()
+    return [lex.spelled(w) for w in _WORD.findall(fold(text)) if w not in lex.either]
+
+
 def is_exactly(text: str, intent: str) -> bool:
     """Whether the whole message is one of the intent's phrases ("sí", "👍🏾", "nel"), also
     stretched or said twice as people type them ("siiii", "daleee", "yesss", "vale vale")."""

@@ -6,6 +6,7 @@ text2num (Spanish, then English); the lexicon only adds the idioms ("media docen
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,9 @@ from text_to_num import text2num
 from comandia.server.chat.model import fold
 
 MAX_NUMBER = 999
+_RUN = re.compile(r"([a-z])\1+")
+_POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "gracias", "thanks"})
+"""The polite words a customer stretches ("porfaaa", "plisss", "porfiss"): said once, they are these."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class Lexicon:
     portions: frozenset[str]
     note_words: frozenset[str]
     """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
+    option_words: frozenset[str]
+    """Flavours, sauces, sweetness and ice: they choose or qualify a product, never name one."""
     quantities: dict[str, int]
     """Folded phrase -> quantity; several-word phrases are matched before single words."""
     intents: dict[str, tuple[str, ...]]
@@ -31,6 +37,8 @@ class Lexicon:
     and the [questions] topics as ask_hours, ask_delivery, ask_menu…)."""
     english: frozenset[str]
     spanish: frozenset[str]
+    either: frozenset[str]
+    """Shorthand both languages write ("k"): no sign of either."""
     synonyms: dict[str, str]
     """Folded English word -> the folded Spanish words it also means ("large" -> "grande")."""
     backwards: dict[str, str]
@@ -42,8 +50,14 @@ class Lexicon:
     """Folded chat shorthand -> the folded word it stands for ("q" -> "que", "xfa" -> "porfa")."""
 
     def spelled(self, word: str) -> str:
-        """A folded word with chat shorthand written out ("q" -> "que"); others unchanged."""
-        return self.abbreviations.get(word, word)
+        """A folded word with chat shorthand written out ("q" -> "que", "por fa" -> "por favor"),
+        and a polite word stretched as people type it said plainly ("porfaaa", "plisss", "porfiss",
+        "graciass"); others unchanged (a run of letters in any other word is kept: "pizza")."""
+        if word in self.abbreviations or word in self.fillers:
+            return self.abbreviations.get(word, word)
+        short = _RUN.sub(r"\1", word)
+        plain = self.abbreviations.get(short, short)
+        return plain if short != word and plain in _POLITE else word
 
     def intent_phrases(self, intent: str) -> tuple[str, ...]:
         return self.intents.get(intent, ())
@@ -62,10 +76,12 @@ def lexicon() -> Lexicon:
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
         note_words=frozenset(fold(data["note_words"]).split()),
+        option_words=frozenset(fold(data["option_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,
         english=frozenset(fold(data["language"]["english"]).split()),
         spanish=frozenset(fold(data["language"]["spanish"]).split()),
+        either=frozenset(fold(data["language"]["either"]).split()),
         synonyms=synonyms,
         backwards=_backwards(synonyms, frozenset(fold(data["one_way"]).split())),
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},

@@ -24,9 +24,10 @@ from comandia.server.chat.variants import SIZES
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(
-    r"\d+[.,]\d+(?=\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)|[^\W_]+|[,;/+&\n?.!:]"
+    r"\d+%|\d+[.,]\d+(?=\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)|[^\W_]+|[,;/+&\n?.!:]"
 )
-"""Words, separators, and a decimal size ("1.5 litros", "1,5 l") kept whole: its comma is no list's."""
+"""Words, separators, a percentage ("50%": how sweet, never a count) and a decimal size ("1.5
+litros", "1,5 l") kept whole: its comma is no list's."""
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 NOTE_MARKERS = frozenset(
     {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
@@ -91,6 +92,9 @@ class Part:
     saying: int | None = None
     """Where in `note_spans` what a card or cake should say begins ("… que diga te amo"): those
     words are the note as written, never products (`_dedication`)."""
+    with_item: bool = False
+    """The part was named after "con"/"with" ("una corrida con tinga"): it may be what the item
+    before comes with rather than a product of its own (`reading._included`)."""
 
     @property
     def blank(self) -> bool:
@@ -120,10 +124,14 @@ _WITHOUT = re.compile(r"(?<![^\W_])w\s*/\s*o\b", re.IGNORECASE)
 """"w/o" for "without" ("a burger w/o onions")."""
 
 
+_PERCENT = re.compile(r"(\d+)\s*(?:%|por\s*ciento\b|percent\b|pct\b)", re.IGNORECASE)
+"""A percentage however written ("50 %", "25 por ciento", "30 percent"): one token, "50%"."""
+
+
 def tokens(text: str) -> list[Token]:
     found: list[Token] = []
     lex = lexicon()
-    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", text))
+    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
         if measure:  # "3l", "600ml": a size, as "3 l"
@@ -198,6 +206,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.measure is None and current.quantity is not None and not current.words and position:
             current.measure = amount_said(1, folded)  # "un kilo de picada", "2 kilos": of the kilo pack
         phrase, value = _quantity_phrase(found, position, lex, index)
+        if phrase and current.words and found[position - 1].folded in ("de", "of") and index.knows(str(value)):
+            current.words.append(str(value))  # "un ramo de una docena de rosas": the "12" of its name, no count
+            current.spans.append(position)
+            position += phrase
+            continue
         if phrase:
             if _unknown_before(current, found, position + phrase, index):
                 parts.append(current)
@@ -541,7 +554,11 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
         return [part]
     counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
     kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
-    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept])
+    item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept],
+                with_item=True)  # fmt: skip
+    if not part.words and not part.portions and item.quantity is None and part.quantity is not None:
+        item.quantity = part.quantity  # "one with lemonade": the one is the lemonade's count, not a loose one
+        return [item]
     return [replace(part, note=[], note_spans=[], in_note=False), item]
 
 

@@ -33,8 +33,9 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
-from comandia.server.chat.variants import SIZES, described, variant_of
+from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
@@ -79,9 +80,11 @@ class Reading:
         return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
 
 
-def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading:
+def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True) -> Reading:
     """Read `text` as an order against `catalog` (unavailable products are matched too);
-    `dozens`: the customer counted in dozens just before ("y media de verdura" is six)."""
+    `dozens`: the customer counted in dozens just before ("y media de verdura" is six);
+    `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
+    a question about it ("¿el latte ya lleva azúcar?")."""
     lex = lexicon()
     index = index_for(catalog)
     each, per_person, text = _each(without_times(without_marks(text)))
@@ -93,6 +96,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
     loose: list[int] = []
     notes: list[str] = []
     forgotten: set[int] = set()
+    options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
@@ -102,9 +106,14 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
             if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
                 note = _note_text(part.note, lex)
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
-                if before and not getattr(found_in[before[-1]][1], "note", ""):
+                had = getattr(found_in[before[-1]][1], "note", "") if before else ""
+                beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
+                if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
-                    found_in[before[-1]] = (at, replace(what, note=note))  # type: ignore[type-var]
+                    joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
+                    joint = joint if joint in (",", "y", "and", "e") else ","
+                    joined = _GLUED.sub(r"\1", f"{had} {joint} {note}") if had and note not in had else (had or note)
+                    found_in[before[-1]] = (at, replace(what, note=joined))  # type: ignore[type-var]
                 else:
                     notes.append(note)
             elif part.another and (last := next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)):
@@ -112,6 +121,15 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
+            continue
+        after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
+        if options and after and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
+            found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
+            options_of.add(number_)
+            continue
+        if options and after and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
+            found_in[-1] = (found_in[-1][0], option)  # "6 wings, hot please", "un kilo: dulce de leche, menta y limón"
+            options_of.add(number_)
             continue
         words = part.words
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
@@ -131,7 +149,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 forgotten.add(head_number)
         else:  # a part of its own ("una docena de empanadas" too): the head of the parts after it
             head, head_number, shared = part, number_, 0
-        if _sizes_all(part, catalog, found_in):  # "…, ambas grandes": every item before, that size
+        if _sizes_all(part, catalog, found_in, found):  # "…, ambas grandes": every item before, that size
             continue
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
@@ -155,6 +173,11 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
+            if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
+                verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
+                spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
+                chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
+                note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 verdict = (True, (by_size,)) if by_size is not None else verdict
@@ -192,7 +215,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
-    found_in = _asked_before_fallback(found_in, parts, found)
+    found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -211,6 +234,155 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False) -> Reading
         tuple(notes),
         any(part.dozens for part in parts),
     )
+
+
+_DEFINITE = frozenset({"el", "la", "los", "las", "the"})
+
+
+def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
+                found: list[Token]) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "un chocolate caliente y un croissant. El chocolate que no venga muy caliente": a product
+    read earlier in the message, named again with a definite article and no count, is that item
+    said again (its note, when it has one), never one more of it."""
+    kept: list[tuple[int, Item | Doubt | str]] = []
+    for number_, what in found_in:
+        part = parts[number_] if number_ < len(parts) else None
+        products = (what.product,) if isinstance(what, Item) else what.candidates if isinstance(what, Doubt) else ()
+        typed = {key(w) for w in part.words if w not in ARTICLES} if part is not None else set()
+        before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and (w.product in products or (
+            typed and typed <= {key(n) for n in words_of(w.product.name)}))), None)  # fmt: skip  # "la pizza"
+        if (isinstance(what, str) or part is None or before is None or not part.spans or part.another
+                or set(part.words) <= SAME):  # fmt: skip
+            kept.append((number_, what))  # "and one more the same": one more
+            continue
+        start = part.spans[0] - 1
+        while start > 0 and found[start].folded in ("de", "of"):
+            start -= 1  # "los de pastor"
+        said = range(part.spans[0], part.spans[-1] + 1)  # "le agradeceré que el ceviche no venga muy picante"
+        inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
+        if not (start >= 0 and found[start].folded in _DEFINITE) and not inside:
+            kept.append((number_, what))
+            continue
+        at, earlier = kept[before]
+        assert isinstance(earlier, Item)
+        note = ", ".join(n for n in (earlier.note, what.note) if n)
+        kept[before] = (at, replace(earlier, note=note))
+    return kept
+
+
+def _option(word: str, lex: Lexicon) -> bool:
+    """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
+    an ice level (`option_words`), or a percentage ("50%")."""
+    return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
+
+
+def _options_after(
+    words: list[str], index: ProductIndex, lex: Lexicon
+) -> tuple[tuple[bool, tuple[ProductView, ...]], int] | None:
+    """(the sure verdict, where the options begin) when the words end in options after words that surely name
+    a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
+    or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
+    cut = len(words)
+    while cut and (_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
+        cut -= 1
+    if cut in (0, len(words)):
+        return None
+    verdict = verdict_of(index.match(words[:cut], lex.synonyms))
+    if verdict is None or not verdict[0] or _other_option(verdict[1][0], words, lex):
+        return None
+    return verdict, cut
+
+
+_WITH_WORDS = frozenset({"con", "with"})
+_MORE_THAN_IT_COMES = frozenset({"extra", "extras", "mas", "more", "doble", "double", "otro", "otra", "another"})
+
+
+def _included(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    catalog: CatalogView,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as its note, when the part names, after "con"/"with",
+    a product that the item's description says it comes with: by its category ("Sopa del día,
+    arroz, guisado a elegir…": a Tinga de pollo of the Guisados), its head, or its kind ("8 wings,
+    regular fries and a drink": the Fresh lemonade of the Drinks; "… y gaseosa": a Coca-Cola).
+    "2 comidas corridas, una con mole y otra con tinga" adds no Mole; "con extra de aguacate" asks
+    for more than it comes with, so it is added."""
+    words = part.words[1:] if part.words and part.words[0] in _WITH_WORDS else part.words
+    if not isinstance(item, Item) or not (part.with_item or words is not part.words) or not words:
+        return None
+    if part.quantity is not None and part.quantity > item.quantity or _MORE_THAN_IT_COMES & set(part.words):
+        return None
+    verdict = verdict_of(index_for(catalog).match(words, lex.synonyms))
+    if verdict is None or not verdict[0] or verdict[1][0] is item.product:
+        return None
+    product = verdict[1][0]
+    comes_with = {key(w) for w in words_of(item.product.description)}
+    category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
+    heads = [said[0] for name in (product.name, *product.aliases) if (said := words_of(name))]
+    kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
+    if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
+        return None
+    return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
+
+
+def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> Item | Doubt:
+    """The item with the words from the end of the part before up to `end` added to its note, as
+    written; a first note starts at its first word (", porfa, una con bistec": «una con bistec»)."""
+    said = found[max([*previous.spans, *previous.note_spans]) + 1 : end]
+    if not item.note:
+        while said and (said[0].folded in (",", ":", ";", "-", "y", "and", "e", "/") or said[0].folded in _POLITE):
+            said = said[1:]
+    return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
+
+
+def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
+    """Where options that end at token `last` end, with the option words after it that the filler
+    list set apart ("30% sweet": «sweet» is also an exclamation)."""
+    end = last + 1
+    while end < len(found) and _option(found[end].folded, lex):
+        end += 1
+    return end
+
+
+_CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|choice|elecci[oó]n)\b", re.IGNORECASE)
+"""A description that offers a choice ("Hasta 4 gustos", "flavor of your choice", "guisado a elegir")."""
+
+
+def _other_option(product: ProductView, typed: list[str], lex: Lexicon) -> bool:
+    """Whether the product's name holds an option the customer did not say (its own flavour)."""
+    return any(_option(w, lex) and w not in typed for w in words_of(product.name))
+
+
+def _option_of_item(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    index: ProductIndex,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as more of its note, when the part is options alone with
+    no count ("6 wings, hot please", "… de helado: dulce de leche, menta granizada y limón"). Not
+    when the words head a product's name ("un latte, chocolate" on a menu of Chocolate caliente),
+    nor when they surely name a product and the item's description offers no choice (a Smoothie de
+    mango after a Jugo verde; but "Hasta 4 gustos" makes «chocolate» a flavour, not the Salsa de
+    chocolate extra)."""
+    if isinstance(item, str) or part.quantity is not None or part.note:
+        return None
+    if not all(_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
+        return None
+    verdict = verdict_of(index.match(part.words, lex.synonyms))
+    if verdict is not None and verdict[0] and not (isinstance(item, Item) and _CHOICE.search(item.product.description)):
+        return None
+    if isinstance(item, Item) and _other_option(item.product, words_of(item.words), lex):
+        return None
+    return _noted(item, parts[number_ - 1], found, _options_end(found, part.spans[-1], lex))
 
 
 def _asked_before_fallback(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part],
@@ -275,21 +447,57 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
 
 
-def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]]) -> bool:
+def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]],
+               found: list[Token]) -> bool:  # fmt: skip
     """Size every item read so far when the part is "ambas grandes" / "both large" / "todas
-    grandes": True when it did (at least one had that size); False leaves the part to be read
-    (and named back) as any other."""
-    words = set(part.words)
-    if not (words & _ALL and words & SIZES and words <= _ALL | SIZES) or part.quantity is not None:
+    grandes", or counts them all after "las"/"los"/"the" ("las dos medianas", "the two large"):
+    True when it did (one had that size, or some already were it, as a Pizza de pepperoni whose
+    alias is «pepperoni mediana»), the items without that size staying as they are; False leaves
+    the part to be read (and named back) as any other ("las dos medianas" was two more pizzas)."""
+    sizes = [w for w in part.words if key(w) in _SIZE_KEYS]
+    rest = set(part.words) - set(sizes)
+    items = [what for _, what in found_in if isinstance(what, Item)]
+    if not sizes or not rest <= _ALL or (part.quantity is None and not rest):
         return False
-    sizes = [w for w in part.words if w in SIZES]
-    resized = False
+    if part.quantity is not None and (rest or not _counts_all(part, found, items)):
+        return False
+    resized, already = False, False
     for at, (number_, what) in enumerate(found_in):
-        other = variant_of(catalog, what.product, sizes) if isinstance(what, Item) else None
-        if other is not None and isinstance(what, Item):
+        if not isinstance(what, Item):
+            continue
+        other = variant_of(catalog, what.product, sizes)
+        if other is not None and _keeps_name(what.product, other):
             found_in[at] = (number_, replace(what, product=other))
             resized = True
-    return resized
+        already = already or _is_size(what.product, sizes)
+    return resized or already
+
+
+_SIZE_KEYS = frozenset(key(w) for w in SIZES)
+_BOTH = frozenset({"los", "las", "the"})
+
+
+def _counts_all(part: Part, found: list[Token], items: list[Item]) -> bool:
+    """Whether the part's count, said after "las"/"los"/"the" right before its words, is as many
+    as the items (or the pieces) read before it ("una hawaiana y una mexicana, las dos grandes",
+    "2 hawaianas, las dos grandes")."""
+    at = part.spans[0] if part.spans else 0
+    if at < 2 or found[at - 2].folded not in _BOTH or number(found[at - 1].folded) != part.quantity:
+        return False
+    return (part.quantity or 0) >= 2 and part.quantity in (len(items), sum(i.quantity for i in items))
+
+
+def _keeps_name(line: ProductView, other: ProductView) -> bool:
+    """Whether `other` is `line` in another size: every word of its name but its size is still
+    there (a Jugo de zanahoria is never made the Jugo de naranja grande)."""
+    kept = {key(w) for w in words_of(other.name)}
+    return all(key(w) in kept for w in words_of(line.name) if key(w) not in _SIZE_KEYS and w not in STOPWORDS)
+
+
+def _is_size(product: ProductView, sizes: list[str]) -> bool:
+    """Whether the product's name, aliases or description say it is of that size already."""
+    said = {key(w) for text in (product.name, *product.aliases, product.description) for w in words_of(text)}
+    return all(key(w) in said for w in sizes)
 
 
 _MEASURES = frozenset({"litro", "litros", "lt", "ml", "kilo", "kilos", "kg", "medio", "media", "half"})

@@ -12,6 +12,9 @@ connection ends at that deadline too.
 
 A connection that failed (its state unknown) or was left inside a transaction is closed, never
 lent again, and so is one older than `RECYCLE_SECONDS`.
+
+psycopg_pool was tried in its place and measured no faster; it cannot hold budget slots through
+its public interface (docs/architecture.md, "Why the journal's pool is not psycopg_pool").
 """
 
 from __future__ import annotations

@@ -158,6 +158,19 @@ class Databases:
         """
         return self.journal_pool.connection()
 
+    @contextmanager
+    def control_lock(self, name: str) -> Iterator[bool]:
+        """Inside, True if this process holds the control database's advisory lock `name`, or
+        False at once when another process holds it (the caller then skips the work it guards).
+
+        A transaction-level lock on a journal connection, not one of the control pool's: the
+        guarded work opens control sessions of its own, and the lock ends with the transaction
+        whatever happens to the connection.
+        """
+        with self.journal_pool.connection() as connection, connection.transaction():
+            row = connection.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", (name,)).fetchone()
+            yield bool(row and row[0])
+
     def close(self) -> None:
         self.tenant_engines.close_all()
         self.journal_pool.close()

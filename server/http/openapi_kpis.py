@@ -11,6 +11,12 @@ _RANGE = [
     query_param("from", {"type": "string", "format": "date"}, "first local day, YYYY-MM-DD") | {"required": True},
     query_param("to", {"type": "string", "format": "date"}, "last local day (included)") | {"required": True},
 ]
+_ADMIN_RANGE = [
+    query_param("period", {"enum": ["today", "7days", "30days", "month"]},
+                "the latest days, each ending on the tenant's own today (instead of from and to)"),
+    query_param("from", {"type": "string", "format": "date"}, "first day, in each tenant's zone (without period)"),
+    query_param("to", {"type": "string", "format": "date"}, "last day, included (without period)"),
+]
 _SORT = query_param(
     "sort", {"type": "string", "maxLength": 20},
     "revenue|orders|customers|last_activity|db_bytes|name; a leading - sorts descending",
@@ -40,11 +46,11 @@ def kpi_paths() -> dict[str, Schema]:
             "get": _file(op("Export a dataset as XLSX or CSV (streamed)", (200, _FILE), (404, 422), params=_RANGE)),
         },
         "/api/v1/admin/kpis": {
-            "get": op("Every tenant over a date range (superadmin)", (200, ref(AdminReport)), (403, 422),
-                      params=[*_RANGE, _SORT]),
+            "get": op("Every tenant over a date range or its latest days (superadmin)", (200, ref(AdminReport)),
+                      (403, 422), params=[*_ADMIN_RANGE, _SORT]),
         },
         "/api/v1/admin/exports/tenants.{fmt}": {
             "parameters": [_FORMAT],
-            "get": _file(op("The superadmin table as a file", (200, _FILE), (403, 422), params=[*_RANGE, _SORT])),
+            "get": _file(op("The superadmin table as a file", (200, _FILE), (403, 422), params=[*_ADMIN_RANGE, _SORT])),
         },
     }

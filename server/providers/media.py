@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import requests
 
+from comandia.shared.i18n import N_
+
 FetchErrorKind = Literal["transient", "permanent"]
 
 ALLOWED_TYPES = frozenset({
@@ -56,14 +58,31 @@ class Downloaded:
     sha256: str
 
 
+UNREACHABLE = N_("the provider could not be reached to fetch the file")
+UNREADABLE_ANSWER = N_("the provider's answer about the file was not understood")
+GONE = N_("the provider no longer has the file")
+REFUSED = N_("the provider refused to give the file")
+LIMITED = N_("the provider is limiting requests for now")
+PROVIDER_FAILED = N_("the provider failed to give the file")
+TOO_LARGE = N_("the file is larger than this server accepts")
+NOT_ALLOWED = N_("this type of file is not allowed")
+TOO_SLOW = N_("the download took too long")
+EMPTY = N_("the provider sent an empty file")
+
+
 class MediaFetchError(Exception):
     """A download that failed: `transient` (retry later: a timeout, HTTP 5xx or 429) or
-    `permanent` (too large, a type not allowed, the media gone or refused)."""
+    `permanent` (too large, a type not allowed, the media gone or refused).
 
-    def __init__(self, kind: FetchErrorKind, detail: str) -> None:
-        super().__init__(detail)
+    `reason` is a catalog text (the constants above): what a manager reads beside the file, in
+    their language; `detail` adds what happened exactly (a status, a size), for the log.
+    """
+
+    def __init__(self, kind: FetchErrorKind, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
         self.kind: FetchErrorKind = kind
-        self.detail = detail
+        self.reason = reason
+        self.detail = str(self)
 
 
 def base_type(content_type: str | None) -> str:
@@ -81,19 +100,19 @@ def lookup(session: requests.Session, url: str, headers: dict[str, str], limits:
     try:
         response = session.get(url, headers=headers, timeout=(limits.connect_seconds, limits.read_seconds))
     except requests.RequestException as error:
-        raise MediaFetchError("transient", f"{error.__class__.__name__} looking the media up") from None
+        raise MediaFetchError("transient", UNREACHABLE, f"{error.__class__.__name__} looking the media up") from None
     _raise_for_status(response, "looking the media up")
     if len(response.content) > 64 * 1024:
-        raise MediaFetchError("permanent", "the media lookup answered more than 64 KiB")
+        raise MediaFetchError("permanent", UNREADABLE_ANSWER, "the media lookup answered more than 64 KiB")
     try:
         data = response.json()
     except ValueError:
-        raise MediaFetchError("permanent", "the media lookup did not answer JSON") from None
+        raise MediaFetchError("permanent", UNREADABLE_ANSWER, "the media lookup did not answer JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
-        raise MediaFetchError("permanent", "the media lookup answered no url")
+        raise MediaFetchError("permanent", UNREADABLE_ANSWER, "the media lookup answered no url")
     size = data.get("file_size")
     if isinstance(size, int) and size > limits.max_bytes:
-        raise MediaFetchError("permanent", f"the file is {size} bytes, over the {limits.max_bytes}-byte cap")
+        raise MediaFetchError("permanent", TOO_LARGE, f"the file is {size} bytes, over the {limits.max_bytes}-byte cap")
     return data
 
 
@@ -105,7 +124,7 @@ def download(session: requests.Session, url: str, target: Path, limits: MediaLim
         MediaFetchError: see the module's docstring for each cap.
     """
     if not url.startswith(("https://", "http://")):
-        raise MediaFetchError("permanent", "the media URL is not HTTP(S)")
+        raise MediaFetchError("permanent", UNREADABLE_ANSWER, "the media URL is not HTTP(S)")
     started = time.monotonic()
     try:
         with session.get(url, headers=headers, auth=auth, stream=True,
@@ -113,15 +132,15 @@ def download(session: requests.Session, url: str, target: Path, limits: MediaLim
             _raise_for_status(response, "downloading the media")
             mime = base_type(response.headers.get("Content-Type"))
             if mime not in limits.allowed:
-                raise MediaFetchError("permanent", f"content type {mime or 'missing'!r} is not allowed")
+                raise MediaFetchError("permanent", NOT_ALLOWED, f"content type {mime or 'missing'!r}")
             announced = response.headers.get("Content-Length")
             if announced and announced.isdigit() and int(announced) > limits.max_bytes:
-                raise MediaFetchError("permanent", f"the file is {announced} bytes, over the "
-                                                   f"{limits.max_bytes}-byte cap")
+                raise MediaFetchError("permanent", TOO_LARGE, f"the file is {announced} bytes, over the "
+                                                              f"{limits.max_bytes}-byte cap")
             return _write(response, target, mime, limits, started)
     except requests.RequestException as error:
         target.unlink(missing_ok=True)
-        raise MediaFetchError("transient", f"{error.__class__.__name__} downloading the media") from None
+        raise MediaFetchError("transient", UNREACHABLE, f"{error.__class__.__name__} downloading the media") from None
     except MediaFetchError:
         target.unlink(missing_ok=True)
         raise
@@ -137,14 +156,14 @@ def _write(response: requests.Response, target: Path, mime: str, limits: MediaLi
         while chunk := response.raw.read1(CHUNK, decode_content=True):
             size += len(chunk)
             if size > limits.max_bytes:
-                raise MediaFetchError("permanent", f"the file is over the {limits.max_bytes}-byte cap")
+                raise MediaFetchError("permanent", TOO_LARGE, f"the file is over the {limits.max_bytes}-byte cap")
             if time.monotonic() - started > limits.deadline_seconds:
-                raise MediaFetchError("transient", f"the download took over {limits.deadline_seconds:g} s")
+                raise MediaFetchError("transient", TOO_SLOW, f"the download took over {limits.deadline_seconds:g} s")
             digest.update(chunk)
             out.write(chunk)
     if size == 0:
         target.unlink(missing_ok=True)
-        raise MediaFetchError("permanent", "the provider sent an empty file")
+        raise MediaFetchError("permanent", EMPTY)
     return Downloaded(mime, size, digest.hexdigest())
 
 
@@ -153,4 +172,6 @@ def _raise_for_status(response: requests.Response, doing: str) -> None:
     if status < 300:
         return
     kind: FetchErrorKind = "transient" if status >= 500 or status == 429 else "permanent"
-    raise MediaFetchError(kind, f"HTTP {status} {doing}")
+    reason = (LIMITED if status == 429 else PROVIDER_FAILED if status >= 500 else GONE if status in (404, 410)
+              else REFUSED)
+    raise MediaFetchError(kind, reason, f"HTTP {status} {doing}")

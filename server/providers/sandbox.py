@@ -13,7 +13,10 @@ from pathlib import Path
 from comandia.server.providers.base import OutboundMessage, SendResult
 from comandia.server.providers.media import Downloaded, MediaFetchError, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NumberCheck
+
+SANDBOX_KEEPS_NO_MEDIA = N_("a test number keeps no files")
 
 
 class SandboxProvider:
@@ -34,7 +37,7 @@ class SandboxProvider:
 
     def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
         """A sandbox chat has no provider to download from."""
-        raise MediaFetchError("permanent", "the sandbox keeps no media")
+        raise MediaFetchError("permanent", SANDBOX_KEEPS_NO_MEDIA)
 
     def check(self) -> NumberCheck:
         return NumberCheck.of(("sandbox", True, "messages are kept in memory, not sent"))

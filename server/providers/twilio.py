@@ -72,7 +72,7 @@ class TwilioProvider:
         account on Twilio's API host are fetched: the webhook is signed, but its URL is not
         followed anywhere else with the account's credentials."""
         if not ref.startswith(f"{self._account_url}/"):
-            raise media.MediaFetchError("permanent", "the MediaUrl is not under this Twilio account")
+            raise media.MediaFetchError("permanent", media.REFUSED, "the MediaUrl is not under this Twilio account")
         return media.download(self._session, ref, target, limits, auth=self._auth)
 
     def check(self) -> NumberCheck:

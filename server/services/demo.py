@@ -137,6 +137,8 @@ class DemoTenant:
     password: str
     orders: int
     plan: tuple[PlannedOrder, ...] = field(default=(), repr=False, compare=False)
+    chat_moments: tuple[tuple[dt.datetime, ...], ...] = field(default=(), repr=False, compare=False)
+    """When each turn of each demo chat was written (`chat_moments`), in the shop's chats' order."""
 
     def login(self) -> dict[str, object]:
         """What the operator is shown: the tenant, its order count and the manager's login."""
@@ -185,13 +187,14 @@ def create_demo(
             _place(services.orders, clock, tenant.id, planned, customers)
             if on_progress is not None:
                 on_progress(count, len(plan), tenant.id)
-        if shop.chats:
-            moments = chat_moments(shop.chats, shop.hours, shop.timezone, now, rng)
+        moments = chat_moments(shop.chats, shop.hours, shop.timezone, now, rng) if shop.chats else []
+        if moments:
             add_demo_chats(services, tenant.id, shop.phone_prefix, shop.chats, moments, clock.set)
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
         placed = len(plan) + sum(chat.orders for chat in shop.chats)
-        made.append(DemoTenant(tenant.id, tenant.name, manager, password, placed, tuple(plan)))
+        made.append(DemoTenant(tenant.id, tenant.name, manager, password, placed, tuple(plan),
+                               tuple(tuple(turns) for turns in moments)))
     return made
 
 

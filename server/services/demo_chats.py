@@ -10,8 +10,9 @@ person (state ``waiting``: the hand-off).
 The chats happen in the business's latest opening hours before the demo runs (now, when it is
 open), one customer after another, each message a little after the one before (`chat_moments`):
 each webhook's timestamp says its moment and the bot answers on a clock set to it, so a demo run
-at night still has the evening's chats answered as open. The rows' own times (`received_at`, the
-outbox's) are still the run's: the ingest and the outbox stamp them with the real clock.
+at night still has the evening's chats answered as open. The ingest and the outbox stamp their
+rows on that clock too, so the Conversations page shows each message at the moment the demo means,
+and each reply sent then.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from comandia.server.chat.hours import is_open
 from comandia.server.services.bundle import Services
-from comandia.shared.domain.times import to_local, utcnow
+from comandia.shared.domain.times import to_local
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.schemas.numbers import NewNumber
 from comandia.shared.schemas.rules import BusinessRules, OpeningHours
@@ -88,8 +89,8 @@ def add_demo_chats(services: Services, tenant_id: str, phone_prefix: str, chats:
 
     Args:
         moments: when each turn of each chat is written (`chat_moments`).
-        set_clock: moves the services' clock to a moment: each message's before it is answered, then
-            the present's (the outbox sends what is due by the real clock).
+        set_clock: moves the services' clock to a moment: each message's before it is stored,
+            answered and its replies sent (to the sandbox, which keeps them in memory).
     """
     number = services.numbers.add(tenant_id, NewNumber(
         provider=ProviderName.SANDBOX, e164=f"{phone_prefix}{secrets.randbelow(10**7):07d}"), actor="demo")
@@ -103,8 +104,7 @@ def add_demo_chats(services: Services, tenant_id: str, phone_prefix: str, chats:
                 while services.journal.drain():
                     pass  # what the drain thread does within a second
             services.inbox.process(tenant_id)
-    set_clock(utcnow())
-    services.outbox.send_due(tenant_id, limit=100)  # to the sandbox: the replies show as sent
+            services.outbox.send_due(tenant_id, limit=100)  # to the sandbox: the replies show as sent
     return number.id
 
 

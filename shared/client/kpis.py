@@ -25,3 +25,8 @@ class KpisApi:
         """
         params = {"from": first_day.isoformat(), "to": last_day.isoformat(), "sort": sort}
         return AdminReport.from_json(self._t.get_json("/api/v1/admin/kpis", params))
+
+    def admin_latest(self, period: str, sort: str = "-revenue") -> AdminReport:
+        """Like `admin` over the latest days (`shared.domain.times.PERIODS`), each ending on the
+        tenant's own today."""
+        return AdminReport.from_json(self._t.get_json("/api/v1/admin/kpis", {"period": period, "sort": sort}))

@@ -27,6 +27,23 @@ _ONE_DAY = timedelta(days=1)
 _NOT_PLACES = frozenset({"localtime", "Factory"})
 
 
+PERIODS = ("today", "7days", "30days", "month")
+"""The latest days a report can cover, each ending today: the last 1, 7 or 30 days, the month so far."""
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last day (both included) of `period` (one of PERIODS) ending `today`."""
+    if period == "today":
+        return today, today
+    if period == "7days":
+        return today - timedelta(days=6), today
+    if period == "month":
+        return today.replace(day=1), today
+    if period == "30days":
+        return today - timedelta(days=29), today
+    raise ValueError(f"unknown period {period!r}")
+
+
 def utcnow() -> datetime:
     """The current instant as an aware UTC datetime (the default clock; tests inject their own)."""
     return datetime.now(UTC)

@@ -29,6 +29,8 @@ class NumberInfo(Wire, frozen=True):
     account_sid: str | None
     state: Annotated[str, documented(enum=["active", "paused"])]
     pause_reason: str | None
+    """Why it is paused, in the caller's language (`Accept-Language`, Spanish first): a sentence of
+    ours, or what the person who paused it typed."""
     last_inbound_at: dt.datetime | None
     created_at: dt.datetime
     webhook_path: str
@@ -36,6 +38,10 @@ class NumberInfo(Wire, frozen=True):
     webhook_secret: str | None = None
     status_template: str | None = None
     template_language: str | None = None
+    pause_code: Annotated[str | None, documented(enum=["manager", "operator", "credentials_refused"])] = None
+    """Why it is paused, for programs: by a manager or an operator (comandia-admin), or because the
+    provider refused its credentials (`provider_code` says the provider's code)."""
+    provider_code: int | None = None
 
 
 class NumberList(Wire, frozen=True):

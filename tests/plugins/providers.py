@@ -60,7 +60,8 @@ class Recorded:
 class MediaFile:
     """A file the stand-in serves as a customer's media. The hostile knobs: `announce` a
     Content-Length other than the real one, send in `chunk`-byte pieces `pause` seconds apart
-    (a slow server), and no Content-Length at all (`chunked`)."""
+    (a slow server), and no Content-Length at all (`chunked`); a `status` other than 200 answers
+    the download with it (the file gone, refused)."""
 
     body: bytes
     mime: str = "image/jpeg"
@@ -68,6 +69,7 @@ class MediaFile:
     chunk: int = 65536
     pause: float = 0.0
     chunked: bool = False
+    status: int = 200
 
 
 @dataclass
@@ -244,8 +246,8 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 file = state.media.get(media_id)
             if not self._authorised(provider, None):
                 return
-            if file is None:
-                self._json(404, {"error": {"message": "Media not found", "code": 100}})
+            if file is None or file.status != 200:
+                self._json(file.status if file else 404, {"error": {"message": "Media not found", "code": 100}})
                 return
             self.send_response(200)
             self.send_header("Content-Type", file.mime)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from comandia.server.chat.hours import is_open
-from comandia.server.services.demo import SHOPS, create_demo, plan_orders, street_address
+from comandia.server.services.demo import SHOPS, DemoTenant, create_demo, plan_orders, street_address
 from comandia.server.services.demo_chats import TAQUERIA_CHATS, chat_moments
 from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.schemas.conversations import ConversationSummary
@@ -42,6 +42,7 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         assert any(u.username == demo.manager for u in runtime.users.list(demo.tenant_id))
         assert runtime.services.tenant_settings.get(demo.tenant_id).opening_hours is not None
         assert_conversations(runtime, demo.tenant_id, chats, from_chats)
+        assert_chat_times(runtime, demo, chats)
         addresses = [runtime.services.orders.get(demo.tenant_id, o.id).delivery_address for o in items[:12]]
         assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a)
                                                for a in addresses)
@@ -134,3 +135,14 @@ def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[Conversa
         assert not any("cerrado" in m.text.lower() for m in messages if m.direction == "out")
     placed = runtime.services.chats.get(tenant_id, chats[-1].id).messages
     assert any(f"#{order.number}" in m.text for m in placed if m.direction == "out")
+
+
+def assert_chat_times(runtime: Runtime, demo: DemoTenant, chats: tuple[ConversationSummary, ...]) -> None:
+    """Each message shows the moment the demo means (not the run's): the customer's when they wrote
+    it, the bot's reply at once, sent then; the list's order and times are the chats'."""
+    assert len(demo.chat_moments) == len(chats)
+    for chat, moments in zip(reversed(chats), demo.chat_moments, strict=True):  # the list: newest first
+        messages = runtime.services.chats.get(demo.tenant_id, chat.id).messages
+        assert [m.at for m in messages if m.direction == "in"] == list(moments)
+        assert [m.at for m in messages if m.direction == "out"] == list(moments)  # answered on the spot
+        assert chat.last_message_at == moments[-1]

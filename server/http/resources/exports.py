@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterator
 import falcon
 
 from comandia.server.http.auth import access_tenant, principal_of, require_superadmin
-from comandia.server.http.bodies import query_text
 from comandia.server.http.problems import language_of
-from comandia.server.http.resources.kpis import query_range
+from comandia.server.http.resources.kpis import admin_report, query_range
 from comandia.server.logs import escape_control
 from comandia.server.services.audit import AuditService
 from comandia.server.services.kpis.exports import ExportService
@@ -147,7 +146,7 @@ class TenantExport:
 
 
 class TenantsExport:
-    """GET ?from=&to=&sort=: the superadmin table as xlsx|csv; superadmin only."""
+    """GET ?period= or ?from=&to=, and ?sort=: the superadmin table as xlsx|csv; superadmin only."""
 
     def __init__(self, exports: ExportService, audit: AuditService) -> None:
         self._exports = exports
@@ -155,6 +154,5 @@ class TenantsExport:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, fmt: str) -> None:
         require_superadmin(req)
-        from_day, to_day = query_range(req)
-        sort = query_text(req, "sort", max_len=20) or "-revenue"
-        _send(req, resp, self._exports.tenants_export(fmt, from_day, to_day, sort, language_of(req)), self._audit)
+        report = admin_report(self._exports.admin, req)
+        _send(req, resp, self._exports.tenants_export(fmt, report, language_of(req)), self._audit)

@@ -13,6 +13,7 @@ from comandia.server.services.kpis.reports import KpiService
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import parse_date
 from comandia.shared.i18n import N_
+from comandia.shared.schemas.kpis import AdminReport
 
 
 def query_range(req: falcon.Request) -> tuple[dt.date, dt.date]:
@@ -43,14 +44,23 @@ class TenantKpis:
         resp.media = self._kpis.tenant_report(tenant_id, from_day, to_day, granularity).to_json()
 
 
+def admin_report(admin: AdminKpiService, req: falcon.Request) -> AdminReport:
+    """The superadmin report of ?period= (the latest days, each ending on the tenant's own today)
+    or of ?from=&to= (those days in every tenant's zone), sorted by ?sort=."""
+    sort = query_text(req, "sort", max_len=20) or "-revenue"
+    period = query_text(req, "period", max_len=10)
+    if period is not None:
+        return admin.report_latest(period, sort)
+    from_day, to_day = query_range(req)
+    return admin.report(from_day, to_day, sort)
+
+
 class AdminKpis:
-    """GET ?from=&to=&sort=: totals and one row per tenant; superadmin only."""
+    """GET ?period= or ?from=&to=, and ?sort=: totals and one row per tenant; superadmin only."""
 
     def __init__(self, admin: AdminKpiService) -> None:
         self._admin = admin
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         require_superadmin(req)
-        from_day, to_day = query_range(req)
-        sort = query_text(req, "sort", max_len=20) or "-revenue"
-        resp.media = self._admin.report(from_day, to_day, sort).to_json()
+        resp.media = admin_report(self._admin, req).to_json()

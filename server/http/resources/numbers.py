@@ -13,7 +13,9 @@ import falcon
 from comandia.server.http.answers import created
 from comandia.server.http.auth import access_tenant, require_superadmin
 from comandia.server.http.bodies import path_id, query_int, read_body
+from comandia.server.http.problems import language_of
 from comandia.server.services.messaging.numbers import NumberService
+from comandia.server.services.messaging.pauses import PAUSED_BY_MANAGER, readable
 from comandia.shared.schemas.numbers import NewNumber, NumberList, PauseRequest, UnroutableList
 
 
@@ -23,7 +25,9 @@ class NumberCollection:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         access_tenant(req, tenant_id)
-        resp.media = NumberList(tuple(self._numbers.list(tenant_id))).to_json()
+        language = language_of(req)
+        resp.media = NumberList(tuple(readable(n, language) for n in self._numbers.list(tenant_id))).to_json()
+        resp.vary = ("Accept-Language",)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str) -> None:
         """Add a number; the answer shows its verify token / webhook secret (the secret only here)."""
@@ -40,7 +44,8 @@ class NumberItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         access_tenant(req, tenant_id)
-        resp.media = self._numbers.get(tenant_id, path_id(number_id, "number")).to_json()
+        resp.media = readable(self._numbers.get(tenant_id, path_id(number_id, "number")), language_of(req)).to_json()
+        resp.vary = ("Accept-Language",)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         access_tenant(req, tenant_id)
@@ -58,8 +63,9 @@ class NumberPause:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         principal = access_tenant(req, tenant_id, write=True)
         reason = read_body(req, PauseRequest).reason if req.content_length else None
-        resp.media = self._numbers.pause(tenant_id, path_id(number_id, "number"), actor=principal.username,
-                                         reason=reason or "paused by a manager").to_json()
+        paused = self._numbers.pause(tenant_id, path_id(number_id, "number"), actor=principal.username,
+                                     reason=reason or PAUSED_BY_MANAGER)
+        resp.media = readable(paused, language_of(req)).to_json()
 
 
 class NumberResume:

@@ -6,6 +6,11 @@ size. They are refreshed from the tenant's rollups right after an order change c
 (`refresh_summary`, called by the rollup hook), and `rebuild_summary` / `rebuild_all` repair them.
 So a dashboard request reads the control database only and never opens a tenant database.
 
+A day is each tenant's own local day (the rollups' days). A range of dates means those calendar
+days in every tenant's zone; the latest days (`report_latest`: today, the last 7 or 30 days, the
+month so far) end on each tenant's own today, so a business in Mexico City still has its evening
+under "today" after midnight UTC.
+
 Two refreshes of one day racing could write in the wrong order and leave slightly stale totals;
 each refresh reads committed totals, so the next change or a rebuild puts the day right.
 """
@@ -15,14 +20,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis.ranges import month_split, next_bucket
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.times import PERIODS, period_days, utcnow
 from comandia.shared.schemas.kpis import ADMIN_SORTS, AdminReport, StatusCount, TenantActivity
 
 SIZE_EVERY_SECONDS = 600.0
@@ -60,11 +68,21 @@ _SORT_SQL = {
 _COLUMNS = "tenant_id, orders, revenue, customers, messages_in, messages_out, failed_sends"
 # Whole months from tenant_monthly, the ragged ends from tenant_daily (see kpis._month_split);
 # the last activity is one backward index probe per tenant.
-_REPORT = (
+_PARTS = (
     "WITH parts AS ("
     f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :f AND day < :d1 UNION ALL"
     f" SELECT {_COLUMNS} FROM tenant_monthly WHERE day >= :mf AND day < :mt UNION ALL"
     f" SELECT {_COLUMNS} FROM tenant_daily WHERE day >= :d3 AND day <= :t),"
+)
+# The latest days: each zone's own range (a month at most, so from the daily table alone).
+_LATEST_PARTS = (
+    "WITH bounds AS (SELECT * FROM unnest(CAST(:zones AS text[]), CAST(:firsts AS date[]),"
+    " CAST(:lasts AS date[])) AS b(zone, first_day, last_day)),"
+    " parts AS (SELECT " + ", ".join(f"d.{c}" for c in _COLUMNS.split(", ")) + " FROM tenant_daily d"
+    " JOIN tenants z ON z.id = d.tenant_id JOIN bounds b ON b.zone = z.timezone"
+    " WHERE d.day >= b.first_day AND d.day <= b.last_day),"
+)
+_REPORT = (
     " sums AS (SELECT tenant_id, sum(orders) AS orders, sum(revenue) AS revenue,"
     " sum(customers) AS active_customers, sum(messages_in) AS messages_in,"
     " sum(messages_out) AS messages_out, sum(failed_sends) AS failed_sends FROM parts GROUP BY tenant_id) "
@@ -81,8 +99,9 @@ _REPORT = (
 class AdminKpiService:
     """The control database's per-tenant daily summary and the superadmin report over it."""
 
-    def __init__(self, databases: Databases) -> None:
+    def __init__(self, databases: Databases, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self._db = databases
+        self._clock = clock
         self._sized: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -106,50 +125,33 @@ class AdminKpiService:
         Raises:
             ValidationFailed: an unknown sort key (field ``sort``) or a bad range (field ``from``).
         """
-        key = sort.removeprefix("-")
-        if key not in ADMIN_SORTS:
-            raise ValidationFailed("unknown sort key", {"sort": "must be one of " + ", ".join(ADMIN_SORTS)})
+        order = _order(sort)
         if from_day > to_day:
             raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
-        order = f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
         with self._db.control_session() as session:
             rows = session.execute(
-                sa.text(_REPORT.replace("{order}", order)), month_split(from_day, to_day)
+                sa.text(_PARTS + _REPORT.replace("{order}", order)), month_split(from_day, to_day)
             ).all()
-        tenants = tuple(
-            TenantActivity(
-                r[0],
-                r[1],
-                r[2],
-                int(r[3]),
-                Decimal(r[4]),
-                r[5],
-                int(r[6]),
-                r[7],
-                None if r[8] is None else int(r[8]),
-                int(r[9]),
-                int(r[10]),
-                int(r[11]),
-            )
-            for r in rows
-        )
-        by_currency: dict[str, list[Decimal]] = {}
-        for t in tenants:
-            entry = by_currency.setdefault(t.currency, [Decimal(0), Decimal(0)])
-            entry[0] += t.orders
-            entry[1] += t.revenue
-        return AdminReport(
-            from_day=from_day,
-            to_day=to_day,
-            sort=sort,
-            tenants_count=len(tenants),
-            orders=sum(t.orders for t in tenants),
-            revenue_by_currency=tuple(
-                StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())
-            ),
-            active_customers=sum(t.active_customers for t in tenants),
-            tenants=tenants,
-        )
+        return _report(rows, from_day, to_day, sort)
+
+    def report_latest(self, period: str, sort: str = "-revenue") -> AdminReport:
+        """Like `report`, over the latest days, each ending on the tenant's own today: `period`
+        is one of PERIODS. The answer's `from_day`/`to_day` span every tenant's range.
+
+        Raises:
+            ValidationFailed: an unknown period (field ``period``) or sort key (field ``sort``).
+        """
+        if period not in PERIODS:
+            raise ValidationFailed("unknown period", {"period": "must be one of " + ", ".join(PERIODS)})
+        order, now = _order(sort), self._clock()
+        with self._db.control_session() as session:
+            zones = sorted(session.scalars(sa.text("SELECT DISTINCT timezone FROM tenants WHERE state <> 'deleted'")))
+            ranges = [period_days(period, now.astimezone(ZoneInfo(zone)).date()) for zone in zones]
+            firsts, lasts = [r[0] for r in ranges], [r[1] for r in ranges]
+            rows = session.execute(sa.text(_LATEST_PARTS + _REPORT.replace("{order}", order)),
+                                   {"zones": zones, "firsts": firsts, "lasts": lasts}).all()
+        today = now.date()
+        return _report(rows, min(firsts, default=today), max(lasts, default=today), sort)
 
     def _copy(self, tenant_id: str, where: str, params: dict[str, object], replace: bool) -> None:
         with self._db.tenant_session(tenant_id) as session:
@@ -182,3 +184,49 @@ class AdminKpiService:
         if not due:
             return None
         return int(session.scalar(sa.text("SELECT pg_database_size(current_database())")) or 0)
+
+
+def _order(sort: str) -> str:
+    """The ORDER BY of `sort` (``-`` = descending). Raises: ValidationFailed (field ``sort``)."""
+    key = sort.removeprefix("-")
+    if key not in ADMIN_SORTS:
+        raise ValidationFailed("unknown sort key", {"sort": "must be one of " + ", ".join(ADMIN_SORTS)})
+    return f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
+
+
+def _report(rows: Sequence[Any], from_day: dt.date, to_day: dt.date, sort: str) -> AdminReport:
+    """Totals (revenue per currency) and one row per tenant, as the query returned them."""
+    tenants = tuple(
+        TenantActivity(
+            r[0],
+            r[1],
+            r[2],
+            int(r[3]),
+            Decimal(r[4]),
+            r[5],
+            int(r[6]),
+            r[7],
+            None if r[8] is None else int(r[8]),
+            int(r[9]),
+            int(r[10]),
+            int(r[11]),
+        )
+        for r in rows
+    )
+    by_currency: dict[str, list[Decimal]] = {}
+    for t in tenants:
+        entry = by_currency.setdefault(t.currency, [Decimal(0), Decimal(0)])
+        entry[0] += t.orders
+        entry[1] += t.revenue
+    return AdminReport(
+        from_day=from_day,
+        to_day=to_day,
+        sort=sort,
+        tenants_count=len(tenants),
+        orders=sum(t.orders for t in tenants),
+        revenue_by_currency=tuple(
+            StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())
+        ),
+        active_customers=sum(t.active_customers for t in tenants),
+        tenants=tenants,
+    )

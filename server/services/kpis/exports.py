@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.sessions import Databases
 from comandia.server.db.tenant_models import Customer, real_customer
+from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.reports import KpiService, check_range
 from comandia.server.services.kpis.spreadsheets import (
     CONTENT_TYPES,
@@ -31,7 +32,7 @@ from comandia.server.services.kpis.spreadsheets import (
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import local_day_bounds
 from comandia.shared.i18n import N_
-from comandia.shared.schemas.kpis import KpiPeriod, KpiReport
+from comandia.shared.schemas.kpis import AdminReport, KpiPeriod, KpiReport
 
 DATASETS = ("orders", "customers", "products", "kpis")
 EXPORT_TIMEOUT_MS = 30 * 60 * 1000
@@ -191,11 +192,16 @@ class ExportService:
             filename, CONTENT_TYPES[fmt], self._tenant_chunks(tenant_id, dataset, fmt, timezone, params, style)
         )
 
-    def tenants_export(self, fmt: str, from_day: dt.date, to_day: dt.date, sort: str = "-revenue",
-                       language: str = "es") -> Export:
-        """The superadmin table as a file, its headers in `language`. Raises: ValidationFailed."""
+    @property
+    def admin(self) -> AdminKpiService:
+        """The superadmin report the tenants export writes (`tenants_export`)."""
+        return self._kpis.admin
+
+    def tenants_export(self, fmt: str, report: AdminReport, language: str = "es") -> Export:
+        """The superadmin table `report` (`admin`) as a file, its headers in `language`.
+        Raises: ValidationFailed (an unknown format)."""
         check_format(fmt)
-        report = self._kpis.admin.report(from_day, to_day, sort)
+        from_day, to_day = report.from_day, report.to_day
         rows = [
             [
                 t.tenant_id,

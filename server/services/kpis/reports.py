@@ -39,6 +39,8 @@ from comandia.shared.schemas.kpis import (
 MAX_RANGE_DAYS = 3 * 366
 TOP = 10
 TOP_PLACES = 20
+SUMMARY_CATCH_UP_LOCK = "comandia.summary_catch_up"
+"""The advisory lock that lets one process at a time catch the summary up."""
 _ZERO = Decimal("0.00")
 
 
@@ -69,12 +71,20 @@ class KpiService:
         `days_changed` (default: copy the days into the control database's summary at once)."""
         return rollups.Rollups(self.zone, days_changed or self.admin.refresh_summary)
 
-    def catch_up_summaries(self, tenant_ids: Iterable[str]) -> None:
-        """Copy the days around today (in any zone) of `tenant_ids` into the summary."""
+    def catch_up_summaries(self, tenant_ids: Iterable[str]) -> bool:
+        """Copy the days around today (in any zone) of `tenant_ids` into the summary.
+
+        One process at a time on the appliance (an advisory lock): a process that finds another
+        catching up skips, since that one copies the same days. Returns whether this one copied.
+        """
         today = dt.datetime.now(dt.UTC).date()
         days = {today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)}
-        for tenant_id in tenant_ids:
-            self.admin.refresh_summary(tenant_id, days)
+        with self._db.control_lock(SUMMARY_CATCH_UP_LOCK) as held:
+            if not held:
+                return False
+            for tenant_id in tenant_ids:
+                self.admin.refresh_summary(tenant_id, days)
+        return True
 
     def tenant_report(
         self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day"

@@ -6,6 +6,11 @@ connection and three round trips per order. While the server's `SummaryRefresher
 change only marks its days here and the job copies each tenant's marked days about once a second,
 however many orders come in. Without the job (comandia-admin, tests that start no jobs) every
 change is copied at once, as before, so no entry point leaves the summary behind.
+
+Days marked by a process that died before its flush are copied by a catch-up of the days around
+today: the job runs one when it starts in a process with background jobs, and again when a
+request process (re)started since asks for one (`ask_catch_up`, relayed by `NOTIFY`), since that
+process's predecessor may have died with days marked.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class PendingSummaries:
         self._pending: dict[str, set[dt.date]] = {}
         self._lock = threading.Lock()
         self._deferred = False
+        self._catch_up_asked = threading.Event()
 
     def days_changed(self, tenant_id: str, days: set[dt.date]) -> None:
         """An order change committed: copy its days now, or mark them while a refresher runs."""
@@ -61,3 +67,13 @@ class PendingSummaries:
                 with self._lock:
                     self._pending.setdefault(tenant_id, set()).update(days)
         return len(taken)
+
+    def ask_catch_up(self) -> None:
+        """A request process started: the refresher catches up on its next pass (coalesced)."""
+        self._catch_up_asked.set()
+
+    def catch_up_asked(self) -> bool:
+        """Whether a catch-up was asked for since the last call (the call clears it)."""
+        asked = self._catch_up_asked.is_set()
+        self._catch_up_asked.clear()
+        return asked

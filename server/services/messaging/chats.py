@@ -282,7 +282,12 @@ def _outbound(row: OutboxMessage) -> TranscriptMessage:
 
 def _readable_failure(message: TranscriptMessage, language: str) -> TranscriptMessage:
     """`message` with its failure said for a manager: what failed and what to do, the provider's
-    code kept (`send_failure_text`); a message that did not fail keeps what it has."""
+    code kept (`send_failure_text`); a message that did not fail keeps what it has. A file that
+    could not be downloaded says why in `language` (a catalog text, `providers.media`)."""
+    if any(entry.error for entry in message.media):
+        message = msgspec.structs.replace(message, media=tuple(
+            msgspec.structs.replace(entry, error=reason_in(language, entry.error)) if entry.error else entry
+            for entry in message.media))
     failed = message.delivery == "failed" or message.status == "failed"
     if failed:
         return msgspec.structs.replace(message, error=send_failure_text(language, message.error_code, message.error))

@@ -27,6 +27,7 @@ from comandia.server.providers.dialog360 import Dialog360Provider
 from comandia.server.providers.meta import MetaProvider
 from comandia.server.providers.sandbox import SandboxProvider
 from comandia.server.providers.twilio import TwilioProvider
+from comandia.server.services.messaging.pauses import pause_code
 from comandia.shared.domain.errors import NotFound
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.whatsapp import NumberState, ProviderName
@@ -45,7 +46,9 @@ WEBHOOK_PATHS: dict[str, str] = {
 
 
 def number_info(number: WhatsAppNumber, webhook_secret: str | None = None) -> NumberInfo:
-    """What the API shows of a number; its webhook secret only when given (once, when it is made)."""
+    """What the API shows of a number; its webhook secret only when given (once, when it is made).
+    Its pause reason is as stored: `pauses.readable` says it in the reader's language."""
+    code, provider_code = pause_code(number.pause_reason)
     return NumberInfo(
         id=number.id, tenant_id=number.tenant_id, provider=number.provider, e164=number.e164,
         phone_number_id=number.phone_number_id, waba_id=number.waba_id, account_sid=number.account_sid,
@@ -53,6 +56,7 @@ def number_info(number: WhatsAppNumber, webhook_secret: str | None = None) -> Nu
         created_at=number.created_at, webhook_path=WEBHOOK_PATHS[number.provider].format(id=number.id),
         verify_token=number.verify_token, webhook_secret=webhook_secret,
         status_template=number.status_template, template_language=number.template_language,
+        pause_code=code, provider_code=provider_code,
     )
 
 

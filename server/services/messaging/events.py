@@ -65,17 +65,16 @@ class TenantEvents(msgspec.Struct, array_like=True):
         """Whether a message we sent was refused for the closed 24-hour window (it is resent as its template)."""
         return any(row[1] == "failed" and row[3] in WINDOW_CLOSED_CODES for row in self.statuses)
 
-    def add_messages(self, provider: str, number_id: int, messages: list[InboundMessage]) -> None:
-        now = dt.datetime.now(dt.UTC)
+    def add_messages(self, provider: str, number_id: int, messages: list[InboundMessage], now: dt.datetime) -> None:
+        """`messages` received at `now` (the ingest's clock: a demo's chats keep their own moments)."""
         self.inbox.extend((provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None,
                            None, _json(InboxPayload.of(m)), now) for m in messages)
 
-    def add_rejected(self, provider: str, number_id: int, events: list[RejectedEvent]) -> None:
+    def add_rejected(self, provider: str, number_id: int, events: list[RejectedEvent], now: dt.datetime) -> None:
         """Events that cannot be stored as they came, kept in the inbox set aside (never processed),
         with their reason in `error` and an escaped excerpt: an operator sees them, the provider's
         retries add nothing (an unusable id is replaced by a digest of the excerpt), and they block
         nobody's queue."""
-        now = dt.datetime.now(dt.UTC)
         self.inbox.extend((provider, number_id, event.provider_message_id
                            or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
                            event.customer_key or "", QUARANTINED, now, event.reason,

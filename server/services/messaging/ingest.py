@@ -19,6 +19,7 @@ default) that statement writes each tenant's part, sealed, to one table of the c
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hmac
 import logging
@@ -42,6 +43,7 @@ from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.messaging.silent_servers import SilentServers, cap_for
 from comandia.server.services.messaging.unroutable import UnroutableLimits, UnroutableLog
 from comandia.shared.domain.errors import Unauthorized, Unavailable
+from comandia.shared.domain.times import utcnow
 from comandia.shared.domain.whatsapp import ProviderName
 
 log = logging.getLogger(__name__)
@@ -88,8 +90,10 @@ class IngestService:
     def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
                  unroutable: UnroutableLimits | None = None,
                  on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
-                 journal: IngestJournal | None = None) -> None:
+                 journal: IngestJournal | None = None, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        """`clock` stamps what arrives (`received_at`): the composition root's, a test's or a demo's."""
         self._db = databases
+        self._clock = clock
         self._journal = journal
         self._on_window_closed = on_window_closed
         self._directory = directory
@@ -192,14 +196,15 @@ class IngestService:
         for key in sorted(unknown):
             self.unroutable.keep(provider, "no number with this id", key, body, source)
         by_tenant: dict[str, TenantEvents] = defaultdict(TenantEvents)
+        now = self._clock()
         for number_id, number in (messages.numbers | statuses.numbers | rejected.numbers).items():
             tenant = by_tenant[number.info.tenant_id]
             tenant.numbers.append(number_id)
-            tenant.add_messages(provider, number_id, messages.get(number_id, []))
+            tenant.add_messages(provider, number_id, messages.get(number_id, []), now)
             tenant.add_statuses(statuses.get(number_id, []))
             for event in rejected.get(number_id, []):
                 log.warning("quarantined %s event for number %s: %s", provider, number_id, event.reason)
-            tenant.add_rejected(provider, number_id, rejected.get(number_id, []))
+            tenant.add_rejected(provider, number_id, rejected.get(number_id, []), now)
         if self._journal is not None:
             # One row per tenant in one database: committed when the statement returns. The
             # drain delivers it to the tenant's database within a second and marks the tenant.

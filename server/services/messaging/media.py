@@ -34,6 +34,7 @@ from comandia.server.db.tenant_models import Conversation, InboxEvent, MediaFile
 from comandia.server.providers.media import MediaFetchError, MediaLimits
 from comandia.server.services.messaging import changes
 from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.outbox import NUMBER_REMOVED
 from comandia.shared.domain.errors import Conflict, NotFound
 from comandia.shared.domain.messages import Inbound
 from comandia.shared.domain.times import utcnow
@@ -135,7 +136,7 @@ class MediaService:
             self._failed(tenant_id, media_id, error, attempts)
             return True
         except NotFound:
-            self._failed(tenant_id, media_id, MediaFetchError("permanent", "the WhatsApp number was removed"),
+            self._failed(tenant_id, media_id, MediaFetchError("permanent", NUMBER_REMOVED),
                          attempts)
             return True
         with self._db.tenant_session(tenant_id) as session:
@@ -152,7 +153,7 @@ class MediaService:
         with self._db.tenant_session(tenant_id) as session:
             row = session.get(MediaFile, media_id, with_for_update=True)
             assert row is not None
-            row.error = error.detail[:500]
+            row.error = error.reason[:500]  # a catalog text: read in the manager's language (chats.get)
             if error.kind == "permanent" or attempts >= MAX_ATTEMPTS:
                 row.state = "failed"
                 _announce(session, row)

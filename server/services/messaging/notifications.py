@@ -90,7 +90,8 @@ class StatusNotifier:
             payload = msgspec.structs.replace(payload, template=template)
         elif not open_:
             failed_because = NO_STATUS_TEMPLATE
-        queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because)
+        queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because,
+                       at=self._clock())
         if failed_because is None:
             self._on_queued(tenant_id)
 

@@ -19,6 +19,7 @@ from comandia.server.db.control_models import NUMBER_PROVIDERS, UnroutableEvent,
 from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.messaging.directory import NumberDirectory, number_info
+from comandia.server.services.messaging.pauses import PAUSED_BY_OPERATOR
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.phones import to_e164
@@ -26,7 +27,6 @@ from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.numbers import NewNumber, NumberCheck, NumberInfo, UnroutableInfo
 
-PAUSED_BY_OPERATOR = N_("paused by an operator")
 """The pause reason when the operator gives none (a catalog text: `reason_in` reads it in Spanish)."""
 
 _REQUIRED: dict[str, tuple[str, ...]] = {

@@ -30,6 +30,7 @@ from comandia.server.db.tenant_models import Conversation, MessageStatus, Outbox
 from comandia.server.providers.base import STATUS_RANK, SendError
 from comandia.server.services.messaging import chatlog
 from comandia.server.services.messaging.directory import NumberDirectory
+from comandia.server.services.messaging.pauses import credentials_refused
 from comandia.server.services.messaging.payloads import OutboxPayload
 from comandia.shared.domain.errors import NotFound, Unavailable
 from comandia.shared.domain.times import utcnow
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 CRASH_REASON = N_("outcome unknown after crash")
 NUMBER_REMOVED = N_("the WhatsApp number was removed")
-CREDENTIALS_REFUSED = N_("the provider refused the number's credentials; replace them and resume the number")
-"""A number's pause reason, stored as ``<this>: code <provider's code>`` so `reason_in` translates it."""
 RECORD_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Seconds between tries to record a send the provider accepted while the database is away."""
 WINDOW_CLOSED_CODES = frozenset({131047, 63016})
@@ -51,14 +50,15 @@ AUTH_HOLD = dt.timedelta(minutes=5)
 
 def queue_messages(session: Session, number_id: int, customer: str, payloads: list[OutboxPayload],
                    in_reply_to: int | None = None, failed_because: str | None = None, author: str | None = None,
-                   conversation: Conversation | None = None, at: dt.datetime | None = None) -> int:
+                   conversation: Conversation | None = None, *, at: dt.datetime) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
     The conversation row is locked first (`chatlog.lock`, unless the caller passes the one it
     holds), then the (number, customer) pair, so that two writers (the inbox worker, a manager's
     status change or reply) never take the same `seq` and never wait on each other. `failed_because`
     records messages that must not be sent (e.g. outside the 24-hour window) as failed, with why;
-    `author` names the person who wrote them (None: the bot or a notice).
+    `author` names the person who wrote them (None: the bot or a notice). `at` is the caller's
+    clock: the messages are written then and due then (a demo's chats keep their own moments).
     """
     if not payloads:
         return 0
@@ -67,14 +67,15 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
     last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
                           .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
     rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author,
+             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author, "created_at": at,
+             "next_attempt_at": at,
              **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {})}
             for i, payload in enumerate(payloads)]
     result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
         index_elements=["in_reply_to", "part"]))
     added = int(result.rowcount)  # type: ignore[attr-defined]
     if added:
-        chatlog.record_outbound(row, at or utcnow(), payloads[-1].body)
+        chatlog.record_outbound(row, at, payloads[-1].body)
     return added
 
 
@@ -224,7 +225,7 @@ class OutboxSender:
             session.commit()
 
     def _pause_number(self, number_id: int, error: SendError) -> None:
-        reason = f"{CREDENTIALS_REFUSED}: code {error.code}"  # the code after ": " stays as it came
+        reason = credentials_refused(error.code)  # read back as a code and a sentence (`pauses`)
         with self._db.control_session() as session:
             session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id == number_id,
                                                             WhatsAppNumber.state == NumberState.ACTIVE)

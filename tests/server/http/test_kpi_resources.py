@@ -73,3 +73,9 @@ def test_the_admin_dashboard_is_for_superadmins(client: falcon.testing.TestClien
     assert get(client, f"{API}/admin/kpis", world.manager_a.token, query).status_code == 403
     xlsx = get(client, f"{API}/admin/exports/tenants.xlsx", world.superadmin.token, query)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # The latest days, each ending on the tenant's own today (not UTC's), for the table and its file.
+    latest = get(client, f"{API}/admin/kpis", world.superadmin.token, "period=7days&sort=name")
+    assert latest.status_code == 200 and world.tenant_a.id in {t["tenant_id"] for t in latest.json["tenants"]}
+    assert get(client, f"{API}/admin/kpis", world.superadmin.token, "period=forever").status_code == 422
+    csv = get(client, f"{API}/admin/exports/tenants.csv", world.superadmin.token, "period=today")
+    assert csv.status_code == 200 and world.tenant_a.id.encode() in csv.content

@@ -21,6 +21,7 @@ from comandia.server.providers.base import STATUS_RANK
 from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.shared.domain.times import utcnow
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, Messaging
 
 CUSTOMER = "5215512340000"
@@ -76,7 +77,7 @@ def test_dedupe_and_status_order_hold_in_any_interleaving(messaging: Messaging) 
             if wamid in self.sent:
                 return
             with m.runtime.databases.tenant_session(m.tenant.id) as session:
-                queue_messages(session, m.meta_1.id, CUSTOMER, [OutboxPayload("reply", "x", "x")])
+                queue_messages(session, m.meta_1.id, CUSTOMER, [OutboxPayload("reply", "x", "x")], at=utcnow())
                 session.commit()
             m.stand_in.next_ids.append(wamid)
             assert m.sender().send_due(m.tenant.id) == 1

@@ -11,6 +11,7 @@ from comandia.server.providers.signatures import meta_signature
 from comandia.server.services.messaging.inbox import claim_pending
 from comandia.server.services.messaging.outbox import queue_messages
 from comandia.server.services.messaging.payloads import OutboxPayload
+from comandia.shared.domain.times import utcnow
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, Messaging
 
@@ -56,7 +57,7 @@ def test_an_abandoned_claim_is_processed_again_with_one_reply_set(messaging: Mes
         row = claim_pending(session)
         assert row is not None
         queue_messages(session, row.number_id, row.customer_key, [OutboxPayload("reply", "x", "x")],
-                       in_reply_to=row.id)
+                       in_reply_to=row.id, at=utcnow())
         session.rollback()
     assert outbox(m) == []
     assert m.processor().process(m.tenant.id) == 1

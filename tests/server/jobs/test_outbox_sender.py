@@ -13,9 +13,11 @@ import sqlalchemy as sa
 
 from comandia.server.db.control_models import WhatsAppNumber
 from comandia.server.providers.signatures import meta_signature
+from comandia.server.services.messaging.directory import number_info
 from comandia.server.services.messaging.outbox import CRASH_REASON, OutboxSender, queue_messages
+from comandia.server.services.messaging.pauses import readable
 from comandia.server.services.messaging.payloads import OutboxPayload
-from comandia.shared.i18n import reason_in
+from comandia.shared.domain.times import utcnow
 from tests.plugins.api import served
 from tests.plugins.messaging import META_APP_SECRET, Messaging, load_fixture
 from tests.server.jobs.test_inbox_worker import meta_text
@@ -28,7 +30,7 @@ R4_STALL_SECONDS = 10.0
 def _queue(m: Messaging, customer: str, *bodies: str, number_id: int | None = None) -> None:
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
         queue_messages(session, number_id or m.meta_1.id, customer,
-                       [OutboxPayload("reply", b, b) for b in bodies])
+                       [OutboxPayload("reply", b, b) for b in bodies], at=utcnow())
         session.commit()
 
 
@@ -112,11 +114,14 @@ def test_an_expired_token_pauses_the_number_and_holds_its_messages(messaging: Me
     assert _states(m) == [("hola", "queued", 190)]
     with m.runtime.databases.control_session() as session:
         number = session.get(WhatsAppNumber, m.meta_1.id)
-        assert number is not None and number.state == "paused" and "190" in (number.pause_reason or "")
-        reason = number.pause_reason
-    # The operator reads why in Spanish first (comandia-admin number list), the provider's code kept.
-    assert reason_in("es", reason) == ("el proveedor rechazó las credenciales del número; reemplázalas y reanuda "
-                                       "el número: code 190")
+        assert number is not None and number.state == "paused"
+        info = number_info(number)
+    # A program reads a code; a person reads why in Spanish first (the API, comandia-admin), the provider's code kept.
+    assert (info.pause_code, info.provider_code) == ("credentials_refused", 190)
+    assert readable(info, "es").pause_reason == ("el proveedor rechazó las credenciales del número (código 190); "
+                                                 "reemplázalas y reanuda el número")
+    assert readable(info, "en").pause_reason == ("the provider refused the number's credentials (code 190); "
+                                                 "replace them and resume the number")
 
 
 def test_a_crash_while_sending_is_never_resent(messaging: Messaging) -> None:

@@ -12,6 +12,7 @@ from comandia.server.jobs.changes import ChangeListener
 from comandia.server.jobs.inbox_worker import InboxWorker
 from comandia.server.jobs.journal_drain import JournalDrain
 from comandia.server.jobs.outbox_worker import OutboxWorker
+from comandia.server.jobs.summaries import SummaryRefresher
 from comandia.server.jobs.work_relay import WorkRelay, parse_work, payloads
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
@@ -70,6 +71,16 @@ def test_work_made_in_a_request_process_wakes_the_jobs_process(web: Runtime, job
     assert eventually(lambda: "t_alert" in jobs.services.alert_signal.take())
     # Told once: the request process's signals are empty again.
     assert not web.services.outbox_signal.take() and not web.services.journal.pending.is_set()
+
+
+def test_a_request_process_asks_the_jobs_process_to_catch_the_summary_up_instead_of_doing_it(
+        web: Runtime, jobs: Runtime) -> None:
+    asking = next(job for job in web.jobs if isinstance(job, SummaryRefresher))
+    jobs.services.summaries.catch_up_asked()  # nothing asked before this start
+    asking.start()
+    asking.stop()
+    assert eventually(jobs.services.summaries.catch_up_asked)
+    assert not web.services.summaries.catch_up_asked()  # the request process itself catches nothing up
 
 
 def test_work_that_could_not_be_told_is_told_on_the_next_round() -> None:

@@ -104,6 +104,11 @@ def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, w
         assert api.simulate_post(f"{base}/{number.id}/pause", headers=_auth(world.viewer_a.token)).status_code == 403
         paused = api.simulate_post(f"{base}/{number.id}/pause", headers=_auth(world.manager_a.token))
         assert paused.status_code == 200 and paused.json["state"] == "paused"
+        # Why, as a code and as a sentence in the caller's language (Spanish first), like a problem's detail.
+        assert (paused.json["pause_code"], paused.json["pause_reason"]) == ("manager", "pausado por un encargado")
+        english = api.simulate_get(f"{base}/{number.id}", headers={**_auth(world.manager_a.token),
+                                                                   "Accept-Language": "en"})
+        assert english.json["pause_reason"] == "paused by a manager"
         assert api.simulate_post(f"{base}/{number.id}/resume",
                                  headers=_auth(world.manager_a.token)).json["state"] == "active"
         assert api.simulate_post(f"{base}/{number.id}/test", headers=_auth(world.manager_a.token)).json["ok"]

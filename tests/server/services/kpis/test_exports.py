@@ -101,7 +101,8 @@ def test_customers_products_and_kpis_exports(runtime: Runtime, make_tenant: Make
 
 def test_admin_tenants_export(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
-    book = workbook(b"".join(exports.tenants_export("xlsx", D(2026, 3, 1), D(2026, 3, 31)).chunks))
+    report = exports.admin.report(D(2026, 3, 1), D(2026, 3, 31))
+    book = workbook(b"".join(exports.tenants_export("xlsx", report).chunks))
     rows = {r[0]: r for r in book["negocios"].iter_rows(min_row=2, values_only=True)}
     assert rows[shop.tenant_id][3] == 3 and rows[shop.tenant_id][7] == dt.datetime(2026, 3, 11)
 

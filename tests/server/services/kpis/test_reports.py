@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.ranges import GRAIN_DAYS, cover
 from comandia.server.services.kpis.reports import KpiService
 from comandia.server.wiring import Runtime
@@ -247,3 +248,28 @@ def test_signed_pieces_cover_each_day_of_the_range_exactly_once(
         weight = sum(sign for _, a, b, sign in pieces if a <= day < b)
         assert weight == (1 if start <= day < end else 0), day
         day += dt.timedelta(days=1)
+
+
+def test_the_superadmins_latest_days_end_on_each_tenants_own_today(
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
+    """At 03:00 UTC on 17 March it is still the 16th at 21:00 in Mexico City and already noon on
+    the 17th in Tokyo: "today" holds each one's own day, not UTC's."""
+    mexico = Shop(runtime, make_tenant(timezone=ZONE).id)
+    mexico.order(at(16, 20, 30), 0, (("TACO", 2),))  # tonight in Mexico: 02:30 UTC on the 17th
+    mexico.order(at(15, 13), 0, (("TACO", 1),))  # yesterday there
+    tokyo = Shop(runtime, make_tenant(timezone="Asia/Tokyo").id)
+    noon = dt.datetime(2026, 3, 17, 11, 30, tzinfo=dt.timezone(dt.timedelta(hours=9)))  # 02:30 UTC
+    tokyo.order(noon, 0, (("REF", 3),))
+    tokyo.order(noon - dt.timedelta(days=1), 0, (("REF", 1),))  # yesterday there
+    night = dt.datetime(2026, 3, 17, 3, 0, tzinfo=dt.UTC)
+    admin = AdminKpiService(runtime.databases, clock=lambda: night)
+    today = admin.report_latest("today")
+    rows = {row.tenant_id: row for row in today.tenants}
+    assert (rows[mexico.tenant_id].orders, rows[tokyo.tenant_id].orders) == (1, 1)
+    assert (rows[mexico.tenant_id].revenue, rows[tokyo.tenant_id].revenue) == (Decimal("50.00"), Decimal("67.50"))
+    assert (today.from_day, today.to_day) == (D(2026, 3, 16), D(2026, 3, 17))
+    week = {row.tenant_id: row.orders for row in admin.report_latest("7days").tenants}
+    assert (week[mexico.tenant_id], week[tokyo.tenant_id]) == (2, 2)
+    with pytest.raises(ValidationFailed):
+        admin.report_latest("forever")

@@ -4,9 +4,11 @@ once a second while the server's refresher runs, and flushed when it stops."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable
 
 from comandia.server.jobs.summaries import SummaryRefresher
+from comandia.server.services.kpis.reports import SUMMARY_CATCH_UP_LOCK
 from comandia.server.services.kpis.summaries import PendingSummaries
 from comandia.server.wiring import Collaborators, Runtime
 from comandia.shared.domain.errors import Unavailable
@@ -68,3 +70,29 @@ def test_with_the_servers_refresher_orders_reach_the_summary_within_seconds(
     assert summary_orders(runtime, shop.tenant_id) == 6  # flushed on stop
     shop.order(AT)  # no refresher: copied at once again
     assert summary_orders(runtime, shop.tenant_id) == 7
+
+
+def test_asks_for_a_catch_up_made_together_make_one_more_catch_up() -> None:
+    pending = PendingSummaries(lambda tenant, days: None)
+    runs: list[float] = []
+    pending.ask_catch_up()  # asked before the start: the start's own catch-up covers it
+    refresher = SummaryRefresher(pending, catch_up=lambda: runs.append(time.monotonic()), every_seconds=0.05)
+    refresher.start()
+    try:
+        assert eventually(lambda: len(runs) == 1, 5.0)
+        time.sleep(0.2)
+        assert len(runs) == 1
+        for _ in range(5):  # five request processes started at once
+            pending.ask_catch_up()
+        assert eventually(lambda: len(runs) == 2, 5.0)
+        time.sleep(0.2)
+        assert len(runs) == 2
+    finally:
+        refresher.stop()
+
+
+def test_the_catch_up_runs_in_one_process_at_a_time(runtime: Runtime) -> None:
+    with runtime.databases.control_lock(SUMMARY_CATCH_UP_LOCK) as held:  # another process is catching up
+        assert held
+        assert runtime.services.kpis.catch_up_summaries([]) is False
+    assert runtime.services.kpis.catch_up_summaries([]) is True

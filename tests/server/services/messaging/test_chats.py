@@ -164,8 +164,8 @@ def test_outside_the_window_a_reply_goes_out_as_the_tenants_handoff_template(mes
     assert (detail.reply_mode, detail.template) == ("template", "respuesta_asesor")
     sent = service.send(m.tenant.id, chat, "¿Sigues ahí?\nTe guardamos el pedido.", actor="luis")
     assert sent.template == "respuesta_asesor"
-    m.sender().send_due(m.tenant.id)
-    m.sender().send_due(m.tenant.id)
+    m.sender(clock=lambda: later).send_due(m.tenant.id)  # queued at `later`, due then
+    m.sender(clock=lambda: later).send_due(m.tenant.id)
     body = m.stand_in.accepted[-1].body
     assert body["type"] == "template" and body["template"] == {
         "name": "respuesta_asesor", "language": {"code": "es_MX"},

@@ -97,7 +97,7 @@ def test_a_file_that_cannot_be_downloaded_says_so_in_the_transcript(messaging: M
     m.stand_in.media["HTML"] = MediaFile(b"<html>login</html>", mime="text/html")
     chat = received(m, "wamid.IMG3", "HTML")
     entry = the_media(m, chat)
-    assert entry.state == "failed" and "not allowed" in (entry.error or "")
+    assert (entry.state, entry.error) == ("failed", "este tipo de archivo no está permitido")  # Spanish first
     with pytest.raises(Conflict):
         m.services.media.open(m.tenant.id, chat, entry.id)
     assert m.services.media.fetch_due(m.tenant.id) == 0  # a permanent failure is not retried
@@ -185,3 +185,19 @@ def test_hosts_that_share_the_media_folder_serve_each_others_files(messaging: Me
     assert served.path.read_bytes() == JPEG
     with pytest.raises(Conflict, match="missing"):
         MediaService(m.runtime.databases, m.directory, alone.media_dir).open(m.tenant.id, chat, media_id)
+
+
+@pytest.mark.parametrize(("status", "es", "en"), [
+    (404, "el proveedor ya no tiene el archivo", "the provider no longer has the file"),
+    (403, "el proveedor se negó a entregar el archivo", "the provider refused to give the file"),
+])
+def test_a_provider_refusal_reads_as_a_sentence_in_the_managers_language(
+        messaging: Messaging, status: int, es: str, en: str) -> None:
+    """Not "HTTP 404 downloading the media": what happened, from the catalog, Spanish first."""
+    m = messaging
+    m.stand_in.media["GONE"] = MediaFile(JPEG, status=status)
+    chat = received(m, "wamid.GONE", "GONE")
+    assert the_media(m, chat).error == es
+    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat, language="en").messages
+                 if x.direction == "in"]
+    assert message.media[0].error == en

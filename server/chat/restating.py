@@ -1,0 +1,251 @@
+"""A later message that says part of the cart anew: "mejor 8 de pino y 2 napo", "actually 3
+combos, and 1 tenders", "no mirá, mejor medio kilo de picada", "del bistec mejor nomás 1, y
+agrégale una sopita", "make one of the cheeseburgers a double".
+
+The restating rule (docs/whatsapp.md): a clause said as a change of mind ("mejor", "actually",
+"perdón", "nomás", "make it", "en vez de …") restates what it names. A product already in the
+cart takes the count said, never one more (named with no count it stays as it is); another size
+or amount of one cart line ("medio kilo" after the kilo, "the 10 pc" after the 20, "medio pollo"
+after the entero) takes that line's place; anything else is added. "one of the X to Y" moves that
+many of the line X to Y. Clauses without such words (and those that add: "y agrégale …", "plus",
+"2 más") are an order, as any other: naming a product again there adds to it.
+
+Each function returns None when the message is not that kind of edit (`editing` tries the next).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.cart_words import among_cart, count_of, in_cart, set_lines
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon
+from comandia.server.chat.matching import index_for
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Doubt, Item, Reading, read_order
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
+
+_CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
+                   "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
+                   "corrijo", "wait", "espera"})  # fmt: skip
+"""Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then")."""
+_ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "agreguenle", "anade", "anademe",
+                     "anadele", "add", "plus", "tambien", "also", "sumale", "mas", "more", "otro", "otra", "otros",
+                     "otras", "another", "extra"})  # fmt: skip
+"""Words that say a clause adds ("y agrégale una sopa", "plus a lemonade", "2 más")."""
+_AND = re.compile(r"\s+(?:y|e|and)\s+")
+_INSTEAD_OF = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+(?:.+?)\s+(?=(?:que\s+)?sean?\b|mejor\b|make\b)")
+""""en vez de 2 enteros que sea …": the old count, said and done; what follows restates."""
+_INTERJECTIONS = frozenset({"nah", "nope", "nel", "uy", "ay", "ah", "oh", "ups", "oops", "ok", "okay", "chale",
+                            "hijole", "oiga", "oye", "mira", "mire", "che", "bueno", "pues", "hmm", "mmm"})  # fmt: skip
+_NOT_RESTATING = frozenset({"no", "not", "sin", "without", "nvm", "era", "eran", "sino", "was", "were", "instead",
+                            "vez", "lugar"})  # fmt: skip
+"""Words after the first that make the message a removal or a swap, read by `editing`: "en vez de"
+and "instead of" left after the old count is taken out name the line to swap."""
+_NONE = frozenset({"ninguno", "ninguna", "ningun", "none", "cero", "zero"})
+_SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas"}
+_KEPT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
+                         "half", "pc", "pcs", "pz", "pza", "piezas", "pieces", "g", "gr", "kg", "kilo", "kilos",
+                         "ml", "l", "lt", "litro", "litros", "oz"})  # fmt: skip
+"""Words of a product's name that say its size or amount, not what it is."""
+
+
+def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The clauses said as a change of mind set the cart lines they name (or take the place of
+    the line they are another size of); the other clauses order. None when no clause restates a
+    line of the cart: the message is an order, read as one."""
+    said_words = _INSTEAD_OF.sub(" ", intents.normalised(text)).split()
+    if _NOT_RESTATING & set(said_words[1:]) or intents.mentions(text, "remove") is not None:
+        return None  # "mejor no el pan", "sorry, not hot dogs", "no era huevo": a removal or a swap (`editing`)
+    clauses = _clauses(turn, state, text)
+    if not any(restating for restating, _ in clauses) or any(r and reading.unknown for r, reading in clauses):
+        return None  # nothing restated, or words of it not understood: read as an order (and named back)
+    cart = state.cart_dict()
+    named = {i.product.sku for restating, r in clauses if restating for i in r.items}
+    said: list[str] = []
+    added: list[Item] = []
+    doubts: list[Doubt] = []
+    unknown: list[str] = []
+    changed = False
+    for restating, reading in clauses:
+        unknown += reading.unknown
+        if not restating:
+            added += reading.items
+            doubts += reading.doubts
+            continue
+        for doubt in reading.doubts:
+            inside = [p for p in doubt.candidates if p.sku in cart]
+            if len(inside) == 1:  # "2 california": the California roll of the cart
+                counted = doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
+                item = Item(inside[0], doubt.quantity, doubt.note, doubt.words, counted=counted)
+                reading = replace(reading, items=(*reading.items, item))
+            else:
+                doubts.append(doubt)
+        for item in reading.items:
+            line = _line_of(turn, state, item, named)
+            if line is None or line.sku not in cart:
+                added += [item] if item.quantity else []  # "ninguna quesadilla" without one: nothing to do
+                continue
+            quantity = min(item.quantity, MAX_NUMBER) if item.counted else cart[line.sku]
+            if line.sku != item.product.sku and _core(line) == _core(item.product):
+                cart.pop(line.sku)  # "medio kilo de picada" after the kilo: the half takes its place
+                said.append(turn.texts("removed", name=line.name))
+                added.append(replace(item, quantity=quantity))
+                changed = True
+                continue
+            changed = True  # even the same count: read as an order, it would be one more
+            cart[line.sku] = quantity
+            said.append(turn.texts("quantity_set", quantity=quantity, name=line.name))
+            if not quantity:  # "y ninguno de bistec"
+                cart.pop(line.sku)
+                said[-1] = turn.texts("removed", name=line.name)
+    if not changed:
+        return None
+    state = replace(state.with_cart(cart), stage="cart")
+    rest = Reading(items=tuple(added), doubts=tuple(doubts), unknown=tuple(unknown))
+    return apply_reading(turn, state, rest, "\n".join(said))
+
+
+def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Reading]]:
+    """The message cut at commas and "y": (restates, reading) of each run of clauses said the
+    same way. A clause restates when it has a word of a change of mind, adds when it has a word
+    of adding, and else goes on as the clause before it."""
+    runs: list[tuple[bool, list[str], bool]] = []
+    restating = False
+    for piece in re.split(r"[,;.!?]+", text):
+        words = f" {intents.normalised(piece)} "
+        for twice, once in _SAID_TWICE.items():
+            words = words.replace(f" {twice} ", f" {once} ")
+        for clause in (c.split() for c in _AND.split(_INSTEAD_OF.sub(" ", words.strip())) if c.strip()):
+            phrase = _phrase(" ".join(clause))
+            if _ADDING & set(clause):
+                restating = False
+            elif _CUES & set(clause) or phrase is not None:
+                restating = True
+            while restating and clause and clause[0] in _INTERJECTIONS:
+                clause = clause[1:]  # "nah make that the 10 pc", "uy mejor 2": said to the person
+            kept = [w for w in _without(clause, phrase) if w not in _CUES] if restating else clause
+            if restating and _NONE & set(kept):  # "y ninguno de bistec": that line, none of it
+                runs.append((True, [" ".join(w for w in kept if w not in _NONE)], True))
+            elif runs and runs[-1][0] == restating and not runs[-1][2]:
+                runs[-1][1].append(" ".join(kept))
+            else:
+                runs.append((restating, [" ".join(kept)], False))
+    return [(r, _read(turn, state, " y ".join(c for c in said if c), none)) for r, said, none in runs]
+
+
+def _phrase(words: str) -> str | None:
+    """The "set" or "correction" phrase the clause says ("make it", "que sea", "no perdón")."""
+    return intents.mentions(words, "set") or intents.mentions(words, "correction")
+
+
+def _without(clause: list[str], phrase: str | None) -> list[str]:
+    if phrase is None:
+        return clause
+    return f" {' '.join(clause)} ".replace(f" {phrase} ", " ").split()
+
+
+def _read(turn: Turn, state: ChatState, words: str, none: bool) -> Reading:
+    """The clause read as an order, a word cut short that starts a word of one cart line's name
+    ("napo" for the Empanada napolitana) read as that word, and a count left after the product
+    ("de las cocas 2") given to it."""
+    reading = read_order(_spelled_out(turn, state, words), turn.catalog)
+    named = [*reading.items, *reading.doubts]
+    if len(reading.loose) == 1 and len(named) == 1 and not getattr(named[0], "counted", False):
+        quantity = reading.loose[0]
+        items = tuple(replace(i, quantity=quantity, counted=True) for i in reading.items)
+        doubts = tuple(replace(d, quantity=quantity) for d in reading.doubts)
+        reading = replace(reading, items=items, doubts=doubts, loose=())
+    if none:
+        items = tuple(replace(i, quantity=0, counted=True) for i in reading.items)
+        reading = replace(reading, items=items, doubts=tuple(replace(d, quantity=0) for d in reading.doubts))
+    return reading
+
+
+def _spelled_out(turn: Turn, state: ChatState, words: str) -> str:
+    index = index_for(turn.catalog)
+    names = [words_of(p.name) for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    out = []
+    for word in words.split():
+        whole = {w for name in names for w in name if len(word) >= 4 and w.startswith(word) and w != word}
+        out.append(whole.pop() if len(whole) == 1 and not index.knows(word) else word)
+    return " ".join(out)
+
+
+def _line_of(turn: Turn, state: ChatState, item: Item, named: set[str]) -> ProductView | None:
+    """The cart line a restated item is: its own product, else the one line its words fit ("el
+    aguachile" when the cart holds the Aguachile negro), else the line it is another size of."""
+    if item.product.sku in state.cart_dict():
+        return item.product
+    return among_cart(turn, state, item.words) or _sized_line(turn, state, item, named)
+
+
+def _counted(words: str) -> bool:
+    return any(count_of(w) is not None for w in intents.normalised(words).split())
+
+
+def _sized_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> ProductView | None:
+    """The one cart line the item is another size or amount of ("Carne picada especial 500 g"
+    of the 1 kg, "Medio pollo asado" of the entero), not named itself in the message."""
+    core = _core(item.product)
+    lines = [p for sku, _ in state.cart if sku not in named and (p := turn.catalog.product(sku)) is not None]
+    fits = [p for p in lines if core and _core(p) == core]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _core(product: ProductView) -> frozenset[str]:
+    """The words of a product's name that say what it is, without its size or amount."""
+    return frozenset(
+        w for w in words_of(product.name) if w not in STOPWORDS and w not in SIZES and w not in _KEPT_WORDS
+        and not any(c.isdigit() for c in w)
+    )  # fmt: skip
+
+
+_ONE_OF = re.compile(r"^(?:.*?\b)?(?P<count>\w+)\s+(?:of the|of my|of them|de las|de los|de mis)\s+(?P<rest>.+)$")
+_TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
+_CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*)$")
+
+
+def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "switch one of the lychee to passion fruit", "make one of the cheeseburgers a double",
+    "una de las hawaianas cámbiala por una de pepperoni": that many of the line named leave it
+    and become the product said (another size or flavour of it, or a product of its own)."""
+    found = _ONE_OF.match(intents.normalised(text))
+    some = count_of(found.group("count")) if found else None
+    if found is None or not some:
+        return None
+    rest = found.group("rest").split()
+    for at in range(1, len(rest)):
+        for joint in _TO:
+            size = joint.count(" ") + 1
+            if " ".join(rest[at : at + size]) != joint:
+                continue
+            line = in_cart(turn, state, " ".join(w for w in rest[:at] if not _CHANGE_VERB.match(w)))
+            new = _one_product(turn, line, [w for w in rest[at + size :] if w not in lexicon().fillers])
+            if line is None or new is None or new.sku == line.sku:
+                continue
+            cart = state.cart_dict()
+            if some >= cart[line.sku]:
+                return None  # all of them: a swap of the whole line (`editing`)
+            left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
+            said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
+            return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+    return None
+
+
+def _one_product(turn: Turn, line: ProductView | None, words: list[str]) -> ProductView | None:
+    """The product the words make of the line ("a double"), else the one they name surely."""
+    if line is None or not words:
+        return None
+    other = variant_of(turn.catalog, line, [w for w in words if w not in STOPWORDS and count_of(w) is None])
+    if other is not None:
+        return other
+    reading = read_order(" ".join(words), turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown:
+        return None
+    return reading.items[0].product
