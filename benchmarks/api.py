@@ -68,9 +68,7 @@ def seed(runtime: Runtime, tenant_id: str, orders: int) -> None:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
 
 
-def measure(
-    name: str, count: int, call: Callable[[int], falcon.testing.Result], expected: int
-) -> list[float]:
+def measure(name: str, count: int, call: Callable[[int], falcon.testing.Result], expected: int) -> list[float]:
     for index in range(min(20, count)):  # warm the pools and caches
         call(index)
     timings = []
@@ -99,9 +97,7 @@ def run(runtime: Runtime, orders: int, requests: int) -> None:
     print(f"seeded {orders} orders in {time.perf_counter() - started:.1f} s")
     runtime.users.create("bench-manager", "bench password", "manager", tenant.id, actor="bench")
     token = runtime.services.auth.login("bench-manager", "bench password", address="bench").token
-    client = falcon.testing.TestClient(
-        create_app(runtime.services), headers={"Authorization": f"Bearer {token}"}
-    )
+    client = falcon.testing.TestClient(create_app(runtime.services), headers={"Authorization": f"Bearer {token}"})
     base = f"/api/v1/tenants/{tenant.id}/orders"
     first = client.simulate_get(base, params={"limit": 50}).json
     today = dt.date.today()
@@ -116,9 +112,7 @@ def run(runtime: Runtime, orders: int, requests: int) -> None:
     }
     list_timings: dict[str, list[float]] = {}
     for name, params in lists.items():
-        list_timings[name] = measure(
-            name, requests, lambda _i, p=params: client.simulate_get(base, params=p), 200
-        )
+        list_timings[name] = measure(name, requests, lambda _i, p=params: client.simulate_get(base, params=p), 200)
     body = {"customer_id": 77, "items": [{"sku": "TACO-01", "quantity": 2}], "channel": "api"}
     create = measure("create order", requests, lambda _i: client.simulate_post(base, json=body), 201)
     indexed = [t for name, times in list_timings.items() if name != "list sort -total" for t in times]

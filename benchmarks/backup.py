@@ -92,10 +92,13 @@ def run(runtime: Runtime, args: argparse.Namespace) -> None:
     seconds = [o.seconds for o in report.outcomes]
     verify_seconds = [o.verify.seconds for o in report.outcomes if o.verify]
     sizes = [o.backup.size_bytes or 0 for o in report.outcomes if o.backup]
-    print(f"backup + verify all:     {total:.1f} s total, {sum(o.ok for o in report.outcomes)}"
-          f"/{len(report.outcomes)} ok")
-    print(f"per tenant (s):          p50 {statistics.median(seconds):.2f}  max {max(seconds):.2f}"
-          f"  (of which verify p50 {statistics.median(verify_seconds):.2f})")
+    print(
+        f"backup + verify all:     {total:.1f} s total, {sum(o.ok for o in report.outcomes)}/{len(report.outcomes)} ok"
+    )
+    print(
+        f"per tenant (s):          p50 {statistics.median(seconds):.2f}  max {max(seconds):.2f}"
+        f"  (of which verify p50 {statistics.median(verify_seconds):.2f})"
+    )
     print(f"dump size per tenant:    p50 {statistics.median(sizes) / 2**20:.2f} MiB")
 
     drill = runtime.tenants.create(NewTenant("Restore drill"), actor="bench")
@@ -112,9 +115,11 @@ def run(runtime: Runtime, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     check = backups.verify(backup.id)
     verified = time.perf_counter() - started
-    print(f"restore drill ({args.drill_orders} orders, {backup.size_bytes or 0} bytes):"
-          f" backup {backed_up:.2f} s, drop + restore (incl. compare) {restored:.2f} s,"
-          f" verify {verified:.2f} s -> {check.detail}")
+    print(
+        f"restore drill ({args.drill_orders} orders, {backup.size_bytes or 0} bytes):"
+        f" backup {backed_up:.2f} s, drop + restore (incl. compare) {restored:.2f} s,"
+        f" verify {verified:.2f} s -> {check.detail}"
+    )
 
 
 if __name__ == "__main__":

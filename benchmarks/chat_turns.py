@@ -77,7 +77,10 @@ def seed(runtime: Runtime, tenant_id: str) -> None:
 
 
 def converse(
-    service: ConversationService, tenant: TenantContext, customer: CustomerRef, timings: list[float],
+    service: ConversationService,
+    tenant: TenantContext,
+    customer: CustomerRef,
+    timings: list[float],
     placing: list[float] | None = None,
 ) -> int:
     """One whole conversation; returns how many orders it placed (1 when all went well).
@@ -139,8 +142,10 @@ def run(runtime: Runtime, tenants: int, customers: int, threads: int) -> None:
     # turn (all its threads; PostgreSQL's own work not included) compares runs more fairly.
     print(f"process CPU {cpu * 1000 / len(timings):6.2f} ms per turn (time.process_time)")
     if placing:
-        print(f"turns that placed an order: p50 {statistics.median(placing):6.1f} ms"
-              f"   p95 {percentile(placing, 95):6.1f} ms   ({len(placing)} turns)")
+        print(
+            f"turns that placed an order: p50 {statistics.median(placing):6.1f} ms"
+            f"   p95 {percentile(placing, 95):6.1f} ms   ({len(placing)} turns)"
+        )
     print(f"load average {os.getloadavg()[0]:.2f} when the run ended")
     if placed != customers:
         raise SystemExit(f"expected {customers} orders, got {placed}")

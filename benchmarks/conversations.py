@@ -104,8 +104,10 @@ def measure(name: str, count: int, call: Callable[[int], falcon.testing.Result],
         timings.append((time.perf_counter() - before) * 1000)
         if result.status_code != 200:
             raise SystemExit(f"{name}: got {result.status_code} {result.text[:300]}")
-    print(f"{name:<40} p50 {statistics.median(timings):7.2f} ms   p95 {percentile(timings, 95):7.2f} ms"
-          f"   max {max(timings):7.2f} ms   {target}")
+    print(
+        f"{name:<40} p50 {statistics.median(timings):7.2f} ms   p95 {percentile(timings, 95):7.2f} ms"
+        f"   max {max(timings):7.2f} ms   {target}"
+    )
     return timings
 
 
@@ -121,17 +123,31 @@ def requests_part(runtime: Runtime, chats: int, messages: int, count: int) -> No
     second = client.simulate_get(f"{base}/conversations", params={"limit": 50}).json["next_cursor"]
     cursor = client.simulate_get(f"{base}/changes").json["cursor"]
     measure("baseline GET /healthz", count, lambda _i: client.simulate_get("/healthz"))
-    measure(f"list newest 50 of {chats}", count, lambda _i: client.simulate_get(f"{base}/conversations"),
-            "(target p95 < 50 ms)")
-    measure("list page 2 (cursor)", count,
-            lambda _i: client.simulate_get(f"{base}/conversations", params={"cursor": second}), "(target p95 < 50 ms)")
-    measure("list state=waiting", count,
-            lambda _i: client.simulate_get(f"{base}/conversations", params={"state": "waiting"}),
-            "(target p95 < 50 ms)")
-    measure(f"transcript of {messages} messages", max(10, count // 10),
-            lambda _i: client.simulate_get(f"{base}/conversations/{chat}"), "(target < 300 ms)")
-    measure("changes, nothing new", count,
-            lambda _i: client.simulate_get(f"{base}/changes", params={"since": cursor}))
+    measure(
+        f"list newest 50 of {chats}",
+        count,
+        lambda _i: client.simulate_get(f"{base}/conversations"),
+        "(target p95 < 50 ms)",
+    )
+    measure(
+        "list page 2 (cursor)",
+        count,
+        lambda _i: client.simulate_get(f"{base}/conversations", params={"cursor": second}),
+        "(target p95 < 50 ms)",
+    )
+    measure(
+        "list state=waiting",
+        count,
+        lambda _i: client.simulate_get(f"{base}/conversations", params={"state": "waiting"}),
+        "(target p95 < 50 ms)",
+    )
+    measure(
+        f"transcript of {messages} messages",
+        max(10, count // 10),
+        lambda _i: client.simulate_get(f"{base}/conversations/{chat}"),
+        "(target < 300 ms)",
+    )
+    measure("changes, nothing new", count, lambda _i: client.simulate_get(f"{base}/changes", params={"since": cursor}))
 
 
 @dataclasses.dataclass
@@ -160,12 +176,35 @@ class Console:
 
 def webhook(pnid: str, sender: str, wamid: str, text: str) -> tuple[bytes, dict[str, str]]:
     """A signed Meta webhook: `sender` wrote `text` to the number `pnid`."""
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp", "metadata": {"phone_number_id": pnid},
-            "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
-                          "type": "text", "text": {"body": text}}]}}]}]}).encode()
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": pnid},
+                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+                                "messages": [
+                                    {
+                                        "from": sender,
+                                        "id": wamid,
+                                        "timestamp": "1750096325",
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     return body, {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, APP_SECRET)}
 
 
@@ -190,8 +229,12 @@ class BusyTenants:
         while not self.stop.is_set():
             pnid = self.pnids[turn % len(self.pnids)]
             sender = f"52155{turn % 997:08d}"
-            body, headers = webhook(pnid, sender, f"wamid.busy.{turn}.{secrets.token_hex(4)}",
-                                    BUSY_TEXTS[turn // len(self.pnids) % len(BUSY_TEXTS)])
+            body, headers = webhook(
+                pnid,
+                sender,
+                f"wamid.busy.{turn}.{secrets.token_hex(4)}",
+                BUSY_TEXTS[turn // len(self.pnids) % len(BUSY_TEXTS)],
+            )
             try:
                 ok = session.post(self.url, data=body, headers=headers, timeout=10).status_code == 200
             except requests.RequestException:
@@ -208,9 +251,18 @@ def busy_tenants(runtime: Runtime, services: Services, count: int) -> dict[str, 
     for index in range(count):
         tenant = runtime.tenants.create(NewTenant(f"Busy {index} {secrets.token_hex(2)}"), actor="bench")
         pnid = f"98{index:013d}"
-        services.numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555100{index:04d}", phone_number_id=pnid,
-                                                  waba_id="1", access_token=APP_SECRET, app_secret=APP_SECRET),
-                             actor="bench")
+        services.numbers.add(
+            tenant.id,
+            NewNumber(
+                provider="meta",
+                e164=f"+1555100{index:04d}",
+                phone_number_id=pnid,
+                waba_id="1",
+                access_token=APP_SECRET,
+                app_secret=APP_SECRET,
+            ),
+            actor="bench",
+        )
         services.catalog.create_product(tenant.id, ProductInput("TACO", "Taco", Decimal("20")))
         pnids[tenant.id] = pnid
     return pnids
@@ -255,8 +307,9 @@ def _until_processed(runtime: Runtime, tenant_id: str, wamid: str, timeout: floa
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         with runtime.databases.tenant_session(tenant_id) as session:
-            if session.scalar(sa.text("SELECT processed_at IS NOT NULL FROM inbox WHERE provider_message_id = :w"),
-                              {"w": wamid}):
+            if session.scalar(
+                sa.text("SELECT processed_at IS NOT NULL FROM inbox WHERE provider_message_id = :w"), {"w": wamid}
+            ):
                 return
         time.sleep(0.02)
     raise SystemExit(f"{wamid} was not answered within {timeout} s")
@@ -268,9 +321,18 @@ def latency_part(runtime: Runtime, consoles: int, trials: int, busy: int, busy_e
         services = build_services(config, runtime.databases)
         jobs = build_jobs(config, runtime.databases, services)
         tenant = runtime.tenants.create(NewTenant(f"Live {secrets.token_hex(2)}"), actor="bench")
-        services.numbers.add(tenant.id, NewNumber(provider="meta", e164="+15550007777", phone_number_id=PNID,
-                                                  waba_id="1", access_token=APP_SECRET, app_secret=APP_SECRET),
-                             actor="bench")
+        services.numbers.add(
+            tenant.id,
+            NewNumber(
+                provider="meta",
+                e164="+15550007777",
+                phone_number_id=PNID,
+                waba_id="1",
+                access_token=APP_SECRET,
+                app_secret=APP_SECRET,
+            ),
+            actor="bench",
+        )
         runtime.users.create("bench-live", "bench password", "manager", tenant.id, actor="bench")
         token = services.auth.login("bench-live", "bench password", address="bench").token
         product = services.catalog.create_product(tenant.id, ProductInput("LIVE-1", "Taco", Decimal("20")))
@@ -300,8 +362,9 @@ def latency_part(runtime: Runtime, consoles: int, trials: int, busy: int, busy_e
                 sender = f"52155{secrets.randbelow(10**8):08d}"
                 _post(base, webhook(PNID, sender, f"wamid.live.{trial}.{sender}", "quiero hablar con un asesor"))
                 acknowledged = time.perf_counter()
-                chat_delays.append(_until_all_saw(watchers, "conversation:", ":waiting", acknowledged, sender,
-                                                  runtime, tenant.id))
+                chat_delays.append(
+                    _until_all_saw(watchers, "conversation:", ":waiting", acknowledged, sender, runtime, tenant.id)
+                )
                 order_delays.append(chat_order(base, runtime, tenant.id, watchers, trial))
                 line = OrderLineInput(1, product_id=product.id)
                 order = services.orders.create(tenant.id, OrderInput(buyer.id, (line,)), actor="bench")
@@ -321,25 +384,43 @@ def latency_part(runtime: Runtime, consoles: int, trials: int, busy: int, busy_e
             server.close()
             thread.join(timeout=5)
     seconds = time.perf_counter() - started
-    print(f"load: {busy} busy tenants, {load.sent} webhooks in {seconds:.0f} s ({load.sent / seconds:.1f}/s, "
-          f"{load.failed} not acknowledged 200), {answered} answered by the bot")
-    for name, delays in (("waiting chat (webhook ack -> all consoles)", chat_delays),
-                         ("chat order (confirming webhook ack -> all)", order_delays),
-                         ("API order (commit -> all consoles)", api_delays)):
-        print(f"{name:<44} p50 {statistics.median(delays):6.0f} ms   p95 {percentile(delays, 95):6.0f} ms"
-              f"   max {max(delays):6.0f} ms   ({consoles} consoles polling every {POLL_SECONDS} s; target <= 2000 ms)")
+    print(
+        f"load: {busy} busy tenants, {load.sent} webhooks in {seconds:.0f} s ({load.sent / seconds:.1f}/s, "
+        f"{load.failed} not acknowledged 200), {answered} answered by the bot"
+    )
+    for name, delays in (
+        ("waiting chat (webhook ack -> all consoles)", chat_delays),
+        ("chat order (confirming webhook ack -> all)", order_delays),
+        ("API order (commit -> all consoles)", api_delays),
+    ):
+        print(
+            f"{name:<44} p50 {statistics.median(delays):6.0f} ms   p95 {percentile(delays, 95):6.0f} ms"
+            f"   max {max(delays):6.0f} ms   ({consoles} consoles polling every {POLL_SECONDS} s; target <= 2000 ms)"
+        )
 
 
-def _until_all_saw(watchers: list[Console], prefix: str, suffix: str, since: float, sender: str | None = None,
-                   runtime: Runtime | None = None, tenant_id: str | None = None, timeout: float = 30.0) -> float:
+def _until_all_saw(
+    watchers: list[Console],
+    prefix: str,
+    suffix: str,
+    since: float,
+    sender: str | None = None,
+    runtime: Runtime | None = None,
+    tenant_id: str | None = None,
+    timeout: float = 30.0,
+) -> float:
     """Milliseconds from `since` until every console saw a change matching prefix...suffix."""
     key_ref = ""
     if sender is not None and runtime is not None and tenant_id is not None:
         deadline = time.perf_counter() + timeout
         while not key_ref and time.perf_counter() < deadline:
             with runtime.databases.tenant_session(tenant_id) as session:
-                key_ref = session.scalar(sa.text("SELECT public_id FROM conversations WHERE customer_key = :k"),
-                                         {"k": sender}) or ""
+                key_ref = (
+                    session.scalar(
+                        sa.text("SELECT public_id FROM conversations WHERE customer_key = :k"), {"k": sender}
+                    )
+                    or ""
+                )
             if not key_ref:
                 time.sleep(0.02)
     wanted = f"{prefix}{key_ref}{suffix}" if key_ref else prefix + suffix

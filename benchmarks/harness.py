@@ -35,8 +35,14 @@ def bench_runtime(database_url: str | None, tag: str, **settings: Any) -> Iterat
     url = database_url or (cluster.url if cluster else "")
     prefix = tag + secrets.token_hex(3)
     config = load_config(
-        {"home": Path(tempfile.mkdtemp()), "database_url": url, "db_prefix": prefix, "secret_key": "bench",
-         "log_level": "WARNING", **settings},
+        {
+            "home": Path(tempfile.mkdtemp()),
+            "database_url": url,
+            "db_prefix": prefix,
+            "secret_key": "bench",
+            "log_level": "WARNING",
+            **settings,
+        },
         env={},
     )
     runtime = open_runtime(config)

@@ -32,16 +32,25 @@ def sessions(url: str, prefix: str) -> int:
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
-        row = connection.execute("SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname LIKE %s",
-                                 (prefix + "%",)).fetchone()
+        row = connection.execute(
+            "SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname LIKE %s", (prefix + "%",)
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
 def measure(server: str, url: str, prefix: str, home: Path, args: argparse.Namespace) -> str:
     port = free_port()
-    env = {**os.environ, "COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
-           "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": str(port),
-           "COMANDIA_WORKERS": "1", "COMANDIA_JOBS_PROCESS": "true"}
+    env = {
+        **os.environ,
+        "COMANDIA_HOME": str(home),
+        "COMANDIA_DATABASE_URL": url,
+        "COMANDIA_DB_PREFIX": prefix,
+        "COMANDIA_SECRET_KEY": "bench-key",
+        "COMANDIA_LOG_LEVEL": "WARNING",
+        "COMANDIA_PORT": str(port),
+        "COMANDIA_WORKERS": "1",
+        "COMANDIA_JOBS_PROCESS": "true",
+    }
     process = subprocess.Popen([server], env=env, start_new_session=True)
     try:
         wait_ready(f"http://127.0.0.1:{port}")
@@ -51,9 +60,11 @@ def measure(server: str, url: str, prefix: str, home: Path, args: argparse.Names
         time.sleep(args.seconds)
         after, opened = tree_cpu_seconds(process.pid), sessions(url, prefix) - opened
         total, jobs = (a - b for a, b in zip(after, before, strict=True))
-        return (f"{server}: jobs process {100 * jobs / args.seconds:.1f} % of a core, all processes "
-                f"{100 * total / args.seconds:.1f} %, {opened / args.seconds:.1f} connections opened a second "
-                f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
+        return (
+            f"{server}: jobs process {100 * jobs / args.seconds:.1f} % of a core, all processes "
+            f"{100 * total / args.seconds:.1f} %, {opened / args.seconds:.1f} connections opened a second "
+            f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
+        )
     finally:
         os.killpg(process.pid, 15)
         process.wait(timeout=30)

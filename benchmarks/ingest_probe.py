@@ -89,8 +89,10 @@ class Webhook:
         connection = self._connections.take(database)
         broken = True
         try:
-            connection.execute("INSERT INTO probe_inbox VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                               (message["id"], message["from"], json.dumps(message)))
+            connection.execute(
+                "INSERT INTO probe_inbox VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (message["id"], message["from"], json.dumps(message)),
+            )
             broken = False
         except psycopg.Error:
             raise falcon.HTTPServiceUnavailable() from None

@@ -39,9 +39,12 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--budget", type=int, default=20, help="the drain process's connection budget")
-    parser.add_argument("--threads", default="2,10",
-                        help="delivery threads to compare, one round each (2: the jobs process's share of 20 before "
-                             "6 December's change, 10: after)")
+    parser.add_argument(
+        "--threads",
+        default="2,10",
+        help="delivery threads to compare, one round each (2: the jobs process's share of 20 before "
+        "6 December's change, 10: after)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"))
     args = parser.parse_args()
     with bench_runtime(args.database_url, "jd", connection_budget=args.budget) as runtime:
@@ -49,15 +52,26 @@ def main() -> int:
         assert services.journal is not None, "the journal drain needs ingest = 'journal'"
         for n in range(args.tenants):
             tenant = runtime.tenants.create(NewTenant(name=f"Drain {n}"), actor="bench")
-            services.numbers.add(tenant.id, NewNumber(
-                provider="meta", e164=f"+1555{PNID_BASE % 10**7 + n:07d}", phone_number_id=str(PNID_BASE + n),
-                access_token="bench", app_secret=APP_SECRET), actor="bench")  # noqa: S106
-        print(f"{args.tenants} tenants, drain budget {args.budget}, load average {os.getloadavg()[0]:.1f} "
-              f"on {os.cpu_count()} cores")
+            services.numbers.add(
+                tenant.id,
+                NewNumber(
+                    provider="meta",
+                    e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
+                    phone_number_id=str(PNID_BASE + n),
+                    access_token="bench",  # noqa: S106
+                    app_secret=APP_SECRET,
+                ),
+                actor="bench",
+            )
+        print(
+            f"{args.tenants} tenants, drain budget {args.budget}, load average {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} cores"
+        )
         counts = [int(n) for n in args.threads.split(",")]
         for round_, threads in enumerate(counts):
-            journal = IngestJournal(runtime.databases, DirtyTenants(), services.number_directory.touch,
-                                    delivery_threads=threads)
+            journal = IngestJournal(
+                runtime.databases, DirtyTenants(), services.number_directory.touch, delivery_threads=threads
+            )
             bodies = [body_for(round_ * args.rows + n, args.tenants) for n in range(args.rows)]
             started = time.monotonic()
             for signature, raw in bodies:
@@ -73,10 +87,12 @@ def main() -> int:
             with runtime.databases.journal_autocommit() as connection:
                 left = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
             journal.close()
-            print(f"{threads:>2} delivery threads: journaled {args.rows} webhooks in {journaled:.1f} s; "
-                  f"drained {taken} rows in {wall:.2f} s ({passes} passes): {taken / wall:,.0f} rows/s, "
-                  f"{1000 * cpu / max(taken, 1):.3f} ms of process CPU per row; {left[0] if left else '?'} left; "
-                  f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+            print(
+                f"{threads:>2} delivery threads: journaled {args.rows} webhooks in {journaled:.1f} s; "
+                f"drained {taken} rows in {wall:.2f} s ({passes} passes): {taken / wall:,.0f} rows/s, "
+                f"{1000 * cpu / max(taken, 1):.3f} ms of process CPU per row; {left[0] if left else '?'} left; "
+                f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
     return 0
 
 

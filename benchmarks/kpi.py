@@ -127,14 +127,10 @@ def run(runtime: Runtime, args: argparse.Namespace) -> None:
     conninfo = admin_url.render_as_string(hide_password=False).replace("+psycopg", "")
     started = time.perf_counter()
     with psycopg.connect(conninfo, autocommit=True) as connection:
-        for statement in SEED.format(orders=args.orders, customers=args.customers, start=START).split(
-            ";\n"
-        ):
+        for statement in SEED.format(orders=args.orders, customers=args.customers, start=START).split(";\n"):
             if statement.strip():
                 connection.execute(statement)
-    print(
-        f"seeded {args.orders:,} orders / {3 * args.orders:,} items in {time.perf_counter() - started:.1f} s"
-    )
+    print(f"seeded {args.orders:,} orders / {3 * args.orders:,} items in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     kpis.rebuild(tenant.id)
     print(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")
@@ -156,9 +152,7 @@ def run(runtime: Runtime, args: argparse.Namespace) -> None:
         print(f"{label:<10}{p50:>11.1f} ms{p95:>7.1f} ms{r50:>11.1f} ms{r95:>7.1f} ms")
     engine.dispose()
     seed_admin(runtime, tenant.id, args.tenants)
-    print(
-        f"\nsuperadmin dashboard over {args.tenants} tenants (registry + tenant_daily rows inserted directly)"
-    )
+    print(f"\nsuperadmin dashboard over {args.tenants} tenants (registry + tenant_daily rows inserted directly)")
     for label, days in RANGES.items():
         first = TODAY - dt.timedelta(days=days - 1)
         p50, p95 = timed(lambda f=first: kpis.admin.report(f, TODAY, "-revenue"), args.runs)

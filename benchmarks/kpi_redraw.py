@@ -54,8 +54,9 @@ def main() -> None:
         tenant = runtime.tenants.create(NewTenant("Redraw"), actor="bench")
         admin_url = runtime.databases.primary_url.set(database=tenant.database)
         started = time.perf_counter()
-        with psycopg.connect(admin_url.render_as_string(hide_password=False).replace("+psycopg", ""),
-                             autocommit=True) as connection:
+        with psycopg.connect(
+            admin_url.render_as_string(hide_password=False).replace("+psycopg", ""), autocommit=True
+        ) as connection:
             for statement in SEED.format(orders=args.orders, customers=args.customers, start=START).split(";\n"):
                 if statement.strip():
                     connection.execute(statement)
@@ -85,8 +86,10 @@ def main() -> None:
                     background.append((t1 - t0) * 1000)
                     drawing.append((t2 - t1) * 1000)
                     totals.append((t2 - t0) * 1000)
-                print(f"{label:<10}{statistics.median(background):>17.0f} ms{statistics.median(drawing):>7.0f} ms"
-                      f"{statistics.median(totals):>8.0f} ms{percentile(totals, 100):>8.0f} ms")
+                print(
+                    f"{label:<10}{statistics.median(background):>17.0f} ms{statistics.median(drawing):>7.0f} ms"
+                    f"{statistics.median(totals):>8.0f} ms{percentile(totals, 100):>8.0f} ms"
+                )
         finally:
             client.close()
             server.close()

@@ -72,13 +72,18 @@ def main() -> None:
             sampler.join()
         rss_mb = psutil.Process().memory_info().rss / 2**20
         print(f"tenants provisioned:          {args.tenants}")
-        print(f"provision ms/tenant:          p50 {statistics.median(timings):.0f}  p95 {percentile(timings, 95):.0f}"
-              f"  max {max(timings):.0f}  (first, incl. template: {timings[0]:.0f})")
+        print(
+            f"provision ms/tenant:          p50 {statistics.median(timings):.0f}  p95 {percentile(timings, 95):.0f}"
+            f"  max {max(timings):.0f}  (first, incl. template: {timings[0]:.0f})"
+        )
         print(f"touch each tenant once:       {touch_seconds * 1000 / len(ids):.1f} ms/tenant")
-        print(f"peak server connections:      {sampler.peak} (sampled)  budget peak {runtime.databases.budget.peak}"
-              f"  limit {config.connection_budget}")
+        print(
+            f"peak server connections:      {sampler.peak} (sampled)  budget peak {runtime.databases.budget.peak}"
+            f"  limit {config.connection_budget}"
+        )
         print(f"engines cached after touch:   {len(runtime.databases.tenant_engines)}")
         print(f"process RSS after touching:   {rss_mb:.0f} MB")
+
 
 if __name__ == "__main__":
     main()

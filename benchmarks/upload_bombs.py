@@ -72,13 +72,20 @@ def main() -> int:
             content = make(args.zip_mib)
             path = Path(folder) / filename
             path.write_bytes(content)
-            result = subprocess.run([sys.executable, __file__, "--child", str(path), filename],
-                                    capture_output=True, text=True, check=True, cwd=ROOT)
+            result = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), filename],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             figures = json.loads(result.stdout.strip().splitlines()[-1])
             if not name.startswith("baseline"):
                 worst = max(worst, figures["seconds"])
-            print(f"{name:45} {len(content):>10,} {figures['seconds']:>8.3f} {figures['mib']:>8.1f}  "
-                  f"{figures['outcome'][:90]}")
+            print(
+                f"{name:45} {len(content):>10,} {figures['seconds']:>8.3f} {figures['mib']:>8.1f}  "
+                f"{figures['outcome'][:90]}"
+            )
     print(f"slowest hostile file: {worst:.3f} s (target < 1 s, < 50 MB each)")
     return 0
 

@@ -92,18 +92,39 @@ end
 """
 
 
-
 def body_for(n: int, tenants: int) -> tuple[str, str]:
     pnid = str(PNID_BASE + n % tenants)
     sender = f"52155{n % 100000:08d}"
-    raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp",
-                                       "metadata": {"display_phone_number": "15550001111", "phone_number_id": pnid},
-                                       "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
-                                       "messages": [{"from": sender, "id": f"wamid.BENCH{secrets.token_hex(12)}",
-                                                     "timestamp": "1750096325", "type": "text",
-                                                     "text": {"body": f"quiero {n % 9 + 1} tacos"}}]}}]}]},
-                     separators=(",", ":"))
+    raw = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"display_phone_number": "15550001111", "phone_number_id": pnid},
+                                "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
+                                "messages": [
+                                    {
+                                        "from": sender,
+                                        "id": f"wamid.BENCH{secrets.token_hex(12)}",
+                                        "timestamp": "1750096325",
+                                        "type": "text",
+                                        "text": {"body": f"quiero {n % 9 + 1} tacos"},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+        separators=(",", ":"),
+    )
     return meta_signature(raw.encode(), APP_SECRET), raw
 
 
@@ -115,8 +136,12 @@ def inbox_counts(url: str, prefix: str) -> tuple[int, int, int]:
 
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as connection:
-        names = [r[0] for r in connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix.replace("_", r"\_") + r"\_t%",))]
+        names = [
+            r[0]
+            for r in connection.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix.replace("_", r"\_") + r"\_t%",)
+            )
+        ]
     stored = processed = 0
     for name in names:
         with psycopg.connect(make_conninfo(conninfo, dbname=name), autocommit=True) as connection:
@@ -143,9 +168,17 @@ def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
         numbers = runtime.services.numbers
         for n in range(tenants):
             tenant = runtime.tenants.create(NewTenant(name=f"Bench {n} {secrets.token_hex(2)}"), actor="bench")
-            numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
-                                             phone_number_id=str(PNID_BASE + n), access_token="bench",  # noqa: S106
-                                             app_secret=APP_SECRET), actor="bench")
+            numbers.add(
+                tenant.id,
+                NewNumber(
+                    provider="meta",
+                    e164=f"+1555{PNID_BASE % 10**7 + n:07d}",
+                    phone_number_id=str(PNID_BASE + n),
+                    access_token="bench",  # noqa: S106
+                    app_secret=APP_SECRET,
+                ),
+                actor="bench",
+            )
     finally:
         runtime.close()
 
@@ -183,8 +216,11 @@ def python_load(base: str, seconds: float, connections: int, tenants: int) -> tu
                 return
             sig, raw = bodies[index]
             start = time.perf_counter()
-            response = http.post(f"{base}/webhooks/meta", data=raw.encode(),
-                                 headers={"Content-Type": "application/json", "X-Hub-Signature-256": sig})
+            response = http.post(
+                f"{base}/webhooks/meta",
+                data=raw.encode(),
+                headers={"Content-Type": "application/json", "X-Hub-Signature-256": sig},
+            )
             elapsed = time.perf_counter() - start
             with lock:
                 latencies.append(elapsed)
@@ -229,10 +265,12 @@ class Figures:
         return f" (requests {self.cpu_ms_per_message - jobs:.2f}, jobs {jobs:.2f})"
 
     def line(self, name: str) -> str:
-        return (f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
-                f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg{self._jobs_share()}  "
-                f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
-                f"{self.socket_errors} socket errors)" + (f"\n{'':<34} {self.drain.line()}" if self.drain else ""))
+        return (
+            f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
+            f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg{self._jobs_share()}  "
+            f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
+            f"{self.socket_errors} socket errors)" + (f"\n{'':<34} {self.drain.line()}" if self.drain else "")
+        )
 
 
 @dataclass
@@ -255,9 +293,11 @@ class DrainLag:
     left: int = 0
     start_id: int = 0  # the newest journal id before the load
 
-    _SAMPLE = ("SELECT (SELECT min(id) FROM ingest_journal), "
-               "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
-               "FROM ingest_journal_id_seq), (SELECT count(*) FROM ingest_journal)")
+    _SAMPLE = (
+        "SELECT (SELECT min(id) FROM ingest_journal), "
+        "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+        "FROM ingest_journal_id_seq), (SELECT count(*) FROM ingest_journal)"
+    )
 
     def watch(self, stop: threading.Event, timeout: float) -> None:
         """Sample until `stop` is set and then the journal is empty, or `timeout` seconds after `stop`."""
@@ -304,10 +344,15 @@ class DrainLag:
         if not lags:
             return "journal: nothing journaled"
         at = [lags[min(len(lags) - 1, int(q * len(lags)))] for q in (0.5, 0.99)]
-        end = (f"empty {self.empty_after:.1f} s after the load stopped" if self.empty_after is not None
-               else f"{self.left} rows still waiting after the wait")
-        return (f"journal: ack to inbox p50 {1000 * at[0]:,.0f} ms, p99 {1000 * at[1]:,.0f} ms, "
-                f"max {1000 * lags[-1]:,.0f} ms over {len(lags)} rows; {end}")
+        end = (
+            f"empty {self.empty_after:.1f} s after the load stopped"
+            if self.empty_after is not None
+            else f"{self.left} rows still waiting after the wait"
+        )
+        return (
+            f"journal: ack to inbox p50 {1000 * at[0]:,.0f} ms, p99 {1000 * at[1]:,.0f} ms, "
+            f"max {1000 * lags[-1]:,.0f} ms over {len(lags)} rows; {end}"
+        )
 
 
 def main() -> int:
@@ -315,15 +360,25 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--budget", type=int, default=40,
-                        help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)")
+    parser.add_argument(
+        "--budget",
+        type=int,
+        default=40,
+        help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)",
+    )
     parser.add_argument("--threads", type=int, default=8, help="request threads of the server and of the probe")
     parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,1j,2,4 (default 1)")
-    parser.add_argument("--server", action="append",
-                        help="comandia-server executables to measure in turn, e.g. another checkout's, to compare "
-                             "two versions in one run (default: this checkout's)")
-    parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"),
-                        help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)")
+    parser.add_argument(
+        "--server",
+        action="append",
+        help="comandia-server executables to measure in turn, e.g. another checkout's, to compare "
+        "two versions in one run (default: this checkout's)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("COMANDIA_DATABASE_URL"),
+        help="PostgreSQL server to use (default: COMANDIA_DATABASE_URL, else a throwaway embedded one)",
+    )
     args = parser.parse_args()
     # The bot's replies go to the loopback stand-in, which answers as Meta does: never off the
     # machine, and no retry storm against a closed port to skew what the server is doing.
@@ -349,16 +404,19 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         probe_databases = create_probe_databases(url, prefix, args.tenants)
         settle(url)
         print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
-        print(f"load: wrk -t2 -c{args.connections} for {args.seconds:.0f}s each, one message per post, "
-              f"server budget {args.budget} connections, {args.threads} threads; load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(
+            f"load: wrk -t2 -c{args.connections} for {args.seconds:.0f}s each, one message per post, "
+            f"server budget {args.budget} connections, {args.threads} threads; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         results: dict[str, Figures] = {}
         probe_single = measure(args, probe_command(args, url, probe_databases[:1]), {}, home)
         results["probe, 1 database"] = probe_single
         print(probe_single.line("probe, 1 database"))
         if args.tenants > 1:
-            results[f"probe, {args.tenants} databases"] = measure(args, probe_command(args, url, probe_databases), {},
-                                                                   home)
+            results[f"probe, {args.tenants} databases"] = measure(
+                args, probe_command(args, url, probe_databases), {}, home
+            )
             print(results[f"probe, {args.tenants} databases"].line(f"probe, {args.tenants} databases"))
         rates = {}
         servers = args.server or [str(Path(sys.executable).parent / "comandia-server")]
@@ -366,15 +424,18 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         for processes, server in products:
             name = product_name(processes, server if len(servers) > 1 else None)
             control = make_conninfo(url.replace("postgresql+psycopg://", "postgresql://"), dbname=f"{prefix}_control")
-            figures = measure(args, [server],
-                              server_env(args, provider, url, prefix, home, processes), home, DrainLag(control))
+            figures = measure(
+                args, [server], server_env(args, provider, url, prefix, home, processes), home, DrainLag(control)
+            )
             results[name] = figures
             rates[name] = figures.rate
             print(figures.line(name))
             stored, processed, journaled = inbox_counts(url, prefix)
-            print(f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
-                  f"({journaled} still in the ingest journal when the server stopped) and the sender handed "
-                  f"{len(provider.accepted)} replies to the provider stand-in")
+            print(
+                f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
+                f"({journaled} still in the ingest journal when the server stopped) and the sender handed "
+                f"{len(provider.accepted)} replies to the provider stand-in"
+            )
         again = measure(args, probe_command(args, url, probe_databases[:1]), {}, home)
         results["probe, 1 database, again"] = again
         print(again.line("probe, 1 database, again"))
@@ -388,17 +449,25 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         for processes, server in products:
             name = product_name(processes, server if len(servers) > 1 else None)
             product = results[name]
-            many = (f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
-                    f"{product.cpu_ms_per_message / probe_many.cpu_ms_per_message:.1f} x its CPU per message"
-                    if probe_many else "")
-            print(f"{name}: {product.rate / probe_single.rate:.2f} x the 1-database probe's "
-                  f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
-                  f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message{many}; "
-                  f"targets >= 1,500 msg/s, p99 < 50 ms")
+            many = (
+                f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
+                f"{product.cpu_ms_per_message / probe_many.cpu_ms_per_message:.1f} x its CPU per message"
+                if probe_many
+                else ""
+            )
+            print(
+                f"{name}: {product.rate / probe_single.rate:.2f} x the 1-database probe's "
+                f"rate (target >= 0.5 at 50 tenants, >= 0.7 at 3), "
+                f"{product.cpu_ms_per_message / probe_single.cpu_ms_per_message:.1f} x its CPU per message{many}; "
+                f"targets >= 1,500 msg/s, p99 < 50 ms"
+            )
         if len(products) > 1:
             base = next(iter(rates.values()))
-            print("scaling: " + ", ".join(f"{name} {rate:,.0f}/s ({rate / base:.2f} x)"
-                                          for name, rate in rates.items()) + f" on {os.cpu_count()} cores")
+            print(
+                "scaling: "
+                + ", ".join(f"{name} {rate:,.0f}/s ({rate / base:.2f} x)" for name, rate in rates.items())
+                + f" on {os.cpu_count()} cores"
+            )
         return 0
     finally:
         drop_prefixed(url, prefix)
@@ -443,19 +512,40 @@ def create_probe_databases(url: str, prefix: str, count: int) -> list[str]:
 
 
 def probe_command(args: argparse.Namespace, url: str, databases: list[str]) -> list[str]:
-    return [sys.executable, str(Path(__file__).with_name("ingest_probe.py")), "--port", "{port}",
-            "--secret", APP_SECRET, "--conninfo", url.replace("postgresql+psycopg://", "postgresql://"),
-            "--databases", ",".join(databases), "--budget", str(args.budget), "--threads", str(args.threads)]
+    return [
+        sys.executable,
+        str(Path(__file__).with_name("ingest_probe.py")),
+        "--port",
+        "{port}",
+        "--secret",
+        APP_SECRET,
+        "--conninfo",
+        url.replace("postgresql+psycopg://", "postgresql://"),
+        "--databases",
+        ",".join(databases),
+        "--budget",
+        str(args.budget),
+        "--threads",
+        str(args.threads),
+    ]
 
 
-def server_env(args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path,
-               processes: str) -> dict[str, str]:
-    return {"COMANDIA_HOME": str(home), "COMANDIA_DATABASE_URL": url, "COMANDIA_DB_PREFIX": prefix,
-            "COMANDIA_SECRET_KEY": "bench-key", "COMANDIA_LOG_LEVEL": "WARNING", "COMANDIA_PORT": "{port}",
-            "COMANDIA_WORKERS": processes.rstrip("j"), "COMANDIA_JOBS_PROCESS": str(processes != "1"),
-            "COMANDIA_CONNECTION_BUDGET": str(args.budget),
-            "COMANDIA_THREADS": str(args.threads),
-            **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")}}
+def server_env(
+    args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path, processes: str
+) -> dict[str, str]:
+    return {
+        "COMANDIA_HOME": str(home),
+        "COMANDIA_DATABASE_URL": url,
+        "COMANDIA_DB_PREFIX": prefix,
+        "COMANDIA_SECRET_KEY": "bench-key",
+        "COMANDIA_LOG_LEVEL": "WARNING",
+        "COMANDIA_PORT": "{port}",
+        "COMANDIA_WORKERS": processes.rstrip("j"),
+        "COMANDIA_JOBS_PROCESS": str(processes != "1"),
+        "COMANDIA_CONNECTION_BUDGET": str(args.budget),
+        "COMANDIA_THREADS": str(args.threads),
+        **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")},
+    }
 
 
 def tree_cpu_seconds(pid: int) -> tuple[float, float]:
@@ -478,8 +568,9 @@ def tree_cpu_seconds(pid: int) -> tuple[float, float]:
     return total, jobs
 
 
-def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path,
-            drain: DrainLag | None = None) -> Figures:
+def measure(
+    args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path, drain: DrainLag | None = None
+) -> Figures:
     """Start `command` ("{port}" filled in), post the load to it, stop it; its figures (with `drain`,
     the journal's, after waiting for it to empty)."""
     port = free_port()
@@ -491,8 +582,9 @@ def measure(args: argparse.Namespace, command: list[str], env: dict[str, str], h
         wait_ready(base)
         time.sleep(0.5)  # the workers' first sweep is not the load's
         load_over = threading.Event()
-        watcher = (threading.Thread(target=drain.watch, args=(load_over, DRAIN_WAIT_SECONDS))
-                   if drain is not None else None)
+        watcher = (
+            threading.Thread(target=drain.watch, args=(load_over, DRAIN_WAIT_SECONDS)) if drain is not None else None
+        )
         if watcher is not None:
             watcher.start()
         try:
@@ -521,20 +613,34 @@ def _load(args: argparse.Namespace, base: str, pid: int, home: Path) -> Figures:
         script = home / "meta.lua"
         script.write_text(LUA.replace("WRK_THREADS", "2"))
         cpu_before = tree_cpu_seconds(pid)
-        result = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "5s",
-                                 "-s", str(script), base, "--", str(data)],
-                                capture_output=True, text=True, check=True)
-        cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before,
-                                                                    strict=True))
+        result = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{int(args.seconds)}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(script),
+                base,
+                "--",
+                str(data),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before, strict=True))
         match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
         assert match, result.stdout + result.stderr
         total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
         p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
-        return Figures(total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst,
-                       cpu, jobs_cpu)
+        return Figures(
+            total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst, cpu, jobs_cpu
+        )
     total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
-    cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before,
-                                                                strict=True))
+    cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before, strict=True))
     latencies.sort()
     p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
     return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu)

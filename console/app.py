@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from comandia.shared.client.capabilities import ServerDescription
     from comandia.shared.schemas.users import UserInfo
 
+
 def resume_session(client: ApiClient) -> tuple[UserInfo, ServerDescription]:
     """Background part of "remember me": is the kept token still good, and what does the server offer."""
     from comandia.shared.client.capabilities import CapabilitiesApi  # noqa: PLC0415 - see the imports

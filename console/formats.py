@@ -15,6 +15,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.locales import locale_for_currency
 from comandia.shared.domain.money import format_money
 from comandia.shared.domain.times import format_day, format_instant
 
@@ -40,8 +41,12 @@ class TenantFormat:
         return self.country_locale if self.country_locale.startswith("es") else "es_MX"
 
     def money(self, amount: Decimal, currency: str | None = None) -> str:
+        """`amount` as the tenant's country writes it; in another `currency` (a page listing many
+        tenants), as that currency's country does: ``S/ 43,571.00``, not ``PEN43,571.00``."""
+        other = currency is not None and currency != self.currency
+        locale = locale_for_currency(currency, self.country_locale) if other and currency else self.country_locale
         try:
-            return format_money(amount, currency or self.currency, self.country_locale)
+            return format_money(amount, currency or self.currency, locale)
         except ValidationFailed:  # a currency the formatter does not know: still show the number
             return f"{currency or self.currency} {self.number(amount, 2)}"
 

@@ -23,7 +23,8 @@ def fulfilment_line(tr: Callable[..., str], fmt: TenantFormat, order: OrderDetai
         method = tr(f"pay.{order.payment_method}")
         if order.payment_method == "cash" and order.pay_with is not None and order.pay_with >= order.total:
             change = fmt.money(order.pay_with - order.total, order.currency)
-            method = tr("fulfil.cash_change", method=method, amount=fmt.money(order.pay_with, order.currency),
-                        change=change)
+            method = tr(
+                "fulfil.cash_change", method=method, amount=fmt.money(order.pay_with, order.currency), change=change
+            )
         parts.append(tr("fulfil.payment", method=method))
     return " · ".join(parts)

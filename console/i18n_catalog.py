@@ -204,6 +204,8 @@ CATALOG: dict[str, str | tuple[str, str]] = {
     "chats.kind.human": N_("(no text)"),
     "chats.kind.status": N_("(no text)"),
     "chats.kind.unavailable": N_("(no text)"),
+    "actor.whatsapp": N_("the customer on WhatsApp"),
+    "actor.demo": N_("demo data"),
     "channel.whatsapp": N_("WhatsApp"),
     "channel.api": N_("API"),
     "channel.console": NC_("channel.console", "Console"),

@@ -35,8 +35,9 @@ def probe(app: QApplication, settings: ConsoleSettings, credentials: CredentialS
     The main window is a superadmin's (every page) for a made-up user on an offline session, so
     the probe needs no server and sends nothing; its pages show the unreachable-server banner.
     """
-    console = ConsoleApp(settings, credentials, connection=Connection("http://probe.invalid",
-                                                                      session_factory=offline_session))
+    console = ConsoleApp(
+        settings, credentials, connection=Connection("http://probe.invalid", session_factory=offline_session)
+    )
     console.login.show()
     app.processEvents()
     login, from_process = seconds_since_start()

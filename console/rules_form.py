@@ -186,8 +186,7 @@ def change_of(stored: TenantSettings, values: Mapping[str, Any]) -> TenantSettin
 
     Values compare as values: an amount "30" equals "30.00", a struct its same fields.
     """
-    changed = {key: value for key, value in values.items()
-               if key in RULE_KEYS and value != getattr(stored, key)}
+    changed = {key: value for key, value in values.items() if key in RULE_KEYS and value != getattr(stored, key)}
     return TenantSettingsChange(**changed) if changed else None
 
 

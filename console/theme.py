@@ -44,16 +44,44 @@ class Colors:
 
 
 LIGHT = Colors(
-    window="#f5f6f8", base="#ffffff", alternate="#f8f9fb", text="#1d2330", muted="#6b7280", border="#d9dde3",
-    sidebar="#ffffff", hover="#eef1f4", accent="#1f8f5f", accent_soft="#dff2e8", accent_text="#146341",
-    warning_bg="#fff3cd", warning_border="#e0c36b", warning_text="#4a3800", error="#b00020",
-    bubble_in="#f1f0f0", bubble_bot="#e7f0fd", bubble_agent="#dcf8c6",
+    window="#f5f6f8",
+    base="#ffffff",
+    alternate="#f8f9fb",
+    text="#1d2330",
+    muted="#6b7280",
+    border="#d9dde3",
+    sidebar="#ffffff",
+    hover="#eef1f4",
+    accent="#1f8f5f",
+    accent_soft="#dff2e8",
+    accent_text="#146341",
+    warning_bg="#fff3cd",
+    warning_border="#e0c36b",
+    warning_text="#4a3800",
+    error="#b00020",
+    bubble_in="#f1f0f0",
+    bubble_bot="#e7f0fd",
+    bubble_agent="#dcf8c6",
 )
 DARK = Colors(
-    window="#1b1f24", base="#23282f", alternate="#272d35", text="#e4e7eb", muted="#9aa3ae", border="#363d47",
-    sidebar="#161a1f", hover="#2a3038", accent="#2fae77", accent_soft="#1e3d30", accent_text="#86dcb0",
-    warning_bg="#3d3415", warning_border="#80692a", warning_text="#f3e2a6", error="#ff7a8a",
-    bubble_in="#2c323a", bubble_bot="#1f3147", bubble_agent="#1e3d30",
+    window="#1b1f24",
+    base="#23282f",
+    alternate="#272d35",
+    text="#e4e7eb",
+    muted="#9aa3ae",
+    border="#363d47",
+    sidebar="#161a1f",
+    hover="#2a3038",
+    accent="#2fae77",
+    accent_soft="#1e3d30",
+    accent_text="#86dcb0",
+    warning_bg="#3d3415",
+    warning_border="#80692a",
+    warning_text="#f3e2a6",
+    error="#ff7a8a",
+    bubble_in="#2c323a",
+    bubble_bot="#1f3147",
+    bubble_agent="#1e3d30",
 )
 
 
@@ -118,12 +146,19 @@ QStatusBar {{ color: {c.muted}; }}
 def palette(c: Colors) -> QPalette:
     p = QPalette()
     roles = {
-        QPalette.ColorRole.Window: c.window, QPalette.ColorRole.WindowText: c.text, QPalette.ColorRole.Base: c.base,
-        QPalette.ColorRole.AlternateBase: c.alternate, QPalette.ColorRole.Text: c.text,
-        QPalette.ColorRole.Button: c.base, QPalette.ColorRole.ButtonText: c.text,
-        QPalette.ColorRole.Highlight: c.accent, QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.ToolTipBase: c.base, QPalette.ColorRole.ToolTipText: c.text,
-        QPalette.ColorRole.PlaceholderText: c.muted, QPalette.ColorRole.Link: c.accent_text,
+        QPalette.ColorRole.Window: c.window,
+        QPalette.ColorRole.WindowText: c.text,
+        QPalette.ColorRole.Base: c.base,
+        QPalette.ColorRole.AlternateBase: c.alternate,
+        QPalette.ColorRole.Text: c.text,
+        QPalette.ColorRole.Button: c.base,
+        QPalette.ColorRole.ButtonText: c.text,
+        QPalette.ColorRole.Highlight: c.accent,
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: c.base,
+        QPalette.ColorRole.ToolTipText: c.text,
+        QPalette.ColorRole.PlaceholderText: c.muted,
+        QPalette.ColorRole.Link: c.accent_text,
         QPalette.ColorRole.Mid: c.border,
     }
     for role, value in roles.items():

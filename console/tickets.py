@@ -41,8 +41,10 @@ def ticket_html(order: OrderDetail, tr: Translator, fmt: TenantFormat) -> str:
     """The ticket of `order` as a small HTML page."""
     lines = "".join(_line(item, fmt, order.currency) for item in order.items)
     pickup = order.fulfilment == "pickup"
-    where = "" if pickup else ", ".join(
-        html.escape(p) for p in (order.delivery_address, order.delivery_zone, order.delivery_city) if p
+    where = (
+        ""
+        if pickup
+        else ", ".join(html.escape(p) for p in (order.delivery_address, order.delivery_zone, order.delivery_city) if p)
     )
     notes = ""
     if order.notes:

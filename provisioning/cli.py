@@ -64,9 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     elsewhere = server_home_elsewhere(config)
     if elsewhere is not None and args.command != "init":
-        out.error(out.say("no COMANDIA data in {home}, but the server's is in {server_home}: run comandia-admin with "
-                          "COMANDIA_HOME={server_home} (on an installed appliance: sudo comandia-admin ...)",
-                          home=config.home, server_home=elsewhere))
+        out.error(
+            out.say(
+                "no COMANDIA data in {home}, but the server's is in {server_home}: run comandia-admin with "
+                "COMANDIA_HOME={server_home} (on an installed appliance: sudo comandia-admin ...)",
+                home=config.home,
+                server_home=elsewhere,
+            )
+        )
         return EXIT_FAILED
     try:
         runtime = open_runtime(config)
@@ -75,8 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     try:
         if getattr(args, "needs_control", True) and not control_database_ready(runtime.databases):
-            out.error(out.say("the control database is not ready: run `comandia-admin init --admin-user NAME` "
-                               "(or `comandia-admin migrate` after an upgrade)"))
+            out.error(
+                out.say(
+                    "the control database is not ready: run `comandia-admin init --admin-user NAME` "
+                    "(or `comandia-admin migrate` after an upgrade)"
+                )
+            )
             return EXIT_FAILED
         code: int = args.handler(runtime, args, out)
         return code

@@ -23,8 +23,13 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class Output:
-    def __init__(self, as_json: bool, stdout: TextIO | None = None, stderr: TextIO | None = None,
-                 language: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(
+        self,
+        as_json: bool,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> None:
         self.as_json = as_json
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr

@@ -16,8 +16,12 @@ def progress_bar(description: str, enabled: bool) -> Iterator[Callable[[int, int
         yield lambda done, total, label: None
         return
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        TextColumn("{task.fields[label]}"), transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[label]}"),
+        transient=False,
     ) as progress:
         task = progress.add_task(description, total=None, label="")
 

@@ -192,8 +192,14 @@ IMPORT_REPORT = {
 
 def audit_entry(i: int, action: str, actor: str, tenant_id: str | None, **detail: Any) -> dict[str, Any]:
     at = NOW - dt.timedelta(hours=5 * i + 1, minutes=13 * i)
-    return {"id": 900 - i, "at": at.isoformat(), "actor": actor, "action": action, "tenant_id": tenant_id,
-            "detail": detail}
+    return {
+        "id": 900 - i,
+        "at": at.isoformat(),
+        "actor": actor,
+        "action": action,
+        "tenant_id": tenant_id,
+        "detail": detail,
+    }
 
 
 AUDIT_ENTRIES = [
@@ -213,9 +219,14 @@ AUDIT_ENTRIES = [
 def backup_state(i: int, verified_days_ago: int | None, failed: bool = False) -> dict[str, Any]:
     last = NOW - dt.timedelta(hours=15.5)  # the nightly backup at 03:00 UTC
     verified = None if verified_days_ago is None else last - dt.timedelta(days=verified_days_ago, seconds=-9)
-    return {"tenant_id": TENANTS[i]["id"], "tenant_name": TENANTS[i]["name"], "last_backup_at": last.isoformat(),
-            "last_backup_status": "ok", "last_verified_at": verified.isoformat() if verified else None,
-            "last_check_failed": failed}
+    return {
+        "tenant_id": TENANTS[i]["id"],
+        "tenant_name": TENANTS[i]["name"],
+        "last_backup_at": last.isoformat(),
+        "last_backup_status": "ok",
+        "last_verified_at": verified.isoformat() if verified else None,
+        "last_check_failed": failed,
+    }
 
 
 # The Güero is fine; Lima's newest restore check failed; Bogotá's last verified restore is old.
@@ -224,10 +235,19 @@ BACKUP_STATES = [backup_state(0, 0), backup_state(1, 1, failed=True), backup_sta
 
 def backup(i: int, tenant_id: str, verify: str | None = "ok", detail: str | None = None) -> dict[str, Any]:
     started = NOW - dt.timedelta(days=i, hours=15.5)
-    return {"id": 60 - i, "tenant_id": tenant_id, "started_at": started.isoformat(),
-            "finished_at": (started + dt.timedelta(seconds=4)).isoformat(), "size_bytes": 7_340_032 - i * 41_000,
-            "encrypted": True, "status": "ok", "verified_at": (started + dt.timedelta(seconds=9)).isoformat()
-            if verify else None, "verify_result": verify, "verify_detail": detail, "error": None}
+    return {
+        "id": 60 - i,
+        "tenant_id": tenant_id,
+        "started_at": started.isoformat(),
+        "finished_at": (started + dt.timedelta(seconds=4)).isoformat(),
+        "size_bytes": 7_340_032 - i * 41_000,
+        "encrypted": True,
+        "status": "ok",
+        "verified_at": (started + dt.timedelta(seconds=9)).isoformat() if verify else None,
+        "verify_result": verify,
+        "verify_detail": detail,
+        "error": None,
+    }
 
 
 def backups_of(params: dict[str, Any]) -> dict[str, Any]:
@@ -242,8 +262,16 @@ def backups_of(params: dict[str, Any]) -> dict[str, Any]:
 
 def backup_now(body: dict[str, Any]) -> dict[str, Any]:
     done = backup(0, body["tenant_id"]) | {"id": 61, "started_at": (NOW - dt.timedelta(seconds=14)).isoformat()}
-    check = {"backup_id": 61, "ok": True, "stage": "compare", "detail": "restored and compared", "seconds": 8.7,
-             "tables": 31, "rows": 48_212, "problems": []}
+    check = {
+        "backup_id": 61,
+        "ok": True,
+        "stage": "compare",
+        "detail": "restored and compared",
+        "seconds": 8.7,
+        "tables": 31,
+        "rows": 48_212,
+        "problems": [],
+    }
     return {"backup": done, "check": check}
 
 
@@ -258,14 +286,40 @@ def row(reply_id: str, title: str, price: str) -> dict[str, Any]:
 MENU_TACOS = {"title": "Tacos", "rows": [row("p1", "Taco al pastor", "$25.00"), row("p2", "Taco de suadero", "$27.00")]}
 MENU_DRINKS = {"title": "Bebidas", "rows": [row("p5", "Agua de jamaica", "$30.00")]}
 CHAT_TURNS: list[dict[str, Any]] = [
-    {"replies": [{"body": "¡Hola! Bienvenido a Taquería El Güero ¿Qué se te antoja hoy?",
-                  "buttons": [button("menu", "Ver menú"), button("orders", "Mis pedidos")], "sections": []}]},
-    {"replies": [{"body": "Este es nuestro menú. Elige un producto:", "buttons": [], "list_button": "Menú",
-                  "sections": [MENU_TACOS, MENU_DRINKS]}]},
-    {"replies": [{"body": "Tu pedido:\n1 × Taco al pastor  $25.00\nEnvío  $30.00\nTotal  $55.00\n\n¿Lo confirmamos?",
-                  "buttons": [button("confirm", "Confirmar"), button("cancel", "Cancelar")], "sections": []}]},
-    {"replies": [{"body": "¡Listo! Tu pedido #501 está confirmado. Te avisamos cuando salga.", "buttons": [],
-                  "sections": []}], "order": {"id": 1501, "number": 501, "total": "55.00"}},
+    {
+        "replies": [
+            {
+                "body": "¡Hola! Bienvenido a Taquería El Güero ¿Qué se te antoja hoy?",
+                "buttons": [button("menu", "Ver menú"), button("orders", "Mis pedidos")],
+                "sections": [],
+            }
+        ]
+    },
+    {
+        "replies": [
+            {
+                "body": "Este es nuestro menú. Elige un producto:",
+                "buttons": [],
+                "list_button": "Menú",
+                "sections": [MENU_TACOS, MENU_DRINKS],
+            }
+        ]
+    },
+    {
+        "replies": [
+            {
+                "body": "Tu pedido:\n1 × Taco al pastor  $25.00\nEnvío  $30.00\nTotal  $55.00\n\n¿Lo confirmamos?",
+                "buttons": [button("confirm", "Confirmar"), button("cancel", "Cancelar")],
+                "sections": [],
+            }
+        ]
+    },
+    {
+        "replies": [
+            {"body": "¡Listo! Tu pedido #501 está confirmado. Te avisamos cuando salga.", "buttons": [], "sections": []}
+        ],
+        "order": {"id": 1501, "number": 501, "total": "55.00"},
+    },
 ]
 _chat_turn = itertools.count()
 
@@ -306,23 +360,41 @@ def chat(i: int) -> dict[str, Any]:
     name, state, minutes, text, unread = CHATS[i]
     unread = 0 if i in READ else unread
     at = (NOW - dt.timedelta(minutes=minutes)).isoformat()
-    return {"id": f"c{i}demo000000000000000", "number_id": 1, "customer_phone": f"+52 222 555 {2000 + i:04d}",
-            "customer_name": name, "state": state, "state_changed_at": at,
-            "handoff_reason": "asked" if state == "waiting" else None,
-            "agent": "gerente" if state == "human" else None, "last_message_at": at, "last_message_text": text,
-            "last_direction": "in" if state != "human" else "out", "unread": unread}
+    return {
+        "id": f"c{i}demo000000000000000",
+        "number_id": 1,
+        "customer_phone": f"+52 222 555 {2000 + i:04d}",
+        "customer_name": name,
+        "state": state,
+        "state_changed_at": at,
+        "handoff_reason": "asked" if state == "waiting" else None,
+        "agent": "gerente" if state == "human" else None,
+        "last_message_at": at,
+        "last_message_text": text,
+        "last_direction": "in" if state != "human" else "out",
+        "unread": unread,
+    }
 
 
 def chat_detail(chat_id: str) -> dict[str, Any]:
     summary = chat(int(chat_id[1]))
+
     def said(minutes: int, direction: str, text: str, **more: Any) -> dict[str, Any]:
         at = (NOW - dt.timedelta(minutes=minutes)).isoformat()
         return {"id": f"m{minutes}{direction}", "direction": direction, "at": at, "kind": "text", "text": text} | more
+
     messages = [
         said(31, "in", "Hola, quiero pedir para llevar a domicilio"),
-        said(31, "out", "¡Hola Lucía! ¿Qué se te antoja hoy?", reply={"body": "¡Hola Lucía! ¿Qué se te antoja hoy?",
-             "buttons": [{"id": "menu", "title": "Ver menú"}, {"id": "repeat", "title": "Repetir pedido"}]},
-             status="read"),
+        said(
+            31,
+            "out",
+            "¡Hola Lucía! ¿Qué se te antoja hoy?",
+            reply={
+                "body": "¡Hola Lucía! ¿Qué se te antoja hoy?",
+                "buttons": [{"id": "menu", "title": "Ver menú"}, {"id": "repeat", "title": "Repetir pedido"}],
+            },
+            status="read",
+        ),
         said(30, "in", "2 tacos al pastor y una horchata grande"),
         said(30, "out", "Tu pedido: 2× Taco al pastor, 1× Horchata grande. Total $95.00", status="read"),
         said(29, "in", "Confirmar"),
@@ -331,36 +403,75 @@ def chat_detail(chat_id: str) -> dict[str, Any]:
         said(2, "in", "¿Puedo hablar con alguien?"),
         said(2, "out", "Te comunico con una persona del negocio; te responde en unos minutos.", status="delivered"),
     ]
-    return {"conversation": summary, "messages": messages, "more_messages": False,
-            "orders": [order(7)], "window_open": True,
-            "window_closes_at": (NOW + dt.timedelta(hours=23)).isoformat(), "reply_mode": "text", "template": None}
+    return {
+        "conversation": summary,
+        "messages": messages,
+        "more_messages": False,
+        "orders": [order(7)],
+        "window_open": True,
+        "window_closes_at": (NOW + dt.timedelta(hours=23)).isoformat(),
+        "reply_mode": "text",
+        "template": None,
+    }
 
 
 Route = tuple[str, str, Callable[[re.Match[str]], Any]]
+
+
 def tenant_settings() -> dict[str, Any]:
     """The business rules of the demo taquería, as the rules page reads them."""
     lunch_and_dinner = [["13:00", "17:00"], ["19:00", "23:00"]]
     return {
-        "locale": "es", "delivery_fee": "35.00", "texts": {},
-        "opening_hours": {**{day: lunch_and_dinner for day in ("tue", "wed", "thu", "fri", "sat")},
-                          "sun": [["13:00", "18:00"]], "mon": []},
+        "locale": "es",
+        "delivery_fee": "35.00",
+        "texts": {},
+        "opening_hours": {
+            **{day: lunch_and_dinner for day in ("tue", "wed", "thu", "fri", "sat")},
+            "sun": [["13:00", "18:00"]],
+            "mon": [],
+        },
         "closed_days": [(NOW.date() + dt.timedelta(days=12)).isoformat()],
-        "orders_paused": False, "paused_message": "", "after_hours": "take_for_later", "fulfilment": "both",
+        "orders_paused": False,
+        "paused_message": "",
+        "after_hours": "take_for_later",
+        "fulfilment": "both",
         "pickup_address": "Av. Álvaro Obregón 120, Roma Norte, CDMX",
         "business_location": {"latitude": 19.4194, "longitude": -99.1617},
         "delivery_zones": [
-            {"name": "Roma y Condesa", "fee": "25.00", "cities": ["Roma Norte", "Roma Sur", "Condesa"],
-             "radius_km": None, "minimum_order": "150.00", "eta_minutes": 35},
-            {"name": "Hasta 5 km", "fee": "45.00", "cities": [], "radius_km": 5.0, "minimum_order": "250.00",
-             "eta_minutes": 50}],
-        "minimum_order": "120.00", "eta_minutes": 40,
-        "payment_methods": [{"kind": "cash", "details": ""}, {"kind": "card_on_delivery", "details": ""},
-                            {"kind": "transfer", "details": "BBVA · CLABE 012180001234567891 · Taquería Demo"}],
+            {
+                "name": "Roma y Condesa",
+                "fee": "25.00",
+                "cities": ["Roma Norte", "Roma Sur", "Condesa"],
+                "radius_km": None,
+                "minimum_order": "150.00",
+                "eta_minutes": 35,
+            },
+            {
+                "name": "Hasta 5 km",
+                "fee": "45.00",
+                "cities": [],
+                "radius_km": 5.0,
+                "minimum_order": "250.00",
+                "eta_minutes": 50,
+            },
+        ],
+        "minimum_order": "120.00",
+        "eta_minutes": 40,
+        "payment_methods": [
+            {"kind": "cash", "details": ""},
+            {"kind": "card_on_delivery", "details": ""},
+            {"kind": "transfer", "details": "BBVA · CLABE 012180001234567891 · Taquería Demo"},
+        ],
         "order_alerts": ["cocina@taqueria.example", "+52 55 1234 5678"],
-        "faq": [{"question": "¿Tienen opciones vegetarianas?", "answer": "Sí: tacos de hongos y de nopal."},
-                {"question": "¿Facturan?", "answer": "Sí, pídala al confirmar su pedido."}],
-        "customer_cancel_minutes": 5, "handoff_idle_minutes": 30, "handoff_template": "respuesta_asesor",
-        "handoff_template_language": "es_MX", "media_retention_days": 90,
+        "faq": [
+            {"question": "¿Tienen opciones vegetarianas?", "answer": "Sí: tacos de hongos y de nopal."},
+            {"question": "¿Facturan?", "answer": "Sí, pídala al confirmar su pedido."},
+        ],
+        "customer_cancel_minutes": 5,
+        "handoff_idle_minutes": 30,
+        "handoff_template": "respuesta_asesor",
+        "handoff_template_language": "es_MX",
+        "media_retention_days": 90,
     }
 
 
@@ -374,15 +485,19 @@ ROUTES: list[Route] = [
     (
         "GET",
         r"/openapi\.json",
-        lambda m: {"info": {"version": __version__},
-                   "paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS, AUDIT, SANDBOX_CHAT,
-                                              BACKUPS)}},
+        lambda m: {
+            "info": {"version": __version__},
+            "paths": {p: {} for p in (TENANT_KPIS, ADMIN_KPIS, TENANT_EXPORTS, NUMBERS, AUDIT, SANDBOX_CHAT, BACKUPS)},
+        },
     ),
     ("GET", r"/tenants", lambda m: {"items": TENANTS}),
     ("GET", r"/tenants/([^/]+)", lambda m: next(t for t in TENANTS if t["id"] == m[1])),
     ("GET", r"/users", lambda m: {"items": USERS}),
-    ("GET", r"/tenants/[^/]+/conversations", lambda m: {"items": [chat(i) for i in range(len(CHATS))],
-                                                          "next_cursor": None}),
+    (
+        "GET",
+        r"/tenants/[^/]+/conversations",
+        lambda m: {"items": [chat(i) for i in range(len(CHATS))], "next_cursor": None},
+    ),
     ("GET", r"/tenants/[^/]+/conversations/([^/]+)", lambda m: chat_detail(m[1])),
     ("GET", r"/tenants/[^/]+/changes", lambda m: {"items": [], "cursor": 1}),
     ("POST", r"/tenants/[^/]+/conversations/([^/]+)/read", lambda m: mark_read(int(m[1][1]))),

@@ -30,8 +30,17 @@ LOCALE_DIR = ROOT / "shared" / "locale"
 LANGUAGES = ("es", "en")
 STABLE_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
-_ERRORS = ("DomainError", "NotFound", "Conflict", "ValidationFailed", "Unauthorized", "Forbidden",
-           "TooManyRequests", "Unavailable", "DeadlineExceeded")
+_ERRORS = (
+    "DomainError",
+    "NotFound",
+    "Conflict",
+    "ValidationFailed",
+    "Unauthorized",
+    "Forbidden",
+    "TooManyRequests",
+    "Unavailable",
+    "DeadlineExceeded",
+)
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,
     "NC_": ((1, "c"), 2),
@@ -54,7 +63,10 @@ def extracted() -> Iterator[tuple[str | tuple[str, str], str, int, str | None]]:
     with contextlib.redirect_stderr(io.StringIO()):  # Babel's f-string notices: `untranslatable()`
         for folder in SOURCES:
             for filename, line, message, _comments, context in extract_from_dir(
-                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(),
+                ROOT / folder,
+                method_map=[("**.py", "python")],
+                keywords=KEYWORDS,
+                comment_tags=(),
                 strip_comment_tags=True,
             ):
                 yield message, f"{folder}/{filename}", line, context
@@ -93,7 +105,7 @@ def _is_sql(site: str) -> bool:
     source = (ROOT / path).read_text(encoding="utf-8").splitlines()
     start = max(int(line) - 3, 0)
     sql = ("sa.text(", "SELECT", "GROUP BY", "ORDER BY", "SET LOCAL")
-    return any(word in " ".join(source[start:int(line)]) for word in sql)
+    return any(word in " ".join(source[start : int(line)]) for word in sql)
 
 
 def template() -> Catalog:
@@ -182,8 +194,10 @@ if __name__ == "__main__":
         fixed = untranslatable()  # an f-string reaches every reader in English: as much a failure
         print("\n".join(fixed) or "no marked text is an f-string")
         unsorted = stale()
-        print("\n".join(f"{path}: not as scripts/i18n.py writes it, run it" for path in unsorted)
-              or "the catalogs are as scripts/i18n.py writes them")
+        print(
+            "\n".join(f"{path}: not as scripts/i18n.py writes it, run it" for path in unsorted)
+            or "the catalogs are as scripts/i18n.py writes them"
+        )
         sys.exit(1 if missing or fixed or unsorted else 0)
     update()
     print(f"updated {', '.join(str(catalog_file(language).relative_to(ROOT)) for language in LANGUAGES)}")

@@ -98,8 +98,19 @@ def main() -> int:
     board = window.page("board")
     assert isinstance(board, BoardPage)
     board.clock = lambda: NOW  # ages as the demo's "now" reads them
-    for key in ("tenants", "provision", "users", "admin_kpis", "audit", "orders", "customers", "catalog", "settings",
-                "kpis", "board"):
+    for key in (
+        "tenants",
+        "provision",
+        "users",
+        "admin_kpis",
+        "audit",
+        "orders",
+        "customers",
+        "catalog",
+        "settings",
+        "kpis",
+        "board",
+    ):
         window.open_page(key)
         save(app, window, out / f"{key}{suffix}.png")
     window.change_theme("dark")

@@ -49,14 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8080)")
     parser.add_argument("--threads", type=int, help="worker threads (default 8)")
-    parser.add_argument("--workers", type=int,
-                        help="request processes sharing the port, beside one jobs process (default 1)")
-    parser.add_argument("--single-process", action="store_true",
-                        help="requests and background jobs in this one process (tests, tiny installs)")
+    parser.add_argument(
+        "--workers", type=int, help="request processes sharing the port, beside one jobs process (default 1)"
+    )
+    parser.add_argument(
+        "--single-process",
+        action="store_true",
+        help="requests and background jobs in this one process (tests, tiny installs)",
+    )
     parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
     parser.add_argument("--supervisor", type=int, help=argparse.SUPPRESS)  # set by the supervisor only
-    parser.add_argument("--role", choices=[r.value for r in ProcessRole], default=ProcessRole.ALL.value,
-                        help=argparse.SUPPRESS)  # set by the supervisor only
+    parser.add_argument(
+        "--role", choices=[r.value for r in ProcessRole], default=ProcessRole.ALL.value, help=argparse.SUPPRESS
+    )  # set by the supervisor only
     parser.add_argument("--home", type=Path, help="data directory (default: COMANDIA_HOME)")
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: the embedded one)")
     parser.add_argument("--config", type=Path, help="TOML config file")
@@ -69,9 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         follow_supervisor(args.supervisor)
     try:
         config = load_config(
-            {"host": args.host, "port": args.port, "threads": args.threads, "workers": args.workers,
-             "home": args.home, "database_url": args.database_url,
-             "jobs_process": False if args.single_process else None},
+            {
+                "host": args.host,
+                "port": args.port,
+                "threads": args.threads,
+                "workers": args.workers,
+                "home": args.home,
+                "database_url": args.database_url,
+                "jobs_process": False if args.single_process else None,
+            },
             config_file=args.config,
         )
     except ValidationFailed as error:
@@ -81,8 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(text(reader_language(), "--workers must be between 1 and {limit}", limit=MAX_WORKERS))
         return 2
     if config.workers > 1 and not config.jobs_process:
-        fail(text(reader_language(), "several --workers need the jobs process (leave out --single-process "
-                  "and COMANDIA_JOBS_PROCESS=false)"))
+        fail(
+            text(
+                reader_language(),
+                "several --workers need the jobs process (leave out --single-process and COMANDIA_JOBS_PROCESS=false)",
+            )
+        )
         return 2
     configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
@@ -120,8 +135,15 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
         fail(error.localized(reader_language()))
         return 1
     except OSError as error:
-        fail(text(reader_language(), "cannot listen on {host}:{port}: {reason}", host=config.host, port=config.port,
-                  reason=error.strerror))
+        fail(
+            text(
+                reader_language(),
+                "cannot listen on {host}:{port}: {reason}",
+                host=config.host,
+                port=config.port,
+                reason=error.strerror,
+            )
+        )
         return 1
     announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
     url = runtime.databases.primary_url.render_as_string(hide_password=False)
@@ -167,13 +189,17 @@ def serve(runtime: Runtime, inherited: socket.socket | None = None) -> int:
         return 1
     # Waitress takes either a host and port or bound sockets, never both.
     where: dict[str, Any] = (
-        {"sockets": [inherited]} if inherited is not None else {"host": config.host, "port": config.port})
+        {"sockets": [inherited]} if inherited is not None else {"host": config.host, "port": config.port}
+    )
     server = create_server(
-        create_app(runtime.services), threads=config.threads, ident="comandia",
+        create_app(runtime.services),
+        threads=config.threads,
+        ident="comandia",
         max_request_body_size=max(config.max_body_bytes, config.webhook_max_body_bytes),
         # Waitress 3 drops X-Forwarded-For unless it trusts the peer itself (one address, no
         # networks); the app decides instead, against COMANDIA_TRUSTED_PROXIES (http/clients.py).
-        clear_untrusted_proxy_headers=False, **where,
+        clear_untrusted_proxy_headers=False,
+        **where,
     )
     if inherited is None:
         # One host and port: waitress made a single-socket server, which has `effective_port`.
@@ -209,14 +235,23 @@ def stop_once(signum: int, frame: FrameType | None) -> None:
 
 def announce(runtime: Runtime, address: str, admin_password: str | None) -> None:
     config = runtime.config
-    processes = (f" with {config.workers} server process{'es' if config.workers > 1 else ''} and a jobs process"
-                 if config.jobs_process else " (a single process)")
-    print(f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
-          f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})", flush=True)
+    processes = (
+        f" with {config.workers} server process{'es' if config.workers > 1 else ''} and a jobs process"
+        if config.jobs_process
+        else " (a single process)"
+    )
+    print(
+        f"COMANDIA listening on {address}{processes}  (data: {config.home}; database: "
+        f"{'embedded PostgreSQL' if runtime.embedded else 'external PostgreSQL'})",
+        flush=True,
+    )
     if admin_password:
         # Only where it is: the password itself never reaches the terminal or the journal.
-        print(f"First run: log in as '{FIRST_ADMIN}' with the password in {config.first_password_file} "
-              "(readable by this user only; removed once the password is changed)", flush=True)
+        print(
+            f"First run: log in as '{FIRST_ADMIN}' with the password in {config.first_password_file} "
+            "(readable by this user only; removed once the password is changed)",
+            flush=True,
+        )
 
 
 def first_run(runtime: Runtime) -> str | None:

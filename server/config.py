@@ -44,8 +44,15 @@ class SmtpSettings:
     """None: the system's trusted CAs (tests pass a context that trusts their own certificate)."""
 
 
-_SMTP_KEYS = {"smtp_host": "host", "smtp_port": "port", "smtp_tls": "tls", "smtp_user": "user",
-              "smtp_password": "password", "smtp_from": "sender", "smtp_timeout_seconds": "timeout"}
+_SMTP_KEYS = {
+    "smtp_host": "host",
+    "smtp_port": "port",
+    "smtp_tls": "tls",
+    "smtp_user": "user",
+    "smtp_password": "password",
+    "smtp_from": "sender",
+    "smtp_timeout_seconds": "timeout",
+}
 """The flat names (environment after COMANDIA_, the file's keys) of the `SmtpSettings` fields."""
 _SMTP_KINDS = {key: next(f.type for f in fields(SmtpSettings) if f.name == name) for key, name in _SMTP_KEYS.items()}
 
@@ -243,12 +250,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
     except OSError as error:
-        raise ValidationFailed("cannot read the config file {path}: {reason}", {"config": "unreadable"},
-                               path=str(path), reason=error.strerror or str(error)) from error
+        raise ValidationFailed(
+            "cannot read the config file {path}: {reason}",
+            {"config": "unreadable"},
+            path=str(path),
+            reason=error.strerror or str(error),
+        ) from error
     except tomllib.TOMLDecodeError as error:
         # tomllib's own words (line and column) stay in English: they name the place to look at.
-        raise ValidationFailed("the config file {path} is not valid TOML: {reason}", {"config": "not TOML"},
-                               path=str(path), reason=str(error)) from error
+        raise ValidationFailed(
+            "the config file {path} is not valid TOML: {reason}",
+            {"config": "not TOML"},
+            path=str(path),
+            reason=str(error),
+        ) from error
     flat: dict[str, Any] = {}
     for section in document.values():
         if isinstance(section, dict):

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 PRIVATE = 0o700
+
+
 def private_dir(path: Path, mode: int = PRIVATE) -> Path:
     """Create `path` (and its missing parents) with `mode`, and tighten it if it already exists."""
     missing = []

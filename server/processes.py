@@ -47,14 +47,36 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def worker_command(argv: Sequence[str], fd: int) -> list[str]:
     """A request process's command line: the supervisor's own arguments, serving on socket `fd`."""
-    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1", "--worker-fd", str(fd),
-            "--supervisor", str(os.getpid()), "--role", "web"]
+    return [
+        sys.executable,
+        "-m",
+        "comandia.server.cli",
+        *argv,
+        "--workers",
+        "1",
+        "--worker-fd",
+        str(fd),
+        "--supervisor",
+        str(os.getpid()),
+        "--role",
+        "web",
+    ]
 
 
 def jobs_command(argv: Sequence[str]) -> list[str]:
     """The jobs process's command line: the supervisor's own arguments, with no socket."""
-    return [sys.executable, "-m", "comandia.server.cli", *argv, "--workers", "1",
-            "--supervisor", str(os.getpid()), "--role", "jobs"]
+    return [
+        sys.executable,
+        "-m",
+        "comandia.server.cli",
+        *argv,
+        "--workers",
+        "1",
+        "--supervisor",
+        str(os.getpid()),
+        "--role",
+        "jobs",
+    ]
 
 
 def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[str, str]) -> int:

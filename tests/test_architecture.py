@@ -19,8 +19,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = {"server": "comandia.server", "shared": "comandia.shared", "provisioning": "comandia.provisioning",
-           "console": "comandia.console"}
+FOLDERS = {
+    "server": "comandia.server",
+    "shared": "comandia.shared",
+    "provisioning": "comandia.provisioning",
+    "console": "comandia.console",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +33,21 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     target = tmp_path_factory.mktemp("installed")
     build = tmp_path_factory.mktemp("build")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-         "--target", str(target), str(ROOT)],
-        check=True, capture_output=True, env={**os.environ, "TMPDIR": str(build)},
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-compile",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "TMPDIR": str(build)},
     )
     yield target
 
@@ -40,7 +56,11 @@ def test_import_contracts_hold(installed: Path) -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(
         [str(lint), str(ROOT / "pyproject.toml"), "--no-cache"],
-        cwd=installed, env={**os.environ, "PYTHONPATH": str(installed)}, capture_output=True, text=True, check=False,
+        cwd=installed,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
@@ -49,16 +69,31 @@ def test_import_contracts_hold(installed: Path) -> None:
 def test_mypy_strict_finds_nothing(installed: Path) -> None:
     packages = [arg for name in FOLDERS.values() for arg in ("-p", name)]
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-         "--cache-dir", str(installed / ".mypy_cache"), *packages],
-        cwd=installed, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(installed / ".mypy_cache"),
+            *packages,
+        ],
+        cwd=installed,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
 def test_the_installed_packages_say_they_are_typed(installed: Path) -> None:
-    assert {p.parent.name for p in (installed / "comandia").glob("*/py.typed")} == {"server", "shared",
-                                                                                      "provisioning", "console"}
+    assert {p.parent.name for p in (installed / "comandia").glob("*/py.typed")} == {
+        "server",
+        "shared",
+        "provisioning",
+        "console",
+    }
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:

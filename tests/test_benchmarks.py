@@ -22,8 +22,22 @@ TINY = {
     "chat_accuracy.py": [],
     "chat_matching.py": ["--products", "50", "--rounds", "1"],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
-    "conversations.py": ["--chats", "300", "--messages", "40", "--requests", "5", "--consoles", "2", "--trials", "1",
-                         "--busy", "2", "--busy-every", "0.5"],
+    "conversations.py": [
+        "--chats",
+        "300",
+        "--messages",
+        "40",
+        "--requests",
+        "5",
+        "--consoles",
+        "2",
+        "--trials",
+        "1",
+        "--busy",
+        "2",
+        "--busy-every",
+        "0.5",
+    ],
     "idle_jobs.py": ["--tenants", "2", "--seconds", "1", "--settle", "0"],
     "journal_drain.py": ["--rows", "40", "--tenants", "2", "--threads", "2"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
@@ -46,7 +60,12 @@ def test_benchmark_runs_at_a_tiny_size(script: str, embedded_cluster: EmbeddedCl
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), *TINY[script], "--database-url", embedded_cluster.url],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     assert result.stdout.strip(), "a benchmark prints its figures"

@@ -24,8 +24,13 @@ PACKAGES = ("server", "shared", "provisioning", "console")
 
 
 def test_bandit_finds_no_high_severity_issue() -> None:
-    result = subprocess.run([sys.executable, "-m", "bandit", "-lll", "-q", "-r", *PACKAGES],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bandit", "-lll", "-q", "-r", *PACKAGES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -53,4 +58,5 @@ def test_the_lock_file_pins_every_dependency_with_hashes() -> None:
         name = canonicalize_name(wanted.name)
         assert name in pins, f"{name} is not in requirements.lock: regenerate it (see its header)"
         assert wanted.specifier.contains(pins[name][0], prereleases=True), (
-            f"requirements.lock pins {name}=={pins[name][0]}, outside {wanted.specifier}: regenerate it")
+            f"requirements.lock pins {name}=={pins[name][0]}, outside {wanted.specifier}: regenerate it"
+        )

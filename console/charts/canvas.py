@@ -39,10 +39,12 @@ class ChartView(QWidget):
         """The chart colours of this widget's palette (the theme's)."""
         self.ensurePolished()  # a widget not yet shown takes the application's palette only when polished
         p = self.palette()
-        return ChartColors(background=p.color(QPalette.ColorRole.Base).name(),
-                           text=p.color(QPalette.ColorRole.Text).name(),
-                           muted=p.color(QPalette.ColorRole.PlaceholderText).name(),
-                           lines=p.color(QPalette.ColorRole.Mid).name())
+        return ChartColors(
+            background=p.color(QPalette.ColorRole.Base).name(),
+            text=p.color(QPalette.ColorRole.Text).name(),
+            muted=p.color(QPalette.ColorRole.PlaceholderText).name(),
+            lines=p.color(QPalette.ColorRole.Mid).name(),
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's naming
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):  # the theme switched

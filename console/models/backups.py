@@ -69,14 +69,28 @@ def state_columns(tr: Translator, fmt: TenantFormat, clock: Clock) -> list[Colum
 
     return [
         Column(tr("backups.tenant"), lambda s: s.tenant_name, lambda s: s.tenant_name.casefold()),
-        Column(tr("backups.last_backup"), lambda s: fmt.instant(s.last_backup_at) or tr("backups.never"),
-               lambda s: _when(s.last_backup_at)),
-        Column(tr("backups.status"), lambda s: status_text(tr, s.last_backup_status),
-               warn=lambda s: s.last_backup_status == "failed"),
-        Column(tr("backups.last_verified"), verified, lambda s: _when(s.last_verified_at),
-               warn=lambda s: warning(s) is not None),
-        Column(tr("backups.attention"), attention, lambda s: (warning(s) is None, attention(s)),
-               warn=lambda s: warning(s) is not None),
+        Column(
+            tr("backups.last_backup"),
+            lambda s: fmt.instant(s.last_backup_at) or tr("backups.never"),
+            lambda s: _when(s.last_backup_at),
+        ),
+        Column(
+            tr("backups.status"),
+            lambda s: status_text(tr, s.last_backup_status),
+            warn=lambda s: s.last_backup_status == "failed",
+        ),
+        Column(
+            tr("backups.last_verified"),
+            verified,
+            lambda s: _when(s.last_verified_at),
+            warn=lambda s: warning(s) is not None,
+        ),
+        Column(
+            tr("backups.attention"),
+            attention,
+            lambda s: (warning(s) is None, attention(s)),
+            warn=lambda s: warning(s) is not None,
+        ),
     ]
 
 
@@ -100,6 +114,9 @@ def backup_columns(tr: Translator, fmt: TenantFormat) -> list[Column[BackupRecor
         Column(tr("backups.encrypted"), lambda b: tr("common.yes") if b.encrypted else tr("common.no")),
         Column(tr("backups.status"), lambda b: status_text(tr, b.status), warn=lambda b: b.status == "failed"),
         Column(tr("backups.checked_at"), lambda b: fmt.instant(b.verified_at), lambda b: _when(b.verified_at)),
-        Column(tr("backups.check"), lambda b: check_text(tr, b) + (f" — {b.error}" if b.error else ""),
-               warn=lambda b: b.verify_result == "failed" or b.status == "failed"),
+        Column(
+            tr("backups.check"),
+            lambda b: check_text(tr, b) + (f" — {b.error}" if b.error else ""),
+            warn=lambda b: b.verify_result == "failed" or b.status == "failed",
+        ),
     ]

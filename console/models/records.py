@@ -22,6 +22,16 @@ def channel_label(channel: str, tr: Translator) -> str:
     return channel if label == key else label
 
 
+SYSTEM_ACTORS = ("whatsapp", "demo")
+"""Who changed an order when no person did: the customer in the chat (`CHAT_ACTOR`), the demo data."""
+
+
+def actor_label(actor: str, tr: Translator) -> str:
+    """Who made a change, in the screen language: a person's user name as it is, the appliance's
+    own actors ("whatsapp": the customer in the chat) as a phrase, never as a code."""
+    return tr(f"actor.{actor}") if actor in SYSTEM_ACTORS else actor
+
+
 def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]]:
     return [
         Column(tr("tenants.name"), lambda t: t.name),
@@ -82,8 +92,10 @@ def product_columns(tr: Translator, fmt: TenantFormat) -> list[Column[ProductInf
         Column(tr("catalog.aliases"), lambda p: ", ".join(p.aliases)),
         Column(tr("catalog.category"), lambda p: p.category or ""),
         Column(tr("catalog.price"), lambda p: fmt.money(p.price, p.currency), lambda p: p.price, right=True),
-        Column(tr("catalog.available"), lambda p: tr("catalog.sold_out") if not p.available or p.stock == 0
-               else tr("common.yes")),  # fmt: skip
+        Column(
+            tr("catalog.available"),
+            lambda p: tr("catalog.sold_out") if not p.available or p.stock == 0 else tr("common.yes"),
+        ),  # fmt: skip
         Column(tr("catalog.stock"), lambda p: "" if p.stock is None else str(p.stock), right=True),
     ]
 

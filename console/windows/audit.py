@@ -58,8 +58,16 @@ class AuditLogPage(Page):
         self.action.returnPressed.connect(self.reload)
         self.tenant.activated.connect(lambda _i: self.reload())
         filters = QHBoxLayout()
-        for widget in (self.tenant, self.actor, self.action, self.use_dates, self.first_day,
-                       QLabel(tr("orders.to")), self.last_day, refresh):
+        for widget in (
+            self.tenant,
+            self.actor,
+            self.action,
+            self.use_dates,
+            self.first_day,
+            QLabel(tr("orders.to")),
+            self.last_day,
+            refresh,
+        ):
             filters.addWidget(widget)
         self.model: RecordTableModel[AuditEntryInfo] = RecordTableModel([], self)
         self.table = QTableView()

@@ -230,8 +230,15 @@ class BackupsPage(Page):
         self.restore_button.setEnabled(idle and usable and backup is not None and backup.verify_result != "failed")
 
     # --- actions ---------------------------------------------------------------------------
-    def _start(self, action: str, button: QPushButton, busy_key: str, text: str, work: Callable[[ApiClient], Any],
-               on_done: Callable[[Any], None]) -> None:
+    def _start(
+        self,
+        action: str,
+        button: QPushButton,
+        busy_key: str,
+        text: str,
+        work: Callable[[ApiClient], Any],
+        on_done: Callable[[Any], None],
+    ) -> None:
         """Run one slow action: busy button and sentence now, the outcome in the result line later."""
         idle_text = button.text()
 
@@ -252,19 +259,31 @@ class BackupsPage(Page):
         if state is None or self.running is not None:
             return
         tenant_id, name = state.tenant_id, state.tenant_name
-        self._start("backup", self.backup_button, "backups.backing_up",
-                    self.i18n("backups.working_backup", name=name),
-                    lambda client: client.backups.run(tenant_id, verify=True),
-                    lambda outcome: self._backed_up(name, *outcome))
+        self._start(
+            "backup",
+            self.backup_button,
+            "backups.backing_up",
+            self.i18n("backups.working_backup", name=name),
+            lambda client: client.backups.run(tenant_id, verify=True),
+            lambda outcome: self._backed_up(name, *outcome),
+        )
 
     def _backed_up(self, name: str, backup: BackupRecord, check: RestoreCheck | None) -> None:
         size = human_size(backup.size_bytes, self.fmt)
         if check is None:
             self.show_result(self.i18n("backups.done_unchecked", name=name, size=size))
         elif check.ok:
-            self.show_result(self.i18n("backups.done_ok", name=name, size=size, tables=check.tables,
-                                       rows=self.fmt.number(check.rows), seconds=self.fmt.number(check.seconds, 1)),
-                             _OK_STYLE)
+            self.show_result(
+                self.i18n(
+                    "backups.done_ok",
+                    name=name,
+                    size=size,
+                    tables=check.tables,
+                    rows=self.fmt.number(check.rows),
+                    seconds=self.fmt.number(check.seconds, 1),
+                ),
+                _OK_STYLE,
+            )
         else:
             self.show_check_failure(check)
         self.reload()
@@ -275,14 +294,26 @@ class BackupsPage(Page):
         if backup is None or self.running is not None:
             return
         backup_id = backup.id
-        self._start("verify", self.verify_button, "backups.verifying",
-                    self.i18n("backups.working_verify", when=self.fmt.instant(backup.started_at)),
-                    lambda client: client.backups.verify(backup_id), self._verified)
+        self._start(
+            "verify",
+            self.verify_button,
+            "backups.verifying",
+            self.i18n("backups.working_verify", when=self.fmt.instant(backup.started_at)),
+            lambda client: client.backups.verify(backup_id),
+            self._verified,
+        )
 
     def _verified(self, check: RestoreCheck) -> None:
         if check.ok:
-            self.show_result(self.i18n("backups.check_passed", tables=check.tables, rows=self.fmt.number(check.rows),
-                                       seconds=self.fmt.number(check.seconds, 1)), _OK_STYLE)
+            self.show_result(
+                self.i18n(
+                    "backups.check_passed",
+                    tables=check.tables,
+                    rows=self.fmt.number(check.rows),
+                    seconds=self.fmt.number(check.seconds, 1),
+                ),
+                _OK_STYLE,
+            )
         else:
             self.show_check_failure(check)
         self.reload()
@@ -319,9 +350,14 @@ class BackupsPage(Page):
         if answer != QMessageBox.StandardButton.Yes or self.running is not None:
             return
         backup_id = backup.id
-        self._start("restore", self.restore_button, "backups.restoring",
-                    self.i18n("backups.working_restore", name=name),
-                    lambda client: client.backups.restore_as(backup_id, name), self._restored)
+        self._start(
+            "restore",
+            self.restore_button,
+            "backups.restoring",
+            self.i18n("backups.working_restore", name=name),
+            lambda client: client.backups.restore_as(backup_id, name),
+            self._restored,
+        )
 
     def _restored(self, tenant: TenantInfo) -> None:
         self.show_result(self.i18n("backups.restored", name=tenant.name, id=tenant.id), _OK_STYLE)

@@ -75,8 +75,12 @@ def next_status(status: str) -> str | None:
 def item_lines(order: OrderSummary, tr: Translator) -> list[str]:
     """The order's lines as a kitchen reads them ("2× Taco de pastor (sin cebolla)"), and "y 4 más"
     when the list carries only the first ones."""
-    lines = [tr("board.item_note", quantity=i.quantity, name=i.name, note=i.note) if i.note
-             else tr("board.item", quantity=i.quantity, name=i.name) for i in order.items]
+    lines = [
+        tr("board.item_note", quantity=i.quantity, name=i.name, note=i.note)
+        if i.note
+        else tr("board.item", quantity=i.quantity, name=i.name)
+        for i in order.items
+    ]
     if order.more_items:
         lines.append(tr("board.more_items", count=order.more_items))
     return lines
@@ -221,8 +225,9 @@ class BoardPage(Page):
         def fetch(client: ApiClient) -> list[OrderSummary]:
             active = client.orders.list(tenant_id, ACTIVE, limit=LIMIT)
             today = to_local(utcnow(), zone).date()
-            done: OrderPage = client.orders.list(tenant_id, ("completed",), first_day=today, last_day=today,
-                                                 limit=LIMIT)
+            done: OrderPage = client.orders.list(
+                tenant_id, ("completed",), first_day=today, last_day=today, limit=LIMIT
+            )
             return [*active.items, *done.items]
 
         def loaded(orders: list[OrderSummary]) -> None:
@@ -276,8 +281,10 @@ class BoardPage(Page):
         if tenant is None:
             return
         tenant_id = tenant.id
-        self.call(lambda client: client.orders.change_status(tenant_id, order.id, target, etag=order.etag),
-                  lambda _detail: self.reload())
+        self.call(
+            lambda client: client.orders.change_status(tenant_id, order.id, target, etag=order.etag),
+            lambda _detail: self.reload(),
+        )
 
     def print_ticket(self, order: OrderSummary, pdf_path: str | None = None) -> None:
         """Print the order's kitchen ticket: the system print dialog, or a PDF at `pdf_path`.

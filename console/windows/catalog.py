@@ -201,8 +201,11 @@ class CatalogPage(Page):
             return
         tenant_id, product_id, available = self.ctx.tenant.id, product.id, not product.available
         self.sold_out_button.setEnabled(False)
-        self.call(lambda client: client.catalog.set_available(tenant_id, product_id, available), self._toggled,
-                  on_settled=self._selection_changed)
+        self.call(
+            lambda client: client.catalog.set_available(tenant_id, product_id, available),
+            self._toggled,
+            on_settled=self._selection_changed,
+        )
 
     def _toggled(self, product: ProductInfo) -> None:
         key = "catalog.now_available" if product.available else "catalog.now_sold_out"

@@ -190,8 +190,10 @@ class ConversationsPage(Page):
         chat = detail.conversation
         who = chat.customer_name or chat.customer_phone or tr("chats.unknown")
         agent = f" ({chat.agent})" if chat.agent else ""
-        self.header.setText(f"<b>{html.escape(who)}</b> {html.escape(chat.customer_phone or '')} · "
-                            f"{tr(f'chats.state.{chat.state}')}{html.escape(agent)}")
+        self.header.setText(
+            f"<b>{html.escape(who)}</b> {html.escape(chat.customer_phone or '')} · "
+            f"{tr(f'chats.state.{chat.state}')}{html.escape(agent)}"
+        )
         self.transcript.setHtml("".join(self._bubble(m) for m in detail.messages))
         bar = self.transcript.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -213,8 +215,9 @@ class ConversationsPage(Page):
         if tenant is None:
             return
         tenant_id = tenant.id
-        self.call(lambda client: client.conversations.mark_read(tenant_id, conversation_id),
-                  lambda _summary: self.reload())
+        self.call(
+            lambda client: client.conversations.mark_read(tenant_id, conversation_id), lambda _summary: self.reload()
+        )
 
     def _can_fetch_media(self) -> bool:
         user = self.ctx.connection.user
@@ -255,14 +258,18 @@ class ConversationsPage(Page):
         if len(self.transcript.images) >= MAX_PREVIEWS:
             self.transcript.images.pop(next(iter(self.transcript.images)))
         self.transcript.images[media_id] = image.scaledToWidth(min(PREVIEW_WIDTH, image.width()))
-        self.transcript.document().addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"media:{media_id}"),
-                                               self.transcript.images[media_id])
+        self.transcript.document().addResource(
+            QTextDocument.ResourceType.ImageResource, QUrl(f"media:{media_id}"), self.transcript.images[media_id]
+        )
         self._render()
 
     def _media_html(self, entry: MediaEntry) -> str:
         tr, fmt = self.i18n, self.ctx.fmt
-        what = tr(f"chats.media.kind.{entry.kind}") if entry.kind in (
-            "image", "sticker", "audio", "video", "document") else tr("chats.media.kind.document")
+        what = (
+            tr(f"chats.media.kind.{entry.kind}")
+            if entry.kind in ("image", "sticker", "audio", "video", "document")
+            else tr("chats.media.kind.document")
+        )
         if entry.state == "pending":
             return html.escape(tr("chats.media.pending", what=what))
         if entry.state == "failed":
@@ -287,8 +294,10 @@ class ConversationsPage(Page):
         if entry is None:
             return
         tenant_id, conversation_id = self.ctx.tenant.id, self.detail.conversation.id
-        self.call(lambda client: client.conversations.media(tenant_id, conversation_id, media_id),
-                  lambda download: self._open_file(entry, download))
+        self.call(
+            lambda client: client.conversations.media(tenant_id, conversation_id, media_id),
+            lambda download: self._open_file(entry, download),
+        )
 
     def _open_file(self, entry: MediaEntry, download: MediaDownload) -> None:
         """Save the file in the page's temporary folder and open it with the system's viewer."""
@@ -310,7 +319,8 @@ class ConversationsPage(Page):
         text = html.escape(message.text or tr(f"chats.kind.{message.kind}")).replace("\n", "<br>")
         if message.reply is not None:
             choices = [b.title for b in message.reply.buttons] + [
-                r.title for s in message.reply.sections for r in s.rows]
+                r.title for s in message.reply.sections for r in s.rows
+            ]
             text += "<br>" + " ".join(f"[{html.escape(c)}]" for c in choices)
         for entry in message.media:
             text += "<br>" + self._media_html(entry)
@@ -328,10 +338,12 @@ class ConversationsPage(Page):
             ticks = "⚠ " + html.escape(tr(said))
         elif message.status == "failed" and message.error:  # taken, then not delivered: the server says why
             ticks = "⚠ " + html.escape(message.error)
-        return (f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};color:{c.text};'
-                f'padding:4px"><small style="color:{c.muted}">{html.escape(who)} · {fmt.instant(message.at)} {ticks}'
-                f"</small><br>{text}"
-                f"</div></td></tr></table>")
+        return (
+            f'<table width="100%"><tr><td align="{align}"><div style="background:{colour};color:{c.text};'
+            f'padding:4px"><small style="color:{c.muted}">{html.escape(who)} · {fmt.instant(message.at)} {ticks}'
+            f"</small><br>{text}"
+            f"</div></td></tr></table>"
+        )
 
     def _show_controls(self) -> None:
         chat = self.detail.conversation if self.detail else None
@@ -349,8 +361,10 @@ class ConversationsPage(Page):
             return
         tenant_id, conversation_id = tenant.id, self.detail.conversation.id
         self.reply.clear()
-        self.call(lambda client: client.conversations.send(tenant_id, conversation_id, text),
-                  lambda _message: self.open(conversation_id))
+        self.call(
+            lambda client: client.conversations.send(tenant_id, conversation_id, text),
+            lambda _message: self.open(conversation_id),
+        )
 
     def _move(self, action: str) -> None:
         tenant = self.ctx.tenant
@@ -360,8 +374,11 @@ class ConversationsPage(Page):
 
         def work(client: ApiClient) -> ConversationSummary:
             api = client.conversations
-            return api.takeover(tenant_id, conversation_id) if action == "takeover" else api.release(
-                tenant_id, conversation_id)
+            return (
+                api.takeover(tenant_id, conversation_id)
+                if action == "takeover"
+                else api.release(tenant_id, conversation_id)
+            )
 
         def moved(_summary: ConversationSummary) -> None:
             self.open(conversation_id)

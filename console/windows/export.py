@@ -35,8 +35,14 @@ def suggested_file(name: str, dataset: str, fmt: str, timezone: str, now: dt.dat
 class ExportButton(QWidget):
     """Signals: none (it reports through the page's `message`)."""
 
-    def __init__(self, page: Page, datasets: tuple[str, ...], fetch: Fetch, name: Callable[[], str],
-                 timezone: Callable[[], str] = lambda: "UTC") -> None:
+    def __init__(
+        self,
+        page: Page,
+        datasets: tuple[str, ...],
+        fetch: Fetch,
+        name: Callable[[], str],
+        timezone: Callable[[], str] = lambda: "UTC",
+    ) -> None:
         super().__init__(page)
         self.page, self._fetch, self._name, self._timezone = page, fetch, name, timezone
         self.dataset = QComboBox()

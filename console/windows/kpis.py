@@ -77,8 +77,9 @@ class KpisPage(Page):
         self.granularity.currentIndexChanged.connect(lambda _i: self.reload())
         self.save_button = QPushButton(tr("kpis.save_png"))
         self.save_button.clicked.connect(self.ask_png_path)
-        self.export = ExportButton(self, DATASETS, self._fetch_export, lambda: ctx.tenant.name if ctx.tenant else "",
-                                   lambda: ctx.fmt.timezone)
+        self.export = ExportButton(
+            self, DATASETS, self._fetch_export, lambda: ctx.tenant.name if ctx.tenant else "", lambda: ctx.fmt.timezone
+        )
         row = QHBoxLayout()
         row.addWidget(self.picker)
         row.addWidget(QLabel(tr("kpis.granularity")))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from comandia.console.context import AppContext
 from comandia.console.fulfilment import fulfilment_line
-from comandia.console.models.records import channel_label, order_item_columns
+from comandia.console.models.records import actor_label, channel_label, order_item_columns
 from comandia.console.models.table import RecordTableModel
 from comandia.console.windows.base import Page
 from comandia.shared.client import ConflictError
@@ -82,8 +82,10 @@ class OrderDetailWindow(Page):
         tr, fmt = self.i18n, self.ctx.fmt
         self.setWindowTitle(tr("detail.title", number=order.number))
         why = f" ({order.cancel_reason})" if order.status == "cancelled" and order.cancel_reason else ""
-        self.header.setText(f"{tr('detail.title', number=order.number)} — {tr('status.' + order.status)}{why}"
-                            f" · {channel_label(order.channel, tr)}")
+        self.header.setText(
+            f"{tr('detail.title', number=order.number)} — {tr('status.' + order.status)}{why}"
+            f" · {channel_label(order.channel, tr)}"
+        )
         self.customer.setText(f"{order.customer_name or ''} · {order.customer_phone}")
         place = ", ".join(p for p in (order.delivery_address, order.delivery_city, order.delivery_region) if p)
         notes = f"\n{tr('detail.notes')}: {order.notes}" if order.notes else ""
@@ -105,9 +107,8 @@ class OrderDetailWindow(Page):
         for change in order.history:
             before = tr(f"status.{change.from_status}") if change.from_status else "—"
             reason = f" ({change.reason})" if change.reason else ""
-            self.history.addItem(
-                f"{fmt.instant(change.at)}  {before} → {tr('status.' + change.to_status)}  · {change.actor}{reason}"
-            )
+            after, who = tr("status." + change.to_status), actor_label(change.actor, tr)
+            self.history.addItem(f"{fmt.instant(change.at)}  {before} → {after}  · {who}{reason}")
         for button in self.buttons.values():
             self.action_row.removeWidget(button)
             button.deleteLater()

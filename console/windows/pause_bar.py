@@ -63,8 +63,10 @@ class PauseBar(QWidget):
             self.message.setText(settings.paused_message)
         failed = [a for a in alerts.items if a.state == "failed"]
         self.failures.setVisible(bool(failed))
-        lines = [tr("pause.alert_failed", number=a.order_number, recipient=a.recipient, reason=a.last_error or "")
-                 for a in failed[:SHOWN_FAILURES]]
+        lines = [
+            tr("pause.alert_failed", number=a.order_number, recipient=a.recipient, reason=a.last_error or "")
+            for a in failed[:SHOWN_FAILURES]
+        ]
         self.failures.setText("⚠ " + "\n".join(lines) if lines else "")
 
     def save(self) -> None:

@@ -66,8 +66,9 @@ class NewTenantForm:
 def provision(client: ApiClient, form: NewTenantForm) -> TenantInfo:
     """Background part: create the tenant, then its first manager."""
     locale: Locale = "en" if form.locale == "en" else "es"
-    tenant = client.tenants.create(form.name.strip(), form.timezone, form.currency, locale,
-                                   country_locale=form.country_locale)
+    tenant = client.tenants.create(
+        form.name.strip(), form.timezone, form.currency, locale, country_locale=form.country_locale
+    )
     client.users.create(form.manager, form.password, "manager", tenant.id)
     return tenant
 

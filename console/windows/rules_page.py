@@ -98,14 +98,16 @@ class RowsTable(QWidget):
             for column, name in enumerate(self.columns):
                 box = self.table.cellWidget(row, column)
                 item = self.table.item(row, column)
-                texts[name] = (box.currentData() if isinstance(box, QComboBox)
-                               else item.text() if item is not None else "")
+                texts[name] = (
+                    box.currentData() if isinstance(box, QComboBox) else item.text() if item is not None else ""
+                )
             found.append(texts)
         return found
 
     def set_read_only(self, read_only: bool) -> None:
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
-                                   else QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.NoEditTriggers if read_only else QAbstractItemView.EditTrigger.AllEditTriggers
+        )
         for row in range(self.table.rowCount()):
             box = self.table.cellWidget(row, 0)
             if box is not None:
@@ -253,8 +255,9 @@ class RulesPage(Page):
             return
         tenant_id = tenant.id
         self.stored = None
-        self.call(lambda client: client.tenants.settings(tenant_id),
-                  lambda settings: self.show_settings(settings, tenant_id))
+        self.call(
+            lambda client: client.tenants.settings(tenant_id), lambda settings: self.show_settings(settings, tenant_id)
+        )
 
     def show_settings(self, settings: TenantSettings, tenant_id: str) -> None:
         """Fill the form with `settings` of `tenant_id` (what the server holds now); forget past problems."""
@@ -289,13 +292,29 @@ class RulesPage(Page):
         self._lock(self.read_only)
 
     def _lock(self, read_only: bool) -> None:
-        for edit in [*self.days.values(), self.paused_message, self.pickup_address, self.latitude, self.longitude,
-                     self.minimum_order, self.handoff_template, self.handoff_template_language]:
+        for edit in [
+            *self.days.values(),
+            self.paused_message,
+            self.pickup_address,
+            self.latitude,
+            self.longitude,
+            self.minimum_order,
+            self.handoff_template,
+            self.handoff_template_language,
+        ]:
             edit.setReadOnly(read_only)
         for text in (self.closed_days, self.order_alerts):
             text.setReadOnly(read_only)
-        for widget in (self.always_open, self.orders_paused, self.after_hours, self.fulfilment, self.eta_minutes,
-                       self.customer_cancel_minutes, self.handoff_idle_minutes, self.media_retention_days):
+        for widget in (
+            self.always_open,
+            self.orders_paused,
+            self.after_hours,
+            self.fulfilment,
+            self.eta_minutes,
+            self.customer_cancel_minutes,
+            self.handoff_idle_minutes,
+            self.media_retention_days,
+        ):
             widget.setEnabled(not read_only)
         for table in (self.zones, self.payments, self.faq):
             table.set_read_only(read_only)

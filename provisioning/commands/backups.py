@@ -101,8 +101,15 @@ def run_backup(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     )
     failed = [o.label for o in report.outcomes if not o.ok]
     if failed:
-        _failed(out, out.say("{failed} of {total} backups failed: {names}", failed=len(failed),
-                              total=len(report.outcomes), names=", ".join(failed)))
+        _failed(
+            out,
+            out.say(
+                "{failed} of {total} backups failed: {names}",
+                failed=len(failed),
+                total=len(report.outcomes),
+                names=", ".join(failed),
+            ),
+        )
         return EXIT_FAILED
     return EXIT_OK
 
@@ -112,8 +119,16 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [b.to_json() for b in backups],
         lambda: out.table(
-            [N_("ID"), N_("TARGET"), N_("STARTED"), N_("STATUS"), N_("SIZE"), N_("ENCRYPTED"), N_("VERIFIED"),
-             N_("PATH")],
+            [
+                N_("ID"),
+                N_("TARGET"),
+                N_("STARTED"),
+                N_("STATUS"),
+                N_("SIZE"),
+                N_("ENCRYPTED"),
+                N_("VERIFIED"),
+                N_("PATH"),
+            ],
             [
                 [
                     b.id,
@@ -152,13 +167,25 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = service.verify(backup_id, key)
     out.result(
         report.to_json(),
-        out.say("backup {id}: {result} ({stage}) {detail} [{seconds} s]", id=backup_id,
-                result=out.say("ok") if report.ok else out.say("FAILED"), stage=report.stage,
-                detail=_check_detail(out, report), seconds=format(report.seconds, ".1f")),
+        out.say(
+            "backup {id}: {result} ({stage}) {detail} [{seconds} s]",
+            id=backup_id,
+            result=out.say("ok") if report.ok else out.say("FAILED"),
+            stage=report.stage,
+            detail=_check_detail(out, report),
+            seconds=format(report.seconds, ".1f"),
+        ),
     )
     if not report.ok:
-        _failed(out, out.say("backup {id} failed its restore check at {stage}: {detail}", id=backup_id,
-                              stage=report.stage, detail=report.detail))
+        _failed(
+            out,
+            out.say(
+                "backup {id} failed its restore check at {stage}: {detail}",
+                id=backup_id,
+                stage=report.stage,
+                detail=report.detail,
+            ),
+        )
         return EXIT_FAILED
     return EXIT_OK
 
@@ -169,8 +196,12 @@ def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.as_name is None and not _confirmed(
         out,
         args.yes,
-        out.say("Replace tenant {tenant}'s database with backup {backup}? Changes since that backup are lost. "
-                 "Type the tenant ID: ", tenant=args.tenant, backup=args.at or out.say("latest")),
+        out.say(
+            "Replace tenant {tenant}'s database with backup {backup}? Changes since that backup are lost. "
+            "Type the tenant ID: ",
+            tenant=args.tenant,
+            backup=args.at or out.say("latest"),
+        ),
         args.tenant,
     ):
         return EXIT_FAILED
@@ -178,21 +209,25 @@ def run_restore(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         tenant = service.restore_as(args.tenant, args.as_name, args.at, key, actor=ACTOR)
     else:
         tenant = service.restore(args.tenant, args.at, key, actor=ACTOR)
-    out.result(tenant.to_json(), out.say("restored into {id} ({name}), state {state}", id=tenant.id,
-                                          name=tenant.name, state=tenant.state))
+    out.result(
+        tenant.to_json(),
+        out.say("restored into {id} ({name}), state {state}", id=tenant.id, name=tenant.name, state=tenant.state),
+    )
     return EXIT_OK
 
 
 def run_keygen(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.file.exists():
-        out.error(out.say("{path} exists; refusing to overwrite a key (backups made with it need it)",
-                           path=args.file))
+        out.error(out.say("{path} exists; refusing to overwrite a key (backups made with it need it)", path=args.file))
         return EXIT_FAILED
     write_new_key(args.file)
     out.result(
         {"key_file": str(args.file)},
-        out.say("wrote {path} (mode 0600). Keep a copy off this machine: without it, encrypted backups cannot "
-                 "be restored by anyone.", path=args.file),
+        out.say(
+            "wrote {path} (mode 0600). Keep a copy off this machine: without it, encrypted backups cannot "
+            "be restored by anyone.",
+            path=args.file,
+        ),
     )
     return EXIT_OK
 
@@ -201,8 +236,11 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     if args.drop_source and not _confirmed(
         out,
         args.yes,
-        out.say("Move {tenant} to {server} and drop its old database? Type the tenant ID: ", tenant=args.tenant_id,
-                 server=args.to),
+        out.say(
+            "Move {tenant} to {server} and drop its old database? Type the tenant ID: ",
+            tenant=args.tenant_id,
+            server=args.to,
+        ),
         args.tenant_id,
     ):
         return EXIT_FAILED
@@ -210,10 +248,17 @@ def run_move(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     report = runtime.services.moves.move(args.tenant_id, args.to, actor=ACTOR, drop_source=args.drop_source, key=key)
     out.result(
         report.to_json(),
-        out.say("moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s "
-                "(writes refused for {frozen} s)",
-                 tenant=report.tenant_id, source=report.source, target=report.target, tables=report.tables,
-                 rows=report.rows, seconds=format(report.seconds, ".1f"), frozen=format(report.frozen_seconds, ".1f"))
+        out.say(
+            "moved {tenant} from {source} to {target}: {tables} tables, {rows} rows in {seconds} s "
+            "(writes refused for {frozen} s)",
+            tenant=report.tenant_id,
+            source=report.source,
+            target=report.target,
+            tables=report.tables,
+            rows=report.rows,
+            seconds=format(report.seconds, ".1f"),
+            frozen=format(report.frozen_seconds, ".1f"),
+        )
         + (out.say("; old database dropped") if report.source_dropped else out.say("; old database kept")),
     )
     return EXIT_OK

@@ -67,8 +67,10 @@ def run_chat(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             for reply in answer.replies:
                 print(_indent(reply.to_text()) + "\n", file=out.stdout)
             if answer.handoff:  # test chats are not in Conversations: say what WhatsApp would do
-                note = out.say("on WhatsApp this chat would now wait for a person in Conversations; test chats "
-                               "are not listed there, so the bot goes on answering here")
+                note = out.say(
+                    "on WhatsApp this chat would now wait for a person in Conversations; test chats "
+                    "are not listed there, so the bot goes on answering here"
+                )
                 print(_indent(f"({note})") + "\n", file=out.stdout)
     if out.as_json:
         out.result(turns, "")
@@ -84,9 +86,7 @@ def parse_line(line: str) -> Inbound | None:
         where, _, address = rest.strip().partition(" ")
         lat, _, lon = where.partition(",")
         try:
-            return Inbound(
-                kind="location", latitude=float(lat), longitude=float(lon), location_address=address or None
-            )
+            return Inbound(kind="location", latitude=float(lat), longitude=float(lon), location_address=address or None)
         except ValueError:
             return None
     if verb == "/order":

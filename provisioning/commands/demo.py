@@ -20,8 +20,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run_demo(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     with progress_bar("demo orders", enabled=not args.json) as advance:
-        tenants = create_demo(lambda clock: runtime.rewired(Collaborators(clock=clock)), args.days,
-                              args.orders_per_day, on_progress=advance)
+        tenants = create_demo(
+            lambda clock: runtime.rewired(Collaborators(clock=clock)),
+            args.days,
+            args.orders_per_day,
+            on_progress=advance,
+        )
     out.result(
         [t.login() for t in tenants],
         lambda: out.table(

@@ -47,7 +47,11 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         return EXIT_USAGE
     exports = runtime.services.exports
     export = exports.tenant_export(
-        args.tenant_id, args.dataset, fmt, parse_date(args.from_day, "from"), parse_date(args.to_day, "to"),
+        args.tenant_id,
+        args.dataset,
+        fmt,
+        parse_date(args.from_day, "from"),
+        parse_date(args.to_day, "to"),
         language=out.language,
     )
     partial = args.out.with_name(args.out.name + ".part")
@@ -62,6 +66,8 @@ def run_export(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             written += len(chunk)
             advance(written // 1_000_000, 0, f"{written / 1e6:.1f} MB")
     os.replace(partial, args.out)  # a half-written file never carries the final name
-    out.result({"file": str(args.out), "bytes": written},
-               out.say("wrote {path} ({size} bytes)", path=args.out, size=format(written, ",")))
+    out.result(
+        {"file": str(args.out), "bytes": written},
+        out.say("wrote {path} ({size} bytes)", path=args.out, size=format(written, ",")),
+    )
     return EXIT_OK

@@ -41,9 +41,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing = verbs.add_parser("list", help="list numbers, of every tenant or one")
     listing.add_argument("tenant", nargs="?")
     listing.set_defaults(handler=run_list)
-    for verb, handler, text in (("test", run_test, "call the provider's API with the stored credentials"),
-                                ("pause", run_pause, "stop replying from a number"),
-                                ("resume", run_resume, "reply from a paused number again")):
+    for verb, handler, text in (
+        ("test", run_test, "call the provider's API with the stored credentials"),
+        ("pause", run_pause, "stop replying from a number"),
+        ("resume", run_resume, "reply from a paused number again"),
+    ):
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("id", type=int)
         parser.set_defaults(handler=handler)
@@ -59,45 +61,72 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _template_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status-template", help="approved template for status notices after the 24-hour "
-                        "window: its name (Meta, 360dialog) or Content SID (Twilio); {{1}} order, {{2}} status")
-    parser.add_argument("--template-language", help="the template's language code, e.g. es_MX (default: the "
-                        "tenant's language)")
+    parser.add_argument(
+        "--status-template",
+        help="approved template for status notices after the 24-hour "
+        "window: its name (Meta, 360dialog) or Content SID (Twilio); {{1}} order, {{2}} status",
+    )
+    parser.add_argument(
+        "--template-language", help="the template's language code, e.g. es_MX (default: the tenant's language)"
+    )
 
 
 def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     secrets: dict[str, str] = {}
     for field in _SECRETS[args.provider]:
         secrets[field] = runtime.config.number_secrets.get(field) or getpass.getpass(f"{field.replace('_', ' ')}: ")
-    request = NewNumber(provider=args.provider, e164=args.number, phone_number_id=args.phone_number_id,
-                        waba_id=args.waba_id, account_sid=args.account_sid, status_template=args.status_template,
-                        template_language=args.template_language, **secrets)
+    request = NewNumber(
+        provider=args.provider,
+        e164=args.number,
+        phone_number_id=args.phone_number_id,
+        waba_id=args.waba_id,
+        account_sid=args.account_sid,
+        status_template=args.status_template,
+        template_language=args.template_language,
+        **secrets,
+    )
     number = runtime.services.numbers.add(args.tenant, request, actor=ACTOR)
-    lines = [out.say("added {provider} number {e164} as #{id} for tenant {tenant}", provider=number.provider,
-                      e164=number.e164, id=number.id, tenant=number.tenant_id),
-             out.say("webhook path: {path}", path=number.webhook_path)]
+    lines = [
+        out.say(
+            "added {provider} number {e164} as #{id} for tenant {tenant}",
+            provider=number.provider,
+            e164=number.e164,
+            id=number.id,
+            tenant=number.tenant_id,
+        ),
+        out.say("webhook path: {path}", path=number.webhook_path),
+    ]
     if number.verify_token:
         lines.append(out.say("verify token (Meta app dashboard): {token}", token=number.verify_token))
     if number.webhook_secret:
-        lines.append(out.say("webhook secret header X-Comandia-Secret (shown once): {secret}",
-                              secret=number.webhook_secret))
+        lines.append(
+            out.say("webhook secret header X-Comandia-Secret (shown once): {secret}", secret=number.webhook_secret)
+        )
     out.result(number.to_json(), "\n".join(lines))
     return EXIT_OK
 
 
 def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     numbers = runtime.services.numbers.list(args.tenant)
-    out.result([n.to_json() for n in numbers], lambda: out.table(
-        [N_("ID"), N_("TENANT"), N_("PROVIDER"), N_("NUMBER"), N_("STATE"), N_("LAST WEBHOOK")],
-        [[n.id, n.tenant_id, n.provider, n.e164, _state(n, out.language), n.last_inbound_at or out.say("never")]
-         for n in numbers]))
+    out.result(
+        [n.to_json() for n in numbers],
+        lambda: out.table(
+            [N_("ID"), N_("TENANT"), N_("PROVIDER"), N_("NUMBER"), N_("STATE"), N_("LAST WEBHOOK")],
+            [
+                [n.id, n.tenant_id, n.provider, n.e164, _state(n, out.language), n.last_inbound_at or out.say("never")]
+                for n in numbers
+            ],
+        ),
+    )
     return EXIT_OK
 
 
 def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     result = runtime.services.numbers.test(None, args.id)
-    out.result(result.to_json(), "\n".join(
-        f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in result.checks))
+    out.result(
+        result.to_json(),
+        "\n".join(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in result.checks),
+    )
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -117,12 +146,19 @@ def run_template(runtime: Runtime, args: argparse.Namespace, out: Output) -> int
     if args.clear == bool(args.status_template):
         out.error(out.say("give --status-template NAME, or --clear to remove the template"))
         return EXIT_USAGE
-    number = runtime.services.numbers.set_template(None, args.id, args.status_template, args.template_language,
-                                                  actor=ACTOR)
-    text = (out.say("number #{id} sends status notices after the 24-hour window as template {template} "
-                     "({language})", id=number.id, template=number.status_template,
-                     language=number.template_language or out.say("tenant language")) if number.status_template
-            else out.say("number #{id} has no status template: late notices are recorded as failed", id=number.id))
+    number = runtime.services.numbers.set_template(
+        None, args.id, args.status_template, args.template_language, actor=ACTOR
+    )
+    text = (
+        out.say(
+            "number #{id} sends status notices after the 24-hour window as template {template} ({language})",
+            id=number.id,
+            template=number.status_template,
+            language=number.template_language or out.say("tenant language"),
+        )
+        if number.status_template
+        else out.say("number #{id} has no status template: late notices are recorded as failed", id=number.id)
+    )
     out.result(number.to_json(), text)
     return EXIT_OK
 
@@ -131,9 +167,15 @@ def run_remove(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     service = runtime.services.numbers
     number = service.get(None, args.id)
     if not args.yes:
-        out.error(out.say("this removes number #{id} ({e164}) of tenant {tenant_id}; its webhooks will be "
-                          "unroutable and its queued messages fail. Add --yes to confirm",
-                          id=number.id, e164=number.e164, tenant_id=number.tenant_id))
+        out.error(
+            out.say(
+                "this removes number #{id} ({e164}) of tenant {tenant_id}; its webhooks will be "
+                "unroutable and its queued messages fail. Add --yes to confirm",
+                id=number.id,
+                e164=number.e164,
+                tenant_id=number.tenant_id,
+            )
+        )
         return EXIT_USAGE
     service.remove(None, args.id, actor=ACTOR)
     out.result({"removed": number.id}, out.say("removed number #{id} ({e164})", id=number.id, e164=number.e164))

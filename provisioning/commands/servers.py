@@ -25,8 +25,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     target.add_argument("url", nargs="?", help="the PgBouncer, postgresql://host:port (transaction mode)")
     target.add_argument("--direct", action="store_true", help="reach the server's tenants directly again")
     pooler.set_defaults(handler=run_set_pooler)
-    for verb, accepts, text in (("drain", False, "stop placing new tenants on a server"),
-                                ("open", True, "place new tenants on a server again")):
+    for verb, accepts, text in (
+        ("drain", False, "stop placing new tenants on a server"),
+        ("open", True, "place new tenants on a server again"),
+    ):
         parser = verbs.add_parser(verb, help=text)
         parser.add_argument("name")
         parser.set_defaults(handler=run_set_accepting, accepts=accepts)
@@ -34,8 +36,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     server = runtime.servers.add(args.name, args.url, actor="comandia-admin")
-    out.result(server.to_json(), out.say("registered database server '{name}' (id {id})", name=server.name,
-                                          id=server.id))
+    out.result(
+        server.to_json(), out.say("registered database server '{name}' (id {id})", name=server.name, id=server.id)
+    )
     return EXIT_OK
 
 
@@ -45,8 +48,10 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         [s.to_json() for s in servers],
         lambda: out.table(
             [N_("ID"), N_("NAME"), N_("TENANTS"), N_("ACCEPTS"), N_("REACHABLE"), N_("VERSION"), N_("POOLER")],
-            [[s.id, s.name, s.tenants, s.accepts_tenants, s.reachable, s.version, s.pooler_url or "-"]
-             for s in servers],
+            [
+                [s.id, s.name, s.tenants, s.accepts_tenants, s.reachable, s.version, s.pooler_url or "-"]
+                for s in servers
+            ],
         ),
     )
     return EXIT_OK
@@ -54,15 +59,21 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_set_accepting(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     server = runtime.servers.set_accepting(args.name, args.accepts, actor="comandia-admin")
-    state = (out.say("{name}: accepts new tenants", name=server.name) if server.accepts_tenants
-             else out.say("{name}: drained; no new tenants", name=server.name))
+    state = (
+        out.say("{name}: accepts new tenants", name=server.name)
+        if server.accepts_tenants
+        else out.say("{name}: drained; no new tenants", name=server.name)
+    )
     out.result(server.to_json(), state)
     return EXIT_OK
 
 
 def run_set_pooler(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     server = runtime.servers.set_pooler(args.name, None if args.direct else args.url, actor="comandia-admin")
-    state = (out.say("{name}: tenants reached through the pooler {pooler}", name=server.name, pooler=server.pooler_url)
-             if server.pooler_url else out.say("{name}: tenants reached directly", name=server.name))
+    state = (
+        out.say("{name}: tenants reached through the pooler {pooler}", name=server.name, pooler=server.pooler_url)
+        if server.pooler_url
+        else out.say("{name}: tenants reached directly", name=server.name)
+    )
     out.result(server.to_json(), state)
     return EXIT_OK

@@ -32,10 +32,17 @@ def run_init(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
         user = next(u for u in runtime.users.list() if u.username.lower() == args.admin_user.lower())
     out.result(
         {"control_revision": revision, "admin": user.to_json(), "created": created, "home": str(runtime.config.home)},
-        out.say("control database ready (revision {revision}); superadmin '{username}' created", revision=revision,
-                 username=user.username) if created
-        else out.say("control database ready (revision {revision}); superadmin '{username}' already exists",
-                      revision=revision, username=user.username),
+        out.say(
+            "control database ready (revision {revision}); superadmin '{username}' created",
+            revision=revision,
+            username=user.username,
+        )
+        if created
+        else out.say(
+            "control database ready (revision {revision}); superadmin '{username}' already exists",
+            revision=revision,
+            username=user.username,
+        ),
     )
     return EXIT_OK
 
@@ -62,8 +69,15 @@ def run_migrate(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     def human() -> None:
         total = len(report.upgraded) + len(report.already_current) + len(report.failed)
         ok = len(report.upgraded) + len(report.already_current)
-        out.info(out.say("control at {control}; tenants at {target}: {ok}/{total}", control=report.control_revision,
-                          target=report.target_revision, ok=ok, total=total))
+        out.info(
+            out.say(
+                "control at {control}; tenants at {target}: {ok}/{total}",
+                control=report.control_revision,
+                target=report.target_revision,
+                ok=ok,
+                total=total,
+            )
+        )
         for tenant_id, reason in report.failed.items():
             out.info(out.say("FAILED {tenant}: {reason}", tenant=tenant_id, reason=reason))
 

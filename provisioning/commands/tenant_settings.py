@@ -25,18 +25,31 @@ if TYPE_CHECKING:
 def register_settings(verbs: Verbs) -> None:
     """Add `tenant settings`, `tenant pause` and `tenant resume` (called by commands/tenants.py)."""
     settings = verbs.add_parser(
-        "settings", help="show or change the bot's language, delivery fee, texts and business rules",
+        "settings",
+        help="show or change the bot's language, delivery fee, texts and business rules",
         epilog="keys for --set: " + ", ".join(RULE_KEYS),
     )
     settings.add_argument("tenant_id")
     settings.add_argument("--locale", choices=["es", "en"], help="the bot's language")
     settings.add_argument("--delivery-fee", help="added to every WhatsApp order when there are no zones, e.g. 35.00")
-    settings.add_argument("--text", action="append", default=[], metavar="KEY=TEMPLATE",
-                          help="word a bot text your way, e.g. greeting='¡Hola! Esto es {business}.' (repeatable)")
-    settings.add_argument("--reset-text", action="append", default=[], metavar="KEY",
-                          help="back to the built-in wording (repeatable)")
-    settings.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="rules",
-                          help="replace a settings key; VALUE is JSON or plain text (repeatable)")
+    settings.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        metavar="KEY=TEMPLATE",
+        help="word a bot text your way, e.g. greeting='¡Hola! Esto es {business}.' (repeatable)",
+    )
+    settings.add_argument(
+        "--reset-text", action="append", default=[], metavar="KEY", help="back to the built-in wording (repeatable)"
+    )
+    settings.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="rules",
+        help="replace a settings key; VALUE is JSON or plain text (repeatable)",
+    )
     settings.set_defaults(handler=run_settings)
     pause = verbs.add_parser("pause", help="stop taking orders now (the bot tells customers)")
     pause.add_argument("tenant_id")
@@ -69,15 +82,21 @@ def run_settings(runtime: Runtime, args: argparse.Namespace, out: Output) -> int
         body["delivery_fee"] = args.delivery_fee
     if texts:
         body["texts"] = texts
-    settings = (service.update(args.tenant_id, "comandia-admin", TenantSettingsChange.from_json(body))
-                if body else service.get(args.tenant_id))
+    settings = (
+        service.update(args.tenant_id, "comandia-admin", TenantSettingsChange.from_json(body))
+        if body
+        else service.get(args.tenant_id)
+    )
     _show(out, settings)
     return EXIT_OK
 
 
 def run_pause(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    change = (TenantSettingsChange(orders_paused=True) if args.message is None
-              else TenantSettingsChange(orders_paused=True, paused_message=args.message))
+    change = (
+        TenantSettingsChange(orders_paused=True)
+        if args.message is None
+        else TenantSettingsChange(orders_paused=True, paused_message=args.message)
+    )
     _show(out, runtime.services.tenant_settings.update(args.tenant_id, "comandia-admin", change))
     return EXIT_OK
 

@@ -19,9 +19,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     verbs = tenant.add_subparsers(dest="verb", required=True, metavar="VERB")
     create = verbs.add_parser("create", help="provision a tenant (prints its ID)")
     create.add_argument("name")
-    create.add_argument("--locale", help="the country as a full locale: es_MX (default), es_AR, es_CO, es_CL, "
-                        "es_ES, en_US, ...; its currency, time zone and bot language are the defaults "
-                        "(es or en alone: only the bot's language)")
+    create.add_argument(
+        "--locale",
+        help="the country as a full locale: es_MX (default), es_AR, es_CO, es_CL, "
+        "es_ES, en_US, ...; its currency, time zone and bot language are the defaults "
+        "(es or en alone: only the bot's language)",
+    )
     create.add_argument("--timezone", help="IANA time zone (default: the locale's, America/Mexico_City)")
     create.add_argument("--currency", help="ISO 4217 code (default: the locale's, MXN)")
     create.add_argument("--server", help="database server name (default: the one with fewest tenants)")
@@ -59,10 +62,20 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     out.result(
         [t.to_json() for t in tenants],
         lambda: out.table(
-            [N_("ID"), N_("NAME"), N_("STATE"), N_("SERVER"), N_("LOCALE"), N_("TIME ZONE"), N_("CURRENCY"),
-             N_("REVISION")],
-            [[t.id, t.name, t.state, t.server, t.country_locale, t.timezone, t.currency, t.schema_revision]
-             for t in tenants],
+            [
+                N_("ID"),
+                N_("NAME"),
+                N_("STATE"),
+                N_("SERVER"),
+                N_("LOCALE"),
+                N_("TIME ZONE"),
+                N_("CURRENCY"),
+                N_("REVISION"),
+            ],
+            [
+                [t.id, t.name, t.state, t.server, t.country_locale, t.timezone, t.currency, t.schema_revision]
+                for t in tenants
+            ],
         ),
     )
     return EXIT_OK
@@ -90,10 +103,17 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             out.error(out.say("refusing to delete without confirmation: pass --yes"))
             return EXIT_FAILED
         question = (
-            out.say("Delete tenant {id} ({name}) and its database without a final backup? Type its ID: ",
-                     id=tenant.id, name=tenant.name) if args.no_backup
-            else out.say("Delete tenant {id} ({name}) and its database after a final backup? Type its ID: ",
-                          id=tenant.id, name=tenant.name)
+            out.say(
+                "Delete tenant {id} ({name}) and its database without a final backup? Type its ID: ",
+                id=tenant.id,
+                name=tenant.name,
+            )
+            if args.no_backup
+            else out.say(
+                "Delete tenant {id} ({name}) and its database after a final backup? Type its ID: ",
+                id=tenant.id,
+                name=tenant.name,
+            )
         )
         answer = input(question)
         if answer.strip() != tenant.id:
@@ -102,7 +122,8 @@ def run_delete(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     dump = runtime.tenants.delete(tenant.id, actor="comandia-admin", keep_backup=not args.no_backup)
     out.result(
         {"id": tenant.id, "deleted": True, "final_backup": str(dump) if dump else None},
-        out.say("deleted {id}; final backup at {path}", id=tenant.id, path=dump) if dump
+        out.say("deleted {id}; final backup at {path}", id=tenant.id, path=dump)
+        if dump
         else out.say("deleted {id}", id=tenant.id),
     )
     return EXIT_OK

@@ -13,9 +13,7 @@ from comandia.shared.i18n import N_
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     user = commands.add_parser("user", help="console and API logins")
     verbs = user.add_subparsers(dest="verb", required=True, metavar="VERB")
-    create = verbs.add_parser(
-        "create", help="create a login (password from COMANDIA_USER_PASSWORD, else a prompt)"
-    )
+    create = verbs.add_parser("create", help="create a login (password from COMANDIA_USER_PASSWORD, else a prompt)")
     create.add_argument("username")
     create.add_argument("--role", choices=["superadmin", "manager", "viewer"], default="manager")
     create.add_argument("--tenant", help="the tenant a manager or viewer belongs to")
@@ -66,7 +64,8 @@ def run_enable(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 def run_unlock(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     cleared = runtime.users.unlock(args.username, actor="comandia-admin")
-    out.result({"username": args.username, "failures_cleared": cleared},
-               out.say("unlocked '{username}' ({count} failed attempts forgotten)", username=args.username,
-                        count=cleared))
+    out.result(
+        {"username": args.username, "failures_cleared": cleared},
+        out.say("unlocked '{username}' ({count} failed attempts forgotten)", username=args.username, count=cleared),
+    )
     return EXIT_OK

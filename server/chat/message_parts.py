@@ -252,8 +252,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in NOTE_MARKERS or (folded in lex.note_words and not index.knows(folded))
-             or _ends_a_note_word(current, folded, lex))
+            (
+                folded in NOTE_MARKERS
+                or (folded in lex.note_words and not index.knows(folded))
+                or _ends_a_note_word(current, folded, lex)
+            )
             and current.words
             and not _held_by_name(found, position, index)
         ):  # "sin cebolla", "bife de chorizo jugoso"

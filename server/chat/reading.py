@@ -122,7 +122,13 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
             continue
+        if part.quantity is None and not part.note and set(part.words) <= NOTE_MARKERS:
+            continue  # ", con extra de aguacate" on a menu of "Torta de chorizo con huevo": «con» names nothing
         after = number_ - 1 in options_of or bool(found_in and found_in[-1][0] == number_ - 1)
+        if after and (marked := _marked_note(part, number_, found_in[-1][1], parts, found, index, lex)):
+            found_in[-1] = (found_in[-1][0], marked)  # ", sin chile," where a name says "sin alcohol"
+            options_of.add(number_)
+            continue
         if options and after and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
             found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
             options_of.add(number_)
@@ -328,6 +334,27 @@ def _included(
     if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
         return None
     return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
+
+
+def _marked_note(
+    part: Part,
+    number_: int,
+    item: Item | Doubt | str,
+    parts: list[Part],
+    found: list[Token],
+    index: ProductIndex,
+    lex: Lexicon,
+) -> Item | Doubt | None:
+    """The item just before with this part as more of its note, when the part opens with a note's
+    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count,
+    and what follows names no product surely: ", sin chile,", ", con poco picante,"."""
+    if isinstance(item, str) or part.quantity is not None or not part.words or part.words[0] not in NOTE_MARKERS:
+        return None
+    for said in (part.words, part.words[1:]):
+        verdict = verdict_of(index.match(said, lex.synonyms)) if set(said) - NOTE_MARKERS else None
+        if verdict is not None and verdict[0]:
+            return None  # ", con arroz", "w/ extra boba": a product of its own
+    return _noted(item, parts[number_ - 1], found, max([*part.spans, *part.note_spans]) + 1)
 
 
 def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> Item | Doubt:

@@ -21,7 +21,7 @@ from dataclasses import replace
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of, in_cart, set_lines
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon
-from comandia.server.chat.matching import index_for
+from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
@@ -47,6 +47,8 @@ _NOT_RESTATING = frozenset({"no", "not", "sin", "without", "nvm", "era", "eran",
                             "vez", "lugar"})  # fmt: skip
 """Words after the first that make the message a removal or a swap, read by `editing`: "en vez de"
 and "instead of" left after the old count is taken out name the line to swap."""
+_ONES = frozenset({"ones"})
+"""'the taro ones large': the lines named, no count of one."""
 _NONE = frozenset({"ninguno", "ninguna", "ningun", "none", "cero", "zero"})
 _SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas"}
 _KEPT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
@@ -87,13 +89,13 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             else:
                 doubts.append(doubt)
         for item in reading.items:
-            line = _line_of(turn, state, item, named)
+            line, replaced = _line_of(turn, state, item, named)
             if line is None or line.sku not in cart:
                 added += [item] if item.quantity else []  # "ninguna quesadilla" without one: nothing to do
                 continue
             quantity = min(item.quantity, MAX_NUMBER) if item.counted else cart[line.sku]
-            if line.sku != item.product.sku and _core(line) == _core(item.product):
-                cart.pop(line.sku)  # "medio kilo de picada" after the kilo: the half takes its place
+            if replaced:  # "medio kilo de picada" after the kilo: the half takes its place
+                cart.pop(line.sku)
                 said.append(turn.texts("removed", name=line.name))
                 added.append(replace(item, quantity=quantity))
                 changed = True
@@ -129,7 +131,7 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
                 restating = True
             while restating and clause and clause[0] in _INTERJECTIONS:
                 clause = clause[1:]  # "nah make that the 10 pc", "uy mejor 2": said to the person
-            kept = [w for w in _without(clause, phrase) if w not in _CUES] if restating else clause
+            kept = [w for w in _without(clause, phrase) if w not in _CUES | _ONES] if restating else clause
             if restating and _NONE & set(kept):  # "y ninguno de bistec": that line, none of it
                 runs.append((True, [" ".join(w for w in kept if w not in _NONE)], True))
             elif runs and runs[-1][0] == restating and not runs[-1][2]:
@@ -177,12 +179,17 @@ def _spelled_out(turn: Turn, state: ChatState, words: str) -> str:
     return " ".join(out)
 
 
-def _line_of(turn: Turn, state: ChatState, item: Item, named: set[str]) -> ProductView | None:
-    """The cart line a restated item is: its own product, else the one line its words fit ("el
-    aguachile" when the cart holds the Aguachile negro), else the line it is another size of."""
+def _line_of(turn: Turn, state: ChatState, item: Item, named: set[str]) -> tuple[ProductView | None, bool]:
+    """(the cart line a restated item is, whether the item takes its place): its own product,
+    else the one line its words fit ("el aguachile" when the cart holds the Aguachile negro),
+    else the one line it is another size, amount or kind of (which it replaces)."""
     if item.product.sku in state.cart_dict():
-        return item.product
-    return among_cart(turn, state, item.words) or _sized_line(turn, state, item, named)
+        return item.product, False
+    line = among_cart(turn, state, item.words)
+    if line is not None:  # (the 500 g of the 1 kg in the cart is said as another amount of it)
+        return line, _core(line) == _core(item.product)
+    other = _sized_line(turn, state, item, named) or _kind_of_line(turn, state, item, named)
+    return other, other is not None
 
 
 def _counted(words: str) -> bool:
@@ -195,6 +202,25 @@ def _sized_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> Pr
     core = _core(item.product)
     lines = [p for sku, _ in state.cart if sku not in named and (p := turn.catalog.product(sku)) is not None]
     fits = [p for p in lines if core and _core(p) == core]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> ProductView | None:
+    """The one cart line an item with no count names by a word of its name and turns into another
+    kind of it: "las plumas mejor azules" after the Pluma Bic negra is the Pluma Bic azul."""
+    if item.counted:
+        return None
+    typed = words_of(item.words)
+    fits = []
+    for sku, _ in state.cart:
+        line = turn.catalog.product(sku)
+        if line is None or sku in named:
+            continue
+        own = {key(w) for w in words_of(line.name)}
+        said = [w for w in typed if key(w) in own]
+        new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
+        if said and new and variant_of(turn.catalog, line, new) == item.product:
+            fits.append(line)
     return fits[0] if len(fits) == 1 else None
 
 

@@ -43,7 +43,8 @@ class Cluster:
         try:
             try:
                 connection = psycopg.connect(
-                    libpq_conninfo(url), autocommit=True,
+                    libpq_conninfo(url),
+                    autocommit=True,
                     connect_timeout=self._options.connect_timeout_seconds,
                     application_name=self._options.application_name,
                 )
@@ -155,15 +156,17 @@ class Cluster:
                     if left is not None and left[0] == 0:
                         return
                 if time.monotonic() > deadline:
-                    raise Unavailable("sessions on {database} did not end within {seconds} s", database=database,
-                                      seconds=format(within_seconds, "g"))
+                    raise Unavailable(
+                        "sessions on {database} did not end within {seconds} s",
+                        database=database,
+                        seconds=format(within_seconds, "g"),
+                    )
                 time.sleep(0.02)
 
     def terminate_sessions(self, database: str) -> None:
         with self.connect() as connection:
             connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 (database,),
             )
 

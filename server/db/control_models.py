@@ -46,7 +46,9 @@ class Tenant(ControlBase):
     __table_args__ = (
         sa.CheckConstraint(f"state IN {TENANT_STATES}", name="state"),
         sa.Index(
-            "uq_tenants_live_name", sa.text("lower(name)"), unique=True,
+            "uq_tenants_live_name",
+            sa.text("lower(name)"),
+            unique=True,
             postgresql_where=sa.text("state <> 'deleted'"),
         ),
     )
@@ -104,7 +106,6 @@ class AuditEntry(ControlBase):
     action: Mapped[str] = mapped_column(sa.String(64))
     tenant_id: Mapped[str | None] = mapped_column(sa.String(13), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=sa.text("'{}'::jsonb"))
-
 
 
 class AuthToken(ControlBase):
@@ -177,8 +178,12 @@ class WhatsAppNumber(ControlBase):
         sa.CheckConstraint(f"state IN {NUMBER_STATES}", name="state"),
         sa.CheckConstraint(r"e164 ~ '^\+[1-9][0-9]{1,14}$'", name="e164"),
         sa.UniqueConstraint("e164", name="uq_whatsapp_numbers_e164"),
-        sa.Index("uq_whatsapp_numbers_phone_number_id", "phone_number_id", unique=True,
-                 postgresql_where=sa.text("phone_number_id IS NOT NULL")),
+        sa.Index(
+            "uq_whatsapp_numbers_phone_number_id",
+            "phone_number_id",
+            unique=True,
+            postgresql_where=sa.text("phone_number_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

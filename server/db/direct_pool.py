@@ -50,8 +50,15 @@ class DirectPool:
         what: how failures name the database ("the control database").
     """
 
-    def __init__(self, url: URL, budget: ConnectionBudget, size: int, options: ConnectOptions, what: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        url: URL,
+        budget: ConnectionBudget,
+        size: int,
+        options: ConnectOptions,
+        what: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = url
         self.server = f"{url.host}:{url.port}"
         """"host:port", the key of this database's server for `SilentServers`."""
@@ -131,8 +138,7 @@ class DirectPool:
         return connection
 
     def _give_back(self, connection: psycopg.Connection[Any], opened_at: float, healthy: bool) -> None:
-        reusable = (healthy and not connection.closed
-                    and connection.info.transaction_status == TransactionStatus.IDLE)
+        reusable = healthy and not connection.closed and connection.info.transaction_status == TransactionStatus.IDLE
         with self._changed:
             if reusable and not self._closed:
                 self._idle.append((connection, opened_at))

@@ -47,9 +47,7 @@ def find_tool(name: str, server_major: int) -> Path:
     raise Unavailable("no {program} for PostgreSQL {version} is installed", program=name, version=server_major)
 
 
-def start_dump(
-    tool: Path, admin_url: URL, database: str, snapshot: str | None = None
-) -> subprocess.Popen[bytes]:
+def start_dump(tool: Path, admin_url: URL, database: str, snapshot: str | None = None) -> subprocess.Popen[bytes]:
     """Start pg_dump of `database` in custom format writing to its stdout (the caller reads it).
 
     Args:
@@ -60,8 +58,10 @@ def start_dump(
     if snapshot is not None:
         argv.append(f"--snapshot={snapshot}")
     return subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        argv, env=_libpq_env(admin_url.set(database=database)),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        argv,
+        env=_libpq_env(admin_url.set(database=database)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -78,7 +78,11 @@ def finish_process(process: subprocess.Popen[bytes], what: str) -> None:
 
 
 def restore_stream(
-    tool: Path, admin_url: URL, database: str, chunks: Iterable[bytes], role: str | None = None,
+    tool: Path,
+    admin_url: URL,
+    database: str,
+    chunks: Iterable[bytes],
+    role: str | None = None,
     older_server: bool = False,
 ) -> None:
     """Feed a custom-format archive to pg_restore into the existing, empty `database`.
@@ -100,8 +104,11 @@ def restore_stream(
     if role is not None:
         argv.append(f"--role={role}")
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        argv, env=_libpq_env(admin_url.set(database=database)),
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        argv,
+        env=_libpq_env(admin_url.set(database=database)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     # stderr is drained by a thread so a chatty pg_restore cannot block on a full pipe.
     errors: list[bytes] = []
@@ -174,9 +181,7 @@ def table_digests(connection: psycopg.Connection[Any]) -> dict[str, TableDigest]
     connection.execute("SET LOCAL extra_float_digits = 1")
     digests: dict[str, TableDigest] = {}
     for schema, table, keys in connection.execute(_TABLES).fetchall():
-        order = (
-            sql.SQL(", ").join(sql.Identifier("t", key) for key in keys) if keys else sql.SQL("t::text")
-        )
+        order = sql.SQL(", ").join(sql.Identifier("t", key) for key in keys) if keys else sql.SQL("t::text")
         query = sql.SQL(
             "SELECT count(*), md5(coalesce(string_agg(md5(t::text), '' ORDER BY {}), '')) FROM ONLY {} AS t"
         ).format(order, sql.Identifier(schema, table))
@@ -202,12 +207,14 @@ def _major(tool: Path) -> int:
 
 def _libpq_env(url: URL) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "PGHOST": str(url.query.get("host") or url.host or ""),
-        "PGPORT": str(url.port or 5432),
-        "PGUSER": url.username or "",
-        "PGDATABASE": url.database or "",
-    })
+    env.update(
+        {
+            "PGHOST": str(url.query.get("host") or url.host or ""),
+            "PGPORT": str(url.port or 5432),
+            "PGUSER": url.username or "",
+            "PGDATABASE": url.database or "",
+        }
+    )
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     return env

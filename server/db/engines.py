@@ -161,9 +161,7 @@ class ConnectionBudget:
             with self._condition:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise BudgetExhausted(
-                        f"all {self.limit} database connections are busy; try again shortly"
-                    )
+                    raise BudgetExhausted(f"all {self.limit} database connections are busy; try again shortly")
                 if self.in_use >= self.limit:
                     self._condition.wait(min(remaining, 0.05))
 
@@ -205,9 +203,7 @@ def libpq_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def create_budgeted_engine(
-    url: URL, budget: ConnectionBudget, pool_size: int, options: ConnectOptions
-) -> Engine:
+def create_budgeted_engine(url: URL, budget: ConnectionBudget, pool_size: int, options: ConnectOptions) -> Engine:
     """An engine whose every physical connection holds one budget slot while it is open."""
     engine = sa.create_engine(
         url,
@@ -232,14 +228,17 @@ def budgeted_connector(
     when the connection closes), within the current `database_deadline`."""
     conninfo = libpq_conninfo(url)
     extra: dict[str, Any] = (
-        {"prepare_threshold": None} if options.behind_pooler(url)
+        {"prepare_threshold": None}
+        if options.behind_pooler(url)
         else {"options": f"-c statement_timeout={options.statement_timeout_ms}"}
     )
 
     def open_connection() -> psycopg.Connection[Any]:
         return BoundedWaitConnection.connect(
-            conninfo, connect_timeout=options.connect_timeout_seconds,
-            application_name=options.application_name, **extra,
+            conninfo,
+            connect_timeout=options.connect_timeout_seconds,
+            application_name=options.application_name,
+            **extra,
         )
 
     def connect() -> psycopg.Connection[Any]:
@@ -257,7 +256,9 @@ def budgeted_connector(
 
 
 def _connect_in_time(
-    connector: Executor, open_connection: Callable[[], psycopg.Connection[Any]], seconds: float,
+    connector: Executor,
+    open_connection: Callable[[], psycopg.Connection[Any]],
+    seconds: float,
     budget: ConnectionBudget,
 ) -> psycopg.Connection[Any]:
     """`open_connection()` (holding a budget slot already), given up after `seconds`.
@@ -273,6 +274,7 @@ def _connect_in_time(
     try:
         return future.result(timeout=seconds)
     except FutureTimeout:
+
         def late(done: Future[psycopg.Connection[Any]]) -> None:
             if done.exception() is None:
                 done.result().close()
@@ -418,7 +420,7 @@ class TenantEngines:
             engine.dispose()
 
     def server_of(self, tenant_id: str) -> str:
-        """"host:port" of the server holding the tenant's database (its engine is created if need be)."""
+        """ "host:port" of the server holding the tenant's database (its engine is created if need be)."""
         url = self.get(tenant_id).url
         return f"{url.host}:{url.port}"
 
@@ -444,7 +446,8 @@ class TenantEngines:
         cutoff = self._clock() - self._idle_seconds
         with self._lock:
             stale = [
-                tid for tid, e in self._entries.items()
+                tid
+                for tid, e in self._entries.items()
                 if e.last_used < cutoff and e.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
             ]
             entries = [self._entries.pop(tid) for tid in stale]

@@ -20,9 +20,10 @@ def claim_slot(databases: Databases, job: str, slot: dt.datetime) -> bool:
     """
     with databases.control_session() as session:
         claimed = session.execute(
-            insert(ScheduledRun).values(job=job, slot=slot.astimezone(dt.UTC),
-                                        claimed_by=f"{socket.gethostname()}:{os.getpid()}")
-            .on_conflict_do_nothing().returning(ScheduledRun.job)
+            insert(ScheduledRun)
+            .values(job=job, slot=slot.astimezone(dt.UTC), claimed_by=f"{socket.gethostname()}:{os.getpid()}")
+            .on_conflict_do_nothing()
+            .returning(ScheduledRun.job)
         ).first()
         session.commit()
     return claimed is not None

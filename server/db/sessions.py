@@ -50,27 +50,35 @@ CONTROL_POOL_MAX = 4
 class Databases:
     """Hands out sessions on the control database and on tenant databases, and server handles."""
 
-    def __init__(self, config: ServerConfig, primary_url: URL, box: SecretBox,
-                 connector: Executor | None = None) -> None:
+    def __init__(
+        self, config: ServerConfig, primary_url: URL, box: SecretBox, connector: Executor | None = None
+    ) -> None:
         self.config = config
         self.box = box
         self.primary_url = normalise_url(primary_url)
         self.budget = ConnectionBudget(config.connection_budget, config.budget_wait_seconds)
         self._primary_pooler = pooler_address(config.tenant_pooler_url)
-        self.options = ConnectOptions(config.connect_timeout_seconds, config.statement_timeout_ms,
-                                      connector=connector)
+        self.options = ConnectOptions(config.connect_timeout_seconds, config.statement_timeout_ms, connector=connector)
         self.control_engine: Engine = create_budgeted_engine(
-            self.primary_url.set(database=config.control_database), self.budget,
-            max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)), self.options
+            self.primary_url.set(database=config.control_database),
+            self.budget,
+            max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)),
+            self.options,
         )
         # Lazy: no connection is opened until a webhook is journaled. As wide as the request
         # threads (half the budget at most), so posts do not queue for a journal connection.
         self.journal_pool = DirectPool(
-            self.primary_url.set(database=config.control_database), self.budget,
-            min(config.threads, max(1, config.connection_budget // 2)), self.options, "the control database",
+            self.primary_url.set(database=config.control_database),
+            self.budget,
+            min(config.threads, max(1, config.connection_budget // 2)),
+            self.options,
+            "the control database",
         )
         self.tenant_engines = TenantEngines(
-            self._tenant_route, self.budget, config.tenant_pool_size, config.engine_cache_size,
+            self._tenant_route,
+            self.budget,
+            config.tenant_pool_size,
+            config.engine_cache_size,
             config.idle_pool_seconds,
         )
         self._clusters: dict[int, Cluster] = {}
@@ -113,8 +121,11 @@ class Databases:
             rows = session.execute(sa.select(DbServer.id, DbServer.pooler_url))
             registered = {server_id: url for server_id, url in rows}
         with self._lock:
-            stale = [server_id for server_id, pooler in self._poolers.items()
-                     if pooler != pooler_address(registered.get(server_id))]
+            stale = [
+                server_id
+                for server_id, pooler in self._poolers.items()
+                if pooler != pooler_address(registered.get(server_id))
+            ]
         for server_id in stale:
             self.forget_server(server_id)
 

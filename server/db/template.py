@@ -34,9 +34,7 @@ def ensure_template(cluster: Cluster, prefix: str, budget: ConnectionBudget, opt
     if not cluster.database_exists(name):
         cluster.create_database(name)
         with cluster.connect(name) as connection:
-            connection.execute(
-                sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(sql.Identifier(owner))
-            )
+            connection.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(sql.Identifier(owner)))
     with sa_connection(cluster, name, budget, options) as connection:
         if migrate.current_revision(connection) == migrate.head_revision("tenant"):
             return migrate.head_revision("tenant")

@@ -71,9 +71,7 @@ class Product(TenantBase):
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
     # Other names customers use ("coca", "coke"); cleaned and kept unambiguous by the catalog
     # service (t0007).
-    aliases: Mapped[list[str]] = mapped_column(
-        ARRAY(sa.Text), default=list, server_default=sa.text("'{}'::text[]")
-    )
+    aliases: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list, server_default=sa.text("'{}'::text[]"))
     extra: Mapped[Json]
     created_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
     updated_at: Mapped[UtcDateTime] = mapped_column(server_default=_now())
@@ -135,16 +133,16 @@ class Order(TenantBase):
         sa.Index("ix_orders_search", "search", postgresql_using="gin"),
         # t0004: one order per confirmed WhatsApp checkout, however often the confirm is replayed.
         sa.Index(
-            "uq_orders_chat_key", sa.text("(extra ->> 'chat_key')"), unique=True,
+            "uq_orders_chat_key",
+            sa.text("(extra ->> 'chat_key')"),
+            unique=True,
             postgresql_where=sa.text("extra ? 'chat_key'"),
         ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     number: Mapped[int] = mapped_column(sa.BigInteger, server_default=ORDER_NUMBERS.next_value())
-    customer_id: Mapped[int] = mapped_column(
-        sa.BigInteger, sa.ForeignKey("customers.id", ondelete="RESTRICT")
-    )
+    customer_id: Mapped[int] = mapped_column(sa.BigInteger, sa.ForeignKey("customers.id", ondelete="RESTRICT"))
     customer_name: Mapped[str | None] = mapped_column(sa.String(120))
     customer_phone: Mapped[E164]
     status: Mapped[str] = mapped_column(sa.String(16), default="new", server_default="new")
@@ -201,9 +199,7 @@ class OrderItem(TenantBase):
         sa.CheckConstraint("quantity > 0", name="ck_order_items_quantity_positive"),
         sa.CheckConstraint("unit_price >= 0", name="ck_order_items_unit_price_not_negative"),
         sa.CheckConstraint("line_total = unit_price * quantity", name="ck_order_items_line_total"),
-        sa.CheckConstraint(
-            "note IS NULL OR char_length(note) BETWEEN 1 AND 200", name="ck_order_items_note_bounded"
-        ),
+        sa.CheckConstraint("note IS NULL OR char_length(note) BETWEEN 1 AND 200", name="ck_order_items_note_bounded"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -302,12 +298,15 @@ class OutboxMessage(TenantBase):
         sa.CheckConstraint(f"state IN {OUTBOX_STATES}", name="ck_outbox_state"),
         sa.UniqueConstraint("in_reply_to", "part", name="uq_outbox_in_reply_to"),
         sa.UniqueConstraint("number_id", "customer_wa_id", "seq", name="uq_outbox_number_id"),
-        sa.Index(
-            "ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("state IN ('queued', 'sending')")
-        ),
+        sa.Index("ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("state IN ('queued', 'sending')")),
         sa.Index("ix_outbox_provider_message_id", "provider_message_id"),
-        sa.Index("ix_outbox_window_closed", "number_id", "customer_wa_id", "seq",
-                 postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'")),
+        sa.Index(
+            "ix_outbox_window_closed",
+            "number_id",
+            "customer_wa_id",
+            "seq",
+            postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -462,8 +461,11 @@ class OrderAlert(TenantBase):
         sa.CheckConstraint("channel IN ('whatsapp', 'email')", name="ck_order_alerts_channel"),
         sa.CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed')", name="ck_order_alerts_state"),
         sa.UniqueConstraint("order_id", "recipient", name="uq_order_alerts_order_id"),
-        sa.Index("ix_order_alerts_due", "next_attempt_at",
-                 postgresql_where=sa.text("channel = 'email' AND state IN ('queued', 'sending')")),
+        sa.Index(
+            "ix_order_alerts_due",
+            "next_attempt_at",
+            postgresql_where=sa.text("channel = 'email' AND state IN ('queued', 'sending')"),
+        ),
         sa.Index("ix_order_alerts_created_at", "created_at"),
     )
 

@@ -39,9 +39,7 @@ class Authenticate:
     def __init__(self, auth: AuthService) -> None:
         self._auth = auth
 
-    def process_resource(
-        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any
-    ) -> None:
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any) -> None:
         req.context.principal = None
         if resource is None or getattr(resource, "public", False):
             return

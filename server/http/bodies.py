@@ -39,8 +39,10 @@ def read_body(req: falcon.Request, kind: type[R]) -> R:
         raise falcon.HTTPBadRequest(title=N_("Invalid JSON"), description=N_("the request has no body")) from None
     except falcon.MediaMalformedError as error:  # falcon's words are English: ours, with the decoder's reason
         reason = str(error.__cause__ or "")[:200]
-        raise falcon.HTTPBadRequest(title=N_("Invalid JSON"), description=text(
-            language_of(req), "the body is not valid JSON ({reason})", reason=reason)) from None
+        raise falcon.HTTPBadRequest(
+            title=N_("Invalid JSON"),
+            description=text(language_of(req), "the body is not valid JSON ({reason})", reason=reason),
+        ) from None
     _check_tree(data, "", 0)
     if isinstance(data, dict) and "extra" in data:
         _check_extra(data["extra"])
@@ -63,8 +65,12 @@ def _check_extra(extra: Any) -> None:
         raise _too_deep("extra", EXTRA_MAX_DEPTH)
     size = len(json.dumps(extra, ensure_ascii=False, separators=(",", ":")).encode())
     if size > EXTRA_MAX_BYTES:
-        raise ValidationFailed("extra is too large ({size} bytes)",
-                               {"extra": N_("must be at most {limit} bytes as JSON")}, size=size, limit=EXTRA_MAX_BYTES)
+        raise ValidationFailed(
+            "extra is too large ({size} bytes)",
+            {"extra": N_("must be at most {limit} bytes as JSON")},
+            size=size,
+            limit=EXTRA_MAX_BYTES,
+        )
 
 
 def _depth(value: Any) -> int:
@@ -76,8 +82,9 @@ def _depth(value: Any) -> int:
 
 
 def _too_deep(name: str, limit: int) -> ValidationFailed:
-    return ValidationFailed("{name} is nested too deeply", {name: N_("must nest at most {limit} levels")}, name=name,
-                            limit=limit)
+    return ValidationFailed(
+        "{name} is nested too deeply", {name: N_("must nest at most {limit} levels")}, name=name, limit=limit
+    )
 
 
 def _check_tree(value: Any, path: str, depth: int) -> None:
@@ -91,12 +98,14 @@ def _check_tree(value: Any, path: str, depth: int) -> None:
         return
     elif isinstance(value, int):
         if abs(value) > _INT_LIMIT:
-            raise ValidationFailed("{field} is out of range", {path or "body": N_("number out of range")},
-                                   field=path or "body")
+            raise ValidationFailed(
+                "{field} is out of range", {path or "body": N_("number out of range")}, field=path or "body"
+            )
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValidationFailed("{field} must be finite", {path or "body": N_("must be finite")},
-                                   field=path or "body")
+            raise ValidationFailed(
+                "{field} must be finite", {path or "body": N_("must be finite")}, field=path or "body"
+            )
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_tree(item, f"{path}[{index}]", depth + 1)
@@ -111,11 +120,13 @@ def _check_text(name: str, value: Any, max_len: int, min_len: int) -> str:
         raise ValidationFailed("{field} must be a string", {name: N_("must be a string")}, field=name)
     _check_storable(name, value)
     if len(value) > max_len:
-        raise ValidationFailed("{field} is too long", {name: N_("must be at most {n} characters")}, field=name,
-                               n=max_len)
+        raise ValidationFailed(
+            "{field} is too long", {name: N_("must be at most {n} characters")}, field=name, n=max_len
+        )
     if len(value) < min_len:
-        raise ValidationFailed("{field} is too short", {name: N_("must be at least {n} characters")}, field=name,
-                               n=min_len)
+        raise ValidationFailed(
+            "{field} is too short", {name: N_("must be at least {n} characters")}, field=name, n=min_len
+        )
     return value
 
 
@@ -138,9 +149,12 @@ def query_text(req: falcon.Request, name: str, max_len: int = 200) -> str | None
 
 
 _MISSING = {  # one sentence per noun, so that each language can write it its own way
-    "backup": N_("backup {id} does not exist"), "category": N_("category {id} does not exist"),
-    "customer": N_("customer {id} does not exist"), "number": N_("number {id} does not exist"),
-    "order": N_("order {id} does not exist"), "product": N_("product {id} does not exist"),
+    "backup": N_("backup {id} does not exist"),
+    "category": N_("category {id} does not exist"),
+    "customer": N_("customer {id} does not exist"),
+    "number": N_("number {id} does not exist"),
+    "order": N_("order {id} does not exist"),
+    "product": N_("product {id} does not exist"),
     "user": N_("user {id} does not exist"),
 }
 
@@ -162,8 +176,13 @@ def query_int(req: falcon.Request, name: str, minimum: int = 1, maximum: int = _
         raise ValidationFailed("{field} must be a whole number", {name: N_("must be a whole number")}, field=name)
     number = int(text)
     if not minimum <= number <= maximum:
-        raise ValidationFailed("{field} is out of range", {name: N_("must be between {minimum} and {maximum}")},
-                               field=name, minimum=minimum, maximum=maximum)
+        raise ValidationFailed(
+            "{field} is out of range",
+            {name: N_("must be between {minimum} and {maximum}")},
+            field=name,
+            minimum=minimum,
+            maximum=maximum,
+        )
     return number
 
 

@@ -33,8 +33,12 @@ class AccessLog:
             return  # the line's values (escaped, formatted) cost more than the line itself, on every webhook
         elapsed_ms = (time.perf_counter() - getattr(req.context, "started", time.perf_counter())) * 1000
         log.info(
-            "%s %s %s tenant=%s %.1fms", escape_control(req.method), escape_control(req.path), resp.status_code,
-            escape_control(str(getattr(req.context, "tenant_id", None) or "-")), elapsed_ms,
+            "%s %s %s tenant=%s %.1fms",
+            escape_control(req.method),
+            escape_control(req.path),
+            resp.status_code,
+            escape_control(str(getattr(req.context, "tenant_id", None) or "-")),
+            elapsed_ms,
         )
 
 
@@ -67,14 +71,13 @@ class StrictQuery:
     looks right and is wrong; naming the parameter is kinder.
     """
 
-    def __init__(self, allowed: dict[tuple[str, str], frozenset[str]],
-                 typed: dict[tuple[str, str], frozenset[str]] | None = None) -> None:
+    def __init__(
+        self, allowed: dict[tuple[str, str], frozenset[str]], typed: dict[tuple[str, str], frozenset[str]] | None = None
+    ) -> None:
         self._allowed = allowed
         self._typed = typed or {}
 
-    def process_resource(
-        self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any
-    ) -> None:
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any, params: Any) -> None:
         if resource is None or not req.query_string:
             return
         route = (req.uri_template or "", req.method)
@@ -91,6 +94,8 @@ class StrictQuery:
         raw = parse_query_string(req.query_string, keep_blank=True)
         empty = sorted(name for name, value in raw.items() if name in typed and value in ("", [""]))
         if empty:
-            raise ValidationFailed("empty query parameter(s): {names}",
-                                   {name[:64]: N_("must not be empty") for name in empty[:10]},
-                                   names=", ".join(empty)[:200])
+            raise ValidationFailed(
+                "empty query parameter(s): {names}",
+                {name[:64]: N_("must not be empty") for name in empty[:10]},
+                names=", ".join(empty)[:200],
+            )

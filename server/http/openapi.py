@@ -28,8 +28,15 @@ def build_document() -> dict[str, Any]:
     Every request and response schema is generated from the payload type a path names with
     `ref(Model)`, and from each type it holds.
     """
-    paths = (admin_paths() | tenant_paths() | kpi_paths() | number_paths() | sandbox_paths() | backup_paths()
-             | conversation_paths())
+    paths = (
+        admin_paths()
+        | tenant_paths()
+        | kpi_paths()
+        | number_paths()
+        | sandbox_paths()
+        | backup_paths()
+        | conversation_paths()
+    )
     schemas = {"Problem": PROBLEM, **json_schemas(sorted(_models(paths), key=lambda m: m.__name__), REF_TEMPLATE)}
     return {
         "openapi": "3.1.0",

@@ -97,16 +97,26 @@ def admin_paths() -> dict[str, Schema]:
         },
         f"{api}/tenants/{{tenant_id}}/settings": {
             "parameters": [TENANT_PARAM],
-            "get": op("The bot's language, delivery fee, text overrides and business rules",
-                      (200, ref(TenantSettings)), errors=(404,)),
-            "patch": op("Change them (superadmin or the tenant's managers); a null text restores the built-in one",
-                        (200, ref(TenantSettings)), errors=(403, 404), body=ref(TenantSettingsChange)),
+            "get": op(
+                "The bot's language, delivery fee, text overrides and business rules",
+                (200, ref(TenantSettings)),
+                errors=(404,),
+            ),
+            "patch": op(
+                "Change them (superadmin or the tenant's managers); a null text restores the built-in one",
+                (200, ref(TenantSettings)),
+                errors=(403, 404),
+                body=ref(TenantSettingsChange),
+            ),
         },
         f"{api}/tenants/{{tenant_id}}/order-alerts": {
             "parameters": [TENANT_PARAM],
-            "get": op("The latest new-order alerts to the business (WhatsApp, e-mail) and how each went",
-                      (200, ref(OrderAlertList)), errors=(404, 422),
-                      params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200})]),
+            "get": op(
+                "The latest new-order alerts to the business (WhatsApp, e-mail) and how each went",
+                (200, ref(OrderAlertList)),
+                errors=(404, 422),
+                params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 200})],
+            ),
         },
         f"{api}/users": {
             "get": op(
@@ -130,7 +140,11 @@ def admin_paths() -> dict[str, Schema]:
             ),
         },
         f"{api}/admin/audit": {
-            "get": op("The audit log, newest first (superadmin)", (200, ref(AuditPage)), errors=(403, 422),
-                      params=_AUDIT_PARAMS),
+            "get": op(
+                "The audit log, newest first (superadmin)",
+                (200, ref(AuditPage)),
+                errors=(403, 422),
+                params=_AUDIT_PARAMS,
+            ),
         },
     }

@@ -23,8 +23,12 @@ def number_paths() -> dict[str, Schema]:
         base: {
             "parameters": [TENANT_PARAM],
             "get": op("List the tenant's WhatsApp numbers", (200, ref(NumberList)), _READ),
-            "post": op("Add a WhatsApp number (superadmin); the only answer that shows its webhook secret",
-                       (201, ref(NumberInfo)), _ADMIN, body=ref(NewNumber)),
+            "post": op(
+                "Add a WhatsApp number (superadmin); the only answer that shows its webhook secret",
+                (201, ref(NumberInfo)),
+                _ADMIN,
+                body=ref(NewNumber),
+            ),
         },
         f"{base}/{{number_id}}": {
             "parameters": item,
@@ -33,8 +37,12 @@ def number_paths() -> dict[str, Schema]:
         },
         f"{base}/{{number_id}}/pause": {
             "parameters": item,
-            "post": op("Stop replying from the number (webhooks are still kept)", (200, ref(NumberInfo)),
-                       _WRITE, body=ref(PauseRequest)),
+            "post": op(
+                "Stop replying from the number (webhooks are still kept)",
+                (200, ref(NumberInfo)),
+                _WRITE,
+                body=ref(PauseRequest),
+            ),
         },
         f"{base}/{{number_id}}/resume": {
             "parameters": item,
@@ -45,7 +53,11 @@ def number_paths() -> dict[str, Schema]:
             "post": op("Call the provider's API with the stored credentials", (200, ref(NumberCheck)), _WRITE),
         },
         "/api/v1/admin/unroutable": {
-            "get": op("Webhooks no number claimed (superadmin)", (200, ref(UnroutableList)), (403, 422),
-                      params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 500})]),
+            "get": op(
+                "Webhooks no number claimed (superadmin)",
+                (200, ref(UnroutableList)),
+                (403, 422),
+                params=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 500})],
+            ),
         },
     }

@@ -53,9 +53,7 @@ def nullable(schema: Schema) -> Schema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def obj(
-    properties: dict[str, Schema], required: tuple[str, ...] | None = None, closed: bool = True
-) -> Schema:
+def obj(properties: dict[str, Schema], required: tuple[str, ...] | None = None, closed: bool = True) -> Schema:
     """An object schema; every property is required unless `required` says otherwise."""
     schema: Schema = {
         "type": "object",

@@ -52,7 +52,10 @@ def _linked(operation: Schema, status: int, item_path: str, noun: str, methods: 
 
 def _template_operation() -> Schema:
     operation = op(
-        "The import template, CSV (default) or XLSX", (200, {"type": "string"}), (404, 422), ok_type="text/csv",
+        "The import template, CSV (default) or XLSX",
+        (200, {"type": "string"}),
+        (404, 422),
+        ok_type="text/csv",
         params=[query_param("format", {"enum": ["csv", "xlsx"]}, "file type (default csv)")],
     )
     operation["responses"]["200"]["content"][_XLSX] = {"schema": {"type": "string", "format": "binary"}}
@@ -89,9 +92,7 @@ def tenant_paths() -> dict[str, Schema]:
         },
         f"{base}/categories/{{category_id}}": {
             "parameters": _item("category"),
-            "put": op(
-                "Rename or reorder a category", (200, ref(CategoryInfo)), _WRITE, body=ref(CategoryInput)
-            ),
+            "put": op("Rename or reorder a category", (200, ref(CategoryInfo)), _WRITE, body=ref(CategoryInput)),
             "delete": op("Delete a category (its products stay)", (204, None), _WRITE),
         },
         f"{base}/products": {

@@ -74,9 +74,7 @@ def handle_domain_error(req: falcon.Request, resp: falcon.Response, error: error
     write_problem(resp, status, error.localized_title(language), error.localized(language), **extra)
 
 
-def handle_http_error(
-    req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any
-) -> None:
+def handle_http_error(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError, params: Any) -> None:
     headers = error.headers or {}
     pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
     for name, value in pairs:
@@ -114,8 +112,12 @@ def _title(error: falcon.HTTPError) -> str:
 def handle_bug(req: falcon.Request, resp: falcon.Response, error: Exception, params: Any) -> None:
     log.error("unhandled error on %s %s", req.method, req.path, exc_info=error)
     language = language_of(req)
-    write_problem(resp, 500, gettext(language, N_("Internal server error")),
-                  gettext(language, N_("the error was logged; please retry or contact support")))
+    write_problem(
+        resp,
+        500,
+        gettext(language, N_("Internal server error")),
+        gettext(language, N_("the error was logged; please retry or contact support")),
+    )
 
 
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:

@@ -48,8 +48,9 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/tenants/{{tenant_id}}", tenants.TenantItem(services.tenants))
     app.add_route(f"{API}/tenants/{{tenant_id}}/deactivate", tenants.TenantDeactivation(services.tenants))
     app.add_route(f"{API}/tenants/{{tenant_id}}/reactivate", tenants.TenantReactivation(services.tenants))
-    app.add_route(f"{API}/tenants/{{tenant_id}}/settings", tenant_settings.TenantSettingsResource(
-        services.tenant_settings))
+    app.add_route(
+        f"{API}/tenants/{{tenant_id}}/settings", tenant_settings.TenantSettingsResource(services.tenant_settings)
+    )
     app.add_route(f"{API}/tenants/{{tenant_id}}/order-alerts", tenant_settings.OrderAlertsResource(services.alerts))
 
     app.add_route(f"{API}/users", users.UserCollection(services.users))
@@ -60,8 +61,7 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/categories/{{category_id}}", catalog.CategoryItem(services.catalog))
     app.add_route(f"{scoped}/products", catalog.ProductCollection(services.catalog))
     app.add_route(f"{scoped}/products/{{product_id}}", catalog.ProductItem(services.catalog))
-    app.add_route(f"{scoped}/products/{{product_id}}/availability",
-                  catalog.ProductAvailabilityItem(services.catalog))
+    app.add_route(f"{scoped}/products/{{product_id}}/availability", catalog.ProductAvailabilityItem(services.catalog))
     app.add_route(f"{scoped}/catalog/import", imports.CatalogImport(services.catalog_import))
     app.add_route(f"{scoped}/catalog/import/template", imports.CatalogTemplate(services.tenants))
     app.add_route(f"{scoped}/customers", customers.CustomerCollection(services.customers))
@@ -75,20 +75,21 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{scoped}/numbers/{{number_id}}/resume", numbers.NumberResume(services.numbers))
     app.add_route(f"{scoped}/numbers/{{number_id}}/test", numbers.NumberTest(services.numbers))
     app.add_route(f"{scoped}/kpis", kpis.TenantKpis(services.kpis))
-    app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}",
-                  exports.TenantExport(services.exports, services.audit))
+    app.add_route(f"{scoped}/exports/{{dataset}}.{{fmt}}", exports.TenantExport(services.exports, services.audit))
     app.add_route(f"{scoped}/sandbox/messages", sandbox.SandboxMessages(services.sandbox_chat))
     app.add_route(f"{scoped}/conversations", conversations.ConversationCollection(services.chats))
     app.add_route(f"{scoped}/conversations/{{conversation}}", conversations.ConversationItem(services.chats))
-    app.add_route(f"{scoped}/conversations/{{conversation}}/messages",
-                  conversations.ConversationMessages(services.chats))
+    app.add_route(
+        f"{scoped}/conversations/{{conversation}}/messages", conversations.ConversationMessages(services.chats)
+    )
     app.add_route(f"{scoped}/conversations/{{conversation}}/read", conversations.ConversationRead(services.chats))
-    app.add_route(f"{scoped}/conversations/{{conversation}}/media/{{media_id}}",
-                  conversations.ConversationMedia(services.media))
-    app.add_route(f"{scoped}/conversations/{{conversation}}/takeover",
-                  conversations.ConversationTakeover(services.chats))
-    app.add_route(f"{scoped}/conversations/{{conversation}}/release",
-                  conversations.ConversationRelease(services.chats))
+    app.add_route(
+        f"{scoped}/conversations/{{conversation}}/media/{{media_id}}", conversations.ConversationMedia(services.media)
+    )
+    app.add_route(
+        f"{scoped}/conversations/{{conversation}}/takeover", conversations.ConversationTakeover(services.chats)
+    )
+    app.add_route(f"{scoped}/conversations/{{conversation}}/release", conversations.ConversationRelease(services.chats))
     app.add_route(f"{scoped}/changes", conversations.Changes(services.changes))
 
     app.add_route(f"{API}/admin/unroutable", numbers.UnroutableCollection(services.numbers))
@@ -96,8 +97,11 @@ def add_routes(app: falcon.App[falcon.Request, falcon.Response], services: Servi
     app.add_route(f"{API}/admin/audit", audit.AuditCollection(services.audit))
     app.add_route(f"{API}/admin/backups", backups.BackupCollection(services.backups, services.backup_key))
     app.add_route(f"{API}/admin/backups/tenants", backups.BackupStates(services.backups))
-    app.add_route(f"{API}/admin/backups/{{backup_id}}/verify", backups.BackupVerify(services.backups,
-                                                                                    services.backup_key))
-    app.add_route(f"{API}/admin/backups/{{backup_id}}/restore",
-                  backups.BackupRestore(services.backups, services.restores, services.backup_key))
+    app.add_route(
+        f"{API}/admin/backups/{{backup_id}}/verify", backups.BackupVerify(services.backups, services.backup_key)
+    )
+    app.add_route(
+        f"{API}/admin/backups/{{backup_id}}/restore",
+        backups.BackupRestore(services.backups, services.restores, services.backup_key),
+    )
     app.add_route(f"{API}/admin/exports/tenants.{{fmt}}", exports.TenantsExport(services.exports, services.audit))

@@ -53,7 +53,8 @@ class MetaWebhook:
         """Meta's verification handshake: echo hub.challenge verbatim, as text."""
         challenge = req.get_param("hub.challenge")
         if challenge is None or not self._ingest.verify_subscription(
-                req.get_param("hub.mode"), req.get_param("hub.verify_token")):
+            req.get_param("hub.mode"), req.get_param("hub.verify_token")
+        ):
             raise falcon.HTTPForbidden(title=N_("Forbidden"), description=N_("verification failed"))
         resp.content_type = falcon.MEDIA_TEXT
         resp.text = challenge
@@ -81,8 +82,9 @@ class SecretHeaderWebhook:
         body = read_body(req, self._max_bytes)
         number = int(number_id) if number_id.isdigit() and len(number_id) < 19 else -1
         try:
-            self._ingest.ingest_cloud_with_secret(self._provider, number, body, req.get_header(SECRET_HEADER),
-                                                  client_address(req))
+            self._ingest.ingest_cloud_with_secret(
+                self._provider, number, body, req.get_header(SECRET_HEADER), client_address(req)
+            )
         except PayloadError as error:
             raise malformed(req, error) from None
         _acknowledge(resp)
@@ -101,8 +103,9 @@ class TwilioWebhook:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, self._max_bytes)
         try:
-            form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
-                             max_num_fields=500)
+            form = parse_qsl(
+                body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body), max_num_fields=500
+            )
         except (UnicodeDecodeError, ValueError):
             raise falcon.HTTPBadRequest(title=MALFORMED, description=N_("not a form")) from None
         url = f"{self._public_url}{req.relative_uri}" if self._public_url else req.url

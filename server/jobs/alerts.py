@@ -18,13 +18,14 @@ from comandia.server.services.messaging.signals import DirtyTenants
 
 class AlertWorker(BackgroundLoop):
     """Args:
-        alerts: sends one tenant's due alerts.
-        dirty: tenants that just queued alerts (woken at once).
-        sweep_seconds: how often every tenant with alert recipients is checked.
+    alerts: sends one tenant's due alerts.
+    dirty: tenants that just queued alerts (woken at once).
+    sweep_seconds: how often every tenant with alert recipients is checked.
     """
 
-    def __init__(self, alerts: OrderAlertService, dirty: DirtyTenants, sweep_seconds: float = 15.0,
-                 name: str = "order-alerts") -> None:
+    def __init__(
+        self, alerts: OrderAlertService, dirty: DirtyTenants, sweep_seconds: float = 15.0, name: str = "order-alerts"
+    ) -> None:
         super().__init__(name, stop_timeout=15)
         self._alerts = alerts
         self._dirty = dirty

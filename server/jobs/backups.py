@@ -118,4 +118,3 @@ class BackupJob(BackgroundLoop):
         except Exception:  # a bug must not kill the schedule; it is logged with its traceback
             log.exception("scheduled backup crashed")
         self.runs += 1
-

@@ -30,16 +30,20 @@ MAX_BACKOFF_SECONDS = 10.0
 
 class ChangeListener(BackgroundLoop):
     """Args:
-        conninfo: libpq connection string of the control database.
-        on_change: called with each change and its key.
-        on_reconnect: called after every (re)connection, before listening: drop every cache.
-        on_work: called with the kind and the tenants of each `comandia_work` notification
-            (None: not listened to; only the jobs process does the work).
+    conninfo: libpq connection string of the control database.
+    on_change: called with each change and its key.
+    on_reconnect: called after every (re)connection, before listening: drop every cache.
+    on_work: called with the kind and the tenants of each `comandia_work` notification
+        (None: not listened to; only the jobs process does the work).
     """
 
-    def __init__(self, conninfo: str, on_change: Callable[[Change, str], None],
-                 on_reconnect: Callable[[], None],
-                 on_work: Callable[[str, set[str]], None] | None = None) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        on_change: Callable[[Change, str], None],
+        on_reconnect: Callable[[], None],
+        on_work: Callable[[str, set[str]], None] | None = None,
+    ) -> None:
         super().__init__("change-listener")
         self._conninfo = conninfo
         self._on_change = on_change
@@ -52,8 +56,9 @@ class ChangeListener(BackgroundLoop):
         first = True
         while not self._stop_event.is_set():
             try:
-                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
-                                     application_name="comandia-changes") as connection:
+                with psycopg.connect(
+                    self._conninfo, autocommit=True, connect_timeout=5, application_name="comandia-changes"
+                ) as connection:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
                     if self._on_work is not None:
                         connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(WORK_CHANNEL)))

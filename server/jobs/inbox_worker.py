@@ -60,17 +60,25 @@ class TenantClaims:
 
 class InboxWorker(BackgroundLoop):
     """Args:
-        processor: processes one tenant's inbox.
-        dirty: tenants the webhook stored messages for.
-        tenants_with_numbers: every tenant that owns a WhatsApp number (the sweep's list).
-        claims: shared by the workers of one process (a worker alone gets its own).
-        yield_to: true while this worker should step aside (given to every worker but the first).
-        plan: which tenants the sweep visits (shared by the workers of one process; one of its own by default).
+    processor: processes one tenant's inbox.
+    dirty: tenants the webhook stored messages for.
+    tenants_with_numbers: every tenant that owns a WhatsApp number (the sweep's list).
+    claims: shared by the workers of one process (a worker alone gets its own).
+    yield_to: true while this worker should step aside (given to every worker but the first).
+    plan: which tenants the sweep visits (shared by the workers of one process; one of its own by default).
     """
 
-    def __init__(self, processor: InboxProcessor, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
-                 sweep_seconds: float = 2.0, name: str = "inbox-worker", claims: TenantClaims | None = None,
-                 yield_to: Callable[[], bool] = lambda: False, plan: SweepPlan | None = None) -> None:
+    def __init__(
+        self,
+        processor: InboxProcessor,
+        dirty: DirtyTenants,
+        tenants_with_numbers: Callable[[], set[str]],
+        sweep_seconds: float = 2.0,
+        name: str = "inbox-worker",
+        claims: TenantClaims | None = None,
+        yield_to: Callable[[], bool] = lambda: False,
+        plan: SweepPlan | None = None,
+    ) -> None:
         super().__init__(name)
         self._processor = processor
         self._dirty = dirty

@@ -21,16 +21,23 @@ from comandia.server.services.messaging.signals import DirtyTenants
 
 class MediaWorker(BackgroundLoop):
     """Args:
-        media: the media service.
-        dirty: tenants that just recorded files to download.
-        tenants_with_numbers: every tenant that owns a WhatsApp number.
-        sweep_seconds: how often every tenant is checked for due retries.
-        purge_seconds: how often expired files are deleted (every tenant's).
-        plan: which tenants the sweep for due retries visits (one of its own by default).
+    media: the media service.
+    dirty: tenants that just recorded files to download.
+    tenants_with_numbers: every tenant that owns a WhatsApp number.
+    sweep_seconds: how often every tenant is checked for due retries.
+    purge_seconds: how often expired files are deleted (every tenant's).
+    plan: which tenants the sweep for due retries visits (one of its own by default).
     """
 
-    def __init__(self, media: MediaService, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
-                 sweep_seconds: float = 5.0, purge_seconds: float = 3600.0, plan: SweepPlan | None = None) -> None:
+    def __init__(
+        self,
+        media: MediaService,
+        dirty: DirtyTenants,
+        tenants_with_numbers: Callable[[], set[str]],
+        sweep_seconds: float = 5.0,
+        purge_seconds: float = 3600.0,
+        plan: SweepPlan | None = None,
+    ) -> None:
         super().__init__("media-worker", stop_timeout=15)
         self._media = media
         self._dirty = dirty

@@ -24,21 +24,29 @@ from comandia.server.services.messaging.signals import DirtyTenants
 
 class OutboxWorker(BackgroundLoop):
     """Args:
-        sender: sends one tenant's due rows.
-        dirty: tenants that just queued messages (woken at once).
-        tenants_with_numbers: every tenant that owns a WhatsApp number (swept for retries).
-        sweep_seconds: how often every tenant is checked for due retries.
-        recover_seconds: how often rows a crashed sender left `sending` are looked for (and late
-            window-closed failures are resent for every tenant).
-        resend: queues the templates of a tenant's late window-closed failures (`WindowClosedResender.resend`).
-        window_closed: tenants whose webhook just reported such a failure.
-        plan: which tenants the sweep for due retries visits (one of its own by default).
+    sender: sends one tenant's due rows.
+    dirty: tenants that just queued messages (woken at once).
+    tenants_with_numbers: every tenant that owns a WhatsApp number (swept for retries).
+    sweep_seconds: how often every tenant is checked for due retries.
+    recover_seconds: how often rows a crashed sender left `sending` are looked for (and late
+        window-closed failures are resent for every tenant).
+    resend: queues the templates of a tenant's late window-closed failures (`WindowClosedResender.resend`).
+    window_closed: tenants whose webhook just reported such a failure.
+    plan: which tenants the sweep for due retries visits (one of its own by default).
     """
 
-    def __init__(self, sender: OutboxSender, dirty: DirtyTenants, tenants_with_numbers: Callable[[], set[str]],
-                 sweep_seconds: float = 1.0, recover_seconds: float = 30.0, name: str = "outbox-sender",
-                 resend: Callable[[str], int] = lambda tenant_id: 0, window_closed: DirtyTenants | None = None,
-                 plan: SweepPlan | None = None) -> None:
+    def __init__(
+        self,
+        sender: OutboxSender,
+        dirty: DirtyTenants,
+        tenants_with_numbers: Callable[[], set[str]],
+        sweep_seconds: float = 1.0,
+        recover_seconds: float = 30.0,
+        name: str = "outbox-sender",
+        resend: Callable[[str], int] = lambda tenant_id: 0,
+        window_closed: DirtyTenants | None = None,
+        plan: SweepPlan | None = None,
+    ) -> None:
         super().__init__(name, stop_timeout=15)
         self._sender = sender
         self._dirty = dirty

@@ -21,4 +21,3 @@ class IdlePoolCloser(BackgroundLoop):
             closed = self._safely(self._engines.close_idle, 0)
             if closed:
                 log.debug("closed %d idle tenant pools", closed)
-

@@ -22,14 +22,15 @@ CATCH_UP = "summaries"
 
 class SummaryRefresher(BackgroundLoop):
     """Args:
-        pending: the days order changes marked.
-        catch_up: copies the recent days of every tenant (at start, and when asked); in a request
-            process, asks the jobs process to instead (at start only).
-        every_seconds: how often marked days are copied.
+    pending: the days order changes marked.
+    catch_up: copies the recent days of every tenant (at start, and when asked); in a request
+        process, asks the jobs process to instead (at start only).
+    every_seconds: how often marked days are copied.
     """
 
-    def __init__(self, pending: PendingSummaries, catch_up: Callable[[], None],
-                 every_seconds: float = FLUSH_EVERY_SECONDS) -> None:
+    def __init__(
+        self, pending: PendingSummaries, catch_up: Callable[[], None], every_seconds: float = FLUSH_EVERY_SECONDS
+    ) -> None:
         super().__init__("summary-refresher")
         self._pending = pending
         self._catch_up = catch_up

@@ -26,8 +26,12 @@ LINGER_SECONDS = 330.0
 class SweepPlan:
     """Shared by the workers of one kind in one process (the inbox workers share theirs)."""
 
-    def __init__(self, full_seconds: float = FULL_SECONDS, linger_seconds: float = LINGER_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        full_seconds: float = FULL_SECONDS,
+        linger_seconds: float = LINGER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._full = full_seconds
         self._linger = linger_seconds
         self._clock = clock

@@ -51,14 +51,19 @@ def parse_work(text: str) -> tuple[str, set[str]]:
 
 class WorkRelay(BackgroundLoop):
     """Args:
-        signals: the request process's signals by kind (`inbox`, `outbox`, ...); nothing else reads them.
-        journal_pending: set when this process journaled webhooks (None: `ingest = "direct"`).
-        notify: sends one notification payload on `WORK_CHANNEL` (raises a `DomainError` when it cannot).
-        every_seconds: how long marks gather before they are sent.
+    signals: the request process's signals by kind (`inbox`, `outbox`, ...); nothing else reads them.
+    journal_pending: set when this process journaled webhooks (None: `ingest = "direct"`).
+    notify: sends one notification payload on `WORK_CHANNEL` (raises a `DomainError` when it cannot).
+    every_seconds: how long marks gather before they are sent.
     """
 
-    def __init__(self, signals: Mapping[str, DirtyTenants], journal_pending: threading.Event | None,
-                 notify: Callable[[list[str]], None], every_seconds: float = 0.05) -> None:
+    def __init__(
+        self,
+        signals: Mapping[str, DirtyTenants],
+        journal_pending: threading.Event | None,
+        notify: Callable[[list[str]], None],
+        every_seconds: float = 0.05,
+    ) -> None:
         super().__init__("work-relay")
         self._signals = signals
         self._journal = journal_pending

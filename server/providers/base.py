@@ -165,8 +165,12 @@ class SendError(Exception):
     """
 
     def __init__(
-        self, kind: ErrorKind, detail: str, code: int | None = None,
-        retry_after: float | None = None, max_attempts: int | None = None,
+        self,
+        kind: ErrorKind,
+        detail: str,
+        code: int | None = None,
+        retry_after: float | None = None,
+        max_attempts: int | None = None,
     ) -> None:
         super().__init__(detail)
         self.kind: ErrorKind = kind

@@ -30,8 +30,13 @@ class Dialog360Provider:
         return self._endpoints.dialog360_base.rstrip("/")
 
     def send(self, message: OutboundMessage) -> SendResult:
-        return post_json(self._session, f"{self._base}/messages", cloud_api_body(message),
-                         {"D360-API-KEY": self._key}, self._endpoints.timeout_seconds)
+        return post_json(
+            self._session,
+            f"{self._base}/messages",
+            cloud_api_body(message),
+            {"D360-API-KEY": self._key},
+            self._endpoints.timeout_seconds,
+        )
 
     def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
         """`GET {base}/{media-id}` answers Meta's URL (lookaside.fbsbx.com/whatsapp_business/attachments/…);
@@ -44,8 +49,11 @@ class Dialog360Provider:
 
     def check(self) -> NumberCheck:
         try:
-            response = self._session.get(f"{self._base}/v1/configs/webhook", headers={"D360-API-KEY": self._key},
-                                         timeout=self._endpoints.timeout_seconds)
+            response = self._session.get(
+                f"{self._base}/v1/configs/webhook",
+                headers={"D360-API-KEY": self._key},
+                timeout=self._endpoints.timeout_seconds,
+            )
         except requests.RequestException as error:
             return NumberCheck.of(("webhook", False, f"provider unreachable ({error.__class__.__name__})"))
         if response.status_code >= 300:

@@ -58,8 +58,9 @@ class SmtpMailer:
         context = settings.tls_context or ssl.create_default_context()
         try:
             if settings.tls == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                                        context=context)
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=settings.timeout, context=context
+                )
             else:
                 client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
             with client:

@@ -23,16 +23,31 @@ from comandia.shared.i18n import N_
 
 FetchErrorKind = Literal["transient", "permanent"]
 
-ALLOWED_TYPES = frozenset({
-    "image/jpeg", "image/png", "image/webp", "image/gif",
-    "audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/opus",
-    "video/mp4", "video/3gpp",
-    "application/pdf", "text/plain", "text/csv",
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-})
+ALLOWED_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "audio/ogg",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/amr",
+        "audio/opus",
+        "video/mp4",
+        "video/3gpp",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }
+)
 """What WhatsApp lets customers send (its supported media types), and nothing else: a content
 type outside it is refused, so the console never opens an HTML page or a program as "a file"."""
 CHUNK = 64 * 1024
@@ -116,8 +131,14 @@ def lookup(session: requests.Session, url: str, headers: dict[str, str], limits:
     return data
 
 
-def download(session: requests.Session, url: str, target: Path, limits: MediaLimits,
-             headers: dict[str, str] | None = None, auth: tuple[str, str] | None = None) -> Downloaded:
+def download(
+    session: requests.Session,
+    url: str,
+    target: Path,
+    limits: MediaLimits,
+    headers: dict[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+) -> Downloaded:
     """Stream `url` into `target` within `limits`; on any failure `target` is removed.
 
     Raises:
@@ -127,16 +148,18 @@ def download(session: requests.Session, url: str, target: Path, limits: MediaLim
         raise MediaFetchError("permanent", UNREADABLE_ANSWER, "the media URL is not HTTP(S)")
     started = time.monotonic()
     try:
-        with session.get(url, headers=headers, auth=auth, stream=True,
-                         timeout=(limits.connect_seconds, limits.read_seconds)) as response:
+        with session.get(
+            url, headers=headers, auth=auth, stream=True, timeout=(limits.connect_seconds, limits.read_seconds)
+        ) as response:
             _raise_for_status(response, "downloading the media")
             mime = base_type(response.headers.get("Content-Type"))
             if mime not in limits.allowed:
                 raise MediaFetchError("permanent", NOT_ALLOWED, f"content type {mime or 'missing'!r}")
             announced = response.headers.get("Content-Length")
             if announced and announced.isdigit() and int(announced) > limits.max_bytes:
-                raise MediaFetchError("permanent", TOO_LARGE, f"the file is {announced} bytes, over the "
-                                                              f"{limits.max_bytes}-byte cap")
+                raise MediaFetchError(
+                    "permanent", TOO_LARGE, f"the file is {announced} bytes, over the {limits.max_bytes}-byte cap"
+                )
             return _write(response, target, mime, limits, started)
     except requests.RequestException as error:
         target.unlink(missing_ok=True)
@@ -146,8 +169,7 @@ def download(session: requests.Session, url: str, target: Path, limits: MediaLim
         raise
 
 
-def _write(response: requests.Response, target: Path, mime: str, limits: MediaLimits,
-           started: float) -> Downloaded:
+def _write(response: requests.Response, target: Path, mime: str, limits: MediaLimits, started: float) -> Downloaded:
     digest, size = hashlib.sha256(), 0
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as out:
@@ -172,6 +194,7 @@ def _raise_for_status(response: requests.Response, doing: str) -> None:
     if status < 300:
         return
     kind: FetchErrorKind = "transient" if status >= 500 or status == 429 else "permanent"
-    reason = (LIMITED if status == 429 else PROVIDER_FAILED if status >= 500 else GONE if status in (404, 410)
-              else REFUSED)
+    reason = (
+        LIMITED if status == 429 else PROVIDER_FAILED if status >= 500 else GONE if status in (404, 410) else REFUSED
+    )
     raise MediaFetchError(kind, reason, f"HTTP {status} {doing}")

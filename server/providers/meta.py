@@ -45,18 +45,33 @@ def cloud_api_body(message: OutboundMessage) -> dict[str, Any]:
     elif message.buttons and len(message.buttons) <= MAX_BUTTONS:
         body["type"] = "interactive"
         body["interactive"] = {
-            "type": "button", "body": {"text": message.body[:MAX_INTERACTIVE_BODY]},
-            "action": {"buttons": [{"type": "reply", "reply": {"id": i[:256], "title": t[:MAX_BUTTON_TITLE]}}
-                                   for i, t in message.buttons]},
+            "type": "button",
+            "body": {"text": message.body[:MAX_INTERACTIVE_BODY]},
+            "action": {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": i[:256], "title": t[:MAX_BUTTON_TITLE]}}
+                    for i, t in message.buttons
+                ]
+            },
         }
     elif message.list_sections and rows <= MAX_ROWS and len(message.list_sections) <= MAX_SECTIONS:
         body["type"] = "interactive"
         body["interactive"] = {
-            "type": "list", "body": {"text": message.body[:MAX_INTERACTIVE_BODY]},
-            "action": {"button": (message.list_button or "Ver")[:MAX_LIST_BUTTON], "sections": [
-                {"title": title[:24], "rows": [{"id": i[:200], "title": t[:MAX_ROW_TITLE],
-                                                "description": d[:MAX_ROW_DESCRIPTION]} for i, t, d in rows]}
-                for title, rows in message.list_sections]},
+            "type": "list",
+            "body": {"text": message.body[:MAX_INTERACTIVE_BODY]},
+            "action": {
+                "button": (message.list_button or "Ver")[:MAX_LIST_BUTTON],
+                "sections": [
+                    {
+                        "title": title[:24],
+                        "rows": [
+                            {"id": i[:200], "title": t[:MAX_ROW_TITLE], "description": d[:MAX_ROW_DESCRIPTION]}
+                            for i, t, d in rows
+                        ],
+                    }
+                    for title, rows in message.list_sections
+                ],
+            },
         }
     else:
         body["type"] = "text"
@@ -94,8 +109,9 @@ def classify_cloud_error(response: requests.Response) -> SendError:
     return SendError("permanent", detail, code)
 
 
-def post_json(session: requests.Session, url: str, body: dict[str, Any], headers: dict[str, str],
-              timeout: float) -> SendResult:
+def post_json(
+    session: requests.Session, url: str, body: dict[str, Any], headers: dict[str, str], timeout: float
+) -> SendResult:
     """POST a Cloud API message and return its wamid. Raises: SendError."""
     try:
         response = session.post(url, json=body, headers=headers, timeout=timeout)
@@ -115,8 +131,14 @@ class MetaProvider:
 
     name = ProviderName.META
 
-    def __init__(self, phone_number_id: str, waba_id: str | None, access_token: str,
-                 session: requests.Session, endpoints: Endpoints) -> None:
+    def __init__(
+        self,
+        phone_number_id: str,
+        waba_id: str | None,
+        access_token: str,
+        session: requests.Session,
+        endpoints: Endpoints,
+    ) -> None:
         self._number = phone_number_id
         self._waba = waba_id
         self._token = access_token
@@ -128,8 +150,13 @@ class MetaProvider:
         return f"{self._endpoints.meta_base.rstrip('/')}/{self._endpoints.meta_version}"
 
     def send(self, message: OutboundMessage) -> SendResult:
-        return post_json(self._session, f"{self._base}/{self._number}/messages", cloud_api_body(message),
-                         {"Authorization": f"Bearer {self._token}"}, self._endpoints.timeout_seconds)
+        return post_json(
+            self._session,
+            f"{self._base}/{self._number}/messages",
+            cloud_api_body(message),
+            {"Authorization": f"Bearer {self._token}"},
+            self._endpoints.timeout_seconds,
+        )
 
     def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:
         """`GET /{media-id}` gives a URL valid about 5 minutes, fetched with the same bearer token."""
@@ -138,20 +165,30 @@ class MetaProvider:
         return media.download(self._session, found["url"], target, limits, headers=headers)
 
     def check(self) -> NumberCheck:
-        checks = [self._get("number", f"{self._base}/{self._number}",
-                            {"fields": "display_phone_number,verified_name"},
-                            ("display_phone_number", "verified_name"))]
+        checks = [
+            self._get(
+                "number",
+                f"{self._base}/{self._number}",
+                {"fields": "display_phone_number,verified_name"},
+                ("display_phone_number", "verified_name"),
+            )
+        ]
         if self._waba:
             checks.append(self._get("webhooks subscribed", f"{self._base}/{self._waba}/subscribed_apps", None, ()))
         else:
             checks.append(("webhooks subscribed", False, "no WABA id configured; cannot check subscribed_apps"))
         return NumberCheck.of(*checks)
 
-    def _get(self, label: str, url: str, params: dict[str, str] | None,
-             fields: tuple[str, ...]) -> tuple[str, bool, str]:
+    def _get(
+        self, label: str, url: str, params: dict[str, str] | None, fields: tuple[str, ...]
+    ) -> tuple[str, bool, str]:
         try:
-            response = self._session.get(url, params=params, headers={"Authorization": f"Bearer {self._token}"},
-                                         timeout=self._endpoints.timeout_seconds)
+            response = self._session.get(
+                url,
+                params=params,
+                headers={"Authorization": f"Bearer {self._token}"},
+                timeout=self._endpoints.timeout_seconds,
+            )
         except requests.RequestException as error:
             return (label, False, f"provider unreachable ({error.__class__.__name__})")
         if response.status_code >= 300:

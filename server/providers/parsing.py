@@ -36,8 +36,16 @@ MAX_ID = 128
 """Characters in a message id, `from` or `from_user_id` (wa_ids are phone digits, BSUIDs ~30)."""
 EXCERPT = 2_000
 """Characters of a quarantined event kept for an operator, escaped to ASCII."""
-_TWILIO_STATUSES = {"queued": "queued", "sending": "queued", "accepted": "queued", "sent": "sent",
-                    "delivered": "delivered", "read": "read", "undelivered": "failed", "failed": "failed"}
+_TWILIO_STATUSES = {
+    "queued": "queued",
+    "sending": "queued",
+    "accepted": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "undelivered": "failed",
+    "failed": "failed",
+}
 
 
 def parse_cloud_api(body: bytes) -> ParsedEvents:
@@ -61,8 +69,10 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
             value = _obj(change.get("value"), f"{path}.value")
             metadata = _obj(value.get("metadata"), f"{path}.value.metadata")
             route = _text(metadata, "phone_number_id", f"{path}.value.metadata")
-            contacts = [_obj(x, f"{path}.value.contacts[{i}]") for i, x in enumerate(_list(value.get("contacts", []),
-                                                                                           f"{path}.value.contacts"))]
+            contacts = [
+                _obj(x, f"{path}.value.contacts[{i}]")
+                for i, x in enumerate(_list(value.get("contacts", []), f"{path}.value.contacts"))
+            ]
             for m, raw in enumerate(_list(value.get("messages", []), f"{path}.value.messages")):
                 where = f"{path}.value.messages[{m}]"
                 try:
@@ -81,8 +91,11 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
                 except PayloadError as error:
                     rejected.append(rejected_event(raw, route, error))
             for reported in _list(value.get("errors", []), f"{path}.value.errors"):
-                log.warning("provider reported an error for number %s: code %s", route,
-                            reported.get("code") if isinstance(reported, dict) else "?")
+                log.warning(
+                    "provider reported an error for number %s: code %s",
+                    route,
+                    reported.get("code") if isinstance(reported, dict) else "?",
+                )
     return ParsedEvents(tuple(messages), tuple(statuses), tuple(rejected))
 
 
@@ -145,10 +158,13 @@ def check_storable(value: Any, path: str, depth: int = 0) -> None:
 def rejected_event(raw: Any, route: str, error: PayloadError) -> RejectedEvent:
     """What is kept of an event that cannot be stored: its reason and an escaped, bounded excerpt."""
     fields: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    return RejectedEvent(routing_key=route,
-                         provider_message_id=_usable_id(fields.get("id") or fields.get("MessageSid")),
-                         customer_key=_usable_id(fields.get("from") or fields.get("WaId")),
-                         reason=str(error)[:500], excerpt=excerpt(raw))
+    return RejectedEvent(
+        routing_key=route,
+        provider_message_id=_usable_id(fields.get("id") or fields.get("MessageSid")),
+        customer_key=_usable_id(fields.get("from") or fields.get("WaId")),
+        reason=str(error)[:500],
+        excerpt=excerpt(raw),
+    )
 
 
 def excerpt(raw: Any) -> str:
@@ -175,8 +191,10 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
     wamid = _text(raw, "id", path)
     wa_id = _opt_id(raw, "from", path)
     user_id = _opt_id(raw, "from_user_id", path)
-    contact = next((c for c in contacts if (wa_id and c.get("wa_id") == wa_id)
-                    or (user_id and c.get("user_id") == user_id)), contacts[0] if len(contacts) == 1 else {})
+    contact = next(
+        (c for c in contacts if (wa_id and c.get("wa_id") == wa_id) or (user_id and c.get("user_id") == user_id)),
+        contacts[0] if len(contacts) == 1 else {},
+    )
     user_id = user_id or _opt_text(contact, "user_id", path)
     if not wa_id and not user_id:
         bad_field = f"{path}.from"
@@ -192,31 +210,60 @@ def _message(raw: dict[str, Any], route: str, contacts: list[dict[str, Any]], pa
     elif kind_name == "interactive":
         fields = _interactive(detail, f"{path}.interactive")
     elif kind_name == "button":
-        fields = {"kind": "button", "reply_id": _opt_text(detail, "payload", f"{path}.button"),
-                  "text": _opt_text(detail, "text", f"{path}.button")}
+        fields = {
+            "kind": "button",
+            "reply_id": _opt_text(detail, "payload", f"{path}.button"),
+            "text": _opt_text(detail, "text", f"{path}.button"),
+        }
     elif kind_name == "order":
-        fields = {"kind": "order", "text": _opt_text(detail, "text", f"{path}.order"),
-                  "order_items": _order_items(detail, f"{path}.order")}
+        fields = {
+            "kind": "order",
+            "text": _opt_text(detail, "text", f"{path}.order"),
+            "order_items": _order_items(detail, f"{path}.order"),
+        }
     elif kind_name == "location":
-        fields = {"kind": "location", "latitude": _float(detail, "latitude", f"{path}.location"),
-                  "longitude": _float(detail, "longitude", f"{path}.location"),
-                  "location_name": _opt_text(detail, "name", f"{path}.location"),
-                  "location_address": _opt_text(detail, "address", f"{path}.location")}
+        fields = {
+            "kind": "location",
+            "latitude": _float(detail, "latitude", f"{path}.location"),
+            "longitude": _float(detail, "longitude", f"{path}.location"),
+            "location_name": _opt_text(detail, "name", f"{path}.location"),
+            "location_address": _opt_text(detail, "address", f"{path}.location"),
+        }
     elif kind_name in _MEDIA:
         where = path + "." + kind_name
-        fields = {"kind": "media", "text": _opt_text(detail, "caption", where),
-                  "media": (MediaRef(kind_name, _text(detail, "id", where), _opt_text(detail, "mime_type", where),
-                                     _opt_text(detail, "filename", where)),)}
-    return _received(wamid, route, wa_id, user_id, _opt_text(profile, "name", f"{path}.profile"), fields,
-                     sent_at=_timestamp(raw, path), raw={"message": raw, "contact": contact})
+        fields = {
+            "kind": "media",
+            "text": _opt_text(detail, "caption", where),
+            "media": (
+                MediaRef(
+                    kind_name,
+                    _text(detail, "id", where),
+                    _opt_text(detail, "mime_type", where),
+                    _opt_text(detail, "filename", where),
+                ),
+            ),
+        }
+    return _received(
+        wamid,
+        route,
+        wa_id,
+        user_id,
+        _opt_text(profile, "name", f"{path}.profile"),
+        fields,
+        sent_at=_timestamp(raw, path),
+        raw={"message": raw, "contact": contact},
+    )
 
 
 def _interactive(detail: dict[str, Any], path: str) -> dict[str, Any]:
     kind = detail.get("type")
     if kind in ("button_reply", "list_reply"):
         reply = _obj(detail.get(kind), f"{path}.{kind}")
-        return {"kind": "button" if kind == "button_reply" else "list",
-                "reply_id": _text(reply, "id", f"{path}.{kind}"), "text": _opt_text(reply, "title", f"{path}.{kind}")}
+        return {
+            "kind": "button" if kind == "button_reply" else "list",
+            "reply_id": _text(reply, "id", f"{path}.{kind}"),
+            "text": _opt_text(reply, "title", f"{path}.{kind}"),
+        }
     return {"kind": "other"}
 
 
@@ -240,8 +287,9 @@ def _status(raw: dict[str, Any], route: str, path: str) -> StatusUpdate:
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         code = errors[0].get("code") if isinstance(errors[0].get("code"), int) else None
     at = _timestamp(raw, path) or dt.datetime.now(dt.UTC)
-    return StatusUpdate(wamid=_text(raw, "id", path), status=_text(raw, "status", path)[:16], at=at,
-                        routing_key=route, error_code=code)
+    return StatusUpdate(
+        wamid=_text(raw, "id", path), status=_text(raw, "status", path)[:16], at=at, routing_key=route, error_code=code
+    )
 
 
 def parse_twilio_form(form: Mapping[str, str]) -> ParsedEvents:
@@ -263,9 +311,17 @@ def _twilio_event(form: Mapping[str, str], sid: str, route: str) -> ParsedEvents
     status = form.get("MessageStatus")
     if status and status != "received":
         code = form.get("ErrorCode")
-        return ParsedEvents(statuses=(StatusUpdate(
-            wamid=sid, status=_TWILIO_STATUSES.get(status, status)[:16], at=dt.datetime.now(dt.UTC),
-            routing_key=route, error_code=int(code) if code and code.isdigit() else None),))
+        return ParsedEvents(
+            statuses=(
+                StatusUpdate(
+                    wamid=sid,
+                    status=_TWILIO_STATUSES.get(status, status)[:16],
+                    at=dt.datetime.now(dt.UTC),
+                    routing_key=route,
+                    error_code=int(code) if code and code.isdigit() else None,
+                ),
+            )
+        )
     sender = _text(dict(form), "From", "form").removeprefix("whatsapp:")
     wa_id = _opt_id(dict(form), "WaId", "form") or sender.lstrip("+")
     fields: dict[str, Any] = {"kind": "text", "text": form.get("Body")}
@@ -274,13 +330,20 @@ def _twilio_event(form: Mapping[str, str], sid: str, route: str) -> ParsedEvents
     elif form.get("ListId"):
         fields = {"kind": "list", "reply_id": form["ListId"], "text": form.get("ListTitle")}
     elif form.get("Latitude") and form.get("Longitude"):
-        fields = {"kind": "location", "latitude": _number(form["Latitude"], "Latitude"),
-                  "longitude": _number(form["Longitude"], "Longitude"), "location_address": form.get("Address"),
-                  "location_name": form.get("Label")}
+        fields = {
+            "kind": "location",
+            "latitude": _number(form["Latitude"], "Latitude"),
+            "longitude": _number(form["Longitude"], "Longitude"),
+            "location_address": form.get("Address"),
+            "location_name": form.get("Label"),
+        }
     elif (form.get("NumMedia") or "0") not in ("", "0"):
         fields = {"kind": "media", "text": form.get("Body") or None, "media": _twilio_media(form)}
-    return ParsedEvents(messages=(
-        _received(sid, route, wa_id, None, form.get("ProfileName"), fields, sent_at=None, raw={"form": dict(form)}),))
+    return ParsedEvents(
+        messages=(
+            _received(sid, route, wa_id, None, form.get("ProfileName"), fields, sent_at=None, raw={"form": dict(form)}),
+        )
+    )
 
 
 def _twilio_media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
@@ -296,11 +359,20 @@ def _twilio_media(form: Mapping[str, str]) -> tuple[MediaRef, ...]:
     return tuple(found)
 
 
-def _received(message_id: str, route: str, wa_id: str | None, user_id: str | None, name: str | None,
-              fields: dict[str, Any], sent_at: dt.datetime | None, raw: dict[str, Any]) -> InboundMessage:
+def _received(
+    message_id: str,
+    route: str,
+    wa_id: str | None,
+    user_id: str | None,
+    name: str | None,
+    fields: dict[str, Any],
+    sent_at: dt.datetime | None,
+    raw: dict[str, Any],
+) -> InboundMessage:
     """The message as the bot reads it; a phone-based wa_id is also the customer's E.164 number."""
-    customer = CustomerRef(wa_id=wa_id, user_id=user_id, profile_name=name,
-                           phone_e164=f"+{wa_id}" if wa_id and wa_id.isdigit() else None)
+    customer = CustomerRef(
+        wa_id=wa_id, user_id=user_id, profile_name=name, phone_e164=f"+{wa_id}" if wa_id and wa_id.isdigit() else None
+    )
     content = Inbound(**{**fields, "text": fields.get("text") or ""})
     return InboundMessage(message_id, route, customer, content, sent_at, raw)
 

@@ -31,8 +31,15 @@ class TwilioProvider:
 
     name = ProviderName.TWILIO
 
-    def __init__(self, account_sid: str, auth_token: str, from_e164: str, session: requests.Session,
-                 endpoints: Endpoints, status_callback: str | None = None) -> None:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_e164: str,
+        session: requests.Session,
+        endpoints: Endpoints,
+        status_callback: str | None = None,
+    ) -> None:
         self._sid = account_sid
         self._auth = (account_sid, auth_token)
         self._from = from_e164
@@ -55,8 +62,12 @@ class TwilioProvider:
         if self._callback:
             form["StatusCallback"] = self._callback
         try:
-            response = self._session.post(f"{self._account_url}/Messages.json", data=form, auth=self._auth,
-                                          timeout=self._endpoints.timeout_seconds)
+            response = self._session.post(
+                f"{self._account_url}/Messages.json",
+                data=form,
+                auth=self._auth,
+                timeout=self._endpoints.timeout_seconds,
+            )
         except requests.RequestException as error:
             raise SendError("transient", f"{UNREACHABLE}: {error.__class__.__name__}") from None
         if response.status_code >= 300:
@@ -77,8 +88,9 @@ class TwilioProvider:
 
     def check(self) -> NumberCheck:
         try:
-            response = self._session.get(f"{self._account_url}.json", auth=self._auth,
-                                         timeout=self._endpoints.timeout_seconds)
+            response = self._session.get(
+                f"{self._account_url}.json", auth=self._auth, timeout=self._endpoints.timeout_seconds
+            )
         except requests.RequestException as error:
             return NumberCheck.of(("account", False, f"Twilio unreachable ({error.__class__.__name__})"))
         if response.status_code >= 300:

@@ -52,8 +52,9 @@ class AuditService:
         if query.action:
             # "tenant" finds the whole family (tenant.create, tenant.deactivate, ...)
             statement = statement.where(
-                sa.or_(AuditEntry.action == query.action,
-                       AuditEntry.action.startswith(query.action + ".", autoescape=True))
+                sa.or_(
+                    AuditEntry.action == query.action, AuditEntry.action.startswith(query.action + ".", autoescape=True)
+                )
             )
         if query.first_day or query.last_day:
             # local_range_to_utc refuses a range that ends before it starts (field "to")
@@ -67,8 +68,9 @@ class AuditService:
         more = len(rows) > limit
         rows = rows[:limit]
         items = tuple(
-            AuditEntryInfo(id=r.id, at=r.at, actor=r.actor, action=r.action, tenant_id=r.tenant_id,
-                           detail=dict(r.detail or {}))
+            AuditEntryInfo(
+                id=r.id, at=r.at, actor=r.actor, action=r.action, tenant_id=r.tenant_id, detail=dict(r.detail or {})
+            )
             for r in rows
         )
         cursor = encode_cursor(_SORT, rows[-1].id, rows[-1].id) if more else None

@@ -53,55 +53,133 @@ class DemoShop:
 
 def _every_day(usual: tuple[str, str], weekend: tuple[str, str]) -> OpeningHours:
     """`usual` hours Sunday to Thursday, `weekend` on Friday and Saturday nights."""
-    return OpeningHours(mon=(usual,), tue=(usual,), wed=(usual,), thu=(usual,), fri=(weekend,), sat=(weekend,),
-                        sun=(usual,))
+    return OpeningHours(
+        mon=(usual,), tue=(usual,), wed=(usual,), thu=(usual,), fri=(weekend,), sat=(weekend,), sun=(usual,)
+    )
 
 
 SHOPS = (
     DemoShop(
-        "Taquería El Güero (demo)", "America/Mexico_City", "MXN", "+52155",
-        (("Ciudad de México", "CDMX", ("Roma Norte", "Condesa", "Del Valle", "Narvarte", "Coyoacán", "Escandón")),
-         ("Guadalajara", "Jalisco", ("Americana", "Providencia", "Chapalita", "Santa Tere")),
-         ("Monterrey", "Nuevo León", ("Centro", "Mitras Centro", "Obispado", "Cumbres")),
-         ("Puebla", "Puebla", ("La Paz", "El Carmen", "Huexotitla")),
-         ("Querétaro", "Querétaro", ("Centro", "Jardines de la Hacienda", "Álamos"))),
+        "Taquería El Güero (demo)",
+        "America/Mexico_City",
+        "MXN",
+        "+52155",
+        (
+            ("Ciudad de México", "CDMX", ("Roma Norte", "Condesa", "Del Valle", "Narvarte", "Coyoacán", "Escandón")),
+            ("Guadalajara", "Jalisco", ("Americana", "Providencia", "Chapalita", "Santa Tere")),
+            ("Monterrey", "Nuevo León", ("Centro", "Mitras Centro", "Obispado", "Cumbres")),
+            ("Puebla", "Puebla", ("La Paz", "El Carmen", "Huexotitla")),
+            ("Querétaro", "Querétaro", ("Centro", "Jardines de la Hacienda", "Álamos")),
+        ),
         {
-            "Tacos": (("TAC-PAS", "Taco al pastor", "22.00"), ("TAC-SUA", "Taco de suadero", "24.00"),
-                      ("TAC-BIS", "Taco de bistec", "25.00"), ("TAC-CAM", "Taco de camarón", "38.00")),
-            "Bebidas": (("BEB-HOR", "Agua de horchata", "30.00"), ("BEB-JAM", "Agua de jamaica", "30.00"),
-                        ("BEB-COC", "Coca-Cola 600 ml", "28.00")),
+            "Tacos": (
+                ("TAC-PAS", "Taco al pastor", "22.00"),
+                ("TAC-SUA", "Taco de suadero", "24.00"),
+                ("TAC-BIS", "Taco de bistec", "25.00"),
+                ("TAC-CAM", "Taco de camarón", "38.00"),
+            ),
+            "Bebidas": (
+                ("BEB-HOR", "Agua de horchata", "30.00"),
+                ("BEB-JAM", "Agua de jamaica", "30.00"),
+                ("BEB-COC", "Coca-Cola 600 ml", "28.00"),
+            ),
             "Postres": (("POS-FLA", "Flan napolitano", "45.00"), ("POS-CHU", "Churros (3)", "40.00")),
         },
-        ("Av. Insurgentes Sur", "Calle Durango", "Av. Juárez", "Calle Hidalgo", "Calle Morelos",
-         "Av. Revolución", "Calle Zacatecas", "Calle Guanajuato", "Av. Chapultepec", "Calle Allende",
-         "Calle Independencia", "Calle 5 de Mayo", "Av. Universidad", "Calle Tonalá", "Calle Orizaba"),
+        (
+            "Av. Insurgentes Sur",
+            "Calle Durango",
+            "Av. Juárez",
+            "Calle Hidalgo",
+            "Calle Morelos",
+            "Av. Revolución",
+            "Calle Zacatecas",
+            "Calle Guanajuato",
+            "Av. Chapultepec",
+            "Calle Allende",
+            "Calle Independencia",
+            "Calle 5 de Mayo",
+            "Av. Universidad",
+            "Calle Tonalá",
+            "Calle Orizaba",
+        ),
         "{street} {number}, Col. {area}",
         TAQUERIA_CHATS,
         hours=_every_day(("11:00", "23:45"), ("11:00", "02:00")),
     ),
     DemoShop(
-        "Pizzería Napoli (demo)", "America/Bogota", "COP", "+57300",
-        (("Bogotá", "Cundinamarca", ("Chapinero", "Teusaquillo", "Usaquén", "Cedritos", "La Soledad")),
-         ("Medellín", "Antioquia", ("El Poblado", "Laureles", "Belén", "Envigado")),
-         ("Cali", "Valle del Cauca", ("San Fernando", "Granada", "Ciudad Jardín")),
-         ("Barranquilla", "Atlántico", ("El Prado", "Alto Prado", "Riomar"))),
+        "Pizzería Napoli (demo)",
+        "America/Bogota",
+        "COP",
+        "+57300",
+        (
+            ("Bogotá", "Cundinamarca", ("Chapinero", "Teusaquillo", "Usaquén", "Cedritos", "La Soledad")),
+            ("Medellín", "Antioquia", ("El Poblado", "Laureles", "Belén", "Envigado")),
+            ("Cali", "Valle del Cauca", ("San Fernando", "Granada", "Ciudad Jardín")),
+            ("Barranquilla", "Atlántico", ("El Prado", "Alto Prado", "Riomar")),
+        ),
         {
-            "Pizzas": (("PZ-MAR", "Pizza margarita", "32000.00"), ("PZ-HAW", "Pizza hawaiana", "36000.00"),
-                       ("PZ-PEP", "Pizza pepperoni", "38000.00"), ("PZ-4Q", "Pizza cuatro quesos", "41000.00")),
+            "Pizzas": (
+                ("PZ-MAR", "Pizza margarita", "32000.00"),
+                ("PZ-HAW", "Pizza hawaiana", "36000.00"),
+                ("PZ-PEP", "Pizza pepperoni", "38000.00"),
+                ("PZ-4Q", "Pizza cuatro quesos", "41000.00"),
+            ),
             "Bebidas": (("BEB-LIM", "Limonada natural", "8000.00"), ("BEB-COC", "Coca-Cola 400 ml", "5000.00")),
             "Postres": (("POS-TIR", "Tiramisú", "14000.00"),),
         },
-        ("Carrera 7", "Calle 45", "Carrera 13", "Calle 72", "Avenida Caracas", "Carrera 15", "Calle 85",
-         "Carrera 43A", "Calle 10", "Transversal 39"),
+        (
+            "Carrera 7",
+            "Calle 45",
+            "Carrera 13",
+            "Calle 72",
+            "Avenida Caracas",
+            "Carrera 15",
+            "Calle 85",
+            "Carrera 43A",
+            "Calle 10",
+            "Transversal 39",
+        ),
         "{street} # {cross}-{number}, {area}",
         hours=_every_day(("11:00", "23:45"), ("11:00", "00:30")),
     ),
 )
 
-FIRST_NAMES = ("Ana", "Luis", "María", "José", "Carmen", "Jorge", "Lucía", "Pedro", "Sofía", "Diego",
-               "Valentina", "Andrés", "Camila", "Miguel", "Paula", "Juan")
-LAST_NAMES = ("García", "Hernández", "López", "Martínez", "Rodríguez", "Pérez", "Sánchez", "Ramírez", "Torres",
-              "Flores", "Gómez", "Díaz", "Vargas", "Castro", "Ortiz", "Morales")
+FIRST_NAMES = (
+    "Ana",
+    "Luis",
+    "María",
+    "José",
+    "Carmen",
+    "Jorge",
+    "Lucía",
+    "Pedro",
+    "Sofía",
+    "Diego",
+    "Valentina",
+    "Andrés",
+    "Camila",
+    "Miguel",
+    "Paula",
+    "Juan",
+)
+LAST_NAMES = (
+    "García",
+    "Hernández",
+    "López",
+    "Martínez",
+    "Rodríguez",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Torres",
+    "Flores",
+    "Gómez",
+    "Díaz",
+    "Vargas",
+    "Castro",
+    "Ortiz",
+    "Morales",
+)
 
 
 @dataclass(frozen=True)
@@ -142,8 +220,13 @@ class DemoTenant:
 
     def login(self) -> dict[str, object]:
         """What the operator is shown: the tenant, its order count and the manager's login."""
-        return {"tenant_id": self.tenant_id, "name": self.name, "orders": self.orders, "manager": self.manager,
-                "password": self.password}
+        return {
+            "tenant_id": self.tenant_id,
+            "name": self.name,
+            "orders": self.orders,
+            "manager": self.manager,
+            "password": self.password,
+        }
 
 
 class _Clock:
@@ -161,8 +244,11 @@ class _Clock:
 
 
 def create_demo(
-    services_on: Callable[[Callable[[], dt.datetime]], Services], days: int = 90, orders_per_day: int = 6,
-    seed: int = 7, on_progress: Callable[[int, int, str], None] | None = None,
+    services_on: Callable[[Callable[[], dt.datetime]], Services],
+    days: int = 90,
+    orders_per_day: int = 6,
+    seed: int = 7,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> list[DemoTenant]:
     """Create the demo tenants with a manager login each; returns how to log in as them.
 
@@ -193,8 +279,11 @@ def create_demo(
         manager, password = f"gerente-{tenant.id}", secrets.token_urlsafe(9)
         services.users.create(manager, password, "manager", tenant.id, actor="demo")
         placed = len(plan) + sum(chat.orders for chat in shop.chats)
-        made.append(DemoTenant(tenant.id, tenant.name, manager, password, placed, tuple(plan),
-                               tuple(tuple(turns) for turns in moments)))
+        made.append(
+            DemoTenant(
+                tenant.id, tenant.name, manager, password, placed, tuple(plan), tuple(tuple(turns) for turns in moments)
+            )
+        )
     return made
 
 
@@ -215,19 +304,28 @@ def _customers(services: Services, tenant_id: str, shop: DemoShop, rng: random.R
     for i in range(40):
         city, region, areas = shop.places[min(int(rng.expovariate(0.8)), len(shop.places) - 1)]
         address = street_address(shop, areas, rng)
-        customer = services.customers.create(tenant_id, CustomerInput(
-            phone=f"{shop.phone_prefix}{rng.randrange(10**7):07d}{i % 10}",
-            name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", city=city, region=region,
-            default_address=address,
-        ))
+        customer = services.customers.create(
+            tenant_id,
+            CustomerInput(
+                phone=f"{shop.phone_prefix}{rng.randrange(10**7):07d}{i % 10}",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                city=city,
+                region=region,
+                default_address=address,
+            ),
+        )
         made.append(DemoCustomer(customer.id, address, city, region))
     return made
 
 
 def street_address(shop: DemoShop, areas: tuple[str, ...], rng: random.Random) -> str:
     """A delivery address as people there write it: a street, a number, the neighbourhood (colonia)."""
-    address = shop.address.format(street=rng.choice(shop.streets), number=rng.randrange(2, 480),
-                                  cross=rng.randrange(1, 120), area=rng.choice(areas))
+    address = shop.address.format(
+        street=rng.choice(shop.streets),
+        number=rng.randrange(2, 480),
+        cross=rng.randrange(1, 120),
+        area=rng.choice(areas),
+    )
     return address + (f", int. {rng.randrange(1, 12)}" if rng.random() < 0.25 else "")
 
 
@@ -245,8 +343,9 @@ def _moments(day: dt.date, count: int, zone: str, rng: random.Random) -> list[dt
     return sorted(moments)
 
 
-def plan_orders(zone: str, skus: list[str], customers: int, rng: random.Random, days: int, per_day: int,
-                now: dt.datetime) -> list[PlannedOrder]:
+def plan_orders(
+    zone: str, skus: list[str], customers: int, rng: random.Random, days: int, per_day: int, now: dt.datetime
+) -> list[PlannedOrder]:
     """Orders over the last `days` local days up to `now`: busier weekends, lunch and dinner peaks,
     a business slowly growing (the last weeks about a third busier than the first), and the
     newest orders still open. Pure: the demo places exactly this plan, and tests check its rhythm."""
@@ -273,15 +372,15 @@ before opening), the board shows the business's latest opening hours still being
 def _board(plan: list[PlannedOrder], rng: random.Random, now: dt.datetime) -> list[PlannedOrder]:
     """The plan with its newest orders open: new, confirmed or shipped, each step between its
     order's moment and `now` (an order placed a minute ago is confirmed within that minute)."""
-    latest = plan[-len(OPEN_ON_THE_BOARD):]
+    latest = plan[-len(OPEN_ON_THE_BOARD) :]
     opened = []
-    for planned, status in zip(latest, OPEN_ON_THE_BOARD[-len(latest):], strict=True):
+    for planned, status in zip(latest, OPEN_ON_THE_BOARD[-len(latest) :], strict=True):
         steps, moment = [], planned.at
-        for step in ("confirmed", "shipped")[:("new", "confirmed", "shipped").index(status)]:
+        for step in ("confirmed", "shipped")[: ("new", "confirmed", "shipped").index(status)]:
             moment = min(moment + dt.timedelta(minutes=rng.randint(4, 20)), now)
             steps.append((moment, step))
         opened.append(dataclasses.replace(planned, steps=tuple(steps)))
-    return plan[:len(plan) - len(latest)] + opened
+    return plan[: len(plan) - len(latest)] + opened
 
 
 def _steps(placed: dt.datetime, rng: random.Random, now: dt.datetime) -> tuple[tuple[dt.datetime, str], ...]:
@@ -299,16 +398,24 @@ def _steps(placed: dt.datetime, rng: random.Random, now: dt.datetime) -> tuple[t
     return tuple(steps)
 
 
-def _place(orders: OrderService, clock: _Clock, tenant_id: str, planned: PlannedOrder,
-           customers: list[DemoCustomer]) -> None:
+def _place(
+    orders: OrderService, clock: _Clock, tenant_id: str, planned: PlannedOrder, customers: list[DemoCustomer]
+) -> None:
     """Place one planned order and move it along, each step on the clock at its moment."""
     clock.now = planned.at
     customer = customers[planned.customer]
-    order = orders.create(tenant_id, OrderInput(
-        customer.id, tuple(OrderLineInput(quantity, sku=sku) for quantity, sku in planned.lines),
-        channel=planned.channel, delivery_address=customer.address, delivery_city=customer.city,
-        delivery_region=customer.region,
-    ), actor="demo")
+    order = orders.create(
+        tenant_id,
+        OrderInput(
+            customer.id,
+            tuple(OrderLineInput(quantity, sku=sku) for quantity, sku in planned.lines),
+            channel=planned.channel,
+            delivery_address=customer.address,
+            delivery_city=customer.city,
+            delivery_region=customer.region,
+        ),
+        actor="demo",
+    )
     for moment, status in planned.steps:
         clock.now = moment
         reason = "El cliente canceló" if status == "cancelled" else None

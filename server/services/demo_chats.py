@@ -44,12 +44,28 @@ class DemoChat:
 
 
 TAQUERIA_CHATS = (
-    DemoChat("Mariana Ruiz", ("hola", "2 tacos al pastor y una horchata", TAP + "checkout:Finalizar pedido",
-                              "Mariana Ruiz", "Calle Durango 154, Col. Roma Norte", "Ciudad de México",
-                              TAP + "confirm:Confirmar", "gracias!"), orders=1),
+    DemoChat(
+        "Mariana Ruiz",
+        (
+            "hola",
+            "2 tacos al pastor y una horchata",
+            TAP + "checkout:Finalizar pedido",
+            "Mariana Ruiz",
+            "Calle Durango 154, Col. Roma Norte",
+            "Ciudad de México",
+            TAP + "confirm:Confirmar",
+            "gracias!",
+        ),
+        orders=1,
+    ),
     DemoChat("Fernanda Castillo", ("hola", "¿a qué hora cierran hoy?", "gracias")),
-    DemoChat("Roberto Salinas", ("buenas tardes", "¿me puede atender una persona? es para un pedido grande, "
-                                 "un evento de 40 personas el sábado")),
+    DemoChat(
+        "Roberto Salinas",
+        (
+            "buenas tardes",
+            "¿me puede atender una persona? es para un pedido grande, un evento de 40 personas el sábado",
+        ),
+    ),
 )
 """Oldest first: the waiting customer wrote last, so the chat is on top of the list."""
 
@@ -58,8 +74,9 @@ _LOOK_BACK = dt.timedelta(days=8)
 """How far back `chat_moments` looks for opening hours long enough to hold the chats (a week and a day)."""
 
 
-def chat_moments(chats: Sequence[DemoChat], hours: OpeningHours | None, timezone: str, now: dt.datetime,
-                 rng: random.Random) -> list[list[dt.datetime]]:
+def chat_moments(
+    chats: Sequence[DemoChat], hours: OpeningHours | None, timezone: str, now: dt.datetime, rng: random.Random
+) -> list[list[dt.datetime]]:
     """When each turn of `chats` is written (UTC instants, in `chats`' order): one chat after
     another, 10 to 40 minutes apart, each message 20 to 90 seconds after the one before, the last
     a few minutes before `now`, or before the latest time the business was open long enough to
@@ -75,16 +92,23 @@ def chat_moments(chats: Sequence[DemoChat], hours: OpeningHours | None, timezone
     offsets.reverse()
     rules = BusinessRules(opening_hours=hours)
     end = now.replace(second=0, microsecond=0)
-    while now - end < _LOOK_BACK and not all(is_open(rules, to_local(end - offset, timezone))
-                                             for turns in offsets for offset in turns):
+    while now - end < _LOOK_BACK and not all(
+        is_open(rules, to_local(end - offset, timezone)) for turns in offsets for offset in turns
+    ):
         end -= dt.timedelta(minutes=10)
     if now - end >= _LOOK_BACK:
         end = now  # hours too short for the chats: they happen now, and the bot says it is closed
     return [[end - offset for offset in turns] for turns in offsets]
 
 
-def add_demo_chats(services: Services, tenant_id: str, phone_prefix: str, chats: Sequence[DemoChat],
-                   moments: Sequence[Sequence[dt.datetime]], set_clock: Callable[[dt.datetime], None]) -> int:
+def add_demo_chats(
+    services: Services,
+    tenant_id: str,
+    phone_prefix: str,
+    chats: Sequence[DemoChat],
+    moments: Sequence[Sequence[dt.datetime]],
+    set_clock: Callable[[dt.datetime], None],
+) -> int:
     """Give the tenant a sandbox number and play `chats` on it; returns the number's id.
 
     Args:
@@ -92,8 +116,11 @@ def add_demo_chats(services: Services, tenant_id: str, phone_prefix: str, chats:
         set_clock: moves the services' clock to a moment: each message's before it is stored,
             answered and its replies sent (to the sandbox, which keeps them in memory).
     """
-    number = services.numbers.add(tenant_id, NewNumber(
-        provider=ProviderName.SANDBOX, e164=f"{phone_prefix}{secrets.randbelow(10**7):07d}"), actor="demo")
+    number = services.numbers.add(
+        tenant_id,
+        NewNumber(provider=ProviderName.SANDBOX, e164=f"{phone_prefix}{secrets.randbelow(10**7):07d}"),
+        actor="demo",
+    )
     for chat, times in zip(chats, moments, strict=True):
         wa_id = f"{phone_prefix.lstrip('+')}{secrets.randbelow(10**7):07d}"
         for turn, moment in zip(chat.turns, times, strict=True):
@@ -113,11 +140,26 @@ def cloud_api_message(wa_id: str, name: str, turn: str, at: dt.datetime) -> byte
     message: dict[str, object] = {"type": "text", "text": {"body": turn}}
     if turn.startswith(TAP):
         reply, title = turn.removeprefix(TAP).split(":", 1)
-        message = {"type": "interactive", "interactive": {"type": "button_reply",
-                                                           "button_reply": {"id": reply, "title": title}}}
-    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "demo", "phone_number_id": "demo"},
-             "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-             "messages": [{"from": wa_id, "id": f"wamid.demo{secrets.token_hex(12)}",
-                           "timestamp": str(int(at.timestamp())), **message}]}
-    return json.dumps({"object": "whatsapp_business_account",
-                       "entry": [{"id": "demo", "changes": [{"field": "messages", "value": value}]}]}).encode()
+        message = {
+            "type": "interactive",
+            "interactive": {"type": "button_reply", "button_reply": {"id": reply, "title": title}},
+        }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "demo", "phone_number_id": "demo"},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [
+            {
+                "from": wa_id,
+                "id": f"wamid.demo{secrets.token_hex(12)}",
+                "timestamp": str(int(at.timestamp())),
+                **message,
+            }
+        ],
+    }
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "demo", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()

@@ -28,8 +28,9 @@ class ConversationsApi:
     def __init__(self, transport: Transport) -> None:
         self._t = transport
 
-    def list(self, tenant_id: str, state: str | None = None, limit: int | None = None,
-             cursor: str | None = None) -> ConversationPage:
+    def list(
+        self, tenant_id: str, state: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> ConversationPage:
         """One page of chats, newest message first; `state` is bot, waiting or human."""
         params = {"state": state, "limit": limit, "cursor": cursor}
         return ConversationPage.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/conversations", params))

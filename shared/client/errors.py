@@ -87,14 +87,10 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 def error_for(status: int, problem: dict[str, Any], retry_after: str | None = None) -> ApiError:
     """Build the typed error for a non-2xx answer whose body was `problem` (maybe empty)."""
     fields = {
-        str(item.get("field")): str(item.get("problem"))
-        for item in problem.get("errors", [])
-        if isinstance(item, dict)
+        str(item.get("field")): str(item.get("problem")) for item in problem.get("errors", []) if isinstance(item, dict)
     }
     kind = _BY_STATUS.get(status, ApiError)
-    error = kind(
-        status, str(problem.get("title") or "HTTP error"), str(problem.get("detail") or ""), fields, problem
-    )
+    error = kind(status, str(problem.get("title") or "HTTP error"), str(problem.get("detail") or ""), fields, problem)
     if isinstance(error, TooManyRequestsError) and retry_after and retry_after.isdigit():
         error.retry_after = int(retry_after)
     return error

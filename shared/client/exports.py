@@ -20,10 +20,14 @@ class ExportsApi:
         path = f"/api/v1/tenants/{tenant_id}/exports/{dataset}.{fmt}"
         return self._t.request("GET", path, params=params).content
 
-    def tenants(self, fmt: str, first_day: dt.date, last_day: dt.date, sort: str = "-revenue",
-                period: str | None = None) -> bytes:
+    def tenants(
+        self, fmt: str, first_day: dt.date, last_day: dt.date, sort: str = "-revenue", period: str | None = None
+    ) -> bytes:
         """The superadmin's table of all tenants as `fmt` (superadmin only); over `period` (the latest
         days, each ending on the tenant's own today) instead of the dates when given."""
-        params = ({"period": period, "sort": sort} if period else
-                  {"from": first_day.isoformat(), "to": last_day.isoformat(), "sort": sort})
+        params = (
+            {"period": period, "sort": sort}
+            if period
+            else {"from": first_day.isoformat(), "to": last_day.isoformat(), "sort": sort}
+        )
         return self._t.request("GET", f"/api/v1/admin/exports/tenants.{fmt}", params=params).content

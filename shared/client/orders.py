@@ -42,9 +42,7 @@ class OrdersApi:
         return OrderDetail.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/orders/{order_id}"))
 
     def create(self, tenant_id: str, data: OrderInput) -> OrderDetail:
-        return OrderDetail.from_json(
-            self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/orders", data.to_json())
-        )
+        return OrderDetail.from_json(self._t.send_json("POST", f"/api/v1/tenants/{tenant_id}/orders", data.to_json()))
 
     def edit(self, tenant_id: str, order_id: int, changes: OrderEdit, etag: str | None = None) -> OrderDetail:
         """Edit a new order; pass the `etag` you read so a concurrent change answers ConflictError (412)."""

@@ -50,8 +50,13 @@ class TenantsApi:
     def settings(self, tenant_id: str) -> TenantSettings:
         return TenantSettings.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/settings"))
 
-    def update_settings(self, tenant_id: str, locale: Locale | None = None, delivery_fee: Decimal | None = None,
-                        texts: dict[str, str | None] | None = None) -> TenantSettings:
+    def update_settings(
+        self,
+        tenant_id: str,
+        locale: Locale | None = None,
+        delivery_fee: Decimal | None = None,
+        texts: dict[str, str | None] | None = None,
+    ) -> TenantSettings:
         """Change what is given; a text set to None goes back to the bot's built-in wording."""
         fee = None if delivery_fee is None else format(delivery_fee, "f")
         return self.change_settings(tenant_id, TenantSettingsChange(locale=locale, delivery_fee=fee, texts=texts))
@@ -63,5 +68,6 @@ class TenantsApi:
 
     def order_alerts(self, tenant_id: str, limit: int = 50) -> OrderAlertList:
         """The latest new-order alerts to the business and how each went (failures with their reason)."""
-        return OrderAlertList.from_json(self._t.get_json(f"/api/v1/tenants/{tenant_id}/order-alerts",
-                                                          params={"limit": limit}))
+        return OrderAlertList.from_json(
+            self._t.get_json(f"/api/v1/tenants/{tenant_id}/order-alerts", params={"limit": limit})
+        )

@@ -81,7 +81,11 @@ class Transport:
         return self.request("GET", path, params=params).json()
 
     def send_json(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> Any:
         """`timeout` overrides the client's for a call known to take long (a backup and its check)."""

@@ -58,7 +58,9 @@ class InvalidTransition(Conflict):
     def __init__(self, current: str, requested: str, allowed: tuple[str, ...]) -> None:
         super().__init__(
             "cannot change status from '{current}' to '{requested}'; allowed next: {allowed}",
-            current=current, requested=requested, allowed=", ".join(allowed) if allowed else "none (final state)",
+            current=current,
+            requested=requested,
+            allowed=", ".join(allowed) if allowed else "none (final state)",
         )
         self.current = current
         self.requested = requested

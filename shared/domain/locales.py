@@ -40,8 +40,9 @@ def tenant_locale(value: str, field: str = "locale") -> str:
     language, _, territory = text.partition("_")
     normal = f"{language.lower()}_{territory.upper()}" if territory else _SHORT.get(language.lower(), text)
     if normal not in TENANT_LOCALES:
-        raise ValidationFailed.of_field(field, N_("must be a locale such as es_MX, es_AR, es_CO, es_CL, es_ES or "
-                                                  "en_US"))
+        raise ValidationFailed.of_field(
+            field, N_("must be a locale such as es_MX, es_AR, es_CO, es_CL, es_ES or en_US")
+        )
     return normal
 
 
@@ -53,6 +54,12 @@ def language_of(locale: str) -> Literal["es", "en"]:
 def currency_of(locale: str) -> str:
     """The currency of `locale`'s country (``MXN`` for ``es_MX``; the default's for an unknown one)."""
     return TENANT_LOCALES.get(locale, TENANT_LOCALES[DEFAULT_LOCALE])[0]
+
+
+def locale_for_currency(currency: str, default: str = DEFAULT_LOCALE) -> str:
+    """The locale of the first country that pays in `currency` (``PEN`` -> ``es_PE``, ``USD`` ->
+    ``en_US``): how a page listing many tenants writes each one's money; `default` for another."""
+    return next((locale for locale, (paid, _zone) in TENANT_LOCALES.items() if paid == currency), default)
 
 
 def zone_of(locale: str) -> str:

@@ -162,8 +162,9 @@ def _babel_locale(locale: str) -> BabelLocale:
     try:
         return _parsed_locale(tag)
     except (ValueError, TypeError, UnknownLocaleError):
-        raise ValidationFailed("unsupported locale '{locale}'", {"locale": N_("is not a known locale")},
-                               locale=locale) from None
+        raise ValidationFailed(
+            "unsupported locale '{locale}'", {"locale": N_("is not a known locale")}, locale=locale
+        ) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -205,8 +206,9 @@ def _minor_unit(currency: str) -> Decimal:
     """``Decimal("0.01")`` for a two-digit currency, ``Decimal("1")`` for CLP and PYG."""
     digits = CURRENCIES.get(currency)
     if digits is None:
-        raise ValidationFailed("unsupported currency '{currency}'", {"currency": N_("is not supported")},
-                               currency=currency)
+        raise ValidationFailed(
+            "unsupported currency '{currency}'", {"currency": N_("is not supported")}, currency=currency
+        )
     return Decimal(1).scaleb(-digits)
 
 

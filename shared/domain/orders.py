@@ -61,8 +61,12 @@ def parse_status(value: str, field: str = "status") -> OrderStatus:
     try:
         return OrderStatus(value)
     except ValueError:
-        raise ValidationFailed("unknown order status '{value}'", {field: N_("must be one of: {names}")},
-                               value=value, names=", ".join(OrderStatus)) from None
+        raise ValidationFailed(
+            "unknown order status '{value}'",
+            {field: N_("must be one of: {names}")},
+            value=value,
+            names=", ".join(OrderStatus),
+        ) from None
 
 
 def allowed_next(status: OrderStatus | str) -> tuple[OrderStatus, ...]:
@@ -84,9 +88,7 @@ def is_final(status: OrderStatus | str) -> bool:
     return not allowed_next(status)
 
 
-def check_transition(
-    current: OrderStatus | str, requested: OrderStatus | str, reason: str | None = None
-) -> None:
+def check_transition(current: OrderStatus | str, requested: OrderStatus | str, reason: str | None = None) -> None:
     """Allow the change from `current` to `requested`, or raise saying why not.
 
     Args:

@@ -32,8 +32,9 @@ def parse_role(value: str, field: str = "role") -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise ValidationFailed("unknown role '{value}'", {field: N_("must be one of: {names}")},
-                               value=value, names=", ".join(Role)) from None
+        raise ValidationFailed(
+            "unknown role '{value}'", {field: N_("must be one of: {names}")}, value=value, names=", ".join(Role)
+        ) from None
 
 
 def check_role_scope(role: Role, tenant_id: str | None) -> None:
@@ -46,9 +47,7 @@ def check_role_scope(role: Role, tenant_id: str | None) -> None:
     """
     role = Role(role)  # a plain "manager" read from storage compares by identity below
     if role is Role.SUPERADMIN and tenant_id is not None:
-        raise ValidationFailed(
-            "a superadmin belongs to no tenant", {"tenant_id": "must be empty for a superadmin"}
-        )
+        raise ValidationFailed("a superadmin belongs to no tenant", {"tenant_id": "must be empty for a superadmin"})
     if role is not Role.SUPERADMIN and tenant_id is None:
         raise ValidationFailed(
             "a {role} belongs to one tenant", {"tenant_id": N_("is required for a {role}")}, role=role.value

@@ -124,4 +124,3 @@ class AdminReport(Wire, frozen=True):
     revenue_by_currency: tuple[StatusCount, ...]  # `status` holds the currency code
     active_customers: int
     tenants: tuple[TenantActivity, ...]
-

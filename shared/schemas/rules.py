@@ -21,8 +21,9 @@ from comandia.shared.schemas.wire import Amount, Wire
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Monday first, as `datetime.date.weekday()` numbers them."""
 
-TimeOfDay = Annotated[str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
-                                        description='"HH:MM", 00:00 to 24:00')]
+TimeOfDay = Annotated[
+    str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", description='"HH:MM", 00:00 to 24:00')
+]
 TimeRange = tuple[TimeOfDay, TimeOfDay]
 """Open from the first time to the second; a second time earlier than the first runs past midnight."""
 DayRanges = Annotated[tuple[TimeRange, ...], msgspec.Meta(max_length=6)]
@@ -65,8 +66,9 @@ class DeliveryZone(Wire, frozen=True, forbid_unknown_fields=True):
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
     fee: Amount
-    cities: Annotated[tuple[Annotated[str, msgspec.Meta(min_length=1, max_length=120)], ...],
-                      msgspec.Meta(max_length=200)] = ()
+    cities: Annotated[
+        tuple[Annotated[str, msgspec.Meta(min_length=1, max_length=120)], ...], msgspec.Meta(max_length=200)
+    ] = ()
     radius_km: Annotated[float, msgspec.Meta(gt=0, le=200)] | None = None
     minimum_order: Amount = msgspec.field(default_factory=lambda: Amount(0))
     eta_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] | None = None
@@ -97,10 +99,18 @@ Recipients = Annotated[tuple[Recipient, ...], msgspec.Meta(max_length=10)]
 Faq = Annotated[tuple[FaqEntry, ...], msgspec.Meta(max_length=50)]
 CancelMinutes = Annotated[int, msgspec.Meta(ge=0, le=10080)]
 MediaRetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
-TemplateName = Annotated[str, msgspec.Meta(max_length=512, pattern=r"^[A-Za-z0-9_]*$",
-                                           description="a template name or Twilio Content SID; empty: none")]
-TemplateLanguage = Annotated[str, msgspec.Meta(max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$",
-                                               description="es, es_MX...; empty: the tenant's language")]
+TemplateName = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=512, pattern=r"^[A-Za-z0-9_]*$", description="a template name or Twilio Content SID; empty: none"
+    ),
+]
+TemplateLanguage = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=16, pattern=r"^([a-z]{2,3}(_[A-Z]{2})?)?$", description="es, es_MX...; empty: the tenant's language"
+    ),
+]
 
 
 class BusinessRules(Wire, frozen=True, kw_only=True):
@@ -142,7 +152,6 @@ class BusinessRules(Wire, frozen=True, kw_only=True):
 
 RULE_KEYS: tuple[str, ...] = BusinessRules.__struct_fields__
 """The rule keys, in the order the API, the CLI and the console list them."""
-
 
 
 AlertState = Literal["queued", "sending", "sent", "failed"]

@@ -113,9 +113,10 @@ class TenantSettingsChange(Request, frozen=True, kw_only=True, omit_defaults=Tru
 
     locale: Locale | None = None
     delivery_fee: Annotated[str, msgspec.Meta(max_length=20)] | int | None = None
-    texts: Annotated[
-        dict[str, Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] | None], msgspec.Meta(max_length=200)
-    ] | None = None
+    texts: (
+        Annotated[dict[str, Annotated[str, msgspec.Meta(max_length=MAX_TEXT)] | None], msgspec.Meta(max_length=200)]
+        | None
+    ) = None
     opening_hours: Field[OpeningHours | None] = UNSET
     closed_days: Field[ClosedDays] = UNSET
     orders_paused: Field[bool] = UNSET

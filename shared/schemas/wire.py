@@ -46,7 +46,8 @@ class Amount(Decimal):
 
 
 AMOUNT_SCHEMA: dict[str, Any] = {
-    "type": ["string", "integer"], "description": 'an amount such as "12.50" (no floats)',
+    "type": ["string", "integer"],
+    "description": 'an amount such as "12.50" (no floats)',
 }
 
 
@@ -155,8 +156,10 @@ _PROBLEMS = (  # msgspec's words -> the ones our clients (and message catalogs) 
     (re.compile(r"^Expected `str` of length >= (?P<n>\d+)$"), N_("must be at least {n} characters")),
     (re.compile(r"^Expected `(int|float)` >= (?P<n>-?\d+)(\.0)?$"), N_("must be at least {n}")),
     (re.compile(r"^Expected `(int|float)` <= (?P<n>-?\d+)(\.0)?$"), N_("must be at most {n}")),
-    (re.compile(r"^Expected `datetime` with a timezone component$"),
-     N_("must include a UTC offset, such as 2026-01-31T12:00:00+00:00")),
+    (
+        re.compile(r"^Expected `datetime` with a timezone component$"),
+        N_("must include a UTC offset, such as 2026-01-31T12:00:00+00:00"),
+    ),
     (re.compile(r"^Invalid RFC3339 encoded datetime$"), N_("must be an ISO 8601 date and time")),
     (re.compile(r"^Expected `int`, got `.*`$"), N_("must be an integer")),
     (re.compile(r"^Expected `(str|datetime)`, got `.*`$"), N_("must be a string")),
@@ -165,8 +168,10 @@ _PROBLEMS = (  # msgspec's words -> the ones our clients (and message catalogs) 
     (re.compile(r"^Expected `(object|dict)`, got `.*`$"), N_("must be an object")),
     (re.compile(r"^Expected `array`, got `.*`$"), N_("must be a list")),
     (re.compile(r"^Invalid enum value (?P<value>.*)$"), N_("is not one of the allowed values")),
-    (re.compile(r"^Expected `str` matching regex '\^\(\(\[01\].*$"),
-     N_("must be a time such as 09:30 (00:00 to 24:00)")),
+    (
+        re.compile(r"^Expected `str` matching regex '\^\(\(\[01\].*$"),
+        N_("must be a time such as 09:30 (00:00 to 24:00)"),
+    ),
     (re.compile(r"^Expected `str` matching regex .*$"), N_("is not written the expected way")),
     (re.compile(r"^Expected `(int|float)` > (?P<n>-?\d+)(\.0)?$"), N_("must be more than {n}")),
     (re.compile(r"^Expected `(array|object)` of length <= (?P<n>\d+)$"), N_("must have at most {n} items")),

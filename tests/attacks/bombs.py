@@ -40,8 +40,9 @@ def _rewrite_sheet(content: bytes, change: Callable[[str], str]) -> bytes:
 def inflated_dimension(rows: int = 3) -> bytes:
     """A genuine catalog whose sheet declares A1:XFD1048576, as Excel writes when whole columns
     are formatted: the real rows must still be read."""
-    return _rewrite_sheet(catalog_xlsx(rows), lambda xml: re.sub(r'<dimension ref="[^"]*"/>',
-                                                                 '<dimension ref="A1:XFD1048576"/>', xml))
+    return _rewrite_sheet(
+        catalog_xlsx(rows), lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml)
+    )
 
 
 def dimension_bomb() -> bytes:

@@ -30,19 +30,55 @@ def canary(runtime: Runtime, world: World) -> tuple[str, dict[str, str]]:
     s, tenant = runtime.services, world.tenant_a.id
     category = s.catalog.create_category(tenant, CategoryInput(name=f"{mark} cat"))
     sku = f"{mark}-SKU"
-    product = s.catalog.create_product(tenant, ProductInput(
-        sku=sku, name=f"{mark} producto", description=f"{mark} descripción", price=Decimal("10.00"),
-        category_id=category.id, extra={"nota": mark}))
-    customer = s.customers.create(tenant, CustomerInput(
-        phone=f"+52155{secrets.randbelow(10**8):08d}", name=f"{mark} Ana", city=f"{mark} ciudad",
-        region=f"{mark} región", default_address=f"{mark} calle", notes=f"{mark} notas", extra={"k": mark}))
-    order = s.orders.create(tenant, OrderInput(
-        customer_id=customer.id, items=(OrderLineInput(quantity=1, sku=sku),), notes=f"{mark} sin cebolla",
-        delivery_address=f"{mark} dirección", delivery_city=f"{mark} ciudad", extra={"k": mark}), actor="tests")
+    product = s.catalog.create_product(
+        tenant,
+        ProductInput(
+            sku=sku,
+            name=f"{mark} producto",
+            description=f"{mark} descripción",
+            price=Decimal("10.00"),
+            category_id=category.id,
+            extra={"nota": mark},
+        ),
+    )
+    customer = s.customers.create(
+        tenant,
+        CustomerInput(
+            phone=f"+52155{secrets.randbelow(10**8):08d}",
+            name=f"{mark} Ana",
+            city=f"{mark} ciudad",
+            region=f"{mark} región",
+            default_address=f"{mark} calle",
+            notes=f"{mark} notas",
+            extra={"k": mark},
+        ),
+    )
+    order = s.orders.create(
+        tenant,
+        OrderInput(
+            customer_id=customer.id,
+            items=(OrderLineInput(quantity=1, sku=sku),),
+            notes=f"{mark} sin cebolla",
+            delivery_address=f"{mark} dirección",
+            delivery_city=f"{mark} ciudad",
+            extra={"k": mark},
+        ),
+        actor="tests",
+    )
     s.tenant_settings.update(tenant, "tests", TenantSettingsChange(texts={"expired": f"{mark} adiós"}))
-    ids = {"tenant_id": tenant, "category_id": str(category.id), "product_id": str(product.id),
-           "customer_id": str(customer.id), "order_id": str(order.id), "dataset": "orders", "fmt": "csv",
-           "user_id": "1", "number_id": "1", "backup_id": "1", "conversation": "x"}
+    ids = {
+        "tenant_id": tenant,
+        "category_id": str(category.id),
+        "product_id": str(product.id),
+        "customer_id": str(customer.id),
+        "order_id": str(order.id),
+        "dataset": "orders",
+        "fmt": "csv",
+        "user_id": "1",
+        "number_id": "1",
+        "backup_id": "1",
+        "conversation": "x",
+    }
     return mark, ids
 
 
@@ -52,10 +88,12 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("principal", ["manager_b", "viewer_b"])
 def test_no_route_shows_tenant_b_anything_of_tenant_a(
-        api_url: str, runtime: Runtime, world: World, canary: tuple[str, dict[str, str]], principal: str) -> None:
+    api_url: str, runtime: Runtime, world: World, canary: tuple[str, dict[str, str]], principal: str
+) -> None:
     mark, ids_a = canary
-    token = world.manager_b.token if principal == "manager_b" else \
-        make_actor(runtime, "viewer", world.tenant_b.id).token
+    token = (
+        world.manager_b.token if principal == "manager_b" else make_actor(runtime, "viewer", world.tenant_b.id).token
+    )
     leaks, crawled = [], 0
     for path in GET_ROUTES:
         for tenant in (world.tenant_b.id, world.tenant_a.id):

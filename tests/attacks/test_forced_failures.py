@@ -42,8 +42,10 @@ class Failing:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with self._engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1 / 0 WHERE CAST(:call AS text) IS NOT NULL"),
-                               {"call": f"{self._name}{args!r}{kwargs!r}"})
+            connection.execute(
+                sa.text("SELECT 1 / 0 WHERE CAST(:call AS text) IS NOT NULL"),
+                {"call": f"{self._name}{args!r}{kwargs!r}"},
+            )
         raise AssertionError("unreachable: the statement fails")
 
     def __getattr__(self, name: str) -> Any:
@@ -72,9 +74,14 @@ def _secret_body(path: str, method: str, body: dict[str, Any] | None) -> dict[st
     if (path, method) == ("/api/v1/auth/password", "post"):
         return {"current_password": SEED_PASSWORD, "new_password": SEED_NEW_PASSWORD}
     if path.endswith("/numbers") and method == "post":
-        return {"provider": "meta", "e164": "+15550009999", "phone_number_id": "1065403500009",
-                "waba_id": "102290129340398", "access_token": SEED_APP_SECRET + "-token",
-                "app_secret": SEED_APP_SECRET}
+        return {
+            "provider": "meta",
+            "e164": "+15550009999",
+            "phone_number_id": "1065403500009",
+            "waba_id": "102290129340398",
+            "access_token": SEED_APP_SECRET + "-token",
+            "app_secret": SEED_APP_SECRET,
+        }
     return body
 
 
@@ -90,21 +97,34 @@ def test_an_exception_on_every_route_answers_a_bare_500_and_logs_no_secret(
     caplog.set_level(logging.INFO)
     for path, method in CELLS:
         url = path.format(
-            tenant_id=world.tenant_a.id, category_id=objects.category_id, product_id=objects.product_id,
-            customer_id=objects.customer_id, order_id=objects.order_id, user_id=objects.user_id,
-            number_id=objects.number_id, backup_id=objects.backup_id, conversation=objects.conversation,
+            tenant_id=world.tenant_a.id,
+            category_id=objects.category_id,
+            product_id=objects.product_id,
+            customer_id=objects.customer_id,
+            order_id=objects.order_id,
+            user_id=objects.user_id,
+            number_id=objects.number_id,
+            backup_id=objects.backup_id,
+            conversation=objects.conversation,
             media_id=objects.media_id,
-            dataset="orders", fmt="csv",
+            dataset="orders",
+            fmt="csv",
         )
         headers = {"Authorization": f"Bearer {token}", "X-Api-Secret": SEED_APP_SECRET}
         query = {"from": "2026-01-01", "to": "2026-01-31"} if "/kpis" in path or "/exports/" in path else None
         if path.endswith("/catalog/import"):
-            result = client.simulate_request(method.upper(), url, headers={**headers, "Content-Type": "text/csv"},
-                                             body=b"sku,name,price\r\nS11,Agua,1.00\r\n", params={"dry_run": "true"})
+            result = client.simulate_request(
+                method.upper(),
+                url,
+                headers={**headers, "Content-Type": "text/csv"},
+                body=b"sku,name,price\r\nS11,Agua,1.00\r\n",
+                params={"dry_run": "true"},
+            )
         else:
             body = _secret_body(path, method, _body(path, method, objects, world))
-            result = client.simulate_request(method.upper(), url, headers=headers, params=query,
-                                             json=body if body is not None else None)
+            result = client.simulate_request(
+                method.upper(), url, headers=headers, params=query, json=body if body is not None else None
+            )
         answers[(path, method)] = result.status_code
         if (path, method) in NO_SERVICE:
             continue
@@ -118,8 +138,10 @@ def test_an_exception_on_every_route_answers_a_bare_500_and_logs_no_secret(
                 leaks.append(f"{method.upper()} {path} answered {marker!r}")
     not_500 = {cell: status for cell, status in answers.items() if status != 500 and cell not in NO_SERVICE}
     assert not_500 == {}, not_500
-    logged = "\n".join(record.getMessage() + "\n" + (logging.Formatter().formatException(record.exc_info)
-                                                     if record.exc_info else "") for record in caplog.records)
+    logged = "\n".join(
+        record.getMessage() + "\n" + (logging.Formatter().formatException(record.exc_info) if record.exc_info else "")
+        for record in caplog.records
+    )
     assert logged.count("division by zero") >= len(CELLS) - len(NO_SERVICE), "each failure logged with its cause"
     leaks += [f"the log holds {secret[:12]}…" for secret in secrets_seeded if secret in logged]
     print(f"\nS11: {len(answers)} routes, {sum(s == 500 for s in answers.values())} forced 500s; leaks: {leaks}")

@@ -52,8 +52,12 @@ def _failure_rows(runtime: Runtime) -> int:
 
 
 def _login(session: requests.Session, url: str, username: str, address: str) -> requests.Response:
-    return session.post(f"{url}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": address},
-                        json={"username": username, "password": "wrong guess"})
+    return session.post(
+        f"{url}/api/v1/auth/login",
+        timeout=30,
+        headers={"X-Forwarded-For": address},
+        json={"username": username, "password": "wrong guess"},
+    )
 
 
 def _fresh_address() -> str:
@@ -61,7 +65,8 @@ def _fresh_address() -> str:
 
 
 def test_a_login_storm_never_starves_the_webhooks(
-        proxied_url: str, runtime: Runtime, messaging: Messaging, forget_login_failures: None) -> None:
+    proxied_url: str, runtime: Runtime, messaging: Messaging, forget_login_failures: None
+) -> None:
     body, headers = load_fixture("meta", "messages__text")
     assert WAMID.encode() in body
     with requests.Session() as session:  # slow the target account down before the storm
@@ -100,8 +105,12 @@ def test_a_login_storm_never_starves_the_webhooks(
                 n += 1
                 unique = body.replace(WAMID.encode(), f"wamid.L3{sender:02d}{n:04d}{secrets.token_hex(4)}".encode())
                 started = time.perf_counter()
-                answer = session.post(f"{proxied_url}/webhooks/meta", data=unique, timeout=30, headers={
-                    **headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)})
+                answer = session.post(
+                    f"{proxied_url}/webhooks/meta",
+                    data=unique,
+                    timeout=30,
+                    headers={**headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)},
+                )
                 with lock:
                     latencies.append(time.perf_counter() - started)
                     codes.append(answer.status_code)
@@ -127,10 +136,12 @@ def test_a_login_storm_never_starves_the_webhooks(
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2], latencies[int(0.99 * (len(latencies) - 1))]
     logins = sum(answers.values())
-    print(f"L3: {logins} storm logins in {storm_seconds:.1f} s ({logins / storm_seconds:.0f}/s, "
-          f"RELIABILITY's storm is {STORM_RATE}/s; {answers}); {webhooks} webhooks from "
-          f"{WEBHOOK_SENDERS} senders in {webhook_seconds:.1f} s ({webhooks / webhook_seconds:.0f}/s): "
-          f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    print(
+        f"L3: {logins} storm logins in {storm_seconds:.1f} s ({logins / storm_seconds:.0f}/s, "
+        f"RELIABILITY's storm is {STORM_RATE}/s; {answers}); {webhooks} webhooks from "
+        f"{WEBHOOK_SENDERS} senders in {webhook_seconds:.1f} s ({webhooks / webhook_seconds:.0f}/s): "
+        f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+    )
     assert answers.get(401, 0) > 0, "the storm's guesses were really checked (hashed)"
     assert answers.get(429, 0) > 0 and not no_retry_after
     # only the hashed guesses (a row per name and per address) were written; no refusal was

@@ -29,8 +29,7 @@ from comandia.shared.schemas.tenants import TenantInfo
 from tests.plugins.api import World, make_actor, served
 
 
-def test_a_newline_in_a_path_cannot_forge_an_access_log_line(
-        api_url: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_newline_in_a_path_cannot_forge_an_access_log_line(api_url: str, caplog: pytest.LogCaptureFixture) -> None:
     forged = "/healthz%0a2026-12-05 10:00:00,000 INFO comandia.access POST /api/v1/auth/login 200%0d%1b[2J"
     with caplog.at_level(logging.INFO, logger="comandia.access"):
         requests.get(f"{api_url}{forged}", timeout=10)
@@ -47,28 +46,33 @@ def test_a_newline_in_a_path_cannot_forge_an_access_log_line(
 
 
 def test_every_logged_value_is_escaped_by_the_servers_formatter() -> None:
-    record = logging.LogRecord("comandia.x", logging.WARNING, __file__, 1, "user %s said %s", ("ana\nroot", "\x00"),
-                               None)
+    record = logging.LogRecord(
+        "comandia.x", logging.WARNING, __file__, 1, "user %s said %s", ("ana\nroot", "\x00"), None
+    )
     line = EscapingFormatter(FORMAT).format(record)
     assert "\n" not in line and "ana\\x0aroot" in line and "\\x00" in line
 
 
-def test_a_csv_export_quotes_a_field_holding_a_semicolon(api_url: str, manager_a_client: ApiClient,
-                                                         world: World) -> None:
+def test_a_csv_export_quotes_a_field_holding_a_semicolon(
+    api_url: str, manager_a_client: ApiClient, world: World
+) -> None:
     sku = f"SEMI-{secrets.token_hex(3)}"
-    manager_a_client.catalog.create_product(world.tenant_a.id, ProductInput(
-        sku=sku, name="Torta; con =HYPERLINK(1)", price=Decimal("10.00")))
-    answer = requests.get(f"{api_url}/api/v1/tenants/{world.tenant_a.id}/exports/products.csv", timeout=30,
-                          params={"from": "2026-01-01", "to": "2026-12-31"},
-                          headers={"Authorization": f"Bearer {world.manager_a.token}"})
+    manager_a_client.catalog.create_product(
+        world.tenant_a.id, ProductInput(sku=sku, name="Torta; con =HYPERLINK(1)", price=Decimal("10.00"))
+    )
+    answer = requests.get(
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/exports/products.csv",
+        timeout=30,
+        params={"from": "2026-01-01", "to": "2026-12-31"},
+        headers={"Authorization": f"Bearer {world.manager_a.token}"},
+    )
     assert answer.status_code == 200
     line = next(line for line in answer.content.decode("utf-8-sig").splitlines() if sku in line)
     assert '"Torta; con =HYPERLINK(1)"' in line
     assert line.count(";") == 1  # no other field holds one, and this one is inside quotes
 
 
-def test_a_streamed_export_over_the_connection_budget_answers_503(api_url: str, runtime: Runtime,
-                                                                  world: World) -> None:
+def test_a_streamed_export_over_the_connection_budget_answers_503(api_url: str, runtime: Runtime, world: World) -> None:
     headers = {"Authorization": f"Bearer {world.manager_a.token}"}
     url = f"{api_url}/api/v1/tenants/{world.tenant_a.id}/exports/orders.csv"
     params = {"from": "2026-01-01", "to": "2026-12-31"}
@@ -99,8 +103,11 @@ class ExportsCutPartWay(ExportService):
             yield chunk
             if number == 1:
                 with self._admin.connect() as admin:
-                    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s"
-                                  " AND state = 'idle in transaction'", (self._role(tenant_id),))
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s"
+                        " AND state = 'idle in transaction'",
+                        (self._role(tenant_id),),
+                    )
 
     def _role(self, tenant_id: str) -> str:
         with self._db.control_session() as session:
@@ -114,14 +121,21 @@ def cutting_url(runtime: Runtime) -> Iterator[str]:
 
 
 def test_a_download_cut_part_way_is_logged_with_the_bytes_sent_and_the_reason(
-    api_url: str, cutting_url: str, runtime: Runtime, make_tenant: Callable[..., TenantInfo],
+    api_url: str,
+    cutting_url: str,
+    runtime: Runtime,
+    make_tenant: Callable[..., TenantInfo],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The access line goes out with the 200 before the body; how the body ended is its own line."""
     tenant = make_tenant()
     with runtime.databases.tenant_session(tenant.id) as session:
-        session.execute(sa.text("INSERT INTO customers (phone, name, extra) SELECT '+5215500' || lpad(n::text, 6, '0'),"
-                                " 'Cliente ' || n, '{}' FROM generate_series(1, 10000) AS n"))
+        session.execute(
+            sa.text(
+                "INSERT INTO customers (phone, name, extra) SELECT '+5215500' || lpad(n::text, 6, '0'),"
+                " 'Cliente ' || n, '{}' FROM generate_series(1, 10000) AS n"
+            )
+        )
         session.commit()
     token = make_actor(runtime, "manager", tenant.id).token
     path = f"/api/v1/tenants/{tenant.id}/exports/customers.csv"
@@ -153,17 +167,25 @@ def test_a_download_cut_part_way_is_logged_with_the_bytes_sent_and_the_reason(
 
 
 def test_a_download_the_client_abandons_is_recorded_in_the_audit_log(
-    api_url: str, runtime: Runtime, make_tenant: Callable[..., TenantInfo],
+    api_url: str,
+    runtime: Runtime,
+    make_tenant: Callable[..., TenantInfo],
 ) -> None:
     tenant = make_tenant()
     with runtime.databases.tenant_session(tenant.id) as session:
-        session.execute(sa.text("INSERT INTO customers (phone, name, extra) SELECT '+5215501' || lpad(n::text, 6, '0'),"
-                                " repeat('Cliente ', 14) || n, '{}' FROM generate_series(1, 40000) AS n"))
+        session.execute(
+            sa.text(
+                "INSERT INTO customers (phone, name, extra) SELECT '+5215501' || lpad(n::text, 6, '0'),"
+                " repeat('Cliente ', 14) || n, '{}' FROM generate_series(1, 40000) AS n"
+            )
+        )
         session.commit()
     token = make_actor(runtime, "manager", tenant.id).token
     host, port = urllib.parse.urlsplit(api_url).netloc.split(":")
-    request = (f"GET /api/v1/tenants/{tenant.id}/exports/customers.csv?from=2026-01-01&to=2026-12-31 HTTP/1.1\r\n"
-               f"Host: {host}\r\nAuthorization: Bearer {token}\r\n\r\n")
+    request = (
+        f"GET /api/v1/tenants/{tenant.id}/exports/customers.csv?from=2026-01-01&to=2026-12-31 HTTP/1.1\r\n"
+        f"Host: {host}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )
     with socket.create_connection((host, int(port)), timeout=60) as client:
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         client.sendall(request.encode())
@@ -181,9 +203,13 @@ def test_a_download_the_client_abandons_is_recorded_in_the_audit_log(
 
 def _audit_entries(runtime: Runtime, tenant_id: str) -> list[AuditEntry]:
     with runtime.databases.control_session() as session:
-        return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.tenant_id == tenant_id,
-                                                                AuditEntry.action == "export.cut")
-                                    .order_by(AuditEntry.id.desc())))
+        return list(
+            session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.tenant_id == tenant_id, AuditEntry.action == "export.cut")
+                .order_by(AuditEntry.id.desc())
+            )
+        )
 
 
 def token_user(runtime: Runtime, token: str) -> str:

@@ -30,8 +30,8 @@ from tests.plugins.postgres import EmbeddedCluster
 
 def _role_can_connect(cluster_url: str, database: str, role: str, password: str) -> str:
     conninfo = psycopg.conninfo.make_conninfo(
-        cluster_url.replace("postgresql+psycopg://", "postgresql://"), dbname=database, user=role,
-        password=password)
+        cluster_url.replace("postgresql+psycopg://", "postgresql://"), dbname=database, user=role, password=password
+    )
     try:
         with psycopg.connect(conninfo, connect_timeout=5):
             return "connected"
@@ -45,7 +45,10 @@ def moving_tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> T
 
 
 def test_a_tenant_moved_under_writes_loses_nothing_and_refuses_writes_retryably_while_frozen(
-    runtime: Runtime, api_url: str, extra_server: str, second_cluster: EmbeddedCluster,
+    runtime: Runtime,
+    api_url: str,
+    extra_server: str,
+    second_cluster: EmbeddedCluster,
     moving_tenant: TenantInfo,
 ) -> None:
     tenant = moving_tenant.id
@@ -73,11 +76,18 @@ def test_a_tenant_moved_under_writes_loses_nothing_and_refuses_writes_retryably_
     with runtime.databases.control_session() as session:
         row = session.get(Tenant, tenant)
         assert row is not None
-        role, database, password = row.role_name, row.database_name, runtime.databases.box.open(
-            row.role_password_sealed)
+        role, database, password = (
+            row.role_name,
+            row.database_name,
+            runtime.databases.box.open(row.role_password_sealed),
+        )
     main_url = runtime.databases.primary_cluster().admin_url.render_as_string(hide_password=False)
     assert "not permitted to log in" in _role_can_connect(main_url, database, role, password)
     assert _role_can_connect(second_cluster.url, database, role, password) == "connected"
     # the manager's session survived the move: no new login needed
-    assert requests.get(f"{api_url}/api/v1/auth/me", timeout=10,
-                        headers={"Authorization": f"Bearer {writers.manager_token}"}).status_code == 200
+    assert (
+        requests.get(
+            f"{api_url}/api/v1/auth/me", timeout=10, headers={"Authorization": f"Bearer {writers.manager_token}"}
+        ).status_code
+        == 200
+    )

@@ -75,6 +75,8 @@ def test_a_password_check_takes_about_what_s5_allows(runtime: Runtime, world: Wo
         assert verify_password(stored, actor.password)
         timings.append(time.perf_counter() - started)
     median = statistics.median(timings)
-    print(f"\nS5 argon2id verify: median {median * 1000:.0f} ms, min {min(timings) * 1000:.0f} ms "
-          f"of 5 (target <= 150 ms here)")
+    print(
+        f"\nS5 argon2id verify: median {median * 1000:.0f} ms, min {min(timings) * 1000:.0f} ms "
+        f"of 5 (target <= 150 ms here)"
+    )
     assert min(timings) < 1.5  # ten times the target: only a pathological hash fails this

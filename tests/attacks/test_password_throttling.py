@@ -36,23 +36,36 @@ class CountingVerify:
 
 
 def test_password_change_is_throttled_before_hashing(
-        api_url: str, runtime: Runtime, world: World, forget_login_failures: None) -> None:
+    api_url: str, runtime: Runtime, world: World, forget_login_failures: None
+) -> None:
     actor = make_actor(runtime, "viewer", world.tenant_a.id)
     url = f"{api_url}/api/v1/auth/password"
     headers = {"Authorization": f"Bearer {actor.token}"}
-    codes = [requests.post(url, json={"current_password": f"guess number {n}", "new_password": "a new password"},
-                           headers=headers, timeout=30).status_code for n in range(20)]
+    codes = [
+        requests.post(
+            url,
+            json={"current_password": f"guess number {n}", "new_password": "a new password"},
+            headers=headers,
+            timeout=30,
+        ).status_code
+        for n in range(20)
+    ]
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}, codes
-    right = requests.post(url, json={"current_password": PASSWORD, "new_password": "a new password"},
-                          headers=headers, timeout=30)
+    right = requests.post(
+        url, json={"current_password": PASSWORD, "new_password": "a new password"}, headers=headers, timeout=30
+    )
     assert right.status_code == 429 and int(right.headers["Retry-After"]) >= 1
     assert requests.get(f"{api_url}/api/v1/auth/me", headers=headers, timeout=30).status_code == 200
 
 
 def test_sixteen_racing_guesses_hash_at_most_five_times(runtime: Runtime, world: World) -> None:
     verify = CountingVerify()
-    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=Clock(),
-                          hashing=PasswordHashing(workers=4, waiting=16, verify=verify))
+    service = AuthService(
+        runtime.databases,
+        dt.timedelta(hours=1),
+        clock=Clock(),
+        hashing=PasswordHashing(workers=4, waiting=16, verify=verify),
+    )
     actor = make_actor(runtime, "viewer", world.tenant_a.id)
     barrier = threading.Barrier(16)
     outcomes: list[str] = []
@@ -175,22 +188,30 @@ def ghost() -> Iterator[Callable[[], str]]:
 
 
 def test_x_forwarded_for_from_an_untrusted_peer_cannot_escape_the_address_limit(
-        api_url: str, ghost: Callable[[], str], forget_login_failures: None) -> None:
+    api_url: str, ghost: Callable[[], str], forget_login_failures: None
+) -> None:
     codes = []
     for n in range(7):
-        answer = requests.post(f"{api_url}/api/v1/auth/login", json={"username": ghost(), "password": "x" * 8},
-                               headers={"X-Forwarded-For": f"10.{n}.0.1"}, timeout=30)
+        answer = requests.post(
+            f"{api_url}/api/v1/auth/login",
+            json={"username": ghost(), "password": "x" * 8},
+            headers={"X-Forwarded-For": f"10.{n}.0.1"},
+            timeout=30,
+        )
         codes.append(answer.status_code)
     assert codes[:5] == [401] * 5 and codes[5:] == [429, 429], codes
 
 
-@pytest.mark.parametrize(("peer", "header", "client"), [
-    ("198.51.100.7", "10.0.0.1", "198.51.100.7"),                  # not a proxy: the header is a claim
-    ("127.0.0.1", "203.0.113.5", "203.0.113.5"),                   # our proxy names the client
-    ("127.0.0.1", "1.2.3.4, 203.0.113.5", "203.0.113.5"),          # the client's own prefix is ignored
-    ("127.0.0.1", "203.0.113.5, 10.1.0.2", "203.0.113.5"),         # a chain of trusted proxies
-    ("127.0.0.1", "not-an-address", "127.0.0.1"),                  # malformed: believe nothing
-    ("127.0.0.1", None, "127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    ("peer", "header", "client"),
+    [
+        ("198.51.100.7", "10.0.0.1", "198.51.100.7"),  # not a proxy: the header is a claim
+        ("127.0.0.1", "203.0.113.5", "203.0.113.5"),  # our proxy names the client
+        ("127.0.0.1", "1.2.3.4, 203.0.113.5", "203.0.113.5"),  # the client's own prefix is ignored
+        ("127.0.0.1", "203.0.113.5, 10.1.0.2", "203.0.113.5"),  # a chain of trusted proxies
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),  # malformed: believe nothing
+        ("127.0.0.1", None, "127.0.0.1"),
+    ],
+)
 def test_the_client_address_is_taken_from_trusted_proxies_only(peer: str, header: str | None, client: str) -> None:
     assert ClientAddress(("127.0.0.1", "10.1.0.0/16")).resolve(peer, header) == client

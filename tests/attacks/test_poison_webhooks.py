@@ -20,11 +20,16 @@ def _text(wamid: str, body: str, sender: str = "5215512345678") -> dict[str, Any
 
 
 def _batch(*messages: dict[str, Any]) -> bytes:
-    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001111",
-                                                          "phone_number_id": PNID_1},
-             "contacts": [{"profile": {"name": "Ana"}, "wa_id": "5215512345678"}], "messages": list(messages)}
-    document = {"object": "whatsapp_business_account",
-                "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PNID_1},
+        "contacts": [{"profile": {"name": "Ana"}, "wa_id": "5215512345678"}],
+        "messages": list(messages),
+    }
+    document = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
     return json.dumps(document).encode()
 
 
@@ -50,8 +55,7 @@ POISONS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("poison", list(POISONS))
-def test_a_poison_message_is_quarantined_and_the_rest_of_the_batch_is_stored(messaging: Messaging,
-                                                                            poison: str) -> None:
+def test_a_poison_message_is_quarantined_and_the_rest_of_the_batch_is_stored(messaging: Messaging, poison: str) -> None:
     m = messaging
     good_1, good_2 = f"wamid.G1{secrets.token_hex(4)}", f"wamid.G2{secrets.token_hex(4)}"
     body = _batch(_text(good_1, "quiero 2 tacos"), POISONS[poison], _text(good_2, "y una coca"))
@@ -59,8 +63,10 @@ def test_a_poison_message_is_quarantined_and_the_rest_of_the_batch_is_stored(mes
     assert _post(m, body) == 200  # the provider's retry: nothing twice, still no error
     stored = m.rows(m.tenant.id, "SELECT provider_message_id FROM inbox WHERE kind <> 'quarantined' ORDER BY id")
     assert [r[0] for r in stored] == [good_1, good_2]
-    quarantined = m.rows(m.tenant.id, "SELECT error, processed_at IS NOT NULL, octet_length(payload::text) "
-                                      "FROM inbox WHERE kind = 'quarantined'")
+    quarantined = m.rows(
+        m.tenant.id,
+        "SELECT error, processed_at IS NOT NULL, octet_length(payload::text) FROM inbox WHERE kind = 'quarantined'",
+    )
     assert len(quarantined) == 1, quarantined
     reason, set_aside, size = quarantined[0]
     assert set_aside and reason and size < 8_192, quarantined
@@ -77,10 +83,18 @@ def test_a_body_nested_100k_deep_is_a_clear_400(messaging: Messaging) -> None:
 
 def test_a_twilio_post_with_a_nul_is_quarantined_not_refused(messaging: Messaging) -> None:
     m = messaging
-    form = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": "AC1", "From": "whatsapp:+5215512345678",
-            "To": f"whatsapp:{TWILIO_TO}", "Body": "hola\u0000", "WaId": "5215512345678"}
+    form = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": "AC1",
+        "From": "whatsapp:+5215512345678",
+        "To": f"whatsapp:{TWILIO_TO}",
+        "Body": "hola\u0000",
+        "WaId": "5215512345678",
+    }
     url = f"{PUBLIC_URL}/webhooks/twilio"
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "X-Twilio-Signature": twilio_signature(url, form, TWILIO_TOKEN)}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": twilio_signature(url, form, TWILIO_TOKEN),
+    }
     assert m.post("twilio", urlencode(form).encode(), headers).status_code == 200
     assert m.rows(m.tenant.id, "SELECT kind, processed_at IS NOT NULL FROM inbox") == [("quarantined", True)]

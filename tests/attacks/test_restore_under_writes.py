@@ -40,7 +40,9 @@ def _stored_once(tally: Tally, stored: Counter[str], name: Callable[[str], str],
 
 
 def test_a_tenant_restored_in_place_under_writes_is_frozen_not_deactivated_and_loses_nothing_after(
-    runtime: Runtime, api_url: str, make_tenant: Callable[..., TenantInfo],
+    runtime: Runtime,
+    api_url: str,
+    make_tenant: Callable[..., TenantInfo],
 ) -> None:
     tenant = make_tenant().id
     with writing(runtime, api_url, tenant, superadmins=2) as writers:
@@ -68,8 +70,12 @@ def test_a_tenant_restored_in_place_under_writes_is_frozen_not_deactivated_and_l
     _stored_once(messages, wamids, message_id, backing_up, restored)
 
     assert runtime.tenants.get(tenant).state == TenantState.ACTIVE
-    assert requests.get(f"{api_url}/api/v1/auth/me", timeout=10,
-                        headers={"Authorization": f"Bearer {writers.manager_token}"}).status_code == 200
+    assert (
+        requests.get(
+            f"{api_url}/api/v1/auth/me", timeout=10, headers={"Authorization": f"Bearer {writers.manager_token}"}
+        ).status_code
+        == 200
+    )
     with runtime.databases.control_session() as session:
         actions = set(session.scalars(sa.select(AuditEntry.action).where(AuditEntry.tenant_id == tenant)))
     assert "tenant.restore" in actions and not actions & {"tenant.deactivate", "tenant.reactivate"}

@@ -39,17 +39,42 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={DOMAIN}",
-         "-addext", f"subjectAltName=DNS:{DOMAIN},IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={DOMAIN}",
+            "-addext",
+            f"subjectAltName=DNS:{DOMAIN},IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
 def render_site(upstream: str, https_port: int, certificate: tuple[Path, Path], work: Path) -> Path:
     """The template with its placeholders filled, as installer/install.sh fills them."""
-    values = {"@DOMAIN@": DOMAIN, "@UPSTREAM@": upstream, "@HTTP_PORT@": str(free_port()),
-              "@HTTPS_PORT@": str(https_port), "@CERTIFICATE@": str(certificate[0]),
-              "@CERTIFICATE_KEY@": str(certificate[1]), "@ACME_ROOT@": str(work / "acme"), "@LOG_DIR@": str(work)}
+    values = {
+        "@DOMAIN@": DOMAIN,
+        "@UPSTREAM@": upstream,
+        "@HTTP_PORT@": str(free_port()),
+        "@HTTPS_PORT@": str(https_port),
+        "@CERTIFICATE@": str(certificate[0]),
+        "@CERTIFICATE_KEY@": str(certificate[1]),
+        "@ACME_ROOT@": str(work / "acme"),
+        "@LOG_DIR@": str(work),
+    }
     text = TEMPLATE.read_text()
     for placeholder, value in values.items():
         assert placeholder in text, f"the template lost its {placeholder} placeholder"
@@ -71,9 +96,14 @@ def running_nginx(site: Path, work: Path) -> Iterator[None]:
         "worker_rlimit_nofile 8192;\nevents { worker_connections 4096; }\n"
         f"http {{\n  client_body_temp_path {work}/client_body;\n  proxy_temp_path {work}/proxy;\n"
         f"  fastcgi_temp_path {work}/fastcgi;\n  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n"
-        f"  include {site};\n}}\n")
-    nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(work), "-g", "daemon off;"],
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        f"  include {site};\n}}\n"
+    )
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(work), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         yield
     finally:
@@ -124,8 +154,9 @@ class Flood(threading.Thread):
         await asyncio.sleep(n * 0.01)
         while True:
             with contextlib.suppress(OSError, ssl.SSLError, asyncio.IncompleteReadError):
-                reader, writer = await asyncio.open_connection("127.0.0.1", self.port, ssl=self.context,
-                                                               server_hostname=DOMAIN)
+                reader, writer = await asyncio.open_connection(
+                    "127.0.0.1", self.port, ssl=self.context, server_hostname=DOMAIN
+                )
                 self.open += 1
                 try:
                     writer.write(b"POST /webhooks/meta HTTP/1.1\r\nHost: " + DOMAIN.encode() + b"\r\n")
@@ -144,7 +175,8 @@ class Flood(threading.Thread):
 
 
 def test_slow_clients_through_nginx_leave_health_and_webhooks_answering(
-        api_url: str, messaging: Messaging, certificate: tuple[Path, Path], tmp_path: Path) -> None:
+    api_url: str, messaging: Messaging, certificate: tuple[Path, Path], tmp_path: Path
+) -> None:
     assert shutil.which("nginx"), "nginx is installed by .ci/run (Debian package nginx-light)"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
@@ -156,8 +188,12 @@ def test_slow_clients_through_nginx_leave_health_and_webhooks_answering(
         deadline = time.monotonic() + 20
         while True:
             try:
-                assert requests.get(f"{base}/healthz", verify=str(certificate[0]), timeout=5,
-                                    headers={"Host": DOMAIN}).status_code == 200
+                assert (
+                    requests.get(
+                        f"{base}/healthz", verify=str(certificate[0]), timeout=5, headers={"Host": DOMAIN}
+                    ).status_code
+                    == 200
+                )
                 break
             except requests.ConnectionError:
                 assert time.monotonic() < deadline, "nginx never answered"
@@ -170,20 +206,28 @@ def test_slow_clients_through_nginx_leave_health_and_webhooks_answering(
             latencies = []
             for _ in range(60):
                 started = time.perf_counter()
-                answer = requests.get(f"{base}/healthz", verify=str(certificate[0]), timeout=10,
-                                      headers={"Host": DOMAIN})
+                answer = requests.get(
+                    f"{base}/healthz", verify=str(certificate[0]), timeout=10, headers={"Host": DOMAIN}
+                )
                 latencies.append(time.perf_counter() - started)
                 assert answer.status_code == 200
                 time.sleep(0.1)
             body, headers = load_fixture("meta", "messages__text")
-            webhook = requests.post(f"{base}/webhooks/meta", data=body, verify=str(certificate[0]), timeout=10,
-                                    headers={**headers, "Host": DOMAIN})
+            webhook = requests.post(
+                f"{base}/webhooks/meta",
+                data=body,
+                verify=str(certificate[0]),
+                timeout=10,
+                headers={**headers, "Host": DOMAIN},
+            )
         finally:
             flood.stop()
     latencies.sort()
     p99 = latencies[int(0.99 * (len(latencies) - 1))]
-    print(f"S16: {opened} flood connections open; /healthz p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
-          f"p99 {p99 * 1000:.0f} ms; webhook {webhook.status_code}")
+    print(
+        f"S16: {opened} flood connections open; /healthz p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
+        f"p99 {p99 * 1000:.0f} ms; webhook {webhook.status_code}"
+    )
     assert opened >= 0.9 * (IDLE + TRICKLING), opened
     assert webhook.status_code == 200, webhook.text
     assert messaging.rows(messaging.tenant.id, "SELECT count(*) FROM inbox") == [(1,)]

@@ -24,9 +24,13 @@ BODY = b'{"object": "whatsapp_business_account", "junk": "' + b"x" * 1_000_000 +
 def _stored(m: Messaging) -> tuple[int, int, int]:
     """(rows, bytes of excerpts, largest excerpt) in unroutable_events."""
     with m.runtime.databases.control_session() as session:
-        rows, total, largest = session.execute(sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.func.octet_length(UnroutableEvent.body_excerpt)), 0),
-            sa.func.coalesce(sa.func.max(sa.func.octet_length(UnroutableEvent.body_excerpt)), 0))).one()
+        rows, total, largest = session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.func.octet_length(UnroutableEvent.body_excerpt)), 0),
+                sa.func.coalesce(sa.func.max(sa.func.octet_length(UnroutableEvent.body_excerpt)), 0),
+            )
+        ).one()
         return int(rows), int(total), int(largest)
 
 
@@ -40,8 +44,12 @@ def test_a_flood_of_1_mb_posts_to_unknown_numbers_stores_a_bounded_summary(messa
     m = messaging
     _forget(m)
     started = time.perf_counter()
-    answers = [m.client.simulate_post(f"/webhooks/360dialog/{990000 + n}", body=BODY,
-                                      headers={"X-Comandia-Secret": "whatever"}).status_code for n in range(40)]
+    answers = [
+        m.client.simulate_post(
+            f"/webhooks/360dialog/{990000 + n}", body=BODY, headers={"X-Comandia-Secret": "whatever"}
+        ).status_code
+        for n in range(40)
+    ]
     assert set(answers) == {200}, "an unknown number is still acknowledged"
     rows, total, largest = _stored(m)
     # one address (the test client's): its per-minute cap, each row the first KiB only
@@ -59,8 +67,9 @@ def test_a_flood_of_1_mb_posts_to_unknown_numbers_stores_a_bounded_summary(messa
 def _age(m: Messaging, seconds: int) -> None:
     """Move every stored summary `seconds` into the past (a minute passing, without waiting for it)."""
     with m.runtime.databases.control_session() as session:
-        session.execute(sa.update(UnroutableEvent).values(
-            received_at=UnroutableEvent.received_at - dt.timedelta(seconds=seconds)))
+        session.execute(
+            sa.update(UnroutableEvent).values(received_at=UnroutableEvent.received_at - dt.timedelta(seconds=seconds))
+        )
         session.commit()
 
 
@@ -72,8 +81,10 @@ def test_many_addresses_are_capped_in_all_and_the_table_is_a_ring(messaging: Mes
     for minute in range(3):
         ingest = IngestService(m.runtime.databases, m.directory, DirtyTenants(), limits)
         ingest.unroutable = UnroutableLog(m.runtime.databases, limits, clock=lambda: now[0])
-        kept = [ingest.ingest_cloud_with_secret("360dialog", 990001, BODY, None,
-                                                source=f"10.{minute}.{n // 200}.{n % 200}") for n in range(100)]
+        kept = [
+            ingest.ingest_cloud_with_secret("360dialog", 990001, BODY, None, source=f"10.{minute}.{n // 200}.{n % 200}")
+            for n in range(100)
+        ]
         assert kept == [0] * 100
         rows, total, _ = _stored(m)
         assert rows == min((minute + 1) * limits.per_minute, limits.keep_rows), f"minute {minute}: {rows} rows"

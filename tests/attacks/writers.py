@@ -63,8 +63,9 @@ class Tally:
         return False
 
 
-def keep_writing(stop: threading.Event, tally: Tally, send: Callable[[str], requests.Response],
-                 superadmin: bool = False) -> None:
+def keep_writing(
+    stop: threading.Event, tally: Tally, send: Callable[[str], requests.Response], superadmin: bool = False
+) -> None:
     """Write new things until `stop`; each one is retried until acknowledged (or given up)."""
     while not stop.is_set():
         tag = secrets.token_hex(6)
@@ -91,9 +92,11 @@ class Writers:
         """How long the writers saw 503s and what each kind was answered, for the test's printout."""
         refused = self.refused
         seen = max(answered for _, answered in refused) - min(sent for sent, _ in refused) if refused else 0.0
-        return (f"writers saw 503s for {seen:.2f} s; orders {dict(self.orders.statuses)}, webhooks "
-                f"{dict(self.messages.statuses)}; {len(self.orders.acknowledged)} orders and "
-                f"{len(self.messages.acknowledged)} messages acknowledged")
+        return (
+            f"writers saw 503s for {seen:.2f} s; orders {dict(self.orders.statuses)}, webhooks "
+            f"{dict(self.messages.statuses)}; {len(self.orders.acknowledged)} orders and "
+            f"{len(self.messages.acknowledged)} messages acknowledged"
+        )
 
     def check_frozen_answers(self) -> None:
         """What a frozen tenant owes its writers: never another status than 201/200/503 (no 500, no
@@ -108,12 +111,15 @@ class Writers:
         assert orders.refused_superadmin > 0, "the superadmin's writes were refused too"
         assert orders.refused_without_retry_after == 0 and messages.refused_without_retry_after == 0
         assert all(detail.endswith("try again shortly") for detail in orders.details | messages.details), (
-            orders.details, messages.details)
+            orders.details,
+            messages.details,
+        )
 
 
 @contextmanager
-def writing(runtime: Runtime, api_url: str, tenant: str, managers: int = 4, superadmins: int = 1,
-            senders: int = 2) -> Iterator[Writers]:
+def writing(
+    runtime: Runtime, api_url: str, tenant: str, managers: int = 4, superadmins: int = 1, senders: int = 2
+) -> Iterator[Writers]:
     """Writers placing orders (as managers and superadmins) and posting signed webhooks to `tenant`
     from entry until exit; exit stops them and waits for each to finish its current write."""
     manager = make_actor(runtime, "manager", tenant)
@@ -121,9 +127,18 @@ def writing(runtime: Runtime, api_url: str, tenant: str, managers: int = 4, supe
     runtime.services.catalog.create_product(tenant, ProductInput(sku=SKU, name="Taco", price=Decimal("25.00")))
     customer = runtime.services.customers.create(tenant, CustomerInput(phone="+5215512345678", name="Ana"))
     number_id = f"9{secrets.randbelow(10**14):014d}"
-    runtime.services.numbers.add(tenant, NewNumber(
-        e164=f"+1555{secrets.randbelow(10**7):07d}", phone_number_id=number_id, provider="meta",
-        waba_id="102290129340398", access_token="EAAG-test", app_secret=META_APP_SECRET), actor="tests")
+    runtime.services.numbers.add(
+        tenant,
+        NewNumber(
+            e164=f"+1555{secrets.randbelow(10**7):07d}",
+            phone_number_id=number_id,
+            provider="meta",
+            waba_id="102290129340398",
+            access_token="EAAG-test",
+            app_secret=META_APP_SECRET,
+        ),
+        actor="tests",
+    )
     body, headers = load_fixture("meta", "messages__text")
     assert WAMID.encode() in body and PNID_1.encode() in body
     body = body.replace(PNID_1.encode(), number_id.encode())
@@ -134,8 +149,12 @@ def writing(runtime: Runtime, api_url: str, tenant: str, managers: int = 4, supe
         session.headers.update({"Authorization": f"Bearer {token}", "Accept-Language": "en"})
 
         def send(tag: str) -> requests.Response:
-            return session.post(orders_url, timeout=30, json={
-                "customer_id": customer.id, "items": [{"quantity": 1, "sku": SKU}], "notes": f"tag {tag}"})
+            return session.post(
+                orders_url,
+                timeout=30,
+                json={"customer_id": customer.id, "items": [{"quantity": 1, "sku": SKU}], "notes": f"tag {tag}"},
+            )
+
         return send
 
     def webhook() -> Callable[[str], requests.Response]:
@@ -144,16 +163,24 @@ def writing(runtime: Runtime, api_url: str, tenant: str, managers: int = 4, supe
 
         def send(tag: str) -> requests.Response:
             unique = body.replace(WAMID.encode(), f"wamid.FREEZE{tag}".encode())
-            return session.post(f"{api_url}/webhooks/meta", data=unique, timeout=30, headers={
-                **headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)})
+            return session.post(
+                f"{api_url}/webhooks/meta",
+                data=unique,
+                timeout=30,
+                headers={**headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)},
+            )
+
         return send
 
     orders, messages = Tally(), Tally()
     stop = threading.Event()
-    threads = [threading.Thread(target=keep_writing, args=(stop, orders, order_as(manager.token)))
-               for _ in range(managers)]
-    threads += [threading.Thread(target=keep_writing, args=(stop, orders, order_as(superadmin.token), True))
-                for _ in range(superadmins)]
+    threads = [
+        threading.Thread(target=keep_writing, args=(stop, orders, order_as(manager.token))) for _ in range(managers)
+    ]
+    threads += [
+        threading.Thread(target=keep_writing, args=(stop, orders, order_as(superadmin.token), True))
+        for _ in range(superadmins)
+    ]
     threads += [threading.Thread(target=keep_writing, args=(stop, messages, webhook())) for _ in range(senders)]
     for thread in threads:
         thread.start()

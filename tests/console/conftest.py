@@ -127,8 +127,12 @@ def log_in(console: ConsoleApp, qtbot: QtBot) -> LogIn:
     return run
 
 
-def customer_and_product(client: ApiClient, tenant_id: str, price: str = "45.50", tag: str | None = None,
-                         ) -> tuple[CustomerInfo, ProductInfo]:
+def customer_and_product(
+    client: ApiClient,
+    tenant_id: str,
+    price: str = "45.50",
+    tag: str | None = None,
+) -> tuple[CustomerInfo, ProductInfo]:
     """A new customer (in Puebla) and a new product in the tenant, both named after `tag`."""
     tag = tag or secrets.token_hex(3)
     customer = client.customers.create(

@@ -49,8 +49,9 @@ def multimedia(monkeypatch: pytest.MonkeyPatch) -> type[FakeSoundEffect]:
     return FakeSoundEffect
 
 
-def test_with_qtmultimedia_each_alert_plays_the_chime_loaded_once(qtbot: QtBot,
-                                                                   multimedia: type[FakeSoundEffect]) -> None:
+def test_with_qtmultimedia_each_alert_plays_the_chime_loaded_once(
+    qtbot: QtBot, multimedia: type[FakeSoundEffect]
+) -> None:
     board_alerts = Alerts()
     assert multimedia.made == []  # nothing is loaded before the first alert: a quiet start pays nothing
     board_alerts.raise_alert("Nuevo pedido", "#101 Ana")

@@ -47,8 +47,13 @@ def test_a_failed_missing_or_old_restore_is_flagged() -> None:
 def test_the_health_cells_say_and_paint_the_warning(qtbot: QtBot) -> None:
     tr, fmt = Translator("en"), TenantFormat(language="en")
     model: RecordTableModel[TenantBackupState] = RecordTableModel(state_columns(tr, fmt, lambda: NOW))
-    model.set_rows([state(NOW - dt.timedelta(hours=3), name="Fresca"), state(None, name="Nunca"),
-                    state(NOW - dt.timedelta(days=1), failed=True, name="Rota")])
+    model.set_rows(
+        [
+            state(NOW - dt.timedelta(hours=3), name="Fresca"),
+            state(None, name="Nunca"),
+            state(NOW - dt.timedelta(days=1), failed=True, name="Rota"),
+        ]
+    )
     fresh, never, broken = (model.texts(row) for row in range(3))
     assert fresh[3] == "3/31/2026 3:30\u202fPM" and fresh[4] == ""
     assert never[3] == WARNING_MARK + "never" and never[4] == "No backup was ever restored"
@@ -62,8 +67,14 @@ def test_the_health_cells_say_and_paint_the_warning(qtbot: QtBot) -> None:
     damaged = BackupRecord(7, "t1", NOW, NOW, 2048, True, "ok", NOW, "failed", "sha256 differs", None)
     backups: RecordTableModel[BackupRecord] = RecordTableModel(backup_columns(tr, fmt))
     backups.set_rows([damaged])
-    assert backups.texts(0) == ("3/31/2026 6:30\u202fPM", "2.0 kB", "Yes", "ok", "3/31/2026 6:30\u202fPM",
-                                WARNING_MARK + "failed — sha256 differs")
+    assert backups.texts(0) == (
+        "3/31/2026 6:30\u202fPM",
+        "2.0 kB",
+        "Yes",
+        "ok",
+        "3/31/2026 6:30\u202fPM",
+        WARNING_MARK + "failed — sha256 differs",
+    )
 
 
 def open_backups(window: MainWindow, qtbot: QtBot, tenant: TenantInfo) -> BackupsPage:

@@ -103,8 +103,12 @@ def test_a_test_chats_order_is_tagged_on_its_card_and_every_card_fits_its_column
     window.resize(1000, 700)
     board = board_of(window)
     _, product = customer_and_product(manager_a_client, world.tenant_a.id)
-    customer = manager_a_client.customers.create(world.tenant_a.id, CustomerInput(
-        phone=f"+5255{secrets.randbelow(10**8):08d}", name="María Guadalupe Hernández de la Concepción Villaseñor"))
+    customer = manager_a_client.customers.create(
+        world.tenant_a.id,
+        CustomerInput(
+            phone=f"+5255{secrets.randbelow(10**8):08d}", name="María Guadalupe Hernández de la Concepción Villaseñor"
+        ),
+    )
     line = OrderLineInput(quantity=2, product_id=product.id)
     test = manager_a_client.orders.create(world.tenant_a.id, OrderInput(customer.id, (line,), channel="sandbox"))
     real = manager_a_client.orders.create(world.tenant_a.id, OrderInput(customer.id, (line,)))
@@ -121,7 +125,12 @@ def test_a_test_chats_order_is_tagged_on_its_card_and_every_card_fits_its_column
 def test_channels_and_roles_read_in_the_screen_language() -> None:
     spanish = Translator("es")
     assert [channel_label(c, spanish) for c in ("sandbox", "console", "whatsapp", "import", "fax")] == [
-        "Prueba", "Consola", "WhatsApp", "Importación", "fax"]  # a newer server's channel as it names it
+        "Prueba",
+        "Consola",
+        "WhatsApp",
+        "Importación",
+        "fax",
+    ]  # a newer server's channel as it names it
     user = UserInfo(id=1, username="ana", role="manager", tenant_id="t1", disabled=False)
     assert [c.text(user) for c in user_columns(spanish)][1] == "encargado"
 
@@ -129,9 +138,20 @@ def test_channels_and_roles_read_in_the_screen_language() -> None:
 def test_item_lines_read_as_a_kitchen_says_them_in_spanish_first() -> None:
     now = dt.datetime.now(dt.UTC)
     order = OrderSummary(
-        id=1, number=7, status="new", channel="whatsapp", customer_id=1, customer_name="Ana",
-        customer_phone="+525512345678", total=Decimal("95"), currency="MXN", version=1, created_at=now,
-        updated_at=now, more_items=4, fulfilment="pickup",
+        id=1,
+        number=7,
+        status="new",
+        channel="whatsapp",
+        customer_id=1,
+        customer_name="Ana",
+        customer_phone="+525512345678",
+        total=Decimal("95"),
+        currency="MXN",
+        version=1,
+        created_at=now,
+        updated_at=now,
+        more_items=4,
+        fulfilment="pickup",
         items=(OrderSummaryItem(2, "Taco de pastor", "sin cebolla"), OrderSummaryItem(1, "Coca-Cola")),
     )
     spanish = Translator("es")
@@ -145,8 +165,17 @@ def _chat(runtime: Runtime, tenant_id: str, name: str) -> str:
     key, now, text = f"52155{secrets.randbelow(10**8):08d}", dt.datetime.now(dt.UTC), "hola, ¿tienen envío?"
     payload = InboxPayload({}, StoredCustomer(wa_id=key, name=name), Inbound(kind="text", text=text))
     with runtime.databases.tenant_session(tenant_id) as session:
-        session.add(InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}",
-                               customer_key=key, kind="text", payload=payload.stored(), processed_at=now))
+        session.add(
+            InboxEvent(
+                provider="meta",
+                number_id=999_998,
+                provider_message_id=f"wamid.{key}",
+                customer_key=key,
+                kind="text",
+                payload=payload.stored(),
+                processed_at=now,
+            )
+        )
         row = chatlog.lock(session, 999_998, key, name=name)
         chatlog.record_inbound(row, now, text)
         chatlog.announce(session, row, state_changed=False)
@@ -215,19 +244,47 @@ def _chat_with_files(runtime: Runtime, tenant_id: str, name: str) -> tuple[str, 
         row = chatlog.lock(session, 999_998, key, name=name)
         for n, (kind, (content, mime)) in enumerate(files.items()):
             payload = InboxPayload({}, StoredCustomer(wa_id=key, name=name), Inbound(kind="media"))
-            inbox = InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}.{n}",
-                               customer_key=key, kind="media", payload=payload.stored(), processed_at=now)
+            inbox = InboxEvent(
+                provider="meta",
+                number_id=999_998,
+                provider_message_id=f"wamid.{key}.{n}",
+                customer_key=key,
+                kind="media",
+                payload=payload.stored(),
+                processed_at=now,
+            )
             session.add(inbox)
             session.flush()
             ids[kind] = secrets.token_urlsafe(12)
             (folder / ids[kind]).parent.mkdir(parents=True, exist_ok=True)
             (folder / ids[kind]).write_bytes(content)
-            session.add(MediaFile(public_id=ids[kind], inbox_id=inbox.id, number_id=999_998, kind=kind,
-                                  provider_ref="x", state="stored", mime=mime, size=len(content), path=ids[kind]))
-        place = InboxPayload({}, StoredCustomer(wa_id=key, name=name),
-                             Inbound(kind="location", latitude=19.4326, longitude=-99.1332))
-        session.add(InboxEvent(provider="meta", number_id=999_998, provider_message_id=f"wamid.{key}.loc",
-                               customer_key=key, kind="location", payload=place.stored(), processed_at=now))
+            session.add(
+                MediaFile(
+                    public_id=ids[kind],
+                    inbox_id=inbox.id,
+                    number_id=999_998,
+                    kind=kind,
+                    provider_ref="x",
+                    state="stored",
+                    mime=mime,
+                    size=len(content),
+                    path=ids[kind],
+                )
+            )
+        place = InboxPayload(
+            {}, StoredCustomer(wa_id=key, name=name), Inbound(kind="location", latitude=19.4326, longitude=-99.1332)
+        )
+        session.add(
+            InboxEvent(
+                provider="meta",
+                number_id=999_998,
+                provider_message_id=f"wamid.{key}.loc",
+                customer_key=key,
+                kind="location",
+                payload=place.stored(),
+                processed_at=now,
+            )
+        )
         chatlog.record_inbound(row, now, "📍")
         chatlog.announce(session, row, state_changed=False)
         public_id = row.public_id
@@ -258,8 +315,10 @@ def test_a_picture_is_previewed_a_voice_note_opens_in_the_player_and_a_location_
     assert "openstreetmap.org" in page.transcript.toHtml()
     page.transcript.anchorClicked.emit(QUrl("https://www.openstreetmap.org/?mlat=19.432600&mlon=-99.133200"))
     assert opened[-1].host() == "www.openstreetmap.org"
-    qtbot.waitUntil(lambda: manager_chat_unread(runtime, world.tenant_a.id, chat_id) == 0,  # shown: read
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: manager_chat_unread(runtime, world.tenant_a.id, chat_id) == 0,  # shown: read
+        timeout=10_000,
+    )
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
@@ -292,9 +351,18 @@ def test_a_takeover_in_the_console_silences_the_bot_and_a_release_lets_it_answer
 ) -> None:
     tenant = superadmin_client.tenants.create(f"Silencio {secrets.token_hex(3)}")
     digits = f"{secrets.randbelow(10**7):07d}"
-    number = runtime.services.numbers.add(tenant.id, NewNumber(
-        provider="meta", e164=f"+1555{digits}", phone_number_id=f"97{digits}", waba_id="1", access_token="x",
-        app_secret="x"), actor="tests")
+    number = runtime.services.numbers.add(
+        tenant.id,
+        NewNumber(
+            provider="meta",
+            e164=f"+1555{digits}",
+            phone_number_id=f"97{digits}",
+            waba_id="1",
+            access_token="x",
+            app_secret="x",
+        ),
+        actor="tests",
+    )
     key, echo = f"52155{secrets.randbelow(10**8):08d}", EchoConversations()
     inbox = InboxProcessor(runtime.databases, runtime.services.number_directory, echo, runtime.services.contexts)
 
@@ -302,13 +370,27 @@ def test_a_takeover_in_the_console_silences_the_bot_and_a_release_lets_it_answer
         """A pending message of the customer, answered as the inbox worker would; the replies queued."""
         payload = InboxPayload({}, StoredCustomer(wa_id=key, name="Ana"), Inbound(kind="text", text=text))
         with runtime.databases.tenant_session(tenant.id) as session:
-            session.add(InboxEvent(provider="meta", number_id=number.id, provider_message_id=f"wamid.{key}.{text}",
-                                   customer_key=key, kind="text", payload=payload.stored()))
+            session.add(
+                InboxEvent(
+                    provider="meta",
+                    number_id=number.id,
+                    provider_message_id=f"wamid.{key}.{text}",
+                    customer_key=key,
+                    kind="text",
+                    payload=payload.stored(),
+                )
+            )
             session.commit()
         inbox.process(tenant.id)
         with runtime.databases.tenant_session(tenant.id) as session:
-            return int(session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.customer_wa_id == key, OutboxMessage.author.is_(None))) or 0)
+            return int(
+                session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.customer_wa_id == key, OutboxMessage.author.is_(None))
+                )
+                or 0
+            )
 
     assert customer_writes("hola") == 1  # the bot answers while it has the chat
     window = log_in(world.superadmin)
@@ -328,19 +410,45 @@ def test_a_takeover_in_the_console_silences_the_bot_and_a_release_lets_it_answer
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
-def test_a_reply_the_window_refused_after_sending_reads_as_resent_as_the_template(
-    log_in: LogIn, world: World
-) -> None:
+def test_a_reply_the_window_refused_after_sending_reads_as_resent_as_the_template(log_in: LogIn, world: World) -> None:
     window = log_in(world.manager_a)
     page = window.open_page("conversations")
     assert isinstance(page, ConversationsPage)
     at, tr = dt.datetime.now(dt.UTC), window.ctx.tr
-    failed = TranscriptMessage(id="out-7", direction="out", at=at, kind="human", text="Primero", author="luis",
-                               delivery="sent", status="failed", error_code=131047, resent_as="out-9")
-    resend = TranscriptMessage(id="out-9", direction="out", at=at, kind="human", text="Primero", author="luis",
-                               template="asesor", delivery="sent", resend_of="out-7")
-    lost = TranscriptMessage(id="out-8", direction="out", at=at, kind="human", text="Hola", author="luis",
-                             delivery="sent", status="failed", error_code=131047)
+    failed = TranscriptMessage(
+        id="out-7",
+        direction="out",
+        at=at,
+        kind="human",
+        text="Primero",
+        author="luis",
+        delivery="sent",
+        status="failed",
+        error_code=131047,
+        resent_as="out-9",
+    )
+    resend = TranscriptMessage(
+        id="out-9",
+        direction="out",
+        at=at,
+        kind="human",
+        text="Primero",
+        author="luis",
+        template="asesor",
+        delivery="sent",
+        resend_of="out-7",
+    )
+    lost = TranscriptMessage(
+        id="out-8",
+        direction="out",
+        at=at,
+        kind="human",
+        text="Hola",
+        author="luis",
+        delivery="sent",
+        status="failed",
+        error_code=131047,
+    )
     assert tr("chats.undelivered_resent") in page._bubble(failed)  # noqa: SLF001 -- the bubble's text
     assert tr("chats.resend") in page._bubble(resend)  # noqa: SLF001
     assert tr("chats.undelivered_window") in page._bubble(lost)  # noqa: SLF001

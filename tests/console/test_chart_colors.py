@@ -30,12 +30,18 @@ def looks(figure: Figure) -> tuple[str, str, str, str, str]:
     ax = figure.axes[0]
     legend = ax.get_legend()
     assert legend is not None
-    return (to_hex(figure.get_facecolor()), to_hex(ax.get_facecolor()), to_hex(ax.title.get_color()),
-            to_hex(ax.get_xticklabels()[0].get_color()), to_hex(legend.get_texts()[0].get_color()))
+    return (
+        to_hex(figure.get_facecolor()),
+        to_hex(ax.get_facecolor()),
+        to_hex(ax.title.get_color()),
+        to_hex(ax.get_xticklabels()[0].get_color()),
+        to_hex(legend.get_texts()[0].get_color()),
+    )
 
 
-def test_a_chart_is_dark_in_the_dark_theme_and_light_again_in_the_light_one(qapp: QApplication, qtbot: QtBot,
-                                                                              tmp_path: Path) -> None:
+def test_a_chart_is_dark_in_the_dark_theme_and_light_again_in_the_light_one(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
     view = ChartView()
     qtbot.addWidget(view)
     try:
@@ -50,7 +56,8 @@ def test_a_chart_is_dark_in_the_dark_theme_and_light_again_in_the_light_one(qapp
         assert looks(view.figure)[0] == DARK.base  # the screen stays dark
         apply_theme(qapp, "light")  # switching the theme repaints the chart on screen
         figure = view.figure
-        qtbot.waitUntil(lambda: looks(figure) == (LIGHT.base, LIGHT.base, LIGHT.text, LIGHT.muted, LIGHT.text),
-                        timeout=5_000)
+        qtbot.waitUntil(
+            lambda: looks(figure) == (LIGHT.base, LIGHT.base, LIGHT.text, LIGHT.muted, LIGHT.text), timeout=5_000
+        )
     finally:
         apply_theme(qapp, "light")

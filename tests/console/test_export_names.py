@@ -43,5 +43,6 @@ def test_the_suggested_file_is_dated_in_the_businesss_time_zone() -> None:
 
     evening_in_mexico = dt.datetime(2026, 12, 6, 3, 30, tzinfo=dt.UTC)  # 21:30 on the 5th there
     assert suggested_file("Tacos", "orders", "csv", "America/Mexico_City", evening_in_mexico) == (
-        "Tacos-orders-2026-12-05.csv")
+        "Tacos-orders-2026-12-05.csv"
+    )
     assert suggested_file("comandia", "tenants", "xlsx", "UTC", evening_in_mexico) == "comandia-tenants-2026-12-06.xlsx"

@@ -43,4 +43,4 @@ def test_an_order_the_customer_cancelled_in_the_chat_says_so(
     with order_detail(log_in(world.manager_a), qtbot, order.id) as detail:
         assert reason in detail.header.text() and not detail.buttons
         last = detail.history.item(detail.history.count() - 1).text()
-        assert "whatsapp" in last and reason in last
+        assert detail.i18n("actor.whatsapp") in last and reason in last and "whatsapp" not in last  # no raw code

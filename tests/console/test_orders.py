@@ -73,9 +73,7 @@ def test_status_filter_shows_only_that_status(
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
-def test_the_date_filter_ends_on_the_tenants_today_not_the_computers(
-    log_in: LogIn, world: World, qtbot: QtBot
-) -> None:
+def test_the_date_filter_ends_on_the_tenants_today_not_the_computers(log_in: LogIn, world: World, qtbot: QtBot) -> None:
     """At 22:55 in Mexico City it is already tomorrow in UTC: "To" is the tenant's day. Two zones
     14 and 11 hours from UTC: whatever the hour, at least one of them is not on UTC's day."""
     window = log_in(world.manager_a)

@@ -22,8 +22,13 @@ def test_the_board_pauses_and_resumes_orders_and_names_failed_alerts(
         manager_a_client.tenants.change_settings(tenant_id, TenantSettingsChange(order_alerts=("cocina@example.com",)))
         order = seed_orders(manager_a_client, tenant_id, 1)[0]
         with runtime.databases.tenant_session(tenant_id) as session:  # as the alert job records a refusal
-            session.execute(sa.text("UPDATE order_alerts SET state = 'failed', last_error = 'SMTP 550 no such mailbox' "
-                                    "WHERE order_id = :o"), {"o": order.id})
+            session.execute(
+                sa.text(
+                    "UPDATE order_alerts SET state = 'failed', last_error = 'SMTP 550 no such mailbox' "
+                    "WHERE order_id = :o"
+                ),
+                {"o": order.id},
+            )
             session.commit()
         window = log_in(world.manager_a)
         board = window.current_page()
@@ -49,5 +54,6 @@ def test_the_board_pauses_and_resumes_orders_and_names_failed_alerts(
         qtbot.waitUntil(lambda: viewer.ctx.runner.busy == 0 and not board.pause.switch.isChecked(), timeout=10_000)
         assert board.notice.text() and not manager_a_client.tenants.settings(tenant_id).orders_paused
     finally:
-        manager_a_client.tenants.change_settings(tenant_id, TenantSettingsChange(orders_paused=False, paused_message="",
-                                                                                 order_alerts=()))
+        manager_a_client.tenants.change_settings(
+            tenant_id, TenantSettingsChange(orders_paused=False, paused_message="", order_alerts=())
+        )

@@ -20,8 +20,15 @@ from comandia.shared.schemas.wire import Amount
 from tests.console.conftest import LogIn
 from tests.plugins.api import World
 
-DEFAULTS = TenantSettingsChange(opening_hours=None, delivery_zones=(), payment_methods=(), fulfilment="delivery",
-                                pickup_address="", minimum_order=Amount(0), closed_days=())
+DEFAULTS = TenantSettingsChange(
+    opening_hours=None,
+    delivery_zones=(),
+    payment_methods=(),
+    fulfilment="delivery",
+    pickup_address="",
+    minimum_order=Amount(0),
+    closed_days=(),
+)
 
 
 def test_a_day_reads_as_people_write_it() -> None:
@@ -87,10 +94,19 @@ def test_a_manager_edits_the_rules_and_a_viewer_only_reads_them(
         assert stored.opening_hours.mon == (("09:00", "14:00"), ("18:00", "23:00"))
         assert stored.opening_hours.sat == (("10:00", "15:00"),) and stored.opening_hours.tue == ()
         assert stored.fulfilment == "both" and stored.pickup_address == "Av. Juárez 12, Centro"
-        assert stored.delivery_zones == (DeliveryZone(name="Roma", fee=Amount("30"), cities=("Roma Norte", "Condesa"),
-                                                      minimum_order=Amount("150"), eta_minutes=40),)
+        assert stored.delivery_zones == (
+            DeliveryZone(
+                name="Roma",
+                fee=Amount("30"),
+                cities=("Roma Norte", "Condesa"),
+                minimum_order=Amount("150"),
+                eta_minutes=40,
+            ),
+        )
         assert [(m.kind, m.details) for m in stored.payment_methods] == [
-            ("cash", ""), ("transfer", "BBVA CLABE 012180001234567890")]
+            ("cash", ""),
+            ("transfer", "BBVA CLABE 012180001234567890"),
+        ]
         assert page.days["mon"].text() == "09:00-14:00, 18:00-23:00"  # the form shows what was stored
 
         page.days["mon"].setText("09:00-14:00, 13:00-15:00")  # overlapping: the server refuses
@@ -140,5 +156,6 @@ def test_the_superadmin_edits_the_rules_of_the_tenant_chosen(
         stored = manager_b_client.tenants.settings(tenant_id)
         assert stored.minimum_order == Decimal("99.50") and stored.order_alerts == ("cocina-b@example.com",)
     finally:
-        manager_b_client.tenants.change_settings(tenant_id, TenantSettingsChange(minimum_order=Amount(0),
-                                                                                 order_alerts=()))
+        manager_b_client.tenants.change_settings(
+            tenant_id, TenantSettingsChange(minimum_order=Amount(0), order_alerts=())
+        )

@@ -17,8 +17,14 @@ def offscreen_env(home: Path) -> dict[str, str]:
 
 
 def test_the_probe_builds_every_page_offline_and_exits_0(tmp_path: Path) -> None:
-    probe = subprocess.run([sys.executable, "-m", "comandia.console", "--startup-probe"], env=offscreen_env(tmp_path),
-                           capture_output=True, text=True, check=False, timeout=120)
+    probe = subprocess.run(
+        [sys.executable, "-m", "comandia.console", "--startup-probe"],
+        env=offscreen_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert probe.returncode == 0, probe.stderr
     login, main = probe.stdout.splitlines()
     assert login.startswith("login window after ") and login.endswith(" s")
@@ -27,10 +33,18 @@ def test_the_probe_builds_every_page_offline_and_exits_0(tmp_path: Path) -> None
 
 
 def test_opening_the_console_leaves_matplotlib_for_the_dashboard(tmp_path: Path) -> None:
-    code = ("import sys, comandia.console.app, comandia.console.windows.main_window;"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'numpy')))")
-    run = subprocess.run([sys.executable, "-c", code], env=offscreen_env(tmp_path), capture_output=True, text=True,
-                         check=True, timeout=60)
+    code = (
+        "import sys, comandia.console.app, comandia.console.windows.main_window;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'numpy')))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env=offscreen_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert run.stdout.strip() == "[]"
 
 
@@ -59,8 +73,14 @@ sys.exit(main([]))
 
 
 def test_the_login_window_shows_before_requests_the_client_and_the_main_window_load(tmp_path: Path) -> None:
-    run = subprocess.run([sys.executable, "-c", AT_THE_LOGIN_WINDOW], env=offscreen_env(tmp_path), capture_output=True,
-                         text=True, check=False, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", AT_THE_LOGIN_WINDOW],
+        env=offscreen_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "loaded before the login window: []"
 

@@ -51,6 +51,14 @@ def test_money_dates_and_numbers_follow_the_tenant() -> None:
     mexico_in_english = TenantFormat("America/Mexico_City", "MXN", "en", "es_MX")
     assert mexico_in_english.money(Decimal("50175")) == "$50,175.00"  # never MX$, never $50.175,00
     assert TenantFormat("America/Bogota", "COP", "es", "es_CO").money(Decimal("18500")) == "$18.500"
+    # A page of many tenants (the all-tenants dashboard) writes each currency as its country does.
+    everyone = TenantFormat(language="es")
+    assert [everyone.money(Decimal("43571"), c) for c in ("PEN", "COP", "EUR", "MXN")] == [
+        "S/\u00a043,571.00",
+        "$43.571",
+        "43.571,00\u00a0€",
+        "$43,571.00",
+    ]
 
 
 def test_the_console_never_imports_the_server_or_database_libraries() -> None:

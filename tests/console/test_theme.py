@@ -16,8 +16,22 @@ from tests.plugins.api import World
 
 
 def test_every_page_has_an_icon_and_the_logo_is_drawn(qapp: QApplication) -> None:
-    keys = ("tenants", "provision", "onboarding", "users", "admin_kpis", "audit", "backups", "board",
-            "conversations", "orders", "customers", "catalog", "settings", "kpis")
+    keys = (
+        "tenants",
+        "provision",
+        "onboarding",
+        "users",
+        "admin_kpis",
+        "audit",
+        "backups",
+        "board",
+        "conversations",
+        "orders",
+        "customers",
+        "catalog",
+        "settings",
+        "kpis",
+    )
     for key in keys:
         icon = page_icon(key, LIGHT)
         assert not icon.isNull() and not icon.pixmap(20, 20).toImage().isNull(), key
@@ -71,7 +85,7 @@ def test_an_orders_age_reads_in_minutes_hours_then_days() -> None:
 
 
 def _luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 

@@ -18,15 +18,47 @@ CREATED = dt.datetime(2026, 12, 5, 2, 30, tzinfo=dt.UTC)  # 20:30 of the 4th in 
 
 def order(**changes: object) -> OrderDetail:
     fields: dict[str, object] = dict(
-        id=7, number=1042, status="new", channel="whatsapp", customer_id=3, customer_name="Lupita Díaz",
-        customer_phone="+5215512345678", delivery_address="Av. Juárez 12", delivery_city="CDMX",
-        delivery_region=None, notes="tocar el timbre dos veces", subtotal=Decimal("50175.00"),
-        delivery_fee=Decimal("0"), total=Decimal("50175.00"), currency="MXN", extra={}, version=1,
-        created_at=CREATED, updated_at=CREATED, confirmed_at=None, shipped_at=None, completed_at=None,
-        cancelled_at=None, cancel_reason=None, history=(), allowed_next=("confirmed", "cancelled"),
-        items=(OrderItemInfo(id=1, product_id=1, sku="T1", name="Torta & <queso>", unit_price=Decimal("25087.50"),
-                             quantity=2, line_total=Decimal("50175.00"), note="sin cebolla"),),
-        delivery_zone="Centro", payment_method="cash", pay_with=Decimal("50200"),
+        id=7,
+        number=1042,
+        status="new",
+        channel="whatsapp",
+        customer_id=3,
+        customer_name="Lupita Díaz",
+        customer_phone="+5215512345678",
+        delivery_address="Av. Juárez 12",
+        delivery_city="CDMX",
+        delivery_region=None,
+        notes="tocar el timbre dos veces",
+        subtotal=Decimal("50175.00"),
+        delivery_fee=Decimal("0"),
+        total=Decimal("50175.00"),
+        currency="MXN",
+        extra={},
+        version=1,
+        created_at=CREATED,
+        updated_at=CREATED,
+        confirmed_at=None,
+        shipped_at=None,
+        completed_at=None,
+        cancelled_at=None,
+        cancel_reason=None,
+        history=(),
+        allowed_next=("confirmed", "cancelled"),
+        items=(
+            OrderItemInfo(
+                id=1,
+                product_id=1,
+                sku="T1",
+                name="Torta & <queso>",
+                unit_price=Decimal("25087.50"),
+                quantity=2,
+                line_total=Decimal("50175.00"),
+                note="sin cebolla",
+            ),
+        ),
+        delivery_zone="Centro",
+        payment_method="cash",
+        pay_with=Decimal("50200"),
     )
     fields.update(changes)
     return OrderDetail(**fields)  # type: ignore[arg-type]
@@ -46,8 +78,7 @@ def test_a_delivery_ticket_says_where_what_how_it_is_paid_in_the_tenants_money_a
 
 
 def test_a_pick_up_ticket_in_english_has_no_address_and_no_change_line() -> None:
-    text = ticket_html(order(fulfilment="pickup", payment_method="transfer", pay_with=None),
-                       Translator("en"), MEXICO)
+    text = ticket_html(order(fulfilment="pickup", payment_method="transfer", pay_with=None), Translator("en"), MEXICO)
     assert "PICK-UP" in text and "Av. Juárez" not in text and "bank transfer" in text and "change" not in text
 
 

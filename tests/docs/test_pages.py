@@ -148,9 +148,11 @@ def test_slug_matches_github() -> None:
     assert slug("Deactivating and deleting clients") == "deactivating-and-deleting-clients"
     assert slug("`shared.domain`: the vocabulary") == "shareddomain-the-vocabulary"
     assert slug("Cómo encuentra una petición la base de su negocio") == (
-        "cómo-encuentra-una-petición-la-base-de-su-negocio")
+        "cómo-encuentra-una-petición-la-base-de-su-negocio"
+    )
     assert slug("Verify: a backup counts only once it has been restored") == (
-        "verify-a-backup-counts-only-once-it-has-been-restored")
+        "verify-a-backup-counts-only-once-it-has-been-restored"
+    )
 
 
 SAME_SHAPE = sorted(set(SPANISH) - {"README.md", "console.md", "install.md"})  # those are laid out apart

@@ -74,9 +74,20 @@ class Appliance:
         started = time.monotonic()
         with self.server_log.open("ab") as log:
             self.server = subprocess.Popen(
-                [sys.executable, "-m", "comandia.server.cli", "--port", str(self.port), "--home", str(self.home),
-                 *self.server_args],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "comandia.server.cli",
+                    "--port",
+                    str(self.port),
+                    "--home",
+                    str(self.home),
+                    *self.server_args,
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         while time.monotonic() - started < READY_TIMEOUT_SECONDS:
             if self.server.poll() is not None:
@@ -121,8 +132,11 @@ class Appliance:
 
     def pending(self) -> set[str]:
         """wamids stored in some inbox and not yet processed."""
-        return {row[0] for t in self.tenants for row in self.tenant_query(
-            t, "SELECT provider_message_id FROM inbox WHERE processed_at IS NULL")}
+        return {
+            row[0]
+            for t in self.tenants
+            for row in self.tenant_query(t, "SELECT provider_message_id FROM inbox WHERE processed_at IS NULL")
+        }
 
     def journaled(self) -> int:
         """Rows acknowledged but not yet delivered to their tenant's inbox (the ingest journal)."""
@@ -152,8 +166,9 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
     from comandia.shared.domain.ids import tenant_database_name
     from comandia.shared.schemas.catalog import CategoryInput, ProductInput
 
-    config = load_config({"home": home, "database_url": cluster.url, "db_prefix": PREFIX, "secret_key": SECRET_KEY},
-                         env={})
+    config = load_config(
+        {"home": home, "database_url": cluster.url, "db_prefix": PREFIX, "secret_key": SECRET_KEY}, env={}
+    )
     runtime = open_runtime(config)
     tenants = []
     try:
@@ -164,15 +179,22 @@ def provision(cluster: KillableCluster, home: Path, shops: int) -> list[Tenant]:
         for n in range(shops):
             tenant = runtime.tenants.create(NewTenant(name=f"Fault shop {n}"), actor="fault-tests")
             shop = Shop(str(PNID_BASE + n), APP_SECRET)
-            number = NewNumber(provider="meta", e164=f"+1555770{n:04d}", phone_number_id=shop.phone_number_id,
-                               access_token="fault-tests", app_secret=APP_SECRET)  # noqa: S106 - the stand-in's
+            number = NewNumber(
+                provider="meta",
+                e164=f"+1555770{n:04d}",
+                phone_number_id=shop.phone_number_id,
+                access_token="fault-tests",
+                app_secret=APP_SECRET,
+            )  # noqa: S106 - the stand-in's
             numbers.add(tenant.id, number, actor="fault-tests")
             pizzas = catalog.create_category(tenant.id, CategoryInput("Pizzas", 1)).id
             drinks = catalog.create_category(tenant.id, CategoryInput("Bebidas", 2)).id
-            catalog.create_product(tenant.id, ProductInput(sku="PZ-MAR", name="Pizza margarita",
-                                                           price=Decimal("120"), category_id=pizzas))
-            catalog.create_product(tenant.id, ProductInput(sku="COCA", name="Coca-Cola", price=Decimal("25"),
-                                                           category_id=drinks))
+            catalog.create_product(
+                tenant.id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal("120"), category_id=pizzas)
+            )
+            catalog.create_product(
+                tenant.id, ProductInput(sku="COCA", name="Coca-Cola", price=Decimal("25"), category_id=drinks)
+            )
             tenants.append(Tenant(tenant.id, tenant_database_name(PREFIX, tenant.id), shop))
     finally:
         runtime.close()
@@ -187,11 +209,15 @@ def appliance(label: str, provider_base: str, shops: int = 3, server_args: tuple
         with killable_cluster(label) as cluster:
             tenants = provision(cluster, home, shops)
             env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
-            env |= {"COMANDIA_DATABASE_URL": cluster.url, "COMANDIA_DB_PREFIX": PREFIX,
-                    "COMANDIA_SECRET_KEY": SECRET_KEY, "COMANDIA_ADMIN_PASSWORD": "fault tests admin",
-                    # One line per request would be 30,000 lines; warnings and errors still show.
-                    "COMANDIA_LOG_LEVEL": "WARNING",
-                    **{f"COMANDIA_WHATSAPP_{p}_BASE": provider_base for p in ("META", "360DIALOG", "TWILIO")}}
+            env |= {
+                "COMANDIA_DATABASE_URL": cluster.url,
+                "COMANDIA_DB_PREFIX": PREFIX,
+                "COMANDIA_SECRET_KEY": SECRET_KEY,
+                "COMANDIA_ADMIN_PASSWORD": "fault tests admin",
+                # One line per request would be 30,000 lines; warnings and errors still show.
+                "COMANDIA_LOG_LEVEL": "WARNING",
+                **{f"COMANDIA_WHATSAPP_{p}_BASE": provider_base for p in ("META", "360DIALOG", "TWILIO")},
+            }
             box = Appliance(cluster, home, free_port(), env, tenants, server_args)
             try:
                 box.start_server()
@@ -237,15 +263,21 @@ def check_invariants(box: Appliance, plan: Plan, acked: set[str]) -> list[str]:
 def _reply_problems(box: Appliance, tenant: Tenant) -> list[str]:
     """Each inbound message has exactly one reply set: parts 0..n-1 once each, nothing unanswered."""
     problems = []
-    broken = box.tenant_query(tenant, """
+    broken = box.tenant_query(
+        tenant,
+        """
         SELECT in_reply_to, count(*), count(DISTINCT part), max(part) FROM outbox
         WHERE in_reply_to IS NOT NULL GROUP BY in_reply_to
-        HAVING count(*) <> count(DISTINCT part) OR max(part) <> count(*) - 1""")
+        HAVING count(*) <> count(DISTINCT part) OR max(part) <> count(*) - 1""",
+    )
     if broken:
         problems.append(f"{tenant.id}: {len(broken)} inbound messages with more than one reply set, e.g. {broken[:3]}")
-    unanswered = box.tenant_query(tenant, """
+    unanswered = box.tenant_query(
+        tenant,
+        """
         SELECT i.provider_message_id FROM inbox i
-        WHERE i.processed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.in_reply_to = i.id)""")
+        WHERE i.processed_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.in_reply_to = i.id)""",
+    )
     if unanswered:
         problems.append(f"{tenant.id}: {len(unanswered)} processed messages got no reply, e.g. {unanswered[:3]}")
     return problems

@@ -81,8 +81,13 @@ def pgbouncer(cluster: KillableCluster) -> Iterator[Pooler]:
         shutil.chown(directory, user)
         for path in directory.iterdir():
             shutil.chown(path, user)
-    process = subprocess.Popen([_binary("pgbouncer"), str(directory / "pgbouncer.ini")], user=user,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [_binary("pgbouncer"), str(directory / "pgbouncer.ini")],
+        user=user,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     pooler = Pooler(port, directory)
     try:
         _wait_for(lambda: _listens(port), process, pooler.log_tail)
@@ -110,11 +115,17 @@ class Proxy:
 def render_site(upstreams: Sequence[str], http_port: int, https_port: int, directory: Path) -> str:
     """The installer's site, its placeholders filled as `install.sh` fills them, one `server` per process."""
     servers = "\n    ".join(f"server {upstream};" for upstream in upstreams)
-    values = {"server @UPSTREAM@;": servers, "@UPSTREAM@": upstreams[0], "@DOMAIN@": "localhost",
-              "@HTTP_PORT@": str(http_port),
-              "@HTTPS_PORT@": str(https_port), "@CERTIFICATE@": str(directory / "cert.pem"),
-              "@CERTIFICATE_KEY@": str(directory / "key.pem"), "@ACME_ROOT@": str(directory / "acme"),
-              "@LOG_DIR@": str(directory / "logs")}
+    values = {
+        "server @UPSTREAM@;": servers,
+        "@UPSTREAM@": upstreams[0],
+        "@DOMAIN@": "localhost",
+        "@HTTP_PORT@": str(http_port),
+        "@HTTPS_PORT@": str(https_port),
+        "@CERTIFICATE@": str(directory / "cert.pem"),
+        "@CERTIFICATE_KEY@": str(directory / "key.pem"),
+        "@ACME_ROOT@": str(directory / "acme"),
+        "@LOG_DIR@": str(directory / "logs"),
+    }
     site = TEMPLATE.read_text()
     for placeholder, value in values.items():
         site = site.replace(placeholder, value)
@@ -127,21 +138,42 @@ def nginx(upstreams: Sequence[str]) -> Iterator[Proxy]:
     directory = Path(tempfile.mkdtemp(prefix="comandia-nginx-"))
     (directory / "logs").mkdir()
     (directory / "acme").mkdir()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(directory / "key.pem"),
+            "-out",
+            str(directory / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     proxy = Proxy(free_port(), directory)
     (directory / "site.conf").write_text(render_site(upstreams, free_port(), proxy.https_port, directory))
     (directory / "nginx.conf").write_text(
         f"pid {directory}/nginx.pid;\nerror_log {directory}/logs/error.log;\nworker_processes 1;\n"
         f"events {{ worker_connections 1024; }}\n"
         f"http {{\n  access_log off;\n  client_body_temp_path {directory}/body;\n"
-        f"  proxy_temp_path {directory}/proxy;\n  include {directory}/site.conf;\n}}\n")
+        f"  proxy_temp_path {directory}/proxy;\n  include {directory}/site.conf;\n}}\n"
+    )
     if os.geteuid() == 0:  # workers run as nobody by default; they need the temp paths
         os.chmod(directory, 0o755)  # noqa: S103 - a throwaway test directory, nothing secret
-    process = subprocess.Popen([_binary("nginx"), "-c", str(directory / "nginx.conf"), "-p", str(directory),
-                                "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [_binary("nginx"), "-c", str(directory / "nginx.conf"), "-p", str(directory), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         _wait_for(lambda: _listens(proxy.https_port), process, lambda: _stderr(process))
         yield proxy

@@ -71,18 +71,48 @@ class KillableCluster:
             assert entry is not None
             os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         # --no-sync only skips flushing initdb's own files; the running server keeps fsync=on.
-        subprocess.run([str(self.bin / "initdb"), "-D", str(self.pgdata), "-U", "postgres", "--auth=trust",
-                        "--encoding=utf8", "--no-sync"], user=self.user, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=utf8",
+                "--no-sync",
+            ],
+            user=self.user,
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
         """Start the postmaster in its own session and wait until it accepts connections."""
         assert self.process is None, "already running"
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(self.bin / "postgres"), "-D", str(self.pgdata), "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-             "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "max_connections=200"],
-            user=self.user, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(self.bin / "postgres"),
+                "-D",
+                str(self.pgdata),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
+                "-c",
+                "fsync=on",
+                "-c",
+                "synchronous_commit=on",
+                "-c",
+                "max_connections=200",
+            ],
+            user=self.user,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.wait_ready()
 

@@ -83,20 +83,33 @@ def meta_body(shop: Shop, wa_id: str, wamid: str, kind: str, value: str) -> str:
     """One Cloud API message webhook, as Meta sends it (compact JSON)."""
     message: dict[str, Any] = {"from": wa_id, "id": wamid, "timestamp": "1750096325"}
     if kind == "button":
-        message |= {"type": "interactive",
-                    "interactive": {"type": "button_reply", "button_reply": {"id": value, "title": value}}}
+        message |= {
+            "type": "interactive",
+            "interactive": {"type": "button_reply", "button_reply": {"id": value, "title": value}},
+        }
     else:
         message |= {"type": "text", "text": {"body": value}}
-    value_doc = {"messaging_product": "whatsapp",
-                 "metadata": {"display_phone_number": "15550001111", "phone_number_id": shop.phone_number_id},
-                 "contacts": [{"profile": {"name": "Ana"}, "wa_id": wa_id}], "messages": [message]}
-    document = {"object": "whatsapp_business_account",
-                "entry": [{"id": "1", "changes": [{"field": "messages", "value": value_doc}]}]}
+    value_doc = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550001111", "phone_number_id": shop.phone_number_id},
+        "contacts": [{"profile": {"name": "Ana"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    document = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value_doc}]}],
+    }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
-def build_plan(shops: list[Shop], unique: int = 20_000, duplicate_share: float = 0.5, senders: int = 8,
-               order_customers: int = 50, seed: int = 7) -> Plan:
+def build_plan(
+    shops: list[Shop],
+    unique: int = 20_000,
+    duplicate_share: float = 0.5,
+    senders: int = 8,
+    order_customers: int = 50,
+    seed: int = 7,
+) -> Plan:
     """The posts of the load, deterministic for a seed (wamids carry the seed and an index)."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible test load, not a secret
     conversations: list[list[Post]] = []
@@ -138,8 +151,7 @@ def _interleave(conversations: list[list[Post]], rng: random.Random) -> list[Pos
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    path.write_text(json.dumps([[[p.wamid, p.signature, p.body] for p in s] for s in plan.senders],
-                               ensure_ascii=False))
+    path.write_text(json.dumps([[[p.wamid, p.signature, p.body] for p in s] for s in plan.senders], ensure_ascii=False))
 
 
 @dataclass
@@ -158,10 +170,16 @@ def sender_connection(base: str, source: str | None) -> http.client.HTTPConnecti
     address = urlsplit(base)
     bind = (source, 0) if source else None
     if address.scheme == "https":
-        return http.client.HTTPSConnection(address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT,
-                                           source_address=bind, context=ssl._create_unverified_context())  # noqa: S323
-    return http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT,
-                                      source_address=bind)
+        return http.client.HTTPSConnection(
+            address.hostname or "127.0.0.1",
+            address.port,
+            timeout=POST_TIMEOUT,
+            source_address=bind,
+            context=ssl._create_unverified_context(),  # noqa: S323
+        )
+    return http.client.HTTPConnection(
+        address.hostname or "127.0.0.1", address.port, timeout=POST_TIMEOUT, source_address=bind
+    )
 
 
 def send_all(posts: list[list[str]], base: str, started: float, log: SenderLog, source: str | None = None) -> None:
@@ -195,9 +213,14 @@ def main(plan_path: str, base: str, result_path: str, spread: str = "") -> int:
     senders: list[list[list[str]]] = json.loads(Path(plan_path).read_text())
     log = SenderLog()
     started = time.monotonic()
-    threads = [threading.Thread(target=send_all, name=f"sender-{i}",
-                                args=(posts, base, started, log, f"127.0.0.{10 + i}" if spread else None))
-               for i, posts in enumerate(senders)]
+    threads = [
+        threading.Thread(
+            target=send_all,
+            name=f"sender-{i}",
+            args=(posts, base, started, log, f"127.0.0.{10 + i}" if spread else None),
+        )
+        for i, posts in enumerate(senders)
+    ]
     print("started", flush=True)
     for thread in threads:
         thread.start()
@@ -218,10 +241,20 @@ class SenderProcess:
 
     def __init__(self, plan_path: Path, base: str, result_path: Path, spread: bool = False) -> None:
         self.result_path = result_path
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.faults.load", str(plan_path), base,
-                                         str(result_path), *(["spread"] if spread else [])],
-                                        stdout=subprocess.PIPE, start_new_session=True,
-                                        cwd=Path(__file__).resolve().parents[2])
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.faults.load",
+                str(plan_path),
+                base,
+                str(result_path),
+                *(["spread"] if spread else []),
+            ],
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         self.started = time.monotonic()  # t = 0 of the fault schedule: the first post is going out

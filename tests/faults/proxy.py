@@ -142,8 +142,9 @@ class FaultyProxy:
             asyncio.ensure_future(self._pump(up_reader, writer, link, delayed=True)),
         ]
 
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: _Link,
-                    delayed: bool) -> None:
+    async def _pump(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, link: _Link, delayed: bool
+    ) -> None:
         """Copy one direction: read at once (bytes are acknowledged), write when due and flowing."""
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
         sender = asyncio.ensure_future(self._send(queue, writer))

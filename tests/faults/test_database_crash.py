@@ -46,10 +46,12 @@ def test_webhook_loses_and_doubles_nothing_when_postgres_is_killed_twice(stand_i
         result = senders.result(timeout=300)
         drain = box.wait_processed(DRAIN_TIMEOUT)
         acked = set(result["acked"])
-        print(f"\nR1: {plan.posts} posts ({len(plan.wamids)} unique) acknowledged in {result['seconds']:.1f}s "
-              f"({plan.posts / result['seconds']:.0f} posts/s); outcomes {result['statuses']}; "
-              f"postgres ready {', '.join(f'{r:.2f}s' for r in recoveries)} after restart; "
-              f"inbox drained {drain:.1f}s after the last ack ({time.monotonic() - senders.started:.1f}s in all)")
+        print(
+            f"\nR1: {plan.posts} posts ({len(plan.wamids)} unique) acknowledged in {result['seconds']:.1f}s "
+            f"({plan.posts / result['seconds']:.0f} posts/s); outcomes {result['statuses']}; "
+            f"postgres ready {', '.join(f'{r:.2f}s' for r in recoveries)} after restart; "
+            f"inbox drained {drain:.1f}s after the last ack ({time.monotonic() - senders.started:.1f}s in all)"
+        )
         problems = check_invariants(box, plan, acked)
         assert not problems, "\n".join(problems) + "\n" + box.log_tail()
         assert result["statuses"].get("503"), "no post ever met the crash: the test proved nothing"

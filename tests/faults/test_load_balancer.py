@@ -39,9 +39,12 @@ DRAIN_TIMEOUT = 1200.0
 def server_env(cluster: KillableCluster, pooler: Pooler, provider_base: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
     return env | {
-        "COMANDIA_DATABASE_URL": cluster.url, "COMANDIA_TENANT_POOLER_URL": pooler.url,
-        "COMANDIA_DB_PREFIX": PREFIX, "COMANDIA_SECRET_KEY": SECRET_KEY,
-        "COMANDIA_ADMIN_PASSWORD": "fault tests admin", "COMANDIA_TRUSTED_PROXIES": "127.0.0.1",
+        "COMANDIA_DATABASE_URL": cluster.url,
+        "COMANDIA_TENANT_POOLER_URL": pooler.url,
+        "COMANDIA_DB_PREFIX": PREFIX,
+        "COMANDIA_SECRET_KEY": SECRET_KEY,
+        "COMANDIA_ADMIN_PASSWORD": "fault tests admin",
+        "COMANDIA_TRUSTED_PROXIES": "127.0.0.1",
         "COMANDIA_LOG_LEVEL": "WARNING",
         **{f"COMANDIA_WHATSAPP_{p}_BASE": provider_base for p in ("META", "360DIALOG", "TWILIO")},
     }
@@ -64,24 +67,29 @@ def servers(cluster: KillableCluster, tenants: list[Tenant], env: dict[str, str]
 
 
 def failed_login(base: str) -> int:
-    return requests.post(f"{base}/api/v1/auth/login", json={"username": "admin", "password": "not the password"},
-                         timeout=30).status_code
+    return requests.post(
+        f"{base}/api/v1/auth/login", json={"username": "admin", "password": "not the password"}, timeout=30
+    ).status_code
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_three_processes_behind_nginx_and_pgbouncer_lose_double_and_forget_nothing(
-        stand_in: StandIn, tmp_path: Path) -> None:
+    stand_in: StandIn, tmp_path: Path
+) -> None:
     home = Path(tempfile.mkdtemp(prefix="comandia-lb-provision-"))
     try:
         with killable_cluster("lb") as cluster, pgbouncer(cluster) as pooler:
             tenants = provision(cluster, home, 3)
-            with servers(cluster, tenants, server_env(cluster, pooler, stand_in.url)) as boxes, \
-                    nginx([f"127.0.0.1:{box.port}" for box in boxes]) as proxy:
+            with (
+                servers(cluster, tenants, server_env(cluster, pooler, stand_in.url)) as boxes,
+                nginx([f"127.0.0.1:{box.port}" for box in boxes]) as proxy,
+            ):
                 first, *others = boxes
                 assert [failed_login(first.base) for _ in range(5)] == [401] * 5
-                assert [failed_login(box.base) for box in boxes] == [429] * PROCESSES, \
+                assert [failed_login(box.base) for box in boxes] == [429] * PROCESSES, (
                     "a login throttled on one process must be throttled on all"
+                )
 
                 plan = build_plan([t.shop for t in tenants], unique=UNIQUE_MESSAGES)
                 write_plan(plan, tmp_path / "plan.json")
@@ -90,10 +98,12 @@ def test_three_processes_behind_nginx_and_pgbouncer_lose_double_and_forget_nothi
                 first.kill_server()
                 result = senders.result(timeout=900)
                 drain = others[0].wait_processed(DRAIN_TIMEOUT)
-                print(f"\nLB: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
-                      f"({plan.posts / result['seconds']:.0f} posts/s) through nginx by {PROCESSES} processes, "
-                      f"one killed at {KILL_AT:.0f}s; outcomes {result['statuses']}; inbox drained {drain:.1f}s "
-                      f"after the last ack")
+                print(
+                    f"\nLB: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
+                    f"({plan.posts / result['seconds']:.0f} posts/s) through nginx by {PROCESSES} processes, "
+                    f"one killed at {KILL_AT:.0f}s; outcomes {result['statuses']}; inbox drained {drain:.1f}s "
+                    f"after the last ack"
+                )
                 problems = check_invariants(others[0], plan, set(result["acked"]))
                 if result["statuses"].get("500"):  # a bug's answer (a prepared statement behind the pooler, ...)
                     problems.append(f"{result['statuses']['500']} webhooks answered 500")

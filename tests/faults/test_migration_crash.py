@@ -37,8 +37,9 @@ ADMIN = Path(sys.executable).parent / "comandia-admin"
 
 def _databases(cluster: KillableCluster, home: Path) -> dict[str, tuple[str, str]]:
     """Provision the tenants and put each back at `OLD`; returns id -> (database, role)."""
-    config = load_config({"home": home, "database_url": cluster.url, "db_prefix": PREFIX, "secret_key": SECRET_KEY},
-                         env={})
+    config = load_config(
+        {"home": home, "database_url": cluster.url, "db_prefix": PREFIX, "secret_key": SECRET_KEY}, env={}
+    )
     runtime = open_runtime(config)
     try:
         ensure_control_database(runtime.databases)
@@ -78,10 +79,19 @@ def test_r9_a_killed_migration_leaves_each_tenant_old_or_new_and_a_rerun_finishe
         databases = _databases(cluster, home)
         assert set(_revisions(cluster, databases).values()) == {OLD}
         env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
-        env |= {"COMANDIA_DATABASE_URL": cluster.url, "COMANDIA_DB_PREFIX": PREFIX, "COMANDIA_SECRET_KEY": SECRET_KEY,
-                "COMANDIA_HOME": str(home)}
-        process = subprocess.Popen([str(ADMIN), "--json", "migrate"], env=env, start_new_session=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env |= {
+            "COMANDIA_DATABASE_URL": cluster.url,
+            "COMANDIA_DB_PREFIX": PREFIX,
+            "COMANDIA_SECRET_KEY": SECRET_KEY,
+            "COMANDIA_HOME": str(home),
+        }
+        process = subprocess.Popen(
+            [str(ADMIN), "--json", "migrate"],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         killed_at = None
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:
@@ -99,12 +109,14 @@ def test_r9_a_killed_migration_leaves_each_tenant_old_or_new_and_a_rerun_finishe
         assert set(after_kill.values()) <= {OLD, head}, after_kill
         old = sum(1 for revision in after_kill.values() if revision == OLD)
         assert old >= 1, "every tenant was already at head: the kill came too late to prove anything"
-        rerun = subprocess.run([str(ADMIN), "--json", "migrate"], env=env, capture_output=True, text=True,
-                               timeout=600, check=False)
+        rerun = subprocess.run(
+            [str(ADMIN), "--json", "migrate"], env=env, capture_output=True, text=True, timeout=600, check=False
+        )
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         report = json.loads(rerun.stdout)
         assert report["failed"] == {} and len(report["upgraded"]) + len(report["already_current"]) == TENANTS
         assert len(report["upgraded"]) == old
         assert set(_revisions(cluster, databases).values()) == {head}
-        print(f"R9: killed with {TENANTS - old}/{TENANTS} at head; the rerun upgraded {old}, reported "
-              f"{TENANTS}/{TENANTS}")
+        print(
+            f"R9: killed with {TENANTS - old}/{TENANTS} at head; the rerun upgraded {old}, reported {TENANTS}/{TENANTS}"
+        )

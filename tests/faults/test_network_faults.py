@@ -108,8 +108,7 @@ def proxy(embedded_cluster: EmbeddedCluster) -> Iterator[tuple[FaultyProxy, str]
         faulty.stop()
 
 
-def test_a_silent_connection_ends_at_its_answer_timeout_and_the_pool_reconnects(
-        proxy: tuple[FaultyProxy, str]) -> None:
+def test_a_silent_connection_ends_at_its_answer_timeout_and_the_pool_reconnects(proxy: tuple[FaultyProxy, str]) -> None:
     faulty, url = proxy
     budget = ConnectionBudget(limit=4, wait_seconds=1.0)
     engine = create_budgeted_engine(make_url(url), budget, pool_size=2, options=ConnectOptions())
@@ -134,7 +133,8 @@ def test_a_silent_connection_ends_at_its_answer_timeout_and_the_pool_reconnects(
 
 
 def test_webhooks_through_latency_resets_and_a_blackhole_lose_nothing_and_answer_in_time(
-        proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
+    proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path
+) -> None:
     faulty = proxy[0]
     with faults_run(proxy, embedded_cluster, tmp_path) as run:
         figures = summarise(run.load, run.phases)
@@ -145,7 +145,8 @@ def test_webhooks_through_latency_resets_and_a_blackhole_lose_nothing_and_answer
 
 
 def test_l2_unpaced_webhook_load_through_the_same_faults_loses_nothing_and_recovers(
-        proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path) -> None:
+    proxy: tuple[FaultyProxy, str], embedded_cluster: EmbeddedCluster, tmp_path: Path
+) -> None:
     """RELIABILITY L2: R5's faults under as much load as L2_SENDERS unpaced senders make.
 
     Pass: p99 <= 2 s during the latency, the resets and the blackhole, 0 acknowledged lost, every
@@ -178,8 +179,13 @@ class Run:
 
 
 @contextlib.contextmanager
-def faults_run(proxy: tuple[FaultyProxy, str], cluster: EmbeddedCluster, tmp_path: Path, senders: int = SENDERS,
-               pace: float = SEND_EVERY) -> Iterator[Run]:
+def faults_run(
+    proxy: tuple[FaultyProxy, str],
+    cluster: EmbeddedCluster,
+    tmp_path: Path,
+    senders: int = SENDERS,
+    pace: float = SEND_EVERY,
+) -> Iterator[Run]:
     """Provision an appliance behind the proxy, run `comandia-server` through the faults, stop it;
     yields what happened, then drops the appliance's databases."""
     faulty, url = proxy
@@ -205,9 +211,17 @@ def provision(config: ServerConfig) -> list[str]:
         databases = []
         for n in range(SHOPS):
             tenant = runtime.tenants.create(NewTenant(name=f"R5 {n} {secrets.token_hex(2)}"), actor="tests")
-            numbers.add(tenant.id, NewNumber(provider="meta", e164=f"+1555880{n:04d}",
-                                             phone_number_id=str(PNID_BASE + n), access_token="r5",
-                                             app_secret=APP_SECRET), actor="tests")
+            numbers.add(
+                tenant.id,
+                NewNumber(
+                    provider="meta",
+                    e164=f"+1555880{n:04d}",
+                    phone_number_id=str(PNID_BASE + n),
+                    access_token="r5",
+                    app_secret=APP_SECRET,
+                ),
+                actor="tests",
+            )
             databases.append(tenant.database)
         return databases
     finally:
@@ -221,14 +235,23 @@ def server_process(config: ServerConfig, log: Path) -> Iterator[str]:
     Its output goes to a file: a pipe nobody reads would fill and block the server.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMANDIA_")}
-    env.update(COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=config.db_prefix,
-               COMANDIA_SECRET_KEY=config.secret_key or "", COMANDIA_ADMIN_PASSWORD="a strong password",
-               COMANDIA_LOG_LEVEL="WARNING", COMANDIA_WHATSAPP_META_BASE=LOOPBACK_NOWHERE,
-               COMANDIA_WHATSAPP_360DIALOG_BASE=LOOPBACK_NOWHERE, COMANDIA_WHATSAPP_TWILIO_BASE=LOOPBACK_NOWHERE)
+    env.update(
+        COMANDIA_DATABASE_URL=config.database_url or "",
+        COMANDIA_DB_PREFIX=config.db_prefix,
+        COMANDIA_SECRET_KEY=config.secret_key or "",
+        COMANDIA_ADMIN_PASSWORD="a strong password",
+        COMANDIA_LOG_LEVEL="WARNING",
+        COMANDIA_WHATSAPP_META_BASE=LOOPBACK_NOWHERE,
+        COMANDIA_WHATSAPP_360DIALOG_BASE=LOOPBACK_NOWHERE,
+        COMANDIA_WHATSAPP_TWILIO_BASE=LOOPBACK_NOWHERE,
+    )
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "comandia.server.cli", "--port", "0", "--home", str(config.home)],
-            env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         yield wait_listening(process, log)
@@ -252,13 +275,16 @@ def wait_listening(process: subprocess.Popen[bytes], log: Path, timeout: float =
     raise AssertionError("the server did not start:\n" + log.read_text()[-3000:])
 
 
-def run_faults(faulty: FaultyProxy, base: str, senders: int = SENDERS,
-               pace: float = SEND_EVERY) -> tuple[Load, list[Attempt], list[Phase]]:
+def run_faults(
+    faulty: FaultyProxy, base: str, senders: int = SENDERS, pace: float = SEND_EVERY
+) -> tuple[Load, list[Attempt], list[Phase]]:
     """Post webhooks from `senders` threads, each at most one per `pace` seconds (0: as fast as
     it can), and probe /readyz while the faults come and go."""
     load, probes = Load(), Load()
-    workers = [threading.Thread(target=send_messages, args=(base, n, load, pace), name=f"r5-sender-{n}")
-               for n in range(senders)]
+    workers = [
+        threading.Thread(target=send_messages, args=(base, n, load, pace), name=f"r5-sender-{n}")
+        for n in range(senders)
+    ]
     workers.append(threading.Thread(target=probe_ready, args=(base, probes), name="r5-probe"))
     for worker in workers:
         worker.start()
@@ -268,8 +294,13 @@ def run_faults(faulty: FaultyProxy, base: str, senders: int = SENDERS,
             timed("baseline", 2.0, calm, calm),
             timed("latency", 4.0, lambda: faulty.set_delay(0.2), lambda: faulty.set_delay(0.0)),
             timed("after latency", 2.0, calm, calm),
-            timed("reset", 4.0, lambda: faulty.set_reset_fraction(0.1), lambda: faulty.set_reset_fraction(0.0),
-                  every_second=lambda: faulty.reset_open(0.1)),
+            timed(
+                "reset",
+                4.0,
+                lambda: faulty.set_reset_fraction(0.1),
+                lambda: faulty.set_reset_fraction(0.0),
+                every_second=lambda: faulty.reset_open(0.1),
+            ),
             timed("after reset", 2.0, calm, calm),
             timed("blackhole", 5.0, lambda: faulty.set_blackhole(True), lambda: faulty.set_blackhole(False)),
             timed("after blackhole", 3.0, calm, calm),
@@ -283,8 +314,13 @@ def run_faults(faulty: FaultyProxy, base: str, senders: int = SENDERS,
     return load, probes.attempts, phases
 
 
-def timed(name: str, seconds: float, begin: Callable[[], None], end: Callable[[], None],
-          every_second: Callable[[], None] | None = None) -> Phase:
+def timed(
+    name: str,
+    seconds: float,
+    begin: Callable[[], None],
+    end: Callable[[], None],
+    every_second: Callable[[], None] | None = None,
+) -> Phase:
     """Switch a fault on, keep it `seconds` (calling `every_second` each second), switch it off."""
     begin()
     started = time.monotonic()
@@ -335,13 +371,39 @@ def post_until_acknowledged(http: requests.Session, base: str, body: bytes, load
 
 def meta_body(phone_number_id: int, sender: str, wamid: str) -> bytes:
     """A Cloud API webhook with one text message, as Meta sends it."""
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550001111", "phone_number_id": str(phone_number_id)},
-            "contacts": [{"profile": {"name": "R5"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": wamid, "timestamp": str(int(time.time())), "type": "text",
-                          "text": {"body": "hola"}}]}}]}]}, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "15550001111",
+                                    "phone_number_id": str(phone_number_id),
+                                },
+                                "contacts": [{"profile": {"name": "R5"}, "wa_id": sender}],
+                                "messages": [
+                                    {
+                                        "from": sender,
+                                        "id": wamid,
+                                        "timestamp": str(int(time.time())),
+                                        "type": "text",
+                                        "text": {"body": "hola"},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def probe_ready(base: str, probes: Load) -> None:
@@ -384,19 +446,26 @@ def summarise(load: Load, phases: list[Phase]) -> dict[str, dict[str, float]]:
         attempts = inside(load.attempts, phase) if calm else overlapping(load.attempts, phase)
         latencies = [a.latency for a in attempts]
         figures[phase.name] = {
-            "attempts": len(attempts), "not_200": sum(a.status != 200 for a in attempts),
+            "attempts": len(attempts),
+            "not_200": sum(a.status != 200 for a in attempts),
             "acknowledged_per_s": round(sum(a.status == 200 for a in attempts) / (phase.ended - phase.started), 1),
-            "p50": round(percentile(latencies, 50), 3), "p99": round(percentile(latencies, 99), 3),
+            "p50": round(percentile(latencies, 50), 3),
+            "p99": round(percentile(latencies, 99), 3),
             "max": round(max(latencies, default=0.0), 3),
         }
         if phase.name.startswith("after "):
             fault = phases[n - 1]
             bad = [a for a in attempts if a.status != 200 or a.latency > normal]
-            figures[phase.name]["recovered_after"] = round(max((a.ended for a in bad), default=fault.ended)
-                                                           - fault.ended, 3)
+            figures[phase.name]["recovered_after"] = round(
+                max((a.ended for a in bad), default=fault.ended) - fault.ended, 3
+            )
             figures[phase.name]["normal_latency_bound"] = round(normal, 3)
-    figures["total"] = {"attempts": len(load.attempts), "acknowledged": len(load.acknowledged),
-                        "retries": len(load.attempts) - len(load.acknowledged), "given_up": len(load.given_up)}
+    figures["total"] = {
+        "attempts": len(load.attempts),
+        "acknowledged": len(load.acknowledged),
+        "retries": len(load.attempts) - len(load.acknowledged),
+        "given_up": len(load.given_up),
+    }
     return figures
 
 
@@ -404,8 +473,14 @@ def proxy_figures(faulty: FaultyProxy) -> dict[str, float]:
     return {"connections": faulty.stats.accepted, "reset": faulty.stats.reset}
 
 
-def check_figures(figures: dict[str, dict[str, float]], load: Load, probes: list[Attempt], phases: list[Phase],
-                  faulty: FaultyProxy, config: ServerConfig) -> None:
+def check_figures(
+    figures: dict[str, dict[str, float]],
+    load: Load,
+    probes: list[Attempt],
+    phases: list[Phase],
+    faulty: FaultyProxy,
+    config: ServerConfig,
+) -> None:
     """The pass figures of R5, and that each fault really happened."""
     report = json.dumps(figures)
     for fault in ("latency", "reset", "blackhole"):

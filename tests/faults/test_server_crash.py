@@ -40,8 +40,12 @@ DRAIN_TIMEOUT = 1200.0
 
 def processed_among(box: Appliance, wamids: set[str]) -> int:
     """How many of `wamids` are stored and processed."""
-    return sum(1 for t in box.tenants for row in box.tenant_query(
-        t, "SELECT provider_message_id FROM inbox WHERE processed_at IS NOT NULL") if row[0] in wamids)
+    return sum(
+        1
+        for t in box.tenants
+        for row in box.tenant_query(t, "SELECT provider_message_id FROM inbox WHERE processed_at IS NOT NULL")
+        if row[0] in wamids
+    )
 
 
 def wait_first_processed(box: Appliance, wamids: set[str], timeout: float) -> float:
@@ -57,7 +61,8 @@ def wait_first_processed(box: Appliance, wamids: set[str], timeout: float) -> fl
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_a_killed_server_loses_nothing_and_takes_up_its_backlog_after_restart(
-        stand_in: StandIn, tmp_path: Path) -> None:
+    stand_in: StandIn, tmp_path: Path
+) -> None:
     with appliance("r2", stand_in.url) as box:
         plan = build_plan(box.shops, unique=UNIQUE_MESSAGES)
         write_plan(plan, tmp_path / "plan.json")
@@ -75,11 +80,13 @@ def test_a_killed_server_loses_nothing_and_takes_up_its_backlog_after_restart(
         stranded_drained = time.monotonic() - restarted
         result = senders.result(timeout=300)
         drain = box.wait_processed(DRAIN_TIMEOUT)
-        print(f"\nR2: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
-              f"({plan.posts / result['seconds']:.0f} posts/s); outcomes {result['statuses']}; "
-              f"server ready {ready:.2f}s after restart; {len(stranded)} stored-but-unprocessed at the kill: "
-              f"first processed {resumed:.2f}s, all {stranded_drained:.1f}s after it was ready; "
-              f"inbox drained {drain:.1f}s after the last ack ({time.monotonic() - senders.started:.1f}s in all)")
+        print(
+            f"\nR2: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
+            f"({plan.posts / result['seconds']:.0f} posts/s); outcomes {result['statuses']}; "
+            f"server ready {ready:.2f}s after restart; {len(stranded)} stored-but-unprocessed at the kill: "
+            f"first processed {resumed:.2f}s, all {stranded_drained:.1f}s after it was ready; "
+            f"inbox drained {drain:.1f}s after the last ack ({time.monotonic() - senders.started:.1f}s in all)"
+        )
         problems = check_invariants(box, plan, set(result["acked"]))
         assert not problems, "\n".join(problems) + "\n" + box.log_tail()
         assert stranded, "the kill came when nothing was waiting: the test proved nothing"

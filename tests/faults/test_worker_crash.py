@@ -37,7 +37,8 @@ def workers(box: Appliance) -> list[psutil.Process]:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_one_of_three_server_processes_killed_mid_load_loses_and_doubles_nothing(
-        stand_in: StandIn, tmp_path: Path) -> None:
+    stand_in: StandIn, tmp_path: Path
+) -> None:
     with appliance("w3", stand_in.url, server_args=("--workers", str(WORKERS))) as box:
         deadline = time.monotonic() + 60
         while len(workers(box)) < WORKERS and time.monotonic() < deadline:
@@ -53,9 +54,11 @@ def test_one_of_three_server_processes_killed_mid_load_loses_and_doubles_nothing
         result = senders.result(timeout=600)
         drain = box.wait_processed(DRAIN_TIMEOUT)
         replaced = {worker.pid for worker in workers(box)}
-        print(f"\nW3: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
-              f"({plan.posts / result['seconds']:.0f} posts/s) by {WORKERS} processes, one killed at {KILL_AT:.0f}s; "
-              f"outcomes {result['statuses']}; inbox drained {drain:.1f}s after the last ack")
+        print(
+            f"\nW3: {plan.posts} posts acknowledged in {result['seconds']:.1f}s "
+            f"({plan.posts / result['seconds']:.0f} posts/s) by {WORKERS} processes, one killed at {KILL_AT:.0f}s; "
+            f"outcomes {result['statuses']}; inbox drained {drain:.1f}s after the last ack"
+        )
         problems = check_invariants(box, plan, set(result["acked"]))
         assert not problems, "\n".join(problems) + "\n" + box.log_tail()
         assert victim not in replaced and len(replaced) == WORKERS, "the killed process was not replaced"

@@ -41,8 +41,12 @@ def install_sh(
     *args: str | Path, lang: str = "es_MX.UTF-8", timeout: float = 600, **env: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(INSTALL_SH), *map(str, args)], env=clean_env(LANG=lang, LC_ALL="", **env), capture_output=True, text=True,
-        timeout=timeout, check=False,
+        [str(INSTALL_SH), *map(str, args)],
+        env=clean_env(LANG=lang, LC_ALL="", **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -74,7 +78,9 @@ def build_wheel(version: str, into: Path, extra_tenant_migration: str | None = N
         (versions / "t9999_installer_test.py").write_text(extra_tenant_migration)
     subprocess.run(
         ["python3", "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(into), str(source)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     wheel = next(into.glob(f"comandia-{version}-*.whl"))
     return wheel
@@ -86,8 +92,12 @@ def installed_server(root: Path, release: str = "current", **env: str) -> Iterat
     values = read_env_file(root)
     server = root / "opt/comandia" / release / "venv/bin/comandia-server"
     process = subprocess.Popen(
-        [str(server)], env=clean_env(**values, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True,
+        [str(server)],
+        env=clean_env(**values, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{values['COMANDIA_PORT']}"
     try:
@@ -120,6 +130,10 @@ def admin(root: Path, *args: str, release: str = "current", **env: str) -> subpr
     """The tree's comandia-admin with the env file's environment."""
     binary = root / "opt/comandia" / release / "venv/bin/comandia-admin"
     return subprocess.run(
-        [str(binary), *args], env=clean_env(**read_env_file(root), **env), capture_output=True, text=True,
-        timeout=300, check=False,
+        [str(binary), *args],
+        env=clean_env(**read_env_file(root), **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )

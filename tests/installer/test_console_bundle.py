@@ -21,19 +21,31 @@ from tests.installer.scratch import REPO
 def test_the_frozen_console_starts_to_its_login_window(tmp_path: Path) -> None:
     pyinstaller = Path(sys.executable).with_name("pyinstaller")
     build = subprocess.run(
-        [str(pyinstaller), "--noconfirm", "--log-level", "ERROR", "--distpath", str(tmp_path / "dist"),
-         "--workpath", str(tmp_path / "build"), str(REPO / "installer/console/comandia-console.spec")],
-        capture_output=True, text=True, check=False, timeout=840,
+        [
+            str(pyinstaller),
+            "--noconfirm",
+            "--log-level",
+            "ERROR",
+            "--distpath",
+            str(tmp_path / "dist"),
+            "--workpath",
+            str(tmp_path / "build"),
+            str(REPO / "installer/console/comandia-console.spec"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=840,
     )
     assert build.returncode == 0, build.stderr[-3000:]
     app = tmp_path / "dist/comandia-console/comandia-console"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    version = subprocess.run([str(app), "--version"], env=env, capture_output=True, text=True, check=False,
-                             timeout=120)
+    version = subprocess.run([str(app), "--version"], env=env, capture_output=True, text=True, check=False, timeout=120)
     assert version.returncode == 0, version.stderr
     assert version.stdout.strip() == f"comandia-console {__version__}"
-    probe = subprocess.run([str(app), "--startup-probe"], env=env, capture_output=True, text=True, check=False,
-                           timeout=120)
+    probe = subprocess.run(
+        [str(app), "--startup-probe"], env=env, capture_output=True, text=True, check=False, timeout=120
+    )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.startswith("login window after "), probe.stdout + probe.stderr
     # The server's side stays out of the console's bundle.

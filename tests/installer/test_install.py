@@ -39,9 +39,26 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={DOMAIN}",
-         "-addext", f"subjectAltName=DNS:{DOMAIN},IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={DOMAIN}",
+            "-addext",
+            f"subjectAltName=DNS:{DOMAIN},IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -56,14 +73,29 @@ def prefix(embedded_cluster: EmbeddedCluster) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory, embedded_cluster: EmbeddedCluster,
-         certificate: tuple[Path, Path]) -> Path:
+def root(
+    tmp_path_factory: pytest.TempPathFactory, embedded_cluster: EmbeddedCluster, certificate: tuple[Path, Path]
+) -> Path:
     tree = tmp_path_factory.mktemp("root")
     started = time.monotonic()
     result = install_sh(
-        "install", "--root", tree, "--database-url", embedded_cluster.url, "--domain", DOMAIN,
-        "--certificate", certificate[0], "--certificate-key", certificate[1],
-        "--port", str(free_port()), "--http-port", str(free_port()), "--https-port", str(free_port()),
+        "install",
+        "--root",
+        tree,
+        "--database-url",
+        embedded_cluster.url,
+        "--domain",
+        DOMAIN,
+        "--certificate",
+        certificate[0],
+        "--certificate-key",
+        certificate[1],
+        "--port",
+        str(free_port()),
+        "--http-port",
+        str(free_port()),
+        "--https-port",
+        str(free_port()),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     print(f"install into a scratch root: {time.monotonic() - started:.1f} s")
@@ -94,16 +126,26 @@ def test_the_tree_holds_the_release_the_wrapper_the_env_and_the_units(root: Path
     for unit in UNITS:
         assert (root / "etc/systemd/system" / unit).is_file()
     service = (root / "etc/systemd/system/comandia.service").read_text()
-    for line in ("Restart=on-failure", "ProtectSystem=strict", "PrivateTmp=yes", "NoNewPrivileges=yes",
-                 f"ReadWritePaths={root}/var/lib/comandia", "ExecStartPost="):
+    for line in (
+        "Restart=on-failure",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        f"ReadWritePaths={root}/var/lib/comandia",
+        "ExecStartPost=",
+    ):
         assert line in service
     assert service.count("ReadWritePaths=") == 1
 
 
 def test_the_installed_comandia_admin_runs_with_the_service_environment(root: Path, prefix: str) -> None:
     result = subprocess.run(
-        [str(root / "usr/bin/comandia-admin"), "--version"], env=clean_env(), capture_output=True, text=True,
-        check=False, timeout=60,
+        [str(root / "usr/bin/comandia-admin"), "--version"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"comandia-admin {(root / 'opt/comandia/current').readlink().name}"
@@ -134,8 +176,9 @@ def nginx_config(root: Path, work: Path) -> Path:
 
 def test_nginx_accepts_the_generated_site(root: Path, tmp_path: Path) -> None:
     conf = nginx_config(root, tmp_path)
-    result = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        ["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     site = (root / "etc/nginx/sites-enabled/comandia.conf").read_text()
     for directive in ("limit_conn ", "client_body_timeout", "proxy_request_buffering on", "X-Forwarded-For"):
@@ -149,16 +192,24 @@ def test_the_installed_server_answers_readyz_over_https_through_nginx(
     public = read_env_file(root)["COMANDIA_PUBLIC_URL"]
     port = public.rsplit(":", 1)[1]
     with installed_server(root, COMANDIA_DB_PREFIX=prefix):
-        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
-                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        nginx = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             # The certificate names DOMAIN and loopback; it is the only one the client trusts.
             deadline = time.monotonic() + 20
             answer = None
             while time.monotonic() < deadline and answer is None:
                 try:
-                    answer = requests.get(f"https://127.0.0.1:{port}/readyz", timeout=5, verify=str(certificate[0]),
-                                          headers={"Host": DOMAIN})
+                    answer = requests.get(
+                        f"https://127.0.0.1:{port}/readyz",
+                        timeout=5,
+                        verify=str(certificate[0]),
+                        headers={"Host": DOMAIN},
+                    )
                 except requests.exceptions.SSLError:
                     raise
                 except requests.ConnectionError:  # nginx is still starting
@@ -167,11 +218,14 @@ def test_the_installed_server_answers_readyz_over_https_through_nginx(
             assert answer.status_code == 200, answer.text
             assert answer.json() == {"status": "ready"}
             # Plain HTTP is sent to HTTPS.
-            http_port = next(line.split()[1].rstrip(";") for line in
-                             (root / "etc/nginx/sites-enabled/comandia.conf").read_text().splitlines()
-                             if line.strip().startswith("listen ") and "ssl" not in line and "[::]" not in line)
-            redirect = requests.get(f"http://127.0.0.1:{http_port}/readyz", allow_redirects=False, timeout=5,
-                                    headers={"Host": DOMAIN})
+            http_port = next(
+                line.split()[1].rstrip(";")
+                for line in (root / "etc/nginx/sites-enabled/comandia.conf").read_text().splitlines()
+                if line.strip().startswith("listen ") and "ssl" not in line and "[::]" not in line
+            )
+            redirect = requests.get(
+                f"http://127.0.0.1:{http_port}/readyz", allow_redirects=False, timeout=5, headers={"Host": DOMAIN}
+            )
             assert redirect.status_code == 301
             assert redirect.headers["Location"] == f"https://{DOMAIN}/readyz"
         finally:
@@ -185,7 +239,8 @@ def tree_digest(root: Path) -> dict[str, str]:
     skip = root / "opt/comandia/releases"
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() + oct(mode(p))
-        for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink() and skip not in p.parents
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and skip not in p.parents
     }
 
 
@@ -193,12 +248,29 @@ def test_installing_again_with_the_same_options_changes_nothing(root: Path, cert
     before = tree_digest(root)
     env = read_env_file(root)
     site = (root / "etc/nginx/sites-enabled/comandia.conf").read_text()
-    ports = [line.split()[1].rstrip(";") for line in site.splitlines() if line.strip().startswith("listen ")
-             and "[::]" not in line]
+    ports = [
+        line.split()[1].rstrip(";")
+        for line in site.splitlines()
+        if line.strip().startswith("listen ") and "[::]" not in line
+    ]
     result = install_sh(
-        "install", "--root", root, "--database-url", env["COMANDIA_DATABASE_URL"], "--domain", DOMAIN,
-        "--certificate", certificate[0], "--certificate-key", certificate[1],
-        "--port", env["COMANDIA_PORT"], "--http-port", ports[0], "--https-port", ports[1],
+        "install",
+        "--root",
+        root,
+        "--database-url",
+        env["COMANDIA_DATABASE_URL"],
+        "--domain",
+        DOMAIN,
+        "--certificate",
+        certificate[0],
+        "--certificate-key",
+        certificate[1],
+        "--port",
+        env["COMANDIA_PORT"],
+        "--http-port",
+        ports[0],
+        "--https-port",
+        ports[1],
     )
     assert result.returncode == 0, result.stderr
     assert tree_digest(root) == before
@@ -210,8 +282,9 @@ def test_a_rerun_keeps_the_operators_settings_and_drops_a_second_backup_schedule
     env_file = root / "etc/comandia/comandia.env"
     env_file.write_text(env_file.read_text() + "COMANDIA_WORKERS='2'\nCOMANDIA_BACKUP_TIME='03:00'\n")
     env = read_env_file(root)
-    result = install_sh("install", "--root", root, "--database-url", env["COMANDIA_DATABASE_URL"],
-                        "--port", env["COMANDIA_PORT"])
+    result = install_sh(
+        "install", "--root", root, "--database-url", env["COMANDIA_DATABASE_URL"], "--port", env["COMANDIA_PORT"]
+    )
     assert result.returncode == 0, result.stderr
     assert "COMANDIA_BACKUP_TIME quitado" in result.stdout
     after = read_env_file(root)
@@ -279,8 +352,12 @@ def test_uninstall_keeps_the_data_and_the_configuration(root: Path) -> None:
     assert "los datos siguen en" in result.stdout
     assert (root / "var/lib/comandia/keep-me").read_text() == "orders"
     assert (root / "etc/comandia/comandia.env").is_file()
-    for gone in ("opt/comandia", "usr/bin/comandia-admin", "etc/systemd/system/comandia.service",
-                 "etc/nginx/sites-enabled/comandia.conf"):
+    for gone in (
+        "opt/comandia",
+        "usr/bin/comandia-admin",
+        "etc/systemd/system/comandia.service",
+        "etc/nginx/sites-enabled/comandia.conf",
+    ):
         assert not (root / gone).exists(), gone
     purge = install_sh("uninstall", "--root", root, "--purge", "--yes")
     assert purge.returncode == 0, purge.stderr

@@ -72,8 +72,17 @@ def test_a_failed_migration_keeps_the_old_release_serving_and_a_good_upgrade_kee
     root = tmp_path / "root"
     root.mkdir()
     started = time.monotonic()
-    installed = install_sh("install", "--root", root, "--wheel", old_wheel, "--database-url", embedded_cluster.url,
-                           "--port", str(free_port()))
+    installed = install_sh(
+        "install",
+        "--root",
+        root,
+        "--wheel",
+        old_wheel,
+        "--database-url",
+        embedded_cluster.url,
+        "--port",
+        str(free_port()),
+    )
     assert installed.returncode == 0, installed.stderr
     print(f"install 0.1.0 from a wheel: {time.monotonic() - started:.1f} s")
     assert (root / "opt/comandia/current").readlink() == Path("releases/0.1.0")

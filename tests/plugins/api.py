@@ -56,8 +56,9 @@ class World:
 def served(services: Services, threads: int = 8) -> Iterator[str]:
     """The app of `services` on Waitress on a free loopback port, as comandia-server serves it:
     proxy headers reach the app, which decides whom to believe."""
-    server = create_server(create_app(services), host="127.0.0.1", port=0, threads=threads,
-                           clear_untrusted_proxy_headers=False)
+    server = create_server(
+        create_app(services), host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=False
+    )
     thread = threading.Thread(target=server.run, name="waitress-tests", daemon=True)
     thread.start()
     try:

@@ -75,8 +75,9 @@ class EchoConversations:
             return [buttons_reply("¿Qué deseas?", [("a", "Tacos"), ("b", "Agua")])]
         return [text_reply(f"eco: {message.text or message.reply_id or message.kind}")]
 
-    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *,
-               test: bool = False) -> Answer:
+    def answer(
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *, test: bool = False
+    ) -> Answer:
         """`handle`'s replies; "persona" is a request for a person (the flow's typed flag)."""
         replies = tuple(self.handle(tenant, number_id, customer, message))
         return Answer(replies, handoff=message.kind == "text" and message.text == "persona")
@@ -108,8 +109,11 @@ class Messaging:
         return self.post(provider, body, headers)
 
     def post(self, provider: str, body: bytes, headers: dict[str, str]) -> falcon.testing.Result:
-        path = {"meta": "/webhooks/meta", "twilio": "/webhooks/twilio",
-                "360dialog": f"/webhooks/360dialog/{self.dialog.id}"}[provider]
+        path = {
+            "meta": "/webhooks/meta",
+            "twilio": "/webhooks/twilio",
+            "360dialog": f"/webhooks/360dialog/{self.dialog.id}",
+        }[provider]
         result = self.client.simulate_post(path, body=body, headers=headers)
         self.deliver_journal()
         return result
@@ -122,8 +126,9 @@ class Messaging:
 
     def processor(self, conversations: Conversations | None = None) -> InboxProcessor:
         """An inbox whose bot is `conversations` (default: the echo); the real one is `services.inbox`."""
-        return InboxProcessor(self.runtime.databases, self.directory, conversations or self.conversations,
-                              self.contexts)
+        return InboxProcessor(
+            self.runtime.databases, self.directory, conversations or self.conversations, self.contexts
+        )
 
     def sender(self, **options: Any) -> OutboxSender:
         options.setdefault("backoff_base", 0.01)
@@ -143,19 +148,36 @@ class Messaging:
 
 def meta_message(wamid: str, sender: str, message: dict[str, object]) -> tuple[bytes, dict[str, str]]:
     """A signed Cloud API webhook: `sender` wrote `message` to the first fixture number."""
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-                                       "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
-                                                     **message}]}}]}]}).encode()
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": PNID_1},
+                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+                                "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325", **message}],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
 
 
 def build_webhook_app(runtime: Runtime, ingest: IngestService, max_bytes: int | None = None) -> falcon.App:
     """The webhook routes behind the same middleware `create_app` installs."""
     limit = max_bytes or runtime.config.max_body_bytes
-    app = falcon.App(middleware=[AccessLog(), BodyLimit(limit), Authenticate(runtime.services.auth),
-                                 StrictQuery(query_parameters())])
+    app = falcon.App(
+        middleware=[AccessLog(), BodyLimit(limit), Authenticate(runtime.services.auth), StrictQuery(query_parameters())]
+    )
     app.req_options.strip_url_path_trailing_slash = True
     problems.install(app)
     add_webhook_routes(app, ingest, limit, PUBLIC_URL)
@@ -165,19 +187,40 @@ def build_webhook_app(runtime: Runtime, ingest: IngestService, max_bytes: int | 
 def claim_fixture_numbers(runtime: Runtime, numbers: NumberService, tenant_id: str) -> list[NumberInfo]:
     """Give `tenant_id` the numbers the fixtures are addressed to (taken from any earlier owner)."""
     with runtime.databases.control_session() as session:
-        session.execute(sa.delete(WhatsAppNumber).where(sa.or_(
-            WhatsAppNumber.phone_number_id.in_((PNID_1, PNID_2, PNID_360)),
-            WhatsAppNumber.e164.in_(("+15550001111", "+15550002222", TWILIO_TO, "+15550004444")))))
+        session.execute(
+            sa.delete(WhatsAppNumber).where(
+                sa.or_(
+                    WhatsAppNumber.phone_number_id.in_((PNID_1, PNID_2, PNID_360)),
+                    WhatsAppNumber.e164.in_(("+15550001111", "+15550002222", TWILIO_TO, "+15550004444")),
+                )
+            )
+        )
         session.commit()
-    meta = {"provider": "meta", "waba_id": "102290129340398", "access_token": "EAAG-test",
-            "app_secret": META_APP_SECRET}
+    meta = {
+        "provider": "meta",
+        "waba_id": "102290129340398",
+        "access_token": "EAAG-test",
+        "app_secret": META_APP_SECRET,
+    }
     return [
         numbers.add(tenant_id, NewNumber(e164="+15550001111", phone_number_id=PNID_1, **meta), actor="tests"),
         numbers.add(tenant_id, NewNumber(e164="+15550002222", phone_number_id=PNID_2, **meta), actor="tests"),
-        numbers.add(tenant_id, NewNumber(provider="360dialog", e164="+15550004444", phone_number_id=PNID_360,
-                                         api_key="d360-test-key", webhook_secret=DIALOG_SECRET), actor="tests"),
-        numbers.add(tenant_id, NewNumber(provider="twilio", e164=TWILIO_TO, account_sid=TWILIO_ACCOUNT,
-                                         auth_token=TWILIO_TOKEN), actor="tests"),
+        numbers.add(
+            tenant_id,
+            NewNumber(
+                provider="360dialog",
+                e164="+15550004444",
+                phone_number_id=PNID_360,
+                api_key="d360-test-key",
+                webhook_secret=DIALOG_SECRET,
+            ),
+            actor="tests",
+        ),
+        numbers.add(
+            tenant_id,
+            NewNumber(provider="twilio", e164=TWILIO_TO, account_sid=TWILIO_ACCOUNT, auth_token=TWILIO_TOKEN),
+            actor="tests",
+        ),
     ]
 
 
@@ -190,14 +233,20 @@ def messaging_tenant(runtime: Runtime) -> TenantInfo:
 
 @pytest.fixture
 def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo) -> Iterator[Messaging]:
-    config = dataclasses.replace(runtime.config, whatsapp_meta_base=stand_in.url, whatsapp_360dialog_base=stand_in.url,
-                                 whatsapp_twilio_base=stand_in.url, whatsapp_timeout_seconds=1.0)
+    config = dataclasses.replace(
+        runtime.config,
+        whatsapp_meta_base=stand_in.url,
+        whatsapp_360dialog_base=stand_in.url,
+        whatsapp_twilio_base=stand_in.url,
+        whatsapp_timeout_seconds=1.0,
+    )
     services = build_services(config, runtime.databases)
     directory, numbers, ingest = services.number_directory, services.numbers, services.ingest
     tenant = messaging_tenant
     with runtime.databases.tenant_session(tenant.id) as session:
-        session.execute(sa.text("TRUNCATE media, inbox, outbox, message_statuses, conversations, changes "
-                                "RESTART IDENTITY"))
+        session.execute(
+            sa.text("TRUNCATE media, inbox, outbox, message_statuses, conversations, changes RESTART IDENTITY")
+        )
         session.commit()
     with runtime.databases.control_session() as session:
         # The unroutable caps count the whole appliance's rows of the last minute: start each test at none.
@@ -205,8 +254,23 @@ def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo)
         session.commit()
     meta_1, meta_2, dialog, twilio = claim_fixture_numbers(runtime, numbers, tenant.id)
     client = falcon.testing.TestClient(build_webhook_app(runtime, ingest))
-    yield Messaging(runtime, services, directory, numbers, ingest, services.contexts, EchoConversations(),
-                    client, tenant, meta_1, meta_2, dialog, twilio, stand_in, directory.endpoints)
+    yield Messaging(
+        runtime,
+        services,
+        directory,
+        numbers,
+        ingest,
+        services.contexts,
+        EchoConversations(),
+        client,
+        tenant,
+        meta_1,
+        meta_2,
+        dialog,
+        twilio,
+        stand_in,
+        directory.endpoints,
+    )
     runtime.databases.tenant_engines.close_all()
 
 
@@ -214,5 +278,8 @@ def messaging(runtime: Runtime, stand_in: StandIn, messaging_tenant: TenantInfo)
 def rules_restored(messaging: Messaging) -> Iterator[None]:
     """The transport tests share one tenant: its hours and templates go back to the defaults."""
     yield
-    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
-        opening_hours=None, handoff_template="", handoff_template_language=""))
+    messaging.services.tenant_settings.update(
+        messaging.tenant.id,
+        "tests",
+        TenantSettingsChange(opening_hours=None, handoff_template="", handoff_template_language=""),
+    )

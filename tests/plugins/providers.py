@@ -163,8 +163,11 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             if meta and meta[2] in state.media:  # Cloud API media lookup: GET /{version}/{media-id}
                 self._media_lookup("meta", meta[2], f"{state.url}/media-files/{meta[2]}")
             elif (m := _D360_MEDIA.match(path)) and m[1] in state.media:  # 360dialog: GET /{media-id}
-                self._media_lookup("360dialog", m[1], "https://lookaside.fbsbx.com/whatsapp_business/attachments/"
-                                   f"?mid={m[1]}&ext=1750096325&hash=ARfD")
+                self._media_lookup(
+                    "360dialog",
+                    m[1],
+                    f"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid={m[1]}&ext=1750096325&hash=ARfD",
+                )
             elif path.startswith("/media-files/"):  # the short-lived URL Meta answered
                 self._media_bytes("meta", path.removeprefix("/media-files/"))
             elif path == "/whatsapp_business/attachments/":
@@ -208,27 +211,58 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 table = _TWILIO_FAILURES if provider == "twilio" else _META_FAILURES
                 status, code, message = table[failure]
                 if provider == "twilio":
-                    self._json(status, {"code": code, "message": message, "status": status,
-                                        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+                    self._json(
+                        status,
+                        {
+                            "code": code,
+                            "message": message,
+                            "status": status,
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                        },
+                    )
                 else:
-                    self._json(status, {"error": {"message": message, "type": "OAuthException", "code": code,
-                                                  "error_data": {"details": message},
-                                                  "fbtrace_id": secrets.token_hex(8)}})
+                    self._json(
+                        status,
+                        {
+                            "error": {
+                                "message": message,
+                                "type": "OAuthException",
+                                "code": code,
+                                "error_data": {"details": message},
+                                "fbtrace_id": secrets.token_hex(8),
+                            }
+                        },
+                    )
                 return
             if provider == "twilio":
                 record.message_id = "SM" + secrets.token_hex(16)
                 with state.lock:
                     state.accepted.append(record)
-                self._json(201, {"sid": record.message_id, "account_sid": account, "status": "queued",
-                                 "to": body.get("To"), "from": body.get("From"), "body": body.get("Body")})
+                self._json(
+                    201,
+                    {
+                        "sid": record.message_id,
+                        "account_sid": account,
+                        "status": "queued",
+                        "to": body.get("To"),
+                        "from": body.get("From"),
+                        "body": body.get("Body"),
+                    },
+                )
                 return
             with state.lock:
                 chosen = state.next_ids.pop(0) if state.next_ids else None
             record.message_id = chosen or "wamid.HBgN" + base64.b32encode(secrets.token_bytes(15)).decode()
             with state.lock:
                 state.accepted.append(record)
-            self._json(200, {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                             "messages": [{"id": record.message_id}]})
+            self._json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                    "messages": [{"id": record.message_id}],
+                },
+            )
 
         def _media_lookup(self, provider: str, media_id: str, url: str) -> None:
             with state.lock:
@@ -236,9 +270,17 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             if not self._authorised(provider, None):
                 return
             file = state.media[media_id]
-            self._json(200, {"messaging_product": "whatsapp", "url": url, "mime_type": file.mime,
-                             "sha256": hashlib.sha256(file.body).hexdigest(), "file_size": len(file.body),
-                             "id": media_id})
+            self._json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "url": url,
+                    "mime_type": file.mime,
+                    "sha256": hashlib.sha256(file.body).hexdigest(),
+                    "file_size": len(file.body),
+                    "id": media_id,
+                },
+            )
 
         def _media_bytes(self, provider: str, media_id: str) -> None:
             with state.lock:
@@ -258,7 +300,7 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             try:
                 for start in range(0, len(file.body), file.chunk):
-                    self.wfile.write(file.body[start:start + file.chunk])
+                    self.wfile.write(file.body[start : start + file.chunk])
                     self.wfile.flush()
                     if file.pause:
                         time.sleep(file.pause)

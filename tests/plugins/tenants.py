@@ -25,7 +25,10 @@ MakeTenant = Callable[..., TenantInfo]
 def make_config(home: Path, url: str, prefix: str, **overrides: object) -> ServerConfig:
     return load_config(
         {
-            "home": home, "database_url": url, "db_prefix": prefix, "secret_key": "test-secret-key",
+            "home": home,
+            "database_url": url,
+            "db_prefix": prefix,
+            "secret_key": "test-secret-key",
             # Nothing in the tests may reach a real provider: a closed loopback port by default,
             # the stand-in server where a test wants answers.
             **{f"whatsapp_{p}_base": "http://127.0.0.1:9" for p in ("meta", "360dialog", "twilio")},

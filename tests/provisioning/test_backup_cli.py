@@ -42,9 +42,7 @@ def tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> TenantIn
     made = make_tenant(server="main")
     with runtime.databases.tenant_session(made.id) as session:
         session.execute(sa.text("CREATE TABLE notes (id int PRIMARY KEY, body text)"))
-        session.execute(
-            sa.text("INSERT INTO notes SELECT g, repeat('x', g % 50) FROM generate_series(1, 2000) g")
-        )
+        session.execute(sa.text("INSERT INTO notes SELECT g, repeat('x', g % 50) FROM generate_series(1, 2000) g"))
         session.commit()
     return made
 
@@ -104,9 +102,7 @@ def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, 
     assert notes(runtime, tenant.id) == before
 
 
-def test_encrypted_restore_in_place_and_as_a_new_tenant(
-    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
-) -> None:
+def test_encrypted_restore_in_place_and_as_a_new_tenant(runtime: Runtime, tenant: TenantInfo, tmp_path: Path) -> None:
     key = tmp_path / "backup.key"
     assert admin(runtime, "backup", "keygen", str(key))[0] == 0
     assert admin(runtime, "backup", "keygen", str(key))[0] == 1  # never overwrites a key
@@ -140,9 +136,7 @@ def far_server(extra_server: str) -> str:
 
 def test_tenant_move_command(runtime: Runtime, tenant: TenantInfo, far_server: str) -> None:
     before = notes(runtime, tenant.id)
-    code, report, _ = admin(
-        runtime, "tenant", "move", tenant.id, "--to", far_server, "--drop-source", "--yes"
-    )
+    code, report, _ = admin(runtime, "tenant", "move", tenant.id, "--to", far_server, "--drop-source", "--yes")
     assert code == 0 and report["target"] == far_server and report["source_dropped"]
     assert runtime.tenants.get(tenant.id).server == far_server
     assert notes(runtime, tenant.id) == before

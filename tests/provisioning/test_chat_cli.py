@@ -52,9 +52,7 @@ def run(runtime: Runtime, *argv: str, as_json: bool = False) -> tuple[int, str]:
 def tenant(runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> TenantInfo:
     created = make_tenant()
     catalog = runtime.services.catalog
-    catalog.create_product(
-        created.id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal("120"))
-    )
+    catalog.create_product(created.id, ProductInput(sku="PZ-MAR", name="Pizza margarita", price=Decimal("120")))
     catalog.create_product(created.id, ProductInput(sku="COCA", name="Coca-Cola", price=Decimal("25")))
     return created
 
@@ -77,14 +75,22 @@ def test_a_script_ends_with_a_real_order(runtime: Runtime, tenant: TenantInfo, t
 
 
 def test_orders_placed_from_comandia_admin_chat_are_test_orders_through_the_composition_roots_hooks(
-    config: ServerConfig, tenant: TenantInfo, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    config: ServerConfig,
+    tenant: TenantInfo,
+    runtime: Runtime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The real command line, which builds its services through the composition root: once it
     # built its own OrderService without the order hooks, and its orders never reached the KPIs.
     # Its orders are tests now (kept out of the KPIs), so the new-order alert hook tells it was wired.
-    for variable, value in (("COMANDIA_HOME", str(config.home)), ("COMANDIA_DATABASE_URL", config.database_url or ""),
-                            ("COMANDIA_DB_PREFIX", config.db_prefix), ("COMANDIA_SECRET_KEY", config.secret_key or "")):
+    for variable, value in (
+        ("COMANDIA_HOME", str(config.home)),
+        ("COMANDIA_DATABASE_URL", config.database_url or ""),
+        ("COMANDIA_DB_PREFIX", config.db_prefix),
+        ("COMANDIA_SECRET_KEY", config.secret_key or ""),
+    ):
         monkeypatch.setenv(variable, value)
     alerts = TenantSettingsChange(order_alerts=("cocina@example.com",))
     runtime.services.tenant_settings.update(tenant.id, "tests", alerts)
@@ -93,8 +99,9 @@ def test_orders_placed_from_comandia_admin_chat_are_test_orders_through_the_comp
     for phone in ("+52 55 1111 2222", "+52 55 3333 4444"):
         assert admin_main(["chat", tenant.id, "--script", str(script), "--as", phone]) == 0, capsys.readouterr().err
     with runtime.databases.tenant_session(tenant.id) as session:
-        alerted = session.execute(sa.text("SELECT o.channel, a.subject FROM order_alerts a JOIN orders o "
-                                          "ON o.id = a.order_id")).all()
+        alerted = session.execute(
+            sa.text("SELECT o.channel, a.subject FROM order_alerts a JOIN orders o ON o.id = a.order_id")
+        ).all()
     assert [channel for channel, _ in alerted] == ["sandbox", "sandbox"]
     assert all(subject.startswith("PRUEBA, no preparar") for _, subject in alerted)
     today = dt.datetime.now(ZoneInfo(tenant.timezone)).date()
@@ -104,9 +111,7 @@ def test_orders_placed_from_comandia_admin_chat_are_test_orders_through_the_comp
     assert not [r for r in runtime.services.kpis.admin.report(*days).tenants if r.tenant_id == tenant.id and r.orders]
 
 
-def test_json_output_lists_every_turn_with_its_choices(
-    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
-) -> None:
+def test_json_output_lists_every_turn_with_its_choices(runtime: Runtime, tenant: TenantInfo, tmp_path: Path) -> None:
     script = tmp_path / "chat.txt"
     script.write_text("menu\n/order PZ-MAR:1 COCA:2\n", encoding="utf-8")
     code, out = run(runtime, tenant.id, "--script", str(script), as_json=True)
@@ -119,9 +124,7 @@ def test_json_output_lists_every_turn_with_its_choices(
     assert [b["id"] for b in turns[1]["replies"][0]["buttons"]] == ["checkout", "menu", "cart"]
 
 
-def test_a_malformed_command_fails_with_one_line(
-    runtime: Runtime, tenant: TenantInfo, tmp_path: Path
-) -> None:
+def test_a_malformed_command_fails_with_one_line(runtime: Runtime, tenant: TenantInfo, tmp_path: Path) -> None:
     script = tmp_path / "chat.txt"
     script.write_text("/order PZ-MAR\n", encoding="utf-8")
     assert run(runtime, tenant.id, "--script", str(script))[0] == 1

@@ -65,14 +65,25 @@ def test_tenant_create_prints_the_id_and_json_has_id_and_database(admin: Admin) 
     ("argv", "expected"),
     [
         ([], {"country_locale": "es_MX", "currency": "MXN", "timezone": "America/Mexico_City", "locale": "es"}),
-        (["--locale", "es_AR"], {"country_locale": "es_AR", "currency": "ARS",
-                                 "timezone": "America/Argentina/Buenos_Aires", "locale": "es"}),
+        (
+            ["--locale", "es_AR"],
+            {
+                "country_locale": "es_AR",
+                "currency": "ARS",
+                "timezone": "America/Argentina/Buenos_Aires",
+                "locale": "es",
+            },
+        ),
         (["--locale", "es-co"], {"country_locale": "es_CO", "currency": "COP", "timezone": "America/Bogota"}),
-        (["--locale", "en_US", "--timezone", "America/Chicago"], {"country_locale": "en_US", "currency": "USD",
-                                                                  "timezone": "America/Chicago", "locale": "en"}),
+        (
+            ["--locale", "en_US", "--timezone", "America/Chicago"],
+            {"country_locale": "en_US", "currency": "USD", "timezone": "America/Chicago", "locale": "en"},
+        ),
         (["--timezone", "America/Santiago", "--currency", "CLP"], {"country_locale": "es_CL", "locale": "es"}),
-        (["--locale", "en", "--timezone", "Europe/Madrid", "--currency", "EUR"],
-         {"country_locale": "es_ES", "locale": "en"}),  # a bare language: the bot's; the country from the zone
+        (
+            ["--locale", "en", "--timezone", "Europe/Madrid", "--currency", "EUR"],
+            {"country_locale": "es_ES", "locale": "en"},
+        ),  # a bare language: the bot's; the country from the zone
     ],
 )
 def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], expected: dict[str, str]) -> None:
@@ -119,8 +130,16 @@ def test_bad_input_fails_with_one_clear_line_and_exit_code_1(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["frobnicate"], ["tenant"], ["tenant", "create"], ["init"], ["user", "create", "u", "--role", "king"],
-     ["server", "pooler", "main"], ["server", "pooler", "main", "postgresql://127.0.0.1:6432", "--direct"]],
+    [
+        [],
+        ["frobnicate"],
+        ["tenant"],
+        ["tenant", "create"],
+        ["init"],
+        ["user", "create", "u", "--role", "king"],
+        ["server", "pooler", "main"],
+        ["server", "pooler", "main", "postgresql://127.0.0.1:6432", "--direct"],
+    ],
 )
 def test_bad_usage_exits_2(admin: Admin, argv: list[str]) -> None:
     code, _, err = admin(*argv)
@@ -180,11 +199,24 @@ def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
     shown = json.loads(out)
     assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == ("es", "0.00", {})
     assert shown["opening_hours"] is None and shown["orders_paused"] is False and shown["handoff_idle_minutes"] == 30
-    code, out, _ = admin("--json", "tenant", "settings", tenant_id, "--delivery-fee", "30", "--locale", "en",
-                         "--text", "welcome=Hi! This is {business}.")
+    code, out, _ = admin(
+        "--json",
+        "tenant",
+        "settings",
+        tenant_id,
+        "--delivery-fee",
+        "30",
+        "--locale",
+        "en",
+        "--text",
+        "welcome=Hi! This is {business}.",
+    )
     shown = json.loads(out)
     assert code == 0 and (shown["locale"], shown["delivery_fee"], shown["texts"]) == (
-        "en", "30.00", {"welcome": "Hi! This is {business}."})
+        "en",
+        "30.00",
+        {"welcome": "Hi! This is {business}."},
+    )
     code, _, err = admin("tenant", "settings", tenant_id, "--text", "welcome=Hi {customer}")
     assert code == 1 and "usa campos desconocidos" in err
     assert admin("tenant", "settings", tenant_id, "--text", "welcome")[0] == 2
@@ -194,13 +226,27 @@ def test_tenant_settings_show_change_and_refuse_bad_texts(admin: Admin) -> None:
 
 def test_tenant_settings_set_any_key_pause_and_resume(admin: Admin) -> None:
     tenant_id = admin("tenant", "create", "Pollos Doña Rosa")[1].strip()
-    code, out, _ = admin("--json", "tenant", "settings", tenant_id,
-                         "--set", 'opening_hours={"mon": [["09:00", "22:00"]]}', "--set", "fulfilment=both",
-                         "--set", "pickup_address=Av. Juárez 12, Centro", "--set", "minimum_order=150")
+    code, out, _ = admin(
+        "--json",
+        "tenant",
+        "settings",
+        tenant_id,
+        "--set",
+        'opening_hours={"mon": [["09:00", "22:00"]]}',
+        "--set",
+        "fulfilment=both",
+        "--set",
+        "pickup_address=Av. Juárez 12, Centro",
+        "--set",
+        "minimum_order=150",
+    )
     shown = json.loads(out)
     assert code == 0 and shown["opening_hours"]["mon"] == [["09:00", "22:00"]] and shown["opening_hours"]["tue"] == []
     assert (shown["fulfilment"], shown["pickup_address"], shown["minimum_order"]) == (
-        "both", "Av. Juárez 12, Centro", "150")
+        "both",
+        "Av. Juárez 12, Centro",
+        "150",
+    )
     code, _, err = admin("tenant", "settings", tenant_id, "--set", 'opening_hours={"mon": [["09:00", "09:00"]]}')
     assert code == 1 and "opening_hours.mon[0]" in err
     code, _, err = admin("tenant", "settings", tenant_id, "--set", "fulfilment=pickup", "--set", "pickup_address=")
@@ -222,13 +268,18 @@ EVERY_RULE = {
     "fulfilment": "both",
     "pickup_address": "Av. Juárez 12, Centro",
     "business_location": {"latitude": 19.43, "longitude": -99.13},
-    "delivery_zones": [{"name": "Roma", "cities": ["Roma Norte"], "fee": "30.00", "minimum_order": "100",
-                        "eta_minutes": 40},
-                       {"name": "Cerca", "radius_km": 3.5, "fee": "20"}],
+    "delivery_zones": [
+        {"name": "Roma", "cities": ["Roma Norte"], "fee": "30.00", "minimum_order": "100", "eta_minutes": 40},
+        {"name": "Cerca", "radius_km": 3.5, "fee": "20"},
+    ],
     "minimum_order": "150",
     "eta_minutes": 45,
-    "payment_methods": [{"kind": "cash"}, {"kind": "transfer", "details": "CLABE 0123"},
-                        {"kind": "link", "details": "https://pago.example/x"}, {"kind": "card_on_delivery"}],
+    "payment_methods": [
+        {"kind": "cash"},
+        {"kind": "transfer", "details": "CLABE 0123"},
+        {"kind": "link", "details": "https://pago.example/x"},
+        {"kind": "card_on_delivery"},
+    ],
     "order_alerts": ["+52 55 1234 5678", "Cocina@Example.com"],
     "faq": [{"question": "¿Tienen estacionamiento?", "answer": "Sí, enfrente."}],
     "customer_cancel_minutes": 10,
@@ -245,27 +296,48 @@ def test_tenant_settings_sets_every_rule_key(admin: Admin) -> None:
 
     assert set(EVERY_RULE) == set(RULE_KEYS)
     tenant_id = admin("tenant", "create", "Todo Configurado")[1].strip()
-    sets = [arg for key, value in EVERY_RULE.items()
-            for arg in ("--set", f"{key}={json.dumps(value, ensure_ascii=False)}")]
+    sets = [
+        arg for key, value in EVERY_RULE.items() for arg in ("--set", f"{key}={json.dumps(value, ensure_ascii=False)}")
+    ]
     code, out, err = admin("--json", "tenant", "settings", tenant_id, *sets)
     assert code == 0, err
     shown = json.loads(admin("--json", "tenant", "settings", tenant_id)[1])
     assert shown["opening_hours"]["mon"] == EVERY_RULE["opening_hours"]["mon"]  # type: ignore[index]
     assert shown["opening_hours"]["sat"] == [["20:00", "02:00"]] and shown["opening_hours"]["sun"] == []
     assert shown["closed_days"] == ["2026-01-01", "2026-12-25"]
-    assert shown["delivery_zones"][0] == {"name": "Roma", "fee": "30.00", "cities": ["Roma Norte"],
-                                          "radius_km": None, "minimum_order": "100", "eta_minutes": 40}
+    assert shown["delivery_zones"][0] == {
+        "name": "Roma",
+        "fee": "30.00",
+        "cities": ["Roma Norte"],
+        "radius_km": None,
+        "minimum_order": "100",
+        "eta_minutes": 40,
+    }
     assert shown["delivery_zones"][1]["radius_km"] == 3.5 and shown["delivery_zones"][1]["minimum_order"] == "0"
     assert shown["order_alerts"] == ["+525512345678", "cocina@example.com"]
     assert [m["kind"] for m in shown["payment_methods"]] == ["cash", "transfer", "link", "card_on_delivery"]
-    for key in ("orders_paused", "paused_message", "after_hours", "fulfilment", "pickup_address",
-                "business_location", "minimum_order", "eta_minutes", "faq", "customer_cancel_minutes",
-                "handoff_idle_minutes", "handoff_template", "handoff_template_language", "media_retention_days"):
+    for key in (
+        "orders_paused",
+        "paused_message",
+        "after_hours",
+        "fulfilment",
+        "pickup_address",
+        "business_location",
+        "minimum_order",
+        "eta_minutes",
+        "faq",
+        "customer_cancel_minutes",
+        "handoff_idle_minutes",
+        "handoff_template",
+        "handoff_template_language",
+        "media_retention_days",
+    ):
         assert shown[key] == EVERY_RULE[key], key
     code, out, _ = admin("tenant", "settings", tenant_id)  # the table names every key too
     assert code == 0 and all(key in out for key in RULE_KEYS)
-    code, _, err = admin("tenant", "settings", tenant_id, "--set",
-                         'delivery_zones=[{"name": "Roma", "cities": ["Roma"], "fee": "-5"}]')
+    code, _, err = admin(
+        "tenant", "settings", tenant_id, "--set", 'delivery_zones=[{"name": "Roma", "cities": ["Roma"], "fee": "-5"}]'
+    )
     assert code == 1 and "delivery_zones[0].fee" in err
 
 
@@ -324,14 +396,30 @@ def test_the_help_is_spanish_too(capsys: pytest.CaptureFixture[str], monkeypatch
     assert "\n  nombre\n" in text  # the positional's value name too (its destination stays `name`)
 
 
-ARGPARSE_ENGLISH = ("usage:", "positional arguments", "options:", "show this help message", "required:",
-                    "invalid choice", "unrecognized arguments", "expected one argument")
+ARGPARSE_ENGLISH = (
+    "usage:",
+    "positional arguments",
+    "options:",
+    "show this help message",
+    "required:",
+    "invalid choice",
+    "unrecognized arguments",
+    "expected one argument",
+)
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["tenant", "--help"], ["backup", "verify", "--help"], ["tenant", "create"], ["frobnicate"],
-     ["user", "create", "u", "--role", "king"], ["tenant", "list", "--bogus"], ["tenant", "create", "--locale"]],
+    [
+        ["--help"],
+        ["tenant", "--help"],
+        ["backup", "verify", "--help"],
+        ["tenant", "create"],
+        ["frobnicate"],
+        ["user", "create", "u", "--role", "king"],
+        ["tenant", "list", "--bogus"],
+        ["tenant", "create", "--locale"],
+    ],
 )
 def test_help_and_usage_errors_are_spanish_down_to_argparses_own_words(
     argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -30,8 +30,11 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         chats = runtime.services.chats.list(demo.tenant_id).items
         from_chats = [o for c in chats for o in runtime.services.chats.get(demo.tenant_id, c.id).orders]
         assert len(from_chats) == demo.orders - len(demo.plan) == (1 if chats else 0)
-        items = [o for o in runtime.services.orders.list(demo.tenant_id, OrderQuery(limit=200)).items
-                 if o.id not in {c.id for c in from_chats}]
+        items = [
+            o
+            for o in runtime.services.orders.list(demo.tenant_id, OrderQuery(limit=200)).items
+            if o.id not in {c.id for c in from_chats}
+        ]
         assert len(items) == len(demo.plan) >= 10
         assert sorted(o.created_at for o in items) == [p.at for p in demo.plan]
         assert Counter(o.status for o in items) == Counter(p.status for p in demo.plan)
@@ -44,8 +47,7 @@ def test_demo_tenants_hold_exactly_the_planned_orders_and_a_dashboard(runtime: R
         assert_conversations(runtime, demo.tenant_id, chats, from_chats)
         assert_chat_times(runtime, demo, chats)
         addresses = [runtime.services.orders.get(demo.tenant_id, o.id).delivery_address for o in items[:12]]
-        assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a)
-                                               for a in addresses)
+        assert len(set(addresses)) >= 6 and all(a and a[0].isupper() and any(c.isdigit() for c in a) for a in addresses)
 
 
 @pytest.mark.parametrize("shop", SHOPS, ids=lambda shop: shop.timezone)
@@ -115,8 +117,9 @@ def test_demo_orders_and_chats_happen_in_the_shops_opening_hours(shop, local: st
     assert all(m.tzinfo is not None and m.utcoffset() == dt.timedelta(0) for m in flat)  # stored in UTC
 
 
-def assert_conversations(runtime: Runtime, tenant_id: str, chats: tuple[ConversationSummary, ...],
-                         from_chats: list[OrderSummary]) -> None:
+def assert_conversations(
+    runtime: Runtime, tenant_id: str, chats: tuple[ConversationSummary, ...], from_chats: list[OrderSummary]
+) -> None:
     """The taquería's chats went through the real inbox and bot: customer and bot messages, one
     order placed in the chat (new on the board), and on top a customer waiting for a person."""
     if not chats:  # the pizzería has no chats (its WhatsApp is not set up in the demo)

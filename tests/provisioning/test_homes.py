@@ -45,7 +45,10 @@ def test_comandia_admin_says_so_in_one_line_and_creates_nothing(tmp_path: Path) 
     result = subprocess.run(
         [sys.executable, "-m", "comandia.provisioning.cli", "--home", str(elsewhere), "tenant", "list"],
         env={"PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)},
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr

@@ -7,8 +7,12 @@ import io
 
 from comandia.provisioning.output import Output
 
-LONG = ["t4k9x2m7qz0ab", "/var/lib/comandia/backups/20261205T030000Z/t4k9x2m7qz0ab/t4k9x2m7qz0ab.dump",
-        "America/Argentina/Buenos_Aires", "Xq3-vT9_pL2mZ8rW0sK4nB7c"]
+LONG = [
+    "t4k9x2m7qz0ab",
+    "/var/lib/comandia/backups/20261205T030000Z/t4k9x2m7qz0ab/t4k9x2m7qz0ab.dump",
+    "America/Argentina/Buenos_Aires",
+    "Xq3-vT9_pL2mZ8rW0sK4nB7c",
+]
 
 
 def test_into_a_pipe_every_row_is_one_whole_line() -> None:
@@ -29,6 +33,6 @@ def test_on_an_80_column_terminal_long_values_wrap_and_nothing_is_cut() -> None:
     # Each value reads whole once its column's pieces are put back together.
     header, *lines = text.splitlines()
     starts = [header.index(name) for name in ("ID", "FILE", "TIME ZONE", "PASSWORD")] + [None]
-    columns = ["".join(line[starts[i]:starts[i + 1]].strip() for line in lines) for i in range(4)]
+    columns = ["".join(line[starts[i] : starts[i + 1]].strip() for line in lines) for i in range(4)]
     assert columns == LONG
     assert len(lines) > 1  # it did wrap

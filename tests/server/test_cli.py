@@ -24,12 +24,17 @@ from tests.waiting import answers, eventually
 
 
 @contextmanager
-def server_process(env: dict[str, str], home: Path,
-                   *args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+def server_process(
+    env: dict[str, str], home: Path, *args: str
+) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
     """Start comandia-server on an ephemeral port; yield (process, base URL, first output lines)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "comandia.server.cli", "--port", "0", "--home", str(home), *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     lines: list[str] = []
     try:
@@ -68,8 +73,10 @@ def base_env(**extra: str) -> dict[str, str]:
 
 def test_the_server_answers_health_and_readiness_and_stops_on_sigterm(config: ServerConfig, tmp_path: Path) -> None:
     env = base_env(
-        COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=config.db_prefix + "_srv",
-        COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password",
+        COMANDIA_DATABASE_URL=config.database_url or "",
+        COMANDIA_DB_PREFIX=config.db_prefix + "_srv",
+        COMANDIA_SECRET_KEY="k",
+        COMANDIA_ADMIN_PASSWORD="a strong password",
     )
     with server_process(env, tmp_path, "--single-process") as (process, base, lines):
         assert "(a single process)" in "".join(lines)
@@ -113,8 +120,12 @@ def test_a_killed_supervisor_takes_its_processes_with_it(embedded_cluster: Embed
     end too, so none keeps the port or works on beside the next start. (Processes, not the
     database: one backend is enough.)"""
     prefix = "ct" + secrets.token_hex(3) + "_sup"
-    env = base_env(COMANDIA_DATABASE_URL=embedded_cluster.url, COMANDIA_DB_PREFIX=prefix,
-                   COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password")
+    env = base_env(
+        COMANDIA_DATABASE_URL=embedded_cluster.url,
+        COMANDIA_DB_PREFIX=prefix,
+        COMANDIA_SECRET_KEY="k",
+        COMANDIA_ADMIN_PASSWORD="a strong password",
+    )
     try:
         with server_process(env, tmp_path) as (process, base, _):
             deadline = time.monotonic() + 120
@@ -132,7 +143,8 @@ def test_a_killed_supervisor_takes_its_processes_with_it(embedded_cluster: Embed
 
 
 def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_request(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from comandia.server.cli import main as run
 
     monkeypatch.setenv("COMANDIA_LANGUAGE", "es")

@@ -18,8 +18,14 @@ def test_flags_win_over_the_environment_which_wins_over_the_file(tmp_path: Path)
 
 
 def test_operator_secrets_come_from_the_environment_and_never_show_in_the_repr() -> None:
-    config = load_config(env={"COMANDIA_ADMIN_PASSWORD": "admin-secret", "COMANDIA_USER_PASSWORD": "user-secret",
-                              "COMANDIA_NUMBER_ACCESS_TOKEN": "token-secret", "COMANDIA_NUMBER_API_KEY": ""})
+    config = load_config(
+        env={
+            "COMANDIA_ADMIN_PASSWORD": "admin-secret",
+            "COMANDIA_USER_PASSWORD": "user-secret",
+            "COMANDIA_NUMBER_ACCESS_TOKEN": "token-secret",
+            "COMANDIA_NUMBER_API_KEY": "",
+        }
+    )
     assert (config.admin_password, config.user_password) == ("admin-secret", "user-secret")
     assert config.number_secrets == {"access_token": "token-secret"}  # an empty variable is no secret
     assert not {"admin-secret", "user-secret", "token-secret"} & set(repr(config).replace("'", " ").split())
@@ -59,13 +65,25 @@ def test_the_operator_reads_a_config_error_in_spanish_first_and_in_english_on_re
 
 def test_the_mail_server_comes_from_the_environment_or_the_file_as_one_setting(tmp_path: Path) -> None:
     file = tmp_path / "comandia.toml"
-    file.write_text('[mail]\nsmtp_host = "mail.example.com"\nsmtp_port = 465\nsmtp_timeout_seconds = 3\n',
-                    encoding="utf-8")
-    config = load_config(env={"COMANDIA_SMTP_TLS": "ssl", "COMANDIA_SMTP_PASSWORD": "smtp-secret",
-                              "COMANDIA_SMTP_FROM": "pedidos@example.com"}, config_file=file)
+    file.write_text(
+        '[mail]\nsmtp_host = "mail.example.com"\nsmtp_port = 465\nsmtp_timeout_seconds = 3\n', encoding="utf-8"
+    )
+    config = load_config(
+        env={
+            "COMANDIA_SMTP_TLS": "ssl",
+            "COMANDIA_SMTP_PASSWORD": "smtp-secret",
+            "COMANDIA_SMTP_FROM": "pedidos@example.com",
+        },
+        config_file=file,
+    )
     smtp = config.smtp
     assert (smtp.host, smtp.port, smtp.tls, smtp.sender, smtp.timeout) == (
-        "mail.example.com", 465, "ssl", "pedidos@example.com", 3.0)
+        "mail.example.com",
+        465,
+        "ssl",
+        "pedidos@example.com",
+        3.0,
+    )
     assert smtp.password == "smtp-secret" and "smtp-secret" not in repr(config)
     assert load_config(env={}).smtp.host is None  # unset: e-mail alerts are recorded failed, with the reason
     with pytest.raises(ValidationFailed, match="smtp_port"):
@@ -86,8 +104,13 @@ def test_a_yes_or_no_setting_reads_as_the_environment_and_toml_write_it(tmp_path
 def test_media_and_backups_live_in_the_home_unless_a_shared_folder_is_named(tmp_path: Path) -> None:
     home = load_config(env={"COMANDIA_HOME": str(tmp_path / "home")})
     assert (home.media_dir, home.backup_dir) == (tmp_path / "home" / "media", tmp_path / "home" / "backups")
-    shared = load_config(env={"COMANDIA_HOME": str(tmp_path / "home"), "COMANDIA_MEDIA_DIR": str(tmp_path / "nfs/m"),
-                              "COMANDIA_BACKUP_DIR": str(tmp_path / "nfs/b")})
+    shared = load_config(
+        env={
+            "COMANDIA_HOME": str(tmp_path / "home"),
+            "COMANDIA_MEDIA_DIR": str(tmp_path / "nfs/m"),
+            "COMANDIA_BACKUP_DIR": str(tmp_path / "nfs/b"),
+        }
+    )
     assert (shared.media_dir, shared.backup_dir) == (tmp_path / "nfs" / "m", tmp_path / "nfs" / "b")
 
 

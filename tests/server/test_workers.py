@@ -51,8 +51,12 @@ def ready(base: str) -> bool:
 
 def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: ServerConfig, tmp_path: Path) -> None:
     prefix = config.db_prefix + "_wrk"
-    env = base_env(COMANDIA_DATABASE_URL=config.database_url or "", COMANDIA_DB_PREFIX=prefix,
-                   COMANDIA_SECRET_KEY="k", COMANDIA_ADMIN_PASSWORD="a strong password")
+    env = base_env(
+        COMANDIA_DATABASE_URL=config.database_url or "",
+        COMANDIA_DB_PREFIX=prefix,
+        COMANDIA_SECRET_KEY="k",
+        COMANDIA_ADMIN_PASSWORD="a strong password",
+    )
     try:
         with server_process(env, tmp_path, "--workers", "2") as (supervisor, base, lines):
             assert "with 2 server processes and a jobs process" in "".join(lines)
@@ -64,8 +68,9 @@ def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: 
             psutil.Process(min(first)).send_signal(signal.SIGKILL)
             # The other process answers meanwhile; the supervisor starts a new one.
             assert all(requests.get(f"{base}/healthz", timeout=5).status_code == 200 for _ in range(20))
-            assert eventually(lambda: len(workers_of(supervisor.pid)) == 2
-                              and {w.pid for w in workers_of(supervisor.pid)} != first)
+            assert eventually(
+                lambda: len(workers_of(supervisor.pid)) == 2 and {w.pid for w in workers_of(supervisor.pid)} != first
+            )
             assert eventually(lambda: ready(base))
 
             jobs = jobs_of(supervisor.pid)[0]
@@ -84,7 +89,12 @@ def test_a_worker_count_out_of_range_is_one_clear_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "comandia.server.cli", "--workers", "0", "--home", str(tmp_path)],
-                          capture_output=True, text=True, env=base_env(), timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "comandia.server.cli", "--workers", "0", "--home", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=base_env(),
+        timeout=60,
+    )
     # Spanish first: base_env() leaves out COMANDIA_LANGUAGE
     assert done.returncode == 2 and done.stderr.strip() == "error: --workers debe estar entre 1 y 64"

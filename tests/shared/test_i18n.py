@@ -92,9 +92,20 @@ def test_the_catalogs_are_package_data() -> None:
 @pytest.mark.parametrize(
     ("header", "language"),
     [
-        (None, "es"), ("", "es"), ("en", "en"), ("en-US,en;q=0.9", "en"), ("es-MX,es;q=0.9,en;q=0.8", "es"),
-        ("fr-FR, en;q=0.5", "en"), ("fr", "es"), ("en;q=0.2, es;q=0.8", "es"), ("en;q=0, es", "es"),
-        ("en;q=abc", "es"), ("*", "es"), ("EN_gb", "en"), (",,,;;;q=", "es"), ("x" * 5000, "es"),
+        (None, "es"),
+        ("", "es"),
+        ("en", "en"),
+        ("en-US,en;q=0.9", "en"),
+        ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("fr-FR, en;q=0.5", "en"),
+        ("fr", "es"),
+        ("en;q=0.2, es;q=0.8", "es"),
+        ("en;q=0, es", "es"),
+        ("en;q=abc", "es"),
+        ("*", "es"),
+        ("EN_gb", "en"),
+        (",,,;;;q=", "es"),
+        ("x" * 5000, "es"),
     ],
 )
 def test_accept_language_picks_spanish_unless_english_is_preferred(header: str | None, language: str) -> None:
@@ -104,9 +115,14 @@ def test_accept_language_picks_spanish_unless_english_is_preferred(header: str |
 @pytest.mark.parametrize(
     ("environ", "language"),
     [
-        ({}, "es"), ({"LANG": "C.UTF-8"}, "es"), ({"LANG": "en_US.UTF-8"}, "en"), ({"LANG": "es_MX.UTF-8"}, "es"),
-        ({"LANG": "en_US.UTF-8", "LC_ALL": "es_AR.UTF-8"}, "es"), ({"LANGUAGE": "en:es", "LANG": "es_MX"}, "en"),
-        ({"COMANDIA_LANGUAGE": "es", "LANG": "en_US.UTF-8"}, "es"), ({"LC_ALL": "POSIX"}, "es"),
+        ({}, "es"),
+        ({"LANG": "C.UTF-8"}, "es"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "es_MX.UTF-8"}, "es"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "es_AR.UTF-8"}, "es"),
+        ({"LANGUAGE": "en:es", "LANG": "es_MX"}, "en"),
+        ({"COMANDIA_LANGUAGE": "es", "LANG": "en_US.UTF-8"}, "es"),
+        ({"LC_ALL": "POSIX"}, "es"),
     ],
 )
 def test_the_command_line_language_comes_from_the_environment(environ: dict[str, str], language: str) -> None:

@@ -19,8 +19,14 @@ def test_the_installed_distribution_carries_the_version_of_shared_version() -> N
 @pytest.mark.parametrize("command", ["comandia.server.cli", "comandia.provisioning.cli", "comandia.console.app"])
 def test_every_command_prints_the_version(command: str) -> None:
     code = f"import sys; from {command} import main; sys.exit(main(['--version']))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60,
-                            env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(f" {__version__}")
 

@@ -55,6 +55,7 @@ class Password:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         change = read_body(req, PasswordChange)
-        self._users.change_own_password(principal_of(req).user_id, change.current_password, change.new_password,
-                                        client_address(req))
+        self._users.change_own_password(
+            principal_of(req).user_id, change.current_password, change.new_password, client_address(req)
+        )
         resp.status = falcon.HTTP_204

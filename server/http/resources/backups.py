@@ -44,8 +44,11 @@ class BackupCollection:
         report = self._backups.run([tenant_id], key=key, verify=verify is not False)
         [outcome] = report.outcomes
         if outcome.backup is None or outcome.error:
-            raise Unavailable("the backup of {tenant_id} failed: {reason}", tenant_id=tenant_id,
-                              reason=outcome.error or "unknown error")
+            raise Unavailable(
+                "the backup of {tenant_id} failed: {reason}",
+                tenant_id=tenant_id,
+                reason=outcome.error or "unknown error",
+            )
         backup = self._backups.get(outcome.backup.id)
         created(resp, f"/api/v1/admin/backups/{backup.id}", BackupRun(backup.record, outcome.verify))
 

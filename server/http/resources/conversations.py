@@ -40,8 +40,9 @@ class ConversationCollection:
         state = query_text(req, "state", max_len=10)
         if state and state not in STATES:
             raise ValidationFailed.of_field("state", N_("must be bot, waiting or human"))
-        page = self._chats.list(tenant_id, limit=query_int(req, "limit"),
-                                cursor=query_text(req, "cursor", max_len=500), state=state)
+        page = self._chats.list(
+            tenant_id, limit=query_int(req, "limit"), cursor=query_text(req, "cursor", max_len=500), state=state
+        )
         resp.media = page.to_json()
 
 
@@ -79,8 +80,9 @@ class ConversationMedia:
     def __init__(self, media: MediaService) -> None:
         self._media = media
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str,
-               media_id: str) -> None:
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, tenant_id: str, conversation: str, media_id: str
+    ) -> None:
         access_tenant(req, tenant_id, write=True)
         stored = self._media.open(tenant_id, conversation_id(conversation), conversation_id(media_id))
         resp.content_type = stored.mime

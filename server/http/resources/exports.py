@@ -35,16 +35,16 @@ Ended = Callable[[str, int, "str | None"], None]
 """Told how a download ended that did not complete: ("cut" or "stopped by the client", bytes sent, reason)."""
 
 
-def _send(req: falcon.Request, resp: falcon.Response, export: Export, audit: AuditService,
-          tenant_id: str | None = None) -> None:
+def _send(
+    req: falcon.Request, resp: falcon.Response, export: Export, audit: AuditService, tenant_id: str | None = None
+) -> None:
     # The first chunk is made before the status goes out: it is what takes a database connection
     # (CSV reads its first rows, XLSX the whole file), so a connection budget spent by other
     # downloads answers 503 with Retry-After, not a 200 whose body then breaks off.
     actor = principal_of(req).username
 
     def audit_cut(how: str, sent: int, reason: str | None) -> None:
-        audit.write(actor, "export.cut", tenant_id, file=export.filename, bytes_sent=sent, how=how,
-                    reason=reason)
+        audit.write(actor, "export.cut", tenant_id, file=export.filename, bytes_sent=sent, how=how, reason=reason)
 
     stream = Primed(export.chunks, f"{req.method} {req.path} tenant={tenant_id or '-'}", audit_cut)
     resp.content_type = export.content_type
@@ -110,8 +110,9 @@ class Primed:
             log.log(level, "%s download %s: %d bytes sent", escape_control(self._request), how, self._sent)
         else:
             reason = _reason(error)
-            log.warning("%s download cut after %d bytes: %s", escape_control(self._request), self._sent,
-                        escape_control(reason))
+            log.warning(
+                "%s download cut after %d bytes: %s", escape_control(self._request), self._sent, escape_control(reason)
+            )
         if how != "complete" and self._unfinished is not None:
             try:
                 self._unfinished(how, self._sent, reason)
@@ -136,13 +137,16 @@ class TenantExport:
         self._exports = exports
         self._audit = audit
 
-    def on_get(
-        self, req: falcon.Request, resp: falcon.Response, tenant_id: str, dataset: str, fmt: str
-    ) -> None:
+    def on_get(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, dataset: str, fmt: str) -> None:
         access_tenant(req, tenant_id)
         from_day, to_day = query_range(req)
-        _send(req, resp, self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day, language_of(req)),
-              self._audit, tenant_id)
+        _send(
+            req,
+            resp,
+            self._exports.tenant_export(tenant_id, dataset, fmt, from_day, to_day, language_of(req)),
+            self._audit,
+            tenant_id,
+        )
 
 
 class TenantsExport:

@@ -63,8 +63,9 @@ class NumberPause:
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         principal = access_tenant(req, tenant_id, write=True)
         reason = read_body(req, PauseRequest).reason if req.content_length else None
-        paused = self._numbers.pause(tenant_id, path_id(number_id, "number"), actor=principal.username,
-                                     reason=reason or PAUSED_BY_MANAGER)
+        paused = self._numbers.pause(
+            tenant_id, path_id(number_id, "number"), actor=principal.username, reason=reason or PAUSED_BY_MANAGER
+        )
         resp.media = readable(paused, language_of(req)).to_json()
 
 

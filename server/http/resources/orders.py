@@ -83,9 +83,7 @@ class OrderItem:
         number = path_id(order_id, "order")
         changes = read_body(req, OrderEdit)
         expected = _precondition(req, self._orders, tenant_id, number)
-        order = self._orders.edit(
-            tenant_id, number, changes, actor=principal.username, expected_version=expected
-        )
+        order = self._orders.edit(tenant_id, number, changes, actor=principal.username, expected_version=expected)
         resp.etag = order.etag
         resp.media = order.to_json()
 
@@ -102,7 +100,11 @@ class OrderStatus:
         change = read_body(req, StatusRequest)
         expected = _precondition(req, self._orders, tenant_id, number)
         order = self._orders.change_status(
-            tenant_id, number, change.status, actor=principal.username, reason=change.reason,
+            tenant_id,
+            number,
+            change.status,
+            actor=principal.username,
+            reason=change.reason,
             expected_version=expected,
         )
         resp.etag = order.etag

@@ -23,8 +23,14 @@ class TenantCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = require_superadmin(req)
         body = read_body(req, NewTenantRequest)
-        request = NewTenant(name=body.name, timezone=body.timezone, currency=body.currency, locale=body.locale,
-                            server=body.server, country_locale=body.country_locale)
+        request = NewTenant(
+            name=body.name,
+            timezone=body.timezone,
+            currency=body.currency,
+            locale=body.locale,
+            server=body.server,
+            country_locale=body.country_locale,
+        )
         tenant = self._tenants.create(request, actor=principal.username)
         created(resp, f"/api/v1/tenants/{tenant.id}", tenant)
 

@@ -40,6 +40,9 @@ class UserItem:
         principal = require_superadmin(req)
         change = read_body(req, UserChange)
         user = self._users.update(
-            path_id(user_id, "user"), actor=principal.username, disabled=change.disabled, password=change.password,
+            path_id(user_id, "user"),
+            actor=principal.username,
+            disabled=change.disabled,
+            password=change.password,
         )
         resp.media = user.to_json()

@@ -27,9 +27,13 @@ BUSY = N_("the server is busy checking passwords; try again in a moment")
 class PasswordHashing:
     """Verifies and hashes passwords, `workers` at a time (default: half the cores, at least one)."""
 
-    def __init__(self, workers: int | None = None, waiting: int = 2,
-                 verify: Callable[[str | None, str], bool] = verify_password,
-                 hasher: Callable[[str], str] = hash_password) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        waiting: int = 2,
+        verify: Callable[[str | None, str], bool] = verify_password,
+        hasher: Callable[[str], str] = hash_password,
+    ) -> None:
         self.workers = workers or max(1, (os.cpu_count() or 2) // 2)
         self._running = threading.BoundedSemaphore(self.workers)
         self._admitted = threading.BoundedSemaphore(self.workers + waiting)

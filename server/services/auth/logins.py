@@ -134,9 +134,7 @@ class AuthService:
             token = secrets.token_urlsafe(32)
             expires_at = now + self._ttl
             session.add(
-                AuthToken(
-                    token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
-                )
+                AuthToken(token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at)
             )
             session.commit()
             info = UserInfo(user.id, user.username, user.role, user.tenant_id, user.disabled)
@@ -183,9 +181,7 @@ class AuthService:
 def revoke_user_tokens(session: Session, user_id: int, now: dt.datetime) -> None:
     """Revoke every live token of a user, in the caller's transaction (disable, password change)."""
     session.execute(
-        sa.update(AuthToken)
-        .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
-        .values(revoked_at=now)
+        sa.update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None)).values(revoked_at=now)
     )
 
 

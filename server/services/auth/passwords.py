@@ -25,11 +25,13 @@ _DUMMY_HASH = _hasher.hash("comandia-dummy-password")
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise ValidationFailed("password must have at least {count} characters", {"password": N_("too short")},
-                               count=MIN_LENGTH)
+        raise ValidationFailed(
+            "password must have at least {count} characters", {"password": N_("too short")}, count=MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        raise ValidationFailed("password must have at most {count} characters", {"password": N_("too long")},
-                               count=MAX_LENGTH)
+        raise ValidationFailed(
+            "password must have at most {count} characters", {"password": N_("too long")}, count=MAX_LENGTH
+        )
 
 
 def hash_password(password: str) -> str:

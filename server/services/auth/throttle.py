@@ -84,8 +84,7 @@ class LoginThrottle:
         self._memo.refuse_if_remembered(ordered, now)
         with self._db.control_session() as session:
             for key in ordered:
-                if not session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(
-                        sa.func.hashtextextended(key, 0)))):
+                if not session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(key, 0)))):
                     raise TooManyRequests(THROTTLED, retry_after=1)
             for key in ordered:
                 until = _slowed_until(session, key, now)
@@ -95,8 +94,9 @@ class LoginThrottle:
             rows = [LoginFailure(key=key, at=now) for key in ordered]
             session.add_all(rows)
             # rows past the window count for nothing; sweeping them here keeps the table small
-            session.execute(sa.delete(LoginFailure).where(LoginFailure.key.in_(ordered),
-                                                          LoginFailure.at <= now - FAILURE_WINDOW))
+            session.execute(
+                sa.delete(LoginFailure).where(LoginFailure.key.in_(ordered), LoginFailure.at <= now - FAILURE_WINDOW)
+            )
             session.flush()
             attempt = Attempt(ordered, tuple(row.id for row in rows))
             session.commit()
@@ -109,16 +109,20 @@ class LoginThrottle:
     def succeeded(self, attempt: Attempt, clear_key: str) -> None:
         """The password was right: the attempt was no failure, and `clear_key`'s count starts over."""
         with self._db.control_session() as session:
-            session.execute(sa.delete(LoginFailure).where(sa.or_(
-                LoginFailure.id.in_(attempt.row_ids), LoginFailure.key == clear_key)))
+            session.execute(
+                sa.delete(LoginFailure).where(
+                    sa.or_(LoginFailure.id.in_(attempt.row_ids), LoginFailure.key == clear_key)
+                )
+            )
             session.commit()
 
     def clear(self, key: str) -> int:
         """Forget a key's failures (`comandia-admin user unlock`); returns how many there were."""
         self._memo.forget(key)
         with self._db.control_session() as session:
-            cleared = session.scalars(sa.delete(LoginFailure).where(LoginFailure.key == key)
-                                      .returning(LoginFailure.id)).all()
+            cleared = session.scalars(
+                sa.delete(LoginFailure).where(LoginFailure.key == key).returning(LoginFailure.id)
+            ).all()
             session.commit()
         return len(cleared)
 
@@ -158,7 +162,8 @@ def _slowed_until(session: Session, key: str, now: dt.datetime) -> dt.datetime |
     """When the key's next attempt may come, if it is over the limit and tried within the interval."""
     count, latest = session.execute(
         sa.select(sa.func.count(), sa.func.max(LoginFailure.at)).where(
-            LoginFailure.key == key, LoginFailure.at > now - FAILURE_WINDOW)
+            LoginFailure.key == key, LoginFailure.at > now - FAILURE_WINDOW
+        )
     ).one()
     if count >= MAX_FAILURES and latest is not None and now - latest < SLOWED_INTERVAL:
         return latest + SLOWED_INTERVAL

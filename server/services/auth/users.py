@@ -32,8 +32,13 @@ class UserService:
     """Users and their passwords; every password check and hash runs on the shared bounded
     `hashing` pool, and a password change is throttled like a login (`throttle`)."""
 
-    def __init__(self, databases: Databases, hashing: PasswordHashing | None = None,
-                 throttle: LoginThrottle | None = None, first_password_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        hashing: PasswordHashing | None = None,
+        throttle: LoginThrottle | None = None,
+        first_password_file: Path | None = None,
+    ) -> None:
         self._db = databases
         self._hashing = hashing or PasswordHashing()
         self._throttle = throttle or LoginThrottle(databases)
@@ -47,9 +52,7 @@ class UserService:
     def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
         """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
         if not USERNAME.match(username):
-            raise ValidationFailed(
-                "username: 2-64 letters, digits, '.', '_', '@' or '-'", {"username": "invalid"}
-            )
+            raise ValidationFailed("username: 2-64 letters, digits, '.', '_', '@' or '-'", {"username": "invalid"})
         try:
             parsed_role = Role(role)
         except ValueError as error:
@@ -61,9 +64,7 @@ class UserService:
                 live_tenant(session, tenant_id)
             if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower())):
                 raise Conflict("username '{username}' is taken", username=username)
-            user = User(
-                username=username, password_hash=password_hash, role=parsed_role.value, tenant_id=tenant_id
-            )
+            user = User(username=username, password_hash=password_hash, role=parsed_role.value, tenant_id=tenant_id)
             session.add(user)
             audit.record(session, actor, "user.create", tenant_id, username=username, role=parsed_role.value)
             session.commit()
@@ -96,9 +97,7 @@ class UserService:
         with self._db.control_session() as session:
             return _info(_user(session, user_id))
 
-    def update(
-        self, user_id: int, actor: str, disabled: bool | None = None, password: str | None = None
-    ) -> UserInfo:
+    def update(self, user_id: int, actor: str, disabled: bool | None = None, password: str | None = None) -> UserInfo:
         """Disable/enable a user or set a new password; either ends all the user's sessions.
 
         Raises:

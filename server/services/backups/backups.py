@@ -119,9 +119,7 @@ class BackupService:
                 outcome.error = error.detail
             except (OSError, sa.exc.SQLAlchemyError) as error:
                 log.exception("backup of %s failed", target.label)
-                outcome.error = (
-                    str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                )
+                outcome.error = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             outcome.seconds = time.monotonic() - started
             report.outcomes.append(outcome)
             if on_progress is not None:
@@ -176,21 +174,36 @@ class BackupService:
 
     def states(self) -> builtins.list[TenantBackupState]:
         """Every live tenant's newest backup and last verified restore (R10), by tenant name."""
-        newest = (sa.select(Backup.started_at, Backup.status)
-                  .where(Backup.tenant_id == Tenant.id, Backup.status != "pruned")
-                  .order_by(Backup.started_at.desc(), Backup.id.desc()).limit(1).lateral("newest"))
-        verified = (sa.select(sa.func.max(Backup.verified_at)).where(Backup.tenant_id == Tenant.id,
-                                                                     Backup.verify_result == "ok")
-                    .scalar_subquery())
-        last_check = (sa.select(Backup.verify_result).where(Backup.tenant_id == Tenant.id,
-                                                            Backup.verified_at.is_not(None))
-                      .order_by(Backup.verified_at.desc()).limit(1).scalar_subquery())
-        query = (sa.select(Tenant.id, Tenant.name, newest.c.started_at, newest.c.status, verified, last_check)
-                 .outerjoin(newest, sa.true()).where(Tenant.state != TenantState.DELETED)
-                 .order_by(Tenant.name, Tenant.id))
+        newest = (
+            sa.select(Backup.started_at, Backup.status)
+            .where(Backup.tenant_id == Tenant.id, Backup.status != "pruned")
+            .order_by(Backup.started_at.desc(), Backup.id.desc())
+            .limit(1)
+            .lateral("newest")
+        )
+        verified = (
+            sa.select(sa.func.max(Backup.verified_at))
+            .where(Backup.tenant_id == Tenant.id, Backup.verify_result == "ok")
+            .scalar_subquery()
+        )
+        last_check = (
+            sa.select(Backup.verify_result)
+            .where(Backup.tenant_id == Tenant.id, Backup.verified_at.is_not(None))
+            .order_by(Backup.verified_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(Tenant.id, Tenant.name, newest.c.started_at, newest.c.status, verified, last_check)
+            .outerjoin(newest, sa.true())
+            .where(Tenant.state != TenantState.DELETED)
+            .order_by(Tenant.name, Tenant.id)
+        )
         with self._db.control_session() as session:
-            return [TenantBackupState(tenant_id, name, started, status, verified_at, check == "failed")
-                    for tenant_id, name, started, status, verified_at, check in session.execute(query)]
+            return [
+                TenantBackupState(tenant_id, name, started, status, verified_at, check == "failed")
+                for tenant_id, name, started, status, verified_at, check in session.execute(query)
+            ]
 
     def backup_tenant(self, tenant_id: str, key: bytes | None = None, journal: bool = True) -> BackupInfo:
         """Back up one tenant now; raises on failure (used by moves and final dumps).
@@ -201,7 +214,8 @@ class BackupService:
         return self._backup(
             self._targets([tenant_id], False)[0],
             utcnow().strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2),
-            key, journal,
+            key,
+            journal,
         )
 
     def _targets(self, tenant_ids: Sequence[str] | None, control: bool) -> list[DumpTarget]:
@@ -223,8 +237,12 @@ class BackupService:
         if journal and target.tenant_id is not None:
             left = self._deliver_journal(target.tenant_id)
             if left:
-                log.warning("backup of %s: %d acknowledged webhooks of it are still in the ingest journal "
-                            "(its database did not take them) and are not in this backup", target.label, left)
+                log.warning(
+                    "backup of %s: %d acknowledged webhooks of it are still in the ingest journal "
+                    "(its database did not take them) and are not in this backup",
+                    target.label,
+                    left,
+                )
         with self._db.control_session() as session:
             row = Backup(
                 tenant_id=target.tenant_id,
@@ -243,9 +261,7 @@ class BackupService:
             detail = error.detail if isinstance(error, DomainError) else (str(error) or type(error).__name__)
             self._finish(backup_id, status="failed", error=detail[:2000], finished_at=utcnow())
             raise
-        self._finish(
-            backup_id, status="ok", size_bytes=manifest.size, sha256=manifest.sha256, finished_at=utcnow()
-        )
+        self._finish(backup_id, status="ok", size_bytes=manifest.size, sha256=manifest.sha256, finished_at=utcnow())
         return self.get(backup_id)
 
     def _cluster(self, target: DumpTarget) -> Cluster:

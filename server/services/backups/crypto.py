@@ -46,8 +46,9 @@ def load_key(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ValidationFailed("cannot read the encryption key {path}: {reason}", path=str(path),
-                               reason=error.strerror) from error
+        raise ValidationFailed(
+            "cannot read the encryption key {path}: {reason}", path=str(path), reason=error.strerror
+        ) from error
     if len(data) == 32:
         return data
     text = data.strip()

@@ -57,9 +57,7 @@ def dump_to_folder(target: DumpTarget, cluster: Cluster, folder: Path, key: byte
             try:
                 tables = dump.table_digests(connection)
                 revision_row = connection.execute(
-                    "SELECT version_num FROM alembic_version LIMIT 1"
-                    if _has_alembic(connection)
-                    else "SELECT NULL"
+                    "SELECT version_num FROM alembic_version LIMIT 1" if _has_alembic(connection) else "SELECT NULL"
                 ).fetchone()
             except BaseException:
                 process.kill()

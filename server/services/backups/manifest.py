@@ -50,9 +50,7 @@ class Manifest:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        fields["tables"] = {
-            name: TableDigest(int(t["rows"]), str(t["md5"])) for name, t in data["tables"].items()
-        }
+        fields["tables"] = {name: TableDigest(int(t["rows"]), str(t["md5"])) for name, t in data["tables"].items()}
         return cls(**fields)
 
 
@@ -87,17 +85,13 @@ def checked_manifest(folder: Path, expected_sha256: str | None = None) -> Manife
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BackupDamaged(f"the manifest of backup {folder} is unreadable: {error}") from error
     if manifest.format_version > FORMAT_VERSION:
-        raise BackupDamaged(
-            f"backup {folder} has manifest format {manifest.format_version}; upgrade COMANDIA"
-        )
+        raise BackupDamaged(f"backup {folder} has manifest format {manifest.format_version}; upgrade COMANDIA")
     dump = folder / manifest.file
     if not dump.is_file():
         raise BackupDamaged(f"backup file {dump} is missing")
     digest, size = file_sha256(dump)
     if size != manifest.size:
-        raise BackupDamaged(
-            f"backup file {dump} has {size} bytes, the manifest says {manifest.size} (truncated?)"
-        )
+        raise BackupDamaged(f"backup file {dump} has {size} bytes, the manifest says {manifest.size} (truncated?)")
     if digest != manifest.sha256:
         raise BackupDamaged(f"backup file {dump} does not match its manifest's SHA-256 (altered)")
     if expected_sha256 is not None and expected_sha256 != manifest.sha256:

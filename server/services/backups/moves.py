@@ -67,8 +67,9 @@ class MoveService:
             drops its pool and cached context of the tenant).
     """
 
-    def __init__(self, databases: Databases, backups: BackupService,
-                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
+    def __init__(
+        self, databases: Databases, backups: BackupService, changed: Callable[[str], None] = lambda tenant_id: None
+    ) -> None:
         self._db = databases
         self._backups = backups
         self._changed = changed
@@ -92,8 +93,9 @@ class MoveService:
             if target is None:
                 raise NotFound("database server '{server}' is not registered", server=to_server)
             if target.id == tenant.server_id:
-                raise ValidationFailed("tenant {tenant_id} already lives on '{server}'", tenant_id=tenant_id,
-                                       server=to_server)
+                raise ValidationFailed(
+                    "tenant {tenant_id} already lives on '{server}'", tenant_id=tenant_id, server=to_server
+                )
             source_id, target_id = tenant.server_id, target.id
             database, role = tenant.database_name, tenant.role_name
             password = self._db.box.open(tenant.role_password_sealed)
@@ -101,7 +103,9 @@ class MoveService:
         if destination.database_exists(database) or destination.role_exists(role):
             raise Conflict(
                 "server '{server}' already has a database or role named {database} (an old copy?); "
-                "drop it there first if it is stale", server=to_server, database=database,
+                "drop it there first if it is stale",
+                server=to_server,
+                database=database,
             )
         created = False
         frozen = time.monotonic()
@@ -115,8 +119,9 @@ class MoveService:
             destination.create_database(database, owner=role)
             problems = load_and_compare(destination, database, Path(backup.path), manifest, key, role)
             if problems:
-                raise Conflict("the copy on the target does not match the backup: {problems}",
-                               problems="; ".join(problems))
+                raise Conflict(
+                    "the copy on the target does not match the backup: {problems}", problems="; ".join(problems)
+                )
             with self._db.control_session() as session:
                 session.execute(sa.update(Tenant).where(Tenant.id == tenant_id).values(server_id=target_id))
                 audit.record(

@@ -27,8 +27,13 @@ class RestoreService:
         changed: told the tenant id when its database is frozen and swapped by a restore in place.
     """
 
-    def __init__(self, databases: Databases, backups: BackupService, tenants: TenantService,
-                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        backups: BackupService,
+        tenants: TenantService,
+        changed: Callable[[str], None] = lambda tenant_id: None,
+    ) -> None:
         self._db = databases
         self._backups = backups
         self._tenants = tenants
@@ -66,10 +71,11 @@ class RestoreService:
     def _pick(self, tenant_id: str, backup_id: int | None) -> BackupInfo:
         backup = self._backups.latest(tenant_id) if backup_id is None else self._backups.get(backup_id)
         if backup.tenant_id != tenant_id:
-            raise NotFound("backup {backup_id} is not a backup of {tenant_id}", backup_id=backup.id,
-                           tenant_id=tenant_id)
+            raise NotFound(
+                "backup {backup_id} is not a backup of {tenant_id}", backup_id=backup.id, tenant_id=tenant_id
+            )
         if backup.status != "ok":
-            raise ValidationFailed("backup {backup_id} is {status}; pick another with --at", backup_id=backup.id,
-                                   status=backup.status)
+            raise ValidationFailed(
+                "backup {backup_id} is {status}; pick another with --at", backup_id=backup.id, status=backup.status
+            )
         return backup
-

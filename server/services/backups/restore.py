@@ -55,7 +55,8 @@ def open_backup(backup: BackupInfo, key: bytes | None) -> Manifest:
             raise ValidationFailed("backup {backup_id} is encrypted: pass --encrypt-key FILE", backup_id=backup.id)
         if key_id(key) != manifest.key_id:
             raise ValidationFailed(
-                "backup {backup_id} was encrypted with another key (id {key_id})", backup_id=backup.id,
+                "backup {backup_id} was encrypted with another key (id {key_id})",
+                backup_id=backup.id,
                 key_id=manifest.key_id,
             )
     return manifest
@@ -85,9 +86,7 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
     try:
         manifest = open_backup(backup, key)
     except BackupDamaged as error:
-        return _record(
-            db, RestoreCheck(backup.id, False, "integrity", error.detail, _since(started))
-        )
+        return _record(db, RestoreCheck(backup.id, False, "integrity", error.detail, _since(started)))
     cluster = _home_cluster(db, backup.tenant_id)
     scratch = f"{db.prefix}_verify_{backup.id}"
     cluster.drop_database(scratch)  # a leftover of an interrupted check: ours by name
@@ -95,9 +94,7 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
     try:
         problems = load_and_compare(cluster, scratch, Path(backup.path), manifest, key, None)
     except (Unavailable, BackupDamaged) as error:
-        return _record(
-            db, RestoreCheck(backup.id, False, "restore", error.detail, _since(started))
-        )
+        return _record(db, RestoreCheck(backup.id, False, "restore", error.detail, _since(started)))
     finally:
         cluster.drop_database(scratch)
     rows = sum(t.rows for t in manifest.tables.values())
@@ -109,7 +106,12 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
 
 
 def restore_in_place(
-    db: Databases, tenants: TenantService, backup: BackupInfo, tenant_id: str, key: bytes | None, actor: str,
+    db: Databases,
+    tenants: TenantService,
+    backup: BackupInfo,
+    tenant_id: str,
+    key: bytes | None,
+    actor: str,
     changed: Callable[[str], None] = lambda tenant_id: None,
 ) -> TenantInfo:
     """Swap a tenant's database for a proven restore of `backup` (see the module's order).
@@ -120,8 +122,9 @@ def restore_in_place(
     with db.control_session() as session:
         tenant = session.get(Tenant, tenant_id)
         if tenant is None or tenant.state == TenantState.DELETED:
-            raise NotFound("tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)",
-                           tenant_id=tenant_id)
+            raise NotFound(
+                "tenant {tenant_id} does not exist (use --as NAME to restore it as a new tenant)", tenant_id=tenant_id
+            )
         server_id, database, role = tenant.server_id, tenant.database_name, tenant.role_name
         password = db.box.open(tenant.role_password_sealed)
     cluster = db.cluster(server_id)
@@ -160,8 +163,14 @@ def restore_as_new(
         if source is None:
             raise ValidationFailed("backup {backup_id} is not a tenant backup", backup_id=backup.id)
         server = session.get(DbServer, source.server_id)
-        request = NewTenant(new_name, source.timezone, source.currency, source.locale,
-                            server.name if server else None, country_locale=source.country_locale)
+        request = NewTenant(
+            new_name,
+            source.timezone,
+            source.currency,
+            source.locale,
+            server.name if server else None,
+            country_locale=source.country_locale,
+        )
     created = tenants.create(request, actor)
     cluster: Cluster | None = None
     try:
@@ -176,9 +185,7 @@ def restore_as_new(
         replaced = _replaced_name(db.prefix, created.id)
         _swap(db, cluster, created.id, staging, database, replaced)
         cluster.drop_database(replaced)
-        _registered(
-            db, created.id, manifest, actor, "tenant.restore_as", backup_id=backup.id, source=backup.tenant_id
-        )
+        _registered(db, created.id, manifest, actor, "tenant.restore_as", backup_id=backup.id, source=backup.tenant_id)
     except BaseException:
         if cluster is not None:
             cluster.drop_database(f"{db.prefix}_restore_{created.id}")
@@ -233,8 +240,14 @@ def _swap(db: Databases, cluster: Cluster, tenant_id: str, staging: str, databas
             if present:
                 _rename(cluster, replaced, database)
         except BaseException:
-            log.critical("tenant %s: its database is now named %s and %s could not take its place; rename one "
-                         "of them to %s by hand", tenant_id, replaced, staging, database)
+            log.critical(
+                "tenant %s: its database is now named %s and %s could not take its place; rename one "
+                "of them to %s by hand",
+                tenant_id,
+                replaced,
+                staging,
+                database,
+            )
         raise
 
 
@@ -243,9 +256,7 @@ def _rename(cluster: Cluster, old: str, new: str) -> None:
         connection.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new)))
 
 
-def _registered(
-    db: Databases, tenant_id: str, manifest: Manifest, actor: str, action: str, **detail: object
-) -> None:
+def _registered(db: Databases, tenant_id: str, manifest: Manifest, actor: str, action: str, **detail: object) -> None:
     with db.control_session() as session:
         session.execute(
             sa.update(Tenant).where(Tenant.id == tenant_id).values(schema_revision=manifest.schema_revision)

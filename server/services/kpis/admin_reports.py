@@ -148,8 +148,10 @@ class AdminKpiService:
             zones = sorted(session.scalars(sa.text("SELECT DISTINCT timezone FROM tenants WHERE state <> 'deleted'")))
             ranges = [period_days(period, now.astimezone(ZoneInfo(zone)).date()) for zone in zones]
             firsts, lasts = [r[0] for r in ranges], [r[1] for r in ranges]
-            rows = session.execute(sa.text(_LATEST_PARTS + _REPORT.replace("{order}", order)),
-                                   {"zones": zones, "firsts": firsts, "lasts": lasts}).all()
+            rows = session.execute(
+                sa.text(_LATEST_PARTS + _REPORT.replace("{order}", order)),
+                {"zones": zones, "firsts": firsts, "lasts": lasts},
+            ).all()
         today = now.date()
         return _report(rows, min(firsts, default=today), max(lasts, default=today), sort)
 
@@ -224,9 +226,7 @@ def _report(rows: Sequence[Any], from_day: dt.date, to_day: dt.date, sort: str) 
         sort=sort,
         tenants_count=len(tenants),
         orders=sum(t.orders for t in tenants),
-        revenue_by_currency=tuple(
-            StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())
-        ),
+        revenue_by_currency=tuple(StatusCount(c, int(v[0]), v[1]) for c, v in sorted(by_currency.items())),
         active_customers=sum(t.active_customers for t in tenants),
         tenants=tenants,
     )

@@ -102,9 +102,16 @@ _RANGE_SALES = (
 )
 _CUSTOMERS = (
     sa.select(
-        Customer.id, Customer.name, Customer.phone, Customer.city, Customer.region, Customer.created_at,
-        Customer.first_order_at, Customer.last_order_at,
-        sa.func.coalesce(_RANGE_SALES.c.orders, 0), sa.func.coalesce(_RANGE_SALES.c.revenue, 0),
+        Customer.id,
+        Customer.name,
+        Customer.phone,
+        Customer.city,
+        Customer.region,
+        Customer.created_at,
+        Customer.first_order_at,
+        Customer.last_order_at,
+        sa.func.coalesce(_RANGE_SALES.c.orders, 0),
+        sa.func.coalesce(_RANGE_SALES.c.revenue, 0),
     )
     .outerjoin_from(Customer, _RANGE_SALES, _RANGE_SALES.c.customer_id == Customer.id)
     .where(real_customer())  # not the test chat's phones: the customer list's rule
@@ -268,8 +275,12 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
         ),
         Sheet(
             N_("top products"),
-            [(N_("SKU"), "text", 14), (N_("Name"), "text", 28), (N_("Quantity"), "int", 10),
-             (N_("Revenue"), "money", 14)],
+            [
+                (N_("SKU"), "text", 14),
+                (N_("Name"), "text", 28),
+                (N_("Quantity"), "int", 10),
+                (N_("Revenue"), "money", 14),
+            ],
             lambda: [[p.sku, p.name, p.quantity, p.revenue] for p in current.top_products],
         ),
         Sheet(
@@ -295,8 +306,12 @@ def _kpi_sheets(report: KpiReport, fmt: str) -> list[Sheet]:
         return [
             Sheet(
                 "kpis",
-                [(N_("Section"), "text", 0), (N_("Key"), "text", 0), (N_("Count"), "int", 0),
-                 (N_("Amount"), "money", 0)],
+                [
+                    (N_("Section"), "text", 0),
+                    (N_("Key"), "text", 0),
+                    (N_("Count"), "int", 0),
+                    (N_("Amount"), "money", 0),
+                ],
                 lambda: _flat(current),
             )
         ]

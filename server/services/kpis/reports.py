@@ -86,9 +86,7 @@ class KpiService:
                 self.admin.refresh_summary(tenant_id, days)
         return True
 
-    def tenant_report(
-        self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day"
-    ) -> KpiReport:
+    def tenant_report(self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day") -> KpiReport:
         """Every KPI of `from_day`..`to_day` (both included) and of the range just before it.
 
         Raises:
@@ -119,8 +117,9 @@ class KpiService:
             )
             current = period(session, from_day, to_day, granularity, customers[0])
             previous = period(session, before_from, before_to, granularity, customers[1])
-        return KpiReport(tenant_id, currency, timezone, granularity, current, previous,
-                         country_locale=context.country_locale)
+        return KpiReport(
+            tenant_id, currency, timezone, granularity, current, previous, country_locale=context.country_locale
+        )
 
     def rebuild(self, tenant_id: str) -> None:
         """Recompute the tenant's rollups from its raw tables, then its control-DB summary."""
@@ -169,10 +168,7 @@ def period(
     orders, revenue = sum(s.orders for s in sales), sum((s.revenue for s in sales), _ZERO)
     top_customers, active = customers or _top_customers(session, [(from_day, to_day)])[0]
     new = int(
-        session.scalar(
-            sa.text("SELECT count(*) FROM kpi_customer_first WHERE first_day BETWEEN :f AND :t"), span
-        )
-        or 0
+        session.scalar(sa.text("SELECT count(*) FROM kpi_customer_first WHERE first_day BETWEEN :f AND :t"), span) or 0
     )
     return KpiPeriod(
         from_day=from_day,
@@ -186,17 +182,13 @@ def period(
         by_status=tuple(statuses),
         top_products=_top_products(session, span),
         top_customers=top_customers,
-        by_city=_places(
-            session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])
-        ),
+        by_city=_places(session, span, "city, region", lambda row: PlaceSales(row[0], row[1], row[2], row[3])),
         by_region=_places(session, span, "region", lambda row: PlaceSales(None, row[0], row[1], row[2])),
         by_zone=_zones(session, span),
     )
 
 
-def _series(
-    session: Session, from_day: dt.date, to_day: dt.date, granularity: str
-) -> tuple[SeriesPoint, ...]:
+def _series(session: Session, from_day: dt.date, to_day: dt.date, granularity: str) -> tuple[SeriesPoint, ...]:
     """One point per bucket (empty ones too); a bucket starts at the later of its start and `from_day`."""
     rows = {
         max(bucket, from_day): (int(n), Decimal(r))
@@ -234,9 +226,7 @@ def _ranged(noun: str, span: dict[str, Any], tag: int = 0) -> tuple[str, dict[st
     """
     grains, keys, sums = _NOUNS[noun]
     parts, params = [], dict(span)
-    for i, (grain, start, end, sign) in enumerate(
-        cover(span["f"], span["t"] + dt.timedelta(days=1), grains)
-    ):
+    for i, (grain, start, end, sign) in enumerate(cover(span["f"], span["t"] + dt.timedelta(days=1), grains)):
         params[f"p{tag}_{i}a"], params[f"p{tag}_{i}b"] = start, end
         signed = ", ".join(f"{'-' if sign < 0 else ''}{c} AS {c}" for c in sums)
         parts.append(
@@ -260,9 +250,7 @@ def _top_products(session: Session, span: dict[str, Any]) -> tuple[ProductSales,
     return tuple(ProductSales(sku, name, int(q), r) for sku, name, q, r in rows)
 
 
-def _clip(
-    from_day: dt.date, to_day: dt.date, first: dt.date | None, last: dt.date | None
-) -> tuple[dt.date, dt.date]:
+def _clip(from_day: dt.date, to_day: dt.date, first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
     """The range cut to the days that have any order (every rollup row has a `kpi_daily_sales`
     row on its day), so no bucket is read for days without data; empty when none overlap."""
     if first is None or last is None:

@@ -44,14 +44,8 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         f"kpi_{grain}_customers": (("day", "customer_id"), ("orders", "revenue"))
         for grain in ("daily", "monthly", "yearly")
     },
-    **{
-        f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue"))
-        for grain in ("daily", "monthly")
-    },
-    **{
-        f"kpi_{grain}_zones": (("day", "fulfilment", "zone"), ("orders", "revenue"))
-        for grain in ("daily", "monthly")
-    },
+    **{f"kpi_{grain}_places": (("day", "city", "region"), ("orders", "revenue")) for grain in ("daily", "monthly")},
+    **{f"kpi_{grain}_zones": (("day", "fulfilment", "zone"), ("orders", "revenue")) for grain in ("daily", "monthly")},
 }
 ROLLUP_TABLES = (*_TABLES, "kpi_customer_first")
 
@@ -77,9 +71,7 @@ class Rollups:
         self._zones = zones
         self._days_changed = days_changed
 
-    def __call__(
-        self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail
-    ) -> None:
+    def __call__(self, session: Session, tenant_id: str, before: OrderDetail | None, after: OrderDetail) -> None:
         zone = self._zones(tenant_id)
         deltas: Deltas = {table: defaultdict(lambda: [Decimal(0), Decimal(0)]) for table in _TABLES}
         names: dict[str, str] = {}
@@ -149,9 +141,7 @@ def _contribute(deltas: Deltas, names: dict[str, str], order: OrderDetail, zone:
     _add(deltas["kpi_yearly_customers"], (day.replace(month=1, day=1), order.customer_id), one, total)
 
 
-def _add(
-    table: dict[tuple[object, ...], list[Decimal]], key: tuple[object, ...], a: Decimal, b: Decimal
-) -> None:
+def _add(table: dict[tuple[object, ...], list[Decimal]], key: tuple[object, ...], a: Decimal, b: Decimal) -> None:
     row = table[key]
     row[0] += a
     row[1] += b

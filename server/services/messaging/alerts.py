@@ -59,8 +59,10 @@ log = logging.getLogger(__name__)
 # it is read: each reason of ours is a catalog text (`reason_in`).
 CRASH_REASON = N_("outcome unknown after crash")
 NO_NUMBER = N_("the business has no active WhatsApp number to send the alert from")
-NO_TEMPLATE = N_("the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
-                 "so WhatsApp allows only an approved template, and the business rule handoff_template is not set")
+NO_TEMPLATE = N_(
+    "the alert phone has not written to the business's WhatsApp number in the last 24 hours, "
+    "so WhatsApp allows only an approved template, and the business rule handoff_template is not set"
+)
 SKIPPED_CHANNELS = frozenset({"import"})
 """Orders read from a file are history, not news: nobody is alerted."""
 MAX_LISTED = 200
@@ -85,10 +87,19 @@ class OrderAlerts:
         if not tenant.rules.order_alerts:
             return
         subject, body = order_ticket(tenant, after)
-        rows = [{"order_id": after.id, "recipient": recipient, "channel": "email" if "@" in recipient else "whatsapp",
-                 "subject": subject, "body": body} for recipient in tenant.rules.order_alerts]
-        session.execute(pg_insert(OrderAlert).values(rows).on_conflict_do_nothing(
-            index_elements=["order_id", "recipient"]))
+        rows = [
+            {
+                "order_id": after.id,
+                "recipient": recipient,
+                "channel": "email" if "@" in recipient else "whatsapp",
+                "subject": subject,
+                "body": body,
+            }
+            for recipient in tenant.rules.order_alerts
+        ]
+        session.execute(
+            pg_insert(OrderAlert).values(rows).on_conflict_do_nothing(index_elements=["order_id", "recipient"])
+        )
         sa.event.listen(session, "after_commit", lambda _session: self._on_queued(tenant_id), once=True)
 
 
@@ -108,11 +119,20 @@ class OrderAlertService:
         jitter: a number in [0, 1) (tests inject a fixed one).
     """
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, mailer: SmtpMailer, contexts: TenantContexts,
-                 on_handed: Callable[[str], None] = lambda tenant_id: None,
-                 clock: Callable[[], dt.datetime] = utcnow, backoff_base: float = 30.0, backoff_cap: float = 1800.0,
-                 max_attempts: int = 8, stale_after: dt.timedelta = dt.timedelta(minutes=5),
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        directory: NumberDirectory,
+        mailer: SmtpMailer,
+        contexts: TenantContexts,
+        on_handed: Callable[[str], None] = lambda tenant_id: None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        backoff_base: float = 30.0,
+        backoff_cap: float = 1800.0,
+        max_attempts: int = 8,
+        stale_after: dt.timedelta = dt.timedelta(minutes=5),
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self._db = databases
         self._directory = directory
         self._mailer = mailer
@@ -127,9 +147,15 @@ class OrderAlertService:
         """Active tenants whose settings name at least one alert recipient (the job sweeps these)."""
         alerts = Tenant.settings["order_alerts"]
         with self._db.control_session() as session:
-            return set(session.scalars(sa.select(Tenant.id).where(
-                Tenant.state == "active", sa.func.jsonb_typeof(alerts) == "array",
-                sa.func.jsonb_array_length(alerts) > 0)))
+            return set(
+                session.scalars(
+                    sa.select(Tenant.id).where(
+                        Tenant.state == "active",
+                        sa.func.jsonb_typeof(alerts) == "array",
+                        sa.func.jsonb_array_length(alerts) > 0,
+                    )
+                )
+            )
 
     def send_due(self, tenant_id: str, limit: int = 20) -> int:
         """Hand due WhatsApp alerts to the outbox and send due e-mail alerts; returns how many."""
@@ -150,9 +176,11 @@ class OrderAlertService:
         """Mark e-mail alerts left `sending` by a crash as failed (never resent); returns how many."""
         cutoff = self._clock() - self._stale_after
         with self._db.tenant_session(tenant_id) as session:
-            result = session.execute(sa.update(OrderAlert).where(
-                OrderAlert.state == "sending", OrderAlert.claimed_at < cutoff).values(
-                state="failed", last_error=CRASH_REASON))
+            result = session.execute(
+                sa.update(OrderAlert)
+                .where(OrderAlert.state == "sending", OrderAlert.claimed_at < cutoff)
+                .values(state="failed", last_error=CRASH_REASON)
+            )
             session.commit()
         count = int(result.rowcount)  # type: ignore[attr-defined]
         if count:
@@ -165,31 +193,56 @@ class OrderAlertService:
         limit = max(1, min(limit, MAX_LISTED))
         with self._db.tenant_session(tenant_id) as session:
             rows = session.execute(
-                sa.select(OrderAlert, Order.number, OutboxMessage.state, OutboxMessage.last_error,
-                          OutboxMessage.sent_at, OutboxMessage.status, OutboxMessage.error_code)
+                sa.select(
+                    OrderAlert,
+                    Order.number,
+                    OutboxMessage.state,
+                    OutboxMessage.last_error,
+                    OutboxMessage.sent_at,
+                    OutboxMessage.status,
+                    OutboxMessage.error_code,
+                )
                 .join(Order, Order.id == OrderAlert.order_id)
                 .outerjoin(OutboxMessage, OutboxMessage.id == OrderAlert.outbox_id)
-                .order_by(OrderAlert.id.desc()).limit(limit)).all()
+                .order_by(OrderAlert.id.desc())
+                .limit(limit)
+            ).all()
         alerts = []
         for alert, number, outbox_state, outbox_error, outbox_sent, delivery, code in rows:
             state, error, sent_at = alert.state, reason_in(language, alert.last_error), alert.sent_at
             if outbox_state is not None:  # a WhatsApp alert: the outbox (and the delivery status) tells
                 undelivered = delivery == "failed"
                 state = "failed" if undelivered else outbox_state
-                error = (send_failure_text(language, code, outbox_error) if state == "failed"
-                         else reason_in(language, outbox_error))
+                error = (
+                    send_failure_text(language, code, outbox_error)
+                    if state == "failed"
+                    else reason_in(language, outbox_error)
+                )
                 sent_at = outbox_sent
-            alerts.append(OrderAlertInfo(
-                order_id=alert.order_id, order_number=number, recipient=alert.recipient,
-                channel=cast(AlertChannel, alert.channel), state=cast(AlertState, state), attempts=alert.attempts,
-                last_error=error, created_at=alert.created_at, sent_at=sent_at))
+            alerts.append(
+                OrderAlertInfo(
+                    order_id=alert.order_id,
+                    order_number=number,
+                    recipient=alert.recipient,
+                    channel=cast(AlertChannel, alert.channel),
+                    state=cast(AlertState, state),
+                    attempts=alert.attempts,
+                    last_error=error,
+                    created_at=alert.created_at,
+                    sent_at=sent_at,
+                )
+            )
         return alerts
 
     def _hand_to_outbox(self, tenant_id: str, limit: int) -> int:
         with self._db.tenant_session(tenant_id) as session:
             alerts = session.scalars(
-                sa.select(OrderAlert).where(OrderAlert.channel == "whatsapp", OrderAlert.state == "queued")
-                .order_by(OrderAlert.id).limit(limit).with_for_update(skip_locked=True)).all()
+                sa.select(OrderAlert)
+                .where(OrderAlert.channel == "whatsapp", OrderAlert.state == "queued")
+                .order_by(OrderAlert.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
             handed = 0
             for alert in alerts:
                 number_id = self._sender_number(session, tenant_id, alert.order_id)
@@ -204,8 +257,11 @@ class OrderAlertService:
                     log.warning("tenant %s: order alert %d failed: %s", tenant_id, alert.id, NO_TEMPLATE)
                     continue
                 queue_messages(session, number_id, key, [payload], at=self._clock())
-                alert.outbox_id = session.scalar(sa.select(sa.func.max(OutboxMessage.id)).where(
-                    OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == key))
+                alert.outbox_id = session.scalar(
+                    sa.select(sa.func.max(OutboxMessage.id)).where(
+                        OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == key
+                    )
+                )
                 alert.state, alert.sent_at, alert.attempts = "sent", self._clock(), 1
                 handed += 1
             session.commit()
@@ -216,8 +272,11 @@ class OrderAlertService:
         None when the window is closed and the tenant has no template."""
         template = handoff_template(self._contexts.get(tenant_id), body)
         payload = OutboxPayload(kind="alert", body=body, text=body, fallback_template=template)
-        last = session.scalar(sa.select(sa.func.max(InboxEvent.received_at)).where(
-            InboxEvent.number_id == number_id, InboxEvent.customer_key == key))
+        last = session.scalar(
+            sa.select(sa.func.max(InboxEvent.received_at)).where(
+                InboxEvent.number_id == number_id, InboxEvent.customer_key == key
+            )
+        )
         if window_open(last, self._clock()):
             return payload
         return payload.as_template() if template is not None else None
@@ -225,11 +284,20 @@ class OrderAlertService:
     def _sender_number(self, session: Session, tenant_id: str, order_id: int) -> int | None:
         """The number the order's customer last wrote to, else the tenant's oldest active number."""
         numbers = self._directory.numbers_of(tenant_id)
-        customer = session.scalar(sa.select(Customer).join(Order, Order.customer_id == Customer.id)
-                                  .where(Order.id == order_id))
+        customer = session.scalar(
+            sa.select(Customer).join(Order, Order.customer_id == Customer.id).where(Order.id == order_id)
+        )
         keys = [k for k in (customer.wa_id, customer.phone.lstrip("+")) if k] if customer else []
-        last = session.scalar(sa.select(InboxEvent.number_id).where(InboxEvent.customer_key.in_(keys))
-                              .order_by(InboxEvent.id.desc()).limit(1)) if keys else None
+        last = (
+            session.scalar(
+                sa.select(InboxEvent.number_id)
+                .where(InboxEvent.customer_key.in_(keys))
+                .order_by(InboxEvent.id.desc())
+                .limit(1)
+            )
+            if keys
+            else None
+        )
         usable = {n.info.id for n in numbers}
         if last in usable:
             return last
@@ -239,9 +307,17 @@ class OrderAlertService:
         now = self._clock()
         with self._db.tenant_session(tenant_id) as session:
             alert = session.scalar(
-                sa.select(OrderAlert).where(OrderAlert.channel == "email", OrderAlert.state == "queued",
-                                            OrderAlert.next_attempt_at <= now, OrderAlert.id.not_in(tried))
-                .order_by(OrderAlert.next_attempt_at, OrderAlert.id).limit(1).with_for_update(skip_locked=True))
+                sa.select(OrderAlert)
+                .where(
+                    OrderAlert.channel == "email",
+                    OrderAlert.state == "queued",
+                    OrderAlert.next_attempt_at <= now,
+                    OrderAlert.id.not_in(tried),
+                )
+                .order_by(OrderAlert.next_attempt_at, OrderAlert.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
             if alert is None:
                 return None
             alert.state, alert.claimed_at, alert.attempts = "sending", now, alert.attempts + 1
@@ -255,10 +331,21 @@ class OrderAlertService:
         except MailError as error:
             if not error.permanent and attempts < self._max_attempts:
                 delay = min(self._cap, self._base * 2 ** (attempts - 1)) * (0.5 + self._jitter() / 2)
-                log.warning("tenant %s: order alert %d e-mail failed (try %d, again in %.0f s): %s",
-                            tenant_id, alert_id, attempts, delay, error.detail)
-                self._finish(tenant_id, alert_id, state="queued", last_error=error.detail,
-                             next_attempt_at=self._clock() + dt.timedelta(seconds=delay))
+                log.warning(
+                    "tenant %s: order alert %d e-mail failed (try %d, again in %.0f s): %s",
+                    tenant_id,
+                    alert_id,
+                    attempts,
+                    delay,
+                    error.detail,
+                )
+                self._finish(
+                    tenant_id,
+                    alert_id,
+                    state="queued",
+                    last_error=error.detail,
+                    next_attempt_at=self._clock() + dt.timedelta(seconds=delay),
+                )
                 return
             log.error("tenant %s: order alert %d e-mail failed for good: %s", tenant_id, alert_id, error.detail)
             self._finish(tenant_id, alert_id, state="failed", last_error=error.detail)

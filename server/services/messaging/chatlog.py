@@ -26,17 +26,26 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-def lock(session: Session, number_id: int, customer_key: str, phone: str | None = None,
-         name: str | None = None) -> Conversation:
+def lock(
+    session: Session, number_id: int, customer_key: str, phone: str | None = None, name: str | None = None
+) -> Conversation:
     """The conversation row of (number, customer), locked for the transaction; created when missing."""
-    values: dict[str, object] = {"public_id": new_public_id(), "number_id": number_id,
-                                 "customer_key": customer_key[:64], "customer_phone": phone}
+    values: dict[str, object] = {
+        "public_id": new_public_id(),
+        "number_id": number_id,
+        "customer_key": customer_key[:64],
+        "customer_phone": phone,
+    }
     if name:
         values["customer_name"] = name[:120]
-    session.execute(pg_insert(Conversation).values(**values)
-                    .on_conflict_do_nothing(index_elements=["number_id", "customer_key"]))
-    row = session.scalar(sa.select(Conversation).where(
-        Conversation.number_id == number_id, Conversation.customer_key == customer_key[:64]).with_for_update())
+    session.execute(
+        pg_insert(Conversation).values(**values).on_conflict_do_nothing(index_elements=["number_id", "customer_key"])
+    )
+    row = session.scalar(
+        sa.select(Conversation)
+        .where(Conversation.number_id == number_id, Conversation.customer_key == customer_key[:64])
+        .with_for_update()
+    )
     assert row is not None
     if name and row.customer_name != name[:120]:
         row.customer_name = name[:120]
@@ -56,8 +65,9 @@ def record_outbound(row: Conversation, at: dt.datetime, preview: str) -> None:
     row.last_message_at, row.last_message_text, row.last_direction = at, preview[:PREVIEW], "out"
 
 
-def set_state(row: Conversation, state: str, at: dt.datetime, reason: str | None = None,
-              agent: str | None = None) -> bool:
+def set_state(
+    row: Conversation, state: str, at: dt.datetime, reason: str | None = None, agent: str | None = None
+) -> bool:
     """Move the chat to `state` (bot, waiting, human); returns whether anything changed."""
     if row.state == state and row.agent == agent:
         return False

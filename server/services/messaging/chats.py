@@ -61,15 +61,21 @@ class ChatService:
         contexts: the tenants' settings (the hand-off template); None: no tenant has one.
     """
 
-    def __init__(self, databases: Databases, on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 clock: Callable[[], dt.datetime] = utcnow, contexts: TenantContexts | None = None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        on_queued: Callable[[str], None] = lambda tenant_id: None,
+        clock: Callable[[], dt.datetime] = utcnow,
+        contexts: TenantContexts | None = None,
+    ) -> None:
         self._db = databases
         self._on_queued = on_queued
         self._clock = clock
         self._contexts = contexts
 
-    def list(self, tenant_id: str, limit: int | None = None, cursor: str | None = None,
-             state: str | None = None) -> ConversationPage:
+    def list(
+        self, tenant_id: str, limit: int | None = None, cursor: str | None = None, state: str | None = None
+    ) -> ConversationPage:
         """Chats, newest message first, in keyset pages; `state` keeps only bot, waiting or human ones.
 
         Raises:
@@ -108,8 +114,13 @@ class ChatService:
             closes = row.last_inbound_at + FREE_FORM_WINDOW if row.last_inbound_at else None
             open_ = window_open(row.last_inbound_at, now)
             return ConversationDetail(
-                conversation=summary(row), messages=messages, more_messages=more, orders=orders,
-                window_open=open_, window_closes_at=closes, reply_mode="text" if open_ else "template",
+                conversation=summary(row),
+                messages=messages,
+                more_messages=more,
+                orders=orders,
+                window_open=open_,
+                window_closes_at=closes,
+                reply_mode="text" if open_ else "template",
                 template=template.name if template is not None else None,
             )
 
@@ -145,16 +156,20 @@ class ChatService:
             payload = OutboxPayload("human", text, text, fallback_template=template)
             if not window_open(row.last_inbound_at, now):
                 if template is None:
-                    raise Conflict("the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
-                                   "template now, and the business rule handoff_template is not set")
+                    raise Conflict(
+                        "the customer wrote more than 24 hours ago: WhatsApp allows only an approved "
+                        "template now, and the business rule handoff_template is not set"
+                    )
                 payload = payload.as_template()
-            queue_messages(session, row.number_id, row.customer_key, [payload],
-                           author=actor, conversation=row, at=now)
+            queue_messages(session, row.number_id, row.customer_key, [payload], author=actor, conversation=row, at=now)
             took_over = chatlog.set_state(row, "human", now, reason="manager", agent=actor)
             row.unread, row.agent_active_at = 0, now
-            sent = session.scalar(sa.select(OutboxMessage).where(
-                OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
-                .order_by(OutboxMessage.seq.desc()).limit(1))
+            sent = session.scalar(
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
+                .order_by(OutboxMessage.seq.desc())
+                .limit(1)
+            )
             assert sent is not None
             message, sent_id = _outbound(sent), sent.id
             chatlog.announce(session, row, took_over)
@@ -163,8 +178,15 @@ class ChatService:
         with self._db.control_session() as control:
             if took_over:
                 audit.record(control, actor, "conversation.takeover", tenant_id, conversation=public_id)
-            audit.record(control, actor, "conversation.message", tenant_id, conversation=public_id,
-                         outbox_id=sent_id, characters=len(text))
+            audit.record(
+                control,
+                actor,
+                "conversation.message",
+                tenant_id,
+                conversation=public_id,
+                outbox_id=sent_id,
+                characters=len(text),
+            )
             control.commit()
         return message
 
@@ -190,8 +212,13 @@ class ChatService:
         now = self._clock()
         with self._db.tenant_session(tenant_id) as session:
             row = _access(session, public_id, lock=True)
-            changed = chatlog.set_state(row, state, now, reason="manager" if state == "human" else None,
-                                        agent=actor if state == "human" else None)
+            changed = chatlog.set_state(
+                row,
+                state,
+                now,
+                reason="manager" if state == "human" else None,
+                agent=actor if state == "human" else None,
+            )
             if state == "human":
                 row.unread = 0
             if changed:
@@ -206,10 +233,18 @@ class ChatService:
 
 def summary(row: Conversation) -> ConversationSummary:
     return ConversationSummary(
-        id=row.public_id, number_id=row.number_id, customer_phone=row.customer_phone,
-        customer_name=row.customer_name, state=row.state, state_changed_at=row.state_changed_at,
-        handoff_reason=row.handoff_reason, agent=row.agent, last_message_at=row.last_message_at,
-        last_message_text=row.last_message_text, last_direction=row.last_direction, unread=row.unread,
+        id=row.public_id,
+        number_id=row.number_id,
+        customer_phone=row.customer_phone,
+        customer_name=row.customer_name,
+        state=row.state,
+        state_changed_at=row.state_changed_at,
+        handoff_reason=row.handoff_reason,
+        agent=row.agent,
+        last_message_at=row.last_message_at,
+        last_message_text=row.last_message_text,
+        last_direction=row.last_direction,
+        unread=row.unread,
     )
 
 
@@ -225,14 +260,21 @@ def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMe
     """The newest `MAX_TRANSCRIPT` messages of both sides, oldest first; and whether there are more."""
     inbound = session.execute(
         # only the message the bot read: the provider's raw JSON beside it is most of the row's bytes
-        sa.select(InboxEvent.id, InboxEvent.kind, InboxEvent.received_at,
-                  InboxEvent.payload["inbound"].label("inbound"))
+        sa.select(
+            InboxEvent.id, InboxEvent.kind, InboxEvent.received_at, InboxEvent.payload["inbound"].label("inbound")
+        )
         .where(InboxEvent.number_id == row.number_id, InboxEvent.customer_key == row.customer_key)
-        .order_by(InboxEvent.id.desc()).limit(MAX_TRANSCRIPT + 1)).all()
-    outbound = list(session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
-        .order_by(OutboxMessage.seq.desc()).limit(MAX_TRANSCRIPT + 1)))
+        .order_by(InboxEvent.id.desc())
+        .limit(MAX_TRANSCRIPT + 1)
+    ).all()
+    outbound = list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key)
+            .order_by(OutboxMessage.seq.desc())
+            .limit(MAX_TRANSCRIPT + 1)
+        )
+    )
     files = media.entries(session, [r.id for r in inbound if r.kind == "media"])
     messages = [_inbound(r.id, r.kind, r.received_at, r.inbound, tuple(files.get(r.id, ()))) for r in inbound]
     messages += [_outbound(r) for r in outbound]
@@ -240,8 +282,9 @@ def _transcript(session: Session, row: Conversation) -> tuple[tuple[TranscriptMe
     return tuple(messages[-MAX_TRANSCRIPT:]), len(messages) > MAX_TRANSCRIPT
 
 
-def _inbound(row_id: int, kind: str, at: dt.datetime, stored: object,
-             files: tuple[MediaEntry, ...] = ()) -> TranscriptMessage:
+def _inbound(
+    row_id: int, kind: str, at: dt.datetime, stored: object, files: tuple[MediaEntry, ...] = ()
+) -> TranscriptMessage:
     """A customer's message from its inbox row's stored `Inbound` (`InboxPayload.inbound`)."""
     latitude = longitude = map_url = None
     try:
@@ -252,12 +295,24 @@ def _inbound(row_id: int, kind: str, at: dt.datetime, stored: object,
             where = f"{latitude:.6f}/{longitude:.6f}"
             map_url = f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{where}"
             if not text:
-                text = " · ".join(part for part in (inbound.location_name, inbound.location_address,
-                                                     f"{latitude:.6f}, {longitude:.6f}") if part)
+                text = " · ".join(
+                    part
+                    for part in (inbound.location_name, inbound.location_address, f"{latitude:.6f}, {longitude:.6f}")
+                    if part
+                )
     except Exception:  # noqa: BLE001 -- a row written by an older version must not hide the whole chat
         text = ""
-    return TranscriptMessage(id=f"in-{row_id}", direction="in", at=at, kind=kind, text=text, media=files,
-                             latitude=latitude, longitude=longitude, map_url=map_url)
+    return TranscriptMessage(
+        id=f"in-{row_id}",
+        direction="in",
+        at=at,
+        kind=kind,
+        text=text,
+        media=files,
+        latitude=latitude,
+        longitude=longitude,
+        map_url=map_url,
+    )
 
 
 def _outbound(row: OutboxMessage) -> TranscriptMessage:
@@ -265,16 +320,28 @@ def _outbound(row: OutboxMessage) -> TranscriptMessage:
     reply = None
     if payload.buttons or payload.list_sections:
         reply = BotReply(
-            body=payload.body, buttons=tuple(ChatButton(id=i, title=t) for i, t in payload.buttons),
-            list_button=payload.list_button, text=payload.text,
-            sections=tuple(ChatSection(title=title, rows=tuple(ChatRow(id=i, title=t, description=d)
-                                                                 for i, t, d in rows))
-                           for title, rows in payload.list_sections),
+            body=payload.body,
+            buttons=tuple(ChatButton(id=i, title=t) for i, t in payload.buttons),
+            list_button=payload.list_button,
+            text=payload.text,
+            sections=tuple(
+                ChatSection(title=title, rows=tuple(ChatRow(id=i, title=t, description=d) for i, t, d in rows))
+                for title, rows in payload.list_sections
+            ),
         )
     return TranscriptMessage(
-        id=f"out-{row.id}", direction="out", at=row.created_at, kind=payload.kind, text=payload.body,
-        author=row.author, reply=reply, template=payload.template.name if payload.template else None,
-        delivery=row.state, status=row.status, error=row.last_error, error_code=row.error_code,
+        id=f"out-{row.id}",
+        direction="out",
+        at=row.created_at,
+        kind=payload.kind,
+        text=payload.body,
+        author=row.author,
+        reply=reply,
+        template=payload.template.name if payload.template else None,
+        delivery=row.state,
+        status=row.status,
+        error=row.last_error,
+        error_code=row.error_code,
         resend_of=f"out-{payload.resend_of}" if payload.resend_of else None,
         resent_as=f"out-{payload.resent_as}" if payload.resent_as else None,
     )
@@ -285,9 +352,13 @@ def _readable_failure(message: TranscriptMessage, language: str) -> TranscriptMe
     code kept (`send_failure_text`); a message that did not fail keeps what it has. A file that
     could not be downloaded says why in `language` (a catalog text, `providers.media`)."""
     if any(entry.error for entry in message.media):
-        message = msgspec.structs.replace(message, media=tuple(
-            msgspec.structs.replace(entry, error=reason_in(language, entry.error)) if entry.error else entry
-            for entry in message.media))
+        message = msgspec.structs.replace(
+            message,
+            media=tuple(
+                msgspec.structs.replace(entry, error=reason_in(language, entry.error)) if entry.error else entry
+                for entry in message.media
+            ),
+        )
     failed = message.delivery == "failed" or message.status == "failed"
     if failed:
         return msgspec.structs.replace(message, error=send_failure_text(language, message.error_code, message.error))
@@ -304,6 +375,10 @@ def _orders(session: Session, row: Conversation) -> tuple[OrderSummary, ...]:
     ids = list(session.scalars(sa.select(Customer.id).where(sa.or_(*clauses))))
     if not ids:
         return ()
-    orders = session.scalars(sa.select(Order).where(Order.customer_id.in_(ids))
-                             .order_by(Order.created_at.desc(), Order.id.desc()).limit(ORDERS_SHOWN))
+    orders = session.scalars(
+        sa.select(Order)
+        .where(Order.customer_id.in_(ids))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(ORDERS_SHOWN)
+    )
     return order_summaries(session, list(orders))

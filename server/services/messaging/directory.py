@@ -39,8 +39,10 @@ MISS_RELOAD_SECONDS = 0.5
 
 
 WEBHOOK_PATHS: dict[str, str] = {
-    ProviderName.META: "/webhooks/meta", ProviderName.TWILIO: "/webhooks/twilio",
-    ProviderName.DIALOG360: "/webhooks/360dialog/{id}", ProviderName.SANDBOX: "/webhooks/sandbox/{id}",
+    ProviderName.META: "/webhooks/meta",
+    ProviderName.TWILIO: "/webhooks/twilio",
+    ProviderName.DIALOG360: "/webhooks/360dialog/{id}",
+    ProviderName.SANDBOX: "/webhooks/sandbox/{id}",
 }
 """Where each provider posts a number's webhooks (the console shows it; the operator configures it)."""
 
@@ -50,13 +52,24 @@ def number_info(number: WhatsAppNumber, webhook_secret: str | None = None) -> Nu
     Its pause reason is as stored: `pauses.readable` says it in the reader's language."""
     code, provider_code = pause_code(number.pause_reason)
     return NumberInfo(
-        id=number.id, tenant_id=number.tenant_id, provider=number.provider, e164=number.e164,
-        phone_number_id=number.phone_number_id, waba_id=number.waba_id, account_sid=number.account_sid,
-        state=number.state, pause_reason=number.pause_reason, last_inbound_at=number.last_inbound_at,
-        created_at=number.created_at, webhook_path=WEBHOOK_PATHS[number.provider].format(id=number.id),
-        verify_token=number.verify_token, webhook_secret=webhook_secret,
-        status_template=number.status_template, template_language=number.template_language,
-        pause_code=code, provider_code=provider_code,
+        id=number.id,
+        tenant_id=number.tenant_id,
+        provider=number.provider,
+        e164=number.e164,
+        phone_number_id=number.phone_number_id,
+        waba_id=number.waba_id,
+        account_sid=number.account_sid,
+        state=number.state,
+        pause_reason=number.pause_reason,
+        last_inbound_at=number.last_inbound_at,
+        created_at=number.created_at,
+        webhook_path=WEBHOOK_PATHS[number.provider].format(id=number.id),
+        verify_token=number.verify_token,
+        webhook_secret=webhook_secret,
+        status_template=number.status_template,
+        template_language=number.template_language,
+        pause_code=code,
+        provider_code=provider_code,
     )
 
 
@@ -110,9 +123,16 @@ class NumberDirectory:
         announce: tells the other processes that the numbers changed (`invalidate`).
     """
 
-    def __init__(self, databases: Databases, endpoints: Endpoints, ttl: float = 60.0,
-                 http: requests.Session | None = None, clock: Callable[[], float] = time.monotonic,
-                 public_url: str | None = None, announce: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        endpoints: Endpoints,
+        ttl: float = 60.0,
+        http: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        public_url: str | None = None,
+        announce: Callable[[], None] = lambda: None,
+    ) -> None:
         self._db = databases
         self.endpoints = endpoints
         # Twilio posts delivery statuses to this URL (the appliance's public address).
@@ -206,9 +226,12 @@ class NumberDirectory:
         with self._db.control_session() as session:
             # No session synchronisation: nothing of these rows is loaded here, and evaluating the
             # IN clause against the session cost more than the update itself.
-            session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id.in_(due))
-                            .values(last_inbound_at=dt.datetime.now(dt.UTC))
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                sa.update(WhatsAppNumber)
+                .where(WhatsAppNumber.id.in_(due))
+                .values(last_inbound_at=dt.datetime.now(dt.UTC))
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
 
     def _session(self) -> requests.Session:
@@ -238,18 +261,31 @@ class NumberDirectory:
 
         with self._db.control_session() as session:
             rows = session.execute(sa.select(WhatsAppNumber, Tenant.state).join(Tenant)).all()
-            numbers = [RoutedNumber(
-                number_info(n), tenant_active=state == TenantState.ACTIVE, credentials=Credentials(
-                    access_token=opened(n.access_token_sealed), app_secret=opened(n.app_secret_sealed),
-                    api_key=opened(n.api_key_sealed), auth_token=opened(n.auth_token_sealed),
-                    webhook_secret=opened(n.webhook_secret_sealed)),
-            ) for n, state in rows if state != TenantState.DELETED]
+            numbers = [
+                RoutedNumber(
+                    number_info(n),
+                    tenant_active=state == TenantState.ACTIVE,
+                    credentials=Credentials(
+                        access_token=opened(n.access_token_sealed),
+                        app_secret=opened(n.app_secret_sealed),
+                        api_key=opened(n.api_key_sealed),
+                        auth_token=opened(n.auth_token_sealed),
+                        webhook_secret=opened(n.webhook_secret_sealed),
+                    ),
+                )
+                for n, state in rows
+                if state != TenantState.DELETED
+            ]
         return _Snapshot(
             by_id={n.info.id: n for n in numbers},
             by_phone_number_id={n.info.phone_number_id: n for n in numbers if n.info.phone_number_id},
-            by_e164={n.info.e164: n for n in numbers}, loaded_at=self._clock(),
-            meta_app_secrets=frozenset(n.credentials.app_secret for n in numbers
-                                       if n.info.provider == ProviderName.META and n.credentials.app_secret),
+            by_e164={n.info.e164: n for n in numbers},
+            loaded_at=self._clock(),
+            meta_app_secrets=frozenset(
+                n.credentials.app_secret
+                for n in numbers
+                if n.info.provider == ProviderName.META and n.credentials.app_secret
+            ),
         )
 
 
@@ -265,8 +301,13 @@ def endpoints_for(config: ServerConfig) -> Endpoints:
     )
 
 
-def build_provider(number: RoutedNumber, http: requests.Session, endpoints: Endpoints,
-                   sandbox: SandboxProvider, status_callback: str | None = None) -> Provider:
+def build_provider(
+    number: RoutedNumber,
+    http: requests.Session,
+    endpoints: Endpoints,
+    sandbox: SandboxProvider,
+    status_callback: str | None = None,
+) -> Provider:
     """The provider client for `number` with its credentials."""
     info, secret = number.info, number.credentials
     if info.provider == ProviderName.META:
@@ -274,6 +315,7 @@ def build_provider(number: RoutedNumber, http: requests.Session, endpoints: Endp
     if info.provider == ProviderName.DIALOG360:
         return Dialog360Provider(secret.api_key or "", http, endpoints)
     if info.provider == ProviderName.TWILIO:
-        return TwilioProvider(info.account_sid or "", secret.auth_token or "", info.e164, http, endpoints,
-                              status_callback)
+        return TwilioProvider(
+            info.account_sid or "", secret.auth_token or "", info.e164, http, endpoints, status_callback
+        )
     return sandbox

@@ -29,13 +29,17 @@ QUARANTINED = "quarantined"
 _INSERT_INBOX = (
     f"INSERT INTO {InboxEvent.__tablename__} (provider, number_id, provider_message_id, customer_key, kind, "
     "processed_at, error, payload, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) "
-    "ON CONFLICT (provider_message_id) DO NOTHING")
-_INSERT_STATUS = (f"INSERT INTO {MessageStatus.__tablename__} (wamid, status, at, error_code) VALUES (%s, %s, %s, %s) "
-                  "ON CONFLICT (wamid, status) DO NOTHING")
+    "ON CONFLICT (provider_message_id) DO NOTHING"
+)
+_INSERT_STATUS = (
+    f"INSERT INTO {MessageStatus.__tablename__} (wamid, status, at, error_code) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (wamid, status) DO NOTHING"
+)
 _RANK = "CASE status " + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in STATUS_RANK.items()) + " ELSE -1 END"
 _RAISE_OUTBOX_STATUS = (
     f"UPDATE {OutboxMessage.__tablename__} SET status = %s, "  # noqa: S608 - names and ranks are ours
-    f"error_code = coalesce(%s, error_code) WHERE provider_message_id = %s AND {_RANK} < %s")
+    f"error_code = coalesce(%s, error_code) WHERE provider_message_id = %s AND {_RANK} < %s"
+)
 _ENCODER = msgspec.json.Encoder()
 
 InboxRow = tuple[str, int, str, str, str, dt.datetime | None, str | None, str, dt.datetime]
@@ -67,18 +71,40 @@ class TenantEvents(msgspec.Struct, array_like=True):
 
     def add_messages(self, provider: str, number_id: int, messages: list[InboundMessage], now: dt.datetime) -> None:
         """`messages` received at `now` (the ingest's clock: a demo's chats keep their own moments)."""
-        self.inbox.extend((provider, number_id, m.provider_message_id, m.customer_key[:64], m.content.kind, None,
-                           None, _json(InboxPayload.of(m)), now) for m in messages)
+        self.inbox.extend(
+            (
+                provider,
+                number_id,
+                m.provider_message_id,
+                m.customer_key[:64],
+                m.content.kind,
+                None,
+                None,
+                _json(InboxPayload.of(m)),
+                now,
+            )
+            for m in messages
+        )
 
     def add_rejected(self, provider: str, number_id: int, events: list[RejectedEvent], now: dt.datetime) -> None:
         """Events that cannot be stored as they came, kept in the inbox set aside (never processed),
         with their reason in `error` and an escaped excerpt: an operator sees them, the provider's
         retries add nothing (an unusable id is replaced by a digest of the excerpt), and they block
         nobody's queue."""
-        self.inbox.extend((provider, number_id, event.provider_message_id
-                           or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
-                           event.customer_key or "", QUARANTINED, now, event.reason,
-                           _json({"reason": event.reason, "excerpt": event.excerpt}), now) for event in events)
+        self.inbox.extend(
+            (
+                provider,
+                number_id,
+                event.provider_message_id or "quarantine:" + hashlib.sha256(event.excerpt.encode()).hexdigest()[:40],
+                event.customer_key or "",
+                QUARANTINED,
+                now,
+                event.reason,
+                _json({"reason": event.reason, "excerpt": event.excerpt}),
+                now,
+            )
+            for event in events
+        )
 
     def add_statuses(self, statuses: list[StatusUpdate]) -> None:
         """Statuses (deduplicated on (wamid, status)); each outbox row's status only moves up."""
@@ -86,7 +112,8 @@ class TenantEvents(msgspec.Struct, array_like=True):
         best: dict[str, StatusUpdate] = {}
         for s in statuses:
             if s.status in STATUS_RANK and STATUS_RANK[s.status] > STATUS_RANK.get(
-                    best[s.wamid].status if s.wamid in best else "", -1):
+                best[s.wamid].status if s.wamid in best else "", -1
+            ):
                 best[s.wamid] = s
         self.raises.extend((u.status, u.error_code, u.wamid, STATUS_RANK[u.status]) for u in best.values())
 

@@ -46,4 +46,3 @@ def notice(tenant: TenantContext, now: dt.datetime | None = None) -> Reply:
     """What the bot tells the customer when it hands the chat over: a person will answer, and
     while the business is closed, that it is and when it opens."""
     return text_reply(hours.handoff_text(Texts(tenant), now))
-

@@ -46,9 +46,9 @@ NOTICE_EVERY = dt.timedelta(days=1)
 class Conversations(Protocol):
     """What the inbox needs of `services.conversations.ConversationService`."""
 
-    def answer(self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *,
-               test: bool = False) -> Answer:
-        ...
+    def answer(
+        self, tenant: TenantContext, number_id: str, customer: CustomerRef, message: Inbound, *, test: bool = False
+    ) -> Answer: ...
 
 
 class InboxProcessor:
@@ -63,11 +63,17 @@ class InboxProcessor:
         on_media: told the tenant id after a message brought files to download (wakes the media worker).
     """
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, conversations: Conversations,
-                 contexts: TenantContexts, clock: Callable[[], dt.datetime] = utcnow,
-                 on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES,
-                 on_media: Callable[[str], None] = lambda tenant_id: None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        directory: NumberDirectory,
+        conversations: Conversations,
+        contexts: TenantContexts,
+        clock: Callable[[], dt.datetime] = utcnow,
+        on_queued: Callable[[str], None] = lambda tenant_id: None,
+        idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES,
+        on_media: Callable[[str], None] = lambda tenant_id: None,
+    ) -> None:
         self._db = databases
         self._directory = directory
         self._conversations = conversations
@@ -114,8 +120,9 @@ class InboxProcessor:
             return 0
         payload = InboxPayload.read(row.payload)
         customer = payload.customer.ref()
-        conversation = chatlog.lock(session, row.number_id, row.customer_key, customer.phone_e164,
-                                    customer.profile_name)
+        conversation = chatlog.lock(
+            session, row.number_id, row.customer_key, customer.phone_e164, customer.profile_name
+        )
         chatlog.record_inbound(conversation, row.received_at, _preview(payload.inbound))
         if not number.accepting:
             return self._unavailable_notice(session, tenant_id, row, conversation)
@@ -141,25 +148,45 @@ class InboxProcessor:
                 reason = "misunderstood"
         if reason in ("unreadable", "misunderstood"):
             replies = [handoff.notice(tenant, now)]
-        queued = queue_messages(session, row.number_id, row.customer_key, [OutboxPayload.of(r) for r in replies],
-                                in_reply_to=row.id, conversation=conversation, at=now)
+        queued = queue_messages(
+            session,
+            row.number_id,
+            row.customer_key,
+            [OutboxPayload.of(r) for r in replies],
+            in_reply_to=row.id,
+            conversation=conversation,
+            at=now,
+        )
         if reason is not None:
             changed = chatlog.set_state(conversation, "waiting", now, reason=reason) or changed
         chatlog.announce(session, conversation, changed)
         return queued
 
-    def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent,
-                            conversation: Conversation) -> int:
+    def _unavailable_notice(self, session: Session, tenant_id: str, row: InboxEvent, conversation: Conversation) -> int:
         since = self._clock() - NOTICE_EVERY
-        recent = session.scalar(sa.select(OutboxMessage.id).where(
-            OutboxMessage.number_id == row.number_id, OutboxMessage.customer_wa_id == row.customer_key,
-            OutboxMessage.payload["kind"].astext == "unavailable", OutboxMessage.created_at > since).limit(1))
+        recent = session.scalar(
+            sa.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.number_id == row.number_id,
+                OutboxMessage.customer_wa_id == row.customer_key,
+                OutboxMessage.payload["kind"].astext == "unavailable",
+                OutboxMessage.created_at > since,
+            )
+            .limit(1)
+        )
         if recent is not None:
             return 0
         locale = self._contexts.get(tenant_id).locale
         notice = OutboxPayload.of(text_reply(UNAVAILABLE.get(locale, UNAVAILABLE["es"])), kind="unavailable")
-        return queue_messages(session, row.number_id, row.customer_key, [notice], in_reply_to=row.id,
-                              conversation=conversation, at=self._clock())
+        return queue_messages(
+            session,
+            row.number_id,
+            row.customer_key,
+            [notice],
+            in_reply_to=row.id,
+            conversation=conversation,
+            at=self._clock(),
+        )
 
     def _record_failure(self, session: Session, row_id: int, error: Exception) -> None:
         row = session.get(InboxEvent, row_id, with_for_update=True)
@@ -176,11 +203,18 @@ def claim_pending(session: Session) -> InboxEvent | None:
     """Lock the oldest pending row whose customer has no earlier pending row (SKIP LOCKED)."""
     earlier = aliased(InboxEvent)
     blocked = sa.exists().where(
-        earlier.number_id == InboxEvent.number_id, earlier.customer_key == InboxEvent.customer_key,
-        earlier.id < InboxEvent.id, earlier.processed_at.is_(None))
+        earlier.number_id == InboxEvent.number_id,
+        earlier.customer_key == InboxEvent.customer_key,
+        earlier.id < InboxEvent.id,
+        earlier.processed_at.is_(None),
+    )
     return session.scalar(
-        sa.select(InboxEvent).where(InboxEvent.processed_at.is_(None), ~blocked)
-        .order_by(InboxEvent.id).limit(1).with_for_update(skip_locked=True, of=InboxEvent))
+        sa.select(InboxEvent)
+        .where(InboxEvent.processed_at.is_(None), ~blocked)
+        .order_by(InboxEvent.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=InboxEvent)
+    )
 
 
 def _preview(message: Inbound) -> str:

@@ -87,10 +87,16 @@ def _answers_in_time(
 class IngestService:
     """Stores webhook events in the right tenant's database."""
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, dirty: DirtyTenants,
-                 unroutable: UnroutableLimits | None = None,
-                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
-                 journal: IngestJournal | None = None, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        directory: NumberDirectory,
+        dirty: DirtyTenants,
+        unroutable: UnroutableLimits | None = None,
+        on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
+        journal: IngestJournal | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         """`clock` stamps what arrives (`received_at`): the composition root's, a test's or a demo's."""
         self._db = databases
         self._clock = clock
@@ -147,15 +153,19 @@ class IngestService:
         def route(key: str) -> RoutedNumber | None:
             number = self._directory.by_phone_number_id(key)
             # Only numbers of the app that signed: one app cannot post for another's numbers.
-            signed = (number is not None and number.info.provider == ProviderName.META
-                      and number.credentials.app_secret == secret)
+            signed = (
+                number is not None
+                and number.info.provider == ProviderName.META
+                and number.credentials.app_secret == secret
+            )
             return number if signed else None
 
         return self._store(ProviderName.META, body, events, route, source)
 
     @_answers_in_time
-    def ingest_cloud_with_secret(self, provider: str, number_id: int, body: bytes, secret: str | None,
-                                 source: str | None = None) -> int:
+    def ingest_cloud_with_secret(
+        self, provider: str, number_id: int, body: bytes, secret: str | None, source: str | None = None
+    ) -> int:
         """A 360dialog (or sandbox) POST to the number's own URL, authenticated by its secret header."""
         number = self._directory.by_id(number_id)
         if number is None or number.info.provider != provider:
@@ -172,8 +182,14 @@ class IngestService:
         return self._store(provider, body, events, route, source)
 
     @_answers_in_time
-    def ingest_twilio(self, public_url: str, form: Sequence[tuple[str, str]], signature: str | None,
-                      raw: bytes, source: str | None = None) -> int:
+    def ingest_twilio(
+        self,
+        public_url: str,
+        form: Sequence[tuple[str, str]],
+        signature: str | None,
+        raw: bytes,
+        source: str | None = None,
+    ) -> int:
         """A Twilio POST: route on `To`, check the signature with that account's auth token."""
         fields: Mapping[str, str] = dict(form)
         to = fields.get("To", "").removeprefix("whatsapp:")
@@ -216,9 +232,11 @@ class IngestService:
                 # webhook costs one round trip instead of BEGIN, INSERT, COMMIT. No transaction is
                 # needed: every statement is idempotent, so after a failure (503) the provider's
                 # retry stores whatever is missing and nothing twice.
-                with self._stalled.attempt(tenant_id), \
-                        self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)), \
-                        self._db.tenant_autocommit(tenant_id) as connection:
+                with (
+                    self._stalled.attempt(tenant_id),
+                    self._silent.waiting(self._db.tenant_engines.server_of(tenant_id)),
+                    self._db.tenant_autocommit(tenant_id) as connection,
+                ):
                     deliver(connection, tenant_events)
             self.dirty.mark({t for t, e in by_tenant.items() if e.has_messages})
             closed = {t for t, e in by_tenant.items() if e.window_closed}
@@ -247,8 +265,9 @@ class StalledTenants:
             trial = tenant_id in self._stalled
             if trial:
                 if tenant_id in self._trying:
-                    raise DeadlineExceeded("tenant {tenant_id}'s database is not answering; try again shortly",
-                                           tenant_id=tenant_id)
+                    raise DeadlineExceeded(
+                        "tenant {tenant_id}'s database is not answering; try again shortly", tenant_id=tenant_id
+                    )
                 self._trying.add(tenant_id)
         try:
             yield

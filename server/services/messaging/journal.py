@@ -52,8 +52,10 @@ RETRY_SECONDS = 3.0
 
 _TABLE = IngestJournalRow.__tablename__
 _APPEND = f"INSERT INTO {_TABLE} (tenant_id, sealed) VALUES (%s, %s)"  # noqa: S608 - our table
-_TAKE = (f"SELECT id, tenant_id, sealed FROM {_TABLE} WHERE tenant_id <> ALL(%s) "  # noqa: S608 - our table
-         "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED")
+_TAKE = (
+    f"SELECT id, tenant_id, sealed FROM {_TABLE} WHERE tenant_id <> ALL(%s) "  # noqa: S608 - our table
+    "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
+)
 _DELETE = f"DELETE FROM {_TABLE} WHERE id = ANY(%s)"  # noqa: S608 - our table
 _ONE_DRAIN = "SELECT pg_try_advisory_xact_lock(hashtext('comandia.ingest_journal.drain'))"
 _AFTER_DRAIN = "SELECT pg_advisory_xact_lock(hashtext('comandia.ingest_journal.drain'))"
@@ -64,17 +66,22 @@ _DECODER = msgspec.msgpack.Decoder(TenantEvents)
 
 class IngestJournal:
     """Args:
-        databases: where the journal (control database) and the tenants' databases are.
-        dirty: the inbox workers' signal, marked for every tenant that received messages.
-        touch: records that numbers received a webhook (`NumberDirectory.touch`).
-        on_window_closed: told the tenants whose delivered statuses say the 24-hour window refused a message.
-        delivery_threads: tenants delivered at once (default: from the budget, see `DELIVERY_THREADS`).
+    databases: where the journal (control database) and the tenants' databases are.
+    dirty: the inbox workers' signal, marked for every tenant that received messages.
+    touch: records that numbers received a webhook (`NumberDirectory.touch`).
+    on_window_closed: told the tenants whose delivered statuses say the 24-hour window refused a message.
+    delivery_threads: tenants delivered at once (default: from the budget, see `DELIVERY_THREADS`).
     """
 
-    def __init__(self, databases: Databases, dirty: DirtyTenants, touch: Callable[[set[int]], None],
-                 clock: Callable[[], float] = time.monotonic,
-                 on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
-                 delivery_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        dirty: DirtyTenants,
+        touch: Callable[[set[int]], None],
+        clock: Callable[[], float] = time.monotonic,
+        on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
+        delivery_threads: int | None = None,
+    ) -> None:
         self._db = databases
         self._on_window_closed = on_window_closed
         self._dirty = dirty
@@ -85,7 +92,8 @@ class IngestJournal:
         self._lock = threading.Lock()
         self._deliveries = ThreadPoolExecutor(
             max_workers=delivery_threads or max(2, min(DELIVERY_THREADS, databases.config.connection_budget // 2)),
-            thread_name_prefix="journal-delivery")
+            thread_name_prefix="journal-delivery",
+        )
         self.pending = threading.Event()
         """Set when this process journaled rows (the drain waits on it)."""
 
@@ -95,8 +103,10 @@ class IngestJournal:
         Raises:
             Unavailable: the control database did not take them (the webhook answers 503).
         """
-        rows = [(tenant_id, self._box(tenant_id).seal_bytes(_ENCODER.encode(events)))
-                for tenant_id, events in by_tenant.items()]
+        rows = [
+            (tenant_id, self._box(tenant_id).seal_bytes(_ENCODER.encode(events)))
+            for tenant_id, events in by_tenant.items()
+        ]
         if not rows:
             return
         with self._db.journal_autocommit() as connection:
@@ -138,7 +148,8 @@ class IngestJournal:
             # Tenants side by side: a delivery mostly waits (a connection to open, a commit), and
             # the interpreter is free meanwhile.
             delivered = self._deliveries.map(
-                lambda item: self._deliver(item[0], [sealed for _, sealed in item[1]]), by_tenant.items())
+                lambda item: self._deliver(item[0], [sealed for _, sealed in item[1]]), by_tenant.items()
+            )
             try:
                 results = list(delivered)
             except CancelledError:  # the runtime closed under this pass: its rows stay for the next start
@@ -193,19 +204,26 @@ class IngestJournal:
         try:
             events = _merged([_DECODER.decode(self._box(tenant_id).open_bytes(token)) for token in sealed])
         except (ValueError, msgspec.DecodeError):
-            log.exception("ingest journal: rows of tenant %s cannot be opened (COMANDIA_SECRET_KEY changed?); "
-                          "they stay in ingest_journal", tenant_id)
+            log.exception(
+                "ingest journal: rows of tenant %s cannot be opened (COMANDIA_SECRET_KEY changed?); "
+                "they stay in ingest_journal",
+                tenant_id,
+            )
             self._rest(tenant_id, 60 * RETRY_SECONDS)
             return None
         try:
             # Pipelined: BEGIN, the inserts and COMMIT go out together, one round trip in all.
-            with (database_deadline(self._db.config.database_deadline_seconds),
-                  self._db.tenant_autocommit(tenant_id) as connection, connection.pipeline(),
-                  connection.transaction()):
+            with (
+                database_deadline(self._db.config.database_deadline_seconds),
+                self._db.tenant_autocommit(tenant_id) as connection,
+                connection.pipeline(),
+                connection.transaction(),
+            ):
                 deliver(connection, events)
         except NotFound:
-            log.warning("ingest journal: tenant %s no longer exists; %d of its messages dropped", tenant_id,
-                        len(events.inbox))
+            log.warning(
+                "ingest journal: tenant %s no longer exists; %d of its messages dropped", tenant_id, len(events.inbox)
+            )
             return TenantEvents()
         except (Unavailable, psycopg.OperationalError) as error:
             log.warning("ingest journal: tenant %s: %s; retried in %.0f s", tenant_id, error, RETRY_SECONDS)

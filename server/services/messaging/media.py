@@ -51,10 +51,18 @@ BACKOFF = dt.timedelta(seconds=10)
 def record(session: Session, inbox_id: int, number_id: int, message: Inbound) -> int:
     """Queue the files of `message` for download (in the caller's transaction); returns how many."""
     for ref in message.media:
-        session.add(MediaFile(public_id=secrets.token_urlsafe(12), inbox_id=inbox_id, number_id=number_id,
-                              kind=ref.kind[:16], provider_ref=ref.ref[:1024],
-                              declared_mime=(ref.mime or "")[:128] or None,
-                              filename=(ref.filename or "")[:255] or None, caption=message.text or None))
+        session.add(
+            MediaFile(
+                public_id=secrets.token_urlsafe(12),
+                inbox_id=inbox_id,
+                number_id=number_id,
+                kind=ref.kind[:16],
+                provider_ref=ref.ref[:1024],
+                declared_mime=(ref.mime or "")[:128] or None,
+                filename=(ref.filename or "")[:255] or None,
+                caption=message.text or None,
+            )
+        )
     return len(message.media)
 
 
@@ -65,9 +73,18 @@ def entries(session: Session, inbox_ids: list[int]) -> dict[int, list[MediaEntry
         return found
     rows = session.scalars(sa.select(MediaFile).where(MediaFile.inbox_id.in_(inbox_ids)).order_by(MediaFile.id))
     for row in rows:
-        found.setdefault(row.inbox_id, []).append(MediaEntry(
-            id=row.public_id, kind=row.kind, state=row.state, mime=row.mime or row.declared_mime,
-            size=row.size, caption=row.caption, filename=row.filename, error=row.error))
+        found.setdefault(row.inbox_id, []).append(
+            MediaEntry(
+                id=row.public_id,
+                kind=row.kind,
+                state=row.state,
+                mime=row.mime or row.declared_mime,
+                size=row.size,
+                caption=row.caption,
+                filename=row.filename,
+                error=row.error,
+            )
+        )
     return found
 
 
@@ -94,9 +111,15 @@ class MediaService:
         clock: the current instant.
     """
 
-    def __init__(self, databases: Databases, directory: NumberDirectory, root: Path,
-                 limits: MediaLimits | None = None, retention_days: Callable[[str], int] = lambda tenant_id: 90,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        directory: NumberDirectory,
+        root: Path,
+        limits: MediaLimits | None = None,
+        retention_days: Callable[[str], int] = lambda tenant_id: 90,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self._db = databases
         self._directory = directory
         self._root = root
@@ -117,9 +140,13 @@ class MediaService:
     def _fetch_one(self, tenant_id: str) -> bool:
         now = self._clock()
         with self._db.tenant_session(tenant_id) as session:
-            row = session.scalar(sa.select(MediaFile).where(
-                MediaFile.state == "pending", MediaFile.next_attempt_at <= now)
-                .order_by(MediaFile.next_attempt_at, MediaFile.id).limit(1).with_for_update(skip_locked=True))
+            row = session.scalar(
+                sa.select(MediaFile)
+                .where(MediaFile.state == "pending", MediaFile.next_attempt_at <= now)
+                .order_by(MediaFile.next_attempt_at, MediaFile.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
             if row is None:
                 return False
             row.attempts += 1
@@ -136,8 +163,7 @@ class MediaService:
             self._failed(tenant_id, media_id, error, attempts)
             return True
         except NotFound:
-            self._failed(tenant_id, media_id, MediaFetchError("permanent", NUMBER_REMOVED),
-                         attempts)
+            self._failed(tenant_id, media_id, MediaFetchError("permanent", NUMBER_REMOVED), attempts)
             return True
         with self._db.tenant_session(tenant_id) as session:
             row = session.get(MediaFile, media_id, with_for_update=True)
@@ -165,9 +191,14 @@ class MediaService:
         """Delete the tenant's stored files older than its retention; returns how many."""
         before = self._clock() - dt.timedelta(days=self._retention_days(tenant_id))
         with self._db.tenant_session(tenant_id) as session:
-            rows = list(session.scalars(sa.select(MediaFile).where(
-                MediaFile.state == "stored", MediaFile.created_at < before).limit(1000).with_for_update(
-                skip_locked=True)))
+            rows = list(
+                session.scalars(
+                    sa.select(MediaFile)
+                    .where(MediaFile.state == "stored", MediaFile.created_at < before)
+                    .limit(1000)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             for row in rows:
                 if row.path:
                     (self.folder(tenant_id) / row.path).unlink(missing_ok=True)
@@ -184,10 +215,17 @@ class MediaService:
         """
         with self._db.tenant_session(tenant_id) as session:
             row = session.scalar(
-                sa.select(MediaFile).join(InboxEvent, InboxEvent.id == MediaFile.inbox_id)
-                .join(Conversation, sa.and_(Conversation.number_id == InboxEvent.number_id,
-                                            Conversation.customer_key == InboxEvent.customer_key))
-                .where(MediaFile.public_id == media_id, Conversation.public_id == conversation_id))
+                sa.select(MediaFile)
+                .join(InboxEvent, InboxEvent.id == MediaFile.inbox_id)
+                .join(
+                    Conversation,
+                    sa.and_(
+                        Conversation.number_id == InboxEvent.number_id,
+                        Conversation.customer_key == InboxEvent.customer_key,
+                    ),
+                )
+                .where(MediaFile.public_id == media_id, Conversation.public_id == conversation_id)
+            )
             if row is None:
                 raise NotFound("media {id} does not exist", id=media_id[:40])
             if row.state != "stored" or not row.path:
@@ -196,15 +234,25 @@ class MediaService:
             if not path.is_file():
                 raise Conflict("the file is {state}", state="missing")
             extension = (row.mime or "").rpartition("/")[2][:10]
-            return StoredMedia(path, row.mime or "application/octet-stream", row.size or 0,
-                               row.filename or f"{row.kind}-{row.public_id}.{extension}")
+            return StoredMedia(
+                path,
+                row.mime or "application/octet-stream",
+                row.size or 0,
+                row.filename or f"{row.kind}-{row.public_id}.{extension}",
+            )
 
 
 def _announce(session: Session, row: MediaFile) -> None:
     """Tell the changes feed the chat changed (the console shows the picture, or the failure)."""
     conversation = session.scalar(
-        sa.select(Conversation.public_id).join(InboxEvent, sa.and_(
-            InboxEvent.number_id == Conversation.number_id, InboxEvent.customer_key == Conversation.customer_key))
-        .where(InboxEvent.id == row.inbox_id))
+        sa.select(Conversation.public_id)
+        .join(
+            InboxEvent,
+            sa.and_(
+                InboxEvent.number_id == Conversation.number_id, InboxEvent.customer_key == Conversation.customer_key
+            ),
+        )
+        .where(InboxEvent.id == row.inbox_id)
+    )
     if conversation is not None:
         changes.append(session, "conversation", conversation, "message")

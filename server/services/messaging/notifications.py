@@ -39,8 +39,9 @@ from comandia.shared.domain.times import utcnow
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import OrderDetail
 
-NO_STATUS_TEMPLATE = N_("outside WhatsApp's 24-hour window and the number has no status template: "
-                        "tell the customer another way")
+NO_STATUS_TEMPLATE = N_(
+    "outside WhatsApp's 24-hour window and the number has no status template: tell the customer another way"
+)
 """The reason a status notice is recorded failed at once (read in the manager's language)."""
 
 
@@ -54,9 +55,13 @@ class StatusNotifier:
         clock: the current instant (tests inject their own).
     """
 
-    def __init__(self, directory: NumberDirectory, contexts: TenantContexts,
-                 on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        directory: NumberDirectory,
+        contexts: TenantContexts,
+        on_queued: Callable[[str], None] = lambda tenant_id: None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self._directory = directory
         self._contexts = contexts
         self._on_queued = on_queued
@@ -73,7 +78,10 @@ class StatusNotifier:
         keys = [k for k in (customer.wa_id, customer.phone.lstrip("+")) if k]
         last = session.execute(
             sa.select(InboxEvent.number_id, InboxEvent.customer_key, InboxEvent.received_at)
-            .where(InboxEvent.customer_key.in_(keys)).order_by(InboxEvent.id.desc()).limit(1)).first()
+            .where(InboxEvent.customer_key.in_(keys))
+            .order_by(InboxEvent.id.desc())
+            .limit(1)
+        ).first()
         if last is None:
             return
         number = self._directory.by_id(last.number_id)
@@ -90,8 +98,9 @@ class StatusNotifier:
             payload = msgspec.structs.replace(payload, template=template)
         elif not open_:
             failed_because = NO_STATUS_TEMPLATE
-        queue_messages(session, last.number_id, last.customer_key, [payload], failed_because=failed_because,
-                       at=self._clock())
+        queue_messages(
+            session, last.number_id, last.customer_key, [payload], failed_because=failed_because, at=self._clock()
+        )
         if failed_because is None:
             self._on_queued(tenant_id)
 

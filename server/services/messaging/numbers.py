@@ -60,22 +60,37 @@ class NumberService:
         box = self._db.box
         with self._db.control_session() as session:
             live_tenant(session, tenant_id)
-            clash = session.scalar(sa.select(WhatsAppNumber.id).where(sa.or_(
-                WhatsAppNumber.e164 == e164,
-                sa.and_(WhatsAppNumber.phone_number_id.is_not(None),
-                        WhatsAppNumber.phone_number_id == request.phone_number_id))))
+            clash = session.scalar(
+                sa.select(WhatsAppNumber.id).where(
+                    sa.or_(
+                        WhatsAppNumber.e164 == e164,
+                        sa.and_(
+                            WhatsAppNumber.phone_number_id.is_not(None),
+                            WhatsAppNumber.phone_number_id == request.phone_number_id,
+                        ),
+                    )
+                )
+            )
             if clash is not None:
-                raise Conflict("this number (or its phone_number_id) is already registered as number {number_id}",
-                               number_id=clash)
+                raise Conflict(
+                    "this number (or its phone_number_id) is already registered as number {number_id}", number_id=clash
+                )
             number = WhatsAppNumber(
-                tenant_id=tenant_id, provider=request.provider, e164=e164,
-                phone_number_id=request.phone_number_id, waba_id=request.waba_id, account_sid=request.account_sid,
+                tenant_id=tenant_id,
+                provider=request.provider,
+                e164=e164,
+                phone_number_id=request.phone_number_id,
+                waba_id=request.waba_id,
+                account_sid=request.account_sid,
                 access_token_sealed=_seal(box.seal, request.access_token),
                 app_secret_sealed=_seal(box.seal, request.app_secret),
-                api_key_sealed=_seal(box.seal, request.api_key), auth_token_sealed=_seal(box.seal, request.auth_token),
+                api_key_sealed=_seal(box.seal, request.api_key),
+                auth_token_sealed=_seal(box.seal, request.auth_token),
                 verify_token=secrets.token_urlsafe(24) if request.provider == ProviderName.META else None,
-                webhook_secret_sealed=_seal(box.seal, secret), state=NumberState.ACTIVE,
-                status_template=request.status_template, template_language=request.template_language,
+                webhook_secret_sealed=_seal(box.seal, secret),
+                state=NumberState.ACTIVE,
+                status_template=request.status_template,
+                template_language=request.template_language,
             )
             session.add(number)
             session.flush()
@@ -99,8 +114,7 @@ class NumberService:
         with self._db.control_session() as session:
             return number_info(_number(session, tenant_id, number_id))
 
-    def pause(self, tenant_id: str | None, number_id: int, actor: str,
-              reason: str = PAUSED_BY_OPERATOR) -> NumberInfo:
+    def pause(self, tenant_id: str | None, number_id: int, actor: str, reason: str = PAUSED_BY_OPERATOR) -> NumberInfo:
         """Stop replying from the number; webhooks are still acknowledged and kept."""
         return self._set_state(tenant_id, number_id, NumberState.PAUSED, reason[:500], actor)
 
@@ -122,16 +136,16 @@ class NumberService:
         self._directory.invalidate()  # test the credentials as stored now
         return self._directory.provider(number_id).check()
 
-    def set_template(self, tenant_id: str | None, number_id: int, template: str | None, language: str | None,
-                     actor: str) -> NumberInfo:
+    def set_template(
+        self, tenant_id: str | None, number_id: int, template: str | None, language: str | None, actor: str
+    ) -> NumberInfo:
         """Set (or clear, with None) the template for status notices after the 24-hour window."""
         template, language = (template or "").strip() or None, (language or "").strip() or None
         _validate_template(template, language)
         with self._db.control_session() as session:
             number = _number(session, tenant_id, number_id, lock=True)
             number.status_template, number.template_language = template, language
-            audit.record(session, actor, "number.template", number.tenant_id, number_id=number_id,
-                         template=template)
+            audit.record(session, actor, "number.template", number.tenant_id, number_id=number_id, template=template)
             session.commit()
             info = number_info(number)
         self._directory.invalidate()
@@ -141,21 +155,34 @@ class NumberService:
         """The newest webhook bodies no number claimed (superadmin view; bodies are not returned)."""
         with self._db.control_session() as session:
             rows = session.execute(
-                sa.select(UnroutableEvent.id, UnroutableEvent.received_at, UnroutableEvent.provider,
-                          UnroutableEvent.reason, UnroutableEvent.routing_key,
-                          UnroutableEvent.size_bytes)
-                .order_by(UnroutableEvent.id.desc()).limit(max(1, min(limit, 500)))).all()
+                sa.select(
+                    UnroutableEvent.id,
+                    UnroutableEvent.received_at,
+                    UnroutableEvent.provider,
+                    UnroutableEvent.reason,
+                    UnroutableEvent.routing_key,
+                    UnroutableEvent.size_bytes,
+                )
+                .order_by(UnroutableEvent.id.desc())
+                .limit(max(1, min(limit, 500)))
+            ).all()
             return [UnroutableInfo(*row) for row in rows]
 
-    def _set_state(self, tenant_id: str | None, number_id: int, state: str, reason: str | None,
-                   actor: str) -> NumberInfo:
+    def _set_state(
+        self, tenant_id: str | None, number_id: int, state: str, reason: str | None, actor: str
+    ) -> NumberInfo:
         with self._db.control_session() as session:
             number = _number(session, tenant_id, number_id, lock=True)
             if number.state == state:
                 raise Conflict("number {number_id} is already {state}", number_id=number_id, state=state)
             number.state, number.pause_reason = state, reason
-            audit.record(session, actor, f"number.{'pause' if state == 'paused' else 'resume'}",
-                         number.tenant_id, number_id=number_id)
+            audit.record(
+                session,
+                actor,
+                f"number.{'pause' if state == 'paused' else 'resume'}",
+                number.tenant_id,
+                number_id=number_id,
+            )
             session.commit()
             info = number_info(number)
         self._directory.invalidate()
@@ -164,14 +191,21 @@ class NumberService:
 
 def _validate(request: NewNumber) -> str:
     if request.provider not in NUMBER_PROVIDERS:
-        raise ValidationFailed("unknown provider '{provider}'", {"provider": N_("must be one of {choices}")},
-                               provider=request.provider, choices=", ".join(NUMBER_PROVIDERS))
+        raise ValidationFailed(
+            "unknown provider '{provider}'",
+            {"provider": N_("must be one of {choices}")},
+            provider=request.provider,
+            choices=", ".join(NUMBER_PROVIDERS),
+        )
     e164 = to_e164(request.e164, field="e164")
     missing = [name for name in _REQUIRED[request.provider] if not (getattr(request, name) or "").strip()]
     if missing:
-        raise ValidationFailed("a {provider} number needs {names}",
-                               {name: N_("is required for this provider") for name in missing},
-                               provider=request.provider, names=", ".join(missing))
+        raise ValidationFailed(
+            "a {provider} number needs {names}",
+            {name: N_("is required for this provider") for name in missing},
+            provider=request.provider,
+            names=", ".join(missing),
+        )
     for name in ("phone_number_id", "waba_id", "account_sid"):
         value = getattr(request, name)
         if value is not None and (len(value) > 64 or not value.replace("_", "").isalnum()):
@@ -181,11 +215,14 @@ def _validate(request: NewNumber) -> str:
 
 def _validate_template(template: str | None, language: str | None) -> None:
     if template is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,512}", template):
-        raise ValidationFailed("status_template must be a template name or Content SID (letters, digits, _)",
-                               {"status_template": "invalid"})
+        raise ValidationFailed(
+            "status_template must be a template name or Content SID (letters, digits, _)",
+            {"status_template": "invalid"},
+        )
     if language is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", language):
-        raise ValidationFailed("template_language must be a language code such as es or es_MX",
-                               {"template_language": "invalid"})
+        raise ValidationFailed(
+            "template_language must be a language code such as es or es_MX", {"template_language": "invalid"}
+        )
 
 
 def _seal(seal: Callable[[str], str], value: str | None) -> str | None:

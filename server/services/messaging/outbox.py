@@ -48,9 +48,18 @@ WINDOW_CLOSED_CODES = frozenset({131047, 63016})
 AUTH_HOLD = dt.timedelta(minutes=5)
 
 
-def queue_messages(session: Session, number_id: int, customer: str, payloads: list[OutboxPayload],
-                   in_reply_to: int | None = None, failed_because: str | None = None, author: str | None = None,
-                   conversation: Conversation | None = None, *, at: dt.datetime) -> int:
+def queue_messages(
+    session: Session,
+    number_id: int,
+    customer: str,
+    payloads: list[OutboxPayload],
+    in_reply_to: int | None = None,
+    failed_because: str | None = None,
+    author: str | None = None,
+    conversation: Conversation | None = None,
+    *,
+    at: dt.datetime,
+) -> int:
     """Add messages for one customer in the caller's transaction; returns how many were added.
 
     The conversation row is locked first (`chatlog.lock`, unless the caller passes the one it
@@ -64,15 +73,29 @@ def queue_messages(session: Session, number_id: int, customer: str, payloads: li
         return 0
     row = conversation or chatlog.lock(session, number_id, customer)
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"outbox:{number_id}:{customer}"))))
-    last = session.scalar(sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0))
-                          .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer))
-    rows = [{"number_id": number_id, "customer_wa_id": customer, "seq": int(last or 0) + i + 1, "part": i,
-             "payload": payload.stored(), "in_reply_to": in_reply_to, "author": author, "created_at": at,
-             "next_attempt_at": at,
-             **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {})}
-            for i, payload in enumerate(payloads)]
-    result = session.execute(pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(
-        index_elements=["in_reply_to", "part"]))
+    last = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(OutboxMessage.seq), 0)).where(
+            OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer
+        )
+    )
+    rows = [
+        {
+            "number_id": number_id,
+            "customer_wa_id": customer,
+            "seq": int(last or 0) + i + 1,
+            "part": i,
+            "payload": payload.stored(),
+            "in_reply_to": in_reply_to,
+            "author": author,
+            "created_at": at,
+            "next_attempt_at": at,
+            **({"state": OutboxState.FAILED, "last_error": failed_because} if failed_because else {}),
+        }
+        for i, payload in enumerate(payloads)
+    ]
+    result = session.execute(
+        pg_insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["in_reply_to", "part"])
+    )
     added = int(result.rowcount)  # type: ignore[attr-defined]
     if added:
         chatlog.record_outbound(row, at, payloads[-1].body)
@@ -92,10 +115,17 @@ class OutboxSender:
         jitter: a number in [0, 1) (tests inject a fixed one).
     """
 
-    def __init__(self, databases: Databases, directory: NumberDirectory,
-                 clock: Callable[[], dt.datetime] = utcnow, backoff_base: float = 1.0, backoff_cap: float = 300.0,
-                 max_attempts: int = 12, stale_after: dt.timedelta = dt.timedelta(seconds=60),
-                 jitter: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        directory: NumberDirectory,
+        clock: Callable[[], dt.datetime] = utcnow,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 300.0,
+        max_attempts: int = 12,
+        stale_after: dt.timedelta = dt.timedelta(seconds=60),
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self._db = databases
         self._directory = directory
         self._clock = clock
@@ -123,7 +153,8 @@ class OutboxSender:
             result = session.execute(
                 sa.update(OutboxMessage)
                 .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at < cutoff)
-                .values(state=OutboxState.FAILED, last_error=CRASH_REASON))
+                .values(state=OutboxState.FAILED, last_error=CRASH_REASON)
+            )
             session.commit()
         count = int(result.rowcount)  # type: ignore[attr-defined]
         if count:
@@ -134,14 +165,19 @@ class OutboxSender:
         now = self._clock()
         earlier = aliased(OutboxMessage)
         blocked = sa.exists().where(
-            earlier.number_id == OutboxMessage.number_id, earlier.customer_wa_id == OutboxMessage.customer_wa_id,
-            earlier.seq < OutboxMessage.seq, earlier.state.in_((OutboxState.QUEUED, OutboxState.SENDING)))
+            earlier.number_id == OutboxMessage.number_id,
+            earlier.customer_wa_id == OutboxMessage.customer_wa_id,
+            earlier.seq < OutboxMessage.seq,
+            earlier.state.in_((OutboxState.QUEUED, OutboxState.SENDING)),
+        )
         with self._db.tenant_session(tenant_id) as session:
             row = session.scalar(
                 sa.select(OutboxMessage)
                 .where(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.next_attempt_at <= now, ~blocked)
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
-                .with_for_update(skip_locked=True, of=OutboxMessage))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=OutboxMessage)
+            )
             if row is None:
                 return None
             row.state, row.claimed_at, row.attempts = OutboxState.SENDING, now, row.attempts + 1
@@ -149,8 +185,9 @@ class OutboxSender:
             session.commit()  # committed before the provider is called: see the module docstring
         return claimed
 
-    def _send(self, tenant_id: str, row_id: int, number_id: int, customer: str, payload: OutboxPayload,
-              attempts: int) -> None:
+    def _send(
+        self, tenant_id: str, row_id: int, number_id: int, customer: str, payload: OutboxPayload, attempts: int
+    ) -> None:
         try:
             provider = self._directory.provider(number_id)
         except NotFound:
@@ -170,20 +207,34 @@ class OutboxSender:
                 return
             except Unavailable:
                 if pause is None:
-                    log.error("tenant %s: outbox %d was sent as %s but could not be recorded",
-                              tenant_id, row_id, result.provider_message_id)
+                    log.error(
+                        "tenant %s: outbox %d was sent as %s but could not be recorded",
+                        tenant_id,
+                        row_id,
+                        result.provider_message_id,
+                    )
                     raise
                 time.sleep(pause)
 
     def _sent(self, tenant_id: str, row_id: int, wamid: str) -> None:
         with self._db.tenant_session(tenant_id) as session:
             # Statuses may have arrived before we stored the wamid: take the highest one seen.
-            known = session.execute(sa.select(MessageStatus.status, MessageStatus.error_code)
-                                    .where(MessageStatus.wamid == wamid)).all()
+            known = session.execute(
+                sa.select(MessageStatus.status, MessageStatus.error_code).where(MessageStatus.wamid == wamid)
+            ).all()
             best = max(known, key=lambda s: STATUS_RANK.get(s[0], -1), default=None)
-            session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-                state=OutboxState.SENT, provider_message_id=wamid, sent_at=self._clock(), last_error=None,
-                status=best[0] if best else None, error_code=best[1] if best else None))
+            session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == row_id)
+                .values(
+                    state=OutboxState.SENT,
+                    provider_message_id=wamid,
+                    sent_at=self._clock(),
+                    last_error=None,
+                    status=best[0] if best else None,
+                    error_code=best[1] if best else None,
+                )
+            )
             session.commit()
 
     def _failed(self, tenant_id: str, row_id: int, number_id: int, attempts: int, error: SendError) -> None:
@@ -191,8 +242,15 @@ class OutboxSender:
         if error.kind == "auth":
             self._pause_number(number_id, error)
             # Held, not failed: once the token is replaced the messages can still go out.
-            self._finish(tenant_id, row_id, state=OutboxState.QUEUED, last_error=error.detail, error_code=error.code,
-                         next_attempt_at=now + AUTH_HOLD, attempts=attempts - 1)
+            self._finish(
+                tenant_id,
+                row_id,
+                state=OutboxState.QUEUED,
+                last_error=error.detail,
+                error_code=error.code,
+                next_attempt_at=now + AUTH_HOLD,
+                attempts=attempts - 1,
+            )
             return
         if error.code in WINDOW_CLOSED_CODES and self._switch_to_template(tenant_id, row_id):
             return
@@ -200,8 +258,14 @@ class OutboxSender:
         if error.kind == "transient" and attempts < cap:
             delay = min(self._cap, self._base * 2 ** (attempts - 1)) * (0.5 + self._jitter() / 2)
             delay = max(delay, error.retry_after or 0.0)
-            self._finish(tenant_id, row_id, state=OutboxState.QUEUED, last_error=error.detail, error_code=error.code,
-                         next_attempt_at=now + dt.timedelta(seconds=delay))
+            self._finish(
+                tenant_id,
+                row_id,
+                state=OutboxState.QUEUED,
+                last_error=error.detail,
+                error_code=error.code,
+                next_attempt_at=now + dt.timedelta(seconds=delay),
+            )
             return
         log.info("tenant %s: outbox %d failed (code %s)", tenant_id, row_id, error.code)
         self._finish(tenant_id, row_id, state=OutboxState.FAILED, last_error=error.detail, error_code=error.code)
@@ -227,9 +291,11 @@ class OutboxSender:
     def _pause_number(self, number_id: int, error: SendError) -> None:
         reason = credentials_refused(error.code)  # read back as a code and a sentence (`pauses`)
         with self._db.control_session() as session:
-            session.execute(sa.update(WhatsAppNumber).where(WhatsAppNumber.id == number_id,
-                                                            WhatsAppNumber.state == NumberState.ACTIVE)
-                            .values(state=NumberState.PAUSED, pause_reason=reason))
+            session.execute(
+                sa.update(WhatsAppNumber)
+                .where(WhatsAppNumber.id == number_id, WhatsAppNumber.state == NumberState.ACTIVE)
+                .values(state=NumberState.PAUSED, pause_reason=reason)
+            )
             session.commit()
         self._directory.invalidate()
         log.error("number %s paused: %s", number_id, reason)

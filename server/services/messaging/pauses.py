@@ -19,7 +19,8 @@ from comandia.shared.schemas.numbers import NumberInfo
 CREDENTIALS_REFUSED = N_("the provider refused the number's credentials; replace them and resume the number")
 """Stored as ``<this>: code <provider's code>`` (`credentials_refused`)."""
 CREDENTIALS_REFUSED_CODE = N_(
-    "the provider refused the number's credentials (code {code}); replace them and resume the number")
+    "the provider refused the number's credentials (code {code}); replace them and resume the number"
+)
 PAUSED_BY_OPERATOR = N_("paused by an operator")
 PAUSED_BY_MANAGER = N_("paused by a manager")
 _PROVIDER_CODE = re.compile(r": code (\d+)$")
@@ -47,8 +48,9 @@ def readable(info: NumberInfo, language: str) -> NumberInfo:
     if not info.pause_reason:
         return info
     if info.pause_code == "credentials_refused":
-        reason = text(language, CREDENTIALS_REFUSED_CODE, code=info.provider_code if info.provider_code is not None
-                      else "?")
+        reason = text(
+            language, CREDENTIALS_REFUSED_CODE, code=info.provider_code if info.provider_code is not None else "?"
+        )
     else:
         reason = gettext(language, info.pause_reason)
     return msgspec.structs.replace(info, pause_reason=reason)

@@ -29,8 +29,12 @@ class StoredCustomer(msgspec.Struct, frozen=True):
 
     def ref(self) -> CustomerRef:
         wa_id = self.wa_id
-        return CustomerRef(wa_id=wa_id, user_id=self.user_id, profile_name=self.name,
-                           phone_e164=f"+{wa_id}" if wa_id and wa_id.isdigit() else None)
+        return CustomerRef(
+            wa_id=wa_id,
+            user_id=self.user_id,
+            profile_name=self.name,
+            phone_e164=f"+{wa_id}" if wa_id and wa_id.isdigit() else None,
+        )
 
 
 class InboxPayload(msgspec.Struct, frozen=True):
@@ -93,8 +97,9 @@ class OutboxPayload(msgspec.Struct, frozen=True):
 
     def to(self, customer: str) -> OutboundMessage:
         """The message for the provider, addressed to `customer`."""
-        return OutboundMessage(customer, self.body, self.text, self.buttons, self.list_button, self.list_sections,
-                               self.template)
+        return OutboundMessage(
+            customer, self.body, self.text, self.buttons, self.list_button, self.list_sections, self.template
+        )
 
     def as_template(self) -> OutboxPayload:
         """The same message sent as its fallback template instead (the window closed)."""

@@ -39,8 +39,9 @@ class SilentServers:
         quiet_after: seconds without an answer after which a full server counts as silent.
     """
 
-    def __init__(self, cap: int, quiet_after: float = QUIET_AFTER_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, cap: int, quiet_after: float = QUIET_AFTER_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._cap = max(1, cap)
         self._quiet_after = quiet_after
         self._clock = clock

@@ -43,12 +43,20 @@ def order_ticket(tenant: TenantContext, order: OrderDetail) -> tuple[str, str]:
         "",
     ]
     for item in order.items:
-        line = text(language, "{quantity} × {name}: {amount}", quantity=item.quantity, name=item.name,
-                    amount=money(item.line_total))
+        line = text(
+            language,
+            "{quantity} × {name}: {amount}",
+            quantity=item.quantity,
+            name=item.name,
+            amount=money(item.line_total),
+        )
         lines.append(line + (f" ({item.note})" if item.note else ""))
     if order.delivery_fee:
-        lines.append(text(language, "Delivery ({zone}): {fee}", zone=order.delivery_zone, fee=money(order.delivery_fee))
-                     if order.delivery_zone else text(language, "Delivery: {fee}", fee=money(order.delivery_fee)))
+        lines.append(
+            text(language, "Delivery ({zone}): {fee}", zone=order.delivery_zone, fee=money(order.delivery_fee))
+            if order.delivery_zone
+            else text(language, "Delivery: {fee}", fee=money(order.delivery_fee))
+        )
     lines.append(text(language, "Total: {total}", total=money(order.total)))
     lines.append("")
     if order.fulfilment == "pickup":
@@ -61,8 +69,14 @@ def order_ticket(tenant: TenantContext, order: OrderDetail) -> tuple[str, str]:
         label = text(language, PAYMENT_LABELS.get(order.payment_method, order.payment_method))
         lines.append(text(language, "Payment: {method}", method=label))
         if order.payment_method == "cash" and order.pay_with is not None and order.pay_with >= order.total:
-            lines.append(text(language, "Pays with {amount} (change {change})", amount=money(order.pay_with),
-                              change=money(order.pay_with - order.total)))
+            lines.append(
+                text(
+                    language,
+                    "Pays with {amount} (change {change})",
+                    amount=money(order.pay_with),
+                    change=money(order.pay_with - order.total),
+                )
+            )
     if order.notes:
         lines.append(text(language, "Notes: {notes}", notes=order.notes))
     body = "\n".join(lines).strip()

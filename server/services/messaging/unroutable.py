@@ -70,8 +70,9 @@ class _Room:
 class UnroutableLog:
     """Keeps summaries of unroutable webhooks within `UnroutableLimits`, counted on the whole appliance."""
 
-    def __init__(self, databases: Databases, limits: UnroutableLimits | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, databases: Databases, limits: UnroutableLimits | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._db = databases
         self.limits = limits or UnroutableLimits()
         self._clock = clock
@@ -95,15 +96,24 @@ class UnroutableLog:
                 self._remember(room, memo_key)
                 self._count_dropped()
                 return False
-            row = UnroutableEvent(provider=provider, reason=reason[:200], routing_key=_printable(key),
-                                  body_excerpt=body[:EXCERPT_BYTES], size_bytes=len(body), source=source)
+            row = UnroutableEvent(
+                provider=provider,
+                reason=reason[:200],
+                routing_key=_printable(key),
+                body_excerpt=body[:EXCERPT_BYTES],
+                size_bytes=len(body),
+                source=source,
+            )
             session.add(row)
             session.flush()
             # The ring: whatever is older than the newest `keep_rows`, or than `keep_days`, goes.
             # Both conditions use an index (the primary key, received_at), so this stays cheap.
             cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.limits.keep_days)
-            session.execute(sa.delete(UnroutableEvent).where(sa.or_(
-                UnroutableEvent.id <= row.id - self.limits.keep_rows, UnroutableEvent.received_at < cutoff)))
+            session.execute(
+                sa.delete(UnroutableEvent).where(
+                    sa.or_(UnroutableEvent.id <= row.id - self.limits.keep_rows, UnroutableEvent.received_at < cutoff)
+                )
+            )
             session.commit()
         return True
 
@@ -119,8 +129,7 @@ class UnroutableLog:
         with self._lock:
             if now - self._minute >= 60:
                 if self._dropped:
-                    log.warning("unroutable webhooks: %d over the caps in the last minute, not stored",
-                                self._dropped)
+                    log.warning("unroutable webhooks: %d over the caps in the last minute, not stored", self._dropped)
                 self._minute, self._dropped = now, 0
             self._dropped += 1
 
@@ -130,10 +139,12 @@ def _room(session: Session, source: str | None) -> _Room:
     recent = UnroutableEvent.received_at > sa.func.clock_timestamp() - _WINDOW
     mine = UnroutableEvent.source.is_not_distinct_from(source)
     frees = sa.func.extract("epoch", sa.func.min(UnroutableEvent.received_at) + _WINDOW - sa.func.clock_timestamp())
-    frees_mine = sa.func.extract("epoch", sa.func.min(UnroutableEvent.received_at).filter(mine)
-                                 + _WINDOW - sa.func.clock_timestamp())
+    frees_mine = sa.func.extract(
+        "epoch", sa.func.min(UnroutableEvent.received_at).filter(mine) + _WINDOW - sa.func.clock_timestamp()
+    )
     total, from_source, total_frees, source_frees = session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(mine), frees, frees_mine).where(recent)).one()
+        sa.select(sa.func.count(), sa.func.count().filter(mine), frees, frees_mine).where(recent)
+    ).one()
     return _Room(int(total), int(from_source), float(total_frees or 0), float(source_frees or 0))
 
 

@@ -36,5 +36,8 @@ def handoff_template(tenant: TenantContext, text: str) -> Template | None:
     rules = tenant.rules
     if not rules.handoff_template:
         return None
-    return Template(rules.handoff_template, template_language(tenant, rules.handoff_template_language),
-                    (" ".join(text.split())[:TEMPLATE_PARAMETER],))
+    return Template(
+        rules.handoff_template,
+        template_language(tenant, rules.handoff_template_language),
+        (" ".join(text.split())[:TEMPLATE_PARAMETER],),
+    )

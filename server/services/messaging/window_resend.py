@@ -50,8 +50,12 @@ class WindowClosedResender:
         clock: the current instant (tests inject their own).
     """
 
-    def __init__(self, databases: Databases, on_queued: Callable[[str], None] = lambda tenant_id: None,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        on_queued: Callable[[str], None] = lambda tenant_id: None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self._db = databases
         self._on_queued = on_queued
         self._clock = clock
@@ -60,8 +64,11 @@ class WindowClosedResender:
         """Queue the templates due in the tenant; returns how many were queued."""
         with self._db.tenant_session(tenant_id) as session:
             customers = session.execute(
-                sa.select(OutboxMessage.number_id, OutboxMessage.customer_wa_id).where(_window_closed())
-                .distinct().limit(CUSTOMERS_PER_PASS)).all()
+                sa.select(OutboxMessage.number_id, OutboxMessage.customer_wa_id)
+                .where(_window_closed())
+                .distinct()
+                .limit(CUSTOMERS_PER_PASS)
+            ).all()
         queued = 0
         for number_id, customer in customers:
             with self._db.tenant_session(tenant_id) as session:
@@ -79,10 +86,18 @@ class WindowClosedResender:
         first = session.scalar(sa.select(sa.func.min(OutboxMessage.seq)).where(theirs, _window_closed()))
         if first is None:
             return 0  # another pass resent them meanwhile
-        pending = session.scalar(sa.select(sa.func.min(OutboxMessage.seq)).where(
-            theirs, CARRIES_TEMPLATE, OutboxMessage.seq < first, _maybe_failing(now)))
-        rows = list(session.scalars(sa.select(OutboxMessage).where(
-            theirs, CARRIES_TEMPLATE, OutboxMessage.seq >= min(first, pending or first)).order_by(OutboxMessage.seq)))
+        pending = session.scalar(
+            sa.select(sa.func.min(OutboxMessage.seq)).where(
+                theirs, CARRIES_TEMPLATE, OutboxMessage.seq < first, _maybe_failing(now)
+            )
+        )
+        rows = list(
+            session.scalars(
+                sa.select(OutboxMessage)
+                .where(theirs, CARRIES_TEMPLATE, OutboxMessage.seq >= min(first, pending or first))
+                .order_by(OutboxMessage.seq)
+            )
+        )
         queued = 0
         for row in rows:
             if not _window_failed(row):
@@ -91,11 +106,13 @@ class WindowClosedResender:
                 continue
             payload = OutboxPayload.read(row.payload)
             resend = msgspec.structs.replace(payload.as_template(), resend_of=row.id)
-            queue_messages(session, number_id, customer, [resend], author=row.author, conversation=conversation,
-                           at=now)
-            new_id = session.scalar(sa.select(OutboxMessage.id).where(
-                OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer)
-                .order_by(OutboxMessage.seq.desc()).limit(1))
+            queue_messages(session, number_id, customer, [resend], author=row.author, conversation=conversation, at=now)
+            new_id = session.scalar(
+                sa.select(OutboxMessage.id)
+                .where(OutboxMessage.number_id == number_id, OutboxMessage.customer_wa_id == customer)
+                .order_by(OutboxMessage.seq.desc())
+                .limit(1)
+            )
             row.payload = msgspec.structs.replace(payload, fallback_template=None, resent_as=new_id).stored()
             queued += 1
         if queued:
@@ -104,15 +121,21 @@ class WindowClosedResender:
 
 
 def _window_closed() -> sa.ColumnElement[bool]:
-    return sa.and_(OutboxMessage.status == "failed", CARRIES_TEMPLATE,
-                   OutboxMessage.error_code.in_(sorted(WINDOW_CLOSED_CODES)))
+    return sa.and_(
+        OutboxMessage.status == "failed", CARRIES_TEMPLATE, OutboxMessage.error_code.in_(sorted(WINDOW_CLOSED_CODES))
+    )
 
 
 def _maybe_failing(now: dt.datetime) -> sa.ColumnElement[bool]:
     """SQL of `_undecided`."""
-    return sa.or_(OutboxMessage.state.in_((OutboxState.QUEUED, OutboxState.SENDING)), sa.and_(
-        OutboxMessage.state == OutboxState.SENT, sa.func.coalesce(OutboxMessage.status, "sent") == "sent",
-        OutboxMessage.sent_at > now - VERDICT_WAIT))
+    return sa.or_(
+        OutboxMessage.state.in_((OutboxState.QUEUED, OutboxState.SENDING)),
+        sa.and_(
+            OutboxMessage.state == OutboxState.SENT,
+            sa.func.coalesce(OutboxMessage.status, "sent") == "sent",
+            OutboxMessage.sent_at > now - VERDICT_WAIT,
+        ),
+    )
 
 
 def _window_failed(row: OutboxMessage) -> bool:
@@ -123,5 +146,9 @@ def _undecided(row: OutboxMessage, now: dt.datetime) -> bool:
     """Whether an earlier message may still be reported failed (then it must be resent first)."""
     if row.state in (OutboxState.QUEUED, OutboxState.SENDING):
         return True
-    return row.state == OutboxState.SENT and row.status in (None, "sent") and row.sent_at is not None \
+    return (
+        row.state == OutboxState.SENT
+        and row.status in (None, "sent")
+        and row.sent_at is not None
         and now - row.sent_at < VERDICT_WAIT
+    )

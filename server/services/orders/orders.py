@@ -56,6 +56,7 @@ class CustomerCancel(StrEnum):
     NOT_BY_CHAT = "not_by_chat"  # the tenant's customer_cancel_minutes is 0: never by chat
     NOT_FOUND = "not_found"  # not the customer's latest order (or not theirs at all)
 
+
 _STAMPS = {
     OrderStatus.CONFIRMED: "confirmed_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -93,7 +94,9 @@ class OrderService:
         """
         if data.channel not in ORDER_CHANNELS:
             raise ValidationFailed(
-                "unknown channel '{value}'", {"channel": N_("must be one of: {names}")}, value=data.channel,
+                "unknown channel '{value}'",
+                {"channel": N_("must be one of: {names}")},
+                value=data.channel,
                 names=", ".join(ORDER_CHANNELS),
             )
         fee = parse_amount(data.delivery_fee or 0, "delivery_fee")
@@ -139,8 +142,11 @@ class OrderService:
             order = _order(session, order_id, lock=True)
             _check_version(order, expected_version)
             if order.status != OrderStatus.NEW:
-                raise Conflict("order {number} is {status}; only new orders can be edited", number=order.number,
-                               status=order.status)
+                raise Conflict(
+                    "order {number} is {status}; only new orders can be edited",
+                    number=order.number,
+                    status=order.status,
+                )
             before = order_detail(order)
             fee = order.delivery_fee if fee is None else fee
             if changes.items is None:
@@ -154,9 +160,7 @@ class OrderService:
                 order.items.extend(priced.items)
                 totals = priced.totals
             if totals.total >= MAX_AMOUNT:
-                raise ValidationFailed(
-                    "the order total is too large", {"delivery_fee": "makes the total too large"}
-                )
+                raise ValidationFailed("the order total is too large", {"delivery_fee": "makes the total too large"})
             order.subtotal, order.delivery_fee, order.total = (
                 totals.subtotal,
                 totals.delivery_fee,
@@ -252,9 +256,7 @@ class OrderService:
         order.version += 1
         order.updated_at = now or self._clock()
 
-    def _finish(
-        self, session: Session, tenant_id: str, before: OrderDetail | None, order: Order
-    ) -> OrderDetail:
+    def _finish(self, session: Session, tenant_id: str, before: OrderDetail | None, order: Order) -> OrderDetail:
         session.flush()
         after = order_detail(order)
         if self._on_change is not None:
@@ -307,9 +309,7 @@ def order_detail(order: Order) -> OrderDetail:
             for i in order.items
         ),
         history=tuple(
-            StatusChangeInfo(
-                from_status=h.from_status, to_status=h.to_status, actor=h.actor, at=h.at, reason=h.reason
-            )
+            StatusChangeInfo(from_status=h.from_status, to_status=h.to_status, actor=h.actor, at=h.at, reason=h.reason)
             for h in order.history
         ),
         allowed_next=tuple(s.value for s in allowed_next(order.status)),
@@ -330,7 +330,10 @@ def _check_version(order: Order, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != order.version:
         raise Conflict(
             "order {number} was changed by someone else (it is at version {version}, you had {expected}); "
-            "reload it and try again", number=order.number, version=order.version, expected=expected_version,
+            "reload it and try again",
+            number=order.number,
+            version=order.version,
+            expected=expected_version,
         )
 
 
@@ -346,7 +349,8 @@ def _clean_texts(values: dict[str, str | None]) -> dict[str, str | None]:
     for key, value in values.items():
         text = (value or "").strip()
         if len(text) > MAX_TEXT:
-            raise ValidationFailed("{field} is too long", {key: N_("must be at most {n} characters")}, field=key,
-                                   n=MAX_TEXT)
+            raise ValidationFailed(
+                "{field} is too long", {key: N_("must be at most {n} characters")}, field=key, n=MAX_TEXT
+            )
         cleaned[key] = text or None
     return cleaned

@@ -83,7 +83,12 @@ _TAKE_STOCK = (
 
 
 def place_order(
-    session: Session, data: OrderInput, texts: Mapping[str, str | None], fee: Decimal, actor: str, now: dt.datetime,
+    session: Session,
+    data: OrderInput,
+    texts: Mapping[str, str | None],
+    fee: Decimal,
+    actor: str,
+    now: dt.datetime,
 ) -> OrderDetail:
     """Write a new order (not committed) and return it as placed.
 
@@ -104,11 +109,23 @@ def place_order(
     pricing = price_found(data.items, _found(data.items, product_rows.fetchall()), fee)
     pay_with = None if data.pay_with is None else parse_amount(data.pay_with, "pay_with")
     order = {
-        "customer_id": customer[0], "customer_name": customer[1], "customer_phone": customer[2],
-        "channel": data.channel, "subtotal": pricing.totals.subtotal, "delivery_fee": pricing.totals.delivery_fee,
-        "total": pricing.totals.total, "currency": pricing.currency, "extra": Jsonb(dict(data.extra)),
-        "fulfilment": data.fulfilment, "delivery_zone": data.delivery_zone, "payment_method": data.payment_method,
-        "pay_with": pay_with, "now": now, "actor": actor, **texts, **_line_arrays(pricing),
+        "customer_id": customer[0],
+        "customer_name": customer[1],
+        "customer_phone": customer[2],
+        "channel": data.channel,
+        "subtotal": pricing.totals.subtotal,
+        "delivery_fee": pricing.totals.delivery_fee,
+        "total": pricing.totals.total,
+        "currency": pricing.currency,
+        "extra": Jsonb(dict(data.extra)),
+        "fulfilment": data.fulfilment,
+        "delivery_zone": data.delivery_zone,
+        "payment_method": data.payment_method,
+        "pay_with": pay_with,
+        "now": now,
+        "actor": actor,
+        **texts,
+        **_line_arrays(pricing),
     }
     with pipelined(session) as pipeline:
         inserted = pipeline.query(_INSERT, order)
@@ -136,35 +153,70 @@ def _found(lines: Sequence[Any], rows: Sequence[tuple[Any, ...]]) -> dict[tuple[
 def _line_arrays(pricing: Pricing) -> dict[str, list[Any]]:
     lines = pricing.lines
     return {
-        "product_ids": [line.product_id for line in lines], "skus": [line.sku for line in lines],
-        "names": [line.name for line in lines], "prices": [line.unit_price for line in lines],
-        "quantities": [line.quantity for line in lines], "totals": [line.line_total for line in lines],
+        "product_ids": [line.product_id for line in lines],
+        "skus": [line.sku for line in lines],
+        "names": [line.name for line in lines],
+        "prices": [line.unit_price for line in lines],
+        "quantities": [line.quantity for line in lines],
+        "totals": [line.line_total for line in lines],
         "notes_": [line.note for line in lines],
     }
 
 
 def _detail(
-    order_id: int, number: int, item_ids: list[int], order: Mapping[str, Any], pricing: Pricing, data: OrderInput,
+    order_id: int,
+    number: int,
+    item_ids: list[int],
+    order: Mapping[str, Any],
+    pricing: Pricing,
+    data: OrderInput,
     texts: Mapping[str, str | None],
 ) -> OrderDetail:
     now, actor = order["now"], order["actor"]
     return OrderDetail(
-        id=order_id, number=number, status=OrderStatus.NEW.value, channel=data.channel,
-        customer_id=order["customer_id"], customer_name=order["customer_name"],
-        customer_phone=order["customer_phone"], delivery_address=texts["delivery_address"],
-        delivery_city=texts["delivery_city"], delivery_region=texts["delivery_region"], notes=texts["notes"],
-        subtotal=pricing.totals.subtotal, delivery_fee=pricing.totals.delivery_fee, total=pricing.totals.total,
-        currency=pricing.currency, extra=dict(data.extra), version=1, created_at=now, updated_at=now,
-        confirmed_at=None, shipped_at=None, completed_at=None, cancelled_at=None, cancel_reason=None,
-        fulfilment=data.fulfilment, delivery_zone=data.delivery_zone, payment_method=data.payment_method,
+        id=order_id,
+        number=number,
+        status=OrderStatus.NEW.value,
+        channel=data.channel,
+        customer_id=order["customer_id"],
+        customer_name=order["customer_name"],
+        customer_phone=order["customer_phone"],
+        delivery_address=texts["delivery_address"],
+        delivery_city=texts["delivery_city"],
+        delivery_region=texts["delivery_region"],
+        notes=texts["notes"],
+        subtotal=pricing.totals.subtotal,
+        delivery_fee=pricing.totals.delivery_fee,
+        total=pricing.totals.total,
+        currency=pricing.currency,
+        extra=dict(data.extra),
+        version=1,
+        created_at=now,
+        updated_at=now,
+        confirmed_at=None,
+        shipped_at=None,
+        completed_at=None,
+        cancelled_at=None,
+        cancel_reason=None,
+        fulfilment=data.fulfilment,
+        delivery_zone=data.delivery_zone,
+        payment_method=data.payment_method,
         pay_with=order["pay_with"],
         items=tuple(
-            OrderItemInfo(id=item_id, product_id=line.product_id, sku=line.sku, name=line.name,
-                          unit_price=line.unit_price, quantity=line.quantity, line_total=line.line_total,
-                          note=line.note)
+            OrderItemInfo(
+                id=item_id,
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                line_total=line.line_total,
+                note=line.note,
+            )
             for item_id, line in zip(item_ids, pricing.lines, strict=True)
         ),
-        history=(StatusChangeInfo(from_status=None, to_status=OrderStatus.NEW.value, actor=actor, at=now,
-                                  reason=None),),
+        history=(
+            StatusChangeInfo(from_status=None, to_status=OrderStatus.NEW.value, actor=actor, at=now, reason=None),
+        ),
         allowed_next=tuple(s.value for s in allowed_next(OrderStatus.NEW.value)),
     )

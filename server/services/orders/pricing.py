@@ -101,8 +101,14 @@ def price_lines(
     pricing = price_found(lines, products, delivery_fee, currency)
     items = [
         OrderItem(
-            position=index, product_id=line.product_id, sku=line.sku, name=line.name, unit_price=line.unit_price,
-            quantity=line.quantity, line_total=line.line_total, note=line.note,
+            position=index,
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
+            note=line.note,
         )
         for index, line in enumerate(pricing.lines)
     ]
@@ -114,7 +120,9 @@ def price_lines(
 
 
 def price_found(
-    lines: Sequence[OrderLineInput], products: Mapping[tuple[str, object], Priceable], delivery_fee: Decimal,
+    lines: Sequence[OrderLineInput],
+    products: Mapping[tuple[str, object], Priceable],
+    delivery_fee: Decimal,
     currency: str | None = None,
 ) -> Pricing:
     """Price `lines` (already shape-checked) from `products`, locked and found by ("sku", s) and ("id", i).
@@ -145,7 +153,9 @@ def price_found(
         for index, product in enumerate(resolved):
             if product.stock is not None and wanted[product.id] > product.stock:
                 problems[f"items[{index}].quantity"] = (
-                    N_("only {stock} of {name} in stock"), {"stock": product.stock, "name": product.name})
+                    N_("only {stock} of {name} in stock"),
+                    {"stock": product.stock, "name": product.name},
+                )
     if problems:
         raise failed(problems)
     assert currency is not None
@@ -176,9 +186,7 @@ def release_stock(session: Session, items: Iterable[OrderItem]) -> None:
             returned[item.product_id] += item.quantity
     if not returned:
         return
-    query = (
-        sa.select(Product).where(Product.id.in_(returned)).order_by(Product.id).with_for_update(of=Product)
-    )
+    query = sa.select(Product).where(Product.id.in_(returned)).order_by(Product.id).with_for_update(of=Product)
     for product in session.scalars(query):
         if product.stock is not None:
             product.stock += returned[product.id]
@@ -196,7 +204,9 @@ def shape_problems(lines: Sequence[OrderLineInput]) -> Problems:
             problems[f"items[{index}]"] = (N_("name the product by sku or by product_id (one of them)"), {})
         if isinstance(line.quantity, bool) or not 1 <= line.quantity <= MAX_QUANTITY:
             problems[f"items[{index}].quantity"] = (
-                N_("must be a whole number from 1 to {limit}"), {"limit": MAX_QUANTITY})
+                N_("must be a whole number from 1 to {limit}"),
+                {"limit": MAX_QUANTITY},
+            )
         if line.note is not None:
             try:
                 _note(line.note, f"items[{index}].note")

@@ -53,7 +53,9 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
     """
     if query.sort not in ORDER_SORTS:
         raise ValidationFailed(
-            "unknown sort '{sort}'", {"sort": N_("must be one of {choices}")}, sort=query.sort,
+            "unknown sort '{sort}'",
+            {"sort": N_("must be one of {choices}")},
+            sort=query.sort,
             choices=", ".join(ORDER_SORTS),
         )
     descending = query.sort.startswith("-")
@@ -79,7 +81,10 @@ def search_orders(session: Session, query: OrderQuery) -> OrderPage:
 
 _RANKED_LINES = (
     sa.select(
-        OrderItem.order_id, OrderItem.quantity, OrderItem.name, OrderItem.note,
+        OrderItem.order_id,
+        OrderItem.quantity,
+        OrderItem.name,
+        OrderItem.note,
         sa.func.row_number().over(partition_by=OrderItem.order_id, order_by=OrderItem.position).label("rank"),
         sa.func.count().over(partition_by=OrderItem.order_id).label("lines"),
     )

@@ -46,10 +46,13 @@ class MigrationService:
         report = MigrationReport(ensure_control_database(self._db), migrate.head_revision("tenant"))
         with self._db.control_session() as session:
             server_ids = list(session.scalars(sa.select(DbServer.id).order_by(DbServer.id)))
-            tenants = list(session.execute(
-                sa.select(Tenant.id, Tenant.server_id, Tenant.database_name, Tenant.role_name)
-                .where(Tenant.state != TenantState.DELETED).order_by(Tenant.id)
-            ))
+            tenants = list(
+                session.execute(
+                    sa.select(Tenant.id, Tenant.server_id, Tenant.database_name, Tenant.role_name)
+                    .where(Tenant.state != TenantState.DELETED)
+                    .order_by(Tenant.id)
+                )
+            )
         for server_id in server_ids:
             self._upgrade_template(server_id, report)
         for done, (tenant_id, server_id, database, role) in enumerate(tenants, start=1):

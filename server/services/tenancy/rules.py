@@ -79,8 +79,7 @@ def check_together(rules: BusinessRules, named: Collection[str]) -> None:
         raise _invalid(field, "pickup needs the pickup_address customers are told")
     radius = [i for i, zone in enumerate(rules.delivery_zones) if zone.radius_km is not None]
     if radius and rules.business_location is None:
-        field = ("business_location" if "delivery_zones" not in named
-                 else f"delivery_zones[{radius[0]}].radius_km")
+        field = "business_location" if "delivery_zones" not in named else f"delivery_zones[{radius[0]}].radius_km"
         raise _invalid(field, "a zone by radius needs the business_location it is measured from")
 
 
@@ -129,6 +128,7 @@ def _stripped(value: str) -> str:
 def _amount(field: str) -> Callable[[Amount], Amount]:
     def check(value: Amount) -> Amount:
         return Amount(parse_amount(Decimal(value), field))
+
     return check
 
 
@@ -144,11 +144,15 @@ def _zones(value: tuple[DeliveryZone, ...]) -> tuple[DeliveryZone, ...]:
         cities = tuple(dict.fromkeys(c.strip() for c in zone.cities if c.strip()))
         if bool(cities) == (zone.radius_km is not None):
             raise _invalid(field, "give either cities (names of cities or neighbourhoods) or radius_km")
-        zones.append(msgspec.structs.replace(
-            zone, name=name, cities=cities,
-            fee=Amount(parse_amount(Decimal(zone.fee), f"{field}.fee")),
-            minimum_order=Amount(parse_amount(Decimal(zone.minimum_order), f"{field}.minimum_order")),
-        ))
+        zones.append(
+            msgspec.structs.replace(
+                zone,
+                name=name,
+                cities=cities,
+                fee=Amount(parse_amount(Decimal(zone.fee), f"{field}.fee")),
+                minimum_order=Amount(parse_amount(Decimal(zone.minimum_order), f"{field}.minimum_order")),
+            )
+        )
     return tuple(zones)
 
 

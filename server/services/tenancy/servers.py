@@ -22,8 +22,8 @@ PRIMARY = "main"
 
 class ServerService:
     """Args:
-        databases: the appliance's databases.
-        changed: told a server's id after its pooler changed (every process reconnects its tenants).
+    databases: the appliance's databases.
+    changed: told a server's id after its pooler changed (every process reconnects its tenants).
     """
 
     def __init__(self, databases: Databases, changed: Callable[[int], None] = lambda server_id: None) -> None:
@@ -108,8 +108,10 @@ class ServerService:
         with self._db.control_session() as session:
             live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
             rows = session.execute(
-                sa.select(DbServer, live).outerjoin(Tenant, Tenant.server_id == DbServer.id)
-                .group_by(DbServer.id).order_by(DbServer.id)
+                sa.select(DbServer, live)
+                .outerjoin(Tenant, Tenant.server_id == DbServer.id)
+                .group_by(DbServer.id)
+                .order_by(DbServer.id)
             ).all()
             servers = [(s.id, s.name, s.accepts_tenants, count, s.pooler_url) for s, count in rows]
         result = []
@@ -134,10 +136,16 @@ def _pooler_url(url: str) -> str:
         parsed = make_url(url)
     except (sa.exc.ArgumentError, ValueError) as error:
         raise ValidationFailed("not a database URL: {reason}", {"url": N_("invalid")}, reason=str(error)) from error
-    if (parsed.get_backend_name() not in ("postgresql", "postgres") or not parsed.host
-            or parsed.username or parsed.password or parsed.database):
-        raise ValidationFailed("a pooler is written postgresql://host:port, with no user, password or database",
-                               {"url": N_("invalid")})
+    if (
+        parsed.get_backend_name() not in ("postgresql", "postgres")
+        or not parsed.host
+        or parsed.username
+        or parsed.password
+        or parsed.database
+    ):
+        raise ValidationFailed(
+            "a pooler is written postgresql://host:port, with no user, password or database", {"url": N_("invalid")}
+        )
     return f"postgresql://{parsed.host}:{parsed.port or 6432}"
 
 

@@ -38,11 +38,15 @@ def context_of(tenant: Tenant) -> TenantContext:
     settings = tenant.settings if isinstance(tenant.settings, dict) else {}
     texts = settings.get("texts")
     return TenantContext(
-        tenant_id=tenant.id, business_name=tenant.name, locale="en" if tenant.locale == "en" else "es",
-        currency=tenant.currency, timezone=tenant.timezone,
+        tenant_id=tenant.id,
+        business_name=tenant.name,
+        locale="en" if tenant.locale == "en" else "es",
+        currency=tenant.currency,
+        timezone=tenant.timezone,
         text_overrides={str(k): v for k, v in (texts.items() if isinstance(texts, dict) else ()) if isinstance(v, str)},
         delivery_fee=_stored_fee(settings.get("delivery_fee")),
-        rules=stored_rules(settings), country_locale=tenant.country_locale,
+        rules=stored_rules(settings),
+        country_locale=tenant.country_locale,
     )
 
 
@@ -95,8 +99,16 @@ class TenantSettingsService:
             tenant.settings = settings
             if change.locale is not None:
                 tenant.locale = change.locale
-            audit.record(session, actor, "tenant.settings", tenant_id, locale=change.locale,
-                         delivery_fee=None if fee is None else str(fee), texts=sorted(checked), rules=sorted(rules))
+            audit.record(
+                session,
+                actor,
+                "tenant.settings",
+                tenant_id,
+                locale=change.locale,
+                delivery_fee=None if fee is None else str(fee),
+                texts=sorted(checked),
+                rules=sorted(rules),
+            )
             session.commit()
             result = _settings(tenant)
         self._changed(tenant_id)
@@ -111,21 +123,28 @@ def check_text(key: str, value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     if len(value) > MAX_TEXT:
-        raise ValidationFailed("text '{key}' is too long", {field: N_("at most {count} characters")}, key=key,
-                               count=MAX_TEXT)
+        raise ValidationFailed(
+            "text '{key}' is too long", {field: N_("at most {count} characters")}, key=key, count=MAX_TEXT
+        )
     allowed = _fields(BUILT_IN[key])
     try:
         used = plain_fields(value)
     except ValueError:
-        raise ValidationFailed("text '{key}' is not a valid template",
-                               {field: N_("only plain {{field}} placeholders, with balanced {{ and }}")},
-                               key=key) from None
+        raise ValidationFailed(
+            "text '{key}' is not a valid template",
+            {field: N_("only plain {{field}} placeholders, with balanced {{ and }}")},
+            key=key,
+        ) from None
     unknown = sorted(used - allowed)
     if unknown:
         fields = ", ".join("{" + name + "}" for name in sorted(allowed)) or "none"
-        raise ValidationFailed("text '{key}' names unknown fields {unknown}",
-                               {field: N_("may use only these fields: {allowed}")}, key=key, unknown=str(unknown),
-                               allowed=fields)
+        raise ValidationFailed(
+            "text '{key}' names unknown fields {unknown}",
+            {field: N_("may use only these fields: {allowed}")},
+            key=key,
+            unknown=str(unknown),
+            allowed=fields,
+        )
     return value
 
 
@@ -149,5 +168,9 @@ def _stored_fee(value: object) -> Decimal:
 
 def _settings(tenant: Tenant) -> TenantSettings:
     context = context_of(tenant)
-    return TenantSettings(locale=context.locale, delivery_fee=context.delivery_fee,
-                          texts=dict(context.text_overrides), **msgspec.structs.asdict(context.rules))
+    return TenantSettings(
+        locale=context.locale,
+        delivery_fee=context.delivery_fee,
+        texts=dict(context.text_overrides),
+        **msgspec.structs.asdict(context.rules),
+    )

@@ -82,8 +82,10 @@ def _resolve(request: NewTenant) -> _Resolved:
     else:
         country = tenant_locale(language or DEFAULT_LOCALE)
     return _Resolved(
-        timezone=request.timezone or zone_of(country), currency=(request.currency or currency_of(country)).upper(),
-        language=language or language_of(country), country_locale=country,
+        timezone=request.timezone or zone_of(country),
+        currency=(request.currency or currency_of(country)).upper(),
+        language=language or language_of(country),
+        country_locale=country,
     )
 
 
@@ -97,8 +99,12 @@ class TenantService:
             cached `TenantContext`; a restore deactivates and reactivates through here).
     """
 
-    def __init__(self, databases: Databases, final_dump: Callable[[Tenant, Cluster], Path] | None = None,
-                 changed: Callable[[str], None] = lambda tenant_id: None) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        final_dump: Callable[[Tenant, Cluster], Path] | None = None,
+        changed: Callable[[str], None] = lambda tenant_id: None,
+    ) -> None:
         self._db = databases
         self._final_dump = final_dump
         self._changed = changed
@@ -130,11 +136,18 @@ class TenantService:
             revision = self._copy_template(server_id, cluster, database, tenant_id)
             with self._db.control_session() as session:
                 tenant = Tenant(
-                    id=tenant_id, name=name, state=TenantState.ACTIVE, timezone=resolved.timezone,
-                    currency=resolved.currency, locale=resolved.language, country_locale=resolved.country_locale,
+                    id=tenant_id,
+                    name=name,
+                    state=TenantState.ACTIVE,
+                    timezone=resolved.timezone,
+                    currency=resolved.currency,
+                    locale=resolved.language,
+                    country_locale=resolved.country_locale,
                     server_id=server_id,
-                    database_name=database, role_name=database,
-                    role_password_sealed=self._db.box.seal(password), schema_revision=revision,
+                    database_name=database,
+                    role_name=database,
+                    role_password_sealed=self._db.box.seal(password),
+                    schema_revision=revision,
                 )
                 session.add(tenant)
                 audit.record(session, actor, "tenant.create", tenant_id, name=name, server=server.name)
@@ -234,8 +247,9 @@ def _validate(raw_name: str, resolved: _Resolved) -> str:
     if not is_currency(resolved.currency):
         problems["currency"] = N_("unsupported currency '{currency}'")
     if problems:  # the detail names the first problem; `fields` carries each
-        raise ValidationFailed(next(iter(problems.values())), problems, timezone=resolved.timezone,
-                               currency=resolved.currency)
+        raise ValidationFailed(
+            next(iter(problems.values())), problems, timezone=resolved.timezone, currency=resolved.currency
+        )
     return name
 
 
@@ -256,8 +270,12 @@ def _place(session: Session, server_name: str | None) -> DbServer:
         return server
     live = sa.func.count(Tenant.id).filter(Tenant.state != TenantState.DELETED)
     query = (
-        sa.select(DbServer).outerjoin(Tenant, Tenant.server_id == DbServer.id)
-        .where(DbServer.accepts_tenants).group_by(DbServer.id).order_by(live, DbServer.id).limit(1)
+        sa.select(DbServer)
+        .outerjoin(Tenant, Tenant.server_id == DbServer.id)
+        .where(DbServer.accepts_tenants)
+        .group_by(DbServer.id)
+        .order_by(live, DbServer.id)
+        .limit(1)
     )
     server = session.scalar(query)
     if server is None:
@@ -292,9 +310,16 @@ def live_tenant(session: Session, tenant_id: str, lock: bool = False) -> Tenant:
 def _info(session: Session, tenant: Tenant) -> TenantInfo:
     server = session.get(DbServer, tenant.server_id)
     return TenantInfo(
-        id=tenant.id, name=tenant.name, state=tenant.state, timezone=tenant.timezone,
-        currency=tenant.currency, locale=tenant.locale, country_locale=tenant.country_locale,
+        id=tenant.id,
+        name=tenant.name,
+        state=tenant.state,
+        timezone=tenant.timezone,
+        currency=tenant.currency,
+        locale=tenant.locale,
+        country_locale=tenant.country_locale,
         server=server.name if server else "?",
-        database=tenant.database_name, schema_revision=tenant.schema_revision,
-        created_at=tenant.created_at, deactivated_at=tenant.deactivated_at,
+        database=tenant.database_name,
+        schema_revision=tenant.schema_revision,
+        created_at=tenant.created_at,
+        deactivated_at=tenant.deactivated_at,
     )

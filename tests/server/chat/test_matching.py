@@ -27,9 +27,30 @@ SIZES = ("", "grande", "chico", "doble", "familiar")
 # menus: a new shop (a boba tea house, a fonda) sorted in front moved which 500 products were kept,
 # and with them what a size word alone matches.
 SEED_MENUS = (
-    "bagels", "cafe", "carniceria", "carnitas", "churreria", "completos", "farmacia", "floreria",
-    "foodtruck", "hamburguesas", "jugos", "jugueria", "mariscos", "minisuper", "panaderia",
-    "papeleria", "parrilla", "pizzeria", "polleria", "pollos", "sushi", "tapas", "taqueria", "tienda",
+    "bagels",
+    "cafe",
+    "carniceria",
+    "carnitas",
+    "churreria",
+    "completos",
+    "farmacia",
+    "floreria",
+    "foodtruck",
+    "hamburguesas",
+    "jugos",
+    "jugueria",
+    "mariscos",
+    "minisuper",
+    "panaderia",
+    "papeleria",
+    "parrilla",
+    "pizzeria",
+    "polleria",
+    "pollos",
+    "sushi",
+    "tapas",
+    "taqueria",
+    "tienda",
 )
 
 

@@ -14,10 +14,18 @@ from tests.server.chat.menu import ANA, ES, MENU
 LAST = LatestOrder(41, "completed", Decimal("290"), lines=(("PZ-MAR", 2), ("AGUA", 1), ("GONE", 1)))
 
 
-@pytest.mark.parametrize("text", [
-    "lo mismo de la vez pasada", "quiero lo mismo que la ultima vez porfa", "Repetir pedido", "repiteme mi pedido",
-    "lo de siempre", "same as last time please", "repeat my last order",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lo mismo de la vez pasada",
+        "quiero lo mismo que la ultima vez porfa",
+        "Repetir pedido",
+        "repiteme mi pedido",
+        "lo de siempre",
+        "same as last time please",
+        "repeat my last order",
+    ],
+)
 def test_repeat_phrases_are_recognised(text: str) -> None:
     assert repeat.wants_repeat(text)
     assert flow.wants_latest_order(ChatState(), Inbound(kind="text", text=text))
@@ -29,8 +37,9 @@ def test_other_messages_are_not_repeats(text: str) -> None:
 
 
 def test_the_last_order_becomes_the_cart_and_what_is_gone_is_named() -> None:
-    outcome = flow.step(ChatState(greeted=True), Inbound(kind="text", text="lo mismo de la vez pasada"), ES, MENU,
-                        ANA, LAST)
+    outcome = flow.step(
+        ChatState(greeted=True), Inbound(kind="text", text="lo mismo de la vez pasada"), ES, MENU, ANA, LAST
+    )
     assert outcome.state.cart == (("PZ-MAR", 2),)
     body = outcome.replies[0].body
     assert "último pedido (#41)" in body and "Agua de jamaica" in body and "GONE" in body

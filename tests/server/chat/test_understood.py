@@ -23,16 +23,28 @@ def test_gibberish_and_words_only_off_the_menu_are_not_understood(text: str) -> 
     assert first(text).understood is False
 
 
-@pytest.mark.parametrize("text", ["hola", "menú", "2 margaritas", "2 margaritas y un unicornio", "¿a cómo la coca?",
-                                  "gracias", "quiero hablar con alguien", "ayuda"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola",
+        "menú",
+        "2 margaritas",
+        "2 margaritas y un unicornio",
+        "¿a cómo la coca?",
+        "gracias",
+        "quiero hablar con alguien",
+        "ayuda",
+    ],
+)
 def test_what_the_bot_acted_on_is_understood_even_when_part_is_named_back(text: str) -> None:
     assert first(text).understood is True
 
 
 def test_the_flag_holds_in_english_and_with_the_tenants_own_wording() -> None:
     assert first("xqzv wplk", EN).understood is False
-    reworded = replace(ES, text_overrides={"not_understood": "Perdón, ¿me lo repites?",
-                                           "not_on_menu": "Eso ({text}) no lo manejamos."})
+    reworded = replace(
+        ES, text_overrides={"not_understood": "Perdón, ¿me lo repites?", "not_on_menu": "Eso ({text}) no lo manejamos."}
+    )
     for text, wording in (("xqzv wplk", "Eso (xqzv wplk) no lo manejamos."), ("🤷 ?", "Perdón")):
         outcome = first(text, reworded)
         assert outcome.understood is False and outcome.replies[0].body.startswith(wording), outcome.replies

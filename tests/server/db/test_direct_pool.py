@@ -16,8 +16,9 @@ from comandia.shared.domain.errors import Unavailable
 
 
 @contextmanager
-def control_pool(config: ServerConfig, limit: int, wait_seconds: float,
-                 size: int) -> Iterator[tuple[DirectPool, ConnectionBudget]]:
+def control_pool(
+    config: ServerConfig, limit: int, wait_seconds: float, size: int
+) -> Iterator[tuple[DirectPool, ConnectionBudget]]:
     """A pool of `size` connections to the control database under a budget of `limit`, closed after."""
     budget = ConnectionBudget(limit=limit, wait_seconds=wait_seconds)
     url = normalise_url(config.database_url or "").set(database=config.control_database)

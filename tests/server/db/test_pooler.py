@@ -37,10 +37,14 @@ def test_only_the_pooler_s_address_counts_as_behind_it() -> None:
 
 
 def test_tenants_of_the_primary_server_go_through_the_pooler_and_the_control_database_does_not(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant()
-    pooled = Databases(replace(runtime.config, tenant_pooler_url="postgresql://127.0.0.1:6999"),
-                       runtime.databases.primary_url, runtime.databases.box)
+    pooled = Databases(
+        replace(runtime.config, tenant_pooler_url="postgresql://127.0.0.1:6999"),
+        runtime.databases.primary_url,
+        runtime.databases.box,
+    )
     try:
         url = pooled._tenant_url(tenant.id)
         assert (url.host, url.port, url.database) == ("127.0.0.1", 6999, tenant.database)
@@ -56,8 +60,10 @@ def test_a_pooled_connection_prepares_nothing_and_a_direct_one_keeps_its_stateme
     url = normalise_url(runtime.databases.primary_url)
     budget = ConnectionBudget(limit=2, wait_seconds=1)
     pooler = (url.host or "", url.port or 5432)  # the server itself stands in for the pooler's address
-    for options, prepare_threshold, timeout in ((ConnectOptions(pooler=pooler), None, "0"),
-                                                (ConnectOptions(statement_timeout_ms=7000), 5, "7s")):
+    for options, prepare_threshold, timeout in (
+        (ConnectOptions(pooler=pooler), None, "0"),
+        (ConnectOptions(statement_timeout_ms=7000), 5, "7s"),
+    ):
         engine = create_budgeted_engine(url, budget, 1, options)
         try:
             fairy = engine.raw_connection()
@@ -98,8 +104,16 @@ def test_tenants_of_another_server_go_through_that_server_s_own_pgbouncer(runtim
             leave_server(runtime, name, cluster.url)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:6432", "postgresql://user:secret@127.0.0.1:6432",
-                                 "postgresql://127.0.0.1:6432/tenant", "postgresql://", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6432",
+        "postgresql://user:secret@127.0.0.1:6432",
+        "postgresql://127.0.0.1:6432/tenant",
+        "postgresql://",
+        "not a url",
+    ],
+)
 def test_a_pooler_is_a_host_and_port_and_nothing_else(runtime: Runtime, url: str) -> None:
     with pytest.raises(ValidationFailed):
         runtime.servers.set_pooler("main", url, actor="tests")
@@ -108,14 +122,16 @@ def test_a_pooler_is_a_host_and_port_and_nothing_else(runtime: Runtime, url: str
 
 
 def test_a_pooler_changed_while_a_process_was_not_listening_is_picked_up_when_it_listens_again(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant()
     away = Databases(runtime.config, runtime.databases.primary_url, runtime.databases.box)  # another process
     try:
         direct = away.tenant_engines.get(tenant.id).url
         with runtime.databases.control_session() as session:  # set by a process whose NOTIFY it missed
-            session.execute(sa.update(DbServer).where(DbServer.name == "main").values(
-                pooler_url="postgresql://127.0.0.1:6999"))
+            session.execute(
+                sa.update(DbServer).where(DbServer.name == "main").values(pooler_url="postgresql://127.0.0.1:6999")
+            )
             session.commit()
         assert away.tenant_engines.get(tenant.id).url == direct  # nothing told it yet
         away.recheck_poolers()  # what its change listener does after reconnecting

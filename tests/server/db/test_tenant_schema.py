@@ -72,9 +72,7 @@ def refused(session_factory: Callable[[], Session], statement: str) -> str:
         ("DELETE FROM customers", "fk_orders_customer_id_customers"),
     ],
 )  # fmt: skip
-def test_constraints_refuse_bad_rows(
-    tenant_db: Callable[[], Session], statement: str, constraint: str
-) -> None:
+def test_constraints_refuse_bad_rows(tenant_db: Callable[[], Session], statement: str, constraint: str) -> None:
     name = refused(tenant_db, statement)
     assert name == constraint or (constraint.startswith("fk_") and name.startswith("orders_customer_id"))
 
@@ -125,9 +123,7 @@ def test_models_match_the_migrated_tables(tenant_db: Callable[[], Session]) -> N
 def test_order_list_indexes_exist(tenant_db: Callable[[], Session]) -> None:
     session = tenant_db()
     try:
-        rows = session.execute(
-            sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orders'")
-        )
+        rows = session.execute(sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orders'"))
         indexes = {str(name): str(definition) for name, definition in rows}
     finally:
         session.close()

@@ -19,8 +19,9 @@ def test_the_audit_log_is_filtered_by_tenant_actor_action_and_day_and_paged(
     for name in names:
         superadmin_client.users.create(name, "a good password", "viewer", world.tenant_b.id)
     actor, today = world.superadmin.username, dt.datetime.now(dt.UTC).date()
-    query = AuditQuery(tenant_id=world.tenant_b.id, actor=actor, action="user", first_day=today, last_day=today,
-                       limit=2)
+    query = AuditQuery(
+        tenant_id=world.tenant_b.id, actor=actor, action="user", first_day=today, last_day=today, limit=2
+    )
     first = superadmin_client.audit.list(query)
     assert len(first.items) == 2 and first.next_cursor is not None
     assert [e.detail["username"] for e in first.items] == [names[2], names[1]]  # newest first

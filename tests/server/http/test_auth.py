@@ -106,8 +106,9 @@ def test_deactivated_tenants_managers_cannot_log_in_and_lose_their_tokens(
         client_for(actor.token).auth.me()
     # the right password answers exactly like a wrong one: no oracle for a guesser
     answers = [
-        requests.post(f"{api_url}/api/v1/auth/login", json={"username": actor.username, "password": password},
-                      timeout=30)
+        requests.post(
+            f"{api_url}/api/v1/auth/login", json={"username": actor.username, "password": password}, timeout=30
+        )
         for password in (actor.password, "not the password")
     ]
     assert [answer.status_code for answer in answers] == [401, 401]
@@ -117,9 +118,7 @@ def test_deactivated_tenants_managers_cannot_log_in_and_lose_their_tokens(
     assert client_for(None).auth.login(actor.username, actor.password).user.id == actor.user_id
 
 
-def test_sixth_failed_login_is_throttled_and_answered_faster_than_a_hash(
-    client_for: ClientFor, world: World
-) -> None:
+def test_sixth_failed_login_is_throttled_and_answered_faster_than_a_hash(client_for: ClientFor, world: World) -> None:
     client = client_for(None)
     hashed = []
     for _ in range(5):

@@ -32,8 +32,9 @@ def test_back_up_now_is_proven_by_a_restore_and_shown_per_tenant(superadmin_clie
 
 def test_restore_as_a_new_tenant_brings_the_data(superadmin_client: ApiClient, world: World) -> None:
     sku = f"R-{secrets.token_hex(3)}"
-    superadmin_client.catalog.create_product(world.tenant_a.id,
-                                             ProductInput(sku=sku, name="Torta", price=Decimal("45.50")))
+    superadmin_client.catalog.create_product(
+        world.tenant_a.id, ProductInput(sku=sku, name="Torta", price=Decimal("45.50"))
+    )
     backup, _ = superadmin_client.backups.run(world.tenant_a.id, verify=False)
     copy = superadmin_client.backups.restore_as(backup.id, f"Copia {secrets.token_hex(3)}")
     assert copy.id != world.tenant_a.id
@@ -41,8 +42,9 @@ def test_restore_as_a_new_tenant_brings_the_data(superadmin_client: ApiClient, w
     assert restored[sku] == Decimal("45.50")
 
 
-def test_a_damaged_backup_fails_its_check_and_the_tenant_shows_it(superadmin_client: ApiClient, world: World,
-                                                                  runtime: Runtime) -> None:
+def test_a_damaged_backup_fails_its_check_and_the_tenant_shows_it(
+    superadmin_client: ApiClient, world: World, runtime: Runtime
+) -> None:
     backup, _ = superadmin_client.backups.run(world.tenant_b.id, verify=False)
     folder = Path(runtime.services.backups.get(backup.id).path)
     dump = next(p for p in folder.iterdir() if p.name != "manifest.json")
@@ -55,8 +57,7 @@ def test_a_damaged_backup_fails_its_check_and_the_tenant_shows_it(superadmin_cli
     assert state.last_check_failed
 
 
-def test_managers_never_see_backups(manager_a_client: ApiClient, superadmin_client: ApiClient,
-                                    world: World) -> None:
+def test_managers_never_see_backups(manager_a_client: ApiClient, superadmin_client: ApiClient, world: World) -> None:
     backup, _ = superadmin_client.backups.run(world.tenant_a.id, verify=False)
     with pytest.raises(ForbiddenError):
         manager_a_client.backups.list(world.tenant_a.id)

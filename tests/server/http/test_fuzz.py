@@ -65,9 +65,7 @@ def test_api_answers_every_fuzzed_request_within_its_contract(
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        run = _fuzzer(
-            operation, mode, api_url, runtime, actor, _overrides(operation.path, world, sacrificial)
-        )
+        run = _fuzzer(operation, mode, api_url, runtime, actor, _overrides(operation.path, world, sacrificial))
         try:
             run()
         except Unsatisfiable:

@@ -40,14 +40,13 @@ def test_linked_operations_keep_their_contract(api_url: str, runtime: Runtime, w
                 token = "not-a-token"  # keep the workflow's own session alive
             return {"base_url": api_url, "headers": {"Authorization": f"Bearer {token}"}, "timeout": 30}
 
-        def validate_response(
-            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
-        ) -> None:
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
             # Business rules (a quantity above stock, an unknown SKU) rightly refuse schema-valid data.
             # Negative cases are judged in test_fuzz.py: here before_call/get_call_kwargs put back a
             # valid tenant and token, which may be exactly the part the fuzzer had made invalid.
             case.validate_response(
-                response, excluded_checks=[positive_data_acceptance, negative_data_rejection],
+                response,
+                excluded_checks=[positive_data_acceptance, negative_data_rejection],
                 transport_kwargs=kwargs or None,
             )
 

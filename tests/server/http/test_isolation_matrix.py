@@ -63,8 +63,14 @@ class Objects:
     media_id: str | None = None
 
 
-def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool, need_backup: bool,
-             need_conversation: bool = False) -> Objects:
+def _objects(
+    runtime: Runtime,
+    world: World,
+    need_user: bool,
+    need_number: bool,
+    need_backup: bool,
+    need_conversation: bool = False,
+) -> Objects:
     s, tenant = runtime.services, world.tenant_a.id
     category = s.catalog.create_category(tenant, CategoryInput(name=_unique("Cat")))
     sku = _unique("SKU")
@@ -74,14 +80,22 @@ def _objects(runtime: Runtime, world: World, need_user: bool, need_number: bool,
     order = s.orders.create(
         tenant, OrderInput(customer_id=buyer.id, items=(OrderLineInput(quantity=1, sku=sku),)), actor="tests"
     )
-    user = (
-        runtime.users.create(_unique("u"), PASSWORD, "viewer", tenant, actor="tests") if need_user else None
-    )
+    user = runtime.users.create(_unique("u"), PASSWORD, "viewer", tenant, actor="tests") if need_user else None
     number = s.numbers.add(tenant, NewNumber(provider="sandbox", e164=_phone()), actor="tests") if need_number else None
     backup = s.backups.backup_tenant(tenant) if need_backup else None
     conversation, media_id = _conversation(runtime, tenant) if need_conversation else (None, None)
-    return Objects(category.id, product.id, sku, customer.id, order.id, user.id if user else None,
-                   number.id if number else None, backup.id if backup else None, conversation, media_id)
+    return Objects(
+        category.id,
+        product.id,
+        sku,
+        customer.id,
+        order.id,
+        user.id if user else None,
+        number.id if number else None,
+        backup.id if backup else None,
+        conversation,
+        media_id,
+    )
 
 
 def _conversation(runtime: Runtime, tenant_id: str) -> tuple[str, str]:
@@ -95,12 +109,30 @@ def _conversation(runtime: Runtime, tenant_id: str) -> tuple[str, str]:
         row = chatlog.lock(session, 999_999, key)
         chatlog.record_inbound(row, dt.datetime.now(dt.UTC), "hola")
         public_id = row.public_id
-        inbox = InboxEvent(provider="meta", number_id=999_999, provider_message_id=f"wamid.{media_id}",
-                           customer_key=key, kind="media", payload={}, processed_at=dt.datetime.now(dt.UTC))
+        inbox = InboxEvent(
+            provider="meta",
+            number_id=999_999,
+            provider_message_id=f"wamid.{media_id}",
+            customer_key=key,
+            kind="media",
+            payload={},
+            processed_at=dt.datetime.now(dt.UTC),
+        )
         session.add(inbox)
         session.flush()
-        session.add(MediaFile(public_id=media_id, inbox_id=inbox.id, number_id=999_999, kind="image",
-                              provider_ref="1", state="stored", mime="image/jpeg", size=9, path=media_id))
+        session.add(
+            MediaFile(
+                public_id=media_id,
+                inbox_id=inbox.id,
+                number_id=999_999,
+                kind="image",
+                provider_ref="1",
+                state="stored",
+                mime="image/jpeg",
+                size=9,
+                path=media_id,
+            )
+        )
         session.commit()
     return public_id, media_id
 
@@ -148,9 +180,7 @@ def _body(path: str, method: str, o: Objects, world: World) -> dict[str, Any] | 
 
 @pytest.fixture(scope="session")
 def revoked_token(runtime: Runtime, world: World) -> str:
-    result = runtime.services.auth.login(
-        world.manager_a.username, world.manager_a.password, address="fixture"
-    )
+    result = runtime.services.auth.login(world.manager_a.username, world.manager_a.password, address="fixture")
     runtime.services.auth.logout(result.token)
     return result.token
 
@@ -182,8 +212,14 @@ def test_every_principal_gets_the_expected_status(
         if (path, method) in OWN_SESSION and principal in ROLES:
             role, tenant = ROLES[principal]
             token = make_actor(runtime, role, tenants[tenant]).token
-        o = _objects(runtime, world, need_user="{user_id}" in path, need_number="{number_id}" in path,
-                     need_backup="{backup_id}" in path, need_conversation="{conversation}" in path)
+        o = _objects(
+            runtime,
+            world,
+            need_user="{user_id}" in path,
+            need_number="{number_id}" in path,
+            need_backup="{backup_id}" in path,
+            need_conversation="{conversation}" in path,
+        )
         url = api_url + path.format(
             tenant_id=world.tenant_a.id,
             category_id=o.category_id,
@@ -211,9 +247,7 @@ def test_every_principal_gets_the_expected_status(
         response = requests.request(method.upper(), url, headers=headers, timeout=30, **kwargs)
         expected = MATRIX[path][method][principal]
         if response.status_code != expected:
-            differences.append(
-                f"{principal}: expected {expected}, got {response.status_code} {response.text[:200]}"
-            )
+            differences.append(f"{principal}: expected {expected}, got {response.status_code} {response.text[:200]}")
         if path.endswith("/deactivate") and response.status_code == 200:
             runtime.tenants.reactivate(world.tenant_a.id, actor="tests")
     assert differences == []
@@ -230,10 +264,7 @@ def test_server_routes_openapi_paths_and_the_matrix_name_the_same_operations(run
         if not info.internal and not route.path.startswith("/webhooks/")
     }
     documented = {
-        (path, method)
-        for path, item in build_document()["paths"].items()
-        for method in item
-        if method != "parameters"
+        (path, method) for path, item in build_document()["paths"].items() for method in item if method != "parameters"
     }
     in_matrix = set(CELLS)
     assert served == documented

@@ -38,9 +38,7 @@ def get(client: falcon.testing.TestClient, path: str, token: str, query: str) ->
     return client.simulate_get(path, query_string=query, headers={"Authorization": f"Bearer {token}"})
 
 
-def test_members_read_their_dashboard_and_others_get_404(
-    client: falcon.testing.TestClient, world: World
-) -> None:
+def test_members_read_their_dashboard_and_others_get_404(client: falcon.testing.TestClient, world: World) -> None:
     path = f"{API}/tenants/{world.tenant_a.id}/kpis"
     answer = get(client, path, world.viewer_a.token, "from=2026-03-01&to=2026-03-31&granularity=week")
     assert answer.status_code == 200 and answer.json["current"]["orders"] == 0

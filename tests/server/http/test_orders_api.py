@@ -22,9 +22,7 @@ ClientFor = Callable[[str | None], ApiClient]
 
 def _place(client: ApiClient, tenant_id: str, quantity: int = 2) -> OrderDetail:
     sku = f"SKU-{secrets.token_hex(4)}"
-    client.catalog.create_product(
-        tenant_id, ProductInput(sku=sku, name=f"Taco {sku}", price=Decimal("25.00"))
-    )
+    client.catalog.create_product(tenant_id, ProductInput(sku=sku, name=f"Taco {sku}", price=Decimal("25.00")))
     phone = f"+52155{secrets.randbelow(10**8):08d}"
     customer = client.customers.create(tenant_id, CustomerInput(phone=phone, name="Ana López"))
     return client.orders.create(
@@ -32,18 +30,14 @@ def _place(client: ApiClient, tenant_id: str, quantity: int = 2) -> OrderDetail:
     )
 
 
-def test_manager_places_an_order_and_reads_it_with_items_and_history(
-    manager_a_client: ApiClient, world: World
-) -> None:
+def test_manager_places_an_order_and_reads_it_with_items_and_history(manager_a_client: ApiClient, world: World) -> None:
     order = _place(manager_a_client, world.tenant_a.id, quantity=3)
     assert order.total == Decimal("75.00") and order.status == "new"
     again = manager_a_client.orders.get(world.tenant_a.id, order.id)
     assert len(again.items) == 1 and again.history[0].to_status == "new"
 
 
-def test_order_list_filters_by_status_customer_text_and_days(
-    manager_a_client: ApiClient, world: World
-) -> None:
+def test_order_list_filters_by_status_customer_text_and_days(manager_a_client: ApiClient, world: World) -> None:
     tenant = world.tenant_a.id
     order = _place(manager_a_client, tenant)
     manager_a_client.orders.change_status(tenant, order.id, "confirmed")

@@ -109,21 +109,35 @@ def test_the_edges_own_refusals_read_in_the_callers_language(api_url: str, world
     calls = {
         "route": lambda headers: requests.get(f"{api_url}/api/v1/nothing-here", headers=headers, timeout=10),
         "method": lambda headers: requests.put(f"{base}/orders", headers=headers, timeout=10),
-        "media": lambda headers: requests.post(f"{base}/catalog/import", data=b"sku", timeout=10,
-                                               headers=headers | {"Content-Type": "text/plain"}),
-        "size": lambda headers: requests.post(f"{base}/categories", data=b"x" * (2 * 1024 * 1024), timeout=10,
-                                              headers=headers | {"Content-Type": "application/json"}),
-        "json": lambda headers: requests.post(f"{base}/categories", data=b"{not json", timeout=10,
-                                              headers=headers | {"Content-Type": "application/json"}),
+        "media": lambda headers: requests.post(
+            f"{base}/catalog/import", data=b"sku", timeout=10, headers=headers | {"Content-Type": "text/plain"}
+        ),
+        "size": lambda headers: requests.post(
+            f"{base}/categories",
+            data=b"x" * (2 * 1024 * 1024),
+            timeout=10,
+            headers=headers | {"Content-Type": "application/json"},
+        ),
+        "json": lambda headers: requests.post(
+            f"{base}/categories", data=b"{not json", timeout=10, headers=headers | {"Content-Type": "application/json"}
+        ),
     }
     spanish = {name: call(_auth(world)).json() for name, call in calls.items()}
     english = {name: call(_auth(world) | {"Accept-Language": "en"}).json() for name, call in calls.items()}
     assert {name: problem["title"] for name, problem in spanish.items()} == {
-        "route": "No encontrado", "method": "Método no permitido", "media": "Tipo de contenido no admitido",
-        "size": "Cuerpo de la petición demasiado grande", "json": "JSON no válido"}
+        "route": "No encontrado",
+        "method": "Método no permitido",
+        "media": "Tipo de contenido no admitido",
+        "size": "Cuerpo de la petición demasiado grande",
+        "json": "JSON no válido",
+    }
     assert {name: problem["title"] for name, problem in english.items()} == {
-        "route": "Not found", "method": "Method not allowed", "media": "Unsupported media type",
-        "size": "Request body too large", "json": "Invalid JSON"}
+        "route": "Not found",
+        "method": "Method not allowed",
+        "media": "Unsupported media type",
+        "size": "Request body too large",
+        "json": "Invalid JSON",
+    }
     assert spanish["media"]["detail"].startswith("envíe el archivo como text/csv o como XLSX")
     assert spanish["size"]["detail"].startswith("el límite es ") and english["size"]["detail"].startswith("the limit")
     assert spanish["json"]["detail"].startswith("el cuerpo no es JSON válido (Expecting property name")

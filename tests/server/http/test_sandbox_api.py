@@ -47,8 +47,11 @@ def test_a_sandbox_conversation_places_a_real_order_of_the_tenant(
 
 @pytest.mark.parametrize(
     "body",
-    [SandboxMessage("+5215550000001"), SandboxMessage("+5215550000001", text="hola", reply_id="menu"),
-     SandboxMessage("not a phone", text="hola")],
+    [
+        SandboxMessage("+5215550000001"),
+        SandboxMessage("+5215550000001", text="hola", reply_id="menu"),
+        SandboxMessage("not a phone", text="hola"),
+    ],
     ids=["neither", "both", "bad-phone"],
 )
 def test_a_message_needs_a_phone_and_exactly_one_of_text_and_reply_id(
@@ -64,9 +67,20 @@ def test_forged_reply_ids_and_odd_digits_get_an_answer_not_an_error(
     tenant = make_tenant()
     superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ", "Pizza", Decimal("120")))
     phone = _phone()
-    for text, reply_id in (("²", None), ("\u0663", None), (None, "cat:²"), (None, "page:²:1"), (None, "prod:PZ"),
-                           (None, "qty:²"), (None, "prod:PZ"), ("²", None), (None, "qty:99999999999"),
-                           (None, "cat:99999999999999999999"), (None, "rm:nope"), (None, "set:²")):
+    for text, reply_id in (
+        ("²", None),
+        ("\u0663", None),
+        (None, "cat:²"),
+        (None, "page:²:1"),
+        (None, "prod:PZ"),
+        (None, "qty:²"),
+        (None, "prod:PZ"),
+        ("²", None),
+        (None, "qty:99999999999"),
+        (None, "cat:99999999999999999999"),
+        (None, "rm:nope"),
+        (None, "set:²"),
+    ):
         turn = superadmin_client.sandbox.send(tenant.id, SandboxMessage(phone, text=text, reply_id=reply_id))
         assert turn.replies and turn.order is None
 

@@ -24,7 +24,8 @@ def test_a_manager_words_the_bot_and_sets_a_fee_which_the_chat_and_the_order_use
     tenant = make_tenant()
     superadmin_client.catalog.create_product(tenant.id, ProductInput("PZ-MAR", "Pizza margarita", Decimal("120")))
     saved = superadmin_client.tenants.update_settings(
-        tenant.id, delivery_fee=Decimal("35.50"), texts={"greeting": "¡Qué tal! Esto es *{business}*."})
+        tenant.id, delivery_fee=Decimal("35.50"), texts={"greeting": "¡Qué tal! Esto es *{business}*."}
+    )
     assert saved.delivery_fee == Decimal("35.50") and saved.locale == "es"
     assert superadmin_client.tenants.settings(tenant.id).texts == {"greeting": "¡Qué tal! Esto es *{business}*."}
     phone = f"+52155{secrets.randbelow(10**8):08d}"
@@ -53,28 +54,37 @@ def test_english_and_back_to_the_built_in_text(manager_a_client: ApiClient, worl
     manager_a_client.tenants.update_settings(world.tenant_a.id, locale="es")
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"texts": {"no_such_text": "x"}}, "texts.no_such_text"),
-    ({"texts": {"welcome": "Hola {cliente}"}}, "texts.welcome"),
-    ({"texts": {"welcome": "Hola {business"}}, "texts.welcome"),
-    ({"texts": {"welcome": 5}}, "texts.welcome"),
-    ({"texts": ["welcome"]}, "texts"),
-    ({"locale": "fr"}, "locale"),
-    ({"delivery_fee": "-1"}, "delivery_fee"),
-    ({"delivery_fee": 12.5}, "delivery_fee"),
-    ({"delivery_fee": "1.234"}, "delivery_fee"),
-    ({"colour": "red"}, "colour"),
-])
-def test_bad_settings_are_refused_with_the_field_at_fault(api_url: str, world: World, body: dict[str, object],
-                                                          field: str) -> None:
-    response = requests.patch(f"{api_url}/api/v1/tenants/{world.tenant_a.id}/settings", json=body, timeout=10,
-                              headers={"Authorization": f"Bearer {world.manager_a.token}"})
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"texts": {"no_such_text": "x"}}, "texts.no_such_text"),
+        ({"texts": {"welcome": "Hola {cliente}"}}, "texts.welcome"),
+        ({"texts": {"welcome": "Hola {business"}}, "texts.welcome"),
+        ({"texts": {"welcome": 5}}, "texts.welcome"),
+        ({"texts": ["welcome"]}, "texts"),
+        ({"locale": "fr"}, "locale"),
+        ({"delivery_fee": "-1"}, "delivery_fee"),
+        ({"delivery_fee": 12.5}, "delivery_fee"),
+        ({"delivery_fee": "1.234"}, "delivery_fee"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_settings_are_refused_with_the_field_at_fault(
+    api_url: str, world: World, body: dict[str, object], field: str
+) -> None:
+    response = requests.patch(
+        f"{api_url}/api/v1/tenants/{world.tenant_a.id}/settings",
+        json=body,
+        timeout=10,
+        headers={"Authorization": f"Bearer {world.manager_a.token}"},
+    )
     assert response.status_code == 422, response.text
     assert field in [error["field"] for error in response.json()["errors"]], response.text
 
 
-def test_a_viewer_reads_but_cannot_change_and_others_see_nothing(viewer_a_client: ApiClient,
-                                                                 manager_b_client: ApiClient, world: World) -> None:
+def test_a_viewer_reads_but_cannot_change_and_others_see_nothing(
+    viewer_a_client: ApiClient, manager_b_client: ApiClient, world: World
+) -> None:
     assert viewer_a_client.tenants.settings(world.tenant_a.id).locale in ("es", "en")
     with pytest.raises(ForbiddenError):
         viewer_a_client.tenants.update_settings(world.tenant_a.id, delivery_fee=Decimal("1"))

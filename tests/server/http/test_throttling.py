@@ -68,8 +68,9 @@ def test_a_throttled_login_does_not_hash_at_all(runtime: Runtime, world: World) 
         calls.append(stored)
         return verify_password(stored, password)
 
-    service = AuthService(runtime.databases, dt.timedelta(hours=1), clock=Clock(),
-                          hashing=PasswordHashing(verify=counting_verify))
+    service = AuthService(
+        runtime.databases, dt.timedelta(hours=1), clock=Clock(), hashing=PasswordHashing(verify=counting_verify)
+    )
     address = f"203.0.113.{secrets.randbelow(250)}"
     _fail(service, f"ghost-{secrets.token_hex(3)}", address, 5)
     assert len(calls) == 5

@@ -30,17 +30,36 @@ STATUSES = ("sent", "delivered", "read", "failed")
 
 
 def signed(value: dict[str, object]) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "messages", "value": {"messaging_product": "whatsapp",
-                                        "metadata": {"display_phone_number": "15550001111",
-                                                     "phone_number_id": PNID_1}, **value}}]}]}).encode()
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"display_phone_number": "15550001111", "phone_number_id": PNID_1},
+                                **value,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
 
 
 def message_value(wamid: str) -> dict[str, object]:
-    return {"contacts": [{"profile": {"name": "Ana"}, "wa_id": CUSTOMER}],
-            "messages": [{"from": CUSTOMER, "id": wamid, "timestamp": "1750096325", "type": "text",
-                          "text": {"body": "hola"}}]}
+    return {
+        "contacts": [{"profile": {"name": "Ana"}, "wa_id": CUSTOMER}],
+        "messages": [
+            {"from": CUSTOMER, "id": wamid, "timestamp": "1750096325", "type": "text", "text": {"body": "hola"}}
+        ],
+    }
 
 
 def status_value(wamid: str, status: str) -> dict[str, object]:
@@ -101,6 +120,13 @@ def test_dedupe_and_status_order_hold_in_any_interleaving(messaging: Messaging) 
             statuses = m.rows(m.tenant.id, "SELECT wamid, status FROM message_statuses")
             assert sorted(statuses) == sorted(self.pairs)
 
-    run_state_machine_as_test(Webhooks, settings=settings(
-        max_examples=30, stateful_step_count=25, deadline=None, derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+    run_state_machine_as_test(
+        Webhooks,
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=25,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )

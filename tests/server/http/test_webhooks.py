@@ -47,17 +47,21 @@ def _unroutable(m: Messaging, key: str) -> int:
 
 def test_meta_handshake_echoes_the_challenge_verbatim(messaging: Messaging) -> None:
     token = messaging.meta_1.verify_token
-    result = messaging.client.simulate_get("/webhooks/meta", params={
-        "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "0123456789x"})
+    result = messaging.client.simulate_get(
+        "/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "0123456789x"}
+    )
     assert result.status_code == 200 and result.text == "0123456789x"
     assert result.headers["content-type"].startswith("text/plain")
 
 
-@pytest.mark.parametrize("params", [
-    {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
-    {"hub.mode": "unsubscribe", "hub.verify_token": "TOKEN", "hub.challenge": "1"},
-    {"hub.mode": "subscribe", "hub.challenge": "1"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": "TOKEN", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+    ],
+)
 def test_meta_handshake_refuses_a_wrong_token_or_mode(messaging: Messaging, params: dict[str, str]) -> None:
     params = {k: (messaging.meta_1.verify_token or "") if v == "TOKEN" else v for k, v in params.items()}
     assert messaging.client.simulate_get("/webhooks/meta", params=params).status_code == 403
@@ -65,8 +69,12 @@ def test_meta_handshake_refuses_a_wrong_token_or_mode(messaging: Messaging, para
 
 # 360dialog signs nothing: its secret header proves the sender, not the body (WHATSAPP.md), so
 # "one byte changed" has no meaning there.
-ATTACKS = [(p, a) for p in ("meta", "360dialog", "twilio") for a in ("missing", "wrong secret", "one byte changed")
-           if (p, a) != ("360dialog", "one byte changed")]
+ATTACKS = [
+    (p, a)
+    for p in ("meta", "360dialog", "twilio")
+    for a in ("missing", "wrong secret", "one byte changed")
+    if (p, a) != ("360dialog", "one byte changed")
+]
 
 
 @pytest.mark.parametrize(("provider", "attack"), ATTACKS)
@@ -76,8 +84,11 @@ def test_bad_signatures_are_refused_and_store_nothing(messaging: Messaging, prov
     if attack == "missing":
         del headers[header]
     elif attack == "wrong secret":
-        headers[header] = {"meta": meta_signature(body, "not-the-secret"), "360dialog": "not-the-secret",
-                           "twilio": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", {}, "nope")}[provider]
+        headers[header] = {
+            "meta": meta_signature(body, "not-the-secret"),
+            "360dialog": "not-the-secret",
+            "twilio": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", {}, "nope"),
+        }[provider]
     else:
         body = body.replace(b"hola", b"hole")
     result = messaging.post(provider, body, headers)
@@ -85,13 +96,23 @@ def test_bad_signatures_are_refused_and_store_nothing(messaging: Messaging, prov
     assert _count(messaging) == 0
 
 
-@pytest.mark.parametrize(("provider", "name"), [
-    ("meta", "messages__text"), ("meta", "messages__button_reply"), ("meta", "messages__list_reply"),
-    ("meta", "messages__order"), ("meta", "messages__location"), ("meta", "messages__non_ascii"),
-    ("meta", "messages__username_only"), ("meta", "messages__unknown_type"),
-    ("360dialog", "messages__text"), ("twilio", "messages__text"), ("twilio", "messages__button"),
-    ("twilio", "messages__location"),
-])
+@pytest.mark.parametrize(
+    ("provider", "name"),
+    [
+        ("meta", "messages__text"),
+        ("meta", "messages__button_reply"),
+        ("meta", "messages__list_reply"),
+        ("meta", "messages__order"),
+        ("meta", "messages__location"),
+        ("meta", "messages__non_ascii"),
+        ("meta", "messages__username_only"),
+        ("meta", "messages__unknown_type"),
+        ("360dialog", "messages__text"),
+        ("twilio", "messages__text"),
+        ("twilio", "messages__button"),
+        ("twilio", "messages__location"),
+    ],
+)
 def test_every_recorded_message_is_stored_once(messaging: Messaging, provider: str, name: str) -> None:
     assert messaging.post_fixture(provider, name).status_code == 200
     assert messaging.post_fixture(provider, name).status_code == 200
@@ -127,8 +148,12 @@ def test_unknown_phone_number_id_is_acknowledged_and_kept_apart(messaging: Messa
 
 
 def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messaging) -> None:
-    form = {"MessageSid": "SM" + "9" * 32, "From": "whatsapp:+5215512345678", "To": "whatsapp:+15559990000",
-            "Body": "hola"}
+    form = {
+        "MessageSid": "SM" + "9" * 32,
+        "From": "whatsapp:+5215512345678",
+        "To": "whatsapp:+15559990000",
+        "Body": "hola",
+    }
     result = messaging.post("twilio", urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
     assert result.status_code == 200 and _unroutable(messaging, "+15559990000") >= 1
 
@@ -136,8 +161,9 @@ def test_unknown_twilio_number_is_acknowledged_and_kept_apart(messaging: Messagi
 def test_unauthenticated_unroutable_posts_are_capped(messaging: Messaging) -> None:
     from comandia.server.services.messaging.unroutable import UnroutableLimits
 
-    capped = IngestService(messaging.runtime.databases, messaging.directory, DirtyTenants(),
-                           UnroutableLimits(per_minute=2))
+    capped = IngestService(
+        messaging.runtime.databases, messaging.directory, DirtyTenants(), UnroutableLimits(per_minute=2)
+    )
     key = f"+1555{secrets.randbelow(10**7):07d}"
     for n in range(5):
         form = [("MessageSid", f"SM{n:032d}"), ("From", "whatsapp:+52155"), ("To", f"whatsapp:{key}")]
@@ -170,11 +196,14 @@ def test_an_oversized_body_is_a_413_in_the_callers_language(messaging: Messaging
 def test_statuses_out_of_order_never_regress(messaging: Messaging) -> None:
     m = messaging
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
-        session.execute(sa.text(
-            "INSERT INTO outbox (number_id, customer_wa_id, seq, payload, state, provider_message_id) VALUES "
-            "(:n, '5215512345678', 1, '{}', 'sent', 'wamid.OUT1'), "
-            "(:n, '5215512345678', 2, '{}', 'sent', 'wamid.OUT2')"),
-            {"n": m.meta_1.id})
+        session.execute(
+            sa.text(
+                "INSERT INTO outbox (number_id, customer_wa_id, seq, payload, state, provider_message_id) VALUES "
+                "(:n, '5215512345678', 1, '{}', 'sent', 'wamid.OUT1'), "
+                "(:n, '5215512345678', 2, '{}', 'sent', 'wamid.OUT2')"
+            ),
+            {"n": m.meta_1.id},
+        )
         session.commit()
     assert m.post_fixture("meta", "statuses__out_of_order").status_code == 200
     assert m.post_fixture("meta", "statuses__out_of_order").status_code == 200
@@ -185,9 +214,31 @@ def test_statuses_out_of_order_never_regress(messaging: Messaging) -> None:
 
 def test_a_status_before_its_message_is_applied_when_the_send_is_recorded(messaging: Messaging) -> None:
     m = messaging
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "messages", "value": {"metadata": {"phone_number_id": PNID_1}, "statuses": [
-            {"id": "wamid.EARLY", "status": "delivered", "timestamp": "1750096325", "recipient_id": "1"}]}}]}]}
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "metadata": {"phone_number_id": PNID_1},
+                                "statuses": [
+                                    {
+                                        "id": "wamid.EARLY",
+                                        "status": "delivered",
+                                        "timestamp": "1750096325",
+                                        "recipient_id": "1",
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
     ).encode()
     assert m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}).status_code == 200
     assert _count(m, "SELECT count(*) FROM message_statuses WHERE wamid = 'wamid.EARLY'") == 1
@@ -207,8 +258,9 @@ def test_a_paused_number_still_acknowledges_and_keeps_messages(messaging: Messag
 @contextmanager
 def _tenant_database_gone(m: Messaging) -> Iterator[None]:
     with m.runtime.databases.control_session() as session:  # point the tenant at a database that is gone
-        session.execute(sa.text("UPDATE tenants SET database_name = 'comandia_missing_db' WHERE id = :t"),
-                        {"t": m.tenant.id})
+        session.execute(
+            sa.text("UPDATE tenants SET database_name = 'comandia_missing_db' WHERE id = :t"), {"t": m.tenant.id}
+        )
         session.commit()
     m.runtime.databases.tenant_engines.forget(m.tenant.id)
     try:
@@ -261,8 +313,9 @@ def test_a_journal_failure_answers_503_so_the_provider_retries(messaging: Messag
     m = messaging
     databases = m.runtime.databases
     working = databases.journal_pool
-    databases.journal_pool = DirectPool(working.url.set(database="comandia_missing_db"), databases.budget, 1,
-                                        databases.options, "the control database")
+    databases.journal_pool = DirectPool(
+        working.url.set(database="comandia_missing_db"), databases.budget, 1, databases.options, "the control database"
+    )
     body, headers = load_fixture("meta", "messages__text")
     try:
         assert m.client.simulate_post("/webhooks/meta", body=body, headers=headers).status_code == 503
@@ -291,5 +344,6 @@ def test_last_inbound_at_is_recorded_for_the_number(messaging: Messaging) -> Non
 def test_the_twilio_number_routes_on_to(messaging: Messaging) -> None:
     assert messaging.post_fixture("twilio", "messages__text").status_code == 200
     assert messaging.rows(messaging.tenant.id, "SELECT number_id, provider FROM inbox") == [
-        (messaging.twilio.id, "twilio")]
+        (messaging.twilio.id, "twilio")
+    ]
     assert TWILIO_TO and TWILIO_TOKEN

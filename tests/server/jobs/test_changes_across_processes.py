@@ -38,16 +38,19 @@ def greeting(process: Runtime, tenant_id: str) -> str | None:
 
 
 def test_a_settings_change_in_one_process_reaches_the_others_cache_at_once(
-        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant()
     assert greeting(other, tenant.id) is None  # now cached there for 30 s
     runtime.services.tenant_settings.update(
-        tenant.id, "tests", TenantSettingsChange(texts={"greeting": "¡Qué onda! Soy {business}."}))
+        tenant.id, "tests", TenantSettingsChange(texts={"greeting": "¡Qué onda! Soy {business}."})
+    )
     assert eventually(lambda: greeting(other, tenant.id) == "¡Qué onda! Soy {business}.", 2.0)
 
 
 def test_a_tenant_deactivated_by_one_process_is_inactive_in_the_others(
-        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant()
     assert other.services.contexts.state(tenant.id) == TenantState.ACTIVE
     runtime.tenants.deactivate(tenant.id, actor="tests")
@@ -55,7 +58,8 @@ def test_a_tenant_deactivated_by_one_process_is_inactive_in_the_others(
 
 
 def test_a_listener_that_lost_its_connection_drops_its_caches_and_tenant_pools_when_it_is_back(
-        runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, other: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant()
     assert other.services.contexts.get(tenant.id).business_name == tenant.name
     # A pool of the tenant's: had it moved or been deactivated unheard, this pool would write to the old place.
@@ -64,9 +68,12 @@ def test_a_listener_that_lost_its_connection_drops_its_caches_and_tenant_pools_w
     with runtime.databases.control_session() as session:  # a change nobody announces
         session.execute(sa.update(Tenant).where(Tenant.id == tenant.id).values(name="Renombrado sin aviso"))
         # The listener's own connection goes away: whatever was announced meanwhile is lost.
-        session.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE application_name = 'comandia-changes' AND datname = current_database()"))
+        session.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'comandia-changes' AND datname = current_database()"
+            )
+        )
         session.commit()
     assert eventually(lambda: other.services.contexts.get(tenant.id).business_name == "Renombrado sin aviso", 5.0)
     assert len(other.databases.tenant_engines) == 0
@@ -81,16 +88,20 @@ class CountingDirectory(NumberDirectory):
 
 
 def test_a_number_added_a_moment_ago_is_found_and_unknown_numbers_cannot_force_a_reload_each(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     now = [1000.0]
-    directory = CountingDirectory(runtime.databases, endpoints_for(runtime.config), ttl=3600.0,
-                                  clock=lambda: now[0])
+    directory = CountingDirectory(runtime.databases, endpoints_for(runtime.config), ttl=3600.0, clock=lambda: now[0])
     e164 = "+1555" + str(secrets.randbelow(10**7)).zfill(7)
     assert directory.by_e164(e164) is None
     # Added by another process (comandia-admin) that this directory did not hear about.
-    runtime.services.numbers.add(make_tenant().id, NewNumber(
-        provider="twilio", e164=e164, account_sid="AC" + secrets.token_hex(16),
-        auth_token=secrets.token_hex(16)), actor="tests")
+    runtime.services.numbers.add(
+        make_tenant().id,
+        NewNumber(
+            provider="twilio", e164=e164, account_sid="AC" + secrets.token_hex(16), auth_token=secrets.token_hex(16)
+        ),
+        actor="tests",
+    )
     loads = directory.loads
     for _ in range(200):  # a flood of posts naming numbers nobody has, in the same instant
         assert directory.by_e164("+15550000000") is None

@@ -33,12 +33,24 @@ from tests.plugins.messaging import (
 )
 
 Step = tuple[str, str]  # ("text", body) or ("button", id)
-CLOUD_SCRIPT: list[Step] = [("text", "hola"), ("text", "quiero 2 pizzas margarita y una coca"),
-                            ("button", "checkout"), ("button", "usename"), ("text", "Av. Reforma 222"),
-                            ("text", "Ciudad de México"), ("button", "confirm")]
-TEXT_SCRIPT: list[Step] = [("text", "hola"), ("text", "quiero 2 pizzas margarita y una coca"),
-                           ("text", "finalizar"), ("text", "Ana"), ("text", "Av. Reforma 222"),
-                           ("text", "Ciudad de México"), ("text", "1")]
+CLOUD_SCRIPT: list[Step] = [
+    ("text", "hola"),
+    ("text", "quiero 2 pizzas margarita y una coca"),
+    ("button", "checkout"),
+    ("button", "usename"),
+    ("text", "Av. Reforma 222"),
+    ("text", "Ciudad de México"),
+    ("button", "confirm"),
+]
+TEXT_SCRIPT: list[Step] = [
+    ("text", "hola"),
+    ("text", "quiero 2 pizzas margarita y una coca"),
+    ("text", "finalizar"),
+    ("text", "Ana"),
+    ("text", "Av. Reforma 222"),
+    ("text", "Ciudad de México"),
+    ("text", "1"),
+]
 
 
 def seed(m: Messaging, tenant_id: str) -> None:
@@ -49,14 +61,35 @@ def seed(m: Messaging, tenant_id: str) -> None:
 
 def cloud_body(pnid: str, wamid: str, sender: str, step: Step) -> bytes:
     kind, value = step
-    detail = ({"type": "text", "text": {"body": value}} if kind == "text" else
-              {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": value,
-                                                                                              "title": value}}})
-    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": pnid},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-                                       "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
-                                                     **detail}]}}]}]}).encode()
+    detail = (
+        {"type": "text", "text": {"body": value}}
+        if kind == "text"
+        else {
+            "type": "interactive",
+            "interactive": {"type": "button_reply", "button_reply": {"id": value, "title": value}},
+        }
+    )
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": pnid},
+                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+                                "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325", **detail}],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 def post_step(m: Messaging, provider: str, sender: str, n: int, step: Step) -> int:
@@ -65,12 +98,21 @@ def post_step(m: Messaging, provider: str, sender: str, n: int, step: Step) -> i
         body = cloud_body(PNID_1 if provider == "meta-1" else PNID_2, wamid, sender, step)
         return m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}).status_code
     if provider == "360dialog":
-        return m.post("360dialog", cloud_body(PNID_360, wamid, sender, step), {"X-Comandia-Secret": DIALOG_SECRET}
-                      ).status_code
-    form = {"MessageSid": f"SM{sender}{n:04d}", "From": f"whatsapp:+{sender}", "To": f"whatsapp:{TWILIO_TO}",
-            "WaId": sender, "ProfileName": "Ana", "Body": step[1]}
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "X-Twilio-Signature": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", form, TWILIO_TOKEN)}
+        return m.post(
+            "360dialog", cloud_body(PNID_360, wamid, sender, step), {"X-Comandia-Secret": DIALOG_SECRET}
+        ).status_code
+    form = {
+        "MessageSid": f"SM{sender}{n:04d}",
+        "From": f"whatsapp:+{sender}",
+        "To": f"whatsapp:{TWILIO_TO}",
+        "WaId": sender,
+        "ProfileName": "Ana",
+        "Body": step[1],
+    }
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", form, TWILIO_TOKEN),
+    }
     return m.post("twilio", urlencode(form).encode(), headers).status_code
 
 
@@ -79,10 +121,15 @@ def two_shops(messaging: Messaging, make_tenant: Callable[..., TenantInfo]) -> I
     """Tenant A owns Meta number 1 and the Twilio number; tenant B Meta number 2 and the 360dialog one."""
     a, b = make_tenant().id, make_tenant().id
     with messaging.runtime.databases.control_session() as session:
-        for number, tenant in ((messaging.meta_1, a), (messaging.twilio, a), (messaging.meta_2, b),
-                               (messaging.dialog, b)):
-            session.execute(sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id = :n"),
-                            {"t": tenant, "n": number.id})
+        for number, tenant in (
+            (messaging.meta_1, a),
+            (messaging.twilio, a),
+            (messaging.meta_2, b),
+            (messaging.dialog, b),
+        ):
+            session.execute(
+                sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id = :n"), {"t": tenant, "n": number.id}
+            )
         session.commit()
     messaging.directory.invalidate()
     seed(messaging, a)
@@ -95,8 +142,12 @@ def test_four_customers_chat_to_orders_on_two_tenants_at_once(messaging: Messagi
     jobs = build_jobs(m.runtime.config, m.runtime.databases, m.services)  # the real bot, as the server runs it
     for job in jobs:
         job.start()
-    plans = {"5215500001001": ("meta-1", CLOUD_SCRIPT), "5215500001002": ("twilio", TEXT_SCRIPT),
-             "5215500001003": ("meta-2", CLOUD_SCRIPT), "5215500001004": ("360dialog", CLOUD_SCRIPT)}
+    plans = {
+        "5215500001001": ("meta-1", CLOUD_SCRIPT),
+        "5215500001002": ("twilio", TEXT_SCRIPT),
+        "5215500001003": ("meta-2", CLOUD_SCRIPT),
+        "5215500001004": ("360dialog", CLOUD_SCRIPT),
+    }
     failures: list[str] = []
 
     def customer(sender: str) -> None:

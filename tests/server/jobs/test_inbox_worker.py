@@ -18,17 +18,45 @@ from tests.plugins.messaging import META_APP_SECRET, PNID_1, EchoConversations, 
 
 def meta_text(wamid: str, sender: str, text: str, pnid: str = PNID_1) -> tuple[bytes, dict[str, str]]:
     """A signed one-message Meta webhook."""
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": pnid},
-                                       "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-                                       "messages": [{"from": sender, "id": wamid, "timestamp": "1750096325",
-                                                     "type": "text", "text": {"body": text}}]}}]}]}).encode()
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": pnid},
+                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+                                "messages": [
+                                    {
+                                        "from": sender,
+                                        "id": wamid,
+                                        "timestamp": "1750096325",
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
 
 
 def outbox(m: Messaging) -> list[tuple[str, int, str, str]]:
-    return [tuple(r) for r in m.rows(  # type: ignore[misc]
-        m.tenant.id, "SELECT customer_wa_id, seq, state, payload->>'body' FROM outbox ORDER BY id")]
+    return [
+        tuple(r)
+        for r in m.rows(  # type: ignore[misc]
+            m.tenant.id, "SELECT customer_wa_id, seq, state, payload->>'body' FROM outbox ORDER BY id"
+        )
+    ]
 
 
 def test_ten_duplicates_give_one_inbox_row_and_one_reply(messaging: Messaging) -> None:
@@ -56,8 +84,14 @@ def test_an_abandoned_claim_is_processed_again_with_one_reply_set(messaging: Mes
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
         row = claim_pending(session)
         assert row is not None
-        queue_messages(session, row.number_id, row.customer_key, [OutboxPayload("reply", "x", "x")],
-                       in_reply_to=row.id, at=utcnow())
+        queue_messages(
+            session,
+            row.number_id,
+            row.customer_key,
+            [OutboxPayload("reply", "x", "x")],
+            in_reply_to=row.id,
+            at=utcnow(),
+        )
         session.rollback()
     assert outbox(m) == []
     assert m.processor().process(m.tenant.id) == 1
@@ -125,14 +159,17 @@ def test_a_message_that_keeps_failing_is_set_aside_and_does_not_block_others(mes
     m.post("meta", *meta_text("wamid.BOOM", "5215500000004", "boom"))
     m.post("meta", *meta_text("wamid.AFTER", "5215500000004", "after"))
     m.processor(Broken()).process(m.tenant.id)
-    rows = m.rows(m.tenant.id, "SELECT provider_message_id, attempts, processed_at IS NOT NULL, error IS NOT NULL "
-                               "FROM inbox ORDER BY id")
+    rows = m.rows(
+        m.tenant.id,
+        "SELECT provider_message_id, attempts, processed_at IS NOT NULL, error IS NOT NULL FROM inbox ORDER BY id",
+    )
     assert rows == [("wamid.BOOM", 5, True, True), ("wamid.AFTER", 1, True, False)]
     assert [r[3] for r in outbox(m)] == ["eco: after"]
 
 
 def test_several_workers_share_tenants_one_worker_per_tenant_and_every_message_once(
-        messaging: Messaging, make_tenant: Callable[..., TenantInfo]) -> None:
+    messaging: Messaging, make_tenant: Callable[..., TenantInfo]
+) -> None:
     import sqlalchemy as sa
 
     from comandia.server.jobs.inbox_worker import InboxWorker, TenantClaims
@@ -141,8 +178,9 @@ def test_several_workers_share_tenants_one_worker_per_tenant_and_every_message_o
     m = messaging
     other = make_tenant().id
     with m.runtime.databases.control_session() as session:
-        session.execute(sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id = :n"),
-                        {"t": other, "n": m.meta_2.id})
+        session.execute(
+            sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id = :n"), {"t": other, "n": m.meta_2.id}
+        )
         session.commit()
     m.directory.invalidate()
     # Earlier tests' webhooks still in the shared journal go to their own tenants now, unmarked:
@@ -155,8 +193,10 @@ def test_several_workers_share_tenants_one_worker_per_tenant_and_every_message_o
         body, headers = meta_text(f"wamid.W{n}", f"52155000{n % 8:05d}", f"hola {n}", PNID_1 if n % 2 else PNID_2)
         assert m.post("meta", body, headers).status_code == 200
     claims = TenantClaims(m.ingest.dirty)
-    workers = [InboxWorker(m.processor(brain), m.ingest.dirty, lambda: ours, sweep_seconds=0.2,
-                           name=f"w{n}", claims=claims) for n in range(3)]
+    workers = [
+        InboxWorker(m.processor(brain), m.ingest.dirty, lambda: ours, sweep_seconds=0.2, name=f"w{n}", claims=claims)
+        for n in range(3)
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -202,8 +242,9 @@ def test_a_worker_told_to_step_aside_waits_until_the_burst_is_over(messaging: Me
     m.ingest.dirty.take()
     burst = [True]
     brain = EchoConversations()
-    worker = InboxWorker(m.processor(brain), m.ingest.dirty, lambda: {m.tenant.id}, sweep_seconds=0.1,
-                         yield_to=lambda: burst[0])
+    worker = InboxWorker(
+        m.processor(brain), m.ingest.dirty, lambda: {m.tenant.id}, sweep_seconds=0.1, yield_to=lambda: burst[0]
+    )
     worker.start()
     try:
         assert m.post_fixture("meta", "messages__text").status_code == 200

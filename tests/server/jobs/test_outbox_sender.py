@@ -29,14 +29,21 @@ R4_STALL_SECONDS = 10.0
 
 def _queue(m: Messaging, customer: str, *bodies: str, number_id: int | None = None) -> None:
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
-        queue_messages(session, number_id or m.meta_1.id, customer,
-                       [OutboxPayload("reply", b, b) for b in bodies], at=utcnow())
+        queue_messages(
+            session, number_id or m.meta_1.id, customer, [OutboxPayload("reply", b, b) for b in bodies], at=utcnow()
+        )
         session.commit()
 
 
 def _states(m: Messaging) -> list[tuple[str, str, int | None]]:
-    return [tuple(r) for r in m.rows(m.tenant.id, "SELECT payload->>'body', state, error_code FROM outbox "  # type: ignore[misc]
-                                                  "ORDER BY id")]
+    return [
+        tuple(r)
+        for r in m.rows(
+            m.tenant.id,
+            "SELECT payload->>'body', state, error_code FROM outbox "  # type: ignore[misc]
+            "ORDER BY id",
+        )
+    ]
 
 
 def _drain(m: Messaging, sender: OutboxSender, seconds: float = 10.0) -> None:
@@ -118,10 +125,12 @@ def test_an_expired_token_pauses_the_number_and_holds_its_messages(messaging: Me
         info = number_info(number)
     # A program reads a code; a person reads why in Spanish first (the API, comandia-admin), the provider's code kept.
     assert (info.pause_code, info.provider_code) == ("credentials_refused", 190)
-    assert readable(info, "es").pause_reason == ("el proveedor rechazó las credenciales del número (código 190); "
-                                                 "reemplázalas y reanuda el número")
-    assert readable(info, "en").pause_reason == ("the provider refused the number's credentials (code 190); "
-                                                 "replace them and resume the number")
+    assert readable(info, "es").pause_reason == (
+        "el proveedor rechazó las credenciales del número (código 190); reemplázalas y reanuda el número"
+    )
+    assert readable(info, "en").pause_reason == (
+        "the provider refused the number's credentials (code 190); replace them and resume the number"
+    )
 
 
 def test_a_crash_while_sending_is_never_resent(messaging: Messaging) -> None:
@@ -129,8 +138,12 @@ def test_a_crash_while_sending_is_never_resent(messaging: Messaging) -> None:
     _queue(m, "5215500000060", "en vuelo", "después")
     # What a sender killed during the HTTP call leaves: the first row committed as `sending`.
     with m.runtime.databases.tenant_session(m.tenant.id) as session:
-        session.execute(sa.text("UPDATE outbox SET state = 'sending', attempts = 1, "
-                                "claimed_at = now() - interval '5 minutes' WHERE seq = 1"))
+        session.execute(
+            sa.text(
+                "UPDATE outbox SET state = 'sending', attempts = 1, "
+                "claimed_at = now() - interval '5 minutes' WHERE seq = 1"
+            )
+        )
         session.commit()
     sender = m.sender(stale_after=dt.timedelta(seconds=60))
     assert sender.send_due(m.tenant.id) == 0  # blocked behind the row in flight
@@ -158,8 +171,9 @@ def test_statuses_that_arrived_before_the_send_was_recorded_are_applied(messagin
     class Racing(OutboxSender):
         def _sent(self, tenant_id: str, row_id: int, wamid: str) -> None:
             with m.runtime.databases.tenant_session(tenant_id) as session:  # the status beats our commit
-                session.execute(sa.text("INSERT INTO message_statuses (wamid, status, at) VALUES (:w, 'read', now())"),
-                                {"w": wamid})
+                session.execute(
+                    sa.text("INSERT INTO message_statuses (wamid, status, at) VALUES (:w, 'read', now())"), {"w": wamid}
+                )
                 session.commit()
             super()._sent(tenant_id, row_id, wamid)
 
@@ -177,7 +191,8 @@ def test_a_removed_number_fails_its_messages(messaging: Messaging) -> None:
 
 
 def test_a_send_the_provider_accepted_is_recorded_once_the_database_is_back(
-        messaging: Messaging, monkeypatch: pytest.MonkeyPatch) -> None:
+    messaging: Messaging, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The database drops right after the provider took the message (R1 saw it): the sender keeps
     trying to record the outcome it knows, instead of leaving the row to be marked unknown."""
     from comandia.server.services.messaging import outbox
@@ -202,8 +217,7 @@ def test_a_send_the_provider_accepted_is_recorded_once_the_database_is_back(
 
 
 @pytest.mark.slow  # ~40 s per database backend: the spec's 30 s outage, then the drain
-def test_r4_webhooks_stay_fast_while_every_send_fails_for_30_s_then_every_reply_goes_once(
-        messaging: Messaging) -> None:
+def test_r4_webhooks_stay_fast_while_every_send_fails_for_30_s_then_every_reply_goes_once(messaging: Messaging) -> None:
     """RELIABILITY R4: for 30 s the provider answers every send with 500, 429, 131056 or a 10 s
     stall (past the 1 s send timeout), in turn, while signed webhooks arrive over real HTTP; the
     sender keeps trying on its own thread, as the server's job does, then the provider recovers.
@@ -234,8 +248,12 @@ def test_r4_webhooks_stay_fast_while_every_send_fails_for_30_s_then_every_reply_
             while time.monotonic() - started < R4_OUTAGE_SECONDS:  # the whole outage
                 unique = body.replace(WAMID.encode(), f"wamid.R4{secrets.token_hex(8)}".encode())
                 sent = time.perf_counter()
-                answer = session.post(f"{url}/webhooks/meta", data=unique, timeout=30, headers={
-                    **headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)})
+                answer = session.post(
+                    f"{url}/webhooks/meta",
+                    data=unique,
+                    timeout=30,
+                    headers={**headers, "X-Hub-Signature-256": meta_signature(unique, META_APP_SECRET)},
+                )
                 latencies.append(time.perf_counter() - sent)
                 codes.append(answer.status_code)
                 time.sleep(0.02)
@@ -250,10 +268,12 @@ def test_r4_webhooks_stay_fast_while_every_send_fails_for_30_s_then_every_reply_
         thread.join()
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2], latencies[int(0.99 * (len(latencies) - 1))]
-    print(f"\nR4: {len(latencies)} webhooks during a {R4_OUTAGE_SECONDS:g} s outage ({len(m.stand_in.requests)} "
-          f"send attempts, {m.stand_in.outage_answers} failed, {len(m.stand_in.accepted)} accepted; every reply "
-          f"sent {recovered:.1f} s after the outage ended): p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
-          "(target < 1 s)")
+    print(
+        f"\nR4: {len(latencies)} webhooks during a {R4_OUTAGE_SECONDS:g} s outage ({len(m.stand_in.requests)} "
+        f"send attempts, {m.stand_in.outage_answers} failed, {len(m.stand_in.accepted)} accepted; every reply "
+        f"sent {recovered:.1f} s after the outage ended): p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+        "(target < 1 s)"
+    )
     assert codes == [200] * len(codes)
     for customer in customers:
         assert m.stand_in.sent_texts(customer) == [f"{customer}-a", f"{customer}-b"]  # 0 lost, 0 twice, in order

@@ -20,12 +20,15 @@ from tests.server.jobs.test_chats_end_to_end import CLOUD_SCRIPT, TEXT_SCRIPT, p
 CUSTOMER = "5215500009001"
 
 
-def chat_to_order(m: Messaging, tenant_id: str, provider: str, template: str | None, language: str | None = None
-                  ) -> tuple[OrderService, int, int]:
+def chat_to_order(
+    m: Messaging, tenant_id: str, provider: str, template: str | None, language: str | None = None
+) -> tuple[OrderService, int, int]:
     """Move the fixture numbers to a fresh tenant, chat to an order there; (orders, order id, order number)."""
     with m.runtime.databases.control_session() as session:
-        session.execute(sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id IN (:a, :b)"),
-                        {"t": tenant_id, "a": m.meta_1.id, "b": m.twilio.id})
+        session.execute(
+            sa.text("UPDATE whatsapp_numbers SET tenant_id = :t WHERE id IN (:a, :b)"),
+            {"t": tenant_id, "a": m.meta_1.id, "b": m.twilio.id},
+        )
         session.commit()
     number = m.meta_1 if provider == "meta-1" else m.twilio
     m.numbers.set_template(tenant_id, number.id, template, language, actor="tests")
@@ -40,8 +43,9 @@ def chat_to_order(m: Messaging, tenant_id: str, provider: str, template: str | N
 
 def age_inbox(m: Messaging, tenant_id: str, hours: float) -> None:
     with m.runtime.databases.tenant_session(tenant_id) as session:
-        session.execute(sa.text("UPDATE inbox SET received_at = received_at - make_interval(secs => :s)"),
-                        {"s": hours * 3600})
+        session.execute(
+            sa.text("UPDATE inbox SET received_at = received_at - make_interval(secs => :s)"), {"s": hours * 3600}
+        )
         session.commit()
 
 
@@ -66,8 +70,11 @@ def test_after_the_window_the_notice_goes_out_as_the_numbers_template(messaging:
     body = last_sent(messaging)
     assert body["type"] == "template" and body["to"] == CUSTOMER
     parameters = [{"type": "text", "text": str(number)}, {"type": "text", "text": "confirmado"}]
-    assert body["template"] == {"name": "order_update", "language": {"code": "es_MX"},
-                                "components": [{"type": "body", "parameters": parameters}]}
+    assert body["template"] == {
+        "name": "order_update",
+        "language": {"code": "es_MX"},
+        "components": [{"type": "body", "parameters": parameters}],
+    }
     assert messaging.rows(tenant_id, "SELECT state FROM outbox ORDER BY id DESC LIMIT 1") == [("sent",)]
 
 
@@ -81,8 +88,7 @@ def test_twilio_sends_the_content_template_with_its_variables(messaging: Messagi
     assert json.loads(str(form["ContentVariables"])) == {"1": str(number), "2": "confirmado"}
 
 
-def test_without_a_template_a_late_notice_is_recorded_failed_and_not_sent(messaging: Messaging,
-                                                                          tenant_id: str) -> None:
+def test_without_a_template_a_late_notice_is_recorded_failed_and_not_sent(messaging: Messaging, tenant_id: str) -> None:
     orders, order_id, _ = chat_to_order(messaging, tenant_id, "meta-1", None)
     age_inbox(messaging, tenant_id, 24)
     sent_before = len(messaging.stand_in.requests)
@@ -101,7 +107,8 @@ def test_without_a_template_a_late_notice_is_recorded_failed_and_not_sent(messag
 
 
 def test_inside_the_window_a_free_text_goes_out_and_a_window_error_falls_back_to_the_template(
-        messaging: Messaging, tenant_id: str) -> None:
+    messaging: Messaging, tenant_id: str
+) -> None:
     orders, order_id, number = chat_to_order(messaging, tenant_id, "meta-1", "order_update")
     age_inbox(messaging, tenant_id, 2)
     orders.change_status(tenant_id, order_id, "confirmed", actor="manager")

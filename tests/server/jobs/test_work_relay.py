@@ -74,7 +74,8 @@ def test_work_made_in_a_request_process_wakes_the_jobs_process(web: Runtime, job
 
 
 def test_a_request_process_asks_the_jobs_process_to_catch_the_summary_up_instead_of_doing_it(
-        web: Runtime, jobs: Runtime) -> None:
+    web: Runtime, jobs: Runtime
+) -> None:
     asking = next(job for job in web.jobs if isinstance(job, SummaryRefresher))
     jobs.services.summaries.catch_up_asked()  # nothing asked before this start
     asking.start()

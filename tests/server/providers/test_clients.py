@@ -11,8 +11,12 @@ from comandia.server.providers.meta import MetaProvider
 from comandia.server.providers.twilio import TwilioProvider
 from tests.plugins.providers import StandIn
 
-MENU = OutboundMessage(to="5215512345678", body="¿Qué deseas?", text="¿Qué deseas?\n1. Tacos\n2. Agua",
-                       buttons=(("a", "Tacos"), ("b", "Agua")))
+MENU = OutboundMessage(
+    to="5215512345678",
+    body="¿Qué deseas?",
+    text="¿Qué deseas?\n1. Tacos\n2. Agua",
+    buttons=(("a", "Tacos"), ("b", "Agua")),
+)
 
 
 @pytest.fixture
@@ -21,8 +25,9 @@ def http() -> requests.Session:
 
 
 def _meta(stand_in: StandIn, http: requests.Session) -> MetaProvider:
-    return MetaProvider("106540352200001", "102290129340398", "token", http,
-                        Endpoints(meta_base=stand_in.url, timeout_seconds=1.0))
+    return MetaProvider(
+        "106540352200001", "102290129340398", "token", http, Endpoints(meta_base=stand_in.url, timeout_seconds=1.0)
+    )
 
 
 def test_meta_sends_reply_buttons_and_returns_the_wamid(stand_in: StandIn, http: requests.Session) -> None:
@@ -50,11 +55,18 @@ def test_twilio_sends_plain_text_with_basic_auth(stand_in: StandIn, http: reques
     assert provider.check().ok
 
 
-@pytest.mark.parametrize(("failure", "kind", "code"), [
-    ("500", "transient", 131000), ("429", "transient", 80007), ("130429", "transient", 130429),
-    ("131056", "transient", 131056), ("131047", "permanent", 131047), ("190", "auth", 190),
-    ("stall", "transient", 2),
-])
+@pytest.mark.parametrize(
+    ("failure", "kind", "code"),
+    [
+        ("500", "transient", 131000),
+        ("429", "transient", 80007),
+        ("130429", "transient", 130429),
+        ("131056", "transient", 131056),
+        ("131047", "permanent", 131047),
+        ("190", "auth", 190),
+        ("stall", "transient", 2),
+    ],
+)
 def test_meta_errors_are_classified_per_the_retry_policy(
     stand_in: StandIn, http: requests.Session, failure: str, kind: str, code: int
 ) -> None:

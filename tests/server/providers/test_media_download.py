@@ -39,7 +39,8 @@ def meta(stand_in: StandIn, http: requests.Session) -> MetaProvider:
 
 
 def test_meta_looks_the_id_up_then_downloads_with_the_bearer_token(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path
+) -> None:
     stand_in.media["1037543291543636"] = MediaFile(JPEG)
     got = meta(stand_in, http).fetch_media("1037543291543636", tmp_path / "f", MediaLimits())
     assert (got.mime, got.size, got.sha256) == ("image/jpeg", len(JPEG), hashlib.sha256(JPEG).hexdigest())
@@ -50,7 +51,8 @@ def test_meta_looks_the_id_up_then_downloads_with_the_bearer_token(
 
 
 def test_360dialog_downloads_metas_path_from_its_own_host_with_the_api_key(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path
+) -> None:
     stand_in.media["2208123"] = MediaFile(b"OggS" + b"\x00" * 5000, mime="audio/ogg")
     provider = Dialog360Provider("d360-key", http, Endpoints(dialog360_base=stand_in.url))
     got = provider.fetch_media("2208123", tmp_path / "voice", MediaLimits())
@@ -62,7 +64,8 @@ def test_360dialog_downloads_metas_path_from_its_own_host_with_the_api_key(
 
 
 def test_twilio_fetches_the_media_url_with_basic_auth_and_only_under_its_account(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path
+) -> None:
     stand_in.media["ME1a2b"] = MediaFile(b"%PDF-1.7 menu", mime="application/pdf")
     provider = TwilioProvider(ACCOUNT, "auth-token", "+15550003333", http, Endpoints(twilio_base=stand_in.url))
     url = f"{stand_in.url}/2010-04-01/Accounts/{ACCOUNT}/Messages/MM9f/Media/ME1a2b"
@@ -76,7 +79,8 @@ def test_twilio_fetches_the_media_url_with_basic_auth_and_only_under_its_account
 
 
 def test_a_huge_content_length_is_refused_before_reading_a_byte(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path
+) -> None:
     stand_in.media["HUGE"] = MediaFile(JPEG, announce=10**12)
     started = time.monotonic()
     with pytest.raises(MediaFetchError, match="over the") as refused:
@@ -86,7 +90,8 @@ def test_a_huge_content_length_is_refused_before_reading_a_byte(
 
 
 def test_a_body_over_the_cap_without_a_length_stops_at_the_cap(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path
+) -> None:
     stand_in.media["BIG"] = MediaFile(JPEG * 20, chunked=True)  # about 2 MiB, no Content-Length
     with pytest.raises(MediaFetchError, match="over the 65536-byte cap"):
         meta(stand_in, http).fetch_media("BIG", tmp_path / "f", MediaLimits(max_bytes=65536))
@@ -105,7 +110,8 @@ def test_a_server_that_trickles_meets_the_deadline(stand_in: StandIn, http: requ
 
 @pytest.mark.parametrize("mime", ["text/html", "application/x-msdownload", ""])
 def test_a_type_off_the_allow_list_is_refused(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path, mime: str) -> None:
+    stand_in: StandIn, http: requests.Session, tmp_path: Path, mime: str
+) -> None:
     stand_in.media["ODD"] = MediaFile(b"<html><script>alert(1)</script>", mime=mime)
     with pytest.raises(MediaFetchError, match="not allowed") as refused:
         meta(stand_in, http).fetch_media("ODD", tmp_path / "f", MediaLimits())
@@ -113,8 +119,7 @@ def test_a_type_off_the_allow_list_is_refused(
     assert not (tmp_path / "f").exists()
 
 
-def test_a_lookup_that_answers_no_url_is_permanent(
-        stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
+def test_a_lookup_that_answers_no_url_is_permanent(stand_in: StandIn, http: requests.Session, tmp_path: Path) -> None:
     with pytest.raises(MediaFetchError) as missing:
         meta(stand_in, http).fetch_media("NOPE", tmp_path / "f", MediaLimits())
     assert missing.value.kind == "permanent"

@@ -47,19 +47,24 @@ def test_credentials_are_sealed_and_never_returned(messaging: Messaging) -> None
     import sqlalchemy as sa
 
     with messaging.runtime.databases.control_session() as session:
-        sealed = session.execute(sa.text("SELECT access_token_sealed, app_secret_sealed FROM whatsapp_numbers "
-                                         "WHERE id = :i"), {"i": messaging.meta_1.id}).one()
+        sealed = session.execute(
+            sa.text("SELECT access_token_sealed, app_secret_sealed FROM whatsapp_numbers WHERE id = :i"),
+            {"i": messaging.meta_1.id},
+        ).one()
     assert "EAAG-test" not in sealed[0] and "fixture-app-secret" not in sealed[1]
     shown = json.dumps(messaging.numbers.get(None, messaging.meta_1.id).to_json())
     assert "EAAG-test" not in shown and "fixture-app-secret" not in shown
 
 
-@pytest.mark.parametrize(("request_", "field"), [
-    (NewNumber(provider="meta", e164="+15550009999", phone_number_id="1"), "access_token"),
-    (NewNumber(provider="twilio", e164="+15550009999", auth_token="x"), "account_sid"),
-    (NewNumber(provider="fax", e164="+15550009999"), "provider"),
-    (NewNumber(provider="sandbox", e164="12"), "e164"),
-])
+@pytest.mark.parametrize(
+    ("request_", "field"),
+    [
+        (NewNumber(provider="meta", e164="+15550009999", phone_number_id="1"), "access_token"),
+        (NewNumber(provider="twilio", e164="+15550009999", auth_token="x"), "account_sid"),
+        (NewNumber(provider="fax", e164="+15550009999"), "provider"),
+        (NewNumber(provider="sandbox", e164="12"), "e164"),
+    ],
+)
 def test_add_refuses_missing_credentials_and_bad_input(messaging: Messaging, request_: NewNumber, field: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         messaging.numbers.add(messaging.tenant.id, request_, actor="tests")
@@ -83,8 +88,9 @@ def test_test_this_number_calls_the_provider_for_every_kind(messaging: Messaging
 
 
 def test_test_this_number_reports_an_unreachable_provider(runtime: Runtime, messaging: Messaging) -> None:
-    unreachable = dataclasses.replace(runtime.config, whatsapp_meta_base="http://127.0.0.1:9",
-                                      whatsapp_timeout_seconds=0.5)
+    unreachable = dataclasses.replace(
+        runtime.config, whatsapp_meta_base="http://127.0.0.1:9", whatsapp_timeout_seconds=0.5
+    )
     result = build_services(unreachable, runtime.databases).numbers.test(None, messaging.meta_1.id)
     assert not result.ok and "unreachable" in result.to_json()["checks"][0]["detail"]
 
@@ -106,22 +112,32 @@ def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, w
         assert paused.status_code == 200 and paused.json["state"] == "paused"
         # Why, as a code and as a sentence in the caller's language (Spanish first), like a problem's detail.
         assert (paused.json["pause_code"], paused.json["pause_reason"]) == ("manager", "pausado por un encargado")
-        english = api.simulate_get(f"{base}/{number.id}", headers={**_auth(world.manager_a.token),
-                                                                   "Accept-Language": "en"})
+        english = api.simulate_get(
+            f"{base}/{number.id}", headers={**_auth(world.manager_a.token), "Accept-Language": "en"}
+        )
         assert english.json["pause_reason"] == "paused by a manager"
-        assert api.simulate_post(f"{base}/{number.id}/resume",
-                                 headers=_auth(world.manager_a.token)).json["state"] == "active"
+        assert (
+            api.simulate_post(f"{base}/{number.id}/resume", headers=_auth(world.manager_a.token)).json["state"]
+            == "active"
+        )
         assert api.simulate_post(f"{base}/{number.id}/test", headers=_auth(world.manager_a.token)).json["ok"]
         body = {"provider": "sandbox", "e164": "+15550006666"}
         assert api.simulate_post(base, json=body, headers=_auth(world.manager_a.token)).status_code == 403
         created = api.simulate_post(base, json=body, headers=_auth(world.superadmin.token))
         assert created.status_code == 201 and created.json["webhook_secret"]
-        assert api.simulate_get(f"{base}/{created.json['id']}",
-                                headers=_auth(world.superadmin.token)).json["webhook_secret"] is None
-        assert api.simulate_delete(f"{base}/{created.json['id']}",
-                                   headers=_auth(world.manager_a.token)).status_code == 403
-        assert api.simulate_delete(f"{base}/{created.json['id']}",
-                                   headers=_auth(world.superadmin.token)).status_code == 204
+        assert (
+            api.simulate_get(f"{base}/{created.json['id']}", headers=_auth(world.superadmin.token)).json[
+                "webhook_secret"
+            ]
+            is None
+        )
+        assert (
+            api.simulate_delete(f"{base}/{created.json['id']}", headers=_auth(world.manager_a.token)).status_code == 403
+        )
+        assert (
+            api.simulate_delete(f"{base}/{created.json['id']}", headers=_auth(world.superadmin.token)).status_code
+            == 204
+        )
         assert api.simulate_get("/api/v1/admin/unroutable", headers=_auth(world.manager_a.token)).status_code == 403
         assert api.simulate_get("/api/v1/admin/unroutable", headers=_auth(world.superadmin.token)).status_code == 200
         assert api.simulate_get(base).status_code == 401
@@ -143,8 +159,9 @@ def _admin(runtime: Runtime, *argv: str) -> tuple[int, Any, str]:
 
 
 def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: Messaging) -> None:
-    code, added, _ = _admin(runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog",
-                            "--number", "+15550007777")
+    code, added, _ = _admin(
+        runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog", "--number", "+15550007777"
+    )
     assert code == 0 and added["provider"] == "360dialog" and added["webhook_secret"]
     ident = str(added["id"])
     assert ident in {str(n["id"]) for n in _admin(runtime, "number", "list", messaging.tenant.id)[1]}
@@ -158,12 +175,23 @@ def test_cli_adds_lists_pauses_resumes_and_removes(runtime: Runtime, messaging: 
 
 
 def test_cli_sets_and_clears_the_status_template(runtime: Runtime, messaging: Messaging) -> None:
-    code, added, _ = _admin(runtime, "number", "add", messaging.tenant.id, "--provider", "360dialog",
-                            "--number", "+15550007778", "--status-template", "order_update")
+    code, added, _ = _admin(
+        runtime,
+        "number",
+        "add",
+        messaging.tenant.id,
+        "--provider",
+        "360dialog",
+        "--number",
+        "+15550007778",
+        "--status-template",
+        "order_update",
+    )
     assert code == 0 and added["status_template"] == "order_update" and added["template_language"] is None
     ident = str(added["id"])
-    code, changed, _ = _admin(runtime, "number", "template", ident, "--status-template", "pedido_estado",
-                              "--template-language", "es_MX")
+    code, changed, _ = _admin(
+        runtime, "number", "template", ident, "--status-template", "pedido_estado", "--template-language", "es_MX"
+    )
     assert code == 0 and (changed["status_template"], changed["template_language"]) == ("pedido_estado", "es_MX")
     assert _admin(runtime, "number", "template", ident)[0] == 2  # neither a template nor --clear
     with pytest.raises(ValidationFailed):  # comandia-admin turns it into exit code 2 with the message

@@ -23,9 +23,13 @@ def test_text_message_is_normalised_with_its_contact() -> None:
     assert message.routing_key == PNID_1 and message.raw["message"]["id"] == message.provider_message_id
 
 
-@pytest.mark.parametrize(("name", "kind", "reply_id"), [
-    ("messages__button_reply", "button", "confirm"), ("messages__list_reply", "list", "sku:TACO"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "reply_id"),
+    [
+        ("messages__button_reply", "button", "confirm"),
+        ("messages__list_reply", "list", "sku:TACO"),
+    ],
+)
 def test_interactive_replies_carry_the_tapped_id(name: str, kind: str, reply_id: str) -> None:
     (message,) = _parse(name).messages
     assert (message.content.kind, message.content.reply_id) == (kind, reply_id)
@@ -71,18 +75,25 @@ def test_statuses_keep_their_error_code() -> None:
 
 
 def test_unknown_fields_are_ignored() -> None:
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "account_update", "value": {"anything": 1}}]}]}).encode()
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "account_update", "value": {"anything": 1}}]}],
+        }
+    ).encode()
     assert parse_cloud_api(body).messages == ()
 
 
-@pytest.mark.parametrize(("body", "path"), [
-    (b"not json", "$"),
-    (b"[]", "$"),
-    (b'{"entry": {}}', "entry"),
-    (b'{"entry": [{"changes": [{"field": "messages", "value": {}}]}]}', "entry[0].changes[0].value.metadata"),
-    (b'{"entry": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "$"),
-])
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        (b"not json", "$"),
+        (b"[]", "$"),
+        (b'{"entry": {}}', "entry"),
+        (b'{"entry": [{"changes": [{"field": "messages", "value": {}}]}]}', "entry[0].changes[0].value.metadata"),
+        (b'{"entry": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "$"),
+    ],
+)
 def test_malformed_bodies_name_the_bad_field(body: bytes, path: str) -> None:
     with pytest.raises(PayloadError) as caught:
         parse_cloud_api(body)
@@ -90,8 +101,10 @@ def test_malformed_bodies_name_the_bad_field(body: bytes, path: str) -> None:
 
 
 def test_a_malformed_message_is_rejected_with_its_field_and_the_others_kept() -> None:
-    body = (b'{"entry": [{"changes": [{"field": "messages", "value": {"metadata": {"phone_number_id": "1"},'
-            b' "messages": [{"type": "text", "from": "1"}, {"type": "text", "from": "1", "id": "w2"}]}}]}]}')
+    body = (
+        b'{"entry": [{"changes": [{"field": "messages", "value": {"metadata": {"phone_number_id": "1"},'
+        b' "messages": [{"type": "text", "from": "1"}, {"type": "text", "from": "1", "id": "w2"}]}}]}]}'
+    )
     events = parse_cloud_api(body)
     assert [m.provider_message_id for m in events.messages] == ["w2"]
     reasons = [r.reason for r in events.rejected]

@@ -38,8 +38,13 @@ def test_meta_signature_is_over_the_escaped_bytes_not_reserialised_json() -> Non
 def test_twilio_signature_agrees_with_the_documented_algorithm() -> None:
     # The worked example of Twilio's "Webhooks security" guide.
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
-    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030",
-              "To": "+18005551212"}
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+12349013030",
+        "Digits": "1234",
+        "From": "+12349013030",
+        "To": "+18005551212",
+    }
     assert signatures.twilio_signature(url, params, "12345") == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
 
 

@@ -117,18 +117,22 @@ def test_list_searches_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> N
 
 
 def test_the_test_chats_phones_are_kept_out_of_the_list_and_the_export(
-        runtime: Runtime, make_tenant: MakeTenant) -> None:
+    runtime: Runtime, make_tenant: MakeTenant
+) -> None:
     """A phone with only test orders (the test chat, a sandbox number) is a manager trying the bot;
     once it orders through a real channel it is a customer like any other."""
     tenant = make_tenant()
     customers, orders = runtime.services.customers, runtime.services.orders
     runtime.services.catalog.create_product(tenant.id, ProductInput(sku="A", name="Taco", price=Decimal("20")))
-    tester, buyer, quiet = (customers.create(tenant.id, CustomerInput(phone=f"+5255123400{i:02d}", name=name))
-                            for i, name in enumerate(("Prueba", "Ana", "Beto")))
+    tester, buyer, quiet = (
+        customers.create(tenant.id, CustomerInput(phone=f"+5255123400{i:02d}", name=name))
+        for i, name in enumerate(("Prueba", "Ana", "Beto"))
+    )
 
     def order(customer: CustomerInfo, channel: str) -> None:
-        orders.create(tenant.id, OrderInput(customer_id=customer.id, items=(OrderLineInput(1, sku="A"),),
-                                            channel=channel), "t")
+        orders.create(
+            tenant.id, OrderInput(customer_id=customer.id, items=(OrderLineInput(1, sku="A"),), channel=channel), "t"
+        )
 
     order(tester, "sandbox")
     order(buyer, "sandbox")

@@ -28,9 +28,7 @@ any_finite = st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False,
 
 
 @given(st.lists(st.tuples(prices, st.integers(1, 1000)), max_size=30), prices, currencies)
-def test_totals_add_up_to_subtotal_plus_fee(
-    lines: list[tuple[Decimal, int]], fee: Decimal, currency: str
-) -> None:
+def test_totals_add_up_to_subtotal_plus_fee(lines: list[tuple[Decimal, int]], fee: Decimal, currency: str) -> None:
     totals = order_totals(lines, fee, currency)
 
     assert totals.total == totals.subtotal + totals.delivery_fee

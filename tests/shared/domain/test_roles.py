@@ -28,9 +28,7 @@ VIEWER = Principal(user_id=3, username="luis", role=Role.VIEWER, tenant_id=OWN)
         (VIEWER, OTHER, False, False),
     ],
 )
-def test_access_follows_role_and_tenant(
-    principal: Principal, tenant_id: str, can_read: bool, can_write: bool
-) -> None:
+def test_access_follows_role_and_tenant(principal: Principal, tenant_id: str, can_read: bool, can_write: bool) -> None:
     assert principal.can_read_tenant(tenant_id) is can_read
     assert principal.can_write_tenant(tenant_id) is can_write
 

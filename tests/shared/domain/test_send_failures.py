@@ -8,15 +8,18 @@ from comandia.shared.i18n import gettext
 
 def test_a_known_code_says_what_failed_and_what_to_do_with_the_code_kept_for_support() -> None:
     said = send_failure_text("es", 131056, "HTTP 400 code 131056: (Business Account, Consumer Account) pair rate limit")
-    assert said == ("Demasiados mensajes a este cliente en poco tiempo: espera un minuto y vuelve a enviarlo. "
-                    "(código de WhatsApp 131056)")
+    assert said == (
+        "Demasiados mensajes a este cliente en poco tiempo: espera un minuto y vuelve a enviarlo. "
+        "(código de WhatsApp 131056)"
+    )
     assert send_failure_text("en", 63016, None).startswith("More than 24 hours since the customer's last message")
 
 
 def test_an_unknown_code_or_a_bare_http_answer_still_reads_as_advice_never_as_http() -> None:
     assert send_failure_text("es", 999999, "HTTP 400 code 999999: Something new") == (
         "WhatsApp no aceptó el mensaje. Inténtalo más tarde; si sigue fallando, da este código a soporte. "
-        "(código de WhatsApp 999999)")
+        "(código de WhatsApp 999999)"
+    )
     assert send_failure_text("es", None, "HTTP 502 code None: Bad gateway").endswith("(HTTP 502)")
     assert "WhatsApp no aceptó" in send_failure_text("es", None, None)
 

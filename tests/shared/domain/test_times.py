@@ -57,9 +57,7 @@ def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dat
         ("Pacific/Apia", date(2011, 12, 30), _utc(2011, 12, 30, 10), _utc(2011, 12, 30, 10)),
     ],
 )
-def test_local_day_bounds_follow_daylight_saving_changes(
-    tz: str, day: date, start: datetime, end: datetime
-) -> None:
+def test_local_day_bounds_follow_daylight_saving_changes(tz: str, day: date, start: datetime, end: datetime) -> None:
     assert local_day_bounds(day, tz) == (start, end)
 
 

@@ -22,17 +22,22 @@ def refused(kind: type[Wire], data: object) -> dict[str, str]:
     return caught.value.fields
 
 
-@pytest.mark.parametrize(("data", "fields"), [
-    ({"customer_id": 1, "items": [{"quantity": "2"}]}, {"items[0].quantity": "must be an integer"}),
-    ({"customer_id": 1, "items": [{"quantity": True}]}, {"items[0].quantity": "must be an integer"}),
-    ({"items": []}, {"customer_id": "is required"}),
-    ({"customer_id": 1, "items": [], "colour": "red"}, {"colour": "unknown field"}),
-    ({"customer_id": 1, "items": [], "delivery_fee": 12.5}, {"delivery_fee": 'must be a string such as "12.50"'}),
-    ({"customer_id": 1, "items": [], "delivery_fee": "NaN"}, {"delivery_fee": "must be a finite number"}),
-    ({"customer_id": 1, "items": [], "delivery_fee": "doce"},
-     {"delivery_fee": 'must be a number written as a string such as "12.50"'}),
-    ([1, 2], {"body": "must be an object"}),
-])
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"customer_id": 1, "items": [{"quantity": "2"}]}, {"items[0].quantity": "must be an integer"}),
+        ({"customer_id": 1, "items": [{"quantity": True}]}, {"items[0].quantity": "must be an integer"}),
+        ({"items": []}, {"customer_id": "is required"}),
+        ({"customer_id": 1, "items": [], "colour": "red"}, {"colour": "unknown field"}),
+        ({"customer_id": 1, "items": [], "delivery_fee": 12.5}, {"delivery_fee": 'must be a string such as "12.50"'}),
+        ({"customer_id": 1, "items": [], "delivery_fee": "NaN"}, {"delivery_fee": "must be a finite number"}),
+        (
+            {"customer_id": 1, "items": [], "delivery_fee": "doce"},
+            {"delivery_fee": 'must be a number written as a string such as "12.50"'},
+        ),
+        ([1, 2], {"body": "must be an object"}),
+    ],
+)
 def test_a_request_is_refused_naming_the_field_at_fault(data: object, fields: dict[str, str]) -> None:
     assert refused(OrderInput, data) == fields
 
@@ -46,9 +51,11 @@ def test_money_comes_as_a_string_or_an_integer_and_leaves_as_a_string() -> None:
 
 def test_a_key_of_a_map_is_named_when_its_value_is_wrong() -> None:
     assert refused(TenantSettingsChange, {"texts": {"greeting": "Hola", "welcome": 5}}) == {
-        "texts.welcome": "must be a string"}
+        "texts.welcome": "must be a string"
+    }
     assert refused(TenantSettingsChange, {"texts": {"welcome": "x" * 1001}}) == {
-        "texts.welcome": "must be at most 1000 characters"}
+        "texts.welcome": "must be at most 1000 characters"
+    }
 
 
 def test_an_edit_sends_only_what_changes() -> None:
@@ -58,12 +65,33 @@ def test_an_edit_sends_only_what_changes() -> None:
 
 def test_a_response_reads_back_what_it_wrote_and_ignores_fields_it_does_not_know() -> None:
     order = OrderDetail(
-        id=1, number=7, status="new", channel="whatsapp", customer_id=3, customer_name=None,
+        id=1,
+        number=7,
+        status="new",
+        channel="whatsapp",
+        customer_id=3,
+        customer_name=None,
         customer_phone="+5215512345678",
-        delivery_address=None, delivery_city=None, delivery_region=None, notes=None, subtotal=Decimal("240.00"),
-        delivery_fee=Decimal("0.00"), total=Decimal("240.00"), currency="MXN", extra={}, version=1, created_at=AT,
-        updated_at=AT, confirmed_at=None, shipped_at=None, completed_at=None, cancelled_at=None, cancel_reason=None,
-        items=(), history=(), allowed_next=("confirmed", "cancelled"),
+        delivery_address=None,
+        delivery_city=None,
+        delivery_region=None,
+        notes=None,
+        subtotal=Decimal("240.00"),
+        delivery_fee=Decimal("0.00"),
+        total=Decimal("240.00"),
+        currency="MXN",
+        extra={},
+        version=1,
+        created_at=AT,
+        updated_at=AT,
+        confirmed_at=None,
+        shipped_at=None,
+        completed_at=None,
+        cancelled_at=None,
+        cancel_reason=None,
+        items=(),
+        history=(),
+        allowed_next=("confirmed", "cancelled"),
     )
     data = order.to_json()
     assert data["total"] == "240.00" and data["created_at"].startswith("2026-03-01T12:30:00")

@@ -67,9 +67,7 @@ def contents(runtime: Runtime, tenant_id: str) -> tuple[Rows, Rows]:
 def databases_like(runtime: Runtime, pattern: str) -> set[str]:
     cluster = runtime.databases.primary_cluster()
     with cluster.connect() as connection:
-        rows = connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
-        ).fetchall()
+        rows = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)).fetchall()
     return {str(r[0]) for r in rows}
 
 
@@ -97,9 +95,7 @@ def test_backup_drop_restore_gives_identical_rows(
         session.commit()
     assert owners == {tenant.database}
     with runtime.databases.primary_cluster().connect() as connection:
-        row = connection.execute(
-            "SELECT datacl::text FROM pg_database WHERE datname = %s", (tenant.database,)
-        )
+        row = connection.execute("SELECT datacl::text FROM pg_database WHERE datname = %s", (tenant.database,))
         acl = str((row.fetchone() or [""])[0])
     assert "=Tc/" not in acl and not acl.startswith("{=")  # PUBLIC still has no CONNECT
 
@@ -151,9 +147,7 @@ def _drop_manifest(folder: Path) -> None:
     (folder / "manifest.json").unlink()
 
 
-@pytest.mark.parametrize(
-    "damage", [_flip_byte, _truncate, _drop_manifest], ids=["flip", "truncate", "manifest"]
-)
+@pytest.mark.parametrize("damage", [_flip_byte, _truncate, _drop_manifest], ids=["flip", "truncate", "manifest"])
 def test_damaged_backup_is_caught_before_anything_is_touched(
     runtime: Runtime,
     backups: BackupService,
@@ -258,9 +252,7 @@ def test_move_between_two_instances_keeps_every_row(
     assert contents(runtime, tenant.id) == before
     conninfo = second_cluster.url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as connection:
-        assert connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (tenant.database,)
-        ).fetchone()
+        assert connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (tenant.database,)).fetchone()
     assert databases_like(runtime, tenant.database) == {tenant.database}  # the source is kept
     with pytest.raises(Conflict):  # moving back onto the stale copy is refused ...
         moves.move(tenant.id, "main", actor="tests")
@@ -271,9 +263,7 @@ def test_move_between_two_instances_keeps_every_row(
     back = moves.move(tenant.id, "main", actor="tests", drop_source=True)
     assert back.source_dropped and runtime.tenants.get(tenant.id).server == "main"
     with psycopg.connect(conninfo) as connection:
-        assert not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (tenant.database,)
-        ).fetchone()
+        assert not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (tenant.database,)).fetchone()
     assert contents(runtime, tenant.id) == before
 
 
@@ -289,9 +279,7 @@ def test_prune_keeps_the_newest_per_day_and_per_week(
         from comandia.server.db.control_models import Backup
 
         session.execute(sa.update(Backup).where(Backup.id == ids[0]).values(started_at=old))
-        session.execute(
-            sa.update(Backup).where(Backup.id == ids[1]).values(started_at=old + dt.timedelta(hours=1))
-        )
+        session.execute(sa.update(Backup).where(Backup.id == ids[1]).values(started_at=old + dt.timedelta(hours=1)))
         session.commit()
 
     pruned = backups.prune(keep_daily=1, keep_weekly=0)
@@ -305,8 +293,18 @@ def test_prune_keeps_the_newest_per_day_and_per_week(
 
 def _backup(id_: int, when: dt.datetime, verify: str | None = "ok") -> BackupInfo:
     return BackupInfo(
-        id=id_, tenant_id="t0000000000aa", path=f"/x/{id_}", started_at=when, finished_at=when, size_bytes=1,
-        sha256="0" * 64, encrypted=False, status="ok", verified_at=when, verify_result=verify, verify_detail=None,
+        id=id_,
+        tenant_id="t0000000000aa",
+        path=f"/x/{id_}",
+        started_at=when,
+        finished_at=when,
+        size_bytes=1,
+        sha256="0" * 64,
+        encrypted=False,
+        status="ok",
+        verified_at=when,
+        verify_result=verify,
+        verify_detail=None,
         error=None,
     )
 
@@ -383,8 +381,15 @@ def test_two_server_processes_waking_for_the_same_slot_back_up_once(runtime: Run
     # Just before 03:00 on a day no other test uses, as each process's clock reads it.
     now = dt.datetime(2031, 5, 4, 2, 59, 59, 900_000).astimezone()
     fakes = [RecordingBackups(), RecordingBackups()]
-    jobs = [BackupJob(fake, BackupSchedule(at="03:00"), clock=lambda: now,
-                      claim=lambda slot: claim_slot(runtime.databases, "daily-backup", slot)) for fake in fakes]
+    jobs = [
+        BackupJob(
+            fake,
+            BackupSchedule(at="03:00"),
+            clock=lambda: now,
+            claim=lambda slot: claim_slot(runtime.databases, "daily-backup", slot),
+        )
+        for fake in fakes
+    ]
     for job in jobs:
         job.start()
     deadline = time.monotonic() + 10

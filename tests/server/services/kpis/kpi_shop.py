@@ -30,8 +30,7 @@ class Shop:
             catalog.create_product(tenant_id, ProductInput(sku=sku, name=sku.title(), price=Decimal(price)))
         customers = runtime.services.customers
         self.customers = [
-            customers.create(tenant_id, CustomerInput(phone=p, name=n, city=c, region=r)).id
-            for p, n, c, r in PEOPLE
+            customers.create(tenant_id, CustomerInput(phone=p, name=n, city=c, region=r)).id for p, n, c, r in PEOPLE
         ]
         self.clock = Clock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         self.orders = runtime.rewired(Collaborators(clock=self.clock)).orders

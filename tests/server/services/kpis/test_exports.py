@@ -36,9 +36,7 @@ def workbook(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
     export = exports.tenant_export(shop.tenant_id, "orders", "xlsx", D(2026, 3, 9), D(2026, 3, 10))
     assert export.filename.endswith(".xlsx") and "spreadsheetml" in export.content_type
@@ -67,13 +65,9 @@ def test_orders_xlsx_has_typed_cells_frozen_header_and_filter(
     ]
 
 
-def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_orders_csv_is_utf8_with_bom_one_row_per_line_and_safe(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, exports = shop_with_orders(runtime, make_tenant)
-    data = b"".join(
-        exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 10)).chunks
-    )
+    data = b"".join(exports.tenant_export(shop.tenant_id, "orders", "csv", D(2026, 3, 9), D(2026, 3, 10)).chunks)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Pedido", "Creado", "Estado"] and len(rows) == 5
@@ -123,9 +117,7 @@ def test_xlsx_goes_on_in_a_second_sheet_past_the_row_limit(monkeypatch: pytest.M
 
     monkeypatch.setattr(spreadsheets, "XLSX_MAX_ROWS", 4)
     assert XLSX_MAX_ROWS == 1_048_576
-    sheet = Sheet(
-        "n", [("N", "int", 5), ("Amount", "money", 8)], lambda: ([i, Decimal(i) / 4] for i in range(7))
-    )
+    sheet = Sheet("n", [("N", "int", 5), ("Amount", "money", 8)], lambda: ([i, Decimal(i) / 4] for i in range(7)))
     book = workbook(b"".join(write([sheet], "xlsx", "UTC")))
     assert book.sheetnames == ["n", "n (2)", "n (3)"]
     values = [r for name in book.sheetnames for r in book[name].iter_rows(min_row=2, values_only=True)]
@@ -173,8 +165,14 @@ def test_an_english_reader_gets_english_headers_sheets_and_statuses(runtime: Run
 
 @pytest.mark.parametrize(
     ("currency", "locale", "expected"),
-    [("MXN", "es_MX", '"$"#,##0.00'), ("ARS", "es_AR", '"$" #,##0.00'), ("EUR", "es_ES", '#,##0.00 "€"'),
-     ("COP", "es_CO", '"$"#,##0'), ("CLP", "es_CL", '"$"#,##0'), (None, "es_MX", "#,##0.00")],
+    [
+        ("MXN", "es_MX", '"$"#,##0.00'),
+        ("ARS", "es_AR", '"$" #,##0.00'),
+        ("EUR", "es_ES", '#,##0.00 "€"'),
+        ("COP", "es_CO", '"$"#,##0'),
+        ("CLP", "es_CL", '"$"#,##0'),
+        (None, "es_MX", "#,##0.00"),
+    ],
 )
 def test_xlsx_amounts_carry_the_currency_as_the_country_writes_it(
     currency: str | None, locale: str, expected: str

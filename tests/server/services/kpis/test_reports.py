@@ -153,9 +153,7 @@ def test_every_kpi_matches_plain_sql_over_raw_orders(
         assert KpiReport.from_json(report.to_json()) == report
 
 
-def test_range_edges_cancellations_and_new_versus_returning(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_range_edges_cancellations_and_new_versus_returning(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, kpis = seeded(runtime, make_tenant)
     week = kpis.tenant_report(shop.tenant_id, D(2026, 3, 10), D(2026, 3, 16)).current
     # 10th 00:00 .. 16th 23:59 local: four sales (the cancelled one and the 9th/17th ones out).
@@ -170,8 +168,11 @@ def test_range_edges_cancellations_and_new_versus_returning(
     assert [p.sku for p in week.top_products] == ["REF", "TACO", "FLAN"]
     assert week.top_customers[0].name == "Carla"
     assert week.by_zone == (  # the cancelled Roma order is no sale
-        ZoneSales("delivery", "Centro", 1, Decimal("90.00")), ZoneSales("pickup", "", 1, Decimal("32.25")),
-        ZoneSales("delivery", "Roma", 1, Decimal("25.00")), ZoneSales("delivery", "", 1, Decimal("22.50")))
+        ZoneSales("delivery", "Centro", 1, Decimal("90.00")),
+        ZoneSales("pickup", "", 1, Decimal("32.25")),
+        ZoneSales("delivery", "Roma", 1, Decimal("25.00")),
+        ZoneSales("delivery", "", 1, Decimal("22.50")),
+    )
 
 
 def test_empty_ranges_and_a_tenant_without_orders(runtime: Runtime, make_tenant: MakeTenant) -> None:
@@ -205,9 +206,7 @@ def test_bad_ranges_and_unknown_tenants_are_refused(runtime: Runtime, make_tenan
         kpis.tenant_report("T0000000000000", D(2026, 1, 1), D(2026, 1, 2))
 
 
-def test_superadmin_report_reads_the_summary_kept_after_each_commit(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_superadmin_report_reads_the_summary_kept_after_each_commit(runtime: Runtime, make_tenant: MakeTenant) -> None:
     shop, kpis = seeded(runtime, make_tenant)
     idle = make_tenant()
     kpis.admin.rebuild_summary(idle.id)
@@ -232,9 +231,7 @@ def test_superadmin_report_reads_the_summary_kept_after_each_commit(
     st.integers(0, 3 * 366),
     st.sampled_from([("yearly", "monthly", "daily"), ("monthly", "daily"), ("daily",)]),
 )
-def test_signed_pieces_cover_each_day_of_the_range_exactly_once(
-    start: D, length: int, grains: tuple[str, ...]
-) -> None:
+def test_signed_pieces_cover_each_day_of_the_range_exactly_once(start: D, length: int, grains: tuple[str, ...]) -> None:
     end = start + dt.timedelta(days=length)
     pieces = cover(start, end, grains)
     assert all(grain in grains and a < b for grain, a, b, _ in pieces)
@@ -250,9 +247,7 @@ def test_signed_pieces_cover_each_day_of_the_range_exactly_once(
         day += dt.timedelta(days=1)
 
 
-def test_the_superadmins_latest_days_end_on_each_tenants_own_today(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_the_superadmins_latest_days_end_on_each_tenants_own_today(runtime: Runtime, make_tenant: MakeTenant) -> None:
     """At 03:00 UTC on 17 March it is still the 16th at 21:00 in Mexico City and already noon on
     the 17th in Tokyo: "today" holds each one's own day, not UTC's."""
     mexico = Shop(runtime, make_tenant(timezone=ZONE).id)

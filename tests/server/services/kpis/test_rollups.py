@@ -71,10 +71,7 @@ STORED = {
 
 def snapshot(runtime: Runtime, tenant_id: str, queries: dict[str, str]) -> dict[str, set[tuple[Any, ...]]]:
     with runtime.databases.tenant_session(tenant_id) as session:
-        return {
-            name: set(map(tuple, session.execute(sa.text(q), {"tz": ZONE}).all()))
-            for name, q in queries.items()
-        }
+        return {name: set(map(tuple, session.execute(sa.text(q), {"tz": ZONE}).all())) for name, q in queries.items()}
 
 
 _SHOPS: dict[int, tuple[Shop, KpiService]] = {}
@@ -87,9 +84,7 @@ def shared_shop(runtime: Runtime, make_tenant: MakeTenant) -> tuple[Shop, KpiSer
     return _SHOPS[id(runtime)]
 
 
-lines = st.lists(
-    st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda x: x[0]
-)
+lines = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda x: x[0])
 # Instants around Santiago's 2026 DST changes and plain days, to the minute.
 instants = st.builds(
     lambda base, minutes: base + dt.timedelta(minutes=minutes),
@@ -126,9 +121,7 @@ def test_rollups_equal_a_recomputation_after_random_order_streams(
                 created.append(shop.order(step[1], customer=step[2], lines=step[3]))
             elif created and step[0] == "edit":
                 target = created[step[1] % len(created)]
-                edit = OrderEdit(
-                    items=tuple(OrderLineInput(q, sku=s) for s, q in step[2]), delivery_city=step[3]
-                )
+                edit = OrderEdit(items=tuple(OrderLineInput(q, sku=s) for s, q in step[2]), delivery_city=step[3])
                 shop.orders.edit(shop.tenant_id, target.id, edit, "tests")
             elif created:
                 target = created[step[1] % len(created)]

@@ -54,7 +54,8 @@ def summary_orders(runtime: Runtime, tenant_id: str) -> int:
 
 
 def test_with_the_servers_refresher_orders_reach_the_summary_within_seconds(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     shop = Shop(runtime, make_tenant().id)
     services = runtime.rewired(Collaborators(clock=shop.clock))
     shop.orders = services.orders

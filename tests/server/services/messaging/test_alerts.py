@@ -37,8 +37,15 @@ def plain(port: int) -> SmtpSettings:
 
 
 def alert_service(m: Messaging, settings: SmtpSettings, **options: object) -> OrderAlertService:
-    return OrderAlertService(m.runtime.databases, m.directory, SmtpMailer(settings), m.contexts, backoff_base=0.0,
-                             jitter=lambda: 0.0, **options)  # type: ignore[arg-type]
+    return OrderAlertService(
+        m.runtime.databases,
+        m.directory,
+        SmtpMailer(settings),
+        m.contexts,
+        backoff_base=0.0,
+        jitter=lambda: 0.0,
+        **options,
+    )  # type: ignore[arg-type]
 
 
 def place_order(m: Messaging, recipients: tuple[str, ...], channel: str = "whatsapp", **fields: object) -> OrderDetail:
@@ -49,32 +56,59 @@ def place_order(m: Messaging, recipients: tuple[str, ...], channel: str = "whats
     if not catalog.list_products(tenant_id, text="ALERTACO"):
         catalog.create_product(tenant_id, ProductInput(sku="ALERTACO", name="Taco al pastor", price=Decimal("1490")))
     customer = m.services.customers.find_or_create(tenant_id, phone="+52 55 1234 0000", wa_id=None, name="Ana López")
-    data = OrderInput(customer_id=customer.id, items=(OrderLineInput(quantity=2, sku="ALERTACO", note="sin cebolla"),),
-                      channel=channel, delivery_fee=Decimal("30"), delivery_address="Calle Orizaba 10",
-                      delivery_city="Roma Norte", **fields)  # type: ignore[arg-type]
+    data = OrderInput(
+        customer_id=customer.id,
+        items=(OrderLineInput(quantity=2, sku="ALERTACO", note="sin cebolla"),),
+        channel=channel,
+        delivery_fee=Decimal("30"),
+        delivery_address="Calle Orizaba 10",
+        delivery_city="Roma Norte",
+        **fields,
+    )  # type: ignore[arg-type]
     return m.services.orders.create(tenant_id, data, actor="whatsapp")
 
 
 def alerts_of(m: Messaging, order_id: int) -> list[tuple[str, str, str, int | None]]:
-    return [tuple(r) for r in m.rows(m.tenant.id, "SELECT channel, recipient, state, outbox_id FROM order_alerts "
-                                                   "WHERE order_id = :o ORDER BY recipient", o=order_id)]
+    return [
+        tuple(r)
+        for r in m.rows(
+            m.tenant.id,
+            "SELECT channel, recipient, state, outbox_id FROM order_alerts WHERE order_id = :o ORDER BY recipient",
+            o=order_id,
+        )
+    ]
 
 
-def test_a_new_order_reaches_the_business_on_whatsapp_and_by_email_once(messaging: Messaging,
-                                                                        smtp: SmtpStandIn) -> None:
+def test_a_new_order_reaches_the_business_on_whatsapp_and_by_email_once(
+    messaging: Messaging, smtp: SmtpStandIn
+) -> None:
     messaging.say("wamid.AL1", "hola", sender=ALERT_WA)  # within 24 hours: WhatsApp takes free text
-    order = place_order(messaging, (ALERT_PHONE, "Cocina@Example.com"), fulfilment="delivery",
-                        delivery_zone="Roma", payment_method="cash", pay_with=Decimal("3100"))
+    order = place_order(
+        messaging,
+        (ALERT_PHONE, "Cocina@Example.com"),
+        fulfilment="delivery",
+        delivery_zone="Roma",
+        payment_method="cash",
+        pay_with=Decimal("3100"),
+    )
     assert [(c, r, s) for c, r, s, _ in alerts_of(messaging, order.id)] == [
-        ("whatsapp", "+525599990001", "queued"), ("email", "cocina@example.com", "queued")]
+        ("whatsapp", "+525599990001", "queued"),
+        ("email", "cocina@example.com", "queued"),
+    ]
     alerts = alert_service(messaging, plain(smtp.port))
     assert alerts.send_due(messaging.tenant.id) == 2
     messaging.sender().send_due(messaging.tenant.id)
     [ticket] = messaging.stand_in.sent_texts(ALERT_WA)
     assert ticket.startswith(f"🛎️ Pedido nuevo #{order.number}")
-    for part in ("2 × Taco al pastor: $2,980.00 (sin cebolla)", "Envío (Roma): $30.00", "Total: $3,010.00",
-                 "Entregar en: Calle Orizaba 10, Roma Norte", "Pago: efectivo", "Paga con $3,100.00 (cambio $90.00)",
-                 "Cliente: Ana López +525512340000"):
+    for part in (
+        "2 × Taco al pastor: $2,980.00 (sin cebolla)",
+        "Envío (Roma): $30.00",
+        "Total: $3,010.00",
+        "Entregar en: Calle Orizaba 10, Roma Norte",
+        "Pago: efectivo",
+        "Paga con $3,100.00 (cambio $90.00)",
+        "Cliente: Ana López +525512340000",
+    ):
         assert part in ticket, part
     [mail] = smtp.mailbox.messages
     assert mail["To"] == "cocina@example.com" and mail["From"] == "pedidos@comandia.example"
@@ -94,8 +128,9 @@ def test_a_new_order_reaches_the_business_on_whatsapp_and_by_email_once(messagin
 @pytest.mark.usefixtures("rules_restored")
 def test_outside_the_window_a_whatsapp_alert_goes_as_the_handoff_template(messaging: Messaging) -> None:
     m = messaging  # the alert phone never wrote to the business: free text would be refused
-    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(
-        handoff_template="aviso_pedido", handoff_template_language="es_MX"))
+    m.services.tenant_settings.update(
+        m.tenant.id, "tests", TenantSettingsChange(handoff_template="aviso_pedido", handoff_template_language="es_MX")
+    )
     order = place_order(m, (ALERT_PHONE,))
     alerts = alert_service(m, SmtpSettings(host=None))
     assert alerts.send_due(m.tenant.id) == 1
@@ -111,8 +146,7 @@ def test_outside_the_window_a_whatsapp_alert_goes_as_the_handoff_template(messag
 
 
 @pytest.mark.usefixtures("rules_restored")
-def test_an_alert_the_provider_refuses_as_outside_the_window_goes_again_as_the_template(
-        messaging: Messaging) -> None:
+def test_an_alert_the_provider_refuses_as_outside_the_window_goes_again_as_the_template(messaging: Messaging) -> None:
     m = messaging
     m.say("wamid.AL2", "hola", sender=ALERT_WA)
     m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(handoff_template="aviso_pedido"))
@@ -135,36 +169,78 @@ def test_outside_the_window_without_a_template_the_alert_fails_with_the_reason(m
     assert m.rows(m.tenant.id, "SELECT count(*) FROM outbox")[0][0] == 0
     [listed] = [a for a in alerts.recent(m.tenant.id) if a.order_id == order.id]
     assert listed.state == "failed" and (listed.last_error or "").startswith(
-        "el teléfono de avisos no ha escrito al número de WhatsApp del negocio en las últimas 24 horas")
+        "el teléfono de avisos no ha escrito al número de WhatsApp del negocio en las últimas 24 horas"
+    )
     [listed] = [a for a in alerts.recent(m.tenant.id, language="en") if a.order_id == order.id]
     assert (listed.state, listed.last_error) == ("failed", NO_TEMPLATE)
 
 
 def test_the_ticket_shows_time_in_the_tenants_zone_and_english_when_the_tenant_speaks_it() -> None:
-    tenant = TenantContext(tenant_id="t", business_name="Joe's", locale="en", currency="MXN",
-                           timezone="America/Mexico_City")
+    tenant = TenantContext(
+        tenant_id="t", business_name="Joe's", locale="en", currency="MXN", timezone="America/Mexico_City"
+    )
     at = dt.datetime(2026, 12, 5, 19, 5, tzinfo=dt.UTC)  # 13:05 in Mexico City
     order = OrderDetail(
-        id=1, number=42, status="new", channel="whatsapp", customer_id=1, customer_name="Ana",
-        customer_phone="+525512345678", delivery_address=None, delivery_city=None, delivery_region=None,
-        notes="ring twice", subtotal=Decimal("50"), delivery_fee=Decimal("0"), total=Decimal("50"), currency="MXN",
-        extra={}, version=1, created_at=at, updated_at=at, confirmed_at=None, shipped_at=None, completed_at=None,
-        cancelled_at=None, cancel_reason=None, fulfilment="pickup", delivery_zone=None, payment_method="transfer",
-        pay_with=None, items=(OrderItemInfo(id=1, product_id=1, sku="T", name="Taco", unit_price=Decimal("25"),
-                                            quantity=2, line_total=Decimal("50"), note=None),),
-        history=(), allowed_next=())
+        id=1,
+        number=42,
+        status="new",
+        channel="whatsapp",
+        customer_id=1,
+        customer_name="Ana",
+        customer_phone="+525512345678",
+        delivery_address=None,
+        delivery_city=None,
+        delivery_region=None,
+        notes="ring twice",
+        subtotal=Decimal("50"),
+        delivery_fee=Decimal("0"),
+        total=Decimal("50"),
+        currency="MXN",
+        extra={},
+        version=1,
+        created_at=at,
+        updated_at=at,
+        confirmed_at=None,
+        shipped_at=None,
+        completed_at=None,
+        cancelled_at=None,
+        cancel_reason=None,
+        fulfilment="pickup",
+        delivery_zone=None,
+        payment_method="transfer",
+        pay_with=None,
+        items=(
+            OrderItemInfo(
+                id=1,
+                product_id=1,
+                sku="T",
+                name="Taco",
+                unit_price=Decimal("25"),
+                quantity=2,
+                line_total=Decimal("50"),
+                note=None,
+            ),
+        ),
+        history=(),
+        allowed_next=(),
+    )
     subject, body = order_ticket(tenant, order)
     assert subject == "New order #42 — Joe's"
     assert [line.replace("\u202f", " ") for line in body.splitlines()[:2]] == ["🛎️ New order #42", "5/12/2026 1:05 p.m."]
     assert "Pickup at the business" in body and "Payment: bank transfer" in body and "Notes: ring twice" in body
     assert "Delivery" not in body  # no fee, no delivery line
-    spanish = order_ticket(TenantContext(tenant_id="t", business_name="Doña Rosa", locale="es", currency="MXN",
-                                         timezone="America/Mexico_City"), order)[1]
+    spanish = order_ticket(
+        TenantContext(
+            tenant_id="t", business_name="Doña Rosa", locale="es", currency="MXN", timezone="America/Mexico_City"
+        ),
+        order,
+    )[1]
     assert "Recoge en el negocio" in spanish and "Pago: transferencia bancaria" in spanish
 
 
 def test_an_email_alert_is_retried_while_the_server_is_down_and_sent_once_it_is_back(
-        messaging: Messaging, caplog: pytest.LogCaptureFixture) -> None:
+    messaging: Messaging, caplog: pytest.LogCaptureFixture
+) -> None:
     port = free_port()  # nobody listens yet
     order = place_order(messaging, ("cocina@example.com",))
     alerts = alert_service(messaging, plain(port))
@@ -182,8 +258,9 @@ def test_an_email_alert_is_retried_while_the_server_is_down_and_sent_once_it_is_
     assert (listed.state, listed.attempts, listed.last_error) == ("sent", 3, None)
 
 
-def test_an_email_alert_gives_up_after_its_attempts_and_a_refused_one_at_once(messaging: Messaging,
-                                                                             smtp: SmtpStandIn) -> None:
+def test_an_email_alert_gives_up_after_its_attempts_and_a_refused_one_at_once(
+    messaging: Messaging, smtp: SmtpStandIn
+) -> None:
     smtp.mailbox.refuse.add("nadie@example.com")
     order = place_order(messaging, ("nadie@example.com",))
     alerts = alert_service(messaging, plain(smtp.port))
@@ -202,8 +279,9 @@ def test_an_email_alert_gives_up_after_its_attempts_and_a_refused_one_at_once(me
 def test_without_smtp_or_a_whatsapp_number_an_alert_fails_with_the_reason(messaging: Messaging) -> None:
     order = place_order(messaging, ("cocina@example.com", ALERT_PHONE))
     with messaging.runtime.databases.control_session() as session:
-        session.execute(sa.text("UPDATE whatsapp_numbers SET state = 'paused' WHERE tenant_id = :t"),
-                        {"t": messaging.tenant.id})
+        session.execute(
+            sa.text("UPDATE whatsapp_numbers SET state = 'paused' WHERE tenant_id = :t"), {"t": messaging.tenant.id}
+        )
         session.commit()
     messaging.directory.forget()
     alerts = alert_service(messaging, SmtpSettings(host=None))
@@ -214,16 +292,20 @@ def test_without_smtp_or_a_whatsapp_number_an_alert_fails_with_the_reason(messag
     listed = {a.channel: a for a in alerts.recent(messaging.tenant.id) if a.order_id == order.id}
     assert listed["email"].last_error == "no hay un servidor SMTP configurado en este equipo (COMANDIA_SMTP_HOST)"
     assert listed["whatsapp"].last_error == (
-        "el negocio no tiene un número de WhatsApp activo desde el que enviar el aviso")
+        "el negocio no tiene un número de WhatsApp activo desde el que enviar el aviso"
+    )
 
 
-def test_an_email_alert_left_sending_by_a_crash_is_marked_failed_never_resent(messaging: Messaging,
-                                                                              smtp: SmtpStandIn) -> None:
+def test_an_email_alert_left_sending_by_a_crash_is_marked_failed_never_resent(
+    messaging: Messaging, smtp: SmtpStandIn
+) -> None:
     order = place_order(messaging, ("cocina@example.com",))
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
     with messaging.runtime.databases.tenant_session(messaging.tenant.id) as session:  # claimed, then the crash
-        session.execute(sa.text("UPDATE order_alerts SET state = 'sending', attempts = 1, claimed_at = now() "
-                                "WHERE order_id = :o"), {"o": order.id})
+        session.execute(
+            sa.text("UPDATE order_alerts SET state = 'sending', attempts = 1, claimed_at = now() WHERE order_id = :o"),
+            {"o": order.id},
+        )
         session.commit()
     alerts = alert_service(messaging, plain(smtp.port), clock=lambda: later)
     assert alerts.recover_stale(messaging.tenant.id) >= 1
@@ -240,7 +322,8 @@ def test_imported_orders_and_tenants_without_alerts_tell_nobody(messaging: Messa
 
 
 def test_a_test_chats_order_alerts_the_kitchen_as_a_test_and_tells_its_customer_nothing(
-        messaging: Messaging, smtp: SmtpStandIn) -> None:
+    messaging: Messaging, smtp: SmtpStandIn
+) -> None:
     customer_wa = "525512340000"  # place_order's customer, who also wrote on WhatsApp: a notice could reach them
     messaging.say("wamid.TEST1", "hola", sender=customer_wa)
     outbox = "SELECT count(*) FROM outbox WHERE customer_wa_id = :k"
@@ -248,8 +331,10 @@ def test_a_test_chats_order_alerts_the_kitchen_as_a_test_and_tells_its_customer_
     real = place_order(messaging, ("cocina@example.com",))
     assert alert_service(messaging, plain(smtp.port)).send_due(messaging.tenant.id) == 2
     subjects = sorted(str(mail["Subject"]) for mail in smtp.mailbox.messages)
-    assert subjects == [f"PRUEBA, no preparar: Pedido nuevo #{test.number} — {messaging.tenant.name}",
-                        f"Pedido nuevo #{real.number} — {messaging.tenant.name}"]
+    assert subjects == [
+        f"PRUEBA, no preparar: Pedido nuevo #{test.number} — {messaging.tenant.name}",
+        f"Pedido nuevo #{real.number} — {messaging.tenant.name}",
+    ]
     [test_mail] = [m for m in smtp.mailbox.messages if str(m["Subject"]).startswith("PRUEBA")]
     first_lines = test_mail.get_content().splitlines()[:2]
     assert first_lines == ["🧪 Pedido de prueba del chat de prueba: no lo prepare", f"🛎️ Pedido nuevo #{test.number}"]
@@ -263,11 +348,22 @@ def test_a_test_chats_order_alerts_the_kitchen_as_a_test_and_tells_its_customer_
 def test_the_smtp_client_speaks_starttls_and_logs_in(tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
     trust = ssl.create_default_context(cafile=str(cert))
-    for stand_in in serve_smtp(tls_context=server_tls(cert, key), require_starttls=True,
-                               authenticator=login_checker("pedidos", "s3creta"), auth_require_tls=True,
-                               auth_exclude_mechanism=["LOGIN"]):  # smtplib's LOGIN and aiosmtpd's disagree
-        good = SmtpSettings(host="127.0.0.1", port=stand_in.port, tls="starttls", user="pedidos", password="s3creta",
-                            tls_context=trust, timeout=3)
+    for stand_in in serve_smtp(
+        tls_context=server_tls(cert, key),
+        require_starttls=True,
+        authenticator=login_checker("pedidos", "s3creta"),
+        auth_require_tls=True,
+        auth_exclude_mechanism=["LOGIN"],
+    ):  # smtplib's LOGIN and aiosmtpd's disagree
+        good = SmtpSettings(
+            host="127.0.0.1",
+            port=stand_in.port,
+            tls="starttls",
+            user="pedidos",
+            password="s3creta",
+            tls_context=trust,
+            timeout=3,
+        )
         SmtpMailer(good).send("cocina@example.com", "Pedido nuevo #1", "Hola")
         assert [m["Subject"] for m in stand_in.mailbox.messages] == ["Pedido nuevo #1"]
         with pytest.raises(MailError) as wrong_password:

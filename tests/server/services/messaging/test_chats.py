@@ -53,7 +53,11 @@ def test_a_customer_message_opens_a_chat_with_both_sides_and_the_buttons_as_sent
     assert "5215512345678" not in chat.id
     detail = chats(m).get(m.tenant.id, chat.id)
     assert [(x.direction, x.text) for x in detail.messages] == [
-        ("in", "hola"), ("out", "eco: hola"), ("in", "menu"), ("out", "¿Qué deseas?")]
+        ("in", "hola"),
+        ("out", "eco: hola"),
+        ("in", "menu"),
+        ("out", "¿Qué deseas?"),
+    ]
     assert detail.messages[-1].reply is not None
     assert [b.title for b in detail.messages[-1].reply.buttons] == ["Tacos", "Agua"]
     assert detail.window_open and detail.reply_mode == "text"
@@ -68,11 +72,31 @@ def test_delivery_ticks_come_from_the_statuses(messaging: Messaging) -> None:
     m.processor().process(m.tenant.id)
     m.sender().send_due(m.tenant.id)
     [wamid] = [r[0] for r in m.rows(m.tenant.id, "SELECT provider_message_id FROM outbox")]
-    statuses = {"statuses": [{"id": wamid, "status": s, "timestamp": "1750030073", "recipient_id": ANA}
-                             for s in ("read", "delivered")]}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       **statuses}}]}]}).encode()
+    statuses = {
+        "statuses": [
+            {"id": wamid, "status": s, "timestamp": "1750030073", "recipient_id": ANA} for s in ("read", "delivered")
+        ]
+    }
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": PNID_1},
+                                **statuses,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)})
     reply = chats(m).get(m.tenant.id, only_chat(m)).messages[-1]
     assert (reply.delivery, reply.status) == ("sent", "read")
@@ -86,9 +110,11 @@ def test_a_message_whatsapp_refuses_tells_the_manager_what_failed_and_what_to_do
     m.sender().send_due(m.tenant.id)
     reply = chats(m).get(m.tenant.id, only_chat(m)).messages[-1]
     assert (reply.delivery, reply.error_code) == ("failed", 131026)
-    assert reply.error == ("WhatsApp no pudo entregarlo a este teléfono: puede que no tenga WhatsApp o que no "
-                           "haya aceptado sus últimos términos. Confirma el número con el cliente. "
-                           "(código de WhatsApp 131026)")
+    assert reply.error == (
+        "WhatsApp no pudo entregarlo a este teléfono: puede que no tenga WhatsApp o que no "
+        "haya aceptado sus últimos términos. Confirma el número con el cliente. "
+        "(código de WhatsApp 131026)"
+    )
     english = chats(m).get(m.tenant.id, only_chat(m), language="en").messages[-1].error or ""
     assert english.startswith("WhatsApp could not deliver it") and english.endswith("(WhatsApp code 131026)")
     # The provider's own answer stays stored for support and the logs.
@@ -108,15 +134,23 @@ def test_a_taken_over_chat_silences_the_bot_until_released(messaging: Messaging)
     assert len(echo.calls) == 1 and m.rows(m.tenant.id, "SELECT count(*) FROM outbox")[0][0] == 1
     summary = chats(m).list(m.tenant.id).items[0]
     assert (summary.state, summary.agent, summary.unread, summary.last_message_text) == (
-        "human", "ana.manager", 1, "¿me oyes?")
+        "human",
+        "ana.manager",
+        1,
+        "¿me oyes?",
+    )
     chats(m).release(m.tenant.id, chat, "ana.manager")
     say(m, "wamid.H3", "sigo aqui")
     m.processor(echo).process(m.tenant.id)
     assert [c[2].text for c in echo.calls] == ["hola", "sigo aqui"]
     with m.runtime.databases.control_session() as session:
-        actions = list(session.scalars(sa.select(AuditEntry.action).where(
-            AuditEntry.tenant_id == m.tenant.id, AuditEntry.action.startswith("conversation."))
-            .order_by(AuditEntry.id)))
+        actions = list(
+            session.scalars(
+                sa.select(AuditEntry.action)
+                .where(AuditEntry.tenant_id == m.tenant.id, AuditEntry.action.startswith("conversation."))
+                .order_by(AuditEntry.id)
+            )
+        )
     assert actions[-2:] == ["conversation.takeover", "conversation.release"]
 
 
@@ -132,9 +166,12 @@ def test_a_persons_reply_goes_out_after_the_bots_in_order_once_and_is_audited(me
     m.sender().send_due(m.tenant.id)
     assert m.stand_in.sent_texts() == ["eco: hola", "Hola Ana, soy Luis. ¿En qué te ayudo?"]
     with m.runtime.databases.control_session() as session:
-        detail = session.scalar(sa.select(AuditEntry.detail).where(
-            AuditEntry.tenant_id == m.tenant.id, AuditEntry.action == "conversation.message")
-            .order_by(AuditEntry.id.desc()).limit(1))
+        detail = session.scalar(
+            sa.select(AuditEntry.detail)
+            .where(AuditEntry.tenant_id == m.tenant.id, AuditEntry.action == "conversation.message")
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
     assert detail is not None and detail["conversation"] == chat
 
 
@@ -156,8 +193,11 @@ def test_outside_the_window_a_reply_goes_out_as_the_tenants_handoff_template(mes
     say(m, "wamid.W2", "hola")
     m.processor().process(m.tenant.id)
     chat = only_chat(m)
-    m.services.tenant_settings.update(m.tenant.id, "tests", TenantSettingsChange(
-        handoff_template="respuesta_asesor", handoff_template_language="es_MX"))
+    m.services.tenant_settings.update(
+        m.tenant.id,
+        "tests",
+        TenantSettingsChange(handoff_template="respuesta_asesor", handoff_template_language="es_MX"),
+    )
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
     service = ChatService(m.runtime.databases, clock=lambda: later, contexts=m.services.contexts)
     detail = service.get(m.tenant.id, chat)
@@ -168,15 +208,17 @@ def test_outside_the_window_a_reply_goes_out_as_the_tenants_handoff_template(mes
     m.sender(clock=lambda: later).send_due(m.tenant.id)
     body = m.stand_in.accepted[-1].body
     assert body["type"] == "template" and body["template"] == {
-        "name": "respuesta_asesor", "language": {"code": "es_MX"},
-        "components": [{"type": "body", "parameters": [
-            {"type": "text", "text": "¿Sigues ahí? Te guardamos el pedido."}]}]}
+        "name": "respuesta_asesor",
+        "language": {"code": "es_MX"},
+        "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": "¿Sigues ahí? Te guardamos el pedido."}]}
+        ],
+    }
     assert service.get(m.tenant.id, chat).messages[-1].template == "respuesta_asesor"
 
 
 @pytest.mark.usefixtures("rules_restored")
-def test_a_reply_in_the_window_carries_the_template_for_when_the_window_closed_meanwhile(
-        messaging: Messaging) -> None:
+def test_a_reply_in_the_window_carries_the_template_for_when_the_window_closed_meanwhile(messaging: Messaging) -> None:
     m = messaging
     say(m, "wamid.W3", "hola")
     m.processor().process(m.tenant.id)
@@ -219,8 +261,9 @@ def test_a_handoff_while_closed_says_closed_and_when_it_opens(messaging: Messagi
         assert "persona" in notice and "cerrado" in notice and "9:00" in notice, notice
 
 
-@pytest.mark.parametrize("text", ["quiero hablar con alguien", "me pasas con un ASESOR?", "humano por favor",
-                                  "can I talk to an agent"])
+@pytest.mark.parametrize(
+    "text", ["quiero hablar con alguien", "me pasas con un ASESOR?", "humano por favor", "can I talk to an agent"]
+)
 def test_asking_for_a_person_hands_the_chat_over_and_says_so(messaging: Messaging, text: str) -> None:
     m = messaging
     say(m, "wamid.P1", text)
@@ -235,8 +278,12 @@ def test_an_image_without_caption_is_handed_to_a_person_and_a_caption_is_read(me
     m = messaging
     echo = EchoConversations()
     image = {"type": "image", "image": {"id": "MEDIA1", "mime_type": "image/jpeg", "sha256": "x"}}
-    m.post("meta", *meta_message("wamid.I1", "5215500000002", {**image, "image": {
-        **image["image"], "caption": "quiero 2 de estas"}}))  # type: ignore[dict-item]
+    m.post(
+        "meta",
+        *meta_message(
+            "wamid.I1", "5215500000002", {**image, "image": {**image["image"], "caption": "quiero 2 de estas"}}
+        ),
+    )  # type: ignore[dict-item]
     m.post("meta", *meta_message("wamid.I2", ANA, image))
     m.processor(echo).process(m.tenant.id)
     assert [c[2].text for c in echo.calls] == ["quiero 2 de estas"]
@@ -288,14 +335,18 @@ def test_the_feed_lists_new_orders_status_changes_and_waiting_chats(messaging: M
     s = m.runtime.services
     s.catalog.create_product(m.tenant.id, ProductInput(sku="FEED-1", name="Taco", price="10"))  # type: ignore[arg-type]
     buyer = s.customers.create(m.tenant.id, CustomerInput(phone="+5215599990000"))
-    order = s.orders.create(m.tenant.id, OrderInput(customer_id=buyer.id, items=(
-        OrderLineInput(quantity=1, sku="FEED-1"),)), actor="tests")
+    order = s.orders.create(
+        m.tenant.id, OrderInput(customer_id=buyer.id, items=(OrderLineInput(quantity=1, sku="FEED-1"),)), actor="tests"
+    )
     s.orders.change_status(m.tenant.id, order.id, "confirmed", actor="tests")
     say(m, "wamid.F1", "hablar con alguien")
     m.services.inbox.process(m.tenant.id)
     page = feed.since(m.tenant.id, start)
     assert [(c.kind, c.detail) for c in page.items] == [
-        ("order", "new"), ("order", "confirmed"), ("conversation", "waiting")]
+        ("order", "new"),
+        ("order", "confirmed"),
+        ("conversation", "waiting"),
+    ]
     assert page.items[0].ref == str(order.id) and page.items[2].ref == only_chat(m)
     assert feed.since(m.tenant.id, page.cursor).items == ()
     assert feed.since(m.tenant.id, page.cursor + 1000).reset

@@ -57,9 +57,7 @@ def text(body: str) -> Inbound:
     return Inbound(kind="text", text=body)
 
 
-def say(
-    service: ConversationService, tenant: TenantContext, message: Inbound | str, who: CustomerRef = ANA
-) -> Reply:
+def say(service: ConversationService, tenant: TenantContext, message: Inbound | str, who: CustomerRef = ANA) -> Reply:
     replies = service.handle(tenant, NUMBER, who, text(message) if isinstance(message, str) else message)
     assert len(replies) == 1
     return replies[0]

@@ -109,8 +109,13 @@ def test_a_transient_failure_is_retried_with_backoff_until_it_works(messaging: M
     m.processor().process(m.tenant.id)
     m.stand_in.media["LATER"] = MediaFile(JPEG, chunk=100, pause=0.3)  # first slower than the deadline
     clock = [dt.datetime.now(dt.UTC)]
-    service = MediaService(m.runtime.databases, m.directory, m.services.media.folder("x").parent,
-                           MediaLimits(deadline_seconds=0.3), clock=lambda: clock[0])
+    service = MediaService(
+        m.runtime.databases,
+        m.directory,
+        m.services.media.folder("x").parent,
+        MediaLimits(deadline_seconds=0.3),
+        clock=lambda: clock[0],
+    )
     assert service.fetch_due(m.tenant.id) == 1
     assert m.rows(m.tenant.id, "SELECT state, attempts FROM media")[0] == ("pending", 1)
     assert service.fetch_due(m.tenant.id) == 0  # backing off
@@ -128,8 +133,13 @@ def test_retention_deletes_old_files_and_the_transcript_keeps_saying_one_was_sen
     file = m.services.media.folder(m.tenant.id) / path
     assert file.exists()
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
-    service = MediaService(m.runtime.databases, m.directory, m.services.media.folder("x").parent,
-                           retention_days=lambda t: 90, clock=lambda: later)
+    service = MediaService(
+        m.runtime.databases,
+        m.directory,
+        m.services.media.folder("x").parent,
+        retention_days=lambda t: 90,
+        clock=lambda: later,
+    )
     assert service.purge_expired(m.tenant.id) == 1
     assert not file.exists()
     [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat).messages if x.direction == "in"]
@@ -141,8 +151,9 @@ def test_a_location_shows_its_coordinates_and_a_map_link(messaging: Messaging) -
     location = {"latitude": 19.4326, "longitude": -99.1332, "name": "Zócalo"}
     m.post("meta", *meta_message("wamid.LOC1", ANA, {"type": "location", "location": location}))
     m.processor().process(m.tenant.id)
-    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat_of(m)).messages
-                 if x.direction == "in"]
+    [message] = [
+        x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat_of(m)).messages if x.direction == "in"
+    ]
     assert (message.latitude, message.longitude) == (19.4326, -99.1332)
     assert message.map_url is not None and "mlat=19.432600&mlon=-99.133200" in message.map_url
     assert "Zócalo" in message.text and "19.432600, -99.133200" in message.text
@@ -154,11 +165,22 @@ def test_twilio_media_urls_are_recorded_per_file(messaging: Messaging) -> None:
     base = f"{m.stand_in.url}/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/MM77"
     m.stand_in.media["ME1"] = MediaFile(JPEG)
     m.stand_in.media["ME2"] = MediaFile(b"OggS" + JPEG, mime="audio/ogg")
-    form = {"MessageSid": "MM77", "From": f"whatsapp:+{ANA}", "To": f"whatsapp:{TWILIO_TO}", "WaId": ANA,
-            "NumMedia": "2", "MediaUrl0": f"{base}/Media/ME1", "MediaContentType0": "image/jpeg",
-            "MediaUrl1": f"{base}/Media/ME2", "MediaContentType1": "audio/ogg", "Body": ""}
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "X-Twilio-Signature": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", form, TWILIO_TOKEN)}
+    form = {
+        "MessageSid": "MM77",
+        "From": f"whatsapp:+{ANA}",
+        "To": f"whatsapp:{TWILIO_TO}",
+        "WaId": ANA,
+        "NumMedia": "2",
+        "MediaUrl0": f"{base}/Media/ME1",
+        "MediaContentType0": "image/jpeg",
+        "MediaUrl1": f"{base}/Media/ME2",
+        "MediaContentType1": "audio/ogg",
+        "Body": "",
+    }
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": twilio_signature(f"{PUBLIC_URL}/webhooks/twilio", form, TWILIO_TOKEN),
+    }
     assert m.post("twilio", urlencode(form).encode(), headers).status_code == 200
     m.processor().process(m.tenant.id)
     assert m.services.media.fetch_due(m.tenant.id) == 2
@@ -171,8 +193,10 @@ def test_hosts_that_share_the_media_folder_serve_each_others_files(messaging: Me
     shared folder; left in each host's `COMANDIA_HOME/media`, the other host cannot find it."""
     m = messaging
     shared = tmp_path / "nfs" / "media"
-    one, other = (load_config(env={"COMANDIA_HOME": str(tmp_path / name), "COMANDIA_MEDIA_DIR": str(shared)})
-                  for name in ("host-1", "host-2"))
+    one, other = (
+        load_config(env={"COMANDIA_HOME": str(tmp_path / name), "COMANDIA_MEDIA_DIR": str(shared)})
+        for name in ("host-1", "host-2")
+    )
     alone = load_config(env={"COMANDIA_HOME": str(tmp_path / "host-3")})
     assert (one.media_dir, alone.media_dir) == (shared, tmp_path / "host-3" / "media")
     m.stand_in.media["M3SHARED"] = MediaFile(JPEG)
@@ -187,17 +211,24 @@ def test_hosts_that_share_the_media_folder_serve_each_others_files(messaging: Me
         MediaService(m.runtime.databases, m.directory, alone.media_dir).open(m.tenant.id, chat, media_id)
 
 
-@pytest.mark.parametrize(("status", "es", "en"), [
-    (404, "el proveedor ya no tiene el archivo", "the provider no longer has the file"),
-    (403, "el proveedor se negó a entregar el archivo", "the provider refused to give the file"),
-])
+@pytest.mark.parametrize(
+    ("status", "es", "en"),
+    [
+        (404, "el proveedor ya no tiene el archivo", "the provider no longer has the file"),
+        (403, "el proveedor se negó a entregar el archivo", "the provider refused to give the file"),
+    ],
+)
 def test_a_provider_refusal_reads_as_a_sentence_in_the_managers_language(
-        messaging: Messaging, status: int, es: str, en: str) -> None:
+    messaging: Messaging, status: int, es: str, en: str
+) -> None:
     """Not "HTTP 404 downloading the media": what happened, from the catalog, Spanish first."""
     m = messaging
     m.stand_in.media["GONE"] = MediaFile(JPEG, status=status)
     chat = received(m, "wamid.GONE", "GONE")
     assert the_media(m, chat).error == es
-    [message] = [x for x in ChatService(m.runtime.databases).get(m.tenant.id, chat, language="en").messages
-                 if x.direction == "in"]
+    [message] = [
+        x
+        for x in ChatService(m.runtime.databases).get(m.tenant.id, chat, language="en").messages
+        if x.direction == "in"
+    ]
     assert message.media[0].error == en

@@ -20,12 +20,25 @@ def as_stored(data: dict[str, Any]) -> Any:
 OLD_INBOX_ROW = {
     "raw": {"message": {"id": "wamid.1"}},
     "customer": {"wa_id": "5215512345678", "user_id": None, "name": "Ana"},
-    "inbound": {"kind": "order", "text": "", "reply_id": None, "order_items": [["TACO", 2]], "latitude": None,
-                "longitude": None, "location_name": None, "location_address": None},
+    "inbound": {
+        "kind": "order",
+        "text": "",
+        "reply_id": None,
+        "order_items": [["TACO", 2]],
+        "latitude": None,
+        "longitude": None,
+        "location_name": None,
+        "location_address": None,
+    },
 }
 OLD_OUTBOX_ROW = {
-    "kind": "status", "body": "Tu pedido", "text": "Tu pedido", "buttons": [], "list_button": None,
-    "list_sections": [], "fallback_template": {"name": "order_update", "language": "es", "params": ["7", "listo"]},
+    "kind": "status",
+    "body": "Tu pedido",
+    "text": "Tu pedido",
+    "buttons": [],
+    "list_button": None,
+    "list_sections": [],
+    "fallback_template": {"name": "order_update", "language": "es", "params": ["7", "listo"]},
 }
 
 

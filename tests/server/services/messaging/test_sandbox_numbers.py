@@ -18,7 +18,8 @@ from tests.plugins.clock import Clock
 
 
 def test_an_order_chatted_through_a_sandbox_number_is_a_test_order(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     tenant = make_tenant(timezone="America/Mexico_City", currency="MXN")
     for sku, name, price in (("T-PAS", "Taco al pastor", "22"), ("HORCH", "Horchata", "30")):
         runtime.services.catalog.create_product(tenant.id, ProductInput(sku=sku, name=name, price=Decimal(price)))
@@ -33,7 +34,8 @@ def test_an_order_chatted_through_a_sandbox_number_is_a_test_order(
 
 
 def test_a_chat_played_on_a_fixed_clock_is_stored_and_answered_at_its_moments(
-        runtime: Runtime, make_tenant: Callable[..., TenantInfo]) -> None:
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
     """The ingest and the outbox stamp their rows on the composition root's clock, not the run's."""
     tenant = make_tenant(timezone="America/Mexico_City", currency="MXN")
     clock = Clock(dt.datetime(2026, 3, 14, 19, 30, tzinfo=dt.UTC))

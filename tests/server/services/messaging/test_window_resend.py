@@ -20,21 +20,43 @@ from tests.server.services.messaging.test_chats import ANA, only_chat, say
 
 def failed(wamid: str, code: int = 131047) -> tuple[bytes, dict[str, str]]:
     """Meta's status webhook: `wamid` failed with `code`."""
-    status = {"id": wamid, "status": "failed", "timestamp": "1750096400", "recipient_id": ANA,
-              "errors": [{"code": code, "title": "Re-engagement message"}]}
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
-        "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1},
-                                       "statuses": [status]}}]}]}).encode()
+    status = {
+        "id": wamid,
+        "status": "failed",
+        "timestamp": "1750096400",
+        "recipient_id": ANA,
+        "errors": [{"code": code, "title": "Re-engagement message"}],
+    }
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": PNID_1},
+                                "statuses": [status],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     return body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}
 
 
 @pytest.fixture
 def with_template(messaging: Messaging) -> Iterator[Messaging]:
-    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
-        handoff_template="asesor"))
+    messaging.services.tenant_settings.update(
+        messaging.tenant.id, "tests", TenantSettingsChange(handoff_template="asesor")
+    )
     yield messaging
-    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(
-        handoff_template=""))
+    messaging.services.tenant_settings.update(messaging.tenant.id, "tests", TenantSettingsChange(handoff_template=""))
 
 
 def replies_sent(m: Messaging, *texts: str) -> tuple[str, list[str]]:
@@ -47,15 +69,20 @@ def replies_sent(m: Messaging, *texts: str) -> tuple[str, list[str]]:
         assert service.send(m.tenant.id, chat, text, actor="luis").template is None
     for _ in range(len(texts) + 1):
         m.sender().send_due(m.tenant.id)
-    wamids = [r[0] for r in m.rows(m.tenant.id, "SELECT provider_message_id FROM outbox WHERE author IS NOT NULL "
-                                                "ORDER BY seq")]
+    wamids = [
+        r[0]
+        for r in m.rows(m.tenant.id, "SELECT provider_message_id FROM outbox WHERE author IS NOT NULL ORDER BY seq")
+    ]
     assert len(wamids) == len(texts) and all(wamids)
     return chat, wamids
 
 
 def template_texts(m: Messaging) -> list[str]:
-    return [a.body["template"]["components"][0]["parameters"][0]["text"]
-            for a in m.stand_in.accepted if a.body.get("type") == "template"]
+    return [
+        a.body["template"]["components"][0]["parameters"][0]["text"]
+        for a in m.stand_in.accepted
+        if a.body.get("type") == "template"
+    ]
 
 
 def test_a_reply_refused_after_sending_goes_out_once_as_the_template_in_order(with_template: Messaging) -> None:
@@ -73,12 +100,17 @@ def test_a_reply_refused_after_sending_goes_out_once_as_the_template_in_order(wi
         m.sender().send_due(m.tenant.id)
     assert template_texts(m) == ["Primero", "Segundo"]
     messages = ChatService(m.runtime.databases, contexts=m.services.contexts).get(m.tenant.id, chat).messages
-    mine = [(x.text, x.author, x.status, x.error_code, x.template, x.resend_of is not None, x.resent_as is not None)
-            for x in messages if x.author]
-    assert mine == [("Primero", "luis", "failed", 131047, None, False, True),
-                    ("Segundo", "luis", "failed", 131047, None, False, True),
-                    ("Primero", "luis", None, None, "asesor", True, False),
-                    ("Segundo", "luis", None, None, "asesor", True, False)]
+    mine = [
+        (x.text, x.author, x.status, x.error_code, x.template, x.resend_of is not None, x.resent_as is not None)
+        for x in messages
+        if x.author
+    ]
+    assert mine == [
+        ("Primero", "luis", "failed", 131047, None, False, True),
+        ("Segundo", "luis", "failed", 131047, None, False, True),
+        ("Primero", "luis", None, None, "asesor", True, False),
+        ("Segundo", "luis", None, None, "asesor", True, False),
+    ]
     by_id = {x.id: x for x in messages}
     assert [by_id[x.resent_as].text for x in messages if x.resent_as] == ["Primero", "Segundo"]
 
@@ -99,8 +131,11 @@ def test_without_a_template_or_for_another_failure_nothing_is_resent(messaging: 
     chat, (wamid,) = replies_sent(m, "Hola")  # the tenant has no hand-off template
     m.post("meta", *failed(wamid))
     assert WindowClosedResender(m.runtime.databases).resend(m.tenant.id) == 0
-    [mine] = [x for x in ChatService(m.runtime.databases, contexts=m.services.contexts)
-              .get(m.tenant.id, chat).messages if x.author]
+    [mine] = [
+        x
+        for x in ChatService(m.runtime.databases, contexts=m.services.contexts).get(m.tenant.id, chat).messages
+        if x.author
+    ]
     assert (mine.status, mine.error_code, mine.resent_as) == ("failed", 131047, None)
 
 

@@ -91,8 +91,12 @@ def chat(runtime: Runtime, tenant_id: str, clock: Clock, cancel_minutes: int | N
     return say
 
 
-def ordered_by_chat(runtime: Runtime, make_tenant: MakeTenant, clock: Clock, cancel_minutes: int,
-                    ) -> tuple[str, Callable[[str | Inbound], str], OrderSummary]:
+def ordered_by_chat(
+    runtime: Runtime,
+    make_tenant: MakeTenant,
+    clock: Clock,
+    cancel_minutes: int,
+) -> tuple[str, Callable[[str | Inbound], str], OrderSummary]:
     """A shop whose customers may cancel for `cancel_minutes`, and Ana's order placed in its chat:
     the tenant, Ana's side of the chat, and the order."""
     tenant_id = shop(runtime, make_tenant)

@@ -50,14 +50,27 @@ def test_a_page_carries_each_orders_first_lines_in_one_query(
     customer = runtime.services.customers.create(tenant_id, CustomerInput(phone="+52 55 1234 5678", name="Ana"))
     long_note = "sin cebolla, con mucha salsa verde y limón aparte por favor"
     placed = [
-        orders.create(tenant_id, OrderInput(customer.id, (OrderLineInput(2, sku="P0", note=long_note),
-                                                          OrderLineInput(1, sku="P1", note="sin hielo"))),
-                      actor="ana"),
-        orders.create(tenant_id, OrderInput(customer.id, tuple(OrderLineInput(1, sku=f"P{i}")
-                                                               for i in range(SUMMARY_ITEMS + 3)),
-                                            fulfilment="pickup"), actor="ana"),
-        *(orders.create(tenant_id, OrderInput(customer.id, (OrderLineInput(3, sku="P2"),)), actor="ana")
-          for _ in range(6)),
+        orders.create(
+            tenant_id,
+            OrderInput(
+                customer.id,
+                (OrderLineInput(2, sku="P0", note=long_note), OrderLineInput(1, sku="P1", note="sin hielo")),
+            ),
+            actor="ana",
+        ),
+        orders.create(
+            tenant_id,
+            OrderInput(
+                customer.id,
+                tuple(OrderLineInput(1, sku=f"P{i}") for i in range(SUMMARY_ITEMS + 3)),
+                fulfilment="pickup",
+            ),
+            actor="ana",
+        ),
+        *(
+            orders.create(tenant_id, OrderInput(customer.id, (OrderLineInput(3, sku="P2"),)), actor="ana")
+            for _ in range(6)
+        ),
     ]
 
     statements.seen.clear()

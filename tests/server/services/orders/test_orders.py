@@ -36,20 +36,14 @@ def setup_shop(runtime: Runtime, tenant_id: str, stock: int | None = None) -> in
     """Three products (TACO 25.00, REF 22.50 with `stock`, OFF unavailable) and one customer."""
     catalog = runtime.services.catalog
     catalog.create_product(tenant_id, ProductInput(sku="TACO", name="Taco al pastor", price=Decimal("25.00")))
-    catalog.create_product(
-        tenant_id, ProductInput(sku="REF", name="Refresco", price=Decimal("22.50"), stock=stock)
-    )
-    catalog.create_product(
-        tenant_id, ProductInput(sku="OFF", name="Pozole", price=Decimal("90"), available=False)
-    )
+    catalog.create_product(tenant_id, ProductInput(sku="REF", name="Refresco", price=Decimal("22.50"), stock=stock))
+    catalog.create_product(tenant_id, ProductInput(sku="OFF", name="Pozole", price=Decimal("90"), available=False))
     customers = runtime.services.customers
     return customers.create(tenant_id, CustomerInput(phone="+52 55 1234 5678", name="Ana López")).id
 
 
 def new_order(service: OrderService, tenant_id: str, customer_id: int, **fields: object) -> OrderDetail:
-    lines = fields.pop(
-        "items", (OrderLineInput(quantity=2, sku="TACO"), OrderLineInput(quantity=1, sku="REF"))
-    )
+    lines = fields.pop("items", (OrderLineInput(quantity=2, sku="TACO"), OrderLineInput(quantity=1, sku="REF")))
     data = OrderInput(customer_id=customer_id, items=lines, **fields)  # type: ignore[arg-type]
     return service.create(tenant_id, data, actor="ana")
 
@@ -115,8 +109,10 @@ def test_a_refused_orders_problems_read_in_the_readers_language(runtime: Runtime
     lines = (OrderLineInput(quantity=1, sku="OFF"), OrderLineInput(quantity=1, sku="NOPE"))
     with pytest.raises(ValidationFailed) as caught:
         new_order(runtime.services.orders, tenant.id, customer_id, items=lines)
-    assert caught.value.localized("es") == ("no se puede registrar el pedido: items[0].sku Pozole no está disponible; "
-                                            "items[1].sku no existe ese producto en el catálogo")
+    assert caught.value.localized("es") == (
+        "no se puede registrar el pedido: items[0].sku Pozole no está disponible; "
+        "items[1].sku no existe ese producto en el catálogo"
+    )
     assert caught.value.localized_fields("en")["items[1].sku"] == "no such product in the catalog"
     assert caught.value.detail.startswith("the order cannot be placed: items[0].sku Pozole is")  # logs: English
     with pytest.raises(ValidationFailed) as caught:
@@ -163,8 +159,12 @@ def place_at_once(
     service: OrderService, tenant_id: str, customer_id: int, line_sets: list[tuple[OrderLineInput, ...]]
 ) -> list[object]:
     """One order per set of lines, placed at the same moment; returns each order or refusal."""
-    return at_once([functools.partial(service.create, tenant_id, OrderInput(customer_id=customer_id, items=lines),
-                                      "ana") for lines in line_sets])
+    return at_once(
+        [
+            functools.partial(service.create, tenant_id, OrderInput(customer_id=customer_id, items=lines), "ana")
+            for lines in line_sets
+        ]
+    )
 
 
 def test_concurrent_orders_never_oversell_counted_stock(runtime: Runtime, make_tenant: MakeTenant) -> None:
@@ -201,9 +201,7 @@ def test_status_changes_stamp_times_and_history(runtime: Runtime, make_tenant: M
     service = OrderService(runtime.databases, clock=lambda: next(ticks))
     order = new_order(service, tenant.id, customer_id)
     for status in ("confirmed", "shipped", "completed"):
-        order = service.change_status(
-            tenant.id, order.id, status, actor="luis", expected_version=order.version
-        )
+        order = service.change_status(tenant.id, order.id, status, actor="luis", expected_version=order.version)
     assert (order.status, order.version, order.allowed_next) == ("completed", 4, ())
     assert [order.created_at.minute, order.confirmed_at.minute, order.shipped_at.minute] == [0, 1, 2]  # type: ignore[union-attr]
     assert order.completed_at == order.updated_at and order.cancelled_at is None
@@ -255,9 +253,7 @@ def test_only_new_orders_can_be_edited(runtime: Runtime, make_tenant: MakeTenant
     customer_id = setup_shop(runtime, tenant.id)
     service = runtime.services.orders
     order = new_order(service, tenant.id, customer_id)
-    edited = service.edit(
-        tenant.id, order.id, OrderEdit(delivery_fee=Decimal("30"), delivery_address="Calle 5"), "a"
-    )
+    edited = service.edit(tenant.id, order.id, OrderEdit(delivery_fee=Decimal("30"), delivery_address="Calle 5"), "a")
     assert (edited.total, edited.delivery_address, edited.version) == (Decimal("102.50"), "Calle 5", 2)
     assert edited.items == order.items
     service.change_status(tenant.id, order.id, "confirmed", "a")
@@ -296,12 +292,24 @@ def test_a_new_order_reads_back_exactly_as_it_was_placed(runtime: Runtime, make_
         OrderLineInput(quantity=2, sku="REF"),
     )
     service = runtime.services.orders
-    order = new_order(service, tenant.id, customer_id, items=lines, channel="api", fulfilment="pickup",
-                      delivery_zone="Centro", payment_method="cash", pay_with=Decimal("500"),
-                      extra={"mesa": 4, "tags": ["vip"]}, delivery_city=" Puebla ")
+    order = new_order(
+        service,
+        tenant.id,
+        customer_id,
+        items=lines,
+        channel="api",
+        fulfilment="pickup",
+        delivery_zone="Centro",
+        payment_method="cash",
+        pay_with=Decimal("500"),
+        extra={"mesa": 4, "tags": ["vip"]},
+        delivery_city=" Puebla ",
+    )
     assert order == service.get(tenant.id, order.id)
     assert [(i.sku, i.quantity, i.note) for i in order.items] == [
-        ("REF", 1, "bien fría"), (taco.sku, 3, None), ("REF", 2, None)
+        ("REF", 1, "bien fría"),
+        (taco.sku, 3, None),
+        ("REF", 2, None),
     ]
     assert (order.pay_with, order.delivery_city) == (Decimal("500"), "Puebla")
     assert order.extra == {"mesa": 4, "tags": ["vip"]}
@@ -331,9 +339,7 @@ def test_a_failing_listener_leaves_no_trace_of_a_new_order(runtime: Runtime, mak
 def test_list_filters_sorts_and_pages(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
-    other = runtime.services.customers.create(
-        tenant.id, CustomerInput(phone="+573001112233", name="Beto")
-    )
+    other = runtime.services.customers.create(tenant.id, CustomerInput(phone="+573001112233", name="Beto"))
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     ticks = iter(start + dt.timedelta(hours=h) for h in range(100))
     service = OrderService(runtime.databases, clock=lambda: next(ticks))
@@ -374,13 +380,15 @@ def race(
     service: OrderService, tenant_id: str, order_id: int, targets: tuple[str, str], version: int | None
 ) -> list[object]:
     """Two threads change one order's status at the same moment; returns both outcomes."""
-    return at_once([functools.partial(service.change_status, tenant_id, order_id, target, "m", "por teléfono",
-                                      version) for target in targets])
+    return at_once(
+        [
+            functools.partial(service.change_status, tenant_id, order_id, target, "m", "por teléfono", version)
+            for target in targets
+        ]
+    )
 
 
-def test_two_managers_changing_one_order_at_once_cannot_both_win(
-    runtime: Runtime, make_tenant: MakeTenant
-) -> None:
+def test_two_managers_changing_one_order_at_once_cannot_both_win(runtime: Runtime, make_tenant: MakeTenant) -> None:
     tenant = make_tenant()
     customer_id = setup_shop(runtime, tenant.id)
     service = runtime.services.orders

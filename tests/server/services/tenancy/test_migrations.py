@@ -68,7 +68,8 @@ def test_an_upgraded_tenant_still_owns_all_its_objects(
     assert tenant.id in runtime.migrations.migrate_all().upgraded
     with runtime.databases.primary_cluster().connect(tenant.database) as connection:
         owners = {
-            row[0] for row in connection.execute(
+            row[0]
+            for row in connection.execute(
                 "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c"
                 " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
             )

@@ -39,7 +39,10 @@ def test_create_gives_the_tenant_its_own_database_and_role(
     assert is_tenant_id(tenant.id)
     assert tenant.database == f"{runtime.config.db_prefix}_{tenant.id}"
     assert (tenant.name, tenant.timezone, tenant.currency, tenant.state) == (
-        "Taquería Don Pepe", "America/Lima", "PEN", "active",
+        "Taquería Don Pepe",
+        "America/Lima",
+        "PEN",
+        "active",
     )
     with admin(runtime.config) as connection:
         owner, acl = connection.execute(

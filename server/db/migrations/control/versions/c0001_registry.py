@@ -48,7 +48,10 @@ def upgrade() -> None:
         sa.CheckConstraint("id ~ '^t[0-9a-z]{12}$'", name="ck_tenants_id_format"),
     )
     op.create_index(
-        "uq_tenants_live_name", "tenants", [sa.text("lower(name)")], unique=True,
+        "uq_tenants_live_name",
+        "tenants",
+        [sa.text("lower(name)")],
+        unique=True,
         postgresql_where=sa.text("state <> 'deleted'"),
     )
     op.create_table(

@@ -18,9 +18,7 @@ def upgrade() -> None:
     op.create_table(
         "backups",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column(
-            "tenant_id", sa.String(13), sa.ForeignKey("tenants.id", name="fk_backups_tenant_id_tenants")
-        ),
+        sa.Column("tenant_id", sa.String(13), sa.ForeignKey("tenants.id", name="fk_backups_tenant_id_tenants")),
         sa.Column("path", sa.Text, nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")),
         sa.Column("finished_at", sa.DateTime(timezone=True)),

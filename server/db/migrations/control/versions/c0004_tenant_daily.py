@@ -24,9 +24,7 @@ def _totals() -> list[sa.Column[Any]]:
         sa.Column("orders", sa.Integer, nullable=False, server_default="0"),  # sales: not cancelled
         sa.Column("cancelled", sa.Integer, nullable=False, server_default="0"),
         sa.Column("revenue", sa.Numeric(14, 2), nullable=False, server_default="0"),
-        sa.Column(
-            "customers", sa.Integer, nullable=False, server_default="0"
-        ),  # distinct buyers per day, added
+        sa.Column("customers", sa.Integer, nullable=False, server_default="0"),  # distinct buyers per day, added
         sa.Column("messages_in", sa.Integer, nullable=False, server_default="0"),
         sa.Column("messages_out", sa.Integer, nullable=False, server_default="0"),
         sa.Column("failed_sends", sa.Integer, nullable=False, server_default="0"),

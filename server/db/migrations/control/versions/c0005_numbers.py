@@ -24,8 +24,12 @@ def upgrade() -> None:
     op.create_table(
         "whatsapp_numbers",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("tenant_id", sa.String(13),
-                  sa.ForeignKey("tenants.id", name="fk_whatsapp_numbers_tenant_id_tenants"), nullable=False),
+        sa.Column(
+            "tenant_id",
+            sa.String(13),
+            sa.ForeignKey("tenants.id", name="fk_whatsapp_numbers_tenant_id_tenants"),
+            nullable=False,
+        ),
         sa.Column("provider", sa.String(16), nullable=False),
         sa.Column("e164", sa.String(16), nullable=False),
         sa.Column("phone_number_id", sa.String(64)),
@@ -48,8 +52,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_whatsapp_numbers_tenant_id", "whatsapp_numbers", ["tenant_id"])
     # Meta routes every webhook of an app on phone_number_id: it must name one number only.
-    op.create_index("uq_whatsapp_numbers_phone_number_id", "whatsapp_numbers", ["phone_number_id"], unique=True,
-                    postgresql_where=sa.text("phone_number_id IS NOT NULL"))
+    op.create_index(
+        "uq_whatsapp_numbers_phone_number_id",
+        "whatsapp_numbers",
+        ["phone_number_id"],
+        unique=True,
+        postgresql_where=sa.text("phone_number_id IS NOT NULL"),
+    )
     op.create_table(
         "unroutable_events",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),

@@ -26,8 +26,10 @@ def upgrade() -> None:
     op.add_column("unroutable_events", sa.Column("size_bytes", sa.BigInteger, nullable=False, server_default="0"))
     op.add_column("unroutable_events", sa.Column("source", sa.String(64)))
     op.alter_column("unroutable_events", "raw_body", new_column_name="body_excerpt")
-    op.execute(f"UPDATE unroutable_events SET size_bytes = octet_length(body_excerpt), "
-               f"body_excerpt = substring(body_excerpt FROM 1 FOR {EXCERPT_BYTES})")
+    op.execute(
+        f"UPDATE unroutable_events SET size_bytes = octet_length(body_excerpt), "
+        f"body_excerpt = substring(body_excerpt FROM 1 FOR {EXCERPT_BYTES})"
+    )
 
 
 def downgrade() -> None:

@@ -72,15 +72,11 @@ CREATE CONSTRAINT TRIGGER ck_order_items_subtotal_matches_items
 
 
 def _created() -> sa.Column[Any]:
-    return sa.Column(
-        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
-    )
+    return sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()"))
 
 
 def _updated() -> sa.Column[Any]:
-    return sa.Column(
-        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()")
-    )
+    return sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()"))
 
 
 def _extra() -> sa.Column[Any]:
@@ -149,12 +145,8 @@ def upgrade() -> None:
     op.create_table(
         "orders",
         _id(),
-        sa.Column(
-            "number", sa.BigInteger, nullable=False, server_default=sa.text("nextval('order_number_seq')")
-        ),
-        sa.Column(
-            "customer_id", sa.BigInteger, sa.ForeignKey("customers.id", ondelete="RESTRICT"), nullable=False
-        ),
+        sa.Column("number", sa.BigInteger, nullable=False, server_default=sa.text("nextval('order_number_seq')")),
+        sa.Column("customer_id", sa.BigInteger, sa.ForeignKey("customers.id", ondelete="RESTRICT"), nullable=False),
         sa.Column("customer_name", sa.String(120)),
         sa.Column("customer_phone", sa.String(16), nullable=False),
         sa.Column("status", sa.String(16), nullable=False, server_default="new"),
@@ -190,9 +182,7 @@ def upgrade() -> None:
     )
     op.execute("ALTER SEQUENCE order_number_seq OWNED BY orders.number")
     op.create_index("ix_orders_created", "orders", [sa.text("created_at DESC"), sa.text("id DESC")])
-    op.create_index(
-        "ix_orders_status_created", "orders", ["status", sa.text("created_at DESC"), sa.text("id DESC")]
-    )
+    op.create_index("ix_orders_status_created", "orders", ["status", sa.text("created_at DESC"), sa.text("id DESC")])
     op.create_index(
         "ix_orders_customer_created",
         "orders",

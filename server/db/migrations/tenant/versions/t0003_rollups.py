@@ -54,9 +54,7 @@ def upgrade() -> None:
             sa.Column("customer_id", sa.BigInteger, primary_key=True),
             *_counts(),
         )
-        op.create_index(
-            f"ix_kpi_{grain}_customers_customer", f"kpi_{grain}_customers", ["customer_id", "day"]
-        )
+        op.create_index(f"ix_kpi_{grain}_customers_customer", f"kpi_{grain}_customers", ["customer_id", "day"])
         op.create_table(
             f"kpi_{grain}_places",
             sa.Column("day", sa.Date, primary_key=True),

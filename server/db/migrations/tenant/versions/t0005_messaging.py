@@ -39,8 +39,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("provider_message_id", name="uq_inbox_provider_message_id"),
     )
     # The worker takes the oldest pending message of a customer whose earlier ones are done.
-    op.create_index("ix_inbox_pending", "inbox", ["number_id", "customer_key", "id"],
-                    postgresql_where=sa.text("processed_at IS NULL"))
+    op.create_index(
+        "ix_inbox_pending",
+        "inbox",
+        ["number_id", "customer_key", "id"],
+        postgresql_where=sa.text("processed_at IS NULL"),
+    )
     # The status notifier finds the number a customer last wrote to.
     op.create_index("ix_inbox_customer_key", "inbox", ["customer_key", "id"])
     op.create_table(
@@ -75,8 +79,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("in_reply_to", "part", name="uq_outbox_in_reply_to"),
         sa.UniqueConstraint("number_id", "customer_wa_id", "seq", name="uq_outbox_number_id"),
     )
-    op.create_index("ix_outbox_due", "outbox", ["next_attempt_at"],
-                    postgresql_where=sa.text("state IN ('queued', 'sending')"))
+    op.create_index(
+        "ix_outbox_due", "outbox", ["next_attempt_at"], postgresql_where=sa.text("state IN ('queued', 'sending')")
+    )
     op.create_index("ix_outbox_provider_message_id", "outbox", ["provider_message_id"])
 
 

@@ -53,8 +53,7 @@ def upgrade() -> None:
         sa.CheckConstraint("last_direction IN ('in', 'out')", name="ck_conversations_last_direction"),
         sa.CheckConstraint("unread >= 0", name="ck_conversations_unread_not_negative"),
     )
-    op.create_index("ix_conversations_recent", "conversations",
-                    [sa.text("last_message_at DESC"), sa.text("id DESC")])
+    op.create_index("ix_conversations_recent", "conversations", [sa.text("last_message_at DESC"), sa.text("id DESC")])
     op.add_column("outbox", sa.Column("author", sa.String(120)))
     op.create_table(
         "changes",

@@ -26,7 +26,8 @@ def upgrade() -> None:
     op.add_column("orders", sa.Column("delivery_zone", sa.String(80), nullable=True))
     op.add_column("orders", sa.Column("payment_method", sa.String(32), nullable=True))
     op.create_check_constraint(
-        "ck_orders_payment_method", "orders",
+        "ck_orders_payment_method",
+        "orders",
         "payment_method IS NULL OR payment_method IN ('cash', 'card_on_delivery', 'transfer', 'link')",
     )
     op.add_column("orders", sa.Column("pay_with", sa.Numeric(12, 2), nullable=True))

@@ -23,8 +23,12 @@ def upgrade() -> None:
     op.create_table(
         "order_alerts",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("order_id", sa.BigInteger, sa.ForeignKey("orders.id", name="fk_order_alerts_order_id_orders",
-                                                            ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "order_id",
+            sa.BigInteger,
+            sa.ForeignKey("orders.id", name="fk_order_alerts_order_id_orders", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("recipient", sa.String(254), nullable=False),
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("subject", sa.Text, nullable=False),
@@ -43,8 +47,12 @@ def upgrade() -> None:
         sa.CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed')", name="ck_order_alerts_state"),
         sa.UniqueConstraint("order_id", "recipient", name="uq_order_alerts_order_id"),
     )
-    op.create_index("ix_order_alerts_due", "order_alerts", ["next_attempt_at"],
-                    postgresql_where=sa.text("channel = 'email' AND state IN ('queued', 'sending')"))
+    op.create_index(
+        "ix_order_alerts_due",
+        "order_alerts",
+        ["next_attempt_at"],
+        postgresql_where=sa.text("channel = 'email' AND state IN ('queued', 'sending')"),
+    )
     op.create_index("ix_order_alerts_created_at", "order_alerts", ["created_at"])
 
 

@@ -19,8 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_outbox_window_closed", "outbox", ["number_id", "customer_wa_id", "seq"],
-                    postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'"))
+    op.create_index(
+        "ix_outbox_window_closed",
+        "outbox",
+        ["number_id", "customer_wa_id", "seq"],
+        postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'"),
+    )
 
 
 def downgrade() -> None:
