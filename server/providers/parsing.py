@@ -117,8 +117,9 @@ def _decoded(body: bytes) -> tuple[Any, bool]:
     except (msgspec.DecodeError, RecursionError):
         pass
     else:
-        return document, (len(body) <= MAX_TEXT and b"\\u0000" not in body
-                          and body.count(b"{") + body.count(b"[") <= MAX_DEPTH)
+        return document, (
+            len(body) <= MAX_TEXT and b"\\u0000" not in body and body.count(b"{") + body.count(b"[") <= MAX_DEPTH
+        )
     try:
         return json.loads(body), False
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
