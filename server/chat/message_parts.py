@@ -30,7 +30,7 @@ _TOKENS = re.compile(
 litros", "1,5 l") kept whole: its comma is no list's."""
 _SEPARATORS = frozenset({",", ";", "/", "+", "&", "\n", "y", "e", "and", "?", ".", "!", ":"})
 NOTE_MARKERS = frozenset(
-    {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold"}
+    {"sin", "con", "bien", "bn", "extra", "poco", "poquito", "without", "with", "no", "muy", "hold", "on"}
 )
 _NOTE_OPENERS = NOTE_MARKERS - {"no"}
 """Markers that open a note even with no product before them ("que vaya bien cocida", "con todo"):
@@ -39,6 +39,8 @@ cocas" orders); a note that names a product is that product ("con papas fritas")
 _ENGLISH_ARTICLES = frozenset({"a", "an"})
 ARTICLES = frozenset({"el", "la", "los", "las", "the", "su", "sus", "your"})
 TAKING_AWAY = frozenset({"sin", "without", "no", "hold"})
+_CARRIERS = frozenset({"on"})
+"""What an item is served on ("a bec on a plain bagel", "turkey club on rye"): its note, never a product."""
 _OCCASIONS = frozenset(
     ["fiesta", "reunion", "oficina", "casa", "evento", "comida", "cena", "party", "office", "funeral", "velorio",
      "sepelio", "cumpleanos", "cumple", "aniversario", "boda", "graduacion", "bautizo", "birthday", "anniversary",
@@ -524,7 +526,7 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     that product, a part of its own: a product is never hidden in a note."""
     if part.saying is not None:
         return _with_saying(part, found, index, lex, english)
-    if not part.note or any(fold(w) in TAKING_AWAY for w in part.note):
+    if not part.note or any(fold(w) in TAKING_AWAY for w in part.note) or fold(part.note[0]) in _CARRIERS:
         return [part]  # "with no onions": a product taken away is a note, never an item
     named = _named_with_note(part, found, index, lex)
     if named is not None:
