@@ -170,6 +170,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         return None
     rest = intents.rest_after(text, price or str(available))
+    ordered = ordered_before(turn, text, price) if price is not None and rest.strip(" ?") else None
     if price is not None and not rest.strip(" ?"):
         rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"
         if available and rest.startswith(available + " "):  # "you got brisket tacos? whats the price"
@@ -193,7 +194,9 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         state = replace(state, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
-    return replace(outcome, named_back=named)
+    if ordered is not None:  # "un jugo verde y ¿a cómo el de betabel?": the juice added, the price answered
+        outcome = ordering.apply_reading(turn, state, ordered, "\n".join(lines))
+    return replace(outcome, named_back=(*outcome.named_back, *named))
 
 
 def _priced(turn: Turn, reading: Reading) -> tuple[list[str], list[ProductView], tuple[str, ...]]:
@@ -221,6 +224,20 @@ def products_asked(turn: Turn, state: ChatState, sentence: str) -> tuple[ChatSta
     if len(products) == 1:  # "ok, 2 please" orders it
         state = replace(state, last_sku=products[0].sku, asked=(products[0].sku,))
     return state, lines, named
+
+
+def ordered_before(turn: Turn, text: str, phrase: str) -> Reading | None:
+    """What the message orders before the question that `phrase` opens ("un jugo verde y ¿a cómo el
+    de betabel?", "6 wings and a lemonade, do you have ranch"), or None: what is said with "el"/"the"
+    ("y el pastor, ¿a cómo y la coca?") is asked about, not ordered."""
+    before = intents.rest_before(text, phrase)
+    said = before.split()
+    while said and said[0] in ("y", "and", "e"):
+        said = said[1:]
+    if not said or said[0] in _FOLLOW_ARTICLES:
+        return None
+    reading = read_order(before, turn.catalog)
+    return reading if reading.items else None
 
 
 def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:

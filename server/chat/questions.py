@@ -19,7 +19,7 @@ from typing import Literal
 from babel.dates import format_time, get_day_names
 
 from comandia.server.chat import fulfilment, intents, menus, ordering
-from comandia.server.chat.answers import asks, products_asked
+from comandia.server.chat.answers import asks, ordered_before, products_asked
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
@@ -247,7 +247,8 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     phrase = intents.mentions(text, intent)
     if phrase is None:
         return None
-    reading = read_order(intents.rest_after(text, phrase), turn.catalog)
+    # "¿hay pan dulce?" asks for pan dulce, not for a Pan Bimbo that is «dulce»: no options
+    reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
         return None  # an unavailable product: answers.py says so and offers others
     t = turn.texts
@@ -259,6 +260,9 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
     state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
+    ordered = ordered_before(turn, text, phrase)
+    if ordered is not None:  # "una panela, y ¿tienen crema?": the cheese added, the question answered
+        return ordering.apply_reading(turn, state, ordered, body)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
 
 
