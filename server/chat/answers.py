@@ -170,6 +170,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         return None
     rest = intents.rest_after(text, price or str(available))
+    ordered = ordered_before(turn, text, price) if price is not None and rest.strip(" ?") else None
     if price is not None and not rest.strip(" ?"):
         rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"
         if available and rest.startswith(available + " "):  # "you got brisket tacos? whats the price"
@@ -184,13 +185,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return None
     if not (reading.items or reading.doubts or reading.unknown):
         return None  # "como 3" (about three), "¿cómo 2?": a quantity, not a product to price
-    t = turn.texts
-    unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
-    products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
-    lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
-    lines += [t("price_line", name=p.name, price=turn.money(p.price))
-              + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
-    lines += [t("not_on_menu", text=words) for words in reading.unknown]
+    lines, products, named = _priced(turn, reading)
     if len(products) == 1:
         state = replace(state, last_sku=products[0].sku)  # "ok, dame uno" orders what was asked about
     if reading.items and not reading.doubts:
@@ -199,8 +194,50 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         state = replace(state, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
+    if ordered is not None:  # "un jugo verde y ¿a cómo el de betabel?": the juice added, the price answered
+        outcome = ordering.apply_reading(turn, state, ordered, "\n".join(lines))
+    return replace(outcome, named_back=(*outcome.named_back, *named))
+
+
+def _priced(turn: Turn, reading: Reading) -> tuple[list[str], list[ProductView], tuple[str, ...]]:
+    """The answer's lines for the products a question names (their prices, and what is not on the
+    menu or not available now), those products, and what it names back."""
+    t = turn.texts
+    unsure = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, SURE))
+    products = [i.product for i in reading.items] + [p for d in reading.doubts for p in d.candidates]
+    lines = [t("not_on_menu", text=words) for words in unsure]  # "veggie burgers?": not the Cheeseburger
+    lines += [t("price_line", name=p.name, price=turn.money(p.price))
+              + ("" if p.available else " — " + t("unavailable", name=p.name)) for p in products]  # fmt: skip
+    lines += [t("not_on_menu", text=words) for words in reading.unknown]
     refused = tuple(p.name for p in products if not p.available)
-    return replace(outcome, named_back=(*unsure, *reading.unknown, *refused))
+    return lines, products, (*unsure, *reading.unknown, *refused)
+
+
+def products_asked(turn: Turn, state: ChatState, sentence: str) -> tuple[ChatState, list[str], tuple[str, ...]]:
+    """ "¿y tienen jugo de guayaba?" asked beside the opening hours: (the state remembering the one
+    product it names, the answer's lines, what they name back); no lines when it names nothing."""
+    words = [w for w in intents.normalised(sentence).split() if w not in _PRICE_WORDS | _QUESTION_WORDS]
+    reading = read_order(" ".join(words), turn.catalog)
+    if not (reading.items or reading.doubts or reading.unknown):
+        return state, [], ()
+    lines, products, named = _priced(turn, reading)
+    if len(products) == 1:  # "ok, 2 please" orders it
+        state = replace(state, last_sku=products[0].sku, asked=(products[0].sku,))
+    return state, lines, named
+
+
+def ordered_before(turn: Turn, text: str, phrase: str) -> Reading | None:
+    """What the message orders before the question that `phrase` opens ("un jugo verde y ¿a cómo el
+    de betabel?", "6 wings and a lemonade, do you have ranch"), or None: what is said with "el"/"the"
+    ("y el pastor, ¿a cómo y la coca?") is asked about, not ordered."""
+    before = intents.rest_before(text, phrase)
+    said = before.split()
+    while said and said[0] in ("y", "and", "e"):
+        said = said[1:]
+    if not said or said[0] in _FOLLOW_ARTICLES:
+        return None
+    reading = read_order(before, turn.catalog)
+    return reading if reading.items else None
 
 
 def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:

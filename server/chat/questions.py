@@ -19,7 +19,7 @@ from typing import Literal
 from babel.dates import format_time, get_day_names
 
 from comandia.server.chat import fulfilment, intents, menus, ordering
-from comandia.server.chat.answers import asks
+from comandia.server.chat.answers import asks, ordered_before, products_asked
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
@@ -60,7 +60,13 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         said = _rules_answer(turn, state, sentence)
         if said is not None:
             rest = " ".join(s for s in sentences if s not in asked)
-            return _with_order(turn, state, rest, said)
+            named: tuple[str, ...] = ()
+            for other in asked:  # "¿a qué hora abren? ¿y tienen jugo de guayaba?": both answered
+                if other is not sentence and _rules_answer(turn, state, other) is None:
+                    state, lines, named_here = products_asked(turn, state, other)
+                    said, named = "\n".join([said, *lines]), (*named, *named_here)
+            outcome = _with_order(turn, state, rest, said)
+            return replace(outcome, named_back=(*outcome.named_back, *named))
     # nothing ordered after its question mark ("q rollos tienen" has none: all of it asks)
     whole = _asks(text) and ("?" not in text or not text[text.rfind("?") + 1 :].strip(" ?¿!.,"))
     if intents.mentions(text, "ask_cart") and whole:
@@ -241,7 +247,8 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     phrase = intents.mentions(text, intent)
     if phrase is None:
         return None
-    reading = read_order(intents.rest_after(text, phrase), turn.catalog)
+    # "¿hay pan dulce?" asks for pan dulce, not for a Pan Bimbo that is «dulce»: no options
+    reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
         return None  # an unavailable product: answers.py says so and offers others
     t = turn.texts
@@ -253,6 +260,9 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
     state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
+    ordered = ordered_before(turn, text, phrase)
+    if ordered is not None:  # "una panela, y ¿tienen crema?": the cheese added, the question answered
+        return ordering.apply_reading(turn, state, ordered, body)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from comandia.server.chat import intents
 from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
@@ -129,11 +130,13 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             found_in[-1] = (found_in[-1][0], marked)  # ", sin chile," where a name says "sin alcohol"
             options_of.add(number_)
             continue
-        if options and after and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
+        asked = _asked_about(part, found)  # "…, y tienen crema?": looked up, no option of the item before
+        of_item = options and not asked and after  # what follows an item, and asks nothing, may be its note
+        if of_item and (included := _included(part, number_, found_in[-1][1], parts, found, catalog, lex)):
             found_in[-1] = (found_in[-1][0], included)  # "2 comidas corridas, una con mole y otra con tinga"
             options_of.add(number_)
             continue
-        if options and after and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
+        if of_item and (option := _option_of_item(part, number_, found_in[-1][1], parts, found, index, lex)):
             found_in[-1] = (found_in[-1][0], option)  # "6 wings, hot please", "un kilo: dulce de leche, menta y limón"
             options_of.add(number_)
             continue
@@ -183,7 +186,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
-            if options and (verdict is None or not verdict[0]) and (chosen := _options_after(words_here, index, lex)):
+            if (options and not asked and (verdict is None or not verdict[0])
+                    and (chosen := _options_after(words_here, index, lex))):  # fmt: skip
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
@@ -284,6 +288,20 @@ def _option(word: str, lex: Lexicon) -> bool:
     """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
     an ice level (`option_words`), or a percentage ("50%")."""
     return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
+
+
+_CLAUSE_ENDS = frozenset({",", ";", "?", ".", "!", ":", "\n"})
+
+
+def _asked_about(part: Part, found: list[Token]) -> bool:
+    """Whether the part's clause asks whether the shop has it or what it costs ("…, y tienen
+    crema?", "do you have ranch", "y a cómo el chorizo"): a thing asked about is looked up and
+    answered, never an option of the item before it (its note) nor one after a product's name."""
+    start = part.spans[0]
+    while start and found[start - 1].folded not in _CLAUSE_ENDS:
+        start -= 1
+    clause = " ".join(t.folded for t in found[start : part.spans[-1] + 1])
+    return any(intents.mentions(clause, intent) is not None for intent in ("ask_available", "price"))
 
 
 def _options_after(

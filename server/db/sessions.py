@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -160,15 +160,14 @@ class Databases:
         with _autocommit(self.tenant_engines.get(tenant_id), f"tenant {tenant_id}'s database") as connection:
             yield connection
 
-    @contextmanager
-    def journal_autocommit(self) -> Iterator[psycopg.Connection[Any]]:
+    def journal_autocommit(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         """A pooled connection to the control database for the ingest journal, in autocommit.
 
         Its own pool (`direct_pool.py`: plain psycopg, no SQLAlchemy pool on the webhook's path),
         so webhooks never wait behind the control pool's other users (logins, the number map).
+        The pool's own context manager, not one wrapped around it: this runs on every webhook.
         """
-        with self.journal_pool.connection() as connection:
-            yield connection
+        return self.journal_pool.connection()
 
     @contextmanager
     def control_lock(self, name: str) -> Iterator[bool]:

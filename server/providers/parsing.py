@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import msgspec
+
 from comandia.server.providers.base import InboundMessage, ParsedEvents, PayloadError, RejectedEvent, StatusUpdate
 from comandia.shared.domain.messages import CustomerRef, Inbound, MediaRef
 
@@ -52,13 +54,7 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
     Raises:
         PayloadError: not JSON, or a required field (ids, metadata) missing or of the wrong type.
     """
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PayloadError("$", "not JSON ({kind})", kind=error.__class__.__name__) from None
-    except RecursionError:
-        # json gives up near Python's recursion limit (~1,000 levels): a body that deep is hostile.
-        raise PayloadError("$", "nested too deeply") from None
+    document, storable = _decoded(body)
     root = _obj(document, "$")
     messages: list[InboundMessage] = []
     statuses: list[StatusUpdate] = []
@@ -81,14 +77,16 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
                 where = f"{path}.value.messages[{m}]"
                 try:
                     message = _message(_obj(raw, where), route, contacts, where)
-                    check_storable(message.raw, where)
+                    if not storable:
+                        check_storable(message.raw, where)
                     messages.append(message)
                 except PayloadError as error:
                     rejected.append(rejected_event(raw, route, error))
             for s, raw in enumerate(_list(value.get("statuses", []), f"{path}.value.statuses")):
                 where = f"{path}.value.statuses[{s}]"
                 try:
-                    check_storable(raw, where)
+                    if not storable:
+                        check_storable(raw, where)
                     statuses.append(_status(_obj(raw, where), route, where))
                 except PayloadError as error:
                     rejected.append(rejected_event(raw, route, error))
@@ -99,6 +97,36 @@ def parse_cloud_api(body: bytes) -> ParsedEvents:
                     reported.get("code") if isinstance(reported, dict) else "?",
                 )
     return ParsedEvents(tuple(messages), tuple(statuses), tuple(rejected))
+
+
+def _decoded(body: bytes) -> tuple[Any, bool]:
+    """The body's JSON, and whether it provably holds nothing `check_storable` refuses.
+
+    msgspec first: it decodes in a quarter of `json`'s time and refuses what could be
+    unstorable (invalid UTF-8, lone surrogates raw or escaped, UTF-16 bodies). What it refuses
+    goes to `json`, as before, whose lenient result is then checked event by event. A body that
+    msgspec reads, with no escaped NUL (the only way JSON spells one), no more opening brackets
+    than `MAX_DEPTH` and no more bytes than `MAX_TEXT` characters, has no string, key or nesting
+    the check would refuse, so the walk over every field of every event is skipped.
+
+    Raises:
+        PayloadError: not JSON, or nested too deeply.
+    """
+    try:
+        document = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    else:
+        return document, (
+            len(body) <= MAX_TEXT and b"\\u0000" not in body and body.count(b"{") + body.count(b"[") <= MAX_DEPTH
+        )
+    try:
+        return json.loads(body), False
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise PayloadError("$", "not JSON ({kind})", kind=error.__class__.__name__) from None
+    except RecursionError:
+        # json gives up near Python's recursion limit (~1,000 levels): a body that deep is hostile.
+        raise PayloadError("$", "nested too deeply") from None
 
 
 def check_storable(value: Any, path: str, depth: int = 0) -> None:

@@ -213,14 +213,14 @@ class IngestService:
             self.unroutable.keep(provider, "no number with this id", key, body, source)
         by_tenant: dict[str, TenantEvents] = defaultdict(TenantEvents)
         now = self._clock()
-        for number in set(messages) | set(statuses) | set(rejected):
+        for number_id, number in (messages.numbers | statuses.numbers | rejected.numbers).items():
             tenant = by_tenant[number.info.tenant_id]
-            tenant.numbers.append(number.info.id)
-            tenant.add_messages(provider, number.info.id, messages.get(number, []), now)
-            tenant.add_statuses(statuses.get(number, []))
-            for event in rejected.get(number, []):
-                log.warning("quarantined %s event for number %s: %s", provider, number.info.id, event.reason)
-            tenant.add_rejected(provider, number.info.id, rejected.get(number, []), now)
+            tenant.numbers.append(number_id)
+            tenant.add_messages(provider, number_id, messages.get(number_id, []), now)
+            tenant.add_statuses(statuses.get(number_id, []))
+            for event in rejected.get(number_id, []):
+                log.warning("quarantined %s event for number %s: %s", provider, number_id, event.reason)
+            tenant.add_rejected(provider, number_id, rejected.get(number_id, []), now)
         if self._journal is not None:
             # One row per tenant in one database: committed when the statement returns. The
             # drain delivers it to the tenant's database within a second and marks the tenant.
@@ -295,15 +295,30 @@ class _Routed(Protocol):
 _E = TypeVar("_E", bound=_Routed)
 
 
-def _by_number(events: Sequence[_E], route: _Router, unknown: set[str]) -> dict[RoutedNumber, list[_E]]:
+class _ByNumber(dict[int, list[_E]]):
+    """Events by the id of the number each routes to, and those numbers (`numbers`).
+
+    Keyed by id, not by `RoutedNumber`: hashing the number's fields, credentials and all, on
+    every event cost more than grouping them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.numbers: dict[int, RoutedNumber] = {}
+
+
+def _by_number(events: Sequence[_E], route: _Router, unknown: set[str]) -> _ByNumber[_E]:
     """`events` grouped by the number each routes to; the keys that route nowhere go to `unknown`."""
-    grouped: dict[RoutedNumber, list[_E]] = defaultdict(list)
+    grouped: _ByNumber[_E] = _ByNumber()
     for event in events:
         number = route(event.routing_key)
         if number is None:
             unknown.add(event.routing_key)
+        elif number.info.id in grouped:
+            grouped[number.info.id].append(event)
         else:
-            grouped[number].append(event)
+            grouped[number.info.id] = [event]
+            grouped.numbers[number.info.id] = number
     return grouped
 
 
