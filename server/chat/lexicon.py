@@ -27,9 +27,9 @@ class Lexicon:
     fillers: frozenset[str]
     portions: frozenset[str]
     note_words: frozenset[str]
+    """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     vague: frozenset[str]
     """Words that name a product only vaguely ("agua mineral"): set apart, and what the rest names is asked."""
-    """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     option_words: frozenset[str]
     """Flavours, sauces, sweetness and ice: they choose or qualify a product, never name one."""
     quantities: dict[str, int]

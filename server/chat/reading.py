@@ -182,7 +182,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         pieces = [(words, said)] if words is not part.words else cut_in_products(words, said, index, lex)
         for words_here, said_here in pieces:
             vague = [w for w in words_here if w in lex.vague and not index.knows(w)]
-            words_here = [w for w in words_here if w not in vague] or words_here  # "agua mineral": "agua", asked
+            if vague:  # "agua mineral": "agua", asked (a new list only then: the spans below go by identity)
+                words_here = [w for w in words_here if w not in vague] or words_here
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
