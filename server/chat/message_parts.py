@@ -689,6 +689,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
+    if _names_number(before, folded, index):
+        return False  # "pañales etapa 4", "yogur pack 4": the number of a name the menu has
     if _pack_count(folded, before, index):
         return False  # "tapabocas x10" on a menu of "Tapabocas x 10": the pack, not ten of them
     after_product = index.knows(before) and before not in _GLUE and before not in _SEPARATORS  # not "… y 2 kilos"
@@ -721,6 +723,20 @@ def _counts_here(found: list[Token], position: int, index: ProductIndex) -> bool
     after = found[position + 1].folded if position + 1 < len(found) else ""
     pairs = {f"{said} {after}" for said in (folded, str(value))} | {f"{before} {folded}"}
     return not pairs & index.folded_pairs  # "six wings" is the "6 wings" as "six piece" is
+
+
+_COUNT_WORDS = frozenset({"x", "de", "del", "y", "and", "e", "of"})
+"""Words before a number that leave it a count even when some name has that pair ("gasas x 2")."""
+
+
+def _names_number(before: str, folded: str, index: ProductIndex) -> bool:
+    """Whether a number said after a name word is that word's number in some name ("etapa 4",
+    "pack 4", "No. 2"), not a count; a size in a unit ("Lejía 2 l") still lets "lejía 2" count."""
+    if not folded.isdigit() or not before.isalpha() or before in _COUNT_WORDS:
+        return False
+    if f"{before} {folded}" not in index.folded_pairs:
+        return False
+    return not any(f"{before} {folded} {unit}" in index.folded_triples for unit in _UNITS)
 
 
 def _pack_count(folded: str, before: str, index: ProductIndex) -> bool:
