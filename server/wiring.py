@@ -166,8 +166,9 @@ class Runtime:
             self.embedded.stop()
 
 
-def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborators(),
-                 role: ProcessRole = ProcessRole.ALL) -> Runtime:
+def open_runtime(
+    config: ServerConfig, collaborators: Collaborators = Collaborators(), role: ProcessRole = ProcessRole.ALL
+) -> Runtime:
     """Start (or join) the embedded PostgreSQL when no URL is configured, and build the whole graph
     with the jobs of `role`."""
     embedded = None
@@ -188,7 +189,9 @@ def open_runtime(config: ServerConfig, collaborators: Collaborators = Collaborat
 
 
 def build_services(
-    config: ServerConfig, databases: Databases, collaborators: Collaborators = Collaborators(),
+    config: ServerConfig,
+    databases: Databases,
+    collaborators: Collaborators = Collaborators(),
 ) -> Services:
     """Every service and signal, with the order-change hooks (KPI rollups, customer notices) chained.
 
@@ -211,32 +214,47 @@ def build_services(
 
     # A backup delivers its tenant's journaled webhooks first (`journal` is built below).
     backups = BackupService(databases, deliver_journal=lambda t: journal.deliver_tenant(t) if journal else 0)
-    tenants = TenantService(databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster),
-                            changed=tenant_changed)
+    tenants = TenantService(
+        databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster), changed=tenant_changed
+    )
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
     kpis = KpiService(databases, contexts, AdminKpiService(databases, clock=clock))
     summaries = PendingSummaries(kpis.admin.refresh_summary)
-    directory = NumberDirectory(databases, endpoints_for(config), public_url=config.public_url,
-                                announce=announce.numbers)
-    inbox_signal, outbox_signal, alert_signal, media_signal = DirtyTenants(), DirtyTenants(), DirtyTenants(), \
-        DirtyTenants()
+    directory = NumberDirectory(
+        databases, endpoints_for(config), public_url=config.public_url, announce=announce.numbers
+    )
+    inbox_signal, outbox_signal, alert_signal, media_signal = (
+        DirtyTenants(),
+        DirtyTenants(),
+        DirtyTenants(),
+        DirtyTenants(),
+    )
     window_signal = DirtyTenants()
 
     def window_closed(tenant_ids: set[str]) -> None:
         window_signal.mark(tenant_ids)
         outbox_signal.mark(tenant_ids)  # wakes the outbox worker, which resends first
+
     if config.ingest not in ("journal", "direct"):
         raise ValueError(f"config key ingest: {config.ingest!r} is neither 'journal' nor 'direct'")
-    journal = (IngestJournal(databases, inbox_signal, directory.touch, on_window_closed=window_closed)
-               if config.ingest == "journal" else None)
-    orders = OrderService(databases, on_change=_chain(
-        kpis.on_change_hook(summaries.days_changed),
-        StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
-        OrderAlerts(contexts, on_queued=lambda t: alert_signal.mark({t})),
-        changes.order_hook,  # last: it takes the feed's lock, held until the order commits
-    ), clock=clock)
-    conversations = ConversationService(databases, orders, catalog, customers, clock=clock,
-                                        idle_minutes=config.chat_idle_minutes)
+    journal = (
+        IngestJournal(databases, inbox_signal, directory.touch, on_window_closed=window_closed)
+        if config.ingest == "journal"
+        else None
+    )
+    orders = OrderService(
+        databases,
+        on_change=_chain(
+            kpis.on_change_hook(summaries.days_changed),
+            StatusNotifier(directory, contexts, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
+            OrderAlerts(contexts, on_queued=lambda t: alert_signal.mark({t})),
+            changes.order_hook,  # last: it takes the feed's lock, held until the order commits
+        ),
+        clock=clock,
+    )
+    conversations = ConversationService(
+        databases, orders, catalog, customers, clock=clock, idle_minutes=config.chat_idle_minutes
+    )
     # One small pool hashes every password and one throttle counts every failed check, for
     # logins and password changes alike (RELIABILITY S17).
     hashing, throttle = PasswordHashing(), LoginThrottle(databases)
@@ -248,8 +266,9 @@ def build_services(
         ready=lambda: _ready(databases, config.database_deadline_seconds),
         max_body_bytes=config.max_body_bytes,
         webhook_max_body_bytes=config.webhook_max_body_bytes,
-        auth=AuthService(databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock, hashing=hashing,
-                         throttle=throttle),
+        auth=AuthService(
+            databases, dt.timedelta(hours=config.token_ttl_hours), clock=clock, hashing=hashing, throttle=throttle
+        ),
         catalog=catalog,
         customers=customers,
         orders=orders,
@@ -262,13 +281,20 @@ def build_services(
         exports=ExportService(databases, kpis),
         conversations=conversations,
         numbers=NumberService(databases, directory),
-        ingest=IngestService(databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal,
-                             clock=clock),
+        ingest=IngestService(
+            databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal, clock=clock
+        ),
         journal=journal,
-        inbox=InboxProcessor(databases, directory, collaborators.conversations or conversations, contexts,
-                             clock=clock, on_queued=lambda t: outbox_signal.mark({t}),
-                             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
-                             on_media=lambda t: media_signal.mark({t})),
+        inbox=InboxProcessor(
+            databases,
+            directory,
+            collaborators.conversations or conversations,
+            contexts,
+            clock=clock,
+            on_queued=lambda t: outbox_signal.mark({t}),
+            idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
+            on_media=lambda t: media_signal.mark({t}),
+        ),
         outbox=OutboxSender(databases, directory, clock=clock),
         inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
@@ -281,22 +307,37 @@ def build_services(
         tenant_settings=TenantSettingsService(databases, changed=settings_changed),
         chats=ChatService(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock, contexts=contexts),
         changes=ChangeFeed(databases, clock=clock),
-        alerts=OrderAlertService(databases, directory, SmtpMailer(config.smtp), contexts,
-                                 on_handed=lambda t: outbox_signal.mark({t}), clock=clock),
+        alerts=OrderAlertService(
+            databases,
+            directory,
+            SmtpMailer(config.smtp),
+            contexts,
+            on_handed=lambda t: outbox_signal.mark({t}),
+            clock=clock,
+        ),
         alert_signal=alert_signal,
         backup_key=lambda: load_key(config.backup_key_file) if config.backup_key_file else None,
-        media=MediaService(databases, directory, config.media_dir,
-                           MediaLimits(max_bytes=config.media_max_bytes, deadline_seconds=config.media_deadline_seconds,
-                                       read_seconds=config.whatsapp_timeout_seconds),
-                           retention_days=lambda t: contexts.get(t).rules.media_retention_days, clock=clock),
+        media=MediaService(
+            databases,
+            directory,
+            config.media_dir,
+            MediaLimits(
+                max_bytes=config.media_max_bytes,
+                deadline_seconds=config.media_deadline_seconds,
+                read_seconds=config.whatsapp_timeout_seconds,
+            ),
+            retention_days=lambda t: contexts.get(t).rules.media_retention_days,
+            clock=clock,
+        ),
         media_signal=media_signal,
         window_resend=WindowClosedResender(databases, on_queued=lambda t: outbox_signal.mark({t}), clock=clock),
         window_signal=window_signal,
     )
 
 
-def build_jobs(config: ServerConfig, databases: Databases, services: Services,
-               role: ProcessRole = ProcessRole.ALL) -> list[Job]:
+def build_jobs(
+    config: ServerConfig, databases: Databases, services: Services, role: ProcessRole = ProcessRole.ALL
+) -> list[Job]:
     """The server's background threads for a process of `role`, not started.
 
     Every process listens for other processes' changes and closes its own idle pools and flushes
@@ -315,50 +356,88 @@ def build_jobs(config: ServerConfig, databases: Databases, services: Services,
         for plan in plans.values():
             plan.sweep_all()
 
-    listener = partial(ChangeListener, libpq_conninfo(databases.control_engine.url),
-                       on_change=lambda change, key: _forget(databases, services, change, key),
-                       on_reconnect=reconnected)
+    listener = partial(
+        ChangeListener,
+        libpq_conninfo(databases.control_engine.url),
+        on_change=lambda change, key: _forget(databases, services, change, key),
+        on_reconnect=reconnected,
+    )
     shared: list[Job] = [
         IdlePoolCloser(databases.tenant_engines, every_seconds=max(config.idle_pool_seconds / 4, 1)),
     ]
     if role == ProcessRole.WEB:
         # The catch-up is the jobs process's: this one only asks for it, once, as it starts.
         asking = SummaryRefresher(services.summaries, catch_up=lambda: _notify_work(databases, [f"{CATCH_UP}:"]))
-        return [*shared, asking, listener(), WorkRelay(_work_signals(services),
-                                               services.journal.pending if services.journal else None,
-                                               notify=partial(_notify_work, databases))]
+        return [
+            *shared,
+            asking,
+            listener(),
+            WorkRelay(
+                _work_signals(services),
+                services.journal.pending if services.journal else None,
+                notify=partial(_notify_work, databases),
+            ),
+        ]
     claims = TenantClaims(services.inbox_signal)
     # In the jobs process no request competes for the interpreter: every inbox worker works.
     busy = services.ingest.busy if role == ProcessRole.ALL else lambda: False
     jobs: list[Job] = [
-        InboxWorker(services.inbox, services.inbox_signal, services.number_directory.tenant_ids,
-                    name=f"inbox-worker-{n}", claims=claims, yield_to=busy if n else lambda: False,
-                    plan=plans["inbox"])
+        InboxWorker(
+            services.inbox,
+            services.inbox_signal,
+            services.number_directory.tenant_ids,
+            name=f"inbox-worker-{n}",
+            claims=claims,
+            yield_to=busy if n else lambda: False,
+            plan=plans["inbox"],
+        )
         for n in range(max(1, config.inbox_workers))
     ]
     if services.journal is not None:
         jobs.append(JournalDrain(services.journal))
-    jobs.append(OutboxWorker(services.outbox, services.outbox_signal, services.number_directory.tenant_ids,
-                             resend=services.window_resend.resend, window_closed=services.window_signal,
-                             plan=plans["outbox"]))
-    jobs.append(MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids,
-                            plan=plans["media"]))
+    jobs.append(
+        OutboxWorker(
+            services.outbox,
+            services.outbox_signal,
+            services.number_directory.tenant_ids,
+            resend=services.window_resend.resend,
+            window_closed=services.window_signal,
+            plan=plans["outbox"],
+        )
+    )
+    jobs.append(
+        MediaWorker(services.media, services.media_signal, services.number_directory.tenant_ids, plan=plans["media"])
+    )
     jobs.append(AlertWorker(services.alerts, services.alert_signal))
     jobs.append(ChangesPruner(services.changes, services.number_directory.tenant_ids))
     jobs.extend(shared)
     jobs.append(SummaryRefresher(services.summaries, catch_up=lambda: _catch_up_summaries(services)))
     jobs.append(listener(on_work=partial(_work_arrived, services) if role == ProcessRole.JOBS else None))
     if config.backup_time:
-        jobs.append(BackupJob(services.backups, BackupSchedule(
-            config.backup_time, config.backup_keep_daily, config.backup_keep_weekly, config.backup_key_file,
-        ), claim=lambda slot: claim_slot(databases, "daily-backup", slot)))
+        jobs.append(
+            BackupJob(
+                services.backups,
+                BackupSchedule(
+                    config.backup_time,
+                    config.backup_keep_daily,
+                    config.backup_keep_weekly,
+                    config.backup_key_file,
+                ),
+                claim=lambda slot: claim_slot(databases, "daily-backup", slot),
+            )
+        )
     return jobs
 
 
 def _work_signals(services: Services) -> dict[str, DirtyTenants]:
     """The signals a request process marks, by the kind the work relay names them with."""
-    return {"inbox": services.inbox_signal, "outbox": services.outbox_signal, "alerts": services.alert_signal,
-            "media": services.media_signal, "window": services.window_signal}
+    return {
+        "inbox": services.inbox_signal,
+        "outbox": services.outbox_signal,
+        "alerts": services.alert_signal,
+        "media": services.media_signal,
+        "window": services.window_signal,
+    }
 
 
 def _work_arrived(services: Services, kind: str, tenant_ids: set[str]) -> None:
@@ -377,7 +456,8 @@ def _work_arrived(services: Services, kind: str, tenant_ids: set[str]) -> None:
 
 def _catch_up_summaries(services: Services) -> None:
     services.kpis.catch_up_summaries(
-        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE)
+        tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE
+    )
 
 
 def _notify_work(databases: Databases, texts: list[str]) -> None:
