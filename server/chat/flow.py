@@ -346,7 +346,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
             return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
         reply = text_reply(t("cancel_requested", number=state.last_order))
         return replace(done(state, reply), cancel_order=state.last_order)
-    if repeat.wants_repeat(text):
+    if repeat.wants_repeat(text) and not read_order(text, turn.catalog).items:  # items listed are the order
         return repeat.repeat_last(turn, state, latest)
     if questions.about_my_order(text) and not read_order(text, turn.catalog).items:
         return questions.order_eta(turn, state, latest)

@@ -49,3 +49,10 @@ def test_the_last_order_becomes_the_cart_and_what_is_gone_is_named() -> None:
 def test_no_previous_order_says_so() -> None:
     outcome = flow.step(ChatState(greeted=True), Inbound(kind="text", text="repetir pedido"), ES, MENU, ANA, None)
     assert outcome.state.cart == () and "no tienes pedidos" in outcome.replies[0].body.lower()
+
+
+@pytest.mark.parametrize("latest", [LAST, None])
+def test_items_listed_with_the_phrase_are_the_order(latest: LatestOrder | None) -> None:
+    text = "lo de siempre: 2 de pepperoni y una coca"
+    outcome = flow.step(ChatState(greeted=True), Inbound(kind="text", text=text), ES, MENU, ANA, latest)
+    assert dict(outcome.state.cart) == {"PZ-PEP": 2, "COCA": 1}
