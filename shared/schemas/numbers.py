@@ -38,7 +38,7 @@ class NumberInfo(Wire, frozen=True):
     webhook_secret: str | None = None
     status_template: str | None = None
     template_language: str | None = None
-    pause_code: Annotated[str | None, documented(enum=["manager", "operator", "credentials_refused"])] = None
+    pause_code: Annotated[str, documented(enum=["manager", "operator", "credentials_refused"])] | None = None
     """Why it is paused, for programs: by a manager or an operator (comandia-admin), or because the
     provider refused its credentials (`provider_code` says the provider's code)."""
     provider_code: int | None = None
