@@ -160,7 +160,7 @@ def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
 
 
 SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",
-                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that"})  # fmt: skip
+                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that", "them", "these"})  # fmt: skip
 """After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
 
 
