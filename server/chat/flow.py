@@ -57,8 +57,8 @@ from comandia.server.chat.model import (
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
-from comandia.server.chat.state import ChatState
 from comandia.server.chat.spread import Referents
+from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled
 

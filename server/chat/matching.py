@@ -180,9 +180,9 @@ class ProductIndex:
         self.folded_pairs = frozenset(f"{a} {b}" for name in spelled for a, b in zip(name, name[1:], strict=False))
         self.folded_triples = frozenset(" ".join(name[i : i + 3]) for name in spelled for i in range(len(name) - 2))
         pair_words: dict[str, set[str]] = {}
-        for name in spelled:
-            for a, b in zip(name, name[1:], strict=False):
-                pair_words.setdefault(f"{a} {b}", set()).update(name)
+        for name_words in spelled:
+            for a, b in zip(name_words, name_words[1:], strict=False):
+                pair_words.setdefault(f"{a} {b}", set()).update(name_words)
         self.pair_words = {pair: frozenset(said) for pair, said in pair_words.items()}
         """The words of every name that holds a pair ("2 kg": malla, de, naranjas, 2, kg)."""
 

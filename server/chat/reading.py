@@ -253,8 +253,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
     if spreading is not None:
-        spread, before, referents = spreading
-        prefix = _without_courses(party_said(without_times(before))[1], index)
+        spread, said_before, referents = spreading
+        prefix = _without_courses(party_said(without_times(said_before))[1], index)
         cut = len(tokens(index.with_skus_named(prefix), index.folded_words))
         spread_over = _spread_over(found_in, parts, spread, cut, people or referents.people, referents.last)
         if spread_over is None:
