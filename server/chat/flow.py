@@ -303,7 +303,7 @@ def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome
     after = text[text.rindex("?") + 1 :] if "?" in text else ""
     reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog, options=False)
     if not after.strip(" ,.!"):
-        reading = replace(reading, doubts=(), unknown=(), loose=())
+        reading = replace(reading, doubts=(), unknown=(), loose=(), loose_notes=())
     if reading.empty:
         return done(state, home_reply(turn, state, faq))
     return ordering.apply_reading(turn, state, reading, faq)
@@ -426,14 +426,16 @@ def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
     (before what was ordered earlier: the customer is answering the prices)."""
     products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
     if len(products) == 1:
-        items = tuple(Item(products[0], quantity, "", str(quantity)) for quantity in reading.loose)
-        return replace(reading, loose=(), items=items)
+        items = tuple(Item(products[0], quantity, reading.loose_note(at), str(quantity))
+                      for at, quantity in enumerate(reading.loose))  # fmt: skip
+        return replace(reading, loose=(), loose_notes=(), items=items)
     if not products:
         return reading
     shared = [w for w in words_of(products[0].name) if all(w in words_of(p.name) for p in products[1:])]
     said = " ".join(shared) or products[0].name
-    doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
-    return replace(reading, loose=(), doubts=doubts)
+    doubts = tuple(Doubt(tuple(products[:3]), quantity, said, reading.loose_note(at))
+                   for at, quantity in enumerate(reading.loose))  # fmt: skip
+    return replace(reading, loose=(), loose_notes=(), doubts=doubts)
 
 
 def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
@@ -445,7 +447,8 @@ def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Rea
     if len(others) != 1:
         return reading
     quantity = reading.loose[0]
-    return replace(reading, loose=(), items=(Item(others[0], quantity, "", str(quantity)), *reading.items))
+    item = Item(others[0], quantity, reading.loose_note(0), str(quantity))
+    return replace(reading, loose=(), loose_notes=(), items=(item, *reading.items))
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

@@ -252,14 +252,15 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.in_note:
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif (folded in NOTE_MARKERS and folded != "no" and not current.words and parts and parts[-1].words
-              and position > 0 and found[position - 1].folded in (",", "/") and not index.knows(folded)):  # fmt: skip
+        elif (folded in NOTE_MARKERS and (folded != "no" or _takes_away(found, position, lex)) and not current.words
+              and parts and parts[-1].words and position > 0 and found[position - 1].folded in (",", "/")
+              and not index.knows(folded)):  # fmt: skip
             current = parts.pop()  # "large americano, extra hot": the note of the item before
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in _NOTE_OPENERS or folded in lex.note_words)
+            (folded in _NOTE_OPENERS or folded in lex.note_words or _takes_away(found, position, lex))
             and not current.words
             and not current.portions
             and not index.knows(folded)
@@ -439,6 +440,18 @@ def _fallback(found: list[Token], position: int) -> bool:
     not sold, so the "no" takes nothing back."""
     pair = " ".join(t.folded for t in found[position : position + 2])
     return pair in ("si no", "if not")
+
+
+def _takes_away(found: list[Token], position: int, lex: Lexicon) -> bool:
+    """Whether a "no" here opens a note as "sin" does ("k gimme 2, no pickles"; "no onions on
+    both"): a word follows that is no filler, count or separator. "no, mejor 3", "no gracias" and
+    "no quiero la coca" stay what they were (a correction, a refusal, an edit)."""
+    if found[position].folded != "no" or position + 1 >= len(found):
+        return False
+    following = found[position + 1].folded
+    if following in _SEPARATORS or following in lex.fillers or following in lex.quantities:
+        return False
+    return following.isalpha() and number(following) is None
 
 
 def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:

@@ -71,6 +71,9 @@ class Reading:
     language: str | None = None
     loose: tuple[int, ...] = ()
     """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
+    loose_notes: tuple[str, ...] = ()
+    """The note said with each loose quantity, in order ("uno sin tocino": «sin tocino»; "" for
+    none): that many of the product talked about, with that note (`loose_note`)."""
     notes: tuple[str, ...] = ()
     """Notes that followed no product in the message ("que vaya bien cocida"): of the product
     talked about before it."""
@@ -78,6 +81,10 @@ class Reading:
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
     people: int = 0
     """How many people the customer said order ("somos 3"): "para cada uno" later counts them."""
+
+    def loose_note(self, at: int) -> str:
+        """The note said with the loose quantity at `at` ("" when none was)."""
+        return self.loose_notes[at] if at < len(self.loose_notes) else ""
 
     @property
     def empty(self) -> bool:
@@ -116,10 +123,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
+    loose_notes: list[str] = []
     notes: list[str] = []
     forgotten: set[int] = set()
     options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
+    loose_at: int | None = None  # the part of the last loose quantity: a note right after it is its note
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
@@ -130,7 +139,14 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
                 had = getattr(found_in[before[-1]][1], "note", "") if before else ""
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
-                if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
+                if part.quantity is not None and not before:  # "va, uno sin tocino": one of what was talked about
+                    loose.append(part.quantity)
+                    loose_notes.append(note)
+                    loose_at = number_
+                elif loose_at == number_ - 1 and part.quantity is None:  # "k gimme 2, no pickles": the 2's
+                    loose_notes[-1] = f"{loose_notes[-1]}, {note}" if loose_notes[-1] else note
+                    loose_at = number_
+                elif before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
                     joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
                     joint = joint if joint in (",", "y", "and", "e") else ","
@@ -143,6 +159,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
+                loose_notes.append("")
+                loose_at = number_
             continue
         if part.quantity is None and not part.note and set(part.words) <= NOTE_MARKERS:
             continue  # ", con extra de aguacate" on a menu of "Torta de chorizo con huevo": «con» names nothing
@@ -184,6 +202,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
+            loose_notes.append("")
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
         resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
@@ -208,8 +227,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
-            if (options and not asked and (verdict is None or not verdict[0])
-                    and (chosen := _options_after(words_here, index, lex))):  # fmt: skip
+            chosen = _options_after(words_here, index, lex) if options and not asked else None
+            if chosen is not None and (verdict is None or not verdict[0] or chosen[0][1][0] is verdict[1][0]):
+                # sure with or without them ("large taro milk tea half sweet"): the options are still the note
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
@@ -275,6 +295,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         tuple(w for w in kept if isinstance(w, str)),
         language,
         tuple(loose),
+        tuple(loose_notes),
         tuple(notes),
         any(part.dozens for part in parts),
         people,
