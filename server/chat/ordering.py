@@ -40,15 +40,20 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     last = turn.catalog.product(state.last_sku) if state.last_sku else None
     if last is not None and any(item.product.sku == last.sku for item in reading.items):
         last = None  # "3 y 2 de pastor" after pastor: the 3 is not of the pastor named beside it; asked
-    for quantity in reading.loose:
+    for at, quantity in enumerate(reading.loose):
+        note = reading.loose_note(at)
         if last is not None:
-            items = (Item(last, quantity, "", str(quantity)), *items)
+            items = (Item(last, quantity, note, str(quantity)), *items)
         else:
-            loose_said.append(str(quantity))
+            loose_said.append(f"{quantity} {note}".strip())  # «1 sin tocino»: asked with its note
     state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
     state, said, refused = add_items(turn, state, items)
+    added = sum(i.quantity for i in items) + sum(d.quantity for d in reading.doubts)
+    state = replace(state, people=reading.people or state.people, last_added=added or state.last_added)
     lines = [prefix] if prefix else []
     lines += said + noted
+    if reading.people and not (said or noted or reading.doubts or reading.unknown or loose_said):
+        lines.append(t("people_noted", people=reading.people))  # "hola, somos 3": no order yet
     half = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, HALF_TYPED))
     lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in (*reading.unknown, *half)]
     lines += [t("which_product", text=words) for words in loose_said]

@@ -34,6 +34,7 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
@@ -70,35 +71,64 @@ class Reading:
     language: str | None = None
     loose: tuple[int, ...] = ()
     """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
+    loose_notes: tuple[str, ...] = ()
+    """The note said with each loose quantity, in order ("uno sin tocino": «sin tocino»; "" for
+    none): that many of the product talked about, with that note (`loose_note`)."""
     notes: tuple[str, ...] = ()
     """Notes that followed no product in the message ("que vaya bien cocida"): of the product
     talked about before it."""
     dozens: bool = False
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
+    people: int = 0
+    """How many people the customer said order ("somos 3"): "para cada uno" later counts them."""
+
+    def loose_note(self, at: int) -> str:
+        """The note said with the loose quantity at `at` ("" when none was)."""
+        return self.loose_notes[at] if at < len(self.loose_notes) else ""
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
+        return not (self.items or self.doubts or self.unknown or self.loose or self.notes or self.people)
 
 
-def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True) -> Reading:
+def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True,
+               referents: Referents | None = None) -> Reading:  # fmt: skip
     """Read `text` as an order against `catalog` (unavailable products are matched too);
     `dozens`: the customer counted in dozens just before ("y media de verdura" is six);
     `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
-    a question about it ("¿el latte ya lleva azúcar?")."""
+    a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
+    count from the messages before (`spread`)."""
+    marked = without_marks(text)
+    each, per_person, read = _each(without_times(marked))
+    spread = None if each else spread_said(marked)
+    if spread is not None:
+        reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
+                        (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
+        if reading is not None:
+            return reading  # else "pa las 3" counted nothing said: a time, read as written
+    return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
+
+
+def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
+          spreading: tuple[Spread, str, Referents] | None) -> Reading | None:  # fmt: skip
+    """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`), or its
+    "para cada uno" (`spreading`: the phrase, the text before it, the counts before the message):
+    None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
-    each, per_person, text = _each(without_times(without_marks(text)))
+    people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
-    found = tokens(index.with_skus_named(text))
+    found = tokens(index.with_skus_named(text), index.folded_words)
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
+    loose_notes: list[str] = []
     notes: list[str] = []
     forgotten: set[int] = set()
     options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
+    loose_at: int | None = None  # the part of the last loose quantity: a note right after it is its note
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
@@ -109,7 +139,14 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
                 had = getattr(found_in[before[-1]][1], "note", "") if before else ""
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
-                if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
+                if part.quantity is not None and not before:  # "va, uno sin tocino": one of what was talked about
+                    loose.append(part.quantity)
+                    loose_notes.append(note)
+                    loose_at = number_
+                elif loose_at == number_ - 1 and part.quantity is None:  # "k gimme 2, no pickles": the 2's
+                    loose_notes[-1] = f"{loose_notes[-1]}, {note}" if loose_notes[-1] else note
+                    loose_at = number_
+                elif before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
                     joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
                     joint = joint if joint in (",", "y", "and", "e") else ","
@@ -122,6 +159,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
+                loose_notes.append("")
+                loose_at = number_
             continue
         if part.quantity is None and not part.note and set(part.words) <= NOTE_MARKERS:
             continue  # ", con extra de aguacate" on a menu of "Torta de chorizo con huevo": «con» names nothing
@@ -163,6 +202,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
+            loose_notes.append("")
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
         resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
@@ -187,8 +227,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
-            if (options and not asked and (verdict is None or not verdict[0])
-                    and (chosen := _options_after(words_here, index, lex))):  # fmt: skip
+            chosen = _options_after(words_here, index, lex) if options and not asked else None
+            if chosen is not None and (verdict is None or not verdict[0] or chosen[0][1][0] is verdict[1][0]):
+                # sure with or without them ("large taro milk tea half sweet"): the options are still the note
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
@@ -231,6 +272,14 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
+    if spreading is not None:
+        spread, said_before, referents = spreading
+        prefix = _without_courses(party_said(without_times(said_before))[1], index)
+        cut = len(tokens(index.with_skus_named(prefix), index.folded_words))
+        spread_over = _spread_over(found_in, parts, spread, cut, people or referents.people, referents.last)
+        if spread_over is None:
+            return None
+        found_in = spread_over
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -246,9 +295,33 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         tuple(w for w in kept if isinstance(w, str)),
         language,
         tuple(loose),
+        tuple(loose_notes),
         tuple(notes),
         any(part.dozens for part in parts),
+        people,
     )
+
+
+def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], spread: Spread, cut: int,
+                 people: int, last: int) -> list[tuple[int, Item | Doubt | str]] | None:  # fmt: skip
+    """The items of the part said just before a one-for-each phrase (token `cut`), times what it
+    counts: the items the message named before them ("3 everything bagels and a coffee for each"),
+    else the `people`, else what the message before added (`last`). None when the phrase says a
+    number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
+    before = [n for n in said if parts[n].spans[-1] < cut]
+    target = max(before) if before else min(said, default=None)
+    if target is None:
+        return None if spread.count > 2 else found_in
+    units = sum(w.quantity for n, w in found_in if n < target and isinstance(w, Item))
+    # the items said before it in the message are what it counts, else the people ("una pizza y un
+    # refresco pa cada quien" after "somos 3"), else what the message before added
+    counts = [units] if units > 1 else [people] if people > 1 else [last] if last > 1 and not units else []
+    if spread.count and spread.count not in counts:
+        return None  # "one taro, one thai, regular for both": both teas regular, not two thais
+    times = spread.count or next(iter(counts), 1)
+    return [(n, replace(w, quantity=min(w.quantity * times, MAX_NUMBER)) if n == target and not isinstance(w, str)
+             else w) for n, w in found_in]  # fmt: skip
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})
@@ -584,10 +657,6 @@ _EACH = re.compile(
 )
 
 
-_PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
-                    r"(?:\s+(?:personas|people|ppl|pax|of\s+us))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
-                    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
-"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
 _SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)
 """An item for the table ("un rol para compartir", "fries to share"): one, not one per person."""
 _OF_EACH = re.compile(r"\b(?:de|of)\s+(?:cada|each)\b", re.IGNORECASE)
@@ -606,7 +675,7 @@ def _each(text: str) -> tuple[int, bool, str]:
         return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
-    if (not count or one_each) and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
+    if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         # "somos tres, un americano para cada uno"
         people = number(fold(party.group("count") or party.group("us") or party.group("party")))
         if people and people > 1:

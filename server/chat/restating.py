@@ -162,7 +162,7 @@ def _read(turn: Turn, state: ChatState, words: str, none: bool) -> Reading:
         quantity = reading.loose[0]
         items = tuple(replace(i, quantity=quantity, counted=True) for i in reading.items)
         doubts = tuple(replace(d, quantity=quantity) for d in reading.doubts)
-        reading = replace(reading, items=items, doubts=doubts, loose=())
+        reading = replace(reading, items=items, doubts=doubts, loose=(), loose_notes=())
     if none:
         items = tuple(replace(i, quantity=0, counted=True) for i in reading.items)
         reading = replace(reading, items=items, doubts=tuple(replace(d, quantity=0) for d in reading.doubts))

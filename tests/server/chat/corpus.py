@@ -89,6 +89,8 @@ class Chat:
     after: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
     not_found: tuple[str, ...] = ()
+    not_named: tuple[str, ...] = ()
+    """Words that order nothing ("oh", "queremos"): the bot must not name them back as not on the menu."""
     replies: dict[int, tuple[str, ...]] = field(default_factory=dict)
     language: str | None = None
 
@@ -210,6 +212,7 @@ def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
         after=tuple(str(t) for t in entry.get("after", ())),
         notes={str(k): str(v) for k, v in entry.get("notes", {}).items()},
         not_found=tuple(str(w) for w in entry.get("not_found", ())),
+        not_named=tuple(str(w) for w in entry.get("not_named", ())),
         replies={int(k): tuple(str(s) for s in v) for k, v in entry.get("replies", {}).items()},
         language=str(entry["language"]) if "language" in entry else None,
     )
@@ -380,6 +383,9 @@ def _judge(session: _Session, played: Played) -> None:
         }:
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
+    for word in chat.not_named:  # noise the customer would read: "We don't have «oh» on the menu"
+        if any(fold(word) in fold(segment).split() for segment in told):
+            played.failures.append(f"«{word}» was named back, yet it orders nothing")
     catalog = session.catalog
     asked_numbers = sum(segment.strip().isdigit() for segment in told)  # "¿De qué producto son «1»?"
     for sku in chat.items:
