@@ -57,6 +57,7 @@ from comandia.server.chat.model import (
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
+from comandia.server.chat.spread import Referents
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled
@@ -376,7 +377,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
     text = _it_counted(text, asked)
-    reading = read_order(text, turn.catalog, dozens=dozens)
+    reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
         after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders

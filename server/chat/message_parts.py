@@ -130,14 +130,30 @@ _PERCENT = re.compile(r"(\d+)\s*(?:%|por\s*ciento\b|percent\b|pct\b)", re.IGNORE
 """A percentage however written ("50 %", "25 por ciento", "30 percent"): one token, "50%"."""
 
 
-def tokens(text: str) -> list[Token]:
+_GLUED = re.compile(r"(?P<word>[^\W\d_]{2,})(?P<count>\d{1,3})|(?P<number>\d{1,3})(?P<rest>[^\W\d_]{2,})")
+"""A count typed against a word ("dame6", "get2", "3de", "2hawaianas"): two tokens, so it counts."""
+_NOT_GLUED = frozenset(
+    ["st", "nd", "rd", "th", "ro", "ra", "do", "da", "er", "to", "ta", "vo", "va", "mo", "ma", "no", "na", "os",
+     "as", "am", "pm", "hr", "hrs", "hs", "min", "mins", "pc", "pcs", "pz", "pza", "pzas", "pzs", "px", "xl"]
+)  # fmt: skip
+"""What may follow a number in one word without being a word of its own: ordinals ("2do", "3rd"),
+times ("3pm", "20min") and piece counts ("8pc"), which the rules for those read whole."""
+
+
+def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
+    """The message's tokens; `known`: the menu's own words, which stay whole ("7up", "v8")."""
     found: list[Token] = []
     lex = lexicon()
     halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
+        glued = _GLUED.fullmatch(fold(raw)) if not measure and fold(raw) not in known else None
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [Token(measure.group(1), measure.group(1)), Token(measure.group(2), fold(measure.group(2)))]
+        elif glued and (glued.group("word") or glued.group("rest") not in _NOT_GLUED):
+            word, count = glued.group("word") or glued.group("rest"), glued.group("count") or glued.group("number")
+            said = [count, word] if glued.group("number") else [word, count]
+            found += [Token(w, w if w.isdigit() else lex.spelled(w)) for w in said]
         else:
             found.append(Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
     return found
@@ -699,7 +715,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     following = found[position + 1].folded if position + 1 < len(found) else ""
     if index.knows(folded) and not folded.isdigit() and not _counts_here(found, position, index):
         return False
-    if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
+    if (f"{folded} {following}" in index.folded_pairs and not _counted_in_unit(found, position, index)
+            or _english_pair(found, position, index)):  # fmt: skip
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
     if _names_number(before, folded, index):
@@ -716,6 +733,21 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _counted_in_unit(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether a number and a unit that some name holds ("2 kg" of "Malla de naranjas 2 kg") count
+    the product said after them in that unit: "2 kg de tomates" is two kilos of tomatoes, as the
+    word after it is no word of the names that hold the pair ("2 kg de naranjas" is the Malla)."""
+    pair = f"{found[position].folded} {found[position + 1].folded}"
+    if found[position + 1].folded not in _UNITS:
+        return False
+    after = position + 2
+    while after < len(found) and found[after].folded in ("de", "of"):
+        after += 1
+    if after >= len(found) or found[after].folded in _SEPARATORS:
+        return False
+    return found[after].folded not in index.pair_words.get(pair, frozenset())
 
 
 def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:

@@ -50,8 +50,12 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
     noted += shared
     state, said, refused = add_items(turn, state, items)
+    added = sum(i.quantity for i in items) + sum(d.quantity for d in reading.doubts)
+    state = replace(state, people=reading.people or state.people, last_added=added or state.last_added)
     lines = [prefix] if prefix else []
     lines += said + noted
+    if reading.people and not (said or noted or reading.doubts or reading.unknown or loose_said):
+        lines.append(t("people_noted", people=reading.people))  # "hola, somos 3": no order yet
     half = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, HALF_TYPED))
     lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in (*reading.unknown, *half)]
     lines += [t("which_product", text=words) for words in loose_said]

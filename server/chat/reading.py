@@ -34,6 +34,7 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
@@ -81,6 +82,8 @@ class Reading:
     (the note, how many of the last lines; 0 for every line)."""
     dozens: bool = False
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
+    people: int = 0
+    """How many people the customer said order ("somos 3"): "para cada uno" later counts them."""
 
     def loose_note(self, at: int) -> str:
         """The note said with the loose quantity at `at` ("" when none was)."""
@@ -93,19 +96,37 @@ class Reading:
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose or self.noted)
+        return not (self.items or self.doubts or self.unknown or self.loose or self.noted or self.people)
 
 
-def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True) -> Reading:
+def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True,
+               referents: Referents | None = None) -> Reading:  # fmt: skip
     """Read `text` as an order against `catalog` (unavailable products are matched too);
     `dozens`: the customer counted in dozens just before ("y media de verdura" is six);
     `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
-    a question about it ("¿el latte ya lleva azúcar?")."""
+    a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
+    count from the messages before (`spread`)."""
+    marked = without_marks(text)
+    each, per_person, read = _each(without_times(marked))
+    spread = None if each else spread_said(marked)
+    if spread is not None:
+        reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
+                        (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
+        if reading is not None:
+            return reading  # else "pa las 3" counted nothing said: a time, read as written
+    return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
+
+
+def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
+          spreading: tuple[Spread, str, Referents] | None) -> Reading | None:  # fmt: skip
+    """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`), or its
+    "para cada uno" (`spreading`: the phrase, the text before it, the counts before the message):
+    None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
-    each, per_person, text = _each(without_times(without_marks(text)))
+    people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
-    found = tokens(index.with_skus_named(text))
+    found = tokens(index.with_skus_named(text), index.folded_words)
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
@@ -272,6 +293,14 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
+    if spreading is not None:
+        spread, said_before, referents = spreading
+        prefix = _without_courses(party_said(without_times(said_before))[1], index)
+        cut = len(tokens(index.with_skus_named(prefix), index.folded_words))
+        spread_over = _spread_over(found_in, parts, spread, cut, people or referents.people, referents.last)
+        if spread_over is None:
+            return None
+        found_in = spread_over
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -291,7 +320,30 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         tuple(notes),
         tuple(shared_notes),
         any(part.dozens for part in parts),
+        people,
     )
+
+
+def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], spread: Spread, cut: int,
+                 people: int, last: int) -> list[tuple[int, Item | Doubt | str]] | None:  # fmt: skip
+    """The items of the part said just before a one-for-each phrase (token `cut`), times what it
+    counts: the items the message named before them ("3 everything bagels and a coffee for each"),
+    else the `people`, else what the message before added (`last`). None when the phrase says a
+    number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
+    before = [n for n in said if parts[n].spans[-1] < cut]
+    target = max(before) if before else min(said, default=None)
+    if target is None:
+        return None if spread.count > 2 else found_in
+    units = sum(w.quantity for n, w in found_in if n < target and isinstance(w, Item))
+    # the items said before it in the message are what it counts, else the people ("una pizza y un
+    # refresco pa cada quien" after "somos 3"), else what the message before added
+    counts = [units] if units > 1 else [people] if people > 1 else [last] if last > 1 and not units else []
+    if spread.count and spread.count not in counts:
+        return None  # "one taro, one thai, regular for both": both teas regular, not two thais
+    times = spread.count or next(iter(counts), 1)
+    return [(n, replace(w, quantity=min(w.quantity * times, MAX_NUMBER)) if n == target and not isinstance(w, str)
+             else w) for n, w in found_in]  # fmt: skip
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})
@@ -723,10 +775,6 @@ _EACH = re.compile(
 )
 
 
-_PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
-                    r"(?:\s+(?:personas|people|ppl|pax|of\s+us))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
-                    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
-"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
 _SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)
 """An item for the table ("un rol para compartir", "fries to share"): one, not one per person."""
 _OF_EACH = re.compile(r"\b(?:de|of)\s+(?:cada|each)\b", re.IGNORECASE)
@@ -745,7 +793,7 @@ def _each(text: str) -> tuple[int, bool, str]:
         return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
-    if (not count or one_each) and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
+    if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         # "somos tres, un americano para cada uno"
         people = number(fold(party.group("count") or party.group("us") or party.group("party")))
         if people and people > 1:
