@@ -112,8 +112,10 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
                         (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
-        if reading is not None:
-            return reading  # else "pa las 3" counted nothing said: a time, read as written
+        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both"
+        # after two burgers spreads no item: the phrase says whom the note is for (`_shared_note`)
+        if reading is not None and not (reading.noted and not (reading.items or reading.doubts)):
+            return reading
     return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
 
 
