@@ -63,7 +63,8 @@ _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
 _SWAP_NEW_FIRST = re.compile(
-    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)|(?:que sean?|make it|make that|(?:mejor|better)(?!\s+que\s+sean?\b))\s+(?P<named>.+?))"
+    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)"
+    rf"|(?:que sean?|make it|make that|(?:mejor|better)(?!\s+que\s+sean?\b))\s+(?P<named>.+?))"
     rf"\s+{_INSTEAD}\s+(?P<old>.+)$"
 )
 """"mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio", "la pizza mejor de

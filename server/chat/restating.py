@@ -240,8 +240,10 @@ def _core(product: ProductView) -> frozenset[str]:
     )  # fmt: skip
 
 
-_ONE_OF = re.compile(r"^(?:.*?\b)?(?P<count>\w+)\s+(?P<of>of the|of my|of them|of those|of these|de las|de los|de mis"
-                     r"|de esos|de esas|de ellos|de ellas)\s+(?P<rest>.+)$")
+_ONE_OF = re.compile(
+    r"^(?:.*?\b)?(?P<count>\w+)\s+(?P<of>of the|of my|of them|of those|of these|de las|de los|de mis"
+    r"|de esos|de esas|de ellos|de ellas)\s+(?P<rest>.+)$"
+)
 _PRONOUNS = frozenset({"of them", "of those", "of these", "de esos", "de esas", "de ellos", "de ellas"})
 """'make one of them a taro': the line talked about last, not named again."""
 _TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
