@@ -125,7 +125,7 @@ def _note_for_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not _DEFINITE & set(words) or _counts(words):
         return None
     reading = read_order(text, turn.catalog)
-    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.notes:
+    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.noted:
         return None
     said = reading.items[0] if reading.items else reading.doubts[0]
     if not said.note or intents.is_exactly(said.note, "no"):
@@ -362,7 +362,7 @@ def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     rest = intents.without(text, "more") if phrase else text
     reading = read_order(rest, turn.catalog)  # "repite el último porfa": the phrase orders nothing
-    if reading.items or reading.doubts or reading.unknown or reading.notes or (reading.loose and not phrase):
+    if reading.items or reading.doubts or reading.unknown or reading.noted or (reading.loose and not phrase):
         return None  # (a count left of "dame otra igual a esa" is the phrase's own "otra")
     product = last_line(turn, state)
     if product is None:
