@@ -42,6 +42,7 @@ from comandia.server.chat import (
     repeat,
 )
 from comandia.server.chat.lexicon import language_of, lexicon, number
+from comandia.server.chat.matching import index_for
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -53,6 +54,7 @@ from comandia.server.chat.model import (
     Reply,
     TenantContext,
     choice_for,
+    fold,
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
@@ -255,10 +257,27 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
     if action is None and text:
-        return _read_text(turn, state, text, latest)
+        return _read_text(turn, state, _without_business_name(turn, text), latest)
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _without_business_name(turn: Turn, text: str) -> str:
+    """The message without the words of the business's own name that no product holds ("buenos
+    días doña Rosy" at Tamales Doña Rosy, "que onda don Memo"): said to the person, they order
+    nothing and are never matched to a product that sounds alike (the Tamal «rosita»)."""
+    index = index_for(turn.catalog)
+    fillers = lexicon().fillers  # "Los" of "Fuente de Soda Los Leones" is also in "Pasaje Los Aromos 321"
+    own = {w for w in words_of(turn.tenant.business_name)
+           if len(w) >= 3 and w not in fillers and not index.knows_key(w)}  # fmt: skip
+    if not own:
+        return text
+    kept = _TOKEN.sub(lambda found: " " if fold(found.group(0)) in own else found.group(0), text)
+    return kept if any(c.isalnum() for c in kept) else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
