@@ -148,8 +148,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
             continue
-        if (part.measure is not None and only_measure(part.words) and not part.note and not part.elliptic
-                and not any(isinstance(w, Item) for _, w in found_in) and not _names_by_measure(part, catalog, lex)):  # fmt: skip
+        if part.measure is not None and _amount_alone(part, found_in, catalog, lex):
             amounts.append((part.measure * (part.quantity or 1), _amount_words(parts, number_, found)))
             continue  # "ok mándame un kilo": of the product talked about
         if not part.words:
@@ -324,6 +323,15 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         people,
         tuple(amounts),
     )
+
+
+def _amount_alone(part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView,
+                  lex: Lexicon) -> bool:  # fmt: skip
+    """Whether a part says an amount and no product ("mándame kilo y medio"), first in the message:
+    after an item, "una de litro" is that item's size (`_resized`)."""
+    if part.measure is None or not only_measure(part.words) or part.note or part.elliptic:
+        return False
+    return not any(isinstance(w, Item) for _, w in found_in) and not _names_by_measure(part, catalog, lex)
 
 
 def _names_by_measure(part: Part, catalog: CatalogView, lex: Lexicon) -> bool:
