@@ -123,7 +123,7 @@ def _note_for_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not _DEFINITE & set(words) or _counts(words):
         return None
     reading = read_order(text, turn.catalog)
-    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.notes:
+    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.noted:
         return None
     said = reading.items[0] if reading.items else reading.doubts[0]
     if not said.note or intents.is_exactly(said.note, "no"):
@@ -364,7 +364,7 @@ def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         reading.items
         or reading.doubts
         or reading.unknown
-        or reading.notes
+        or reading.noted
         or reading.measured
         or (reading.loose and not phrase)
     ):

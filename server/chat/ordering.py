@@ -55,6 +55,8 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
         else:
             loose_said.append(words)  # no product, or no whole number of it: asked which, never rounded
     state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
+    state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
+    noted += shared
     state, said, refused = add_items(turn, state, items)
     added = sum(i.quantity for i in items) + sum(d.quantity for d in reading.doubts)
     state = replace(state, people=reading.people or state.people, last_added=added or state.last_added)
@@ -133,6 +135,42 @@ def _add_notes(
         state = replace(state, notes=(*kept, (product.sku, joined)))
         said.append(turn.texts("note_set", name=product.name, note=joined))
     return state, said, loose_said
+
+
+def _add_shared_notes(
+    turn: Turn, state: ChatState, shared: tuple[tuple[str, int], ...], loose_said: list[str]
+) -> tuple[ChatState, list[str]]:
+    """Notes said for several lines in a message of their own ("both 30% sweet please", "a todas
+    sin cebolla"): each of the last lines they count (all of them for "todas"), and the bot says
+    so; with fewer lines in the cart they are asked about, never dropped."""
+    said: list[str] = []
+    for note, count in shared:
+        lines = _last_lines(state.cart, count)
+        if not lines:
+            loose_said.append(note)
+            continue
+        for sku, _ in lines:
+            product = turn.catalog.product(sku)
+            if product is None:
+                continue
+            old = dict(state.notes).get(sku)
+            joined = f"{old}, {note}" if old and note not in old else note
+            state = replace(state, notes=(*(n for n in state.notes if n[0] != sku), (sku, joined)))
+            said.append(turn.texts("note_set", name=product.name, note=joined))
+    return state, said
+
+
+def _last_lines(cart: tuple[tuple[str, int], ...], count: int) -> tuple[tuple[str, int], ...]:
+    """The last lines of the cart that hold `count` units ("both": one line of 2, or two of 1);
+    every line for 0; none when the cart holds fewer."""
+    if not count:
+        return cart
+    held = 0
+    for taken, (_, quantity) in enumerate(reversed(cart), 1):
+        held += quantity
+        if held >= count:
+            return cart[-taken:]
+    return ()
 
 
 def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:

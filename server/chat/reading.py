@@ -86,6 +86,9 @@ class Reading:
     notes: tuple[str, ...] = ()
     """Notes that followed no product in the message ("que vaya bien cocida"): of the product
     talked about before it."""
+    shared_notes: tuple[tuple[str, int], ...] = ()
+    """Notes said for several items with none before them in the message ("both 30% sweet"):
+    (the note, how many of the last lines; 0 for every line)."""
     dozens: bool = False
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
     people: int = 0
@@ -99,9 +102,14 @@ class Reading:
         return self.loose_notes[at] if at < len(self.loose_notes) else ""
 
     @property
+    def noted(self) -> bool:
+        """Whether the message says a note for lines before it ("sin mayo", "both 30% sweet")."""
+        return bool(self.notes or self.shared_notes)
+
+    @property
     def empty(self) -> bool:
         return not (
-            self.items or self.doubts or self.unknown or self.loose or self.notes or self.people or self.measured
+            self.items or self.doubts or self.unknown or self.loose or self.noted or self.people or self.measured
         )
 
 
@@ -118,8 +126,10 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
                         (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
-        if reading is not None:
-            return reading  # else "pa las 3" counted nothing said: a time, read as written
+        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both"
+        # after two burgers spreads no item: the phrase says whom the note is for (`_shared_note`)
+        if reading is not None and not (reading.noted and not (reading.items or reading.doubts)):
+            return reading
     return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
 
 
@@ -140,6 +150,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     loose_notes: list[str] = []
     amounts: list[tuple[float, str]] = []
     notes: list[str] = []
+    shared_notes: list[tuple[str, int]] = []
     forgotten: set[int] = set()
     options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
@@ -147,6 +158,18 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
+            continue
+        shared_note = _shared_note(part, found, index, lex)
+        if shared_note is not None:  # "…, both less ice", "las dos sin cebolla", "todas bien doradas"
+            note, count = shared_note
+            targets = _counted_items(found_in, count)
+            for at in targets:
+                number_at, what = found_in[at]
+                assert not isinstance(what, str)
+                joined = f"{what.note}, {note}" if what.note and note not in what.note else (what.note or note)
+                found_in[at] = (number_at, replace(what, note=joined))
+            if not targets:  # "both 30% sweet please" in a message of its own: of the lines before
+                shared_notes.append(shared_note)
             continue
         if part.measure is not None and _amount_alone(part, found_in, catalog, lex):
             amounts.append((part.measure * (part.quantity or 1), _amount_words(parts, number_, found)))
@@ -293,7 +316,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
-    found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
+    found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
     if spreading is not None:
         spread, said_before, referents = spreading
         prefix = _without_courses(party_said(without_times(said_before))[1], index)
@@ -319,6 +342,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         tuple(loose),
         tuple(loose_notes),
         tuple(notes),
+        tuple(shared_notes),
         any(part.dozens for part in parts),
         people,
         tuple(amounts),
@@ -620,6 +644,102 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
 
 
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
+_PAIR = frozenset({"ambas", "ambos", "both"})
+_TO_ALL = frozenset(
+    {"on", "for", "to", "en", "a", "para", "pa", "de", "of", "them", "ellas", "ellos", "las", "los", "the"}
+)
+"""Words around "both"/"todas" that only say whom the note is for ("half sugar on both", "a las
+dos", "all of them")."""
+
+
+def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> tuple[str, int] | None:
+    """(the note, how many items it is for; 0: all) when the part is a note said for several items:
+    "both less ice", "half sugar on both", "ambas sin pepinillos", "todas bien doraditas", "las
+    dos sin cebolla", "los 2 deslactosados". None when it is not, or names a product of its own."""
+    spans = sorted({*part.spans, *part.note_spans})
+    if not spans:
+        return None
+    said = list(range(spans[0], _options_end(found, spans[-1], lex)))
+    if not all(w in _ALL or w in _TO_ALL or _option(w, lex) or w in lex.note_words or w in lex.fillers
+               for w in part.words):  # fmt: skip
+        return None  # "una hamburguesa, todas sin cebolla": a product of its own
+    count = next((2 if found[i].folded in _PAIR else 0 for i in said if found[i].folded in _ALL), None)
+    if count is not None and not _at_an_end([found[i].folded for i in said]):
+        return None  # "con todas las salsas": how one item comes
+    start = spans[0]
+    if count is None and part.quantity is not None and part.quantity >= 2 and start >= 2:
+        counted = number(found[start - 1].folded) == part.quantity and found[start - 2].folded in _BOTH
+        count = part.quantity if counted else None  # "las dos sin cebolla", "los 2 deslactosados"
+    if count is None:
+        return None
+    if count and part.quantity is not None and part.quantity != count:
+        return None  # "ambas y 3 tacos": a count of its own
+    kept = [i for i in said if found[i].folded not in _ALL and found[i].folded not in _TO_ALL]
+    words = [found[i].folded for i in kept]
+    if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
+        return None  # "ambas grandes" is a size (`_sizes_all`)
+    noted = bool(part.note) or all(_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
+    verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
+    if not noted or (verdict is not None and verdict[0]):
+        return None
+    first, last = kept[0], kept[-1]
+    note = _note_text([t.text for t in found[first : last + 1] if t.folded not in _ALL], lex)
+    return (note, count) if note else None
+
+
+def _shared_in_notes(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
+    """An item's note that says it is for both or all ("a cheeseburger and a double cheeseburger,
+    no onions on both": read as the second one's note) given, without those words, to the items
+    it counts up to that one."""
+    for at, (number_, what) in enumerate(found_in):
+        said = what.note.split() if not isinstance(what, str) else []
+        folded = [fold(w).strip(",.!") for w in said]
+        if not _ALL & set(folded) or not _at_an_end(folded):
+            continue
+        count = 2 if _PAIR & set(folded) else 0
+        keep = [w for w, f in zip(said, folded, strict=True) if f not in _ALL and f not in _TO_ALL]
+        note = _GLUED.sub(r"\1", " ".join(keep)).strip(" ,")
+        if not note:
+            continue
+        found_in[at] = (number_, replace(what, note=""))  # type: ignore[type-var]
+        for target in _counted_items(found_in[: at + 1], count):
+            number_at, item = found_in[target]
+            assert not isinstance(item, str)
+            joined = f"{item.note}, {note}" if item.note and note not in item.note else (item.note or note)
+            found_in[target] = (number_at, replace(item, note=joined))
+    return found_in
+
+
+def _at_an_end(words: list[str]) -> bool:
+    """Whether "both"/"todas" opens or closes the words, but for whom-words and politeness
+    ("both less ice", "half sugar on both of them pls"), rather than qualifying a noun inside them
+    ("con todas las salsas")."""
+    said = [w for w in words if w not in _TO_ALL and w not in _POLITE and w not in (",", ".", "!")]
+    return bool(said) and (said[0] in _ALL or said[-1] in _ALL) and sum(w in _ALL for w in said) == 1
+
+
+def _counted_items(found_in: list[tuple[int, Item | Doubt | str]], count: int) -> list[int]:
+    """Where in `found_in` the items a shared note is for are: the last `count` ones, or (0) all of
+    them; when they are of several categories and one holds most of them ("4 al pastor, 2 de
+    bistec y una coca, todos sin cebolla"), the items of that category."""
+    items = [at for at, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
+    if count:  # "dos hawaianas grandes, ambas sin piña": one line of two
+        counted = 0
+        for taken, at in enumerate(reversed(items), 1):
+            counted += getattr(found_in[at][1], "quantity", 1)
+            if counted >= count:
+                return items[-taken:]
+        return []
+    categories = [_category_of(found_in[at][1]) for at in items]
+    most = max(set(categories), key=categories.count, default=None)
+    if most is not None and categories.count(most) >= 2 and len(set(categories)) > 1:
+        return [at for at, category in zip(items, categories, strict=True) if category == most]
+    return items
+
+
+def _category_of(what: Item | Doubt | str) -> int | None:
+    product = what.product if isinstance(what, Item) else what.candidates[0] if isinstance(what, Doubt) else None
+    return product.category_id if product is not None else None
 
 
 def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]],

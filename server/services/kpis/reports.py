@@ -56,7 +56,7 @@ class KpiService:
     def __init__(self, databases: Databases, contexts: TenantContexts, admin: AdminKpiService | None = None) -> None:
         self._db = databases
         self._contexts = contexts
-        self.admin = admin or AdminKpiService(databases)
+        self.admin = admin or AdminKpiService(databases, zone=self.zone)
 
     def zone(self, tenant_id: str) -> str:
         """The tenant's IANA time zone: its days are the KPIs' days. Raises: NotFound."""
