@@ -119,6 +119,28 @@ def asks(text: str) -> bool:
     return any(said == p or said.startswith(p + " ") for p in lexicon().intent_phrases("ask_available"))
 
 
+_OBJECT_PRONOUNS = frozenset({"lo", "la", "los", "las", "it", "them", "those", "that"})
+_STILL = frozenset({"hoy", "ahorita", "ahora", "todavia", "aun", "today", "still", "now", "tonight", "o", "no", "or",
+                    "not", "porfa", "please", "pls"})  # fmt: skip
+"""Words that may follow "¿lo tienen?" without naming anything ("hoy", "o no", "still")."""
+
+
+def _named_before_availability(words: list[str]) -> str | None:
+    """The product said before a closing "¿lo tienen?" ("el rabo de toro lo tenéis", "la gringa la
+    tienen hoy", "the lox bagel, do you have it"), or None when the message does not end so."""
+    for at in range(len(words) - 1, 0, -1):
+        if words[at] in _STILL or words[at] in _OBJECT_PRONOUNS:
+            continue
+        phrase = next((p for p in _AVAILABILITY if words[at - len(p.split()) + 1 : at + 1] == p.split()), None)
+        if phrase is None:
+            return None
+        before = words[: at - len(phrase.split()) + 1]
+        while before and before[-1] in _OBJECT_PRONOUNS:
+            before = before[:-1]
+        return " ".join(before) or None
+    return None
+
+
 def _asks_after_fillers(words: list[str]) -> bool:
     """ "hm how much tho", "oye cuánto": a question word first once the fillers before it are off."""
     fillers = lexicon().fillers
@@ -167,11 +189,14 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     if price is None and asked and words[:1] in (["y"], ["and"]) and ("?" in text or _asks_on(words)):
         price = words[0]  # "¿y el de cabeza?", "y los de lengua" right after a price: its price
     available = next((p for p in _AVAILABILITY if intents.normalised(text).startswith(p + " ")), None)
+    named_first = _named_before_availability(words) if available is None and asks(text) else None
+    if named_first is not None:  # "el rabo de toro lo tenéis?": the product, then the question
+        available = "hay"
     if price is None and not (available and asks(text)):
         if intents.mentions(text, "total") is not None and state.cart:
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         return None
-    rest = intents.rest_after(text, price or str(available))
+    rest = intents.rest_after(text, price or str(available)) if named_first is None or price else named_first
     ordered = ordered_before(turn, text, price) if price is not None and rest.strip(" ?") else None
     if price is not None and not rest.strip(" ?"):
         rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"

@@ -257,7 +257,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
     if action is None and text:
-        return _read_text(turn, state, _without_business_name(turn, text), latest)
+        return _read_text(turn, state, _without_vocative(_without_business_name(turn, text)), latest)
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
@@ -278,6 +278,21 @@ def _without_business_name(turn: Turn, text: str) -> str:
         return text
     kept = _TOKEN.sub(lambda found: " " if fold(found.group(0)) in own else found.group(0), text)
     return kept if any(c.isalnum() for c in kept) else text
+
+
+def _without_vocative(text: str) -> str:
+    """The message without the word it calls the person by right after its greeting ("hola causa,
+    un ceviche mixto", "habla causa!", "heyyy bro"): said to the person, never matched to a dish
+    of that name (the Causa limeña); "una causa" further on still orders it."""
+    lex = lexicon()
+    tokens = list(_TOKEN.finditer(text))
+    at = 0
+    while at < len(tokens) and lex.spelled(fold(tokens[at].group(0))) in lex.greeting_openers:
+        at += 1
+    if at == 0 or at == len(tokens) or fold(tokens[at].group(0)) not in lex.vocatives:
+        return text
+    vocative = tokens[at]
+    return f"{text[: vocative.start()]}{text[vocative.end() :]}"
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
@@ -395,7 +410,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    text = _it_counted(text, asked)
+    text = _some_counted(_it_counted(text, asked), asked)
     reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
@@ -424,6 +439,25 @@ def _it_counted(text: str, asked: tuple[str, ...]) -> str:
     after = f" {said} ".split(f" {phrase} ", 1)[1].split()
     counted = bool(after) and number(after[0]) is not None  # "ponmelos 3": that many
     return f" {said} ".replace(f" {phrase} ", " " if counted else " 1 ", 1).strip()
+
+
+_SOME = frozenset({"unos", "unas", "some"})
+_CLAUSE_ENDS = frozenset({"y", "e", "and", "plus"})
+
+
+def _some_counted(text: str, asked: tuple[str, ...]) -> str:
+    """ "ok dame unas y un esquite mediano" right after the price of the papas preparadas: "unas"
+    with nothing after it but the next clause is one of what was answered (`_of_asked` or
+    `_of_other_asked` say which), not an article left without its noun."""
+    if not asked:
+        return text
+    said = intents.normalised(text).split()
+    fillers = lexicon().fillers
+    for at, word in enumerate(said):
+        opened = all(w in fillers for w in said[:at])  # "dame unas", "ok pues mandame unos"
+        if word in _SOME and opened and (at + 1 == len(said) or said[at + 1] in _CLAUSE_ENDS):
+            return " ".join([*said[:at], "1", *said[at + 1 :]])
+    return text
 
 
 _FIRST_WORD = re.compile(r"^\W*\w+")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -18,6 +18,9 @@ from comandia.server.chat.model import fold
 
 MAX_NUMBER = 999
 _RUN = re.compile(r"([a-z])\1+")
+_STRETCHED = re.compile(r"([a-z])\1\1|([a-z])\2$")
+"""A word stretched as people type it: a letter three times, or the last one twice ("hiii",
+"heyy"); not a double letter inside a word ("olla" is no "ola")."""
 _POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "gracias", "thanks"})
 """The polite words a customer stretches ("porfaaa", "plisss", "porfiss"): said once, they are these."""
 
@@ -50,6 +53,14 @@ class Lexicon:
     faq_concepts: dict[str, str]
     """Folded word -> its FAQ group's first word: the words that ask the same of a tenant's FAQ."""
     """Folded chat shorthand -> the folded word it stands for ("q" -> "que", "xfa" -> "porfa")."""
+    vocatives: frozenset[str] = frozenset()
+    """Words a customer calls the person by after a greeting ("hola causa", "habla causa", "hey
+    bro"), some of them also a dish's name (the Causa limeña): said to the person, never ordered."""
+    greeting_openers: frozenset[str] = frozenset()
+    """Single words that open a message as a greeting, before a vocative ("hola", "oe", "habla")."""
+    stretched: dict[str, str] = field(default_factory=dict)
+    """A polite word or a greeting with every run of a letter as one -> the word ("hi" -> "hi" for
+    "hiii", "hola" for "holaaa", "please" for "plisss")."""
 
     def spelled(self, word: str) -> str:
         """A folded word with chat shorthand written out ("q" -> "que", "por fa" -> "por favor"),
@@ -59,7 +70,9 @@ class Lexicon:
             return self.abbreviations.get(word, word)
         short = _RUN.sub(r"\1", word)
         plain = self.abbreviations.get(short, short)
-        return plain if short != word and plain in _POLITE else word
+        if short != word and plain in _POLITE:
+            return plain
+        return self.stretched.get(short, word) if _STRETCHED.search(word) else word
 
     def intent_phrases(self, intent: str) -> tuple[str, ...]:
         return self.intents.get(intent, ())
@@ -89,6 +102,9 @@ def lexicon() -> Lexicon:
         backwards=_backwards(synonyms, frozenset(fold(data["one_way"]).split())),
         abbreviations={fold(k): fold(v) for k, v in data["abbreviations"].items()},
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
+        vocatives=frozenset(fold(data["vocatives"]).split()),
+        greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
+        stretched={_RUN.sub(r"\1", p): p for p in intents["greet"] if " " not in p and p.isalpha()},
     )
 
 

@@ -54,7 +54,10 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     else:  # "make it a double": the last line, else the one line of the cart it fits
         last = last_line(turn, state, in_cart=True)
         lines = [last] + [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) and p != last]
-        fits = [(p, v) for p in lines if p is not None and (v := variant_of(turn.catalog, p, new)) is not None]
+        fits = [(p, v) for p in lines if p is not None and (v := variant_of(turn.catalog, p, new)) is not None
+                and _own(v) & _own(p)]  # fmt: skip
+        # ("mejor un chocolate caliente" after the Latte de vainilla is another drink, added: no
+        # word of the latte is left in it, so it is no other size or flavour of the latte)
         line, other = fits[0] if fits and (fits[0][0] == last or len(fits) == 1) else (None, None)
         if not fits and ("sea" in words or "sean" in words):  # "3 rojos" … "mejor que sean de rajas"
             line, other = last, _kin(turn, last, new) if last is not None else None
@@ -90,7 +93,10 @@ def qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     lines = _lines(turn, state)
     named = [line for line in lines if any(_is_head(line, w) for w in words)]
     open_to = [line for line in named or lines if marked or named or line.sku in state.vague]
-    fits = [(line, fit) for line in open_to if (fit := _fit(turn, line, words)) is not None]
+    fits = [(line, fit) for line in open_to if (fit := _fit(turn, line, words)) is not None
+            and (line in named or _own(fit) & _own(line))]  # fmt: skip
+    # (a line the words do not name only takes a kind of itself: "el rabo de toro" after "unas
+    # bravas" is another dish, not the bravas qualified)
     changes = [(line, fit) for line, fit in fits if fit != line]
     if not changes:  # "sin gas" when the water is without gas already: it is
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state)) if fits else None
@@ -136,6 +142,12 @@ def _fit(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     return variant_of(turn.catalog, line, new) or measured_size(turn.catalog, line, new)
 
 
+def _own(product: ProductView) -> set[str]:
+    """The keys of the words of the product's own name (not its aliases: a kind's word such as
+    "bebida" is every drink's, and says nothing of which one it is)."""
+    return {key(w) for w in words_of(product.name) if w not in STOPWORDS}
+
+
 def _kin(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     """The one product the words name surely when it shares the line's head ("de rajas" after
     the Tamal rojo: the Tamal de rajas con queso), else None: another dish, not a kind of it."""
@@ -155,8 +167,11 @@ def _marks_agree(line: ProductView, new: list[str]) -> bool:
 def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: ProductView, words: list[str]) -> Outcome:
     """The cart's `line` becomes `other`, with the same quantity, said as removed and added. Its
     note stays through a size or a "sin/con" change ("bien dorada", now grande); another flavour
-    or kind is another dish, and the extras asked for the old one are not carried over."""
+    or kind is another dish, and the extras asked for the old one are not carried over. A product
+    not available now leaves the line as it was: the customer is told, and keeps what was there."""
     cart = state.cart_dict()
+    if not other.available:  # said as unavailable with what else there is; the line stays (no silent drop)
+        return apply_reading(turn, state, Reading(items=(Item(other, cart[line.sku], "", " ".join(words)),)))
     quantity = cart.pop(line.sku)
     resized = all(w in SIZES for w in words if w not in _MARKED) or words[0] in _MARKED
     note = dict(state.notes).get(line.sku, "") if resized else ""

@@ -886,7 +886,7 @@ def _each(text: str) -> tuple[int, bool, str]:
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
     if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         # "somos tres, un americano para cada uno"
-        people = number(fold(party.group("count") or party.group("us") or party.group("party")))
+        people = number(fold(party.group("count") or party.group("us") or party.group("party") or party.group("for")))
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
             return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:]))

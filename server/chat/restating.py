@@ -195,9 +195,29 @@ def _line_of(turn: Turn, state: ChatState, item: Item, named: set[str]) -> tuple
         return item.product, False
     line = among_cart(turn, state, item.words)
     if line is not None:  # (the 500 g of the 1 kg in the cart is said as another amount of it)
-        return line, _core(line) == _core(item.product)
+        return line, _core(line) == _core(item.product) and not _plainer(line, item)
     other = _sized_line(turn, state, item, named) or _kind_of_line(turn, state, item, named)
-    return other, other is not None
+    return other, other is not None and not _plainer(other, item)
+
+
+def _plainer(line: ProductView, item: Item) -> bool:
+    """Whether the item is only the line said with fewer words ("nomás la hawaiana" after the Pizza
+    hawaiana grande): every word said is the line's own and the item's name holds no word the
+    line's lacks (its aliases may: "hawaiana mediana"), so the line stays (its size was not said again, not changed)."""
+    named = {key(w) for w in words_of(item.product.name) if w not in STOPWORDS}
+    return _said_of(line, item.words) and named <= _own_keys(line)
+
+
+def _said_of(line: ProductView, said: str) -> bool:
+    """Whether every word said of an item is a word of the cart line's name ("nomás la hawaiana"
+    after the Pizza hawaiana grande): the line itself, not its plainer size that the words read as."""
+    typed = [w for w in words_of(said) if w not in STOPWORDS and count_of(w) is None]
+    own = _own_keys(line)
+    return bool(typed) and all(key(w) in own for w in typed)
+
+
+def _own_keys(product: ProductView) -> set[str]:
+    return {key(w) for name in (product.name, *product.aliases) for w in words_of(name) if w not in STOPWORDS}
 
 
 def _counted(words: str) -> bool:

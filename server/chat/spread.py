@@ -58,10 +58,12 @@ pm", "para las 2:30") is a time."""
 PARTY = re.compile(
     r"\b(?:(?:somos|seremos|vamos\s+a\s+ser|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
     r"(?:\s+(?:personas|people|ppl|pax|of\s+us|adultos|adults))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
-    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b",
+    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+)"
+    r"|(?:para|pa|for)\s+(?P<for>\w+)\s+(?:personas|people|ppl|pax|adultos|adults))\b",
     re.IGNORECASE,
 )
-"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
+"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4", and "un
+zarandeado para 4 personas", "a dozen for 6 people" (the size of the order, no product)."""
 
 
 def spread_said(text: str) -> Spread | None:
@@ -91,7 +93,7 @@ def party_said(text: str) -> tuple[int, str]:
     found = PARTY.search(text)
     if found is None:
         return 0, text
-    people = number(fold(found.group("count") or found.group("us") or found.group("party")))
+    people = number(fold(found.group("count") or found.group("us") or found.group("party") or found.group("for")))
     if people is None or not 1 < people <= MAX_PEOPLE:
         return 0, text
     return people, f"{text[: found.start()]} , {text[found.end() :]}"
