@@ -38,6 +38,7 @@ from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
 from comandia.server.services.tenancy.rules import checked_rule
+from comandia.shared.domain.money import format_money, order_totals
 from comandia.shared.schemas.tenants import TenantSettingsChange
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
@@ -245,6 +246,7 @@ class _Session:
         self.state = ChatState()
         self.draft: OrderDraft | None = None
         self.number: int | None = None
+        self.total = Decimal(0)
         self.cancelled = False
         self.handoff = False
         self.bodies: list[str] = []
@@ -256,7 +258,7 @@ class _Session:
         latest = None
         if self.number is not None:
             status = "cancelled" if self.cancelled else "new"
-            latest = LatestOrder(self.number, status, Decimal(0))
+            latest = LatestOrder(self.number, status, self.total)
         outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest, self.now)
         self.state = outcome.state
         if outcome.handoff:
@@ -268,7 +270,9 @@ class _Session:
             self.draft = outcome.draft
             self.number = 1 if self.number is None else self.number + 1
             self.cancelled = False
-            placed = flow.order_placed(self.tenant, self.state, self.number, "$0")
+            self.total = charged(self.draft, self.tenant, self.catalog)
+            total_text = format_money(self.total, self.tenant.currency, self.tenant.formats_locale)
+            placed = flow.order_placed(self.tenant, self.state, self.number, total_text)
             self.state = placed.state
             replies += placed.replies
         said_now = _flat(" ".join(r.to_text() for r in replies))
@@ -330,6 +334,19 @@ class _Session:
                 self.tap("checkout")
             else:
                 return
+
+
+def charged(draft: OrderDraft, tenant: TenantContext, catalog: CatalogView) -> Decimal:
+    """What the order service charges for `draft`, as the server's bot then says it: the catalog's
+    prices and the fee the summary showed (the tenant's flat fee when it showed none), with the
+    shared money rules (services/orders/pricing.py and _order_input in conversations.py)."""
+    fee = tenant.delivery_fee if draft.delivery_fee is None else draft.delivery_fee
+    prices = []
+    for sku, quantity in draft.lines:
+        product = catalog.product(sku)
+        assert product is not None, f"the flow placed {sku}, which is not on the menu"
+        prices.append((product.price, quantity))
+    return order_totals(prices, fee, tenant.currency).total
 
 
 def play(chat: Chat, menus: dict[str, Menu]) -> Played:

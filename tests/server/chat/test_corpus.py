@@ -94,6 +94,22 @@ def test_the_silent_lines_are_counted_as_the_readme_says() -> None:
     assert played.silent_wrong == ["T-PAS 2 for 3", "T-SUA 1 extra"], played.report()
 
 
+def test_the_runner_says_the_total_the_product_charges() -> None:
+    """The placed order's answer carries the total the order service computes (the catalog's
+    prices and the summary's delivery fee), as the server's bot says it, never a stand-in."""
+    menus = _menus()
+    tacos = Chat("total-1", "", "judge", "taqueria", ("3 de pastor",), "order", {"T-PAS": 3})
+    played = play(tacos, menus)
+    [placed] = [line for line in played.transcript if "Pedido recibido" in line]
+    assert "Total: $54.00." in placed, played.report()  # 3 × $18.00, no delivery fee
+    fee = Chat(
+        "total-2", "", "judge", "taqueria", ("3 de pastor",), "order", {"T-PAS": 3}, settings={"delivery_fee": "25"}
+    )
+    played = play(fee, menus)
+    [placed] = [line for line in played.transcript if "Pedido recibido" in line]
+    assert "Total: $79.00." in placed, played.report()
+
+
 def test_no_held_out_chat_drops_an_item_silently() -> None:
     """Held-out chats are unseen: only their ids and counts are shown, never their text."""
     menus = _menus()
