@@ -177,9 +177,11 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
             vague += (item.product.sku,)
         unsized = None if item.counted else item.product.sku
         state = replace(state, last_sku=item.product.sku, vague=vague, unsized=unsized)
-        if item.note:
+        if item.note:  # one more of a line with another note ("una de rajas y otra de verde"): both kept
+            old = dict(state.notes).get(item.product.sku, "") if before else ""
+            joined = f"{old}, {item.note}" if old and item.note not in old else item.note
             kept = tuple(n for n in state.notes if n[0] != item.product.sku)
-            state = replace(state, notes=(*kept, (item.product.sku, item.note)))
+            state = replace(state, notes=(*kept, (item.product.sku, joined)))
     return state, said, refused
 
 

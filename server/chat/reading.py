@@ -204,7 +204,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             continue
         words = part.words
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
-                and _needs_head(head.words, part.words, index, lex)):  # fmt: skip
+                and (_needs_head(head.words, part.words, index, lex)
+                     or _offered([*head.words, *part.words], index, lex) is not None)):  # fmt: skip
+            # "una guajolota de rajas y otra de verde": a choice the head's description offers too
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
@@ -257,6 +259,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
                 note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
+            offered = None if chosen is not None or not options or asked else _offered(words_here, index, lex)
+            if offered is not None and (verdict is None or not verdict[0]):  # "un jarrito de mandarina"
+                verdict, tail = (True, (offered[0],)), words_here[offered[1] :]
+                spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
+                chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
+                note = " ".join(w for w in (chose, note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 verdict = (True, (by_size,)) if by_size is not None else verdict
@@ -485,6 +493,35 @@ def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> 
         while said and (said[0].folded in (",", ":", ";", "-", "y", "and", "e", "/") or said[0].folded in _POLITE):
             said = said[1:]
     return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
+
+
+_OFFERS = re.compile(r"\b(?:o|or|u)\b", re.IGNORECASE)
+"""A description that lists what to choose from ("Jarritos de tamarindo, mandarina o piña")."""
+
+
+def _offered(words: list[str], index: ProductIndex, lex: Lexicon) -> tuple[ProductView, int] | None:
+    """(the product, where the choice begins) when the first words name a product (of a few, the
+    one that fits) and every word after them is one of the choices its description offers
+    ("jarrito de mandarina": the Refresco de sabor, «Jarritos de tamarindo, mandarina o piña»;
+    "guajolotas de verde": «Tamal verde o de rajas»), none of them a word of its name. None
+    otherwise: a description that lists no choice makes the words
+    ingredients, asked about (`described`)."""
+    for cut in range(len(words) - 1, 0, -1):
+        rest = {key(w) for w in words[cut:] if w not in STOPWORDS and w not in _SEPARATOR_WORDS}
+        matches = index.match(words[:cut], lex.synonyms) if rest else []
+        named = [m.product for m in matches if m.typed >= SURE][:4]  # "refrescos": of several, the one offering it
+        fitting = [p for p in named if _OFFERS.search(p.description) and not rest & _name_keys(p)
+                   and rest <= {key(w) for w in words_of(p.description)}]  # fmt: skip
+        if len(fitting) == 1:
+            return fitting[0], cut
+    return None
+
+
+def _name_keys(product: ProductView) -> set[str]:
+    return {key(w) for name in (product.name, *product.aliases) for w in words_of(name)}
+
+
+_SEPARATOR_WORDS = frozenset({"y", "e", "and", "o", "or"})
 
 
 def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
@@ -854,6 +891,12 @@ def _taken_back(
     ("no, 12"), another size or flavour of it ("no, mejor mediana"), or another product ("no,
     mejor una pepperoni"). None when nothing before is an item or the part names nothing surely:
     then the part is read as any other (and what it names unsurely is asked or named back)."""
+    if found_in and isinstance(found_in[-1][1], str) and part.words:  # "y un atole... no, una horchata"
+        alone = verdict_of(index.match(part.words, lex.synonyms))  # takes back the words not on the menu
+        if alone is None or not alone[0]:
+            return None
+        return len(found_in) - 1, Item(alone[1][0], min(part.quantity or 1, MAX_NUMBER), _note_text(part.note, lex),
+                                       " ".join(part.words))  # fmt: skip
     at = next((i for i in range(len(found_in) - 1, -1, -1) if not isinstance(found_in[i][1], str)), None)
     if at is None:
         return None
