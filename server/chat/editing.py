@@ -362,7 +362,14 @@ def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     rest = intents.without(text, "more") if phrase else text
     reading = read_order(rest, turn.catalog)  # "repite el último porfa": the phrase orders nothing
-    if reading.items or reading.doubts or reading.unknown or reading.noted or (reading.loose and not phrase):
+    if (
+        reading.items
+        or reading.doubts
+        or reading.unknown
+        or reading.noted
+        or reading.measured
+        or (reading.loose and not phrase)
+    ):
         return None  # (a count left of "dame otra igual a esa" is the phrase's own "otra")
     product = last_line(turn, state)
     if product is None:

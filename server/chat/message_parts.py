@@ -17,7 +17,7 @@ from functools import cache
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, QUARTER, SURE, Match, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import amount_said
+from comandia.server.chat.measures import amount_said, only_measure
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.variants import SIZES
@@ -170,6 +170,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
     parts: list[Part] = []
     current = Part()
     position = 0
+    unit = ""  # the last unit said ("kilo"): "medio de chicharrón" after "medio kilo de barbacoa" is of it
     while position < len(found):
         folded = found[position].folded
         replaced = _old_value(found, position)
@@ -214,11 +215,20 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.of_item = bool(current.words)
             said = [t.folded for t in found[position : position + taken]]
             count = said[0] if said[0].isdigit() else str(number(said[0]) or "")
-            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []
+            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken in (2, 4) else []
             current.words += known  # the menu's own words for it ("Coca-Cola 2 litros") help the match
             current.spans += [position, position + 1][: len(known)]
             position += taken
             continue
+        half_of = (
+            _half_of_unit(found, position, unit, current) if not (dozens or any(p.dozens for p in parts)) else None
+        )
+        if half_of is not None:  # "medio kilo de barbacoa, medio de chicharrón": half a kilo again
+            current.measure = half_of
+            position += 1
+            continue
+        if amount_said(1, folded) is not None:
+            unit = folded
         if folded in _HALF_WORDS and position + 1 < len(found):  # "1/2 kg", "medio litro"
             current.measure = amount_said(0.5, found[position + 1].folded) or current.measure
         elif current.measure is None and current.quantity is not None and not current.words and position:
@@ -244,6 +254,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 and position + 1 < len(found) and found[position + 1].folded in ("de", "of")):  # fmt: skip
             current.quantity, current.dozens, current.counted_in = 6, True, 12  # "… y media de verdura"
             position += 1
+            continue
+        if folded == "y" and _and_a_half(found, position, current):  # "2 kilos y medio de picada": 2500 g
+            current.measure = amount_said((current.quantity or 1) + 0.5, found[position - 1].folded)
+            current.quantity, current.words, current.spans = 1, [], []  # "kilos", a word of "Carnitas medio kilo"
+            position += 2
             continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
             if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
@@ -339,8 +354,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
         if not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
             kept[-1].quantity, kept[-1].dozens = part.quantity, part.dozens
-        elif part.words or part.quantity is not None or part.note:
-            kept.append(part)
+        elif part.words or part.quantity is not None or part.note or part.measure is not None:
+            kept.append(part)  # "mándame kilo y medio": an amount alone, of the product talked about
     return kept
 
 
@@ -365,7 +380,8 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     here = found[position].folded
     ahead = [t.folded for t in found[position + 1 : position + 5]]
     one = amount_said(1, here)
-    if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]):
+    counted_before = current.quantity is not None and not current.words  # "2 kilos y medio": `_and_a_half`
+    if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]) and not counted_before:
         return 3, one * 1.5
     decimal = bool(_DECIMAL.fullmatch(here))
     count = float(here.replace(",", ".")) if decimal else number(here)
@@ -381,10 +397,29 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     return 2 + half, amount_said(count + (0.5 if half else 0), ahead[0]) or 0.0
 
 
+def _half_of_unit(found: list[Token], position: int, unit: str, current: Part) -> float | None:
+    """The grams or millilitres of "medio de …" / "media de …" said where an earlier item of the
+    message was counted in a unit ("medio kilo de barbacoa, medio de chicharrón"): half of that
+    unit. None anywhere else ("medio de frutilla" alone is the ice cream's own half)."""
+    if not unit or found[position].folded not in _HALF_WORDS or not current.blank or position + 1 >= len(found):
+        return None
+    return amount_said(0.5, unit) if found[position + 1].folded in ("de", "del") else None
+
+
+def _and_a_half(found: list[Token], position: int, current: Part) -> bool:
+    """Whether "y medio" here ends a count in a unit ("2 kilos y medio de picada"): the unit just
+    before, the part's count before it, no product said yet."""
+    if current.quantity is None or not only_measure(current.words) or current.measure is None or position < 2:
+        return False
+    ahead = [t.folded for t in found[position + 1 : position + 3]]
+    return (amount_said(1, found[position - 1].folded) is not None and ahead[:1] in (["medio"], ["media"])
+            and _half_ends(ahead[1:2]))  # fmt: skip
+
+
 def _half_ends(after: list[str]) -> bool:
     """Whether "y medio" ends a measure here ("kilo y medio de asado", "de litro y medio"): not
     before another product ("jarra 1 litro y 1/2 pollo" is a half chicken too)."""
-    return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of")
+    return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of") or after[0] in lexicon().fillers
 
 
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:

@@ -16,10 +16,11 @@ from dataclasses import replace
 from comandia.server.chat import stock
 from comandia.server.chat.cart_words import set_lines
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import lexicon, number
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for
+from comandia.server.chat.measures import whole_units
 from comandia.server.chat.menus import add_lines
-from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
+from comandia.server.chat.model import ProductView, Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -46,6 +47,13 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
             items = (Item(last, quantity, note, str(quantity)), *items)
         else:
             loose_said.append(f"{quantity} {note}".strip())  # «1 sin tocino»: asked with its note
+    for amount, words in reading.measured:  # "mándame kilo y medio" of the medio kilo asked about
+        of = _talked_about(turn, state)
+        units = whole_units(of, 1, amount, 0, False) if of is not None else None
+        if of is not None and units:
+            items = (*items, Item(of, min(units, MAX_NUMBER), "", words))
+        else:
+            loose_said.append(words)  # no product, or no whole number of it: asked which, never rounded
     state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
     state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
     noted += shared
@@ -65,6 +73,14 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     unknown = tuple(clip(words, MAX_ECHO) for words in (*reading.unknown, *half))
     understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
+
+
+def _talked_about(turn: Turn, state: ChatState) -> ProductView | None:
+    """The product the customer was talking about: the one price answer just given, else the
+    last one added."""
+    asked = set(state.asked)
+    sku = state.asked[-1] if len(asked) == 1 else state.last_sku
+    return turn.catalog.product(sku) if sku else None
 
 
 def still_ordering(turn: Turn, text: str) -> Reading | None:

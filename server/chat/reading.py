@@ -22,7 +22,16 @@ from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit, piece_count, sized_by_amount, sold_as, whole_units
+from comandia.server.chat.measures import (
+    in_packs,
+    measured_size,
+    only_measure,
+    per_unit,
+    piece_count,
+    sized_by_amount,
+    sold_as,
+    whole_units,
+)
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -84,6 +93,9 @@ class Reading:
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
     people: int = 0
     """How many people the customer said order ("somos 3"): "para cada uno" later counts them."""
+    measured: tuple[tuple[float, str], ...] = ()
+    """Amounts that named no product ("mándame kilo y medio"), in grams or millilitres with the
+    customer's words: of the product talked about last, as many of it as make that amount."""
 
     def loose_note(self, at: int) -> str:
         """The note said with the loose quantity at `at` ("" when none was)."""
@@ -96,7 +108,9 @@ class Reading:
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose or self.noted or self.people)
+        return not (
+            self.items or self.doubts or self.unknown or self.loose or self.noted or self.people or self.measured
+        )
 
 
 def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True,
@@ -134,6 +148,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
     loose_notes: list[str] = []
+    amounts: list[tuple[float, str]] = []
     notes: list[str] = []
     shared_notes: list[tuple[str, int]] = []
     forgotten: set[int] = set()
@@ -156,6 +171,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             if not targets:  # "both 30% sweet please" in a message of its own: of the lines before
                 shared_notes.append(shared_note)
             continue
+        if part.measure is not None and _amount_alone(part, found_in, catalog, lex):
+            amounts.append((part.measure * (part.quantity or 1), _amount_words(parts, number_, found)))
+            continue  # "ok mándame un kilo": of the product talked about
         if not part.words:
             if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
                 note = _note_text(part.note, lex)
@@ -267,6 +285,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 note = " ".join(w for w in (chose, note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
+                packs = in_packs(catalog, verdict[1], part.measure * quantity) if by_size is None else []
+                if packs:  # "kilo y medio de picada": the 1 kg and the 500 g packs
+                    found_in += [(number_, Item(p, min(n, MAX_NUMBER), note, said_here)) for p, n in packs]
+                    continue
                 verdict = (True, (by_size,)) if by_size is not None else verdict
             if verdict is not None and verdict[0] and _size_unsaid(verdict[1][0], words_here):
                 verdict = (False, verdict[1])  # "una cerveza": the Doble de cerveza is one size of it
@@ -345,7 +367,37 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         tuple(shared_notes),
         any(part.dozens for part in parts),
         people,
+        tuple(amounts),
     )
+
+
+def _amount_alone(part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView,
+                  lex: Lexicon) -> bool:  # fmt: skip
+    """Whether a part says an amount and no product ("mándame kilo y medio"), first in the message:
+    after an item, "una de litro" is that item's size (`_resized`)."""
+    if part.measure is None or not only_measure(part.words) or part.note or part.elliptic:
+        return False
+    return not any(isinstance(w, Item) for _, w in found_in) and not _names_by_measure(part, catalog, lex)
+
+
+def _names_by_measure(part: Part, catalog: CatalogView, lex: Lexicon) -> bool:
+    """Whether the measure words of a part name one product by themselves: surely (an alias "un
+    kilo"), or as the only one of that measure ("1 kilo" of the ice creams is the Helado 1 kg)."""
+    if not part.words or part.measure is None:
+        return False
+    verdict = verdict_of(index_for(catalog).match(part.words, lex.synonyms))
+    return verdict is not None and (verdict[0] or sized_by_amount(catalog, verdict[1], part.measure) is not None)
+
+
+def _amount_words(parts: list[Part], at: int, found: list[Token]) -> str:
+    """The customer's words for an amount said alone ("kilo y medio"): the numbers and measure
+    words between the part before it and the part after it."""
+    start = max([-1, *parts[at - 1].spans, *parts[at - 1].note_spans]) + 1 if at else 0
+    end = min([len(found), *parts[at + 1].spans, *parts[at + 1].note_spans]) if at + 1 < len(parts) else len(found)
+    said = [t.text for t in found[start:end] if only_measure([t.folded]) or number(t.folded) is not None]
+    while said and fold(said[-1]) in ("y", "de"):
+        said.pop()
+    return " ".join(said)
 
 
 def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], spread: Spread, cut: int,

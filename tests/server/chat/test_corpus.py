@@ -6,6 +6,7 @@ The held-out chats are played here only for the silent-drop count: their text is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -108,6 +109,17 @@ def test_the_runner_says_the_total_the_product_charges() -> None:
     played = play(fee, menus)
     [placed] = [line for line in played.transcript if "Pedido recibido" in line]
     assert "Total: $79.00." in placed, played.report()
+
+
+def test_a_previous_order_is_what_the_usual_repeats_and_must_be_on_the_menu() -> None:
+    menus = _menus()
+    usual = Chat(
+        "prev-1", "", "judge", "taqueria", ("lo de siempre",), "order", {"T-PAS": 2}, previous_order={"T-PAS": 2}
+    )
+    played = play(usual, menus)
+    assert played.passed and any("(#41)" in line for line in played.transcript), played.report()
+    typo = replace(usual, previous_order={"T-PASTOR": 2})
+    assert "previous_order names SKUs not on the menu: ['T-PASTOR']" in play(typo, menus).failures
 
 
 def test_no_held_out_chat_drops_an_item_silently() -> None:
