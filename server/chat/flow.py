@@ -106,7 +106,7 @@ def step(
     """
     if message.kind == "text":
         message = replace(message, text=_visible(message.text))
-    state = _with_language(state, message, tenant)
+    state = _with_language(state, message, tenant, catalog)
     turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
         outcome = _dispatch(turn, state, message, latest)
@@ -208,11 +208,19 @@ def _speaking(tenant: TenantContext, state: ChatState) -> TenantContext:
     return tenant
 
 
-def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) -> ChatState:
-    """The customer's language follows what they write; an unclear message keeps the current one."""
+def _with_language(state: ChatState, message: Inbound, tenant: TenantContext, catalog: CatalogView) -> ChatState:
+    """The customer's language follows what they write; an unclear message keeps the current one.
+    Spanish words that are all words of the menu's names count for none: "4 tamales de rajas con
+    queso and a cafe de olla thanks" is English on a Spanish menu («de», «con» are the dishes'
+    names); "can I get una horchata and 2 tacos de suadero" chose «una» itself, and stays mixed."""
     if message.kind != "text":
         return state
-    spoken = language_of(intents.language_words(message.text))
+    words = intents.language_words(message.text)
+    lex, index = lexicon(), index_for(catalog)
+    named = [w for w in words if w in lex.spanish]
+    if named and all(index.knows(w) for w in named) and sum(w in lex.english for w in words) >= 2:
+        words = [w for w in words if w not in lex.spanish]  # (one "plis" beside them is not English)
+    spoken = language_of(words)
     if spoken is None or spoken == (state.language or tenant.locale):
         return state
     return replace(state, language=None if spoken == tenant.locale else spoken)

@@ -100,8 +100,9 @@ class Part:
 
     @property
     def blank(self) -> bool:
-        """Nothing said yet: no product words, quantity, note or portion word."""
-        return not (self.words or self.note or self.portions or self.in_note) and self.quantity is None
+        """Nothing said yet: no product words, quantity, amount, note or portion word."""
+        said = self.words or self.note or self.portions or self.in_note
+        return not said and self.quantity is None and self.measure is None
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
-        elif _set_apart(folded, index, lex):
+        elif _set_apart(folded, index, lex) and not (
+            current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex)
+        ):  # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler
             if folded in _PLAIN and current.quantity is not None and not current.words:
                 current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
@@ -533,6 +536,12 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     if folded in lex.fillers and not index.knows(folded):
         return True
     return folded in lex.portions and not index.knows_key(folded)
+
+
+def _means_a_name_word(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word set apart elsewhere ("sweet lemme get 2") is, by its synonyms, a word of the
+    menu's names («dulce» of a Tamal dulce)."""
+    return any(index.knows(meaning) for meaning in lex.synonyms.get(folded, "").split())
 
 
 def _greeting(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> int:

@@ -23,6 +23,7 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import (
+    collective_of,
     in_packs,
     measured_size,
     only_measure,
@@ -283,6 +284,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
                 chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
                 note = " ".join(w for w in (chose, note) if w)
+            if part.counted_in and (verdict is None or not verdict[0]):  # "a dozen bagels": the Dozen bagels
+                typed = {key(w) for w in words_here if w not in ARTICLES and w not in ("de", "of")}
+                collective = collective_of(catalog, typed, part.counted_in, key)
+                verdict = (True, (collective,)) if collective is not None else verdict
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 packs = in_packs(catalog, verdict[1], part.measure * quantity) if by_size is None else []
@@ -297,6 +302,20 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
                 verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
+            if (options and not asked and part.quantity is not None and not found_in and words_here is part.words
+                    and _options_alone(words_here, verdict, lex, part.elliptic)):  # fmt: skip
+                loose.append(quantity)  # "ok 1 lemon pepper" after the 10 pc's price: one of it, that flavour
+                loose_notes.append(" ".join(w for w in (said_here, note) if w))
+                loose_at = number_
+                continue
+            if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
+                    and all(_option(w, lex) for w in words_here)
+                    and not index.heads_a_name(words_here[0])):  # fmt: skip
+                # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
+                joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
+                loose_notes[-1] = _GLUED.sub(r"\1", f"{loose_notes[-1]} {joint} {said_here}")
+                loose_at = number_
+                continue
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
@@ -392,6 +411,8 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
     counts: the items the message named before them ("3 everything bagels and a coffee for each"),
     else the `people`, else what the message before added (`last`). None when the phrase says a
     number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    if spread.count == 1:
+        return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
     said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
     before = [n for n in said if parts[n].spans[-1] < cut]
     target = max(before) if before else min(said, default=None)
@@ -545,6 +566,19 @@ def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> 
         while said and (said[0].folded in (",", ":", ";", "-", "y", "and", "e", "/") or said[0].folded in _POLITE):
             said = said[1:]
     return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
+
+
+def _options_alone(
+    words: list[str], verdict: tuple[bool, tuple[ProductView, ...]] | None, lex: Lexicon, one: bool
+) -> bool:
+    """Whether counted words are options of no product ("1 lemon pepper", "2 half sugar"): option
+    words that no product matched surely holds by name (a Fresh lemonade only sounds like
+    «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
+    frutilla"; or after such a count: "… y chocolate")."""
+    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+        return False
+    named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
+    return not named & {key(w) for w in words}
 
 
 _OFFERS = re.compile(r"\b(?:o|or|u)\b", re.IGNORECASE)
