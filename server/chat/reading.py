@@ -47,7 +47,7 @@ from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, sp
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
-from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
+from comandia.server.chat.verdicts import cut_in_products, decided_by_note, of_category, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
@@ -297,6 +297,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
                 verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
+            if verdict is None and (kind := of_category(catalog, words_here)):
+                verdict = (False, kind)  # "y un postre": which of the Postres, asked (never "no tenemos")
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
