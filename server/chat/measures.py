@@ -13,6 +13,7 @@ the pack ("dos docenas de huevos" of "Huevos L docena") is that many of it, not 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from comandia.server.chat.matching import words
 from comandia.server.chat.model import CatalogView, ProductView, fold
@@ -193,3 +194,15 @@ def only_measure(said: list[str]) -> bool:
     """Whether a part's words say an amount and nothing else ("kilo", "medio kilo"): on a menu
     whose names hold those words they still name no product by themselves."""
     return all(w in _WHOLE or w in _FRACTIONS or w in _PER_UNIT or w in ("de", "y") for w in said)
+
+
+def collective_of(
+    catalog: CatalogView, typed_keys: set[str], counted_in: int, key_of: Callable[[str], str]
+) -> ProductView | None:
+    """The one product that is the whole collective the customer counted in and names only what
+    they typed ("a dozen bagels": the Dozen bagels; "una docena de tamales": the Docena de tamales
+    surtidos); None when none or several are. "a dozen plain bagels" names more than the Dozen
+    bagels does: twelve plain bagels."""
+    fits = [p for p in catalog.products if sold_as(p, counted_in)
+            and typed_keys <= {key_of(w) for w in words(p.name)}]  # fmt: skip
+    return fits[0] if typed_keys and len(fits) == 1 else None

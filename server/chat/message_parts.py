@@ -100,8 +100,9 @@ class Part:
 
     @property
     def blank(self) -> bool:
-        """Nothing said yet: no product words, quantity, note or portion word."""
-        return not (self.words or self.note or self.portions or self.in_note) and self.quantity is None
+        """Nothing said yet: no product words, quantity, amount, note or portion word."""
+        said = self.words or self.note or self.portions or self.in_note
+        return not said and self.quantity is None and self.measure is None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import (
+    collective_of,
     in_packs,
     measured_size,
     only_measure,
@@ -283,6 +284,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
                 chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
                 note = " ".join(w for w in (chose, note) if w)
+            if part.counted_in and (verdict is None or not verdict[0]):  # "a dozen bagels": the Dozen bagels
+                typed = {key(w) for w in words_here if w not in ARTICLES and w not in ("de", "of")}
+                collective = collective_of(catalog, typed, part.counted_in, key)
+                verdict = (True, (collective,)) if collective is not None else verdict
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 packs = in_packs(catalog, verdict[1], part.measure * quantity) if by_size is None else []

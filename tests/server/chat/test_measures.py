@@ -45,3 +45,21 @@ def test_half_after_a_unit_is_half_of_that_unit() -> None:
 def test_an_amount_alone_is_kept_for_the_product_talked_about() -> None:
     said = read_order("ok mandame kilo y medio", BUTCHER)
     assert said.measured == ((1500, "kilo y medio"),) and not said.items and not said.doubts
+
+
+def test_a_dozen_of_what_the_dozen_product_names_is_that_product() -> None:
+    bakery = CatalogView(
+        categories=(CategoryView(1, "Bagels"),),
+        products=(
+            ProductView("PLAIN", "Plain bagel", Decimal("2.25"), 1),
+            ProductView("SESAME", "Sesame bagel", Decimal("2.25"), 1),
+            ProductView("DOZ", "Dozen bagels", Decimal("22"), 1),
+        ),
+    )
+    assert [(i.product.sku, i.quantity) for i in read_order("a dozen bagels", bakery).items] == [("DOZ", 1)]
+    assert [(i.product.sku, i.quantity) for i in read_order("a dozen plain bagels", bakery).items] == [("PLAIN", 12)]
+
+
+def test_an_amount_alone_ends_at_the_next_item() -> None:
+    said = read_order("ok mandame kilo y medio y un kilo de asado", BUTCHER)
+    assert said.measured == ((1500, "kilo y medio"),) and lines("kilo y medio y un kilo de asado") == [("ASADO", 1)]
