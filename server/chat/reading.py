@@ -302,6 +302,20 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
                 verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
+            if (options and not asked and part.quantity is not None and not found_in and words_here is part.words
+                    and _options_alone(words_here, verdict, lex, part.elliptic)):  # fmt: skip
+                loose.append(quantity)  # "ok 1 lemon pepper" after the 10 pc's price: one of it, that flavour
+                loose_notes.append(" ".join(w for w in (said_here, note) if w))
+                loose_at = number_
+                continue
+            if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
+                    and all(_option(w, lex) for w in words_here)
+                    and not index.heads_a_name(words_here[0])):  # fmt: skip
+                # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
+                joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
+                loose_notes[-1] = _GLUED.sub(r"\1", f"{loose_notes[-1]} {joint} {said_here}")
+                loose_at = number_
+                continue
             if verdict is None and (kind := of_category(catalog, words_here)):
                 verdict = (False, kind)  # "y un postre": which of the Postres, asked (never "no tenemos")
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
@@ -552,6 +566,19 @@ def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> 
         while said and (said[0].folded in (",", ":", ";", "-", "y", "and", "e", "/") or said[0].folded in _POLITE):
             said = said[1:]
     return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
+
+
+def _options_alone(
+    words: list[str], verdict: tuple[bool, tuple[ProductView, ...]] | None, lex: Lexicon, one: bool
+) -> bool:
+    """Whether counted words are options of no product ("1 lemon pepper", "2 half sugar"): option
+    words that no product matched surely holds by name (a Fresh lemonade only sounds like
+    «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
+    frutilla"; or after such a count: "… y chocolate")."""
+    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+        return False
+    named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
+    return not named & {key(w) for w in words}
 
 
 _OFFERS = re.compile(r"\b(?:o|or|u)\b", re.IGNORECASE)
