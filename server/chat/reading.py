@@ -413,6 +413,8 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
     counts: the items the message named before them ("3 everything bagels and a coffee for each"),
     else the `people`, else what the message before added (`last`). None when the phrase says a
     number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    if spread.count == 1:
+        return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
     said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
     before = [n for n in said if parts[n].spans[-1] < cut]
     target = max(before) if before else min(said, default=None)
