@@ -38,6 +38,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis.ranges import month_split, next_bucket
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import PERIODS, period_days, utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import ADMIN_SORTS, AdminReport, StatusCount, TenantActivity
 
 SIZE_EVERY_SECONDS = 600.0
@@ -165,7 +166,7 @@ class AdminKpiService:
         """
         order = _order(sort)
         if from_day > to_day:
-            raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
+            raise ValidationFailed("the range ends before it starts", {"from": N_("must not be after `to`")})
         with self._db.control_session() as session:
             rows = session.execute(
                 sa.text(_PARTS + _REPORT.replace("{order}", order)), month_split(from_day, to_day)
@@ -180,7 +181,9 @@ class AdminKpiService:
             ValidationFailed: an unknown period (field ``period``) or sort key (field ``sort``).
         """
         if period not in PERIODS:
-            raise ValidationFailed("unknown period", {"period": "must be one of " + ", ".join(PERIODS)})
+            raise ValidationFailed(
+                "unknown period", {"period": N_("must be one of {choices}")}, choices=", ".join(PERIODS)
+            )
         order, now = _order(sort), self._clock()
         with self._db.control_session() as session:
             zones = sorted(session.scalars(sa.text("SELECT DISTINCT timezone FROM tenants WHERE state <> 'deleted'")))
@@ -261,7 +264,9 @@ def _order(sort: str) -> str:
     """The ORDER BY of `sort` (``-`` = descending). Raises: ValidationFailed (field ``sort``)."""
     key = sort.removeprefix("-")
     if key not in ADMIN_SORTS:
-        raise ValidationFailed("unknown sort key", {"sort": "must be one of " + ", ".join(ADMIN_SORTS)})
+        raise ValidationFailed(
+            "unknown sort key", {"sort": N_("must be one of {choices}")}, choices=", ".join(ADMIN_SORTS)
+        )
     return f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
 
 

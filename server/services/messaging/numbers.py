@@ -218,11 +218,11 @@ def _validate_template(template: str | None, language: str | None) -> None:
     if template is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,512}", template):
         raise ValidationFailed(
             "status_template must be a template name or Content SID (letters, digits, _)",
-            {"status_template": "invalid"},
+            {"status_template": N_("invalid")},
         )
     if language is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", language):
         raise ValidationFailed(
-            "template_language must be a language code such as es or es_MX", {"template_language": "invalid"}
+            "template_language must be a language code such as es or es_MX", {"template_language": N_("invalid")}
         )
 
 
