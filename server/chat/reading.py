@@ -48,7 +48,7 @@ from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, sp
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
-from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
+from comandia.server.chat.verdicts import cut_in_products, decided_by_note, of_category, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
@@ -320,6 +320,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 loose_notes[-1] = _GLUED.sub(r"\1", f"{loose_notes[-1]} {joint} {said_here}")
                 loose_at = number_
                 continue
+            if verdict is None and (kind := of_category(catalog, words_here)):
+                verdict = (False, kind)  # "y un postre": which of the Postres, asked (never "no tenemos")
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
@@ -415,6 +417,8 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
     counts: the items the message named before them ("3 everything bagels and a coffee for each"),
     else the `people`, else what the message before added (`last`). None when the phrase says a
     number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    if spread.count == 1:
+        return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
     said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
     before = [n for n in said if parts[n].spans[-1] < cut]
     target = max(before) if before else min(said, default=None)

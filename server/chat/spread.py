@@ -46,7 +46,7 @@ _SPREAD = re.compile(
     r"siete|ocho|two|three|four|five|six|seven|eight)(?!\s*(?::|pm\b|am\b|hrs?\b|horas?\b|de\s+la\b|y\s+media\b))"
     rf"(?:\s+(?:of\s+(?:us|them)|de\s+(?:nosotros|ellos|ellas)))?"
     rf"|{_PREPOSITION}\s+(?P<both>both|ambos|ambas)(?:\s+of\s+(?:us|them))?"
-    r"|(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)"
+    r"|(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)(?:\s+de\s+(?:las|los|mis|sus)\s+[^\W\d_]+)?"
     r"|(?:for|to|on|in)\s+(?:each|every)(?:\s+(?:one|of\s+(?:us|them)))?|(?:for|to)\s+every(?:one|body)"
     r"|(?:para|pa)\s+(?:todos|todas|cada\s+quien))\b",
     re.IGNORECASE,
@@ -64,8 +64,20 @@ PARTY = re.compile(
 """How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
 
 
+_ONE_OF = re.compile(
+    rf"\b{_PREPOSITION}\s+(?:una|uno|one)\s+(?:de|of)\s+(?:las|los|mis|the|my)\s+(?:\d+\s+|dos\s+|two\s+)?[^\W\d_]+",
+    re.IGNORECASE,
+)
+"""What an extra is for, among the items already named: "un doble queso pa una de las quesadillas",
+"extra cheese on one of the burgers". It names the item it goes on, and orders none of it."""
+
+
 def spread_said(text: str) -> Spread | None:
-    """The one-for-each phrase of the message, or None."""
+    """The one-for-each phrase of the message ("para cada uno", "to both"), or the one-of phrase
+    ("pa una de las quesadillas": count 1, nothing multiplied); None when it has neither."""
+    one = _ONE_OF.search(text)
+    if one is not None:
+        return Spread(one.start(), 1, one.group(0))
     found = _SPREAD.search(text)
     if found is None:
         return None

@@ -98,6 +98,7 @@ def test_a_count_in_a_unit_another_name_holds_counts_what_follows() -> None:
         ("y una coca pa las 3", Referents(last=2), [("COCA", 1)]),  # three o'clock: nothing counts three
         ("una margarita, una pepperoni y coca for both", Referents(), [("PZ-MAR", 1), ("PZ-PEP", 1), ("COCA", 2)]),
         ("una margarita y una coca for both", Referents(last=2), [("PZ-MAR", 1)]),  # as written, never two cokes
+        ("y una coca pa una de las margaritas", Referents(last=2), [("COCA", 1)]),  # what it goes with, no pizza
     ],
 )
 def test_one_for_each_counts_the_items_or_the_people_before(
