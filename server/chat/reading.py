@@ -344,10 +344,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, Doubt(verdict[1][:1], min(rounded, MAX_NUMBER), said_here, note)))
             elif verdict[0] and part.quantity and (held := _held(verdict[1][0], words_here)):
                 # "12 latas de mahou": two packs of six; "9 latas" is no number of packs, so asked
-                packs = (Item(verdict[1][0], min(part.quantity // held, MAX_NUMBER), note, said_here)
-                         if part.quantity % held == 0 else Doubt(verdict[1][:1], max(part.quantity // held, 1),
-                                                                 said_here, note))  # fmt: skip
-                found_in.append((number_, packs))
+                boxed: Item | Doubt = (
+                    Item(verdict[1][0], min(part.quantity // held, MAX_NUMBER), note, said_here)
+                    if part.quantity % held == 0
+                    else Doubt(verdict[1][:1], max(part.quantity // held, 1), said_here, note)
+                )
+                found_in.append((number_, boxed))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
