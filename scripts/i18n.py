@@ -40,6 +40,11 @@ _ERRORS = (
     "TooManyRequests",
     "Unavailable",
     "DeadlineExceeded",
+    # The subclasses raised with a detail of their own (a new one belongs here too).
+    "BackupDamaged",
+    "BadSignature",
+    "BudgetExhausted",
+    "ServerUnreachable",
 )
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None,

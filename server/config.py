@@ -255,7 +255,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise ValidationFailed(
             "cannot read the config file {path}: {reason}",
-            {"config": "unreadable"},
+            {"config": N_("unreadable")},
             path=str(path),
             reason=error.strerror or str(error),
         ) from error
@@ -263,7 +263,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         # tomllib's own words (line and column) stay in English: they name the place to look at.
         raise ValidationFailed(
             "the config file {path} is not valid TOML: {reason}",
-            {"config": "not TOML"},
+            {"config": N_("not TOML")},
             path=str(path),
             reason=str(error),
         ) from error
@@ -295,7 +295,7 @@ def _coerce(values: Mapping[str, Any], kinds: Mapping[str, Any]) -> dict[str, An
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in kinds:
-            raise ValidationFailed("unknown config key: {name}", {name: "unknown"}, name=name)
+            raise ValidationFailed("unknown config key: {name}", {name: N_("unknown")}, name=name)
         kind = str(kinds[name])
         try:
             if kind in ("Path", "Path | None"):

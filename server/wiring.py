@@ -60,7 +60,7 @@ from comandia.server.services.customers import CustomerService
 from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.exports import ExportService
 from comandia.server.services.kpis.reports import KpiService
-from comandia.server.services.kpis.summaries import PendingSummaries
+from comandia.server.services.kpis.summaries import PendingSummaries, message_hook
 from comandia.server.services.messaging import changes
 from comandia.server.services.messaging.alerts import OrderAlerts, OrderAlertService
 from comandia.server.services.messaging.changes import ChangeFeed
@@ -218,8 +218,11 @@ def build_services(
         databases, final_dump=lambda tenant, cluster: _final_dump(backups, tenant, cluster), changed=tenant_changed
     )
     catalog, customers = CatalogService(databases, contexts), CustomerService(databases)
-    kpis = KpiService(databases, contexts, AdminKpiService(databases, clock=clock))
+    kpis = KpiService(
+        databases, contexts, AdminKpiService(databases, clock=clock, zone=lambda t: contexts.get(t).timezone)
+    )
     summaries = PendingSummaries(kpis.admin.refresh_summary)
+    messages_moved = message_hook(summaries, kpis.zone, clock)
     directory = NumberDirectory(
         databases, endpoints_for(config), public_url=config.public_url, announce=announce.numbers
     )
@@ -294,8 +297,9 @@ def build_services(
             on_queued=lambda t: outbox_signal.mark({t}),
             idle_minutes=lambda t: contexts.get(t).rules.handoff_idle_minutes,
             on_media=lambda t: media_signal.mark({t}),
+            on_processed=messages_moved,
         ),
-        outbox=OutboxSender(databases, directory, clock=clock),
+        outbox=OutboxSender(databases, directory, clock=clock, on_settled=messages_moved),
         inbox_signal=inbox_signal,
         outbox_signal=outbox_signal,
         number_directory=directory,

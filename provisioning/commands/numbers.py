@@ -13,8 +13,9 @@ import getpass
 from comandia.provisioning.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Output
 from comandia.server.services.messaging.pauses import readable
 from comandia.server.wiring import Runtime
-from comandia.shared.domain.whatsapp import ProviderName
+from comandia.shared.domain.whatsapp import NumberState, ProviderName
 from comandia.shared.i18n import N_
+from comandia.shared.i18n import text as translated
 from comandia.shared.schemas.numbers import NewNumber, NumberInfo
 
 ACTOR = "comandia-admin"
@@ -24,6 +25,13 @@ _SECRETS = {  # what each provider needs
     ProviderName.TWILIO: ("auth_token",),
     ProviderName.SANDBOX: (),
 }
+_SECRET_PROMPTS = {  # what the operator is asked to type for each
+    "access_token": N_("access token: "),
+    "app_secret": N_("app secret: "),
+    "api_key": N_("API key: "),
+    "auth_token": N_("auth token: "),
+}
+_STATES: dict[str, str] = {NumberState.ACTIVE: N_("active"), NumberState.PAUSED: N_("paused")}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +82,7 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
 def run_add(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
     secrets: dict[str, str] = {}
     for field in _SECRETS[args.provider]:
-        secrets[field] = runtime.config.number_secrets.get(field) or getpass.getpass(f"{field.replace('_', ' ')}: ")
+        secrets[field] = runtime.config.number_secrets.get(field) or getpass.getpass(out.say(_SECRET_PROMPTS[field]))
     request = NewNumber(
         provider=args.provider,
         e164=args.number,
@@ -122,11 +130,9 @@ def run_list(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def run_test(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
-    result = runtime.services.numbers.test(None, args.id)
-    out.result(
-        result.to_json(),
-        "\n".join(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}" for check in result.checks),
-    )
+    result = runtime.services.numbers.test(None, args.id, out.language)
+    marks = {True: out.say("ok"), False: out.say("FAILED")}
+    out.result(result.to_json(), "\n".join(f"{marks[c.ok]} {c.name}: {c.detail}" for c in result.checks))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -186,4 +192,5 @@ def _state(number: NumberInfo, language: str) -> str:
     """The state, and why it is paused in the reader's language (ours are catalog texts; an
     operator's own words are shown as typed)."""
     reason = readable(number, language).pause_reason
-    return number.state if not reason else f"{number.state} ({reason[:80]})"
+    state = translated(language, _STATES.get(number.state, number.state))
+    return state if not reason else f"{state} ({reason[:80]})"

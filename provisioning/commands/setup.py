@@ -10,6 +10,7 @@ from comandia.provisioning.progress import progress_bar
 from comandia.server.db.bootstrap import ensure_control_database
 from comandia.server.wiring import Runtime
 from comandia.shared.domain.errors import Conflict, ValidationFailed
+from comandia.shared.i18n import N_
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +51,7 @@ def run_init(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 def _prompt_password(out: Output) -> str:
     first = getpass.getpass(out.say("password for the superadmin: "))
     if first != getpass.getpass(out.say("repeat the password: ")):
-        raise ValidationFailed("the passwords do not match", {"password": "mismatch"})
+        raise ValidationFailed("the passwords do not match", {"password": N_("mismatch")})
     return first
 
 

@@ -42,6 +42,8 @@ _QUESTION_WORDS = frozenset(
         "hay",
         "what",
         "whats",
+        "wat",
+        "wats",
         "which",
         "how",
         "where",

@@ -54,7 +54,7 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
-from comandia.server.chat.restating import one_of, restate
+from comandia.server.chat.restating import one_of, restate, some_become
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
@@ -63,11 +63,12 @@ _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
 _SWAP_NEW_FIRST = re.compile(
-    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)|(?:que sean?|make it|make that)\s+(?P<named>.+?))"
+    rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)"
+    rf"|(?:que sean?|make it|make that|(?:mejor|better)(?!\s+que\s+sean?\b))\s+(?P<named>.+?))"
     rf"\s+{_INSTEAD}\s+(?P<old>.+)$"
 )
-""""mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio": the new item first,
-then the line it replaces."""
+""""mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio", "la pizza mejor de
+pepperoni en vez de la vegetariana": the new item first, then the line it replaces."""
 _CHANGE = re.compile(
     r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
@@ -93,6 +94,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     return (
         _removal_first(turn, state, text)
         or same_but(turn, state, text)
+        or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
@@ -123,7 +125,7 @@ def _note_for_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not _DEFINITE & set(words) or _counts(words):
         return None
     reading = read_order(text, turn.catalog)
-    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.notes:
+    if len(reading.items) + len(reading.doubts) != 1 or reading.unknown or reading.loose or reading.noted:
         return None
     said = reading.items[0] if reading.items else reading.doubts[0]
     if not said.note or intents.is_exactly(said.note, "no"):
@@ -360,7 +362,14 @@ def _more(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     rest = intents.without(text, "more") if phrase else text
     reading = read_order(rest, turn.catalog)  # "repite el último porfa": the phrase orders nothing
-    if reading.items or reading.doubts or reading.unknown or reading.notes or (reading.loose and not phrase):
+    if (
+        reading.items
+        or reading.doubts
+        or reading.unknown
+        or reading.noted
+        or reading.measured
+        or (reading.loose and not phrase)
+    ):
         return None  # (a count left of "dame otra igual a esa" is the phrase's own "otra")
     product = last_line(turn, state)
     if product is None:

@@ -42,6 +42,7 @@ from comandia.server.chat import (
     repeat,
 )
 from comandia.server.chat.lexicon import language_of, lexicon, number
+from comandia.server.chat.matching import index_for
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -53,10 +54,12 @@ from comandia.server.chat.model import (
     Reply,
     TenantContext,
     choice_for,
+    fold,
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
+from comandia.server.chat.spread import Referents
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
 from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled
@@ -103,7 +106,7 @@ def step(
     """
     if message.kind == "text":
         message = replace(message, text=_visible(message.text))
-    state = _with_language(state, message, tenant)
+    state = _with_language(state, message, tenant, catalog)
     turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
         outcome = _dispatch(turn, state, message, latest)
@@ -205,11 +208,19 @@ def _speaking(tenant: TenantContext, state: ChatState) -> TenantContext:
     return tenant
 
 
-def _with_language(state: ChatState, message: Inbound, tenant: TenantContext) -> ChatState:
-    """The customer's language follows what they write; an unclear message keeps the current one."""
+def _with_language(state: ChatState, message: Inbound, tenant: TenantContext, catalog: CatalogView) -> ChatState:
+    """The customer's language follows what they write; an unclear message keeps the current one.
+    Spanish words that are all words of the menu's names count for none: "4 tamales de rajas con
+    queso and a cafe de olla thanks" is English on a Spanish menu («de», «con» are the dishes'
+    names); "can I get una horchata and 2 tacos de suadero" chose «una» itself, and stays mixed."""
     if message.kind != "text":
         return state
-    spoken = language_of(intents.language_words(message.text))
+    words = intents.language_words(message.text)
+    lex, index = lexicon(), index_for(catalog)
+    named = [w for w in words if w in lex.spanish]
+    if named and all(index.knows(w) for w in named) and sum(w in lex.english for w in words) >= 2:
+        words = [w for w in words if w not in lex.spanish]  # (one "plis" beside them is not English)
+    spoken = language_of(words)
     if spoken is None or spoken == (state.language or tenant.locale):
         return state
     return replace(state, language=None if spoken == tenant.locale else spoken)
@@ -254,10 +265,27 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
     if action is None and text:
-        return _read_text(turn, state, text, latest)
+        return _read_text(turn, state, _without_business_name(turn, text), latest)
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _without_business_name(turn: Turn, text: str) -> str:
+    """The message without the words of the business's own name that no product holds ("buenos
+    días doña Rosy" at Tamales Doña Rosy, "que onda don Memo"): said to the person, they order
+    nothing and are never matched to a product that sounds alike (the Tamal «rosita»)."""
+    index = index_for(turn.catalog)
+    fillers = lexicon().fillers  # "Los" of "Fuente de Soda Los Leones" is also in "Pasaje Los Aromos 321"
+    own = {w for w in words_of(turn.tenant.business_name)
+           if len(w) >= 3 and w not in fillers and not index.knows_key(w)}  # fmt: skip
+    if not own:
+        return text
+    kept = _TOKEN.sub(lambda found: " " if fold(found.group(0)) in own else found.group(0), text)
+    return kept if any(c.isalnum() for c in kept) else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
@@ -302,7 +330,7 @@ def _faq_and_order(turn: Turn, state: ChatState, text: str, faq: str) -> Outcome
     after = text[text.rindex("?") + 1 :] if "?" in text else ""
     reading = read_order(after, turn.catalog) if after.strip(" ,.!") else read_order(text, turn.catalog, options=False)
     if not after.strip(" ,.!"):
-        reading = replace(reading, doubts=(), unknown=(), loose=())
+        reading = replace(reading, doubts=(), unknown=(), loose=(), loose_notes=())
     if reading.empty:
         return done(state, home_reply(turn, state, faq))
     return ordering.apply_reading(turn, state, reading, faq)
@@ -376,7 +404,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
     text = _it_counted(text, asked)
-    reading = read_order(text, turn.catalog, dozens=dozens)
+    reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
         after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
@@ -425,14 +453,16 @@ def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
     (before what was ordered earlier: the customer is answering the prices)."""
     products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
     if len(products) == 1:
-        items = tuple(Item(products[0], quantity, "", str(quantity)) for quantity in reading.loose)
-        return replace(reading, loose=(), items=items)
+        items = tuple(Item(products[0], quantity, reading.loose_note(at), str(quantity))
+                      for at, quantity in enumerate(reading.loose))  # fmt: skip
+        return replace(reading, loose=(), loose_notes=(), items=items)
     if not products:
         return reading
     shared = [w for w in words_of(products[0].name) if all(w in words_of(p.name) for p in products[1:])]
     said = " ".join(shared) or products[0].name
-    doubts = tuple(Doubt(tuple(products[:3]), quantity, said) for quantity in reading.loose)
-    return replace(reading, loose=(), doubts=doubts)
+    doubts = tuple(Doubt(tuple(products[:3]), quantity, said, reading.loose_note(at))
+                   for at, quantity in enumerate(reading.loose))  # fmt: skip
+    return replace(reading, loose=(), loose_notes=(), doubts=doubts)
 
 
 def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
@@ -444,7 +474,8 @@ def _of_other_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Rea
     if len(others) != 1:
         return reading
     quantity = reading.loose[0]
-    return replace(reading, loose=(), items=(Item(others[0], quantity, "", str(quantity)), *reading.items))
+    item = Item(others[0], quantity, reading.loose_note(0), str(quantity))
+    return replace(reading, loose=(), loose_notes=(), items=(item, *reading.items))
 
 
 _KEYWORD_ACTIONS = {"greet": "greet", "more": "more", "no": "cart"}

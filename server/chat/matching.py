@@ -179,6 +179,12 @@ class ProductIndex:
         self.folded_words = frozenset(w for name in spelled for w in name)
         self.folded_pairs = frozenset(f"{a} {b}" for name in spelled for a, b in zip(name, name[1:], strict=False))
         self.folded_triples = frozenset(" ".join(name[i : i + 3]) for name in spelled for i in range(len(name) - 2))
+        pair_words: dict[str, set[str]] = {}
+        for name_words in spelled:
+            for a, b in zip(name_words, name_words[1:], strict=False):
+                pair_words.setdefault(f"{a} {b}", set()).update(name_words)
+        self.pair_words = {pair: frozenset(said) for pair, said in pair_words.items()}
+        """The words of every name that holds a pair ("2 kg": malla, de, naranjas, 2, kg)."""
 
     def knows(self, word: str) -> bool:
         """Whether a folded word is (exactly) a word of some product name or alias."""

@@ -13,6 +13,7 @@ the pack ("dos docenas de huevos" of "Huevos L docena") is that many of it, not 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from comandia.server.chat.matching import words
 from comandia.server.chat.model import CatalogView, ProductView, fold
@@ -154,3 +155,54 @@ def _unmeasured(name: str) -> str | None:
     """The name without its measure ("inca kola"), or None when it has none."""
     folded = fold(name)
     return " ".join(_AMOUNT.sub(" ", folded).split()) if _AMOUNT.search(folded) else None
+
+
+_MEASURE_WORDS = frozenset({*_WHOLE, *_FRACTIONS, *_PER_UNIT, "de", "por", "bolsa", "pack", "paquete"})
+"""Words of a name that say its measure, not what it is ("Carne picada especial 500 g": 500, g)."""
+
+
+def _family(product: ProductView) -> tuple[str, ...]:
+    """What a product is, without its measure: "Carne picada especial 1 kg" and "… 500 g" are
+    both ("carne", "picada", "especial"); "Helado 1/4 kg" and "Helado 1 kg" are ("helado",)."""
+    return tuple(w for w in words(product.name) if w not in _MEASURE_WORDS and not w.isdigit())
+
+
+def in_packs(catalog: CatalogView, named: tuple[ProductView, ...], amount: float) -> list[tuple[ProductView, int]]:
+    """The packs of one measured family that make `amount` grams or millilitres exactly, biggest
+    first: "kilo y medio de picada" is one 1 kg and one 500 g pack, "2 kilos y medio" two and one.
+    Empty when `named` is not one family of two sizes or more, or no sum of them is the amount:
+    then it is asked about, never rounded."""
+    families = {_family(p) for p in named}
+    if len(families) != 1:
+        return []
+    family = families.pop()
+    sizes = sorted(((size, p) for p in catalog.products if p.available and _family(p) == family
+                    and (size := unit_amount(p))), key=lambda pair: -pair[0])  # fmt: skip
+    if len({size for size, _ in sizes}) != len(sizes) or len(sizes) < 2:
+        return []  # two products of one size ("Helado 1 kg" of two brands): which one is asked
+    packs: list[tuple[ProductView, int]] = []
+    left = amount
+    for size, product in sizes:
+        count = int((left + 1e-6) // size)
+        if count:
+            packs.append((product, count))
+            left -= count * size
+    return packs if abs(left) < 1e-6 and len(packs) > 1 else []
+
+
+def only_measure(said: list[str]) -> bool:
+    """Whether a part's words say an amount and nothing else ("kilo", "medio kilo"): on a menu
+    whose names hold those words they still name no product by themselves."""
+    return all(w in _WHOLE or w in _FRACTIONS or w in _PER_UNIT or w in ("de", "y") for w in said)
+
+
+def collective_of(
+    catalog: CatalogView, typed_keys: set[str], counted_in: int, key_of: Callable[[str], str]
+) -> ProductView | None:
+    """The one product that is the whole collective the customer counted in and names only what
+    they typed ("a dozen bagels": the Dozen bagels; "una docena de tamales": the Docena de tamales
+    surtidos); None when none or several are. "a dozen plain bagels" names more than the Dozen
+    bagels does: twelve plain bagels."""
+    fits = [p for p in catalog.products if sold_as(p, counted_in)
+            and typed_keys <= {key_of(w) for w in words(p.name)}]  # fmt: skip
+    return fits[0] if typed_keys and len(fits) == 1 else None

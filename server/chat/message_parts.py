@@ -17,7 +17,7 @@ from functools import cache
 from comandia.server.chat.lexicon import Lexicon, lexicon, number
 from comandia.server.chat.matching import ACCEPT, QUARTER, SURE, Match, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import amount_said
+from comandia.server.chat.measures import amount_said, only_measure
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.synonyms import every_kind_word
 from comandia.server.chat.variants import SIZES
@@ -100,8 +100,9 @@ class Part:
 
     @property
     def blank(self) -> bool:
-        """Nothing said yet: no product words, quantity, note or portion word."""
-        return not (self.words or self.note or self.portions or self.in_note) and self.quantity is None
+        """Nothing said yet: no product words, quantity, amount, note or portion word."""
+        said = self.words or self.note or self.portions or self.in_note
+        return not said and self.quantity is None and self.measure is None
 
 
 @dataclass(frozen=True)
@@ -130,21 +131,37 @@ _PERCENT = re.compile(r"(\d+)\s*(?:%|por\s*ciento\b|percent\b|pct\b)", re.IGNORE
 """A percentage however written ("50 %", "25 por ciento", "30 percent"): one token, "50%"."""
 
 
-def tokens(text: str) -> list[Token]:
+_GLUED = re.compile(r"(?P<word>[^\W\d_]{2,})(?P<count>\d{1,3})|(?P<number>\d{1,3})(?P<rest>[^\W\d_]{2,})")
+"""A count typed against a word ("dame6", "get2", "3de", "2hawaianas"): two tokens, so it counts."""
+_NOT_GLUED = frozenset(
+    ["st", "nd", "rd", "th", "ro", "ra", "do", "da", "er", "to", "ta", "vo", "va", "mo", "ma", "no", "na", "os",
+     "as", "am", "pm", "hr", "hrs", "hs", "min", "mins", "pc", "pcs", "pz", "pza", "pzas", "pzs", "px", "xl"]
+)  # fmt: skip
+"""What may follow a number in one word without being a word of its own: ordinals ("2do", "3rd"),
+times ("3pm", "20min") and piece counts ("8pc"), which the rules for those read whole."""
+
+
+def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
+    """The message's tokens; `known`: the menu's own words, which stay whole ("7up", "v8")."""
     found: list[Token] = []
     lex = lexicon()
     halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
+        glued = _GLUED.fullmatch(fold(raw)) if not measure and fold(raw) not in known else None
         if measure:  # "3l", "600ml": a size, as "3 l"
             found += [Token(measure.group(1), measure.group(1)), Token(measure.group(2), fold(measure.group(2)))]
+        elif glued and (glued.group("word") or glued.group("rest") not in _NOT_GLUED):
+            word, count = glued.group("word") or glued.group("rest"), glued.group("count") or glued.group("number")
+            said = [count, word] if glued.group("number") else [word, count]
+            found += [Token(w, w if w.isdigit() else lex.spelled(w)) for w in said]
         else:
             found.append(Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
     return found
 
 
 SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",
-                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that"})  # fmt: skip
+                   "mismas", "ese", "esa", "esos", "esas", "same", "those", "that", "them", "these"})  # fmt: skip
 """After a quantity, the item before once more: "otro igual", "otra de esas", "one more of those"."""
 
 
@@ -154,6 +171,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
     parts: list[Part] = []
     current = Part()
     position = 0
+    unit = ""  # the last unit said ("kilo"): "medio de chicharrón" after "medio kilo de barbacoa" is of it
     while position < len(found):
         folded = found[position].folded
         replaced = _old_value(found, position)
@@ -198,11 +216,20 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.of_item = bool(current.words)
             said = [t.folded for t in found[position : position + taken]]
             count = said[0] if said[0].isdigit() else str(number(said[0]) or "")
-            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken > 1 else []
+            known = [w for w in (count, said[1]) if w and index.knows(w)] if taken in (2, 4) else []
             current.words += known  # the menu's own words for it ("Coca-Cola 2 litros") help the match
             current.spans += [position, position + 1][: len(known)]
             position += taken
             continue
+        half_of = (
+            _half_of_unit(found, position, unit, current) if not (dozens or any(p.dozens for p in parts)) else None
+        )
+        if half_of is not None:  # "medio kilo de barbacoa, medio de chicharrón": half a kilo again
+            current.measure = half_of
+            position += 1
+            continue
+        if amount_said(1, folded) is not None:
+            unit = folded
         if folded in _HALF_WORDS and position + 1 < len(found):  # "1/2 kg", "medio litro"
             current.measure = amount_said(0.5, found[position + 1].folded) or current.measure
         elif current.measure is None and current.quantity is not None and not current.words and position:
@@ -229,6 +256,11 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.quantity, current.dozens, current.counted_in = 6, True, 12  # "… y media de verdura"
             position += 1
             continue
+        if folded == "y" and _and_a_half(found, position, current):  # "2 kilos y medio de picada": 2500 g
+            current.measure = amount_said((current.quantity or 1) + 0.5, found[position - 1].folded)
+            current.quantity, current.words, current.spans = 1, [], []  # "kilos", a word of "Carnitas medio kilo"
+            position += 2
+            continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
             if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
                 parts.append(current)
@@ -236,14 +268,15 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.in_note:
             current.note.append(found[position].text)
             current.note_spans.append(position)
-        elif (folded in NOTE_MARKERS and folded != "no" and not current.words and parts and parts[-1].words
-              and position > 0 and found[position - 1].folded in (",", "/") and not index.knows(folded)):  # fmt: skip
+        elif (folded in NOTE_MARKERS and (folded != "no" or _takes_away(found, position, lex)) and not current.words
+              and parts and parts[-1].words and position > 0 and found[position - 1].folded in (",", "/")
+              and not index.knows(folded)):  # fmt: skip
             current = parts.pop()  # "large americano, extra hot": the note of the item before
             current.in_note = True
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
-            (folded in _NOTE_OPENERS or folded in lex.note_words)
+            (folded in _NOTE_OPENERS or folded in lex.note_words or _takes_away(found, position, lex))
             and not current.words
             and not current.portions
             and not index.knows(folded)
@@ -290,7 +323,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
-        elif _set_apart(folded, index, lex):
+        elif _set_apart(folded, index, lex) and not (
+            current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex)
+        ):  # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler
             if folded in _PLAIN and current.quantity is not None and not current.words:
                 current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
@@ -322,8 +357,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
         if not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
             kept[-1].quantity, kept[-1].dozens = part.quantity, part.dozens
-        elif part.words or part.quantity is not None or part.note:
-            kept.append(part)
+        elif part.words or part.quantity is not None or part.note or part.measure is not None:
+            kept.append(part)  # "mándame kilo y medio": an amount alone, of the product talked about
     return kept
 
 
@@ -348,7 +383,8 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     here = found[position].folded
     ahead = [t.folded for t in found[position + 1 : position + 5]]
     one = amount_said(1, here)
-    if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]):
+    counted_before = current.quantity is not None and not current.words  # "2 kilos y medio": `_and_a_half`
+    if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]) and not counted_before:
         return 3, one * 1.5
     decimal = bool(_DECIMAL.fullmatch(here))
     count = float(here.replace(",", ".")) if decimal else number(here)
@@ -364,10 +400,29 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     return 2 + half, amount_said(count + (0.5 if half else 0), ahead[0]) or 0.0
 
 
+def _half_of_unit(found: list[Token], position: int, unit: str, current: Part) -> float | None:
+    """The grams or millilitres of "medio de …" / "media de …" said where an earlier item of the
+    message was counted in a unit ("medio kilo de barbacoa, medio de chicharrón"): half of that
+    unit. None anywhere else ("medio de frutilla" alone is the ice cream's own half)."""
+    if not unit or found[position].folded not in _HALF_WORDS or not current.blank or position + 1 >= len(found):
+        return None
+    return amount_said(0.5, unit) if found[position + 1].folded in ("de", "del") else None
+
+
+def _and_a_half(found: list[Token], position: int, current: Part) -> bool:
+    """Whether "y medio" here ends a count in a unit ("2 kilos y medio de picada"): the unit just
+    before, the part's count before it, no product said yet."""
+    if current.quantity is None or not only_measure(current.words) or current.measure is None or position < 2:
+        return False
+    ahead = [t.folded for t in found[position + 1 : position + 3]]
+    return (amount_said(1, found[position - 1].folded) is not None and ahead[:1] in (["medio"], ["media"])
+            and _half_ends(ahead[1:2]))  # fmt: skip
+
+
 def _half_ends(after: list[str]) -> bool:
     """Whether "y medio" ends a measure here ("kilo y medio de asado", "de litro y medio"): not
     before another product ("jarra 1 litro y 1/2 pollo" is a half chicken too)."""
-    return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of")
+    return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of") or after[0] in lexicon().fillers
 
 
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
@@ -425,6 +480,18 @@ def _fallback(found: list[Token], position: int) -> bool:
     return pair in ("si no", "if not")
 
 
+def _takes_away(found: list[Token], position: int, lex: Lexicon) -> bool:
+    """Whether a "no" here opens a note as "sin" does ("k gimme 2, no pickles"; "no onions on
+    both"): a word follows that is no filler, count or separator. "no, mejor 3", "no gracias" and
+    "no quiero la coca" stay what they were (a correction, a refusal, an edit)."""
+    if found[position].folded != "no" or position + 1 >= len(found):
+        return False
+    following = found[position + 1].folded
+    if following in _SEPARATORS or following in lex.fillers or following in lex.quantities:
+        return False
+    return following.isalpha() and number(following) is None
+
+
 def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bool) -> int:
     """How many tokens a correction takes here ("no, perdón", "digo", "sorry I mean"; 0: none).
 
@@ -469,6 +536,12 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     if folded in lex.fillers and not index.knows(folded):
         return True
     return folded in lex.portions and not index.knows_key(folded)
+
+
+def _means_a_name_word(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word set apart elsewhere ("sweet lemme get 2") is, by its synonyms, a word of the
+    menu's names («dulce» of a Tamal dulce)."""
+    return any(index.knows(meaning) for meaning in lex.synonyms.get(folded, "").split())
 
 
 def _greeting(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> int:
@@ -686,7 +759,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     following = found[position + 1].folded if position + 1 < len(found) else ""
     if index.knows(folded) and not folded.isdigit() and not _counts_here(found, position, index):
         return False
-    if f"{folded} {following}" in index.folded_pairs or _english_pair(found, position, index):
+    if (f"{folded} {following}" in index.folded_pairs and not _counted_in_unit(found, position, index)
+            or _english_pair(found, position, index)):  # fmt: skip
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
     if _names_number(before, folded, index):
@@ -703,6 +777,21 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+def _counted_in_unit(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether a number and a unit that some name holds ("2 kg" of "Malla de naranjas 2 kg") count
+    the product said after them in that unit: "2 kg de tomates" is two kilos of tomatoes, as the
+    word after it is no word of the names that hold the pair ("2 kg de naranjas" is the Malla)."""
+    pair = f"{found[position].folded} {found[position + 1].folded}"
+    if found[position + 1].folded not in _UNITS:
+        return False
+    after = position + 2
+    while after < len(found) and found[after].folded in ("de", "of"):
+        after += 1
+    if after >= len(found) or found[after].folded in _SEPARATORS:
+        return False
+    return found[after].folded not in index.pair_words.get(pair, frozenset())
 
 
 def _ends_a_note_word(current: Part, folded: str, lex: Lexicon) -> bool:

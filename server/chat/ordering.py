@@ -16,10 +16,11 @@ from dataclasses import replace
 from comandia.server.chat import stock
 from comandia.server.chat.cart_words import set_lines
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import lexicon, number
+from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for
+from comandia.server.chat.measures import whole_units
 from comandia.server.chat.menus import add_lines
-from comandia.server.chat.model import Row, buttons_reply, clip, list_reply
+from comandia.server.chat.model import ProductView, Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -40,15 +41,29 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     last = turn.catalog.product(state.last_sku) if state.last_sku else None
     if last is not None and any(item.product.sku == last.sku for item in reading.items):
         last = None  # "3 y 2 de pastor" after pastor: the 3 is not of the pastor named beside it; asked
-    for quantity in reading.loose:
+    for at, quantity in enumerate(reading.loose):
+        note = reading.loose_note(at)
         if last is not None:
-            items = (Item(last, quantity, "", str(quantity)), *items)
+            items = (Item(last, quantity, note, str(quantity)), *items)
         else:
-            loose_said.append(str(quantity))
+            loose_said.append(f"{quantity} {note}".strip())  # «1 sin tocino»: asked with its note
+    for amount, words in reading.measured:  # "mándame kilo y medio" of the medio kilo asked about
+        of = _talked_about(turn, state)
+        units = whole_units(of, 1, amount, 0, False) if of is not None else None
+        if of is not None and units:
+            items = (*items, Item(of, min(units, MAX_NUMBER), "", words))
+        else:
+            loose_said.append(words)  # no product, or no whole number of it: asked which, never rounded
     state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
+    state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
+    noted += shared
     state, said, refused = add_items(turn, state, items)
+    added = sum(i.quantity for i in items) + sum(d.quantity for d in reading.doubts)
+    state = replace(state, people=reading.people or state.people, last_added=added or state.last_added)
     lines = [prefix] if prefix else []
     lines += said + noted
+    if reading.people and not (said or noted or reading.doubts or reading.unknown or loose_said):
+        lines.append(t("people_noted", people=reading.people))  # "hola, somos 3": no order yet
     half = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, HALF_TYPED))
     lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in (*reading.unknown, *half)]
     lines += [t("which_product", text=words) for words in loose_said]
@@ -58,6 +73,14 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     unknown = tuple(clip(words, MAX_ECHO) for words in (*reading.unknown, *half))
     understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
+
+
+def _talked_about(turn: Turn, state: ChatState) -> ProductView | None:
+    """The product the customer was talking about: the one price answer just given, else the
+    last one added."""
+    asked = set(state.asked)
+    sku = state.asked[-1] if len(asked) == 1 else state.last_sku
+    return turn.catalog.product(sku) if sku else None
 
 
 def still_ordering(turn: Turn, text: str) -> Reading | None:
@@ -114,6 +137,42 @@ def _add_notes(
     return state, said, loose_said
 
 
+def _add_shared_notes(
+    turn: Turn, state: ChatState, shared: tuple[tuple[str, int], ...], loose_said: list[str]
+) -> tuple[ChatState, list[str]]:
+    """Notes said for several lines in a message of their own ("both 30% sweet please", "a todas
+    sin cebolla"): each of the last lines they count (all of them for "todas"), and the bot says
+    so; with fewer lines in the cart they are asked about, never dropped."""
+    said: list[str] = []
+    for note, count in shared:
+        lines = _last_lines(state.cart, count)
+        if not lines:
+            loose_said.append(note)
+            continue
+        for sku, _ in lines:
+            product = turn.catalog.product(sku)
+            if product is None:
+                continue
+            old = dict(state.notes).get(sku)
+            joined = f"{old}, {note}" if old and note not in old else note
+            state = replace(state, notes=(*(n for n in state.notes if n[0] != sku), (sku, joined)))
+            said.append(turn.texts("note_set", name=product.name, note=joined))
+    return state, said
+
+
+def _last_lines(cart: tuple[tuple[str, int], ...], count: int) -> tuple[tuple[str, int], ...]:
+    """The last lines of the cart that hold `count` units ("both": one line of 2, or two of 1);
+    every line for 0; none when the cart holds fewer."""
+    if not count:
+        return cart
+    held = 0
+    for taken, (_, quantity) in enumerate(reversed(cart), 1):
+        held += quantity
+        if held >= count:
+            return cart[-taken:]
+    return ()
+
+
 def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[ChatState, list[str], list[str]]:
     """Add items one by one: (new state, what was said, names of products refused)."""
     said: list[str] = []
@@ -134,9 +193,11 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
             vague += (item.product.sku,)
         unsized = None if item.counted else item.product.sku
         state = replace(state, last_sku=item.product.sku, vague=vague, unsized=unsized)
-        if item.note:
+        if item.note:  # one more of a line with another note ("una de rajas y otra de verde"): both kept
+            old = dict(state.notes).get(item.product.sku, "") if before else ""
+            joined = f"{old}, {item.note}" if old and item.note not in old else item.note
             kept = tuple(n for n in state.notes if n[0] != item.product.sku)
-            state = replace(state, notes=(*kept, (item.product.sku, item.note)))
+            state = replace(state, notes=(*kept, (item.product.sku, joined)))
     return state, said, refused
 
 

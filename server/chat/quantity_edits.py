@@ -226,7 +226,7 @@ def set_each(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 def _new_line(turn: Turn, state: ChatState, clause: list[str]) -> Item | None:
     """The one product not in the cart a clause of a quantity edit orders surely ("1 mango"), else None."""
     reading = read_order(" ".join(clause), turn.catalog)
-    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose or reading.notes:
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose or reading.noted:
         return None
     return reading.items[0] if reading.items[0].product.sku not in state.cart_dict() else None
 
@@ -253,7 +253,7 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None  # "ay no, quítele los nuggets y póngale unos aros": a removal (`editing`), no count
     rest = _without_setting(rest)  # "perdón, que sea uno nomás y un chaufa": "uno y un chaufa"
     reading = read_order(" ".join(rest), turn.catalog)
-    if reading.unknown or reading.notes or len(reading.loose) > 1:
+    if reading.unknown or reading.noted or len(reading.loose) > 1:
         return None
     cart = state.cart_dict()
     changes = [(i.product, i.quantity) for i in reading.items if i.product.sku in cart]

@@ -121,11 +121,18 @@ def order_eta(turn: Turn, state: ChatState, latest: LatestOrder | None) -> Outco
 
 def _asks(sentence: str) -> bool:
     """A question, also when it opens with a filler or "a" ("a q hora cierran", "oye cuánto tardan")."""
-    words = intents.normalised(sentence).split()
+    if asks(sentence):
+        return True
+    said = f" {intents.normalised(sentence)}"
+    if any(said.endswith(f" {phrase}") for phrase in lexicon().intent_phrases("ask_describe")):
+        return True  # "y el doriesquite que es": the question word last, no question mark
+    words = said.split()
     fillers = lexicon().fillers
     while words and (words[0] in fillers or words[0] in ("a", "y", "and")):
-        words = words[1:]
-    return asks(sentence) or asks(" ".join(words))
+        words = words[1:]  # one at a time: «que» is a filler too ("oye q es una gringa" asks)
+        if asks(" ".join(words)):
+            return True
+    return False
 
 
 def _language_asked(text: str) -> str | None:
@@ -249,6 +256,11 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
         return None
     # "¿hay pan dulce?" asks for pan dulce, not for a Pan Bimbo that is «dulce»: no options
     reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)
+    named_first = reading.empty and intent == "ask_describe"
+    if named_first:  # "y el oaxaqueño, ¿de qué es?": the product before the question, not ordered
+        reading = read_order(intents.rest_before(text, phrase), turn.catalog, options=False)
+    if any(i.quantity > 1 for i in reading.items):
+        return None  # "¿me da lo que es 3 de pastor?": an order said with "lo que es", not a question
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
         return None  # an unavailable product: answers.py says so and offers others
     t = turn.texts
@@ -260,7 +272,7 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
     state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
-    ordered = ordered_before(turn, text, phrase)
+    ordered = None if named_first else ordered_before(turn, text, phrase)
     if ordered is not None:  # "una panela, y ¿tienen crema?": the cheese added, the question answered
         return ordering.apply_reading(turn, state, ordered, body)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))

@@ -22,7 +22,17 @@ from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size, per_unit, piece_count, sized_by_amount, sold_as, whole_units
+from comandia.server.chat.measures import (
+    collective_of,
+    in_packs,
+    measured_size,
+    only_measure,
+    per_unit,
+    piece_count,
+    sized_by_amount,
+    sold_as,
+    whole_units,
+)
 from comandia.server.chat.message_parts import (
     ARTICLES,
     NOTE_MARKERS,
@@ -34,10 +44,11 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
-from comandia.server.chat.verdicts import cut_in_products, decided_by_note, verdict_of
+from comandia.server.chat.verdicts import cut_in_products, decided_by_note, of_category, verdict_of
 
 _POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
@@ -70,46 +81,114 @@ class Reading:
     language: str | None = None
     loose: tuple[int, ...] = ()
     """Quantities that named no product ("dame 2"): of the product talked about last, or asked."""
+    loose_notes: tuple[str, ...] = ()
+    """The note said with each loose quantity, in order ("uno sin tocino": «sin tocino»; "" for
+    none): that many of the product talked about, with that note (`loose_note`)."""
     notes: tuple[str, ...] = ()
     """Notes that followed no product in the message ("que vaya bien cocida"): of the product
     talked about before it."""
+    shared_notes: tuple[tuple[str, int], ...] = ()
+    """Notes said for several items with none before them in the message ("both 30% sweet"):
+    (the note, how many of the last lines; 0 for every line)."""
     dozens: bool = False
     """Some quantity was said in dozens ("media docena de jyq"): the next message may go on so."""
+    people: int = 0
+    """How many people the customer said order ("somos 3"): "para cada uno" later counts them."""
+    measured: tuple[tuple[float, str], ...] = ()
+    """Amounts that named no product ("mándame kilo y medio"), in grams or millilitres with the
+    customer's words: of the product talked about last, as many of it as make that amount."""
+
+    def loose_note(self, at: int) -> str:
+        """The note said with the loose quantity at `at` ("" when none was)."""
+        return self.loose_notes[at] if at < len(self.loose_notes) else ""
+
+    @property
+    def noted(self) -> bool:
+        """Whether the message says a note for lines before it ("sin mayo", "both 30% sweet")."""
+        return bool(self.notes or self.shared_notes)
 
     @property
     def empty(self) -> bool:
-        return not (self.items or self.doubts or self.unknown or self.loose or self.notes)
+        return not (
+            self.items or self.doubts or self.unknown or self.loose or self.noted or self.people or self.measured
+        )
 
 
-def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True) -> Reading:
+def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: bool = True,
+               referents: Referents | None = None) -> Reading:  # fmt: skip
     """Read `text` as an order against `catalog` (unavailable products are matched too);
     `dozens`: the customer counted in dozens just before ("y media de verdura" is six);
     `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
-    a question about it ("¿el latte ya lleva azúcar?")."""
+    a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
+    count from the messages before (`spread`)."""
+    marked = without_marks(text)
+    each, per_person, read = _each(without_times(marked))
+    spread = None if each else spread_said(marked)
+    if spread is not None:
+        reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
+                        (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
+        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both"
+        # after two burgers spreads no item: the phrase says whom the note is for (`_shared_note`)
+        if reading is not None and not (reading.noted and not (reading.items or reading.doubts)):
+            return reading
+    return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
+
+
+def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
+          spreading: tuple[Spread, str, Referents] | None) -> Reading | None:  # fmt: skip
+    """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`), or its
+    "para cada uno" (`spreading`: the phrase, the text before it, the counts before the message):
+    None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
-    each, per_person, text = _each(without_times(without_marks(text)))
+    people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
-    found = tokens(index.with_skus_named(text))
+    found = tokens(index.with_skus_named(text), index.folded_words)
     language = language_of([t.folded for t in found])
     parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
+    loose_notes: list[str] = []
+    amounts: list[tuple[float, str]] = []
     notes: list[str] = []
+    shared_notes: list[tuple[str, int]] = []
     forgotten: set[int] = set()
     options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
+    loose_at: int | None = None  # the part of the last loose quantity: a note right after it is its note
     for number_, part in enumerate(parts):
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
             continue
+        shared_note = _shared_note(part, found, index, lex)
+        if shared_note is not None:  # "…, both less ice", "las dos sin cebolla", "todas bien doradas"
+            note, count = shared_note
+            targets = _counted_items(found_in, count)
+            for at in targets:
+                number_at, what = found_in[at]
+                assert not isinstance(what, str)
+                joined = f"{what.note}, {note}" if what.note and note not in what.note else (what.note or note)
+                found_in[at] = (number_at, replace(what, note=joined))
+            if not targets:  # "both 30% sweet please" in a message of its own: of the lines before
+                shared_notes.append(shared_note)
+            continue
+        if part.measure is not None and _amount_alone(part, found_in, catalog, lex):
+            amounts.append((part.measure * (part.quantity or 1), _amount_words(parts, number_, found)))
+            continue  # "ok mándame un kilo": of the product talked about
         if not part.words:
             if part.note:  # "…y que vaya bien cocida": the note of the item before, if it has none
                 note = _note_text(part.note, lex)
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
                 had = getattr(found_in[before[-1]][1], "note", "") if before else ""
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
-                if before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
+                if part.quantity is not None and not before:  # "va, uno sin tocino": one of what was talked about
+                    loose.append(part.quantity)
+                    loose_notes.append(note)
+                    loose_at = number_
+                elif loose_at == number_ - 1 and part.quantity is None:  # "k gimme 2, no pickles": the 2's
+                    loose_notes[-1] = f"{loose_notes[-1]}, {note}" if loose_notes[-1] else note
+                    loose_at = number_
+                elif before and (not had or beside):  # "un matcha al 25% de azúcar y sin hielo": both
                     at, what = found_in[before[-1]]
                     joint = found[part.note_spans[0] - 1].text if part.note_spans[0] else ","
                     joint = joint if joint in (",", "y", "and", "e") else ","
@@ -122,6 +201,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 found_in.append((number_, Item(last.product, part.quantity or 1, _note_text(part.note, lex), said)))
             elif part.quantity is not None:
                 loose.append(part.quantity)  # "dame 2 y un hielo": 2 of what was just talked about
+                loose_notes.append("")
+                loose_at = number_
             continue
         if part.quantity is None and not part.note and set(part.words) <= NOTE_MARKERS:
             continue  # ", con extra de aguacate" on a menu of "Torta de chorizo con huevo": «con» names nothing
@@ -142,7 +223,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             continue
         words = part.words
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
-                and _needs_head(head.words, part.words, index, lex)):  # fmt: skip
+                and (_needs_head(head.words, part.words, index, lex)
+                     or _offered([*head.words, *part.words], index, lex) is not None)):  # fmt: skip
+            # "una guajolota de rajas y otra de verde": a choice the head's description offers too
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
@@ -163,6 +246,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
+            loose_notes.append("")
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
         resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
@@ -187,14 +271,29 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
-            if (options and not asked and (verdict is None or not verdict[0])
-                    and (chosen := _options_after(words_here, index, lex))):  # fmt: skip
+            chosen = _options_after(words_here, index, lex) if options and not asked else None
+            if chosen is not None and (verdict is None or not verdict[0] or chosen[0][1][0] is verdict[1][0]):
+                # sure with or without them ("large taro milk tea half sweet"): the options are still the note
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
                 note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
+            offered = None if chosen is not None or not options or asked else _offered(words_here, index, lex)
+            if offered is not None and (verdict is None or not verdict[0]):  # "un jarrito de mandarina"
+                verdict, tail = (True, (offered[0],)), words_here[offered[1] :]
+                spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
+                chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
+                note = " ".join(w for w in (chose, note) if w)
+            if part.counted_in and (verdict is None or not verdict[0]):  # "a dozen bagels": the Dozen bagels
+                typed = {key(w) for w in words_here if w not in ARTICLES and w not in ("de", "of")}
+                collective = collective_of(catalog, typed, part.counted_in, key)
+                verdict = (True, (collective,)) if collective is not None else verdict
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
+                packs = in_packs(catalog, verdict[1], part.measure * quantity) if by_size is None else []
+                if packs:  # "kilo y medio de picada": the 1 kg and the 500 g packs
+                    found_in += [(number_, Item(p, min(n, MAX_NUMBER), note, said_here)) for p, n in packs]
+                    continue
                 verdict = (True, (by_size,)) if by_size is not None else verdict
             if verdict is not None and verdict[0] and _size_unsaid(verdict[1][0], words_here):
                 verdict = (False, verdict[1])  # "una cerveza": the Doble de cerveza is one size of it
@@ -203,6 +302,22 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
                 verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
+            if (options and not asked and part.quantity is not None and not found_in and words_here is part.words
+                    and _options_alone(words_here, verdict, lex, part.elliptic)):  # fmt: skip
+                loose.append(quantity)  # "ok 1 lemon pepper" after the 10 pc's price: one of it, that flavour
+                loose_notes.append(" ".join(w for w in (said_here, note) if w))
+                loose_at = number_
+                continue
+            if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
+                    and all(_option(w, lex) for w in words_here)
+                    and not index.heads_a_name(words_here[0])):  # fmt: skip
+                # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
+                joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
+                loose_notes[-1] = _GLUED.sub(r"\1", f"{loose_notes[-1]} {joint} {said_here}")
+                loose_at = number_
+                continue
+            if verdict is None and (kind := of_category(catalog, words_here)):
+                verdict = (False, kind)  # "y un postre": which of the Postres, asked (never "no tenemos")
             doubted = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
             if (isinstance(doubted, Doubt) and verdict is not None and verdict[0] and part.quantity is None
                     and verdict[1][0] in doubted.candidates):  # fmt: skip
@@ -230,7 +345,15 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
-    found_in = _said_again(_asked_before_fallback(found_in, parts, found), parts, found)
+    found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
+    if spreading is not None:
+        spread, said_before, referents = spreading
+        prefix = _without_courses(party_said(without_times(said_before))[1], index)
+        cut = len(tokens(index.with_skus_named(prefix), index.folded_words))
+        spread_over = _spread_over(found_in, parts, spread, cut, people or referents.people, referents.last)
+        if spread_over is None:
+            return None
+        found_in = spread_over
     kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people
@@ -246,9 +369,66 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         tuple(w for w in kept if isinstance(w, str)),
         language,
         tuple(loose),
+        tuple(loose_notes),
         tuple(notes),
+        tuple(shared_notes),
         any(part.dozens for part in parts),
+        people,
+        tuple(amounts),
     )
+
+
+def _amount_alone(part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView,
+                  lex: Lexicon) -> bool:  # fmt: skip
+    """Whether a part says an amount and no product ("mándame kilo y medio"), first in the message:
+    after an item, "una de litro" is that item's size (`_resized`)."""
+    if part.measure is None or not only_measure(part.words) or part.note or part.elliptic:
+        return False
+    return not any(isinstance(w, Item) for _, w in found_in) and not _names_by_measure(part, catalog, lex)
+
+
+def _names_by_measure(part: Part, catalog: CatalogView, lex: Lexicon) -> bool:
+    """Whether the measure words of a part name one product by themselves: surely (an alias "un
+    kilo"), or as the only one of that measure ("1 kilo" of the ice creams is the Helado 1 kg)."""
+    if not part.words or part.measure is None:
+        return False
+    verdict = verdict_of(index_for(catalog).match(part.words, lex.synonyms))
+    return verdict is not None and (verdict[0] or sized_by_amount(catalog, verdict[1], part.measure) is not None)
+
+
+def _amount_words(parts: list[Part], at: int, found: list[Token]) -> str:
+    """The customer's words for an amount said alone ("kilo y medio"): the numbers and measure
+    words between the part before it and the part after it."""
+    start = max([-1, *parts[at - 1].spans, *parts[at - 1].note_spans]) + 1 if at else 0
+    end = min([len(found), *parts[at + 1].spans, *parts[at + 1].note_spans]) if at + 1 < len(parts) else len(found)
+    said = [t.text for t in found[start:end] if only_measure([t.folded]) or number(t.folded) is not None]
+    while said and fold(said[-1]) in ("y", "de"):
+        said.pop()
+    return " ".join(said)
+
+
+def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], spread: Spread, cut: int,
+                 people: int, last: int) -> list[tuple[int, Item | Doubt | str]] | None:  # fmt: skip
+    """The items of the part said just before a one-for-each phrase (token `cut`), times what it
+    counts: the items the message named before them ("3 everything bagels and a coffee for each"),
+    else the `people`, else what the message before added (`last`). None when the phrase says a
+    number that is none of those ("papas pa las 3" with two burgers: at three o'clock)."""
+    if spread.count == 1:
+        return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
+    said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
+    before = [n for n in said if parts[n].spans[-1] < cut]
+    target = max(before) if before else min(said, default=None)
+    if target is None:
+        return None if spread.count > 2 else found_in
+    units = sum(w.quantity for n, w in found_in if n < target and isinstance(w, Item))
+    # the items said before it in the message are what it counts, else the people ("una pizza y un
+    # refresco pa cada quien" after "somos 3"), else what the message before added
+    counts = [units] if units > 1 else [people] if people > 1 else [last] if last > 1 and not units else []
+    if spread.count and spread.count not in counts:
+        return None  # "one taro, one thai, regular for both": both teas regular, not two thais
+    times = spread.count or next(iter(counts), 1)
+    return [(n, replace(w, quantity=min(w.quantity * times, MAX_NUMBER)) if n == target and not isinstance(w, str)
+             else w) for n, w in found_in]  # fmt: skip
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})
@@ -390,6 +570,48 @@ def _noted(item: Item | Doubt, previous: Part, found: list[Token], end: int) -> 
     return replace(item, note=_GLUED.sub(r"\1", " ".join([item.note, *(t.text for t in said)]).strip()))
 
 
+def _options_alone(
+    words: list[str], verdict: tuple[bool, tuple[ProductView, ...]] | None, lex: Lexicon, one: bool
+) -> bool:
+    """Whether counted words are options of no product ("1 lemon pepper", "2 half sugar"): option
+    words that no product matched surely holds by name (a Fresh lemonade only sounds like
+    «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
+    frutilla"; or after such a count: "… y chocolate")."""
+    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+        return False
+    named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
+    return not named & {key(w) for w in words}
+
+
+_OFFERS = re.compile(r"\b(?:o|or|u)\b", re.IGNORECASE)
+"""A description that lists what to choose from ("Jarritos de tamarindo, mandarina o piña")."""
+
+
+def _offered(words: list[str], index: ProductIndex, lex: Lexicon) -> tuple[ProductView, int] | None:
+    """(the product, where the choice begins) when the first words name a product (of a few, the
+    one that fits) and every word after them is one of the choices its description offers
+    ("jarrito de mandarina": the Refresco de sabor, «Jarritos de tamarindo, mandarina o piña»;
+    "guajolotas de verde": «Tamal verde o de rajas»), none of them a word of its name. None
+    otherwise: a description that lists no choice makes the words
+    ingredients, asked about (`described`)."""
+    for cut in range(len(words) - 1, 0, -1):
+        rest = {key(w) for w in words[cut:] if w not in STOPWORDS and w not in _SEPARATOR_WORDS}
+        matches = index.match(words[:cut], lex.synonyms) if rest else []
+        named = [m.product for m in matches if m.typed >= SURE][:4]  # "refrescos": of several, the one offering it
+        fitting = [p for p in named if _OFFERS.search(p.description) and not rest & _name_keys(p)
+                   and rest <= {key(w) for w in words_of(p.description)}]  # fmt: skip
+        if len(fitting) == 1:
+            return fitting[0], cut
+    return None
+
+
+def _name_keys(product: ProductView) -> set[str]:
+    return {key(w) for name in (product.name, *product.aliases) for w in words_of(name)}
+
+
+_SEPARATOR_WORDS = frozenset({"y", "e", "and", "o", "or"})
+
+
 def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
     """Where options that end at token `last` end, with the option words after it that the filler
     list set apart ("30% sweet": «sweet» is also an exclamation)."""
@@ -495,6 +717,102 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
 
 
 _ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
+_PAIR = frozenset({"ambas", "ambos", "both"})
+_TO_ALL = frozenset(
+    {"on", "for", "to", "en", "a", "para", "pa", "de", "of", "them", "ellas", "ellos", "las", "los", "the"}
+)
+"""Words around "both"/"todas" that only say whom the note is for ("half sugar on both", "a las
+dos", "all of them")."""
+
+
+def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> tuple[str, int] | None:
+    """(the note, how many items it is for; 0: all) when the part is a note said for several items:
+    "both less ice", "half sugar on both", "ambas sin pepinillos", "todas bien doraditas", "las
+    dos sin cebolla", "los 2 deslactosados". None when it is not, or names a product of its own."""
+    spans = sorted({*part.spans, *part.note_spans})
+    if not spans:
+        return None
+    said = list(range(spans[0], _options_end(found, spans[-1], lex)))
+    if not all(w in _ALL or w in _TO_ALL or _option(w, lex) or w in lex.note_words or w in lex.fillers
+               for w in part.words):  # fmt: skip
+        return None  # "una hamburguesa, todas sin cebolla": a product of its own
+    count = next((2 if found[i].folded in _PAIR else 0 for i in said if found[i].folded in _ALL), None)
+    if count is not None and not _at_an_end([found[i].folded for i in said]):
+        return None  # "con todas las salsas": how one item comes
+    start = spans[0]
+    if count is None and part.quantity is not None and part.quantity >= 2 and start >= 2:
+        counted = number(found[start - 1].folded) == part.quantity and found[start - 2].folded in _BOTH
+        count = part.quantity if counted else None  # "las dos sin cebolla", "los 2 deslactosados"
+    if count is None:
+        return None
+    if count and part.quantity is not None and part.quantity != count:
+        return None  # "ambas y 3 tacos": a count of its own
+    kept = [i for i in said if found[i].folded not in _ALL and found[i].folded not in _TO_ALL]
+    words = [found[i].folded for i in kept]
+    if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
+        return None  # "ambas grandes" is a size (`_sizes_all`)
+    noted = bool(part.note) or all(_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
+    verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
+    if not noted or (verdict is not None and verdict[0]):
+        return None
+    first, last = kept[0], kept[-1]
+    note = _note_text([t.text for t in found[first : last + 1] if t.folded not in _ALL], lex)
+    return (note, count) if note else None
+
+
+def _shared_in_notes(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
+    """An item's note that says it is for both or all ("a cheeseburger and a double cheeseburger,
+    no onions on both": read as the second one's note) given, without those words, to the items
+    it counts up to that one."""
+    for at, (number_, what) in enumerate(found_in):
+        said = what.note.split() if not isinstance(what, str) else []
+        folded = [fold(w).strip(",.!") for w in said]
+        if not _ALL & set(folded) or not _at_an_end(folded):
+            continue
+        count = 2 if _PAIR & set(folded) else 0
+        keep = [w for w, f in zip(said, folded, strict=True) if f not in _ALL and f not in _TO_ALL]
+        note = _GLUED.sub(r"\1", " ".join(keep)).strip(" ,")
+        if not note:
+            continue
+        found_in[at] = (number_, replace(what, note=""))  # type: ignore[type-var]
+        for target in _counted_items(found_in[: at + 1], count):
+            number_at, item = found_in[target]
+            assert not isinstance(item, str)
+            joined = f"{item.note}, {note}" if item.note and note not in item.note else (item.note or note)
+            found_in[target] = (number_at, replace(item, note=joined))
+    return found_in
+
+
+def _at_an_end(words: list[str]) -> bool:
+    """Whether "both"/"todas" opens or closes the words, but for whom-words and politeness
+    ("both less ice", "half sugar on both of them pls"), rather than qualifying a noun inside them
+    ("con todas las salsas")."""
+    said = [w for w in words if w not in _TO_ALL and w not in _POLITE and w not in (",", ".", "!")]
+    return bool(said) and (said[0] in _ALL or said[-1] in _ALL) and sum(w in _ALL for w in said) == 1
+
+
+def _counted_items(found_in: list[tuple[int, Item | Doubt | str]], count: int) -> list[int]:
+    """Where in `found_in` the items a shared note is for are: the last `count` ones, or (0) all of
+    them; when they are of several categories and one holds most of them ("4 al pastor, 2 de
+    bistec y una coca, todos sin cebolla"), the items of that category."""
+    items = [at for at, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
+    if count:  # "dos hawaianas grandes, ambas sin piña": one line of two
+        counted = 0
+        for taken, at in enumerate(reversed(items), 1):
+            counted += getattr(found_in[at][1], "quantity", 1)
+            if counted >= count:
+                return items[-taken:]
+        return []
+    categories = [_category_of(found_in[at][1]) for at in items]
+    most = max(set(categories), key=categories.count, default=None)
+    if most is not None and categories.count(most) >= 2 and len(set(categories)) > 1:
+        return [at for at, category in zip(items, categories, strict=True) if category == most]
+    return items
+
+
+def _category_of(what: Item | Doubt | str) -> int | None:
+    product = what.product if isinstance(what, Item) else what.candidates[0] if isinstance(what, Doubt) else None
+    return product.category_id if product is not None else None
 
 
 def _sizes_all(part: Part, catalog: CatalogView, found_in: list[tuple[int, Item | Doubt | str]],
@@ -584,10 +902,6 @@ _EACH = re.compile(
 )
 
 
-_PARTY = re.compile(r"\b(?:(?:somos|seremos|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
-                    r"(?:\s+(?:personas|people|ppl|pax|of\s+us))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
-                    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+))\b", re.IGNORECASE)  # fmt: skip
-"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4"."""
 _SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)
 """An item for the table ("un rol para compartir", "fries to share"): one, not one per person."""
 _OF_EACH = re.compile(r"\b(?:de|of)\s+(?:cada|each)\b", re.IGNORECASE)
@@ -606,7 +920,7 @@ def _each(text: str) -> tuple[int, bool, str]:
         return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
-    if (not count or one_each) and (party := _PARTY.search(text)) and (each := _FOR_EACH.search(text)):
+    if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
         # "somos tres, un americano para cada uno"
         people = number(fold(party.group("count") or party.group("us") or party.group("party")))
         if people and people > 1:
@@ -665,6 +979,12 @@ def _taken_back(
     ("no, 12"), another size or flavour of it ("no, mejor mediana"), or another product ("no,
     mejor una pepperoni"). None when nothing before is an item or the part names nothing surely:
     then the part is read as any other (and what it names unsurely is asked or named back)."""
+    if found_in and isinstance(found_in[-1][1], str) and part.words:  # "y un atole... no, una horchata"
+        alone = verdict_of(index.match(part.words, lex.synonyms))  # takes back the words not on the menu
+        if alone is None or not alone[0]:
+            return None
+        return len(found_in) - 1, Item(alone[1][0], min(part.quantity or 1, MAX_NUMBER), _note_text(part.note, lex),
+                                       " ".join(part.words))  # fmt: skip
     at = next((i for i in range(len(found_in) - 1, -1, -1) if not isinstance(found_in[i][1], str)), None)
     if at is None:
         return None

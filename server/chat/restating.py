@@ -19,7 +19,15 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import among_cart, count_of, in_cart, set_lines
+from comandia.server.chat.cart_words import (
+    among_cart,
+    count_of,
+    counted,
+    in_cart,
+    last_line,
+    names_something,
+    set_lines,
+)
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
@@ -162,7 +170,7 @@ def _read(turn: Turn, state: ChatState, words: str, none: bool) -> Reading:
         quantity = reading.loose[0]
         items = tuple(replace(i, quantity=quantity, counted=True) for i in reading.items)
         doubts = tuple(replace(d, quantity=quantity) for d in reading.doubts)
-        reading = replace(reading, items=items, doubts=doubts, loose=())
+        reading = replace(reading, items=items, doubts=doubts, loose=(), loose_notes=())
     if none:
         items = tuple(replace(i, quantity=0, counted=True) for i in reading.items)
         reading = replace(reading, items=items, doubts=tuple(replace(d, quantity=0) for d in reading.doubts))
@@ -232,7 +240,12 @@ def _core(product: ProductView) -> frozenset[str]:
     )  # fmt: skip
 
 
-_ONE_OF = re.compile(r"^(?:.*?\b)?(?P<count>\w+)\s+(?:of the|of my|of them|de las|de los|de mis)\s+(?P<rest>.+)$")
+_ONE_OF = re.compile(
+    r"^(?:.*?\b)?(?P<count>\w+)\s+(?P<of>of the|of my|of them|of those|of these|de las|de los|de mis"
+    r"|de esos|de esas|de ellos|de ellas)\s+(?P<rest>.+)$"
+)
+_PRONOUNS = frozenset({"of them", "of those", "of these", "de esos", "de esas", "de ellos", "de ellas"})
+"""'make one of them a taro': the line talked about last, not named again."""
 _TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
 _CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*)$")
 
@@ -246,6 +259,8 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if found is None or not some:
         return None
     rest = found.group("rest").split()
+    if found.group("of") in _PRONOUNS:
+        return _some_of_last(turn, state, some, rest)
     for at in range(1, len(rest)):
         for joint in _TO:
             size = joint.count(" ") + 1
@@ -264,6 +279,23 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return None
 
 
+def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
+    """ "make one of them a taro milk tea", "uno de esos que sea de zanahoria": that many units of
+    the line added last become the product said after the joint ("a", "to", "que sea")."""
+    line = last_line(turn, state, in_cart=True)
+    for joint in sorted(_TO, key=len, reverse=True):
+        if " ".join(rest[: joint.count(" ") + 1]) == joint:
+            rest = rest[joint.count(" ") + 1 :]
+            break
+    new = _one_product(turn, line, [w for w in rest if w not in lexicon().fillers])
+    cart = state.cart_dict()
+    if line is None or new is None or new.sku == line.sku or some >= cart.get(line.sku, 0):
+        return None
+    left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
+    said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
+    return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+
+
 def _one_product(turn: Turn, line: ProductView | None, words: list[str]) -> ProductView | None:
     """The product the words make of the line ("a double"), else the one they name surely."""
     if line is None or not words:
@@ -275,3 +307,56 @@ def _one_product(turn: Turn, line: ProductView | None, words: list[str]) -> Prod
     if len(reading.items) != 1 or reading.doubts or reading.unknown:
         return None
     return reading.items[0].product
+
+
+_BECOME = frozenset({"sea", "sean"})
+_POINTING = frozenset({"esos", "esas", "ellos", "ellas", "them", "those", "these", "de", "of", "que", "las", "los"})
+"""Words around the count of "uno de esos que sea…" that point at the line, naming nothing."""
+
+
+def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "mejor que una sea de carnes frías" after 2 hawaianas, "que 2 sean de suadero" after 6 de
+    pastor, "uno de esos que sea de zanahoria": that many units of the line (the one the words
+    before name, else the one added last) become the product said; the rest stay. None when the
+    count is not less than the line's (the whole line changes: `line_changes.variant`)."""
+    words = intents.normalised(text).split()
+    at = next((i for i, w in enumerate(words) if w in _BECOME), None)
+    if at is None:
+        return None
+    before, after = words[:at], words[at + 1 :]
+    counts = [c for w in before if (c := count_of(w)) is not None]
+    if len(counts) != 1 or not counts[0] or counted(after):
+        return None  # "que sean 3": a quantity set; "uno de fresa y el otro que sea…": two counts
+    fillers = lexicon().fillers
+    minding = {w for phrase in lexicon().intent_phrases("correction") for w in phrase.split()} | _CUES | _INTERJECTIONS
+    ignored = fillers | _POINTING | minding
+    target = " ".join(w for w in before if count_of(w) is None and w not in ignored)
+    # "perdón que uno sea…": words that name no product point at the line added last
+    line = in_cart(turn, state, target) if names_something(turn, target) else last_line(turn, state, in_cart=True)
+    cart = state.cart_dict()
+    if line is None or counts[0] >= cart.get(line.sku, 0):
+        return None
+    new = _made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")])
+    if new is None or new.sku == line.sku:
+        return None
+    some = counts[0]
+    left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
+    said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
+    return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+
+
+def _made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
+    """The product the words make: another size or flavour of the line ("grande", "de fresa"),
+    else what they name surely with the line's head ("de pollo" after a Hamburguesa clásica is
+    the Hamburguesa de pollo, not the Nuggets), else what they name surely alone ("capuchino")."""
+    if not words:
+        return None
+    other = variant_of(turn.catalog, line, [w for w in words if w not in STOPWORDS])
+    if other is not None:
+        return other
+    head = next((w for w in words_of(line.name) if w not in STOPWORDS), "")
+    for said in (f"{head} {' '.join(words)}", " ".join(words)):
+        reading = read_order(said, turn.catalog)
+        if len(reading.items) == 1 and not (reading.doubts or reading.unknown) and reading.items[0].product != line:
+            return reading.items[0].product
+    return None

@@ -70,6 +70,10 @@ class ChatState:
     count ("mejor 12"): a bare quantity next ("como 3", "bueno 10") is its count, not more of it."""
     dozens: bool = False
     """The message before counted in dozens ("media docena de jyq"): "y media de verdura" is six."""
+    people: int = 0
+    """How many people the customer said order ("somos 3"): "y una coca para cada uno" is three."""
+    last_added: int = 0
+    """The units the last message that ordered added: "y papas pa las 3" after three burgers."""
 
     def to_json(self) -> dict[str, Any]:
         # Shallow: every field is a plain value or a tuple rewritten below (asdict's deep copy
@@ -121,6 +125,8 @@ class ChatState:
                 vague=tuple(str(sku) for sku in data.get("vague") or ())[:MAX_CART_LINES],
                 unsized=_opt_str(data.get("unsized")),
                 dozens=bool(data.get("dozens")),
+                people=max(0, int(data.get("people") or 0)),
+                last_added=max(0, int(data.get("last_added") or 0)),
             )
         except (TypeError, ValueError):
             return cls()

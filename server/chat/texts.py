@@ -90,6 +90,7 @@ BOT: dict[str, str] = {
     "not_on_menu": N_("We don't have “{text}” on the menu; type “menu” to see what we have."),
     "unavailable_words": N_("We don't have “{text}” right now: {name} is not available."),
     "quantity_set": N_("Done: {quantity} × {name}."),
+    "people_noted": N_("Got it, {people} people. What would you like?"),
     "which_product": N_("Which product do you want “{text}” of? Type its name too."),
     "did_you_mean": N_("Did you mean *{name}*?"),
     "which_one": N_("Which one do you want for “{text}”?"),

@@ -68,4 +68,28 @@ def explains(catalog: CatalogView, words: str, enough: float) -> bool:
     typed = [w for w in intents.normalised(words).split()
              if w not in lex.fillers and (w not in lex.vague or index.knows(w))]  # fmt: skip
     matches = index.match(typed, lex.synonyms)
-    return bool(matches) and matches[0].typed >= enough
+    return (bool(matches) and matches[0].typed >= enough) or bool(of_category(catalog, typed))  # "un postre"
+
+
+MAX_OF_CATEGORY = 9
+"""A category's products offered at most when its name is said as a product (a list shows ten rows)."""
+
+
+def of_category(catalog: CatalogView, words: list[str]) -> tuple[ProductView, ...]:
+    """The available products of the category the words name ("un postre", "a dessert", "dos
+    bebidas"), for the customer to choose among; () when the words are not a category's name."""
+    lex = lexicon()
+    said = [_singular(w) for w in words if w not in lex.fillers]
+    if not said:
+        return ()
+    for category in catalog.categories:
+        named = [_singular(w) for w in intents.normalised(category.name).split() if w not in lex.fillers]
+        if named == said:  # all of it sold out: offered anyway, so the answer says it is sold out
+            every = [p for p in catalog.products if p.category_id == category.id]
+            return tuple([p for p in every if p.available] or every)[:MAX_OF_CATEGORY]
+    return ()
+
+
+def _singular(word: str) -> str:
+    """ "postres" -> "postre", "bebidas" -> "bebida", "desserts" -> "dessert" (compared, not shown)."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word

@@ -50,7 +50,7 @@ class Cluster:
                 )
             except psycopg.OperationalError as error:
                 raise ServerUnreachable(
-                    f"database server {self.name!r} is unreachable: {_first_line(error)}"
+                    "database server “{server}” is unreachable: {error}", server=self.name, error=_first_line(error)
                 ) from error
             with connection:
                 yield connection

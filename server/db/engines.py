@@ -161,7 +161,9 @@ class ConnectionBudget:
             with self._condition:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise BudgetExhausted(f"all {self.limit} database connections are busy; try again shortly")
+                    raise BudgetExhausted(
+                        "all {limit} database connections are busy; try again shortly", limit=self.limit
+                    )
                 if self.in_use >= self.limit:
                     self._condition.wait(min(remaining, 0.05))
 

@@ -258,6 +258,8 @@ class InboxEvent(TenantBase):
         sa.Index("ix_inbox_customer_key", "customer_key", "id"),
         # The worker's "oldest pending" in id order, without stepping over processed rows (t0006).
         sa.Index("ix_inbox_unprocessed", "id", postgresql_where=sa.text("processed_at IS NULL")),
+        # The superadmin summary counts one local day's messages (t0016).
+        sa.Index("ix_inbox_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
@@ -307,6 +309,7 @@ class OutboxMessage(TenantBase):
             "seq",
             postgresql_where=sa.text("status = 'failed' AND payload ? 'fallback_template'"),
         ),
+        sa.Index("ix_outbox_created_at", "created_at"),  # one local day's sends for the summary (t0016)
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)

@@ -8,6 +8,7 @@ hands an `OutboundMessage` to `Provider.send` and gets a `SendResult` or a class
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -16,7 +17,7 @@ from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.messages import CustomerRef, Inbound
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.i18n import N_, fill, text
-from comandia.shared.schemas.numbers import NumberCheck
+from comandia.shared.schemas.numbers import CheckLine, NumberCheck
 
 ErrorKind = Literal["transient", "permanent", "auth"]
 
@@ -153,6 +154,28 @@ Reasons are stored in English and read in the manager's language (`shared.i18n.r
 NO_MESSAGE_ID = N_("the provider accepted the message but sent no message id")
 
 
+UNREACHABLE_CHECK = N_("provider unreachable ({error})")
+PROVIDER_ANSWERED = N_("the provider answered: {answer}")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of "test this number" as a provider found it, before it is worded for a reader:
+    `label` and `detail` are catalog texts, `values` fill `detail` (a provider's own words go in a
+    value, shown as they came)."""
+
+    label: str
+    ok: bool
+    detail: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+def worded(checks: Sequence[Check], language: str) -> NumberCheck:
+    """The checks in `language`; `ok` when every one passed."""
+    lines = tuple(CheckLine(text(language, c.label), c.ok, text(language, c.detail, **c.values)) for c in checks)
+    return NumberCheck(all(c.ok for c in checks), lines)
+
+
 class SendError(Exception):
     """A send the provider refused or that did not complete.
 
@@ -189,8 +212,9 @@ class Provider(Protocol):
         """Send one message. Raises: SendError (classified)."""
         ...
 
-    def check(self) -> NumberCheck:
-        """Call the provider's API to see that the number's credentials and setup work."""
+    def check(self) -> tuple[Check, ...]:
+        """Call the provider's API to see that the number's credentials and setup work (`worded`
+        puts the answer in the reader's language)."""
         ...
 
     def fetch_media(self, ref: str, target: Path, limits: MediaLimits) -> Downloaded:

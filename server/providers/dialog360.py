@@ -8,11 +8,22 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from comandia.server.providers import media
-from comandia.server.providers.base import Endpoints, OutboundMessage, SendResult
+from comandia.server.providers.base import (
+    PROVIDER_ANSWERED,
+    UNREACHABLE_CHECK,
+    Check,
+    Endpoints,
+    OutboundMessage,
+    SendResult,
+)
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.server.providers.meta import classify_cloud_error, cloud_api_body, post_json
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.schemas.numbers import NumberCheck
+from comandia.shared.i18n import N_
+
+WEBHOOK_CHECK = N_("webhook")
+NO_WEBHOOK = N_("no webhook URL configured at 360dialog")
+WEBHOOK_URL = N_("webhook URL {url}")
 
 
 class Dialog360Provider:
@@ -47,7 +58,7 @@ class Dialog360Provider:
         url = f"{self._base}{meta_url.path}" + (f"?{meta_url.query}" if meta_url.query else "")
         return media.download(self._session, url, target, limits, headers=headers)
 
-    def check(self) -> NumberCheck:
+    def check(self) -> tuple[Check, ...]:
         try:
             response = self._session.get(
                 f"{self._base}/v1/configs/webhook",
@@ -55,10 +66,10 @@ class Dialog360Provider:
                 timeout=self._endpoints.timeout_seconds,
             )
         except requests.RequestException as error:
-            return NumberCheck.of(("webhook", False, f"provider unreachable ({error.__class__.__name__})"))
+            return (Check(WEBHOOK_CHECK, False, UNREACHABLE_CHECK, {"error": error.__class__.__name__}),)
         if response.status_code >= 300:
-            return NumberCheck.of(("webhook", False, classify_cloud_error(response).detail))
+            return (Check(WEBHOOK_CHECK, False, PROVIDER_ANSWERED, {"answer": classify_cloud_error(response).detail}),)
         url = (response.json() or {}).get("url") if response.content else None
         if not url:
-            return NumberCheck.of(("webhook", False, "no webhook URL configured at 360dialog"))
-        return NumberCheck.of(("webhook", True, f"webhook URL {url}"))
+            return (Check(WEBHOOK_CHECK, False, NO_WEBHOOK),)
+        return (Check(WEBHOOK_CHECK, True, WEBHOOK_URL, {"url": url}),)

@@ -16,7 +16,10 @@ import requests
 from comandia.server.providers import media
 from comandia.server.providers.base import (
     NO_MESSAGE_ID,
+    PROVIDER_ANSWERED,
     UNREACHABLE,
+    UNREACHABLE_CHECK,
+    Check,
     Endpoints,
     OutboundMessage,
     SendError,
@@ -25,11 +28,16 @@ from comandia.server.providers.base import (
 )
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.schemas.numbers import NumberCheck
+from comandia.shared.i18n import N_
 
 TRANSIENT_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131057, 131056})
 AUTH_CODES = frozenset({0, 10, 190, 368, 131031} | set(range(200, 300)))
 PAIR_RATE_LIMIT = 131056
+NUMBER_CHECK, SUBSCRIBED_CHECK = N_("number"), N_("webhooks subscribed")
+NUMBER_FOUND = N_("{number}, verified name {name}")
+NO_WABA = N_("no WABA id configured; cannot check subscribed_apps")
+NOT_SUBSCRIBED = N_("the WABA is not subscribed to any app: {call}")
+APPS_SUBSCRIBED = N_("apps subscribed: {count}")
 # Interactive limits; a message over them is rejected whole by Meta, so we enforce them first.
 MAX_TEXT, MAX_INTERACTIVE_BODY, MAX_BUTTONS, MAX_BUTTON_TITLE = 4096, 1024, 3, 20
 MAX_ROWS, MAX_SECTIONS, MAX_ROW_TITLE, MAX_ROW_DESCRIPTION, MAX_LIST_BUTTON = 10, 10, 24, 72, 20
@@ -164,24 +172,17 @@ class MetaProvider:
         found = media.lookup(self._session, f"{self._base}/{quote(ref, safe='')}", headers, limits)
         return media.download(self._session, found["url"], target, limits, headers=headers)
 
-    def check(self) -> NumberCheck:
-        checks = [
-            self._get(
-                "number",
-                f"{self._base}/{self._number}",
-                {"fields": "display_phone_number,verified_name"},
-                ("display_phone_number", "verified_name"),
-            )
-        ]
-        if self._waba:
-            checks.append(self._get("webhooks subscribed", f"{self._base}/{self._waba}/subscribed_apps", None, ()))
-        else:
-            checks.append(("webhooks subscribed", False, "no WABA id configured; cannot check subscribed_apps"))
-        return NumberCheck.of(*checks)
+    def check(self) -> tuple[Check, ...]:
+        number = self._get(
+            NUMBER_CHECK,
+            f"{self._base}/{self._number}",
+            {"fields": "display_phone_number,verified_name"},
+        )
+        if not self._waba:
+            return number, Check(SUBSCRIBED_CHECK, False, NO_WABA)
+        return number, self._get(SUBSCRIBED_CHECK, f"{self._base}/{self._waba}/subscribed_apps", None)
 
-    def _get(
-        self, label: str, url: str, params: dict[str, str] | None, fields: tuple[str, ...]
-    ) -> tuple[str, bool, str]:
+    def _get(self, label: str, url: str, params: dict[str, str] | None) -> Check:
         try:
             response = self._session.get(
                 url,
@@ -190,16 +191,17 @@ class MetaProvider:
                 timeout=self._endpoints.timeout_seconds,
             )
         except requests.RequestException as error:
-            return (label, False, f"provider unreachable ({error.__class__.__name__})")
+            return Check(label, False, UNREACHABLE_CHECK, {"error": error.__class__.__name__})
         if response.status_code >= 300:
-            return (label, False, classify_cloud_error(response).detail)
+            return Check(label, False, PROVIDER_ANSWERED, {"answer": classify_cloud_error(response).detail})
         data = response.json() if response.content else {}
-        if label == "webhooks subscribed":
+        if label == SUBSCRIBED_CHECK:
             apps = data.get("data") if isinstance(data, dict) else None
             if not apps:
-                return (label, False, "the WABA is not subscribed to any app: POST /{WABA_ID}/subscribed_apps")
-            return (label, True, f"{len(apps)} app(s) subscribed")
-        return (label, True, ", ".join(f"{f}={data.get(f)}" for f in fields))
+                return Check(label, False, NOT_SUBSCRIBED, {"call": "POST /{WABA_ID}/subscribed_apps"})
+            return Check(label, True, APPS_SUBSCRIBED, {"count": len(apps)})
+        found = {"number": data.get("display_phone_number"), "name": data.get("verified_name")}
+        return Check(label, True, NUMBER_FOUND, found)
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -10,13 +10,14 @@ import secrets
 import threading
 from pathlib import Path
 
-from comandia.server.providers.base import OutboundMessage, SendResult
+from comandia.server.providers.base import Check, OutboundMessage, SendResult
 from comandia.server.providers.media import Downloaded, MediaFetchError, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
 from comandia.shared.i18n import N_
-from comandia.shared.schemas.numbers import NumberCheck
 
 SANDBOX_KEEPS_NO_MEDIA = N_("a test number keeps no files")
+SANDBOX_CHECK = N_("test number")
+KEPT_IN_MEMORY = N_("messages are kept in memory, not sent")
 
 
 class SandboxProvider:
@@ -39,5 +40,5 @@ class SandboxProvider:
         """A sandbox chat has no provider to download from."""
         raise MediaFetchError("permanent", SANDBOX_KEEPS_NO_MEDIA)
 
-    def check(self) -> NumberCheck:
-        return NumberCheck.of(("sandbox", True, "messages are kept in memory, not sent"))
+    def check(self) -> tuple[Check, ...]:
+        return (Check(SANDBOX_CHECK, True, KEPT_IN_MEMORY),)

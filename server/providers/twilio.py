@@ -11,7 +11,10 @@ import requests
 from comandia.server.providers import media
 from comandia.server.providers.base import (
     NO_MESSAGE_ID,
+    PROVIDER_ANSWERED,
     UNREACHABLE,
+    UNREACHABLE_CHECK,
+    Check,
     Endpoints,
     OutboundMessage,
     SendError,
@@ -19,9 +22,11 @@ from comandia.server.providers.base import (
 )
 from comandia.server.providers.media import Downloaded, MediaLimits
 from comandia.shared.domain.whatsapp import ProviderName
-from comandia.shared.schemas.numbers import NumberCheck
+from comandia.shared.i18n import N_
 
 AUTH_CODES = frozenset({20003, 20005, 20008})
+ACCOUNT_CHECK = N_("account")
+ACCOUNT_STATUS = N_("account “{name}” is {status}")
 TRANSIENT_CODES = frozenset({20429, 20500, 20503, 63038})
 WINDOW_CLOSED = 63016  # outside the 24-hour window: a template is needed, never retried
 
@@ -86,18 +91,19 @@ class TwilioProvider:
             raise media.MediaFetchError("permanent", media.REFUSED, "the MediaUrl is not under this Twilio account")
         return media.download(self._session, ref, target, limits, auth=self._auth)
 
-    def check(self) -> NumberCheck:
+    def check(self) -> tuple[Check, ...]:
         try:
             response = self._session.get(
                 f"{self._account_url}.json", auth=self._auth, timeout=self._endpoints.timeout_seconds
             )
         except requests.RequestException as error:
-            return NumberCheck.of(("account", False, f"Twilio unreachable ({error.__class__.__name__})"))
+            return (Check(ACCOUNT_CHECK, False, UNREACHABLE_CHECK, {"error": error.__class__.__name__}),)
         if response.status_code >= 300:
-            return NumberCheck.of(("account", False, _classify(response).detail))
+            return (Check(ACCOUNT_CHECK, False, PROVIDER_ANSWERED, {"answer": _classify(response).detail}),)
         data = response.json()
         status = data.get("status")
-        return NumberCheck.of(("account", status == "active", f"account {data.get('friendly_name')!r} is {status}"))
+        found = {"name": data.get("friendly_name"), "status": status}
+        return (Check(ACCOUNT_CHECK, status == "active", ACCOUNT_STATUS, found),)
 
 
 def _classify(response: requests.Response) -> SendError:

@@ -20,6 +20,7 @@ from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
 from comandia.shared.domain.names import clean_name
 from comandia.shared.domain.phones import to_e164
 from comandia.shared.domain.times import utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.customers import CustomerInfo, CustomerInput, CustomerPage
 from comandia.shared.schemas.wire import from_attributes
 
@@ -136,7 +137,7 @@ def find_or_create_customer(
     """
     wa = _clean_wa_id(wa_id)
     if phone is None and wa is None:
-        raise ValidationFailed("a phone or a WhatsApp id is required", {"phone": "is required"})
+        raise ValidationFailed("a phone or a WhatsApp id is required", {"phone": N_("is required")})
     e164 = to_e164(phone if phone is not None else str(wa), None)
     clean = clean_name(name, "name") if name and name.strip() else None
     customer = _lookup(session, e164, wa)
@@ -178,7 +179,9 @@ def _clean_wa_id(wa_id: str | None) -> str | None:
         return None
     text = wa_id.strip().removeprefix("+")
     if not WA_ID_PATTERN.fullmatch(text):
-        raise ValidationFailed("invalid wa_id: must be the digits of a WhatsApp number", {"wa_id": "must be digits"})
+        raise ValidationFailed(
+            "invalid wa_id: must be the digits of a WhatsApp number", {"wa_id": N_("must be digits")}
+        )
     return text
 
 

@@ -72,7 +72,9 @@ class Transport:
                 timeout=timeout or self.timeout,
             )
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise ServerUnreachable(f"cannot reach {self.base_url}: {error.__class__.__name__}") from error
+            # For logs: the console words this error itself (console/errors.py), so it is no catalog text.
+            reason = f"cannot reach {self.base_url}: {error.__class__.__name__}"
+            raise ServerUnreachable(reason) from error
         if response.status_code >= 400:
             raise error_for(response.status_code, _problem(response), response.headers.get("Retry-After"))
         return response

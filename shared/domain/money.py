@@ -101,7 +101,7 @@ def line_total(unit_price: Decimal, quantity: int, currency: str) -> Decimal:
         ValidationFailed: `quantity` is below 1 or `currency` is unknown.
     """
     if isinstance(quantity, bool) or quantity < 1:
-        raise ValidationFailed("quantity must be at least 1", {"quantity": "must be at least 1"})
+        raise ValidationFailed("quantity must be at least 1", {"quantity": N_("must be at least 1")})
     return quantize(unit_price * quantity, currency)
 
 

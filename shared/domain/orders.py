@@ -108,4 +108,4 @@ def check_transition(current: OrderStatus | str, requested: OrderStatus | str, r
     if wanted not in allowed:
         raise InvalidTransition(OrderStatus(current).value, wanted.value, tuple(s.value for s in allowed))
     if wanted is OrderStatus.CANCELLED and (reason is None or not reason.strip()):
-        raise ValidationFailed("a cancellation needs a reason", {"reason": "is required to cancel an order"})
+        raise ValidationFailed("a cancellation needs a reason", {"reason": N_("is required to cancel an order")})

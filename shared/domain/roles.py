@@ -47,7 +47,7 @@ def check_role_scope(role: Role, tenant_id: str | None) -> None:
     """
     role = Role(role)  # a plain "manager" read from storage compares by identity below
     if role is Role.SUPERADMIN and tenant_id is not None:
-        raise ValidationFailed("a superadmin belongs to no tenant", {"tenant_id": "must be empty for a superadmin"})
+        raise ValidationFailed("a superadmin belongs to no tenant", {"tenant_id": N_("must be empty for a superadmin")})
     if role is not Role.SUPERADMIN and tenant_id is None:
         raise ValidationFailed(
             "a {role} belongs to one tenant", {"tenant_id": N_("is required for a {role}")}, role=role.value

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.dates import format_skeleton, format_time
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 
 MIN_YEAR = 1900
 MAX_YEAR = 2999
@@ -86,7 +87,7 @@ def local_range_to_utc(from_day: date, to_day: date, tz_name: str) -> tuple[date
             zone (field ``timezone``).
     """
     if to_day < from_day:
-        raise ValidationFailed("the date range ends before it starts", {"to": "must not be before from"})
+        raise ValidationFailed("the date range ends before it starts", {"to": N_("must not be before from")})
     zone = _zone(tz_name)
     return _start_of_local_day(from_day, zone), _start_of_local_day(to_day + _ONE_DAY, zone)
 

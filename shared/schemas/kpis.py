@@ -97,7 +97,7 @@ class KpiReport(Wire, frozen=True):
 
 
 class TenantActivity(Wire, frozen=True):
-    """One row of the superadmin table; messages and failed sends stay 0 until WhatsApp exists."""
+    """One row of the superadmin table; the message figures are WhatsApp's (docs/kpis.md)."""
 
     tenant_id: str
     name: str

@@ -73,7 +73,8 @@ class PauseRequest(Request, frozen=True):
 
 
 class CheckLine(Wire, frozen=True):
-    """One check of "test this number": what was checked, whether it passed, what was found."""
+    """One check of "test this number": what was checked, whether it passed, what was found, in the
+    reader's language (the request's Accept-Language; a provider's own words as they came)."""
 
     name: str
     ok: bool
@@ -85,10 +86,6 @@ class NumberCheck(Wire, frozen=True):
 
     ok: bool
     checks: tuple[CheckLine, ...]
-
-    @classmethod
-    def of(cls, *checks: tuple[str, bool, str]) -> NumberCheck:
-        return cls(all(passed for _, passed, _ in checks), tuple(CheckLine(*check) for check in checks))
 
 
 class UnroutableInfo(Wire, frozen=True):

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.rules import PaymentKind
 from comandia.shared.schemas.wire import Amount, Instant, Request, Wire
 
@@ -38,7 +39,7 @@ def version_from_etag(value: str | None) -> int | None:
     # ASCII digits only (str.isdigit accepts "²" and Arabic digits, which int() then refuses), and
     # no more than a version can have: int() of 5,000 digits raises, and no order reaches 10^18.
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
-        raise ValidationFailed("If-Match must be an ETag of this order", {"If-Match": "is not an order ETag"})
+        raise ValidationFailed("If-Match must be an ETag of this order", {"If-Match": N_("is not an order ETag")})
     return int(text)
 
 

@@ -105,7 +105,7 @@ def test_a_tenant_gets_a_full_locale_at_creation(admin: Admin, argv: list[str], 
         (["tenant", "show", "../../etc"], "no existe"),
         (["tenant", "deactivate", "t000000000000"], "no existe"),
         (["tenant", "delete", "t000000000000", "--yes"], "no existe"),
-        (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "unreachable"),
+        (["server", "add", "ghost", "postgresql://nobody@127.0.0.1:1/x"], "no se puede contactar al servidor"),
         (["server", "add", "bad name!", "postgresql://x@127.0.0.1/x"], "nombre del servidor"),
         (["server", "add", "badurl", "not a url"], "URL"),
         (["server", "pooler", "main", "postgresql://comandia:secret@127.0.0.1:6432"], "pooler se escribe"),
@@ -468,3 +468,17 @@ def test_a_server_s_pooler_is_set_listed_and_removed(admin: Admin, config: Serve
     code, out, _ = admin("server", "pooler", name, "--direct")
     assert code == 0 and "directamente" in out
     assert next(s for s in runtime.servers.list() if s.name == name).pooler_url is None
+
+
+def test_number_test_and_list_speak_the_operators_language(admin: Admin) -> None:
+    code, tenant_id, _ = admin("tenant", "create", "Tamales Oaxaca")
+    code, out, _ = admin(
+        "--json", "number", "add", tenant_id.strip(), "--provider", "sandbox", "--number", "+15550007777"
+    )
+    assert code == 0, out
+    number_id = str(json.loads(out)["id"])
+    code, out, _ = admin("number", "test", number_id)
+    assert (code, out.strip()) == (0, "bien número de prueba: los mensajes se guardan en memoria, no se envían")
+    assert admin("number", "pause", number_id)[0] == 0
+    code, out, _ = admin("number", "list", tenant_id.strip())
+    assert code == 0 and "en pausa (pausado por un operador)" in out and "paused" not in out

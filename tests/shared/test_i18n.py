@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,46 @@ def test_no_marked_text_is_an_f_string() -> None:
     keywords (``NotFound("tenant {tenant_id} ...", tenant_id=...)``) so the catalog translates them."""
     sites = _script().untranslatable()
     assert sites == [], "give these calls a template and keyword values:\n" + "\n".join(sites)
+
+
+def test_every_error_class_is_extracted_so_its_details_reach_the_catalog() -> None:
+    """A subclass of a domain error raised with its own detail ("backup {folder} has no manifest")
+    is only extracted, and only checked for f-strings, when the script names it."""
+    script = _script()
+    known = set(script.KEYWORDS)
+    missing = []
+    for folder in script.SOURCES:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                bases = {b.id for b in getattr(node, "bases", ()) if isinstance(b, ast.Name)}
+                error_class = isinstance(node, ast.ClassDef) and bases & set(script._ERRORS)
+                if error_class and node.name not in known and _takes_a_detail(node):  # type: ignore[arg-type]
+                    missing.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert missing == [], "add these to _ERRORS in scripts/i18n.py:\n" + "\n".join(missing)
+
+
+def test_every_field_problem_is_marked_for_the_catalog() -> None:
+    """A field's problem written as a bare string in ``ValidationFailed(detail, {"from": "..."})``
+    is never extracted (only the detail is), so it reached Spanish readers in English: mark it N_."""
+    script, bare = _script(), []
+    for folder in script.SOURCES:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ValidationFailed":
+                    fields = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "fields")]
+                    for value in (v for d in fields if isinstance(d, ast.Dict) for v in d.values):
+                        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                            bare.append(f"{path.relative_to(ROOT)}:{value.lineno}: {value.value!r}")
+    assert bare == [], "wrap these in N_():\n" + "\n".join(bare)
+
+
+def _takes_a_detail(node: ast.ClassDef) -> bool:
+    """Whether the class is raised with a detail text (its own `__init__`, if any, takes one first)."""
+    init = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+    if init is None:
+        return True
+    arguments = [*init.args.posonlyargs, *init.args.args][1:]
+    return bool(arguments) and arguments[0].arg == "detail"
 
 
 def test_the_catalogs_are_as_the_script_writes_them() -> None:

@@ -56,7 +56,7 @@ class CatalogTemplate:
         self._tenants.get(tenant_id)  # the file is the same for all, but only live tenants have one
         kind = req.get_param("format") or "csv"
         if kind not in ("csv", "xlsx"):
-            raise ValidationFailed("format must be csv or xlsx", {"format": "must be csv or xlsx"})
+            raise ValidationFailed("format must be csv or xlsx", {"format": N_("must be csv or xlsx")})
         if kind == "xlsx":
             resp.content_type = XLSX
             resp.downloadable_as = "catalog-template.xlsx"

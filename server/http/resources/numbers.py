@@ -86,7 +86,8 @@ class NumberTest:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tenant_id: str, number_id: str) -> None:
         access_tenant(req, tenant_id, write=True)
-        resp.media = self._numbers.test(tenant_id, path_id(number_id, "number")).to_json()
+        resp.media = self._numbers.test(tenant_id, path_id(number_id, "number"), language_of(req)).to_json()
+        resp.vary = ("Accept-Language",)
 
 
 class UnroutableCollection:

@@ -52,7 +52,7 @@ class UserService:
     def create(self, username: str, password: str, role: str, tenant_id: str | None, actor: str) -> UserInfo:
         """Raises ValidationFailed (bad name, password, role or scope), Conflict, NotFound (tenant)."""
         if not USERNAME.match(username):
-            raise ValidationFailed("username: 2-64 letters, digits, '.', '_', '@' or '-'", {"username": "invalid"})
+            raise ValidationFailed("username: 2-64 letters, digits, '.', '_', '@' or '-'", {"username": N_("invalid")})
         try:
             parsed_role = Role(role)
         except ValueError as error:

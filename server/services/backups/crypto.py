@@ -145,23 +145,25 @@ def read_plain(path: Path, key: bytes | None) -> Iterator[bytes]:
             return
         header = handle.read(len(MAGIC) + _PREFIX)
         if len(header) != len(MAGIC) + _PREFIX or not header.startswith(MAGIC):
-            raise BackupDamaged(f"{path.name} is not an encrypted COMANDIA backup")
+            raise BackupDamaged("{file} is not an encrypted COMANDIA backup", file=path.name)
         prefix, aead, index = header[len(MAGIC) :], AESGCM(key), 0
         while True:
             length_bytes = handle.read(4)
             if len(length_bytes) != 4:
-                raise BackupDamaged(f"{path.name} ends before its last chunk (truncated)")
+                raise BackupDamaged("{file} ends before its last chunk (truncated)", file=path.name)
             (length,) = struct.unpack(">I", length_bytes)
             sealed = handle.read(length)
             if len(sealed) != length or length < _TAG:
-                raise BackupDamaged(f"{path.name} ends inside chunk {index} (truncated)")
+                raise BackupDamaged("{file} ends inside chunk {index} (truncated)", file=path.name, index=index)
             nonce = prefix + struct.pack(">I", index)
             last = not handle.peek(1)  # nothing after this chunk: it must be sealed as last
             try:
                 plain = aead.decrypt(nonce, sealed, MAGIC + prefix + struct.pack(">I?", index, last))
             except InvalidTag as error:
                 raise BackupDamaged(
-                    f"{path.name}: chunk {index} fails authentication (altered, truncated or wrong key)"
+                    "{file}: chunk {index} fails authentication (altered, truncated or wrong key)",
+                    file=path.name,
+                    index=index,
                 ) from error
             yield plain
             if last:

@@ -81,21 +81,34 @@ def checked_manifest(folder: Path, expected_sha256: str | None = None) -> Manife
     try:
         manifest = Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as error:
-        raise BackupDamaged(f"backup {folder} has no manifest; it cannot be trusted") from error
+        raise BackupDamaged("backup {folder} has no manifest; it cannot be trusted", folder=folder) from error
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BackupDamaged(f"the manifest of backup {folder} is unreadable: {error}") from error
+        raise BackupDamaged(
+            "the manifest of backup {folder} is unreadable: {error}", folder=folder, error=error
+        ) from error
     if manifest.format_version > FORMAT_VERSION:
-        raise BackupDamaged(f"backup {folder} has manifest format {manifest.format_version}; upgrade COMANDIA")
+        raise BackupDamaged(
+            "backup {folder} has manifest format {version}; upgrade COMANDIA",
+            folder=folder,
+            version=manifest.format_version,
+        )
     dump = folder / manifest.file
     if not dump.is_file():
-        raise BackupDamaged(f"backup file {dump} is missing")
+        raise BackupDamaged("backup file {file} is missing", file=dump)
     digest, size = file_sha256(dump)
     if size != manifest.size:
-        raise BackupDamaged(f"backup file {dump} has {size} bytes, the manifest says {manifest.size} (truncated?)")
+        raise BackupDamaged(
+            "backup file {file} has {size} bytes, the manifest says {expected} (truncated?)",
+            file=dump,
+            size=size,
+            expected=manifest.size,
+        )
     if digest != manifest.sha256:
-        raise BackupDamaged(f"backup file {dump} does not match its manifest's SHA-256 (altered)")
+        raise BackupDamaged("backup file {file} does not match its manifest's SHA-256 (altered)", file=dump)
     if expected_sha256 is not None and expected_sha256 != manifest.sha256:
-        raise BackupDamaged(f"backup {folder}'s manifest disagrees with the SHA-256 recorded in the registry")
+        raise BackupDamaged(
+            "backup {folder}'s manifest disagrees with the SHA-256 recorded in the registry", folder=folder
+        )
     return manifest
 
 

@@ -6,6 +6,13 @@ size. They are refreshed from the tenant's rollups right after an order change c
 (`refresh_summary`, called by the rollup hook), and `rebuild_summary` / `rebuild_all` repair them.
 So a dashboard request reads the control database only and never opens a tenant database.
 
+The WhatsApp figures are counted from the tenant's inbox and outbox on each refresh, over the
+refreshed days only (indexes of t0016): messages in are the messages received that day, messages
+out the bot's and the staff's messages written that day that WhatsApp accepted and did not report
+undelivered, failed sends those it refused or reported undelivered. The inbox worker and the
+outbox sender mark their tenant's recent days after their messages (`summaries.message_hook`), so the
+figures follow the messages as orders' figures follow the orders.
+
 A day is each tenant's own local day (the rollups' days). A range of dates means those calendar
 days in every tenant's zone; the latest days (`report_latest`: today, the last 7 or 30 days, the
 month so far) end on each tenant's own today, so a business in Mexico City still has its evening
@@ -31,6 +38,7 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis.ranges import month_split, next_bucket
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.times import PERIODS, period_days, utcnow
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import ADMIN_SORTS, AdminReport, StatusCount, TenantActivity
 
 SIZE_EVERY_SECONDS = 600.0
@@ -43,19 +51,42 @@ _DAY_TOTALS = (
     " (SELECT count(*) FROM kpi_daily_customers c WHERE c.day = s.day AND c.orders > 0)"
     " FROM kpi_daily_sales s {where} GROUP BY s.day"
 )
+# A message out was accepted by WhatsApp and not reported undelivered; a failed send was refused
+# (state) or reported undelivered (status). The two never count one message twice.
+_OUT = "o.state = 'sent' AND o.status IS DISTINCT FROM 'failed'"
+_FAILED = "(o.state = 'failed' OR o.status = 'failed')"
+# The given local days, each as its UTC bounds: one index range per day and table (t0016).
+_MESSAGE_DAYS = (
+    "SELECT b.day,"
+    " (SELECT count(*) FROM inbox i WHERE i.received_at >= b.lo AND i.received_at < b.hi),"
+    f" (SELECT count(*) FROM outbox o WHERE o.created_at >= b.lo AND o.created_at < b.hi AND {_OUT}),"
+    f" (SELECT count(*) FROM outbox o WHERE o.created_at >= b.lo AND o.created_at < b.hi AND {_FAILED})"
+    " FROM unnest(CAST(:days AS date[]), CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[])) AS b(day, lo, hi)"
+)
+# Every day with a message (a rebuild: the whole inbox and outbox, once).
+_ALL_MESSAGE_DAYS = (
+    "SELECT day, sum(n_in), sum(n_out), sum(n_failed) FROM ("
+    " SELECT (received_at AT TIME ZONE :zone)::date AS day, 1 AS n_in, 0 AS n_out, 0 AS n_failed FROM inbox"
+    f" UNION ALL SELECT (o.created_at AT TIME ZONE :zone)::date, 0, ({_OUT})::int, ({_FAILED})::int FROM outbox o"
+    ") m GROUP BY day"
+)
+_FIGURES = ("orders", "cancelled", "revenue", "customers", "messages_in", "messages_out", "failed_sends")
 _UPSERT = (
-    "INSERT INTO tenant_daily (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
-    "VALUES (:tenant, :day, :orders, :cancelled, :revenue, :customers, now()) "
-    "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
-    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+    f"INSERT INTO tenant_daily (tenant_id, day, {', '.join(_FIGURES)}, updated_at) "
+    f"VALUES (:tenant, :day, {', '.join(':' + f for f in _FIGURES)}, now()) "
+    "ON CONFLICT (tenant_id, day) DO UPDATE SET "
+    + ", ".join(f"{f} = EXCLUDED.{f}" for f in _FIGURES)
+    + ", updated_at = now()"
 )
 _MONTHS = (
-    "INSERT INTO tenant_monthly (tenant_id, day, orders, cancelled, revenue, customers, updated_at) "
-    "SELECT tenant_id, date_trunc('month', day)::date, sum(orders), sum(cancelled), sum(revenue), "
-    "sum(customers), now() FROM tenant_daily WHERE tenant_id = :t AND day >= :lo AND day < :hi "
+    f"INSERT INTO tenant_monthly (tenant_id, day, {', '.join(_FIGURES)}, updated_at) "
+    "SELECT tenant_id, date_trunc('month', day)::date, "
+    + ", ".join(f"sum({f})" for f in _FIGURES)
+    + ", now() FROM tenant_daily WHERE tenant_id = :t AND day >= :lo AND day < :hi "
     "AND date_trunc('month', day)::date = ANY(:months) GROUP BY 1, 2 "
-    "ON CONFLICT (tenant_id, day) DO UPDATE SET orders = EXCLUDED.orders, cancelled = EXCLUDED.cancelled, "
-    "revenue = EXCLUDED.revenue, customers = EXCLUDED.customers, updated_at = now()"
+    "ON CONFLICT (tenant_id, day) DO UPDATE SET "
+    + ", ".join(f"{f} = EXCLUDED.{f}" for f in _FIGURES)
+    + ", updated_at = now()"
 )
 _SIZE = (
     "INSERT INTO tenant_sizes (tenant_id, db_bytes, measured_at) VALUES (:t, :b, now()) "
@@ -99,20 +130,28 @@ _REPORT = (
 class AdminKpiService:
     """The control database's per-tenant daily summary and the superadmin report over it."""
 
-    def __init__(self, databases: Databases, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        databases: Databases,
+        clock: Callable[[], dt.datetime] = utcnow,
+        zone: Callable[[str], str] | None = None,
+    ) -> None:
+        """Args: zone: tenant id -> its IANA time zone, whose days the message figures count
+        (default: read from the tenant registry on each refresh)."""
         self._db = databases
         self._clock = clock
+        self._zone = zone or self._registered_zone
         self._sized: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def refresh_summary(self, tenant_id: str, days: Iterable[dt.date]) -> None:
-        """Copy the tenant's totals of `days` from its rollups into `tenant_daily`."""
+        """Copy the tenant's totals of `days` from its rollups, and its messages of those days, into `tenant_daily`."""
         wanted = sorted(set(days))
         if wanted:
             self._copy(tenant_id, "WHERE s.day = ANY(:days)", {"days": wanted}, replace=False)
 
     def rebuild_summary(self, tenant_id: str) -> None:
-        """Replace every `tenant_daily` row of the tenant with its rollups' totals."""
+        """Replace every `tenant_daily` row of the tenant with its rollups' totals and message counts."""
         self._copy(tenant_id, "", {}, replace=True)
 
     def rebuild_all(self, tenant_ids: Iterable[str]) -> None:
@@ -127,7 +166,7 @@ class AdminKpiService:
         """
         order = _order(sort)
         if from_day > to_day:
-            raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
+            raise ValidationFailed("the range ends before it starts", {"from": N_("must not be after `to`")})
         with self._db.control_session() as session:
             rows = session.execute(
                 sa.text(_PARTS + _REPORT.replace("{order}", order)), month_split(from_day, to_day)
@@ -142,7 +181,9 @@ class AdminKpiService:
             ValidationFailed: an unknown period (field ``period``) or sort key (field ``sort``).
         """
         if period not in PERIODS:
-            raise ValidationFailed("unknown period", {"period": "must be one of " + ", ".join(PERIODS)})
+            raise ValidationFailed(
+                "unknown period", {"period": N_("must be one of {choices}")}, choices=", ".join(PERIODS)
+            )
         order, now = _order(sort), self._clock()
         with self._db.control_session() as session:
             zones = sorted(session.scalars(sa.text("SELECT DISTINCT timezone FROM tenants WHERE state <> 'deleted'")))
@@ -156,14 +197,15 @@ class AdminKpiService:
         return _report(rows, min(firsts, default=today), max(lasts, default=today), sort)
 
     def _copy(self, tenant_id: str, where: str, params: dict[str, object], replace: bool) -> None:
+        zone = self._zone(tenant_id)
         with self._db.tenant_session(tenant_id) as session:
             rows = session.execute(sa.text(_DAY_TOTALS.format(where=where)), params).all()
+            if replace:
+                messages = session.execute(sa.text(_ALL_MESSAGE_DAYS), {"zone": zone}).all()
+            else:
+                messages = session.execute(sa.text(_MESSAGE_DAYS), _day_bounds(params["days"], zone)).all()
             size = self._size(session, tenant_id, force=replace)
-        values = [
-            {"tenant": tenant_id, "day": r[0], "orders": int(r[1]), "cancelled": int(r[2]),
-             "revenue": r[3], "customers": int(r[4])}
-            for r in rows
-        ]  # fmt: skip
+        values = _day_values(tenant_id, rows, messages)
         months = sorted({r["day"].replace(day=1) for r in values})
         with self._db.control_session() as control:
             if replace:
@@ -177,6 +219,11 @@ class AdminKpiService:
                 control.execute(sa.text(_SIZE), {"t": tenant_id, "b": size})
             control.commit()
 
+    def _registered_zone(self, tenant_id: str) -> str:
+        with self._db.control_session() as session:
+            zone = session.scalar(sa.text("SELECT timezone FROM tenants WHERE id = :t"), {"t": tenant_id})
+        return str(zone or "UTC")
+
     def _size(self, session: sa.orm.Session, tenant_id: str, force: bool) -> int | None:
         now = time.monotonic()
         with self._lock:
@@ -188,11 +235,38 @@ class AdminKpiService:
         return int(session.scalar(sa.text("SELECT pg_database_size(current_database())")) or 0)
 
 
+def _day_bounds(days: object, timezone: str) -> dict[str, list[Any]]:
+    """`days` (local dates) with the UTC instants each starts and ends at, for `_MESSAGE_DAYS`."""
+    assert isinstance(days, list)
+    zone = ZoneInfo(timezone)
+    starts = [dt.datetime.combine(d, dt.time(), zone).astimezone(dt.UTC) for d in days]
+    ends = [dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC) for d in days]
+    return {"days": days, "los": starts, "his": ends}
+
+
+def _day_values(tenant_id: str, orders: Sequence[Any], messages: Sequence[Any]) -> list[dict[str, Any]]:
+    """One `tenant_daily` row per day with orders or messages (a day with neither is left out)."""
+    by_day: dict[dt.date, dict[str, Any]] = {}
+
+    def row(day: dt.date) -> dict[str, Any]:
+        empty = dict.fromkeys(_FIGURES, 0)
+        return by_day.setdefault(day, {"tenant": tenant_id, "day": day, **empty})
+
+    for r in orders:
+        row(r[0]).update(orders=int(r[1]), cancelled=int(r[2]), revenue=r[3], customers=int(r[4]))
+    for r in messages:
+        if r[0] in by_day or any(r[1:]):
+            row(r[0]).update(messages_in=int(r[1]), messages_out=int(r[2]), failed_sends=int(r[3]))
+    return [by_day[d] for d in sorted(by_day)]
+
+
 def _order(sort: str) -> str:
     """The ORDER BY of `sort` (``-`` = descending). Raises: ValidationFailed (field ``sort``)."""
     key = sort.removeprefix("-")
     if key not in ADMIN_SORTS:
-        raise ValidationFailed("unknown sort key", {"sort": "must be one of " + ", ".join(ADMIN_SORTS)})
+        raise ValidationFailed(
+            "unknown sort key", {"sort": N_("must be one of {choices}")}, choices=", ".join(ADMIN_SORTS)
+        )
     return f"{_SORT_SQL[key]} {'DESC' if sort.startswith('-') else 'ASC'}"
 
 

@@ -182,7 +182,9 @@ class ExportService:
             NotFound: no such tenant (checked now, before any byte is produced).
         """
         if dataset not in DATASETS:
-            raise ValidationFailed("unknown dataset", {"dataset": "must be one of " + ", ".join(DATASETS)})
+            raise ValidationFailed(
+                "unknown dataset", {"dataset": N_("must be one of {choices}")}, choices=", ".join(DATASETS)
+            )
         check_format(fmt)
         check_range(from_day, to_day)
         context = self._kpis.context(tenant_id)

@@ -56,7 +56,7 @@ class KpiService:
     def __init__(self, databases: Databases, contexts: TenantContexts, admin: AdminKpiService | None = None) -> None:
         self._db = databases
         self._contexts = contexts
-        self.admin = admin or AdminKpiService(databases)
+        self.admin = admin or AdminKpiService(databases, zone=self.zone)
 
     def zone(self, tenant_id: str) -> str:
         """The tenant's IANA time zone: its days are the KPIs' days. Raises: NotFound."""
@@ -96,7 +96,7 @@ class KpiService:
         """
         check_range(from_day, to_day)
         if granularity not in GRANULARITIES:
-            raise ValidationFailed("unknown granularity", {"granularity": "must be day, week or month"})
+            raise ValidationFailed("unknown granularity", {"granularity": N_("must be day, week or month")})
         context = self._contexts.get(tenant_id)
         timezone, currency = context.timezone, context.currency
         length = (to_day - from_day).days + 1
@@ -135,7 +135,7 @@ class KpiService:
 def check_range(from_day: dt.date, to_day: dt.date) -> None:
     """Raises: ValidationFailed when the range is reversed or longer than MAX_RANGE_DAYS."""
     if from_day > to_day:
-        raise ValidationFailed("the range ends before it starts", {"from": "must not be after `to`"})
+        raise ValidationFailed("the range ends before it starts", {"from": N_("must not be after `to`")})
     if (to_day - from_day).days >= MAX_RANGE_DAYS:
         raise ValidationFailed(
             "the range is too long", {"from": N_("ranges span at most {days} days")}, days=MAX_RANGE_DAYS

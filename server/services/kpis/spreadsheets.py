@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import CURRENCY_PATTERNS, WHOLE_DISPLAY
-from comandia.shared.i18n import gettext
+from comandia.shared.i18n import N_, gettext
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -99,7 +99,7 @@ class Export:
 def check_format(fmt: str) -> None:
     """Raises: ValidationFailed (field ``format``) unless `fmt` is xlsx or csv."""
     if fmt not in FORMATS:
-        raise ValidationFailed("unknown export format", {"format": "must be xlsx or csv"})
+        raise ValidationFailed("unknown export format", {"format": N_("must be xlsx or csv")})
 
 
 def stream_rows(session: Session, sql: Any, params: dict[str, Any]) -> Iterator[Sequence[Any]]:

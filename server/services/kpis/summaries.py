@@ -11,6 +11,10 @@ Days marked by a process that died before its flush are copied by a catch-up of 
 today: the job runs one when it starts in a process with background jobs, and again when a
 request process (re)started since asks for one (`ask_catch_up`, relayed by `NOTIFY`), since that
 process's predecessor may have died with days marked.
+
+Messages move the summary too (its "messages in/out" and "failed sends"): the inbox worker and the
+outbox sender call `message_hook` after handling a tenant's messages, which marks the tenant's
+latest days the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from comandia.shared.domain.errors import DomainError
 
@@ -77,3 +82,26 @@ class PendingSummaries:
         asked = self._catch_up_asked.is_set()
         self._catch_up_asked.clear()
         return asked
+
+
+def message_days(now: dt.datetime, timezone: str) -> set[dt.date]:
+    """The local days a message handled at `now` can count on: today, and yesterday for a reply
+    written before midnight and sent after it."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    return {today - dt.timedelta(days=1), today}
+
+
+def message_hook(
+    pending: PendingSummaries, zone: Callable[[str], str], clock: Callable[[], dt.datetime]
+) -> Callable[[str], None]:
+    """What the inbox worker and the outbox sender call with a tenant id after handling its
+    messages: marks the tenant's latest days (`message_days`). A failure is logged, never raised:
+    the messages are handled, and `kpis rebuild` repairs the summary."""
+
+    def messages_moved(tenant_id: str) -> None:
+        try:
+            pending.days_changed(tenant_id, message_days(clock(), zone(tenant_id)))
+        except Exception:  # the messages are handled; the summary is repairable by a rebuild
+            log.exception("could not refresh the message figures of tenant %s", tenant_id)
+
+    return messages_moved

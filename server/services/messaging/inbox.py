@@ -61,6 +61,7 @@ class InboxProcessor:
         on_queued: told the tenant id after replies were committed (wakes the outbox sender).
         idle_minutes: the tenant's `handoff_idle_minutes` (a chat left that long goes back to the bot).
         on_media: told the tenant id after a message brought files to download (wakes the media worker).
+        on_processed: told the tenant id after a pass processed messages (the summary's message figures).
     """
 
     def __init__(
@@ -73,6 +74,7 @@ class InboxProcessor:
         on_queued: Callable[[str], None] = lambda tenant_id: None,
         idle_minutes: Callable[[str], int] = lambda tenant_id: handoff.DEFAULT_IDLE_MINUTES,
         on_media: Callable[[str], None] = lambda tenant_id: None,
+        on_processed: Callable[[str], None] = lambda tenant_id: None,
     ) -> None:
         self._db = databases
         self._directory = directory
@@ -82,12 +84,15 @@ class InboxProcessor:
         self._on_queued = on_queued
         self._idle_minutes = idle_minutes
         self._on_media = on_media
+        self._on_processed = on_processed
 
     def process(self, tenant_id: str, limit: int = 100, keep_going: Callable[[], bool] = lambda: True) -> int:
         """Process up to `limit` pending rows, checking `keep_going()` before each; returns how many were taken."""
         done = 0
         while done < limit and keep_going() and self._process_one(tenant_id):
             done += 1
+        if done:
+            self._on_processed(tenant_id)
         return done
 
     def _process_one(self, tenant_id: str) -> bool:

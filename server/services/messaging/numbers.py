@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from comandia.server.db.control_models import NUMBER_PROVIDERS, UnroutableEvent, WhatsAppNumber
 from comandia.server.db.sessions import Databases
+from comandia.server.providers.base import worded
 from comandia.server.services import audit
 from comandia.server.services.messaging.directory import NumberDirectory, number_info
 from comandia.server.services.messaging.pauses import PAUSED_BY_OPERATOR
@@ -130,11 +131,11 @@ class NumberService:
             session.commit()
         self._directory.invalidate()
 
-    def test(self, tenant_id: str | None, number_id: int) -> NumberCheck:
-        """Call the provider's API with the number's credentials and report each check."""
+    def test(self, tenant_id: str | None, number_id: int, language: str) -> NumberCheck:
+        """Call the provider's API with the number's credentials and report each check in `language`."""
         self.get(tenant_id, number_id)
         self._directory.invalidate()  # test the credentials as stored now
-        return self._directory.provider(number_id).check()
+        return worded(self._directory.provider(number_id).check(), language)
 
     def set_template(
         self, tenant_id: str | None, number_id: int, template: str | None, language: str | None, actor: str
@@ -217,11 +218,11 @@ def _validate_template(template: str | None, language: str | None) -> None:
     if template is not None and not re.fullmatch(r"[A-Za-z0-9_]{1,512}", template):
         raise ValidationFailed(
             "status_template must be a template name or Content SID (letters, digits, _)",
-            {"status_template": "invalid"},
+            {"status_template": N_("invalid")},
         )
     if language is not None and not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", language):
         raise ValidationFailed(
-            "template_language must be a language code such as es or es_MX", {"template_language": "invalid"}
+            "template_language must be a language code such as es or es_MX", {"template_language": N_("invalid")}
         )
 
 

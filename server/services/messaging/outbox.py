@@ -113,6 +113,7 @@ class OutboxSender:
         max_attempts: a transient failure this many times makes the row failed.
         stale_after: a `sending` row older than this is taken as a crash casualty.
         jitter: a number in [0, 1) (tests inject a fixed one).
+        on_settled: told the tenant id after a pass sent or failed messages (the summary's message figures).
     """
 
     def __init__(
@@ -125,6 +126,7 @@ class OutboxSender:
         max_attempts: int = 12,
         stale_after: dt.timedelta = dt.timedelta(seconds=60),
         jitter: Callable[[], float] = random.random,
+        on_settled: Callable[[str], None] = lambda tenant_id: None,
     ) -> None:
         self._db = databases
         self._directory = directory
@@ -134,6 +136,7 @@ class OutboxSender:
         self._max_attempts = max_attempts
         self._stale_after = stale_after
         self._jitter = jitter
+        self._on_settled = on_settled
 
     def send_due(self, tenant_id: str, limit: int = 50) -> int:
         """Send up to `limit` due messages of the tenant; returns how many were attempted."""
@@ -144,6 +147,8 @@ class OutboxSender:
                 break
             self._send(tenant_id, *claimed)
             attempted += 1
+        if attempted:
+            self._on_settled(tenant_id)
         return attempted
 
     def recover_stale(self, tenant_id: str) -> int:
@@ -159,6 +164,7 @@ class OutboxSender:
         count = int(result.rowcount)  # type: ignore[attr-defined]
         if count:
             log.warning("tenant %s: %d message(s) marked failed: %s", tenant_id, count, CRASH_REASON)
+            self._on_settled(tenant_id)
         return count
 
     def _claim(self, tenant_id: str) -> tuple[int, int, str, OutboxPayload, int] | None:

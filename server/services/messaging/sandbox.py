@@ -24,6 +24,7 @@ from comandia.server.services.messaging.conversations import SANDBOX_NUMBER, Con
 from comandia.server.services.tenancy.contexts import TenantContexts
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.phones import to_e164
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.sandbox import (
     BotReply,
     ChatButton,
@@ -59,7 +60,7 @@ class SandboxChatService:
         """
         if (message.text is None) == (message.reply_id is None):
             raise ValidationFailed(
-                "send either text or reply_id", {"text": "give text or reply_id, not both or neither"}
+                "send either text or reply_id", {"text": N_("give text or reply_id, not both or neither")}
             )
         phone = to_e164(message.phone)
         tenant = self._contexts.get(tenant_id)

@@ -160,7 +160,9 @@ class OrderService:
                 order.items.extend(priced.items)
                 totals = priced.totals
             if totals.total >= MAX_AMOUNT:
-                raise ValidationFailed("the order total is too large", {"delivery_fee": "makes the total too large"})
+                raise ValidationFailed(
+                    "the order total is too large", {"delivery_fee": N_("makes the total too large")}
+                )
             order.subtotal, order.delivery_fee, order.total = (
                 totals.subtotal,
                 totals.delivery_fee,
@@ -340,7 +342,7 @@ def _check_version(order: Order, expected_version: int | None) -> None:
 def _actor(actor: str) -> str:
     text = actor.strip()
     if not text:
-        raise ValidationFailed("who made the change is required", {"actor": "must not be empty"})
+        raise ValidationFailed("who made the change is required", {"actor": N_("must not be empty")})
     return text[:MAX_ACTOR]
 
 

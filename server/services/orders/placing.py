@@ -30,6 +30,7 @@ from comandia.server.services.orders.pricing import Priceable, Pricing, failed, 
 from comandia.shared.domain.errors import ValidationFailed
 from comandia.shared.domain.money import parse_amount
 from comandia.shared.domain.orders import OrderStatus, allowed_next
+from comandia.shared.i18n import N_
 from comandia.shared.schemas.orders import OrderDetail, OrderInput, OrderItemInfo, StatusChangeInfo
 
 
@@ -103,7 +104,7 @@ def place_order(
         product_rows = None if problems else pipeline.query(_LOCK_PRODUCTS, {"skus": skus, "ids": ids})
     customer = customer_rows.fetchone()
     if customer is None:
-        raise ValidationFailed("the customer does not exist", {"customer_id": "does not exist"})
+        raise ValidationFailed("the customer does not exist", {"customer_id": N_("does not exist")})
     if problems or product_rows is None:
         raise failed(problems)
     pricing = price_found(data.items, _found(data.items, product_rows.fetchall()), fee)

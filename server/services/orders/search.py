@@ -159,7 +159,7 @@ def _filters(query: OrderQuery) -> list[Any]:
     if query.created_to is not None:
         filters.append(Order.created_at < query.created_to)
     if query.created_from and query.created_to and query.created_to <= query.created_from:
-        raise ValidationFailed("the date range is empty", {"created_to": "must be after created_from"})
+        raise ValidationFailed("the date range is empty", {"created_to": N_("must be after created_from")})
     if query.text:
         text_filter = _text_filter(query.text)
         if text_filter is not None:
@@ -208,4 +208,4 @@ def _key_from_json(sort: str, key: Any) -> Any:
             return key
     except (TypeError, ValueError, ArithmeticError):
         pass
-    raise ValidationFailed("invalid cursor", {"cursor": "is not a cursor from this list"})
+    raise ValidationFailed("invalid cursor", {"cursor": N_("is not a cursor from this list")})

@@ -54,7 +54,7 @@ class ServerService:
             Unavailable: the server does not answer.
         """
         if not name or len(name) > 63 or not name.replace("-", "").replace("_", "").isalnum():
-            raise ValidationFailed("server name must be 1-63 letters, digits, '-' or '_'", {"name": "invalid"})
+            raise ValidationFailed("server name must be 1-63 letters, digits, '-' or '_'", {"name": N_("invalid")})
         try:
             parsed = normalise_url(url)
         except (sa.exc.ArgumentError, ValueError) as error:
@@ -156,5 +156,5 @@ def _check_privileges(cluster: Cluster) -> None:
         ).fetchone()
     if not row or not row[0]:
         raise ValidationFailed(
-            "the URL's role must be a superuser or have CREATEDB and CREATEROLE", {"url": "insufficient privileges"}
+            "the URL's role must be a superuser or have CREATEDB and CREATEROLE", {"url": N_("insufficient privileges")}
         )

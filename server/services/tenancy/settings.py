@@ -77,7 +77,7 @@ class TenantSettingsService:
                 ``texts.<key>``, ``opening_hours.mon[1]``).
         """
         if change.locale is not None and change.locale not in LOCALES:
-            raise ValidationFailed("unknown language", {"locale": "must be es or en"})
+            raise ValidationFailed("unknown language", {"locale": N_("must be es or en")})
         fee = _fee(str(change.delivery_fee)) if change.delivery_fee is not None else None
         checked = {key: check_text(key, value) for key, value in (change.texts or {}).items()}
         rules = {key: checked_rule(key, value) for key, value in change.rules().items()}

@@ -38,6 +38,7 @@ from comandia.server.chat.state import ChatState
 from comandia.server.chat.synonyms import with_builtin_synonyms
 from comandia.server.chat.turn import Outcome
 from comandia.server.services.tenancy.rules import checked_rule
+from comandia.shared.domain.money import format_money, order_totals
 from comandia.shared.schemas.tenants import TenantSettingsChange
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "chats"
@@ -56,6 +57,8 @@ DEFAULT_CITY = "Puebla"
 DEFAULT_PHONE = "+52 55 1234 5678"
 _ORACLE_ROUNDS = 6  # "did you mean X?" questions answered in a row before the runner gives up
 _AUTOPILOT_ROUNDS = 10
+PREVIOUS_NUMBER = 41
+"""The number of a chat's `previous_order`, completed before the chat; the chat's own orders follow it."""
 _SPANISH_WORDS = "tu tus pedido carrito agregue quieres el la los las de que para con cuantas gracias listo tenemos"
 _ENGLISH_WORDS = "your you order cart added want the of for with how many thanks done we have would"
 _GLUE = frozenset({"con", "sin", "del", "los", "las", "the", "and", "with", "para", "for"})
@@ -89,8 +92,12 @@ class Chat:
     after: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
     not_found: tuple[str, ...] = ()
+    not_named: tuple[str, ...] = ()
+    """Words that order nothing ("oh", "queremos"): the bot must not name them back as not on the menu."""
     replies: dict[int, tuple[str, ...]] = field(default_factory=dict)
     language: str | None = None
+    previous_order: dict[str, int] = field(default_factory=dict)
+    """The customer's earlier order by SKU (README): what «lo mismo de la vez pasada» repeats."""
 
 
 @dataclass
@@ -210,8 +217,10 @@ def _chat(entry: dict[str, Any], file: str, default_menu: str) -> Chat:
         after=tuple(str(t) for t in entry.get("after", ())),
         notes={str(k): str(v) for k, v in entry.get("notes", {}).items()},
         not_found=tuple(str(w) for w in entry.get("not_found", ())),
+        not_named=tuple(str(w) for w in entry.get("not_named", ())),
         replies={int(k): tuple(str(s) for s in v) for k, v in entry.get("replies", {}).items()},
         language=str(entry["language"]) if "language" in entry else None,
+        previous_order={str(k): int(v) for k, v in entry.get("previous_order", {}).items()},
     )
 
 
@@ -242,18 +251,26 @@ class _Session:
         self.state = ChatState()
         self.draft: OrderDraft | None = None
         self.number: int | None = None
+        self.status, self.lines, self.total = "new", tuple(chat.previous_order.items()), Decimal(0)
         self.cancelled = False
         self.handoff = False
         self.bodies: list[str] = []
         self.named_back: list[str] = []
         self.turn_bodies: dict[int, list[str]] = {}
+        if chat.previous_order:  # a returning customer: the service reports that order as the latest
+            unknown = [sku for sku in chat.previous_order if self.catalog.product(sku) is None]
+            if unknown:
+                played.failures.append(f"previous_order names SKUs not on the menu: {unknown}")
+            else:
+                self.number, self.status = PREVIOUS_NUMBER, "completed"
+                self.total = charged(self.lines, None, self.tenant, self.catalog)
 
     def send(self, message: Inbound, said: str, turn: int | None = None) -> Outcome:
         self.played.transcript.append(f"cliente: {said}")
         latest = None
         if self.number is not None:
-            status = "cancelled" if self.cancelled else "new"
-            latest = LatestOrder(self.number, status, Decimal(0))
+            status = "cancelled" if self.cancelled else self.status
+            latest = LatestOrder(self.number, status, self.total, self.lines)
         outcome = flow.step(self.state, message, self.tenant, self.catalog, self.customer, latest, self.now)
         self.state = outcome.state
         if outcome.handoff:
@@ -264,8 +281,10 @@ class _Session:
         if outcome.draft is not None:
             self.draft = outcome.draft
             self.number = 1 if self.number is None else self.number + 1
-            self.cancelled = False
-            placed = flow.order_placed(self.tenant, self.state, self.number, "$0")
+            self.cancelled, self.status, self.lines = False, "new", self.draft.lines
+            self.total = charged(self.draft.lines, self.draft.delivery_fee, self.tenant, self.catalog)
+            total_text = format_money(self.total, self.tenant.currency, self.tenant.formats_locale)
+            placed = flow.order_placed(self.tenant, self.state, self.number, total_text)
             self.state = placed.state
             replies += placed.replies
         said_now = _flat(" ".join(r.to_text() for r in replies))
@@ -329,6 +348,21 @@ class _Session:
                 return
 
 
+def charged(
+    lines: tuple[tuple[str, int], ...], shown_fee: Decimal | None, tenant: TenantContext, catalog: CatalogView
+) -> Decimal:
+    """What the order service charges for `lines`, as the server's bot then says it: the catalog's
+    prices and the fee the summary showed (the tenant's flat fee when it showed none), with the
+    shared money rules (services/orders/pricing.py and _order_input in conversations.py)."""
+    fee = tenant.delivery_fee if shown_fee is None else shown_fee
+    prices = []
+    for sku, quantity in lines:
+        product = catalog.product(sku)
+        assert product is not None, f"the flow placed {sku}, which is not on the menu"
+        prices.append((product.price, quantity))
+    return order_totals(prices, fee, tenant.currency).total
+
+
 def play(chat: Chat, menus: dict[str, Menu]) -> Played:
     """Play `chat` through the real flow and judge it (README "How the runner plays a chat")."""
     played = Played(chat)
@@ -380,6 +414,9 @@ def _judge(session: _Session, played: Played) -> None:
         }:
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
+    for word in chat.not_named:  # noise the customer would read: "We don't have «oh» on the menu"
+        if any(fold(word) in fold(segment).split() for segment in told):
+            played.failures.append(f"«{word}» was named back, yet it orders nothing")
     catalog = session.catalog
     asked_numbers = sum(segment.strip().isdigit() for segment in told)  # "¿De qué producto son «1»?"
     for sku in chat.items:

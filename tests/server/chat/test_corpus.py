@@ -6,6 +6,7 @@ The held-out chats are played here only for the silent-drop count: their text is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -92,6 +93,33 @@ def test_the_silent_lines_are_counted_as_the_readme_says() -> None:
     extra = Chat("judge-2", "", "judge", "taqueria", ("2 de pastor y 1 de suadero",), "order", {"T-PAS": 3})
     played = play(extra, menus)
     assert played.silent_wrong == ["T-PAS 2 for 3", "T-SUA 1 extra"], played.report()
+
+
+def test_the_runner_says_the_total_the_product_charges() -> None:
+    """The placed order's answer carries the total the order service computes (the catalog's
+    prices and the summary's delivery fee), as the server's bot says it, never a stand-in."""
+    menus = _menus()
+    tacos = Chat("total-1", "", "judge", "taqueria", ("3 de pastor",), "order", {"T-PAS": 3})
+    played = play(tacos, menus)
+    [placed] = [line for line in played.transcript if "Pedido recibido" in line]
+    assert "Total: $54.00." in placed, played.report()  # 3 × $18.00, no delivery fee
+    fee = Chat(
+        "total-2", "", "judge", "taqueria", ("3 de pastor",), "order", {"T-PAS": 3}, settings={"delivery_fee": "25"}
+    )
+    played = play(fee, menus)
+    [placed] = [line for line in played.transcript if "Pedido recibido" in line]
+    assert "Total: $79.00." in placed, played.report()
+
+
+def test_a_previous_order_is_what_the_usual_repeats_and_must_be_on_the_menu() -> None:
+    menus = _menus()
+    usual = Chat(
+        "prev-1", "", "judge", "taqueria", ("lo de siempre",), "order", {"T-PAS": 2}, previous_order={"T-PAS": 2}
+    )
+    played = play(usual, menus)
+    assert played.passed and any("(#41)" in line for line in played.transcript), played.report()
+    typo = replace(usual, previous_order={"T-PASTOR": 2})
+    assert "previous_order names SKUs not on the menu: ['T-PASTOR']" in play(typo, menus).failures
 
 
 def test_no_held_out_chat_drops_an_item_silently() -> None:

@@ -44,7 +44,9 @@ def test_members_read_their_dashboard_and_others_get_404(client: falcon.testing.
     assert answer.status_code == 200 and answer.json["current"]["orders"] == 0
     assert answer.json["previous"]["to_day"] == "2026-02-28"
     assert get(client, path, world.manager_b.token, "from=2026-03-01&to=2026-03-31").status_code == 404
-    assert get(client, path, world.manager_a.token, "from=2026-03-31&to=2026-03-01").status_code == 422
+    backwards = get(client, path, world.manager_a.token, "from=2026-03-31&to=2026-03-01")
+    assert backwards.status_code == 422
+    assert backwards.json["errors"] == [{"field": "from", "problem": "no debe ser posterior a `to`"}]
     assert get(client, path, world.manager_a.token, "to=2026-03-01").status_code == 422
 
 
@@ -74,6 +76,9 @@ def test_the_admin_dashboard_is_for_superadmins(client: falcon.testing.TestClien
     # The latest days, each ending on the tenant's own today (not UTC's), for the table and its file.
     latest = get(client, f"{API}/admin/kpis", world.superadmin.token, "period=7days&sort=name")
     assert latest.status_code == 200 and world.tenant_a.id in {t["tenant_id"] for t in latest.json["tenants"]}
-    assert get(client, f"{API}/admin/kpis", world.superadmin.token, "period=forever").status_code == 422
+    forever = get(client, f"{API}/admin/kpis", world.superadmin.token, "period=forever")
+    assert forever.status_code == 422
+    # The field's problem in the reader's language (Spanish first), with the allowed values.
+    assert forever.json["errors"] == [{"field": "period", "problem": "debe ser uno de: today, 7days, 30days, month"}]
     csv = get(client, f"{API}/admin/exports/tenants.csv", world.superadmin.token, "period=today")
     assert csv.status_code == 200 and world.tenant_a.id.encode() in csv.content

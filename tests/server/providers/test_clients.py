@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from comandia.server.providers.base import Endpoints, OutboundMessage, SendError
+from comandia.server.providers.base import Endpoints, OutboundMessage, SendError, worded
 from comandia.server.providers.dialog360 import Dialog360Provider
 from comandia.server.providers.meta import MetaProvider
 from comandia.server.providers.twilio import TwilioProvider
@@ -43,7 +43,7 @@ def test_360dialog_sends_the_cloud_api_body_with_its_key(stand_in: StandIn, http
     provider = Dialog360Provider("k3y", http, Endpoints(dialog360_base=stand_in.url))
     provider.send(MENU)
     assert stand_in.accepted[0].headers["D360-API-KEY"] == "k3y"
-    assert provider.check().ok
+    assert worded(provider.check(), "es").ok
 
 
 def test_twilio_sends_plain_text_with_basic_auth(stand_in: StandIn, http: requests.Session) -> None:
@@ -52,7 +52,7 @@ def test_twilio_sends_plain_text_with_basic_auth(stand_in: StandIn, http: reques
     (request,) = stand_in.accepted
     assert result.provider_message_id.startswith("SM")
     assert request.body == {"From": "whatsapp:+15550003333", "To": "whatsapp:+5215512345678", "Body": MENU.text}
-    assert provider.check().ok
+    assert worded(provider.check(), "es").ok
 
 
 @pytest.mark.parametrize(
@@ -98,11 +98,16 @@ def test_twilio_errors_are_classified(stand_in: StandIn, http: requests.Session,
 
 
 def test_meta_check_reports_the_number_and_the_subscription(stand_in: StandIn, http: requests.Session) -> None:
-    result = _meta(stand_in, http).check()
-    assert result.ok and [check.name for check in result.checks] == ["number", "webhooks subscribed"]
+    checks = _meta(stand_in, http).check()
+    assert all(c.ok for c in checks) and [c.label for c in checks] == ["number", "webhooks subscribed"]
+    # Worded for the reader: Spanish first, the provider's own values as they came.
+    result = worded(checks, "es")
+    assert result.ok and [c.name for c in result.checks] == ["número", "webhooks suscritos"]
+    assert result.checks[0].detail == "+1 555-000-1111, nombre verificado Tienda"
 
 
 def test_meta_check_says_when_the_provider_is_unreachable(http: requests.Session) -> None:
     provider = MetaProvider("1", "2", "t", http, Endpoints(meta_base="http://127.0.0.1:9", timeout_seconds=0.5))
-    result = provider.check()
-    assert not result.ok and "unreachable" in result.checks[0].detail
+    checks = provider.check()
+    assert not checks[0].ok and "unreachable" in worded(checks, "en").checks[0].detail
+    assert worded(checks, "es").checks[0].detail.startswith("no se pudo contactar al proveedor (")

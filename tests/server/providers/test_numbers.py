@@ -83,7 +83,7 @@ def test_another_tenants_number_is_not_found(messaging: Messaging, world: World)
 
 def test_test_this_number_calls_the_provider_for_every_kind(messaging: Messaging) -> None:
     for number in (messaging.meta_1, messaging.dialog, messaging.twilio):
-        result = messaging.numbers.test(None, number.id)
+        result = messaging.numbers.test(None, number.id, "es")
         assert result.ok, result
 
 
@@ -91,8 +91,8 @@ def test_test_this_number_reports_an_unreachable_provider(runtime: Runtime, mess
     unreachable = dataclasses.replace(
         runtime.config, whatsapp_meta_base="http://127.0.0.1:9", whatsapp_timeout_seconds=0.5
     )
-    result = build_services(unreachable, runtime.databases).numbers.test(None, messaging.meta_1.id)
-    assert not result.ok and "unreachable" in result.to_json()["checks"][0]["detail"]
+    result = build_services(unreachable, runtime.databases).numbers.test(None, messaging.meta_1.id, "es")
+    assert not result.ok and result.checks[0].detail.startswith("no se pudo contactar al proveedor")
 
 
 def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, world: World) -> None:
@@ -120,7 +120,14 @@ def test_api_permissions(api: falcon.testing.TestClient, messaging: Messaging, w
             api.simulate_post(f"{base}/{number.id}/resume", headers=_auth(world.manager_a.token)).json["state"]
             == "active"
         )
-        assert api.simulate_post(f"{base}/{number.id}/test", headers=_auth(world.manager_a.token)).json["ok"]
+        tested = api.simulate_post(f"{base}/{number.id}/test", headers=_auth(world.manager_a.token)).json
+        assert tested["ok"] and tested["checks"] == [
+            {"name": "número de prueba", "ok": True, "detail": "los mensajes se guardan en memoria, no se envían"}
+        ]
+        tested_en = api.simulate_post(
+            f"{base}/{number.id}/test", headers={**_auth(world.manager_a.token), "Accept-Language": "en"}
+        ).json
+        assert tested_en["checks"][0]["name"] == "test number"
         body = {"provider": "sandbox", "e164": "+15550006666"}
         assert api.simulate_post(base, json=body, headers=_auth(world.manager_a.token)).status_code == 403
         created = api.simulate_post(base, json=body, headers=_auth(world.superadmin.token))
