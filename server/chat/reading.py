@@ -288,6 +288,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 typed = {key(w) for w in words_here if w not in ARTICLES and w not in ("de", "of")}
                 collective = collective_of(catalog, typed, part.counted_in, key)
                 verdict = (True, (collective,)) if collective is not None else verdict
+            unsure = verdict is None or not verdict[0]
+            served = _served_in(part, found, index, lex) if unsure and words_here is part.words else None
+            if served is not None:  # "una de milanesa en pan integral": the torta, its bread the note
+                verdict, note = served[0], " ".join(w for w in (served[1], note) if w)
             if verdict is not None and part.measure is not None:  # "una coca de dos litros": that size
                 by_size = sized_by_amount(catalog, verdict[1], part.measure)
                 packs = in_packs(catalog, verdict[1], part.measure * quantity) if by_size is None else []
@@ -581,6 +585,25 @@ def _options_alone(
         return False
     named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
     return not named & {key(w) for w in words}
+
+
+def _served_in(
+    part: Part, found: list[Token], index: ProductIndex, lex: Lexicon
+) -> tuple[tuple[bool, tuple[ProductView, ...]], str] | None:
+    """(the verdict, the note) when the part's words before an "en" name a product and those after
+    it do not: what it comes in or on ("una de milanesa en pan integral", "un café en vaso grande")
+    is its note. None when there is no such "en", or the menu's names hold it ("Jugo de mango en
+    leche", "Papas en casco")."""
+    inside = range(part.spans[0], part.spans[-1])
+    at = next((i for i in inside if found[i].folded == "en" and i not in part.spans), None)
+    if at is None or f"en {found[at + 1].folded}" in index.folded_pairs:
+        return None
+    before = [w for w, i in zip(part.words, part.spans, strict=True) if i < at]
+    verdict = verdict_of(index.match(before, lex.synonyms)) if before else None
+    if verdict is None:
+        return None
+    said = [t.text for t in found[at : part.spans[-1] + 1]]
+    return verdict, " ".join(said)
 
 
 _OFFERS = re.compile(r"\b(?:o|or|u)\b", re.IGNORECASE)
