@@ -222,7 +222,6 @@ def build_services(
         databases, contexts, AdminKpiService(databases, clock=clock, zone=lambda t: contexts.get(t).timezone)
     )
     summaries = PendingSummaries(kpis.admin.refresh_summary)
-    messages_moved = message_hook(summaries, kpis.zone, clock)
     directory = NumberDirectory(
         databases, endpoints_for(config), public_url=config.public_url, announce=announce.numbers
     )
@@ -240,8 +239,20 @@ def build_services(
 
     if config.ingest not in ("journal", "direct"):
         raise ValueError(f"config key ingest: {config.ingest!r} is neither 'journal' nor 'direct'")
+    messages_moved = message_hook(summaries, kpis.zone, clock)
+
+    def delivery_failed(tenant_ids: set[str]) -> None:
+        for tenant_id in tenant_ids:
+            messages_moved(tenant_id)
+
     journal = (
-        IngestJournal(databases, inbox_signal, directory.touch, on_window_closed=window_closed)
+        IngestJournal(
+            databases,
+            inbox_signal,
+            directory.touch,
+            on_window_closed=window_closed,
+            on_delivery_failed=delivery_failed,
+        )
         if config.ingest == "journal"
         else None
     )
@@ -285,7 +296,13 @@ def build_services(
         conversations=conversations,
         numbers=NumberService(databases, directory),
         ingest=IngestService(
-            databases, directory, inbox_signal, on_window_closed=window_closed, journal=journal, clock=clock
+            databases,
+            directory,
+            inbox_signal,
+            on_window_closed=window_closed,
+            journal=journal,
+            clock=clock,
+            on_delivery_failed=delivery_failed,
         ),
         journal=journal,
         inbox=InboxProcessor(

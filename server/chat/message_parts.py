@@ -323,7 +323,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
-        elif _set_apart(folded, index, lex) and not (
+        elif (_set_apart(folded, index, lex) or _said_to_the_person(found, position, index, lex)) and not (
             current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex)
         ):  # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler
             if folded in _PLAIN and current.quantity is not None and not current.words:
@@ -536,6 +536,15 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     if folded in lex.fillers and not index.knows(folded):
         return True
     return folded in lex.portions and not index.knows_key(folded)
+
+
+def _said_to_the_person(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the message's first word is an interjection before a comma or an ordering verb,
+    though the menu's names hold it: "sweet lemme get 2", "sweet, gimme 3" (not the Sweet tea)."""
+    if position != 0 or found[0].folded not in lex.fillers or len(found) < 2:
+        return False
+    following = found[1].folded
+    return following in (",", "!", ".") or (following in lex.fillers and not index.knows(following))
 
 
 def _means_a_name_word(folded: str, index: ProductIndex, lex: Lexicon) -> bool:

@@ -9,9 +9,9 @@ So a dashboard request reads the control database only and never opens a tenant 
 The WhatsApp figures are counted from the tenant's inbox and outbox on each refresh, over the
 refreshed days only (indexes of t0016): messages in are the messages received that day, messages
 out the bot's and the staff's messages written that day that WhatsApp accepted and did not report
-undelivered, failed sends those it refused or reported undelivered. The inbox worker and the
-outbox sender mark their tenant's recent days after their messages (`summaries.message_hook`), so the
-figures follow the messages as orders' figures follow the orders.
+undelivered, failed sends those it refused or reported undelivered. The inbox worker, the outbox
+sender and a webhook with a "failed" status mark their tenant's recent days
+(`summaries.message_hook`), so the figures follow the messages as orders' figures follow the orders.
 
 A day is each tenant's own local day (the rollups' days). A range of dates means those calendar
 days in every tenant's zone; the latest days (`report_latest`: today, the last 7 or 30 days, the

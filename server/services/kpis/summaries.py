@@ -12,9 +12,9 @@ today: the job runs one when it starts in a process with background jobs, and ag
 request process (re)started since asks for one (`ask_catch_up`, relayed by `NOTIFY`), since that
 process's predecessor may have died with days marked.
 
-Messages move the summary too (its "messages in/out" and "failed sends"): the inbox worker and the
-outbox sender call `message_hook` after handling a tenant's messages, which marks the tenant's
-latest days the same way.
+Messages move the summary too (its "messages in/out" and "failed sends"): the inbox worker, the
+outbox sender and the ingest of a "failed" delivery status call `message_hook` for their tenant,
+which marks the tenant's latest days the same way.
 """
 
 from __future__ import annotations

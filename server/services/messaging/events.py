@@ -65,6 +65,11 @@ class TenantEvents(msgspec.Struct, array_like=True):
         return any(row[4] != QUARANTINED for row in self.inbox)
 
     @property
+    def delivery_failed(self) -> bool:
+        """Whether WhatsApp reported a message we sent as not delivered (a failed send in the summary)."""
+        return any(row[1] == "failed" for row in self.statuses)
+
+    @property
     def window_closed(self) -> bool:
         """Whether a message we sent was refused for the closed 24-hour window (it is resent as its template)."""
         return any(row[1] == "failed" and row[3] in WINDOW_CLOSED_CODES for row in self.statuses)

@@ -96,12 +96,15 @@ class IngestService:
         on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
         journal: IngestJournal | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        on_delivery_failed: Callable[[set[str]], None] = lambda tenant_ids: None,
     ) -> None:
-        """`clock` stamps what arrives (`received_at`): the composition root's, a test's or a demo's."""
+        """`clock` stamps what arrives (`received_at`): the composition root's, a test's or a demo's;
+        `on_delivery_failed` is told the tenants whose statuses say a message was not delivered."""
         self._db = databases
         self._clock = clock
         self._journal = journal
         self._on_window_closed = on_window_closed
+        self._on_delivery_failed = on_delivery_failed
         self._directory = directory
         self.dirty = dirty
         self._on_window_closed = on_window_closed
@@ -242,6 +245,9 @@ class IngestService:
             closed = {t for t, e in by_tenant.items() if e.window_closed}
             if closed:
                 self._on_window_closed(closed)  # a sent message the window refused: resent as its template
+            failed = {t for t, e in by_tenant.items() if e.delivery_failed}
+            if failed:
+                self._on_delivery_failed(failed)  # the summary's failed sends
             self._directory.touch({n for e in by_tenant.values() for n in e.numbers})
         return sum(len(v) for v in messages.values()) + sum(len(v) for v in statuses.values())
 

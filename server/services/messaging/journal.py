@@ -70,6 +70,7 @@ class IngestJournal:
     dirty: the inbox workers' signal, marked for every tenant that received messages.
     touch: records that numbers received a webhook (`NumberDirectory.touch`).
     on_window_closed: told the tenants whose delivered statuses say the 24-hour window refused a message.
+    on_delivery_failed: told the tenants whose delivered statuses say a message was not delivered.
     delivery_threads: tenants delivered at once (default: from the budget, see `DELIVERY_THREADS`).
     """
 
@@ -81,9 +82,11 @@ class IngestJournal:
         clock: Callable[[], float] = time.monotonic,
         on_window_closed: Callable[[set[str]], None] = lambda tenant_ids: None,
         delivery_threads: int | None = None,
+        on_delivery_failed: Callable[[set[str]], None] = lambda tenant_ids: None,
     ) -> None:
         self._db = databases
         self._on_window_closed = on_window_closed
+        self._on_delivery_failed = on_delivery_failed
         self._dirty = dirty
         self._touch = touch
         self._clock = clock
@@ -134,6 +137,7 @@ class IngestJournal:
             resting = [t for t, at in self._retry_at.items() if at > now]
         marked: set[str] = set()
         closed: set[str] = set()
+        failed: set[str] = set()
         numbers: set[int] = set()
         with self._db.journal_autocommit() as connection, connection.transaction():
             running = connection.execute(_ONE_DRAIN).fetchone()
@@ -163,11 +167,15 @@ class IngestJournal:
                     marked.add(tenant_id)
                 if events.window_closed:
                     closed.add(tenant_id)
+                if events.delivery_failed:
+                    failed.add(tenant_id)
             if done:
                 connection.execute(_DELETE, (done,))
         self._dirty.mark(marked)
         if closed:
             self._on_window_closed(closed)  # a sent message the window refused: resent as its template
+        if failed:
+            self._on_delivery_failed(failed)  # the summary's failed sends
         if numbers:
             self._touch(numbers)
         return len(taken)
@@ -195,6 +203,8 @@ class IngestJournal:
             self._dirty.mark({tenant_id})
         if events.window_closed:
             self._on_window_closed({tenant_id})
+        if events.delivery_failed:
+            self._on_delivery_failed({tenant_id})
         if events.numbers:
             self._touch(set(events.numbers))
         return 0

@@ -6,13 +6,14 @@ the console reads it, through `KpisApi` over HTTP from the served app.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import json
 
+from comandia.server.providers.signatures import meta_signature
 from comandia.shared.client.api import ApiClient
 from comandia.shared.client.kpis import KpisApi
 from comandia.shared.schemas.kpis import TenantActivity
 from tests.plugins.api import World, served
-from tests.plugins.messaging import Messaging
+from tests.plugins.messaging import META_APP_SECRET, PNID_1, Messaging
 
 
 def _tenant_row(m: Messaging, token: str) -> TenantActivity:
@@ -48,12 +49,23 @@ def test_a_message_reported_undelivered_moves_from_out_to_failed(messaging: Mess
     m.services.inbox.process(m.tenant.id)
     while m.services.outbox.send_due(m.tenant.id):
         pass
-    sent = m.rows(m.tenant.id, "SELECT count(*) FROM outbox WHERE state = 'sent'")[0][0]
-    with m.runtime.databases.tenant_session(m.tenant.id) as session:
-        # WhatsApp's later "failed" status, as the status webhook records it on the row.
-        session.execute(sa.text("UPDATE outbox SET status = 'failed' WHERE id = (SELECT min(id) FROM outbox)"))
-        session.commit()
-    m.services.kpis.admin.rebuild_summary(m.tenant.id)  # the repair counts as the live refresh does
+    sent = m.rows(m.tenant.id, "SELECT provider_message_id FROM outbox WHERE state = 'sent' ORDER BY id")
+    assert _tenant_row(m, world.superadmin.token).messages_out == len(sent)
+    # WhatsApp's later "failed" status for the first reply, through the status webhook: the
+    # figures follow it without any other message of the tenant.
+    failed = {"id": sent[0][0], "status": "failed", "timestamp": "1750096330", "recipient_id": "5215511110002",
+              "errors": [{"code": 131026, "title": "Message undeliverable"}]}  # fmt: skip
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PNID_1}, "statuses": [failed]}
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()
+    assert m.post("meta", body, {"X-Hub-Signature-256": meta_signature(body, META_APP_SECRET)}).status_code == 200
 
     row = _tenant_row(m, world.superadmin.token)
-    assert (row.messages_in, row.messages_out, row.failed_sends) == (1, sent - 1, 1)
+    assert (row.messages_in, row.messages_out, row.failed_sends) == (1, len(sent) - 1, 1)
+    m.services.kpis.admin.rebuild_summary(m.tenant.id)  # the repair counts as the live refresh does
+    again = _tenant_row(m, world.superadmin.token)
+    assert (again.messages_in, again.messages_out, again.failed_sends) == (1, len(sent) - 1, 1)
