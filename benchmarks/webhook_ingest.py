@@ -8,6 +8,10 @@ pool of Python threads. Targets (RELIABILITY L1):
 
     .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
         [--processes 1,2,4] [--server OTHER/.venv/bin/comandia-server --server .venv/bin/comandia-server]
+        [--threads 8] [--server-threads N]
+
+The probe has 8 request threads (`--threads`), as in issue 19's measurements; the server keeps
+its own default (`COMANDIA_THREADS`) unless `--server-threads` says otherwise.
 
 `--server` (repeatable) measures each given `comandia-server` in turn on the same tenants, after
 the same probes, so two builds (another checkout's and this one's) are compared in one run.
@@ -29,7 +33,9 @@ For the product it also watches the ingest journal during the load (every 20 ms:
 journaled and the oldest still waiting) and, once the load stops, waits until the journal is
 empty: it prints how long that took and each message's lag from its acknowledgement to its
 tenant's inbox (p50, p99, max, to within the 20 ms of the watch). `benchmarks/journal_drain.py`
-measures the drain alone.
+measures the drain alone. It also prints how many connections the server opened to the tenants'
+databases (`pg_stat_database.sessions`): each costs PostgreSQL a backend's start, CPU that the
+server's own figures do not show.
 """
 
 from __future__ import annotations
@@ -151,6 +157,19 @@ def inbox_counts(url: str, prefix: str) -> tuple[int, int, int]:
     with psycopg.connect(make_conninfo(conninfo, dbname=f"{prefix}_control"), autocommit=True) as connection:
         row = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
     return stored, processed, row[0] if row else 0
+
+
+def tenant_sessions(url: str, prefix: str) -> int:
+    """Connections opened so far to the run's tenant databases (`pg_stat_database.sessions`,
+    counted when each closes): what the database-per-tenant fan-out costs in connection churn."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname LIKE %s",
+            (prefix.replace("_", r"\_") + r"\_t%",),
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def provision(url: str, prefix: str, home: Path, tenants: int) -> None:
@@ -366,7 +385,12 @@ def main() -> int:
         default=40,
         help="connection budget of the server and of the probe (COMANDIA_CONNECTION_BUDGET)",
     )
-    parser.add_argument("--threads", type=int, default=8, help="request threads of the server and of the probe")
+    parser.add_argument("--threads", type=int, default=8, help="request threads of the probe")
+    parser.add_argument(
+        "--server-threads",
+        type=int,
+        help="request threads of each server process (default: the server's own, COMANDIA_THREADS)",
+    )
     parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,1j,2,4 (default 1)")
     parser.add_argument(
         "--server",
@@ -406,7 +430,8 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         print(f"provisioned {args.tenants} tenants with a Meta number each in {time.monotonic() - started:.1f}s")
         print(
             f"load: wrk -t2 -c{args.connections} for {args.seconds:.0f}s each, one message per post, "
-            f"server budget {args.budget} connections, {args.threads} threads; load average "
+            f"server budget {args.budget} connections, {args.server_threads or 'its default'} threads "
+            f"(the probe {args.threads}); load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         results: dict[str, Figures] = {}
@@ -424,13 +449,19 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         for processes, server in products:
             name = product_name(processes, server if len(servers) > 1 else None)
             control = make_conninfo(url.replace("postgresql+psycopg://", "postgresql://"), dbname=f"{prefix}_control")
+            opened_before = tenant_sessions(url, prefix)
             figures = measure(
                 args, [server], server_env(args, provider, url, prefix, home, processes), home, DrainLag(control)
             )
             results[name] = figures
             rates[name] = figures.rate
             print(figures.line(name))
+            opened = tenant_sessions(url, prefix) - opened_before  # before inbox_counts opens one to each
             stored, processed, journaled = inbox_counts(url, prefix)
+            print(
+                f"  the server opened {opened:,} connections to the tenants' databases "
+                f"({opened / figures.seconds:,.0f} per second of load, the drain's after the load included)"
+            )
             print(
                 f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
                 f"({journaled} still in the ingest journal when the server stopped) and the sender handed "
@@ -543,7 +574,7 @@ def server_env(
         "COMANDIA_WORKERS": processes.rstrip("j"),
         "COMANDIA_JOBS_PROCESS": str(processes != "1"),
         "COMANDIA_CONNECTION_BUDGET": str(args.budget),
-        "COMANDIA_THREADS": str(args.threads),
+        **({"COMANDIA_THREADS": str(args.server_threads)} if args.server_threads else {}),
         **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")},
     }
 
