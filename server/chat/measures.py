@@ -206,3 +206,20 @@ def collective_of(
     fits = [p for p in catalog.products if sold_as(p, counted_in)
             and typed_keys <= {key_of(w) for w in words(p.name)}]  # fmt: skip
     return fits[0] if typed_keys and len(fits) == 1 else None
+
+
+_HELD = re.compile(r"(\d+)\s+([^\W\d_]+)")
+
+
+def held_in_pack(product: ProductView, typed_keys: set[str], key_of: Callable[[str], str]) -> int:
+    """How many of the unit the customer counted in one pack `product` holds: 6 when "latas" is
+    typed for "Cerveza Mahou pack 6 latas", 10 for "tabletas" of "… x 10 tabletas"; 0 when the
+    customer did not count in a unit its name holds ("2 mahou" are two packs). `typed_keys`: the
+    typed words and their keys."""
+    for found in _HELD.finditer(fold(product.name)):
+        count, unit = found.group(1), found.group(2)
+        if unit in _PER_UNIT or unit in _WHOLE or _PIECES.fullmatch(f"{count} {unit}") or count in typed_keys:
+            continue  # a size ("2 litros"), the pieces `piece_count` reads, or the name typed whole ("4 rollos")
+        if int(count) >= 2 and key_of(unit) in typed_keys:
+            return int(count)
+    return 0

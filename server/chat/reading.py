@@ -24,6 +24,7 @@ from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import (
     collective_of,
+    held_in_pack,
     in_packs,
     measured_size,
     only_measure,
@@ -341,6 +342,14 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 # "kilo y medio de asado" of the 1 kg pack: asked about, never rounded in silence
                 rounded = max(_how_many(verdict[1][0], quantity, part) // max(part.counted_in, 1), 1)
                 found_in.append((number_, Doubt(verdict[1][:1], min(rounded, MAX_NUMBER), said_here, note)))
+            elif verdict[0] and part.quantity and (held := _held(verdict[1][0], words_here)):
+                # "12 latas de mahou": two packs of six; "9 latas" is no number of packs, so asked
+                boxed: Item | Doubt = (
+                    Item(verdict[1][0], min(part.quantity // held, MAX_NUMBER), note, said_here)
+                    if part.quantity % held == 0
+                    else Doubt(verdict[1][:1], max(part.quantity // held, 1), said_here, note)
+                )
+                found_in.append((number_, boxed))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
@@ -380,6 +389,11 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         people,
         tuple(amounts),
     )
+
+
+def _held(product: ProductView, typed: list[str]) -> int:
+    """How many of the unit the customer counted in one pack holds (`measures.held_in_pack`)."""
+    return held_in_pack(product, {*typed, *(key(w) for w in typed)}, key)
 
 
 def _amount_alone(part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView,

@@ -63,3 +63,17 @@ def test_a_dozen_of_what_the_dozen_product_names_is_that_product() -> None:
 def test_an_amount_alone_ends_at_the_next_item() -> None:
     said = read_order("ok mandame kilo y medio y un kilo de asado", BUTCHER)
     assert said.measured == ((1500, "kilo y medio"),) and lines("kilo y medio y un kilo de asado") == [("ASADO", 1)]
+
+
+def test_a_count_of_the_units_in_a_pack_is_that_many_units() -> None:
+    shop = CatalogView(
+        categories=(CategoryView(1, "Bebidas"),),
+        products=(
+            ProductView("MAHOU", "Cerveza Mahou pack 6 latas", Decimal("4.80"), 1),
+            ProductView("COCA-2L", "Coca-Cola 2 litros", Decimal("40"), 1),
+        ),
+    )
+    said = read_order("12 latas de mahou y 2 cocas de 2 litros", shop)
+    assert [(i.product.sku, i.quantity) for i in said.items] == [("MAHOU", 2), ("COCA-2L", 2)]
+    odd = read_order("9 latas de mahou", shop)  # no number of packs: asked, never 9 packs
+    assert not odd.items and [d.candidates[0].sku for d in odd.doubts] == ["MAHOU"]
