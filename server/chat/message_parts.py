@@ -386,6 +386,8 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     counted_before = current.quantity is not None and not current.words  # "2 kilos y medio": `_and_a_half`
     if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]) and not counted_before:
         return 3, one * 1.5
+    if one is not None and ahead[:2] == ["y", "cuarto"] and _half_ends(ahead[2:3]) and not counted_before:
+        return 3, one * 1.25  # "kilo y cuarto de chicharrón": 1,250 g, never the Chicharrón cuarto de kilo
     decimal = bool(_DECIMAL.fullmatch(here))
     count = float(here.replace(",", ".")) if decimal else number(here)
     if count is None or not ahead or amount_said(count, ahead[0]) is None:

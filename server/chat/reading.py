@@ -279,8 +279,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 spans = part.spans[len(part.spans) - len(words_here) + cut :] if words_here is part.words else []
                 chose = " ".join(t.text for t in found[spans[0] : _options_end(found, spans[-1], lex)]) if spans else ""
                 note = " ".join(w for w in (chose or " ".join(words_here[cut:]), note) if w)
-            offered = None if chosen is not None or not options or asked else _offered(words_here, index, lex)
-            if offered is not None and (verdict is None or not verdict[0]):  # "un jarrito de mandarina"
+            unsure = verdict is None or not verdict[0]  # only then: a match per cut costs
+            offered = _offered(words_here, index, lex) if unsure and chosen is None and options and not asked else None
+            if offered is not None:  # "un jarrito de mandarina"
                 verdict, tail = (True, (offered[0],)), words_here[offered[1] :]
                 spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
                 chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
