@@ -74,10 +74,10 @@ class ServerConfig:
     secret_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
-    # Request threads. A webhook's thread mostly waits for its journal row's durable commit, so
-    # more posts in flight acknowledge more: 16 did 1.2-1.4x the webhooks a second of 8, with a
-    # lower p99, and 24 or 32 no better (docs/scaling.md, session 9).
-    threads: int = 16
+    # Request threads. 16 acknowledged more than 8 with one request process on a loaded machine,
+    # but on a quiet one two request processes of 16 did 1,282 webhooks/s (p99 102 ms) against
+    # 1,402/s (p99 68 ms) with 8: the extra threads only contend for the two cores (docs/scaling.md).
+    threads: int = 8
     # Server processes on this host (`--workers`), sharing one listening socket; each has
     # `threads` request threads and an equal share of `connection_budget`.
     workers: int = 1
