@@ -54,7 +54,7 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if reading.items or reading.doubts or reading.loose or among_cart(turn, state, note) is not None:
             return None  # an order, or another line named ("sin el refresco a la pizza")
         old = dict(state.notes).get(line.sku)
-        joined = f"{old}, {note}" if old and note not in old else note
+        joined = ", ".join((old, note)) if old and note not in old else note
         notes = (*(n for n in state.notes if n[0] != line.sku), (line.sku, joined))
         state = replace(state, notes=notes, stage="cart", last_sku=line.sku)
         return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
