@@ -107,7 +107,6 @@ class IngestService:
         self._on_delivery_failed = on_delivery_failed
         self._directory = directory
         self.dirty = dirty
-        self._on_window_closed = on_window_closed
         # Posts for unknown numbers cannot be authenticated: a bounded summary at a bounded rate.
         self.unroutable = UnroutableLog(databases, unroutable)
         self._lock = threading.Lock()

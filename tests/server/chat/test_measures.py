@@ -20,8 +20,8 @@ BUTCHER = CatalogView(
 )
 
 
-def lines(text: str) -> list[tuple[str, int]]:
-    return sorted((item.product.sku, item.quantity) for item in read_order(text, BUTCHER).items)
+def lines(text: str, catalog: CatalogView = BUTCHER) -> list[tuple[str, int]]:
+    return sorted((item.product.sku, item.quantity) for item in read_order(text, catalog).items)
 
 
 def test_an_amount_is_made_of_the_packs_of_one_family() -> None:
@@ -56,8 +56,8 @@ def test_a_dozen_of_what_the_dozen_product_names_is_that_product() -> None:
             ProductView("DOZ", "Dozen bagels", Decimal("22"), 1),
         ),
     )
-    assert [(i.product.sku, i.quantity) for i in read_order("a dozen bagels", bakery).items] == [("DOZ", 1)]
-    assert [(i.product.sku, i.quantity) for i in read_order("a dozen plain bagels", bakery).items] == [("PLAIN", 12)]
+    assert lines("a dozen bagels", bakery) == [("DOZ", 1)]
+    assert lines("a dozen plain bagels", bakery) == [("PLAIN", 12)]
 
 
 def test_an_amount_alone_ends_at_the_next_item() -> None:
