@@ -78,7 +78,8 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     reading = read_order(text, turn.catalog)
     lines: list[tuple[Item | Doubt, ProductView]] = []
-    for said in (*reading.items, *reading.doubts):
+    said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
+    for said in said_items:
         if not said.pointed or not said.note or intents.is_exactly(said.note, "no"):
             continue  # "el flan no" removes the flan
         line = _line_pointed_at(turn, state, said)
