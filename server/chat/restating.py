@@ -255,7 +255,8 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         own = {key(w) for w in words_of(line.name)}
         said = [w for w in typed if key(w) in own]
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
-        if said and new and (variant_of(turn.catalog, line, new) == item.product or _siblings(line, item.product, said)):
+        kind = said and new and variant_of(turn.catalog, line, new) == item.product
+        if kind or (said and new and _siblings(line, item.product, said)):
             fits.append(line)
     return fits[0] if len(fits) == 1 else None
 
