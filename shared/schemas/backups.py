@@ -16,7 +16,6 @@ from comandia.shared.i18n import N_, NC_, pgettext, text
 from comandia.shared.schemas.tenants import TENANT_ID_PATTERN
 from comandia.shared.schemas.wire import Request, Wire, documented
 
-
 MismatchKind = Annotated[str, documented(enum=["missing", "extra", "rows", "digest"])]
 
 MISMATCH_TEXTS: dict[str, str] = {

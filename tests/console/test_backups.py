@@ -13,13 +13,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from comandia.console.app import ConsoleApp
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.console.i18n_catalog import CATALOG
 from comandia.console.models.backups import WARNING_MARK, backup_columns, human_size, restore_warning, state_columns
 from comandia.console.models.table import WARN_BACKGROUND, RecordTableModel
 from comandia.console.windows.backups import BackupsPage
-from comandia.console.app import ConsoleApp
 from comandia.console.windows.main_window import MainWindow
 from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient, ServerUnreachable, UnavailableError

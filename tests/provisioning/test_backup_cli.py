@@ -86,13 +86,19 @@ def test_one_failing_tenant_does_not_stop_the_others_and_exits_1(
     assert listed[0]["status"] == "failed" and listed[0]["error"]
 
 
-def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, tenant: TenantInfo) -> None:
+def flipped_backup(runtime: Runtime, tenant: TenantInfo) -> dict[str, Any]:
+    """A new backup of `tenant` (as `backup run --json` lists it) with one byte of its dump flipped."""
     _, result, _ = admin(runtime, "backup", "run", tenant.id)
-    backup = result["outcomes"][0]["backup"]
+    backup: dict[str, Any] = result["outcomes"][0]["backup"]
     dump = Path(backup["path"]) / f"{tenant.id}.dump"
     data = bytearray(dump.read_bytes())
     data[100] ^= 0xFF
     dump.write_bytes(bytes(data))
+    return backup
+
+
+def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, tenant: TenantInfo) -> None:
+    backup = flipped_backup(runtime, tenant)
     before = notes(runtime, tenant.id)
 
     code, report, stderr = admin(runtime, "backup", "verify", str(backup["id"]))
@@ -151,12 +157,7 @@ def shown(runtime: Runtime, language: str, *argv: str) -> tuple[int, str, str]:
 
 
 def test_a_damaged_backup_and_a_tampered_table_read_in_spanish(runtime: Runtime, tenant: TenantInfo) -> None:
-    _, result, _ = admin(runtime, "backup", "run", tenant.id)
-    damaged = result["outcomes"][0]["backup"]
-    dump = Path(damaged["path"]) / f"{tenant.id}.dump"
-    data = bytearray(dump.read_bytes())
-    data[100] ^= 0xFF
-    dump.write_bytes(bytes(data))
+    damaged = flipped_backup(runtime, tenant)
 
     code, out, err = shown(runtime, "es", "backup", "verify", str(damaged["id"]))
     assert code == 1

@@ -49,8 +49,9 @@ class ManifestMismatch(Conflict):
     """A restore whose tables differ from its manifest; nothing of the tenant was touched.
     Each mismatch is read in the reader's language (`localized`)."""
 
-    def __init__(self, mismatches: list[TableMismatch]) -> None:
-        super().__init__(RESTORE_UNLIKE_MANIFEST, problems=_listed(mismatches, "en"))
+    def __init__(self, mismatches: list[TableMismatch], template: str = RESTORE_UNLIKE_MANIFEST) -> None:
+        """Args: template: the sentence (a catalog template) the listed `{problems}` go into."""
+        super().__init__(template, problems=_listed(mismatches, "en"))
         self.mismatches = mismatches
 
     def localized(self, language: str) -> str:
