@@ -56,7 +56,7 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
-from comandia.server.chat.restating import one_of, restate, some_become
+from comandia.server.chat.restating import one_of, restate, restates, some_become
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
@@ -96,6 +96,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     return (
         note_on_line(turn, state, text)
         or _removal_first(turn, state, text)
+        or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
@@ -295,6 +296,48 @@ def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = edit(turn, removed.state, tail) or apply_reading(turn, removed.state, reading)
         return prefixed(rest, said)
     return None
+
+
+_JOINS = re.compile(r"\s*[,;]+\s*|\s+(?:y|e|and)\s+", re.IGNORECASE)
+"""Where a message joins two instructions: a comma, or "y"/"and"."""
+
+
+def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "no mejor q sean 3 corridas y quita la de niño", "quita la coca y que sean 3 barras": a
+    removal and a change of mind joined in one message. Each part is applied in the order said, on
+    what the one before left (read whole, the removal took the message and the new count was
+    lost). None unless exactly one part removes, the other restates, and both change the cart with
+    nothing named back."""
+    for cut in _JOINS.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if not head.strip() or not tail.strip():
+            continue
+        removes = [intents.mentions(part, "remove") is not None for part in (head, tail)]
+        if removes[0] == removes[1] or not restates(tail if removes[0] else head):
+            continue
+        first = edit(turn, state, head)
+        if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
+            continue
+        second = edit(turn, first.state, tail)
+        if second is None or second.named_back or second.state.cart == first.state.cart:
+            continue
+        return prefixed(second, "\n".join(_changes_said(turn, state, first.state)))
+    return None
+
+
+def _changes_said(turn: Turn, state: ChatState, after: ChatState) -> list[str]:
+    """What an edit did to each cart line it changed, as the bot says it."""
+    before, left = state.cart_dict(), after.cart_dict()
+    said = []
+    for sku in [*before, *(s for s in left if s not in before)]:
+        product = turn.catalog.product(sku)
+        if product is None or before.get(sku, 0) == left.get(sku, 0):
+            continue
+        if left.get(sku, 0):
+            said.append(turn.texts("quantity_set", quantity=left[sku], name=product.name))
+        else:
+            said.append(turn.texts("removed", name=product.name))
+    return said
 
 
 def _taken_out(turn: Turn, state: ChatState, after: ChatState) -> str | None:

@@ -21,6 +21,9 @@ _RUN = re.compile(r"([a-z])\1+")
 _STRETCHED = re.compile(r"([a-z])\1\1|([a-z])\2$")
 """A word stretched as people type it: a letter three times, or the last one twice ("hiii",
 "heyy"); not a double letter inside a word ("olla" is no "ola")."""
+_STRETCHABLE = ("yes", "no", "greet")
+"""The intents whose one-word phrases are said stretched ("nooo mejor 2", "siii", "holaaa") and read as
+the word: "nooo" before a correction is the "no" that opens it, not a word off the menu."""
 _POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "gracias", "thanks"})
 """The polite words a customer stretches ("porfaaa", "plisss", "porfiss"): said once, they are these."""
 
@@ -108,7 +111,7 @@ def lexicon() -> Lexicon:
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
         for_several=frozenset(fold(data["for_several"]).split()),
-        stretched={_RUN.sub(r"\1", p): p for p in intents["greet"] if " " not in p and p.isalpha()},
+        stretched={_RUN.sub(r"\1", p): p for i in _STRETCHABLE for p in intents[i] if " " not in p and p.isalpha()},
     )
 
 

@@ -121,6 +121,14 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, state, rest, "\n".join(said))
 
 
+def restates(text: str) -> bool:
+    """Whether the words are said as a change of mind ("mejor", "que sean", "actually", "make it")."""
+    words = f" {intents.normalised(text)} "
+    for twice, once in _SAID_TWICE.items():
+        words = words.replace(f" {twice} ", f" {once} ")
+    return bool(_CUES & set(words.split())) or _phrase(words.strip()) is not None
+
+
 def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Reading]]:
     """The message cut at commas and "y": (restates, reading) of each run of clauses said the
     same way. A clause restates when it has a word of a change of mind, adds when it has a word
