@@ -114,9 +114,8 @@ def weighed(words: list[str]) -> bool:
         if word not in _WEIGHTS:
             continue
         before = words[i - 1] if i else ""
-        if not before or before in _FRACTIONS or count_of(before) is not None:
-            if words[i - 2 : i - 1] != ["de"]:
-                return True
+        if (not before or before in _FRACTIONS or count_of(before) is not None) and words[i - 2 : i - 1] != ["de"]:
+            return True
     return False
 
 

@@ -368,8 +368,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
                 # an amount said ("medio kilo de carnitas") counts the item as a number does
-                weighed = part.measure is not None and not part.of_item
-                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None or weighed)
+                counted = part.quantity is not None or (part.measure is not None and not part.of_item)
+                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
