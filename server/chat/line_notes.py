@@ -1,9 +1,13 @@
-"""A note said in a later message for a cart line it names after "on", "in", "for", "en", "a",
+"""A note said in a later message for a cart line: named after "on", "in", "for", "en", "a",
 "para" ("no ketchup on the bec", "oat milk in the latte please", "sin cebolla en los de
-suadero", "jugoso para el bife"): that line's note, not the last line's, and never named back
-as not on the menu nor read as a removal.
+suadero", "jugoso para el bife"), or with a definite article and no count ("los camarones no
+tan picosos" with a caldo de camarón and camarones a la diabla in the cart, "the taro half sugar"
+with the large taro, "perdón la de pierna sin chipotle, y agrega una coca"): that line's note,
+not the last line's, never one more of it, never named back as not on the menu nor read as a
+removal.
 
-`note_on_line` returns None when the message is not that (`editing` tries the next reading).
+`note_on_line` and `pointed_notes` return None when the message is not that (`editing` tries
+the next reading).
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.model import fold
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.matching import key
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.model import ProductView, fold
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Doubt, Item, read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
 _TOKEN = re.compile(r"\w+")
 _SWAPPING = frozenset({"vez", "lugar", "instead", "place", "sea", "sean", "cambia", "cambiame", "change", "swap"})
@@ -59,3 +67,53 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         state = replace(state, notes=notes, stage="cart", last_sku=line.sku)
         return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
     return None
+
+
+def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "los camarones no tan picosos porfa", "the ceviche not too spicy", "perdón la de pierna
+    sin chipotle, y agrega una coca": each item said with a definite article, no count and a note,
+    that fits one line of the cart, gives that line the note; the rest of the message is read as
+    an order. None when no such item fits a line (then it is an order, or asked about)."""
+    if _SWAPPING & set(intents.normalised(text).split()) or intents.mentions(text, "remove") is not None:
+        return None
+    reading = read_order(text, turn.catalog)
+    lines: list[tuple[Item | Doubt, ProductView]] = []
+    said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
+    for said in said_items:
+        if not said.pointed or not said.note or intents.is_exactly(said.note, "no"):
+            continue  # "el flan no" removes the flan
+        line = _line_pointed_at(turn, state, said)
+        if line is not None:
+            lines.append((said, line))
+    if not lines:
+        return None
+    noted: list[str] = []
+    for said, line in lines:
+        old = dict(state.notes).get(line.sku)
+        joined = ", ".join((old, said.note)) if old and said.note not in old else said.note
+        state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
+        noted.append(turn.texts("note_set", name=line.name, note=joined))
+    state = replace(state, stage="cart", last_sku=lines[-1][1].sku)
+    taken = {id(said) for said, _ in lines}
+    rest = replace(reading, items=tuple(i for i in reading.items if id(i) not in taken),
+                   doubts=tuple(d for d in reading.doubts if id(d) not in taken))  # fmt: skip
+    if rest.empty:
+        return done(state, cart_buttons_reply(turn, state, "\n".join(noted)))
+    return prefixed(apply_reading(turn, state, rest), "\n".join(noted))
+
+
+def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> ProductView | None:
+    """The one cart line an item said with "el/la/the" is: its product, the one of its candidates
+    in the cart, the one whose name it heads ("los camarones": Camarones a la diabla, not the
+    Caldo de camarón), else the one line its words fit ("the taro": the large one)."""
+    cart = state.cart_dict()
+    candidates = (said.product,) if isinstance(said, Item) else said.candidates
+    inside = [p for p in candidates if p.sku in cart]
+    noted = set(intents.normalised(said.note).split())
+    typed = [w for w in intents.normalised(said.words).split() if w not in noted and w not in lexicon().fillers]
+    if len(inside) > 1 and typed:
+        headed = [p for p in inside if key(words_of(p.name)[0]) == key(typed[0])]
+        inside = headed if len(headed) == 1 else inside
+    if len(inside) == 1:
+        return inside[0]
+    return among_cart(turn, state, " ".join(typed)) if not inside and typed else None

@@ -73,6 +73,9 @@ class Item:
     words: str = ""
     counted: bool = True
     """The customer said how many ("3 de tripa"); False for "unos de tripa" (`ChatState.unsized`)."""
+    pointed: bool = False
+    """Said with a definite article and no count ("el pastor sin cebolla", "los camarones"): it
+    may be a line already in the cart, which a note then qualifies (`editing`)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Doubt:
     quantity: int
     words: str
     note: str = ""
+    pointed: bool = False
+    """As `Item.pointed`: "los camarones no tan picosos" may be the line of the cart they fit."""
 
 
 @dataclass(frozen=True)
@@ -376,6 +381,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 measured = counts.pop() if len(counts) == 1 else quantity
                 found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
     found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
+    found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
+                 and parts[n].quantity is None and _points_back(parts[n], found) else w)
+                for n, w in found_in]  # fmt: skip
     if people_cut is not None and people > 1:
         found_in = _for_the_people(found_in, parts, people_cut, people, lex)
     if spreading is not None:
@@ -514,12 +522,7 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
                 or set(part.words) <= SAME):  # fmt: skip
             kept.append((number_, what))  # "and one more the same": one more
             continue
-        start = part.spans[0] - 1
-        while start > 0 and found[start].folded in ("de", "of"):
-            start -= 1  # "los de pastor"
-        said = range(part.spans[0], part.spans[-1] + 1)  # "le agradeceré que el ceviche no venga muy picante"
-        inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
-        if not (start >= 0 and found[start].folded in _DEFINITE) and not inside:
+        if not _points_back(part, found):
             kept.append((number_, what))
             continue
         at, earlier = kept[before]
@@ -527,6 +530,19 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
         note = ", ".join(n for n in (earlier.note, what.note) if n)
         kept[before] = (at, replace(earlier, note=note))
     return kept
+
+
+def _points_back(part: Part, found: list[Token]) -> bool:
+    """Whether the part names its product with a definite article ("el chocolate", "los de
+    pastor", "le agradeceré que el ceviche no venga muy picante"): something said before."""
+    if not part.spans:
+        return False
+    start = part.spans[0] - 1
+    while start > 0 and found[start].folded in ("de", "of"):
+        start -= 1  # "los de pastor"
+    said = range(part.spans[0], part.spans[-1] + 1)
+    inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
+    return (start >= 0 and found[start].folded in _DEFINITE) or inside
 
 
 def _option(word: str, lex: Lexicon) -> bool:

@@ -158,6 +158,9 @@ class Backup(ControlBase):
     verified_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     verify_result: Mapped[str | None] = mapped_column(sa.String(16))
     verify_detail: Mapped[str | None] = mapped_column(sa.Text)
+    # The failure as a catalog template + values + tables (`CheckFailure`), read in any language
+    # (migration c0013); NULL for a passed check and for checks made before it.
+    verify_failure: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(sa.Text)
 
 
