@@ -39,7 +39,7 @@ from comandia.server.chat.cart_words import (
     weighed,
 )
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.line_changes import qualified, variant
+from comandia.server.chat.line_changes import made_into, qualified, variant
 from comandia.server.chat.line_notes import note_on_line, pointed_notes
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
@@ -106,6 +106,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
+        or made_into(turn, state, text)
         or _swap(turn, state, words)
         or restate(turn, state, text)
         or retake(turn, state, text)

@@ -142,10 +142,15 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
                         (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
-        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both"
-        # after two burgers spreads no item: the phrase says whom the note is for (`_shared_note`)
-        if reading is not None and not (reading.noted and not (reading.items or reading.doubts)):
+        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both",
+        # "less ice on both" after two teas spread no item: the phrase says whom the note is for
+        # (`_shared_note`; "less sugar" is only a doubt of the Brown sugar boba milk)
+        if reading is not None and reading.items:
             return reading
+        plain = _read(read, catalog, dozens, options, each, per_person, None)
+        if reading is not None and not (plain is not None and plain.noted) and (reading.doubts or not reading.noted):
+            return reading
+        return plain  # type: ignore[return-value]
     return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
 
 
@@ -462,7 +467,7 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
         return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
     said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
     before = [n for n in said if parts[n].spans[-1] < cut]
-    target = max(before) if before else min(said, default=None)
+    target = max(before) if before and not spread.ahead else min(set(said) - set(before) or said, default=None)
     if target is None:
         return None if spread.count > 2 else found_in
     units = sum(w.quantity for n, w in found_in if n < target and isinstance(w, Item))
@@ -1040,7 +1045,9 @@ def _count_said(words: str) -> int | None:
     if len(said) == 2:  # "dos docenas"
         first = number(said[0])
         return first * 12 if first else None
-    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "a", "an") else 1)
+    if said[-1] in ("a", "al"):
+        return None  # "a cada uno ponle extra de queso": to each one, not one of each
+    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "an") else 1)
 
 
 def _other_pair(
