@@ -36,9 +36,10 @@ from comandia.server.chat.cart_words import (
     names_nothing,
     names_something,
     set_lines,
+    weighed,
 )
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.line_changes import qualified, variant
+from comandia.server.chat.line_changes import made_into, qualified, variant
 from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
@@ -106,6 +107,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
+        or made_into(turn, state, text)
         or _swap(turn, state, words)
         or restate(turn, state, text)
         or retake(turn, state, text)
@@ -180,7 +182,7 @@ def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said
     cart = state.cart_dict()
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
-    if len(new.items) == 1 and not said:
+    if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
     state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))

@@ -32,6 +32,7 @@ from comandia.server.chat.measures import (
     piece_count,
     sized_by_amount,
     sold_as,
+    unit_amount,
     whole_units,
 )
 from comandia.server.chat.message_parts import (
@@ -45,7 +46,15 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
-from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
+from comandia.server.chat.spread import (
+    PARTY,
+    Referents,
+    Spread,
+    for_people_at,
+    party_said,
+    spread_said,
+    without_spread,
+)
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
@@ -152,6 +161,11 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
+    for_people = None if per_person else for_people_at(text)
+    people_cut = None  # the token "para N personas" began at, when said
+    if for_people is not None:
+        said_before = _without_courses(text[:for_people], index)
+        people_cut = len(tokens(index.with_skus_named(said_before), index.folded_words))
     people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text), index.folded_words)
@@ -363,7 +377,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, boxed))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
-                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
+                # an amount said ("medio kilo de carnitas") counts the item as a number does
+                counted = part.quantity is not None or (part.measure is not None and not part.of_item)
+                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
@@ -373,6 +389,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
                  and parts[n].quantity is None and _points_back(parts[n], found) else w)
                 for n, w in found_in]  # fmt: skip
+    if people_cut is not None and people > 1:
+        found_in = _for_the_people(found_in, parts, people_cut, people, lex)
     if spreading is not None:
         spread, said_before, referents = spreading
         prefix = _without_courses(party_said(without_times(said_before))[1], index)
@@ -461,6 +479,33 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
     times = spread.count or next(iter(counts), 1)
     return [(n, replace(w, quantity=min(w.quantity * times, MAX_NUMBER)) if n == target and not isinstance(w, str)
              else w) for n, w in found_in]  # fmt: skip
+
+
+def _for_the_people(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], cut: int, people: int,
+                    lex: Lexicon) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "comida corrida para 3 personas": a dish said with no count just before "para N personas"
+    (token `cut`) is one for each of them. A count said keeps it ("2 comidas corridas para 4
+    personas", "un zarandeado para 4 personas"), and so does a dish that serves several (its
+    name or description says so: `Lexicon.for_several`; or it is sold by weight)."""
+    out = list(found_in)
+    for at, (number_, what) in enumerate(found_in):
+        part = parts[number_]
+        if isinstance(what, str) or part.quantity is not None or part.measure is not None or what.quantity != 1:
+            continue
+        if max([*part.spans, *part.note_spans], default=-1) != cut - 1:
+            continue
+        products = (what.product,) if isinstance(what, Item) else what.candidates
+        if any(_for_several(p, lex) for p in products):
+            continue
+        out[at] = (number_, replace(what, quantity=min(people, MAX_NUMBER)))
+    return out
+
+
+def _for_several(product: ProductView, lex: Lexicon) -> bool:
+    """Whether one of `product` serves several people: its name or description says so ("Paquete
+    familiar", "Pollo entero", "Un kilo, para 3 o 4 personas"), or it is sold by weight or volume."""
+    said = {*words_of(product.name), *words_of(product.description)}
+    return bool(said & lex.for_several) or unit_amount(product) is not None
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})

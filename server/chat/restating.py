@@ -255,9 +255,18 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         own = {key(w) for w in words_of(line.name)}
         said = [w for w in typed if key(w) in own]
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
-        if said and new and variant_of(turn.catalog, line, new) == item.product:
+        kind = said and new and variant_of(turn.catalog, line, new) == item.product
+        if kind or (said and new and _siblings(line, item.product, said)):
             fits.append(line)
     return fits[0] if len(fits) == 1 else None
+
+
+def _siblings(line: ProductView, other: ProductView, said: list[str]) -> bool:
+    """Whether two products are kinds of one dish, named so: their names start with the same word
+    and the customer said it ("mejor el bocadillo de tortilla" after the Bocadillo de lomo con
+    queso, whose other words no one word replaces)."""
+    heads = [next((key(w) for w in words_of(p.name) if w not in STOPWORDS), "") for p in (line, other)]
+    return bool(heads[0]) and heads[0] == heads[1] and heads[0] in {key(w) for w in said}
 
 
 def _core(product: ProductView) -> frozenset[str]:
@@ -364,7 +373,7 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     cart = state.cart_dict()
     if line is None or counts[0] >= cart.get(line.sku, 0):
         return None
-    new = _made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")])
+    new = made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")])
     if new is None or new.sku == line.sku:
         return None
     some = counts[0]
@@ -373,7 +382,7 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
 
 
-def _made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
+def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     """The product the words make: another size or flavour of the line ("grande", "de fresa"),
     else what they name surely with the line's head ("de pollo" after a Hamburguesa clásica is
     the Hamburguesa de pollo, not the Nuggets), else what they name surely alone ("capuchino")."""
