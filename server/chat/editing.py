@@ -243,6 +243,8 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     then = _then_added(turn, state, rest)
     if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
         rest = then[0]
+    elif between is None and phrase != "no" and rest != (before := intents.rest_before(text, phrase)):
+        then = _ordered_before(turn, before)  # "y 2 club colombia. ah y quita los edamames": both
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
@@ -273,6 +275,15 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _ordered_before(turn: Turn, before: str) -> tuple[str, Reading] | None:
+    """What a message orders before its removal ("y 2 club colombia. ah y quita los edamames"):
+    its reading, applied after the removal, never dropped; None when the words order nothing."""
+    if not names_something(turn, before):
+        return None
+    reading = read_order(before, turn.catalog)
+    return (before, reading) if reading.items or reading.doubts else None
 
 
 _CLAUSE = re.compile(r"\s*[,;.]+\s*|\s+(?=(?:mejor|better|pero|but)\b)", re.IGNORECASE)
