@@ -245,6 +245,23 @@ class ScheduledRun(ControlBase):
     claimed_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
 
 
+class PendingSummaryRebuild(ControlBase):
+    """A tenant whose summary (`tenant_daily`, `tenant_monthly`) an upgrade left behind its data,
+    to rebuild once from the tenant's database; the row goes when that is done.
+
+    A migration that makes the summary count something new for past days too adds its tenants
+    here (c0014: the message figures); the summary's catch-up works the rows off
+    (`KpiService.rebuild_pending_summaries`). Tenants created later are counted from the start
+    and never appear.
+    """
+
+    __tablename__ = "pending_summary_rebuilds"
+
+    tenant_id: Mapped[str] = mapped_column(sa.ForeignKey("tenants.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.String(64))
+    added_at: Mapped[UtcDateTime] = mapped_column(server_default=sa.func.now())
+
+
 class IngestJournalRow(ControlBase):
     """One tenant's part of an acknowledged webhook, waiting to be delivered to its database.
 
