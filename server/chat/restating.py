@@ -93,9 +93,9 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             inside = [p for p in doubt.candidates if p.sku in cart]
             inside = [p for p in inside if not _named_elsewhere(doubt, p)] if len(inside) == 1 else inside
             sized = _size_of_line(turn, state, doubt.words) if len(inside) != 1 else None
-            if len(inside) == 1 or sized is not None:  # "2 california": the California roll of the cart
+            product = inside[0] if len(inside) == 1 else sized
+            if product is not None:  # "2 california": the California roll of the cart
                 counted = doubt.counted or doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
-                product = inside[0] if len(inside) == 1 else sized
                 named.add(product.sku)  # (said itself: "una grande y una mediana" keeps the grande)
                 item = Item(product, doubt.quantity, doubt.note, doubt.words, counted=counted)
                 reading = replace(reading, items=(*reading.items, item))
