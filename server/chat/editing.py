@@ -36,10 +36,11 @@ from comandia.server.chat.cart_words import (
     names_nothing,
     names_something,
     set_lines,
+    weighed,
 )
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
-from comandia.server.chat.line_notes import note_on_line, pointed_notes
+from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
@@ -95,6 +96,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     return (
         note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
+        or options_said(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
@@ -180,7 +182,7 @@ def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said
     cart = state.cart_dict()
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
-    if len(new.items) == 1 and not said:
+    if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
     state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
@@ -241,6 +243,8 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     then = _then_added(turn, state, rest)
     if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
         rest = then[0]
+    elif between is None and phrase != "no" and rest != (before := intents.rest_before(text, phrase)):
+        then = _ordered_before(turn, before)  # "y 2 club colombia. ah y quita los edamames": both
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
@@ -271,6 +275,15 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _ordered_before(turn: Turn, before: str) -> tuple[str, Reading] | None:
+    """What a message orders before its removal ("y 2 club colombia. ah y quita los edamames"):
+    its reading, applied after the removal, never dropped; None when the words order nothing."""
+    if not names_something(turn, before):
+        return None
+    reading = read_order(before, turn.catalog)
+    return (before, reading) if reading.items or reading.doubts else None
 
 
 _CLAUSE = re.compile(r"\s*[,;.]+\s*|\s+(?=(?:mejor|better|pero|but)\b)", re.IGNORECASE)

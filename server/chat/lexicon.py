@@ -59,6 +59,9 @@ class Lexicon:
     vocatives: frozenset[str] = frozenset()
     """Words a customer calls the person by after a greeting ("hola causa", "habla causa", "hey
     bro"), some of them also a dish's name (the Causa limeña): said to the person, never ordered."""
+    for_several: frozenset[str] = frozenset()
+    """Words of a product that say one serves several people ("familiar", "entero", "pizza"):
+    "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
     """Single words that open a message as a greeting, before a vocative ("hola", "oe", "habla")."""
     stretched: dict[str, str] = field(default_factory=dict)
@@ -107,6 +110,7 @@ def lexicon() -> Lexicon:
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
+        for_several=frozenset(fold(data["for_several"]).split()),
         stretched={_RUN.sub(r"\1", p): p for i in _STRETCHABLE for p in intents[i] if " " not in p and p.isalpha()},
     )
 

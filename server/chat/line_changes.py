@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line
+from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line, weighed
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
@@ -201,9 +201,20 @@ def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: Produc
     cart = state.cart_dict()
     if not other.available:  # said as unavailable with what else there is; the line stays (no silent drop)
         return apply_reading(turn, state, Reading(items=(Item(other, cart[line.sku], "", " ".join(words)),)))
-    quantity = cart.pop(line.sku)
+    quantity = _weighed_quantity(turn, other, words) or cart.pop(line.sku)
+    cart.pop(line.sku, None)
     resized = all(w in SIZES for w in words if w not in _MARKED) or words[0] in _MARKED
     note = dict(state.notes).get(line.sku, "") if resized else ""
     state = state.with_cart(cart)
     swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
     return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
+
+
+def _weighed_quantity(turn: Turn, other: ProductView, words: list[str]) -> int:
+    """How many of `other` the weight the customer said makes ("mejor medio kilo de carnitas"
+    after 10 tacos: one half kilo, not ten); 0 when the words say no weight, or another product."""
+    if not weighed(words):
+        return 0
+    reading = read_order(" ".join(words), turn.catalog)
+    said = [item.quantity for item in reading.items if item.product == other]
+    return said[0] if len(said) == 1 and not reading.doubts else 0

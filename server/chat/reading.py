@@ -32,6 +32,7 @@ from comandia.server.chat.measures import (
     piece_count,
     sized_by_amount,
     sold_as,
+    unit_amount,
     whole_units,
 )
 from comandia.server.chat.message_parts import (
@@ -45,7 +46,15 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
-from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
+from comandia.server.chat.spread import (
+    PARTY,
+    Referents,
+    Spread,
+    for_people_at,
+    party_said,
+    spread_said,
+    without_spread,
+)
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
@@ -152,6 +161,11 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
+    for_people = None if per_person else for_people_at(text)
+    people_cut = None  # the token "para N personas" began at, when said
+    if for_people is not None:
+        said_before = _without_courses(text[:for_people], index)
+        people_cut = len(tokens(index.with_skus_named(said_before), index.folded_words))
     people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text), index.folded_words)
@@ -325,7 +339,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 loose_at = number_
                 continue
             if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
-                    and all(_option(w, lex) for w in words_here)
+                    and all(is_option(w, lex) for w in words_here)
                     and not index.heads_a_name(words_here[0])):  # fmt: skip
                 # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
                 joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
@@ -363,7 +377,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, boxed))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
-                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
+                # an amount said ("medio kilo de carnitas") counts the item as a number does
+                counted = part.quantity is not None or (part.measure is not None and not part.of_item)
+                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
@@ -373,6 +389,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
                  and parts[n].quantity is None and _points_back(parts[n], found) else w)
                 for n, w in found_in]  # fmt: skip
+    if people_cut is not None and people > 1:
+        found_in = _for_the_people(found_in, parts, people_cut, people, lex)
     if spreading is not None:
         spread, said_before, referents = spreading
         prefix = _without_courses(party_said(without_times(said_before))[1], index)
@@ -463,6 +481,33 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
              else w) for n, w in found_in]  # fmt: skip
 
 
+def _for_the_people(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], cut: int, people: int,
+                    lex: Lexicon) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "comida corrida para 3 personas": a dish said with no count just before "para N personas"
+    (token `cut`) is one for each of them. A count said keeps it ("2 comidas corridas para 4
+    personas", "un zarandeado para 4 personas"), and so does a dish that serves several (its
+    name or description says so: `Lexicon.for_several`; or it is sold by weight)."""
+    out = list(found_in)
+    for at, (number_, what) in enumerate(found_in):
+        part = parts[number_]
+        if isinstance(what, str) or part.quantity is not None or part.measure is not None or what.quantity != 1:
+            continue
+        if max([*part.spans, *part.note_spans], default=-1) != cut - 1:
+            continue
+        products = (what.product,) if isinstance(what, Item) else what.candidates
+        if any(_for_several(p, lex) for p in products):
+            continue
+        out[at] = (number_, replace(what, quantity=min(people, MAX_NUMBER)))
+    return out
+
+
+def _for_several(product: ProductView, lex: Lexicon) -> bool:
+    """Whether one of `product` serves several people: its name or description says so ("Paquete
+    familiar", "Pollo entero", "Un kilo, para 3 o 4 personas"), or it is sold by weight or volume."""
+    said = {*words_of(product.name), *words_of(product.description)}
+    return bool(said & lex.for_several) or unit_amount(product) is not None
+
+
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})
 
 
@@ -505,7 +550,7 @@ def _points_back(part: Part, found: list[Token]) -> bool:
     return (start >= 0 and found[start].folded in _DEFINITE) or inside
 
 
-def _option(word: str, lex: Lexicon) -> bool:
+def is_option(word: str, lex: Lexicon) -> bool:
     """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
     an ice level (`option_words`), or a percentage ("50%")."""
     return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
@@ -532,7 +577,7 @@ def _options_after(
     a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
     or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
     cut = len(words)
-    while cut and (_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
+    while cut and (is_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
         cut -= 1
     if cut in (0, len(words)):
         return None
@@ -617,7 +662,7 @@ def _options_alone(
     words that no product matched surely holds by name (a Fresh lemonade only sounds like
     «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
     frutilla"; or after such a count: "… y chocolate")."""
-    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+    if len(words) < (1 if one else 2) or not all(is_option(w, lex) for w in words) or (verdict and verdict[0]):
         return False
     named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
     return not named & {key(w) for w in words}
@@ -675,7 +720,7 @@ def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
     """Where options that end at token `last` end, with the option words after it that the filler
     list set apart ("30% sweet": «sweet» is also an exclamation)."""
     end = last + 1
-    while end < len(found) and _option(found[end].folded, lex):
+    while end < len(found) and is_option(found[end].folded, lex):
         end += 1
     return end
 
@@ -686,7 +731,7 @@ _CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|c
 
 def _other_option(product: ProductView, typed: list[str], lex: Lexicon) -> bool:
     """Whether the product's name holds an option the customer did not say (its own flavour)."""
-    return any(_option(w, lex) and w not in typed for w in words_of(product.name))
+    return any(is_option(w, lex) and w not in typed for w in words_of(product.name))
 
 
 def _option_of_item(
@@ -706,7 +751,7 @@ def _option_of_item(
     chocolate extra)."""
     if isinstance(item, str) or part.quantity is not None or part.note:
         return None
-    if not all(_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
+    if not all(is_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
         return None
     verdict = verdict_of(index.match(part.words, lex.synonyms))
     if verdict is not None and verdict[0] and not (isinstance(item, Item) and _CHOICE.search(item.product.description)):
@@ -792,7 +837,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     if not spans:
         return None
     said = list(range(spans[0], _options_end(found, spans[-1], lex)))
-    if not all(w in _ALL or w in _TO_ALL or _option(w, lex) or w in lex.note_words or w in lex.fillers
+    if not all(w in _ALL or w in _TO_ALL or is_option(w, lex) or w in lex.note_words or w in lex.fillers
                for w in part.words):  # fmt: skip
         return None  # "una hamburguesa, todas sin cebolla": a product of its own
     count = next((2 if found[i].folded in _PAIR else 0 for i in said if found[i].folded in _ALL), None)
@@ -810,7 +855,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     words = [found[i].folded for i in kept]
     if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
         return None  # "ambas grandes" is a size (`_sizes_all`)
-    noted = bool(part.note) or all(_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
+    noted = bool(part.note) or all(is_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
     verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
     if not noted or (verdict is not None and verdict[0]):
         return None

@@ -90,7 +90,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         for doubt in reading.doubts:
             inside = [p for p in doubt.candidates if p.sku in cart]
-            if len(inside) == 1:  # "2 california": the California roll of the cart
+            # "2 california": the California roll of the cart
+            if len(inside) == 1 and not _named_elsewhere(doubt, inside[0]):
                 counted = doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
                 item = Item(inside[0], doubt.quantity, doubt.note, doubt.words, counted=counted)
                 reading = replace(reading, items=(*reading.items, item))
@@ -127,6 +128,15 @@ def restates(text: str) -> bool:
     for twice, once in _SAID_TWICE.items():
         words = words.replace(f" {twice} ", f" {once} ")
     return bool(_CUES & set(words.split())) or _phrase(words.strip()) is not None
+
+
+def _named_elsewhere(doubt: Doubt, line: ProductView) -> bool:
+    """Whether a word the customer typed is a whole word of another candidate's name and of none
+    of the cart line's ("un pap" beside the Papas fritas grandes is the Pap lata, asked about):
+    the doubt is not about that line."""
+    typed = {w for w in words_of(doubt.words) if w not in STOPWORDS}
+    own = set(words_of(line.name))
+    return any(typed & set(words_of(p.name)) - own for p in doubt.candidates if p != line)
 
 
 def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Reading]]:

@@ -105,6 +105,16 @@ def without_spread(text: str, spread: Spread) -> str:
     return f"{text[: spread.start]} , {text[spread.start + len(spread.said) :]}"
 
 
+def for_people_at(text: str) -> int | None:
+    """Where "para N personas" begins when the message says it ("comida corrida para 3 personas"):
+    said after a dish, it may count that dish (`reading._for_the_people`); None when it is not said."""
+    found = PARTY.search(text)
+    if found is None or not found.group("for"):
+        return None
+    people = number(fold(found.group("for")))
+    return found.start() if people is not None and 1 < people <= MAX_PEOPLE else None
+
+
 def party_said(text: str) -> tuple[int, str]:
     """(the people, the text without the phrase) when the message says how many people order
     ("hola somos 3 personas"); (0, the text) otherwise."""
