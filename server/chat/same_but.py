@@ -16,9 +16,9 @@ from dataclasses import replace
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of, counted, in_cart, last_line
 from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
