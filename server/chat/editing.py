@@ -40,7 +40,7 @@ from comandia.server.chat.cart_words import (
 )
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
-from comandia.server.chat.line_notes import note_on_line, pointed_notes
+from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
@@ -96,6 +96,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
     return (
         note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
+        or options_said(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)

@@ -6,8 +6,12 @@ with the large taro, "perdón la de pierna sin chipotle, y agrega una coca"): th
 not the last line's, never one more of it, never named back as not on the menu nor read as a
 removal.
 
-`note_on_line` and `pointed_notes` return None when the message is not that (`editing` tries
-the next reading).
+A message of flavours or choices alone ("hot honey flavor", "half mild half hot", "gustos:
+frutilla, chocolate y sambayón", "maciza porfa") is the note of the line talked about last
+(`options_said`).
+
+`note_on_line`, `pointed_notes` and `options_said` return None when the message is not that
+(`editing` tries the next reading).
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from dataclasses import replace
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.matching import key
+from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Doubt, Item, read_order
+from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
@@ -117,3 +121,40 @@ def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> Produc
     if len(inside) == 1:
         return inside[0]
     return among_cart(turn, state, " ".join(typed)) if not inside and typed else None
+
+
+_CHOICE = frozenset({"flavor", "flavour", "flavors", "flavours", "sabor", "sabores", "gusto", "gustos", "style"})
+"""Words that say the rest is a choice of the item ("hot honey flavor", "gustos: frutilla, …")."""
+_JOINING = frozenset({"y", "e", "and", "de", "of", "&"})
+
+
+def options_said(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "hot honey flavor", "half mild half hot", "gustos: frutilla, chocolate y sambayón",
+    "maciza porfa" after a line was added: flavours or choices alone (`option_words`), no count,
+    no question, no word that heads a name of the menu: the note of the line talked about last.
+    One option alone that may be a product ("vainilla" with a Malteada de vainilla) is still
+    asked about, as before."""
+    if "?" in text:
+        return None
+    words = intents.normalised(text).split()
+    fillers = lexicon().fillers
+    options = [w for w in words if w not in fillers and w not in _JOINING and w not in _CHOICE]
+    lex = lexicon()
+    index = index_for(turn.catalog)
+    if not options or not all(is_option(w, lex) and not index.heads_a_name(w) for w in options):
+        return None
+    if len(options) == 1 and not _CHOICE & set(words):
+        reading = read_order(text, turn.catalog)
+        if reading.items or reading.doubts:
+            return None
+    tokens = [t.group(0) for t in _TOKEN.finditer(text)]
+    start = text.find(tokens[0]) if tokens else 0
+    said = [w for w in re.split(r"\s+", text[start:].strip()) if w]
+    while said and (fold(said[0]).strip(":,.") in _CHOICE | _JOINING or fold(said[0]).strip(":,.") in fillers):
+        said.pop(0)
+    while said and (fold(said[-1]).strip(":,.!") in _CHOICE or fold(said[-1]).strip(":,.!") in fillers):
+        said.pop()
+    note = " ".join(said).strip(" ,.;:!")
+    if not note:
+        return None
+    return apply_reading(turn, state, Reading(notes=(note,)))

@@ -194,6 +194,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         opening = (current.words or current.in_note) and current.saying is None
         opener = _dedication(found, position, lex) if opening else 0
+        if not opening and not parts and current.blank and found[position].folded == "que":
+            opener = _dedication(found, position, lex)  # "que diga te amo" alone: of the line talked about
+            opener = 0 if " ".join(t.folded for t in found[position : position + opener]) == "que dice" else opener
         if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
             end = _dedication_end(found, position + opener, index, english)
             current.in_note, current.saying = True, len(current.note_spans)

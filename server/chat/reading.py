@@ -339,7 +339,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 loose_at = number_
                 continue
             if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
-                    and all(_option(w, lex) for w in words_here)
+                    and all(is_option(w, lex) for w in words_here)
                     and not index.heads_a_name(words_here[0])):  # fmt: skip
                 # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
                 joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
@@ -550,7 +550,7 @@ def _points_back(part: Part, found: list[Token]) -> bool:
     return (start >= 0 and found[start].folded in _DEFINITE) or inside
 
 
-def _option(word: str, lex: Lexicon) -> bool:
+def is_option(word: str, lex: Lexicon) -> bool:
     """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
     an ice level (`option_words`), or a percentage ("50%")."""
     return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
@@ -577,7 +577,7 @@ def _options_after(
     a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
     or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
     cut = len(words)
-    while cut and (_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
+    while cut and (is_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
         cut -= 1
     if cut in (0, len(words)):
         return None
@@ -662,7 +662,7 @@ def _options_alone(
     words that no product matched surely holds by name (a Fresh lemonade only sounds like
     «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
     frutilla"; or after such a count: "… y chocolate")."""
-    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+    if len(words) < (1 if one else 2) or not all(is_option(w, lex) for w in words) or (verdict and verdict[0]):
         return False
     named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
     return not named & {key(w) for w in words}
@@ -720,7 +720,7 @@ def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
     """Where options that end at token `last` end, with the option words after it that the filler
     list set apart ("30% sweet": «sweet» is also an exclamation)."""
     end = last + 1
-    while end < len(found) and _option(found[end].folded, lex):
+    while end < len(found) and is_option(found[end].folded, lex):
         end += 1
     return end
 
@@ -731,7 +731,7 @@ _CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|c
 
 def _other_option(product: ProductView, typed: list[str], lex: Lexicon) -> bool:
     """Whether the product's name holds an option the customer did not say (its own flavour)."""
-    return any(_option(w, lex) and w not in typed for w in words_of(product.name))
+    return any(is_option(w, lex) and w not in typed for w in words_of(product.name))
 
 
 def _option_of_item(
@@ -751,7 +751,7 @@ def _option_of_item(
     chocolate extra)."""
     if isinstance(item, str) or part.quantity is not None or part.note:
         return None
-    if not all(_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
+    if not all(is_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
         return None
     verdict = verdict_of(index.match(part.words, lex.synonyms))
     if verdict is not None and verdict[0] and not (isinstance(item, Item) and _CHOICE.search(item.product.description)):
@@ -837,7 +837,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     if not spans:
         return None
     said = list(range(spans[0], _options_end(found, spans[-1], lex)))
-    if not all(w in _ALL or w in _TO_ALL or _option(w, lex) or w in lex.note_words or w in lex.fillers
+    if not all(w in _ALL or w in _TO_ALL or is_option(w, lex) or w in lex.note_words or w in lex.fillers
                for w in part.words):  # fmt: skip
         return None  # "una hamburguesa, todas sin cebolla": a product of its own
     count = next((2 if found[i].folded in _PAIR else 0 for i in said if found[i].folded in _ALL), None)
@@ -855,7 +855,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     words = [found[i].folded for i in kept]
     if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
         return None  # "ambas grandes" is a size (`_sizes_all`)
-    noted = bool(part.note) or all(_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
+    noted = bool(part.note) or all(is_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
     verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
     if not noted or (verdict is not None and verdict[0]):
         return None
