@@ -73,6 +73,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said_words = _INSTEAD_OF.sub(" ", intents.normalised(text)).split()
     if _NOT_RESTATING & set(said_words[1:]) or intents.mentions(text, "remove") is not None:
         return None  # "mejor no el pan", "sorry, not hot dogs", "no era huevo": a removal or a swap (`editing`)
+    text, aside = _aside(turn, text)
     clauses = _clauses(turn, state, text)
     if not any(restating for restating, _ in clauses) or any(r and reading.unknown for r, reading in clauses):
         return None  # nothing restated, or words of it not understood: read as an order (and named back)
@@ -81,7 +82,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said: list[str] = []
     added: list[Item] = []
     doubts: list[Doubt] = []
-    unknown: list[str] = []
+    unknown: list[str] = list(aside)
     changed = False
     for restating, reading in clauses:
         unknown += reading.unknown
@@ -148,6 +149,24 @@ def restates(text: str) -> bool:
     for twice, once in _SAID_TWICE.items():
         words = words.replace(f" {twice} ", f" {once} ")
     return bool(_CUES & set(words.split())) or _phrase(words.strip()) is not None
+
+
+def _aside(turn: Turn, text: str) -> tuple[str, tuple[str, ...]]:
+    """(the message without the pieces between commas that name only words not on the menu, those
+    words): "make it 3 hot chocolates actually, my friend is coming" restates the chocolates, and
+    «friend is coming» is named back; a piece that names a product with words not understood, or
+    counts ("mejor 2 de pastr", "2 of em"), stays, and the message is read as an order."""
+    pieces = re.split(r"([,;.!?]+)", text)
+    kept: list[str] = []
+    aside: list[str] = []
+    for piece in pieces:
+        reading = read_order(piece, turn.catalog) if piece.strip() and not re.fullmatch(r"[,;.!?]+", piece) else None
+        if (reading is not None and reading.unknown and not (reading.items or reading.doubts or reading.loose)
+                and not _counted(piece)):  # fmt: skip  # ("2 of em": a count of the line, read with it)
+            aside += reading.unknown
+        else:
+            kept.append(piece)
+    return ("".join(kept), tuple(aside)) if aside and kept else (text, ())
 
 
 def _named_elsewhere(doubt: Doubt, line: ProductView) -> bool:
