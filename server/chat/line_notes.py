@@ -131,10 +131,15 @@ def _holding(turn: Turn, state: ChatState, typed: list[str]) -> ProductView | No
     """The one cart line whose name or description holds one of the words, when the words name
     a product the cart holds inside another ("las hamburguesas de los combos sin tomate": the
     Combo clásico, "Hamburguesa clásica, papas a la francesa y gaseosa")."""
-    said = {key(w) for w in typed if len(w) >= 3 and w not in STOPWORDS}
-    lines = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None and said & {
-        key(w) for w in (*words_of(p.name), *words_of(p.description)) if len(w) >= 3 and w not in STOPWORDS}]
+    said = _keys(typed)
+    products = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    lines = [p for p in products if said & _keys([*words_of(p.name), *words_of(p.description)])]
     return lines[0] if len(lines) == 1 else None
+
+
+def _keys(words: list[str]) -> set[str]:
+    """The phonetic keys of the words that may name something (no article, no short word)."""
+    return {key(w) for w in words if len(w) >= 3 and w not in STOPWORDS}
 
 
 _CHOICE = frozenset({"flavor", "flavour", "flavors", "flavours", "sabor", "sabores", "gusto", "gustos", "style"})
