@@ -130,10 +130,14 @@ class KpiService:
         except DomainError as error:
             log.warning("the summary of tenant %s waits for the next catch-up: %s", tenant_id, error.detail)
             return False
+        self._strike_off(tenant_id)
+        return True
+
+    def _strike_off(self, tenant_id: str) -> None:
+        """The tenant's summary was rebuilt: nothing an upgrade listed is pending for it."""
         with self._db.control_session() as session:
             session.execute(sa.delete(PendingSummaryRebuild).where(PendingSummaryRebuild.tenant_id == tenant_id))
             session.commit()
-        return True
 
     def tenant_report(self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day") -> KpiReport:
         """Every KPI of `from_day`..`to_day` (both included) and of the range just before it.
@@ -171,7 +175,8 @@ class KpiService:
         )
 
     def rebuild(self, tenant_id: str) -> None:
-        """Recompute the tenant's rollups from its raw tables, then its control-DB summary."""
+        """Recompute the tenant's rollups from its raw tables, then its control-DB summary (which
+        also does what an upgrade left pending for it: `rebuild_pending_summaries` skips it)."""
         timezone = self.zone(tenant_id)
         with self._db.tenant_session(tenant_id) as session:
             rollups.rebuild(session, timezone)
@@ -179,6 +184,7 @@ class KpiService:
         with self._db.tenant_session(tenant_id) as session:
             rollups.settle(session)
         self.admin.rebuild_summary(tenant_id)
+        self._strike_off(tenant_id)
 
 
 def check_range(from_day: dt.date, to_day: dt.date) -> None:
