@@ -93,6 +93,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         for doubt in reading.doubts:
             inside = [p for p in doubt.candidates if p.sku in cart]
             inside = [p for p in inside if not _named_elsewhere(doubt, p)] if len(inside) == 1 else inside
+            if len(inside) > 1 and state.last_sku in {p.sku for p in inside}:
+                inside = [p for p in inside if p.sku == state.last_sku]  # "no, 4 de pescado" after 6 tacos de pescado
             sized = _size_of_line(turn, state, doubt.words) if len(inside) != 1 else None
             product = inside[0] if len(inside) == 1 else sized
             if product is not None:  # "2 california": the California roll of the cart
@@ -184,7 +186,10 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
     of adding, and else goes on as the clause before it."""
     runs: list[tuple[bool, list[str], bool]] = []
     restating = False
-    for piece in re.split(r"[,;.!?]+", text):
+    for at, piece in enumerate(re.split(r"[,;.!?]+", text)):
+        if at == 0 and piece.strip() and intents.is_exactly(piece, "no"):
+            restating = True  # "no, 4 de pescado y 2 de camarón": the "no" said apart corrects what follows
+            continue
         words = f" {intents.normalised(piece)} "
         for twice, once in _SAID_TWICE.items():
             words = words.replace(f" {twice} ", f" {once} ")
