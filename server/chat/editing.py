@@ -42,8 +42,8 @@ from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
 from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
 from comandia.server.chat.menus import add_lines
-from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.model import ProductView, clip
+from comandia.server.chat.ordering import MAX_ECHO, apply_reading
 from comandia.server.chat.quantity_edits import (
     ONLY_SAID,
     another_round,
@@ -56,7 +56,7 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
-from comandia.server.chat.restating import one_of, restate, restates, some_become
+from comandia.server.chat.restating import one_of, restate, restates, same_dish, some_become
 from comandia.server.chat.same_but import same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
@@ -93,6 +93,13 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return _restart(turn, state, intents.rest_after(text, restart))
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
+    edited = _edited(turn, state, text, words)
+    if edited is None or edited.named_back:  # an aside may have sunk the edit ("quita X, ya tenía jaja")
+        return _with_aside(turn, state, text) or edited
+    return edited
+
+
+def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
     return (
         note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
@@ -119,6 +126,33 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or qualified(turn, state, text)
         or _more(turn, state, text)
     )
+
+
+_ARTICLES = frozenset({"un", "una", "uno", "a", "an"})
+_ASIDE = re.compile(r"\s*[,;.!]+\s*")
+"""Where an aside may follow what the message asks ("quita las tijeras, ya tenía en la casa jaja")."""
+
+
+def _with_aside(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "quita las tijeras, ya tenía en la casa jaja", "mejor medio kilo nomás, somos pocos",
+    "take off the cookie, my wife baked some lol": an edit and then words of the customer's own
+    that name nothing on the menu (read whole, they sank the edit and the message was read as an
+    order). The edit is made and those words are named back, as any words not on the menu are."""
+    for cut in reversed(list(_ASIDE.finditer(text))):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        aside = read_order(tail, turn.catalog) if head.strip() and tail.strip() else None
+        if aside is None or not aside.unknown or replace(aside, unknown=(), language=None) != Reading():
+            continue
+        if [w for w in counted(intents.normalised(tail).split()) if w not in _ARTICLES]:
+            continue  # "just the cookies then, 2 of em": a count, not an aside
+        head_words = ONLY_SAID.sub("nomas", intents.normalised(head))
+        outcome = _edited(turn, state, head, head_words) if head_words else None
+        if outcome is None or outcome.named_back:
+            continue
+        named = tuple(clip(words, MAX_ECHO) for words in aside.unknown)
+        said = "\n".join(turn.texts("not_on_menu", text=words) for words in named)
+        return prefixed(outcome, said, named)
+    return None
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the", "al", "del"})
@@ -163,6 +197,10 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
     said_new = found.groupdict().get("new") or found.group("named")
     new = read_order(said_new, turn.catalog)
+    if old is None and some is not None and not named and len(new.items) == 1:
+        # "make it 20 wings instead of 6": the count is the size of the line said with the new words
+        kind = [w for w in new.items[0].words.split() if count_of(w) is None]
+        old, some = in_cart(turn, state, " ".join([str(some), *kind])), None
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
@@ -184,7 +222,10 @@ def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said
     said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
     if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
-    state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
+    note = dict(state.notes).get(old.sku, "")
+    if len(new.items) == 1 and note and not new.items[0].note and same_dish(old, new.items[0].product):
+        new = replace(new, items=(replace(new.items[0], note=note),))  # "make it the 20 wings": still lemon pepper
+    state = state.with_cart(cart)  # else the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
 
 

@@ -86,6 +86,8 @@ class Doubt:
     note: str = ""
     pointed: bool = False
     """As `Item.pointed`: "los camarones no tan picosos" may be the line of the cart they fit."""
+    counted: bool = True
+    """As `Item.counted`: False when no count was said ("grande" against "una grande")."""
 
 
 @dataclass(frozen=True)
@@ -384,7 +386,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
-                found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
+                doubt = Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note, counted=part.quantity is not None)
+                found_in.append((number_, doubt))
     found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
     found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
                  and parts[n].quantity is None and _points_back(parts[n], found) else w)
@@ -634,9 +637,12 @@ def _marked_note(
     lex: Lexicon,
 ) -> Item | Doubt | None:
     """The item just before with this part as more of its note, when the part opens with a note's
-    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count,
-    and what follows names no product surely: ", sin chile,", ", con poco picante,"."""
-    if isinstance(item, str) or part.quantity is not None or not part.words or part.words[0] not in NOTE_MARKERS:
+    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count
+    but "one" of the several before ("3 elotes enteros uno sin chile"), and what follows names no
+    product surely: ", sin chile,", ", con poco picante,"."""
+    if isinstance(item, str) or not part.words or part.words[0] not in NOTE_MARKERS:
+        return None
+    if part.quantity is not None and not (part.quantity == 1 and isinstance(item, Item) and item.quantity > 1):
         return None
     for said in (part.words, part.words[1:]):
         verdict = verdict_of(index.match(said, lex.synonyms)) if set(said) - NOTE_MARKERS else None
@@ -798,7 +804,7 @@ def _flavours_asked(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tupl
     for number_, what in found_in:
         listed = number_ - 1 in unknown or number_ + 1 in unknown
         if isinstance(what, Item) and listed and not what.counted and _said_without_head(what):
-            what = Doubt((what.product,), what.quantity, what.words, what.note)
+            what = Doubt((what.product,), what.quantity, what.words, what.note, counted=False)
         asked.append((number_, what))
     return asked
 
