@@ -29,6 +29,7 @@ from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
+from comandia.server.chat.variants import STOPWORDS
 
 _TOKEN = re.compile(r"\w+")
 _SWAPPING = frozenset({"vez", "lugar", "instead", "place", "sea", "sean", "cambia", "cambiame", "change", "swap"})
@@ -109,7 +110,8 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> ProductView | None:
     """The one cart line an item said with "el/la/the" is: its product, the one of its candidates
     in the cart, the one whose name it heads ("los camarones": Camarones a la diabla, not the
-    Caldo de camarón), else the one line its words fit ("the taro": the large one)."""
+    Caldo de camarón), else the one line its words fit ("the taro": the large one), else the one
+    line that holds what they name (`_holding`)."""
     cart = state.cart_dict()
     candidates = (said.product,) if isinstance(said, Item) else said.candidates
     inside = [p for p in candidates if p.sku in cart]
@@ -120,7 +122,24 @@ def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> Produc
         inside = headed if len(headed) == 1 else inside
     if len(inside) == 1:
         return inside[0]
-    return among_cart(turn, state, " ".join(typed)) if not inside and typed else None
+    if inside or not typed:
+        return None
+    return among_cart(turn, state, " ".join(typed)) or _holding(turn, state, typed)
+
+
+def _holding(turn: Turn, state: ChatState, typed: list[str]) -> ProductView | None:
+    """The one cart line whose name or description holds one of the words, when the words name
+    a product the cart holds inside another ("las hamburguesas de los combos sin tomate": the
+    Combo clásico, "Hamburguesa clásica, papas a la francesa y gaseosa")."""
+    said = _keys(typed)
+    products = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    lines = [p for p in products if said & _keys([*words_of(p.name), *words_of(p.description)])]
+    return lines[0] if len(lines) == 1 else None
+
+
+def _keys(words: list[str]) -> set[str]:
+    """The phonetic keys of the words that may name something (no article, no short word)."""
+    return {key(w) for w in words if len(w) >= 3 and w not in STOPWORDS}
 
 
 _CHOICE = frozenset({"flavor", "flavour", "flavors", "flavours", "sabor", "sabores", "gusto", "gustos", "style"})

@@ -637,9 +637,12 @@ def _marked_note(
     lex: Lexicon,
 ) -> Item | Doubt | None:
     """The item just before with this part as more of its note, when the part opens with a note's
-    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count,
-    and what follows names no product surely: ", sin chile,", ", con poco picante,"."""
-    if isinstance(item, str) or part.quantity is not None or not part.words or part.words[0] not in NOTE_MARKERS:
+    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count
+    but "one" of the several before ("3 elotes enteros uno sin chile"), and what follows names no
+    product surely: ", sin chile,", ", con poco picante,"."""
+    if isinstance(item, str) or not part.words or part.words[0] not in NOTE_MARKERS:
+        return None
+    if part.quantity is not None and not (part.quantity == 1 and isinstance(item, Item) and item.quantity > 1):
         return None
     for said in (part.words, part.words[1:]):
         verdict = verdict_of(index.match(said, lex.synonyms)) if set(said) - NOTE_MARKERS else None
