@@ -57,7 +57,7 @@ from comandia.server.chat.quantity_edits import (
 )
 from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.restating import one_of, restate, restates, same_dish, some_become
-from comandia.server.chat.same_but import same_but
+from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
@@ -107,6 +107,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
+        or same_again(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
