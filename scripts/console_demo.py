@@ -151,6 +151,12 @@ PRODUCTS = [
     ("REF-600", "Refresco 600 ml", "Bebidas", "22.50", 48),
 ]
 
+ALIASES = {  # what customers call them in the chat, as the catalog page shows and the docs describe
+    "TACO-01": ["pastor", "taco de pastor"],
+    "AGUA-01": ["jamaica"],
+    "REF-600": ["coca", "refresco"],
+}
+
 
 def product(i: int, row: tuple[str, str, str, str, int | None]) -> dict[str, Any]:
     sku, name, category, price, stock = row
@@ -168,6 +174,7 @@ def product(i: int, row: tuple[str, str, str, str, int | None]) -> dict[str, Any
         "image_url": None,
         "sort_order": i,
         "extra": {},
+        "aliases": ALIASES.get(sku, []),
         "created_at": NOW.isoformat(),
         "updated_at": NOW.isoformat(),
     }
