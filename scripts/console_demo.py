@@ -233,7 +233,9 @@ def backup_state(i: int, verified_days_ago: int | None, failed: bool = False) ->
 BACKUP_STATES = [backup_state(0, 0), backup_state(1, 1, failed=True), backup_state(2, 3), backup_state(3, 0)]
 
 
-def backup(i: int, tenant_id: str, verify: str | None = "ok", detail: str | None = None) -> dict[str, Any]:
+def backup(
+    i: int, tenant_id: str, verify: str | None = "ok", detail: str | None = None, failure: Any = None
+) -> dict[str, Any]:
     started = NOW - dt.timedelta(days=i, hours=15.5)
     return {
         "id": 60 - i,
@@ -247,15 +249,22 @@ def backup(i: int, tenant_id: str, verify: str | None = "ok", detail: str | None
         "verify_result": verify,
         "verify_detail": detail,
         "error": None,
+        "verify_failure": failure,
     }
 
 
 def backups_of(params: dict[str, Any]) -> dict[str, Any]:
     tenant_id = str(params.get("tenant_id") or TENANT_ID)
-    failed = "restored 31 tables, but orders has 1,204 rows where the manifest says 1,205"
+    # as the server sends a failed check: the English log line, and the failure as data
+    failed = "the restored tables differ from the backup's manifest; public.orders: 1204 rows, expected 1205"
+    failure = {
+        "message": "the restored tables differ from the backup's manifest",
+        "values": {},
+        "mismatches": [{"table": "public.orders", "kind": "rows", "got": 1204, "expected": 1205}],
+    }
     rows = [backup(i, tenant_id) for i in range(6)]
     if tenant_id == "t1demo":
-        rows[0] = backup(0, tenant_id, "failed", failed)
+        rows[0] = backup(0, tenant_id, "failed", failed, failure)
     rows[4] = backup(4, tenant_id, None)  # older backups are not all checked again
     return {"items": rows}
 

@@ -476,9 +476,12 @@ def _work_arrived(services: Services, kind: str, tenant_ids: set[str]) -> None:
 
 
 def _catch_up_summaries(services: Services) -> None:
+    """The days around today of every active tenant, then the summaries an upgrade left behind
+    (once per tenant: `KpiService.rebuild_pending_summaries`)."""
     services.kpis.catch_up_summaries(
         tenant.id for tenant in services.tenants.list() if tenant.state == TenantState.ACTIVE
     )
+    services.kpis.rebuild_pending_summaries()
 
 
 def _notify_work(databases: Databases, texts: list[str]) -> None:

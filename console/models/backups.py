@@ -103,7 +103,11 @@ def check_text(tr: Translator, backup: BackupRecord) -> str:
     if backup.verify_result is None:
         return tr("backups.unchecked")
     result = tr("backups.check_ok") if backup.verify_result == "ok" else WARNING_MARK + tr("backups.check_failed")
-    return f"{result} — {backup.verify_detail}" if backup.verify_detail else result
+    if backup.verify_result == "ok":
+        return result  # its detail ("N tables, M rows match") is the English log line; the result says it
+    # a check made before failures were recorded as data has only its English sentence: shown as recorded
+    detail = backup.verify_failure.sentence(tr.language) if backup.verify_failure else backup.verify_detail
+    return f"{result} — {detail}" if detail else result
 
 
 def backup_columns(tr: Translator, fmt: TenantFormat) -> list[Column[BackupRecord]]:

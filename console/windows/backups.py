@@ -34,7 +34,7 @@ from comandia.console.windows.backup_restore import RestoreDialog
 from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.client import ApiClient, ApiError, UnavailableError
 from comandia.shared.client.backups import BASE as BACKUPS
-from comandia.shared.schemas.backups import BackupRecord, RestoreCheck, TenantBackupState
+from comandia.shared.schemas.backups import BackupRecord, RestoreCheck, TenantBackupState, stage_name
 from comandia.shared.schemas.tenants import TenantInfo
 
 SLOW_CALL_SECONDS = 900.0
@@ -371,8 +371,11 @@ class BackupsPage(Page):
         self.result.setVisible(bool(text))
 
     def show_check_failure(self, check: RestoreCheck) -> None:
-        detail = "; ".join([check.detail, *check.problems]) if check.problems else check.detail
-        self.show_result(self.i18n("backups.check_problem", stage=check.stage, detail=detail), _ERROR_STYLE)
+        """A failed check in the reader's language: its stage, why, and each table that differs."""
+        language = self.i18n.language
+        detail = check.failure.sentence(language) if check.failure else check.detail
+        stage = stage_name(language, check.stage)
+        self.show_result(self.i18n("backups.check_problem", stage=stage, detail=detail), _ERROR_STYLE)
 
     def _action_failed(self, action: str, error: Exception) -> None:
         """Say what went wrong in the result line (never a traceback); reload what the server recorded."""

@@ -17,7 +17,7 @@ from comandia.server.services.backups.crypto import load_key, write_new_key
 from comandia.server.services.backups.info import BackupInfo
 from comandia.server.wiring import Runtime
 from comandia.shared.i18n import N_
-from comandia.shared.schemas.backups import RestoreCheck
+from comandia.shared.schemas.backups import RestoreCheck, stage_name
 
 ACTOR = "comandia-admin"
 if TYPE_CHECKING:
@@ -154,10 +154,10 @@ def run_prune(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
 
 
 def _check_detail(out: Output, check: RestoreCheck) -> str:
-    """A passed check in the reader's language; a failed one names its problems as recorded."""
+    """The check's outcome in the reader's language: the tables that match, or why it failed."""
     if check.ok:
         return out.say("{tables} tables, {rows} rows match", tables=check.tables, rows=check.rows)
-    return check.detail
+    return check.failure.sentence(out.language) if check.failure else check.detail
 
 
 def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
@@ -171,7 +171,7 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             "backup {id}: {result} ({stage}) {detail} [{seconds} s]",
             id=backup_id,
             result=out.say("ok") if report.ok else out.say("FAILED"),
-            stage=report.stage,
+            stage=stage_name(out.language, report.stage),
             detail=_check_detail(out, report),
             seconds=format(report.seconds, ".1f"),
         ),
@@ -182,8 +182,8 @@ def run_verify(runtime: Runtime, args: argparse.Namespace, out: Output) -> int:
             out.say(
                 "backup {id} failed its restore check at {stage}: {detail}",
                 id=backup_id,
-                stage=report.stage,
-                detail=report.detail,
+                stage=stage_name(out.language, report.stage),
+                detail=_check_detail(out, report),
             ),
         )
         return EXIT_FAILED

@@ -93,7 +93,8 @@ _PRICE_WORDS = frozenset({"cuanto", "cuanta", "cuantos", "cuantas", "precio", "p
 other phrases of lexicon.toml [intents] price were not found."""
 _TOTAL_WORDS = frozenset({"total", "todo", "junto", "everything", "altogether"})
 _ONLY_TOTAL = frozenset({"cuanto es", "cuanto seria", "cuanto le debo", "cuanto te debo", "cuanto va", "cuanto queda",
-                         "how much do i owe"})  # fmt: skip
+                         "how much do i owe", "how much is that", "how much would that be", "how much will that be",
+                         "how much is all that"})  # fmt: skip
 """Total phrases that never ask a product's price, even with no "todo" ("¿cuánto le debo?")."""
 _CLAUSES = re.compile(r"\s+(?:y|and|o|or|tambien|also)\s+")
 _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manejan", "do you have", "have you got",
@@ -206,7 +207,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     if reading.empty and price is not None and asked:  # "¿tienen flan?" … "¿y cuánto cuesta?": of the flan
         reading = Reading(items=tuple(Item(p, 1, "", p.name) for p in _products(turn, asked)))
     if reading.empty or (available and not price and reading.unknown and not reading.items):
-        if intents.mentions(text, "total") is not None:
+        if intents.mentions(text, "total") is not None or (reading.empty and price is not None and state.cart):
+            # ("how much?", "¿cuánto?" naming nothing, with a cart and no price just answered: its total)
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         if reading.empty:
             return None

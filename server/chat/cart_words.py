@@ -101,6 +101,24 @@ def counted(words: list[str]) -> list[str]:
     return [w for i, w in enumerate(words) if count_of(w) is not None and words[i + 1 : i + 2] not in UNIT_AFTER]
 
 
+_WEIGHTS = frozenset({"kilo", "kilos", "kg", "kgs", "g", "gr", "grs", "gramos"})
+_FRACTIONS = frozenset({"medio", "media", "cuarto", "half", "quarter"})
+
+
+def weighed(words: list[str]) -> bool:
+    """Whether the words say an amount by weight ("medio kilo de carnitas", "2 kilos de pata
+    muslo", "un kilo de barbacoa"): the customer counted in kilos, so what they name is as many of
+    it as make that weight, never as many as the line it replaces held. A weight after "de" is a
+    size ("una bolsa de 1 kg") and says no amount."""
+    for i, word in enumerate(words):
+        if word not in _WEIGHTS:
+            continue
+        before = words[i - 1] if i else ""
+        if (not before or before in _FRACTIONS or count_of(before) is not None) and words[i - 2 : i - 1] != ["de"]:
+            return True
+    return False
+
+
 UNIT_AFTER = [[u] for u in ("l", "lt", "lts", "litro", "litros", "ml", "kg", "kilo", "kilos", "g", "gr", "gramos",
                              "oz", "onzas", "pulgadas", "cm")]  # fmt: skip
 

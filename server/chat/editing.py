@@ -36,13 +36,14 @@ from comandia.server.chat.cart_words import (
     names_nothing,
     names_something,
     set_lines,
+    weighed,
 )
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.line_changes import qualified, variant
-from comandia.server.chat.line_notes import note_on_line
+from comandia.server.chat.line_changes import made_into, qualified, variant
+from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
 from comandia.server.chat.menus import add_lines
-from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.model import ProductView, clip
+from comandia.server.chat.ordering import MAX_ECHO, apply_reading
 from comandia.server.chat.quantity_edits import (
     ONLY_SAID,
     another_round,
@@ -55,8 +56,8 @@ from comandia.server.chat.quantity_edits import (
     set_quantity,
 )
 from comandia.server.chat.reading import Reading, read_order
-from comandia.server.chat.restating import one_of, restate, some_become
-from comandia.server.chat.same_but import same_but
+from comandia.server.chat.restating import one_of, restate, restates, same_dish, some_become
+from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
@@ -92,10 +93,21 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return _restart(turn, state, intents.rest_after(text, restart))
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
+    edited = _edited(turn, state, text, words)
+    if edited is None or edited.named_back:  # an aside may have sunk the edit ("quita X, ya tenía jaja")
+        return _with_aside(turn, state, text) or edited
+    return edited
+
+
+def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
     return (
         note_on_line(turn, state, text)
+        or pointed_notes(turn, state, text)
+        or options_said(turn, state, text)
         or _removal_first(turn, state, text)
+        or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
+        or same_again(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
@@ -103,6 +115,7 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or only(turn, state, words)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
+        or made_into(turn, state, text)
         or _swap(turn, state, words)
         or restate(turn, state, text)
         or retake(turn, state, text)
@@ -114,6 +127,33 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         or qualified(turn, state, text)
         or _more(turn, state, text)
     )
+
+
+_ARTICLES = frozenset({"un", "una", "uno", "a", "an"})
+_ASIDE = re.compile(r"\s*[,;.!]+\s*")
+"""Where an aside may follow what the message asks ("quita las tijeras, ya tenía en la casa jaja")."""
+
+
+def _with_aside(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "quita las tijeras, ya tenía en la casa jaja", "mejor medio kilo nomás, somos pocos",
+    "take off the cookie, my wife baked some lol": an edit and then words of the customer's own
+    that name nothing on the menu (read whole, they sank the edit and the message was read as an
+    order). The edit is made and those words are named back, as any words not on the menu are."""
+    for cut in reversed(list(_ASIDE.finditer(text))):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        aside = read_order(tail, turn.catalog) if head.strip() and tail.strip() else None
+        if aside is None or not aside.unknown or replace(aside, unknown=(), language=None) != Reading():
+            continue
+        if [w for w in counted(intents.normalised(tail).split()) if w not in _ARTICLES]:
+            continue  # "just the cookies then, 2 of em": a count, not an aside
+        head_words = ONLY_SAID.sub("nomas", intents.normalised(head))
+        outcome = _edited(turn, state, head, head_words) if head_words else None
+        if outcome is None or outcome.named_back:
+            continue
+        named = tuple(clip(words, MAX_ECHO) for words in aside.unknown)
+        said = "\n".join(turn.texts("not_on_menu", text=words) for words in named)
+        return prefixed(outcome, said, named)
+    return None
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the", "al", "del"})
@@ -158,6 +198,10 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
     said_new = found.groupdict().get("new") or found.group("named")
     new = read_order(said_new, turn.catalog)
+    if old is None and some is not None and not named and len(new.items) == 1:
+        # "make it 20 wings instead of 6": the count is the size of the line said with the new words
+        kind = [w for w in new.items[0].words.split() if count_of(w) is None]
+        old, some = in_cart(turn, state, " ".join([str(some), *kind])), None
     if old is None or not new.items:
         return None
     cart = state.cart_dict()
@@ -177,9 +221,12 @@ def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said
     cart = state.cart_dict()
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
-    if len(new.items) == 1 and not said:
+    if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
-    state = state.with_cart(cart)  # the old line's note goes with it: another dish, not its extras
+    note = dict(state.notes).get(old.sku, "")
+    if len(new.items) == 1 and note and not new.items[0].note and same_dish(old, new.items[0].product):
+        new = replace(new, items=(replace(new.items[0], note=note),))  # "make it the 20 wings": still lemon pepper
+    state = state.with_cart(cart)  # else the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
 
 
@@ -238,6 +285,8 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     then = _then_added(turn, state, rest)
     if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
         rest = then[0]
+    elif between is None and phrase != "no" and rest != (before := intents.rest_before(text, phrase)):
+        then = _ordered_before(turn, before)  # "y 2 club colombia. ah y quita los edamames": both
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
@@ -270,6 +319,15 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return done(state, cart_buttons_reply(turn, state, said))
 
 
+def _ordered_before(turn: Turn, before: str) -> tuple[str, Reading] | None:
+    """What a message orders before its removal ("y 2 club colombia. ah y quita los edamames"):
+    its reading, applied after the removal, never dropped; None when the words order nothing."""
+    if not names_something(turn, before):
+        return None
+    reading = read_order(before, turn.catalog)
+    return (before, reading) if reading.items or reading.doubts else None
+
+
 _CLAUSE = re.compile(r"\s*[,;.]+\s*|\s+(?=(?:mejor|better|pero|but)\b)", re.IGNORECASE)
 """Where a message may go from one instruction to the next: a comma, or before "mejor"/"but"."""
 
@@ -294,6 +352,48 @@ def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = edit(turn, removed.state, tail) or apply_reading(turn, removed.state, reading)
         return prefixed(rest, said)
     return None
+
+
+_JOINS = re.compile(r"\s*[,;]+\s*|\s+(?:y|e|and)\s+", re.IGNORECASE)
+"""Where a message joins two instructions: a comma, or "y"/"and"."""
+
+
+def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "no mejor q sean 3 corridas y quita la de niño", "quita la coca y que sean 3 barras": a
+    removal and a change of mind joined in one message. Each part is applied in the order said, on
+    what the one before left (read whole, the removal took the message and the new count was
+    lost). None unless exactly one part removes, the other restates, and both change the cart with
+    nothing named back."""
+    for cut in _JOINS.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if not head.strip() or not tail.strip():
+            continue
+        removes = [intents.mentions(part, "remove") is not None for part in (head, tail)]
+        if removes[0] == removes[1] or not restates(tail if removes[0] else head):
+            continue
+        first = edit(turn, state, head)
+        if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
+            continue
+        second = edit(turn, first.state, tail)
+        if second is None or second.named_back or second.state.cart == first.state.cart:
+            continue
+        return prefixed(second, "\n".join(_changes_said(turn, state, first.state)))
+    return None
+
+
+def _changes_said(turn: Turn, state: ChatState, after: ChatState) -> list[str]:
+    """What an edit did to each cart line it changed, as the bot says it."""
+    before, left = state.cart_dict(), after.cart_dict()
+    said = []
+    for sku in [*before, *(s for s in left if s not in before)]:
+        product = turn.catalog.product(sku)
+        if product is None or before.get(sku, 0) == left.get(sku, 0):
+            continue
+        if left.get(sku, 0):
+            said.append(turn.texts("quantity_set", quantity=left[sku], name=product.name))
+        else:
+            said.append(turn.texts("removed", name=product.name))
+    return said
 
 
 def _taken_out(turn: Turn, state: ChatState, after: ChatState) -> str | None:

@@ -21,6 +21,9 @@ _RUN = re.compile(r"([a-z])\1+")
 _STRETCHED = re.compile(r"([a-z])\1\1|([a-z])\2$")
 """A word stretched as people type it: a letter three times, or the last one twice ("hiii",
 "heyy"); not a double letter inside a word ("olla" is no "ola")."""
+_STRETCHABLE = ("yes", "no", "greet")
+"""The intents whose one-word phrases are said stretched ("nooo mejor 2", "siii", "holaaa") and read as
+the word: "nooo" before a correction is the "no" that opens it, not a word off the menu."""
 _POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "gracias", "thanks"})
 """The polite words a customer stretches ("porfaaa", "plisss", "porfiss"): said once, they are these."""
 
@@ -56,6 +59,9 @@ class Lexicon:
     vocatives: frozenset[str] = frozenset()
     """Words a customer calls the person by after a greeting ("hola causa", "habla causa", "hey
     bro"), some of them also a dish's name (the Causa limeña): said to the person, never ordered."""
+    for_several: frozenset[str] = frozenset()
+    """Words of a product that say one serves several people ("familiar", "entero", "pizza"):
+    "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
     """Single words that open a message as a greeting, before a vocative ("hola", "oe", "habla")."""
     stretched: dict[str, str] = field(default_factory=dict)
@@ -104,7 +110,8 @@ def lexicon() -> Lexicon:
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
-        stretched={_RUN.sub(r"\1", p): p for p in intents["greet"] if " " not in p and p.isalpha()},
+        for_several=frozenset(fold(data["for_several"]).split()),
+        stretched={_RUN.sub(r"\1", p): p for i in _STRETCHABLE for p in intents[i] if " " not in p and p.isalpha()},
     )
 
 

@@ -1,16 +1,18 @@
 """A cart line turned into another size or flavour of itself: "mejor que sea la grande", "que el
-de mamey sea de plátano", "make it a double", and a later message that only qualifies ("sin gas",
-"grande"). The same quantity; the note stays with a size change.
+de mamey sea de plátano", "make it a double", a line named and turned into another product ("make
+the lemonade a sweet tea", "el tinto que sea mejor un perico"), and a later message that only
+qualifies ("sin gas", "grande"). The same quantity; the note stays with a size change.
 
 Each function returns None when the message is not that kind of edit (`editing` tries the next).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line
+from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line, weighed
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
@@ -18,6 +20,7 @@ from comandia.server.chat.measures import measured_size
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.restating import made_of
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS, variant_of
@@ -62,6 +65,32 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if not fits and ("sea" in words or "sean" in words):  # "3 rojos" … "mejor que sean de rajas"
             line, other = last, _kin(turn, last, new) if last is not None else None
     if line is None or other is None or line.sku not in state.cart_dict():
+        return None
+    return _replace_line(turn, state, line, other, new)
+
+
+_MAKE_INTO = re.compile(
+    r"^(?:.*?\b)?(?:make|turn|change|switch)\s+(?:the|my|that|those)\s+(?P<old>.+?)\s+(?:into|to|a|an)\s+(?P<new>.+)$"
+)
+_OLD_BECOMES = re.compile(r"^(?:.*?\b)?(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor\s+)?que\s+sean?\s+(?P<new>.+)$")
+_ARTICLES = frozenset({"un", "una", "uno", "unos", "unas", "a", "an"})
+
+
+def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "actually make the mango a strawberry", "make the lemonade a sweet tea", "y el tinto que sea
+    mejor un perico": the line named becomes the product said (another size or flavour of it, else
+    a product of its own), as many as it was. None when the words name no line of the cart or no
+    one product to make of it (a count: "make the coffees 4" is a quantity set)."""
+    said = intents.normalised(text)
+    found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said)
+    if found is None:
+        return None
+    new = [w for w in found.group("new").split() if w not in lexicon().fillers or w in ("de", "con", "sin")]
+    if [w for w in counted(new) if w not in _ARTICLES]:
+        return None
+    line = in_cart(turn, state, found.group("old"))
+    other = made_of(turn, line, new) if line is not None else None
+    if line is None or other is None or other == line:
         return None
     return _replace_line(turn, state, line, other, new)
 
@@ -172,9 +201,20 @@ def _replace_line(turn: Turn, state: ChatState, line: ProductView, other: Produc
     cart = state.cart_dict()
     if not other.available:  # said as unavailable with what else there is; the line stays (no silent drop)
         return apply_reading(turn, state, Reading(items=(Item(other, cart[line.sku], "", " ".join(words)),)))
-    quantity = cart.pop(line.sku)
+    quantity = _weighed_quantity(turn, other, words) or cart.pop(line.sku)
+    cart.pop(line.sku, None)
     resized = all(w in SIZES for w in words if w not in _MARKED) or words[0] in _MARKED
     note = dict(state.notes).get(line.sku, "") if resized else ""
     state = state.with_cart(cart)
     swapped = Reading(items=(Item(other, quantity, note, " ".join(words)),))
     return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
+
+
+def _weighed_quantity(turn: Turn, other: ProductView, words: list[str]) -> int:
+    """How many of `other` the weight the customer said makes ("mejor medio kilo de carnitas"
+    after 10 tacos: one half kilo, not ten); 0 when the words say no weight, or another product."""
+    if not weighed(words):
+        return 0
+    reading = read_order(" ".join(words), turn.catalog)
+    said = [item.quantity for item in reading.items if item.product == other]
+    return said[0] if len(said) == 1 and not reading.doubts else 0

@@ -1,9 +1,17 @@
-"""A note said in a later message for a cart line it names after "on", "in", "for", "en", "a",
+"""A note said in a later message for a cart line: named after "on", "in", "for", "en", "a",
 "para" ("no ketchup on the bec", "oat milk in the latte please", "sin cebolla en los de
-suadero", "jugoso para el bife"): that line's note, not the last line's, and never named back
-as not on the menu nor read as a removal.
+suadero", "jugoso para el bife"), or with a definite article and no count ("los camarones no
+tan picosos" with a caldo de camarón and camarones a la diabla in the cart, "the taro half sugar"
+with the large taro, "perdón la de pierna sin chipotle, y agrega una coca"): that line's note,
+not the last line's, never one more of it, never named back as not on the menu nor read as a
+removal.
 
-`note_on_line` returns None when the message is not that (`editing` tries the next reading).
+A message of flavours or choices alone ("hot honey flavor", "half mild half hot", "gustos:
+frutilla, chocolate y sambayón", "maciza porfa") is the note of the line talked about last
+(`options_said`).
+
+`note_on_line`, `pointed_notes` and `options_said` return None when the message is not that
+(`editing` tries the next reading).
 """
 
 from __future__ import annotations
@@ -11,12 +19,17 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.model import fold
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.matching import index_for, key
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.model import ProductView, fold
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
+from comandia.server.chat.variants import STOPWORDS
 
 _TOKEN = re.compile(r"\w+")
 _SWAPPING = frozenset({"vez", "lugar", "instead", "place", "sea", "sean", "cambia", "cambiame", "change", "swap"})
@@ -59,3 +72,108 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         state = replace(state, notes=notes, stage="cart", last_sku=line.sku)
         return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
     return None
+
+
+def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "los camarones no tan picosos porfa", "the ceviche not too spicy", "perdón la de pierna
+    sin chipotle, y agrega una coca": each item said with a definite article, no count and a note,
+    that fits one line of the cart, gives that line the note; the rest of the message is read as
+    an order. None when no such item fits a line (then it is an order, or asked about)."""
+    if _SWAPPING & set(intents.normalised(text).split()) or intents.mentions(text, "remove") is not None:
+        return None
+    reading = read_order(text, turn.catalog)
+    lines: list[tuple[Item | Doubt, ProductView]] = []
+    said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
+    for said in said_items:
+        if not said.pointed or not said.note or intents.is_exactly(said.note, "no"):
+            continue  # "el flan no" removes the flan
+        line = _line_pointed_at(turn, state, said)
+        if line is not None:
+            lines.append((said, line))
+    if not lines:
+        return None
+    noted: list[str] = []
+    for said, line in lines:
+        old = dict(state.notes).get(line.sku)
+        joined = ", ".join((old, said.note)) if old and said.note not in old else said.note
+        state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
+        noted.append(turn.texts("note_set", name=line.name, note=joined))
+    state = replace(state, stage="cart", last_sku=lines[-1][1].sku)
+    taken = {id(said) for said, _ in lines}
+    rest = replace(reading, items=tuple(i for i in reading.items if id(i) not in taken),
+                   doubts=tuple(d for d in reading.doubts if id(d) not in taken))  # fmt: skip
+    if rest.empty:
+        return done(state, cart_buttons_reply(turn, state, "\n".join(noted)))
+    return prefixed(apply_reading(turn, state, rest), "\n".join(noted))
+
+
+def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> ProductView | None:
+    """The one cart line an item said with "el/la/the" is: its product, the one of its candidates
+    in the cart, the one whose name it heads ("los camarones": Camarones a la diabla, not the
+    Caldo de camarón), else the one line its words fit ("the taro": the large one), else the one
+    line that holds what they name (`_holding`)."""
+    cart = state.cart_dict()
+    candidates = (said.product,) if isinstance(said, Item) else said.candidates
+    inside = [p for p in candidates if p.sku in cart]
+    noted = set(intents.normalised(said.note).split())
+    typed = [w for w in intents.normalised(said.words).split() if w not in noted and w not in lexicon().fillers]
+    if len(inside) > 1 and typed:
+        headed = [p for p in inside if key(words_of(p.name)[0]) == key(typed[0])]
+        inside = headed if len(headed) == 1 else inside
+    if len(inside) == 1:
+        return inside[0]
+    if inside or not typed:
+        return None
+    return among_cart(turn, state, " ".join(typed)) or _holding(turn, state, typed)
+
+
+def _holding(turn: Turn, state: ChatState, typed: list[str]) -> ProductView | None:
+    """The one cart line whose name or description holds one of the words, when the words name
+    a product the cart holds inside another ("las hamburguesas de los combos sin tomate": the
+    Combo clásico, "Hamburguesa clásica, papas a la francesa y gaseosa")."""
+    said = _keys(typed)
+    products = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    lines = [p for p in products if said & _keys([*words_of(p.name), *words_of(p.description)])]
+    return lines[0] if len(lines) == 1 else None
+
+
+def _keys(words: list[str]) -> set[str]:
+    """The phonetic keys of the words that may name something (no article, no short word)."""
+    return {key(w) for w in words if len(w) >= 3 and w not in STOPWORDS}
+
+
+_CHOICE = frozenset({"flavor", "flavour", "flavors", "flavours", "sabor", "sabores", "gusto", "gustos", "style"})
+"""Words that say the rest is a choice of the item ("hot honey flavor", "gustos: frutilla, …")."""
+_JOINING = frozenset({"y", "e", "and", "de", "of", "&"})
+
+
+def options_said(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "hot honey flavor", "half mild half hot", "gustos: frutilla, chocolate y sambayón",
+    "maciza porfa" after a line was added: flavours or choices alone (`option_words`), no count,
+    no question, no word that heads a name of the menu: the note of the line talked about last.
+    One option alone that may be a product ("vainilla" with a Malteada de vainilla) is still
+    asked about, as before."""
+    if "?" in text:
+        return None
+    words = intents.normalised(text).split()
+    fillers = lexicon().fillers
+    options = [w for w in words if w not in fillers and w not in _JOINING and w not in _CHOICE]
+    lex = lexicon()
+    index = index_for(turn.catalog)
+    if not options or not all(is_option(w, lex) and not index.heads_a_name(w) for w in options):
+        return None
+    if len(options) == 1 and not _CHOICE & set(words):
+        reading = read_order(text, turn.catalog)
+        if reading.items or reading.doubts:
+            return None
+    tokens = [t.group(0) for t in _TOKEN.finditer(text)]
+    start = text.find(tokens[0]) if tokens else 0
+    said = [w for w in re.split(r"\s+", text[start:].strip()) if w]
+    while said and (fold(said[0]).strip(":,.") in _CHOICE | _JOINING or fold(said[0]).strip(":,.") in fillers):
+        said.pop(0)
+    while said and (fold(said[-1]).strip(":,.!") in _CHOICE or fold(said[-1]).strip(":,.!") in fillers):
+        said.pop()
+    note = " ".join(said).strip(" ,.;:!")
+    if not note:
+        return None
+    return apply_reading(turn, state, Reading(notes=(note,)))

@@ -194,6 +194,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         opening = (current.words or current.in_note) and current.saying is None
         opener = _dedication(found, position, lex) if opening else 0
+        if not opening and not parts and current.blank and found[position].folded == "que":
+            opener = _dedication(found, position, lex)  # "que diga te amo" alone: of the line talked about
+            opener = 0 if " ".join(t.folded for t in found[position : position + opener]) == "que dice" else opener
         if opener:  # "una tarjeta que diga te amo": what it should say is its note, word for word
             end = _dedication_end(found, position + opener, index, english)
             current.in_note, current.saying = True, len(current.note_spans)
@@ -289,6 +292,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif (
             (
                 folded in NOTE_MARKERS
+                or (folded == "not" and _takes_away(found, position, lex))
                 or (folded in lex.note_words and not index.knows(folded))
                 or _ends_a_note_word(current, folded, lex)
             )
@@ -482,13 +486,19 @@ def _fallback(found: list[Token], position: int) -> bool:
     return pair in ("si no", "if not")
 
 
+_HOW_MUCH = frozenset({"too", "so", "very", "that", "much"})
+"""What follows a "not" that qualifies how an item comes ("the ceviche not too spicy")."""
+
+
 def _takes_away(found: list[Token], position: int, lex: Lexicon) -> bool:
     """Whether a "no" here opens a note as "sin" does ("k gimme 2, no pickles"; "no onions on
     both"): a word follows that is no filler, count or separator. "no, mejor 3", "no gracias" and
     "no quiero la coca" stay what they were (a correction, a refusal, an edit)."""
-    if found[position].folded != "no" or position + 1 >= len(found):
+    if found[position].folded not in ("no", "not") or position + 1 >= len(found):
         return False
     following = found[position + 1].folded
+    if found[position].folded == "not":  # "not too spicy", "not so sweet"; "do not want" is no note
+        return following in _HOW_MUCH or following in lex.option_words or following in lex.note_words
     if following in _SEPARATORS or following in lex.fillers or following in lex.quantities:
         return False
     return following.isalpha() and number(following) is None

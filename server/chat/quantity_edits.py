@@ -238,6 +238,15 @@ _RESTATING = frozenset({"mejor", "make", "actually", "rather"})
 several lines, "mejor ponle 2 más" adds): `set_quantity` and `set_each` read those."""
 
 
+def _without_old_count(words: list[str], held: set[int]) -> list[str]:
+    """The words without a trailing "no N" / "not N" that says a count the cart holds, after
+    another count ("perdón fueron 25 copias no 20" with 20 in the cart: 25, not 20 again; "3
+    tacos, no, 4" with 1 in the cart is still 4)."""
+    if len(words) < 3 or words[-2] not in ("no", "not") or count_of(words[-1]) not in held:
+        return words
+    return words[:-2] if any(count_of(w) for w in words[:-2]) else words
+
+
 def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "no, 1 coca", "me equivoqué, 3 leches", "wait no, 3 hot dogs", "corrijo: 2 cocas": a message
     that opens by taking back what was said sets the cart lines it names to the quantities it says
@@ -252,6 +261,7 @@ def retake(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if intents.mentions(" ".join(rest), "remove") is not None:
         return None  # "ay no, quítele los nuggets y póngale unos aros": a removal (`editing`), no count
     rest = _without_setting(rest)  # "perdón, que sea uno nomás y un chaufa": "uno y un chaufa"
+    rest = _without_old_count(rest, {q for _, q in state.cart})
     reading = read_order(" ".join(rest), turn.catalog)
     if reading.unknown or reading.noted or len(reading.loose) > 1:
         return None

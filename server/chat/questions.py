@@ -37,6 +37,8 @@ _TRAILING_QUESTION = re.compile(
 """Where a question said after an order without a full stop begins ("un pollo entero, en cuánto
 llega?", "3 de suadero y una horchata cuánto tardan")."""
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
+_BE = re.compile(r"\bque (?:sea|sean)\b")
+"""'que sea(n)' says what a line should be ("que sean 2 birras"): a change, not a question with «qué»."""
 _ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
 """Words of a category question that name nothing ("what kind of sides do you have")."""
 _RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")
@@ -69,6 +71,7 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             return replace(outcome, named_back=(*outcome.named_back, *named))
     # nothing ordered after its question mark ("q rollos tienen" has none: all of it asks)
     whole = _asks(text) and ("?" not in text or not text[text.rfind("?") + 1 :].strip(" ?¿!.,"))
+    whole = whole and not _BE.search(intents.normalised(text))  # "no, que sean 2 birras" sets, never asks
     if intents.mentions(text, "ask_cart") and whole:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")

@@ -32,6 +32,7 @@ from comandia.server.chat.measures import (
     piece_count,
     sized_by_amount,
     sold_as,
+    unit_amount,
     whole_units,
 )
 from comandia.server.chat.message_parts import (
@@ -45,7 +46,15 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
-from comandia.server.chat.spread import PARTY, Referents, Spread, party_said, spread_said, without_spread
+from comandia.server.chat.spread import (
+    PARTY,
+    Referents,
+    Spread,
+    for_people_at,
+    party_said,
+    spread_said,
+    without_spread,
+)
 from comandia.server.chat.synonyms import kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
@@ -64,6 +73,9 @@ class Item:
     words: str = ""
     counted: bool = True
     """The customer said how many ("3 de tripa"); False for "unos de tripa" (`ChatState.unsized`)."""
+    pointed: bool = False
+    """Said with a definite article and no count ("el pastor sin cebolla", "los camarones"): it
+    may be a line already in the cart, which a note then qualifies (`editing`)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,10 @@ class Doubt:
     quantity: int
     words: str
     note: str = ""
+    pointed: bool = False
+    """As `Item.pointed`: "los camarones no tan picosos" may be the line of the cart they fit."""
+    counted: bool = True
+    """As `Item.counted`: False when no count was said ("grande" against "una grande")."""
 
 
 @dataclass(frozen=True)
@@ -128,10 +144,15 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
                         (spread, marked[: spread.start], referents or Referents()))  # fmt: skip
-        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both"
-        # after two burgers spreads no item: the phrase says whom the note is for (`_shared_note`)
-        if reading is not None and not (reading.noted and not (reading.items or reading.doubts)):
+        # else "pa las 3" counted nothing said: a time, read as written; and "no onions on both",
+        # "less ice on both" after two teas spread no item: the phrase says whom the note is for
+        # (`_shared_note`; "less sugar" is only a doubt of the Brown sugar boba milk)
+        if reading is not None and reading.items:
             return reading
+        plain = _read(read, catalog, dozens, options, each, per_person, None)
+        if reading is not None and not (plain is not None and plain.noted) and (reading.doubts or not reading.noted):
+            return reading
+        return plain  # type: ignore[return-value]
     return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
 
 
@@ -142,6 +163,11 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
+    for_people = None if per_person else for_people_at(text)
+    people_cut = None  # the token "para N personas" began at, when said
+    if for_people is not None:
+        said_before = _without_courses(text[:for_people], index)
+        people_cut = len(tokens(index.with_skus_named(said_before), index.folded_words))
     people, text = (each, text) if per_person else party_said(text)
     text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text), index.folded_words)
@@ -315,7 +341,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 loose_at = number_
                 continue
             if (loose_at == number_ - 1 and part.quantity is None and words_here is part.words and loose_notes[-1]
-                    and all(_option(w, lex) for w in words_here)
+                    and all(is_option(w, lex) for w in words_here)
                     and not index.heads_a_name(words_here[0])):  # fmt: skip
                 # "uno de frutilla y chocolate": a flavour more (the Salsa de chocolate is no «chocolate» first)
                 joint = found[part.spans[0] - 1].text if found[part.spans[0] - 1].folded in ("y", "e", "and") else ","
@@ -353,13 +379,21 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 found_in.append((number_, boxed))
             elif verdict[0]:
                 measured = units or _how_many(verdict[1][0], quantity, part)
-                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, part.quantity is not None)
+                # an amount said ("medio kilo de carnitas") counts the item as a number does
+                counted = part.quantity is not None or (part.measure is not None and not part.of_item)
+                item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
-                found_in.append((number_, Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note)))
+                doubt = Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note, counted=part.quantity is not None)
+                found_in.append((number_, doubt))
     found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
+    found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
+                 and parts[n].quantity is None and _points_back(parts[n], found) else w)
+                for n, w in found_in]  # fmt: skip
+    if people_cut is not None and people > 1:
+        found_in = _for_the_people(found_in, parts, people_cut, people, lex)
     if spreading is not None:
         spread, said_before, referents = spreading
         prefix = _without_courses(party_said(without_times(said_before))[1], index)
@@ -436,7 +470,7 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
         return found_in  # "pa una de las quesadillas": what the extra goes on, ordered before
     said = [n for n, what in found_in if not isinstance(what, str) and parts[n].spans]
     before = [n for n in said if parts[n].spans[-1] < cut]
-    target = max(before) if before else min(said, default=None)
+    target = max(before) if before and not spread.ahead else min(set(said) - set(before) or said, default=None)
     if target is None:
         return None if spread.count > 2 else found_in
     units = sum(w.quantity for n, w in found_in if n < target and isinstance(w, Item))
@@ -448,6 +482,33 @@ def _spread_over(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Par
     times = spread.count or next(iter(counts), 1)
     return [(n, replace(w, quantity=min(w.quantity * times, MAX_NUMBER)) if n == target and not isinstance(w, str)
              else w) for n, w in found_in]  # fmt: skip
+
+
+def _for_the_people(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], cut: int, people: int,
+                    lex: Lexicon) -> list[tuple[int, Item | Doubt | str]]:  # fmt: skip
+    """ "comida corrida para 3 personas": a dish said with no count just before "para N personas"
+    (token `cut`) is one for each of them. A count said keeps it ("2 comidas corridas para 4
+    personas", "un zarandeado para 4 personas"), and so does a dish that serves several (its
+    name or description says so: `Lexicon.for_several`; or it is sold by weight)."""
+    out = list(found_in)
+    for at, (number_, what) in enumerate(found_in):
+        part = parts[number_]
+        if isinstance(what, str) or part.quantity is not None or part.measure is not None or what.quantity != 1:
+            continue
+        if max([*part.spans, *part.note_spans], default=-1) != cut - 1:
+            continue
+        products = (what.product,) if isinstance(what, Item) else what.candidates
+        if any(_for_several(p, lex) for p in products):
+            continue
+        out[at] = (number_, replace(what, quantity=min(people, MAX_NUMBER)))
+    return out
+
+
+def _for_several(product: ProductView, lex: Lexicon) -> bool:
+    """Whether one of `product` serves several people: its name or description says so ("Paquete
+    familiar", "Pollo entero", "Un kilo, para 3 o 4 personas"), or it is sold by weight or volume."""
+    said = {*words_of(product.name), *words_of(product.description)}
+    return bool(said & lex.for_several) or unit_amount(product) is not None
 
 
 _DEFINITE = frozenset({"el", "la", "los", "las", "the"})
@@ -469,12 +530,7 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
                 or set(part.words) <= SAME):  # fmt: skip
             kept.append((number_, what))  # "and one more the same": one more
             continue
-        start = part.spans[0] - 1
-        while start > 0 and found[start].folded in ("de", "of"):
-            start -= 1  # "los de pastor"
-        said = range(part.spans[0], part.spans[-1] + 1)  # "le agradeceré que el ceviche no venga muy picante"
-        inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
-        if not (start >= 0 and found[start].folded in _DEFINITE) and not inside:
+        if not _points_back(part, found):
             kept.append((number_, what))
             continue
         at, earlier = kept[before]
@@ -484,7 +540,20 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
     return kept
 
 
-def _option(word: str, lex: Lexicon) -> bool:
+def _points_back(part: Part, found: list[Token]) -> bool:
+    """Whether the part names its product with a definite article ("el chocolate", "los de
+    pastor", "le agradeceré que el ceviche no venga muy picante"): something said before."""
+    if not part.spans:
+        return False
+    start = part.spans[0] - 1
+    while start > 0 and found[start].folded in ("de", "of"):
+        start -= 1  # "los de pastor"
+    said = range(part.spans[0], part.spans[-1] + 1)
+    inside = part.quantity is None and any(found[i].folded in _DEFINITE for i in said)
+    return (start >= 0 and found[start].folded in _DEFINITE) or inside
+
+
+def is_option(word: str, lex: Lexicon) -> bool:
     """Whether a word chooses or qualifies a product without naming one: a flavour, a sweetness or
     an ice level (`option_words`), or a percentage ("50%")."""
     return word in lex.option_words or (word.endswith("%") and word[:-1].isdigit())
@@ -511,7 +580,7 @@ def _options_after(
     a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
     or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
     cut = len(words)
-    while cut and (_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
+    while cut and (is_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
         cut -= 1
     if cut in (0, len(words)):
         return None
@@ -568,9 +637,12 @@ def _marked_note(
     lex: Lexicon,
 ) -> Item | Doubt | None:
     """The item just before with this part as more of its note, when the part opens with a note's
-    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count,
-    and what follows names no product surely: ", sin chile,", ", con poco picante,"."""
-    if isinstance(item, str) or part.quantity is not None or not part.words or part.words[0] not in NOTE_MARKERS:
+    marker that the menu's names also use ("Michelada sin alcohol", "Café con leche"), has no count
+    but "one" of the several before ("3 elotes enteros uno sin chile"), and what follows names no
+    product surely: ", sin chile,", ", con poco picante,"."""
+    if isinstance(item, str) or not part.words or part.words[0] not in NOTE_MARKERS:
+        return None
+    if part.quantity is not None and not (part.quantity == 1 and isinstance(item, Item) and item.quantity > 1):
         return None
     for said in (part.words, part.words[1:]):
         verdict = verdict_of(index.match(said, lex.synonyms)) if set(said) - NOTE_MARKERS else None
@@ -596,7 +668,7 @@ def _options_alone(
     words that no product matched surely holds by name (a Fresh lemonade only sounds like
     «lemon»). One word alone ("1 lemon") is still asked about, unless `one` (after "de": "uno de
     frutilla"; or after such a count: "… y chocolate")."""
-    if len(words) < (1 if one else 2) or not all(_option(w, lex) for w in words) or (verdict and verdict[0]):
+    if len(words) < (1 if one else 2) or not all(is_option(w, lex) for w in words) or (verdict and verdict[0]):
         return False
     named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
     return not named & {key(w) for w in words}
@@ -654,7 +726,7 @@ def _options_end(found: list[Token], last: int, lex: Lexicon) -> int:
     """Where options that end at token `last` end, with the option words after it that the filler
     list set apart ("30% sweet": «sweet» is also an exclamation)."""
     end = last + 1
-    while end < len(found) and _option(found[end].folded, lex):
+    while end < len(found) and is_option(found[end].folded, lex):
         end += 1
     return end
 
@@ -665,7 +737,7 @@ _CHOICE = re.compile(r"\b(?:gustos?|sabor(?:es)?|flavou?rs?|a elegir|a escoger|c
 
 def _other_option(product: ProductView, typed: list[str], lex: Lexicon) -> bool:
     """Whether the product's name holds an option the customer did not say (its own flavour)."""
-    return any(_option(w, lex) and w not in typed for w in words_of(product.name))
+    return any(is_option(w, lex) and w not in typed for w in words_of(product.name))
 
 
 def _option_of_item(
@@ -685,7 +757,7 @@ def _option_of_item(
     chocolate extra)."""
     if isinstance(item, str) or part.quantity is not None or part.note:
         return None
-    if not all(_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
+    if not all(is_option(w, lex) or w in ("de", "of") for w in part.words) or index.heads_a_name(part.words[0]):
         return None
     verdict = verdict_of(index.match(part.words, lex.synonyms))
     if verdict is not None and verdict[0] and not (isinstance(item, Item) and _CHOICE.search(item.product.description)):
@@ -732,7 +804,7 @@ def _flavours_asked(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tupl
     for number_, what in found_in:
         listed = number_ - 1 in unknown or number_ + 1 in unknown
         if isinstance(what, Item) and listed and not what.counted and _said_without_head(what):
-            what = Doubt((what.product,), what.quantity, what.words, what.note)
+            what = Doubt((what.product,), what.quantity, what.words, what.note, counted=False)
         asked.append((number_, what))
     return asked
 
@@ -771,7 +843,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     if not spans:
         return None
     said = list(range(spans[0], _options_end(found, spans[-1], lex)))
-    if not all(w in _ALL or w in _TO_ALL or _option(w, lex) or w in lex.note_words or w in lex.fillers
+    if not all(w in _ALL or w in _TO_ALL or is_option(w, lex) or w in lex.note_words or w in lex.fillers
                for w in part.words):  # fmt: skip
         return None  # "una hamburguesa, todas sin cebolla": a product of its own
     count = next((2 if found[i].folded in _PAIR else 0 for i in said if found[i].folded in _ALL), None)
@@ -789,7 +861,7 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
     words = [found[i].folded for i in kept]
     if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
         return None  # "ambas grandes" is a size (`_sizes_all`)
-    noted = bool(part.note) or all(_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
+    noted = bool(part.note) or all(is_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
     verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
     if not noted or (verdict is not None and verdict[0]):
         return None
@@ -979,7 +1051,9 @@ def _count_said(words: str) -> int | None:
     if len(said) == 2:  # "dos docenas"
         first = number(said[0])
         return first * 12 if first else None
-    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "a", "an") else 1)
+    if said[-1] in ("a", "al"):
+        return None  # "a cada uno ponle extra de queso": to each one, not one of each
+    return number(said[-1]) or (quantities.get(said[-1]) if said[-1] not in ("un", "una", "uno", "an") else 1)
 
 
 def _other_pair(

@@ -61,7 +61,8 @@ _NONE = frozenset({"ninguno", "ninguna", "ningun", "none", "cero", "zero"})
 _SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas"}
 _KEPT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
                          "half", "pc", "pcs", "pz", "pza", "piezas", "pieces", "g", "gr", "kg", "kilo", "kilos",
-                         "ml", "l", "lt", "litro", "litros", "oz"})  # fmt: skip
+                         "ml", "l", "lt", "litro", "litros", "oz", "cuarto", "cuartos", "quarter", "docena",
+                         "docenas", "dozen"})  # fmt: skip
 """Words of a product's name that say its size or amount, not what it is."""
 
 
@@ -72,6 +73,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said_words = _INSTEAD_OF.sub(" ", intents.normalised(text)).split()
     if _NOT_RESTATING & set(said_words[1:]) or intents.mentions(text, "remove") is not None:
         return None  # "mejor no el pan", "sorry, not hot dogs", "no era huevo": a removal or a swap (`editing`)
+    text, aside = _aside(turn, text)
     clauses = _clauses(turn, state, text)
     if not any(restating for restating, _ in clauses) or any(r and reading.unknown for r, reading in clauses):
         return None  # nothing restated, or words of it not understood: read as an order (and named back)
@@ -80,7 +82,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said: list[str] = []
     added: list[Item] = []
     doubts: list[Doubt] = []
-    unknown: list[str] = []
+    unknown: list[str] = list(aside)
     changed = False
     for restating, reading in clauses:
         unknown += reading.unknown
@@ -90,9 +92,13 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         for doubt in reading.doubts:
             inside = [p for p in doubt.candidates if p.sku in cart]
-            if len(inside) == 1:  # "2 california": the California roll of the cart
-                counted = doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
-                item = Item(inside[0], doubt.quantity, doubt.note, doubt.words, counted=counted)
+            inside = [p for p in inside if not _named_elsewhere(doubt, p)] if len(inside) == 1 else inside
+            sized = _size_of_line(turn, state, doubt.words) if len(inside) != 1 else None
+            product = inside[0] if len(inside) == 1 else sized
+            if product is not None:  # "2 california": the California roll of the cart
+                counted = doubt.counted or doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
+                named.add(product.sku)  # (said itself: "una grande y una mediana" keeps the grande)
+                item = Item(product, doubt.quantity, doubt.note, doubt.words, counted=counted)
                 reading = replace(reading, items=(*reading.items, item))
             else:
                 doubts.append(doubt)
@@ -105,7 +111,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             if replaced:  # "medio kilo de picada" after the kilo: the half takes its place
                 cart.pop(line.sku)
                 said.append(turn.texts("removed", name=line.name))
-                added.append(replace(item, quantity=quantity))
+                note = dict(state.notes).get(line.sku, "") if same_dish(line, item.product) else ""
+                added.append(replace(item, quantity=quantity, note=item.note or note))  # (a size keeps its note)
                 changed = True
                 continue
             changed = True  # even the same count: read as an order, it would be one more
@@ -119,6 +126,56 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     state = replace(state.with_cart(cart), stage="cart")
     rest = Reading(items=tuple(added), doubts=tuple(doubts), unknown=tuple(unknown))
     return apply_reading(turn, state, rest, "\n".join(said))
+
+
+def _size_of_line(turn: Turn, state: ChatState, said: str) -> ProductView | None:
+    """The product a bare size word makes of a cart line ("una mediana" after 2 hawaianas grandes:
+    the Pizza hawaiana; "uno chico" after the champurrados grandes): of the line talked about last
+    when it has that size, else of the one line that has it; None for words other than sizes."""
+    words = [w for w in intents.normalised(said).split() if w not in STOPWORDS and count_of(w) is None]
+    if not words or not set(words) <= SIZES:
+        return None
+    last = last_line(turn, state, in_cart=True)
+    lines = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    made = {p.sku: other for p in lines if (other := variant_of(turn.catalog, p, words)) is not None}
+    if last is not None and last.sku in made:
+        return made[last.sku]
+    return next(iter(made.values())) if len(made) == 1 else None
+
+
+def restates(text: str) -> bool:
+    """Whether the words are said as a change of mind ("mejor", "que sean", "actually", "make it")."""
+    words = f" {intents.normalised(text)} "
+    for twice, once in _SAID_TWICE.items():
+        words = words.replace(f" {twice} ", f" {once} ")
+    return bool(_CUES & set(words.split())) or _phrase(words.strip()) is not None
+
+
+def _aside(turn: Turn, text: str) -> tuple[str, tuple[str, ...]]:
+    """(the message without the pieces between commas that name only words not on the menu, those
+    words): "make it 3 hot chocolates actually, my friend is coming" restates the chocolates, and
+    «friend is coming» is named back; a piece that names a product with words not understood, or
+    counts ("mejor 2 de pastr", "2 of em"), stays, and the message is read as an order."""
+    pieces = re.split(r"([,;.!?]+)", text)
+    kept: list[str] = []
+    aside: list[str] = []
+    for piece in pieces:
+        reading = read_order(piece, turn.catalog) if piece.strip() and not re.fullmatch(r"[,;.!?]+", piece) else None
+        if (reading is not None and reading.unknown and not (reading.items or reading.doubts or reading.loose)
+                and not _counted(piece)):  # fmt: skip  # ("2 of em": a count of the line, read with it)
+            aside += reading.unknown
+        else:
+            kept.append(piece)
+    return ("".join(kept), tuple(aside)) if aside and kept else (text, ())
+
+
+def _named_elsewhere(doubt: Doubt, line: ProductView) -> bool:
+    """Whether a word the customer typed is a whole word of another candidate's name and of none
+    of the cart line's ("un pap" beside the Papas fritas grandes is the Pap lata, asked about):
+    the doubt is not about that line."""
+    typed = {w for w in words_of(doubt.words) if w not in STOPWORDS}
+    own = set(words_of(line.name))
+    return any(typed & set(words_of(p.name)) - own for p in doubt.candidates if p != line)
 
 
 def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Reading]]:
@@ -247,9 +304,24 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         own = {key(w) for w in words_of(line.name)}
         said = [w for w in typed if key(w) in own]
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
-        if said and new and variant_of(turn.catalog, line, new) == item.product:
+        kind = said and new and variant_of(turn.catalog, line, new) == item.product
+        if kind or (said and new and _siblings(line, item.product, said)):
             fits.append(line)
     return fits[0] if len(fits) == 1 else None
+
+
+def _siblings(line: ProductView, other: ProductView, said: list[str]) -> bool:
+    """Whether two products are kinds of one dish, named so: their names start with the same word
+    and the customer said it ("mejor el bocadillo de tortilla" after the Bocadillo de lomo con
+    queso, whose other words no one word replaces)."""
+    heads = [next((key(w) for w in words_of(p.name) if w not in STOPWORDS), "") for p in (line, other)]
+    return bool(heads[0]) and heads[0] == heads[1] and heads[0] in {key(w) for w in said}
+
+
+def same_dish(line: ProductView, other: ProductView) -> bool:
+    """Whether two products are one dish in another size or amount ("Classic wings 10 pc" and
+    "20 pc", "Helado 1/2 kg" and "1/4 kg"): what the customer asked of it goes on holding."""
+    return bool(_core(line)) and _core(line) == _core(other)
 
 
 def _core(product: ProductView) -> frozenset[str]:
@@ -296,7 +368,21 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
             said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
             return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
-    return None
+    return _some_resized(turn, state, some, rest)
+
+
+def _some_resized(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
+    """ "make one of the milk teas large": that many units of the line named become the size said
+    after it, with no joint between; the rest stay."""
+    sizes = len(rest) - next((i for i, w in enumerate(reversed(rest)) if w not in SIZES), len(rest))
+    line = in_cart(turn, state, " ".join(w for w in rest[:sizes] if not _CHANGE_VERB.match(w))) if sizes else None
+    new = variant_of(turn.catalog, line, rest[sizes:]) if line is not None else None
+    cart = state.cart_dict()
+    if line is None or new is None or new.sku == line.sku or some >= cart[line.sku]:
+        return None
+    left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
+    said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
+    return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
 
 
 def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
@@ -356,7 +442,7 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     cart = state.cart_dict()
     if line is None or counts[0] >= cart.get(line.sku, 0):
         return None
-    new = _made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")])
+    new = made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")])
     if new is None or new.sku == line.sku:
         return None
     some = counts[0]
@@ -365,7 +451,7 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
 
 
-def _made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
+def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     """The product the words make: another size or flavour of the line ("grande", "de fresa"),
     else what they name surely with the line's head ("de pollo" after a Hamburguesa clásica is
     the Hamburguesa de pollo, not the Nuggets), else what they name surely alone ("capuchino")."""

@@ -14,12 +14,15 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import counted, last_line
+from comandia.server.chat.cart_words import among_cart, count_of, counted, in_cart, last_line
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.menus import add_lines
+from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 from comandia.server.chat.variants import variant_of
 
 _SAME_BUT = re.compile(
@@ -50,3 +53,39 @@ def same_but(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if counted(rest.split()) and reading.items:
         quantity = reading.items[0].quantity
     return apply_reading(turn, replace(state, stage="cart"), Reading(items=(Item(product, quantity, "", rest),)))
+
+
+_ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another", "more", "mas"})
+_WHOLE = frozenset({"orden", "ordenes", "pedido", "pedidos", "order", "orders"})
+"""'y otra orden igual para mi hermano': the whole cart once more, not one line."""
+_BUT = frozenset({"pero", "but"})
+
+
+def same_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "y otro jugo igual", "otro completo igual porfa", "another cheeseburger just like that one":
+    one more of the cart line the words name, even vaguely ("jugo" is the one jugo in the cart,
+    never a question about which); with no name, of the line added last; "y otra orden igual" is
+    everything in the cart once more. None without an adding word ("otro", "another") or when the
+    words name no line of the cart (then it is an order)."""
+    said = intents.normalised(text).split()
+    if intents.mentions(text, "same_again") is None or not _ANOTHER & set(said) or _BUT & set(said):
+        return None
+    left = [w for w in intents.without(text, "same_again").split() if w not in _ANOTHER]
+    counts = [c for w in left if (c := count_of(w)) is not None and w not in ("un", "una", "uno", "one")]
+    named = [w for w in left if count_of(w) is None and w not in lexicon().fillers and w not in _WHOLE]
+    times = counts[0] if len(counts) == 1 else 1
+    lines: list[tuple[ProductView, int]]
+    if named:
+        line = in_cart(turn, state, " ".join(named)) or among_cart(turn, state, " ".join(named))
+        lines = [(line, times)] if line is not None else []
+    elif _WHOLE & set(left):
+        cart = [(p, q * times) for sku, q in state.cart if (p := turn.catalog.product(sku)) is not None]
+        lines = cart
+    else:
+        last = last_line(turn, state, in_cart=True)
+        lines = [(last, times)] if last is not None else []
+    if not lines or len(counts) > 1:
+        return None
+    state, added = add_lines(turn, state, lines)
+    state = replace(state, stage="cart", last_sku=lines[-1][0].sku)
+    return done(state, cart_buttons_reply(turn, state, added))

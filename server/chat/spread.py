@@ -38,6 +38,9 @@ class Spread:
     count: int
     """How many it says (2 for "both", 3 for "pa las 3"); 0 for "para cada uno", counted by the reader."""
     said: str
+    ahead: bool = False
+    """The phrase comes before what it counts ("both with lychee jelly", "ambas con aros"): the
+    item said just after it is the one for each."""
 
 
 _PREPOSITION = r"(?:para|pa|pal|por|a|al|en|on|to|for|with|in|into)"
@@ -46,14 +49,15 @@ _SPREAD = re.compile(
     r"siete|ocho|two|three|four|five|six|seven|eight)(?!\s*(?::|pm\b|am\b|hrs?\b|horas?\b|de\s+la\b|y\s+media\b))"
     rf"(?:\s+(?:of\s+(?:us|them)|de\s+(?:nosotros|ellos|ellas)))?"
     rf"|{_PREPOSITION}\s+(?P<both>both|ambos|ambas)(?:\s+of\s+(?:us|them))?"
+    r"|(?P<with_both>both|ambos|ambas|(?:los|las)\s+(?:dos|2))\s+(?:with|w|con)"
     r"|(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|persona)(?:\s+de\s+(?:las|los|mis|sus)\s+[^\W\d_]+)?"
     r"|(?:for|to|on|in)\s+(?:each|every)(?:\s+(?:one|of\s+(?:us|them)))?|(?:for|to)\s+every(?:one|body)"
     r"|(?:para|pa)\s+(?:todos|todas|cada\s+quien))\b",
     re.IGNORECASE,
 )
 """One for each: "para cada uno", "pa cada quien", "for each of us", "to both", "para ambas",
-"pa las 3", "for all 3 of them". A number after "las"/"the" that a clock word follows ("a las 3
-pm", "para las 2:30") is a time."""
+"pa las 3", "for all 3 of them", and "both with …", "las dos con …" (what both come with). A
+number after "las"/"the" that a clock word follows ("a las 3 pm", "para las 2:30") is a time."""
 
 PARTY = re.compile(
     r"\b(?:(?:somos|seremos|vamos\s+a\s+ser|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
@@ -83,6 +87,8 @@ def spread_said(text: str) -> Spread | None:
     found = _SPREAD.search(text)
     if found is None:
         return None
+    if found.group("with_both"):
+        return Spread(found.start(), 2, found.group(0), ahead=True)
     if found.group("both"):
         count = 2
     elif found.group("count"):
@@ -97,6 +103,16 @@ def spread_said(text: str) -> Spread | None:
 def without_spread(text: str, spread: Spread) -> str:
     """The message with the phrase set apart by a comma: it names no product."""
     return f"{text[: spread.start]} , {text[spread.start + len(spread.said) :]}"
+
+
+def for_people_at(text: str) -> int | None:
+    """Where "para N personas" begins when the message says it ("comida corrida para 3 personas"):
+    said after a dish, it may count that dish (`reading._for_the_people`); None when it is not said."""
+    found = PARTY.search(text)
+    if found is None or not found.group("for"):
+        return None
+    people = number(fold(found.group("for")))
+    return found.start() if people is not None and 1 < people <= MAX_PEOPLE else None
 
 
 def party_said(text: str) -> tuple[int, str]:

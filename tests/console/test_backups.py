@@ -4,13 +4,16 @@ thread, restore a backup as a new tenant; managers never get the page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from comandia.console.app import ConsoleApp
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.console.i18n_catalog import CATALOG
@@ -18,8 +21,9 @@ from comandia.console.models.backups import WARNING_MARK, backup_columns, human_
 from comandia.console.models.table import WARN_BACKGROUND, RecordTableModel
 from comandia.console.windows.backups import BackupsPage
 from comandia.console.windows.main_window import MainWindow
+from comandia.server.wiring import Runtime
 from comandia.shared.client import ApiClient, ServerUnreachable, UnavailableError
-from comandia.shared.schemas.backups import BackupRecord, TenantBackupState
+from comandia.shared.schemas.backups import BackupRecord, CheckFailure, TableMismatch, TenantBackupState
 from comandia.shared.schemas.catalog import ProductInput
 from comandia.shared.schemas.tenants import TenantInfo
 from tests.console.conftest import LogIn
@@ -75,6 +79,23 @@ def test_the_health_cells_say_and_paint_the_warning(qtbot: QtBot) -> None:
         "3/31/2026 6:30\u202fPM",
         WARNING_MARK + "failed — sha256 differs",
     )
+
+
+def test_a_failed_check_reads_in_the_readers_language_and_an_old_one_as_recorded() -> None:
+    fmt = TenantFormat(language="es")
+    failure = CheckFailure(
+        "the restored tables differ from the backup's manifest",
+        mismatches=(TableMismatch("orders", "rows", 3, 4), TableMismatch("notes", "missing")),
+    )
+    checked = BackupRecord(8, "t1", NOW, NOW, 2048, False, "ok", NOW, "failed", "English log line", None, failure)
+    old = BackupRecord(7, "t1", NOW, NOW, 2048, False, "ok", NOW, "failed", "orders: 3 rows, expected 4", None)
+    backups: RecordTableModel[BackupRecord] = RecordTableModel(backup_columns(Translator("es"), fmt))
+    backups.set_rows([checked, old])
+    assert backups.texts(0)[5] == (
+        WARNING_MARK + "falló — las tablas restauradas difieren del manifiesto de la copia; "
+        "orders: filas 3, esperadas 4; notes: falta tras restaurar"
+    )
+    assert backups.texts(1)[5] == WARNING_MARK + "falló — orders: 3 rows, expected 4"  # stored before: as it was
 
 
 def open_backups(window: MainWindow, qtbot: QtBot, tenant: TenantInfo) -> BackupsPage:
@@ -170,3 +191,48 @@ def test_managers_have_no_backups_page(log_in: LogIn, world: World) -> None:
     window = log_in(world.manager_a)
     assert "backups" not in window.page_keys
     assert "tenants" not in window.page_keys
+
+
+def test_a_damaged_backup_and_a_tampered_table_show_in_spanish(
+    console: ConsoleApp, log_in: LogIn, world: World, qtbot: QtBot, superadmin_client: ApiClient, runtime: Runtime
+) -> None:
+    tenant = superadmin_client.tenants.create(f"Dañada {secrets.token_hex(3)}")
+    superadmin_client.catalog.create_product(
+        tenant.id, ProductInput(sku=f"D-{secrets.token_hex(3)}", name="Torta", price=Decimal("45.50"))
+    )
+    tampered, _ = superadmin_client.backups.run(tenant.id, verify=False)
+    damaged, _ = superadmin_client.backups.run(tenant.id, verify=False)
+    manifest = Path(runtime.backups.get(tampered.id).path) / "manifest.json"
+    written = json.loads(manifest.read_text())
+    written["tables"]["public.products"]["rows"] += 1  # one product more than the dump holds: the file is intact
+    manifest.write_text(json.dumps(written))
+    dump = Path(runtime.backups.get(damaged.id).path) / f"{tenant.id}.dump"
+    dump.write_bytes(dump.read_bytes()[:-100])  # truncated
+    window = log_in(world.superadmin)
+    window.language_box.setCurrentIndex(window.language_box.findData("es"))
+    spanish = console.window
+    assert spanish is not None and spanish is not window
+    qtbot.waitUntil(lambda: spanish.ctx.runner.busy == 0, timeout=15_000)
+    page = open_backups(spanish, qtbot, tenant)
+    qtbot.waitUntil(lambda: page.backups.rowCount() == 2, timeout=15_000)
+    expected = {
+        damaged.id: ["(etapa: integridad)", "bytes y el manifiesto dice"],
+        tampered.id: [
+            "(etapa: comparación)",
+            "las tablas restauradas difieren del manifiesto de la copia; public.products: filas 1, esperadas 2",
+        ],
+    }
+    for row in range(2):
+        backup_id = page.backups.record(row).id
+        page.backup_table.selectRow(row)
+        page.verify_button.click()
+        qtbot.waitUntil(lambda: page.running is None, timeout=SLOW)
+        qtbot.waitUntil(lambda: spanish.ctx.runner.busy == 0, timeout=15_000)
+        said = page.result.text()
+        assert said.startswith("La prueba de restauración falló"), said
+        assert all(part in said for part in expected[backup_id]), said
+        assert "expected" not in said and "manifest says" not in said and "Traceback" not in said
+    qtbot.waitUntil(lambda: page.backups.rowCount() == 2 and spanish.ctx.runner.busy == 0, timeout=15_000)
+    checks = [page.backups.texts(row)[5] for row in range(2)]
+    assert all(text.startswith(WARNING_MARK + "falló — ") for text in checks), checks
+    assert any("public.products: filas 1, esperadas 2" in text for text in checks), checks

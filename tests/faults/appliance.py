@@ -29,6 +29,7 @@ import requests
 
 from tests.faults.cluster import KillableCluster, free_port, killable_cluster
 from tests.faults.load import Plan, Shop
+from tests.plugins.leftovers import forget_process, record_process
 
 PREFIX = "cf"
 SECRET_KEY = "fault-tests-key"  # a throwaway cluster's key
@@ -89,6 +90,7 @@ class Appliance:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.marker = record_process(self.server.pid)
         while time.monotonic() - started < READY_TIMEOUT_SECONDS:
             if self.server.poll() is not None:
                 raise RuntimeError(f"comandia-server exited {self.server.returncode}:\n{self.log_tail()}")
@@ -105,6 +107,7 @@ class Appliance:
             os.killpg(self.server.pid, signal.SIGKILL)
         self.server.wait()
         self.server = None
+        forget_process(self.marker)
 
     def stop_server(self) -> None:
         """SIGTERM (the clean stop), SIGKILL after 30 s."""
@@ -116,7 +119,9 @@ class Appliance:
             self.server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill_server()
+            return
         self.server = None
+        forget_process(self.marker)
 
     def log_tail(self, chars: int = 4000) -> str:
         try:

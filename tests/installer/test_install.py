@@ -8,7 +8,6 @@ the uninstall test comes last.
 from __future__ import annotations
 
 import hashlib
-import secrets
 import shutil
 import stat
 import subprocess
@@ -28,6 +27,7 @@ from tests.installer.scratch import (
     installed_server,
     read_env_file,
 )
+from tests.plugins.leftovers import owned_prefix
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
 DOMAIN = "comandia.example.test"
@@ -65,7 +65,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def prefix(embedded_cluster: EmbeddedCluster) -> Iterator[str]:
-    name = "ci" + secrets.token_hex(3)
+    name = owned_prefix("ci")
     try:
         yield name
     finally:

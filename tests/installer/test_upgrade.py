@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 import requests
 
 from tests.installer.scratch import REPO, admin, build_wheel, free_port, install_sh, installed_server
+from tests.plugins.leftovers import owned_prefix
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 
 FAILING_MIGRATION = '''"""A migration that fails on every tenant (the installer test's broken release)."""
@@ -54,7 +54,7 @@ def tenant_head() -> str:
 
 @pytest.fixture(scope="module")
 def prefix(embedded_cluster: EmbeddedCluster) -> Iterator[str]:
-    name = "cu" + secrets.token_hex(3)
+    name = owned_prefix("cu")
     try:
         yield name
     finally:

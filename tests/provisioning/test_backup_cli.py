@@ -86,13 +86,19 @@ def test_one_failing_tenant_does_not_stop_the_others_and_exits_1(
     assert listed[0]["status"] == "failed" and listed[0]["error"]
 
 
-def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, tenant: TenantInfo) -> None:
+def flipped_backup(runtime: Runtime, tenant: TenantInfo) -> dict[str, Any]:
+    """A new backup of `tenant` (as `backup run --json` lists it) with one byte of its dump flipped."""
     _, result, _ = admin(runtime, "backup", "run", tenant.id)
-    backup = result["outcomes"][0]["backup"]
+    backup: dict[str, Any] = result["outcomes"][0]["backup"]
     dump = Path(backup["path"]) / f"{tenant.id}.dump"
     data = bytearray(dump.read_bytes())
     data[100] ^= 0xFF
     dump.write_bytes(bytes(data))
+    return backup
+
+
+def test_verify_of_a_flipped_byte_exits_1_and_restore_refuses(runtime: Runtime, tenant: TenantInfo) -> None:
+    backup = flipped_backup(runtime, tenant)
     before = notes(runtime, tenant.id)
 
     code, report, stderr = admin(runtime, "backup", "verify", str(backup["id"]))
@@ -140,3 +146,46 @@ def test_tenant_move_command(runtime: Runtime, tenant: TenantInfo, far_server: s
     assert code == 0 and report["target"] == far_server and report["source_dropped"]
     assert runtime.tenants.get(tenant.id).server == far_server
     assert notes(runtime, tenant.id) == before
+
+
+def shown(runtime: Runtime, language: str, *argv: str) -> tuple[int, str, str]:
+    """Run one command for a person reading `language`; returns (exit code, stdout, stderr)."""
+    args = parser().parse_args(list(argv))
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = args.handler(runtime, args, Output(False, stdout, stderr, language=language))
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_a_damaged_backup_and_a_tampered_table_read_in_spanish(runtime: Runtime, tenant: TenantInfo) -> None:
+    damaged = flipped_backup(runtime, tenant)
+
+    code, out, err = shown(runtime, "es", "backup", "verify", str(damaged["id"]))
+    assert code == 1
+    assert "FALLÓ (integridad)" in out and "no coincide con el SHA-256 de su manifiesto (alterado)" in out, out
+    assert "falló su prueba de restauración en integridad: el archivo de respaldo" in err, err
+    assert "does not match" not in out + err and "Traceback" not in out + err
+
+    # a manifest that promises one note more than the dump holds: the file is intact, a table is not
+    _, result, _ = admin(runtime, "backup", "run", tenant.id)
+    tampered = result["outcomes"][0]["backup"]
+    manifest = Path(tampered["path"]) / "manifest.json"
+    written = json.loads(manifest.read_text())
+    written["tables"]["public.notes"]["rows"] += 1
+    manifest.write_text(json.dumps(written))
+
+    code, out, err = shown(runtime, "es", "backup", "verify", str(tampered["id"]))
+    assert code == 1
+    assert "(comparación)" in out and "las tablas restauradas difieren del manifiesto de la copia" in out, out
+    assert "public.notes: filas 2000, esperadas 2001" in out and "public.notes: filas 2000, esperadas 2001" in err
+    assert "expected" not in out + err
+    code, out, _ = shown(runtime, "en", "backup", "verify", str(tampered["id"]))
+    assert code == 1 and "public.notes: 2000 rows, expected 2001" in out and "(comparison)" in out, out
+
+    # scripts read the failure as data, the same on the check and on the backup's row
+    code, report, _ = admin(runtime, "backup", "verify", str(tampered["id"]))
+    assert report["failure"]["mismatches"] == [{"table": "public.notes", "kind": "rows", "got": 2000, "expected": 2001}]
+    code, listed, _ = admin(runtime, "backup", "list", tenant.id)
+    by_id = {b["id"]: b for b in listed}
+    assert by_id[tampered["id"]]["verify_failure"] == report["failure"]
+    assert by_id[damaged["id"]]["verify_failure"]["message"].endswith("(altered)")  # the catalog's template
+    assert "public.notes: 2000 rows, expected 2001" in by_id[tampered["id"]]["verify_detail"]  # the English log line

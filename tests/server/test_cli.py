@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
 import stat
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 import requests
 
 from comandia.server.config import ServerConfig
+from tests.plugins.leftovers import forget_process, owned_prefix, record_process
 from tests.plugins.postgres import EmbeddedCluster, drop_prefixed
 from tests.waiting import answers, eventually
 
@@ -36,6 +36,7 @@ def server_process(
         text=True,
         start_new_session=True,
     )
+    marker = record_process(process.pid)
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 60
@@ -63,6 +64,7 @@ def server_process(
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+        forget_process(marker)
 
 
 def base_env(**extra: str) -> dict[str, str]:
@@ -119,7 +121,7 @@ def test_a_killed_supervisor_takes_its_processes_with_it(embedded_cluster: Embed
     """SIGKILL on the process the operator started (no clean stop): its request and jobs processes
     end too, so none keeps the port or works on beside the next start. (Processes, not the
     database: one backend is enough.)"""
-    prefix = "ct" + secrets.token_hex(3) + "_sup"
+    prefix = owned_prefix() + "_sup"
     env = base_env(
         COMANDIA_DATABASE_URL=embedded_cluster.url,
         COMANDIA_DB_PREFIX=prefix,

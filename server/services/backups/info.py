@@ -7,8 +7,9 @@ from comandia.shared.schemas.backups import BackupRecord
 from comandia.shared.schemas.wire import from_attributes, narrowed
 
 
-class BackupInfo(BackupRecord, frozen=True):
-    """One backup's registry row. `tenant_id` None means the control database."""
+class BackupInfo(BackupRecord, frozen=True, kw_only=True):
+    """One backup's registry row. `tenant_id` None means the control database. (Its own fields are
+    keyword-only: they follow the record's optional ones.)"""
 
     path: str
     sha256: str | None

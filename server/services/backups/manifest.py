@@ -16,6 +16,7 @@ from typing import Any
 
 from comandia.server.db.dump import TableDigest
 from comandia.server.services.backups.crypto import BackupDamaged, file_sha256
+from comandia.shared.schemas.backups import TableMismatch
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -112,14 +113,14 @@ def checked_manifest(folder: Path, expected_sha256: str | None = None) -> Manife
     return manifest
 
 
-def compare_tables(expected: dict[str, TableDigest], actual: dict[str, TableDigest]) -> list[str]:
-    """Differences between the manifest's tables and a restored database's, one line each."""
-    problems = [f"{name}: missing after restore" for name in sorted(expected.keys() - actual.keys())]
-    problems += [f"{name}: not in the backup" for name in sorted(actual.keys() - expected.keys())]
+def compare_tables(expected: dict[str, TableDigest], actual: dict[str, TableDigest]) -> list[TableMismatch]:
+    """Differences between the manifest's tables and a restored database's, one per table, by name."""
+    problems = [TableMismatch(name, "missing") for name in sorted(expected.keys() - actual.keys())]
+    problems += [TableMismatch(name, "extra") for name in sorted(actual.keys() - expected.keys())]
     for name in sorted(expected.keys() & actual.keys()):
         want, got = expected[name], actual[name]
         if want.rows != got.rows:
-            problems.append(f"{name}: {got.rows} rows, expected {want.rows}")
+            problems.append(TableMismatch(name, "rows", got.rows, want.rows))
         elif want.md5 != got.md5:
-            problems.append(f"{name}: row digest differs")
+            problems.append(TableMismatch(name, "digest"))
     return problems

@@ -33,11 +33,14 @@ from comandia.server.db.sessions import Databases
 from comandia.server.services import audit
 from comandia.server.services.backups.backups import BackupService
 from comandia.server.services.backups.freezing import freeze, thaw
-from comandia.server.services.backups.restore import load_and_compare, open_backup
+from comandia.server.services.backups.restore import ManifestMismatch, load_and_compare, open_backup
 from comandia.server.services.tenancy.tenants import live_tenant
 from comandia.shared.domain.errors import Conflict, NotFound, ValidationFailed
+from comandia.shared.i18n import N_
 
 log = logging.getLogger(__name__)
+
+MOVE_UNLIKE_BACKUP = N_("the copy on the target does not match the backup: {problems}")
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,7 @@ class MoveService:
             destination.create_database(database, owner=role)
             problems = load_and_compare(destination, database, Path(backup.path), manifest, key, role)
             if problems:
-                raise Conflict(
-                    "the copy on the target does not match the backup: {problems}", problems="; ".join(problems)
-                )
+                raise ManifestMismatch(problems, MOVE_UNLIKE_BACKUP)
             with self._db.control_session() as session:
                 session.execute(sa.update(Tenant).where(Tenant.id == tenant_id).values(server_id=target_id))
                 audit.record(

@@ -33,13 +33,40 @@ from comandia.server.services.backups.freezing import freeze, thaw
 from comandia.server.services.backups.info import BackupInfo
 from comandia.server.services.backups.manifest import Manifest, checked_manifest, compare_tables
 from comandia.server.services.tenancy.tenants import NewTenant, TenantService
-from comandia.shared.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from comandia.shared.domain.errors import Conflict, DomainError, NotFound, Unavailable, ValidationFailed
 from comandia.shared.domain.tenants import TenantState
 from comandia.shared.domain.times import utcnow
-from comandia.shared.schemas.backups import RestoreCheck
+from comandia.shared.i18n import N_, text
+from comandia.shared.schemas.backups import TABLES_DIFFER, CheckFailure, RestoreCheck, TableMismatch
 from comandia.shared.schemas.tenants import TenantInfo
 
 log = logging.getLogger(__name__)
+
+RESTORE_UNLIKE_MANIFEST = N_("the restored database does not match the backup's manifest: {problems}")
+
+
+class ManifestMismatch(Conflict):
+    """A restore whose tables differ from its manifest; nothing of the tenant was touched.
+    Each mismatch is read in the reader's language (`localized`)."""
+
+    def __init__(self, mismatches: list[TableMismatch], template: str = RESTORE_UNLIKE_MANIFEST) -> None:
+        """Args: template: the sentence (a catalog template) the listed `{problems}` go into."""
+        super().__init__(template, problems=_listed(mismatches, "en"))
+        self.mismatches = mismatches
+
+    def localized(self, language: str) -> str:
+        return text(language, self.template, problems=_listed(self.mismatches, language))
+
+
+def _listed(mismatches: list[TableMismatch], language: str) -> str:
+    return "; ".join(m.sentence(language) for m in mismatches)
+
+
+def failure_of(error: DomainError) -> CheckFailure:
+    """A domain error as a check's failure: its template and its values (as text, numbers kept),
+    so a reader far from the server still reads it in their own language."""
+    values = {name: v if isinstance(v, int) and not isinstance(v, bool) else str(v) for name, v in error.values.items()}
+    return CheckFailure(error.template, values)
 
 
 def open_backup(backup: BackupInfo, key: bytes | None) -> Manifest:
@@ -64,7 +91,7 @@ def open_backup(backup: BackupInfo, key: bytes | None) -> Manifest:
 
 def load_and_compare(
     cluster: Cluster, database: str, folder: Path, manifest: Manifest, key: bytes | None, role: str | None
-) -> list[str]:
+) -> list[TableMismatch]:
     """pg_restore the backup into the empty `database` and compare its tables with the manifest.
 
     Returns:
@@ -86,7 +113,7 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
     try:
         manifest = open_backup(backup, key)
     except BackupDamaged as error:
-        return _record(db, RestoreCheck(backup.id, False, "integrity", error.detail, _since(started)))
+        return _record(db, _failed(backup.id, "integrity", error, started))
     cluster = _home_cluster(db, backup.tenant_id)
     scratch = f"{db.prefix}_verify_{backup.id}"
     cluster.drop_database(scratch)  # a leftover of an interrupted check: ours by name
@@ -94,15 +121,20 @@ def verify(db: Databases, backup: BackupInfo, key: bytes | None) -> RestoreCheck
     try:
         problems = load_and_compare(cluster, scratch, Path(backup.path), manifest, key, None)
     except (Unavailable, BackupDamaged) as error:
-        return _record(db, RestoreCheck(backup.id, False, "restore", error.detail, _since(started)))
+        return _record(db, _failed(backup.id, "restore", error, started))
     finally:
         cluster.drop_database(scratch)
     rows = sum(t.rows for t in manifest.tables.values())
-    detail = "; ".join(problems) if problems else f"{len(manifest.tables)} tables, {rows} rows match"
+    failure = CheckFailure(TABLES_DIFFER, mismatches=tuple(problems)) if problems else None
+    detail = failure.sentence("en") if failure else f"{len(manifest.tables)} tables, {rows} rows match"
     report = RestoreCheck(
-        backup.id, not problems, "compare", detail, _since(started), len(manifest.tables), rows, tuple(problems)
+        backup.id, failure is None, "compare", detail, _since(started), len(manifest.tables), rows, failure
     )
     return _record(db, report)
+
+
+def _failed(backup_id: int, stage: str, error: DomainError, started: float) -> RestoreCheck:
+    return RestoreCheck(backup_id, False, stage, error.detail, _since(started), failure=failure_of(error))
 
 
 def restore_in_place(
@@ -210,9 +242,7 @@ def _stage(
     try:
         problems = load_and_compare(cluster, staging, folder, manifest, key, role)
         if problems:
-            raise Conflict(
-                "the restored database does not match the backup's manifest: {problems}", problems="; ".join(problems)
-            )
+            raise ManifestMismatch(problems)
     except BaseException:
         cluster.drop_database(staging)
         raise
@@ -288,6 +318,7 @@ def _record(db: Databases, report: RestoreCheck) -> RestoreCheck:
                 verified_at=utcnow(),
                 verify_result="ok" if report.ok else "failed",
                 verify_detail=report.detail[:2000],
+                verify_failure=report.failure.to_json() if report.failure else None,
             )
         )
         session.commit()

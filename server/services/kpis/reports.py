@@ -9,6 +9,7 @@ the same length, so the dashboard can show the change.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -17,12 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from comandia.server.chat.model import TenantContext
+from comandia.server.db.control_models import PendingSummaryRebuild
 from comandia.server.db.sessions import Databases
 from comandia.server.services.kpis import rollups
 from comandia.server.services.kpis.admin_reports import AdminKpiService
 from comandia.server.services.kpis.ranges import cover, next_bucket
 from comandia.server.services.tenancy.contexts import TenantContexts
-from comandia.shared.domain.errors import ValidationFailed
+from comandia.shared.domain.errors import DomainError, NotFound, ValidationFailed
 from comandia.shared.i18n import N_
 from comandia.shared.schemas.kpis import (
     GRANULARITIES,
@@ -41,6 +43,10 @@ TOP = 10
 TOP_PLACES = 20
 SUMMARY_CATCH_UP_LOCK = "comandia.summary_catch_up"
 """The advisory lock that lets one process at a time catch the summary up."""
+PENDING_REBUILD_LOCK = "comandia.summary_rebuild:{tenant_id}"
+"""The advisory lock of one tenant's pending summary rebuild: one process rebuilds it."""
+
+log = logging.getLogger(__name__)
 _ZERO = Decimal("0.00")
 
 
@@ -86,6 +92,53 @@ class KpiService:
                 self.admin.refresh_summary(tenant_id, days)
         return True
 
+    def rebuild_pending_summaries(self) -> list[str]:
+        """Rebuild, once, the summary of each tenant an upgrade listed in `pending_summary_rebuilds`.
+
+        A migration that makes the summary count something new lists the tenants whose past days
+        lack it (c0014: the messages of the days summed before t0016, which showed 0 until
+        someone ran `kpis rebuild`). The summary's catch-up calls this: the jobs process at its
+        start, again when a request process asks. Each tenant is rebuilt under its own advisory
+        lock (a process that finds another on it skips it; a lock is held for one tenant's
+        rebuild) and its row is deleted with that lock held, so it happens once across
+        processes. A tenant whose database is away stays listed for the next catch-up; one
+        deleted since is struck off.
+
+        Returns:
+            The tenants this call rebuilt.
+        """
+        with self._db.control_session() as session:
+            listed = list(session.scalars(sa.select(PendingSummaryRebuild.tenant_id).order_by("tenant_id")))
+        rebuilt: list[str] = []
+        for tenant_id in listed:
+            with self._db.control_lock(PENDING_REBUILD_LOCK.format(tenant_id=tenant_id)) as held:
+                if held and self._rebuild_listed(tenant_id):
+                    rebuilt.append(tenant_id)
+        if rebuilt:
+            log.info("rebuilt the summary of %d tenants after the upgrade", len(rebuilt))
+        return rebuilt
+
+    def _rebuild_listed(self, tenant_id: str) -> bool:
+        """Rebuild the tenant's summary if it is still listed, then strike it off; False if not done."""
+        with self._db.control_session() as session:
+            if session.get(PendingSummaryRebuild, tenant_id) is None:
+                return False  # another process did it since the list was read
+        try:
+            self.admin.rebuild_summary(tenant_id)
+        except NotFound:
+            pass  # deleted since: nothing left to count
+        except DomainError as error:
+            log.warning("the summary of tenant %s waits for the next catch-up: %s", tenant_id, error.detail)
+            return False
+        self._strike_off(tenant_id)
+        return True
+
+    def _strike_off(self, tenant_id: str) -> None:
+        """The tenant's summary was rebuilt: nothing an upgrade listed is pending for it."""
+        with self._db.control_session() as session:
+            session.execute(sa.delete(PendingSummaryRebuild).where(PendingSummaryRebuild.tenant_id == tenant_id))
+            session.commit()
+
     def tenant_report(self, tenant_id: str, from_day: dt.date, to_day: dt.date, granularity: str = "day") -> KpiReport:
         """Every KPI of `from_day`..`to_day` (both included) and of the range just before it.
 
@@ -122,7 +175,8 @@ class KpiService:
         )
 
     def rebuild(self, tenant_id: str) -> None:
-        """Recompute the tenant's rollups from its raw tables, then its control-DB summary."""
+        """Recompute the tenant's rollups from its raw tables, then its control-DB summary (which
+        also does what an upgrade left pending for it: `rebuild_pending_summaries` skips it)."""
         timezone = self.zone(tenant_id)
         with self._db.tenant_session(tenant_id) as session:
             rollups.rebuild(session, timezone)
@@ -130,6 +184,7 @@ class KpiService:
         with self._db.tenant_session(tenant_id) as session:
             rollups.settle(session)
         self.admin.rebuild_summary(tenant_id)
+        self._strike_off(tenant_id)
 
 
 def check_range(from_day: dt.date, to_day: dt.date) -> None:
