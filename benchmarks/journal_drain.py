@@ -9,18 +9,29 @@ process and the jobs process) and nothing else competes for it, so this is the d
 this machine; `webhook_ingest.py` prints the lag (acknowledgement to inbox) under a real load.
 
     .venv/bin/python benchmarks/journal_drain.py [--rows 20000] [--tenants 50] [--budget 20]
-        [--threads 2,10] [--database-url URL]
+        [--threads 2,10] [--pass-rows 2000] [--busy 0,3] [--switch-ms 5] [--database-url URL]
 
-Each `--threads` count gets a backlog of its own, drained by a journal with that many delivery
-threads, so the counts are compared in one run at one load.
+Each `--threads` count (and each `--busy` count with it) gets a backlog of its own, drained by a
+journal with that many delivery threads, so the counts are compared in one run at one load.
+
+In the jobs process the drain shares the interpreter with the bot, whose turns are CPU-bound:
+`--busy N` runs N Python threads that only compute beside the drain, as the inbox workers do
+under load, and `--switch-ms` sets how long a thread may hold the interpreter while another waits
+(`sys.setswitchinterval`; Python's default 5 ms). `--pass-rows` bounds a pass as the load leaves
+it (a pass over 50 tenants at 500-800 msg/s takes a few hundred rows, not the 2,000 of a backlog),
+and the median pass time is printed: a message waits about one and a half passes.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import bench_runtime
 from webhook_ingest import APP_SECRET, PNID_BASE, body_for
 
-from comandia.server.services.messaging.journal import IngestJournal
+from comandia.server.services.messaging.journal import DRAIN_BATCH, IngestJournal
 from comandia.server.services.messaging.numbers import NewNumber
 from comandia.server.services.messaging.signals import DirtyTenants
 from comandia.server.services.tenancy.tenants import NewTenant
@@ -45,8 +56,14 @@ def main() -> int:
         help="delivery threads to compare, one round each (2: the jobs process's share of 20 before "
         "6 December's change, 10: after)",
     )
+    parser.add_argument("--pass-rows", type=int, default=DRAIN_BATCH, help="rows one pass takes at most")
+    parser.add_argument(
+        "--busy", default="0", help="CPU-bound threads beside the drain to compare, one round each (the bot's turns)"
+    )
+    parser.add_argument("--switch-ms", type=float, default=5.0, help="the interpreter's switch interval (ms)")
     parser.add_argument("--database-url", default=os.environ.get("COMANDIA_DATABASE_URL"))
     args = parser.parse_args()
+    sys.setswitchinterval(args.switch_ms / 1000)
     with bench_runtime(args.database_url, "jd", connection_budget=args.budget) as runtime:
         services = runtime.services
         assert services.journal is not None, "the journal drain needs ingest = 'journal'"
@@ -67,8 +84,8 @@ def main() -> int:
             f"{args.tenants} tenants, drain budget {args.budget}, load average {os.getloadavg()[0]:.1f} "
             f"on {os.cpu_count()} cores"
         )
-        counts = [int(n) for n in args.threads.split(",")]
-        for round_, threads in enumerate(counts):
+        rounds = [(int(t), int(b)) for t in args.threads.split(",") for b in args.busy.split(",")]
+        for round_, (threads, busy) in enumerate(rounds):
             journal = IngestJournal(
                 runtime.databases, DirtyTenants(), services.number_directory.touch, delivery_threads=threads
             )
@@ -79,21 +96,51 @@ def main() -> int:
             journaled = time.monotonic() - started
             load = os.getloadavg()[0]
             wall, cpu = time.monotonic(), time.process_time()
-            passes = taken = 0
-            while rows := journal.drain():
-                passes += 1
-                taken += rows
+            taken = 0
+            times: list[float] = []
+            with busy_threads(busy):
+                while True:
+                    started = time.monotonic()
+                    rows = journal.drain(args.pass_rows)
+                    if not rows:
+                        break
+                    times.append(time.monotonic() - started)
+                    taken += rows
             wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+            passes = len(times)
             with runtime.databases.journal_autocommit() as connection:
                 left = connection.execute("SELECT count(*) FROM ingest_journal").fetchone()
             journal.close()
             print(
-                f"{threads:>2} delivery threads: journaled {args.rows} webhooks in {journaled:.1f} s; "
-                f"drained {taken} rows in {wall:.2f} s ({passes} passes): {taken / wall:,.0f} rows/s, "
-                f"{1000 * cpu / max(taken, 1):.3f} ms of process CPU per row; {left[0] if left else '?'} left; "
+                f"{threads:>2} delivery threads, {busy} busy threads, switch {args.switch_ms:g} ms: journaled "
+                f"{args.rows} webhooks in {journaled:.1f} s; drained {taken} rows in {wall:.2f} s ({passes} passes, "
+                f"median {1000 * statistics.median(times or [0]):,.0f} ms): {taken / wall:,.0f} rows/s, "
+                f"{1000 * cpu / max(taken, 1):.3f} ms of process CPU per row (the busy threads' included); "
+                f"{left[0] if left else '?'} left; "
                 f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
             )
     return 0
+
+
+@contextmanager
+def busy_threads(count: int) -> Iterator[None]:
+    """`count` threads that only compute while inside, as the bot's turns do in the jobs process."""
+    stop = threading.Event()
+
+    def compute() -> None:
+        total = 0
+        while not stop.is_set():
+            total += sum(n * n for n in range(1000))
+
+    threads = [threading.Thread(target=compute, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 if __name__ == "__main__":

@@ -96,7 +96,9 @@ def order_detail(order_id: int) -> dict[str, Any]:
             "line_total": "45.00",
         },
     ]
-    history = [{"from_status": None, "to_status": "new", "actor": "whatsapp", "at": base["created_at"], "reason": None}]
+    # who placed it matches its channel: the customer in the chat, or the manager typing it in the console
+    actor = "whatsapp" if base["channel"] == "whatsapp" else "gerente.guero"
+    history = [{"from_status": None, "to_status": "new", "actor": actor, "at": base["created_at"], "reason": None}]
     return base | {
         "delivery_address": "Av. Reforma 123, int. 4",
         "delivery_city": "Puebla",
@@ -515,7 +517,7 @@ ROUTES: list[Route] = [
     ("GET", r"/tenants/[^/]+/products", lambda m: {"items": [product(i, r) for i, r in enumerate(PRODUCTS)]}),
     ("POST", r"/tenants/[^/]+/catalog/import", lambda m: IMPORT_REPORT),
     ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report(last=NOW.date()).to_json()),
-    ("GET", r"/admin/kpis", lambda m: sample_admin_report().to_json()),
+    ("GET", r"/admin/kpis", lambda m: sample_admin_report(last=NOW.date()).to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
     ("GET", r"/tenants/[^/]+/settings", lambda m: tenant_settings()),
     ("GET", r"/tenants/[^/]+/order-alerts", lambda m: {"items": []}),  # no failed new-order alert to show

@@ -39,7 +39,7 @@ TINY = {
         "0.5",
     ],
     "idle_jobs.py": ["--tenants", "2", "--seconds", "1", "--settle", "0"],
-    "journal_drain.py": ["--rows", "40", "--tenants", "2", "--threads", "2"],
+    "journal_drain.py": ["--rows", "40", "--tenants", "2", "--threads", "2", "--busy", "1", "--pass-rows", "10"],
     "kpi.py": ["--orders", "2000", "--customers", "100", "--tenants", "5", "--runs", "2"],
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],

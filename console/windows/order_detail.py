@@ -19,7 +19,7 @@ from comandia.console.context import AppContext
 from comandia.console.fulfilment import fulfilment_line
 from comandia.console.models.records import actor_label, channel_label, order_item_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.client import ConflictError
 from comandia.shared.schemas.orders import OrderDetail, OrderItemInfo
 
@@ -95,6 +95,7 @@ class OrderDetailWindow(Page):
         self.items = RecordTableModel(order_item_columns(tr, fmt, order.currency), self)
         self.items.set_rows(order.items)
         self.items_view.setModel(self.items)
+        fit_columns(self.items_view, self.items)  # product names and notes whole, not cut to '…'
         self.totals.setText(
             tr(
                 "detail.subtotal",

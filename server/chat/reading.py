@@ -1005,11 +1005,15 @@ def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> Produ
 
 
 _EACH = re.compile(
-    r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
+    r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)"
+    r"(?:\s+(?:[oó]rdenes|orden|porciones|porci[oó]n|piezas|pieza|orders?|portions?|servings?))?"
+    r"\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
     r"|(?:de\s+)?c\s*/\s*u|cada\s+(?:uno|una))"
     r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una)|c\s*/\s*u)\s+(?:x\s*)?(?P<after>\w+))\b",
     re.IGNORECASE,
 )
+"""N of each: "2 de cada uno", "una orden de cada uno" (a portion word between), "de cada uno 3",
+"two of each", "3 c/u"."""
 
 
 _SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)

@@ -95,38 +95,41 @@ def sample_report(days: int = 30, last: dt.date = dt.date(2026, 3, 31)) -> KpiRe
     )
 
 
-def sample_admin_report() -> AdminReport:
+def sample_admin_report(days: int = 30, last: dt.date = dt.date(2026, 3, 31)) -> AdminReport:
+    """The demo's four businesses over `days` ending `last`; Café Sevilla was deactivated the day
+    before (as the demo's audit log says), so its last activity is older than the others'."""
+    businesses = (
+        ("Taquería El Güero", "active", 412, "MXN", 0),
+        ("Panadería Lima", "active", 233, "PEN", 1),
+        ("Arepas Bogotá", "active", 198, "COP", 1),
+        ("Café Sevilla", "deactivated", 95, "EUR", 2),
+    )
     rows = tuple(
         TenantActivity(
             f"t-{i}",
             name,
-            "active",
+            state,
             orders,
             Decimal(orders * 187),
             currency,
             orders // 3,
-            dt.date(2026, 3, 31 - i),
+            last - dt.timedelta(days=idle),
             12_000_000 + i * 3_500_000,
             orders * 6,
             orders * 7,
             i,
         )
-        for i, (name, orders, currency) in enumerate(
-            (
-                ("Taquería El Güero", 412, "MXN"),
-                ("Panadería Lima", 233, "PEN"),
-                ("Arepas Bogotá", 198, "COP"),
-                ("Café Sevilla", 95, "EUR"),
-            )
-        )
+        for i, (name, state, orders, currency, idle) in enumerate(businesses)
     )
+    # one total per currency, as the server sums them: every row's revenue is counted
+    by_currency = tuple(StatusCount(r.currency, r.orders, r.revenue) for r in rows)
     return AdminReport(
-        dt.date(2026, 3, 1),
-        dt.date(2026, 3, 31),
+        last - dt.timedelta(days=days - 1),
+        last,
         "-revenue",
         len(rows),
         sum(r.orders for r in rows),
-        (StatusCount("MXN", 412, Decimal(77044)), StatusCount("PEN", 233, Decimal(43571))),
+        by_currency,
         sum(r.active_customers for r in rows),
         rows,
     )
