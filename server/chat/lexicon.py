@@ -36,6 +36,8 @@ class Lexicon:
     """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
     vague: frozenset[str]
     """Words that name a product only vaguely ("agua mineral"): set apart, and what the rest names is asked."""
+    add_ons: frozenset[str]
+    """Category words of what goes on another item (toppings, extras, dips): never what "both" counts."""
     option_words: frozenset[str]
     """Flavours, sauces, sweetness and ice: they choose or qualify a product, never name one."""
     quantities: dict[str, int]
@@ -98,6 +100,7 @@ def lexicon() -> Lexicon:
         portions=frozenset(fold(data["portions"]).split()),
         note_words=frozenset(fold(data["note_words"]).split()),
         vague=frozenset(fold(data["vague"]).split()),
+        add_ons=frozenset(fold(data["add_ons"]).split()),
         option_words=frozenset(fold(data["option_words"]).split()),
         quantities={fold(k): int(v) for k, v in data["quantities"].items()},
         intents=intents,

@@ -144,8 +144,11 @@ def _add_shared_notes(
     sin cebolla"): each of the last lines they count (all of them for "todas"), and the bot says
     so; with fewer lines in the cart they are asked about, never dropped."""
     said: list[str] = []
+    add_ons = {c.id for c in turn.catalog.categories if lexicon().add_ons & set(normalised(c.name).split())}
+    held = tuple(line for line in state.cart if (p := turn.catalog.product(line[0])) is None
+                 or p.category_id not in add_ons)  # fmt: skip  # "less ice on both": the teas, not the jelly
     for note, count in shared:
-        lines = _last_lines(state.cart, count)
+        lines = _last_lines(held, count)
         if not lines:
             loose_said.append(note)
             continue
