@@ -18,6 +18,7 @@ import requests
 
 from comandia.shared.client.backups import BASE as BACKUPS
 from comandia.shared.client.capabilities import ADMIN_KPIS, AUDIT, NUMBERS, SANDBOX_CHAT, TENANT_EXPORTS, TENANT_KPIS
+from comandia.shared.i18n import text
 from comandia.shared.version import __version__
 from tests.console.kpi_data import sample_admin_report, sample_report
 
@@ -150,6 +151,12 @@ PRODUCTS = [
     ("REF-600", "Refresco 600 ml", "Bebidas", "22.50", 48),
 ]
 
+ALIASES = {  # what customers call them in the chat, as the catalog page shows and the docs describe
+    "TACO-01": ["pastor", "taco de pastor"],
+    "AGUA-01": ["jamaica"],
+    "REF-600": ["coca", "refresco"],
+}
+
 
 def product(i: int, row: tuple[str, str, str, str, int | None]) -> dict[str, Any]:
     sku, name, category, price, stock = row
@@ -167,6 +174,7 @@ def product(i: int, row: tuple[str, str, str, str, int | None]) -> dict[str, Any
         "image_url": None,
         "sort_order": i,
         "extra": {},
+        "aliases": ALIASES.get(sku, []),
         "created_at": NOW.isoformat(),
         "updated_at": NOW.isoformat(),
     }
@@ -179,17 +187,23 @@ USERS = [
     {"id": 3, "username": "caja.guero", "role": "viewer", "tenant_id": TENANT_ID, "disabled": False},
     {"id": 4, "username": "gerente.lima", "role": "manager", "tenant_id": "t1demo", "disabled": True},
 ]
-IMPORT_REPORT = {
-    "rows": 6,
-    "created": 2,
-    "updated": 3,
-    "unchanged": 0,
-    "applied": False,
-    "issues": [
-        {"row": 4, "column": "price", "problem": "must be an amount such as 12.50"},
-        {"row": 6, "column": "sku", "problem": "appears twice (rows 2 and 6)"},
-    ],
-}
+
+
+def import_report(language: str) -> dict[str, Any]:
+    """A catalog import's dry run with two bad rows, its problems read in the console's language
+    as the server writes them (the same catalog templates, so the Spanish picture reads Spanish)."""
+    bad_amount = "must be a number such as 12.50 or 12,50, without symbols or separators"
+    return {
+        "rows": 6,
+        "created": 2,
+        "updated": 3,
+        "unchanged": 0,
+        "applied": False,
+        "issues": [
+            {"row": 4, "column": "price", "problem": text(language, bad_amount)},
+            {"row": 6, "column": "sku", "problem": text(language, "repeats the SKU of row {row}", row=2)},
+        ],
+    }
 
 
 def audit_entry(i: int, action: str, actor: str, tenant_id: str | None, **detail: Any) -> dict[str, Any]:
@@ -515,7 +529,6 @@ ROUTES: list[Route] = [
     ("GET", r"/tenants/[^/]+/orders/(\d+)", lambda m: order_detail(int(m[1]))),
     ("GET", r"/tenants/[^/]+/customers", lambda m: {"items": [customer(i) for i in range(40)], "next_cursor": None}),
     ("GET", r"/tenants/[^/]+/products", lambda m: {"items": [product(i, r) for i, r in enumerate(PRODUCTS)]}),
-    ("POST", r"/tenants/[^/]+/catalog/import", lambda m: IMPORT_REPORT),
     ("GET", r"/tenants/[^/]+/kpis", lambda m: sample_report(last=NOW.date()).to_json()),
     ("GET", r"/admin/kpis", lambda m: sample_admin_report(last=NOW.date()).to_json()),
     ("GET", r"/tenants/[^/]+/numbers", lambda m: {"items": []}),
@@ -525,12 +538,14 @@ ROUTES: list[Route] = [
     ("GET", r"/admin/backups/tenants", lambda m: {"items": BACKUP_STATES}),
     ("POST", r"/tenants/[^/]+/sandbox/messages", lambda m: chat_turn()),
 ]
-# Routes whose answer depends on the query string or the JSON body: answer(match, params, body).
-QueryRoute = tuple[str, str, Callable[[re.Match[str], dict[str, Any], Any], Any]]
+# Routes whose answer depends on the query string, the JSON body or the Accept-Language header:
+# answer(match, params, body, language).
+QueryRoute = tuple[str, str, Callable[[re.Match[str], dict[str, Any], Any, str], Any]]
 QUERY_ROUTES: list[QueryRoute] = [
-    ("GET", r"/admin/backups", lambda m, params, body: backups_of(params)),
-    ("GET", r"/tenants/[^/]+/orders", lambda m, params, body: board_orders(params)),
-    ("POST", r"/admin/backups", lambda m, params, body: backup_now(body)),
+    ("GET", r"/admin/backups", lambda m, params, body, language: backups_of(params)),
+    ("GET", r"/tenants/[^/]+/orders", lambda m, params, body, language: board_orders(params)),
+    ("POST", r"/admin/backups", lambda m, params, body, language: backup_now(body)),
+    ("POST", r"/tenants/[^/]+/catalog/import", lambda m, params, body, language: import_report(language)),
 ]
 
 
@@ -542,8 +557,9 @@ class DemoSession(requests.Session):
         response = requests.Response()
         response.url = str(url)
         params, body = kwargs.get("params") or {}, kwargs.get("json")
+        language = str((kwargs.get("headers") or {}).get("Accept-Language") or "en")
         answers = [(v, p, lambda m, a=a: a(m)) for v, p, a in ROUTES]
-        answers += [(v, p, lambda m, a=a: a(m, params, body)) for v, p, a in QUERY_ROUTES]
+        answers += [(v, p, lambda m, a=a: a(m, params, body, language)) for v, p, a in QUERY_ROUTES]
         for verb, pattern, answer in answers:
             match = re.fullmatch(pattern, path)
             if verb == method and match:

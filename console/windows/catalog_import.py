@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QTa
 from comandia.console.context import AppContext
 from comandia.console.models.records import issue_columns
 from comandia.console.models.table import RecordTableModel
-from comandia.console.windows.base import Page
+from comandia.console.windows.base import Page, fit_columns
 from comandia.shared.schemas.catalog import ImportIssue, ImportReport
 
 
@@ -111,6 +111,7 @@ class CatalogImportWindow(Page):
             )
         )
         self.issues.set_rows(report.issues)
+        fit_columns(self.table, self.issues)  # row and column narrow: the problem sentence gets the width
         self.check_button.setEnabled(True)
 
     def _checked(self, report: ImportReport) -> None:
