@@ -95,6 +95,7 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return _replace_line(turn, state, line, other, new)
 
 
+_AMOUNTS = frozenset({"kilo", "kilos", "kg", "litro", "litros", "l", "lt", "ml", "gramos", "g", "gr", "oz"})
 _MARKED = frozenset({"sin", "con", "without", "with"})
 _BOTH = frozenset({"dos", "ambos", "ambas", "both", "todos", "todas"})
 """After an article, the line's own units ("sin gas las dos"), not a quantity."""
@@ -155,6 +156,8 @@ def _heads(product: ProductView) -> set[str]:
 
 def _is_head(line: ProductView, word: str) -> bool:
     """Whether the word names the line by its head ("agua"; "burger" for a Cheeseburger)."""
+    if word in _AMOUNTS:
+        return False  # "un kilo de tortillas" does not name the Kilo de huevo by its first word
     heads = _heads(line)
     return key(word) in heads or (len(word) >= 4 and any(h.endswith(key(word)) for h in heads))
 

@@ -307,7 +307,7 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         if line is None or sku in named:
             continue
         own = {key(w) for w in words_of(line.name)}
-        said = [w for w in typed if key(w) in own]
+        said = [w for w in typed if key(w) in own and w not in _KEPT_WORDS]  # "un kilo de …": no Kilo de huevo
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
         kind = said and new and variant_of(turn.catalog, line, new) == item.product
         if kind or (said and new and _siblings(line, item.product, said)):
