@@ -374,11 +374,24 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
         first = edit(turn, state, head)
         if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
             continue
-        second = edit(turn, first.state, tail)
-        if second is None or second.named_back or second.state.cart == first.state.cart:
+        talking = _talking_of_changed(state, first.state)
+        second = edit(turn, talking, tail)
+        if second is None or second.named_back:
+            continue
+        if second.state.cart == first.state.cart:
+            if talking is not first.state and not removes[1]:  # "quita una de bravas, que sean 2": said twice
+                return first
             continue
         return prefixed(second, "\n".join(_changes_said(turn, state, first.state)))
     return None
+
+
+def _talking_of_changed(state: ChatState, after: ChatState) -> ChatState:
+    """`after`, talking of the one line the first part changed: a bare count after it restates that
+    line ("quita uno de mole, nomás 2" is 2 of mole, never 2 of the line added before)."""
+    before, left = state.cart_dict(), after.cart_dict()
+    changed = [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
+    return replace(after, last_sku=changed[0]) if len(changed) == 1 and left.get(changed[0]) else after
 
 
 def _changes_said(turn: Turn, state: ChatState, after: ChatState) -> list[str]:

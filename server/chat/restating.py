@@ -40,7 +40,7 @@ from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
-                   "corrijo", "wait", "espera"})  # fmt: skip
+                   "corrijo", "wait", "espera", "queden", "quedan"})  # fmt: skip
 """Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then")."""
 _ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "agreguenle", "anade", "anademe",
                      "anadele", "add", "plus", "tambien", "also", "sumale", "mas", "more", "otro", "otra", "otros",
