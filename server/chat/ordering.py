@@ -41,9 +41,13 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     last = turn.catalog.product(state.last_sku) if state.last_sku else None
     if last is not None and any(item.product.sku == last.sku for item in reading.items):
         last = None  # "3 y 2 de pastor" after pastor: the 3 is not of the pastor named beside it; asked
+    notes = reading.notes
+    held = state.cart_dict().get(last.sku, 0) if last is not None else 0
     for at, quantity in enumerate(reading.loose):
         note = reading.loose_note(at)
-        if last is not None:
+        if last is not None and note and quantity < held and not reading.items:
+            notes = (*notes, f"{quantity} {note}")  # "una sin cebolla" after 2 combos: one of the two, noted
+        elif last is not None:
             items = (Item(last, quantity, note, str(quantity)), *items)
         else:
             loose_said.append(f"{quantity} {note}".strip())  # «1 sin tocino»: asked with its note
@@ -54,7 +58,7 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
             items = (*items, Item(of, min(units, MAX_NUMBER), "", words))
         else:
             loose_said.append(words)  # no product, or no whole number of it: asked which, never rounded
-    state, noted, loose_said = _add_notes(turn, state, reading.notes, loose_said)
+    state, noted, loose_said = _add_notes(turn, state, notes, loose_said)
     state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
     noted += shared
     state, said, refused = add_items(turn, state, items)
