@@ -73,7 +73,29 @@ def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) ->
     verdict = verdict_of(index.match(head.words, lex.synonyms))
     if verdict is not None and verdict[0]:
         return all(_sized(member) for member in members)
-    return all(_sized(member) or member.elliptic or _fits_with(head, member, index, lex) for member in members)
+    family = _family(head, index, lex)
+    return all(
+        _sized(member)
+        or (member.elliptic and _of_family(member, family, index, lex))
+        or _fits_with(head, member, index, lex)
+        for member in members
+    )
+
+
+def _family(head: Part, index: ProductIndex, lex: Lexicon) -> set[str]:
+    """The products whose names hold every word of the total ("carne": the Empanada de carne and
+    the Empanada de carne picante; "empanadas": every empanada)."""
+    return {m.product.sku for m in index.match(head.words, lex.synonyms) if m.typed >= SURE}
+
+
+def _of_family(member: Part, family: set[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a part said with "de" is a share of the total: any, when the total's words name no
+    family or the part no product surely; else only a product of the family ("6 de carne, 3 de jyq y
+    3 de humita" is 12 empanadas, the 6 asked about, never 3 + 3 with the carne lost)."""
+    verdict = verdict_of(index.match(member.words, lex.synonyms)) if member.words else None
+    if not family or verdict is None or not verdict[0]:
+        return True
+    return verdict[1][0].sku in family
 
 
 def _sized(member: Part) -> bool:
