@@ -81,7 +81,9 @@ class KpiService:
         """Copy the days around today (in any zone) of `tenant_ids` into the summary.
 
         One process at a time on the appliance (an advisory lock): a process that finds another
-        catching up skips, since that one copies the same days. Returns whether this one copied.
+        catching up skips, since that one copies the same days. A tenant whose database does not
+        answer is logged and left for the next catch-up; the others are copied. Returns whether
+        this one copied.
         """
         today = dt.datetime.now(dt.UTC).date()
         days = {today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)}
@@ -89,7 +91,10 @@ class KpiService:
             if not held:
                 return False
             for tenant_id in tenant_ids:
-                self.admin.refresh_summary(tenant_id, days)
+                try:
+                    self.admin.refresh_summary(tenant_id, days)
+                except DomainError as error:  # one tenant's database away never holds back the others
+                    log.warning("the summary of tenant %s waits for the next catch-up: %s", tenant_id, error.detail)
         return True
 
     def rebuild_pending_summaries(self) -> list[str]:

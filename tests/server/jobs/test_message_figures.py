@@ -109,6 +109,27 @@ def _upgraded(m: Messaging) -> None:
         session.commit()
 
 
+def _tenant_away(m: Messaging) -> str:
+    """Another active tenant, listed first, whose database is not there (a copy of the test's own row)."""
+    away = "t0000away0000"
+    changed = {
+        "id": away,
+        "name": f"away {m.tenant.id}",
+        "database_name": f"{m.tenant.id}_nowhere",
+        "role_name": f"{m.tenant.id}_nobody",
+    }
+    with m.runtime.databases.control_session() as session:
+        session.execute(
+            sa.text(
+                "INSERT INTO tenants SELECT (jsonb_populate_record(NULL::tenants,"
+                " to_jsonb(t) || CAST(:changed AS jsonb))).* FROM tenants t WHERE t.id = :t"
+            ),
+            {"changed": json.dumps(changed), "t": m.tenant.id},
+        )
+        session.commit()
+    return away
+
+
 def _pending(m: Messaging) -> bool:
     with m.runtime.databases.control_session() as session:
         found = session.scalar(
@@ -146,7 +167,9 @@ def test_an_upgrade_counts_the_messages_of_days_summed_before_once(messaging: Me
     assert _figures(m, day) == (0, 0, 0)
 
     _upgraded(m)
-    # The upgraded server starts: its jobs process catches the summary up, as it does at every start.
+    # The upgraded server starts: its jobs process catches the summary up, as it does at every start,
+    # even with another active tenant whose database does not answer (it waits; the others do not).
+    away = _tenant_away(m)
     jobs = build_jobs(m.runtime.config, m.runtime.databases, m.services, role=ProcessRole.JOBS)
     refresher = next(job for job in jobs if isinstance(job, SummaryRefresher))
     refresher.start()
@@ -154,6 +177,9 @@ def test_an_upgrade_counts_the_messages_of_days_summed_before_once(messaging: Me
         assert eventually(lambda: not _pending(m), 20.0)
     finally:
         refresher.stop()
+        with m.runtime.databases.control_session() as session:
+            session.execute(sa.text("DELETE FROM tenants WHERE id = :t"), {"t": away})
+            session.commit()
     assert _figures(m, day) == (2, sent, 0)
 
     # Exactly once across processes: two catching up together rebuild the listed tenant once.

@@ -99,7 +99,7 @@ def test_a_response_reads_back_what_it_wrote_and_ignores_fields_it_does_not_know
 
 
 def test_a_narrowed_payload_keeps_only_its_own_fields() -> None:
-    class WithPath(BackupRecord, frozen=True):
+    class WithPath(BackupRecord, frozen=True, kw_only=True):  # after the record's optional fields
         path: str
 
     full = WithPath(1, None, AT, None, None, False, "ok", None, None, None, None, path="/secret/place")
