@@ -386,21 +386,26 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
     return None
 
 
+def _changed(state: ChatState, after: ChatState) -> list[str]:
+    """The SKUs of the cart lines whose quantity differs from `state` to `after`, in cart order."""
+    before, left = state.cart_dict(), after.cart_dict()
+    return [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
+
+
 def _talking_of_changed(state: ChatState, after: ChatState) -> ChatState:
     """`after`, talking of the one line the first part changed: a bare count after it restates that
     line ("quita uno de mole, nomás 2" is 2 of mole, never 2 of the line added before)."""
-    before, left = state.cart_dict(), after.cart_dict()
-    changed = [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
-    return replace(after, last_sku=changed[0]) if len(changed) == 1 and left.get(changed[0]) else after
+    changed = _changed(state, after)
+    return replace(after, last_sku=changed[0]) if len(changed) == 1 and after.cart_dict().get(changed[0]) else after
 
 
 def _changes_said(turn: Turn, state: ChatState, after: ChatState) -> list[str]:
     """What an edit did to each cart line it changed, as the bot says it."""
-    before, left = state.cart_dict(), after.cart_dict()
+    left = after.cart_dict()
     said = []
-    for sku in [*before, *(s for s in left if s not in before)]:
+    for sku in _changed(state, after):
         product = turn.catalog.product(sku)
-        if product is None or before.get(sku, 0) == left.get(sku, 0):
+        if product is None:
             continue
         if left.get(sku, 0):
             said.append(turn.texts("quantity_set", quantity=left[sku], name=product.name))
@@ -412,16 +417,11 @@ def _changes_said(turn: Turn, state: ChatState, after: ChatState) -> list[str]:
 def _taken_out(turn: Turn, state: ChatState, after: ChatState) -> str | None:
     """What a removal did to the cart, as the bot says it, when it took (part of) one line out and
     changed nothing else; None otherwise."""
-    before, left = state.cart_dict(), after.cart_dict()
-    changed = [sku for sku in before | left if before.get(sku, 0) != left.get(sku, 0)]
-    if len(changed) != 1 or left.get(changed[0], 0) >= before.get(changed[0], 0):
+    changed = _changed(state, after)
+    if len(changed) != 1 or after.cart_dict().get(changed[0], 0) >= state.cart_dict().get(changed[0], 0):
         return None
-    product = turn.catalog.product(changed[0])
-    if product is None:
-        return None
-    if left.get(product.sku, 0):
-        return turn.texts("quantity_set", quantity=left[product.sku], name=product.name)
-    return turn.texts("removed", name=product.name)
+    said = _changes_said(turn, state, after)
+    return said[0] if said else None
 
 
 _THEN = frozenset({"y", "e", "and", "mejor", "pero", "but", "plus",
