@@ -212,6 +212,32 @@ def wait_ready(base: str, tries: int = 600) -> None:
             time.sleep(0.1)
 
 
+def wait_started(pid: int, control: str, seconds: float = 120.0) -> None:
+    """Wait until every process of the server at `pid` listens on the control database.
+
+    `/readyz` answers as soon as one request process does: the others and the jobs process may
+    still be importing (several seconds of CPU each on a loaded machine), and that start-up would
+    be measured as the load's. Each process starts its change listener (`application_name`
+    "comandia-changes") once it is built; the supervisor itself runs none.
+    """
+    import psycopg
+
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(control, autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            try:
+                expected = max(1, len(psutil.Process(pid).children()))
+            except psutil.NoSuchProcess:
+                return
+            row = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'comandia-changes' "
+                "AND datname = current_database()"
+            ).fetchone()
+            if row and row[0] >= expected:
+                return
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -611,6 +637,8 @@ def measure(
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base)
+        if drain is not None:  # the product: every one of its processes started, not only the first to answer
+            wait_started(server.pid, drain.conninfo)
         time.sleep(0.5)  # the workers' first sweep is not the load's
         load_over = threading.Event()
         watcher = (

@@ -4,6 +4,7 @@ others' caches at once through LISTEN/NOTIFY, and a number added a moment ago is
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -110,3 +111,65 @@ def test_a_number_added_a_moment_ago_is_found_and_unknown_numbers_cannot_force_a
     found = directory.by_e164(e164)
     assert found is not None and found.info.e164 == e164
     assert directory.loads == loads + 1
+
+
+class SlowDirectory(NumberDirectory):
+    """Its loads wait for `go` once `hold` is set, so a test can look at the map mid-load."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.loads = 0
+        self.hold, self.go, self.loading = threading.Event(), threading.Event(), threading.Event()
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        self.loads += 1
+        if self.hold.is_set():
+            self.loading.set()
+            assert self.go.wait(10)
+        return super()._load()
+
+
+def test_an_old_map_is_loaded_by_one_thread_while_the_others_go_on_with_it(
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    now = [1000.0]
+    directory = SlowDirectory(runtime.databases, endpoints_for(runtime.config), ttl=60.0, clock=lambda: now[0])
+    e164 = "+1555" + str(secrets.randbelow(10**7)).zfill(7)
+    runtime.services.numbers.add(
+        make_tenant().id,
+        NewNumber(
+            provider="twilio", e164=e164, account_sid="AC" + secrets.token_hex(16), auth_token=secrets.token_hex(16)
+        ),
+        actor="tests",
+    )
+    assert directory.by_e164(e164) is not None and directory.loads == 1
+    now[0] += 61.0  # the map is old; nothing was announced
+    directory.hold.set()
+    loader = threading.Thread(target=directory.by_e164, args=(e164,))
+    loader.start()
+    try:
+        assert directory.loading.wait(10)
+        # The other request threads neither wait for that load nor start loads of their own.
+        for _ in range(50):
+            assert directory.by_e164(e164) is not None
+        assert directory.loads == 2
+    finally:
+        directory.go.set()
+        loader.join(10)
+    assert directory.by_e164(e164) is not None and directory.loads == 2
+
+
+def test_a_load_that_began_before_a_change_was_announced_is_not_kept(
+    runtime: Runtime, make_tenant: Callable[..., TenantInfo]
+) -> None:
+    directory = SlowDirectory(runtime.databases, endpoints_for(runtime.config))
+    directory.hold.set()
+    loader = threading.Thread(target=directory.tenant_ids)
+    loader.start()
+    try:
+        assert directory.loading.wait(10)
+        directory.forget()  # a change announced while the map was being read
+    finally:
+        directory.go.set()
+        loader.join(10)
+    assert directory.loads == 2  # read again, since the first read may be from before the change
