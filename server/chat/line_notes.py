@@ -23,8 +23,8 @@ from comandia.server.chat import intents
 from comandia.server.chat.cart_words import among_cart, count_of, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import index_for, key
-from comandia.server.chat.message_parts import NOTE_MARKERS
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.message_parts import NOTE_MARKERS
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
