@@ -74,7 +74,10 @@ from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, p
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
-_GIVE = r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|traeme|traigame|mandame|quiero|gimme|give me|get me|i want|i'll take|mejor)"
+_GIVE = (
+    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|traeme|traigame|mandame|quiero|gimme|give me|get me"
+    r"|i want|i'll take|mejor)"
+)
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?:{_GIVE}\s+)?(?P<new>{_COUNTED}.*)$")
 _SWAP_GIVEN = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+{_GIVE}\s+(?P<new>.+)$")
 """"en vez del pollo entero dame el paquete familiar", "instead of the plain ones gimme everything
@@ -251,7 +254,9 @@ def _one_for_many(said_old: str, said_new: str) -> bool:
     return new in (["el"], ["la"]) and old in (["los"], ["las"])
 
 
-def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str, said_old: str = "") -> Outcome:
+def _replaced(
+    turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str, said_old: str = ""
+) -> Outcome:
     """The cart with the line of `old` gone and `new` added, as many as the old line unless the
     customer counted them ("cambia el pastor por suadero", "por unas de chicharrón": as many)."""
     cart = state.cart_dict()

@@ -35,7 +35,8 @@ _PART_WORDS = frozenset({"docena", "docenas", "dozen", "otra", "other", "de", "d
 _OPENING = frozenset({"no", "mejor", "perdon", "perdona", "actually", "better", "siempre", "mas", "bien", "que",
                       "sean", "sea", "make", "it", "them", "hazlas", "hazlos", "hacelas", "hacelos"})  # fmt: skip
 _MINDING = frozenset({"no", "mejor", "perdon", "perdona", "actually", "better", "mas", "rather", "sorry", "sean",
-                      "sea", "make", "cambia", "cambialas", "cambialos", "hazlas", "hazlos", "hacelas", "hacelos"})  # fmt: skip
+                      "sea", "make", "cambia", "cambialas", "cambialos", "hazlas", "hazlos", "hacelas",
+                      "hacelos"})  # fmt: skip
 """A change of mind said: without one, parts that add up to a line are an order of more."""
 _JOINS = re.compile(r"\s*(?:,|\by\b|\be\b|\band\b)\s*")
 
@@ -72,7 +73,9 @@ def split_into_kinds(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         if any(p is not None and p != line and p.sku in cart for p in products):
             return None  # "que sean 2 de pastor y 1 de suadero" with both in the cart: each line set (`restating`)
-        return _split(turn, state, line, [(p, s) for p, s in zip(products, shares) if p is not None and s], cart)
+        return _split(
+            turn, state, line, [(p, s) for p, s in zip(products, shares, strict=True) if p is not None and s], cart
+        )
     return None
 
 

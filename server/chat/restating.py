@@ -100,9 +100,9 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             product = inside[0] if len(inside) == 1 else sized
             kind = _kind_of_doubt(turn, state, doubt, named) if product is None else None
             if kind is not None:  # "los cuernitos mejor de jamón y queso": that kind of the Croissant, as many
-                line, other = kind
-                said.append(turn.texts("removed", name=line.name))
-                added.append(Item(other, cart.pop(line.sku), doubt.note, doubt.words))
+                kind_line, other = kind
+                said.append(turn.texts("removed", name=kind_line.name))
+                added.append(Item(other, cart.pop(kind_line.sku), doubt.note, doubt.words))
                 changed = True
                 continue
             if product is not None:  # "2 california": the California roll of the cart
@@ -323,7 +323,9 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
     return fits[0] if len(fits) == 1 else None
 
 
-def _kind_of_doubt(turn: Turn, state: ChatState, doubt: Doubt, named: set[str]) -> tuple[ProductView, ProductView] | None:
+def _kind_of_doubt(
+    turn: Turn, state: ChatState, doubt: Doubt, named: set[str]
+) -> tuple[ProductView, ProductView] | None:
     """(line, kind): a doubt of one product, with no count, that is another kind of one cart line
     named by a word of it ("los cuernitos mejor de jamón y queso" after 2 cuernitos: the Croissant
     de jamón y queso, read only in doubt, in place of the Croissant)."""
@@ -366,8 +368,10 @@ _TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make
 _CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*|hace\w*|pasa\w*)$")
 """A verb that changes a line: "cámbialo", "házmelo", "hacelo"/"pasalo" (voseo), "make"."""
 _JOINTS_AFTER_VERB = ("a", "por", "x", "en", "to", "into", "for", "as")
-_OF_LINE_FIRST = re.compile(r"^(?P<before>(?:.*?\s)?)(?P<of>de las|de los|of the)\s+(?P<line>.+?)\s+(?P<count>\w+)"
-                            r"\s+(?P<rest>.+)$")
+_OF_LINE_FIRST = re.compile(
+    r"^(?P<before>(?:.*?\s)?)(?P<of>de las|de los|of the)\s+(?P<line>.+?)\s+(?P<count>\w+)"
+    r"\s+(?P<rest>.+)$"
+)
 
 
 def _joint_after(words: list[str]) -> int:
@@ -549,7 +553,8 @@ def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | No
 _ALL_OF = frozenset({"los", "las", "the"})
 _BOTH = frozenset({"ambos", "ambas", "both"})
 _BEFORE_ALL = frozenset({"no", "siempre", "mejor", "mas", "bien", "actually", "make", "them", "it", "que", "sean",
-                         "hazlos", "hazlas", "hacelos", "hacelas", "ponlos", "ponlas", "cambialos", "cambialas"})  # fmt: skip
+                         "hazlos", "hazlas", "hacelos", "hacelas", "ponlos", "ponlas", "cambialos",
+                         "cambialas"})  # fmt: skip
 """Words that may open "siempre no, los dos de frutos rojos", "mejor los 2 de mango", "make them both mango"."""
 
 
@@ -565,8 +570,9 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     at = next((i for i, w in enumerate(words) if w in _ALL_OF | _BOTH), None)
     if at is None or any(w not in ignored for w in words[:at]):
         return None
+    some: int | None = 2
     if words[at] in _BOTH:
-        some, rest = 2, [w for w in words[at + 1 :] if w not in ("of", "them", "de", "ellos", "ellas")]
+        rest = [w for w in words[at + 1 :] if w not in ("of", "them", "de", "ellos", "ellas")]
     else:
         some, rest = count_of(words[at + 1]) if at + 1 < len(words) else None, words[at + 2 :]
     kind = [w for w in rest if w not in lex.fillers or w in ("de", "con", "sin")]
@@ -576,8 +582,9 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     lines = [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) is not None]
     for line in lines:
         new = made_of(turn, line, kind)
-        if new is None or _head(new) != _head(line):
-            continue
+        named = {key(w) for w in kind if w not in STOPWORDS}
+        if new is None or _head(new) != _head(line) or not named <= _own_keys(new):
+            continue  # (words beyond the kind's name, "los 2 de pastor sin cebolla", are a note: not this)
         dish = [p for p in lines if _head(p) == _head(new)]
         if sum(cart[p.sku] for p in dish) != some or dish == [new]:
             return None
@@ -620,5 +627,6 @@ def sized_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None  # "mejor uno chico" after 2 grandes: one of them, or one alone? (read as before)
     cart.pop(line.sku)
     left = replace(state.with_cart(cart), stage="cart")
-    return apply_reading(turn, left, Reading(items=(Item(other, counts[0], "", text),)),
-                         turn.texts("removed", name=line.name))
+    return apply_reading(
+        turn, left, Reading(items=(Item(other, counts[0], "", text),)), turn.texts("removed", name=line.name)
+    )
