@@ -41,7 +41,7 @@ from comandia.server.chat.cart_words import (
 from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
-from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes, wished_note
+from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
 from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
@@ -123,7 +123,8 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
     return (
-        all_become(turn, state, text)
+        extra_on_line(turn, state, text)
+        or all_become(turn, state, text)
         or split_into_kinds(turn, state, text)
         or sized_anew(turn, state, text)
         or note_on_line(turn, state, text)
