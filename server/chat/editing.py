@@ -342,7 +342,8 @@ def _removal_leaving(turn: Turn, state: ChatState, words: str) -> Outcome | None
             continue
         after = [w for w in split[at + 1 :] if w not in _TO_LEFT]
         counts = [w for w in after if count_of(w) is not None]
-        if len(counts) != 1 or any(w not in lexicon().fillers and w not in ("ya", "vale") for w in after if w != counts[0]):
+        said = [w for w in after if w not in counts and w not in lexicon().fillers and w not in ("ya", "vale")]
+        if len(counts) != 1 or said:
             continue
         head = split[:at]
         while head and head[-1] in _TO_LEFT:

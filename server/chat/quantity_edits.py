@@ -42,6 +42,8 @@ after 2 sets the line to 1; read as words, «sola» was a product word and asked
 def only_said(words: str) -> str:
     """The normalised words with each way of saying "only" as "nomas" ("nada más 3", "una sola")."""
     return _ALONE.sub(r"nomas \1", _ONLY_SAID.sub("nomas", words))
+
+
 _CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
 _CHANGED_MIND = frozenset({"siempre", "wait", "espera", "al", "final"})
 """Words of "siempre no", "wait", "al final" before "nomás 3": they name no line."""
