@@ -47,12 +47,12 @@ from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.ordering import MAX_ECHO, apply_reading
 from comandia.server.chat.quantity_edits import (
-    ONLY_SAID,
     another_round,
     each,
     each_asked,
     line_to_count,
     only,
+    only_said,
     retake,
     set_each,
     set_quantity,
@@ -107,7 +107,7 @@ por…'), else the line the new words are another size or kind of, else the line
 def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
     """The message as a cart edit, or None when it is not one. `asked`: the products the answer
     just before gave the price of ("2 de cada uno" orders them)."""
-    words = ONLY_SAID.sub("nomas", intents.normalised(text))
+    words = only_said(intents.normalised(text))
     if not words:
         return None
     restart = intents.mentions(text, "restart")
@@ -131,6 +131,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         or pointed_notes(turn, state, text)
         or options_said(turn, state, text)
         or wished_note(turn, state, text)
+        or _removal_leaving(turn, state, words)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
@@ -173,7 +174,7 @@ def _with_aside(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         if [w for w in counted(intents.normalised(tail).split()) if w not in _ARTICLES]:
             continue  # "just the cookies then, 2 of em": a count, not an aside
-        head_words = ONLY_SAID.sub("nomas", intents.normalised(head))
+        head_words = only_said(intents.normalised(head))
         outcome = _edited(turn, state, head, head_words) if head_words else None
         if outcome is None or outcome.named_back:
             continue
@@ -407,6 +408,43 @@ def _without_reason(turn: Turn, state: ChatState, rest: str) -> str:
     remove (the paquete stays); cut when what is left still names a line of the cart."""
     kept = _REASON.sub("", rest)
     return kept if kept != rest and in_cart(turn, state, kept) is not None else rest
+
+
+_LEFT = frozenset({"con", "nomas", "deja", "dejame", "dejale", "dejeme", "dejele", "queden", "quedan", "quede",
+                   "queda", "just", "only", "leave", "keep"})  # fmt: skip
+"""Words that say what is left of a line after a removal: "quita una lata, con 2 ya", "kítale una
+gringa nomás 2", "quita una caña que se queden en 2", "take off a soda, just 1"."""
+_TO_LEFT = frozenset({"que", "se", "en", "me", "le", "nomas", "y", "and", "with"})
+"""Words between the removal and its count left ("que se queden en 2", "deja nomás 1")."""
+
+
+def _removal_leaving(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "quita una coca, con 2 ya", "quítame 2 conchas, nomás una", "remove one soda, just 1": a
+    removal then the count left of its line, which is what the customer ends with (the count was
+    read as an order: 2 Brownies *con* helado, or 2 more of the line added last). None unless the
+    first words take part of one cart line out and only a count (and fillers) follows."""
+    if intents.mentions(words, "remove") is None:
+        return None
+    split = words.split()
+    for at in range(2, len(split) - 1):
+        if split[at] not in _LEFT:
+            continue
+        after = [w for w in split[at + 1 :] if w not in _TO_LEFT]
+        counts = [w for w in after if count_of(w) is not None]
+        said = [w for w in after if w not in counts and w not in lexicon().fillers and w not in ("ya", "vale")]
+        if len(counts) != 1 or said:
+            continue
+        head = split[:at]
+        while head and head[-1] in _TO_LEFT:
+            head = head[:-1]
+        removed = _remove(turn, state, " ".join(head))
+        if removed is None or removed.named_back:
+            continue
+        changed = _changed(state, removed.state)
+        if len(changed) != 1 or (product := turn.catalog.product(changed[0])) is None:
+            continue
+        return set_lines(turn, state, [(product, count_of(counts[0]) or 0)], last=product.sku)
+    return None
 
 
 def _ordered_before(turn: Turn, before: str) -> tuple[str, Reading] | None:
