@@ -141,11 +141,18 @@ _NOT_GLUED = frozenset(
 times ("3pm", "20min") and piece counts ("8pc"), which the rules for those read whole."""
 
 
+_DECIMAL_SIZE = re.compile(
+    r"(\bde\s+\d+)[.,](\d)\b(?!\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)"
+)
+"""A decimal size after "de" with no unit ("una bilz de 1,5"): its two numbers are the name's
+("Bilz 1,5 litros": 1, 5), never a size and then a count after a comma."""
+
+
 def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
     """The message's tokens; `known`: the menu's own words, which stay whole ("7up", "v8")."""
     found: list[Token] = []
     lex = lexicon()
-    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
+    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", _DECIMAL_SIZE.sub(r"\1 \2", text))))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
         glued = _GLUED.fullmatch(fold(raw)) if not measure and fold(raw) not in known else None
@@ -287,6 +294,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
+            current.note += _wish_before(found, position)
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
@@ -302,6 +310,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            current.note += _wish_before(found, position)
             if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
                 current.note.append(found[current.spans.pop()].text)
                 current.words.pop()
@@ -488,6 +497,15 @@ def _fallback(found: list[Token], position: int) -> bool:
 
 _HOW_MUCH = frozenset({"too", "so", "very", "that", "much"})
 """What follows a "not" that qualifies how an item comes ("the ceviche not too spicy")."""
+
+
+def _wish_before(found: list[Token], position: int) -> list[str]:
+    """The «que» that makes a "no" here a wish for the kitchen ("los camarones que no piquen
+    tanto", "q no lleve cebolla"): kept in the note as the customer said it, since "no piquen
+    tanto" alone reads as an order to the cashier. Nothing for any other note."""
+    if found[position].folded == "no" and position > 0 and found[position - 1].folded == "que":
+        return [found[position - 1].text]
+    return []
 
 
 def _takes_away(found: list[Token], position: int, lex: Lexicon) -> bool:
@@ -784,6 +802,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
             or _english_pair(found, position, index)):  # fmt: skip
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
+    if before.isdigit() and folded.isdigit() and f"{before} {folded}" in index.folded_pairs:
+        return False  # "una bilz de 1,5": the decimal of a size the menu has ("Bilz 1,5 litros"), no count
     if _names_number(before, folded, index):
         return False  # "pañales etapa 4", "yogur pack 4": the number of a name the menu has
     if _pack_count(folded, before, index):
