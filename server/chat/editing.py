@@ -41,7 +41,7 @@ from comandia.server.chat.cart_words import (
 )
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
-from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes
+from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes, wished_note
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.noted_again import noted_again
@@ -106,6 +106,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
         or options_said(turn, state, text)
+        or wished_note(turn, state, text)
         or noted_again(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)

@@ -20,10 +20,11 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import among_cart, count_of
+from comandia.server.chat.cart_words import among_cart, count_of, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.message_parts import NOTE_MARKERS
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
@@ -53,25 +54,77 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     for at in range(len(said) - 1, 0, -1):
         if said[at] not in _BEFORE_LINE:
             continue
-        named = said[at + 1 :]
-        while named and named[0] in _POINTING:
-            named = named[1:]
-        line = among_cart(turn, state, " ".join(named)) if named else None
-        if line is None:
+        lines = _lines_named(turn, state, said[at + 1 :])
+        if not lines:
             continue
         note = text[: tokens[at].start()].strip(" ,.;:!¡¿?")
         before = said[:at]
         if not [w for w in before if w not in fillers] or any(count_of(w) not in (None, 1) for w in before):
             return None
-        reading = read_order(note, turn.catalog)
-        if reading.items or reading.doubts or reading.loose or among_cart(turn, state, note) is not None:
+        if not _only_a_note(turn, state, note):
             return None  # an order, or another line named ("sin el refresco a la pizza")
-        old = dict(state.notes).get(line.sku)
-        joined = ", ".join((old, note)) if old and note not in old else note
-        notes = (*(n for n in state.notes if n[0] != line.sku), (line.sku, joined))
-        state = replace(state, notes=notes, stage="cart", last_sku=line.sku)
-        return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
+        said_back = []
+        for line in lines:
+            old = dict(state.notes).get(line.sku)
+            joined = ", ".join((old, note)) if old and note not in old else note
+            state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
+            said_back.append(turn.texts("note_set", name=line.name, note=joined))
+        state = replace(state, stage="cart", last_sku=lines[-1].sku)
+        return done(state, cart_buttons_reply(turn, state, "\n".join(said_back)))
     return None
+
+
+_ONE = frozenset({"one", "ones"})
+"""What stands for a line's name after its kind ("the taro one", "the lychee one")."""
+_IT = frozenset({"that", "this", "it", "ese", "esa", "este", "esta", "eso"})
+"""A pointer with no name: the line talked about last ("less ice on that one")."""
+_EACH_OF = frozenset({"both", "either", "ambas", "ambos", "all", "todas", "todos", "each"})
+"""Words that say the note is for every line the rest names ("no onions on both burgers")."""
+
+
+def _lines_named(turn: Turn, state: ChatState, named: list[str]) -> list[ProductView]:
+    """The cart lines the words after "on"/"en" name: "the burger" (the one line whose name holds
+    the word, a Double cheeseburger), "the taro one", "that one" (the line talked about last), "both
+    burgers" (every line the rest names). Empty when they name no line, or several without "both"."""
+    fillers = lexicon().fillers
+    pointer = bool(_IT & set(named))
+    every = bool(_EACH_OF & set(named))
+    named = [w for w in named if w not in _POINTING and w not in _IT and w not in _EACH_OF]
+    while named and (named[-1] in fillers or named[-1] in _ONE):
+        named = named[:-1]
+    if not named:
+        last = last_line(turn, state, in_cart=True) if pointer and not every else None
+        return [last] if last is not None and last.sku in state.cart_dict() else []
+    line = among_cart(turn, state, " ".join(named))
+    if line is not None and not every:
+        return [line]
+    holding = _name_holds(turn, state, named)
+    return holding if every or len(holding) == 1 else []
+
+
+def _name_holds(turn: Turn, state: ChatState, named: list[str]) -> list[ProductView]:
+    """The cart lines a word of whose name is, or ends in, each word said ("burger" in
+    "Double cheeseburger", "burgers" for a Cheeseburger): the customer's short name for them."""
+    typed = [w.removesuffix("s") for w in named if len(w) >= 4 and w not in STOPWORDS]
+    if not typed or len(typed) != len([w for w in named if w not in STOPWORDS]):
+        return []
+    products = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None]
+    return [p for p in products
+            if all(any(fold(n).endswith(w) for n in words_of(p.name)) for w in typed)]  # fmt: skip
+
+
+def _only_a_note(turn: Turn, state: ChatState, note: str) -> bool:
+    """Whether the words before the line are a note and order nothing: no product surely named, no
+    count; a product only in doubt is still a note when a note's word opens it ("half sugar" on a
+    menu with a Brown sugar boba milk)."""
+    reading = read_order(note, turn.catalog)
+    if reading.items or reading.loose or among_cart(turn, state, note) is not None:
+        return False
+    if not reading.doubts:
+        return True
+    first = next(iter(intents.normalised(note).split()), "")
+    lex = lexicon()
+    return first in NOTE_MARKERS or first in lex.note_words or is_option(first, lex)
 
 
 def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -177,3 +230,20 @@ def options_said(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not note:
         return None
     return apply_reading(turn, state, Reading(notes=(note,)))
+
+
+_WISH = re.compile(r"^\W*(?:que|q|k|ke)\s+(?:sea|sean)\s+(?P<rest>.+)$", re.IGNORECASE)
+"""A wish for how the line comes, with a verb the reader keeps for changes ("que sea la grande")."""
+
+
+def wished_note(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "que sea jugosito porfa", "q sean bien doraditas" after a line was added: when what follows
+    «que sea(n)» is a note and nothing else (no product, size or count: "que sea la grande" and
+    "que sean 3" stay changes), the note of the line talked about last, as "jugosito porfa" is."""
+    wish = _WISH.match(text)
+    if wish is None:
+        return None
+    reading = read_order(wish["rest"], turn.catalog)
+    if not reading.notes or replace(reading, notes=(), language=None) != Reading():
+        return None
+    return apply_reading(turn, state, Reading(notes=reading.notes))

@@ -287,6 +287,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
+            current.note += _wish_before(found, position)
             current.note.append(found[position].text)
             current.note_spans.append(position)
         elif (
@@ -302,6 +303,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            current.note += _wish_before(found, position)
             if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
                 current.note.append(found[current.spans.pop()].text)
                 current.words.pop()
@@ -488,6 +490,15 @@ def _fallback(found: list[Token], position: int) -> bool:
 
 _HOW_MUCH = frozenset({"too", "so", "very", "that", "much"})
 """What follows a "not" that qualifies how an item comes ("the ceviche not too spicy")."""
+
+
+def _wish_before(found: list[Token], position: int) -> list[str]:
+    """The «que» that makes a "no" here a wish for the kitchen ("los camarones que no piquen
+    tanto", "q no lleve cebolla"): kept in the note as the customer said it, since "no piquen
+    tanto" alone reads as an order to the cashier. Nothing for any other note."""
+    if found[position].folded == "no" and position > 0 and found[position - 1].folded == "que":
+        return [found[position - 1].text]
+    return []
 
 
 def _takes_away(found: list[Token], position: int, lex: Lexicon) -> bool:

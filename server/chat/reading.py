@@ -60,7 +60,8 @@ from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, of_category, verdict_of
 
-_POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "gracias", "thanks", "thx"])
+_POLITE = frozenset(["porfa", "porfis", "porfavor", "por", "favor", "please", "pls", "plz", "plis", "pliz", "xfa",
+                     "xfavor", "porfas", "gracias", "thanks", "thx"])  # fmt: skip
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|jsjs\w*|lol|xd+|haha\w*")
 """Laughter at the end of a note ("sin piña jaja"): said to the person, not the kitchen."""
 
@@ -189,15 +190,17 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             continue
         shared_note = _shared_note(part, found, index, lex)
         if shared_note is not None:  # "…, both less ice", "las dos sin cebolla", "todas bien doradas"
-            note, count = shared_note
+            note, count, whole = shared_note
             targets = _counted_items(found_in, count)
+            if not count and len(targets) == 1:
+                note = whole  # "one family pack, all lemon pepper": one item, «all» of what it holds
             for at in targets:
                 number_at, what = found_in[at]
                 assert not isinstance(what, str)
                 joined = f"{what.note}, {note}" if what.note and note not in what.note else (what.note or note)
                 found_in[at] = (number_at, replace(what, note=joined))
             if not targets:  # "both 30% sweet please" in a message of its own: of the lines before
-                shared_notes.append(shared_note)
+                shared_notes.append((note, count))
             continue
         if part.measure is not None and _amount_alone(part, found_in, catalog, lex):
             amounts.append((part.measure * (part.quantity or 1), _amount_words(parts, number_, found)))
@@ -573,6 +576,11 @@ def _asked_about(part: Part, found: list[Token]) -> bool:
     return any(intents.mentions(clause, intent) is not None for intent in ("ask_available", "price"))
 
 
+_WHOLLY = frozenset({"pura", "puro", "puras", "puros", "all", "pure", "toda", "todo", "todas", "todos"})
+"""Words that say the options are the whole of the item ("pura maciza", "all lemon pepper"): the
+customer's words for the kitchen, kept in the note."""
+
+
 def _options_after(
     words: list[str], index: ProductIndex, lex: Lexicon
 ) -> tuple[tuple[bool, tuple[ProductView, ...]], int] | None:
@@ -584,6 +592,8 @@ def _options_after(
         cut -= 1
     if cut in (0, len(words)):
         return None
+    while cut > 1 and words[cut - 1] in _WHOLLY:
+        cut -= 1  # "carnitas pura maciza", "family pack all lemon pepper": the note says «pura», «all»
     verdict = verdict_of(index.match(words[:cut], lex.synonyms))
     if verdict is None or not verdict[0] or _other_option(verdict[1][0], words, lex):
         return None
@@ -826,8 +836,8 @@ def _how_many(product: ProductView, quantity: int, part: Part) -> int:
     return quantity * per_unit(product, [*part.words, *(w for w, _ in part.portions)])
 
 
-_ALL = frozenset({"ambas", "ambos", "both", "todas", "todos", "all"})
-_PAIR = frozenset({"ambas", "ambos", "both"})
+_ALL = frozenset({"ambas", "ambos", "both", "either", "todas", "todos", "all"})
+_PAIR = frozenset({"ambas", "ambos", "both", "either"})
 _TO_ALL = frozenset(
     {"on", "for", "to", "en", "a", "para", "pa", "de", "of", "them", "ellas", "ellos", "las", "los", "the"}
 )
@@ -835,8 +845,9 @@ _TO_ALL = frozenset(
 dos", "all of them")."""
 
 
-def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> tuple[str, int] | None:
-    """(the note, how many items it is for; 0: all) when the part is a note said for several items:
+def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> tuple[str, int, str] | None:
+    """(the note, how many items it is for (0: all), the note with its «all» as said) when the part
+    is a note said for several items:
     "both less ice", "half sugar on both", "ambas sin pepinillos", "todas bien doraditas", "las
     dos sin cebolla", "los 2 deslactosados". None when it is not, or names a product of its own."""
     spans = sorted({*part.spans, *part.note_spans})
@@ -867,7 +878,8 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
         return None
     first, last = kept[0], kept[-1]
     note = _note_text([t.text for t in found[first : last + 1] if t.folded not in _ALL], lex)
-    return (note, count) if note else None
+    whole = _note_text([t.text for t in found[said[0] : last + 1]], lex)
+    return (note, count, whole) if note else None
 
 
 def _shared_in_notes(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tuple[int, Item | Doubt | str]]:
@@ -880,6 +892,8 @@ def _shared_in_notes(found_in: list[tuple[int, Item | Doubt | str]]) -> list[tup
         if not _ALL & set(folded) or not _at_an_end(folded):
             continue
         count = 2 if _PAIR & set(folded) else 0
+        if not count and _counted_items(found_in[: at + 1], count) == [at]:
+            continue  # "the family pack all garlic parm": of the one item, as said ("all" its own)
         keep = [w for w, f in zip(said, folded, strict=True) if f not in _ALL and f not in _TO_ALL]
         note = _GLUED.sub(r"\1", " ".join(keep)).strip(" ,")
         if not note:
