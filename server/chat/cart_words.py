@@ -71,6 +71,16 @@ def category_lines(turn: Turn, state: ChatState, words: str) -> list[ProductView
     return [p for p in products if p is not None and p.category_id in named]
 
 
+def is_add_on(turn: Turn, product: ProductView) -> bool:
+    """Whether the product is an extra sold apart to go on another (its category is one of
+    `add_ons` in `lexicon.toml`: "Extras", "Toppings", "Dips"; or its name opens with "extra"):
+    said of a line, it is added beside it, never made a kind of it."""
+    if words_of(product.name)[:1] == ["extra"]:
+        return True
+    category = next((c for c in turn.catalog.categories if c.id == product.category_id), None)
+    return category is not None and bool(lexicon().add_ons & set(intents.normalised(category.name).split()))
+
+
 def names_something(turn: Turn, words: str) -> bool:
     """Whether the words name a product (surely or in doubt), or words not on the menu."""
     return bool(words.strip()) and not read_order(words, turn.catalog).empty

@@ -41,7 +41,7 @@ from comandia.server.chat.cart_words import (
 )
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
-from comandia.server.chat.line_notes import note_on_line, options_said, pointed_notes, wished_note
+from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.noted_again import noted_again
@@ -103,7 +103,8 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
     return (
-        note_on_line(turn, state, text)
+        extra_on_line(turn, state, text)
+        or note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
         or options_said(turn, state, text)
         or wished_note(turn, state, text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, last_line, weighed
+from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, is_add_on, last_line, weighed
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
@@ -124,7 +124,10 @@ def qualified(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     named = [line for line in lines if any(_is_head(line, w) for w in words)]
     open_to = [line for line in named or lines if marked or named or line.sku in state.vague]
     fits = [(line, fit) for line in open_to if (fit := _fit(turn, line, words)) is not None
-            and (line in named or _own(fit) & _own(line))]  # fmt: skip
+            and (line in named or _own(fit) & _own(line))
+            and (is_add_on(turn, line) or not is_add_on(turn, fit))]  # fmt: skip
+    # (an extra sold apart is never a kind of the line it goes on: "agrégale extra de tuétano"
+    # after an Esquite con tuétano adds the extra)
     # (a line the words do not name only takes a kind of itself: "el rabo de toro" after "unas
     # bravas" is another dish, not the bravas qualified)
     changes = [(line, fit) for line, fit in fits if fit != line]

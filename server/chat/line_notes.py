@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import among_cart, count_of, last_line
+from comandia.server.chat.cart_words import among_cart, count_of, is_add_on, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
@@ -247,3 +247,48 @@ def wished_note(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not reading.notes or replace(reading, notes=(), language=None) != Reading():
         return None
     return apply_reading(turn, state, Reading(notes=reading.notes))
+
+
+_ON_LINE = frozenset({"a", "al", "to", "on", "en", "onto", "pa", "para", "pal"})
+"""Words that say which line an extra goes on: "A LA de pierna ponle…", "…TO both taro teas"."""
+_PUT = frozenset({"ponle", "ponles", "ponele", "ponelo", "ponerle", "agregale", "agregales", "agregarle", "echale",
+                  "echales", "add", "put", "with", "con", "y", "and", "also", "tambien"})  # fmt: skip
+"""Words that only say to put the extra on ("ponele salsa", "add extra boba")."""
+
+
+def extra_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "a la de pierna ponle extra de aguacate", "add extra boba to both taro teas", "stuffed crust
+    on the hawaiian": an extra sold apart (`is_add_on`) put on lines already in the cart is added,
+    as many as the units of those lines unless counted; the line is never ordered again. The
+    words are cut in two: the line after "a/al/to/on" (first or last), the extra alone on the
+    other side."""
+    tokens = list(_TOKEN.finditer(text))
+    said = [fold(t.group(0)) for t in tokens]
+    for cut in range(1, len(said)):
+        for line_words, extra_at in ((said[:cut], (cut, len(said))), (said[cut:], (0, cut))):
+            if not line_words or line_words[0] not in _ON_LINE:
+                continue
+            extra = _extras(turn, text[tokens[extra_at[0]].start() : tokens[extra_at[1] - 1].end()])
+            lines = _lines_named(turn, state, line_words[1:]) if extra else []
+            if not lines:
+                continue
+            units = sum(state.cart_dict()[line.sku] for line in lines)
+            some = [n for w in line_words[1:] if w not in ("a", "an") and (n := count_of(w)) is not None]
+            units = min(some[0], units) if some else units  # "pa una de las tortas": on one of them
+            items = tuple(i if i.counted else replace(i, quantity=units) for i in extra)
+            state = replace(state, last_sku=lines[-1].sku)
+            return apply_reading(turn, state, Reading(items=items))
+    return None
+
+
+def _extras(turn: Turn, words: str) -> tuple[Item, ...]:
+    """The extras the words name and nothing else ("ponle extra de aguacate"), or none."""
+    folded = [fold(t.group(0)) for t in _TOKEN.finditer(words)]
+    while folded and folded[0] in _PUT:
+        folded = folded[1:]
+    if not folded:
+        return ()
+    reading = read_order(" ".join(folded), turn.catalog)
+    if not reading.items or replace(reading, items=(), language=None) != Reading():
+        return ()
+    return reading.items if all(is_add_on(turn, i.product) for i in reading.items) else ()
