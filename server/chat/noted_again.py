@@ -51,7 +51,8 @@ def noted_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None  # words not understood, or a count of its own: read as an order
     cart = state.cart_dict()
     noted: list[tuple[Item | Doubt, ProductView, str]] = []
-    for said in (*reading.items, *reading.doubts):
+    said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
+    for said in said_items:
         line = _line_of(said, cart)
         note = (said.note or _tail(line, said.words)) if line is not None else ""  # "el cafe con leche de avena"
         if line is None or not _a_note(note) or (said.counted and said.quantity > cart[line.sku]):
