@@ -3,6 +3,7 @@ lines set to new quantities (shared by `editing`, `quantity_edits` and `line_cha
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
@@ -24,6 +25,14 @@ def set_lines(turn: Turn, state: ChatState, changes: list[tuple[ProductView, int
     cart = state.cart_dict()
     said = []
     for product, quantity in changes:
+        pack = pack_of(turn, product, quantity)
+        if pack is not None:  # "make it 20" after 10 wings: the 20 pack, one of it
+            cart = {(pack.sku if sku == product.sku else sku): (1 if sku == product.sku else q)
+                    for sku, q in cart.items() if sku != pack.sku}  # fmt: skip
+            said.append(turn.texts("removed", name=product.name))
+            said.append(turn.texts("quantity_set", quantity=1, name=pack.name))
+            last = pack.sku if last in (None, product.sku) else last
+            continue
         if quantity == 0:
             cart.pop(product.sku, None)
             said.append(turn.texts("removed", name=product.name))
@@ -34,6 +43,19 @@ def set_lines(turn: Turn, state: ChatState, changes: list[tuple[ProductView, int
     if len(changes) == 1 and changes[0][1] and changes[0][0].sku == state.last_sku:
         state = replace(state, unsized=state.last_sku)  # "mejor 12" … "bueno 10": its count, said again
     return done(state, cart_buttons_reply(turn, state, "\n".join(said)))
+
+
+def pack_of(turn: Turn, product: ProductView, quantity: int) -> ProductView | None:
+    """The product sold in a pack of `quantity` whose name is the product's with that number for its
+    own ("Classic wings 20 pc" for "make it 20" said of the "Classic wings 10 pc"), when on sale;
+    else None. The customer counts the pieces of a pack product, never the packs (20 packs of ten
+    wings were set, silently)."""
+    said = product.name.split()
+    at = [i for i, w in enumerate(said) if w.isdigit()]
+    if len(at) != 1 or said[at[0]] == str(quantity):
+        return None
+    wanted = [*said[: at[0]], str(quantity), *said[at[0] + 1 :]]
+    return next((p for p in turn.catalog.available() if p.name.split() == wanted), None)
 
 
 def in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
@@ -136,3 +158,12 @@ UNIT_AFTER = [[u] for u in ("l", "lt", "lts", "litro", "litros", "ml", "kg", "ki
 def leading_count(words: str) -> int | None:
     first = words.split()[0] if words.split() else ""
     return count_of(first) if first not in lexicon().fillers or first in ("un", "una", "uno") else None
+
+
+_CHANGING_IT = re.compile(r"^(?:camb\w*?|(?:haz|hace|hag[ae]|pasa|pase)(?:me|nos)?)(?:lo|la|los|las)$")
+
+
+def changes_it(word: str) -> bool:
+    """Whether a folded word is a verb that turns a line into something else, with its pronoun:
+    "cámbialo", "házmelo", "hacelo"/"pasalo" (voseo), "hazlas" (a swap, never a note)."""
+    return _CHANGING_IT.match(word) is not None

@@ -418,7 +418,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    text = _some_counted(_it_counted(text, asked), asked)
+    text = _units_counted(_some_counted(_it_counted(text, asked), asked), asked)
     reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
@@ -465,6 +465,36 @@ def _some_counted(text: str, asked: tuple[str, ...]) -> str:
         opened = all(w in fillers for w in said[:at])  # "dame unas", "ok pues mandame unos"
         if word in _SOME and opened and (at + 1 == len(said) or said[at + 1] in _CLAUSE_ENDS):
             return " ".join([*said[:at], "1", *said[at + 1 :]])
+    return text
+
+
+_ASKED_UNITS = frozenset({
+    "orden", "ordenes", "ordencita", "ordencitas", "caja", "cajas", "cajita", "cajitas", "porcion", "porciones",
+    "racion", "raciones", "pieza", "piezas", "pza", "pzas", "plato", "platos", "paquete", "paquetes", "bolsa",
+    "bolsas", "bolsita", "bolsitas", "sobre", "sobres", "frasco", "frascos", "unidad", "unidades",
+    "order", "orders", "piece", "pieces", "box", "boxes", "bag", "bags", "pack", "packs", "serving", "servings",
+    "portion", "portions", "esos", "esas", "ese", "esa", "estos", "estas", "those", "these", "them", "em",
+})  # fmt: skip
+"""Words that count what was just answered without naming it: "2 órdenes", "2 cajas", "one of
+those", "2 bolsitas de esas"."""
+_OF = frozenset({"de", "of"})
+
+
+def _units_counted(text: str, asked: tuple[str, ...]) -> str:
+    """ "va dame 2 órdenes", "deme 2 cajas", "ok 2 of those and fries" right after a price: the count
+    with its way of counting is a bare count, of what was answered (`_of_asked`/`_of_other_asked`),
+    never a product whose name holds the word (Curitas *caja*) nor a word not on the menu."""
+    if not asked:
+        return text
+    said = intents.normalised(text).split()
+    for at, word in enumerate(said[:-1]):
+        if number(word) is None and word not in ("un", "una", "uno", "one", "a"):
+            continue
+        end = next((i for i in range(at + 1, len(said)) if said[i] in _CLAUSE_ENDS), len(said))
+        run = said[at + 1 : end]
+        fillers = lexicon().fillers
+        if any(w in _ASKED_UNITS for w in run) and all(w in _ASKED_UNITS or w in _OF or w in fillers for w in run):
+            return " ".join([*said[: at + 1], *said[end:]])
     return text
 
 

@@ -32,8 +32,18 @@ _REPLACED = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+\S+")
 _OLD_VALUE = re.compile(r"\b(?:en vez de|en lugar de|instead of|no)\s+(\S+)")
 _EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cada uno|cada una)\b")
 _ONLY = frozenset({"nomas", "nadamas", "namas", "solo", "solamente", "just", "only", "unicamente"})
-ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
+_ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
 """Two words for "only": "mejor nada más 3", "no más 2" (before a number; "no más coca" is not)."""
+_ALONE = re.compile(r"\b(un|una|uno)\s+(?:sol[oa]|solit[oa])\b")
+""""una sola", "uno solito": a count said as the only one, "nomás una" ("mejor una sola inca kola"
+after 2 sets the line to 1; read as words, «sola» was a product word and asked about another size)."""
+
+
+def only_said(words: str) -> str:
+    """The normalised words with each way of saying "only" as "nomas" ("nada más 3", "una sola")."""
+    return _ALONE.sub(r"nomas \1", _ONLY_SAID.sub("nomas", words))
+
+
 _CLAUSES = re.compile(r"\s+(?:y|e|and)\s+|\s*,\s*")
 _CHANGED_MIND = frozenset({"siempre", "wait", "espera", "al", "final"})
 """Words of "siempre no", "wait", "al final" before "nomás 3": they name no line."""
@@ -135,14 +145,15 @@ def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) 
 
 
 _LINE_TO_COUNT = re.compile(
-    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*)\s+(?P<line>.+?)\s+(?:a|en|to)\s+(?:(?:solo|just|only)\s+)?"
+    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*)\s+(?P<line>.+?)\s+(?:(?:a|en|to)\s+)?(?:(?:solo|just|only)\s+)?"
     r"(?P<count>\w+)(?:\s+(?:no\s+mas|nada\s+mas|nomas|solo|only|please|pls|porfa|instead|then|entonces))*$"
 )
 
 
 def line_to_count(turn: Turn, state: ChatState, words: str) -> Outcome | None:
-    """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4": the cart
-    line named set to that count (said as a swap, it is no product to swap to)."""
+    """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4", "make the
+    wings 10 instead": the cart line named set to that count (said as a swap, it is no product to
+    swap to; a pack product becomes the pack of that size, `set_lines`)."""
     found = _LINE_TO_COUNT.match(words)
     quantity = count_of(found.group("count")) if found else None
     if found is None or quantity is None or count_of(found.group("line").split()[0]) is not None:
