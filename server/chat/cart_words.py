@@ -3,6 +3,7 @@ lines set to new quantities (shared by `editing`, `quantity_edits` and `line_cha
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
@@ -157,3 +158,12 @@ UNIT_AFTER = [[u] for u in ("l", "lt", "lts", "litro", "litros", "ml", "kg", "ki
 def leading_count(words: str) -> int | None:
     first = words.split()[0] if words.split() else ""
     return count_of(first) if first not in lexicon().fillers or first in ("un", "una", "uno") else None
+
+
+_CHANGING_IT = re.compile(r"^(?:camb\w*?|(?:haz|hace|hag[ae]|pasa|pase)(?:me|nos)?)(?:lo|la|los|las)$")
+
+
+def changes_it(word: str) -> bool:
+    """Whether a folded word is a verb that turns a line into something else, with its pronoun:
+    "cámbialo", "házmelo", "hacelo"/"pasalo" (voseo), "hazlas" (a swap, never a note)."""
+    return _CHANGING_IT.match(word) is not None

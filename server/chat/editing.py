@@ -38,9 +38,11 @@ from comandia.server.chat.cart_words import (
     set_lines,
     weighed,
 )
+from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
+from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.ordering import MAX_ECHO, apply_reading
@@ -55,15 +57,31 @@ from comandia.server.chat.quantity_edits import (
     set_each,
     set_quantity,
 )
-from comandia.server.chat.reading import Reading, read_order
-from comandia.server.chat.restating import one_of, restate, restates, same_dish, some_become
+from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.restating import (
+    all_become,
+    made_of,
+    one_of,
+    restate,
+    restates,
+    same_dish,
+    sized_anew,
+    some_become,
+)
 from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
-_SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?P<new>{_COUNTED}.*)$")
+_GIVE = (
+    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|traeme|traigame|mandame|quiero|gimme|give me|get me"
+    r"|i want|i'll take|mejor)"
+)
+_SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?:{_GIVE}\s+)?(?P<new>{_COUNTED}.*)$")
+_SWAP_GIVEN = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+{_GIVE}\s+(?P<new>.+)$")
+""""en vez del pollo entero dame el paquete familiar", "instead of the plain ones gimme everything
+bagels": the verb that asks for something says where the old line ends and the new one starts."""
 _SWAP_NEW_FIRST = re.compile(
     rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)"
     rf"|(?:que sean?|make it|make that|(?:mejor|better)(?!\s+que\s+sean?\b))\s+(?P<named>.+?))"
@@ -78,8 +96,12 @@ _CHANGE_IT = re.compile(
     r"^(?P<before>.*?\b)?(?:camb\w*?(?:lo|la|los|las)|(?:change|swap|replace|switch)\s+(?:it|that|this))"
     r"\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
 )
-"""'cámbialo por un capuchino', 'cámbiemelo por…', 'swap it for…': the pronoun is the line named
-before it ('la hawaiana cámbiala por…'), else the line added last."""
+_MAKE_IT = re.compile(
+    r"^(?P<before>.*?\b)?(?:haz|hace|hag[ae]|pasa|pase)(?:me|nos)?(?:lo|la|los|las)\s+(?:(?:a|de|en|por|x)\s+)?(?P<new>.+)$"
+)
+"""'cámbialo por un capuchino', 'cámbiemelo por…', 'swap it for…', 'hacelo medio kilo', 'pasalo a
+un kilo', 'hazlas de chocolate': the pronoun is the line named before it ('la hawaiana cámbiala
+por…'), else the line the new words are another size or kind of, else the line added last."""
 
 
 def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
@@ -102,6 +124,9 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
 def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
     return (
         extra_on_line(turn, state, text)
+        or all_become(turn, state, text)
+        or split_into_kinds(turn, state, text)
+        or sized_anew(turn, state, text)
         or note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)
         or options_said(turn, state, text)
@@ -193,9 +218,15 @@ def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
 
 
 def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
-    found = _SWAP.match(words) or _CHANGE.match(words) or _SWAP_NEW_FIRST.match(words)
-    if found is None:
-        return None
+    for pattern in (_SWAP, _SWAP_GIVEN, _CHANGE, _SWAP_NEW_FIRST):  # the first way of cutting it that fits the cart
+        found = pattern.match(words)
+        swapped = _swap_found(turn, state, found) if found is not None else None
+        if swapped is not None:
+            return swapped
+    return None
+
+
+def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome | None:
     some = leading_count(found.group("old"))
     named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
     old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
@@ -215,15 +246,26 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         if not counted(said_new.split()):
             new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
         return apply_reading(turn, state, new, left)
-    return _replaced(turn, state, old, new, said_new)
+    return _replaced(turn, state, old, new, said_new, found.group("old"))
 
 
-def _replaced(turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str) -> Outcome:
+def _one_for_many(said_old: str, said_new: str) -> bool:
+    """Whether the new thing is said as one ("el pack", "la grande") in place of a line said as
+    many ("los 2 bricks", "las cocas"): one of it, not as many as the old line held."""
+    old, new = said_old.split()[:1], said_new.split()[:1]
+    return new in (["el"], ["la"]) and old in (["los"], ["las"])
+
+
+def _replaced(
+    turn: Turn, state: ChatState, old: ProductView, new: Reading, said_new: str, said_old: str = ""
+) -> Outcome:
     """The cart with the line of `old` gone and `new` added, as many as the old line unless the
     customer counted them ("cambia el pastor por suadero", "por unas de chicharrón": as many)."""
     cart = state.cart_dict()
     quantity = cart.pop(old.sku, 1)
     said = [w for w in counted(said_new.split()) if w not in ("unos", "unas", "some")]
+    if _one_for_many(said_old, said_new) and len(new.items) == 1:  # "el pack" for "los 6 bricks": one
+        said, new = ["1"], replace(new, items=(replace(new.items[0], quantity=1),))
     if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
     note = dict(state.notes).get(old.sku, "")
@@ -237,17 +279,52 @@ def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     """ "mejor cámbialo por ibuprofeno", "swap it for a sesame bagel": the line added last becomes
     the product named, as many as it was unless a count is said; None when no product is named
     ("cámbialo a 3" sets a quantity)."""
-    found = _CHANGE_IT.match(words)
+    found = _CHANGE_IT.match(words) or _MAKE_IT.match(words)
     if found is None:
         return None
     before = found.group("before") or ""
-    old = in_cart(turn, state, before) if names_something(turn, before) else last_line(turn, state, in_cart=True)
+    new = read_order(found.group("new"), turn.catalog)
+    old = in_cart(turn, state, before) if names_something(turn, before) else None
+    if old is None and not names_something(turn, " ".join(w for w in before.split() if w not in _NAMING_NOTHING)):
+        old = _line_for(turn, state, new)  # "che mejor pasalo a un kilo": no line named
     if old is None:
         return None
-    new = read_order(found.group("new"), turn.catalog)
+    if not new.items and not new.doubts:
+        new = _made_of_line(turn, old, found.group("new")) or new  # "el de naranja cámbialo por 2 chicos"
     if not new.items or new.doubts or new.unknown:
         return None
     return _replaced(turn, state, old, new, found.group("new"))
+
+
+_NAMING_NOTHING = lexicon().fillers | {"no", "mejor", "che", "oye", "oiga", "mira", "bueno", "pues", "perdon", "y"}
+"""Words before "hacelo …" that name no line ("no, mejor hacelo medio kilo")."""
+
+
+def _line_for(turn: Turn, state: ChatState, new: Reading) -> ProductView | None:
+    """The line "lo" is when no line is named: the one line the new product is another size of
+    ("medio kilo de helado y un cucurucho" … "pasalo a un kilo": the helado), else the one added last."""
+    last = last_line(turn, state, in_cart=True)
+    if len(new.items) == 1:
+        sized = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) and same_dish(p, new.items[0].product)]
+        if len(sized) == 1 and sized[0] != new.items[0].product:
+            return sized[0]
+    return last
+
+
+def _made_of_line(turn: Turn, old: ProductView, said_new: str) -> Reading | None:
+    """The words after "cámbialo por" read as another size or kind of the line itself ("2 chicos"
+    after a Jugo de naranja grande: 2 Jugos de naranja), with their count; None when they make
+    no other product of it."""
+    words = said_new.split()
+    counts = [c for w in counted(words) if (c := count_of(w))]
+    kind = [w for w in words if count_of(w) is None and (w not in lexicon().fillers or w in ("de", "con", "sin"))]
+    resized = resized_by_amount(turn.catalog, old, words)  # "hacelo un kilo": the amount is the size, one of it
+    if resized is not None:
+        return Reading(items=(Item(resized, 1, "", said_new),))
+    other = made_of(turn, old, kind) if kind and len(counts) <= 1 else None
+    if other is None or other == old:
+        return None
+    return Reading(items=(Item(other, counts[0] if counts else 1, "", said_new, counted=bool(counts)),))
 
 
 _OPENERS = frozenset({"nvm", "nevermind", "nah", "nope", "hmm", "mmm", "uy", "ay", "ah", "oh", "oops", "ups"})
@@ -290,6 +367,7 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = then[0]
     elif between is None and phrase != "no" and rest != (before := intents.rest_before(text, phrase)):
         then = _ordered_before(turn, before)  # "y 2 club colombia. ah y quita los edamames": both
+    rest = _without_reason(turn, state, rest)
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
@@ -320,6 +398,16 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_REASON = re.compile(r"\s+(?:que ya|q ya|porque|por que|ya que|because|since|cuz|bc)\b.*$")
+
+
+def _without_reason(turn: Turn, state: ChatState, rest: str) -> str:
+    """ "quita el arroz que ya viene en el paquete": the reason after the line names no line to
+    remove (the paquete stays); cut when what is left still names a line of the cart."""
+    kept = _REASON.sub("", rest)
+    return kept if kept != rest and in_cart(turn, state, kept) is not None else rest
 
 
 _LEFT = frozenset({"con", "nomas", "deja", "dejame", "dejale", "dejeme", "dejele", "queden", "quedan", "quede",

@@ -47,6 +47,7 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     else:
         return None
     lex = lexicon()
+    said_new = [w for w in new if w not in lex.fillers or w in _MARKED or w == "de"]
     target = [w for w in target if w not in SET_OPENERS and w not in lex.fillers]
     new = [w for w in new if w not in lex.fillers or w in SMALLER]
     if not new or counted(new):
@@ -54,6 +55,8 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if target:
         line = in_cart(turn, state, " ".join(target))
         other = variant_of(turn.catalog, line, new) if line is not None else None
+        if line is not None and other is not None and _of_another_dish(line, other, said_new):
+            return _noted_line(turn, state, line, " ".join(said_new))
     else:  # "make it a double": the last line, else the one line of the cart it fits
         last = last_line(turn, state, in_cart=True)
         lines = [last] + [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) and p != last]
@@ -67,6 +70,20 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if line is None or other is None or line.sku not in state.cart_dict():
         return None
     return _replace_line(turn, state, line, other, new)
+
+
+def _of_another_dish(line: ProductView, other: ProductView, said: list[str]) -> bool:
+    """Whether "de X" / "con X" said of a named line only qualifies it: the product the words
+    find shares no word of the line's own name, so it is another dish ("las guajolotas que sean de
+    verde": a guajolota of green tamal, never a Tamal verde instead), and the words are a note."""
+    return said[:1] in (["de"], ["con"]) and not _own(other) & _own(line)
+
+
+def _noted_line(turn: Turn, state: ChatState, line: ProductView, note: str) -> Outcome:
+    """The whole line noted ("de verde"), nothing added nor taken away."""
+    state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, note)))
+    state = replace(state, stage="cart", last_sku=line.sku)
+    return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=note)))
 
 
 _MAKE_INTO = re.compile(
@@ -92,6 +109,8 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     other = made_of(turn, line, new) if line is not None else None
     if line is None or other is None or other == line:
         return None
+    if _of_another_dish(line, other, new):
+        return _noted_line(turn, state, line, " ".join(new))
     return _replace_line(turn, state, line, other, new)
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import among_cart, count_of, is_add_on, last_line
+from comandia.server.chat.cart_words import among_cart, changes_it, count_of, is_add_on, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
@@ -48,8 +48,8 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     (no count, no product: "2 tacos for the kids" orders) and name no line themselves."""
     tokens = list(_TOKEN.finditer(text))
     said = [fold(t.group(0)) for t in tokens]
-    if _SWAPPING & set(said):
-        return None
+    if _SWAPPING & set(said) or any(changes_it(w) for w in said):
+        return None  # "che mejor pasalo a un kilo": the helado made a kilo, never noted
     fillers = lexicon().fillers
     for at in range(len(said) - 1, 0, -1):
         if said[at] not in _BEFORE_LINE:

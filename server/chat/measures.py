@@ -223,3 +223,35 @@ def held_in_pack(product: ProductView, typed_keys: set[str], key_of: Callable[[s
         if int(count) >= 2 and key_of(unit) in typed_keys:
             return int(count)
     return 0
+
+
+_ONE = frozenset({"un", "una", "uno", "a", "an", "one"})
+
+
+def amount_in(said: list[str]) -> float | None:
+    """The amount folded words say in grams or millilitres ("un kilo" 1000, "medio kilo" 500,
+    "litro y medio" 1500, "1,5 litros" 1500, "500 g" 500); None when they say no one amount."""
+    units = [i for i, w in enumerate(said) if w in _PER_UNIT]
+    if len(units) != 1:
+        return None
+    at = units[0]
+    before = said[at - 1] if at else ""
+    if before in _FRACTIONS:
+        count = 1 / _FRACTIONS[before]
+    elif re.fullmatch(r"\d+(?:[.,]\d+)?", before):
+        count = float(before.replace(",", "."))
+    elif before in _ONE or not before or before == "de":
+        count = 1.0
+    else:
+        return None
+    if said[at + 1 : at + 3] in (["y", "medio"], ["y", "media"], ["and", "a"]):
+        count += 0.5  # "litro y medio"
+    return count * _PER_UNIT[said[at]]
+
+
+def resized_by_amount(catalog: CatalogView, line: ProductView, said: list[str]) -> ProductView | None:
+    """The product of the line's measured family the words' amount is ("hacelo un kilo" after
+    the Carne picada especial 500 g: the 1 kg pack); None when they say no amount, or it is the line's."""
+    amount = amount_in(said)
+    other = sized_by_amount(catalog, (line,), amount) if amount else None
+    return other if other is not None and other.sku != line.sku else None

@@ -141,11 +141,18 @@ _NOT_GLUED = frozenset(
 times ("3pm", "20min") and piece counts ("8pc"), which the rules for those read whole."""
 
 
+_DECIMAL_SIZE = re.compile(
+    r"(\bde\s+\d+)[.,](\d)\b(?!\s*(?:ml|l|lts?|litros?|liters?|litres?|kg|kilos?|g|gr|grs|gramos|oz)\b)"
+)
+"""A decimal size after "de" with no unit ("una bilz de 1,5"): its two numbers are the name's
+("Bilz 1,5 litros": 1, 5), never a size and then a count after a comma."""
+
+
 def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
     """The message's tokens; `known`: the menu's own words, which stay whole ("7up", "v8")."""
     found: list[Token] = []
     lex = lexicon()
-    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", text)))
+    halves = QUARTER.sub(" cuarto ", _HALF.sub(" media ", _PERCENT.sub(r"\1%", _DECIMAL_SIZE.sub(r"\1 \2", text))))
     for raw in _TOKENS.findall(_WITH.sub(" with ", _WITHOUT.sub(" without ", halves))):
         measure = _MEASURE.fullmatch(raw)
         glued = _GLUED.fullmatch(fold(raw)) if not measure and fold(raw) not in known else None
@@ -795,6 +802,8 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
             or _english_pair(found, position, index)):  # fmt: skip
         return False  # "pizza 4 quesos", "coca 600 ml": the number is part of the name
     before = found[position - 1].folded if position > 0 else ""
+    if before.isdigit() and folded.isdigit() and f"{before} {folded}" in index.folded_pairs:
+        return False  # "una bilz de 1,5": the decimal of a size the menu has ("Bilz 1,5 litros"), no count
     if _names_number(before, folded, index):
         return False  # "pañales etapa 4", "yogur pack 4": the number of a name the menu has
     if _pack_count(folded, before, index):

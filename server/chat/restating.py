@@ -31,11 +31,12 @@ from comandia.server.chat.cart_words import (
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.measures import only_measure
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
@@ -97,6 +98,13 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                 inside = [p for p in inside if p.sku == state.last_sku]  # "no, 4 de pescado" after 6 tacos de pescado
             sized = _size_of_line(turn, state, doubt.words) if len(inside) != 1 else None
             product = inside[0] if len(inside) == 1 else sized
+            kind = _kind_of_doubt(turn, state, doubt, named) if product is None else None
+            if kind is not None:  # "los cuernitos mejor de jamón y queso": that kind of the Croissant, as many
+                kind_line, other = kind
+                said.append(turn.texts("removed", name=kind_line.name))
+                added.append(Item(other, cart.pop(kind_line.sku), doubt.note, doubt.words))
+                changed = True
+                continue
             if product is not None:  # "2 california": the California roll of the cart
                 counted = doubt.counted or doubt.quantity != 1 or _counted(doubt.words)  # (0: none of it)
                 named.add(product.sku)  # (said itself: "una grande y una mediana" keeps the grande)
@@ -306,13 +314,26 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         line = turn.catalog.product(sku)
         if line is None or sku in named:
             continue
-        own = {key(w) for w in words_of(line.name)}
+        own = {key(w) for name in (line.name, *line.aliases) for w in words_of(name)}  # "los cuernitos…": an alias
         said = [w for w in typed if key(w) in own and w not in _KEPT_WORDS]  # "un kilo de …": no Kilo de huevo
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
         kind = said and new and variant_of(turn.catalog, line, new) == item.product
         if kind or (said and new and _siblings(line, item.product, said)):
             fits.append(line)
     return fits[0] if len(fits) == 1 else None
+
+
+def _kind_of_doubt(
+    turn: Turn, state: ChatState, doubt: Doubt, named: set[str]
+) -> tuple[ProductView, ProductView] | None:
+    """(line, kind): a doubt of one product, with no count, that is another kind of one cart line
+    named by a word of it ("los cuernitos mejor de jamón y queso" after 2 cuernitos: the Croissant
+    de jamón y queso, read only in doubt, in place of the Croissant)."""
+    if len(doubt.candidates) != 1 or doubt.counted or doubt.candidates[0].sku in state.cart_dict():
+        return None
+    other = doubt.candidates[0]
+    line = _kind_of_line(turn, state, Item(other, doubt.quantity, doubt.note, doubt.words, counted=False), named)
+    return (line, other) if line is not None and line.sku in state.cart_dict() else None
 
 
 def _siblings(line: ProductView, other: ProductView, said: list[str]) -> bool:
@@ -344,14 +365,39 @@ _ONE_OF = re.compile(
 _PRONOUNS = frozenset({"of them", "of those", "of these", "de esos", "de esas", "de ellos", "de ellas"})
 """'make one of them a taro': the line talked about last, not named again."""
 _TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
-_CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*)$")
+_CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*|hace\w*|pasa\w*)$")
+"""A verb that changes a line: "cámbialo", "házmelo", "hacelo"/"pasalo" (voseo), "make"."""
+_JOINTS_AFTER_VERB = ("a", "por", "x", "en", "to", "into", "for", "as")
+_OF_LINE_FIRST = re.compile(
+    r"^(?P<before>(?:.*?\s)?)(?P<of>de las|de los|of the)\s+(?P<line>.+?)\s+(?P<count>\w+)"
+    r"\s+(?P<rest>.+)$"
+)
+
+
+def _joint_after(words: list[str]) -> int:
+    """1 when a change verb is followed by its joint ("cámbialo *a* chocolate"), else 0."""
+    return 1 if words[:1] and words[0] in _JOINTS_AFTER_VERB else 0
+
+
+def _count_first(said: str) -> str:
+    """ "de los licuados uno hazmelo de mamey" said as "uno de los licuados hazmelo de mamey": the
+    line first, then the count of it that changes (followed by a change verb or "que sea")."""
+    found = _OF_LINE_FIRST.match(said)
+    if found is None or not count_of(found.group("count")) or count_of(found.group("line").split()[-1]) is not None:
+        return said
+    rest = found.group("rest").split()
+    if not (_CHANGE_VERB.match(rest[0]) or rest[0] in ("que", "sea", "sean")):
+        return said
+    return f"{found.group('before')}{found.group('count')} {found.group('of')} {found.group('line')} {' '.join(rest)}"
 
 
 def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "switch one of the lychee to passion fruit", "make one of the cheeseburgers a double",
-    "una de las hawaianas cámbiala por una de pepperoni": that many of the line named leave it
-    and become the product said (another size or flavour of it, or a product of its own)."""
-    found = _ONE_OF.match(intents.normalised(text))
+    "una de las hawaianas cámbiala por una de pepperoni", "de los licuados uno hazmelo de mamey":
+    that many of the line named leave it and become the product said (another size or flavour of
+    it, or a product of its own)."""
+    said = _count_first(intents.normalised(text))
+    found = _ONE_OF.match(said)
     some = count_of(found.group("count")) if found else None
     if found is None or not some:
         return None
@@ -359,9 +405,11 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if found.group("of") in _PRONOUNS:
         return _some_of_last(turn, state, some, rest)
     for at in range(1, len(rest)):
-        for joint in _TO:
-            size = joint.count(" ") + 1
-            if " ".join(rest[at : at + size]) != joint:
+        for joint in ("", *_TO):
+            if not joint and not _CHANGE_VERB.match(rest[at]):
+                continue  # a bare change verb is a joint too: "uno de los licuados hazmelo de mamey"
+            size = joint.count(" ") + 1 if joint else 1 + _joint_after(rest[at + 1 :])
+            if joint and " ".join(rest[at : at + size]) != joint:
                 continue
             line = in_cart(turn, state, " ".join(w for w in rest[:at] if not _CHANGE_VERB.match(w)))
             new = _one_product(turn, line, [w for w in rest[at + size :] if w not in lexicon().fillers])
@@ -373,7 +421,34 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
             said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
             return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
-    return _some_resized(turn, state, some, rest)
+    return _some_resized(turn, state, some, rest) or _some_noted(turn, state, some, rest)
+
+
+_POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "pls", "plis", "xfa", "gracias", "thanks"})
+
+
+def _some_noted(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
+    """ "una de las latas sprite" after 4 latas: the line named first, then words that name no
+    product: that many units carry them as a note ("1 sprite"); nothing is added (RULE c)."""
+    cart = state.cart_dict()
+    for at in range(1, len(rest)):  # the fewest words that name the line: the rest is the note
+        line = in_cart(turn, state, " ".join(rest[:at]))
+        note = [w for w in rest[at:] if w not in lexicon().fillers]
+        if line is None or not note or some >= cart[line.sku] or not names_nothing_sure(turn, " ".join(note)):
+            continue
+        said = f"{some} {' '.join(w for w in rest[at:] if w not in _POLITE)}".removesuffix(" por")  # «1 sprite»
+        old = dict(state.notes).get(line.sku)
+        joined = f"{old}, {said}" if old else said
+        state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
+        state = replace(state, stage="cart", last_sku=line.sku)
+        return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
+    return None
+
+
+def names_nothing_sure(turn: Turn, words: str) -> bool:
+    """Whether the words name no product of the menu, surely or in doubt (a note, "sprite")."""
+    reading = read_order(words, turn.catalog)
+    return not (reading.items or reading.doubts)
 
 
 def _some_resized(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
@@ -394,6 +469,8 @@ def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     """ "make one of them a taro milk tea", "uno de esos que sea de zanahoria": that many units of
     the line added last become the product said after the joint ("a", "to", "que sea")."""
     line = last_line(turn, state, in_cart=True)
+    while rest and _CHANGE_VERB.match(rest[0]):  # "uno de ellos cámbialo a chocolate"
+        rest = rest[1 + _joint_after(rest[1:]) :]
     for joint in sorted(_TO, key=len, reverse=True):
         if " ".join(rest[: joint.count(" ") + 1]) == joint:
             rest = rest[joint.count(" ") + 1 :]
@@ -471,3 +548,85 @@ def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | No
         if len(reading.items) == 1 and not (reading.doubts or reading.unknown) and reading.items[0].product != line:
             return reading.items[0].product
     return None
+
+
+_ALL_OF = frozenset({"los", "las", "the"})
+_BOTH = frozenset({"ambos", "ambas", "both"})
+_BEFORE_ALL = frozenset({"no", "siempre", "mejor", "mas", "bien", "actually", "make", "them", "it", "que", "sean",
+                         "hazlos", "hazlas", "hacelos", "hacelas", "ponlos", "ponlas", "cambialos",
+                         "cambialas"})  # fmt: skip
+"""Words that may open "siempre no, los dos de frutos rojos", "mejor los 2 de mango", "make them both mango"."""
+
+
+def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "mejor los 2 de mango" after a smoothie de mango and one de frutos rojos, "siempre no, las
+    dos de fresa", "make both mango": the count with "los"/"both" is every unit of that dish in the
+    cart (the lines whose names start with the same word), and all of them become the kind said:
+    that line is set to the count, the other kinds of the dish leave. None when the count is not
+    what the cart holds of the dish (then "los 2 de mango" sets that line: `restate`)."""
+    words = intents.normalised(text).split()
+    lex = lexicon()
+    ignored = lex.fillers | _CUES | _INTERJECTIONS | _BEFORE_ALL
+    at = next((i for i, w in enumerate(words) if w in _ALL_OF | _BOTH), None)
+    if at is None or any(w not in ignored for w in words[:at]):
+        return None
+    some: int | None = 2
+    if words[at] in _BOTH:
+        rest = [w for w in words[at + 1 :] if w not in ("of", "them", "de", "ellos", "ellas")]
+    else:
+        some, rest = count_of(words[at + 1]) if at + 1 < len(words) else None, words[at + 2 :]
+    kind = [w for w in rest if w not in lex.fillers or w in ("de", "con", "sin")]
+    if not some or some < 2 or not kind or counted(kind) or {"y", "e", "and"} & set(kind):
+        return None
+    cart = state.cart_dict()
+    lines = [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) is not None]
+    for line in lines:
+        new = made_of(turn, line, kind)
+        named = {key(w) for w in kind if w not in STOPWORDS}
+        if new is None or _head(new) != _head(line) or not named <= _own_keys(new):
+            continue  # (words beyond the kind's name, "los 2 de pastor sin cebolla", are a note: not this)
+        dish = [p for p in lines if _head(p) == _head(new)]
+        if sum(cart[p.sku] for p in dish) != some or dish == [new]:
+            return None
+        changes = [(p, 0) for p in dish if p != new]
+        if new.sku in cart:
+            return set_lines(turn, state, [*changes, (new, some)], last=new.sku)
+        left = set_lines(turn, state, changes, last=state.last_sku)
+        said = "\n".join(turn.texts("removed", name=p.name) for p, _ in changes)
+        return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+    return None
+
+
+def _head(product: ProductView) -> str:
+    """The key of the first word of the product's name that says what it is ("smoothie", "licuado")."""
+    return next((key(w) for w in words_of(product.name) if w not in STOPWORDS), "")
+
+
+def sized_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "no mejor 2 chicos (de medio litro)" after a jugo de naranja grande, "mejor dos chicos":
+    said as a change of mind, a count and a bare size are the line talked about last (else the one
+    line that has that size) in that size, that many, in its place. None when the message says
+    more than a count, a size and its measure."""
+    words = intents.normalised(text).split()
+    lex = lexicon()
+    if not (_CUES | {"no"}) & set(words):
+        return None  # "2 chicos" with no change of mind: an order (asked about)
+    said = [w for w in words if w not in lex.fillers and w not in _CUES and w not in _INTERJECTIONS and w != "no"]
+    if "de" in words and only_measure(words[len(words) - words[::-1].index("de") :]):
+        said = [w for w in said if w not in words[len(words) - words[::-1].index("de") :]]  # "de medio litro"
+    counts = [c for w in said if (c := count_of(w))]
+    sizes = [w for w in said if count_of(w) is None]
+    if len(counts) != 1 or len(said) != 1 + len(sizes) or not sizes or not set(sizes) <= SIZES:
+        return None
+    other = _size_of_line(turn, state, " ".join(sizes))
+    last = last_line(turn, state, in_cart=True)
+    lines = [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) is not None]
+    line = next((p for p in ([last] if last else []) + lines if variant_of(turn.catalog, p, sizes) == other), None)
+    cart = state.cart_dict()
+    if other is None or line is None or counts[0] < cart[line.sku]:
+        return None  # "mejor uno chico" after 2 grandes: one of them, or one alone? (read as before)
+    cart.pop(line.sku)
+    left = replace(state.with_cart(cart), stage="cart")
+    return apply_reading(
+        turn, left, Reading(items=(Item(other, counts[0], "", text),)), turn.texts("removed", name=line.name)
+    )

@@ -1,0 +1,122 @@
+"""A cart line split into kinds of itself in a later message: "no, mejor media docena de manteca y
+media de grasa" after a dozen medialunas de manteca, "mitad de manteca y mitad de grasa mejor",
+"no mejor una de búfalo y una bbq" after 2 orders of alitas búfalo.
+
+The restating rule (docs/whatsapp.md, RULE c/d): the parts are the line's own units said again
+by kind, never more of them: when every part names a kind of one cart line (the line itself, or
+another product of its dish: "Medialuna de grasa" of the "Medialuna de manteca") and the parts add
+up to what the line holds ("media"/"mitad"/"half" is half of it), the line leaves and each kind
+takes its part. Otherwise None: the message is read as anything else (`editing` tries the next).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.cart_words import count_of
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import key
+from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.model import ProductView
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Item, Reading
+from comandia.server.chat.restating import made_of
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.variants import STOPWORDS
+
+_HALF = frozenset({"mitad", "media", "half"})
+"""A part that is half of the line ("media docena … y media de grasa", "mitad y mitad", "half and half")."""
+_PART_WORDS = frozenset({"docena", "docenas", "dozen", "otra", "other", "de", "del", "of", "la", "el", "las", "los",
+                         "the", "que", "sea", "sean", "orden", "ordenes", "order", "orders"})  # fmt: skip
+"""Words of a part that say neither its count nor its kind."""
+_OPENING = frozenset({"no", "mejor", "perdon", "perdona", "actually", "better", "siempre", "mas", "bien", "que",
+                      "sean", "sea", "make", "it", "them", "hazlas", "hazlos", "hacelas", "hacelos"})  # fmt: skip
+_MINDING = frozenset({"no", "mejor", "perdon", "perdona", "actually", "better", "mas", "rather", "sorry", "sean",
+                      "sea", "make", "cambia", "cambialas", "cambialos", "hazlas", "hazlos", "hacelas",
+                      "hacelos"})  # fmt: skip
+"""A change of mind said: without one, parts that add up to a line are an order of more."""
+_JOINS = re.compile(r"\s*(?:,|\by\b|\be\b|\band\b)\s*")
+
+
+def split_into_kinds(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The one cart line the parts are kinds of, split into them; None when the message is no such split."""
+    said = intents.normalised(text)
+    parts = [p.split() for p in _JOINS.split(said) if p.strip()]
+    if len(parts) < 2 or not (_MINDING | {"mitad", "half"}) & set(said.split()):
+        return None  # "1 de suadero y 1 de bistec" after 2 de pastor, said with no change of mind: an order
+    lex = lexicon()
+    ignored = lex.fillers | _OPENING
+    while parts[0] and parts[0][0] in ignored and count_of(parts[0][0]) is None:
+        parts[0] = parts[0][1:]  # "no, mejor media docena …": said to the person, no part of it
+    while parts[-1] and parts[-1][-1] in ignored | {"porfa", "please", "pls", "mejor"}:
+        parts[-1] = parts[-1][:-1]  # "… mitad de grasa mejor"
+    counts = [_part_count(part) for part in parts]
+    kinds = [[w for w in part if w not in _HALF | _PART_WORDS and count_of(w) is None and w not in lex.fillers]
+             for part in parts]  # fmt: skip
+    if any(c is None for c in counts) or any(not k for k in kinds):
+        return None
+    cart = state.cart_dict()
+    for sku, held in reversed(state.cart):
+        line = turn.catalog.product(sku)
+        if line is None:
+            continue
+        shares = [held // 2 if c == 0 else c for c in counts]  # (0 stands for a half)
+        if any(c == 0 for c in counts) and held % 2:
+            continue
+        if sum(s for s in shares if s is not None) != held:
+            continue
+        products = [_kind_of(turn, line, kind) for kind in kinds]
+        if any(p is None for p in products) or len({p.sku for p in products if p is not None}) != len(products):
+            continue
+        if any(p is not None and p != line and p.sku in cart for p in products):
+            return None  # "que sean 2 de pastor y 1 de suadero" with both in the cart: each line set (`restating`)
+        return _split(
+            turn, state, line, [(p, s) for p, s in zip(products, shares, strict=True) if p is not None and s], cart
+        )
+    return None
+
+
+def _part_count(part: list[str]) -> int | None:
+    """The part's count (0 for a half), or None when it says none or more than one."""
+    if _HALF & set(part):
+        return 0 if not [w for w in part if count_of(w) is not None and w not in ("otra", "otro")] else None
+    counts = [c for w in part if (c := count_of(w))]
+    return counts[0] if len(counts) == 1 else None
+
+
+def _kind_of(turn: Turn, line: ProductView, kind: list[str]) -> ProductView | None:
+    """The line itself when the words are its own ("de manteca" of the Medialuna de manteca), else
+    the other product of its dish they make ("de grasa": the Medialuna de grasa), else None."""
+    if {key(w) for w in kind} <= _own(line):
+        return line
+    other = made_of(turn, line, kind)
+    if other is None or _head(other) != _head(line) or not {key(w) for w in kind} <= _own(other):
+        return None  # another dish ("una de búfalo y una coca"), or words beyond its name ("2 de tripa bien doradas")
+    return other
+
+
+def _own(product: ProductView) -> set[str]:
+    return {key(w) for name in (product.name, *product.aliases) for w in words_of(name)}
+
+
+def _head(product: ProductView) -> str:
+    return next((key(w) for w in words_of(product.name) if w not in STOPWORDS), "")
+
+
+def _split(
+    turn: Turn, state: ChatState, line: ProductView, shares: list[tuple[ProductView, int]], cart: dict[str, int]
+) -> Outcome:
+    """The line keeps its own kind's share (or leaves) and each other kind is added with its share."""
+    kept = [share for product, share in shares if product == line]
+    if kept:
+        cart[line.sku] = kept[0]
+        said = turn.texts("quantity_set", quantity=kept[0], name=line.name)
+    else:
+        cart.pop(line.sku)
+        said = turn.texts("removed", name=line.name)
+    state = replace(state.with_cart(cart), stage="cart", last_sku=line.sku)
+    new = tuple(Item(p, share, "", p.name) for p, share in shares if p != line)
+    return apply_reading(turn, state, Reading(items=new), said)
