@@ -1,16 +1,17 @@
 """Changing the cart in words: remove, set a quantity, add more of the last thing, swap, restart.
 
-The restating rule (docs/whatsapp.md): naming a product again adds to it ("otra coca" is one
-more); a quantity is replaced only when the customer says so ("que sean 4", "déjalo en uno",
-"mejor 6", "son 3, no 1", "make that 3"); "quita …" / "quítele …" removes the line, "quita una …"
-one unit, and so does naming it with "no" ("mejor no el pan", "actually no muffin"): never one more;
-"en lugar de la horchata una jamaica" and "cámbialo por ibuprofeno" swap; "mejor que sea la
-grande" / "que el de mamey sea de plátano" turns a line into another size or flavour of itself;
-"mejor 4 de pastor y ninguno de bistec" sets several lines; "scratch that" / "borra todo" starts the
-cart over; a clause said as a change of mind states anew the lines it names ("actually 3 combos,
-and 1 tenders", "mejor medio kilo de picada" after the kilo, "make one of the cheeseburgers a
-double": `restating`).
-When no product is named, the edit is about the product added last ("quítale uno", "agrégale otra").
+The restating rule (docs/whatsapp.md): naming a product again adds to it ("otra coca" is one more),
+unless it only says how the cart line comes ("turkey club no tomato pls", "uno de los lattes con
+leche de avena": the line's note, `noted_again`); a quantity is replaced only when the customer says
+so ("que sean 4", "déjalo en uno", "mejor 6", "son 3, no 1", "make that 3"); "quita …" / "quítele …"
+removes the line, "quita una …" one unit, and so does naming it with "no" ("mejor no el pan",
+"actually no muffin"): never one more; "en lugar de la horchata una jamaica" and "cámbialo por
+ibuprofeno" swap; "mejor que sea la grande" / "que el de mamey sea de plátano" turns a line into
+another size or flavour of itself; "mejor 4 de pastor y ninguno de bistec" sets several lines;
+"scratch that" / "borra todo" starts the cart over; a clause said as a change of mind states anew
+the lines it names ("actually 3 combos, and 1 tenders", "mejor medio kilo de picada" after the kilo,
+"make one of the cheeseburgers a double": `restating`). When no product is named, the edit is about
+the product added last ("quítale uno", "agrégale otra").
 
 Here: which edit a message is (`edit`), removing, adding more of the last thing, swapping and
 starting over; quantities are set in `quantity_edits`, a line's size or flavour changes in
@@ -45,6 +46,7 @@ from comandia.server.chat.line_notes import extra_on_line, note_on_line, options
 from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, clip
+from comandia.server.chat.noted_again import noted_again
 from comandia.server.chat.ordering import MAX_ECHO, apply_reading
 from comandia.server.chat.quantity_edits import (
     another_round,
@@ -132,6 +134,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         or options_said(turn, state, text)
         or wished_note(turn, state, text)
         or _removal_leaving(turn, state, words)
+        or noted_again(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)

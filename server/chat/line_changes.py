@@ -16,7 +16,7 @@ from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, is_ad
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import measured_size
+from comandia.server.chat.measures import amount_in, measured_size, sized_by_amount
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -47,6 +47,7 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     else:
         return None
     lex = lexicon()
+    amount = amount_in(new)  # "que la inca sea la de litro y medio": a measure, read before fillers go
     said_new = [w for w in new if w not in lex.fillers or w in _MARKED or w == "de"]
     target = [w for w in target if w not in SET_OPENERS and w not in lex.fillers]
     new = [w for w in new if w not in lex.fillers or w in SMALLER]
@@ -55,6 +56,8 @@ def variant(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if target:
         line = in_cart(turn, state, " ".join(target))
         other = variant_of(turn.catalog, line, new) if line is not None else None
+        if line is not None and other is None and amount:
+            other = sized_by_amount(turn.catalog, (line,), amount)
         if line is not None and other is not None and _of_another_dish(line, other, said_new):
             return _noted_line(turn, state, line, " ".join(said_new))
     else:  # "make it a double": the last line, else the one line of the cart it fits

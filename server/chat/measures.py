@@ -246,6 +246,8 @@ def amount_in(said: list[str]) -> float | None:
         return None
     if said[at + 1 : at + 3] in (["y", "medio"], ["y", "media"], ["and", "a"]):
         count += 0.5  # "litro y medio"
+    elif said[at + 1 : at + 2] in (["medio"], ["media"]):
+        count += 0.5  # the "y" left out: "litro medio"
     return count * _PER_UNIT[said[at]]
 
 

@@ -5,7 +5,8 @@ unavailable or beyond stock), words not on the menu are named back ("No tenemos 
 doubts wait in `state.suggestions`, asked one at a time with buttons ("pick:SKU" / "nomatch").
 The reply says all of it, then shows the cart; `Outcome.named_back` lists what was not taken.
 
-Restating rule: an item named again is added again ("otra coca" = one more); to change a
+Restating rule (docs/whatsapp.md): an item named again is added again ("otra coca" = one more)
+unless it only says how a cart line comes (`editing` reads that first, `noted_again`); to change a
 quantity the customer says so ("que sean 4", "déjalo en uno"), and "quita …" removes.
 """
 

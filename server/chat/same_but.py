@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import among_cart, count_of, counted, in_cart, last_line
+from comandia.server.chat.cart_words import UNIT_AFTER, among_cart, count_of, counted, in_cart, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.menus import add_lines
@@ -59,6 +59,15 @@ _ANOTHER = frozenset({"otro", "otra", "otros", "otras", "another", "more", "mas"
 _WHOLE = frozenset({"orden", "ordenes", "pedido", "pedidos", "order", "orders"})
 """'y otra orden igual para mi hermano': the whole cart once more, not one line."""
 _BUT = frozenset({"pero", "but"})
+_PIECES = frozenset({"pc", "pcs", "piece", "pieces", "pz", "pza", "pzas", "piezas"})
+"""'another 6 piece, same': the pack's name ("Classic wings 6 pc"), not six more of it."""
+
+
+def _counts(words: list[str]) -> list[int]:
+    """The counts said ("otros 2 iguales"), not an article's one nor the size of what is named:
+    "3 litros", "another 6 piece" (the pack "Classic wings 6 pc", not six more of it)."""
+    return [c for at, w in enumerate(words) if (c := count_of(w)) is not None and w not in ("un", "una", "uno", "one")
+            and not (set(words[at + 1 : at + 2]) & _PIECES) and words[at + 1 : at + 2] not in UNIT_AFTER]  # fmt: skip
 
 
 def same_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -71,7 +80,7 @@ def same_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if intents.mentions(text, "same_again") is None or not _ANOTHER & set(said) or _BUT & set(said):
         return None
     left = [w for w in intents.without(text, "same_again").split() if w not in _ANOTHER]
-    counts = [c for w in left if (c := count_of(w)) is not None and w not in ("un", "una", "uno", "one")]
+    counts = _counts(left)
     named = [w for w in left if count_of(w) is None and w not in lexicon().fillers and w not in _WHOLE]
     times = counts[0] if len(counts) == 1 else 1
     lines: list[tuple[ProductView, int]]
