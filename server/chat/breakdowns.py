@@ -49,6 +49,8 @@ def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tup
     total = head.quantity
     if total is None or total < 2 or head.corrects or head.note:
         return None
+    if not head.words and at + 1 < len(parts) and _group(parts, at + 1, index, lex) is not None:
+        return None  # "para 4, 2 aguachiles uno verde y uno negro": the 2 is the total broken down
     units = (1, _DOZEN) if head.dozens else (1,)
     members: list[Part] = []
     count = 0
@@ -71,9 +73,9 @@ def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) ->
     if not head.words:
         return True
     verdict = verdict_of(index.match(head.words, lex.synonyms))
-    if verdict is not None and verdict[0]:
-        return all(_sized(member) for member in members)
     family = _family(head, index, lex)
+    if verdict is not None and verdict[0]:
+        return all(_sized(member) or _kind_of(head, member, family, index, lex) for member in members)
     return all(
         _sized(member)
         or (member.elliptic and _of_family(member, family, index, lex))
@@ -86,6 +88,16 @@ def _family(head: Part, index: ProductIndex, lex: Lexicon) -> set[str]:
     """The products whose names hold every word of the total ("carne": the Empanada de carne and
     the Empanada de carne picante; "empanadas": every empanada)."""
     return {m.product.sku for m in index.match(head.words, lex.synonyms) if m.typed >= SURE}
+
+
+def _kind_of(head: Part, member: Part, family: set[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a part said without "de" is another kind of the product the total names surely: the
+    total's words and its own name another product of the total's family ("2 aguachiles, uno verde
+    y uno negro", where «aguachile» is the verde's other name: one of each, never 3 verdes)."""
+    if member.elliptic or not member.words or not _fits_with(head, member, index, lex):
+        return False
+    matches = index.match([*head.words, *member.words], lex.synonyms)
+    return matches[0].product.sku in family
 
 
 def _of_family(member: Part, family: set[str], index: ProductIndex, lex: Lexicon) -> bool:

@@ -656,13 +656,17 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     # a portion word the menu's names use is part of the name: "con un refresco de lata"
     spans = [i for i in part.note_spans[1:] if found[i].folded not in ignored or index.knows(found[i].folded)]
     words: list[str] = []
+    counted = any((number(found[i].folded) or 0) >= 2 for i in part.note_spans)
+    # "con 2 consomés": a count of two or more says a product, even one whose name says more
+    # ("Consomé medio litro") than the words match well
     for tried in _note_names(part, spans, found, index):
         words = [found[i].folded for i in tried]
         matches = index.match(words, lex.synonyms) if words else []
         verdict = verdict_of(matches)
         # A kind's word ("con una gaseosa") is a product even when the menu has several: asked, never a note.
         kind = bool(words) and " ".join(words) in every_kind_word() and verdict is not None
-        sure = verdict is not None and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT
+        sure = (verdict is not None and verdict[0] and matches[0].typed >= SURE
+                and (matches[0].score >= ACCEPT or counted))  # fmt: skip
         sized = verdict is not None and not sure and _sized_product(words, index, lex, english)
         if kind or sized or (sure and _names_alone(matches, words, english)):
             spans = tried
@@ -670,6 +674,14 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
     else:
         return [part]
     counts = [number(w) for w in words if number(w) is not None]  # "… con 2 philadelphia roll"
+    at = spans[0] - 1
+    while not counts and at in part.note_spans:  # "con 2 órdenes de arroz": the count before the name
+        said = number(found[at].folded)
+        if said is not None:
+            counts = [said]
+        elif found[at].folded not in ignored:
+            break
+        at -= 1
     kept = [(w, i) for w, i in zip(words, spans, strict=True) if number(w) is None]
     item = Part(quantity=counts[0] if counts else None, words=[w for w, _ in kept], spans=[i for _, i in kept],
                 with_item=True)  # fmt: skip
@@ -691,8 +703,8 @@ def _note_names(part: Part, spans: list[int], found: list[Token], index: Product
     marker = found[part.note_spans[0]].folded
     tries = [[part.note_spans[0], *spans]] if marker in _MORE and index.knows(marker) else []
     tries.append(spans)
-    if len(spans) > 1 and found[spans[0]].folded in _MORE:
-        tries.append(spans[1:])
+    if len(spans) > 1 and (found[spans[0]].folded in _MORE or number(found[spans[0]].folded) is not None):
+        tries.append(spans[1:])  # "con 2 órdenes de arroz" on a menu whose names hold a «2»: its count
     return tries
 
 
