@@ -436,13 +436,23 @@ def _some_noted(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Out
         note = [w for w in rest[at:] if w not in lexicon().fillers]
         if line is None or not note or some >= cart[line.sku] or not names_nothing_sure(turn, " ".join(note)):
             continue
-        said = f"{some} {' '.join(w for w in rest[at:] if w not in _POLITE)}".removesuffix(" por")  # «1 sprite»
-        old = dict(state.notes).get(line.sku)
-        joined = f"{old}, {said}" if old else said
-        state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
-        state = replace(state, stage="cart", last_sku=line.sku)
-        return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
+        return _note_some(turn, state, line, some, rest[at:])
     return None
+
+
+def _note_some(turn: Turn, state: ChatState, line: ProductView, some: int, words: list[str]) -> Outcome:
+    """That many units of `line` carry `words` as their note («1 sprite», «2 sin cebolla»)."""
+    said = f"{some} {' '.join(w for w in words if w not in _POLITE)}".removesuffix(" por")
+    old = dict(state.notes).get(line.sku)
+    joined = f"{old}, {said}" if old else said
+    state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
+    state = replace(state, stage="cart", last_sku=line.sku)
+    return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=line.name, note=joined)))
+
+
+_TAKEN_AWAY = frozenset({"sin", "no", "without"})
+"""A note that takes something away: "two of them no onions" notes the burgers even on a menu that
+sells Onion rings (nobody orders what they say to leave out)."""
 
 
 def names_nothing_sure(turn: Turn, words: str) -> bool:
@@ -469,14 +479,20 @@ def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     """ "make one of them a taro milk tea", "uno de esos que sea de zanahoria": that many units of
     the line added last become the product said after the joint ("a", "to", "que sea")."""
     line = last_line(turn, state, in_cart=True)
+    typed = list(rest)
     while rest and _CHANGE_VERB.match(rest[0]):  # "uno de ellos cámbialo a chocolate"
         rest = rest[1 + _joint_after(rest[1:]) :]
     for joint in sorted(_TO, key=len, reverse=True):
         if " ".join(rest[: joint.count(" ") + 1]) == joint:
             rest = rest[joint.count(" ") + 1 :]
             break
-    new = _one_product(turn, line, [w for w in rest if w not in lexicon().fillers])
     cart = state.cart_dict()
+    note = [w for w in rest if w not in _POLITE]
+    unchanged = line is not None and rest == typed and note and some < cart.get(line.sku, 0)
+    if unchanged and (note[0] in _TAKEN_AWAY or names_nothing_sure(turn, " ".join(note))):
+        assert line is not None
+        return _note_some(turn, state, line, some, rest)  # "2 de ellos sin cebolla": a note (RULE c)
+    new = _one_product(turn, line, [w for w in rest if w not in lexicon().fillers])
     if line is None or new is None or new.sku == line.sku or some >= cart.get(line.sku, 0):
         return None
     left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
