@@ -50,6 +50,7 @@ from comandia.server.wiring import Runtime, build_jobs, build_services  # noqa: 
 from comandia.shared.schemas.catalog import ProductInput  # noqa: E402
 from comandia.shared.schemas.customers import CustomerInput  # noqa: E402
 from comandia.shared.schemas.orders import OrderInput, OrderLineInput  # noqa: E402
+from tests.plugins.api import stop  # noqa: E402
 from tests.plugins.providers import serve_stand_in  # noqa: E402
 
 APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
@@ -381,8 +382,7 @@ def latency_part(runtime: Runtime, consoles: int, trials: int, busy: int, busy_e
                 t.join(timeout=5)
             for job in jobs:
                 job.stop()
-            server.close()
-            thread.join(timeout=5)
+            stop(server, thread)
     seconds = time.perf_counter() - started
     print(
         f"load: {busy} busy tenants, {load.sent} webhooks in {seconds:.0f} s ({load.sent / seconds:.1f}/s, "

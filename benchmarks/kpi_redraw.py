@@ -38,6 +38,7 @@ from comandia.console.windows.kpis import load_dashboard
 from comandia.server.app import create_app
 from comandia.server.services.tenancy.tenants import NewTenant
 from comandia.shared.client import ApiClient
+from tests.plugins.api import stop
 
 PRESETS = {"7 days": (7, "day"), "30 days": (30, "day"), "90 days": (90, "day"), "2 years": (730, "week")}
 
@@ -92,8 +93,7 @@ def main() -> None:
                 )
         finally:
             client.close()
-            server.close()
-            thread.join(timeout=5)
+            stop(server, thread)
     print("target: total < 1,000 ms")
 
 

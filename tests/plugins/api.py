@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 from comandia.server.app import create_app
 from comandia.server.db.control_models import LoginFailure
@@ -64,8 +64,22 @@ def served(services: Services, threads: int = 8) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
-        thread.join(timeout=5)
+        stop(server, thread)
+
+
+def stop(server: BaseWSGIServer, thread: threading.Thread) -> None:
+    """Closes every socket of `server` from inside its loop thread, then waits for the loop to end.
+
+    Closed from this thread, a socket can vanish while the loop waits on it in select(), which then
+    fails with EBADF in the loop thread (and pytest fails the test that happened to be running)."""
+
+    def close_all() -> None:
+        for dispatcher in list(server._map.values()):
+            dispatcher.close()
+
+    server.trigger.pull_trigger(close_all)
+    thread.join(timeout=5)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
 
 @pytest.fixture(scope="session")
