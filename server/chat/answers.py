@@ -182,7 +182,7 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
-    if total is not None and (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
+    if total is not None and asks_total(turn, text):
         return _total_and_order(turn, state, text, total)
     price = intents.mentions(text, "price")
     if price is None and (asks(text) or _asks_after_fillers(words)):  # "y la concha, ¿cuánto?", "hm how much tho"
@@ -198,6 +198,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         return None
     rest = intents.rest_after(text, price or str(available)) if named_first is None or price else named_first
+    if price is not None and _names_nothing(turn, rest) and intents.rest_before(text, price):
+        rest = ""  # "¿y el pulpo cuánto es?": «es» names nothing, the product was said first
     ordered = ordered_before(turn, text, price) if price is not None and rest.strip(" ?") else None
     if price is not None and not rest.strip(" ?"):
         rest = intents.rest_before(text, price)  # the product first: "la gringa, ¿a cómo?"
@@ -226,6 +228,36 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     if ordered is not None:  # "un jugo verde y ¿a cómo el de betabel?": the juice added, the price answered
         outcome = ordering.apply_reading(turn, state, ordered, "\n".join(lines))
     return replace(outcome, named_back=(*outcome.named_back, *named))
+
+
+def _names_nothing(turn: Turn, words: str) -> bool:
+    """Whether the words, past the ones that ask, read as nothing at all ("es", "sale"): no product,
+    no word off the menu, no count."""
+    return read_order(" ".join(w for w in words.split() if w not in _PRICE_WORDS | _QUESTION_WORDS),
+                      turn.catalog).empty  # fmt: skip
+
+
+def asks_total(turn: Turn, text: str) -> bool:
+    """Whether the message asks what the whole comes to ("¿cuánto es todo?", "y un flan, ¿cuánto
+    le debo?"), not the price of a product it names first with "el"/"the" ("¿y el pulpo cuánto
+    es?": the pulpo's price, never the pulpo ordered)."""
+    words = intents.normalised(text).split()
+    total = intents.mentions(text, "total")
+    if total is None or not (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
+        return False
+    return bool(_TOTAL_WORDS & set(words)) or not _named_with_article(turn, intents.rest_before(text, total))
+
+
+def _named_with_article(turn: Turn, before: str) -> bool:
+    """Whether `before` names a product with a definite article and counts nothing ("y el pulpo")."""
+    said = [w for w in before.split() if w not in ("y", "and", "e")]
+    fillers = lexicon().fillers
+    while said and said[0] in fillers and said[0] not in _FOLLOW_ARTICLES:
+        said = said[1:]
+    if not said or said[0] not in _FOLLOW_ARTICLES or any(number(w) is not None for w in said):
+        return False
+    reading = read_order(" ".join(said), turn.catalog)
+    return bool(reading.items or reading.doubts)
 
 
 def _priced(turn: Turn, reading: Reading) -> tuple[list[str], list[ProductView], tuple[str, ...]]:
@@ -261,8 +293,9 @@ def ordered_before(turn: Turn, text: str, phrase: str) -> Reading | None:
     ("y el pastor, ¿a cómo y la coca?") is asked about, not ordered."""
     before = intents.rest_before(text, phrase)
     said = before.split()
-    while said and said[0] in ("y", "and", "e"):
-        said = said[1:]
+    greeting = lexicon().greeting_openers
+    while said and (said[0] in ("y", "and", "e") or said[0] in greeting):
+        said = said[1:]  # "buenas, el zarandeado …": asked about, greeted first
     if not said or said[0] in _FOLLOW_ARTICLES:
         return None
     reading = read_order(before, turn.catalog)

@@ -72,7 +72,7 @@ from comandia.server.chat.restating import (
 )
 from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
@@ -137,6 +137,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         or noted_again(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_and_change(turn, state, text)
+        or _then_own_verb(turn, state, text)
         or same_but(turn, state, text)
         or same_again(turn, state, text)
         or some_become(turn, state, text)
@@ -515,6 +516,68 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
             continue
         return prefixed(second, "\n".join(_changes_said(turn, state, first.state)))
     return None
+
+
+_OWN_VERB = re.compile(
+    r"^(?:(?:tambien|also|luego|despues|then)\s+)?(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
+    r"|pon\w*|add|change|swap|switch|replace|remove|take|drop)\b"
+)
+"""A part of a message that opens with its own verb of changing the cart ("… y cámbiame un bistec
+por costilla", "…, y agrégame una guajolota", "… and add a cajun corn")."""
+_VERB_OFF = re.compile(r"^\W*\w+")
+
+
+def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "nomás un refresco y cámbiame un bistec por costilla", "mejor solo una coca y cambiame la
+    clásica por una doble": a change (or an order) and then, joined by "y" or a comma, another
+    instruction with a verb of its own; "no mejor de jamaica, y unas tortillas extra": a change and
+    then an order of products new to the cart. Each part is applied in the order said, on what the
+    one before left: read whole, one part took the message and the other was lost (silently). None
+    unless both parts change the cart with nothing named back."""
+    for cut in _JOINS.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        own = _with_own_verb(turn, tail)
+        if not head.strip() or not (own or _only_new(turn, state, tail)):
+            continue
+        first = edit(turn, state, head)
+        if first is None and own:
+            ordered = read_order(head, turn.catalog)
+            if not ordered.items or ordered.unknown or ordered.doubts or ordered.loose:
+                continue
+            first = apply_reading(turn, state, ordered)  # "2 tacos más y cámbiame la coca por una fanta"
+        if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
+            continue
+        talking = _talking_of_changed(state, first.state)
+        second = edit(turn, talking, tail) if own else None
+        reading = read_order(tail, turn.catalog) if second is None else None
+        if reading is not None and (reading.items or reading.doubts) and (own or _only_new(turn, talking, tail)):
+            second = apply_reading(turn, talking, reading)
+        if second is None or second.named_back or second.state.cart == first.state.cart:
+            continue
+        return prefixed(second, said_before_cart(turn, first))
+    return None
+
+
+def _with_own_verb(turn: Turn, tail: str) -> bool:
+    """Whether a part opens with a verb of changing the cart and names a product of its own ("y
+    cámbiame un bistec por costilla"; not "quítalo", whose pronoun is what was said before it)."""
+    return _OWN_VERB.match(intents.normalised(tail)) is not None and not names_nothing(turn, _VERB_OFF.sub("", tail))
+
+
+def _only_new(turn: Turn, state: ChatState, tail: str) -> bool:
+    """Whether a part only orders products, surely named and counted, that the cart does not hold
+    ("y unas tortillas extra"): an order, never a restating of a line ("mejor 4 de pastor y 2 de suadero"
+    sets the suadero it holds)."""
+    reading = read_order(tail, turn.catalog)
+    cart = state.cart_dict()
+    plain = not (reading.doubts or reading.unknown or reading.loose or reading.noted or reading.measured)
+    said = [w for w in intents.normalised(tail).split() if w not in _OPENING]
+    counted = bool(said) and (said[0] in _SOME_SAID or (count_of(said[0]) or 0) >= 1)  # not "… litro y medio"
+    return bool(reading.items) and plain and counted and all(i.product.sku not in cart for i in reading.items)
+
+
+_OPENING = frozenset({"y", "e", "and", "tambien", "also", "plus", "ademas"})
+_SOME_SAID = frozenset({"unos", "unas", "some", "a", "an"})
 
 
 def _changed(state: ChatState, after: ChatState) -> list[str]:

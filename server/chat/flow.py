@@ -62,7 +62,7 @@ from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.spread import Referents
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.texts import Texts
-from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled
+from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed, puzzled, said_before_cart
 
 __all__ = [
     "Outcome",
@@ -266,7 +266,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return _reaction(turn, state, text)
     if action is None and text:
         spoken, called = _without_vocative(turn, _without_business_name(turn, text))
-        outcome = _read_text(turn, state, spoken, latest)
+        outcome = _read_text(turn, state, _without_sold_out_heard(spoken), latest)
         return _asked_about_dish(turn, state, outcome, called) if called is not None else outcome
     if action is None:
         return puzzled(turn, state)
@@ -345,6 +345,21 @@ def _set_apart(message: str, tokens: list[re.Match[str]]) -> bool:
     between = message[tokens[0].end() : tokens[1].start()]
     following = lexicon().spelled(fold(tokens[1].group(0)))
     return any(mark in between for mark in ",!.;:") or following in lexicon().greeting_openers
+
+
+_CLAUSE_END = re.compile(r"[,;.!?]+")
+"""Where the first clause of a message ends."""
+
+
+def _without_sold_out_heard(text: str) -> str:
+    """The message without its first clause when that clause only says the customer heard a
+    product is sold out ("ah ok no hay, entonces unos chiles toreados", "ah no hay, ya, entonces un
+    jugo de frambuesa"): its «hay» asks nothing, and the order after it is read as one (it was
+    answered with the product's price, and nothing added)."""
+    end = _CLAUSE_END.search(text)
+    if end is None or "?" in end.group(0) or not any(c.isalnum() for c in text[end.end() :]):
+        return text  # "ah no tienen? bueno entonces 2 de pierna": asked back, the order after it is read whole
+    return text[end.end() :].strip() if intents.only(text[: end.start()], "sold_out_heard") else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
@@ -443,6 +458,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text) or ("greet" if intents.only(text, "greet") else None)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
+    both = _said_then_asked(turn, replace(state, asked=asked, unsized=unsized, dozens=dozens), text, latest)
+    if both is not None:  # "y una coca. ah y el chicharrón ¿cuánto?": the coca added, the price answered
+        return both
     faq = answers.faq(turn, text)
     if faq is not None:
         return _faq_and_order(turn, state, text, faq)
@@ -466,8 +484,12 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
-        after = read_order(rest, turn.catalog)  # "vale, pues ponme una": the yes agrees, a bare quantity orders
-        reading = after if after.loose and not (after.items or after.doubts or after.unknown) else reading
+        after = read_order(rest, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
+        # ("vale, pues ponme una": the yes agrees, a bare quantity orders)
+        bare = after.loose and not (after.items or after.doubts or after.unknown)
+        # "ta bien, mandame uno y un coctel": the yes is no product, nor the owner of the count after it
+        agreed = reading.unknown and not after.unknown and not after.empty
+        reading = after if bare or agreed else reading
     reading = _after_yes(turn, text, reading, dozens)
     if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
         reading = _of_asked(turn, reading, asked)
@@ -479,6 +501,39 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         return puzzled(turn, state)
     outcome = ordering.apply_reading(turn, state, reading)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _said_then_asked(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:
+    """A message that orders (or changes the cart) in its first sentences and closes asking ("y una
+    coca. ah y el chicharrón ¿cuánto?", "ponme unas croquetas. ¿y el pulpo cuánto es?"): each part
+    read as a message of its own, the order first, so the question never swallows the order (its
+    products were priced and none added). A total asked ("2 tacos. ¿cuánto es?") is read whole: the
+    order is added and the total shown."""
+    split = questions.closing_questions(text)
+    if split is None:
+        return None
+    said, asking = split
+    ordered = read_order(said, turn.catalog)
+    if answers.asks_total(turn, asking) or not (ordered.items or ordered.doubts):
+        return None
+    if intents.mentions(said, "price") is not None:  # "quiero saber el precio del flan. y 2 tacos?"
+        return None
+    first = _read_text(turn, state, said, latest)
+    then = _read_text(turn, replace(first.state, asked=()), asking, latest) if _one_answer(first) else None
+    if then is None or not _one_answer(then):
+        return None
+    understood = first.understood or then.understood
+    if first.state.suggestions:  # "¿Cuál quieres para «tacos»?" stays the last thing asked
+        both = prefixed(replace(first, state=then.state), said_before_cart(turn, then), then.named_back)
+    else:
+        both = prefixed(then, said_before_cart(turn, first), first.named_back)
+    return replace(both, understood=understood)
+
+
+def _one_answer(outcome: Outcome) -> bool:
+    """Whether the outcome only answers in one reply: no order placed or cancelled, no handoff
+    (then a part of a message can stand before another part's reply)."""
+    return len(outcome.replies) == 1 and outcome.draft is None and not outcome.handoff and outcome.cancel_order is None
 
 
 def _it_counted(text: str, asked: tuple[str, ...]) -> str:

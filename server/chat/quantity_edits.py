@@ -124,7 +124,10 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
         named.append(one)
     if not named or reading.unknown or any(p.sku not in cart for p in named):
         return None
-    count = leading_count(" ".join(w for w in split[at + 1 :] if w not in SET_OPENERS))
+    kept_words = [w for w in split[at + 1 :] if w not in SET_OPENERS]
+    count = leading_count(" ".join(kept_words))
+    if count is None and kept_words[:1] in (["unos"], ["unas"]) and len(named) == 1:
+        count = 1  # "nomás unas alitas" after 2 orders: one, as an order counts "unas bravas"
     if count is not None:  # "nomás 3 de pastor", "only one lemonade then": that line's quantity
         return set_lines(turn, state, [(named[0], count)], last=named[0].sku) if len(named) == 1 else None
     kept = {p.sku: cart[p.sku] for p in named}

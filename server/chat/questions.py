@@ -99,6 +99,26 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
+_SENTENCE_ENDS = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
+"""Where one sentence of a message ends and the next begins: a full stop, "!" or "?" and a space
+("1.5 litros" is one word), or a new line."""
+
+
+def closing_questions(text: str) -> tuple[str, str] | None:
+    """(the sentences said first, the questions that close the message) when a message says
+    something in sentences of its own and then asks ("y una coca. ah y el chicharrón ¿cuánto?",
+    "ponme unas croquetas. ¿y el pulpo cuánto es?"): two things, each read as a message of its own,
+    so the question does not swallow the order beside it. None when it does not end asking, or
+    asks all along."""
+    sentences = [s for s in _SENTENCE_ENDS.split(text.strip()) if s.strip(" .,;!¡?¿")]
+    at = len(sentences)
+    while at > 0 and _asks(sentences[at - 1]):
+        at -= 1
+    if at in (0, len(sentences)):
+        return None
+    return " ".join(sentences[:at]), " ".join(sentences[at:])
+
+
 def about_my_order(text: str) -> bool:
     """Whether the message asks when or how the order already placed comes ("¿a qué hora llega mi
     pedido?", "where is my order"): its status and time, not the opening hours."""
@@ -258,8 +278,10 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     if phrase is None:
         return None
     # "¿hay pan dulce?" asks for pan dulce, not for a Pan Bimbo that is «dulce»: no options
-    reading = read_order(intents.rest_after(text, phrase), turn.catalog, options=False)
-    named_first = reading.empty and intent == "ask_describe"
+    tail = lexicon().intent_phrases("ask_describe_tail")  # "how many people does the family pack feed"
+    after = [w for w in intents.rest_after(text, phrase).split() if w not in tail]
+    reading = read_order(" ".join(after), turn.catalog, options=False)
+    named_first = not (reading.items or reading.doubts) and intent == "ask_describe"
     if named_first:  # "y el oaxaqueño, ¿de qué es?": the product before the question, not ordered
         reading = read_order(intents.rest_before(text, phrase), turn.catalog, options=False)
     if any(i.quantity > 1 for i in reading.items):

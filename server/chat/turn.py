@@ -128,6 +128,14 @@ def cart_text(turn: Turn, state: ChatState) -> str:
     return "\n".join(body)
 
 
+def said_before_cart(turn: Turn, outcome: Outcome) -> str:
+    """What the outcome's one reply says before the cart it shows (a price answered, the lines
+    added): the part of it that can stand before another reply's own cart."""
+    body = outcome.replies[0].body if outcome.replies else ""
+    cart = cart_text(turn, outcome.state)
+    return body.removesuffix(cart).rstrip() if body.endswith(cart) else body
+
+
 def cart_buttons_reply(turn: Turn, state: ChatState, prefix: str = "") -> Reply:
     """The cart with what to do next: check out, add more, see (and change) the cart."""
     t = turn.texts
