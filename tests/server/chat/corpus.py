@@ -404,14 +404,11 @@ def _judge(session: _Session, played: Played) -> None:
     told_words = {w for segment in told for w in segment.split()}
     for word in chat.not_found:
         # Named back whole, or each of its words named back (split by "and": «fish», «chips»).
-        if not any(fold(word) in segment for segment in told) and not set(fold(word).split()) <= told_words | {
-            "and",
-            "y",
-            "de",
-            "of",
-            "con",
-            "with",
-        }:
+        if (
+            not any(fold(word) in segment for segment in told)
+            and not set(fold(word).split()) <= told_words | {"and", "y", "de", "of", "con", "with"}
+            and not _refused(word, told, session.catalog)
+        ):
             played.failures.append(f"«{word}» was not named back as not on the menu")
             played.silent_drops.append(word)
     for word in chat.not_named:  # noise the customer would read: "We don't have «oh» on the menu"
@@ -459,6 +456,17 @@ def _silently_wrong(chat: Chat, placed: dict[str, int], told: list[str], catalog
         elif got != wanted and not asked_number:
             wrong.append(f"{sku} {got} for {wanted}")
     return wrong
+
+
+def _refused(word: str, told: list[str], catalog: CatalogView) -> bool:
+    """Whether `word` names a product of the menu that is not available now (by its name or an
+    alias) and the bot named that product back: «tienen protector solar?» answered «Bloqueador
+    solar 120 ml … no está disponible» told the customer what the word asked for is not sold now."""
+    bare = CatalogView(categories=(), products=catalog.products)  # its category says nothing of it
+    return any(
+        not product.available and _named(product, [fold(word)], bare) and _named(product, told, bare)
+        for product in catalog.products
+    )
 
 
 def _named(product: ProductView, quoted: list[str], catalog: CatalogView) -> bool:
