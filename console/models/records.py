@@ -125,12 +125,20 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
     ]
 
 
+def action_label(action: str, tr: Translator) -> str:
+    """What an audit entry did, in the screen language ("Usuario creado"); an action this console
+    has no text for yet keeps its code, so a newer server's entries still show."""
+    key = f"audit.did.{action}"
+    label = tr(key)
+    return action if label == key else label
+
+
 def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str]) -> list[Column[AuditEntryInfo]]:
     """`fmt` is in the appliance's time zone (`AuditPage.timezone`): the log spans every tenant's."""
     return [
         Column(tr("audit.at"), lambda e: fmt.instant(e.at), lambda e: e.at.isoformat()),
         Column(tr("audit.actor"), lambda e: e.actor),
-        Column(tr("audit.action"), lambda e: e.action),
+        Column(tr("audit.action"), lambda e: action_label(e.action, tr)),
         Column(tr("audit.tenant"), lambda e: tenant_names.get(e.tenant_id, e.tenant_id) if e.tenant_id else ""),
         Column(tr("audit.detail"), lambda e: ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))),
     ]
