@@ -43,11 +43,12 @@ def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]
     ]
 
 
-def user_columns(tr: Translator) -> list[Column[UserInfo]]:
+def user_columns(tr: Translator, tenant_names: dict[str, str]) -> list[Column[UserInfo]]:
+    """`tenant_names` (id -> name) is read when a row is drawn: the page refreshes it as it loads."""
     return [
         Column(tr("users.username"), lambda u: u.username),
         Column(tr("users.role"), lambda u: tr(f"role.{u.role}")),
-        Column(tr("users.tenant"), lambda u: u.tenant_id or ""),
+        Column(tr("users.tenant"), lambda u: tenant_names.get(u.tenant_id, u.tenant_id) if u.tenant_id else ""),
         Column(tr("users.disabled"), lambda u: tr("common.yes") if u.disabled else tr("common.no")),
     ]
 
