@@ -265,7 +265,8 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
     if action is None and text:
-        return _read_text(turn, state, _without_vocative(_without_business_name(turn, text)), latest)
+        said = _without_greeting(_without_vocative(_without_business_name(turn, text)))
+        return _read_text(turn, state, said, latest)
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
@@ -301,6 +302,24 @@ def _without_vocative(text: str) -> str:
         return text
     vocative = tokens[at]
     return f"{text[: vocative.start()]}{text[vocative.end() :]}"
+
+
+_CLAUSE_MARK = re.compile(r"[,.;:!?¡¿\n]+")
+
+
+def _without_greeting(text: str) -> str:
+    """The message without the greetings it opens with, each ended by a mark ("que tal! me mandan 6
+    de pastor…", "q tal, para la oficina: 3 moles…", "quiubo que mas, me manda…", "hey whats up,
+    can i get…"): said to the person, they ask nothing, so the order after them is read as an
+    order and «qué tal» never makes it a price question. A greeting alone stays (it is answered as
+    one), and so does one run into what follows ("¿qué tal está el pozole?" asks)."""
+    rest = text.lstrip(" ¿¡")
+    while (mark := _CLAUSE_MARK.search(rest)) is not None:
+        opening, after = rest[: mark.start()], rest[mark.end() :]
+        if not any(c.isalnum() for c in after) or not intents.only(opening, "greet"):
+            break
+        rest = after
+    return rest.strip() if rest != text.lstrip(" ¿¡") else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
