@@ -266,7 +266,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return _reaction(turn, state, text)
     if action is None and text:
         spoken, called = _without_vocative(turn, _without_business_name(turn, text))
-        outcome = _read_text(turn, state, _without_sold_out_heard(spoken), latest)
+        outcome = _read_text(turn, state, _without_sold_out_heard(_without_greeting(spoken)), latest)
         return _asked_about_dish(turn, state, outcome, called) if called is not None else outcome
     if action is None:
         return puzzled(turn, state)
@@ -360,6 +360,24 @@ def _without_sold_out_heard(text: str) -> str:
     if end is None or "?" in end.group(0) or not any(c.isalnum() for c in text[end.end() :]):
         return text  # "ah no tienen? bueno entonces 2 de pierna": asked back, the order after it is read whole
     return text[end.end() :].strip() if intents.only(text[: end.start()], "sold_out_heard") else text
+
+
+_CLAUSE_MARK = re.compile(r"[,.;:!?¡¿\n]+")
+
+
+def _without_greeting(text: str) -> str:
+    """The message without the greetings it opens with, each ended by a mark ("que tal! me mandan 6
+    de pastor…", "q tal, para la oficina: 3 moles…", "quiubo que mas, me manda…", "hey whats up,
+    can i get…"): said to the person, they ask nothing, so the order after them is read as an
+    order and «qué tal» never makes it a price question. A greeting alone stays (it is answered as
+    one), and so does one run into what follows ("¿qué tal está el pozole?" asks)."""
+    rest = text.lstrip(" ¿¡")
+    while (mark := _CLAUSE_MARK.search(rest)) is not None:
+        opening, after = rest[: mark.start()], rest[mark.end() :]
+        if not any(c.isalnum() for c in after) or not intents.only(opening, "greet"):
+            break
+        rest = after
+    return rest.strip() if rest != text.lstrip(" ¿¡") else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
