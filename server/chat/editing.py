@@ -530,7 +530,7 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
 
 
 _OWN_VERB = re.compile(
-    r"^(?:(?:tambien|also|luego|despues|then)\s+)?(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
+    r"^(?:(?:y|e|and|tambien|also|luego|despues|then)\s+)*(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
     r"|pon\w*|add|change|swap|switch|replace|remove|take|drop)\b"
 )
 """A part of a message that opens with its own verb of changing the cart ("… y cámbiame un bistec
