@@ -105,6 +105,22 @@ _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manej
 _FOLLOW_ARTICLES = frozenset({"el", "la", "los", "las", "the"})
 
 
+def _price_of_named(turn: Turn, text: str, total: str) -> bool:
+    """Whether a phrase that asks a total ("cuánto es", "cuánto va") is followed by a product said
+    with a definite article and no count ("¿cuánto es la gringa?", "y cuánto son los tamales"):
+    it asks that product's price. A total with it said apart ("¿cuánto es con la gringa?", "un
+    flan, ¿cuánto es?", "¿cuánto es todo?") is no such question."""
+    after = [w for w in intents.rest_after(text, total).split() if w not in _QUESTION_WORDS or w in _FOLLOW_ARTICLES]
+    if after[:1] in (["son"], ["seria"], ["serian"]):
+        after = after[1:]  # "cuanto es" is found in "cuánto son…" only when said so; "cuánto seria el flan"
+    if after[:1] not in [[a] for a in _FOLLOW_ARTICLES] or _TOTAL_WORDS & set(after):
+        return False
+    if any(number(w) is not None for w in after):
+        return False
+    reading = read_order(" ".join(after), turn.catalog)
+    return bool(reading.items or reading.doubts) and not reading.unknown
+
+
 def _asks_on(words: list[str]) -> bool:
     """ "y los de lengua" with no question mark, right after a price: "and the …" counting nothing
     asks on (an order says how many: "y 2 de lengua")."""
@@ -182,6 +198,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
+    if total is not None and _price_of_named(turn, text, total):
+        total = None  # "¿cuánto es la gringa?": the gringa's price, never the gringa ordered
     if total is not None and (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
         return _total_and_order(turn, state, text, total)
     price = intents.mentions(text, "price")
@@ -275,10 +293,14 @@ def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
 
 def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:
     """ "y un flan, ¿cuánto sale en total?": what the message orders is added, then the cart with
-    its total is shown; a bare "¿cuánto es todo?" shows the cart."""
+    its total is shown; a bare "¿cuánto es todo?" shows the cart, and so does a total that names a
+    cart line with "el"/"la" and no count (that line, not one more of it)."""
     said = f" {intents.normalised(text)} ".replace(f" {total} ", " ")
     rest = " ".join(w for w in said.split() if w not in _TOTAL_WORDS and w not in _PRICE_WORDS)
     reading = read_order(rest, turn.catalog) if rest else None
+    if reading is not None:  # "¿cuánto es todo con el croissant?": the croissant in the cart, not one more
+        cart = state.cart_dict()
+        reading = replace(reading, items=tuple(i for i in reading.items if not (i.pointed and i.product.sku in cart)))
     if reading is None or reading.empty:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     return ordering.apply_reading(turn, state, reading)
