@@ -265,7 +265,9 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None and text and not any(c.isalnum() for c in text) and "?" not in text:
         return _reaction(turn, state, text)
     if action is None and text:
-        return _read_text(turn, state, _without_vocative(_without_business_name(turn, text)), latest)
+        spoken, called = _without_vocative(turn, _without_business_name(turn, text))
+        outcome = _read_text(turn, state, spoken, latest)
+        return _asked_about_dish(turn, state, outcome, called) if called is not None else outcome
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
@@ -288,19 +290,61 @@ def _without_business_name(turn: Turn, text: str) -> str:
     return kept if any(c.isalnum() for c in kept) else text
 
 
-def _without_vocative(text: str) -> str:
-    """The message without the word it calls the person by right after its greeting ("hola causa,
-    un ceviche mixto", "habla causa!", "heyyy bro"): said to the person, never matched to a dish
-    of that name (the Causa limeña); "una causa" further on still orders it."""
+def _without_vocative(turn: Turn, text: str) -> tuple[str, Item | None]:
+    """The message without the word it calls the person by, right after its greeting ("hola causa,
+    un ceviche mixto", "habla causa!", "heyyy bro") or first and set apart by a comma or a greeting
+    ("causa, una jalea", "causita buenas tardes", "compa, 5 de pastor"): said to the person, never
+    matched to a dish of that name (the Causa limeña); "una causa" further on still orders it.
+    A first word set apart may still be the dish ("causa, un mixto y una chicha" orders three
+    things to some Peruvians): the dish it names is returned, to be asked about."""
     lex = lexicon()
     tokens = list(_TOKEN.finditer(text))
     at = 0
     while at < len(tokens) and lex.spelled(fold(tokens[at].group(0))) in lex.greeting_openers:
         at += 1
-    if at == 0 or at == len(tokens) or fold(tokens[at].group(0)) not in lex.vocatives:
-        return text
+    if at == len(tokens) or not _is_vocative(fold(tokens[at].group(0))):
+        return text, None
+    if at == 0 and not _set_apart(text, tokens):
+        return text, None  # "causa y 2 ceviches", "causa" alone: the dish
     vocative = tokens[at]
-    return f"{text[: vocative.start()]}{text[vocative.end() :]}"
+    dish = read_order(vocative.group(0), turn.catalog) if at == 0 else None
+    called = dish.items[0] if dish is not None and len(dish.items) == 1 and not dish.doubts else None
+    return f"{text[: vocative.start()]}{text[vocative.end() :]}", called
+
+
+def _asked_about_dish(turn: Turn, before: ChatState, outcome: Outcome, called: Item) -> Outcome:
+    """The order read without its first word, and "¿Te refieres a Causa limeña de pollo?" about
+    that word when the message ordered other things and not that dish: never added unasked,
+    never dropped unasked. A message that ordered nothing ("causa, ¿a qué hora cierran?") called
+    the person; so did one that ordered the dish further on ("causa, una causa limeña")."""
+    state = outcome.state
+    if state.stage != "cart" or state.cart == before.cart or called.product.sku in state.cart_dict():
+        return outcome
+    doubt = ((called.product.sku,), 1, called.words or called.product.name, "")
+    asked = ordering.next_step(turn, replace(state, suggestions=(doubt,)), "")
+    last = outcome.replies[-1] if outcome.replies else None
+    asked = prefixed(asked, last.body) if last is not None else asked
+    replies = (*outcome.replies[:-1], *asked.replies)
+    return replace(outcome, state=asked.state, replies=replies)
+
+
+def _is_vocative(word: str) -> bool:
+    """A word the customer calls the person by, or its diminutive ("causita", "compita")."""
+    vocatives = lexicon().vocatives
+    if word in vocatives:
+        return True
+    stem = word[:-3] if word.endswith(("ita", "ito")) else ""
+    return len(stem) >= 2 and (stem + "a" in vocatives or stem + "o" in vocatives)
+
+
+def _set_apart(message: str, tokens: list[re.Match[str]]) -> bool:
+    """Whether the message's first word stands apart from what follows: a comma or a mark after
+    it ("causa, …", "mano! …"), or a greeting right after it ("causita buenas tardes")."""
+    if len(tokens) < 2:
+        return False
+    between = message[tokens[0].end() : tokens[1].start()]
+    following = lexicon().spelled(fold(tokens[1].group(0)))
+    return any(mark in between for mark in ",!.;:") or following in lexicon().greeting_openers
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:
