@@ -370,7 +370,7 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not names_something(turn, rest) or _REASON_FIRST.match(rest):  # "la horchata cancélala": the product first
         before = intents.rest_before(text, phrase)
         if names_something(turn, before):  # "los churros quítalos que estoy a dieta, ponme…": the reason after
-            rest = f"{before} {rest}" if names_something(turn, rest) else before
+            rest = " ".join((before, rest)) if names_something(turn, rest) else before
     then = _then_added(turn, state, rest)
     if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
         rest = then[0]
