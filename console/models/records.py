@@ -43,11 +43,12 @@ def tenant_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantInfo]
     ]
 
 
-def user_columns(tr: Translator) -> list[Column[UserInfo]]:
+def user_columns(tr: Translator, tenant_names: dict[str, str]) -> list[Column[UserInfo]]:
+    """`tenant_names` (id -> name) is read when a row is drawn: the page refreshes it as it loads."""
     return [
         Column(tr("users.username"), lambda u: u.username),
         Column(tr("users.role"), lambda u: tr(f"role.{u.role}")),
-        Column(tr("users.tenant"), lambda u: u.tenant_id or ""),
+        Column(tr("users.tenant"), lambda u: tenant_names.get(u.tenant_id, u.tenant_id) if u.tenant_id else ""),
         Column(tr("users.disabled"), lambda u: tr("common.yes") if u.disabled else tr("common.no")),
     ]
 
@@ -125,12 +126,20 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
     ]
 
 
+def action_label(action: str, tr: Translator) -> str:
+    """What an audit entry did, in the screen language ("Usuario creado"); an action this console
+    has no text for yet keeps its code, so a newer server's entries still show."""
+    key = f"audit.did.{action}"
+    label = tr(key)
+    return action if label == key else label
+
+
 def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str]) -> list[Column[AuditEntryInfo]]:
     """`fmt` is in the appliance's time zone (`AuditPage.timezone`): the log spans every tenant's."""
     return [
         Column(tr("audit.at"), lambda e: fmt.instant(e.at), lambda e: e.at.isoformat()),
         Column(tr("audit.actor"), lambda e: e.actor),
-        Column(tr("audit.action"), lambda e: e.action),
+        Column(tr("audit.action"), lambda e: action_label(e.action, tr)),
         Column(tr("audit.tenant"), lambda e: tenant_names.get(e.tenant_id, e.tenant_id) if e.tenant_id else ""),
         Column(tr("audit.detail"), lambda e: ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))),
     ]

@@ -19,7 +19,8 @@ class UsersPage(Page):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.model: RecordTableModel[UserInfo] = RecordTableModel(user_columns(self.i18n), self)
+        self.tenant_names: dict[str, str] = {}
+        self.model: RecordTableModel[UserInfo] = RecordTableModel(user_columns(self.i18n, self.tenant_names), self)
         self.proxy = SearchSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit()
@@ -42,6 +43,8 @@ class UsersPage(Page):
         self.body.addWidget(self.table)
 
     def _loaded(self, rows: list[Any]) -> None:
+        self.tenant_names.clear()  # each user's business by its name, never its id
+        self.tenant_names.update({t.id: t.name for t in self.ctx.tenants})
         self.model.set_rows(rows)
         fit_columns(self.table, self.model)
 

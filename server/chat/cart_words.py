@@ -29,6 +29,9 @@ def set_lines(turn: Turn, state: ChatState, changes: list[tuple[ProductView, int
         if pack is not None:  # "make it 20" after 10 wings: the 20 pack, one of it
             cart = {(pack.sku if sku == product.sku else sku): (1 if sku == product.sku else q)
                     for sku, q in cart.items() if sku != pack.sku}  # fmt: skip
+            # another amount of the same line keeps its note ("hot" on the 6 pc goes to the 10 pc)
+            state = replace(state, notes=tuple((pack.sku if sku == product.sku else sku, note)
+                                               for sku, note in state.notes if sku != pack.sku))  # fmt: skip
             said.append(turn.texts("removed", name=product.name))
             said.append(turn.texts("quantity_set", quantity=1, name=pack.name))
             last = pack.sku if last in (None, product.sku) else last

@@ -71,6 +71,7 @@ from comandia.server.chat.restating import (
     some_become,
 )
 from comandia.server.chat.same_but import same_again, same_but
+from comandia.server.chat.some_kind import some_made_kind
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
@@ -144,6 +145,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or _removal_and_change(turn, state, text)
         or same_but(turn, state, text)
         or same_again(turn, state, text)
+        or some_made_kind(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
@@ -245,16 +247,23 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
         # "make it 20 wings instead of 6": the count is the size of the line said with the new words
         kind = [w for w in new.items[0].words.split() if count_of(w) is None]
         old, some = in_cart(turn, state, " ".join([str(some), *kind])), None
-    if old is None or not new.items:
+    if old is not None and not new.items and not new.doubts:  # "cambia una inca por una de litro y medio"
+        new = _made_of_line(turn, old, said_new) or new
+    if old is None or not (new.items or new.doubts):
         return None
     cart = state.cart_dict()
-    if some is not None and 0 < some < cart.get(old.sku, 0):  # "cambiá 2 de pollo por 2 de humita": 2 of the 6
+    # "cambiá 2 de pollo por 2 de humita": 2 of the 6; "cambia una bilz por una pap": the unit
+    # leaves the Bilz, and which pap is asked (it never stays beside the new one)
+    if some is not None and 0 < some < cart.get(old.sku, 0):
         cart[old.sku] -= some
         state = state.with_cart(cart)
         left = turn.texts("quantity_set", quantity=cart[old.sku], name=old.name)
         if not counted(said_new.split()):
-            new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items))
+            new = replace(new, items=tuple(replace(i, quantity=some) for i in new.items),
+                          doubts=tuple(replace(d, quantity=some) for d in new.doubts))  # fmt: skip
         return apply_reading(turn, state, new, left)
+    if not new.items:
+        return None  # the whole line for a product in doubt: read as an order, which asks it
     return _replaced(turn, state, old, new, said_new, found.group("old"))
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import count_of
+from comandia.server.chat.cart_words import count_of, in_cart
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
@@ -25,7 +25,7 @@ from comandia.server.chat.reading import Item, Reading
 from comandia.server.chat.restating import made_of
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
-from comandia.server.chat.variants import STOPWORDS
+from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
 
 _HALF = frozenset({"mitad", "media", "half"})
 """A part that is half of the line ("media docena … y media de grasa", "mitad y mitad", "half and half")."""
@@ -45,23 +45,31 @@ def split_into_kinds(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """The one cart line the parts are kinds of, split into them; None when the message is no such split."""
     said = intents.normalised(text)
     parts = [p.split() for p in _JOINS.split(said) if p.strip()]
-    if len(parts) < 2 or not (_MINDING | {"mitad", "half"}) & set(said.split()):
-        return None  # "1 de suadero y 1 de bistec" after 2 de pastor, said with no change of mind: an order
+    if len(parts) < 2:
+        return None
+    minded = bool((_MINDING | {"mitad", "half"}) & set(said.split()))
     lex = lexicon()
-    ignored = lex.fillers | _OPENING
+    ignored = (lex.fillers | _OPENING) - SIZES  # ("regular", "normal" pass as fillers elsewhere)
     while parts[0] and parts[0][0] in ignored and count_of(parts[0][0]) is None:
         parts[0] = parts[0][1:]  # "no, mejor media docena …": said to the person, no part of it
     while parts[-1] and parts[-1][-1] in ignored | {"porfa", "please", "pls", "mejor"}:
         parts[-1] = parts[-1][:-1]  # "… mitad de grasa mejor"
+    named, parts[0] = _line_named_first(turn, state, parts[0])
     counts = [_part_count(part) for part in parts]
-    kinds = [[w for w in part if w not in _HALF | _PART_WORDS and count_of(w) is None and w not in lex.fillers]
+    kinds = [[w for w in part if w not in _HALF | _PART_WORDS and count_of(w) is None
+              and (w not in lex.fillers or w in SIZES)]
              for part in parts]  # fmt: skip
+    # (a size is a kind even where the lexicon lets it pass as a filler: "3 regular and 1 large")
     if any(c is None for c in counts) or any(not k for k in kinds):
         return None
+    if not minded and not all(set(k) <= SIZES for k in kinds):
+        return None  # "1 de suadero y 1 de bistec" after 2 de pastor, said with no change of mind: an order
+    # (parts that are bare sizes name no product of their own: "2 regular and 1 large" after 3 thai
+    # teas says how the 3 come, never 3 more)
     cart = state.cart_dict()
     for sku, held in reversed(state.cart):
         line = turn.catalog.product(sku)
-        if line is None:
+        if line is None or (named is not None and line != named):
             continue
         shares = [held // 2 if c == 0 else c for c in counts]  # (0 stands for a half)
         if any(c == 0 for c in counts) and held % 2:
@@ -79,6 +87,16 @@ def split_into_kinds(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return None
 
 
+def _line_named_first(turn: Turn, state: ChatState, part: list[str]) -> tuple[ProductView | None, list[str]]:
+    """The cart line named before the first part's count ("los americanos uno grande y uno
+    normal": the Café americano) and the part without it; (None, part) when no line is named so."""
+    at = next((i for i, w in enumerate(part) if count_of(w) is not None), 0)
+    if at == 0:
+        return None, part
+    line = in_cart(turn, state, " ".join(part[:at]))
+    return (line, part[at:]) if line is not None else (None, part)
+
+
 def _part_count(part: list[str]) -> int | None:
     """The part's count (0 for a half), or None when it says none or more than one."""
     if _HALF & set(part):
@@ -92,6 +110,8 @@ def _kind_of(turn: Turn, line: ProductView, kind: list[str]) -> ProductView | No
     the other product of its dish they make ("de grasa": the Medialuna de grasa), else None."""
     if {key(w) for w in kind} <= _own(line):
         return line
+    if set(kind) <= SMALLER and not set(words_of(line.name)) & SIZES:
+        return line  # "uno normal" of the Café americano, which has no size word: the line itself
     other = made_of(turn, line, kind)
     if other is None or _head(other) != _head(line) or not {key(w) for w in kind} <= _own(other):
         return None  # another dish ("una de búfalo y una coca"), or words beyond its name ("2 de tripa bien doradas")

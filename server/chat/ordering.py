@@ -114,6 +114,8 @@ def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | Non
     words = normalised(text).split()
     if set(words) & _NOT_A_COUNT or len([w for w in words if number(w) is not None and w not in _SOME]) != 1:
         return None  # "one more", "son 3, no 1", "otra": more of it, or a correction
+    if read_order(text, turn.catalog).items:
+        return None  # "actually make it the 10 piece": a pack the menu sells by that count, not a count
     reading = read_order(" ".join(w for w in words if w not in lexicon().portions), turn.catalog)
     product = turn.catalog.product(unsized)
     if product is None or len(reading.loose) != 1 or reading.items or reading.doubts or reading.unknown:

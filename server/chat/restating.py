@@ -21,6 +21,7 @@ from dataclasses import replace
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import (
     among_cart,
+    category_lines,
     count_of,
     counted,
     in_cart,
@@ -79,6 +80,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if not any(restating for restating, _ in clauses) or any(r and reading.unknown for r, reading in clauses):
         return None  # nothing restated, or words of it not understood: read as an order (and named back)
     cart = state.cart_dict()
+    said_text = intents.normalised(text)
     named = {i.product.sku for restating, r in clauses if restating for i in r.items}
     said: list[str] = []
     added: list[Item] = []
@@ -117,7 +119,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             if line is None or line.sku not in cart:
                 added += [item] if item.quantity else []  # "ninguna quesadilla" without one: nothing to do
                 continue
-            quantity = min(item.quantity, MAX_NUMBER) if item.counted else cart[line.sku]
+            counted = item.counted or _one_said(said_text, item)
+            quantity = min(item.quantity, MAX_NUMBER) if counted else cart[line.sku]
             if replaced:  # "medio kilo de picada" after the kilo: the half takes its place
                 cart.pop(line.sku)
                 said.append(turn.texts("removed", name=line.name))
@@ -136,6 +139,17 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     state = replace(state.with_cart(cart), stage="cart")
     rest = Reading(items=tuple(added), doubts=tuple(doubts), unknown=tuple(unknown))
     return apply_reading(turn, state, rest, "\n".join(said))
+
+
+def _one_said(said: str, item: Item) -> bool:
+    """Whether the item was said as one, with "unos"/"unas" before its own name ("mejor unas
+    sabritas y unos doritos" after 3 sabritas: one bag of each, as ordering them adds one); "unos
+    de pastor" (some of a kind) and a bare name ("nomás el aguachile") count nothing."""
+    return (
+        bool(item.words)
+        and not item.words.startswith("de ")
+        and re.search(rf"\b(?:unos|unas)\s+{re.escape(item.words)}\b", said) is not None
+    )
 
 
 def _size_of_line(turn: Turn, state: ChatState, said: str) -> ProductView | None:
@@ -404,17 +418,21 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     rest = found.group("rest").split()
     if found.group("of") in _PRONOUNS:
         return _some_of_last(turn, state, some, rest)
+    verb_first = any(_CHANGE_VERB.match(w) for w in said[: found.start("count")].split())
     for at in range(1, len(rest)):
         for joint in ("", *_TO):
-            if not joint and not _CHANGE_VERB.match(rest[at]):
+            bare = not joint and not _CHANGE_VERB.match(rest[at])
+            if bare and not verb_first:
                 continue  # a bare change verb is a joint too: "uno de los licuados hazmelo de mamey"
-            size = joint.count(" ") + 1 if joint else 1 + _joint_after(rest[at + 1 :])
+            size = 0 if bare else joint.count(" ") + 1 if joint else 1 + _joint_after(rest[at + 1 :])
             if joint and " ".join(rest[at : at + size]) != joint:
                 continue
-            line = in_cart(turn, state, " ".join(w for w in rest[:at] if not _CHANGE_VERB.match(w)))
-            new = _one_product(turn, line, [w for w in rest[at + size :] if w not in lexicon().fillers])
+            line = _line_said(turn, state, " ".join(w for w in rest[:at] if not _CHANGE_VERB.match(w)))
+            new = _one_product(turn, line, [w for w in rest[at + size :] if w not in lexicon().fillers | _ASIDE])
             if line is None or new is None or new.sku == line.sku:
                 continue
+            if bare and new.category_id != line.category_id:
+                continue  # "make one of the sandwiches sausage egg and cheese": one of its kind, no joint
             cart = state.cart_dict()
             if some >= cart[line.sku]:
                 return None  # all of them: a swap of the whole line (`editing`)
@@ -424,6 +442,16 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return _some_resized(turn, state, some, rest) or _some_noted(turn, state, some, rest)
 
 
+def _line_said(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """The cart line the words name, else the one line of the category they name ("one of the
+    sandwiches" with only the Bacon egg and cheese among the sandwiches of the cart)."""
+    line = in_cart(turn, state, words)
+    kind = category_lines(turn, state, words) if line is None else []
+    return kind[0] if len(kind) == 1 else line
+
+
+_ASIDE = frozenset({"instead", "please", "pls", "plz", "porfa", "mejor", "actually"})
+"""Words after the new product that say nothing of it ("… sausage egg and cheese instead")."""
 _POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "pls", "plis", "xfa", "gracias", "thanks"})
 
 

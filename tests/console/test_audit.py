@@ -39,7 +39,9 @@ def test_the_audit_log_shows_filtered_entries_and_pages_in_more(
     page.model.fetchMore()  # (as scrolling to the end does)
     qtbot.waitUntil(lambda: page.model.rowCount() >= 3, timeout=15_000)
     first = page.model.texts(0)
-    assert first[1:4] == (world.superadmin.username, "user.create", world.tenant_a.name)
+    # what each entry did is said in the screen's language, never as its code
+    assert first[1:4] == (world.superadmin.username, page.i18n("audit.did.user.create"), world.tenant_a.name)
+    assert first[2] == ("Usuario creado" if page.i18n.language == "es" else "User created")
     assert [f"username={name}" in page.model.texts(row)[4] for row, name in enumerate(reversed(names))] == [True] * 3
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 

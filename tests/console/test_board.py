@@ -132,7 +132,11 @@ def test_channels_and_roles_read_in_the_screen_language() -> None:
         "fax",
     ]  # a newer server's channel as it names it
     user = UserInfo(id=1, username="ana", role="manager", tenant_id="t1", disabled=False)
-    assert [c.text(user) for c in user_columns(spanish)][1] == "encargado"
+    assert [c.text(user) for c in user_columns(spanish, {"t1": "Tacos Don Memo"})][1:3] == [
+        "encargado",
+        "Tacos Don Memo",
+    ]
+    assert [c.text(user) for c in user_columns(spanish, {})][2] == "t1"  # a business not loaded yet: its id
 
 
 def test_item_lines_read_as_a_kitchen_says_them_in_spanish_first() -> None:
