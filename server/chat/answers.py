@@ -227,6 +227,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     if reading.empty or (available and not price and reading.unknown and not reading.items):
         if intents.mentions(text, "total") is not None or (reading.empty and price is not None and state.cart):
             # ("how much?", "¿cuánto?" naming nothing, with a cart and no price just answered: its total)
+            if ordered is not None and reading.empty:  # "3 esquites y unas papas, ¿cuánto me sale?"
+                return ordering.apply_reading(turn, state, ordered)  # the order, shown with its total
             return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
         if reading.empty:
             return None
@@ -277,8 +279,8 @@ def ordered_before(turn: Turn, text: str, phrase: str) -> Reading | None:
     """What the message orders before the question that `phrase` opens ("un jugo verde y ¿a cómo el
     de betabel?", "6 wings and a lemonade, do you have ranch"), or None: what is said with "el"/"the"
     ("y el pastor, ¿a cómo y la coca?") is asked about, not ordered."""
-    before = intents.rest_before(text, phrase)
-    said = before.split()
+    before = intents.said_before(text, phrase)  # as written: "a large fries, cajun corn" stays two
+    said = intents.normalised(before).split()
     while said and said[0] in ("y", "and", "e"):
         said = said[1:]
     if not said or said[0] in _FOLLOW_ARTICLES:
@@ -297,6 +299,9 @@ def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Out
     cart line with "el"/"la" and no count (that line, not one more of it)."""
     said = f" {intents.normalised(text)} ".replace(f" {total} ", " ")
     rest = " ".join(w for w in said.split() if w not in _TOTAL_WORDS and w not in _PRICE_WORDS)
+    after = intents.rest_after(text, total).split()
+    if rest and all(w in _TOTAL_WORDS or w in _PRICE_WORDS or w in lexicon().fillers for w in after):
+        rest = intents.said_before(text, total)  # the question last: the order as written, its list marks kept
     reading = read_order(rest, turn.catalog) if rest else None
     if reading is not None:  # "¿cuánto es todo con el croissant?": the croissant in the cart, not one more
         cart = state.cart_dict()

@@ -266,7 +266,7 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return _reaction(turn, state, text)
     if action is None and text:
         spoken, called = _without_vocative(turn, _without_business_name(turn, text))
-        outcome = _read_text(turn, state, spoken, latest)
+        outcome = _read_text(turn, state, _without_greeting(spoken), latest)
         return _asked_about_dish(turn, state, outcome, called) if called is not None else outcome
     if action is None:
         return puzzled(turn, state)
@@ -345,6 +345,24 @@ def _set_apart(message: str, tokens: list[re.Match[str]]) -> bool:
     between = message[tokens[0].end() : tokens[1].start()]
     following = lexicon().spelled(fold(tokens[1].group(0)))
     return any(mark in between for mark in ",!.;:") or following in lexicon().greeting_openers
+
+
+_CLAUSE_MARK = re.compile(r"[,.;:!?¡¿\n]+")
+
+
+def _without_greeting(text: str) -> str:
+    """The message without the greetings it opens with, each ended by a mark ("que tal! me mandan 6
+    de pastor…", "q tal, para la oficina: 3 moles…", "quiubo que mas, me manda…", "hey whats up,
+    can i get…"): said to the person, they ask nothing, so the order after them is read as an
+    order and «qué tal» never makes it a price question. A greeting alone stays (it is answered as
+    one), and so does one run into what follows ("¿qué tal está el pozole?" asks)."""
+    rest = text.lstrip(" ¿¡")
+    while (mark := _CLAUSE_MARK.search(rest)) is not None:
+        opening, after = rest[: mark.start()], rest[mark.end() :]
+        if not any(c.isalnum() for c in after) or not intents.only(opening, "greet"):
+            break
+        rest = after
+    return rest.strip() if rest != text.lstrip(" ¿¡") else text
 
 
 def _counts_unsized(state: ChatState, text: str) -> bool:

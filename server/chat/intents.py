@@ -136,6 +136,24 @@ def rest_before(text: str, phrase: str) -> str:
     return words[: max(index - 1, 0)].strip() if index >= 0 else ""
 
 
+def said_before(text: str, phrase: str) -> str:
+    """The message as written before `phrase`, its commas and full stops kept ("a large fries,
+    cajun corn and 2 teas, how much is that" -> "a large fries, cajun corn and 2 teas,"): a list
+    read without its marks runs its items together. `rest_before` when the words cannot be told
+    apart as written."""
+    words = normalised(text).split()
+    wanted = phrase.split()
+    at = next((i for i in range(len(words)) if words[i : i + len(wanted)] == wanted), None)
+    if at is None:
+        return ""
+    spelled, count, cut = lexicon().spelled, 0, None
+    for token in _WORD.finditer(text):
+        if count == at and cut is None:
+            cut = token.start()
+        count += len(spelled(fold(token.group(0))).split())
+    return text[:cut] if cut is not None and count == len(words) else rest_before(text, phrase)
+
+
 def _without_fillers(words: str) -> str:
     lex = lexicon()
     kept = [w for w in words.split() if w not in lex.fillers or w in ("si", "no", "ya", "va", "ok", "dale")]

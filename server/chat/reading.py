@@ -386,6 +386,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 counted = part.quantity is not None or (part.measure is not None and not part.of_item)
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
+            elif (packed := _pack_counted(verdict[1], part)) is not None:
+                # "20 classic wings" of the 6, 10 and 20 pc: the count names one pack, never 20 of it
+                found_in.append((number_, Item(packed, 1, note, said_here, True)))
             else:  # "2 kilos de tortillas" asked about: as many as the product's measure makes
                 counts = {_how_many(p, quantity, part) for p in verdict[1]}
                 measured = counts.pop() if len(counts) == 1 else quantity
@@ -824,6 +827,15 @@ def _said_without_head(item: Item) -> bool:
     typed = {key(w) for w in words_of(item.words)}
     heads = {key(said[0]) for name in (item.product.name, *item.product.aliases) if (said := words_of(name))}
     return bool(typed) and not typed & heads
+
+
+def _pack_counted(candidates: tuple[ProductView, ...], part: Part) -> ProductView | None:
+    """The one candidate whose pieces are the count said ("20 classic wings" of "Classic wings 20
+    pc"), or None: as `_how_many` reads "10 alitas" of the 10 piezas when the name is sure."""
+    if part.quantity is None or part.measure is not None:
+        return None
+    packed = [p for p in candidates if piece_count(p) == part.quantity]
+    return packed[0] if len(packed) == 1 else None
 
 
 def _how_many(product: ProductView, quantity: int, part: Part) -> int:
