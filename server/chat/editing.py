@@ -39,6 +39,7 @@ from comandia.server.chat.cart_words import (
     set_lines,
     weighed,
 )
+from comandia.server.chat.instead_last import instead_of_last
 from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import made_into, qualified, variant
@@ -156,6 +157,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or made_into(turn, state, text)
         or _swap(turn, state, words)
         or restate(turn, state, text)
+        or instead_of_last(turn, state, text)
         or retake(turn, state, text)
         or _remove(turn, state, text)
         or _note_for_line(turn, state, text)

@@ -1,0 +1,65 @@
+"""A change of mind said with "no" or "instead" that names one new product: it takes the place of
+the line talked about last ("y un boing" … "no, mejor un sidral" is the Sidral alone; "a family
+pack" … "actually make it a 20 piece instead" is the 20 pc alone).
+
+The restating rule (docs/whatsapp.md, RULE c/d): "no" and "instead" say the new product is in
+place of something, and with no line named that is the line talked about last, when the new one is
+of its kind (the same category; any kind for "make it … instead"). The old one stayed beside it,
+silently. Without "no" ("mejor un chocolate caliente" after a latte, "then a jalea instead" after
+a dish not available, "add cajun corn instead") it is read as before: an order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from comandia.server.chat import intents
+from comandia.server.chat.cart_words import is_add_on, last_line
+from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.reading import Reading, read_order
+from comandia.server.chat.restating import same_dish
+from comandia.server.chat.state import ChatState
+from comandia.server.chat.turn import Outcome, Turn
+
+_NEGATION = frozenset({"no", "nel", "nop", "nope"})
+_MINDING = frozenset({"mejor", "actually", "better", "rather", "instead"})
+_SAID = frozenset({"no", "nel", "nop", "nope", "mejor", "actually", "better", "rather", "instead", "espera",
+                   "wait", "uy", "ay", "ah", "oh", "make", "it", "que", "sea", "mas", "bien", "siempre"})  # fmt: skip
+"""Words of the change of mind itself, none of the product ("no espera mejor que sea …")."""
+_ADDING = frozenset({"y", "e", "and", "tambien", "also", "too", "otro", "otra", "another", "mas", "more", "plus",
+                     "add", "agrega", "agregale", "agregame", "anade", "sumale"})  # fmt: skip
+
+
+def instead_of_last(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """The line talked about last replaced by the one product named; None when the message is
+    no such change (no "no"/"instead" with a change of mind, words that add, anything but one
+    product not in the cart, or a product of another kind)."""
+    words = intents.normalised(text).split()
+    said = set(words)
+    pointed = {"make", "it"} <= said  # "make it a 20 piece instead": the line itself, whatever its kind
+    if not ((_NEGATION & said and _MINDING & said) or (pointed and "instead" in said)):
+        return None  # "then a jalea instead" after a dish not available: in place of that one, not of a line
+    if _ADDING & (said - {"mas"}):  # ("más bien" is no adding)
+        return None
+    rest = " ".join(w for w in words if w not in _SAID)
+    reading = read_order(rest, turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose:
+        return None
+    item = reading.items[0]
+    line = last_line(turn, state, in_cart=True)
+    cart = state.cart_dict()
+    if line is None or item.product.sku in cart or is_add_on(turn, item.product) or not item.product.available:
+        return None
+    lines = [p for sku in cart if (p := turn.catalog.product(sku)) is not None]
+    if any(same_dish(p, item.product) for p in lines if p != line):
+        return None  # "make it a 20 piece instead" after a 10 pc and fries: another size of the 10 pc
+    if item.product.category_id != line.category_id and not pointed:
+        return None  # "no, mejor unas papas" after a drink: another kind, read as an order
+    if {w for w in words if w not in lexicon().fillers} & {"sin", "con", "without", "with"}:
+        return None  # a note may be meant: read as before
+    quantity = item.quantity if item.counted else cart[line.sku]
+    cart.pop(line.sku)
+    state = state.with_cart(cart)
+    new = Reading(items=(replace(item, quantity=quantity),))
+    return apply_reading(turn, state, new, turn.texts("removed", name=line.name))
