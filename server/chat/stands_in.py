@@ -9,7 +9,8 @@ Only when it is surely so: a word of a change of mind and no word of adding ("y 
 sidral" adds), one product named surely and nothing else, and one line of its kind in the cart
 (two of them and it is not known which one). A product of another kind is more ("mejor una coca"
 after a pizza), and so is one said right after the bot answered a question ("¿tienen pan de
-muerto?" … "mejor una concha": in place of what is not there, not of the croissant).
+muerto?" … "mejor una concha": in place of what is not there, not of the croissant). Said with
+"no" ("no, mejor un sidral"), `instead_last` has read it already, as the line talked about last.
 """
 
 from __future__ import annotations
