@@ -105,6 +105,22 @@ _AVAILABILITY = ("hay", "tienen", "tienes", "tenes", "teneis", "tendran", "manej
 _FOLLOW_ARTICLES = frozenset({"el", "la", "los", "las", "the"})
 
 
+def _price_of_named(turn: Turn, text: str, total: str) -> bool:
+    """Whether a phrase that asks a total ("cuánto es", "cuánto va") is followed by a product said
+    with a definite article and no count ("¿cuánto es la gringa?", "y cuánto son los tamales"):
+    it asks that product's price. A total with it said apart ("¿cuánto es con la gringa?", "un
+    flan, ¿cuánto es?", "¿cuánto es todo?") is no such question."""
+    after = [w for w in intents.rest_after(text, total).split() if w not in _QUESTION_WORDS or w in _FOLLOW_ARTICLES]
+    if after[:1] in (["son"], ["seria"], ["serian"]):
+        after = after[1:]  # "cuanto es" is found in "cuánto son…" only when said so; "cuánto seria el flan"
+    if after[:1] not in [[a] for a in _FOLLOW_ARTICLES] or _TOTAL_WORDS & set(after):
+        return False
+    if any(number(w) is not None for w in after):
+        return False
+    reading = read_order(" ".join(after), turn.catalog)
+    return bool(reading.items or reading.doubts) and not reading.unknown
+
+
 def _asks_on(words: list[str]) -> bool:
     """ "y los de lengua" with no question mark, right after a price: "and the …" counting nothing
     asks on (an order says how many: "y 2 de lengua")."""
@@ -241,12 +257,14 @@ def _names_nothing(turn: Turn, words: str) -> bool:
 
 def asks_total(turn: Turn, text: str) -> bool:
     """Whether the message asks what the whole comes to ("¿cuánto es todo?", "y un flan, ¿cuánto
-    le debo?"), not the price of a product it names first with "el"/"the" ("¿y el pulpo cuánto
-    es?": the pulpo's price, never the pulpo ordered)."""
+    le debo?"), not the price of a product it names with "el"/"the" ("¿y el pulpo cuánto es?",
+    "¿cuánto es la gringa?": its price, never it ordered)."""
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
     if total is None or not (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
         return False
+    if _price_of_named(turn, text, total):
+        return False  # "¿cuánto es la gringa?": the gringa's price, never the gringa ordered
     return bool(_TOTAL_WORDS & set(words)) or not _named_with_article(turn, intents.rest_before(text, total))
 
 
@@ -310,13 +328,17 @@ def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
 
 def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:
     """ "y un flan, ¿cuánto sale en total?": what the message orders is added, then the cart with
-    its total is shown; a bare "¿cuánto es todo?" shows the cart."""
+    its total is shown; a bare "¿cuánto es todo?" shows the cart, and so does a total that names a
+    cart line with "el"/"la" and no count (that line, not one more of it)."""
     said = f" {intents.normalised(text)} ".replace(f" {total} ", " ")
     rest = " ".join(w for w in said.split() if w not in _TOTAL_WORDS and w not in _PRICE_WORDS)
     after = intents.rest_after(text, total).split()
     if rest and all(w in _TOTAL_WORDS or w in _PRICE_WORDS or w in lexicon().fillers for w in after):
         rest = intents.said_before(text, total)  # the question last: the order as written, its list marks kept
     reading = read_order(rest, turn.catalog) if rest else None
+    if reading is not None:  # "¿cuánto es todo con el croissant?": the croissant in the cart, not one more
+        cart = state.cart_dict()
+        reading = replace(reading, items=tuple(i for i in reading.items if not (i.pointed and i.product.sku in cart)))
     if reading is None or reading.empty:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     return ordering.apply_reading(turn, state, reading)

@@ -73,6 +73,7 @@ from comandia.server.chat.restating import (
 )
 from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.some_kind import some_made_kind
+from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
 
@@ -108,9 +109,13 @@ un kilo', 'hazlas de chocolate': the pronoun is the line named before it ('la ha
 por…'), else the line the new words are another size or kind of, else the line added last."""
 
 
-def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
+def edit(
+    turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = (), after_removal: bool = False
+) -> Outcome | None:
     """The message as a cart edit, or None when it is not one. `asked`: the products the answer
-    just before gave the price of ("2 de cada uno" orders them)."""
+    just before gave the price of ("2 de cada uno" orders them). `after_removal`: the words follow
+    a removal in the same message ("quite las fanta, mejor 2 sprite"), so a product said as a
+    change of mind comes in place of the line taken out, never of another line (`stands_in`)."""
     words = only_said(intents.normalised(text))
     if not words:
         return None
@@ -119,13 +124,13 @@ def edit(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -
         return _restart(turn, state, intents.rest_after(text, restart))
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
-    edited = _edited(turn, state, text, words)
+    edited = _edited(turn, state, text, words, after_removal)
     if edited is None or edited.named_back:  # an aside may have sunk the edit ("quita X, ya tenía jaja")
         return _with_aside(turn, state, text) or edited
     return edited
 
 
-def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | None:
+def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
         extra_on_line(turn, state, text)
         or all_become(turn, state, text)
@@ -161,6 +166,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str) -> Outcome | No
         or set_each(turn, state, text)
         or variant(turn, state, text)
         or qualified(turn, state, text)
+        or (None if after_removal else stands_in(turn, state, text))
         or _more(turn, state, text)
     )
 
@@ -373,10 +379,10 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = " ".join(w for w in words if w != "no")
     else:
         rest = intents.rest_after(text, phrase)
-    if not names_something(turn, rest):  # "la horchata cancélala": the product comes first
+    if not names_something(turn, rest) or _REASON_FIRST.match(rest):  # "la horchata cancélala": the product first
         before = intents.rest_before(text, phrase)
-        if names_something(turn, before):
-            rest = before
+        if names_something(turn, before):  # "los churros quítalos que estoy a dieta, ponme…": the reason after
+            rest = " ".join((before, rest)) if names_something(turn, rest) else before
     then = _then_added(turn, state, rest)
     if then is not None:  # "quítale el frappé, mejor un té chai": the frappé goes, the chai comes
         rest = then[0]
@@ -415,7 +421,11 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return done(state, cart_buttons_reply(turn, state, said))
 
 
-_REASON = re.compile(r"\s+(?:que ya|q ya|porque|por que|ya que|because|since|cuz|bc)\b.*$")
+_REASONS = r"(?:que|q|porque|por que|pq|ya que|because|since|cuz|bc)"
+_REASON = re.compile(rf"\s+{_REASONS}\b.*$")
+_REASON_FIRST = re.compile(rf"^{_REASONS}\b")
+"""Why the customer takes a line out, said after it ("que ya viene en el paquete", "que conduzco",
+"cuz im on a diet"): it names nothing to remove."""
 
 
 def _without_reason(turn: Turn, state: ChatState, rest: str) -> str:
@@ -492,7 +502,7 @@ def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         reading = read_order(tail, turn.catalog)
         if not (reading.items or reading.doubts):
             return None
-        rest = edit(turn, removed.state, tail) or apply_reading(turn, removed.state, reading)
+        rest = edit(turn, removed.state, tail, after_removal=True) or apply_reading(turn, removed.state, reading)
         return prefixed(rest, said)
     return None
 
@@ -518,7 +528,7 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
         if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
             continue
         talking = _talking_of_changed(state, first.state)
-        second = edit(turn, talking, tail)
+        second = edit(turn, talking, tail, after_removal=removes[0])
         if second is None or second.named_back:
             continue
         if second.state.cart == first.state.cart:
@@ -645,7 +655,7 @@ def _then_added(turn: Turn, state: ChatState, rest: str) -> tuple[str, Reading] 
         return None
     words = rest.split()
     for at, word in enumerate(words[1:], 1):
-        if word not in _THEN or in_cart(turn, state, " ".join(words[:at])) is None:
+        if word not in _THEN or in_cart(turn, state, _without_reason(turn, state, " ".join(words[:at]))) is None:
             continue
         reading = read_order(" ".join(words[at + 1 :]), turn.catalog)
         if reading.items or reading.doubts:

@@ -104,11 +104,40 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said = intents.normalised(text)
     found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said)
     if found is None:
-        return None
-    new = [w for w in found.group("new").split() if w not in lexicon().fillers or w in ("de", "con", "sin")]
+        return _made_into_bare(turn, state, said)
+    return _made_into_said(turn, state, found.group("old"), found.group("new"))
+
+
+_MAKE_BARE = re.compile(r"^(?:.*?\b)?(?:make|turn)\s+(?:the|my|those)\s+(?P<rest>.+)$")
+_ONES = frozenset({"one", "ones"})
+
+
+def _made_into_bare(turn: Turn, state: ChatState, said: str) -> Outcome | None:
+    """ "make the shrimp ones gobernador", "make the rings fries": no word between the line and
+    what it becomes; the first words that name a cart line are the line ("ones" closes it), the
+    rest the product it becomes."""
+    found = _MAKE_BARE.match(said)
+    words = found.group("rest").split() if found is not None else []
+    if counted([w for w in words if w not in _ONES]) or _MORE & set(words):
+        return None  # "make the teas 2 and 1 soda": counts, set elsewhere
+    for at in range(1, len(words)):
+        old, new = words[:at], words[at:]
+        if old[-1] in _ONES or new[0] in _ONES:
+            old, new = [w for w in old if w not in _ONES], [w for w in new if w not in _ONES]
+        elif _ONES & set(words):
+            continue  # "ones" says where the line ends
+        made = _made_into_said(turn, state, " ".join(old), " ".join(new)) if old and new else None
+        if made is not None:
+            return made
+    return None
+
+
+def _made_into_said(turn: Turn, state: ChatState, said_old: str, said_new: str) -> Outcome | None:
+    """The line `said_old` names made the product `said_new` makes of it (`made_into`)."""
+    new = [w for w in said_new.split() if w not in lexicon().fillers or w in ("de", "con", "sin")]
     if [w for w in counted(new) if w not in _ARTICLES]:
         return None
-    line = in_cart(turn, state, found.group("old"))
+    line = in_cart(turn, state, said_old)
     other = made_of(turn, line, new) if line is not None else None
     if line is None or other is None or other == line:
         return None
