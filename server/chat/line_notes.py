@@ -132,7 +132,7 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     sin chipotle, y agrega una coca": each item said with a definite article, no count and a note,
     that fits one line of the cart, gives that line the note; the rest of the message is read as
     an order. None when no such item fits a line (then it is an order, or asked about)."""
-    if _SWAPPING & set(intents.normalised(text).split()) or intents.mentions(text, "remove") is not None:
+    if _SWAPPING & set(_unwished(intents.normalised(text).split())) or intents.mentions(text, "remove") is not None:
         return None
     reading = read_order(text, turn.catalog)
     lines: list[tuple[Item | Doubt, ProductView]] = []
@@ -158,6 +158,17 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if rest.empty:
         return done(state, cart_buttons_reply(turn, state, "\n".join(noted)))
     return prefixed(apply_reading(turn, state, rest), "\n".join(noted))
+
+
+def _unwished(words: list[str]) -> list[str]:
+    """The words but a «sea(n)» that says how the line comes, not what it becomes: before a note
+    ("el vacío que sea bien tiernito", "que sean bien frías")."""
+    lex = lexicon()
+    return [
+        w
+        for w, after in zip(words, [*words[1:], ""], strict=True)
+        if w not in ("sea", "sean") or not (after in NOTE_MARKERS or after in lex.note_words)
+    ]
 
 
 def _line_pointed_at(turn: Turn, state: ChatState, said: Item | Doubt) -> ProductView | None:
@@ -242,11 +253,37 @@ def wished_note(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     "que sean 3" stay changes), the note of the line talked about last, as "jugosito porfa" is."""
     wish = _WISH.match(text)
     if wish is None:
-        return None
+        return _how_it_comes(turn, state, text)
     reading = read_order(wish["rest"], turn.catalog)
     if not reading.notes or replace(reading, notes=(), language=None) != Reading():
         return None
     return apply_reading(turn, state, Reading(notes=reading.notes))
+
+
+_COMES = re.compile(
+    r"^\W*(?:que|q|k|ke)\s+(?P<rest>(?:no\s+)?(?:pique|piquen|venga|vengan|salga|salgan|este|esten|llegue|lleguen)"
+    r"\s+\w.*)$",
+    re.IGNORECASE,
+)
+"""A wish for how the line talked about last comes, its verb in the subjunctive ("que pique mucho",
+"que vengan bien frías", "que no esté tan dulce"): never a product nor a question."""
+
+
+def _how_it_comes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "que pique mucho porfa" after an aguachile: the words after «que» are the note of the line
+    talked about last, when they order nothing (no product, doubt, count or amount)."""
+    wish = _COMES.match(intents.normalised(text))
+    if wish is None or last_line(turn, state) is None:
+        return None
+    reading = read_order(wish["rest"], turn.catalog)
+    if reading.items or reading.doubts or reading.loose or reading.measured or reading.people:
+        return None
+    said = wish["rest"].split()
+    typed = _TOKEN.findall(text)
+    words = typed[len(typed) - len(said) :] if len(typed) >= len(said) else said  # as typed: "esté", "frías"
+    while said and said[-1] in lexicon().fillers:
+        said.pop()  # "porfa", "eh"
+    return apply_reading(turn, state, Reading(notes=(" ".join(words[: len(said)]),))) if said else None
 
 
 _ON_LINE = frozenset({"a", "al", "to", "on", "en", "onto", "pa", "para", "pal"})
@@ -256,17 +293,23 @@ _PUT = frozenset({"ponle", "ponles", "ponele", "ponelo", "ponerle", "agregale", 
 """Words that only say to put the extra on ("ponele salsa", "add extra boba")."""
 
 
+_THE = frozenset({"el", "la", "los", "las", "the"})
+"""A line named with its article before "con"/"with" and an extra: "la quesadilla con doble queso"."""
+
+
 def extra_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "a la de pierna ponle extra de aguacate", "add extra boba to both taro teas", "stuffed crust
     on the hawaiian": an extra sold apart (`is_add_on`) put on lines already in the cart is added,
     as many as the units of those lines unless counted; the line is never ordered again. The
-    words are cut in two: the line after "a/al/to/on" (first or last), the extra alone on the
-    other side."""
+    words are cut in two: the line after "a/al/to/on" (first or last), or with its article before
+    "con"/"with" ("la quesadilla con doble queso": never a second quesadilla), the extra alone on
+    the other side."""
     tokens = list(_TOKEN.finditer(text))
     said = [fold(t.group(0)) for t in tokens]
     for cut in range(1, len(said)):
         for line_words, extra_at in ((said[:cut], (cut, len(said))), (said[cut:], (0, cut))):
-            if not line_words or line_words[0] not in _ON_LINE:
+            named_first = extra_at[0] == cut and said[cut] in ("con", "with")  # "la quesadilla con doble queso"
+            if not line_words or not (line_words[0] in _ON_LINE or named_first and line_words[0] in _THE):
                 continue
             extra = _extras(turn, text[tokens[extra_at[0]].start() : tokens[extra_at[1] - 1].end()])
             lines = _lines_named(turn, state, line_words[1:]) if extra else []

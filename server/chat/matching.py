@@ -140,6 +140,7 @@ class ProductIndex:
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
         self._head_keys = frozenset(keys[0] for _, keys in names)
+        self._tail_keys = frozenset(keys[-1] for _, keys in names)
         self._by_key: dict[str, list[int]] = {}
         for position, entry in enumerate(self.names):
             for k in entry.all_keys:
@@ -208,6 +209,11 @@ class ProductIndex:
         """Whether a folded word is, up to its phonetic key, the first word of some name or alias
         ("tostaditas" for "Tostada de camarón"; not "asada" for "Cebollitas asadas")."""
         return key(word) in self._head_keys
+
+    def ends_a_name(self, word: str) -> bool:
+        """Whether a folded word is, up to its phonetic key, the last word of some name or alias:
+        the head of an English name ("water" of "Bottled water")."""
+        return key(word) in self._tail_keys
 
     def similar(self, word_key: str) -> dict[str, float]:
         """Name keys resembling a typed key, with how much (1 for the same key)."""

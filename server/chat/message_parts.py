@@ -272,7 +272,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             position += 2
             continue
         if folded in _SEPARATORS and not _held_by_name(found, position, index):
-            if not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
+            if folded in _JOINTS and current.in_note and _note_goes_on(found, position, current, index, lex, english):
+                current.note.append(found[position].text)  # "con chile y limón": one note, no Agua de limón
+                current.note_spans.append(position)
+            elif not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
                 parts.append(current)
                 current = Part()
         elif current.in_note:
@@ -280,7 +283,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note_spans.append(position)
         elif (folded in NOTE_MARKERS and (folded != "no" or _takes_away(found, position, lex)) and not current.words
               and parts and parts[-1].words and position > 0 and found[position - 1].folded in (",", "/")
-              and not index.knows(folded)):  # fmt: skip
+              and _marks_a_note(found, position, index, lex)):  # fmt: skip
             current = parts.pop()  # "large americano, extra hot": the note of the item before
             current.in_note = True
             current.note.append(found[position].text)
@@ -289,7 +292,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             (folded in _NOTE_OPENERS or folded in lex.note_words or _takes_away(found, position, lex))
             and not current.words
             and not current.portions
-            and not index.knows(folded)
+            and _marks_a_note(found, position, index, lex)
             and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
@@ -310,6 +313,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.in_note = True
             if folded not in NOTE_MARKERS and position > 0 and found[position - 1].folded in ("a", "al"):
                 current.note.append(found[position - 1].text)  # "bife de chorizo a punto": "a punto"
+            current.note += _wished(current, found)
             current.note += _wish_before(found, position)
             if _ends_a_note_word(current, folded, lex):  # "medium rare": «medium» goes with «rare»
                 current.note.append(found[current.spans.pop()].text)
@@ -440,6 +444,71 @@ def _half_ends(after: list[str]) -> bool:
     return not after or after[0] in _SEPARATORS or after[0] in ("de", "del", "of") or after[0] in lexicon().fillers
 
 
+def _marks_a_note(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a note word here opens a note though nothing was named before it in its part: a
+    word of no name does; one of the menu's names ("Michelada sin alcohol", "Extra ranch") does
+    only where no name pairs it with the word after it: «sin» before anything ("uno sin chile"),
+    «extra» before how the item comes ("this one extra hot", "extra crispy")."""
+    folded = found[position].folded
+    if not index.knows(folded):
+        return True
+    after = found[position + 1].folded if position + 1 < len(found) else ""
+    if f"{folded} {after}" in index.folded_pairs:
+        return False  # "sin alcohol" of a "Michelada sin alcohol", "extra ranch"
+    return folded in TAKING_AWAY or (folded in _MORE and (after in lex.option_words or after in lex.note_words))
+
+
+_JOINTS = frozenset({"y", "e", "and", "&"})
+_ASKS = frozenset({"tienen", "tiene", "tienes", "tenes", "teneis", "hay", "have", "got", "cuanto", "cuesta", "how"})
+"""Words that ask about the menu: after a note's «y» they open a question, never more of the note."""
+
+
+def _note_goes_on(found: list[Token], position: int, current: Part, index: ProductIndex, lex: Lexicon,
+                  english: bool) -> bool:  # fmt: skip
+    """Whether "y"/"and" after an item's note joins one more thing to that note ("con chile y
+    limón", "with chili and onions", "sin hielo y con chía") rather than opening an item of its
+    own: the words up to the next separator count nothing ("y una coca", "y unos de suadero"), go
+    back to no item ("y otro igual"), correct or ask nothing ("y no, mejor…", "y tienen…?"), and
+    none of them heads a product's name (in English, ends one: "and fries", "and a water") nor
+    surely names a product of the item's own kind ("3 de suadero con cebolla y pastor"; not "con
+    queso y tocineta" of a "Hamburguesa BBQ con tocineta": what a name comes with is no kind). A
+    word that is both a note word and a menu word is so decided by where it stands: joined to the
+    note, it describes the item."""
+    if current.saying is not None:
+        return False  # what a card says ends with its own words (`_dedication_end`)
+    content: list[str] = []
+    at = position + 1
+    while at < len(found) and not (found[at].folded in _SEPARATORS and not _held_by_name(found, at, index)):
+        word = found[at].folded
+        if (_is_quantity(found, at, index, english) or word in SAME or word in _ANOTHER or word in _SOME
+                or word in _ASKS or word in _correction_openers() and word not in TAKING_AWAY):  # fmt: skip
+            return False
+        if at == position + 1 and word in ("de", "del", "of"):
+            return False  # "… y de suadero": the kind of another item
+        if word in NOTE_MARKERS or word in _GLUE or (word in lex.fillers and not index.knows(word)):
+            at += 1
+            continue
+        if index.ends_a_name(word) if english else index.heads_a_name(word):
+            return False  # English heads its names last: "and onions" is no Onion rings
+        content.append(word)
+        at += 1
+    if not content or (at < len(found) and found[at].folded == "?"):
+        return False  # "sin cebolla y tienen manzana postobón?": a question of its own
+    said = verdict_of(index.match(content, lex.synonyms))
+    item = verdict_of(index.match(current.words, lex.synonyms)) if current.words else None
+    if said is None or not said[0] or item is None or not item[0]:
+        return True
+    return said[1][0].category_id != item[1][0].category_id or _comes_with(said[1][0], content)
+
+
+def _comes_with(product: ProductView, said: list[str]) -> bool:
+    """Whether the words said come after "con"/"with" in the product's name: what it comes with
+    ("Hamburguesa BBQ con tocineta"), which may come with another item too, not its kind."""
+    name = words_of(product.name)
+    marker = next((i for i, w in enumerate(name) if w in _INNER_OPENERS), len(name))
+    return {key(w) for w in said} <= {key(w) for w in name[marker + 1 :]}
+
+
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
     """Whether a quantity followed by more words opens an item of its own after words that are no
     menu word ("…no me dio tiempo de cocinar, me podía mandar 10 tacos de pastor"): those words
@@ -497,6 +566,24 @@ def _fallback(found: list[Token], position: int) -> bool:
 
 _HOW_MUCH = frozenset({"too", "so", "very", "that", "much"})
 """What follows a "not" that qualifies how an item comes ("the ceviche not too spicy")."""
+
+
+_THAT = frozenset({"que", "q", "k", "ke"})
+_SUBJUNCTIVE = frozenset({"sea", "sean", "venga", "vengan", "salga", "salgan", "vaya", "vayan", "esten"})
+
+
+def _wished(current: Part, found: list[Token]) -> list[str]:
+    """The «que sea» / «que venga» said between the product and its note ("el vacío que sea bien
+    tiernito", "las cocas que vengan bien frías"): taken from the product's words, where they made
+    its name unsure, and kept before the note as said."""
+    if len(current.words) < 2 or current.words[-1] not in _SUBJUNCTIVE:
+        return []
+    at = current.spans[-1]
+    if not at or found[at - 1].folded not in _THAT:
+        return []
+    current.words.pop()
+    current.spans.pop()
+    return [found[at - 1].text, found[at].text]
 
 
 def _wish_before(found: list[Token], position: int) -> list[str]:

@@ -193,6 +193,11 @@ def set_quantity(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         product = last_line(turn, state, in_cart=True)
     if product is None:
         return None
+    noted = [*reading.notes, *(i.note for i in reading.items if i.note), *(d.note for d in reading.doubts if d.note)]
+    if noted and quantity:  # "mejor que sean 2, deslactosados": the count, and the note of the line
+        old = dict(state.notes).get(product.sku, "")
+        note = ", ".join(n for n in (old, *noted) if n and (n == old or n not in old))
+        state = replace(state, notes=(*(n for n in state.notes if n[0] != product.sku), (product.sku, note)))
     return set_lines(turn, state, [(product, quantity)], last=product.sku)
 
 

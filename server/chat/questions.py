@@ -37,8 +37,9 @@ _TRAILING_QUESTION = re.compile(
 """Where a question said after an order without a full stop begins ("un pollo entero, en cuánto
 llega?", "3 de suadero y una horchata cuánto tardan")."""
 _WHICH = frozenset({"que", "cuales", "cual", "what", "which", "tienen", "hay", "have", "manejan", "venden"})
-_BE = re.compile(r"\bque (?:sea|sean)\b")
-"""'que sea(n)' says what a line should be ("que sean 2 birras"): a change, not a question with «qué»."""
+_BE = re.compile(r"\bque (?:(?:el|la|los|las|mi|mis|su|sus) \w+ )?(?:sea|sean|venga|vengan|vaya|vayan|salga|salgan)\b")
+"""'que sea(n)' says what a line should be ("que sean 2 birras"), 'que (la pizza) venga(n)' how it
+should come ("que la pizza venga bien cocida"): a change or a note, not a question with «qué»."""
 _ASKING = _WHICH | {"tenes", "teneis", "tiene", "tienes", "do", "you", "got", "sell", "kind", "kinds", "of", "any"}
 """Words of a category question that name nothing ("what kind of sides do you have")."""
 _RULE_TOPICS = ("minimum", "eta", "payment", "hours", "delivery")

@@ -607,6 +607,9 @@ _WITH_WORDS = frozenset({"con", "with"})
 _MORE_THAN_IT_COMES = frozenset({"extra", "extras", "mas", "more", "doble", "double", "otro", "otra", "another"})
 
 
+_MEASURE_WORDS = frozenset({"medio", "media", "kilo", "kilos", "litro", "litros", "cuarto", "gramos", "kg", "ml"})
+
+
 def _included(
     part: Part,
     number_: int,
@@ -621,7 +624,8 @@ def _included(
     arroz, guisado a elegir…": a Tinga de pollo of the Guisados), its head, or its kind ("8 wings,
     regular fries and a drink": the Fresh lemonade of the Drinks; "… y gaseosa": a Coca-Cola).
     "2 comidas corridas, una con mole y otra con tinga" adds no Mole; "con extra de aguacate" asks
-    for more than it comes with, so it is added."""
+    for more than it comes with, so it is added, and so is a product named by a size of its name the
+    description does not say ("con sus tortillas de medio kilo": the Tortillas medio kilo)."""
     words = part.words[1:] if part.words and part.words[0] in _WITH_WORDS else part.words
     if not isinstance(item, Item) or not (part.with_item or words is not part.words) or not words:
         return None
@@ -632,6 +636,9 @@ def _included(
         return None
     product = verdict[1][0]
     comes_with = {key(w) for w in words_of(item.product.description)}
+    sized = {key(w) for w in words if w in SIZES or w in _MEASURE_WORDS or w.isdigit()} - comes_with
+    if sized & {key(w) for w in words_of(product.name)}:
+        return None  # "con sus tortillas de medio kilo": the product by its own size, more than it comes with
     category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
     heads = [said[0] for name in (product.name, *product.aliases) if (said := words_of(name))]
     kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
@@ -882,8 +889,9 @@ def _shared_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexic
         return None  # "ambas y 3 tacos": a count of its own
     kept = [i for i in said if found[i].folded not in _ALL and found[i].folded not in _TO_ALL]
     words = [found[i].folded for i in kept]
-    if not words or any(w.isdigit() or key(w) in _SIZE_KEYS for w in words):
-        return None  # "ambas grandes" is a size (`_sizes_all`)
+    paired = {i for i in range(len(words) - 1) if f"{words[i]}-{words[i + 1]}" in lex.note_words}
+    if not words or any(w.isdigit() or (key(w) in _SIZE_KEYS and i not in paired) for i, w in enumerate(words)):
+        return None  # "ambas grandes" is a size (`_sizes_all`); "both medium well" is how they are cooked
     noted = bool(part.note) or all(is_option(w, lex) or w in lex.note_words or w in lex.fillers for w in words)
     verdict = verdict_of(index.match(words, lex.synonyms)) if not part.note else None
     if not noted or (verdict is not None and verdict[0]):

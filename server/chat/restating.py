@@ -87,6 +87,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     doubts: list[Doubt] = []
     unknown: list[str] = list(aside)
     changed = False
+    notes = dict(state.notes)
     for restating, reading in clauses:
         unknown += reading.unknown
         if not restating:
@@ -130,13 +131,16 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                 continue
             changed = True  # even the same count: read as an order, it would be one more
             cart[line.sku] = quantity
+            if item.note and quantity:  # "mejor q sean 4 pacíficos bien frías": the count, and its note
+                old = notes.get(line.sku, "")
+                notes[line.sku] = f"{old}, {item.note}" if old and item.note not in old else item.note
             said.append(turn.texts("quantity_set", quantity=quantity, name=line.name))
             if not quantity:  # "y ninguno de bistec"
                 cart.pop(line.sku)
                 said[-1] = turn.texts("removed", name=line.name)
     if not changed:
         return None
-    state = replace(state.with_cart(cart), stage="cart")
+    state = replace(replace(state, notes=tuple(notes.items())).with_cart(cart), stage="cart")
     rest = Reading(items=tuple(added), doubts=tuple(doubts), unknown=tuple(unknown))
     return apply_reading(turn, state, rest, "\n".join(said))
 
