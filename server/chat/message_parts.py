@@ -403,8 +403,12 @@ def _size_said(found: list[Token], position: int, current: Part) -> tuple[int, f
     counted_before = current.quantity is not None and not current.words  # "2 kilos y medio": `_and_a_half`
     if one is not None and ahead[:2] in _AND_A_HALF and _half_ends(ahead[2:3]) and not counted_before:
         return 3, one * 1.5
-    if one is not None and ahead[:2] == ["y", "cuarto"] and _half_ends(ahead[2:3]) and not counted_before:
-        return 3, one * 1.25  # "kilo y cuarto de chicharrón": 1,250 g, never the Chicharrón cuarto de kilo
+    # "kilo y cuarto de chicharrón": 1,250 g, never the Chicharrón cuarto de kilo; but after
+    # "Coca-Cola 2 litros" the «y» starts the next item ("y Cuarto de pollo pechuga")
+    counted_unit = position > 0 and number(found[position - 1].folded) not in (None, 1)
+    quarter_more = ahead[:2] == ["y", "cuarto"] and _half_ends(ahead[2:3])
+    if one is not None and quarter_more and not counted_before and not counted_unit:
+        return 3, one * 1.25
     decimal = bool(_DECIMAL.fullmatch(here))
     count = float(here.replace(",", ".")) if decimal else number(here)
     if count is None or not ahead or amount_said(count, ahead[0]) is None:
