@@ -261,11 +261,24 @@ def asks_total(turn: Turn, text: str) -> bool:
     "¿cuánto es la gringa?": its price, never it ordered)."""
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
-    if total is None or not (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL):
+    if total is None:
+        return False
+    if not (_TOTAL_WORDS & set(words) or total in _ONLY_TOTAL or _counted_then_asked(turn, text, total)):
         return False
     if _price_of_named(turn, text, total):
         return False  # "¿cuánto es la gringa?": the gringa's price, never the gringa ordered
     return bool(_TOTAL_WORDS & set(words)) or not _named_with_article(turn, intents.rest_before(text, total))
+
+
+def _counted_then_asked(turn: Turn, text: str, total: str) -> bool:
+    """Whether the total phrase ends a message that counts what it orders before it ("3 esquites
+    medianos y unas papas, ¿cuánto me sale?"): the order and what it all comes to, never only the
+    prices of what was just ordered ("y la concha, ¿cuánto me sale?" counts nothing: its price)."""
+    after = intents.rest_after(text, total).split()
+    if any(w not in _QUESTION_WORDS and w not in lexicon().fillers for w in after):
+        return False
+    before = intents.normalised(intents.said_before(text, total)).split()
+    return any(number(w) is not None for w in before) and bool(read_order(" ".join(before), turn.catalog).items)
 
 
 def _named_with_article(turn: Turn, before: str) -> bool:
