@@ -165,7 +165,11 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     lines = _named_lines(turn, state, named)
     if len(lines) > 1 and any(made_of(turn, p, new) is not None for p in lines):
         return _which_line(turn, state, named, lines)  # "una de las hamburguesas" with clásicas and de pollo
-    line = (lines[0] if lines else in_cart(turn, state, " ".join(named))) if named else _kind_line(turn, state, new)
+    line = (
+        (lines[0] if lines else in_cart(turn, state, " ".join(named)))
+        if named
+        else _kind_line(turn, state, new, _said_change(change))
+    )
     if line is None or (named and not partitive and not _names_line(line, named)):
         return None
     held = state.cart_dict().get(line.sku, 0)
@@ -205,14 +209,16 @@ def _which_line(turn: Turn, state: ChatState, named: list[str], lines: list[Prod
     return replace(next_step(turn, state, said), named_back=(words,))
 
 
-def _kind_line(turn: Turn, state: ChatState, new: list[str]) -> ProductView | None:
-    """With no line named: the line talked about last when the words make something of it, else
-    the one line the words make another size or kind of ("uno házmelo grande" after 2 americanos
-    and a concha); None when none or several do."""
+def _kind_line(turn: Turn, state: ChatState, new: list[str], pointed: bool) -> ProductView | None:
+    """With no line named: the line talked about last when the words make something of it (a
+    product of its own only when a pronoun points at the units: "una cámbiela por doble carne";
+    "una mejor horchata" may be the whole order said again), else the one line the words make
+    another size or kind of ("uno házmelo grande" after 2 americanos and a concha); None when none
+    or several do."""
     said = [w for w in new if w not in STOPWORDS]
     last = last_line(turn, state, in_cart=True)
     if last is not None and (
-        variant_of(turn.catalog, last, said) or (not set(said) <= SIZES and made_of(turn, last, new))
+        variant_of(turn.catalog, last, said) or (pointed and not set(said) <= SIZES and made_of(turn, last, new))
     ):
         return last  # (a size alone makes no product of its own: "grande" is never the one grande on the menu)
     kinds = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None
