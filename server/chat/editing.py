@@ -72,7 +72,7 @@ from comandia.server.chat.restating import (
     some_become,
 )
 from comandia.server.chat.same_but import same_again, same_but
-from comandia.server.chat.some_kind import some_made_kind, some_moved
+from comandia.server.chat.some_kind import some_made_kind
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
@@ -132,7 +132,8 @@ def edit(
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
-        extra_on_line(turn, state, text)
+        _then_held_line(turn, state, text)
+        or extra_on_line(turn, state, text)
         or all_become(turn, state, text)
         or split_into_kinds(turn, state, text)
         or sized_anew(turn, state, text)
@@ -148,7 +149,6 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or same_but(turn, state, text)
         or same_again(turn, state, text)
         or some_made_kind(turn, state, text)
-        or some_moved(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)
@@ -380,6 +380,10 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = " ".join(w for w in words if w != "no")
     else:
         rest = intents.rest_after(text, phrase)
+        earlier = None if rest.strip() else intents.mentions(intents.rest_before(text, phrase), "remove")
+        if earlier is not None:  # "quita las bravas que al final no": the verb names the line, the "no" is why
+            text, phrase = intents.rest_before(text, phrase), earlier
+            rest = intents.rest_after(text, phrase)
     if not names_something(turn, rest) or _REASON_FIRST.match(rest):  # "la horchata cancélala": the product first
         before = intents.rest_before(text, phrase)
         if names_something(turn, before):  # "los churros quítalos que estoy a dieta, ponme…": the reason after
@@ -578,6 +582,73 @@ def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         return prefixed(second, said_before_cart(turn, first))
     return None
+
+
+_CHANGE_CUE = re.compile(
+    r"\b(?:camb\w*|quit\w*|sac\w*|borr\w*|pon\w*|agreg\w*|hazl\w*|sean|make|change|swap|switch|replace"
+    r"|remove|drop|instead|without)\b"
+)
+"""A word by which a part of a message changes a line it names, wherever it stands ("el bife mejor
+cámbialo por vacío", "a una de las hamburguesas quítele la cebolla", "make the pizza hawaiian")."""
+
+
+_PARTS = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and)\s+)?|\s+(?:y|e|and)\s+", re.IGNORECASE)
+"""Where a message joins two instructions: a comma, "y"/"and", or both (", y quita las bravas")."""
+
+
+def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "sumale una ensalada y el bife mejor cámbialo por vacío", "add a lemonade and make the
+    cheeseburger a double", "que sean 3 de choclo y el tinto cámbielo por un perico": an order or a
+    change, then, joined by "y"/"and" or a comma, a part that names a line the cart held and changes
+    it with a word of its own that need not come first. Each part is applied in the order said, on
+    what the one before left: read whole, the change took the message and the order was lost, or
+    neither was applied (silently). None unless the first part changes the cart with nothing named
+    back and the second edits a line the first left as it was, or names back what it cannot do."""
+    said = intents.normalised(text)
+    if _CHANGE_CUE.search(said) is None or _PARTS.search(text) is None:
+        return None
+    for cut in _PARTS.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        if not head.strip() or _CHANGE_CUE.search(intents.normalised(tail)) is None:
+            continue
+        if names_nothing(turn, _CHANGE_CUE.sub("", intents.normalised(tail))):
+            continue  # "el flan siempre no, quítalo": the pronoun is the line said before it
+        first = _part_applied(turn, state, head)
+        if first is None:
+            continue
+        second = edit(turn, _talking_of_changed(state, first.state), tail)
+        if second is None or second.state.suggestions:
+            continue
+        if not (second.named_back or _held_changed(state, first.state, second.state)):
+            continue  # a part that names something back keeps what the part before it did
+        return prefixed(second, said_before_cart(turn, first))
+    return None
+
+
+def _held_changed(state: ChatState, between: ChatState, after: ChatState) -> bool:
+    """Whether a line the cart held before the message, left as it was by the part before
+    (`between`), has another count or note in `after`: the second part edits a line of its own,
+    not only orders something new, nor says again what the first part did ("make it 1 sausage egg
+    n cheese and 1 bacon egg n cheese instead" is one restating)."""
+    then, left = between.cart_dict(), after.cart_dict()
+    noted, then_noted, left_noted = dict(state.notes), dict(between.notes), dict(after.notes)
+    untouched = [sku for sku, count in state.cart if then.get(sku) == count and then_noted.get(sku) == noted.get(sku)]
+    return any(left.get(sku) != then[sku] or left_noted.get(sku) != then_noted.get(sku) for sku in untouched)
+
+
+def _part_applied(turn: Turn, state: ChatState, part: str) -> Outcome | None:
+    """The first part of a message applied alone: as a change of the cart, else as an order of
+    products surely named; None when it changes nothing or names something back."""
+    first = edit(turn, state, part)
+    if first is None:
+        ordered = read_order(part, turn.catalog)
+        if not ordered.items or ordered.unknown or ordered.doubts or ordered.loose:
+            return None
+        first = apply_reading(turn, state, ordered)
+    unchanged = (first.state.cart, first.state.notes) == (state.cart, state.notes)  # a note changes the notes only
+    if first.named_back or first.state.suggestions or unchanged:
+        return None
+    return first
 
 
 def _with_own_verb(turn: Turn, tail: str) -> bool:

@@ -115,9 +115,26 @@ def closing_questions(text: str) -> tuple[str, str] | None:
     at = len(sentences)
     while at > 0 and _asks(sentences[at - 1]):
         at -= 1
+    if at < len(sentences):  # "swap the OJ for an iced coffee, and how much is the club?": one sentence
+        comma = _asked_after_comma(sentences[at])
+        if comma is not None:
+            return " ".join([*sentences[:at], comma[0]]), " ".join([comma[1], *sentences[at + 1 :]])
     if at in (0, len(sentences)):
         return None
     return " ".join(sentences[:at]), " ".join(sentences[at:])
+
+
+_COMMA_THEN = re.compile(r"\s*[,;]\s*(?:(?:y|e|and)\s+)?", re.IGNORECASE)
+
+
+def _asked_after_comma(sentence: str) -> tuple[str, str] | None:
+    """(what is said, what is asked) when one asking sentence first says something that asks
+    nothing and, after a comma, asks ("cámbiame la coca por un boing, y ¿cuánto es la torta?")."""
+    for cut in _COMMA_THEN.finditer(sentence):
+        said, asking = sentence[: cut.start()], sentence[cut.end() :]
+        if said.strip() and asking.strip() and _asks(asking) and not _asks(said):
+            return said, asking
+    return None
 
 
 def about_my_order(text: str) -> bool:
