@@ -72,7 +72,7 @@ from comandia.server.chat.restating import (
     some_become,
 )
 from comandia.server.chat.same_but import same_again, same_but
-from comandia.server.chat.some_kind import some_made_kind
+from comandia.server.chat.some_kind import some_made_kind, some_moved
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
@@ -149,6 +149,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or same_but(turn, state, text)
         or same_again(turn, state, text)
         or some_made_kind(turn, state, text)
+        or some_moved(turn, state, text)
         or some_become(turn, state, text)
         or one_of(turn, state, text)
         or another_round(turn, state, words)

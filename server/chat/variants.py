@@ -34,6 +34,8 @@ def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> Produ
     new = [w for w in new if w not in SMALLER]
     tries = [name] if new else []
     tries += [name[:i] + name[i + 1 :] for i in range(len(name))]
+    if smaller:  # "chico" of a "Coctel de camarón grande" whose small one is named so: "Coctel de camarón chico"
+        tries.append([*(w for w in name if w not in SIZES), *smaller, *new])
     found: dict[str, float] = {}
     for kept in tries:
         if not kept and not set(name) & set(new):
