@@ -46,6 +46,7 @@ from comandia.server.chat.line_changes import made_into, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
 from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
+from comandia.server.chat.message_parts import ARTICLES
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.noted_again import noted_again
 from comandia.server.chat.ordering import MAX_ECHO, apply_reading
@@ -366,9 +367,14 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             return None  # "el flan no" removes the flan; "no, eran 3" is not a removal
         phrase = "no"
     opener = next((w for w in words if w not in lexicon().fillers), "")
-    if phrase is None and opener in ("sin", "without") and not read_order(text, turn.catalog).items:
-        # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note; never
-        # when the words name a product themselves ("sin gas": Agua sin gas)
+    # "sin pan mejor", "sin la coca": a removal when it names the cart, else a note; never when
+    # the words name a product themselves ("sin gas": Agua sin gas), nor when an ingredient comes
+    # first and the line after it ("sin jalapeño la pizza": its note)
+    taking_off = opener in ("sin", "without") and not read_order(text, turn.catalog).items
+    if phrase is None and taking_off:
+        line_first = _line_said_first(turn, state, opener, text)
+        if line_first is not None:
+            return edit(turn, state, line_first)
         phrase = opener
     between = _between_verb_and_particle(words) if phrase is None else None
     if between is not None and in_cart(turn, state, between) is not None:
@@ -595,6 +601,27 @@ cámbialo por vacío", "a una de las hamburguesas quítele la cebolla", "make th
 
 _PARTS = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and)\s+)?|\s+(?:y|e|and)\s+", re.IGNORECASE)
 """Where a message joins two instructions: a comma, "y"/"and", or both (", y quita las bravas")."""
+
+
+def _line_said_first(turn: Turn, state: ChatState, opener: str, text: str) -> str | None:
+    """ "sin jalapeño la pizza porfa" said as "la pizza sin jalapeño porfa" (the customer's own
+    words, accents kept): after "sin", words that name no cart line, then a line said with its
+    article. The pizza's note, never the pizza taken out; None when the words after "sin" name
+    the line themselves ("sin la coca")."""
+    written = text.split()
+    folded = [intents.normalised(w) for w in written]
+    start = next((i + 1 for i, w in enumerate(folded) if w == opener), None)
+    if start is None:
+        return None
+    cut = next((i for i in range(start, len(folded)) if folded[i] in ARTICLES), None)
+    if cut is None or cut == start or in_cart(turn, state, " ".join(folded[start:cut])) is not None:
+        return None
+    ends = next((e for e in range(cut + 2, len(folded) + 1) if in_cart(turn, state, " ".join(folded[cut:e]))), None)
+    if ends is None:
+        return None
+    return " ".join(
+        [*written[: start - 1], *written[cut:ends], written[start - 1], *written[start:cut], *written[ends:]]
+    )
 
 
 def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
