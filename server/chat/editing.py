@@ -574,10 +574,7 @@ def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             continue
         first = edit(turn, state, head)
         if first is None and own:
-            ordered = read_order(head, turn.catalog)
-            if not ordered.items or ordered.unknown or ordered.doubts or ordered.loose:
-                continue
-            first = apply_reading(turn, state, ordered)  # "2 tacos más y cámbiame la coca por una fanta"
+            first = _surely_ordered(turn, state, head)  # "2 tacos más y cámbiame la coca por una fanta"
         if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
             continue
         talking = _talking_of_changed(state, first.state)
@@ -667,16 +664,22 @@ def _held_changed(state: ChatState, between: ChatState, after: ChatState) -> boo
 def _part_applied(turn: Turn, state: ChatState, part: str) -> Outcome | None:
     """The first part of a message applied alone: as a change of the cart, else as an order of
     products surely named; None when it changes nothing or names something back."""
-    first = edit(turn, state, part)
+    first = edit(turn, state, part) or _surely_ordered(turn, state, part)
     if first is None:
-        ordered = read_order(part, turn.catalog)
-        if not ordered.items or ordered.unknown or ordered.doubts or ordered.loose:
-            return None
-        first = apply_reading(turn, state, ordered)
+        return None
     unchanged = (first.state.cart, first.state.notes) == (state.cart, state.notes)  # a note changes the notes only
     if first.named_back or first.state.suggestions or unchanged:
         return None
     return first
+
+
+def _surely_ordered(turn: Turn, state: ChatState, part: str) -> Outcome | None:
+    """A part of a message applied as an order, when it names only products it is sure of, with
+    nothing off the menu and no bare count; None otherwise."""
+    ordered = read_order(part, turn.catalog)
+    if not ordered.items or ordered.unknown or ordered.doubts or ordered.loose:
+        return None
+    return apply_reading(turn, state, ordered)
 
 
 def _with_own_verb(turn: Turn, tail: str) -> bool:
