@@ -50,6 +50,15 @@ class TenantFormat:
         except ValidationFailed:  # a currency the formatter does not know: still show the number
             return f"{currency or self.currency} {self.number(amount, 2)}"
 
+    def money_among(self, amount: Decimal, currency: str) -> str:
+        """`money` on a page that lists several tenants' currencies side by side (the all-tenants
+        dashboard): a bare ``$`` is written by a dozen countries, so there the ISO code follows it
+        (``$43.571 COP`` beside ``$43,571.00 MXN``); a symbol of one currency (``S/``, ``€``) is enough."""
+        text = self.money(amount, currency)
+        if "$" in text and not any(ch.isalpha() for ch in text):
+            return f"{text}\u00a0{currency}"
+        return text
+
     def number(self, value: int | Decimal | float, decimals: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         return str(format_decimal(value, format=pattern, locale=self.country_locale, decimal_quantization=True))

@@ -117,7 +117,7 @@ def activity_columns(tr: Translator, fmt: TenantFormat) -> list[Column[TenantAct
         Column(tr("tenants.name"), lambda a: a.name),
         Column(tr("tenants.state"), lambda a: tr(f"state.{a.state}")),
         Column(tr("admin.orders"), lambda a: fmt.number(a.orders), lambda a: a.orders, right=True),
-        Column(tr("admin.revenue"), lambda a: fmt.money(a.revenue, a.currency), lambda a: a.revenue, right=True),
+        Column(tr("admin.revenue"), lambda a: fmt.money_among(a.revenue, a.currency), lambda a: a.revenue, right=True),
         Column(tr("admin.active"), lambda a: fmt.number(a.active_customers), lambda a: a.active_customers, True),
         Column(tr("admin.last_activity"), lambda a: fmt.day(a.last_activity), lambda a: str(a.last_activity)),
         Column(tr("admin.db_size"), megabytes, lambda a: a.db_bytes or 0, right=True),

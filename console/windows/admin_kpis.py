@@ -72,7 +72,7 @@ class AdminKpisPage(Page):
 
     def show_report(self, report: AdminReport) -> None:
         self.say("")
-        money = " + ".join(self.fmt.money(r.revenue, r.status) for r in report.revenue_by_currency) or "0"
+        money = " + ".join(self.fmt.money_among(r.revenue, r.status) for r in report.revenue_by_currency) or "0"
         self.totals.setText(
             self.i18n(
                 "admin.totals", tenants=report.tenants_count, orders=self.fmt.number(report.orders), revenue=money

@@ -59,6 +59,14 @@ def test_money_dates_and_numbers_follow_the_tenant() -> None:
         "43.571,00\u00a0€",
         "$43,571.00",
     ]
+    # Side by side, a bare "$" is ambiguous (COP and MXN both write it): there the code follows it.
+    assert [everyone.money_among(Decimal("43571"), c) for c in ("PEN", "COP", "EUR", "MXN", "CLP")] == [
+        "S/\u00a043,571.00",
+        "$43.571\u00a0COP",
+        "43.571,00\u00a0€",
+        "$43,571.00\u00a0MXN",
+        "$43.571\u00a0CLP",
+    ]
 
 
 def test_the_console_never_imports_the_server_or_database_libraries() -> None:
