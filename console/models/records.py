@@ -141,5 +141,23 @@ def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str
         Column(tr("audit.actor"), lambda e: e.actor),
         Column(tr("audit.action"), lambda e: action_label(e.action, tr)),
         Column(tr("audit.tenant"), lambda e: tenant_names.get(e.tenant_id, e.tenant_id) if e.tenant_id else ""),
-        Column(tr("audit.detail"), lambda e: ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))),
+        Column(tr("audit.detail"), lambda e: audit_detail(e.detail, tr)),
     ]
+
+
+def audit_detail(detail: dict[str, object], tr: Translator) -> str:
+    """An entry's detail in the screen language ("usuario: caja.guero · rol: lector"): a manager
+    reads words, not field codes. A key or role this console has no text for keeps its code."""
+
+    def label(key: str) -> str:
+        text = tr(f"audit.key.{key}")
+        return key if text == f"audit.key.{key}" else text
+
+    def value(key: str, raw: object) -> str:
+        if key == "role" and tr(f"role.{raw}") != f"role.{raw}":
+            return tr(f"role.{raw}")
+        if isinstance(raw, list | tuple):
+            return ", ".join(str(v) for v in raw)
+        return str(raw)
+
+    return " · ".join(f"{label(k)}: {value(k, v)}" for k, v in sorted(detail.items()) if v not in (None, "", []))

@@ -42,7 +42,11 @@ def test_the_audit_log_shows_filtered_entries_and_pages_in_more(
     # what each entry did is said in the screen's language, never as its code
     assert first[1:4] == (world.superadmin.username, page.i18n("audit.did.user.create"), world.tenant_a.name)
     assert first[2] == ("Usuario creado" if page.i18n.language == "es" else "User created")
-    assert [f"username={name}" in page.model.texts(row)[4] for row, name in enumerate(reversed(names))] == [True] * 3
+    # and its detail in words: "usuario: aud-… · rol: lector", never "username=…, role=viewer"
+    user, role = page.i18n("audit.key.username"), page.i18n("audit.key.role")
+    details = [page.model.texts(row)[4] for row in range(3)]
+    assert details == [f"{role}: {page.i18n('role.viewer')} · {user}: {name}" for name in reversed(names)]
+    assert details[0].startswith("rol: consulta" if page.i18n.language == "es" else "role: viewer")
     qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
