@@ -42,8 +42,10 @@ from comandia.server.chat.cart_words import (
 from comandia.server.chat.instead_last import instead_of_last
 from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.line_changes import made_into, qualified, variant
+from comandia.server.chat.line_changes import amount_anew, made_into, numbered_anew, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
+from comandia.server.chat.matching import key
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.message_parts import ARTICLES
@@ -64,6 +66,7 @@ from comandia.server.chat.quantity_edits import (
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import (
     all_become,
+    head_of,
     made_of,
     one_of,
     restate,
@@ -77,6 +80,7 @@ from comandia.server.chat.some_kind import some_made_kind, some_moved
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
+from comandia.server.chat.variants import STOPWORDS
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
@@ -96,16 +100,18 @@ _SWAP_NEW_FIRST = re.compile(
 """"mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio", "la pizza mejor de
 pepperoni en vez de la vegetariana": the new item first, then the line it replaces."""
 _CHANGE = re.compile(
-    r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
+    r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|a|for|with|to)\s+(?P<new>.+)$"
 )
 _CHANGE_IT = re.compile(
-    r"^(?P<before>.*?\b)?(?:camb\w*?(?:lo|la|los|las)|(?:change|swap|replace|switch)\s+(?:it|that|this))"
-    r"\s+(?:por|x|for|with|to)\s+(?P<new>.+)$"
+    r"^(?P<before>.*?\b)?(?:camb\w*?(?:lo|la|los|las|le|les)|(?:me|se|nos)\s+(?:lo|la|los|las)\s+camb\w*"
+    r"|(?:change|swap|replace|switch|bump|upgrade)\s+(?:it|that|this)(?:\s+up)?)"
+    r"\s+(?:por|x|a|for|with|to)\s+(?P<new>.+)$"
 )
 _MAKE_IT = re.compile(
     r"^(?P<before>.*?\b)?(?:haz|hace|hag[ae]|pasa|pase)(?:me|nos)?(?:lo|la|los|las)\s+(?:(?:a|de|en|por|x)\s+)?(?P<new>.+)$"
 )
-"""'cámbialo por un capuchino', 'cámbiemelo por…', 'swap it for…', 'hacelo medio kilo', 'pasalo a
+"""'cámbialo por un capuchino', 'cámbiemelo por…', 'el california me lo cambia por…', 'a la pizza
+cámbiale a mexicana', 'swap it for…', 'bump it up to the 20 piece', 'hacelo medio kilo', 'pasalo a
 un kilo', 'hazlas de chocolate': the pronoun is the line named before it ('la hawaiana cámbiala
 por…'), else the line the new words are another size or kind of, else the line added last."""
 
@@ -134,6 +140,8 @@ def edit(
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
         _then_held_line(turn, state, text)
+        or numbered_anew(turn, state, text)
+        or amount_anew(turn, state, text)
         or extra_on_line(turn, state, text)
         or all_become(turn, state, text)
         or split_into_kinds(turn, state, text)
@@ -253,8 +261,10 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
         # "make it 20 wings instead of 6": the count is the size of the line said with the new words
         kind = [w for w in new.items[0].words.split() if count_of(w) is None]
         old, some = in_cart(turn, state, " ".join([str(some), *kind])), None
-    if old is not None and not new.items and not new.doubts:  # "cambia una inca por una de litro y medio"
-        new = _made_of_line(turn, old, said_new) or new
+    if old is not None and (not new.items and not new.doubts or _of_another_head(old, said_new, new)):
+        new = _made_of_line(turn, old, said_new) or new  # "por una de litro y medio", "por uno de jamón"
+    if old is not None and not new.items and len(new.doubts) == 1:  # "la barbacoa por carnitas": the half kilo
+        new = _like_line(old, found.group("old"), new)
     if old is None or not (new.items or new.doubts):
         return None
     cart = state.cart_dict()
@@ -271,6 +281,44 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
     if not new.items:
         return None  # the whole line for a product in doubt: read as an order, which asks it
     return _replaced(turn, state, old, new, said_new, found.group("old"))
+
+
+_ONE_OF_KIND = re.compile(r"^(?:uno|una|unos|unas|one|\d+)\s+(?:de|del|con|with)\b")
+"""New words that stand for the line's own dish: "cámbiame el bocata por uno de jamón" is the
+Bocadillo de jamón, not the Jamón ibérico; "cambiá 2 de carne por 2 de pollo"."""
+
+
+def _of_another_head(old: ProductView, said_new: str, new: Reading) -> bool:
+    """Whether "uno de X" said in place of a line was read as a product of another dish than the
+    line's ("uno de jamón" as the Jamón ibérico, for the Bocadillo de calamares): then the words
+    are read against the line first ("4 de suadero con cebolla" for tacos al pastor is read as said)."""
+    heads = {head_of(item.product) for item in new.items}
+    return _ONE_OF_KIND.match(said_new) is not None and head_of(old) not in heads
+
+
+def _like_line(old: ProductView, said_old: str, new: Reading) -> Reading:
+    """The product in doubt said in place of a line, settled by the line: the one candidate that is
+    the line's dish in another size ("cambia la coca por la de 2 litros": the Coca-Cola 2 litros,
+    not the Aceite 1 litro), else the one whose name holds every word of the line's name the
+    customer did not say ("cámbieme la barbacoa por carnitas" after the Barbacoa medio kilo: of
+    the Carnitas medio kilo and the Taco de carnitas, the half kilo); else the doubt as it was
+    (asked). "por uno de tortilla" after the Bocadillo de lomo is the Bocadillo de tortilla, not the
+    Pincho de tortilla: the candidate of the line's own dish (its name's first word)."""
+    said = {key(w) for w in said_old.split()}
+    left = {key(w) for w in words_of(old.name) if w not in STOPWORDS and key(w) not in said}
+    doubt = new.doubts[0]
+    head = head_of(old)
+    for fits in (
+        [p for p in doubt.candidates if p != old and same_dish(old, p)],  # "por la de 2 litros": the coca's
+        [p for p in doubt.candidates if p != old and head in {key(w) for w in words_of(p.name)[:1]}],
+        [p for p in doubt.candidates if left and left <= {key(w) for w in words_of(p.name)}],
+    ):
+        if len(fits) == 1:
+            break
+    if len(fits) != 1:
+        return new
+    item = Item(fits[0], doubt.quantity, doubt.note, doubt.words, counted=doubt.counted)
+    return replace(new, items=(item,), doubts=())
 
 
 def _one_for_many(said_old: str, said_new: str) -> bool:
@@ -553,7 +601,7 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
 
 _OWN_VERB = re.compile(
     r"^(?:(?:y|e|and|tambien|also|luego|despues|then)\s+)*(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
-    r"|pon\w*|add|change|swap|switch|replace|remove|take|drop)\b"
+    r"|pon\w*|add|throw|toss|change|swap|switch|replace|remove|take|drop)\b"
 )
 """A part of a message that opens with its own verb of changing the cart ("… y cámbiame un bistec
 por costilla", "…, y agrégame una guajolota", "… and add a cajun corn")."""

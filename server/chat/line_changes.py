@@ -16,7 +16,7 @@ from comandia.server.chat.cart_words import SET_OPENERS, counted, in_cart, is_ad
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import amount_in, measured_size, sized_by_amount
+from comandia.server.chat.measures import amount_in, measured_size, only_measure, resized_by_amount, sized_by_amount
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -275,3 +275,103 @@ def _weighed_quantity(turn: Turn, other: ProductView, words: list[str]) -> int:
     reading = read_order(" ".join(words), turn.catalog)
     said = [item.quantity for item in reading.items if item.product == other]
     return said[0] if len(said) == 1 and not reading.doubts else 0
+
+
+_RESTATING = frozenset({"mejor", "better", "actually", "rather", "instead", "prefiero", "perdon", "perdona",
+                        "perdone", "sorry", "no", "nel", "sea", "sean", "son", "es", "era", "eran", "make",
+                        "corrijo", "wait", "espera"})  # fmt: skip
+"""Words that say a message says a line anew, not orders one more ("uy perdón, etapa 4 son",
+"no, mejor medio kilo nomás", "que sean de etapa 4", "make it the half pound")."""
+_ADDING = frozenset({"y", "e", "and", "tambien", "also", "too", "plus", "mas", "more", "otro", "otra", "otros",
+                     "otras", "another", "agrega", "agregame", "agregale", "anade", "sumale", "add",
+                     "extra"})  # fmt: skip
+_BARE = frozenset({"que", "q", "k", "ke", "de", "del", "la", "el", "los", "las", "lo", "it", "the", "a", "an",
+                   "un", "una", "uno", "that", "this", "to"})  # fmt: skip
+"""Words around a bare size or amount that name no line ("que sea DE medio kilo", "make IT A …")."""
+
+
+def numbered_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "uy perdón, etapa 4 son", "que sean de etapa 4", "make it size 5": a number said after a
+    word that a cart line's name holds before a number of its own ("Pañales etapa 3", "Zapatos
+    talla 25") is that line's kind, never a count: said as a change of mind, the line becomes the
+    product whose name has the number said in place of its own, as many as it was (the count
+    set the stage's number of packs, silently). None when no line's name holds that word before
+    another number, no such product exists, or the message adds."""
+    words = intents.normalised(text).split()
+    said = set(words)
+    if not _RESTATING & said or _ADDING & said:
+        return None
+    lines = _lines(turn, state)
+    for at, (word, number) in enumerate(zip(words, words[1:], strict=False)):
+        if not number.isdigit():
+            continue
+        swaps = [(line, other) for line in lines if (other := _numbered(turn, line, word, number)) is not None]
+        if not swaps:
+            continue
+        rest = [w for w in words[:at] + words[at + 2 :] if w not in _RESTATING and w not in _BARE
+                and w not in lexicon().fillers and w not in _CUE_WORDS]  # fmt: skip
+        named = in_cart(turn, state, " ".join(rest)) if rest else None
+        if rest and (named is None or named not in [line for line, _ in swaps]):
+            return None  # more is said than the line and its number
+        line, other = next((s for s in swaps if s[0] == named), swaps[0]) if named else swaps[0]
+        if not named and len(swaps) > 1 and swaps[0][0] != last_line(turn, state, in_cart=True):
+            return None  # two lines of that word, neither talked about last: which one is not known
+        return _replace_line(turn, state, line, other, [word, number])
+    return None
+
+
+_CUE_WORDS = frozenset({"uy", "ay", "ah", "oh", "ups", "oops", "nomas", "solo", "just", "only", "then", "entonces",
+                        "porfa", "pls", "please", "si", "mejor", "ser", "of"})  # fmt: skip
+
+
+def _numbered(turn: Turn, line: ProductView, word: str, number: str) -> ProductView | None:
+    """The product whose name is the line's with `number` after `word` in place of the line's own
+    number there ("Pañales Huggies etapa 4 x 30" for "etapa 4" after the etapa 3); None when the
+    line's name has no number after that word, it is the same, or no product is so named."""
+    name = words_of(line.name)
+    at = next((i for i, w in enumerate(name[:-1]) if key(w) == key(word) and name[i + 1].isdigit()), None)
+    if at is None or name[at + 1] == number:
+        return None
+    wanted = [*name[: at + 1], number, *name[at + 2 :]]
+    return next((p for p in turn.catalog.products if words_of(p.name) == wanted), None)
+
+
+def amount_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "no, mejor medio kilo nomás" after a kilo of picada, "que sea de medio kilo", "mejor que sea
+    medio kilo la picada": an amount alone, said as a change of mind, is the line (the one named,
+    else the one talked about last, else the one line of the cart sold in that amount) in that
+    amount: one of the product of its family so measured, in its place (as many as the line held
+    when said as each one's size: "la coca que sea de 2 litros" after 2 cocas) (it was asked «¿de qué
+    producto?» or named back, and the kilo stayed). None when more than the amount and a line
+    is said, or no line of the cart is sold in that amount."""
+    words = intents.normalised(text).split()
+    if not _RESTATING & set(words) or _ADDING & set(words):
+        return None
+    amount = amount_in(words)
+    if not amount or [w for w in counted(words) if w not in _BARE]:
+        return None  # "que sean 2 de medio kilo": a count too, read elsewhere
+    measure = [w for w in words if only_measure([w]) or w in _BARE]
+    rest = [w for w in words if w not in measure and w not in _RESTATING and w not in lexicon().fillers
+            and w not in _CUE_WORDS and not w.replace(",", "").replace(".", "").isdigit()]  # fmt: skip
+    if rest:
+        line = in_cart(turn, state, " ".join(rest))
+        other = resized_by_amount(turn.catalog, line, words) if line is not None else None
+    else:
+        fits = [(p, o) for p in _lines(turn, state) if (o := resized_by_amount(turn.catalog, p, words)) is not None]
+        last = last_line(turn, state, in_cart=True)
+        line, other = fits[0] if fits and (len(fits) == 1 or fits[0][0] == last) else (None, None)
+    if line is None or other is None:
+        return None
+    cart = state.cart_dict()
+    held = cart.pop(line.sku)
+    state = replace(state.with_cart(cart), stage="cart")
+    each = _of_each(words)  # "la coca que sea de 2 litros" after 2 cocas: both; "mejor medio kilo": the whole
+    swapped = Reading(items=(Item(other, held if each else 1, dict(state.notes).get(line.sku, ""), text),))
+    return apply_reading(turn, state, swapped, turn.texts("removed", name=line.name))
+
+
+def _of_each(words: list[str]) -> bool:
+    """Whether the amount is said as the size of each unit ("que sean DE 2 litros", "de medio
+    kilo"), not as the whole the customer wants ("mejor medio kilo nomás")."""
+    at = next((i for i, w in enumerate(words) if only_measure([w]) and w not in ("de", "y")), None)
+    return at is not None and "de" in words[max(at - 2, 0) : at]

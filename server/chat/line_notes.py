@@ -135,16 +135,23 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if _SWAPPING & set(_unwished(intents.normalised(text).split())) or intents.mentions(text, "remove") is not None:
         return None
     reading = read_order(text, turn.catalog)
+    before = state
     lines: list[tuple[Item | Doubt, ProductView]] = []
     said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
+    turning = bool(_TURNING & set(intents.normalised(text).split()))
     for said in said_items:
         if not said.pointed or not said.note or intents.is_exactly(said.note, "no"):
             continue  # "el flan no" removes the flan
         line = _line_pointed_at(turn, state, said)
+        if turning and line is not None and isinstance(said, Item) and _sibling_said(state, said, line):
+            if not said.product.available:
+                return None  # read as an order: named back as not available, the line as it was
+            state = _turned(state, said, line)
+            continue
         if line is not None:
             lines.append((said, line))
     if not lines:
-        return None
+        return _swapped(turn, before, state, reading) if state.cart != before.cart else None
     noted: list[str] = []
     for said, line in lines:
         old = dict(state.notes).get(line.sku)
@@ -152,12 +159,75 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         state = replace(state, notes=(*(n for n in state.notes if n[0] != line.sku), (line.sku, joined)))
         noted.append(turn.texts("note_set", name=line.name, note=joined))
     state = replace(state, stage="cart", last_sku=lines[-1][1].sku)
-    taken = {id(said) for said, _ in lines}
+    if state.cart != before.cart:
+        noted = [*_turned_said(turn, before, state), *noted]
+    taken = {id(said) for said, _ in lines} | {id(i) for i in reading.items if i.product.sku in state.cart_dict()}
     rest = replace(reading, items=tuple(i for i in reading.items if id(i) not in taken),
                    doubts=tuple(d for d in reading.doubts if id(d) not in taken))  # fmt: skip
     if rest.empty:
         return done(state, cart_buttons_reply(turn, state, "\n".join(noted)))
     return prefixed(apply_reading(turn, state, rest), "\n".join(noted))
+
+
+_TURNING = frozenset({"mejor", "better", "actually", "rather", "instead", "prefiero", "perdon", "perdona", "sorry"})
+"""Words of a change of mind: "mejor de fresa el licuado" turns the licuado into the fresa one."""
+
+
+def _sibling_said(state: ChatState, said: Item, line: ProductView) -> bool:
+    """Whether the item said with its article is another product of the line's own dish ("de fresa
+    el licuado" pointing at the Licuado de plátano, "los elotes con flamin hot" at the Elote
+    entero): a product the cart does not hold that shares a word of the line's name, said by a word
+    of its own ("the taro" read as the regular one, when the large is in the cart, is the large)."""
+    if said.product.sku in state.cart_dict() or said.product == line:
+        return False
+    own, other = _name_keys(line), _name_keys(said.product)
+    typed = {key(w) for w in intents.normalised(said.words).split()}
+    return bool(own & other) and bool(typed & (other - own))  # "de fresa": a word of its own said
+
+
+def _name_keys(product: ProductView) -> set[str]:
+    return {key(w) for w in words_of(product.name) if w not in STOPWORDS}
+
+
+def _turned(state: ChatState, said: Item, line: ProductView) -> ChatState:
+    """The cart with `line` turned into the product said (`_sibling_said`), as many as it held
+    unless fewer were counted (those move, the rest stay); the words said after it that are not
+    of the new name are its note ("con poquita azúcar"; not the «hot» of "con flamin hot")."""
+    cart = state.cart_dict()
+    held = cart.pop(line.sku)
+    moved = said.quantity if said.counted and said.quantity < held else held
+    if held > moved:
+        cart[line.sku] = held - moved
+    own = _name_keys(said.product)
+    note = " ".join(w for w in said.note.split() if key(fold(w)) not in own) if said.note else ""
+    cart[said.product.sku] = cart.get(said.product.sku, 0) + moved
+    notes = tuple(n for n in state.notes if n[0] != said.product.sku)
+    notes = (*notes, (said.product.sku, note)) if note.strip(" ,") else notes
+    return replace(state.with_cart(cart), notes=notes, stage="cart", last_sku=said.product.sku)
+
+
+def _turned_said(turn: Turn, before: ChatState, after: ChatState) -> list[str]:
+    """What turning lines into others did, as the bot says it: each line removed, each one added."""
+    then, now = before.cart_dict(), after.cart_dict()
+    said = []
+    for sku in then:
+        if now.get(sku, 0) < then[sku] and (product := turn.catalog.product(sku)) is not None:
+            left = now.get(sku, 0)
+            said.append(turn.texts("quantity_set", quantity=left, name=product.name) if left
+                        else turn.texts("removed", name=product.name))  # fmt: skip
+    for sku in now:
+        if now[sku] > then.get(sku, 0) and (product := turn.catalog.product(sku)) is not None:
+            said.append(turn.texts("added", quantity=now[sku] - then.get(sku, 0), name=product.name))
+    return said
+
+
+def _swapped(turn: Turn, before: ChatState, state: ChatState, reading: Reading) -> Outcome:
+    """The lines turned (`_turned`), and the rest of the message read as an order."""
+    said = "\n".join(_turned_said(turn, before, state))
+    rest = replace(reading, items=tuple(i for i in reading.items if i.product.sku not in state.cart_dict()))
+    if rest.empty:
+        return done(state, cart_buttons_reply(turn, state, said))
+    return prefixed(apply_reading(turn, state, rest), said)
 
 
 def _unwished(words: list[str]) -> list[str]:

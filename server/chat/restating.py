@@ -631,9 +631,9 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     for line in lines:
         new = made_of(turn, line, kind)
         named = {key(w) for w in kind if w not in STOPWORDS}
-        if new is None or _head(new) != _head(line) or not named <= _own_keys(new):
+        if new is None or head_of(new) != head_of(line) or not named <= _own_keys(new):
             continue  # (words beyond the kind's name, "los 2 de pastor sin cebolla", are a note: not this)
-        dish = [p for p in lines if _head(p) == _head(new)]
+        dish = [p for p in lines if head_of(p) == head_of(new)]
         if sum(cart[p.sku] for p in dish) != some or dish == [new]:
             return None
         changes = [(p, 0) for p in dish if p != new]
@@ -645,7 +645,7 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return None
 
 
-def _head(product: ProductView) -> str:
+def head_of(product: ProductView) -> str:
     """The key of the first word of the product's name that says what it is ("smoothie", "licuado")."""
     return next((key(w) for w in words_of(product.name) if w not in STOPWORDS), "")
 
