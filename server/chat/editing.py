@@ -80,7 +80,7 @@ from comandia.server.chat.some_kind import some_made_kind, some_moved
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
-from comandia.server.chat.variants import STOPWORDS
+from comandia.server.chat.variants import SIZES, STOPWORDS
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
@@ -389,7 +389,8 @@ def _made_of_line(turn: Turn, old: ProductView, said_new: str) -> Reading | None
     no other product of it."""
     words = said_new.split()
     counts = [c for w in counted(words) if (c := count_of(w))]
-    kind = [w for w in words if count_of(w) is None and (w not in lexicon().fillers or w in ("de", "con", "sin"))]
+    kind = [w for w in words if count_of(w) is None and (w not in lexicon().fillers or w in ("de", "con", "sin"))
+            or w in SIZES]  # fmt: skip
     resized = resized_by_amount(turn.catalog, old, words)  # "hacelo un kilo": the amount is the size, one of it
     if resized is not None:
         return Reading(items=(Item(resized, 1, "", said_new),))
@@ -643,6 +644,10 @@ _CHANGE_CUE = re.compile(
 """A word by which a part of a message changes a line it names, wherever it stands ("el bife mejor
 cámbialo por vacío", "a una de las hamburguesas quítele la cebolla", "make the pizza hawaiian")."""
 
+_MIND = re.compile(r"\b(?:mejor|better|actually|rather)\b")
+_LINE_THEN_MIND = re.compile(r"^(?:el|la|los|las|the)\s+\w.*?\b(?:mejor|better|actually|rather)\b")
+"""A part that names a line with its article, then changes its mind about it: "… y el jugo mejor
+chico", "…, and the fries actually large"."""
 
 _PARTS = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and)\s+)?|\s+(?:y|e|and)\s+", re.IGNORECASE)
 """Where a message joins two instructions: a comma, "y"/"and", or both (", y quita las bravas")."""
@@ -678,13 +683,14 @@ def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     neither was applied (silently). None unless the first part changes the cart with nothing named
     back and the second edits a line the first left as it was, or names back what it cannot do."""
     said = intents.normalised(text)
-    if _CHANGE_CUE.search(said) is None or _PARTS.search(text) is None:
+    if (_CHANGE_CUE.search(said) is None and _MIND.search(said) is None) or _PARTS.search(text) is None:
         return None
     for cut in _PARTS.finditer(text):
         head, tail = text[: cut.start()], text[cut.end() :]
-        if not head.strip() or _CHANGE_CUE.search(intents.normalised(tail)) is None:
+        folded = intents.normalised(tail)
+        if not head.strip() or (_CHANGE_CUE.search(folded) is None and _LINE_THEN_MIND.match(folded) is None):
             continue
-        if names_nothing(turn, _CHANGE_CUE.sub("", intents.normalised(tail))):
+        if names_nothing(turn, _MIND.sub("", _CHANGE_CUE.sub("", folded))):
             continue  # "el flan siempre no, quítalo": the pronoun is the line said before it
         first = _part_applied(turn, state, head)
         if first is None:

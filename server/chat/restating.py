@@ -129,6 +129,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                 added.append(replace(item, quantity=quantity, note=item.note or note))  # (a size keeps its note)
                 changed = True
                 continue
+            if not counted and _sized_otherwise(said_text, line, clauses):
+                return None  # "el americano mejor normal" after the grande: another size of it (`variant`)
             changed = True  # even the same count: read as an order, it would be one more
             cart[line.sku] = quantity
             if item.note and quantity:  # "mejor q sean 4 pacíficos bien frías": the count, and its note
@@ -143,6 +145,16 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     state = replace(replace(state, notes=tuple(notes.items())).with_cart(cart), stage="cart")
     rest = Reading(items=tuple(added), doubts=tuple(doubts), unknown=tuple(unknown))
     return apply_reading(turn, state, rest, "\n".join(said))
+
+
+def _sized_otherwise(said: str, line: ProductView, clauses: list[tuple[bool, Reading]]) -> bool:
+    """Whether the folded words say a size the line's name does not, and no product said takes
+    ("normal" of a Café americano grande; not the "small" of "just the lox and a small coffee"):
+    the line is said in another size, not said again as it is."""
+    own = {key(w) for w in words_of(line.name)}
+    named = [i.words for _, r in clauses for i in r.items] + [d.words for _, r in clauses for d in r.doubts]
+    taken = {w for words in named for w in intents.normalised(words).split()}
+    return any(w in SIZES and key(w) not in own and w not in taken for w in said.split())
 
 
 def _one_said(said: str, item: Item) -> bool:

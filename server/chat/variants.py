@@ -50,11 +50,23 @@ def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> Produ
             continue  # "chico": only a name that is the line's own without its size word
         found[top.product.sku] = max(found.get(top.product.sku, 0.0), top.score)
     if not found:
-        return None
+        return _plain(catalog, line, name) if smaller and not new else None
     best = sorted(found.items(), key=lambda kv: -kv[1])
     if len(best) > 1 and best[1][1] >= best[0][1]:
         return None
     return catalog.product(best[0][0])
+
+
+def _plain(catalog: CatalogView, line: ProductView, name: list[str]) -> ProductView | None:
+    """ "uno normal" of an "Elote con Flamin' Hot": the one other product of the line's dish (its
+    first word) without the «con …» the line's name has ("Elote entero"); None when the line has
+    none, or several plain ones fit ("uno normal" of an Esquite con tuétano: chico, mediano or
+    grande is asked)."""
+    named = words(line.name)
+    if "con" not in named or not name:
+        return None
+    plain = [p for p in catalog.products if p != line and (w := words(p.name)) and w[0] == named[0] and "con" not in w]
+    return plain[0] if len(plain) == 1 else None
 
 
 def described(catalog: CatalogView, typed: list[str]) -> tuple[bool, ProductView] | None:
