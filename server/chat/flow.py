@@ -36,6 +36,7 @@ from comandia.server.chat import (
     fulfilment,
     hours,
     intents,
+    line_notes,
     menus,
     ordering,
     questions,
@@ -51,6 +52,7 @@ from comandia.server.chat.model import (
     CustomerRef,
     Inbound,
     LatestOrder,
+    ProductView,
     Reply,
     TenantContext,
     choice_for,
@@ -476,7 +478,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     word = keyword(text) or ("greet" if intents.only(text, "greet") else None)
     if word is not None:
         return _act(turn, state, _KEYWORD_ACTIONS.get(word, word), latest)
-    both = _said_then_asked(turn, replace(state, asked=asked, unsized=unsized, dozens=dozens), text, latest)
+    kept = replace(state, asked=asked, unsized=unsized, dozens=dozens)
+    both = (_said_then_asked(turn, kept, text, latest) or _asked_then_said(turn, kept, text, latest)
+            or _said_then_noted(turn, kept, text, latest))  # fmt: skip
     if both is not None:  # "y una coca. ah y el chicharrón ¿cuánto?": the coca added, the price answered
         return both
     faq = answers.faq(turn, text)
@@ -498,7 +502,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    text = _units_counted(_some_counted(_it_counted(text, asked), asked), asked)
+    text, units = _units_counted(turn, _some_counted(_it_counted(text, asked), asked), asked)
     reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
     said_yes, _, rest = text.partition(",")
     if rest.strip() and intents.is_exactly(said_yes, "yes"):
@@ -509,6 +513,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         agreed = reading.unknown and not after.unknown and not after.empty
         reading = after if bare or agreed else reading
     reading = _after_yes(turn, text, reading, dozens)
+    if units is not None:  # "dame 2 paquetes y …" right after a price: 2 of what was answered
+        reading = replace(reading, loose=(units, *reading.loose), loose_notes=("", *reading.loose_notes))
     if asked and reading.loose and not (reading.items or reading.doubts or reading.unknown):
         reading = _of_asked(turn, reading, asked)
     elif asked and len(reading.loose) == 1 and reading.items:
@@ -536,8 +542,59 @@ def _said_then_asked(turn: Turn, state: ChatState, text: str, latest: LatestOrde
         return None
     if intents.mentions(said, "price") is not None:  # "quiero saber el precio del flan. y 2 tacos?"
         return None
+    return _both(turn, state, (said, asking), latest, asked_first=False)
+
+
+def _said_then_noted(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:
+    """A message that orders and closes, in a sentence of its own, with a note for a line it names
+    ("…and a horchata? no onions on the pastor please", "and a flan. no onions on the steak
+    ones"): the order read first, then the note given to that line (`line_notes.note_on_line`),
+    never to the last thing ordered."""
+    sentences = questions.sentences_of(text)
+    if len(sentences) < 2:
+        return None
+    said, noted = " ".join(sentences[:-1]), sentences[-1]
+    ordered = read_order(said, turn.catalog)
+    if not (ordered.items or ordered.doubts):
+        return None
     first = _read_text(turn, state, said, latest)
-    then = _read_text(turn, replace(first.state, asked=()), asking, latest) if _one_answer(first) else None
+    then = line_notes.note_on_line(turn, first.state, noted) if _one_answer(first) else None
+    if then is None or not _one_answer(then):
+        return None
+    if first.state.suggestions:  # "Which one do you want for «cheese quesadilla»?" stays the last thing asked
+        both = prefixed(replace(first, state=replace(first.state, notes=then.state.notes)),
+                        said_before_cart(turn, then), then.named_back)  # fmt: skip
+    else:
+        both = prefixed(then, said_before_cart(turn, first), first.named_back)
+    return replace(both, understood=True)
+
+
+def _asked_then_said(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:
+    """A message that opens asking and then orders ("¿cuánto cuesta el alambre? y mándame 3 de
+    pastor", "what time do u close? also 2 hot dogs"): the question answered as a message of its
+    own, then the order read after its answer, so "¿tienen flan? dame 2" counts the flan."""
+    split = questions.opening_question(text)
+    if split is None or read_order(split[1], turn.catalog).empty:
+        return None
+    if any(number(w) not in (None, 1) for w in intents.normalised(split[0]).split()):
+        return None  # "¿cuánto me sale 4 de bistec y 2 campechanos? y mándamelos": an order and its total
+    return _both(turn, state, split, latest, asked_first=True)
+
+
+def _both(
+    turn: Turn, state: ChatState, parts: tuple[str, str], latest: LatestOrder | None, *, asked_first: bool
+) -> Outcome | None:
+    """The two parts of a message read one after the other, each as a message of its own, in one
+    reply (the first's words before the second's reply); None when either part does more than
+    answer once (places an order, asks a person). `asked_first`: the first part must only answer
+    (understood, the cart as it was: "quiero 4 de asada? no, 4 de bistec" asks nothing), and the
+    second may count what it priced."""
+    said, asking = parts
+    first = _read_text(turn, state, said, latest)
+    if asked_first and not (first.understood and first.state.cart == state.cart and not first.state.suggestions):
+        return None  # "ah no tienen? bueno, 2 de pierna": heard, not asked
+    after = first.state if asked_first else replace(first.state, asked=())
+    then = _read_text(turn, after, asking, latest) if _one_answer(first) else None
     if then is None or not _one_answer(then):
         return None
     understood = first.understood or then.understood
@@ -597,22 +654,49 @@ those", "2 bolsitas de esas"."""
 _OF = frozenset({"de", "of"})
 
 
-def _units_counted(text: str, asked: tuple[str, ...]) -> str:
-    """ "va dame 2 órdenes", "deme 2 cajas", "ok 2 of those and fries" right after a price: the count
-    with its way of counting is a bare count, of what was answered (`_of_asked`/`_of_other_asked`),
-    never a product whose name holds the word (Curitas *caja*) nor a word not on the menu."""
+def _units_counted(turn: Turn, text: str, asked: tuple[str, ...]) -> tuple[str, int | None]:
+    """ "va dame 2 órdenes", "deme 2 cajas", "ok 2 of those and fries" right after a price: (the
+    message without that count, the count), a bare count of what was answered (`_of_asked` /
+    `_of_other_asked`), never a product whose name holds the word (Curitas *caja*) nor a word not on
+    the menu. A count word of the name of what was answered counts it too ("one dozen and a large
+    coffee" after the Dozen bagels' price: one of them, never a dozen coffees). The count is taken
+    out of the message, so the parts after it are never read as its shares ("dame 2 paquetes y un
+    queso panela y un kilo de tortillas": 2 of the jamón, not 2 = 1 panela + 1 kilo)."""
     if not asked:
-        return text
-    said = intents.normalised(text).split()
+        return text, None
+    products = _products_of(turn, asked)
+    named = set.intersection(*(set(words_of(p.name)) for p in products)) if products else set()
+    units = _ASKED_UNITS | {w for w in named if w in lexicon().quantities and w not in _ONE}
+    said = [
+        w for piece in _COMMAS.findall(text) for w in ([","] if piece == "," else intents.normalised(piece).split())
+    ]
     for at, word in enumerate(said[:-1]):
-        if number(word) is None and word not in ("un", "una", "uno", "one", "a"):
+        counted = 1 if word in _ONE else number(word)
+        if counted is None:
             continue
-        end = next((i for i in range(at + 1, len(said)) if said[i] in _CLAUSE_ENDS), len(said))
+        end = next((i for i in range(at + 1, len(said)) if _clause_ends(said, i)), len(said))
         run = said[at + 1 : end]
         fillers = lexicon().fillers
-        if any(w in _ASKED_UNITS for w in run) and all(w in _ASKED_UNITS or w in _OF or w in fillers for w in run):
-            return " ".join([*said[: at + 1], *said[end:]])
-    return text
+        if any(w in units for w in run) and all(w in units or w in _OF or w in fillers for w in run):
+            return " ".join([*said[:at], *said[end:]]), counted
+    return text, None
+
+
+_COMMAS = re.compile(r",|[^\s,]+")
+_ONE = frozenset({"un", "una", "uno", "one", "a", "an"})
+
+
+def _clause_ends(said: list[str], at: int) -> bool:
+    """Whether the clause of a count ends at `at`: "y", "and", "plus", or a comma before another
+    count ("2 frascos, una leche"; not "2 órdenes, sin cebolla")."""
+    if said[at] != ",":
+        return said[at] in _CLAUSE_ENDS
+    following = said[at + 1] if at + 1 < len(said) else ""
+    return following in _ONE or following in _CLAUSE_ENDS or number(following) is not None
+
+
+def _products_of(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
+    return [p for sku in dict.fromkeys(skus) if (p := turn.catalog.product(sku)) is not None]
 
 
 _FIRST_WORD = re.compile(r"^\W*\w+")
@@ -632,7 +716,7 @@ def _after_yes(turn: Turn, text: str, reading: Reading, dozens: bool) -> Reading
 def _of_asked(turn: Turn, reading: Reading, asked: tuple[str, ...]) -> Reading:
     """ "va uno" right after a price answer: of the product it gave, or asked which of those it gave
     (before what was ordered earlier: the customer is answering the prices)."""
-    products = [p for sku in dict.fromkeys(asked) if (p := turn.catalog.product(sku)) is not None]
+    products = _products_of(turn, asked)
     if len(products) == 1:
         items = tuple(Item(products[0], quantity, reading.loose_note(at), str(quantity))
                       for at, quantity in enumerate(reading.loose))  # fmt: skip

@@ -6,7 +6,10 @@ tenant's rules; "mándame el menú" shows the whole menu, "¿qué postres tienen
 lleva el volcán?" a product's description (and remembers it, so "ok dame 2" orders it) and "¿qué
 llevo?" the cart. The topics' words are data (`lexicon.toml` [questions]). A question after an
 order in the same message ("2 de bistec y una coca. ¿cuánto tardan?") is answered and the order
-read. The tenant's own FAQ answers first (flow.py), so a tenant can say it their way.
+read; an order said as a question ("can i get 2 bagels…", "¿me manda 2 comidas corridas?": the
+[intents] `request` phrases) asks nothing, and a question first with an order after it ("¿cuánto
+cuesta el alambre? y mándame 3 de pastor": `opening_question`) is answered and the order read. The
+tenant's own FAQ answers first (flow.py), so a tenant can say it their way.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Literal
 from babel.dates import format_time, get_day_names
 
 from comandia.server.chat import fulfilment, intents, menus, ordering
-from comandia.server.chat.answers import asks, ordered_before, products_asked
+from comandia.server.chat.answers import asks, asks_total, ordered_before, products_asked
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
 from comandia.server.chat.reading import read_order
@@ -75,8 +78,9 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     whole = whole and not _BE.search(intents.normalised(text))  # "no, que sean 2 birras" sets, never asks
     if intents.mentions(text, "ask_cart") and whole:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
+    asks_describe = whole and not asks_total(turn, text)  # "and a water. whats the total?": no «what's X»
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
-                 if whole else None)  # fmt: skip
+                 if asks_describe else None)  # fmt: skip
     if described is not None:
         return described
     category = _category(turn, text) if whole else None
@@ -105,13 +109,19 @@ _SENTENCE_ENDS = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
 ("1.5 litros" is one word), or a new line."""
 
 
+def sentences_of(text: str) -> list[str]:
+    """The message's sentences as written, each with its own marks ("and a flan. no onions on the
+    steak ones" -> "and a flan.", "no onions on the steak ones")."""
+    return [s for s in _SENTENCE_ENDS.split(text.strip()) if s.strip(" .,;!¡?¿")]
+
+
 def closing_questions(text: str) -> tuple[str, str] | None:
     """(the sentences said first, the questions that close the message) when a message says
     something in sentences of its own and then asks ("y una coca. ah y el chicharrón ¿cuánto?",
     "ponme unas croquetas. ¿y el pulpo cuánto es?"): two things, each read as a message of its own,
     so the question does not swallow the order beside it. None when it does not end asking, or
     asks all along."""
-    sentences = [s for s in _SENTENCE_ENDS.split(text.strip()) if s.strip(" .,;!¡?¿")]
+    sentences = sentences_of(text)
     at = len(sentences)
     while at > 0 and _asks(sentences[at - 1]):
         at -= 1
@@ -122,6 +132,24 @@ def closing_questions(text: str) -> tuple[str, str] | None:
     if at in (0, len(sentences)):
         return None
     return " ".join(sentences[:at]), " ".join(sentences[at:])
+
+
+def opening_question(text: str) -> tuple[str, str] | None:
+    """(the question the message opens with, what it says after it) when a message asks up to a
+    question mark and then says something that asks nothing ("¿cuánto cuesta el alambre? y
+    mándame 3 de pastor"), not said in case ("¿tienen arepas? si no, una hamburguesa"). None
+    otherwise."""
+    before, mark, said = text.partition("?")
+    asking = before + mark
+    words = intents.normalised(said).split()
+    if not mark or not words or not _asks(asking) or _asks(said):
+        return None
+    while words and words[0] in ("y", "e", "and", "also", "tambien", "ah", "oh"):
+        words = words[1:]
+    opening = " ".join(words[:3])
+    if any(opening == p or opening.startswith(p + " ") for p in lexicon().intent_phrases("in_case")):
+        return None
+    return asking, said
 
 
 _COMMA_THEN = re.compile(r"\s*[,;]\s*(?:(?:y|e|and)\s+)?", re.IGNORECASE)
@@ -161,7 +189,10 @@ def order_eta(turn: Turn, state: ChatState, latest: LatestOrder | None) -> Outco
 
 
 def _asks(sentence: str) -> bool:
-    """A question, also when it opens with a filler or "a" ("a q hora cierran", "oye cuánto tardan")."""
+    """A question, also when it opens with a filler or "a" ("a q hora cierran", "oye cuánto tardan");
+    never an order said as one ("can i get 2 bagels…", "¿me manda 2 comidas corridas?")."""
+    if _requests(sentence):
+        return False
     if asks(sentence):
         return True
     said = f" {intents.normalised(sentence)}"
@@ -174,6 +205,34 @@ def _asks(sentence: str) -> bool:
         if asks(" ".join(words)):
             return True
     return False
+
+
+def _requests(sentence: str) -> bool:
+    """Whether the sentence orders in the form of a question ("hey can i get 2 bagels and a large
+    coffee", "buenas, ¿me manda 2 comidas corridas y una gelatina?"): past greetings and fillers it
+    opens with a request (lexicon.toml [intents] request) and what follows asks nothing: no price,
+    total, business topic or menu question ("me pasas el menú?", "can i get delivery to Roma?" ask)."""
+    words = intents.normalised(sentence).split()
+    lex = lexicon()
+    for at in range(len(words)):
+        phrase = next((p for p in lex.intent_phrases("request") if words[at : at + len(p.split())] == p.split()), None)
+        if phrase is not None:
+            rest = " ".join(words[at + len(phrase.split()) :])
+            return bool(rest) and not _asks(rest) and not _asks_about(rest)
+        if words[at] not in lex.fillers:
+            return False
+    return False
+
+
+def _asks_about(words: str) -> bool:
+    """Whether the (folded) words hold what a question asks about: a price or the total, a topic of
+    the business's rules, the menu, a product's description or the cart."""
+    lex = lexicon()
+    said = set(words.split())
+    if any(said & set(lex.intent_phrases(f"ask_{topic}")) for topic in (*_RULE_TOPICS, "eta_how")):
+        return True
+    asking = ("total", "price", "ask_menu", "ask_describe", "ask_available", "ask_cart")
+    return any(intents.mentions(words, intent) is not None for intent in asking)
 
 
 def _language_asked(text: str) -> str | None:
