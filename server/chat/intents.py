@@ -57,7 +57,24 @@ def is_exactly(text: str, intent: str) -> bool:
     if bare in phrases or (bool(words) and words in phrases) or _without_fillers(words) in phrases:
         return True
     stretched = _stretched_phrases(intent)
-    return any(said and said in stretched for said in (_unstretched(words), _unstretched(_without_fillers(words))))
+    said = (_unstretched(words), _unstretched(_without_fillers(words)))
+    return any(w and (w in stretched or _phrases_in_a_row(w.split(), stretched)) for w in said)
+
+
+def _phrases_in_a_row(words: list[str], phrases: frozenset[str]) -> bool:
+    """Whether the words are two or more of the phrases one after another ("ok asi esta bien", "si
+    dale", "va perfecto"): said twice, the intent is still the intent."""
+    if len(words) > _IN_A_ROW:
+        return False
+    ends = {0}  # where a run of whole phrases ends
+    for end in range(1, len(words) + 1):
+        if any(start in ends and " ".join(words[start:end]) in phrases for start in range(end)):
+            ends.add(end)
+    return len(words) in ends
+
+
+_IN_A_ROW = 8
+"""A message longer than this says more than its yes or no."""
 
 
 def _unstretched(words: str) -> str:
