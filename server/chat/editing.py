@@ -153,6 +153,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or _removal_leaving(turn, state, words)
         or noted_again(turn, state, text)
         or _removal_first(turn, state, text)
+        or _removal_of_nothing(turn, state, text)
         or _removal_and_change(turn, state, text)
         or _then_own_verb(turn, state, text)
         or same_but(turn, state, text)
@@ -182,7 +183,8 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
     )
 
 
-_ARTICLES = frozenset({"un", "una", "uno", "a", "an"})
+_ARTICLES = frozenset({"un", "una", "uno", "unos", "unas", "a", "an", "some"})
+"""Words before what an aside is about that count nothing ("ya encontré unas en la casa")."""
 _ASIDE = re.compile(r"\s*[,;.!]+\s*")
 """Where an aside may follow what the message asks ("quita las tijeras, ya tenía en la casa jaja")."""
 
@@ -565,6 +567,34 @@ def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             return None
         rest = edit(turn, removed.state, tail, after_removal=True) or apply_reading(turn, removed.state, reading)
         return prefixed(rest, said)
+    return None
+
+
+_SENTENCE_END = re.compile(r"\s*[.?!;]+\s*")
+"""Where a sentence of a message ends: a full stop, a question or an exclamation mark."""
+
+
+def _removal_of_nothing(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "ya no importa. agrégame una leche de tigre", "ah ya no hay? va entonces una campechana",
+    "ok skip the mac then. add veggie sticks": a sentence with a removal's words that takes no line
+    of the cart out (what it names is not in the cart, or it names nothing), then sentences that
+    order: the order is read on its own (read whole, the removal named back the product ordered
+    as not in the cart and it was lost). A product the first sentence names is still named back
+    as not in the cart. None unless the message has such a first sentence and the rest orders."""
+    for cut in _SENTENCE_END.finditer(text):
+        head, tail = text[: cut.start()], text[cut.end() :]
+        phrase = intents.mentions(head, "remove")
+        if phrase is None or not tail.strip() or not head.strip():
+            continue
+        target = intents.rest_after(head, phrase)
+        if in_cart(turn, state, target) is not None or category_lines(turn, state, target):
+            return None  # the removal takes a line out: `_removal_first` and `_remove` read it
+        reading = read_order(tail, turn.catalog)
+        if not (reading.items or reading.doubts):
+            continue
+        named = next((i.product for i in read_order(target, turn.catalog).items), None) if target else None
+        outcome = edit(turn, state, tail) or apply_reading(turn, state, reading)
+        return prefixed(outcome, turn.texts("not_in_cart", name=named.name), (named.name,)) if named else outcome
     return None
 
 

@@ -18,6 +18,7 @@ the most they could score and left out once that is too little to matter.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from bisect import bisect_left
@@ -274,8 +275,9 @@ class ProductIndex:
                     merged[name_key] = value
         shares = self._typed_shares(similar)
         name_bounds = self._name_share_bounds(merged)
-        overridden = self._overridden(keys, joined, exact, shares)
-        scoring = _Scoring(self.names, merged, tuple(sorted(keys)) if exact else None, joined)
+        as_typed = self._as_typed(kept, keys, synonyms) if exact else frozenset()
+        overridden = self._overridden(as_typed, joined, shares)
+        scoring = _Scoring(self.names, merged, as_typed, joined)
         # Every product that may be taken, asked about or chosen among the cart's lines is scored in
         # full: the ones explaining (nearly) every typed word and the ones named whole or run together.
         best: dict[str, _Best] = {}
@@ -331,12 +333,30 @@ class ProductIndex:
                 bounds[sku] = bounds.get(sku, 0.0) + value * weight
         return bounds
 
-    def _overridden(self, keys: list[str], joined: str, exact: bool, shares: dict[str, float]) -> dict[str, list[int]]:
-        """The products with a name typed exactly or run together ("hotdog"), with the positions of
-        the names they are scored by: a product no typed word explains only by those names."""
+    def _as_typed(self, kept: list[str], keys: list[str], synonyms: dict[str, str]) -> frozenset[tuple[str, ...]]:
+        """The typed words' keys, sorted, as a name typed exactly would have them: as typed, and with
+        each word that is no word of this menu's names said by its synonym that is ("cheese
+        quesadilla" is the Quesadilla de queso typed exactly, in English order; not the Quesadilla
+        de chicharrón, whose built-in alias «quesa» only sounds like «queso»)."""
+        said: list[list[str]] = []
+        for word, word_key in zip(kept, keys, strict=True):
+            options = [word_key]
+            if word_key not in self._vocabulary_set:
+                options += [k for other in synonyms.get(word, "").split() if (k := key(other)) in self._vocabulary_set]
+            said.append(list(dict.fromkeys(options)))
+        found = {tuple(sorted(keys))}
+        for choice in itertools.islice(itertools.product(*said), _TRANSLATIONS):
+            found.add(tuple(sorted(choice)))
+        return frozenset(found)
+
+    def _overridden(
+        self, as_typed: frozenset[tuple[str, ...]], joined: str, shares: dict[str, float]
+    ) -> dict[str, list[int]]:
+        """The products with a name typed exactly (`as_typed`) or run together ("hotdog"), with the
+        positions of the names they are scored by: a product no typed word explains only by those names."""
         found: dict[str, list[int]] = {}
-        if exact:
-            for position in self._by_sorted_keys.get(tuple(sorted(keys)), ()):
+        for typed in as_typed:
+            for position in self._by_sorted_keys.get(typed, ()):
                 found.setdefault(self.names[position].product.sku, [])
         if len(joined) >= 5:  # words run together or split: "hotdog", "pepe roni"
             for rank, position in enumerate(self._spelled_near(joined)):
@@ -416,7 +436,7 @@ class _Scoring:
     explained and the (rarity-weighted) share of the name typed, 0 to 1; a name typed exactly is
     above any near name, and one typed run together or split scores by its spelling."""
 
-    def __init__(self, names: list[_Name], merged: dict[str, float], as_typed: tuple[str, ...] | None,
+    def __init__(self, names: list[_Name], merged: dict[str, float], as_typed: frozenset[tuple[str, ...]],
                  joined: str) -> None:  # fmt: skip
         self.names, self.get, self.as_typed, self.joined = names, merged.get, as_typed, joined
         self.near_length = len(joined) >= 5
@@ -431,7 +451,7 @@ class _Scoring:
                 name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
                 if name_share:
                     score = 2 * share * name_share / (share + name_share)
-            if self.as_typed == name.sorted_keys:
+            if name.sorted_keys in self.as_typed:
                 score, share = EXACT, 1.0  # the name itself, as typed: above any near name
             if self.near_length and abs(length - len(name.joined)) <= 3:
                 together = fuzz.ratio(joined, name.joined) / 100
@@ -444,6 +464,8 @@ class _Scoring:
                     best[sku] = (score, share, name.product)
 
 
+_TRANSLATIONS = 8
+"""The most ways of saying the typed words by their synonyms that are looked up as exact names."""
 _RUN_TOGETHER_CANDIDATES = 20
 """Names resembling the typed words run together that are scored even when no typed word is theirs."""
 _SLACK = 1e-9

@@ -294,6 +294,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             and not current.portions
             and _marks_a_note(found, position, index, lex)
             and not (folded in lex.note_words and index.heads_a_name(folded))  # "3 tostaditas": Tostada
+            and not (folded in lex.note_words and _heads_a_translated_name(found, position, index, lex))
             and not (position + 1 < len(found) and _is_quantity(found, position + 1, index, english))
         ):
             current.in_note = True  # "que vaya bien cocida": a note with no product before it
@@ -513,6 +514,19 @@ def _comes_with(product: ProductView, said: list[str]) -> bool:
     return {key(w) for w in said} <= {key(w) for w in name[marker + 1 :]}
 
 
+def _heads_a_translated_name(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a note word that says, in English, a word of the menu's names opens words that surely
+    name a product with it: "grilled onions" is the Cebollitas asadas (English puts first what
+    Spanish puts last), not a note of the tacos before."""
+    if not any(index.knows(meaning) for meaning in lex.synonyms.get(found[position].folded, "").split()):
+        return False
+    end = position + 1
+    while end < len(found) and found[end].folded not in _SEPARATORS and end - position < 4:
+        end += 1
+    verdict = verdict_of(index.match([t.folded for t in found[position:end]], lex.synonyms))
+    return verdict is not None and verdict[0]
+
+
 def _unknown_before(current: Part, found: list[Token], after: int, index: ProductIndex) -> bool:
     """Whether a quantity followed by more words opens an item of its own after words that are no
     menu word ("…no me dio tiempo de cocinar, me podía mandar 10 tacos de pastor"): those words
@@ -651,12 +665,15 @@ def _corrected(parts: list[Part], current: Part) -> Part:
 
 def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     """Whether a word is glue, a filler or a portion word rather than part of a product's name:
-    words of the menu's names stay ("2 litros de jamaica" names Agua de jamaica litro)."""
+    words of the menu's names stay ("2 litros de jamaica" names Agua de jamaica litro), and so do
+    portion words that say one in English ("2 cans of sprite": the Refresco de lata)."""
     if folded in _GLUE:
         return True
     if folded in lex.fillers and not index.knows(folded):
         return True
-    return folded in lex.portions and not index.knows_key(folded)
+    if folded not in lex.portions:
+        return False  # a portion the menu's names say, in its words or by its synonym, stays ("cans": «lata»)
+    return not index.knows_key(folded) and not any(index.knows_key(m) for m in lex.synonyms.get(folded, "").split())
 
 
 def _said_to_the_person(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
@@ -669,8 +686,8 @@ def _said_to_the_person(found: list[Token], position: int, index: ProductIndex, 
 
 
 def _means_a_name_word(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
-    """Whether a word set apart elsewhere ("sweet lemme get 2") is, by its synonyms, a word of the
-    menu's names («dulce» of a Tamal dulce)."""
+    """Whether a word set apart elsewhere ("sweet lemme get 2", "can I get") is, by its synonyms, a
+    word of the menu's names («dulce» of a Tamal dulce; after a count, "a can of coke": «lata»)."""
     return any(index.knows(meaning) for meaning in lex.synonyms.get(folded, "").split())
 
 

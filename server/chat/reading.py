@@ -55,7 +55,7 @@ from comandia.server.chat.spread import (
     spread_said,
     without_spread,
 )
-from comandia.server.chat.synonyms import kind_words
+from comandia.server.chat.synonyms import branded, kind_words
 from comandia.server.chat.typed_marks import without_marks
 from comandia.server.chat.variants import SIZES, STOPWORDS, described, variant_of
 from comandia.server.chat.verdicts import cut_in_products, decided_by_note, of_category, verdict_of
@@ -337,6 +337,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 verdict, note = (decided, "") if decided is not None else (verdict, note)
             if verdict is None and (by_description := described(catalog, words_here)) is not None:
                 verdict = (by_description[0], (by_description[1],))  # "carne cortada a cuchillo": Empanada de carne
+            if verdict is None and (brand := _branded_apart(catalog, words_here, found_in)) is not None:
+                # "2 cans of sprite": the generic can, the brand its note
+                verdict, note = brand, " ".join(w for w in (said_here, note) if w)
             if (options and not asked and part.quantity is not None and not found_in and words_here is part.words
                     and _options_alone(words_here, verdict, lex, part.elliptic)):  # fmt: skip
                 loose.append(quantity)  # "ok 1 lemon pepper" after the 10 pc's price: one of it, that flavour
@@ -635,7 +638,7 @@ def _included(
     if verdict is None or not verdict[0] or verdict[1][0] is item.product:
         return None
     product = verdict[1][0]
-    comes_with = {key(w) for w in words_of(item.product.description)}
+    comes_with = {key(w) for w in (*words_of(item.product.description), *_named_with(item.product))}
     sized = {key(w) for w in words if w in SIZES or w in _MEASURE_WORDS or w.isdigit()} - comes_with
     if sized & {key(w) for w in words_of(product.name)}:
         return None  # "con sus tortillas de medio kilo": the product by its own size, more than it comes with
@@ -645,6 +648,26 @@ def _included(
     if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
         return None
     return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
+
+
+def _branded_apart(catalog: CatalogView, words: list[str], found_in: list[tuple[int, Item | Doubt | str]]
+                   ) -> tuple[bool, tuple[ProductView, ...]] | None:  # fmt: skip
+    """`branded`, unless an item read before is surely that product: "2 refrescos de lata, una sprite y
+    una fanta" says which the two are (their note, as the unknown flavours of a line are read), no
+    cans more."""
+    brand = branded(catalog, words)
+    if brand is None:
+        return None
+    before = {w.product.sku for _, w in found_in if isinstance(w, Item)}  # a doubt is said which: "cans of soda, fanta"
+    return None if before & {p.sku for p in brand[1]} else brand
+
+
+def _named_with(product: ProductView) -> list[str]:
+    """The words of a product's name after its "con"/"with": what its own name says it comes with
+    ("Pollo entero a la brasa con papas": "a whole chicken with fries" is that one, no fries more)."""
+    name = words_of(product.name)
+    marker = next((i for i, w in enumerate(name) if w in _WITH_WORDS), len(name))
+    return name[marker + 1 :]
 
 
 def _marked_note(

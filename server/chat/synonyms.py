@@ -14,6 +14,7 @@ once, at first use.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,9 +23,10 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key as phonetic
 from comandia.server.chat.matching import words
-from comandia.server.chat.model import CatalogView
+from comandia.server.chat.model import CatalogView, ProductView
 from comandia.shared.domain.names import match_key
 
 
@@ -201,3 +203,72 @@ def with_builtin_synonyms(catalog: CatalogView) -> CatalogView:
         replace(p, aliases=p.aliases + extra) if extra else p for p, extra in zip(catalog.products, extras, strict=True)
     )
     return replace(catalog, products=products)
+
+
+@cache
+def _brands() -> tuple[tuple[tuple[str, ...], Kind], ...]:
+    """(a brand's words as phonetic keys, its kind) of every kind that holds brands and no other
+    kind ("sprite" of the soft drinks, "corona" of the beers; not the drinks, which include them):
+    the entries of its `names` that hold none of its own words ("lata de cerveza" is no brand)."""
+    found: list[tuple[tuple[str, ...], Kind]] = []
+    for kind in builtin_kinds():
+        if kind.includes:
+            continue
+        own = {phonetic(w) for said in kind.words for w in words(said)}
+        for name in kind.names:
+            said = tuple(phonetic(w) for w in words(name))
+            if said and not own & set(said):
+                found.append((said, kind))
+    return tuple(found)
+
+
+def branded(catalog: CatalogView, typed: Sequence[str]) -> tuple[bool, tuple[ProductView, ...]] | None:
+    """(sure, products) when the typed words are a brand of a kind the menu sells only as a generic
+    product of that kind, one whose name starts with a word of the kind and holds no brand ("2 cans
+    of sprite" where the can is «Refresco de lata»; "una fanta" where it is «Bebida en lata"): sure
+    when its description offers the brand («Coca-Cola, Sprite o Fanta»), else asked about (the
+    customer says if that generic one will do). None when the words are no brand, or no such
+    product is on the menu, or its description offers choices and not this one (a Sprite is none
+    of the Jarritos of a «Refresco de sabor»). The brand is the line's note: the kitchen's choice."""
+    said = tuple(phonetic(w) for w in typed if w not in _GLUE)
+    kinds = [kind for brand, kind in _brands() if brand == said]
+    if not said or not kinds:
+        return None
+    categories = {c.id: c.name for c in catalog.categories}
+    generic: list[ProductView] = []
+    for product in catalog.products:
+        category = categories.get(product.category_id, "") if product.category_id is not None else ""
+        named = tuple(phonetic(w) for w in words(product.name))
+        of_kind = [k for k in builtin_kinds() if k.holds(product.name, category)
+                   and any(k is kind or kind.words[0] in k.includes for kind in kinds)]  # fmt: skip
+        heads = {phonetic(w) for k in of_kind for said_word in k.words for w in words(said_word)[:1]}
+        if not of_kind or not named or named[0] not in heads or not _generic(words(product.name)[1:]):
+            continue
+        offered = {phonetic(w) for w in words(product.description)}
+        if _OFFERS.search(product.description) and not set(said) <= offered:
+            continue
+        generic.append(product)
+    if not generic:
+        return None
+    sure = len(generic) == 1 and set(said) <= {phonetic(w) for w in words(generic[0].description)}
+    return sure, tuple(generic)
+
+
+def _generic(rest: list[str]) -> bool:
+    """Whether the words of a name after its kind's word say only how it comes: in a can, of a
+    flavour, its size («Refresco de lata», «Bebida en lata», «Refresco de vidrio 355 ml»); not a
+    brand («Cerveza Pacífico», «Refresco Sprite»)."""
+    portions = lexicon().portions
+    return all(w in _GLUE or w in portions or w in _HOW_IT_COMES or w.isdigit() for w in rest)
+
+
+_HOW_IT_COMES = frozenset({
+    "en", "sabor", "sabores", "vidrio", "barril", "grifo", "ml", "l", "lt", "oz", "personal", "chico", "chica",
+    "mediano", "mediana", "grande", "small", "medium", "large", "can", "canned",
+})  # fmt: skip
+
+
+_GLUE = frozenset({"de", "of", "del", "la", "el", "the", "a", "un", "una"})
+_OFFERS = re.compile(r"\b(?:o|or|u)\b|,", re.IGNORECASE)
+"""A description that lists what to choose from ("Coca-Cola, Sprite o Fanta", "Jarritos de tamarindo,
+mandarina o piña")."""
