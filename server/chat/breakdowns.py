@@ -75,7 +75,8 @@ def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) ->
     verdict = verdict_of(index.match(head.words, lex.synonyms))
     family = _family(head, index, lex)
     if verdict is not None and verdict[0]:
-        return all(_sized(member) or _kind_of(head, member, family, index, lex) for member in members)
+        return all(_sized(member) or _kind_of(head, member, family, index, lex) or _flavour(member, index, lex)
+                   for member in members)  # fmt: skip
     return all(
         _sized(member)
         or (member.elliptic and _of_family(member, family, index, lex))
@@ -110,6 +111,13 @@ def _of_family(member: Part, family: set[str], index: ProductIndex, lex: Lexicon
     return verdict[1][0].sku in family
 
 
+def _flavour(member: Part, index: ProductIndex, lex: Lexicon) -> bool:
+    """ "2 jarritos, uno de mandarina y otro de tamarindo": a part said with "de" whose words name no
+    product is a share of the one product the total names, its words that share's note (read
+    alone, each was one more jarrito: 4 for 2)."""
+    return member.elliptic and bool(member.words) and verdict_of(index.match(member.words, lex.synonyms)) is None
+
+
 def _sized(member: Part) -> bool:
     """ "uno normal", "uno grande": a size of what the total named."""
     return member.plain or (bool(member.words) and set(member.words) <= SIZES)
@@ -129,6 +137,10 @@ def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Le
     quantity = (member.quantity or 1) * unit
     if not head.words:
         return replace(member, quantity=quantity, dozens=False)
+    if _flavour(member, index, lex):  # "uno de mandarina": one jarrito, «mandarina» its note
+        note, note_spans = [*member.words, *member.note], [*member.spans, *member.note_spans]
+        return replace(member, quantity=quantity, words=head.words, spans=head.spans, note=note, note_spans=note_spans,
+                       elliptic=False, dozens=False)  # fmt: skip
     sized = member.plain or bool(set(member.words) & SIZES)  # its own size replaces the total's
     own = [] if member.words and set(member.words) <= SMALLER else member.words  # "uno chico": the plain one
     together = [*(w for w in head.words if not (sized and w in SIZES)), *own]

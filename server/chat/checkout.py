@@ -187,7 +187,7 @@ def summary(turn: Turn, state: ChatState) -> Outcome:
     if fee > 0:  # the order service adds the same fee, so the total shown is the total charged
         text_lines += "\n" + t("delivery_fee_line", fee=turn.money(fee))
         total += fee
-    address = ", ".join(part for part in (state.address, state.city) if part)
+    address = ", ".join(part for part in (state.address, state.city, state.directions) if part)
     if state.fulfilment == "pickup":
         address = t("pickup_where", address=turn.tenant.rules.pickup_address)
     body = t("summary", lines=text_lines, total=turn.money(total), name=state.name or "", address=address)
@@ -212,7 +212,7 @@ def confirm(turn: Turn, state: ChatState) -> Outcome:
     draft = OrderDraft(
         lines=tuple((p.sku, q) for p, q, _ in lines),
         name=state.name or "",
-        address=state.address or "",
+        address=", ".join(part for part in (state.address, state.directions) if part),
         city=state.city,
         phone=state.phone,
         latitude=state.latitude,

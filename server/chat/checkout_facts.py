@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from comandia.server.chat import checkout, ordering
 from comandia.server.chat.answers import asks
 from comandia.server.chat.checkout import MAX_ADDRESS, MAX_NAME, city_in
 from comandia.server.chat.intents import normalised
-from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.model import CatalogView, fold
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
@@ -62,19 +63,40 @@ _STREET = (
     r"|pasaje|psje|camino|privada|priv|cerrada|andador|callejon|prolongacion|prol|circuito|retorno|paseo"
     r"|carretera|autopista|pje)"
 )
-_EN_STREET = r"(?:\s+[a-z]+){1,3}\s+(?:st|street|ave|avenue|rd|road|dr|drive|blvd|ln|lane|way)\b\.?\s*(?:,.*)?$"
-"""An English street after its number ("1200 Main St, Austin"), its kind last before a comma."""
-_ADDRESS = re.compile(
-    r"(?:\b(?:mi|la|my|the)\s+(?:direccion|domicilio|address)\s*(?:es|seria|is|:)?\s+(?P<told>\S.*)"
-    r"|(?:\b(?:es|va|seria|sera|it'?s|its)\s+|\b(?:\w*(?:lo|la|los|las)|(?:tra[ie]|mand|envi|llev|dej|deliver|send|bring)\w*)\s+(?:it\s+)?|^)"
-    r"(?:para|a|al|en|hasta|hacia|to|at)\s+(?:(?:la|el)\s+)?"
-    rf"(?P<street>{_STREET}\.?\s+\S.*|\d{{1,6}}{_EN_STREET})"
-    rf"|^(?P<bare>{_STREET}\.?\s+\S.*|\d{{3,6}}{_EN_STREET}))",
-    re.DOTALL,
+_STREET_KIND = r"(?:st|street|ave|avenue|rd|road|dr|drive|blvd|ln|lane|way|pl|place|ct|court)"
+_BEFORE = (
+    r"(?:^|[.,;:!?¡\n]\s*|(?:\b(?:es|va|seria|sera|it'?s|its)\s+|\b(?:\w*(?:lo|la|los|las)"
+    r"|(?:tra[ie]|mand|envi|llev|dej|deliver|send|bring)\w*)\s+(?:it\s+)?)?\b(?:para|pa|a|al|en|hasta|hacia|to|at)\s+)"
 )
-"""An address after its lead-in ("es para", "mándalo a", "mi dirección es") or opening the
-message: a street word ("Av.", "calle", "carrera", "pasaje") or an English number-first street,
-running to the end of the message; it must hold a number (or "s/n")."""
+"""What stands before an address: the message's or a part's start, or a preposition with the verb
+before it, if any ("mándalo a", "es pa la", "vivo en", "delivered to")."""
+_ADDRESS = re.compile(
+    r"\b(?:mi|la|my|the)\s+(?:direccion|domicilio|address)\s*(?:es|seria|is|:)?\s+(?P<told>\S)"
+    rf"|{_BEFORE}(?:(?:la|el)\s+)?(?P<street>{_STREET}\.?\s+\S)"
+    rf"|{_BEFORE}(?P<number>\d{{1,6}}(?:\s+[a-z]+){{1,3}}\s+{_STREET_KIND}\b)"
+)
+"""Where an address starts: after "mi dirección es", a street word ("Av.", "calle", "carrera",
+"pasaje") or an English number-first street ("455 Oak Street"). It runs over the parts of the
+message that say where (`_address`) and must hold a number (or "s/n")."""
+_NUMBERED = re.compile(r"^(?:\S+\s+){0,6}?(?:#\s*|no\.?\s*|num\.?\s*)?\d|\bs/n\b")
+"""An address's first part with its number within a few words of the street ("calle Pino 45",
+"privada de los pinos 14", "carrera 15 # 32-10")."""
+_PLAIN_STREETS = frozenset({"camino", "paseo", "circuito", "retorno", "diagonal", "transversal", "carretera",
+                            "autopista"})  # fmt: skip
+"""Street words that are also plain words ("unas papas para el camino y 2 cocas"): such a first part
+naming a product is the order, not an address."""
+_BREAK = re.compile(r"[,;:\n]|[.!?]+(?=\s|$)")
+_ABBREVIATED = frozenset({"av", "avda", "col", "no", "num", "nro", "int", "ext", "depto", "dpto", "mz", "lt", "esq",
+                          "apt", "ste", "st", "fracc", "prol", "priv", "blvd", "calz", "edif", "c"})  # fmt: skip
+"""Words written with a period that ends no sentence ("col. las flores", "Av. Corrientes")."""
+_MORE_ORDER = frozenset({"y", "e", "and", "tambien", "also", "plus", "mas", "ademas"})
+_CHANGE = re.compile(
+    r"\b(?:(?:traiga(?:n|me|nme)?|trae(?:me)?|traer|trai?gan|lleva(?:me|n)?|ocupo|necesito|bring|need)\s+)?"
+    r"(?:cambio|change)\s+(?:de|para|por|for|of)\s+(?:(?:un|una|a)\s+)?(?:billete\s+de\s+)?\$?\s*(?P<amount>\d{2,5})"
+    r"(?:\s*(?:pesos|bill|dollar bill|dollars))?\b"
+)
+"""The change to bring for a bill ("traigan cambio de 500", "bring change for a $50"): what the
+customer pays cash with, never a count."""
 _NAME = re.compile(
     r"\b(?:a nombre de|me llamo|mi nombre es|my name is|the name is|name is|the order is for|nombre:)\s+"
     r"(?P<name>[^\d,.;:!?\n]+)"
@@ -96,10 +118,16 @@ class Facts:
     address: str | None = None
     name: str | None = None
     rest: str = ""
+    directions: str | None = None
+    """How to find the customer said apart from a street ("tocan el timbre verde", "we're at the park
+    pavilion B"), kept with the address."""
+    pay_with: str | None = None
+    """The bill the customer pays cash with ("traigan cambio de 500": "500")."""
 
     @property
     def empty(self) -> bool:
-        return self.payment is None and self.fulfilment is None and self.address is None and self.name is None
+        return (self.payment is None and self.fulfilment is None and self.address is None and self.name is None
+                and self.directions is None and self.pay_with is None)  # fmt: skip
 
     @property
     def rest_says_nothing(self) -> bool:
@@ -115,6 +143,21 @@ def read(message: str, catalog: CatalogView) -> Facts:
     return _read(message, catalog)
 
 
+def where_asked(turn: Turn, state: ChatState, text: str) -> tuple[ChatState, str, str] | None:
+    """(the state with it noted, what to say, the rest) for checkout information said in a message
+    that also asks ("…es pa la calle Pino 45, tocan el timbre verde. ¿aceptan tarjeta?", "paso a
+    recogerlo como a las 2. ¿cuánto sería?"): what its sentences that ask nothing say is noted, the
+    rest (the order and the question) read on as the message. None when it does not ask or says
+    nothing of the checkout."""
+    if not asks(text):
+        return None
+    facts = _read(text, turn.catalog, blank=_asking_blanked(text, turn.catalog))
+    if facts.empty:
+        return None
+    noted, said = note(turn, state, facts)
+    return noted, "\n".join(said), facts.rest
+
+
 def _changing_payment(state: ChatState, message: str, catalog: CatalogView) -> Facts:
     """ "sorry can I pay by card instead?", "¿se puede con tarjeta mejor?" once a payment is chosen:
     not a question about the business but the customer changing how they pay (only the payment
@@ -127,20 +170,20 @@ def _changing_payment(state: ChatState, message: str, catalog: CatalogView) -> F
     return Facts(payment=facts.payment)  # the rest of the question asks nothing more ("perdón, ¿se puede…?")
 
 
-def _read(message: str, catalog: CatalogView, asked: bool = False) -> Facts:
+def _read(message: str, catalog: CatalogView, asked: bool = False, blank: str | None = None) -> Facts:
     """`read` of a message that may be a question; `asked`: one that asks to pay another way, where
-    a payment word after "con"/"with" is one ("¿se puede con tarjeta?")."""
-    folded = _same_length_fold(message)
+    a payment word after "con"/"with" is one ("¿se puede con tarjeta?"); `blank`: the message with
+    what it asks blanked out (`_asking_blanked`), where the information is looked for."""
+    folded = _same_length_fold(blank if blank is not None else message)
     spans: list[tuple[int, int]] = []
     found: dict[str, str] = {}
-    address = _ADDRESS.search(folded)
+    searched = folded
+    address = _address(message, folded, catalog)
     if address is not None:
-        group = next(g for g in ("told", "street", "bare") if address.group(g))
-        said = message[address.start(group) : address.end(group)].strip(" .,;")
-        if any(c.isdigit() for c in said) or " s/n" in fold(said):
-            found["address"] = said[:MAX_ADDRESS]
-            spans.append((address.start(), len(message)))
-    searched = folded[: spans[0][0]] if spans else folded  # an address's own words say nothing else
+        start, end, said = address
+        found["address"] = said[:MAX_ADDRESS]
+        spans.append((start, end))
+        searched = folded[:start] + " " * (end - start) + folded[end:]  # an address's own words say nothing else
     name = _NAME.search(searched)
     if name is not None:
         said = _NAME_TAIL.sub("", message[name.start("name") : name.end("name")]).strip()
@@ -159,20 +202,165 @@ def _read(message: str, catalog: CatalogView, asked: bool = False) -> Facts:
         if payment.group("verb") or (not _names_product(word, catalog) and plainly):
             found["payment"] = _PAY_KINDS[word.split()[0] if word.split()[0] in _PAY_KINDS else word.split()[-1]]
             spans.append(payment.span())
+    change = _CHANGE.search(searched)
+    if change is not None:
+        found["pay_with"] = change.group("amount")
+        spans.append(change.span())
+    directions = _directions(message, folded, catalog, spans)
+    if directions and "address" not in found and not _orders_beside(message, [span for span, _ in directions], catalog):
+        directions = []  # "cancele, ya compré en la esquina": said beside no order, about no delivery
+    if directions:
+        spans.extend(span for span, _ in directions)
+        said = ", ".join(words for _, words in directions)
+        if "address" in found:
+            found["address"] = f"{found['address']}, {said}"[:MAX_ADDRESS]
+        else:
+            found["directions"] = said[:MAX_ADDRESS]
     if not found:
         return Facts(rest=message)
-    rest, end = [], 0
-    for start, stop in sorted(spans):
-        rest.append(message[end:start])
-        end = max(end, stop)
-    rest.append(message[end:])
     return Facts(
         payment=found.get("payment"),
         fulfilment=found.get("fulfilment"),
         address=found.get("address"),
         name=found.get("name"),
-        rest=" ".join(" ".join(rest).split()).strip(" ,.;"),
+        rest=" ".join(_without(message, spans).split()).strip(" ,.;:"),
+        directions=found.get("directions"),
+        pay_with=found.get("pay_with"),
     )
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def _asking_blanked(text: str, catalog: CatalogView) -> str:
+    """`text` with each sentence that asks ("¿aceptan tarjeta?", "a q hora abren?") as spaces, the
+    rest in place: where to deliver is looked for in what it says, not in what it asks. A request
+    that orders ("can i get 2 cheeseburgers … delivered to 455 Oak Street") says."""
+    out = list(text)
+    for sentence in _SENTENCE.finditer(text):
+        if asks(sentence.group(0)) and not read_order(sentence.group(0), catalog).items:
+            out[sentence.start() : sentence.end()] = " " * (sentence.end() - sentence.start())
+    return "".join(out)
+
+
+def _pieces(text: str, start: int, end: int | None = None) -> list[tuple[int, int]]:
+    """The spans of `text[start:end]` between commas, colons and sentence ends (not the period of
+    "col." or "Av."), each without the spaces around it."""
+    stop = len(text) if end is None else end
+    spans, at = [], start
+    for cut in _BREAK.finditer(text, start, stop):
+        before = re.search(r"(\w+)$", text[at : cut.start()])
+        if cut.group(0) == "." and before is not None and before.group(1) in _ABBREVIATED:
+            continue
+        spans.append((at, cut.start()))
+        at = cut.end()
+    spans.append((at, stop))
+    trimmed = []
+    for a, b in spans:
+        piece = text[a:b]
+        if piece.strip():
+            a += len(piece) - len(piece.lstrip())
+            trimmed.append((a, a + len(piece.strip())))
+    return trimmed
+
+
+def _address(message: str, folded: str, catalog: CatalogView) -> tuple[int, int, str] | None:
+    """(start, end, the address) of the address the message gives: its first part with its number,
+    then the parts after it that say where (the colonia, the flat, the gate, a landmark), up to a
+    part that orders, asks or says something else of the checkout."""
+    for found in _ADDRESS.finditer(folded):
+        group = next(g for g in ("told", "street", "number") if found.group(g))
+        pieces = _pieces(folded, found.start(group))
+        first = folded[pieces[0][0] : pieces[0][1]] if pieces else ""
+        street = first.split(maxsplit=1)[1] if group == "street" and len(first.split()) > 1 else first
+        if not _NUMBERED.search(street):
+            continue
+        end = _before_more_order(message, pieces[0], catalog)
+        ordered = read_order(message[pieces[0][0] : end], catalog).items
+        if ordered and (group == "number" or found.group(group).split()[0].rstrip(".") in _PLAIN_STREETS):
+            continue
+        for a, b in pieces[1:] if end == pieces[0][1] else ():
+            if not _says_where(message[a:b], folded[a:b], catalog):
+                break
+            end = b
+        words = message[found.start(group) : end].strip(" .,;:").split()
+        while len(words) > 1 and fold(words[-1]).strip(".,;:!") in lexicon().fillers:
+            words.pop()  # "to 88 Pine Ave please"
+        return found.start(), end, " ".join(words).strip(" .,;:")
+    return None
+
+
+def _before_more_order(message: str, piece: tuple[int, int], catalog: CatalogView) -> int:
+    """Where the address's first part ends: before "y"/"and" and an order ("a calle 5 #45 y una
+    coca"), else at the part's end."""
+    start, end = piece
+    for joined in re.finditer(r"\s(?:y|e|and|con|with)\s", message[start:end], re.IGNORECASE):
+        if read_order(message[start + joined.end() : end], catalog).items:
+            return start + joined.start()
+    return end
+
+
+def _says_where(piece: str, folded: str, catalog: CatalogView) -> bool:
+    """Whether a part of the message after an address goes on saying where ("col. las flores",
+    "depto 4", "tocan el timbre verde", "la casa de la reja verde"): not a question, no other
+    checkout information, no more order ("y 2 cocas"; a product's words are not delivery words:
+    "ensalada de la casa")."""
+    words = normalised(piece).split()
+    if not words or asks(piece) or words[0] in _MORE_ORDER or number(words[0]) is not None:
+        return False
+    if all(w in lexicon().fillers for w in words):  # "gracias", "porfa": said to the person
+        return False
+    if any(p.search(folded) for p in (_PAYMENT, _PICKUP, _NAME, _CHANGE)):
+        return False
+    items = read_order(piece, catalog).items
+    if not items:
+        return True
+    named = {w for item in items for w in fold(item.product.name).split()}
+    return bool((lexicon().delivery_words & set(words)) - named)
+
+
+def _orders_beside(message: str, taken: list[tuple[int, int]], catalog: CatalogView) -> bool:
+    """Whether the message orders products outside the `taken` spans."""
+    return bool(read_order(_without(message, taken), catalog).items)
+
+
+def _without(message: str, spans: list[tuple[int, int]]) -> str:
+    """`message` without the spans (the parts between them joined by a space)."""
+    rest, end = [], 0
+    for start, stop in sorted(spans):
+        rest.append(message[end:start])
+        end = max(end, stop)
+    rest.append(message[end:])
+    return " ".join(rest)
+
+
+def _product_words(catalog: CatalogView) -> frozenset[str]:
+    """The longer words of the products' names and aliases."""
+    return frozenset(w for p in catalog.products for n in (p.name, *p.aliases) for w in fold(n).split() if len(w) > 3)
+
+
+def _directions(message: str, folded: str, catalog: CatalogView, taken: list[tuple[int, int]]
+                ) -> list[tuple[tuple[int, int], str]]:  # fmt: skip
+    """The parts of the message, outside what is already read, that say how to find the customer
+    ("tocan el timbre verde", "we're at the park pavilion B", "el portero es medio sordo"): a
+    delivery word, no product, no question, no other checkout information."""
+    found = []
+    for a, b in _pieces(folded, 0):
+        if any(a < stop and start < b for start, stop in taken):
+            continue
+        piece = message[a:b]
+        words = set(normalised(piece).split())
+        if not (lexicon().delivery_words & words) or asks(piece):
+            continue
+        if any(p.search(folded[a:b]) for p in (_PAYMENT, _PICKUP, _NAME, _CHANGE)):
+            continue
+        if words & _product_words(catalog):  # "knock the muffin off": about a product
+            continue
+        reading = read_order(piece, catalog)
+        if reading.items or reading.doubts:
+            continue
+        found.append(((a, b), piece.strip(" .,;:")))
+    return found
 
 
 def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[str]]:
@@ -198,6 +386,20 @@ def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[st
         city = city_in(facts.address)
         state = replace(state, address=facts.address, city=city, zone=None, latitude=None, longitude=None)
         said.append(t("noted_address", address=facts.address))
+    if facts.directions is not None:
+        directions = ", ".join(d for d in (state.directions, facts.directions) if d)[:MAX_ADDRESS]
+        state = replace(state, directions=directions)
+        said.append(t("noted_directions", directions=facts.directions))
+    if facts.pay_with is not None and facts.payment is None:
+        kinds = [m.kind for m in rules.payment_methods]
+        if "cash" in kinds:
+            state = replace(state, payment="cash", pay_with=format(Decimal(facts.pay_with), "f"))
+            said.append(t("noted_change", amount=turn.money(Decimal(facts.pay_with))))
+        elif kinds:
+            methods = ", ".join(t(f"pay.{k}") for k in kinds)
+            said.append(t("payment_not_taken", method=t("pay.cash"), methods=methods))
+        else:
+            said.append(t("payment_not_noted"))
     if facts.payment is not None:
         kinds = [m.kind for m in rules.payment_methods]
         method = t(f"pay.{facts.payment}")

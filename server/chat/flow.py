@@ -456,6 +456,11 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     state = replace(state, unsized=None, dozens=False)  # of the message just before only
     if intents.mentions(text, "handoff"):
         return replace(done(state, text_reply(hours.handoff_text(turn.texts, turn.now))), handoff=True)
+    where = checkout_facts.where_asked(turn, state, text)
+    if where is not None and where[2].strip() and where[2] != text:  # "…calle Pino 45. ¿aceptan tarjeta?"
+        kept, said, rest = where
+        kept = replace(kept, asked=asked, unsized=unsized, dozens=dozens)  # read afresh with the rest
+        return prefixed(_read_text(turn, kept, rest, latest), said)
     noted = checkout_facts.answered(turn, state, text)
     if noted is not None:  # "efectivo" at the summary, "para llevar" mid-cart, an address before the checkout
         return noted

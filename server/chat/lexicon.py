@@ -66,6 +66,9 @@ class Lexicon:
     "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
     """Single words that open a message as a greeting, before a vocative ("hola", "oe", "habla")."""
+    delivery_words: frozenset[str] = frozenset()
+    """Words that say where and how to deliver ("timbre", "portón", "gate", "pavilion"): a part of a
+    message with one and no product ordered is the address's directions (`checkout_facts`)."""
     stretched: dict[str, str] = field(default_factory=dict)
     """A polite word or a greeting with every run of a letter as one -> the word ("hi" -> "hi" for
     "hiii", "hola" for "holaaa", "please" for "plisss")."""
@@ -114,6 +117,7 @@ def lexicon() -> Lexicon:
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
         for_several=frozenset(fold(data["for_several"]).split()),
+        delivery_words=frozenset(fold(data["delivery_words"]).split()),
         stretched={_RUN.sub(r"\1", p): p for i in _STRETCHABLE for p in intents[i] if " " not in p and p.isalpha()},
     )
 

@@ -34,9 +34,10 @@ _EACH = re.compile(r"\b(?:de cada (?:uno|una|cosa|uno de ellos)|each|of each|cad
 _ONLY = frozenset({"nomas", "nadamas", "namas", "solo", "solamente", "just", "only", "unicamente"})
 _ONLY_SAID = re.compile(r"\b(?:nada mas|no mas(?= (?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis)\b))\b")
 """Two words for "only": "mejor nada más 3", "no más 2" (before a number; "no más coca" is not)."""
-_ALONE = re.compile(r"\b(un|una|uno)\s+(?:sol[oa]|solit[oa])\b")
-""""una sola", "uno solito": a count said as the only one, "nomás una" ("mejor una sola inca kola"
-after 2 sets the line to 1; read as words, «sola» was a product word and asked about another size)."""
+_ALONE = re.compile(r"\b(un|una|uno|\d{1,3})\s+(?:sol[oa]|solit[oa])\b")
+""""una sola", "uno solito", "1 solo": a count said as the only one, "nomás una" ("mejor una sola
+inca kola" after 2 sets the line to 1; read as words, «sola» was a product word and asked about
+another size; "y 1 solo arroz" kept only the arroz and took every other line out)."""
 
 
 def only_said(words: str) -> str:

@@ -54,6 +54,8 @@ RULES: dict[str, str] = {
     "delivery_only": N_("We only deliver, to the address you give us."),
     "noted_address": N_("Noted, we deliver to: {address}."),
     "noted_name": N_("Noted, the order is for {name}."),
+    "noted_directions": N_("Noted for the delivery: {directions}."),
+    "noted_change": N_("Noted: you pay cash with {amount}; we bring your change."),
     "eta_line": N_("⏱️ Estimated time: {minutes} min."),
     "sold_out": N_("Sorry, we ran out of {name} 😔."),
     "sold_out_words": N_("We don't have “{text}” right now: we ran out of {name} 😔."),

@@ -36,6 +36,9 @@ class ChatState:
     name: str | None = None
     address: str | None = None
     city: str | None = None
+    directions: str | None = None
+    """How to find the customer, said beside the order with no street ("tocan el timbre verde", "we're
+    at the park pavilion B"): shown and sent after the address."""
     phone: str | None = None
     latitude: float | None = None
     longitude: float | None = None
@@ -102,6 +105,7 @@ class ChatState:
                 name=_opt_str(data.get("name")),
                 address=_opt_str(data.get("address")),
                 city=_opt_str(data.get("city")),
+                directions=_opt_str(data.get("directions")),
                 phone=_opt_str(data.get("phone")),
                 latitude=_opt_float(data.get("latitude")),
                 longitude=_opt_float(data.get("longitude")),
