@@ -44,7 +44,7 @@ from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import amount_anew, made_into, numbered_anew, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
-from comandia.server.chat.matching import key
+from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import resized_by_amount
 from comandia.server.chat.menus import add_lines
@@ -56,6 +56,7 @@ from comandia.server.chat.quantity_edits import (
     another_round,
     each,
     each_asked,
+    fewer,
     line_to_count,
     only,
     only_said,
@@ -151,6 +152,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or options_said(turn, state, text)
         or wished_note(turn, state, text)
         or _removal_leaving(turn, state, words)
+        or fewer(turn, state, words)
         or noted_again(turn, state, text)
         or _removal_first(turn, state, text)
         or _removal_of_nothing(turn, state, text)
@@ -256,7 +258,9 @@ def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
 def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome | None:
     some = leading_count(found.group("old"))
     named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
-    old = in_cart(turn, state, " ".join(named))  # "2 de naranja": the line of naranja
+    said_old = " ".join(named)  # "2 de naranja": the line of naranja; "the two 6s": the 6 pc
+    old = in_cart(turn, state, said_old) or _guessed_line(turn, state, said_old)
+    old = old or _line_by_number(turn, state, said_old)
     said_new = found.groupdict().get("new") or found.group("named")
     new = read_order(said_new, turn.catalog)
     if old is None and some is not None and not named and len(new.items) == 1:
@@ -323,6 +327,20 @@ def _like_line(old: ProductView, said_old: str, new: Reading) -> Reading:
     return replace(new, items=(item,), doubts=())
 
 
+def _guessed_line(turn: Turn, state: ChatState, said: str) -> ProductView | None:
+    """The cart line the words point at with an article and guess at by a word of their own ("el
+    bocata" of the Bocadillo de tortilla, the one candidate of what they could be, and in the
+    cart): the line a swap takes out; None when the guess has another candidate or no article."""
+    words = said.split()
+    if not words or words[0] not in _DEFINITE:
+        return None
+    reading = read_order(said, turn.catalog)
+    if reading.items or len(reading.doubts) != 1 or len(reading.doubts[0].candidates) != 1:
+        return None
+    guess = reading.doubts[0].candidates[0]
+    return guess if guess.sku in state.cart_dict() else None
+
+
 def _one_for_many(said_old: str, said_new: str) -> bool:
     """Whether the new thing is said as one ("el pack", "la grande") in place of a line said as
     many ("los 2 bricks", "las cocas"): one of it, not as many as the old line held."""
@@ -385,14 +403,20 @@ def _line_for(turn: Turn, state: ChatState, new: Reading) -> ProductView | None:
     return last
 
 
+_KIND_WORDS = SIZES | {"de", "con", "sin"}
+"""Filler words that still say a kind of a line ("change the taro to regular": its regular size)."""
+_SIZE_SAID = frozenset({"size", "tamano", "talla"})
+"""The word "size" itself, beside the size it names ("to regular size")."""
+
+
 def _made_of_line(turn: Turn, old: ProductView, said_new: str) -> Reading | None:
     """The words after "cámbialo por" read as another size or kind of the line itself ("2 chicos"
     after a Jugo de naranja grande: 2 Jugos de naranja), with their count; None when they make
     no other product of it."""
     words = said_new.split()
     counts = [c for w in counted(words) if (c := count_of(w))]
-    kind = [w for w in words if count_of(w) is None and (w not in lexicon().fillers or w in ("de", "con", "sin"))
-            or w in SIZES]  # fmt: skip
+    kind = [w for w in words if count_of(w) is None and (w not in lexicon().fillers or w in _KIND_WORDS)
+            and w not in _SIZE_SAID]  # fmt: skip
     resized = resized_by_amount(turn.catalog, old, words)  # "hacelo un kilo": the amount is the size, one of it
     if resized is not None:
         return Reading(items=(Item(resized, 1, "", said_new),))
@@ -454,6 +478,9 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     rest = _without_reason(turn, state, rest)
     count = leading_count(rest)
     product = in_cart(turn, state, rest)
+    pointed = rest if phrase.split()[-1] not in _DEFINITE else f"{phrase.split()[-1]} {rest}"  # "cancel the" 6
+    if product is None and (numbered := _line_by_number(turn, state, pointed)) is not None:
+        product, count = numbered, None  # "cancel the 6" after 6 wings and 10 wings: the 6 pc, all of it
     if product is None and (count is not None or not rest.strip()) and names_nothing(turn, rest):
         product = last_line(turn, state, in_cart=True)  # "quítale uno", "quítalo": of the product added last
     t = turn.texts
@@ -484,6 +511,20 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return done(state, cart_buttons_reply(turn, state, said))
 
 
+def _line_by_number(turn: Turn, state: ChatState, said: str) -> ProductView | None:
+    """The one cart line whose name holds the number said with an article and nothing else ("the
+    6", "el de 10", "the two 6s": the Classic wings 6 pc), a line named by its size; None otherwise."""
+    words = [w for w in said.split() if w not in ("de", "of")]
+    if len(words) == 3 and count_of(words[1]) is not None:
+        words = [words[0], words[2]]  # "the two 6s": both units of the 6 pc line
+    size = count_of(words[-1].removesuffix("s")) if words else None
+    if len(words) != 2 or words[0] not in _DEFINITE or size is None or size < 2:
+        return None  # ("the one" points at a line said before, never a size)
+    number = str(size)
+    lines = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None and number in p.name.split()]
+    return lines[0] if len(lines) == 1 else None
+
+
 _REASONS = r"(?:que|q|porque|por que|pq|ya que|because|since|cuz|bc)"
 _REASON = re.compile(rf"\s+{_REASONS}\b.*$")
 _REASON_FIRST = re.compile(rf"^{_REASONS}\b")
@@ -492,10 +533,20 @@ _REASON_FIRST = re.compile(rf"^{_REASONS}\b")
 
 
 def _without_reason(turn: Turn, state: ChatState, rest: str) -> str:
-    """ "quita el arroz que ya viene en el paquete": the reason after the line names no line to
-    remove (the paquete stays); cut when what is left still names a line of the cart."""
+    """ "quita el arroz que ya viene en el paquete", "remove one taro my friend left": the reason
+    after the line names no line to remove (the paquete stays); cut when what is left still names
+    a line of the cart and the reason (two words or more) orders nothing."""
     kept = _REASON.sub("", rest)
-    return kept if kept != rest and in_cart(turn, state, kept) is not None else rest
+    if kept != rest and in_cart(turn, state, kept) is not None:
+        return kept
+    if in_cart(turn, state, rest) is not None:
+        return rest
+    words = rest.split()  # "remove one taro my friend left": the words after the line order nothing
+    for at in range(len(words) - 2, 0, -1):
+        said, why = " ".join(words[:at]), read_order(" ".join(words[at:]), turn.catalog)
+        if not (why.items or why.doubts) and in_cart(turn, state, said) is not None:
+            return said
+    return rest
 
 
 _LEFT = frozenset({"con", "nomas", "deja", "dejame", "dejale", "dejeme", "dejele", "queden", "quedan", "quede",
@@ -649,7 +700,7 @@ def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     for cut in _JOINS.finditer(text):
         head, tail = text[: cut.start()], text[cut.end() :]
         own = _with_own_verb(turn, tail)
-        if not head.strip() or not (own or _only_new(turn, state, tail)):
+        if not head.strip() or not (own or _only_new(turn, state, tail)) or _inside_name(turn, text, cut):
             continue
         first = edit(turn, state, head)
         if first is None and own:
@@ -668,7 +719,7 @@ def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 
 
 _CHANGE_CUE = re.compile(
-    r"\b(?:camb\w*|quit\w*|sac\w*|borr\w*|pon\w*|agreg\w*|hazl\w*|sean|make|change|swap|switch|replace"
+    r"\b(?:camb\w*|quit\w*|sac\w*|borr\w*|pon\w*|agreg\w*|hazl\w*|sean?|make|change|swap|switch|replace"
     r"|remove|drop|instead|without)\b"
 )
 """A word by which a part of a message changes a line it names, wherever it stands ("el bife mejor
@@ -681,6 +732,16 @@ chico", "…, and the fries actually large"."""
 
 _PARTS = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and)\s+)?|\s+(?:y|e|and)\s+", re.IGNORECASE)
 """Where a message joins two instructions: a comma, "y"/"and", or both (", y quita las bravas")."""
+
+
+def _inside_name(turn: Turn, text: str, cut: re.Match[str]) -> bool:
+    """Whether the "y" a message is cut at sits inside a name of the menu ("que sea pierna y muslo",
+    the Cuarto de pierna y muslo): no place where one instruction ends and another starts."""
+    before = intents.normalised(text[: cut.start()]).split()[-1:]
+    after = intents.normalised(text[cut.end() :]).split()[:1]
+    joint = intents.normalised(cut.group()).split()
+    said = " ".join([*before, *joint, *after])
+    return bool(before and after and joint) and said in index_for(turn.catalog).folded_triples
 
 
 def _line_said_first(turn: Turn, state: ChatState, opener: str, text: str) -> str | None:
@@ -720,18 +781,37 @@ def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         folded = intents.normalised(tail)
         if not head.strip() or (_CHANGE_CUE.search(folded) is None and _LINE_THEN_MIND.match(folded) is None):
             continue
-        if names_nothing(turn, _MIND.sub("", _CHANGE_CUE.sub("", folded))):
+        if _inside_name(turn, text, cut):
+            continue
+        bare = names_nothing(turn, _MIND.sub("", _CHANGE_CUE.sub("", folded)))
+        count_only = bare and bool(counted(folded.split()))  # "y que sean 2"
+        if bare and not count_only:
             continue  # "el flan siempre no, quítalo": the pronoun is the line said before it
         first = _part_applied(turn, state, head)
         if first is None:
             continue
-        second = edit(turn, _talking_of_changed(state, first.state), tail)
+        swapped = _swapped_in(state, first.state) if count_only else None
+        if count_only and swapped is None:
+            continue  # "quita una de bravas, que sean 2": read whole (`_removal_and_change`)
+        talking = replace(first.state, last_sku=swapped) if swapped else _talking_of_changed(state, first.state)
+        second = edit(turn, talking, tail)
         if second is None or second.state.suggestions:
             continue
-        if not (second.named_back or _held_changed(state, first.state, second.state)):
+        recounted = swapped is not None and second.state.cart_dict().get(swapped) != first.state.cart_dict()[swapped]
+        if not (second.named_back or recounted or _held_changed(state, first.state, second.state)):
             continue  # a part that names something back keeps what the part before it did
         return prefixed(second, said_before_cart(turn, first))
     return None
+
+
+def _swapped_in(state: ChatState, after: ChatState) -> str | None:
+    """The SKU of the line that took the place of another ("el licuado mejor de fresa": the fresa for
+    the plátano), when the part before changed exactly that: one line gone, one new; else None. A
+    bare count after it ("y que sean 2") is of that new line ("el licuado mejor de fresa y que sean 2")."""
+    before, left = state.cart_dict(), after.cart_dict()
+    gone = [sku for sku in before if sku not in left]
+    new = [sku for sku in left if sku not in before]
+    return new[0] if len(gone) == 1 and len(new) == 1 else None
 
 
 def _held_changed(state: ChatState, between: ChatState, after: ChatState) -> bool:
@@ -842,7 +922,8 @@ def _then_added(turn: Turn, state: ChatState, rest: str) -> tuple[str, Reading] 
         return None
     words = rest.split()
     for at, word in enumerate(words[1:], 1):
-        if word not in _THEN or in_cart(turn, state, _without_reason(turn, state, " ".join(words[:at]))) is None:
+        named = _without_reason(turn, state, " ".join(words[:at]))
+        if word not in _THEN or (in_cart(turn, state, named) or _line_by_number(turn, state, named)) is None:
             continue
         reading = read_order(" ".join(words[at + 1 :]), turn.catalog)
         if reading.items or reading.doubts:

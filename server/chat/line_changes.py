@@ -105,7 +105,8 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said)
     if found is None:
         return _made_into_bare(turn, state, said)
-    return _made_into_said(turn, state, found.group("old"), found.group("new"))
+    old = [w for w in found.group("old").split() if w not in _ONES]  # "make the fish one a gobernador"
+    return _made_into_said(turn, state, " ".join(old), found.group("new")) if old else None
 
 
 _MAKE_BARE = re.compile(r"^(?:.*?\b)?(?:make|turn)\s+(?:the|my|those)\s+(?P<rest>.+)$")

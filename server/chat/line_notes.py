@@ -92,14 +92,28 @@ def _lines_named(turn: Turn, state: ChatState, named: list[str]) -> list[Product
     named = [w for w in named if w not in _POINTING and w not in _IT and w not in _EACH_OF]
     while named and (named[-1] in fillers or named[-1] in _ONE):
         named = named[:-1]
+    if not named and every:
+        return _dish_of_last(turn, state)
     if not named:
-        last = last_line(turn, state, in_cart=True) if pointer and not every else None
+        last = last_line(turn, state, in_cart=True) if pointer else None
         return [last] if last is not None and last.sku in state.cart_dict() else []
     line = among_cart(turn, state, " ".join(named))
     if line is not None and not every:
         return [line]
     holding = _name_holds(turn, state, named)
     return holding if every or len(holding) == 1 else []
+
+
+def _dish_of_last(turn: Turn, state: ChatState) -> list[ProductView]:
+    """ "add extra boba to both" after "make one of the taros regular": with no name, every line of
+    the dish talked about last (the lines whose names open with its first word), when it is more
+    than one line; else none."""
+    last = last_line(turn, state, in_cart=True)
+    if last is None or last.sku not in state.cart_dict():
+        return []
+    head = words_of(last.name)[:1]
+    dish = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None and words_of(p.name)[:1] == head]
+    return dish if len(dish) > 1 else []  # (one line of 2 units is no "both" of lines: the jelly on 2 teas)
 
 
 def _name_holds(turn: Turn, state: ChatState, named: list[str]) -> list[ProductView]:

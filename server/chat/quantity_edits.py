@@ -154,6 +154,45 @@ _LINE_TO_COUNT = re.compile(
 )
 
 
+_OF = frozenset({"de", "del", "of", "the", "el", "la", "los", "las"})
+_FEWER_OPENERS = frozenset({"y", "e", "and", "mejor", "actually", "oye", "ok", "bueno", "pues", "no", "nah", "ah"})
+
+
+def fewer(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "un capuchino menos", "uno menos de pastor", "one less lemonade", "one cappuccino less": that
+    many units leave the line named (else the one talked about last); the rest stay, and all of
+    them is the line taken out. None unless a count stands beside the word of "fewer" and the other
+    words name one cart line and nothing else ("menos hielo", "less ice" are notes)."""
+    said = words.split()
+    while said and said[0] in _FEWER_OPENERS:
+        said = said[1:]
+    at = next((i for i, w in enumerate(said) if w in lexicon().intent_phrases("fewer")), None)
+    if at is None or at == 0:
+        return None
+    if count_of(said[at - 1]):  # "uno menos de pastor", "one less lemonade", "de pastor uno menos"
+        some, named = count_of(said[at - 1]), [*said[: at - 1], *said[at + 1 :]]
+    elif count_of(said[0]) and at == len(said) - 1:  # "un capuchino menos", "one cappuccino less"
+        some, named = count_of(said[0]), said[1:at]
+    else:
+        return None
+    named = [w for w in named if w not in lexicon().fillers or w not in _OF]
+    while named and named[0] in _OF:
+        named = named[1:]
+    if not some or counted(named):
+        return None
+    line = in_cart(turn, state, " ".join(named)) if named else last_line(turn, state, in_cart=True)
+    if line is None or (named and not _names_one(turn, " ".join(named))):
+        return None  # "one less lemonade and add extra ranch": more than the line, read in parts
+    held = state.cart_dict().get(line.sku, 0)
+    return set_lines(turn, state, [(line, max(held - some, 0))], last=line.sku)
+
+
+def _names_one(turn: Turn, words: str) -> bool:
+    """Whether the words name one product, surely or in doubt, and nothing else."""
+    reading = read_order(words, turn.catalog)
+    return len(reading.items) + len(reading.doubts) == 1 and not (reading.unknown or reading.loose)
+
+
 def line_to_count(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4", "make the
     wings 10 instead": the cart line named set to that count (said as a swap, it is no product to

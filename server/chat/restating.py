@@ -394,14 +394,12 @@ _ONE_OF = re.compile(
 )
 _PRONOUNS = frozenset({"of them", "of those", "of these", "de esos", "de esas", "de ellos", "de ellas"})
 """'make one of them a taro': the line talked about last, not named again."""
-_TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "que sea", "make it")
+_TO = ("to", "into", "for", "a", "an", "as", "por", "x", "sea", "sean", "que sea", "que sean", "make it")
 _CHANGE_VERB = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*|hace\w*|pasa\w*)$")
 """A verb that changes a line: "cámbialo", "házmelo", "hacelo"/"pasalo" (voseo), "make"."""
 _JOINTS_AFTER_VERB = ("a", "por", "x", "en", "to", "into", "for", "as")
-_OF_LINE_FIRST = re.compile(
-    r"^(?P<before>(?:.*?\s)?)(?P<of>de las|de los|of the)\s+(?P<line>.+?)\s+(?P<count>\w+)"
-    r"\s+(?P<rest>.+)$"
-)
+_OF_LINE = ("de las", "de los", "de esas", "de esos", "of the", "of those")
+"""What opens a line said before the count of it that changes ("de los de pastor 2 que sean…")."""
 
 
 def _joint_after(words: list[str]) -> int:
@@ -410,15 +408,46 @@ def _joint_after(words: list[str]) -> int:
 
 
 def _count_first(said: str) -> str:
-    """ "de los licuados uno hazmelo de mamey" said as "uno de los licuados hazmelo de mamey": the
-    line first, then the count of it that changes (followed by a change verb or "que sea")."""
-    found = _OF_LINE_FIRST.match(said)
-    if found is None or not count_of(found.group("count")) or count_of(found.group("line").split()[-1]) is not None:
-        return said
-    rest = found.group("rest").split()
-    if not (_CHANGE_VERB.match(rest[0]) or rest[0] in ("que", "sea", "sean")):
-        return said
-    return f"{found.group('before')}{found.group('count')} {found.group('of')} {found.group('line')} {' '.join(rest)}"
+    """ "de los licuados uno hazmelo de mamey", "de los 6 de pastor 2 que sean de bistec", "de los
+    de pastor pasa 2 a bistec" said as "uno de los licuados hazmelo de mamey", "2 de los 6 de
+    pastor que sean de bistec", "2 de los de pastor pasa a bistec": the line first, then the count
+    of it that changes, said before its change verb or "que sea", or right after the verb."""
+    words = said.split()
+    opens = [i for i in range(len(words) - 1) if " ".join(words[i : i + 2]) in _OF_LINE]
+    if not opens:
+        return _verb_count_line(words) or said
+    start = opens[0] + 2
+    for at in range(start, len(words) - 1):
+        if at > start and _CHANGE_VERB.match(words[at - 1]) and count_of(words[at]) and not _counted_line(words, at):
+            moved = [*words[: opens[0]], words[at], *words[opens[0] : at], *words[at + 1 :]]
+            return " ".join(moved)  # "… pasa 2 a bistec": the verb first, then the count
+        if (at > start or words[opens[0] + 1] in _PRONOUN_OF) and count_of(words[at]) and not _counted_line(words, at):
+            after = words[at + 1]
+            if _CHANGE_VERB.match(after) or after in ("que", "sea", "sean"):
+                return " ".join([*words[: opens[0]], words[at], *words[opens[0] : at], *words[at + 1 :]])
+    return said
+
+
+_TURNING = re.compile(r"^(?:camb\w*|switch|change|swap|replace|make|haz\w*|hace\w*)$")
+_NOT_OF_LINE = frozenset({"of", "de", "del", "more", "mas", "otro", "otra", "another"})
+
+
+def _verb_count_line(words: list[str]) -> str | None:
+    """ "make one cappuccino a latte", "switch one latte to a chai" said as "make one of the
+    cappuccino a latte": a verb of change, a count, then the line (never "one more", "one of")."""
+    for at in range(len(words) - 3):
+        if _TURNING.match(words[at]) and count_of(words[at + 1]) and words[at + 2] not in _NOT_OF_LINE:
+            return " ".join([*words[: at + 2], "of the", *words[at + 2 :]])
+    return None
+
+
+_PRONOUN_OF = frozenset({"esas", "esos", "those"})
+
+
+def _counted_line(words: list[str], at: int) -> bool:
+    """Whether the count at `at` is of the line's own name ("los 6 de pastor": its 6, not the count
+    that changes): the word before it is the article, or another count."""
+    return words[at - 1] in ("los", "las", "the") or count_of(words[at - 1]) is not None
 
 
 def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -536,12 +565,26 @@ def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     if unchanged and (note[0] in _TAKEN_AWAY or names_nothing_sure(turn, " ".join(note))):
         assert line is not None
         return _note_some(turn, state, line, some, rest)  # "2 de ellos sin cebolla": a note (RULE c)
-    new = _one_product(turn, line, [w for w in rest if w not in lexicon().fillers])
+    kind = [w for w in rest if w not in lexicon().fillers or w in SIZES]
+    new = _one_product(turn, line, kind)
     if line is None or new is None or new.sku == line.sku or some >= cart.get(line.sku, 0):
+        line, new = _sized_of_them(turn, state, some, kind)  # "make one of them regular" after the teas, then a waffle
+    if line is None or new is None:
         return None
     left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
     said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
     return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+
+
+def _sized_of_them(
+    turn: Turn, state: ChatState, some: int, said: list[str]
+) -> tuple[ProductView, ProductView] | tuple[None, None]:
+    """(line, kind) when the words make another size or kind of exactly one cart line holding
+    more than `some` units ("make one of them regular" after 2 large teas and an egg waffle: the
+    teas, though the waffle came last); (None, None) when none or several do."""
+    kinds = [(p, v) for sku, held in state.cart if held > some and (p := turn.catalog.product(sku)) is not None
+             and (v := variant_of(turn.catalog, p, said)) is not None and v != p]  # fmt: skip
+    return kinds[0] if len(kinds) == 1 else (None, None)
 
 
 def _one_product(turn: Turn, line: ProductView | None, words: list[str]) -> ProductView | None:
@@ -612,6 +655,9 @@ def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | No
 
 _ALL_OF = frozenset({"los", "las", "the"})
 _BOTH = frozenset({"ambos", "ambas", "both"})
+_EVERY = frozenset({"todos", "todas", "all"})
+"""Every unit of a dish, however many: "que todas sean de chicharrón", "make them all mango"."""
+_EVERY_AFTER = frozenset({"sean", "sea", "them", "those", "que"})
 _BEFORE_ALL = frozenset({"no", "siempre", "mejor", "mas", "bien", "actually", "make", "them", "it", "que", "sean",
                          "hazlos", "hazlas", "hacelos", "hacelas", "ponlos", "ponlas", "cambialos",
                          "cambialas"})  # fmt: skip
@@ -627,16 +673,20 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     words = intents.normalised(text).split()
     lex = lexicon()
     ignored = lex.fillers | _CUES | _INTERJECTIONS | _BEFORE_ALL
-    at = next((i for i, w in enumerate(words) if w in _ALL_OF | _BOTH), None)
+    at = next((i for i, w in enumerate(words) if w in _ALL_OF | _BOTH | _EVERY), None)
     if at is None or any(w not in ignored for w in words[:at]):
         return None
     some: int | None = 2
     if words[at] in _BOTH:
         rest = [w for w in words[at + 1 :] if w not in ("of", "them", "de", "ellos", "ellas")]
+    elif words[at] in _EVERY:  # "que todas sean de chicharrón": as many as the cart holds of the dish
+        some, rest = None, [w for w in words[at + 1 :] if w not in _EVERY_AFTER]
+        rest = rest[1:] if rest[:2] in (["de", "ellas"], ["de", "ellos"], ["of", "them"]) else rest
     else:
         some, rest = count_of(words[at + 1]) if at + 1 < len(words) else None, words[at + 2 :]
     kind = [w for w in rest if w not in lex.fillers or w in ("de", "con", "sin")]
-    if not some or some < 2 or not kind or counted(kind) or {"y", "e", "and"} & set(kind):
+    every = words[at] in _EVERY
+    if (not every and (not some or some < 2)) or not kind or counted(kind) or {"y", "e", "and"} & set(kind):
         return None
     cart = state.cart_dict()
     lines = [p for sku, _ in reversed(state.cart) if (p := turn.catalog.product(sku)) is not None]
@@ -646,6 +696,7 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if new is None or head_of(new) != head_of(line) or not named <= _own_keys(new):
             continue  # (words beyond the kind's name, "los 2 de pastor sin cebolla", are a note: not this)
         dish = [p for p in lines if head_of(p) == head_of(new)]
+        some = sum(cart[p.sku] for p in dish) if some is None else some
         if sum(cart[p.sku] for p in dish) != some or dish == [new]:
             return None
         changes = [(p, 0) for p in dish if p != new]
