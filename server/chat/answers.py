@@ -130,6 +130,8 @@ def _asks_on(words: list[str]) -> bool:
 def asks(text: str) -> bool:
     """Whether the message reads as a question (a question mark, or opens with a question word)."""
     words = intents.normalised(text).split()
+    if words[:1] == ["que"] and {"sea", "sean"} & set(words[1:6]):
+        words = words[1:]  # "que sean 2 lattes", "que el de mango sean 2": a wish, no «qué» asked
     if "?" in text or "¿" in text or bool(words and (words[0] in _QUESTION_WORDS or words[0] in _ASKING)):
         return True
     said = " ".join(words[:3])  # "yall got tenders", "you guys have churros": no question mark needed
@@ -190,16 +192,19 @@ def faq(turn: Turn, text: str) -> str | None:
     return "\n\n".join(said)
 
 
-def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = ()) -> Outcome | None:
+def price_or_total(
+    turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = (), unsized: str | None = None
+) -> Outcome | None:
     """A price, availability or total question answered, or None when the message is not one.
-    After a price answer (`asked`), "¿y el de cabeza?" asks the price of one more product."""
+    After a price answer (`asked`), "¿y el de cabeza?" asks the price of one more product;
+    `unsized`: the line the message before added with no count (`ordering.counted_anew`)."""
     after = text[text.index("?") + 1 :] if "?" in text else ""
     if after.strip(" ?¿!.,") and ("?" in after or not asks(after)):  # "…? whats the price" asks on
         return None  # "¿tienen arepas? si no, una hamburguesa": an order follows, read it as one
     words = intents.normalised(text).split()
     total = intents.mentions(text, "total")
     if total is not None and asks_total(turn, text):
-        return _total_and_order(turn, state, text, total)
+        return _total_and_order(turn, state, text, total, unsized)
     price = intents.mentions(text, "price")
     if price is None and (asks(text) or _asks_after_fillers(words)):  # "y la concha, ¿cuánto?", "hm how much tho"
         price = next((w for w in words if w in _PRICE_WORDS), None)
@@ -244,7 +249,8 @@ def price_or_total(turn: Turn, state: ChatState, text: str, asked: tuple[str, ..
     outcome = done(state, home_reply(turn, state, "\n".join(lines)) if not state.cart
                    else cart_buttons_reply(turn, state, "\n".join(lines)))  # fmt: skip
     if ordered is not None:  # "un jugo verde y ¿a cómo el de betabel?": the juice added, the price answered
-        outcome = ordering.apply_reading(turn, state, ordered, "\n".join(lines))
+        state, ordered, counted = ordering.counted_anew(turn, state, ordered, text, unsized)
+        outcome = ordering.apply_reading(turn, state, ordered, "\n".join(filter(None, (*lines, counted))))
     return replace(outcome, named_back=(*outcome.named_back, *named))
 
 
@@ -339,7 +345,7 @@ def _products(turn: Turn, skus: tuple[str, ...]) -> list[ProductView]:
     return [p for sku in dict.fromkeys(skus) if (p := turn.catalog.product(sku)) is not None]
 
 
-def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Outcome:
+def _total_and_order(turn: Turn, state: ChatState, text: str, total: str, unsized: str | None) -> Outcome:
     """ "y un flan, ¿cuánto sale en total?": what the message orders is added, then the cart with
     its total is shown; a bare "¿cuánto es todo?" shows the cart, and so does a total that names a
     cart line with "el"/"la" and no count (that line, not one more of it)."""
@@ -354,7 +360,8 @@ def _total_and_order(turn: Turn, state: ChatState, text: str, total: str) -> Out
         reading = replace(reading, items=tuple(i for i in reading.items if not (i.pointed and i.product.sku in cart)))
     if reading is None or reading.empty:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
-    return ordering.apply_reading(turn, state, reading)
+    state, reading, counted = ordering.counted_anew(turn, state, reading, rest, unsized)
+    return ordering.apply_reading(turn, state, reading, counted)
 
 
 def _concept(word: str) -> str:

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from comandia.server.chat.lexicon import Lexicon
-from comandia.server.chat.matching import SURE, ProductIndex
+from comandia.server.chat.matching import SURE, ProductIndex, key
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import Part
-from comandia.server.chat.variants import SIZES, SMALLER
+from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
 from comandia.server.chat.verdicts import verdict_of
 
 _DOZEN = 12
@@ -32,6 +33,14 @@ def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon) -> list[Pa
     position = 0
     while position < len(parts):
         head = parts[position]
+        flavours = _flavours(parts, position, index, lex)
+        if flavours is not None:  # "3 refrescos de lata, 2 coca y 1 sprite": the cans, their flavours noted
+            said = [f"{member.quantity} {' '.join(member.words)}" for member in flavours]
+            note = [f"{words}," for words in said[:-1]] + said[-1:]
+            spans = sorted({*head.note_spans, *(at for member in flavours for at in member.spans)})
+            result.append(replace(head, note=note, note_spans=spans))
+            position += 1 + len(flavours)
+            continue
         group = _group(parts, position, index, lex)
         if group is None:
             result.append(head)
@@ -64,6 +73,35 @@ def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tup
                 return unit, members
         if count >= total:
             return None
+    return None
+
+
+def _flavours(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> list[Part] | None:
+    """The parts after a total that names one product surely when they add up to it and each says
+    one of the flavours its description offers ("3 refrescos de lata, 2 coca y 1 sprite" of the
+    Refresco de lata, "Coca-Cola, Sprite o Fanta de 355 ml"): the total's shares, never products of
+    their own (read as items, a Coca-Cola 2 litros came on top of the 3 cans, silently). None when
+    it is no such total ("2 tacos de pastor, 1 coca y 1 sprite": no flavour of the taco; "2
+    quesadillas de queso, 1 de chicharrón": another kind of it, `_group`)."""
+    head = parts[at]
+    total = head.quantity
+    if total is None or total < 2 or head.corrects or head.note or not head.words:
+        return None
+    verdict = verdict_of(index.match(head.words, lex.synonyms))
+    offered = {key(w) for w in words_of(verdict[1][0].description)} if verdict is not None and verdict[0] else set()
+    if not offered:
+        return None
+    members: list[Part] = []
+    for part in parts[at + 1 :]:
+        if part.quantity is None or part.corrects or part.note or part.measure or not part.words:
+            return None
+        said = {key(w) for w in part.words if w not in STOPWORDS}
+        if not said or not said <= offered or _fits_with(head, part, index, lex):
+            return None
+        members.append(part)
+        count = sum(member.quantity or 0 for member in members)
+        if count >= total:
+            return members if count == total and len(members) >= 2 else None
     return None
 
 

@@ -68,6 +68,7 @@ from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import (
     all_become,
     head_of,
+    line_named_first,
     made_of,
     one_of,
     restate,
@@ -124,6 +125,7 @@ def edit(
     just before gave the price of ("2 de cada uno" orders them). `after_removal`: the words follow
     a removal in the same message ("quite las fanta, mejor 2 sprite"), so a product said as a
     change of mind comes in place of the line taken out, never of another line (`stands_in`)."""
+    text = line_named_first(text)  # "que la tinga sean 2": "la tinga que sean 2"
     words = only_said(intents.normalised(text))
     if not words:
         return None

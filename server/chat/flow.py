@@ -322,7 +322,7 @@ def _asked_about_dish(turn: Turn, before: ChatState, outcome: Outcome, called: I
     state = outcome.state
     if state.stage != "cart" or state.cart == before.cart or called.product.sku in state.cart_dict():
         return outcome
-    doubt = ((called.product.sku,), 1, called.words or called.product.name, "")
+    doubt = ((called.product.sku,), 1, called.words or called.product.name, "", False)
     asked = ordering.next_step(turn, replace(state, suggestions=(doubt,)), "")
     last = outcome.replies[-1] if outcome.replies else None
     asked = prefixed(asked, last.body) if last is not None else asked
@@ -494,7 +494,7 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     question = questions.answer(turn, state, text)
     if question is not None:
         return question
-    answered = answers.price_or_total(turn, state, text, asked)
+    answered = answers.price_or_total(turn, state, text, asked, unsized)
     if answered is not None:
         return answered
     counted = ordering.count_of_unsized(turn, state, text, unsized)
@@ -531,7 +531,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         if intents.is_exactly(text, "yes") and state.cart:
             return checkout.start_checkout(turn, state)
         return puzzled(turn, state)
-    outcome = ordering.apply_reading(turn, state, reading)
+    state, reading, said = ordering.counted_anew(turn, state, reading, text, unsized)  # "va, 2 de horchata"
+    outcome = ordering.apply_reading(turn, state, reading, said)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
 
 

@@ -132,6 +132,11 @@ def _backwards(synonyms: dict[str, str], one_way: frozenset[str]) -> dict[str, s
     return {meaning: " ".join(words) for meaning, words in found.items()}
 
 
+_NO_NUMBERS = frozenset({"ones"})
+"""Words the number reader takes for a count that count nothing: "2 sweet ones" is two, the
+"ones" standing for the tamales (read as one, a tamal verde came on top, silently)."""
+
+
 @cache
 def number(word: str) -> int | None:
     """A folded word as a whole number: digits, "x3"/"3x", or a Spanish or English number word."""
@@ -141,7 +146,7 @@ def number(word: str) -> int | None:
         return int(word[1:])
     if len(word) > 1 and word.isascii() and word.endswith("x") and word[:-1].isdigit() and len(word) <= 4:
         return int(word[:-1])
-    if not word.isalpha() or len(word) < 3:
+    if not word.isalpha() or len(word) < 3 or word in _NO_NUMBERS:
         return None
     for language in ("es", "en"):
         try:

@@ -373,11 +373,31 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             part.words = [w for w, _ in part.portions]
             part.spans = [p for _, p in part.portions]
         # "unos pastorcitos, como 5": a lone quantity belongs to the part before
-        if not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
+        if _amount_of_before(part, kept):  # "y chorizos, 1 kg": that much of the chorizos, no product
+            if part.corrects:  # "medio de morcilla… no, mejor 1 kg": the kilo instead of the half
+                kept[-1].portions = [(w, at) for w, at in kept[-1].portions if w not in _HALF_WORDS]
+            kept[-1].quantity, kept[-1].measure = part.quantity, part.measure
+            kept[-1].words += part.words
+            kept[-1].spans += part.spans
+        elif not part.words and part.quantity is not None and kept and kept[-1].quantity is None and not part.plain:
             kept[-1].quantity, kept[-1].dozens = part.quantity, part.dozens
         elif part.words or part.quantity is not None or part.note or part.measure is not None:
             kept.append(part)  # "mándame kilo y medio": an amount alone, of the product talked about
     return kept
+
+
+def _amount_of_before(part: Part, kept: list[Part]) -> bool:
+    """Whether the part only says an amount ("1 kg", "2 kilos") right after a product said with no
+    count or amount of its own ("y chorizos, 1 kg", "medio de morcilla… no, mejor 1 kg", the half
+    taken back): how much of
+    that product, never a product of its own (asked about as «1 kg», the vacío of the cart was
+    tapped for it and came twice)."""
+    if not kept or not part.words or part.portions or part.note:
+        return False
+    before = kept[-1]
+    said = [w for w in part.words if number(w) is None]
+    return (bool(said) and only_measure(said) and bool(before.words) and before.quantity is None
+            and (before.measure is None or part.corrects) and not before.note)  # fmt: skip
 
 
 _DOZEN = frozenset({"docena", "docenas", "dozen", "dozens"})
@@ -385,7 +405,7 @@ _SIX_PACKS = frozenset({"six", "sixpack"})
 _ANOTHER = frozenset({"otra", "otro", "another"})
 _GRADES = frozenset({"numero", "num", "nro", "number", "talla", "size"})
 """Words a number after which is a grade or a size of the product ("del número 2", "talla 8")."""
-_HALF_WORDS = frozenset({"media", "medio"})
+_HALF_WORDS = frozenset({"media", "medio", "medias", "medios"})  # "2 medios litros": two halves
 _PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
 
 

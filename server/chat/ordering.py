@@ -12,6 +12,7 @@ quantity the customer says so ("que sean 4", "déjalo en uno"), and "quita …" 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from comandia.server.chat import stock
@@ -19,12 +20,14 @@ from comandia.server.chat.cart_words import set_lines
 from comandia.server.chat.intents import normalised
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import whole_units
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.model import ProductView, Row, buttons_reply, clip, list_reply
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
+from comandia.server.chat.variants import STOPWORDS
 from comandia.server.chat.verdicts import explains
 
 HALF_TYPED = 0.51
@@ -72,7 +75,7 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     half = tuple(d.words for d in reading.doubts if not explains(turn.catalog, d.words, HALF_TYPED))
     lines += [t("not_on_menu", text=clip(words, MAX_ECHO)) for words in (*reading.unknown, *half)]
     lines += [t("which_product", text=words) for words in loose_said]
-    doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note) for d in reading.doubts)
+    doubts = tuple((tuple(p.sku for p in d.candidates), d.quantity, d.words, d.note, d.counted) for d in reading.doubts)
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
     unknown = tuple(clip(words, MAX_ECHO) for words in (*reading.unknown, *half))
@@ -103,6 +106,47 @@ _NOT_A_COUNT = frozenset({"no", "mejor", "son", "eran", "otro", "otra", "otros",
 
 _SOME = frozenset({"unos", "unas", "some"})
 """About ("unos 5"), not a count of their own."""
+
+
+ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "agreguenle", "anade", "anademe",
+                    "anadele", "add", "plus", "tambien", "also", "sumale", "mas", "more", "otro", "otra", "otros",
+                    "otras", "another", "extra"})  # fmt: skip
+"""Words that say a clause adds ("y agrégale una sopa", "plus a lemonade", "2 más")."""
+_CLAUSES = re.compile(r"[,;.!?]+|\s(?:y|e|and)\s")
+
+
+def counted_anew(
+    turn: Turn, state: ChatState, reading: Reading, text: str, unsized: str | None
+) -> tuple[ChatState, Reading, str]:
+    """The line the message before added with no count the customer said (a tap answering "¿Cuál
+    quieres para «agua»?" asked of "¿qué tiene de agua?", "unos de tripa"), named now with a count
+    and no word of adding ("va, 2 de horchata y 3 de pastor"; "2 de vainilla" after the tapped
+    Concha de vainilla, though a Latte de vainilla fits the words too): the restating rule's
+    exception (f), right after the bot asked about that product the count said is that line's,
+    never one more. Returns the state with the line set, the reading without that item, and what
+    the bot says ("Listo: 2 × Agua de horchata"); the state, reading and "" unchanged otherwise."""
+    cart = state.cart_dict()
+    product = turn.catalog.product(unsized) if unsized is not None else None
+    if product is None or unsized != state.last_sku or unsized not in cart:
+        return state, reading, ""
+    named = [i for i in reading.items if i.product.sku == unsized]
+    own = set(words_of(product.name))  # "2 de vainilla": whole words of the line's own name ("una pap": no)
+    fits = [d for d in reading.doubts if product in d.candidates and d.counted
+            and {w for w in words_of(d.words) if w not in STOPWORDS} <= own]  # fmt: skip
+    said = named[0] if len(named) == 1 else fits[0] if len(fits) == 1 and not named else None
+    words = normalised(said.words) if said is not None else ""
+    amount = any(number(w) is not None for w in words.split())  # ("1 kg de picada": its amount)
+    if said is None or not (said.counted or amount) or not said.quantity:
+        return state, reading, ""
+    clauses = [f" {c} " for c in _CLAUSES.split(normalised(text))]
+    its = [c for c in clauses if words and f" {words} " in c] or clauses
+    if any(ADDING & set(c.split()) for c in its):
+        return state, reading, ""  # "y otras 2 de horchata", "2 más": more of it
+    cart[product.sku] = min(said.quantity, MAX_NUMBER)
+    state = replace(state.with_cart(cart), last_sku=product.sku)
+    rest = replace(reading, items=tuple(i for i in reading.items if i is not said),
+                   doubts=tuple(d for d in reading.doubts if d is not said))  # fmt: skip
+    return state, rest, turn.texts("quantity_set", quantity=cart[product.sku], name=product.name)
 
 
 def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | None) -> Outcome | None:
@@ -230,14 +274,15 @@ def next_step(turn: Turn, state: ChatState, prefix: str) -> Outcome:
 def answer(turn: Turn, state: ChatState, action: str) -> Outcome:
     """The customer's answer to "¿Te refieres a …?": a product ("pick:SKU") or none ("nomatch")."""
     t = turn.texts
-    skus, quantity, words, note = state.suggestions[0]
+    skus, quantity, words, note, counted = state.suggestions[0]
     state = replace(state, suggestions=state.suggestions[1:])
     sku = action.removeprefix("pick:")
     product = turn.catalog.product(sku) if action.startswith("pick:") and sku in skus else None
     if product is None:
         outcome = next_step(turn, state, t("skipped", text=words))
         return replace(outcome, named_back=(words,))
-    state, said, refused = add_items(turn, state, (Item(product, quantity, note, words),))
+    # (no count said: the tapped line is `unsized`, so a count said next is its count, never more)
+    state, said, refused = add_items(turn, state, (Item(product, quantity, note, words, counted=counted),))
     outcome = next_step(turn, state, "\n".join(said))
     return replace(outcome, named_back=tuple(refused))
 
@@ -251,7 +296,7 @@ def drop_suggestions(turn: Turn, state: ChatState) -> tuple[ChatState, str, tupl
 
 def _ask(turn: Turn, state: ChatState, prefix: str) -> Outcome:
     t = turn.texts
-    skus, _, words, _ = state.suggestions[0]
+    skus, _, words, _, _ = state.suggestions[0]
     products = [p for s in skus if (p := turn.catalog.product(s)) is not None]
     state = replace(state, stage="suggest")
     if len(products) == 1:

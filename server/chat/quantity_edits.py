@@ -149,7 +149,8 @@ def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) 
 
 
 _LINE_TO_COUNT = re.compile(
-    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*)\s+(?P<line>.+?)\s+(?:(?:a|en|to)\s+)?(?:(?:solo|just|only)\s+)?"
+    r"^(?:.*?\b)?(?:camb\w*|change|make|switch|dej\w*|baj\w*|sub\w*|aument\w*|bump|raise|increase|lower|reduce)"
+    r"\s+(?P<line>.+?)\s+(?:(?:up|down)\s+)?(?:(?:a|en|to)\s+)?(?:(?:solo|just|only)\s+)?"
     r"(?P<count>\w+)(?:\s+(?:no\s+mas|nada\s+mas|nomas|solo|only|please|pls|porfa|instead|then|entonces))*$"
 )
 
@@ -195,8 +196,9 @@ def _names_one(turn: Turn, words: str) -> bool:
 
 def line_to_count(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     """ "can u change the coffees to 1", "cambia las cocas a 3", "déjame las de pino en 4", "make the
-    wings 10 instead": the cart line named set to that count (said as a swap, it is no product to
-    swap to; a pack product becomes the pack of that size, `set_lines`)."""
+    wings 10 instead", "bump the hot dogs up to 4", "súbele las tortas a 3": the cart line named set
+    to that count (said as a swap, it is no product to swap to; a pack product becomes the pack of
+    that size, `set_lines`)."""
     found = _LINE_TO_COUNT.match(words)
     quantity = count_of(found.group("count")) if found else None
     if found is None or quantity is None or count_of(found.group("line").split()[0]) is not None:

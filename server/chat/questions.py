@@ -158,7 +158,7 @@ _COMMA_THEN = re.compile(r"\s*[,;]\s*(?:(?:y|e|and)\s+)?", re.IGNORECASE)
 def _asked_after_comma(sentence: str) -> tuple[str, str] | None:
     """(what is said, what is asked) when one asking sentence first says something that asks
     nothing and, after a comma, asks ("cámbiame la coca por un boing, y ¿cuánto es la torta?")."""
-    for cut in _COMMA_THEN.finditer(sentence):
+    for cut in reversed(list(_COMMA_THEN.finditer(sentence))):  # ("va, 2 de vainilla, y ¿cuánto…?")
         said, asking = sentence[: cut.start()], sentence[cut.end() :]
         if said.strip() and asking.strip() and _asks(asking) and not _asks(said):
             return said, asking

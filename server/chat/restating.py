@@ -34,7 +34,7 @@ from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import only_measure
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import ADDING, apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -44,10 +44,6 @@ _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdona
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
                    "corrijo", "wait", "espera", "queden", "quedan"})  # fmt: skip
 """Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then")."""
-_ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "agreguenle", "anade", "anademe",
-                     "anadele", "add", "plus", "tambien", "also", "sumale", "mas", "more", "otro", "otra", "otros",
-                     "otras", "another", "extra"})  # fmt: skip
-"""Words that say a clause adds ("y agrégale una sopa", "plus a lemonade", "2 más")."""
 _AND = re.compile(r"\s+(?:y|e|and)\s+")
 _INSTEAD_OF = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+(?:.+?)\s+(?=(?:que\s+)?sean?\b|mejor\b|make\b)")
 """"en vez de 2 enteros que sea …": the old count, said and done; what follows restates."""
@@ -157,6 +153,21 @@ def _sized_otherwise(said: str, line: ProductView, clauses: list[tuple[bool, Rea
     return any(w in SIZES and key(w) not in own and w not in taken for w in said.split())
 
 
+_LINE_THEN_COUNT = re.compile(
+    r"\bque\s+(?P<line>(?:el|la|los|las|lo|the)\s+(?:(?!(?:que|sea|sean)\b)\w+\s+){1,4}?)(?P<set>sean?\s+(?P<count>\w+))\b"
+)
+
+
+def line_named_first(text: str) -> str:
+    """ "que la tinga sean 2" said as "la tinga que sean 2": the line named between «que» and «sean»,
+    its count after them (a count only: "que el de mamey sea de plátano" is another flavour)."""
+    words = intents.normalised(text)
+    found = _LINE_THEN_COUNT.search(words)
+    if found is None or count_of(found.group("count")) is None:
+        return text
+    return f"{words[: found.start()]}{found.group('line')}que {found.group('set')}{words[found.end() :]}"
+
+
 def _one_said(said: str, item: Item) -> bool:
     """Whether the item was said as one, with "unos"/"unas" before its own name ("mejor unas
     sabritas y unos doritos" after 3 sabritas: one bag of each, as ordering them adds one); "unos
@@ -233,7 +244,7 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
             words = words.replace(f" {twice} ", f" {once} ")
         for clause in (c.split() for c in _AND.split(_INSTEAD_OF.sub(" ", words.strip())) if c.strip()):
             phrase = _phrase(" ".join(clause))
-            if _ADDING & set(clause):
+            if ADDING & set(clause):
                 restating = False
             elif _CUES & set(clause) or phrase is not None:
                 restating = True

@@ -12,8 +12,10 @@ from typing import Any, Literal
 
 Stage = Literal["start", "menu", "products", "quantity", "cart", "edit", "name", "address", "city",
                 "phone", "summary", "suggest", "fulfilment", "payment", "cash"]  # fmt: skip
-Suggestion = tuple[tuple[str, ...], int, str, str]
-"""A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note)."""
+Suggestion = tuple[tuple[str, ...], int, str, str, bool]
+"""A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note,
+whether the customer said the count: "¿Cuál quieres para «agua»?" asked of "qué tiene de agua?"
+adds one that nobody counted, and the count said next is that line's, `ChatState.unsized`)."""
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 MAX_CART_LINES = 30
 MAX_ASKED = 4
@@ -85,7 +87,7 @@ class ChatState:
         data["cart"] = [list(line) for line in self.cart]
         data["choices"] = [list(choice) for choice in self.choices]
         data["notes"] = [list(note) for note in self.notes]
-        data["suggestions"] = [[list(skus), qty, words, note] for skus, qty, words, note in self.suggestions]
+        data["suggestions"] = [[list(skus), *rest] for skus, *rest in self.suggestions]
         data["asked"] = list(self.asked)
         data["vague"] = list(self.vague)
         return data
@@ -116,8 +118,8 @@ class ChatState:
                 greeted=bool(data.get("greeted")),
                 notes=tuple((str(sku), str(note)) for sku, note in data.get("notes") or ()),
                 suggestions=tuple(
-                    (tuple(str(s) for s in skus), int(qty), str(words), str(note))
-                    for skus, qty, words, note in data.get("suggestions") or ()
+                    (tuple(str(s) for s in skus), int(qty), str(words), str(note), bool(said[0]) if said else True)
+                    for skus, qty, words, note, *said in data.get("suggestions") or ()
                 ),
                 language=data.get("language") if data.get("language") in ("es", "en") else None,
                 last_sku=_opt_str(data.get("last_sku")),
