@@ -294,16 +294,19 @@ def _without_business_name(turn: Turn, text: str) -> str:
 
 def _without_vocative(turn: Turn, text: str) -> tuple[str, Item | None]:
     """The message without the word it calls the person by, right after its greeting ("hola causa,
-    un ceviche mixto", "habla causa!", "heyyy bro") or first and set apart by a comma or a greeting
-    ("causa, una jalea", "causita buenas tardes", "compa, 5 de pastor"): said to the person, never
-    matched to a dish of that name (the Causa limeña); "una causa" further on still orders it.
+    un ceviche mixto", "buenas tardes causa,", "habla causa!", "heyyy bro") or first and set apart
+    by a comma or a greeting ("causa, una jalea", "causita buenas tardes", "compa, 5 de pastor"):
+    said to the person, never matched to a dish of that name (the Causa limeña); "una causa"
+    further on still orders it.
     A first word set apart may still be the dish ("causa, un mixto y una chicha" orders three
     things to some Peruvians): the dish it names is returned, to be asked about."""
     lex = lexicon()
     tokens = list(_TOKEN.finditer(text))
+    greetings = {phrase for phrase in lex.intent_phrases("greet") if phrase.count(" ") == 1}
     at = 0
-    while at < len(tokens) and lex.spelled(fold(tokens[at].group(0))) in lex.greeting_openers:
-        at += 1
+    while at < len(tokens) and (lex.spelled(fold(tokens[at].group(0))) in lex.greeting_openers or at and (
+            f"{fold(tokens[at - 1].group(0))} {fold(tokens[at].group(0))}" in greetings)):  # fmt: skip
+        at += 1  # "hola", "buenas tardes", "que onda": the greeting before the word
     if at == len(tokens) or not _is_vocative(fold(tokens[at].group(0))):
         return text, None
     if at == 0 and not _set_apart(text, tokens):

@@ -62,6 +62,8 @@ class Lexicon:
     """Words a customer calls the person by after a greeting ("hola causa", "habla causa", "hey
     bro"), some of them also a dish's name (the Causa limeña): said to the person, never ordered."""
     for_several: frozenset[str] = frozenset()
+    choice_words: frozenset[str] = frozenset()
+    """Words of a description that say what is in the dish is chosen ("guisado a elegir")."""
     """Words of a product that say one serves several people ("familiar", "entero", "pizza"):
     "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
@@ -118,6 +120,7 @@ def lexicon() -> Lexicon:
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
         for_several=frozenset(fold(data["for_several"]).split()),
         delivery_words=frozenset(fold(data["delivery_words"]).split()),
+        choice_words=frozenset(fold(data["choice_words"]).split()),
         stretched={_RUN.sub(r"\1", p): p for i in _STRETCHABLE for p in intents[i] if " " not in p and p.isalpha()},
     )
 

@@ -26,7 +26,7 @@ from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import NOTE_MARKERS
 from comandia.server.chat.model import ProductView, fold
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import apply_reading, counted_lines
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
@@ -80,6 +80,10 @@ _IT = frozenset({"that", "this", "it", "ese", "esa", "este", "esta", "eso"})
 """A pointer with no name: the line talked about last ("less ice on that one")."""
 _EACH_OF = frozenset({"both", "either", "ambas", "ambos", "all", "todas", "todos", "each"})
 """Words that say the note is for every line the rest names ("no onions on both burgers")."""
+_PAIR = frozenset({"both", "either", "ambas", "ambos"})
+"""Of those, the ones that count two lines' worth ("to both": the last two units)."""
+_OF_THEM = frozenset({"of", "them", "ellas", "ellos"})
+"""What may follow those words and names no line: "both of them", "a todas ellas"."""
 
 
 def _lines_named(turn: Turn, state: ChatState, named: list[str]) -> list[ProductView]:
@@ -87,13 +91,20 @@ def _lines_named(turn: Turn, state: ChatState, named: list[str]) -> list[Product
     the word, a Double cheeseburger), "the taro one", "that one" (the line talked about last), "both
     burgers" (every line the rest names). Empty when they name no line, or several without "both"."""
     fillers = lexicon().fillers
+    said = set(named)
     pointer = bool(_IT & set(named))
     every = bool(_EACH_OF & set(named))
-    named = [w for w in named if w not in _POINTING and w not in _IT and w not in _EACH_OF]
+    named = [w for w in named if w not in _POINTING and w not in _IT and w not in _EACH_OF
+             and not (every and w in _OF_THEM)]  # fmt: skip
     while named and (named[-1] in fillers or named[-1] in _ONE):
         named = named[:-1]
-    if not named and every:
-        return _dish_of_last(turn, state)
+    if not named and every:  # else "to both" after two drinks said apart: the last two lines
+        lines = () if (dish := _dish_of_last(turn, state)) else counted_lines(turn, state, 2 if _PAIR & said else 0)
+        return dish or ([p for sku, _ in lines if (p := turn.catalog.product(sku))] if len(lines) > 1 else [])
+    counted = count_of(named[0]) if len(named) == 1 and _THE & said else None  # "a LAS dos", never "bájale a 2"
+    if counted is not None and counted > 1:  # "a las dos", "to the two": the last lines holding them
+        lines = counted_lines(turn, state, counted)
+        return [p for sku, _ in lines if (p := turn.catalog.product(sku)) is not None]
     if not named:
         last = last_line(turn, state, in_cart=True) if pointer else None
         return [last] if last is not None and last.sku in state.cart_dict() else []
@@ -401,6 +412,7 @@ def extra_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                 continue
             units = sum(state.cart_dict()[line.sku] for line in lines)
             some = [n for w in line_words[1:] if w not in ("a", "an") and (n := count_of(w)) is not None]
+            some += [2] if _PAIR & set(line_words) else []  # "to both": two, whatever lines hold them
             units = min(some[0], units) if some else units  # "pa una de las tortas": on one of them
             items = tuple(i if i.counted else replace(i, quantity=units) for i in extra)
             state = replace(state, last_sku=lines[-1].sku)

@@ -195,11 +195,8 @@ def _add_shared_notes(
     sin cebolla"): each of the last lines they count (all of them for "todas"), and the bot says
     so; with fewer lines in the cart they are asked about, never dropped."""
     said: list[str] = []
-    add_ons = {c.id for c in turn.catalog.categories if lexicon().add_ons & set(normalised(c.name).split())}
-    held = tuple(line for line in state.cart if (p := turn.catalog.product(line[0])) is None
-                 or p.category_id not in add_ons)  # fmt: skip  # "less ice on both": the teas, not the jelly
     for note, count in shared:
-        lines = _last_lines(held, count)
+        lines = counted_lines(turn, state, count)
         if not lines:
             loose_said.append(note)
             continue
@@ -212,6 +209,15 @@ def _add_shared_notes(
             state = replace(state, notes=(*(n for n in state.notes if n[0] != sku), (sku, joined)))
             said.append(turn.texts("note_set", name=product.name, note=joined))
     return state, said
+
+
+def counted_lines(turn: Turn, state: ChatState, count: int) -> tuple[tuple[str, int], ...]:
+    """The last lines of the cart that "both" (2) or "all" (0) count, but for what goes on another
+    item ("less ice on both": the teas, not the jelly); none when the cart holds fewer."""
+    add_ons = {c.id for c in turn.catalog.categories if lexicon().add_ons & set(normalised(c.name).split())}
+    held = tuple(line for line in state.cart if (p := turn.catalog.product(line[0])) is None
+                 or p.category_id not in add_ons)  # fmt: skip
+    return _last_lines(held, count)
 
 
 def _last_lines(cart: tuple[tuple[str, int], ...], count: int) -> tuple[tuple[str, int], ...]:

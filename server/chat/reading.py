@@ -252,14 +252,17 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             options_of.add(number_)
             continue
         words = part.words
+        choice = None
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
                 and (_needs_head(head.words, part.words, index, lex)
-                     or _offered([*head.words, *part.words], index, lex) is not None)):  # fmt: skip
+                     or (choice := _offered([*head.words, *part.words], index, lex)) is not None)):  # fmt: skip
             # "una guajolota de rajas y otra de verde": a choice the head's description offers too
             words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
-            split_among = shared > (part.quantity or 1) and _only_noun(head.words, words, index, lex)
+            # "2 guajolotas, una de verde y otra de rajas": split among the choices offered
+            among = choice is not None or _only_noun(head.words, words, index, lex)
+            split_among = shared > (part.quantity or 1) and among
             if ((head.quantity is None or shared == head.quantity) and head_alone is not None
                     and (not head_alone[0] or split_among) and _menu_words(head.words, index, lex)):  # fmt: skip
                 # the head only named the noun of the parts after it; a sure head only when split
@@ -312,6 +315,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             offered = _offered(words_here, index, lex) if unsure and chosen is None and options and not asked else None
             if offered is not None:  # "un jarrito de mandarina"
                 verdict, tail = (True, (offered[0],)), words_here[offered[1] :]
+                spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
+                chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
+                note = " ".join(w for w in (chose, note) if w)
+            dish = _held_choice(words_here, verdict, index, catalog, lex) if options and not asked else None
+            if dish is not None:  # "una corrida de mole", "una guajolota de verde": the guisado, the tamal inside
+                verdict, tail = (True, (dish[0],)), words_here[dish[1] :]
                 spans = part.spans[-len(tail) :] if part.words[-len(tail) :] == tail else []
                 chose = " ".join(t.text for t in found[spans[0] : spans[-1] + 1]) if spans else " ".join(tail)
                 note = " ".join(w for w in (chose, note) if w)
@@ -630,22 +639,15 @@ def _included(
     for more than it comes with, so it is added, and so is a product named by a size of its name the
     description does not say ("con sus tortillas de medio kilo": the Tortillas medio kilo)."""
     words = part.words[1:] if part.words and part.words[0] in _WITH_WORDS else part.words
-    if not isinstance(item, Item) or not (part.with_item or words is not part.words) or not words:
+    shared = part.elliptic and part.quantity is not None  # "3 corridas, una de mole y dos de bistec"
+    if not isinstance(item, Item) or not (part.with_item or words is not part.words or shared) or not words:
         return None
     if part.quantity is not None and part.quantity > item.quantity or _MORE_THAN_IT_COMES & set(part.words):
         return None
     verdict = verdict_of(index_for(catalog).match(words, lex.synonyms))
     if verdict is None or not verdict[0] or verdict[1][0] is item.product:
         return None
-    product = verdict[1][0]
-    comes_with = {key(w) for w in (*words_of(item.product.description), *_named_with(item.product))}
-    sized = {key(w) for w in words if w in SIZES or w in _MEASURE_WORDS or w.isdigit()} - comes_with
-    if sized & {key(w) for w in words_of(product.name)}:
-        return None  # "con sus tortillas de medio kilo": the product by its own size, more than it comes with
-    category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
-    heads = [said[0] for name in (product.name, *product.aliases) if (said := words_of(name))]
-    kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
-    if not comes_with & {key(w) for w in (*words_of(category), *heads, *kinds)}:
+    if not _holds(item.product, verdict[1][0], words, catalog, said_with=not shared):
         return None
     return _noted(item, parts[number_ - 1], found, part.spans[-1] + 1)
 
@@ -668,6 +670,32 @@ def _named_with(product: ProductView) -> list[str]:
     name = words_of(product.name)
     marker = next((i for i, w in enumerate(name) if w in _WITH_WORDS), len(name))
     return name[marker + 1 :]
+
+
+def _holds(dish: ProductView, product: ProductView, words: list[str], catalog: CatalogView, said_with: bool) -> bool:
+    """Whether the menu says `dish` comes with a `product` chosen by these words. Its description
+    names the product's category, head or kind: said after "con"/"with" any it lists ("8 wings,
+    regular fries and a drink": a Fresh lemonade), else only one it says is chosen ("Sopa del día,
+    arroz, guisado a elegir…": "una corrida de tinga" is the Tinga de pollo of the Guisados); or
+    one of its other names says the product's category after its first word ("torta de tamal": a
+    Tamal verde de pollo of the Tamales). A product named by a size of its name the description
+    does not say is more than it comes with ("con sus tortillas de medio kilo")."""
+    lex = lexicon()
+    described = {key(w) for w in (*words_of(dish.description), *_named_with(dish))}
+    sized = {key(w) for w in words if w in SIZES or w in _MEASURE_WORDS or w.isdigit()} - described
+    if sized & {key(w) for w in words_of(product.name)}:
+        return False
+    if product.category_id == dish.category_id or not said_with and not lex.choice_words & {
+            fold(w) for w in words_of(dish.description)}:  # fmt: skip
+        described = set()  # "una corrida y una de niño": another of the dish's own kind
+    own = {key(w) for w in words_of(dish.name)}
+    made_of = {key(w) for alias in dish.aliases for w in words_of(alias)[1:] if w not in STOPWORDS} - own
+    category = next((c.name for c in catalog.categories if c.id == product.category_id), "")
+    named = [[w for w in words_of(name) if w not in STOPWORDS] for name in (product.name, *product.aliases)]
+    heads = [said[0] for said in named if said]
+    kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
+    typed = {key(w) for w in words_of(category) if w not in STOPWORDS}
+    return bool(described & {*typed, *(key(w) for w in (*heads, *kinds))} or bool(typed) and typed <= made_of)
 
 
 def _marked_note(
@@ -755,6 +783,31 @@ def _offered(words: list[str], index: ProductIndex, lex: Lexicon) -> tuple[Produ
                    and rest <= {key(w) for w in words_of(p.description)}]  # fmt: skip
         if len(fitting) == 1:
             return fitting[0], cut
+    return None
+
+
+def _held_choice(
+    words: list[str],
+    verdict: tuple[bool, tuple[ProductView, ...]] | None,
+    index: ProductIndex,
+    catalog: CatalogView,
+    lex: Lexicon,
+) -> tuple[ProductView, int] | None:
+    """(the dish, where the choice begins) when the first words name a dish surely and the rest
+    a product the menu says the dish comes with, chosen (`_holds`): "corrida de mole" is a Comida
+    corrida with its mole, "guajolota de verde" a Guajolota with its tamal verde, never a Mole
+    poblano or a Tamal verde beside it. None when every word is of the one product named surely."""
+    said = [w for w in words if w not in STOPWORDS]
+    if len(said) < 2 or verdict is not None and verdict[0] and {key(w) for w in said} <= _name_keys(verdict[1][0]):
+        return None
+    for cut in range(len(words) - 1, 0, -1):
+        rest = [w for w in words[cut:] if w not in STOPWORDS]
+        dish = verdict_of(index.match(words[:cut], lex.synonyms)) if rest else None
+        if dish is None or not dish[0]:
+            continue
+        inside = verdict_of(index.match(rest, lex.synonyms))
+        if inside is not None and inside[0] and inside[1][0] is not dish[1][0]:
+            return (dish[1][0], cut) if _holds(dish[1][0], inside[1][0], rest, catalog, said_with=False) else None
     return None
 
 

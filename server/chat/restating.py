@@ -494,8 +494,16 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
                 return None  # all of them: a swap of the whole line (`editing`)
             left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
             said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
-            return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+            item = Item(new, some, note_said(turn, new, rest[at + size :]), new.name)
+            return apply_reading(turn, left.state, Reading(items=(item,)), said)
     return _some_resized(turn, state, some, rest) or _some_noted(turn, state, some, rest)
+
+
+def note_said(turn: Turn, product: ProductView, words: list[str]) -> str:
+    """The note the words that name what some units become give it ("… por la de pollo, sin
+    tomate"): the units moved carry it, never lose it."""
+    reading = read_order(" ".join(words), turn.catalog)
+    return next((i.note for i in reading.items if i.product.sku == product.sku), "")
 
 
 def _line_said(turn: Turn, state: ChatState, words: str) -> ProductView | None:
@@ -644,7 +652,8 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     some = counts[0]
     left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
     said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
-    return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+    item = Item(new, some, note_said(turn, new, after), new.name)
+    return apply_reading(turn, left.state, Reading(items=(item,)), said)
 
 
 def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:

@@ -24,7 +24,7 @@ from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading, next_step
 from comandia.server.chat.reading import Item, Reading
-from comandia.server.chat.restating import made_of
+from comandia.server.chat.restating import made_of, note_said
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
 from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
@@ -69,7 +69,7 @@ def some_made_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if some > held:
         return None  # more than the line holds: an order of that kind
     resized = all(w in SIZES for w in kind)
-    note = dict(state.notes).get(line.sku, "") if resized else ""
+    note = dict(state.notes).get(line.sku, "") if resized else note_said(turn, other, kind)
     left = set_lines(turn, state, [(line, held - some)], last=line.sku)
     if held > some:
         said = turn.texts("quantity_set", quantity=held - some, name=line.name)
@@ -179,7 +179,8 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if other is None or other == line or not other.available:
         return None
     resized = set(new) <= SIZES | STOPWORDS
-    note = dict(state.notes).get(line.sku, "") if resized else ""  # the same dish in another size keeps its note
+    note = dict(state.notes).get(line.sku, "") if resized else note_said(turn, other, new)  # the same dish in
+    # another size keeps its note; another dish takes the note said with it ("…, sin cebolla")
     said_back = turn.texts("quantity_set", quantity=held - some, name=line.name)
     left = set_lines(turn, state, [(line, held - some)], last=line.sku)
     return apply_reading(turn, left.state, Reading(items=(Item(other, some, note, " ".join(new)),)), said_back)
