@@ -510,8 +510,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         product = menus.product_by_number(turn, int(text.strip()))
         if product is not None:
             return menus.ask_quantity(turn, state, product.sku)
-    said = read_order(text, turn.catalog) if state.cart and intents.is_exactly(text, "yes") else None
-    if said is not None and not (said.items or said.doubts or said.loose or said.measured):
+    yes_read = read_order(text, turn.catalog) if state.cart and intents.is_exactly(text, "yes") else None
+    if yes_read is not None and not (yes_read.items or yes_read.doubts or yes_read.loose or yes_read.measured):
         return checkout.start_checkout(turn, state)  # "ok así está bien": never «bien» as a note ("ok dame uno" counts)
     text, units = _units_counted(turn, _some_counted(_it_counted(text, asked), asked), asked)
     reading = read_order(text, turn.catalog, dozens=dozens, referents=Referents(state.people, state.last_added))
