@@ -93,6 +93,11 @@ _MAKE_INTO = re.compile(
     r"^(?:.*?\b)?(?:make|turn|change|switch)\s+(?:the|my|that|those)\s+(?P<old>.+?)\s+(?:into|to|a|an)\s+(?P<new>.+)$"
 )
 _OLD_BECOMES = re.compile(r"^(?:.*?\b)?(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor\s+)?que\s+sean?\s+(?P<new>.+)$")
+_OLD_BETTER = re.compile(
+    r"^(?:mejor\s+)?(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor|camb(?:ia|ie|iame|ieme)l[oa]s?\s+(?:a|por))\s+(?P<new>.+)$"
+)
+"""The line named before "mejor" or "cámbialas a" ("las rojas mejor negras", "mejor las rojas
+cámbialas a negras"): that line becomes what follows, not the last one added."""
 _ARTICLES = frozenset({"un", "una", "uno", "unos", "unas", "a", "an"})
 
 
@@ -102,11 +107,12 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     a product of its own), as many as it was. None when the words name no line of the cart or no
     one product to make of it (a count: "make the coffees 4" is a quantity set)."""
     said = intents.normalised(text)
-    found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said)
+    found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said) or _OLD_BETTER.match(said)
     if found is None:
         return _made_into_bare(turn, state, said)
     old = [w for w in found.group("old").split() if w not in _ONES]  # "make the fish one a gobernador"
-    return _made_into_said(turn, state, " ".join(old), found.group("new")) if old else None
+    new = [w for w in found.group("new").split() if w not in _ONES]  # "make the fries a large one"
+    return _made_into_said(turn, state, " ".join(old), " ".join(new)) if old and new else None
 
 
 _MAKE_BARE = re.compile(r"^(?:.*?\b)?(?:make|turn)\s+(?:the|my|those)\s+(?P<rest>.+)$")

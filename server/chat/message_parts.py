@@ -680,6 +680,8 @@ def _corrected(parts: list[Part], current: Part) -> Part:
     if current.words or current.note or current.portions:
         parts.append(current)
         return Part(corrects=True)
+    if current.quantity is not None:  # "una docena, 2 no mejor 3 atoles": only the 2 is taken back
+        return Part(corrects=current.corrects)
     return Part(corrects=current.corrects or bool(parts))
 
 
@@ -955,9 +957,34 @@ def _is_quantity(found: list[Token], position: int, index: ProductIndex, english
         return False  # "2 cocas de 3", "un lápiz del 2": the size
     if folded in _ENGLISH_ARTICLES:
         return english
+    if _one_of_it(found, position, index):
+        return False  # "swap it for a strawberry one": the product said, no one more of anything
     if folded in lexicon().fillers and folded not in lexicon().quantities:
         return False  # "unos", "unas": some, not one
     return number(folded) is not None or folded in lexicon().quantities
+
+
+_ONE_OPENERS = frozenset({"a", "an", "the", "that", "this"})
+"""What opens "a strawberry one", "the large one": the article before the word that qualifies."""
+
+
+def _one_of_it(found: list[Token], position: int, index: ProductIndex) -> bool:
+    """Whether an English "one" here stands for the product rather than counting one ("a
+    strawberry one", "make the fries a large one pls"): an article and a word that qualifies come
+    just before it, and it ends what is said ("a large one, 2 hot dogs" still counts the hot dogs)."""
+    if found[position].folded not in ("one", "ones") or position < 2:
+        return False
+    if found[position - 2].folded not in _ONE_OPENERS:
+        return False  # "switch one of the lychee", "2 combos one with lemonade": a count
+    before = found[position - 1].folded
+    if not before.isalpha() or before in _GLUE or before in _SEPARATORS or number(before) is not None:
+        return False
+    if before in lexicon().quantities or before in lexicon().fillers:
+        return False  # "a single one", "the other one": no product word
+    following = found[position + 1].folded if position + 1 < len(found) else ""
+    if following in _SEPARATORS or not following:
+        return True
+    return following in lexicon().fillers and not index.knows(following)  # "… one pls"; "one with tea" counts
 
 
 def _counted_in_unit(found: list[Token], position: int, index: ProductIndex) -> bool:

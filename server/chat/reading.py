@@ -1225,7 +1225,21 @@ def _taken_back(
         other = alone[1][0] if alone is not None and alone[0] else None
     if other is None:
         return None
-    return at, Item(other, quantity, _note_text(part.note, lex), " ".join(part.words))
+    note = "" if _disowns(part.note, before) else _note_text(part.note, lex)
+    return at, Item(other, quantity, note, " ".join(part.words))
+
+
+_DISOWNING = frozenset({"not", "no", "ni"})
+
+
+def _disowns(note: list[str], before: Item | Doubt) -> bool:
+    """Whether a correction's note only says again what it takes back ("a mango smoothie oh wait
+    no, strawberry smoothie not mango"): «not mango» is no wish about the strawberry one."""
+    said = [fold(w) for w in note]
+    if len(said) < 2 or said[0] not in _DISOWNING:
+        return False
+    named = set(words_of(before.product.name)) if isinstance(before, Item) else set()
+    return bool(named) and set(said[1:]) <= named
 
 
 def _shares_head(head: Part, part: Part, index: ProductIndex, lex: Lexicon) -> bool:
