@@ -71,11 +71,11 @@ _BEFORE = (
 """What stands before an address: the message's or a part's start, or a preposition with the verb
 before it, if any ("mándalo a", "es pa la", "vivo en", "delivered to")."""
 _ADDRESS = re.compile(
-    r"\b(?:mi|la|my|the)\s+(?:direccion|domicilio|address)\s*(?:es|seria|is|:)?\s+(?P<told>\S)"
+    r"(?:\b(?:mi|la|my|the)\s+|^\s*|(?<=\n)\s*)(?:direccion|domicilio|address)\s*(?:es|seria|is|:)?\s+(?P<told>\S)"
     rf"|{_BEFORE}(?:(?:la|el)\s+)?(?P<street>{_STREET}\.?\s+\S)"
     rf"|{_BEFORE}(?P<number>\d{{1,6}}(?:\s+[a-z]+){{1,3}}\s+{_STREET_KIND}\b)"
 )
-"""Where an address starts: after "mi dirección es", a street word ("Av.", "calle", "carrera",
+"""Where an address starts: after "mi dirección es" (or "dirección:" opening a line), a street word ("Av.", "calle", "carrera",
 "pasaje") or an English number-first street ("455 Oak Street"). It runs over the parts of the
 message that say where (`_address`) and must hold a number (or "s/n")."""
 _NUMBERED = re.compile(r"^(?:\S+\s+){0,6}?(?:#\s*|no\.?\s*|num\.?\s*)?\d|\bs/n\b")
@@ -89,14 +89,34 @@ _BREAK = re.compile(r"[,;:\n]|[.!?]+(?=\s|$)")
 _ABBREVIATED = frozenset({"av", "avda", "col", "no", "num", "nro", "int", "ext", "depto", "dpto", "mz", "lt", "esq",
                           "apt", "ste", "st", "fracc", "prol", "priv", "blvd", "calz", "edif", "c"})  # fmt: skip
 """Words written with a period that ends no sentence ("col. las flores", "Av. Corrientes")."""
+_PLACE_OPENERS = frozenset({"col", "cond", "urb", "sector", "vereda"})
+"""Short words a part of an address opens with that are no delivery word elsewhere ("col." is also
+the cabbage of the "Ensalada de col"): after an address, "col. Juárez" is its colonia."""
 _MORE_ORDER = frozenset({"y", "e", "and", "tambien", "also", "plus", "mas", "ademas"})
-_CHANGE = re.compile(
-    r"\b(?:(?:traiga(?:n|me|nme)?|trae(?:me)?|traer|trai?gan|lleva(?:me|n)?|ocupo|necesito|bring|need)\s+)?"
-    r"(?:cambio|change)\s+(?:de|para|por|for|of)\s+(?:(?:un|una|a)\s+)?(?:billete\s+de\s+)?\$?\s*(?P<amount>\d{2,5})"
-    r"(?:\s*(?:pesos|bill|dollar bill|dollars))?\b"
+_AMOUNT = r"\$?\s*(?P<amount>\d{1,3}(?:[.,]\d{3})+|\d{2,6})"
+"""A bill's amount ("500", "$50", "100.000")."""
+_CHANGES = (
+    re.compile(
+        r"\b(?:(?:traiga(?:n|me|nme)?|trae(?:me)?|traer|trai?gan|lleva(?:me|n)?|ocupo|necesito|bring|need)\s+)?"
+        rf"(?:cambio|change)\s+(?:de|para|por|for|of)\s+(?:(?:un|una|a)\s+)?(?:billete\s+de\s+)?{_AMOUNT}"
+        r"(?:\s*(?:pesos|bill|dollar bill|dollars))?\b"
+    ),
+    re.compile(
+        r"\b(?:pago|pagamos|pagare|pagaria|pagaremos|(?:te|le|les)\s+pago|i'?ll pay|i will pay|paying|pay)\s+"
+        r"(?:(?:en|in)\s+(?:efectivo|cash)\s+)?(?:con|with)\s+(?:(?:un|una|a)\s+)?(?:billete\s+de\s+)?"
+        rf"{_AMOUNT}(?:\s*(?:pesos|bill|dollar bill|dollars|lucas))?\b"
+    ),
+    re.compile(rf"\b(?:con|llevo|traigo|tengo)\s+(?:(?:un|una)\s+)?billete\s+de\s+{_AMOUNT}(?:\s*pesos)?\b"),
+    re.compile(rf"\b(?:with|i have|i'?ve got|i got)\s+(?:a\s+)?{_AMOUNT}\s*(?:dollar\s+)?bill\b"),
+    re.compile(
+        r"\b(?:traiga(?:n|me|nme)?|trae(?:me)?|trai?gan|lleve(?:n)?|bring)\s+(?:(?:el|mi|the|some)\s+)?"
+        r"(?:cambio|change)\b"
+    ),
 )
-"""The change to bring for a bill ("traigan cambio de 500", "bring change for a $50"): what the
-customer pays cash with, never a count."""
+"""The bill the customer pays cash with: the change to bring for it ("traigan cambio de 500",
+"bring change for a $50"), the bill said with a verb or "billete"/"bill" ("pago con 1000", "llevo
+billete de 1000", "paying cash with a $50 bill"), or change asked for with no amount ("traigan
+cambio"): never a count, a product nor part of the address."""
 _NAME = re.compile(
     r"\b(?:a nombre de|me llamo|mi nombre es|my name is|the name is|name is|the order is for|nombre:)\s+"
     r"(?P<name>[^\d,.;:!?\n]+)"
@@ -202,9 +222,12 @@ def _read(message: str, catalog: CatalogView, asked: bool = False, blank: str | 
         if payment.group("verb") or (not _names_product(word, catalog) and plainly):
             found["payment"] = _PAY_KINDS[word.split()[0] if word.split()[0] in _PAY_KINDS else word.split()[-1]]
             spans.append(payment.span())
-    change = _CHANGE.search(searched)
-    if change is not None:
-        found["pay_with"] = change.group("amount")
+    for change in _changes(searched, spans):
+        amount = change.groupdict().get("amount")
+        if amount and "pay_with" not in found:
+            found["pay_with"] = re.sub(r"[.,](?=\d{3}\b)", "", amount)
+        elif not amount:
+            found.setdefault("payment", "cash")  # "traigan cambio": change is for cash
         spans.append(change.span())
     directions = _directions(message, folded, catalog, spans)
     if directions and "address" not in found and not _orders_beside(message, [span for span, _ in directions], catalog):
@@ -223,10 +246,20 @@ def _read(message: str, catalog: CatalogView, asked: bool = False, blank: str | 
         fulfilment=found.get("fulfilment"),
         address=found.get("address"),
         name=found.get("name"),
-        rest=" ".join(_without(message, spans).split()).strip(" ,.;:"),
+        rest=_squeezed(_without(message, spans)).strip(" ,.;:"),
         directions=found.get("directions"),
         pay_with=found.get("pay_with"),
     )
+
+
+def _changes(text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """The `_CHANGES` said in `text` outside the `taken` spans, none inside another."""
+    found: list[re.Match[str]] = []
+    for pattern in _CHANGES:
+        for match in pattern.finditer(text):
+            if not any(match.start() < b and a < match.end() for a, b in [*taken, *(m.span() for m in found)]):
+                found.append(match)
+    return found
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -310,8 +343,10 @@ def _says_where(piece: str, folded: str, catalog: CatalogView) -> bool:
         return False
     if all(w in lexicon().fillers for w in words):  # "gracias", "porfa": said to the person
         return False
-    if any(p.search(folded) for p in (_PAYMENT, _PICKUP, _NAME, _CHANGE)):
+    if any(p.search(folded) for p in (_PAYMENT, _PICKUP, _NAME, *_CHANGES)):
         return False
+    if words[0] in lexicon().delivery_words or words[0] in _PLACE_OPENERS:  # "col. Juárez", "depto 4B"
+        return True
     items = read_order(piece, catalog).items
     if not items:
         return True
@@ -334,6 +369,13 @@ def _without(message: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(rest)
 
 
+def _squeezed(text: str) -> str:
+    """`text` with its runs of spaces as one and its line breaks kept: a line of a list ends the
+    item and its note ("5 de pastor sin piña⏎3 de suadero"), also once the address is taken out."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def _product_words(catalog: CatalogView) -> frozenset[str]:
     """The longer words of the products' names and aliases."""
     return frozenset(w for p in catalog.products for n in (p.name, *p.aliases) for w in fold(n).split() if len(w) > 3)
@@ -352,7 +394,7 @@ def _directions(message: str, folded: str, catalog: CatalogView, taken: list[tup
         words = set(normalised(piece).split())
         if not (lexicon().delivery_words & words) or asks(piece):
             continue
-        if any(p.search(folded[a:b]) for p in (_PAYMENT, _PICKUP, _NAME, _CHANGE)):
+        if any(p.search(folded[a:b]) for p in (_PAYMENT, _PICKUP, _NAME, *_CHANGES)):
             continue
         if words & _product_words(catalog):  # "knock the muffin off": about a product
             continue
@@ -405,8 +447,12 @@ def note(turn: Turn, state: ChatState, facts: Facts) -> tuple[ChatState, list[st
         method = t(f"pay.{facts.payment}")
         if facts.payment in kinds:
             kept = state.pay_with if state.payment == facts.payment else None
+            if facts.payment == "cash" and facts.pay_with is not None:  # "pago en efectivo con billete de 500"
+                kept = format(Decimal(facts.pay_with), "f")
             state = replace(state, payment=facts.payment, pay_with=kept)
             said.append(t("noted_payment", method=method))
+            if facts.payment == "cash" and facts.pay_with is not None:
+                said.append(t("noted_change", amount=turn.money(Decimal(facts.pay_with))))
         elif kinds:
             said.append(t("payment_not_taken", method=method, methods=", ".join(t(f"pay.{k}") for k in kinds)))
         else:

@@ -562,10 +562,10 @@ def _said_then_noted(turn: Turn, state: ChatState, text: str, latest: LatestOrde
     ("…and a horchata? no onions on the pastor please", "and a flan. no onions on the steak
     ones"): the order read first, then the note given to that line (`line_notes.note_on_line`),
     never to the last thing ordered."""
-    sentences = questions.sentences_of(text)
-    if len(sentences) < 2:
+    spans = questions.sentence_spans(text)
+    if len(spans) < 2:
         return None
-    said, noted = " ".join(sentences[:-1]), sentences[-1]
+    said, noted = text[: spans[-2][1]].strip(), text[spans[-1][0] : spans[-1][1]]
     ordered = read_order(said, turn.catalog)
     if not (ordered.items or ordered.doubts):
         return None

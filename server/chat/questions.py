@@ -112,7 +112,19 @@ _SENTENCE_ENDS = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
 def sentences_of(text: str) -> list[str]:
     """The message's sentences as written, each with its own marks ("and a flan. no onions on the
     steak ones" -> "and a flan.", "no onions on the steak ones")."""
-    return [s for s in _SENTENCE_ENDS.split(text.strip()) if s.strip(" .,;!¡?¿")]
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of `sentences_of` is in `text`: a part cut at a sentence's end is `text` up to
+    there, with its line breaks, so a list's lines stay apart ("sin piña⏎3 de suadero" is never one
+    note)."""
+    spans, start = [], 0
+    for end in _SENTENCE_ENDS.finditer(text):
+        spans.append((start, end.start()))
+        start = end.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip(" .,;!¡?¿")]
 
 
 def closing_questions(text: str) -> tuple[str, str] | None:
@@ -121,17 +133,18 @@ def closing_questions(text: str) -> tuple[str, str] | None:
     "ponme unas croquetas. ¿y el pulpo cuánto es?"): two things, each read as a message of its own,
     so the question does not swallow the order beside it. None when it does not end asking, or
     asks all along."""
-    sentences = sentences_of(text)
-    at = len(sentences)
-    while at > 0 and _asks(sentences[at - 1]):
+    spans = sentence_spans(text)
+    at = len(spans)
+    while at > 0 and _asks(text[spans[at - 1][0] : spans[at - 1][1]]):
         at -= 1
-    if at < len(sentences):  # "swap the OJ for an iced coffee, and how much is the club?": one sentence
-        comma = _asked_after_comma(sentences[at])
+    if at < len(spans):  # "swap the OJ for an iced coffee, and how much is the club?": one sentence
+        start, end = spans[at]
+        comma = _asked_after_comma(text[start:end])
         if comma is not None:
-            return " ".join([*sentences[:at], comma[0]]), " ".join([comma[1], *sentences[at + 1 :]])
-    if at in (0, len(sentences)):
+            return (text[:start] + comma[0]).strip(), (comma[1] + " " + text[end:]).strip()
+    if at in (0, len(spans)):
         return None
-    return " ".join(sentences[:at]), " ".join(sentences[at:])
+    return text[: spans[at - 1][1]].strip(), text[spans[at][0] :].strip()
 
 
 def opening_question(text: str) -> tuple[str, str] | None:
