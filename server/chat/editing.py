@@ -684,12 +684,11 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
 
 
 _OWN_VERB = re.compile(
-    r"^(?:(?:y|e|and|tambien|also|luego|despues|then)\s+)*(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
+    r"^(?:(?:y|e|and|tambien|also|luego|despues|then|me|nos|porfa|please)\s+)*(?:camb\w*|quit\w*|sac\w*|borr\w*|agreg\w*|sum\w*|anad\w*"
     r"|pon\w*|add|throw|toss|change|swap|switch|replace|remove|take|drop)\b"
 )
 """A part of a message that opens with its own verb of changing the cart ("… y cámbiame un bistec
 por costilla", "…, y agrégame una guajolota", "… and add a cajun corn")."""
-_VERB_OFF = re.compile(r"^\W*\w+")
 
 
 def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -796,7 +795,8 @@ def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if count_only and swapped is None:
             continue  # "quita una de bravas, que sean 2": read whole (`_removal_and_change`)
         talking = replace(first.state, last_sku=swapped) if swapped else _talking_of_changed(state, first.state)
-        second = edit(turn, talking, tail)
+        removed = set(state.cart_dict()) - set(first.state.cart_dict())  # "quítame el alambre…, mejor ponme 2
+        second = edit(turn, talking, tail, after_removal=bool(removed))  # quesadillas": in its place, no other line's
         if second is None or second.state.suggestions:
             continue
         recounted = swapped is not None and second.state.cart_dict().get(swapped) != first.state.cart_dict()[swapped]
@@ -851,7 +851,9 @@ def _surely_ordered(turn: Turn, state: ChatState, part: str) -> Outcome | None:
 def _with_own_verb(turn: Turn, tail: str) -> bool:
     """Whether a part opens with a verb of changing the cart and names a product of its own ("y
     cámbiame un bistec por costilla"; not "quítalo", whose pronoun is what was said before it)."""
-    return _OWN_VERB.match(intents.normalised(tail)) is not None and not names_nothing(turn, _VERB_OFF.sub("", tail))
+    said = intents.normalised(tail)
+    verb = _OWN_VERB.match(said)  # "y me agrega 3 buñuelos": the clitic before the verb goes with it
+    return verb is not None and not names_nothing(turn, said[verb.end() :])
 
 
 def _only_new(turn: Turn, state: ChatState, tail: str) -> bool:

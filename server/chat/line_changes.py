@@ -343,6 +343,10 @@ def _numbered(turn: Turn, line: ProductView, word: str, number: str) -> ProductV
     return next((p for p in turn.catalog.products if words_of(p.name) == wanted), None)
 
 
+_SOME_OF = re.compile(r"\b(?:una?|uno|dos|tres|\d+|one|two|three)\s+(?:de\s+(?:las|los)|of\s+the)\b")
+"""Some units of a line, not all of it ("una de las cocas", "one of the teas")."""
+
+
 def amount_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     """ "no, mejor medio kilo nomás" after a kilo of picada, "que sea de medio kilo", "mejor que sea
     medio kilo la picada": an amount alone, said as a change of mind, is the line (the one named,
@@ -354,6 +358,8 @@ def amount_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     words = intents.normalised(text).split()
     if not _RESTATING & set(words) or _ADDING & set(words):
         return None
+    if _SOME_OF.search(" ".join(words)):
+        return None  # "una de las cocas que sea de 2 litros": some units of the line move (`one_of`)
     amount = amount_in(words)
     if not amount or [w for w in counted(words) if w not in _BARE]:
         return None  # "que sean 2 de medio kilo": a count too, read elsewhere
