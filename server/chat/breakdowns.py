@@ -19,16 +19,16 @@ from dataclasses import replace
 from comandia.server.chat.lexicon import Lexicon
 from comandia.server.chat.matching import SURE, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.message_parts import Part
+from comandia.server.chat.message_parts import Part, Token
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
 from comandia.server.chat.verdicts import verdict_of
 
 _DOZEN = 12
 
 
-def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon) -> list[Part]:
+def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon, found: list[Token] | None = None) -> list[Part]:
     """The parts with every total that its following parts add up to replaced by those parts,
-    each read with the total's words and counted in its unit."""
+    each read with the total's words and counted in its unit; `found`: the message's tokens."""
     result: list[Part] = []
     position = 0
     while position < len(parts):
@@ -42,6 +42,12 @@ def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon) -> list[Pa
             position += 1 + len(flavours)
             continue
         group = _group(parts, position, index, lex)
+        some = _some_of_them(parts, position, index, lex) if group is None and _apart(parts, position, found) else None
+        if some is not None:  # "2 jugos de frutilla, uno con leche": one of the two is the one with milk
+            quantity = (head.quantity or 0) - (some.quantity or 0)
+            result += [replace(head, quantity=quantity), _with_head(head, some, 1, index, lex)]
+            position += 2
+            continue
         if group is None:
             result.append(head)
             position += 1
@@ -74,6 +80,49 @@ def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tup
         if count >= total:
             return None
     return None
+
+
+def _apart(parts: list[Part], at: int, found: list[Token] | None) -> bool:
+    """Whether the part after `at` is set apart from it by a comma, not joined by "y"/"and": "2
+    jugos de frutilla, uno con leche" says one of them; "2 comidas corridas y una de niño" one more."""
+    if found is None or at + 1 >= len(parts):
+        return False
+    start = max([*parts[at].spans, *parts[at].note_spans], default=-1) + 1
+    end = min([*parts[at + 1].spans, *parts[at + 1].note_spans], default=start)
+    between = {t.folded for t in found[start:end]}
+    return "," in between and not between & {"y", "e", "and", "&", "+"}
+
+
+def _some_of_them(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> Part | None:
+    """The one part after a total naming one product surely that says fewer of them in another
+    kind or size of it ("2 jugos de frutilla, uno con leche": the Jugo de frutilla con leche; "2
+    americanos, uno grande"): those are some of the total, the rest stay as the total said (read
+    alone, the part came on top: 3 juices for 2). None for anything else ("2 de pastor, 1 de
+    suadero": a product of its own; "3 de pastor, uno sin cebolla": a note of some, read later)."""
+    head = parts[at]
+    total = head.quantity
+    if total is None or total < 2 or head.corrects or head.note or not head.words or at + 1 >= len(parts):
+        return None
+    member = parts[at + 1]
+    if member.quantity is None or not 0 < member.quantity < total or member.corrects or member.note or member.measure:
+        return None
+    if not member.words or member.another or not _fits_with(head, member, index, lex):
+        return None
+    if not (member.elliptic or _sized(member) or member.words[0] in _HOW_IT_COMES):
+        return None  # "2 jugos de frutilla, 1 jugo de piña": a product of its own
+    own = verdict_of(index.match(head.words, lex.synonyms))
+    together = verdict_of(index.match([*head.words, *member.words], lex.synonyms))
+    if own is None or not own[0] or together is None:
+        return None  # the total is no one product
+    head_name, made = own[1][0], together[1][0]
+    # another kind of the total names more than it does ("Jugo de frutilla" -> "… con leche"), never
+    # a kind of its own in place of the total's ("2 quesadillas de queso, 1 de chicharrón")
+    grown = {key(w) for w in words_of(head_name.name)} < {key(w) for w in words_of(made.name)}
+    return member if made.sku != head_name.sku and grown else None
+
+
+_HOW_IT_COMES = frozenset({"con", "sin", "with", "without"})
+"""What opens a part that says how one of the total comes ("uno con leche"), naming no noun."""
 
 
 def _flavours(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> list[Part] | None:

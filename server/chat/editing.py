@@ -588,10 +588,15 @@ def _removal_leaving(turn: Turn, state: ChatState, words: str) -> Outcome | None
     return None
 
 
+_ASKING = re.compile(r"\s*(?:(?:please|pls|hey|hi|ok)\s+)*(?:can|could|would|will)\s+(?:you|u|ya)(?:\s+please)?\s*",
+                     re.IGNORECASE)
+""""can you take off one egg waffle": the request's opening orders nothing (never a can, a lata)."""
+
+
 def _ordered_before(turn: Turn, before: str) -> tuple[str, Reading] | None:
     """What a message orders before its removal ("y 2 club colombia. ah y quita los edamames"):
     its reading, applied after the removal, never dropped; None when the words order nothing."""
-    if not names_something(turn, before):
+    if _ASKING.fullmatch(before) or not names_something(turn, before):
         return None
     reading = read_order(before, turn.catalog)
     return (before, reading) if reading.items or reading.doubts else None

@@ -41,9 +41,11 @@ from comandia.server.chat import (
     ordering,
     questions,
     repeat,
+    restating,
 )
 from comandia.server.chat.lexicon import language_of, lexicon, number
 from comandia.server.chat.matching import index_for
+from comandia.server.chat.measures import amount_said
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
@@ -471,6 +473,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         return checkout.confirm(turn, state)
     if state.cart and _closes(text):  # "listo, eso es todo", "that's it": nothing more to add
         return checkout.confirm(turn, state) if state.stage == "summary" else checkout.start_checkout(turn, state)
+    if state.cart:  # "so thats 2 brisket, mac and lemonade right?": the order summed up, not a question
+        text = restating.without_check(text)
     if state.last_order is not None and not state.cart and intents.mentions(text, "cancel"):
         if turn.tenant.rules.customer_cancel_minutes == 0:  # "never by chat": nothing to ask the service
             return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
@@ -588,7 +592,9 @@ def _asked_then_said(turn: Turn, state: ChatState, text: str, latest: LatestOrde
     split = questions.opening_question(text)
     if split is None or read_order(split[1], turn.catalog).empty:
         return None
-    if any(number(w) not in (None, 1) for w in intents.normalised(split[0]).split()):
+    asked = intents.normalised(split[0]).split()
+    if any(number(w) not in (None, 1) and amount_said(1, asked[at + 1] if at + 1 < len(asked) else "") is None
+           for at, w in enumerate(asked)):  # fmt: skip  # ("the 2 liter coke? add one": a size, no count)
         return None  # "¿cuánto me sale 4 de bistec y 2 campechanos? y mándamelos": an order and its total
     return _both(turn, state, split, latest, asked_first=True)
 

@@ -160,11 +160,16 @@ def number(word: str) -> int | None:
     return None
 
 
+_SPANISH_AFTER_I = re.compile(r"un|una|unos|unas|el|la|los|las|otro|otra|otros|otras|\d+")
+"""What follows «i» typed for «y» ("i un boing d mango", "i 2 de suadero"), never the English "I" ("i'd like" is read «i de»)."""
+
+
 def language_of(words: list[str]) -> str | None:
     """ "en" or "es" when the folded words clearly lean one way, else None (keep the current one)."""
     lex = lexicon()
-    english = sum(w in lex.english for w in words)
-    spanish = sum(w in lex.spanish for w in words)
+    and_said = [at for at, w in enumerate(words[:-1]) if w == "i" and _SPANISH_AFTER_I.fullmatch(words[at + 1])]
+    english = sum(w in lex.english for w in words) - len(and_said)
+    spanish = sum(w in lex.spanish for w in words) + len(and_said)
     strong = sum(w in lex.english and len(w) >= 3 for w in words)  # "a", "no", "me" are Spanish too
     if (english >= 2 and english > spanish * 2) or (strong >= 1 and spanish == 0 and len(words) >= 3):
         return "en"

@@ -161,10 +161,58 @@ def tokens(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
         elif glued and (glued.group("word") or glued.group("rest") not in _NOT_GLUED):
             word, count = glued.group("word") or glued.group("rest"), glued.group("count") or glued.group("number")
             said = [count, word] if glued.group("number") else [word, count]
-            found += [Token(w, w if w.isdigit() else lex.spelled(w)) for w in said]
+            found += [Token(w, w if w.isdigit() else lex.spelled(w)) for p in said for w in _unglued(p, known, lex)]
+        elif (pieces := _counted_between(fold(raw), known)) is not None:
+            found += [Token(w, w if w.isdigit() else lex.spelled(w)) for p in pieces for w in _unglued(p, known, lex)]
+        elif raw not in _SEPARATORS and len(said := _unglued(fold(raw), known, lex)) > 1:
+            found += [Token(w, lex.spelled(w)) for w in said]
         else:
             found.append(Token(raw, raw if raw in _SEPARATORS else lex.spelled(fold(raw))))
     return found
+
+
+_PIECES = re.compile(r"[^\W\d_]+|\d+")
+_JOINTS = frozenset({"y", "i", "e"})
+"""One letter that may stand before a count in one word: "y2 galletas" is "y 2 galletas"."""
+
+
+def _counted_between(word: str, known: frozenset[str]) -> list[str] | None:
+    """A count typed between two words or after "y" ("kiero5tacos", "y2"): each piece a token
+    of its own; None for a menu word ("7up") or what the rules for sizes and times read whole."""
+    pieces = _PIECES.findall(word)
+    if len(pieces) < 2 or "".join(pieces) != word or word in known or not any(p.isdigit() for p in pieces):
+        return None
+    for at, piece in enumerate(pieces):
+        after_number = at > 0 and pieces[at - 1].isdigit()
+        if piece.isdigit():
+            if len(piece) > 3:
+                return None
+        elif (len(piece) < 2 and piece not in _JOINTS) or (after_number and piece in _NOT_GLUED):
+            return None
+    return pieces
+
+
+_STUCK_BEFORE = ("unas", "unos", "una", "un", "del", "de", "d", "y", "i")
+"""Short words a hurried thumb runs into the next one ("unacoca", "demoka", "ytambien"), longest first."""
+
+
+def _unglued(word: str, known: frozenset[str], lex: Lexicon) -> list[str]:
+    """An article, "de" or "y" run into a menu word or a word of the chat's own ("unfrappe",
+    "deavena", "ytambien") said apart; any other word as it is. Only when the word itself is not
+    known and the rest is ("descafeinado", "unicornio" stay whole)."""
+    if word in known or word in lex.fillers or word in lex.abbreviations or word.isdigit():
+        return [word]
+    for before in _STUCK_BEFORE:
+        rest = word[len(before) :]
+        if word.startswith(before) and len(rest) >= 3 and _known_word(rest, known, lex):
+            return [before, rest]
+    return [word]
+
+
+def _known_word(word: str, known: frozenset[str], lex: Lexicon) -> bool:
+    """A menu word, also in the plural ("tacos", "conchas"), or a longer word of the chat's own."""
+    plural = word[:-2] if word.endswith("es") else word[:-1] if word.endswith("s") else word
+    return word in known or plural in known or (len(word) >= 4 and word in lex.fillers)
 
 
 SAME = frozenset({"igual", "iguales", "igualito", "igualita", "igualitos", "igualitas", "mismo", "misma", "mismos",

@@ -140,7 +140,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
     count from the messages before (`spread`)."""
     marked = without_marks(text)
-    each, per_person, read = _each(without_times(marked))
+    each, per_person, read, each_from = _each(without_times(marked))
     spread = None if each else spread_said(marked)
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
@@ -150,18 +150,19 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         # (`_shared_note`; "less sugar" is only a doubt of the Brown sugar boba milk)
         if reading is not None and reading.items:
             return reading
-        plain = _read(read, catalog, dozens, options, each, per_person, None)
+        plain = _read(read, catalog, dozens, options, each, per_person, None, each_from)
         if reading is not None and not (plain is not None and plain.noted) and (reading.doubts or not reading.noted):
             return reading
         return plain  # type: ignore[return-value]
-    return _read(read, catalog, dozens, options, each, per_person, None)  # type: ignore[return-value]
+    return _read(read, catalog, dozens, options, each, per_person, None, each_from)  # type: ignore[return-value]
 
 
 def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
-          spreading: tuple[Spread, str, Referents] | None) -> Reading | None:  # fmt: skip
-    """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`), or its
-    "para cada uno" (`spreading`: the phrase, the text before it, the counts before the message):
-    None when the phrase counts none of those."""
+          spreading: tuple[Spread, str, Referents] | None, each_from: int = 0) -> Reading | None:  # fmt: skip
+    """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`; from the
+    character `each_from` on: what a group of people named there has), or its "para cada uno"
+    (`spreading`: the phrase, the text before it, the counts before the message): None when the
+    phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
     for_people = None if per_person else for_people_at(text)
@@ -173,7 +174,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text), index.folded_words)
     language = language_of([t.folded for t in found])
-    parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex)
+    parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex, found)
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
     loose_notes: list[str] = []
@@ -420,15 +421,19 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         if spread_over is None:
             return None
         found_in = spread_over
-    kept = [what for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
+    kept_in = [(number_, what) for number_, what in _flavours_asked(found_in) if number_ not in forgotten]
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
-        # "somos 3, dos de pastor para cada uno": what one person has, times the people
-        kept = [
-            w
+        # "somos 3, dos de pastor para cada uno": what one person has, times the people; "un combo
+        # para mí, y mis 2 hijos tenders y una limonada cada uno": only what the group has
+        cut = len(tokens(index.with_skus_named(text[:each_from]), index.folded_words)) if each_from else 0
+        kept_in = [
+            (n, w)
             if isinstance(w, str) or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
-            else replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each)
-            for w in kept
+            or (cut and not (n < len(parts) and parts[n].spans and parts[n].spans[0] >= cut))
+            else (n, replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each))
+            for n, w in kept_in
         ]
+    kept = [what for _, what in kept_in]
     return Reading(
         tuple(w for w in kept if isinstance(w, Item)),
         tuple(w for w in kept if isinstance(w, Doubt)),
@@ -1133,15 +1138,17 @@ _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|person
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
 
 
-def _each(text: str) -> tuple[int, bool, str]:
-    """(N, per person, the text without it) when the message asks N of each product it names
-    ("2 de cada uno", "de cada uno 3", "two of each", "3 c/u"), or what each of N people has
-    ("somos tres, un americano para cada uno": per person); (0, False, the text) otherwise."""
+def _each(text: str) -> tuple[int, bool, str, int]:
+    """(N, per person, the text without it, where what it counts begins) when the message asks N
+    of each product it names ("2 de cada uno", "de cada uno 3", "two of each", "3 c/u"), or what
+    each of N people has ("somos tres, un americano para cada uno": per person; "y mis 2 hijos
+    unos nuggets y una limonada cada uno": per person of what is said after the group, from its
+    place on); (0, False, the text, 0) otherwise."""
     found = _EACH.search(text)
     before = fold(found.group("before") or found.group("after")) if found else ""
     count = _count_said(before) if found else None
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
-        return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :]
+        return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :], 0
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
     if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
@@ -1149,10 +1156,40 @@ def _each(text: str) -> tuple[int, bool, str]:
         people = number(fold(party.group("count") or party.group("us") or party.group("party") or party.group("for")))
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
-            return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:]))
+            return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:])), 0
+    if not count or one_each:
+        grouped = _grouped(text)
+        if grouped is not None:
+            return grouped
     if found is None or not count:
-        return 0, False, text
-    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :]
+        return 0, False, text, 0
+    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :], 0
+
+
+_GROUP = re.compile(
+    r"\b(?:(?P<me>(?:yo|me|i)\s+(?:y|and)\s+)?(?:mis|my|los|las|the|our|nuestros|nuestras)\s+|(?P<me_too>(?:yo|me|i)"
+    r"\s+(?:y|and)\s+))(?P<count>\d{1,2}|dos|tres|cuatro|cinco|seis|two|three|four|five|six)\s+"
+    r"(?:hijos|hijas|ninos|ninas|chamacos|chavos|chicos|nenes|nietos|nietas|sobrinos|sobrinas|amigos|amigas|"
+    r"companeros|kids|children|sons|daughters|boys|girls|grandkids|friends|nephews|nieces)\b",
+    re.IGNORECASE,
+)
+"""A group of people counted ("mis 2 hijos", "my 3 kids", "me and two kids"): said before what
+they order and "cada uno"/"each", what one of them has is for every one of them."""
+
+
+def _grouped(text: str) -> tuple[int, bool, str, int] | None:
+    """(the people, per person, the text without the group and "each", where the group was) when
+    a counted group of people is said before "cada uno"/"each"; None otherwise. What the message
+    orders before the group ("un combo para mí, y mis 2 hijos …") is not theirs."""
+    group = _GROUP.search(fold(text))
+    each = _FOR_EACH.search(text, group.end()) if group is not None else None
+    if group is None or each is None:
+        return None
+    people = (number(group.group("count").lower()) or 0) + (1 if group.group("me") or group.group("me_too") else 0)
+    if not 1 < people <= MAX_NUMBER:
+        return None
+    (a, b), (c, d) = (group.start(), group.end()), (each.start(), each.end())
+    return people, True, " ".join((text[:a], text[b:c], text[d:])), a + 1
 
 
 def _count_said(words: str) -> int | None:

@@ -42,7 +42,7 @@ from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
-                   "corrijo", "wait", "espera", "queden", "quedan"})  # fmt: skip
+                   "corrijo", "wait", "espera", "queden", "quedan", "osea"})  # fmt: skip
 """Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then")."""
 _AND = re.compile(r"\s+(?:y|e|and)\s+")
 _INSTEAD_OF = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+(?:.+?)\s+(?=(?:que\s+)?sean?\b|mejor\b|make\b)")
@@ -56,7 +56,10 @@ and "instead of" left after the old count is taken out name the line to swap."""
 _ONES = frozenset({"ones"})
 """'the taro ones large': the lines named, no count of one."""
 _NONE = frozenset({"ninguno", "ninguna", "ningun", "none", "cero", "zero"})
-_SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas"}
+_SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas", "o sea": "osea", "so that s": "osea",
+               "so thats": "osea", "so that is": "osea", "so it s": "osea", "so its": "osea"}  # fmt: skip
+"""Said in more words than one: "o sea" and "so that's" sum the order up again ("osea 3 cuartos, 2
+espaguetis y 1 coca"; "so thats 1 pulled pork, rings and sweet tea"), which sets, never adds."""
 _KEPT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
                          "half", "pc", "pcs", "pz", "pza", "piezas", "pieces", "g", "gr", "kg", "kilo", "kilos",
                          "ml", "l", "lt", "litro", "litros", "oz", "cuarto", "cuartos", "quarter", "docena",
@@ -71,7 +74,7 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     said_words = _INSTEAD_OF.sub(" ", intents.normalised(text)).split()
     if _NOT_RESTATING & set(said_words[1:]) or intents.mentions(text, "remove") is not None:
         return None  # "mejor no el pan", "sorry, not hot dogs", "no era huevo": a removal or a swap (`editing`)
-    text, aside = _aside(turn, text)
+    text, aside = _aside(turn, without_check(text))
     clauses = _clauses(turn, state, text)
     if not any(restating for restating, _ in clauses) or any(r and reading.unknown for r, reading in clauses):
         return None  # nothing restated, or words of it not understood: read as an order (and named back)
@@ -213,11 +216,25 @@ def _aside(turn: Turn, text: str) -> tuple[str, tuple[str, ...]]:
     for piece in pieces:
         reading = read_order(piece, turn.catalog) if piece.strip() and not re.fullmatch(r"[,;.!?]+", piece) else None
         if (reading is not None and reading.unknown and not (reading.items or reading.doubts or reading.loose)
-                and not _counted(piece)):  # fmt: skip  # ("2 of em": a count of the line, read with it)
+                and not _counted(piece) and not restates(piece)):  # fmt: skip  # ("o sea, 6 de pino": the cue)  # ("2 of em": a count of the line, read with it)
             aside += reading.unknown
         else:
             kept.append(piece)
     return ("".join(kept), tuple(aside)) if aside and kept else (text, ())
+
+
+_CHECK = re.compile(
+    r"[\s,.;]+(?:(?:is\s+that|that\s+s|thats)\s+)?(?:right|correct|correcto|correcta|verdad|cierto|no|si|ok|okay|yes|ya)"
+    r"[\s?!.]*$",
+    re.IGNORECASE,
+)
+"""The order summed up ends asking whether it is so ("… and sweet tea. correct", "…, verdad?"):
+asked of the bot, it orders nothing and is never named back."""
+
+
+def without_check(text: str) -> str:
+    """The restated order without the check it ends with; only when it is said as a restating."""
+    return _CHECK.sub("", text) if restates(text) else text
 
 
 def _named_elsewhere(doubt: Doubt, line: ProductView) -> bool:
