@@ -35,7 +35,8 @@ empty: it prints how long that took and each message's lag from its acknowledgem
 tenant's inbox (p50, p99, max, to within the 20 ms of the watch). `benchmarks/journal_drain.py`
 measures the drain alone. It also prints how many connections the server opened to the tenants'
 databases (`pg_stat_database.sessions`): each costs PostgreSQL a backend's start, CPU that the
-server's own figures do not show.
+server's own figures do not show; and the most connections it held at once during the load (its
+change listeners apart, which are outside the budget): never more than `--budget`.
 """
 
 from __future__ import annotations
@@ -337,11 +338,18 @@ class DrainLag:
     empty_after: float | None = None  # seconds from the load's end to an empty journal
     left: int = 0
     start_id: int = 0  # the newest journal id before the load
+    peak_connections: int = 0  # the server's connections to the run's databases, its listeners left out
 
+    # The connections held are those to the run's databases (named after the control database's
+    # prefix) but this watch's own and the change listeners', which are outside the budget
+    # (jobs/changes.py): their peak must stay within the appliance's whole budget.
     _SAMPLE = (
         "SELECT (SELECT min(id) FROM ingest_journal), "
         "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
-        "FROM ingest_journal_id_seq), (SELECT count(*) FROM ingest_journal)"
+        "FROM ingest_journal_id_seq), (SELECT count(*) FROM ingest_journal), "
+        "(SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+        "AND application_name <> 'comandia-changes' "
+        "AND starts_with(datname, left(current_database(), -length('control'))))"
     )
 
     def watch(self, stop: threading.Event, timeout: float) -> None:
@@ -355,7 +363,8 @@ class DrainLag:
                 row = connection.execute(self._SAMPLE).fetchone()
                 now = time.monotonic()
                 assert row is not None
-                oldest, newest, waiting = row
+                oldest, newest, waiting, held = row
+                self.peak_connections = max(self.peak_connections, held)
                 self.times.append(now)
                 self.newest.append(newest)
                 # Kept non-decreasing: a row committed after a younger one can lower the oldest for a moment.
@@ -396,7 +405,8 @@ class DrainLag:
         )
         return (
             f"journal: ack to inbox p50 {1000 * at[0]:,.0f} ms, p99 {1000 * at[1]:,.0f} ms, "
-            f"max {1000 * lags[-1]:,.0f} ms over {len(lags)} rows; {end}"
+            f"max {1000 * lags[-1]:,.0f} ms over {len(lags)} rows; {end}; "
+            f"at most {self.peak_connections} connections held (listeners apart)"
         )
 
 

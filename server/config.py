@@ -79,7 +79,7 @@ class ServerConfig:
     # 1,402/s (p99 68 ms) with 8: the extra threads only contend for the two cores (docs/scaling.md).
     threads: int = 8
     # Server processes on this host (`--workers`), sharing one listening socket; each has
-    # `threads` request threads and an equal share of `connection_budget`.
+    # `threads` request threads and a share of `connection_budget` (processes.budget_shares).
     workers: int = 1
     # The background jobs (journal drain, bot, sender, backups) run in one process of their own
     # and the `workers` only serve requests: on 2 cores that acknowledges 1.6x the webhooks of one

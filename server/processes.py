@@ -11,7 +11,8 @@ claimed with SKIP LOCKED, the daily backup's slot is claimed once, caches are dr
 A process that dies is started again (after a pause, so one that cannot start does not spin);
 SIGTERM stops them all, and a supervisor that is killed outright takes them with it (they ask
 the kernel for SIGTERM when it dies), so its port is free for the next start. The configured
-`connection_budget` stays the appliance's total: each process gets its share.
+`connection_budget` stays the appliance's total: each process gets a share (`budget_shares`),
+the jobs process, which holds every tenant connection, the largest.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import FrameType
 
 log = logging.getLogger("comandia.server")
@@ -32,6 +34,8 @@ log = logging.getLogger("comandia.server")
 RESTART_PAUSE_SECONDS = 1.0
 STOP_GRACE_SECONDS = 15.0
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+MIN_SHARE = 8
+"""Connections one process needs at least: its control pool, a journal connection, a few tenants'."""
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -79,10 +83,13 @@ def jobs_command(argv: Sequence[str]) -> list[str]:
     ]
 
 
-def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[str, str]) -> int:
-    """Run `workers` request processes and the jobs process until SIGTERM/SIGINT; start again any that dies."""
+def supervise(
+    argv: Sequence[str], sock: socket.socket, workers: int, web_env: dict[str, str], jobs_env: dict[str, str]
+) -> int:
+    """Run `workers` request processes (environment `web_env`) and the jobs process (`jobs_env`)
+    until SIGTERM/SIGINT; start again any that dies."""
     fd = sock.fileno()
-    commands = [worker_command(argv, fd)] * workers + [jobs_command(argv)]
+    commands = [(worker_command(argv, fd), web_env)] * workers + [(jobs_command(argv), jobs_env)]
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -92,8 +99,9 @@ def supervise(argv: Sequence[str], sock: socket.socket, workers: int, env: dict[
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    def start(command: list[str]) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(command, env=env, pass_fds=(fd,))  # noqa: S603 - our own interpreter and module
+    def start(command: tuple[list[str], dict[str, str]]) -> subprocess.Popen[bytes]:
+        line, env = command
+        return subprocess.Popen(line, env=env, pass_fds=(fd,))  # noqa: S603 - our own interpreter and module
 
     running = [start(command) for command in commands]
     try:
@@ -135,10 +143,48 @@ def follow_supervisor(supervisor: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def worker_env(database_url: str, connection_budget: int, workers: int) -> dict[str, str]:
-    """The processes' environment: the database the supervisor reached, and a share of the budget
-    (the jobs process counts as one more)."""
+@dataclass(frozen=True)
+class BudgetShares:
+    """The connection budget of each request process and of the jobs process."""
+
+    request: int
+    jobs: int
+
+
+def least_budget(workers: int) -> int:
+    """The smallest `connection_budget` that gives `workers` request processes and the jobs process
+    `MIN_SHARE` connections each."""
+    return MIN_SHARE * (workers + 1)
+
+
+def budget_shares(total: int, workers: int, threads: int, ingest: str) -> BudgetShares:
+    """Split the appliance's `total` connections between `workers` request processes and the jobs process.
+
+    With the ingest journal a request process holds its journal pool (one connection per request
+    thread, at most half its share: sessions.py), its control pool (an eighth of its share) and the
+    few tenant connections its API requests use (console pages, order create, a streamed export,
+    provisioning), while the jobs process holds every other tenant connection (the drain's
+    deliveries, the inbox workers, the sender) and with 50 busy tenants on a budget of 40 reopened
+    them 73 times a second. So a request process gets twice its threads (16 for 8: the least share
+    that keeps a journal connection per thread, which leaves 2 for its control pool and 6 for its
+    tenants), never more than an equal share, and the jobs process gets the rest (24 of 40 with one
+    request process). With `direct` a request process writes every tenant itself: equal shares, and
+    the jobs process gets what the division leaves over. The shares never add up to more than
+    `total`, which must be at least `least_budget(workers)`.
+
+    Raises:
+        ValueError: `total` is below `least_budget(workers)`.
+    """
+    if total < least_budget(workers):
+        raise ValueError(f"a connection budget of {total} is below {least_budget(workers)} for {workers} workers")
+    equal = total // (workers + 1)
+    request = min(equal, max(2 * threads, MIN_SHARE)) if ingest == "journal" else equal
+    return BudgetShares(request, total - workers * request)
+
+
+def worker_env(database_url: str, budget: int) -> dict[str, str]:
+    """A process's environment: the database the supervisor reached, and its share of the budget."""
     env = dict(os.environ)
     env["COMANDIA_DATABASE_URL"] = database_url
-    env["COMANDIA_CONNECTION_BUDGET"] = str(max(connection_budget // (workers + 1), 8))
+    env["COMANDIA_CONNECTION_BUDGET"] = str(budget)
     return env

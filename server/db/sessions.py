@@ -47,6 +47,17 @@ from comandia.shared.domain.tenants import TenantState
 CONTROL_POOL_MAX = 4
 
 
+def control_pool_size(budget: int) -> int:
+    """The control database's pooled connections in a process of `budget`: an eighth, 1 to 4."""
+    return max(1, min(CONTROL_POOL_MAX, budget // 8))
+
+
+def journal_pool_size(threads: int, budget: int) -> int:
+    """The ingest journal's connections in a process of `threads` request threads and `budget`:
+    one per thread, so posts do not queue for one, and half the budget at most."""
+    return min(threads, max(1, budget // 2))
+
+
 class Databases:
     """Hands out sessions on the control database and on tenant databases, and server handles."""
 
@@ -62,15 +73,14 @@ class Databases:
         self.control_engine: Engine = create_budgeted_engine(
             self.primary_url.set(database=config.control_database),
             self.budget,
-            max(1, min(CONTROL_POOL_MAX, config.connection_budget // 8)),
+            control_pool_size(config.connection_budget),
             self.options,
         )
-        # Lazy: no connection is opened until a webhook is journaled. As wide as the request
-        # threads (half the budget at most), so posts do not queue for a journal connection.
+        # Lazy: no connection is opened until a webhook is journaled.
         self.journal_pool = DirectPool(
             self.primary_url.set(database=config.control_database),
             self.budget,
-            min(config.threads, max(1, config.connection_budget // 2)),
+            journal_pool_size(config.threads, config.connection_budget),
             self.options,
             "the control database",
         )

@@ -159,6 +159,13 @@ def test_the_servers_help_and_usage_errors_are_spanish_first_and_english_on_requ
     assert capsys.readouterr().err.strip() == "error: --workers debe estar entre 1 y 64"
     assert run(["--workers", "2", "--single-process"]) == 2  # several request processes need the jobs process
     assert capsys.readouterr().err.strip().startswith("error: varios --workers necesitan el proceso de tareas")
+    monkeypatch.setenv("COMANDIA_CONNECTION_BUDGET", "39")  # the appliance's total: 8 each at least
+    assert run(["--workers", "4"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: un límite de 39 conexiones es poco para 4 procesos de peticiones y el proceso de tareas: "
+        "hacen falta al menos 40 (COMANDIA_CONNECTION_BUDGET)"
+    )
+    monkeypatch.delenv("COMANDIA_CONNECTION_BUDGET")
     monkeypatch.setenv("COMANDIA_THREADS", "ocho")  # a bad setting is the operator's to fix: in Spanish
     assert run([]) == 2
     assert capsys.readouterr().err.strip() == "error: threads no válido: 'ocho' no es un número entero"

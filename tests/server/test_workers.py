@@ -62,6 +62,10 @@ def test_two_server_processes_share_the_port_and_one_killed_is_replaced(config: 
             assert "with 2 server processes and a jobs process" in "".join(lines)
             assert eventually(lambda: len(workers_of(supervisor.pid)) == 2 and ready(base))
             assert eventually(lambda: len(jobs_of(supervisor.pid)) == 1)
+            # The default budget of 40 split: an equal share each for the request processes (twice
+            # their 8 threads would be more), what is left for the jobs process.
+            shares = [p.environ()["COMANDIA_CONNECTION_BUDGET"] for p in workers_of(supervisor.pid)]
+            assert shares == ["13", "13"] and jobs_of(supervisor.pid)[0].environ()["COMANDIA_CONNECTION_BUDGET"] == "14"
             first = {worker.pid for worker in workers_of(supervisor.pid)}
             assert all(requests.get(f"{base}/healthz", timeout=5).status_code == 200 for _ in range(20))
 
