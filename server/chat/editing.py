@@ -118,6 +118,15 @@ un kilo', 'hazlas de chocolate': the pronoun is the line named before it ('la ha
 por…'), else the line the new words are another size or kind of, else the line added last."""
 
 
+_YOU_KNOW = re.compile(
+    r"^\W*(?:(?:ah|ay|oye|oiga|mira)\W+)?(?:no\s+)?(?:sab[eé]s|sabe|sab[ií]s|saben|sab[eé]is)\s+(?:qu[eé]|q)\b\W*"
+    r"|^\W*(?:(?:oh|ah)\W+)?you know what\b\W*",
+    re.IGNORECASE,
+)
+"""How a change of mind is opened to the person ("sabe que, cámbieme…", "no sabís que…", "you
+know what, …"): no words of the order, and «no» there takes nothing back."""
+
+
 def edit(
     turn: Turn, state: ChatState, text: str, asked: tuple[str, ...] = (), after_removal: bool = False
 ) -> Outcome | None:
@@ -125,6 +134,7 @@ def edit(
     just before gave the price of ("2 de cada uno" orders them). `after_removal`: the words follow
     a removal in the same message ("quite las fanta, mejor 2 sprite"), so a product said as a
     change of mind comes in place of the line taken out, never of another line (`stands_in`)."""
+    text = _YOU_KNOW.sub("", text)  # "no sabis que las de camarón sácalas…": said to the person
     text = line_named_first(text)  # "que la tinga sean 2": "la tinga que sean 2"
     words = only_said(intents.normalised(text))
     if not words:
@@ -265,6 +275,8 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
     old = old or _line_by_number(turn, state, said_old)
     said_new = found.groupdict().get("new") or found.group("named")
     new = read_order(said_new, turn.catalog)
+    if old is None and new.items and not new.doubts and _sold_out_named(turn, said_old):
+        return apply_reading(turn, state, new)  # "swap the honeydew for a strawberry one": it never was in the cart
     if old is None and some is not None and not named and len(new.items) == 1:
         # "make it 20 wings instead of 6": the count is the size of the line said with the new words
         kind = [w for w in new.items[0].words.split() if count_of(w) is None]
@@ -289,6 +301,14 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
     if not new.items:
         return None  # the whole line for a product in doubt: read as an order, which asks it
     return _replaced(turn, state, old, new, said_new, found.group("old"))
+
+
+def _sold_out_named(turn: Turn, said: str) -> bool:
+    """Whether the words of a swap's old side name only products the business ran out of (the
+    bot said so before): what takes its place is simply ordered ("en vez de las de lengua ponle 2
+    de cabeza")."""
+    reading = read_order(said, turn.catalog)
+    return bool(reading.items) and not reading.doubts and all(not i.product.available for i in reading.items)
 
 
 _ONE_OF_KIND = re.compile(r"^(?:uno|una|unos|unas|one|\d+)\s+(?:de|del|con|with)\b")

@@ -266,6 +266,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 current.spans.append(position + 1)
             position += 2
             continue
+        if _one_of_it(found, position, index):  # "a strawberry one": the product said, no word of a name
+            position += 1
+            continue
         size = _size_said(found, position, current)
         if size is not None:  # "a 2 liter coke", "una coca de dos litros": a size, not a count
             taken, current.measure, current.sized = size[0], size[1], True
