@@ -87,7 +87,7 @@ from comandia.server.chat.variants import SIZES, STOPWORDS
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _GIVE = (
-    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|traeme|traigame|mandame|quiero|gimme|give me|get me"
+    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|ponele|pongale|ponganle|metele|traeme|traigame|mandame|quiero|gimme|give me|get me"
     r"|i want|i'll take|mejor)"
 )
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?:{_GIVE}\s+)?(?P<new>{_COUNTED}.*)$")
@@ -947,17 +947,24 @@ def _then_added(turn: Turn, state: ChatState, rest: str) -> tuple[str, Reading] 
     micheladas, mejor 2 cocas"); None when the words name nothing off the cart."""
     whole = read_order(rest, turn.catalog)
     cart = state.cart_dict()
-    if not whole.doubts and all(item.product.sku in cart for item in whole.items):
-        return None
+    of_cart = not whole.doubts and all(item.product.sku in cart for item in whole.items)
     words = rest.split()
     for at, word in enumerate(words[1:], 1):
         named = _without_reason(turn, state, " ".join(words[:at]))
         if word not in _THEN or (in_cart(turn, state, named) or _line_by_number(turn, state, named)) is None:
             continue
-        reading = read_order(" ".join(words[at + 1 :]), turn.catalog)
+        after = words[at + 1 :]
+        if of_cart and not _MORE_OF & set(after):  # "quita la coca y el pastor" never adds the pastor
+            continue
+        reading = read_order(" ".join(after), turn.catalog)
         if reading.items or reading.doubts:
             return " ".join(words[:at]), reading
     return None
+
+
+_MORE_OF = frozenset({"mas", "more", "extra", "otro", "otra", "otros", "otras", "another"})
+"""Words that add to a line of the cart: "sin la coca y 2 de pastor más" takes the coca off and
+puts two more pastor on; without one of them the words after «y» are read as before."""
 
 
 _PARTICLES = frozenset({"off", "out"})

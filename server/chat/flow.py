@@ -454,6 +454,21 @@ def _closes(text: str) -> bool:
     return not counts and intents.only(text, "done")
 
 
+def _repeat_and_edit(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
+    """ "lo mismo de la vez pasada pero sin la coca", "the usual but double it": the last order in
+    the cart, then the words around the repeat read as a change of that cart, answered as one
+    reply. A message that lists items and says no change ("the usual pls: 2 brisket tacos and a
+    lemonade") orders the items listed, as without a last order."""
+    parts = repeat.split(text)
+    listed = bool(parts.rest) and bool(read_order(parts.rest, turn.catalog).items)
+    if listed and (latest is None or not latest.lines or not repeat.changes(parts.rest)):
+        return _read_text(turn, state, parts.rest, latest)  # "lo de siempre: 3 de pastor y una horchata"
+    if not parts.rest or latest is None or not latest.lines:
+        return repeat.repeat_last(turn, state, latest, parts.times)
+    again = repeat.repeated(turn, state, latest, parts.times)
+    return prefixed(_read_text(turn, again.state, parts.rest, latest), again.said, again.gone)
+
+
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
     asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
@@ -480,8 +495,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
             return done(state, text_reply(t("cancel_not_by_chat", number=state.last_order)))
         reply = text_reply(t("cancel_requested", number=state.last_order))
         return replace(done(state, reply), cancel_order=state.last_order)
-    if repeat.wants_repeat(text) and not read_order(text, turn.catalog).items:  # items listed are the order
-        return repeat.repeat_last(turn, state, latest)
+    if repeat.wants_repeat(text):
+        return _repeat_and_edit(turn, state, text, latest)
     if questions.about_my_order(text) and not read_order(text, turn.catalog).items:
         return questions.order_eta(turn, state, latest)
     if intents.only(text, "thanks"):
