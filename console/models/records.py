@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale, UnknownLocaleError
+
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
 from comandia.console.models.table import Column
@@ -134,20 +139,36 @@ def action_label(action: str, tr: Translator) -> str:
     return action if label == key else label
 
 
-def audit_columns(tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str]) -> list[Column[AuditEntryInfo]]:
-    """`fmt` is in the appliance's time zone (`AuditPage.timezone`): the log spans every tenant's."""
+def audit_columns(
+    tr: Translator, fmt: TenantFormat, tenant_names: dict[str, str], currencies: dict[str, str]
+) -> list[Column[AuditEntryInfo]]:
+    """`fmt` is in the appliance's time zone (`AuditPage.timezone`): the log spans every tenant's.
+    `currencies` by tenant id: an amount in an entry is shown in its own tenant's money."""
+
+    def detail(entry: AuditEntryInfo) -> str:
+        currency = currencies.get(entry.tenant_id or "")
+        money = None if currency is None else (lambda amount: fmt.money_among(amount, currency))
+        return audit_detail(entry.detail, tr, money)
+
     return [
         Column(tr("audit.at"), lambda e: fmt.instant(e.at), lambda e: e.at.isoformat()),
         Column(tr("audit.actor"), lambda e: e.actor),
         Column(tr("audit.action"), lambda e: action_label(e.action, tr)),
         Column(tr("audit.tenant"), lambda e: tenant_names.get(e.tenant_id, e.tenant_id) if e.tenant_id else ""),
-        Column(tr("audit.detail"), lambda e: audit_detail(e.detail, tr)),
+        Column(tr("audit.detail"), detail),
     ]
 
 
-def audit_detail(detail: dict[str, object], tr: Translator) -> str:
+MONEY_KEYS = frozenset({"delivery_fee"})
+"""Detail keys whose value is an amount of the entry's tenant's money (the server writes it as a
+decimal string, "4000.00")."""
+
+
+def audit_detail(detail: dict[str, object], tr: Translator, money: Callable[[Decimal], str] | None = None) -> str:
     """An entry's detail in the screen language ("usuario: caja.guero · rol: lector"): a manager
-    reads words, not field codes. A key or role this console has no text for keeps its code."""
+    reads words, not field codes. A key or role this console has no text for keeps its code; an
+    amount is written as its tenant's country writes money ("$4.000 COP") when `money` knows how,
+    and a country as its name ("español (Colombia)")."""
 
     def label(key: str) -> str:
         text = tr(f"audit.key.{key}")
@@ -156,8 +177,23 @@ def audit_detail(detail: dict[str, object], tr: Translator) -> str:
     def value(key: str, raw: object) -> str:
         if key == "role" and tr(f"role.{raw}") != f"role.{raw}":
             return tr(f"role.{raw}")
+        if key in MONEY_KEYS and money is not None:
+            try:
+                return money(Decimal(str(raw)))
+            except InvalidOperation:
+                return str(raw)
+        if key == "locale" and isinstance(raw, str):
+            return _country_name(raw, tr.language)
         if isinstance(raw, list | tuple):
             return ", ".join(str(v) for v in raw)
         return str(raw)
 
     return " · ".join(f"{label(k)}: {value(k, v)}" for k, v in sorted(detail.items()) if v not in (None, "", []))
+
+
+def _country_name(code: str, language: str) -> str:
+    """ "es_CO" as the reader's language names it ("español (Colombia)"); a code Babel does not know stays."""
+    try:
+        return Locale.parse(code).get_display_name(language) or code
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -57,6 +57,16 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         ]
         self._cursor: str | None = None
         self._waiting = False
+        self._shown_titles: dict[int, str] = {}
+
+    def show_title(self, section: int, text: str | None) -> None:
+        """Show `text` (a title on two lines) in the header instead of the column's title; None
+        goes back to the title. The title itself stays what exports and tooltips use."""
+        if text is None:
+            self._shown_titles.pop(section, None)
+        else:
+            self._shown_titles[section] = text
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
 
     # --- feeding -------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[T], next_cursor: str | None = None) -> None:
@@ -132,9 +142,16 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._shown_titles.get(section, self._columns[section].title)
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self._columns[section].title
         return None
+
+    def title(self, section: int) -> str:
+        return self._columns[section].title
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
         return not parent.isValid() and self._cursor is not None and not self._waiting

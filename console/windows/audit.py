@@ -110,7 +110,9 @@ class AuditLogPage(Page):
         self._generation += 1
         generation, query = self._generation, self.current_query()
         names = {t.id: t.name for t in self.ctx.tenants}
-        model: RecordTableModel[AuditEntryInfo] = RecordTableModel(audit_columns(self.i18n, self.fmt, names), self)
+        currencies = {t.id: t.currency for t in self.ctx.tenants}
+        columns = audit_columns(self.i18n, self.fmt, names, currencies)
+        model: RecordTableModel[AuditEntryInfo] = RecordTableModel(columns, self)
         model.moreWanted.connect(lambda cursor: self._more(model, query, cursor))
         self.table.setModel(model)
         old, self.model = self.model, model

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget
 
@@ -18,17 +18,35 @@ SAMPLE_ROWS = 30
 
 
 def fit_columns(table: QTableView, model: RecordTableModel[Any]) -> None:
-    """Size columns to the header and the first rows (not every row: that would stall on big tables)."""
+    """Size columns to the header and the first rows (not every row: that would stall on big tables).
+    A title wider than its column's values goes on two lines ("Clientes / activos"), so a table of
+    short figures under long titles fits a laptop's screen instead of hiding its last columns."""
     metrics = table.fontMetrics()
     header = QFont(table.horizontalHeader().font())
     header.setBold(True)  # most styles draw header titles in bold: measure them so
     header_metrics = QFontMetrics(header)
     last = model.columnCount() - 1
-    for column in range(last):  # the last column stretches
-        title = header_metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal)))
+    for column in range(model.columnCount()):
+        title = model.title(column)
         texts = [model.texts(row)[column] for row in range(min(SAMPLE_ROWS, model.rowCount()))]
-        widest = max([title, *(metrics.horizontalAdvance(t) for t in texts)])
-        table.setColumnWidth(column, min(320, widest + 24))
+        values = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        shown = title
+        if texts and values < header_metrics.horizontalAdvance(title):
+            shown = _two_lines(title, header_metrics)
+        model.show_title(column, None if shown == title else shown)
+        if column < last:  # the last column stretches
+            widest = max([values, *(header_metrics.horizontalAdvance(line) for line in shown.split("\n"))])
+            table.setColumnWidth(column, min(320, widest + 24))
+
+
+def _two_lines(title: str, metrics: QFontMetrics) -> str:
+    """`title` broken at the space that makes its wider line narrowest; a one-word title stays whole."""
+    words = title.split(" ")
+    if len(words) < 2:
+        return title
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(splits, key=lambda s: max(metrics.horizontalAdvance(s[0]), metrics.horizontalAdvance(s[1])))
+    return f"{first}\n{second}"
 
 
 def set_date_format(edit: QDateEdit, language: str) -> None:

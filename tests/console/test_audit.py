@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from pytestqt.qtbot import QtBot
 
+from comandia.console.formats import TenantFormat
+from comandia.console.i18n import Translator
+from comandia.console.models.records import audit_columns
 from comandia.console.windows.audit import AuditLogPage
 from comandia.shared.client import ApiClient
 from comandia.shared.domain.times import to_local, utcnow
-from comandia.shared.schemas.audit import AuditQuery
+from comandia.shared.schemas.audit import AuditEntryInfo, AuditQuery
 from tests.console.conftest import LogIn
 from tests.plugins.api import World
 
@@ -53,3 +57,22 @@ def test_the_audit_log_shows_filtered_entries_and_pages_in_more(
 def test_managers_have_no_audit_page(log_in: LogIn, world: World) -> None:
     window = log_in(world.manager_a)
     assert "audit" not in window.page_keys
+
+
+def test_an_amount_is_shown_in_its_tenants_money_and_a_country_by_its_name() -> None:
+    """'costo de envío: 4000' said nothing of the currency; a Colombian tenant's fee reads as Colombians write it."""
+    entry = AuditEntryInfo(
+        id=1,
+        at=utcnow(),
+        actor="soporte",
+        action="tenant.settings",
+        tenant_id="t-co",
+        detail={"delivery_fee": "4000.00", "locale": "es_CO"},
+    )
+    fmt = TenantFormat(language="es", currency="MXN", country_locale="es_MX")
+    columns = audit_columns(Translator("es"), fmt, {"t-co": "Arepas Bogotá"}, {"t-co": "COP"})
+    assert columns[4].text(entry) == "costo de envío: $4.000\u00a0COP · país: español (Colombia)"
+    english = audit_columns(Translator("en"), replace(fmt, language="en"), {}, {"t-co": "COP"})
+    assert english[4].text(entry) == "delivery fee: $4.000\u00a0COP · country: Spanish (Colombia)"
+    # a tenant this console does not list (removed since): the amount as written, never a wrong currency
+    assert audit_columns(Translator("es"), fmt, {}, {})[4].text(entry).startswith("costo de envío: 4000.00")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from comandia.console.windows.catalog import CatalogPage
@@ -30,7 +29,7 @@ def test_a_manager_edits_aliases_and_sees_a_clash_named(
     page = window.open_page("catalog")
     assert isinstance(page, CatalogPage)
     qtbot.waitUntil(lambda: any(p.id == pepsi.id for p in page.model.records()), timeout=10_000)
-    header = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+    header = [page.model.title(c) for c in range(page.model.columnCount())]
     row = next(i for i, p in enumerate(page.model.records()) if p.id == coke.id)
     assert page.model.data(page.model.index(row, header.index(page.i18n("catalog.aliases")))) == f"coca {tag}"
 
@@ -71,7 +70,7 @@ def test_a_manager_marks_a_product_sold_out_and_back_in_one_click(
     page.sold_out_button.click()
     qtbot.waitUntil(lambda: not manager_a_client.catalog.get_product(tenant_id, flan.id).available, timeout=10_000)
     qtbot.waitUntil(lambda: any(p.id == flan.id and not p.available for p in page.model.records()), timeout=10_000)
-    header = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
+    header = [page.model.title(c) for c in range(page.model.columnCount())]
     row = next(i for i, p in enumerate(page.model.records()) if p.id == flan.id)
     cell = page.model.data(page.model.index(row, header.index(page.i18n("catalog.available"))))
     assert cell == page.i18n("catalog.sold_out")

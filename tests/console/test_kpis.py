@@ -8,8 +8,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from comandia.console.app import ConsoleApp
 from comandia.console.charts.figures import all_figures
 from comandia.console.formats import TenantFormat
 from comandia.console.i18n import Translator
@@ -55,6 +57,31 @@ def test_admin_dashboard_table_sorts_by_revenue(log_in: LogIn, world: World, qtb
         first = page.proxy.index(0, 0).data()
         assert first == "Taquería El Güero"
         assert "tenants" in page.totals.text()
+
+
+def test_admin_dashboard_shows_every_column_on_a_laptop_screen(
+    console: ConsoleApp, log_in: LogIn, world: World, qtbot: QtBot
+) -> None:
+    """At 1,280 × 800 in Spanish (the longer titles) every column shows without scrolling: a long
+    title over short figures goes on two lines, and still reads whole as its tooltip."""
+    window = log_in(world.superadmin)
+    if window.ctx.settings.language != "es":
+        window.language_box.setCurrentIndex(window.language_box.findData("es"))
+        window = console.window
+    assert window is not None and window.ctx.settings.language == "es"
+    window.resize(1280, 800)
+    page = window.open_page("admin_kpis")
+    assert isinstance(page, AdminKpisPage)
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=20_000)
+    page.show_report(sample_admin_report())
+    qtbot.waitUntil(lambda: page.table.viewport().width() > 600, timeout=5_000)
+    columns = page.model.columnCount()
+    assert page.table.horizontalScrollBar().maximum() == 0, "the last columns are cut at 1,280 px"
+    titles = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(columns)]
+    tips = [page.model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) for c in range(columns)]
+    assert "Clientes\nactivos" in titles and "Clientes activos" in tips
+    assert [t.replace("\n", " ") for t in titles] == tips
+    qtbot.waitUntil(lambda: window.ctx.runner.busy == 0, timeout=10_000)
 
 
 @pytest.mark.parametrize("preset", ["today", "7days", "30days", "month"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from comandia.server.wiring import Runtime
@@ -25,7 +24,7 @@ def test_the_order_detail_shows_each_lines_note(
     order = manager_a_client.orders.create(tenant_id, OrderInput(customer.id, lines))
     assert [i.note for i in order.items] == ["sin cebolla", None]
     with order_detail(log_in(world.manager_a), qtbot, order.id) as detail:
-        header = [detail.items.headerData(c, Qt.Orientation.Horizontal) for c in range(detail.items.columnCount())]
+        header = [detail.items.title(c) for c in range(detail.items.columnCount())]
         column = header.index(detail.i18n("detail.item_note"))
         cells = [detail.items.data(detail.items.index(row, column)) for row in range(detail.items.rowCount())]
         assert cells == ["sin cebolla", ""]

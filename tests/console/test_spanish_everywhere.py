@@ -51,7 +51,9 @@ def visible_texts(root: QWidget) -> set[str]:
                 columns = model.columnCount(QModelIndex())
             except TypeError:  # a list model keeps columnCount private: it has no headers
                 continue
-            found.update(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(columns))
+            for c in range(columns):  # a title on two lines is checked whole, as its tooltip says it
+                whole = model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+                found.add(str(whole or model.headerData(c, Qt.Orientation.Horizontal)))
     return {text.replace("&", "").strip() for text in found if text and text.strip()}
 
 
