@@ -66,7 +66,7 @@ _STREET = (
 _STREET_KIND = r"(?:st|street|ave|avenue|rd|road|dr|drive|blvd|ln|lane|way|pl|place|ct|court)"
 _BEFORE = (
     r"(?:^|[.,;:!?¡\n]\s*|(?:\b(?:es|va|seria|sera|it'?s|its)\s+|\b(?:\w*(?:lo|la|los|las)"
-    r"|(?:tra[ie]|mand|envi|llev|dej|deliver|send|bring)\w*)\s+(?:it\s+)?)?\b(?:para|pa|a|al|en|hasta|hacia|to|at)\s+)"
+    r"|(?:tra[ie]|mand|envi|llev|dej|deliver|send|bring)\w*)\s+(?:it\s+)?)?\b(?:para|pa|a|al|en|hasta|hacia|to|at|on)\s+)"
 )
 """What stands before an address: the message's or a part's start, or a preposition with the verb
 before it, if any ("mándalo a", "es pa la", "vivo en", "delivered to")."""
@@ -74,9 +74,12 @@ _ADDRESS = re.compile(
     r"(?:\b(?:mi|la|my|the)\s+|^\s*|(?<=\n)\s*)(?:direccion|domicilio|address)\s*(?:es|seria|is|:)?\s+(?P<told>\S)"
     rf"|{_BEFORE}(?:(?:la|el)\s+)?(?P<street>{_STREET}\.?\s+\S)"
     rf"|{_BEFORE}(?P<number>\d{{1,6}}(?:\s+[a-z]+){{1,3}}\s+{_STREET_KIND}\b)"
+    r"|(?:^|[.,;:!?¡\n]\s*)(?:envio|entrega|entregar|mandar|mandarlo|mandarla|enviar|enviarlo|enviarla|llevar)"
+    r"\s+(?:a|al|en|hasta)\s+(?P<sent>[a-z]\S*)"
 )
 """Where an address starts: after "mi dirección es" (or "dirección:" opening a line), a street word ("Av.", "calle", "carrera",
-"pasaje") or an English number-first street ("455 Oak Street"). It runs over the parts of the
+"pasaje"), an English number-first street ("455 Oak Street") or a part that opens sending it
+somewhere ("Envío a Gral. Paz 1550", "Entregar en Insurgentes Sur 1602"). It runs over the parts of the
 message that say where (`_address`) and must hold a number (or "s/n")."""
 _NUMBERED = re.compile(r"^(?:\S+\s+){0,6}?(?:#\s*|no\.?\s*|num\.?\s*)?\d|\bs/n\b")
 """An address's first part with its number within a few words of the street ("calle Pino 45",
@@ -87,14 +90,15 @@ _PLAIN_STREETS = frozenset({"camino", "paseo", "circuito", "retorno", "diagonal"
 naming a product is the order, not an address."""
 _BREAK = re.compile(r"[,;:\n]|[.!?]+(?=\s|$)")
 _ABBREVIATED = frozenset({"av", "avda", "col", "no", "num", "nro", "int", "ext", "depto", "dpto", "mz", "lt", "esq",
-                          "apt", "ste", "st", "fracc", "prol", "priv", "blvd", "calz", "edif", "c"})  # fmt: skip
+                          "apt", "ste", "st", "fracc", "prol", "priv", "blvd", "calz", "edif", "c", "gral", "pte",
+                          "sta", "sto", "dr", "ing", "lic", "cnel", "tte", "pres"})  # fmt: skip
 """Words written with a period that ends no sentence ("col. las flores", "Av. Corrientes")."""
 _PLACE_OPENERS = frozenset({"col", "cond", "urb", "sector", "vereda"})
 """Short words a part of an address opens with that are no delivery word elsewhere ("col." is also
 the cabbage of the "Ensalada de col"): after an address, "col. Juárez" is its colonia."""
 _MORE_ORDER = frozenset({"y", "e", "and", "tambien", "also", "plus", "mas", "ademas"})
-_AMOUNT = r"\$?\s*(?P<amount>\d{1,3}(?:[.,]\d{3})+|\d{2,6})"
-"""A bill's amount ("500", "$50", "100.000")."""
+_AMOUNT = r"\$?\s*(?P<amount>\d{1,3}(?:[.,]\d{3})+|\d{2,6})(?:\s*(?P<thousand>mil|lucas|luquitas|k)\b)?"
+"""A bill's amount ("500", "$50", "100.000", "60 mil", "20 lucas")."""
 _CHANGES = (
     re.compile(
         r"\b(?:(?:traiga(?:n|me|nme)?|trae(?:me)?|traer|trai?gan|lleva(?:me|n)?|ocupo|necesito|bring|need)\s+)?"
@@ -107,7 +111,9 @@ _CHANGES = (
         rf"{_AMOUNT}(?:\s*(?:pesos|bill|dollar bill|dollars|lucas))?\b"
     ),
     re.compile(rf"\b(?:con|llevo|traigo|tengo)\s+(?:(?:un|una)\s+)?billete\s+de\s+{_AMOUNT}(?:\s*pesos)?\b"),
-    re.compile(rf"\b(?:with|i have|i'?ve got|i got)\s+(?:a\s+)?{_AMOUNT}\s*(?:dollar\s+)?bill\b"),
+    re.compile(r"\b(?:llevo|traigo|tengo)\s+\$?\s*(?P<amount>\d{1,3})\s*(?P<thousand>mil|lucas|luquitas)\b"),
+    re.compile(rf"\b(?:with|have|got)\s+(?:a\s+)?{_AMOUNT}\s*(?:dollar\s+)?bill\b"),
+    re.compile(r"\b(?:con|with)\s+\$?\s*(?P<amount>\d{1,3})\s*(?P<thousand>mil|lucas|luquitas)\b"),
     re.compile(
         r"\b(?:traiga(?:n|me|nme)?|trae(?:me)?|trai?gan|lleve(?:n)?|bring)\s+(?:(?:el|mi|the|some)\s+)?"
         r"(?:cambio|change)\b"
@@ -225,7 +231,7 @@ def _read(message: str, catalog: CatalogView, asked: bool = False, blank: str | 
     for change in _changes(searched, spans):
         amount = change.groupdict().get("amount")
         if amount and "pay_with" not in found:
-            found["pay_with"] = re.sub(r"[.,](?=\d{3}\b)", "", amount)
+            found["pay_with"] = re.sub(r"[.,](?=\d{3}\b)", "", amount) + ("000" if change.group("thousand") else "")
         elif not amount:
             found.setdefault("payment", "cash")  # "traigan cambio": change is for cash
         spans.append(change.span())
@@ -302,7 +308,7 @@ def _address(message: str, folded: str, catalog: CatalogView) -> tuple[int, int,
     then the parts after it that say where (the colonia, the flat, the gate, a landmark), up to a
     part that orders, asks or says something else of the checkout."""
     for found in _ADDRESS.finditer(folded):
-        group = next(g for g in ("told", "street", "number") if found.group(g))
+        group = next(g for g in ("told", "street", "number", "sent") if found.group(g))
         pieces = _pieces(folded, found.start(group))
         first = folded[pieces[0][0] : pieces[0][1]] if pieces else ""
         street = first.split(maxsplit=1)[1] if group == "street" and len(first.split()) > 1 else first
@@ -310,7 +316,7 @@ def _address(message: str, folded: str, catalog: CatalogView) -> tuple[int, int,
             continue
         end = _before_more_order(message, pieces[0], catalog)
         ordered = read_order(message[pieces[0][0] : end], catalog).items
-        if ordered and (group == "number" or found.group(group).split()[0].rstrip(".") in _PLAIN_STREETS):
+        if ordered and (group in ("number", "sent") or found.group(group).split()[0].rstrip(".") in _PLAIN_STREETS):
             continue
         for a, b in pieces[1:] if end == pieces[0][1] else ():
             if not _says_where(message[a:b], folded[a:b], catalog):

@@ -25,7 +25,7 @@ from comandia.server.chat import fulfilment, intents, menus, ordering
 from comandia.server.chat.answers import asks, asks_total, ordered_before, products_asked
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import LatestOrder, text_reply
-from comandia.server.chat.reading import read_order
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.synonyms import every_kind_word, kind_words
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, cart_lines, done, home_reply
@@ -80,7 +80,7 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     asks_describe = whole and not asks_total(turn, text)  # "and a water. whats the total?": no «what's X»
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
-                 if asks_describe else None)  # fmt: skip
+                 or _described(turn, state, text, "ask_contains") if asks_describe else None)  # fmt: skip
     if described is not None:
         return described
     category = _category(turn, text) if whole else None
@@ -361,6 +361,24 @@ def _with_order(turn: Turn, state: ChatState, rest: str, said: str) -> Outcome:
     return ordering.apply_reading(turn, state, reading, said)
 
 
+_AUXILIARIES = frozenset({"does", "do", "did", "is", "are"})
+"""The words an English question opens with before the product ("does the combo come with fries?")."""
+
+
+def _doubts_in_cart(state: ChatState, reading: Reading) -> Reading:
+    """`reading` with each doubt that one line of the cart settles as that line's product: a
+    question about "las de carne" is about the empanadas de carne ordered, not the picantes."""
+    carted = {sku for sku, _ in state.cart}
+    items, doubts = list(reading.items), []
+    for doubt in reading.doubts:
+        fits = [p for p in doubt.candidates if p.sku in carted]
+        if len(fits) == 1:
+            items.append(Item(product=fits[0], quantity=1))
+        else:
+            doubts.append(doubt)
+    return replace(reading, items=tuple(items), doubts=tuple(doubts))
+
+
 def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome | None:
     """ "¿qué lleva el volcán?", "oiga, ¿tienen aguachile?": the products named surely, with their
     price and description, not added; the last one is remembered for "ok, dame 2"."""
@@ -371,9 +389,16 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     tail = lexicon().intent_phrases("ask_describe_tail")  # "how many people does the family pack feed"
     after = [w for w in intents.rest_after(text, phrase).split() if w not in tail]
     reading = read_order(" ".join(after), turn.catalog, options=False)
-    named_first = not (reading.items or reading.doubts) and intent == "ask_describe"
+    if intent == "ask_contains":  # "¿la gringa trae queso?": the product is before, what it has after
+        if {"y", "e", "and"} & set(intents.rest_before(text, phrase).split()):
+            return None  # "una torta y ¿trae papas?": an order, then a question
+        reading = replace(reading, items=(), doubts=())
+    named_first = not (reading.items or reading.doubts) and intent in ("ask_describe", "ask_contains")
     if named_first:  # "y el oaxaqueño, ¿de qué es?": the product before the question, not ordered
-        reading = read_order(intents.rest_before(text, phrase), turn.catalog, options=False)
+        before = [w for w in intents.rest_before(text, phrase).split() if w not in _AUXILIARIES]
+        reading = read_order(" ".join(before), turn.catalog, options=False)
+        if intent == "ask_contains":  # "¿las de carne son picantes?" of the carne in the cart, not the picante
+            reading = _doubts_in_cart(state, reading)
     if any(i.quantity > 1 for i in reading.items):
         return None  # "¿me da lo que es 3 de pastor?": an order said with "lo que es", not a question
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
