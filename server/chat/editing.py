@@ -76,6 +76,7 @@ from comandia.server.chat.restating import (
     same_dish,
     sized_anew,
     some_become,
+    some_of_those,
 )
 from comandia.server.chat.same_but import same_again, same_but
 from comandia.server.chat.some_kind import some_made_kind, some_moved
@@ -172,6 +173,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or _then_own_verb(turn, state, text)
         or same_but(turn, state, text)
         or same_again(turn, state, text)
+        or some_of_those(turn, state, text)
         or some_made_kind(turn, state, text)
         or some_moved(turn, state, text)
         or some_become(turn, state, text)

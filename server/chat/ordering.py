@@ -123,9 +123,13 @@ def counted_anew(
     and no word of adding ("va, 2 de horchata y 3 de pastor"; "2 de vainilla" after the tapped
     Concha de vainilla, though a Latte de vainilla fits the words too): the restating rule's
     exception (f), right after the bot asked about that product the count said is that line's,
-    never one more. Returns the state with the line set, the reading without that item, and what
+    never one more; the line added last named alone by its kind ("entonces de vainilla"), the answer
+    said again, stays as it is. Returns the state with the line set, the reading without that item, and what
     the bot says ("Listo: 2 × Agua de horchata"); the state, reading and "" unchanged otherwise."""
     cart = state.cart_dict()
+    again = _said_again_by_kind(turn, state, reading, text) if unsized is None else None
+    if again is not None:  # "bueno entonces de coco" after the Limonada de coco picked: as it is
+        return state, replace(reading, items=()), turn.texts("quantity_set", quantity=cart[again.sku], name=again.name)
     product = turn.catalog.product(unsized) if unsized is not None else None
     if product is None or unsized != state.last_sku or unsized not in cart:
         return state, reading, ""
@@ -147,6 +151,25 @@ def counted_anew(
     rest = replace(reading, items=tuple(i for i in reading.items if i is not said),
                    doubts=tuple(d for d in reading.doubts if d is not said))  # fmt: skip
     return state, rest, turn.texts("quantity_set", quantity=cart[product.sku], name=product.name)
+
+
+def _said_again_by_kind(turn: Turn, state: ChatState, reading: Reading, text: str) -> ProductView | None:
+    """The line added last when the message names it alone by its kind, with "de" and no noun nor
+    count ("bueno entonces de vainilla" after the Malteada de vainilla picked from the list; "de
+    coco" after the Limonada de coco, though a Coca-Cola sounds near): the answer said again;
+    None otherwise."""
+    last = turn.catalog.product(state.last_sku) if state.last_sku else None
+    if last is None or last.sku not in state.cart_dict() or reading.doubts or reading.unknown or reading.loose:
+        return None
+    if len(reading.items) != 1 or reading.items[0].counted:
+        return None
+    typed = [w for w in words_of(reading.items[0].words) if w not in STOPWORDS]
+    said = normalised(text)
+    if not typed or words_of(last.name)[0] in typed or not set(typed) <= set(words_of(last.name)):
+        return None  # "una malteada": the dish, not its kind; "de fresa": another kind
+    if f"de {' '.join(words_of(reading.items[0].words))}" not in said or set(said.split()) & (ADDING | {"y", "e", "and"}):
+        return None  # "y de vainilla": one more, of that kind
+    return last
 
 
 def count_of_unsized(turn: Turn, state: ChatState, text: str, unsized: str | None) -> Outcome | None:

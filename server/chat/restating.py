@@ -673,6 +673,38 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, left.state, Reading(items=(item,)), said)
 
 
+_OF_THOSE = re.compile(
+    r"\b(?:de|of)\s+(?:esos|esas|los|las|those|these|the)\s+(?P<all>\w+)\s+(?:(?:mejor|que|haz|hazme|has|hace|"
+    r"haga|hagan|hagame|pon|ponme|make|mas|bien|actually)\s+)+(?P<some>\w+)\s+(?:(?:sean|sea|be|into)\s+)?(?P<new>.+)$"
+)
+"""Some of a line counted by its count: "mejor de esos 6 haz 2 de bistek" after 6 de pastor (and
+2 cocas), "of those 4 make 2 mango"."""
+
+
+def some_of_those(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "de esos 6 haz 2 de bistek": that many units of the cart line holding as many as the first
+    count (the one line with 6, whatever came after it) become the product said; the rest stay.
+    None when no one line holds that count or the second count is not fewer."""
+    found = _OF_THOSE.search(intents.normalised(text))
+    if found is None:
+        return None
+    whole, some = count_of(found.group("all")), count_of(found.group("some"))
+    cart = state.cart_dict()
+    lines = [sku for sku, count in state.cart if count == whole]
+    if len(lines) != 1 or not some or whole is None or some >= whole:
+        return None
+    line = turn.catalog.product(lines[0])
+    fillers = lexicon().fillers
+    after = found.group("new").split()
+    new = made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")]) if line else None
+    if line is None or new is None or new.sku == line.sku:
+        return None
+    left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
+    said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
+    item = Item(new, some, note_said(turn, new, after), new.name)
+    return apply_reading(turn, left.state, Reading(items=(item,)), said)
+
+
 def made_of(turn: Turn, line: ProductView, words: list[str]) -> ProductView | None:
     """The product the words make: another size or flavour of the line ("grande", "de fresa"),
     else what they name surely with the line's head ("de pollo" after a Hamburguesa clásica is
