@@ -74,8 +74,20 @@ def extracted() -> Iterator[tuple[str | tuple[str, str], str, int, str | None]]:
                 comment_tags=(),
                 strip_comment_tags=True,
             ):
-                yield message, f"{folder}/{filename}", line, context
+                if not _is_docstring(ROOT / folder / filename, message):
+                    yield message, f"{folder}/{filename}", line, context
     yield from command_line_help()
+
+
+def _is_docstring(path: Path, message: str | tuple[str, str]) -> bool:
+    """Whether `message` begins a docstring of `path`: Babel reads `text[a:b]` (a slice of a
+    variable named like the `text` keyword) as a call left open, and takes the docstrings after it
+    as its texts. A text for people is never a docstring."""
+    if not isinstance(message, str):
+        return False
+    first_line = message.split("\n", 1)[0]
+    source = path.read_text(encoding="utf-8")
+    return any(f"{quotes}{first_line}" in source for quotes in ('"""', "'''"))
 
 
 def command_line_help() -> Iterator[tuple[str, str, int, str | None]]:

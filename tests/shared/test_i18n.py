@@ -35,6 +35,22 @@ def test_no_marked_text_is_an_f_string() -> None:
     assert sites == [], "give these calls a template and keyword values:\n" + "\n".join(sites)
 
 
+def test_a_docstring_is_no_text_for_people(tmp_path: Path) -> None:
+    """Babel reads `text[a:b]` as a `text(...)` call left open and takes the docstrings after it as
+    marked texts (two chat docstrings reached the catalogs so on 7 December); the script leaves
+    out a text that begins a docstring, and keeps a marked text, even one of several lines."""
+    script = _script()
+    source = tmp_path / "chat.py"
+    source.write_text(
+        'def spans(text):\n    """Where each part is: a list\'s\n    lines stay apart."""\n'
+        '    return text(language, "Where should we deliver it?\\n"\n    "Type the address.")\n',
+        encoding="utf-8",
+    )
+    assert script._is_docstring(source, "Where each part is: a list's\n    lines stay apart.")
+    assert not script._is_docstring(source, "Where should we deliver it?\nType the address.")
+    assert not script._is_docstring(source, ("one item", "{n} items"))
+
+
 def test_every_error_class_is_extracted_so_its_details_reach_the_catalog() -> None:
     """A subclass of a domain error raised with its own detail ("backup {folder} has no manifest")
     is only extracted, and only checked for f-strings, when the script names it."""
