@@ -238,6 +238,13 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current = Part()
             position += 2
             continue
+        dropped = _take_back(found, position, lex) if parts or not current.blank else 0
+        if dropped:  # "un coctel de frutas ay no ese no quítalo": that item is not ordered
+            if current.blank:
+                parts.pop()
+            current = Part()
+            position += dropped
+            continue
         taken_back = _correction(found, position, lex, said_before=bool(parts) or not current.blank)
         if taken_back:
             current = _corrected(parts, current)
@@ -717,6 +724,32 @@ def _correction(found: list[Token], position: int, lex: Lexicon, said_before: bo
     if following in _SEPARATORS or number(following) is not None or following in lex.quantities:
         return 1
     return 0
+
+
+_IT_OFF = frozenset({"quitalo", "quitala", "quitalos", "quitalas", "borralo", "borrala", "sacalo", "sacala"})
+"""A verb of taking off after "ese no" ("ay no ese no quítalo"): of the same item, nothing more."""
+
+
+def _take_back(found: list[Token], position: int, lex: Lexicon) -> int:
+    """How many tokens a phrase that takes back the item just said takes here ("ese no", "not that
+    one", "no not that"; `take_back` in `lexicon.toml`), with a "quítalo" after it; 0: none, or
+    more is said before the next comma or "y" ("ese no el grande" is no take-back)."""
+    if found[position].folded not in _take_back_openers():
+        return 0
+    for phrase in lex.intent_phrases("take_back"):
+        size = phrase.count(" ") + 1
+        if " ".join(t.folded for t in found[position : position + size]) != phrase:
+            continue
+        if position + size < len(found) and found[position + size].folded in _IT_OFF:
+            size += 1
+        ends = position + size >= len(found) or found[position + size].folded in _SEPARATORS
+        return size if ends else 0
+    return 0
+
+
+@cache
+def _take_back_openers() -> frozenset[str]:
+    return frozenset(phrase.split()[0] for phrase in lexicon().intent_phrases("take_back"))
 
 
 @cache
