@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from comandia.server.chat import intents
+from comandia.server.chat.asides import Aside, without_asides
 from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
@@ -140,6 +141,8 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
     count from the messages before (`spread`)."""
     marked = without_marks(text)
+    if "(" in marked:  # "1 kilo de tortillas (o sea 2 de medio)": said again, not 2 more
+        marked = without_asides(marked, lambda aside: _restated(aside, catalog))
     each, per_person, read, each_from = _each(without_times(marked))
     spread = None if each else spread_said(marked)
     if spread is not None:
@@ -155,6 +158,18 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
             return reading
         return plain  # type: ignore[return-value]
     return _read(read, catalog, dozens, options, each, per_person, None, each_from)  # type: ignore[return-value]
+
+
+def _restated(aside: Aside, catalog: CatalogView) -> bool:
+    """Whether an aside says the item before it again: its count is the item's and it names no
+    other product ("1 six de modelo (6 latas)", "1 kilo de carnitas (2 de medio)")."""
+    before = read_order(aside.before, catalog)
+    if not before.items:
+        return False
+    last = before.items[-1]
+    counts = [n for n in (number(w) for w in fold(aside.said).split()) if n is not None]
+    said = read_order(f"{aside.before}, {aside.said}", catalog).items[len(before.items) :]  # "2 de medio": of it
+    return bool(counts) and counts[0] == last.quantity and all(i.product.sku == last.product.sku for i in said)
 
 
 def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
