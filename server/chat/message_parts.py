@@ -113,7 +113,8 @@ class Token:
 
 _MEASURE = re.compile(r"(\d+)(l|lt|lts|ml|kg|g|gr|grs|oz|pz)", re.IGNORECASE)
 _UNITS = frozenset(
-    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas"]
+    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas",
+     "liter", "liters", "litre", "litres"]  # fmt: skip
 )
 
 
