@@ -140,9 +140,9 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
     a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
     count from the messages before (`spread`)."""
+    if "(" in text:  # "1 kilo de tortillas (o sea 2 de medio)": said again, not 2 more
+        text = without_asides(text, lambda aside: _restated(aside, catalog))
     marked = without_marks(text)
-    if "(" in marked:  # "1 kilo de tortillas (o sea 2 de medio)": said again, not 2 more
-        marked = without_asides(marked, lambda aside: _restated(aside, catalog))
     each, per_person, read, each_from = _each(without_times(marked))
     spread = None if each else spread_said(marked)
     if spread is not None:
