@@ -146,9 +146,17 @@ def edit(
     if not state.cart:
         return each_asked(turn, state, words, asked) or (_more(turn, state, text) if state.last_sku else None)
     edited = _edited(turn, state, text, words, after_removal)
+    bare = _BUT.sub("", text, count=1)
+    if edited is None and bare != text:  # "but one of the coffees large instead of small"
+        edited = _edited(turn, state, bare, only_said(intents.normalised(bare)), after_removal)
     if edited is None or edited.named_back:  # an aside may have sunk the edit ("quita X, ya tenía jaja")
         return _with_aside(turn, state, text) or edited
     return edited
+
+
+_BUT = re.compile(r"^\s*(?:pero|but)\b[\s,]*", re.IGNORECASE)
+"""A change that opens against what the cart is ("the usual please" … "but one of the coffees large
+instead of small"): the «but» says the change is coming, and the change reads the same without it."""
 
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
@@ -692,7 +700,7 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
         head, tail = text[: cut.start()], text[cut.end() :]
         if not head.strip() or not tail.strip():
             continue
-        removes = [intents.mentions(part, "remove") is not None for part in (head, tail)]
+        removes = [_takes_off(turn, state, part) for part in (head, tail)]
         if removes[0] == removes[1] or not restates(tail if removes[0] else head):
             continue
         first = edit(turn, state, head)
@@ -708,6 +716,16 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
             continue
         return prefixed(second, "\n".join(_changes_said(turn, state, first.state)))
     return None
+
+
+def _takes_off(turn: Turn, state: ChatState, part: str) -> bool:
+    """Whether `part` takes a line off: a removing verb ("quita la de niño"), or «sin»/"without"
+    first and a line of the cart after it ("y sin coca": the coca goes, never a note)."""
+    if intents.mentions(part, "remove") is not None:
+        return True
+    said = re.split(r"[,;.]", part, maxsplit=1)[0]  # "sin coca, mejor una horchata": what comes instead after it
+    words = [w for w in intents.normalised(said).split() if w not in lexicon().fillers or w in ("sin", "without")]
+    return bool(words) and words[0] in ("sin", "without") and in_cart(turn, state, " ".join(words[1:])) is not None
 
 
 _OWN_VERB = re.compile(
