@@ -391,7 +391,9 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 current = Part()
             had_words = bool(current.words) and current.quantity is None
             current = _quantity(parts, current, value)
-            current.another = current.another or (folded in _ANOTHER and not current.words)
+            # "la otra normal" after "una sin cebolla" is the other of those said, never one more
+            the_other = position > 0 and found[position - 1].folded in ("la", "el", "the")
+            current.another = current.another or (folded in _ANOTHER and not current.words and not the_other)
             current.closed = had_words and folded.startswith("x") and folded[1:].isdigit()
             if folded in _DOZEN:
                 position += _counted_in_dozens(current, found, position + 1)
