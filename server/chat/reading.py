@@ -295,7 +295,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         previous = next((w for _, w in reversed(found_in) if isinstance(w, Item)), None)
         if previous is None and set(part.words) <= SAME:
             loose.append(part.quantity or 1)  # "otro igual": of what was talked about before
-            loose_notes.append("")
+            loose_notes.append(_note_text(part.note, lex))  # "2 of those with less ice": its note too
+            loose_at = number_
             continue
         again = _same_again(previous, part.words, catalog) if previous is not None else None
         resized = _resized(previous, part, found_in, number_, catalog) if previous is not None else None
