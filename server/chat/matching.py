@@ -22,9 +22,10 @@ import itertools
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from rapidfuzz import fuzz, process
 
@@ -105,6 +106,8 @@ class _Name:
     """(key, weight) of each of `keys`: the scoring loop reads them together."""
 
 
+_T = TypeVar("_T")
+
 _Best = tuple[float, float, ProductView]
 """A product's best name so far: (score, share of the typed words explained, the product)."""
 
@@ -172,6 +175,8 @@ class ProductIndex:
             for k in seen:
                 self._skus_by_key.setdefault(k, []).append(sku)
         self._products = catalog.products
+        self._catalog = catalog
+        self._derived: dict[Callable[[CatalogView], Any], Any] = {}
         self._sku_pattern: re.Pattern[str] | None = None
         self._sku_names: dict[str, str] = {}
         self._rank = {p.sku: position for position, p in reversed(list(enumerate(catalog.products)))}
@@ -187,6 +192,16 @@ class ProductIndex:
                 pair_words.setdefault(f"{a} {b}", set()).update(name_words)
         self.pair_words = {pair: frozenset(said) for pair, said in pair_words.items()}
         """The words of every name that holds a pair ("2 kg": malla, de, naranjas, 2, kg)."""
+
+    def derived(self, build: Callable[[CatalogView], _T]) -> _T:
+        """What `build` makes of this menu, made at its first use and kept as long as the index (the
+        menu unchanged): work other modules do over every product ("which products are a kind's
+        generic one") is done once per menu, not on every turn that asks. `build` must depend on
+        the menu alone, and give positions in `catalog.products` rather than the products: an
+        equal menu read afresh shares this index, and its own product objects are the ones to answer."""
+        if build not in self._derived:
+            self._derived[build] = build(self._catalog)
+        return cast(_T, self._derived[build])
 
     def knows(self, word: str) -> bool:
         """Whether a folded word is (exactly) a word of some product name or alias."""

@@ -24,8 +24,8 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import index_for, words
 from comandia.server.chat.matching import key as phonetic
-from comandia.server.chat.matching import words
 from comandia.server.chat.model import CatalogView, ProductView
 from comandia.shared.domain.names import match_key
 
@@ -234,24 +234,57 @@ def branded(catalog: CatalogView, typed: Sequence[str]) -> tuple[bool, tuple[Pro
     kinds = [kind for brand, kind in _brands() if brand == said]
     if not said or not kinds:
         return None
-    categories = {c.id: c.name for c in catalog.categories}
-    generic: list[ProductView] = []
-    for product in catalog.products:
-        category = categories.get(product.category_id, "") if product.category_id is not None else ""
-        named = tuple(phonetic(w) for w in words(product.name))
-        of_kind = [k for k in builtin_kinds() if k.holds(product.name, category)
-                   and any(k is kind or kind.words[0] in k.includes for kind in kinds)]  # fmt: skip
-        heads = {phonetic(w) for k in of_kind for said_word in k.words for w in words(said_word)[:1]}
-        if not of_kind or not named or named[0] not in heads or not _generic(words(product.name)[1:]):
-            continue
-        offered = {phonetic(w) for w in words(product.description)}
-        if _OFFERS.search(product.description) and not set(said) <= offered:
-            continue
-        generic.append(product)
+    # The menu's generic products are found once per menu (`_generic_products`); a turn only
+    # picks the ones of the brand's kinds whose description does not offer other choices.
+    generic = [
+        found for found in index_for(catalog).derived(_generic_products)
+        if any(k is kind or kind.words[0] in k.includes for k in found.kinds for kind in kinds)
+        and not (found.offers and not set(said) <= found.offered)
+    ]  # fmt: skip
     if not generic:
         return None
-    sure = len(generic) == 1 and set(said) <= {phonetic(w) for w in words(generic[0].description)}
-    return sure, tuple(generic)
+    sure = len(generic) == 1 and set(said) <= generic[0].offered
+    return sure, tuple(catalog.products[found.position] for found in generic)
+
+
+@dataclass(frozen=True)
+class _Generic:
+    """A product of the menu a brand of its kind may be served as (see `branded`)."""
+
+    position: int
+    """Where it is in the menu's products."""
+    kinds: tuple[Kind, ...]
+    """The kinds that hold it and one of whose words is the first of its name («Refresco de lata»:
+    the soft drinks'); the rest of the name says only how it comes."""
+    offers: bool
+    """Whether its description lists what to choose from («Coca-Cola, Sprite o Fanta»)."""
+    offered: frozenset[str]
+    """The phonetic keys of its description's words."""
+
+
+def _generic_products(catalog: CatalogView) -> tuple[_Generic, ...]:
+    """Every product of `catalog` that is a generic one of some kind, in menu order: built once per
+    menu (`ProductIndex.derived`), since asking every kind of every product on each brand typed
+    was most of a long turn's time on a menu of hundreds."""
+    categories = {c.id: c.name for c in catalog.categories}
+    found: list[_Generic] = []
+    for position, product in enumerate(catalog.products):
+        name = words(product.name)
+        if not name or not _generic(name[1:]):
+            continue
+        category = categories.get(product.category_id, "") if product.category_id is not None else ""
+        head = phonetic(name[0])
+        kinds = tuple(k for k in builtin_kinds() if head in _heads(k) and k.holds(product.name, category))
+        if kinds:
+            offered = frozenset(phonetic(w) for w in words(product.description))
+            found.append(_Generic(position, kinds, _OFFERS.search(product.description) is not None, offered))
+    return tuple(found)
+
+
+@cache
+def _heads(kind: Kind) -> frozenset[str]:
+    """The phonetic keys of the first word of each of a kind's words ("refresco de lata": refresk)."""
+    return frozenset(phonetic(w) for said in kind.words for w in words(said)[:1])
 
 
 def _generic(rest: list[str]) -> bool:
