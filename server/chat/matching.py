@@ -104,6 +104,9 @@ class _Name:
     sorted_keys: tuple[str, ...]
     pairs: tuple[tuple[str, float], ...]
     """(key, weight) of each of `keys`: the scoring loop reads them together."""
+    shape: int
+    """The same number for every name with the same `pairs` (the aliases "coca" and "refresco" of
+    every Coca-Cola on the menu): such names score alike, so a reading works each share out once."""
 
 
 _T = TypeVar("_T")
@@ -132,33 +135,36 @@ class ProductIndex:
             for k in seen:
                 frequency[k] = frequency.get(k, 0) + 1
         total = max(1, len(catalog.products))
+        shapes: dict[tuple[tuple[str, float], ...], int] = {}
         self.names = [
             _Name(
                 p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights),
-                tuple(sorted(keys)), tuple(zip(keys, weights, strict=True)),
+                tuple(sorted(keys)), pairs, shapes.setdefault(pairs, len(shapes)),
             )
             for p, keys in names
             for weights in [tuple(math.log(1 + total / frequency[k]) * _measure_weight(keys, i)
                                   for i, k in enumerate(keys))]
+            for pairs in [tuple(zip(keys, weights, strict=True))]
         ]  # fmt: skip
         self.vocabulary = sorted(frequency)
         self._vocabulary_set = frozenset(frequency)
+        self._comparable_keys: dict[tuple[int, int], list[str]] = {}
         self._head_keys = frozenset(keys[0] for _, keys in names)
         self._tail_keys = frozenset(keys[-1] for _, keys in names)
-        self._by_key: dict[str, list[int]] = {}
-        for position, entry in enumerate(self.names):
-            for k in entry.all_keys:
-                self._by_key.setdefault(k, []).append(position)
         self._joined = [entry.joined for entry in self.names]
         self._names_of: dict[str, list[int]] = {}
         self._by_sorted_keys: dict[tuple[str, ...], list[int]] = {}
         for position, entry in enumerate(self.names):
             self._names_of.setdefault(entry.product.sku, []).append(position)
             self._by_sorted_keys.setdefault(entry.sorted_keys, []).append(position)
-        by_length = sorted(range(len(self._joined)), key=lambda position: (len(self._joined[position]), position))
-        self._length_positions = by_length
-        self._by_length = [self._joined[position] for position in by_length]
-        self._lengths = [len(joined) for joined in self._by_length]
+        spelled_so: dict[str, list[int]] = {}  # each distinct run-together spelling: the names spelled so
+        for position, joined in enumerate(self._joined):
+            spelled_so.setdefault(joined, []).append(position)
+        by_length = sorted(spelled_so, key=lambda joined: (len(joined), spelled_so[joined][0]))
+        self._by_length = by_length
+        """Every distinct run-together spelling (a few hundred for thousands of names), shortest first."""
+        self._spelled_positions = [spelled_so[joined] for joined in by_length]
+        self._lengths = [len(joined) for joined in by_length]
         heaviest: dict[tuple[str, str], float] = {}  # (key, sku): the most the key weighs in a name
         for entry in self.names:
             in_name: dict[str, float] = {}
@@ -245,8 +251,8 @@ class ProductIndex:
         if len(word_key) < 3 or word_key.isdigit():
             return found
         cutoff = 85 if len(word_key) <= 4 else 80 if len(word_key) <= 6 else 74  # short keys: near-equal only
-        for candidate, score, _ in process.extract(word_key, self.vocabulary, scorer=fuzz.ratio,
-                                                   score_cutoff=cutoff, limit=8):  # fmt: skip
+        for candidate, score, _ in process.extract(word_key, self._comparable(len(word_key), cutoff),
+                                                   scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):  # fmt: skip
             found[candidate] = max(found.get(candidate, 0.0), score / 100)
         if len(word_key) >= 4:  # an abbreviation: "marg" for "margarita" (the sorted keys after it)
             for candidate in self.vocabulary[bisect_left(self.vocabulary, word_key) :]:
@@ -254,6 +260,19 @@ class ProductIndex:
                     break
                 if candidate != word_key:
                     found[candidate] = max(found.get(candidate, 0.0), 0.8 + 0.15 * len(word_key) / len(candidate))
+        return found
+
+    def _comparable(self, length: int, cutoff: int) -> list[str]:
+        """The vocabulary's keys, in its order, that a key of `length` letters can be `cutoff` % like:
+        the Indel distance is at least the difference in length, so a ratio of c needs |a - b| <=
+        (1 - c/100) (a + b); the others (half the menu's words, or more) are never compared. Kept in
+        order, so `process.extract` breaks ties between equal scores as over the whole vocabulary.
+        Made once per length and menu, like the index."""
+        found = self._comparable_keys.get((length, cutoff))
+        if found is None:
+            room = 1 - cutoff / 100
+            found = [k for k in self.vocabulary if abs(length - len(k)) <= room * (length + len(k)) + _SLACK]
+            self._comparable_keys[(length, cutoff)] = found
         return found
 
     def match(self, typed: list[str], synonyms: dict[str, str] | None = None, exact: bool = True) -> list[Match]:
@@ -291,8 +310,11 @@ class ProductIndex:
         shares = self._typed_shares(similar)
         name_bounds = self._name_share_bounds(merged)
         as_typed = self._as_typed(kept, keys, synonyms) if exact else frozenset()
-        overridden = self._overridden(as_typed, joined, shares)
-        scoring = _Scoring(self.names, merged, as_typed, joined)
+        near = self._spelled_near(joined) if len(joined) >= 5 else []  # words run together or split
+        overridden = self._overridden(as_typed, joined, near, shares)
+        exactly = {position for typed in as_typed for position in self._by_sorted_keys.get(typed, ())}
+        spelled = {position: ratio for position, ratio in near if abs(len(joined) - len(self._joined[position])) <= 3}
+        scoring = _Scoring(self.names, merged, exactly, spelled)
         # Every product that may be taken, asked about or chosen among the cart's lines is scored in
         # full: the ones explaining (nearly) every typed word and the ones named whole or run together.
         best: dict[str, _Best] = {}
@@ -365,21 +387,21 @@ class ProductIndex:
         return frozenset(found)
 
     def _overridden(
-        self, as_typed: frozenset[tuple[str, ...]], joined: str, shares: dict[str, float]
+        self, as_typed: frozenset[tuple[str, ...]], joined: str, near: list[tuple[int, float]], shares: dict[str, float]
     ) -> dict[str, list[int]]:
-        """The products with a name typed exactly (`as_typed`) or run together ("hotdog"), with the
-        positions of the names they are scored by: a product no typed word explains only by those names."""
+        """The products with a name typed exactly (`as_typed`) or run together ("hotdog": `near`, the
+        names `_spelled_near` the typed keys run together), with the positions of the names they are
+        scored by: a product no typed word explains only by those names."""
         found: dict[str, list[int]] = {}
         for typed in as_typed:
             for position in self._by_sorted_keys.get(typed, ()):
                 found.setdefault(self.names[position].product.sku, [])
-        if len(joined) >= 5:  # words run together or split: "hotdog", "pepe roni"
-            for rank, position in enumerate(self._spelled_near(joined)):
-                if abs(len(joined) - len(self._joined[position])) > 3:
-                    continue  # scored by its words only
-                sku = self.names[position].product.sku
-                if sku in shares or rank < _RUN_TOGETHER_CANDIDATES:
-                    found.setdefault(sku, []).append(position)
+        for rank, (position, _) in enumerate(near):
+            if abs(len(joined) - len(self._joined[position])) > 3:
+                continue  # scored by its words only
+            sku = self.names[position].product.sku
+            if sku in shares or rank < _RUN_TOGETHER_CANDIDATES:
+                found.setdefault(sku, []).append(position)
         for sku, positions in found.items():
             if sku in shares:  # every name of a product that explains a typed word is a candidate
                 found[sku] = self._names_of[sku]
@@ -387,18 +409,19 @@ class ProductIndex:
                 positions.sort()
         return found
 
-    def _spelled_near(self, joined: str) -> list[int]:
-        """The positions of the names whose keys run together are at least 88 % like `joined`, most
-        alike first (then in menu order). Only names of a near length can be: the Indel distance is
-        at least the difference in length, so a ratio of 88 needs |a - b| <= 0.12 (a + b)."""
+    def _spelled_near(self, joined: str) -> list[tuple[int, float]]:
+        """(position, rapidfuzz ratio) of the names whose keys run together are at least 88 % like
+        `joined`, most alike first (then in menu order). Only names of a near length can be: the
+        Indel distance is at least the difference in length, so a ratio of 88 needs |a - b| <= 0.12
+        (a + b). Each distinct spelling is compared once, for all the names spelled so."""
         length = len(joined)
         shortest = math.ceil(length * 0.88 / 1.12 - _SLACK)
         longest = math.floor(length * 1.12 / 0.88 + _SLACK)
         start = bisect_left(self._lengths, shortest)
         stop = bisect_left(self._lengths, longest + 1)
         near = process.extract(joined, self._by_length[start:stop], scorer=fuzz.ratio, score_cutoff=88, limit=None)
-        found = sorted((-score, self._length_positions[start + at]) for _, score, at in near)
-        return [position for _, position in found]
+        found = sorted((-score, position) for _, score, at in near for position in self._spelled_positions[start + at])
+        return [(position, -score) for score, position in found]
 
     def _score_until_irrelevant(
         self, rest: list[tuple[float, str]], shares: dict[str, float], scoring: _Scoring, best: dict[str, _Best]
@@ -451,25 +474,32 @@ class _Scoring:
     explained and the (rarity-weighted) share of the name typed, 0 to 1; a name typed exactly is
     above any near name, and one typed run together or split scores by its spelling."""
 
-    def __init__(self, names: list[_Name], merged: dict[str, float], as_typed: frozenset[tuple[str, ...]],
-                 joined: str) -> None:  # fmt: skip
-        self.names, self.get, self.as_typed, self.joined = names, merged.get, as_typed, joined
-        self.near_length = len(joined) >= 5
+    def __init__(self, names: list[_Name], merged: dict[str, float], exactly: set[int],
+                 spelled: dict[int, float]) -> None:  # fmt: skip
+        """`exactly`: the positions of the names typed exactly; `spelled`: the rapidfuzz ratio of
+        each name of a near length whose keys run together are at least 88 % like the typed ones
+        (`ProductIndex._spelled_near`: the others are not near enough to count)."""
+        self.names, self.get, self.exactly, self.spelled = names, merged.get, exactly, spelled
+        self.name_shares: dict[int, float] = {}
+        """The share of the name typed, by name shape: every Coca-Cola's alias "coca" is worked out once."""
 
     def product(self, positions: list[int], typed_share: float, best: dict[str, _Best]) -> None:
         """Score the names at `positions` (one product's) and keep the product's best in `best`."""
-        names, get, length, joined = self.names, self.get, len(self.joined), self.joined
+        names, get, exactly, spelled, name_shares = self.names, self.get, self.exactly, self.spelled, self.name_shares
         for position in positions:
             name = names[position]
             share, score = typed_share, 0.0
             if share != 0:
-                name_share = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
+                name_share = name_shares.get(name.shape)
+                if name_share is None:
+                    name_share = name_shares[name.shape] = sum([get(k, 0.0) * w for k, w in name.pairs]) / name.weight
                 if name_share:
                     score = 2 * share * name_share / (share + name_share)
-            if name.sorted_keys in self.as_typed:
+            if position in exactly:
                 score, share = EXACT, 1.0  # the name itself, as typed: above any near name
-            if self.near_length and abs(length - len(name.joined)) <= 3:
-                together = fuzz.ratio(joined, name.joined) / 100
+            ratio = spelled.get(position)
+            if ratio is not None:
+                together = ratio / 100
                 if together >= 0.88 and together > score:
                     score, share = together, together
             if score > 0:

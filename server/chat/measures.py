@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from comandia.server.chat.matching import words
+from comandia.server.chat.matching import index_for, words
 from comandia.server.chat.model import CatalogView, ProductView, fold
 
 _WHOLE = {"kilo": "kilo", "kilos": "kilo", "kg": "kilo", "litro": "litro", "litros": "litro", "lt": "litro",
@@ -56,8 +57,10 @@ def sized_by_amount(catalog: CatalogView, named: tuple[ProductView, ...], amount
     """The product of the measured family of `named` whose measure is `amount` ("una coca de dos
     litros" among "Coca-Cola 600 ml" and "Coca-Cola 2 litros"; "1/2 kg de picada" among the 500 g
     and the 1 kg packs); None when no product, or more than one family, has it."""
+    menu = _measures_of(catalog)
     families = {family for p in named if (family := _unmeasured(p.name)) is not None}
-    fits = [p for p in catalog.products if _unmeasured(p.name) in families and _amount(p.name) == amount]
+    measured = sorted(at for family in families for at in menu.by_unmeasured.get(family, ()))  # in menu order
+    fits = [catalog.products[at] for at in measured if menu.amounts[at] == amount]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -139,7 +142,10 @@ def measured_size(catalog: CatalogView, line: ProductView, said: list[str]) -> P
     family = _unmeasured(line.name)
     if family is None:
         return None
-    sized = [(amount, p) for p in catalog.products if (amount := _amount(p.name)) and _unmeasured(p.name) == family]
+    menu = _measures_of(catalog)
+    sized = [
+        (amount, catalog.products[at]) for at in menu.by_unmeasured.get(family, ()) if (amount := menu.amounts[at])
+    ]
     if len(sized) < 2:
         return None
     pick = max(sized, key=lambda pair: pair[0]) if wanted <= _BIG else min(sized, key=lambda pair: pair[0])
@@ -176,8 +182,9 @@ def in_packs(catalog: CatalogView, named: tuple[ProductView, ...], amount: float
     if len(families) != 1:
         return []
     family = families.pop()
-    sizes = sorted(((size, p) for p in catalog.products if p.available and _family(p) == family
-                    and (size := unit_amount(p))), key=lambda pair: -pair[0])  # fmt: skip
+    menu = _measures_of(catalog)
+    sizes = sorted(((size, p) for at in menu.by_family.get(family, ()) if (p := catalog.products[at]).available
+                    and (size := menu.unit_amounts[at])), key=lambda pair: -pair[0])  # fmt: skip
     if len({size for size, _ in sizes}) != len(sizes) or len(sizes) < 2:
         return []  # two products of one size ("Helado 1 kg" of two brands): which one is asked
     packs: list[tuple[ProductView, int]] = []
@@ -203,7 +210,8 @@ def collective_of(
     they typed ("a dozen bagels": the Dozen bagels; "una docena de tamales": the Docena de tamales
     surtidos); None when none or several are. "a dozen plain bagels" names more than the Dozen
     bagels does: twelve plain bagels."""
-    fits = [p for p in catalog.products if sold_as(p, counted_in)
+    menu = _measures_of(catalog)
+    fits = [p for at in menu.collectives if sold_as(p := catalog.products[at], counted_in)
             and typed_keys <= {key_of(w) for w in words(p.name)}]  # fmt: skip
     return fits[0] if typed_keys and len(fits) == 1 else None
 
@@ -257,3 +265,46 @@ def resized_by_amount(catalog: CatalogView, line: ProductView, said: list[str]) 
     amount = amount_in(said)
     other = sized_by_amount(catalog, (line,), amount) if amount else None
     return other if other is not None and other.sku != line.sku else None
+
+
+@dataclass(frozen=True)
+class _MenuMeasures:
+    """The measure of every product of a menu, by its position in the menu's products: worked out
+    once per menu (`ProductIndex.derived`), not by reading every name again on each turn that says
+    a measure (on a menu of hundreds that was a millisecond a question)."""
+
+    amounts: tuple[float | None, ...]
+    """The millilitres or grams its name writes as a number and unit ("Coca-Cola 600 ml": 600)."""
+    unit_amounts: tuple[float | None, ...]
+    """`unit_amount`: the same, or a measure its name says in words ("Tortillas medio kilo")."""
+    by_unmeasured: dict[str, tuple[int, ...]]
+    """The products with a measure, by their name without it (`_unmeasured`), in menu order."""
+    by_family: dict[tuple[str, ...], tuple[int, ...]]
+    """Every product, by what it is without its measure (`_family`), in menu order."""
+    collectives: tuple[int, ...]
+    """The products whose name says a dozen, a six-pack or a pack: the only ones `sold_as` can fit."""
+
+
+def _measures_of(catalog: CatalogView) -> _MenuMeasures:
+    """The menu's `_MenuMeasures`, built at its first use and kept with the menu's index."""
+    return index_for(catalog).derived(_menu_measures)
+
+
+def _menu_measures(catalog: CatalogView) -> _MenuMeasures:
+    by_unmeasured: dict[str, list[int]] = {}
+    by_family: dict[tuple[str, ...], list[int]] = {}
+    collectives: list[int] = []
+    for at, product in enumerate(catalog.products):
+        unmeasured = _unmeasured(product.name)
+        if unmeasured is not None:
+            by_unmeasured.setdefault(unmeasured, []).append(at)
+        by_family.setdefault(_family(product), []).append(at)
+        if any(word in _COLLECTIVES or word in ("pack", "packs") for word in words(product.name)):
+            collectives.append(at)
+    return _MenuMeasures(
+        amounts=tuple(_amount(p.name) for p in catalog.products),
+        unit_amounts=tuple(unit_amount(p) for p in catalog.products),
+        by_unmeasured={name: tuple(positions) for name, positions in by_unmeasured.items()},
+        by_family={family: tuple(positions) for family, positions in by_family.items()},
+        collectives=tuple(collectives),
+    )
