@@ -153,9 +153,15 @@ class ProductIndex:
         self._tail_keys = frozenset(keys[-1] for _, keys in names)
         self._joined = [entry.joined for entry in self.names]
         self._names_of: dict[str, list[int]] = {}
+        """The positions a product is scored by: the first of its names of each shape. A later name of
+        the same shape (its alias "coca cola" after its name "Coca-Cola") has the same keys, so the
+        same score, and a product keeps the first of its best names: scoring it again changes nothing."""
+        shaped: set[tuple[int, int]] = set()  # (the product's id, a name shape) scored already
         self._by_sorted_keys: dict[tuple[str, ...], list[int]] = {}
         for position, entry in enumerate(self.names):
-            self._names_of.setdefault(entry.product.sku, []).append(position)
+            if (id(entry.product), entry.shape) not in shaped:
+                shaped.add((id(entry.product), entry.shape))
+                self._names_of.setdefault(entry.product.sku, []).append(position)
             self._by_sorted_keys.setdefault(entry.sorted_keys, []).append(position)
         spelled_so: dict[str, list[int]] = {}  # each distinct run-together spelling: the names spelled so
         for position, joined in enumerate(self._joined):
