@@ -98,8 +98,6 @@ class _Name:
     keys: tuple[str, ...]
     weights: tuple[float, ...]
     joined: str
-    all_keys: frozenset[str]
-    """The keys of every name and alias of the product: what the customer typed may mix them."""
     weight: float
     sorted_keys: tuple[str, ...]
     pairs: tuple[tuple[str, float], ...]
@@ -138,7 +136,7 @@ class ProductIndex:
         shapes: dict[tuple[tuple[str, float], ...], int] = {}
         self.names = [
             _Name(
-                p, tuple(keys), weights, "".join(keys), frozenset(per_product[p.sku]), sum(weights),
+                p, tuple(keys), weights, "".join(keys), sum(weights),
                 tuple(sorted(keys)), pairs, shapes.setdefault(pairs, len(shapes)),
             )
             for p, keys in names
