@@ -97,7 +97,9 @@ def _some_of_them(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon)
     """The one part after a total naming one product surely that says fewer of them in another
     kind or size of it ("2 jugos de frutilla, uno con leche": the Jugo de frutilla con leche; "2
     americanos, uno grande"): those are some of the total, the rest stay as the total said (read
-    alone, the part came on top: 3 juices for 2). None for anything else ("2 de pastor, 1 de
+    alone, the part came on top: 3 juices for 2). A total that may be one of a few products ("3
+    conchas", vanilla or chocolate) keeps the rest when the part names one of them ("3 conchas, una
+    de chocolate": 2 conchas still asked about, never 3, nor lost). None for anything else ("2 de pastor, 1 de
     suadero": a product of its own; "3 de pastor, uno sin cebolla": a note of some, read later)."""
     head = parts[at]
     total = head.quantity
@@ -112,6 +114,8 @@ def _some_of_them(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon)
         return None  # "2 jugos de frutilla, 1 jugo de piña": a product of its own
     own = verdict_of(index.match(head.words, lex.synonyms))
     together = verdict_of(index.match([*head.words, *member.words], lex.synonyms))
+    if own is not None and not own[0] and together is not None and together[0] and together[1][0] in own[1]:
+        return member  # "3 conchas, una de chocolate": one of what the total may be; the rest asked about
     if own is None or not own[0] or together is None:
         return None  # the total is no one product
     head_name, made = own[1][0], together[1][0]

@@ -776,6 +776,10 @@ _LINE_THEN_MIND = re.compile(r"^(?:el|la|los|las|the)\s+\w.*?\b(?:mejor|better|a
 """A part that names a line with its article, then changes its mind about it: "… y el jugo mejor
 chico", "…, and the fries actually large"."""
 
+_COUNT_LEFT = re.compile(r"\b(?:nomas|nadamas|namas|solo|solamente|unicamente|just|only)\b")
+"""A part that leaves a line at a count ("… y de hawaiana nomás una", "… y de pastor solo 3", "…
+and just one lemonade"): a change of that line, as "que sean 2" is."""
+
 _PARTS = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and)\s+)?|\s+(?:y|e|and)\s+", re.IGNORECASE)
 """Where a message joins two instructions: a comma, "y"/"and", or both (", y quita las bravas")."""
 
@@ -825,9 +829,9 @@ def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     for cut in _PARTS.finditer(text):
         head, tail = text[: cut.start()], text[cut.end() :]
         folded = intents.normalised(tail)
-        if not head.strip() or (_CHANGE_CUE.search(folded) is None and _LINE_THEN_MIND.match(folded) is None):
+        cued = _CHANGE_CUE.search(folded) or _LINE_THEN_MIND.match(folded) or _COUNT_LEFT.search(only_said(folded))
+        if not head.strip() or cued is None or _inside_name(turn, text, cut):
             continue
-        if _inside_name(turn, text, cut):
             continue
         bare = names_nothing(turn, _MIND.sub("", _CHANGE_CUE.sub("", folded)))
         count_only = bare and bool(counted(folded.split()))  # "y que sean 2"

@@ -248,7 +248,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             continue
         taken_back = _correction(found, position, lex, said_before=bool(parts) or not current.blank)
         if taken_back:
-            current = _corrected(parts, current)
+            current = _corrected(parts, current, _opens_item(found, position - 1))
             position += taken_back
             continue
         greeting = 0 if current.words or current.in_note else _greeting(found, position, lex, index)
@@ -761,15 +761,22 @@ def _correction_openers() -> frozenset[str]:
     return frozenset({"no", *(phrase.split()[0] for phrase in lexicon().intent_phrases("correction"))})
 
 
-def _corrected(parts: list[Part], current: Part) -> Part:
+def _corrected(parts: list[Part], current: Part, count_opened: bool) -> Part:
     """The part that follows a correction: it takes back the item said before it. A quantity said
-    alone just before ("5 no 6 panes") is itself taken back."""
+    alone just before ("5 no 6 panes") is itself taken back; `count_opened`: that quantity opened
+    an item of its own (after a comma or «y»), so the item before it stays."""
     if current.words or current.note or current.portions:
         parts.append(current)
         return Part(corrects=True)
-    if current.quantity is not None:  # "una docena, 2 no mejor 3 atoles": only the 2 is taken back
+    if current.quantity is not None and count_opened:  # "una docena, 2 no mejor 3 atoles": only the 2 is taken back
         return Part(corrects=current.corrects)
-    return Part(corrects=current.corrects or bool(parts))
+    return Part(corrects=current.corrects or bool(parts))  # "un vacío para dos no mejor dos vacíos": the vacío
+
+
+def _opens_item(found: list[Token], at: int) -> bool:
+    """Whether the count at `at` opens an item: it begins the message or follows a separator
+    ("…, 2 no mejor 3"), not a word that ties it to the item before ("un vacío para dos")."""
+    return at <= 0 or found[at - 1].folded in _SEPARATORS
 
 
 def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
