@@ -161,7 +161,8 @@ instead of small"): the «but» says the change is coming, and the change reads 
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
-        _then_held_line(turn, state, text)
+        _removal_of_several(turn, state, text)
+        or _then_held_line(turn, state, text)
         or numbered_anew(turn, state, text)
         or amount_anew(turn, state, text)
         or extra_on_line(turn, state, text)
@@ -656,6 +657,182 @@ def _removal_first(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = edit(turn, removed.state, tail, after_removal=True) or apply_reading(turn, removed.state, reading)
         return prefixed(rest, said)
     return None
+
+
+_LISTED = re.compile(r"\s*[,;]+\s*(?:(?:y|e|and|ni|&)\s+)?|\s+(?:y|e|and|ni|&)\s+", re.IGNORECASE)
+"""Where a list of lines to take out goes on: a comma, "y"/"e"/"and", or "ni" ("sin la coca ni el
+suadero")."""
+_BY_WORD = re.compile(r"\s+(?:y|e|and|&)\s+", re.IGNORECASE)
+_EACH_NO = frozenset({"no", "ni", "sin", "without"})
+"""Said again before each line of the list ("no veggie sticks and no tea", "sin coca y sin flan")."""
+
+
+def _removal_of_several(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "quita la coca y el suadero", "sin la coca ni el suadero", "quítame las cocas y 1 de
+    pastor", "remove the fries, the corn and the tea": a removal that names several lines, each
+    of them goes (a whole line, or the count said of it) and each is said back; what the list
+    names that is not in the cart is named back, never added; words after it with a verb of
+    their own ("… y ponme una horchata") are read on what is left. Read as one removal, only
+    the first line went and the others stayed without a word. None unless two or more of the
+    listed words are lines of the cart, or one is and another names a product not in it."""
+    parts = _listed_parts(turn, text)
+    if len(parts) < 2:
+        return None
+    first = _first_removed(turn, parts[0])
+    if first is None:
+        return _removal_said_last(turn, state, parts)
+    targets, tail = [first], ""
+    for at, part in enumerate(parts[1:], 1):
+        if _says_own_thing(part):
+            tail = ", ".join(parts[at:])  # "… y ponme una horchata": what comes instead
+            break
+        targets.append(_first_removed(turn, part) or part)
+    taken, unplaced = _lines_listed(turn, state, targets)
+    if len({p.sku for p, _ in taken}) + len(unplaced) < 2 or not taken:
+        return None
+    after, said = _taken_lines(turn, state, taken)
+    named: list[str] = []
+    for words in unplaced:
+        product = next((i.product for i in read_order(words, turn.catalog).items), None)
+        said.append(turn.texts("not_in_cart", name=product.name) if product else turn.texts("not_on_menu", text=words))
+        named.append(product.name if product else words)
+    if tail:
+        reading = read_order(tail, turn.catalog)
+        rest = edit(turn, after, tail, after_removal=True) or apply_reading(turn, after, reading)
+        return prefixed(rest, "\n".join(said), tuple(named))
+    outcome = done(after, cart_buttons_reply(turn, after, "\n".join(said)))
+    return replace(outcome, named_back=tuple(named))
+
+
+def _removal_said_last(turn: Turn, state: ChatState, parts: list[str]) -> Outcome | None:
+    """ "la coca y el suadero quítalos": the lines first, the removing verb last with nothing
+    after it; read as "quítalos la coca y el suadero". None otherwise."""
+    last = parts[-1]
+    phrase = intents.mentions(last, "remove")
+    if phrase is None or not names_nothing(turn, intents.rest_after(last, phrase)) or len(parts) < 2:
+        return None
+    named = [*parts[:-1], intents.rest_before(last, phrase)]
+    if not all(names_something(turn, said) for said in named):
+        return None
+    return _removal_of_several(turn, state, f"{phrase} " + ", ".join(named))
+
+
+def _taken_lines(
+    turn: Turn, state: ChatState, taken: list[tuple[ProductView, int | None]]
+) -> tuple[ChatState, list[str]]:
+    """The state with each line taken out (all of it, or the count said), and what the bot says of
+    each, in the order the customer named them."""
+    cart = state.cart_dict()
+    said: list[str] = []
+    for product, count in taken:
+        if product.sku not in cart:
+            continue  # named twice ("el suadero y los de suadero")
+        left = cart[product.sku] - count if count is not None else 0
+        if left > 0:
+            cart[product.sku] = left
+            said.append(turn.texts("quantity_set", quantity=left, name=product.name))
+        else:
+            cart.pop(product.sku)
+            said.append(turn.texts("removed", name=product.name))
+    return replace(state.with_cart(cart), stage="cart"), said
+
+
+_GIVEN = re.compile(rf"^(?:(?:y|e|and|also|tambien)\s+)*{_GIVE}\b")
+
+
+def _says_own_thing(part: str) -> bool:
+    """Whether a part of the list opens what comes after the removal instead of another line to
+    take out: a verb of its own ("… y ponme una horchata", "…, add a corn"), or a change of mind
+    ("…, mejor 3 sabritas", "… y que sean 3 barras")."""
+    words = intents.normalised(part)
+    if intents.mentions(part, "remove") is not None and not restates(part):
+        return False  # "… y quita el flan": one more line to take out
+    return bool(_OWN_VERB.match(words) or _GIVEN.match(words)) or restates(part)
+
+
+def _listed_parts(turn: Turn, text: str) -> list[str]:
+    """The message cut where its list goes on, a product whose name holds "y"/"and" kept whole
+    ("quita el mac and cheese y la soda": the Mac and cheese is one line)."""
+    parts: list[str] = []
+    for said in _LISTED.split(text):
+        if not said.strip():
+            continue
+        if parts and _BY_WORD.search(text) and _one_product(turn, f"{parts[-1]} y {said}"):
+            parts[-1] = f"{parts[-1]} y {said}"
+        else:
+            parts.append(said.strip())
+    return parts
+
+
+def _one_product(turn: Turn, words: str) -> bool:
+    """Whether the words read as one product and nothing else ("mac and cheese")."""
+    reading = read_order(words, turn.catalog)
+    return len(reading.items) + len(reading.doubts) == 1 and not reading.unknown
+
+
+def _first_removed(turn: Turn, part: str) -> str | None:
+    """The words after the removing verb of a part of a list ("quita la coca" -> "la coca",
+    "actually no veggie sticks" -> "veggie sticks"), or None when the part takes nothing off."""
+    phrase = intents.mentions(part, "remove")
+    if phrase is not None:
+        if names_something(turn, intents.rest_before(part, phrase)):
+            return None  # "2 de pastor y quita la coca": an order first, read elsewhere
+        rest = intents.rest_after(part, phrase)
+    else:
+        words = [w for w in intents.normalised(part).split() if w not in _OPENERS]
+        spoken = [w for w in words if w in _EACH_NO or w not in lexicon().fillers]
+        if not spoken or spoken[0] not in _EACH_NO:
+            return None
+        rest = " ".join(words[words.index(spoken[0]) + 1 :])
+        if restates(rest) or any(count_of(w) is not None for w in rest.split()):  # "no mejor 2 bilz": a change of mind
+            return None  # "no perdón, son 5 de pastor no 3": a count corrected, never a removal
+    return rest if rest.strip() else None
+
+
+def _lines_listed(
+    turn: Turn, state: ChatState, targets: list[str]
+) -> tuple[list[tuple[ProductView, int | None]], list[str]]:
+    """The cart lines the listed words take out, with the count said of each (None: all of it),
+    and the words that name no line of the cart. Empty when a word names a product not in the
+    cart with a count ("sin la coca y 2 de pastor" adds the pastor: `_then_added`)."""
+    taken: list[tuple[ProductView, int | None]] = []
+    unplaced: list[str] = []
+    for said in targets:
+        words = " ".join(w for w in intents.normalised(said).split() if w not in _EACH_NO)
+        words = _without_reason(turn, state, words)
+        if _MORE_OF & set(words.split()):
+            return [], []  # "y 2 de pastor más": an order, never a removal
+        count = leading_count(words) or (count_of(words.split()[0]) if words.split() else None)  # "one of the wings"
+        if not _only_a_line(turn, words, count):
+            return [], []  # "…, ya viene en el paquete", "y los de tripa bien doraditos": not a line to take out
+        product = in_cart(turn, state, words) or _line_by_number(turn, state, words)
+        if product is not None:
+            taken.append((product, count))
+        elif lines := category_lines(turn, state, words):  # "the wings", "one of the wings": its one line
+            taken.extend((p, count if len(lines) == 1 else None) for p in lines)
+        elif count is not None and names_something(turn, words):
+            return [], []
+        elif not names_nothing(turn, words):
+            unplaced.append(words)
+    return taken, unplaced
+
+
+_COURTESY = frozenset({"tambien", "also", "too", "porfa", "please", "pls", "plz", "favor", "por"})
+
+
+def _only_a_line(turn: Turn, words: str, count: int | None) -> bool:
+    """Whether the words name a line and nothing more: they open with an article, a count or the
+    product's own word, and say no note of it ("make the coffee a large", "ya viene en el
+    paquete" and "los de tripa bien doraditos" say something else of a line, read elsewhere)."""
+    said = [w for w in words.split() if w not in _COURTESY]
+    if not said:
+        return True
+    reading = read_order(words, turn.catalog)
+    if any(item.note for item in reading.items):
+        return False
+    named = {key(w) for item in reading.items for w in words_of(item.product.name)}
+    named |= {key(w) for doubt in reading.doubts for p in doubt.candidates for w in words_of(p.name)}
+    return said[0] in ARTICLES or count is not None or key(said[0]) in named
 
 
 _SENTENCE_END = re.compile(r"\s*[.?!;]+\s*")
