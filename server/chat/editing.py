@@ -162,6 +162,7 @@ instead of small"): the «but» says the change is coming, and the change reads 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
         _removal_of_several(turn, state, text)
+        or _removal_of_all_but(turn, state, text)
         or _then_held_line(turn, state, text)
         or numbered_anew(turn, state, text)
         or amount_anew(turn, state, text)
@@ -261,12 +262,54 @@ def _note_for_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
 
 
 def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
+    kept = _all_but(turn, state, rest)
+    if kept is not None:
+        return kept
     emptied = replace(state.with_cart({}), suggestions=(), last_sku=None)
     reading = read_order(rest, turn.catalog) if rest else None
     said = turn.texts("cart_emptied")
     if reading is None or reading.empty:
         return done(replace(emptied, stage="start"), cart_buttons_reply(turn, emptied, said))
     return apply_reading(turn, emptied, reading, said)
+
+
+_BUT_FOR = re.compile(r"^(?:menos|excepto|salvo|except|but|aside from|other than)\s+(?P<kept>.+)$")
+"""What a "take everything out" keeps ("quita todo menos los tacos", "remove all but the wings")."""
+
+
+def _all_but(turn: Turn, state: ChatState, rest: str) -> Outcome | None:
+    """ "quita todo menos los tacos", "borra todo excepto la coca y el flan": every line goes but
+    the ones named after «menos»/"except" (a line, or the lines of a category), each said back.
+    None unless every part named keeps a line of the cart."""
+    found = _BUT_FOR.match(rest.strip())
+    if found is None:
+        return None
+    kept: set[str] = set()
+    for said in _LISTED.split(found.group("kept")):
+        if names_nothing(turn, said):
+            continue
+        product = in_cart(turn, state, said)
+        lines = [product] if product is not None else category_lines(turn, state, said)
+        if not lines:
+            return None  # a word that keeps nothing of the cart: emptied as before, the words named back
+        kept |= {p.sku for p in lines}
+    if not kept:
+        return None
+    after = replace(state.with_cart({sku: n for sku, n in state.cart if sku in kept}), stage="cart")
+    return done(after, cart_buttons_reply(turn, after, "\n".join(_changes_said(turn, state, after))))
+
+
+_ALL = re.compile(r"^(?:all|everything|todo|todos|todas)\s+(?:(?:of\s+)?it\s+|lo\s+)?")
+
+
+def _removal_of_all_but(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "remove all but the wings", "take off everything except the tea": a removal of all the
+    cart but what follows (read as one removal, it took the wings out). None otherwise."""
+    phrase = intents.mentions(text, "remove")
+    if phrase is None:
+        return None
+    rest = intents.rest_after(text, phrase)
+    return _all_but(turn, state, _ALL.sub("", rest, count=1)) if _ALL.match(rest) else None
 
 
 def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
