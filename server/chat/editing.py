@@ -800,8 +800,9 @@ def _listed_parts(turn: Turn, text: str) -> list[str]:
     for said in _LISTED.split(text):
         if not said.strip():
             continue
-        if parts and _BY_WORD.search(text) and _one_product(turn, f"{parts[-1]} y {said}"):
-            parts[-1] = f"{parts[-1]} y {said}"
+        joined = " y ".join((parts[-1], said)) if parts else said
+        if parts and _BY_WORD.search(text) and _one_product(turn, joined):
+            parts[-1] = joined
         else:
             parts.append(said.strip())
     return parts
