@@ -77,10 +77,10 @@ _ADDRESS = re.compile(
     r"|(?:^|[.,;:!?¡\n]\s*)(?:envio|entrega|entregar|mandar|mandarlo|mandarla|enviar|enviarlo|enviarla|llevar)"
     r"\s+(?:a|al|en|hasta)\s+(?P<sent>[a-z]\S*)"
 )
-"""Where an address starts: after "mi dirección es" (or "dirección:" opening a line), a street word ("Av.", "calle", "carrera",
-"pasaje"), an English number-first street ("455 Oak Street") or a part that opens sending it
-somewhere ("Envío a Gral. Paz 1550", "Entregar en Insurgentes Sur 1602"). It runs over the parts of the
-message that say where (`_address`) and must hold a number (or "s/n")."""
+"""Where an address starts: after "mi dirección es" (or "dirección:" opening a line), a street
+word ("Av.", "calle", "carrera", "pasaje"), an English number-first street ("455 Oak Street") or
+a part that opens sending it somewhere ("Envío a Gral. Paz 1550", "Entregar en Insurgentes Sur
+1602"). It runs over the parts of the message that say where (`_address`) and must hold a number (or "s/n")."""
 _NUMBERED = re.compile(r"^(?:\S+\s+){0,6}?(?:#\s*|no\.?\s*|num\.?\s*)?\d|\bs/n\b")
 """An address's first part with its number within a few words of the street ("calle Pino 45",
 "privada de los pinos 14", "carrera 15 # 32-10")."""

@@ -88,8 +88,8 @@ from comandia.server.chat.variants import SIZES, STOPWORDS
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _GIVE = (
-    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|ponele|pongale|ponganle|metele|traeme|traigame|mandame|quiero|gimme|give me|get me"
-    r"|i want|i'll take|mejor)"
+    r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|ponele|pongale|ponganle|metele|traeme|traigame"
+    r"|mandame|quiero|gimme|give me|get me|i want|i'll take|mejor)"
 )
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?:{_GIVE}\s+)?(?P<new>{_COUNTED}.*)$")
 _SWAP_GIVEN = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+{_GIVE}\s+(?P<new>.+)$")
@@ -662,8 +662,9 @@ def _removal_leaving(turn: Turn, state: ChatState, words: str) -> Outcome | None
     return None
 
 
-_ASKING = re.compile(r"\s*(?:(?:please|pls|hey|hi|ok)\s+)*(?:can|could|would|will)\s+(?:you|u|ya)(?:\s+please)?\s*",
-                     re.IGNORECASE)
+_ASKING = re.compile(
+    r"\s*(?:(?:please|pls|hey|hi|ok)\s+)*(?:can|could|would|will)\s+(?:you|u|ya)(?:\s+please)?\s*", re.IGNORECASE
+)
 """"can you take off one egg waffle": the request's opening orders nothing (never a can, a lata)."""
 
 

@@ -45,8 +45,8 @@ from comandia.server.chat import (
 )
 from comandia.server.chat.lexicon import language_of, lexicon, number
 from comandia.server.chat.matching import index_for
-from comandia.server.chat.measures import amount_said
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.measures import amount_said
 from comandia.server.chat.model import (
     MAX_INTERACTIVE_BODY,
     MAX_TEXT_BODY,

@@ -161,7 +161,8 @@ def number(word: str) -> int | None:
 
 
 _SPANISH_AFTER_I = re.compile(r"un|una|unos|unas|el|la|los|las|otro|otra|otros|otras|\d+")
-"""What follows «i» typed for «y» ("i un boing d mango", "i 2 de suadero"), never the English "I" ("i'd like" is read «i de»)."""
+"""What follows «i» typed for «y» ("i un boing d mango", "i 2 de suadero"), never the English "I"
+("i'd like" is read «i de»)."""
 
 
 def language_of(words: list[str]) -> str | None:

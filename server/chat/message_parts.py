@@ -112,10 +112,10 @@ class Token:
 
 
 _MEASURE = re.compile(r"(\d+)(l|lt|lts|ml|kg|g|gr|grs|oz|pz)", re.IGNORECASE)
-_UNITS = frozenset(
-    ["l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas",
-     "liter", "liters", "litre", "litres"]  # fmt: skip
-)
+_UNITS = frozenset({
+    "l", "lt", "lts", "litro", "litros", "ml", "kg", "g", "gr", "grs", "oz", "kilo", "kilos", "gramos", "onzas",
+    "liter", "liters", "litre", "litres",
+})  # fmt: skip
 
 
 _HALF = re.compile(r"(?<![\d/])(?:1\s*[/\u2044]\s*2|\u00bd)(?![\d/])")

@@ -167,7 +167,9 @@ def _said_again_by_kind(turn: Turn, state: ChatState, reading: Reading, text: st
     said = normalised(text)
     if not typed or words_of(last.name)[0] in typed or not set(typed) <= set(words_of(last.name)):
         return None  # "una malteada": the dish, not its kind; "de fresa": another kind
-    if f"de {' '.join(words_of(reading.items[0].words))}" not in said or set(said.split()) & (ADDING | {"y", "e", "and"}):
+    if f"de {' '.join(words_of(reading.items[0].words))}" not in said or set(said.split()) & (
+        ADDING | {"y", "e", "and"}
+    ):
         return None  # "y de vainilla": one more, of that kind
     return last
 

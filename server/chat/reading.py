@@ -444,7 +444,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         cut = len(tokens(index.with_skus_named(text[:each_from]), index.folded_words)) if each_from else 0
         kept_in = [
             (n, w)
-            if isinstance(w, str) or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
+            if isinstance(w, str)
+            or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
             or (cut and not (n < len(parts) and parts[n].spans and parts[n].spans[0] >= cut))
             else (n, replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each))
             for n, w in kept_in

@@ -15,7 +15,9 @@ from comandia.server.chat.model import LatestOrder, fold
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
 
-_WHEN_BEFORE = r"(la (vez pasada|ultima vez|otra vez|semana pasada)|el (otro dia|pedido pasado|pedido anterior)|siempre|ayer)"
+_WHEN_BEFORE = (
+    r"(la (vez pasada|ultima vez|otra vez|semana pasada)|el (otro dia|pedido pasado|pedido anterior)|siempre|ayer)"
+)
 """When the customer ordered before, as "lo mismo de …" says it (never a bare "otra vez": "lo
 mismo otra vez" is the last line once more, `same_but`)."""
 _REPEAT = re.compile(
@@ -72,12 +74,13 @@ def split(text: str) -> RepeatSplit:
     return RepeatSplit(rest.strip(" ,.;:!¡"), times)
 
 
-_CHANGING = frozenset("""
-pero but sin without quita quitale quitame saca sacale remove minus menos less cambia cambiale cambialo
-change swap switch instead vez lugar mejor sea sean make agrega agregale agregame agreguele agregue
-anade anadele sumale suma ponle ponele add plus mas more extra otro otra otros otras another also
-tambien aparte
-""".split())
+_CHANGING = frozenset({
+    "pero", "but", "sin", "without", "quita", "quitale", "quitame", "saca", "sacale", "remove", "minus",
+    "menos", "less", "cambia", "cambiale", "cambialo", "change", "swap", "switch", "instead", "vez", "lugar",
+    "mejor", "sea", "sean", "make", "agrega", "agregale", "agregame", "agreguele", "agregue", "anade",
+    "anadele", "sumale", "suma", "ponle", "ponele", "add", "plus", "mas", "more", "extra", "otro", "otra",
+    "otros", "otras", "another", "also", "tambien", "aparte"
+})  # fmt: skip
 """Words that make the items said beside a repeat a change of it ("lo de siempre pero sin la coca",
 "the usual plus a donut", "lo mismo de la otra vez y 2 de pastor más"); without one of them the
 items listed are the order itself ("lo de siempre: 3 de pastor y una horchata")."""

@@ -216,7 +216,8 @@ def _aside(turn: Turn, text: str) -> tuple[str, tuple[str, ...]]:
     for piece in pieces:
         reading = read_order(piece, turn.catalog) if piece.strip() and not re.fullmatch(r"[,;.!?]+", piece) else None
         if (reading is not None and reading.unknown and not (reading.items or reading.doubts or reading.loose)
-                and not _counted(piece) and not restates(piece)):  # fmt: skip  # ("o sea, 6 de pino": the cue)  # ("2 of em": a count of the line, read with it)
+                and not _counted(piece) and not restates(piece)):  # fmt: skip
+            # ("2 of em": a count of the line, read with it; "o sea, 6 de pino": the cue)
             aside += reading.unknown
         else:
             kept.append(piece)
