@@ -36,17 +36,11 @@ _PRICE = re.compile(
 _FIRST_WORD = re.compile(r"[^\W_]+")
 
 
-_COUNTED_ASIDE = re.compile(r"\(\s*(\d{1,2}\s+[^\W\d_][^()\n]*?)\s*\)")
-"""Some of the item before, counted between parentheses ("3 americanos (1 grande)"): said as after
-a comma ("3 americanos, 1 grande": one of the three is the large one, `breakdowns`)."""
-
-
 def without_marks(text: str) -> str:
-    """`text` without its list numbers and typed prices (each replaced by a space), and a count
-    between parentheses set apart by commas."""
+    """`text` without its list numbers and typed prices (each replaced by a space)."""
     if not any(c.isdigit() for c in text):
         return text
-    text = _COUNTED_ASIDE.sub(r", \1,", _PRICE.sub(" ", text))
+    text = _PRICE.sub(" ", text)
     marks = list(_MARK.finditer(text))
     numbered = len(marks) >= 2 and [int(m.group("n")) for m in marks] == list(range(1, len(marks) + 1))
     numbered = numbered and not any(m.group("sign") == "-" for m in marks)
