@@ -43,20 +43,33 @@ class _Relay(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, on_success: Done, on_failure: Done, timings: deque[float]) -> None:
-        super().__init__()
-        self._on_success, self._on_failure, self._timings = on_success, on_failure, timings
+    def __init__(self, on_success: Done, on_failure: Done, timings: deque[float], parent: QObject) -> None:
+        # A parent, so that the C++ object belongs to the GUI thread's tree and is deleted there by
+        # deleteLater: without one, the last Python reference decides, and that can drop in a pool
+        # thread (the finished _Job) or in a garbage collection a pool thread happens to run, which
+        # deletes a GUI-thread QObject from another thread (a crash seen once in the console tests).
+        super().__init__(parent)
+        self._on_success: Done | None = on_success
+        self._on_failure: Done | None = on_failure
+        self._timings = timings
         # Bound slots of an object living in the GUI thread: a pool thread's emit is queued.
         self.succeeded.connect(self._succeeded)
         self.failed.connect(self._failed)
 
     @Slot(object)
     def _succeeded(self, result: object) -> None:
-        self._timed(self._on_success, result)
+        if self._on_success is not None:
+            self._timed(self._on_success, result)
 
     @Slot(object)
     def _failed(self, error: object) -> None:
-        self._timed(self._on_failure, error)
+        if self._on_failure is not None:
+            self._timed(self._on_failure, error)
+
+    def release(self) -> None:
+        """Drop the handlers (their closures refer back to this relay) and delete it on the GUI thread."""
+        self._on_success = self._on_failure = None
+        self.deleteLater()
 
     def _timed(self, handler: Done, value: object) -> None:
         started, cpu_started = time.perf_counter(), time.thread_time()
@@ -138,7 +151,7 @@ class TaskRunner(QObject):
             elif not isinstance(error, UnauthorizedError):
                 self.failed.emit(error, retry)
 
-        relay = _Relay(finish_ok, finish_error, self.handler_ms)
+        relay = _Relay(finish_ok, finish_error, self.handler_ms, self)
         self._relays.add(relay)
         self.busyChanged.emit(len(self._relays))
         if self.inline:
@@ -148,7 +161,7 @@ class TaskRunner(QObject):
 
     def _forget(self, relay: _Relay) -> None:
         self._relays.discard(relay)
-        relay.deleteLater()
+        relay.release()
         self.busyChanged.emit(len(self._relays))
 
     def wait_idle(self, msecs: int = 30000) -> bool:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 from comandia.console.connection import Connection
-from comandia.console.tasks import TaskRunner
+from comandia.console.tasks import TaskRunner, _Relay
 from comandia.shared.client import ApiClient, ServerUnreachable, UnauthorizedError
 
 
@@ -24,6 +26,26 @@ def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
     runner.run(work, lambda result: seen.append((result, threading.get_ident() == gui)))
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [("http://127.0.0.1:9", True)]
+    runner.shutdown()
+
+
+def test_a_task_relay_belongs_to_the_gui_thread_and_dies_there(qtbot: QtBot) -> None:
+    """A relay owned by Python alone dies where its last reference drops: in a pool thread, or in
+    a garbage collection a pool thread happens to run, deleting a GUI-thread QObject from another
+    thread (a crash seen once). Each relay is the runner's child until the GUI thread deletes it."""
+    runner = TaskRunner(Connection("http://127.0.0.1:9"))
+    done: list[int] = []
+
+    def work(_client: ApiClient) -> int:
+        gc.collect()  # what any allocation in a pool thread may trigger
+        return 1
+
+    for _ in range(8):
+        runner.run(work, done.append)
+    assert len(runner.findChildren(_Relay)) == 8  # before any result: owned by the runner's tree
+    qtbot.waitUntil(lambda: len(done) == 8, timeout=30_000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert runner.findChildren(_Relay) == [] and runner.busy == 0
     runner.shutdown()
 
 
