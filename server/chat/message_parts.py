@@ -228,6 +228,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
     current = Part()
     position = 0
     unit = ""  # the last unit said ("kilo"): "medio de chicharrón" after "medio kilo de barbacoa" is of it
+    counted_to = -1  # the token after the last count said: a count right there goes with it ("3 x 2")
     while position < len(found):
         folded = found[position].folded
         replaced = _old_value(found, position)
@@ -313,7 +314,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             if _unknown_before(current, found, position + phrase, index):
                 parts.append(current)
                 current = Part()
-            current = _quantity(parts, current, value)
+            current = _quantity(parts, current, value, _joined(found, counted_to, position))
+            counted_to = position + phrase
             if any(t.folded in _SIX_PACKS for t in found[position : position + phrase]):
                 current.counted_in = 6  # "a six pack of mahou": one pack of six, if the menu sells the pack
             position += phrase
@@ -382,6 +384,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
             current = _quantity(parts, current, number(found[position + 1].folded) or 1)
+            counted_to = position + 2
             current.closed = bool(current.words)  # "pastor x 3 …": the next product is another item
             position += 1
         elif _is_quantity(found, position, index, english):
@@ -390,7 +393,8 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 parts.append(current)
                 current = Part()
             had_words = bool(current.words) and current.quantity is None
-            current = _quantity(parts, current, value)
+            current = _quantity(parts, current, value, _joined(found, counted_to, position))
+            counted_to = position + 1
             # "la otra normal" after "una sin cebolla" is the other of those said, never one more
             the_other = position > 0 and found[position - 1].folded in ("la", "el", "the")
             current.another = current.another or (folded in _ANOTHER and not current.words and not the_other)
@@ -1014,19 +1018,31 @@ def _old_value(found: list[Token], position: int) -> int:
     return 0
 
 
-def _quantity(parts: list[Part], current: Part, value: int) -> Part:
-    """A quantity starts a new part when the current one already has a product and a quantity."""
+def _quantity(parts: list[Part], current: Part, value: int, joined: bool = True) -> Part:
+    """A quantity starts a new part when the current one already has a product and a quantity.
+    `joined`: it follows the count before it ("3 x 2"); else that count was no count ("para el 18
+    quiero 30 empanadas", "suite 400 we need 2 dozen": a date, a suite), and this one replaces it."""
     if current.words and (current.quantity is not None or current.in_note):
         parts.append(current)
         return Part(quantity=value)
     if current.words:
         current.quantity = value  # "ciel 3", "pastor x3": after the name
     else:
-        if current.quantity is None or current.quantity == value:  # "2 (dos) gringas" says it twice
+        if current.quantity is None or current.quantity == value or not joined:  # "2 (dos) gringas" says it twice
             current.quantity = value
         else:
             current.quantity *= value
     return current
+
+
+_BETWEEN_COUNTS = frozenset({"x", "por", "times", "*", "(", ")"})
+
+
+def _joined(found: list[Token], counted_to: int, position: int) -> bool:
+    """Whether the count at `position` follows the count said before it (ending at `counted_to`),
+    with nothing but a times sign between ("3 x 2", "2 (dos)"): words between ("para el 18
+    quiero 30") say the first number was something else."""
+    return counted_to >= 0 and all(t.folded in _BETWEEN_COUNTS for t in found[counted_to:position])
 
 
 def _is_quantity(found: list[Token], position: int, index: ProductIndex, english: bool) -> bool:

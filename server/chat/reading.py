@@ -143,7 +143,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     if "(" in text:  # "1 kilo de tortillas (o sea 2 de medio)": said again, not 2 more
         text = without_asides(text, lambda aside: _restated(aside, catalog))
     marked = without_marks(text)
-    each, per_person, read, each_from = _each(without_times(marked))
+    each, per_person, read, (each_from, each_to) = _each(without_times(marked))
     spread = None if each else spread_said(marked)
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
@@ -153,11 +153,20 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         # (`_shared_note`; "less sugar" is only a doubt of the Brown sugar boba milk)
         if reading is not None and reading.items:
             return reading
-        plain = _read(read, catalog, dozens, options, each, per_person, None, each_from)
+        plain = _read(read, catalog, dozens, options, each, per_person, None, (each_from, each_to))
         if reading is not None and not (plain is not None and plain.noted) and (reading.doubts or not reading.noted):
             return reading
         return plain  # type: ignore[return-value]
-    return _read(read, catalog, dozens, options, each, per_person, None, each_from)  # type: ignore[return-value]
+    return _read(
+        read,
+        catalog,
+        dozens,
+        options,
+        each,
+        per_person,
+        None,  # type: ignore[return-value]
+        (each_from, each_to),
+    )
 
 
 def _restated(aside: Aside, catalog: CatalogView) -> bool:
@@ -173,9 +182,11 @@ def _restated(aside: Aside, catalog: CatalogView) -> bool:
 
 
 def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
-          spreading: tuple[Spread, str, Referents] | None, each_from: int = 0) -> Reading | None:  # fmt: skip
+          spreading: tuple[Spread, str, Referents] | None, each_within: tuple[int, int] = (0, 0)
+          ) -> Reading | None:  # fmt: skip
     """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`; from the
-    character `each_from` on: what a group of people named there has), or its "para cada uno"
+    character `each_within[0]` on: what a group of people named there has; before the character
+    `each_within[1]`, where "cada uno" was, when something is said before it), or its "para cada uno"
     (`spreading`: the phrase, the text before it, the counts before the message): None when the
     phrase counts none of those."""
     lex = lexicon()
@@ -441,12 +452,21 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     if each:  # "papitas y doritos, 2 de cada uno": every product named, that many
         # "somos 3, dos de pastor para cada uno": what one person has, times the people; "un combo
         # para mí, y mis 2 hijos tenders y una limonada cada uno": only what the group has
-        cut = len(tokens(index.with_skus_named(text[:each_from]), index.folded_words)) if each_from else 0
+        each_from, each_to = each_within
+        cut = _token_at(text, each_from, index)
+        # "somos 6, una gringa para cada quien y 2 órdenes de cebollitas": the cebollitas, said after
+        # "cada quien" with a count of their own, are for the table (unless nothing is said before
+        # it: "somos 3, para cada quien una torta y una coca")
+        until = _token_at(text, each_to, index) if per_person and each_to else None
+        if until is not None and not any(
+            _starts_in(parts, n, cut, until) for n, w in kept_in if not isinstance(w, str)
+        ):
+            until = None
         kept_in = [
             (n, w)
             if isinstance(w, str)
             or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
-            or (cut and not (n < len(parts) and parts[n].spans and parts[n].spans[0] >= cut))
+            or not _starts_in(parts, n, cut, until)
             else (n, replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each))
             for n, w in kept_in
         ]
@@ -464,6 +484,19 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         people,
         tuple(amounts),
     )
+
+
+def _token_at(text: str, at: int, index: ProductIndex) -> int:
+    """The token the character `at` of `text` begins (0 for the start)."""
+    return len(tokens(index.with_skus_named(text[:at]), index.folded_words)) if at else 0
+
+
+def _starts_in(parts: list[Part], number_: int, start: int, end: int | None) -> bool:
+    """Whether part `number_` begins at token `start` or after it, and before `end` (None: no end)."""
+    if not start and end is None:
+        return True
+    spans = parts[number_].spans if number_ < len(parts) else []
+    return bool(spans) and spans[0] >= start and (end is None or spans[0] < end)
 
 
 def _held(product: ProductView, typed: list[str]) -> int:
@@ -1155,17 +1188,17 @@ _FOR_EACH = re.compile(r"\b(?:(?:para|pa|por)\s+)?cada\s+(?:uno|una|quien|person
                        r"|\bc\s*/\s*u\b", re.IGNORECASE)  # fmt: skip
 
 
-def _each(text: str) -> tuple[int, bool, str, int]:
-    """(N, per person, the text without it, where what it counts begins) when the message asks N
-    of each product it names ("2 de cada uno", "de cada uno 3", "two of each", "3 c/u"), or what
-    each of N people has ("somos tres, un americano para cada uno": per person; "y mis 2 hijos
-    unos nuggets y una limonada cada uno": per person of what is said after the group, from its
-    place on); (0, False, the text, 0) otherwise."""
+def _each(text: str) -> tuple[int, bool, str, tuple[int, int]]:
+    """(N, per person, the text without it, (where what it counts begins, where "each" was)) when
+    the message asks N of each product it names ("2 de cada uno", "de cada uno 3", "two of each",
+    "3 c/u"), or what each of N people has ("somos tres, un americano para cada uno": per person;
+    "y mis 2 hijos unos nuggets y una limonada cada uno": per person of what is said after the
+    group, from its place on, up to "cada uno"); (0, False, the text, (0, 0)) otherwise."""
     found = _EACH.search(text)
     before = fold(found.group("before") or found.group("after")) if found else ""
     count = _count_said(before) if found else None
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
-        return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :], 0
+        return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :], (0, 0)
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
     one_each = count == 1 and found is not None and not _OF_EACH.search(found.group(0))
     if (not count or one_each) and (party := PARTY.search(text)) and (each := _FOR_EACH.search(text)):
@@ -1173,14 +1206,15 @@ def _each(text: str) -> tuple[int, bool, str, int]:
         people = number(fold(party.group("count") or party.group("us") or party.group("party") or party.group("for")))
         if people and people > 1:
             (a, b), (c, d) = sorted([(party.start(), party.end()), (each.start(), each.end())])
-            return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:])), 0
+            until = a if a == each.start() else len(text[:a]) + 1 + len(text[b:c])
+            return min(people, MAX_NUMBER), True, " ".join((text[:a], text[b:c], text[d:])), (0, until)
     if not count or one_each:
         grouped = _grouped(text)
         if grouped is not None:
             return grouped
     if found is None or not count:
-        return 0, False, text, 0
-    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :], 0
+        return 0, False, text, (0, 0)
+    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :], (0, 0)
 
 
 _GROUP = re.compile(
@@ -1194,7 +1228,7 @@ _GROUP = re.compile(
 they order and "cada uno"/"each", what one of them has is for every one of them."""
 
 
-def _grouped(text: str) -> tuple[int, bool, str, int] | None:
+def _grouped(text: str) -> tuple[int, bool, str, tuple[int, int]] | None:
     """(the people, per person, the text without the group and "each", where the group was) when
     a counted group of people is said before "cada uno"/"each"; None otherwise. What the message
     orders before the group ("un combo para mí, y mis 2 hijos …") is not theirs."""
@@ -1206,7 +1240,7 @@ def _grouped(text: str) -> tuple[int, bool, str, int] | None:
     if not 1 < people <= MAX_NUMBER:
         return None
     (a, b), (c, d) = (group.start(), group.end()), (each.start(), each.end())
-    return people, True, " ".join((text[:a], text[b:c], text[d:])), a + 1
+    return people, True, " ".join((text[:a], text[b:c], text[d:])), (a + 1, len(text[:a]) + 1 + len(text[b:c]))
 
 
 def _count_said(words: str) -> int | None:

@@ -62,12 +62,14 @@ number after "las"/"the" that a clock word follows ("a las 3 pm", "para las 2:30
 PARTY = re.compile(
     r"\b(?:(?:somos|seremos|vamos\s+a\s+ser|we\s+are|we\W?\s*re|there\s+are)\s+(?P<count>\w+)"
     r"(?:\s+(?:personas|people|ppl|pax|of\s+us|adultos|adults))?|(?:for\s+)?(?:the\s+|all\s+)?(?P<us>\w+)\s+of\s+us"
-    r"|(?:a\s+)?(?:party|table|group)\s+of\s+(?P<party>\w+)"
+    r"|(?:a\s+)?(?:(?:party|table|group|class)\s+of|(?:grupo|mesa|salon|salón)\s+de)\s+(?P<party>\w+)"
+    r"(?:\s+(?:personas|people|ni[nñ]os|ni[nñ]as|alumnos|alumnas|chavos|chicos|kids|students|adultos|adults))?"
     r"|(?:para|pa|for)\s+(?P<for>\w+)\s+(?:personas|people|ppl|pax|adultos|adults))\b",
     re.IGNORECASE,
 )
-"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4", and "un
-zarandeado para 4 personas", "a dozen for 6 people" (the size of the order, no product)."""
+"""How many people order: "somos tres", "we're 2 ppl", "for the 3 of us", "party of 4", "mi grupo
+de 30 niños", and "un zarandeado para 4 personas", "a dozen for 6 people" (the size of the order,
+no product)."""
 
 
 _ONE_OF = re.compile(
