@@ -190,7 +190,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or one_of(turn, state, text)
         or another_round(turn, state, words)
         or each(turn, state, words)
-        or only(turn, state, words)
+        or only(turn, state, words, after_removal)
         or _swap_last(turn, state, words)
         or line_to_count(turn, state, words)
         or made_into(turn, state, text)

@@ -20,7 +20,7 @@ from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_said, only_measure
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.synonyms import every_kind_word
-from comandia.server.chat.variants import SIZES
+from comandia.server.chat.variants import SIZES, STOPWORDS
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(
@@ -896,7 +896,9 @@ def _note_or_item(part: Part, found: list[Token], index: ProductIndex, lex: Lexi
         sure = (verdict is not None and verdict[0] and matches[0].typed >= SURE
                 and (matches[0].score >= ACCEPT or counted))  # fmt: skip
         sized = verdict is not None and not sure and _sized_product(words, index, lex, english)
-        if kind or sized or (sure and _names_alone(matches, words, english)):
+        measured = (verdict is not None and not (kind or sized) and matches[0].typed >= SURE
+                    and _named_but_measure(words, verdict[1], lex, english))  # fmt: skip
+        if kind or sized or measured or (sure and _names_alone(matches, words, english)):
             spans = tried
             break
     else:
@@ -972,6 +974,25 @@ def _sized_product(typed: list[str], index: ProductIndex, lex: Lexicon, english:
     verdict = verdict_of(matches)
     sure = verdict is not None and verdict[0] and matches[0].typed >= SURE and matches[0].score >= ACCEPT
     return sure and _headed(matches[0].product, core, english)
+
+
+def _named_but_measure(typed: list[str], products: tuple[ProductView, ...], lex: Lexicon, english: bool) -> bool:
+    """Whether a note's words name each of `products` by its head and all of its name but a size or
+    a measure ("con su consomé": the Consomé medio litro; "con un agua de horchata": the medio litro
+    or the litro, asked): an item, never a note (the consomé stayed a note, and went with the
+    barbacoa when it was swapped)."""
+    keys = {key(w) for w in typed}
+    measures = SIZES | lex.portions | STOPWORDS
+    for product in products:
+        rest = [w for w in words_of(product.name) if key(w) not in keys and w not in measures]
+        if not _headed(product, typed, english) or not all(_a_size(w) for w in rest):
+            return False
+    return bool(products)
+
+
+def _a_size(word: str) -> bool:
+    """Whether a word of a name says a size: a number ("600" of "Coca-Cola 600 ml") or a unit."""
+    return number(word) is not None or word.replace(".", "").replace(",", "").isdigit() or only_measure([word])
 
 
 def _named_with_note(part: Part, found: list[Token], index: ProductIndex, lex: Lexicon) -> Part | None:

@@ -102,8 +102,11 @@ def _each_count(turn: Turn, words: str) -> int | None:
     return min(counts[0], MAX_NUMBER)
 
 
-def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
-    """ "mejor nomás el licuado": keep only the lines named, when they are all in the cart."""
+def only(turn: Turn, state: ChatState, words: str, after_removal: bool = False) -> Outcome | None:
+    """ "mejor nomás el licuado": keep only the lines named, when they are all in the cart.
+    `after_removal`: the words follow a removal in the same message ("quita los sprite, nomás las
+    fantas"), so «only» is said among the lines of the named ones' category (the drinks): the
+    others stay (the Jabón Zote went without being asked)."""
     split = words.split()
     at = next((i for i, w in enumerate(split) if w in _ONLY), None)
     if at is None:
@@ -132,12 +135,21 @@ def only(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     if count is not None:  # "nomás 3 de pastor", "only one lemonade then": that line's quantity
         return set_lines(turn, state, [(named[0], count)], last=named[0].sku) if len(named) == 1 else None
     kept = {p.sku: cart[p.sku] for p in named}
+    if after_removal:
+        kept |= _other_kinds(turn, cart, {p.category_id for p in named})
+        if len(kept) == len(cart):  # what the removal left is what «only» says: the cart as it is
+            return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     if len(kept) == len(cart):
         return None
     gone = [turn.catalog.product(sku) for sku in cart if sku not in kept]
     state = replace(state.with_cart(kept), stage="cart")
     said = "\n".join(turn.texts("removed", name=p.name) for p in gone if p is not None)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+def _other_kinds(turn: Turn, cart: dict[str, int], kinds: set[int | None]) -> dict[str, int]:
+    """The cart's lines whose product is of none of the categories `kinds`."""
+    return {sku: n for sku, n in cart.items() if (p := turn.catalog.product(sku)) is None or p.category_id not in kinds}
 
 
 def _only_count(turn: Turn, state: ChatState, before: list[str], quantity: int) -> Outcome | None:

@@ -455,9 +455,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         each_from, each_to = each_within
         cut = _token_at(text, each_from, index)
         # "somos 6, una gringa para cada quien y 2 órdenes de cebollitas": the cebollitas, said after
-        # "cada quien" with a count of their own, are for the table (unless nothing is said before
-        # it: "somos 3, para cada quien una torta y una coca")
-        until = _token_at(text, each_to, index) if per_person and each_to else None
+        # "cada quien" with a count of their own, are for the table, and "…una de cada una, y dos
+        # cañas" are two (unless nothing is said before it: "somos 3, para cada quien una torta y
+        # una coca", "ponme 2 de cada uno: pastor y bistec")
+        until = _token_at(text, each_to, index) if each_to else None
         if until is not None and not any(
             _starts_in(parts, n, cut, until) for n, w in kept_in if not isinstance(w, str)
         ):
@@ -1193,7 +1194,8 @@ def _each(text: str) -> tuple[int, bool, str, tuple[int, int]]:
     the message asks N of each product it names ("2 de cada uno", "de cada uno 3", "two of each",
     "3 c/u"), or what each of N people has ("somos tres, un americano para cada uno": per person;
     "y mis 2 hijos unos nuggets y una limonada cada uno": per person of what is said after the
-    group, from its place on, up to "cada uno"); (0, False, the text, (0, 0)) otherwise."""
+    group, from its place on, up to "cada uno"; N of each of what is named before "de cada uno", when
+    anything is); (0, False, the text, (0, 0)) otherwise."""
     found = _EACH.search(text)
     before = fold(found.group("before") or found.group("after")) if found else ""
     count = _count_said(before) if found else None
@@ -1214,7 +1216,8 @@ def _each(text: str) -> tuple[int, bool, str, tuple[int, int]]:
             return grouped
     if found is None or not count:
         return 0, False, text, (0, 0)
-    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :], (0, 0)
+    # "bravas y croquetas, una de cada una, y dos cañas": of what is named before it, the cañas keep their 2
+    return min(count, MAX_NUMBER), False, text[: found.start()] + " " + text[found.end() :], (0, found.start())
 
 
 _GROUP = re.compile(
