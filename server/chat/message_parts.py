@@ -1204,6 +1204,20 @@ def _quantity_phrase(found: list[Token], position: int, lex: Lexicon, index: Pro
     return 0, 0
 
 
+def _side_by_side_in_name(before: str, after: str, index: ProductIndex) -> bool:
+    """Whether two words joined by "y" stand side by side in a product's name that leaves the "y"
+    out ("2 de camarón y queso": the Empanada de camarón queso; cut in two, an Empanada de queso
+    frita came on top, silently). Never a count, a joining word ("wings and 8 boneless") nor a size
+    or measure ("3 tacos de carnitas y medio kilo de tortillas": no Carnitas medio kilo)."""
+    plain = before.isalpha() and after.isalpha() and before not in _GLUE and after not in _GLUE
+    sizes = SIZES | lexicon().portions | NOTE_MARKERS | _MORE  # "con extra de queso y extra de tuétano": two
+    if not plain or any(number(w) is not None or w in sizes or only_measure([w]) for w in (before, after)):
+        return False
+    synonyms = lexicon().synonyms  # "shrimp and cheese" too
+    firsts, seconds = [before, *synonyms.get(before, "").split()], [after, *synonyms.get(after, "").split()]
+    return any(f"{a} {b}" in index.folded_pairs for a in firsts for b in seconds)
+
+
 def _held_by_name(found: list[Token], position: int, index: ProductIndex) -> bool:
     """Whether a separator word sits inside a product name here ("jamón y queso")."""
     if position == 0 or position + 1 >= len(found):
@@ -1213,6 +1227,8 @@ def _held_by_name(found: list[Token], position: int, index: ProductIndex) -> boo
         return True
     if here not in ("and", "&", "y", "e"):
         return False
+    if _side_by_side_in_name(before, after, index):  # "camarón y queso": the Empanada de camarón queso
+        return True
     synonyms = lexicon().synonyms  # "ham and cheese croissant": Croissant de jamón y queso
     first, second = synonyms.get(before, before).split(), synonyms.get(after, after).split()
     return bool(first and second) and f"{first[0]} y {second[0]}" in index.folded_triples
