@@ -36,10 +36,20 @@ class Aside:
     """The aside's words, without "o sea" ("2 de medio")."""
 
 
+_SAID_AGAIN = re.compile(r"[,;]\s*(?P<inner>(?:o\s+sea|osea|es\s+decir)\b[^,;()\n]*)", re.IGNORECASE)
+"""The same aside with no parentheses, after a comma ("un kilo de carnitas, o sea 2 medios")."""
+
+
+def has_asides(text: str) -> bool:
+    """Whether the text may hold an aside (`asides`): a parenthesis, or "o sea" after a comma."""
+    return "(" in text or _SAID_AGAIN.search(text) is not None
+
+
 def asides(text: str) -> list[Aside]:
-    """The asides after an item that hold a count ("(2 de medio)", "(1 grande)"), in order."""
+    """The asides after an item that hold a count ("(2 de medio)", "(1 grande)", ", o sea 2
+    medios"), in order."""
     found = []
-    for match in _ASIDE.finditer(text):
+    for match in sorted([*_ASIDE.finditer(text), *_SAID_AGAIN.finditer(text)], key=lambda m: m.start()):
         said = _SAYING.sub("", match.group("inner")).strip(" ,.;:")
         if not _counts(said):
             continue

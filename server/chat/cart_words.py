@@ -72,7 +72,23 @@ def in_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:
             return item.product
     # "el licuado" (a doubt), "las mexicanas" (Pizza mexicana, while the cart holds the grande):
     # the one line of the cart those words fit as well
-    return among_cart(turn, state, words) if reading.doubts or reading.items else None
+    if reading.doubts or reading.items:
+        return among_cart(turn, state, words)
+    return None if reading.unknown else _line_by_own_word(turn, state, words)
+
+
+def _line_by_own_word(turn: Turn, state: ChatState, words: str) -> ProductView | None:
+    """ "la docena" with the Docena de tamales surtidos in the cart: words read as no product (a
+    count word, said with an article) that are all words of one cart line's name point at it."""
+    typed = {key(w) for w in intents.normalised(words).split() if w not in _POINTERS}
+    if not typed:
+        return None
+    lines = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) is not None
+             and typed <= {key(w) for w in words_of(p.name)}]  # fmt: skip
+    return lines[0] if len(lines) == 1 else None
+
+
+_POINTERS = frozenset({"el", "la", "los", "las", "lo", "the", "that", "those", "mi", "my", "de", "del", "of"})
 
 
 def among_cart(turn: Turn, state: ChatState, words: str) -> ProductView | None:

@@ -39,14 +39,14 @@ from comandia.server.chat.cart_words import (
     set_lines,
     weighed,
 )
-from comandia.server.chat.instead_last import instead_of_last
+from comandia.server.chat.instead_last import instead_of_last, resized_instead
 from comandia.server.chat.kind_split import split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import amount_anew, made_into, numbered_anew, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
 from comandia.server.chat.matching import index_for, key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.measures import resized_by_amount
+from comandia.server.chat.measures import amount_in, resized_by_amount, says_measure
 from comandia.server.chat.menus import add_lines
 from comandia.server.chat.message_parts import ARTICLES
 from comandia.server.chat.model import ProductView, clip
@@ -64,7 +64,7 @@ from comandia.server.chat.quantity_edits import (
     set_each,
     set_quantity,
 )
-from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.reading import Item, Reading, read_order, without_restated
 from comandia.server.chat.restating import (
     all_become,
     head_of,
@@ -83,7 +83,7 @@ from comandia.server.chat.some_kind import some_made_kind, some_moved
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
-from comandia.server.chat.variants import SIZES, STOPWORDS
+from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
@@ -103,7 +103,7 @@ _SWAP_NEW_FIRST = re.compile(
 """"mejor un vermú en vez del tinto", "que sea pollo entero en vez del medio", "la pizza mejor de
 pepperoni en vez de la vegetariana": the new item first, then the line it replaces."""
 _CHANGE = re.compile(
-    r"^(?:.*?\b)?(?:camb\w*|change|swap|replace)\s+(?P<old>.+?)\s+(?:por|x|a|for|with|to)\s+(?P<new>.+)$"
+    r"^(?:.*?\b)?(?:camb\w*|change|swap|replace|switch|upgrade|bump)\s+(?:up\s+)?(?P<old>.+?)\s+(?:up\s+)?(?:por|x|a|for|with|to)\s+(?P<new>.+)$"
 )
 _CHANGE_IT = re.compile(
     r"^(?P<before>.*?\b)?(?:camb\w*?(?:lo|la|los|las|le|les)|(?:me|se|nos)\s+(?:lo|la|los|las)\s+camb\w*"
@@ -136,6 +136,7 @@ def edit(
     a removal in the same message ("quite las fanta, mejor 2 sprite"), so a product said as a
     change of mind comes in place of the line taken out, never of another line (`stands_in`)."""
     text = _YOU_KNOW.sub("", text)  # "no sabis que las de camarón sácalas…": said to the person
+    text = without_restated(text, turn.catalog)  # "un kilo de carnitas, o sea 2 medios": once
     text = line_named_first(text)  # "que la tinga sean 2": "la tinga que sean 2"
     words = only_said(intents.normalised(text))
     if not words:
@@ -195,6 +196,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or line_to_count(turn, state, words)
         or made_into(turn, state, text)
         or _swap(turn, state, words)
+        or resized_instead(turn, state, text)
         or restate(turn, state, text)
         or instead_of_last(turn, state, text)
         or retake(turn, state, text)
@@ -313,32 +315,75 @@ def _removal_of_all_but(turn: Turn, state: ChatState, text: str) -> Outcome | No
 
 
 def _swap(turn: Turn, state: ChatState, words: str) -> Outcome | None:
-    for pattern in (_SWAP, _SWAP_GIVEN, _CHANGE, _SWAP_NEW_FIRST):  # the first way of cutting it that fits the cart
+    # the first way of cutting it that fits the cart
+    for pattern in (_SWAP, _SWAP_GIVEN, _CHANGE, _OLD_CHANGED, _SWAP_NEW_FIRST, _NEW_NOT_OLD):
         found = pattern.match(words)
-        swapped = _swap_found(turn, state, found) if found is not None else None
+        said_new = found.groupdict().get("new") or found.group("named") if found is not None else ""
+        swapped = _swap_found(turn, state, found.group("old"), said_new) if found is not None else None
+        if swapped is not None:
+            return swapped
+    return _swap_counted_both(turn, state, words)
+
+
+_OLD_CHANGED = re.compile(
+    r"^(?P<old>.+?)\s+(?:camb\w*?(?:lo|la|los|las)|(?:me|se)\s+(?:lo|la|los|las)\s+camb\w*)\s+(?:por|x)\s+(?P<new>.+)$"
+)
+"""The line said before the verb, by its count and measure ("las 4 de 600 cámbialas por 2 de 2
+litros"): the words before it are the old line, as in "cambia las 4 de 600 por …"."""
+_NEW_NOT_OLD = re.compile(
+    r"^(?P<new>(?:mejor|better|actually)\b.+?)\s+(?:y\s+)?no\s+(?P<old>(?:el|la|los|las|the)\s.+)$"
+)
+"""The new thing said as a change of mind, then the line it replaces with "no" ("mejor dejame uno de
+un kilo solo, no los dos de medio"): a swap, as with "en vez de"."""
+_INSTEAD_REST = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<rest>.+)$")
+_GIVE_LAST = re.compile(rf"\s+{_GIVE}$")
+
+
+def _swap_counted_both(turn: Turn, state: ChatState, words: str) -> Outcome | None:
+    """ "en vez de las 2 de medio, una de kilo", "en vez de las 3 cocas de 600 mejor una de 3
+    litros": both sides counted, so the new one starts at a later count than the first (a count
+    after «de» is a measure: "de 600", "de 3 litros")."""
+    found = _INSTEAD_REST.match(words)
+    said = found.group("rest").split() if found is not None else []
+    for at in range(2, len(said)):
+        if not re.fullmatch(_COUNTED, said[at]) or said[at - 1] in ("de", "of", "x"):
+            continue
+        said_old = _GIVE_LAST.sub("", " ".join(said[:at]))
+        swapped = _swap_found(turn, state, said_old, " ".join(said[at:]))
         if swapped is not None:
             return swapped
     return None
 
 
-def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome | None:
-    some = leading_count(found.group("old"))
-    named = found.group("old").split(maxsplit=1)[1:] if some is not None else [found.group("old")]
+def _swap_found(turn: Turn, state: ChatState, said_whole_old: str, said_new: str) -> Outcome | None:
+    some = leading_count(_unpointed(said_whole_old))
+    named = _unpointed(said_whole_old).split(maxsplit=1)[1:] if some is not None else [said_whole_old]
     said_old = " ".join(named)  # "2 de naranja": the line of naranja; "the two 6s": the 6 pc
     old = in_cart(turn, state, said_old) or _guessed_line(turn, state, said_old)
-    old = old or _line_by_number(turn, state, said_old)
-    said_new = found.groupdict().get("new") or found.group("named")
+    old = old or _line_by_number(turn, state, said_old) or _line_by_measure(turn, state, said_old)
+    if old is None and some is not None and (numbered := _line_by_number(turn, state, said_whole_old)) is not None:
+        old, some, named = numbered, None, [said_whole_old]  # "instead of the two 6s": the 6 pc, all of it
     new = read_order(said_new, turn.catalog)
     if old is None and new.items and not new.doubts and _sold_out_named(turn, said_old):
         return apply_reading(turn, state, new)  # "swap the honeydew for a strawberry one": it never was in the cart
     if old is None and some is not None and not named and len(new.items) == 1:
+        # "en vez de las dos" after 2 Inca Kola personal: the one line of that many of the new one's dish
+        held = [p for sku, n in state.cart if n == some and (p := turn.catalog.product(sku))
+                and p != new.items[0].product and same_dish(p, new.items[0].product)]  # fmt: skip
+        old, some = (held[0], None) if len(held) == 1 else (None, some)
+    if old is None and some is not None and not named and len(new.items) == 1:
         # "make it 20 wings instead of 6": the count is the size of the line said with the new words
         kind = [w for w in new.items[0].words.split() if count_of(w) is None]
         old, some = in_cart(turn, state, " ".join([str(some), *kind])), None
-    if old is not None and (not new.items and not new.doubts or _of_another_head(old, said_new, new)):
+    if old is not None and (not new.items and (not new.doubts or amount_in(said_new.split()))
+                            or _of_another_head(old, said_new, new)):  # fmt: skip
         new = _made_of_line(turn, old, said_new) or new  # "por una de litro y medio", "por uno de jamón"
     if old is not None and not new.items and len(new.doubts) == 1:  # "la barbacoa por carnitas": the half kilo
-        new = _like_line(old, found.group("old"), new)
+        new = _like_line(old, said_whole_old, new)
+    if old is None and _already_held(state, new) and names_nothing(turn, said_old):
+        # "mejor el pack de 6 leches en vez de las sueltas" with the pack in the cart: what the
+        # customer thought was loose is the pack already; it stays as it is, never one more
+        return done(replace(state, stage="cart", last_sku=new.items[0].product.sku), cart_buttons_reply(turn, state))
     if old is None or not (new.items or new.doubts):
         return None
     cart = state.cart_dict()
@@ -354,7 +399,32 @@ def _swap_found(turn: Turn, state: ChatState, found: re.Match[str]) -> Outcome |
         return apply_reading(turn, state, new, left)
     if not new.items:
         return None  # the whole line for a product in doubt: read as an order, which asks it
-    return _replaced(turn, state, old, new, said_new, found.group("old"))
+    return _replaced(turn, state, old, new, said_new, said_whole_old)
+
+
+def _already_held(state: ChatState, new: Reading) -> bool:
+    """Whether the new side of a swap is one product the cart holds already, said with no count."""
+    return (
+        len(new.items) == 1
+        and not new.doubts
+        and new.items[0].product.sku in state.cart_dict()
+        and (not new.items[0].counted or new.items[0].quantity == 1)
+    )
+
+
+def _unpointed(said: str) -> str:
+    """The words without the article that points at a line ("las 2 de medio": "2 de medio")."""
+    words = said.split()
+    return " ".join(words[1:]) if words[:1] and words[0] in _DEFINITE and len(words) > 1 else said
+
+
+def _line_by_measure(turn: Turn, state: ChatState, said: str) -> ProductView | None:
+    """The one cart line the words point at by its measure alone ("en vez de las 2 de medio" after
+    2 Carne picada especial 500 g, "las de 600" after the Coca-Cola 600 ml); None when no line or
+    several are so measured."""
+    words = [w for w in _unpointed(said).split() if w not in lexicon().fillers or w in ("medio", "media")]
+    lines = [p for sku, _ in state.cart if (p := turn.catalog.product(sku)) and says_measure(p, words)]
+    return lines[0] if len(lines) == 1 else None
 
 
 def _sold_out_named(turn: Turn, said: str) -> bool:
@@ -436,11 +506,29 @@ def _replaced(
         said, new = ["1"], replace(new, items=(replace(new.items[0], quantity=1),))
     if len(new.items) == 1 and not said and not weighed(said_new.split()):  # "2 kilos de pata muslo": 2
         new = replace(new, items=(replace(new.items[0], quantity=quantity),))
+    if len(new.items) == 1:
+        new = replace(new, items=(_size_kept(turn, old, new.items[0], said_new),))
     note = dict(state.notes).get(old.sku, "")
     if len(new.items) == 1 and note and not new.items[0].note and same_dish(old, new.items[0].product):
         new = replace(new, items=(replace(new.items[0], note=note),))  # "make it the 20 wings": still lemon pepper
     state = state.with_cart(cart)  # else the old line's note goes with it: another dish, not its extras
     return apply_reading(turn, state, new, turn.texts("removed", name=old.name))
+
+
+def _size_kept(turn: Turn, old: ProductView, item: Item, said_new: str) -> Item:
+    """The new flavour in the old line's size when the customer named no size ("a la pepperoni
+    cámbiala a hawaiana" after a large pepperoni: the large hawaiana): a swap of flavour keeps
+    what else the line was, as a cashier keeps it (the regular one came in its place, silently
+    smaller). The item as read when the line has no size word, one was said, or the menu has no
+    product of the new flavour in the line's size."""
+    said = intents.normalised(said_new).split()
+    sizes = {w for w in words_of(old.name) if w in SIZES}
+    if not sizes or SIZES & set(said) or sizes <= set(words_of(item.product.name)):
+        return item
+    other = variant_of(turn.catalog, old, [w for w in said if w not in lexicon().fillers])
+    if other is None or not sizes <= set(words_of(other.name)) or head_of(other) != head_of(item.product):
+        return item
+    return replace(item, product=other)
 
 
 def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
@@ -571,6 +659,11 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         reading = read_order(rest, turn.catalog)
         named = next((i.product for i in reading.items), None)
         body = t("not_in_cart", name=named.name) if named else t("not_on_menu", text=rest)
+        if then is not None and not _TAKEN_BACK_BEFORE & set(intents.normalised(then[0]).split()[-1:]):
+            # "mejor sueltos: 6 verdes y 6 de mole, ya no la …": what it orders still comes (but "y
+            # un frappe… no, mejor quítalo": the «no, mejor» just before takes that one back)
+            ordered = apply_reading(turn, state, then[1], prefix=body)
+            return replace(ordered, named_back=(*ordered.named_back, named.name if named else rest))
         outcome = done(replace(state, stage="cart"), cart_buttons_reply(turn, state, body))
         return replace(outcome, named_back=(named.name if named else rest,))
     cart = state.cart_dict()
@@ -585,6 +678,9 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_TAKEN_BACK_BEFORE = frozenset({"no", "mejor", "better", "actually", "perdon", "sorry", "nah"})
 
 
 def _line_by_number(turn: Turn, state: ChatState, said: str) -> ProductView | None:

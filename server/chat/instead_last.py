@@ -11,13 +11,15 @@ a dish not available, "add cajun corn instead") it is read as before: an order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.cart_words import is_add_on, last_line
+from comandia.server.chat.cart_words import in_cart, is_add_on, last_line
 from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Reading, read_order
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import same_dish
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
@@ -62,4 +64,49 @@ def instead_of_last(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     cart.pop(line.sku)
     state = state.with_cart(cart)
     new = Reading(items=(replace(item, quantity=quantity),))
+    return apply_reading(turn, state, new, turn.texts("removed", name=line.name))
+
+
+_OLD_TO_NEW = re.compile(r"^(?P<old>.+?)\s+(?:to|into)\s+(?P<new>.+)$")
+"""A line and what it becomes, with no verb: "10 pc to 20 pc plz"."""
+
+
+def resized_instead(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "and large fries instead" after regular fries, "10 pc to 20 pc": another size of one cart
+    line's own dish said in its place (`same_dish`), whatever was talked about last and though
+    «and» opens it: «instead» (or the line named before «to») says it is no more of it. The
+    regular fries stayed beside the large ones, silently. None when the words name no one such
+    product, or it is no other size of exactly one line."""
+    words = intents.normalised(text).split()
+    found = _OLD_TO_NEW.match(" ".join(words))
+    if "instead" in words and "of" not in words:
+        old_said, new_said = "", " ".join(w for w in words if w not in _SAID and w not in _ADDING)
+    elif found is not None:
+        old_said, new_said = found.group("old"), found.group("new")
+    else:
+        return None
+    reading = read_order(new_said, turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose:
+        return None
+    item = reading.items[0]
+    cart = state.cart_dict()
+    lines = [p for sku in cart if (p := turn.catalog.product(sku)) is not None and p != item.product]
+    sized = [p for p in lines if same_dish(p, item.product)]
+    named = in_cart(turn, state, old_said) if old_said else None
+    if item.product.sku in cart or not item.product.available or len(sized) != 1 or named not in (None, sized[0]):
+        return None
+    if old_said and named is None:
+        return None  # "add 2 to the order": nothing of the cart is turned into anything
+    return _in_place(turn, state, sized[0], item)
+
+
+def _in_place(turn: Turn, state: ChatState, line: ProductView, item: Item) -> Outcome:
+    """The cart with `line` gone and `item` in its place, as many as the line held unless counted;
+    another size of the same dish keeps what was asked of it ("hot" on the 6 pc, now the 10 pc)."""
+    cart = state.cart_dict()
+    quantity = item.quantity if item.counted else cart[line.sku]
+    cart.pop(line.sku)
+    note = item.note or dict(state.notes).get(line.sku, "")
+    state = state.with_cart(cart)
+    new = Reading(items=(replace(item, quantity=quantity, note=note),))
     return apply_reading(turn, state, new, turn.texts("removed", name=line.name))

@@ -30,7 +30,7 @@ from comandia.server.chat.ordering import apply_reading, counted_lines
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
-from comandia.server.chat.variants import STOPWORDS
+from comandia.server.chat.variants import STOPWORDS, variant_of
 
 _TOKEN = re.compile(r"\w+")
 _SWAPPING = frozenset({"vez", "lugar", "instead", "place", "sea", "sean", "cambia", "cambiame", "change", "swap"})
@@ -168,6 +168,8 @@ def pointed_notes(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         if not said.pointed or not said.note or intents.is_exactly(said.note, "no"):
             continue  # "el flan no" removes the flan
         line = _line_pointed_at(turn, state, said)
+        if line is not None and _becomes_kind(turn, line, said.note):
+            return None  # "el de frutilla que sea con leche": the Jugo de frutilla con leche (`variant`)
         if turning and line is not None and isinstance(said, Item) and _sibling_said(state, said, line):
             if not said.product.available:
                 return None  # read as an order: named back as not available, the line as it was
@@ -253,6 +255,21 @@ def _swapped(turn: Turn, before: ChatState, state: ChatState, reading: Reading) 
     if rest.empty:
         return done(state, cart_buttons_reply(turn, state, said))
     return prefixed(apply_reading(turn, state, rest), said)
+
+
+_BECOMES = re.compile(r"^(?:(?:mejor|que|q|k)\s+)*sean?\s+(?P<new>.+)$")
+
+
+def _becomes_kind(turn: Turn, line: ProductView, note: str) -> bool:
+    """Whether a note said as what the line is to be ("que sea con leche", "que sea con tomate y
+    jamón") makes another product of the line's own dish: the menu sells it so (the Jugo de frutilla
+    con leche), so it is that product in the line's place, not a note the kitchen reads on the
+    plain one (the customer paid for one and got the other, silently)."""
+    found = _BECOMES.match(intents.normalised(note))
+    if found is None:
+        return False
+    other = variant_of(turn.catalog, line, found.group("new").split())
+    return other is not None and other != line and bool(_name_keys(other) & _name_keys(line))
 
 
 def _unwished(words: list[str]) -> list[str]:

@@ -259,6 +259,21 @@ def amount_in(said: list[str]) -> float | None:
     return count * _PER_UNIT[said[at]]
 
 
+def says_measure(product: ProductView, said: list[str]) -> bool:
+    """Whether folded words say nothing but the measure one `product` is, as a customer points at
+    a cart line by it: "de 600" (the Coca-Cola 600 ml), "de medio" (a half kilo or half litre),
+    "de kilo", "de 500": the number its name writes, a bare half of a kilo or litre, or an amount."""
+    said = [w for w in said if w != "de"]
+    amount = unit_amount(product)
+    if not said or amount is None:
+        return False
+    if said in (["medio"], ["media"], ["half"]):
+        return amount == 500
+    if len(said) == 1 and said[0].isdigit():
+        return float(said[0]) == amount or said[0] in words(product.name)
+    return amount_in(said) == amount
+
+
 def resized_by_amount(catalog: CatalogView, line: ProductView, said: list[str]) -> ProductView | None:
     """The product of the line's measured family the words' amount is ("hacelo un kilo" after
     the Carne picada especial 500 g: the 1 kg pack); None when they say no amount, or it is the line's."""

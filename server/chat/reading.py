@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from comandia.server.chat import intents
-from comandia.server.chat.asides import Aside, without_asides
+from comandia.server.chat.asides import Aside, has_asides, without_asides
 from comandia.server.chat.breakdowns import broken_down
 from comandia.server.chat.clock_words import without_times
 from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexicon, number
@@ -140,8 +140,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     `options`: flavours and levels after a product are its note ("10 wings lemon pepper"), not in
     a question about it ("¿el latte ya lleva azúcar?"); `referents`: what "para cada uno" may
     count from the messages before (`spread`)."""
-    if "(" in text:  # "1 kilo de tortillas (o sea 2 de medio)": said again, not 2 more
-        text = without_asides(text, lambda aside: _restated(aside, catalog))
+    text = without_restated(text, catalog)
     marked = without_marks(text)
     each, per_person, read, (each_from, each_to) = _each(without_times(marked))
     spread = None if each else spread_said(marked)
@@ -169,16 +168,32 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     )
 
 
+def without_restated(text: str, catalog: CatalogView) -> str:
+    """The text without its asides that say the item before them again ("1 kilo de tortillas (o
+    sea 2 de medio)", "un kilo de carnitas, o sea 2 medios"): said again, never 2 more."""
+    return without_asides(text, lambda aside: _restated(aside, catalog)) if has_asides(text) else text
+
+
+_ONE_SAID = frozenset({"un", "una", "uno", "a", "an", "one"})
+
+
 def _restated(aside: Aside, catalog: CatalogView) -> bool:
     """Whether an aside says the item before it again: its count is the item's and it names no
     other product ("1 six de modelo (6 latas)", "1 kilo de carnitas (2 de medio)")."""
+    words = aside.before.split()
+    counted_at = next((i for i, w in enumerate(words) if number(fold(w)) is not None or fold(w) in _ONE_SAID), 0)
     before = read_order(aside.before, catalog)
+    if not before.items and counted_at:  # "mejor que sea un kilo de carnitas": the item from its count on
+        aside = replace(aside, before=" ".join(words[counted_at:]))
+        before = read_order(aside.before, catalog)
     if not before.items:
         return False
     last = before.items[-1]
     counts = [n for n in (number(w) for w in fold(aside.said).split()) if n is not None]
     said = read_order(f"{aside.before}, {aside.said}", catalog).items[len(before.items) :]  # "2 de medio": of it
-    return bool(counts) and counts[0] == last.quantity and all(i.product.sku == last.product.sku for i in said)
+    halves = [w for w in fold(aside.said).split() if number(w) is None] in (["medios"], ["medias"], ["halves"])
+    return bool(counts) and counts[0] == last.quantity and (halves or all(i.product.sku == last.product.sku
+                                                                           for i in said))  # fmt: skip
 
 
 def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
@@ -212,7 +227,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     head, head_number, shared = None, -1, 0
     loose_at: int | None = None  # the part of the last loose quantity: a note right after it is its note
     for number_, part in enumerate(parts):
-        if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex)) is not None:
+        of_kind = part.elliptic or bool(part.spans) and part.spans[0] > 0 and found[part.spans[0] - 1].folded == "de"
+        if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex, of_kind)) is not None:
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
             continue
         shared_note = _shared_note(part, found, index, lex)
@@ -1290,11 +1306,17 @@ def _size_unsaid(product: ProductView, typed: list[str]) -> bool:
 
 
 def _taken_back(
-    part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView, index: ProductIndex, lex: Lexicon
+    part: Part,
+    found_in: list[tuple[int, Item | Doubt | str]],
+    catalog: CatalogView,
+    index: ProductIndex,
+    lex: Lexicon,
+    of_kind: bool = False,
 ) -> tuple[int, Item | Doubt] | None:
     """What a correcting part makes of the item before it, and where that item is: a new quantity
-    ("no, 12"), another size or flavour of it ("no, mejor mediana"), or another product ("no,
-    mejor una pepperoni"). None when nothing before is an item or the part names nothing surely:
+    ("no, 12"), another size or flavour of it ("no, mejor mediana"), its flavour noted anew ("una
+    guajolota de verde no mejor de rajas": `of_kind`, the part said with «de» and no dish), or
+    another product ("no, mejor una pepperoni"). None when nothing before is an item or the part names nothing surely:
     then the part is read as any other (and what it names unsurely is asked or named back)."""
     if found_in and isinstance(found_in[-1][1], str) and part.words:  # "y un atole... no, una horchata"
         alone = verdict_of(index.match(part.words, lex.synonyms))  # takes back the words not on the menu
@@ -1311,6 +1333,11 @@ def _taken_back(
         return (at, replace(before, quantity=min(part.quantity, MAX_NUMBER))) if part.quantity else None
     quantity = min(part.quantity or before.quantity, MAX_NUMBER)
     other = variant_of(catalog, before.product, part.words) if isinstance(before, Item) else None
+    if other is None and of_kind and isinstance(before, Item) and before.note:
+        # "una guajolota de verde no mejor de rajas": «de rajas» is what the guajolota comes with
+        # in place of «verde», its note as the first one was, never a Tamal de rajas in its place
+        note = " ".join([*part.words, *part.note])
+        return at, replace(before, quantity=quantity, note=note)
     if other is None:
         alone = verdict_of(index.match(part.words, lex.synonyms))
         other = alone[1][0] if alone is not None and alone[0] else None

@@ -605,12 +605,28 @@ def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     kind = [w for w in rest if w not in lexicon().fillers or w in SIZES]
     new = _one_product(turn, line, kind)
     if line is None or new is None or new.sku == line.sku or some >= cart.get(line.sku, 0):
+        line, new = _kin_of_them(turn, state, some, kind)  # "make 2 of them shrimp" after the tacos, then a beer
+    if line is None or new is None:
         line, new = _sized_of_them(turn, state, some, kind)  # "make one of them regular" after the teas, then a waffle
     if line is None or new is None:
         return None
     left = set_lines(turn, state, [(line, cart[line.sku] - some)], last=line.sku)
     said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
     return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
+
+
+def _kin_of_them(
+    turn: Turn, state: ChatState, some: int, said: list[str]
+) -> tuple[ProductView, ProductView] | tuple[None, None]:
+    """The one cart line of more than `some` units that the words make another product of its own
+    dish (the same first word: "shrimp" of the Taco de pescado is the Taco de camarón), and that
+    product: "actually make 2 of them shrimp" after 4 fish tacos and a michelada is of the tacos,
+    though the michelada came last."""
+    cart = state.cart_dict()
+    fits = [(line, new) for sku, held in state.cart if held > some and (line := turn.catalog.product(sku))
+            and (new := _one_product(turn, line, said)) is not None and new.sku not in cart
+            and head_of(new) == head_of(line)]  # fmt: skip
+    return fits[0] if len(fits) == 1 else (None, None)
 
 
 def _sized_of_them(
