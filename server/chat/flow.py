@@ -42,6 +42,8 @@ from comandia.server.chat import (
     questions,
     repeat,
     restating,
+    set_on,
+    undo,
 )
 from comandia.server.chat.lexicon import language_of, lexicon, number
 from comandia.server.chat.matching import index_for
@@ -113,7 +115,10 @@ def step(
     state = _with_language(state, message, tenant, catalog)
     turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
-        outcome = _dispatch(turn, state, message, latest)
+        outcome = undo.undone(turn, state, message)
+        if outcome is None:
+            outcome = _dispatch(turn, state, message, latest)
+            outcome = replace(outcome, state=undo.recorded(state, outcome.state, message))
     except RecursionError:  # pragma: no cover - a guard: no message may take the conversation down
         outcome = puzzled(turn, state)
     if not state.greeted and outcome.replies:
@@ -258,6 +263,9 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         if more is not None:  # "y 2 de bistec" answering the name: the order goes on
             return ordering.apply_reading(turn, replace(state, stage="cart"), more)
         typed = message.kind == "text" and not action
+        changed = _cart_changed_at_checkout(turn, state, text, latest) if typed else None
+        if changed is not None:  # "ah espera, agrégame un flan" answering the name: the cart changes
+            return changed
         noted = checkout_facts.answered_at_checkout(turn, state, text) if typed else None
         if noted is not None:  # "pago en efectivo" answering the name: noted, the name asked again
             return noted
@@ -275,6 +283,25 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
     if action is None:
         return puzzled(turn, state)
     return _act(turn, state, action, latest)
+
+
+_ASKED_TEXT = ("name", "address", "city", "phone")
+"""The checkout's questions answered in the customer's own words (the others are choices)."""
+
+
+def _cart_changed_at_checkout(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:
+    """The cart changed by an answer to a checkout question that edits it instead ("ah espera,
+    antes de confirmar agrégame un flan", "no espera quítale las cocas", "oh wait, one more
+    cheeseburger" after «es todo»): read as if the cart were shown, the cart shown again with the
+    change (or the product it names asked about), and the question asked again at the next
+    checkout. None for a real answer: a name, an address or a city says no word of changing an
+    order (`ordering.edits_cart`; an address and a phone hold numbers, so a count alone is not
+    enough there) or changes nothing when read."""
+    if state.stage not in _ASKED_TEXT or not ordering.edits_cart(text, counted=state.stage in ("name", "city")):
+        return None
+    outcome = _read_text(turn, replace(state, stage="cart"), text, latest)
+    changed = (outcome.state.cart, outcome.state.notes) != (state.cart, state.notes)
+    return outcome if (changed or outcome.state.suggestions) and outcome.draft is None else None
 
 
 _TOKEN = re.compile(r"\w+")
@@ -522,8 +549,8 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     counted = ordering.count_of_unsized(turn, state, text, unsized)
     if counted is not None:  # "dame unos de tripa" … "como 3": the count of that line
         return counted
-    edited = editing.edit(turn, state, text, asked)
-    if edited is not None:
+    edited = set_on.set_on(turn, state, text) or editing.edit(turn, state, text, asked)
+    if edited is not None:  # ("and 2 lemonades" right after "make it 6 tacos": set at 2 too)
         return edited
     if _whole(text.strip()) is not None:
         product = menus.product_by_number(turn, int(text.strip()))

@@ -20,7 +20,7 @@ from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_said, only_measure
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.synonyms import every_kind_word
-from comandia.server.chat.variants import SIZES, STOPWORDS
+from comandia.server.chat.variants import PLAIN, SIZES, STOPWORDS
 from comandia.server.chat.verdicts import verdict_of
 
 _TOKENS = re.compile(
@@ -409,7 +409,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif (_set_apart(folded, index, lex) or _said_to_the_person(found, position, index, lex)) and not (
             current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex)
         ):  # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler
-            if folded in _PLAIN and current.quantity is not None and not current.words:
+            if folded in PLAIN and current.quantity is not None and not current.words:
                 current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
                 current.quantity = None  # "para una fiesta": an article, not one of something
@@ -471,9 +471,6 @@ _ANOTHER = frozenset({"otra", "otro", "another"})
 _GRADES = frozenset({"numero", "num", "nro", "number", "talla", "size"})
 """Words a number after which is a grade or a size of the product ("del número 2", "talla 8")."""
 _HALF_WORDS = frozenset({"media", "medio", "medias", "medios"})  # "2 medios litros": two halves
-_PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
-
-
 _AND_A_HALF = (["y", "medio"], ["y", "media"])
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from comandia.server.chat import stock
 from comandia.server.chat.cart_words import set_lines
-from comandia.server.chat.intents import normalised
+from comandia.server.chat.intents import mentions, normalised
 from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for
 from comandia.server.chat.matching import words as words_of
@@ -98,6 +98,24 @@ def still_ordering(turn: Turn, text: str) -> Reading | None:
         return None
     reading = read_order(text, turn.catalog)
     return reading if reading.items and not (reading.unknown or reading.doubts) else None
+
+
+def edits_cart(text: str, counted: bool) -> bool:
+    """Whether a message says a word of changing the order: adding ("agrégame", "sumale", "one
+    more"), taking off ("quítale", "take off"), setting a count ("que sean", "make it") or, when
+    `counted`, a count ("ay no, solo una hamburguesa"). What a name or an address never says."""
+    words = normalised(text).split()
+    if ADDING & set(words) or _ORDERING_VERBS & set(words):
+        return True
+    if counted and any(number(word) is not None for word in words):
+        return True
+    return any(mentions(text, intent) for intent in ("remove", "set", "more", "fewer"))
+
+
+_ORDERING_VERBS = frozenset({"agregame", "agregueme", "anademe", "sumame", "ponme", "ponle", "pon", "ponnos",
+                             "poneme", "ponganme", "pongame", "echame", "echale", "swap", "switch", "change",
+                             "cambia", "cambiame", "cambiale", "cambieme"})  # fmt: skip
+"""Verbs that put something in the order besides `ADDING`'s ("ponme 2 sidral", "swap the sodas")."""
 
 
 _NOT_A_COUNT = frozenset({"no", "mejor", "son", "eran", "otro", "otra", "otros", "otras", "mas", "more", "another",
@@ -349,4 +367,4 @@ def _join(first: str, second: str) -> str:
     return f"{first}\n\n{second}" if first and second else first or second
 
 
-__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "next_step", "still_ordering"]
+__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "edits_cart", "next_step", "still_ordering"]

@@ -38,7 +38,7 @@ from comandia.server.chat.ordering import ADDING, apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
-from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
+from comandia.server.chat.variants import PLAIN, SIZES, STOPWORDS, variant_of
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
@@ -96,6 +96,8 @@ def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         for doubt in reading.doubts:
             inside = [p for p in doubt.candidates if p.sku in cart]
             inside = [p for p in inside if not _named_elsewhere(doubt, p)] if len(inside) == 1 else inside
+            if len(inside) > 1:  # "mejor 3 corridas normales" beside the infantil: the plain one
+                inside = _plain_of(doubt, inside)
             if len(inside) > 1 and state.last_sku in {p.sku for p in inside}:
                 inside = [p for p in inside if p.sku == state.last_sku]  # "no, 4 de pescado" after 6 tacos de pescado
             sized = _size_of_line(turn, state, doubt.words) if len(inside) != 1 else None
@@ -195,6 +197,17 @@ def _size_of_line(turn: Turn, state: ChatState, said: str) -> ProductView | None
     if last is not None and last.sku in made:
         return made[last.sku]
     return next(iter(made.values())) if len(made) == 1 else None
+
+
+def _plain_of(doubt: Doubt, lines: list[ProductView]) -> list[ProductView]:
+    """The one of the cart lines a doubt fits whose name every other's holds (Comida corrida of the
+    Comida corrida infantil), when the doubt says it plainly ("3 corridas normales", "2 regulares");
+    all of them otherwise."""
+    if not PLAIN & set(intents.normalised(doubt.words).split()):
+        return lines
+    names = [set(words_of(p.name)) for p in lines]
+    base = [p for p, own in zip(lines, names, strict=True) if all(own <= other for other in names)]
+    return base if len(base) == 1 else lines
 
 
 def restates(text: str) -> bool:

@@ -79,6 +79,14 @@ class ChatState:
     """How many people the customer said order ("somos 3"): "y una coca para cada uno" is three."""
     last_added: int = 0
     """The units the last message that ordered added: "y papas pa las 3" after three burgers."""
+    undo: tuple[tuple[str, int], ...] | None = None
+    """The cart before the message just before changed it (None when that message changed
+    nothing): "no, olvídalo, déjalo como estaba" puts it back (`undo.undone`)."""
+    undo_notes: tuple[tuple[str, str], ...] = ()
+    """The notes of the lines of `undo`, put back with them."""
+    setting: bool = False
+    """The message just before set a count ("make it 6 tacos"): "and 2 lemonades" next sets that
+    line too (`set_on`)."""
 
     def to_json(self) -> dict[str, Any]:
         # Shallow: every field is a plain value or a tuple rewritten below (asdict's deep copy
@@ -90,6 +98,8 @@ class ChatState:
         data["suggestions"] = [[list(skus), *rest] for skus, *rest in self.suggestions]
         data["asked"] = list(self.asked)
         data["vague"] = list(self.vague)
+        data["undo"] = None if self.undo is None else [list(line) for line in self.undo]
+        data["undo_notes"] = [list(note) for note in self.undo_notes]
         return data
 
     @classmethod
@@ -133,6 +143,9 @@ class ChatState:
                 dozens=bool(data.get("dozens")),
                 people=max(0, int(data.get("people") or 0)),
                 last_added=max(0, int(data.get("last_added") or 0)),
+                undo=_opt_cart(data.get("undo")),
+                undo_notes=tuple((str(sku), str(note)) for sku, note in data.get("undo_notes") or ()),
+                setting=bool(data.get("setting")),
             )
         except (TypeError, ValueError):
             return cls()
@@ -155,6 +168,10 @@ class ChatState:
 
 
 _FIELDS = tuple(f.name for f in fields(ChatState))
+
+
+def _opt_cart(value: Any) -> tuple[tuple[str, int], ...] | None:
+    return None if value is None else tuple((str(sku), int(qty)) for sku, qty in value if int(qty) > 0)
 
 
 def _opt_str(value: Any) -> str | None:

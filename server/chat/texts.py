@@ -90,6 +90,8 @@ BOT: dict[str, str] = {
     "not_on_menu": N_("We don't have “{text}” on the menu; type “menu” to see what we have."),
     "unavailable_words": N_("We don't have “{text}” right now: {name} is not available."),
     "quantity_set": N_("Done: {quantity} × {name}."),
+    "undone": N_("Done, I put your cart back as it was."),
+    "unchanged": N_("OK, I left your cart as it was."),
     "people_noted": N_("Got it, {people} people. What would you like?"),
     "which_product": N_("Which product do you want “{text}” of? Type its name too."),
     "did_you_mean": N_("Did you mean *{name}*?"),

@@ -14,6 +14,8 @@ from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import SURE, index_for, key, words
 from comandia.server.chat.model import CatalogView, ProductView
 
+PLAIN = frozenset({"normal", "normales", "regular", "regulares", "sencillo", "sencilla", "sencillos", "sencillas"})
+"""Words that ask for the plain one of a product ("uno normal", "3 corridas normales")."""
 SMALLER = frozenset({"chico", "chica", "chicos", "chicas", "mediano", "mediana", "normal", "regular", "small",
                      "medium", "sencillo", "sencilla", "personal"})  # fmt: skip
 """Words that ask for a product without its size word ("mejor uno chico")."""

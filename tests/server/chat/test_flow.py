@@ -298,6 +298,9 @@ def test_cancel_without_anything_in_progress() -> None:
 def test_state_survives_json_and_bad_json_starts_over() -> None:
     state = ChatState(stage="address", cart=(("PZ-MAR", 2),), name="Ana", choices=(("menu", "Ver menú"),))
     assert ChatState.from_json(state.to_json()) == state
+    undoable = ChatState(cart=(("PZ-MAR", 3),), undo=(("PZ-MAR", 2),), undo_notes=(("PZ-MAR", "sin aceitunas"),),
+                         setting=True)  # fmt: skip
+    assert ChatState.from_json(undoable.to_json()) == undoable
     assert ChatState.from_json({"stage": "nowhere", "cart": [["X", "many"]]}) == ChatState()
     assert ChatState.from_json(None) == ChatState()
 
