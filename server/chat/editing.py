@@ -267,7 +267,7 @@ def _restart(turn: Turn, state: ChatState, rest: str) -> Outcome:
     kept = _all_but(turn, state, rest)
     if kept is not None:
         return kept
-    emptied = replace(state.with_cart({}), suggestions=(), last_sku=None)
+    emptied = replace(state.with_cart({}), suggestions=(), checks=(), last_sku=None)
     reading = read_order(rest, turn.catalog) if rest else None
     said = turn.texts("cart_emptied")
     if reading is None or reading.empty:
@@ -1022,7 +1022,7 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
         if removes[0] == removes[1] or not restates(tail if removes[0] else head):
             continue
         first = edit(turn, state, head)
-        if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
+        if first is None or first.named_back or first.state.asking or first.state.cart == state.cart:
             continue
         talking = _talking_of_changed(state, first.state)
         second = edit(turn, talking, tail, after_removal=removes[0])
@@ -1069,7 +1069,7 @@ def _then_own_verb(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         first = edit(turn, state, head)
         if first is None and own:
             first = _surely_ordered(turn, state, head)  # "2 tacos más y cámbiame la coca por una fanta"
-        if first is None or first.named_back or first.state.suggestions or first.state.cart == state.cart:
+        if first is None or first.named_back or first.state.asking or first.state.cart == state.cart:
             continue
         talking = _talking_of_changed(state, first.state)
         second = edit(turn, talking, tail) if own else None
@@ -1164,7 +1164,7 @@ def _then_held_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         talking = replace(first.state, last_sku=swapped) if swapped else _talking_of_changed(state, first.state)
         removed = set(state.cart_dict()) - set(first.state.cart_dict())  # "quítame el alambre…, mejor ponme 2
         second = edit(turn, talking, tail, after_removal=bool(removed))  # quesadillas": in its place, no other line's
-        if second is None or second.state.suggestions:
+        if second is None or second.state.asking:
             continue
         recounted = swapped is not None and second.state.cart_dict().get(swapped) != first.state.cart_dict()[swapped]
         if not (second.named_back or recounted or _held_changed(state, first.state, second.state)):
@@ -1201,7 +1201,7 @@ def _part_applied(turn: Turn, state: ChatState, part: str) -> Outcome | None:
     if first is None:
         return None
     unchanged = (first.state.cart, first.state.notes) == (state.cart, state.notes)  # a note changes the notes only
-    if first.named_back or first.state.suggestions or unchanged:
+    if first.named_back or first.state.asking or unchanged:
         return None
     return first
 

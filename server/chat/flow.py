@@ -73,6 +73,7 @@ from comandia.server.chat.turn import Outcome, Turn, done, home_reply, prefixed,
 __all__ = [
     "Outcome",
     "cancel_answered",
+    "count_asked",
     "order_already_placed",
     "order_failed",
     "order_placed",
@@ -144,6 +145,17 @@ def wants_latest_order(state: ChatState, message: Inbound) -> bool:
 def suggested(state: ChatState) -> tuple[str, ...]:
     """The SKUs the bot's last reply asks "did you mean …?" about (its "pick:SKU" choices)."""
     return tuple(choice_id[5:] for choice_id, _ in state.choices if choice_id.startswith("pick:"))
+
+
+def count_asked(state: ChatState) -> tuple[str, int] | None:
+    """(sku, count) when the bot's last reply asks to confirm a count far above what is ordered
+    of the product ("¿45 × Coca-Cola? ¿Seguro?", its "count:yes" / "count:no" choices)."""
+    if state.stage != "suggest" or not state.checks:
+        return None
+    if not any(choice_id == "count:yes" for choice_id, _ in state.choices):
+        return None
+    sku, quantity, _, _ = state.checks[0]
+    return sku, quantity
 
 
 def order_placed(tenant: TenantContext, state: ChatState, number: int, total_text: str) -> Outcome:
@@ -236,7 +248,7 @@ def _with_language(state: ChatState, message: Inbound, tenant: TenantContext, ca
 
 
 def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrder | None) -> Outcome:
-    if state.stage == "suggest" and state.suggestions:
+    if state.stage == "suggest" and state.asking:
         answered = _answer_suggestion(turn, state, message)
         if answered is not None:
             return answered
@@ -437,6 +449,16 @@ def _answer_suggestion(turn: Turn, state: ChatState, message: Inbound) -> Outcom
     """The answer to "¿Te refieres a …?" (a tap, a typed choice, yes or no), or None when the
     customer wrote something else."""
     action = message.reply_id if message.kind in ("button", "list") else None
+    if state.checks:  # "¿45 × Coca-Cola? ¿Seguro?": a tap, "sí", "no"
+        if action is None and message.kind == "text":
+            action = choice_for(state.choices, message.text)
+            if action is None and intents.is_exactly(message.text, "yes"):
+                action = "count:yes"
+            elif action is None and intents.is_exactly(message.text, "no"):
+                action = "count:no"
+        return (
+            ordering.answer_check(turn, state, action == "count:yes") if action in ("count:yes", "count:no") else None
+        )
     if action is None and message.kind == "text":
         action = choice_for(state.choices, message.text)
         skus = state.suggestions[0][0]
@@ -619,7 +641,7 @@ def _said_then_noted(turn: Turn, state: ChatState, text: str, latest: LatestOrde
     then = line_notes.note_on_line(turn, first.state, noted) if _one_answer(first) else None
     if then is None or not _one_answer(then):
         return None
-    if first.state.suggestions:  # "Which one do you want for «cheese quesadilla»?" stays the last thing asked
+    if first.state.asking:  # "Which one do you want for «cheese quesadilla»?" stays the last thing asked
         both = prefixed(replace(first, state=replace(first.state, notes=then.state.notes)),
                         said_before_cart(turn, then), then.named_back)  # fmt: skip
     else:
@@ -651,14 +673,14 @@ def _both(
     second may count what it priced."""
     said, asking = parts
     first = _read_text(turn, state, said, latest)
-    if asked_first and not (first.understood and first.state.cart == state.cart and not first.state.suggestions):
+    if asked_first and not (first.understood and first.state.cart == state.cart and not first.state.asking):
         return None  # "ah no tienen? bueno, 2 de pierna": heard, not asked
     after = first.state if asked_first else replace(first.state, asked=())
     then = _read_text(turn, after, asking, latest) if _one_answer(first) else None
     if then is None or not _one_answer(then):
         return None
     understood = first.understood or then.understood
-    if first.state.suggestions:  # "¿Cuál quieres para «tacos»?" stays the last thing asked
+    if first.state.asking:  # "¿Cuál quieres para «tacos»?" stays the last thing asked
         both = prefixed(replace(first, state=then.state), said_before_cart(turn, then), then.named_back)
     else:
         both = prefixed(then, said_before_cart(turn, first), first.named_back)

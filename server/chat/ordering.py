@@ -33,6 +33,10 @@ from comandia.server.chat.verdicts import explains
 HALF_TYPED = 0.51
 """A doubt whose best product holds no more than half of the typed words ("completo vegetariano")
 is said not to be on the menu as well as asked about: the closest ones may still be wanted."""
+LARGE_COUNT = 24
+"""A count above this, of one product in one message, is asked about before it is added ("¿45 ×
+Coca-Cola? ¿Seguro?"): such counts were mostly a number that was no count (a street number, a
+suite, a date), and a real one for a party costs the customer one tap."""
 MAX_ECHO = 80
 """Words named back are cut to this length: a 4,096-character message is not read back whole."""
 
@@ -65,6 +69,9 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     state, noted, loose_said = _add_notes(turn, state, notes, loose_said)
     state, shared = _add_shared_notes(turn, state, reading.shared_notes, loose_said)
     noted += shared
+    checked = tuple(i for i in items if _too_many(i.quantity))
+    items = tuple(i for i in items if not _too_many(i.quantity))
+    state = replace(state, checks=state.checks + tuple((i.product.sku, i.quantity, i.words, i.note) for i in checked))
     state, said, refused = add_items(turn, state, items)
     added = sum(i.quantity for i in items) + sum(d.quantity for d in reading.doubts)
     state = replace(state, people=reading.people or state.people, last_added=added or state.last_added)
@@ -79,7 +86,9 @@ def apply_reading(turn: Turn, state: ChatState, reading: Reading, prefix: str = 
     state = replace(state, suggestions=state.suggestions + doubts)
     outcome = next_step(turn, state, "\n".join(lines))
     unknown = tuple(clip(words, MAX_ECHO) for words in (*reading.unknown, *half))
-    understood = bool(prefix or items or noted or doubts or loose_said or not unknown)  # not only "no tenemos …"
+    understood = bool(
+        prefix or items or checked or noted or doubts or loose_said or not unknown
+    )  # not only "no tenemos …"
     return replace(outcome, named_back=(*outcome.named_back, *unknown, *refused, *loose_said), understood=understood)
 
 
@@ -312,8 +321,15 @@ def _vague(turn: Turn, words: str) -> bool:
     return len([m for m in matches[:2] if m.typed >= SURE]) > 1
 
 
+def _too_many(quantity: int) -> bool:
+    """Whether a count is far above what is ordered of one product at once (`LARGE_COUNT`)."""
+    return quantity > LARGE_COUNT
+
+
 def next_step(turn: Turn, state: ChatState, prefix: str) -> Outcome:
-    """Ask about the next doubt, or show the cart."""
+    """Ask about the next count to confirm, else the next doubt, or show the cart."""
+    if state.checks:
+        return _check(turn, state, prefix)
     if state.suggestions:
         return _ask(turn, state, prefix)
     state = replace(state, stage="cart", pending_sku=None)
@@ -330,17 +346,52 @@ def answer(turn: Turn, state: ChatState, action: str) -> Outcome:
     if product is None:
         outcome = next_step(turn, state, t("skipped", text=words))
         return replace(outcome, named_back=(words,))
+    if _too_many(quantity):  # "col centro" of the Coca-Colas, with a street number's 30: asked first
+        return next_step(turn, replace(state, checks=((product.sku, quantity, words, note), *state.checks)), "")
     # (no count said: the tapped line is `unsized`, so a count said next is its count, never more)
     state, said, refused = add_items(turn, state, (Item(product, quantity, note, words, counted=counted),))
     outcome = next_step(turn, state, "\n".join(said))
     return replace(outcome, named_back=tuple(refused))
 
 
+def answer_check(turn: Turn, state: ChatState, yes: bool) -> Outcome:
+    """The customer's answer to "¿45 × Coca-Cola? ¿Seguro?": yes adds them; no adds none, says so
+    and leaves the product talked about, so a count said next ("no, solo 2") is of it."""
+    sku, quantity, words, note = state.checks[0]
+    state = replace(state, checks=state.checks[1:])
+    product = turn.catalog.product(sku)
+    if product is None:
+        return next_step(turn, state, "")
+    if yes:
+        state, said, refused = add_items(turn, state, (Item(product, quantity, note, words),))
+        return replace(next_step(turn, state, "\n".join(said)), named_back=tuple(refused))
+    state = replace(state, last_sku=sku, unsized=None)
+    not_added = turn.texts("count_not_added", quantity=quantity, name=product.name)
+    return replace(next_step(turn, state, not_added), named_back=(product.name,))
+
+
 def drop_suggestions(turn: Turn, state: ChatState) -> tuple[ChatState, str, tuple[str, ...]]:
-    """The customer wrote something else instead of answering: the doubts are named back."""
+    """The customer wrote something else instead of answering: the counts to confirm and the
+    doubts are named back, none of them added."""
+    names = tuple(p.name for sku, *_ in state.checks if (p := turn.catalog.product(sku)) is not None)
+    counts = [turn.texts("count_not_added", quantity=q, name=p.name)
+              for sku, q, *_ in state.checks if (p := turn.catalog.product(sku)) is not None]  # fmt: skip
     words = tuple(s[2] for s in state.suggestions)
-    said = "\n".join(turn.texts("skipped", text=w) for w in words)
-    return replace(state, suggestions=(), stage="cart"), said, words
+    said = "\n".join([*counts, *(turn.texts("skipped", text=w) for w in words)])
+    return replace(state, suggestions=(), checks=(), stage="cart"), said, (*names, *words)
+
+
+def _check(turn: Turn, state: ChatState, prefix: str) -> Outcome:
+    """ "¿45 × Coca-Cola 600 ml? Es mucho, ¿seguro?" with "Sí, 45" / "No"."""
+    t = turn.texts
+    sku, quantity, _, _ = state.checks[0]
+    product = turn.catalog.product(sku)
+    name = product.name if product is not None else sku
+    state = replace(state, stage="suggest")
+    body = _join(prefix, t("count_check", quantity=quantity, name=name))
+    return done(
+        state, buttons_reply(body, [("count:yes", t("btn_yes_count", quantity=quantity)), ("count:no", t("btn_no"))])
+    )
 
 
 def _ask(turn: Turn, state: ChatState, prefix: str) -> Outcome:
@@ -367,4 +418,13 @@ def _join(first: str, second: str) -> str:
     return f"{first}\n\n{second}" if first and second else first or second
 
 
-__all__ = ["add_items", "answer", "apply_reading", "drop_suggestions", "edits_cart", "next_step", "still_ordering"]
+__all__ = [
+    "add_items",
+    "answer",
+    "answer_check",
+    "apply_reading",
+    "drop_suggestions",
+    "edits_cart",
+    "next_step",
+    "still_ordering",
+]

@@ -16,6 +16,10 @@ Suggestion = tuple[tuple[str, ...], int, str, str, bool]
 """A doubt waiting for the customer: (candidate skus, quantity, the customer's words, note,
 whether the customer said the count: "¿Cuál quieres para «agua»?" asked of "qué tiene de agua?"
 adds one that nobody counted, and the count said next is that line's, `ChatState.unsized`)."""
+Check = tuple[str, int, str, str]
+"""A count far above what is ordered of a product, waiting for the customer's yes ("¿45 ×
+Coca-Cola? ¿Seguro?"): (sku, quantity, the customer's words, note). A street number or a date
+read as a count is the usual cause; a real catering order goes through after one yes."""
 STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
 MAX_CART_LINES = 30
 MAX_ASKED = 4
@@ -52,6 +56,8 @@ class ChatState:
     notes: tuple[tuple[str, str], ...] = ()
     """(sku, note) of cart lines the customer qualified ("sin cebolla")."""
     suggestions: tuple[Suggestion, ...] = ()
+    checks: tuple[Check, ...] = ()
+    """Counts to confirm before they are added, asked before the suggestions (`ordering.LARGE_COUNT`)."""
     """Doubts to ask about, the first one asked now ("¿Te refieres a …?")."""
     language: str | None = None
     """The language this customer writes in ("es"/"en"), when it is not the tenant's."""
@@ -96,6 +102,7 @@ class ChatState:
         data["choices"] = [list(choice) for choice in self.choices]
         data["notes"] = [list(note) for note in self.notes]
         data["suggestions"] = [[list(skus), *rest] for skus, *rest in self.suggestions]
+        data["checks"] = [list(check) for check in self.checks]
         data["asked"] = list(self.asked)
         data["vague"] = list(self.vague)
         data["undo"] = None if self.undo is None else [list(line) for line in self.undo]
@@ -131,6 +138,11 @@ class ChatState:
                     (tuple(str(s) for s in skus), int(qty), str(words), str(note), bool(said[0]) if said else True)
                     for skus, qty, words, note, *said in data.get("suggestions") or ()
                 ),
+                checks=tuple(
+                    (str(sku), int(qty), str(words), str(note))
+                    for sku, qty, words, note in data.get("checks") or ()
+                    if int(qty) > 0
+                ),
                 language=data.get("language") if data.get("language") in ("es", "en") else None,
                 last_sku=_opt_str(data.get("last_sku")),
                 fulfilment=data.get("fulfilment") if data.get("fulfilment") in ("delivery", "pickup") else None,
@@ -159,6 +171,11 @@ class ChatState:
         skus = {sku for sku, _ in kept}
         notes = tuple(n for n in self.notes if n[0] in skus)
         return replace(self, cart=kept, notes=notes, vague=tuple(v for v in self.vague if v in skus))
+
+    @property
+    def asking(self) -> bool:
+        """Whether a question about the order waits for the customer: a count to confirm, or a doubt."""
+        return bool(self.checks or self.suggestions)
 
     def cart_dict(self) -> dict[str, int]:
         merged: dict[str, int] = {}

@@ -308,8 +308,15 @@ class _Session:
         self.send(Inbound(kind="button", reply_id=reply_id), f"[toca {reply_id}]")
 
     def answer_suggestions(self) -> None:
-        """Answer "did you mean X?" as the customer would: yes when X is wanted, no otherwise."""
+        """Answer "did you mean X?" as the customer would: yes when X is wanted, no otherwise; and
+        "¿45 × Coca-Cola? ¿Seguro?": yes when the cart then holds the count the customer wants."""
         for _ in range(_ORACLE_ROUNDS):
+            count = flow.count_asked(self.state)
+            if count is not None:
+                sku, quantity = count
+                wanted = self.chat.items.get(sku) == self.state.cart_dict().get(sku, 0) + quantity
+                self.tap("count:yes" if wanted else "count:no")
+                continue
             offered = flow.suggested(self.state)
             if not offered:
                 return
@@ -333,7 +340,7 @@ class _Session:
             if self.draft is not None:
                 return
             stage = self.state.stage
-            if flow.suggested(self.state):
+            if flow.suggested(self.state) or flow.count_asked(self.state):
                 self.answer_suggestions()
             elif stage in answers:
                 self.say(answers[stage])

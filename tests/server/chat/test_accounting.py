@@ -66,6 +66,7 @@ def test_no_named_product_goes_missing_without_a_word(order: tuple[Menu, list[tu
     outcome = flow.step(ChatState(), Inbound(kind="text", text=text), menu.tenant, menu.catalog, CUSTOMER)
     cart = outcome.state.cart_dict()
     asked = set(flow.suggested(outcome.state)) | {s for d in outcome.state.suggestions for s in d[0]}
+    asked |= {sku for sku, *_ in outcome.state.checks}  # "¿45 × Coca-Cola? ¿Seguro?": asked, not missing
     said = " ".join(r.to_text() for r in outcome.replies)
     for product, _ in lines:
         if product.sku in cart or product.sku in asked:

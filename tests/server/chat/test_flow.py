@@ -367,3 +367,32 @@ def test_the_bot_reads_its_texts_from_the_catalogs_in_the_conversations_language
     assert spanish("btn_pickup") == "Paso a recoger"  # the business rules' texts too
     assert spanish.status("shipped") == "en camino"
     assert set(BUILT_IN) >= {"greeting", "paused", "status.new"}
+
+
+def test_a_count_far_above_an_order_is_asked_once_and_a_yes_or_a_no_typed_decides() -> None:
+    chat = Chat()
+    asked = chat.say("quiero 40 pizzas hawaianas y una pepperoni")
+    assert "¿40 × Pizza hawaiana? Es bastante, ¿seguro?" in asked.to_text()
+    assert ids(asked) == ["count:yes", "count:no"]
+    assert flow.count_asked(chat.state) == ("PZ-HAW", 40)
+    assert chat.state.cart_dict() == {"PZ-PEP": 1}  # the rest is added at once
+    assert ChatState.from_json(chat.state.to_json()) == chat.state
+    chat.say("si")
+    assert chat.state.cart_dict() == {"PZ-PEP": 1, "PZ-HAW": 40}  # a real party order goes through
+    assert flow.count_asked(chat.state) is None
+
+    other = Chat()
+    other.say("35 pizzas margarita")
+    said = other.say("no").to_text()
+    assert "no agregué 35 × Pizza margarita" in said
+    assert other.state.cart_dict() == {}
+    assert other.last is not None and other.last.named_back == ("Pizza margarita",)
+    other.say("mejor solo 2")  # the count said next is of the product talked about
+    assert other.state.cart_dict() == {"PZ-MAR": 2}
+
+
+def test_a_count_of_an_ordinary_size_is_never_asked() -> None:
+    chat = Chat()
+    chat.say("24 pizzas pepperoni")
+    assert flow.count_asked(chat.state) is None
+    assert chat.state.cart_dict() == {"PZ-PEP": 24}
