@@ -11,6 +11,7 @@ from comandia.server.chat.lexicon import MAX_NUMBER, lexicon, number
 from comandia.server.chat.matching import SURE, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
+from comandia.server.chat.reading import is_add_on as add_on
 from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
@@ -113,13 +114,8 @@ def category_lines(turn: Turn, state: ChatState, words: str) -> list[ProductView
 
 
 def is_add_on(turn: Turn, product: ProductView) -> bool:
-    """Whether the product is an extra sold apart to go on another (its category is one of
-    `add_ons` in `lexicon.toml`: "Extras", "Toppings", "Dips"; or its name opens with "extra"):
-    said of a line, it is added beside it, never made a kind of it."""
-    if words_of(product.name)[:1] == ["extra"]:
-        return True
-    category = next((c for c in turn.catalog.categories if c.id == product.category_id), None)
-    return category is not None and bool(lexicon().add_ons & set(intents.normalised(category.name).split()))
+    """Whether the product is an extra sold apart to go on another (`reading.is_add_on`)."""
+    return add_on(turn.catalog, product)
 
 
 def names_something(turn: Turn, words: str) -> bool:

@@ -40,7 +40,7 @@ from comandia.server.chat.cart_words import (
     weighed,
 )
 from comandia.server.chat.instead_last import instead_of_last, resized_instead
-from comandia.server.chat.kind_split import split_into_kinds
+from comandia.server.chat.kind_split import brands_of_line, split_into_kinds
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.line_changes import amount_anew, made_into, numbered_anew, qualified, variant
 from comandia.server.chat.line_notes import extra_on_line, note_on_line, options_said, pointed_notes, wished_note
@@ -170,6 +170,7 @@ def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: 
         or extra_on_line(turn, state, text)
         or all_become(turn, state, text)
         or split_into_kinds(turn, state, text)
+        or brands_of_line(turn, state, text)
         or sized_anew(turn, state, text)
         or note_on_line(turn, state, text)
         or pointed_notes(turn, state, text)

@@ -19,12 +19,12 @@ from comandia.server.chat.cart_words import count_of, in_cart
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
-from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Item, Reading
+from comandia.server.chat.model import ProductView, fold
+from comandia.server.chat.ordering import ADDING, apply_reading
+from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import made_of
 from comandia.server.chat.state import ChatState
-from comandia.server.chat.turn import Outcome, Turn
+from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
 
 _HALF = frozenset({"mitad", "media", "half"})
@@ -38,6 +38,8 @@ _MINDING = frozenset({"no", "mejor", "perdon", "perdona", "actually", "better", 
                       "sea", "make", "cambia", "cambialas", "cambialos", "hazlas", "hazlos", "hacelas",
                       "hacelos"})  # fmt: skip
 """A change of mind said: without one, parts that add up to a line are an order of more."""
+_MORE_TOO = frozenset({"too", "tmb", "tb", "aparte", "extra", "mas"})
+"""Words that say the brands come on top of the line ("a coke and a sprite too")."""
 _JOINS = re.compile(r"\s*(?:,|\by\b|\be\b|\band\b)\s*")
 
 
@@ -140,3 +142,30 @@ def _split(
     state = replace(state.with_cart(cart), stage="cart", last_sku=line.sku)
     new = tuple(Item(p, share, "", p.name) for p, share in shares if p != line)
     return apply_reading(turn, state, Reading(items=new), said)
+
+
+def brands_of_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "one coke one sprite" after "2 sodas": every part counts the line added last by another of
+    its names (a brand its aliases hold), and the counts add up to what it holds: the units said
+    again with their brands, a note of the line ("1 coke, 1 sprite"), never as many more (RULE c).
+    A count that adds up to more or less is an order (`reading`)."""
+    said_words = set(intents.normalised(text).split())
+    if not state.last_sku or said_words & (ADDING | _MORE_TOO):
+        return None  # "a coke and a sprite too": more of them
+    reading = read_order(text, turn.catalog)
+    held = state.cart_dict().get(state.last_sku, 0)
+    items = reading.items
+    if (len(items) < 2 or reading.doubts or reading.unknown or reading.loose
+            or any(i.product.sku != state.last_sku or not i.counted or i.note for i in items)
+            or sum(i.quantity for i in items) != held):  # fmt: skip
+        return None
+    said = [fold(i.words) for i in items]
+    if len(set(said)) != len(said) or any(key(w) == key(words_of(items[0].product.name)[0]) for w in said):
+        return None  # "1 soda and 1 soda", "one soda": the line's own name orders more
+    note = ", ".join(f"{i.quantity} {i.words}" for i in items)
+    old = dict(state.notes).get(state.last_sku)
+    joined = f"{old}, {note}" if old else note
+    state = replace(state, notes=(*(n for n in state.notes if n[0] != state.last_sku), (state.last_sku, joined)),
+                    stage="cart")  # fmt: skip
+    name = items[0].product.name
+    return done(state, cart_buttons_reply(turn, state, turn.texts("note_set", name=name, note=joined)))

@@ -27,7 +27,7 @@ from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import NOTE_MARKERS
 from comandia.server.chat.model import ProductView, fold
 from comandia.server.chat.ordering import apply_reading, counted_lines
-from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
+from comandia.server.chat.reading import Doubt, Item, Reading, comes_with, is_option, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed
 from comandia.server.chat.variants import STOPWORDS, variant_of
@@ -61,8 +61,10 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         before = said[:at]
         if not [w for w in before if w not in fillers] or any(count_of(w) not in (None, 1) for w in before):
             return None
-        if not _only_a_note(turn, state, note):
+        chosen = _chosen_inside(turn, lines, note)
+        if chosen is None and not _only_a_note(turn, state, note):
             return None  # an order, or another line named ("sin el refresco a la pizza")
+        note = chosen or note
         said_back = []
         for line in lines:
             old = dict(state.notes).get(line.sku)
@@ -72,6 +74,27 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         state = replace(state, stage="cart", last_sku=lines[-1].sku)
         return done(state, cart_buttons_reply(turn, state, "\n".join(said_back)))
     return None
+
+
+_AS_CHOICE = re.compile(
+    r"\s*\b(?:as|for)\s+(?:the|their|my|our)?\s*(?:drinks?|beverages?|sides?)\b"
+    r"|\s*\b(?:de|como|para|pa)\s+(?:la\s+|su\s+)?(?:bebidas?|tomar|acompa[nñ]antes?)\b",
+    re.IGNORECASE,
+)
+"""How a note says it chooses what a line comes with ("lemonade AS THE DRINK on both combos")."""
+
+
+def _chosen_inside(turn: Turn, lines: list[ProductView], note: str) -> str | None:
+    """The note's product, when it is what every line comes with (its description: "8 wings,
+    regular fries and a drink": a Fresh lemonade) and the note orders nothing more: "lemonade as
+    the drink on both combos" chooses the combos' drink, never a third combo or two lemonades more."""
+    said = _AS_CHOICE.sub("", note).strip(" ,.;:!¡¿?")
+    reading = read_order(said, turn.catalog)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.loose or reading.items[0].counted:
+        return None
+    inside = reading.items[0].product
+    words = [fold(w) for w in words_of(said)]
+    return said if all(comes_with(line, inside, words, turn.catalog) for line in lines) else None
 
 
 _ONE = frozenset({"one", "ones"})
@@ -98,6 +121,8 @@ def _lines_named(turn: Turn, state: ChatState, named: list[str]) -> list[Product
              and not (every and w in _OF_THEM)]  # fmt: skip
     while named and (named[-1] in fillers or named[-1] in _ONE):
         named = named[:-1]
+    if len(named) > 2 and named[1] == "of" and count_of(named[0]) is not None:
+        named = named[2:]  # "to one of the brown sugars": the line is the brown sugars, one of them counted
     if not named and every:  # else "to both" after two drinks said apart: the last two lines
         lines = () if (dish := _dish_of_last(turn, state)) else counted_lines(turn, state, 2 if _PAIR & said else 0)
         return dish or ([p for sku, _ in lines if (p := turn.catalog.product(sku))] if len(lines) > 1 else [])

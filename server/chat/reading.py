@@ -440,6 +440,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 measured = units or _how_many(verdict[1][0], quantity, part)
                 # an amount said ("medio kilo de carnitas") counts the item as a number does
                 counted = part.quantity is not None or (part.measure is not None and not part.of_item)
+                host = found_in[-1][1] if found_in and found_in[-1][0] == number_ - 1 else None
+                if part.with_item and not counted and isinstance(host, Item) and is_add_on(catalog, verdict[1][0]):
+                    # "2 thai teas with extra boba": an extra sold apart goes on each unit it is said with
+                    measured, counted = host.quantity, host.counted
                 item = Item(verdict[1][0], min(measured, MAX_NUMBER), note, said_here, counted)
                 found_in.append((number_, item))
             elif (packed := _pack_counted(verdict[1], part)) is not None:
@@ -514,6 +518,16 @@ def _starts_in(parts: list[Part], number_: int, start: int, end: int | None) -> 
         return True
     spans = parts[number_].spans if number_ < len(parts) else []
     return bool(spans) and spans[0] >= start and (end is None or spans[0] < end)
+
+
+def is_add_on(catalog: CatalogView, product: ProductView) -> bool:
+    """Whether the product is an extra sold apart to go on another (its category is one of
+    `add_ons` in `lexicon.toml`: "Extras", "Toppings", "Dips"; or its name opens with "extra"):
+    said of a line, it is added beside it, never made a kind of it."""
+    if words_of(product.name)[:1] == ["extra"]:
+        return True
+    category = next((c for c in catalog.categories if c.id == product.category_id), None)
+    return category is not None and bool(lexicon().add_ons & set(intents.normalised(category.name).split()))
 
 
 def _held(product: ProductView, typed: list[str]) -> int:
@@ -742,6 +756,12 @@ def _named_with(product: ProductView) -> list[str]:
     name = words_of(product.name)
     marker = next((i for i, w in enumerate(name) if w in _WITH_WORDS), len(name))
     return name[marker + 1 :]
+
+
+def comes_with(dish: ProductView, product: ProductView, words: list[str], catalog: CatalogView) -> bool:
+    """Whether the menu says `dish` comes with a `product` chosen by these words, said of it after
+    "con"/"with" or as its choice ("lemonade as the drink on both combos": `line_notes`)."""
+    return product is not dish and _holds(dish, product, words, catalog, said_with=True)
 
 
 def _holds(dish: ProductView, product: ProductView, words: list[str], catalog: CatalogView, said_with: bool) -> bool:

@@ -504,7 +504,7 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     rest = found.group("rest").split()
     if found.group("of") in _PRONOUNS:
-        return _some_of_last(turn, state, some, rest)
+        return _some_of_last(turn, state, some, rest, text)
     verb_first = any(_CHANGE_VERB.match(w) for w in said[: found.start("count")].split())
     for at in range(1, len(rest)):
         for joint in ("", *_TO):
@@ -527,7 +527,7 @@ def one_of(turn: Turn, state: ChatState, text: str) -> Outcome | None:
             said = turn.texts("quantity_set", quantity=cart[line.sku] - some, name=line.name)
             item = Item(new, some, note_said(turn, new, rest[at + size :]), new.name)
             return apply_reading(turn, left.state, Reading(items=(item,)), said)
-    return _some_resized(turn, state, some, rest) or _some_noted(turn, state, some, rest)
+    return _some_resized(turn, state, some, rest) or _some_noted(turn, state, some, rest, text)
 
 
 def note_said(turn: Turn, product: ProductView, words: list[str]) -> str:
@@ -550,17 +550,43 @@ _ASIDE = frozenset({"instead", "please", "pls", "plz", "porfa", "mejor", "actual
 _POLITE = frozenset({"porfa", "porfis", "porfavor", "favor", "please", "pls", "plis", "xfa", "gracias", "thanks"})
 
 
-def _some_noted(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
-    """ "una de las latas sprite" after 4 latas: the line named first, then words that name no
-    product: that many units carry them as a note ("1 sprite"); nothing is added (RULE c)."""
+def _some_noted(turn: Turn, state: ChatState, some: int, rest: list[str], text: str = "") -> Outcome | None:
+    """ "una de las latas sprite" after 4 latas, "one of the classics 50% sugar": the line named
+    first, then words that name no product, or open with how it comes (a percentage, a sweetness:
+    "sugar" is no Brown sugar boba milk there): that many units carry them as a note, as typed
+    ("1 50% sugar"); nothing is added (RULE c)."""
     cart = state.cart_dict()
+    lex = lexicon()
     for at in range(1, len(rest)):  # the fewest words that name the line: the rest is the note
         line = in_cart(turn, state, " ".join(rest[:at]))
-        note = [w for w in rest[at:] if w not in lexicon().fillers]
-        if line is None or not note or some >= cart[line.sku] or not names_nothing_sure(turn, " ".join(note)):
+        note = [w for w in rest[at:] if w not in lex.fillers]
+        if line is None or not note or some >= cart[line.sku]:
             continue
-        return _note_some(turn, state, line, some, rest[at:])
+        typed = [t for t in _as_typed(text, rest[at:]) if intents.normalised(t) not in lex.fillers | _POLITE]
+        if not (names_nothing_sure(turn, " ".join(note)) or _how_it_comes(turn, typed)):
+            continue
+        return _note_some(turn, state, line, some, typed)
     return None
+
+
+def _how_it_comes(turn: Turn, typed: list[str]) -> bool:
+    """Whether the words, as typed, say how a drink comes and order nothing: a sweetness or an ice
+    level opens them ("50% sugar", "half sweet", "less ice"), and a product they hold is only in
+    doubt ("sugar" of a Brown sugar boba milk); a flavour ("strawberry instead") is a kind, never this."""
+    lex = lexicon()
+    opener = typed[0] if typed else ""
+    percentage = opener.endswith("%") and opener[:-1].isdigit()
+    if not (percentage or opener in lex.note_words):
+        return False
+    return not read_order(" ".join(typed), turn.catalog).items
+
+
+def _as_typed(text: str, words: list[str]) -> list[str]:
+    """The last words of the message as the customer typed them ("50%", not the "50" of the
+    normalised text), when they are the same words; else the words."""
+    typed = [t.strip(".,;:!?¡¿") for t in text.split()][-len(words) :] if words else []
+    same = len(typed) == len(words) and all(intents.normalised(t) == w for t, w in zip(typed, words, strict=True))
+    return typed if same else words
 
 
 def _note_some(turn: Turn, state: ChatState, line: ProductView, some: int, words: list[str]) -> Outcome:
@@ -598,7 +624,7 @@ def _some_resized(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
 
 
-def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> Outcome | None:
+def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str], text: str = "") -> Outcome | None:
     """ "make one of them a taro milk tea", "uno de esos que sea de zanahoria": that many units of
     the line added last become the product said after the joint ("a", "to", "que sea")."""
     line = last_line(turn, state, in_cart=True)
@@ -612,9 +638,11 @@ def _some_of_last(turn: Turn, state: ChatState, some: int, rest: list[str]) -> O
     cart = state.cart_dict()
     note = [w for w in rest if w not in _POLITE]
     unchanged = line is not None and rest == typed and note and some < cart.get(line.sku, 0)
-    if unchanged and (note[0] in _TAKEN_AWAY or names_nothing_sure(turn, " ".join(note))):
-        assert line is not None
-        return _note_some(turn, state, line, some, rest)  # "2 de ellos sin cebolla": a note (RULE c)
+    typed_note = [t for t in _as_typed(text, rest) if intents.normalised(t) not in _POLITE]
+    opens_note = _how_it_comes(turn, typed_note)
+    if unchanged and (note[0] in _TAKEN_AWAY or opens_note or names_nothing_sure(turn, " ".join(note))):
+        assert line is not None  # "2 de ellos sin cebolla", "one of them 50% sugar": a note (RULE c)
+        return _note_some(turn, state, line, some, typed_note if opens_note else rest)
     kind = [w for w in rest if w not in lexicon().fillers or w in SIZES]
     new = _one_product(turn, line, kind)
     if line is None or new is None or new.sku == line.sku or some >= cart.get(line.sku, 0):
