@@ -38,7 +38,7 @@ from comandia.server.chat.ordering import ADDING, apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
-from comandia.server.chat.variants import PLAIN, SIZES, STOPWORDS, variant_of
+from comandia.server.chat.variants import AMOUNT_WORDS, PLAIN, SIZES, STOPWORDS, variant_of
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
@@ -60,11 +60,6 @@ _SAID_TWICE = {"mas bien": "mejor", "nada mas": "nomas", "no mas": "nomas", "o s
                "so thats": "osea", "so that is": "osea", "so it s": "osea", "so its": "osea"}  # fmt: skip
 """Said in more words than one: "o sea" and "so that's" sum the order up again ("osea 3 cuartos, 2
 espaguetis y 1 coca"; "so thats 1 pulled pork, rings and sweet tea"), which sets, never adds."""
-_KEPT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
-                         "half", "pc", "pcs", "pz", "pza", "piezas", "pieces", "g", "gr", "kg", "kilo", "kilos",
-                         "ml", "l", "lt", "litro", "litros", "oz", "cuarto", "cuartos", "quarter", "docena",
-                         "docenas", "dozen"})  # fmt: skip
-"""Words of a product's name that say its size or amount, not what it is."""
 
 
 def restate(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -275,7 +270,7 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
             words = words.replace(f" {twice} ", f" {once} ")
         for clause in (c.split() for c in _AND.split(_INSTEAD_OF.sub(" ", words.strip())) if c.strip()):
             phrase = _phrase(" ".join(clause))
-            if ADDING & set(clause):
+            if ADDING & set(_unlikened(clause, phrase)):
                 restating = False
             elif _CUES & set(clause) or phrase is not None:
                 restating = True
@@ -289,6 +284,25 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
             else:
                 runs.append((restating, [" ".join(kept)], False))
     return [(r, _read(turn, state, " y ".join(c for c in said if c), none)) for r, said, none in runs]
+
+
+_LIKE_ANOTHER = frozenset({"tambien", "too", "also"})
+"""Said last in a clause that restates ("mejor que sea un kilo de tortillas tmb", "make it a large
+too"): the line is set as another already is, never one more of it."""
+
+
+def _unlikened(clause: list[str], phrase: str | None) -> list[str]:
+    """The clause without the «también» it ends with when it says a change of mind of its own: then
+    the word likens the line to another ("que sean 3 de pastor también" after 3 de bistec); said
+    first or in a clause with no such word it adds ("y también un sidral", "una coca también"). Words
+    said to the person after it ("mejor 6 napo tb po", "… too pls") leave it last."""
+    if not clause or not (_CUES & set(clause) or phrase is not None):
+        return clause
+    tags = lexicon().fillers - ADDING - _LIKE_ANOTHER
+    last = len(clause) - 1
+    while last > 0 and clause[last] in tags:
+        last -= 1
+    return [*clause[:last], *clause[last + 1 :]] if clause[last] in _LIKE_ANOTHER else clause
 
 
 def _phrase(words: str) -> str | None:
@@ -387,7 +401,7 @@ def _kind_of_line(turn: Turn, state: ChatState, item: Item, named: set[str]) -> 
         if line is None or sku in named:
             continue
         own = {key(w) for name in (line.name, *line.aliases) for w in words_of(name)}  # "los cuernitos…": an alias
-        said = [w for w in typed if key(w) in own and w not in _KEPT_WORDS]  # "un kilo de …": no Kilo de huevo
+        said = [w for w in typed if key(w) in own and w not in AMOUNT_WORDS]  # "un kilo de …": no Kilo de huevo
         new = [w for w in typed if key(w) not in own and w not in STOPWORDS]
         kind = said and new and variant_of(turn.catalog, line, new) == item.product
         if kind or (said and new and _siblings(line, item.product, said)):
@@ -425,7 +439,7 @@ def same_dish(line: ProductView, other: ProductView) -> bool:
 def _core(product: ProductView) -> frozenset[str]:
     """The words of a product's name that say what it is, without its size or amount."""
     return frozenset(
-        w for w in words_of(product.name) if w not in STOPWORDS and w not in SIZES and w not in _KEPT_WORDS
+        w for w in words_of(product.name) if w not in STOPWORDS and w not in SIZES and w not in AMOUNT_WORDS
         and not any(c.isdigit() for c in w)
     )  # fmt: skip
 

@@ -23,6 +23,11 @@ SIZES = SMALLER | frozenset(
     {"grande", "grandes", "large", "big", "chiquito", "chiquita", "familiar", "doble", "double"}
 )
 STOPWORDS = frozenset({"de", "del", "al", "la", "el", "los", "las", "con", "y", "e", "en", "a", "the", "of", "and"})
+AMOUNT_WORDS = frozenset({"entero", "entera", "enteros", "enteras", "medio", "media", "medios", "medias", "whole",
+                         "half", "pc", "pcs", "pz", "pza", "piezas", "pieces", "g", "gr", "kg", "kilo", "kilos",
+                         "ml", "l", "lt", "litro", "litros", "oz", "cuarto", "cuartos", "quarter", "docena",
+                         "docenas", "dozen"})  # fmt: skip
+"""Words of a product's name that say its size or amount, not what it is."""
 
 
 def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> ProductView | None:
@@ -40,8 +45,9 @@ def variant_of(catalog: CatalogView, line: ProductView, new: list[str]) -> Produ
         tries.append([*(w for w in name if w not in SIZES), *smaller, *new])
     found: dict[str, float] = {}
     for kept in tries:
-        if not kept and not set(name) & set(new):
+        if not set(kept) - AMOUNT_WORDS - SIZES and not (set(name) & set(new)) - AMOUNT_WORDS - SIZES:
             continue  # nothing of the line is left: another product, not a variant of it
+            # (only its amount: "kilo" after the Tortillas medio kilo is no Carnitas medio kilo)
         matches = index.match([*kept, *new], synonyms)
         if not matches or matches[0].product.sku == line.sku:
             continue
