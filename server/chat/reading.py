@@ -296,11 +296,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             continue
         words = part.words
         choice = None
+        said_head = _said_noun(head, part, index, lex) if head is not None else []
         if ((part.elliptic or _listed_under(head, part, index, lex)) and head is not None
-                and (_needs_head(head.words, part.words, index, lex)
-                     or (choice := _offered([*head.words, *part.words], index, lex)) is not None)):  # fmt: skip
+                and (_needs_head(said_head, part.words, index, lex)
+                     or (choice := _offered([*said_head, *part.words], index, lex)) is not None)):  # fmt: skip
             # "una guajolota de rajas y otra de verde": a choice the head's description offers too
-            words = [*head.words, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
+            words = [*said_head, *part.words]  # "dos conchas, una de vainilla": concha de vainilla
             shared += part.quantity or 1
             head_alone = verdict_of(index.match(head.words, lex.synonyms))
             # "2 guajolotas, una de verde y otra de rajas": split among the choices offered
@@ -1420,6 +1421,18 @@ def _only_noun(head: list[str], words: list[str], index: ProductIndex, lex: Lexi
         return False
     named = {key(w) for w in words_of(verdict[1][0].name)}
     return all(key(w) in named for w in head if w not in ARTICLES)
+
+
+def _said_noun(head: Part, part: Part, index: ProductIndex, lex: Lexicon) -> list[str]:
+    """The head's words that an elliptic part shares: all of them, or, when they make no product
+    with the part's words, the longest first words that do: its noun ("4 tostadas de ceviche y 2
+    de camarón": Tostada de camarón, the ceviche being the head's flavour, not the part's)."""
+    if not part.elliptic or _needs_head(head.words, part.words, index, lex):
+        return head.words
+    for cut in range(len(head.words) - 1, 0, -1):
+        if _needs_head(head.words[:cut], part.words, index, lex):
+            return head.words[:cut]
+    return head.words
 
 
 def _needs_head(head: list[str], words: list[str], index: ProductIndex, lex: Lexicon) -> bool:
