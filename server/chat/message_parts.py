@@ -55,6 +55,14 @@ _SIZES = frozenset(
 )  # fmt: skip
 _INNER_OPENERS = frozenset({"con", "with"})
 """Inside a note, what may open a product of its own ("a punto con ensalada mixta")."""
+SPLITS = frozenset({"half", "mitad"})
+"""Words that split an item in two kinds when said twice ("half everything half plain", "mitad
+verdes y mitad de rajas"): the item's note, never products of their own."""
+_CLAUSE_ENDS = frozenset({".", "?", "!", ";", ":", "\n"})  # where a split's second half may no longer come
+LEVELS = frozenset({"less", "menos", "half", "mitad"})
+"""Option words that say how much of what follows ("less sweet", "half sugar", "menos hielo"):
+the word after one is that option, never a product's name nor a filler."""
+_SERVING_ARTICLES = frozenset({"un", "una", "el", "la"})  # "en UNA taza": what the item comes in
 _GLUE = frozenset({"de", "del", "al", "la", "el", "los", "las", "the", "of", "en"})  # never a product by itself
 
 
@@ -342,6 +350,15 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif current.in_note:
             current.note.append(found[position].text)
             current.note_spans.append(position)
+        elif (
+            folded in SPLITS
+            and _split_in_halves(found, position)
+            and (current.words or (current.blank and parts and parts[-1].words and found[position - 1].folded == ","))
+        ):  # "a dozen bagels, half everything half plain": how the item is split, its note, no products
+            current = current if current.words else parts.pop()
+            current.in_note = True
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
         elif (folded in NOTE_MARKERS and (folded != "no" or _takes_away(found, position, lex)) and not current.words
               and parts and parts[-1].words and position > 0 and found[position - 1].folded in (",", "/")
               and _marks_a_note(found, position, index, lex)):  # fmt: skip
@@ -382,6 +399,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 current.words.pop()
             current.note.append(found[position].text)
             current.note_spans.append(position)
+        elif folded == "en" and current.words and _served_in_portion(found, position, index, lex):
+            current.in_note = True  # "un latte en vaso para llevar": what it comes in is its note, no portion
+            current.note.append(found[position].text)
+            current.note_spans.append(position)
         elif folded == "x" and position + 1 < len(found) and number(found[position + 1].folded) is not None:
             current = _quantity(parts, current, number(found[position + 1].folded) or 1)
             counted_to = position + 2
@@ -406,9 +427,13 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif folded in SAME and current.quantity is not None and not current.words:
             current.words.append(folded)  # "y otro igual": the item before, once more
             current.spans.append(position)
-        elif (_set_apart(folded, index, lex) or _said_to_the_person(found, position, index, lex)) and not (
-            current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex)
-        ):  # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler
+        elif (
+            (_set_apart(folded, index, lex) or _said_to_the_person(found, position, index, lex))
+            and not (current.quantity is not None and not current.words and _means_a_name_word(folded, index, lex))
+            and not (current.words and current.words[-1] in LEVELS and folded in lex.option_words)
+        ):
+            # "1 sweet tamal": «sweet» opens a product the menu calls «dulce», not a filler; nor after
+            # a level ("one less sweet"): what is less, an option
             if folded in PLAIN and current.quantity is not None and not current.words:
                 current.plain = True  # "2 americanos, uno grande y uno normal"
             if folded in _OCCASIONS and current.quantity is not None and not current.words:
@@ -563,6 +588,8 @@ def _note_goes_on(found: list[Token], position: int, current: Part, index: Produ
     note, it describes the item."""
     if current.saying is not None:
         return False  # what a card says ends with its own words (`_dedication_end`)
+    if current.note and fold(current.note[0]) in SPLITS and found[position + 1].folded in SPLITS:
+        return True  # "mitad verdes y mitad de rajas": the other half of the split
     content: list[str] = []
     at = position + 1
     while at < len(found) and not (found[at].folded in _SEPARATORS and not _held_by_name(found, at, index)):
@@ -791,6 +818,30 @@ def _set_apart(folded: str, index: ProductIndex, lex: Lexicon) -> bool:
     if folded not in lex.portions:
         return False  # a portion the menu's names say, in its words or by its synonym, stays ("cans": «lata»)
     return not index.knows_key(folded) and not any(index.knows_key(m) for m in lex.synonyms.get(folded, "").split())
+
+
+def _split_in_halves(found: list[Token], position: int) -> bool:
+    """Whether the split word here is said again further on in the clause, a kind between them
+    ("half garlic parm half hot"; not "half a dozen", counted before this is asked)."""
+    for at in range(position + 2, len(found)):
+        if found[at].folded in _CLAUSE_ENDS:
+            return False
+        if found[at].folded in SPLITS:
+            return True
+    return False
+
+
+def _served_in_portion(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether "en" here opens what an item is served in, a portion word of no name of the menu,
+    maybe after an article ("un latte en vaso", "un café en una taza grande"): its note, where the
+    portion word alone would be set apart and the note lost. No measure ("en litro")."""
+    at = position + 1
+    if at < len(found) and found[at].folded in _SERVING_ARTICLES:
+        at += 1
+    if at >= len(found) or f"en {found[position + 1].folded}" in index.folded_pairs:
+        return False
+    word = found[at].folded
+    return word in lex.portions and _set_apart(word, index, lex) and amount_said(1, word) is None
 
 
 def _said_to_the_person(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:

@@ -18,11 +18,14 @@ import re
 from dataclasses import replace
 
 from comandia.server.chat import intents
+from comandia.server.chat.cart_words import among_cart
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
+from comandia.server.chat.message_parts import SPLITS
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
-from comandia.server.chat.reading import Doubt, Item, Reading, read_order
+from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.restating import restates
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
@@ -53,7 +56,7 @@ def noted_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     noted: list[tuple[Item | Doubt, ProductView, str]] = []
     said_items: tuple[Item | Doubt, ...] = (*reading.items, *reading.doubts)
     for said in said_items:
-        line = _line_of(said, cart)
+        line = _line_of(turn, state, said)
         note = (said.note or _tail(line, said.words)) if line is not None else ""  # "el cafe con leche de avena"
         if line is None or not _a_note(note) or (said.counted and said.quantity > cart[line.sku]):
             continue
@@ -76,13 +79,22 @@ def noted_again(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, state, rest, "\n".join(told))
 
 
-def _line_of(said: Item | Doubt, cart: dict[str, int]) -> ProductView | None:
+def _line_of(turn: Turn, state: ChatState, said: Item | Doubt) -> ProductView | None:
     """The cart line the item is: its product, or a doubt's best candidate when it is the one in
-    the cart ("both combos w sprite": the Wing combo the customer ordered, not a question)."""
+    the cart ("both combos w sprite": the Wing combo the customer ordered, not a question), or,
+    for a doubt said with no count and only flavours or a split in halves for its note, the one line
+    its other words name ("wings half garlic parm half hot" after 20 wings: those wings, whatever
+    pack the words fit best)."""
+    cart = state.cart_dict()
     if isinstance(said, Item):
         return said.product if said.product.sku in cart else None
     inside = [p for p in said.candidates if p.sku in cart]
-    return inside[0] if len(inside) == 1 and said.candidates[0] == inside[0] else None
+    if inside:
+        return inside[0] if len(inside) == 1 and said.candidates[0] == inside[0] else None
+    noted = intents.normalised(said.note).split()
+    if said.counted or not noted or not (noted[0] in SPLITS or all(is_option(w, lexicon()) for w in noted)):
+        return None
+    return among_cart(turn, state, " ".join(w for w in intents.normalised(said.words).split() if w not in noted))
 
 
 _JOINTS = frozenset({"de", "con", "with", "w"})

@@ -38,6 +38,7 @@ from comandia.server.chat.measures import (
 )
 from comandia.server.chat.message_parts import (
     ARTICLES,
+    LEVELS,
     NOTE_MARKERS,
     SAME,
     TAKING_AWAY,
@@ -349,7 +350,7 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             verdict = verdict_of(index.match(words_here, lex.synonyms, exact=not part.sized))
             if vague and verdict is not None:
                 verdict = (False, verdict[1])  # never sure by itself; the note may decide it below
-            chosen = _options_after(words_here, index, lex) if options and not asked else None
+            chosen = _options_after(words_here, index, lex, part) if options and not asked else None
             if chosen is not None and (verdict is None or not verdict[0] or chosen[0][1][0] is verdict[1][0]):
                 # sure with or without them ("large taro milk tea half sweet"): the options are still the note
                 verdict, cut = chosen  # "10 wings lemon pepper": the wings, their flavour the note
@@ -684,11 +685,12 @@ customer's words for the kitchen, kept in the note."""
 
 
 def _options_after(
-    words: list[str], index: ProductIndex, lex: Lexicon
+    words: list[str], index: ProductIndex, lex: Lexicon, part: Part
 ) -> tuple[tuple[bool, tuple[ProductView, ...]], int] | None:
     """(the sure verdict, where the options begin) when the words end in options after words that surely name
-    a product: "10 wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not,
-    or when that product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
+    a product, or name the one pack of the part's count ("10 classic wings garlic parmesan"): "10
+    wings lemon pepper", "2 taro milk tea 50% sugar less ice". None when they do not, or when that
+    product's name holds another option (a "Paleta de limón" is no "paleta de mango")."""
     cut = len(words)
     while cut and (is_option(words[cut - 1], lex) or (words[cut - 1] in ("de", "of") and cut < len(words))):
         cut -= 1
@@ -697,6 +699,8 @@ def _options_after(
     while cut > 1 and words[cut - 1] in _WHOLLY:
         cut -= 1  # "carnitas pura maciza", "family pack all lemon pepper": the note says «pura», «all»
     verdict = verdict_of(index.match(words[:cut], lex.synonyms))
+    if verdict is not None and not verdict[0] and (packed := _pack_counted(verdict[1], part)) is not None:
+        verdict = (True, (packed,))  # "10 classic wings" of the 6, 10 and 20 pc: the 10 pc
     if verdict is None or not verdict[0] or _other_option(verdict[1][0], words, lex):
         return None
     return verdict, cut
@@ -835,7 +839,8 @@ def _options_alone(
     if len(words) < (1 if one else 2) or not all(is_option(w, lex) for w in words) or (verdict and verdict[0]):
         return False
     named = {key(w) for p in (verdict[1] if verdict else ()) for name in (p.name, *p.aliases) for w in words_of(name)}
-    return not named & {key(w) for w in words}
+    leveled = {at for at in range(1, len(words)) if words[at - 1] in LEVELS}  # "half sugar": no Brown sugar boba
+    return not named & {key(w) for at, w in enumerate(words) if at not in leveled}
 
 
 def _served_in(
