@@ -10,6 +10,9 @@ breakdown never silently changes what was counted.
 
 A total that names one product surely ("2 tacos de pastor, 1 de suadero y 1 de bistec") is broken
 down only by its sizes ("uno grande y uno normal"): other products after it are items of their own.
+
+A total followed by flavours with no count of their own, as many as it counts ("2 hamburguesas
+clásica y de pollo", "2 large pizzas, pepperoni and hawaiian"), is one of each (`_one_each`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from comandia.server.chat.lexicon import Lexicon
 from comandia.server.chat.matching import SURE, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import Part, Token
+from comandia.server.chat.model import ProductView
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
 from comandia.server.chat.verdicts import verdict_of
 
@@ -33,6 +37,12 @@ def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon, found: lis
     position = 0
     while position < len(parts):
         head = parts[position]
+        each = _one_each(parts, position, index, lex, found)
+        if each is not None:  # "2 empanadas de pollo y de humita": one of each, never 2 de pollo + 1
+            taken, shares = each
+            result += shares
+            position += taken
+            continue
         flavours = _flavours(parts, position, index, lex)
         if flavours is not None:  # "3 refrescos de lata, 2 coca y 1 sprite": the cans, their flavours noted
             said = [f"{member.quantity} {' '.join(member.words)}" for member in flavours]
@@ -80,6 +90,88 @@ def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tup
         if count >= total:
             return None
     return None
+
+
+def _one_each(
+    parts: list[Part], at: int, index: ProductIndex, lex: Lexicon, found: list[Token] | None
+) -> tuple[int, list[Part]] | None:
+    """(how many parts from `at` on, what they become) when the total at `at` is followed by
+    flavours with no count of their own, each a product with the total's noun, as many as the total
+    counts: one of each. The total's own flavour is one of them ("2 hamburguesas clásica y de pollo":
+    the clásica and the de pollo; "3 tacos de pastor, suadero y bistec"); a total that is only the
+    noun, with its size maybe, counts the flavours alone and is no item ("2 large pizzas, pepperoni
+    and hawaiian": a large of each). None when the count is not theirs ("4 tacos de pastor y
+    suadero": the 4 stay the pastor's, the suadero one more; "2 tacos de suadero y frijoles
+    charros": no taco)."""
+    head = parts[at]
+    total = head.quantity
+    if total is None or total < 2 or head.corrects or head.note or head.dozens or head.counted_in or not head.words:
+        return None
+    if head.measure is not None or found is None or at + 1 == len(parts):
+        return None
+    own = verdict_of(index.match(head.words, lex.synonyms))
+    noun = next((n for n in _nouns(head.words) if _one_flavour(n, head, parts[at + 1], index, lex, found)), None)
+    if noun is None:
+        return None
+    # the total said a flavour of its own, or names a product surely: one of them ("2 tortas de
+    # milanesa y de pollo": the milanesa and the milanesa de pollo)
+    counted = len(noun) < len(head.words) or own is not None and own[0]
+    made = [own[1][0]] if own is not None and own[0] else []
+    members: list[Part] = []
+    for number in range(at + 1, len(parts)):
+        product = _one_flavour(noun, parts[number - 1], parts[number], index, lex, found)
+        if product is None:
+            break
+        members.append(parts[number])
+        made.append(product)
+    if len(members) + counted != total or len(set(made)) < len(made):
+        return None
+    shares = [replace(head, quantity=1)] if counted else []
+    shares += [replace(part, quantity=1, words=[*noun, *part.words], elliptic=False) for part in members]
+    return 1 + len(members), shares
+
+
+def _nouns(words: list[str]) -> list[list[str]]:
+    """What of a total's words may be the noun its flavours share, longest first: all of them, then
+    the words left when a run of them (the total's own flavour) is set apart, the first words first
+    ("hamburguesas clasica": «hamburguesas»; "sesame bagels": «bagels»)."""
+    nouns = [words]
+    for length in range(len(words) - 1, 0, -1):
+        cut = len(words) - length
+        nouns += [words[:start] + words[start + cut :] for start in range(length, -1, -1)]
+    return nouns
+
+
+def _one_flavour(
+    noun: list[str], before: Part, part: Part, index: ProductIndex, lex: Lexicon, found: list[Token]
+) -> ProductView | None:
+    """The product a part with no count of its own names with the total's noun, when it is one
+    flavour of it listed after the part before ("…, suadero y bistec"): the noun and the part's
+    words name it surely, every word of the noun and some of the part's words of its name. None for
+    a count, a size, a noun said again ("y hamburguesa de pollo": an item of its own) or a question."""
+    if part.quantity is not None or part.corrects or part.another or part.plain or part.measure is not None:
+        return None
+    if not part.words or set(part.words) <= SIZES or part.counted_in or part.dozens:
+        return None
+    if {key(w) for w in part.words} & {key(w) for w in noun if w not in STOPWORDS}:
+        return None
+    start = max([*before.spans, *before.note_spans], default=-1) + 1
+    end = min([*part.spans, *part.note_spans], default=start)
+    if not {t.folded for t in found[start:end]} <= _LISTING:
+        return None  # "2 tacos de pastor, tienen de suadero?": asked, not listed
+    matches = index.match([*noun, *part.words], lex.synonyms)
+    verdict = verdict_of(matches)
+    if verdict is None or not verdict[0] or matches[0].typed < SURE:
+        return None
+    product = verdict[1][0]
+    of_noun = any(m.product is product and m.typed >= SURE for m in index.match(noun, lex.synonyms))
+    if not of_noun or not any(m.product is product and m.typed > 0 for m in index.match(part.words, lex.synonyms)):
+        return None  # "2 empanadas de pino y napolitana": «pino» is no word of the napolitana
+    return product
+
+
+_LISTING = frozenset({",", ";", "/", "+", "&", "\n", ":", "y", "e", "and", "de", "del", "of"})
+"""What may stand between the flavours of one total: a list's joints and the «de» before each."""
 
 
 def _apart(parts: list[Part], at: int, found: list[Token] | None) -> bool:
