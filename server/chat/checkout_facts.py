@@ -44,16 +44,28 @@ _PAY_KINDS = {"efectivo": "cash", "cash": "cash", "tarjeta": "card_on_delivery",
               "transferencia": "transfer", "transfer": "transfer", "spei": "transfer", "deposito": "transfer",
               "link": "link", "liga": "link"}  # fmt: skip
 
+_WHEN = (
+    r"(?:(?:a|en|por)\s+la\s+(?:tarde|manana|noche)|mas\s+tarde|luego|al\s+rato|en\s+un\s+rat(?:o|ito)|al\s+tiro"
+    r"|ahorita|orita|despues|hoy|manana|(?:a|como\s+a|tipo)\s+las?\s+\d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm|hrs))?"
+    r"|after\s+work|later|tonight|today|this\s+(?:afternoon|evening|morning)|(?:at|around|by)\s+\d{1,2}(?::\d\d)?"
+    r"(?:\s*(?:am|pm))?)\b"
+)
+"""When the customer comes for it ("a la tarde", "en un rato", "al tiro", "a las 6", "after work")."""
+_COMING = r"(?:(?:me|nos)\s+)?(?:paso|pasamos|pasare|pasaremos|paso yo|vengo|venimos)"
+"""The customer coming to the shop ("paso", "me paso", "vengo"): a pickup with a time or "por ellos" after it."""
 _PICKUP = re.compile(
     r"\b(?:(?:para|pa)\s+llevar\b(?!\s+(?:a|al|hasta)\b)|to go\b(?!\s+(?:with|for|to|and)\b)"
     r"|take ?away\b|takeout\b|for pick ?up\b|pick ?up\b"
-    r"|(?:i'?ll|we'?ll|i will|we will)\s+pick\s+it\s+up\b"
+    r"|(?:i'?ll|we'?ll|i will|we will)\s+(?:pick\s+(?:it|them|those|em|'em)\s+up|(?:come|swing|stop)\s+by)\b"
     r"|(?:(?:lo|la|los|las)\s+)?(?:paso|pasamos|voy|vamos|pasare|pasaremos|paso yo)\s+a\s+"
     r"(?:recoger|buscar|retirar|por)(?:lo|la|los|las|el|ella|ellos)?\b"
+    rf"|{_COMING}\s+por\s+(?:ellos|ellas|el|ella|eso|esos|esas|esa)\b|{_COMING}(?=\s+{_WHEN})"
     r"|(?:(?:es|seria|sera)\s+)?(?:para|pa)\s+(?:recoger|retirar|pasar a recoger|pasar a buscar)(?:lo|la|los|las)?\b"
-    r"|(?:(?:lo|la|los|las)\s+)?(?:recojo|retiro|recogemos|retiramos)\b)"
-    r"(?:\s+(?:en\s+)?(?:el\s+|la\s+)?(?:local|tienda|sucursal|restaurante|negocio))?"
+    r"|(?:(?:lo|la|los|las)\s+)?(?:recojo|retiro|recogemos|retiramos)\b|(?:lo|la|los|las)\s+(?:busco|buscamos)\b)"
+    rf"(?:\s+(?:en\s+)?(?:el\s+|la\s+)?(?:local|tienda|sucursal|restaurante|negocio))?(?:\s+{_WHEN})?"
 )
+"""Picking the order up ("para llevar", "paso a recogerlo", "paso por ellos a las 6", "que paso a la
+tarde", "la busco a las 7", "i'll pick them up at 5"), with when, if said."""
 _DELIVERY = re.compile(
     r"\b(?:(?:es|seria|sera|que sea|envio|entrega|servicio)\s+)?(?:a|para|con|en)\s+domicilio\b"
     r"|\b(?:for\s+)?delivery\b(?!\s+(?:fee|cost))"
@@ -519,6 +531,19 @@ def answered(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         noted = replace(noted, stage="cart")
         return done(noted, cart_buttons_reply(turn, noted, prefix))
     return done(noted, home_reply(turn, noted, prefix))
+
+
+def said_beside(turn: Turn, state: ChatState, text: str) -> tuple[ChatState, str, str] | None:
+    """(the state with it noted, what to say, the rest) for checkout information said beside more
+    ("guárdame 2 que paso a la tarde", "hold 3 for me, i'll pick them up at 5"): the rest is read
+    on as the message, so a bare count in it is still of the product just asked about. None when
+    the message gives none, or nothing beside it."""
+    facts = read(text, turn.catalog)
+    counts = any(number(w) is not None for w in normalised(facts.rest).split())  # "me guarda una": one
+    if facts.empty or (facts.rest_says_nothing and not counts) or state.stage == "summary":
+        return None
+    noted, said = note(turn, state, facts)
+    return noted, "\n".join(said), facts.rest
 
 
 def answered_at_checkout(turn: Turn, state: ChatState, text: str) -> Outcome | None:

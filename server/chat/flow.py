@@ -520,6 +520,7 @@ def _repeat_and_edit(turn: Turn, state: ChatState, text: str, latest: LatestOrde
 
 def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome:
     t = turn.texts
+    text = _exclamation_off(turn, text)
     asked, state = state.asked, replace(state, asked=())  # only the answer just before counts
     unsized, dozens = state.unsized, state.dozens
     state = replace(state, unsized=None, dozens=False)  # of the message just before only
@@ -529,6 +530,11 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     if where is not None and where[2].strip() and where[2] != text:  # "…calle Pino 45. ¿aceptan tarjeta?"
         kept, said, rest = where
         kept = replace(kept, asked=asked, unsized=unsized, dozens=dozens)  # read afresh with the rest
+        return prefixed(_read_text(turn, kept, rest, latest), said)
+    beside = checkout_facts.said_beside(turn, state, text) if asked else None
+    if beside is not None:  # "guárdame 2 que paso a la tarde" right after «¿hay chipá?»: 2 chipás
+        kept, said, rest = beside
+        kept = replace(kept, asked=asked, unsized=unsized, dozens=dozens)
         return prefixed(_read_text(turn, kept, rest, latest), said)
     noted = checkout_facts.answered(turn, state, text)
     if noted is not None:  # "efectivo" at the summary, "para llevar" mid-cart, an address before the checkout
@@ -605,6 +611,17 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     state, reading, said = ordering.counted_anew(turn, state, reading, text, unsized)  # "va, 2 de horchata"
     outcome = ordering.apply_reading(turn, state, reading, said)
     return replace(outcome, state=replace(outcome.state, dozens=reading.dozens))
+
+
+def _exclamation_off(turn: Turn, text: str) -> str:
+    """The message without the exclamation it opens with ("buenísimo guárdame 2 que paso a la
+    tarde", "qué bacán, me guarda una"), unless a product's name holds its word."""
+    rest = intents.after_opening(text, "exclaim")
+    if rest == text:
+        return text
+    said = set(intents.normalised(text[: len(text) - len(rest)]).split())
+    named = any(said & set(intents.normalised(p.name).split()) for p in turn.catalog.products)
+    return text if named else rest
 
 
 def _said_then_asked(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:

@@ -139,6 +139,20 @@ def without(text: str, intent: str) -> str:
     return words.strip()
 
 
+def after_opening(text: str, intent: str) -> str:
+    """The message as written after one of the intent's phrases it opens with ("buenísimo,
+    guárdame 2" -> "guárdame 2"); the message itself when it opens with none or says nothing more."""
+    tokens = list(_WORD.finditer(text))
+    said = [lexicon().spelled(w) for w in _WORD.findall(fold(text))]
+    if len(said) != len(tokens):
+        return text
+    for phrase in lexicon().intent_phrases(intent):
+        words = phrase.split()
+        if said[: len(words)] == words and len(said) > len(words):
+            return text[tokens[len(words) - 1].end() :].lstrip(" ,.!¡;:-")
+    return text
+
+
 def rest_after(text: str, phrase: str) -> str:
     """The message's words after `phrase` ("quítale la coca" -> "la coca")."""
     words = normalised(text)

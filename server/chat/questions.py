@@ -24,7 +24,7 @@ from babel.dates import format_time, get_day_names
 from comandia.server.chat import fulfilment, intents, menus, ordering
 from comandia.server.chat.answers import asks, asks_total, ordered_before, products_asked
 from comandia.server.chat.lexicon import lexicon
-from comandia.server.chat.model import LatestOrder, text_reply
+from comandia.server.chat.model import LatestOrder, ProductView, text_reply
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.synonyms import every_kind_word, kind_words
@@ -80,7 +80,8 @@ def answer(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return done(replace(state, stage="cart"), cart_buttons_reply(turn, state))
     asks_describe = whole and not asks_total(turn, text)  # "and a water. whats the total?": no «what's X»
     described = (_described(turn, state, text, "ask_describe") or _described(turn, state, text, "ask_available")
-                 or _described(turn, state, text, "ask_contains") if asks_describe else None)  # fmt: skip
+                 or _described(turn, state, text, "ask_contains") or _quality(turn, state, text)
+                 if asks_describe else None)  # fmt: skip
     if described is not None:
         return described
     category = _category(turn, text) if whole else None
@@ -403,8 +404,14 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
         return None  # "¿me da lo que es 3 de pastor?": an order said with "lo que es", not a question
     if not reading.items or reading.doubts or reading.unknown or not all(i.product.available for i in reading.items):
         return None  # an unavailable product: answers.py says so and offers others
+    ordered = None if named_first else ordered_before(turn, text, phrase)
+    return _shown(turn, state, [i.product for i in reading.items], ordered)
+
+
+def _shown(turn: Turn, state: ChatState, products: list[ProductView], ordered: Reading | None) -> Outcome:
+    """The products asked about with their price and description, not added (what `ordered` says
+    was ordered before the question is)."""
     t = turn.texts
-    products = [i.product for i in reading.items]
     lines = [
         t("price_line", name=p.name, price=turn.money(p.price)) + (f"\n{p.description}" if p.description else "")
         for p in products
@@ -412,10 +419,57 @@ def _described(turn: Turn, state: ChatState, text: str, intent: str) -> Outcome 
     # remembered as a price answer's products are: "ok, dame 2", "3 of those", "¿y el de queso?"
     state = replace(state, last_sku=products[-1].sku, asked=tuple(p.sku for p in products)[-MAX_ASKED:])
     body = "\n\n".join(lines)
-    ordered = None if named_first else ordered_before(turn, text, phrase)
     if ordered is not None:  # "una panela, y ¿tienen crema?": the cheese added, the question answered
         return ordering.apply_reading(turn, state, ordered, body)
     return done(state, cart_buttons_reply(turn, state, body) if state.cart else home_reply(turn, state, body))
+
+
+_INTENSIFIERS = frozenset({"bien", "muy", "tan", "super", "re", "very", "really", "so", "nice", "and"})
+"""Words before the quality asked about ("¿está bien fría?", "is it really fresh"): they name nothing."""
+_AFTER_QUALITY = frozenset({"hoy", "today", "verdad", "right", "o", "no", "or", "not", "still", "todavia", "aun",
+                            "ahorita", "ahora", "now", "porfa", "please", "pls", "tho", "cierto"})  # fmt: skip
+"""Words that may close such a question without naming anything ("are the muffins fresh today?")."""
+
+
+def _quality(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "is the OJ fresh?", "¿la horchata está fría?", "¿está fresco el pulpo?": a yes/no question
+    about how one product is (lexicon.toml [questions] quality): shown, never ordered, also where
+    its name holds the word (the Fresh lemonade of "is the lemonade fresh?")."""
+    named = _named_by_quality(intents.normalised(text).split())
+    if not named:
+        return None
+    reading = read_order(" ".join(named), turn.catalog, options=False)
+    if len(reading.items) != 1 or reading.doubts or reading.unknown or reading.items[0].quantity > 1:
+        return None
+    product = reading.items[0].product
+    return _shown(turn, state, [product], None) if product.available else None
+
+
+def _named_by_quality(words: list[str]) -> list[str]:
+    """The words that name the product of a quality question: those before a copula and the
+    quality that closes the question ("la horchata | esta fria"), between an opening "is"/"are" and
+    the quality ("is | the OJ | fresh"), or after a copula and quality that open it ("esta fresco
+    | el pulpo"). Empty when the words are not such a question."""
+    lex = lexicon()
+    qualities, copulas = lex.intent_phrases("ask_quality"), set(lex.intent_phrases("ask_quality_copula"))
+    opening = next((q for q in qualities if words[1 : 1 + len(q.split())] == q.split()), None) if words else None
+    if words and words[0] in copulas and opening is not None:
+        return words[1 + len(opening.split()) :]
+    end = len(words)
+    while end > 0 and words[end - 1] in _AFTER_QUALITY:
+        end -= 1
+    for cut in range(end, len(words) + 1):  # "de hoy" closes with a word that may also trail ("hoy")
+        closing = next((q for q in qualities if words[max(cut - len(q.split()), 0) : cut] == q.split()), None)
+        if closing is None:
+            continue
+        before = words[: cut - len(closing.split())]
+        while before and before[-1] in _INTENSIFIERS:
+            before = before[:-1]
+        if len(before) > 1 and before[-1] in copulas:
+            return before[:-1]
+        if len(before) > 1 and before[0] in copulas & _AUXILIARIES:  # "is the OJ fresh"
+            return before[1:]
+    return []
 
 
 def _category(turn: Turn, text: str) -> int | None:
