@@ -596,7 +596,7 @@ _OPENERS = frozenset({"nvm", "nevermind", "nah", "nope", "hmm", "mmm", "uy", "ay
 
 
 def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    phrase = intents.mentions(text, "remove")
+    phrase = intents.mentions(text, "remove") or _never_mind(turn, state, text)
     words = intents.normalised(text).split()
     while len(words) > 2 and words[0] in _OPENERS:
         words = words[1:]  # "nvm no tenders", "nah no fries"
@@ -679,6 +679,25 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if then is not None:
         return apply_reading(turn, state, then[1], prefix=said)
     return done(state, cart_buttons_reply(turn, state, said))
+
+
+_NEVER_MIND = re.compile(
+    r"^(?:(?:oh|ah|actually|wait|ok|okay|hmm)\s+)*(?P<phrase>(?:nvm|nevermind|never mind)(?:\s+on)?)\s+(?P<rest>.+)$"
+)
+
+
+def _never_mind(turn: Turn, state: ChatState, text: str) -> str | None:
+    """The "never mind" that opens a removal of what follows it, when that names a cart line ("nvm
+    on the lemonade", "never mind one of the lemonades": the line was noted «nvm», or one more
+    added); None else ("… nvm add a cajun corn" takes back the words before it)."""
+    found = _NEVER_MIND.match(intents.normalised(text))
+    if found is None:
+        return None
+    rest = found.group("rest")
+    count = leading_count(rest)
+    named = " ".join(rest.split()[1:]) if count is not None else rest
+    named = named.removeprefix("of ")
+    return found.group("phrase") if in_cart(turn, state, named) is not None else None
 
 
 _TAKEN_BACK_BEFORE = frozenset({"no", "mejor", "better", "actually", "perdon", "sorry", "nah"})

@@ -116,7 +116,7 @@ def step(
     state = _with_language(state, message, tenant, catalog)
     turn = Turn.of(_speaking(tenant, state), catalog, customer, now)
     try:
-        outcome = undo.undone(turn, state, message)
+        outcome = undo.undone(turn, state, message) or _undone_then(turn, state, message, latest)
         if outcome is None:
             outcome = _dispatch(turn, state, message, latest)
             outcome = replace(outcome, state=undo.recorded(state, outcome.state, message))
@@ -128,6 +128,18 @@ def step(
         outcome = _with_opening(turn, state, outcome)
     outcome = replace(outcome, state=replace(outcome.state, notice=None, greeted=True))
     return outcome.remembered() if outcome.replies else outcome
+
+
+def _undone_then(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrder | None) -> Outcome | None:
+    """ "olvida eso, mejor 4 de suadero y 4 de bistec": the change just made taken back, then the
+    rest read as a message of its own against the cart as it was (`undo.undone_then`)."""
+    then = undo.undone_then(turn, state, message)
+    if then is None:
+        return None
+    back, rest = then
+    outcome = _dispatch(turn, back, replace(message, text=rest), latest)
+    outcome = replace(outcome, state=undo.recorded(state, outcome.state, message))
+    return prefixed(outcome, turn.texts("undone"))
 
 
 def wants_latest_order(state: ChatState, message: Inbound) -> bool:

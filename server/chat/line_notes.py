@@ -61,6 +61,8 @@ def note_on_line(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         before = said[:at]
         if not [w for w in before if w not in fillers] or any(count_of(w) not in (None, 1) for w in before):
             return None
+        if intents.only(note, "remove") or intents.only(note, "undo"):
+            return None  # "nvm on the mac", "forget about the fries": the line dropped, never noted
         chosen = _chosen_inside(turn, lines, note)
         if chosen is None and not _only_a_note(turn, state, note):
             return None  # an order, or another line named ("sin el refresco a la pizza")

@@ -347,6 +347,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
             elif not current.blank:  # a blank part keeps going: "no, perdón, 12" is one correction
                 parts.append(current)
                 current = Part()
+        elif current.in_note and _next_unit_with(found, position, current):
+            parts.append(current)  # "2 combos, one with sprite one with coke": each unit its own choice
+            current = Part(quantity=number(folded))
+            counted_to = position + 1
         elif current.in_note:
             current.note.append(found[position].text)
             current.note_spans.append(position)
@@ -1085,6 +1089,15 @@ def _old_value(found: list[Token], position: int) -> int:
     if ahead[:2] == ["instead", "of"] and len(ahead) >= 3 and number(ahead[2]):
         return 3
     return 0
+
+
+def _next_unit_with(found: list[Token], position: int, current: Part) -> bool:
+    """Whether a count inside the note of a unit said with no product of its own opens the next
+    such unit, with no comma between: "2 wing combos, one with sprite one with coke", "2 corridas,
+    una con mole una con tinga" (the coke was read into the first unit's note, then ordered)."""
+    if current.words or current.quantity is None or position + 1 >= len(found):
+        return False
+    return number(found[position].folded) is not None and found[position + 1].folded in _INNER_OPENERS
 
 
 def _quantity(parts: list[Part], current: Part, value: int, joined: bool = True) -> Part:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from comandia.server.chat import intents, set_on
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.model import Inbound
+from comandia.server.chat.reading import read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done
 
@@ -29,12 +30,79 @@ def undone(turn: Turn, state: ChatState, message: Inbound) -> Outcome | None:
     if _taken_back_itself(message.text):
         kept = replace(state, undo=None, undo_notes=(), setting=False)
         return done(kept, cart_buttons_reply(turn, kept, turn.texts("unchanged")))
-    if state.undo is None or state.stage != "cart" or not intents.only(message.text, "undo"):
+    if state.undo is None or state.stage != "cart" or not _forgets(message.text):
         return None
-    back = replace(state, cart=state.undo, notes=state.undo_notes, undo=None, undo_notes=(), setting=False)
-    back = replace(back, pending_sku=None)
-    back = back.with_cart(back.cart_dict())  # (drops what `vague` said of lines no longer there)
+    back = _put_back(state)
     return done(back, cart_buttons_reply(turn, back, turn.texts("undone")))
+
+
+def undone_then(turn: Turn, state: ChatState, message: Inbound) -> tuple[ChatState, str] | None:
+    """The cart put back as it was and the words that follow, when the message opens taking back
+    the change just made and goes on to order in its place ("olvida eso, mejor 4 de suadero y 4
+    de bistec" after "8 de pastor", "uy olvida lo que te he dicho, mejor 2 copas de rioja"): the
+    old lines stayed and the new ones were asked about as missing from the cart. None when the
+    words after order nothing, or the first words name what to forget ("olvídate de la coca,
+    mejor una pepsi" takes the coca out: `editing`)."""
+    if state.undo is None or state.stage != "cart" or message.kind != "text":
+        return None
+    said = message.text
+    for cut in _CUTS.finditer(said):
+        head, tail = said[: cut.start()], said[cut.end() :].strip()
+        if not head.strip() or not tail or not _forgets(head):
+            continue
+        ordered = read_order(tail, turn.catalog)
+        back = _put_back(state)
+        if any(item.product.sku in _brought_back(state, back) for item in ordered.items):
+            return None  # "no, déjalo como estaba, sí quiero las gambas": the gambas said again, no more of them
+        if ordered.items or ordered.doubts:
+            return back, tail
+    return None
+
+
+def _brought_back(state: ChatState, back: ChatState) -> set[str]:
+    """The products whose lines putting the cart back changes (the gambas just taken off)."""
+    before, after = state.cart_dict(), back.cart_dict()
+    return {sku for sku in {*before, *after} if before.get(sku) != after.get(sku)}
+
+
+_CUTS = re.compile(r"\s*[,;.!?…]+\s*|\s+(?=(?:mejor|better|rather|instead|pero|but|y|and|dame|ponme|give me)\b)")
+"""Where the taking back may end and the order go on: a mark, or the word that opens the order."""
+
+
+def _put_back(state: ChatState) -> ChatState:
+    """The state with the cart (and its notes) as it was before the change just made."""
+    back = replace(state, cart=state.undo or (), notes=state.undo_notes, undo=None, undo_notes=(), setting=False)
+    back = replace(back, pending_sku=None)
+    return back.with_cart(back.cart_dict())  # (drops what `vague` said of lines no longer there)
+
+
+def _forgets(text: str) -> bool:
+    """Whether the words say nothing but to take back the change just made: the undo phrases
+    ("olvídalo", "déjalo como estaba", "nvm") or a word of forgetting or taking off said of the
+    last thing said ("no, olvida lo último", "borra lo último q te pedí", "forget the last thing i
+    said", "olvida lo que te he dicho"), with fillers."""
+    if intents.only(text, "undo"):
+        return True
+    words = intents.normalised(text)
+    rest = _LAST_SAID.sub(" ", words)
+    if rest == words:
+        return False
+    fillers = lexicon().fillers
+    said = [w for w in rest.split() if w not in fillers and w not in _BESIDES]
+    return bool(said) and all(w.startswith(_FORGETTING + _TAKING_OFF) for w in said)
+
+
+_LAST_SAID = re.compile(
+    r"\b(?:lo|el|la|los|las) ultim[oa]s?\b(?:\s+que\s+(?:te\s+|le\s+)?(?:he\s+|acabo de\s+)?\w+)?"
+    r"|\blo que (?:te\s+|le\s+)?(?:he\s+|acabo de\s+)?\w+"
+    r"|\bthe last (?:thing|one|item|bit|part)\b(?:\s+i\s+(?:just\s+)?\w+)?"
+    r"|\bwhat i (?:just\s+)?(?:said|added|asked for|ordered|sent)\b"
+)
+"""The last thing said, named as such ("lo último que te pedí", "the last thing i said", "lo que te
+acabo de pedir", "what i just added")."""
+_TAKING_OFF = ("borr", "quit", "sac", "cancel", "elimin", "remov", "delet", "scratch", "drop", "take", "off")
+_BESIDES = frozenset({"de", "del", "of", "about", "on", "with", "nel", "nop", "nah", "nope", "naa"})
+"""Words around the taking back that are no fillers elsewhere ("nel, borra lo último", "forget about the last one")."""
 
 
 _SHOWN = ("start", "cart", "menu", "products")
