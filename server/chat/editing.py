@@ -51,6 +51,7 @@ from comandia.server.chat.menus import add_lines
 from comandia.server.chat.message_parts import ARTICLES
 from comandia.server.chat.model import ProductView, clip
 from comandia.server.chat.noted_again import noted_again
+from comandia.server.chat.one_and_other import one_and_other
 from comandia.server.chat.ordering import MAX_ECHO, apply_reading
 from comandia.server.chat.quantity_edits import (
     another_round,
@@ -89,12 +90,13 @@ _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
 _COUNTED = r"(?:una|uno|un|otra|otro|a|an|\d+)\b"
 _GIVE = (
     r"(?:dame|deme|dele|damelo|ponme|poneme|pongame|ponle|ponele|pongale|ponganle|metele|traeme|traigame"
-    r"|mandame|quiero|gimme|give me|get me|i want|i'll take|mejor)"
+    r"|mandame|quiero|gimme|give me|get me|i want|i'll take|mejor|(?:mejor\s+)?que\s+sean?)"
 )
 _SWAP = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+(?:{_GIVE}\s+)?(?P<new>{_COUNTED}.*)$")
 _SWAP_GIVEN = re.compile(rf"^(?:.*?\b)?{_INSTEAD}\s+(?P<old>.+?)\s+{_GIVE}\s+(?P<new>.+)$")
 """"en vez del pollo entero dame el paquete familiar", "instead of the plain ones gimme everything
-bagels": the verb that asks for something says where the old line ends and the new one starts."""
+bagels", "en vez del medio que sea un kilo": the verb that asks for something (or «que sea») says
+where the old line ends and the new one starts."""
 _SWAP_NEW_FIRST = re.compile(
     rf"^(?:.*?\b)?(?:(?P<new>{_COUNTED}.+?)"
     rf"|(?:que sean?|make it|make that|(?:mejor|better)(?!\s+que\s+sean?\b))\s+(?P<named>.+?))"
@@ -162,7 +164,8 @@ instead of small"): the «but» says the change is coming, and the change reads 
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
-        _removal_of_several(turn, state, text)
+        one_and_other(turn, state, text)
+        or _removal_of_several(turn, state, text)
         or _removal_of_all_but(turn, state, text)
         or _then_held_line(turn, state, text)
         or numbered_anew(turn, state, text)
@@ -539,18 +542,32 @@ def _swap_last(turn: Turn, state: ChatState, words: str) -> Outcome | None:
     found = _CHANGE_IT.match(words) or _MAKE_IT.match(words)
     if found is None:
         return None
-    before = found.group("before") or ""
-    new = read_order(found.group("new"), turn.catalog)
+    before, said_new = found.group("before") or "", found.group("new")
     old = in_cart(turn, state, before) if names_something(turn, before) else None
+    if old is None and (after := _line_said_after(turn, state, said_new)) is not None:
+        said_new, old = after  # "mejor hazlas de litro las jamaicas": the line named after what it becomes
+    new = read_order(said_new, turn.catalog)
     if old is None and not names_something(turn, " ".join(w for w in before.split() if w not in _NAMING_NOTHING)):
         old = _line_for(turn, state, new)  # "che mejor pasalo a un kilo": no line named
     if old is None:
         return None
-    if not new.items and not new.doubts:
-        new = _made_of_line(turn, old, found.group("new")) or new  # "el de naranja cámbialo por 2 chicos"
+    if not new.items and (not new.doubts or amount_in(said_new.split())):
+        new = _made_of_line(turn, old, said_new) or new  # "el de naranja cámbialo por 2 chicos", "hazlas de litro"
     if not new.items or new.doubts or new.unknown:
         return None
-    return _replaced(turn, state, old, new, found.group("new"))
+    return _replaced(turn, state, old, new, said_new)
+
+
+def _line_said_after(turn: Turn, state: ChatState, said: str) -> tuple[str, ProductView] | None:
+    """ "litro las jamaicas" after "hazlas de": what the pronoun's line becomes, then the line
+    itself named with its article; (what it becomes, the line), or None when no line of the cart
+    is named last."""
+    words = said.split()
+    for at in range(1, len(words) - 1):
+        line = in_cart(turn, state, " ".join(words[at + 1 :])) if words[at] in _DEFINITE else None
+        if line is not None:
+            return " ".join(words[:at]), line
+    return None
 
 
 _NAMING_NOTHING = lexicon().fillers | {"no", "mejor", "che", "oye", "oiga", "mira", "bueno", "pues", "perdon", "y"}

@@ -92,7 +92,11 @@ def _noted_line(turn: Turn, state: ChatState, line: ProductView, note: str) -> O
 _MAKE_INTO = re.compile(
     r"^(?:.*?\b)?(?:make|turn|change|switch)\s+(?:the|my|that|those)\s+(?P<old>.+?)\s+(?:into|to|a|an)\s+(?P<new>.+)$"
 )
-_OLD_BECOMES = re.compile(r"^(?:.*?\b)?(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor\s+)?que\s+sean?\s+(?P<new>.+)$")
+_OLD_BECOMES = re.compile(
+    r"^(?:.*?\b)?(?:(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor\s+)?que|que\s+(?:el|la|los|las)\s+(?P<old_after>.+?))"
+    r"\s+sean?\s+(?P<new>.+)$"
+)
+"""'el tinto que sea un perico', 'que los cafés sean chocolates': the line named, then what it becomes."""
 _OLD_BETTER = re.compile(
     r"^(?:mejor\s+)?(?:el|la|los|las)\s+(?P<old>.+?)\s+(?:mejor|camb(?:ia|ie|iame|ieme)l[oa]s?\s+(?:a|por))\s+(?P<new>.+)$"
 )
@@ -110,7 +114,8 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said) or _OLD_BETTER.match(said)
     if found is None:
         return _made_into_bare(turn, state, said)
-    old = [w for w in found.group("old").split() if w not in _ONES]  # "make the fish one a gobernador"
+    said_old = found.groupdict().get("old") or found.groupdict().get("old_after") or ""
+    old = [w for w in said_old.split() if w not in _ONES]  # "make the fish one a gobernador"
     new = [w for w in found.group("new").split() if w not in _ONES]  # "make the fries a large one"
     return _made_into_said(turn, state, " ".join(old), " ".join(new)) if old and new else None
 
@@ -142,15 +147,37 @@ def _made_into_bare(turn: Turn, state: ChatState, said: str) -> Outcome | None:
 def _made_into_said(turn: Turn, state: ChatState, said_old: str, said_new: str) -> Outcome | None:
     """The line `said_old` names made the product `said_new` makes of it (`made_into`)."""
     new = [w for w in said_new.split() if w not in lexicon().fillers or w in ("de", "con", "sin")]
-    if [w for w in counted(new) if w not in _ARTICLES]:
+    if [w for w in counted(new) if w not in _ARTICLES] and not _number_of_name(turn, new):
         return None
     line = in_cart(turn, state, said_old)
     other = made_of(turn, line, new) if line is not None else None
+    if line is not None and other is None and (flavour := _flavour_anew(turn, state, line, new)):
+        return _noted_line(turn, state, line, flavour)
     if line is None or other is None or other == line:
         return None
     if _of_another_dish(line, other, new):
         return _noted_line(turn, state, line, " ".join(new))
     return _replace_line(turn, state, line, other, new)
+
+
+def _flavour_anew(turn: Turn, state: ChatState, line: ProductView, new: list[str]) -> str | None:
+    """ "el jarrito que sea de piña" after "un jarrito de tamarindo" (a Refresco de sabor noted
+    «tamarindo»): a line whose kind is its note, said of another kind the menu has no product
+    for, keeps its count and takes that kind as its note in place of the old one ("piña"). None
+    unless the line is noted and the words are "de …" naming nothing on the menu."""
+    if not dict(state.notes).get(line.sku) or new[:1] != ["de"] or len(new) < 2:
+        return None
+    flavour = " ".join(new[1:])
+    reading = read_order(flavour, turn.catalog)
+    return flavour if not (reading.items or reading.doubts) else None
+
+
+def _number_of_name(turn: Turn, new: list[str]) -> bool:
+    """Whether the numbers of `new` are part of the one product's name they read as ("a 20 piece",
+    "the 12 oz"): read whole, one product and nothing counted. "make the 10 piece a 20 piece" is
+    one 20 pc, never 20 of the 10 pc (nor "make the coffees 4", a count)."""
+    reading = read_order(" ".join(new), turn.catalog)
+    return len(reading.items) == 1 and not reading.items[0].counted and not (reading.doubts or reading.unknown)
 
 
 _AMOUNTS = frozenset({"kilo", "kilos", "kg", "litro", "litros", "l", "lt", "ml", "gramos", "g", "gr", "oz"})

@@ -1328,7 +1328,8 @@ def _size_unsaid(product: ProductView, typed: list[str]) -> bool:
     """Whether the product is a size of what was typed ("Doble de cerveza" for "cerveza"): the
     other sizes may be on the menu under names of their own (a Caña), so it is asked about."""
     name = words_of(product.name)
-    return len(name) >= 3 and name[0] in SIZES and name[1] == "de" and name[0] not in typed
+    said = {key(w) for w in typed}  # "dobles" says the Doble de cerveza as "doble" does
+    return len(name) >= 3 and name[0] in SIZES and name[1] == "de" and key(name[0]) not in said
 
 
 def _taken_back(

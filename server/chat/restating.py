@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import (
+    UNIT_AFTER,
     among_cart,
     category_lines,
     count_of,
@@ -823,6 +824,8 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     elif words[at] in _EVERY:  # "que todas sean de chicharrón": as many as the cart holds of the dish
         some, rest = None, [w for w in words[at + 1 :] if w not in _EVERY_AFTER]
         rest = rest[1:] if rest[:2] in (["de", "ellas"], ["de", "ellos"], ["of", "them"]) else rest
+        if rest and count_of(rest[0]) is not None and rest[1:2] not in UNIT_AFTER:
+            some, rest = count_of(rest[0]), rest[1:]  # "make all 4 chili cheese dogs": all, and how many they are
     else:
         some, rest = count_of(words[at + 1]) if at + 1 < len(words) else None, words[at + 2 :]
     kind = [w for w in rest if w not in lex.fillers or w in ("de", "con", "sin")]
@@ -834,9 +837,9 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     for line in lines:
         new = made_of(turn, line, kind)
         named = {key(w) for w in kind if w not in STOPWORDS}
-        if new is None or head_of(new) != head_of(line) or not named <= _own_keys(new):
+        if new is None or not _one_dish(line, new, named, every) or not named <= _own_keys(new):
             continue  # (words beyond the kind's name, "los 2 de pastor sin cebolla", are a note: not this)
-        dish = [p for p in lines if head_of(p) == head_of(new)]
+        dish = [p for p in lines if _one_dish(p, new, named, every)]
         some = sum(cart[p.sku] for p in dish) if some is None else some
         if sum(cart[p.sku] for p in dish) != some or dish == [new]:
             return None
@@ -847,6 +850,16 @@ def all_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         said = "\n".join(turn.texts("removed", name=p.name) for p, _ in changes)
         return apply_reading(turn, left.state, Reading(items=(Item(new, some, "", new.name),)), said)
     return None
+
+
+def _one_dish(line: ProductView, new: ProductView, said: set[str], every: bool) -> bool:
+    """Whether `line` is of the dish of `new`: the same first word of their names, or, when every
+    unit is meant, the same last word said by the customer ("make all 4 chili cheese dogs" after
+    hot dogs: a Hot dog is a dog, as the Chili cheese dog)."""
+    if head_of(line) == head_of(new):
+        return True
+    tails = [[key(w) for w in words_of(p.name) if w not in STOPWORDS][-1:] for p in (line, new)]
+    return every and tails[0] == tails[1] and bool(tails[0]) and tails[0][0] in said
 
 
 def head_of(product: ProductView) -> str:
