@@ -659,7 +659,7 @@ def _remove(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         then = _ordered_before(turn, before)  # "y 2 club colombia. ah y quita los edamames": both
     rest = _without_reason(turn, state, rest)
     count = leading_count(rest)
-    product = in_cart(turn, state, rest)
+    product = in_cart(turn, state, rest) or _counted_in_cart(turn, state, rest, count)
     pointed = rest if phrase.split()[-1] not in _DEFINITE else f"{phrase.split()[-1]} {rest}"  # "cancel the" 6
     if product is None and (numbered := _line_by_number(turn, state, pointed)) is not None:
         product, count = numbered, None  # "cancel the 6" after 6 wings and 10 wings: the 6 pc, all of it
@@ -715,6 +715,15 @@ def _never_mind(turn: Turn, state: ChatState, text: str) -> str | None:
     named = " ".join(rest.split()[1:]) if count is not None else rest
     named = named.removeprefix("of ")
     return found.group("phrase") if in_cart(turn, state, named) is not None else None
+
+
+def _counted_in_cart(turn: Turn, state: ChatState, rest: str, count: int | None) -> ProductView | None:
+    """ "quítame 2 conchas" with only the Conchas de chocolate in the cart: the count said first
+    weighs on how surely the words name a line (they fit two products of the menu), so the line is
+    looked for by the words after it, the one line of the cart they fit."""
+    if count is None or len(rest.split()) < 2:
+        return None
+    return in_cart(turn, state, rest.split(maxsplit=1)[1])
 
 
 _TAKEN_BACK_BEFORE = frozenset({"no", "mejor", "better", "actually", "perdon", "sorry", "nah"})

@@ -680,7 +680,8 @@ def _kin_of_them(
     though the michelada came last."""
     cart = state.cart_dict()
     fits = [(line, new) for sku, held in state.cart if held > some and (line := turn.catalog.product(sku))
-            and (new := _one_product(turn, line, said)) is not None and new.sku not in cart
+            and (new := _one_product(turn, line, said) or made_of(turn, line, said)) is not None
+            and new.sku not in cart
             and head_of(new) == head_of(line)]  # fmt: skip
     return fits[0] if len(fits) == 1 else (None, None)
 
@@ -746,29 +747,61 @@ def some_become(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return apply_reading(turn, left.state, Reading(items=(item,)), said)
 
 
-_OF_THOSE = re.compile(
-    r"\b(?:de|of)\s+(?:esos|esas|los|las|those|these|the)\s+(?P<all>\w+)\s+(?:(?:mejor|que|haz|hazme|has|hace|"
-    r"haga|hagan|hagame|pon|ponme|make|mas|bien|actually)\s+)+(?P<some>\w+)\s+(?:(?:sean|sea|be|into)\s+)?(?P<new>.+)$"
-)
-"""Some of a line counted by its count: "mejor de esos 6 haz 2 de bistek" after 6 de pastor (and
-2 cocas), "of those 4 make 2 mango"."""
+_THOSE = frozenset({"esos", "esas", "los", "las", "those", "these", "the"})
+_MINDING = frozenset({"mejor", "que", "haz", "hazme", "has", "hace", "haga", "hagan", "hagame", "pon", "ponme", "make",
+                      "mas", "bien", "actually"})  # fmt: skip
+"""Words between the two counts of "de esos 6 mejor haz 2 de bistek" that say a change, naming nothing."""
+_BECOMING = frozenset({"sea", "sean", "be"})
+_JOINTS = frozenset({"a", "en", "por", "x", "to", "into"})
+
+
+def _some_of_counted(words: list[str]) -> tuple[int, list[str], int, list[str]] | None:
+    """(whole, named, some, new): "de esos 6 haz 2 de bistek", "de los 5 de pescado 2 hazmelos de
+    camaron", "de esos 4 dos que sean campechanos", "of those 4 make 2 mango": a line by its count
+    (and maybe its name), then fewer of it and what they become. A word of change is said between
+    the counts or right after the second one; without it this is no such message."""
+    for at in range(len(words) - 3):
+        whole = count_of(words[at + 2])
+        if words[at] not in ("de", "of") or words[at + 1] not in _THOSE or not whole:
+            continue
+        second = next((i for i in range(at + 3, min(at + 8, len(words) - 1)) if count_of(words[i]) is not None), None)
+        if second is None:
+            continue
+        some, between, after = count_of(words[second]), words[at + 3 : second], words[second + 1 :]
+        minded = any(w in _MINDING for w in between)
+        start = _becoming(after)
+        if (minded or start) and after[start:] and after[start] in _JOINTS:
+            start += 1  # "… 2 pásalos a bistec", "of those 4 make 2 into mango"
+        if (minded or start) and some and some < whole:
+            return whole, [w for w in between if w not in _MINDING and w not in ("de", "of")], some, after[start:]
+    return None
+
+
+def _becoming(after: list[str]) -> int:
+    """How many words open what the units become ("que sean", "hazlos", "be"), else 0."""
+    if after[:1] in (["que"], ["q"]) and after[1:2] and after[1] in _BECOMING:
+        return 2
+    return 1 if after and (after[0] in _BECOMING or _CHANGE_VERB.match(after[0])) else 0
 
 
 def some_of_those(turn: Turn, state: ChatState, text: str) -> Outcome | None:
-    """ "de esos 6 haz 2 de bistek": that many units of the cart line holding as many as the first
-    count (the one line with 6, whatever came after it) become the product said; the rest stay.
+    """ "de esos 6 haz 2 de bistek", "de los 3 de pescado 2 hazlos de camarón": that many units of
+    the cart line holding as many as the first count (the one line with 6, whatever came after it;
+    the one the words after the count name, when they name one) become the product said (of the
+    line's own dish first: "de camarón" of a Taco de pescado is the Taco de camarón); the rest stay.
     None when no one line holds that count or the second count is not fewer."""
-    found = _OF_THOSE.search(intents.normalised(text))
+    found = _some_of_counted(intents.normalised(text).split())
     if found is None:
         return None
-    whole, some = count_of(found.group("all")), count_of(found.group("some"))
+    whole, named, some, after = found
     cart = state.cart_dict()
     lines = [sku for sku, count in state.cart if count == whole]
-    if len(lines) != 1 or not some or whole is None or some >= whole:
-        return None
-    line = turn.catalog.product(lines[0])
+    line = in_cart(turn, state, " ".join(named)) if named else None
+    if named and (line is None or cart[line.sku] != whole):
+        return None  # "de los 3 de pescado" with another count of it in the cart: not known which
+    if line is None and len(lines) == 1:
+        line = turn.catalog.product(lines[0])
     fillers = lexicon().fillers
-    after = found.group("new").split()
     new = made_of(turn, line, [w for w in after if w not in fillers or w in ("de", "con", "sin")]) if line else None
     if line is None or new is None or new.sku == line.sku:
         return None

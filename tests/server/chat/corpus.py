@@ -308,8 +308,10 @@ class _Session:
         self.send(Inbound(kind="button", reply_id=reply_id), f"[toca {reply_id}]")
 
     def answer_suggestions(self) -> None:
-        """Answer "did you mean X?" as the customer would: yes when X is wanted, no otherwise; and
-        "¿45 × Coca-Cola? ¿Seguro?": yes when the cart then holds the count the customer wants."""
+        """Answer "did you mean X?" as the customer would: yes when X is wanted and the cart does not
+        hold all of it yet (offered the Completo italiano in place of a vegetarian one, a customer
+        whose italiano is already in the cart says no), no otherwise; and "¿45 × Coca-Cola?
+        ¿Seguro?": yes when the cart then holds the count the customer wants."""
         for _ in range(_ORACLE_ROUNDS):
             count = flow.count_asked(self.state)
             if count is not None:
@@ -320,7 +322,8 @@ class _Session:
             offered = flow.suggested(self.state)
             if not offered:
                 return
-            wanted = [sku for sku in offered if sku in self.chat.items]
+            held = self.state.cart_dict()
+            wanted = [sku for sku in offered if self.chat.items.get(sku, 0) > held.get(sku, 0)]
             self.tap(f"pick:{wanted[0]}" if wanted else "nomatch")
 
     def checkout(self) -> None:

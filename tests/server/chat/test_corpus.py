@@ -111,6 +111,17 @@ def test_the_runner_says_the_total_the_product_charges() -> None:
     assert "Total: $79.00." in placed, played.report()
 
 
+def test_the_runner_takes_an_offer_only_of_what_the_cart_still_lacks() -> None:
+    """Offered the italiano in place of a completo not sold, a customer whose one italiano is
+    already in the cart says no; one who wants two says yes (README "How the runner plays")."""
+    menus = _menus()
+    turns = ("un completo vegetariano y un italiano",)
+    one = play(Chat("oracle-1", "", "judge", "completos", turns, "order", {"C-ITA": 1}), menus)
+    assert "cliente: [toca nomatch]" in one.transcript and one.items == {"C-ITA": 1}, one.report()
+    two = play(Chat("oracle-2", "", "judge", "completos", turns, "order", {"C-ITA": 2}), menus)
+    assert "cliente: [toca pick:C-ITA]" in two.transcript and two.items == {"C-ITA": 2}, two.report()
+
+
 def test_a_previous_order_is_what_the_usual_repeats_and_must_be_on_the_menu() -> None:
     menus = _menus()
     usual = Chat(
