@@ -23,16 +23,23 @@ from comandia.server.chat.lexicon import Lexicon
 from comandia.server.chat.matching import SURE, ProductIndex, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import Part, Token
-from comandia.server.chat.model import ProductView
+from comandia.server.chat.model import CatalogView, ProductView
 from comandia.server.chat.variants import SIZES, SMALLER, STOPWORDS
-from comandia.server.chat.verdicts import verdict_of
+from comandia.server.chat.verdicts import of_category, verdict_of
 
 _DOZEN = 12
 
 
-def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon, found: list[Token] | None = None) -> list[Part]:
+def broken_down(
+    parts: list[Part],
+    index: ProductIndex,
+    lex: Lexicon,
+    found: list[Token] | None = None,
+    catalog: CatalogView | None = None,
+) -> list[Part]:
     """The parts with every total that its following parts add up to replaced by those parts,
-    each read with the total's words and counted in its unit; `found`: the message's tokens."""
+    each read with the total's words and counted in its unit; `found`: the message's tokens;
+    `catalog`: the menu, whose categories a total may name ("4 dips")."""
     result: list[Part] = []
     position = 0
     while position < len(parts):
@@ -51,7 +58,7 @@ def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon, found: lis
             result.append(replace(head, note=note, note_spans=spans))
             position += 1 + len(flavours)
             continue
-        group = _group(parts, position, index, lex)
+        group = _group(parts, position, index, lex, catalog)
         some = _some_of_them(parts, position, index, lex) if group is None and _apart(parts, position, found) else None
         if some is not None:  # "2 jugos de frutilla, uno con leche": one of the two is the one with milk
             quantity = (head.quantity or 0) - (some.quantity or 0)
@@ -68,13 +75,15 @@ def broken_down(parts: list[Part], index: ProductIndex, lex: Lexicon, found: lis
     return result
 
 
-def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tuple[int, list[Part]] | None:
+def _group(
+    parts: list[Part], at: int, index: ProductIndex, lex: Lexicon, catalog: CatalogView | None = None
+) -> tuple[int, list[Part]] | None:
     """(unit, the parts that break the total at `at` down), or None when it is no such total."""
     head = parts[at]
     total = head.quantity
     if total is None or total < 2 or head.corrects or head.note:
         return None
-    if not head.words and at + 1 < len(parts) and _group(parts, at + 1, index, lex) is not None:
+    if not head.words and at + 1 < len(parts) and _group(parts, at + 1, index, lex, catalog) is not None:
         return None  # "para 4, 2 aguachiles uno verde y uno negro": the 2 is the total broken down
     units = (1, _DOZEN) if head.dozens else (1,)
     members: list[Part] = []
@@ -85,7 +94,7 @@ def _group(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> tup
         members.append(part)
         count += part.quantity
         for unit in units:
-            if count * unit == total and len(members) >= 2 and _fits(head, members, index, lex):
+            if count * unit == total and len(members) >= 2 and _fits(head, members, index, lex, catalog):
                 return unit, members
         if count >= total:
             return None
@@ -250,7 +259,9 @@ def _flavours(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon) -> 
     return None
 
 
-def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) -> bool:
+def _fits(
+    head: Part, members: list[Part], index: ProductIndex, lex: Lexicon, catalog: CatalogView | None = None
+) -> bool:
     """Whether the parts are shares of the total: a total naming no product surely takes any; one
     naming a product surely only takes its sizes ("uno grande y uno normal")."""
     if not head.words:
@@ -260,12 +271,24 @@ def _fits(head: Part, members: list[Part], index: ProductIndex, lex: Lexicon) ->
     if verdict is not None and verdict[0]:
         return all(_sized(member) or _kind_of(head, member, family, index, lex) or _flavour(member, index, lex)
                    for member in members)  # fmt: skip
+    among = {m.product.sku for m in index.match(head.words, lex.synonyms)}
+    among |= {p.sku for p in of_category(catalog, head.words)} if catalog is not None else set()
     return all(
         _sized(member)
         or (member.elliptic and _of_family(member, family, index, lex))
         or _fits_with(head, member, index, lex)
+        or _one_of(member, among, index, lex)
         for member in members
     )
+
+
+def _one_of(member: Part, among: set[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a part names surely, by itself, one of the products the total may be ("4 dips, 2
+    ranch 2 blue cheese": the Extra ranch of the Dips), a share of it (read alone, the 4 dips were
+    asked about and then came on top of the 2 and 2)."""
+    matches = index.match(member.words, lex.synonyms) if member.words else []
+    verdict = verdict_of(matches)
+    return verdict is not None and verdict[0] and matches[0].typed >= SURE and verdict[1][0].sku in among
 
 
 def _family(head: Part, index: ProductIndex, lex: Lexicon) -> set[str]:

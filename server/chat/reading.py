@@ -216,7 +216,9 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     text = _without_courses(text, index)
     found = tokens(index.with_skus_named(text), index.folded_words)
     language = language_of([t.folded for t in found])
-    parts = broken_down(parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex, found)
+    parts = broken_down(
+        parts_of(found, index, lex, english=language == "en", dozens=dozens), index, lex, found, catalog
+    )
     found_in: list[tuple[int, Item | Doubt | str]] = []  # (part number, what it became)
     loose: list[int] = []
     loose_notes: list[str] = []
