@@ -7,7 +7,10 @@ are shown by figures only, never by text. The unseen set (`unseen/`: chats an en
 brain wrote in one sitting before running them, never tuned to) is printed apart the same way.
 Targets: public 100 % and 0 silent drops; held out and unseen >= 97 % and 0 silent drops.
 
-    .venv/bin/python benchmarks/chat_accuracy.py [--failures] [--database-url URL (unused: pure)]
+    .venv/bin/python benchmarks/chat_accuracy.py [--failures] [--sample N] [--database-url URL (unused: pure)]
+
+`--sample N` plays only the first N chats of each set: the test suite's smoke run, which shows the
+script works without playing the whole corpus a second time (test_corpus.py plays it).
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ def _table(title: str, rows: dict[str, list[Played]]) -> None:
         print(f"  {name[:34]:<34} {len(played):>6} {passed:>6} {passed / len(played):>7.1%} {silent:>7} {wrong:>6}")
 
 
-def report(name: str, folder: Path, show_failures: bool) -> tuple[int, int, int]:
+def report(name: str, folder: Path, show_failures: bool, sample: int | None = None) -> tuple[int, int, int]:
     menus = load_menus()
-    chats = load_chats(folder)
+    chats = load_chats(folder)[:sample]
     started = time.perf_counter()
     played = [play(chat, menus) for chat in chats]
     elapsed = time.perf_counter() - started
@@ -69,11 +72,12 @@ def report(name: str, folder: Path, show_failures: bool) -> tuple[int, int, int]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--failures", action="store_true", help="list the failing public chats")
+    parser.add_argument("--sample", type=int, metavar="N", help="play only the first N chats of each set")
     parser.add_argument("--database-url", help="accepted for the benchmark smoke run; the flow is pure")
     args = parser.parse_args()
-    report("public", PUBLIC, args.failures)
-    report("heldout", HELDOUT, False)
-    report("unseen", UNSEEN, False)
+    report("public", PUBLIC, args.failures, args.sample)
+    report("heldout", HELDOUT, False, args.sample)
+    report("unseen", UNSEEN, False, args.sample)
 
 
 if __name__ == "__main__":

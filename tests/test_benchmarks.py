@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = {
     "api.py": ["--orders", "300", "--requests", "5"],
     "backup.py": ["--tenants", "2", "--orders", "50", "--drill-orders", "200"],
-    "chat_accuracy.py": [],
+    "chat_accuracy.py": ["--sample", "20"],
     "chat_matching.py": ["--products", "50", "--rounds", "1"],
     "chat_turns.py": ["--tenants", "1", "--customers", "2", "--threads", "2"],
     "conversations.py": [
