@@ -13,6 +13,11 @@ down only by its sizes ("uno grande y uno normal"): other products after it are 
 
 A total followed by flavours with no count of their own, as many as it counts ("2 hamburguesas
 clásica y de pollo", "2 large pizzas, pepperoni and hawaiian"), is one of each (`_one_each`).
+
+A total that only says what kind of thing follows ("3 rollos: 2 california y 1 acevichado", "2
+guisados: un mole y un chile relleno", "2 large milk teas, one taro one thai") is broken down by
+products named apart, each of that kind (`_named_apart`), read in the total's size. And "un pollo y
+medio" is a whole one and a half one, when the menu sells both (`_and_a_half`).
 """
 
 from __future__ import annotations
@@ -39,11 +44,16 @@ def broken_down(
 ) -> list[Part]:
     """The parts with every total that its following parts add up to replaced by those parts,
     each read with the total's words and counted in its unit; `found`: the message's tokens;
-    `catalog`: the menu, whose categories a total may name ("4 dips")."""
+    `catalog`: the menu, whose categories a total may name ("4 dips", "2 guisados: …")."""
     result: list[Part] = []
     position = 0
     while position < len(parts):
         head = parts[position]
+        halved = _and_a_half(parts, position, index, lex, found)
+        if halved is not None:  # "un pollo y medio": a whole chicken and a half one
+            result += halved
+            position += 2
+            continue
         each = _one_each(parts, position, index, lex, found)
         if each is not None:  # "2 empanadas de pollo y de humita": one of each, never 2 de pollo + 1
             taken, shares = each
@@ -64,6 +74,12 @@ def broken_down(
             quantity = (head.quantity or 0) - (some.quantity or 0)
             result += [replace(head, quantity=quantity), _with_head(head, some, 1, index, lex)]
             position += 2
+            continue
+        apart = _named_apart(parts, position, index, lex, catalog) if group is None else None
+        if apart is not None:  # "3 rollos: 2 california y 1 acevichado": the rolls, no item of their own
+            used, named = apart
+            result += named
+            position += 1 + used
             continue
         if group is None:
             result.append(head)
@@ -188,9 +204,7 @@ def _apart(parts: list[Part], at: int, found: list[Token] | None) -> bool:
     jugos de frutilla, uno con leche" says one of them; "2 comidas corridas y una de niño" one more."""
     if found is None or at + 1 >= len(parts):
         return False
-    start = max([*parts[at].spans, *parts[at].note_spans], default=-1) + 1
-    end = min([*parts[at + 1].spans, *parts[at + 1].note_spans], default=start)
-    between = {t.folded for t in found[start:end]}
+    between = _between(parts[at], parts[at + 1], found)
     return "," in between and not between & {"y", "e", "and", "&", "+"}
 
 
@@ -348,7 +362,9 @@ def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Le
         return replace(member, quantity=quantity, words=head.words, spans=head.spans, note=note, note_spans=note_spans,
                        elliptic=False, dozens=False)  # fmt: skip
     sized = member.plain or bool(set(member.words) & SIZES)  # its own size replaces the total's
-    own = [] if member.words and set(member.words) <= SMALLER else member.words  # "uno chico": the plain one
+    smaller = bool(member.words) and set(member.words) <= SMALLER
+    # "uno chico": the plain one, unless the menu sells the small one by that word ("Small coffee")
+    own = [] if smaller and not _names_surely([*head.words, *member.words], index, lex) else member.words
     together = [*(w for w in head.words if not (sized and w in SIZES)), *own]
     matches = index.match(together, lex.synonyms)
     verdict = verdict_of(matches)
@@ -356,3 +372,114 @@ def _with_head(head: Part, member: Part, unit: int, index: ProductIndex, lex: Le
         spans = member.spans or head.spans
         return replace(member, quantity=quantity, words=together, spans=spans, elliptic=False, dozens=False)
     return replace(member, quantity=quantity, dozens=False)
+
+
+_ALL = frozenset({"all", "todos", "todas", "both", "ambos", "ambas", "los", "las", "de", "in"})
+"""Words that say a size is of every one of the total ("all large", "todos grandes")."""
+_OTHER = frozenset({"otro", "otra", "otros", "otras", "other", "another", "the"})
+"""Words that open the next share of a total ("unos verdes y otros rojos")."""
+
+
+def _named_apart(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon, catalog: CatalogView | None
+                 ) -> tuple[int, list[Part]] | None:  # fmt: skip
+    """(how many parts after the total at `at` are its shares, those shares) when the total only says
+    what kind of thing they are and each names a product of that kind on its own words: "3 rollos:
+    2 california y 1 acevichado", "4 facturas: 2 vigilantes y 2 bolas de fraile", "2 ordenes de
+    chilaquiles, unos verdes y otros rojos" (shares said with no count are one each, when as many as
+    the total). A size said on the total ("2 large milk teas, one taro one thai", "4 atoles grandes,
+    2 de champurrado y 2 de arroz", "3 drinks, all large: …") is each share's size. Read alone, the
+    total was one more item (asked about: a third roll) and its size was lost. None for anything else:
+    shares that do not add up, or a product not of the total's kind ("2 tostadas, 1 coca y 1 agua")."""
+    head = parts[at]
+    total = head.quantity
+    if catalog is None or total is None or total < 2 or head.corrects or head.note or head.measure:
+        return None
+    sizes = [w for w in head.words if w in SIZES]
+    noun = [w for w in head.words if w not in SIZES]
+    start = at + 1
+    if start < len(parts) and _size_of_all(parts[start]):  # "3 drinks, all large: …"
+        sizes += [w for w in parts[start].words if w in SIZES]
+        start += 1
+    if not noun:
+        return None
+    kind = {m.product.sku for m in index.match(noun, lex.synonyms) if m.typed >= SURE}
+    kind |= {product.sku for product in of_category(catalog, noun)}
+    members: list[Part] = []
+    for part in parts[start:]:
+        if part.corrects or part.measure is not None or part.another or not part.words:
+            return None
+        if members and (part.quantity is None) != (members[0].quantity is None):
+            return None  # "2 tacos: 1 de pastor, suadero": counted and not, no breakdown
+        words = part.words[1:] if part.words[0] in _OTHER and len(part.words) > 1 else part.words
+        made = _made(words, sizes, noun, index, lex)
+        if made is None or made[0] not in kind:
+            return None
+        members.append(part if made[1] == part.words else replace(part, words=made[1], elliptic=False))
+        count = sum(member.quantity or 1 for member in members)
+        if count >= total:
+            if count != total or len(members) < 2:
+                return None
+            return start - at - 1 + len(members), [replace(m, quantity=m.quantity or 1) for m in members]
+    return None
+
+
+def _size_of_all(part: Part) -> bool:
+    """ "all large", "todos grandes": a part with no count that only says the size of every one."""
+    said = set(part.words)
+    return part.quantity is None and not part.note and bool(said & SIZES) and said <= SIZES | _ALL
+
+
+def _made(words: list[str], sizes: list[str], noun: list[str], index: ProductIndex, lex: Lexicon
+          ) -> tuple[str, list[str]] | None:  # fmt: skip
+    """(the product, the words that name it) a share of a total names surely: its own words in the
+    total's size, or with the total's noun ("rollos" + "california"); None when it names none."""
+    tries = [[*words, *sizes], [*noun, *words, *sizes]] if sizes else [words, [*noun, *words]]
+    for said in tries:
+        if _names_surely(said, index, lex):
+            return index.match(said, lex.synonyms)[0].product.sku, said
+    return None
+
+
+def _names_surely(said: list[str], index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether the words name one product surely, every one of them its words."""
+    matches = index.match(said, lex.synonyms)
+    verdict = verdict_of(matches)
+    return verdict is not None and verdict[0] and matches[0].typed >= SURE
+
+
+_HALVES = {"medio": "entero", "media": "entera", "half": "whole"}
+"""A half said after a count ("un pollo y medio"), with the word for a whole one of it."""
+
+
+def _and_a_half(parts: list[Part], at: int, index: ProductIndex, lex: Lexicon, found: list[Token] | None
+                ) -> list[Part] | None:  # fmt: skip
+    """The count at `at` in whole ones and one half of it, when "y medio" / "and a half" follows it
+    and the menu sells the half ("un pollo y medio": the Pollo entero and the Medio pollo; "dos
+    pollos y medio": 2 whole and a half). Read alone, the half took the count and the whole ones were
+    lost. None anywhere else ("un kilo y medio" is an amount; "una pizza y media coca": a product)."""
+    whole = parts[at]
+    if found is None or at + 1 >= len(parts) or whole.quantity is None or not whole.words or whole.note:
+        return None
+    half = parts[at + 1]
+    if whole.measure is not None or half.measure is not None or half.corrects or half.quantity not in (None, 1):
+        return None
+    if not half.words or half.words[0] not in _HALVES or _between(whole, half, found) - {"a"} not in ({"y"}, {"and"}):
+        return None
+    rest = half.words[1:]  # "un pollo y medio a la brasa": said of both
+    if rest and _names_surely(rest, index, lex):
+        return None
+    halved = [half.words[0], *whole.words, *rest]
+    entire = [*whole.words, *rest, _HALVES[half.words[0]]]
+    if not (_names_surely(halved, index, lex) and _names_surely(entire, index, lex)):
+        return None
+    half_of = index.match(halved, lex.synonyms)[0].product.sku
+    if index.match(entire, lex.synonyms)[0].product.sku == half_of:
+        return None
+    return [replace(whole, words=entire), replace(half, quantity=1, words=halved, elliptic=False)]
+
+
+def _between(first: Part, second: Part, found: list[Token]) -> set[str]:
+    """The words said between two parts of the message."""
+    start = max([*first.spans, *first.note_spans], default=-1) + 1
+    end = min([*second.spans, *second.note_spans], default=start)
+    return {token.folded for token in found[start:end]}
