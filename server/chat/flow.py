@@ -548,6 +548,11 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
         kept, said, rest = beside
         kept = replace(kept, asked=asked, unsized=unsized, dozens=dozens)
         return prefixed(_read_text(turn, kept, rest, latest), said)
+    beside = checkout_facts.said_beside(turn, state, text) if state.cart else None
+    if beside is not None and _edits(turn, beside[0], beside[2]):  # "que sean 4 corridas, tocan el timbre"
+        kept, said, rest = beside  # the count set (never 4 more), the note kept
+        kept = replace(kept, asked=asked, unsized=unsized, dozens=dozens)
+        return prefixed(_read_text(turn, kept, rest, latest), said)
     noted = checkout_facts.answered(turn, state, text)
     if noted is not None:  # "efectivo" at the summary, "para llevar" mid-cart, an address before the checkout
         return noted
@@ -583,6 +588,9 @@ def _read_text(turn: Turn, state: ChatState, text: str, latest: LatestOrder | No
     question = questions.answer(turn, state, text)
     if question is not None:
         return question
+    whole = _whole_count(turn, state, text)
+    if whole is not None:  # "so 3 chili cheese dogs total": the line's count said, nothing asked
+        return whole
     answered = answers.price_or_total(turn, state, text, asked, unsized)
     if answered is not None:
         return answered
@@ -646,12 +654,34 @@ def _said_then_asked(turn: Turn, state: ChatState, text: str, latest: LatestOrde
     if split is None:
         return None
     said, asking = split
+    if answers.asks_total(turn, asking) and state.cart and _edits(turn, state, said):
+        # "make it 5 tacos, whats my total?": the line set at 5 (never 5 more), shown with its total
+        first = _read_text(turn, state, said, latest)
+        return first if _one_answer(first) else None
     ordered = read_order(said, turn.catalog)
     if answers.asks_total(turn, asking) or not (ordered.items or ordered.doubts):
         return None
     if intents.mentions(said, "price") is not None:  # "quiero saber el precio del flan. y 2 tacos?"
         return None
     return _both(turn, state, (said, asking), latest, asked_first=False)
+
+
+_IN_ALL = re.compile(r"\b(?:en |in )?total\W*$")
+
+
+def _whole_count(turn: Turn, state: ChatState, text: str) -> Outcome | None:
+    """ "so 3 chili cheese dogs total", "que sean 4 corridas en total": a message that ends saying
+    «total» and asks nothing gives the whole count of a cart line (set, never added on top); None
+    when it is no such edit (then «total» asks what the cart comes to)."""
+    folded = intents.normalised(text)
+    if not state.cart or "?" in text or not _IN_ALL.search(folded) or not _IN_ALL.sub("", folded).strip():
+        return None
+    return set_on.set_on(turn, state, text) or editing.edit(turn, state, text)
+
+
+def _edits(turn: Turn, state: ChatState, said: str) -> bool:
+    """Whether the words change a line of the cart (set a count, swap, take off) rather than order."""
+    return (set_on.set_on(turn, state, said) or editing.edit(turn, state, said)) is not None
 
 
 def _said_then_noted(turn: Turn, state: ChatState, text: str, latest: LatestOrder | None) -> Outcome | None:

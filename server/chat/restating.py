@@ -43,8 +43,9 @@ from comandia.server.chat.variants import AMOUNT_WORDS, PLAIN, SIZES, STOPWORDS,
 
 _CUES = frozenset({"mejor", "actually", "perdon", "perdona", "perdone", "perdoname", "nomas", "solo", "solamente",
                    "just", "only", "rather", "instead", "dejale", "dejame", "dejalo", "dejala", "dejalos", "dejalas",
-                   "corrijo", "wait", "espera", "queden", "quedan", "osea"})  # fmt: skip
-"""Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then")."""
+                   "corrijo", "wait", "espera", "queden", "quedan", "osea", "total"})  # fmt: skip
+"""Words that say a clause restates rather than adds ("mejor 6", "nomás 1", "just 2 then", "so 3 dogs
+total": the whole count of the line, never that many more)."""
 _AND = re.compile(r"\s+(?:y|e|and)\s+")
 _INSTEAD_OF = re.compile(r"\b(?:en vez de|en lugar de|instead of)\s+(?:.+?)\s+(?=(?:que\s+)?sean?\b|mejor\b|make\b)")
 """"en vez de 2 enteros que sea …": the old count, said and done; what follows restates."""
