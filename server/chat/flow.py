@@ -64,6 +64,7 @@ from comandia.server.chat.model import (
     text_reply,
 )
 from comandia.server.chat.parsing import keyword, parse_quantity
+from comandia.server.chat.purpose import without_occasion
 from comandia.server.chat.reading import Doubt, Item, Reading, read_order
 from comandia.server.chat.spread import Referents
 from comandia.server.chat.state import ChatState
@@ -302,7 +303,8 @@ def _dispatch(turn: Turn, state: ChatState, message: Inbound, latest: LatestOrde
         return _reaction(turn, state, text)
     if action is None and text:
         spoken, called = _without_vocative(turn, _without_business_name(turn, text))
-        outcome = _read_text(turn, state, _without_sold_out_heard(_without_greeting(spoken)), latest)
+        heard = _without_sold_out_heard(_without_greeting(spoken))
+        outcome = _read_text(turn, state, without_occasion(heard, turn.catalog), latest)
         return _asked_about_dish(turn, state, outcome, called) if called is not None else outcome
     if action is None:
         return puzzled(turn, state)
