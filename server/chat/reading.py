@@ -257,7 +257,12 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 before = [i for i, (_, what) in enumerate(found_in) if isinstance(what, Item | Doubt)]
                 had = getattr(found_in[before[-1]][1], "note", "") if before else ""
                 beside = bool(before) and (found_in[before[-1]][0] == number_ - 1 or number_ - 1 in options_of)
-                if part.quantity is not None and not before:  # "va, uno sin tocino": one of what was talked about
+                if part.quantity is not None and not before and loose_at == number_ - 1 and part.quantity < loose[-1]:
+                    # "va dame 2, uno sin crema batida": one of the 2 just counted, with its note, not a third
+                    share = f"{_share_count(part, found)} {note}"
+                    loose_notes[-1] = f"{loose_notes[-1]}, {share}" if loose_notes[-1] else share
+                    loose_at = number_
+                elif part.quantity is not None and not before:  # "va, uno sin tocino": one of what was talked about
                     loose.append(part.quantity)
                     loose_notes.append(note)
                     loose_at = number_
@@ -795,6 +800,12 @@ def _holds(dish: ProductView, product: ProductView, words: list[str], catalog: C
     kinds = [w for said in kind_words(product.name, category) for w in words_of(said)]  # "gaseosa": a Coca-Cola
     typed = {key(w) for w in words_of(category) if w not in STOPWORDS}
     return bool(described & {*typed, *(key(w) for w in (*heads, *kinds))} or bool(typed) and typed <= made_of)
+
+
+def _share_count(part: Part, found: list[Token]) -> str:
+    """The count of a part as written just before its note ("uno" of "uno sin crema"), else its figure."""
+    at = part.note_spans[0] - 1 if part.note_spans else -1
+    return found[at].text if at >= 0 and number(found[at].folded) == part.quantity else str(part.quantity)
 
 
 def _marked_note(
