@@ -1084,12 +1084,18 @@ def _removal_and_change(turn: Turn, state: ChatState, text: str) -> Outcome | No
 
 def _takes_off(turn: Turn, state: ChatState, part: str) -> bool:
     """Whether `part` takes a line off: a removing verb ("quita la de niño"), or «sin»/"without"
-    first and a line of the cart after it ("y sin coca": the coca goes, never a note)."""
+    first and a line of the cart after it ("y sin coca", "no lemonade": it goes, never a note)."""
     if intents.mentions(part, "remove") is not None:
         return True
     said = re.split(r"[,;.]", part, maxsplit=1)[0]  # "sin coca, mejor una horchata": what comes instead after it
-    words = [w for w in intents.normalised(said).split() if w not in lexicon().fillers or w in ("sin", "without")]
-    return bool(words) and words[0] in ("sin", "without") and in_cart(turn, state, " ".join(words[1:])) is not None
+    words = [w for w in intents.normalised(said).split() if w not in lexicon().fillers or w in _WITHOUT]
+    if not words or words[0] not in _WITHOUT or (words[0] == "no" and (restates(said) or _counts(words))):
+        return False  # "no, mejor 3 corridas": a change of mind, no line taken off
+    return in_cart(turn, state, " ".join(words[1:])) is not None
+
+
+_WITHOUT = frozenset({"sin", "without", "no"})
+"""What opens a part that takes a line of the cart off with no verb ("y sin coca", "no lemonade")."""
 
 
 _OWN_VERB = re.compile(

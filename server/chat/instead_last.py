@@ -6,7 +6,9 @@ The restating rule (docs/whatsapp.md, RULE c/d): "no" and "instead" say the new 
 place of something, and with no line named that is the line talked about last, when the new one is
 of its kind (the same category; any kind for "make it … instead"). The old one stayed beside it,
 silently. Without "no" ("mejor un chocolate caliente" after a latte, "then a jalea instead" after
-a dish not available, "add cajun corn instead") it is read as before: an order.
+a dish not available, "add cajun corn instead") it is read as before: an order, but for another
+size of a line in the cart ("actually a 6 piece is enough" after the 10 pc, "mejor un champurrado
+chico" after the grande), which is in its place (`resized_instead`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import replace
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import in_cart, is_add_on, last_line
 from comandia.server.chat.lexicon import lexicon
+from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.ordering import apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
@@ -79,6 +82,8 @@ def resized_instead(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     product, or it is no other size of exactly one line."""
     words = intents.normalised(text).split()
     found = _OLD_TO_NEW.match(" ".join(words))
+    if _minded(words) and (outcome := _minded_size(turn, state, words)) is not None:
+        return outcome
     if "instead" in words and "of" not in words:
         old_said, new_said = "", " ".join(w for w in words if w not in _SAID and w not in _ADDING)
     elif found is not None:
@@ -97,6 +102,43 @@ def resized_instead(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         return None
     if old_said and named is None:
         return None  # "add 2 to the order": nothing of the cart is turned into anything
+    return _in_place(turn, state, sized[0], item)
+
+
+_OPENING = frozenset({"oh", "ah", "uy", "ay", "ok", "okay", "bueno", "wait", "espera", "oye", "hmm", "mm"})
+"""Words a change of mind may open with before «mejor»/«actually» ("oye mejor …", "oh actually …")."""
+
+
+def _minded(words: list[str]) -> bool:
+    """Whether the message opens with a change of mind ("mejor …", "oh actually …") and adds
+    nothing ("actually add …", "mejor también …" are more of the order)."""
+    said = [w for w in words if w not in _OPENING]
+    return bool(said) and said[0] in _MINDING - {"instead"} and not _ADDING & (set(said) - {"mas"})
+
+
+def _minded_size(turn: Turn, state: ChatState, words: list[str]) -> Outcome | None:
+    """ "actually a 6 piece is enough", "mejor un champurrado chico es suficiente" after the 10 pc,
+    the grande: the one product named is another size of exactly one line of the cart
+    (`same_dish`), so it is said in that line's place, not beside it. The product may be read
+    with a doubt for the words around it ("is enough"): the change is named back in full («Quité
+    …», «Agregado: …»), so nothing of it is silent. None when it names anything else."""
+    reading = read_order(" ".join(w for w in words if w not in _SAID), turn.catalog)
+    if reading.unknown or reading.loose or len(reading.items) + len(reading.doubts) != 1:
+        return None
+    if reading.items:
+        item = reading.items[0]
+    elif len(reading.doubts[0].candidates) == 1:
+        doubt = reading.doubts[0]
+        item = Item(doubt.candidates[0], doubt.quantity, doubt.note, doubt.words, doubt.counted, doubt.pointed)
+    else:
+        return None
+    cart = state.cart_dict()
+    lines = [p for sku in cart if (p := turn.catalog.product(sku)) is not None and p != item.product]
+    sized = [p for p in lines if same_dish(p, item.product)]
+    if item.product.sku in cart or not item.product.available or len(sized) != 1:
+        return None
+    if not (set(words_of(item.product.name)) - set(words_of(sized[0].name))) & set(words):
+        return None  # "actually take the fries off": the size was the reader's, not the customer's
     return _in_place(turn, state, sized[0], item)
 
 

@@ -1373,6 +1373,8 @@ def _taken_back(
         return (at, replace(before, quantity=min(part.quantity, MAX_NUMBER))) if part.quantity else None
     quantity = min(part.quantity or before.quantity, MAX_NUMBER)
     other = variant_of(catalog, before.product, part.words) if isinstance(before, Item) else None
+    if other is None and (earlier := _variant_earlier(part, found_in[:at], catalog)) is not None:
+        return earlier
     if other is None and of_kind and isinstance(before, Item) and before.note:
         # "una guajolota de verde no mejor de rajas": «de rajas» is what the guajolota comes with
         # in place of «verde», its note as the first one was, never a Tamal de rajas in its place
@@ -1385,6 +1387,21 @@ def _taken_back(
         return None
     note = "" if _disowns(part.note, before) else _note_text(part.note, lex)
     return at, Item(other, quantity, note, " ".join(part.words))
+
+
+def _variant_earlier(
+    part: Part, found_in: list[tuple[int, Item | Doubt | str]], catalog: CatalogView
+) -> tuple[int, Item] | None:
+    """ "a 10 piece and cajun corn. actually make it a 6 piece": the correction names another size
+    or kind of an item said before the last one (`variant_of`), which it takes back; the cajun
+    corn it said nothing of stays (it was taken back in the 6 pc's place, silently). None when no
+    item before has such a variant."""
+    for at in range(len(found_in) - 1, -1, -1):
+        before = found_in[at][1]
+        if isinstance(before, Item) and (other := variant_of(catalog, before.product, part.words)) is not None:
+            quantity = min(part.quantity or before.quantity, MAX_NUMBER)
+            return at, Item(other, quantity, before.note, " ".join(part.words))
+    return None
 
 
 _DISOWNING = frozenset({"not", "no", "ni"})
