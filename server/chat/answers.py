@@ -20,6 +20,7 @@ from comandia.server.chat.lexicon import lexicon, number
 from comandia.server.chat.matching import SURE, key
 from comandia.server.chat.model import ProductView
 from comandia.server.chat.reading import Item, Reading, read_order
+from comandia.server.chat.restating import restates
 from comandia.server.chat.state import MAX_ASKED, ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, home_reply
 from comandia.server.chat.verdicts import explains
@@ -123,7 +124,10 @@ def _price_of_named(turn: Turn, text: str, total: str) -> bool:
 
 def _asks_on(words: list[str]) -> bool:
     """ "y los de lengua" with no question mark, right after a price: "and the …" counting nothing
-    asks on (an order says how many: "y 2 de lengua")."""
+    asks on (an order says how many: "y 2 de lengua"), unless said as a change of mind ("y el
+    aguachile mejor q sea negro" after «¿tienen ostiones?»: the aguachile of the cart changed)."""
+    if restates(" ".join(words)):
+        return False
     return len(words) > 1 and words[1] in _FOLLOW_ARTICLES and not any(number(w) is not None for w in words)
 
 
