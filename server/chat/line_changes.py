@@ -102,6 +102,11 @@ _OLD_BETTER = re.compile(
 )
 """The line named before "mejor" or "cámbialas a" ("las rojas mejor negras", "mejor las rojas
 cámbialas a negras"): that line becomes what follows, not the last one added."""
+_OLD_MADE = re.compile(
+    r"^(?:.*?\b)?(?:the|my)\s+(?P<old>.+?)\s+make\s+(?:it|that|them)\s+(?:a\s+|an\s+|into\s+)?(?P<new>.+)$"
+)
+"""The line named before "make it" ("and the 10 piece make it a 20 piece instead"): that line
+becomes what follows; read as a count, the 10 of its name set it at 10."""
 _ARTICLES = frozenset({"un", "una", "uno", "unos", "unas", "a", "an"})
 
 
@@ -111,7 +116,7 @@ def made_into(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     a product of its own), as many as it was. None when the words name no line of the cart or no
     one product to make of it (a count: "make the coffees 4" is a quantity set)."""
     said = intents.normalised(text)
-    found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said) or _OLD_BETTER.match(said)
+    found = _MAKE_INTO.match(said) or _OLD_BECOMES.match(said) or _OLD_BETTER.match(said) or _OLD_MADE.match(said)
     if found is None:
         return _made_into_bare(turn, state, said)
     said_old = found.groupdict().get("old") or found.groupdict().get("old_after") or ""
