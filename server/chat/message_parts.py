@@ -463,6 +463,10 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
     parts = _paired(parts)
     kept: list[Part] = []
     for part in parts:
+        if _count_of_before(part, kept, found):  # "macarrones, 2 paquetes": 2 of them, no product «paquetes»
+            kept[-1].quantity = part.quantity
+            kept[-1].portions += part.portions
+            continue
         if not part.words and part.portions:  # "y 2 latas": the portion word is the product
             part.words = [w for w, _ in part.portions]
             part.spans = [p for _, p in part.portions]
@@ -478,6 +482,18 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
         elif part.words or part.quantity is not None or part.note or part.measure is not None:
             kept.append(part)  # "mándame kilo y medio": an amount alone, of the product talked about
     return kept
+
+
+def _count_of_before(part: Part, kept: list[Part], found: list[Token]) -> bool:
+    """Whether the part only counts how a product comes, after a comma, right after that product
+    said with no count ("añade macarrones, 2 paquetes", "y tortillas, 2 bolsas"): how many of it,
+    never a product «paquetes» of its own (the macarrones stayed one)."""
+    if part.words or not part.portions or part.quantity is None or part.note or not kept:
+        return False
+    before = kept[-1]
+    opening = part.portions[0][1] - 2  # the mark before the count before the portion word
+    comma = opening >= 0 and found[opening].folded == ","
+    return comma and bool(before.words) and before.quantity is None and before.measure is None and not before.note
 
 
 def _amount_of_before(part: Part, kept: list[Part]) -> bool:
