@@ -184,11 +184,9 @@ def _one_flavour(
     end = min([*part.spans, *part.note_spans], default=start)
     if not {t.folded for t in found[start:end]} <= _LISTING:
         return None  # "2 tacos de pastor, tienen de suadero?": asked, not listed
-    matches = index.match([*noun, *part.words], lex.synonyms)
-    verdict = verdict_of(matches)
-    if verdict is None or not verdict[0] or matches[0].typed < SURE:
+    product = _sure_product([*noun, *part.words], index, lex)
+    if product is None:
         return None
-    product = verdict[1][0]
     of_noun = any(m.product is product and m.typed >= SURE for m in index.match(noun, lex.synonyms))
     if not of_noun or not any(m.product is product and m.typed > 0 for m in index.match(part.words, lex.synonyms)):
         return None  # "2 empanadas de pino y napolitana": «pino» is no word of the napolitana
@@ -300,9 +298,8 @@ def _one_of(member: Part, among: set[str], index: ProductIndex, lex: Lexicon) ->
     """Whether a part names surely, by itself, one of the products the total may be ("4 dips, 2
     ranch 2 blue cheese": the Extra ranch of the Dips), a share of it (read alone, the 4 dips were
     asked about and then came on top of the 2 and 2)."""
-    matches = index.match(member.words, lex.synonyms) if member.words else []
-    verdict = verdict_of(matches)
-    return verdict is not None and verdict[0] and matches[0].typed >= SURE and verdict[1][0].sku in among
+    product = _sure_product(member.words, index, lex) if member.words else None
+    return product is not None and product.sku in among
 
 
 def _family(head: Part, index: ProductIndex, lex: Lexicon) -> set[str]:
@@ -442,9 +439,14 @@ def _made(words: list[str], sizes: list[str], noun: list[str], index: ProductInd
 
 def _names_surely(said: list[str], index: ProductIndex, lex: Lexicon) -> bool:
     """Whether the words name one product surely, every one of them its words."""
+    return _sure_product(said, index, lex) is not None
+
+
+def _sure_product(said: list[str], index: ProductIndex, lex: Lexicon) -> ProductView | None:
+    """The one product the words name surely, every one of them its words; None when unsure."""
     matches = index.match(said, lex.synonyms)
     verdict = verdict_of(matches)
-    return verdict is not None and verdict[0] and matches[0].typed >= SURE
+    return verdict[1][0] if verdict is not None and verdict[0] and matches[0].typed >= SURE else None
 
 
 _HALVES = {"medio": "entero", "media": "entera", "half": "whole"}
