@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -27,6 +28,19 @@ if TYPE_CHECKING:
     from comandia.shared.client import ApiClient
     from comandia.shared.client.capabilities import ServerDescription
     from comandia.shared.schemas.users import UserInfo
+
+
+def freeze_startup_heap() -> None:
+    """Leave what start-up built out of every later full garbage collection (once per process).
+
+    A full collection walks every object the process tracks: about 70 ms of the GUI thread for the
+    console's 150,000 after login on a fast core, and several times that on a slow one, landing
+    inside whichever click allocated last. The modules, Qt wrappers and catalogs built so far live
+    as long as the process, so `gc.freeze` moves them to the permanent generation; collections then
+    walk only what the session itself makes.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 def resume_session(client: ApiClient) -> tuple[UserInfo, ServerDescription]:
@@ -95,6 +109,7 @@ class ConsoleApp(QObject):
         window.languageChanged.connect(self._change_language)
         window.show()
         window.show_versions(__version__, self.ctx.connection.server_version)
+        freeze_startup_heap()
         return window
 
     def _change_language(self, language: str) -> None:

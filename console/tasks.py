@@ -43,12 +43,15 @@ class _Relay(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, on_success: Done, on_failure: Done, timings: deque[float], parent: QObject) -> None:
+    def __init__(
+        self, name: str, on_success: Done, on_failure: Done, timings: deque[tuple[str, float]], parent: QObject
+    ) -> None:
         # A parent, so that the C++ object belongs to the GUI thread's tree and is deleted there by
         # deleteLater: without one, the last Python reference decides, and that can drop in a pool
         # thread (the finished _Job) or in a garbage collection a pool thread happens to run, which
         # deletes a GUI-thread QObject from another thread (a crash seen once in the console tests).
         super().__init__(parent)
+        self._name = name
         self._on_success: Done | None = on_success
         self._on_failure: Done | None = on_failure
         self._timings = timings
@@ -79,9 +82,9 @@ class _Relay(QObject):
             elapsed = (time.perf_counter() - started) * 1000
             # What the handler itself cost the GUI thread, for the budget tests: on a loaded
             # machine the wall time also counts the time the thread waited for a CPU or the GIL.
-            self._timings.append((time.thread_time() - cpu_started) * 1000)
+            self._timings.append((self._name, (time.thread_time() - cpu_started) * 1000))
             if elapsed > SLOW_HANDLER_MS:
-                log.warning("a result handler kept the GUI thread for %.0f ms: %r", elapsed, handler)
+                log.warning("a result handler kept the GUI thread for %.0f ms: %s", elapsed, self._name)
 
 
 class _Job(QRunnable):
@@ -120,7 +123,8 @@ class TaskRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(4)
         self._relays: set[_Relay] = set()
-        self.handler_ms: deque[float] = deque(maxlen=10_000)  # GUI-thread CPU ms of each result handler
+        # (the handler's name, the GUI thread's CPU ms) of each result handler, for the budget tests
+        self.handler_ms: deque[tuple[str, float]] = deque(maxlen=10_000)
 
     @property
     def busy(self) -> int:
@@ -151,7 +155,8 @@ class TaskRunner(QObject):
             elif not isinstance(error, UnauthorizedError):
                 self.failed.emit(error, retry)
 
-        relay = _Relay(finish_ok, finish_error, self.handler_ms, self)
+        name = getattr(work, "__qualname__", repr(work))  # the task's name says whose result it was
+        relay = _Relay(name, finish_ok, finish_error, self.handler_ms, self)
         self._relays.add(relay)
         self.busyChanged.emit(len(self._relays))
         if self.inline:

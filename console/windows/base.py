@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,12 @@ class Page(QWidget):
         """
         self._pending += 1
         self.progress.show()
+        fmt = self.ctx.fmt
+
+        @functools.wraps(work)  # the runner names a slow result by its task
+        def background(client: ApiClient) -> Any:
+            fmt.prepare()
+            return work(client)
 
         def done(result: Any) -> None:
             self._settle(on_settled)
@@ -117,7 +124,7 @@ class Page(QWidget):
         def raise_to_banner(error: Exception) -> None:
             self.ctx.runner.failed.emit(error, lambda: self.call(work, on_done, on_error, on_settled))
 
-        self.ctx.runner.run(work, done, failed)
+        self.ctx.runner.run(background, done, failed)
 
     def _settle(self, on_settled: Callable[[], None] | None = None) -> None:
         self._pending = max(0, self._pending - 1)

@@ -84,21 +84,23 @@ def test_a_typical_session_never_blocks_the_gui_thread(
     watchdog.stop()
     detail.close()
     handlers = list(console.ctx.runner.handler_ms)
+    slowest_handler = max(handlers, key=lambda item: item[1])
     slowest_action = max(act.ms, key=lambda item: item[1])
-    record_property("gui_max_handler_ms", round(max(handlers), 1))
+    record_property("gui_max_handler_ms", round(slowest_handler[1], 1))
     record_property("gui_max_action_ms", round(slowest_action[1], 1))
     record_property("gui_max_stall_ms", round(watchdog.max_stall_ms, 1))
     record_property("first_page_with_data_s", round(first_page_s, 3))
     with capsys.disabled():
         print(
-            f"\nGUI thread: slowest result handler {max(handlers):.1f} ms of {len(handlers)}; slowest action "
-            f"{slowest_action[0]} {slowest_action[1]:.1f} ms; longest event-loop stall {watchdog.max_stall_ms:.1f} ms "
+            f"\nGUI thread: slowest result handler {slowest_handler[0]} {slowest_handler[1]:.1f} ms of "
+            f"{len(handlers)}; slowest action {slowest_action[0]} {slowest_action[1]:.1f} ms; "
+            f"longest event-loop stall {watchdog.max_stall_ms:.1f} ms "
             f"({watchdog.max_wall_stall_ms:.1f} ms by the wall clock); "
             f"login to first order page with data {first_page_s:.3f} s"
         )
     # The watchdog must have been turning (a 5 ms timer over a session of a few hundred ms; a fast
     # machine finishes in ~0.3 s and Qt coalesces ticks under load, so only "it ran" is checked).
     assert len(handlers) >= 8 and watchdog.ticks > 10
-    assert max(handlers) < LIMIT_MS
+    assert slowest_handler[1] < LIMIT_MS, slowest_handler
     assert slowest_action[1] < LIMIT_MS, slowest_action
     assert watchdog.max_stall_ms < EVENT_LOOP_LIMIT_MS
