@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from comandia.shared.schemas.users import UserInfo
 
 
+@functools.cache  # once per process (counting the frozen objects to tell would walk them all)
 def freeze_startup_heap() -> None:
     """Leave what start-up built out of every later full garbage collection (once per process).
 
@@ -39,8 +41,7 @@ def freeze_startup_heap() -> None:
     as long as the process, so `gc.freeze` moves them to the permanent generation; collections then
     walk only what the session itself makes.
     """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
+    gc.freeze()
 
 
 def resume_session(client: ApiClient) -> tuple[UserInfo, ServerDescription]:
