@@ -737,6 +737,8 @@ def _both(
     if asked_first and not (first.understood and first.state.cart == state.cart and not first.state.asking):
         return None  # "ah no tienen? bueno, 2 de pierna": heard, not asked
     after = first.state if asked_first else replace(first.state, asked=())
+    if asked_first and _one_answer(first) and _sold_out_then_count(turn, after, asking):
+        return first  # "¿y el pay de queso? ponme uno": the pay just refused is the whole answer
     then = _read_text(turn, after, asking, latest) if _one_answer(first) else None
     if then is None or not _one_answer(then):
         return None
@@ -746,6 +748,16 @@ def _both(
     else:
         both = prefixed(then, said_before_cart(turn, first), first.named_back)
     return replace(both, understood=understood)
+
+
+def _sold_out_then_count(turn: Turn, state: ChatState, said: str) -> bool:
+    """Whether `said` is a bare count ("ponme uno", "gimme 2") right after a sold-out product was
+    refused (`ordering.add_items` left it the one talked about): the count is of it, already refused."""
+    product = turn.catalog.product(state.last_sku) if state.last_sku else None
+    if product is None or product.available or product.sku in state.cart_dict():
+        return False
+    reading = read_order(said, turn.catalog)
+    return bool(reading.loose) and not (reading.items or reading.doubts or reading.unknown or reading.measured)
 
 
 def _one_answer(outcome: Outcome) -> bool:

@@ -289,17 +289,22 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
     """Add items one by one: (new state, what was said, names of products refused)."""
     said: list[str] = []
     refused: list[str] = []
+    sold_out: ProductView | None = None
+    added = False
     for item in items:
         before = state.cart_dict().get(item.product.sku, 0)
         if not item.product.available and item.words:
-            said.append(stock.sold_out(turn, item.product, item.words))
+            bare = number(normalised(item.words)) is not None  # "ponme uno" of it: a count, no words of it
+            said.append(stock.sold_out(turn, item.product, "" if bare else item.words))
             refused += [item.words, item.product.name]
+            sold_out = item.product
             continue
         state, note = add_lines(turn, state, [(item.product, item.quantity)])
         said.append(note)
         if state.cart_dict().get(item.product.sku, 0) == before:
             refused.append(item.product.name)
             continue
+        added = True
         vague = tuple(v for v in state.vague if v != item.product.sku)
         if _vague(turn, item.words):
             vague += (item.product.sku,)
@@ -310,6 +315,10 @@ def add_items(turn: Turn, state: ChatState, items: tuple[Item, ...]) -> tuple[Ch
             joined = f"{old}, {item.note}" if old and item.note not in old else item.note
             kept = tuple(n for n in state.notes if n[0] != item.product.sku)
             state = replace(state, notes=(*kept, (item.product.sku, joined)))
+    if sold_out is not None and not added:
+        # "¿y el pay de queso?" (sold out), then "ponme uno": the one talked about is the pay, so the
+        # bare count is of it and refused again, never one more of the line added before it
+        state = replace(state, last_sku=sold_out.sku)
     return state, said, refused
 
 
