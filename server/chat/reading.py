@@ -13,6 +13,7 @@ nothing ("hola", "porfa"): that is what "every message is fully accounted for" r
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -24,6 +25,7 @@ from comandia.server.chat.lexicon import MAX_NUMBER, Lexicon, language_of, lexic
 from comandia.server.chat.matching import SURE, ProductIndex, index_for, key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import (
+    amount_said,
     collective_of,
     held_in_pack,
     in_packs,
@@ -144,6 +146,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
     text = without_restated(text, catalog)
     marked = without_marks(text)
     each, per_person, read, (each_from, each_to) = _each(without_times(marked))
+    measure = _each_measure(without_times(marked)) if each and not per_person else None
     spread = None if each else spread_said(marked)
     if spread is not None:
         reading = _read(without_times(without_spread(marked, spread)), catalog, dozens, options, 0, False,
@@ -153,7 +156,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         # (`_shared_note`; "less sugar" is only a doubt of the Brown sugar boba milk)
         if reading is not None and reading.items:
             return reading
-        plain = _read(read, catalog, dozens, options, each, per_person, None, (each_from, each_to))
+        plain = _read(read, catalog, dozens, options, each, per_person, None, (each_from, each_to), measure)
         if reading is not None and not (plain is not None and plain.noted) and (reading.doubts or not reading.noted):
             return reading
         return plain  # type: ignore[return-value]
@@ -166,6 +169,7 @@ def read_order(text: str, catalog: CatalogView, dozens: bool = False, options: b
         per_person,
         None,  # type: ignore[return-value]
         (each_from, each_to),
+        measure,
     )
 
 
@@ -198,13 +202,13 @@ def _restated(aside: Aside, catalog: CatalogView) -> bool:
 
 
 def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: int, per_person: bool,
-          spreading: tuple[Spread, str, Referents] | None, each_within: tuple[int, int] = (0, 0)
-          ) -> Reading | None:  # fmt: skip
+          spreading: tuple[Spread, str, Referents] | None, each_within: tuple[int, int] = (0, 0),
+          each_measure: float | None = None) -> Reading | None:  # fmt: skip
     """`read_order` of a text its "2 de cada uno" was taken from (`each`, `per_person`; from the
     character `each_within[0]` on: what a group of people named there has; before the character
-    `each_within[1]`, where "cada uno" was, when something is said before it), or its "para cada uno"
-    (`spreading`: the phrase, the text before it, the counts before the message): None when the
-    phrase counts none of those."""
+    `each_within[1]`, where "cada uno" was, when something is said before it; `each_measure`: the
+    amount one of it is, "un kilo de cada uno"), or its "para cada uno" (`spreading`: the phrase,
+    the text before it, the counts before the message): None when the phrase counts none of those."""
     lex = lexicon()
     index = index_for(catalog)
     for_people = None if per_person else for_people_at(text)
@@ -492,12 +496,21 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
             _starts_in(parts, n, cut, until) for n, w in kept_in if not isinstance(w, str)
         ):
             until = None
+        scoped = [(n, w) for n, w in kept_in if not isinstance(w, str) and _starts_in(parts, n, cut, until)]
+        # "3 sprites, y frijol y azúcar, 2 de cada uno": the sprites keep their 3, unless none is
+        # left without a count of its own ("2 cocas y 3 fantas, 2 de cada una": 2 of each); "una
+        # coca y papitas, 2 de cada uno" is 2 cokes («una» is its article)
+        own = set() if per_person else {n for n, _ in scoped if n < len(parts) and (parts[n].quantity or 1) > 1}
+        own = set() if own >= {n for n, _ in scoped} else own
+        if each_measure:  # "un pollo entero, y vacío y chorizo 2 kilos de cada uno": no kilos of the chicken
+            own |= {n for n, w in scoped if isinstance(w, Item) and w.counted and not _measured(w, each, each_measure)}
         kept_in = [
             (n, w)
             if isinstance(w, str)
             or (per_person and _SHARED.search(f"{w.words} {w.note}"))  # "…para compartir"
             or not _starts_in(parts, n, cut, until)
-            else (n, replace(w, quantity=min(w.quantity * each, MAX_NUMBER) if per_person else each))
+            or n in own
+            else (n, replace(w, quantity=_of_each(w, each, per_person, each_measure)))
             for n, w in kept_in
         ]
     kept = [what for _, what in kept_in]
@@ -514,6 +527,21 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         people,
         tuple(amounts),
     )
+
+
+def _measured(item: Item, each: int, measure: float) -> bool:
+    """Whether "N kilos de cada uno" is a whole number of the item's product (sold by that measure)."""
+    return bool(whole_units(item.product, each, measure, 0, False))
+
+
+def _of_each(what: Item | Doubt, each: int, per_person: bool, measure: float | None) -> int:
+    """How many of the item "N de cada uno" is: N, or as many as make N times the amount said
+    ("un kilo de cada uno" of a 500 g pack is 2; of a product with no measure, or no whole number
+    of it, N); what one person has times the N people (`per_person`)."""
+    if per_person:
+        return min(what.quantity * each, MAX_NUMBER)
+    units = whole_units(what.product, each, measure, 0, False) if measure and isinstance(what, Item) else None
+    return min(units or each, MAX_NUMBER)
 
 
 def _token_at(text: str, at: int, index: ProductIndex) -> int:
@@ -1225,16 +1253,26 @@ def _same_again(previous: Item, words: list[str], catalog: CatalogView) -> Produ
     return variant_of(catalog, previous.product, [w for w in words if w not in SAME])
 
 
-_EACH = re.compile(
-    r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)"
-    r"(?:\s+(?:[oó]rdenes|orden|porciones|porci[oó]n|piezas|pieza|orders?|portions?|servings?))?"
-    r"\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
-    r"|(?:de\s+)?c\s*/\s*u|cada\s+(?:uno|una))"
-    r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una)|c\s*/\s*u)\s+(?:x\s*)?(?P<after>\w+))\b",
-    re.IGNORECASE,
-)
-"""N of each: "2 de cada uno", "una orden de cada uno" (a portion word between), "de cada uno 3",
-"two of each", "3 c/u"."""
+_AMOUNTS = frozenset({"medio", "media"})
+"""Portion words that are amounts, not units: "medio kilo de cada uno" is half a kilo of each."""
+_ACCENTED = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]"}
+
+
+@functools.cache
+def _each_pattern() -> re.Pattern[str]:
+    """N of each: "2 de cada uno", "una orden de cada uno", "un kilo de cada uno", "una ración de
+    cada una" (a portion word between: `portions` in `lexicon.toml`), "de cada uno 3", "two of
+    each", "3 c/u"."""
+    said = sorted(lexicon().portions - _AMOUNTS, key=len, reverse=True)
+    portions = "|".join("".join(_ACCENTED.get(c, re.escape(c)) for c in word) for word in said)
+    return re.compile(
+        r"\b(?:(?P<before>(?:\w+\s+(?=docenas?\b|dozens?\b))?\w+)"
+        rf"(?:\s+(?P<unit>{portions}))?"
+        r"\s+(?:de\s+cada\s+(?:uno|una|cosa|sabor)(?:\s+de\s+(?:ellos|ellas))?|de\s+cada|of\s+each|each"
+        r"|(?:de\s+)?c\s*/\s*u|cada\s+(?:uno|una))"
+        r"|(?:de\s+cada\s+(?:uno|una|cosa|sabor)|of\s+each|cada\s+(?:uno|una)|c\s*/\s*u)\s+(?:x\s*)?(?P<after>\w+))\b",
+        re.IGNORECASE,
+    )
 
 
 _SHARED = re.compile(r"\b(?:compartir|share|sharing)\b", re.IGNORECASE)
@@ -1251,9 +1289,11 @@ def _each(text: str) -> tuple[int, bool, str, tuple[int, int]]:
     "y mis 2 hijos unos nuggets y una limonada cada uno": per person of what is said after the
     group, from its place on, up to "cada uno"; N of each of what is named before "de cada uno", when
     anything is); (0, False, the text, (0, 0)) otherwise."""
-    found = _EACH.search(text)
+    found = _each_pattern().search(text)
     before = fold(found.group("before") or found.group("after")) if found else ""
     count = _count_said(before) if found else None
+    if found is not None and count is None and before in _AMOUNTS and _each_measure(text):
+        count = 1  # "medio kilo de cada uno": one half kilo each (`_each_measure`)
     if found is not None and before in SIZES:  # "una hawaiana y una pepperoni, grandes c/u": every one that size
         return 0, False, text[: found.start()] + " todas " + before + " " + text[found.end() :], (0, 0)
     # "one each, there are 4 of us": one is what each person has, the people say how many (not "1 of each")
@@ -1299,6 +1339,16 @@ def _grouped(text: str) -> tuple[int, bool, str, tuple[int, int]] | None:
         return None
     (a, b), (c, d) = (group.start(), group.end()), (each.start(), each.end())
     return people, True, " ".join((text[:a], text[b:c], text[d:])), (a + 1, len(text[:a]) + 1 + len(text[b:c]))
+
+
+def _each_measure(text: str) -> float | None:
+    """The amount one of "un kilo de cada uno" is (grams, millilitres): of each product, as many
+    of it as make that amount ("un kilo de cada uno" of rice and sugar sold by the kilo: one each);
+    None when the count of each is said in no unit of measure ("2 de cada uno", "una orden de cada una")."""
+    found = _each_pattern().search(text)
+    unit = found.group("unit") if found is not None else None
+    half = found is not None and fold(found.group("before") or "") in _AMOUNTS  # "medio kilo de cada uno"
+    return amount_said(0.5 if half else 1, fold(unit)) if unit else None
 
 
 def _count_said(words: str) -> int | None:
