@@ -50,6 +50,7 @@ from comandia.server.chat.message_parts import (
     tokens,
 )
 from comandia.server.chat.model import CatalogView, ProductView, fold
+from comandia.server.chat.restarts import Categories, Restart, borne_out, restart_of
 from comandia.server.chat.spread import (
     PARTY,
     Referents,
@@ -233,9 +234,13 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
     options_of: set[int] = set()  # parts that were options of the item before them
     head, head_number, shared = None, -1, 0
     loose_at: int | None = None  # the part of the last loose quantity: a note right after it is its note
+    restarts: list[Restart] = []  # corrections that may say a list again (`restarts`)
     for number_, part in enumerate(parts):
         of_kind = part.elliptic or bool(part.spans) and part.spans[0] > 0 and found[part.spans[0] - 1].folded == "de"
         if part.corrects and (taken := _taken_back(part, found_in, catalog, index, lex, of_kind)) is not None:
+            entries = [w.product if isinstance(w, Item) else None for _, w in found_in]
+            restart = restart_of(entries, taken[0], taken[1].product if isinstance(taken[1], Item) else None, number_)
+            restarts += [restart] if restart is not None else []  # "…y un medio kilo no perdón dos cuartos y un medio"
             found_in[taken[0]] = (found_in[taken[0]][0], taken[1])  # "10 alitas… no, perdón, 12": said again
             continue
         shared_note = _shared_note(part, found, index, lex)
@@ -467,6 +472,8 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 measured = counts.pop() if len(counts) == 1 else quantity
                 doubt = Doubt(verdict[1], min(measured, MAX_NUMBER), said_here, note, counted=part.quantity is not None)
                 found_in.append((number_, doubt))
+    if restarts:  # "3 de pastor y 2 de bistec, no perdón, 4 de pastor y 2 de suadero": the first list taken back
+        found_in = _restarted(found_in, parts, restarts)
     found_in = _said_again(_asked_before_fallback(_shared_in_notes(found_in), parts, found), parts, found)
     found_in = [(n, replace(w, pointed=True) if not isinstance(w, str) and n < len(parts)
                  and parts[n].quantity is None and _points_back(parts[n], found) else w)
@@ -527,6 +534,29 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
         people,
         tuple(amounts),
     )
+
+
+def _restarted(
+    found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part], restarts: list[Restart]
+) -> list[tuple[int, Item | Doubt | str]]:
+    """What was read, without the first list of each correction that said it again (`restarts`);
+    the item said again with no count is one ("unas bravas y dos cañas, no, perdona, unas bravas,
+    …": one bravas, never the two of the cañas it took the place of)."""
+    found = borne_out(restarts, [n for n, _ in found_in], [_categories(w) for _, w in found_in])
+    gone = {at for restart in found for at in restart.taken_back}
+    for restart in found:
+        number_, what = found_in[restart.taken_at]
+        said = parts[restart.corrects]
+        if not isinstance(what, str) and said.quantity is None and said.measure is None and not said.counted_in:
+            found_in[restart.taken_at] = (number_, replace(what, quantity=1))
+    return [entry for at, entry in enumerate(found_in) if at not in gone]
+
+
+def _categories(what: Item | Doubt | str) -> Categories:
+    """The categories an entry read may be of (`restarts`): its product's, its candidates'."""
+    if isinstance(what, str):
+        return frozenset()
+    return frozenset(p.category_id for p in ((what.product,) if isinstance(what, Item) else what.candidates))
 
 
 def _measured(item: Item, each: int, measure: float) -> bool:
