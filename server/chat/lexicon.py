@@ -34,6 +34,8 @@ class Lexicon:
     portions: frozenset[str]
     note_words: frozenset[str]
     """Words that say how a product comes and open its note with no "sin"/"bien" ("jugoso")."""
+    cut_words: frozenset[str]
+    """Words that say how a product is cut ("partido", "cortámelo", "cut"): before "en"/"in" they open its note."""
     vague: frozenset[str]
     """Words that name a product only vaguely ("agua mineral"): set apart, and what the rest names is asked."""
     add_ons: frozenset[str]
@@ -104,6 +106,7 @@ def lexicon() -> Lexicon:
         fillers=frozenset(fold(data["fillers"]).split()),
         portions=frozenset(fold(data["portions"]).split()),
         note_words=frozenset(fold(data["note_words"]).split()),
+        cut_words=frozenset(fold(data["cut_words"]).split()),
         vague=frozenset(fold(data["vague"]).split()),
         add_ons=frozenset(fold(data["add_ons"]).split()),
         option_words=frozenset(fold(data["option_words"]).split()),

@@ -389,6 +389,7 @@ def parts_of(found: list[Token], index: ProductIndex, lex: Lexicon, english: boo
                 or (folded == "not" and _takes_away(found, position, lex))
                 or (folded in lex.note_words and not index.knows(folded))
                 or _ends_a_note_word(current, folded, lex)
+                or _cut_into(found, position, index, lex)
             )
             and current.words
             and not _held_by_name(found, position, index)
@@ -1268,6 +1269,22 @@ def _english_pair(found: list[Token], position: int, index: ProductIndex) -> boo
         if any(f"{folded} {word}" in index.folded_pairs for word in meanings):
             return True
     return False
+
+
+_INTO = frozenset({"en", "in", "into"})
+"""What says into how many pieces a product is cut ("partido EN 4", "cut INTO 4")."""
+
+
+def _cut_into(found: list[Token], position: int, index: ProductIndex, lex: Lexicon) -> bool:
+    """Whether a word here says how the product is cut, into what follows ("cortado en dos",
+    "cortámelo en 4", "cut in 2"): the product's note, so the number after it is no count."""
+    folded = found[position].folded
+    return (
+        folded in lex.cut_words
+        and not index.knows(folded)
+        and position + 1 < len(found)
+        and found[position + 1].folded in _INTO
+    )
 
 
 def _quantity_phrase(found: list[Token], position: int, lex: Lexicon, index: ProductIndex) -> tuple[int, int]:
