@@ -433,6 +433,10 @@ def _read(text: str, catalog: CatalogView, dozens: bool, options: bool, each: in
                 # "un agua, sin gas", "un licuado, de fresa": the part says which one the doubt was
                 found_in[-1] = (number_ - 1, Item(verdict[1][0], doubted.quantity, doubted.note or note, said_here))
                 continue
+            if isinstance(doubted, Item) and _named_after_comma(doubted, verdict, part, found):
+                # "una gaseosa, coca", "a soda, coke": the item just said, named by its name, not one more
+                found_in[-1] = (number_ - 1, replace(doubted, note=doubted.note or note))
+                continue
             if verdict is None:  # named back with its note: «pan con tomate», not «pan»
                 end = max([part.spans[-1], *part.note_spans]) if said_here == said else part.spans[-1]
                 whole = " ".join(found[i].text for i in range(part.spans[0], end + 1))
@@ -709,6 +713,21 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
         note = ", ".join(n for n in (earlier.note, what.note) if n)
         kept[before] = (at, replace(earlier, note=note))
     return kept
+
+
+def _named_after_comma(
+    previous: Item, verdict: tuple[bool, tuple[ProductView, ...]] | None, part: Part, found: list[Token]
+) -> bool:
+    """Whether a part with no count, right after a comma, surely names the product of the item just
+    before it by other words: the customer said what kind ("una gaseosa", "una cerveza", "a soda")
+    and then which one ("…, coca", "…, quilmes", "…, coke"), one item said twice (two of it went in,
+    silently). Not the same words again ("6 wings lemon pepper, 6 wings hot": two packs)."""
+    if verdict is None or not verdict[0] or verdict[1][0] != previous.product:
+        return False
+    if part.quantity is not None or part.another or not part.spans or part.spans[0] == 0:
+        return False
+    said_before = {key(w) for w in words_of(previous.words)}
+    return found[part.spans[0] - 1].folded == "," and not {key(w) for w in part.words} & said_before
 
 
 def _points_back(part: Part, found: list[Token]) -> bool:
