@@ -149,19 +149,27 @@ def counted(words: list[str]) -> list[str]:
 
 
 _WEIGHTS = frozenset({"kilo", "kilos", "kg", "kgs", "g", "gr", "grs", "gramos"})
+_VOLUMES = frozenset({"litro", "litros", "l", "lt", "lts"})
 _FRACTIONS = frozenset({"medio", "media", "cuarto", "half", "quarter"})
 
 
 def weighed(words: list[str]) -> bool:
     """Whether the words say an amount by weight ("medio kilo de carnitas", "2 kilos de pata
-    muslo", "un kilo de barbacoa"): the customer counted in kilos, so what they name is as many of
-    it as make that weight, never as many as the line it replaces held. A weight after "de" is a
-    size ("una bolsa de 1 kg") and says no amount."""
+    muslo", "un kilo de barbacoa") or counted litres ("un litro de agua", "3 litros de coca"): the
+    customer counted in kilos or litres, so what they name is as many of it as make that amount,
+    never as many as the line it replaces held ("un litro de agua en vez de los vasos" after 2
+    glasses: one litre, not two). A weight after "de" is a size ("una bolsa de 1 kg", "una coca
+    de 2 litros") and says no amount, and so is a litre not counted ("hazlas de litro", "medio
+    litro" of the Agua de horchata medio litro)."""
     for i, word in enumerate(words):
-        if word not in _WEIGHTS:
-            continue
         before = words[i - 1] if i else ""
-        if (not before or before in _FRACTIONS or count_of(before) is not None) and words[i - 2 : i - 1] != ["de"]:
+        if word in _WEIGHTS:
+            said = not before or before in _FRACTIONS or count_of(before) is not None
+        elif word in _VOLUMES:
+            said = before not in _FRACTIONS and count_of(before) is not None
+        else:
+            continue
+        if said and words[i - 2 : i - 1] != ["de"]:
             return True
     return False
 
