@@ -701,6 +701,10 @@ def _said_again(found_in: list[tuple[int, Item | Doubt | str]], parts: list[Part
         typed = {key(w) for w in part.words if w not in ARTICLES} if part is not None else set()
         before = next((at for at, (_, w) in enumerate(kept) if isinstance(w, Item) and (w.product in products or (
             typed and typed <= {key(n) for n in words_of(w.product.name)}))), None)  # fmt: skip  # "la pizza"
+        kind = _kind_said_again(kept, what, part, found) if before is None and part is not None else None
+        if kind is not None:  # "6 empanadas de carne …, ah las de carne que sean picantes"
+            kept[kind[0]] = (kept[kind[0]][0], kind[1])
+            continue
         if (isinstance(what, str) or part is None or before is None or not part.spans or part.another
                 or set(part.words) <= SAME):  # fmt: skip
             kept.append((number_, what))  # "and one more the same": one more
@@ -728,6 +732,39 @@ def _named_after_comma(
         return False
     said_before = {key(w) for w in words_of(previous.words)}
     return found[part.spans[0] - 1].folded == "," and not {key(w) for w in part.words} & said_before
+
+
+_MORE_SAID = frozenset({"tambien", "also", "too", "mas", "more", "plus"})
+"""Words that make a part pointing back more of it ("y las de carne picante también")."""
+
+
+def _kind_said_again(
+    kept: list[tuple[int, Item | Doubt | str]], what: Item | Doubt | str, part: Part, found: list[Token]
+) -> tuple[int, Item] | None:
+    """(where, what it is now) when a part points back with an article and no count at one item said
+    earlier in the message, by a word of its name and more that make another product of its dish,
+    whose name holds all of the earlier one's: "6 empanadas de carne y 2 choris, ah las de carne que
+    sean picantes", "2 pizzas hawaianas y una coca, las pizzas que sean grandes". That item is that
+    product, as many, in its place (the plain ones stayed and one more came, silently). None otherwise."""
+    if isinstance(what, str) or part.quantity is not None or part.another or not _points_back(part, found):
+        return None
+    if any(found[i].folded in _MORE_SAID for i in range(part.spans[0], part.spans[-1] + 1)):
+        return None
+    typed = {key(w) for w in part.words if w not in ARTICLES and w not in STOPWORDS}
+    products = (what.product,) if isinstance(what, Item) else what.candidates
+    fits: list[tuple[int, Item, ProductView]] = []
+    for at, (_, earlier) in enumerate(kept):
+        own = _plain_keys(earlier.product) if isinstance(earlier, Item) else set()
+        if isinstance(earlier, Item) and typed & own:
+            fits += [(at, earlier, p) for p in products if p != earlier.product and own < _plain_keys(p)]
+    if len(fits) != 1:
+        return None
+    at, earlier, product = fits[0]
+    return at, replace(earlier, product=product, note=", ".join(n for n in (earlier.note, what.note) if n))
+
+
+def _plain_keys(product: ProductView) -> set[str]:
+    return {key(w) for w in words_of(product.name) if w not in STOPWORDS}
 
 
 def _points_back(part: Part, found: list[Token]) -> bool:
