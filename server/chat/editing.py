@@ -84,6 +84,7 @@ from comandia.server.chat.some_kind import some_made_kind, some_moved
 from comandia.server.chat.stands_in import stands_in
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn, cart_buttons_reply, done, prefixed, said_before_cart
+from comandia.server.chat.unit_choices import unit_choices
 from comandia.server.chat.variants import SIZES, STOPWORDS, variant_of
 
 _INSTEAD = r"(?:en lugar del?|en vez del?|instead of)"
@@ -164,7 +165,8 @@ instead of small"): the «but» says the change is coming, and the change reads 
 
 def _edited(turn: Turn, state: ChatState, text: str, words: str, after_removal: bool = False) -> Outcome | None:
     return (
-        one_and_other(turn, state, text)
+        unit_choices(turn, state, text)
+        or one_and_other(turn, state, text)
         or _removal_of_several(turn, state, text)
         or _removal_of_all_but(turn, state, text)
         or _then_held_line(turn, state, text)
