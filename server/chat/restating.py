@@ -279,6 +279,7 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
             while restating and clause and clause[0] in _INTERJECTIONS:
                 clause = clause[1:]  # "nah make that the 10 pc", "uy mejor 2": said to the person
             kept = [w for w in _without(clause, phrase) if w not in _CUES | _ONES] if restating else clause
+            kept = _before_reason(turn, kept) if restating else kept
             if restating and _NONE & set(kept):  # "y ninguno de bistec": that line, none of it
                 runs.append((True, [" ".join(w for w in kept if w not in _NONE)], True))
             elif runs and runs[-1][0] == restating and not runs[-1][2]:
@@ -286,6 +287,22 @@ def _clauses(turn: Turn, state: ChatState, text: str) -> list[tuple[bool, Readin
             else:
                 runs.append((restating, [" ".join(kept)], False))
     return [(r, _read(turn, state, " y ".join(c for c in said if c), none)) for r, said, none in runs]
+
+
+_WHY = frozenset({"asi", "porque", "because", "cuz", "since", "pa", "para"})
+"""Words that open why the customer changes the line ("mejor 2 de 500 así congelo", "mejor el de
+6 porque somos pocos", "make it a 6 piece since im alone")."""
+
+
+def _before_reason(turn: Turn, clause: list[str]) -> list[str]:
+    """The clause without the reason said after what it restates, when the reason orders nothing
+    ("2 de 500 así congelo": the 500 g packs, «congelo» no word of the menu to name back)."""
+    for at in range(1, len(clause)):
+        if clause[at] in _WHY:
+            why = read_order(" ".join(clause[at + 1 :]), turn.catalog)
+            if not (why.items or why.doubts or why.loose):
+                return clause[:at]
+    return clause
 
 
 _LIKE_ANOTHER = frozenset({"tambien", "too", "also"})
