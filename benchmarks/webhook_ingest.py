@@ -8,7 +8,7 @@ pool of Python threads. Targets (RELIABILITY L1):
 
     .venv/bin/python benchmarks/webhook_ingest.py [--seconds 20] [--tenants 50] [--connections 32]
         [--processes 1,2,4] [--server OTHER/.venv/bin/comandia-server --server .venv/bin/comandia-server]
-        [--threads 8] [--server-threads N]
+        [--threads 8] [--server-threads N] [--pooler off,on,on:120]
 
 The probe has 8 request threads (`--threads`), as in issue 19's measurements; the server keeps
 its own default (`COMANDIA_THREADS`) unless `--server-threads` says otherwise.
@@ -19,6 +19,15 @@ the same probes, so two builds (another checkout's and this one's) are compared 
 the connection budget split between them) on the same tenants, and prints the scaling. `1` is
 the one process that does everything (`--single-process`); `N` above 1 is N request processes and a jobs process
 (the drain, the bot, the sender); `1j` is one request process and a jobs process.
+
+`--pooler` runs each of those once per entry, in turn on the same tenants: `off` connects to the
+tenants' databases directly (the default), `on` through a real PgBouncer in transaction mode
+(`COMANDIA_TENANT_POOLER_URL`; started as the tests start it, tests/faults/balancer.py, before
+the run and stopped after it), `on:N` (or `off:N`) with a connection budget of N instead of
+`--budget`: behind PgBouncer the budget bounds the server's connections to PgBouncer, while
+PgBouncer keeps `pool_size` connections per tenant database, as many as the cluster's
+`max_connections` leaves for the tenants beside `DIRECT_CONNECTIONS`. For those runs it also
+prints how often the server logged in to PgBouncer and PgBouncer's own CPU per message.
 
 In the same invocation the same load is posted to the bare probe (`ingest_probe.py`: Falcon on
 Waitress, HMAC, JSON, one autocommit INSERT) writing to one database and to one database per
@@ -36,12 +45,14 @@ tenant's inbox (p50, p99, max, to within the 20 ms of the watch). `benchmarks/jo
 measures the drain alone. It also prints how many connections the server opened to the tenants'
 databases (`pg_stat_database.sessions`): each costs PostgreSQL a backend's start, CPU that the
 server's own figures do not show; and the most connections it held at once during the load (its
-change listeners apart, which are outside the budget): never more than `--budget`.
+change listeners apart, which are outside the budget): never more than `--budget`. Behind PgBouncer
+those two are PgBouncer's connections to the tenants' databases beside the server's direct ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -54,6 +65,7 @@ import tempfile
 import threading
 import time
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +74,20 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from comandia.server.config import ServerConfig
 from comandia.server.providers.signatures import meta_signature
+from tests.faults.balancer import Pooler, pgbouncer
 from tests.plugins.providers import StandIn, serve_stand_in
 
 DRAIN_WAIT_SECONDS = 300.0
 """How long the journal is given to empty once the load stops."""
+DIRECT_CONNECTIONS = 30
+"""Connections to the cluster left beside PgBouncer's pools: the server's control and journal pools
+and change listeners (about 15 with one request process and the jobs process), this script's
+watch, and room for the superuser PgBouncer runs `auth_query` as."""
+MIN_POOL_SIZE = 2
+"""PgBouncer's least connections per tenant database: with 1 (50 tenants, max_connections 100) the
+jobs process delivered nothing through it, the journal never drained (7 December, docs/scaling.md)."""
 APP_SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret of a throwaway database
 PNID_BASE = 990000000000000
 LUA = """
@@ -294,6 +315,7 @@ class Figures:
     worst: float
     cpu_seconds: float  # the server's processes, user + system, during the load
     jobs_cpu_seconds: float = 0.0  # of which the jobs process's (`--role jobs`), when there is one
+    pooler_cpu_seconds: float = 0.0  # PgBouncer's, during the load, when the server goes through it
     drain: DrainLag | None = None  # the product's journal, watched during and after the load
 
     @property
@@ -310,10 +332,16 @@ class Figures:
         jobs = 1000 * self.jobs_cpu_seconds / max(self.acked, 1)
         return f" (requests {self.cpu_ms_per_message - jobs:.2f}, jobs {jobs:.2f})"
 
+    def _pooler_share(self) -> str:
+        if not self.pooler_cpu_seconds:
+            return ""
+        return f", PgBouncer {1000 * self.pooler_cpu_seconds / max(self.acked, 1):.2f} ms/msg"
+
     def line(self, name: str) -> str:
         return (
             f"{name:<34} {self.rate:>7,.0f} msg/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms  "
-            f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg{self._jobs_share()}  "
+            f"max {self.worst:6.0f} ms  CPU {self.cpu_ms_per_message:.2f} ms/msg"
+            f"{self._jobs_share()}{self._pooler_share()}  "
             f"({self.acked} of {self.total} acknowledged, {self.non200} non-200, "
             f"{self.socket_errors} socket errors)" + (f"\n{'':<34} {self.drain.line()}" if self.drain else "")
         )
@@ -429,6 +457,12 @@ def main() -> int:
     )
     parser.add_argument("--processes", default="1", help="server process counts to measure, e.g. 1,1j,2,4 (default 1)")
     parser.add_argument(
+        "--pooler",
+        default="off",
+        help="how the server reaches the tenants, measured in turn: off (directly), on (through PgBouncer), "
+        "either with :N for a connection budget of N, e.g. off,on,on:120 (default off)",
+    )
+    parser.add_argument(
         "--server",
         action="append",
         help="comandia-server executables to measure in turn, e.g. another checkout's, to compare "
@@ -454,6 +488,7 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
     counts = [n.strip() for n in args.processes.split(",")]
     if not all(re.fullmatch(r"[1-9][0-9]*j?", n) for n in counts):
         raise SystemExit(f"--processes: {args.processes!r} is not a list like 1,1j,2,4")
+    routes = parse_routes(args.pooler)
     cluster = None if args.database_url else EmbeddedCluster("bench")
     url = args.database_url or cluster.url  # type: ignore[union-attr]
     prefix = "cb" + secrets.token_hex(3)
@@ -481,22 +516,34 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
             print(results[f"probe, {args.tenants} databases"].line(f"probe, {args.tenants} databases"))
         rates = {}
         servers = args.server or [str(Path(sys.executable).parent / "comandia-server")]
-        products = [(processes, server) for processes in counts for server in servers]
-        for processes, server in products:
-            name = product_name(processes, server if len(servers) > 1 else None)
+        products = [(processes, server, route) for processes in counts for server in servers for route in routes]
+        names = {
+            product: product_name(product[0], product[1] if len(servers) > 1 else None) + product[2].label(args.budget)
+            for product in products
+        }
+        for product in products:
+            processes, server, route = product
+            name = names[product]
             control = make_conninfo(url.replace("postgresql+psycopg://", "postgresql://"), dbname=f"{prefix}_control")
             opened_before = tenant_sessions(url, prefix)
-            figures = measure(
-                args, [server], server_env(args, provider, url, prefix, home, processes), home, DrainLag(control)
-            )
+            # PgBouncer's connections to the cluster close with it, before they are counted.
+            with tenant_pooler(url, prefix, args.tenants) if route.pooler else contextlib.nullcontext() as pooler:
+                env = server_env(args, provider, url, prefix, home, processes, route, pooler)
+                figures = measure(args, [server], env, home, DrainLag(control), pooler)
+                logins = pooler.log_tail(10**9).count("login attempt") if pooler else 0
             results[name] = figures
             rates[name] = figures.rate
             print(figures.line(name))
             opened = tenant_sessions(url, prefix) - opened_before  # before inbox_counts opens one to each
             stored, processed, journaled = inbox_counts(url, prefix)
             print(
-                f"  the server opened {opened:,} connections to the tenants' databases "
-                f"({opened / figures.seconds:,.0f} per second of load, the drain's after the load included)"
+                f"  {'PgBouncer' if route.pooler else 'the server'} opened {opened:,} connections to the tenants' "
+                f"databases ({opened / figures.seconds:,.0f} per second of load, the drain's after the load included)"
+                + (
+                    f"; the server logged in to PgBouncer {logins:,} times ({logins / figures.seconds:,.0f} a second)"
+                    if route.pooler
+                    else ""
+                )
             )
             print(
                 f"  meanwhile the inbox workers processed {processed} of {stored} messages in the tenants' inboxes "
@@ -513,8 +560,8 @@ def run(args: argparse.Namespace, provider: StandIn) -> int:
         for name, figures in results.items():
             print(figures.line(name))
         probe_many = results.get(f"probe, {args.tenants} databases")
-        for processes, server in products:
-            name = product_name(processes, server if len(servers) > 1 else None)
+        for key in products:
+            name = names[key]
             product = results[name]
             many = (
                 f"; {product.rate / probe_many.rate:.2f} x the {args.tenants}-database probe's rate, "
@@ -551,6 +598,77 @@ def product_name(processes: str, server: str | None = None) -> str:
     if count == 1 and not processes.endswith("j"):
         return "COMANDIA, 1 process" + which
     return f"COMANDIA, {count} request process{'es' if count > 1 else ''} + jobs" + which
+
+
+@dataclass(frozen=True)
+class Route:
+    """How the server reaches the tenants' databases in one run: directly or through PgBouncer, and
+    its connection budget (None: `--budget`)."""
+
+    pooler: bool
+    budget: int | None = None
+
+    def label(self, default_budget: int) -> str:
+        """What is added to the run's name: nothing for the default (direct, `--budget`)."""
+        budget = f"budget {self.budget}" if self.budget not in (None, default_budget) else ""
+        return "".join(f", {part}" for part in ("PgBouncer" if self.pooler else "", budget) if part)
+
+
+def parse_routes(text: str) -> list[Route]:
+    """`--pooler`'s entries: off, on, off:N, on:N."""
+    routes = []
+    for entry in text.split(","):
+        match = re.fullmatch(r"(off|on)(?::([1-9][0-9]*))?", entry.strip())
+        if match is None:
+            raise SystemExit(f"--pooler: {text!r} is not a list like off,on,on:120")
+        routes.append(Route(match[1] == "on", int(match[2]) if match[2] else None))
+    return routes
+
+
+@contextlib.contextmanager
+def tenant_pooler(url: str, prefix: str, tenants: int) -> Iterator[Pooler]:
+    """PgBouncer in transaction mode in front of the cluster at `url`, its pools sized to keep every
+    tenant's connections warm within the cluster's `max_connections`; stopped on exit."""
+    size, limit = pool_size(url, tenants)
+    with pgbouncer(url, pool_size=size, db_connections=size, users=role_secrets(url, prefix)) as pooler:
+        print(
+            f"  PgBouncer (transaction mode): at most {size} connections per tenant database "
+            f"({tenants} x {size} of the cluster's max_connections {limit})"
+        )
+        yield pooler
+
+
+def pool_size(url: str, tenants: int) -> tuple[int, int]:
+    """PgBouncer's connections per tenant database: as many as the server's tenant pool
+    (`tenant_pool_size`), or fewer, so that every tenant's fit the cluster's `max_connections` beside
+    the superusers' reserve and `DIRECT_CONNECTIONS`, and never below `MIN_POOL_SIZE`; and
+    `max_connections`."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        limit, reserved = (
+            int(connection.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            for name in ("max_connections", "superuser_reserved_connections")
+        )
+    size = min(ServerConfig.tenant_pool_size, (limit - reserved - DIRECT_CONNECTIONS) // tenants)
+    if size < MIN_POOL_SIZE:
+        raise SystemExit(
+            f"--pooler: max_connections {limit} leaves {size} connection(s) for each of {tenants} tenants, "
+            f"fewer than {MIN_POOL_SIZE} (docs/scaling.md)"
+        )
+    return size, limit
+
+
+def role_secrets(url: str, prefix: str) -> dict[str, str]:
+    """The run's roles and their SCRAM secrets, for PgBouncer's `auth_file` (see `pgbouncer`)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT usename, passwd FROM pg_shadow WHERE usename LIKE %s AND passwd IS NOT NULL",
+            (prefix.replace("_", r"\_") + "%",),
+        ).fetchall()
+    return dict(rows)
 
 
 def settle(url: str) -> None:
@@ -598,7 +716,14 @@ def probe_command(args: argparse.Namespace, url: str, databases: list[str]) -> l
 
 
 def server_env(
-    args: argparse.Namespace, provider: StandIn, url: str, prefix: str, home: Path, processes: str
+    args: argparse.Namespace,
+    provider: StandIn,
+    url: str,
+    prefix: str,
+    home: Path,
+    processes: str,
+    route: Route,
+    pooler: Pooler | None,
 ) -> dict[str, str]:
     return {
         "COMANDIA_HOME": str(home),
@@ -609,7 +734,8 @@ def server_env(
         "COMANDIA_PORT": "{port}",
         "COMANDIA_WORKERS": processes.rstrip("j"),
         "COMANDIA_JOBS_PROCESS": str(processes != "1"),
-        "COMANDIA_CONNECTION_BUDGET": str(args.budget),
+        "COMANDIA_CONNECTION_BUDGET": str(route.budget or args.budget),
+        **({"COMANDIA_TENANT_POOLER_URL": pooler.url} if pooler else {}),
         **({"COMANDIA_THREADS": str(args.server_threads)} if args.server_threads else {}),
         **{f"COMANDIA_WHATSAPP_{p}_BASE": provider.url for p in ("META", "360DIALOG", "TWILIO")},
     }
@@ -635,11 +761,21 @@ def tree_cpu_seconds(pid: int) -> tuple[float, float]:
     return total, jobs
 
 
+def pooler_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of PgBouncer (the process `pid`), 0 without one."""
+    return tree_cpu_seconds(pid)[0] if pid else 0.0
+
+
 def measure(
-    args: argparse.Namespace, command: list[str], env: dict[str, str], home: Path, drain: DrainLag | None = None
+    args: argparse.Namespace,
+    command: list[str],
+    env: dict[str, str],
+    home: Path,
+    drain: DrainLag | None = None,
+    pooler: Pooler | None = None,
 ) -> Figures:
     """Start `command` ("{port}" filled in), post the load to it, stop it; its figures (with `drain`,
-    the journal's, after waiting for it to empty)."""
+    the journal's, after waiting for it to empty; with `pooler`, PgBouncer's CPU)."""
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in command]
     env = {**os.environ, **{k: v.replace("{port}", str(port)) for k, v in env.items()}}
@@ -657,7 +793,7 @@ def measure(
         if watcher is not None:
             watcher.start()
         try:
-            figures = _load(args, base, server.pid, home)
+            figures = _load(args, base, server.pid, home, pooler.pid if pooler else None)
         finally:
             load_over.set()
             if watcher is not None:
@@ -669,9 +805,10 @@ def measure(
         server.wait(timeout=30)
 
 
-def _load(args: argparse.Namespace, base: str, pid: int, home: Path) -> Figures:
-    """Post the load to the server at `base` (process `pid`); its figures."""
+def _load(args: argparse.Namespace, base: str, pid: int, home: Path, pooler_pid: int | None) -> Figures:
+    """Post the load to the server at `base` (process `pid`; its PgBouncer `pooler_pid`); its figures."""
     cpu_before = tree_cpu_seconds(pid)
+    pooler_before = pooler_cpu_seconds(pooler_pid)
     wrk = shutil.which("wrk")
     if wrk:
         data = home / "bodies.tsv"
@@ -682,6 +819,7 @@ def _load(args: argparse.Namespace, base: str, pid: int, home: Path) -> Figures:
         script = home / "meta.lua"
         script.write_text(LUA.replace("WRK_THREADS", "2"))
         cpu_before = tree_cpu_seconds(pid)
+        pooler_before = pooler_cpu_seconds(pooler_pid)
         result = subprocess.run(
             [
                 wrk,
@@ -701,18 +839,30 @@ def _load(args: argparse.Namespace, base: str, pid: int, home: Path) -> Figures:
             check=True,
         )
         cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before, strict=True))
+        pooler_cpu = pooler_cpu_seconds(pooler_pid) - pooler_before
         match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", result.stdout)
         assert match, result.stdout + result.stderr
         total, non200, socket_errors, micros = (int(match[i]) for i in range(1, 5))
         p50, p99, worst = (float(match[i]) / 1000 for i in range(5, 8))
         return Figures(
-            total - non200 - socket_errors, total, non200, socket_errors, micros / 1e6, p50, p99, worst, cpu, jobs_cpu
+            total - non200 - socket_errors,
+            total,
+            non200,
+            socket_errors,
+            micros / 1e6,
+            p50,
+            p99,
+            worst,
+            cpu,
+            jobs_cpu,
+            pooler_cpu,
         )
     total, non200, latencies = python_load(base, args.seconds, args.connections, args.tenants)
     cpu, jobs_cpu = (after - before for after, before in zip(tree_cpu_seconds(pid), cpu_before, strict=True))
+    pooler_cpu = pooler_cpu_seconds(pooler_pid) - pooler_before
     latencies.sort()
     p50, p99, worst = (latencies[int(len(latencies) * q)] * 1000 for q in (0.5, 0.99, 0.999999))
-    return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu)
+    return Figures(total - non200, total, non200, 0, args.seconds, p50, p99, worst, cpu, jobs_cpu, pooler_cpu)
 
 
 if __name__ == "__main__":

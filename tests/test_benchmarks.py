@@ -44,7 +44,19 @@ TINY = {
     "kpi_redraw.py": ["--orders", "2000", "--customers", "100", "--runs", "1"],
     "provision.py": ["--tenants", "2"],
     "upload_bombs.py": ["--zip-mib", "64"],
-    "webhook_ingest.py": ["--seconds", "1", "--tenants", "2", "--connections", "2", "--processes", "1,2"],
+    # Each process count directly and through PgBouncer (Debian's, as tests/faults/balancer.py starts it).
+    "webhook_ingest.py": [
+        "--seconds",
+        "1",
+        "--tenants",
+        "2",
+        "--connections",
+        "2",
+        "--processes",
+        "1,2",
+        "--pooler",
+        "off,on",
+    ],
 }
 
 

@@ -216,7 +216,10 @@ class Databases:
             pooler = self._primary_pooler
         if pooler is None:
             return url, self.options
-        return url.set(host=pooler[0], port=pooler[1]), replace(self.options, pooler=pooler)
+        # A server reached through a Unix socket names its directory in the query (`?host=/run/…`),
+        # which libpq would take over the pooler's address.
+        pooled = url.set(host=pooler[0], port=pooler[1]).difference_update_query(["host", "port"])
+        return pooled, replace(self.options, pooler=pooler)
 
 
 def pooler_address(url: str | None) -> tuple[str, int] | None:

@@ -1,12 +1,13 @@
 """The installer's nginx in front of several server processes, and PgBouncer in front of PostgreSQL.
 
 For the several-processes test (issue 19): `pgbouncer()` runs Debian's PgBouncer in transaction
-mode on a free loopback port, in front of a fault test's cluster, as `docs/scaling.md` configures
-it (SCRAM for clients through `auth_query`, `connect_query` for the statement timeout); `nginx()`
-renders `installer/nginx/comandia.conf.template` as `install.sh` does, with one `server` line per
-process, a self-signed certificate, and runs nginx on free ports. Each runs in a temporary
-directory and in a session of its own; on exit exactly the process it started is stopped (and
-SIGKILLed if it lingers) and its directory removed.
+mode on a free loopback port, in front of a cluster (a fault test's, or the benchmark's), as
+`docs/scaling.md` configures it (SCRAM for clients through `auth_query`, `connect_query` for the
+statement timeout); `benchmarks/webhook_ingest.py --pooler` starts it the same way, with its pools
+sized to the cluster. `nginx()` renders `installer/nginx/comandia.conf.template` as `install.sh`
+does, with one `server` line per process, a self-signed certificate, and runs nginx on free ports.
+Each runs in a temporary directory and in a session of its own; on exit exactly the process it
+started is stopped (and SIGKILLed if it lingers) and its directory removed.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faults.cluster import SYSTEM_USER, KillableCluster, free_port
+from sqlalchemy.engine import make_url
+
+from tests.faults.cluster import SYSTEM_USER, free_port
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "installer" / "nginx" / "comandia.conf.template"
 READY_TIMEOUT_SECONDS = 30.0
@@ -33,6 +36,7 @@ READY_TIMEOUT_SECONDS = 30.0
 class Pooler:
     port: int
     directory: Path
+    pid: int
 
     @property
     def url(self) -> str:
@@ -45,10 +49,21 @@ class Pooler:
         return ""
 
 
-def pgbouncer_ini(cluster_port: int, port: int, directory: Path, statement_timeout_ms: int = 15_000) -> str:
-    """PgBouncer's configuration: transaction pooling for every database of the cluster."""
+def pgbouncer_ini(
+    server: str,
+    port: int,
+    directory: Path,
+    *,
+    auth_user: str = "postgres",
+    pool_size: int = 10,
+    db_connections: int = 20,
+    statement_timeout_ms: int = 15_000,
+) -> str:
+    """PgBouncer's configuration: transaction pooling for every database of the PostgreSQL server at
+    `server` ("host=… port=…"), at most `pool_size` server connections per database and role and
+    `db_connections` per database."""
     return f"""[databases]
-* = host=127.0.0.1 port={cluster_port} connect_query='SET statement_timeout = {statement_timeout_ms}'
+* = {server} connect_query='SET statement_timeout = {statement_timeout_ms}'
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -57,11 +72,11 @@ unix_socket_dir =
 pool_mode = transaction
 auth_type = scram-sha-256
 auth_file = {directory}/userlist.txt
-auth_user = postgres
+auth_user = {auth_user}
 auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename = $1
 max_client_conn = 1000
-default_pool_size = 10
-max_db_connections = 20
+default_pool_size = {pool_size}
+max_db_connections = {db_connections}
 server_lifetime = 1800
 ignore_startup_parameters = extra_float_digits
 logfile = {directory}/pgbouncer.log
@@ -69,13 +84,35 @@ logfile = {directory}/pgbouncer.log
 
 
 @contextlib.contextmanager
-def pgbouncer(cluster: KillableCluster) -> Iterator[Pooler]:
-    """PgBouncer (transaction mode) in front of `cluster`, on a free port; stopped on exit."""
+def pgbouncer(
+    url: str, *, pool_size: int = 10, db_connections: int = 20, users: Mapping[str, str] | None = None
+) -> Iterator[Pooler]:
+    """PgBouncer (transaction mode) in front of the PostgreSQL server of `url`, on a free port; stopped on exit.
+
+    `url` is a superuser's URL of a server that trusts it (a throwaway cluster: TCP or a Unix
+    socket directory in its `host` query); that user runs `auth_query`. `users` maps roles to
+    their `pg_shadow` secrets, written into `auth_file` so that PgBouncer needs no `auth_query`
+    for them: before PgBouncer 1.19 (Debian 12 ships 1.18) `auth_query` runs in the database the
+    client asked for, and PgBouncer keeps a connection of that user open to every such database.
+    """
+    parsed = make_url(url)
+    host = parsed.host or str(parsed.query.get("host") or "127.0.0.1")
+    auth_user = parsed.username or "postgres"
     directory = Path(tempfile.mkdtemp(prefix="comandia-pgbouncer-"))
     port = free_port()
-    (directory / "pgbouncer.ini").write_text(pgbouncer_ini(cluster.port, port, directory))
-    # The user auth_query runs as; the cluster trusts loopback, so it needs no password.
-    (directory / "userlist.txt").write_text('"postgres" ""\n')
+    (directory / "pgbouncer.ini").write_text(
+        pgbouncer_ini(
+            f"host={host} port={parsed.port or 5432}",
+            port,
+            directory,
+            auth_user=auth_user,
+            pool_size=pool_size,
+            db_connections=db_connections,
+        )
+    )
+    # The user auth_query runs as; the cluster trusts it, so it needs no password.
+    entries = {auth_user: "", **(users or {})}
+    (directory / "userlist.txt").write_text("".join(f'"{name}" "{secret}"\n' for name, secret in entries.items()))
     user = SYSTEM_USER if os.geteuid() == 0 else None  # PgBouncer refuses to run as root
     if user is not None:
         shutil.chown(directory, user)
@@ -88,7 +125,7 @@ def pgbouncer(cluster: KillableCluster) -> Iterator[Pooler]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    pooler = Pooler(port, directory)
+    pooler = Pooler(port, directory, process.pid)
     try:
         _wait_for(lambda: _listens(port), process, pooler.log_tail)
         yield pooler

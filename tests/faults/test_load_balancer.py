@@ -79,7 +79,7 @@ def test_three_processes_behind_nginx_and_pgbouncer_lose_double_and_forget_nothi
 ) -> None:
     home = Path(tempfile.mkdtemp(prefix="comandia-lb-provision-"))
     try:
-        with killable_cluster("lb") as cluster, pgbouncer(cluster) as pooler:
+        with killable_cluster("lb") as cluster, pgbouncer(cluster.url) as pooler:
             tenants = provision(cluster, home, 3)
             with (
                 servers(cluster, tenants, server_env(cluster, pooler, stand_in.url)) as boxes,

@@ -48,6 +48,7 @@ def test_tenants_of_the_primary_server_go_through_the_pooler_and_the_control_dat
     try:
         url = pooled._tenant_url(tenant.id)
         assert (url.host, url.port, url.database) == ("127.0.0.1", 6999, tenant.database)
+        assert not {"host", "port"} & set(url.query), "a Unix socket's directory would win over the pooler's address"
         assert url.username != runtime.databases.primary_url.username  # the tenant's own role
         control = pooled.control_engine.url
         assert (control.host, control.port) == (runtime.databases.primary_url.host, runtime.databases.primary_url.port)
@@ -82,7 +83,7 @@ def test_tenants_of_another_server_go_through_that_server_s_own_pgbouncer(runtim
     with its pooler (`comandia-admin server pooler`): its tenants log in to PgBouncer with their own
     roles and work there; back to direct, they reach the cluster itself."""
     name = f"pooled-{secrets.token_hex(3)}"
-    with killable_cluster("pooled") as cluster, pgbouncer(cluster) as pooler:
+    with killable_cluster("pooled") as cluster, pgbouncer(cluster.url) as pooler:
         runtime.servers.add(name, cluster.url, actor="tests")
         try:
             assert runtime.servers.set_pooler(name, pooler.url, actor="tests").pooler_url == pooler.url
