@@ -105,14 +105,10 @@ def resized_instead(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     return _in_place(turn, state, sized[0], item)
 
 
-_OPENING = frozenset({"oh", "ah", "uy", "ay", "ok", "okay", "bueno", "wait", "espera", "oye", "hmm", "mm"})
-"""Words a change of mind may open with before «mejor»/«actually» ("oye mejor …", "oh actually …")."""
-
-
 def _minded(words: list[str]) -> bool:
     """Whether the message opens with a change of mind ("mejor …", "oh actually …") and adds
     nothing ("actually add …", "mejor también …" are more of the order)."""
-    said = [w for w in words if w not in _OPENING]
+    said = [w for w in words if w not in lexicon().interjections]  # "oye mejor …", "oh actually …"
     return bool(said) and said[0] in _MINDING - {"instead"} and not _ADDING & (set(said) - {"mas"})
 
 

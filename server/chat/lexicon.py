@@ -69,6 +69,9 @@ class Lexicon:
     """Words of a product that say one serves several people ("familiar", "entero", "pizza"):
     "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
+    interjections: frozenset[str] = frozenset()
+    """Words said to the person before what a message says ("oye", "oh", "ok"): they open a change of
+    mind or a count and are neither."""
     """Single words that open a message as a greeting, before a vocative ("hola", "oe", "habla")."""
     delivery_words: frozenset[str] = frozenset()
     """Words that say where and how to deliver ("timbre", "portón", "gate", "pavilion"): a part of a
@@ -121,6 +124,7 @@ def lexicon() -> Lexicon:
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
+        interjections=frozenset(fold(data["interjections"]).split()),
         for_several=frozenset(fold(data["for_several"]).split()),
         delivery_words=frozenset(fold(data["delivery_words"]).split()),
         choice_words=frozenset(fold(data["choice_words"]).split()),

@@ -33,8 +33,6 @@ _SAID_ASIDE = frozenset({"mejor", "better", "actually", "rather", "instead", "po
                          "plis", "xfa", "gracias", "thanks", "pues", "bueno", "ok", "okay", "oye", "oiga",
                          "ah", "ay", "uy", "hmm", "che"})  # fmt: skip
 """Words around the count and the kind that say neither ("uno mejor chico porfa")."""
-_OPENING = frozenset({"ah", "ay", "uy", "oye", "oiga", "ok", "okay", "bueno", "pues", "hmm", "che", "oh"})
-"""Words said to the person before the count ("oye, uno grande mejor")."""
 _ADDING = frozenset({"y", "e", "and", "otro", "otra", "otros", "otras", "another", "mas", "more", "plus", "also",
                      "tambien", "agrega", "agregale", "add", "extra"})  # fmt: skip
 """Words that make the count more of the kind ("y uno grande", "one more large"): an order."""
@@ -49,7 +47,7 @@ def some_made_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     message is no such change (not opened by a count, words that add, name a dish, or fit no
     line, or a count larger than the line's)."""
     words = intents.normalised(text).split()
-    while words and words[0] in _OPENING:
+    while words and words[0] in lexicon().interjections:  # "oye, uno grande mejor"
         words = words[1:]
     some = count_of(words[0]) if words else None
     rest = [w for w in words[1:] if w not in _SAID_ASIDE]
@@ -127,7 +125,7 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     `variant`), no one line or no one product is sure (read as anything else, which asks)."""
     said = intents.normalised(text.split(",")[0] if _is_reason(text) else text)
     words = [w for w in said.split() if w not in ("porfa", "porfis", "please", "pls", "plis", "xfa")]
-    while words and words[0] in _OPENING | {"no"}:
+    while words and words[0] in lexicon().interjections | {"no"}:
         words = words[1:]
     adding = bool(words) and words[0] in ("y", "e", "and")
     words = words[1:] if adding else words
