@@ -21,7 +21,7 @@ from comandia.server.chat.cart_words import in_cart, is_add_on, last_line
 from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import ADDING_TOO, apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import same_dish
 from comandia.server.chat.state import ChatState
@@ -32,8 +32,6 @@ _MINDING = frozenset({"mejor", "actually", "better", "rather", "instead"})
 _SAID = frozenset({"no", "nel", "nop", "nope", "mejor", "actually", "better", "rather", "instead", "espera",
                    "wait", "uy", "ay", "ah", "oh", "make", "it", "que", "sea", "mas", "bien", "siempre"})  # fmt: skip
 """Words of the change of mind itself, none of the product ("no espera mejor que sea …")."""
-_ADDING = frozenset({"y", "e", "and", "tambien", "also", "too", "otro", "otra", "another", "mas", "more", "plus",
-                     "add", "agrega", "agregale", "agregame", "anade", "sumale"})  # fmt: skip
 
 
 def instead_of_last(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -45,7 +43,7 @@ def instead_of_last(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     pointed = {"make", "it"} <= said  # "make it a 20 piece instead": the line itself, whatever its kind
     if not ((_NEGATION & said and _MINDING & said) or (pointed and "instead" in said)):
         return None  # "then a jalea instead" after a dish not available: in place of that one, not of a line
-    if _ADDING & (said - {"mas"}):  # ("más bien" is no adding)
+    if ADDING_TOO & (said - {"mas"}):  # ("más bien" is no adding)
         return None
     rest = " ".join(w for w in words if w not in _SAID)
     reading = read_order(rest, turn.catalog)
@@ -85,7 +83,7 @@ def resized_instead(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     if _minded(words) and (outcome := _minded_size(turn, state, words)) is not None:
         return outcome
     if "instead" in words and "of" not in words:
-        old_said, new_said = "", " ".join(w for w in words if w not in _SAID and w not in _ADDING)
+        old_said, new_said = "", " ".join(w for w in words if w not in _SAID and w not in ADDING_TOO)
     elif found is not None:
         old_said, new_said = found.group("old"), found.group("new")
     else:
@@ -109,7 +107,7 @@ def _minded(words: list[str]) -> bool:
     """Whether the message opens with a change of mind ("mejor …", "oh actually …") and adds
     nothing ("actually add …", "mejor también …" are more of the order)."""
     said = [w for w in words if w not in lexicon().interjections]  # "oye mejor …", "oh actually …"
-    return bool(said) and said[0] in _MINDING - {"instead"} and not _ADDING & (set(said) - {"mas"})
+    return bool(said) and said[0] in _MINDING - {"instead"} and not ADDING_TOO & (set(said) - {"mas"})
 
 
 def _minded_size(turn: Turn, state: ChatState, words: list[str]) -> Outcome | None:

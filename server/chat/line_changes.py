@@ -18,7 +18,7 @@ from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.measures import amount_in, measured_size, only_measure, resized_by_amount, sized_by_amount
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import ADDING_TOO, apply_reading
 from comandia.server.chat.reading import Item, Reading, read_order
 from comandia.server.chat.restating import made_of
 from comandia.server.chat.state import ChatState
@@ -321,9 +321,6 @@ _RESTATING = frozenset({"mejor", "better", "actually", "rather", "instead", "pre
                         "corrijo", "wait", "espera"})  # fmt: skip
 """Words that say a message says a line anew, not orders one more ("uy perdón, etapa 4 son",
 "no, mejor medio kilo nomás", "que sean de etapa 4", "make it the half pound")."""
-_ADDING = frozenset({"y", "e", "and", "tambien", "also", "too", "plus", "mas", "more", "otro", "otra", "otros",
-                     "otras", "another", "agrega", "agregame", "agregale", "anade", "sumale", "add",
-                     "extra"})  # fmt: skip
 _BARE = frozenset({"que", "q", "k", "ke", "de", "del", "la", "el", "los", "las", "lo", "it", "the", "a", "an",
                    "un", "una", "uno", "that", "this", "to"})  # fmt: skip
 """Words around a bare size or amount that name no line ("que sea DE medio kilo", "make IT A …")."""
@@ -338,7 +335,7 @@ def numbered_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     another number, no such product exists, or the message adds."""
     words = intents.normalised(text).split()
     said = set(words)
-    if not _RESTATING & said or _ADDING & said:
+    if not _RESTATING & said or ADDING_TOO & said:
         return None
     lines = _lines(turn, state)
     for at, (word, number) in enumerate(zip(words, words[1:], strict=False)):
@@ -388,7 +385,7 @@ def amount_anew(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     producto?» or named back, and the kilo stayed). None when more than the amount and a line
     is said, or no line of the cart is sold in that amount."""
     words = intents.normalised(text).split()
-    if not _RESTATING & set(words) or _ADDING & set(words):
+    if not _RESTATING & set(words) or ADDING_TOO & set(words):
         return None
     if _SOME_OF.search(" ".join(words)):
         return None  # "una de las cocas que sea de 2 litros": some units of the line move (`one_of`)

@@ -24,16 +24,14 @@ from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.message_parts import SPLITS
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import ADDING, apply_reading
 from comandia.server.chat.reading import Doubt, Item, Reading, is_option, read_order
 from comandia.server.chat.restating import restates
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
 from comandia.server.chat.variants import STOPWORDS
 
-_ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "anade", "anademe", "anadele", "add",
-                     "plus", "tambien", "also", "sumale", "suma", "mas", "more", "otro", "otra", "otros", "otras",
-                     "another", "again", "iguales", "igual", "same", "mismo", "misma"})  # fmt: skip
+_ADDING = ADDING | {"again", "iguales", "igual", "same", "mismo", "misma"}
 """Words, outside the note, that say the item is one more ("otra gringa sin piña", "another
 one no pickles", "lo mismo"): an order, not a note on the line."""
 

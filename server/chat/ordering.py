@@ -136,9 +136,11 @@ _SOME = frozenset({"unos", "unas", "some"})
 
 
 ADDING = frozenset({"agrega", "agregale", "agregame", "agregue", "agreguele", "agreguenle", "anade", "anademe",
-                    "anadele", "add", "plus", "tambien", "also", "sumale", "mas", "more", "otro", "otra", "otros",
-                    "otras", "another", "extra"})  # fmt: skip
+                    "anadele", "add", "plus", "tambien", "also", "suma", "sumale", "sumame", "mas", "more", "otro",
+                    "otra", "otros", "otras", "another", "extra"})  # fmt: skip
 """Words that say a clause adds ("y agrégale una sopa", "plus a lemonade", "2 más")."""
+ADDING_TOO = ADDING | {"y", "e", "and", "too"}
+"""`ADDING` and the words that join one more thing on ("y mejor también un sidral", "y uno grande")."""
 _CLAUSES = re.compile(r"[,;.!?]+|\s(?:y|e|and)\s")
 
 

@@ -22,7 +22,7 @@ from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.matching import key
 from comandia.server.chat.matching import words as words_of
 from comandia.server.chat.model import ProductView
-from comandia.server.chat.ordering import apply_reading, next_step
+from comandia.server.chat.ordering import ADDING_TOO, apply_reading, next_step
 from comandia.server.chat.reading import Item, Reading
 from comandia.server.chat.restating import made_of, note_said
 from comandia.server.chat.state import ChatState
@@ -33,9 +33,6 @@ _SAID_ASIDE = frozenset({"mejor", "better", "actually", "rather", "instead", "po
                          "plis", "xfa", "gracias", "thanks", "pues", "bueno", "ok", "okay", "oye", "oiga",
                          "ah", "ay", "uy", "hmm", "che"})  # fmt: skip
 """Words around the count and the kind that say neither ("uno mejor chico porfa")."""
-_ADDING = frozenset({"y", "e", "and", "otro", "otra", "otros", "otras", "another", "mas", "more", "plus", "also",
-                     "tambien", "agrega", "agregale", "add", "extra"})  # fmt: skip
-"""Words that make the count more of the kind ("y uno grande", "one more large"): an order."""
 _MARKED = frozenset({"de", "con", "sin"})
 _MINDED = frozenset({"mejor", "better", "actually", "rather", "instead"})
 """A change of mind: with one, a flavour names the kind of the line ("uno de vainilla mejor");
@@ -51,7 +48,7 @@ def some_made_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         words = words[1:]
     some = count_of(words[0]) if words else None
     rest = [w for w in words[1:] if w not in _SAID_ASIDE]
-    if not some or not rest or _ADDING & set(rest) or counted(rest):
+    if not some or not rest or ADDING_TOO & set(rest) or counted(rest):
         return None
     fillers = lexicon().fillers
     kind = [w for w in rest if w not in fillers or w in SIZES or w in _MARKED]
@@ -129,14 +126,14 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         words = words[1:]
     adding = bool(words) and words[0] in ("y", "e", "and")
     words = words[1:] if adding else words
-    some = count_of(words[0]) if words and words[0] not in _ADDING else None
+    some = count_of(words[0]) if words and words[0] not in ADDING_TOO else None
     if not some:
         return None
     rest = words[1:]
     partitive = len(rest) > 1 and rest[0] in _PARTITIVE and rest[1] in _POINTING
     if partitive:
         rest = rest[2:]
-    elif adding or _ADDING & set(rest):
+    elif adding or ADDING_TOO & set(rest):
         return None  # "y uno mejor de pastor", "uno más grande": more of it, an order
     at = next((i for i, w in enumerate(rest) if w in _MINDED or _VERB.match(w) or w in ("que", "make", "change",
                                                                                     "swap")), None)  # fmt: skip

@@ -19,17 +19,12 @@ from dataclasses import replace
 
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import is_add_on
-from comandia.server.chat.ordering import apply_reading
+from comandia.server.chat.ordering import ADDING_TOO, apply_reading
 from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
 
 _CHANGE_OF_MIND = frozenset({"mejor", "better", "actually", "instead", "rather", "prefiero"})
-_ADDING = frozenset({
-    "y", "e", "and", "tambien", "also", "too", "plus", "mas", "more", "otro", "otra", "otros", "otras",
-    "another", "agrega", "agregame", "agregale", "agregue", "anade", "sumale", "suma", "sumame", "add",
-})  # fmt: skip
-"""Words that say the product comes beside what is there ("y mejor también un sidral")."""
 
 
 def stands_in(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -37,7 +32,7 @@ def stands_in(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     customer counted ("mejor 2 salchipapas"), else as many as the line held ("mejor el combo
     familiar"); None when the message is not that (`editing` tries the next reading)."""
     words = intents.normalised(text).replace("mas bien", "mejor").split()
-    if not _CHANGE_OF_MIND & set(words) or _ADDING & set(words) or state.asked:
+    if not _CHANGE_OF_MIND & set(words) or ADDING_TOO & set(words) or state.asked:
         return None
     if state.last_sku is not None and state.last_sku not in state.cart_dict():
         return None  # the product talked about last is not in the cart (asked about, not there)
