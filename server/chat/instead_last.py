@@ -28,7 +28,6 @@ from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
 
 _NEGATION = frozenset({"no", "nel", "nop", "nope"})
-_MINDING = frozenset({"mejor", "actually", "better", "rather", "instead"})
 _SAID = frozenset({"no", "nel", "nop", "nope", "mejor", "actually", "better", "rather", "instead", "espera",
                    "wait", "uy", "ay", "ah", "oh", "make", "it", "que", "sea", "mas", "bien", "siempre"})  # fmt: skip
 """Words of the change of mind itself, none of the product ("no espera mejor que sea …")."""
@@ -41,7 +40,7 @@ def instead_of_last(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     words = intents.normalised(text).split()
     said = set(words)
     pointed = {"make", "it"} <= said  # "make it a 20 piece instead": the line itself, whatever its kind
-    if not ((_NEGATION & said and _MINDING & said) or (pointed and "instead" in said)):
+    if not ((_NEGATION & said and lexicon().change_of_mind & said) or (pointed and "instead" in said)):
         return None  # "then a jalea instead" after a dish not available: in place of that one, not of a line
     if ADDING_TOO & (said - {"mas"}):  # ("más bien" is no adding)
         return None
@@ -107,7 +106,7 @@ def _minded(words: list[str]) -> bool:
     """Whether the message opens with a change of mind ("mejor …", "oh actually …") and adds
     nothing ("actually add …", "mejor también …" are more of the order)."""
     said = [w for w in words if w not in lexicon().interjections]  # "oye mejor …", "oh actually …"
-    return bool(said) and said[0] in _MINDING - {"instead"} and not ADDING_TOO & (set(said) - {"mas"})
+    return bool(said) and said[0] in lexicon().change_of_mind - {"instead"} and not ADDING_TOO & (set(said) - {"mas"})
 
 
 def _minded_size(turn: Turn, state: ChatState, words: list[str]) -> Outcome | None:

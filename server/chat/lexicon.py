@@ -69,6 +69,9 @@ class Lexicon:
     """Words of a product that say one serves several people ("familiar", "entero", "pizza"):
     "para 4 personas" after it leaves its count alone (`reading._for_the_people`)."""
     greeting_openers: frozenset[str] = frozenset()
+    change_of_mind: frozenset[str] = frozenset()
+    """Words that open a change of mind ("mejor", "actually", "prefiero"): what follows takes the place
+    of something said before."""
     interjections: frozenset[str] = frozenset()
     """Words said to the person before what a message says ("oye", "oh", "ok"): they open a change of
     mind or a count and are neither."""
@@ -124,6 +127,7 @@ def lexicon() -> Lexicon:
         faq_concepts={w: fold(group).split()[0] for group in data["faq_groups"] for w in fold(group).split()},
         vocatives=frozenset(fold(data["vocatives"]).split()),
         greeting_openers=frozenset(fold(data["greeting_openers"]).split()),
+        change_of_mind=frozenset(fold(data["change_of_mind"]).split()),
         interjections=frozenset(fold(data["interjections"]).split()),
         for_several=frozenset(fold(data["for_several"]).split()),
         delivery_words=frozenset(fold(data["delivery_words"]).split()),

@@ -34,9 +34,6 @@ _SAID_ASIDE = frozenset({"mejor", "better", "actually", "rather", "instead", "po
                          "ah", "ay", "uy", "hmm", "che"})  # fmt: skip
 """Words around the count and the kind that say neither ("uno mejor chico porfa")."""
 _MARKED = frozenset({"de", "con", "sin"})
-_MINDED = frozenset({"mejor", "better", "actually", "rather", "instead"})
-"""A change of mind: with one, a flavour names the kind of the line ("uno de vainilla mejor");
-without, only a size or a "con"/"sin" does ("dos con leche porfa")."""
 
 
 def some_made_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -54,7 +51,7 @@ def some_made_kind(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     kind = [w for w in rest if w not in fillers or w in SIZES or w in _MARKED]
     if not [w for w in kind if w not in _MARKED]:
         return None  # "uno porfa": no kind said
-    if not _MINDED & set(words) and not (all(w in SIZES for w in kind) or kind[0] in ("con", "sin")):
+    if not lexicon().change_of_mind & set(words) and not (all(w in SIZES for w in kind) or kind[0] in ("con", "sin")):
         return None  # "2 de suadero" after 3 de pastor, with no change of mind: a dish of its own, ordered
     found = _line_and_kind(turn, state, kind)
     if found is None:
@@ -135,8 +132,9 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         rest = rest[2:]
     elif adding or ADDING_TOO & set(rest):
         return None  # "y uno mejor de pastor", "uno más grande": more of it, an order
-    at = next((i for i, w in enumerate(rest) if w in _MINDED or _VERB.match(w) or w in ("que", "make", "change",
-                                                                                    "swap")), None)  # fmt: skip
+    minding = lexicon().change_of_mind
+    at = next((i for i, w in enumerate(rest) if w in minding or _VERB.match(w) or w in ("que", "make", "change",
+                                                                                 "swap")), None)  # fmt: skip
     if at is None:
         if not partitive:
             return None
@@ -148,9 +146,9 @@ def some_moved(turn: Turn, state: ChatState, text: str) -> Outcome | None:
         cut = next((i for i in range(1, len(named) + 1) if in_cart(turn, state, " ".join(named[:i])) is not None), None)
         if cut is not None:
             named, change = named[:cut], [*named[cut:], *change]
-    if not (_MINDED & set(change) or partitive or _said_change(change)):
+    if not (lexicon().change_of_mind & set(change) or partitive or _said_change(change)):
         return None  # "uno de pastor": an order
-    new = [w for w in change if w not in _MINDED and w not in _SAID_ASIDE and not _VERB.match(w)]
+    new = [w for w in change if w not in lexicon().change_of_mind and w not in _SAID_ASIDE and not _VERB.match(w)]
     while new and new[0] in _VERB_LINKS:
         new = new[1:]
     if new and new[0] in ("un", "una", "a", "an"):

@@ -19,12 +19,11 @@ from dataclasses import replace
 
 from comandia.server.chat import intents
 from comandia.server.chat.cart_words import is_add_on
+from comandia.server.chat.lexicon import lexicon
 from comandia.server.chat.ordering import ADDING_TOO, apply_reading
 from comandia.server.chat.reading import Reading, read_order
 from comandia.server.chat.state import ChatState
 from comandia.server.chat.turn import Outcome, Turn
-
-_CHANGE_OF_MIND = frozenset({"mejor", "better", "actually", "instead", "rather", "prefiero"})
 
 
 def stands_in(turn: Turn, state: ChatState, text: str) -> Outcome | None:
@@ -32,7 +31,7 @@ def stands_in(turn: Turn, state: ChatState, text: str) -> Outcome | None:
     customer counted ("mejor 2 salchipapas"), else as many as the line held ("mejor el combo
     familiar"); None when the message is not that (`editing` tries the next reading)."""
     words = intents.normalised(text).replace("mas bien", "mejor").split()
-    if not _CHANGE_OF_MIND & set(words) or ADDING_TOO & set(words) or state.asked:
+    if not lexicon().change_of_mind & set(words) or ADDING_TOO & set(words) or state.asked:
         return None
     if state.last_sku is not None and state.last_sku not in state.cart_dict():
         return None  # the product talked about last is not in the cart (asked about, not there)
@@ -60,9 +59,9 @@ def _said_new(turn: Turn, words: list[str]) -> str:
     """The words that name the new product: those after the change of mind when the ones before it
     name nothing ("nel mejor una horchata", "sabes que mejor unos molletes": said to the person),
     else all but the change of mind ("actually sweet tea instead")."""
-    at = next(i for i, w in enumerate(words) if w in _CHANGE_OF_MIND)
-    before, after = words[:at], [w for w in words[at + 1 :] if w not in _CHANGE_OF_MIND]
+    at = next(i for i, w in enumerate(words) if w in lexicon().change_of_mind)
+    before, after = words[:at], [w for w in words[at + 1 :] if w not in lexicon().change_of_mind]
     heard = read_order(" ".join(before), turn.catalog) if before else Reading()
     if after and not heard.items and not heard.doubts:
         return " ".join(after)
-    return " ".join(w for w in words if w not in _CHANGE_OF_MIND)
+    return " ".join(w for w in words if w not in lexicon().change_of_mind)
