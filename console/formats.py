@@ -9,6 +9,7 @@ formatter in `comandia.shared.domain` (Babel).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,11 +65,9 @@ class TenantFormat:
 
         Babel reads and merges a country's CLDR data on first use (about 13 ms); a page's
         background task calls this so the first card or row on the GUI thread does not pay it.
-        Later calls find it cached.
+        Once per format: a page polling every second asks again each time.
         """
-        self.money(Decimal(1))
-        self.number(1)
-        self.instant(dt.datetime.now(dt.UTC))
+        _load_locale_data(self)
 
     def number(self, value: int | Decimal | float, decimals: int = 0) -> str:
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
@@ -84,3 +83,11 @@ class TenantFormat:
         if value is None:
             return ""
         return format_day(value, self.date_locale)
+
+
+@functools.cache
+def _load_locale_data(fmt: TenantFormat) -> None:
+    """`TenantFormat.prepare`'s work, done once per format (what it loads stays in Babel's caches)."""
+    fmt.money(Decimal(1))
+    fmt.number(1)
+    fmt.instant(dt.datetime.now(dt.UTC))
